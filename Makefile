@@ -1,0 +1,30 @@
+# Minyi — make run, make test, make lint, make bench.
+GO ?= go
+BIN := bin/minyi
+
+.PHONY: run test lint bench build clean services
+
+build:
+	$(GO) build -trimpath -o $(BIN) ./cmd/minyi
+
+# Starts (or finds) Postgres and Redis, migrates, seeds the demo when the
+# database is empty, and serves on :8080.
+run: build
+	@bash .ci/dev-run
+
+# Every test against real Postgres, Redis and headless Chromium.
+test:
+	@bash .ci/services
+	$(GO) vet ./...
+	$(GO) test -count=1 -p 2 -timeout 20m ./...
+
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo 'gofmt needed'; exit 1)
+	$(GO) vet ./...
+
+bench: build
+	@bash .ci/services
+	@bash .ci/bench
+
+clean:
+	rm -rf bin

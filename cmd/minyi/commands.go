@@ -1,0 +1,201 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
+
+	"minyi/internal/apperr"
+	"minyi/internal/audit"
+	"minyi/internal/config"
+	"minyi/internal/db"
+	"minyi/internal/demo"
+	"minyi/internal/ratelimit"
+	"minyi/internal/ratings"
+	"minyi/internal/secure"
+	"minyi/internal/server"
+	"minyi/internal/users"
+	"minyi/migrations"
+)
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+func connect(ctx context.Context, cfg config.Config) (*pgxpool.Pool, error) {
+	pool, err := db.Connect(ctx, cfg.DatabaseURL, cfg.DBMaxConns)
+	if err != nil {
+		return nil, err
+	}
+	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := pool.Ping(pctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("cannot reach Postgres at %s: %w", config.MaskURL(cfg.DatabaseURL), err)
+	}
+	return pool, nil
+}
+
+func migrate(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	pool, err := connect(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	applied, err := db.Migrate(ctx, pool, migrations.Files)
+	if err != nil {
+		return err
+	}
+	if err := ratings.Maintain(ctx, pool, time.Now(), cfg.Location, cfg.TerminalMaxAge); err != nil {
+		return err
+	}
+	if len(applied) == 0 {
+		fmt.Fprintln(stdout, "database is up to date")
+	}
+	for _, name := range applied {
+		fmt.Fprintln(stdout, "applied", name)
+	}
+	return nil
+}
+
+func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) error {
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stderr)
+	pool, err := connect(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	var pending bool
+	if err := pool.QueryRow(ctx, `SELECT to_regclass('ratings') IS NULL`).Scan(&pending); err != nil || pending {
+		return errors.New("the database has no schema yet: run `minyi migrate` first")
+	}
+	ropts, err := config.RedisOptions(cfg.RedisURL)
+	if err != nil {
+		return err
+	}
+	rdb := redis.NewUniversalClient(ropts)
+	defer rdb.Close()
+	keys, err := secure.NewKeys(cfg.SecretKey)
+	if err != nil {
+		return err
+	}
+	writer := ratings.NewWriter(pool, cfg.WriterFlushers, cfg.WriterMaxBatch, log)
+	srv, err := server.New(server.Deps{Config: cfg, Pool: pool, Redis: rdb, Keys: keys, Writer: writer,
+		Limiter: ratelimit.New(rdb, "minyi:rl"), Log: log, RedisPrefix: "minyi:"})
+	if err != nil {
+		return err
+	}
+	mctx, mcancel := context.WithCancel(ctx)
+	defer mcancel()
+	go srv.RunMaintenance(mctx, time.Hour)
+
+	hs := &http.Server{Addr: cfg.HTTPAddr, Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.ListenAndServe() }()
+	log.Info("minyi serving", "addr", cfg.HTTPAddr, "public_base_url", cfg.PublicBaseURL, "config", cfg.String())
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	err = hs.Shutdown(sctx)
+	writer.Close()
+	return err
+}
+
+func userAdd(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
+	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	username := fs.String("username", "", "login name")
+	role := fs.String("role", "", "office or unit")
+	unit := fs.Int64("unit", 0, "unit id, for role unit")
+	if err := fs.Parse(args); err != nil {
+		return fmt.Errorf("user add: %w\n%s", err, usage)
+	}
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("user add: reading password: %w", err)
+	}
+	password := strings.TrimRight(line, "\r\n")
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	pool, err := connect(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	n := users.NewUser{Username: *username, Password: password, Role: *role}
+	if *unit != 0 {
+		n.UnitID = unit
+	}
+	u, err := users.CreateUser(ctx, pool, audit.System, n)
+	if err != nil {
+		if e := apperr.From(err); len(e.Fields) > 0 {
+			var parts []string
+			for k, v := range e.Fields {
+				parts = append(parts, k+": "+v)
+			}
+			return fmt.Errorf("user add: %s", strings.Join(parts, "; "))
+		}
+		return err
+	}
+	fmt.Fprintf(stdout, "created user %s (id %d, role %s)\n", u.Username, u.ID, u.Role)
+	return nil
+}
+
+func seedDemo(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	pool, err := connect(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	keys, err := secure.NewKeys(cfg.SecretKey)
+	if err != nil {
+		return err
+	}
+	res, err := demo.Seed(ctx, pool, cfg, keys, time.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "demo data: %d units, %d service points, %d terminals, %d ratings\n",
+		res.Units, res.Points, res.Terminals, res.Ratings)
+	fmt.Fprintln(stdout, "demo logins (username / password):")
+	for _, l := range res.Logins {
+		fmt.Fprintf(stdout, "  %-12s %-20s %s\n", l.Username, l.Password, l.Note)
+	}
+	return nil
+}

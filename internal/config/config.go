@@ -1,0 +1,238 @@
+// Package config reads Minyi's configuration from the environment into one
+// typed struct that validates itself and masks secrets when printed.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+	"github.com/ulule/limiter/v3"
+)
+
+// Config is the whole runtime configuration of a Minyi instance.
+type Config struct {
+	DatabaseURL    string        `env:"DATABASE_URL" envDefault:"postgres://postgres@127.0.0.1:5432/minyi?sslmode=disable"`
+	RedisURL       string        `env:"REDIS_URL" envDefault:"redis://127.0.0.1:6379/0"`
+	HTTPAddr       string        `env:"HTTP_ADDR" envDefault:":8080"`
+	PublicBaseURL  string        `env:"PUBLIC_BASE_URL" envDefault:"http://localhost:8080"`
+	SecretKey      string        `env:"SECRET_KEY"`
+	TrustedProxies []string      `env:"TRUSTED_PROXIES" envSeparator:","`
+	TimeZone       string        `env:"TIME_ZONE" envDefault:"Asia/Shanghai"`
+	LogLevel       string        `env:"LOG_LEVEL" envDefault:"info"`
+	LogFormat      string        `env:"LOG_FORMAT" envDefault:"json"`
+	DBMaxConns     int32         `env:"DB_MAX_CONNS" envDefault:"16"`
+	SessionTTL     time.Duration `env:"SESSION_TTL" envDefault:"12h"`
+
+	// Rate limits in ulule/limiter's "<count>-<S|M|H|D>" form.
+	RatePublicClient string `env:"RATE_PUBLIC_CLIENT" envDefault:"30-M"`
+	RatePublicCode   string `env:"RATE_PUBLIC_CODE" envDefault:"600-M"`
+	RateTerminal     string `env:"RATE_TERMINAL" envDefault:"600-M"`
+	RateLogin        string `env:"RATE_LOGIN" envDefault:"10-M"`
+
+	// Rating rules.
+	LevelPoints      []float64     `env:"LEVEL_POINTS" envSeparator:"," envDefault:"100,80,60,30,0"`
+	RatingReasons    []string      `env:"RATING_REASONS" envSeparator:"," envDefault:"办事效率低,服务态度差,多次跑动,办事指南不清,等候时间长,收费不规范,环境设施差,其他"`
+	UnitCategories   []string      `env:"UNIT_CATEGORIES" envSeparator:"," envDefault:"党政综合类,经济发展类,执法监督类,社会服务类,人民团体和民主党派类,中央驻赣类"`
+	CallbackRoles    []string      `env:"CALLBACK_ROLES" envSeparator:"," envDefault:"office"`
+	TerminalMaxAge   time.Duration `env:"TERMINAL_MAX_AGE" envDefault:"720h"`
+	TerminalCacheTTL time.Duration `env:"TERMINAL_CACHE_TTL" envDefault:"10s"`
+
+	// Group commit of ratings.
+	WriterFlushers int `env:"WRITER_FLUSHERS" envDefault:"3"`
+	WriterMaxBatch int `env:"WRITER_MAX_BATCH" envDefault:"1000"`
+
+	// Parsed forms, filled by Validate.
+	Location *time.Location `env:"-"`
+	Limits   Limits         `env:"-"`
+}
+
+// Limits holds the parsed rate limits.
+type Limits struct {
+	PublicClient, PublicCode, Terminal, Login limiter.Rate
+}
+
+// Load reads the configuration through getenv and validates it.
+func Load(getenv func(string) string) (Config, error) {
+	var c Config
+	environ := map[string]string{}
+	for _, k := range envKeys() {
+		if v := getenv(k); v != "" {
+			environ[k] = v
+		}
+	}
+	if err := env.ParseWithOptions(&c, env.Options{Environment: environ}); err != nil {
+		return c, fmt.Errorf("configuration: %w", err)
+	}
+	if err := c.Validate(); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+func envKeys() []string {
+	return []string{"DATABASE_URL", "REDIS_URL", "HTTP_ADDR", "PUBLIC_BASE_URL", "SECRET_KEY", "TRUSTED_PROXIES",
+		"TIME_ZONE", "LOG_LEVEL", "LOG_FORMAT", "DB_MAX_CONNS", "SESSION_TTL", "RATE_PUBLIC_CLIENT", "RATE_PUBLIC_CODE",
+		"RATE_TERMINAL", "RATE_LOGIN", "LEVEL_POINTS", "RATING_REASONS", "UNIT_CATEGORIES", "CALLBACK_ROLES",
+		"TERMINAL_MAX_AGE", "TERMINAL_CACHE_TTL", "WRITER_FLUSHERS", "WRITER_MAX_BATCH"}
+}
+
+// Validate checks every setting and fills the parsed fields. It returns one
+// error listing every problem found, so a bad deployment is fixed in one go.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(name, format string, a ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", name, fmt.Sprintf(format, a...)))
+	}
+	if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		bad("DATABASE_URL", "must be a postgres:// URL")
+	}
+	if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
+		bad("REDIS_URL", "must be a redis:// or rediss:// URL")
+	} else if _, err := RedisOptions(c.RedisURL); err != nil {
+		bad("REDIS_URL", "%v", err)
+	}
+	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
+		bad("HTTP_ADDR", "must be host:port or :port, got %q", c.HTTPAddr)
+	}
+	if u, err := url.Parse(c.PublicBaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		bad("PUBLIC_BASE_URL", "must be an absolute http(s) URL, got %q", c.PublicBaseURL)
+	}
+	c.PublicBaseURL = strings.TrimRight(c.PublicBaseURL, "/")
+	if len(c.SecretKey) < 32 {
+		bad("SECRET_KEY", "must be set to at least 32 characters (e.g. `openssl rand -hex 32`)")
+	}
+	for _, p := range c.TrustedProxies {
+		p = strings.TrimSpace(p)
+		if net.ParseIP(p) == nil {
+			if _, _, err := net.ParseCIDR(p); err != nil {
+				bad("TRUSTED_PROXIES", "%q is neither an IP address nor a CIDR range", p)
+			}
+		}
+	}
+	loc, err := time.LoadLocation(c.TimeZone)
+	if err != nil {
+		bad("TIME_ZONE", "unknown time zone %q", c.TimeZone)
+	}
+	c.Location = loc
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("LOG_LEVEL", "must be debug, info, warn or error")
+	}
+	if c.LogFormat != "json" && c.LogFormat != "text" {
+		bad("LOG_FORMAT", "must be json or text")
+	}
+	if c.DBMaxConns < 2 {
+		bad("DB_MAX_CONNS", "must be at least 2")
+	}
+	if c.SessionTTL < time.Minute {
+		bad("SESSION_TTL", "must be at least 1m")
+	}
+	rate := func(name, v string, dst *limiter.Rate) {
+		r, err := limiter.NewRateFromFormatted(v)
+		if err != nil || r.Limit <= 0 {
+			bad(name, "must look like 30-M (count per S, M, H or D), got %q", v)
+			return
+		}
+		*dst = r
+	}
+	rate("RATE_PUBLIC_CLIENT", c.RatePublicClient, &c.Limits.PublicClient)
+	rate("RATE_PUBLIC_CODE", c.RatePublicCode, &c.Limits.PublicCode)
+	rate("RATE_TERMINAL", c.RateTerminal, &c.Limits.Terminal)
+	rate("RATE_LOGIN", c.RateLogin, &c.Limits.Login)
+	if len(c.LevelPoints) != 5 {
+		bad("LEVEL_POINTS", "must list five numbers, for levels 5 down to 1 (e.g. 100,80,60,30,0)")
+	} else {
+		for i, p := range c.LevelPoints {
+			if p < 0 || p > 1000 {
+				bad("LEVEL_POINTS", "points must be between 0 and 1000")
+			}
+			if i > 0 && p > c.LevelPoints[i-1] {
+				bad("LEVEL_POINTS", "points must not rise as the level falls")
+			}
+		}
+	}
+	c.RatingReasons = trimAll(c.RatingReasons)
+	if len(c.RatingReasons) == 0 {
+		bad("RATING_REASONS", "must list at least one reason")
+	}
+	c.UnitCategories = trimAll(c.UnitCategories)
+	if len(c.UnitCategories) == 0 {
+		bad("UNIT_CATEGORIES", "must list at least one category")
+	}
+	c.CallbackRoles = trimAll(c.CallbackRoles)
+	for _, r := range c.CallbackRoles {
+		if r != "office" && r != "unit" {
+			bad("CALLBACK_ROLES", "unknown role %q (office, unit)", r)
+		}
+	}
+	if c.TerminalMaxAge < time.Hour || c.TerminalMaxAge > 60*24*time.Hour {
+		bad("TERMINAL_MAX_AGE", "must be between 1h and 1440h")
+	}
+	if c.TerminalCacheTTL < 0 || c.TerminalCacheTTL > time.Minute {
+		bad("TERMINAL_CACHE_TTL", "must be between 0s and 1m")
+	}
+	if c.WriterFlushers < 1 || int32(c.WriterFlushers) >= c.DBMaxConns {
+		bad("WRITER_FLUSHERS", "must be at least 1 and below DB_MAX_CONNS")
+	}
+	if c.WriterMaxBatch < 1 || c.WriterMaxBatch > 5000 {
+		bad("WRITER_MAX_BATCH", "must be between 1 and 5000")
+	}
+	return errors.Join(errs...)
+}
+
+// PointsFor returns the points a level (1–5) is worth.
+func (c *Config) PointsFor(level int) float64 { return c.LevelPoints[5-level] }
+
+// String prints the configuration with secrets masked.
+func (c Config) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "DATABASE_URL=%s REDIS_URL=%s HTTP_ADDR=%s PUBLIC_BASE_URL=%s SECRET_KEY=%s TRUSTED_PROXIES=%s",
+		MaskURL(c.DatabaseURL), MaskURL(c.RedisURL), c.HTTPAddr, c.PublicBaseURL, mask(c.SecretKey), strings.Join(c.TrustedProxies, ","))
+	fmt.Fprintf(&b, " RATE_PUBLIC_CLIENT=%s RATE_PUBLIC_CODE=%s RATE_TERMINAL=%s LEVEL_POINTS=%s",
+		c.RatePublicClient, c.RatePublicCode, c.RateTerminal, joinFloats(c.LevelPoints))
+	return b.String()
+}
+
+func mask(s string) string {
+	if s == "" {
+		return "(unset)"
+	}
+	return "****"
+}
+
+// MaskURL hides the password of a URL.
+func MaskURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "(unparsable)"
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "****")
+	}
+	return u.String()
+}
+
+func trimAll(in []string) []string {
+	out := in[:0]
+	for _, s := range in {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func joinFloats(fs []float64) string {
+	parts := make([]string, len(fs))
+	for i, f := range fs {
+		parts[i] = strconv.FormatFloat(f, 'f', -1, 64)
+	}
+	return strings.Join(parts, ",")
+}

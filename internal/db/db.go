@@ -1,0 +1,89 @@
+// Package db holds the Postgres helpers every store uses: the pool, the DBTX
+// interface, the migration runner and the mapping of driver errors to apperr.
+package db
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"minyi/internal/apperr"
+)
+
+// DBTX is satisfied by *pgxpool.Pool and pgx.Tx, so a service can run several
+// store calls in one visible transaction.
+type DBTX interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// Connect opens a pool to url with at most maxConns connections.
+func Connect(ctx context.Context, url string, maxConns int32) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	cfg.MaxConns = maxConns
+	cfg.MaxConnIdleTime = 5 * time.Minute
+	cfg.HealthCheckPeriod = 15 * time.Second
+	if cfg.ConnConfig.ConnectTimeout == 0 || cfg.ConnConfig.ConnectTimeout > 3*time.Second {
+		cfg.ConnConfig.ConnectTimeout = 3 * time.Second
+	}
+	if cfg.ConnConfig.RuntimeParams == nil {
+		cfg.ConnConfig.RuntimeParams = map[string]string{}
+	}
+	cfg.ConnConfig.RuntimeParams["application_name"] = "minyi"
+	return pgxpool.NewWithConfig(ctx, cfg)
+}
+
+// Tx runs fn in a transaction on pool, committing when fn returns nil.
+func Tx(ctx context.Context, pool *pgxpool.Pool, fn func(pgx.Tx) error) error {
+	return Err(pgx.BeginFunc(ctx, pool, fn))
+}
+
+// Err maps driver errors to apperr: unique violations become conflict,
+// missing rows not_found, connection failures unavailable. Errors that are
+// already *apperr.Error pass through; nil stays nil.
+func Err(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ae *apperr.Error
+	if errors.As(err, &ae) {
+		return err
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return apperr.Wrap(apperr.NotFound, "记录不存在", err)
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case "23505":
+			return apperr.Wrap(apperr.Conflict, "记录已存在或与现有记录冲突", err)
+		case "23503":
+			return apperr.Wrap(apperr.Invalid, "引用的记录不存在", err)
+		case "57P01", "57P02", "57P03", "53300":
+			return apperr.Wrap(apperr.Unavailable, "数据库暂时不可用，请稍后重试", err)
+		}
+		return apperr.Wrap(apperr.Internal, "服务器内部错误", err)
+	}
+	if IsUnavailable(err) {
+		return apperr.Wrap(apperr.Unavailable, "数据库暂时不可用，请稍后重试", err)
+	}
+	return apperr.Wrap(apperr.Internal, "服务器内部错误", err)
+}
+
+// IsUnavailable reports whether err means the database could not be reached.
+func IsUnavailable(err error) bool {
+	var netErr net.Error
+	var connErr *pgconn.ConnectError
+	return errors.As(err, &connErr) || errors.As(err, &netErr) || pgconn.SafeToRetry(err) ||
+		errors.Is(err, context.DeadlineExceeded)
+}

@@ -1,0 +1,92 @@
+// Package ratelimit applies Minyi's rate limits through Redis with
+// ulule/limiter, so every instance behind the load balancer shares the same
+// counters. When Redis is unreachable it lets requests through and says so,
+// so that callers can store what they got and mark it as not rate-checked.
+package ratelimit
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/ulule/limiter/v3"
+	redisstore "github.com/ulule/limiter/v3/drivers/store/redis"
+)
+
+// Decision is the outcome of one check.
+type Decision struct {
+	// Checked is false when Redis could not be asked; the request was let through.
+	Checked bool
+	// Limited is true when the limit was reached.
+	Limited bool
+	// RetryAfter is how long until the limit resets, when Limited.
+	RetryAfter time.Duration
+}
+
+// Limiter checks named limits against Redis.
+type Limiter struct {
+	rdb     redis.UniversalClient
+	prefix  string
+	timeout time.Duration
+
+	mu    sync.Mutex
+	store limiter.Store
+	// downUntil short-circuits checks for a moment after Redis failed, so an
+	// outage costs each request nothing rather than a timeout. It is a local
+	// optimisation only; no decision depends on it being shared.
+	downUntil atomic.Int64
+}
+
+// New returns a limiter whose keys start with prefix.
+func New(rdb redis.UniversalClient, prefix string) *Limiter {
+	return &Limiter{rdb: rdb, prefix: prefix, timeout: 300 * time.Millisecond}
+}
+
+func (l *Limiter) getStore(ctx context.Context) (limiter.Store, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.store != nil {
+		return l.store, nil
+	}
+	// The store loads its Lua scripts when made, so it can only be made
+	// while Redis answers; until then every check reports unchecked.
+	s, err := redisstore.NewStoreWithOptions(l.rdb, limiter.StoreOptions{Prefix: l.prefix, MaxRetry: 1})
+	if err != nil {
+		return nil, err
+	}
+	l.store = s
+	return s, nil
+}
+
+// Allow counts one request against rate for key.
+func (l *Limiter) Allow(ctx context.Context, rate limiter.Rate, key string) Decision {
+	if time.Now().UnixNano() < l.downUntil.Load() {
+		return Decision{}
+	}
+	ctx, cancel := context.WithTimeout(ctx, l.timeout)
+	defer cancel()
+	store, err := l.getStore(ctx)
+	if err != nil {
+		l.markDown()
+		return Decision{}
+	}
+	res, err := limiter.New(store, rate).Get(ctx, key)
+	if err != nil {
+		l.markDown()
+		return Decision{}
+	}
+	d := Decision{Checked: true, Limited: res.Reached}
+	if res.Reached {
+		d.RetryAfter = time.Until(time.Unix(res.Reset, 0))
+		if d.RetryAfter < time.Second {
+			d.RetryAfter = time.Second
+		}
+	}
+	return d
+}
+
+func (l *Limiter) markDown() {
+	l.downUntil.Store(time.Now().Add(time.Second).UnixNano())
+}

@@ -1,0 +1,219 @@
+package ratings
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"minyi/internal/apperr"
+	"minyi/internal/audit"
+	"minyi/internal/db"
+)
+
+// Rating is a stored rating as the office reviews it.
+type Rating struct {
+	ID            uuid.UUID  `json:"id" db:"id"`
+	Channel       string     `json:"channel" db:"channel"`
+	UnitID        int64      `json:"unit_id" db:"unit_id"`
+	UnitName      string     `json:"unit_name" db:"unit_name"`
+	PointID       *int64     `json:"point_id" db:"point_id"`
+	PointName     *string    `json:"point_name" db:"point_name"`
+	TerminalID    *int64     `json:"terminal_id" db:"terminal_id"`
+	Level         int        `json:"level" db:"level"`
+	LevelLabel    string     `json:"level_label" db:"-"`
+	Points        float64    `json:"points" db:"points"`
+	Reasons       []string   `json:"reasons" db:"reasons"`
+	Comment       string     `json:"comment" db:"comment"`
+	Phone         string     `json:"phone,omitempty" db:"phone_mask"`
+	PhoneEnc      []byte     `json:"-" db:"phone_enc"`
+	ClientID      *string    `json:"client_id" db:"client_id"`
+	CaseNo        *string    `json:"case_no" db:"case_no"`
+	WindowNo      *string    `json:"window" db:"window_no"`
+	StaffNo       *string    `json:"staff_no" db:"staff_no"`
+	RatedAt       time.Time  `json:"rated_at" db:"rated_at"`
+	CreatedAt     time.Time  `json:"created_at" db:"created_at"`
+	RateChecked   bool       `json:"rate_checked" db:"rate_checked"`
+	Excluded      bool       `json:"excluded" db:"excluded"`
+	ExcludeReason *string    `json:"exclude_reason" db:"exclude_reason"`
+	ExcludedBy    *string    `json:"excluded_by" db:"excluded_by"`
+	ExcludedAt    *time.Time `json:"excluded_at" db:"excluded_at"`
+}
+
+// Filter selects ratings. From is inclusive and To exclusive.
+type Filter struct {
+	UnitID      *int64
+	Channel     string
+	Level       int
+	From, To    *time.Time
+	Excluded    *bool
+	RateChecked *bool
+	HasComment  bool
+	Limit       int
+	Offset      int
+}
+
+// Validate checks the filter's values.
+func (f Filter) Validate() error {
+	e := apperr.Fields{}
+	if f.Channel != "" && f.Channel != ChannelQR && f.Channel != ChannelTerminal {
+		e.Add("channel", "channel must be qr or terminal")
+	}
+	if f.Level != 0 && (f.Level < 1 || f.Level > 5) {
+		e.Add("level", "level must be 1 to 5")
+	}
+	if f.From != nil && f.To != nil && !f.From.Before(*f.To) {
+		e.Add("to", "to must be after from")
+	}
+	if f.Limit < 0 || f.Limit > 500 {
+		e.Add("limit", "limit must be 1 to 500")
+	}
+	if f.Offset < 0 {
+		e.Add("offset", "offset must not be negative")
+	}
+	return e.Err()
+}
+
+const ratingColumns = `r.id, r.channel, r.unit_id, u.name AS unit_name, r.point_id, p.name AS point_name, r.terminal_id,
+	r.level, r.points::float8 AS points, r.reasons, r.comment, coalesce(r.phone_mask, '') AS phone_mask, r.phone_enc,
+	r.client_id, r.case_no, r.window_no, r.staff_no, r.rated_at, r.created_at, r.rate_checked, r.excluded,
+	r.exclude_reason, eu.username AS excluded_by, r.excluded_at`
+
+const ratingJoins = ` FROM ratings r JOIN units u ON u.id = r.unit_id
+	LEFT JOIN service_points p ON p.id = r.point_id LEFT JOIN users eu ON eu.id = r.excluded_by`
+
+// List returns the ratings matching f, newest first, and how many match in all.
+func List(ctx context.Context, q db.DBTX, f Filter) ([]Rating, int, error) {
+	if err := f.Validate(); err != nil {
+		return nil, 0, err
+	}
+	if f.Limit == 0 {
+		f.Limit = 50
+	}
+	where, args := f.where()
+	var total int
+	if err := q.QueryRow(ctx, `SELECT count(*) FROM ratings r`+where, args...).Scan(&total); err != nil {
+		return nil, 0, db.Err(err)
+	}
+	args = append(args, f.Limit, f.Offset)
+	sql := `SELECT ` + ratingColumns + ratingJoins + where + ` ORDER BY r.rated_at DESC, r.id DESC LIMIT $` +
+		strconv.Itoa(len(args)-1) + ` OFFSET $` + strconv.Itoa(len(args))
+	rows, _ := q.Query(ctx, sql, args...)
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[Rating])
+	if err != nil {
+		return nil, 0, db.Err(err)
+	}
+	for i := range list {
+		list[i].LevelLabel = LevelLabel(list[i].Level)
+	}
+	return list, total, nil
+}
+
+func (f Filter) where() (string, []any) {
+	var conds []string
+	var args []any
+	add := func(cond string, v any) {
+		args = append(args, v)
+		conds = append(conds, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
+	}
+	if f.UnitID != nil {
+		add("r.unit_id = ?", *f.UnitID)
+	}
+	if f.Channel != "" {
+		add("r.channel = ?", f.Channel)
+	}
+	if f.Level != 0 {
+		add("r.level = ?", f.Level)
+	}
+	if f.From != nil {
+		add("r.rated_at >= ?", *f.From)
+	}
+	if f.To != nil {
+		add("r.rated_at < ?", *f.To)
+	}
+	if f.Excluded != nil {
+		add("r.excluded = ?", *f.Excluded)
+	}
+	if f.RateChecked != nil {
+		add("r.rate_checked = ?", *f.RateChecked)
+	}
+	if f.HasComment {
+		conds = append(conds, "r.comment <> ''")
+	}
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+// Find returns one rating, or not_found.
+func Find(ctx context.Context, q db.DBTX, id uuid.UUID) (Rating, error) {
+	rows, _ := q.Query(ctx, `SELECT `+ratingColumns+ratingJoins+` WHERE r.id = $1`, id)
+	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Rating])
+	if err != nil {
+		err = db.Err(err)
+		if apperr.Is(err, apperr.NotFound) {
+			return Rating{}, apperr.New(apperr.NotFound, "评价不存在")
+		}
+		return Rating{}, err
+	}
+	r.LevelLabel = LevelLabel(r.Level)
+	return r, nil
+}
+
+type exclusion struct {
+	Excluded bool    `json:"excluded"`
+	Reason   *string `json:"exclude_reason"`
+}
+
+// Exclude takes a rating out of scoring with a reason. It returns not_found,
+// invalid for an empty reason and conflict when it is already excluded.
+func Exclude(ctx context.Context, tx pgx.Tx, actor audit.Actor, id uuid.UUID, reason string) (Rating, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" || len([]rune(reason)) > 200 {
+		return Rating{}, apperr.InvalidField("reason", "请填写剔除理由（200字以内）")
+	}
+	return setExcluded(ctx, tx, actor, id, true, &reason)
+}
+
+// Restore puts an excluded rating back into scoring. It returns not_found and
+// conflict when it is not excluded.
+func Restore(ctx context.Context, tx pgx.Tx, actor audit.Actor, id uuid.UUID) (Rating, error) {
+	return setExcluded(ctx, tx, actor, id, false, nil)
+}
+
+func setExcluded(ctx context.Context, tx pgx.Tx, actor audit.Actor, id uuid.UUID, excluded bool, reason *string) (Rating, error) {
+	before, err := Find(ctx, tx, id)
+	if err != nil {
+		return Rating{}, err
+	}
+	if before.Excluded == excluded {
+		if excluded {
+			return Rating{}, apperr.New(apperr.Conflict, "该评价已被剔除")
+		}
+		return Rating{}, apperr.New(apperr.Conflict, "该评价未被剔除")
+	}
+	var by *int64
+	if excluded && actor.ID != 0 {
+		by = &actor.ID
+	}
+	_, err = tx.Exec(ctx, `UPDATE ratings SET excluded = $2, exclude_reason = $3, excluded_by = $4,
+		excluded_at = CASE WHEN $2 THEN now() END WHERE id = $1`, id, excluded, reason, by)
+	if err != nil {
+		return Rating{}, db.Err(err)
+	}
+	after, err := Find(ctx, tx, id)
+	if err != nil {
+		return Rating{}, err
+	}
+	action := "rating.restore"
+	if excluded {
+		action = "rating.exclude"
+	}
+	err = audit.Record(ctx, tx, actor, action, "rating", id.String(),
+		exclusion{before.Excluded, before.ExcludeReason}, exclusion{after.Excluded, after.ExcludeReason})
+	return after, err
+}

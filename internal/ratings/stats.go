@@ -1,0 +1,69 @@
+package ratings
+
+import (
+	"context"
+	"time"
+
+	"minyi/internal/db"
+)
+
+// Period is a count and mean of counted (not excluded) ratings.
+type Period struct {
+	Count int     `json:"count"`
+	Mean  float64 `json:"mean_points"`
+}
+
+// UnitStats is a unit's figures today, this month and this year.
+type UnitStats struct {
+	UnitID int64  `json:"unit_id"`
+	Today  Period `json:"today"`
+	Month  Period `json:"month"`
+	Year   Period `json:"year"`
+}
+
+// Stats returns counted ratings per unit for the day, month and year of now
+// in loc; units without ratings are absent. When unitID is set, only that unit.
+func Stats(ctx context.Context, q db.DBTX, now time.Time, loc *time.Location, unitID *int64) (map[int64]UnitStats, error) {
+	now = now.In(loc)
+	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
+	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, loc)
+	year := time.Date(now.Year(), 1, 1, 0, 0, 0, 0, loc)
+	const sql = `SELECT unit_id,
+		count(*) FILTER (WHERE rated_at >= $1), coalesce(avg(points) FILTER (WHERE rated_at >= $1), 0)::float8,
+		count(*) FILTER (WHERE rated_at >= $2), coalesce(avg(points) FILTER (WHERE rated_at >= $2), 0)::float8,
+		count(*), coalesce(avg(points), 0)::float8
+		FROM ratings WHERE rated_at >= $3 AND rated_at < $4 AND NOT excluded AND ($5::bigint IS NULL OR unit_id = $5)
+		GROUP BY unit_id`
+	rows, err := q.Query(ctx, sql, day, month, year, year.AddDate(1, 0, 0), unitID)
+	if err != nil {
+		return nil, db.Err(err)
+	}
+	defer rows.Close()
+	out := map[int64]UnitStats{}
+	for rows.Next() {
+		var s UnitStats
+		if err := rows.Scan(&s.UnitID, &s.Today.Count, &s.Today.Mean, &s.Month.Count, &s.Month.Mean,
+			&s.Year.Count, &s.Year.Mean); err != nil {
+			return nil, db.Err(err)
+		}
+		out[s.UnitID] = s
+	}
+	return out, db.Err(rows.Err())
+}
+
+// Maintain creates the rating partitions around now and removes de-duplication
+// keys no longer needed: daily marks of past days and client ids older than
+// keep. It is safe to run from several instances at once.
+func Maintain(ctx context.Context, q db.DBTX, now time.Time, loc *time.Location, keep time.Duration) error {
+	local := now.In(loc)
+	first := time.Date(local.Year(), local.Month()-2, 1, 0, 0, 0, 0, time.UTC)
+	if _, err := q.Exec(ctx, `SELECT minyi_ensure_rating_partitions($1::date, 6, $2)`, first, loc.String()); err != nil {
+		return db.Err(err)
+	}
+	yesterday := time.Date(local.Year(), local.Month(), local.Day()-1, 0, 0, 0, 0, time.UTC)
+	if _, err := q.Exec(ctx, `DELETE FROM rating_daily_marks WHERE day < $1::date`, yesterday); err != nil {
+		return db.Err(err)
+	}
+	_, err := q.Exec(ctx, `DELETE FROM rating_requests WHERE created_at < $1`, now.Add(-keep))
+	return db.Err(err)
+}

@@ -1,0 +1,180 @@
+package server
+
+import (
+	"encoding/hex"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"minyi/internal/apperr"
+	"minyi/internal/ratings"
+	"minyi/internal/secure"
+	"minyi/internal/units"
+)
+
+// terminalCache remembers token → terminal for a few seconds so that a busy
+// hall does not cost a database lookup per rating. It is only a cache: the
+// write itself re-checks that the terminal is not revoked, so a revoked
+// token never stores a rating, whatever any instance has cached.
+type terminalCache struct {
+	ttl time.Duration
+	mu  sync.Mutex
+	m   map[string]cachedTerminal
+}
+
+type cachedTerminal struct {
+	t       units.Terminal
+	expires time.Time
+}
+
+func newTerminalCache(ttl time.Duration) *terminalCache {
+	return &terminalCache{ttl: ttl, m: map[string]cachedTerminal{}}
+}
+
+func (tc *terminalCache) get(key string, now time.Time) (units.Terminal, bool) {
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	e, ok := tc.m[key]
+	if !ok || now.After(e.expires) {
+		return units.Terminal{}, false
+	}
+	return e.t, true
+}
+
+func (tc *terminalCache) put(key string, t units.Terminal, now time.Time) {
+	if tc.ttl <= 0 {
+		return
+	}
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	if len(tc.m) > 100_000 {
+		clear(tc.m)
+	}
+	tc.m[key] = cachedTerminal{t: t, expires: now.Add(tc.ttl)}
+}
+
+func (tc *terminalCache) forgetID(id int64) {
+	tc.mu.Lock()
+	defer tc.mu.Unlock()
+	for k, e := range tc.m {
+		if e.t.ID == id {
+			delete(tc.m, k)
+		}
+	}
+}
+
+func hexHash(b []byte) string { return hex.EncodeToString(b[:16]) }
+
+// terminalResult is one rating's outcome in the terminal API's reply.
+type terminalResult struct {
+	ID     string            `json:"id"`
+	Status string            `json:"status"`
+	Error  string            `json:"error,omitempty"`
+	Fields map[string]string `json:"fields,omitempty"`
+}
+
+// terminalRatings takes a batch of ratings from a service-hall terminal.
+// Every rating gets a result; valid ones are stored even when others in the
+// batch are rejected, and re-sending a stored id reports it as a duplicate.
+func (s *Server) terminalRatings(c *gin.Context) {
+	token, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
+	token = strings.TrimSpace(token)
+	if !ok || token == "" {
+		s.apiError(c, apperr.New(apperr.Unauthorized, "缺少评价器令牌（Authorization: Bearer <token>）"))
+		return
+	}
+	key := hexHash(secure.SHA256(token))
+	d := s.Limiter.Allow(c, s.Config.Limits.Terminal, "t:"+key)
+	if d.Limited {
+		s.limitedAPI(c, d.RetryAfter)
+		return
+	}
+	now := s.Now()
+	term, cached := s.terminals.get(key, now)
+	if !cached {
+		var err error
+		if term, err = units.FindTerminalByToken(c, s.Pool, token); err != nil {
+			s.apiError(c, err)
+			return
+		}
+		s.terminals.put(key, term, now)
+	}
+	var body struct {
+		Ratings []ratings.TerminalRating `json:"ratings"`
+	}
+	if err := bindJSON(c, &body, 2<<20); err != nil {
+		s.apiError(c, err)
+		return
+	}
+	if n := len(body.Ratings); n < 1 || n > ratings.MaxBatch {
+		s.apiError(c, apperr.InvalidField("ratings", "ratings must hold 1 to 500 ratings"))
+		return
+	}
+	results := make([]terminalResult, len(body.Ratings))
+	items := make([]ratings.NewRating, 0, len(body.Ratings))
+	index := make([]int, 0, len(body.Ratings))
+	for i := range body.Ratings {
+		r := &body.Ratings[i]
+		results[i].ID = r.ID
+		if f := r.Check(now, s.Config.TerminalMaxAge); len(f) > 0 {
+			results[i].Status, results[i].Error, results[i].Fields = "rejected", "invalid", f
+			continue
+		}
+		tid := term.ID
+		items = append(items, ratings.NewRating{
+			Origin: term.ID, ClientID: r.ID, Channel: ratings.ChannelTerminal, UnitID: term.UnitID,
+			PointID: term.PointID, TerminalID: &tid, Level: r.Level, Points: s.Config.PointsFor(r.Level),
+			Reasons: r.Reasons, Comment: r.Comment, CaseNo: r.CaseNo, WindowNo: r.Window, StaffNo: r.StaffNo,
+			RatedAt: r.RatedAtTime(), RateChecked: d.Checked,
+		})
+		index = append(index, i)
+	}
+	if len(items) > 0 {
+		out, err := s.Writer.Write(c, items)
+		if err != nil {
+			s.apiError(c, err)
+			return
+		}
+		revoked := 0
+		for k, res := range out {
+			r := &results[index[k]]
+			switch res.Status {
+			case ratings.Created:
+				r.Status = "created"
+			case ratings.Duplicate:
+				r.Status = "duplicate"
+			case ratings.CaseConflict:
+				r.Status, r.Error = "rejected", "case_conflict"
+				r.Fields = map[string]string{"case_no": "this unit already has a rating for case " + body.Ratings[index[k]].CaseNo}
+			default:
+				revoked++
+				r.Status, r.Error = "rejected", "revoked"
+			}
+		}
+		if revoked > 0 {
+			s.terminals.forgetID(term.ID)
+			s.apiError(c, apperr.New(apperr.Unauthorized, "评价器令牌已吊销"))
+			return
+		}
+	}
+	resp := struct {
+		Accepted   int              `json:"accepted"`
+		Duplicates int              `json:"duplicates"`
+		Rejected   int              `json:"rejected"`
+		Results    []terminalResult `json:"results"`
+	}{Results: results}
+	for _, r := range results {
+		switch r.Status {
+		case "created":
+			resp.Accepted++
+		case "duplicate":
+			resp.Duplicates++
+		default:
+			resp.Rejected++
+		}
+	}
+	c.JSON(http.StatusOK, resp)
+}

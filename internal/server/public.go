@@ -1,0 +1,255 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/skip2/go-qrcode"
+
+	"minyi/internal/apperr"
+	"minyi/internal/ratings"
+	"minyi/internal/secure"
+	"minyi/internal/units"
+)
+
+// deviceCookie identifies a citizen's phone for the once-a-day rule.
+const deviceCookie = "minyi_device"
+
+type rateData struct {
+	Title   string
+	Code    string
+	Token   string
+	Target  units.CodeTarget
+	Reasons []string
+	Form    ratings.QRInput
+	Errors  map[string]string
+	Message string
+}
+
+type doneData struct {
+	Title   string
+	Code    string
+	Target  units.CodeTarget
+	Already bool
+}
+
+// target resolves the code in the path and shows the right page when it
+// does not take ratings.
+func (s *Server) target(c *gin.Context) (units.CodeTarget, bool) {
+	t, err := units.ResolveCode(c, s.Pool, c.Param("code"))
+	switch {
+	case apperr.Is(err, apperr.NotFound):
+		s.errorPage(c, http.StatusNotFound, "二维码无效", "未找到该评价二维码，请确认扫描的是单位张贴的最新二维码。")
+		return t, false
+	case err != nil:
+		s.Log.Error("resolve code", "err", err)
+		s.errorPage(c, http.StatusServiceUnavailable, "系统繁忙", "系统暂时无法访问，请稍后再扫码评价。")
+		return t, false
+	case t.Replaced:
+		s.errorPage(c, http.StatusGone, "二维码已更换", "该二维码已被新的二维码替换，请扫描现场张贴的最新二维码进行评价。")
+		return t, false
+	}
+	return t, true
+}
+
+// deviceID returns the device cookie, setting a new one when absent.
+func (s *Server) deviceID(c *gin.Context) string {
+	if v, err := c.Cookie(deviceCookie); err == nil && len(v) >= 16 && len(v) <= 64 {
+		return v
+	}
+	v := secure.Token(16)
+	http.SetCookie(c.Writer, &http.Cookie{Name: deviceCookie, Value: v, Path: "/q/", HttpOnly: true,
+		Secure: s.secureCookies(), SameSite: http.SameSiteLaxMode, MaxAge: 400 * 24 * 3600})
+	return v
+}
+
+// today returns the local date as a UTC midnight, the form a date column takes.
+func (s *Server) today() time.Time {
+	n := s.Now().In(s.Config.Location)
+	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// marks returns the keyed hashes that stand for this device today: its
+// cookie, its browser fingerprint (address and user agent) and, when given,
+// the call-back phone.
+func (s *Server) marks(c *gin.Context, device, phone string) [][]byte {
+	m := [][]byte{
+		s.Keys.Hash("device", device),
+		s.Keys.Hash("fingerprint", c.ClientIP(), c.GetHeader("User-Agent"), c.GetHeader("Accept-Language")),
+	}
+	if phone != "" {
+		m = append(m, s.Keys.Hash("phone", phone))
+	}
+	return m
+}
+
+// markKey is the Redis key of a daily mark; Redis answers repeat visits
+// quickly, Postgres keeps the rule durably.
+func (s *Server) markKey(unitID int64, day time.Time, mark []byte) string {
+	return s.RedisPrefix + "mark:" + strconv.FormatInt(unitID, 10) + ":" + day.Format("20060102") + ":" + hexHash(mark)
+}
+
+// ratedToday reports whether any mark was already used for the unit today:
+// Redis first, and Postgres when Redis does not know.
+func (s *Server) ratedToday(ctx context.Context, unitID int64, marks [][]byte) (bool, error) {
+	day := s.today()
+	keys := make([]string, len(marks))
+	for i, m := range marks {
+		keys[i] = s.markKey(unitID, day, m)
+	}
+	rctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	n, err := s.Redis.Exists(rctx, keys...).Result()
+	cancel()
+	if err == nil && n > 0 {
+		return true, nil
+	}
+	var found bool
+	err = s.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM rating_daily_marks WHERE unit_id = $1 AND day = $2 AND mark = ANY($3))`,
+		unitID, day, marks).Scan(&found)
+	return found, err
+}
+
+func (s *Server) rememberMarks(ctx context.Context, unitID int64, marks [][]byte) {
+	day := s.today()
+	now := s.Now().In(s.Config.Location)
+	ttl := time.Until(time.Date(now.Year(), now.Month(), now.Day()+1, 0, 0, 0, 0, s.Config.Location)) + time.Hour
+	rctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancel()
+	pipe := s.Redis.Pipeline()
+	for _, m := range marks {
+		pipe.Set(rctx, s.markKey(unitID, day, m), 1, ttl)
+	}
+	if _, err := pipe.Exec(rctx); err != nil {
+		s.Log.Debug("could not cache daily marks", "err", err)
+	}
+}
+
+func (s *Server) ratingPage(c *gin.Context) {
+	t, ok := s.target(c)
+	if !ok {
+		return
+	}
+	device := s.deviceID(c)
+	already, err := s.ratedToday(c, t.UnitID, s.marks(c, device, "")[:1])
+	if err != nil {
+		s.Log.Warn("daily check failed", "err", err)
+	}
+	if already {
+		s.render(c, http.StatusOK, "public/done.html", doneData{Title: t.UnitName, Code: t.Code, Target: t, Already: true})
+		return
+	}
+	s.render(c, http.StatusOK, "public/rate.html", rateData{Title: "服务评价 - " + t.UnitName, Code: t.Code,
+		Token: secure.Token(16), Target: t, Reasons: s.Config.RatingReasons})
+}
+
+// submitRating takes a citizen's rating. Whatever goes wrong, the form comes
+// back with what was typed and a message saying what to do.
+func (s *Server) submitRating(c *gin.Context) {
+	code := c.Param("code")
+	in := ratings.QRInput{Level: ratings.ParseLevel(c.PostForm("level")), Reasons: c.PostFormArray("reasons"),
+		Comment: c.PostForm("comment"), Phone: c.PostForm("phone"), Token: c.PostForm("token")}
+	client := hexHash(s.Keys.Hash("client", c.ClientIP()))
+	dClient := s.Limiter.Allow(c, s.Config.Limits.PublicClient, "qc:"+client)
+	dCode := s.Limiter.Allow(c, s.Config.Limits.PublicCode, "qk:"+code)
+	form := func(t units.CodeTarget, status int, msg string, errs map[string]string) {
+		token := in.Token
+		if token == "" {
+			token = secure.Token(16)
+		}
+		s.render(c, status, "public/rate.html", rateData{Title: "服务评价 - " + t.UnitName, Code: code, Token: token,
+			Target: t, Reasons: s.Config.RatingReasons, Form: in, Errors: errs, Message: msg})
+	}
+	if dClient.Limited || dCode.Limited {
+		retry := max(dClient.RetryAfter, dCode.RetryAfter)
+		c.Header("Retry-After", retryAfter(retry))
+		t, _ := units.ResolveCode(c, s.Pool, code)
+		form(t, http.StatusTooManyRequests, "提交过于频繁，请稍等"+retryAfter(retry)+"秒后再提交，您填写的内容已保留。", nil)
+		return
+	}
+	t, ok := s.target(c)
+	if !ok {
+		return
+	}
+	if err := in.Validate(s.Config.RatingReasons); err != nil {
+		form(t, http.StatusUnprocessableEntity, "请检查标红的内容后再提交。", apperr.From(err).Fields)
+		return
+	}
+	device := s.deviceID(c)
+	marks := s.marks(c, device, in.Phone)
+	if already, _ := s.ratedToday(c, t.UnitID, marks); already {
+		s.render(c, http.StatusConflict, "public/done.html", doneData{Title: t.UnitName, Code: code, Target: t, Already: true})
+		return
+	}
+	r := ratings.NewRating{
+		ClientID: in.Token, Channel: ratings.ChannelQR, UnitID: t.UnitID, PointID: t.PointID, QRCode: code,
+		Level: in.Level, Points: s.Config.PointsFor(in.Level), Reasons: in.Reasons, Comment: in.Comment,
+		ClientHash: s.Keys.Hash("client", c.ClientIP()), RatedAt: s.Now(), RateChecked: dClient.Checked && dCode.Checked,
+		Day: s.today(), Marks: marks,
+	}
+	if in.Phone != "" {
+		r.PhoneEnc, r.PhoneMask = s.Keys.Encrypt(in.Phone), secure.MaskPhone(in.Phone)
+	}
+	res, err := s.Writer.Write(c, []ratings.NewRating{r})
+	if err != nil {
+		s.Log.Error("rating not stored", "err", err)
+		form(t, http.StatusServiceUnavailable, "系统繁忙，评价暂未提交成功。您填写的内容已保留，请稍后再点“提交评价”。", nil)
+		return
+	}
+	switch res[0].Status {
+	case ratings.Created, ratings.Duplicate:
+		s.rememberMarks(c, t.UnitID, marks)
+		c.Redirect(http.StatusSeeOther, "/q/"+code+"/thanks")
+	default:
+		s.rememberMarks(c, t.UnitID, marks[:1])
+		s.render(c, http.StatusConflict, "public/done.html", doneData{Title: t.UnitName, Code: code, Target: t, Already: true})
+	}
+}
+
+func (s *Server) thanksPage(c *gin.Context) {
+	t, err := units.ResolveCode(c, s.Pool, c.Param("code"))
+	if err != nil {
+		if errors.Is(err, context.Canceled) || !apperr.Is(err, apperr.NotFound) {
+			s.errorPage(c, http.StatusServiceUnavailable, "系统繁忙", "请稍后再试。")
+			return
+		}
+		s.errorPage(c, http.StatusNotFound, "二维码无效", "未找到该评价二维码。")
+		return
+	}
+	s.render(c, http.StatusOK, "public/done.html", doneData{Title: t.UnitName, Code: t.Code, Target: t})
+}
+
+// qrPNG serves the code's URL as a PNG QR code; ?size= sets the width in
+// pixels (128 to 2048, default 512).
+func (s *Server) qrPNG(c *gin.Context) {
+	t, ok := s.target(c)
+	if !ok {
+		return
+	}
+	size := 512
+	if v := c.Query("size"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 128 || n > 2048 {
+			s.errorPage(c, http.StatusUnprocessableEntity, "参数错误", "size 须为 128 到 2048 之间的整数。")
+			return
+		}
+		size = n
+	}
+	png, err := qrcode.Encode(s.codeURL(t.Code), qrcode.Medium, size)
+	if err != nil {
+		s.errorPage(c, http.StatusInternalServerError, "系统错误", "二维码生成失败。")
+		return
+	}
+	c.Header("Cache-Control", "private, max-age=300")
+	if c.Query("download") != "" {
+		c.Header("Content-Disposition", `attachment; filename="minyi-`+t.Code+`.png"`)
+	}
+	c.Data(http.StatusOK, "image/png", png)
+}
+
+func retryAfter(d time.Duration) string {
+	return strconv.Itoa(int((d + time.Second - 1) / time.Second))
+}

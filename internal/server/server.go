@@ -1,0 +1,169 @@
+// Package server is Minyi's HTTP layer: the JSON API, the citizens' rating
+// pages and the staff console, on gin. It is the only package that imports
+// gin; the domain packages below it know nothing of HTTP.
+package server
+
+import (
+	"context"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
+
+	"minyi/internal/config"
+	"minyi/internal/ratelimit"
+	"minyi/internal/ratings"
+	"minyi/internal/secure"
+	"minyi/internal/users"
+	"minyi/web"
+)
+
+// Deps are the services a Server uses.
+type Deps struct {
+	Config  config.Config
+	Pool    *pgxpool.Pool
+	Redis   redis.UniversalClient
+	Keys    *secure.Keys
+	Writer  *ratings.Writer
+	Limiter *ratelimit.Limiter
+	Log     *slog.Logger
+	// RedisPrefix starts every Redis key the server writes; default "minyi:".
+	RedisPrefix string
+	// Now returns the current time; tests may replace it.
+	Now func() time.Time
+}
+
+// Server serves Minyi over HTTP.
+type Server struct {
+	Deps
+	engine    *gin.Engine
+	pages     map[string]*template.Template
+	terminals *terminalCache
+}
+
+// New builds the server and its routes. It returns an error when the
+// templates do not parse or the trusted proxies are malformed.
+func New(d Deps) (*Server, error) {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.RedisPrefix == "" {
+		d.RedisPrefix = "minyi:"
+	}
+	gin.SetMode(gin.ReleaseMode)
+	s := &Server{Deps: d, terminals: newTerminalCache(d.Config.TerminalCacheTTL)}
+	pages, err := parseTemplates(d.Config.Location)
+	if err != nil {
+		return nil, err
+	}
+	s.pages = pages
+	e := gin.New()
+	e.ContextWithFallback = true
+	// Trust X-Forwarded-For only from the configured proxies; with none
+	// listed the client address is the peer's, so a forged header cannot
+	// dodge a per-address limit.
+	if err := e.SetTrustedProxies(d.Config.TrustedProxies); err != nil {
+		return nil, err
+	}
+	e.Use(s.recoverer(), s.requestLog())
+	s.engine = e
+	s.routes()
+	return s, nil
+}
+
+// Handler returns the http.Handler serving every route.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+func (s *Server) routes() {
+	e := s.engine
+	static, _ := fs.Sub(web.Static, "static")
+	e.StaticFS("/static", http.FS(static))
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/", func(c *gin.Context) { c.Redirect(http.StatusFound, "/console") })
+
+	// Citizens' rating pages.
+	e.GET("/q/:code", s.ratingPage)
+	e.POST("/q/:code", s.submitRating)
+	e.GET("/q/:code/thanks", s.thanksPage)
+	e.GET("/q/:code/qr.png", s.qrPNG)
+
+	api := e.Group("/api/v1")
+	api.POST("/terminal/ratings", s.terminalRatings)
+	api.POST("/session", s.apiSignIn)
+	api.DELETE("/session", s.apiSignOut)
+	authed := api.Group("", s.apiAuth)
+	authed.GET("/session", s.apiWhoAmI)
+	authed.GET("/units", s.apiListUnits)
+	authed.POST("/units", s.office, s.apiCreateUnit)
+	authed.GET("/units/:id", s.apiGetUnit)
+	authed.PATCH("/units/:id", s.office, s.apiUpdateUnit)
+	authed.POST("/units/:id/qr/rotate", s.office, s.apiRotateUnitCode)
+	authed.GET("/units/:id/points", s.apiListPoints)
+	authed.POST("/units/:id/points", s.office, s.apiCreatePoint)
+	authed.POST("/points/:id/qr/rotate", s.office, s.apiRotatePointCode)
+	authed.GET("/units/:id/terminals", s.apiListTerminals)
+	authed.POST("/units/:id/terminals", s.office, s.apiCreateTerminal)
+	authed.DELETE("/terminals/:id", s.office, s.apiRevokeTerminal)
+	authed.GET("/units/:id/ratings", s.apiUnitRatings)
+	authed.GET("/units/:id/stats", s.apiUnitStats)
+	authed.GET("/ratings", s.apiRatings)
+	authed.POST("/ratings/:id/exclude", s.office, s.apiExcludeRating)
+	authed.POST("/ratings/:id/restore", s.office, s.apiRestoreRating)
+	authed.GET("/audit", s.office, s.apiAudit)
+	api.Use(func(c *gin.Context) { s.apiError(c, notFoundErr) })
+	e.NoRoute(func(c *gin.Context) {
+		if isAPI(c) {
+			s.apiError(c, notFoundErr)
+			return
+		}
+		s.errorPage(c, http.StatusNotFound, "页面不存在", "您访问的页面不存在。")
+	})
+
+	s.consoleRoutes()
+}
+
+// maintenanceLock keeps the daily maintenance to one instance at a time.
+const maintenanceLock = 7_305_002
+
+// RunMaintenance creates rating partitions and prunes expired keys and
+// sessions every interval until ctx ends; with several instances only one
+// does the work at a time, under an advisory lock.
+func (s *Server) RunMaintenance(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		s.maintainOnce(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (s *Server) maintainOnce(ctx context.Context) {
+	conn, err := s.Pool.Acquire(ctx)
+	if err != nil {
+		s.Log.Warn("maintenance skipped", "err", err)
+		return
+	}
+	defer conn.Release()
+	var got bool
+	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, maintenanceLock).Scan(&got); err != nil || !got {
+		return
+	}
+	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, maintenanceLock) //nolint:errcheck
+	keep := s.Config.TerminalMaxAge + 7*24*time.Hour
+	if err := ratings.Maintain(ctx, conn, s.Now(), s.Config.Location, keep); err != nil {
+		s.Log.Error("rating maintenance failed", "err", err)
+	}
+	if _, err := users.DeleteExpiredSessions(ctx, conn); err != nil {
+		s.Log.Error("session cleanup failed", "err", err)
+	}
+}

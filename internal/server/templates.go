@@ -1,0 +1,125 @@
+package server
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"minyi/internal/ratings"
+	"minyi/internal/units"
+	"minyi/web"
+)
+
+// parseTemplates parses every page under templates/public and
+// templates/console with its layout. Pages are named "public/x.html" and
+// "console/x.html".
+func parseTemplates(loc *time.Location) (map[string]*template.Template, error) {
+	funcs := template.FuncMap{
+		"levelLabel":   ratings.LevelLabel,
+		"channelLabel": ratings.ChannelLabel,
+		"kindLabel":    units.KindLabel,
+		"time": func(t any) string {
+			switch v := t.(type) {
+			case time.Time:
+				return v.In(loc).Format("2006-01-02 15:04")
+			case *time.Time:
+				if v != nil {
+					return v.In(loc).Format("2006-01-02 15:04")
+				}
+			}
+			return ""
+		},
+		"points": func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) },
+		"deref": func(p any) any {
+			switch v := p.(type) {
+			case *string:
+				if v != nil {
+					return *v
+				}
+				return ""
+			case *int64:
+				if v != nil {
+					return *v
+				}
+				return ""
+			}
+			return p
+		},
+		"join":     strings.Join,
+		"contains": func(list []string, s string) bool { return containsStr(list, s) },
+		"eqInt64": func(a *int64, b int64) bool { return a != nil && *a == b },
+		"seq": func(from, to int) []int {
+			var out []int
+			for i := from; i >= to; i-- {
+				out = append(out, i)
+			}
+			return out
+		},
+		"add": func(a, b int) int { return a + b },
+		"str": func(v any) string { return fmt.Sprint(v) },
+	}
+	pages := map[string]*template.Template{}
+	for _, group := range []string{"public", "console"} {
+		layout := "templates/layout/" + group + ".html"
+		names, err := fs.Glob(web.Templates, "templates/"+group+"/*.html")
+		if err != nil {
+			return nil, err
+		}
+		for _, name := range names {
+			t, err := template.New(path.Base(layout)).Funcs(funcs).ParseFS(web.Templates, layout, name)
+			if err != nil {
+				return nil, fmt.Errorf("template %s: %w", name, err)
+			}
+			pages[group+"/"+path.Base(name)] = t
+		}
+	}
+	return pages, nil
+}
+
+func containsStr(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// render executes the page into a buffer first, so a template error becomes
+// a clean 500 instead of half a page.
+func (s *Server) render(c *gin.Context, status int, name string, data any) {
+	t, ok := s.pages[name]
+	if !ok {
+		s.Log.Error("unknown template", "name", name)
+		c.String(http.StatusInternalServerError, "服务器内部错误")
+		return
+	}
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, data); err != nil {
+		s.Log.Error("template failed", "name", name, "err", err)
+		c.String(http.StatusInternalServerError, "服务器内部错误")
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+type errorData struct {
+	Title   string
+	Message string
+	Back    string
+}
+
+// errorPage shows a plain Chinese error page and aborts.
+func (s *Server) errorPage(c *gin.Context, status int, title, message string) {
+	s.render(c, status, "public/error.html", errorData{Title: title, Message: message})
+	c.Abort()
+}

@@ -1,0 +1,193 @@
+// Package apptest starts a whole Minyi server for a test: a fresh database,
+// a Redis prefix of its own and an httptest server on loopback.
+package apptest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
+
+	"minyi/internal/audit"
+	"minyi/internal/config"
+	"minyi/internal/db"
+	"minyi/internal/ratelimit"
+	"minyi/internal/ratings"
+	"minyi/internal/secure"
+	"minyi/internal/server"
+	"minyi/internal/testutil"
+	"minyi/internal/users"
+)
+
+// App is a running server and the services behind it.
+type App struct {
+	URL    string
+	Config config.Config
+	Pool   *pgxpool.Pool
+	Redis  redis.UniversalClient
+	Prefix string
+	Keys   *secure.Keys
+	Server *server.Server
+	HTTP   *httptest.Server
+}
+
+// Options adjust the server a test gets.
+type Options struct {
+	// Env overrides configuration variables (e.g. RATE_PUBLIC_CLIENT).
+	Env map[string]string
+	// Redis replaces the test's Redis client (e.g. one pointing at a closed port).
+	Redis redis.UniversalClient
+	// WriterDatabaseURL points the rating writer at another database URL,
+	// to simulate Postgres being unavailable for writes.
+	WriterDatabaseURL string
+	// Now replaces the clock.
+	Now func() time.Time
+}
+
+// New starts a server for the test; it is stopped when the test ends.
+func New(tb testing.TB, opt Options) *App {
+	tb.Helper()
+	dbURL := testutil.DatabaseURL(tb)
+	env := map[string]string{
+		"DATABASE_URL": dbURL, "REDIS_URL": testutil.RedisURL(), "SECRET_KEY": "test-secret-key-0123456789abcdef-0123456789",
+		"PUBLIC_BASE_URL": "http://127.0.0.1:1", "HTTP_ADDR": "127.0.0.1:0",
+	}
+	for k, v := range opt.Env {
+		env[k] = v
+	}
+	cfg, err := config.Load(func(k string) string { return env[k] })
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ctx := context.Background()
+	pool, err := db.Connect(ctx, dbURL, cfg.DBMaxConns)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(pool.Close)
+	writerPool := pool
+	if opt.WriterDatabaseURL != "" {
+		if writerPool, err = db.Connect(ctx, opt.WriterDatabaseURL, 4); err != nil {
+			tb.Fatal(err)
+		}
+		tb.Cleanup(writerPool.Close)
+	}
+	rdb, prefix := testutil.Redis(tb)
+	if opt.Redis != nil {
+		rdb = opt.Redis
+	}
+	keys, err := secure.NewKeys(cfg.SecretKey)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		log = slog.New(slog.NewTextHandler(testWriter{tb}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	w := ratings.NewWriter(writerPool, 2, 500, log)
+	tb.Cleanup(w.Close)
+	app := &App{Config: cfg, Pool: pool, Redis: rdb, Prefix: prefix, Keys: keys}
+	app.Server, err = server.New(server.Deps{Config: cfg, Pool: pool, Redis: rdb, Keys: keys, Writer: w,
+		Limiter: ratelimit.New(rdb, prefix+"rl"), Log: log, RedisPrefix: prefix, Now: opt.Now})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	app.HTTP = httptest.NewServer(app.Server.Handler())
+	tb.Cleanup(app.HTTP.Close)
+	app.URL = app.HTTP.URL
+	// Reload the config with the real address so QR URLs point at this server.
+	env["PUBLIC_BASE_URL"] = app.URL
+	if cfg2, err := config.Load(func(k string) string { return env[k] }); err == nil {
+		app.Config = cfg2
+		app.Server.Config = cfg2
+	}
+	return app
+}
+
+type testWriter struct{ tb testing.TB }
+
+func (w testWriter) Write(p []byte) (int, error) { w.tb.Log(string(bytes.TrimRight(p, "\n"))); return len(p), nil }
+
+// AddUser creates a user and returns it.
+func (a *App) AddUser(tb testing.TB, username, password, role string, unitID *int64) users.User {
+	tb.Helper()
+	u, err := users.CreateUser(context.Background(), a.Pool, audit.System,
+		users.NewUser{Username: username, Password: password, Role: role, UnitID: unitID})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return u
+}
+
+// Client is an HTTP client with a cookie jar, talking to the app.
+type Client struct {
+	App *App
+	C   *http.Client
+}
+
+// Client returns a new client with an empty cookie jar that does not follow redirects.
+func (a *App) Client() *Client {
+	jar, _ := cookiejar.New(nil)
+	return &Client{App: a, C: &http.Client{Jar: jar, Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+// SignIn signs the client in as username, failing the test on error.
+func (c *Client) SignIn(tb testing.TB, username, password string) {
+	tb.Helper()
+	res := c.JSON(tb, "POST", "/api/v1/session", map[string]string{"username": username, "password": password}, nil)
+	if res.StatusCode != http.StatusOK {
+		tb.Fatalf("sign in as %s: status %d", username, res.StatusCode)
+	}
+}
+
+// JSON sends body (marshalled unless it is a string or []byte) and decodes
+// the reply into out when out is not nil. Extra headers may be given.
+func (c *Client) JSON(tb testing.TB, method, path string, body any, out any, headers ...string) *http.Response {
+	tb.Helper()
+	var r io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		r = bytes.NewBufferString(b)
+	case []byte:
+		r = bytes.NewBuffer(b)
+	default:
+		buf, err := json.Marshal(b)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		r = bytes.NewBuffer(buf)
+	}
+	req, err := http.NewRequest(method, c.App.URL+path, r)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	res, err := c.C.Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer res.Body.Close()
+	data, _ := io.ReadAll(res.Body)
+	if out != nil && len(data) > 0 {
+		if err := json.Unmarshal(data, out); err != nil {
+			tb.Fatalf("%s %s: decoding %q: %v", method, path, data, err)
+		}
+	}
+	return res
+}
