@@ -29,7 +29,10 @@ type Config struct {
 	DBMaxConns     int32         `env:"DB_MAX_CONNS" envDefault:"16"`
 	SessionTTL     time.Duration `env:"SESSION_TTL" envDefault:"12h"`
 
-	// Rate limits in ulule/limiter's "<count>-<S|M|H|D>" form.
+	// Rate limits in ulule/limiter's "<count>-<S|M|H|D>" form: page views
+	// and rating posts per client address, rating posts per QR code, batches
+	// per terminal token, and sign-in attempts per address.
+	RatePublicPage   string `env:"RATE_PUBLIC_PAGE" envDefault:"120-M"`
 	RatePublicClient string `env:"RATE_PUBLIC_CLIENT" envDefault:"30-M"`
 	RatePublicCode   string `env:"RATE_PUBLIC_CODE" envDefault:"600-M"`
 	RateTerminal     string `env:"RATE_TERMINAL" envDefault:"600-M"`
@@ -47,6 +50,10 @@ type Config struct {
 	WriterFlushers int `env:"WRITER_FLUSHERS" envDefault:"3"`
 	WriterMaxBatch int `env:"WRITER_MAX_BATCH" envDefault:"1000"`
 
+	// PprofAddr, when set, serves net/http/pprof on this loopback address
+	// for profiling (e.g. 127.0.0.1:6060); off by default.
+	PprofAddr string `env:"PPROF_ADDR"`
+
 	// Parsed forms, filled by Validate.
 	Location *time.Location `env:"-"`
 	Limits   Limits         `env:"-"`
@@ -54,7 +61,7 @@ type Config struct {
 
 // Limits holds the parsed rate limits.
 type Limits struct {
-	PublicClient, PublicCode, Terminal, Login limiter.Rate
+	PublicPage, PublicClient, PublicCode, Terminal, Login limiter.Rate
 }
 
 // Load reads the configuration through getenv and validates it.
@@ -67,7 +74,7 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 	}
 	if err := env.ParseWithOptions(&c, env.Options{Environment: environ}); err != nil {
-		return c, fmt.Errorf("configuration: %w", err)
+		return c, parseError(err)
 	}
 	if err := c.Validate(); err != nil {
 		return c, err
@@ -77,9 +84,9 @@ func Load(getenv func(string) string) (Config, error) {
 
 func envKeys() []string {
 	return []string{"DATABASE_URL", "REDIS_URL", "HTTP_ADDR", "PUBLIC_BASE_URL", "SECRET_KEY", "TRUSTED_PROXIES",
-		"TIME_ZONE", "LOG_LEVEL", "LOG_FORMAT", "DB_MAX_CONNS", "SESSION_TTL", "RATE_PUBLIC_CLIENT", "RATE_PUBLIC_CODE",
+		"TIME_ZONE", "LOG_LEVEL", "LOG_FORMAT", "DB_MAX_CONNS", "SESSION_TTL", "RATE_PUBLIC_PAGE", "RATE_PUBLIC_CLIENT", "RATE_PUBLIC_CODE",
 		"RATE_TERMINAL", "RATE_LOGIN", "LEVEL_POINTS", "RATING_REASONS", "UNIT_CATEGORIES", "CALLBACK_ROLES",
-		"TERMINAL_MAX_AGE", "TERMINAL_CACHE_TTL", "WRITER_FLUSHERS", "WRITER_MAX_BATCH"}
+		"TERMINAL_MAX_AGE", "TERMINAL_CACHE_TTL", "WRITER_FLUSHERS", "WRITER_MAX_BATCH", "PPROF_ADDR"}
 }
 
 // Validate checks every setting and fills the parsed fields. It returns one
@@ -142,6 +149,7 @@ func (c *Config) Validate() error {
 		}
 		*dst = r
 	}
+	rate("RATE_PUBLIC_PAGE", c.RatePublicPage, &c.Limits.PublicPage)
 	rate("RATE_PUBLIC_CLIENT", c.RatePublicClient, &c.Limits.PublicClient)
 	rate("RATE_PUBLIC_CODE", c.RatePublicCode, &c.Limits.PublicCode)
 	rate("RATE_TERMINAL", c.RateTerminal, &c.Limits.Terminal)
@@ -184,6 +192,12 @@ func (c *Config) Validate() error {
 	if c.WriterMaxBatch < 1 || c.WriterMaxBatch > 5000 {
 		bad("WRITER_MAX_BATCH", "must be between 1 and 5000")
 	}
+	if c.PprofAddr != "" {
+		host, _, err := net.SplitHostPort(c.PprofAddr)
+		if ip := net.ParseIP(host); err != nil || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {
+			bad("PPROF_ADDR", "must be a loopback host:port such as 127.0.0.1:6060, got %q", c.PprofAddr)
+		}
+	}
 	return errors.Join(errs...)
 }
 
@@ -213,10 +227,7 @@ func MaskURL(s string) string {
 	if err != nil {
 		return "(unparsable)"
 	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "****")
-	}
-	return u.String()
+	return u.Redacted()
 }
 
 func trimAll(in []string) []string {

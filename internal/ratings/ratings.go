@@ -56,7 +56,7 @@ const (
 )
 
 // NeedsReasons reports whether a level asks for reasons (不满意 and below).
-func NeedsReasons(level int) bool { return level <= 2 }
+func NeedsReasons(level int) bool { return level >= 1 && level <= 2 }
 
 var phoneRE = regexp.MustCompile(`^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$`)
 
@@ -125,15 +125,15 @@ func (in *QRInput) Validate(allowedReasons []string) error {
 
 // TerminalRating is one rating as a service-hall terminal posts it.
 type TerminalRating struct {
-	ID       string   `json:"id"`
-	Level    int      `json:"level"`
-	RatedAt  string   `json:"rated_at"`
-	CaseNo   string   `json:"case_no"`
-	Window   string   `json:"window"`
-	StaffNo  string   `json:"staff_no"`
-	Reasons  []string `json:"reasons"`
-	Comment  string   `json:"comment"`
-	ratedAt  time.Time
+	ID      string   `json:"id"`
+	Level   int      `json:"level"`
+	RatedAt string   `json:"rated_at"`
+	CaseNo  string   `json:"case_no"`
+	Window  string   `json:"window"`
+	StaffNo string   `json:"staff_no"`
+	Reasons []string `json:"reasons"`
+	Comment string   `json:"comment"`
+	ratedAt time.Time
 }
 
 var clientIDRE = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,64}$`)

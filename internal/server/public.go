@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -129,6 +128,11 @@ func (s *Server) rememberMarks(ctx context.Context, unitID int64, marks [][]byte
 }
 
 func (s *Server) ratingPage(c *gin.Context) {
+	if d := s.Limiter.Allow(c, s.Config.Limits.PublicPage, "qp:"+hexHash(s.Keys.Hash("client", c.ClientIP()))); d.Limited {
+		c.Header("Retry-After", retryAfter(d.RetryAfter))
+		s.errorPage(c, http.StatusTooManyRequests, "访问过于频繁", "请稍等"+retryAfter(d.RetryAfter)+"秒后再刷新页面。")
+		return
+	}
 	t, ok := s.target(c)
 	if !ok {
 		return
@@ -152,8 +156,8 @@ func (s *Server) submitRating(c *gin.Context) {
 	code := c.Param("code")
 	in := ratings.QRInput{Level: ratings.ParseLevel(c.PostForm("level")), Reasons: c.PostFormArray("reasons"),
 		Comment: c.PostForm("comment"), Phone: c.PostForm("phone"), Token: c.PostForm("token")}
-	client := hexHash(s.Keys.Hash("client", c.ClientIP()))
-	dClient := s.Limiter.Allow(c, s.Config.Limits.PublicClient, "qc:"+client)
+	clientHash := s.Keys.Hash("client", c.ClientIP())
+	dClient := s.Limiter.Allow(c, s.Config.Limits.PublicClient, "qc:"+hexHash(clientHash))
 	dCode := s.Limiter.Allow(c, s.Config.Limits.PublicCode, "qk:"+code)
 	form := func(t units.CodeTarget, status int, msg string, errs map[string]string) {
 		token := in.Token
@@ -163,15 +167,14 @@ func (s *Server) submitRating(c *gin.Context) {
 		s.render(c, status, "public/rate.html", rateData{Title: "服务评价 - " + t.UnitName, Code: code, Token: token,
 			Target: t, Reasons: s.Config.RatingReasons, Form: in, Errors: errs, Message: msg})
 	}
+	t, ok := s.target(c)
+	if !ok {
+		return
+	}
 	if dClient.Limited || dCode.Limited {
 		retry := max(dClient.RetryAfter, dCode.RetryAfter)
 		c.Header("Retry-After", retryAfter(retry))
-		t, _ := units.ResolveCode(c, s.Pool, code)
 		form(t, http.StatusTooManyRequests, "提交过于频繁，请稍等"+retryAfter(retry)+"秒后再提交，您填写的内容已保留。", nil)
-		return
-	}
-	t, ok := s.target(c)
-	if !ok {
 		return
 	}
 	if err := in.Validate(s.Config.RatingReasons); err != nil {
@@ -187,7 +190,7 @@ func (s *Server) submitRating(c *gin.Context) {
 	r := ratings.NewRating{
 		ClientID: in.Token, Channel: ratings.ChannelQR, UnitID: t.UnitID, PointID: t.PointID, QRCode: code,
 		Level: in.Level, Points: s.Config.PointsFor(in.Level), Reasons: in.Reasons, Comment: in.Comment,
-		ClientHash: s.Keys.Hash("client", c.ClientIP()), RatedAt: s.Now(), RateChecked: dClient.Checked && dCode.Checked,
+		ClientHash: clientHash, RatedAt: s.Now(), RateChecked: dClient.Checked && dCode.Checked,
 		Day: s.today(), Marks: marks,
 	}
 	if in.Phone != "" {
@@ -211,12 +214,12 @@ func (s *Server) submitRating(c *gin.Context) {
 
 func (s *Server) thanksPage(c *gin.Context) {
 	t, err := units.ResolveCode(c, s.Pool, c.Param("code"))
-	if err != nil {
-		if errors.Is(err, context.Canceled) || !apperr.Is(err, apperr.NotFound) {
-			s.errorPage(c, http.StatusServiceUnavailable, "系统繁忙", "请稍后再试。")
-			return
-		}
+	switch {
+	case apperr.Is(err, apperr.NotFound):
 		s.errorPage(c, http.StatusNotFound, "二维码无效", "未找到该评价二维码。")
+		return
+	case err != nil:
+		s.errorPage(c, http.StatusServiceUnavailable, "系统繁忙", "请稍后再试。")
 		return
 	}
 	s.render(c, http.StatusOK, "public/done.html", doneData{Title: t.UnitName, Code: t.Code, Target: t})

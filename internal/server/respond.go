@@ -37,7 +37,7 @@ func (s *Server) apiError(c *gin.Context, err error) {
 
 // limited writes a 429 with Retry-After for the API.
 func (s *Server) limitedAPI(c *gin.Context, retry time.Duration) {
-	c.Header("Retry-After", strconv.Itoa(int((retry+time.Second-1)/time.Second)))
+	c.Header("Retry-After", retryAfter(retry))
 	s.apiError(c, apperr.New(apperr.RateLimited, "请求过于频繁，请稍后再试"))
 }
 

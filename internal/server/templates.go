@@ -55,7 +55,7 @@ func parseTemplates(loc *time.Location) (map[string]*template.Template, error) {
 		},
 		"join":     strings.Join,
 		"contains": func(list []string, s string) bool { return containsStr(list, s) },
-		"eqInt64": func(a *int64, b int64) bool { return a != nil && *a == b },
+		"eqInt64":  func(a *int64, b int64) bool { return a != nil && *a == b },
 		"seq": func(from, to int) []int {
 			var out []int
 			for i := from; i >= to; i-- {

@@ -51,6 +51,10 @@ type Options struct {
 	WriterDatabaseURL string
 	// Now replaces the clock.
 	Now func() time.Time
+	// DatabaseURLOverride points the server's main pool at another URL (e.g.
+	// a closed port, to simulate Postgres being down); the test's database is
+	// still created and App.Pool still uses it.
+	DatabaseURLOverride string
 }
 
 // New starts a server for the test; it is stopped when the test ends.
@@ -74,7 +78,14 @@ func New(tb testing.TB, opt Options) *App {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(pool.Close)
-	writerPool := pool
+	serverPool := pool
+	if opt.DatabaseURLOverride != "" {
+		if serverPool, err = db.Connect(ctx, opt.DatabaseURLOverride, 4); err != nil {
+			tb.Fatal(err)
+		}
+		tb.Cleanup(serverPool.Close)
+	}
+	writerPool := serverPool
 	if opt.WriterDatabaseURL != "" {
 		if writerPool, err = db.Connect(ctx, opt.WriterDatabaseURL, 4); err != nil {
 			tb.Fatal(err)
@@ -96,7 +107,7 @@ func New(tb testing.TB, opt Options) *App {
 	w := ratings.NewWriter(writerPool, 2, 500, log)
 	tb.Cleanup(w.Close)
 	app := &App{Config: cfg, Pool: pool, Redis: rdb, Prefix: prefix, Keys: keys}
-	app.Server, err = server.New(server.Deps{Config: cfg, Pool: pool, Redis: rdb, Keys: keys, Writer: w,
+	app.Server, err = server.New(server.Deps{Config: cfg, Pool: serverPool, Redis: rdb, Keys: keys, Writer: w,
 		Limiter: ratelimit.New(rdb, prefix+"rl"), Log: log, RedisPrefix: prefix, Now: opt.Now})
 	if err != nil {
 		tb.Fatal(err)
@@ -115,7 +126,10 @@ func New(tb testing.TB, opt Options) *App {
 
 type testWriter struct{ tb testing.TB }
 
-func (w testWriter) Write(p []byte) (int, error) { w.tb.Log(string(bytes.TrimRight(p, "\n"))); return len(p), nil }
+func (w testWriter) Write(p []byte) (int, error) {
+	w.tb.Log(string(bytes.TrimRight(p, "\n")))
+	return len(p), nil
+}
 
 // AddUser creates a user and returns it.
 func (a *App) AddUser(tb testing.TB, username, password, role string, unitID *int64) users.User {
