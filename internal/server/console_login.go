@@ -1,0 +1,103 @@
+package server
+
+import (
+	"crypto/subtle"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"minyi/internal/apperr"
+	"minyi/internal/secure"
+	"minyi/internal/users"
+)
+
+// loginCookie holds the sign-in form's CSRF token (double submit): another
+// site cannot read it, so it cannot sign a browser in to an account of its
+// choosing.
+const loginCookie = "minyi_login"
+
+type loginPageData struct {
+	basePage
+	Username string
+	Next     string
+	Errors   map[string]string
+	Message  string
+}
+
+// safeNext returns next when it is a console path of this site, else /console.
+func safeNext(next string) string {
+	p := localPath(next, "")
+	if p == "" || strings.HasPrefix(p, "/login") || strings.HasPrefix(p, "/logout") {
+		return "/console"
+	}
+	return p
+}
+
+func (s *Server) showLogin(c *gin.Context, status int, d loginPageData) {
+	token := secure.Token(18)
+	http.SetCookie(c.Writer, &http.Cookie{Name: loginCookie, Value: token, Path: "/login", HttpOnly: true,
+		Secure: s.secureCookies(), SameSite: http.SameSiteStrictMode, MaxAge: 3600})
+	d.basePage = basePage{Title: "登录", Bare: true, CSRF: token}
+	s.render(c, status, "console/login.html", d)
+}
+
+func (s *Server) loginPage(c *gin.Context) {
+	next := safeNext(c.Query("next"))
+	if token, _ := c.Cookie(sessionCookie); token != "" {
+		if _, err := users.FindSession(c, s.Pool, token); err == nil {
+			c.Redirect(http.StatusSeeOther, next)
+			return
+		}
+	}
+	s.showLogin(c, http.StatusOK, loginPageData{Next: next})
+}
+
+func (s *Server) loginSubmit(c *gin.Context) {
+	d := loginPageData{Username: strings.TrimSpace(c.PostForm("username")), Next: safeNext(c.PostForm("next")),
+		Errors: map[string]string{}}
+	cookie, _ := c.Cookie(loginCookie)
+	if cookie == "" || subtle.ConstantTimeCompare([]byte(cookie), []byte(c.PostForm("_csrf"))) != 1 {
+		d.Message = "登录页面已过期，请重新输入后登录。"
+		s.showLogin(c, http.StatusForbidden, d)
+		return
+	}
+	password := c.PostForm("password")
+	if d.Username == "" {
+		d.Errors["username"] = "请填写用户名"
+	}
+	if password == "" {
+		d.Errors["password"] = "请填写密码"
+	}
+	if len(d.Errors) > 0 {
+		s.showLogin(c, http.StatusUnprocessableEntity, d)
+		return
+	}
+	_, err := s.signIn(c, d.Username, password)
+	switch {
+	case err == nil:
+		http.SetCookie(c.Writer, &http.Cookie{Name: loginCookie, Value: "", Path: "/login", MaxAge: -1})
+		c.Redirect(http.StatusSeeOther, d.Next)
+	case apperr.Is(err, apperr.Unauthorized):
+		d.Message = "用户名或密码错误。"
+		s.showLogin(c, http.StatusUnauthorized, d)
+	case apperr.Is(err, apperr.RateLimited):
+		d.Message = "登录尝试过于频繁，请稍后再试。"
+		s.showLogin(c, http.StatusTooManyRequests, d)
+	default:
+		s.Log.Error("console sign-in failed", "err", err)
+		d.Message = "系统繁忙，暂时无法登录，请稍后再试。"
+		s.showLogin(c, http.StatusServiceUnavailable, d)
+	}
+}
+
+func (s *Server) logoutSubmit(c *gin.Context) {
+	if token, _ := c.Cookie(sessionCookie); token != "" {
+		if err := users.DeleteSession(c, s.Pool, token); err != nil {
+			s.consoleError(c, err)
+			return
+		}
+	}
+	s.clearSessionCookie(c)
+	c.Redirect(http.StatusSeeOther, "/login")
+}

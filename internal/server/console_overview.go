@@ -1,0 +1,122 @@
+package server
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"minyi/internal/ratings"
+	"minyi/internal/units"
+)
+
+// periodView is a count and mean ready to show, with a link to its ratings.
+type periodView struct {
+	Count int
+	Mean  string
+	Link  string
+}
+
+type overviewRow struct {
+	Unit               units.Unit
+	Today, Month, Year periodView
+	UnitLink           string
+}
+
+type overviewPageData struct {
+	basePage
+	Date               string
+	Rows               []overviewRow
+	Today, Month, Year periodView
+	Unchecked          int
+	UncheckedLink      string
+	Excluded           int
+	ExcludedLink       string
+}
+
+// periodOf formats a period; link names the feed filtered to it.
+func periodOf(p ratings.Period, link string) periodView {
+	v := periodView{Count: p.Count, Mean: "—", Link: link}
+	if p.Count > 0 {
+		v.Mean = strconv.FormatFloat(p.Mean, 'f', 1, 64)
+	}
+	return v
+}
+
+// feedLink returns the rating feed filtered to the unit (0 for all) from
+// the date on, counted ratings only.
+func feedLink(unitID int64, from time.Time) string {
+	q := url.Values{"from": {from.Format("2006-01-02")}, "excluded": {"false"}}
+	if unitID != 0 {
+		q.Set("unit_id", strconv.FormatInt(unitID, 10))
+	}
+	return "/console/ratings?" + q.Encode()
+}
+
+// sumPeriods adds periods, weighting each mean by its count.
+func sumPeriods(ps []ratings.Period) ratings.Period {
+	var out ratings.Period
+	var sum float64
+	for _, p := range ps {
+		out.Count += p.Count
+		sum += p.Mean * float64(p.Count)
+	}
+	if out.Count > 0 {
+		out.Mean = sum / float64(out.Count)
+	}
+	return out
+}
+
+// overviewPage shows, per unit the user may see, the count and mean points
+// today, this month and this year, with totals and the ratings to review.
+func (s *Server) overviewPage(c *gin.Context) {
+	u := currentUser(c)
+	scope := u.UnitID // nil for the office: every unit
+	list, err := units.ListUnits(c, s.Pool, scope)
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	now := s.Now().In(s.Config.Location)
+	stats, err := ratings.Stats(c, s.Pool, now, s.Config.Location, scope)
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, s.Config.Location)
+	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, s.Config.Location)
+	year := time.Date(now.Year(), 1, 1, 0, 0, 0, 0, s.Config.Location)
+	d := overviewPageData{basePage: s.base(c, "概览", "overview"), Date: now.Format("2006年1月2日")}
+	var today, mon, yr []ratings.Period
+	for _, un := range list {
+		st := stats[un.ID]
+		today, mon, yr = append(today, st.Today), append(mon, st.Month), append(yr, st.Year)
+		d.Rows = append(d.Rows, overviewRow{Unit: un, UnitLink: "/console/units/" + strconv.FormatInt(un.ID, 10),
+			Today: periodOf(st.Today, feedLink(un.ID, day)), Month: periodOf(st.Month, feedLink(un.ID, month)),
+			Year: periodOf(st.Year, feedLink(un.ID, year))})
+	}
+	var all int64
+	if scope != nil {
+		all = *scope
+	}
+	d.Today = periodOf(sumPeriods(today), feedLink(all, day))
+	d.Month = periodOf(sumPeriods(mon), feedLink(all, month))
+	d.Year = periodOf(sumPeriods(yr), feedLink(all, year))
+
+	// Ratings stored while Redis was down were not rate-checked; those not
+	// yet excluded are the ones left to review.
+	review := ratings.Filter{UnitID: scope, RateChecked: ptr(false), Excluded: ptr(false), Limit: 1}
+	if _, d.Unchecked, err = ratings.List(c, s.Pool, review); err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	if _, d.Excluded, err = ratings.List(c, s.Pool, ratings.Filter{UnitID: scope, Excluded: ptr(true), Limit: 1}); err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	d.UncheckedLink = "/console/ratings?rate_checked=false&excluded=false"
+	d.ExcludedLink = "/console/ratings?excluded=true"
+	s.render(c, http.StatusOK, "console/overview.html", d)
+}

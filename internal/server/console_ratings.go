@@ -1,0 +1,215 @@
+package server
+
+import (
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"minyi/internal/apperr"
+	"minyi/internal/db"
+	"minyi/internal/ratings"
+	"minyi/internal/units"
+	"minyi/internal/users"
+)
+
+// feedPageSize is how many ratings the feed shows a page.
+const feedPageSize = 50
+
+// feedQuery is the feed's filter as typed, kept to refill the form.
+type feedQuery struct {
+	UnitID, Channel, Level, From, To, Excluded, RateChecked string
+	HasComment                                              bool
+}
+
+// values returns the filter as query parameters, leaving out empty ones.
+func (q feedQuery) values() url.Values {
+	v := url.Values{}
+	set := func(k, val string) {
+		if val != "" {
+			v.Set(k, val)
+		}
+	}
+	set("unit_id", q.UnitID)
+	set("channel", q.Channel)
+	set("level", q.Level)
+	set("from", q.From)
+	set("to", q.To)
+	set("excluded", q.Excluded)
+	set("rate_checked", q.RateChecked)
+	if q.HasComment {
+		v.Set("has_comment", "1")
+	}
+	return v
+}
+
+type ratingRow struct {
+	ratings.Rating
+	Reasons    string
+	ExcludeURL string
+	RestoreURL string
+	Error      string
+	Reason     string // the exclusion reason typed, kept after an error
+}
+
+type ratingsPageData struct {
+	basePage
+	Q          feedQuery
+	Units      []units.Unit
+	Levels     []levelView
+	Rows       []ratingRow
+	Pager      pager
+	FilterErrs []string
+	Message    string
+	ClearLink  string
+}
+
+// feedFieldNames turns the filter's field errors into Chinese.
+var feedFieldNames = map[string]string{
+	"from":         "开始日期格式应为“年-月-日”。",
+	"to":           "结束日期格式应为“年-月-日”，且不能早于开始日期。",
+	"channel":      "评价渠道无效。",
+	"level":        "评价等级无效。",
+	"unit_id":      "所选单位无效。",
+	"excluded":     "剔除状态筛选无效。",
+	"rate_checked": "限流校验筛选无效。",
+	"limit":        "分页参数无效。",
+	"offset":       "分页参数无效。",
+}
+
+func (s *Server) ratingsPage(c *gin.Context) {
+	s.showFeed(c, http.StatusOK, "", "", "")
+}
+
+// showFeed renders the rating feed for the filter in the request's query;
+// rowID, rowErr and reason mark an exclusion that failed.
+func (s *Server) showFeed(c *gin.Context, status int, rowID, rowErr, reason string) {
+	u := currentUser(c)
+	q := feedQuery{UnitID: c.Query("unit_id"), Channel: c.Query("channel"), Level: c.Query("level"),
+		From: c.Query("from"), To: c.Query("to"), Excluded: c.Query("excluded"), RateChecked: c.Query("rate_checked"),
+		HasComment: c.Query("has_comment") == "1" || c.Query("has_comment") == "true"}
+	d := ratingsPageData{basePage: s.base(c, "评价记录", "ratings"), Q: q, Levels: levelViews(),
+		ClearLink: "/console/ratings"}
+	d.Message = rowErr
+	f, err := s.ratingFilter(c)
+	if err != nil {
+		seen := map[string]bool{}
+		for field := range apperr.From(err).Fields {
+			if msg := feedFieldNames[field]; msg != "" && !seen[msg] {
+				seen[msg] = true
+				d.FilterErrs = append(d.FilterErrs, msg)
+			}
+		}
+		sort.Strings(d.FilterErrs)
+		if len(d.FilterErrs) == 0 {
+			d.FilterErrs = []string{"筛选条件有误，请检查后重试。"}
+		}
+		status = http.StatusUnprocessableEntity
+	}
+	if u.Role != users.RoleOffice {
+		if f.UnitID != nil && (u.UnitID == nil || *f.UnitID != *u.UnitID) {
+			s.consoleError(c, apperr.New(apperr.Forbidden, "无权查看该单位的评价"))
+			return
+		}
+		f.UnitID, d.Q.UnitID = u.UnitID, ""
+	}
+	page := pageParam(c)
+	if len(d.FilterErrs) == 0 {
+		f.Limit, f.Offset = feedPageSize, (page-1)*feedPageSize
+		list, total, err := ratings.List(c, s.Pool, f)
+		if err != nil {
+			s.consoleError(c, err)
+			return
+		}
+		s.showPhones(u, list)
+		base := d.Q.values()
+		link := func(n int) string {
+			v := d.Q.values()
+			if n > 1 {
+				v.Set("page", strconv.Itoa(n))
+			}
+			return "/console/ratings?" + v.Encode()
+		}
+		d.Pager = newPager(page, feedPageSize, total, link)
+		if page > 1 {
+			base.Set("page", strconv.Itoa(page))
+		}
+		suffix := ""
+		if len(base) > 0 {
+			suffix = "?" + base.Encode()
+		}
+		for _, r := range list {
+			id := r.ID.String()
+			row := ratingRow{Rating: r, Reasons: strings.Join(r.Reasons, "、"),
+				ExcludeURL: "/console/ratings/" + id + "/exclude" + suffix,
+				RestoreURL: "/console/ratings/" + id + "/restore" + suffix}
+			if id == rowID {
+				row.Error, row.Reason = rowErr, reason
+			}
+			d.Rows = append(d.Rows, row)
+		}
+	}
+	if u.Role == users.RoleOffice {
+		if d.Units, err = units.ListUnits(c, s.Pool, nil); err != nil {
+			s.consoleError(c, err)
+			return
+		}
+	}
+	s.render(c, status, "console/ratings.html", d)
+}
+
+// feedBack is the feed with the filter of the request's query, where an
+// exclude or restore form returns to.
+func feedBack(c *gin.Context) string {
+	if q := c.Request.URL.RawQuery; q != "" {
+		v, err := url.ParseQuery(q)
+		if err == nil {
+			v.Del("msg")
+			if len(v) > 0 {
+				return "/console/ratings?" + v.Encode()
+			}
+		}
+	}
+	return "/console/ratings"
+}
+
+func (s *Server) excludeSubmit(c *gin.Context) {
+	reason := strings.TrimSpace(c.PostForm("reason"))
+	s.changeExclusionPage(c, reason, "rating_excluded", func(tx pgx.Tx, id uuid.UUID) error {
+		_, err := ratings.Exclude(c, tx, currentUser(c).Actor(), id, reason)
+		return err
+	})
+}
+
+func (s *Server) restoreSubmit(c *gin.Context) {
+	s.changeExclusionPage(c, "", "rating_restored", func(tx pgx.Tx, id uuid.UUID) error {
+		_, err := ratings.Restore(c, tx, currentUser(c).Actor(), id)
+		return err
+	})
+}
+
+// changeExclusionPage runs an exclude or restore and goes back to the feed;
+// a missing reason or a change already made shows the feed with the error.
+func (s *Server) changeExclusionPage(c *gin.Context, reason, flash string, fn func(pgx.Tx, uuid.UUID) error) {
+	id, err := ratingID(c)
+	if err != nil {
+		s.consoleError(c, apperr.New(apperr.NotFound, "评价不存在"))
+		return
+	}
+	err = db.Tx(c, s.Pool, func(tx pgx.Tx) error { return fn(tx, id) })
+	switch {
+	case err == nil:
+		redirect(c, feedBack(c), flash)
+	case apperr.Is(err, apperr.Invalid):
+		s.showFeed(c, http.StatusUnprocessableEntity, id.String(), "请填写剔除理由（200字以内）。", reason)
+	case apperr.Is(err, apperr.Conflict):
+		s.showFeed(c, http.StatusConflict, id.String(), apperr.From(err).Message+"，页面已刷新。", reason)
+	default:
+		s.consoleError(c, err)
+	}
+}

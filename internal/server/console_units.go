@@ -1,0 +1,243 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5"
+
+	"minyi/internal/db"
+	"minyi/internal/ratings"
+	"minyi/internal/units"
+)
+
+// qrView is a QR code with the links the console shows around it.
+type qrView struct {
+	Code     string
+	URL      string // what the code encodes
+	Image    string // the PNG, served by this site
+	Download string
+	Poster   string
+}
+
+func (s *Server) qrView(code, poster string) qrView {
+	if code == "" {
+		return qrView{}
+	}
+	img := "/q/" + code + "/qr.png"
+	return qrView{Code: code, URL: s.codeURL(code), Image: img, Download: img + "?download=1", Poster: poster}
+}
+
+func unitPath(id int64) string { return "/console/units/" + strconv.FormatInt(id, 10) }
+
+type unitRow struct {
+	Unit      units.Unit
+	ShortCode string
+	Link      string
+	QR        qrView
+}
+
+type unitsPageData struct {
+	basePage
+	Categories []string
+	Category   string
+	Rows       []unitRow
+	Total      int
+	Form       units.UnitInput
+	Errors     map[string]string
+}
+
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+// unitsPage lists the units the user may see, filtered by category, with
+// the form to create one for the office.
+func (s *Server) unitsPage(c *gin.Context) {
+	s.showUnits(c, http.StatusOK, units.UnitInput{}, nil)
+}
+
+func (s *Server) showUnits(c *gin.Context, status int, form units.UnitInput, errs map[string]string) {
+	list, err := units.ListUnits(c, s.Pool, currentUser(c).UnitID)
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	d := unitsPageData{basePage: s.base(c, "单位管理", "units"), Categories: s.Config.UnitCategories,
+		Category: c.Query("category"), Form: form, Errors: errs, Total: len(list)}
+	for _, u := range list {
+		if d.Category != "" && u.Category != d.Category {
+			continue
+		}
+		d.Rows = append(d.Rows, unitRow{Unit: u, ShortCode: deref(u.ShortCode), Link: unitPath(u.ID),
+			QR: s.qrView(u.QRCode, unitPath(u.ID)+"/poster")})
+	}
+	s.render(c, status, "console/units.html", d)
+}
+
+func unitForm(c *gin.Context) units.UnitInput {
+	in := units.UnitInput{Name: c.PostForm("name"), ShortCode: c.PostForm("short_code"), Category: c.PostForm("category")}
+	in.Normalize()
+	return in
+}
+
+func (s *Server) createUnitSubmit(c *gin.Context) {
+	in := unitForm(c)
+	var u units.Unit
+	err := db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
+		u, err = units.CreateUnit(c, tx, currentUser(c).Actor(), in, s.Config.UnitCategories)
+		return err
+	})
+	if errs, ok := fieldErrors(err); ok {
+		s.showUnits(c, http.StatusUnprocessableEntity, in, errs)
+		return
+	}
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	redirect(c, unitPath(u.ID), "unit_created")
+}
+
+// unitPageData is the unit's page: its details, QR code, service points
+// and terminals, with the office's forms and any errors they came back with.
+type unitPageData struct {
+	basePage
+	Unit       units.Unit
+	ShortCode  string
+	QR         qrView
+	Points     []pointRow
+	Terminals  []terminalRow
+	Categories []string
+	CanEdit    bool
+	UnitForm   units.UnitInput
+	UnitErrs   map[string]string
+	PointForm  units.PointInput
+	PointErrs  map[string]string
+	TermName   string
+	TermPoint  string
+	TermErrs   map[string]string
+	Stats      ratings.UnitStats
+	Mean       struct{ Today, Month, Year string }
+	FeedLink   string
+}
+
+type pointRow struct {
+	Point     units.ServicePoint
+	KindLabel string
+	QR        qrView
+	RotateURL string
+}
+
+type terminalRow struct {
+	Terminal  units.Terminal
+	PointName string
+	Revoked   bool
+	RevokeURL string
+}
+
+// loadUnitPage reads the unit named in the path with everything its page
+// shows; it shows the error page and returns false when it cannot.
+func (s *Server) loadUnitPage(c *gin.Context) (unitPageData, bool) {
+	id, err := idParam(c, "id")
+	if err == nil {
+		err = canSeeUnit(currentUser(c), id)
+	}
+	var d unitPageData
+	if err == nil {
+		d.Unit, err = units.FindUnit(c, s.Pool, id)
+	}
+	var points []units.ServicePoint
+	if err == nil {
+		points, err = units.ListPoints(c, s.Pool, id)
+	}
+	var terms []units.Terminal
+	if err == nil {
+		terms, err = units.ListTerminals(c, s.Pool, id)
+	}
+	var stats map[int64]ratings.UnitStats
+	if err == nil {
+		stats, err = ratings.Stats(c, s.Pool, s.Now(), s.Config.Location, &id)
+	}
+	if err != nil {
+		s.consoleError(c, err)
+		return d, false
+	}
+	u := d.Unit
+	d.basePage = s.base(c, u.Name, "units")
+	d.CanEdit = d.Office
+	d.ShortCode = deref(u.ShortCode)
+	d.QR = s.qrView(u.QRCode, unitPath(u.ID)+"/poster")
+	d.Categories = s.Config.UnitCategories
+	d.UnitForm = units.UnitInput{Name: u.Name, ShortCode: d.ShortCode, Category: u.Category}
+	d.PointForm.Kind = units.KindWindow
+	names := map[int64]string{}
+	for _, p := range points {
+		pid := strconv.FormatInt(p.ID, 10)
+		names[p.ID] = p.Name
+		d.Points = append(d.Points, pointRow{Point: p, KindLabel: units.KindLabel(p.Kind),
+			QR: s.qrView(p.QRCode, "/console/points/"+pid+"/poster"), RotateURL: "/console/points/" + pid + "/rotate"})
+	}
+	for _, t := range terms {
+		row := terminalRow{Terminal: t, Revoked: t.RevokedAt != nil,
+			RevokeURL: "/console/terminals/" + strconv.FormatInt(t.ID, 10) + "/revoke"}
+		if t.PointID != nil {
+			row.PointName = names[*t.PointID]
+		}
+		d.Terminals = append(d.Terminals, row)
+	}
+	d.Stats = stats[id]
+	d.Mean.Today = periodOf(d.Stats.Today, "").Mean
+	d.Mean.Month = periodOf(d.Stats.Month, "").Mean
+	d.Mean.Year = periodOf(d.Stats.Year, "").Mean
+	d.FeedLink = "/console/ratings?unit_id=" + strconv.FormatInt(id, 10)
+	return d, true
+}
+
+// unitPage shows a unit; unit-role users see their own unit read-only.
+func (s *Server) unitPage(c *gin.Context) {
+	if d, ok := s.loadUnitPage(c); ok {
+		s.render(c, http.StatusOK, "console/unit.html", d)
+	}
+}
+
+func (s *Server) updateUnitSubmit(c *gin.Context) {
+	d, ok := s.loadUnitPage(c)
+	if !ok {
+		return
+	}
+	in := unitForm(c)
+	err := db.Tx(c, s.Pool, func(tx pgx.Tx) error {
+		_, err := units.UpdateUnit(c, tx, currentUser(c).Actor(), d.Unit.ID, in, s.Config.UnitCategories)
+		return err
+	})
+	if errs, ok := fieldErrors(err); ok {
+		d.UnitForm, d.UnitErrs = in, errs
+		s.render(c, http.StatusUnprocessableEntity, "console/unit.html", d)
+		return
+	}
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	redirect(c, unitPath(d.Unit.ID), "unit_updated")
+}
+
+func (s *Server) rotateUnitSubmit(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err == nil {
+		err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
+			_, err := units.RotateUnitCode(c, tx, currentUser(c).Actor(), id)
+			return err
+		})
+	}
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	redirect(c, unitPath(id)+"#qr", "qr_rotated")
+}
