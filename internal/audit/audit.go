@@ -71,9 +71,10 @@ type Filter struct {
 
 // List returns entries newest first, and how many match in all.
 func List(ctx context.Context, q db.DBTX, f Filter) ([]Entry, int, error) {
-	if f.Limit <= 0 || f.Limit > 200 {
+	if f.Limit <= 0 {
 		f.Limit = 50
 	}
+	f.Limit = min(f.Limit, 500)
 	const sql = `SELECT id, at, actor_id, actor, action, entity, entity_id, before, after, count(*) OVER () AS total
 		FROM audit_log
 		WHERE ($1 = '' OR entity = $1) AND ($2 = '' OR entity_id = $2)

@@ -209,8 +209,10 @@ func (c Config) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "DATABASE_URL=%s REDIS_URL=%s HTTP_ADDR=%s PUBLIC_BASE_URL=%s SECRET_KEY=%s TRUSTED_PROXIES=%s",
 		MaskURL(c.DatabaseURL), MaskURL(c.RedisURL), c.HTTPAddr, c.PublicBaseURL, mask(c.SecretKey), strings.Join(c.TrustedProxies, ","))
-	fmt.Fprintf(&b, " RATE_PUBLIC_CLIENT=%s RATE_PUBLIC_CODE=%s RATE_TERMINAL=%s LEVEL_POINTS=%s",
-		c.RatePublicClient, c.RatePublicCode, c.RateTerminal, joinFloats(c.LevelPoints))
+	fmt.Fprintf(&b, " RATE_PUBLIC_PAGE=%s RATE_PUBLIC_CLIENT=%s RATE_PUBLIC_CODE=%s RATE_TERMINAL=%s RATE_LOGIN=%s LEVEL_POINTS=%s",
+		c.RatePublicPage, c.RatePublicClient, c.RatePublicCode, c.RateTerminal, c.RateLogin, joinFloats(c.LevelPoints))
+	fmt.Fprintf(&b, " TIME_ZONE=%s CALLBACK_ROLES=%s TERMINAL_MAX_AGE=%s WRITER_FLUSHERS=%d DB_MAX_CONNS=%d",
+		c.TimeZone, strings.Join(c.CallbackRoles, ","), c.TerminalMaxAge, c.WriterFlushers, c.DBMaxConns)
 	return b.String()
 }
 

@@ -94,10 +94,12 @@ func (s *Server) ratingFilter(c *gin.Context) (ratings.Filter, error) {
 			bad.Add(k, v)
 		}
 	}
-	if err := bad.Err(); err != nil {
-		return f, err
+	if err := f.Validate(); err != nil {
+		for k, v := range apperr.From(err).Fields {
+			bad.Add(k, v)
+		}
 	}
-	return f, f.Validate()
+	return f, bad.Err()
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -136,13 +136,31 @@ func (s *Server) apiUpdateUnit(c *gin.Context) {
 		s.apiError(c, err)
 		return
 	}
-	var in units.UnitInput
-	if err := bindJSON(c, &in, 16<<10); err != nil {
+	// PATCH changes only the fields sent; "short_code": "" clears the code.
+	var patch struct {
+		Name      *string `json:"name"`
+		ShortCode *string `json:"short_code"`
+		Category  *string `json:"category"`
+	}
+	if err := bindJSON(c, &patch, 16<<10); err != nil {
 		s.apiError(c, err)
 		return
 	}
 	var u units.Unit
-	err = db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
+	err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
+		cur, err := units.FindUnit(c, tx, id)
+		if err != nil {
+			return err
+		}
+		in := units.UnitInput{Name: cur.Name, Category: cur.Category}
+		if cur.ShortCode != nil {
+			in.ShortCode = *cur.ShortCode
+		}
+		for dst, src := range map[*string]*string{&in.Name: patch.Name, &in.ShortCode: patch.ShortCode, &in.Category: patch.Category} {
+			if src != nil {
+				*dst = *src
+			}
+		}
 		u, err = units.UpdateUnit(c, tx, currentUser(c).Actor(), id, in, s.Config.UnitCategories)
 		return err
 	})

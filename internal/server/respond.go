@@ -28,6 +28,10 @@ func (s *Server) apiError(c *gin.Context, err error) {
 	if status >= 500 {
 		s.Log.Error("request failed", "path", c.FullPath(), "code", e.Code, "err", err)
 	}
+	if e.Code == apperr.Unavailable && c.Writer.Header().Get("Retry-After") == "" {
+		// Nothing was stored; tell clients when a retry is worth it.
+		c.Header("Retry-After", "5")
+	}
 	body := gin.H{"code": e.Code, "message": e.Message}
 	if len(e.Fields) > 0 {
 		body["fields"] = e.Fields

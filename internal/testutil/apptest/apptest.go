@@ -28,6 +28,12 @@ import (
 	"minyi/internal/users"
 )
 
+// go-redis logs failed dials on its own; tests that stop Redis on purpose
+// would fill the output with them.
+func init() {
+	redis.SetLogger(ratelimit.RedisLogger{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+}
+
 // App is a running server and the services behind it.
 type App struct {
 	URL    string
