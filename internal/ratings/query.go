@@ -60,19 +60,19 @@ type Filter struct {
 func (f Filter) Validate() error {
 	e := apperr.Fields{}
 	if f.Channel != "" && f.Channel != ChannelQR && f.Channel != ChannelTerminal {
-		e.Add("channel", "channel must be qr or terminal")
+		e.Add("channel", "channel 须为 qr 或 terminal")
 	}
 	if f.Level != 0 && (f.Level < 1 || f.Level > 5) {
-		e.Add("level", "level must be 1 to 5")
+		e.Add("level", "level 须为 1 到 5")
 	}
 	if f.From != nil && f.To != nil && !f.From.Before(*f.To) {
-		e.Add("to", "to must be after from")
+		e.Add("to", "to 须晚于 from")
 	}
 	if f.Limit < 0 || f.Limit > 500 {
-		e.Add("limit", "limit must be 1 to 500")
+		e.Add("limit", "limit 须为 1 到 500")
 	}
 	if f.Offset < 0 {
-		e.Add("offset", "offset must not be negative")
+		e.Add("offset", "offset 不能为负数")
 	}
 	return e.Err()
 }

@@ -143,21 +143,21 @@ var clientIDRE = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,64}$`)
 func (r *TerminalRating) Check(now time.Time, maxAge time.Duration) apperr.Fields {
 	f := apperr.Fields{}
 	if !clientIDRE.MatchString(r.ID) {
-		f.Add("id", "id is required: 1–64 characters of letters, digits and . _ : -")
+		f.Add("id", "id 必填：1–64 位字母、数字或 . _ : -")
 	}
 	if r.Level < 1 || r.Level > 5 {
-		f.Add("level", "level must be an integer from 1 to 5")
+		f.Add("level", "level 须为 1 到 5 的整数")
 	}
 	r.ratedAt = now
 	if r.RatedAt != "" {
 		t, err := time.Parse(time.RFC3339, r.RatedAt)
 		switch {
 		case err != nil:
-			f.Add("rated_at", "rated_at must be an RFC 3339 time, e.g. 2026-11-21T09:30:00+08:00")
+			f.Add("rated_at", "rated_at 须为 RFC 3339 时间，如 2026-11-21T09:30:00+08:00")
 		case t.After(now.Add(MaxClockAhead)):
-			f.Add("rated_at", "rated_at is in the future; check the terminal's clock")
+			f.Add("rated_at", "rated_at 晚于当前时间，请校准评价器时钟")
 		case t.Before(now.Add(-maxAge)):
-			f.Add("rated_at", "rated_at is older than "+maxAge.String()+" and can no longer be accepted")
+			f.Add("rated_at", "rated_at 早于 "+maxAge.String()+" 之前，已不能接收")
 		default:
 			r.ratedAt = t
 		}
@@ -167,24 +167,24 @@ func (r *TerminalRating) Check(now time.Time, maxAge time.Duration) apperr.Field
 	r.StaffNo = strings.TrimSpace(r.StaffNo)
 	r.Comment = strings.TrimSpace(r.Comment)
 	if utf8.RuneCountInString(r.CaseNo) > MaxCaseNo {
-		f.Add("case_no", "case_no must be at most 64 characters")
+		f.Add("case_no", "case_no 不能超过64个字符")
 	}
 	if utf8.RuneCountInString(r.Window) > MaxWindowNo {
-		f.Add("window", "window must be at most 32 characters")
+		f.Add("window", "window 不能超过32个字符")
 	}
 	if utf8.RuneCountInString(r.StaffNo) > MaxStaffNo {
-		f.Add("staff_no", "staff_no must be at most 32 characters")
+		f.Add("staff_no", "staff_no 不能超过32个字符")
 	}
 	if utf8.RuneCountInString(r.Comment) > MaxComment {
-		f.Add("comment", "comment must be at most 500 characters")
+		f.Add("comment", "comment 不能超过500个字符")
 	}
 	r.Reasons = dedupe(r.Reasons)
 	if len(r.Reasons) > MaxReasons {
-		f.Add("reasons", "at most 10 reasons")
+		f.Add("reasons", "reasons 最多10项")
 	}
 	for _, s := range r.Reasons {
 		if utf8.RuneCountInString(s) > MaxReasonLen {
-			f.Add("reasons", "each reason must be at most 32 characters")
+			f.Add("reasons", "每项 reasons 不能超过32个字符")
 		}
 	}
 	return f

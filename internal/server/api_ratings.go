@@ -21,12 +21,12 @@ func paging(c *gin.Context) (limit, offset int, err error) {
 	f := apperr.Fields{}
 	if v := c.Query("limit"); v != "" {
 		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > 500 {
-			f.Add("limit", "limit must be an integer from 1 to 500")
+			f.Add("limit", "limit 须为 1 到 500 的整数")
 		}
 	}
 	if v := c.Query("offset"); v != "" {
 		if offset, err = strconv.Atoi(v); err != nil || offset < 0 {
-			f.Add("offset", "offset must be a non-negative integer")
+			f.Add("offset", "offset 须为非负整数")
 		}
 	}
 	return limit, offset, f.Err()
@@ -57,21 +57,21 @@ func (s *Server) ratingFilter(c *gin.Context) (ratings.Filter, error) {
 	bad := apperr.Fields{}
 	var ok bool
 	if f.From, ok = parseTime(c.Query("from"), s.Config.Location, false); !ok {
-		bad.Add("from", "from must be a date (2026-01-31) or an RFC 3339 time")
+		bad.Add("from", "from 须为日期（2026-01-31）或 RFC 3339 时间")
 	}
 	if f.To, ok = parseTime(c.Query("to"), s.Config.Location, true); !ok {
-		bad.Add("to", "to must be a date (2026-01-31) or an RFC 3339 time")
+		bad.Add("to", "to 须为日期（2026-01-31）或 RFC 3339 时间")
 	}
 	f.Channel = c.Query("channel")
 	if v := c.Query("level"); v != "" {
 		if f.Level = ratings.ParseLevel(v); f.Level == 0 {
-			bad.Add("level", "level must be 1 to 5")
+			bad.Add("level", "level 须为 1 到 5")
 		}
 	}
 	if v := c.Query("unit_id"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || id <= 0 {
-			bad.Add("unit_id", "unit_id must be a positive integer")
+			bad.Add("unit_id", "unit_id 须为正整数")
 		} else {
 			f.UnitID = &id
 		}
@@ -84,7 +84,7 @@ func (s *Server) ratingFilter(c *gin.Context) (ratings.Filter, error) {
 		case "false", "0":
 			*dst = ptr(false)
 		default:
-			bad.Add(name, name+" must be true or false")
+			bad.Add(name, name+" 须为 true 或 false")
 		}
 	}
 	f.HasComment = c.Query("has_comment") == "true" || c.Query("has_comment") == "1"
