@@ -11,7 +11,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"minyi/internal/apperr"
-	"minyi/internal/db"
 	"minyi/internal/ratings"
 	"minyi/internal/users"
 )
@@ -214,16 +213,10 @@ func (s *Server) apiRestoreRating(c *gin.Context) {
 }
 
 func (s *Server) changeExclusion(c *gin.Context, fn func(pgx.Tx) (ratings.Rating, error)) {
-	var r ratings.Rating
-	err := db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
-		r, err = fn(tx)
-		return err
+	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+		r, err := fn(tx)
+		list := []ratings.Rating{r}
+		s.showPhones(currentUser(c), list)
+		return list[0], err
 	})
-	if err != nil {
-		s.apiError(c, err)
-		return
-	}
-	list := []ratings.Rating{r}
-	s.showPhones(currentUser(c), list)
-	c.JSON(http.StatusOK, list[0])
 }

@@ -6,55 +6,10 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5"
 
-	"minyi/internal/apperr"
 	"minyi/internal/audit"
 	"minyi/internal/db"
 	"minyi/internal/units"
-	"minyi/internal/users"
 )
-
-func (s *Server) apiSignIn(c *gin.Context) {
-	var in struct {
-		Username string `json:"username"`
-		Password string `json:"password"`
-	}
-	if err := bindJSON(c, &in, 4<<10); err != nil {
-		s.apiError(c, err)
-		return
-	}
-	f := apperr.Fields{}
-	if in.Username == "" {
-		f.Add("username", "请填写用户名")
-	}
-	if in.Password == "" {
-		f.Add("password", "请填写密码")
-	}
-	if err := f.Err(); err != nil {
-		s.apiError(c, err)
-		return
-	}
-	sess, err := s.signIn(c, in.Username, in.Password)
-	if err != nil {
-		s.apiError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"user": sess.User, "expires_at": sess.ExpiresAt})
-}
-
-func (s *Server) apiSignOut(c *gin.Context) {
-	if token, _ := c.Cookie(sessionCookie); token != "" {
-		if err := users.DeleteSession(c, s.Pool, token); err != nil {
-			s.apiError(c, err)
-			return
-		}
-	}
-	s.clearSessionCookie(c)
-	c.Status(http.StatusNoContent)
-}
-
-func (s *Server) apiWhoAmI(c *gin.Context) {
-	c.JSON(http.StatusOK, gin.H{"user": currentUser(c)})
-}
 
 // unitJSON is a unit as the API shows it, with its current QR code.
 type unitJSON struct {
@@ -93,16 +48,40 @@ func (s *Server) apiCreateUnit(c *gin.Context) {
 		s.apiError(c, err)
 		return
 	}
-	var u units.Unit
+	s.apiTx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
+		u, err := units.CreateUnit(c, tx, currentUser(c).Actor(), in, s.Config.UnitCategories)
+		return unitJSON{u, s.qr(u.QRCode)}, err
+	})
+}
+
+// apiTx runs fn in a transaction and answers with its result and status,
+// or with the error.
+func (s *Server) apiTx(c *gin.Context, status int, fn func(tx pgx.Tx) (any, error)) {
+	var out any
 	err := db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
-		u, err = units.CreateUnit(c, tx, currentUser(c).Actor(), in, s.Config.UnitCategories)
+		out, err = fn(tx)
 		return err
 	})
 	if err != nil {
 		s.apiError(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, unitJSON{u, s.qr(u.QRCode)})
+	c.JSON(status, out)
+}
+
+// pathIDAndBody reads the id path parameter and then, when dst is not nil,
+// the JSON body into dst. On failure it answers with the error and
+// reports false.
+func (s *Server) pathIDAndBody(c *gin.Context, dst any) (int64, bool) {
+	id, err := idParam(c, "id")
+	if err == nil && dst != nil {
+		err = bindJSON(c, dst, 16<<10)
+	}
+	if err != nil {
+		s.apiError(c, err)
+		return 0, false
+	}
+	return id, true
 }
 
 // unitFromPath loads the unit named in the path, checking the user may see it.
@@ -131,26 +110,20 @@ func (s *Server) apiGetUnit(c *gin.Context) {
 }
 
 func (s *Server) apiUpdateUnit(c *gin.Context) {
-	id, err := idParam(c, "id")
-	if err != nil {
-		s.apiError(c, err)
-		return
-	}
 	// PATCH changes only the fields sent; "short_code": "" clears the code.
 	var patch struct {
 		Name      *string `json:"name"`
 		ShortCode *string `json:"short_code"`
 		Category  *string `json:"category"`
 	}
-	if err := bindJSON(c, &patch, 16<<10); err != nil {
-		s.apiError(c, err)
+	id, ok := s.pathIDAndBody(c, &patch)
+	if !ok {
 		return
 	}
-	var u units.Unit
-	err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
+	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 		cur, err := units.FindUnit(c, tx, id)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		in := units.UnitInput{Name: cur.Name, Category: cur.Category}
 		if cur.ShortCode != nil {
@@ -161,32 +134,18 @@ func (s *Server) apiUpdateUnit(c *gin.Context) {
 				*dst = *src
 			}
 		}
-		u, err = units.UpdateUnit(c, tx, currentUser(c).Actor(), id, in, s.Config.UnitCategories)
-		return err
+		u, err := units.UpdateUnit(c, tx, currentUser(c).Actor(), id, in, s.Config.UnitCategories)
+		return unitJSON{u, s.qr(u.QRCode)}, err
 	})
-	if err != nil {
-		s.apiError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, unitJSON{u, s.qr(u.QRCode)})
 }
 
 func (s *Server) apiRotateUnitCode(c *gin.Context) {
-	id, err := idParam(c, "id")
-	if err != nil {
-		s.apiError(c, err)
-		return
+	if id, ok := s.pathIDAndBody(c, nil); ok {
+		s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+			code, err := units.RotateUnitCode(c, tx, currentUser(c).Actor(), id)
+			return gin.H{"qr": s.qr(code)}, err
+		})
 	}
-	var code string
-	err = db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
-		code, err = units.RotateUnitCode(c, tx, currentUser(c).Actor(), id)
-		return err
-	})
-	if err != nil {
-		s.apiError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"qr": s.qr(code)})
 }
 
 type pointJSON struct {
@@ -212,44 +171,22 @@ func (s *Server) apiListPoints(c *gin.Context) {
 }
 
 func (s *Server) apiCreatePoint(c *gin.Context) {
-	id, err := idParam(c, "id")
-	if err != nil {
-		s.apiError(c, err)
-		return
-	}
 	var in units.PointInput
-	if err := bindJSON(c, &in, 16<<10); err != nil {
-		s.apiError(c, err)
-		return
+	if id, ok := s.pathIDAndBody(c, &in); ok {
+		s.apiTx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
+			p, err := units.CreatePoint(c, tx, currentUser(c).Actor(), id, in)
+			return pointJSON{p, s.qr(p.QRCode)}, err
+		})
 	}
-	var p units.ServicePoint
-	err = db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
-		p, err = units.CreatePoint(c, tx, currentUser(c).Actor(), id, in)
-		return err
-	})
-	if err != nil {
-		s.apiError(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, pointJSON{p, s.qr(p.QRCode)})
 }
 
 func (s *Server) apiRotatePointCode(c *gin.Context) {
-	id, err := idParam(c, "id")
-	if err != nil {
-		s.apiError(c, err)
-		return
+	if id, ok := s.pathIDAndBody(c, nil); ok {
+		s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+			code, err := units.RotatePointCode(c, tx, currentUser(c).Actor(), id)
+			return gin.H{"qr": s.qr(code)}, err
+		})
 	}
-	var code string
-	err = db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
-		code, err = units.RotatePointCode(c, tx, currentUser(c).Actor(), id)
-		return err
-	})
-	if err != nil {
-		s.apiError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"qr": s.qr(code)})
 }
 
 func (s *Server) apiListTerminals(c *gin.Context) {
@@ -266,46 +203,23 @@ func (s *Server) apiListTerminals(c *gin.Context) {
 }
 
 func (s *Server) apiCreateTerminal(c *gin.Context) {
-	id, err := idParam(c, "id")
-	if err != nil {
-		s.apiError(c, err)
-		return
-	}
 	var in units.TerminalInput
-	if err := bindJSON(c, &in, 16<<10); err != nil {
-		s.apiError(c, err)
-		return
+	if id, ok := s.pathIDAndBody(c, &in); ok {
+		s.apiTx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
+			t, token, err := units.CreateTerminal(c, tx, currentUser(c).Actor(), id, in)
+			return gin.H{"id": t.ID, "token": token, "terminal": t}, err
+		})
 	}
-	var t units.Terminal
-	var token string
-	err = db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
-		t, token, err = units.CreateTerminal(c, tx, currentUser(c).Actor(), id, in)
-		return err
-	})
-	if err != nil {
-		s.apiError(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, gin.H{"id": t.ID, "token": token, "terminal": t})
 }
 
 func (s *Server) apiRevokeTerminal(c *gin.Context) {
-	id, err := idParam(c, "id")
-	if err != nil {
-		s.apiError(c, err)
-		return
+	if id, ok := s.pathIDAndBody(c, nil); ok {
+		s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+			t, err := units.RevokeTerminal(c, tx, currentUser(c).Actor(), id)
+			s.terminals.forgetID(id)
+			return gin.H{"terminal": t}, err
+		})
 	}
-	var t units.Terminal
-	err = db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
-		t, err = units.RevokeTerminal(c, tx, currentUser(c).Actor(), id)
-		return err
-	})
-	if err != nil {
-		s.apiError(c, err)
-		return
-	}
-	s.terminals.forgetID(t.ID)
-	c.JSON(http.StatusOK, gin.H{"terminal": t})
 }
 
 func (s *Server) apiAudit(c *gin.Context) {
