@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/pprof"
 	"strings"
 	"time"
 
@@ -97,6 +98,7 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
+	redis.SetLogger(ratelimit.RedisLogger{Log: log})
 	rdb := redis.NewUniversalClient(ropts)
 	defer rdb.Close()
 	keys, err := secure.NewKeys(cfg.SecretKey)
@@ -117,6 +119,9 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 		ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.ListenAndServe() }()
+	if cfg.PprofAddr != "" {
+		go servePprof(cfg.PprofAddr, log)
+	}
 	log.Info("minyi serving", "addr", cfg.HTTPAddr, "public_base_url", cfg.PublicBaseURL, "config", cfg.String())
 	select {
 	case err := <-errc:
@@ -129,6 +134,19 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	err = hs.Shutdown(sctx)
 	writer.Close()
 	return err
+}
+
+// servePprof serves the runtime profiles on addr (a loopback address, see
+// PPROF_ADDR) for profiling under load.
+func servePprof(addr string, log *slog.Logger) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	log.Warn("pprof serving", "addr", addr)
+	if err := http.ListenAndServe(addr, mux); err != nil {
+		log.Error("pprof stopped", "err", err)
+	}
 }
 
 func userAdd(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {

@@ -47,7 +47,7 @@ type Config struct {
 	TerminalCacheTTL time.Duration `env:"TERMINAL_CACHE_TTL" envDefault:"10s"`
 
 	// Group commit of ratings.
-	WriterFlushers int `env:"WRITER_FLUSHERS" envDefault:"3"`
+	WriterFlushers int `env:"WRITER_FLUSHERS" envDefault:"1"`
 	WriterMaxBatch int `env:"WRITER_MAX_BATCH" envDefault:"1000"`
 
 	// PprofAddr, when set, serves net/http/pprof on this loopback address

@@ -2,14 +2,11 @@ package ratings
 
 import (
 	"context"
-	"errors"
 	"log/slog"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"minyi/internal/apperr"
@@ -62,7 +59,10 @@ type Result struct {
 // Writer stores ratings with group commit: requests queue their ratings and
 // whichever flusher is free writes everything queued so far in one
 // statement, so throughput grows with load without a fixed wait window. A
-// result is returned only after the commit, so a reply means durable.
+// result is returned only after the commit, so a reply means durable. Each
+// batch costs Postgres a fixed overhead on top of its ratings, so fewer
+// flushers, making larger batches, store more ratings per CPU second; on
+// two cores one flusher does best (see docs/benchmarks.md).
 type Writer struct {
 	pool     *pgxpool.Pool
 	queue    chan *job
@@ -70,7 +70,16 @@ type Writer struct {
 	log      *slog.Logger
 	wg       sync.WaitGroup
 	stop     chan struct{}
+
+	// touched remembers when this writer last refreshed a terminal's
+	// last_seen_at, so that a batch asks Postgres to refresh only those
+	// not refreshed within the minute (the statement checks that too).
+	touchMu sync.Mutex
+	touched map[int64]time.Time
 }
+
+// touchEvery is how often a terminal's last_seen_at is refreshed at most.
+const touchEvery = time.Minute
 
 type job struct {
 	items   []NewRating
@@ -81,8 +90,9 @@ type job struct {
 
 // NewWriter starts flushers goroutines writing batches of at most maxBatch ratings.
 func NewWriter(pool *pgxpool.Pool, flushers, maxBatch int, log *slog.Logger) *Writer {
-	w := &Writer{pool: pool, queue: make(chan *job, 4096), maxBatch: maxBatch, log: log, stop: make(chan struct{})}
-	for range flushers {
+	w := &Writer{pool: pool, queue: make(chan *job, 4096), maxBatch: maxBatch, log: log, stop: make(chan struct{}),
+		touched: map[int64]time.Time{}}
+	for range max(flushers, 1) {
 		w.wg.Add(1)
 		go w.flusher()
 	}
@@ -192,179 +202,77 @@ func storeErr(err error) error {
 // writeJobs stores every rating of the jobs in one transaction and fills in
 // each job's results.
 func (w *Writer) writeJobs(ctx context.Context, jobs []*job) error {
-	var all []NewRating
-	for _, j := range jobs {
-		all = append(all, j.items...)
+	all := jobs[0].items
+	if len(jobs) > 1 {
+		n := 0
+		for _, j := range jobs {
+			n += len(j.items)
+		}
+		all = make([]NewRating, 0, n)
+		for _, j := range jobs {
+			all = append(all, j.items...)
+		}
 	}
-	status, err := writeBatch(ctx, w.pool, all)
+	now := time.Now()
+	touch := w.toTouch(all, now)
+	status, err := writeBatch(ctx, w.pool, all, touch)
 	if err != nil {
 		return err
 	}
+	w.markTouched(all, status, touch, now)
+	k := 0
 	for _, j := range jobs {
 		j.results = make([]Result, len(j.items))
 		for i, it := range j.items {
-			j.results[i] = Result{ID: it.ID, Status: status[it.ID]}
+			j.results[i] = Result{ID: it.ID, Status: status[k]}
+			k++
 		}
 	}
 	return nil
 }
 
-// insertSQL stores a batch in one statement: it claims each client id, then
-// each case number, then each daily mark, and inserts the ratings that
-// claimed all theirs. Claims are made in batch order, so within a batch the
-// first rating for a case number wins. It returns every input's outcome.
-const insertSQL = `
-WITH input AS (
-	SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::text[],
-		$8::text[], $9::smallint[], $10::numeric[], $11::text[], $12::text[], $13::bytea[], $14::text[], $15::text[],
-		$16::text[], $17::text[], $18::bytea[], $19::timestamptz[], $20::bool[], $21::int[]) WITH ORDINALITY
-	AS t(id, origin, client_id, unit_id, point_id, terminal_id, channel, qr_code, level, points, reasons, comment,
-		phone_enc, phone_mask, case_no, window_no, staff_no, client_hash, rated_at, rate_checked, nmarks, ord)
-), live AS (
-	SELECT i.* FROM input i LEFT JOIN terminals t ON t.id = i.terminal_id
-	WHERE i.terminal_id IS NULL OR t.revoked_at IS NULL
-), req AS (
-	INSERT INTO rating_requests (origin, client_id, rating_id)
-	SELECT origin, client_id, id FROM live WHERE client_id IS NOT NULL ORDER BY ord
-	ON CONFLICT DO NOTHING RETURNING rating_id
-), fresh AS (
-	SELECT l.* FROM live l WHERE l.client_id IS NULL OR l.id IN (SELECT rating_id FROM req)
-), cases AS (
-	INSERT INTO rating_cases (unit_id, case_no, rating_id)
-	SELECT unit_id, case_no, id FROM fresh WHERE case_no IS NOT NULL ORDER BY ord
-	ON CONFLICT DO NOTHING RETURNING rating_id
-), marks AS (
-	INSERT INTO rating_daily_marks (rating_id, unit_id, day, mark)
-	SELECT m.rating_id, m.unit_id, m.day, m.mark
-	FROM unnest($22::uuid[], $23::bigint[], $24::date[], $25::bytea[]) WITH ORDINALITY AS m(rating_id, unit_id, day, mark, ord)
-	WHERE m.rating_id IN (SELECT id FROM fresh) ORDER BY m.ord
-	ON CONFLICT DO NOTHING RETURNING rating_id
-), ok AS (
-	SELECT f.* FROM fresh f
-	WHERE (f.case_no IS NULL OR f.id IN (SELECT rating_id FROM cases))
-	  AND f.nmarks = (SELECT count(*) FROM marks m WHERE m.rating_id = f.id)
-), ins AS (
-	INSERT INTO ratings (id, rated_at, channel, unit_id, point_id, terminal_id, qr_code, level, points, reasons,
-		comment, phone_enc, phone_mask, client_id, case_no, window_no, staff_no, client_hash, rate_checked)
-	SELECT id, rated_at, channel, unit_id, point_id, terminal_id, qr_code, level, points,
-		string_to_array(reasons, E'\x1f'), comment, phone_enc, phone_mask, client_id, case_no, window_no, staff_no,
-		client_hash, rate_checked
-	FROM ok RETURNING id
-), touch AS (
-	UPDATE terminals SET last_seen_at = now()
-	WHERE id IN (SELECT terminal_id FROM ok WHERE terminal_id IS NOT NULL)
-	  AND (last_seen_at IS NULL OR last_seen_at < now() - interval '1 minute')
-	RETURNING id
-)
-SELECT i.id, CASE
-	WHEN i.id IN (SELECT id FROM ins) THEN 'created'
-	WHEN i.id NOT IN (SELECT id FROM live) THEN 'revoked'
-	WHEN i.id NOT IN (SELECT id FROM fresh) THEN 'duplicate'
-	WHEN i.case_no IS NOT NULL AND i.id NOT IN (SELECT rating_id FROM cases) THEN 'case_conflict'
-	ELSE 'daily_limit' END
-FROM input i`
-
-// releaseSQL gives back the keys that refused ratings claimed, so that a
-// retry of a refused rating is refused again for the same reason rather
-// than reported as a duplicate.
-const releaseSQL = `
-WITH r AS (DELETE FROM rating_requests WHERE rating_id = ANY($1) AND (origin, client_id) IN
-		(SELECT * FROM unnest($2::bigint[], $3::text[]))),
-	c AS (DELETE FROM rating_cases WHERE rating_id = ANY($1) AND (unit_id, case_no) IN
-		(SELECT * FROM unnest($4::bigint[], $5::text[])))
-DELETE FROM rating_daily_marks WHERE rating_id = ANY($1) AND (unit_id, day) IN
-		(SELECT * FROM unnest($6::bigint[], $7::date[]))`
-
-func writeBatch(ctx context.Context, pool *pgxpool.Pool, items []NewRating) (map[uuid.UUID]string, error) {
-	n := len(items)
-	var (
-		ids                           = make([]uuid.UUID, n)
-		origins                       = make([]int64, n)
-		clientIDs, qrCodes            = make([]*string, n), make([]*string, n)
-		unitIDs                       = make([]int64, n)
-		pointIDs, terminalIDs         = make([]*int64, n), make([]*int64, n)
-		channels, reasons, comments   = make([]string, n), make([]string, n), make([]string, n)
-		levels                        = make([]int16, n)
-		points                        = make([]float64, n)
-		phoneEnc, clientHash          = make([][]byte, n), make([][]byte, n)
-		phoneMask, caseNo, win, staff = make([]*string, n), make([]*string, n), make([]*string, n), make([]*string, n)
-		ratedAt                       = make([]time.Time, n)
-		checked                       = make([]bool, n)
-		nmarks                        = make([]int32, n)
-		mRating                       []uuid.UUID
-		mUnit                         []int64
-		mDay                          []time.Time
-		mKey                          [][]byte
-	)
-	for i, it := range items {
-		ids[i], origins[i], unitIDs[i] = it.ID, it.Origin, it.UnitID
-		clientIDs[i], qrCodes[i] = optional(it.ClientID), optional(it.QRCode)
-		pointIDs[i], terminalIDs[i] = it.PointID, it.TerminalID
-		channels[i], reasons[i], comments[i] = it.Channel, strings.Join(it.Reasons, "\x1f"), it.Comment
-		levels[i], points[i] = int16(it.Level), it.Points
-		phoneEnc[i], clientHash[i] = it.PhoneEnc, it.ClientHash
-		phoneMask[i], caseNo[i], win[i], staff[i] = optional(it.PhoneMask), optional(it.CaseNo), optional(it.WindowNo), optional(it.StaffNo)
-		ratedAt[i], checked[i], nmarks[i] = it.RatedAt, it.RateChecked, int32(len(it.Marks))
-		for _, m := range it.Marks {
-			mRating, mUnit, mDay, mKey = append(mRating, it.ID), append(mUnit, it.UnitID), append(mDay, it.Day), append(mKey, m)
-		}
-	}
-	status := make(map[uuid.UUID]string, n)
-	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, insertSQL, ids, origins, clientIDs, unitIDs, pointIDs, terminalIDs, channels, qrCodes,
-			levels, points, reasons, comments, phoneEnc, phoneMask, caseNo, win, staff, clientHash, ratedAt, checked, nmarks,
-			mRating, mUnit, mDay, mKey)
-		if err != nil {
-			return err
-		}
-		var id uuid.UUID
-		var st string
-		if _, err := pgx.ForEachRow(rows, []any{&id, &st}, func() error { status[id] = st; return nil }); err != nil {
-			return err
-		}
-		return release(ctx, tx, items, status)
-	})
-	if err != nil {
-		return nil, err
-	}
-	if len(status) != n {
-		return nil, errors.New("ratings: batch returned a different number of outcomes")
-	}
-	return status, nil
-}
-
-// release frees the keys claimed by ratings refused for a case conflict or
-// the daily limit.
-func release(ctx context.Context, tx pgx.Tx, items []NewRating, status map[uuid.UUID]string) error {
-	var ids []uuid.UUID
-	var rOrigin, cUnit, mUnit []int64
-	var rClient, cCase []string
-	var mDay []time.Time
-	for _, it := range items {
-		if s := status[it.ID]; s != CaseConflict && s != DailyLimit {
+// toTouch lists the terminals of the batch whose last_seen_at this writer
+// has not refreshed within touchEvery.
+func (w *Writer) toTouch(items []NewRating, now time.Time) []int64 {
+	w.touchMu.Lock()
+	defer w.touchMu.Unlock()
+	var ids []int64
+	seen := map[int64]bool{}
+	for i := range items {
+		t := items[i].TerminalID
+		if t == nil || seen[*t] {
 			continue
 		}
-		ids = append(ids, it.ID)
-		if it.ClientID != "" {
-			rOrigin, rClient = append(rOrigin, it.Origin), append(rClient, it.ClientID)
-		}
-		if it.CaseNo != "" {
-			cUnit, cCase = append(cUnit, it.UnitID), append(cCase, it.CaseNo)
-		}
-		if len(it.Marks) > 0 {
-			mUnit, mDay = append(mUnit, it.UnitID), append(mDay, it.Day)
+		seen[*t] = true
+		if last, ok := w.touched[*t]; !ok || now.Sub(last) >= touchEvery {
+			ids = append(ids, *t)
 		}
 	}
-	if len(ids) == 0 {
-		return nil
-	}
-	_, err := tx.Exec(ctx, releaseSQL, ids, rOrigin, rClient, cUnit, cCase, mUnit, mDay)
-	return err
+	return ids
 }
 
-func optional(s string) *string {
-	if s == "" {
-		return nil
+// markTouched records the refresh of the listed terminals that stored a
+// rating, and forgets refreshes that no longer matter.
+func (w *Writer) markTouched(items []NewRating, status []string, touch []int64, now time.Time) {
+	if len(touch) == 0 {
+		return
 	}
-	return &s
+	w.touchMu.Lock()
+	defer w.touchMu.Unlock()
+	if len(w.touched) > 100_000 {
+		for id, last := range w.touched {
+			if now.Sub(last) >= touchEvery {
+				delete(w.touched, id)
+			}
+		}
+	}
+	listed := make(map[int64]bool, len(touch))
+	for _, id := range touch {
+		listed[id] = true
+	}
+	for i := range items {
+		if t := items[i].TerminalID; t != nil && status[i] == Created && listed[*t] {
+			w.touched[*t] = now
+		}
+	}
 }

@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/hex"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -80,9 +81,10 @@ type terminalResult struct {
 // Every rating gets a result; valid ones are stored even when others in the
 // batch are rejected, and re-sending a stored id reports it as a duplicate.
 func (s *Server) terminalRatings(c *gin.Context) {
-	token, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
+	// The scheme name is case-insensitive (RFC 9110 §11.1).
+	scheme, token, _ := strings.Cut(strings.TrimSpace(c.GetHeader("Authorization")), " ")
 	token = strings.TrimSpace(token)
-	if !ok || token == "" {
+	if !strings.EqualFold(scheme, "Bearer") || token == "" {
 		s.apiError(c, apperr.New(apperr.Unauthorized, "缺少评价器令牌（Authorization: Bearer <token>）"))
 		return
 	}
@@ -160,21 +162,47 @@ func (s *Server) terminalRatings(c *gin.Context) {
 			return
 		}
 	}
-	resp := struct {
+	accepted, duplicates := 0, 0
+	for _, r := range results {
+		switch r.Status {
+		case "created":
+			accepted++
+		case "duplicate":
+			duplicates++
+		}
+	}
+	if accepted+duplicates == len(results) {
+		// Every rating was stored: the reply is written directly (ids that
+		// passed Check need no escaping), byte for byte what c.JSON writes.
+		c.Data(http.StatusOK, "application/json; charset=utf-8", storedReply(accepted, duplicates, results))
+		return
+	}
+	c.JSON(http.StatusOK, struct {
 		Accepted   int              `json:"accepted"`
 		Duplicates int              `json:"duplicates"`
 		Rejected   int              `json:"rejected"`
 		Results    []terminalResult `json:"results"`
-	}{Results: results}
-	for _, r := range results {
-		switch r.Status {
-		case "created":
-			resp.Accepted++
-		case "duplicate":
-			resp.Duplicates++
-		default:
-			resp.Rejected++
+	}{accepted, duplicates, len(results) - accepted - duplicates, results})
+}
+
+// storedReply is the JSON reply for a batch whose ratings were all created
+// or duplicates.
+func storedReply(accepted, duplicates int, results []terminalResult) []byte {
+	b := make([]byte, 0, 64+len(results)*48)
+	b = append(b, `{"accepted":`...)
+	b = strconv.AppendInt(b, int64(accepted), 10)
+	b = append(b, `,"duplicates":`...)
+	b = strconv.AppendInt(b, int64(duplicates), 10)
+	b = append(b, `,"rejected":0,"results":[`...)
+	for i, r := range results {
+		if i > 0 {
+			b = append(b, ',')
 		}
+		b = append(b, `{"id":"`...)
+		b = append(b, r.ID...)
+		b = append(b, `","status":"`...)
+		b = append(b, r.Status...)
+		b = append(b, `"}`...)
 	}
-	c.JSON(http.StatusOK, resp)
+	return append(b, "]}"...)
 }

@@ -1,0 +1,401 @@
+package ratings
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// insertSQL stores a batch in one statement: it claims each client id, then
+// each case number, then each daily mark, and inserts the ratings that
+// claimed all theirs. Claims are made in batch order, so within a batch the
+// first rating for a case number wins. It refreshes last_seen_at, at most
+// once a minute, of the terminals listed in $26 that stored a rating. It returns every input's position
+// and outcome. Optional values arrive as "" or 0 and become NULL here, so
+// that every parameter is a plain array pgx encodes without reflection.
+const insertSQL = `
+WITH ` + inputCTE + `, live AS (
+	SELECT i.* FROM input i LEFT JOIN terminals t ON t.id = i.terminal_id
+	WHERE i.terminal_id IS NULL OR t.revoked_at IS NULL
+), req AS (
+	INSERT INTO rating_requests (origin, client_id, rating_id)
+	SELECT origin, client_id, id FROM live WHERE client_id IS NOT NULL ORDER BY ord
+	ON CONFLICT DO NOTHING RETURNING rating_id
+), fresh AS (
+	SELECT l.* FROM live l WHERE l.client_id IS NULL OR l.id IN (SELECT rating_id FROM req)
+), cases AS (
+	INSERT INTO rating_cases (unit_id, case_no, rating_id)
+	SELECT unit_id, case_no, id FROM fresh WHERE case_no IS NOT NULL ORDER BY ord
+	ON CONFLICT DO NOTHING RETURNING rating_id
+), marks AS (
+	INSERT INTO rating_daily_marks (rating_id, unit_id, day, mark)
+	SELECT m.rating_id, m.unit_id, m.day, m.mark
+	FROM unnest($22::uuid[], $23::bigint[], $24::date[], $25::bytea[]) WITH ORDINALITY AS m(rating_id, unit_id, day, mark, ord)
+	WHERE m.rating_id IN (SELECT id FROM fresh) ORDER BY m.ord
+	ON CONFLICT DO NOTHING RETURNING rating_id
+), ok AS (
+	SELECT f.* FROM fresh f
+	WHERE (f.case_no IS NULL OR f.id IN (SELECT rating_id FROM cases))
+	  AND f.nmarks = (SELECT count(*) FROM marks m WHERE m.rating_id = f.id)
+), ins AS (
+	INSERT INTO ratings (id, rated_at, channel, unit_id, point_id, terminal_id, qr_code, level, points, reasons,
+		comment, phone_enc, phone_mask, client_id, case_no, window_no, staff_no, client_hash, rate_checked)
+	SELECT id, rated_at, channel, unit_id, point_id, terminal_id, qr_code, level, points,
+		string_to_array(reasons, E'\x1f'), comment, phone_enc, phone_mask, client_id, case_no, window_no, staff_no,
+		client_hash, rate_checked
+	FROM ok RETURNING id
+), touch AS (
+	UPDATE terminals SET last_seen_at = now()
+	WHERE id = ANY($26::bigint[]) AND id IN (SELECT terminal_id FROM ok WHERE terminal_id IS NOT NULL)
+	  AND (last_seen_at IS NULL OR last_seen_at < now() - interval '1 minute')
+	RETURNING id
+)
+SELECT i.ord, CASE
+	WHEN i.id IN (SELECT id FROM ins) THEN 'created'
+	WHEN i.id NOT IN (SELECT id FROM live) THEN 'revoked'
+	WHEN i.id NOT IN (SELECT id FROM fresh) THEN 'duplicate'
+	WHEN i.case_no IS NOT NULL AND i.id NOT IN (SELECT rating_id FROM cases) THEN 'case_conflict'
+	ELSE 'daily_limit' END
+FROM input i`
+
+// inputCTE turns the batch's parameters into rows, one per rating, with
+// its position in the batch as ord. Optional values arrive as "" or 0 and
+// become NULL here, so that every parameter is a plain array pgx encodes
+// without reflection.
+const inputCTE = `input AS (
+	SELECT t.id, t.origin, nullif(t.client_id, '') AS client_id, t.unit_id, nullif(t.point_id, 0) AS point_id,
+		nullif(t.terminal_id, 0) AS terminal_id, t.channel, nullif(t.qr_code, '') AS qr_code, t.level,
+		t.points::numeric AS points, t.reasons, t.comment, t.phone_enc, nullif(t.phone_mask, '') AS phone_mask,
+		nullif(t.case_no, '') AS case_no, nullif(t.window_no, '') AS window_no, nullif(t.staff_no, '') AS staff_no,
+		t.client_hash, t.rated_at, t.rate_checked, t.nmarks, t.ord
+	FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::text[],
+		$8::text[], $9::smallint[], $10::float8[], $11::text[], $12::text[], $13::bytea[], $14::text[], $15::text[],
+		$16::text[], $17::text[], $18::bytea[], $19::timestamptz[], $20::bool[], $21::int[]) WITH ORDINALITY
+	AS t(id, origin, client_id, unit_id, point_id, terminal_id, channel, qr_code, level, points, reasons, comment,
+		phone_enc, phone_mask, case_no, window_no, staff_no, client_hash, rated_at, rate_checked, nmarks, ord)
+)`
+
+// fastSQL stores a batch the quick way: plain inserts, no conflict
+// handling. It fails with a unique violation, storing nothing, as soon as
+// any client id, case number or daily mark of the batch is taken, and the
+// batch then goes through insertSQL instead. Ratings of revoked terminals
+// claim nothing and are reported as revoked, as insertSQL does. Each part
+// of a statement costs Postgres something even when it has nothing to do,
+// so there is one statement for each combination of case numbers, daily
+// marks and terminals to touch a batch has (see fastStatement).
+var fastSQL [8]string
+
+func init() {
+	for k := range fastSQL {
+		fastSQL[k] = buildFastSQL(k&1 != 0, k&2 != 0, k&4 != 0)
+	}
+}
+
+// buildFastSQL writes the fast statement with or without its case-number,
+// daily-mark and last-seen parts. Parameters $1–$21 are the ratings; the
+// marks take the next four when present, the terminals to touch the next.
+func buildFastSQL(cases, marks, touch bool) string {
+	var b strings.Builder
+	b.WriteString(`
+WITH ` + inputCTE + `, live AS (
+	SELECT i.* FROM input i LEFT JOIN terminals t ON t.id = i.terminal_id
+	WHERE i.terminal_id IS NULL OR t.revoked_at IS NULL
+), req AS (
+	INSERT INTO rating_requests (origin, client_id, rating_id)
+	SELECT origin, client_id, id FROM live WHERE client_id IS NOT NULL
+)`)
+	if cases {
+		b.WriteString(`, cases AS (
+	INSERT INTO rating_cases (unit_id, case_no, rating_id)
+	SELECT unit_id, case_no, id FROM live WHERE case_no IS NOT NULL
+)`)
+	}
+	next := 22
+	if marks {
+		b.WriteString(`, marks AS (
+	INSERT INTO rating_daily_marks (rating_id, unit_id, day, mark)
+	SELECT m.rating_id, m.unit_id, m.day, m.mark
+	FROM unnest($22::uuid[], $23::bigint[], $24::date[], $25::bytea[]) AS m(rating_id, unit_id, day, mark)
+	WHERE m.rating_id IN (SELECT id FROM live)
+)`)
+		next = 26
+	}
+	b.WriteString(`, ins AS (
+	INSERT INTO ratings (id, rated_at, channel, unit_id, point_id, terminal_id, qr_code, level, points, reasons,
+		comment, phone_enc, phone_mask, client_id, case_no, window_no, staff_no, client_hash, rate_checked)
+	SELECT id, rated_at, channel, unit_id, point_id, terminal_id, qr_code, level, points,
+		string_to_array(reasons, E'\x1f'), comment, phone_enc, phone_mask, client_id, case_no, window_no, staff_no,
+		client_hash, rate_checked
+	FROM live
+)`)
+	if touch {
+		fmt.Fprintf(&b, `, touch AS (
+	UPDATE terminals SET last_seen_at = now()
+	WHERE id = ANY($%d::bigint[]) AND id IN (SELECT terminal_id FROM live WHERE terminal_id IS NOT NULL)
+	  AND (last_seen_at IS NULL OR last_seen_at < now() - interval '1 minute')
+)`, next)
+	}
+	b.WriteString(`
+SELECT i.ord, CASE WHEN i.id IN (SELECT id FROM live) THEN 'created' ELSE 'revoked' END
+FROM input i`)
+	return b.String()
+}
+
+// fastStatement picks the fast statement for the batch and its arguments
+// out of batchArgs's.
+func fastStatement(items []NewRating, args []any) (string, []any) {
+	cases, marks := false, false
+	for i := range items {
+		cases = cases || items[i].CaseNo != ""
+		marks = marks || len(items[i].Marks) > 0
+	}
+	touch := len(args[25].([]int64)) > 0
+	k, use := 0, args[:21:21]
+	if cases {
+		k |= 1
+	}
+	if marks {
+		k |= 2
+		use = append(use, args[21:25]...)
+	}
+	if touch {
+		k |= 4
+		use = append(use, args[25])
+	}
+	return fastSQL[k], use
+}
+
+// releaseSQL gives back the keys that refused ratings claimed, so that a
+// retry of a refused rating is refused again for the same reason rather
+// than reported as a duplicate.
+const releaseSQL = `
+WITH r AS (DELETE FROM rating_requests WHERE rating_id = ANY($1) AND (origin, client_id) IN
+		(SELECT * FROM unnest($2::bigint[], $3::text[]))),
+	c AS (DELETE FROM rating_cases WHERE rating_id = ANY($1) AND (unit_id, case_no) IN
+		(SELECT * FROM unnest($4::bigint[], $5::text[])))
+DELETE FROM rating_daily_marks WHERE rating_id = ANY($1) AND (unit_id, day) IN
+		(SELECT * FROM unnest($6::bigint[], $7::date[]))`
+
+// batchArgs lays a batch out as the parameters of insertSQL and fastSQL;
+// touch lists the terminals whose last_seen_at may need refreshing.
+func batchArgs(items []NewRating, touch []int64) []any {
+	n := len(items)
+	var (
+		ids                          = make([][16]byte, n)
+		origins, unitIDs             = make([]int64, n), make([]int64, n)
+		pointIDs, terminalIDs        = make([]int64, n), make([]int64, n)
+		clientIDs, qrCodes, channels = make([]string, n), make([]string, n), make([]string, n)
+		reasons, comments, phoneMask = make([]string, n), make([]string, n), make([]string, n)
+		caseNo, win, staff           = make([]string, n), make([]string, n), make([]string, n)
+		levels                       = make([]int16, n)
+		points                       = make([]float64, n)
+		phoneEnc, clientHash         = make(pgtype.FlatArray[[]byte], n), make(pgtype.FlatArray[[]byte], n)
+		ratedAt                      = make([]time.Time, n)
+		checked                      = make([]bool, n)
+		nmarks                       = make([]int32, n)
+		mRating                      [][16]byte
+		mUnit                        []int64
+		mDay                         []time.Time
+		mKey                         pgtype.FlatArray[[]byte]
+	)
+	for i := range items {
+		it := &items[i]
+		ids[i], origins[i], unitIDs[i] = it.ID, it.Origin, it.UnitID
+		if it.PointID != nil {
+			pointIDs[i] = *it.PointID
+		}
+		if it.TerminalID != nil {
+			terminalIDs[i] = *it.TerminalID
+		}
+		clientIDs[i], qrCodes[i], channels[i] = it.ClientID, it.QRCode, it.Channel
+		reasons[i], comments[i], phoneMask[i] = strings.Join(it.Reasons, "\x1f"), it.Comment, it.PhoneMask
+		caseNo[i], win[i], staff[i] = it.CaseNo, it.WindowNo, it.StaffNo
+		levels[i], points[i] = int16(it.Level), it.Points
+		phoneEnc[i], clientHash[i] = it.PhoneEnc, it.ClientHash
+		ratedAt[i], checked[i], nmarks[i] = it.RatedAt, it.RateChecked, int32(len(it.Marks))
+		for _, m := range it.Marks {
+			mRating, mUnit, mDay, mKey = append(mRating, it.ID), append(mUnit, it.UnitID), append(mDay, it.Day), append(mKey, m)
+		}
+	}
+	return []any{ids, origins, clientIDs, unitIDs, pointIDs, terminalIDs, channels, qrCodes, levels, points, reasons,
+		comments, phoneEnc, phoneMask, caseNo, win, staff, clientHash, ratedAt, checked, nmarks, mRating, mUnit, mDay, mKey,
+		touch}
+}
+
+// writeBatch stores the batch atomically and returns each rating's outcome
+// in order. Usually that is a fast statement: one round trip,
+// committed on its own. When any key of the batch is already taken (a
+// re-sent id, a used case number or daily mark) that attempt stores nothing
+// and the batch is written again by insertSQL, in a transaction that gives
+// back the keys claimed by refused ratings before it commits.
+//
+// Two batches claiming the same keys in different orders (a terminal
+// re-sending while its first attempt is still in flight, on another
+// instance) can deadlock; Postgres then aborts one, which stored nothing,
+// and it is written again.
+func writeBatch(ctx context.Context, pool *pgxpool.Pool, items []NewRating, touch []int64) ([]string, error) {
+	args := batchArgs(items, touch)
+	sql, fastArgs := fastStatement(items, args)
+	status, err := readOutcomes(pool.Query(ctx, sql, fastArgs...))(len(items))
+	for attempt := 0; err != nil && attempt < 4; attempt++ {
+		if code := pgCode(err); code != "23505" && code != "40P01" {
+			return nil, err
+		}
+		status, err = writeBatchTx(ctx, pool, items, args)
+	}
+	return status, err
+}
+
+// pgCode returns the SQLSTATE of a Postgres error, or "".
+func pgCode(err error) string {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		return pgErr.Code
+	}
+	return ""
+}
+
+// sameAsFirstCopy gives every later copy of a client id in the batch the
+// outcome of its first copy. Without it, a re-sent rating refused for its
+// case number or the daily limit, whose two copies group commit happened to
+// merge, would report its second copy as a duplicate of nothing.
+func sameAsFirstCopy(items []NewRating, status []string) {
+	type key struct {
+		origin int64
+		client string
+	}
+	first := map[key]int{}
+	for i, it := range items {
+		if it.ClientID == "" {
+			continue
+		}
+		k := key{it.Origin, it.ClientID}
+		if j, ok := first[k]; ok {
+			if status[i] == Duplicate && (status[j] == CaseConflict || status[j] == DailyLimit) {
+				status[i] = status[j]
+			}
+			continue
+		}
+		first[k] = i
+	}
+}
+
+// writeBatchTx runs insertSQL and the release of refused ratings' keys in
+// one transaction. BEGIN travels with the statement in one round trip; a
+// second one carries COMMIT, preceded by the release when needed.
+func writeBatchTx(ctx context.Context, pool *pgxpool.Pool, items []NewRating, args []any) ([]string, error) {
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// A connection given back inside a transaction is closed by the pool,
+	// so an error anywhere below can never leak a half-done transaction.
+	defer conn.Release()
+	b := &pgx.Batch{}
+	b.Queue("BEGIN")
+	b.Queue(insertSQL, args...)
+	br := conn.SendBatch(ctx, b)
+	_, err = br.Exec()
+	var status []string
+	if err == nil {
+		status, err = readOutcomes(br.Query())(len(items))
+	}
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		sameAsFirstCopy(items, status)
+		err = release(ctx, conn.Conn(), items, status)
+	}
+	if err != nil {
+		rollback(conn.Conn())
+		return nil, err
+	}
+	tag, err := conn.Exec(ctx, "COMMIT")
+	if err != nil {
+		return nil, err
+	}
+	if tag.String() != "COMMIT" {
+		return nil, pgx.ErrTxCommitRollback
+	}
+	return status, nil
+}
+
+// readOutcomes reads insertSQL's rows, (position, outcome), into outcomes
+// in batch order, checking that each of the n ratings got exactly one.
+func readOutcomes(rows pgx.Rows, err error) func(n int) ([]string, error) {
+	return func(n int) ([]string, error) {
+		if err != nil {
+			return nil, err
+		}
+		status := make([]string, n)
+		seen := 0
+		var ord int64
+		var st string
+		_, err := pgx.ForEachRow(rows, []any{&ord, &st}, func() error {
+			if ord < 1 || ord > int64(n) || status[ord-1] != "" {
+				return errors.New("ratings: batch returned an unexpected position")
+			}
+			status[ord-1] = st
+			seen++
+			return nil
+		})
+		if err == nil && seen != n {
+			err = errors.New("ratings: batch returned a different number of outcomes")
+		}
+		if err != nil {
+			return nil, err
+		}
+		return status, nil
+	}
+}
+
+// rollback ends a failed transaction; when that fails too, the connection
+// is closed, which rolls back as well.
+func rollback(conn *pgx.Conn) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if conn.PgConn().TxStatus() == 'I' {
+		return
+	}
+	if _, err := conn.Exec(ctx, "ROLLBACK"); err != nil {
+		conn.Close(ctx) //nolint:errcheck
+	}
+}
+
+// release frees the keys claimed by ratings refused for a case conflict or
+// the daily limit.
+func release(ctx context.Context, conn *pgx.Conn, items []NewRating, status []string) error {
+	var ids []uuid.UUID
+	var rOrigin, cUnit, mUnit []int64
+	var rClient, cCase []string
+	var mDay []time.Time
+	for i, it := range items {
+		if s := status[i]; s != CaseConflict && s != DailyLimit {
+			continue
+		}
+		ids = append(ids, it.ID)
+		if it.ClientID != "" {
+			rOrigin, rClient = append(rOrigin, it.Origin), append(rClient, it.ClientID)
+		}
+		if it.CaseNo != "" {
+			cUnit, cCase = append(cUnit, it.UnitID), append(cCase, it.CaseNo)
+		}
+		if len(it.Marks) > 0 {
+			mUnit, mDay = append(mUnit, it.UnitID), append(mDay, it.Day)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := conn.Exec(ctx, releaseSQL, ids, rOrigin, rClient, cUnit, cCase, mUnit, mDay)
+	return err
+}
