@@ -2,8 +2,10 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -107,8 +109,16 @@ func (s *Server) ratedToday(ctx context.Context, unitID int64, marks [][]byte) (
 		return true, nil
 	}
 	var found bool
-	err = s.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM rating_daily_marks WHERE unit_id = $1 AND day = $2 AND mark = ANY($3))`,
-		unitID, day, marks).Scan(&found)
+	// One primary-key equality probe per mark, so the plan does not depend
+	// on what the planner knows of the table (a fresh table may be unanalysed).
+	q := strings.Builder{}
+	args := []any{unitID, day}
+	q.WriteString("SELECT false")
+	for _, m := range marks {
+		args = append(args, m)
+		fmt.Fprintf(&q, " OR EXISTS (SELECT 1 FROM rating_daily_marks WHERE unit_id = $1 AND day = $2 AND mark = $%d)", len(args))
+	}
+	err = s.Pool.QueryRow(ctx, q.String(), args...).Scan(&found)
 	return found, err
 }
 
