@@ -112,7 +112,7 @@ func (s *Server) terminalRatings(c *gin.Context) {
 		return
 	}
 	if n := len(body.Ratings); n < 1 || n > ratings.MaxBatch {
-		s.apiError(c, apperr.InvalidField("ratings", "ratings must hold 1 to 500 ratings"))
+		s.apiError(c, apperr.InvalidField("ratings", "ratings 须包含 1 到 500 条评价"))
 		return
 	}
 	results := make([]terminalResult, len(body.Ratings))
@@ -150,7 +150,7 @@ func (s *Server) terminalRatings(c *gin.Context) {
 				r.Status = "duplicate"
 			case ratings.CaseConflict:
 				r.Status, r.Error = "rejected", "case_conflict"
-				r.Fields = map[string]string{"case_no": "this unit already has a rating for case " + body.Ratings[index[k]].CaseNo}
+				r.Fields = map[string]string{"case_no": "本单位已有该办件编号（" + body.Ratings[index[k]].CaseNo + "）的评价"}
 			default:
 				revoked++
 				r.Status, r.Error = "rejected", "revoked"
