@@ -3,16 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"minyi/internal/apperr"
 	"minyi/internal/db"
-	"minyi/internal/secure"
 	"minyi/internal/testutil"
 	"minyi/internal/users"
 )
@@ -141,35 +137,8 @@ func TestUserAdd(t *testing.T) {
 	}
 }
 
-// emptyDatabaseURL creates a database with no schema, dropped when the test ends.
-func emptyDatabaseURL(t *testing.T) string {
-	t.Helper()
-	ctx := context.Background()
-	admin, err := pgx.Connect(ctx, testutil.AdminURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close(ctx)
-	name := "minyi_t_cmd_" + strings.ToLower(strings.NewReplacer("-", "", "_", "").Replace(secure.Token(8)))
-	if _, err := admin.Exec(ctx, `CREATE DATABASE `+name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		admin, err := pgx.Connect(context.Background(), testutil.AdminURL())
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer admin.Close(context.Background())
-		admin.Exec(context.Background(), `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`) //nolint:errcheck
-	})
-	u, _ := url.Parse(testutil.AdminURL())
-	u.Path = "/" + name
-	return u.String()
-}
-
 func TestMigrateTwice(t *testing.T) {
-	getenv := env(emptyDatabaseURL(t))
+	getenv := env(testutil.EmptyDatabaseURL(t))
 	out, err := runCmd(getenv, "", "migrate")
 	if err != nil || !strings.Contains(out, "applied 0001_foundation.sql") {
 		t.Fatalf("first migrate: %q, %v", out, err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -16,7 +15,6 @@ import (
 
 	"minyi/internal/apperr"
 	"minyi/internal/db"
-	"minyi/internal/secure"
 	"minyi/internal/testutil"
 	"minyi/migrations"
 )
@@ -135,35 +133,6 @@ func TestTxCommitsOrRollsBack(t *testing.T) {
 	}
 }
 
-// emptyDB creates an empty database (no migrations) dropped when the test ends.
-func emptyDB(t *testing.T) string {
-	t.Helper()
-	ctx := context.Background()
-	admin, err := pgx.Connect(ctx, testutil.AdminURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close(ctx)
-	name := "minyi_t_empty_" + strings.ToLower(strings.NewReplacer("-", "", "_", "").Replace(secure.Token(8)))
-	if _, err := admin.Exec(ctx, `CREATE DATABASE `+name); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		admin, err := pgx.Connect(context.Background(), testutil.AdminURL())
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer admin.Close(context.Background())
-		if _, err := admin.Exec(context.Background(), `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`); err != nil {
-			t.Error(err)
-		}
-	})
-	u, _ := url.Parse(testutil.AdminURL())
-	u.Path = "/" + name
-	return u.String()
-}
-
 func connect(t *testing.T, dbURL string) *pgxpool.Pool {
 	t.Helper()
 	pool, err := db.Connect(context.Background(), dbURL, 4)
@@ -175,7 +144,7 @@ func connect(t *testing.T, dbURL string) *pgxpool.Pool {
 }
 
 func TestMigrateAppliesOnceEvenConcurrently(t *testing.T) {
-	dbURL := emptyDB(t)
+	dbURL := testutil.EmptyDatabaseURL(t)
 	ctx := context.Background()
 	var wg sync.WaitGroup
 	applied := make([][]string, 4)
@@ -209,7 +178,7 @@ func TestMigrateAppliesOnceEvenConcurrently(t *testing.T) {
 }
 
 func TestMigrateStopsAtAFailingFile(t *testing.T) {
-	pool := connect(t, emptyDB(t))
+	pool := connect(t, testutil.EmptyDatabaseURL(t))
 	ctx := context.Background()
 	files := fstest.MapFS{
 		"0001_a.sql": {Data: []byte(`CREATE TABLE a (x int);`)},
@@ -238,7 +207,7 @@ func TestMigrateStopsAtAFailingFile(t *testing.T) {
 }
 
 func TestMigrateRejectsUnnumberedFiles(t *testing.T) {
-	pool := connect(t, emptyDB(t))
+	pool := connect(t, testutil.EmptyDatabaseURL(t))
 	_, err := db.Migrate(context.Background(), pool, fstest.MapFS{"init.sql": {Data: []byte(`SELECT 1;`)}})
 	if err == nil || !strings.Contains(err.Error(), "init.sql") {
 		t.Errorf("unnumbered file: error %v, want one naming init.sql", err)

@@ -84,16 +84,23 @@ func (s *Server) pathIDAndBody(c *gin.Context, dst any) (int64, bool) {
 	return id, true
 }
 
-// unitFromPath loads the unit named in the path, checking the user may see it.
-func (s *Server) unitFromPath(c *gin.Context) (units.Unit, bool) {
+// visibleUnit loads the unit named by the id path parameter. It returns
+// not_found for a malformed or unknown id and forbidden when the user may
+// not see the unit.
+func (s *Server) visibleUnit(c *gin.Context) (units.Unit, error) {
 	id, err := idParam(c, "id")
 	if err == nil {
 		err = canSeeUnit(currentUser(c), id)
 	}
-	var u units.Unit
-	if err == nil {
-		u, err = units.FindUnit(c, s.Pool, id)
+	if err != nil {
+		return units.Unit{}, err
 	}
+	return units.FindUnit(c, s.Pool, id)
+}
+
+// unitFromPath is visibleUnit for the API: on failure it answers with the error.
+func (s *Server) unitFromPath(c *gin.Context) (units.Unit, bool) {
+	u, err := s.visibleUnit(c)
 	if err != nil {
 		s.apiError(c, err)
 		return units.Unit{}, false

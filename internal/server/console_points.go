@@ -160,14 +160,7 @@ type posterData struct {
 
 // unitPoster is the printable A4 poster of the unit's QR code.
 func (s *Server) unitPoster(c *gin.Context) {
-	id, err := idParam(c, "id")
-	if err == nil {
-		err = canSeeUnit(currentUser(c), id)
-	}
-	var u units.Unit
-	if err == nil {
-		u, err = units.FindUnit(c, s.Pool, id)
-	}
+	u, err := s.visibleUnit(c)
 	if err != nil {
 		s.consoleError(c, err)
 		return

@@ -143,14 +143,10 @@ type terminalRow struct {
 // loadUnitPage reads the unit named in the path with everything its page
 // shows; it shows the error page and returns false when it cannot.
 func (s *Server) loadUnitPage(c *gin.Context) (unitPageData, bool) {
-	id, err := idParam(c, "id")
-	if err == nil {
-		err = canSeeUnit(currentUser(c), id)
-	}
 	var d unitPageData
-	if err == nil {
-		d.Unit, err = units.FindUnit(c, s.Pool, id)
-	}
+	var err error
+	d.Unit, err = s.visibleUnit(c)
+	id := d.Unit.ID
 	var points []units.ServicePoint
 	if err == nil {
 		points, err = units.ListPoints(c, s.Pool, id)

@@ -124,14 +124,35 @@ func DatabaseURL(tb testing.TB) string {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	return createDatabase(tb, tmpl)
+}
+
+// EmptyDatabaseURL creates a database with no schema at all, for testing
+// migrations and commands against a new database; it is dropped when the
+// test ends.
+func EmptyDatabaseURL(tb testing.TB) string {
+	tb.Helper()
+	return createDatabase(tb, "")
+}
+
+// createDatabase creates a database, from the template when one is named,
+// and drops it when the test ends.
+func createDatabase(tb testing.TB, template string) string {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
 	name := "minyi_t_" + hex.EncodeToString(secure.SHA256(secure.Token(16)))[:16]
 	admin, err := pgx.Connect(ctx, AdminURL())
 	if err != nil {
 		tb.Fatal(err)
 	}
 	defer admin.Close(ctx)
+	sql := `CREATE DATABASE ` + name
+	if template != "" {
+		sql += ` TEMPLATE ` + template
+	}
 	for attempt := 0; ; attempt++ {
-		_, err = admin.Exec(ctx, `CREATE DATABASE `+name+` TEMPLATE `+tmpl)
+		_, err = admin.Exec(ctx, sql)
 		// Another clone of the template at the same moment makes Postgres
 		// refuse with "source database is being accessed"; try again.
 		if err == nil || attempt > 50 || !strings.Contains(err.Error(), "being accessed") {
