@@ -39,6 +39,16 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, opts))
 }
 
+// open reads the configuration and connects to Postgres.
+func open(ctx context.Context, getenv func(string) string) (config.Config, *pgxpool.Pool, error) {
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return cfg, nil, err
+	}
+	pool, err := connect(ctx, cfg)
+	return cfg, pool, err
+}
+
 func connect(ctx context.Context, cfg config.Config) (*pgxpool.Pool, error) {
 	pool, err := db.Connect(ctx, cfg.DatabaseURL, cfg.DBMaxConns)
 	if err != nil {
@@ -54,11 +64,7 @@ func connect(ctx context.Context, cfg config.Config) (*pgxpool.Pool, error) {
 }
 
 func migrate(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
-	cfg, err := config.Load(getenv)
-	if err != nil {
-		return err
-	}
-	pool, err := connect(ctx, cfg)
+	cfg, pool, err := open(ctx, getenv)
 	if err != nil {
 		return err
 	}
@@ -163,11 +169,7 @@ func userAdd(ctx context.Context, args []string, getenv func(string) string, std
 		return fmt.Errorf("user add: reading password: %w", err)
 	}
 	password := strings.TrimRight(line, "\r\n")
-	cfg, err := config.Load(getenv)
-	if err != nil {
-		return err
-	}
-	pool, err := connect(ctx, cfg)
+	_, pool, err := open(ctx, getenv)
 	if err != nil {
 		return err
 	}
@@ -192,11 +194,7 @@ func userAdd(ctx context.Context, args []string, getenv func(string) string, std
 }
 
 func seedDemo(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
-	cfg, err := config.Load(getenv)
-	if err != nil {
-		return err
-	}
-	pool, err := connect(ctx, cfg)
+	cfg, pool, err := open(ctx, getenv)
 	if err != nil {
 		return err
 	}
