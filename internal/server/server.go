@@ -116,6 +116,12 @@ func (s *Server) routes() {
 	authed.POST("/ratings/:id/exclude", s.office, s.apiExcludeRating)
 	authed.POST("/ratings/:id/restore", s.office, s.apiRestoreRating)
 	authed.GET("/audit", s.office, s.apiAudit)
+	authed.GET("/cycles", s.apiListCycles)
+	authed.POST("/cycles", s.office, s.apiCreateCycle)
+	authed.GET("/cycles/:id", s.apiGetCycle)
+	authed.PUT("/cycles/:id/config", s.office, s.apiSetCycleConfig)
+	authed.GET("/cycles/:id/config/versions", s.apiListCycleConfigVersions)
+	authed.GET("/cycles/:id/config/versions/:version", s.apiGetCycleConfigVersion)
 	api.Use(func(c *gin.Context) { s.apiError(c, notFoundErr) })
 	e.NoRoute(func(c *gin.Context) {
 		if isAPI(c) {
