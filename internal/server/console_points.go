@@ -15,28 +15,28 @@ import (
 )
 
 func (s *Server) createPointSubmit(c *gin.Context) {
-	d, ok := s.loadUnitPage(c)
-	if !ok {
+	u, err := s.visibleUnit(c)
+	if err != nil {
+		s.consoleError(c, err)
 		return
 	}
 	in := units.PointInput{Name: strings.TrimSpace(c.PostForm("name")), Kind: c.PostForm("kind")}
-	err := db.Tx(c, s.Pool, func(tx pgx.Tx) error {
-		_, err := units.CreatePoint(c, tx, currentUser(c).Actor(), d.Unit.ID, in)
+	err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
+		_, err := units.CreatePoint(c, tx, currentUser(c).Actor(), u.ID, in)
 		return err
 	})
 	if errs, ok := fieldErrors(err); ok {
 		if errs["kind"] != "" {
 			errs["kind"] = "请选择服务点类型"
 		}
-		d.PointForm, d.PointErrs = in, errs
-		s.render(c, http.StatusUnprocessableEntity, "console/unit.html", d)
+		s.showUnitForm(c, func(d *unitPageData) { d.PointForm, d.PointErrs = in, errs })
 		return
 	}
 	if err != nil {
 		s.consoleError(c, err)
 		return
 	}
-	redirect(c, unitPath(d.Unit.ID)+"#points", "point_created")
+	redirect(c, unitPath(u.ID)+"#points", "point_created")
 }
 
 func (s *Server) rotatePointSubmit(c *gin.Context) {
@@ -71,26 +71,30 @@ type terminalTokenData struct {
 // createTerminalSubmit registers a terminal and shows its bearer token on
 // the result page, the only time it is ever shown.
 func (s *Server) createTerminalSubmit(c *gin.Context) {
-	d, ok := s.loadUnitPage(c)
-	if !ok {
+	u, err := s.visibleUnit(c)
+	if err != nil {
+		s.consoleError(c, err)
 		return
 	}
 	in := units.TerminalInput{Name: strings.TrimSpace(c.PostForm("name"))}
-	d.TermName, d.TermPoint = in.Name, c.PostForm("point_id")
+	pointField := c.PostForm("point_id")
 	errs := map[string]string{}
-	if d.TermPoint != "" {
-		pid, err := strconv.ParseInt(d.TermPoint, 10, 64)
+	if pointField != "" {
+		pid, err := strconv.ParseInt(pointField, 10, 64)
 		if err != nil || pid <= 0 {
 			errs["point_id"] = "请选择有效的服务点"
 		}
 		in.PointID = &pid
 	}
 	var t units.Terminal
-	var token string
-	var err error
+	var token, pointName string
 	if len(errs) == 0 {
 		err = db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
-			t, token, err = units.CreateTerminal(c, tx, currentUser(c).Actor(), d.Unit.ID, in)
+			if t, token, err = units.CreateTerminal(c, tx, currentUser(c).Actor(), u.ID, in); err != nil || t.PointID == nil {
+				return err
+			}
+			p, err := units.FindPoint(c, tx, *t.PointID)
+			pointName = p.Name
 			return err
 		})
 		if fe, ok := fieldErrors(err); ok {
@@ -98,21 +102,15 @@ func (s *Server) createTerminalSubmit(c *gin.Context) {
 		}
 	}
 	if len(errs) > 0 {
-		d.TermErrs = errs
-		s.render(c, http.StatusUnprocessableEntity, "console/unit.html", d)
+		s.showUnitForm(c, func(d *unitPageData) { d.TermName, d.TermPoint, d.TermErrs = in.Name, pointField, errs })
 		return
 	}
 	if err != nil {
 		s.consoleError(c, err)
 		return
 	}
-	out := terminalTokenData{basePage: s.base(c, "评价器已注册", "units"), Unit: d.Unit, Terminal: t, Token: token,
-		Endpoint: s.Config.PublicBaseURL + "/api/v1/terminal/ratings", Back: unitPath(d.Unit.ID) + "#terminals"}
-	for _, p := range d.Points {
-		if t.PointID != nil && p.Point.ID == *t.PointID {
-			out.Point = p.Point.Name
-		}
-	}
+	out := terminalTokenData{basePage: s.base(c, "评价器已注册", "units"), Unit: u, Terminal: t, Token: token,
+		Point: pointName, Endpoint: s.Config.PublicBaseURL + "/api/v1/terminal/ratings", Back: unitPath(u.ID) + "#terminals"}
 	c.Header("Referrer-Policy", "no-referrer")
 	s.render(c, http.StatusCreated, "console/terminal_token.html", out)
 }

@@ -201,26 +201,36 @@ func (s *Server) unitPage(c *gin.Context) {
 	}
 }
 
+// showUnitForm shows the unit's page again with a form's input and errors,
+// filled in by fill; the page's data is read only on this path, so a
+// successful post costs no more than its write.
+func (s *Server) showUnitForm(c *gin.Context, fill func(*unitPageData)) {
+	if d, ok := s.loadUnitPage(c); ok {
+		fill(&d)
+		s.render(c, http.StatusUnprocessableEntity, "console/unit.html", d)
+	}
+}
+
 func (s *Server) updateUnitSubmit(c *gin.Context) {
-	d, ok := s.loadUnitPage(c)
-	if !ok {
+	u, err := s.visibleUnit(c)
+	if err != nil {
+		s.consoleError(c, err)
 		return
 	}
 	in := unitForm(c)
-	err := db.Tx(c, s.Pool, func(tx pgx.Tx) error {
-		_, err := units.UpdateUnit(c, tx, currentUser(c).Actor(), d.Unit.ID, in, s.Config.UnitCategories)
+	err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
+		_, err := units.UpdateUnit(c, tx, currentUser(c).Actor(), u.ID, in, s.Config.UnitCategories)
 		return err
 	})
 	if errs, ok := fieldErrors(err); ok {
-		d.UnitForm, d.UnitErrs = in, errs
-		s.render(c, http.StatusUnprocessableEntity, "console/unit.html", d)
+		s.showUnitForm(c, func(d *unitPageData) { d.UnitForm, d.UnitErrs = in, errs })
 		return
 	}
 	if err != nil {
 		s.consoleError(c, err)
 		return
 	}
-	redirect(c, unitPath(d.Unit.ID), "unit_updated")
+	redirect(c, unitPath(u.ID), "unit_updated")
 }
 
 func (s *Server) rotateUnitSubmit(c *gin.Context) {
