@@ -93,11 +93,11 @@ func List(ctx context.Context, q db.DBTX, f Filter) ([]Rating, int, error) {
 	if f.Limit == 0 {
 		f.Limit = 50
 	}
-	where, args := f.where()
-	var total int
-	if err := q.QueryRow(ctx, `SELECT count(*) FROM ratings r`+where, args...).Scan(&total); err != nil {
-		return nil, 0, db.Err(err)
+	total, err := count(ctx, q, f)
+	if err != nil {
+		return nil, 0, err
 	}
+	where, args := f.where()
 	args = append(args, f.Limit, f.Offset)
 	sql := `SELECT ` + ratingColumns + ratingJoins + where + ` ORDER BY r.rated_at DESC, r.id DESC LIMIT $` +
 		strconv.Itoa(len(args)-1) + ` OFFSET $` + strconv.Itoa(len(args))
@@ -110,6 +110,21 @@ func List(ctx context.Context, q db.DBTX, f Filter) ([]Rating, int, error) {
 		list[i].LevelLabel = LevelLabel(list[i].Level)
 	}
 	return list, total, nil
+}
+
+// Count returns how many ratings match f; Limit and Offset are ignored.
+func Count(ctx context.Context, q db.DBTX, f Filter) (int, error) {
+	if err := f.Validate(); err != nil {
+		return 0, err
+	}
+	return count(ctx, q, f)
+}
+
+func count(ctx context.Context, q db.DBTX, f Filter) (int, error) {
+	where, args := f.where()
+	var total int
+	err := q.QueryRow(ctx, `SELECT count(*) FROM ratings r`+where, args...).Scan(&total)
+	return total, db.Err(err)
 }
 
 func (f Filter) where() (string, []any) {

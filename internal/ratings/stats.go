@@ -21,13 +21,18 @@ type UnitStats struct {
 	Year   Period `json:"year"`
 }
 
+// PeriodStarts returns the starts of the day, month and year of now in loc.
+func PeriodStarts(now time.Time, loc *time.Location) (day, month, year time.Time) {
+	now = now.In(loc)
+	return time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc),
+		time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, loc),
+		time.Date(now.Year(), 1, 1, 0, 0, 0, 0, loc)
+}
+
 // Stats returns counted ratings per unit for the day, month and year of now
 // in loc; units without ratings are absent. When unitID is set, only that unit.
 func Stats(ctx context.Context, q db.DBTX, now time.Time, loc *time.Location, unitID *int64) (map[int64]UnitStats, error) {
-	now = now.In(loc)
-	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, loc)
-	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, loc)
-	year := time.Date(now.Year(), 1, 1, 0, 0, 0, 0, loc)
+	day, month, year := PeriodStarts(now, loc)
 	const sql = `SELECT unit_id,
 		count(*) FILTER (WHERE rated_at >= $1), coalesce(avg(points) FILTER (WHERE rated_at >= $1), 0)::float8,
 		count(*) FILTER (WHERE rated_at >= $2), coalesce(avg(points) FILTER (WHERE rated_at >= $2), 0)::float8,

@@ -85,9 +85,7 @@ func (s *Server) overviewPage(c *gin.Context) {
 		s.consoleError(c, err)
 		return
 	}
-	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, s.Config.Location)
-	month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, s.Config.Location)
-	year := time.Date(now.Year(), 1, 1, 0, 0, 0, 0, s.Config.Location)
+	day, month, year := ratings.PeriodStarts(now, s.Config.Location)
 	d := overviewPageData{basePage: s.base(c, "概览", "overview"), Date: now.Format("2006年1月2日")}
 	var today, mon, yr []ratings.Period
 	for _, un := range list {
@@ -107,12 +105,12 @@ func (s *Server) overviewPage(c *gin.Context) {
 
 	// Ratings stored while Redis was down were not rate-checked; those not
 	// yet excluded are the ones left to review.
-	review := ratings.Filter{UnitID: scope, RateChecked: ptr(false), Excluded: ptr(false), Limit: 1}
-	if _, d.Unchecked, err = ratings.List(c, s.Pool, review); err != nil {
+	review := ratings.Filter{UnitID: scope, RateChecked: ptr(false), Excluded: ptr(false)}
+	if d.Unchecked, err = ratings.Count(c, s.Pool, review); err != nil {
 		s.consoleError(c, err)
 		return
 	}
-	if _, d.Excluded, err = ratings.List(c, s.Pool, ratings.Filter{UnitID: scope, Excluded: ptr(true), Limit: 1}); err != nil {
+	if d.Excluded, err = ratings.Count(c, s.Pool, ratings.Filter{UnitID: scope, Excluded: ptr(true)}); err != nil {
 		s.consoleError(c, err)
 		return
 	}
