@@ -4,9 +4,6 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
-
-	"minyi/internal/apperr"
-	"minyi/internal/users"
 )
 
 func (s *Server) apiSignIn(c *gin.Context) {
@@ -18,14 +15,7 @@ func (s *Server) apiSignIn(c *gin.Context) {
 		s.apiError(c, err)
 		return
 	}
-	f := apperr.Fields{}
-	if in.Username == "" {
-		f.Add("username", "请填写用户名")
-	}
-	if in.Password == "" {
-		f.Add("password", "请填写密码")
-	}
-	if err := f.Err(); err != nil {
+	if err := credentialErrors(in.Username, in.Password).Err(); err != nil {
 		s.apiError(c, err)
 		return
 	}
@@ -38,13 +28,10 @@ func (s *Server) apiSignIn(c *gin.Context) {
 }
 
 func (s *Server) apiSignOut(c *gin.Context) {
-	if token, _ := c.Cookie(sessionCookie); token != "" {
-		if err := users.DeleteSession(c, s.Pool, token); err != nil {
-			s.apiError(c, err)
-			return
-		}
+	if err := s.signOut(c); err != nil {
+		s.apiError(c, err)
+		return
 	}
-	s.clearSessionCookie(c)
 	c.Status(http.StatusNoContent)
 }
 

@@ -46,6 +46,29 @@ func currentUser(c *gin.Context) users.User {
 	return c.MustGet(ctxSession).(users.Session).User
 }
 
+// credentialErrors names the sign-in fields left empty.
+func credentialErrors(username, password string) apperr.Fields {
+	f := apperr.Fields{}
+	if username == "" {
+		f.Add("username", "请填写用户名")
+	}
+	if password == "" {
+		f.Add("password", "请填写密码")
+	}
+	return f
+}
+
+// signOut ends the session named by the cookie, if any, and clears the cookie.
+func (s *Server) signOut(c *gin.Context) error {
+	if token, _ := c.Cookie(sessionCookie); token != "" {
+		if err := users.DeleteSession(c, s.Pool, token); err != nil {
+			return err
+		}
+	}
+	s.clearSessionCookie(c)
+	return nil
+}
+
 // signIn checks the login rate limit and the password and starts a session.
 func (s *Server) signIn(c *gin.Context, username, password string) (users.Session, error) {
 	d := s.Limiter.Allow(c, s.Config.Limits.Login, "login:"+hexHash(s.Keys.Hash("login", c.ClientIP())))

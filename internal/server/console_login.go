@@ -54,8 +54,7 @@ func (s *Server) loginPage(c *gin.Context) {
 }
 
 func (s *Server) loginSubmit(c *gin.Context) {
-	d := loginPageData{Username: strings.TrimSpace(c.PostForm("username")), Next: safeNext(c.PostForm("next")),
-		Errors: map[string]string{}}
+	d := loginPageData{Username: strings.TrimSpace(c.PostForm("username")), Next: safeNext(c.PostForm("next"))}
 	cookie, _ := c.Cookie(loginCookie)
 	if cookie == "" || subtle.ConstantTimeCompare([]byte(cookie), []byte(c.PostForm("_csrf"))) != 1 {
 		d.Message = "登录页面已过期，请重新输入后登录。"
@@ -63,13 +62,7 @@ func (s *Server) loginSubmit(c *gin.Context) {
 		return
 	}
 	password := c.PostForm("password")
-	if d.Username == "" {
-		d.Errors["username"] = "请填写用户名"
-	}
-	if password == "" {
-		d.Errors["password"] = "请填写密码"
-	}
-	if len(d.Errors) > 0 {
+	if d.Errors = credentialErrors(d.Username, password); len(d.Errors) > 0 {
 		s.showLogin(c, http.StatusUnprocessableEntity, d)
 		return
 	}
@@ -92,12 +85,9 @@ func (s *Server) loginSubmit(c *gin.Context) {
 }
 
 func (s *Server) logoutSubmit(c *gin.Context) {
-	if token, _ := c.Cookie(sessionCookie); token != "" {
-		if err := users.DeleteSession(c, s.Pool, token); err != nil {
-			s.consoleError(c, err)
-			return
-		}
+	if err := s.signOut(c); err != nil {
+		s.consoleError(c, err)
+		return
 	}
-	s.clearSessionCookie(c)
 	c.Redirect(http.StatusSeeOther, "/login")
 }
