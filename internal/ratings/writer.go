@@ -107,7 +107,7 @@ func (w *Writer) Close() {
 
 // Write stores the ratings and returns one result each. It returns
 // unavailable when the database cannot be reached (nothing was stored then:
-// each batch is one atomic statement) and the context's error when ctx ends
+// each batch is written atomically) and the context's error when ctx ends
 // first (the ratings may still be stored; re-sending them is harmless).
 func (w *Writer) Write(ctx context.Context, items []NewRating) ([]Result, error) {
 	if len(items) == 0 {
@@ -199,8 +199,8 @@ func storeErr(err error) error {
 	return db.Err(err)
 }
 
-// writeJobs stores every rating of the jobs in one transaction and fills in
-// each job's results.
+// writeJobs stores every rating of the jobs as one atomic batch (see
+// writeBatch) and fills in each job's results.
 func (w *Writer) writeJobs(ctx context.Context, jobs []*job) error {
 	all := jobs[0].items
 	if len(jobs) > 1 {
