@@ -122,6 +122,10 @@ func (s *Server) routes() {
 	authed.PUT("/cycles/:id/config", s.office, s.apiSetCycleConfig)
 	authed.GET("/cycles/:id/config/versions", s.apiListCycleConfigVersions)
 	authed.GET("/cycles/:id/config/versions/:version", s.apiGetCycleConfigVersion)
+	console := e.Group("", s.pageAuth)
+	s.surveyRoutes(e, authed, console)
+	s.agencyRoutes(api, authed, console)
+	s.scoreRoutes(authed, console)
 	api.Use(func(c *gin.Context) { s.apiError(c, notFoundErr) })
 	e.NoRoute(func(c *gin.Context) {
 		if isAPI(c) {
