@@ -2,6 +2,7 @@ package cycles
 
 import (
 	"context"
+	"reflect"
 	"strconv"
 	"strings"
 	"time"
@@ -122,4 +123,27 @@ func FindConfigVersion(ctx context.Context, q db.DBTX, cycleID int64, version in
 		return ConfigVersion{}, notFound(db.Err(err), "该配置版本不存在")
 	}
 	return v, nil
+}
+
+// SetConfigIfChanged is SetConfig for a form that may be sent twice: when
+// cfg, normalized, equals the newest version's configuration it stores
+// nothing and returns the newest version with changed false. The check runs
+// under the cycle's row lock, so two identical submissions make one version.
+// It returns the errors of SetConfig.
+func SetConfigIfChanged(ctx context.Context, tx pgx.Tx, actor audit.Actor, cycleID int64, cfg Config, note string) (v ConfigVersion, changed bool, err error) {
+	var id int64
+	err = tx.QueryRow(ctx, `SELECT id FROM assessment_cycles WHERE id = $1 FOR UPDATE`, cycleID).Scan(&id)
+	if err != nil {
+		return ConfigVersion{}, false, notFound(db.Err(err), "考核年度不存在")
+	}
+	cur, err := FindCycle(ctx, tx, cycleID)
+	if err != nil {
+		return ConfigVersion{}, false, err
+	}
+	if reflect.DeepEqual(cur.Config, cfg.Normalized()) {
+		v, err = FindConfigVersion(ctx, tx, cycleID, cur.ConfigVersion)
+		return v, false, err
+	}
+	v, err = SetConfig(ctx, tx, actor, cycleID, cfg, note)
+	return v, err == nil, err
 }
