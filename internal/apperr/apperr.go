@@ -18,6 +18,11 @@ const (
 	RateLimited  = "rate_limited"
 	Unavailable  = "unavailable"
 	Internal     = "internal"
+	// SurveyClosed refuses an answer or upload to a survey that is closed
+	// or past its closing time.
+	SurveyClosed = "survey_closed"
+	// SurveyNotOpen refuses an upload to a survey still being drafted.
+	SurveyNotOpen = "survey_not_open"
 )
 
 // Error is an error with a code, a user-facing message (Simplified Chinese)
@@ -98,7 +103,7 @@ func Status(code string) int {
 		return http.StatusForbidden
 	case NotFound:
 		return http.StatusNotFound
-	case Conflict:
+	case Conflict, SurveyClosed, SurveyNotOpen:
 		return http.StatusConflict
 	case RateLimited:
 		return http.StatusTooManyRequests

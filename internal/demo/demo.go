@@ -1,6 +1,7 @@
 // Package demo seeds a demonstration dataset: a dozen units across the
-// categories, their halls and windows, terminals, a few weeks of ratings and
-// staff logins.
+// categories, their halls and windows, terminals, a few weeks of ratings,
+// the year's assessment cycle with an open annual survey and some answers,
+// and staff logins.
 package demo
 
 import (
@@ -27,7 +28,9 @@ type Login struct{ Username, Password, Note string }
 // Result says what Seed made.
 type Result struct {
 	Units, Points, Terminals, Ratings int
-	Logins                            []Login
+	// Respondents of the demo survey, and how many of them submitted.
+	Respondents, Submitted int
+	Logins                 []Login
 }
 
 var demoUnits = []struct{ name, code, category string }{
@@ -176,11 +179,14 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, cfg config.Config, keys *secu
 		}
 	}
 	res.Units = len(all)
-	for _, m := range all {
+	list := make([]units.Unit, len(all))
+	for i, m := range all {
 		res.Points += len(m.points)
 		res.Terminals += len(m.terminals)
+		list[i] = m.unit
 	}
-	return res, nil
+	res.Respondents, res.Submitted, err = seedSurvey(ctx, pool, cfg, keys, now, rng, list)
+	return res, err
 }
 
 func pickLevel(rng *rand.Rand, quality float64) int {

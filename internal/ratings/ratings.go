@@ -60,6 +60,10 @@ func NeedsReasons(level int) bool { return level >= 1 && level <= 2 }
 
 var phoneRE = regexp.MustCompile(`^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$`)
 
+// ValidPhone reports whether a phone number, normalized by NormalizePhone,
+// is a mainland mobile number or a landline with its area code.
+func ValidPhone(s string) bool { return phoneRE.MatchString(s) }
+
 // NormalizePhone strips spaces and a +86 prefix.
 func NormalizePhone(s string) string {
 	s = strings.Map(func(r rune) rune {

@@ -1,0 +1,113 @@
+package agencies
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"minyi/internal/apperr"
+	"minyi/internal/audit"
+	"minyi/internal/db"
+	"minyi/internal/secure"
+)
+
+// TokenPrefix starts every agency token, so a leaked one is easy to spot.
+const TokenPrefix = "ma_"
+
+// Token is an agency's API token. Only its hash is stored; the token itself
+// is shown once, when it is issued.
+type Token struct {
+	ID         int64      `json:"id" db:"id"`
+	AgencyID   int64      `json:"agency_id" db:"agency_id"`
+	Hint       string     `json:"token_hint" db:"token_hint"`
+	CreatedAt  time.Time  `json:"created_at" db:"created_at"`
+	RevokedAt  *time.Time `json:"revoked_at" db:"revoked_at"`
+	LastUsedAt *time.Time `json:"last_used_at" db:"last_used_at"`
+}
+
+const tokenColumns = `id, agency_id, token_hint, created_at, revoked_at, last_used_at`
+
+// IssueToken issues a new API token to the agency and returns it with the
+// token itself, which is not stored. It returns not_found for an unknown
+// agency and invalid for a disabled one.
+func IssueToken(ctx context.Context, tx pgx.Tx, actor audit.Actor, agencyID int64) (Token, string, error) {
+	a, err := lockAgency(ctx, tx, agencyID)
+	if err != nil {
+		return Token{}, "", err
+	}
+	if a.Disabled() {
+		return Token{}, "", apperr.New(apperr.Invalid, "该机构账号已停用，请先启用再签发令牌")
+	}
+	token := TokenPrefix + secure.Token(32)
+	rows, _ := tx.Query(ctx, `INSERT INTO survey_agency_tokens (agency_id, token_hash, token_hint)
+		VALUES ($1, $2, $3) RETURNING `+tokenColumns, agencyID, secure.SHA256(token), token[:7]+"…")
+	t, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Token])
+	if err != nil {
+		return Token{}, "", db.Err(err)
+	}
+	return t, token, audit.Record(ctx, tx, actor, "agency_token.issue", "agency", strconv.FormatInt(agencyID, 10), nil, t)
+}
+
+// RevokeToken revokes one of the agency's tokens; revoking twice is
+// harmless. It returns not_found for a token that is not the agency's.
+func RevokeToken(ctx context.Context, tx pgx.Tx, actor audit.Actor, agencyID, tokenID int64) (Token, error) {
+	rows, _ := tx.Query(ctx, `SELECT `+tokenColumns+` FROM survey_agency_tokens WHERE id = $1 AND agency_id = $2 FOR UPDATE`,
+		tokenID, agencyID)
+	before, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Token])
+	if err != nil {
+		return Token{}, notFound(db.Err(err), "令牌不存在")
+	}
+	if before.RevokedAt != nil {
+		return before, nil
+	}
+	rows, _ = tx.Query(ctx, `UPDATE survey_agency_tokens SET revoked_at = now() WHERE id = $1 RETURNING `+tokenColumns, tokenID)
+	after, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Token])
+	if err != nil {
+		return Token{}, db.Err(err)
+	}
+	return after, audit.Record(ctx, tx, actor, "agency_token.revoke", "agency", strconv.FormatInt(agencyID, 10), before, after)
+}
+
+// ListTokens returns the agency's tokens, active ones first, newest first.
+func ListTokens(ctx context.Context, q db.DBTX, agencyID int64) ([]Token, error) {
+	rows, _ := q.Query(ctx, `SELECT `+tokenColumns+` FROM survey_agency_tokens WHERE agency_id = $1
+		ORDER BY revoked_at IS NOT NULL, id DESC`, agencyID)
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[Token])
+	return list, db.Err(err)
+}
+
+// Session is an authenticated agency request: the agency and the token used.
+type Session struct {
+	Agency Agency
+	Token  Token
+}
+
+// Authenticate returns the agency holding token and notes the token's use.
+// It returns unauthorized for an unknown or revoked token and for a
+// disabled agency.
+func Authenticate(ctx context.Context, q db.DBTX, token string) (Session, error) {
+	bad := apperr.New(apperr.Unauthorized, "机构令牌无效或已吊销")
+	if !strings.HasPrefix(token, TokenPrefix) {
+		return Session{}, bad
+	}
+	rows, _ := q.Query(ctx, `UPDATE survey_agency_tokens SET last_used_at = now()
+		WHERE token_hash = $1 AND revoked_at IS NULL RETURNING `+tokenColumns, secure.SHA256(token))
+	t, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Token])
+	if err != nil {
+		if err = db.Err(err); apperr.Is(err, apperr.NotFound) {
+			return Session{}, bad
+		}
+		return Session{}, err
+	}
+	a, err := FindAgency(ctx, q, t.AgencyID)
+	if err != nil {
+		return Session{}, err
+	}
+	if a.Disabled() {
+		return Session{}, apperr.New(apperr.Unauthorized, "该机构账号已停用")
+	}
+	return Session{Agency: a, Token: t}, nil
+}

@@ -1,0 +1,46 @@
+package demo_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"minyi/internal/config"
+	"minyi/internal/demo"
+	"minyi/internal/secure"
+	"minyi/internal/testutil"
+)
+
+func TestSeedMakesAnOpenSurveyWithAnswers(t *testing.T) {
+	ctx := context.Background()
+	pool := testutil.DB(t)
+	env := map[string]string{"SECRET_KEY": "demo-test-secret-0123456789abcdef-0123"}
+	cfg, err := config.Load(func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := secure.NewKeys(cfg.SecretKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 20, 10, 0, 0, 0, cfg.Location)
+	res, err := demo.Seed(ctx, pool, cfg, keys, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Respondents != 20 || res.Submitted != 12 {
+		t.Errorf("seeded %d respondents, %d submitted", res.Respondents, res.Submitted)
+	}
+	var cycles, open, groups, responses, started int
+	err = pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM assessment_cycles WHERE year = 2026),
+		(SELECT count(*) FROM surveys WHERE status = 'open' AND anonymous),
+		(SELECT count(DISTINCT group_key) FROM survey_responses),
+		(SELECT count(*) FROM survey_responses WHERE respondent_id IS NULL),
+		(SELECT count(*) FROM survey_respondents WHERE status = 'started')`).Scan(&cycles, &open, &groups, &responses, &started)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cycles != 1 || open != 1 || groups != 6 || responses < 100 || started != 4 {
+		t.Errorf("cycles %d, open surveys %d, groups answering %d, responses %d, started %d", cycles, open, groups, responses, started)
+	}
+}

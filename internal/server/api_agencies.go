@@ -1,0 +1,188 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5"
+
+	"minyi/internal/agencies"
+	"minyi/internal/surveys"
+)
+
+// The office's API for survey agencies: accounts, tokens, quotas, progress
+// and uploads. Every route is office-only.
+
+func (s *Server) apiListAgencies(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err == nil {
+		_, err = surveys.FindSurvey(c, s.Pool, id)
+	}
+	var list []agencies.Summary
+	if err == nil {
+		list, err = agencies.ListAgencies(c, s.Pool, id)
+	}
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"total": len(list), "items": list})
+}
+
+func (s *Server) apiCreateAgency(c *gin.Context) {
+	var in agencies.Input
+	if id, ok := s.pathIDAndBody(c, &in); ok {
+		s.apiTx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
+			return agencies.CreateAgency(c, tx, currentUser(c).Actor(), id, in)
+		})
+	}
+}
+
+func (s *Server) apiGetAgency(c *gin.Context) {
+	id, err := idParam(c, "id")
+	var a agencies.Agency
+	var tokens []agencies.Token
+	if err == nil {
+		a, err = agencies.FindAgency(c, s.Pool, id)
+	}
+	if err == nil {
+		tokens, err = agencies.ListTokens(c, s.Pool, id)
+	}
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"agency": a, "tokens": tokens})
+}
+
+// apiUpdateAgency changes the fields sent: name, contact, and disabled
+// (true disables the account so none of its tokens is accepted).
+func (s *Server) apiUpdateAgency(c *gin.Context) {
+	var patch struct {
+		Name     *string `json:"name"`
+		Contact  *string `json:"contact"`
+		Disabled *bool   `json:"disabled"`
+	}
+	id, ok := s.pathIDAndBody(c, &patch)
+	if !ok {
+		return
+	}
+	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+		actor := currentUser(c).Actor()
+		a, err := agencies.FindAgency(c, tx, id)
+		if err != nil {
+			return nil, err
+		}
+		if patch.Name != nil || patch.Contact != nil {
+			in := agencies.Input{Name: a.Name, Contact: a.Contact}
+			if patch.Name != nil {
+				in.Name = *patch.Name
+			}
+			if patch.Contact != nil {
+				in.Contact = *patch.Contact
+			}
+			if a, err = agencies.UpdateAgency(c, tx, actor, id, in); err != nil {
+				return nil, err
+			}
+		}
+		if patch.Disabled != nil {
+			a, err = agencies.SetDisabled(c, tx, actor, id, *patch.Disabled)
+		}
+		return a, err
+	})
+}
+
+func (s *Server) apiIssueAgencyToken(c *gin.Context) {
+	if id, ok := s.pathIDAndBody(c, nil); ok {
+		s.apiTx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
+			t, token, err := agencies.IssueToken(c, tx, currentUser(c).Actor(), id)
+			return gin.H{"id": t.ID, "token": token, "token_info": t}, err
+		})
+	}
+}
+
+func (s *Server) apiRevokeAgencyToken(c *gin.Context) {
+	id, err := idParam(c, "id")
+	var tokenID int64
+	if err == nil {
+		tokenID, err = idParam(c, "token_id")
+	}
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+		t, err := agencies.RevokeToken(c, tx, currentUser(c).Actor(), id, tokenID)
+		return gin.H{"token": t}, err
+	})
+}
+
+func (s *Server) apiAgencyQuotas(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err == nil {
+		_, err = agencies.FindAgency(c, s.Pool, id)
+	}
+	var list []agencies.Quota
+	if err == nil {
+		list, err = agencies.ListQuotas(c, s.Pool, id)
+	}
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"total": len(list), "items": list})
+}
+
+// apiSetAgencyQuotas sets targets: {"items": [{"group_key", "unit_id"
+// (omitted: every unit), "target" (0 removes)}]}, applied in order.
+func (s *Server) apiSetAgencyQuotas(c *gin.Context) {
+	var body struct {
+		Items []agencies.QuotaInput `json:"items"`
+	}
+	id, err := idParam(c, "id")
+	if err == nil {
+		err = bindJSON(c, &body, 1<<20)
+	}
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+		list, err := agencies.SetQuotas(c, tx, currentUser(c).Actor(), id, body.Items)
+		return gin.H{"total": len(list), "items": list}, err
+	})
+}
+
+func (s *Server) apiAgencyProgress(c *gin.Context) {
+	id, err := idParam(c, "id")
+	var a agencies.Agency
+	if err == nil {
+		a, err = agencies.FindAgency(c, s.Pool, id)
+	}
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	s.showProgress(c, a)
+}
+
+func (s *Server) apiAgencyUploads(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err == nil {
+		_, err = agencies.FindAgency(c, s.Pool, id)
+	}
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	s.listUploads(c, id)
+}
+
+func (s *Server) apiAgencyUpload(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	s.showUpload(c, id, "upload_id")
+}

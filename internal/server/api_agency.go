@@ -1,0 +1,263 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5"
+
+	"minyi/internal/agencies"
+	"minyi/internal/apperr"
+	"minyi/internal/audit"
+	"minyi/internal/db"
+	"minyi/internal/surveys"
+)
+
+// Limits of agency uploads: a JSON batch (up to agencies.MaxRows rows with
+// long opinions) and a file.
+const (
+	maxAgencyBatchBytes = 16 << 20
+	maxAgencyFileBytes  = 10 << 20
+)
+
+const ctxAgency = "minyi.agency"
+
+// bearerToken returns the token of an "Authorization: Bearer <token>"
+// header; the scheme name is case-insensitive (RFC 9110 §11.1).
+func bearerToken(c *gin.Context) (string, bool) {
+	scheme, token, _ := strings.Cut(strings.TrimSpace(c.GetHeader("Authorization")), " ")
+	token = strings.TrimSpace(token)
+	return token, strings.EqualFold(scheme, "Bearer") && token != ""
+}
+
+// agencyAuth lets through requests carrying an active agency token.
+func (s *Server) agencyAuth(c *gin.Context) {
+	token, ok := bearerToken(c)
+	if !ok {
+		s.apiError(c, apperr.New(apperr.Unauthorized, "缺少机构令牌（Authorization: Bearer <token>）"))
+		return
+	}
+	sess, err := agencies.Authenticate(c, s.Pool, token)
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	c.Set(ctxAgency, sess)
+	c.Next()
+}
+
+func currentAgency(c *gin.Context) agencies.Session { return c.MustGet(ctxAgency).(agencies.Session) }
+
+// agencyUnitJSON is a unit as an agency sees it: enough to name it in an upload.
+type agencyUnitJSON struct {
+	ID        int64   `json:"id"`
+	ShortCode *string `json:"short_code"`
+	Name      string  `json:"name"`
+}
+
+type fileColumnJSON struct {
+	Field    string   `json:"field"`
+	Headers  []string `json:"headers"`
+	Required bool     `json:"required"`
+}
+
+// agencyWhoAmI tells an agency who it is and what it needs to prepare
+// uploads: its survey's questions, groups and units, the accepted file
+// columns and the limits.
+func (s *Server) agencyWhoAmI(c *gin.Context) {
+	a := currentAgency(c).Agency
+	cat, err := agencies.LoadCatalog(c, s.Pool, a.SurveyID)
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	sv := cat.Survey
+	list := make([]agencyUnitJSON, len(cat.Units))
+	for i, u := range cat.Units {
+		list[i] = agencyUnitJSON{ID: u.ID, ShortCode: u.ShortCode, Name: u.Name}
+	}
+	var cols []fileColumnJSON
+	for _, col := range agencies.FileColumns(sv) {
+		cols = append(cols, fileColumnJSON{Field: col.Field, Headers: col.Names, Required: col.Required})
+	}
+	c.JSON(http.StatusOK, gin.H{
+		"agency": gin.H{"id": a.ID, "name": a.Name, "contact": a.Contact},
+		"survey": gin.H{"id": sv.ID, "title": sv.Title, "cycle_name": sv.CycleName, "status": sv.Status,
+			"closes_at": sv.ClosesAt, "accepting": agencies.AcceptsUploads(sv, s.Now()) == nil, "allow_opinion": sv.AllowOpinion},
+		"questions":    sv.Questions,
+		"groups":       sv.Groups,
+		"units":        list,
+		"file_columns": cols,
+		"limits":       gin.H{"max_rows": agencies.MaxRows, "max_file_bytes": maxAgencyFileBytes, "max_batch_bytes": maxAgencyBatchBytes},
+	})
+}
+
+// agencyUploadJSON takes a JSON batch {"responses": [...]} and answers with
+// the upload's row-by-row report.
+func (s *Server) agencyUploadJSON(c *gin.Context) {
+	sess := currentAgency(c)
+	up, err := s.storeAgencyUpload(c, sess.Agency, &sess.Token.ID, nil, func(surveys.Survey) (agencies.UploadInput, error) {
+		var body struct {
+			Responses []json.RawMessage `json:"responses"`
+		}
+		if err := bindJSON(c, &body, maxAgencyBatchBytes); err != nil {
+			return agencies.UploadInput{}, err
+		}
+		rows, err := agencies.RowsFromJSON(body.Responses)
+		return agencies.UploadInput{Format: agencies.FormatJSON, Rows: rows}, err
+	})
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, up)
+}
+
+// agencyUploadFile takes a CSV or .xlsx file in the multipart field "file".
+func (s *Server) agencyUploadFile(c *gin.Context) {
+	sess := currentAgency(c)
+	up, err := s.storeAgencyUpload(c, sess.Agency, &sess.Token.ID, nil, func(sv surveys.Survey) (agencies.UploadInput, error) {
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxAgencyFileBytes+1<<20)
+		data, name, err := uploadedFile(c)
+		if err != nil {
+			return agencies.UploadInput{}, err
+		}
+		return agencies.FileUpload(data, name, sv)
+	})
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, up)
+}
+
+var errFileTooBig = apperr.InvalidField("file", fmt.Sprintf("文件超过 %d MB 上限，请拆分后分批上传", maxAgencyFileBytes>>20))
+
+// uploadedFile reads the multipart field "file", at most maxAgencyFileBytes.
+func uploadedFile(c *gin.Context) ([]byte, string, error) {
+	if !strings.HasPrefix(c.ContentType(), "multipart/form-data") {
+		return nil, "", apperr.InvalidField("file", "请以 multipart/form-data 上传文件，字段名为 file")
+	}
+	fh, err := c.FormFile("file")
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, "", errFileTooBig
+		}
+		return nil, "", apperr.InvalidField("file", "请选择要上传的文件（CSV 或 .xlsx）")
+	}
+	if fh.Size > maxAgencyFileBytes {
+		return nil, "", errFileTooBig
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return nil, "", apperr.Wrap(apperr.Internal, "服务器内部错误", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxAgencyFileBytes+1))
+	if err != nil {
+		return nil, "", apperr.InvalidField("file", "文件上传不完整，请重新上传")
+	}
+	if len(data) > maxAgencyFileBytes {
+		return nil, "", errFileTooBig
+	}
+	return data, fh.Filename, nil
+}
+
+// storeAgencyUpload refuses an upload to a survey not taking answers before
+// reading it, then reads the rows with read and stores them in one
+// transaction with the upload's report.
+func (s *Server) storeAgencyUpload(c *gin.Context, a agencies.Agency, tokenID *int64, staff *audit.Actor,
+	read func(surveys.Survey) (agencies.UploadInput, error)) (agencies.Upload, error) {
+	cat, err := agencies.LoadCatalog(c, s.Pool, a.SurveyID)
+	if err != nil {
+		return agencies.Upload{}, err
+	}
+	now := s.Now()
+	if err := agencies.AcceptsUploads(cat.Survey, now); err != nil {
+		return agencies.Upload{}, err
+	}
+	in, err := read(cat.Survey)
+	if err != nil {
+		return agencies.Upload{}, err
+	}
+	in.TokenID, in.UploadedBy = tokenID, staff
+	var up agencies.Upload
+	err = db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
+		up, err = agencies.StoreUpload(c, tx, a, cat, in, now, s.Config.Location)
+		return err
+	})
+	return up, err
+}
+
+func (s *Server) agencyProgress(c *gin.Context) { s.showProgress(c, currentAgency(c).Agency) }
+
+// showProgress answers with the agency's progress against its quotas.
+func (s *Server) showProgress(c *gin.Context, a agencies.Agency) {
+	sv, err := surveys.FindSurvey(c, s.Pool, a.SurveyID)
+	var p agencies.Progress
+	if err == nil {
+		p, err = agencies.AgencyProgress(c, s.Pool, a, sv)
+	}
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, p)
+}
+
+// agencyTemplateXLSX downloads the upload template of the agency's survey.
+func (s *Server) agencyTemplateXLSX(c *gin.Context) {
+	if err := s.sendTemplate(c, currentAgency(c).Agency); err != nil {
+		s.apiError(c, err)
+	}
+}
+
+func (s *Server) agencyUploads(c *gin.Context) { s.listUploads(c, currentAgency(c).Agency.ID) }
+
+func (s *Server) agencyUpload(c *gin.Context) { s.showUpload(c, currentAgency(c).Agency.ID, "id") }
+
+// listUploads answers with the agency's uploads, newest first.
+func (s *Server) listUploads(c *gin.Context, agencyID int64) {
+	limit, offset, err := paging(c)
+	var list []agencies.Upload
+	var total int
+	if err == nil {
+		list, total, err = agencies.ListUploads(c, s.Pool, agencyID, limit, offset)
+	}
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	// A list leaves out each upload's report (its outer field hides the
+	// embedded one); GET …/uploads/:id gives it.
+	type item struct {
+		agencies.Upload
+		Report *struct{} `json:"report,omitempty"`
+	}
+	out := make([]item, len(list))
+	for i, u := range list {
+		out[i] = item{Upload: u}
+	}
+	c.JSON(http.StatusOK, gin.H{"total": total, "items": out})
+}
+
+// showUpload answers with one of the agency's uploads and its report; the
+// upload's id is the path parameter param.
+func (s *Server) showUpload(c *gin.Context, agencyID int64, param string) {
+	id, err := idParam(c, param)
+	var up agencies.Upload
+	if err == nil {
+		up, err = agencies.FindUpload(c, s.Pool, agencyID, id)
+	}
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, up)
+}

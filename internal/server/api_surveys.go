@@ -1,0 +1,357 @@
+package server
+
+import (
+	"encoding/base64"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5"
+
+	"minyi/internal/apperr"
+	"minyi/internal/cycles"
+	"minyi/internal/db"
+	"minyi/internal/surveys"
+)
+
+// surveyBody is a survey as the API takes it. anonymous and allow_opinion
+// default to true; groups default to every group of the cycle, each rating
+// all units; closes_at is an RFC 3339 time or null.
+type surveyBody struct {
+	CycleID      int64              `json:"cycle_id"`
+	Title        string             `json:"title"`
+	Intro        string             `json:"intro"`
+	Anonymous    *bool              `json:"anonymous"`
+	AllowOpinion *bool              `json:"allow_opinion"`
+	ClosesAt     *string            `json:"closes_at"`
+	Questions    []surveys.Question `json:"questions"`
+	Groups       []struct {
+		Key      string `json:"key"`
+		AllUnits *bool  `json:"all_units"`
+	} `json:"groups"`
+}
+
+// input turns the body into the store's input; cycleID names the cycle
+// whose groups are the default.
+func (s *Server) surveyInput(c *gin.Context, b surveyBody, cycleID int64) (surveys.Input, error) {
+	in := surveys.Input{CycleID: cycleID, Title: b.Title, Intro: b.Intro, Anonymous: true, AllowOpinion: true,
+		Questions: b.Questions}
+	if b.Anonymous != nil {
+		in.Anonymous = *b.Anonymous
+	}
+	if b.AllowOpinion != nil {
+		in.AllowOpinion = *b.AllowOpinion
+	}
+	var err error
+	if in.ClosesAt, err = parseClosesAt(b.ClosesAt); err != nil {
+		return in, err
+	}
+	if b.Groups == nil {
+		cy, err := cycles.FindCycle(c, s.Pool, cycleID)
+		if apperr.Is(err, apperr.NotFound) {
+			return in, apperr.InvalidField("cycle_id", "请选择考核年度")
+		}
+		if err != nil {
+			return in, err
+		}
+		for _, g := range cy.Config.Score.Groups {
+			in.Groups = append(in.Groups, surveys.Group{Key: g.Key, AllUnits: true})
+		}
+		return in, nil
+	}
+	in.Groups = make([]surveys.Group, len(b.Groups))
+	for i, g := range b.Groups {
+		in.Groups[i] = surveys.Group{Key: g.Key, AllUnits: g.AllUnits == nil || *g.AllUnits}
+	}
+	return in, nil
+}
+
+// parseClosesAt reads an optional RFC 3339 time; "" and null mean none.
+func parseClosesAt(v *string) (*time.Time, error) {
+	if v == nil || *v == "" {
+		return nil, nil
+	}
+	t, err := time.Parse(time.RFC3339, *v)
+	if err != nil {
+		return nil, apperr.InvalidField("closes_at", "截止时间须为 RFC 3339 时间，如 2026-12-31T18:00:00+08:00")
+	}
+	return &t, nil
+}
+
+func (s *Server) apiListSurveys(c *gin.Context) {
+	f := surveys.Filter{}
+	var err error
+	if v := c.Query("cycle_id"); v != "" {
+		if f.CycleID, err = strconv.ParseInt(v, 10, 64); err != nil || f.CycleID <= 0 {
+			s.apiError(c, apperr.InvalidField("cycle_id", "cycle_id 须为正整数"))
+			return
+		}
+	}
+	if f.Limit, f.Offset, err = paging(c); err != nil {
+		s.apiError(c, err)
+		return
+	}
+	list, total, err := surveys.ListSurveys(c, s.Pool, f)
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"total": total, "items": list})
+}
+
+func (s *Server) apiCreateSurvey(c *gin.Context) {
+	var b surveyBody
+	if err := bindJSON(c, &b, 64<<10); err != nil {
+		s.apiError(c, err)
+		return
+	}
+	in, err := s.surveyInput(c, b, b.CycleID)
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	s.apiTx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
+		return surveys.CreateSurvey(c, tx, currentUser(c).Actor(), in, s.Now())
+	})
+}
+
+func (s *Server) apiGetSurvey(c *gin.Context) {
+	if id, ok := s.pathIDAndBody(c, nil); ok {
+		sv, err := surveys.FindSurvey(c, s.Pool, id)
+		if err != nil {
+			s.apiError(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, sv)
+	}
+}
+
+func (s *Server) apiUpdateSurvey(c *gin.Context) {
+	var b surveyBody
+	id, err := idParam(c, "id")
+	if err == nil {
+		err = bindJSON(c, &b, 64<<10)
+	}
+	var cur surveys.Survey
+	if err == nil {
+		cur, err = surveys.FindSurvey(c, s.Pool, id)
+	}
+	var in surveys.Input
+	if err == nil {
+		in, err = s.surveyInput(c, b, cur.CycleID)
+	}
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+		return surveys.UpdateSurvey(c, tx, currentUser(c).Actor(), id, in, s.Now())
+	})
+}
+
+func (s *Server) apiSetSurveyClosesAt(c *gin.Context) {
+	var b struct {
+		ClosesAt *string `json:"closes_at"`
+	}
+	id, ok := s.pathIDAndBody(c, &b)
+	if !ok {
+		return
+	}
+	at, err := parseClosesAt(b.ClosesAt)
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+		return surveys.SetClosesAt(c, tx, currentUser(c).Actor(), id, at, s.Now())
+	})
+}
+
+func (s *Server) apiOpenSurvey(c *gin.Context) {
+	if id, ok := s.pathIDAndBody(c, nil); ok {
+		s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+			return surveys.OpenSurvey(c, tx, currentUser(c).Actor(), id, s.Now())
+		})
+	}
+}
+
+func (s *Server) apiCloseSurvey(c *gin.Context) {
+	if id, ok := s.pathIDAndBody(c, nil); ok {
+		s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+			return surveys.CloseSurvey(c, tx, currentUser(c).Actor(), id, s.Now())
+		})
+	}
+}
+
+func (s *Server) apiSurveyProgress(c *gin.Context) {
+	id, ok := s.pathIDAndBody(c, nil)
+	if !ok {
+		return
+	}
+	sv, err := surveys.FindSurvey(c, s.Pool, id)
+	var groups []surveys.GroupProgress
+	var sum surveys.GroupProgress
+	if err == nil {
+		groups, sum, err = surveys.Progress(c, s.Pool, sv)
+	}
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"survey_id": id, "groups": groups, "total": sum})
+}
+
+// respondentJSON is a respondent as the API shows it, with the invitation
+// link and its QR code.
+type respondentJSON struct {
+	surveys.Respondent
+	Link  string `json:"link"`
+	QRPNG string `json:"qr_png"`
+}
+
+func (s *Server) respondentJSON(r surveys.Respondent) (respondentJSON, error) {
+	token, err := r.Token(s.Keys)
+	if err != nil {
+		return respondentJSON{}, apperr.Wrap(apperr.Internal, "服务器内部错误", err)
+	}
+	return respondentJSON{Respondent: r, Link: s.invitationURL(token), QRPNG: respondentQRPath(r)}, nil
+}
+
+// invitationURL is the link a respondent opens.
+func (s *Server) invitationURL(token string) string { return s.Config.PublicBaseURL + "/s/" + token }
+
+func respondentQRPath(r surveys.Respondent) string {
+	return surveyPath(r.SurveyID) + "/respondents/" + strconv.FormatInt(r.ID, 10) + "/qr.png"
+}
+
+// respondentFilter reads group, status and q (name or organisation) from
+// the query.
+func respondentFilter(c *gin.Context) surveys.RespondentFilter {
+	return surveys.RespondentFilter{Group: c.Query("group"), Status: c.Query("status"), Search: c.Query("q")}
+}
+
+func (s *Server) apiListRespondents(c *gin.Context) {
+	id, ok := s.pathIDAndBody(c, nil)
+	if !ok {
+		return
+	}
+	f := respondentFilter(c)
+	var err error
+	if f.Limit, f.Offset, err = paging(c); err != nil {
+		s.apiError(c, err)
+		return
+	}
+	if _, err = surveys.FindSurvey(c, s.Pool, id); err != nil {
+		s.apiError(c, err)
+		return
+	}
+	list, total, err := surveys.ListRespondents(c, s.Pool, id, f)
+	out := make([]respondentJSON, len(list))
+	for i := 0; err == nil && i < len(list); i++ {
+		out[i], err = s.respondentJSON(list[i])
+	}
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"total": total, "items": out})
+}
+
+// respondentFromPath reads the survey and respondent ids of the path.
+func respondentFromPath(c *gin.Context) (surveyID, id int64, err error) {
+	if surveyID, err = idParam(c, "id"); err == nil {
+		id, err = idParam(c, "rid")
+	}
+	return surveyID, id, err
+}
+
+func (s *Server) apiGetRespondent(c *gin.Context) {
+	surveyID, id, err := respondentFromPath(c)
+	var r surveys.Respondent
+	if err == nil {
+		r, err = surveys.FindRespondent(c, s.Pool, surveyID, id)
+	}
+	var out respondentJSON
+	if err == nil {
+		out, err = s.respondentJSON(r)
+	}
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// apiAddRespondent adds one respondent: 201 when added, 200 with the one
+// already there when the same person was added before.
+func (s *Server) apiAddRespondent(c *gin.Context) {
+	var in surveys.RespondentInput
+	id, ok := s.pathIDAndBody(c, &in)
+	if !ok {
+		return
+	}
+	var out respondentJSON
+	var added bool
+	err := db.Tx(c, s.Pool, func(tx pgx.Tx) error {
+		r, a, err := surveys.AddRespondent(c, tx, s.Keys, currentUser(c).Actor(), id, in)
+		if err == nil {
+			out, err = s.respondentJSON(r)
+		}
+		added = a
+		return err
+	})
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	status := http.StatusOK
+	if added {
+		status = http.StatusCreated
+	}
+	c.JSON(status, gin.H{"added": added, "respondent": out})
+}
+
+// apiImportRespondents imports a respondent list sent as JSON:
+// {"filename": "名单.xlsx", "content": "<base64 of the file>"}. Staff
+// requests must be JSON, so the file travels base64-encoded.
+func (s *Server) apiImportRespondents(c *gin.Context) {
+	var b struct {
+		Filename string `json:"filename"`
+		Content  string `json:"content"`
+	}
+	id, err := idParam(c, "id")
+	if err == nil {
+		err = bindJSON(c, &b, maxAgencyFileBytes*4/3+64<<10)
+	}
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	data, err := base64.StdEncoding.DecodeString(b.Content)
+	switch {
+	case err != nil:
+		s.apiError(c, apperr.InvalidField("content", "content 须为文件内容的 Base64 编码"))
+		return
+	case len(data) > maxAgencyFileBytes:
+		s.apiError(c, errFileTooBig)
+		return
+	}
+	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+		return surveys.ImportRespondents(c, tx, s.Keys, currentUser(c).Actor(), id, b.Filename, data)
+	})
+}
+
+func (s *Server) apiDeleteRespondent(c *gin.Context) {
+	surveyID, id, err := respondentFromPath(c)
+	if err == nil {
+		err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
+			return surveys.DeleteRespondent(c, tx, currentUser(c).Actor(), surveyID, id)
+		})
+	}
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"deleted": id})
+}

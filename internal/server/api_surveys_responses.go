@@ -1,0 +1,86 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"minyi/internal/apperr"
+	"minyi/internal/surveys"
+	"minyi/internal/users"
+)
+
+// responseFilter reads the filter shared by the API and the console:
+// cycle_id, survey_id, unit_id, group, source, level, limit and offset. A
+// unit's staff always get their own unit; asking for another is forbidden.
+func responseFilter(c *gin.Context) (surveys.ResponseFilter, error) {
+	f := surveys.ResponseFilter{Group: c.Query("group"), Source: c.Query("source")}
+	bad := apperr.Fields{}
+	for name, dst := range map[string]*int64{"cycle_id": &f.CycleID, "survey_id": &f.SurveyID, "unit_id": &f.UnitID} {
+		if v := c.Query(name); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n <= 0 {
+				bad.Add(name, name+" 须为正整数")
+			}
+			*dst = n
+		}
+	}
+	if v := c.Query("level"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 5 {
+			bad.Add("level", "level 须为 1 到 5")
+		}
+		f.Level = n
+	}
+	var err error
+	if f.Limit, f.Offset, err = paging(c); err != nil {
+		for k, v := range apperr.From(err).Fields {
+			bad.Add(k, v)
+		}
+	}
+	if err := f.Validate(); err != nil {
+		for k, v := range apperr.From(err).Fields {
+			bad.Add(k, v)
+		}
+	}
+	if err := bad.Err(); err != nil {
+		return f, err
+	}
+	if u := currentUser(c); u.Role != users.RoleOffice {
+		if f.UnitID != 0 && (u.UnitID == nil || f.UnitID != *u.UnitID) {
+			return f, apperr.New(apperr.Forbidden, "无权查看该单位的答卷")
+		}
+		f.UnitID = -1
+		if u.UnitID != nil {
+			f.UnitID = *u.UnitID
+		}
+	}
+	return f, nil
+}
+
+// forUnit leaves out of responses everything that could point at a
+// respondent, for a unit's staff.
+func forUnit(u users.User, list []surveys.Response) {
+	if u.Role == users.RoleOffice {
+		return
+	}
+	for i := range list {
+		list[i].RespondentID, list[i].RespondentName, list[i].AgencyResponseID = nil, nil, nil
+	}
+}
+
+func (s *Server) apiListResponses(c *gin.Context) {
+	f, err := responseFilter(c)
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	list, total, err := surveys.ListResponses(c, s.Pool, f)
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	forUnit(currentUser(c), list)
+	c.JSON(http.StatusOK, gin.H{"total": total, "items": list})
+}

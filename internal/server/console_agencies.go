@@ -1,0 +1,337 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5"
+
+	"minyi/internal/agencies"
+	"minyi/internal/db"
+	"minyi/internal/surveys"
+	"minyi/internal/units"
+)
+
+func agencyPath(id int64) string { return "/console/agencies/" + strconv.FormatInt(id, 10) }
+
+func surveyAgenciesPath(surveyID int64) string {
+	return "/console/surveys/" + strconv.FormatInt(surveyID, 10) + "/agencies"
+}
+
+type agenciesPageData struct {
+	basePage
+	Survey      surveys.Survey
+	StatusLabel string
+	SurveyLink  string
+	Rows        []agencyRow
+	Form        agencies.Input
+	Errors      map[string]string
+}
+
+type agencyRow struct {
+	agencies.Summary
+	Link    string
+	Percent *int
+}
+
+// surveyStatusLabel names a survey's status, saying when an open survey is
+// past its closing time.
+func surveyStatusLabel(sv surveys.Survey, accepting bool) string {
+	if sv.Status == surveys.StatusOpen && !accepting {
+		return "已过截止时间"
+	}
+	return surveys.StatusLabel(sv.Status)
+}
+
+// agenciesPage lists a survey's agencies with the form to add one.
+func (s *Server) agenciesPage(c *gin.Context) {
+	s.showAgencies(c, http.StatusOK, agencies.Input{}, nil)
+}
+
+func (s *Server) showAgencies(c *gin.Context, status int, form agencies.Input, errs map[string]string) {
+	id, err := idParam(c, "id")
+	var sv surveys.Survey
+	var list []agencies.Summary
+	if err == nil {
+		sv, err = surveys.FindSurvey(c, s.Pool, id)
+	}
+	if err == nil {
+		list, err = agencies.ListAgencies(c, s.Pool, id)
+	}
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	d := agenciesPageData{basePage: s.base(c, "第三方调查机构 - "+sv.Title, "surveys"), Survey: sv,
+		StatusLabel: surveyStatusLabel(sv, agencies.AcceptsUploads(sv, s.Now()) == nil), SurveyLink: surveyPath(sv.ID),
+		Form: form, Errors: errs}
+	for _, a := range list {
+		d.Rows = append(d.Rows, agencyRow{Summary: a, Link: agencyPath(a.ID), Percent: agencies.Percent(a.Received, a.Target)})
+	}
+	s.render(c, status, "console/agencies.html", d)
+}
+
+func agencyForm(c *gin.Context) agencies.Input {
+	in := agencies.Input{Name: c.PostForm("name"), Contact: c.PostForm("contact")}
+	in.Normalize()
+	return in
+}
+
+func (s *Server) createAgencySubmit(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	in := agencyForm(c)
+	var a agencies.Agency
+	err = db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
+		a, err = agencies.CreateAgency(c, tx, currentUser(c).Actor(), id, in)
+		return err
+	})
+	if errs, ok := fieldErrors(err); ok {
+		s.showAgencies(c, http.StatusUnprocessableEntity, in, errs)
+		return
+	}
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	redirect(c, agencyPath(a.ID), "agency_created")
+}
+
+// agencyPageData is an agency's page: its account, tokens, quotas and
+// progress, uploads, and the forms with any errors they came back with.
+type agencyPageData struct {
+	basePage
+	Agency       agencies.Agency
+	Survey       surveys.Survey
+	StatusLabel  string
+	Accepting    bool
+	SurveyLink   string
+	AgenciesLink string
+	Tokens       []agencies.Token
+	Units        []units.Unit
+	Progress     agencies.Progress
+	Uploads      []agencies.Upload
+	Pager        pager
+	EditForm     agencies.Input
+	EditErrs     map[string]string
+	QuotaGroup   string
+	QuotaUnit    string
+	QuotaTarget  string
+	QuotaErrs    map[string]string
+	UploadErr    string
+	TemplateLink string
+	FileColumns  []string
+	APIEndpoint  string
+	MaxFileMB    int
+	MaxRows      int
+}
+
+// uploadsPageSize is how many uploads the agency's page lists at a time.
+const uploadsPageSize = 20
+
+// loadAgencyPage reads the agency named in the path with everything its
+// page shows; it shows the error page and returns false when it cannot.
+func (s *Server) loadAgencyPage(c *gin.Context) (agencyPageData, bool) {
+	var d agencyPageData
+	id, err := idParam(c, "id")
+	if err == nil {
+		d.Agency, err = agencies.FindAgency(c, s.Pool, id)
+	}
+	var cat *agencies.Catalog
+	if err == nil {
+		cat, err = agencies.LoadCatalog(c, s.Pool, d.Agency.SurveyID)
+	}
+	if err == nil {
+		d.Tokens, err = agencies.ListTokens(c, s.Pool, id)
+	}
+	if err == nil {
+		d.Progress, err = agencies.AgencyProgress(c, s.Pool, d.Agency, cat.Survey)
+	}
+	page := pageParam(c)
+	total := 0
+	if err == nil {
+		d.Uploads, total, err = agencies.ListUploads(c, s.Pool, id, uploadsPageSize, (page-1)*uploadsPageSize)
+	}
+	if err != nil {
+		s.consoleError(c, err)
+		return d, false
+	}
+	a := d.Agency
+	d.basePage = s.base(c, a.Name, "surveys")
+	d.Survey, d.Units = cat.Survey, cat.Units
+	d.Accepting = agencies.AcceptsUploads(d.Survey, s.Now()) == nil
+	d.StatusLabel = surveyStatusLabel(d.Survey, d.Accepting)
+	d.SurveyLink, d.AgenciesLink = surveyPath(d.Survey.ID), surveyAgenciesPath(d.Survey.ID)
+	d.Pager = newPager(page, uploadsPageSize, total, func(p int) string {
+		return agencyPath(id) + "?page=" + strconv.Itoa(p) + "#uploads"
+	})
+	d.EditForm = agencies.Input{Name: a.Name, Contact: a.Contact}
+	d.TemplateLink = agencyPath(id) + "/template.xlsx"
+	for _, col := range agencies.FileColumns(d.Survey) {
+		d.FileColumns = append(d.FileColumns, col.Names[0])
+	}
+	d.APIEndpoint = s.Config.PublicBaseURL + "/api/v1/agency"
+	d.MaxFileMB, d.MaxRows = maxAgencyFileBytes>>20, agencies.MaxRows
+	return d, true
+}
+
+func (s *Server) agencyPage(c *gin.Context) {
+	if d, ok := s.loadAgencyPage(c); ok {
+		s.render(c, http.StatusOK, "console/agency.html", d)
+	}
+}
+
+// showAgencyForm shows the agency's page again with a form's input and
+// errors, filled in by fill.
+func (s *Server) showAgencyForm(c *gin.Context, status int, fill func(*agencyPageData)) {
+	if d, ok := s.loadAgencyPage(c); ok {
+		fill(&d)
+		s.render(c, status, "console/agency.html", d)
+	}
+}
+
+func (s *Server) updateAgencySubmit(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	in := agencyForm(c)
+	err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
+		_, err := agencies.UpdateAgency(c, tx, currentUser(c).Actor(), id, in)
+		return err
+	})
+	if errs, ok := fieldErrors(err); ok {
+		s.showAgencyForm(c, http.StatusUnprocessableEntity, func(d *agencyPageData) { d.EditForm, d.EditErrs = in, errs })
+		return
+	}
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	redirect(c, agencyPath(id), "agency_updated")
+}
+
+func (s *Server) disableAgencySubmit(c *gin.Context) { s.setAgencyDisabled(c, true, "agency_disabled") }
+
+func (s *Server) enableAgencySubmit(c *gin.Context) { s.setAgencyDisabled(c, false, "agency_enabled") }
+
+func (s *Server) setAgencyDisabled(c *gin.Context, disabled bool, flash string) {
+	id, err := idParam(c, "id")
+	if err == nil {
+		err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
+			_, err := agencies.SetDisabled(c, tx, currentUser(c).Actor(), id, disabled)
+			return err
+		})
+	}
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	redirect(c, agencyPath(id), flash)
+}
+
+type agencyTokenData struct {
+	basePage
+	Agency     agencies.Agency
+	Token      string
+	Endpoint   string
+	Back       string
+	AgencyLink string
+}
+
+// issueAgencyTokenSubmit issues a token and shows it on the result page,
+// the only time it is ever shown.
+func (s *Server) issueAgencyTokenSubmit(c *gin.Context) {
+	id, err := idParam(c, "id")
+	var a agencies.Agency
+	var token string
+	if err == nil {
+		err = db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
+			if _, token, err = agencies.IssueToken(c, tx, currentUser(c).Actor(), id); err != nil {
+				return err
+			}
+			a, err = agencies.FindAgency(c, tx, id)
+			return err
+		})
+	}
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	d := agencyTokenData{basePage: s.base(c, "机构令牌已签发", "surveys"), Agency: a, Token: token,
+		Endpoint: s.Config.PublicBaseURL + "/api/v1/agency", Back: agencyPath(id) + "#tokens", AgencyLink: agencyPath(id)}
+	c.Header("Referrer-Policy", "no-referrer")
+	s.render(c, http.StatusCreated, "console/agency_token.html", d)
+}
+
+func (s *Server) revokeAgencyTokenSubmit(c *gin.Context) {
+	id, err := idParam(c, "id")
+	var tokenID int64
+	if err == nil {
+		tokenID, err = idParam(c, "token_id")
+	}
+	if err == nil {
+		err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
+			_, err := agencies.RevokeToken(c, tx, currentUser(c).Actor(), id, tokenID)
+			return err
+		})
+	}
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	redirect(c, agencyPath(id)+"#tokens", "agency_token_revoked")
+}
+
+// setAgencyQuotaSubmit sets one group's target for one unit or, with no
+// unit chosen, for every unit.
+func (s *Server) setAgencyQuotaSubmit(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	group, unitField, targetField := c.PostForm("group_key"), c.PostForm("unit_id"), strings.TrimSpace(c.PostForm("target"))
+	in := agencies.QuotaInput{GroupKey: group}
+	errs := map[string]string{}
+	if group == "" {
+		errs["group_key"] = "请选择受访群体"
+	}
+	if unitField != "" {
+		uid, err := strconv.ParseInt(unitField, 10, 64)
+		if err != nil || uid <= 0 {
+			errs["unit_id"] = "请选择有效的单位"
+		}
+		in.UnitID = &uid
+	}
+	if in.Target, err = strconv.Atoi(targetField); err != nil || in.Target < 0 || in.Target > agencies.MaxTarget {
+		errs["target"] = "目标样本量须为0到1000000之间的整数"
+	}
+	if len(errs) == 0 {
+		err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
+			_, err := agencies.SetQuotas(c, tx, currentUser(c).Actor(), id, []agencies.QuotaInput{in})
+			return err
+		})
+		if fe, ok := fieldErrors(err); ok {
+			for k, v := range fe {
+				errs[strings.TrimPrefix(k, "items[0].")] = v
+			}
+		} else if err != nil {
+			s.consoleError(c, err)
+			return
+		}
+	}
+	if len(errs) > 0 {
+		s.showAgencyForm(c, http.StatusUnprocessableEntity, func(d *agencyPageData) {
+			d.QuotaGroup, d.QuotaUnit, d.QuotaTarget, d.QuotaErrs = group, unitField, targetField, errs
+		})
+		return
+	}
+	redirect(c, agencyPath(id)+"#quotas", "agency_quota_set")
+}

@@ -1,0 +1,169 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"minyi/internal/agencies"
+	"minyi/internal/apperr"
+	"minyi/internal/surveys"
+)
+
+// agencyUploadSubmit uploads a file an agency sent by e-mail, on its
+// behalf; the upload is recorded with the staff member's name and audited.
+// A file that cannot be taken shows the agency's page again with the
+// reason; otherwise the report page follows.
+func (s *Server) agencyUploadSubmit(c *gin.Context) {
+	id, err := idParam(c, "id")
+	var a agencies.Agency
+	if err == nil {
+		a, err = agencies.FindAgency(c, s.Pool, id)
+	}
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	actor := currentUser(c).Actor()
+	up, err := s.storeAgencyUpload(c, a, nil, &actor, func(sv surveys.Survey) (agencies.UploadInput, error) {
+		data, name, err := uploadedFile(c)
+		if err != nil {
+			return agencies.UploadInput{}, err
+		}
+		return agencies.FileUpload(data, name, sv)
+	})
+	if err != nil {
+		e := apperr.From(err)
+		switch e.Code {
+		case apperr.Invalid, apperr.SurveyClosed, apperr.SurveyNotOpen:
+			s.showAgencyForm(c, apperr.Status(e.Code), func(d *agencyPageData) { d.UploadErr = e.Message })
+		default:
+			s.consoleError(c, err)
+		}
+		return
+	}
+	redirect(c, uploadPath(id, up.ID), "agency_upload_done")
+}
+
+// consoleFileLimit refuses a console form whose body is larger than a file
+// of max bytes and its form fields, with a page that says so, and caps the
+// body of one sent without a length.
+func (s *Server) consoleFileLimit(max int64) gin.HandlerFunc {
+	limit := max + 64<<10
+	return func(c *gin.Context) {
+		if c.Request.ContentLength > limit {
+			s.errorPage(c, http.StatusRequestEntityTooLarge, "文件过大",
+				fmt.Sprintf("上传的文件超过 %d MB 上限，请拆分后分批上传。", max>>20))
+			return
+		}
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
+		c.Next()
+	}
+}
+
+func uploadPath(agencyID, uploadID int64) string {
+	return agencyPath(agencyID) + "/uploads/" + strconv.FormatInt(uploadID, 10)
+}
+
+type agencyUploadPageData struct {
+	basePage
+	Agency     agencies.Agency
+	Upload     agencies.Upload
+	Survey     surveys.Survey
+	AgencyLink string
+	SurveyLink string
+	Errors     []reportRow
+}
+
+// reportRow is a problem of the report with the Chinese name of its field:
+// the file's column header, or the question or field it stands for.
+type reportRow struct {
+	agencies.RowError
+	Label string
+}
+
+// fieldLabels name the fields of a response row in Chinese.
+var fieldLabels = map[string]string{"response_id": "答卷编号", "unit": "单位", "unit_id": "单位编号", "group": "受访群体",
+	"level": "总体满意度", "aspects": "评价项", "opinion": "意见建议", "date": "日期", "_": "整行"}
+
+func fieldLabel(field string, sv surveys.Survey) string {
+	if l, ok := fieldLabels[field]; ok {
+		return l
+	}
+	if key, ok := strings.CutPrefix(field, "aspects."); ok {
+		for _, q := range sv.Aspects() {
+			if q.Key == key {
+				return q.Text
+			}
+		}
+		return "评价项 " + key
+	}
+	return field
+}
+
+// agencyUploadPage shows one upload of the agency with its row-by-row report.
+func (s *Server) agencyUploadPage(c *gin.Context) {
+	id, err := idParam(c, "id")
+	var d agencyUploadPageData
+	var uploadID int64
+	if err == nil {
+		uploadID, err = idParam(c, "upload_id")
+	}
+	if err == nil {
+		d.Agency, err = agencies.FindAgency(c, s.Pool, id)
+	}
+	if err == nil {
+		d.Upload, err = agencies.FindUpload(c, s.Pool, id, uploadID)
+	}
+	if err == nil {
+		d.Survey, err = surveys.FindSurvey(c, s.Pool, d.Agency.SurveyID)
+	}
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	d.basePage = s.base(c, "上传报告 - "+d.Agency.Name, "surveys")
+	d.AgencyLink, d.SurveyLink = agencyPath(id), surveyPath(d.Survey.ID)
+	for _, e := range d.Upload.Report.Errors {
+		label := e.Column
+		if label == "" {
+			label = fieldLabel(e.Field, d.Survey)
+		}
+		d.Errors = append(d.Errors, reportRow{RowError: e, Label: label})
+	}
+	s.render(c, http.StatusOK, "console/agency_upload.html", d)
+}
+
+// agencyTemplate downloads the survey's upload template for the agency.
+func (s *Server) agencyTemplate(c *gin.Context) {
+	id, err := idParam(c, "id")
+	var a agencies.Agency
+	if err == nil {
+		a, err = agencies.FindAgency(c, s.Pool, id)
+	}
+	if err == nil {
+		err = s.sendTemplate(c, a)
+	}
+	if err != nil {
+		s.consoleError(c, err)
+	}
+}
+
+// sendTemplate answers with the upload template of the agency's survey.
+func (s *Server) sendTemplate(c *gin.Context, a agencies.Agency) error {
+	cat, err := agencies.LoadCatalog(c, s.Pool, a.SurveyID)
+	if err != nil {
+		return err
+	}
+	data, err := agencies.TemplateXLSX(cat.Survey, cat.Units)
+	if err != nil {
+		return err
+	}
+	attachment(c, "template.xlsx", cat.Survey.Title+"-"+a.Name+"-答卷上传模板.xlsx")
+	c.Header("Cache-Control", "no-store")
+	c.Data(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", data)
+	return nil
+}

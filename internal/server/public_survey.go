@@ -1,0 +1,419 @@
+package server
+
+import (
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5"
+
+	"minyi/internal/apperr"
+	"minyi/internal/db"
+	"minyi/internal/surveys"
+)
+
+// defaultIntro opens a survey whose intro the office left empty.
+const defaultIntro = "为了解各单位的工作作风、服务质量和工作成效，特开展本次满意度测评。请根据您的了解，对以下单位逐一作出评价。"
+
+type invitationQuestion struct {
+	Text    string
+	Name    string // the form field
+	Overall bool
+	Value   int
+	Error   string
+}
+
+type invitationUnit struct {
+	ID         int64
+	Name       string
+	Category   string
+	SaveURL    string
+	Complete   bool
+	Flag       bool // named in an error
+	Questions  []invitationQuestion
+	OpinionKey string
+	Opinion    string
+	OpinionErr string
+}
+
+type invitationPageData struct {
+	Title        string
+	Token        string
+	SurveyTitle  string
+	Name         string
+	GroupName    string
+	Intro        string
+	Anonymous    bool
+	AllowOpinion bool
+	ClosesAt     *time.Time
+	Levels       []levelView
+	Units        []invitationUnit
+	Done, Total  int
+	Percent      int
+	Message      string
+	Saved        string // the unit just saved by a form post
+}
+
+type invitationDoneData struct {
+	Title       string
+	SurveyTitle string
+	Message     string
+	Just        bool // submitted a moment ago, rather than a used link opened again
+}
+
+// tokenRE matches what secure.Token can make; anything else is not looked up.
+var tokenRE = regexp.MustCompile(`^[A-Za-z0-9_-]{16,64}$`)
+
+// privateLink keeps an invitation link's address, which is its secret, out
+// of Referer headers and search engines.
+func privateLink(c *gin.Context) {
+	c.Header("Referrer-Policy", "no-referrer")
+	c.Header("X-Robots-Tag", "noindex, nofollow")
+	c.Next()
+}
+
+// wantsJSON reports whether the request is the page's script saving or
+// submitting, which gets JSON back, rather than a form post.
+func wantsJSON(c *gin.Context) bool { return c.ContentType() == "application/json" }
+
+// invitationLimited counts the request against the invitation's own limit,
+// so respondents sharing one address (a meeting's Wi-Fi) do not slow each
+// other down, and answers 429 when it is reached.
+func (s *Server) invitationLimited(c *gin.Context, token string) bool {
+	d := s.Limiter.Allow(c, s.Config.Limits.PublicPage, "si:"+hexHash(s.Keys.Hash("invitation", token)))
+	if !d.Limited {
+		return false
+	}
+	c.Header("Retry-After", retryAfter(d.RetryAfter))
+	if wantsJSON(c) {
+		s.apiError(c, apperr.New(apperr.RateLimited, "操作过于频繁，请稍后再试，已填写的内容不会丢失"))
+	} else {
+		s.errorPage(c, http.StatusTooManyRequests, "访问过于频繁", "请稍等"+retryAfter(d.RetryAfter)+"秒后再刷新页面，已保存的内容不会丢失。")
+	}
+	return true
+}
+
+// openInvitation loads the invitation of the path's token for a page and
+// answers for an unknown token, an outage or a reached limit.
+func (s *Server) openInvitation(c *gin.Context) (surveys.Invitation, bool) {
+	token := c.Param("token")
+	if !tokenRE.MatchString(token) {
+		s.invalidInvitation(c)
+		return surveys.Invitation{}, false
+	}
+	inv, err := surveys.OpenInvitation(c, s.Pool, token)
+	switch {
+	case apperr.Is(err, apperr.NotFound):
+		s.invalidInvitation(c)
+		return inv, false
+	case err != nil:
+		s.invitationUnavailable(c, err)
+		return inv, false
+	}
+	return inv, !s.invitationLimited(c, token)
+}
+
+// invitationToken reads the path's token for a save or a submission,
+// which look the token up themselves, and applies its limit.
+func (s *Server) invitationToken(c *gin.Context) (string, bool) {
+	token := c.Param("token")
+	if !tokenRE.MatchString(token) {
+		s.invalidInvitation(c)
+		return "", false
+	}
+	return token, !s.invitationLimited(c, token)
+}
+
+// invalidInvitation answers for an unknown token. Unknown tokens count
+// against a per-address limit, so links cannot be guessed at speed.
+func (s *Server) invalidInvitation(c *gin.Context) {
+	d := s.Limiter.Allow(c, s.Config.Limits.PublicClient, "sx:"+hexHash(s.Keys.Hash("client", c.ClientIP())))
+	err := apperr.New(apperr.NotFound, "邀请链接无效")
+	if d.Limited {
+		c.Header("Retry-After", retryAfter(d.RetryAfter))
+		err = apperr.New(apperr.RateLimited, "访问过于频繁，请稍后再试")
+	}
+	switch {
+	case wantsJSON(c):
+		s.apiError(c, err)
+	case d.Limited:
+		s.errorPage(c, http.StatusTooManyRequests, "访问过于频繁", "请稍等"+retryAfter(d.RetryAfter)+"秒后再打开邀请链接。")
+	default:
+		s.errorPage(c, http.StatusNotFound, "邀请链接无效", "未找到该邀请链接，请核对链接是否完整，或联系发出邀请的工作人员。")
+	}
+}
+
+// invitationUnavailable answers when the database cannot be reached.
+func (s *Server) invitationUnavailable(c *gin.Context, err error) {
+	if wantsJSON(c) {
+		s.apiError(c, err)
+		return
+	}
+	s.Log.Error("invitation page", "err", err)
+	s.errorPage(c, http.StatusServiceUnavailable, "系统繁忙", "系统暂时无法访问，已保存的内容不会丢失，请稍后再打开邀请链接。")
+}
+
+// invitationState answers for an invitation that takes no answers: used,
+// not open yet, or closed. It reports false when the survey takes answers.
+func (s *Server) invitationState(c *gin.Context, inv surveys.Invitation, status int) bool {
+	sv := inv.Survey
+	switch {
+	case inv.Respondent.Status == surveys.RespondentSubmitted:
+		if status == http.StatusOK && c.Query("done") != "" {
+			s.render(c, status, "public/survey_done.html", invitationDoneData{Title: sv.Title, SurveyTitle: sv.Title,
+				Message: "问卷已提交，感谢您的参与！", Just: true})
+			return true
+		}
+		s.render(c, status, "public/survey_done.html", invitationDoneData{Title: sv.Title, SurveyTitle: sv.Title,
+			Message: "此邀请链接已使用，问卷已提交，感谢您的参与"})
+		return true
+	case sv.Status == surveys.StatusDraft:
+		s.errorPage(c, http.StatusForbidden, "问卷尚未开始", "“"+sv.Title+"”尚未开始，请在问卷开始后再打开此链接。")
+		return true
+	case sv.AcceptsAnswers(s.Now()) != nil:
+		code := http.StatusGone
+		if status != http.StatusOK {
+			code = http.StatusConflict
+		}
+		s.errorPage(c, code, "问卷调查已结束", "“"+sv.Title+"”问卷调查已结束，不再接受提交。感谢您的关注。")
+		return true
+	}
+	return false
+}
+
+// invitationPage shows the survey of an invitation link with the answers
+// saved so far, or what became of the link.
+func (s *Server) invitationPage(c *gin.Context) {
+	inv, ok := s.openInvitation(c)
+	if !ok || s.invitationState(c, inv, http.StatusOK) {
+		return
+	}
+	d := s.invitationView(c.Param("token"), inv, nil, nil)
+	if id, err := strconv.ParseInt(c.Query("saved"), 10, 64); err == nil {
+		for _, u := range d.Units {
+			if u.ID == id {
+				d.Saved = u.Name
+			}
+		}
+	}
+	s.render(c, http.StatusOK, "public/survey.html", d)
+}
+
+// invitationView builds the page: the saved drafts, overlaid with what was
+// just posted, and the errors it came back with.
+func (s *Server) invitationView(token string, inv surveys.Invitation, posted map[int64]surveys.Answer, errs map[string]string) invitationPageData {
+	sv := inv.Survey
+	d := invitationPageData{Title: sv.Title, Token: token, SurveyTitle: sv.Title, Name: inv.Respondent.Name,
+		GroupName: sv.GroupName(inv.Respondent.GroupKey), Intro: sv.Intro, Anonymous: sv.Anonymous,
+		AllowOpinion: sv.AllowOpinion, ClosesAt: sv.ClosesAt, Levels: levelViews(), Total: len(inv.Units)}
+	if d.Intro == "" {
+		d.Intro = defaultIntro
+	}
+	for _, u := range inv.Units {
+		a, ok := posted[u.ID]
+		if !ok {
+			dr := inv.Drafts[u.ID]
+			a = surveys.Answer{UnitID: u.ID, Answers: dr.Answers, Opinion: dr.Opinion}
+		}
+		v := invitationUnit{ID: u.ID, Name: u.Name, Category: u.Category, Complete: inv.Complete(u.ID),
+			SaveURL:    "/s/" + token + "/units/" + strconv.FormatInt(u.ID, 10),
+			OpinionKey: surveys.FieldName(u.ID, "opinion"), Opinion: a.Opinion}
+		v.OpinionErr = errs[v.OpinionKey]
+		for _, q := range sv.Questions {
+			name := surveys.FieldName(u.ID, q.Key)
+			v.Questions = append(v.Questions, invitationQuestion{Text: q.Text, Name: name, Overall: q.Kind == surveys.KindOverall,
+				Value: a.Answers[q.Key], Error: errs[name]})
+			v.Flag = v.Flag || errs[name] != ""
+		}
+		v.Flag = v.Flag || v.OpinionErr != ""
+		if v.Complete {
+			d.Done++
+		}
+		d.Units = append(d.Units, v)
+	}
+	if d.Total > 0 {
+		d.Percent = d.Done * 100 / d.Total
+	}
+	return d
+}
+
+// fieldRE matches a survey form field: u<unit id>.<question key or opinion>.
+var fieldRE = regexp.MustCompile(`^u([0-9]{1,18})\.([a-z][a-z0-9_]{0,29})$`)
+
+// postedAnswers reads every unit's answers from a form post. A unit with
+// nothing chosen or written is left out unless it is always, the unit
+// whose save button was pressed. A level that is not a number is kept as
+// -1, so the store refuses it by name.
+func postedAnswers(c *gin.Context, always int64) []surveys.Answer {
+	_ = c.Request.ParseForm()
+	byUnit := map[int64]*surveys.Answer{}
+	var order []int64
+	get := func(id int64) *surveys.Answer {
+		a, ok := byUnit[id]
+		if !ok {
+			a = &surveys.Answer{UnitID: id, Answers: map[string]int{}}
+			byUnit[id] = a
+			order = append(order, id)
+		}
+		return a
+	}
+	if always != 0 {
+		get(always)
+	}
+	for name, values := range c.Request.PostForm {
+		m := fieldRE.FindStringSubmatch(name)
+		if m == nil || len(values) == 0 {
+			continue
+		}
+		id, _ := strconv.ParseInt(m[1], 10, 64)
+		v := strings.TrimSpace(values[len(values)-1])
+		if v == "" && id != always {
+			continue
+		}
+		a := get(id)
+		if m[2] == "opinion" {
+			a.Opinion = values[len(values)-1]
+			continue
+		}
+		if v == "" {
+			continue
+		}
+		level, err := strconv.Atoi(v)
+		if err != nil {
+			level = -1
+		}
+		a.Answers[m[2]] = level
+	}
+	out := make([]surveys.Answer, 0, len(order))
+	for _, id := range order {
+		a := byUnit[id]
+		if id == always || len(a.Answers) > 0 || strings.TrimSpace(a.Opinion) != "" {
+			out = append(out, *a)
+		}
+	}
+	return out
+}
+
+// invitationSaveUnit saves one unit's answers. The page's script posts
+// JSON and gets the unit's state back; a form post (no script) saves every
+// unit filled in on the page and returns to the unit.
+func (s *Server) invitationSaveUnit(c *gin.Context) {
+	token, ok := s.invitationToken(c)
+	if !ok {
+		return
+	}
+	unitID, err := strconv.ParseInt(c.Param("unit_id"), 10, 64)
+	if err != nil || unitID <= 0 {
+		unitID = -1
+	}
+	var list []surveys.Answer
+	if wantsJSON(c) {
+		var body struct {
+			Answers map[string]int `json:"answers"`
+			Opinion string         `json:"opinion"`
+		}
+		if err := bindJSON(c, &body, 16<<10); err != nil {
+			s.apiError(c, err)
+			return
+		}
+		list = []surveys.Answer{{UnitID: unitID, Answers: body.Answers, Opinion: body.Opinion}}
+	} else {
+		list = postedAnswers(c, unitID)
+	}
+	var inv surveys.Invitation
+	err = db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
+		inv, err = surveys.SaveAnswers(c, tx, token, list, s.Now())
+		return err
+	})
+	if err != nil {
+		s.invitationFailed(c, token, list, err)
+		return
+	}
+	if wantsJSON(c) {
+		c.JSON(http.StatusOK, gin.H{"unit_id": unitID, "complete": inv.Complete(unitID), "done": inv.Done(), "total": len(inv.Units)})
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/s/"+token+"?saved="+strconv.FormatInt(unitID, 10)+"#u"+strconv.FormatInt(unitID, 10))
+}
+
+// invitationSubmit submits the survey. A form post first saves what the
+// page shows, so nothing typed is lost; then, in one transaction, the
+// drafts become responses.
+func (s *Server) invitationSubmit(c *gin.Context) {
+	token, ok := s.invitationToken(c)
+	if !ok {
+		return
+	}
+	var list []surveys.Answer
+	if wantsJSON(c) {
+		var body struct{}
+		if c.Request.ContentLength != 0 {
+			if err := bindJSON(c, &body, 1<<10); err != nil {
+				s.apiError(c, err)
+				return
+			}
+		}
+	} else {
+		list = postedAnswers(c, 0)
+	}
+	var inv surveys.Invitation
+	var err error
+	if len(list) > 0 {
+		err = db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
+			_, err = surveys.SaveAnswers(c, tx, token, list, s.Now())
+			return err
+		})
+	}
+	if err == nil {
+		err = db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
+			inv, err = surveys.Submit(c, tx, token, s.Now(), s.Config.Location)
+			return err
+		})
+	}
+	if err != nil {
+		s.invitationFailed(c, token, list, err)
+		return
+	}
+	if wantsJSON(c) {
+		c.JSON(http.StatusOK, gin.H{"submitted": true, "units": len(inv.Units)})
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/s/"+token+"?done=1")
+}
+
+// invitationFailed answers a refused save or submission: JSON for the
+// script; for a form, what became of the link, or the page again with what
+// was posted and the messages.
+func (s *Server) invitationFailed(c *gin.Context, token string, posted []surveys.Answer, err error) {
+	e := apperr.From(err)
+	switch {
+	case e.Code == apperr.NotFound:
+		s.invalidInvitation(c)
+		return
+	case wantsJSON(c):
+		s.apiError(c, err)
+		return
+	case e.Code == apperr.Unavailable || e.Code == apperr.Internal:
+		s.invitationUnavailable(c, err)
+		return
+	}
+	inv, lerr := surveys.OpenInvitation(c, s.Pool, token)
+	if lerr != nil {
+		s.invitationUnavailable(c, lerr)
+		return
+	}
+	status := apperr.Status(e.Code)
+	if e.Code != apperr.Invalid && s.invitationState(c, inv, status) {
+		return
+	}
+	byUnit := map[int64]surveys.Answer{}
+	for _, a := range posted {
+		byUnit[a.UnitID] = a
+	}
+	d := s.invitationView(token, inv, byUnit, e.Fields)
+	d.Message = e.Message
+	s.render(c, status, "public/survey.html", d)
+}

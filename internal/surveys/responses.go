@@ -1,0 +1,144 @@
+package surveys
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"minyi/internal/apperr"
+	"minyi/internal/db"
+	"minyi/internal/ratings"
+)
+
+// Sources of a response.
+const (
+	SourceInvitation = "invitation"
+	SourceAgency     = "agency"
+)
+
+// SourceLabel returns the Chinese name of a response source.
+func SourceLabel(source string) string {
+	switch source {
+	case SourceInvitation:
+		return "邀请作答"
+	case SourceAgency:
+		return "第三方调查机构"
+	}
+	return source
+}
+
+// Response is one submitted answer of one respondent for one unit.
+// RespondentID and RespondentName are set only for an invitation answer of
+// a survey that is not anonymous; callers showing responses to a unit
+// must leave them and AgencyResponseID out.
+type Response struct {
+	ID               uuid.UUID      `json:"id" db:"id"`
+	SurveyID         int64          `json:"survey_id" db:"survey_id"`
+	SurveyTitle      string         `json:"survey_title" db:"survey_title"`
+	CycleID          int64          `json:"cycle_id" db:"cycle_id"`
+	UnitID           int64          `json:"unit_id" db:"unit_id"`
+	UnitName         string         `json:"unit_name" db:"unit_name"`
+	GroupKey         string         `json:"group" db:"group_key"`
+	Source           string         `json:"source" db:"source"`
+	AgencyID         *int64         `json:"agency_id" db:"agency_id"`
+	AgencyName       *string        `json:"agency_name" db:"agency_name"`
+	AgencyResponseID *string        `json:"agency_response_id,omitempty" db:"agency_response_id"`
+	Level            int            `json:"level" db:"level"`
+	Aspects          map[string]int `json:"aspects" db:"aspects"`
+	Opinion          string         `json:"opinion" db:"opinion"`
+	SubmittedOn      string         `json:"submitted_on" db:"submitted_on"`
+	RespondentID     *int64         `json:"respondent_id,omitempty" db:"respondent_id"`
+	RespondentName   *string        `json:"respondent_name,omitempty" db:"respondent_name"`
+}
+
+// ResponseFilter selects responses; zero values select everything.
+type ResponseFilter struct {
+	CycleID, SurveyID, UnitID int64
+	Group, Source             string
+	Level                     int
+	Limit, Offset             int
+}
+
+// Validate returns invalid for an unknown source (field source) or a level
+// outside 1–5 (field level).
+func (f ResponseFilter) Validate() error {
+	bad := apperr.Fields{}
+	if f.Source != "" && f.Source != SourceInvitation && f.Source != SourceAgency {
+		bad.Add("source", "来源须为 invitation 或 agency")
+	}
+	if f.Level != 0 && (f.Level < 1 || f.Level > 5) {
+		bad.Add("level", "level 须为 1 到 5")
+	}
+	return bad.Err()
+}
+
+const responseWhere = ` WHERE ($1 = 0 OR s.cycle_id = $1) AND ($2 = 0 OR p.survey_id = $2) AND ($3 = 0 OR p.unit_id = $3)
+	AND ($4 = '' OR p.group_key = $4) AND ($5 = '' OR p.source = $5) AND ($6 = 0 OR p.level = $6)`
+
+func (f ResponseFilter) args() []any {
+	return []any{f.CycleID, f.SurveyID, f.UnitID, f.Group, f.Source, f.Level}
+}
+
+// ListResponses returns responses newest day first, by unit, and how many
+// match in all.
+func ListResponses(ctx context.Context, q db.DBTX, f ResponseFilter) ([]Response, int, error) {
+	if err := f.Validate(); err != nil {
+		return nil, 0, err
+	}
+	type row struct {
+		Response
+		Total int `db:"total"`
+	}
+	const sql = `SELECT p.id, p.survey_id, s.title AS survey_title, s.cycle_id, p.unit_id, u.name AS unit_name,
+			p.group_key, p.source, p.agency_id, a.name AS agency_name, p.agency_response_id, p.level, p.aspects,
+			p.opinion, to_char(p.submitted_on, 'YYYY-MM-DD') AS submitted_on,
+			CASE WHEN s.anonymous THEN NULL ELSE p.respondent_id END AS respondent_id,
+			CASE WHEN s.anonymous THEN NULL ELSE r.name END AS respondent_name,
+			count(*) OVER () AS total
+		FROM survey_responses p
+		JOIN surveys s ON s.id = p.survey_id
+		JOIN units u ON u.id = p.unit_id
+		LEFT JOIN survey_agencies a ON a.id = p.agency_id
+		LEFT JOIN survey_respondents r ON r.id = p.respondent_id` + responseWhere + `
+		ORDER BY p.submitted_on DESC, u.name, p.id LIMIT $7 OFFSET $8`
+	rows, _ := q.Query(ctx, sql, append(f.args(), pageLimit(f.Limit), f.Offset)...)
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[row])
+	if err != nil {
+		return nil, 0, db.Err(err)
+	}
+	out := make([]Response, len(list))
+	total := 0
+	for i, r := range list {
+		out[i], total = r.Response, r.Total
+	}
+	if len(list) == 0 && f.Offset > 0 {
+		total, err = countResponses(ctx, q, f)
+	}
+	return out, total, err
+}
+
+func countResponses(ctx context.Context, q db.DBTX, f ResponseFilter) (int, error) {
+	counts, err := ResponseLevels(ctx, q, f)
+	return int(counts.Total()), err
+}
+
+// ResponseLevels counts the responses matching the filter per overall
+// level (index 0 = level 1).
+func ResponseLevels(ctx context.Context, q db.DBTX, f ResponseFilter) (ratings.LevelCounts, error) {
+	var out ratings.LevelCounts
+	if err := f.Validate(); err != nil {
+		return out, err
+	}
+	rows, _ := q.Query(ctx, `SELECT p.level, count(*) FROM survey_responses p JOIN surveys s ON s.id = p.survey_id`+
+		responseWhere+` GROUP BY p.level`, f.args()...)
+	var level int
+	var n int64
+	_, err := pgx.ForEachRow(rows, []any{&level, &n}, func() error {
+		if level >= 1 && level <= 5 {
+			out[level-1] = n
+		}
+		return nil
+	})
+	return out, db.Err(err)
+}
