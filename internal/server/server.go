@@ -19,6 +19,7 @@ import (
 	"minyi/internal/ratelimit"
 	"minyi/internal/ratings"
 	"minyi/internal/secure"
+	"minyi/internal/surveys"
 	"minyi/internal/users"
 	"minyi/web"
 )
@@ -175,5 +176,23 @@ func (s *Server) maintainOnce(ctx context.Context) {
 	}
 	if _, err := users.DeleteExpiredSessions(ctx, conn); err != nil {
 		s.Log.Error("session cleanup failed", "err", err)
+	}
+	s.sealSurveys(ctx, conn)
+}
+
+// sealSurveys unlinks newly submitted anonymous respondents from their
+// answers (surveys.Seal) and vacuums the two tables so the dead row versions
+// that still carry the submission's transaction id are removed.
+func (s *Server) sealSurveys(ctx context.Context, conn *pgxpool.Conn) {
+	n, err := surveys.Seal(ctx, conn, s.Now())
+	if err != nil {
+		s.Log.Error("survey seal failed", "err", err)
+		return
+	}
+	if n == 0 {
+		return
+	}
+	if _, err := conn.Exec(ctx, `VACUUM survey_respondents, survey_drafts`); err != nil {
+		s.Log.Error("survey vacuum failed", "err", err)
 	}
 }

@@ -320,12 +320,37 @@ func Submit(ctx context.Context, tx pgx.Tx, token string, now time.Time, loc *ti
 	if _, err := tx.Exec(ctx, `DELETE FROM survey_drafts WHERE respondent_id = $1`, r.ID); err != nil {
 		return inv, db.Err(err)
 	}
+	// In an anonymous survey the respondent keeps only the day of starting
+	// and submitting: exact times would let anyone who orders both tables
+	// pair respondents with answers. Seal later rewrites the row.
+	at := now
+	if inv.Survey.Anonymous {
+		n := now.In(loc)
+		at = time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, loc)
+	}
 	const done = `UPDATE survey_respondents SET status = 'submitted', submitted_at = $2,
-		started_at = coalesce(started_at, $2) WHERE id = $1`
-	if _, err := tx.Exec(ctx, done, r.ID, now); err != nil {
+		started_at = CASE WHEN $3 THEN $2 ELSE coalesce(started_at, $2) END WHERE id = $1`
+	if _, err := tx.Exec(ctx, done, r.ID, at, inv.Survey.Anonymous); err != nil {
 		return inv, db.Err(err)
 	}
-	inv.Respondent.Status, inv.Respondent.SubmittedAt = RespondentSubmitted, &now
+	inv.Respondent.Status, inv.Respondent.SubmittedAt = RespondentSubmitted, &at
 	inv.Drafts = map[int64]Draft{}
 	return inv, nil
+}
+
+// Seal rewrites the rows of respondents who submitted an anonymous survey
+// and were not sealed yet, and returns how many. The submission inserted the
+// answers and updated the respondent in one transaction, so until then the
+// respondent's row and the answers share that transaction's id (xmin); after
+// Seal, and once VACUUM has removed the dead row versions (the caller runs
+// it), no live row links the two. Maintenance calls it hourly.
+func Seal(ctx context.Context, q db.DBTX, now time.Time) (int64, error) {
+	const sql = `UPDATE survey_respondents r SET sealed_at = $1
+		FROM surveys s WHERE s.id = r.survey_id AND s.anonymous
+		AND r.status = 'submitted' AND r.sealed_at IS NULL`
+	tag, err := q.Exec(ctx, sql, now)
+	if err != nil {
+		return 0, db.Err(err)
+	}
+	return tag.RowsAffected(), nil
 }

@@ -407,6 +407,27 @@ func TestAnonymousAnswersCannotBeJoinedToRespondents(t *testing.T) {
 	if err != nil || inv.Respondent.Status != surveys.RespondentSubmitted || inv.Respondent.SubmittedAt == nil {
 		t.Fatalf("respondent after submission %+v, %v", inv.Respondent, err)
 	}
+	// The respondent keeps only the day: ordering respondents by time cannot
+	// pair them with answers.
+	if n := w.count(t, `SELECT count(*) FROM survey_respondents WHERE id = $1
+		AND submitted_at = started_at AND submitted_at = date_trunc('day', submitted_at AT TIME ZONE 'Asia/Shanghai') AT TIME ZONE 'Asia/Shanghai'`, r.ID); n != 1 {
+		t.Errorf("anonymous respondent keeps a time of day")
+	}
+	// Until sealed, the respondent row shares the submission's transaction
+	// id with the answers; Seal rewrites it, once.
+	sharesXmin := `SELECT count(*) FROM survey_respondents r JOIN survey_responses p ON p.xmin = r.xmin WHERE r.id = $1`
+	if n := w.count(t, sharesXmin, r.ID); n != 3 {
+		t.Fatalf("before sealing %d answers share the respondent's xmin", n)
+	}
+	if n, err := surveys.Seal(w.ctx, w.pool, w.now); err != nil || n != 1 {
+		t.Fatalf("sealed %d, %v", n, err)
+	}
+	if n := w.count(t, sharesXmin, r.ID); n != 0 {
+		t.Errorf("after sealing %d answers share the respondent's xmin", n)
+	}
+	if n, err := surveys.Seal(w.ctx, w.pool, w.now); err != nil || n != 0 {
+		t.Errorf("second seal rewrote %d, %v", n, err)
+	}
 }
 
 func TestClosedSurveyRefusesAnswers(t *testing.T) {
