@@ -23,9 +23,11 @@ lint:
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 
+# The HTTP scenarios, then the daily aggregate at scale (BENCH_AGG=0 skips it).
 bench: build
 	@bash .ci/services
 	@bash .ci/bench
+	@bash .ci/bench-agg
 
 clean:
 	rm -rf bin

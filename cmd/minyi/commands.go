@@ -112,6 +112,7 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 		return err
 	}
 	writer := ratings.NewWriter(pool, cfg.WriterFlushers, cfg.WriterMaxBatch, log)
+	writer.SetLocation(cfg.Location)
 	srv, err := server.New(server.Deps{Config: cfg, Pool: pool, Redis: rdb, Keys: keys, Writer: writer,
 		Limiter: ratelimit.New(rdb, "minyi:rl"), Log: log, RedisPrefix: "minyi:"})
 	if err != nil {

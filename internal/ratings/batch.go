@@ -18,7 +18,9 @@ import (
 // each case number, then each daily mark, and inserts the ratings that
 // claimed all theirs. Claims are made in batch order, so within a batch the
 // first rating for a case number wins. It refreshes last_seen_at, at most
-// once a minute, of the terminals listed in $26 that stored a rating. It returns every input's position
+// once a minute, of the terminals listed in $26 that stored a rating, and
+// marks for the daily aggregate the minutes of stored ratings dated before
+// $27 (see daily_rollup.go). It returns every input's position
 // and outcome. Optional values arrive as "" or 0 and become NULL here, so
 // that every parameter is a plain array pgx encodes without reflection.
 const insertSQL = `
@@ -51,7 +53,11 @@ WITH ` + inputCTE + `, live AS (
 	SELECT id, rated_at, channel, unit_id, point_id, terminal_id, qr_code, level, points,
 		string_to_array(reasons, E'\x1f'), comment, phone_enc, phone_mask, client_id, case_no, window_no, staff_no,
 		client_hash, rate_checked
-	FROM ok RETURNING id
+	FROM ok RETURNING id, unit_id, rated_at
+), dirty AS (
+	INSERT INTO rating_dirty (unit_id, minute)
+	SELECT DISTINCT unit_id, ` + dirtyMinute + ` FROM ins WHERE rated_at < $27 ORDER BY 1, 2
+	` + dirtyUpsert + `
 ), touch AS (
 	UPDATE terminals SET last_seen_at = now()
 	WHERE id = ANY($26::bigint[]) AND id IN (SELECT terminal_id FROM ok WHERE terminal_id IS NOT NULL)
@@ -90,19 +96,23 @@ const inputCTE = `input AS (
 // claim nothing and are reported as revoked, as insertSQL does. Each part
 // of a statement costs Postgres something even when it has nothing to do,
 // so there is one statement for each combination of case numbers, daily
-// marks and terminals to touch a batch has (see fastStatement).
-var fastSQL [8]string
+// marks, terminals to touch and late ratings a batch has (see
+// fastStatement). Ratings are late when dated before the writer's cutoff
+// and need a dirty mark for the daily aggregate (see daily_rollup.go); a
+// batch of today's ratings carries no such part.
+var fastSQL [16]string
 
 func init() {
 	for k := range fastSQL {
-		fastSQL[k] = buildFastSQL(k&1 != 0, k&2 != 0, k&4 != 0)
+		fastSQL[k] = buildFastSQL(k&1 != 0, k&2 != 0, k&4 != 0, k&8 != 0)
 	}
 }
 
 // buildFastSQL writes the fast statement with or without its case-number,
-// daily-mark and last-seen parts. Parameters $1–$21 are the ratings; the
-// marks take the next four when present, the terminals to touch the next.
-func buildFastSQL(cases, marks, touch bool) string {
+// daily-mark, last-seen and dirty-mark parts. Parameters $1–$21 are the
+// ratings; the marks take the next four when present, the terminals to
+// touch the next, the cutoff for late ratings the next.
+func buildFastSQL(cases, marks, touch, late bool) string {
 	var b strings.Builder
 	b.WriteString(`
 WITH ` + inputCTE + `, live AS (
@@ -142,6 +152,14 @@ WITH ` + inputCTE + `, live AS (
 	WHERE id = ANY($%d::bigint[]) AND id IN (SELECT terminal_id FROM live WHERE terminal_id IS NOT NULL)
 	  AND (last_seen_at IS NULL OR last_seen_at < now() - interval '1 minute')
 )`, next)
+		next++
+	}
+	if late {
+		fmt.Fprintf(&b, `, dirty AS (
+	INSERT INTO rating_dirty (unit_id, minute)
+	SELECT DISTINCT unit_id, `+dirtyMinute+` FROM live WHERE rated_at < $%d ORDER BY 1, 2
+	`+dirtyUpsert+`
+)`, next)
 	}
 	b.WriteString(`
 SELECT i.ord, CASE WHEN i.id IN (SELECT id FROM live) THEN 'created' ELSE 'revoked' END
@@ -152,10 +170,12 @@ FROM input i`)
 // fastStatement picks the fast statement for the batch and its arguments
 // out of batchArgs's.
 func fastStatement(items []NewRating, args []any) (string, []any) {
-	cases, marks := false, false
+	cases, marks, late := false, false, false
+	cutoff := args[26].(time.Time)
 	for i := range items {
 		cases = cases || items[i].CaseNo != ""
 		marks = marks || len(items[i].Marks) > 0
+		late = late || items[i].RatedAt.Before(cutoff)
 	}
 	touch := len(args[25].([]int64)) > 0
 	k, use := 0, args[:21:21]
@@ -169,6 +189,10 @@ func fastStatement(items []NewRating, args []any) (string, []any) {
 	if touch {
 		k |= 4
 		use = append(use, args[25])
+	}
+	if late {
+		k |= 8
+		use = append(use, args[26])
 	}
 	return fastSQL[k], use
 }
@@ -185,8 +209,9 @@ DELETE FROM rating_daily_marks WHERE rating_id = ANY($1) AND (unit_id, day) IN
 		(SELECT * FROM unnest($6::bigint[], $7::date[]))`
 
 // batchArgs lays a batch out as the parameters of insertSQL and fastSQL;
-// touch lists the terminals whose last_seen_at may need refreshing.
-func batchArgs(items []NewRating, touch []int64) []any {
+// touch lists the terminals whose last_seen_at may need refreshing, and
+// ratings dated before cutoff are late (see lateCutoff).
+func batchArgs(items []NewRating, touch []int64, cutoff time.Time) []any {
 	n := len(items)
 	var (
 		ids                          = make([][16]byte, n)
@@ -227,7 +252,7 @@ func batchArgs(items []NewRating, touch []int64) []any {
 	}
 	return []any{ids, origins, clientIDs, unitIDs, pointIDs, terminalIDs, channels, qrCodes, levels, points, reasons,
 		comments, phoneEnc, phoneMask, caseNo, win, staff, clientHash, ratedAt, checked, nmarks, mRating, mUnit, mDay, mKey,
-		touch}
+		touch, cutoff}
 }
 
 // writeBatch stores the batch atomically and returns each rating's outcome
@@ -241,8 +266,8 @@ func batchArgs(items []NewRating, touch []int64) []any {
 // re-sending while its first attempt is still in flight, on another
 // instance) can deadlock; Postgres then aborts one, which stored nothing,
 // and it is written again.
-func writeBatch(ctx context.Context, pool *pgxpool.Pool, items []NewRating, touch []int64) ([]string, error) {
-	args := batchArgs(items, touch)
+func writeBatch(ctx context.Context, pool *pgxpool.Pool, items []NewRating, touch []int64, cutoff time.Time) ([]string, error) {
+	args := batchArgs(items, touch, cutoff)
 	sql, fastArgs := fastStatement(items, args)
 	status, err := readOutcomes(pool.Query(ctx, sql, fastArgs...))(len(items))
 	for attempt := 0; err != nil && attempt < 4; attempt++ {

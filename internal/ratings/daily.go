@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"minyi/internal/db"
 )
 
@@ -30,38 +32,150 @@ func (c LevelCounts) SumPoints(levelPoints []float64) float64 {
 	return sum
 }
 
+// dailyCountsSQL reads the counts in one statement, so in one snapshot.
+// Days rolled in the zone $1 come from the aggregate: the monthly sums for
+// months whose days are all rolled and in the period, the daily rows for
+// the other rolled days, minus the daily rows of (unit, day) pairs holding
+// a dirty mark. Those pairs, and every unit over each run of days not
+// rolled (today, the future, days before the first rating), come from the
+// ratings themselves. So every (unit, day) counts once, from the aggregate
+// or from the ratings, and the result is the direct count at the snapshot
+// (daily_rollup.go explains why an aggregate row without a mark is exact).
+// The live reads go unit by unit down the (unit_id, rated_at) index:
+// ratings has no index on rated_at alone, and units are never deleted, so
+// units lists every unit a rating can belong to.
+const dailyCountsSQL = `
+WITH wanted AS (
+	SELECT DISTINCT id FROM unnest(coalesce($4::bigint[], ARRAY(SELECT id FROM units))) AS w(id)
+), rolled AS (
+	SELECT day FROM rating_rollup_days WHERE tz = $1 AND day BETWEEN $2::date AND $3::date
+), full_months AS (
+	SELECT date_trunc('month', day)::date AS month FROM rolled GROUP BY 1
+	HAVING count(*) = (date_trunc('month', min(day)) + interval '1 month')::date - date_trunc('month', min(day))::date
+), partial_days AS (
+	SELECT day FROM rolled WHERE date_trunc('month', day)::date NOT IN (SELECT month FROM full_months)
+), dirty AS (
+	SELECT DISTINCT d.unit_id, (d.minute AT TIME ZONE $1)::date AS day FROM rating_dirty d
+	WHERE d.minute >= $2::date::timestamp AT TIME ZONE $1 AND d.minute < ($3::date + 1)::timestamp AT TIME ZONE $1
+	  AND d.unit_id IN (SELECT id FROM wanted)
+), dirty_rolled AS (
+	SELECT unit_id, day FROM dirty WHERE day IN (SELECT day FROM rolled)
+), unrolled AS (
+	SELECT g::date AS day FROM generate_series($2::date, $3::date, interval '1 day') AS g
+	WHERE g::date NOT IN (SELECT day FROM rolled)
+), runs AS (
+	SELECT min(day)::timestamp AT TIME ZONE $1 AS lo, (max(day) + 1)::timestamp AT TIME ZONE $1 AS hi
+	FROM (SELECT day, day - row_number() OVER (ORDER BY day)::int AS run FROM unrolled) AS u
+	GROUP BY run
+), live_keys AS (
+	SELECT w.id AS unit_id, r.lo, r.hi FROM wanted w CROSS JOIN runs r
+	UNION ALL
+	SELECT unit_id, day::timestamp AT TIME ZONE $1, (day + 1)::timestamp AT TIME ZONE $1 FROM dirty_rolled
+), live AS (
+	SELECT k.unit_id, x.n1, x.n2, x.n3, x.n4, x.n5 FROM live_keys k CROSS JOIN LATERAL (
+		SELECT ` + levelCountsCols + `
+		FROM ratings r
+		WHERE r.unit_id = k.unit_id AND r.rated_at >= k.lo AND r.rated_at < k.hi AND NOT r.excluded) AS x
+), stored AS (
+	SELECT m.unit_id, m.n1, m.n2, m.n3, m.n4, m.n5 FROM rating_monthly_counts m
+	WHERE m.month IN (SELECT month FROM full_months) AND ($4::bigint[] IS NULL OR m.unit_id = ANY($4))
+	UNION ALL
+	SELECT c.unit_id, c.n1, c.n2, c.n3, c.n4, c.n5 FROM rating_daily_counts c
+	WHERE c.day IN (SELECT day FROM partial_days) AND ($4::bigint[] IS NULL OR c.unit_id = ANY($4))
+	UNION ALL
+	SELECT c.unit_id, -c.n1, -c.n2, -c.n3, -c.n4, -c.n5
+	FROM dirty_rolled d JOIN rating_daily_counts c ON c.unit_id = d.unit_id AND c.day = d.day
+)
+SELECT unit_id, sum(n1)::bigint, sum(n2)::bigint, sum(n3)::bigint, sum(n4)::bigint, sum(n5)::bigint
+FROM (SELECT * FROM stored UNION ALL SELECT * FROM live) AS t
+GROUP BY unit_id
+HAVING sum(n1 + n2 + n3 + n4 + n5) > 0`
+
 // DailyLevelCounts returns, per unit, the counted ratings per level whose
 // local day (in loc) lies between from and to, both YYYY-MM-DD and both
 // included. unitIDs limits the units; nil means every unit. Units without
-// ratings are absent.
+// ratings are absent. It reads the daily aggregate where it is complete and
+// the ratings elsewhere, and always equals the count over the ratings at
+// the moment it runs. A malformed date is an error.
 func DailyLevelCounts(ctx context.Context, q db.DBTX, from, to string, loc *time.Location, unitIDs []int64) (map[int64]LevelCounts, error) {
-	start, err := time.ParseInLocation(time.DateOnly, from, loc)
+	start, end, err := parsePeriod(from, to, loc)
 	if err != nil {
 		return nil, err
 	}
-	end, err := time.ParseInLocation(time.DateOnly, to, loc)
-	if err != nil {
-		return nil, err
+	out := map[int64]LevelCounts{}
+	if end.Before(start) {
+		return out, nil
 	}
-	const sql = `SELECT unit_id, level, count(*) FROM ratings
-		WHERE rated_at >= $1 AND rated_at < $2 AND NOT excluded
-		AND ($3::bigint[] IS NULL OR unit_id = ANY($3))
-		GROUP BY unit_id, level`
-	rows, err := q.Query(ctx, sql, start, end.AddDate(0, 0, 1), unitIDs)
+	if unitIDs != nil && len(unitIDs) == 0 {
+		return out, nil
+	}
+	err = withoutJIT(ctx, q, func(q db.DBTX) error {
+		rows, _ := q.Query(ctx, dailyCountsSQL, loc.String(), start.Format(time.DateOnly), end.Format(time.DateOnly), unitIDs)
+		var unit int64
+		var c LevelCounts
+		_, err := pgx.ForEachRow(rows, []any{&unit, &c[0], &c[1], &c[2], &c[3], &c[4]}, func() error {
+			out[unit] = c
+			return nil
+		})
+		return err
+	})
 	if err != nil {
 		return nil, db.Err(err)
 	}
-	defer rows.Close()
+	return out, nil
+}
+
+// withoutJIT runs fn with Postgres's JIT compiler off, in a transaction
+// (a savepoint when q is one) that it rolls back, so the setting ends with
+// it; fn must only read. The planner prices dailyCountsSQL high for its
+// unit-by-unit reads, and compiling it (~200 ms on a small machine) takes
+// ten times longer than running it.
+func withoutJIT(ctx context.Context, q db.DBTX, fn func(db.DBTX) error) error {
+	b, ok := q.(interface {
+		Begin(ctx context.Context) (pgx.Tx, error)
+	})
+	if !ok {
+		return fn(q)
+	}
+	tx, err := b.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck
+	if _, err := tx.Exec(ctx, `SET LOCAL jit = off`); err != nil {
+		return err
+	}
+	return fn(tx)
+}
+
+// DirectLevelCounts is DailyLevelCounts computed straight from the ratings,
+// without the aggregate: what DailyLevelCounts must always equal, and what
+// it costs without it (seconds over a year of tens of millions of ratings).
+// Tests and the benchmark compare the two. A malformed date is an error.
+func DirectLevelCounts(ctx context.Context, q db.DBTX, from, to string, loc *time.Location, unitIDs []int64) (map[int64]LevelCounts, error) {
+	start, end, err := parsePeriod(from, to, loc)
+	if err != nil {
+		return nil, err
+	}
+	rows, _ := q.Query(ctx, `SELECT unit_id, level, count(*) FROM ratings
+		WHERE rated_at >= $1 AND rated_at < $2 AND NOT excluded AND ($3::bigint[] IS NULL OR unit_id = ANY($3))
+		GROUP BY unit_id, level`, start, end.AddDate(0, 0, 1), unitIDs)
 	out := map[int64]LevelCounts{}
-	for rows.Next() {
-		var unit, n int64
-		var level int
-		if err := rows.Scan(&unit, &level, &n); err != nil {
-			return nil, db.Err(err)
-		}
+	var unit, n int64
+	var level int
+	_, err = pgx.ForEachRow(rows, []any{&unit, &level, &n}, func() error {
 		c := out[unit]
 		c[level-1] = n
 		out[unit] = c
+		return nil
+	})
+	return out, db.Err(err)
+}
+
+// parsePeriod parses the days from and to (YYYY-MM-DD) as local midnights.
+func parsePeriod(from, to string, loc *time.Location) (start, end time.Time, err error) {
+	if start, err = time.ParseInLocation(time.DateOnly, from, loc); err == nil {
+		end, err = time.ParseInLocation(time.DateOnly, to, loc)
 	}
-	return out, db.Err(rows.Err())
+	return start, end, err
 }

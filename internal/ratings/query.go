@@ -200,6 +200,18 @@ func Restore(ctx context.Context, tx pgx.Tx, actor audit.Actor, id uuid.UUID) (R
 	return setExcluded(ctx, tx, actor, id, false, nil)
 }
 
+// setExcludedSQL changes a rating's exclusion and marks its minute dirty in
+// the same statement, so that the daily aggregate reads the rating's unit
+// and day live until the next rollup has counted the change (see
+// daily_rollup.go).
+const setExcludedSQL = `WITH r AS (
+	UPDATE ratings SET excluded = $2, exclude_reason = $3, excluded_by = $4,
+		excluded_at = CASE WHEN $2 THEN now() END WHERE id = $1
+	RETURNING unit_id, rated_at
+)
+INSERT INTO rating_dirty (unit_id, minute) SELECT unit_id, ` + dirtyMinute + ` FROM r
+` + dirtyUpsert
+
 func setExcluded(ctx context.Context, tx pgx.Tx, actor audit.Actor, id uuid.UUID, excluded bool, reason *string) (Rating, error) {
 	before, err := Find(ctx, tx, id)
 	if err != nil {
@@ -215,8 +227,7 @@ func setExcluded(ctx context.Context, tx pgx.Tx, actor audit.Actor, id uuid.UUID
 	if excluded && actor.ID != 0 {
 		by = &actor.ID
 	}
-	_, err = tx.Exec(ctx, `UPDATE ratings SET excluded = $2, exclude_reason = $3, excluded_by = $4,
-		excluded_at = CASE WHEN $2 THEN now() END WHERE id = $1`, id, excluded, reason, by)
+	_, err = tx.Exec(ctx, setExcludedSQL, id, excluded, reason, by)
 	if err != nil {
 		return Rating{}, db.Err(err)
 	}

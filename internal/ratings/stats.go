@@ -56,10 +56,11 @@ func Stats(ctx context.Context, q db.DBTX, now time.Time, loc *time.Location, un
 	return out, db.Err(rows.Err())
 }
 
-// Maintain creates the rating partitions around now and removes de-duplication
-// keys no longer needed: daily marks of past days and client ids older than
-// keep. It is safe to run from several instances at once.
-func Maintain(ctx context.Context, q db.DBTX, now time.Time, loc *time.Location, keep time.Duration) error {
+// Maintain creates the rating partitions around now, removes de-duplication
+// keys no longer needed (daily marks of past days and client ids older than
+// keep) and brings the daily aggregate up to date (RollUp). It is safe to
+// run from several instances at once.
+func Maintain(ctx context.Context, q Conn, now time.Time, loc *time.Location, keep time.Duration) error {
 	local := now.In(loc)
 	first := time.Date(local.Year(), local.Month()-2, 1, 0, 0, 0, 0, time.UTC)
 	if _, err := q.Exec(ctx, `SELECT minyi_ensure_rating_partitions($1::date, 6, $2)`, first, loc.String()); err != nil {
@@ -69,6 +70,9 @@ func Maintain(ctx context.Context, q db.DBTX, now time.Time, loc *time.Location,
 	if _, err := q.Exec(ctx, `DELETE FROM rating_daily_marks WHERE day < $1::date`, yesterday); err != nil {
 		return db.Err(err)
 	}
-	_, err := q.Exec(ctx, `DELETE FROM rating_requests WHERE created_at < $1`, now.Add(-keep))
-	return db.Err(err)
+	if _, err := q.Exec(ctx, `DELETE FROM rating_requests WHERE created_at < $1`, now.Add(-keep)); err != nil {
+		return db.Err(err)
+	}
+	_, err := RollUp(ctx, q, now, loc)
+	return err
 }

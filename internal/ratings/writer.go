@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -76,6 +77,9 @@ type Writer struct {
 	// not refreshed within the minute (the statement checks that too).
 	touchMu sync.Mutex
 	touched map[int64]time.Time
+
+	// loc is the zone of the daily aggregate's days (see SetLocation).
+	loc atomic.Pointer[time.Location]
 }
 
 // touchEvery is how often a terminal's last_seen_at is refreshed at most.
@@ -97,6 +101,27 @@ func NewWriter(pool *pgxpool.Pool, flushers, maxBatch int, log *slog.Logger) *Wr
 		go w.flusher()
 	}
 	return w
+}
+
+// SetLocation gives the writer the configured time zone, the zone of the
+// daily aggregate's days. Without it the writer marks every rating more
+// than a few minutes old as late (see lateCutoff), which is exact too but
+// marks more than needed, e.g. all ratings of a terminal whose clock runs
+// behind.
+func (w *Writer) SetLocation(loc *time.Location) { w.loc.Store(loc) }
+
+// lateCutoff is the time before which a rating written at now is late and
+// marks its unit and minute dirty for the daily aggregate: the start of
+// the local day lateAfter ago, or without a zone lateAfter ago. A rating
+// not marked belongs to a day that had not ended at now − lateAfter, and
+// RollUp rolls a day only closeMargin after its end.
+func lateCutoff(now time.Time, loc *time.Location) time.Time {
+	t := now.Add(-lateAfter)
+	if loc == nil {
+		return t
+	}
+	t = t.In(loc)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc)
 }
 
 // Close stops the flushers after the queue is drained.
@@ -215,7 +240,7 @@ func (w *Writer) writeJobs(ctx context.Context, jobs []*job) error {
 	}
 	now := time.Now()
 	touch := w.toTouch(all, now)
-	status, err := writeBatch(ctx, w.pool, all, touch)
+	status, err := writeBatch(ctx, w.pool, all, touch, lateCutoff(now, w.loc.Load()))
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,4 @@
+package ratings
+
+// MonthRuns exposes monthRuns to the external tests.
+var MonthRuns = monthRuns
