@@ -61,6 +61,16 @@ func (f Fields) Add(field, message string) {
 	}
 }
 
+// Merge adds the field messages of err, if it carries any.
+func (f Fields) Merge(err error) {
+	if err == nil {
+		return
+	}
+	for k, v := range From(err).Fields {
+		f.Add(k, v)
+	}
+}
+
 // Err returns nil when no field has a message, else an invalid error.
 func (f Fields) Err() error {
 	if len(f) == 0 {

@@ -88,16 +88,9 @@ func (s *Server) ratingFilter(c *gin.Context) (ratings.Filter, error) {
 	}
 	f.HasComment = c.Query("has_comment") == "true" || c.Query("has_comment") == "1"
 	var err error
-	if f.Limit, f.Offset, err = paging(c); err != nil {
-		for k, v := range apperr.From(err).Fields {
-			bad.Add(k, v)
-		}
-	}
-	if err := f.Validate(); err != nil {
-		for k, v := range apperr.From(err).Fields {
-			bad.Add(k, v)
-		}
-	}
+	f.Limit, f.Offset, err = paging(c)
+	bad.Merge(err)
+	bad.Merge(f.Validate())
 	return f, bad.Err()
 }
 

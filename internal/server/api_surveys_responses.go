@@ -34,16 +34,9 @@ func responseFilter(c *gin.Context) (surveys.ResponseFilter, error) {
 		f.Level = n
 	}
 	var err error
-	if f.Limit, f.Offset, err = paging(c); err != nil {
-		for k, v := range apperr.From(err).Fields {
-			bad.Add(k, v)
-		}
-	}
-	if err := f.Validate(); err != nil {
-		for k, v := range apperr.From(err).Fields {
-			bad.Add(k, v)
-		}
-	}
+	f.Limit, f.Offset, err = paging(c)
+	bad.Merge(err)
+	bad.Merge(f.Validate())
 	if err := bad.Err(); err != nil {
 		return f, err
 	}
