@@ -127,6 +127,8 @@ func (s *Server) routes() {
 	s.surveyRoutes(e, authed, console)
 	s.agencyRoutes(api, authed, console)
 	s.scoreRoutes(authed, console)
+	s.workdayRoutes(authed, console)
+	s.schemeRoutes(authed, console)
 	api.Use(func(c *gin.Context) { s.apiError(c, notFoundErr) })
 	e.NoRoute(func(c *gin.Context) {
 		if isAPI(c) {
