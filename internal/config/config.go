@@ -37,6 +37,7 @@ type Config struct {
 	RatePublicCode   string `env:"RATE_PUBLIC_CODE" envDefault:"600-M"`
 	RateTerminal     string `env:"RATE_TERMINAL" envDefault:"600-M"`
 	RateLogin        string `env:"RATE_LOGIN" envDefault:"10-M"`
+	RateAgency       string `env:"RATE_AGENCY" envDefault:"120-M"`
 
 	// Rating rules.
 	LevelPoints      []float64     `env:"LEVEL_POINTS" envSeparator:"," envDefault:"100,80,60,30,0"`
@@ -61,7 +62,7 @@ type Config struct {
 
 // Limits holds the parsed rate limits.
 type Limits struct {
-	PublicPage, PublicClient, PublicCode, Terminal, Login limiter.Rate
+	PublicPage, PublicClient, PublicCode, Terminal, Login, Agency limiter.Rate
 }
 
 // Load reads the configuration through getenv and validates it.
@@ -85,7 +86,7 @@ func Load(getenv func(string) string) (Config, error) {
 func envKeys() []string {
 	return []string{"DATABASE_URL", "REDIS_URL", "HTTP_ADDR", "PUBLIC_BASE_URL", "SECRET_KEY", "TRUSTED_PROXIES",
 		"TIME_ZONE", "LOG_LEVEL", "LOG_FORMAT", "DB_MAX_CONNS", "SESSION_TTL", "RATE_PUBLIC_PAGE", "RATE_PUBLIC_CLIENT", "RATE_PUBLIC_CODE",
-		"RATE_TERMINAL", "RATE_LOGIN", "LEVEL_POINTS", "RATING_REASONS", "UNIT_CATEGORIES", "CALLBACK_ROLES",
+		"RATE_TERMINAL", "RATE_LOGIN", "RATE_AGENCY", "LEVEL_POINTS", "RATING_REASONS", "UNIT_CATEGORIES", "CALLBACK_ROLES",
 		"TERMINAL_MAX_AGE", "TERMINAL_CACHE_TTL", "WRITER_FLUSHERS", "WRITER_MAX_BATCH", "PPROF_ADDR"}
 }
 
@@ -154,6 +155,7 @@ func (c *Config) Validate() error {
 	rate("RATE_PUBLIC_CODE", c.RatePublicCode, &c.Limits.PublicCode)
 	rate("RATE_TERMINAL", c.RateTerminal, &c.Limits.Terminal)
 	rate("RATE_LOGIN", c.RateLogin, &c.Limits.Login)
+	rate("RATE_AGENCY", c.RateAgency, &c.Limits.Agency)
 	if len(c.LevelPoints) != 5 {
 		bad("LEVEL_POINTS", "must list five numbers, for levels 5 down to 1 (e.g. 100,80,60,30,0)")
 	} else {
@@ -209,8 +211,8 @@ func (c Config) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "DATABASE_URL=%s REDIS_URL=%s HTTP_ADDR=%s PUBLIC_BASE_URL=%s SECRET_KEY=%s TRUSTED_PROXIES=%s",
 		MaskURL(c.DatabaseURL), MaskURL(c.RedisURL), c.HTTPAddr, c.PublicBaseURL, mask(c.SecretKey), strings.Join(c.TrustedProxies, ","))
-	fmt.Fprintf(&b, " RATE_PUBLIC_PAGE=%s RATE_PUBLIC_CLIENT=%s RATE_PUBLIC_CODE=%s RATE_TERMINAL=%s RATE_LOGIN=%s LEVEL_POINTS=%s",
-		c.RatePublicPage, c.RatePublicClient, c.RatePublicCode, c.RateTerminal, c.RateLogin, joinFloats(c.LevelPoints))
+	fmt.Fprintf(&b, " RATE_PUBLIC_PAGE=%s RATE_PUBLIC_CLIENT=%s RATE_PUBLIC_CODE=%s RATE_TERMINAL=%s RATE_LOGIN=%s RATE_AGENCY=%s LEVEL_POINTS=%s",
+		c.RatePublicPage, c.RatePublicClient, c.RatePublicCode, c.RateTerminal, c.RateLogin, c.RateAgency, joinFloats(c.LevelPoints))
 	fmt.Fprintf(&b, " TIME_ZONE=%s CALLBACK_ROLES=%s TERMINAL_MAX_AGE=%s WRITER_FLUSHERS=%d DB_MAX_CONNS=%d",
 		c.TimeZone, strings.Join(c.CallbackRoles, ","), c.TerminalMaxAge, c.WriterFlushers, c.DBMaxConns)
 	return b.String()

@@ -15,6 +15,7 @@ import (
 	"minyi/internal/apperr"
 	"minyi/internal/audit"
 	"minyi/internal/db"
+	"minyi/internal/secure"
 	"minyi/internal/surveys"
 )
 
@@ -40,6 +41,10 @@ func (s *Server) agencyAuth(c *gin.Context) {
 	token, ok := bearerToken(c)
 	if !ok {
 		s.apiError(c, apperr.New(apperr.Unauthorized, "缺少机构令牌（Authorization: Bearer <token>）"))
+		return
+	}
+	if d := s.Limiter.Allow(c, s.Config.Limits.Agency, "ag:"+hexHash(secure.SHA256(token))); d.Limited {
+		s.limitedAPI(c, d.RetryAfter)
 		return
 	}
 	sess, err := agencies.Authenticate(c, s.Pool, token)

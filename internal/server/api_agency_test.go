@@ -9,6 +9,8 @@ import (
 
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"minyi/internal/testutil/apptest"
 )
 
 func goodRow(id string) map[string]any {
@@ -398,4 +400,25 @@ func TestAgencyOfficeAPI(t *testing.T) {
 	}
 	wantAPIError(t, apiDo(t, w.office, "GET", "/api/v1/agencies/999999", "", ""), 404, "not_found")
 	wantAPIError(t, apiDo(t, w.office, "DELETE", base+"/tokens/999999", "", ""), 404, "not_found")
+}
+
+// An agency token is rate limited per token (RATE_AGENCY): the third
+// request in the minute gets 429 with Retry-After, and another agency's
+// token is not affected.
+func TestAgencyAPIRateLimit(t *testing.T) {
+	clock := &apiClock{t: agencyNow}
+	w := &agencyWorld{apiWorld: newAPIWorld(t, apptest.Options{Now: clock.Now, Env: map[string]string{"RATE_AGENCY": "2-M"}}), clock: clock}
+	w.survey = w.insertSurvey(t, "2025年度满意度调查", "open")
+	w.agency = w.createAgency(t, w.survey, "甲调查公司")
+	w.token = w.issueToken(t, w.agency)
+	w.agencyCl = w.app.Client()
+	other := w.issueToken(t, w.createAgency(t, w.survey, "乙调查公司"))
+	for i := 0; i < 2; i++ {
+		apiJSON(t, w.agencyCl, "GET", "/api/v1/agency", nil, "Authorization", "Bearer "+w.token).decode(t, http.StatusOK, nil)
+	}
+	res := apiJSON(t, w.agencyCl, "GET", "/api/v1/agency/progress", nil, "Authorization", "Bearer "+w.token)
+	if res.Status != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" {
+		t.Fatalf("third request: %d %s", res.Status, res.Body)
+	}
+	apiJSON(t, w.agencyCl, "GET", "/api/v1/agency", nil, "Authorization", "Bearer "+other).decode(t, http.StatusOK, nil)
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/hex"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -81,10 +80,8 @@ type terminalResult struct {
 // Every rating gets a result; valid ones are stored even when others in the
 // batch are rejected, and re-sending a stored id reports it as a duplicate.
 func (s *Server) terminalRatings(c *gin.Context) {
-	// The scheme name is case-insensitive (RFC 9110 §11.1).
-	scheme, token, _ := strings.Cut(strings.TrimSpace(c.GetHeader("Authorization")), " ")
-	token = strings.TrimSpace(token)
-	if !strings.EqualFold(scheme, "Bearer") || token == "" {
+	token, ok := bearerToken(c)
+	if !ok {
 		s.apiError(c, apperr.New(apperr.Unauthorized, "缺少评价器令牌（Authorization: Bearer <token>）"))
 		return
 	}
