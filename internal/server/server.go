@@ -129,6 +129,7 @@ func (s *Server) routes() {
 	s.scoreRoutes(authed, console)
 	s.workdayRoutes(authed, console)
 	s.schemeRoutes(authed, console)
+	s.targetRoutes(e, authed, console)
 	api.Use(func(c *gin.Context) { s.apiError(c, notFoundErr) })
 	e.NoRoute(func(c *gin.Context) {
 		if isAPI(c) {
