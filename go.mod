@@ -3,6 +3,7 @@ module minyi
 go 1.26.8
 
 require (
+	github.com/6tail/lunar-go v1.4.6
 	github.com/caarlos0/env/v11 v11.4.2
 	github.com/chromedp/chromedp v0.22.1
 	github.com/gin-gonic/gin v1.12.0

@@ -23,6 +23,9 @@ const (
 	SurveyClosed = "survey_closed"
 	// SurveyNotOpen refuses an upload to a survey still being drafted.
 	SurveyNotOpen = "survey_not_open"
+	// NoCalendar refuses a working-day computation touching a year whose
+	// holiday calendar has not been entered.
+	NoCalendar = "no_calendar"
 )
 
 // Error is an error with a code, a user-facing message (Simplified Chinese)
@@ -113,7 +116,7 @@ func Status(code string) int {
 		return http.StatusForbidden
 	case NotFound:
 		return http.StatusNotFound
-	case Conflict, SurveyClosed, SurveyNotOpen:
+	case Conflict, SurveyClosed, SurveyNotOpen, NoCalendar:
 		return http.StatusConflict
 	case RateLimited:
 		return http.StatusTooManyRequests

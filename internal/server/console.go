@@ -86,6 +86,25 @@ var flashes = map[string]string{
 	"cycle_created":          "考核年度已创建，使用默认考核配置（第1版）。",
 	"cycle_config_saved":     "考核配置已保存为新版本；此前的版本保留不变，可随时查看。",
 	"cycle_config_unchanged": "考核配置没有变化，未生成新版本。",
+	// Targets and process management (console_targets*.go).
+	"target_created":          "目标责任书已创建，请填写指标。",
+	"target_saved":            "指标已保存。确认无误后请提交绩效办审核。",
+	"target_submitted":        "目标责任书已提交，等待绩效办审核。",
+	"target_returned":         "目标责任书已退回单位修改。",
+	"target_approved":         "目标责任书已批准，并已在公开页面发布（第1版）。",
+	"target_change_requested": "调整申请已提交，等待绩效办审核。",
+	"target_change_approved":  "调整已批准，新版本已在公开页面发布。",
+	"target_change_rejected":  "调整申请未予批准，现行目标不变。",
+	"target_report_saved":     "进度报告已保存。",
+	"target_self_saved":       "自评已保存。",
+	"target_settings_saved":   "过程管理设置已保存。",
+	// Assessment schemes (console_schemes.go).
+	"scheme_saved":     "考核方案已保存为新版本；此前的版本保留不变，可随时查看。",
+	"scheme_unchanged": "考核方案没有变化，未生成新版本。",
+	// Working-day calendar (console_workdays.go).
+	"workdays_created":   "该年工作日历已录入，期限计算立即按其执行。",
+	"workdays_saved":     "工作日历已保存，原安排已替换，修改已记入操作日志。",
+	"workdays_unchanged": "工作日历没有变化，未作修改。",
 }
 
 // base fills the layout's fields from the session, if any, and the flash.

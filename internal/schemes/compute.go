@@ -1,0 +1,420 @@
+package schemes
+
+import (
+	"bytes"
+	"encoding/json"
+	"math/big"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"minyi/internal/apperr"
+)
+
+// Arithmetic is exact: every configured or entered number is read from its
+// shortest decimal form (0.6 is 3/5, not the nearest binary fraction) into
+// a big.Rat, every node is computed with full precision, and only what is
+// shown is rounded, to 2 decimals half up (x.xx5 → x.x(x+1)). The rounded
+// composite is the result of record; a parent is computed from its
+// children's exact values, never from their rounded ones.
+
+type ratT = big.Rat
+
+func zero() *ratT { return new(ratT) }
+func one() *ratT  { return big.NewRat(1, 1) }
+
+// rat converts f through its shortest decimal representation.
+func rat(f float64) *ratT {
+	r, ok := new(ratT).SetString(strconv.FormatFloat(f, 'g', -1, 64))
+	if !ok {
+		return zero()
+	}
+	return r
+}
+
+// fmt2 shows r rounded to 2 decimals, half up: "12.50". big.Rat's
+// FloatString rounds halves away from zero, which is half up for the
+// non-negative values of a scheme.
+func fmt2(r *ratT) string { return r.FloatString(2) }
+
+// round2 is r rounded to 2 decimals, half up, as the nearest float.
+func round2(r *ratT) float64 {
+	f, _ := strconv.ParseFloat(fmt2(r), 64)
+	return f
+}
+
+// Round2 rounds f (read as its shortest decimal) to 2 decimals, half up.
+func Round2(f float64) float64 { return round2(rat(f)) }
+
+// Input is one entry of a unit: the points of a manual leaf, the source
+// value (0–100) of an auto leaf, or not applicable (NA) for a child of a
+// pro-rated node that the unit does not take part in. In JSON it is a
+// number, or the string "na".
+type Input struct {
+	Value float64
+	NA    bool
+}
+
+// Points is an entry of value v.
+func Points(v float64) Input { return Input{Value: v} }
+
+// NotApplicable is the entry of an item the unit does not take part in.
+var NotApplicable = Input{NA: true}
+
+// MarshalJSON writes a number or "na".
+func (in Input) MarshalJSON() ([]byte, error) {
+	if in.NA {
+		return []byte(`"na"`), nil
+	}
+	return []byte(strconv.FormatFloat(in.Value, 'f', -1, 64)), nil
+}
+
+// UnmarshalJSON reads a number, or "na" (不参加).
+func (in *Input) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		if strings.EqualFold(strings.TrimSpace(s), "na") {
+			*in = NotApplicable
+			return nil
+		}
+		// A type error, so the decoder names the field ("inputs.key").
+		return &json.UnmarshalTypeError{Value: "string", Type: reflect.TypeFor[float64]()}
+	}
+	var v float64
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*in = Input{Value: v}
+	return nil
+}
+
+// NodeResult is one node of a computed scheme, in tree order.
+type NodeResult struct {
+	Key      string    `json:"key"`
+	Name     string    `json:"name"`
+	Kind     string    `json:"kind"`
+	Path     string    `json:"path"`
+	Depth    int       `json:"depth"`
+	Max      float64   `json:"max"`
+	Weight   float64   `json:"weight,omitempty"`
+	Assessor *Assessor `json:"assessor,omitempty"`
+	Source   string    `json:"source,omitempty"`
+	// Value is the node's points rounded to 2 decimals, Exact the full
+	// precision; both nil when an input it depends on is missing or the
+	// node is not applicable.
+	Value         *float64 `json:"value"`
+	Exact         *float64 `json:"exact"`
+	NotApplicable bool     `json:"not_applicable,omitempty"`
+	// Rule is how the node is computed, in Chinese, without numbers.
+	Rule string `json:"rule"`
+	// Formula explains the value in Chinese with its numbers (shown rounded
+	// to 2 decimals).
+	Formula string `json:"formula"`
+
+	exact *ratT
+}
+
+// DecodeInputs reads inputs sent as JSON values per key, returning an
+// invalid error on field "inputs.<key>" for a value that is neither a
+// number nor "na".
+func DecodeInputs(raw map[string]json.RawMessage) (map[string]Input, error) {
+	out := make(map[string]Input, len(raw))
+	f := apperr.Fields{}
+	for k, v := range raw {
+		var in Input
+		if string(bytes.TrimSpace(v)) == "null" {
+			continue
+		}
+		if err := json.Unmarshal(v, &in); err != nil {
+			f.Add("inputs."+k, "“"+k+"”的得分须为数字，或 \"na\" 表示不参加该项目")
+			continue
+		}
+		out[k] = in
+	}
+	return out, f.Err()
+}
+
+// Result is a computed scheme.
+type Result struct {
+	// Composite is the root's points rounded to 2 decimals (half up); nil
+	// while a leaf is missing.
+	Composite *float64 `json:"composite"`
+	// CompositeExact is the root's full-precision value.
+	CompositeExact *float64 `json:"composite_exact"`
+	Max            float64  `json:"max"`
+	Complete       bool     `json:"complete"`
+	// Missing are the leaves without an entry, in tree order.
+	Missing []MissingLeaf `json:"missing"`
+	Nodes   []NodeResult  `json:"nodes"`
+}
+
+// MissingLeaf is a leaf that has no entry yet.
+type MissingLeaf struct {
+	Key  string `json:"key"`
+	Path string `json:"path"`
+}
+
+// Compute evaluates the tree (normalized and valid) for one unit's inputs,
+// keyed by leaf key (or, for NA, by the key of a pro-rated node's child).
+// A leaf without an input is reported in Missing and everything depending
+// on it stays nil: nothing is silently taken as zero. It returns an invalid
+// error, naming the node path, for an input of an unknown key, outside
+// 0..max (0..100 for an auto leaf), or NA where the item cannot be left
+// out, and for a pro-rated node whose children are all NA.
+func Compute(root Node, inputs map[string]Input) (Result, error) {
+	if err := Validate(root); err != nil {
+		return Result{}, err
+	}
+	c := computer{inputs: inputs, used: map[string]bool{}, f: apperr.Fields{}}
+	c.node(root, nil, "", 0, false)
+	for k := range inputs {
+		if !c.used[k] {
+			c.f.Add("inputs."+k, "方案中没有代码为“"+k+"”的评分项目")
+		}
+	}
+	if err := c.f.Err(); err != nil {
+		return Result{}, err
+	}
+	res := Result{Max: root.Max, Nodes: c.out, Missing: c.missing, Complete: len(c.missing) == 0}
+	if res.Missing == nil {
+		res.Missing = []MissingLeaf{}
+	}
+	if top := c.out[0]; top.exact != nil {
+		res.Composite, res.CompositeExact = top.Value, top.Exact
+	}
+	return res, nil
+}
+
+type computer struct {
+	inputs  map[string]Input
+	used    map[string]bool
+	f       apperr.Fields
+	out     []NodeResult
+	missing []MissingLeaf
+}
+
+func floatPtr(r *ratT) *float64 {
+	f, _ := r.Float64()
+	return &f
+}
+
+// node computes n and appends it (then its subtree) to c.out; it returns
+// the node's exact value, nil when unknown, and whether it is NA. skipped
+// is true under an NA ancestor: the subtree is listed but not computed.
+func (c *computer) node(n Node, parent *Node, parentPath string, depth int, skipped bool) (*ratT, bool) {
+	path := n.Name
+	if parentPath != "" {
+		path = parentPath + PathSep + n.Name
+	}
+	idx := len(c.out)
+	c.out = append(c.out, NodeResult{Key: n.Key, Name: n.Name, Kind: n.Kind, Path: path, Depth: depth, Max: n.Max,
+		Weight: n.Weight, Assessor: n.Assessor, Source: n.Source, Rule: Rule(n)})
+	in, given := c.inputs[n.Key]
+	if given {
+		c.used[n.Key] = true
+	}
+	na := given && in.NA && !skipped
+	if na && (parent == nil || parent.Kind != KindProrated) {
+		c.f.Add("inputs."+n.Key, path+": 只有“按参加项目折算”项目的下级项目才能标记为不参加")
+		na = false
+	}
+	if given && !in.NA && !n.IsLeaf() {
+		c.f.Add("inputs."+n.Key, path+": 只能为评分项目录入得分，该项目的得分由下级项目计算")
+	}
+	if skipped || na {
+		c.out[idx].NotApplicable = true
+		c.out[idx].Formula = "不参加，不计入"
+		for _, ch := range n.Children {
+			c.node(ch, &n, path, depth+1, true)
+		}
+		return nil, true
+	}
+	var v *ratT
+	var formula string
+	switch n.Kind {
+	case KindManual, KindAuto:
+		v, formula = c.leaf(n, path, in, given)
+	default:
+		vals := make([]*ratT, len(n.Children))
+		nas := make([]bool, len(n.Children))
+		known := true
+		for i, ch := range n.Children {
+			vals[i], nas[i] = c.node(ch, &n, path, depth+1, false)
+			if vals[i] == nil && !nas[i] {
+				known = false
+			}
+		}
+		switch n.Kind {
+		case KindSum:
+			v, formula = sumOf(n, vals, known)
+		case KindWeighted:
+			v, formula = weightedOf(n, vals, known)
+		case KindProrated:
+			v, formula = c.proratedOf(n, path, vals, nas, known)
+		}
+	}
+	c.out[idx].Formula = formula
+	if v != nil {
+		c.out[idx].exact = v
+		c.out[idx].Exact = floatPtr(v)
+		rounded := round2(v)
+		c.out[idx].Value = &rounded
+	}
+	return v, false
+}
+
+func (c *computer) leaf(n Node, path string, in Input, given bool) (*ratT, string) {
+	by := ""
+	if n.Assessor != nil && n.Assessor.Name != "" {
+		by = "（" + n.Assessor.Name + "）"
+	}
+	if !given {
+		c.missing = append(c.missing, MissingLeaf{Key: n.Key, Path: path})
+		if n.Kind == KindAuto {
+			return nil, "待取数：" + SourceLabel(n.Source) + "尚未录入"
+		}
+		return nil, "待评分：考评单位" + by + "尚未录入"
+	}
+	top := n.Max
+	if n.Kind == KindAuto {
+		top = 100
+	}
+	if !finite(in.Value) || in.Value < 0 || rat(in.Value).Cmp(rat(top)) > 0 {
+		c.f.Add("inputs."+n.Key, path+": 得分须在0到"+num(top)+"之间")
+		return nil, ""
+	}
+	v := rat(in.Value)
+	if n.Kind == KindAuto {
+		pts := new(ratT).Mul(v, rat(n.Max))
+		pts.Quo(pts, rat(100))
+		return pts, SourceLabel(n.Source) + " " + fmt2(v) + " ÷ 100 × 满分 " + num(n.Max) + " = " + fmt2(pts)
+	}
+	return v, "考评单位" + by + "评分 " + fmt2(v) + "（满分 " + num(n.Max) + "）"
+}
+
+func sumOf(n Node, vals []*ratT, known bool) (*ratT, string) {
+	if !known {
+		return nil, "待下级项目得分齐全后计算（各项得分之和）"
+	}
+	s := zero()
+	parts := make([]string, len(vals))
+	for i, v := range vals {
+		s.Add(s, v)
+		parts[i] = fmt2(v)
+	}
+	return s, strings.Join(parts, " + ") + " = " + fmt2(s)
+}
+
+func weightedOf(n Node, vals []*ratT, known bool) (*ratT, string) {
+	if !known {
+		return nil, "待下级项目得分齐全后计算（各项折合百分制后加权）"
+	}
+	s := zero()
+	parts := make([]string, len(vals))
+	for i, v := range vals {
+		ch := n.Children[i]
+		// The child's points on 0–100.
+		hundred := new(ratT).Mul(v, rat(100))
+		hundred.Quo(hundred, rat(ch.Max))
+		s.Add(s, new(ratT).Mul(hundred, rat(ch.Weight)))
+		term := fmt2(hundred)
+		if rat(ch.Max).Cmp(rat(100)) != 0 {
+			term = "(" + fmt2(v) + "÷" + num(ch.Max) + "×100)"
+		}
+		parts[i] = term + "×" + percent(ch.Weight)
+	}
+	formula := strings.Join(parts, " + ")
+	if rat(n.Max).Cmp(rat(100)) != 0 {
+		formula = "(" + formula + ") ÷ 100 × 满分 " + num(n.Max)
+		s.Mul(s, rat(n.Max))
+		s.Quo(s, rat(100))
+	}
+	return s, formula + " = " + fmt2(s)
+}
+
+func (c *computer) proratedOf(n Node, path string, vals []*ratT, nas []bool, known bool) (*ratT, string) {
+	var skipped []string
+	taken := 0
+	for i, isNA := range nas {
+		if isNA {
+			skipped = append(skipped, n.Children[i].Name)
+		} else {
+			taken++
+		}
+	}
+	note := ""
+	if len(skipped) > 0 {
+		note = "；未参加：" + strings.Join(skipped, "、")
+	}
+	if taken == 0 {
+		c.f.Add("inputs."+n.Key, path+": 至少须参加一个下级项目才能折算")
+		return nil, ""
+	}
+	if !known {
+		return nil, "待下级项目得分齐全后计算（满分 × 已参加项目实得分 ÷ 已参加项目满分）" + note
+	}
+	got, full := zero(), zero()
+	var gotParts, fullParts []string
+	for i, v := range vals {
+		if nas[i] {
+			continue
+		}
+		got.Add(got, v)
+		full.Add(full, rat(n.Children[i].Max))
+		gotParts = append(gotParts, fmt2(v))
+		fullParts = append(fullParts, num(n.Children[i].Max))
+	}
+	s := new(ratT).Mul(rat(n.Max), got)
+	s.Quo(s, full)
+	return s, num(n.Max) + " × (" + strings.Join(gotParts, " + ") + ") ÷ (" + strings.Join(fullParts, " + ") + ") = " + fmt2(s) + note
+}
+
+// Rule states how the node is computed, in Chinese: "考评单位评分，0–80分",
+// "甲×60% + 乙×40%", "50 × 已参加项目实得分之和 ÷ 已参加项目满分之和".
+func Rule(n Node) string {
+	names := make([]string, len(n.Children))
+	for i, c := range n.Children {
+		names[i] = c.Name
+	}
+	switch n.Kind {
+	case KindManual:
+		by := "考评单位"
+		if n.Assessor != nil && n.Assessor.Name != "" {
+			by = n.Assessor.Name
+		}
+		return by + "评分，0–" + num(n.Max) + "分"
+	case KindAuto:
+		return SourceLabel(n.Source) + "（0–100）÷ 100 × " + num(n.Max)
+	case KindSum:
+		return strings.Join(names, " + ")
+	case KindWeighted:
+		parts := make([]string, len(n.Children))
+		for i, c := range n.Children {
+			parts[i] = c.Name + "×" + percent(c.Weight)
+		}
+		r := strings.Join(parts, " + ")
+		if rat(n.Max).Cmp(rat(100)) != 0 {
+			r = "(" + r + ") ÷ 100 × " + num(n.Max)
+		}
+		if len(n.Children) > 0 && anyBelow100(n.Children) {
+			r += "（各项先折合为百分制）"
+		}
+		return r
+	case KindProrated:
+		return num(n.Max) + " × 已参加项目实得分之和 ÷ 已参加项目满分之和"
+	}
+	return ""
+}
+
+func anyBelow100(kids []Node) bool {
+	for _, c := range kids {
+		if rat(c.Max).Cmp(rat(100)) != 0 {
+			return true
+		}
+	}
+	return false
+}

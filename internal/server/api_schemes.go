@@ -1,0 +1,137 @@
+package server
+
+import (
+	"encoding/json"
+	"math"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5"
+
+	"minyi/internal/apperr"
+	"minyi/internal/db"
+	"minyi/internal/schemes"
+)
+
+// schemeBodyLimit is the largest scheme or computation body accepted.
+const schemeBodyLimit = 256 << 10
+
+func (s *Server) apiSchemePresets(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"items": schemes.Presets()})
+}
+
+// schemeVersionParam reads ?version= (0 when absent: the newest).
+func schemeVersionParam(c *gin.Context) (int, error) {
+	v := c.Query("version")
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > math.MaxInt32 {
+		return 0, apperr.New(apperr.NotFound, "该考核方案版本不存在")
+	}
+	return n, nil
+}
+
+func (s *Server) apiGetScheme(c *gin.Context) {
+	id, ok := s.pathIDAndBody(c, nil)
+	if !ok {
+		return
+	}
+	n, err := schemeVersionParam(c)
+	var v schemes.Version
+	if err == nil {
+		v, err = s.findScheme(c, id, n)
+	}
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, v)
+}
+
+// findScheme returns the cycle's scheme version n (0: the newest),
+// answering not_found for an unknown cycle before a missing scheme.
+func (s *Server) findScheme(c *gin.Context, cycleID int64, n int) (schemes.Version, error) {
+	v, err := schemes.Find(c, s.Pool, cycleID, n)
+	if apperr.Is(err, apperr.NotFound) {
+		if _, _, lerr := schemes.List(c, s.Pool, cycleID, 1, 0); lerr != nil {
+			return schemes.Version{}, lerr
+		}
+	}
+	return v, err
+}
+
+func (s *Server) apiSetScheme(c *gin.Context) {
+	var in schemes.Change
+	id, err := idParam(c, "id")
+	if err == nil {
+		err = bindJSON(c, &in, schemeBodyLimit)
+	}
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	var v schemes.Version
+	changed := false
+	err = db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
+		v, changed, err = schemes.Set(c, tx, currentUser(c).Actor(), id, in)
+		return err
+	})
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	status := http.StatusCreated
+	if !changed {
+		// The same scheme again (a retry): nothing new was stored.
+		status = http.StatusOK
+	}
+	c.JSON(status, v)
+}
+
+func (s *Server) apiListSchemeVersions(c *gin.Context) {
+	id, ok := s.pathIDAndBody(c, nil)
+	if !ok {
+		return
+	}
+	limit, offset, err := paging(c)
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	list, total, err := schemes.List(c, s.Pool, id, limit, offset)
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"total": total, "items": list})
+}
+
+func (s *Server) apiComputeScheme(c *gin.Context) {
+	var in struct {
+		Preset string                     `json:"preset"`
+		Tree   *schemes.Node              `json:"tree"`
+		Inputs map[string]json.RawMessage `json:"inputs"`
+	}
+	if err := bindJSON(c, &in, schemeBodyLimit); err != nil {
+		s.apiError(c, err)
+		return
+	}
+	// Resolve checks the tree as a save would; the name is not needed.
+	_, _, tree, err := schemes.Change{Preset: in.Preset, Tree: in.Tree, Name: "试算"}.Resolve()
+	var inputs map[string]schemes.Input
+	if err == nil {
+		inputs, err = schemes.DecodeInputs(in.Inputs)
+	}
+	var res schemes.Result
+	if err == nil {
+		res, err = schemes.Compute(tree, inputs)
+	}
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, res)
+}
