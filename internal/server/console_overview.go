@@ -34,6 +34,9 @@ type overviewPageData struct {
 	UncheckedLink      string
 	Excluded           int
 	ExcludedLink       string
+	// TargetWarnings counts the early warnings of the newest cycle.
+	TargetWarnings     int
+	TargetWarningsLink string
 }
 
 // periodOf formats a period; link names the feed filtered to it.
@@ -111,6 +114,10 @@ func (s *Server) overviewPage(c *gin.Context) {
 		return
 	}
 	if d.Excluded, err = ratings.Count(c, s.Pool, ratings.Filter{UnitID: scope, Excluded: ptr(true)}); err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	if d.TargetWarnings, d.TargetWarningsLink, err = s.targetWarningCount(c); err != nil {
 		s.consoleError(c, err)
 		return
 	}

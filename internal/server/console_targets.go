@@ -1,0 +1,263 @@
+package server
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5"
+
+	"minyi/internal/apperr"
+	"minyi/internal/cycles"
+	"minyi/internal/db"
+	"minyi/internal/targets"
+)
+
+// targetPath is the console page of a sheet.
+func targetPath(id int64) string { return "/console/targets/" + strconv.FormatInt(id, 10) }
+
+// targetsListPath is the console list of a cycle's sheets.
+func targetsListPath(cycleID int64) string {
+	return "/console/targets?cycle_id=" + strconv.FormatInt(cycleID, 10)
+}
+
+// targetCycle picks the cycle named by ?cycle_id= (or the form's
+// cycle_id), else the newest; ok is false when there is no cycle at all.
+func (s *Server) targetCycle(c *gin.Context) (cy cycles.Cycle, list []cycles.Cycle, ok bool, err error) {
+	list, _, err = cycles.ListCycles(c, s.Pool, cycles.Page{Limit: 100})
+	if err != nil || len(list) == 0 {
+		return cycles.Cycle{}, list, false, err
+	}
+	v := c.Query("cycle_id")
+	if v == "" {
+		v = c.PostForm("cycle_id")
+	}
+	if v == "" {
+		return list[0], list, true, nil
+	}
+	id, perr := strconv.ParseInt(v, 10, 64)
+	if perr != nil || id <= 0 {
+		return cycles.Cycle{}, list, false, apperr.New(apperr.NotFound, "考核年度不存在")
+	}
+	cy, err = cycles.FindCycle(c, s.Pool, id)
+	return cy, list, err == nil, err
+}
+
+type targetListRow struct {
+	targetLine
+	StatusLabel string
+	Link        string
+	WarnLink    string
+}
+
+type targetsPageData struct {
+	basePage
+	Cycle      cycles.Cycle
+	Cycles     []cycles.Cycle
+	HasCycle   bool
+	Rows       []targetListRow
+	Settings   targets.Settings
+	Frequency  string
+	Warnings   []targetWarningView
+	WarnTotal  int
+	WarnLink   string
+	PublicLink string
+	Errors     map[string]string
+	Counts     map[string]int
+}
+
+// targetsPage lists a cycle's sheets: for the office every unit with its
+// sheet's status, counts and warnings, and the cycle's settings; for a
+// unit its own sheet and warnings.
+func (s *Server) targetsPage(c *gin.Context) { s.showTargets(c, http.StatusOK, nil, nil) }
+
+func (s *Server) showTargets(c *gin.Context, status int, form *targets.Settings, errs map[string]string) {
+	cy, list, ok, err := s.targetCycle(c)
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	d := targetsPageData{basePage: s.base(c, "目标管理", "targets"), Cycle: cy, Cycles: list, HasCycle: ok, Errors: errs,
+		Counts: map[string]int{}}
+	if !ok {
+		s.render(c, status, "console/targets.html", d)
+		return
+	}
+	lines, warns, err := s.targetLines(c, cy.ID)
+	var set targets.Settings
+	if err == nil {
+		set, err = targets.FindSettings(c, s.Pool, cy.ID)
+	}
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	if form != nil {
+		set = *form
+	}
+	d.Settings, d.Frequency, d.Warnings, d.WarnTotal = set, targets.FrequencyLabel(set.Frequency), warningViews(warns), len(warns)
+	d.WarnLink = "/console/targets/warnings?cycle_id=" + strconv.FormatInt(cy.ID, 10)
+	d.PublicLink = "/targets/" + strconv.FormatInt(cy.ID, 10)
+	for _, l := range lines {
+		r := targetListRow{targetLine: l, StatusLabel: "未编制"}
+		r.WarnLink = d.WarnLink + "&unit_id=" + strconv.FormatInt(l.Unit.ID, 10)
+		if l.Sheet != nil {
+			r.StatusLabel, r.Link = targets.StatusLabel(l.Sheet.Status), targetPath(l.Sheet.ID)
+			d.Counts[l.Sheet.Status]++
+		} else {
+			d.Counts["none"]++
+		}
+		d.Rows = append(d.Rows, r)
+	}
+	s.render(c, status, "console/targets.html", d)
+}
+
+// createTargetSubmit starts a unit's sheet (a unit user's own) and opens it.
+func (s *Server) createTargetSubmit(c *gin.Context) {
+	cy, _, ok, err := s.targetCycle(c)
+	if err == nil && !ok {
+		err = apperr.New(apperr.NotFound, "考核年度不存在")
+	}
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	u := currentUser(c)
+	var unitID int64
+	if u.UnitID != nil {
+		unitID = *u.UnitID
+	} else if unitID, err = strconv.ParseInt(c.PostForm("unit_id"), 10, 64); err != nil || unitID <= 0 {
+		s.consoleError(c, apperr.New(apperr.NotFound, "单位不存在"))
+		return
+	}
+	var sh targets.Sheet
+	err = db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
+		sh, _, err = targets.CreateSheet(c, tx, u.Actor(), cy.ID, unitID, s.Now())
+		return err
+	})
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	redirect(c, targetPath(sh.ID), "target_created")
+}
+
+// targetSettingsSubmit saves the cycle's reporting frequency, due days and
+// the self-evaluation lock.
+func (s *Server) targetSettingsSubmit(c *gin.Context) {
+	cy, _, ok, err := s.targetCycle(c)
+	if err == nil && !ok {
+		err = apperr.New(apperr.NotFound, "考核年度不存在")
+	}
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	set := targets.Settings{CycleID: cy.ID, Frequency: c.PostForm("frequency"), SelfEvalLocked: c.PostForm("self_eval_locked") == "1"}
+	n, convErr := strconv.Atoi(strings.TrimSpace(c.PostForm("due_days")))
+	set.DueDays = n
+	if convErr != nil {
+		set.DueDays = -1
+	}
+	err = db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
+		_, err = targets.SaveSettings(c, tx, currentUser(c).Actor(), set, s.Now())
+		return err
+	})
+	if errs, ok := fieldErrors(err); ok {
+		if convErr != nil {
+			errs["due_days"] = "报送期限须为0到90之间的整数天数"
+		}
+		s.showTargets(c, http.StatusUnprocessableEntity, &set, errs)
+		return
+	}
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	redirect(c, targetsListPath(cy.ID)+"#settings", "target_settings_saved")
+}
+
+type targetWarningsPageData struct {
+	basePage
+	Cycle    cycles.Cycle
+	Cycles   []cycles.Cycle
+	HasCycle bool
+	Units    []targetLine
+	UnitID   int64
+	Kind     string
+	Warnings []targetWarningView
+	Back     string
+}
+
+// targetWarningsPage lists the office's early warnings of a cycle,
+// filtered by unit and kind.
+func (s *Server) targetWarningsPage(c *gin.Context) {
+	cy, list, ok, err := s.targetCycle(c)
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	d := targetWarningsPageData{basePage: s.base(c, "目标预警", "targets"), Cycle: cy, Cycles: list, HasCycle: ok,
+		Kind: c.Query("kind")}
+	if ok {
+		f, ferr := warningFilter(c)
+		if ferr != nil {
+			s.consoleError(c, ferr)
+			return
+		}
+		if f.UnitID != nil {
+			d.UnitID = *f.UnitID
+		}
+		var warns []targets.Warning
+		if d.Units, _, err = s.targetLines(c, cy.ID); err == nil {
+			warns, err = targets.Warnings(c, s.Pool, cy.ID, f, s.Now(), s.Config.Location)
+		}
+		d.Warnings = warningViews(warns)
+		if err != nil {
+			s.consoleError(c, err)
+			return
+		}
+		d.Back = targetsListPath(cy.ID)
+	}
+	s.render(c, http.StatusOK, "console/target_warnings.html", d)
+}
+
+// targetWarningCount is the number of warnings of the newest cycle the
+// user may see, for the overview, with the link to them.
+func (s *Server) targetWarningCount(c *gin.Context) (int, string, error) {
+	list, _, err := cycles.ListCycles(c, s.Pool, cycles.Page{Limit: 1})
+	if err != nil || len(list) == 0 {
+		return 0, "", err
+	}
+	warns, err := targets.Warnings(c, s.Pool, list[0].ID, targets.WarningFilter{UnitID: currentUser(c).UnitID}, s.Now(), s.Config.Location)
+	link := targetsListPath(list[0].ID)
+	if currentUser(c).UnitID == nil {
+		link = "/console/targets/warnings?" + url.Values{"cycle_id": {strconv.FormatInt(list[0].ID, 10)}}.Encode()
+	}
+	return len(warns), link, err
+}
+
+// targetWarningView is a warning with its explanation in Chinese.
+type targetWarningView struct {
+	targets.Warning
+	Text string
+}
+
+func warningViews(list []targets.Warning) []targetWarningView {
+	out := make([]targetWarningView, 0, len(list))
+	for _, w := range list {
+		v := targetWarningView{Warning: w}
+		switch {
+		case w.Kind == targets.WarnMissingReport:
+			v.Text = w.PeriodLabel + "进度报告应于 " + w.Due + " 前报送，尚未报送"
+		case w.Percent != nil:
+			v.Text = "完成时限 " + w.Deadline + " 已过，最近报告完成 " + strconv.Itoa(*w.Percent) + "%"
+		default:
+			v.Text = "完成时限 " + w.Deadline + " 已过，未报告进度"
+		}
+		out = append(out, v)
+	}
+	return out
+}
