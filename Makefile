@@ -28,6 +28,7 @@ bench: build
 	@bash .ci/services
 	@bash .ci/bench
 	@bash .ci/bench-agg
+	@bash .ci/bench-results
 
 clean:
 	rm -rf bin

@@ -101,10 +101,33 @@ var flashes = map[string]string{
 	// Assessment schemes (console_schemes.go).
 	"scheme_saved":     "考核方案已保存为新版本；此前的版本保留不变，可随时查看。",
 	"scheme_unchanged": "考核方案没有变化，未生成新版本。",
+	// Assessment scoring and adjustments (console_assessment*.go).
+	"assessor_saved":            "考评单位已对应，考核方案已保存为新版本。",
+	"assessor_unchanged":        "考评单位没有变化，未生成新版本。",
+	"entries_saved":             "得分已保存。",
+	"entries_uploaded":          "打分表已导入，表中填写的得分已全部保存。",
+	"entries_upload_empty":      "打分表中没有填写得分，未作修改。",
+	"claim_submitted":           "加分申报已提交，等待绩效办审核。",
+	"claim_approved":            "加分申报已认定。",
+	"claim_rejected":            "加分申报未予认定，理由已记录。",
+	"deduction_filed":           "扣分已登记。",
+	"deduction_revoked":         "扣分已撤销，撤销理由已记录，原记录保留。",
+	"adjustment_added":          "等次调整已登记。",
+	"adjustment_revoked":        "等次调整已撤销，撤销理由已记录，原记录保留。",
+	"assess_settings_saved":     "考核设置已保存为新版本；此前的版本保留不变。",
+	"assess_settings_unchanged": "考核设置没有变化，未生成新版本。",
 	// Working-day calendar (console_workdays.go).
 	"workdays_created":   "该年工作日历已录入，期限计算立即按其执行。",
 	"workdays_saved":     "工作日历已保存，原安排已替换，修改已记入操作日志。",
 	"workdays_unchanged": "工作日历没有变化，未作修改。",
+
+	// Assessment results (console_results.go).
+	"results_preliminary": "初步结果已公布，各单位可在申请复核期限内申请复核。",
+	"results_final":       "最终结果已公布，考核数据已锁定。",
+	"results_reopened":    "考核结果已重新开启，可以更正考核数据，更正后请重新公布最终结果。",
+	"appeal_answered":     "复核申请已答复。",
+	"appeal_filed":        "复核申请已提交，绩效办将在答复期限内答复。",
+	"staff_count_saved":   "公务员人数已保存。",
 }
 
 // base fills the layout's fields from the session, if any, and the flash.

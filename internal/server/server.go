@@ -130,6 +130,8 @@ func (s *Server) routes() {
 	s.workdayRoutes(authed, console)
 	s.schemeRoutes(authed, console)
 	s.targetRoutes(e, authed, console)
+	s.scoringRoutes(authed, console)
+	s.resultRoutes(e, authed, console)
 	api.Use(func(c *gin.Context) { s.apiError(c, notFoundErr) })
 	e.NoRoute(func(c *gin.Context) {
 		if isAPI(c) {

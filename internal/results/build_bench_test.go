@@ -1,0 +1,37 @@
+package results
+
+import (
+	"testing"
+
+	"minyi/internal/assessment"
+	"minyi/internal/schemes"
+)
+
+// BenchmarkBuild is the pure part of ComputeAll for 1,000 units of the
+// Zhongshan preset.
+func BenchmarkBuild(b *testing.B) {
+	p, err := schemes.FindPreset("zhongshan")
+	if err != nil {
+		b.Fatal(err)
+	}
+	d := Data{Scheme: p.Tree, Settings: assessment.DefaultSettings(), Public: map[int64]*float64{}, Inputs: map[int64]assessment.UnitInputs{}}
+	var list []Unit
+	for i := range 1000 {
+		id := int64(i + 1)
+		list = append(list, Unit{ID: id, Name: "u", Category: "A"})
+		in := assessment.UnitInputs{Entries: map[string]schemes.Input{}}
+		for _, l := range schemes.Leaves(p.Tree) {
+			if l.Kind == schemes.KindManual {
+				in.Entries[l.Key] = schemes.Points(l.Max * float64(60+i%40) / 100)
+			}
+		}
+		d.Inputs[id] = in
+		d.Public[id] = f(float64(80 + i%20))
+	}
+	d.Categories = [][]Unit{list}
+	for b.Loop() {
+		if _, inc, err := Build(d); err != nil || len(inc) > 0 {
+			b.Fatal(err, inc)
+		}
+	}
+}

@@ -1,0 +1,374 @@
+package results
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+
+	"minyi/internal/apperr"
+	"minyi/internal/assessment"
+	"minyi/internal/audit"
+	"minyi/internal/db"
+	"minyi/internal/workdays"
+)
+
+// Stages of a publication.
+const (
+	StagePreliminary = "preliminary"
+	StageFinal       = assessment.StageFinal
+)
+
+// Answers to an application for review.
+const (
+	AppealPending  = "pending"
+	AppealUpheld   = "upheld"
+	AppealPartly   = "partly"
+	AppealRejected = "rejected"
+)
+
+// AppealStatusLabel is an application's status in Chinese.
+func AppealStatusLabel(s string) string {
+	switch s {
+	case AppealPending:
+		return "待答复"
+	case AppealUpheld:
+		return "复核成立"
+	case AppealPartly:
+		return "部分成立"
+	case AppealRejected:
+		return "复核不成立"
+	}
+	return s
+}
+
+// Publication is one publication of a cycle's results.
+type Publication struct {
+	ID          int64     `json:"id" db:"id"`
+	CycleID     int64     `json:"cycle_id" db:"cycle_id"`
+	Stage       string    `json:"stage" db:"stage"`
+	PublishedAt time.Time `json:"published_at" db:"published_at"`
+	PublishedBy *string   `json:"published_by" db:"published_by"`
+	// AppealDeadline is the last day to apply for review (preliminary).
+	AppealDeadline  *string    `json:"appeal_deadline" db:"appeal_deadline"`
+	ShowComposite   bool       `json:"show_composite" db:"show_composite"`
+	SettingsVersion int        `json:"settings_version" db:"settings_version"`
+	SchemeVersion   int        `json:"scheme_version" db:"scheme_version"`
+	Note            string     `json:"note" db:"note"`
+	ReopenedAt      *time.Time `json:"reopened_at" db:"reopened_at"`
+	ReopenedBy      *string    `json:"reopened_by" db:"reopened_by"`
+	ReopenReason    *string    `json:"reopen_reason" db:"reopen_reason"`
+}
+
+const publicationColumns = `p.id, p.cycle_id, p.stage, p.published_at, u.username AS published_by,
+	to_char(p.appeal_deadline, 'YYYY-MM-DD') AS appeal_deadline, p.show_composite, p.settings_version,
+	p.scheme_version, p.note, p.reopened_at, r.username AS reopened_by, p.reopen_reason
+	FROM assessment_publications p LEFT JOIN users u ON u.id = p.published_by LEFT JOIN users r ON r.id = p.reopened_by`
+
+// Status is where a cycle's results stand.
+type Status struct {
+	// Preliminary is the preliminary publication; Final the newest final
+	// one (Final.ReopenedAt set: reopened, not final any more).
+	Preliminary *Publication `json:"preliminary"`
+	Final       *Publication `json:"final"`
+	// Stage: "draft", "preliminary", "final" or "reopened".
+	Stage      string        `json:"stage"`
+	StageLabel string        `json:"stage_label"`
+	History    []Publication `json:"history"`
+}
+
+// IsFinal reports whether the final results are in force.
+func (s Status) IsFinal() bool { return s.Final != nil && s.Final.ReopenedAt == nil }
+
+// LoadStatus returns the cycle's publications.
+func LoadStatus(ctx context.Context, q db.DBTX, cycleID int64) (Status, error) {
+	rows, _ := q.Query(ctx, `SELECT `+publicationColumns+` WHERE p.cycle_id = $1 ORDER BY p.id`, cycleID)
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[Publication])
+	if err != nil {
+		return Status{}, db.Err(err)
+	}
+	st := Status{Stage: "draft", StageLabel: "计算审核中（未公布）", History: list}
+	if st.History == nil {
+		st.History = []Publication{}
+	}
+	for i := range list {
+		p := list[i]
+		if p.Stage == StagePreliminary {
+			st.Preliminary = &p
+			st.Stage, st.StageLabel = "preliminary", "初步结果已公布（复核阶段）"
+		} else {
+			st.Final = &p
+			if p.ReopenedAt == nil {
+				st.Stage, st.StageLabel = "final", "最终结果已公布"
+			} else {
+				st.Stage, st.StageLabel = "reopened", "已重新开启（待重新公布最终结果）"
+			}
+		}
+	}
+	return st, nil
+}
+
+// lockCycle takes the cycle's row lock, serializing publications.
+func lockCycle(ctx context.Context, tx pgx.Tx, cycleID int64) error {
+	var one int
+	err := tx.QueryRow(ctx, `SELECT 1 FROM assessment_cycles WHERE id = $1 FOR UPDATE`, cycleID).Scan(&one)
+	if err == pgx.ErrNoRows {
+		return apperr.New(apperr.NotFound, "考核年度不存在")
+	}
+	return db.Err(err)
+}
+
+// localDay is t's date in loc at midnight.
+func localDay(t time.Time, loc *time.Location) time.Time {
+	y, m, d := t.In(loc).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, loc)
+}
+
+// requireComplete refuses to publish while a unit's result is incomplete.
+func requireComplete(a Assessment) error {
+	if len(a.Incomplete) == 0 {
+		return nil
+	}
+	names := make([]string, 0, 5)
+	for i, u := range a.Incomplete {
+		if i == 5 {
+			names = append(names, "等")
+			break
+		}
+		names = append(names, u.Name)
+	}
+	return apperr.New(apperr.Conflict, fmt.Sprintf("尚有%d个单位得分不完整，不能公布结果：%s", len(a.Incomplete), strings.Join(names, "、")))
+}
+
+// PublishInput is what the office submits to publish.
+type PublishInput struct {
+	// ShowComposite: the public page shows the composite with the grade.
+	ShowComposite *bool  `json:"show_composite"`
+	Note          string `json:"note"`
+}
+
+func (in PublishInput) validate() error {
+	if utf8.RuneCountInString(in.Note) > 500 {
+		return apperr.InvalidField("note", "说明不能超过500字")
+	}
+	return nil
+}
+
+// insertPublication stores the publication and the snapshot of every line.
+func insertPublication(ctx context.Context, tx pgx.Tx, actor audit.Actor, a Assessment, stage string, deadline *time.Time, in PublishInput, now time.Time) (int64, error) {
+	show := in.ShowComposite == nil || *in.ShowComposite
+	var by *int64
+	if actor.ID != 0 {
+		by = &actor.ID
+	}
+	var id int64
+	err := tx.QueryRow(ctx, `INSERT INTO assessment_publications (cycle_id, stage, published_at, published_by,
+		appeal_deadline, show_composite, settings_version, scheme_version, note)
+		VALUES ($1, $2, $3, $4, $5::date, $6, $7, $8, $9) RETURNING id`,
+		a.Cycle.ID, stage, now, by, dateOrNil(deadline), show, a.SettingsVersion, a.SchemeVersion, strings.TrimSpace(in.Note)).Scan(&id)
+	if err != nil {
+		return 0, db.Err(err)
+	}
+	rows := [][]any{}
+	for _, c := range a.Categories {
+		for _, l := range c.Lines {
+			b, err := json.Marshal(l)
+			if err != nil {
+				return 0, err
+			}
+			rows = append(rows, []any{id, a.Cycle.ID, l.Unit.ID, c.Name, l.Grade, *l.Composite, *l.Rank, l.Reason, b})
+		}
+	}
+	_, err = tx.CopyFrom(ctx, pgx.Identifier{"assessment_results"},
+		[]string{"publication_id", "cycle_id", "unit_id", "category", "grade", "composite", "rank", "reason", "breakdown"},
+		pgx.CopyFromRows(rows))
+	return id, db.Err(err)
+}
+
+func dateOrNil(t *time.Time) *string {
+	if t == nil {
+		return nil
+	}
+	s := t.Format(time.DateOnly)
+	return &s
+}
+
+// publicationSummary is what the audit log keeps of a publication.
+func publicationSummary(a Assessment, id int64, stage string, deadline *time.Time) map[string]any {
+	counts := map[string]int{}
+	for _, c := range a.Categories {
+		for _, l := range c.Lines {
+			counts[l.Grade]++
+		}
+	}
+	return map[string]any{"publication_id": id, "stage": stage, "appeal_deadline": dateOrNil(deadline),
+		"scheme_version": a.SchemeVersion, "settings_version": a.SettingsVersion, "grades": counts}
+}
+
+// PublishPreliminary computes the results and publishes them as the
+// preliminary results: each unit then sees its result with the deadline to
+// apply for review, AppealDays working days after today. It refuses a
+// second preliminary publication, incomplete results, and (no_calendar) a
+// publication when the working-day calendar does not reach the answers'
+// deadline.
+func PublishPreliminary(ctx context.Context, tx pgx.Tx, actor audit.Actor, loc *time.Location, now time.Time, cycleID int64, categoryOrder []string, in PublishInput) (Status, error) {
+	if err := in.validate(); err != nil {
+		return Status{}, err
+	}
+	if err := lockCycle(ctx, tx, cycleID); err != nil {
+		return Status{}, err
+	}
+	st, err := LoadStatus(ctx, tx, cycleID)
+	if err != nil {
+		return Status{}, err
+	}
+	if st.Preliminary != nil {
+		return Status{}, apperr.New(apperr.Conflict, "初步结果已于"+st.Preliminary.PublishedAt.In(loc).Format(time.DateOnly)+"公布，不能重复公布")
+	}
+	a, err := ComputeAll(ctx, tx, loc, now, cycleID, categoryOrder)
+	if err != nil {
+		return Status{}, err
+	}
+	if err := requireComplete(a); err != nil {
+		return Status{}, err
+	}
+	today := localDay(now, loc)
+	cal, err := workdays.Load(ctx, tx, today.Year(), today.Year()+1)
+	if err != nil {
+		return Status{}, err
+	}
+	deadline, err := cal.AddWorkdays(today, a.Settings.AppealDays)
+	if err != nil {
+		return Status{}, err
+	}
+	// Every answer's deadline must be computable too.
+	if _, err := cal.AddWorkdays(deadline, a.Settings.AnswerDays); err != nil {
+		return Status{}, err
+	}
+	id, err := insertPublication(ctx, tx, actor, a, StagePreliminary, &deadline, in, now)
+	if err != nil {
+		return Status{}, err
+	}
+	if err := audit.Record(ctx, tx, actor, "results.publish_preliminary", "cycle", strconv.FormatInt(cycleID, 10), nil,
+		publicationSummary(a, id, StagePreliminary, &deadline)); err != nil {
+		return Status{}, err
+	}
+	return LoadStatus(ctx, tx, cycleID)
+}
+
+// PublishFinal publishes the final results, recomputed now: only after the
+// preliminary results, once the review window has closed and every
+// application is answered, and not while final results are in force.
+func PublishFinal(ctx context.Context, tx pgx.Tx, actor audit.Actor, loc *time.Location, now time.Time, cycleID int64, categoryOrder []string, in PublishInput) (Status, error) {
+	if err := in.validate(); err != nil {
+		return Status{}, err
+	}
+	if err := lockCycle(ctx, tx, cycleID); err != nil {
+		return Status{}, err
+	}
+	st, err := LoadStatus(ctx, tx, cycleID)
+	if err != nil {
+		return Status{}, err
+	}
+	switch {
+	case st.Preliminary == nil:
+		return Status{}, apperr.New(apperr.Conflict, "尚未公布初步结果，须先公布初步结果并经过申请复核期")
+	case st.IsFinal():
+		return Status{}, apperr.New(apperr.Conflict, "最终结果已于"+st.Final.PublishedAt.In(loc).Format(time.DateOnly)+"公布；如需更正请先重新开启")
+	}
+	deadline := *st.Preliminary.AppealDeadline
+	if localDay(now, loc).Format(time.DateOnly) <= deadline {
+		return Status{}, apperr.New(apperr.Conflict, "申请复核期限截至"+deadline+"，期满后才能公布最终结果")
+	}
+	var pending []string
+	rows, _ := tx.Query(ctx, `SELECT u.name FROM assessment_appeals a JOIN units u ON u.id = a.unit_id
+		WHERE a.cycle_id = $1 AND a.status = 'pending' ORDER BY a.id`, cycleID)
+	pending, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return Status{}, db.Err(err)
+	}
+	if len(pending) > 0 {
+		return Status{}, apperr.New(apperr.Conflict, fmt.Sprintf("尚有%d件复核申请未答复，不能公布最终结果：%s", len(pending), strings.Join(pending, "、")))
+	}
+	a, err := ComputeAll(ctx, tx, loc, now, cycleID, categoryOrder)
+	if err != nil {
+		return Status{}, err
+	}
+	if err := requireComplete(a); err != nil {
+		return Status{}, err
+	}
+	id, err := insertPublication(ctx, tx, actor, a, StageFinal, nil, in, now)
+	if err != nil {
+		return Status{}, err
+	}
+	if err := audit.Record(ctx, tx, actor, "results.publish_final", "cycle", strconv.FormatInt(cycleID, 10), nil,
+		publicationSummary(a, id, StageFinal, nil)); err != nil {
+		return Status{}, err
+	}
+	return LoadStatus(ctx, tx, cycleID)
+}
+
+// Reopen ends the final results in force, with a reason, so the inputs
+// may be corrected; the final results are then published again.
+func Reopen(ctx context.Context, tx pgx.Tx, actor audit.Actor, now time.Time, cycleID int64, reason string) (Status, error) {
+	reason = strings.TrimSpace(reason)
+	if n := utf8.RuneCountInString(reason); n == 0 || n > 2000 {
+		return Status{}, apperr.InvalidField("reason", "请填写重新开启的理由（不超过2000字）")
+	}
+	if err := lockCycle(ctx, tx, cycleID); err != nil {
+		return Status{}, err
+	}
+	st, err := LoadStatus(ctx, tx, cycleID)
+	if err != nil {
+		return Status{}, err
+	}
+	if !st.IsFinal() {
+		return Status{}, apperr.New(apperr.Conflict, "最终结果尚未公布，无需重新开启")
+	}
+	var by *int64
+	if actor.ID != 0 {
+		by = &actor.ID
+	}
+	if _, err := tx.Exec(ctx, `UPDATE assessment_publications SET reopened_at = $2, reopened_by = $3, reopen_reason = $4
+		WHERE id = $1`, st.Final.ID, now, by, reason); err != nil {
+		return Status{}, db.Err(err)
+	}
+	after, err := LoadStatus(ctx, tx, cycleID)
+	if err != nil {
+		return Status{}, err
+	}
+	return after, audit.Record(ctx, tx, actor, "results.reopen", "cycle", strconv.FormatInt(cycleID, 10), st.Final, after.Final)
+}
+
+// Published returns the stored lines of a publication by category, in
+// ranking order.
+func Published(ctx context.Context, q db.DBTX, publicationID int64, unitID *int64) ([]Category, error) {
+	rows, _ := q.Query(ctx, `SELECT category, breakdown FROM assessment_results
+		WHERE publication_id = $1 AND ($2::bigint IS NULL OR unit_id = $2) ORDER BY category, rank, unit_id`, publicationID, unitID)
+	var cats []Category
+	var cat string
+	var raw []byte
+	_, err := pgx.ForEachRow(rows, []any{&cat, &raw}, func() error {
+		var l Line
+		if err := json.Unmarshal(raw, &l); err != nil {
+			return err
+		}
+		if len(cats) == 0 || cats[len(cats)-1].Name != cat {
+			cats = append(cats, Category{Name: cat})
+		}
+		c := &cats[len(cats)-1]
+		c.Units++
+		c.Ranked++
+		c.Lines = append(c.Lines, &l)
+		return nil
+	})
+	if cats == nil {
+		cats = []Category{}
+	}
+	return cats, db.Err(err)
+}

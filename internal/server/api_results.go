@@ -1,0 +1,239 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5"
+
+	"minyi/internal/apperr"
+	"minyi/internal/results"
+	"minyi/internal/users"
+)
+
+// resultsView is what GET /cycles/:id/results answers. The office gets the
+// results as they stand now (Draft, recomputed at read time) and the
+// newest publication's stored lines; a unit-role user only the own unit's
+// published line and applications.
+type resultsView struct {
+	Status results.Status `json:"status"`
+	// Published are the lines of the newest publication (preliminary or
+	// final), nil before the first.
+	Published []results.Category  `json:"published"`
+	Draft     *results.Assessment `json:"draft,omitempty"`
+	Appeals   []results.Appeal    `json:"appeals"`
+}
+
+// newestPublication is the publication a reader sees: the newest one.
+func newestPublication(st results.Status) *results.Publication {
+	if len(st.History) == 0 {
+		return nil
+	}
+	p := st.History[len(st.History)-1]
+	return &p
+}
+
+// loadResultsView reads the view of the cycle in the path for the user,
+// limited to unitID when set.
+func (s *Server) loadResultsView(c *gin.Context, unitID *int64) (resultsView, error) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return resultsView{}, err
+	}
+	u := currentUser(c)
+	if u.Role != users.RoleOffice {
+		if u.UnitID == nil {
+			return resultsView{}, apperr.New(apperr.Forbidden, "该账号未关联单位，无权查看考核结果")
+		}
+		if unitID != nil && *unitID != *u.UnitID {
+			return resultsView{}, apperr.New(apperr.Forbidden, "只能查看本单位的考核结果")
+		}
+		unitID = u.UnitID
+	}
+	var v resultsView
+	err = s.readSnapshot(c, func(tx pgx.Tx) error {
+		var err error
+		if v.Status, err = results.LoadStatus(c, tx, id); err != nil {
+			return err
+		}
+		if u.Role == users.RoleOffice {
+			a, err := results.ComputeAll(c, tx, s.Config.Location, s.Now(), id, s.Config.UnitCategories)
+			if err != nil {
+				return err
+			}
+			if unitID != nil {
+				a = a.ForUnit(*unitID)
+			}
+			v.Draft = &a
+		}
+		if p := newestPublication(v.Status); p != nil {
+			if v.Published, err = results.Published(c, tx, p.ID, unitID); err != nil {
+				return err
+			}
+			v.Published = orderCategories(v.Published, s.Config.UnitCategories)
+		}
+		v.Appeals, err = results.ListAppeals(c, tx, id, unitID)
+		return err
+	})
+	return v, err
+}
+
+func (s *Server) apiResults(c *gin.Context) {
+	v, err := s.loadResultsView(c, nil)
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, v)
+}
+
+func (s *Server) apiUnitResult(c *gin.Context) {
+	unitID, err := idParam(c, "unit_id")
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	v, err := s.loadResultsView(c, &unitID)
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, v)
+}
+
+func (s *Server) apiPublishResults(final bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var in results.PublishInput
+		id, ok := s.pathIDAndBody(c, &in)
+		if !ok {
+			return
+		}
+		s.apiTx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
+			actor := currentUser(c).Actor()
+			if final {
+				return results.PublishFinal(c, tx, actor, s.Config.Location, s.Now(), id, s.Config.UnitCategories, in)
+			}
+			return results.PublishPreliminary(c, tx, actor, s.Config.Location, s.Now(), id, s.Config.UnitCategories, in)
+		})
+	}
+}
+
+func (s *Server) apiReopenResults(c *gin.Context) {
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	id, ok := s.pathIDAndBody(c, &in)
+	if !ok {
+		return
+	}
+	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+		return results.Reopen(c, tx, currentUser(c).Actor(), s.Now(), id, in.Reason)
+	})
+}
+
+func (s *Server) apiListAppeals(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	u := currentUser(c)
+	var only *int64
+	if u.Role != users.RoleOffice {
+		if u.UnitID == nil {
+			s.apiError(c, apperr.New(apperr.Forbidden, "该账号未关联单位，无权查看复核申请"))
+			return
+		}
+		only = u.UnitID
+	}
+	list, err := results.ListAppeals(c, s.Pool, id, only)
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"items": list})
+}
+
+func (s *Server) apiApply(c *gin.Context) {
+	var in results.AppealInput
+	id, ok := s.pathIDAndBody(c, &in)
+	if !ok {
+		return
+	}
+	unitID, err := idParam(c, "unit_id")
+	if err == nil {
+		err = checkAppealer(currentUser(c), unitID)
+	}
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	s.apiTx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
+		return results.Apply(c, tx, currentUser(c).Actor(), s.Config.Location, s.Now(), id, unitID, in)
+	})
+}
+
+// checkAppealer: only the unit's own staff apply for review of its result.
+func checkAppealer(u users.User, unitID int64) error {
+	if u.Role == users.RoleOffice {
+		return apperr.New(apperr.Forbidden, "复核申请须由被考核单位提出")
+	}
+	if u.UnitID == nil || *u.UnitID != unitID {
+		return apperr.New(apperr.Forbidden, "只能为本单位的考核结果申请复核")
+	}
+	return nil
+}
+
+func (s *Server) apiAnswerAppeal(c *gin.Context) {
+	var in results.AnswerInput
+	id, ok := s.pathIDAndBody(c, &in)
+	if !ok {
+		return
+	}
+	appealID, err := idParam(c, "appeal_id")
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+		return results.AnswerAppeal(c, tx, currentUser(c).Actor(), s.Now(), id, appealID, in)
+	})
+}
+
+func (s *Server) apiResultUses(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	list, err := results.Uses(c, s.Pool, id)
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"items": list})
+}
+
+func (s *Server) apiSetStaffCount(c *gin.Context) {
+	var in struct {
+		StaffCount *int `json:"staff_count"`
+	}
+	id, ok := s.pathIDAndBody(c, &in)
+	if !ok {
+		return
+	}
+	unitID, err := idParam(c, "unit_id")
+	if err == nil && in.StaffCount == nil {
+		err = apperr.InvalidField("staff_count", "请填写公务员人数")
+	}
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+		if err := results.SetStaffCount(c, tx, currentUser(c).Actor(), s.Now(), id, unitID, *in.StaffCount); err != nil {
+			return nil, err
+		}
+		return gin.H{"cycle_id": id, "unit_id": unitID, "staff_count": *in.StaffCount}, nil
+	})
+}

@@ -1,0 +1,123 @@
+package server
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5"
+	"github.com/xuri/excelize/v2"
+
+	"minyi/internal/results"
+)
+
+// resultsXLSXHead is the header row of the results sheet.
+var resultsXLSXHead = []any{"类别", "名次", "单位名称", "方案得分", "公众评价得分", "加分", "扣分", "综合得分", "等次", "等次理由"}
+
+// resultsXLSX writes the lines as one sheet "考核结果": a title row, a row
+// saying what the numbers are (draft or which publication), the header,
+// then one row a unit; numbers are numbers, empty where there is none.
+func resultsXLSX(title, source string, cats []results.Category) ([]byte, error) {
+	f := excelize.NewFile()
+	defer f.Close()
+	const sheet = "考核结果"
+	if err := f.SetSheetName(f.GetSheetName(0), sheet); err != nil {
+		return nil, err
+	}
+	if err := f.SetCellValue(sheet, "A1", title); err != nil {
+		return nil, err
+	}
+	if err := f.SetCellValue(sheet, "A2", source); err != nil {
+		return nil, err
+	}
+	head := resultsXLSXHead
+	if err := f.SetSheetRow(sheet, "A3", &head); err != nil {
+		return nil, err
+	}
+	row := 4
+	for _, c := range cats {
+		for _, l := range c.Lines {
+			vals := []any{c.Name, nil, l.Unit.Name, nil, nil, l.Inputs.BonusCounted, l.Inputs.DeductionsCounted, nil, l.GradeLabel, l.Reason}
+			if l.Rank != nil {
+				vals[1] = *l.Rank
+			}
+			if l.SchemeScore != nil {
+				vals[3] = *l.SchemeScore
+			}
+			if l.PublicScore != nil {
+				vals[4] = *l.PublicScore
+			}
+			if l.Composite != nil {
+				vals[7] = *l.Composite
+			}
+			if err := f.SetSheetRow(sheet, cell(1, row), &vals); err != nil {
+				return nil, err
+			}
+			row++
+		}
+	}
+	if err := f.SetColWidth(sheet, "C", "C", 28); err != nil {
+		return nil, err
+	}
+	if err := f.SetColWidth(sheet, "J", "J", 60); err != nil {
+		return nil, err
+	}
+	buf, err := f.WriteToBuffer()
+	if err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// apiResultsXLSX exports the newest publication's lines, or with
+// ?source=draft (or before any publication) the results as they stand now.
+func (s *Server) apiResultsXLSX(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	var cats []results.Category
+	var title, source string
+	now := s.Now()
+	err = s.readSnapshot(c, func(tx pgx.Tx) error {
+		st, err := results.LoadStatus(c, tx, id)
+		if err != nil {
+			return err
+		}
+		p := newestPublication(st)
+		if p != nil && c.Query("source") != "draft" {
+			if cats, err = results.Published(c, tx, p.ID, nil); err != nil {
+				return err
+			}
+			cats = orderCategories(cats, s.Config.UnitCategories)
+			label := "初步结果"
+			if p.Stage == results.StageFinal {
+				label = "最终结果"
+			}
+			source = fmt.Sprintf("%s，%s 公布（考核方案第%d版，考核规则第%d版）", label,
+				p.PublishedAt.In(s.Config.Location).Format("2006-01-02 15:04"), p.SchemeVersion, p.SettingsVersion)
+		} else {
+			a, err := results.ComputeAll(c, tx, s.Config.Location, now, id, s.Config.UnitCategories)
+			if err != nil {
+				return err
+			}
+			cats = a.Categories
+			source = fmt.Sprintf("计算审核中（未公布），%s 计算（考核方案第%d版，考核规则第%d版）",
+				now.In(s.Config.Location).Format("2006-01-02 15:04"), a.SchemeVersion, a.SettingsVersion)
+		}
+		return tx.QueryRow(c, `SELECT name FROM assessment_cycles WHERE id = $1`, id).Scan(&title)
+	})
+	var b []byte
+	if err == nil {
+		b, err = resultsXLSX(title+" 考核结果", source, cats)
+	}
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	attachment(c, fmt.Sprintf("results-cycle-%d-%s.xlsx", id, now.In(s.Config.Location).Format(time.DateOnly)), title+"考核结果.xlsx")
+	c.Header("Cache-Control", "no-store")
+	c.Data(http.StatusOK, xlsxType, b)
+}

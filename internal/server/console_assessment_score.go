@@ -1,0 +1,239 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5"
+
+	"minyi/internal/apperr"
+	"minyi/internal/assessment"
+	"minyi/internal/cycles"
+	"minyi/internal/db"
+	"minyi/internal/units"
+)
+
+// entryCell is one leaf of one unit on the entry page.
+type entryCell struct {
+	assessment.Leaf
+	Value    string
+	NA       bool
+	Version  int
+	Note     string
+	Evidence []evidenceLink
+	Error    string
+	Entered  bool
+}
+
+// entryRow is one assessed unit with the scorer's leaves.
+type entryRow struct {
+	Unit   units.Unit
+	Cells  []entryCell
+	Filled int
+	Error  string
+}
+
+type entryPageData struct {
+	basePage
+	Cycle     cycles.Cycle
+	Leaves    []assessment.Leaf
+	Rows      []entryRow
+	Detail    *entryRow
+	Action    string
+	UnitLink  string
+	HasScheme bool
+	Errors    bool
+	// UploadProblems are the reasons a table upload was refused.
+	UploadProblems []string
+}
+
+func (s *Server) entryPage(c *gin.Context) {
+	s.showEntryPage(c, http.StatusOK, nil)
+}
+
+// showEntryPage renders the entry table (or, with ?unit_id=, one unit's
+// detailed form); failed refills the row that was refused.
+func (s *Server) showEntryPage(c *gin.Context, status int, failed *entryRow) {
+	s.showEntryPageWith(c, status, failed, nil)
+}
+
+// showEntryPageWith is showEntryPage listing the problems of a refused
+// table upload.
+func (s *Server) showEntryPageWith(c *gin.Context, status int, failed *entryRow, problems []string) {
+	cy, ok := s.assessCycle(c)
+	if !ok {
+		return
+	}
+	sc := scorer(c)
+	d := entryPageData{basePage: s.base(c, cy.Name+" 考评打分", "cycles"), Cycle: cy,
+		Action: assessPath(cy.ID) + "/score", Errors: failed != nil, UploadProblems: problems}
+	if sc.UnitID != nil {
+		d.UnitLink = assessUnitPath(cy.ID, *sc.UnitID)
+	}
+	_, leaves, err := assessment.ScorerLeaves(c, s.Pool, sc, cy.ID)
+	if apperr.Is(err, apperr.NotFound) {
+		s.render(c, status, "console/assess_score.html", d)
+		return
+	}
+	var list []units.Unit
+	var entries []assessment.Entry
+	if err == nil {
+		list, err = units.ListUnits(c, s.Pool, nil)
+	}
+	if err == nil {
+		entries, err = assessment.ListEntries(c, s.Pool, cy.ID, leafKeys(leaves), nil)
+	}
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	d.HasScheme, d.Leaves = true, leaves
+	byCell := map[string]assessment.Entry{}
+	for _, e := range entries {
+		byCell[strconv.FormatInt(e.UnitID, 10)+"/"+e.LeafKey] = e
+	}
+	detail := c.Query("unit_id")
+	for _, u := range list {
+		r := entryRow{Unit: u}
+		for _, l := range leaves {
+			cell := entryCell{Leaf: l}
+			if e, ok := byCell[strconv.FormatInt(u.ID, 10)+"/"+l.Key]; ok {
+				cell.Entered, cell.NA, cell.Version, cell.Note = true, e.NotApplicable, e.Version, e.Note
+				if e.Points != nil {
+					cell.Value = fnum(*e.Points)
+				}
+				if detail == strconv.FormatInt(u.ID, 10) {
+					if cell.Evidence, err = s.evidenceLinks(c, e.EvidenceIDs); err != nil {
+						s.consoleError(c, err)
+						return
+					}
+				}
+				r.Filled++
+			}
+			r.Cells = append(r.Cells, cell)
+		}
+		if failed != nil && failed.Unit.ID == u.ID {
+			for i := range r.Cells {
+				f := failed.Cells[i]
+				r.Cells[i].Value, r.Cells[i].NA, r.Cells[i].Note, r.Cells[i].Error = f.Value, f.NA, f.Note, f.Error
+			}
+			r.Error = failed.Error
+		}
+		if detail == strconv.FormatInt(u.ID, 10) {
+			row := r
+			d.Detail = &row
+		}
+		d.Rows = append(d.Rows, r)
+	}
+	if detail != "" && d.Detail == nil {
+		s.consoleError(c, apperr.New(apperr.NotFound, "单位不存在"))
+		return
+	}
+	s.render(c, status, "console/assess_score.html", d)
+}
+
+// scoreSubmit saves one unit's row of entries (or its detailed form) in
+// one transaction: either every changed leaf is saved or none.
+func (s *Server) entrySubmit(c *gin.Context) {
+	cy, ok := s.assessCycle(c)
+	if !ok {
+		return
+	}
+	unitID, err := strconv.ParseInt(c.PostForm("unit_id"), 10, 64)
+	if err != nil || unitID <= 0 {
+		s.consoleError(c, apperr.New(apperr.NotFound, "单位不存在"))
+		return
+	}
+	detail := c.PostForm("mode") == "detail"
+	sc := scorer(c)
+	_, leaves, err := assessment.ScorerLeaves(c, s.Pool, sc, cy.ID)
+	var entries []assessment.Entry
+	if err == nil {
+		entries, err = assessment.ListEntries(c, s.Pool, cy.ID, leafKeys(leaves), &unitID)
+	}
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	if len(leaves) == 0 {
+		s.consoleError(c, apperr.New(apperr.Forbidden, "本单位没有负责考评的项目"))
+		return
+	}
+	stored := map[string]assessment.Entry{}
+	for _, e := range entries {
+		stored[e.LeafKey] = e
+	}
+	row := entryRow{Unit: units.Unit{ID: unitID}}
+	failed := false
+	err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
+		for _, l := range leaves {
+			cell := entryCell{Leaf: l, Value: strings.TrimSpace(c.PostForm("p_" + l.Key)),
+				NA: c.PostForm("na_"+l.Key) == "1", Note: c.PostForm("n_" + l.Key)}
+			cell.Version, _ = strconv.Atoi(c.PostForm("v_" + l.Key))
+			e, had := stored[l.Key]
+			if !detail {
+				cell.Note = e.Note
+			}
+			if cell.Value == "" && !cell.NA {
+				if had && detail && cell.Note != e.Note {
+					cell.Error = "请填写得分"
+					failed = true
+				}
+				row.Cells = append(row.Cells, cell)
+				continue
+			}
+			in := assessment.EntryInput{NotApplicable: cell.NA, Note: cell.Note, Version: cell.Version, EvidenceIDs: e.EvidenceIDs}
+			var perr error
+			if !cell.NA {
+				in.Points, perr = parsePoints(cell.Value, "points")
+			}
+			if perr == nil && detail {
+				in.EvidenceIDs = c.PostFormArray("keep_" + l.Key)
+				var up []string
+				up, perr = uploadInTx(c, tx, "f_"+l.Key, sc.UnitID)
+				in.EvidenceIDs = append(in.EvidenceIDs, up...)
+			}
+			if perr == nil {
+				_, perr = assessment.SaveEntry(c, tx, sc, cy.ID, unitID, l.Key, in)
+			}
+			if perr != nil {
+				e := apperr.From(perr)
+				if e.Code != apperr.Invalid && e.Code != apperr.Conflict {
+					return perr
+				}
+				cell.Error = e.Message
+				for _, m := range e.Fields {
+					cell.Error = m
+				}
+				failed = true
+			}
+			row.Cells = append(row.Cells, cell)
+		}
+		if failed {
+			return errRowRefused
+		}
+		return nil
+	})
+	if err == errRowRefused {
+		row.Error = "本行未保存，请按提示修改后再保存。"
+		if detail {
+			c.Request.URL.RawQuery = "unit_id=" + strconv.FormatInt(unitID, 10)
+		}
+		s.showEntryPage(c, http.StatusUnprocessableEntity, &row)
+		return
+	}
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	target := assessPath(cy.ID) + "/score#u" + strconv.FormatInt(unitID, 10)
+	if detail {
+		target = assessPath(cy.ID) + "/score?unit_id=" + strconv.FormatInt(unitID, 10)
+	}
+	redirect(c, target, "entries_saved")
+}
+
+// errRowRefused rolls back a row with refused cells.
+var errRowRefused = apperr.New(apperr.Invalid, "本行未保存")

@@ -1,0 +1,193 @@
+package server
+
+import (
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5"
+
+	"minyi/internal/apperr"
+	"minyi/internal/assessment"
+	"minyi/internal/cycles"
+	"minyi/internal/db"
+)
+
+// assessSettingsForm is the settings form as typed; shares are percents.
+type assessSettingsForm struct {
+	BonusCap, DeductionCap, ExcellentShare, GoodShare, PassMin, Decimals, TieRule string
+	AppealDays, AnswerDays, Reasons, Note                                         string
+	Quota                                                                         map[string]string
+}
+
+type assessSettingsPageData struct {
+	basePage
+	Cycle        cycles.Cycle
+	Version      int
+	Form         assessSettingsForm
+	Errors       map[string]string
+	ReasonErrors []string
+	Grades       []adjustKind
+}
+
+func percentText(f float64) string { return fnum(schemeRound(f * 100)) }
+
+// schemeRound drops float noise from a percent (0.07*100 = 7.000000000000001).
+func schemeRound(f float64) float64 {
+	v, _ := strconv.ParseFloat(strconv.FormatFloat(f, 'f', 6, 64), 64)
+	return v
+}
+
+// settingsForm fills the form from stored settings.
+func settingsForm(st assessment.Settings) assessSettingsForm {
+	f := assessSettingsForm{BonusCap: fnum(st.BonusCap), DeductionCap: fnum(st.DeductionCap),
+		ExcellentShare: percentText(st.ExcellentShare), GoodShare: percentText(st.GoodShare), PassMin: fnum(st.PassMin),
+		Decimals: strconv.Itoa(st.Decimals), TieRule: st.TieRule, AppealDays: strconv.Itoa(st.AppealDays),
+		AnswerDays: strconv.Itoa(st.AnswerDays), Quota: map[string]string{}}
+	for g, v := range st.QuotaShares {
+		f.Quota[g] = percentText(v)
+	}
+	var lines []string
+	for _, r := range st.DeductionReasons {
+		fail := "否"
+		if r.SetsFail {
+			fail = "是"
+		}
+		lines = append(lines, strings.Join([]string{r.Key, r.Name, fnum(r.Points), fnum(r.MaxTotal), fail}, "|"))
+	}
+	f.Reasons = strings.Join(lines, "\n")
+	return f
+}
+
+// parse turns the form into settings, adding a message per bad field.
+func (f assessSettingsForm) parse(errs apperr.Fields) assessment.Settings {
+	num := func(field, raw string, scale float64) float64 {
+		v, err := strconv.ParseFloat(strings.TrimSpace(raw), 64)
+		if err != nil {
+			errs.Add(field, "请填写数字")
+		}
+		return v / scale
+	}
+	whole := func(field, raw string) int {
+		v, err := strconv.Atoi(strings.TrimSpace(raw))
+		if err != nil {
+			errs.Add(field, "请填写整数")
+		}
+		return v
+	}
+	st := assessment.Settings{BonusCap: num("bonus_cap", f.BonusCap, 1), DeductionCap: num("deduction_cap", f.DeductionCap, 1),
+		ExcellentShare: num("excellent_share", f.ExcellentShare, 100), GoodShare: num("good_share", f.GoodShare, 100),
+		PassMin: num("pass_min", f.PassMin, 1), Decimals: whole("decimals", f.Decimals), TieRule: f.TieRule,
+		AppealDays: whole("appeal_days", f.AppealDays), AnswerDays: whole("answer_days", f.AnswerDays),
+		QuotaShares: map[string]float64{}, DeductionReasons: []assessment.DeductionReason{}}
+	for g, raw := range f.Quota {
+		st.QuotaShares[g] = num("quota_shares."+g, raw, 100)
+	}
+	for i, line := range strings.Split(f.Reasons, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		p := strings.Split(strings.ReplaceAll(line, "｜", "|"), "|")
+		field := "deduction_reasons[" + strconv.Itoa(len(st.DeductionReasons)) + "].key"
+		if len(p) != 5 {
+			errs.Add(field, "第"+strconv.Itoa(i+1)+"行须为“代码|名称|每项扣分|累计上限|直接定为不合格（是/否）”五项")
+			continue
+		}
+		r := assessment.DeductionReason{Key: strings.TrimSpace(p[0]), Name: strings.TrimSpace(p[1])}
+		var e1, e2 error
+		r.Points, e1 = strconv.ParseFloat(strings.TrimSpace(p[2]), 64)
+		r.MaxTotal, e2 = strconv.ParseFloat(strings.TrimSpace(p[3]), 64)
+		if e1 != nil || e2 != nil {
+			errs.Add(field, "第"+strconv.Itoa(i+1)+"行的每项扣分和累计上限须为数字（不设上限填0）")
+		}
+		switch strings.TrimSpace(p[4]) {
+		case "是":
+			r.SetsFail = true
+		case "否", "":
+		default:
+			errs.Add(field, "第"+strconv.Itoa(i+1)+"行“直接定为不合格”须填“是”或“否”")
+		}
+		st.DeductionReasons = append(st.DeductionReasons, r)
+	}
+	return st
+}
+
+func (s *Server) assessSettingsPage(c *gin.Context) {
+	cy, ok := s.assessCycle(c)
+	if !ok {
+		return
+	}
+	v, err := assessment.LoadSettings(c, s.Pool, cy.ID)
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	s.showAssessSettings(c, http.StatusOK, cy, v.Version, settingsForm(v.Settings), nil)
+}
+
+func (s *Server) showAssessSettings(c *gin.Context, status int, cy cycles.Cycle, version int, f assessSettingsForm, errs map[string]string) {
+	d := assessSettingsPageData{basePage: s.base(c, cy.Name+" 考核设置", "cycles"), Cycle: cy, Version: version,
+		Form: f, Errors: errs}
+	for _, g := range []string{assessment.GradeExcellent, assessment.GradeGood, assessment.GradePass, assessment.GradeFail} {
+		d.Grades = append(d.Grades, adjustKind{g, assessment.GradeLabel(g)})
+	}
+	for k, m := range errs {
+		if strings.HasPrefix(k, "deduction_reasons") {
+			d.ReasonErrors = append(d.ReasonErrors, m)
+		}
+	}
+	sort.Strings(d.ReasonErrors)
+	s.render(c, status, "console/assess_settings.html", d)
+}
+
+func (s *Server) assessSettingsSubmit(c *gin.Context) {
+	cy, ok := s.assessCycle(c)
+	if !ok {
+		return
+	}
+	f := assessSettingsForm{BonusCap: c.PostForm("bonus_cap"), DeductionCap: c.PostForm("deduction_cap"),
+		ExcellentShare: c.PostForm("excellent_share"), GoodShare: c.PostForm("good_share"), PassMin: c.PostForm("pass_min"),
+		Decimals: c.PostForm("decimals"), TieRule: c.PostForm("tie_rule"), AppealDays: c.PostForm("appeal_days"),
+		AnswerDays: c.PostForm("answer_days"), Reasons: c.PostForm("reasons"), Note: c.PostForm("note"),
+		Quota: map[string]string{}}
+	for _, g := range []string{assessment.GradeExcellent, assessment.GradeGood, assessment.GradePass, assessment.GradeFail} {
+		f.Quota[g] = c.PostForm("quota_" + g)
+	}
+	errs := apperr.Fields{}
+	st := f.parse(errs)
+	before, err := assessment.LoadSettings(c, s.Pool, cy.ID)
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	if len(errs) > 0 {
+		// Show the rules' problems along with the typing ones.
+		errs.Merge(st.Validate())
+	} else {
+		var v assessment.SettingsVersion
+		err = db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
+			v, err = assessment.SaveSettings(c, tx, currentUser(c).Actor(), cy.ID, st, strings.TrimSpace(f.Note))
+			return err
+		})
+		if err == nil {
+			flash := "assess_settings_saved"
+			if v.Version == before.Version {
+				flash = "assess_settings_unchanged"
+			}
+			redirect(c, assessPath(cy.ID)+"/settings", flash)
+			return
+		}
+		fe, ok := fieldErrors(err)
+		if !ok {
+			s.consoleError(c, err)
+			return
+		}
+		for k, m := range fe {
+			errs.Add(k, m)
+		}
+	}
+	s.showAssessSettings(c, http.StatusUnprocessableEntity, cy, before.Version, f, errs)
+}

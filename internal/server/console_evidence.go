@@ -1,0 +1,165 @@
+package server
+
+import (
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5"
+
+	"minyi/internal/apperr"
+	"minyi/internal/assessment"
+	"minyi/internal/db"
+	"minyi/internal/users"
+)
+
+// Evidence files (证明材料) are uploaded in console forms (multipart, see
+// formUpload and uploadInTx; limit the route's body with consoleFileLimit)
+// or as base64 JSON through the API, and served back only to the office
+// and the owning unit (writeEvidence). The helpers here are shared by every
+// feature that takes evidence (assessment entries, bonus claims,
+// deductions, rectification reports).
+
+// evidencePath is where a stored file is downloaded in the console.
+func evidencePath(id string) string { return "/console/evidence/" + id }
+
+// storeEvidence stores an uploaded file in its own transaction.
+func (s *Server) storeEvidence(c *gin.Context, owner *int64, filename string, data []byte) (assessment.EvidenceFile, error) {
+	var out assessment.EvidenceFile
+	err := db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
+		out, err = assessment.SaveEvidence(c, tx, currentUser(c).Actor(), owner, filename, data)
+		return err
+	})
+	return out, err
+}
+
+// evidenceOwner is the unit an upload belongs to: the user's unit, or for
+// the office the given unit_id (empty: office only).
+func evidenceOwner(c *gin.Context, raw string) (*int64, error) {
+	u := currentUser(c)
+	if u.Role != users.RoleOffice {
+		if u.UnitID == nil {
+			return nil, apperr.New(apperr.Forbidden, "账号未关联单位，不能上传证明材料")
+		}
+		return u.UnitID, nil
+	}
+	if raw == "" {
+		return nil, nil
+	}
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || id <= 0 {
+		return nil, apperr.InvalidField("unit_id", "单位编号无效")
+	}
+	return &id, nil
+}
+
+// loadReadableEvidence loads the :id file if the user may read it; a file
+// of another unit is not_found, so its existence is not revealed.
+func (s *Server) loadReadableEvidence(c *gin.Context) (assessment.EvidenceFile, []byte, error) {
+	f, data, err := assessment.LoadEvidence(c, s.Pool, c.Param("id"))
+	if err != nil {
+		return f, nil, err
+	}
+	u := currentUser(c)
+	if !assessment.CanReadEvidence(f, u.Role == users.RoleOffice, u.UnitID) {
+		return assessment.EvidenceFile{}, nil, apperr.New(apperr.NotFound, "证明材料不存在")
+	}
+	return f, data, nil
+}
+
+// writeEvidence sends a file as an attachment with its sniffed type.
+func writeEvidence(c *gin.Context, f assessment.EvidenceFile, data []byte) {
+	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Filename}))
+	c.Header("X-Content-Type-Options", "nosniff")
+	c.Header("Cache-Control", "private, no-store")
+	c.Data(http.StatusOK, f.ContentType, data)
+}
+
+// evidenceUpload is an API upload: the API takes only JSON (a cross-site
+// form cannot send it), so the file's bytes come base64-encoded.
+type evidenceUpload struct {
+	Filename string `json:"filename"`
+	Content  []byte `json:"content_base64"`
+	UnitID   int64  `json:"unit_id"`
+}
+
+func (s *Server) apiUploadEvidence(c *gin.Context) {
+	var in evidenceUpload
+	err := bindJSON(c, &in, assessment.MaxEvidenceBytes*4/3+64<<10)
+	if apperr.Is(err, apperr.Invalid) && len(apperr.From(err).Fields) == 0 && c.Request.ContentLength > assessment.MaxEvidenceBytes*4/3 {
+		err = apperr.InvalidField("file", assessment.MsgEvidenceSize)
+	}
+	var owner *int64
+	if err == nil {
+		raw := ""
+		if in.UnitID != 0 {
+			raw = strconv.FormatInt(in.UnitID, 10)
+		}
+		owner, err = evidenceOwner(c, raw)
+	}
+	var f assessment.EvidenceFile
+	if err == nil {
+		f, err = s.storeEvidence(c, owner, in.Filename, in.Content)
+	}
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, f)
+}
+
+func (s *Server) apiDownloadEvidence(c *gin.Context) {
+	f, data, err := s.loadReadableEvidence(c)
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	writeEvidence(c, f, data)
+}
+
+func (s *Server) evidenceDownload(c *gin.Context) {
+	f, data, err := s.loadReadableEvidence(c)
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	writeEvidence(c, f, data)
+}
+
+// formUpload reads an optional file of a multipart form field: ok is false
+// when none was chosen.
+func formUpload(c *gin.Context, field string) (name string, data []byte, ok bool, err error) {
+	fh, ferr := c.FormFile(field)
+	if ferr != nil || fh.Size == 0 {
+		return "", nil, false, nil
+	}
+	if fh.Size > assessment.MaxEvidenceBytes {
+		return "", nil, false, apperr.InvalidField(field, assessment.MsgEvidenceSize)
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return "", nil, false, apperr.InvalidField(field, "文件读取失败，请重新上传")
+	}
+	defer f.Close()
+	data, err = io.ReadAll(io.LimitReader(f, assessment.MaxEvidenceBytes+1))
+	if err != nil {
+		return "", nil, false, apperr.InvalidField(field, "文件读取失败，请重新上传")
+	}
+	return fh.Filename, data, true, nil
+}
+
+// uploadInTx stores the form's optional file of field in tx, owned by
+// owner, and returns its id in a list (empty when none was chosen).
+func uploadInTx(c *gin.Context, tx pgx.Tx, field string, owner *int64) ([]string, error) {
+	name, data, ok, err := formUpload(c, field)
+	if err != nil || !ok {
+		return []string{}, err
+	}
+	f, err := assessment.SaveEvidence(c, tx, currentUser(c).Actor(), owner, name, data)
+	if err != nil {
+		return nil, apperr.InvalidField(field, apperr.From(err).Message)
+	}
+	return []string{f.ID}, nil
+}

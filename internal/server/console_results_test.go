@@ -1,0 +1,105 @@
+package server_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"minyi/internal/testutil/apptest"
+)
+
+// TestConsoleResults walks the console: the office's results page, the
+// preliminary publication, a unit's own result page with the breakdown and
+// its application, the refusal of another unit's page, the answer, and the
+// final publication refused while the window is open.
+func TestConsoleResults(t *testing.T) {
+	loc, _ := time.LoadLocation("Asia/Shanghai")
+	now := time.Date(2026, 6, 1, 10, 0, 0, 0, loc)
+	w := newAPIWorld(t, apptest.Options{Now: func() time.Time { return now }})
+	cy := w.createCycle(t, "2026年度", 2026, nil)
+	tree := map[string]any{"key": "total", "name": "综合", "kind": "sum", "children": []map[string]any{
+		{"key": "work", "name": "工作实绩", "kind": "manual", "max": 100, "assessor": map[string]any{"name": "市考评办"}}}}
+	apiJSON(t, w.office, "PUT", "/api/v1/cycles/"+itoa(cy.ID)+"/scheme", map[string]any{"tree": tree}).decode(t, http.StatusCreated, nil)
+	for _, u := range []int64{w.a.ID, w.b.ID} {
+		if _, err := w.app.Pool.Exec(context.Background(), `INSERT INTO assessment_entries (cycle_id, unit_id, leaf_key, points)
+			VALUES ($1, $2, 'work', 86.5)`, cy.ID, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	page := "/console/cycles/" + itoa(cy.ID) + "/results"
+	body := consoleGet(t, w.office, page, http.StatusOK)
+	for _, want := range []string{"计算审核中（未公布）", "市政务服务中心", "86.50", "公布初步结果"} {
+		if !strings.Contains(body, want) {
+			t.Fatalf("office page lacks %q", want)
+		}
+	}
+	consolePost(t, w.office, page+"/preliminary", url.Values{"show_composite": {"1"}}, http.StatusSeeOther)
+	body = consoleGet(t, w.office, page, http.StatusOK)
+	if !strings.Contains(body, "初步结果已公布（复核阶段）") || !strings.Contains(body, "申请复核截至 2026-06-08") {
+		t.Fatalf("after publication: %s", body)
+	}
+	// Final refused while the window is open: the page says why.
+	body = consolePostBody(t, w.office, page+"/final", url.Values{}, http.StatusConflict)
+	if !strings.Contains(body, "申请复核期限截至2026-06-08，期满后才能公布最终结果") {
+		t.Fatalf("final refusal: %s", body)
+	}
+
+	// The unit: redirected to its own page, which shows the breakdown.
+	consoleGet(t, w.unitUser, page, http.StatusSeeOther)
+	own := page + "/" + itoa(w.a.ID)
+	body = consoleGet(t, w.unitUser, own, http.StatusOK)
+	for _, want := range []string{"初步结果", "工作实绩", "考评单位（市考评办）评分 86.50（满分 100）", "公众评价得分说明", "申请复核"} {
+		if !strings.Contains(body, want) {
+			t.Fatalf("unit page lacks %q: %s", want, body)
+		}
+	}
+	if strings.Contains(body, "按当前数据计算") {
+		t.Fatal("a unit sees the draft")
+	}
+	consoleGet(t, w.unitUser, page+"/"+itoa(w.b.ID), http.StatusForbidden)
+	consolePost(t, w.unitUser, page+"/"+itoa(w.b.ID)+"/appeal", url.Values{"grounds": {"x"}}, http.StatusForbidden)
+	consolePost(t, w.unitUser, own+"/appeal", url.Values{"grounds": {"漏计表彰"}, "evidence_note": {"文件"}}, http.StatusSeeOther)
+	body = consoleGet(t, w.unitUser, own, http.StatusOK)
+	if !strings.Contains(body, "漏计表彰") || !strings.Contains(body, "待答复") {
+		t.Fatalf("appeal not shown: %s", body)
+	}
+	// The office answers from its page.
+	body = consoleGet(t, w.office, page, http.StatusOK)
+	i := strings.Index(body, "/appeals/")
+	if i < 0 {
+		t.Fatal("no answer form")
+	}
+	action := body[strings.LastIndex(body[:i], "\"")+1 : i+strings.Index(body[i:], "\"")]
+	consolePost(t, w.office, action, url.Values{"status": {"rejected"}, "answer": {"经核实，不予调整"}}, http.StatusSeeOther)
+	body = consoleGet(t, w.unitUser, own, http.StatusOK)
+	if !strings.Contains(body, "复核不成立") || !strings.Contains(body, "经核实，不予调整") {
+		t.Fatalf("answer not shown: %s", body)
+	}
+	consolePost(t, w.unitUser, page+"/preliminary", url.Values{}, http.StatusForbidden)
+}
+
+func consoleGet(t *testing.T, c *apptest.Client, path string, status int) string {
+	t.Helper()
+	p := get(t, c, path)
+	if p.Status != status {
+		t.Fatalf("GET %s: %d, want %d\n%s", path, p.Status, status, p.Body)
+	}
+	return p.Body
+}
+
+func consolePostBody(t *testing.T, c *apptest.Client, path string, form url.Values, status int) string {
+	t.Helper()
+	p := post(t, c, path, form)
+	if p.Status != status {
+		t.Fatalf("POST %s: %d, want %d\n%s", path, p.Status, status, p.Body)
+	}
+	return p.Body
+}
+
+func consolePost(t *testing.T, c *apptest.Client, path string, form url.Values, status int) {
+	t.Helper()
+	consolePostBody(t, c, path, form, status)
+}

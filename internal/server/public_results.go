@@ -1,0 +1,95 @@
+package server
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"minyi/internal/apperr"
+	"minyi/internal/cycles"
+	"minyi/internal/db"
+	"minyi/internal/results"
+)
+
+type publicResultLine struct {
+	Rank       int
+	Name       string
+	GradeLabel string
+	Composite  string
+}
+
+type publicResultCategory struct {
+	Name  string
+	Lines []publicResultLine
+}
+
+type publicResultsData struct {
+	Title         string
+	Cycle         cycles.Cycle
+	PublishedAt   time.Time
+	ShowComposite bool
+	Categories    []publicResultCategory
+}
+
+// publicResultsPage shows the final results in force of a cycle, without
+// login: per category each unit's name, grade and (when the office chose
+// so at publication) composite score.
+func (s *Server) publicResultsPage(c *gin.Context) {
+	id, err := idParam(c, "cycle_id")
+	var cy cycles.Cycle
+	if err == nil {
+		cy, err = cycles.FindCycle(c, s.Pool, id)
+	}
+	var st results.Status
+	if err == nil {
+		st, err = results.LoadStatus(c, s.Pool, id)
+	}
+	if err == nil && !st.IsFinal() {
+		err = apperr.New(apperr.NotFound, "not final")
+	}
+	var cats []results.Category
+	if err == nil {
+		cats, err = results.Published(c, s.Pool, st.Final.ID, nil)
+	}
+	if err != nil {
+		if apperr.Status(apperr.CodeOf(db.Err(err))) >= 500 {
+			s.Log.Error("public results failed", "path", c.FullPath(), "err", err)
+			s.errorPage(c, http.StatusServiceUnavailable, "系统繁忙", "页面暂时无法打开，请稍后再试。")
+			return
+		}
+		s.errorPage(c, http.StatusNotFound, "页面不存在", "该考核年度的最终结果尚未公布。")
+		return
+	}
+	d := publicResultsData{Title: cy.Name + "绩效考核结果", Cycle: cy, PublishedAt: st.Final.PublishedAt, ShowComposite: st.Final.ShowComposite}
+	for _, cat := range orderCategories(cats, s.Config.UnitCategories) {
+		pc := publicResultCategory{Name: cat.Name}
+		for _, l := range cat.Lines {
+			pc.Lines = append(pc.Lines, publicResultLine{Rank: *l.Rank, Name: l.Unit.Name, GradeLabel: l.GradeLabel,
+				Composite: results.FormatPoints(*l.Composite, 2)})
+		}
+		d.Categories = append(d.Categories, pc)
+	}
+	s.render(c, http.StatusOK, "public/results.html", d)
+}
+
+// orderCategories puts categories in the configured order, the others
+// after by name (as stored).
+func orderCategories(cats []results.Category, order []string) []results.Category {
+	out := make([]results.Category, 0, len(cats))
+	used := map[string]bool{}
+	for _, name := range order {
+		for _, c := range cats {
+			if c.Name == name && !used[name] {
+				out = append(out, c)
+				used[name] = true
+			}
+		}
+	}
+	for _, c := range cats {
+		if !used[c.Name] {
+			out = append(out, c)
+		}
+	}
+	return out
+}
