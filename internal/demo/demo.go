@@ -30,7 +30,9 @@ type Result struct {
 	Units, Points, Terminals, Ratings int
 	// Respondents of the demo survey, and how many of them submitted.
 	Respondents, Submitted int
-	Logins                 []Login
+	// Entries are the assessment scores given on the demo scheme's leaves.
+	Entries int
+	Logins  []Login
 }
 
 var demoUnits = []struct{ name, code, category string }{
@@ -186,6 +188,10 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, cfg config.Config, keys *secu
 		list[i] = m.unit
 	}
 	res.Respondents, res.Submitted, err = seedSurvey(ctx, pool, cfg, keys, now, rng, list)
+	if err != nil {
+		return res, err
+	}
+	res.Entries, err = seedAssessment(ctx, pool, cfg, now, rng, list)
 	return res, err
 }
 

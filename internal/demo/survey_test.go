@@ -7,6 +7,7 @@ import (
 
 	"minyi/internal/config"
 	"minyi/internal/demo"
+	"minyi/internal/results"
 	"minyi/internal/secure"
 	"minyi/internal/testutil"
 )
@@ -42,5 +43,19 @@ func TestSeedMakesAnOpenSurveyWithAnswers(t *testing.T) {
 	}
 	if cycles != 1 || open != 1 || groups != 6 || responses < 100 || started != 4 {
 		t.Errorf("cycles %d, open surveys %d, groups answering %d, responses %d, started %d", cycles, open, groups, responses, started)
+	}
+
+	// The demo cycle has the Jiangxi scheme with every manual leaf scored,
+	// so every unit's result computes.
+	var cycleID int64
+	if err := pool.QueryRow(ctx, `SELECT id FROM assessment_cycles WHERE year = 2026`).Scan(&cycleID); err != nil {
+		t.Fatal(err)
+	}
+	a, err := results.ComputeAll(ctx, pool, cfg.Location, now, cycleID, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Entries == 0 || len(a.Incomplete) != 0 {
+		t.Errorf("%d entries; incomplete units: %+v", res.Entries, a.Incomplete)
 	}
 }
