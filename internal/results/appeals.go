@@ -32,11 +32,15 @@ type Appeal struct {
 	Answer       *string    `json:"answer" db:"answer"`
 	AnsweredBy   *string    `json:"answered_by" db:"answered_by"`
 	AnsweredAt   *time.Time `json:"answered_at" db:"answered_at"`
+	// EvidenceIDs are the evidence files (证明材料) sent with the
+	// application, owned by the unit; Evidence describes them.
+	EvidenceIDs []string                  `json:"evidence_ids" db:"evidence_ids"`
+	Evidence    []assessment.EvidenceFile `json:"evidence" db:"-"`
 }
 
 const appealColumns = `a.id, a.cycle_id, a.unit_id, n.name AS unit_name, a.grounds, a.evidence_note,
 	c.username AS created_by, a.created_at, to_char(a.answer_due, 'YYYY-MM-DD') AS answer_due, a.status,
-	a.answer, w.username AS answered_by, a.answered_at
+	a.answer, w.username AS answered_by, a.answered_at, a.evidence_ids::text[] AS evidence_ids
 	FROM assessment_appeals a JOIN units n ON n.id = a.unit_id
 	LEFT JOIN users c ON c.id = a.created_by LEFT JOIN users w ON w.id = a.answered_by`
 
@@ -46,13 +50,31 @@ func ListAppeals(ctx context.Context, q db.DBTX, cycleID int64, unitID *int64) (
 	rows, _ := q.Query(ctx, `SELECT `+appealColumns+` WHERE a.cycle_id = $1 AND ($2::bigint IS NULL OR a.unit_id = $2)
 		ORDER BY a.id`, cycleID, unitID)
 	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[Appeal])
-	for i := range list {
-		list[i].StatusLabel = AppealStatusLabel(list[i].Status)
+	if err != nil {
+		return nil, db.Err(err)
 	}
 	if list == nil {
 		list = []Appeal{}
 	}
-	return list, db.Err(err)
+	return list, completeAppeals(ctx, q, list)
+}
+
+// completeAppeals fills in the status labels and the evidence files'
+// descriptions.
+func completeAppeals(ctx context.Context, q db.DBTX, list []Appeal) error {
+	var ids []string
+	for i := range list {
+		list[i].StatusLabel = AppealStatusLabel(list[i].Status)
+		ids = append(ids, list[i].EvidenceIDs...)
+	}
+	files, err := evidenceByID(ctx, q, ids)
+	if err != nil {
+		return err
+	}
+	for i := range list {
+		list[i].Evidence = pick(files, list[i].EvidenceIDs)
+	}
+	return nil
 }
 
 func findAppeal(ctx context.Context, q db.DBTX, id int64, lock bool) (Appeal, error) {
@@ -69,14 +91,17 @@ func findAppeal(ctx context.Context, q db.DBTX, id int64, lock bool) (Appeal, er
 		}
 		return Appeal{}, err
 	}
-	a.StatusLabel = AppealStatusLabel(a.Status)
-	return a, nil
+	list := []Appeal{a}
+	err = completeAppeals(ctx, q, list)
+	return list[0], err
 }
 
-// AppealInput is a unit's application.
+// AppealInput is a unit's application: its grounds, a note on the
+// evidence and the evidence files themselves (uploaded with it).
 type AppealInput struct {
-	Grounds      string `json:"grounds"`
-	EvidenceNote string `json:"evidence_note"`
+	Grounds      string   `json:"grounds"`
+	EvidenceNote string   `json:"evidence_note"`
+	Files        []Upload `json:"files"`
 }
 
 func (in *AppealInput) normalize() error {
@@ -88,13 +113,15 @@ func (in *AppealInput) normalize() error {
 	if utf8.RuneCountInString(in.EvidenceNote) > 2000 {
 		f.Add("evidence_note", "证明材料说明不能超过2000字")
 	}
+	checkUploads(f, in.Files)
 	return f.Err()
 }
 
 // Apply records a unit's application for review of its preliminary
 // result, on or before the deadline; the answer is due AnswerDays working
-// days later. Applying again with the same grounds returns the
-// application (a retry); with other grounds it is refused.
+// days later. The files are stored as the unit's evidence files, all or
+// none. Applying again with the same grounds returns the application (a
+// retry, storing no file again); with other grounds it is refused.
 func Apply(ctx context.Context, tx pgx.Tx, actor audit.Actor, loc *time.Location, now time.Time, cycleID, unitID int64, in AppealInput) (Appeal, error) {
 	if err := in.normalize(); err != nil {
 		return Appeal{}, err
@@ -114,8 +141,9 @@ func Apply(ctx context.Context, tx pgx.Tx, actor audit.Actor, loc *time.Location
 	prev, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Appeal])
 	if err == nil {
 		if prev.Grounds == in.Grounds && prev.EvidenceNote == in.EvidenceNote {
-			prev.StatusLabel = AppealStatusLabel(prev.Status)
-			return prev, nil
+			list := []Appeal{prev}
+			err := completeAppeals(ctx, tx, list)
+			return list[0], err
 		}
 		return Appeal{}, apperr.New(apperr.Conflict, "本单位已于"+prev.CreatedAt.In(loc).Format(time.DateOnly)+"申请复核，不能重复申请")
 	} else if err != pgx.ErrNoRows {
@@ -146,10 +174,14 @@ func Apply(ctx context.Context, tx pgx.Tx, actor audit.Actor, loc *time.Location
 	if actor.ID != 0 {
 		by = &actor.ID
 	}
+	ev, err := saveUploads(ctx, tx, actor, unitID, in.Files)
+	if err != nil {
+		return Appeal{}, err
+	}
 	var id int64
 	if err := tx.QueryRow(ctx, `INSERT INTO assessment_appeals (cycle_id, unit_id, publication_id, grounds, evidence_note,
-		created_by, created_at, answer_due) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::date) RETURNING id`,
-		cycleID, unitID, st.Preliminary.ID, in.Grounds, in.EvidenceNote, by, now, due.Format(time.DateOnly)).Scan(&id); err != nil {
+		evidence_ids, created_by, created_at, answer_due) VALUES ($1, $2, $3, $4, $5, $6::uuid[], $7, $8, $9::date) RETURNING id`,
+		cycleID, unitID, st.Preliminary.ID, in.Grounds, in.EvidenceNote, ev, by, now, due.Format(time.DateOnly)).Scan(&id); err != nil {
 		return Appeal{}, db.Err(err)
 	}
 	a, err := findAppeal(ctx, tx, id, false)

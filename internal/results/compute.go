@@ -104,6 +104,11 @@ func Build(d Data) ([]Category, []Unit, error) {
 			autoKeys = append(autoKeys, l.Key)
 		}
 	}
+	// The tree is validated once for every unit.
+	prep, err := schemes.Prepare(d.Scheme)
+	if err != nil {
+		return nil, nil, err
+	}
 	// Units are independent: compute their lines on every core.
 	var all []Unit
 	for _, list := range d.Categories {
@@ -118,7 +123,7 @@ func Build(d Data) ([]Category, []Unit, error) {
 		go func() {
 			defer wg.Done()
 			for i := w; i < len(all); i += workers {
-				lines[i], errs[i] = unitLine(d, all[i], autoKeys)
+				lines[i], errs[i] = unitLine(d, prep, all[i], autoKeys)
 			}
 		}()
 	}
@@ -166,7 +171,7 @@ func sortLines(lines []*Line) {
 	sort.SliceStable(lines, func(i, j int) bool { return less(lines[i], lines[j]) })
 }
 
-func unitLine(d Data, u Unit, autoKeys []string) (*Line, error) {
+func unitLine(d Data, prep *schemes.Prepared, u Unit, autoKeys []string) (*Line, error) {
 	in := d.Inputs[u.ID]
 	entries := make(map[string]schemes.Input, len(in.Entries)+len(autoKeys))
 	for k, v := range in.Entries {
@@ -187,7 +192,7 @@ func unitLine(d Data, u Unit, autoKeys []string) (*Line, error) {
 	if in.AdjustmentReasons == nil {
 		in.AdjustmentReasons = []string{}
 	}
-	res, err := schemes.Compute(d.Scheme, entries)
+	res, err := prep.Compute(entries)
 	if err != nil {
 		return nil, err
 	}

@@ -32,6 +32,66 @@ type UnitUse struct {
 	// is required).
 	ThreeExcellent bool `json:"three_excellent"`
 	ThreePass      bool `json:"three_pass"`
+	// Report is where the rectification report of a ThreePass unit
+	// stands: "missing", "submitted" or "received" (empty otherwise).
+	Report      string `json:"report,omitempty"`
+	ReportLabel string `json:"report_label,omitempty"`
+}
+
+type unitYear struct {
+	unit int64
+	year int
+}
+
+// yearGrades returns the grades of the final results in force of the
+// cycle's year and the two before, per unit and year, and the cycle's
+// year; unitID, when set, limits them to one unit.
+func yearGrades(ctx context.Context, q db.DBTX, cycleID int64, unitID ...int64) (map[unitYear]string, int, error) {
+	var thisYear int
+	if err := q.QueryRow(ctx, `SELECT year FROM assessment_cycles WHERE id = $1`, cycleID).Scan(&thisYear); err != nil {
+		return nil, 0, notFoundCycle(db.Err(err))
+	}
+	var only *int64
+	if len(unitID) > 0 {
+		only = &unitID[0]
+	}
+	rows, _ := q.Query(ctx, `SELECT r.unit_id, c.year, r.grade
+		FROM assessment_publications p JOIN assessment_cycles c ON c.id = p.cycle_id
+		JOIN assessment_results r ON r.publication_id = p.id
+		WHERE p.stage = 'final' AND p.reopened_at IS NULL AND c.year BETWEEN $1 - 2 AND $1
+		  AND ($2::bigint IS NULL OR r.unit_id = $2)`, thisYear, only)
+	byYear := map[unitYear]string{}
+	var id int64
+	var year int
+	var grade string
+	_, err := pgx.ForEachRow(rows, []any{&id, &year, &grade}, func() error {
+		byYear[unitYear{id, year}] = grade
+		return nil
+	})
+	return byYear, thisYear, db.Err(err)
+}
+
+// ThreePass reports whether the unit's final results of the cycle's year
+// and the two years before are all 合格, so it owes a written
+// rectification report for the cycle.
+func ThreePass(ctx context.Context, q db.DBTX, cycleID, unitID int64) (bool, error) {
+	byYear, thisYear, err := yearGrades(ctx, q, cycleID, unitID)
+	if err != nil {
+		return false, err
+	}
+	for y := thisYear - 2; y <= thisYear; y++ {
+		if byYear[unitYear{unitID, y}] != assessment.GradePass {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+func notFoundCycle(err error) error {
+	if apperr.Is(err, apperr.NotFound) {
+		return apperr.New(apperr.NotFound, "考核年度不存在")
+	}
+	return err
 }
 
 // Uses returns the use of every unit's final result of the cycle; empty
@@ -45,30 +105,13 @@ func Uses(ctx context.Context, q db.DBTX, cycleID int64) ([]UnitUse, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The grades of the final results in force of this cycle's year and
-	// the two before, per unit and year.
-	rows, _ := q.Query(ctx, `SELECT r.unit_id, c.year, r.grade
-		FROM assessment_publications p JOIN assessment_cycles c ON c.id = p.cycle_id
-		JOIN assessment_results r ON r.publication_id = p.id
-		WHERE p.stage = 'final' AND p.reopened_at IS NULL
-		  AND c.year BETWEEN (SELECT year - 2 FROM assessment_cycles WHERE id = $1) AND (SELECT year FROM assessment_cycles WHERE id = $1)`, cycleID)
-	type key struct {
-		unit int64
-		year int
+	byYear, thisYear, err := yearGrades(ctx, q, cycleID)
+	if err != nil {
+		return nil, err
 	}
-	byYear := map[key]string{}
-	var unitID int64
-	var year int
-	var grade string
-	if _, err := pgx.ForEachRow(rows, []any{&unitID, &year, &grade}, func() error {
-		byYear[key{unitID, year}] = grade
-		return nil
-	}); err != nil {
-		return nil, db.Err(err)
-	}
-	var thisYear int
-	if err := q.QueryRow(ctx, `SELECT year FROM assessment_cycles WHERE id = $1`, cycleID).Scan(&thisYear); err != nil {
-		return nil, db.Err(err)
+	reports, err := reportStates(ctx, q, cycleID)
+	if err != nil {
+		return nil, err
 	}
 	staff, err := StaffCounts(ctx, q, cycleID)
 	if err != nil {
@@ -89,7 +132,7 @@ func Uses(ctx context.Context, q db.DBTX, cycleID int64) ([]UnitUse, error) {
 			}
 			ex, pass := 0, 0
 			for y := thisYear - 2; y <= thisYear; y++ {
-				g, ok := byYear[key{l.Unit.ID, y}]
+				g, ok := byYear[unitYear{l.Unit.ID, y}]
 				label := strconv.Itoa(y) + "年：无最终结果"
 				if ok {
 					label = strconv.Itoa(y) + "年：" + assessment.GradeLabel(g)
@@ -103,6 +146,13 @@ func Uses(ctx context.Context, q db.DBTX, cycleID int64) ([]UnitUse, error) {
 				}
 			}
 			u.ThreeExcellent, u.ThreePass = ex == 3, pass == 3
+			if u.ThreePass {
+				u.Report = ReportMissing
+				if r, ok := reports[l.Unit.ID]; ok {
+					u.Report = r
+				}
+				u.ReportLabel = ReportStateLabel(u.Report)
+			}
 			out = append(out, u)
 		}
 	}

@@ -169,7 +169,50 @@ func Compute(root Node, inputs map[string]Input) (Result, error) {
 	if err := Validate(root); err != nil {
 		return Result{}, err
 	}
-	c := computer{inputs: inputs, used: map[string]bool{}, f: apperr.Fields{}}
+	return compute(root, nil, inputs)
+}
+
+// Prepared is a tree validated once, with every node's rule worked out,
+// for computing many units' inputs (the whole assessment computes the same
+// tree for every unit). Its results are those of Compute. It is read-only
+// and safe for concurrent use; the tree must not be changed after Prepare.
+type Prepared struct {
+	root Node
+	// rules are the nodes' Rule, in tree order.
+	rules []string
+}
+
+// Prepare validates the tree (normalized) once for Prepared.Compute; it
+// returns Validate's error for an invalid tree.
+func Prepare(root Node) (*Prepared, error) {
+	if err := Validate(root); err != nil {
+		return nil, err
+	}
+	p := &Prepared{root: root}
+	var walk func(n Node)
+	walk = func(n Node) {
+		p.rules = append(p.rules, Rule(n))
+		for _, ch := range n.Children {
+			walk(ch)
+		}
+	}
+	walk(root)
+	return p, nil
+}
+
+// Compute evaluates the prepared tree for one unit's inputs, as Compute
+// does.
+func (p *Prepared) Compute(inputs map[string]Input) (Result, error) {
+	return compute(p.root, p.rules, inputs)
+}
+
+// compute evaluates a valid tree; rules, when set, are the nodes' rules in
+// tree order (else each is worked out).
+func compute(root Node, rules []string, inputs map[string]Input) (Result, error) {
+	c := computer{inputs: inputs, used: make(map[string]bool, len(inputs)), f: apperr.Fields{}, rules: rules}
+	if rules != nil {
+		c.out = make([]NodeResult, 0, len(rules))
+	}
 	c.node(root, nil, "", 0, false)
 	for k := range inputs {
 		if !c.used[k] {
@@ -195,6 +238,7 @@ type computer struct {
 	f       apperr.Fields
 	out     []NodeResult
 	missing []MissingLeaf
+	rules   []string
 }
 
 func floatPtr(r *ratT) *float64 {
@@ -211,8 +255,14 @@ func (c *computer) node(n Node, parent *Node, parentPath string, depth int, skip
 		path = parentPath + PathSep + n.Name
 	}
 	idx := len(c.out)
+	var rule string
+	if c.rules != nil {
+		rule = c.rules[idx]
+	} else {
+		rule = Rule(n)
+	}
 	c.out = append(c.out, NodeResult{Key: n.Key, Name: n.Name, Kind: n.Kind, Path: path, Depth: depth, Max: n.Max,
-		Weight: n.Weight, Assessor: n.Assessor, Source: n.Source, Rule: Rule(n)})
+		Weight: n.Weight, Assessor: n.Assessor, Source: n.Source, Rule: rule})
 	in, given := c.inputs[n.Key]
 	if given {
 		c.used[n.Key] = true

@@ -110,6 +110,12 @@ func TestPresetWorkedExamples(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			prep, err := schemes.Prepare(preset(t, tt.preset))
+			if err != nil {
+				t.Fatal(err)
+			}
+			again, err := prep.Compute(tt.inputs)
+			sameResult(t, "Prepared.Compute", res, nil, again, err)
 			if !res.Complete || len(res.Missing) != 0 || res.Composite == nil {
 				t.Fatalf("incomplete: %+v", res.Missing)
 			}

@@ -7,6 +7,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"minyi/internal/apperr"
+	"minyi/internal/assessment"
+	"minyi/internal/db"
 	"minyi/internal/results"
 	"minyi/internal/users"
 )
@@ -154,22 +156,102 @@ func (s *Server) apiListAppeals(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"items": list})
 }
 
+// maxUploadsBody is the body limit of an API request that carries
+// results.MaxUploads evidence files base64-encoded.
+const maxUploadsBody = results.MaxUploads*assessment.MaxEvidenceBytes*4/3 + 64<<10
+
+// unitBody reads the cycle and unit of the path and the JSON body (which
+// may carry evidence files), checking the user with check.
+func unitBody(c *gin.Context, dst any, check func(u users.User, unitID int64) error) (cycleID, unitID int64, err error) {
+	if cycleID, err = idParam(c, "id"); err == nil {
+		unitID, err = idParam(c, "unit_id")
+	}
+	if err == nil {
+		err = check(currentUser(c), unitID)
+	}
+	if err == nil {
+		err = bindJSON(c, dst, maxUploadsBody)
+	}
+	return cycleID, unitID, err
+}
+
 func (s *Server) apiApply(c *gin.Context) {
 	var in results.AppealInput
-	id, ok := s.pathIDAndBody(c, &in)
-	if !ok {
-		return
-	}
-	unitID, err := idParam(c, "unit_id")
-	if err == nil {
-		err = checkAppealer(currentUser(c), unitID)
-	}
+	id, unitID, err := unitBody(c, &in, checkAppealer)
 	if err != nil {
 		s.apiError(c, err)
 		return
 	}
 	s.apiTx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
 		return results.Apply(c, tx, currentUser(c).Actor(), s.Config.Location, s.Now(), id, unitID, in)
+	})
+}
+
+// checkReporter: only the unit's own staff submit its rectification
+// report.
+func checkReporter(u users.User, unitID int64) error {
+	if u.Role == users.RoleOffice || u.UnitID == nil || *u.UnitID != unitID {
+		return apperr.New(apperr.Forbidden, "书面整改报告须由本单位提交")
+	}
+	return nil
+}
+
+func (s *Server) apiRectification(c *gin.Context) {
+	id, err := idParam(c, "id")
+	var unitID int64
+	if err == nil {
+		unitID, err = idParam(c, "unit_id")
+	}
+	if err == nil {
+		err = canSeeUnit(currentUser(c), unitID)
+	}
+	var r *results.Report
+	if err == nil {
+		r, err = results.FindReport(c, s.Pool, id, unitID)
+	}
+	if err == nil && r == nil {
+		err = apperr.New(apperr.NotFound, "该单位尚未提交书面整改报告")
+	}
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, r)
+}
+
+func (s *Server) apiSubmitRectification(c *gin.Context) {
+	var in results.ReportInput
+	id, unitID, err := unitBody(c, &in, checkReporter)
+	var r results.Report
+	changed := false
+	if err == nil {
+		err = db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
+			r, changed, err = results.SubmitReport(c, tx, currentUser(c).Actor(), s.Config.Location, s.Now(), id, unitID, in)
+			return err
+		})
+	}
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	c.JSON(createdStatus(changed), r)
+}
+
+func (s *Server) apiReceiveRectification(c *gin.Context) {
+	var in struct {
+		Note string `json:"note"`
+	}
+	id, ok := s.pathIDAndBody(c, &in)
+	if !ok {
+		return
+	}
+	unitID, err := idParam(c, "unit_id")
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+		return results.ReceiveReport(c, tx, currentUser(c).Actor(), s.Now(), id, unitID, in.Note)
 	})
 }
 

@@ -3,6 +3,7 @@ package server
 import (
 	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
 	"strconv"
 
@@ -135,19 +136,29 @@ func formUpload(c *gin.Context, field string) (name string, data []byte, ok bool
 	if ferr != nil || fh.Size == 0 {
 		return "", nil, false, nil
 	}
+	data, err = readFormFile(fh, field)
+	if err != nil {
+		return "", nil, false, err
+	}
+	return fh.Filename, data, true, nil
+}
+
+// readFormFile reads an uploaded file of a form field, refusing one over
+// the evidence size limit.
+func readFormFile(fh *multipart.FileHeader, field string) ([]byte, error) {
 	if fh.Size > assessment.MaxEvidenceBytes {
-		return "", nil, false, apperr.InvalidField(field, assessment.MsgEvidenceSize)
+		return nil, apperr.InvalidField(field, assessment.MsgEvidenceSize)
 	}
 	f, err := fh.Open()
 	if err != nil {
-		return "", nil, false, apperr.InvalidField(field, "文件读取失败，请重新上传")
+		return nil, apperr.InvalidField(field, "文件读取失败，请重新上传")
 	}
 	defer f.Close()
-	data, err = io.ReadAll(io.LimitReader(f, assessment.MaxEvidenceBytes+1))
+	data, err := io.ReadAll(io.LimitReader(f, assessment.MaxEvidenceBytes+1))
 	if err != nil {
-		return "", nil, false, apperr.InvalidField(field, "文件读取失败，请重新上传")
+		return nil, apperr.InvalidField(field, "文件读取失败，请重新上传")
 	}
-	return fh.Filename, data, true, nil
+	return data, nil
 }
 
 // uploadInTx stores the form's optional file of field in tx, owned by

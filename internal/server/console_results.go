@@ -1,8 +1,11 @@
 package server
 
 import (
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5"
@@ -28,10 +31,13 @@ type resultsPageData struct {
 	Draft      *results.Assessment
 	Appeals    []results.Appeal
 	Uses       []results.UnitUse
-	Pending    int
-	Error      string
-	Decimals   int
-	Link       string
+	// ReportsMissing names the units owing a rectification report that
+	// have not submitted it.
+	ReportsMissing []string
+	Pending        int
+	Error          string
+	Decimals       int
+	Link           string
 }
 
 func (s *Server) cycleFromPath(c *gin.Context) (cycles.Cycle, error) {
@@ -100,8 +106,15 @@ func (s *Server) showResults(c *gin.Context, status int, errMsg string) {
 				d.Pending++
 			}
 		}
-		d.Uses, err = results.Uses(c, tx, cy.ID)
-		return err
+		if d.Uses, err = results.Uses(c, tx, cy.ID); err != nil {
+			return err
+		}
+		for _, u := range d.Uses {
+			if u.Report == results.ReportMissing {
+				d.ReportsMissing = append(d.ReportsMissing, u.Unit.Name)
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		s.consoleError(c, err)
@@ -199,15 +212,24 @@ type unitResultData struct {
 	DraftView     *resultLineView
 	Appeal        *results.Appeal
 	CanApply      bool
-	Decimals      int
-	Error         string
-	Link          string
-	ScoreLink     string
+	// Form holds the posted fields of a refused form, shown again.
+	Form map[string]string
+	// OwesReport: the final results make three 合格 in a row for the
+	// unit, which owes a written rectification report (Report, nil
+	// before it is submitted); CanReport: the unit may (re)submit it.
+	OwesReport bool
+	Report     *results.Report
+	CanReport  bool
+	Decimals   int
+	Error      string
+	Link       string
+	ScoreLink  string
+	MaxFiles   int
 }
 
-func (s *Server) unitResultPage(c *gin.Context) { s.showUnitResult(c, http.StatusOK, "") }
+func (s *Server) unitResultPage(c *gin.Context) { s.showUnitResult(c, http.StatusOK, "", nil) }
 
-func (s *Server) showUnitResult(c *gin.Context, status int, errMsg string) {
+func (s *Server) showUnitResult(c *gin.Context, status int, errMsg string, form map[string]string) {
 	cy, err := s.cycleFromPath(c)
 	if err != nil {
 		s.consoleError(c, err)
@@ -222,8 +244,8 @@ func (s *Server) showUnitResult(c *gin.Context, status int, errMsg string) {
 		return
 	}
 	u := currentUser(c)
-	d := unitResultData{basePage: s.base(c, cy.Name+" · 考核结果", "cycles"), Cycle: cy, Error: errMsg,
-		Link: resultsLink(cy.ID), ScoreLink: "/console/cycles/" + strconv.FormatInt(cy.ID, 10) + "/scores/" + strconv.FormatInt(unitID, 10)}
+	d := unitResultData{basePage: s.base(c, cy.Name+" · 考核结果", "cycles"), Cycle: cy, Error: errMsg, Form: form,
+		MaxFiles: results.MaxUploads, Link: resultsLink(cy.ID), ScoreLink: "/console/cycles/" + strconv.FormatInt(cy.ID, 10) + "/scores/" + strconv.FormatInt(unitID, 10)}
 	err = s.readSnapshot(c, func(tx pgx.Tx) error {
 		var err error
 		if d.Status, err = results.LoadStatus(c, tx, cy.ID); err != nil {
@@ -261,7 +283,13 @@ func (s *Server) showUnitResult(c *gin.Context, status int, errMsg string) {
 		if len(list) > 0 {
 			d.Appeal = &list[0]
 		}
-		return nil
+		if d.Status.IsFinal() {
+			if d.OwesReport, err = results.ThreePass(c, tx, cy.ID, unitID); err != nil {
+				return err
+			}
+		}
+		d.Report, err = results.FindReport(c, tx, cy.ID, unitID)
+		return err
 	})
 	if err != nil {
 		s.consoleError(c, err)
@@ -274,36 +302,127 @@ func (s *Server) showUnitResult(c *gin.Context, status int, errMsg string) {
 	if pre := d.Status.Preliminary; pre != nil && d.Appeal == nil && u.Role != users.RoleOffice && d.Published != nil && !d.Status.IsFinal() {
 		d.CanApply = s.Now().In(s.Config.Location).Format("2006-01-02") <= *pre.AppealDeadline
 	}
+	d.CanReport = d.OwesReport && u.Role != users.RoleOffice && (d.Report == nil || d.Report.ReceivedAt == nil)
+	if d.Form == nil {
+		d.Form = map[string]string{}
+	}
+	if d.Form["form"] != "rectification" && d.Report != nil {
+		d.Form["content"] = d.Report.Content
+	}
 	s.render(c, status, "console/result_unit.html", d)
 }
 
-func (s *Server) applySubmit(c *gin.Context) {
+// formFiles reads the files chosen in a multipart form's field (at most
+// results.MaxUploads; larger files are refused with the size message).
+func formFiles(c *gin.Context, field string) ([]results.Upload, error) {
+	out := []results.Upload{}
+	form, err := c.MultipartForm()
+	if err != nil {
+		return out, nil
+	}
+	for _, fh := range form.File[field] {
+		if fh.Size == 0 && fh.Filename == "" {
+			continue
+		}
+		if len(out) == results.MaxUploads {
+			return nil, apperr.InvalidField(field, "证明材料最多"+strconv.Itoa(results.MaxUploads)+"个文件")
+		}
+		data, err := readFormFile(fh, field)
+		if err != nil {
+			return nil, apperr.InvalidField(field, "“"+fh.Filename+"”："+apperr.From(err).Message)
+		}
+		out = append(out, results.Upload{Filename: fh.Filename, Content: data})
+	}
+	return out, nil
+}
+
+// unitResultSubmit handles a unit's form on its result page: check may
+// refuse the user; save runs in a transaction with the form's files. A
+// refused form is shown again with its fields (form); success redirects
+// back with flash.
+func (s *Server) unitResultSubmit(c *gin.Context, form map[string]string, flash string, check func(u users.User, unitID int64) error,
+	save func(tx pgx.Tx, cycleID, unitID int64, files []results.Upload) error) {
 	id, err := idParam(c, "id")
 	var unitID int64
 	if err == nil {
 		unitID, err = idParam(c, "unit_id")
 	}
 	if err == nil {
-		err = checkAppealer(currentUser(c), unitID)
+		err = check(currentUser(c), unitID)
 	}
 	if err != nil {
 		s.consoleError(c, err)
 		return
 	}
-	in := results.AppealInput{Grounds: c.PostForm("grounds"), EvidenceNote: c.PostForm("evidence_note")}
-	err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
-		_, err := results.Apply(c, tx, currentUser(c).Actor(), s.Config.Location, s.Now(), id, unitID, in)
-		return err
-	})
+	files, err := formFiles(c, "files")
+	if err == nil {
+		err = db.Tx(c, s.Pool, func(tx pgx.Tx) error { return save(tx, id, unitID, files) })
+	}
 	if err != nil {
 		if e := apperr.From(err); e.Code == apperr.Conflict || e.Code == apperr.Invalid || e.Code == apperr.NoCalendar {
-			s.showUnitResult(c, apperr.Status(e.Code), e.Message)
+			s.showUnitResult(c, apperr.Status(e.Code), refusalText(err), form)
 			return
 		}
 		s.consoleError(c, err)
 		return
 	}
-	redirect(c, resultsLink(id)+"/"+strconv.FormatInt(unitID, 10), "appeal_filed")
+	redirect(c, resultsLink(id)+"/"+strconv.FormatInt(unitID, 10), flash)
+}
+
+// refusalText is a refusal as one line: an invalid error's field
+// messages (in field order), else its message.
+func refusalText(err error) string {
+	fields, ok := fieldErrors(err)
+	if !ok {
+		return apperr.From(err).Message
+	}
+	keys := slices.Sorted(maps.Keys(fields))
+	msgs := make([]string, len(keys))
+	for i, k := range keys {
+		msgs[i] = fields[k]
+	}
+	return strings.Join(msgs, "；")
+}
+
+func (s *Server) applySubmit(c *gin.Context) {
+	form := postedForm(c, "appeal", "grounds", "evidence_note")
+	s.unitResultSubmit(c, form, "appeal_filed", checkAppealer, func(tx pgx.Tx, id, unitID int64, files []results.Upload) error {
+		in := results.AppealInput{Grounds: c.PostForm("grounds"), EvidenceNote: c.PostForm("evidence_note"), Files: files}
+		_, err := results.Apply(c, tx, currentUser(c).Actor(), s.Config.Location, s.Now(), id, unitID, in)
+		return err
+	})
+}
+
+func (s *Server) rectificationSubmit(c *gin.Context) {
+	form := postedForm(c, "rectification", "content")
+	s.unitResultSubmit(c, form, "rectification_submitted", checkReporter, func(tx pgx.Tx, id, unitID int64, files []results.Upload) error {
+		_, _, err := results.SubmitReport(c, tx, currentUser(c).Actor(), s.Config.Location, s.Now(), id, unitID,
+			results.ReportInput{Content: c.PostForm("content"), Files: files})
+		return err
+	})
+}
+
+func (s *Server) receiveRectificationSubmit(c *gin.Context) {
+	id, err := idParam(c, "id")
+	var unitID int64
+	if err == nil {
+		unitID, err = idParam(c, "unit_id")
+	}
+	if err == nil {
+		err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
+			_, err := results.ReceiveReport(c, tx, currentUser(c).Actor(), s.Now(), id, unitID, c.PostForm("note"))
+			return err
+		})
+	}
+	if err != nil {
+		if e := apperr.From(err); e.Code == apperr.Invalid {
+			s.showUnitResult(c, apperr.Status(e.Code), refusalText(err), nil)
+			return
+		}
+		s.consoleError(c, err)
+		return
+	}
+	redirect(c, resultsLink(id)+"/"+strconv.FormatInt(unitID, 10)+"#rectification", "rectification_received")
 }
 
 // resultLineView is a line as the unit result page shows it.
