@@ -236,11 +236,12 @@ func listSurveys(ctx context.Context, q db.DBTX, cycleID int64) ([]Survey, error
 }
 
 // annualLevelCounts counts the responses of the cycle's surveys per unit,
-// respondent group and level; unitIDs limits the units, nil means all.
+// respondent group and level, leaving out responses excluded in feedback
+// review; unitIDs limits the units, nil means all.
 func annualLevelCounts(ctx context.Context, q db.DBTX, cycleID int64, unitIDs []int64) (map[int64]map[string]ratings.LevelCounts, error) {
 	const sql = `SELECT r.unit_id, r.group_key, r.level, count(*)
 		FROM survey_responses r JOIN surveys s ON s.id = r.survey_id
-		WHERE s.cycle_id = $1 AND ($2::bigint[] IS NULL OR r.unit_id = ANY($2))
+		WHERE s.cycle_id = $1 AND ($2::bigint[] IS NULL OR r.unit_id = ANY($2)) AND NOT r.excluded
 		GROUP BY r.unit_id, r.group_key, r.level`
 	rows, err := q.Query(ctx, sql, cycleID, unitIDs)
 	if err != nil {

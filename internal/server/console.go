@@ -128,6 +128,22 @@ var flashes = map[string]string{
 	"appeal_answered":     "复核申请已答复。",
 	"appeal_filed":        "复核申请已提交，绩效办将在答复期限内答复。",
 	"staff_count_saved":   "公务员人数已保存。",
+	// Feedback review (console_feedback*.go).
+	"feedback_valid":         "已认定为有效反馈，整改案件已交办单位。",
+	"feedback_merged":        "所选反馈已合并为一个整改案件，交办单位。",
+	"feedback_invalid":       "已认定为无效反馈，不再计入得分，理由已记录。",
+	"feedback_reopened":      "已重新打开，该反馈回到待核查；原已剔除的已恢复计分。",
+	"flag_scan_found":        "扫描完成，发现新的可疑模式，请逐条核查。",
+	"flag_scan_none":         "扫描完成，没有发现新的可疑模式。",
+	"flag_confirmed":         "已确认可疑模式，所涉评价已剔除，理由已记录。",
+	"flag_dismissed":         "已排除嫌疑，所涉评价继续计分。",
+	"rating_appeal_filed":    "申诉已提交，绩效办核查后将在此告知处理结果。",
+	"rating_appeal_upheld":   "申诉成立，该评价已剔除，处理理由已告知单位。",
+	"rating_appeal_rejected": "申诉不成立，该评价继续计分，处理理由已告知单位。",
+
+	// Written rectification reports (results).
+	"rectification_submitted": "书面整改报告已提交，绩效办签收前可以修改。",
+	"rectification_received":  "书面整改报告已签收。",
 }
 
 // base fills the layout's fields from the session, if any, and the flash.

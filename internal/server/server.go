@@ -132,6 +132,7 @@ func (s *Server) routes() {
 	s.targetRoutes(e, authed, console)
 	s.scoringRoutes(authed, console)
 	s.resultRoutes(e, authed, console)
+	s.feedbackRoutes(authed, console)
 	api.Use(func(c *gin.Context) { s.apiError(c, notFoundErr) })
 	e.NoRoute(func(c *gin.Context) {
 		if isAPI(c) {
@@ -183,6 +184,7 @@ func (s *Server) maintainOnce(ctx context.Context) {
 		s.Log.Error("session cleanup failed", "err", err)
 	}
 	s.sealSurveys(ctx, conn)
+	s.scanFeedback(ctx, conn)
 }
 
 // sealSurveys unlinks newly submitted anonymous respondents from their

@@ -1,0 +1,356 @@
+package server
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"minyi/internal/apperr"
+	"minyi/internal/db"
+	"minyi/internal/feedback"
+	"minyi/internal/ratings"
+	"minyi/internal/users"
+)
+
+// scanFeedback runs the suspicious-pattern scan in the hourly maintenance.
+func (s *Server) scanFeedback(ctx context.Context, conn *pgxpool.Conn) {
+	n, err := feedback.Scan(ctx, conn, s.Keys, s.Config.Location, s.Now())
+	if err != nil {
+		s.Log.Error("feedback scan failed", "err", err)
+		return
+	}
+	if n > 0 {
+		s.Log.Info("feedback scan flagged patterns", "flags", n)
+	}
+}
+
+// feedbackPeriod is the queue's default period: the 90 days up to the end
+// of today.
+func (s *Server) feedbackPeriod() (from, to time.Time) {
+	now := s.Now().In(s.Config.Location)
+	to = time.Date(now.Year(), now.Month(), now.Day()+1, 0, 0, 0, 0, s.Config.Location)
+	return to.Add(-feedback.DefaultPeriod - 24*time.Hour), to
+}
+
+// feedbackFilter reads the queue filter from query parameters shared by the
+// API and the console: unit_id, source, channel, level, from and to (dates
+// or RFC 3339 times); status (pending, decided, "" for all) is given.
+func (s *Server) feedbackFilter(c *gin.Context, status string) (feedback.Filter, error) {
+	var f feedback.Filter
+	bad := apperr.Fields{}
+	f.From, f.To = s.feedbackPeriod()
+	if t, ok := parseTime(c.Query("from"), s.Config.Location, false); !ok {
+		bad.Add("from", "from 须为日期（2026-01-31）或 RFC 3339 时间")
+	} else if t != nil {
+		f.From = *t
+	}
+	if t, ok := parseTime(c.Query("to"), s.Config.Location, true); !ok {
+		bad.Add("to", "to 须为日期（2026-01-31）或 RFC 3339 时间")
+	} else if t != nil {
+		f.To = *t
+	}
+	if v := c.Query("unit_id"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			bad.Add("unit_id", "unit_id 须为正整数")
+		} else {
+			f.UnitID = &id
+		}
+	}
+	if v := c.Query("level"); v != "" {
+		if f.Level = ratings.ParseLevel(v); f.Level == 0 {
+			bad.Add("level", "level 须为 1 到 5")
+		}
+	}
+	f.Source, f.Channel, f.Status = c.Query("source"), c.Query("channel"), status
+	if err := bad.Err(); err != nil {
+		return f, err
+	}
+	return f, f.Validate()
+}
+
+type feedbackList struct {
+	Items  []feedback.Item `json:"items"`
+	Total  int             `json:"total"`
+	From   time.Time       `json:"from"`
+	To     time.Time       `json:"to"`
+	Limit  int             `json:"limit"`
+	Offset int             `json:"offset"`
+}
+
+func (s *Server) apiFeedbackQueue(c *gin.Context) {
+	f, err := s.feedbackFilter(c, c.Query("status"))
+	if err == nil {
+		f.Limit, f.Offset, err = paging(c)
+	}
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	if f.Limit == 0 {
+		f.Limit = 50
+	}
+	list, total, err := feedback.Queue(c, s.Pool, s.Config.Location, f)
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, feedbackList{Items: list, Total: total, From: f.From, To: f.To, Limit: f.Limit, Offset: f.Offset})
+}
+
+func (s *Server) apiFeedbackItem(c *gin.Context) {
+	it, err := feedback.FindItem(c, s.Pool, s.Config.Location, c.Param("kind"), c.Param("id"))
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, it)
+}
+
+func (s *Server) apiFeedbackValid(c *gin.Context) {
+	var in feedback.ValidInput
+	if err := bindJSON(c, &in, 64<<10); err != nil {
+		s.apiError(c, err)
+		return
+	}
+	s.apiTx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
+		return feedback.MarkValid(c, tx, s.Config.Location, currentUser(c).Actor(), in, s.Now())
+	})
+}
+
+func (s *Server) apiFeedbackInvalid(c *gin.Context) {
+	var in feedback.InvalidInput
+	if err := bindJSON(c, &in, 16<<10); err != nil {
+		s.apiError(c, err)
+		return
+	}
+	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+		return feedback.MarkInvalid(c, tx, s.Config.Location, currentUser(c).Actor(), in, s.Now())
+	})
+}
+
+type versionBody struct {
+	Version int `json:"version"`
+}
+
+func (s *Server) apiFeedbackReopen(c *gin.Context) {
+	var in versionBody
+	if err := bindJSON(c, &in, 4<<10); err != nil {
+		s.apiError(c, err)
+		return
+	}
+	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+		return feedback.Reopen(c, tx, s.Config.Location, currentUser(c).Actor(), c.Param("kind"), c.Param("id"), in.Version)
+	})
+}
+
+type flagList struct {
+	Flags []feedback.Flag `json:"flags"`
+	Total int             `json:"total"`
+}
+
+func (s *Server) apiFeedbackFlags(c *gin.Context) {
+	limit, offset, err := paging(c)
+	var list []feedback.Flag
+	var total int
+	if err == nil {
+		list, total, err = feedback.ListFlags(c, s.Pool, c.Query("status"), limit, offset)
+	}
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, flagList{Flags: list, Total: total})
+}
+
+func (s *Server) apiFeedbackScan(c *gin.Context) {
+	n, err := feedback.Scan(c, s.Pool, s.Keys, s.Config.Location, s.Now())
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"created": n})
+}
+
+type noteBody struct {
+	Note   string `json:"note"`
+	Reason string `json:"reason"`
+}
+
+func (s *Server) apiDecideFlag(confirm bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var in noteBody
+		id, ok := s.pathIDAndBody(c, &in)
+		if !ok {
+			return
+		}
+		s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+			return feedback.DecideFlag(c, tx, currentUser(c).Actor(), id, confirm, in.Note, s.Now())
+		})
+	}
+}
+
+type appealList struct {
+	Appeals []feedback.Appeal `json:"appeals"`
+	Total   int               `json:"total"`
+}
+
+// unitQueryScope reads the unit_id query parameter: the office may give any
+// unit (nil: all), a unit user only its own and gets its own by default.
+func unitQueryScope(c *gin.Context) (*int64, error) {
+	u := currentUser(c)
+	var unit *int64
+	if v := c.Query("unit_id"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			return nil, apperr.InvalidField("unit_id", "unit_id 须为正整数")
+		}
+		if err := canSeeUnit(u, id); err != nil {
+			return nil, err
+		}
+		unit = &id
+	}
+	if u.Role != users.RoleOffice {
+		if u.UnitID == nil {
+			return nil, apperr.New(apperr.Forbidden, "账号未关联单位")
+		}
+		unit = u.UnitID
+	}
+	return unit, nil
+}
+
+// appealFilter reads unit_id (see unitQueryScope), status and paging.
+func appealFilter(c *gin.Context) (feedback.AppealFilter, error) {
+	f := feedback.AppealFilter{Status: c.Query("status")}
+	var err error
+	if f.Limit, f.Offset, err = paging(c); err == nil {
+		f.UnitID, err = unitQueryScope(c)
+	}
+	return f, err
+}
+
+func (s *Server) apiFeedbackAppeals(c *gin.Context) {
+	apiList(s, c, appealFilter, feedback.ListAppeals, func(l []feedback.Appeal, n int) any { return appealList{l, n} })
+}
+
+// apiList answers a list request: the filter read from the request, the
+// page of the list and the reply built from the page and the total.
+func apiList[F, T any](s *Server, c *gin.Context, filter func(*gin.Context) (F, error),
+	list func(context.Context, db.DBTX, F) ([]T, int, error), reply func([]T, int) any) {
+	f, err := filter(c)
+	var page []T
+	var total int
+	if err == nil {
+		page, total, err = list(c, s.Pool, f)
+	}
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, reply(page, total))
+}
+
+// visibleAppeal loads the :id appeal if the user may see it; another
+// unit's appeal is not_found.
+func (s *Server) visibleAppeal(c *gin.Context) (feedback.Appeal, error) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return feedback.Appeal{}, apperr.New(apperr.NotFound, "申诉不存在")
+	}
+	a, err := feedback.FindAppeal(c, s.Pool, id)
+	if err == nil && !currentUser(c).CanSeeUnit(a.UnitID) {
+		err = apperr.New(apperr.NotFound, "申诉不存在")
+	}
+	return a, err
+}
+
+func (s *Server) apiFeedbackAppeal(c *gin.Context) {
+	a, err := s.visibleAppeal(c)
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, a)
+}
+
+func (s *Server) apiDecideAppeal(uphold bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var in noteBody
+		id, ok := s.pathIDAndBody(c, &in)
+		if !ok {
+			return
+		}
+		s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+			return feedback.DecideAppeal(c, tx, currentUser(c).Actor(), id, uphold, in.Reason, s.Now())
+		})
+	}
+}
+
+// appealUnit is the unit an appeal is filed for: only unit users appeal,
+// for their own unit.
+func appealUnit(c *gin.Context) (int64, error) {
+	u := currentUser(c)
+	if u.Role == users.RoleOffice || u.UnitID == nil {
+		return 0, apperr.New(apperr.Forbidden, "只有被评价单位可以提出申诉")
+	}
+	return *u.UnitID, nil
+}
+
+func (s *Server) apiFileAppeal(c *gin.Context) {
+	unit, err := appealUnit(c)
+	var in feedback.AppealInput
+	if err == nil {
+		err = bindJSON(c, &in, 32<<10)
+	}
+	id, perr := ratingID(c)
+	if err == nil {
+		err = perr
+	}
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	s.apiTx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
+		return feedback.FileAppeal(c, tx, currentUser(c).Actor(), unit, id, in, s.Now())
+	})
+}
+
+type caseList struct {
+	Cases []feedback.Case `json:"cases"`
+	Total int             `json:"total"`
+}
+
+// caseFilter reads unit_id (see unitQueryScope) and paging.
+func caseFilter(c *gin.Context) (feedback.CaseFilter, error) {
+	var f feedback.CaseFilter
+	var err error
+	if f.Limit, f.Offset, err = paging(c); err == nil {
+		f.UnitID, err = unitQueryScope(c)
+	}
+	return f, err
+}
+
+func (s *Server) apiListCases(c *gin.Context) {
+	apiList(s, c, caseFilter, feedback.ListCases, func(l []feedback.Case, n int) any { return caseList{l, n} })
+}
+
+func (s *Server) apiGetCase(c *gin.Context) {
+	id, err := idParam(c, "id")
+	var cs feedback.Case
+	if err == nil {
+		cs, err = feedback.FindCase(c, s.Pool, id)
+	}
+	if err == nil && !currentUser(c).CanSeeUnit(cs.UnitID) {
+		err = apperr.New(apperr.NotFound, "整改案件不存在")
+	}
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, cs)
+}

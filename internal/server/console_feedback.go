@@ -1,0 +1,269 @@
+package server
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"minyi/internal/apperr"
+	"minyi/internal/db"
+	"minyi/internal/feedback"
+	"minyi/internal/units"
+)
+
+// queuePageSize is how many feedback items the queue shows a page.
+const queuePageSize = 50
+
+// queueQuery is the queue's filter as typed, kept to refill the form.
+type queueQuery struct {
+	UnitID, Source, Channel, Level, From, To, Status string
+}
+
+func (q queueQuery) values() url.Values {
+	v := url.Values{}
+	for k, val := range map[string]string{"unit_id": q.UnitID, "source": q.Source, "channel": q.Channel,
+		"level": q.Level, "from": q.From, "to": q.To, "status": q.Status} {
+		if val != "" {
+			v.Set(k, val)
+		}
+	}
+	return v
+}
+
+type queueRow struct {
+	feedback.Item
+	Ref     string // kind:id:version, the merge checkbox's value
+	Link    string
+	When    string // the rating's time, or the survey opinion's day
+	Checked bool
+}
+
+type feedbackPageData struct {
+	basePage
+	Q          queueQuery
+	Units      []units.Unit
+	Levels     []levelView
+	Rows       []queueRow
+	Pager      pager
+	FilterErrs []string
+	Message    string
+	Problem    string
+	Period     string
+}
+
+// queueFieldNames turns the filter's field errors into Chinese.
+var queueFieldNames = map[string]string{
+	"from":    "开始日期格式应为“年-月-日”，查询区间不能超过400天。",
+	"to":      "结束日期格式应为“年-月-日”，且不能早于开始日期。",
+	"source":  "来源无效。",
+	"channel": "渠道无效。",
+	"level":   "评价等级无效。",
+	"unit_id": "所选单位无效。",
+	"status":  "核查状态无效。",
+}
+
+func (s *Server) feedbackPage(c *gin.Context) {
+	s.showQueue(c, http.StatusOK, "", nil, "")
+}
+
+// showQueue renders the queue for the filter in the request's query (the
+// console shows pending items unless status=all or decided); msg, checked
+// and problem refill a merge that failed.
+func (s *Server) showQueue(c *gin.Context, status int, msg string, checked map[string]bool, problem string) {
+	q := queueQuery{UnitID: c.Query("unit_id"), Source: c.Query("source"), Channel: c.Query("channel"),
+		Level: c.Query("level"), From: c.Query("from"), To: c.Query("to"), Status: c.Query("status")}
+	d := feedbackPageData{basePage: s.base(c, "民意核查", "feedback"), Q: q, Levels: levelViews(), Message: msg, Problem: problem}
+	verdict := q.Status
+	switch q.Status {
+	case "":
+		d.Q.Status, verdict = "pending", "pending"
+	case "all":
+		verdict = ""
+	}
+	f, err := s.feedbackFilter(c, verdict)
+	if err != nil {
+		seen := map[string]bool{}
+		for field := range apperr.From(err).Fields {
+			if m := queueFieldNames[field]; m != "" && !seen[m] {
+				seen[m] = true
+				d.FilterErrs = append(d.FilterErrs, m)
+			}
+		}
+		if len(d.FilterErrs) == 0 {
+			d.FilterErrs = []string{"筛选条件有误，请检查后重试。"}
+		}
+		status = http.StatusUnprocessableEntity
+	} else {
+		d.Period = f.From.In(s.Config.Location).Format("2006-01-02") + " 至 " +
+			f.To.Add(-1).In(s.Config.Location).Format("2006-01-02")
+		page := pageParam(c)
+		f.Limit, f.Offset = queuePageSize, (page-1)*queuePageSize
+		list, total, err := feedback.Queue(c, s.Pool, s.Config.Location, f)
+		if err != nil {
+			s.consoleError(c, err)
+			return
+		}
+		d.Pager = newPager(page, queuePageSize, total, func(n int) string {
+			v := d.Q.values()
+			if n > 1 {
+				v.Set("page", strconv.Itoa(n))
+			}
+			return "/console/feedback?" + v.Encode()
+		})
+		for _, it := range list {
+			ref := it.Kind + ":" + it.ID + ":" + strconv.Itoa(it.Version)
+			when := it.At.In(s.Config.Location).Format("2006-01-02 15:04")
+			if it.Kind == feedback.KindResponse {
+				when = it.At.In(s.Config.Location).Format("2006-01-02")
+			}
+			d.Rows = append(d.Rows, queueRow{Item: it, Ref: ref, Link: itemPath(it.Kind, it.ID), When: when, Checked: checked[ref]})
+		}
+	}
+	if d.Units, err = units.ListUnits(c, s.Pool, nil); err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	s.render(c, status, "console/feedback.html", d)
+}
+
+func itemPath(kind, id string) string { return "/console/feedback/item/" + kind + "/" + id }
+
+// parseRef reads a "kind:id:version" checkbox value.
+func parseRef(v string) (feedback.Ref, bool) {
+	parts := strings.Split(v, ":")
+	if len(parts) != 3 {
+		return feedback.Ref{}, false
+	}
+	n, err := strconv.Atoi(parts[2])
+	if err != nil || n < 0 {
+		return feedback.Ref{}, false
+	}
+	return feedback.Ref{Kind: parts[0], ID: parts[1], Version: n}, true
+}
+
+// feedbackMergeSubmit opens one case from the selected items (one item is
+// a plain "valid"; several are merged duplicates).
+func (s *Server) feedbackMergeSubmit(c *gin.Context) {
+	in := feedback.ValidInput{Problem: c.PostForm("problem")}
+	checked := map[string]bool{}
+	for _, v := range c.PostFormArray("item") {
+		ref, ok := parseRef(v)
+		if !ok {
+			s.consoleError(c, apperr.New(apperr.NotFound, "该反馈不存在或不在核查范围内"))
+			return
+		}
+		checked[v] = true
+		in.Items = append(in.Items, ref)
+	}
+	var cs feedback.Case
+	err := db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
+		cs, err = feedback.MarkValid(c, tx, s.Config.Location, currentUser(c).Actor(), in, s.Now())
+		return err
+	})
+	switch {
+	case err == nil:
+		flash := "feedback_valid"
+		if len(in.Items) > 1 {
+			flash = "feedback_merged"
+		}
+		redirect(c, "/console/cases#case-"+cs.IDString(), flash)
+	case apperr.Is(err, apperr.Invalid), apperr.Is(err, apperr.Conflict), apperr.Is(err, apperr.NotFound):
+		s.showQueue(c, apperr.Status(apperr.From(err).Code), errorText(err), checked, in.Problem)
+	default:
+		s.consoleError(c, err)
+	}
+}
+
+type feedbackItemData struct {
+	basePage
+	Item    feedback.Item
+	Reasons []struct{ Key, Label string }
+	Case    *feedback.Case
+	Appeals []feedback.Appeal
+	Form    map[string]string
+	Errors  map[string]string
+	Message string
+}
+
+func (s *Server) feedbackItemPage(c *gin.Context) {
+	s.showItem(c, http.StatusOK, nil, nil, "")
+}
+
+// showItem renders one item with its verdict forms; form and errs refill
+// a failed form, msg says why a verdict was refused.
+func (s *Server) showItem(c *gin.Context, status int, form, errs map[string]string, msg string) {
+	it, err := feedback.FindItem(c, s.Pool, s.Config.Location, c.Param("kind"), c.Param("id"))
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	d := feedbackItemData{basePage: s.base(c, "反馈核查", "feedback"), Item: it, Reasons: feedback.InvalidReasons,
+		Form: form, Errors: errs, Message: msg}
+	if d.Form == nil {
+		d.Form = map[string]string{"problem": it.ProblemText()}
+	}
+	if it.CaseID != nil {
+		cs, err := feedback.FindCase(c, s.Pool, *it.CaseID)
+		if err != nil {
+			s.consoleError(c, err)
+			return
+		}
+		d.Case = &cs
+	}
+	if it.Kind == feedback.KindRating {
+		rid := uuid.MustParse(it.ID)
+		if d.Appeals, _, err = feedback.ListAppeals(c, s.Pool, feedback.AppealFilter{RatingID: &rid}); err != nil {
+			s.consoleError(c, err)
+			return
+		}
+	}
+	s.render(c, status, "console/feedback_item.html", d)
+}
+
+// itemSubmit runs a verdict form's action and returns to the item; an
+// invalid form or a conflict shows the item again with the message.
+func (s *Server) itemSubmit(c *gin.Context, flash string, form map[string]string, fn func(tx pgx.Tx, version int) error) {
+	version, _ := strconv.Atoi(c.PostForm("version"))
+	err := db.Tx(c, s.Pool, func(tx pgx.Tx) error { return fn(tx, version) })
+	switch {
+	case err == nil:
+		redirect(c, itemPath(c.Param("kind"), c.Param("id")), flash)
+	case apperr.Is(err, apperr.Invalid):
+		errs, _ := fieldErrors(err)
+		s.showItem(c, http.StatusUnprocessableEntity, form, errs, "")
+	case apperr.Is(err, apperr.Conflict):
+		s.showItem(c, http.StatusConflict, form, nil, apperr.From(err).Message+"。")
+	default:
+		s.consoleError(c, err)
+	}
+}
+
+func (s *Server) feedbackValidSubmit(c *gin.Context) {
+	form := map[string]string{"form": "valid", "problem": c.PostForm("problem")}
+	s.itemSubmit(c, "feedback_valid", form, func(tx pgx.Tx, version int) error {
+		_, err := feedback.MarkValid(c, tx, s.Config.Location, currentUser(c).Actor(), feedback.ValidInput{
+			Items: []feedback.Ref{{Kind: c.Param("kind"), ID: c.Param("id"), Version: version}}, Problem: form["problem"]}, s.Now())
+		return err
+	})
+}
+
+func (s *Server) feedbackInvalidSubmit(c *gin.Context) {
+	form := map[string]string{"form": "invalid", "reason": c.PostForm("reason"), "note": c.PostForm("note")}
+	s.itemSubmit(c, "feedback_invalid", form, func(tx pgx.Tx, version int) error {
+		_, err := feedback.MarkInvalid(c, tx, s.Config.Location, currentUser(c).Actor(), feedback.InvalidInput{
+			Kind: c.Param("kind"), ID: c.Param("id"), Version: version, Reason: form["reason"], Note: form["note"]}, s.Now())
+		return err
+	})
+}
+
+func (s *Server) feedbackReopenSubmit(c *gin.Context) {
+	s.itemSubmit(c, "feedback_reopened", nil, func(tx pgx.Tx, version int) error {
+		_, err := feedback.Reopen(c, tx, s.Config.Location, currentUser(c).Actor(), c.Param("kind"), c.Param("id"), version)
+		return err
+	})
+}

@@ -1,0 +1,285 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5"
+
+	"minyi/internal/apperr"
+	"minyi/internal/assessment"
+	"minyi/internal/db"
+	"minyi/internal/feedback"
+	"minyi/internal/ratings"
+	"minyi/internal/users"
+)
+
+// rowError is a failed form on one row of a list, shown next to it.
+type rowError struct {
+	ID      int64
+	Message string
+	Text    string // what was typed, kept
+}
+
+type flagsPageData struct {
+	basePage
+	Status string
+	Flags  []feedback.Flag
+	Pager  pager
+	Err    rowError
+}
+
+func (s *Server) feedbackFlagsPage(c *gin.Context) {
+	s.showFlags(c, http.StatusOK, rowError{})
+}
+
+func (s *Server) showFlags(c *gin.Context, status int, rerr rowError) {
+	st := c.Query("status")
+	if st == "" {
+		st = feedback.FlagOpen
+	}
+	filter := st
+	if st == "all" {
+		filter = ""
+	}
+	page := pageParam(c)
+	list, total, err := feedback.ListFlags(c, s.Pool, filter, queuePageSize, (page-1)*queuePageSize)
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	d := flagsPageData{basePage: s.base(c, "可疑评价标记", "feedback"), Status: st, Flags: list, Err: rerr}
+	d.Pager = newPager(page, queuePageSize, total, func(n int) string {
+		return "/console/feedback/flags?status=" + st + "&page=" + strconv.Itoa(n)
+	})
+	s.render(c, status, "console/feedback_flags.html", d)
+}
+
+func (s *Server) feedbackScanSubmit(c *gin.Context) {
+	n, err := feedback.Scan(c, s.Pool, s.Keys, s.Config.Location, s.Now())
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	flash := "flag_scan_none"
+	if n > 0 {
+		flash = "flag_scan_found"
+	}
+	redirect(c, "/console/feedback/flags", flash)
+}
+
+func (s *Server) feedbackFlagSubmit(c *gin.Context) {
+	confirm := c.PostForm("decision") == "confirm"
+	flash := map[bool]string{true: "flag_confirmed", false: "flag_dismissed"}[confirm]
+	s.rowDecision(c, "可疑标记不存在", "note", flash, "/console/feedback/flags", s.showFlags,
+		func(tx pgx.Tx, id int64, text string) error {
+			_, err := feedback.DecideFlag(c, tx, currentUser(c).Actor(), id, confirm, text, s.Now())
+			return err
+		})
+}
+
+// rowDecision runs a decision form posted from a row of a list (a flag, an
+// appeal) and returns to the list with flash; an invalid form or a
+// conflict shows the list again with the message next to the row.
+func (s *Server) rowDecision(c *gin.Context, notFound, field, flash, back string,
+	show func(*gin.Context, int, rowError), fn func(tx pgx.Tx, id int64, text string) error) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.consoleError(c, apperr.New(apperr.NotFound, notFound))
+		return
+	}
+	text := c.PostForm(field)
+	err = db.Tx(c, s.Pool, func(tx pgx.Tx) error { return fn(tx, id, text) })
+	switch {
+	case err == nil:
+		redirect(c, back, flash)
+	case apperr.Is(err, apperr.Invalid), apperr.Is(err, apperr.Conflict):
+		show(c, apperr.Status(apperr.From(err).Code), rowError{ID: id, Message: errorText(err), Text: text})
+	default:
+		s.consoleError(c, err)
+	}
+}
+
+// errorText is an invalid or conflict error as one sentence: its field
+// message when it names one, else its message.
+func errorText(err error) string {
+	e := apperr.From(err)
+	msg := e.Message
+	for _, m := range e.Fields {
+		msg = m
+	}
+	return msg + "。"
+}
+
+type appealRow struct {
+	feedback.Appeal
+	Evidence []assessment.EvidenceFile
+}
+
+type appealsPageData struct {
+	basePage
+	Status  string
+	Appeals []appealRow
+	Pager   pager
+	Err     rowError
+}
+
+func (s *Server) feedbackAppealsPage(c *gin.Context) {
+	s.showAppeals(c, http.StatusOK, rowError{})
+}
+
+// showAppeals lists appeals: the office sees all, a unit its own.
+func (s *Server) showAppeals(c *gin.Context, status int, rerr rowError) {
+	st := c.Query("status")
+	f := feedback.AppealFilter{Status: st}
+	u := currentUser(c)
+	var err error
+	if f.UnitID, err = unitQueryScope(c); err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	page := pageParam(c)
+	f.Limit, f.Offset = queuePageSize, (page-1)*queuePageSize
+	list, total, err := feedback.ListAppeals(c, s.Pool, f)
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	d := appealsPageData{basePage: s.base(c, "评价申诉", "feedback"), Status: st, Err: rerr}
+	if u.Role != users.RoleOffice {
+		d.Active = "ratings"
+	}
+	for _, a := range list {
+		files, err := assessment.EvidenceInfo(c, s.Pool, a.EvidenceIDs)
+		if err != nil {
+			s.consoleError(c, err)
+			return
+		}
+		d.Appeals = append(d.Appeals, appealRow{Appeal: a, Evidence: files})
+	}
+	d.Pager = newPager(page, queuePageSize, total, func(n int) string {
+		return "/console/feedback/appeals?status=" + st + "&page=" + strconv.Itoa(n)
+	})
+	s.render(c, status, "console/feedback_appeals.html", d)
+}
+
+func (s *Server) feedbackAppealSubmit(c *gin.Context) {
+	uphold := c.PostForm("decision") == "uphold"
+	flash := map[bool]string{true: "rating_appeal_upheld", false: "rating_appeal_rejected"}[uphold]
+	s.rowDecision(c, "申诉不存在", "reason", flash, "/console/feedback/appeals", s.showAppeals,
+		func(tx pgx.Tx, id int64, text string) error {
+			_, err := feedback.DecideAppeal(c, tx, currentUser(c).Actor(), id, uphold, text, s.Now())
+			return err
+		})
+}
+
+type appealFormData struct {
+	basePage
+	Rating  ratings.Rating
+	Appeals []feedback.Appeal
+	Grounds string
+	Errors  map[string]string
+	Message string
+}
+
+func (s *Server) appealFormPage(c *gin.Context) {
+	s.showAppealForm(c, http.StatusOK, "", nil, "")
+}
+
+// showAppealForm renders a unit's appeal form for one of its ratings, with
+// the appeals already filed on it.
+func (s *Server) showAppealForm(c *gin.Context, status int, grounds string, errs map[string]string, msg string) {
+	unit, err := appealUnit(c)
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	id, err := ratingID(c)
+	var r ratings.Rating
+	if err == nil {
+		r, err = ratings.Find(c, s.Pool, id)
+	}
+	if err == nil && r.UnitID != unit {
+		err = apperr.New(apperr.NotFound, "评价不存在")
+	}
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	list := []ratings.Rating{r}
+	s.showPhones(currentUser(c), list)
+	d := appealFormData{basePage: s.base(c, "评价申诉", "ratings"), Rating: list[0], Grounds: grounds, Errors: errs, Message: msg}
+	if d.Appeals, _, err = feedback.ListAppeals(c, s.Pool, feedback.AppealFilter{UnitID: &unit, RatingID: &id}); err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	s.render(c, status, "console/feedback_appeal_form.html", d)
+}
+
+// appealSubmit files the appeal with its optional evidence file, stored in
+// the same transaction (nothing is kept when the appeal is refused).
+func (s *Server) appealSubmit(c *gin.Context) {
+	unit, err := appealUnit(c)
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	id, err := ratingID(c)
+	if err != nil {
+		s.consoleError(c, apperr.New(apperr.NotFound, "评价不存在"))
+		return
+	}
+	grounds := strings.TrimSpace(c.PostForm("grounds"))
+	err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
+		files, err := uploadInTx(c, tx, "file", &unit)
+		if err != nil {
+			return err
+		}
+		_, err = feedback.FileAppeal(c, tx, currentUser(c).Actor(), unit, id, feedback.AppealInput{Grounds: grounds, EvidenceIDs: files}, s.Now())
+		return err
+	})
+	switch {
+	case err == nil:
+		redirect(c, "/console/feedback/appeals", "rating_appeal_filed")
+	case apperr.Is(err, apperr.Invalid):
+		errs, _ := fieldErrors(err)
+		s.showAppealForm(c, http.StatusUnprocessableEntity, grounds, errs, "")
+	case apperr.Is(err, apperr.Conflict):
+		s.showAppealForm(c, http.StatusConflict, grounds, nil, apperr.From(err).Message+"。")
+	default:
+		s.consoleError(c, err)
+	}
+}
+
+type casesPageData struct {
+	basePage
+	Cases []feedback.Case
+	Pager pager
+}
+
+// casesPage lists opened rectification cases: the office sees all (or
+// those of ?unit_id=), a unit its own.
+func (s *Server) casesPage(c *gin.Context) {
+	var f feedback.CaseFilter
+	u := currentUser(c)
+	var err error
+	if f.UnitID, err = unitQueryScope(c); err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	page := pageParam(c)
+	f.Limit, f.Offset = queuePageSize, (page-1)*queuePageSize
+	list, total, err := feedback.ListCases(c, s.Pool, f)
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	d := casesPageData{basePage: s.base(c, "整改案件", "feedback"), Cases: list}
+	if u.Role != users.RoleOffice {
+		d.Active = "ratings"
+	}
+	d.Pager = newPager(page, queuePageSize, total, func(n int) string { return "/console/cases?page=" + strconv.Itoa(n) })
+	s.render(c, http.StatusOK, "console/feedback_cases.html", d)
+}
