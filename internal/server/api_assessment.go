@@ -14,9 +14,6 @@ import (
 	"minyi/internal/users"
 )
 
-// assessmentBodyLimit is the largest assessment JSON body accepted.
-const assessmentBodyLimit = 64 << 10
-
 // scorer is the signed-in user as an assessment scorer.
 func scorer(c *gin.Context) assessment.Scorer {
 	u := currentUser(c)

@@ -22,11 +22,10 @@ var testPDF = []byte("%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n")
 // and b, and a signed-in user of unit b.
 type resultsWorld struct {
 	*apiWorld
-	cycle   apiCycleReply
-	unitB   *apptest.Client
-	base    string // API: /api/v1/cycles/:id/results
-	page    string // console: /console/cycles/:id/results
-	entries func(unit int64, pts float64)
+	cycle apiCycleReply
+	unitB *apptest.Client
+	base  string // API: /api/v1/cycles/:id/results
+	page  string // console: /console/cycles/:id/results
 }
 
 func newResultsWorld(t *testing.T, now func() time.Time, year int) *resultsWorld {

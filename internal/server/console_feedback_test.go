@@ -10,7 +10,6 @@ import (
 )
 
 var (
-	itemLinkRE   = regexp.MustCompile(`href="(/console/feedback/item/rating/[0-9a-f-]+)"`)
 	mergeRefRE   = regexp.MustCompile(`name="item" value="(rating:[0-9a-f-]+:\d+)"`)
 	appealLinkRE = regexp.MustCompile(`href="(/console/ratings/[0-9a-f-]+/appeal)"`)
 	appealFormRE = regexp.MustCompile(`action="(/console/feedback/appeals/\d+/decide)"`)
