@@ -11,15 +11,65 @@ import (
 	"minyi/internal/db"
 )
 
-// Case statuses.
-const CaseSent = "sent"
+// Case statuses (see migrations/0015_cases.sql).
+const (
+	CaseSent         = "sent"
+	CaseAnswered     = "answered"
+	CaseDoneReported = "done_reported"
+	CaseClosed       = "closed"
+	CaseReturned     = "returned"
+)
+
+// CaseStatuses lists the statuses with their Chinese names, in workflow order.
+var CaseStatuses = []struct{ Key, Label string }{
+	{CaseSent, "已交办"},
+	{CaseAnswered, "已答复"},
+	{CaseDoneReported, "已报整改完成"},
+	{CaseReturned, "已退回"},
+	{CaseClosed, "已办结"},
+}
 
 // CaseStatusLabel returns the Chinese name of a case status.
 func CaseStatusLabel(s string) string {
-	if s == CaseSent {
-		return "已交办"
+	for _, st := range CaseStatuses {
+		if st.Key == s {
+			return st.Label
+		}
 	}
 	return s
+}
+
+// Source groups of cases; each has its answer period in case_settings.
+const (
+	GroupFeedback   = "feedback"
+	GroupSurvey     = "survey"
+	GroupMonitoring = "monitoring"
+	GroupAssessment = "assessment"
+	GroupCallback   = "callback"
+)
+
+// SourceGroups lists the groups of case_settings with their Chinese names.
+var SourceGroups = []struct{ Key, Label string }{
+	{GroupFeedback, "日常评价与留言（答复期限）"},
+	{GroupSurvey, "年度问卷意见（答复期限）"},
+	{GroupMonitoring, "目标监测发现问题（答复期限）"},
+	{GroupAssessment, "考核结果改进建议（答复期限）"},
+	{GroupCallback, "实名差评回访期限"},
+}
+
+// SourceKindLabel returns the Chinese name of a case's source kind.
+func SourceKindLabel(kind string) string {
+	switch kind {
+	case KindRating:
+		return "日常评价"
+	case KindResponse:
+		return "年度问卷意见"
+	case "target":
+		return "目标监测"
+	case "result":
+		return "考核结果改进建议"
+	}
+	return kind
 }
 
 // Source is one feedback item a case was opened from.
@@ -28,19 +78,38 @@ type Source struct {
 	ID   string `json:"id" db:"source_id"`
 }
 
-// Case is a rectification case (整改案件) as this package opens it.
+// Case is a rectification case (整改案件).
 type Case struct {
-	ID        int64     `json:"id" db:"id"`
-	UnitID    int64     `json:"unit_id" db:"unit_id"`
-	UnitName  string    `json:"unit_name" db:"unit_name"`
-	Kind      string    `json:"source_kind" db:"source_kind"`
-	SourceID  string    `json:"source_id" db:"source_id"`
-	Problem   string    `json:"problem" db:"problem"`
-	Status    string    `json:"status" db:"status"`
-	RealName  bool      `json:"real_name" db:"real_name"`
-	CreatedBy *string   `json:"created_by" db:"created_by"`
-	CreatedAt time.Time `json:"created_at" db:"created_at"`
-	Sources   []Source  `json:"sources" db:"sources"`
+	ID           int64      `json:"id" db:"id"`
+	UnitID       int64      `json:"unit_id" db:"unit_id"`
+	UnitName     string     `json:"unit_name" db:"unit_name"`
+	Kind         string     `json:"source_kind" db:"source_kind"`
+	SourceID     string     `json:"source_id" db:"source_id"`
+	SourceGroup  string     `json:"source_group" db:"source_group"`
+	CycleID      *int64     `json:"cycle_id" db:"cycle_id"`
+	Problem      string     `json:"problem" db:"problem"`
+	Status       string     `json:"status" db:"status"`
+	RealName     bool       `json:"real_name" db:"real_name"`
+	CreatedBy    *string    `json:"created_by" db:"created_by"`
+	CreatedAt    time.Time  `json:"created_at" db:"created_at"`
+	SentOn       *string    `json:"sent_on" db:"sent_on"`
+	AnswerDue    *string    `json:"answer_due" db:"answer_due"`
+	CallbackDue  *string    `json:"callback_due" db:"callback_due"`
+	AnsweredAt   *time.Time `json:"answered_at" db:"answered_at"`
+	Explanation  string     `json:"explanation" db:"explanation"`
+	Responsible  string     `json:"responsible" db:"responsible"`
+	Measures     string     `json:"measures" db:"measures"`
+	Outcome      string     `json:"outcome" db:"outcome"`
+	FixDue       *string    `json:"fix_due" db:"fix_due"`
+	DoneAt       *time.Time `json:"done_at" db:"done_at"`
+	DoneNote     string     `json:"done_note" db:"done_note"`
+	DoneEvidence []string   `json:"done_evidence" db:"done_evidence"`
+	ClosedAt     *time.Time `json:"closed_at" db:"closed_at"`
+	ReturnReason string     `json:"return_reason" db:"return_reason"`
+	Released     bool       `json:"released" db:"released"`
+	Version      int        `json:"version" db:"version"`
+	UpdatedAt    time.Time  `json:"updated_at" db:"updated_at"`
+	Sources      []Source   `json:"sources" db:"sources"`
 }
 
 // IDString is the case id as text.
@@ -49,17 +118,66 @@ func (c Case) IDString() string { return strconv.FormatInt(c.ID, 10) }
 // StatusLabel is the Chinese name of the case's status.
 func (c Case) StatusLabel() string { return CaseStatusLabel(c.Status) }
 
-const caseSQL = `SELECT c.id, c.unit_id, u.name AS unit_name, c.source_kind, c.source_id, c.problem, c.status,
-	c.real_name, cu.username AS created_by, c.created_at,
+// SourceLabel is the Chinese name of the case's source kind.
+func (c Case) SourceLabel() string { return SourceKindLabel(c.Kind) }
+
+// Answered reports whether the unit has answered with a plan.
+func (c Case) Answered() bool { return c.AnsweredAt != nil }
+
+// AnswerOverdue reports whether the answer is late on today's date: today
+// is after answer_due and the unit has not answered.
+func (c Case) AnswerOverdue(today time.Time) bool {
+	return c.AnswerDue != nil && c.AnsweredAt == nil && dayOf(today) > *c.AnswerDue
+}
+
+// FixOverdue reports whether the fix is late on today's date: today is
+// after the unit's fix_due and the case is neither reported done nor closed.
+func (c Case) FixOverdue(today time.Time) bool {
+	return c.FixDue != nil && c.Status != CaseDoneReported && c.Status != CaseClosed && dayOf(today) > *c.FixDue
+}
+
+func dayOf(t time.Time) string { return t.Format(time.DateOnly) }
+
+const caseSQL = `SELECT c.id, c.unit_id, u.name AS unit_name, c.source_kind, c.source_id, c.source_group, c.cycle_id,
+	c.problem, c.status, c.real_name, cu.username AS created_by, c.created_at, c.sent_on::text AS sent_on, c.answer_due::text AS answer_due, c.callback_due::text AS callback_due,
+	c.answered_at, c.explanation, c.responsible, c.measures, c.outcome, c.fix_due::text AS fix_due, c.done_at, c.done_note,
+	c.done_evidence::text[] AS done_evidence, c.closed_at, c.return_reason, c.released, c.version, c.updated_at,
 	coalesce((SELECT jsonb_agg(jsonb_build_object('source_kind', s.source_kind, 'source_id', s.source_id)
 		ORDER BY s.source_kind, s.source_id) FROM case_sources s WHERE s.case_id = c.id), '[]') AS sources
 FROM rectification_cases c JOIN units u ON u.id = c.unit_id LEFT JOIN users cu ON cu.id = c.created_by`
 
-// CaseFilter selects cases.
+// Overdue filters of CaseFilter.
+const (
+	OverdueAny    = "any"
+	OverdueAnswer = "answer"
+	OverdueFix    = "fix"
+)
+
+// CaseFilter selects cases. Today is the date overdue filters compare with.
 type CaseFilter struct {
-	UnitID *int64
-	Limit  int
-	Offset int
+	UnitID   *int64
+	Status   string
+	Overdue  string // "", OverdueAny, OverdueAnswer, OverdueFix
+	Released bool   // only released cases
+	Today    time.Time
+	Limit    int
+	Offset   int
+}
+
+const overdueAnswerSQL = `(c.answer_due IS NOT NULL AND c.answered_at IS NULL AND c.answer_due < $3::date)`
+const overdueFixSQL = `(c.fix_due IS NOT NULL AND c.status NOT IN ('done_reported', 'closed') AND c.fix_due < $3::date)`
+
+func (f CaseFilter) where() (string, []any) {
+	w := ` WHERE ($1::bigint IS NULL OR c.unit_id = $1) AND ($2 = '' OR c.status = $2) AND (NOT $4::bool OR c.released) AND $3::date IS NOT NULL`
+	switch f.Overdue {
+	case OverdueAnswer:
+		w += ` AND ` + overdueAnswerSQL
+	case OverdueFix:
+		w += ` AND ` + overdueFixSQL
+	case OverdueAny:
+		w += ` AND (` + overdueAnswerSQL + ` OR ` + overdueFixSQL + `)`
+	}
+	return w, []any{f.UnitID, f.Status, dayOf(f.Today), f.Released}
 }
 
 // ListCases returns cases newest first and how many match.
@@ -67,13 +185,16 @@ func ListCases(ctx context.Context, q db.DBTX, f CaseFilter) ([]Case, int, error
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50
 	}
+	if f.Today.IsZero() {
+		f.Today = time.Now()
+	}
+	w, args := f.where()
 	var total int
-	if err := q.QueryRow(ctx, `SELECT count(*) FROM rectification_cases WHERE $1::bigint IS NULL OR unit_id = $1`,
-		f.UnitID).Scan(&total); err != nil {
+	if err := q.QueryRow(ctx, `SELECT count(*) FROM rectification_cases c`+w, args...).Scan(&total); err != nil {
 		return nil, 0, db.Err(err)
 	}
-	list, err := collect[Case](ctx, q, caseSQL+` WHERE $1::bigint IS NULL OR c.unit_id = $1 ORDER BY c.created_at DESC, c.id DESC
-		LIMIT $2 OFFSET $3`, f.UnitID, f.Limit, f.Offset)
+	list, err := collect[Case](ctx, q, caseSQL+w+` ORDER BY c.created_at DESC, c.id DESC LIMIT $5 OFFSET $6`,
+		append(args, f.Limit, f.Offset)...)
 	return list, total, err
 }
 

@@ -136,8 +136,13 @@ func decide(ctx context.Context, tx pgx.Tx, actor audit.Actor, it Item, seen int
 
 // MarkValid records "valid" for the items and opens one rectification case
 // for their unit with all of them as sources. The problem defaults to the
-// items' texts. It returns invalid for items of different units, not_found
-// for an unknown item and conflict when any item was decided meanwhile.
+// items' texts. The case is sent today: answer_due is the source group's
+// period (case_settings) in working days after it, callback_due the
+// call-back period for real-name feedback, and cycle_id the cycle whose
+// period holds today when exactly one does. It returns invalid for items
+// of different units, not_found for an unknown item, conflict when any
+// item was decided meanwhile and no_calendar when the calendar lacks a
+// year (nothing is stored: the caller's transaction rolls back).
 func MarkValid(ctx context.Context, tx pgx.Tx, loc *time.Location, actor audit.Actor, in ValidInput, now time.Time) (Case, error) {
 	if err := in.Validate(); err != nil {
 		return Case{}, err
@@ -164,17 +169,18 @@ func MarkValid(ctx context.Context, tx pgx.Tx, loc *time.Location, actor audit.A
 			problem = string(r[:2000])
 		}
 	}
-	var by *int64
-	if actor.ID != 0 {
-		by = &actor.ID
-	}
-	var id int64
 	first := items[0]
-	err := tx.QueryRow(ctx, `INSERT INTO rectification_cases (unit_id, source_kind, source_id, problem, real_name, created_by, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-		first.UnitID, first.Kind, first.ID, problem, realName, by, now).Scan(&id)
+	group := GroupFeedback
+	if first.Kind == KindResponse {
+		group = GroupSurvey
+	}
+	dates, err := sendDates(ctx, tx, loc, group, realName, now)
 	if err != nil {
-		return Case{}, db.Err(err)
+		return Case{}, err
+	}
+	id, err := insertCase(ctx, tx, actor, first.UnitID, first.Kind, first.ID, group, problem, realName, dates, now)
+	if err != nil {
+		return Case{}, err
 	}
 	for i, it := range items {
 		if err := decide(ctx, tx, actor, it, in.Items[i].Version, "valid", nil, "", &id, now); err != nil {

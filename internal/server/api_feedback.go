@@ -319,38 +319,3 @@ func (s *Server) apiFileAppeal(c *gin.Context) {
 		return feedback.FileAppeal(c, tx, currentUser(c).Actor(), unit, id, in, s.Now())
 	})
 }
-
-type caseList struct {
-	Cases []feedback.Case `json:"cases"`
-	Total int             `json:"total"`
-}
-
-// caseFilter reads unit_id (see unitQueryScope) and paging.
-func caseFilter(c *gin.Context) (feedback.CaseFilter, error) {
-	var f feedback.CaseFilter
-	var err error
-	if f.Limit, f.Offset, err = paging(c); err == nil {
-		f.UnitID, err = unitQueryScope(c)
-	}
-	return f, err
-}
-
-func (s *Server) apiListCases(c *gin.Context) {
-	apiList(s, c, caseFilter, feedback.ListCases, func(l []feedback.Case, n int) any { return caseList{l, n} })
-}
-
-func (s *Server) apiGetCase(c *gin.Context) {
-	id, err := idParam(c, "id")
-	var cs feedback.Case
-	if err == nil {
-		cs, err = feedback.FindCase(c, s.Pool, id)
-	}
-	if err == nil && !currentUser(c).CanSeeUnit(cs.UnitID) {
-		err = apperr.New(apperr.NotFound, "整改案件不存在")
-	}
-	if err != nil {
-		s.apiError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, cs)
-}

@@ -57,13 +57,21 @@ type basePage struct {
 // flashes are the messages a redirect may ask for with ?msg=; only these
 // fixed texts can appear, so a link cannot put words on the page.
 var flashes = map[string]string{
-	"unit_created":     "单位已创建。",
-	"unit_updated":     "单位信息已保存。",
-	"qr_rotated":       "二维码已更换，旧二维码已停止接收评价，请重新打印张贴。",
-	"point_created":    "服务点已创建。",
-	"terminal_revoked": "评价器已吊销，其令牌立即失效。",
-	"rating_excluded":  "该评价已剔除，不再计入得分。",
-	"rating_restored":  "该评价已恢复，重新计入得分。",
+	"case_opened":         "整改案件已立案交办。",
+	"case_answer":         "答复和整改方案已提交。",
+	"case_progress":       "整改进展已记录。",
+	"case_done":           "已报告整改完成，等待绩效办核查。",
+	"case_close":          "案件已办结。",
+	"case_return":         "案件已退回单位。",
+	"case_release":        "公开设置已保存。",
+	"case_settings_saved": "整改期限设置已保存。",
+	"unit_created":        "单位已创建。",
+	"unit_updated":        "单位信息已保存。",
+	"qr_rotated":          "二维码已更换，旧二维码已停止接收评价，请重新打印张贴。",
+	"point_created":       "服务点已创建。",
+	"terminal_revoked":    "评价器已吊销，其令牌立即失效。",
+	"rating_excluded":     "该评价已剔除，不再计入得分。",
+	"rating_restored":     "该评价已恢复，重新计入得分。",
 	// Surveys (console_surveys*.go).
 	"survey_created":     "问卷已创建。请导入受访人，确认无误后开始问卷。",
 	"survey_updated":     "问卷已保存。",
@@ -144,6 +152,14 @@ var flashes = map[string]string{
 	// Written rectification reports (results).
 	"rectification_submitted": "书面整改报告已提交，绩效办签收前可以修改。",
 	"rectification_received":  "书面整改报告已签收。",
+
+	// Call-backs, 追评 and overdue cases (callbacks).
+	"callback_recorded":        "回访记录已保存。",
+	"case_carry_marked":        "已标记为重点案件，将转入下一年度目标。",
+	"case_carry_unmarked":      "已取消转入下一年度目标的标记。",
+	"case_deduction_confirmed": "扣分已确认，已记入该单位的考核扣分。",
+	"case_carry_done":          "已转入下一年度目标责任书草稿。",
+	"case_carry_nothing":       "没有需要转入的案件：标记的案件均已转入。",
 }
 
 // base fills the layout's fields from the session, if any, and the flash.

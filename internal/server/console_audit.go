@@ -81,6 +81,14 @@ var auditActions = map[string]string{
 	"feedback.invalid":              "认定无效反馈",
 	"feedback.reopen":               "重新核查反馈",
 	"case.open":                     "交办整改案件",
+	"case.answer":                   "答复整改案件",
+	"case.progress":                 "填报整改进展",
+	"case.done":                     "报告整改完成",
+	"case.close":                    "办结整改案件",
+	"case.return":                   "退回整改案件",
+	"case.release":                  "公开整改案件",
+	"case.unrelease":                "撤回公开整改案件",
+	"case.settings":                 "修改整改期限设置",
 	"appeal.file":                   "提交评价申诉",
 	"appeal.upheld":                 "申诉成立",
 	"appeal.rejected":               "申诉不成立",
@@ -95,7 +103,7 @@ var auditEntities = []struct{ Key, Label string }{
 	{"agency", "调查机构"}, {"agency_upload", "机构上传"}, {"workday_year", "工作日历"}, {"target_sheet", "目标责任书"},
 	{"assessment_entry", "评分"}, {"bonus_claim", "加分申报"}, {"deduction", "扣分"}, {"grade_adjustment", "等次调整"},
 	{"evidence_file", "证明材料"}, {"appeal", "复核申请"}, {"feedback_rating", "评价核查"}, {"feedback_response", "答卷意见核查"},
-	{"feedback_appeal", "评价申诉"}, {"feedback_flag", "可疑模式"}, {"rectification_case", "整改案件"},
+	{"feedback_appeal", "评价申诉"}, {"feedback_flag", "可疑模式"}, {"rectification_case", "整改案件"}, {"case_settings", "整改期限设置"},
 }
 
 func entityLabel(key string) string {

@@ -252,34 +252,3 @@ func (s *Server) appealSubmit(c *gin.Context) {
 		s.consoleError(c, err)
 	}
 }
-
-type casesPageData struct {
-	basePage
-	Cases []feedback.Case
-	Pager pager
-}
-
-// casesPage lists opened rectification cases: the office sees all (or
-// those of ?unit_id=), a unit its own.
-func (s *Server) casesPage(c *gin.Context) {
-	var f feedback.CaseFilter
-	u := currentUser(c)
-	var err error
-	if f.UnitID, err = unitQueryScope(c); err != nil {
-		s.consoleError(c, err)
-		return
-	}
-	page := pageParam(c)
-	f.Limit, f.Offset = queuePageSize, (page-1)*queuePageSize
-	list, total, err := feedback.ListCases(c, s.Pool, f)
-	if err != nil {
-		s.consoleError(c, err)
-		return
-	}
-	d := casesPageData{basePage: s.base(c, "整改案件", "feedback"), Cases: list}
-	if u.Role != users.RoleOffice {
-		d.Active = "ratings"
-	}
-	d.Pager = newPager(page, queuePageSize, total, func(n int) string { return "/console/cases?page=" + strconv.Itoa(n) })
-	s.render(c, http.StatusOK, "console/feedback_cases.html", d)
-}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"minyi/internal/feedback"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -37,6 +38,8 @@ type overviewPageData struct {
 	// TargetWarnings counts the early warnings of the newest cycle.
 	TargetWarnings     int
 	TargetWarningsLink string
+	// CaseOverdue counts the overdue rectification cases in scope.
+	CaseOverdue feedback.OverdueCount
 }
 
 // periodOf formats a period; link names the feed filtered to it.
@@ -118,6 +121,10 @@ func (s *Server) overviewPage(c *gin.Context) {
 		return
 	}
 	if d.TargetWarnings, d.TargetWarningsLink, err = s.targetWarningCount(c); err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	if d.CaseOverdue, err = caseOverdue(c, s, scope); err != nil {
 		s.consoleError(c, err)
 		return
 	}

@@ -26,7 +26,14 @@ func (s *Server) feedbackRoutes(authed, console *gin.RouterGroup) {
 	authed.POST("/feedback/appeals/:id/reject", s.office, s.apiDecideAppeal(false))
 	authed.POST("/ratings/:id/appeals", s.apiFileAppeal)
 	authed.GET("/cases", s.apiListCases)
+	authed.POST("/cases", s.office, s.apiOpenCase)
+	authed.GET("/cases/overdue", s.office, s.apiOverdueCounts)
+	authed.GET("/cases/settings", s.apiCaseSettings)
+	authed.PUT("/cases/settings", s.office, s.apiSaveCaseSettings)
 	authed.GET("/cases/:id", s.apiGetCase)
+	for _, step := range []string{"answer", "progress", "done", "close", "return", "release"} {
+		authed.POST("/cases/:id/"+step, s.apiCaseStep(step))
+	}
 
 	console.GET("/console/feedback", s.officePage, s.feedbackPage)
 	console.POST("/console/feedback/merge", s.officePage, s.feedbackMergeSubmit)
@@ -41,6 +48,15 @@ func (s *Server) feedbackRoutes(authed, console *gin.RouterGroup) {
 	console.POST("/console/feedback/appeals/:id/decide", s.officePage, s.feedbackAppealSubmit)
 	console.GET("/console/ratings/:id/appeal", s.appealFormPage)
 	console.GET("/console/cases", s.casesPage)
+	console.POST("/console/cases", s.officePage, s.caseOpenSubmit)
+	console.GET("/console/cases/settings", s.officePage, s.caseSettingsPage)
+	console.POST("/console/cases/settings", s.officePage, s.caseSettingsSubmit)
+	console.GET("/console/cases/:id", s.casePage)
+	for _, step := range []string{"answer", "progress", "close", "return", "release"} {
+		console.POST("/console/cases/:id/"+step, s.caseStepSubmit(step))
+	}
+	// The done report carries its evidence file (see the appeal form below).
+	s.engine.POST("/console/cases/:id/done", s.consoleFileLimit(assessment.MaxEvidenceBytes), s.pageAuth, s.caseStepSubmit("done"))
 	// The appeal form carries an evidence file: its body is limited before
 	// the session check parses it.
 	s.engine.POST("/console/ratings/:id/appeal", s.consoleFileLimit(assessment.MaxEvidenceBytes), s.pageAuth, s.appealSubmit)

@@ -133,6 +133,8 @@ func (s *Server) routes() {
 	s.scoringRoutes(authed, console)
 	s.resultRoutes(e, authed, console)
 	s.feedbackRoutes(authed, console)
+	s.callbackRoutes(e, authed, console)
+	s.publicCaseRoutes(e)
 	api.Use(func(c *gin.Context) { s.apiError(c, notFoundErr) })
 	e.NoRoute(func(c *gin.Context) {
 		if isAPI(c) {

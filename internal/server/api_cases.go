@@ -1,0 +1,203 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5"
+
+	"minyi/internal/apperr"
+	"minyi/internal/feedback"
+	"minyi/internal/users"
+)
+
+// Rectification cases (整改案件) through the API: the list and one case
+// with its timeline for the office and the case's unit, the unit's
+// answer, progress and done report, the office's close, return and
+// release, office-created cases and the working-day periods.
+
+type caseList struct {
+	Cases []feedback.Case `json:"cases"`
+	Total int             `json:"total"`
+}
+
+// caseFilterOf reads unit_id (see unitQueryScope), status, overdue
+// (any, answer, fix) and paging.
+func (s *Server) caseFilterOf(c *gin.Context) (feedback.CaseFilter, error) {
+	f := feedback.CaseFilter{Status: c.Query("status"), Overdue: c.Query("overdue"), Today: s.Now().In(s.Config.Location)}
+	e := apperr.Fields{}
+	if f.Status != "" && feedback.CaseStatusLabel(f.Status) == f.Status {
+		e.Add("status", "未知的案件状态")
+	}
+	switch f.Overdue {
+	case "", feedback.OverdueAny, feedback.OverdueAnswer, feedback.OverdueFix:
+	default:
+		e.Add("overdue", "overdue 须为 any、answer 或 fix")
+	}
+	if err := e.Err(); err != nil {
+		return f, err
+	}
+	var err error
+	if f.Limit, f.Offset, err = paging(c); err == nil {
+		f.UnitID, err = unitQueryScope(c)
+	}
+	return f, err
+}
+
+func (s *Server) apiListCases(c *gin.Context) {
+	apiList(s, c, s.caseFilterOf, feedback.ListCases, func(l []feedback.Case, n int) any { return caseList{l, n} })
+}
+
+// caseDetail is one case with its timeline and overdue flags.
+type caseDetail struct {
+	feedback.Case
+	AnswerOverdue bool                  `json:"answer_overdue"`
+	FixOverdue    bool                  `json:"fix_overdue"`
+	Updates       []feedback.CaseUpdate `json:"updates"`
+}
+
+// visibleCase loads the :id case if the user may see it (a case of another
+// unit is not_found).
+func (s *Server) visibleCase(c *gin.Context) (feedback.Case, error) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return feedback.Case{}, apperr.New(apperr.NotFound, "整改案件不存在")
+	}
+	cs, err := feedback.FindCase(c, s.Pool, id)
+	if err == nil && !currentUser(c).CanSeeUnit(cs.UnitID) {
+		err = apperr.New(apperr.NotFound, "整改案件不存在")
+	}
+	return cs, err
+}
+
+func (s *Server) caseDetailOf(c *gin.Context, cs feedback.Case) (caseDetail, error) {
+	today := s.Now().In(s.Config.Location)
+	d := caseDetail{Case: cs, AnswerOverdue: cs.AnswerOverdue(today), FixOverdue: cs.FixOverdue(today)}
+	var err error
+	d.Updates, err = feedback.ListCaseUpdates(c, s.Pool, cs.ID)
+	return d, err
+}
+
+func (s *Server) apiGetCase(c *gin.Context) {
+	cs, err := s.visibleCase(c)
+	var d caseDetail
+	if err == nil {
+		d, err = s.caseDetailOf(c, cs)
+	}
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, d)
+}
+
+// caseActor is the signed-in user acting on a case.
+func caseActor(c *gin.Context) feedback.CaseActor {
+	u := currentUser(c)
+	return feedback.CaseActor{Actor: u.Actor(), Office: u.Role == users.RoleOffice, UnitID: u.UnitID}
+}
+
+// caseStep is a workflow action of the feedback package.
+type caseStep func(c *gin.Context, tx pgx.Tx, s *Server, id int64, in feedback.CaseAction) (feedback.Case, error)
+
+// caseSteps are the actions by their path name.
+var caseSteps = map[string]caseStep{
+	"answer": func(c *gin.Context, tx pgx.Tx, s *Server, id int64, in feedback.CaseAction) (feedback.Case, error) {
+		return feedback.AnswerCase(c, tx, s.Config.Location, caseActor(c), id, in, s.Now())
+	},
+	"progress": func(c *gin.Context, tx pgx.Tx, s *Server, id int64, in feedback.CaseAction) (feedback.Case, error) {
+		return feedback.ProgressCase(c, tx, caseActor(c), id, in, s.Now())
+	},
+	"done": func(c *gin.Context, tx pgx.Tx, s *Server, id int64, in feedback.CaseAction) (feedback.Case, error) {
+		return feedback.ReportDone(c, tx, caseActor(c), id, in, s.Now())
+	},
+	"close": func(c *gin.Context, tx pgx.Tx, s *Server, id int64, in feedback.CaseAction) (feedback.Case, error) {
+		return feedback.CloseCase(c, tx, caseActor(c), id, in, s.Now())
+	},
+	"return": func(c *gin.Context, tx pgx.Tx, s *Server, id int64, in feedback.CaseAction) (feedback.Case, error) {
+		return feedback.ReturnCase(c, tx, caseActor(c), id, in, s.Now())
+	},
+	"release": func(c *gin.Context, tx pgx.Tx, s *Server, id int64, in feedback.CaseAction) (feedback.Case, error) {
+		return feedback.ReleaseCase(c, tx, caseActor(c), id, in, s.Now())
+	},
+}
+
+// apiCaseStep runs the named action on the :id case.
+func (s *Server) apiCaseStep(name string) gin.HandlerFunc {
+	step := caseSteps[name]
+	return func(c *gin.Context) {
+		var in feedback.CaseAction
+		id, ok := s.pathIDAndBody(c, &in)
+		if !ok {
+			return
+		}
+		s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+			return step(c, tx, s, id, in)
+		})
+	}
+}
+
+func (s *Server) apiOpenCase(c *gin.Context) {
+	var in feedback.OfficeCaseInput
+	if err := bindJSON(c, &in, 32<<10); err != nil {
+		s.apiError(c, err)
+		return
+	}
+	s.apiTx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
+		return feedback.OpenOfficeCase(c, tx, s.Config.Location, currentUser(c).Actor(), in, s.Now())
+	})
+}
+
+type caseSettings struct {
+	Settings []feedback.CaseSetting `json:"settings"`
+}
+
+func (s *Server) apiCaseSettings(c *gin.Context) {
+	list, err := feedback.ListCaseSettings(c, s.Pool)
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, caseSettings{list})
+}
+
+func (s *Server) apiSaveCaseSettings(c *gin.Context) {
+	var in map[string]int
+	if err := bindJSON(c, &in, 4<<10); err != nil {
+		s.apiError(c, err)
+		return
+	}
+	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+		list, err := feedback.SaveCaseSettings(c, tx, currentUser(c).Actor(), in, s.Now())
+		return caseSettings{list}, err
+	})
+}
+
+// apiOverdueCounts returns the overdue counts per unit of ?cycle_id= or
+// ?from=&to= (office only).
+func (s *Server) apiOverdueCounts(c *gin.Context) {
+	p := feedback.OverduePeriod{From: c.Query("from"), To: c.Query("to")}
+	if v := c.Query("cycle_id"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			s.apiError(c, apperr.InvalidField("cycle_id", "cycle_id 须为正整数"))
+			return
+		}
+		p.CycleID = id
+	}
+	m, err := feedback.OverdueCounts(c, s.Pool, p, s.Now().In(s.Config.Location))
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	type row struct {
+		UnitID int64 `json:"unit_id"`
+		feedback.OverdueCount
+	}
+	out := []row{}
+	for u, oc := range m {
+		out = append(out, row{u, oc})
+	}
+	c.JSON(http.StatusOK, gin.H{"units": out})
+}

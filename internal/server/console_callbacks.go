@@ -1,0 +1,265 @@
+package server
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5"
+
+	"minyi/internal/apperr"
+	"minyi/internal/assessment"
+	"minyi/internal/callbacks"
+	"minyi/internal/cycles"
+	"minyi/internal/db"
+)
+
+type callbacksListPage struct {
+	basePage
+	Cases  []callbacks.Case
+	Cycles []cycles.Cycle
+}
+
+func (s *Server) callbacksPage(c *gin.Context) {
+	list, err := callbacks.ListCallbackCases(c, s.Pool, currentUser(c).UnitID, s.todayString())
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	p := callbacksListPage{basePage: s.base(c, "回访", "callbacks"), Cases: list}
+	if p.Office {
+		if p.Cycles, _, err = cycles.ListCycles(c, s.Pool, cycles.Page{Limit: 20}); err != nil {
+			s.consoleError(c, err)
+			return
+		}
+	}
+	s.render(c, http.StatusOK, "console/callbacks.html", p)
+}
+
+type callbackPage struct {
+	basePage
+	callbackView
+	Form    callbacks.CallInput
+	Errors  map[string]string
+	NewLink *followupLinkJSON
+}
+
+func (s *Server) renderCallbackPage(c *gin.Context, status int, p callbackPage) {
+	v, err := s.loadCallbackView(c)
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	p.basePage, p.callbackView = s.base(c, "回访 · 案件 #"+strconv.FormatInt(v.Case.ID, 10), "callbacks"), v
+	s.render(c, status, "console/callback.html", p)
+}
+
+func (s *Server) callbackPage(c *gin.Context) { s.renderCallbackPage(c, http.StatusOK, callbackPage{}) }
+
+func (s *Server) callbackSubmit(c *gin.Context) {
+	in := callbacks.CallInput{CallerName: c.PostForm("caller_name"), CalledAt: c.PostForm("called_at"),
+		Said: c.PostForm("said"), Outcome: c.PostForm("outcome"), ClientKey: c.PostForm("client_key")}
+	err := db.Tx(c, s.Pool, func(tx pgx.Tx) error {
+		k, err := s.callbackCase(c, tx)
+		if err != nil {
+			return err
+		}
+		_, _, err = callbacks.RecordCall(c, tx, currentUser(c).Actor(), k.ID, in, s.Now(), s.Config.Location)
+		return err
+	})
+	if errs, bad := fieldErrors(err); bad {
+		s.renderCallbackPage(c, http.StatusUnprocessableEntity, callbackPage{Form: in, Errors: errs})
+		return
+	}
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	redirect(c, "/console/callbacks/"+c.Param("id"), "callback_recorded")
+}
+
+// followupLinkSubmit issues a 追评 link and shows it once on the page.
+func (s *Server) followupLinkSubmit(c *gin.Context) {
+	days := 0
+	if v := strings.TrimSpace(c.PostForm("days")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			n = -1
+		}
+		days = n
+	}
+	l, err := s.issueFollowupLink(c, days)
+	if errs, bad := fieldErrors(err); bad {
+		s.renderCallbackPage(c, http.StatusUnprocessableEntity, callbackPage{Errors: errs})
+		return
+	}
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	s.renderCallbackPage(c, http.StatusCreated, callbackPage{NewLink: &l})
+}
+
+func (s *Server) carryMarkSubmit(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.consoleError(c, apperr.New(apperr.NotFound, "整改案件不存在"))
+		return
+	}
+	carry := c.PostForm("carry") == "1"
+	err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
+		return callbacks.MarkCarry(c, tx, currentUser(c).Actor(), id, carry, s.Now())
+	})
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	flash := "case_carry_unmarked"
+	if carry {
+		flash = "case_carry_marked"
+	}
+	redirect(c, "/console/callbacks/"+c.Param("id"), flash)
+}
+
+// callbackCycle loads the cycle named by the id path parameter.
+func (s *Server) callbackCycle(c *gin.Context) (cycles.Cycle, error) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		return cycles.Cycle{}, apperr.New(apperr.NotFound, "考核年度不存在")
+	}
+	return cycles.FindCycle(c, s.Pool, id)
+}
+
+type caseDeductionsPage struct {
+	basePage
+	Cycle     cycles.Cycle
+	Reasons   []assessment.DeductionReason
+	ReasonKey string
+	Proposals []callbacks.Proposal
+	Message   string
+}
+
+func (s *Server) caseDeductionsPage(c *gin.Context) {
+	s.renderCaseDeductions(c, http.StatusOK, c.Query("reason_key"), "")
+}
+
+func (s *Server) renderCaseDeductions(c *gin.Context, status int, reasonKey, msg string) {
+	y, err := s.callbackCycle(c)
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	set, err := assessment.LoadSettings(c, s.Pool, y.ID)
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	if _, ok := set.Settings.Reason(reasonKey); !ok {
+		reasonKey = ""
+	}
+	list, err := callbacks.Proposals(c, s.Pool, y.ID, reasonKey, s.todayString(), s.Config.Location, nil)
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	s.render(c, status, "console/callback_deductions.html", caseDeductionsPage{basePage: s.base(c, "逾期扣分建议 · "+y.Name, "cycles"),
+		Cycle: y, Reasons: set.Settings.DeductionReasons, ReasonKey: reasonKey, Proposals: list, Message: msg})
+}
+
+func (s *Server) caseDeductionSubmit(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.consoleError(c, apperr.New(apperr.NotFound, "考核年度不存在"))
+		return
+	}
+	unitID, _ := strconv.ParseInt(c.PostForm("unit_id"), 10, 64)
+	reason := c.PostForm("reason_key")
+	err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
+		_, err := callbacks.ConfirmProposal(c, tx, currentUser(c).Actor(), id, unitID, reason, s.todayString(), s.Config.Location)
+		return err
+	})
+	if apperr.Is(err, apperr.Invalid) || apperr.Is(err, apperr.Conflict) {
+		s.renderCaseDeductions(c, apperr.Status(apperr.From(err).Code), reason, apperr.From(err).Message)
+		return
+	}
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	redirect(c, "/console/cycles/"+c.Param("id")+"/case-deductions?reason_key="+reason, "case_deduction_confirmed")
+}
+
+type caseCarryPage struct {
+	basePage
+	Cycle   cycles.Cycle
+	Cycles  []cycles.Cycle
+	Cases   []callbacks.CarryCase
+	Form    map[string]string
+	Errors  map[string]string
+	Message string
+}
+
+func (s *Server) caseCarryPage(c *gin.Context) { s.renderCaseCarry(c, http.StatusOK, nil, nil, "") }
+
+func (s *Server) renderCaseCarry(c *gin.Context, status int, form, errs map[string]string, msg string) {
+	y, err := s.callbackCycle(c)
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	all, _, err := cycles.ListCycles(c, s.Pool, cycles.Page{Limit: 500})
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	later := []cycles.Cycle{}
+	for _, n := range all {
+		if n.PeriodStart > y.PeriodEnd {
+			later = append(later, n)
+		}
+	}
+	list, err := callbacks.MarkedCases(c, s.Pool, y.ID)
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	s.render(c, status, "console/callback_carry.html", caseCarryPage{basePage: s.base(c, "整改转入下一年度目标 · "+y.Name, "cycles"),
+		Cycle: y, Cycles: later, Cases: list, Form: form, Errors: errs, Message: msg})
+}
+
+func (s *Server) caseCarrySubmit(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		s.consoleError(c, apperr.New(apperr.NotFound, "考核年度不存在"))
+		return
+	}
+	form := map[string]string{"next_cycle_id": c.PostForm("next_cycle_id"), "points": c.PostForm("points")}
+	next, _ := strconv.ParseInt(form["next_cycle_id"], 10, 64)
+	points, perr := strconv.ParseFloat(strings.TrimSpace(form["points"]), 64)
+	if perr != nil {
+		points = -1
+	}
+	var out []callbacks.CarryResult
+	err = db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
+		out, err = callbacks.Carry(c, tx, currentUser(c).Actor(), id, callbacks.CarryInput{NextCycleID: next, Points: points}, s.Now())
+		return err
+	})
+	if errs, bad := fieldErrors(err); bad {
+		s.renderCaseCarry(c, http.StatusUnprocessableEntity, form, errs, "")
+		return
+	}
+	if apperr.Is(err, apperr.Conflict) {
+		s.renderCaseCarry(c, http.StatusConflict, form, nil, apperr.From(err).Message)
+		return
+	}
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	flash := "case_carry_done"
+	if len(out) == 0 {
+		flash = "case_carry_nothing"
+	}
+	redirect(c, "/console/cycles/"+c.Param("id")+"/case-carry", flash)
+}

@@ -1,0 +1,272 @@
+package server
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5"
+
+	"minyi/internal/apperr"
+	"minyi/internal/assessment"
+	"minyi/internal/cycles"
+	"minyi/internal/db"
+	"minyi/internal/feedback"
+	"minyi/internal/units"
+	"minyi/internal/users"
+)
+
+// Console pages of rectification cases: the list with filters (the office
+// also opens cases from target monitoring and assessment results there),
+// one case with its timeline and the forms of the user's role and the
+// case's state, and the office's working-day periods.
+
+type casesPageData struct {
+	basePage
+	Cases    []feedback.Case
+	Pager    pager
+	Units    []units.Unit
+	Cycles   []cycles.Cycle
+	Statuses []struct{ Key, Label string }
+	Filter   map[string]string
+	Form     map[string]string
+	Errors   map[string]string
+	Today    string
+}
+
+// casesPage lists rectification cases: the office sees all (or those of
+// ?unit_id=), a unit its own; ?status= and ?overdue= (any, answer, fix)
+// narrow the list.
+func (s *Server) casesPage(c *gin.Context) {
+	var form map[string]string
+	if k := c.Query("source_kind"); k != "" {
+		// Prefilled from a target warning or a unit's result page; the
+		// list itself stays unfiltered by unit.
+		form = map[string]string{"source_kind": k, "source_id": c.Query("source_id"), "cycle_id": c.Query("cycle_id"), "unit_id": c.Query("unit_id")}
+		c.Request.URL.RawQuery = ""
+	}
+	s.showCases(c, http.StatusOK, form, nil)
+}
+
+func (s *Server) showCases(c *gin.Context, status int, form, errs map[string]string) {
+	f, err := s.caseFilterOf(c)
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	u := currentUser(c)
+	page := pageParam(c)
+	f.Limit, f.Offset = queuePageSize, (page-1)*queuePageSize
+	list, total, err := feedback.ListCases(c, s.Pool, f)
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	d := casesPageData{basePage: s.base(c, "整改案件", "cases"), Cases: list, Statuses: feedback.CaseStatuses,
+		Form: form, Errors: errs, Today: f.Today.Format("2006-01-02"),
+		Filter: map[string]string{"unit_id": c.Query("unit_id"), "status": f.Status, "overdue": f.Overdue}}
+	if u.Role == users.RoleOffice {
+		if d.Units, err = units.ListUnits(c, s.Pool, nil); err != nil {
+			s.consoleError(c, err)
+			return
+		}
+		if d.Cycles, _, err = cycles.ListCycles(c, s.Pool, cycles.Page{Limit: 100}); err != nil {
+			s.consoleError(c, err)
+			return
+		}
+	}
+	q := url.Values{}
+	for k, v := range d.Filter {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	d.Pager = newPager(page, queuePageSize, total, func(n int) string {
+		q.Set("page", strconv.Itoa(n))
+		return "/console/cases?" + q.Encode()
+	})
+	s.render(c, status, "console/feedback_cases.html", d)
+}
+
+// caseOpenSubmit opens a case from target monitoring or an assessment
+// result (office).
+func (s *Server) caseOpenSubmit(c *gin.Context) {
+	form := map[string]string{"source_kind": c.PostForm("source_kind"), "source_id": c.PostForm("source_id"),
+		"cycle_id": c.PostForm("cycle_id"), "unit_id": c.PostForm("unit_id"), "problem": c.PostForm("problem")}
+	num := func(k string) int64 { n, _ := strconv.ParseInt(strings.TrimSpace(form[k]), 10, 64); return n }
+	in := feedback.OfficeCaseInput{Kind: form["source_kind"], SourceID: num("source_id"), CycleID: num("cycle_id"),
+		UnitID: num("unit_id"), Problem: form["problem"]}
+	var cs feedback.Case
+	err := db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
+		cs, err = feedback.OpenOfficeCase(c, tx, s.Config.Location, currentUser(c).Actor(), in, s.Now())
+		return err
+	})
+	if errs, ok := fieldErrors(err); ok {
+		s.showCases(c, http.StatusUnprocessableEntity, form, errs)
+		return
+	}
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	redirect(c, "/console/cases/"+cs.IDString(), "case_opened")
+}
+
+type casePageData struct {
+	basePage
+	Case          feedback.Case
+	Updates       []feedback.CaseUpdate
+	Evidence      map[string]assessment.EvidenceFile
+	AnswerOverdue bool
+	FixOverdue    bool
+	Form          map[string]string
+	Errors        map[string]string
+	Message       string
+	Today         string
+}
+
+func (s *Server) casePage(c *gin.Context) {
+	s.showCase(c, http.StatusOK, nil, nil, "")
+}
+
+func (s *Server) showCase(c *gin.Context, status int, form, errs map[string]string, msg string) {
+	cs, err := s.visibleCase(c)
+	var d caseDetail
+	if err == nil {
+		d, err = s.caseDetailOf(c, cs)
+	}
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	p := casePageData{basePage: s.base(c, "整改案件 #"+cs.IDString(), "cases"), Case: cs, Updates: d.Updates,
+		AnswerOverdue: d.AnswerOverdue, FixOverdue: d.FixOverdue, Form: form, Errors: errs, Message: msg,
+		Today: s.Now().In(s.Config.Location).Format("2006-01-02"), Evidence: map[string]assessment.EvidenceFile{}}
+	if p.Form == nil {
+		p.Form = map[string]string{"explanation": cs.Explanation, "responsible": cs.Responsible, "measures": cs.Measures,
+			"outcome": cs.Outcome, "problem": cs.Problem}
+		if cs.FixDue != nil {
+			p.Form["fix_due"] = *cs.FixDue
+		}
+	}
+	ids := []string{}
+	for _, u := range d.Updates {
+		ids = append(ids, u.EvidenceIDs...)
+	}
+	files, err := assessment.EvidenceInfo(c, s.Pool, ids)
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	for _, f := range files {
+		p.Evidence[f.ID] = f
+	}
+	s.render(c, status, "console/case.html", p)
+}
+
+// caseStepSubmit runs a workflow action from a console form; the done
+// report carries its evidence file, stored in the same transaction.
+func (s *Server) caseStepSubmit(name string) gin.HandlerFunc {
+	step := caseSteps[name]
+	return func(c *gin.Context) {
+		id, err := idParam(c, "id")
+		if err != nil {
+			s.consoleError(c, apperr.New(apperr.NotFound, "整改案件不存在"))
+			return
+		}
+		form := map[string]string{}
+		for _, k := range []string{"explanation", "responsible", "measures", "outcome", "fix_due", "body", "reason", "problem", "released"} {
+			form[k] = c.PostForm(k)
+		}
+		version, _ := strconv.Atoi(c.PostForm("version"))
+		in := feedback.CaseAction{Version: version, Explanation: form["explanation"], Responsible: form["responsible"],
+			Measures: form["measures"], Outcome: form["outcome"], FixDue: form["fix_due"], Body: form["body"],
+			Reason: form["reason"], Problem: form["problem"], Released: form["released"] == "1"}
+		err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
+			if name == "done" {
+				files, err := uploadInTx(c, tx, "file", currentUser(c).UnitID)
+				if err != nil {
+					return err
+				}
+				in.EvidenceIDs = files
+			}
+			_, err := step(c, tx, s, id, in)
+			return err
+		})
+		switch {
+		case err == nil:
+			redirect(c, "/console/cases/"+strconv.FormatInt(id, 10), "case_"+name)
+		case apperr.Is(err, apperr.Invalid):
+			errs, _ := fieldErrors(err)
+			s.showCase(c, http.StatusUnprocessableEntity, form, errs, "")
+		case apperr.Is(err, apperr.Conflict):
+			s.showCase(c, http.StatusConflict, form, nil, apperr.From(err).Message)
+		default:
+			s.consoleError(c, err)
+		}
+	}
+}
+
+type caseSettingsPageData struct {
+	basePage
+	Settings []feedback.CaseSetting
+	Errors   map[string]string
+}
+
+func (s *Server) caseSettingsPage(c *gin.Context) {
+	s.showCaseSettings(c, http.StatusOK, nil)
+}
+
+func (s *Server) showCaseSettings(c *gin.Context, status int, errs map[string]string) {
+	list, err := feedback.ListCaseSettings(c, s.Pool)
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	s.render(c, status, "console/case_settings.html", caseSettingsPageData{basePage: s.base(c, "整改期限设置", "cases"), Settings: list, Errors: errs})
+}
+
+func (s *Server) caseSettingsSubmit(c *gin.Context) {
+	days := map[string]int{}
+	e := apperr.Fields{}
+	for _, g := range feedback.SourceGroups {
+		v := strings.TrimSpace(c.PostForm(g.Key))
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			e.Add(g.Key, "请填写1至60的整数")
+			continue
+		}
+		days[g.Key] = n
+	}
+	err := e.Err()
+	if err == nil {
+		err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
+			_, err := feedback.SaveCaseSettings(c, tx, currentUser(c).Actor(), days, s.Now())
+			return err
+		})
+	}
+	if errs, ok := fieldErrors(err); ok {
+		s.showCaseSettings(c, http.StatusUnprocessableEntity, errs)
+		return
+	}
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	redirect(c, "/console/cases/settings", "case_settings_saved")
+}
+
+// caseOverdue sums the overdue counts of the unit in scope (nil: all).
+func caseOverdue(c *gin.Context, s *Server, scope *int64) (feedback.OverdueCount, error) {
+	m, err := feedback.OverdueCounts(c, s.Pool, feedback.OverduePeriod{}, s.Now().In(s.Config.Location))
+	var sum feedback.OverdueCount
+	for unit, oc := range m {
+		if scope == nil || *scope == unit {
+			sum.Answers += oc.Answers
+			sum.Fixes += oc.Fixes
+		}
+	}
+	return sum, err
+}

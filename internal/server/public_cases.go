@@ -1,0 +1,112 @@
+package server
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"minyi/internal/apperr"
+	"minyi/internal/db"
+	"minyi/internal/feedback"
+	"minyi/internal/units"
+)
+
+// The public pages of rectification cases (no sign-in): an index of the
+// units with released cases and each unit's released cases with their
+// progress. Only what the office released is shown, and nothing about the
+// citizens behind a case: no phone, no name, no device, no rating id; any
+// phone-like number left in a text is masked.
+
+// publicCaseRoutes registers /cases and /cases/:unit.
+func (s *Server) publicCaseRoutes(e *gin.Engine) {
+	e.GET("/cases", s.publicCasesPage)
+	e.GET("/cases/:unit", s.publicUnitCasesPage)
+}
+
+type publicCasesData struct {
+	Title string
+	Units []feedback.PublicUnit
+}
+
+func (s *Server) publicCasesPage(c *gin.Context) {
+	list, err := feedback.ListPublicUnits(c, s.Pool)
+	if err != nil {
+		s.publicCasesError(c, err)
+		return
+	}
+	s.render(c, http.StatusOK, "public/cases.html", publicCasesData{Title: "整改公开", Units: list})
+}
+
+// publicUpdate is one public entry of a case's progress.
+type publicUpdate struct {
+	Label string
+	Body  string
+	At    time.Time
+}
+
+// publicCase is what the public sees of a released case.
+type publicCase struct {
+	ID                        int64
+	Source, Problem, Status   string
+	StatusKey                 string
+	SentOn, AnswerDue, FixDue string
+	AnswerOverdue, FixOverdue bool
+	Explanation, Measures     string
+	Outcome                   string
+	ClosedAt                  *time.Time
+	Updates                   []publicUpdate
+}
+
+type publicUnitCasesData struct {
+	Title string
+	Unit  units.Unit
+	Cases []publicCase
+}
+
+func (s *Server) publicUnitCasesPage(c *gin.Context) {
+	id, err := idParam(c, "unit")
+	var u units.Unit
+	if err == nil {
+		u, err = units.FindUnit(c, s.Pool, id)
+	}
+	var list []feedback.Case
+	if err == nil {
+		list, _, err = feedback.ListCases(c, s.Pool, feedback.CaseFilter{UnitID: &id, Released: true, Limit: 500})
+	}
+	if err == nil && len(list) == 0 {
+		err = apperr.New(apperr.NotFound, "")
+	}
+	if err != nil {
+		s.publicCasesError(c, err)
+		return
+	}
+	today := s.Now().In(s.Config.Location)
+	d := publicUnitCasesData{Title: u.Name + "整改公开", Unit: u}
+	for _, cs := range list {
+		p := publicCase{ID: cs.ID, Source: cs.SourceLabel(), Problem: feedback.StripPhones(cs.Problem), Status: cs.StatusLabel(),
+			StatusKey: cs.Status, SentOn: deref(cs.SentOn), AnswerDue: deref(cs.AnswerDue), FixDue: deref(cs.FixDue),
+			AnswerOverdue: cs.AnswerOverdue(today), FixOverdue: cs.FixOverdue(today),
+			Explanation: feedback.StripPhones(cs.Explanation), Measures: feedback.StripPhones(cs.Measures),
+			Outcome: feedback.StripPhones(cs.Outcome), ClosedAt: cs.ClosedAt}
+		ups, err := feedback.ListCaseUpdates(c, s.Pool, cs.ID, "progress", "done", "closed")
+		if err != nil {
+			s.publicCasesError(c, err)
+			return
+		}
+		for _, up := range ups {
+			p.Updates = append(p.Updates, publicUpdate{Label: up.KindLabel(), Body: feedback.StripPhones(up.Body), At: up.CreatedAt})
+		}
+		d.Cases = append(d.Cases, p)
+	}
+	s.render(c, http.StatusOK, "public/cases_unit.html", d)
+}
+
+func (s *Server) publicCasesError(c *gin.Context, err error) {
+	if apperr.Status(apperr.CodeOf(db.Err(err))) >= 500 {
+		s.Log.Error("public cases failed", "path", c.FullPath(), "err", err)
+		s.errorPage(c, http.StatusServiceUnavailable, "系统繁忙", "页面暂时无法打开，请稍后再试。")
+		return
+	}
+	s.errorPage(c, http.StatusNotFound, "页面不存在", "该单位尚无公开的整改案件。")
+}
