@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -31,7 +32,9 @@ func browserSignOut(t *testing.T, ctx context.Context) {
 // number on the citizen's phone through verification, the unit's answer
 // and fix with a PDF, the office's close and release, to the public page.
 func TestBrowserCaseFromPhoneToPublicPage(t *testing.T) {
-	ctx := browser.New(t, browser.Options{Width: 1280, Height: 900})
+	// It walks five pages through three roles; on a busy 2-core machine that
+	// can take longer than the default two minutes.
+	ctx := browser.New(t, browser.Options{Width: 1280, Height: 900, Timeout: 5 * time.Minute})
 	f := newPubFixture(t, apptest.Options{})
 	f.app.AddUser(t, "unit1", "unit-pass-1", "unit", &f.unitID)
 	phone := "13812345678"
