@@ -111,8 +111,7 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	writer := ratings.NewWriter(pool, cfg.WriterFlushers, cfg.WriterMaxBatch, log)
-	writer.SetLocation(cfg.Location)
+	writer := ratings.NewWriter(pool, cfg.WriterFlushers, cfg.WriterMaxBatch, cfg.Location, log)
 	srv, err := server.New(server.Deps{Config: cfg, Pool: pool, Redis: rdb, Keys: keys, Writer: writer,
 		Limiter: ratelimit.New(rdb, "minyi:rl"), Log: log, RedisPrefix: "minyi:"})
 	if err != nil {

@@ -53,9 +53,8 @@ func newWorld(t *testing.T) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := ratings.NewWriter(pool, 1, 500, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	w := ratings.NewWriter(pool, 1, 500, shanghai, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	t.Cleanup(w.Close)
-	w.SetLocation(shanghai)
 	x := &world{t: t, ctx: context.Background(), pool: pool, keys: keys, writer: w,
 		now: time.Date(2026, 6, 15, 10, 0, 0, 0, shanghai)}
 	x.tx(func(tx pgx.Tx) error {

@@ -125,7 +125,7 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, cfg config.Config, keys *secu
 		return res, err
 	}
 	// Four weeks of ratings, written through the same writer the server uses.
-	w := ratings.NewWriter(pool, 2, 1000, nilLogger())
+	w := ratings.NewWriter(pool, 2, 1000, cfg.Location, nilLogger())
 	defer w.Close()
 	rng := rand.New(rand.NewPCG(uint64(now.Unix()), 7))
 	var batch []ratings.NewRating

@@ -48,9 +48,8 @@ type world struct {
 
 func newWorld(t *testing.T, nunits int) *world {
 	pool := testutil.DB(t)
-	w := ratings.NewWriter(pool, 1, 500, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	w := ratings.NewWriter(pool, 1, 500, shanghai, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	t.Cleanup(w.Close)
-	w.SetLocation(shanghai)
 	keys, err := secure.NewKeys("feedback-test-secret-feedback-test-secret")
 	if err != nil {
 		t.Fatal(err)

@@ -41,8 +41,9 @@ type dailyWorld struct {
 
 func newDailyWorld(t *testing.T, nunits int) *dailyWorld {
 	pool := testutil.DB(t)
-	d := &dailyWorld{t: t, pool: pool, w: newWriter(t, pool), rng: rand.New(rand.NewPCG(3, 7)), now: time.Now()}
-	d.w.SetLocation(shanghai)
+	w := ratings.NewWriter(pool, 3, 500, shanghai, quiet)
+	t.Cleanup(w.Close)
+	d := &dailyWorld{t: t, pool: pool, w: w, rng: rand.New(rand.NewPCG(3, 7)), now: time.Now()}
 	for i := range nunits {
 		f := makeUnit(t, pool, fmt.Sprintf("单位%d", i+1), 1)
 		d.units, d.ids = append(d.units, f), append(d.ids, f.unit.ID)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -78,8 +77,8 @@ type Writer struct {
 	touchMu sync.Mutex
 	touched map[int64]time.Time
 
-	// loc is the zone of the daily aggregate's days (see SetLocation).
-	loc atomic.Pointer[time.Location]
+	// loc is the zone of the daily aggregate's days (see lateCutoff).
+	loc *time.Location
 }
 
 // touchEvery is how often a terminal's last_seen_at is refreshed at most.
@@ -92,23 +91,20 @@ type job struct {
 	done    chan struct{}
 }
 
-// NewWriter starts flushers goroutines writing batches of at most maxBatch ratings.
-func NewWriter(pool *pgxpool.Pool, flushers, maxBatch int, log *slog.Logger) *Writer {
+// NewWriter starts flushers goroutines writing batches of at most maxBatch
+// ratings. loc is the configured time zone, the zone of the daily
+// aggregate's days; with nil the writer marks every rating more than a few
+// minutes old as late (see lateCutoff), which is exact too but marks more
+// than needed, e.g. all ratings of a terminal whose clock runs behind.
+func NewWriter(pool *pgxpool.Pool, flushers, maxBatch int, loc *time.Location, log *slog.Logger) *Writer {
 	w := &Writer{pool: pool, queue: make(chan *job, 4096), maxBatch: maxBatch, log: log, stop: make(chan struct{}),
-		touched: map[int64]time.Time{}}
+		touched: map[int64]time.Time{}, loc: loc}
 	for range max(flushers, 1) {
 		w.wg.Add(1)
 		go w.flusher()
 	}
 	return w
 }
-
-// SetLocation gives the writer the configured time zone, the zone of the
-// daily aggregate's days. Without it the writer marks every rating more
-// than a few minutes old as late (see lateCutoff), which is exact too but
-// marks more than needed, e.g. all ratings of a terminal whose clock runs
-// behind.
-func (w *Writer) SetLocation(loc *time.Location) { w.loc.Store(loc) }
 
 // lateCutoff is the time before which a rating written at now is late and
 // marks its unit and minute dirty for the daily aggregate: the start of
@@ -240,7 +236,7 @@ func (w *Writer) writeJobs(ctx context.Context, jobs []*job) error {
 	}
 	now := time.Now()
 	touch := w.toTouch(all, now)
-	status, err := writeBatch(ctx, w.pool, all, touch, lateCutoff(now, w.loc.Load()))
+	status, err := writeBatch(ctx, w.pool, all, touch, lateCutoff(now, w.loc))
 	if err != nil {
 		return err
 	}

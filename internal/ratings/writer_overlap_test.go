@@ -32,7 +32,7 @@ func TestWriterSameIDTwiceAfterCaseConflict(t *testing.T) {
 // again, so every Write succeeds with one stored rating per key.
 func TestWriterConcurrentOverlapsManyFlushers(t *testing.T) {
 	pool := testutil.DB(t)
-	w := ratings.NewWriter(pool, 3, 500, quiet)
+	w := ratings.NewWriter(pool, 3, 500, nil, quiet)
 	t.Cleanup(w.Close)
 	a := makeUnit(t, pool, "市政务服务中心", 2)
 	var wg sync.WaitGroup

@@ -25,7 +25,7 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 func newWriter(t *testing.T, pool *pgxpool.Pool) *ratings.Writer {
 	t.Helper()
-	w := ratings.NewWriter(pool, 3, 500, quiet)
+	w := ratings.NewWriter(pool, 3, 500, nil, quiet)
 	t.Cleanup(w.Close)
 	return w
 }
@@ -241,7 +241,7 @@ func TestWriterDailyMarks(t *testing.T) {
 // orders can deadlock in Postgres (reported against writer.go).
 func TestWriterConcurrentOverlaps(t *testing.T) {
 	pool := testutil.DB(t)
-	w := ratings.NewWriter(pool, 1, 500, quiet)
+	w := ratings.NewWriter(pool, 1, 500, nil, quiet)
 	t.Cleanup(w.Close)
 	a := makeUnit(t, pool, "市政务服务中心", 2)
 	const keys, withCase, cases, goroutines = 40, 30, 20, 12

@@ -40,7 +40,7 @@ type Data struct {
 // New returns a Data writing to pool; times are read in loc.
 func New(tb testing.TB, pool *pgxpool.Pool, loc *time.Location) *Data {
 	tb.Helper()
-	w := ratings.NewWriter(pool, 1, 500, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	w := ratings.NewWriter(pool, 1, 500, nil, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	tb.Cleanup(w.Close)
 	return &Data{tb: tb, pool: pool, loc: loc, w: w}
 }

@@ -110,7 +110,7 @@ func New(tb testing.TB, opt Options) *App {
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(testWriter{tb}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	w := ratings.NewWriter(writerPool, 2, 500, log)
+	w := ratings.NewWriter(writerPool, 2, 500, cfg.Location, log)
 	tb.Cleanup(w.Close)
 	app := &App{Config: cfg, Pool: pool, Redis: rdb, Prefix: prefix, Keys: keys}
 	app.Server, err = server.New(server.Deps{Config: cfg, Pool: serverPool, Redis: rdb, Keys: keys, Writer: w,
