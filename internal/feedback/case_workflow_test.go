@@ -2,7 +2,6 @@ package feedback_test
 
 import (
 	"fmt"
-	"minyi/internal/scores/scorestest"
 	"sync"
 	"testing"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"minyi/internal/db"
 	"minyi/internal/feedback"
 	"minyi/internal/ratings"
+	"minyi/internal/scores/scorestest"
 )
 
 // openCase marks a fresh 差评 of unit valid at now and returns the case.

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"minyi/internal/feedback"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -9,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"minyi/internal/feedback"
 	"minyi/internal/ratings"
 	"minyi/internal/units"
 )
