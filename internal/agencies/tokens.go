@@ -41,9 +41,9 @@ func IssueToken(ctx context.Context, tx pgx.Tx, actor audit.Actor, agencyID int6
 	if a.Disabled() {
 		return Token{}, "", apperr.New(apperr.Invalid, "该机构账号已停用，请先启用再签发令牌")
 	}
-	token := TokenPrefix + secure.Token(32)
+	token, hash, hint := secure.APIToken(TokenPrefix)
 	rows, _ := tx.Query(ctx, `INSERT INTO survey_agency_tokens (agency_id, token_hash, token_hint)
-		VALUES ($1, $2, $3) RETURNING `+tokenColumns, agencyID, secure.SHA256(token), token[:7]+"…")
+		VALUES ($1, $2, $3) RETURNING `+tokenColumns, agencyID, hash, hint)
 	t, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Token])
 	if err != nil {
 		return Token{}, "", db.Err(err)

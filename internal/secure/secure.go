@@ -79,6 +79,14 @@ func Token(n int) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
+// APIToken returns a new bearer token for a device or an agency: prefix and
+// 32 random bytes; the hash to store and look it up by (SHA256); and the hint
+// staff see to recognise it (the prefix and first characters).
+func APIToken(prefix string) (token string, hash []byte, hint string) {
+	token = prefix + Token(32)
+	return token, SHA256(token), token[:7] + "…"
+}
+
 // SHA256 returns the plain SHA-256 of s, for looking up high-entropy tokens.
 func SHA256(s string) []byte {
 	sum := sha256.Sum256([]byte(s))

@@ -67,10 +67,10 @@ func CreateTerminal(ctx context.Context, tx pgx.Tx, actor audit.Actor, unitID in
 			return Terminal{}, "", apperr.InvalidField("point_id", "服务点不属于该单位")
 		}
 	}
-	token := TokenPrefix + secure.Token(32)
+	token, hash, hint := secure.APIToken(TokenPrefix)
 	rows, _ := tx.Query(ctx, `INSERT INTO terminals (unit_id, point_id, name, token_hash, token_hint)
 		VALUES ($1, $2, $3, $4, $5) RETURNING `+terminalColumns,
-		unitID, in.PointID, in.Name, secure.SHA256(token), token[:7]+"…")
+		unitID, in.PointID, in.Name, hash, hint)
 	t, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Terminal])
 	if err != nil {
 		return Terminal{}, "", db.Err(err)
