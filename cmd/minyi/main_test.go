@@ -101,6 +101,10 @@ func TestUserAdd(t *testing.T) {
 		{"office with unit", []string{"--username", "office1", "--role", "office", "--unit", unitID}, "password-1\n", "unit_id"},
 		{"bad username", []string{"--username", "张三", "--role", "office"}, "password-1\n", "username"},
 		{"unit not a number", []string{"--username", "unit1", "--role", "unit", "--unit", "tax"}, "password-1\n", "unit"},
+		{"common password", []string{"--username", "office1", "--role", "office"}, "12345678\n", "密码过于常见"},
+		{"common password, upper case", []string{"--username", "office1", "--role", "office"}, "QWERTY123\n", "密码过于常见"},
+		{"chinese favourite", []string{"--username", "unit1", "--role", "unit", "--unit", unitID}, "woaini1314\n", "密码过于常见"},
+		{"password is the username", []string{"--username", "office.zhang", "--role", "office"}, "office.zhang\n", "密码不能与用户名相同"},
 	}
 	for _, tt := range bad {
 		t.Run(tt.name, func(t *testing.T) {

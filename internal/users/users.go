@@ -13,6 +13,7 @@ import (
 	"minyi/internal/apperr"
 	"minyi/internal/audit"
 	"minyi/internal/db"
+	"minyi/internal/safetext"
 	"minyi/internal/secure"
 )
 
@@ -51,17 +52,26 @@ type NewUser struct {
 
 var usernameRE = regexp.MustCompile(`^[A-Za-z0-9_.-]{3,40}$`)
 
+// maxPasswordBytes is bcrypt's limit: it reads no further.
+const maxPasswordBytes = 72
+
 // Validate returns an invalid error naming each bad field.
 func (n NewUser) Validate() error {
 	f := apperr.Fields{}
 	if !usernameRE.MatchString(n.Username) {
 		f.Add("username", "用户名须为3–40位字母、数字或 _ . -")
 	}
-	if len([]rune(n.Password)) < 8 {
+	switch {
+	case !safetext.Valid(n.Password):
+		f.Add("password", "密码"+safetext.Message)
+	case len([]rune(n.Password)) < 8:
 		f.Add("password", "密码至少8位")
-	}
-	if len(n.Password) > 72 {
+	case len(n.Password) > maxPasswordBytes:
 		f.Add("password", "密码不能超过72字节")
+	default:
+		if msg := WeakPassword(n.Username, n.Password); msg != "" {
+			f.Add("password", msg)
+		}
 	}
 	switch n.Role {
 	case RoleOffice:
@@ -114,19 +124,27 @@ func FindUserByID(ctx context.Context, q db.DBTX, id int64) (User, error) {
 }
 
 // Authenticate returns the active user with the username and password, or
-// unauthorized. It takes the same time whether or not the user exists.
+// unauthorized. It takes the same time whether or not the user exists. A
+// username no account can have (one Validate refuses, such as one with NUL
+// or invalid UTF-8) is not looked up, and a password longer than bcrypt
+// reads never matches: otherwise anything appended to a 72-byte password
+// would sign in too.
 func Authenticate(ctx context.Context, q db.DBTX, username, password string) (User, error) {
-	rows, _ := q.Query(ctx, `SELECT id, username, password_hash, role, unit_id, created_at, disabled_at
-		FROM users WHERE username = $1 AND disabled_at IS NULL`, username)
-	u, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[User])
-	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return User{}, db.Err(err)
+	var u User
+	if usernameRE.MatchString(username) {
+		rows, _ := q.Query(ctx, `SELECT id, username, password_hash, role, unit_id, created_at, disabled_at
+			FROM users WHERE username = $1 AND disabled_at IS NULL`, username)
+		var err error
+		u, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[User])
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return User{}, db.Err(err)
+		}
 	}
 	hash := u.PasswordHash
 	if hash == "" {
 		hash = dummyHash
 	}
-	if !secure.CheckPassword(hash, password) || u.ID == 0 {
+	if !secure.CheckPassword(hash, password) || u.ID == 0 || len(password) > maxPasswordBytes {
 		return User{}, apperr.New(apperr.Unauthorized, "用户名或密码错误")
 	}
 	return u, nil

@@ -21,19 +21,28 @@ func TestNewUserValidate(t *testing.T) {
 		in         users.NewUser
 		wantFields []string
 	}{
-		{"office", users.NewUser{Username: "office1", Password: "password1", Role: "office"}, nil},
-		{"unit", users.NewUser{Username: "unit.hr-1", Password: "password1", Role: "unit", UnitID: ptr[int64](3)}, nil},
-		{"short username", users.NewUser{Username: "ab", Password: "password1", Role: "office"}, []string{"username"}},
-		{"username with space", users.NewUser{Username: "a b c", Password: "password1", Role: "office"}, []string{"username"}},
-		{"chinese username", users.NewUser{Username: "绩效办", Password: "password1", Role: "office"}, []string{"username"}},
-		{"long username", users.NewUser{Username: strings.Repeat("a", 41), Password: "password1", Role: "office"}, []string{"username"}},
+		{"office", users.NewUser{Username: "office1", Password: "river-stone-7", Role: "office"}, nil},
+		{"unit", users.NewUser{Username: "unit.hr-1", Password: "river-stone-7", Role: "unit", UnitID: ptr[int64](3)}, nil},
+		{"short username", users.NewUser{Username: "ab", Password: "river-stone-7", Role: "office"}, []string{"username"}},
+		{"username with space", users.NewUser{Username: "a b c", Password: "river-stone-7", Role: "office"}, []string{"username"}},
+		{"chinese username", users.NewUser{Username: "绩效办", Password: "river-stone-7", Role: "office"}, []string{"username"}},
+		{"long username", users.NewUser{Username: strings.Repeat("a", 41), Password: "river-stone-7", Role: "office"}, []string{"username"}},
 		{"short password", users.NewUser{Username: "office1", Password: "1234567", Role: "office"}, []string{"password"}},
 		{"password over 72 bytes", users.NewUser{Username: "office1", Password: strings.Repeat("密", 25), Role: "office"}, []string{"password"}},
-		{"unknown role", users.NewUser{Username: "office1", Password: "password1", Role: "admin"}, []string{"role"}},
-		{"empty role", users.NewUser{Username: "office1", Password: "password1"}, []string{"role"}},
-		{"unit without unit", users.NewUser{Username: "unit1", Password: "password1", Role: "unit"}, []string{"unit_id"}},
-		{"office with unit", users.NewUser{Username: "office1", Password: "password1", Role: "office", UnitID: ptr[int64](1)}, []string{"unit_id"}},
+		{"unknown role", users.NewUser{Username: "office1", Password: "river-stone-7", Role: "admin"}, []string{"role"}},
+		{"empty role", users.NewUser{Username: "office1", Password: "river-stone-7"}, []string{"role"}},
+		{"unit without unit", users.NewUser{Username: "unit1", Password: "river-stone-7", Role: "unit"}, []string{"unit_id"}},
+		{"office with unit", users.NewUser{Username: "office1", Password: "river-stone-7", Role: "office", UnitID: ptr[int64](1)}, []string{"unit_id"}},
 		{"everything wrong", users.NewUser{Username: "x", Password: "x", Role: "root"}, []string{"username", "password", "role"}},
+		{"common password", users.NewUser{Username: "office1", Password: "12345678", Role: "office"}, []string{"password"}},
+		{"common password, other case", users.NewUser{Username: "office1", Password: "PassWord", Role: "office"}, []string{"password"}},
+		{"chinese favourite", users.NewUser{Username: "office1", Password: "woaini1314", Role: "office"}, []string{"password"}},
+		{"keyboard walk", users.NewUser{Username: "unit1", Password: "1qaz2wsx", Role: "unit", UnitID: ptr[int64](3)}, []string{"password"}},
+		{"password is the username", users.NewUser{Username: "office.zhang", Password: "Office.Zhang", Role: "office"}, []string{"password"}},
+		{"username and digits", users.NewUser{Username: "office1", Password: "office12026", Role: "office"}, []string{"password"}},
+		{"one character repeated", users.NewUser{Username: "office1", Password: "zzzzzzzzzz", Role: "office"}, []string{"password"}},
+		{"control character", users.NewUser{Username: "office1", Password: "river\x00stone-7", Role: "office"}, []string{"password"}},
+		{"invalid utf-8", users.NewUser{Username: "office1", Password: "river-stone-\xff", Role: "office"}, []string{"password"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
