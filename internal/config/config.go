@@ -39,6 +39,12 @@ type Config struct {
 	RateLogin        string `env:"RATE_LOGIN" envDefault:"10-M"`
 	RateAgency       string `env:"RATE_AGENCY" envDefault:"120-M"`
 
+	// RatePublicDailyPerAddress is how many QR ratings from one address
+	// (an IPv6 /64 counts as one) a unit counts in a local day; later ones
+	// are stored but held out of the score until the office decides. A
+	// hall network registered on the unit has its own cap instead.
+	RatePublicDailyPerAddress int `env:"RATE_PUBLIC_DAILY_PER_ADDRESS" envDefault:"20"`
+
 	// Rating rules.
 	LevelPoints      []float64     `env:"LEVEL_POINTS" envSeparator:"," envDefault:"100,80,60,30,0"`
 	RatingReasons    []string      `env:"RATING_REASONS" envSeparator:"," envDefault:"办事效率低,服务态度差,多次跑动,办事指南不清,等候时间长,收费不规范,环境设施差,其他"`
@@ -59,6 +65,10 @@ type Config struct {
 	Location *time.Location `env:"-"`
 	Limits   Limits         `env:"-"`
 }
+
+// MaxDailyCap is the highest daily cap on counted ratings per address or
+// per registered network.
+const MaxDailyCap = 100_000
 
 // Limits holds the parsed rate limits.
 type Limits struct {
@@ -86,7 +96,7 @@ func Load(getenv func(string) string) (Config, error) {
 func envKeys() []string {
 	return []string{"DATABASE_URL", "REDIS_URL", "HTTP_ADDR", "PUBLIC_BASE_URL", "SECRET_KEY", "TRUSTED_PROXIES",
 		"TIME_ZONE", "LOG_LEVEL", "LOG_FORMAT", "DB_MAX_CONNS", "SESSION_TTL", "RATE_PUBLIC_PAGE", "RATE_PUBLIC_CLIENT", "RATE_PUBLIC_CODE",
-		"RATE_TERMINAL", "RATE_LOGIN", "RATE_AGENCY", "LEVEL_POINTS", "RATING_REASONS", "UNIT_CATEGORIES", "CALLBACK_ROLES",
+		"RATE_TERMINAL", "RATE_LOGIN", "RATE_AGENCY", "RATE_PUBLIC_DAILY_PER_ADDRESS", "LEVEL_POINTS", "RATING_REASONS", "UNIT_CATEGORIES", "CALLBACK_ROLES",
 		"TERMINAL_MAX_AGE", "TERMINAL_CACHE_TTL", "WRITER_FLUSHERS", "WRITER_MAX_BATCH", "PPROF_ADDR"}
 }
 
@@ -156,6 +166,9 @@ func (c *Config) Validate() error {
 	rate("RATE_TERMINAL", c.RateTerminal, &c.Limits.Terminal)
 	rate("RATE_LOGIN", c.RateLogin, &c.Limits.Login)
 	rate("RATE_AGENCY", c.RateAgency, &c.Limits.Agency)
+	if c.RatePublicDailyPerAddress < 1 || c.RatePublicDailyPerAddress > MaxDailyCap {
+		bad("RATE_PUBLIC_DAILY_PER_ADDRESS", "must be a whole number from 1 to %d, got %d", MaxDailyCap, c.RatePublicDailyPerAddress)
+	}
 	if len(c.LevelPoints) != 5 {
 		bad("LEVEL_POINTS", "must list five numbers, for levels 5 down to 1 (e.g. 100,80,60,30,0)")
 	} else {
@@ -213,6 +226,7 @@ func (c Config) String() string {
 		MaskURL(c.DatabaseURL), MaskURL(c.RedisURL), c.HTTPAddr, c.PublicBaseURL, mask(c.SecretKey), strings.Join(c.TrustedProxies, ","))
 	fmt.Fprintf(&b, " RATE_PUBLIC_PAGE=%s RATE_PUBLIC_CLIENT=%s RATE_PUBLIC_CODE=%s RATE_TERMINAL=%s RATE_LOGIN=%s RATE_AGENCY=%s LEVEL_POINTS=%s",
 		c.RatePublicPage, c.RatePublicClient, c.RatePublicCode, c.RateTerminal, c.RateLogin, c.RateAgency, joinFloats(c.LevelPoints))
+	fmt.Fprintf(&b, " RATE_PUBLIC_DAILY_PER_ADDRESS=%d", c.RatePublicDailyPerAddress)
 	fmt.Fprintf(&b, " TIME_ZONE=%s CALLBACK_ROLES=%s TERMINAL_MAX_AGE=%s WRITER_FLUSHERS=%d DB_MAX_CONNS=%d",
 		c.TimeZone, strings.Join(c.CallbackRoles, ","), c.TerminalMaxAge, c.WriterFlushers, c.DBMaxConns)
 	return b.String()

@@ -41,6 +41,9 @@ func TestLoadDefaults(t *testing.T) {
 	if len(c.UnitCategories) != 6 {
 		t.Errorf("UnitCategories = %v, want the six Jiangxi categories", c.UnitCategories)
 	}
+	if c.RatePublicDailyPerAddress != 20 {
+		t.Errorf("RatePublicDailyPerAddress = %d, want 20", c.RatePublicDailyPerAddress)
+	}
 }
 
 func TestLoadAcceptsGoodValues(t *testing.T) {
@@ -48,6 +51,7 @@ func TestLoadAcceptsGoodValues(t *testing.T) {
 		"SECRET_KEY": goodSecret, "PUBLIC_BASE_URL": "https://minyi.example.gov.cn/", "TRUSTED_PROXIES": "10.0.0.1, 192.168.0.0/16",
 		"LEVEL_POINTS": "100,90,90,50,0", "TIME_ZONE": "UTC", "RATE_TERMINAL": "5-S", "CALLBACK_ROLES": "office, unit",
 		"REDIS_URL": "redis://:pw@127.0.0.1:6379/2", "DATABASE_URL": "postgresql://u:p@db:5432/minyi",
+		"RATE_PUBLIC_DAILY_PER_ADDRESS": "200",
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -63,6 +67,12 @@ func TestLoadAcceptsGoodValues(t *testing.T) {
 	}
 	if len(c.CallbackRoles) != 2 || c.CallbackRoles[1] != "unit" {
 		t.Errorf("CallbackRoles = %q, want trimmed [office unit]", c.CallbackRoles)
+	}
+	if c.RatePublicDailyPerAddress != 200 {
+		t.Errorf("RATE_PUBLIC_DAILY_PER_ADDRESS not applied: %d", c.RatePublicDailyPerAddress)
+	}
+	if s := c.String(); !strings.Contains(s, "RATE_PUBLIC_DAILY_PER_ADDRESS=200") {
+		t.Errorf("String() = %s, want it to show RATE_PUBLIC_DAILY_PER_ADDRESS", s)
 	}
 }
 
@@ -112,6 +122,10 @@ func TestLoadRejectsBadValues(t *testing.T) {
 		{"WRITER_FLUSHERS", "0", "WRITER_FLUSHERS"},
 		{"WRITER_FLUSHERS", "16", "WRITER_FLUSHERS"},
 		{"WRITER_MAX_BATCH", "6000", "WRITER_MAX_BATCH"},
+		{"RATE_PUBLIC_DAILY_PER_ADDRESS", "0", "RATE_PUBLIC_DAILY_PER_ADDRESS"},
+		{"RATE_PUBLIC_DAILY_PER_ADDRESS", "-5", "RATE_PUBLIC_DAILY_PER_ADDRESS"},
+		{"RATE_PUBLIC_DAILY_PER_ADDRESS", "100001", "RATE_PUBLIC_DAILY_PER_ADDRESS"},
+		{"RATE_PUBLIC_DAILY_PER_ADDRESS", "20-D", "RATE_PUBLIC_DAILY_PER_ADDRESS"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+"="+tt.value, func(t *testing.T) {
