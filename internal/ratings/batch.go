@@ -17,13 +17,15 @@ import (
 // insertSQL stores a batch in one statement: it claims each client id, then
 // each case number, then each daily mark, and inserts the ratings that
 // claimed all theirs. Claims are made in batch order, so within a batch the
-// first rating for a case number wins. It refreshes last_seen_at, at most
-// once a minute, of the terminals listed in $26 that stored a rating, and
-// marks for the daily aggregate the minutes of stored ratings dated before
-// $27 (see daily_rollup.go). It returns every input's position
-// and outcome. Optional values arrive as "" or 0 and become NULL here, so
-// that every parameter is a plain array pgx encodes without reflection.
-const insertSQL = `
+// first rating for a case number wins. The ratings it inserts count
+// against their daily caps ($28–$33, see held.go), which holds those
+// beyond. It refreshes last_seen_at, at most once a minute, of the
+// terminals listed in $26 that stored a rating, and marks for the daily
+// aggregate the minutes of stored ratings dated before $27 (see
+// daily_rollup.go). It returns every input's position and outcome.
+// Optional values arrive as "" or 0 and become NULL here, so that every
+// parameter is a plain array pgx encodes without reflection.
+var insertSQL = `
 WITH ` + inputCTE + `, live AS (
 	SELECT i.* FROM input i LEFT JOIN terminals t ON t.id = i.terminal_id
 	WHERE i.terminal_id IS NULL OR t.revoked_at IS NULL
@@ -47,13 +49,8 @@ WITH ` + inputCTE + `, live AS (
 	SELECT f.* FROM fresh f
 	WHERE (f.case_no IS NULL OR f.id IN (SELECT rating_id FROM cases))
 	  AND f.nmarks = (SELECT count(*) FROM marks m WHERE m.rating_id = f.id)
-), ins AS (
-	INSERT INTO ratings (id, rated_at, channel, unit_id, point_id, terminal_id, qr_code, level, points, reasons,
-		comment, phone_enc, phone_mask, client_id, case_no, window_no, staff_no, client_hash, rate_checked)
-	SELECT id, rated_at, channel, unit_id, point_id, terminal_id, qr_code, level, points,
-		string_to_array(reasons, E'\x1f'), comment, phone_enc, phone_mask, client_id, case_no, window_no, staff_no,
-		client_hash, rate_checked
-	FROM ok RETURNING id, unit_id, rated_at
+)` + capCTE("ok", 28) + `, ins AS (
+	` + insertRatings("ok", true) + ` RETURNING id, unit_id, rated_at
 ), dirty AS (
 	INSERT INTO rating_dirty (unit_id, minute)
 	SELECT DISTINCT unit_id, ` + dirtyMinute + ` FROM ins WHERE rated_at < $27 ORDER BY 1, 2
@@ -96,23 +93,24 @@ const inputCTE = `input AS (
 // claim nothing and are reported as revoked, as insertSQL does. Each part
 // of a statement costs Postgres something even when it has nothing to do,
 // so there is one statement for each combination of case numbers, daily
-// marks, terminals to touch and late ratings a batch has (see
+// marks, terminals to touch, late ratings and daily caps a batch has (see
 // fastStatement). Ratings are late when dated before the writer's cutoff
 // and need a dirty mark for the daily aggregate (see daily_rollup.go); a
 // batch of today's ratings carries no such part.
-var fastSQL [16]string
+var fastSQL [32]string
 
 func init() {
 	for k := range fastSQL {
-		fastSQL[k] = buildFastSQL(k&1 != 0, k&2 != 0, k&4 != 0, k&8 != 0)
+		fastSQL[k] = buildFastSQL(k&1 != 0, k&2 != 0, k&4 != 0, k&8 != 0, k&16 != 0)
 	}
 }
 
 // buildFastSQL writes the fast statement with or without its case-number,
-// daily-mark, last-seen and dirty-mark parts. Parameters $1–$21 are the
-// ratings; the marks take the next four when present, the terminals to
-// touch the next, the cutoff for late ratings the next.
-func buildFastSQL(cases, marks, touch, late bool) string {
+// daily-mark, last-seen, dirty-mark and daily-cap parts. Parameters $1–$21
+// are the ratings; the marks take the next four when present, the
+// terminals to touch the next, the cutoff for late ratings the next, the
+// daily caps the next six.
+func buildFastSQL(cases, marks, touch, late, caps bool) string {
 	var b strings.Builder
 	b.WriteString(`
 WITH ` + inputCTE + `, live AS (
@@ -138,13 +136,21 @@ WITH ` + inputCTE + `, live AS (
 )`)
 		next = 26
 	}
+	// The parameters after the ratings' come in the order marks, touch,
+	// late, caps; the daily-cap part is written first because the insert
+	// reads it.
+	capAt := next
+	if touch {
+		capAt++
+	}
+	if late {
+		capAt++
+	}
+	if caps {
+		b.WriteString(capCTE("live", capAt))
+	}
 	b.WriteString(`, ins AS (
-	INSERT INTO ratings (id, rated_at, channel, unit_id, point_id, terminal_id, qr_code, level, points, reasons,
-		comment, phone_enc, phone_mask, client_id, case_no, window_no, staff_no, client_hash, rate_checked)
-	SELECT id, rated_at, channel, unit_id, point_id, terminal_id, qr_code, level, points,
-		string_to_array(reasons, E'\x1f'), comment, phone_enc, phone_mask, client_id, case_no, window_no, staff_no,
-		client_hash, rate_checked
-	FROM live
+	` + insertRatings("live", caps) + `
 )`)
 	if touch {
 		fmt.Fprintf(&b, `, touch AS (
@@ -170,12 +176,13 @@ FROM input i`)
 // fastStatement picks the fast statement for the batch and its arguments
 // out of batchArgs's.
 func fastStatement(items []NewRating, args []any) (string, []any) {
-	cases, marks, late := false, false, false
+	cases, marks, late, caps := false, false, false, false
 	cutoff := args[26].(time.Time)
 	for i := range items {
 		cases = cases || items[i].CaseNo != ""
 		marks = marks || len(items[i].Marks) > 0
 		late = late || items[i].RatedAt.Before(cutoff)
+		caps = caps || items[i].Cap.Limit > 0
 	}
 	touch := len(args[25].([]int64)) > 0
 	k, use := 0, args[:21:21]
@@ -194,6 +201,10 @@ func fastStatement(items []NewRating, args []any) (string, []any) {
 		k |= 8
 		use = append(use, args[26])
 	}
+	if caps {
+		k |= 16
+		use = append(use, args[27:33]...)
+	}
 	return fastSQL[k], use
 }
 
@@ -210,7 +221,8 @@ DELETE FROM rating_daily_marks WHERE rating_id = ANY($1) AND (unit_id, day) IN
 
 // batchArgs lays a batch out as the parameters of insertSQL and fastSQL;
 // touch lists the terminals whose last_seen_at may need refreshing, and
-// ratings dated before cutoff are late (see lateCutoff).
+// ratings dated before cutoff are late (see lateCutoff). The daily caps of
+// the ratings that have one come last (see capArgs).
 func batchArgs(items []NewRating, touch []int64, cutoff time.Time) []any {
 	n := len(items)
 	var (
@@ -250,9 +262,10 @@ func batchArgs(items []NewRating, touch []int64, cutoff time.Time) []any {
 			mRating, mUnit, mDay, mKey = append(mRating, it.ID), append(mUnit, it.UnitID), append(mDay, it.Day), append(mKey, m)
 		}
 	}
-	return []any{ids, origins, clientIDs, unitIDs, pointIDs, terminalIDs, channels, qrCodes, levels, points, reasons,
+	args := []any{ids, origins, clientIDs, unitIDs, pointIDs, terminalIDs, channels, qrCodes, levels, points, reasons,
 		comments, phoneEnc, phoneMask, caseNo, win, staff, clientHash, ratedAt, checked, nmarks, mRating, mUnit, mDay, mKey,
 		touch, cutoff}
+	return append(args, capArgs(items)...)
 }
 
 // writeBatch stores the batch atomically and returns each rating's outcome

@@ -38,6 +38,7 @@ type Rating struct {
 	CreatedAt     time.Time  `json:"created_at" db:"created_at"`
 	RateChecked   bool       `json:"rate_checked" db:"rate_checked"`
 	Excluded      bool       `json:"excluded" db:"excluded"`
+	Held          bool       `json:"held" db:"held"`
 	ExcludeReason *string    `json:"exclude_reason" db:"exclude_reason"`
 	ExcludedBy    *string    `json:"excluded_by" db:"excluded_by"`
 	ExcludedAt    *time.Time `json:"excluded_at" db:"excluded_at"`
@@ -50,6 +51,7 @@ type Filter struct {
 	Level       int
 	From, To    *time.Time
 	Excluded    *bool
+	Held        *bool
 	RateChecked *bool
 	HasComment  bool
 	Limit       int
@@ -80,7 +82,7 @@ func (f Filter) Validate() error {
 const ratingColumns = `r.id, r.channel, r.unit_id, u.name AS unit_name, r.point_id, p.name AS point_name, r.terminal_id,
 	r.level, r.points::float8 AS points, r.reasons, r.comment, coalesce(r.phone_mask, '') AS phone_mask, r.phone_enc,
 	r.client_id, r.case_no, r.window_no, r.staff_no, r.rated_at, r.created_at, r.rate_checked, r.excluded,
-	r.exclude_reason, eu.username AS excluded_by, r.excluded_at`
+	r.held, r.exclude_reason, eu.username AS excluded_by, r.excluded_at`
 
 const ratingJoins = ` FROM ratings r JOIN units u ON u.id = r.unit_id
 	LEFT JOIN service_points p ON p.id = r.point_id LEFT JOIN users eu ON eu.id = r.excluded_by`
@@ -152,6 +154,13 @@ func (f Filter) where() (string, []any) {
 	if f.Excluded != nil {
 		add("r.excluded = ?", *f.Excluded)
 	}
+	switch {
+	case f.Held == nil:
+	case *f.Held: // written out, so that the partial index ratings_held applies
+		conds = append(conds, "r.held")
+	default:
+		conds = append(conds, "NOT r.held")
+	}
 	if f.RateChecked != nil {
 		add("r.rate_checked = ?", *f.RateChecked)
 	}
@@ -203,9 +212,10 @@ func Restore(ctx context.Context, tx pgx.Tx, actor audit.Actor, id uuid.UUID) (R
 // setExcludedSQL changes a rating's exclusion and marks its minute dirty in
 // the same statement, so that the daily aggregate reads the rating's unit
 // and day live until the next rollup has counted the change (see
-// daily_rollup.go).
+// daily_rollup.go). Restoring a held rating is the office's decision to
+// count it, so the hold ends.
 const setExcludedSQL = `WITH r AS (
-	UPDATE ratings SET excluded = $2, exclude_reason = $3, excluded_by = $4,
+	UPDATE ratings SET excluded = $2, exclude_reason = $3, excluded_by = $4, held = false,
 		excluded_at = CASE WHEN $2 THEN now() END WHERE id = $1
 	RETURNING unit_id, rated_at
 )

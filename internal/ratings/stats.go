@@ -57,8 +57,9 @@ func Stats(ctx context.Context, q db.DBTX, now time.Time, loc *time.Location, un
 }
 
 // Maintain creates the rating partitions around now, removes de-duplication
-// keys no longer needed (daily marks of past days and client ids older than
-// keep) and brings the daily aggregate up to date (RollUp). It is safe to
+// keys and counters no longer needed (daily marks and daily-cap counters of
+// past days, client ids older than keep) and brings the daily aggregate up
+// to date (RollUp). It is safe to
 // run from several instances at once.
 func Maintain(ctx context.Context, q Conn, now time.Time, loc *time.Location, keep time.Duration) error {
 	local := now.In(loc)
@@ -68,6 +69,9 @@ func Maintain(ctx context.Context, q Conn, now time.Time, loc *time.Location, ke
 	}
 	yesterday := time.Date(local.Year(), local.Month(), local.Day()-1, 0, 0, 0, 0, time.UTC)
 	if _, err := q.Exec(ctx, `DELETE FROM rating_daily_marks WHERE day < $1::date`, yesterday); err != nil {
+		return db.Err(err)
+	}
+	if _, err := q.Exec(ctx, `DELETE FROM rating_cap_counts WHERE day < $1::date`, yesterday); err != nil {
 		return db.Err(err)
 	}
 	if _, err := q.Exec(ctx, `DELETE FROM rating_requests WHERE created_at < $1`, now.Add(-keep)); err != nil {

@@ -39,6 +39,9 @@ type NewRating struct {
 	// any mark was already used for the unit on Day.
 	Day   time.Time
 	Marks [][]byte
+	// Cap is the daily cap the rating counts against on Day (see held.go);
+	// beyond it the rating is stored held.
+	Cap DailyCap
 }
 
 // Outcome of storing one rating.
