@@ -101,17 +101,24 @@ func (x *world) rate(items ...ratings.NewRating) []uuid.UUID {
 
 func (x *world) queue(f feedback.Filter) []feedback.Item {
 	x.t.Helper()
+	return listAll(x, f, feedback.Queue)
+}
+
+// listAll runs a listing of the queue's filter, over the default period
+// unless the filter names one, and checks it lists all it counts.
+func listAll[T any](x *world, f feedback.Filter, list func(context.Context, db.DBTX, *time.Location, feedback.Filter) ([]T, int, error)) []T {
+	x.t.Helper()
 	if f.From.IsZero() {
 		f.From, f.To = x.now.Add(-feedback.DefaultPeriod), x.now.Add(time.Hour)
 	}
-	list, total, err := feedback.Queue(x.ctx, x.pool, shanghai, f)
+	items, total, err := list(x.ctx, x.pool, shanghai, f)
 	if err != nil {
 		x.t.Fatal(err)
 	}
-	if total != len(list) {
-		x.t.Fatalf("total %d, listed %d", total, len(list))
+	if total != len(items) {
+		x.t.Fatalf("total %d, listed %d", total, len(items))
 	}
-	return list
+	return items
 }
 
 func (x *world) response(unitID int64, level int, opinion string) string {

@@ -383,7 +383,8 @@ func FindFlag(ctx context.Context, q db.DBTX, id int64) (Flag, error) {
 }
 
 // DecideFlag dismisses an open flag, or confirms it and excludes every
-// rating it names that still counts, with the flag as the reason. The note
+// rating it names that still counts, with the flag as the reason (a rating
+// held by the daily cap stays excluded with that reason). The note
 // is required when dismissing. It returns not_found, invalid and conflict
 // when the flag was decided meanwhile.
 func DecideFlag(ctx context.Context, tx pgx.Tx, actor audit.Actor, id int64, confirm bool, note string, now time.Time) (Flag, error) {
@@ -423,6 +424,12 @@ func DecideFlag(ctx context.Context, tx pgx.Tx, actor audit.Actor, id int64, con
 			r, err := ratings.Find(ctx, tx, rid)
 			if err != nil {
 				return Flag{}, err
+			}
+			if r.Held {
+				// Held by the daily cap: confirming is deciding not to count it.
+				if err := ratings.SettleHeld(ctx, tx, actor, rid, reason); err != nil {
+					return Flag{}, err
+				}
 			}
 			if r.Excluded {
 				continue

@@ -41,6 +41,7 @@ type Item struct {
 	Text      string     `json:"text" db:"text"`
 	RealName  bool       `json:"real_name" db:"real_name"`
 	Excluded  bool       `json:"excluded" db:"excluded"`
+	Held      bool       `json:"held" db:"held"`
 	Verdict   *string    `json:"verdict" db:"verdict"`
 	Reason    *string    `json:"reason" db:"reason"`
 	Note      string     `json:"note" db:"note"`
@@ -138,16 +139,16 @@ func (f Filter) Validate() error {
 // the conditions on ratings and survey responses. $1 is the time zone, $2
 // and $3 the period.
 const itemSQL = `SELECT i.kind, i.id, i.unit_id, u.name AS unit_name, i.at, i.channel, i.level, i.reasons,
-	i.text, i.real_name, i.excluded, fr.verdict, fr.reason, coalesce(fr.note, '') AS note, fr.case_id,
+	i.text, i.real_name, i.excluded, i.held, fr.verdict, fr.reason, coalesce(fr.note, '') AS note, fr.case_id,
 	du.username AS decided_by, fr.decided_at, coalesce(fr.version, 0) AS version
 FROM (
 	SELECT 'rating' AS kind, r.id::text AS id, r.unit_id, r.rated_at AS at, r.channel, r.level::int AS level,
-		r.reasons, r.comment AS text, r.phone_enc IS NOT NULL AS real_name, r.excluded
+		r.reasons, r.comment AS text, r.phone_enc IS NOT NULL AS real_name, r.excluded, r.held
 	FROM ratings r
 	WHERE r.rated_at >= $2 AND r.rated_at < $3 AND (r.level <= 2 OR r.comment <> '') {r}
 	UNION ALL
 	SELECT 'response', sr.id::text, sr.unit_id, sr.submitted_on::timestamp AT TIME ZONE $1, 'survey', sr.level::int,
-		'{}'::text[], sr.opinion, false, sr.excluded
+		'{}'::text[], sr.opinion, false, sr.excluded, false
 	FROM survey_responses sr
 	WHERE sr.opinion <> '' AND sr.submitted_on BETWEEN ($2::timestamptz AT TIME ZONE $1)::date
 		AND ($3::timestamptz AT TIME ZONE $1)::date

@@ -200,7 +200,8 @@ func MarkValid(ctx context.Context, tx pgx.Tx, loc *time.Location, actor audit.A
 
 // MarkInvalid records "invalid" for one item and excludes it from scoring
 // with the reason (a rating through ratings.Exclude; a survey response by
-// its excluded flag). An item already excluded stays excluded. It returns
+// its excluded flag). An item already excluded stays excluded; one held by
+// the daily cap stays excluded with the verdict's reason. It returns
 // invalid, not_found and conflict (MsgDecided).
 func MarkInvalid(ctx context.Context, tx pgx.Tx, loc *time.Location, actor audit.Actor, in InvalidInput, now time.Time) (Item, error) {
 	if err := in.Validate(); err != nil {
@@ -217,8 +218,15 @@ func MarkInvalid(ctx context.Context, tx pgx.Tx, loc *time.Location, actor audit
 	if in.Note != "" {
 		text += "（" + in.Note + "）"
 	}
-	if !it.Excluded {
+	switch {
+	case !it.Excluded:
 		if err := exclude(ctx, tx, actor, it, text); err != nil {
+			return Item{}, err
+		}
+	case it.Held:
+		// Held by the daily cap: the verdict is the office's decision not
+		// to count it.
+		if err := ratings.SettleHeld(ctx, tx, actor, uuid.MustParse(it.ID), text); err != nil {
 			return Item{}, err
 		}
 	}

@@ -1,0 +1,113 @@
+package feedback
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"minyi/internal/db"
+	"minyi/internal/ratings"
+)
+
+// HoldGroup is what the daily cap held from one source for one unit on one
+// local day (see ratings/held.go); the office decides a group at once,
+// with ratings.DecideHoldGroup.
+type HoldGroup struct {
+	Key      string    `json:"key"`
+	UnitID   int64     `json:"unit_id"`
+	UnitName string    `json:"unit_name"`
+	Day      time.Time `json:"-"`
+	DayText  string    `json:"day"`
+	// Address is the source as the office sees it: the address, the IPv6
+	// /64 or the registered network's range. Never shown to units.
+	Address     string  `json:"address"`
+	NetworkID   *int64  `json:"network_id"`
+	NetworkName *string `json:"network_name"`
+	DailyCap    int     `json:"daily_cap"`
+	// Pending ratings await the decision; Counted and NotCounted were
+	// decided already (a group may grow after a decision).
+	Pending    int `json:"pending"`
+	Counted    int `json:"counted"`
+	NotCounted int `json:"not_counted"`
+	// Levels counts the pending ratings per level (index 0 is level 1).
+	Levels ratings.LevelCounts `json:"levels"`
+	// FirstAt and LastAt span the pending ratings; a decision passes LastAt
+	// as its Until, so ratings held after the page was shown wait.
+	FirstAt *time.Time `json:"first_at"`
+	LastAt  *time.Time `json:"last_at"`
+}
+
+// LevelsText lists the pending ratings per level in Chinese, best first.
+func (g HoldGroup) LevelsText() string {
+	var parts []string
+	for level := 5; level >= 1; level-- {
+		if n := g.Levels[level-1]; n > 0 {
+			parts = append(parts, ratings.LevelLabel(level)+" "+itoa(n))
+		}
+	}
+	return strings.Join(parts, " · ")
+}
+
+// holdGroupsSQL groups the held ratings of the local days $1..$2 (of unit
+// $3 when given) by unit, day and source, keeping the groups of status $4:
+// "pending" (a rating awaits a decision), "decided" or "" (both).
+const holdGroupsSQL = `
+SELECT h.unit_id, h.day, h.source, min(h.label) AS label, max(h.network_id) AS network_id,
+	max(h.daily_cap) AS daily_cap,
+	count(*) FILTER (WHERE r.held) AS pending,
+	count(*) FILTER (WHERE NOT r.held AND NOT r.excluded) AS counted,
+	count(*) FILTER (WHERE NOT r.held AND r.excluded) AS not_counted,
+	count(*) FILTER (WHERE r.held AND r.level = 1) AS n1, count(*) FILTER (WHERE r.held AND r.level = 2) AS n2,
+	count(*) FILTER (WHERE r.held AND r.level = 3) AS n3, count(*) FILTER (WHERE r.held AND r.level = 4) AS n4,
+	count(*) FILTER (WHERE r.held AND r.level = 5) AS n5,
+	min(r.rated_at) FILTER (WHERE r.held) AS first_at, max(r.rated_at) FILTER (WHERE r.held) AS last_at
+FROM rating_holds h JOIN ratings r ON r.id = h.rating_id AND r.rated_at = h.rated_at
+WHERE h.day BETWEEN $1 AND $2 AND ($3::bigint IS NULL OR h.unit_id = $3)
+GROUP BY h.unit_id, h.day, h.source
+HAVING $4 = '' OR ($4 = 'pending') = bool_or(r.held)`
+
+// HoldGroups returns the groups of held ratings the filter selects — its
+// unit, its period (the local days it touches) and its status — those
+// awaiting a decision first, then newest day and largest first, and how
+// many match. Held ratings are QR ratings, so a filter on terminals or
+// survey opinions selects none; a group mixes levels, so Level is ignored.
+func HoldGroups(ctx context.Context, q db.DBTX, loc *time.Location, f Filter) ([]HoldGroup, int, error) {
+	if err := f.Validate(); err != nil {
+		return nil, 0, err
+	}
+	if f.Source == KindResponse || (f.Channel != "" && f.Channel != ratings.ChannelQR) {
+		return []HoldGroup{}, 0, nil
+	}
+	if f.Limit == 0 {
+		f.Limit = 50
+	}
+	day := func(t time.Time) time.Time {
+		y, m, d := t.In(loc).Date()
+		return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	}
+	args := []any{day(f.From), day(f.To.Add(-time.Nanosecond)), f.UnitID, f.Status}
+	var total int
+	if err := q.QueryRow(ctx, `SELECT count(*) FROM (`+holdGroupsSQL+`) g`, args...).Scan(&total); err != nil {
+		return nil, 0, db.Err(err)
+	}
+	rows, _ := q.Query(ctx, `SELECT g.*, u.name, n.name FROM (`+holdGroupsSQL+`) g
+		JOIN units u ON u.id = g.unit_id LEFT JOIN rating_networks n ON n.id = g.network_id
+		ORDER BY g.pending > 0 DESC, g.day DESC, g.pending DESC, g.unit_id, g.source LIMIT $5 OFFSET $6`,
+		append(args, f.Limit, f.Offset)...)
+	list := []HoldGroup{}
+	var g HoldGroup
+	var source []byte
+	_, err := pgx.ForEachRow(rows, []any{&g.UnitID, &g.Day, &source, &g.Address, &g.NetworkID, &g.DailyCap,
+		&g.Pending, &g.Counted, &g.NotCounted, &g.Levels[0], &g.Levels[1], &g.Levels[2], &g.Levels[3], &g.Levels[4],
+		&g.FirstAt, &g.LastAt, &g.UnitName, &g.NetworkName}, func() error {
+		g.Key, g.DayText = ratings.HoldKey(g.UnitID, g.Day, source), g.Day.Format(time.DateOnly)
+		list = append(list, g)
+		return nil
+	})
+	if err != nil {
+		return nil, 0, db.Err(err)
+	}
+	return list, total, nil
+}
