@@ -26,6 +26,10 @@ const (
 	// NoCalendar refuses a working-day computation touching a year whose
 	// holiday calendar has not been entered.
 	NoCalendar = "no_calendar"
+	// TooLarge refuses a request body over the route's limit.
+	TooLarge = "too_large"
+	// UnsupportedType refuses a body in a format the route does not take.
+	UnsupportedType = "unsupported_type"
 )
 
 // Error is an error with a code, a user-facing message (Simplified Chinese)
@@ -120,6 +124,10 @@ func Status(code string) int {
 		return http.StatusConflict
 	case RateLimited:
 		return http.StatusTooManyRequests
+	case TooLarge:
+		return http.StatusRequestEntityTooLarge
+	case UnsupportedType:
+		return http.StatusUnsupportedMediaType
 	case Unavailable:
 		return http.StatusServiceUnavailable
 	default:

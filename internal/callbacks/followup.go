@@ -12,6 +12,7 @@ import (
 	"minyi/internal/apperr"
 	"minyi/internal/audit"
 	"minyi/internal/db"
+	"minyi/internal/safetext"
 	"minyi/internal/secure"
 )
 
@@ -142,7 +143,10 @@ func (in *FollowupInput) Validate() error {
 	if in.Level < 1 || in.Level > 5 {
 		f.Add("level", "请选择满意程度（非常满意至非常不满意）")
 	}
-	if utf8.RuneCountInString(in.Comment) > 500 {
+	switch {
+	case !safetext.Valid(in.Comment):
+		f.Add("comment", "意见"+safetext.Message)
+	case utf8.RuneCountInString(in.Comment) > 500:
 		f.Add("comment", "意见不能超过500字")
 	}
 	return f.Err()

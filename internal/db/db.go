@@ -6,7 +6,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -49,8 +51,12 @@ func Tx(ctx context.Context, pool *pgxpool.Pool, fn func(pgx.Tx) error) error {
 }
 
 // Err maps driver errors to apperr: unique violations become conflict,
-// missing rows not_found, connection failures unavailable. Errors that are
-// already *apperr.Error pass through; nil stays nil.
+// missing rows not_found, connection failures (also a connection lost
+// mid-statement, whose outcome is unknown: clients retry idempotently)
+// unavailable, and text or numbers Postgres cannot take (a NUL byte,
+// invalid UTF-8, a number out of its column's range) invalid — a
+// backstop behind validation, so bad input is never a 500. Errors that
+// are already *apperr.Error pass through; nil stays nil.
 func Err(err error) error {
 	if err == nil {
 		return nil
@@ -71,11 +77,23 @@ func Err(err error) error {
 			return apperr.Wrap(apperr.Invalid, "引用的记录不存在", err)
 		case "57P01", "57P02", "57P03", "53300":
 			return apperr.Wrap(apperr.Unavailable, "数据库暂时不可用，请稍后重试", err)
+		case "22021", "22P05":
+			return apperr.Wrap(apperr.Invalid, "提交的内容含有无法识别的字符（如空字符、控制字符或乱码），请删除后重试", err)
+		case "22003":
+			return apperr.Wrap(apperr.Invalid, "提交的数值超出允许的范围", err)
+		}
+		if strings.HasPrefix(pgErr.Code, "08") {
+			return apperr.Wrap(apperr.Unavailable, "数据库暂时不可用，请稍后重试", err)
 		}
 		return apperr.Wrap(apperr.Internal, "服务器内部错误", err)
 	}
 	if IsUnavailable(err) {
 		return apperr.Wrap(apperr.Unavailable, "数据库暂时不可用，请稍后重试", err)
+	}
+	if strings.HasPrefix(err.Error(), "failed to encode args[") {
+		// pgx could not send a parameter as its column's type: a number
+		// out of range for an integer column, which validation missed.
+		return apperr.Wrap(apperr.Invalid, "提交的数值超出允许的范围", err)
 	}
 	return apperr.Wrap(apperr.Internal, "服务器内部错误", err)
 }
@@ -85,5 +103,6 @@ func IsUnavailable(err error) bool {
 	var netErr net.Error
 	var connErr *pgconn.ConnectError
 	return errors.As(err, &connErr) || errors.As(err, &netErr) || pgconn.SafeToRetry(err) ||
-		errors.Is(err, context.DeadlineExceeded)
+		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, pgconn.ErrConnClosed) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed)
 }

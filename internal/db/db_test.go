@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -34,6 +35,12 @@ func TestErrMapsDriverErrors(t *testing.T) {
 		{"too many connections", &pgconn.PgError{Code: "53300"}, apperr.Unavailable},
 		{"undefined table", &pgconn.PgError{Code: "42P01", Message: "relation \"secret_table\" does not exist"}, apperr.Internal},
 		{"deadline", context.DeadlineExceeded, apperr.Unavailable},
+		{"connection failure", &pgconn.PgError{Code: "08006"}, apperr.Unavailable},
+		{"connection lost mid-statement", fmt.Errorf("read: %w", io.ErrUnexpectedEOF), apperr.Unavailable},
+		{"connection closed", fmt.Errorf("query: %w", pgconn.ErrConnClosed), apperr.Unavailable},
+		{"NUL byte in text", &pgconn.PgError{Code: "22021"}, apperr.Invalid},
+		{"untranslatable character", &pgconn.PgError{Code: "22P05"}, apperr.Invalid},
+		{"integer out of range", &pgconn.PgError{Code: "22003"}, apperr.Invalid},
 		{"anything else", errors.New("boom"), apperr.Internal},
 		{"already an apperr", already, apperr.Forbidden},
 	}
@@ -75,6 +82,55 @@ func TestErrOnRealDatabase(t *testing.T) {
 	err = pool.QueryRow(ctx, `SELECT id FROM units WHERE name = 'nobody'`).Scan(&n)
 	if got := apperr.CodeOf(db.Err(err)); got != apperr.NotFound {
 		t.Errorf("missing row: code %s, want not_found", got)
+	}
+	// Text Postgres refuses and numbers out of their column's range are
+	// the input's fault: invalid, never internal.
+	_, err = pool.Exec(ctx, `INSERT INTO units (name, category) VALUES ($1, '社会服务类')`, "a\x00b")
+	if got := apperr.CodeOf(db.Err(err)); got != apperr.Invalid {
+		t.Errorf("NUL in text: %v gives code %s, want invalid", err, got)
+	}
+	_, err = pool.Exec(ctx, `INSERT INTO units (name, category) VALUES ($1, '社会服务类')`, "a\xffb")
+	if got := apperr.CodeOf(db.Err(err)); got != apperr.Invalid {
+		t.Errorf("invalid UTF-8: %v gives code %s, want invalid", err, got)
+	}
+	err = pool.QueryRow(ctx, `SELECT count(*) FROM assessment_cycles WHERE $1 = 0`, int64(1)<<31).Scan(&n)
+	if got := apperr.CodeOf(db.Err(err)); got != apperr.Invalid {
+		t.Errorf("int4 parameter out of range: %v gives code %s, want invalid", err, got)
+	}
+	// A connection killed mid-statement is unavailable: the client retries.
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	var pid int
+	if err := conn.QueryRow(ctx, `SELECT pg_backend_pid()`).Scan(&pid); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := conn.Exec(ctx, `SELECT pg_sleep(10)`)
+		done <- err
+	}()
+	for {
+		var waiting bool
+		if err := pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND query LIKE 'SELECT pg_sleep%')`, pid).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if waiting {
+			break
+		}
+	}
+	if _, err := pool.Exec(ctx, `SELECT pg_terminate_backend($1)`, pid); err != nil {
+		t.Fatal(err)
+	}
+	err = <-done
+	if got := apperr.CodeOf(db.Err(err)); got != apperr.Unavailable {
+		t.Errorf("connection killed mid-statement: %v gives code %s, want unavailable", err, got)
+	}
+	_, err = conn.Exec(ctx, `SELECT 1`)
+	if got := apperr.CodeOf(db.Err(err)); err == nil || got != apperr.Unavailable {
+		t.Errorf("statement on the dead connection: %v gives code %s, want unavailable", err, got)
 	}
 }
 

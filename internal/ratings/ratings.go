@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"minyi/internal/apperr"
+	"minyi/internal/safetext"
 )
 
 // Channels a rating arrives through.
@@ -98,6 +99,12 @@ func ParseLevel(s string) int {
 // invalid error naming each bad field.
 func (in *QRInput) Validate(allowedReasons []string) error {
 	f := apperr.Fields{}
+	checkText(f, "comment", in.Comment)
+	checkText(f, "phone", in.Phone)
+	checkText(f, "token", in.Token)
+	for _, r := range in.Reasons {
+		checkText(f, "reasons", r)
+	}
 	in.Comment = strings.TrimSpace(in.Comment)
 	in.Phone = NormalizePhone(in.Phone)
 	if in.Level < 1 || in.Level > 5 {
@@ -166,6 +173,13 @@ func (r *TerminalRating) Check(now time.Time, maxAge time.Duration) apperr.Field
 			r.ratedAt = t
 		}
 	}
+	checkText(f, "case_no", r.CaseNo)
+	checkText(f, "window", r.Window)
+	checkText(f, "staff_no", r.StaffNo)
+	checkText(f, "comment", r.Comment)
+	for _, s := range r.Reasons {
+		checkText(f, "reasons", s)
+	}
 	r.CaseNo = strings.TrimSpace(r.CaseNo)
 	r.Window = strings.TrimSpace(r.Window)
 	r.StaffNo = strings.TrimSpace(r.StaffNo)
@@ -196,6 +210,14 @@ func (r *TerminalRating) Check(now time.Time, maxAge time.Duration) apperr.Field
 
 // RatedAtTime returns the parsed device time after Check.
 func (r *TerminalRating) RatedAtTime() time.Time { return r.ratedAt }
+
+// checkText refuses text Postgres cannot store or a page cannot show: a
+// NUL, another control character or invalid UTF-8 (see safetext).
+func checkText(f apperr.Fields, field, s string) {
+	if !safetext.Valid(s) {
+		f.Add(field, safetext.Message)
+	}
+}
 
 func dedupe(in []string) []string {
 	out := make([]string, 0, len(in))

@@ -55,3 +55,47 @@ func FuzzValid(f *testing.F) {
 		}
 	})
 }
+
+func TestFind(t *testing.T) {
+	type item struct {
+		ID      string   `json:"id"`
+		Comment string   `json:"comment,omitempty"`
+		Tags    []string `json:"tags"`
+		Skip    string   `json:"-"`
+		Plain   string
+	}
+	type inner struct {
+		Note string `json:"note"`
+	}
+	type body struct {
+		inner
+		Items   []item            `json:"items"`
+		Answers map[string]int    `json:"answers"`
+		Extra   map[int64]*string `json:"extra"`
+		Raw     []byte            `json:"raw"`
+		Any     any               `json:"any"`
+	}
+	bad := "x\x00y"
+	cases := []struct {
+		name string
+		v    any
+		want string
+	}{
+		{"clean", body{Items: []item{{ID: "a", Comment: "好"}}, Answers: map[string]int{"overall": 5}, Raw: []byte{0, 1}}, ""},
+		{"item comment", body{Items: []item{{ID: "a"}, {ID: "b", Comment: bad}}}, "items.1.comment"},
+		{"slice of strings", body{Items: []item{{Tags: []string{"ok", "\xff"}}}}, "items.0.tags.1"},
+		{"untagged field", body{Items: []item{{Plain: bad}}}, "items.0.Plain"},
+		{"ignored field", body{Items: []item{{Skip: bad}}}, ""},
+		{"embedded", body{inner: inner{Note: bad}}, "note"},
+		{"map key", body{Answers: map[string]int{"ok": 1, "b\x01": 2}}, "answers"},
+		{"map value by int key", body{Extra: map[int64]*string{7: &bad}}, "extra.7"},
+		{"interface", body{Any: map[string]any{"k": []any{"fine", bad}}}, "any.k.1"},
+		{"pointer to struct", &item{ID: bad}, "id"},
+	}
+	for _, c := range cases {
+		got, found := Find(c.v)
+		if found != (c.want != "") || got != c.want {
+			t.Errorf("%s: Find = %q, %v; want %q", c.name, got, found, c.want)
+		}
+	}
+}

@@ -110,7 +110,7 @@ func (s *Server) agencyUploadJSON(c *gin.Context) {
 		var body struct {
 			Responses []json.RawMessage `json:"responses"`
 		}
-		if err := bindJSON(c, &body, maxAgencyBatchBytes); err != nil {
+		if err := decodeJSON(c, &body, maxAgencyBatchBytes); err != nil {
 			return agencies.UploadInput{}, err
 		}
 		rows, err := agencies.RowsFromJSON(body.Responses)

@@ -19,12 +19,12 @@ import (
 func paging(c *gin.Context) (limit, offset int, err error) {
 	f := apperr.Fields{}
 	if v := c.Query("limit"); v != "" {
-		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > 500 {
+		if limit, err = parseInt(v); err != nil || limit < 1 || limit > 500 {
 			f.Add("limit", "limit 须为 1 到 500 的整数")
 		}
 	}
 	if v := c.Query("offset"); v != "" {
-		if offset, err = strconv.Atoi(v); err != nil || offset < 0 {
+		if offset, err = parseInt(v); err != nil || offset < 0 {
 			f.Add("offset", "offset 须为非负整数")
 		}
 	}

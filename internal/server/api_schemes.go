@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"math"
 	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5"
@@ -27,7 +26,7 @@ func schemeVersionParam(c *gin.Context) (int, error) {
 	if v == "" {
 		return 0, nil
 	}
-	n, err := strconv.Atoi(v)
+	n, err := parseInt(v)
 	if err != nil || n < 1 || n > math.MaxInt32 {
 		return 0, apperr.New(apperr.NotFound, "该考核方案版本不存在")
 	}

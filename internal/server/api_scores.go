@@ -26,7 +26,7 @@ func (s *Server) scoreQuery(c *gin.Context) (scores.Query, error) {
 	}
 	q := scores.Query{CycleID: id, CategoryOrder: s.Config.UnitCategories}
 	if v := c.Query("version"); v != "" {
-		n, err := strconv.Atoi(v)
+		n, err := parseInt(v)
 		if err != nil || n < 1 || n > math.MaxInt32 {
 			return scores.Query{}, apperr.InvalidField("version", "version 须为正整数（配置版本号）")
 		}

@@ -27,7 +27,7 @@ func responseFilter(c *gin.Context) (surveys.ResponseFilter, error) {
 		}
 	}
 	if v := c.Query("level"); v != "" {
-		n, err := strconv.Atoi(v)
+		n, err := parseInt(v)
 		if err != nil || n < 1 || n > 5 {
 			bad.Add("level", "level 须为 1 到 5")
 		}

@@ -104,7 +104,7 @@ func (s *Server) terminalRatings(c *gin.Context) {
 	var body struct {
 		Ratings []ratings.TerminalRating `json:"ratings"`
 	}
-	if err := bindJSON(c, &body, 2<<20); err != nil {
+	if err := decodeJSON(c, &body, 2<<20); err != nil {
 		s.apiError(c, err)
 		return
 	}

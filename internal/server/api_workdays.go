@@ -2,7 +2,6 @@ package server
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -19,7 +18,7 @@ const maxDeadlineDays = 1000
 // yearParam reads the :year path parameter (2000–2100) or returns
 // not_found.
 func yearParam(c *gin.Context) (int, error) {
-	y, err := strconv.Atoi(c.Param("year"))
+	y, err := parseInt(c.Param("year"))
 	if err != nil || y < workdays.MinYear || y > workdays.MaxYear {
 		return 0, apperr.New(apperr.NotFound, "年度须在2000到2100之间")
 	}
@@ -96,7 +95,7 @@ func (s *Server) computeDeadline(c *gin.Context, start, days string) (deadlineRe
 	if err != nil {
 		f.Add("start", "开始日期须为有效日期，格式为 YYYY-MM-DD")
 	}
-	n, err := strconv.Atoi(days)
+	n, err := parseInt(days)
 	if err != nil || n < 0 || n > maxDeadlineDays {
 		f.Add("days", "工作日天数须为0到1000之间的整数")
 	}

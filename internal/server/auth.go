@@ -129,6 +129,10 @@ func (s *Server) pageAuth(c *gin.Context) {
 		return
 	}
 	if c.Request.Method == http.MethodPost {
+		if err := checkedForm(c); err != nil {
+			s.consoleError(c, err)
+			return
+		}
 		if subtle.ConstantTimeCompare([]byte(c.PostForm("_csrf")), []byte(sess.CSRFToken)) != 1 {
 			s.errorPage(c, http.StatusForbidden, "请求已失效", "页面已过期，请返回后刷新页面再提交。")
 			return

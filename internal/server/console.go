@@ -3,12 +3,12 @@ package server
 import (
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"minyi/internal/apperr"
+	"minyi/internal/db"
 	"minyi/internal/users"
 )
 
@@ -19,7 +19,7 @@ import (
 func (s *Server) consoleRoutes() {
 	e := s.engine
 	e.GET("/login", s.loginPage)
-	e.POST("/login", s.loginSubmit)
+	e.POST("/login", s.publicForm(smallFormMax, false), s.loginSubmit)
 
 	g := e.Group("", s.pageAuth)
 	g.POST("/logout", s.logoutSubmit)
@@ -187,7 +187,7 @@ type consoleErrorPage struct {
 // and aborts. Only the user-facing message of a known error is shown;
 // anything internal is logged and replaced by a generic text.
 func (s *Server) consoleError(c *gin.Context, err error) {
-	e := apperr.From(err)
+	e := apperr.From(db.Err(err))
 	status := apperr.Status(e.Code)
 	title, msg := "系统错误", "服务器出现错误，请稍后再试。"
 	switch e.Code {
@@ -196,7 +196,9 @@ func (s *Server) consoleError(c *gin.Context, err error) {
 	case apperr.Forbidden:
 		title, msg = "无权访问", e.Message
 	case apperr.Invalid:
-		title, msg = "请求有误", e.Message
+		title, msg = "请求有误", pageMessage(e)
+	case apperr.TooLarge:
+		title, msg = "提交内容过大", e.Message+"。"
 	case apperr.Conflict:
 		title, msg = "操作未完成", e.Message
 	case apperr.RateLimited:
@@ -267,7 +269,7 @@ type pager struct {
 
 // pageParam reads ?page= (1 when absent or bad).
 func pageParam(c *gin.Context) int {
-	n, err := strconv.Atoi(c.Query("page"))
+	n, err := parseInt(c.Query("page"))
 	if err != nil || n < 1 || n > 1_000_000 {
 		return 1
 	}

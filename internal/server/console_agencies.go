@@ -310,7 +310,7 @@ func (s *Server) setAgencyQuotaSubmit(c *gin.Context) {
 		}
 		in.UnitID = &uid
 	}
-	if in.Target, err = strconv.Atoi(targetField); err != nil || in.Target < 0 || in.Target > agencies.MaxTarget {
+	if in.Target, err = parseInt(targetField); err != nil || in.Target < 0 || in.Target > agencies.MaxTarget {
 		errs["target"] = "目标样本量须为0到1000000之间的整数"
 	}
 	if len(errs) == 0 {

@@ -52,16 +52,7 @@ func (s *Server) agencyUploadSubmit(c *gin.Context) {
 // of max bytes and its form fields, with a page that says so, and caps the
 // body of one sent without a length.
 func (s *Server) consoleFileLimit(max int64) gin.HandlerFunc {
-	limit := max + 64<<10
-	return func(c *gin.Context) {
-		if c.Request.ContentLength > limit {
-			s.errorPage(c, http.StatusRequestEntityTooLarge, "文件过大",
-				fmt.Sprintf("上传的文件超过 %d MB 上限，请拆分后分批上传。", max>>20))
-			return
-		}
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
-		c.Next()
-	}
+	return s.bodyCap(max+64<<10, apperr.New(apperr.TooLarge, fmt.Sprintf("上传的文件超过 %d MB 上限，请拆分后分批上传", max>>20)))
 }
 
 func uploadPath(agencyID, uploadID int64) string {

@@ -171,7 +171,7 @@ func (s *Server) entrySubmit(c *gin.Context) {
 		for _, l := range leaves {
 			cell := entryCell{Leaf: l, Value: strings.TrimSpace(c.PostForm("p_" + l.Key)),
 				NA: c.PostForm("na_"+l.Key) == "1", Note: c.PostForm("n_" + l.Key)}
-			cell.Version, _ = strconv.Atoi(c.PostForm("v_" + l.Key))
+			cell.Version, _ = parseInt(c.PostForm("v_" + l.Key))
 			e, had := stored[l.Key]
 			if !detail {
 				cell.Note = e.Note

@@ -71,7 +71,7 @@ func (f assessSettingsForm) parse(errs apperr.Fields) assessment.Settings {
 		return v / scale
 	}
 	whole := func(field, raw string) int {
-		v, err := strconv.Atoi(strings.TrimSpace(raw))
+		v, err := parseInt(strings.TrimSpace(raw))
 		if err != nil {
 			errs.Add(field, "请填写整数")
 		}

@@ -83,7 +83,7 @@ func (s *Server) callbackSubmit(c *gin.Context) {
 func (s *Server) followupLinkSubmit(c *gin.Context) {
 	days := 0
 	if v := strings.TrimSpace(c.PostForm("days")); v != "" {
-		n, err := strconv.Atoi(v)
+		n, err := parseInt(v)
 		if err != nil {
 			n = -1
 		}

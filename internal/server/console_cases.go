@@ -180,7 +180,7 @@ func (s *Server) caseStepSubmit(name string) gin.HandlerFunc {
 		for _, k := range []string{"explanation", "responsible", "measures", "outcome", "fix_due", "body", "reason", "problem", "released"} {
 			form[k] = c.PostForm(k)
 		}
-		version, _ := strconv.Atoi(c.PostForm("version"))
+		version, _ := parseInt(c.PostForm("version"))
 		in := feedback.CaseAction{Version: version, Explanation: form["explanation"], Responsible: form["responsible"],
 			Measures: form["measures"], Outcome: form["outcome"], FixDue: form["fix_due"], Body: form["body"],
 			Reason: form["reason"], Problem: form["problem"], Released: form["released"] == "1"}
@@ -233,7 +233,7 @@ func (s *Server) caseSettingsSubmit(c *gin.Context) {
 	e := apperr.Fields{}
 	for _, g := range feedback.SourceGroups {
 		v := strings.TrimSpace(c.PostForm(g.Key))
-		n, err := strconv.Atoi(v)
+		n, err := parseInt(v)
 		if err != nil {
 			e.Add(g.Key, "请填写1至60的整数")
 			continue

@@ -74,7 +74,7 @@ func (s *Server) createCycleSubmit(c *gin.Context) {
 		PeriodStart: c.PostForm("period_start"), PeriodEnd: c.PostForm("period_end")}
 	in := cycles.CycleInput{Name: form.Name, PeriodStart: form.PeriodStart, PeriodEnd: form.PeriodEnd}
 	in.Normalize()
-	year, yearErr := strconv.Atoi(form.Year)
+	year, yearErr := parseInt(form.Year)
 	if yearErr != nil {
 		// Show every field's problem at once, the year's in words.
 		errs, _ := fieldErrors(in.Validate())
@@ -177,7 +177,7 @@ func (s *Server) showCycle(c *gin.Context, status int, form *configForm, errs ma
 	}
 	version := cy.ConfigVersion
 	if v := c.Query("version"); err == nil && v != "" && form == nil {
-		if version, err = strconv.Atoi(v); err != nil || version < 1 {
+		if version, err = parseInt(v); err != nil || version < 1 {
 			err = apperr.New(apperr.NotFound, "该配置版本不存在")
 		}
 	}

@@ -119,7 +119,7 @@ func (f configForm) config() (cycles.Config, map[string]string) {
 		return x
 	}
 	count := func(field, v, msg string) int {
-		n, err := strconv.Atoi(v)
+		n, err := parseInt(v)
 		if err != nil {
 			errs[field] = msg
 		}

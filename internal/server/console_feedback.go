@@ -139,7 +139,7 @@ func parseRef(v string) (feedback.Ref, bool) {
 	if len(parts) != 3 {
 		return feedback.Ref{}, false
 	}
-	n, err := strconv.Atoi(parts[2])
+	n, err := parseInt(parts[2])
 	if err != nil || n < 0 {
 		return feedback.Ref{}, false
 	}
@@ -228,7 +228,7 @@ func (s *Server) showItem(c *gin.Context, status int, form, errs map[string]stri
 // itemSubmit runs a verdict form's action and returns to the item; an
 // invalid form or a conflict shows the item again with the message.
 func (s *Server) itemSubmit(c *gin.Context, flash string, form map[string]string, fn func(tx pgx.Tx, version int) error) {
-	version, _ := strconv.Atoi(c.PostForm("version"))
+	version, _ := parseInt(c.PostForm("version"))
 	err := db.Tx(c, s.Pool, func(tx pgx.Tx) error { return fn(tx, version) })
 	switch {
 	case err == nil:

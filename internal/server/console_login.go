@@ -54,6 +54,10 @@ func (s *Server) loginPage(c *gin.Context) {
 }
 
 func (s *Server) loginSubmit(c *gin.Context) {
+	if err := readForm(c); err != nil {
+		s.refuse(c, err)
+		return
+	}
 	d := loginPageData{Username: strings.TrimSpace(c.PostForm("username")), Next: safeNext(c.PostForm("next"))}
 	cookie, _ := c.Cookie(loginCookie)
 	if cookie == "" || subtle.ConstantTimeCompare([]byte(cookie), []byte(c.PostForm("_csrf"))) != 1 {

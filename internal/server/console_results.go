@@ -189,7 +189,7 @@ func (s *Server) staffCountSubmit(c *gin.Context) {
 		return
 	}
 	s.resultsAction(c, "staff_count_saved", func(tx pgx.Tx, id int64) error {
-		n, err := strconv.Atoi(c.PostForm("staff_count"))
+		n, err := parseInt(c.PostForm("staff_count"))
 		if err != nil {
 			return apperr.InvalidField("staff_count", "公务员人数须为0到100000之间的整数")
 		}

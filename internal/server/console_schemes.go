@@ -85,7 +85,7 @@ type schemeView struct {
 func readSchemeView(version, preset string) (schemeView, error) {
 	v := schemeView{preset: strings.TrimSpace(preset)}
 	if version != "" {
-		n, err := strconv.Atoi(version)
+		n, err := parseInt(version)
 		if err != nil || n < 1 {
 			return v, apperr.New(apperr.NotFound, "该考核方案版本不存在")
 		}

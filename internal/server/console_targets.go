@@ -156,7 +156,7 @@ func (s *Server) targetSettingsSubmit(c *gin.Context) {
 		return
 	}
 	set := targets.Settings{CycleID: cy.ID, Frequency: c.PostForm("frequency"), SelfEvalLocked: c.PostForm("self_eval_locked") == "1"}
-	n, convErr := strconv.Atoi(strings.TrimSpace(c.PostForm("due_days")))
+	n, convErr := parseInt(strings.TrimSpace(c.PostForm("due_days")))
 	set.DueDays = n
 	if convErr != nil {
 		set.DueDays = -1

@@ -19,7 +19,7 @@ const maxEditorRows = targets.MaxIndicators + blankIndicatorRows
 
 // readIndicatorRows reads the editor's rows (ind[i].field, i < rows).
 func readIndicatorRows(c *gin.Context) []indicatorRow {
-	n, _ := strconv.Atoi(c.PostForm("rows"))
+	n, _ := parseInt(c.PostForm("rows"))
 	n = max(0, min(n, maxEditorRows))
 	out := make([]indicatorRow, 0, n)
 	for i := range n {
@@ -73,7 +73,7 @@ func splitIndexed(key string) (int, string, bool) {
 	if m == nil {
 		return 0, "", false
 	}
-	i, _ := strconv.Atoi(m[2])
+	i, _ := parseInt(m[2])
 	return i, m[3], true
 }
 
@@ -98,7 +98,7 @@ func attachRowErrors(rows []indicatorRow, rowOf []int, errs map[string]string) m
 
 // lockVersionOf reads the form's lock_version.
 func lockVersionOf(c *gin.Context) int {
-	n, _ := strconv.Atoi(c.PostForm("lock_version"))
+	n, _ := parseInt(c.PostForm("lock_version"))
 	return n
 }
 
@@ -302,7 +302,7 @@ func (s *Server) saveReportsSubmit(c *gin.Context) {
 				continue
 			}
 			it := targets.ReportInput{IndicatorID: in.ID, Progress: row.Progress, Evidence: row.Evidence}
-			if n, err := strconv.Atoi(row.Percent); err == nil {
+			if n, err := parseInt(row.Percent); err == nil {
 				it.Percent = &n
 			}
 			items = append(items, it)

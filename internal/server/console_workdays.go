@@ -166,7 +166,7 @@ func (s *Server) workdayYearPage(c *gin.Context) {
 
 // newWorkdayYearPage is the form to enter a year that has no calendar yet.
 func (s *Server) newWorkdayYearPage(c *gin.Context) {
-	year, err := strconv.Atoi(c.Query("year"))
+	year, err := parseInt(c.Query("year"))
 	if err != nil || year < workdays.MinYear || year > workdays.MaxYear {
 		s.consoleError(c, apperr.New(apperr.Invalid, "请填写要录入的年度（2000到2100之间），如 "+strconv.Itoa(s.Now().In(s.Config.Location).Year()+1)))
 		return

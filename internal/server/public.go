@@ -161,14 +161,14 @@ func (s *Server) ratingPage(c *gin.Context) {
 }
 
 // submitRating takes a citizen's rating. Whatever goes wrong, the form comes
-// back with what was typed and a message saying what to do.
+// back with what was typed and a message saying what to do. The rate
+// limits are checked before the body is read (publicForm capped it).
 func (s *Server) submitRating(c *gin.Context) {
 	code := c.Param("code")
-	in := ratings.QRInput{Level: ratings.ParseLevel(c.PostForm("level")), Reasons: c.PostFormArray("reasons"),
-		Comment: c.PostForm("comment"), Phone: c.PostForm("phone"), Token: c.PostForm("token")}
 	clientHash := s.Keys.Hash("client", c.ClientIP())
 	dClient := s.Limiter.Allow(c, s.Config.Limits.PublicClient, "qc:"+hexHash(clientHash))
 	dCode := s.Limiter.Allow(c, s.Config.Limits.PublicCode, "qk:"+code)
+	var in ratings.QRInput
 	form := func(t units.CodeTarget, status int, msg string, errs map[string]string) {
 		token := in.Token
 		if token == "" {
@@ -181,6 +181,12 @@ func (s *Server) submitRating(c *gin.Context) {
 	if !ok {
 		return
 	}
+	if err := readForm(c); err != nil {
+		s.refuse(c, err)
+		return
+	}
+	in = ratings.QRInput{Level: ratings.ParseLevel(c.PostForm("level")), Reasons: c.PostFormArray("reasons"),
+		Comment: c.PostForm("comment"), Phone: c.PostForm("phone"), Token: c.PostForm("token")}
 	if dClient.Limited || dCode.Limited {
 		retry := max(dClient.RetryAfter, dCode.RetryAfter)
 		c.Header("Retry-After", retryAfter(retry))
@@ -207,6 +213,12 @@ func (s *Server) submitRating(c *gin.Context) {
 		r.PhoneEnc, r.PhoneMask = s.Keys.Encrypt(in.Phone), secure.MaskPhone(in.Phone)
 	}
 	res, err := s.Writer.Write(c, []ratings.NewRating{r})
+	if apperr.Is(err, apperr.Invalid) {
+		// Validation let through something Postgres refused: say so, keep the form.
+		s.Log.Warn("rating refused by the database", "err", err)
+		form(t, http.StatusUnprocessableEntity, "提交的内容含有无法识别的字符，请修改后再提交。", nil)
+		return
+	}
 	if err != nil {
 		s.Log.Error("rating not stored", "err", err)
 		form(t, http.StatusServiceUnavailable, "系统繁忙，评价暂未提交成功。您填写的内容已保留，请稍后再点“提交评价”。", nil)
@@ -244,7 +256,7 @@ func (s *Server) qrPNG(c *gin.Context) {
 	}
 	size := 512
 	if v := c.Query("size"); v != "" {
-		n, err := strconv.Atoi(v)
+		n, err := parseInt(v)
 		if err != nil || n < 128 || n > 2048 {
 			s.errorPage(c, http.StatusUnprocessableEntity, "参数错误", "size 须为 128 到 2048 之间的整数。")
 			return

@@ -91,11 +91,15 @@ func (s *Server) submitFollowup(c *gin.Context) {
 	token := c.Param("token")
 	var in callbacks.FollowupInput
 	if jsonOut {
-		if err := bindJSON(c, &in, 8<<10); err != nil {
+		if err := decodeJSON(c, &in, 8<<10); err != nil { // callbacks checks the text
 			s.apiError(c, err)
 			return
 		}
 	} else {
+		if err := readForm(c); err != nil {
+			s.refuse(c, err)
+			return
+		}
 		in = callbacks.FollowupInput{Level: ratings.ParseLevel(c.PostForm("level")), Comment: c.PostForm("comment")}
 	}
 	var f callbacks.Followup

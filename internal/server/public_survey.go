@@ -247,8 +247,10 @@ var fieldRE = regexp.MustCompile(`^u([0-9]{1,18})\.([a-z][a-z0-9_]{0,29})$`)
 // nothing chosen or written is left out unless it is always, the unit
 // whose save button was pressed. A level that is not a number is kept as
 // -1, so the store refuses it by name.
-func postedAnswers(c *gin.Context, always int64) []surveys.Answer {
-	_ = c.Request.ParseForm()
+func postedAnswers(c *gin.Context, always int64) ([]surveys.Answer, error) {
+	if err := readForm(c); err != nil {
+		return nil, err
+	}
 	byUnit := map[int64]*surveys.Answer{}
 	var order []int64
 	get := func(id int64) *surveys.Answer {
@@ -281,7 +283,7 @@ func postedAnswers(c *gin.Context, always int64) []surveys.Answer {
 		if v == "" {
 			continue
 		}
-		level, err := strconv.Atoi(v)
+		level, err := parseInt(v)
 		if err != nil {
 			level = -1
 		}
@@ -294,7 +296,7 @@ func postedAnswers(c *gin.Context, always int64) []surveys.Answer {
 			out = append(out, *a)
 		}
 	}
-	return out
+	return out, nil
 }
 
 // invitationSaveUnit saves one unit's answers. The page's script posts
@@ -315,13 +317,16 @@ func (s *Server) invitationSaveUnit(c *gin.Context) {
 			Answers map[string]int `json:"answers"`
 			Opinion string         `json:"opinion"`
 		}
-		if err := bindJSON(c, &body, 16<<10); err != nil {
+		// The answers are checked by surveys, which names each field as
+		// the page marks it (u<unit>.opinion).
+		if err := decodeJSON(c, &body, 16<<10); err != nil {
 			s.apiError(c, err)
 			return
 		}
 		list = []surveys.Answer{{UnitID: unitID, Answers: body.Answers, Opinion: body.Opinion}}
-	} else {
-		list = postedAnswers(c, unitID)
+	} else if list, err = postedAnswers(c, unitID); err != nil {
+		s.refuse(c, err)
+		return
 	}
 	var inv surveys.Invitation
 	err = db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
@@ -357,7 +362,11 @@ func (s *Server) invitationSubmit(c *gin.Context) {
 			}
 		}
 	} else {
-		list = postedAnswers(c, 0)
+		var err error
+		if list, err = postedAnswers(c, 0); err != nil {
+			s.refuse(c, err)
+			return
+		}
 	}
 	var inv surveys.Invitation
 	var err error

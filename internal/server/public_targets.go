@@ -202,7 +202,7 @@ func (s *Server) publicTargetPage(c *gin.Context) {
 	d := publicTargetData{Title: sh.UnitName + " · " + sh.CycleName + "绩效目标", Sheet: sh, Shown: views[0], Newest: sh.PublishedVersion,
 		Versions: views, Back: "/targets/" + strconv.FormatInt(cid, 10)}
 	if v := c.Query("version"); v != "" {
-		n, perr := strconv.Atoi(v)
+		n, perr := parseInt(v)
 		found := false
 		for _, vv := range views {
 			if perr == nil && vv.Version.Version == n {

@@ -14,6 +14,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"minyi/internal/apperr"
+	"minyi/internal/db"
+	"minyi/internal/safetext"
 )
 
 var notFoundErr = apperr.New(apperr.NotFound, "资源不存在")
@@ -23,7 +25,7 @@ func isAPI(c *gin.Context) bool { return strings.HasPrefix(c.Request.URL.Path, "
 // apiError writes err as the one JSON error shape and aborts. Internal
 // details go to the log, never to the client.
 func (s *Server) apiError(c *gin.Context, err error) {
-	e := apperr.From(err)
+	e := apperr.From(db.Err(err))
 	status := apperr.Status(e.Code)
 	if status >= 500 {
 		s.Log.Error("request failed", "path", c.FullPath(), "code", e.Code, "err", err)
@@ -46,8 +48,23 @@ func (s *Server) limitedAPI(c *gin.Context, retry time.Duration) {
 }
 
 // bindJSON decodes the body into dst, limited to maxBytes, and returns an
-// invalid error for anything that is not one JSON value of the right shape.
+// invalid error for anything that is not one JSON value of the right shape
+// and for a string that is not safe text (safetext: a NUL, a control
+// character or invalid UTF-8), naming its field; too_large past maxBytes.
 func bindJSON(c *gin.Context, dst any, maxBytes int64) error {
+	if err := decodeJSON(c, dst, maxBytes); err != nil {
+		return err
+	}
+	if field, bad := safetext.Find(dst); bad {
+		return badText(field)
+	}
+	return nil
+}
+
+// decodeJSON is bindJSON without the text check, for a batch whose items
+// are validated one by one (a terminal's ratings, an agency's rows), so
+// that one bad item is refused alone and the rest are stored.
+func decodeJSON(c *gin.Context, dst any, maxBytes int64) error {
 	ct := c.ContentType()
 	if ct != "application/json" {
 		return apperr.New(apperr.Invalid, "Content-Type 必须为 application/json")
@@ -58,7 +75,7 @@ func bindJSON(c *gin.Context, dst any, maxBytes int64) error {
 		var typeErr *json.UnmarshalTypeError
 		switch {
 		case errors.As(err, &tooBig):
-			return apperr.New(apperr.Invalid, fmt.Sprintf("请求体超过 %d 字节上限", maxBytes))
+			return apperr.New(apperr.TooLarge, fmt.Sprintf("请求体超过 %d 字节上限", maxBytes))
 		case errors.As(err, &typeErr) && typeErr.Field != "":
 			return apperr.InvalidField(typeErr.Field, "字段类型错误，应为 "+typeErr.Type.String())
 		case errors.Is(err, io.EOF):
@@ -71,6 +88,15 @@ func bindJSON(c *gin.Context, dst any, maxBytes int64) error {
 		return apperr.New(apperr.Invalid, "请求体只能包含一个 JSON 值")
 	}
 	return nil
+}
+
+// parseInt parses a decimal integer that fits Postgres's integer (int4),
+// the type of every int column (versions, years, counts, pages), so a
+// number from a form or a query can never overflow its column: larger
+// ones are a syntax error to the caller, like any other non-number.
+func parseInt(s string) (int, error) {
+	n, err := strconv.ParseInt(s, 10, 32)
+	return int(n), err
 }
 
 // idParam parses a positive integer path parameter or returns not_found.

@@ -7,7 +7,7 @@ import "github.com/gin-gonic/gin"
 // overdue cases and carrying key cases into next year's targets.
 func (s *Server) callbackRoutes(e *gin.Engine, authed, console *gin.RouterGroup) {
 	e.GET("/f/:token", s.followupPage)
-	e.POST("/f/:token", s.submitFollowup)
+	e.POST("/f/:token", s.publicForm(smallFormMax, true), s.submitFollowup)
 	e.GET("/f/:token/qr.png", s.followupQR)
 
 	authed.GET("/callbacks", s.apiListCallbacks)

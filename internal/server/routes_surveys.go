@@ -7,8 +7,8 @@ import "github.com/gin-gonic/gin"
 func (s *Server) surveyRoutes(e *gin.Engine, authed, console *gin.RouterGroup) {
 	// Respondents' pages, opened from a one-time invitation link.
 	e.GET("/s/:token", privateLink, s.invitationPage)
-	e.POST("/s/:token/units/:unit_id", privateLink, s.invitationSaveUnit)
-	e.POST("/s/:token/submit", privateLink, s.invitationSubmit)
+	e.POST("/s/:token/units/:unit_id", privateLink, s.publicForm(surveyFormMax, true), s.invitationSaveUnit)
+	e.POST("/s/:token/submit", privateLink, s.publicForm(surveyFormMax, true), s.invitationSubmit)
 
 	// The office's API; units never see respondents.
 	authed.GET("/surveys", s.office, s.apiListSurveys)

@@ -71,7 +71,7 @@ func New(d Deps) (*Server, error) {
 	if err := e.SetTrustedProxies(d.Config.TrustedProxies); err != nil {
 		return nil, err
 	}
-	e.Use(s.recoverer(), s.requestLog())
+	e.Use(s.recoverer(), s.requestLog(), s.guardRequest())
 	s.engine = e
 	s.routes()
 	return s, nil
@@ -90,7 +90,7 @@ func (s *Server) routes() {
 
 	// Citizens' rating pages.
 	e.GET("/q/:code", s.ratingPage)
-	e.POST("/q/:code", s.submitRating)
+	e.POST("/q/:code", s.publicForm(smallFormMax, false), s.submitRating)
 	e.GET("/q/:code/thanks", s.thanksPage)
 	e.GET("/q/:code/qr.png", s.qrPNG)
 

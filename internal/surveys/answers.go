@@ -12,6 +12,7 @@ import (
 
 	"minyi/internal/apperr"
 	"minyi/internal/db"
+	"minyi/internal/safetext"
 	"minyi/internal/secure"
 )
 
@@ -175,6 +176,8 @@ func (inv Invitation) validateAnswers(list []Answer) error {
 			}
 		}
 		switch n := utf8.RuneCountInString(a.Opinion); {
+		case !safetext.Valid(a.Opinion):
+			f.Add(FieldName(a.UnitID, "opinion"), "意见建议"+safetext.Message)
 		case n > 0 && !inv.Survey.AllowOpinion:
 			f.Add(FieldName(a.UnitID, "opinion"), "本问卷不收集意见建议")
 		case n > MaxOpinion:

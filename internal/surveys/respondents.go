@@ -344,7 +344,7 @@ func ListRespondents(ctx context.Context, q db.DBTX, surveyID int64, f Responden
 		WHERE r.survey_id = $1 AND ($2 = '' OR r.group_key = $2)
 			AND ($3 = '' OR r.status = $3 OR ($3 = 'unsubmitted' AND r.status <> 'submitted'))
 			AND ($4 = '' OR strpos(r.name, $4) > 0 OR strpos(r.organisation, $4) > 0)
-			AND ($5 = 0 OR r.id = $5)
+			AND ($5::bigint = 0 OR r.id = $5)
 		ORDER BY r.id LIMIT $6 OFFSET $7`
 	rows, _ := q.Query(ctx, sql, surveyID, f.Group, f.Status, strings.TrimSpace(f.Search), f.ID, limit, f.Offset)
 	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[row])

@@ -73,7 +73,7 @@ func (f ResponseFilter) Validate() error {
 	return bad.Err()
 }
 
-const responseWhere = ` WHERE ($1 = 0 OR s.cycle_id = $1) AND ($2 = 0 OR p.survey_id = $2) AND ($3 = 0 OR p.unit_id = $3)
+const responseWhere = ` WHERE ($1::bigint = 0 OR s.cycle_id = $1) AND ($2::bigint = 0 OR p.survey_id = $2) AND ($3::bigint = 0 OR p.unit_id = $3)
 	AND ($4 = '' OR p.group_key = $4) AND ($5 = '' OR p.source = $5) AND ($6 = 0 OR p.level = $6)`
 
 func (f ResponseFilter) args() []any {

@@ -357,7 +357,7 @@ func ListSurveys(ctx context.Context, q db.DBTX, f Filter) ([]Summary, int, erro
 			(SELECT count(*) FROM survey_respondents r WHERE r.survey_id = x.id AND r.status = 'submitted') AS submitted,
 			(SELECT count(*) FROM survey_responses p WHERE p.survey_id = x.id) AS responses,
 			count(*) OVER () AS total
-		FROM (` + surveyQuery + ` WHERE $1 = 0 OR s.cycle_id = $1) x
+		FROM (` + surveyQuery + ` WHERE $1::bigint = 0 OR s.cycle_id = $1) x
 		ORDER BY x.created_at DESC, x.id DESC LIMIT $2 OFFSET $3`
 	rows, _ := q.Query(ctx, sql, f.CycleID, pageLimit(f.Limit), f.Offset)
 	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[row])
@@ -370,7 +370,7 @@ func ListSurveys(ctx context.Context, q db.DBTX, f Filter) ([]Summary, int, erro
 		out[i], total = r.Summary, r.Total
 	}
 	if len(list) == 0 && f.Offset > 0 {
-		err = q.QueryRow(ctx, `SELECT count(*) FROM surveys WHERE $1 = 0 OR cycle_id = $1`, f.CycleID).Scan(&total)
+		err = q.QueryRow(ctx, `SELECT count(*) FROM surveys WHERE $1::bigint = 0 OR cycle_id = $1`, f.CycleID).Scan(&total)
 	}
 	return out, total, db.Err(err)
 }
