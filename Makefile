@@ -2,7 +2,7 @@
 GO ?= go
 BIN := bin/minyi
 
-.PHONY: run test lint bench build clean services
+.PHONY: run test lint bench build clean services fuzz
 
 build:
 	$(GO) build -trimpath -o $(BIN) ./cmd/minyi
@@ -22,6 +22,11 @@ lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); echo 'gofmt needed'; exit 1)
 	$(GO) vet ./...
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+
+# Every fuzz target for FUZZTIME each (default 30s); make test runs their
+# seed corpora.
+fuzz:
+	@bash .ci/fuzz
 
 # The HTTP scenarios, then the daily aggregate at scale (BENCH_AGG=0 skips it).
 bench: build

@@ -6,7 +6,6 @@ package server
 import (
 	"context"
 	"html/template"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"time"
@@ -21,7 +20,6 @@ import (
 	"minyi/internal/secure"
 	"minyi/internal/surveys"
 	"minyi/internal/users"
-	"minyi/web"
 )
 
 // Deps are the services a Server uses.
@@ -71,7 +69,11 @@ func New(d Deps) (*Server, error) {
 	if err := e.SetTrustedProxies(d.Config.TrustedProxies); err != nil {
 		return nil, err
 	}
-	e.Use(s.recoverer(), s.requestLog(), s.guardRequest())
+	headers, err := s.securityHeaders()
+	if err != nil {
+		return nil, err
+	}
+	e.Use(headers, s.recoverer(), s.requestLog(), s.guardRequest())
 	s.engine = e
 	s.routes()
 	return s, nil
@@ -82,8 +84,8 @@ func (s *Server) Handler() http.Handler { return s.engine }
 
 func (s *Server) routes() {
 	e := s.engine
-	static, _ := fs.Sub(web.Static, "static")
-	e.StaticFS("/static", http.FS(static))
+	e.GET("/static/*filepath", s.staticFiles())
+	e.HEAD("/static/*filepath", s.staticFiles())
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
 	e.GET("/", func(c *gin.Context) { c.Redirect(http.StatusFound, "/console") })

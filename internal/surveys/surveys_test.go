@@ -42,7 +42,7 @@ type world struct {
 	now   time.Time
 }
 
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	t.Helper()
 	w := &world{ctx: context.Background(), pool: testutil.DB(t), now: time.Date(2026, 11, 20, 10, 0, 0, 0, shanghai)}
 	var err error
@@ -73,7 +73,7 @@ func newWorld(t *testing.T) *world {
 // try runs fn in a transaction and returns its error.
 func (w *world) try(fn func(pgx.Tx) error) error { return db.Tx(w.ctx, w.pool, fn) }
 
-func (w *world) tx(t *testing.T, fn func(pgx.Tx) error) {
+func (w *world) tx(t testing.TB, fn func(pgx.Tx) error) {
 	t.Helper()
 	if err := db.Tx(w.ctx, w.pool, fn); err != nil {
 		t.Fatal(err)
@@ -81,7 +81,7 @@ func (w *world) tx(t *testing.T, fn func(pgx.Tx) error) {
 }
 
 // survey creates a survey: NPC deputies rate every unit, experts a list.
-func (w *world) survey(t *testing.T, anonymous bool, mutate ...func(*surveys.Input)) surveys.Survey {
+func (w *world) survey(t testing.TB, anonymous bool, mutate ...func(*surveys.Input)) surveys.Survey {
 	t.Helper()
 	in := surveys.Input{CycleID: w.cycle.ID, Title: "2026年度满意度测评", Anonymous: anonymous, AllowOpinion: true,
 		Questions: []surveys.Question{{Key: "efficiency"}, {Key: "attitude"}},
@@ -97,7 +97,7 @@ func (w *world) survey(t *testing.T, anonymous bool, mutate ...func(*surveys.Inp
 	return s
 }
 
-func (w *world) open(t *testing.T, id int64) {
+func (w *world) open(t testing.TB, id int64) {
 	t.Helper()
 	w.tx(t, func(tx pgx.Tx) error {
 		_, err := surveys.OpenSurvey(w.ctx, tx, audit.System, id, w.now)
@@ -106,7 +106,7 @@ func (w *world) open(t *testing.T, id int64) {
 }
 
 // respondent adds a respondent and returns it with its token.
-func (w *world) respondent(t *testing.T, surveyID int64, in surveys.RespondentInput) (surveys.Respondent, string) {
+func (w *world) respondent(t testing.TB, surveyID int64, in surveys.RespondentInput) (surveys.Respondent, string) {
 	t.Helper()
 	var r surveys.Respondent
 	w.tx(t, func(tx pgx.Tx) (err error) {

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"minyi/internal/apperr"
+	"minyi/internal/safetext"
 )
 
 // Limits of a year's list.
@@ -56,7 +57,9 @@ func (in YearInput) Problems() []Problem {
 	if in.Year < MinYear || in.Year > MaxYear {
 		add(-1, "year", "年度须在2000到2100之间")
 	}
-	if utf8.RuneCountInString(in.Note) > maxNoteLen {
+	if !safetext.Valid(in.Note) {
+		add(-1, "note", "备注"+safetext.Message)
+	} else if utf8.RuneCountInString(in.Note) > maxNoteLen {
 		add(-1, "note", "备注不能超过200字")
 	}
 	if len(in.Days) > maxDays {
@@ -71,7 +74,9 @@ func (in YearInput) Problems() []Problem {
 		} else if d.Kind != Workday {
 			add(i, "kind", "类型须为放假（休）或调休上班（班）")
 		}
-		if n := utf8.RuneCountInString(d.Name); n == 0 {
+		if !safetext.Valid(d.Name) {
+			add(i, "name", "节日名称"+safetext.Message)
+		} else if n := utf8.RuneCountInString(d.Name); n == 0 {
 			add(i, "name", "请填写节日名称，如 春节")
 		} else if n > maxNameLen {
 			add(i, "name", "节日名称不能超过20字")
