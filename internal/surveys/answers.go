@@ -340,20 +340,3 @@ func Submit(ctx context.Context, tx pgx.Tx, token string, now time.Time, loc *ti
 	inv.Drafts = map[int64]Draft{}
 	return inv, nil
 }
-
-// Seal rewrites the rows of respondents who submitted an anonymous survey
-// and were not sealed yet, and returns how many. The submission inserted the
-// answers and updated the respondent in one transaction, so until then the
-// respondent's row and the answers share that transaction's id (xmin); after
-// Seal, and once VACUUM has removed the dead row versions (the caller runs
-// it), no live row links the two. Maintenance calls it hourly.
-func Seal(ctx context.Context, q db.DBTX, now time.Time) (int64, error) {
-	const sql = `UPDATE survey_respondents r SET sealed_at = $1
-		FROM surveys s WHERE s.id = r.survey_id AND s.anonymous
-		AND r.status = 'submitted' AND r.sealed_at IS NULL`
-	tag, err := q.Exec(ctx, sql, now)
-	if err != nil {
-		return 0, db.Err(err)
-	}
-	return tag.RowsAffected(), nil
-}
