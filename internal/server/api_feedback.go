@@ -74,33 +74,42 @@ func (s *Server) feedbackFilter(c *gin.Context, status string) (feedback.Filter,
 	return f, f.Validate()
 }
 
-type feedbackList struct {
-	Items  []feedback.Item `json:"items"`
-	Total  int             `json:"total"`
-	From   time.Time       `json:"from"`
-	To     time.Time       `json:"to"`
-	Limit  int             `json:"limit"`
-	Offset int             `json:"offset"`
+// feedbackList is a page of a list over the queue's filter: its items
+// (queue items, groups of held ratings), the total and the filter's period.
+type feedbackList[T any] struct {
+	Items  []T       `json:"items"`
+	Total  int       `json:"total"`
+	From   time.Time `json:"from"`
+	To     time.Time `json:"to"`
+	Limit  int       `json:"limit"`
+	Offset int       `json:"offset"`
 }
 
-func (s *Server) apiFeedbackQueue(c *gin.Context) {
-	f, err := s.feedbackFilter(c, c.Query("status"))
+// apiQueueList answers a list over the queue's filter, read from the
+// query with the given status, and its paging.
+func apiQueueList[T any](s *Server, c *gin.Context, status string,
+	list func(context.Context, db.DBTX, *time.Location, feedback.Filter) ([]T, int, error)) {
+	f, err := s.feedbackFilter(c, status)
 	if err == nil {
 		f.Limit, f.Offset, err = paging(c)
-	}
-	if err != nil {
-		s.apiError(c, err)
-		return
 	}
 	if f.Limit == 0 {
 		f.Limit = 50
 	}
-	list, total, err := feedback.Queue(c, s.Pool, s.Config.Location, f)
+	var items []T
+	var total int
+	if err == nil {
+		items, total, err = list(c, s.Pool, s.Config.Location, f)
+	}
 	if err != nil {
 		s.apiError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, feedbackList{Items: list, Total: total, From: f.From, To: f.To, Limit: f.Limit, Offset: f.Offset})
+	c.JSON(http.StatusOK, feedbackList[T]{Items: items, Total: total, From: f.From, To: f.To, Limit: f.Limit, Offset: f.Offset})
+}
+
+func (s *Server) apiFeedbackQueue(c *gin.Context) {
+	apiQueueList(s, c, c.Query("status"), feedback.Queue)
 }
 
 func (s *Server) apiFeedbackItem(c *gin.Context) {

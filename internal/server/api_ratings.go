@@ -50,7 +50,7 @@ func parseTime(v string, loc *time.Location, upper bool) (*time.Time, bool) {
 }
 
 // ratingFilter reads the feed filter from query parameters shared by the API
-// and the console: from, to, channel, level, unit_id, excluded, rate_checked.
+// and the console: from, to, channel, level, unit_id, excluded, held, rate_checked.
 func (s *Server) ratingFilter(c *gin.Context) (ratings.Filter, error) {
 	var f ratings.Filter
 	bad := apperr.Fields{}
@@ -75,7 +75,7 @@ func (s *Server) ratingFilter(c *gin.Context) (ratings.Filter, error) {
 			f.UnitID = &id
 		}
 	}
-	for name, dst := range map[string]**bool{"excluded": &f.Excluded, "rate_checked": &f.RateChecked} {
+	for name, dst := range map[string]**bool{"excluded": &f.Excluded, "held": &f.Held, "rate_checked": &f.RateChecked} {
 		switch c.Query(name) {
 		case "":
 		case "true", "1":

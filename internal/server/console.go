@@ -72,6 +72,12 @@ var flashes = map[string]string{
 	"terminal_revoked":    "评价器已吊销，其令牌立即失效。",
 	"rating_excluded":     "该评价已剔除，不再计入得分。",
 	"rating_restored":     "该评价已恢复，重新计入得分。",
+	// The daily cap on counted QR ratings (console_dailycap.go).
+	"network_created":  "大厅网络已登记，来自该网络的扫码评价按其每日上限计分。",
+	"network_updated":  "大厅网络已保存。",
+	"network_deleted":  "大厅网络已删除，来自这些地址的评价重新按同一地址每日上限计分。",
+	"hold_counted":     "该组评价已计入得分。",
+	"hold_not_counted": "该组评价不计入得分，理由已记录。",
 	// Surveys (console_surveys*.go).
 	"survey_created":     "问卷已创建。请导入受访人，确认无误后开始问卷。",
 	"survey_updated":     "问卷已保存。",

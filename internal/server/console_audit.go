@@ -94,6 +94,11 @@ var auditActions = map[string]string{
 	"appeal.rejected":               "申诉不成立",
 	"flag.confirmed":                "确认可疑模式",
 	"flag.dismissed":                "排除可疑模式",
+	"network.create":                "登记大厅网络",
+	"network.update":                "修改大厅网络",
+	"network.delete":                "删除大厅网络",
+	"rating_hold.count":             "暂不计分的评价计入得分",
+	"rating_hold.not_count":         "暂不计分的评价不计入",
 }
 
 // auditEntities are the kinds of records the log names, in filter order.
@@ -104,6 +109,7 @@ var auditEntities = []struct{ Key, Label string }{
 	{"assessment_entry", "评分"}, {"bonus_claim", "加分申报"}, {"deduction", "扣分"}, {"grade_adjustment", "等次调整"},
 	{"evidence_file", "证明材料"}, {"appeal", "复核申请"}, {"feedback_rating", "评价核查"}, {"feedback_response", "答卷意见核查"},
 	{"feedback_appeal", "评价申诉"}, {"feedback_flag", "可疑模式"}, {"rectification_case", "整改案件"}, {"case_settings", "整改期限设置"},
+	{"rating_network", "大厅网络"}, {"rating_hold", "暂不计分的评价"},
 }
 
 func entityLabel(key string) string {

@@ -54,6 +54,18 @@ type feedbackPageData struct {
 	Message    string
 	Problem    string
 	Period     string
+	// Held are the groups of ratings the daily cap held (console_dailycap.go).
+	Held      []heldRow
+	HeldPager pager
+}
+
+// queueState is what a failed action brings back to the queue: msg,
+// checked and problem refill a merge, held a decision on held ratings.
+type queueState struct {
+	msg     string
+	checked map[string]bool
+	problem string
+	held    heldError
 }
 
 // queueFieldNames turns the filter's field errors into Chinese.
@@ -68,16 +80,18 @@ var queueFieldNames = map[string]string{
 }
 
 func (s *Server) feedbackPage(c *gin.Context) {
-	s.showQueue(c, http.StatusOK, "", nil, "")
+	s.showQueue(c, http.StatusOK, queueState{})
 }
 
 // showQueue renders the queue for the filter in the request's query (the
-// console shows pending items unless status=all or decided); msg, checked
-// and problem refill a merge that failed.
-func (s *Server) showQueue(c *gin.Context, status int, msg string, checked map[string]bool, problem string) {
+// console shows pending items unless status=all or decided), the groups
+// of held ratings first; st brings back an action that failed.
+func (s *Server) showQueue(c *gin.Context, status int, st queueState) {
 	q := queueQuery{UnitID: c.Query("unit_id"), Source: c.Query("source"), Channel: c.Query("channel"),
 		Level: c.Query("level"), From: c.Query("from"), To: c.Query("to"), Status: c.Query("status")}
-	d := feedbackPageData{basePage: s.base(c, "民意核查", "feedback"), Q: q, Levels: levelViews(), Message: msg, Problem: problem}
+	d := feedbackPageData{basePage: s.base(c, "民意核查", "feedback"), Q: q, Levels: levelViews(), Message: st.msg,
+		Problem: st.problem}
+	checked := st.checked
 	verdict := q.Status
 	switch q.Status {
 	case "":
@@ -101,6 +115,10 @@ func (s *Server) showQueue(c *gin.Context, status int, msg string, checked map[s
 	} else {
 		d.Period = f.From.In(s.Config.Location).Format("2006-01-02") + " 至 " +
 			f.To.Add(-1).In(s.Config.Location).Format("2006-01-02")
+		if d.Held, d.HeldPager, err = s.heldRows(c, f, d.Q, st.held); err != nil {
+			s.consoleError(c, err)
+			return
+		}
 		page := pageParam(c)
 		f.Limit, f.Offset = queuePageSize, (page-1)*queuePageSize
 		list, total, err := feedback.Queue(c, s.Pool, s.Config.Location, f)
@@ -173,7 +191,7 @@ func (s *Server) feedbackMergeSubmit(c *gin.Context) {
 		}
 		redirect(c, "/console/cases#case-"+cs.IDString(), flash)
 	case apperr.Is(err, apperr.Invalid), apperr.Is(err, apperr.Conflict), apperr.Is(err, apperr.NotFound):
-		s.showQueue(c, apperr.Status(apperr.From(err).Code), errorText(err), checked, in.Problem)
+		s.showQueue(c, apperr.Status(apperr.From(err).Code), queueState{msg: errorText(err), checked: checked, problem: in.Problem})
 	default:
 		s.consoleError(c, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
@@ -23,8 +24,8 @@ const feedPageSize = 50
 
 // feedQuery is the feed's filter as typed, kept to refill the form.
 type feedQuery struct {
-	UnitID, Channel, Level, From, To, Excluded, RateChecked string
-	HasComment                                              bool
+	UnitID, Channel, Level, From, To, Excluded, Held, RateChecked string
+	HasComment                                                    bool
 }
 
 // values returns the filter as query parameters, leaving out empty ones.
@@ -41,6 +42,7 @@ func (q feedQuery) values() url.Values {
 	set("from", q.From)
 	set("to", q.To)
 	set("excluded", q.Excluded)
+	set("held", q.Held)
 	set("rate_checked", q.RateChecked)
 	if q.HasComment {
 		v.Set("has_comment", "1")
@@ -53,6 +55,7 @@ type ratingRow struct {
 	Reasons    string
 	ExcludeURL string
 	RestoreURL string
+	HeldLink   string // the queue's groups of the rating's unit and day
 	Error      string
 	Reason     string // the exclusion reason typed, kept after an error
 }
@@ -77,6 +80,7 @@ var feedFieldNames = map[string]string{
 	"level":        "评价等级无效。",
 	"unit_id":      "所选单位无效。",
 	"excluded":     "剔除状态筛选无效。",
+	"held":         "暂不计分筛选无效。",
 	"rate_checked": "限流校验筛选无效。",
 	"limit":        "分页参数无效。",
 	"offset":       "分页参数无效。",
@@ -91,8 +95,8 @@ func (s *Server) ratingsPage(c *gin.Context) {
 func (s *Server) showFeed(c *gin.Context, status int, rowID, rowErr, reason string) {
 	u := currentUser(c)
 	q := feedQuery{UnitID: c.Query("unit_id"), Channel: c.Query("channel"), Level: c.Query("level"),
-		From: c.Query("from"), To: c.Query("to"), Excluded: c.Query("excluded"), RateChecked: c.Query("rate_checked"),
-		HasComment: c.Query("has_comment") == "1" || c.Query("has_comment") == "true"}
+		From: c.Query("from"), To: c.Query("to"), Excluded: c.Query("excluded"), Held: c.Query("held"),
+		RateChecked: c.Query("rate_checked"), HasComment: c.Query("has_comment") == "1" || c.Query("has_comment") == "true"}
 	d := ratingsPageData{basePage: s.base(c, "评价记录", "ratings"), Q: q, Levels: levelViews(),
 		ClearLink: "/console/ratings"}
 	d.Message = rowErr
@@ -150,6 +154,11 @@ func (s *Server) showFeed(c *gin.Context, status int, rowID, rowErr, reason stri
 				RestoreURL: "/console/ratings/" + id + "/restore" + suffix}
 			if id == rowID {
 				row.Error, row.Reason = rowErr, reason
+			}
+			if r.Held {
+				day := r.RatedAt.In(s.Config.Location).Format(time.DateOnly)
+				row.HeldLink = "/console/feedback?" + url.Values{"unit_id": {strconv.FormatInt(r.UnitID, 10)},
+					"from": {day}, "to": {day}}.Encode() + "#held"
 			}
 			d.Rows = append(d.Rows, row)
 		}

@@ -10,6 +10,7 @@ import (
 	"minyi/internal/db"
 	"minyi/internal/ratings"
 	"minyi/internal/units"
+	"minyi/internal/users"
 )
 
 // qrView is a QR code with the links the console shows around it.
@@ -124,6 +125,14 @@ type unitPageData struct {
 	Stats      ratings.UnitStats
 	Mean       struct{ Today, Month, Year string }
 	FeedLink   string
+	// The hall networks and their daily caps, for the office only: they
+	// name addresses (console_dailycap.go).
+	Networks    []networkRow
+	networkList []units.Network
+	NetForm     networkForm
+	NetErrs     map[string]string
+	DefaultCap  int
+	ClientAddr  string // the address the console sees this user at
 }
 
 type pointRow struct {
@@ -159,6 +168,9 @@ func (s *Server) loadUnitPage(c *gin.Context) (unitPageData, bool) {
 	if err == nil {
 		stats, err = ratings.Stats(c, s.Pool, s.Now(), s.Config.Location, &id)
 	}
+	if err == nil && currentUser(c).Role == users.RoleOffice {
+		d.networkList, err = units.ListNetworks(c, s.Pool, id)
+	}
 	if err != nil {
 		s.consoleError(c, err)
 		return d, false
@@ -191,6 +203,10 @@ func (s *Server) loadUnitPage(c *gin.Context) (unitPageData, bool) {
 	d.Mean.Month = periodOf(d.Stats.Month, "").Mean
 	d.Mean.Year = periodOf(d.Stats.Year, "").Mean
 	d.FeedLink = "/console/ratings?unit_id=" + strconv.FormatInt(id, 10)
+	d.Networks = networkRows(d.networkList, networkRow{})
+	d.NetForm = networkForm{DailyCap: "2000"}
+	d.DefaultCap = s.Config.RatePublicDailyPerAddress
+	d.ClientAddr = c.ClientIP()
 	return d, true
 }
 

@@ -212,6 +212,7 @@ func (s *Server) submitRating(c *gin.Context) {
 	if in.Phone != "" {
 		r.PhoneEnc, r.PhoneMask = s.Keys.Encrypt(in.Phone), secure.MaskPhone(in.Phone)
 	}
+	r.Cap = s.dailyCap(c, t) // beyond it the rating is stored held (public_cap.go)
 	res, err := s.Writer.Write(c, []ratings.NewRating{r})
 	if apperr.Is(err, apperr.Invalid) {
 		// Validation let through something Postgres refused: say so, keep the form.

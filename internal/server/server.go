@@ -43,6 +43,7 @@ type Server struct {
 	engine    *gin.Engine
 	pages     map[string]*template.Template
 	terminals *terminalCache
+	networks  *networkCache
 }
 
 // New builds the server and its routes. It returns an error when the
@@ -55,7 +56,7 @@ func New(d Deps) (*Server, error) {
 		d.RedisPrefix = "minyi:"
 	}
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{Deps: d, terminals: newTerminalCache(d.Config.TerminalCacheTTL)}
+	s := &Server{Deps: d, terminals: newTerminalCache(d.Config.TerminalCacheTTL), networks: &networkCache{}}
 	pages, err := parseTemplates(d.Config.Location)
 	if err != nil {
 		return nil, err
@@ -135,6 +136,7 @@ func (s *Server) routes() {
 	s.scoringRoutes(authed, console)
 	s.resultRoutes(e, authed, console)
 	s.feedbackRoutes(authed, console)
+	s.dailyCapRoutes(authed, console)
 	s.callbackRoutes(e, authed, console)
 	s.publicCaseRoutes(e)
 	api.Use(func(c *gin.Context) { s.apiError(c, notFoundErr) })

@@ -1,0 +1,133 @@
+package server
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5"
+
+	"minyi/internal/feedback"
+	"minyi/internal/ratings"
+	"minyi/internal/units"
+)
+
+// dailyCapRoutes registers the daily cap on counted QR ratings (issue 9):
+// the hall networks the office registers on units and service points, and
+// its decisions on the ratings the cap held. All of it is the office's:
+// networks name addresses, which units never see.
+func (s *Server) dailyCapRoutes(authed, console *gin.RouterGroup) {
+	authed.GET("/units/:id/networks", s.office, s.apiListNetworks)
+	authed.POST("/units/:id/networks", s.office, s.apiCreateNetwork)
+	authed.PATCH("/networks/:id", s.office, s.apiUpdateNetwork)
+	authed.DELETE("/networks/:id", s.office, s.apiDeleteNetwork)
+	authed.GET("/feedback/held", s.office, s.apiHoldGroups)
+	authed.POST("/feedback/held/:key/count", s.office, s.apiDecideHold(true))
+	authed.POST("/feedback/held/:key/not-count", s.office, s.apiDecideHold(false))
+
+	console.POST("/console/units/:id/networks", s.officePage, s.createNetworkSubmit)
+	console.POST("/console/units/:id/networks/:nid", s.officePage, s.updateNetworkSubmit)
+	console.POST("/console/units/:id/networks/:nid/delete", s.officePage, s.deleteNetworkSubmit)
+	console.POST("/console/feedback/held/:key/decide", s.officePage, s.heldDecideSubmit)
+}
+
+func (s *Server) apiListNetworks(c *gin.Context) {
+	u, ok := s.unitFromPath(c)
+	if !ok {
+		return
+	}
+	list, err := units.ListNetworks(c, s.Pool, u.ID)
+	if err != nil {
+		s.apiError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"total": len(list), "items": list})
+}
+
+// networkTx runs a change of networks in a transaction and answers with
+// its result; this instance then reads the networks again.
+func (s *Server) networkTx(c *gin.Context, status int, fn func(tx pgx.Tx) (units.Network, error)) {
+	s.apiTx(c, status, func(tx pgx.Tx) (any, error) {
+		n, err := fn(tx)
+		s.networks.forget()
+		return n, err
+	})
+}
+
+func (s *Server) apiCreateNetwork(c *gin.Context) {
+	var in units.NetworkInput
+	if id, ok := s.pathIDAndBody(c, &in); ok {
+		s.networkTx(c, http.StatusCreated, func(tx pgx.Tx) (units.Network, error) {
+			return units.CreateNetwork(c, tx, currentUser(c).Actor(), id, in)
+		})
+	}
+}
+
+func (s *Server) apiUpdateNetwork(c *gin.Context) {
+	// PATCH changes only the fields sent.
+	var patch struct {
+		DailyCap *int    `json:"daily_cap"`
+		Name     *string `json:"name"`
+	}
+	id, ok := s.pathIDAndBody(c, &patch)
+	if !ok {
+		return
+	}
+	s.networkTx(c, http.StatusOK, func(tx pgx.Tx) (units.Network, error) {
+		cur, err := units.FindNetwork(c, tx, id)
+		if err != nil {
+			return units.Network{}, err
+		}
+		if patch.DailyCap != nil {
+			cur.DailyCap = *patch.DailyCap
+		}
+		if patch.Name != nil {
+			cur.Name = *patch.Name
+		}
+		return units.UpdateNetwork(c, tx, currentUser(c).Actor(), id, cur.DailyCap, cur.Name)
+	})
+}
+
+func (s *Server) apiDeleteNetwork(c *gin.Context) {
+	if id, ok := s.pathIDAndBody(c, nil); ok {
+		s.networkTx(c, http.StatusOK, func(tx pgx.Tx) (units.Network, error) {
+			return units.DeleteNetwork(c, tx, currentUser(c).Actor(), id)
+		})
+	}
+}
+
+// apiHoldGroups lists the groups of held ratings with the queue's filter
+// (status "pending" by default, "all" for every group).
+func (s *Server) apiHoldGroups(c *gin.Context) {
+	status := c.DefaultQuery("status", "pending")
+	if status == "all" {
+		status = ""
+	}
+	apiQueueList(s, c, status, feedback.HoldGroups)
+}
+
+// holdBody is a decision on a group: the reason for not counting, and the
+// time of the last held rating the decision covers (the group's last_at
+// as listed), or none for all held now.
+type holdBody struct {
+	Reason string     `json:"reason"`
+	Until  *time.Time `json:"until"`
+}
+
+func (s *Server) apiDecideHold(count bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var in holdBody
+		if err := bindJSON(c, &in, 4<<10); err != nil {
+			s.apiError(c, err)
+			return
+		}
+		d := ratings.HoldDecision{Key: c.Param("key"), Count: count, Reason: in.Reason}
+		if in.Until != nil {
+			d.Until = *in.Until
+		}
+		s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+			n, err := ratings.DecideHoldGroup(c, tx, currentUser(c).Actor(), d)
+			return gin.H{"settled": n, "counted": count}, err
+		})
+	}
+}

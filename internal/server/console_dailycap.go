@@ -1,0 +1,255 @@
+package server
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5"
+
+	"minyi/internal/apperr"
+	"minyi/internal/db"
+	"minyi/internal/feedback"
+	"minyi/internal/ratings"
+	"minyi/internal/units"
+)
+
+// networkForm is the hall-network form as typed, kept to refill it.
+type networkForm struct {
+	Network, DailyCap, PointID, Name string
+}
+
+// networkRow is a registered network on the unit's page, with the form
+// that changes its cap and name.
+type networkRow struct {
+	units.Network
+	Range     string // the address or range, as registered
+	Scope     string // 整个单位, or the service point's name
+	UpdateURL string
+	DeleteURL string
+	Form      networkForm
+	Errs      map[string]string
+}
+
+// networkRows lists the unit's networks for its page; edit, when its id
+// matches, refills a row's failed form.
+func networkRows(list []units.Network, edit networkRow) []networkRow {
+	rows := make([]networkRow, 0, len(list))
+	for _, n := range list {
+		id := strconv.FormatInt(n.ID, 10)
+		base := unitPath(n.UnitID) + "/networks/" + id
+		r := networkRow{Network: n, Range: n.Network.String(), Scope: "整个单位", UpdateURL: base, DeleteURL: base + "/delete",
+			Form: networkForm{DailyCap: strconv.Itoa(n.DailyCap), Name: n.Name}}
+		if n.PointName != nil {
+			r.Scope = *n.PointName
+		}
+		if edit.ID == n.ID {
+			r.Form, r.Errs = edit.Form, edit.Errs
+		}
+		rows = append(rows, r)
+	}
+	return rows
+}
+
+// formCap reads a daily cap typed in a form; anything but a whole number
+// becomes 0, which validation refuses with its message.
+func formCap(v string) int {
+	n, err := parseInt(strings.TrimSpace(v))
+	if err != nil {
+		return 0
+	}
+	return n
+}
+
+func (s *Server) createNetworkSubmit(c *gin.Context) {
+	u, err := s.visibleUnit(c)
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	form := networkForm{Network: c.PostForm("network"), DailyCap: c.PostForm("daily_cap"), PointID: c.PostForm("point_id"),
+		Name: c.PostForm("name")}
+	in := units.NetworkInput{Network: form.Network, DailyCap: formCap(form.DailyCap), Name: form.Name}
+	if form.PointID != "" {
+		// A malformed id is an unknown point, which CreateNetwork refuses.
+		pid, _ := strconv.ParseInt(form.PointID, 10, 64)
+		in.PointID = &pid
+	}
+	err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
+		_, err := units.CreateNetwork(c, tx, currentUser(c).Actor(), u.ID, in)
+		return err
+	})
+	s.networks.forget()
+	if errs, ok := fieldErrors(err); ok {
+		s.showUnitForm(c, func(d *unitPageData) { d.NetForm, d.NetErrs = form, errs })
+		return
+	}
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
+	redirect(c, unitPath(u.ID)+"#networks", "network_created")
+}
+
+// changeNetwork runs fn on the unit's :nid network in a transaction and
+// returns to the unit's page with flash; a form fn finds invalid shows the
+// page again with the row's form refilled from form.
+func (s *Server) changeNetwork(c *gin.Context, flash string, form networkForm, fn func(tx pgx.Tx, id int64) error) {
+	u, err := s.visibleUnit(c)
+	var nid int64
+	if err == nil {
+		nid, err = idParam(c, "nid")
+	}
+	if err == nil {
+		err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
+			n, err := units.FindNetwork(c, tx, nid)
+			if err == nil && n.UnitID != u.ID {
+				err = apperr.New(apperr.NotFound, "登记的网络不存在")
+			}
+			if err != nil {
+				return err
+			}
+			return fn(tx, nid)
+		})
+	}
+	s.networks.forget()
+	errs, invalid := fieldErrors(err)
+	switch {
+	case err == nil:
+		redirect(c, unitPath(u.ID)+"#networks", flash)
+	case invalid:
+		s.showUnitForm(c, func(d *unitPageData) {
+			d.Networks = networkRows(d.networkList, networkRow{Network: units.Network{ID: nid}, Form: form, Errs: errs})
+		})
+	default:
+		s.consoleError(c, err)
+	}
+}
+
+func (s *Server) updateNetworkSubmit(c *gin.Context) {
+	form := networkForm{DailyCap: c.PostForm("daily_cap"), Name: c.PostForm("name")}
+	s.changeNetwork(c, "network_updated", form, func(tx pgx.Tx, id int64) error {
+		_, err := units.UpdateNetwork(c, tx, currentUser(c).Actor(), id, formCap(form.DailyCap), form.Name)
+		return err
+	})
+}
+
+func (s *Server) deleteNetworkSubmit(c *gin.Context) {
+	s.changeNetwork(c, "network_deleted", networkForm{}, func(tx pgx.Tx, id int64) error {
+		_, err := units.DeleteNetwork(c, tx, currentUser(c).Actor(), id)
+		return err
+	})
+}
+
+// heldError is a failed decision on a group of held ratings, shown next
+// to the group with what was typed.
+type heldError struct {
+	Key, Message, Reason string
+}
+
+// heldRow is a group of held ratings in the review queue, with its
+// decision form.
+type heldRow struct {
+	feedback.HoldGroup
+	Source   string // the address, or the network's name and range
+	Until    string // the last held rating's time, which the decision covers
+	Action   string
+	FeedLink string
+	Err      heldError
+}
+
+// heldPageSize is how many groups the queue shows a page.
+const heldPageSize = 20
+
+// heldRows reads the page of groups of held ratings the queue's filter
+// selects (the hpage parameter pages them) and its pager.
+func (s *Server) heldRows(c *gin.Context, f feedback.Filter, q queueQuery, herr heldError) ([]heldRow, pager, error) {
+	page, err := parseInt(c.Query("hpage"))
+	if err != nil || page < 1 || page > 1_000_000 {
+		page = 1
+	}
+	f.Limit, f.Offset = heldPageSize, (page-1)*heldPageSize
+	list, total, err := feedback.HoldGroups(c, s.Pool, s.Config.Location, f)
+	if err != nil {
+		return nil, pager{}, err
+	}
+	v := q.values()
+	link := func(n int) string {
+		w := q.values()
+		if n > 1 {
+			w.Set("hpage", strconv.Itoa(n))
+		}
+		return "/console/feedback?" + w.Encode() + "#held"
+	}
+	if page > 1 {
+		v.Set("hpage", strconv.Itoa(page))
+	}
+	suffix := ""
+	if len(v) > 0 {
+		suffix = "?" + v.Encode()
+	}
+	rows := make([]heldRow, 0, len(list))
+	for _, g := range list {
+		feed := url.Values{"unit_id": {strconv.FormatInt(g.UnitID, 10)}, "from": {g.DayText}, "to": {g.DayText}, "channel": {"qr"}}
+		if g.Pending > 0 {
+			feed.Set("held", "true")
+		}
+		r := heldRow{HoldGroup: g, Source: "地址 " + g.Address, Action: "/console/feedback/held/" + g.Key + "/decide" + suffix,
+			FeedLink: "/console/ratings?" + feed.Encode()}
+		if g.NetworkID != nil {
+			r.Source = "登记网络 " + g.Address
+			if g.NetworkName != nil && *g.NetworkName != "" {
+				r.Source = "登记网络“" + *g.NetworkName + "” " + g.Address
+			}
+		}
+		if g.LastAt != nil {
+			r.Until = g.LastAt.Format(time.RFC3339Nano)
+		}
+		if herr.Key == g.Key {
+			r.Err = herr
+		}
+		rows = append(rows, r)
+	}
+	return rows, newPager(page, heldPageSize, total, link), nil
+}
+
+// heldDecideSubmit counts a group of held ratings, or keeps it out of the
+// score with a reason, and returns to the queue with its filter; a missing
+// reason or a group decided meanwhile shows the queue with the message.
+func (s *Server) heldDecideSubmit(c *gin.Context) {
+	d := ratings.HoldDecision{Key: c.Param("key"), Count: c.PostForm("decision") == "count",
+		Reason: c.PostForm("reason")}
+	if v := c.PostForm("until"); v != "" {
+		t, err := time.Parse(time.RFC3339Nano, v)
+		if err != nil {
+			s.consoleError(c, apperr.New(apperr.NotFound, "该组评价不存在"))
+			return
+		}
+		d.Until = t
+	}
+	err := db.Tx(c, s.Pool, func(tx pgx.Tx) error {
+		_, err := ratings.DecideHoldGroup(c, tx, currentUser(c).Actor(), d)
+		return err
+	})
+	switch {
+	case err == nil:
+		flash := map[bool]string{true: "hold_counted", false: "hold_not_counted"}[d.Count]
+		redirect(c, queueBack(c), flash)
+	case apperr.Is(err, apperr.Invalid), apperr.Is(err, apperr.Conflict):
+		s.showQueue(c, apperr.Status(apperr.From(err).Code), queueState{held: heldError{Key: d.Key, Message: errorText(err), Reason: d.Reason}})
+	default:
+		s.consoleError(c, err)
+	}
+}
+
+// queueBack is the queue with the filter of the request's query, where a
+// decision on held ratings returns to.
+func queueBack(c *gin.Context) string {
+	if q := c.Request.URL.Query(); len(q) > 0 {
+		q.Del("msg")
+		return "/console/feedback?" + q.Encode() + "#held"
+	}
+	return "/console/feedback#held"
+}
