@@ -69,15 +69,23 @@ func (s *Server) signOut(c *gin.Context) error {
 	return nil
 }
 
-// signIn checks the login rate limit and the password and starts a session.
+// signIn checks the client address's rate limit and the account's (or
+// known browser's) back-off, then the password, and starts a session.
 func (s *Server) signIn(c *gin.Context, username, password string) (users.Session, error) {
-	d := s.Limiter.Allow(c, s.Config.Limits.Login, "login:"+hexHash(s.Keys.Hash("login", c.ClientIP())))
-	if d.Limited {
-		c.Header("Retry-After", retryAfter(d.RetryAfter))
-		return users.Session{}, apperr.New(apperr.RateLimited, "登录尝试过于频繁，请稍后再试")
+	if err := s.checkLoginAddress(c); err != nil {
+		return users.Session{}, err
 	}
-	u, err := users.Authenticate(c, s.Pool, strings.TrimSpace(username), password)
+	username = strings.TrimSpace(username)
+	account := loginAccount(username)
+	key := s.throttleKey(c, account)
+	if err := s.claimLoginAttempt(c, key); err != nil {
+		return users.Session{}, err
+	}
+	u, err := users.Authenticate(c, s.Pool, username, password)
 	if err != nil {
+		return users.Session{}, err
+	}
+	if err := users.ClearLoginFailures(c, s.Pool, key); err != nil {
 		return users.Session{}, err
 	}
 	sess, err := users.CreateSession(c, s.Pool, u, s.Config.SessionTTL)
@@ -85,6 +93,7 @@ func (s *Server) signIn(c *gin.Context, username, password string) (users.Sessio
 		return users.Session{}, err
 	}
 	s.setSessionCookie(c, sess)
+	s.rememberDevice(c, account)
 	return sess, nil
 }
 

@@ -79,7 +79,7 @@ func (s *Server) loginSubmit(c *gin.Context) {
 		d.Message = "用户名或密码错误。"
 		s.showLogin(c, http.StatusUnauthorized, d)
 	case apperr.Is(err, apperr.RateLimited):
-		d.Message = "登录尝试过于频繁，请稍后再试。"
+		d.Message = apperr.From(err).Message + "。"
 		s.showLogin(c, http.StatusTooManyRequests, d)
 	default:
 		s.Log.Error("console sign-in failed", "err", err)

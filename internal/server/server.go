@@ -66,7 +66,10 @@ func New(d Deps) (*Server, error) {
 	e.ContextWithFallback = true
 	// Trust X-Forwarded-For only from the configured proxies; with none
 	// listed the client address is the peer's, so a forged header cannot
-	// dodge a per-address limit.
+	// dodge a per-address limit. X-Real-IP is never believed (gin's default
+	// would): a proxy that passes a client's X-Real-IP through would let
+	// the client choose its address.
+	e.RemoteIPHeaders = []string{"X-Forwarded-For"}
 	if err := e.SetTrustedProxies(d.Config.TrustedProxies); err != nil {
 		return nil, err
 	}
@@ -189,13 +192,17 @@ func (s *Server) maintainOnce(ctx context.Context) {
 	if _, err := users.DeleteExpiredSessions(ctx, conn); err != nil {
 		s.Log.Error("session cleanup failed", "err", err)
 	}
+	if _, err := users.PruneLoginThrottle(ctx, conn, users.LoginBackoff, s.Now()); err != nil {
+		s.Log.Error("sign-in throttle cleanup failed", "err", err)
+	}
 	s.sealSurveys(ctx, conn)
 	s.scanFeedback(ctx, conn)
 }
 
 // sealSurveys unlinks newly submitted anonymous respondents from their
-// answers (surveys.Seal) and vacuums the two tables so the dead row versions
-// that still carry the submission's transaction id are removed.
+// answers (surveys.Seal rewrites both, the answers in random order) and
+// vacuums the three tables so the dead row versions that still carry the
+// submission's transaction id and order are removed.
 func (s *Server) sealSurveys(ctx context.Context, conn *pgxpool.Conn) {
 	n, err := surveys.Seal(ctx, conn, s.Now())
 	if err != nil {
@@ -205,7 +212,7 @@ func (s *Server) sealSurveys(ctx context.Context, conn *pgxpool.Conn) {
 	if n == 0 {
 		return
 	}
-	if _, err := conn.Exec(ctx, `VACUUM survey_respondents, survey_drafts`); err != nil {
+	if _, err := conn.Exec(ctx, `VACUUM survey_respondents, survey_drafts, survey_responses`); err != nil {
 		s.Log.Error("survey vacuum failed", "err", err)
 	}
 }
