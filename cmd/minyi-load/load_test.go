@@ -8,8 +8,10 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -148,5 +150,42 @@ func TestRunStopsByItselfAndCounts(t *testing.T) {
 	out.Reset()
 	if err := reportCmd(tsv, &out); err != nil || !strings.Contains(out.String(), "terminal c=4") {
 		t.Errorf("report: %v\n%s", err, out.String())
+	}
+}
+
+func TestPublicPostsSpreadOverAddresses(t *testing.T) {
+	for _, tt := range []struct {
+		flags []string
+		want  string
+	}{
+		{nil, ""},
+		{[]string{"-addresses", "3"}, "10.0.0.0 10.0.0.1 10.0.0.2"},
+	} {
+		var mu sync.Mutex
+		seen := map[string]bool{}
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			seen[r.Header.Get("X-Forwarded-For")] = true
+			mu.Unlock()
+			http.Redirect(w, r, "/q/c1/thanks", http.StatusSeeOther)
+		}))
+		fixture := filepath.Join(t.TempDir(), "fixture.json")
+		if err := os.WriteFile(fixture, []byte(`{"terminals":["mt_test"],"codes":["c1"]}`), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		args := append([]string{"run", "-url", srv.URL, "-scenario", "public", "-c", "2", "-n", "12", "-d", "2s",
+			"-warmup", "0s", "-fixture", fixture}, tt.flags...)
+		if err := run(args, nil, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		srv.Close()
+		var got []string
+		for a := range seen {
+			got = append(got, a)
+		}
+		sort.Strings(got)
+		if strings.Join(got, " ") != tt.want {
+			t.Errorf("%v: X-Forwarded-For values %q, want %q", tt.flags, got, tt.want)
+		}
 	}
 }

@@ -30,6 +30,7 @@ type options struct {
 	warmup    time.Duration
 	maxReqs   int64
 	caseNo    bool
+	addresses int
 	fixture   fixture
 	label     string
 	tsv       string
@@ -47,6 +48,8 @@ func runCmd(args []string, stdout io.Writer) error {
 	fs.DurationVar(&o.warmup, "warmup", 2*time.Second, "warm-up before measuring (not counted in the rates)")
 	fs.Int64Var(&o.maxReqs, "n", 0, "stop after this many requests in all (0: only the duration bounds the run)")
 	fs.BoolVar(&o.caseNo, "case-no", true, "terminal ratings carry a unique service case number (办件编号)")
+	fs.IntVar(&o.addresses, "addresses", 0, "public scenario: spread the posts over this many client addresses, "+
+		"sent as X-Forwarded-For (the server must trust 127.0.0.1: TRUSTED_PROXIES); 0: every post from loopback")
 	fixturePath := fs.String("fixture", "", "fixture file written by setup (terminal and public scenarios)")
 	fs.StringVar(&o.label, "label", "", "row label in the results (default: scenario and connections)")
 	fs.StringVar(&o.tsv, "tsv", "", "append the result as a tab-separated row to this file")
@@ -84,6 +87,8 @@ func runCmd(args []string, stdout io.Writer) error {
 		return errors.New("-warmup must be between 0 and 1m")
 	case o.maxReqs < 0:
 		return errors.New("-n must not be negative")
+	case o.addresses < 0 || o.addresses > 1<<24:
+		return errors.New("-addresses must be between 0 and 16777216")
 	}
 	if o.scenario != "healthz" {
 		if *fixturePath == "" {
@@ -174,6 +179,11 @@ func newScenario(o *options) (*scenario, error) {
 				// Every request is a new phone: its own device cookie and browser.
 				h := http.Header{"Content-Type": {"application/x-www-form-urlencoded"}, "Cookie": {"minyi_device=dev-" + id},
 					"User-Agent": {"Mozilla/5.0 (Linux; Android 14) MicroMessenger/8.0 minyi-load/" + id}}
+				if o.addresses > 0 {
+					// Request k of the run comes from 10.0.0.0/8's address k mod -addresses.
+					a := (seq*o.conns + w) % o.addresses
+					h["X-Forwarded-For"] = []string{fmt.Sprintf("10.%d.%d.%d", a>>16&255, a>>8&255, a&255)}
+				}
 				return newRequest(http.MethodPost, urls[(w+seq)%len(urls)], h, []byte(form))
 			},
 			ok: func(res *http.Response, _ []byte) bool {
