@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"minyi/internal/feedback"
@@ -35,7 +36,8 @@ func TestHoldGroupsAndTheVerdictsThatSettleThem(t *testing.T) {
 	for range 4 {
 		batch = append(batch, x.capped(unit, 5, "", "203.0.113.7", 2))
 	}
-	batch = append(batch, x.capped(unit, 4, "", "2001:db8:1:2::/64", 1), x.capped(unit, 1, "太慢", "2001:db8:1:2::/64", 1))
+	batch = append(batch, x.capped(unit, 4, "", "2001:db8:1:2::/64", 1), x.capped(unit, 1, "太慢", "2001:db8:1:2::/64", 1),
+		x.capped(unit, 2, "排队久", "198.51.100.20", 1), x.capped(unit, 2, "没人管", "198.51.100.20", 1))
 	for range feedback.BurstMin {
 		batch = append(batch, x.capped(x.units[1], 5, "", "198.51.100.9", 6))
 	}
@@ -43,7 +45,7 @@ func TestHoldGroupsAndTheVerdictsThatSettleThem(t *testing.T) {
 
 	groups := x.holdGroups(feedback.Filter{Status: "pending"})
 	g, g6 := groups["203.0.113.7"], groups["2001:db8:1:2::/64"]
-	if len(groups) != 3 || g.Pending != 2 || g.DailyCap != 2 || g.UnitName != "单位1" || g.LastAt == nil ||
+	if len(groups) != 4 || g.Pending != 2 || g.DailyCap != 2 || g.UnitName != "单位1" || g.LastAt == nil ||
 		g.LevelsText() != "非常满意 2" || g6.Pending != 1 || g6.LevelsText() != "非常不满意 1" {
 		t.Fatalf("pending groups %+v", groups)
 	}
@@ -56,16 +58,32 @@ func TestHoldGroupsAndTheVerdictsThatSettleThem(t *testing.T) {
 		}
 	}
 
-	// The held 差评 is in the review queue, marked held; judging it invalid
-	// is deciding not to count it.
-	var item feedback.Item
-	for _, it := range x.queue(feedback.Filter{}) {
-		if it.ID == ids[5].String() {
-			item = it
+	// Held ratings are decided in their groups, not one by one in the
+	// queue: thousands from one address would bury the rest. A group
+	// counted joins the queue.
+	inQueue := func(id uuid.UUID) bool {
+		for _, it := range x.queue(feedback.Filter{}) {
+			if it.ID == id.String() {
+				return true
+			}
 		}
+		return false
 	}
-	if !item.Held || !item.Excluded {
-		t.Fatalf("queue item of the held 差评: %+v", item)
+	if !inQueue(ids[6]) || inQueue(ids[5]) || inQueue(ids[7]) {
+		t.Fatalf("queue: the counted 差评 %v, the held ones %v %v; want only the counted one", inQueue(ids[6]), inQueue(ids[5]), inQueue(ids[7]))
+	}
+	x.tx(func(tx pgx.Tx) error {
+		_, err := ratings.DecideHoldGroup(x.ctx, tx, office, ratings.HoldDecision{Key: groups["198.51.100.20"].Key, Count: true})
+		return err
+	})
+	if !inQueue(ids[7]) {
+		t.Fatal("a counted held 差评 is not in the queue")
+	}
+	// A held 差评 reached by its link and judged invalid is decided: it stays
+	// out of the score, and of the queue.
+	item, err := feedback.FindItem(x.ctx, x.pool, shanghai, "rating", ids[5].String())
+	if err != nil || !item.Held || !item.Excluded {
+		t.Fatalf("the held 差评: %+v, %v", item, err)
 	}
 	x.tx(func(tx pgx.Tx) error {
 		_, err := feedback.MarkInvalid(x.ctx, tx, shanghai, office, feedback.InvalidInput{Kind: "rating", ID: item.ID,
@@ -73,6 +91,9 @@ func TestHoldGroupsAndTheVerdictsThatSettleThem(t *testing.T) {
 		return err
 	})
 	r, err := ratings.Find(x.ctx, x.pool, ids[5])
+	if inQueue(ids[5]) {
+		t.Fatal("a held 差评 not counted is in the queue")
+	}
 	if err != nil || r.Held || !r.Excluded || r.ExcludeReason == nil || *r.ExcludeReason != "核查无效：恶意评价" {
 		t.Fatalf("the held 差评 after the verdict: %+v, %v", r, err)
 	}

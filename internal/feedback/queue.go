@@ -158,6 +158,10 @@ JOIN units u ON u.id = i.unit_id
 LEFT JOIN feedback_reviews fr ON fr.source_kind = i.kind AND fr.source_id = i.id
 LEFT JOIN users du ON du.id = fr.decided_by`
 
+// notHeldOut leaves out of the queue the ratings the daily cap held that
+// are still excluded: awaiting their group's decision or not counted.
+const notHeldOut = `NOT (r.held OR (r.excluded AND EXISTS (SELECT 1 FROM rating_holds h WHERE h.rating_id = r.id)))`
+
 // Queue returns the items matching f, newest first, and how many match.
 func Queue(ctx context.Context, q db.DBTX, loc *time.Location, f Filter) ([]Item, int, error) {
 	if err := f.Validate(); err != nil {
@@ -171,7 +175,11 @@ func Queue(ctx context.Context, q db.DBTX, loc *time.Location, f Filter) ([]Item
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
 	}
-	var rc, sc, outer []string
+	// Ratings the daily cap held are decided in their groups (HoldGroups),
+	// so that thousands from one address are not thousands of items; a
+	// group counted joins the queue, one kept out stays out of it.
+	rc := []string{notHeldOut}
+	var sc, outer []string
 	if f.UnitID != nil {
 		p := arg(*f.UnitID)
 		rc, sc = append(rc, "r.unit_id = "+p), append(sc, "sr.unit_id = "+p)
