@@ -214,7 +214,7 @@ func TestAPISession(t *testing.T) {
 		{"missing password", "application/json", `{"username":"office1"}`, 422, "invalid", []string{"password"}},
 		{"wrong password", "application/json", `{"username":"office1","password":"nope-nope"}`, 401, "unauthorized", nil},
 		{"unknown user", "application/json", `{"username":"ghost","password":"office-pass-1"}`, 401, "unauthorized", nil},
-		{"too large", "application/json", `{"username":"` + strings.Repeat("a", 5000) + `"}`, 422, "invalid", nil},
+		{"too large", "application/json", `{"username":"` + strings.Repeat("a", 5000) + `"}`, 413, "too_large", nil},
 	}
 	for _, tt := range bad {
 		t.Run(tt.name, func(t *testing.T) {

@@ -28,7 +28,6 @@ var apiBadBodies = []apiBodyCase{
 	{"two values", "application/json", `{} {}`, nil},
 	{"array", "application/json", `[{"name":"x"}]`, nil},
 	{"string", "application/json", `"x"`, nil},
-	{"too large", "application/json", `{"name":"` + strings.Repeat("长", 6000) + `"}`, nil},
 }
 
 func TestAPIUnits(t *testing.T) {

@@ -131,3 +131,34 @@ func TestConsoleFormBodyLimit(t *testing.T) {
 		t.Fatalf("units created from refused bodies: %d %v", count, err)
 	}
 }
+
+// TestAPIBodiesOverTheLimit: a JSON body over its endpoint's limit is 413
+// too_large, whichever endpoint, and changes nothing.
+func TestAPIBodiesOverTheLimit(t *testing.T) {
+	w := newAPIWorld(t, apptest.Options{})
+	cy := w.createCycle(t, "2026年度", 2026, nil)
+	_, token := w.createTerminal(t, w.a.ID, map[string]any{"name": "1号评价器"})
+	long := `{"name":"` + strings.Repeat("长", 6000) + `","category":"社会服务类"}`
+	for _, c := range []struct{ method, path, body string }{
+		{"POST", "/api/v1/units", long},
+		{"PATCH", "/api/v1/units/" + itoa(w.a.ID), long},
+		{"POST", "/api/v1/units/" + itoa(w.a.ID) + "/points", long},
+		{"POST", "/api/v1/units/" + itoa(w.a.ID) + "/terminals", long},
+		{"POST", "/api/v1/cycles", `{"name":"` + strings.Repeat("长", 30000) + `"}`},
+		{"PUT", "/api/v1/cycles/" + itoa(cy.ID) + "/config", `{"note":"` + strings.Repeat("长", 400000) + `"}`},
+		{"POST", "/api/v1/session", `{"username":"` + strings.Repeat("a", 5000) + `"}`},
+	} {
+		wantAPIError(t, apiDo(t, w.office, c.method, c.path, "application/json", c.body), http.StatusRequestEntityTooLarge, "too_large")
+	}
+	batch := `{"ratings":[` + strings.Repeat(`{"id":"x","level":5,"comment":"`+strings.Repeat("a", 400)+`"},`, 6000) + `{"id":"y","level":5}]}`
+	wantAPIError(t, apiDo(t, w.anon, "POST", "/api/v1/terminal/ratings", "application/json", batch, "Authorization", "Bearer "+token),
+		http.StatusRequestEntityTooLarge, "too_large")
+	if n := stored(t, w, w.a.ID); n != 0 {
+		t.Fatalf("%d ratings stored", n)
+	}
+	var units struct{ Total int }
+	apiJSON(t, w.office, "GET", "/api/v1/units", nil).decode(t, http.StatusOK, &units)
+	if units.Total != 2 {
+		t.Fatalf("%d units after refused bodies, want 2", units.Total)
+	}
+}
