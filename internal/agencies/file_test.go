@@ -23,7 +23,7 @@ func TestFileUpload(t *testing.T) {
 		"Q1,TAX,人大代表,非常满意,满意,,\"好,很好\",2025-11-01\n" +
 		"Q2,市政务服务中心,专家学者,2,3,1,,\n"
 	gbk, _ := simplifiedchinese.GBK.NewEncoder().String(csv)
-	in, err := agencies.FileUpload([]byte(gbk), `C:\Users\张三\答卷.csv`, sv)
+	in, err := agencies.FileUpload(w.ctx, []byte(gbk), `C:\Users\张三\答卷.csv`, sv)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +42,7 @@ func TestFileUpload(t *testing.T) {
 
 	// A bad cell is reported with the file's line and column header.
 	bad := "答卷编号,单位,受访群体,总体满意度\nQ3,TAX,人大代表,7\n"
-	in, _ = agencies.FileUpload([]byte(bad), "x.csv", sv)
+	in, _ = agencies.FileUpload(w.ctx, []byte(bad), "x.csv", sv)
 	up, err = w.upload(t, w.ag, in.Rows)
 	if err != nil || len(up.Report.Errors) != 1 {
 		t.Fatalf("upload %+v, %v", up, err)
@@ -56,7 +56,7 @@ func TestFileUpload(t *testing.T) {
 		"header only":    "答卷编号,单位,受访群体,总体满意度\n",
 		"unknown aspect": "答卷编号,单位,受访群体,总体满意度,廉洁自律\nQ1,TAX,人大代表,5,5\n",
 	} {
-		if _, err := agencies.FileUpload([]byte(data), "x.csv", sv); !apperr.Is(err, apperr.Invalid) || apperr.From(err).Fields[sheet.Field] == "" {
+		if _, err := agencies.FileUpload(w.ctx, []byte(data), "x.csv", sv); !apperr.Is(err, apperr.Invalid) || apperr.From(err).Fields[sheet.Field] == "" {
 			t.Errorf("%s: %v", name, err)
 		}
 	}
@@ -89,7 +89,7 @@ func TestTemplateRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	in, err := agencies.FileUpload(buf.Bytes(), "模板.xlsx", cat.Survey)
+	in, err := agencies.FileUpload(w.ctx, buf.Bytes(), "模板.xlsx", cat.Survey)
 	if err != nil {
 		t.Fatal(err)
 	}

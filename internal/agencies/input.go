@@ -2,6 +2,7 @@ package agencies
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -165,9 +166,11 @@ func RowsFromTable(t *sheet.Table, s surveys.Survey) ([]RowInput, error) {
 
 // FileUpload reads an uploaded CSV or .xlsx file of responses for the
 // survey. It returns the sheet package's invalid errors for a file that
-// cannot be read or has a wrong header, and invalid for one without rows.
-func FileUpload(data []byte, filename string, s surveys.Survey) (UploadInput, error) {
-	t, err := sheet.Read(data, MaxRows)
+// cannot be read, is beyond its limits or has a wrong header, invalid for
+// one without rows, and the sheet package's unavailable when too many
+// files are being read at once.
+func FileUpload(ctx context.Context, data []byte, filename string, s surveys.Survey) (UploadInput, error) {
+	t, err := sheet.Read(ctx, data, MaxRows)
 	if err != nil {
 		return UploadInput{}, err
 	}

@@ -132,7 +132,7 @@ func (s *Server) agencyUploadFile(c *gin.Context) {
 		if err != nil {
 			return agencies.UploadInput{}, err
 		}
-		return agencies.FileUpload(data, name, sv)
+		return agencies.FileUpload(c, data, name, sv)
 	})
 	if err != nil {
 		s.apiError(c, err)

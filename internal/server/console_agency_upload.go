@@ -33,12 +33,12 @@ func (s *Server) agencyUploadSubmit(c *gin.Context) {
 		if err != nil {
 			return agencies.UploadInput{}, err
 		}
-		return agencies.FileUpload(data, name, sv)
+		return agencies.FileUpload(c, data, name, sv)
 	})
 	if err != nil {
 		e := apperr.From(err)
 		switch e.Code {
-		case apperr.Invalid, apperr.SurveyClosed, apperr.SurveyNotOpen:
+		case apperr.Invalid, apperr.SurveyClosed, apperr.SurveyNotOpen, apperr.Unavailable:
 			s.showAgencyForm(c, apperr.Status(e.Code), func(d *agencyPageData) { d.UploadErr = e.Message })
 		default:
 			s.consoleError(c, err)

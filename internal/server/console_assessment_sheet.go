@@ -20,8 +20,11 @@ import (
 // leaves with the current scores, fills it in Excel or WPS, and uploads it
 // (CSV or .xlsx). Cells are points or "不参加"; blank cells change nothing.
 
-// maxScoreSheetBytes is the largest entry table accepted.
-const maxScoreSheetBytes = 5 << 20
+// Limits of an entry table: its size and its data rows.
+const (
+	maxScoreSheetBytes = 5 << 20
+	maxScoreSheetRows  = 5000
+)
 
 // naText is how a not-applicable entry is written in the table.
 const naText = "不参加"
@@ -122,7 +125,11 @@ func (s *Server) scoreSheetUpload(c *gin.Context) {
 	var table *sheet.Table
 	var m *sheet.Mapped
 	if err == nil {
-		table, err = sheet.Read(data, 5000)
+		table, err = sheet.Read(c, data, maxScoreSheetRows)
+	}
+	if apperr.Is(err, apperr.Unavailable) { // too many files being read at once
+		s.showEntryPageWith(c, http.StatusServiceUnavailable, nil, []string{apperr.From(err).Message})
+		return
 	}
 	if err == nil {
 		m, err = table.Map(leafColumns(leaves))

@@ -255,7 +255,8 @@ func (s *Server) importRespondentsSubmit(c *gin.Context) {
 			return err
 		})
 	}
-	if e := apperr.From(err); err != nil && (e.Code == apperr.Invalid || e.Code == apperr.Conflict) {
+	// Unavailable is the sheet reader's "busy": the page says so.
+	if e := apperr.From(err); err != nil && (e.Code == apperr.Invalid || e.Code == apperr.Conflict || e.Code == apperr.Unavailable) {
 		s.showRespondents(c, apperr.Status(e.Code), func(d *surveyPageData) { d.Respondents.ImportErr = e.Message })
 		return
 	}

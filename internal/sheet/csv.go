@@ -14,51 +14,83 @@ import (
 )
 
 // readCSV parses a CSV file in UTF-8 (with or without BOM), UTF-16 with
-// BOM (Excel's "Unicode text") or GB18030/GBK. The separator is a comma,
-// or a tab when the first line has tabs and no comma.
-func readCSV(data []byte, maxRows int) (*Table, error) {
+// BOM (Excel's "Unicode text") or GB18030/GBK into c. The separator is a
+// comma, or a tab when the first line has tabs and no comma. Empty lines
+// are skipped by the CSV reader itself at no cost; every record it
+// returns, blank ones (",,,") too, counts as a row read.
+func readCSV(c *collector, data []byte) error {
 	text, err := decodeText(data)
 	if err != nil {
-		return nil, err
+		return err
+	}
+	comma := ','
+	first, _, _ := strings.Cut(text, "\n")
+	if strings.Contains(first, "\t") && !strings.Contains(first, ",") {
+		comma = '\t'
+	}
+	if err := checkFieldCounts(text, byte(comma)); err != nil {
+		return err
 	}
 	r := csv.NewReader(strings.NewReader(text))
 	r.FieldsPerRecord = -1
 	r.ReuseRecord = false
-	first, _, _ := strings.Cut(text, "\n")
-	if strings.Contains(first, "\t") && !strings.Contains(first, ",") {
-		r.Comma = '\t'
-	}
-	t := &Table{Format: FormatCSV}
-	width := 0
+	r.Comma = comma
+	c.t.Format = FormatCSV
 	for {
+		if err := c.next(); err != nil {
+			return err
+		}
 		rec, err := r.Read()
 		if errors.Is(err, io.EOF) {
-			break
+			return nil
 		}
 		if err != nil {
-			return nil, csvError(err)
+			return csvError(err)
 		}
 		line, _ := r.FieldPos(0)
-		if blank(rec) {
-			continue
+		if width := len(c.t.Header); width > 0 && !blank(rec) {
+			// Extra empty fields at the end are harmless (Excel pads rows
+			// to the widest one); anything else means a field too many or
+			// too few.
+			if n := len(trimTrailingBlank(rec)); n > width || len(rec) < width {
+				return fail(fmt.Sprintf("第 %d 行有 %d 列，表头有 %d 列，请检查该行是否多了或少了逗号（含逗号的内容须用英文双引号括起）",
+					line, max(n, len(rec)), width))
+			}
+			rec = rec[:width]
 		}
-		if t.Header == nil {
-			t.Header = trimTrailingBlank(rec)
-			width = len(t.Header)
-			continue
+		if err := c.take(line, rec); err != nil {
+			return err
 		}
-		// Extra empty fields at the end are harmless (Excel pads rows to
-		// the widest one); anything else means a field too many or too few.
-		if n := len(trimTrailingBlank(rec)); n > width || len(rec) < width {
-			return nil, fail(fmt.Sprintf("第 %d 行有 %d 列，表头有 %d 列，请检查该行是否多了或少了逗号（含逗号的内容须用英文双引号括起）",
-				line, max(n, len(rec)), width))
-		}
-		if maxRows > 0 && len(t.Rows) == maxRows {
-			return nil, tooMany(maxRows)
-		}
-		t.Rows = append(t.Rows, Row{Line: line, Cells: rec[:width]})
 	}
-	return t, nil
+}
+
+// maxCSVFields is the most fields a CSV record may have before it is
+// parsed: Excel's 16,384 columns. The CSV reader keeps some 40 bytes per
+// field of a record, so a line of ten million commas would take hundreds
+// of megabytes.
+const maxCSVFields = 16384
+
+// checkFieldCounts refuses a record with more than maxCSVFields fields,
+// counting separators outside double quotes line by line as the CSV
+// reader will split them.
+func checkFieldCounts(text string, comma byte) error {
+	line, start, fields, quoted := 1, 1, 1, false
+	for i := 0; i < len(text); i++ {
+		switch b := text[i]; {
+		case b == '"':
+			quoted = !quoted
+		case b == '\n':
+			line++
+			if !quoted {
+				start, fields = line, 1
+			}
+		case b == comma && !quoted:
+			if fields++; fields > maxCSVFields {
+				return fail(fmt.Sprintf("第 %d 行的列数超过 %d 列，文件可能已损坏，请重新导出后上传", start, maxCSVFields))
+			}
+		}
+	}
+	return nil
 }
 
 // csvError turns a parse error into a Chinese message naming the line.

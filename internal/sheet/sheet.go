@@ -8,6 +8,7 @@ package sheet
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"strings"
 	"unicode"
@@ -65,38 +66,86 @@ func fail(message string) error { return apperr.InvalidField(Field, message) }
 
 // Read parses an uploaded CSV or .xlsx file, telling them apart by content
 // (an .xlsx is a zip archive), and returns its header and data rows. The
-// header is the first non-blank row; blank rows are skipped. For .xlsx the
-// first worksheet is read, cell values as displayed (formulas give their
-// saved results), and merged cells are refused. maxRows bounds the data
-// rows (0 means no bound). It returns an invalid error on the field "file"
-// for an empty, broken, unsupported or over-long file, merged cells, or a
-// CSV row with another number of fields than the header.
-func Read(data []byte, maxRows int) (*Table, error) {
+// header is the first non-blank row; blank rows are skipped but counted.
+// For .xlsx the first worksheet is read, cell values as displayed
+// (formulas give their saved results), and merged cells are refused.
+// maxRows bounds the data rows (0 or more than MaxRows means MaxRows).
+//
+// A hostile file costs a bounded amount (see limits.go): every row read
+// counts, blank or not; a cell, a row's width, the text kept and a
+// workbook's unpacked size are capped; the parse has a time budget; and
+// at most a few files are parsed at once in the process.
+//
+// It returns an invalid error on the field "file" for an empty, broken,
+// unsupported, over-long or over-large file, merged cells, a CSV row with
+// another number of fields than the header, a cell beyond the limits, a
+// header with unreadable characters, or a file not read within the time
+// budget; and unavailable when other files keep every parse slot busy
+// for longer than a caller should wait. Data cells are returned as the
+// file has them: a caller checks them with safetext, row by row.
+func Read(ctx context.Context, data []byte, maxRows int) (*Table, error) {
 	if len(bytes.TrimSpace(bytes.TrimPrefix(data, utf8BOM))) == 0 {
 		return nil, fail(msgEmpty)
 	}
-	var t *Table
-	var err error
-	switch {
-	case bytes.HasPrefix(data, zipMagic):
-		t, err = readXLSX(data, maxRows)
-	case bytes.HasPrefix(data, oleMagic):
+	if bytes.HasPrefix(data, oleMagic) {
 		return nil, fail(msgOLE)
-	default:
-		t, err = readCSV(data, maxRows)
+	}
+	if maxRows <= 0 || maxRows > MaxRows {
+		maxRows = MaxRows
+	}
+	release, err := takeSlot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, parseTime)
+	type result struct {
+		t   *Table
+		err error
+	}
+	done := make(chan result, 1)
+	// The parse runs on its own goroutine so the caller is answered at the
+	// deadline even inside a slow step; the parse keeps its slot until it
+	// notices the deadline (at its next row) and returns.
+	go func() {
+		defer release()
+		defer cancel()
+		defer func() {
+			if p := recover(); p != nil {
+				done <- result{err: fail(msgBroken)}
+			}
+		}()
+		t, err := parse(ctx, data, maxRows)
+		done <- result{t, err}
+	}()
+	select {
+	case r := <-done:
+		return r.t, r.err
+	case <-ctx.Done():
+		select {
+		case r := <-done:
+			return r.t, r.err
+		default:
+			return nil, errTooSlow
+		}
+	}
+}
+
+// parse reads data as an .xlsx or a CSV file within the limits.
+func parse(ctx context.Context, data []byte, maxRows int) (*Table, error) {
+	c := newCollector(ctx, maxRows)
+	var err error
+	if bytes.HasPrefix(data, zipMagic) {
+		err = readXLSX(c, data)
+	} else {
+		err = readCSV(c, data)
 	}
 	if err != nil {
 		return nil, err
 	}
-	if len(t.Header) == 0 {
+	if len(c.t.Header) == 0 {
 		return nil, fail(msgNoHeader)
 	}
-	return t, nil
-}
-
-// tooMany is the error for a file with more than max data rows.
-func tooMany(max int) error {
-	return fail(fmt.Sprintf("文件数据行数超过上限（最多 %d 行），请拆分后分批上传", max))
+	return c.t, nil
 }
 
 // blank reports whether every cell is empty or white space.
@@ -107,16 +156,6 @@ func blank(cells []string) bool {
 		}
 	}
 	return true
-}
-
-// trimTrailingBlank drops empty cells at the end of a header, as Excel
-// leaves them when a column further right was once formatted.
-func trimTrailingBlank(cells []string) []string {
-	n := len(cells)
-	for n > 0 && strings.TrimSpace(cells[n-1]) == "" {
-		n--
-	}
-	return cells[:n]
 }
 
 // ColumnName returns the Excel name of the 0-based column index: 0 → A.
@@ -138,4 +177,24 @@ func normalizeHeader(s string) string {
 	}
 	s = strings.TrimPrefix(s, "*")
 	return strings.ToLower(strings.TrimFunc(s, unicode.IsSpace))
+}
+
+// Filename returns the name of an uploaded file as it may be stored and
+// shown: its base name, without unreadable bytes or control characters,
+// at most 200 characters.
+func Filename(name string) string {
+	if i := strings.LastIndexAny(name, "/\\"); i >= 0 {
+		name = name[i+1:]
+	}
+	name = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return -1
+		}
+		return r
+	}, strings.ToValidUTF8(name, ""))
+	name = strings.TrimSpace(name)
+	if r := []rune(name); len(r) > 200 {
+		name = string(r[:200])
+	}
+	return name
 }

@@ -16,7 +16,7 @@ import (
 
 // workbook builds an .xlsx whose first sheet holds rows from A1; edit may
 // change it further before it is written.
-func workbook(t *testing.T, rows [][]any, edit func(f *excelize.File, sheet string)) []byte {
+func workbook(t testing.TB, rows [][]any, edit func(f *excelize.File, sheet string)) []byte {
 	t.Helper()
 	f := excelize.NewFile()
 	defer f.Close()
@@ -57,7 +57,7 @@ func wantFileError(t *testing.T, err error, parts ...string) {
 
 func mustRead(t *testing.T, data []byte, maxRows int) *Table {
 	t.Helper()
-	tb, err := Read(data, maxRows)
+	tb, err := read(data, maxRows)
 	if err != nil {
 		t.Fatalf("Read: %v", err)
 	}
@@ -106,7 +106,7 @@ func TestReadXLSXMergedCells(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
-	_, err := Read(data, 10)
+	_, err := read(data, 10)
 	wantFileError(t, err, "合并单元格（B2:B5）", "取消合并")
 }
 
@@ -116,7 +116,7 @@ func TestReadXLSXManyMergedCells(t *testing.T) {
 			f.MergeCell(sheet, "A"+r, "B"+r)
 		}
 	})
-	_, err := Read(data, 10)
+	_, err := read(data, 10)
 	wantFileError(t, err, "等 4 处")
 }
 
@@ -147,7 +147,7 @@ func TestReadBrokenFiles(t *testing.T) {
 	}
 	for _, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Read(tt.data, 10)
+			_, err := read(tt.data, 10)
 			wantFileError(t, err, tt.want)
 		})
 	}
@@ -164,7 +164,7 @@ func TestReadXLSXZipBomb(t *testing.T) {
 	if len(data) > int(maxUnzipped) {
 		t.Fatalf("test workbook of %d bytes is not small when packed", len(data))
 	}
-	_, err := Read(data, 0)
+	_, err := read(data, 0)
 	wantFileError(t, err, "解压后过大")
 }
 
@@ -186,9 +186,9 @@ func TestReadTooManyRows(t *testing.T) {
 	if tb := mustRead(t, workbook(t, rows, nil), 4); len(tb.Rows) != 4 {
 		t.Errorf("%d rows, want 4", len(tb.Rows))
 	}
-	_, err := Read(workbook(t, rows, nil), 3)
+	_, err := read(workbook(t, rows, nil), 3)
 	wantFileError(t, err, "最多 3 行")
-	_, err = Read([]byte("a\n1\n2\n3\n4\n"), 3)
+	_, err = read([]byte("a\n1\n2\n3\n4\n"), 3)
 	wantFileError(t, err, "最多 3 行")
 }
 
@@ -254,7 +254,7 @@ func TestReadCSVErrors(t *testing.T) {
 	}
 	for _, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := Read([]byte(tt.data), 0)
+			_, err := read([]byte(tt.data), 0)
 			wantFileError(t, err, tt.parts...)
 		})
 	}

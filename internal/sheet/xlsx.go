@@ -4,85 +4,95 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
+
+	"minyi/internal/apperr"
 )
 
-// Limits against zip bombs: a workbook may unpack to at most
-// maxUnzipped bytes in all, and parts larger than maxXMLInMemory are
-// unpacked to a temporary file instead of memory. Variables so a test can
-// lower them.
-var (
-	maxUnzipped    int64 = 256 << 20
-	maxXMLInMemory int64 = 32 << 20
-)
-
-// readXLSX reads the first worksheet of a workbook.
-func readXLSX(data []byte, maxRows int) (*Table, error) {
+// readXLSX reads the first worksheet of a workbook into c. The zip's
+// declared sizes are checked first (Go's zip reader holds every part to
+// its declared size), merged cells are looked for by streaming the
+// worksheet, and the rows are read with excelize's streaming iterator,
+// never by loading the worksheet whole. Parts excelize unpacks to
+// temporary files go to a directory of this read's own, removed at the
+// end whatever happens (excelize leaves its files behind when a later
+// part of the zip is corrupt).
+func readXLSX(c *collector, data []byte) error {
+	sheetPart, err := checkZip(data)
+	if err != nil {
+		return err
+	}
+	merged, err := mergedCells(c.ctx, sheetPart)
+	if err != nil {
+		return err
+	}
+	if len(merged.refs) > 0 {
+		return fail(mergedMessage(merged))
+	}
+	tmp, err := os.MkdirTemp("", "minyi-sheet-")
+	if err != nil {
+		return apperr.Wrap(apperr.Internal, "服务器内部错误", err)
+	}
+	defer os.RemoveAll(tmp)
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
 		UnzipSizeLimit:    maxUnzipped,
-		UnzipXMLSizeLimit: maxXMLInMemory,
+		UnzipXMLSizeLimit: min(maxXMLInMemory, maxUnzipped),
+		TmpDir:            tmp,
 		// Dates appear as the office writes them, whatever the cell's
 		// regional short-date format.
 		ShortDatePattern: "yyyy-mm-dd",
 		CultureInfo:      excelize.CultureNameZhCN,
 	})
-	if err != nil {
-		return nil, xlsxError(err)
+	if f != nil {
+		defer f.Close()
 	}
-	defer f.Close()
+	if err != nil {
+		return xlsxError(err)
+	}
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {
-		return nil, fail(msgBroken)
+		return fail(msgBroken)
 	}
-	t := &Table{Format: FormatXLSX, Sheet: sheets[0]}
-	merged, err := f.GetMergeCells(t.Sheet)
+	c.t.Format, c.t.Sheet = FormatXLSX, sheets[0]
+	rows, err := f.Rows(c.t.Sheet)
 	if err != nil {
-		return nil, xlsxError(err)
-	}
-	if len(merged) > 0 {
-		return nil, fail(mergedMessage(merged))
-	}
-	rows, err := f.Rows(t.Sheet)
-	if err != nil {
-		return nil, xlsxError(err)
+		return xlsxError(err)
 	}
 	defer rows.Close()
-	line := 0
-	for rows.Next() {
-		line++
+	// Next steps over rows missing from the XML too, so line is the row
+	// number Excel shows and a jump to row 1,000,000 counts as what it is.
+	for line := 1; rows.Next(); line++ {
+		if err := c.next(); err != nil {
+			return err
+		}
 		cells, err := rows.Columns()
 		if err != nil {
-			return nil, xlsxError(err)
+			return xlsxError(err)
 		}
-		if blank(cells) {
-			continue
+		if err := c.take(line, cells); err != nil {
+			return err
 		}
-		if t.Header == nil {
-			t.Header = trimTrailingBlank(cells)
-			continue
-		}
-		if maxRows > 0 && len(t.Rows) == maxRows {
-			return nil, tooMany(maxRows)
-		}
-		t.Rows = append(t.Rows, Row{Line: line, Cells: cells})
 	}
 	if err := rows.Error(); err != nil {
-		return nil, xlsxError(err)
+		return xlsxError(err)
 	}
-	return t, nil
+	return nil
+}
+
+// merges is what mergedCells found: the first few ranges and how many.
+type merges struct {
+	refs  []string
+	count int
 }
 
 // mergedMessage names the merged ranges, at most three of them.
-func mergedMessage(merged []excelize.MergeCell) string {
-	refs := make([]string, 0, 3)
-	for _, m := range merged[:min(len(merged), 3)] {
-		refs = append(refs, m.GetStartAxis()+":"+m.GetEndAxis())
-	}
-	list := strings.Join(refs, "、")
-	if len(merged) > 3 {
-		list += fmt.Sprintf(" 等 %d 处", len(merged))
+func mergedMessage(m merges) string {
+	list := strings.Join(m.refs, "、")
+	if m.count > len(m.refs) {
+		list += fmt.Sprintf(" 等 %d 处", m.count)
 	}
 	return "表格含合并单元格（" + list + "），请取消合并后重新上传"
 }
@@ -91,8 +101,10 @@ func mergedMessage(merged []excelize.MergeCell) string {
 // details do not help the person uploading.
 func xlsxError(err error) error {
 	switch {
+	case apperr.Is(err, apperr.Invalid):
+		return err
 	case strings.Contains(err.Error(), "unzip size exceeds"):
-		return fail("文件解压后过大，无法读取，请删除多余的工作表或内容后重新上传")
+		return fail(msgUnzipped)
 	case errors.Is(err, excelize.ErrWorkbookFileFormat), errors.Is(err, excelize.ErrWorkbookPassword):
 		return fail(msgOLE)
 	}

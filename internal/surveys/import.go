@@ -63,12 +63,14 @@ var importFields = map[string]string{"name": "name", "group": "group", "organisa
 // invitation link; a person already in the survey is not added again, so
 // importing the same file twice adds nobody. Invalid rows are reported and
 // skipped. It returns not_found for an unknown survey, conflict for a
-// closed one, and invalid (field file) for a file that cannot be read: empty,
-// broken, merged cells, a wrong header, too many rows or no data rows.
+// closed one, invalid (field file) for a file that cannot be read: empty,
+// broken, merged cells, a wrong header, too many rows, no data rows or
+// beyond the sheet package's limits; and unavailable when too many files
+// are being read at once.
 func ImportRespondents(ctx context.Context, tx pgx.Tx, keys *secure.Keys, actor audit.Actor, surveyID int64,
 	filename string, data []byte) (ImportReport, error) {
 	rep := ImportReport{Filename: filename, Errors: []RowError{}, DuplicateRows: []int{}}
-	t, err := sheet.Read(data, MaxImportRows)
+	t, err := sheet.Read(ctx, data, MaxImportRows)
 	if err != nil {
 		return rep, err
 	}
