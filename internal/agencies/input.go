@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 
 	"minyi/internal/apperr"
+	"minyi/internal/safetext"
 	"minyi/internal/sheet"
 	"minyi/internal/surveys"
 )
@@ -55,7 +55,11 @@ func rowFromJSON(n int, raw json.RawMessage) RowInput {
 			continue
 		}
 		if key != "aspects" {
-			bad(key, "未知字段 "+key)
+			if safetext.Valid(key) {
+				bad(key, "未知字段 "+shown(key))
+			} else {
+				bad("_", "字段名"+safetext.Message)
+			}
 			continue
 		}
 		var aspects map[string]json.RawMessage
@@ -65,10 +69,13 @@ func rowFromJSON(n int, raw json.RawMessage) RowInput {
 		}
 		in.Aspects = map[string]string{}
 		for k, av := range aspects {
-			if s, ok := scalar(av); ok {
+			switch s, ok := scalar(av); {
+			case !safetext.Valid(k):
+				bad("aspects", "评价项名称"+safetext.Message)
+			case ok:
 				in.Aspects[k] = s
-			} else {
-				bad("aspects."+k, "评价项 "+k+" 的值须为1到5的整数")
+			default:
+				bad("aspects."+k, "评价项 "+shown(k)+" 的值须为1到5的整数")
 			}
 		}
 	}
@@ -178,17 +185,5 @@ func FileUpload(ctx context.Context, data []byte, filename string, s surveys.Sur
 	if err != nil {
 		return UploadInput{}, err
 	}
-	return UploadInput{Format: t.Format, Filename: cleanFilename(filename), Rows: rows}, nil
-}
-
-// cleanFilename keeps the base name of an uploaded file, at most 200 characters.
-func cleanFilename(name string) string {
-	name = strings.TrimSpace(name)
-	if i := strings.LastIndexAny(name, "/\\"); i >= 0 {
-		name = name[i+1:]
-	}
-	if r := []rune(name); len(r) > 200 {
-		name = string(r[:200])
-	}
-	return name
+	return UploadInput{Format: t.Format, Filename: sheet.Filename(filename), Rows: rows}, nil
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"minyi/internal/safetext"
 	"minyi/internal/surveys"
 	"minyi/internal/units"
 )
@@ -117,12 +118,25 @@ func newChecker(cat *Catalog, now time.Time, loc *time.Location) *checker {
 }
 
 // check validates one row and returns the response or the row's errors.
+// A field whose text is not safetext.Valid (a NUL, another control
+// character, bytes that are not UTF-8) is reported with safetext.Message
+// and the row's other checks are skipped, so such text never reaches a
+// message, the report or the database.
 func (c *checker) check(in RowInput) (Response, []RowError) {
 	errs := append([]RowError(nil), in.Errors...)
 	add := func(field, msg string) {
 		errs = append(errs, RowError{Field: field, Message: msg})
 	}
 	r := Response{Row: in.Row, ResponseID: strings.TrimSpace(in.ResponseID), Opinion: strings.TrimSpace(in.Opinion)}
+	if bad := unreadableFields(in); len(bad) > 0 {
+		for _, field := range bad {
+			add(field, safetext.Message)
+		}
+		if slices.Contains(bad, "response_id") {
+			r.ResponseID = ""
+		}
+		return r, c.locate(in, r, errs)
+	}
 	switch n := utf8.RuneCountInString(r.ResponseID); {
 	case n == 0:
 		add("response_id", "请填写答卷编号")
@@ -135,7 +149,7 @@ func (c *checker) check(in RowInput) (Response, []RowError) {
 	} else if strings.TrimSpace(in.Group) == "" {
 		add("group", "请填写受访群体")
 	} else {
-		add("group", "受访群体“"+strings.TrimSpace(in.Group)+"”未参与本问卷，可填："+c.groups)
+		add("group", "受访群体“"+shown(in.Group)+"”未参与本问卷，可填："+c.groups)
 	}
 	if l, msg := parseLevel(in.Level, "总体满意度"); msg != "" {
 		add("level", msg)
@@ -151,7 +165,7 @@ func (c *checker) check(in RowInput) (Response, []RowError) {
 		}
 		field := "aspects." + name
 		if !ok {
-			add(field, "本问卷没有评价项“"+name+"”")
+			add(field, "本问卷没有评价项“"+shown(name)+"”")
 			continue
 		}
 		field = "aspects." + q.Key
@@ -173,13 +187,50 @@ func (c *checker) check(in RowInput) (Response, []RowError) {
 		add("opinion", "意见建议不能超过1000字")
 	}
 	c.checkDate(&r, in.Date, add)
+	return r, c.locate(in, r, errs)
+}
+
+// locate gives each of the row's errors its row, response id and column.
+func (c *checker) locate(in RowInput, r Response, errs []RowError) []RowError {
 	for i := range errs {
 		errs[i].Row, errs[i].ResponseID = in.Row, r.ResponseID
 		if errs[i].Column == "" {
 			errs[i].Column = in.Columns[errs[i].Field]
 		}
 	}
-	return r, errs
+	return errs
+}
+
+// unreadableFields returns the fields of the row whose text is not
+// safetext.Valid, in a fixed order; "aspects" stands for an aspect whose
+// name is unreadable.
+func unreadableFields(in RowInput) []string {
+	var bad []string
+	for _, f := range []struct{ field, text string }{{"response_id", in.ResponseID}, {"unit_id", in.UnitID},
+		{"unit", in.Unit}, {"group", in.Group}, {"level", in.Level}, {"opinion", in.Opinion}, {"date", in.Date}} {
+		if !safetext.Valid(f.text) {
+			bad = append(bad, f.field)
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(in.Aspects)) {
+		switch {
+		case !safetext.Valid(name):
+			bad = append(bad, "aspects")
+		case !safetext.Valid(in.Aspects[name]):
+			bad = append(bad, "aspects."+name)
+		}
+	}
+	return bad
+}
+
+// shown is a value as a message quotes it: trimmed and cut to 40
+// characters, so a long cell does not make a long report.
+func shown(v string) string {
+	v = strings.TrimSpace(v)
+	if r := []rune(v); len(r) > 40 {
+		return string(r[:40]) + "…"
+	}
+	return v
 }
 
 func (c *checker) checkUnit(r *Response, in RowInput, add func(field, msg string)) {
@@ -188,12 +239,12 @@ func (c *checker) checkUnit(r *Response, in RowInput, add func(field, msg string
 		id, err := strconv.ParseInt(idText, 10, 64)
 		u, ok := c.unitByID[id]
 		if err != nil || !ok {
-			add("unit_id", "单位编号“"+idText+"”不存在")
+			add("unit_id", "单位编号“"+shown(idText)+"”不存在")
 			return
 		}
 		if name != "" {
 			if other, ok := c.unit(name); !ok || other.ID != u.ID {
-				add("unit", "单位“"+name+"”与单位编号 "+idText+" 不是同一个单位")
+				add("unit", "单位“"+shown(name)+"”与单位编号 "+idText+" 不是同一个单位")
 				return
 			}
 		}
@@ -206,7 +257,7 @@ func (c *checker) checkUnit(r *Response, in RowInput, add func(field, msg string
 	}
 	u, ok := c.unit(name)
 	if !ok {
-		add("unit", "单位“"+name+"”不存在，请填写单位简码或完整名称")
+		add("unit", "单位“"+shown(name)+"”不存在，请填写单位简码或完整名称")
 		return
 	}
 	r.UnitID = u.ID
@@ -241,7 +292,7 @@ func (c *checker) checkDate(r *Response, v string, add func(field, msg string)) 
 			return
 		}
 	}
-	add("date", "日期“"+v+"”格式不正确，应为 YYYY-MM-DD，如 2024-11-05")
+	add("date", "日期“"+shown(v)+"”格式不正确，应为 YYYY-MM-DD，如 2024-11-05")
 }
 
 // parseLevel reads a level 1–5 or its Chinese name; msg names what is wrong.
@@ -255,7 +306,7 @@ func parseLevel(v, label string) (int, string) {
 	}
 	l, err := strconv.Atoi(v)
 	if err != nil || l < 1 || l > 5 {
-		return 0, label + "“" + v + "”无效，须为1到5的整数（5 非常满意 … 1 非常不满意），或填写“非常满意”“满意”“基本满意”“不满意”“非常不满意”"
+		return 0, label + "“" + shown(v) + "”无效，须为1到5的整数（5 非常满意 … 1 非常不满意），或填写“非常满意”“满意”“基本满意”“不满意”“非常不满意”"
 	}
 	return l, ""
 }

@@ -1,11 +1,13 @@
 package server_test
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
 	"testing"
 
+	"minyi/internal/safetext"
 	"minyi/internal/sheet/sheettest"
 	"minyi/internal/testutil/apptest"
 )
@@ -88,4 +90,31 @@ func pageText(body string) string {
 		return body[:2000] + "…"
 	}
 	return body
+}
+
+// A NUL or another control character in one row of a batch or a file is
+// reported for that row and field; the other rows are stored.
+func TestAgencyUploadUnreadableText(t *testing.T) {
+	w := newAgencyWorld(t)
+	var up agencyUploadReply
+	w.postBatch(t, w.token, goodRow("N1"), withField(goodRow("N2"), "opinion", "好\u0000"),
+		withField(goodRow("N3"), "unit", "ZWZX\u0007"), goodRow("N4")).decode(t, http.StatusOK, &up)
+	if up.RowsStored != 2 || up.RowsInvalid != 2 || up.errorAt(2, "opinion") != safetext.Message || up.errorAt(3, "unit") != safetext.Message {
+		t.Errorf("batch: %+v", up)
+	}
+	file := xlsxFile(t, [][]any{{"答卷编号", "单位", "受访群体", "总体满意度", "意见建议"},
+		{"F1", "ZWZX", "人大代表", 5, "好"}, {"F2", "ZWZX", "人大代表", 5, "好_x0000_"}, {"F3", "ZWZX", "人大代表", 4, ""}}, nil)
+	w.postFile(t, w.token, "名单.xlsx", file).decode(t, http.StatusOK, &up)
+	if up.RowsStored != 2 || up.RowsInvalid != 1 || up.errorAt(3, "opinion") != safetext.Message || up.Filename != "名单.xlsx" {
+		t.Errorf("file: %+v", up)
+	}
+	if e := up.Report.Errors; len(e) != 1 || e[0].Column != "意见建议" || e[0].ResponseID != "F2" {
+		t.Errorf("file report: %+v", e)
+	}
+	if n := w.count(t, `SELECT count(*) FROM survey_responses`); n != 4 {
+		t.Errorf("%d responses stored, want 4", n)
+	}
+	if n := w.count(t, fmt.Sprintf(`SELECT count(*) FROM survey_responses WHERE agency_response_id IN ('%s', '%s', '%s')`, "N2", "N3", "F2")); n != 0 {
+		t.Errorf("%d unreadable rows stored", n)
+	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"minyi/internal/apperr"
 	"minyi/internal/audit"
+	"minyi/internal/safetext"
 	"minyi/internal/secure"
 	"minyi/internal/sheet"
 )
@@ -62,13 +63,15 @@ var importFields = map[string]string{"name": "name", "group": "group", "organisa
 // every valid row in the calling transaction, each with a fresh
 // invitation link; a person already in the survey is not added again, so
 // importing the same file twice adds nobody. Invalid rows are reported and
-// skipped. It returns not_found for an unknown survey, conflict for a
-// closed one, invalid (field file) for a file that cannot be read: empty,
-// broken, merged cells, a wrong header, too many rows, no data rows or
-// beyond the sheet package's limits; and unavailable when too many files
-// are being read at once.
+// skipped, also a row with unreadable characters (safetext) in any cell.
+// It returns not_found for an unknown survey, conflict for a closed one,
+// invalid (field file) for a file that cannot be read: empty, broken,
+// merged cells, a wrong header, too many rows, no data rows or beyond the
+// sheet package's limits; and unavailable when too many files are being
+// read at once.
 func ImportRespondents(ctx context.Context, tx pgx.Tx, keys *secure.Keys, actor audit.Actor, surveyID int64,
 	filename string, data []byte) (ImportReport, error) {
+	filename = sheet.Filename(filename)
 	rep := ImportReport{Filename: filename, Errors: []RowError{}, DuplicateRows: []int{}}
 	t, err := sheet.Read(ctx, data, MaxImportRows)
 	if err != nil {
@@ -93,6 +96,11 @@ func ImportRespondents(ctx context.Context, tx pgx.Tx, keys *secure.Keys, actor 
 	var valid []RespondentInput
 	var lines []int
 	for _, row := range t.Rows {
+		if f := unreadableCells(row, m); len(f) > 0 {
+			rep.Invalid++
+			rep.Errors = append(rep.Errors, rowErrors(row.Line, f, m)...)
+			continue
+		}
 		in := RespondentInput{Name: m.Get(row, "name"), Group: m.Get(row, "group"),
 			Organisation: m.Get(row, "organisation"), Phone: m.Get(row, "phone")}
 		f := apperr.Fields{}
@@ -137,6 +145,19 @@ func ImportRespondents(ctx context.Context, tx pgx.Tx, keys *secure.Keys, actor 
 	}
 	return rep, audit.Record(ctx, tx, actor, "survey.respondents_import", "survey", strconv.FormatInt(s.ID, 10), nil,
 		summary{filename, rep.Rows, rep.Added, rep.Duplicates, rep.Invalid})
+}
+
+// unreadableCells returns a message for each of the row's cells whose text
+// is not safetext.Valid (a NUL, another control character, bytes that are
+// not UTF-8), by validation field; such a row is not checked further.
+func unreadableCells(row sheet.Row, m *sheet.Mapped) apperr.Fields {
+	f := apperr.Fields{}
+	for field, col := range importFields {
+		if !safetext.Valid(m.Get(row, col)) {
+			f.Add(field, safetext.Message)
+		}
+	}
+	return f
 }
 
 // rowErrors lists a row's field messages in the columns' order.
