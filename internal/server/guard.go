@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -200,17 +201,36 @@ func (s *Server) refuse(c *gin.Context, err error) {
 		s.apiError(c, err)
 		return
 	}
-	status := apperr.Status(e.Code)
+	d := errorData{Title: "请求有误", Message: pageMessage(e), Back: formPage(c)}
 	switch e.Code {
 	case apperr.TooLarge:
-		s.errorPage(c, status, "提交内容过大", e.Message+"。")
+		d.Title, d.Message = "提交内容过大", e.Message+"。"
 	case apperr.UnsupportedType:
-		s.errorPage(c, status, "无法提交", "不支持这种提交方式，请返回页面填写后再提交。")
+		d.Title, d.Message = "无法提交", "不支持这种提交方式，请返回页面填写后再提交。"
 	case apperr.NotFound:
-		s.errorPage(c, status, "页面不存在", "您访问的页面不存在，请核对链接是否完整。")
-	default:
-		s.errorPage(c, status, "请求有误", pageMessage(e))
+		d.Title, d.Message, d.Back = "页面不存在", "您访问的页面不存在，请核对链接是否完整。", ""
 	}
+	s.render(c, apperr.Status(e.Code), "public/error.html", d)
+	c.Abort()
+}
+
+// formPage is the page a refused form post came from, for the error
+// page's back link: the referring page of this site, or the page that
+// shows the form of a citizen's route; "" when neither is known.
+func formPage(c *gin.Context) string {
+	if back := localPath(c.Request.Referer(), c.Request.Host); back != "" {
+		return back
+	}
+	if c.Request.Method != http.MethodPost {
+		return ""
+	}
+	switch p := c.Request.URL.Path; {
+	case strings.HasPrefix(p, "/q/"), strings.HasPrefix(p, "/f/"), p == "/login":
+		return c.Request.URL.EscapedPath()
+	case strings.HasPrefix(p, "/s/") && c.Param("token") != "":
+		return "/s/" + url.PathEscape(c.Param("token"))
+	}
+	return ""
 }
 
 // pageMessage is an invalid error's message for a page: the text of a

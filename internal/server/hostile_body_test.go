@@ -72,7 +72,8 @@ func TestPublicFormBodyLimits(t *testing.T) {
 	// Declared far over the cap: answered without reading it.
 	p := rawPost(t, d.c, "/q/"+f.code, "application/x-www-form-urlencoded",
 		io.MultiReader(strings.NewReader(form), io.LimitReader(zeros('a'), 64<<20)), int64(len(form))+64<<20)
-	if p.Status != http.StatusRequestEntityTooLarge || !strings.Contains(p.Body, "提交内容过大") {
+	if p.Status != http.StatusRequestEntityTooLarge || !strings.Contains(p.Body, "提交内容过大") ||
+		!strings.Contains(p.Body, `href="/q/`+f.code+`"`) {
 		t.Fatalf("64 MB rating form: %d %.300s", p.Status, p.Body)
 	}
 	// Sent chunked: cut at the cap (16 KiB).
