@@ -37,15 +37,15 @@ func readCSV(c *collector, data []byte) error {
 	r.Comma = comma
 	c.t.Format = FormatCSV
 	for {
-		if err := c.next(); err != nil {
-			return err
-		}
 		rec, err := r.Read()
 		if errors.Is(err, io.EOF) {
 			return nil
 		}
 		if err != nil {
 			return csvError(err)
+		}
+		if err := c.next(); err != nil {
+			return err
 		}
 		line, _ := r.FieldPos(0)
 		if width := len(c.t.Header); width > 0 && !blank(rec) {

@@ -250,3 +250,28 @@ func rewritePart(t *testing.T, data []byte, name string, edit func(string) strin
 	zw.Close()
 	return out.Bytes()
 }
+
+// The bound on rows read is inclusive: with 5 data rows allowed, 1,005
+// rows are read (blank rows get at least 1,000), one more is refused.
+func TestReadRowsReadBoundary(t *testing.T) {
+	data := []byte("a\n" + strings.Repeat("1\n", 5) + strings.Repeat(",\n", 999))
+	if tb, err := read(data, 5); err != nil || len(tb.Rows) != 5 {
+		t.Fatalf("1,005 rows read: %v", err)
+	}
+	_, err := read(append(data, ",\n"...), 5)
+	wantFileError(t, err, "超过 1005 行")
+}
+
+func TestFilename(t *testing.T) {
+	cases := map[string]string{
+		`C:\Users\张三\答卷.csv`:              "答卷.csv",
+		"../../etc/名单.xlsx":               "名单.xlsx",
+		" 名单\x00\xff\x1b.xlsx ":           "名单.xlsx",
+		strings.Repeat("长", 201) + ".csv": strings.Repeat("长", 200),
+	}
+	for in, want := range cases {
+		if got := Filename(in); got != want {
+			t.Errorf("Filename(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
