@@ -117,6 +117,25 @@ func TestReadXLSXRemovesTempFiles(t *testing.T) {
 	}
 }
 
+// Without a writable temporary directory (a read-only file system) a
+// workbook is read in memory instead.
+func TestReadXLSXWithoutTempDir(t *testing.T) {
+	notDir := t.TempDir() + "/file"
+	if err := os.WriteFile(notDir, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("TMPDIR", notDir)
+	defer func(x int64) { maxXMLInMemory = x }(maxXMLInMemory)
+	maxXMLInMemory = 1 << 10
+	rows := [][]any{{"单位", "群体"}}
+	for i := 0; i < 200; i++ {
+		rows = append(rows, []any{fmt.Sprintf("单位%d", i), "人大代表"})
+	}
+	if tb, err := read(workbook(t, rows, nil), 5000); err != nil || len(tb.Rows) != 200 {
+		t.Fatalf("read: %v", err)
+	}
+}
+
 // corruptAfterSheet spoils the packed data of the first part stored after
 // the first worksheet, keeping the sizes the zip declares.
 func corruptAfterSheet(t *testing.T, data []byte) []byte {

@@ -74,7 +74,7 @@ func fail(message string) error { return apperr.InvalidField(Field, message) }
 // A hostile file costs a bounded amount (see limits.go): every row read
 // counts, blank or not; a cell, a row's width, the text kept and a
 // workbook's unpacked size are capped; the parse has a time budget; and
-// at most a few files are parsed at once in the process.
+// at most two files are parsed at once in the process.
 //
 // It returns an invalid error on the field "file" for an empty, broken,
 // unsupported, over-long or over-large file, merged cells, a CSV row with

@@ -32,14 +32,18 @@ func readXLSX(c *collector, data []byte) error {
 	if len(merged.refs) > 0 {
 		return fail(mergedMessage(merged))
 	}
+	inMemory := min(maxXMLInMemory, maxUnzipped)
 	tmp, err := os.MkdirTemp("", "minyi-sheet-")
-	if err != nil {
-		return apperr.Wrap(apperr.Internal, "服务器内部错误", err)
+	if err == nil {
+		defer os.RemoveAll(tmp)
+	} else {
+		// No writable temporary directory (a read-only file system): every
+		// part is read in memory, within maxUnzipped.
+		tmp, inMemory = "", maxUnzipped
 	}
-	defer os.RemoveAll(tmp)
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
 		UnzipSizeLimit:    maxUnzipped,
-		UnzipXMLSizeLimit: min(maxXMLInMemory, maxUnzipped),
+		UnzipXMLSizeLimit: inMemory,
 		TmpDir:            tmp,
 		// Dates appear as the office writes them, whatever the cell's
 		// regional short-date format.
