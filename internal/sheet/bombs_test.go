@@ -94,6 +94,15 @@ func TestReadRefusesRepeatedSharedStrings(t *testing.T) {
 	wantFileError(t, err, "内容过多")
 }
 
+// twoHundredRows is a workbook whose worksheet is larger than 1 KB.
+func twoHundredRows(t *testing.T) []byte {
+	rows := [][]any{{"单位", "群体"}}
+	for i := 0; i < 200; i++ {
+		rows = append(rows, []any{fmt.Sprintf("单位%d", i), "人大代表"})
+	}
+	return workbook(t, rows, nil)
+}
+
 // Worksheets above the in-memory size are unpacked to temporary files;
 // none is left behind, also when a later part of the zip is corrupt.
 func TestReadXLSXRemovesTempFiles(t *testing.T) {
@@ -101,11 +110,7 @@ func TestReadXLSXRemovesTempFiles(t *testing.T) {
 	t.Setenv("TMPDIR", dir)
 	defer func(x int64) { maxXMLInMemory = x }(maxXMLInMemory)
 	maxXMLInMemory = 1 << 10
-	rows := [][]any{{"单位", "群体"}}
-	for i := 0; i < 200; i++ {
-		rows = append(rows, []any{fmt.Sprintf("单位%d", i), "人大代表"})
-	}
-	good := workbook(t, rows, nil)
+	good := twoHundredRows(t)
 	if tb, err := read(good, 5000); err != nil || len(tb.Rows) != 200 {
 		t.Fatalf("read: %v", err)
 	}
@@ -127,11 +132,7 @@ func TestReadXLSXWithoutTempDir(t *testing.T) {
 	t.Setenv("TMPDIR", notDir)
 	defer func(x int64) { maxXMLInMemory = x }(maxXMLInMemory)
 	maxXMLInMemory = 1 << 10
-	rows := [][]any{{"单位", "群体"}}
-	for i := 0; i < 200; i++ {
-		rows = append(rows, []any{fmt.Sprintf("单位%d", i), "人大代表"})
-	}
-	if tb, err := read(workbook(t, rows, nil), 5000); err != nil || len(tb.Rows) != 200 {
+	if tb, err := read(twoHundredRows(t), 5000); err != nil || len(tb.Rows) != 200 {
 		t.Fatalf("read: %v", err)
 	}
 }
