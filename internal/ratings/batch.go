@@ -18,7 +18,7 @@ import (
 // each case number, then each daily mark, and inserts the ratings that
 // claimed all theirs. Claims are made in batch order, so within a batch the
 // first rating for a case number wins. The ratings it inserts count
-// against their daily caps ($28–$33, see held.go), which holds those
+// against their daily caps ($28–$37, see held.go), which holds those
 // beyond. It refreshes last_seen_at, at most once a minute, of the
 // terminals listed in $26 that stored a rating, and marks for the daily
 // aggregate the minutes of stored ratings dated before $27 (see
@@ -109,7 +109,7 @@ func init() {
 // daily-mark, last-seen, dirty-mark and daily-cap parts. Parameters $1–$21
 // are the ratings; the marks take the next four when present, the
 // terminals to touch the next, the cutoff for late ratings the next, the
-// daily caps the next six.
+// daily caps the next ten.
 func buildFastSQL(cases, marks, touch, late, caps bool) string {
 	var b strings.Builder
 	b.WriteString(`
@@ -147,7 +147,7 @@ WITH ` + inputCTE + `, live AS (
 		capAt++
 	}
 	if caps {
-		b.WriteString(capCTE("live", capAt))
+		b.WriteString(fastCapCTE("live", capAt))
 	}
 	b.WriteString(`, ins AS (
 	` + insertRatings("live", caps) + `
@@ -203,7 +203,7 @@ func fastStatement(items []NewRating, args []any) (string, []any) {
 	}
 	if caps {
 		k |= 16
-		use = append(use, args[27:33]...)
+		use = append(use, args[27:37]...)
 	}
 	return fastSQL[k], use
 }

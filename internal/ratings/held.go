@@ -1,7 +1,10 @@
 package ratings
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgtype"
@@ -55,30 +58,63 @@ const (
 	HeldReasonNetwork = "超出登记网络每日上限，待核查"
 )
 
-// capCTE counts the ratings of src (the set the statement inserts) against
-// their daily caps, given in the six parameters from $p: rating ids, days,
-// sources, caps, labels and network ids. It defines held, the ratings
-// beyond their cap, and records them in rating_holds.
+// The daily caps of a batch arrive as ten parameters (see capArgs): the
+// groups of the batch, one per unit, day and source, sorted, with their
+// number of ratings ($p to $p+3), and per capped rating its id, its
+// group's position in that list, its position within its group in batch
+// order, its cap, label and network ($p+4 to $p+9).
+const capGroups = `unnest($%[1]d::bigint[], $%[2]d::date[], $%[3]d::bytea[], $%[4]d::int[]) WITH ORDINALITY
+		AS g(unit_id, day, source, n, ord)`
+
+const capRatings = `unnest($%[5]d::uuid[], $%[6]d::int[], $%[7]d::int[], $%[8]d::int[], $%[9]d::text[], $%[10]d::bigint[])
+		AS c(id, grp, k, cap, label, network)`
+
+// capHolds records the ratings in held, which src holds with their time,
+// in rating_holds.
+const capHolds = `, holds AS (
+	INSERT INTO rating_holds (rating_id, rated_at, unit_id, day, source, label, network_id, daily_cap)
+	SELECT h.id, l.rated_at, h.unit_id, h.day, h.source, h.label, h.network_id, h.cap FROM held h JOIN %[11]s l ON l.id = h.id
+)`
+
+// fastCapCTE counts a batch the fast statement stores whole against the
+// daily caps: the groups' counts, worked out by capArgs, are added to their
+// counters, and a rating is held when the count before the batch plus its
+// position in its group exceeds its cap. It defines held, the ratings
+// beyond their cap, and records them in rating_holds; src is live.
+func fastCapCTE(src string, p int) string {
+	return fmt.Sprintf(`, capn AS (
+	INSERT INTO rating_cap_counts AS x (unit_id, day, source, n)
+	SELECT g.unit_id, g.day, g.source, g.n FROM `+capGroups+`
+	ON CONFLICT (unit_id, day, source) DO UPDATE SET n = x.n + EXCLUDED.n
+	RETURNING x.unit_id, x.day, x.source, x.n
+), capg AS (
+	SELECT g.ord, g.unit_id, g.day, g.source, t.n - g.n AS before FROM `+capGroups+`
+	JOIN capn t ON t.unit_id = g.unit_id AND t.day = g.day AND t.source = g.source
+), held AS (
+	SELECT c.id, g.unit_id, g.day, g.source, c.cap, c.label, nullif(c.network, 0) AS network_id
+	FROM `+capRatings+` JOIN capg g ON g.ord = c.grp
+	WHERE g.before + c.k > c.cap
+)`+capHolds, p, p+1, p+2, p+3, p+4, p+5, p+6, p+7, p+8, p+9, src)
+}
+
+// capCTE is fastCapCTE for insertSQL, which stores only the ratings in src
+// (ok) that claimed all their keys: it counts those, so that a duplicate or
+// a refused rating counts nothing.
 func capCTE(src string, p int) string {
 	return fmt.Sprintf(`, capin AS (
-	SELECT c.id, s.unit_id, c.day, c.source, c.cap, c.label, nullif(c.network, 0) AS network_id, s.rated_at,
-		row_number() OVER (PARTITION BY s.unit_id, c.day, c.source ORDER BY s.ord) AS k,
-		count(*) OVER (PARTITION BY s.unit_id, c.day, c.source) AS n
-	FROM unnest($%d::uuid[], $%d::date[], $%d::bytea[], $%d::int[], $%d::text[], $%d::bigint[])
-		AS c(id, day, source, cap, label, network)
-	JOIN %s s ON s.id = c.id
+	SELECT c.id, g.unit_id, g.day, g.source, c.cap, c.label, nullif(c.network, 0) AS network_id,
+		row_number() OVER (PARTITION BY c.grp ORDER BY s.ord) AS k, count(*) OVER (PARTITION BY c.grp) AS n
+	FROM `+capRatings+` JOIN `+capGroups+` ON g.ord = c.grp JOIN %[11]s s ON s.id = c.id
 ), capn AS (
 	INSERT INTO rating_cap_counts AS x (unit_id, day, source, n)
 	SELECT unit_id, day, source, max(n) FROM capin GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
 	ON CONFLICT (unit_id, day, source) DO UPDATE SET n = x.n + EXCLUDED.n
-	RETURNING unit_id, day, source, n
+	RETURNING x.unit_id, x.day, x.source, x.n
 ), held AS (
-	SELECT i.* FROM capin i JOIN capn t ON t.unit_id = i.unit_id AND t.day = i.day AND t.source = i.source
+	SELECT i.id, i.unit_id, i.day, i.source, i.cap, i.label, i.network_id
+	FROM capin i JOIN capn t ON t.unit_id = i.unit_id AND t.day = i.day AND t.source = i.source
 	WHERE t.n - i.n + i.k > i.cap
-), holds AS (
-	INSERT INTO rating_holds (rating_id, rated_at, unit_id, day, source, label, network_id, daily_cap)
-	SELECT id, rated_at, unit_id, day, source, label, network_id, cap FROM held
-)`, p, p+1, p+2, p+3, p+4, p+5, src)
+)`+capHolds, p, p+1, p+2, p+3, p+4, p+5, p+6, p+7, p+8, p+9, src)
 }
 
 // insertRatings inserts the ratings of src; with caps it stores those in
@@ -103,24 +139,58 @@ func insertRatings(src string, caps bool) string {
 	FROM ` + src + ` l LEFT JOIN held h ON h.id = l.id`
 }
 
-// capArgs lays out the daily caps of the ratings that have one as the six
-// parameters capCTE reads.
+// capArgs lays out the daily caps of the ratings that have one as the ten
+// parameters the cap statements read: the batch's groups (unit, day,
+// source), sorted so that concurrent batches lock their counters in one
+// order, with how many ratings each has, then per capped rating its group,
+// its position within the group in batch order (from 1), its cap, label
+// and network.
 func capArgs(items []NewRating) []any {
+	type key struct {
+		unit   int64
+		day    time.Time
+		source string
+	}
+	counts := map[key]int32{}
+	var keys []key
+	for i := range items {
+		if it := &items[i]; it.Cap.Limit > 0 {
+			k := key{it.UnitID, it.Day, string(it.Cap.Source)}
+			if counts[k] == 0 {
+				keys = append(keys, k)
+			}
+			counts[k]++
+		}
+	}
+	slices.SortFunc(keys, func(a, b key) int {
+		return cmp.Or(cmp.Compare(a.unit, b.unit), a.day.Compare(b.day), strings.Compare(a.source, b.source))
+	})
 	var (
+		gUnit   = make([]int64, len(keys))
+		gDay    = make([]time.Time, len(keys))
+		gSource = make(pgtype.FlatArray[[]byte], len(keys))
+		gN      = make([]int32, len(keys))
+		ord     = make(map[key]int32, len(keys))
+		seen    = make(map[key]int32, len(keys))
 		ids     [][16]byte
-		days    []time.Time
-		sources pgtype.FlatArray[[]byte]
+		groups  []int32
+		ks      []int32
 		limits  []int32
 		labels  []string
 		nets    []int64
 	)
+	for i, k := range keys {
+		gUnit[i], gDay[i], gSource[i], gN[i], ord[k] = k.unit, k.day, []byte(k.source), counts[k], int32(i+1)
+	}
 	for i := range items {
 		it := &items[i]
 		if it.Cap.Limit <= 0 {
 			continue
 		}
-		ids, days, sources = append(ids, it.ID), append(days, it.Day), append(sources, it.Cap.Source)
+		k := key{it.UnitID, it.Day, string(it.Cap.Source)}
+		seen[k]++
+		ids, groups, ks = append(ids, it.ID), append(groups, ord[k]), append(ks, seen[k])
 		limits, labels, nets = append(limits, int32(it.Cap.Limit)), append(labels, it.Cap.Label), append(nets, it.Cap.NetworkID)
 	}
-	return []any{ids, days, sources, limits, labels, nets}
+	return []any{gUnit, gDay, gSource, gN, ids, groups, ks, limits, labels, nets}
 }

@@ -317,3 +317,51 @@ func TestRestoringAHeldRatingEndsItsHold(t *testing.T) {
 		t.Fatalf("the day counts %d, want 5", n)
 	}
 }
+
+// BenchmarkWriteQRBatch measures what the daily cap costs the write path:
+// batches of 64 QR ratings, as group commit makes them under load, without
+// caps (the write path before the cap), each from its own address (a new
+// counter row per rating, as real traffic has) and all from one address
+// beyond its cap (every rating held). The three take turns in each
+// iteration, so that a busy machine slows them alike; each is reported in
+// µs per rating.
+func BenchmarkWriteQRBatch(b *testing.B) {
+	pool := testutil.DB(b)
+	var unit int64
+	if err := pool.QueryRow(context.Background(), `INSERT INTO units (name, category) VALUES ('市行政审批局', '社会服务类')
+		RETURNING id`).Scan(&unit); err != nil {
+		b.Fatal(err)
+	}
+	w := ratings.NewWriter(pool, 1, 500, shanghai, quiet)
+	b.Cleanup(w.Close)
+	modes := []struct {
+		name  string
+		limit int
+		one   bool
+	}{{"no-cap", 0, false}, {"own-address", 20, false}, {"held", 1, true}}
+	spent := make([]time.Duration, len(modes))
+	n := 0
+	now := time.Now()
+	for range b.N {
+		for m, mode := range modes {
+			batch := make([]ratings.NewRating, 64)
+			for i := range batch {
+				n++
+				src := fmt.Sprintf("addr-%d", n)
+				if mode.one {
+					src = "addr-0"
+				}
+				batch[i] = qrRating(unit, now, src, mode.limit)
+				batch[i].Marks = [][]byte{[]byte(fmt.Sprintf("device-%d", n))}
+			}
+			start := time.Now()
+			if _, err := w.Write(context.Background(), batch); err != nil {
+				b.Fatal(err)
+			}
+			spent[m] += time.Since(start)
+		}
+	}
+	for m, mode := range modes {
+		b.ReportMetric(float64(spent[m].Microseconds())/float64(b.N*64), "µs/rating-"+mode.name)
+	}
+}
