@@ -67,6 +67,8 @@ func (s *Server) dailyCap(c *gin.Context, t units.CodeTarget) ratings.DailyCap {
 				Label: n.Network.String(), NetworkID: n.ID}
 		}
 	}
+	// Half the keyed hash keeps the counter's index small; 128 bits do not
+	// collide among a day's addresses.
 	src := units.AddressSource(ip)
-	return ratings.DailyCap{Source: s.Keys.Hash("cap", src), Limit: s.Config.RatePublicDailyPerAddress, Label: src}
+	return ratings.DailyCap{Source: s.Keys.Hash("cap", src)[:16], Limit: s.Config.RatePublicDailyPerAddress, Label: src}
 }
