@@ -193,3 +193,30 @@ func TestReadBombMemory(t *testing.T) {
 		})
 	}
 }
+
+// A cell far beyond the limit is found by a byte scan before excelize
+// decodes it (which takes seconds and hundreds of MB for 30 MB), in the
+// worksheet (naming the cell) and in the shared strings.
+func TestReadLongTextFoundBeforeDecoding(t *testing.T) {
+	cases := []struct {
+		name, words string
+		data        []byte
+	}{
+		{"inline string", "第 2 行 A 列的内容超过 10000 字", hugeCellXLSX(t, 30<<20)},
+		{"shared string", "表格中有单元格的内容超过 10000 字", rewritePart(t, workbook(t, [][]any{{"单位"}, {"占位"}}, nil),
+			"xl/sharedStrings.xml", func(s string) string { return strings.Replace(s, "占位", strings.Repeat("长", 1<<20), 1) })},
+	}
+	for _, tt := range cases {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		_, err := read(tt.data, 5000)
+		runtime.ReadMemStats(&after)
+		if wantFileError(t, err, tt.words); t.Failed() {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 16<<20 {
+			t.Errorf("%s: reading allocated %d MB, want at most 16 MB", tt.name, alloc>>20)
+		}
+	}
+}

@@ -24,6 +24,12 @@ var (
 	// hundred units; unit names, respondent names and points are short.
 	// Ten thousand characters is comfortably above all of them.
 	maxCellChars = 10000
+	// maxSharedStringRun is the longest text the shared strings of a
+	// workbook may hold before excelize decodes them. The worksheet may
+	// hold none longer than 10 bytes (the longest character reference,
+	// &#1114111;) a character of maxCellChars; a shared string between that
+	// and this is decoded cheaply and refused naming its cell.
+	maxSharedStringRun = 1 << 20
 	// maxColumns is the widest row: the column of its last non-blank cell.
 	// An assessor's score sheet has a column per scored item, an agency's
 	// file a dozen; Excel allows 16,384.
@@ -59,6 +65,9 @@ const (
 	msgBusy       = "系统繁忙，请稍后再上传"
 	msgUnzipped   = "文件解压后过大，无法读取，请删除多余的工作表或内容后重新上传"
 	msgHeaderText = "表头第 %d 行 %s 列" + safetext.Message
+	// msgLongCellSomewhere refuses a text too long for a cell whose cell
+	// the scan cannot name.
+	msgLongCellSomewhere = "表格中有单元格的内容超过 %d 字，请检查后重新上传"
 )
 
 var errTooSlow = fail(msgTooSlow)
@@ -120,8 +129,7 @@ func (c *collector) next() error {
 func (c *collector) take(line int, cells []string) error {
 	for i, v := range cells {
 		if len(v) > maxCellChars && utf8.RuneCountInString(v) > maxCellChars {
-			return fail(fmt.Sprintf("第 %d 行 %s 列的内容超过 %d 字，请检查该单元格（是否粘贴了多余的内容）后重新上传",
-				line, ColumnName(i), maxCellChars))
+			return longCell(line, ColumnName(i))
 		}
 	}
 	cells = trimTrailingBlank(cells)
@@ -152,6 +160,11 @@ func (c *collector) take(line int, cells []string) error {
 	}
 	c.t.Rows = append(c.t.Rows, Row{Line: line, Cells: cells})
 	return nil
+}
+
+// longCell is the refusal of the cell at line and column col.
+func longCell(line int, col string) error {
+	return fail(fmt.Sprintf("第 %d 行 %s 列的内容超过 %d 字，请检查该单元格（是否粘贴了多余的内容）后重新上传", line, col, maxCellChars))
 }
 
 // trimTrailingBlank drops empty cells at the end of a row, as Excel

@@ -1,7 +1,9 @@
 package sheet
 
 import (
+	"archive/zip"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -14,23 +16,19 @@ import (
 
 // readXLSX reads the first worksheet of a workbook into c. The zip's
 // declared sizes are checked first (Go's zip reader holds every part to
-// its declared size), merged cells are looked for by streaming the
-// worksheet, and the rows are read with excelize's streaming iterator,
-// never by loading the worksheet whole. Parts excelize unpacks to
+// its declared size), the worksheet and shared strings are scanned for
+// texts too long for a cell and merged cells, and the rows are read with
+// excelize's streaming iterator, never by loading the worksheet whole. Parts excelize unpacks to
 // temporary files go to a directory of this read's own, removed at the
 // end whatever happens (excelize leaves its files behind when a later
 // part of the zip is corrupt).
 func readXLSX(c *collector, data []byte) error {
-	sheetPart, err := checkZip(data)
+	sheetPart, sharedStrings, err := checkZip(data)
 	if err != nil {
 		return err
 	}
-	merged, err := mergedCells(c.ctx, sheetPart)
-	if err != nil {
+	if err := scanParts(c.ctx, sheetPart, sharedStrings); err != nil {
 		return err
-	}
-	if len(merged.refs) > 0 {
-		return fail(mergedMessage(merged))
 	}
 	inMemory := min(maxXMLInMemory, maxUnzipped)
 	tmp, err := os.MkdirTemp("", "minyi-sheet-")
@@ -82,6 +80,44 @@ func readXLSX(c *collector, data []byte) error {
 	}
 	if err := rows.Error(); err != nil {
 		return xlsxError(err)
+	}
+	return nil
+}
+
+// scanParts scans the worksheet and the shared strings (nil for none)
+// before excelize reads them: a text too long for any cell is refused, in
+// the worksheet naming its cell; a worksheet with merged cells is refused
+// naming them (found by decoding it only when the scan saw <mergeCell>).
+func scanParts(ctx context.Context, sheetPart, sharedStrings *zip.File) error {
+	sheet, err := scanPart(sheetPart, 10*maxCellChars)
+	if err != nil {
+		return err
+	}
+	if sheet.longText {
+		col, row, err := excelize.SplitCellName(sheet.cell)
+		if err != nil {
+			return fail(fmt.Sprintf(msgLongCellSomewhere, maxCellChars))
+		}
+		return longCell(row, col)
+	}
+	if sharedStrings != nil {
+		sst, err := scanPart(sharedStrings, maxSharedStringRun)
+		if err != nil {
+			return err
+		}
+		if sst.longText {
+			return fail(fmt.Sprintf(msgLongCellSomewhere, maxCellChars))
+		}
+	}
+	if !sheet.merged {
+		return nil
+	}
+	merged, err := mergedCells(ctx, sheetPart)
+	if err != nil {
+		return err
+	}
+	if len(merged.refs) > 0 {
+		return fail(mergedMessage(merged))
 	}
 	return nil
 }

@@ -22,28 +22,33 @@ var officeDocumentTypes = []string{
 const maxIndexPart = 1 << 20
 
 // checkZip checks the sizes the zip declares against the limits and
-// returns the first worksheet's part, found as excelize finds it: the
+// returns the first worksheet's part, found as excelize finds it (the
 // package's officeDocument relationship names the workbook, whose first
-// <sheet> names the worksheet by its relationship id.
-func checkZip(data []byte) (*zip.File, error) {
+// <sheet> names the worksheet by its relationship id), and the shared
+// strings' part, nil when there is none.
+func checkZip(data []byte) (sheet, sharedStrings *zip.File, err error) {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil || len(zr.File) > maxParts {
-		return nil, fail(msgBroken)
+		return nil, nil, fail(msgBroken)
 	}
 	parts := make(map[string]*zip.File, len(zr.File))
 	var total uint64
 	for _, f := range zr.File {
 		if f.UncompressedSize64 > uint64(maxUnzipped) {
-			return nil, fail(msgUnzipped)
+			return nil, nil, fail(msgUnzipped)
 		}
 		if total += f.UncompressedSize64; total > uint64(maxUnzipped) {
-			return nil, fail(msgUnzipped)
+			return nil, nil, fail(msgUnzipped)
 		}
-		parts[strings.ReplaceAll(f.Name, "\\", "/")] = f
+		name := strings.ReplaceAll(f.Name, "\\", "/")
+		parts[name] = f
+		if strings.EqualFold(name, "xl/sharedStrings.xml") {
+			sharedStrings = f
+		}
 	}
 	var root relationships
 	if err := readIndexPart(parts["_rels/.rels"], &root); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	book := ""
 	for _, r := range root.List {
@@ -55,15 +60,15 @@ func checkZip(data []byte) (*zip.File, error) {
 	}
 	var wb workbookXML
 	if err := readIndexPart(parts[book], &wb); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(wb.Sheets) == 0 {
-		return nil, fail(msgBroken)
+		return nil, nil, fail(msgBroken)
 	}
 	relsPath := strings.TrimPrefix(path.Dir(book)+"/_rels/"+path.Base(book)+".rels", "./")
 	var rels relationships
 	if err := readIndexPart(parts[relsPath], &rels); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, r := range rels.List {
 		if r.ID != wb.Sheets[0].RelID {
@@ -74,16 +79,16 @@ func checkZip(data []byte) (*zip.File, error) {
 		if strings.HasPrefix(target, "/") {
 			name = path.Clean(target)
 		}
-		sheet := parts[strings.TrimPrefix(name, "/")]
+		sheet = parts[strings.TrimPrefix(name, "/")]
 		switch {
 		case sheet == nil:
-			return nil, fail(msgBroken)
+			return nil, nil, fail(msgBroken)
 		case sheet.UncompressedSize64 > uint64(maxSheetXML):
-			return nil, fail(msgUnzipped)
+			return nil, nil, fail(msgUnzipped)
 		}
-		return sheet, nil
+		return sheet, sharedStrings, nil
 	}
-	return nil, fail(msgBroken)
+	return nil, nil, fail(msgBroken)
 }
 
 type relationships struct {
@@ -117,15 +122,9 @@ func readIndexPart(f *zip.File, v any) error {
 	return nil
 }
 
-// mergedCells streams the worksheet and returns its merged ranges. Most
-// worksheets have none: a plain byte scan for "mergeCell" settles that
-// quickly, and only a worksheet that has the word is decoded as XML.
+// mergedCells decodes the worksheet as XML and returns its merged ranges.
 func mergedCells(ctx context.Context, sheet *zip.File) (merges, error) {
 	var m merges
-	found, err := containsBytes(sheet, []byte("mergeCell"))
-	if err != nil || !found {
-		return m, err
-	}
 	rc, err := sheet.Open()
 	if err != nil {
 		return m, fail(msgBroken)
@@ -154,29 +153,74 @@ func mergedCells(ctx context.Context, sheet *zip.File) (merges, error) {
 	}
 }
 
-// containsBytes reports whether the unpacked part contains word, reading
-// it in chunks.
-func containsBytes(f *zip.File, word []byte) (bool, error) {
+// partScan is what a byte scan of a part found.
+type partScan struct {
+	merged bool // a <mergeCell> element
+	// longText is a text longer than maxRunBytes; cell is the r attribute
+	// of the last <c> element before it ("" when none).
+	longText bool
+	cell     string
+}
+
+// scanPart reads a part's unpacked bytes once, without decoding XML: it
+// notes <mergeCell> elements, and stops at a text (the bytes between two
+// tags) longer than maxRun, which no cell within the limits has. Decoding
+// such a text, as excelize does, takes seconds and hundreds of MB.
+func scanPart(f *zip.File, maxRun int) (partScan, error) {
+	var s partScan
 	rc, err := f.Open()
 	if err != nil {
-		return false, fail(msgBroken)
+		return s, fail(msgBroken)
 	}
 	defer rc.Close()
 	buf := make([]byte, 64<<10)
-	keep := 0 // bytes carried over from the previous chunk, so a word split between chunks is found
+	tag := make([]byte, 0, 64) // the start of the tag being read
+	inTag, run := false, 0
 	for {
-		n, err := rc.Read(buf[keep:])
-		end := keep + n
-		if bytes.Contains(buf[:end], word) {
-			return true, nil
+		n, err := rc.Read(buf)
+		for _, b := range buf[:n] {
+			switch {
+			case inTag && b == '>':
+				inTag = false
+				s.noteTag(tag)
+			case inTag:
+				if len(tag) < cap(tag) {
+					tag = append(tag, b)
+				}
+			case b == '<':
+				inTag, tag, run = true, tag[:0], 0
+			default:
+				if run++; run > maxRun {
+					s.longText = true
+					return s, nil
+				}
+			}
 		}
 		if errors.Is(err, io.EOF) {
-			return false, nil
+			return s, nil
 		}
 		if err != nil {
-			return false, fail(msgBroken)
+			return s, fail(msgBroken)
 		}
-		keep = min(end, len(word)-1)
-		copy(buf, buf[end-keep:end])
+	}
+}
+
+// noteTag takes the start of a tag (without "<" and ">"): a <mergeCell>,
+// or a cell's reference.
+func (s *partScan) noteTag(tag []byte) {
+	name, attrs, _ := bytes.Cut(tag, []byte(" "))
+	if i := bytes.IndexByte(name, ':'); i >= 0 {
+		name = name[i+1:]
+	}
+	switch string(bytes.TrimSuffix(name, []byte("/"))) {
+	case "mergeCell":
+		s.merged = true
+	case "c":
+		s.cell = ""
+		if _, ref, ok := bytes.Cut(attrs, []byte(`r="`)); ok {
+			if ref, _, ok = bytes.Cut(ref, []byte(`"`)); ok {
+				s.cell = string(ref)
+			}
+		}
 	}
 }
