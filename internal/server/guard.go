@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -194,7 +195,8 @@ func checkedForm(c *gin.Context) error {
 func (s *Server) refuse(c *gin.Context, err error) {
 	e := apperr.From(err)
 	if e.Code == apperr.TooLarge {
-		// The rest of the body is not read; do not keep the connection.
+		drainRefused(c)
+		// Whatever is left of the body is not read; do not keep the connection.
 		c.Header("Connection", "close")
 	}
 	if isAPI(c) || wantsJSON(c) {
@@ -212,6 +214,34 @@ func (s *Server) refuse(c *gin.Context, err error) {
 	}
 	s.render(c, apperr.Status(e.Code), "public/error.html", d)
 	c.Abort()
+}
+
+// Draining a refused body: a browser that is still sending when the server
+// answers and closes often shows "connection reset" instead of the answer,
+// so a body moderately over its cap (a file a little over the upload
+// limit) is read to its end first, within a time limit. A body far over
+// its cap is not: the connection is closed on it at once.
+const (
+	drainFloor   = 1 << 20
+	drainCeiling = 64 << 20
+	drainTime    = 10 * time.Second
+)
+
+// drainRefused reads and discards what is left of a refused body when it
+// is at most four times the request's cap (at least 1 MiB, at most 64 MiB),
+// so the client gets to read the refusal.
+func drainRefused(c *gin.Context) {
+	raw, ok := c.Get(ctxRawBody)
+	bodyCap, capped := c.Get(ctxBodyCap)
+	if !ok || !capped {
+		return
+	}
+	limit := min(max(4*bodyCap.(int64), drainFloor), drainCeiling)
+	if c.Request.ContentLength > limit {
+		return
+	}
+	_ = http.NewResponseController(c.Writer).SetReadDeadline(time.Now().Add(drainTime))
+	_, _ = io.Copy(io.Discard, io.LimitReader(raw.(io.Reader), limit))
 }
 
 // formPage is the page a refused form post came from, for the error
