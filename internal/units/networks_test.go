@@ -166,14 +166,14 @@ func TestNetworksOfUnitsAndPoints(t *testing.T) {
 
 func TestAddressSource(t *testing.T) {
 	for in, want := range map[string]string{
-		"203.0.113.7":           "203.0.113.7",
-		"::ffff:203.0.113.7":    "203.0.113.7",
-		"2001:db8:1:2::9":       "2001:db8:1:2::/64",
-		"2001:db8:1:2:ffff::1":  "2001:db8:1:2::/64",
-		"2001:db8:1:3::1":       "2001:db8:1:3::/64",
-		"fe80::1%eth0":          "fe80::/64",
+		"203.0.113.7":            "203.0.113.7",
+		"::ffff:203.0.113.7":     "203.0.113.7",
+		"2001:db8:1:2::9":        "2001:db8:1:2::/64",
+		"2001:db8:1:2:ffff::1":   "2001:db8:1:2::/64",
+		"2001:db8:1:3::1":        "2001:db8:1:3::/64",
+		"fe80::1%eth0":           "fe80::/64",
 		"not an address\x00\xff": units.UnknownAddress,
-		"":                      units.UnknownAddress,
+		"":                       units.UnknownAddress,
 	} {
 		if got := units.AddressSource(in); got != want {
 			t.Errorf("AddressSource(%q) = %q, want %q", in, got, want)
