@@ -52,10 +52,13 @@ type Case struct {
 	Calls       int     `json:"calls" db:"calls"`
 	// Overdue: the call-back deadline has passed and nobody has called yet.
 	Overdue bool `json:"callback_overdue" db:"-"`
+	// CallbackDueProvisional marks a deadline counted through a year
+	// without a working-day calendar (weekends only, 暂定).
+	CallbackDueProvisional bool `json:"callback_due_provisional" db:"callback_due_provisional"`
 }
 
 const caseSQL = `SELECT c.id, c.unit_id, u.name AS unit_name, c.problem, c.status, c.real_name,
-	to_char(c.callback_due, 'YYYY-MM-DD') AS callback_due, c.measures, c.carry_to_targets,
+	to_char(c.callback_due, 'YYYY-MM-DD') AS callback_due, c.callback_due_provisional, c.measures, c.carry_to_targets,
 	(SELECT count(*)::int FROM case_callbacks cb WHERE cb.case_id = c.id) AS calls
 FROM rectification_cases c JOIN units u ON u.id = c.unit_id`
 

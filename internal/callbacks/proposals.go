@@ -23,6 +23,9 @@ type Overdue struct {
 	UnitID int64  `json:"unit_id" db:"unit_id"`
 	Kind   string `json:"kind" db:"kind"`
 	Due    string `json:"due" db:"due"`
+	// DueProvisional: the answer deadline is provisional (暂定), counted
+	// through a year without a working-day calendar.
+	DueProvisional bool `json:"due_provisional" db:"due_provisional"`
 }
 
 // Proposal is a unit's overdue counts in a cycle and the deduction they
@@ -40,6 +43,10 @@ type Proposal struct {
 	// Filed is how many of the items are already filed as deductions.
 	Filed int `json:"filed"`
 	items []Overdue
+
+	// Provisional is how many items are late against a provisional
+	// deadline (暂定, a year without a working-day calendar).
+	Provisional int `json:"provisional_items"`
 }
 
 // OverdueItems lists the overdue answers and fixes of the cases of a cycle
@@ -51,11 +58,12 @@ func OverdueItems(ctx context.Context, q db.DBTX, cycleID int64, today string, l
 			SELECT c.* FROM rectification_cases c, assessment_cycles y
 			WHERE y.id = $1 AND (c.cycle_id = y.id OR (c.cycle_id IS NULL AND c.sent_on BETWEEN y.period_start AND y.period_end))
 			  AND ($4::bigint IS NULL OR c.unit_id = $4))
-		SELECT id AS case_id, unit_id, 'answer' AS kind, to_char(answer_due, 'YYYY-MM-DD') AS due FROM cs
+		SELECT id AS case_id, unit_id, 'answer' AS kind, to_char(answer_due, 'YYYY-MM-DD') AS due,
+			answer_due_provisional AS due_provisional FROM cs
 		WHERE answer_due IS NOT NULL AND answer_due < $2::date
 		  AND (answered_at IS NULL OR (answered_at AT TIME ZONE $3)::date > answer_due)
 		UNION ALL
-		SELECT id, unit_id, 'fix', to_char(fix_due, 'YYYY-MM-DD') FROM cs
+		SELECT id, unit_id, 'fix', to_char(fix_due, 'YYYY-MM-DD'), false FROM cs
 		WHERE fix_due IS NOT NULL AND fix_due < $2::date
 		  AND (done_at IS NULL OR (done_at AT TIME ZONE $3)::date > fix_due)
 		ORDER BY unit_id, case_id, kind`, cycleID, today, loc.String(), unitID)
@@ -94,6 +102,9 @@ func Proposals(ctx context.Context, q db.DBTX, cycleID int64, reasonKey, today s
 			p = &Proposal{UnitID: o.UnitID}
 			by[o.UnitID] = p
 			order = append(order, o.UnitID)
+		}
+		if o.DueProvisional {
+			p.Provisional++
 		}
 		if o.Kind == "answer" {
 			p.AnswerOverdue++
@@ -163,13 +174,16 @@ func ConfirmProposal(ctx context.Context, tx pgx.Tx, actor audit.Actor, cycleID,
 	}
 	created := []assessment.Deduction{}
 	for _, o := range items {
-		what := "逾期未答复"
+		what, due := "逾期未答复", o.Due
 		if o.Kind == "fix" {
 			what = "逾期未完成整改"
 		}
+		if o.DueProvisional {
+			due += "，暂定"
+		}
 		d, isNew, err := assessment.FileDeduction(ctx, tx, actor, cycleID, assessment.DeductionInput{
 			UnitID: unitID, ReasonKey: reasonKey, ClientKey: clientKey(reasonKey, o),
-			Description: fmt.Sprintf("整改案件 #%d %s（期限 %s）", o.CaseID, what, o.Due),
+			Description: fmt.Sprintf("整改案件 #%d %s（期限 %s）", o.CaseID, what, due),
 		})
 		if err != nil {
 			return nil, err

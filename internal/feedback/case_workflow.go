@@ -13,7 +13,6 @@ import (
 	"minyi/internal/assessment"
 	"minyi/internal/audit"
 	"minyi/internal/db"
-	"minyi/internal/workdays"
 )
 
 // MsgCaseChanged is the conflict message when another user acted on the
@@ -126,72 +125,6 @@ func actorID(actor audit.Actor) *int64 {
 	return &actor.ID
 }
 
-// settingDays returns the days of a group.
-func settingDays(ctx context.Context, q db.DBTX, group string) (int, error) {
-	var n int
-	err := q.QueryRow(ctx, `SELECT days FROM case_settings WHERE source_group = $1`, group).Scan(&n)
-	return n, db.Err(err)
-}
-
-// caseDates are the dates a case gets when it is sent.
-type caseDates struct {
-	cycleID                        *int64
-	sentOn, answerDue, callbackDue string
-	hasCallback                    bool
-}
-
-// sendDates computes the dates of a case of group sent on now's local day:
-// answer_due after the group's period in working days, callback_due for
-// real-name cases, and the cycle whose period holds the day when exactly
-// one does. It returns no_calendar when the calendar lacks a year.
-func sendDates(ctx context.Context, q db.DBTX, loc *time.Location, group string, realName bool, now time.Time) (caseDates, error) {
-	day := now.In(loc)
-	d := caseDates{sentOn: dayOf(day)}
-	n, err := settingDays(ctx, q, group)
-	if err != nil {
-		return d, err
-	}
-	due, err := workdays.Deadline(ctx, q, day, n)
-	if err != nil {
-		return d, err
-	}
-	d.answerDue = dayOf(due)
-	if realName {
-		n, err := settingDays(ctx, q, GroupCallback)
-		if err != nil {
-			return d, err
-		}
-		cb, err := workdays.Deadline(ctx, q, day, n)
-		if err != nil {
-			return d, err
-		}
-		d.callbackDue, d.hasCallback = dayOf(cb), true
-	}
-	rows, _ := q.Query(ctx, `SELECT id FROM assessment_cycles WHERE $1::date BETWEEN period_start AND period_end`, d.sentOn)
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
-	if err != nil {
-		return d, db.Err(err)
-	}
-	if len(ids) == 1 {
-		d.cycleID = &ids[0]
-	}
-	return d, nil
-}
-
-// insertCase stores a new case with its dates and returns its id.
-func insertCase(ctx context.Context, tx pgx.Tx, actor audit.Actor, unitID int64, kind, sourceID, group, problem string, realName bool, d caseDates, now time.Time) (int64, error) {
-	var cb *string
-	if d.hasCallback {
-		cb = &d.callbackDue
-	}
-	var id int64
-	err := tx.QueryRow(ctx, `INSERT INTO rectification_cases (unit_id, source_kind, source_id, source_group, problem,
-			real_name, created_by, created_at, updated_at, cycle_id, sent_on, answer_due, callback_due)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12) RETURNING id`,
-		unitID, kind, sourceID, group, problem, realName, actorID(actor), now, d.cycleID, d.sentOn, d.answerDue, cb).Scan(&id)
-	return id, db.Err(err)
-}
-
 // OfficeCaseInput is a case the office opens itself: from target
 // monitoring (Kind "target", SourceID the target sheet id) or from the
 // improvement suggestions of an assessment result (Kind "result",
@@ -206,7 +139,8 @@ type OfficeCaseInput struct {
 
 // OpenOfficeCase opens a case from target monitoring or an assessment
 // result; the unit comes from the target sheet or the input. It returns
-// invalid, not_found for an unknown sheet, cycle or unit, and no_calendar.
+// invalid and not_found for an unknown sheet, cycle or unit; a deadline
+// through a year without a calendar is provisional, never refused.
 func OpenOfficeCase(ctx context.Context, tx pgx.Tx, loc *time.Location, actor audit.Actor, in OfficeCaseInput, now time.Time) (Case, error) {
 	in.Problem = strings.TrimSpace(in.Problem)
 	e := apperr.Fields{}

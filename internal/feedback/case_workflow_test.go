@@ -15,6 +15,7 @@ import (
 	"minyi/internal/feedback"
 	"minyi/internal/ratings"
 	"minyi/internal/scores/scorestest"
+	"minyi/internal/workdays"
 )
 
 // openCase marks a fresh 差评 of unit valid at now and returns the case.
@@ -62,16 +63,48 @@ func TestCaseDeadlinesOverHolidays(t *testing.T) {
 		c.SourceGroup != "feedback" || !c.RealName || c.Status != feedback.CaseSent {
 		t.Errorf("case = %+v", c)
 	}
-	// A year without a calendar: refused, nothing stored.
-	_, err = x.openCase(x.units[0], false, day(t, "2031-03-02"))
-	if !apperr.Is(err, apperr.NoCalendar) || apperr.From(err).Message == "" {
+	// A year without a calendar: the deadlines are provisional, counted
+	// with weekends only (Sunday 2 March 2031 + 15: 3–7, 10–14, 17–21 March).
+	c2, err := x.openCase(x.units[0], true, day(t, "2031-03-02"))
+	if err != nil {
 		t.Fatalf("no calendar: %v", err)
 	}
-	if _, n, _ := feedback.ListCases(x.ctx, x.pool, feedback.CaseFilter{}); n != 1 {
-		t.Errorf("cases after refusal: %d", n)
+	if *c2.AnswerDue != "2031-03-21" || !c2.AnswerDueProvisional || *c2.CallbackDue != "2031-03-03" || !c2.CallbackDueProvisional {
+		t.Fatalf("provisional case %+v", c2)
 	}
-	if p := x.queue(feedback.Filter{Status: "pending"}); len(p) != 1 {
-		t.Errorf("refused item should stay pending: %d", len(p))
+	// Entering 2031 (TEST DATA, not a real notice: 3 March off)
+	// recomputes both, with a note each and one audit entry.
+	var recomputed []workdays.Recomputation
+	x.tx(func(tx pgx.Tx) error {
+		in := workdays.YearInput{Year: 2031, Note: "测试数据", Days: []workdays.Day{{Date: "2031-03-03", Kind: workdays.Holiday, Name: "测试假日"}}}
+		if _, err := workdays.SaveYear(x.ctx, tx, office, in, day(t, "2031-03-05")); err != nil {
+			return err
+		}
+		cal, err := workdays.LoadAll(x.ctx, tx)
+		if err != nil {
+			return err
+		}
+		recomputed, err = feedback.RecomputeDeadlines(x.ctx, tx, office, cal, 2031, day(t, "2031-03-05"))
+		return err
+	})
+	c2, _ = feedback.FindCase(x.ctx, x.pool, c2.ID)
+	if len(recomputed) != 2 || *c2.AnswerDue != "2031-03-24" || c2.AnswerDueProvisional || *c2.CallbackDue != "2031-03-04" ||
+		c2.CallbackDueProvisional {
+		t.Errorf("after 2031 was entered: %+v, %+v", recomputed, c2)
+	}
+	notes, _ := feedback.ListCaseUpdates(x.ctx, x.pool, c2.ID, "note")
+	if len(notes) != 2 || notes[0].Body != "答复期限已按2031年工作日历重新计算：原暂定 2031-03-21，现 2031-03-24" ||
+		notes[1].Body != "回访期限已按2031年工作日历重新计算：原暂定 2031-03-03，现 2031-03-04" {
+		t.Errorf("notes %+v", notes)
+	}
+	var audits int
+	if err := x.pool.QueryRow(x.ctx, `SELECT count(*) FROM audit_log WHERE action = 'deadline.recompute' AND entity_id = $1`,
+		c2.IDString()).Scan(&audits); err != nil || audits != 1 {
+		t.Errorf("audit entries %d, %v", audits, err)
+	}
+	// The case of 2026 was never provisional and is left alone.
+	if again, _ := feedback.FindCase(x.ctx, x.pool, c.ID); *again.AnswerDue != "2026-10-23" || again.AnswerDueProvisional {
+		t.Errorf("2026 case %+v", again)
 	}
 }
 

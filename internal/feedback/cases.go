@@ -110,6 +110,12 @@ type Case struct {
 	Version      int        `json:"version" db:"version"`
 	UpdatedAt    time.Time  `json:"updated_at" db:"updated_at"`
 	Sources      []Source   `json:"sources" db:"sources"`
+
+	// AnswerDueProvisional and CallbackDueProvisional mark a deadline
+	// counted through a year without a working-day calendar (weekends
+	// only, 暂定); entering the year recomputes it.
+	AnswerDueProvisional   bool `json:"answer_due_provisional" db:"answer_due_provisional"`
+	CallbackDueProvisional bool `json:"callback_due_provisional" db:"callback_due_provisional"`
 }
 
 // IDString is the case id as text.
@@ -140,6 +146,7 @@ func dayOf(t time.Time) string { return t.Format(time.DateOnly) }
 
 const caseSQL = `SELECT c.id, c.unit_id, u.name AS unit_name, c.source_kind, c.source_id, c.source_group, c.cycle_id,
 	c.problem, c.status, c.real_name, cu.username AS created_by, c.created_at, c.sent_on::text AS sent_on, c.answer_due::text AS answer_due, c.callback_due::text AS callback_due,
+	c.answer_due_provisional, c.callback_due_provisional,
 	c.answered_at, c.explanation, c.responsible, c.measures, c.outcome, c.fix_due::text AS fix_due, c.done_at, c.done_note,
 	c.done_evidence::text[] AS done_evidence, c.closed_at, c.return_reason, c.released, c.version, c.updated_at,
 	coalesce((SELECT jsonb_agg(jsonb_build_object('source_kind', s.source_kind, 'source_id', s.source_id)

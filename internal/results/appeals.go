@@ -36,11 +36,17 @@ type Appeal struct {
 	// application, owned by the unit; Evidence describes them.
 	EvidenceIDs []string                  `json:"evidence_ids" db:"evidence_ids"`
 	Evidence    []assessment.EvidenceFile `json:"evidence" db:"-"`
+
+	// AnswerDueProvisional marks a deadline counted through a year
+	// without a working-day calendar (weekends only, 暂定); entering the
+	// year recomputes it. DeadlineNotes are those recomputations.
+	AnswerDueProvisional bool     `json:"answer_due_provisional" db:"answer_due_provisional"`
+	DeadlineNotes        []string `json:"deadline_notes" db:"-"`
 }
 
 const appealColumns = `a.id, a.cycle_id, a.unit_id, n.name AS unit_name, a.grounds, a.evidence_note,
 	c.username AS created_by, a.created_at, to_char(a.answer_due, 'YYYY-MM-DD') AS answer_due, a.status,
-	a.answer, w.username AS answered_by, a.answered_at, a.evidence_ids::text[] AS evidence_ids
+	a.answer, w.username AS answered_by, a.answered_at, a.evidence_ids::text[] AS evidence_ids, a.answer_due_provisional
 	FROM assessment_appeals a JOIN units n ON n.id = a.unit_id
 	LEFT JOIN users c ON c.id = a.created_by LEFT JOIN users w ON w.id = a.answered_by`
 
@@ -59,20 +65,27 @@ func ListAppeals(ctx context.Context, q db.DBTX, cycleID int64, unitID *int64) (
 	return list, completeAppeals(ctx, q, list)
 }
 
-// completeAppeals fills in the status labels and the evidence files'
-// descriptions.
+// completeAppeals fills in the status labels, the evidence files'
+// descriptions and the notes of recomputed deadlines.
 func completeAppeals(ctx context.Context, q db.DBTX, list []Appeal) error {
 	var ids []string
+	appeals := make([]int64, len(list))
 	for i := range list {
 		list[i].StatusLabel = AppealStatusLabel(list[i].Status)
 		ids = append(ids, list[i].EvidenceIDs...)
+		appeals[i] = list[i].ID
 	}
 	files, err := evidenceByID(ctx, q, ids)
 	if err != nil {
 		return err
 	}
+	notes, err := workdays.ListRecomputations(ctx, q, workdays.EntityAppeal, appeals)
+	if err != nil {
+		return err
+	}
 	for i := range list {
 		list[i].Evidence = pick(files, list[i].EvidenceIDs)
+		list[i].DeadlineNotes = workdays.NotesOf(notes, workdays.EntityAppeal, list[i].ID)
 	}
 	return nil
 }
@@ -119,9 +132,10 @@ func (in *AppealInput) normalize() error {
 
 // Apply records a unit's application for review of its preliminary
 // result, on or before the deadline; the answer is due AnswerDays working
-// days later. The files are stored as the unit's evidence files, all or
-// none. Applying again with the same grounds returns the application (a
-// retry, storing no file again); with other grounds it is refused.
+// days later (provisional when that touches a year without a calendar).
+// The files are stored as the unit's evidence files, all or none. Applying
+// again with the same grounds returns the application (a retry, storing no
+// file again); with other grounds it is refused.
 func Apply(ctx context.Context, tx pgx.Tx, actor audit.Actor, loc *time.Location, now time.Time, cycleID, unitID int64, in AppealInput) (Appeal, error) {
 	if err := in.normalize(); err != nil {
 		return Appeal{}, err
@@ -180,8 +194,10 @@ func Apply(ctx context.Context, tx pgx.Tx, actor audit.Actor, loc *time.Location
 	}
 	var id int64
 	if err := tx.QueryRow(ctx, `INSERT INTO assessment_appeals (cycle_id, unit_id, publication_id, grounds, evidence_note,
-		evidence_ids, created_by, created_at, answer_due) VALUES ($1, $2, $3, $4, $5, $6::uuid[], $7, $8, $9::date) RETURNING id`,
-		cycleID, unitID, st.Preliminary.ID, in.Grounds, in.EvidenceNote, ev, by, now, due.Format(time.DateOnly)).Scan(&id); err != nil {
+		evidence_ids, created_by, created_at, answer_due, answer_days, answer_due_provisional)
+		VALUES ($1, $2, $3, $4, $5, $6::uuid[], $7, $8, $9::date, $10, $11) RETURNING id`,
+		cycleID, unitID, st.Preliminary.ID, in.Grounds, in.EvidenceNote, ev, by, now, due.String(), sv.Settings.AnswerDays,
+		due.Provisional).Scan(&id); err != nil {
 		return Appeal{}, db.Err(err)
 	}
 	a, err := findAppeal(ctx, tx, id, false)

@@ -63,11 +63,17 @@ type Publication struct {
 	ReopenedAt      *time.Time `json:"reopened_at" db:"reopened_at"`
 	ReopenedBy      *string    `json:"reopened_by" db:"reopened_by"`
 	ReopenReason    *string    `json:"reopen_reason" db:"reopen_reason"`
+
+	// AppealDeadlineProvisional marks a deadline counted through a year
+	// without a working-day calendar (weekends only, 暂定); entering the
+	// year recomputes it. DeadlineNotes are those recomputations.
+	AppealDeadlineProvisional bool     `json:"appeal_deadline_provisional" db:"appeal_deadline_provisional"`
+	DeadlineNotes             []string `json:"deadline_notes" db:"-"`
 }
 
 const publicationColumns = `p.id, p.cycle_id, p.stage, p.published_at, u.username AS published_by,
 	to_char(p.appeal_deadline, 'YYYY-MM-DD') AS appeal_deadline, p.show_composite, p.settings_version,
-	p.scheme_version, p.note, p.reopened_at, r.username AS reopened_by, p.reopen_reason
+	p.scheme_version, p.note, p.reopened_at, r.username AS reopened_by, p.reopen_reason, p.appeal_deadline_provisional
 	FROM assessment_publications p LEFT JOIN users u ON u.id = p.published_by LEFT JOIN users r ON r.id = p.reopened_by`
 
 // Status is where a cycle's results stand.
@@ -91,6 +97,9 @@ func LoadStatus(ctx context.Context, q db.DBTX, cycleID int64) (Status, error) {
 	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[Publication])
 	if err != nil {
 		return Status{}, db.Err(err)
+	}
+	if err := addPublicationNotes(ctx, q, list); err != nil {
+		return Status{}, err
 	}
 	st := Status{Stage: "draft", StageLabel: "计算审核中（未公布）", History: list}
 	if st.History == nil {
@@ -160,17 +169,22 @@ func (in PublishInput) validate() error {
 }
 
 // insertPublication stores the publication and the snapshot of every line.
-func insertPublication(ctx context.Context, tx pgx.Tx, actor audit.Actor, a Assessment, stage string, deadline *time.Time, in PublishInput, now time.Time) (int64, error) {
+func insertPublication(ctx context.Context, tx pgx.Tx, actor audit.Actor, a Assessment, stage string, deadline *window, in PublishInput, now time.Time) (int64, error) {
 	show := in.ShowComposite == nil || *in.ShowComposite
 	var by *int64
 	if actor.ID != 0 {
 		by = &actor.ID
 	}
+	var due, days any
+	var provisional bool
+	if deadline != nil {
+		due, days, provisional = deadline.due.String(), deadline.days, deadline.due.Provisional
+	}
 	var id int64
 	err := tx.QueryRow(ctx, `INSERT INTO assessment_publications (cycle_id, stage, published_at, published_by,
-		appeal_deadline, show_composite, settings_version, scheme_version, note)
-		VALUES ($1, $2, $3, $4, $5::date, $6, $7, $8, $9) RETURNING id`,
-		a.Cycle.ID, stage, now, by, dateOrNil(deadline), show, a.SettingsVersion, a.SchemeVersion, strings.TrimSpace(in.Note)).Scan(&id)
+		appeal_deadline, show_composite, settings_version, scheme_version, note, appeal_days, appeal_deadline_provisional)
+		VALUES ($1, $2, $3, $4, $5::date, $6, $7, $8, $9, $10, $11) RETURNING id`,
+		a.Cycle.ID, stage, now, by, due, show, a.SettingsVersion, a.SchemeVersion, strings.TrimSpace(in.Note), days, provisional).Scan(&id)
 	if err != nil {
 		return 0, db.Err(err)
 	}
@@ -190,32 +204,34 @@ func insertPublication(ctx context.Context, tx pgx.Tx, actor audit.Actor, a Asse
 	return id, db.Err(err)
 }
 
-func dateOrNil(t *time.Time) *string {
-	if t == nil {
-		return nil
-	}
-	s := t.Format(time.DateOnly)
-	return &s
+// window is the review window of a preliminary publication: its last
+// day and the working days it counts.
+type window struct {
+	due  workdays.Due
+	days int
 }
 
 // publicationSummary is what the audit log keeps of a publication.
-func publicationSummary(a Assessment, id int64, stage string, deadline *time.Time) map[string]any {
+func publicationSummary(a Assessment, id int64, stage string, deadline *window) map[string]any {
 	counts := map[string]int{}
 	for _, c := range a.Categories {
 		for _, l := range c.Lines {
 			counts[l.Grade]++
 		}
 	}
-	return map[string]any{"publication_id": id, "stage": stage, "appeal_deadline": dateOrNil(deadline),
+	out := map[string]any{"publication_id": id, "stage": stage, "appeal_deadline": nil,
 		"scheme_version": a.SchemeVersion, "settings_version": a.SettingsVersion, "grades": counts}
+	if deadline != nil {
+		out["appeal_deadline"], out["appeal_deadline_provisional"] = deadline.due.String(), deadline.due.Provisional
+	}
+	return out
 }
 
 // PublishPreliminary computes the results and publishes them as the
 // preliminary results: each unit then sees its result with the deadline to
-// apply for review, AppealDays working days after today. It refuses a
-// second preliminary publication, incomplete results, and (no_calendar) a
-// publication when the working-day calendar does not reach the answers'
-// deadline.
+// apply for review, AppealDays working days after today (provisional when
+// it touches a year without a working-day calendar). It refuses a second
+// preliminary publication and incomplete results.
 func PublishPreliminary(ctx context.Context, tx pgx.Tx, actor audit.Actor, loc *time.Location, now time.Time, cycleID int64, categoryOrder []string, in PublishInput) (Status, error) {
 	if err := in.validate(); err != nil {
 		return Status{}, err
@@ -237,19 +253,11 @@ func PublishPreliminary(ctx context.Context, tx pgx.Tx, actor audit.Actor, loc *
 	if err := requireComplete(a); err != nil {
 		return Status{}, err
 	}
-	today := localDay(now, loc)
-	cal, err := workdays.Load(ctx, tx, today.Year(), today.Year()+1)
+	due, err := workdays.Deadline(ctx, tx, localDay(now, loc), a.Settings.AppealDays)
 	if err != nil {
 		return Status{}, err
 	}
-	deadline, err := cal.AddWorkdays(today, a.Settings.AppealDays)
-	if err != nil {
-		return Status{}, err
-	}
-	// Every answer's deadline must be computable too.
-	if _, err := cal.AddWorkdays(deadline, a.Settings.AnswerDays); err != nil {
-		return Status{}, err
-	}
+	deadline := window{due: due, days: a.Settings.AppealDays}
 	id, err := insertPublication(ctx, tx, actor, a, StagePreliminary, &deadline, in, now)
 	if err != nil {
 		return Status{}, err

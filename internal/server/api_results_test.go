@@ -288,29 +288,3 @@ func TestResultStreaks(t *testing.T) {
 	}
 	wantAPIError(t, apiJSON(t, w.unitUser, "GET", "/api/v1/cycles/"+itoa(last)+"/results/uses", nil), http.StatusForbidden, "forbidden")
 }
-
-// TestResultsNoCalendar: publishing late in December needs next year's
-// calendar for the answers' deadline; without it nothing is published.
-func TestResultsNoCalendar(t *testing.T) {
-	loc, _ := time.LoadLocation("Asia/Shanghai")
-	w := newAPIWorld(t, apptest.Options{Now: func() time.Time { return time.Date(2026, 12, 21, 10, 0, 0, 0, loc) }})
-	cy := w.createCycle(t, "2026年度", 2026, nil)
-	tree := map[string]any{"key": "total", "name": "综合", "kind": "sum", "children": []map[string]any{
-		{"key": "work", "name": "工作实绩", "kind": "manual", "max": 100, "assessor": map[string]any{"name": "市考评办"}}}}
-	apiJSON(t, w.office, "PUT", "/api/v1/cycles/"+itoa(cy.ID)+"/scheme", map[string]any{"tree": tree}).decode(t, http.StatusCreated, nil)
-	for _, u := range []int64{w.a.ID, w.b.ID} {
-		if _, err := w.app.Pool.Exec(context.Background(), `INSERT INTO assessment_entries (cycle_id, unit_id, leaf_key, points)
-			VALUES ($1, $2, 'work', 80)`, cy.ID, u); err != nil {
-			t.Fatal(err)
-		}
-	}
-	rep := apiJSON(t, w.office, "POST", "/api/v1/cycles/"+itoa(cy.ID)+"/results/preliminary", map[string]any{})
-	wantAPIError(t, rep, http.StatusConflict, "no_calendar")
-	if !strings.Contains(string(rep.Body), "2027年的工作日历尚未录入") {
-		t.Fatalf("no calendar: %s", rep.Body)
-	}
-	var n int
-	if err := w.app.Pool.QueryRow(context.Background(), `SELECT count(*) FROM assessment_publications`).Scan(&n); err != nil || n != 0 {
-		t.Fatalf("publications %d %v", n, err)
-	}
-}

@@ -2,6 +2,8 @@ package server
 
 import (
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -9,6 +11,7 @@ import (
 
 	"minyi/internal/apperr"
 	"minyi/internal/db"
+	"minyi/internal/deadlines"
 	"minyi/internal/workdays"
 )
 
@@ -48,26 +51,37 @@ func (s *Server) apiGetWorkdayYear(c *gin.Context) {
 	c.JSON(http.StatusOK, y)
 }
 
-// apiPutWorkdayYear replaces a year's list: 201 when the year was absent,
-// 200 otherwise (also when nothing changed).
+// workdayYearSaved is a saved year with what the save did besides: the
+// provisional deadlines it recomputed and notes on the input (days of
+// another year in a holiday-cn file, left out).
+type workdayYearSaved struct {
+	workdays.YearCalendar
+	Recomputed []workdays.Recomputation `json:"recomputed"`
+	Notes      []string                 `json:"notes"`
+}
+
+// apiPutWorkdayYear replaces a year's list, given in Minyi's JSON form or
+// as a holiday-cn file (told apart by shape): 201 when the year was
+// absent, 200 otherwise (also when nothing changed).
 func (s *Server) apiPutWorkdayYear(c *gin.Context) {
 	year, err := yearParam(c)
-	var in struct {
-		Note string         `json:"note"`
-		Days []workdays.Day `json:"days"`
-	}
+	var in workdays.JSONYear
 	if err == nil {
 		err = bindJSON(c, &in, 64<<10)
+	}
+	var imp workdays.Import
+	if err == nil {
+		imp, err = in.Import(year)
+	}
+	if err == nil {
+		imp.Input.Normalize()
+		err = imp.Validate()
 	}
 	if err != nil {
 		s.apiError(c, err)
 		return
 	}
-	var res workdays.SaveResult
-	err = db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
-		res, err = workdays.SaveYear(c, tx, currentUser(c).Actor(), workdays.YearInput{Year: year, Note: in.Note, Days: in.Days}, s.Now())
-		return err
-	})
+	res, err := s.saveWorkdayYear(c, imp.Input)
 	if err != nil {
 		s.apiError(c, err)
 		return
@@ -76,19 +90,47 @@ func (s *Server) apiPutWorkdayYear(c *gin.Context) {
 	if res.Created {
 		status = http.StatusCreated
 	}
-	c.JSON(status, res.Year)
+	out := workdayYearSaved{YearCalendar: res.Year, Recomputed: res.Recomputed, Notes: []string{}}
+	if note := imp.OtherNote(); note != "" {
+		out.Notes = append(out.Notes, note)
+	}
+	c.JSON(status, out)
 }
 
-// deadlineReply is a computed deadline.
+// saveWorkdayYear saves the year and recomputes the provisional deadlines
+// in one transaction (deadlines.SaveYear).
+func (s *Server) saveWorkdayYear(c *gin.Context, in workdays.YearInput) (deadlines.SaveResult, error) {
+	var res deadlines.SaveResult
+	err := db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
+		res, err = deadlines.SaveYear(c, tx, currentUser(c).Actor(), s.Config.Location, in, s.Now())
+		return err
+	})
+	return res, err
+}
+
+// deadlineReply is a computed deadline; Provisional when the count passed
+// through years without a calendar (AbsentYears), counted with weekends
+// only.
 type deadlineReply struct {
-	Start      string `json:"start"`
-	Days       int    `json:"days"`
-	Due        string `json:"due"`
-	DueWeekday string `json:"due_weekday"`
+	Start       string `json:"start"`
+	Days        int    `json:"days"`
+	Due         string `json:"due"`
+	DueWeekday  string `json:"due_weekday"`
+	Provisional bool   `json:"provisional"`
+	AbsentYears []int  `json:"absent_years"`
+}
+
+// AbsentLabel names the absent years, e.g. 2027年 or 2027年、2028年.
+func (r deadlineReply) AbsentLabel() string {
+	parts := make([]string, len(r.AbsentYears))
+	for i, y := range r.AbsentYears {
+		parts[i] = strconv.Itoa(y) + "年"
+	}
+	return strings.Join(parts, "、")
 }
 
 // computeDeadline parses start (YYYY-MM-DD) and days and returns the
-// deadline, with invalid errors naming the parameter, or no_calendar.
+// deadline, with invalid errors naming the parameter.
 func (s *Server) computeDeadline(c *gin.Context, start, days string) (deadlineReply, error) {
 	f := apperr.Fields{}
 	d, err := time.ParseInLocation("2006-01-02", start, s.Config.Location)
@@ -106,7 +148,12 @@ func (s *Server) computeDeadline(c *gin.Context, start, days string) (deadlineRe
 	if err != nil {
 		return deadlineReply{}, err
 	}
-	return deadlineReply{Start: start, Days: n, Due: due.Format("2006-01-02"), DueWeekday: workdays.WeekdayLabel(due.Weekday())}, nil
+	absent := due.Absent
+	if absent == nil {
+		absent = []int{}
+	}
+	return deadlineReply{Start: start, Days: n, Due: due.String(), DueWeekday: workdays.WeekdayLabel(due.Date.Weekday()),
+		Provisional: due.Provisional, AbsentYears: absent}, nil
 }
 
 func (s *Server) apiWorkdayDeadline(c *gin.Context) {

@@ -131,8 +131,8 @@ var flashes = map[string]string{
 	"assess_settings_saved":     "考核设置已保存为新版本；此前的版本保留不变。",
 	"assess_settings_unchanged": "考核设置没有变化，未生成新版本。",
 	// Working-day calendar (console_workdays.go).
-	"workdays_created":   "该年工作日历已录入，期限计算立即按其执行。",
-	"workdays_saved":     "工作日历已保存，原安排已替换，修改已记入操作日志。",
+	"workdays_created":   "该年工作日历已录入，期限计算立即按其执行；此前按周末暂定的期限已重新计算。",
+	"workdays_saved":     "工作日历已保存，原安排已替换，暂定的期限已重新计算，修改已记入操作日志。",
 	"workdays_unchanged": "工作日历没有变化，未作修改。",
 
 	// Assessment results (console_results.go).

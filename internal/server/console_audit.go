@@ -48,6 +48,7 @@ var auditActions = map[string]string{
 	"agency_upload.create":          "上传答卷",
 	"workdays.create":               "录入工作日历",
 	"workdays.update":               "修改工作日历",
+	"deadline.recompute":            "按工作日历重新计算暂定期限",
 	"target_sheet.create":           "创建目标责任书",
 	"target_sheet.save":             "保存目标",
 	"target_sheet.submit":           "提交目标审核",

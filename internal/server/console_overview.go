@@ -4,13 +4,17 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"minyi/internal/deadlines"
 	"minyi/internal/feedback"
 	"minyi/internal/ratings"
 	"minyi/internal/units"
+	"minyi/internal/users"
+	"minyi/internal/workdays"
 )
 
 // periodView is a count and mean ready to show, with a link to its ratings.
@@ -40,6 +44,45 @@ type overviewPageData struct {
 	TargetWarningsLink string
 	// CaseOverdue counts the overdue rectification cases in scope.
 	CaseOverdue feedback.OverdueCount
+	// Calendar warns the office of a missing working-day calendar.
+	Calendar *calendarWarning
+}
+
+// calendarWarning is the overview's warning that a year's working-day
+// calendar is missing: this year's at any time, next year's from
+// 1 October (the State Council publishes it in November or later).
+type calendarWarning struct {
+	Years       string // e.g. 2027年
+	Link        string // where to enter the first missing year
+	Provisional int    // deadlines stored provisional so far
+}
+
+// calendarWarningFor returns the warning for the office on now's date, or
+// nil when the calendar it needs is there.
+func (s *Server) calendarWarningFor(c *gin.Context, now time.Time) (*calendarWarning, error) {
+	cal, err := workdays.Load(c, s.Pool, now.Year(), now.Year()+1)
+	if err != nil {
+		return nil, err
+	}
+	var missing []string
+	first := 0
+	for _, y := range []int{now.Year(), now.Year() + 1} {
+		if cal.Has(y) || (y > now.Year() && now.Month() < time.October) {
+			continue
+		}
+		if first == 0 {
+			first = y
+		}
+		missing = append(missing, strconv.Itoa(y)+"年")
+	}
+	if first == 0 {
+		return nil, nil
+	}
+	n, err := deadlines.CountProvisional(c, s.Pool)
+	if err != nil {
+		return nil, err
+	}
+	return &calendarWarning{Years: strings.Join(missing, "、"), Link: "/console/workdays/new?year=" + strconv.Itoa(first), Provisional: n}, nil
 }
 
 // periodOf formats a period; link names the feed filtered to it.
@@ -127,6 +170,12 @@ func (s *Server) overviewPage(c *gin.Context) {
 	if d.CaseOverdue, err = caseOverdue(c, s, scope); err != nil {
 		s.consoleError(c, err)
 		return
+	}
+	if u.Role == users.RoleOffice {
+		if d.Calendar, err = s.calendarWarningFor(c, now); err != nil {
+			s.consoleError(c, err)
+			return
+		}
 	}
 	d.UncheckedLink = "/console/ratings?rate_checked=false&excluded=false"
 	d.ExcludedLink = "/console/ratings?excluded=true"

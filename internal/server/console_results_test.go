@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"strings"
@@ -19,16 +18,7 @@ func TestConsoleResults(t *testing.T) {
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 	now := time.Date(2026, 6, 1, 10, 0, 0, 0, loc)
 	w := newAPIWorld(t, apptest.Options{Now: func() time.Time { return now }})
-	cy := w.createCycle(t, "2026年度", 2026, nil)
-	tree := map[string]any{"key": "total", "name": "综合", "kind": "sum", "children": []map[string]any{
-		{"key": "work", "name": "工作实绩", "kind": "manual", "max": 100, "assessor": map[string]any{"name": "市考评办"}}}}
-	apiJSON(t, w.office, "PUT", "/api/v1/cycles/"+itoa(cy.ID)+"/scheme", map[string]any{"tree": tree}).decode(t, http.StatusCreated, nil)
-	for _, u := range []int64{w.a.ID, w.b.ID} {
-		if _, err := w.app.Pool.Exec(context.Background(), `INSERT INTO assessment_entries (cycle_id, unit_id, leaf_key, points)
-			VALUES ($1, $2, 'work', 86.5)`, cy.ID, u); err != nil {
-			t.Fatal(err)
-		}
-	}
+	cy := w.scoredCycle(t, 86.5)
 	page := "/console/cycles/" + itoa(cy.ID) + "/results"
 	body := consoleGet(t, w.office, page, http.StatusOK)
 	for _, want := range []string{"计算审核中（未公布）", "市政务服务中心", "86.50", "公布初步结果"} {

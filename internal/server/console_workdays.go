@@ -1,15 +1,16 @@
 package server
 
 import (
+	"io"
 	"net/http"
+	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/jackc/pgx/v5"
 
 	"minyi/internal/apperr"
-	"minyi/internal/db"
 	"minyi/internal/users"
 	"minyi/internal/workdays"
 )
@@ -60,7 +61,7 @@ func (s *Server) workdaysPage(c *gin.Context) {
 		switch {
 		case err == nil:
 			d.Calc.Result = &res
-		case apperr.Is(err, apperr.Invalid), apperr.Is(err, apperr.NoCalendar):
+		case apperr.Is(err, apperr.Invalid):
 			d.Calc.Errors = apperr.From(err).Fields
 			if len(d.Calc.Errors) == 0 {
 				d.Calc.Errors = map[string]string{"_": apperr.From(err).Message}
@@ -141,6 +142,35 @@ type workdayYearPageData struct {
 	Form    workdayYearForm
 	// Errors are the form's problems, each naming its line.
 	Errors []string
+	// Notices say what a save just did besides saving (days of another
+	// year left out of a holiday-cn file).
+	Notices []string
+	// Recomputed are the provisional deadlines recomputed when the year
+	// was entered or corrected, with links to their items.
+	Recomputed []recomputedRow
+}
+
+// recomputedRow is a recomputed deadline on the year's page.
+type recomputedRow struct {
+	workdays.Recomputation
+	ItemLabel, Link string
+}
+
+// recomputedRows lists the year's recomputed deadlines with their items.
+func recomputedRows(list []workdays.Recomputation) []recomputedRow {
+	out := make([]recomputedRow, len(list))
+	for i, r := range list {
+		id := strconv.FormatInt(r.EntityID, 10)
+		row := recomputedRow{Recomputation: r, ItemLabel: "整改案件 #" + id, Link: "/console/cases/" + id}
+		if r.Entity != workdays.EntityCase && r.CycleID != nil {
+			row.ItemLabel, row.Link = "考核结果 · 复核申请 #"+id, resultsLink(*r.CycleID)
+			if r.Entity == workdays.EntityPublication {
+				row.ItemLabel = "考核结果 · 初步结果公布"
+			}
+		}
+		out[i] = row
+	}
+	return out
 }
 
 // workdayYearPage shows a year's calendar as a grid and its list, with the
@@ -182,16 +212,37 @@ func (s *Server) newWorkdayYearPage(c *gin.Context) {
 }
 
 func (s *Server) showWorkdayYear(c *gin.Context, status, year int, y *workdays.YearCalendar, form workdayYearForm, errs []string) {
+	s.renderWorkdayYear(c, status, year, y, form, errs, "", nil)
+}
+
+// renderWorkdayYear shows the year's page; flash and notices tell what a
+// save just did when the page is shown in its answer.
+func (s *Server) renderWorkdayYear(c *gin.Context, status, year int, y *workdays.YearCalendar, form workdayYearForm, errs []string,
+	flash string, notices []string) {
 	title := strconv.Itoa(year) + "年工作日历"
-	d := workdayYearPageData{basePage: s.base(c, title, "cycles"), Year: year, Form: form, Errors: errs}
+	d := workdayYearPageData{basePage: s.base(c, title, "cycles"), Year: year, Form: form, Errors: errs, Notices: notices}
+	if flash != "" {
+		d.Flash = flashes[flash]
+	}
 	if y != nil {
 		d.Present, d.Summary, d.Ranges, d.Months = true, y.YearSummary, workdays.Ranges(y.Days), calendarGrid(year, y.Days)
+		list, err := workdays.ListRecomputationsOfYear(c, s.Pool, year)
+		if err != nil {
+			s.consoleError(c, err)
+			return
+		}
+		d.Recomputed = recomputedRows(list)
 	}
 	s.render(c, status, "console/workdays_year.html", d)
 }
 
-// saveWorkdayYearSubmit replaces a year's list from the text form; every
-// problem is shown with its line and nothing is saved until all are fixed.
+// maxWorkdayFile bounds an uploaded holiday-cn file (a year is about 4 KB).
+const maxWorkdayFile = 64 << 10
+
+// saveWorkdayYearSubmit replaces a year's list from the form: the text
+// form, or a JSON file (holiday-cn's or Minyi's) uploaded or pasted into
+// the text box. Every problem is shown with its line (or the file's item)
+// and nothing is saved until all are fixed.
 func (s *Server) saveWorkdayYearSubmit(c *gin.Context) {
 	year, err := yearParam(c)
 	if err != nil {
@@ -199,21 +250,24 @@ func (s *Server) saveWorkdayYearSubmit(c *gin.Context) {
 		return
 	}
 	form := workdayYearForm{Note: c.PostForm("note"), Text: c.PostForm("days")}
-	parsed, lineErrs := workdays.ParseText(form.Text)
-	in := workdays.YearInput{Year: year, Note: form.Note, Days: parsed.Days}
-	in.Normalize()
-	if len(lineErrs) == 0 {
-		lineErrs = workdays.LineProblems(in, parsed.Lines)
+	data, err := workdayFile(c)
+	if err != nil {
+		s.consoleError(c, err)
+		return
 	}
-	var res workdays.SaveResult
-	if len(lineErrs) == 0 {
-		err = db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
-			res, err = workdays.SaveYear(c, tx, currentUser(c).Actor(), in, s.Now())
-			return err
-		})
-		if err != nil {
-			s.consoleError(c, err)
-			return
+	if data == nil && strings.HasPrefix(strings.TrimSpace(form.Text), "{") {
+		data = []byte(form.Text)
+	}
+	var imp workdays.Import
+	var lineErrs []workdays.LineError
+	if data != nil {
+		imp, lineErrs = readWorkdayJSON(data, year, form.Note)
+	} else {
+		parsed, errs := workdays.ParseText(form.Text)
+		imp, lineErrs = workdays.Import{Input: workdays.YearInput{Year: year, Note: form.Note, Days: parsed.Days}}, errs
+		imp.Input.Normalize()
+		if len(lineErrs) == 0 {
+			lineErrs = workdays.LineProblems(imp.Input, parsed.Lines)
 		}
 	}
 	if len(lineErrs) > 0 {
@@ -228,6 +282,11 @@ func (s *Server) saveWorkdayYearSubmit(c *gin.Context) {
 		s.showWorkdayYear(c, http.StatusUnprocessableEntity, year, cur, form, msgs)
 		return
 	}
+	res, err := s.saveWorkdayYear(c, imp.Input)
+	if err != nil {
+		s.consoleError(c, err)
+		return
+	}
 	flash := "workdays_saved"
 	switch {
 	case res.Created:
@@ -235,5 +294,68 @@ func (s *Server) saveWorkdayYearSubmit(c *gin.Context) {
 	case !res.Changed:
 		flash = "workdays_unchanged"
 	}
+	if note := imp.OtherNote(); note != "" {
+		// The note would not survive a redirect: show the saved year now.
+		saved := workdayYearForm{Note: res.Year.Note, Text: workdays.FormatText(res.Year.Days)}
+		s.renderWorkdayYear(c, http.StatusOK, year, &res.Year, saved, nil, flash, []string{note})
+		return
+	}
 	redirect(c, workdayYearPath(year), flash)
+}
+
+// workdayFile reads the form's optional uploaded file (field file): nil
+// when none was chosen, invalid when it is over maxWorkdayFile.
+func workdayFile(c *gin.Context) ([]byte, error) {
+	fh, err := c.FormFile("file")
+	if err != nil || fh.Size == 0 {
+		return nil, nil
+	}
+	if fh.Size > maxWorkdayFile {
+		return nil, apperr.InvalidField("file", "文件超过64KB，不是一年的节假日安排文件")
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return nil, apperr.InvalidField("file", "文件读取失败，请重新上传")
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxWorkdayFile))
+	if err != nil {
+		return nil, apperr.InvalidField("file", "文件读取失败，请重新上传")
+	}
+	return data, nil
+}
+
+// readWorkdayJSON reads a JSON year for year; a note typed in the form
+// replaces the file's. Problems come back as messages naming the file's
+// items.
+func readWorkdayJSON(data []byte, year int, note string) (workdays.Import, []workdays.LineError) {
+	fail := func(err error) []workdays.LineError {
+		e := apperr.From(err)
+		if len(e.Fields) == 0 {
+			return []workdays.LineError{{Message: e.Message}}
+		}
+		keys := make([]string, 0, len(e.Fields))
+		for k := range e.Fields {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		out := make([]workdays.LineError, len(keys))
+		for i, k := range keys {
+			out[i] = workdays.LineError{Message: e.Fields[k]}
+		}
+		return out
+	}
+	j, err := workdays.ParseJSON(data)
+	if err != nil {
+		return workdays.Import{}, fail(err)
+	}
+	if strings.TrimSpace(note) != "" {
+		j.Note = note
+	}
+	imp, err := j.Import(year)
+	if err != nil {
+		return imp, fail(err)
+	}
+	imp.Input.Normalize()
+	return imp, imp.Problems()
 }

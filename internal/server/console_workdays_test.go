@@ -27,8 +27,9 @@ func TestConsoleWorkdays(t *testing.T) {
 		t.Errorf("calculator: %d", p.Status)
 	}
 	p = get(t, w.unitUser, "/console/workdays?start=2026-12-20&days=15")
-	if !p.has(`id="calc-error">`+noCalendar2027) || p.has(`id="calc-result"`) {
-		t.Errorf("calculator into 2027 does not refuse")
+	if !p.has("期限为 <strong>2027-01-08（星期五）</strong>") || !p.has(provisionalTag) || !p.has("2027年的工作日历尚未录入") ||
+		p.has(`id="calc-error"`) {
+		t.Errorf("calculator into 2027 is not provisional")
 	}
 	p = get(t, w.unitUser, "/console/workdays?start=2026-02-30&days=x")
 	if !p.has("开始日期须为有效日期") || !p.has("工作日天数须为0到1000之间的整数") || !p.has(`value="x"`) {
@@ -103,7 +104,7 @@ func TestConsoleWorkdays(t *testing.T) {
 		t.Errorf("same again: %q", p.Location)
 	}
 	p = get(t, w.unitUser, "/console/workdays?start=2026-12-20&days=15")
-	if !p.has("期限为 <strong>2027-01-11（星期一）</strong>") {
+	if !p.has("期限为 <strong>2027-01-11（星期一）</strong>") || p.has(provisionalTag) {
 		t.Errorf("calculator after 2027 was entered")
 	}
 	p = post(t, w.office, "/console/workdays/2024", url.Values{"days": {"2024-01-01 元旦 休"}})

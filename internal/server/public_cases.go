@@ -56,6 +56,10 @@ type publicCase struct {
 	Outcome                   string
 	ClosedAt                  *time.Time
 	Updates                   []publicUpdate
+
+	// AnswerDueProvisional: the answer deadline is 暂定 (a year without a
+	// working-day calendar, counted with weekends only).
+	AnswerDueProvisional bool
 }
 
 type publicUnitCasesData struct {
@@ -86,7 +90,7 @@ func (s *Server) publicUnitCasesPage(c *gin.Context) {
 	for _, cs := range list {
 		p := publicCase{ID: cs.ID, Source: cs.SourceLabel(), Problem: feedback.StripPhones(cs.Problem), Status: cs.StatusLabel(),
 			StatusKey: cs.Status, SentOn: deref(cs.SentOn), AnswerDue: deref(cs.AnswerDue), FixDue: deref(cs.FixDue),
-			AnswerOverdue: cs.AnswerOverdue(today), FixOverdue: cs.FixOverdue(today),
+			AnswerOverdue: cs.AnswerOverdue(today), FixOverdue: cs.FixOverdue(today), AnswerDueProvisional: cs.AnswerDueProvisional,
 			Explanation: feedback.StripPhones(cs.Explanation), Measures: feedback.StripPhones(cs.Measures),
 			Outcome: feedback.StripPhones(cs.Outcome), ClosedAt: cs.ClosedAt}
 		ups, err := feedback.ListCaseUpdates(c, s.Pool, cs.ID, "progress", "done", "closed")

@@ -65,6 +65,9 @@ func parseTemplates(loc *time.Location) (map[string]*template.Template, error) {
 		},
 		"add": func(a, b int) int { return a + b },
 		"str": func(v any) string { return fmt.Sprint(v) },
+		// provisional marks a deadline counted through a year without a
+		// working-day calendar (console pages).
+		"provisional": func() template.HTML { return provisionalTag },
 	}
 	pages := map[string]*template.Template{}
 	for _, group := range []string{"public", "console"} {
@@ -83,6 +86,9 @@ func parseTemplates(loc *time.Location) (map[string]*template.Template, error) {
 	}
 	return pages, nil
 }
+
+// provisionalTag is the console's mark of a provisional deadline (暂定).
+const provisionalTag = `<span class="tag tag-warn provisional" title="该年工作日历尚未录入，暂按周末计算；录入后自动重新计算">暂定</span>`
 
 func containsStr(list []string, s string) bool {
 	for _, v := range list {

@@ -4,9 +4,10 @@
 //
 // A working day is a Monday to Friday that is not a holiday, or a Saturday
 // or Sunday that is a make-up workday. A year is either present (its
-// calendar was shipped or entered by the office) or absent; any computation
-// that touches an absent year fails with the code no_calendar rather than
-// guessing.
+// calendar was shipped or entered by the office) or absent. Work never
+// stops for an absent year: a count through it takes Saturdays and Sundays
+// off and nothing else, and its answer is provisional (暂定) until the
+// office enters the year, when every provisional deadline is recomputed.
 //
 // Dates are local dates: a time.Time stands for its calendar day in its own
 // location, so callers pass times in config.Location (t.In(loc)).
@@ -79,22 +80,19 @@ func New(years []int, days []Day) (*Calendar, error) {
 	return c, nil
 }
 
-// NoCalendarError is the no_calendar error for year, with the message the
-// office and units see.
-func NoCalendarError(year int) error {
-	return apperr.New(apperr.NoCalendar,
-		fmt.Sprintf("%d年的工作日历尚未录入，无法计算期限，请绩效办先录入该年节假日安排", year))
-}
-
 // Has reports whether the calendar holds year.
 func (c *Calendar) Has(year int) bool { return c != nil && c.years[year] }
 
-// check returns no_calendar unless the calendar holds year.
-func (c *Calendar) check(year int) error {
-	if !c.Has(year) {
-		return NoCalendarError(year)
+// Absent returns the years from..to that the calendar does not hold,
+// ascending.
+func (c *Calendar) Absent(from, to int) []int {
+	var out []int
+	for y := from; y <= to; y++ {
+		if !c.Has(y) {
+			out = append(out, y)
+		}
 	}
-	return nil
+	return out
 }
 
 // Special returns the holiday or make-up workday on d's date, if any.
@@ -106,18 +104,18 @@ func (c *Calendar) Special(d time.Time) (Day, bool) {
 	return day, ok
 }
 
-// IsWorkday reports whether d's date is a working day. It returns
-// no_calendar when d's year is not in the calendar.
-func (c *Calendar) IsWorkday(d time.Time) (bool, error) {
-	if err := c.check(d.Year()); err != nil {
-		return false, err
-	}
-	return c.isWorkday(d), nil
+// IsWorkday reports whether d's date is a working day; provisional is
+// true when d's year is absent, and the answer then follows the weekend
+// alone.
+func (c *Calendar) IsWorkday(d time.Time) (workday, provisional bool) {
+	return c.isWorkday(d), !c.Has(d.Year())
 }
 
 func (c *Calendar) isWorkday(d time.Time) bool {
-	if day, ok := c.days[civilOf(d)]; ok {
-		return day.Kind == Workday
+	if c != nil {
+		if day, ok := c.days[civilOf(d)]; ok {
+			return day.Kind == Workday
+		}
 	}
 	wd := d.Weekday()
 	return wd != time.Saturday && wd != time.Sunday
@@ -129,54 +127,66 @@ func midnight(d time.Time) time.Time {
 	return time.Date(y, m, day, 0, 0, 0, 0, d.Location())
 }
 
+// Due is a deadline counted in working days: the last day, at midnight in
+// the start's location (the deadline is the end of that day), and whether
+// the count passed through years absent from the calendar, counted with
+// weekends only.
+type Due struct {
+	Date time.Time
+	// Provisional is true when Absent is not empty: the deadline is 暂定
+	// and is recomputed when the office enters those years.
+	Provisional bool
+	// Absent lists the absent years the count passed through, ascending.
+	Absent []int
+}
+
+// String is the deadline's date, YYYY-MM-DD.
+func (d Due) String() string { return d.Date.Format(dateLayout) }
+
 // AddWorkdays returns the date n working days after start: the start day
 // itself never counts, whatever its kind, and the result is the n-th
 // working day after it, at midnight in start's location; the deadline is
 // the end of that day. A case sent on a Friday with n = 1 is due on Monday,
 // or on the next working day when Monday is a holiday. n = 0 returns start's
-// date. It returns invalid for a negative n and no_calendar when a year the
-// count passes through (start's included) is not in the calendar.
-func (c *Calendar) AddWorkdays(start time.Time, n int) (time.Time, error) {
+// date. Years absent from the calendar (start's included) are counted with
+// weekends only and make the answer provisional. It returns invalid for a
+// negative n.
+func (c *Calendar) AddWorkdays(start time.Time, n int) (Due, error) {
 	if n < 0 {
-		return time.Time{}, apperr.InvalidField("days", "工作日天数不能为负数")
+		return Due{}, apperr.InvalidField("days", "工作日天数不能为负数")
 	}
 	d := midnight(start)
-	if err := c.check(d.Year()); err != nil {
-		return time.Time{}, err
-	}
 	for n > 0 {
 		d = d.AddDate(0, 0, 1)
-		if err := c.check(d.Year()); err != nil {
-			return time.Time{}, err
-		}
 		if c.isWorkday(d) {
 			n--
 		}
 	}
-	return d, nil
+	return c.due(start, d), nil
+}
+
+// due is the Due ending on d of a count from start.
+func (c *Calendar) due(start, d time.Time) Due {
+	absent := c.Absent(start.Year(), d.Year())
+	return Due{Date: d, Provisional: len(absent) > 0, Absent: absent}
 }
 
 // WorkdaysBetween returns how many working days lie after a's date up to
 // and including b's date, so WorkdaysBetween(s, AddWorkdays(s, n)) is n;
-// when b is before a the count is negative (−WorkdaysBetween(b, a)). It
-// returns no_calendar when a year from a's to b's is not in the calendar.
-func (c *Calendar) WorkdaysBetween(a, b time.Time) (int, error) {
+// when b is before a the count is negative (−WorkdaysBetween(b, a)).
+// provisional is true when a year from a's to b's is absent (counted with
+// weekends only).
+func (c *Calendar) WorkdaysBetween(a, b time.Time) (n int, provisional bool) {
 	by, bm, bd := b.Date()
 	from, to := midnight(a), time.Date(by, bm, bd, 0, 0, 0, 0, a.Location())
 	sign := 1
 	if to.Before(from) {
 		from, to, sign = to, from, -1
 	}
-	for y := from.Year(); y <= to.Year(); y++ {
-		if err := c.check(y); err != nil {
-			return 0, err
-		}
-	}
-	n := 0
 	for d := from.AddDate(0, 0, 1); !d.After(to); d = d.AddDate(0, 0, 1) {
 		if c.isWorkday(d) {
 			n++
 		}
 	}
-	return sign * n, nil
+	return sign * n, len(c.Absent(from.Year(), to.Year())) > 0
 }

@@ -58,9 +58,9 @@ func TestIsWorkday(t *testing.T) {
 		{"2025-01-01", false}, // holiday, Wednesday
 		{"2025-01-02", true},
 	} {
-		got, err := c.IsWorkday(date(t, tc.day))
-		if err != nil || got != tc.want {
-			t.Errorf("IsWorkday(%s) = %v, %v; want %v", tc.day, got, err, tc.want)
+		got, provisional := c.IsWorkday(date(t, tc.day))
+		if provisional || got != tc.want {
+			t.Errorf("IsWorkday(%s) = %v, %v; want %v", tc.day, got, provisional, tc.want)
 		}
 	}
 }
@@ -84,25 +84,26 @@ func TestAddWorkdays(t *testing.T) {
 		{"2024-12-31", 1, "2025-01-02"},
 		{"2024-09-20", 15, "2024-10-16"}, // 23–27, 29, 30, 8–12 Oct, 14–16 Oct
 	} {
-		got, err := c.AddWorkdays(date(t, tc.start), tc.n)
-		if err != nil || got.Format("2006-01-02") != tc.want {
-			t.Errorf("AddWorkdays(%s, %d) = %s, %v; want %s", tc.start, tc.n, got.Format("2006-01-02"), err, tc.want)
+		due, err := c.AddWorkdays(date(t, tc.start), tc.n)
+		got := due.Date
+		if err != nil || due.String() != tc.want || due.Provisional || due.Absent != nil {
+			t.Errorf("AddWorkdays(%s, %d) = %+v, %v; want %s", tc.start, tc.n, due, err, tc.want)
 			continue
 		}
 		if got.Location() != beijing || got.Hour() != 0 {
 			t.Errorf("AddWorkdays(%s, %d) = %v, want midnight in the start's location", tc.start, tc.n, got)
 		}
-		between, err := c.WorkdaysBetween(date(t, tc.start), got)
-		if err != nil || between != tc.n {
-			t.Errorf("WorkdaysBetween(%s, %s) = %d, %v; want %d", tc.start, tc.want, between, err, tc.n)
+		between, provisional := c.WorkdaysBetween(date(t, tc.start), got)
+		if provisional || between != tc.n {
+			t.Errorf("WorkdaysBetween(%s, %s) = %d, %v; want %d", tc.start, tc.want, between, provisional, tc.n)
 		}
-		if back, err := c.WorkdaysBetween(got, date(t, tc.start)); err != nil || back != -tc.n {
-			t.Errorf("WorkdaysBetween(%s, %s) = %d, %v; want %d", tc.want, tc.start, back, err, -tc.n)
+		if back, provisional := c.WorkdaysBetween(got, date(t, tc.start)); provisional || back != -tc.n {
+			t.Errorf("WorkdaysBetween(%s, %s) = %d, %v; want %d", tc.want, tc.start, back, provisional, -tc.n)
 		}
 	}
 	// The time of day does not matter, only the local date.
 	late := time.Date(2024, 9, 30, 23, 59, 0, 0, beijing)
-	if got, err := c.AddWorkdays(late, 1); err != nil || got.Format("2006-01-02") != "2024-10-08" {
+	if got, err := c.AddWorkdays(late, 1); err != nil || got.String() != "2024-10-08" {
 		t.Errorf("AddWorkdays(late on 30 Sep, 1) = %v, %v", got, err)
 	}
 	if _, err := c.AddWorkdays(date(t, "2024-10-08"), -1); !apperr.Is(err, apperr.Invalid) {
@@ -110,31 +111,45 @@ func TestAddWorkdays(t *testing.T) {
 	}
 }
 
-func TestNoCalendar(t *testing.T) {
-	c := calendar2024(t)
-	check := func(what string, err error, year int) {
-		t.Helper()
-		want := fmt.Sprintf("%d年的工作日历尚未录入，无法计算期限，请绩效办先录入该年节假日安排", year)
-		if e := apperr.From(err); e.Code != apperr.NoCalendar || e.Message != want {
-			t.Errorf("%s: %v, want no_calendar for %d", what, err, year)
+// TestProvisional: a count through a year absent from the calendar takes
+// Saturdays and Sundays off and nothing else, and says so.
+func TestProvisional(t *testing.T) {
+	c := calendar2024(t) // 2024 and 2025 present
+	for _, tc := range []struct {
+		start  string
+		n      int
+		want   string
+		absent []int
+	}{
+		{"2025-12-30", 1, "2025-12-31", nil},                 // stays in 2025
+		{"2025-12-30", 2, "2026-01-01", []int{2026}},         // 1 Jan 2026 counts: weekends only
+		{"2025-12-26", 5, "2026-01-02", []int{2026}},         // 29, 30, 31 Dec, 1, 2 Jan
+		{"2026-03-06", 1, "2026-03-09", []int{2026}},         // Friday to Monday
+		{"2023-12-29", 2, "2024-01-02", []int{2023}},         // from an absent year into a present one
+		{"2025-12-31", 0, "2025-12-31", nil},                 // n = 0 stays on the start
+		{"2025-12-01", 300, "2027-01-25", []int{2026, 2027}}, // through two absent years
+		{"2026-12-31", 0, "2026-12-31", []int{2026}},         // the start's year counts
+	} {
+		due, err := c.AddWorkdays(date(t, tc.start), tc.n)
+		if err != nil || due.String() != tc.want || due.Provisional != (tc.absent != nil) || fmt.Sprint(due.Absent) != fmt.Sprint(tc.absent) {
+			t.Errorf("AddWorkdays(%s, %d) = %+v, %v; want %s absent %v", tc.start, tc.n, due, err, tc.want, tc.absent)
+		}
+		if n, provisional := c.WorkdaysBetween(date(t, tc.start), due.Date); n != tc.n || provisional != (tc.absent != nil) {
+			t.Errorf("WorkdaysBetween(%s, %s) = %d, %v", tc.start, tc.want, n, provisional)
 		}
 	}
-	_, err := c.IsWorkday(date(t, "2026-03-02"))
-	check("IsWorkday in 2026", err, 2026)
-	_, err = c.AddWorkdays(date(t, "2025-12-30"), 2) // the second lies in 2026
-	check("AddWorkdays into 2026", err, 2026)
-	_, err = c.AddWorkdays(date(t, "2023-12-30"), 1)
-	check("AddWorkdays from 2023", err, 2023)
-	_, err = c.WorkdaysBetween(date(t, "2025-12-01"), date(t, "2026-01-05"))
-	check("WorkdaysBetween into 2026", err, 2026)
-	var zero *workdays.Calendar
-	_, err = zero.IsWorkday(date(t, "2024-01-02"))
-	check("nil calendar", err, 2024)
-	if got, err := c.AddWorkdays(date(t, "2025-12-30"), 1); err != nil || got.Format("2006-01-02") != "2025-12-31" {
-		t.Errorf("AddWorkdays ending in 2025 = %v, %v", got, err)
+	if ok, provisional := c.IsWorkday(date(t, "2026-01-01")); !ok || !provisional {
+		t.Errorf("IsWorkday(2026-01-01) = %v, %v; want a provisional working day", ok, provisional)
 	}
-	if s := apperr.Status(apperr.NoCalendar); s != 409 {
-		t.Errorf("no_calendar maps to %d, want 409", s)
+	if ok, provisional := c.IsWorkday(date(t, "2026-01-03")); ok || !provisional {
+		t.Errorf("IsWorkday(Saturday 2026-01-03) = %v, %v", ok, provisional)
+	}
+	var zero *workdays.Calendar
+	if due, err := zero.AddWorkdays(date(t, "2024-01-05"), 1); err != nil || due.String() != "2024-01-08" || !due.Provisional {
+		t.Errorf("nil calendar: %+v, %v", due, err)
+	}
+	if got := c.Absent(2023, 2027); fmt.Sprint(got) != "[2023 2026 2027]" {
+		t.Errorf("Absent(2023, 2027) = %v", got)
 	}
 }
 

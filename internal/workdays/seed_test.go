@@ -96,24 +96,25 @@ func TestKnownDays(t *testing.T) {
 		{"2026-10-10", true},  // Saturday, 国庆调休上班
 		{"2026-11-21", false}, // an ordinary Saturday
 	} {
-		got, err := c.IsWorkday(date(t, tc.day))
-		if err != nil || got != tc.want {
-			t.Errorf("IsWorkday(%s) = %v, %v; want %v", tc.day, got, err, tc.want)
+		got, provisional := c.IsWorkday(date(t, tc.day))
+		if provisional || got != tc.want {
+			t.Errorf("IsWorkday(%s) = %v, %v; want %v", tc.day, got, provisional, tc.want)
 		}
 	}
 	// 2024-09-30 + 1 working day: 1–7 October off, due on the 8th.
 	due, err := workdays.Deadline(ctx, pool, date(t, "2024-09-30"), 1)
-	if err != nil || due.Format("2006-01-02") != "2024-10-08" {
+	if err != nil || due.String() != "2024-10-08" || due.Provisional {
 		t.Errorf("Deadline(2024-09-30, 1) = %v, %v", due, err)
 	}
 	// Across the year end 2024/2025: 31 Dec, (1 Jan off), 2, 3 Jan.
 	due, err = workdays.Deadline(ctx, pool, date(t, "2024-12-30"), 3)
-	if err != nil || due.Format("2006-01-02") != "2025-01-03" {
+	if err != nil || due.String() != "2025-01-03" || due.Provisional {
 		t.Errorf("Deadline(2024-12-30, 3) = %v, %v", due, err)
 	}
-	// 2027 is absent: a deadline reaching it is refused.
-	if _, err := workdays.Deadline(ctx, pool, date(t, "2026-12-20"), 15); err == nil ||
-		err.Error() != "no_calendar: 2027年的工作日历尚未录入，无法计算期限，请绩效办先录入该年节假日安排" {
-		t.Errorf("Deadline into 2027: %v", err)
+	// 2027 is absent: a deadline reaching it is provisional, counted with
+	// weekends only: 21–25, 28–31 Dec, 1 Jan, 4–8 Jan.
+	due, err = workdays.Deadline(ctx, pool, date(t, "2026-12-20"), 15)
+	if err != nil || due.String() != "2027-01-08" || !due.Provisional || len(due.Absent) != 1 || due.Absent[0] != 2027 {
+		t.Errorf("Deadline into 2027: %+v, %v", due, err)
 	}
 }

@@ -78,8 +78,7 @@ func listDays(ctx context.Context, q db.DBTX, from, to int) ([]Day, error) {
 }
 
 // Load reads the calendar of the years fromYear..toYear; years in the range
-// that are absent stay absent, so a computation touching them fails with
-// no_calendar.
+// that are absent stay absent, so a count through them is provisional.
 func Load(ctx context.Context, q db.DBTX, fromYear, toYear int) (*Calendar, error) {
 	rows, _ := q.Query(ctx, `SELECT year FROM workday_years WHERE year BETWEEN $1 AND $2`, fromYear, toYear)
 	years, err := pgx.CollectRows(rows, pgx.RowTo[int])
@@ -93,15 +92,33 @@ func Load(ctx context.Context, q db.DBTX, fromYear, toYear int) (*Calendar, erro
 	return New(years, days)
 }
 
+// LoadAll reads the whole calendar, every year present.
+func LoadAll(ctx context.Context, q db.DBTX) (*Calendar, error) {
+	return Load(ctx, q, MinYear, MaxYear)
+}
+
 // Deadline loads the years a count of n working days from start can reach
-// and returns AddWorkdays(start, n); see there for the convention and the
-// errors.
-func Deadline(ctx context.Context, q db.DBTX, start time.Time, n int) (time.Time, error) {
+// and returns AddWorkdays(start, n); see there for the convention, the
+// provisional answer through absent years and the errors.
+func Deadline(ctx context.Context, q db.DBTX, start time.Time, n int) (Due, error) {
 	// A year has at least 240 working days, so n of them span at most
 	// n/200 + 1 year-ends.
-	c, err := Load(ctx, q, start.Year(), start.Year()+max(n, 0)/200+1)
+	from, to := start.Year(), start.Year()+max(n, 0)/200+1
+	c, err := Load(ctx, q, from, to)
 	if err != nil {
-		return time.Time{}, err
+		return Due{}, err
+	}
+	due, err := c.AddWorkdays(start, n)
+	if err != nil || !due.Provisional {
+		return due, err
+	}
+	// The caller may be about to store a provisional deadline: wait for a
+	// save of an absent year under way, then count again (see yearLock).
+	if err := waitForYears(ctx, q, due.Absent); err != nil {
+		return Due{}, err
+	}
+	if c, err = Load(ctx, q, from, to); err != nil {
+		return Due{}, err
 	}
 	return c.AddWorkdays(start, n)
 }
@@ -117,13 +134,18 @@ type SaveResult struct {
 // SaveYear replaces the list of in.Year's special days with in.Days (the
 // year is created when absent) and records it in the audit log; the year's
 // source becomes office. Saving what is already stored changes nothing, so
-// a retried request is harmless. It returns invalid for bad input.
+// a retried request is harmless. It holds the year's lock until tx ends
+// (see yearLock); deadlines.SaveYear also recomputes the provisional
+// deadlines. It returns invalid for bad input.
 func SaveYear(ctx context.Context, tx pgx.Tx, actor audit.Actor, in YearInput, now time.Time) (SaveResult, error) {
 	in.Normalize()
 	if err := in.Validate(); err != nil {
 		return SaveResult{}, err
 	}
 	sortDays(in.Days)
+	if err := lockYear(ctx, tx, in.Year); err != nil {
+		return SaveResult{}, err
+	}
 	var createdBy *int64
 	if actor.ID != 0 {
 		createdBy = &actor.ID

@@ -91,10 +91,10 @@ func TestSaveYear(t *testing.T) {
 		t.Fatal(err)
 	}
 	due, err := c.AddWorkdays(date(t, "2026-12-30"), 1) // 31 Dec now a holiday, 1 Jan too
-	if err != nil || due.Format("2006-01-02") != "2027-01-04" {
+	if err != nil || due.String() != "2027-01-04" || due.Provisional {
 		t.Errorf("AddWorkdays(2026-12-30, 1) = %v, %v", due, err)
 	}
-	if ok, err := c.IsWorkday(date(t, "2027-02-07")); !ok || err != nil {
-		t.Errorf("2027-02-07 (make-up Sunday): %v, %v", ok, err)
+	if ok, provisional := c.IsWorkday(date(t, "2027-02-07")); !ok || provisional {
+		t.Errorf("2027-02-07 (make-up Sunday): %v, %v", ok, provisional)
 	}
 }

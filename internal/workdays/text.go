@@ -31,10 +31,12 @@ type TextLines struct {
 }
 
 // LineError is a problem on one line of the text form (Line 0: the whole
-// text).
+// text), or on one item of a JSON file's days (Unit 项).
 type LineError struct {
 	Line    int
 	Message string
+	// Unit is what Line counts: 行 (lines, when empty) or 项 (items).
+	Unit string
 }
 
 // String is the message with its line, e.g. "第3行：…".
@@ -42,7 +44,11 @@ func (e LineError) String() string {
 	if e.Line == 0 {
 		return e.Message
 	}
-	return fmt.Sprintf("第%d行：%s", e.Line, e.Message)
+	unit := e.Unit
+	if unit == "" {
+		unit = "行"
+	}
+	return fmt.Sprintf("第%d%s：%s", e.Line, unit, e.Message)
 }
 
 // ParseText reads the text form. It returns the days found and one
@@ -105,11 +111,15 @@ func parseLine(line string) ([]Day, string) {
 
 // LineProblems checks in (whose days came from lines) and reports each
 // problem with its line; problems of the whole list have line 0.
-func LineProblems(in YearInput, lines []int) []LineError {
+func LineProblems(in YearInput, lines []int) []LineError { return problemsAt(in, lines, "") }
+
+// problemsAt reports in's problems with the line or item (unit) each of
+// its days came from.
+func problemsAt(in YearInput, lines []int, unit string) []LineError {
 	var out []LineError
 	seen := map[LineError]bool{}
 	for _, p := range in.Problems() {
-		e := LineError{Message: p.Message}
+		e := LineError{Message: p.Message, Unit: unit}
 		if p.Index >= 0 && p.Index < len(lines) {
 			e.Line = lines[p.Index]
 		}
