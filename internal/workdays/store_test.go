@@ -98,3 +98,60 @@ func TestSaveYear(t *testing.T) {
 		t.Errorf("2027-02-07 (make-up Sunday): %v, %v", ok, provisional)
 	}
 }
+
+// TestDeadlineWaitsForSave: a count that comes out provisional while the
+// office is saving that very year waits for the save and counts again
+// with it, so no deadline is stored provisional behind the save's back.
+func TestDeadlineWaitsForSave(t *testing.T) {
+	ctx := context.Background()
+	pool := testutil.DB(t)
+	save, err := pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer save.Rollback(ctx) //nolint:errcheck
+	in := workdays.YearInput{Year: 2027, Note: "测试数据", Days: []workdays.Day{{Date: "2027-01-01", Kind: workdays.Holiday, Name: "元旦"}}}
+	if _, err := workdays.SaveYear(ctx, save, audit.System, in, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		due workdays.Due
+		err error
+	}
+	done := make(chan result, 1)
+	start := date(t, "2026-12-20")
+	go func() {
+		var r result
+		r.err = db.Tx(ctx, pool, func(tx pgx.Tx) (err error) {
+			r.due, err = workdays.Deadline(ctx, tx, start, 15)
+			return err
+		})
+		done <- r
+	}()
+	// The count sees 2027 absent (the save is not committed) and waits
+	// for the year's lock.
+	waiting := false
+	for i := 0; i < 500 && !waiting; i++ {
+		if err := pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+			AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))`).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if !waiting {
+			select {
+			case r := <-done:
+				t.Fatalf("the count did not wait for the save: %+v, %v", r.due, r.err)
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+	}
+	if !waiting {
+		t.Fatal("the count never waited for the year's lock")
+	}
+	if err := save.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r := <-done
+	if r.err != nil || r.due.String() != "2027-01-11" || r.due.Provisional {
+		t.Errorf("count after the save: %+v, %v; want 2027-01-11, not provisional", r.due, r.err)
+	}
+}
