@@ -23,9 +23,6 @@ const (
 	SurveyClosed = "survey_closed"
 	// SurveyNotOpen refuses an upload to a survey still being drafted.
 	SurveyNotOpen = "survey_not_open"
-	// NoCalendar refuses a working-day computation touching a year whose
-	// holiday calendar has not been entered.
-	NoCalendar = "no_calendar"
 	// TooLarge refuses a request body over the route's limit.
 	TooLarge = "too_large"
 	// UnsupportedType refuses a body in a format the route does not take.
@@ -120,7 +117,7 @@ func Status(code string) int {
 		return http.StatusForbidden
 	case NotFound:
 		return http.StatusNotFound
-	case Conflict, SurveyClosed, SurveyNotOpen, NoCalendar:
+	case Conflict, SurveyClosed, SurveyNotOpen:
 		return http.StatusConflict
 	case RateLimited:
 		return http.StatusTooManyRequests

@@ -15,6 +15,7 @@ import (
 	"minyi/internal/apperr"
 	"minyi/internal/audit"
 	"minyi/internal/db"
+	"minyi/internal/feedback"
 	"minyi/internal/secure"
 )
 
@@ -61,6 +62,9 @@ const caseSQL = `SELECT c.id, c.unit_id, u.name AS unit_name, c.problem, c.statu
 	to_char(c.callback_due, 'YYYY-MM-DD') AS callback_due, c.callback_due_provisional, c.measures, c.carry_to_targets,
 	(SELECT count(*)::int FROM case_callbacks cb WHERE cb.case_id = c.id) AS calls
 FROM rectification_cases c JOIN units u ON u.id = c.unit_id`
+
+// StatusLabel is the Chinese name of the case's status.
+func (c Case) StatusLabel() string { return feedback.CaseStatusLabel(c.Status) }
 
 func (c *Case) mark(today string) {
 	c.Overdue = c.RealName && c.Calls == 0 && c.CallbackDue != nil && *c.CallbackDue < today

@@ -140,9 +140,10 @@ func decide(ctx context.Context, tx pgx.Tx, actor audit.Actor, it Item, seen int
 // period (case_settings) in working days after it, callback_due the
 // call-back period for real-name feedback, and cycle_id the cycle whose
 // period holds today when exactly one does. It returns invalid for items
-// of different units, not_found for an unknown item, conflict when any
-// item was decided meanwhile and no_calendar when the calendar lacks a
-// year (nothing is stored: the caller's transaction rolls back).
+// of different units, not_found for an unknown item and conflict when any
+// item was decided meanwhile (nothing is stored: the caller's transaction
+// rolls back). A deadline through a year without a calendar is counted
+// provisionally (see workdays.Due), never refused.
 func MarkValid(ctx context.Context, tx pgx.Tx, loc *time.Location, actor audit.Actor, in ValidInput, now time.Time) (Case, error) {
 	if err := in.Validate(); err != nil {
 		return Case{}, err

@@ -161,8 +161,8 @@ func TestPublicFollowupLink(t *testing.T) {
 func TestConsoleCallbackPages(t *testing.T) {
 	w := newCallbackWorld(t, nil)
 	id := itoa(w.caseA)
-	if p := get(t, w.office, "/console/callbacks"); p.Status != http.StatusOK || !p.has("回访逾期") {
-		t.Fatalf("call-back list %d\n%s", p.Status, p.Body)
+	if p := get(t, w.office, "/console/callbacks"); p.Status != http.StatusOK || !p.has("回访逾期") || !p.has("<td>已交办</td>") {
+		t.Fatalf("call-back list %d (want the status in Chinese)\n%s", p.Status, p.Body)
 	}
 	if p := get(t, w.office, "/console/callbacks/"+id); p.Status != http.StatusOK || !p.has("13812345678") {
 		t.Fatalf("call-back page %d", p.Status)

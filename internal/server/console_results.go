@@ -133,7 +133,7 @@ func (s *Server) resultsAction(c *gin.Context, flash string, fn func(tx pgx.Tx, 
 	}
 	err = db.Tx(c, s.Pool, func(tx pgx.Tx) error { return fn(tx, id) })
 	if err != nil {
-		if e := apperr.From(err); e.Code == apperr.Conflict || e.Code == apperr.Invalid || e.Code == apperr.NoCalendar {
+		if e := apperr.From(err); e.Code == apperr.Conflict || e.Code == apperr.Invalid {
 			s.showResults(c, apperr.Status(e.Code), e.Message)
 			return
 		}
@@ -359,7 +359,7 @@ func (s *Server) unitResultSubmit(c *gin.Context, form map[string]string, flash 
 		err = db.Tx(c, s.Pool, func(tx pgx.Tx) error { return save(tx, id, unitID, files) })
 	}
 	if err != nil {
-		if e := apperr.From(err); e.Code == apperr.Conflict || e.Code == apperr.Invalid || e.Code == apperr.NoCalendar {
+		if e := apperr.From(err); e.Code == apperr.Conflict || e.Code == apperr.Invalid {
 			s.showUnitResult(c, apperr.Status(e.Code), refusalText(err), form)
 			return
 		}
