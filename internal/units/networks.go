@@ -225,7 +225,7 @@ func FindNetwork(ctx context.Context, q db.DBTX, id int64) (Network, error) {
 // ListNetworks returns the networks of the unit and its service points:
 // the unit's first, then by point and range. With unitID 0, every unit's.
 func ListNetworks(ctx context.Context, q db.DBTX, unitID int64) ([]Network, error) {
-	rows, _ := q.Query(ctx, networkSQL+` WHERE $1 = 0 OR n.unit_id = $1
+	rows, _ := q.Query(ctx, networkSQL+` WHERE $1::bigint = 0 OR n.unit_id = $1
 		ORDER BY n.unit_id, n.point_id NULLS FIRST, p.name, n.network`, unitID)
 	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[Network])
 	return list, db.Err(err)

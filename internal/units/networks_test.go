@@ -130,6 +130,10 @@ func TestNetworksOfUnitsAndPoints(t *testing.T) {
 	if err != nil || len(list) != 2 || list[0].ID != whole.ID || list[1].ID != atHall.ID {
 		t.Fatalf("list: %+v, %v", list, err)
 	}
+	// Unit ids are bigint: one past int4 lists nothing rather than failing.
+	if none, err := units.ListNetworks(ctx, pool, 1<<31); err != nil || len(none) != 0 {
+		t.Fatalf("list of unit 2147483648: %+v, %v", none, err)
+	}
 	// Matching: the point's network first, then the narrowest, then none.
 	addr := netip.MustParseAddr("203.0.113.70")
 	if n, ok := units.MatchNetwork(list, u.ID, &hall.ID, addr); !ok || n.ID != atHall.ID {
