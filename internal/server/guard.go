@@ -48,9 +48,9 @@ var errTooLarge = apperr.New(apperr.TooLarge, "提交的内容超过大小上限
 func badText(field string) error { return apperr.InvalidField(field, safetext.Message) }
 
 // capBody caps the request body at max bytes, replacing any cap set
-// before on this request, and reports false when the declared length is
-// already over it. Reading past the cap fails with *http.MaxBytesError.
-func capBody(c *gin.Context, max int64) bool {
+// before on this request (overCap then tells whether the declared length
+// is over it). Reading past the cap fails with *http.MaxBytesError.
+func capBody(c *gin.Context, max int64) {
 	raw, ok := c.Get(ctxRawBody)
 	if !ok {
 		raw = c.Request.Body
@@ -58,7 +58,6 @@ func capBody(c *gin.Context, max int64) bool {
 	}
 	c.Set(ctxBodyCap, max)
 	c.Request.Body = http.MaxBytesReader(c.Writer, raw.(io.ReadCloser), max)
-	return c.Request.ContentLength <= max
 }
 
 // overCap reports whether the declared body length is over the request's
@@ -98,7 +97,7 @@ func (s *Server) guardRequest() gin.HandlerFunc {
 // larger is refused at once with tooLarge, before anything reads it.
 func (s *Server) bodyCap(max int64, tooLarge error) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if !capBody(c, max) {
+		if capBody(c, max); overCap(c) {
 			s.refuse(c, tooLarge)
 			return
 		}
@@ -120,7 +119,7 @@ func (s *Server) publicForm(max int64, jsonToo bool) gin.HandlerFunc {
 				return
 			}
 		}
-		if !capBody(c, max) {
+		if capBody(c, max); overCap(c) {
 			s.refuse(c, errTooLarge)
 			return
 		}
