@@ -88,24 +88,26 @@ func HoldGroups(ctx context.Context, q db.DBTX, loc *time.Location, f Filter) ([
 		return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 	}
 	args := []any{day(f.From), day(f.To.Add(-time.Nanosecond)), f.UnitID, f.Status}
-	var total int
-	if err := q.QueryRow(ctx, `SELECT count(*) FROM (`+holdGroupsSQL+`) g`, args...).Scan(&total); err != nil {
-		return nil, 0, db.Err(err)
-	}
-	rows, _ := q.Query(ctx, `SELECT g.*, u.name, n.name FROM (`+holdGroupsSQL+`) g
+	// The groups are worked out once: the page carries the total.
+	rows, _ := q.Query(ctx, `SELECT g.*, u.name, n.name, count(*) OVER () FROM (`+holdGroupsSQL+`) g
 		JOIN units u ON u.id = g.unit_id LEFT JOIN rating_networks n ON n.id = g.network_id
 		ORDER BY g.pending > 0 DESC, g.day DESC, g.pending DESC, g.unit_id, g.source LIMIT $5 OFFSET $6`,
 		append(args, f.Limit, f.Offset)...)
 	list := []HoldGroup{}
 	var g HoldGroup
 	var source []byte
+	var total int
 	_, err := pgx.ForEachRow(rows, []any{&g.UnitID, &g.Day, &source, &g.Address, &g.NetworkID, &g.DailyCap,
 		&g.Pending, &g.Counted, &g.NotCounted, &g.Levels[0], &g.Levels[1], &g.Levels[2], &g.Levels[3], &g.Levels[4],
-		&g.FirstAt, &g.LastAt, &g.UnitName, &g.NetworkName}, func() error {
+		&g.FirstAt, &g.LastAt, &g.UnitName, &g.NetworkName, &total}, func() error {
 		g.Key, g.DayText = ratings.HoldKey(g.UnitID, g.Day, source), g.Day.Format(time.DateOnly)
 		list = append(list, g)
 		return nil
 	})
+	if err == nil && len(list) == 0 && f.Offset > 0 {
+		// A page past the end: count the groups on their own.
+		err = q.QueryRow(ctx, `SELECT count(*) FROM (`+holdGroupsSQL+`) g`, args...).Scan(&total)
+	}
 	if err != nil {
 		return nil, 0, db.Err(err)
 	}

@@ -49,6 +49,14 @@ func TestHoldGroupsAndTheVerdictsThatSettleThem(t *testing.T) {
 		g.LevelsText() != "非常满意 2" || g6.Pending != 1 || g6.LevelsText() != "非常不满意 1" {
 		t.Fatalf("pending groups %+v", groups)
 	}
+	// A page carries the total; so does a page past the end.
+	for _, p := range []struct{ offset, want int }{{1, 1}, {10, 0}} {
+		f := feedback.Filter{Status: "pending", From: x.now.Add(-feedback.DefaultPeriod), To: x.now.Add(time.Hour), Limit: 1, Offset: p.offset}
+		list, total, err := feedback.HoldGroups(x.ctx, x.pool, shanghai, f)
+		if err != nil || len(list) != p.want || total != 4 {
+			t.Fatalf("page at offset %d: %d groups of %d, %v; want %d of 4", p.offset, len(list), total, err, p.want)
+		}
+	}
 	if got := x.holdGroups(feedback.Filter{Status: "pending", UnitID: &x.units[1]}); len(got) != 1 || got["198.51.100.9"].Pending != 4 {
 		t.Fatalf("groups of unit 2: %+v", got)
 	}
