@@ -145,6 +145,9 @@ func bench(ctx context.Context, o options, loc *time.Location, out io.Writer) er
 		}
 		fmt.Fprintf(out, "   the aggregate's answer equals the direct query's (%d units)\n", len(got))
 	}
+	if err := b.console(today); err != nil {
+		return err
+	}
 	fmt.Fprintf(out, "== %d units, about %d ratings (planner estimate), zone %s\n", m.Units, total, o.tz)
 	return nil
 }
