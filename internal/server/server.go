@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -44,6 +45,7 @@ type Server struct {
 	pages     map[string]*template.Template
 	terminals *terminalCache
 	networks  *networkCache
+	draining  atomic.Bool
 }
 
 // New builds the server and its routes. It returns an error when the
