@@ -16,6 +16,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"minyi/internal/config"
+	"minyi/internal/metrics"
 	"minyi/internal/ratelimit"
 	"minyi/internal/ratings"
 	"minyi/internal/secure"
@@ -32,6 +33,8 @@ type Deps struct {
 	Writer  *ratings.Writer
 	Limiter *ratelimit.Limiter
 	Log     *slog.Logger
+	// Metrics are the instance's Prometheus metrics; nil gets a set of its own.
+	Metrics *metrics.Metrics
 	// RedisPrefix starts every Redis key the server writes; default "minyi:".
 	RedisPrefix string
 	// Now returns the current time; tests may replace it.
@@ -53,6 +56,9 @@ type Server struct {
 func New(d Deps) (*Server, error) {
 	if d.Now == nil {
 		d.Now = time.Now
+	}
+	if d.Metrics == nil {
+		d.Metrics = metrics.New()
 	}
 	if d.RedisPrefix == "" {
 		d.RedisPrefix = "minyi:"
