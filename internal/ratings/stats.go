@@ -56,12 +56,20 @@ func Stats(ctx context.Context, q db.DBTX, now time.Time, loc *time.Location, un
 	return out, db.Err(rows.Err())
 }
 
-// Maintain creates the rating partitions around now, removes de-duplication
-// keys and counters no longer needed (daily marks and daily-cap counters of
-// past days, client ids older than keep) and brings the daily aggregate up
-// to date (RollUp). It is safe to
-// run from several instances at once.
-func Maintain(ctx context.Context, q Conn, now time.Time, loc *time.Location, keep time.Duration) error {
+// KeyGrace is how long after TERMINAL_MAX_AGE a terminal's idempotency key
+// is kept: a batch resent by a terminal that was offline for the whole
+// TERMINAL_MAX_AGE is still recognised for a week more.
+const KeyGrace = 7 * 24 * time.Hour
+
+// Maintain creates the rating partitions around now (and repairs a month
+// whose rows landed in ratings_default), removes de-duplication keys and
+// counters no longer needed (daily marks and daily-cap counters of past
+// days, client ids older than terminalMaxAge + KeyGrace) and brings the
+// daily aggregate up to date (RollUp). `minyi migrate` and the hourly
+// maintenance both call it, so both keep keys by the same rule. It is safe
+// to run from several instances at once.
+func Maintain(ctx context.Context, q Conn, now time.Time, loc *time.Location, terminalMaxAge time.Duration) error {
+	keep := terminalMaxAge + KeyGrace
 	local := now.In(loc)
 	first := time.Date(local.Year(), local.Month()-2, 1, 0, 0, 0, 0, time.UTC)
 	if _, err := q.Exec(ctx, `SELECT minyi_ensure_rating_partitions($1::date, 6, $2)`, first, loc.String()); err != nil {

@@ -162,7 +162,8 @@ func TestMaintainPartitionsAndPrunes(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = pool.Exec(ctx, `INSERT INTO rating_requests (origin, client_id, rating_id, created_at) VALUES
-		(1, 'old', gen_random_uuid(), $1), (1, 'recent', gen_random_uuid(), $2)`, now.Add(-72*time.Hour), now.Add(-24*time.Hour))
+		(1, 'old', gen_random_uuid(), $1), (1, 'recent', gen_random_uuid(), $2)`,
+		now.Add(-48*time.Hour-ratings.KeyGrace-time.Hour), now.Add(-48*time.Hour-ratings.KeyGrace+time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}

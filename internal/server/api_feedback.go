@@ -8,7 +8,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"minyi/internal/apperr"
 	"minyi/internal/db"
@@ -16,18 +15,6 @@ import (
 	"minyi/internal/ratings"
 	"minyi/internal/users"
 )
-
-// scanFeedback runs the suspicious-pattern scan in the hourly maintenance.
-func (s *Server) scanFeedback(ctx context.Context, conn *pgxpool.Conn) {
-	n, err := feedback.Scan(ctx, conn, s.Keys, s.Config.Location, s.Now())
-	if err != nil {
-		s.Log.Error("feedback scan failed", "err", err)
-		return
-	}
-	if n > 0 {
-		s.Log.Info("feedback scan flagged patterns", "flags", n)
-	}
-}
 
 // feedbackPeriod is the queue's default period: the 90 days up to the end
 // of today.

@@ -4,7 +4,6 @@
 package server
 
 import (
-	"context"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -16,12 +15,11 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"minyi/internal/config"
+	"minyi/internal/maintenance"
 	"minyi/internal/metrics"
 	"minyi/internal/ratelimit"
 	"minyi/internal/ratings"
 	"minyi/internal/secure"
-	"minyi/internal/surveys"
-	"minyi/internal/users"
 )
 
 // Deps are the services a Server uses.
@@ -49,6 +47,8 @@ type Server struct {
 	terminals *terminalCache
 	networks  *networkCache
 	draining  atomic.Bool
+	// instance names this process in deployment-wide records.
+	instance string
 }
 
 // New builds the server and its routes. It returns an error when the
@@ -64,7 +64,7 @@ func New(d Deps) (*Server, error) {
 		d.RedisPrefix = "minyi:"
 	}
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{Deps: d, terminals: newTerminalCache(d.Config.TerminalCacheTTL), networks: &networkCache{}}
+	s := &Server{Deps: d, instance: maintenance.InstanceName(), terminals: newTerminalCache(d.Config.TerminalCacheTTL), networks: &networkCache{}}
 	pages, err := parseTemplates(d.Config.Location)
 	if err != nil {
 		return nil, err
@@ -160,67 +160,4 @@ func (s *Server) routes() {
 	})
 
 	s.consoleRoutes()
-}
-
-// maintenanceLock keeps the daily maintenance to one instance at a time.
-const maintenanceLock = 7_305_002
-
-// RunMaintenance creates rating partitions and prunes expired keys and
-// sessions every interval until ctx ends; with several instances only one
-// does the work at a time, under an advisory lock.
-func (s *Server) RunMaintenance(ctx context.Context, interval time.Duration) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		s.maintainOnce(ctx)
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
-func (s *Server) maintainOnce(ctx context.Context) {
-	conn, err := s.Pool.Acquire(ctx)
-	if err != nil {
-		s.Log.Warn("maintenance skipped", "err", err)
-		return
-	}
-	defer conn.Release()
-	var got bool
-	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, maintenanceLock).Scan(&got); err != nil || !got {
-		return
-	}
-	defer conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, maintenanceLock) //nolint:errcheck
-	keep := s.Config.TerminalMaxAge + 7*24*time.Hour
-	if err := ratings.Maintain(ctx, conn, s.Now(), s.Config.Location, keep); err != nil {
-		s.Log.Error("rating maintenance failed", "err", err)
-	}
-	if _, err := users.DeleteExpiredSessions(ctx, conn); err != nil {
-		s.Log.Error("session cleanup failed", "err", err)
-	}
-	if _, err := users.PruneLoginThrottle(ctx, conn, users.LoginBackoff, s.Now()); err != nil {
-		s.Log.Error("sign-in throttle cleanup failed", "err", err)
-	}
-	s.sealSurveys(ctx, conn)
-	s.scanFeedback(ctx, conn)
-}
-
-// sealSurveys unlinks newly submitted anonymous respondents from their
-// answers (surveys.Seal rewrites both, the answers in random order) and
-// vacuums the three tables so the dead row versions that still carry the
-// submission's transaction id and order are removed.
-func (s *Server) sealSurveys(ctx context.Context, conn *pgxpool.Conn) {
-	n, err := surveys.Seal(ctx, conn, s.Now())
-	if err != nil {
-		s.Log.Error("survey seal failed", "err", err)
-		return
-	}
-	if n == 0 {
-		return
-	}
-	if _, err := conn.Exec(ctx, `VACUUM survey_respondents, survey_drafts, survey_responses`); err != nil {
-		s.Log.Error("survey vacuum failed", "err", err)
-	}
 }

@@ -1,0 +1,87 @@
+package server
+
+import (
+	"context"
+	"time"
+
+	"minyi/internal/feedback"
+	"minyi/internal/maintenance"
+	"minyi/internal/ratings"
+	"minyi/internal/surveys"
+	"minyi/internal/users"
+)
+
+// maintenanceRunner is the deployment-wide hourly maintenance as this
+// instance runs it.
+func (s *Server) maintenanceRunner(interval time.Duration) *maintenance.Runner {
+	step := func(name string, run func(ctx context.Context) error) maintenance.Step {
+		return maintenance.Step{Name: name, Run: run}
+	}
+	return &maintenance.Runner{
+		DB: s.Pool, Interval: interval, Retry: min(maintenance.DefaultRetry, interval), Instance: s.instance,
+		Log: s.Log, Metrics: s.Metrics,
+		Steps: []maintenance.Step{
+			step("ratings", func(ctx context.Context) error {
+				return ratings.Maintain(ctx, s.Pool, s.Now(), s.Config.Location, s.Config.TerminalMaxAge)
+			}),
+			step("sessions", func(ctx context.Context) error {
+				_, err := users.DeleteExpiredSessions(ctx, s.Pool)
+				return err
+			}),
+			step("sign-in throttle", func(ctx context.Context) error {
+				_, err := users.PruneLoginThrottle(ctx, s.Pool, users.LoginBackoff, s.Now())
+				return err
+			}),
+			step("survey seal", s.sealSurveys),
+			step("feedback scan", s.scanFeedback),
+		},
+	}
+}
+
+// RunMaintenance takes part in the deployment's maintenance until ctx ends:
+// every instance calls it, and one run happens per interval for all of them.
+func (s *Server) RunMaintenance(ctx context.Context, interval time.Duration) {
+	s.maintenanceRunner(interval).Loop(ctx)
+}
+
+// MaintainOnce runs the maintenance now unless another run is due later
+// (see maintenance.Runner.RunOnce); for tests and tools.
+func (s *Server) MaintainOnce(ctx context.Context, interval time.Duration) (bool, error) {
+	return s.maintenanceRunner(interval).RunOnce(ctx)
+}
+
+// maintenanceHealth reads the deployment's maintenance record: whether it
+// is doing its job, and why not.
+func (s *Server) maintenanceHealth(ctx context.Context) (bool, string, error) {
+	st, err := maintenance.ReadStatus(ctx, s.Pool)
+	if err != nil {
+		return false, "", err
+	}
+	if st.LastOK != nil {
+		s.Metrics.MaintenanceLastOK(*st.LastOK)
+	}
+	ok, reason := st.Healthy(maintenance.DefaultInterval)
+	return ok, reason, nil
+}
+
+// sealSurveys unlinks newly submitted anonymous respondents from their
+// answers (surveys.Seal rewrites both, the answers in random order) and
+// vacuums the three tables so the dead row versions that still carry the
+// submission's transaction id and order are removed.
+func (s *Server) sealSurveys(ctx context.Context) error {
+	n, err := surveys.Seal(ctx, s.Pool, s.Now())
+	if err != nil || n == 0 {
+		return err
+	}
+	_, err = s.Pool.Exec(ctx, `VACUUM survey_respondents, survey_drafts, survey_responses`)
+	return err
+}
+
+// scanFeedback runs the suspicious-pattern scan.
+func (s *Server) scanFeedback(ctx context.Context) error {
+	n, err := feedback.Scan(ctx, s.Pool, s.Keys, s.Config.Location, s.Now())
+	if n > 0 {
+		s.Log.Info("feedback scan flagged patterns", "flags", n)
+	}
+	return err
+}
