@@ -74,6 +74,7 @@ func overCap(c *gin.Context) bool {
 // its declared length before it is read (see readForm).
 func (s *Server) guardRequest() gin.HandlerFunc {
 	return func(c *gin.Context) {
+		s.proxyWarn.check(c, s.Log, s.Now())
 		for _, p := range c.Params {
 			if !safetext.Valid(p.Value) {
 				s.refuse(c, notFoundErr)

@@ -48,7 +48,8 @@ type Server struct {
 	networks  *networkCache
 	draining  atomic.Bool
 	// instance names this process in deployment-wide records.
-	instance string
+	instance  string
+	proxyWarn *proxyWarner
 }
 
 // New builds the server and its routes. It returns an error when the
@@ -64,7 +65,7 @@ func New(d Deps) (*Server, error) {
 		d.RedisPrefix = "minyi:"
 	}
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{Deps: d, instance: maintenance.InstanceName(), terminals: newTerminalCache(d.Config.TerminalCacheTTL), networks: &networkCache{}}
+	s := &Server{Deps: d, instance: maintenance.InstanceName(), proxyWarn: newProxyWarner(d.Config.TrustedProxies), terminals: newTerminalCache(d.Config.TerminalCacheTTL), networks: &networkCache{}}
 	pages, err := parseTemplates(d.Config.Location)
 	if err != nil {
 		return nil, err
