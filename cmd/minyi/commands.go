@@ -14,17 +14,14 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/redis/go-redis/v9"
 
 	"minyi/internal/apperr"
 	"minyi/internal/audit"
 	"minyi/internal/config"
 	"minyi/internal/db"
 	"minyi/internal/demo"
-	"minyi/internal/ratelimit"
 	"minyi/internal/ratings"
 	"minyi/internal/secure"
-	"minyi/internal/server"
 	"minyi/internal/users"
 	"minyi/migrations"
 )
@@ -83,63 +80,6 @@ func migrate(ctx context.Context, getenv func(string) string, stdout io.Writer) 
 		fmt.Fprintln(stdout, "applied", name)
 	}
 	return nil
-}
-
-func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) error {
-	cfg, err := config.Load(getenv)
-	if err != nil {
-		return err
-	}
-	log := newLogger(cfg, stderr)
-	pool, err := connect(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer pool.Close()
-	var pending bool
-	if err := pool.QueryRow(ctx, `SELECT to_regclass('ratings') IS NULL`).Scan(&pending); err != nil || pending {
-		return errors.New("the database has no schema yet: run `minyi migrate` first")
-	}
-	ropts, err := config.RedisOptions(cfg.RedisURL)
-	if err != nil {
-		return err
-	}
-	redis.SetLogger(ratelimit.RedisLogger{Log: log})
-	rdb := redis.NewUniversalClient(ropts)
-	defer rdb.Close()
-	keys, err := secure.NewKeys(cfg.SecretKey)
-	if err != nil {
-		return err
-	}
-	writer := ratings.NewWriter(pool, cfg.WriterFlushers, cfg.WriterMaxBatch, cfg.Location, log)
-	srv, err := server.New(server.Deps{Config: cfg, Pool: pool, Redis: rdb, Keys: keys, Writer: writer,
-		Limiter: ratelimit.New(rdb, "minyi:rl"), Log: log, RedisPrefix: "minyi:"})
-	if err != nil {
-		return err
-	}
-	mctx, mcancel := context.WithCancel(ctx)
-	defer mcancel()
-	go srv.RunMaintenance(mctx, time.Hour)
-
-	hs := &http.Server{Addr: cfg.HTTPAddr, Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second}
-	errc := make(chan error, 1)
-	go func() { errc <- hs.ListenAndServe() }()
-	if cfg.PprofAddr != "" {
-		go servePprof(cfg.PprofAddr, log)
-	}
-	log.Info("minyi serving", "addr", cfg.HTTPAddr, "public_base_url", cfg.PublicBaseURL, "config", cfg.String())
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	log.Info("shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	err = hs.Shutdown(sctx)
-	writer.Close()
-	return err
 }
 
 // servePprof serves the runtime profiles on addr (a loopback address, see

@@ -61,6 +61,12 @@ type Config struct {
 	// for profiling (e.g. 127.0.0.1:6060); off by default.
 	PprofAddr string `env:"PPROF_ADDR"`
 
+	// Shutdown on SIGTERM: ShutdownDrain is how long /readyz answers 503
+	// while requests are still served, so balancers take the instance out
+	// first; ShutdownTimeout is how long requests in flight may then take.
+	ShutdownDrain   time.Duration `env:"SHUTDOWN_DRAIN" envDefault:"10s"`
+	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"20s"`
+
 	// Parsed forms, filled by Validate.
 	Location *time.Location `env:"-"`
 	Limits   Limits         `env:"-"`
@@ -69,6 +75,10 @@ type Config struct {
 // MaxDailyCap is the highest daily cap on counted ratings per address or
 // per registered network.
 const MaxDailyCap = 100_000
+
+// MaxShutdownWait bounds SHUTDOWN_DRAIN and SHUTDOWN_TIMEOUT: an instance
+// that takes longer to stop holds up a rolling deploy for no benefit.
+const MaxShutdownWait = 5 * time.Minute
 
 // Limits holds the parsed rate limits.
 type Limits struct {
@@ -97,7 +107,8 @@ func envKeys() []string {
 	return []string{"DATABASE_URL", "REDIS_URL", "HTTP_ADDR", "PUBLIC_BASE_URL", "SECRET_KEY", "TRUSTED_PROXIES",
 		"TIME_ZONE", "LOG_LEVEL", "LOG_FORMAT", "DB_MAX_CONNS", "SESSION_TTL", "RATE_PUBLIC_PAGE", "RATE_PUBLIC_CLIENT", "RATE_PUBLIC_CODE",
 		"RATE_TERMINAL", "RATE_LOGIN", "RATE_AGENCY", "RATE_PUBLIC_DAILY_PER_ADDRESS", "LEVEL_POINTS", "RATING_REASONS", "UNIT_CATEGORIES", "CALLBACK_ROLES",
-		"TERMINAL_MAX_AGE", "TERMINAL_CACHE_TTL", "WRITER_FLUSHERS", "WRITER_MAX_BATCH", "PPROF_ADDR"}
+		"TERMINAL_MAX_AGE", "TERMINAL_CACHE_TTL", "WRITER_FLUSHERS", "WRITER_MAX_BATCH", "PPROF_ADDR",
+		"SHUTDOWN_DRAIN", "SHUTDOWN_TIMEOUT"}
 }
 
 // Validate checks every setting and fills the parsed fields. It returns one
@@ -207,6 +218,12 @@ func (c *Config) Validate() error {
 	if c.WriterMaxBatch < 1 || c.WriterMaxBatch > 5000 {
 		bad("WRITER_MAX_BATCH", "must be between 1 and 5000")
 	}
+	if c.ShutdownDrain < 0 || c.ShutdownDrain > MaxShutdownWait {
+		bad("SHUTDOWN_DRAIN", "must be between 0s and %s", MaxShutdownWait)
+	}
+	if c.ShutdownTimeout < time.Second || c.ShutdownTimeout > MaxShutdownWait {
+		bad("SHUTDOWN_TIMEOUT", "must be between 1s and %s", MaxShutdownWait)
+	}
 	if c.PprofAddr != "" {
 		host, _, err := net.SplitHostPort(c.PprofAddr)
 		if ip := net.ParseIP(host); err != nil || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {
@@ -229,6 +246,7 @@ func (c Config) String() string {
 	fmt.Fprintf(&b, " RATE_PUBLIC_DAILY_PER_ADDRESS=%d", c.RatePublicDailyPerAddress)
 	fmt.Fprintf(&b, " TIME_ZONE=%s CALLBACK_ROLES=%s TERMINAL_MAX_AGE=%s WRITER_FLUSHERS=%d DB_MAX_CONNS=%d",
 		c.TimeZone, strings.Join(c.CallbackRoles, ","), c.TerminalMaxAge, c.WriterFlushers, c.DBMaxConns)
+	fmt.Fprintf(&b, " SHUTDOWN_DRAIN=%s SHUTDOWN_TIMEOUT=%s", c.ShutdownDrain, c.ShutdownTimeout)
 	return b.String()
 }
 

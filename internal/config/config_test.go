@@ -44,6 +44,9 @@ func TestLoadDefaults(t *testing.T) {
 	if c.RatePublicDailyPerAddress != 20 {
 		t.Errorf("RatePublicDailyPerAddress = %d, want 20", c.RatePublicDailyPerAddress)
 	}
+	if c.ShutdownDrain != 10*time.Second || c.ShutdownTimeout != 20*time.Second {
+		t.Errorf("ShutdownDrain, ShutdownTimeout = %s, %s, want 10s, 20s", c.ShutdownDrain, c.ShutdownTimeout)
+	}
 }
 
 func TestLoadAcceptsGoodValues(t *testing.T) {
@@ -51,7 +54,7 @@ func TestLoadAcceptsGoodValues(t *testing.T) {
 		"SECRET_KEY": goodSecret, "PUBLIC_BASE_URL": "https://minyi.example.gov.cn/", "TRUSTED_PROXIES": "10.0.0.1, 192.168.0.0/16",
 		"LEVEL_POINTS": "100,90,90,50,0", "TIME_ZONE": "UTC", "RATE_TERMINAL": "5-S", "CALLBACK_ROLES": "office, unit",
 		"REDIS_URL": "redis://:pw@127.0.0.1:6379/2", "DATABASE_URL": "postgresql://u:p@db:5432/minyi",
-		"RATE_PUBLIC_DAILY_PER_ADDRESS": "200",
+		"RATE_PUBLIC_DAILY_PER_ADDRESS": "200", "SHUTDOWN_DRAIN": "0s", "SHUTDOWN_TIMEOUT": "1m",
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -73,6 +76,12 @@ func TestLoadAcceptsGoodValues(t *testing.T) {
 	}
 	if s := c.String(); !strings.Contains(s, "RATE_PUBLIC_DAILY_PER_ADDRESS=200") {
 		t.Errorf("String() = %s, want it to show RATE_PUBLIC_DAILY_PER_ADDRESS", s)
+	}
+	if c.ShutdownDrain != 0 || c.ShutdownTimeout != time.Minute {
+		t.Errorf("SHUTDOWN_DRAIN=0s, SHUTDOWN_TIMEOUT=1m read as %s, %s", c.ShutdownDrain, c.ShutdownTimeout)
+	}
+	if s := c.String(); !strings.Contains(s, "SHUTDOWN_DRAIN=0s SHUTDOWN_TIMEOUT=1m0s") {
+		t.Errorf("String() = %s, want it to show the shutdown settings", s)
 	}
 }
 
@@ -126,6 +135,12 @@ func TestLoadRejectsBadValues(t *testing.T) {
 		{"RATE_PUBLIC_DAILY_PER_ADDRESS", "-5", "RATE_PUBLIC_DAILY_PER_ADDRESS"},
 		{"RATE_PUBLIC_DAILY_PER_ADDRESS", "100001", "RATE_PUBLIC_DAILY_PER_ADDRESS"},
 		{"RATE_PUBLIC_DAILY_PER_ADDRESS", "20-D", "RATE_PUBLIC_DAILY_PER_ADDRESS"},
+		{"SHUTDOWN_DRAIN", "-1s", "SHUTDOWN_DRAIN"},
+		{"SHUTDOWN_DRAIN", "6m", "SHUTDOWN_DRAIN"},
+		{"SHUTDOWN_DRAIN", "10", "SHUTDOWN_DRAIN"},
+		{"SHUTDOWN_TIMEOUT", "0s", "SHUTDOWN_TIMEOUT"},
+		{"SHUTDOWN_TIMEOUT", "500ms", "SHUTDOWN_TIMEOUT"},
+		{"SHUTDOWN_TIMEOUT", "1h", "SHUTDOWN_TIMEOUT"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+"="+tt.value, func(t *testing.T) {

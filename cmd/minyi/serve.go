@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"minyi/internal/config"
+	"minyi/internal/ratelimit"
+	"minyi/internal/ratings"
+	"minyi/internal/secure"
+	"minyi/internal/server"
+)
+
+// serve serves HTTP until ctx is cancelled (the first SIGTERM or SIGINT),
+// then drains and stops: see stopGracefully.
+func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) error {
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stderr)
+	pool, err := connect(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	var pending bool
+	if err := pool.QueryRow(ctx, `SELECT to_regclass('ratings') IS NULL`).Scan(&pending); err != nil || pending {
+		return errors.New("the database has no schema yet: run `minyi migrate` first")
+	}
+	ropts, err := config.RedisOptions(cfg.RedisURL)
+	if err != nil {
+		return err
+	}
+	redis.SetLogger(ratelimit.RedisLogger{Log: log})
+	rdb := redis.NewUniversalClient(ropts)
+	defer rdb.Close()
+	keys, err := secure.NewKeys(cfg.SecretKey)
+	if err != nil {
+		return err
+	}
+	writer := ratings.NewWriter(pool, cfg.WriterFlushers, cfg.WriterMaxBatch, cfg.Location, log)
+	srv, err := server.New(server.Deps{Config: cfg, Pool: pool, Redis: rdb, Keys: keys, Writer: writer,
+		Limiter: ratelimit.New(rdb, "minyi:rl"), Log: log, RedisPrefix: "minyi:"})
+	if err != nil {
+		writer.Close()
+		return err
+	}
+	mctx, mcancel := context.WithCancel(ctx)
+	defer mcancel()
+	go srv.RunMaintenance(mctx, time.Hour)
+
+	hs := &http.Server{Addr: cfg.HTTPAddr, Handler: closeWhileDraining(srv), ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.ListenAndServe() }()
+	if cfg.PprofAddr != "" {
+		go servePprof(cfg.PprofAddr, log)
+	}
+	log.Info("minyi serving", "addr", cfg.HTTPAddr, "public_base_url", cfg.PublicBaseURL, "config", cfg.String())
+	select {
+	case err := <-errc:
+		writer.Close()
+		return err
+	case <-ctx.Done():
+	}
+	// Signals from now on are second signals: the first one cancelled ctx
+	// before this registration, so it is not delivered here again.
+	again := make(chan os.Signal, 1)
+	signal.Notify(again, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(again)
+	return stopGracefully(log, cfg, srv, hs, writer, again)
+}
+
+// stopGracefully stops the instance without failing a request: for
+// SHUTDOWN_DRAIN /readyz answers 503 while every request is still served
+// (each reply closing its connection), so balancers take the instance out
+// of rotation and clients reconnect elsewhere; a signal on again ends the
+// drain early. Then the listener closes, requests in flight get
+// SHUTDOWN_TIMEOUT to finish, and the rating writer commits what it was
+// given. It returns an error only when requests were cut off.
+func stopGracefully(log *slog.Logger, cfg config.Config, srv *server.Server, hs *http.Server,
+	writer *ratings.Writer, again <-chan os.Signal) error {
+	log.Info("draining: /readyz answers 503, requests are still served", "drain", cfg.ShutdownDrain.String())
+	srv.Drain()
+	if cfg.ShutdownDrain > 0 {
+		t := time.NewTimer(cfg.ShutdownDrain)
+		select {
+		case <-t.C:
+		case sig := <-again:
+			t.Stop()
+			log.Info("second signal: ending the drain early", "signal", sig.String())
+		}
+	}
+	log.Info("shutting down: no new connections, finishing requests in flight", "timeout", cfg.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	err := hs.Shutdown(sctx)
+	if err != nil {
+		hs.Close()
+		err = fmt.Errorf("requests still in flight after SHUTDOWN_TIMEOUT (%s) were cut off: %w", cfg.ShutdownTimeout, err)
+	}
+	writer.Close()
+	log.Info("stopped")
+	return err
+}
+
+// closeWhileDraining serves through srv and, once srv is draining, asks
+// every reply to close its connection, so a client or balancer holding a
+// kept-alive connection reconnects (to another instance) for its next
+// request. Closing idle connections at once instead
+// (http.Server.SetKeepAlivesEnabled) would race with a request being sent
+// on one of them, which then fails.
+func closeWhileDraining(srv *server.Server) http.Handler {
+	h := srv.Handler()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if srv.Draining() {
+			w.Header().Set("Connection", "close")
+		}
+		h.ServeHTTP(w, r)
+	})
+}
