@@ -4,6 +4,7 @@
 //	minyi migrate                apply database migrations
 //	minyi user add --username NAME --role office|unit [--unit ID]   (password on stdin)
 //	minyi demo                   seed a demo dataset and print the demo logins
+//	minyi partitions list|archive|restore   list, archive and restore monthly rating partitions
 package main
 
 import (
@@ -30,6 +31,9 @@ const usage = `usage:
   minyi migrate
   minyi user add --username NAME --role office|unit [--unit ID]   (password read from standard input)
   minyi demo
+  minyi partitions list
+  minyi partitions archive --month YYYY-MM (--out FILE | --dir DIR)
+  minyi partitions restore --file FILE
 configuration comes from the environment; see README.md`
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -48,6 +52,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return userAdd(ctx, args[2:], getenv, stdin, stdout)
 	case "demo":
 		return seedDemo(ctx, getenv, stdout)
+	case "partitions":
+		return partitionsCmd(ctx, args[1:], getenv, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil

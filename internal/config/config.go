@@ -57,6 +57,11 @@ type Config struct {
 	WriterFlushers int `env:"WRITER_FLUSHERS" envDefault:"1"`
 	WriterMaxBatch int `env:"WRITER_MAX_BATCH" envDefault:"1000"`
 
+	// RatingsRetentionMonths is how many whole months of ratings before the
+	// current one `minyi partitions archive` keeps; older months may be
+	// archived. 0 (the default) keeps every month.
+	RatingsRetentionMonths int `env:"RATINGS_RETENTION_MONTHS" envDefault:"0"`
+
 	// PprofAddr, when set, serves net/http/pprof on this loopback address
 	// for profiling (e.g. 127.0.0.1:6060); off by default.
 	PprofAddr string `env:"PPROF_ADDR"`
@@ -71,6 +76,13 @@ type Config struct {
 	Location *time.Location `env:"-"`
 	Limits   Limits         `env:"-"`
 }
+
+// Bounds of RATINGS_RETENTION_MONTHS besides 0: a month older than three
+// can no longer receive ratings (TERMINAL_MAX_AGE is at most 60 days).
+const (
+	MinRetentionMonths = 3
+	MaxRetentionMonths = 1200
+)
 
 // MaxDailyCap is the highest daily cap on counted ratings per address or
 // per registered network.
@@ -108,6 +120,7 @@ func envKeys() []string {
 		"TIME_ZONE", "LOG_LEVEL", "LOG_FORMAT", "DB_MAX_CONNS", "SESSION_TTL", "RATE_PUBLIC_PAGE", "RATE_PUBLIC_CLIENT", "RATE_PUBLIC_CODE",
 		"RATE_TERMINAL", "RATE_LOGIN", "RATE_AGENCY", "RATE_PUBLIC_DAILY_PER_ADDRESS", "LEVEL_POINTS", "RATING_REASONS", "UNIT_CATEGORIES", "CALLBACK_ROLES",
 		"TERMINAL_MAX_AGE", "TERMINAL_CACHE_TTL", "WRITER_FLUSHERS", "WRITER_MAX_BATCH", "PPROF_ADDR",
+		"RATINGS_RETENTION_MONTHS",
 		"SHUTDOWN_DRAIN", "SHUTDOWN_TIMEOUT"}
 }
 
@@ -218,6 +231,10 @@ func (c *Config) Validate() error {
 	if c.WriterMaxBatch < 1 || c.WriterMaxBatch > 5000 {
 		bad("WRITER_MAX_BATCH", "must be between 1 and 5000")
 	}
+	if r := c.RatingsRetentionMonths; r != 0 && (r < MinRetentionMonths || r > MaxRetentionMonths) {
+		bad("RATINGS_RETENTION_MONTHS", "must be 0 (keep every month) or from %d to %d months, got %d",
+			MinRetentionMonths, MaxRetentionMonths, r)
+	}
 	if c.ShutdownDrain < 0 || c.ShutdownDrain > MaxShutdownWait {
 		bad("SHUTDOWN_DRAIN", "must be between 0s and %s", MaxShutdownWait)
 	}
@@ -246,6 +263,7 @@ func (c Config) String() string {
 	fmt.Fprintf(&b, " RATE_PUBLIC_DAILY_PER_ADDRESS=%d", c.RatePublicDailyPerAddress)
 	fmt.Fprintf(&b, " TIME_ZONE=%s CALLBACK_ROLES=%s TERMINAL_MAX_AGE=%s WRITER_FLUSHERS=%d DB_MAX_CONNS=%d",
 		c.TimeZone, strings.Join(c.CallbackRoles, ","), c.TerminalMaxAge, c.WriterFlushers, c.DBMaxConns)
+	fmt.Fprintf(&b, " RATINGS_RETENTION_MONTHS=%d", c.RatingsRetentionMonths)
 	fmt.Fprintf(&b, " SHUTDOWN_DRAIN=%s SHUTDOWN_TIMEOUT=%s", c.ShutdownDrain, c.ShutdownTimeout)
 	return b.String()
 }
