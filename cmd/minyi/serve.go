@@ -15,6 +15,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"minyi/internal/config"
+	"minyi/internal/metrics"
 	"minyi/internal/ratelimit"
 	"minyi/internal/ratings"
 	"minyi/internal/secure"
@@ -50,8 +51,10 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 		return err
 	}
 	writer := ratings.NewWriter(pool, cfg.WriterFlushers, cfg.WriterMaxBatch, cfg.Location, log)
+	// The server connects the metrics to the writer, the limiter and the pools.
+	met := metrics.New()
 	srv, err := server.New(server.Deps{Config: cfg, Pool: pool, Redis: rdb, Keys: keys, Writer: writer,
-		Limiter: ratelimit.New(rdb, "minyi:rl"), Log: log, RedisPrefix: "minyi:"})
+		Limiter: ratelimit.New(rdb, "minyi:rl"), Log: log, RedisPrefix: "minyi:", Metrics: met})
 	if err != nil {
 		writer.Close()
 		return err
@@ -59,6 +62,14 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	mctx, mcancel := context.WithCancel(ctx)
 	defer mcancel()
 	go srv.RunMaintenance(mctx, time.Hour)
+	if cfg.MetricsAddr != "" {
+		stopMetrics, err := startMetrics(cfg.MetricsAddr, met, log)
+		if err != nil {
+			writer.Close()
+			return err
+		}
+		defer stopMetrics() // after the drain, so scrapes see it through
+	}
 
 	hs := &http.Server{Addr: cfg.HTTPAddr, Handler: closeWhileDraining(srv), ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second}

@@ -66,6 +66,13 @@ type Config struct {
 	// for profiling (e.g. 127.0.0.1:6060); off by default.
 	PprofAddr string `env:"PPROF_ADDR"`
 
+	// Prometheus metrics: MetricsAddr, when set, serves only /metrics on a
+	// listener of its own (e.g. 127.0.0.1:9090); MetricsToken, when set,
+	// serves them on the main listener too, to a bearer of the token.
+	// Either or both; with neither nothing serves them.
+	MetricsAddr  string `env:"METRICS_ADDR"`
+	MetricsToken string `env:"METRICS_TOKEN"`
+
 	// Shutdown on SIGTERM: ShutdownDrain is how long /readyz answers 503
 	// while requests are still served, so balancers take the instance out
 	// first; ShutdownTimeout is how long requests in flight may then take.
@@ -121,6 +128,7 @@ func envKeys() []string {
 		"RATE_TERMINAL", "RATE_LOGIN", "RATE_AGENCY", "RATE_PUBLIC_DAILY_PER_ADDRESS", "LEVEL_POINTS", "RATING_REASONS", "UNIT_CATEGORIES", "CALLBACK_ROLES",
 		"TERMINAL_MAX_AGE", "TERMINAL_CACHE_TTL", "WRITER_FLUSHERS", "WRITER_MAX_BATCH", "PPROF_ADDR",
 		"RATINGS_RETENTION_MONTHS",
+		"METRICS_ADDR", "METRICS_TOKEN",
 		"SHUTDOWN_DRAIN", "SHUTDOWN_TIMEOUT"}
 }
 
@@ -247,6 +255,7 @@ func (c *Config) Validate() error {
 			bad("PPROF_ADDR", "must be a loopback host:port such as 127.0.0.1:6060, got %q", c.PprofAddr)
 		}
 	}
+	c.validateMetrics(bad)
 	return errors.Join(errs...)
 }
 
@@ -265,6 +274,7 @@ func (c Config) String() string {
 		c.TimeZone, strings.Join(c.CallbackRoles, ","), c.TerminalMaxAge, c.WriterFlushers, c.DBMaxConns)
 	fmt.Fprintf(&b, " RATINGS_RETENTION_MONTHS=%d", c.RatingsRetentionMonths)
 	fmt.Fprintf(&b, " SHUTDOWN_DRAIN=%s SHUTDOWN_TIMEOUT=%s", c.ShutdownDrain, c.ShutdownTimeout)
+	fmt.Fprintf(&b, " METRICS_ADDR=%s METRICS_TOKEN=%s", c.MetricsAddr, mask(c.MetricsToken))
 	return b.String()
 }
 

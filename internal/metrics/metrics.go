@@ -2,6 +2,11 @@
 // registry of its own (so tests that start several servers in one process
 // do not share counters) and small nil-safe methods the other packages call,
 // so code paths without metrics (commands, tests) need no checks.
+//
+// Every label takes a value from a short fixed list (a route pattern, a
+// channel, an outcome), never a URL, an address or a key, so the number of
+// series stays bounded whatever clients send. docs/operations.md lists
+// every metric.
 package metrics
 
 import (
@@ -21,6 +26,19 @@ type Metrics struct {
 	maintenanceRuns     *prometheus.CounterVec
 	maintenanceDuration prometheus.Histogram
 	maintenanceLastOK   prometheus.Gauge
+
+	requests        *prometheus.CounterVec
+	requestDuration *prometheus.HistogramVec
+
+	ratings       *prometheus.CounterVec
+	batchRatings  prometheus.Histogram
+	flushDuration prometheus.Histogram
+	flushes       *prometheus.CounterVec
+
+	limitChecks    *prometheus.CounterVec
+	loginFallbacks prometheus.Counter
+	sheetReads     *prometheus.CounterVec
+	pools          *poolCollector
 }
 
 // New returns the metrics with the Go runtime and process collectors.
@@ -39,6 +57,11 @@ func New() *Metrics {
 	m.maintenanceLastOK = prometheus.NewGauge(prometheus.GaugeOpts{Name: "minyi_maintenance_last_success_timestamp_seconds",
 		Help: "When maintenance last succeeded for the deployment (any instance), as Unix time."})
 	r.MustRegister(m.componentUp, m.maintenanceRuns, m.maintenanceDuration, m.maintenanceLastOK)
+	m.initHTTP()
+	m.initRatings()
+	m.initLimits()
+	m.pools = &poolCollector{}
+	r.MustRegister(m.pools)
 	return m
 }
 
@@ -80,4 +103,15 @@ func (m *Metrics) MaintenanceLastOK(at time.Time) {
 		return
 	}
 	m.maintenanceLastOK.Set(float64(at.Unix()))
+}
+
+// oneOf returns v when it is one of allowed, else "other": a label never
+// takes a value a client chose.
+func oneOf(v string, allowed ...string) string {
+	for _, a := range allowed {
+		if v == a {
+			return v
+		}
+	}
+	return "other"
 }

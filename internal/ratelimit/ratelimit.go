@@ -36,6 +36,9 @@ type Limiter struct {
 	// outage costs each request nothing rather than a timeout. It is a local
 	// optimisation only; no decision depends on it being shared.
 	downUntil atomic.Int64
+
+	// observer hears about each check (see SetObserver).
+	observer atomic.Pointer[observerBox]
 }
 
 // New returns a limiter whose keys start with prefix.
@@ -63,6 +66,7 @@ func (l *Limiter) getStore(ctx context.Context) (limiter.Store, error) {
 // Allow counts one request against rate for key.
 func (l *Limiter) Allow(ctx context.Context, rate limiter.Rate, key string) Decision {
 	if time.Now().UnixNano() < l.downUntil.Load() {
+		l.observe(key, ResultFailedOpen)
 		return Decision{}
 	}
 	// The check gives up after 300 ms: the pipelined client holds every
@@ -70,21 +74,21 @@ func (l *Limiter) Allow(ctx context.Context, rate limiter.Rate, key string) Deci
 	store, err := l.getStore(ctx)
 	if err != nil {
 		l.markDown()
+		l.observe(key, ResultFailedOpen)
 		return Decision{}
 	}
 	res, err := limiter.New(store, rate).Get(ctx, key)
 	if err != nil {
 		l.markDown()
+		l.observe(key, ResultFailedOpen)
 		return Decision{}
 	}
-	d := Decision{Checked: true, Limited: res.Reached}
-	if res.Reached {
-		d.RetryAfter = time.Until(time.Unix(res.Reset, 0))
-		if d.RetryAfter < time.Second {
-			d.RetryAfter = time.Second
-		}
+	if !res.Reached {
+		l.observe(key, ResultAllowed)
+		return Decision{Checked: true}
 	}
-	return d
+	l.observe(key, ResultLimited)
+	return Decision{Checked: true, Limited: true, RetryAfter: max(time.Until(time.Unix(res.Reset, 0)), time.Second)}
 }
 
 func (l *Limiter) markDown() {

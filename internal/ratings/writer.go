@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -82,6 +83,9 @@ type Writer struct {
 
 	// loc is the zone of the daily aggregate's days (see lateCutoff).
 	loc *time.Location
+
+	// observer hears about each batch (see SetObserver).
+	observer atomic.Pointer[observerBox]
 }
 
 // touchEvery is how often a terminal's last_seen_at is refreshed at most.
@@ -240,6 +244,7 @@ func (w *Writer) writeJobs(ctx context.Context, jobs []*job) error {
 	now := time.Now()
 	touch := w.toTouch(all, now)
 	status, err := writeBatch(ctx, w.pool, all, touch, lateCutoff(now, w.loc))
+	w.observe(len(all), time.Since(now), err)
 	if err != nil {
 		return err
 	}

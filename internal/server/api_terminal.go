@@ -113,6 +113,8 @@ func (s *Server) terminalRatings(c *gin.Context) {
 		return
 	}
 	results := make([]terminalResult, len(body.Ratings))
+	failed := 0
+	defer func() { s.countTerminalResults(results, failed) }()
 	items := make([]ratings.NewRating, 0, len(body.Ratings))
 	index := make([]int, 0, len(body.Ratings))
 	for i := range body.Ratings {
@@ -134,6 +136,7 @@ func (s *Server) terminalRatings(c *gin.Context) {
 	if len(items) > 0 {
 		out, err := s.Writer.Write(c, items)
 		if err != nil {
+			failed = len(items)
 			s.apiError(c, err)
 			return
 		}

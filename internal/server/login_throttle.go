@@ -84,6 +84,7 @@ func (s *Server) checkLoginAddress(c *gin.Context) error {
 	case d.Limited:
 		wait = d.RetryAfter
 	case !d.Checked:
+		s.Metrics.LoginFallback()
 		var err error
 		if wait, err = users.CountAddressAttempt(c, s.Pool, addr, rate.Limit, rate.Period, s.Now()); err != nil {
 			return err

@@ -12,6 +12,7 @@ import (
 	"github.com/skip2/go-qrcode"
 
 	"minyi/internal/apperr"
+	"minyi/internal/metrics"
 	"minyi/internal/ratings"
 	"minyi/internal/secure"
 	"minyi/internal/units"
@@ -188,18 +189,21 @@ func (s *Server) submitRating(c *gin.Context) {
 	in = ratings.QRInput{Level: ratings.ParseLevel(c.PostForm("level")), Reasons: c.PostFormArray("reasons"),
 		Comment: c.PostForm("comment"), Phone: c.PostForm("phone"), Token: c.PostForm("token")}
 	if dClient.Limited || dCode.Limited {
+		s.Metrics.Ratings(ratings.ChannelQR, metrics.RatingRateLimited, 1)
 		retry := max(dClient.RetryAfter, dCode.RetryAfter)
 		c.Header("Retry-After", retryAfter(retry))
 		form(t, http.StatusTooManyRequests, "提交过于频繁，请稍等"+retryAfter(retry)+"秒后再提交，您填写的内容已保留。", nil)
 		return
 	}
 	if err := in.Validate(s.Config.RatingReasons); err != nil {
+		s.Metrics.Ratings(ratings.ChannelQR, metrics.RatingInvalid, 1)
 		form(t, http.StatusUnprocessableEntity, "请检查标红的内容后再提交。", apperr.From(err).Fields)
 		return
 	}
 	device := s.deviceID(c)
 	marks := s.marks(c, device, in.Phone)
 	if already, _ := s.ratedToday(c, t.UnitID, marks); already {
+		s.Metrics.Ratings(ratings.ChannelQR, ratings.DailyLimit, 1)
 		s.render(c, http.StatusConflict, "public/done.html", doneData{Title: t.UnitName, Code: code, Target: t, Already: true})
 		return
 	}
@@ -217,14 +221,17 @@ func (s *Server) submitRating(c *gin.Context) {
 	if apperr.Is(err, apperr.Invalid) {
 		// Validation let through something Postgres refused: say so, keep the form.
 		s.Log.Warn("rating refused by the database", "err", err)
+		s.Metrics.Ratings(ratings.ChannelQR, metrics.RatingInvalid, 1)
 		form(t, http.StatusUnprocessableEntity, "提交的内容含有无法识别的字符，请修改后再提交。", nil)
 		return
 	}
 	if err != nil {
 		s.Log.Error("rating not stored", "err", err)
+		s.Metrics.Ratings(ratings.ChannelQR, metrics.RatingFailed, 1)
 		form(t, http.StatusServiceUnavailable, "系统繁忙，评价暂未提交成功。您填写的内容已保留，请稍后再点“提交评价”。", nil)
 		return
 	}
+	s.Metrics.Ratings(ratings.ChannelQR, res[0].Status, 1)
 	switch res[0].Status {
 	case ratings.Created, ratings.Duplicate:
 		s.rememberMarks(c, t.UnitID, marks)

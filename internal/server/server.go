@@ -86,9 +86,10 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	e.Use(headers, s.recoverer(), s.requestLog(), s.guardRequest())
+	e.Use(headers, s.observeRequests(), s.recoverer(), s.requestLog(), s.guardRequest())
 	s.engine = e
 	s.routes()
+	s.instrument()
 	return s, nil
 }
 

@@ -86,7 +86,7 @@ func checkFieldCounts(text string, comma byte) error {
 			}
 		case b == comma && !quoted:
 			if fields++; fields > maxCSVFields {
-				return fail(fmt.Sprintf("第 %d 行的列数超过 %d 列，文件可能已损坏，请重新导出后上传", start, maxCSVFields))
+				return overLimit(fmt.Sprintf("第 %d 行的列数超过 %d 列，文件可能已损坏，请重新导出后上传", start, maxCSVFields))
 			}
 		}
 	}

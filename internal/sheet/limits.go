@@ -115,7 +115,7 @@ func newCollector(ctx context.Context, maxRows int) *collector {
 func (c *collector) next() error {
 	c.read++
 	if c.read > c.maxRead {
-		return fail(fmt.Sprintf("文件行数过多：连同空行超过 %d 行。请删除表格中多余的空行（可选中后整行删除），或拆分后分批上传", c.maxRead))
+		return overLimit(fmt.Sprintf("文件行数过多：连同空行超过 %d 行。请删除表格中多余的空行（可选中后整行删除），或拆分后分批上传", c.maxRead))
 	}
 	if c.ctx.Err() != nil {
 		return errTooSlow
@@ -134,7 +134,7 @@ func (c *collector) take(line int, cells []string) error {
 	}
 	cells = trimTrailingBlank(cells)
 	if len(cells) > maxColumns {
-		return fail(fmt.Sprintf("第 %d 行在 %s 列有内容，表格最多 %d 列，请删除多余的列后重新上传",
+		return overLimit(fmt.Sprintf("第 %d 行在 %s 列有内容，表格最多 %d 列，请删除多余的列后重新上传",
 			line, ColumnName(len(cells)-1), maxColumns))
 	}
 	if len(cells) == 0 {
@@ -150,13 +150,13 @@ func (c *collector) take(line int, cells []string) error {
 		return nil
 	}
 	if len(c.t.Rows) == c.maxRows {
-		return fail(fmt.Sprintf("文件数据行数超过上限（最多 %d 行），请拆分后分批上传", c.maxRows))
+		return overLimit(fmt.Sprintf("文件数据行数超过上限（最多 %d 行），请拆分后分批上传", c.maxRows))
 	}
 	for _, v := range cells {
 		c.kept += int64(len(v)) + 16
 	}
 	if c.kept > maxKeptBytes {
-		return fail(fmt.Sprintf("文件内容过多（单元格文字合计超过 %d MB），请拆分后分批上传", maxKeptBytes>>20))
+		return overLimit(fmt.Sprintf("文件内容过多（单元格文字合计超过 %d MB），请拆分后分批上传", maxKeptBytes>>20))
 	}
 	c.t.Rows = append(c.t.Rows, Row{Line: line, Cells: cells})
 	return nil
@@ -164,7 +164,7 @@ func (c *collector) take(line int, cells []string) error {
 
 // longCell is the refusal of the cell at line and column col.
 func longCell(line int, col string) error {
-	return fail(fmt.Sprintf("第 %d 行 %s 列的内容超过 %d 字，请检查该单元格（是否粘贴了多余的内容）后重新上传", line, col, maxCellChars))
+	return overLimit(fmt.Sprintf("第 %d 行 %s 列的内容超过 %d 字，请检查该单元格（是否粘贴了多余的内容）后重新上传", line, col, maxCellChars))
 }
 
 // trimTrailingBlank drops empty cells at the end of a row, as Excel

@@ -83,7 +83,8 @@ func fail(message string) error { return apperr.InvalidField(Field, message) }
 // budget; and unavailable when other files keep every parse slot busy
 // for longer than a caller should wait. Data cells are returned as the
 // file has them: a caller checks them with safetext, row by row.
-func Read(ctx context.Context, data []byte, maxRows int) (*Table, error) {
+func Read(ctx context.Context, data []byte, maxRows int) (_ *Table, err error) {
+	defer func() { observe(ctx, err) }()
 	if len(bytes.TrimSpace(bytes.TrimPrefix(data, utf8BOM))) == 0 {
 		return nil, fail(msgEmpty)
 	}

@@ -96,7 +96,7 @@ func scanParts(ctx context.Context, sheetPart, sharedStrings *zip.File) error {
 	if sheet.longText {
 		col, row, err := excelize.SplitCellName(sheet.cell)
 		if err != nil {
-			return fail(fmt.Sprintf(msgLongCellSomewhere, maxCellChars))
+			return overLimit(fmt.Sprintf(msgLongCellSomewhere, maxCellChars))
 		}
 		return longCell(row, col)
 	}
@@ -106,7 +106,7 @@ func scanParts(ctx context.Context, sheetPart, sharedStrings *zip.File) error {
 			return err
 		}
 		if sst.longText {
-			return fail(fmt.Sprintf(msgLongCellSomewhere, maxCellChars))
+			return overLimit(fmt.Sprintf(msgLongCellSomewhere, maxCellChars))
 		}
 	}
 	if !sheet.merged {
