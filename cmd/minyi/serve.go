@@ -59,6 +59,7 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 		writer.Close()
 		return err
 	}
+	defer srv.Close() // the readiness prober; after the HTTP server, before the pools close
 	mctx, mcancel := context.WithCancel(ctx)
 	defer mcancel()
 	go srv.RunMaintenance(mctx, time.Hour)

@@ -90,9 +90,11 @@ func (s *Server) marks(c *gin.Context, device, phone string) [][]byte {
 }
 
 // markKey is the Redis key of a daily mark; Redis answers repeat visits
-// quickly, Postgres keeps the rule durably.
+// quickly, Postgres keeps the rule durably. The unit and day are the key's
+// hash tag, so on a Redis Cluster every mark of one unit and day lives in
+// one slot and ratedToday's multi-key EXISTS is not refused (CROSSSLOT).
 func (s *Server) markKey(unitID int64, day time.Time, mark []byte) string {
-	return s.RedisPrefix + "mark:" + strconv.FormatInt(unitID, 10) + ":" + day.Format("20060102") + ":" + hexHash(mark)
+	return s.RedisPrefix + "mark:{" + strconv.FormatInt(unitID, 10) + ":" + day.Format("20060102") + "}:" + hexHash(mark)
 }
 
 // ratedToday reports whether any mark was already used for the unit today:
@@ -108,6 +110,9 @@ func (s *Server) ratedToday(ctx context.Context, unitID int64, marks [][]byte) (
 	cancel()
 	if err == nil && n > 0 {
 		return true, nil
+	}
+	if err != nil {
+		s.redisWarn.warn(s.Log, "daily marks: Redis failed, asking Postgres", "err", err)
 	}
 	var found bool
 	// One primary-key equality probe per mark, so the plan does not depend
@@ -134,7 +139,7 @@ func (s *Server) rememberMarks(ctx context.Context, unitID int64, marks [][]byte
 		pipe.Set(rctx, s.markKey(unitID, day, m), 1, ttl)
 	}
 	if _, err := pipe.Exec(rctx); err != nil {
-		s.Log.Debug("could not cache daily marks", "err", err)
+		s.redisWarn.warn(s.Log, "daily marks: could not cache them in Redis", "err", err)
 	}
 }
 

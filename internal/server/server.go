@@ -47,6 +47,10 @@ type Server struct {
 	terminals *terminalCache
 	networks  *networkCache
 	draining  atomic.Bool
+	// redisWarn keeps warnings about failed Redis shortcuts to one a minute.
+	redisWarn logThrottle
+	// health is the readiness prober's state (health_probe.go).
+	health *healthMonitor
 	// instance names this process in deployment-wide records.
 	instance  string
 	proxyWarn *proxyWarner
@@ -90,6 +94,7 @@ func New(d Deps) (*Server, error) {
 	s.engine = e
 	s.routes()
 	s.instrument()
+	s.health = s.startHealth() // last: nothing may fail after it starts; Close stops it
 	return s, nil
 }
 

@@ -118,6 +118,7 @@ func New(tb testing.TB, opt Options) *App {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	tb.Cleanup(app.Server.Close) // the readiness prober; runs before the pools and clients close
 	app.HTTP = httptest.NewServer(app.Server.Handler())
 	tb.Cleanup(app.HTTP.Close)
 	app.URL = app.HTTP.URL
