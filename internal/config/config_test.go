@@ -207,6 +207,10 @@ func TestRedisOptions(t *testing.T) {
 		{url: "redis://:pw@cache:6380", wantAddrs: []string{"cache:6380"}, wantPass: "pw"},
 		{url: "redis://h1:6379?addr=h2:6379&addr=h3:6379&cluster=1", wantAddrs: []string{"h1:6379", "h2:6379", "h3:6379"},
 			wantCluster: true},
+		{url: "redis://h1:6379,h2:6379,h3:6379?cluster=1", wantAddrs: []string{"h1:6379", "h2:6379", "h3:6379"},
+			wantCluster: true},
+		{url: "redis://:pw@h1:6379,h2:6379?cluster=true", wantAddrs: []string{"h1:6379", "h2:6379"},
+			wantCluster: true, wantPass: "pw"},
 		{url: "redis://h1:26379?addr=h2:26379&master_name=mymaster", wantAddrs: []string{"h1:26379", "h2:26379"},
 			wantMaster: "mymaster"},
 	}

@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -13,6 +14,7 @@ import (
 //
 //	redis://host:6379/0                                   one server
 //	redis://h1:6379?addr=h2:6379&addr=h3:6379&cluster=1   Redis Cluster
+//	redis://h1:6379,h2:6379,h3:6379?cluster=1             the same
 //	redis://h1:26379?addr=h2:26379&master_name=mymaster   Sentinel
 func RedisOptions(raw string) (*redis.UniversalOptions, error) {
 	u, err := url.Parse(raw)
@@ -20,6 +22,15 @@ func RedisOptions(raw string) (*redis.UniversalOptions, error) {
 		return nil, fmt.Errorf("REDIS_URL: %w", err)
 	}
 	q := u.Query()
+	// Several hosts may also be listed comma-separated in the host part.
+	if hosts := strings.Split(u.Host, ","); len(hosts) > 1 {
+		u.Host = hosts[0]
+		for _, h := range hosts[1:] {
+			if h = strings.TrimSpace(h); h != "" {
+				q.Add("addr", h)
+			}
+		}
+	}
 	master := q.Get("master_name")
 	cluster := q.Get("cluster") == "1" || q.Get("cluster") == "true"
 	q.Del("master_name")
@@ -34,6 +45,9 @@ func RedisOptions(raw string) (*redis.UniversalOptions, error) {
 		MasterName: master, IsClusterMode: cluster,
 		DialTimeout: 500 * time.Millisecond, ReadTimeout: 500 * time.Millisecond, WriteTimeout: 500 * time.Millisecond,
 		PoolSize: 128, MinIdleConns: 8, MaxRetries: 1,
+		// One dial attempt per command: with Redis gone a request pays one
+		// dial timeout, not five (go-redis's default), before falling back.
+		DialerRetries: 1,
 	}
 	if !cluster && master == "" {
 		// A single server may name a database number in the path.

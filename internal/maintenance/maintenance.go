@@ -100,6 +100,7 @@ func (r *Runner) RunOnce(ctx context.Context) (bool, error) {
 		r.Log.Error("maintenance outcome not recorded", "err", err)
 	}
 	if runErr == nil {
+		r.Metrics.MaintenanceLastOK(time.Now())
 		r.Log.Info("maintenance done", "took", time.Since(start).Round(time.Millisecond).String())
 	}
 	return true, runErr

@@ -37,6 +37,7 @@ func (s *Server) healthChecks() []healthCheck {
 	return []healthCheck{
 		{name: "postgres", probe: s.probePostgres},
 		{name: "redis", probe: s.probeRedis},
+		{name: "maintenance", probe: s.probeMaintenance},
 	}
 }
 

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"minyi/internal/feedback"
@@ -50,18 +51,46 @@ func (s *Server) MaintainOnce(ctx context.Context, interval time.Duration) (bool
 	return s.maintenanceRunner(interval).RunOnce(ctx)
 }
 
-// maintenanceHealth reads the deployment's maintenance record: whether it
-// is doing its job, and why not.
-func (s *Server) maintenanceHealth(ctx context.Context) (bool, string, error) {
+// maintenanceReadEvery is how often an instance's readiness prober reads
+// the deployment's maintenance record; the prober asks twice a second.
+const maintenanceReadEvery = 5 * time.Second
+
+// maintenanceProbe caches the last reading of the maintenance record.
+type maintenanceProbe struct {
+	mu   sync.Mutex
+	read time.Time
+	last observation
+}
+
+// probeMaintenance reports the deployment's maintenance (any instance's
+// run) as a readiness component: degraded, with the reason, when the last
+// run failed, none succeeded for three hours or one hangs. While the record
+// cannot be read (Postgres down, which its own component reports) the last
+// finding stands.
+func (s *Server) probeMaintenance(ctx context.Context) observation {
+	p := &s.maintProbe
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.read.IsZero() && time.Since(p.read) < maintenanceReadEvery {
+		return p.last
+	}
 	st, err := maintenance.ReadStatus(ctx, s.Pool)
 	if err != nil {
-		return false, "", err
+		if p.read.IsZero() {
+			return observation{state: stateOK}
+		}
+		return p.last
 	}
+	p.read = time.Now()
 	if st.LastOK != nil {
 		s.Metrics.MaintenanceLastOK(*st.LastOK)
 	}
-	ok, reason := st.Healthy(maintenance.DefaultInterval)
-	return ok, reason, nil
+	if ok, reason := st.Healthy(maintenance.DefaultInterval); !ok {
+		p.last = observation{state: stateDegraded, reason: reason}
+	} else {
+		p.last = observation{state: stateOK}
+	}
+	return p.last
 }
 
 // sealSurveys unlinks newly submitted anonymous respondents from their

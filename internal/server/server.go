@@ -52,8 +52,9 @@ type Server struct {
 	// health is the readiness prober's state (health_probe.go).
 	health *healthMonitor
 	// instance names this process in deployment-wide records.
-	instance  string
-	proxyWarn *proxyWarner
+	instance   string
+	proxyWarn  *proxyWarner
+	maintProbe maintenanceProbe
 }
 
 // New builds the server and its routes. It returns an error when the
