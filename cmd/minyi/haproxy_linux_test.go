@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"minyi/internal/testutil"
 )
 
 // haproxy is a real HAProxy in front of two minyi instances, with two
@@ -81,7 +83,7 @@ func haproxyPath(t *testing.T) string {
 		return "/usr/sbin/haproxy"
 	}
 	const msg = "no haproxy on PATH or in /usr/sbin (install Debian's haproxy package: apt-get install haproxy)"
-	if componentRequired() {
+	if testutil.ComponentsRequired() {
 		t.Fatal(msg)
 	}
 	t.Skip("skipping: " + msg + " (set MINYI_REQUIRE_BROWSER=1 to make this a failure)")

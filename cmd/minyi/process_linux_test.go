@@ -53,13 +53,6 @@ func minyiBinary(t *testing.T) string {
 	return binPath
 }
 
-// componentRequired reports whether a missing external component (HAProxy)
-// must fail the test rather than skip it: in CI and wherever
-// MINYI_REQUIRE_BROWSER=1, as for the browser tests (browser.Required).
-func componentRequired() bool {
-	return os.Getenv("MINYI_REQUIRE_BROWSER") == "1" || os.Getenv("CI") == "true"
-}
-
 // freePort returns a loopback port nothing listens on at the moment.
 func freePort(t *testing.T) int {
 	t.Helper()
