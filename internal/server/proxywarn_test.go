@@ -1,33 +1,14 @@
 package server_test
 
 import (
-	"bytes"
 	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 
+	"minyi/internal/testutil"
 	"minyi/internal/testutil/apptest"
 )
-
-// lockedBuffer is a log destination the server's goroutines may share.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // Behind a balancer without TRUSTED_PROXIES every citizen would share the
 // balancer's counters; the operator is told, once, not on every request.
@@ -50,7 +31,7 @@ func TestForwardingHeadersFromUntrustedPeerAreWarnedAboutOnce(t *testing.T) {
 				env["TRUSTED_PROXIES"] = tc.trusted
 			}
 			app := apptest.New(t, apptest.Options{Env: env})
-			var logs lockedBuffer
+			var logs testutil.SyncBuffer
 			app.Server.Log = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
 			for i := range 25 {
 				req, _ := http.NewRequest(http.MethodGet, app.URL+"/healthz", nil)
