@@ -1,0 +1,288 @@
+package server_test
+
+import (
+	"sort"
+	"strings"
+	"testing"
+)
+
+// goldenEntry is one route of the walk.
+type goldenEntry struct {
+	route string // method and pattern, as gin registers it
+	query string // added to the path, with its "?"
+	// ghost fills the route's last parameter with an id that names
+	// nothing: the handler acts without reading a body, so with a real id
+	// the walk would change data (rotate a code, revoke a token...).
+	ghost bool
+	// endsSession: the request ends the session it is sent with, so the
+	// personas with a session send it with a fresh one.
+	endsSession bool
+}
+
+func (e goldenEntry) method() string { return e.route[:strings.IndexByte(e.route, ' ')] }
+
+// goldenParams says which fixture fills a route parameter, by the path
+// segment before it and the parameter's name.
+var goldenParams = map[string]string{
+	":cycle/:unit": "unit", ":kind/:id": "rating", ":unit_id/:leaf_key": "leaf",
+	"adjustments/:id": "adjustment", "adjustments/:item_id": "adjustment", "agencies/:id": "agency",
+	"appeals/:appeal_id": "rappeal", "appeals/:id": "fappeal", "bonus-claims/:id": "claim", "callbacks/:id": "case",
+	"cases/:id": "case", "cases/:unit": "unit", "changes/:cr": "cr", "claims/:claim_id": "claim", "cycles/:id": "cycle",
+	"deductions/:id": "deduction", "deductions/:item_id": "deduction", "entries/:unit_id": "unit",
+	"evidence/:id": "evidence", "f/:token": "ftoken", "flags/:id": "flag", "held/:key": "held", "item/:kind": "kind",
+	"items/:kind": "kind", "leaves/:leaf_key": "leaf", "networks/:id": "network", "networks/:nid": "network",
+	"points/:id": "point", "q/:code": "code", "ratings/:id": "rating", "reports/:period": "period",
+	"respondents/:rid": "respondent", "results/:cycle_id": "cycle", "results/:unit_id": "unit", "s/:token": "stoken",
+	"scores/:unit_id": "unit", "static/*filepath": "file", "surveys/:id": "survey", "target-change-requests/:id": "cr",
+	"targets/:cycle": "cycle", "targets/:id": "sheet", "terminals/:id": "terminal", "tokens/:token_id": "agency_token",
+	"units/:id": "unit", "units/:unit_id": "unit", "uploads/:id": "upload", "uploads/:upload_id": "upload",
+	"versions/:version": "version", "workdays/:year": "year",
+}
+
+// goldenGhosts are values that name nothing, by fixture; others get a
+// number no row has.
+var goldenGhosts = map[string]string{
+	"rating": "00000000-0000-4000-8000-000000000000", "evidence": "00000000-0000-4000-8000-000000000000",
+	"code": "nope", "ftoken": "nope", "stoken": "nope", "leaf": "nope", "held": "1-20261118-00",
+}
+
+// fill turns the entry's pattern into a path with the fixtures' values.
+func (w *goldenWorld) fill(t *testing.T, e goldenEntry) string {
+	t.Helper()
+	pattern := strings.Split(e.route[len(e.method())+1:], "/")
+	segs := append([]string(nil), pattern...)
+	isParam := func(s string) bool { return strings.HasPrefix(s, ":") || strings.HasPrefix(s, "*") }
+	last := -1
+	for i, s := range segs {
+		if isParam(s) {
+			last = i
+		}
+	}
+	for i, s := range segs {
+		if !isParam(s) {
+			continue
+		}
+		name, ok := goldenParams[pattern[i-1]+"/"+s]
+		if !ok {
+			t.Fatalf("%s: no fixture for parameter %s after %q; add it to goldenParams", e.route, s, pattern[i-1])
+		}
+		v := w.p[name]
+		if e.ghost && i == last {
+			if v = goldenGhosts[name]; v == "" {
+				v = "999999999"
+			}
+		}
+		if v == "" {
+			t.Fatalf("%s: fixture %q is empty", e.route, name)
+		}
+		segs[i] = v
+	}
+	return strings.Join(segs, "/") + e.query
+}
+
+// goldenTable parses goldenAPIRoutes and goldenPageRoutes: each line is a
+// method and pattern, then optionally a query ("?…"), "ghost" and
+// "ends-session". The walk goes through them sorted.
+func goldenTable(t *testing.T) []goldenEntry {
+	t.Helper()
+	var out []goldenEntry
+	seen := map[string]bool{}
+	for _, line := range append(append([]string(nil), goldenAPIRoutes...), goldenPageRoutes...) {
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			t.Fatalf("walk table: malformed line %q", line)
+		}
+		e := goldenEntry{route: f[0] + " " + f[1]}
+		for _, opt := range f[2:] {
+			switch {
+			case strings.HasPrefix(opt, "?"):
+				e.query = opt
+			case opt == "ghost":
+				e.ghost = true
+			case opt == "ends-session":
+				e.endsSession = true
+			default:
+				t.Fatalf("walk table: unknown option %q in %q", opt, line)
+			}
+		}
+		if seen[e.route] {
+			t.Fatalf("walk table: %s listed twice", e.route)
+		}
+		seen[e.route] = true
+		out = append(out, e)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].route < out[j].route })
+	return out
+}
+
+// goldenAPIRoutes are the JSON API's routes in the walk (see goldenTable
+// for the options).
+var goldenAPIRoutes = []string{
+	"POST /api/v1/adjustments/:id/revoke",
+	"GET /api/v1/agencies/:id",
+	"PATCH /api/v1/agencies/:id",
+	"GET /api/v1/agencies/:id/progress",
+	"GET /api/v1/agencies/:id/quotas",
+	"PUT /api/v1/agencies/:id/quotas",
+	"POST /api/v1/agencies/:id/tokens ghost",
+	"DELETE /api/v1/agencies/:id/tokens/:token_id ghost",
+	"GET /api/v1/agencies/:id/uploads",
+	"GET /api/v1/agencies/:id/uploads/:upload_id",
+	"GET /api/v1/agency",
+	"GET /api/v1/agency/progress",
+	"POST /api/v1/agency/responses",
+	"POST /api/v1/agency/responses/file",
+	"GET /api/v1/agency/template.xlsx",
+	"GET /api/v1/agency/uploads",
+	"GET /api/v1/agency/uploads/:id",
+	"GET /api/v1/audit",
+	"POST /api/v1/bonus-claims/:id/approve",
+	"POST /api/v1/bonus-claims/:id/reject",
+	"GET /api/v1/callbacks",
+	"GET /api/v1/cases",
+	"POST /api/v1/cases",
+	"GET /api/v1/cases/:id",
+	"POST /api/v1/cases/:id/answer",
+	"GET /api/v1/cases/:id/callbacks",
+	"POST /api/v1/cases/:id/callbacks",
+	"PUT /api/v1/cases/:id/carry",
+	"POST /api/v1/cases/:id/close",
+	"POST /api/v1/cases/:id/done",
+	"POST /api/v1/cases/:id/followup-links",
+	"POST /api/v1/cases/:id/progress",
+	"POST /api/v1/cases/:id/release",
+	"POST /api/v1/cases/:id/return",
+	"GET /api/v1/cases/overdue",
+	"GET /api/v1/cases/settings",
+	"PUT /api/v1/cases/settings",
+	"GET /api/v1/cycles",
+	"POST /api/v1/cycles",
+	"GET /api/v1/cycles/:id",
+	"GET /api/v1/cycles/:id/assessment",
+	"GET /api/v1/cycles/:id/assessment/adjustments",
+	"POST /api/v1/cycles/:id/assessment/adjustments",
+	"GET /api/v1/cycles/:id/assessment/bonus-claims",
+	"POST /api/v1/cycles/:id/assessment/bonus-claims",
+	"GET /api/v1/cycles/:id/assessment/deductions",
+	"POST /api/v1/cycles/:id/assessment/deductions",
+	"GET /api/v1/cycles/:id/assessment/entries",
+	"PUT /api/v1/cycles/:id/assessment/entries/:unit_id/:leaf_key",
+	"GET /api/v1/cycles/:id/assessment/leaves",
+	"PUT /api/v1/cycles/:id/assessment/leaves/:leaf_key/assessor",
+	"GET /api/v1/cycles/:id/assessment/settings",
+	"PUT /api/v1/cycles/:id/assessment/settings",
+	"GET /api/v1/cycles/:id/assessment/units/:unit_id",
+	"GET /api/v1/cycles/:id/case-carry",
+	"POST /api/v1/cycles/:id/case-carry",
+	"GET /api/v1/cycles/:id/case-deductions",
+	"POST /api/v1/cycles/:id/case-deductions",
+	"PUT /api/v1/cycles/:id/config",
+	"GET /api/v1/cycles/:id/config/versions",
+	"GET /api/v1/cycles/:id/config/versions/:version",
+	"GET /api/v1/cycles/:id/results",
+	"GET /api/v1/cycles/:id/results/appeals",
+	"POST /api/v1/cycles/:id/results/appeals/:appeal_id/answer",
+	"POST /api/v1/cycles/:id/results/final",
+	"POST /api/v1/cycles/:id/results/preliminary",
+	"POST /api/v1/cycles/:id/results/reopen",
+	"GET /api/v1/cycles/:id/results/units/:unit_id",
+	"POST /api/v1/cycles/:id/results/units/:unit_id/appeal",
+	"GET /api/v1/cycles/:id/results/units/:unit_id/rectification",
+	"PUT /api/v1/cycles/:id/results/units/:unit_id/rectification",
+	"POST /api/v1/cycles/:id/results/units/:unit_id/rectification/receive",
+	"PUT /api/v1/cycles/:id/results/units/:unit_id/staff-count",
+	"GET /api/v1/cycles/:id/results/uses",
+	"GET /api/v1/cycles/:id/results/xlsx",
+	"GET /api/v1/cycles/:id/scheme",
+	"PUT /api/v1/cycles/:id/scheme",
+	"GET /api/v1/cycles/:id/scheme/versions",
+	"GET /api/v1/cycles/:id/scores",
+	"GET /api/v1/cycles/:id/scores.xlsx",
+	"GET /api/v1/cycles/:id/scores/:unit_id",
+	"GET /api/v1/cycles/:id/target-settings",
+	"PUT /api/v1/cycles/:id/target-settings",
+	"GET /api/v1/cycles/:id/target-warnings",
+	"GET /api/v1/cycles/:id/targets",
+	"POST /api/v1/cycles/:id/targets",
+	"POST /api/v1/deductions/:id/revoke",
+	"POST /api/v1/evidence",
+	"GET /api/v1/evidence/:id",
+	"GET /api/v1/feedback",
+	"GET /api/v1/feedback/appeals",
+	"GET /api/v1/feedback/appeals/:id",
+	"POST /api/v1/feedback/appeals/:id/reject",
+	"POST /api/v1/feedback/appeals/:id/uphold",
+	"GET /api/v1/feedback/flags",
+	"POST /api/v1/feedback/flags/:id/confirm",
+	"POST /api/v1/feedback/flags/:id/dismiss",
+	"POST /api/v1/feedback/flags/scan",
+	"GET /api/v1/feedback/held",
+	"POST /api/v1/feedback/held/:key/count",
+	"POST /api/v1/feedback/held/:key/not-count",
+	"POST /api/v1/feedback/invalid",
+	"GET /api/v1/feedback/items/:kind/:id",
+	"POST /api/v1/feedback/items/:kind/:id/reopen",
+	"POST /api/v1/feedback/valid",
+	"DELETE /api/v1/networks/:id ghost",
+	"PATCH /api/v1/networks/:id",
+	"POST /api/v1/points/:id/qr/rotate ghost",
+	"GET /api/v1/ratings",
+	"POST /api/v1/ratings/:id/appeals",
+	"POST /api/v1/ratings/:id/exclude",
+	"POST /api/v1/ratings/:id/restore",
+	"GET /api/v1/responses",
+	"POST /api/v1/schemes/compute",
+	"GET /api/v1/schemes/presets",
+	"DELETE /api/v1/session ends-session",
+	"GET /api/v1/session",
+	"POST /api/v1/session",
+	"GET /api/v1/surveys",
+	"POST /api/v1/surveys",
+	"GET /api/v1/surveys/:id",
+	"PUT /api/v1/surveys/:id",
+	"GET /api/v1/surveys/:id/agencies",
+	"POST /api/v1/surveys/:id/agencies",
+	"POST /api/v1/surveys/:id/close ghost",
+	"PUT /api/v1/surveys/:id/closes_at",
+	"POST /api/v1/surveys/:id/open",
+	"GET /api/v1/surveys/:id/progress",
+	"GET /api/v1/surveys/:id/respondents",
+	"POST /api/v1/surveys/:id/respondents",
+	"DELETE /api/v1/surveys/:id/respondents/:rid ghost",
+	"GET /api/v1/surveys/:id/respondents/:rid",
+	"POST /api/v1/surveys/:id/respondents/import",
+	"POST /api/v1/target-change-requests/:id/approve",
+	"POST /api/v1/target-change-requests/:id/reject",
+	"GET /api/v1/targets/:id",
+	"PUT /api/v1/targets/:id",
+	"POST /api/v1/targets/:id/approve",
+	"GET /api/v1/targets/:id/change-requests",
+	"POST /api/v1/targets/:id/change-requests",
+	"GET /api/v1/targets/:id/reports",
+	"PUT /api/v1/targets/:id/reports/:period",
+	"POST /api/v1/targets/:id/return",
+	"GET /api/v1/targets/:id/self-evaluation",
+	"PUT /api/v1/targets/:id/self-evaluation",
+	"POST /api/v1/targets/:id/submit",
+	"GET /api/v1/targets/:id/versions",
+	"GET /api/v1/targets/:id/versions/:version",
+	"POST /api/v1/terminal/ratings",
+	"DELETE /api/v1/terminals/:id ghost",
+	"GET /api/v1/units",
+	"POST /api/v1/units",
+	"GET /api/v1/units/:id",
+	"PATCH /api/v1/units/:id",
+	"GET /api/v1/units/:id/networks",
+	"POST /api/v1/units/:id/networks",
+	"GET /api/v1/units/:id/points",
+	"POST /api/v1/units/:id/points",
+	"POST /api/v1/units/:id/qr/rotate ghost",
+	"GET /api/v1/units/:id/ratings",
+	"GET /api/v1/units/:id/stats",
+	"GET /api/v1/units/:id/terminals",
+	"POST /api/v1/units/:id/terminals",
+	"GET /api/v1/workdays",
+	"GET /api/v1/workdays/:year",
+	"PUT /api/v1/workdays/:year",
+	"GET /api/v1/workdays/deadline ?start=2026-11-18&days=5",
+}
