@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"minyi/internal/agencies"
+	"minyi/internal/httpx"
 	"minyi/internal/surveys"
 )
 
@@ -14,7 +15,7 @@ import (
 // and uploads. Every route is office-only.
 
 func (s *Server) apiListAgencies(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	if err == nil {
 		_, err = surveys.FindSurvey(c, s.Pool, id)
 	}
@@ -23,7 +24,7 @@ func (s *Server) apiListAgencies(c *gin.Context) {
 		list, err = agencies.ListAgencies(c, s.Pool, id)
 	}
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"total": len(list), "items": list})
@@ -33,13 +34,13 @@ func (s *Server) apiCreateAgency(c *gin.Context) {
 	var in agencies.Input
 	if id, ok := s.pathIDAndBody(c, &in); ok {
 		s.apiTx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
-			return agencies.CreateAgency(c, tx, currentUser(c).Actor(), id, in)
+			return agencies.CreateAgency(c, tx, httpx.CurrentUser(c).Actor(), id, in)
 		})
 	}
 }
 
 func (s *Server) apiGetAgency(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	var a agencies.Agency
 	var tokens []agencies.Token
 	if err == nil {
@@ -49,7 +50,7 @@ func (s *Server) apiGetAgency(c *gin.Context) {
 		tokens, err = agencies.ListTokens(c, s.Pool, id)
 	}
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"agency": a, "tokens": tokens})
@@ -68,7 +69,7 @@ func (s *Server) apiUpdateAgency(c *gin.Context) {
 		return
 	}
 	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
-		actor := currentUser(c).Actor()
+		actor := httpx.CurrentUser(c).Actor()
 		a, err := agencies.FindAgency(c, tx, id)
 		if err != nil {
 			return nil, err
@@ -95,30 +96,30 @@ func (s *Server) apiUpdateAgency(c *gin.Context) {
 func (s *Server) apiIssueAgencyToken(c *gin.Context) {
 	if id, ok := s.pathIDAndBody(c, nil); ok {
 		s.apiTx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
-			t, token, err := agencies.IssueToken(c, tx, currentUser(c).Actor(), id)
+			t, token, err := agencies.IssueToken(c, tx, httpx.CurrentUser(c).Actor(), id)
 			return gin.H{"id": t.ID, "token": token, "token_info": t}, err
 		})
 	}
 }
 
 func (s *Server) apiRevokeAgencyToken(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	var tokenID int64
 	if err == nil {
-		tokenID, err = idParam(c, "token_id")
+		tokenID, err = httpx.IDParam(c, "token_id")
 	}
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
-		t, err := agencies.RevokeToken(c, tx, currentUser(c).Actor(), id, tokenID)
+		t, err := agencies.RevokeToken(c, tx, httpx.CurrentUser(c).Actor(), id, tokenID)
 		return gin.H{"token": t}, err
 	})
 }
 
 func (s *Server) apiAgencyQuotas(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	if err == nil {
 		_, err = agencies.FindAgency(c, s.Pool, id)
 	}
@@ -127,7 +128,7 @@ func (s *Server) apiAgencyQuotas(c *gin.Context) {
 		list, err = agencies.ListQuotas(c, s.Pool, id)
 	}
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"total": len(list), "items": list})
@@ -139,49 +140,49 @@ func (s *Server) apiSetAgencyQuotas(c *gin.Context) {
 	var body struct {
 		Items []agencies.QuotaInput `json:"items"`
 	}
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	if err == nil {
-		err = bindJSON(c, &body, 1<<20)
+		err = httpx.BindJSON(c, &body, 1<<20)
 	}
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
-		list, err := agencies.SetQuotas(c, tx, currentUser(c).Actor(), id, body.Items)
+		list, err := agencies.SetQuotas(c, tx, httpx.CurrentUser(c).Actor(), id, body.Items)
 		return gin.H{"total": len(list), "items": list}, err
 	})
 }
 
 func (s *Server) apiAgencyProgress(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	var a agencies.Agency
 	if err == nil {
 		a, err = agencies.FindAgency(c, s.Pool, id)
 	}
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	s.showProgress(c, a)
 }
 
 func (s *Server) apiAgencyUploads(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	if err == nil {
 		_, err = agencies.FindAgency(c, s.Pool, id)
 	}
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	s.listUploads(c, id)
 }
 
 func (s *Server) apiAgencyUpload(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	s.showUpload(c, id, "upload_id")

@@ -15,6 +15,7 @@ import (
 	"minyi/internal/apperr"
 	"minyi/internal/audit"
 	"minyi/internal/db"
+	"minyi/internal/httpx"
 	"minyi/internal/secure"
 	"minyi/internal/surveys"
 )
@@ -40,16 +41,16 @@ func bearerToken(c *gin.Context) (string, bool) {
 func (s *Server) agencyAuth(c *gin.Context) {
 	token, ok := bearerToken(c)
 	if !ok {
-		s.apiError(c, apperr.New(apperr.Unauthorized, "缺少机构令牌（Authorization: Bearer <token>）"))
+		s.APIError(c, apperr.New(apperr.Unauthorized, "缺少机构令牌（Authorization: Bearer <token>）"))
 		return
 	}
 	if d := s.Limiter.Allow(c, s.Config.Limits.Agency, "ag:"+hexHash(secure.SHA256(token))); d.Limited {
-		s.limitedAPI(c, d.RetryAfter)
+		s.LimitedAPI(c, d.RetryAfter)
 		return
 	}
 	sess, err := agencies.Authenticate(c, s.Pool, token)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.Set(ctxAgency, sess)
@@ -78,7 +79,7 @@ func (s *Server) agencyWhoAmI(c *gin.Context) {
 	a := currentAgency(c).Agency
 	cat, err := agencies.LoadCatalog(c, s.Pool, a.SurveyID)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	sv := cat.Survey
@@ -110,14 +111,14 @@ func (s *Server) agencyUploadJSON(c *gin.Context) {
 		var body struct {
 			Responses []json.RawMessage `json:"responses"`
 		}
-		if err := decodeJSON(c, &body, maxAgencyBatchBytes); err != nil {
+		if err := httpx.DecodeJSON(c, &body, maxAgencyBatchBytes); err != nil {
 			return agencies.UploadInput{}, err
 		}
 		rows, err := agencies.RowsFromJSON(body.Responses)
 		return agencies.UploadInput{Format: agencies.FormatJSON, Rows: rows}, err
 	})
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, up)
@@ -135,7 +136,7 @@ func (s *Server) agencyUploadFile(c *gin.Context) {
 		return agencies.FileUpload(c, data, name, sv)
 	})
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, up)
@@ -210,7 +211,7 @@ func (s *Server) showProgress(c *gin.Context, a agencies.Agency) {
 		p, err = agencies.AgencyProgress(c, s.Pool, a, sv)
 	}
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, p)
@@ -219,7 +220,7 @@ func (s *Server) showProgress(c *gin.Context, a agencies.Agency) {
 // agencyTemplateXLSX downloads the upload template of the agency's survey.
 func (s *Server) agencyTemplateXLSX(c *gin.Context) {
 	if err := s.sendTemplate(c, currentAgency(c).Agency); err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 	}
 }
 
@@ -236,7 +237,7 @@ func (s *Server) listUploads(c *gin.Context, agencyID int64) {
 		list, total, err = agencies.ListUploads(c, s.Pool, agencyID, limit, offset)
 	}
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	// A list leaves out each upload's report (its outer field hides the
@@ -255,13 +256,13 @@ func (s *Server) listUploads(c *gin.Context, agencyID int64) {
 // showUpload answers with one of the agency's uploads and its report; the
 // upload's id is the path parameter param.
 func (s *Server) showUpload(c *gin.Context, agencyID int64, param string) {
-	id, err := idParam(c, param)
+	id, err := httpx.IDParam(c, param)
 	var up agencies.Upload
 	if err == nil {
 		up, err = agencies.FindUpload(c, s.Pool, agencyID, id)
 	}
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, up)

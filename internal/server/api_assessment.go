@@ -11,18 +11,19 @@ import (
 	"minyi/internal/assessment"
 	"minyi/internal/cycles"
 	"minyi/internal/db"
+	"minyi/internal/httpx"
 	"minyi/internal/users"
 )
 
 // scorer is the signed-in user as an assessment scorer.
 func scorer(c *gin.Context) assessment.Scorer {
-	u := currentUser(c)
+	u := httpx.CurrentUser(c)
 	return assessment.Scorer{Actor: u.Actor(), Office: u.Role == users.RoleOffice, UnitID: u.UnitID}
 }
 
 // unitScope is nil for the office (every unit) and the user's unit else.
 func unitScope(c *gin.Context) *int64 {
-	u := currentUser(c)
+	u := httpx.CurrentUser(c)
 	if u.Role == users.RoleOffice {
 		return nil
 	}
@@ -45,7 +46,7 @@ func queryUnit(c *gin.Context) (*int64, error) {
 	if err != nil || id <= 0 {
 		return nil, apperr.InvalidField("unit_id", "单位编号无效")
 	}
-	if err := canSeeUnit(currentUser(c), id); err != nil {
+	if err := httpx.CanSeeUnit(httpx.CurrentUser(c), id); err != nil {
 		return nil, err
 	}
 	return &id, nil
@@ -65,7 +66,7 @@ func (s *Server) apiAssessmentOverview(c *gin.Context) {
 	}
 	list, leaves, err := assessment.Overview(c, s.Pool, id)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, assessmentOverview{CycleID: id, Leaves: leaves, Units: list})
@@ -78,7 +79,7 @@ func (s *Server) apiAssessmentLeaves(c *gin.Context) {
 	}
 	v, leaves, err := assessment.ScorerLeaves(c, s.Pool, scorer(c), id)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"scheme_version": v.Version, "items": leaves})
@@ -103,7 +104,7 @@ func (s *Server) apiAssessmentEntries(c *gin.Context) {
 	if raw := c.Query("unit_id"); raw != "" {
 		u, err := strconv.ParseInt(raw, 10, 64)
 		if err != nil || u <= 0 {
-			s.apiError(c, apperr.InvalidField("unit_id", "单位编号无效"))
+			s.APIError(c, apperr.InvalidField("unit_id", "单位编号无效"))
 			return
 		}
 		unit = &u
@@ -114,7 +115,7 @@ func (s *Server) apiAssessmentEntries(c *gin.Context) {
 		list, err = assessment.ListEntries(c, s.Pool, id, leafKeys(leaves), unit)
 	}
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"items": list})
@@ -126,9 +127,9 @@ func (s *Server) apiSaveAssessmentEntry(c *gin.Context) {
 	if !ok {
 		return
 	}
-	unit, err := idParam(c, "unit_id")
+	unit, err := httpx.IDParam(c, "unit_id")
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
@@ -145,7 +146,7 @@ func (s *Server) apiSetLeafAssessor(c *gin.Context) {
 		return
 	}
 	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
-		v, changed, err := assessment.SetLeafAssessor(c, tx, currentUser(c).Actor(), id, c.Param("leaf_key"), in.UnitID)
+		v, changed, err := assessment.SetLeafAssessor(c, tx, httpx.CurrentUser(c).Actor(), id, c.Param("leaf_key"), in.UnitID)
 		return gin.H{"changed": changed, "scheme": v}, err
 	})
 }
@@ -166,7 +167,7 @@ type unitAssessment struct {
 // loadUnitAssessment collects one unit's inputs of a cycle.
 func (s *Server) loadUnitAssessment(c *gin.Context, cycleID, unitID int64) (unitAssessment, error) {
 	out := unitAssessment{UnitID: unitID}
-	if err := canSeeUnit(currentUser(c), unitID); err != nil {
+	if err := httpx.CanSeeUnit(httpx.CurrentUser(c), unitID); err != nil {
 		return out, err
 	}
 	set, err := assessment.LoadSettings(c, s.Pool, cycleID)
@@ -179,7 +180,7 @@ func (s *Server) loadUnitAssessment(c *gin.Context, cycleID, unitID int64) (unit
 		return out, err
 	}
 	out.Inputs = all[unitID]
-	if currentUser(c).Role == users.RoleOffice {
+	if httpx.CurrentUser(c).Role == users.RoleOffice {
 		if out.Entries, err = assessment.ListEntries(c, s.Pool, cycleID, nil, &unitID); err != nil {
 			return out, err
 		}
@@ -202,13 +203,13 @@ func (s *Server) apiUnitAssessment(c *gin.Context) {
 	if !ok {
 		return
 	}
-	unit, err := idParam(c, "unit_id")
+	unit, err := httpx.IDParam(c, "unit_id")
 	var out unitAssessment
 	if err == nil {
 		out, err = s.loadUnitAssessment(c, id, unit)
 	}
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, out)
@@ -225,7 +226,7 @@ func (s *Server) apiListClaims(c *gin.Context) {
 		list, err = assessment.ListClaims(c, s.Pool, id, unit)
 	}
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"items": list})
@@ -241,7 +242,7 @@ type claimBody struct {
 // claimUnit is the unit a claim is for: the user's own unit, or for the
 // office the unit it names.
 func claimUnit(c *gin.Context, named int64) (int64, error) {
-	u := currentUser(c)
+	u := httpx.CurrentUser(c)
 	if u.Role == users.RoleOffice {
 		if named <= 0 {
 			return 0, apperr.InvalidField("unit_id", "请选择申报单位")
@@ -262,7 +263,7 @@ func (s *Server) apiCreateClaim(c *gin.Context) {
 	}
 	unit, err := claimUnit(c, in.UnitID)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	sc := scorer(c)
@@ -273,7 +274,7 @@ func (s *Server) apiCreateClaim(c *gin.Context) {
 		return err
 	})
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(createdStatus(created), claim)
@@ -296,7 +297,7 @@ func (s *Server) apiDecideClaim(approve bool) gin.HandlerFunc {
 		}
 		d.Approve = approve
 		s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
-			return assessment.DecideClaim(c, tx, currentUser(c).Actor(), s.Now(), id, d)
+			return assessment.DecideClaim(c, tx, httpx.CurrentUser(c).Actor(), s.Now(), id, d)
 		})
 	}
 }
@@ -312,7 +313,7 @@ func (s *Server) apiListDeductions(c *gin.Context) {
 		list, err = assessment.ListDeductions(c, s.Pool, id, unit)
 	}
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"items": list})
@@ -327,11 +328,11 @@ func (s *Server) apiFileDeduction(c *gin.Context) {
 	var d assessment.Deduction
 	created := false
 	err := db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
-		d, created, err = assessment.FileDeduction(c, tx, currentUser(c).Actor(), id, in)
+		d, created, err = assessment.FileDeduction(c, tx, httpx.CurrentUser(c).Actor(), id, in)
 		return err
 	})
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(createdStatus(created), d)
@@ -349,7 +350,7 @@ func (s *Server) apiRevokeDeduction(c *gin.Context) {
 		return
 	}
 	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
-		return assessment.RevokeDeduction(c, tx, currentUser(c).Actor(), s.Now(), id, in.Reason)
+		return assessment.RevokeDeduction(c, tx, httpx.CurrentUser(c).Actor(), s.Now(), id, in.Reason)
 	})
 }
 
@@ -364,7 +365,7 @@ func (s *Server) apiListAdjustments(c *gin.Context) {
 		list, err = assessment.ListAdjustments(c, s.Pool, id, unit)
 	}
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"items": list})
@@ -379,11 +380,11 @@ func (s *Server) apiAddAdjustment(c *gin.Context) {
 	var a assessment.Adjustment
 	created := false
 	err := db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
-		a, created, err = assessment.AddAdjustment(c, tx, currentUser(c).Actor(), id, in)
+		a, created, err = assessment.AddAdjustment(c, tx, httpx.CurrentUser(c).Actor(), id, in)
 		return err
 	})
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(createdStatus(created), a)
@@ -396,7 +397,7 @@ func (s *Server) apiRevokeAdjustment(c *gin.Context) {
 		return
 	}
 	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
-		return assessment.RevokeAdjustment(c, tx, currentUser(c).Actor(), s.Now(), id, in.Reason)
+		return assessment.RevokeAdjustment(c, tx, httpx.CurrentUser(c).Actor(), s.Now(), id, in.Reason)
 	})
 }
 
@@ -410,7 +411,7 @@ func (s *Server) apiAssessmentSettings(c *gin.Context) {
 		_, err = cycles.FindCycle(c, s.Pool, id)
 	}
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, v)
@@ -426,6 +427,6 @@ func (s *Server) apiSaveAssessmentSettings(c *gin.Context) {
 		return
 	}
 	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
-		return assessment.SaveSettings(c, tx, currentUser(c).Actor(), id, in.Settings, in.Note)
+		return assessment.SaveSettings(c, tx, httpx.CurrentUser(c).Actor(), id, in.Settings, in.Note)
 	})
 }

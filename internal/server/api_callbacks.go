@@ -10,6 +10,7 @@ import (
 	"minyi/internal/apperr"
 	"minyi/internal/callbacks"
 	"minyi/internal/db"
+	"minyi/internal/httpx"
 	"minyi/internal/users"
 )
 
@@ -35,7 +36,7 @@ type callbackView struct {
 // callbackCase loads the case named by the id path parameter: not_found
 // when missing, forbidden unless the user is office staff or of its unit.
 func (s *Server) callbackCase(c *gin.Context, q db.DBTX) (callbacks.Case, error) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	if err != nil {
 		return callbacks.Case{}, apperr.New(apperr.NotFound, "整改案件不存在")
 	}
@@ -43,7 +44,7 @@ func (s *Server) callbackCase(c *gin.Context, q db.DBTX) (callbacks.Case, error)
 	if err != nil {
 		return k, err
 	}
-	if !currentUser(c).CanSeeUnit(k.UnitID) {
+	if !httpx.CurrentUser(c).CanSeeUnit(k.UnitID) {
 		return k, apperr.New(apperr.Forbidden, "无权查看该单位的整改案件")
 	}
 	return k, nil
@@ -56,7 +57,7 @@ func (s *Server) loadCallbackView(c *gin.Context) (callbackView, error) {
 	if v.Case, err = s.callbackCase(c, s.Pool); err != nil {
 		return v, err
 	}
-	if v.Phones, err = callbacks.Phones(c, s.Pool, s.Keys, v.Case.ID, s.fullPhones(currentUser(c))); err != nil {
+	if v.Phones, err = callbacks.Phones(c, s.Pool, s.Keys, v.Case.ID, s.fullPhones(httpx.CurrentUser(c))); err != nil {
 		return v, err
 	}
 	if v.Calls, err = callbacks.ListCalls(c, s.Pool, v.Case.ID); err != nil {
@@ -70,9 +71,9 @@ func (s *Server) loadCallbackView(c *gin.Context) (callbackView, error) {
 }
 
 func (s *Server) apiListCallbacks(c *gin.Context) {
-	list, err := callbacks.ListCallbackCases(c, s.Pool, currentUser(c).UnitID, s.todayString())
+	list, err := callbacks.ListCallbackCases(c, s.Pool, httpx.CurrentUser(c).UnitID, s.todayString())
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"total": len(list), "items": list})
@@ -81,7 +82,7 @@ func (s *Server) apiListCallbacks(c *gin.Context) {
 func (s *Server) apiGetCallbacks(c *gin.Context) {
 	v, err := s.loadCallbackView(c)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, v)
@@ -89,8 +90,8 @@ func (s *Server) apiGetCallbacks(c *gin.Context) {
 
 func (s *Server) apiRecordCallback(c *gin.Context) {
 	var in callbacks.CallInput
-	if err := bindJSON(c, &in, 16<<10); err != nil {
-		s.apiError(c, err)
+	if err := httpx.BindJSON(c, &in, 16<<10); err != nil {
+		s.APIError(c, err)
 		return
 	}
 	var out callbacks.Call
@@ -100,11 +101,11 @@ func (s *Server) apiRecordCallback(c *gin.Context) {
 		if err != nil {
 			return err
 		}
-		out, created, err = callbacks.RecordCall(c, tx, currentUser(c).Actor(), k.ID, in, s.Now(), s.Config.Location)
+		out, created, err = callbacks.RecordCall(c, tx, httpx.CurrentUser(c).Actor(), k.ID, in, s.Now(), s.Config.Location)
 		return err
 	})
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(map[bool]int{true: http.StatusCreated, false: http.StatusOK}[created], out)
@@ -121,13 +122,13 @@ func (s *Server) followupURL(token string) string { return s.Config.PublicBaseUR
 
 // issueFollowupLink issues a 追评 link for the case named by the path.
 func (s *Server) issueFollowupLink(c *gin.Context, days int) (followupLinkJSON, error) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	if err != nil {
 		return followupLinkJSON{}, apperr.New(apperr.NotFound, "整改案件不存在")
 	}
 	var l callbacks.Link
 	err = db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
-		l, err = callbacks.IssueLink(c, tx, currentUser(c).Actor(), id, days, s.Now())
+		l, err = callbacks.IssueLink(c, tx, httpx.CurrentUser(c).Actor(), id, days, s.Now())
 		return err
 	})
 	u := s.followupURL(l.Token)
@@ -139,14 +140,14 @@ func (s *Server) apiIssueFollowupLink(c *gin.Context) {
 		Days int `json:"days"`
 	}
 	if c.Request.ContentLength != 0 {
-		if err := bindJSON(c, &in, 1<<10); err != nil {
-			s.apiError(c, err)
+		if err := httpx.BindJSON(c, &in, 1<<10); err != nil {
+			s.APIError(c, err)
 			return
 		}
 	}
 	out, err := s.issueFollowupLink(c, in.Days)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusCreated, out)
@@ -161,11 +162,11 @@ func (s *Server) apiMarkCarry(c *gin.Context) {
 		return
 	}
 	if in.Carry == nil {
-		s.apiError(c, apperr.InvalidField("carry_to_targets", "请说明是否转入下一年度目标"))
+		s.APIError(c, apperr.InvalidField("carry_to_targets", "请说明是否转入下一年度目标"))
 		return
 	}
 	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
-		if err := callbacks.MarkCarry(c, tx, currentUser(c).Actor(), id, *in.Carry, s.Now()); err != nil {
+		if err := callbacks.MarkCarry(c, tx, httpx.CurrentUser(c).Actor(), id, *in.Carry, s.Now()); err != nil {
 			return nil, err
 		}
 		return callbacks.FindCase(c, tx, id, s.todayString())
@@ -173,14 +174,14 @@ func (s *Server) apiMarkCarry(c *gin.Context) {
 }
 
 func (s *Server) apiCaseDeductions(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	if err != nil {
-		s.apiError(c, apperr.New(apperr.NotFound, "考核年度不存在"))
+		s.APIError(c, apperr.New(apperr.NotFound, "考核年度不存在"))
 		return
 	}
 	list, err := callbacks.Proposals(c, s.Pool, id, c.Query("reason_key"), s.todayString(), s.Config.Location, nil)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"total": len(list), "items": list})
@@ -199,20 +200,20 @@ func (s *Server) apiConfirmCaseDeduction(c *gin.Context) {
 		return
 	}
 	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
-		list, err := callbacks.ConfirmProposal(c, tx, currentUser(c).Actor(), id, in.UnitID, in.ReasonKey, s.todayString(), s.Config.Location)
+		list, err := callbacks.ConfirmProposal(c, tx, httpx.CurrentUser(c).Actor(), id, in.UnitID, in.ReasonKey, s.todayString(), s.Config.Location)
 		return gin.H{"created": list}, err
 	})
 }
 
 func (s *Server) apiCarryCases(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	if err != nil {
-		s.apiError(c, apperr.New(apperr.NotFound, "考核年度不存在"))
+		s.APIError(c, apperr.New(apperr.NotFound, "考核年度不存在"))
 		return
 	}
 	list, err := callbacks.MarkedCases(c, s.Pool, id)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"total": len(list), "items": list})
@@ -225,7 +226,7 @@ func (s *Server) apiCarry(c *gin.Context) {
 		return
 	}
 	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
-		list, err := callbacks.Carry(c, tx, currentUser(c).Actor(), id, in, s.Now())
+		list, err := callbacks.Carry(c, tx, httpx.CurrentUser(c).Actor(), id, in, s.Now())
 		return gin.H{"carried": list}, err
 	})
 }

@@ -9,6 +9,7 @@ import (
 
 	"minyi/internal/apperr"
 	"minyi/internal/feedback"
+	"minyi/internal/httpx"
 	"minyi/internal/users"
 )
 
@@ -60,12 +61,12 @@ type caseDetail struct {
 // visibleCase loads the :id case if the user may see it (a case of another
 // unit is not_found).
 func (s *Server) visibleCase(c *gin.Context) (feedback.Case, error) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	if err != nil {
 		return feedback.Case{}, apperr.New(apperr.NotFound, "整改案件不存在")
 	}
 	cs, err := feedback.FindCase(c, s.Pool, id)
-	if err == nil && !currentUser(c).CanSeeUnit(cs.UnitID) {
+	if err == nil && !httpx.CurrentUser(c).CanSeeUnit(cs.UnitID) {
 		err = apperr.New(apperr.NotFound, "整改案件不存在")
 	}
 	return cs, err
@@ -86,7 +87,7 @@ func (s *Server) apiGetCase(c *gin.Context) {
 		d, err = s.caseDetailOf(c, cs)
 	}
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, d)
@@ -94,7 +95,7 @@ func (s *Server) apiGetCase(c *gin.Context) {
 
 // caseActor is the signed-in user acting on a case.
 func caseActor(c *gin.Context) feedback.CaseActor {
-	u := currentUser(c)
+	u := httpx.CurrentUser(c)
 	return feedback.CaseActor{Actor: u.Actor(), Office: u.Role == users.RoleOffice, UnitID: u.UnitID}
 }
 
@@ -140,12 +141,12 @@ func (s *Server) apiCaseStep(name string) gin.HandlerFunc {
 
 func (s *Server) apiOpenCase(c *gin.Context) {
 	var in feedback.OfficeCaseInput
-	if err := bindJSON(c, &in, 32<<10); err != nil {
-		s.apiError(c, err)
+	if err := httpx.BindJSON(c, &in, 32<<10); err != nil {
+		s.APIError(c, err)
 		return
 	}
 	s.apiTx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
-		return feedback.OpenOfficeCase(c, tx, s.Config.Location, currentUser(c).Actor(), in, s.Now())
+		return feedback.OpenOfficeCase(c, tx, s.Config.Location, httpx.CurrentUser(c).Actor(), in, s.Now())
 	})
 }
 
@@ -156,7 +157,7 @@ type caseSettings struct {
 func (s *Server) apiCaseSettings(c *gin.Context) {
 	list, err := feedback.ListCaseSettings(c, s.Pool)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, caseSettings{list})
@@ -164,12 +165,12 @@ func (s *Server) apiCaseSettings(c *gin.Context) {
 
 func (s *Server) apiSaveCaseSettings(c *gin.Context) {
 	var in map[string]int
-	if err := bindJSON(c, &in, 4<<10); err != nil {
-		s.apiError(c, err)
+	if err := httpx.BindJSON(c, &in, 4<<10); err != nil {
+		s.APIError(c, err)
 		return
 	}
 	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
-		list, err := feedback.SaveCaseSettings(c, tx, currentUser(c).Actor(), in, s.Now())
+		list, err := feedback.SaveCaseSettings(c, tx, httpx.CurrentUser(c).Actor(), in, s.Now())
 		return caseSettings{list}, err
 	})
 }
@@ -181,14 +182,14 @@ func (s *Server) apiOverdueCounts(c *gin.Context) {
 	if v := c.Query("cycle_id"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || id <= 0 {
-			s.apiError(c, apperr.InvalidField("cycle_id", "cycle_id 须为正整数"))
+			s.APIError(c, apperr.InvalidField("cycle_id", "cycle_id 须为正整数"))
 			return
 		}
 		p.CycleID = id
 	}
 	m, err := feedback.OverdueCounts(c, s.Pool, p, s.Now().In(s.Config.Location))
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	type row struct {

@@ -9,13 +9,14 @@ import (
 
 	"minyi/internal/apperr"
 	"minyi/internal/cycles"
+	"minyi/internal/httpx"
 )
 
 // cyclePage reads limit and offset, answering with the error on failure.
 func (s *Server) cyclePage(c *gin.Context) (cycles.Page, bool) {
 	limit, offset, err := paging(c)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return cycles.Page{}, false
 	}
 	return cycles.Page{Limit: limit, Offset: offset}, true
@@ -28,7 +29,7 @@ func (s *Server) apiListCycles(c *gin.Context) {
 	}
 	list, total, err := cycles.ListCycles(c, s.Pool, p)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"total": total, "items": list})
@@ -45,8 +46,8 @@ func (s *Server) apiCreateCycle(c *gin.Context) {
 		// Config is optional; without it the cycle gets the defaults.
 		Config *cycles.Config `json:"config"`
 	}
-	if err := bindJSON(c, &in, 16<<10); err != nil {
-		s.apiError(c, err)
+	if err := httpx.BindJSON(c, &in, 16<<10); err != nil {
+		s.APIError(c, err)
 		return
 	}
 	cfg := cycles.DefaultConfig(s.Config.LevelPoints)
@@ -55,7 +56,7 @@ func (s *Server) apiCreateCycle(c *gin.Context) {
 	}
 	s.apiTx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
 		ci := cycles.CycleInput{Name: in.Name, Year: in.Year, PeriodStart: in.PeriodStart, PeriodEnd: in.PeriodEnd}
-		return cycles.CreateCycle(c, tx, currentUser(c).Actor(), ci, cfg)
+		return cycles.CreateCycle(c, tx, httpx.CurrentUser(c).Actor(), ci, cfg)
 	})
 }
 
@@ -66,7 +67,7 @@ func (s *Server) apiGetCycle(c *gin.Context) {
 	}
 	cy, err := cycles.FindCycle(c, s.Pool, id)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, cy)
@@ -82,11 +83,11 @@ func (s *Server) apiSetCycleConfig(c *gin.Context) {
 		return
 	}
 	if in.Config == nil {
-		s.apiError(c, apperr.InvalidField("config", "请提交完整的考核配置"))
+		s.APIError(c, apperr.InvalidField("config", "请提交完整的考核配置"))
 		return
 	}
 	s.apiTx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
-		return cycles.SetConfig(c, tx, currentUser(c).Actor(), id, *in.Config, in.Note)
+		return cycles.SetConfig(c, tx, httpx.CurrentUser(c).Actor(), id, *in.Config, in.Note)
 	})
 }
 
@@ -101,7 +102,7 @@ func (s *Server) apiListCycleConfigVersions(c *gin.Context) {
 	}
 	list, total, err := cycles.ListConfigVersions(c, s.Pool, id, p)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"total": total, "items": list})
@@ -112,17 +113,17 @@ func (s *Server) apiGetCycleConfigVersion(c *gin.Context) {
 	if !ok {
 		return
 	}
-	n, err := idParam(c, "version")
+	n, err := httpx.IDParam(c, "version")
 	if err == nil && n > math.MaxInt32 {
-		err = notFoundErr
+		err = httpx.ErrNotFound
 	}
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	v, err := cycles.FindConfigVersion(c, s.Pool, id, int(n))
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, v)

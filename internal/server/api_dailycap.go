@@ -8,28 +8,10 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"minyi/internal/feedback"
+	"minyi/internal/httpx"
 	"minyi/internal/ratings"
 	"minyi/internal/units"
 )
-
-// dailyCapRoutes registers the daily cap on counted QR ratings (issue 9):
-// the hall networks the office registers on units and service points, and
-// its decisions on the ratings the cap held. All of it is the office's:
-// networks name addresses, which units never see.
-func (s *Server) dailyCapRoutes(authed, console *gin.RouterGroup) {
-	authed.GET("/units/:id/networks", s.office, s.apiListNetworks)
-	authed.POST("/units/:id/networks", s.office, s.apiCreateNetwork)
-	authed.PATCH("/networks/:id", s.office, s.apiUpdateNetwork)
-	authed.DELETE("/networks/:id", s.office, s.apiDeleteNetwork)
-	authed.GET("/feedback/held", s.office, s.apiHoldGroups)
-	authed.POST("/feedback/held/:key/count", s.office, s.apiDecideHold(true))
-	authed.POST("/feedback/held/:key/not-count", s.office, s.apiDecideHold(false))
-
-	console.POST("/console/units/:id/networks", s.officePage, s.createNetworkSubmit)
-	console.POST("/console/units/:id/networks/:nid", s.officePage, s.updateNetworkSubmit)
-	console.POST("/console/units/:id/networks/:nid/delete", s.officePage, s.deleteNetworkSubmit)
-	console.POST("/console/feedback/held/:key/decide", s.officePage, s.heldDecideSubmit)
-}
 
 func (s *Server) apiListNetworks(c *gin.Context) {
 	u, ok := s.unitFromPath(c)
@@ -38,7 +20,7 @@ func (s *Server) apiListNetworks(c *gin.Context) {
 	}
 	list, err := units.ListNetworks(c, s.Pool, u.ID)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"total": len(list), "items": list})
@@ -58,7 +40,7 @@ func (s *Server) apiCreateNetwork(c *gin.Context) {
 	var in units.NetworkInput
 	if id, ok := s.pathIDAndBody(c, &in); ok {
 		s.networkTx(c, http.StatusCreated, func(tx pgx.Tx) (units.Network, error) {
-			return units.CreateNetwork(c, tx, currentUser(c).Actor(), id, in)
+			return units.CreateNetwork(c, tx, httpx.CurrentUser(c).Actor(), id, in)
 		})
 	}
 }
@@ -84,14 +66,14 @@ func (s *Server) apiUpdateNetwork(c *gin.Context) {
 		if patch.Name != nil {
 			cur.Name = *patch.Name
 		}
-		return units.UpdateNetwork(c, tx, currentUser(c).Actor(), id, cur.DailyCap, cur.Name)
+		return units.UpdateNetwork(c, tx, httpx.CurrentUser(c).Actor(), id, cur.DailyCap, cur.Name)
 	})
 }
 
 func (s *Server) apiDeleteNetwork(c *gin.Context) {
 	if id, ok := s.pathIDAndBody(c, nil); ok {
 		s.networkTx(c, http.StatusOK, func(tx pgx.Tx) (units.Network, error) {
-			return units.DeleteNetwork(c, tx, currentUser(c).Actor(), id)
+			return units.DeleteNetwork(c, tx, httpx.CurrentUser(c).Actor(), id)
 		})
 	}
 }
@@ -117,8 +99,8 @@ type holdBody struct {
 func (s *Server) apiDecideHold(count bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var in holdBody
-		if err := bindJSON(c, &in, 4<<10); err != nil {
-			s.apiError(c, err)
+		if err := httpx.BindJSON(c, &in, 4<<10); err != nil {
+			s.APIError(c, err)
 			return
 		}
 		d := ratings.HoldDecision{Key: c.Param("key"), Count: count, Reason: in.Reason}
@@ -126,7 +108,7 @@ func (s *Server) apiDecideHold(count bool) gin.HandlerFunc {
 			d.Until = *in.Until
 		}
 		s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
-			n, err := ratings.DecideHoldGroup(c, tx, currentUser(c).Actor(), d)
+			n, err := ratings.DecideHoldGroup(c, tx, httpx.CurrentUser(c).Actor(), d)
 			return gin.H{"settled": n, "counted": count}, err
 		})
 	}

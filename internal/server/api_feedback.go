@@ -12,6 +12,7 @@ import (
 	"minyi/internal/apperr"
 	"minyi/internal/db"
 	"minyi/internal/feedback"
+	"minyi/internal/httpx"
 	"minyi/internal/ratings"
 	"minyi/internal/users"
 )
@@ -89,7 +90,7 @@ func apiQueueList[T any](s *Server, c *gin.Context, status string,
 		items, total, err = list(c, s.Pool, s.Config.Location, f)
 	}
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, feedbackList[T]{Items: items, Total: total, From: f.From, To: f.To, Limit: f.Limit, Offset: f.Offset})
@@ -102,7 +103,7 @@ func (s *Server) apiFeedbackQueue(c *gin.Context) {
 func (s *Server) apiFeedbackItem(c *gin.Context) {
 	it, err := feedback.FindItem(c, s.Pool, s.Config.Location, c.Param("kind"), c.Param("id"))
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, it)
@@ -110,23 +111,23 @@ func (s *Server) apiFeedbackItem(c *gin.Context) {
 
 func (s *Server) apiFeedbackValid(c *gin.Context) {
 	var in feedback.ValidInput
-	if err := bindJSON(c, &in, 64<<10); err != nil {
-		s.apiError(c, err)
+	if err := httpx.BindJSON(c, &in, 64<<10); err != nil {
+		s.APIError(c, err)
 		return
 	}
 	s.apiTx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
-		return feedback.MarkValid(c, tx, s.Config.Location, currentUser(c).Actor(), in, s.Now())
+		return feedback.MarkValid(c, tx, s.Config.Location, httpx.CurrentUser(c).Actor(), in, s.Now())
 	})
 }
 
 func (s *Server) apiFeedbackInvalid(c *gin.Context) {
 	var in feedback.InvalidInput
-	if err := bindJSON(c, &in, 16<<10); err != nil {
-		s.apiError(c, err)
+	if err := httpx.BindJSON(c, &in, 16<<10); err != nil {
+		s.APIError(c, err)
 		return
 	}
 	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
-		return feedback.MarkInvalid(c, tx, s.Config.Location, currentUser(c).Actor(), in, s.Now())
+		return feedback.MarkInvalid(c, tx, s.Config.Location, httpx.CurrentUser(c).Actor(), in, s.Now())
 	})
 }
 
@@ -136,12 +137,12 @@ type versionBody struct {
 
 func (s *Server) apiFeedbackReopen(c *gin.Context) {
 	var in versionBody
-	if err := bindJSON(c, &in, 4<<10); err != nil {
-		s.apiError(c, err)
+	if err := httpx.BindJSON(c, &in, 4<<10); err != nil {
+		s.APIError(c, err)
 		return
 	}
 	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
-		return feedback.Reopen(c, tx, s.Config.Location, currentUser(c).Actor(), c.Param("kind"), c.Param("id"), in.Version)
+		return feedback.Reopen(c, tx, s.Config.Location, httpx.CurrentUser(c).Actor(), c.Param("kind"), c.Param("id"), in.Version)
 	})
 }
 
@@ -158,7 +159,7 @@ func (s *Server) apiFeedbackFlags(c *gin.Context) {
 		list, total, err = feedback.ListFlags(c, s.Pool, c.Query("status"), limit, offset)
 	}
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, flagList{Flags: list, Total: total})
@@ -167,7 +168,7 @@ func (s *Server) apiFeedbackFlags(c *gin.Context) {
 func (s *Server) apiFeedbackScan(c *gin.Context) {
 	n, err := feedback.Scan(c, s.Pool, s.Keys, s.Config.Location, s.Now())
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"created": n})
@@ -186,7 +187,7 @@ func (s *Server) apiDecideFlag(confirm bool) gin.HandlerFunc {
 			return
 		}
 		s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
-			return feedback.DecideFlag(c, tx, currentUser(c).Actor(), id, confirm, in.Note, s.Now())
+			return feedback.DecideFlag(c, tx, httpx.CurrentUser(c).Actor(), id, confirm, in.Note, s.Now())
 		})
 	}
 }
@@ -199,14 +200,14 @@ type appealList struct {
 // unitQueryScope reads the unit_id query parameter: the office may give any
 // unit (nil: all), a unit user only its own and gets its own by default.
 func unitQueryScope(c *gin.Context) (*int64, error) {
-	u := currentUser(c)
+	u := httpx.CurrentUser(c)
 	var unit *int64
 	if v := c.Query("unit_id"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || id <= 0 {
 			return nil, apperr.InvalidField("unit_id", "unit_id 须为正整数")
 		}
-		if err := canSeeUnit(u, id); err != nil {
+		if err := httpx.CanSeeUnit(u, id); err != nil {
 			return nil, err
 		}
 		unit = &id
@@ -245,7 +246,7 @@ func apiList[F, T any](s *Server, c *gin.Context, filter func(*gin.Context) (F, 
 		page, total, err = list(c, s.Pool, f)
 	}
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, reply(page, total))
@@ -254,12 +255,12 @@ func apiList[F, T any](s *Server, c *gin.Context, filter func(*gin.Context) (F, 
 // visibleAppeal loads the :id appeal if the user may see it; another
 // unit's appeal is not_found.
 func (s *Server) visibleAppeal(c *gin.Context) (feedback.Appeal, error) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	if err != nil {
 		return feedback.Appeal{}, apperr.New(apperr.NotFound, "申诉不存在")
 	}
 	a, err := feedback.FindAppeal(c, s.Pool, id)
-	if err == nil && !currentUser(c).CanSeeUnit(a.UnitID) {
+	if err == nil && !httpx.CurrentUser(c).CanSeeUnit(a.UnitID) {
 		err = apperr.New(apperr.NotFound, "申诉不存在")
 	}
 	return a, err
@@ -268,7 +269,7 @@ func (s *Server) visibleAppeal(c *gin.Context) (feedback.Appeal, error) {
 func (s *Server) apiFeedbackAppeal(c *gin.Context) {
 	a, err := s.visibleAppeal(c)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, a)
@@ -282,7 +283,7 @@ func (s *Server) apiDecideAppeal(uphold bool) gin.HandlerFunc {
 			return
 		}
 		s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
-			return feedback.DecideAppeal(c, tx, currentUser(c).Actor(), id, uphold, in.Reason, s.Now())
+			return feedback.DecideAppeal(c, tx, httpx.CurrentUser(c).Actor(), id, uphold, in.Reason, s.Now())
 		})
 	}
 }
@@ -290,7 +291,7 @@ func (s *Server) apiDecideAppeal(uphold bool) gin.HandlerFunc {
 // appealUnit is the unit an appeal is filed for: only unit users appeal,
 // for their own unit.
 func appealUnit(c *gin.Context) (int64, error) {
-	u := currentUser(c)
+	u := httpx.CurrentUser(c)
 	if u.Role == users.RoleOffice || u.UnitID == nil {
 		return 0, apperr.New(apperr.Forbidden, "只有被评价单位可以提出申诉")
 	}
@@ -301,17 +302,17 @@ func (s *Server) apiFileAppeal(c *gin.Context) {
 	unit, err := appealUnit(c)
 	var in feedback.AppealInput
 	if err == nil {
-		err = bindJSON(c, &in, 32<<10)
+		err = httpx.BindJSON(c, &in, 32<<10)
 	}
 	id, perr := ratingID(c)
 	if err == nil {
 		err = perr
 	}
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	s.apiTx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
-		return feedback.FileAppeal(c, tx, currentUser(c).Actor(), unit, id, in, s.Now())
+		return feedback.FileAppeal(c, tx, httpx.CurrentUser(c).Actor(), unit, id, in, s.Now())
 	})
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"minyi/internal/apperr"
+	"minyi/internal/httpx"
 	"minyi/internal/ratings"
 	"minyi/internal/users"
 )
@@ -19,12 +20,12 @@ import (
 func paging(c *gin.Context) (limit, offset int, err error) {
 	f := apperr.Fields{}
 	if v := c.Query("limit"); v != "" {
-		if limit, err = parseInt(v); err != nil || limit < 1 || limit > 500 {
+		if limit, err = httpx.ParseInt(v); err != nil || limit < 1 || limit > 500 {
 			f.Add("limit", "limit 须为 1 到 500 的整数")
 		}
 	}
 	if v := c.Query("offset"); v != "" {
-		if offset, err = parseInt(v); err != nil || offset < 0 {
+		if offset, err = httpx.ParseInt(v); err != nil || offset < 0 {
 			f.Add("offset", "offset 须为非负整数")
 		}
 	}
@@ -116,10 +117,10 @@ func (s *Server) showPhones(u users.User, list []ratings.Rating) {
 func (s *Server) listRatings(c *gin.Context, f ratings.Filter) {
 	list, total, err := ratings.List(c, s.Pool, f)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
-	s.showPhones(currentUser(c), list)
+	s.showPhones(httpx.CurrentUser(c), list)
 	c.JSON(http.StatusOK, gin.H{"total": total, "items": list})
 }
 
@@ -130,7 +131,7 @@ func (s *Server) apiUnitRatings(c *gin.Context) {
 	}
 	f, err := s.ratingFilter(c)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	f.UnitID = &u.ID
@@ -140,12 +141,12 @@ func (s *Server) apiUnitRatings(c *gin.Context) {
 func (s *Server) apiRatings(c *gin.Context) {
 	f, err := s.ratingFilter(c)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
-	if u := currentUser(c); u.Role != users.RoleOffice {
+	if u := httpx.CurrentUser(c); u.Role != users.RoleOffice {
 		if f.UnitID != nil && *f.UnitID != *u.UnitID {
-			s.apiError(c, apperr.New(apperr.Forbidden, "无权查看该单位"))
+			s.APIError(c, apperr.New(apperr.Forbidden, "无权查看该单位"))
 			return
 		}
 		f.UnitID = u.UnitID
@@ -160,7 +161,7 @@ func (s *Server) apiUnitStats(c *gin.Context) {
 	}
 	stats, err := ratings.Stats(c, s.Pool, s.Now(), s.Config.Location, &u.ID)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	st := stats[u.ID]
@@ -171,7 +172,7 @@ func (s *Server) apiUnitStats(c *gin.Context) {
 func ratingID(c *gin.Context) (uuid.UUID, error) {
 	id, err := uuid.Parse(c.Param("id"))
 	if err != nil {
-		return uuid.Nil, notFoundErr
+		return uuid.Nil, httpx.ErrNotFound
 	}
 	return id, nil
 }
@@ -179,29 +180,29 @@ func ratingID(c *gin.Context) (uuid.UUID, error) {
 func (s *Server) apiExcludeRating(c *gin.Context) {
 	id, err := ratingID(c)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	var in struct {
 		Reason string `json:"reason"`
 	}
-	if err := bindJSON(c, &in, 4<<10); err != nil {
-		s.apiError(c, err)
+	if err := httpx.BindJSON(c, &in, 4<<10); err != nil {
+		s.APIError(c, err)
 		return
 	}
 	s.changeExclusion(c, func(tx pgx.Tx) (ratings.Rating, error) {
-		return ratings.Exclude(c, tx, currentUser(c).Actor(), id, strings.TrimSpace(in.Reason))
+		return ratings.Exclude(c, tx, httpx.CurrentUser(c).Actor(), id, strings.TrimSpace(in.Reason))
 	})
 }
 
 func (s *Server) apiRestoreRating(c *gin.Context) {
 	id, err := ratingID(c)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	s.changeExclusion(c, func(tx pgx.Tx) (ratings.Rating, error) {
-		return ratings.Restore(c, tx, currentUser(c).Actor(), id)
+		return ratings.Restore(c, tx, httpx.CurrentUser(c).Actor(), id)
 	})
 }
 
@@ -209,7 +210,7 @@ func (s *Server) changeExclusion(c *gin.Context, fn func(pgx.Tx) (ratings.Rating
 	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 		r, err := fn(tx)
 		list := []ratings.Rating{r}
-		s.showPhones(currentUser(c), list)
+		s.showPhones(httpx.CurrentUser(c), list)
 		return list[0], err
 	})
 }

@@ -9,6 +9,7 @@ import (
 	"minyi/internal/apperr"
 	"minyi/internal/assessment"
 	"minyi/internal/db"
+	"minyi/internal/httpx"
 	"minyi/internal/results"
 	"minyi/internal/users"
 )
@@ -38,11 +39,11 @@ func newestPublication(st results.Status) *results.Publication {
 // loadResultsView reads the view of the cycle in the path for the user,
 // limited to unitID when set.
 func (s *Server) loadResultsView(c *gin.Context, unitID *int64) (resultsView, error) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	if err != nil {
 		return resultsView{}, err
 	}
-	u := currentUser(c)
+	u := httpx.CurrentUser(c)
 	if u.Role != users.RoleOffice {
 		if u.UnitID == nil {
 			return resultsView{}, apperr.New(apperr.Forbidden, "该账号未关联单位，无权查看考核结果")
@@ -83,21 +84,21 @@ func (s *Server) loadResultsView(c *gin.Context, unitID *int64) (resultsView, er
 func (s *Server) apiResults(c *gin.Context) {
 	v, err := s.loadResultsView(c, nil)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, v)
 }
 
 func (s *Server) apiUnitResult(c *gin.Context) {
-	unitID, err := idParam(c, "unit_id")
+	unitID, err := httpx.IDParam(c, "unit_id")
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	v, err := s.loadResultsView(c, &unitID)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, v)
@@ -111,7 +112,7 @@ func (s *Server) apiPublishResults(final bool) gin.HandlerFunc {
 			return
 		}
 		s.apiTx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
-			actor := currentUser(c).Actor()
+			actor := httpx.CurrentUser(c).Actor()
 			if final {
 				return results.PublishFinal(c, tx, actor, s.Config.Location, s.Now(), id, s.Config.UnitCategories, in)
 			}
@@ -129,28 +130,28 @@ func (s *Server) apiReopenResults(c *gin.Context) {
 		return
 	}
 	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
-		return results.Reopen(c, tx, currentUser(c).Actor(), s.Now(), id, in.Reason)
+		return results.Reopen(c, tx, httpx.CurrentUser(c).Actor(), s.Now(), id, in.Reason)
 	})
 }
 
 func (s *Server) apiListAppeals(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
-	u := currentUser(c)
+	u := httpx.CurrentUser(c)
 	var only *int64
 	if u.Role != users.RoleOffice {
 		if u.UnitID == nil {
-			s.apiError(c, apperr.New(apperr.Forbidden, "该账号未关联单位，无权查看复核申请"))
+			s.APIError(c, apperr.New(apperr.Forbidden, "该账号未关联单位，无权查看复核申请"))
 			return
 		}
 		only = u.UnitID
 	}
 	list, err := results.ListAppeals(c, s.Pool, id, only)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"items": list})
@@ -163,14 +164,14 @@ const maxUploadsBody = results.MaxUploads*assessment.MaxEvidenceBytes*4/3 + 64<<
 // unitBody reads the cycle and unit of the path and the JSON body (which
 // may carry evidence files), checking the user with check.
 func unitBody(c *gin.Context, dst any, check func(u users.User, unitID int64) error) (cycleID, unitID int64, err error) {
-	if cycleID, err = idParam(c, "id"); err == nil {
-		unitID, err = idParam(c, "unit_id")
+	if cycleID, err = httpx.IDParam(c, "id"); err == nil {
+		unitID, err = httpx.IDParam(c, "unit_id")
 	}
 	if err == nil {
-		err = check(currentUser(c), unitID)
+		err = check(httpx.CurrentUser(c), unitID)
 	}
 	if err == nil {
-		err = bindJSON(c, dst, maxUploadsBody)
+		err = httpx.BindJSON(c, dst, maxUploadsBody)
 	}
 	return cycleID, unitID, err
 }
@@ -179,11 +180,11 @@ func (s *Server) apiApply(c *gin.Context) {
 	var in results.AppealInput
 	id, unitID, err := unitBody(c, &in, checkAppealer)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	s.apiTx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
-		return results.Apply(c, tx, currentUser(c).Actor(), s.Config.Location, s.Now(), id, unitID, in)
+		return results.Apply(c, tx, httpx.CurrentUser(c).Actor(), s.Config.Location, s.Now(), id, unitID, in)
 	})
 }
 
@@ -197,13 +198,13 @@ func checkReporter(u users.User, unitID int64) error {
 }
 
 func (s *Server) apiRectification(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	var unitID int64
 	if err == nil {
-		unitID, err = idParam(c, "unit_id")
+		unitID, err = httpx.IDParam(c, "unit_id")
 	}
 	if err == nil {
-		err = canSeeUnit(currentUser(c), unitID)
+		err = httpx.CanSeeUnit(httpx.CurrentUser(c), unitID)
 	}
 	var r *results.Report
 	if err == nil {
@@ -213,7 +214,7 @@ func (s *Server) apiRectification(c *gin.Context) {
 		err = apperr.New(apperr.NotFound, "该单位尚未提交书面整改报告")
 	}
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, r)
@@ -226,12 +227,12 @@ func (s *Server) apiSubmitRectification(c *gin.Context) {
 	changed := false
 	if err == nil {
 		err = db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
-			r, changed, err = results.SubmitReport(c, tx, currentUser(c).Actor(), s.Config.Location, s.Now(), id, unitID, in)
+			r, changed, err = results.SubmitReport(c, tx, httpx.CurrentUser(c).Actor(), s.Config.Location, s.Now(), id, unitID, in)
 			return err
 		})
 	}
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(createdStatus(changed), r)
@@ -245,13 +246,13 @@ func (s *Server) apiReceiveRectification(c *gin.Context) {
 	if !ok {
 		return
 	}
-	unitID, err := idParam(c, "unit_id")
+	unitID, err := httpx.IDParam(c, "unit_id")
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
-		return results.ReceiveReport(c, tx, currentUser(c).Actor(), s.Now(), id, unitID, in.Note)
+		return results.ReceiveReport(c, tx, httpx.CurrentUser(c).Actor(), s.Now(), id, unitID, in.Note)
 	})
 }
 
@@ -272,25 +273,25 @@ func (s *Server) apiAnswerAppeal(c *gin.Context) {
 	if !ok {
 		return
 	}
-	appealID, err := idParam(c, "appeal_id")
+	appealID, err := httpx.IDParam(c, "appeal_id")
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
-		return results.AnswerAppeal(c, tx, currentUser(c).Actor(), s.Now(), id, appealID, in)
+		return results.AnswerAppeal(c, tx, httpx.CurrentUser(c).Actor(), s.Now(), id, appealID, in)
 	})
 }
 
 func (s *Server) apiResultUses(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	list, err := results.Uses(c, s.Pool, id)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"items": list})
@@ -304,16 +305,16 @@ func (s *Server) apiSetStaffCount(c *gin.Context) {
 	if !ok {
 		return
 	}
-	unitID, err := idParam(c, "unit_id")
+	unitID, err := httpx.IDParam(c, "unit_id")
 	if err == nil && in.StaffCount == nil {
 		err = apperr.InvalidField("staff_count", "请填写公务员人数")
 	}
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
-		if err := results.SetStaffCount(c, tx, currentUser(c).Actor(), s.Now(), id, unitID, *in.StaffCount); err != nil {
+		if err := results.SetStaffCount(c, tx, httpx.CurrentUser(c).Actor(), s.Now(), id, unitID, *in.StaffCount); err != nil {
 			return nil, err
 		}
 		return gin.H{"cycle_id": id, "unit_id": unitID, "staff_count": *in.StaffCount}, nil

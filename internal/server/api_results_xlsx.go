@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/xuri/excelize/v2"
 
+	"minyi/internal/httpx"
 	"minyi/internal/results"
 )
 
@@ -73,9 +74,9 @@ func resultsXLSX(title, source string, cats []results.Category) ([]byte, error) 
 // apiResultsXLSX exports the newest publication's lines, or with
 // ?source=draft (or before any publication) the results as they stand now.
 func (s *Server) apiResultsXLSX(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	var cats []results.Category
@@ -114,7 +115,7 @@ func (s *Server) apiResultsXLSX(c *gin.Context) {
 		b, err = resultsXLSX(title+" 考核结果", source, cats)
 	}
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	attachment(c, fmt.Sprintf("results-cycle-%d-%s.xlsx", id, now.In(s.Config.Location).Format(time.DateOnly)), title+"考核结果.xlsx")

@@ -10,6 +10,7 @@ import (
 
 	"minyi/internal/apperr"
 	"minyi/internal/db"
+	"minyi/internal/httpx"
 	"minyi/internal/schemes"
 )
 
@@ -26,7 +27,7 @@ func schemeVersionParam(c *gin.Context) (int, error) {
 	if v == "" {
 		return 0, nil
 	}
-	n, err := parseInt(v)
+	n, err := httpx.ParseInt(v)
 	if err != nil || n < 1 || n > math.MaxInt32 {
 		return 0, apperr.New(apperr.NotFound, "该考核方案版本不存在")
 	}
@@ -44,7 +45,7 @@ func (s *Server) apiGetScheme(c *gin.Context) {
 		v, err = s.findScheme(c, id, n)
 	}
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, v)
@@ -64,22 +65,22 @@ func (s *Server) findScheme(c *gin.Context, cycleID int64, n int) (schemes.Versi
 
 func (s *Server) apiSetScheme(c *gin.Context) {
 	var in schemes.Change
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	if err == nil {
-		err = bindJSON(c, &in, schemeBodyLimit)
+		err = httpx.BindJSON(c, &in, schemeBodyLimit)
 	}
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	var v schemes.Version
 	changed := false
 	err = db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
-		v, changed, err = schemes.Set(c, tx, currentUser(c).Actor(), id, in)
+		v, changed, err = schemes.Set(c, tx, httpx.CurrentUser(c).Actor(), id, in)
 		return err
 	})
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	status := http.StatusCreated
@@ -97,12 +98,12 @@ func (s *Server) apiListSchemeVersions(c *gin.Context) {
 	}
 	limit, offset, err := paging(c)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	list, total, err := schemes.List(c, s.Pool, id, limit, offset)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"total": total, "items": list})
@@ -114,8 +115,8 @@ func (s *Server) apiComputeScheme(c *gin.Context) {
 		Tree   *schemes.Node              `json:"tree"`
 		Inputs map[string]json.RawMessage `json:"inputs"`
 	}
-	if err := bindJSON(c, &in, schemeBodyLimit); err != nil {
-		s.apiError(c, err)
+	if err := httpx.BindJSON(c, &in, schemeBodyLimit); err != nil {
+		s.APIError(c, err)
 		return
 	}
 	// Resolve checks the tree as a save would; the name is not needed.
@@ -129,7 +130,7 @@ func (s *Server) apiComputeScheme(c *gin.Context) {
 		res, err = schemes.Compute(tree, inputs)
 	}
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, res)

@@ -11,6 +11,7 @@ import (
 
 	"minyi/internal/apperr"
 	"minyi/internal/db"
+	"minyi/internal/httpx"
 	"minyi/internal/scores"
 	"minyi/internal/units"
 	"minyi/internal/users"
@@ -20,13 +21,13 @@ import (
 // version from ?version= (the newest when absent). A malformed id is
 // not_found, a malformed version invalid (field version).
 func (s *Server) scoreQuery(c *gin.Context) (scores.Query, error) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	if err != nil {
 		return scores.Query{}, err
 	}
 	q := scores.Query{CycleID: id, CategoryOrder: s.Config.UnitCategories}
 	if v := c.Query("version"); v != "" {
-		n, err := parseInt(v)
+		n, err := httpx.ParseInt(v)
 		if err != nil || n < 1 || n > math.MaxInt32 {
 			return scores.Query{}, apperr.InvalidField("version", "version 须为正整数（配置版本号）")
 		}
@@ -45,7 +46,7 @@ func (s *Server) readSnapshot(c *gin.Context, fn func(pgx.Tx) error) error {
 // viewerUnit returns the unit of a unit-role user, or forbidden when the
 // account has none; office staff get nil.
 func (s *Server) viewerUnit(c *gin.Context) (*units.Unit, error) {
-	u := currentUser(c)
+	u := httpx.CurrentUser(c)
 	if u.Role == users.RoleOffice {
 		return nil, nil
 	}
@@ -96,9 +97,9 @@ func (s *Server) viewerExplanation(c *gin.Context) (scores.Explanation, error) {
 	if err != nil {
 		return scores.Explanation{}, err
 	}
-	unitID, err := idParam(c, "unit_id")
+	unitID, err := httpx.IDParam(c, "unit_id")
 	if err == nil {
-		err = canSeeUnit(currentUser(c), unitID)
+		err = httpx.CanSeeUnit(httpx.CurrentUser(c), unitID)
 	}
 	if err != nil {
 		return scores.Explanation{}, err
@@ -114,7 +115,7 @@ func (s *Server) viewerExplanation(c *gin.Context) (scores.Explanation, error) {
 func (s *Server) apiCycleScores(c *gin.Context) {
 	rep, err := s.viewerReport(c)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, rep)
@@ -187,7 +188,7 @@ func versionSuffix(m scores.Meta) string {
 func (s *Server) apiUnitScore(c *gin.Context) {
 	e, err := s.viewerExplanation(c)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, explanationJSON{Explanation: e, Links: scoreLinks(e)})

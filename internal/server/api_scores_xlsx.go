@@ -341,7 +341,7 @@ func (s *Server) apiCycleScoresXLSX(c *gin.Context) {
 		err = s.sendScoresXLSX(c, rep)
 	}
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 	}
 }
 
@@ -351,6 +351,6 @@ func (s *Server) scoresXLSXDownload(c *gin.Context) {
 		err = s.sendScoresXLSX(c, rep)
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 	}
 }

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"minyi/internal/httpx"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -11,17 +12,17 @@ func (s *Server) apiSignIn(c *gin.Context) {
 		Username string `json:"username"`
 		Password string `json:"password"`
 	}
-	if err := bindJSON(c, &in, 4<<10); err != nil {
-		s.apiError(c, err)
+	if err := httpx.BindJSON(c, &in, 4<<10); err != nil {
+		s.APIError(c, err)
 		return
 	}
 	if err := credentialErrors(in.Username, in.Password).Err(); err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	sess, err := s.signIn(c, in.Username, in.Password)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"user": sess.User, "expires_at": sess.ExpiresAt})
@@ -29,12 +30,12 @@ func (s *Server) apiSignIn(c *gin.Context) {
 
 func (s *Server) apiSignOut(c *gin.Context) {
 	if err := s.signOut(c); err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.Status(http.StatusNoContent)
 }
 
 func (s *Server) apiWhoAmI(c *gin.Context) {
-	c.JSON(http.StatusOK, gin.H{"user": currentUser(c)})
+	c.JSON(http.StatusOK, gin.H{"user": httpx.CurrentUser(c)})
 }

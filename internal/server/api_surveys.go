@@ -12,6 +12,7 @@ import (
 	"minyi/internal/apperr"
 	"minyi/internal/cycles"
 	"minyi/internal/db"
+	"minyi/internal/httpx"
 	"minyi/internal/surveys"
 )
 
@@ -84,17 +85,17 @@ func (s *Server) apiListSurveys(c *gin.Context) {
 	var err error
 	if v := c.Query("cycle_id"); v != "" {
 		if f.CycleID, err = strconv.ParseInt(v, 10, 64); err != nil || f.CycleID <= 0 {
-			s.apiError(c, apperr.InvalidField("cycle_id", "cycle_id 须为正整数"))
+			s.APIError(c, apperr.InvalidField("cycle_id", "cycle_id 须为正整数"))
 			return
 		}
 	}
 	if f.Limit, f.Offset, err = paging(c); err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	list, total, err := surveys.ListSurveys(c, s.Pool, f)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"total": total, "items": list})
@@ -102,17 +103,17 @@ func (s *Server) apiListSurveys(c *gin.Context) {
 
 func (s *Server) apiCreateSurvey(c *gin.Context) {
 	var b surveyBody
-	if err := bindJSON(c, &b, 64<<10); err != nil {
-		s.apiError(c, err)
+	if err := httpx.BindJSON(c, &b, 64<<10); err != nil {
+		s.APIError(c, err)
 		return
 	}
 	in, err := s.surveyInput(c, b, b.CycleID)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	s.apiTx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
-		return surveys.CreateSurvey(c, tx, currentUser(c).Actor(), in, s.Now())
+		return surveys.CreateSurvey(c, tx, httpx.CurrentUser(c).Actor(), in, s.Now())
 	})
 }
 
@@ -120,7 +121,7 @@ func (s *Server) apiGetSurvey(c *gin.Context) {
 	if id, ok := s.pathIDAndBody(c, nil); ok {
 		sv, err := surveys.FindSurvey(c, s.Pool, id)
 		if err != nil {
-			s.apiError(c, err)
+			s.APIError(c, err)
 			return
 		}
 		c.JSON(http.StatusOK, sv)
@@ -129,9 +130,9 @@ func (s *Server) apiGetSurvey(c *gin.Context) {
 
 func (s *Server) apiUpdateSurvey(c *gin.Context) {
 	var b surveyBody
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	if err == nil {
-		err = bindJSON(c, &b, 64<<10)
+		err = httpx.BindJSON(c, &b, 64<<10)
 	}
 	var cur surveys.Survey
 	if err == nil {
@@ -142,11 +143,11 @@ func (s *Server) apiUpdateSurvey(c *gin.Context) {
 		in, err = s.surveyInput(c, b, cur.CycleID)
 	}
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
-		return surveys.UpdateSurvey(c, tx, currentUser(c).Actor(), id, in, s.Now())
+		return surveys.UpdateSurvey(c, tx, httpx.CurrentUser(c).Actor(), id, in, s.Now())
 	})
 }
 
@@ -160,18 +161,18 @@ func (s *Server) apiSetSurveyClosesAt(c *gin.Context) {
 	}
 	at, err := parseClosesAt(b.ClosesAt)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
-		return surveys.SetClosesAt(c, tx, currentUser(c).Actor(), id, at, s.Now())
+		return surveys.SetClosesAt(c, tx, httpx.CurrentUser(c).Actor(), id, at, s.Now())
 	})
 }
 
 func (s *Server) apiOpenSurvey(c *gin.Context) {
 	if id, ok := s.pathIDAndBody(c, nil); ok {
 		s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
-			return surveys.OpenSurvey(c, tx, currentUser(c).Actor(), id, s.Now())
+			return surveys.OpenSurvey(c, tx, httpx.CurrentUser(c).Actor(), id, s.Now())
 		})
 	}
 }
@@ -179,7 +180,7 @@ func (s *Server) apiOpenSurvey(c *gin.Context) {
 func (s *Server) apiCloseSurvey(c *gin.Context) {
 	if id, ok := s.pathIDAndBody(c, nil); ok {
 		s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
-			return surveys.CloseSurvey(c, tx, currentUser(c).Actor(), id, s.Now())
+			return surveys.CloseSurvey(c, tx, httpx.CurrentUser(c).Actor(), id, s.Now())
 		})
 	}
 }
@@ -196,7 +197,7 @@ func (s *Server) apiSurveyProgress(c *gin.Context) {
 		groups, sum, err = surveys.Progress(c, s.Pool, sv)
 	}
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"survey_id": id, "groups": groups, "total": sum})
@@ -239,11 +240,11 @@ func (s *Server) apiListRespondents(c *gin.Context) {
 	f := respondentFilter(c)
 	var err error
 	if f.Limit, f.Offset, err = paging(c); err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	if _, err = surveys.FindSurvey(c, s.Pool, id); err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	list, total, err := surveys.ListRespondents(c, s.Pool, id, f)
@@ -252,7 +253,7 @@ func (s *Server) apiListRespondents(c *gin.Context) {
 		out[i], err = s.respondentJSON(list[i])
 	}
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"total": total, "items": out})
@@ -260,8 +261,8 @@ func (s *Server) apiListRespondents(c *gin.Context) {
 
 // respondentFromPath reads the survey and respondent ids of the path.
 func respondentFromPath(c *gin.Context) (surveyID, id int64, err error) {
-	if surveyID, err = idParam(c, "id"); err == nil {
-		id, err = idParam(c, "rid")
+	if surveyID, err = httpx.IDParam(c, "id"); err == nil {
+		id, err = httpx.IDParam(c, "rid")
 	}
 	return surveyID, id, err
 }
@@ -277,7 +278,7 @@ func (s *Server) apiGetRespondent(c *gin.Context) {
 		out, err = s.respondentJSON(r)
 	}
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, out)
@@ -294,7 +295,7 @@ func (s *Server) apiAddRespondent(c *gin.Context) {
 	var out respondentJSON
 	var added bool
 	err := db.Tx(c, s.Pool, func(tx pgx.Tx) error {
-		r, a, err := surveys.AddRespondent(c, tx, s.Keys, currentUser(c).Actor(), id, in)
+		r, a, err := surveys.AddRespondent(c, tx, s.Keys, httpx.CurrentUser(c).Actor(), id, in)
 		if err == nil {
 			out, err = s.respondentJSON(r)
 		}
@@ -302,7 +303,7 @@ func (s *Server) apiAddRespondent(c *gin.Context) {
 		return err
 	})
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	status := http.StatusOK
@@ -320,25 +321,25 @@ func (s *Server) apiImportRespondents(c *gin.Context) {
 		Filename string `json:"filename"`
 		Content  string `json:"content"`
 	}
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	if err == nil {
-		err = bindJSON(c, &b, maxAgencyFileBytes*4/3+64<<10)
+		err = httpx.BindJSON(c, &b, maxAgencyFileBytes*4/3+64<<10)
 	}
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	data, err := base64.StdEncoding.DecodeString(b.Content)
 	switch {
 	case err != nil:
-		s.apiError(c, apperr.InvalidField("content", "content 须为文件内容的 Base64 编码"))
+		s.APIError(c, apperr.InvalidField("content", "content 须为文件内容的 Base64 编码"))
 		return
 	case len(data) > maxAgencyFileBytes:
-		s.apiError(c, errFileTooBig)
+		s.APIError(c, errFileTooBig)
 		return
 	}
 	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
-		return surveys.ImportRespondents(c, tx, s.Keys, currentUser(c).Actor(), id, b.Filename, data)
+		return surveys.ImportRespondents(c, tx, s.Keys, httpx.CurrentUser(c).Actor(), id, b.Filename, data)
 	})
 }
 
@@ -346,11 +347,11 @@ func (s *Server) apiDeleteRespondent(c *gin.Context) {
 	surveyID, id, err := respondentFromPath(c)
 	if err == nil {
 		err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
-			return surveys.DeleteRespondent(c, tx, currentUser(c).Actor(), surveyID, id)
+			return surveys.DeleteRespondent(c, tx, httpx.CurrentUser(c).Actor(), surveyID, id)
 		})
 	}
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"deleted": id})

@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"minyi/internal/apperr"
+	"minyi/internal/httpx"
 	"minyi/internal/surveys"
 	"minyi/internal/users"
 )
@@ -27,7 +28,7 @@ func responseFilter(c *gin.Context) (surveys.ResponseFilter, error) {
 		}
 	}
 	if v := c.Query("level"); v != "" {
-		n, err := parseInt(v)
+		n, err := httpx.ParseInt(v)
 		if err != nil || n < 1 || n > 5 {
 			bad.Add("level", "level 须为 1 到 5")
 		}
@@ -40,7 +41,7 @@ func responseFilter(c *gin.Context) (surveys.ResponseFilter, error) {
 	if err := bad.Err(); err != nil {
 		return f, err
 	}
-	if u := currentUser(c); u.Role != users.RoleOffice {
+	if u := httpx.CurrentUser(c); u.Role != users.RoleOffice {
 		if f.UnitID != 0 && (u.UnitID == nil || f.UnitID != *u.UnitID) {
 			return f, apperr.New(apperr.Forbidden, "无权查看该单位的答卷")
 		}
@@ -66,14 +67,14 @@ func forUnit(u users.User, list []surveys.Response) {
 func (s *Server) apiListResponses(c *gin.Context) {
 	f, err := responseFilter(c)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	list, total, err := surveys.ListResponses(c, s.Pool, f)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
-	forUnit(currentUser(c), list)
+	forUnit(httpx.CurrentUser(c), list)
 	c.JSON(http.StatusOK, gin.H{"total": total, "items": list})
 }

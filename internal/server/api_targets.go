@@ -11,6 +11,7 @@ import (
 	"minyi/internal/apperr"
 	"minyi/internal/cycles"
 	"minyi/internal/db"
+	"minyi/internal/httpx"
 	"minyi/internal/targets"
 	"minyi/internal/units"
 )
@@ -22,7 +23,7 @@ func (s *Server) visibleSheet(c *gin.Context, id int64) (targets.Sheet, error) {
 	if err != nil {
 		return targets.Sheet{}, err
 	}
-	if !currentUser(c).CanSeeUnit(sh.UnitID) {
+	if !httpx.CurrentUser(c).CanSeeUnit(sh.UnitID) {
 		return targets.Sheet{}, apperr.New(apperr.Forbidden, "无权查看或修改其他单位的目标责任书")
 	}
 	return sh, nil
@@ -38,7 +39,7 @@ func (s *Server) sheetFromPath(c *gin.Context, dst any) (targets.Sheet, bool) {
 	}
 	sh, err := s.visibleSheet(c, id)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return targets.Sheet{}, false
 	}
 	return sh, true
@@ -57,7 +58,7 @@ type targetLine struct {
 // targetLines lists the units the user may see with their sheets of the
 // cycle and warning counts.
 func (s *Server) targetLines(c *gin.Context, cycleID int64) ([]targetLine, []targets.Warning, error) {
-	scope := currentUser(c).UnitID
+	scope := httpx.CurrentUser(c).UnitID
 	list, err := units.ListUnits(c, s.Pool, scope)
 	if err != nil {
 		return nil, nil, err
@@ -92,12 +93,12 @@ func (s *Server) apiListTargets(c *gin.Context) {
 	}
 	cy, err := cycles.FindCycle(c, s.Pool, id)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	lines, _, err := s.targetLines(c, cy.ID)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"cycle_id": cy.ID, "items": lines})
@@ -111,25 +112,25 @@ func (s *Server) apiCreateTarget(c *gin.Context) {
 	if !ok {
 		return
 	}
-	if in.UnitID == 0 && currentUser(c).UnitID != nil {
-		in.UnitID = *currentUser(c).UnitID
+	if in.UnitID == 0 && httpx.CurrentUser(c).UnitID != nil {
+		in.UnitID = *httpx.CurrentUser(c).UnitID
 	}
 	if in.UnitID == 0 {
-		s.apiError(c, apperr.InvalidField("unit_id", "请选择单位"))
+		s.APIError(c, apperr.InvalidField("unit_id", "请选择单位"))
 		return
 	}
-	if err := canSeeUnit(currentUser(c), in.UnitID); err != nil {
-		s.apiError(c, err)
+	if err := httpx.CanSeeUnit(httpx.CurrentUser(c), in.UnitID); err != nil {
+		s.APIError(c, err)
 		return
 	}
 	var sh targets.Sheet
 	var created bool
 	err := db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
-		sh, created, err = targets.CreateSheet(c, tx, currentUser(c).Actor(), id, in.UnitID, s.Now())
+		sh, created, err = targets.CreateSheet(c, tx, httpx.CurrentUser(c).Actor(), id, in.UnitID, s.Now())
 		return err
 	})
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	status := http.StatusOK
@@ -160,7 +161,7 @@ func (s *Server) apiSaveTarget(c *gin.Context) {
 		return
 	}
 	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
-		return targets.SaveDraft(c, tx, currentUser(c).Actor(), sh.ID, in.LockVersion, in.Indicators, s.Now())
+		return targets.SaveDraft(c, tx, httpx.CurrentUser(c).Actor(), sh.ID, in.LockVersion, in.Indicators, s.Now())
 	})
 }
 
@@ -171,7 +172,7 @@ func (s *Server) apiSubmitTarget(c *gin.Context) {
 		return
 	}
 	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
-		return targets.Submit(c, tx, currentUser(c).Actor(), sh.ID, in.LockVersion, s.Now())
+		return targets.Submit(c, tx, httpx.CurrentUser(c).Actor(), sh.ID, in.LockVersion, s.Now())
 	})
 }
 
@@ -190,13 +191,13 @@ func (s *Server) apiReturnTarget(c *gin.Context) {
 	for k, v := range in.IndicatorComments {
 		id, err := strconv.ParseInt(k, 10, 64)
 		if err != nil {
-			s.apiError(c, apperr.InvalidField("indicator_comments", "指标意见须以指标 id 为键"))
+			s.APIError(c, apperr.InvalidField("indicator_comments", "指标意见须以指标 id 为键"))
 			return
 		}
 		per[id] = v
 	}
 	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
-		return targets.Return(c, tx, currentUser(c).Actor(), sh.ID, in.LockVersion, in.Comment, per, s.Now())
+		return targets.Return(c, tx, httpx.CurrentUser(c).Actor(), sh.ID, in.LockVersion, in.Comment, per, s.Now())
 	})
 }
 
@@ -207,7 +208,7 @@ func (s *Server) apiApproveTarget(c *gin.Context) {
 		return
 	}
 	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
-		return targets.Approve(c, tx, currentUser(c).Actor(), sh.ID, in.LockVersion, s.Now())
+		return targets.Approve(c, tx, httpx.CurrentUser(c).Actor(), sh.ID, in.LockVersion, s.Now())
 	})
 }
 
@@ -218,7 +219,7 @@ func (s *Server) apiTargetVersions(c *gin.Context) {
 	}
 	list, err := targets.ListVersions(c, s.Pool, sh.ID)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"items": list})
@@ -229,16 +230,16 @@ func (s *Server) apiTargetVersion(c *gin.Context) {
 	if !ok {
 		return
 	}
-	n, err := idParam(c, "version")
+	n, err := httpx.IDParam(c, "version")
 	if err == nil && n > math.MaxInt32 {
-		err = notFoundErr
+		err = httpx.ErrNotFound
 	}
 	var v targets.Version
 	if err == nil {
 		v, err = targets.FindVersion(c, s.Pool, sh.ID, int(n))
 	}
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, v)
@@ -251,7 +252,7 @@ func (s *Server) apiTargetChangeRequests(c *gin.Context) {
 	}
 	list, err := targets.ListChangeRequests(c, s.Pool, sh.ID)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"items": list})
@@ -268,7 +269,7 @@ func (s *Server) apiRequestTargetChange(c *gin.Context) {
 		return
 	}
 	s.apiTx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
-		return targets.RequestChange(c, tx, currentUser(c).Actor(), sh.ID, in.LockVersion, in.Reason, in.Indicators, s.Now())
+		return targets.RequestChange(c, tx, httpx.CurrentUser(c).Actor(), sh.ID, in.LockVersion, in.Reason, in.Indicators, s.Now())
 	})
 }
 
@@ -283,7 +284,7 @@ func (s *Server) apiDecideTargetChange(approve bool) gin.HandlerFunc {
 			return
 		}
 		s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
-			return targets.DecideChange(c, tx, currentUser(c).Actor(), id, approve, in.Comment, s.Now())
+			return targets.DecideChange(c, tx, httpx.CurrentUser(c).Actor(), id, approve, in.Comment, s.Now())
 		})
 	}
 }
@@ -298,7 +299,7 @@ func (s *Server) sheetSettings(c *gin.Context, dst any) (targets.Sheet, targets.
 	}
 	set, err := targets.FindSettings(c, s.Pool, sh.CycleID)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return sh, set, false
 	}
 	return sh, set, true
@@ -327,7 +328,7 @@ func (s *Server) apiTargetReports(c *gin.Context) {
 	}
 	list, err := targets.ListReports(c, s.Pool, sh.ID)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"frequency": set.Frequency, "due_days": set.DueDays,
@@ -339,7 +340,7 @@ func (s *Server) apiSaveTargetReports(c *gin.Context) {
 		Items []targets.ReportInput `json:"items"`
 	}
 	s.sheetSettingsTx(c, &in, func(tx pgx.Tx, sh targets.Sheet, set targets.Settings) (any, error) {
-		list, err := targets.SaveReports(c, tx, currentUser(c).Actor(), sh, set, c.Param("period"), in.Items, s.targetToday(), s.Now())
+		list, err := targets.SaveReports(c, tx, httpx.CurrentUser(c).Actor(), sh, set, c.Param("period"), in.Items, s.targetToday(), s.Now())
 		return gin.H{"items": list}, err
 	})
 }
@@ -351,7 +352,7 @@ func (s *Server) apiTargetSelfEvaluation(c *gin.Context) {
 	}
 	list, err := targets.ListSelfEvaluations(c, s.Pool, sh.ID)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"locked": set.SelfEvalLocked, "items": list})
@@ -362,7 +363,7 @@ func (s *Server) apiSaveTargetSelfEvaluation(c *gin.Context) {
 		Items []targets.SelfEvaluationInput `json:"items"`
 	}
 	s.sheetSettingsTx(c, &in, func(tx pgx.Tx, sh targets.Sheet, set targets.Settings) (any, error) {
-		list, err := targets.SaveSelfEvaluation(c, tx, currentUser(c).Actor(), sh, set, in.Items, s.Now())
+		list, err := targets.SaveSelfEvaluation(c, tx, httpx.CurrentUser(c).Actor(), sh, set, in.Items, s.Now())
 		return gin.H{"locked": false, "items": list}, err
 	})
 }
@@ -373,12 +374,12 @@ func (s *Server) apiTargetSettings(c *gin.Context) {
 		return
 	}
 	if _, err := cycles.FindCycle(c, s.Pool, id); err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	set, err := targets.FindSettings(c, s.Pool, id)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, set)
@@ -399,7 +400,7 @@ func (s *Server) apiSetTargetSettings(c *gin.Context) {
 		set.DueDays = *in.DueDays
 	}
 	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
-		return targets.SaveSettings(c, tx, currentUser(c).Actor(), set, s.Now())
+		return targets.SaveSettings(c, tx, httpx.CurrentUser(c).Actor(), set, s.Now())
 	})
 }
 
@@ -416,9 +417,9 @@ func warningFilter(c *gin.Context) (targets.WarningFilter, error) {
 		}
 		f.UnitID = &id
 	}
-	if u := currentUser(c); u.UnitID != nil {
+	if u := httpx.CurrentUser(c); u.UnitID != nil {
 		if f.UnitID != nil && *f.UnitID != *u.UnitID {
-			return f, canSeeUnit(u, *f.UnitID)
+			return f, httpx.CanSeeUnit(u, *f.UnitID)
 		}
 		f.UnitID = u.UnitID
 	}
@@ -436,7 +437,7 @@ func (s *Server) apiTargetWarnings(c *gin.Context) {
 		list, err = targets.Warnings(c, s.Pool, id, f, s.Now(), s.Config.Location)
 	}
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	if list == nil {

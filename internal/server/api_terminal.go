@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"minyi/internal/apperr"
+	"minyi/internal/httpx"
 	"minyi/internal/ratings"
 	"minyi/internal/secure"
 	"minyi/internal/units"
@@ -82,13 +83,13 @@ type terminalResult struct {
 func (s *Server) terminalRatings(c *gin.Context) {
 	token, ok := bearerToken(c)
 	if !ok {
-		s.apiError(c, apperr.New(apperr.Unauthorized, "缺少评价器令牌（Authorization: Bearer <token>）"))
+		s.APIError(c, apperr.New(apperr.Unauthorized, "缺少评价器令牌（Authorization: Bearer <token>）"))
 		return
 	}
 	key := hexHash(secure.SHA256(token))
 	d := s.Limiter.Allow(c, s.Config.Limits.Terminal, "t:"+key)
 	if d.Limited {
-		s.limitedAPI(c, d.RetryAfter)
+		s.LimitedAPI(c, d.RetryAfter)
 		return
 	}
 	now := s.Now()
@@ -96,7 +97,7 @@ func (s *Server) terminalRatings(c *gin.Context) {
 	if !cached {
 		var err error
 		if term, err = units.FindTerminalByToken(c, s.Pool, token); err != nil {
-			s.apiError(c, err)
+			s.APIError(c, err)
 			return
 		}
 		s.terminals.put(key, term, now)
@@ -104,12 +105,12 @@ func (s *Server) terminalRatings(c *gin.Context) {
 	var body struct {
 		Ratings []ratings.TerminalRating `json:"ratings"`
 	}
-	if err := decodeJSON(c, &body, 2<<20); err != nil {
-		s.apiError(c, err)
+	if err := httpx.DecodeJSON(c, &body, 2<<20); err != nil {
+		s.APIError(c, err)
 		return
 	}
 	if n := len(body.Ratings); n < 1 || n > ratings.MaxBatch {
-		s.apiError(c, apperr.InvalidField("ratings", "ratings 须包含 1 到 500 条评价"))
+		s.APIError(c, apperr.InvalidField("ratings", "ratings 须包含 1 到 500 条评价"))
 		return
 	}
 	results := make([]terminalResult, len(body.Ratings))
@@ -137,7 +138,7 @@ func (s *Server) terminalRatings(c *gin.Context) {
 		out, err := s.Writer.Write(c, items)
 		if err != nil {
 			failed = len(items)
-			s.apiError(c, err)
+			s.APIError(c, err)
 			return
 		}
 		revoked := 0
@@ -158,7 +159,7 @@ func (s *Server) terminalRatings(c *gin.Context) {
 		}
 		if revoked > 0 {
 			s.terminals.forgetID(term.ID)
-			s.apiError(c, apperr.New(apperr.Unauthorized, "评价器令牌已吊销"))
+			s.APIError(c, apperr.New(apperr.Unauthorized, "评价器令牌已吊销"))
 			return
 		}
 	}

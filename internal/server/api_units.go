@@ -8,6 +8,7 @@ import (
 
 	"minyi/internal/audit"
 	"minyi/internal/db"
+	"minyi/internal/httpx"
 	"minyi/internal/units"
 )
 
@@ -30,9 +31,9 @@ func (s *Server) qr(code string) qrJSON {
 func (s *Server) codeURL(code string) string { return s.Config.PublicBaseURL + "/q/" + code }
 
 func (s *Server) apiListUnits(c *gin.Context) {
-	list, err := units.ListUnits(c, s.Pool, currentUser(c).UnitID)
+	list, err := units.ListUnits(c, s.Pool, httpx.CurrentUser(c).UnitID)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	out := make([]unitJSON, len(list))
@@ -44,12 +45,12 @@ func (s *Server) apiListUnits(c *gin.Context) {
 
 func (s *Server) apiCreateUnit(c *gin.Context) {
 	var in units.UnitInput
-	if err := bindJSON(c, &in, 16<<10); err != nil {
-		s.apiError(c, err)
+	if err := httpx.BindJSON(c, &in, 16<<10); err != nil {
+		s.APIError(c, err)
 		return
 	}
 	s.apiTx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
-		u, err := units.CreateUnit(c, tx, currentUser(c).Actor(), in, s.Config.UnitCategories)
+		u, err := units.CreateUnit(c, tx, httpx.CurrentUser(c).Actor(), in, s.Config.UnitCategories)
 		return unitJSON{u, s.qr(u.QRCode)}, err
 	})
 }
@@ -63,7 +64,7 @@ func (s *Server) apiTx(c *gin.Context, status int, fn func(tx pgx.Tx) (any, erro
 		return err
 	})
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(status, out)
@@ -73,12 +74,12 @@ func (s *Server) apiTx(c *gin.Context, status int, fn func(tx pgx.Tx) (any, erro
 // the JSON body into dst. On failure it answers with the error and
 // reports false.
 func (s *Server) pathIDAndBody(c *gin.Context, dst any) (int64, bool) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	if err == nil && dst != nil {
-		err = bindJSON(c, dst, 16<<10)
+		err = httpx.BindJSON(c, dst, 16<<10)
 	}
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return 0, false
 	}
 	return id, true
@@ -88,9 +89,9 @@ func (s *Server) pathIDAndBody(c *gin.Context, dst any) (int64, bool) {
 // not_found for a malformed or unknown id and forbidden when the user may
 // not see the unit.
 func (s *Server) visibleUnit(c *gin.Context) (units.Unit, error) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	if err == nil {
-		err = canSeeUnit(currentUser(c), id)
+		err = httpx.CanSeeUnit(httpx.CurrentUser(c), id)
 	}
 	if err != nil {
 		return units.Unit{}, err
@@ -102,7 +103,7 @@ func (s *Server) visibleUnit(c *gin.Context) (units.Unit, error) {
 func (s *Server) unitFromPath(c *gin.Context) (units.Unit, bool) {
 	u, err := s.visibleUnit(c)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return units.Unit{}, false
 	}
 	return u, true
@@ -141,7 +142,7 @@ func (s *Server) apiUpdateUnit(c *gin.Context) {
 				*dst = *src
 			}
 		}
-		u, err := units.UpdateUnit(c, tx, currentUser(c).Actor(), id, in, s.Config.UnitCategories)
+		u, err := units.UpdateUnit(c, tx, httpx.CurrentUser(c).Actor(), id, in, s.Config.UnitCategories)
 		return unitJSON{u, s.qr(u.QRCode)}, err
 	})
 }
@@ -149,7 +150,7 @@ func (s *Server) apiUpdateUnit(c *gin.Context) {
 func (s *Server) apiRotateUnitCode(c *gin.Context) {
 	if id, ok := s.pathIDAndBody(c, nil); ok {
 		s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
-			code, err := units.RotateUnitCode(c, tx, currentUser(c).Actor(), id)
+			code, err := units.RotateUnitCode(c, tx, httpx.CurrentUser(c).Actor(), id)
 			return gin.H{"qr": s.qr(code)}, err
 		})
 	}
@@ -167,7 +168,7 @@ func (s *Server) apiListPoints(c *gin.Context) {
 	}
 	list, err := units.ListPoints(c, s.Pool, u.ID)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	out := make([]pointJSON, len(list))
@@ -181,7 +182,7 @@ func (s *Server) apiCreatePoint(c *gin.Context) {
 	var in units.PointInput
 	if id, ok := s.pathIDAndBody(c, &in); ok {
 		s.apiTx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
-			p, err := units.CreatePoint(c, tx, currentUser(c).Actor(), id, in)
+			p, err := units.CreatePoint(c, tx, httpx.CurrentUser(c).Actor(), id, in)
 			return pointJSON{p, s.qr(p.QRCode)}, err
 		})
 	}
@@ -190,7 +191,7 @@ func (s *Server) apiCreatePoint(c *gin.Context) {
 func (s *Server) apiRotatePointCode(c *gin.Context) {
 	if id, ok := s.pathIDAndBody(c, nil); ok {
 		s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
-			code, err := units.RotatePointCode(c, tx, currentUser(c).Actor(), id)
+			code, err := units.RotatePointCode(c, tx, httpx.CurrentUser(c).Actor(), id)
 			return gin.H{"qr": s.qr(code)}, err
 		})
 	}
@@ -203,7 +204,7 @@ func (s *Server) apiListTerminals(c *gin.Context) {
 	}
 	list, err := units.ListTerminals(c, s.Pool, u.ID)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"total": len(list), "items": list})
@@ -213,7 +214,7 @@ func (s *Server) apiCreateTerminal(c *gin.Context) {
 	var in units.TerminalInput
 	if id, ok := s.pathIDAndBody(c, &in); ok {
 		s.apiTx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
-			t, token, err := units.CreateTerminal(c, tx, currentUser(c).Actor(), id, in)
+			t, token, err := units.CreateTerminal(c, tx, httpx.CurrentUser(c).Actor(), id, in)
 			return gin.H{"id": t.ID, "token": token, "terminal": t}, err
 		})
 	}
@@ -222,7 +223,7 @@ func (s *Server) apiCreateTerminal(c *gin.Context) {
 func (s *Server) apiRevokeTerminal(c *gin.Context) {
 	if id, ok := s.pathIDAndBody(c, nil); ok {
 		s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
-			t, err := units.RevokeTerminal(c, tx, currentUser(c).Actor(), id)
+			t, err := units.RevokeTerminal(c, tx, httpx.CurrentUser(c).Actor(), id)
 			s.terminals.forgetID(id)
 			return gin.H{"terminal": t}, err
 		})
@@ -233,12 +234,12 @@ func (s *Server) apiAudit(c *gin.Context) {
 	f := audit.Filter{Entity: c.Query("entity"), EntityID: c.Query("entity_id")}
 	var err error
 	if f.Limit, f.Offset, err = paging(c); err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	list, total, err := audit.List(c, s.Pool, f)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"total": total, "items": list})

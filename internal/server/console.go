@@ -1,60 +1,6 @@
 package server
 
-import (
-	"net/http"
-	"net/url"
-	"strings"
-
-	"github.com/gin-gonic/gin"
-
-	"minyi/internal/apperr"
-	"minyi/internal/db"
-	"minyi/internal/users"
-)
-
-// consoleRoutes registers the staff console: sign-in, the overview, units
-// with their QR codes, service points and terminals, printable posters, the
-// rating feed and the audit log. Every page but sign-in needs a session and
-// every form post carries the session's CSRF token.
-func (s *Server) consoleRoutes() {
-	e := s.engine
-	e.GET("/login", s.loginPage)
-	e.POST("/login", s.publicForm(smallFormMax, false), s.loginSubmit)
-
-	g := e.Group("", s.pageAuth)
-	g.POST("/logout", s.logoutSubmit)
-	g.GET("/console", s.overviewPage)
-	g.GET("/console/units", s.unitsPage)
-	g.POST("/console/units", s.officePage, s.createUnitSubmit)
-	g.GET("/console/units/:id", s.unitPage)
-	g.POST("/console/units/:id", s.officePage, s.updateUnitSubmit)
-	g.POST("/console/units/:id/rotate", s.officePage, s.rotateUnitSubmit)
-	g.POST("/console/units/:id/points", s.officePage, s.createPointSubmit)
-	g.POST("/console/units/:id/terminals", s.officePage, s.createTerminalSubmit)
-	g.GET("/console/units/:id/poster", s.unitPoster)
-	g.POST("/console/points/:id/rotate", s.officePage, s.rotatePointSubmit)
-	g.GET("/console/points/:id/poster", s.pointPoster)
-	g.POST("/console/terminals/:id/revoke", s.officePage, s.revokeTerminalSubmit)
-	g.GET("/console/ratings", s.ratingsPage)
-	g.POST("/console/ratings/:id/exclude", s.officePage, s.excludeSubmit)
-	g.POST("/console/ratings/:id/restore", s.officePage, s.restoreSubmit)
-	g.GET("/console/audit", s.officePage, s.auditPage)
-}
-
-// basePage is what the console layout needs on every page.
-type basePage struct {
-	Title     string
-	Active    string // the nav item to highlight
-	User      *users.User
-	RoleLabel string
-	Office    bool
-	CSRF      string
-	Flash     string
-	// Bare leaves out the navigation (sign-in page, posters).
-	Bare bool
-}
-
-// flashes are the messages a redirect may ask for with ?msg=; only these
+// flashes are the messages a httpx.Redirect may ask for with ?msg=; only these
 // fixed texts can appear, so a link cannot put words on the page.
 var flashes = map[string]string{
 	"case_opened":         "整改案件已立案交办。",
@@ -130,10 +76,6 @@ var flashes = map[string]string{
 	"adjustment_revoked":        "等次调整已撤销，撤销理由已记录，原记录保留。",
 	"assess_settings_saved":     "考核设置已保存为新版本；此前的版本保留不变。",
 	"assess_settings_unchanged": "考核设置没有变化，未生成新版本。",
-	// Working-day calendar (console_workdays.go).
-	"workdays_created":   "该年工作日历已录入，期限计算立即按其执行；此前按周末暂定的期限已重新计算。",
-	"workdays_saved":     "工作日历已保存，原安排已替换，暂定的期限已重新计算，修改已记入操作日志。",
-	"workdays_unchanged": "工作日历没有变化，未作修改。",
 
 	// Assessment results (console_results.go).
 	"results_preliminary": "初步结果已公布，各单位可在申请复核期限内申请复核。",
@@ -168,145 +110,18 @@ var flashes = map[string]string{
 	"case_carry_nothing":       "没有需要转入的案件：标记的案件均已转入。",
 }
 
-// base fills the layout's fields from the session, if any, and the flash.
-func (s *Server) base(c *gin.Context, title, active string) basePage {
-	b := basePage{Title: title, Active: active, Flash: flashes[c.Query("msg")]}
-	if v, ok := c.Get(ctxSession); ok {
-		sess := v.(users.Session)
-		u := sess.User
-		b.User, b.CSRF, b.Office = &u, sess.CSRFToken, u.Role == users.RoleOffice
-		b.RoleLabel = "单位账号"
-		if b.Office {
-			b.RoleLabel = "绩效办"
+// mergeFlashes joins the flash messages of the console and of each
+// handler package into one table; a key defined twice is a programming
+// error caught at start-up.
+func mergeFlashes(tables ...map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, t := range tables {
+		for k, v := range t {
+			if _, dup := out[k]; dup {
+				panic("flash message " + k + " is defined twice")
+			}
+			out[k] = v
 		}
-	}
-	return b
-}
-
-type consoleErrorPage struct {
-	basePage
-	Message string
-	Back    string
-}
-
-// consoleError shows err as a Chinese error page inside the console layout
-// and aborts. Only the user-facing message of a known error is shown;
-// anything internal is logged and replaced by a generic text.
-func (s *Server) consoleError(c *gin.Context, err error) {
-	e := apperr.From(db.Err(err))
-	status := apperr.Status(e.Code)
-	title, msg := "系统错误", "服务器出现错误，请稍后再试。"
-	switch e.Code {
-	case apperr.NotFound:
-		title, msg = "未找到", e.Message
-	case apperr.Forbidden:
-		title, msg = "无权访问", e.Message
-	case apperr.Invalid:
-		title, msg = "请求有误", pageMessage(e)
-	case apperr.TooLarge:
-		title, msg = "提交内容过大", e.Message+"。"
-	case apperr.Conflict:
-		title, msg = "操作未完成", e.Message
-	case apperr.RateLimited:
-		title, msg = "操作过于频繁", e.Message
-	case apperr.Unavailable:
-		title, msg = "系统繁忙", "数据库暂时不可用，请稍后刷新页面。"
-	}
-	if status >= 500 {
-		s.Log.Error("console request failed", "path", c.FullPath(), "code", e.Code, "err", err)
-	}
-	back := "/console"
-	if ref := localPath(c.Request.Referer(), c.Request.Host); ref != "" {
-		back = ref
-	}
-	s.render(c, status, "console/error.html", consoleErrorPage{basePage: s.base(c, title, ""), Message: msg, Back: back})
-	c.Abort()
-}
-
-// localPath returns target's path and query when it names a page of this
-// site (a bare path, or an absolute URL on host), and "" otherwise, so a
-// redirect or back link can never lead elsewhere.
-func localPath(target, host string) string {
-	if target == "" || strings.ContainsAny(target, "\\\r\n\t") {
-		return ""
-	}
-	u, err := url.Parse(target)
-	if err != nil || u.Opaque != "" || u.User != nil {
-		return ""
-	}
-	if u.Scheme != "" || u.Host != "" {
-		if (u.Scheme != "http" && u.Scheme != "https") || u.Host != host {
-			return ""
-		}
-	}
-	if !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
-		return ""
-	}
-	out := u.EscapedPath()
-	if u.RawQuery != "" {
-		out += "?" + u.RawQuery
 	}
 	return out
-}
-
-// redirect sends a 303 to target, adding ?msg=flash (before any fragment)
-// when flash is set.
-func redirect(c *gin.Context, target, flash string) {
-	if flash != "" {
-		path, frag, hasFrag := strings.Cut(target, "#")
-		sep := "?"
-		if strings.Contains(path, "?") {
-			sep = "&"
-		}
-		target = path + sep + "msg=" + url.QueryEscape(flash)
-		if hasFrag {
-			target += "#" + frag
-		}
-	}
-	c.Redirect(http.StatusSeeOther, target)
-	c.Abort()
-}
-
-// pager is a page of a long list and the links around it.
-type pager struct {
-	Page, Pages, Total int
-	Prev, Next         string
-}
-
-// pageParam reads ?page= (1 when absent or bad).
-func pageParam(c *gin.Context) int {
-	n, err := parseInt(c.Query("page"))
-	if err != nil || n < 1 || n > 1_000_000 {
-		return 1
-	}
-	return n
-}
-
-// newPager builds the links of page out of total with size items a page;
-// link returns the URL of a page.
-func newPager(page, size, total int, link func(int) string) pager {
-	p := pager{Page: page, Total: total, Pages: (total + size - 1) / size}
-	if p.Pages < 1 {
-		p.Pages = 1
-	}
-	if page > 1 {
-		p.Prev = link(min(page-1, p.Pages))
-	}
-	if page < p.Pages {
-		p.Next = link(page + 1)
-	}
-	return p
-}
-
-// fieldErrors returns the per-field messages of an invalid error, or nil
-// with ok false for any other error.
-func fieldErrors(err error) (map[string]string, bool) {
-	if !apperr.Is(err, apperr.Invalid) {
-		return nil, false
-	}
-	e := apperr.From(err)
-	if len(e.Fields) == 0 {
-		return map[string]string{"_": e.Message}, true
-	}
-	return e.Fields, true
 }

@@ -10,6 +10,7 @@ import (
 
 	"minyi/internal/agencies"
 	"minyi/internal/db"
+	"minyi/internal/httpx"
 	"minyi/internal/surveys"
 	"minyi/internal/units"
 )
@@ -21,7 +22,7 @@ func surveyAgenciesPath(surveyID int64) string {
 }
 
 type agenciesPageData struct {
-	basePage
+	httpx.BasePage
 	Survey      surveys.Survey
 	StatusLabel string
 	SurveyLink  string
@@ -51,7 +52,7 @@ func (s *Server) agenciesPage(c *gin.Context) {
 }
 
 func (s *Server) showAgencies(c *gin.Context, status int, form agencies.Input, errs map[string]string) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	var sv surveys.Survey
 	var list []agencies.Summary
 	if err == nil {
@@ -61,16 +62,16 @@ func (s *Server) showAgencies(c *gin.Context, status int, form agencies.Input, e
 		list, err = agencies.ListAgencies(c, s.Pool, id)
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	d := agenciesPageData{basePage: s.base(c, "第三方调查机构 - "+sv.Title, "surveys"), Survey: sv,
+	d := agenciesPageData{BasePage: s.Base(c, "第三方调查机构 - "+sv.Title, "surveys"), Survey: sv,
 		StatusLabel: surveyStatusLabel(sv, agencies.AcceptsUploads(sv, s.Now()) == nil), SurveyLink: surveyPath(sv.ID),
 		Form: form, Errors: errs}
 	for _, a := range list {
 		d.Rows = append(d.Rows, agencyRow{Summary: a, Link: agencyPath(a.ID), Percent: agencies.Percent(a.Received, a.Target)})
 	}
-	s.render(c, status, "console/agencies.html", d)
+	s.Render(c, status, "console/agencies.html", d)
 }
 
 func agencyForm(c *gin.Context) agencies.Input {
@@ -80,32 +81,32 @@ func agencyForm(c *gin.Context) agencies.Input {
 }
 
 func (s *Server) createAgencySubmit(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	in := agencyForm(c)
 	var a agencies.Agency
 	err = db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
-		a, err = agencies.CreateAgency(c, tx, currentUser(c).Actor(), id, in)
+		a, err = agencies.CreateAgency(c, tx, httpx.CurrentUser(c).Actor(), id, in)
 		return err
 	})
-	if errs, ok := fieldErrors(err); ok {
+	if errs, ok := httpx.FieldErrors(err); ok {
 		s.showAgencies(c, http.StatusUnprocessableEntity, in, errs)
 		return
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	redirect(c, agencyPath(a.ID), "agency_created")
+	httpx.Redirect(c, agencyPath(a.ID), "agency_created")
 }
 
 // agencyPageData is an agency's page: its account, tokens, quotas and
 // progress, uploads, and the forms with any errors they came back with.
 type agencyPageData struct {
-	basePage
+	httpx.BasePage
 	Agency       agencies.Agency
 	Survey       surveys.Survey
 	StatusLabel  string
@@ -116,7 +117,7 @@ type agencyPageData struct {
 	Units        []units.Unit
 	Progress     agencies.Progress
 	Uploads      []agencies.Upload
-	Pager        pager
+	Pager        httpx.Pager
 	EditForm     agencies.Input
 	EditErrs     map[string]string
 	QuotaGroup   string
@@ -138,7 +139,7 @@ const uploadsPageSize = 20
 // page shows; it shows the error page and returns false when it cannot.
 func (s *Server) loadAgencyPage(c *gin.Context) (agencyPageData, bool) {
 	var d agencyPageData
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	if err == nil {
 		d.Agency, err = agencies.FindAgency(c, s.Pool, id)
 	}
@@ -152,22 +153,22 @@ func (s *Server) loadAgencyPage(c *gin.Context) (agencyPageData, bool) {
 	if err == nil {
 		d.Progress, err = agencies.AgencyProgress(c, s.Pool, d.Agency, cat.Survey)
 	}
-	page := pageParam(c)
+	page := httpx.PageParam(c)
 	total := 0
 	if err == nil {
 		d.Uploads, total, err = agencies.ListUploads(c, s.Pool, id, uploadsPageSize, (page-1)*uploadsPageSize)
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return d, false
 	}
 	a := d.Agency
-	d.basePage = s.base(c, a.Name, "surveys")
+	d.BasePage = s.Base(c, a.Name, "surveys")
 	d.Survey, d.Units = cat.Survey, cat.Units
 	d.Accepting = agencies.AcceptsUploads(d.Survey, s.Now()) == nil
 	d.StatusLabel = surveyStatusLabel(d.Survey, d.Accepting)
 	d.SurveyLink, d.AgenciesLink = surveyPath(d.Survey.ID), surveyAgenciesPath(d.Survey.ID)
-	d.Pager = newPager(page, uploadsPageSize, total, func(p int) string {
+	d.Pager = httpx.NewPager(page, uploadsPageSize, total, func(p int) string {
 		return agencyPath(id) + "?page=" + strconv.Itoa(p) + "#uploads"
 	})
 	d.EditForm = agencies.Input{Name: a.Name, Contact: a.Contact}
@@ -182,7 +183,7 @@ func (s *Server) loadAgencyPage(c *gin.Context) (agencyPageData, bool) {
 
 func (s *Server) agencyPage(c *gin.Context) {
 	if d, ok := s.loadAgencyPage(c); ok {
-		s.render(c, http.StatusOK, "console/agency.html", d)
+		s.Render(c, http.StatusOK, "console/agency.html", d)
 	}
 }
 
@@ -191,30 +192,30 @@ func (s *Server) agencyPage(c *gin.Context) {
 func (s *Server) showAgencyForm(c *gin.Context, status int, fill func(*agencyPageData)) {
 	if d, ok := s.loadAgencyPage(c); ok {
 		fill(&d)
-		s.render(c, status, "console/agency.html", d)
+		s.Render(c, status, "console/agency.html", d)
 	}
 }
 
 func (s *Server) updateAgencySubmit(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	in := agencyForm(c)
 	err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
-		_, err := agencies.UpdateAgency(c, tx, currentUser(c).Actor(), id, in)
+		_, err := agencies.UpdateAgency(c, tx, httpx.CurrentUser(c).Actor(), id, in)
 		return err
 	})
-	if errs, ok := fieldErrors(err); ok {
+	if errs, ok := httpx.FieldErrors(err); ok {
 		s.showAgencyForm(c, http.StatusUnprocessableEntity, func(d *agencyPageData) { d.EditForm, d.EditErrs = in, errs })
 		return
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	redirect(c, agencyPath(id), "agency_updated")
+	httpx.Redirect(c, agencyPath(id), "agency_updated")
 }
 
 func (s *Server) disableAgencySubmit(c *gin.Context) { s.setAgencyDisabled(c, true, "agency_disabled") }
@@ -222,22 +223,22 @@ func (s *Server) disableAgencySubmit(c *gin.Context) { s.setAgencyDisabled(c, tr
 func (s *Server) enableAgencySubmit(c *gin.Context) { s.setAgencyDisabled(c, false, "agency_enabled") }
 
 func (s *Server) setAgencyDisabled(c *gin.Context, disabled bool, flash string) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	if err == nil {
 		err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
-			_, err := agencies.SetDisabled(c, tx, currentUser(c).Actor(), id, disabled)
+			_, err := agencies.SetDisabled(c, tx, httpx.CurrentUser(c).Actor(), id, disabled)
 			return err
 		})
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	redirect(c, agencyPath(id), flash)
+	httpx.Redirect(c, agencyPath(id), flash)
 }
 
 type agencyTokenData struct {
-	basePage
+	httpx.BasePage
 	Agency     agencies.Agency
 	Token      string
 	Endpoint   string
@@ -248,12 +249,12 @@ type agencyTokenData struct {
 // issueAgencyTokenSubmit issues a token and shows it on the result page,
 // the only time it is ever shown.
 func (s *Server) issueAgencyTokenSubmit(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	var a agencies.Agency
 	var token string
 	if err == nil {
 		err = db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
-			if _, token, err = agencies.IssueToken(c, tx, currentUser(c).Actor(), id); err != nil {
+			if _, token, err = agencies.IssueToken(c, tx, httpx.CurrentUser(c).Actor(), id); err != nil {
 				return err
 			}
 			a, err = agencies.FindAgency(c, tx, id)
@@ -261,40 +262,40 @@ func (s *Server) issueAgencyTokenSubmit(c *gin.Context) {
 		})
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	d := agencyTokenData{basePage: s.base(c, "机构令牌已签发", "surveys"), Agency: a, Token: token,
+	d := agencyTokenData{BasePage: s.Base(c, "机构令牌已签发", "surveys"), Agency: a, Token: token,
 		Endpoint: s.Config.PublicBaseURL + "/api/v1/agency", Back: agencyPath(id) + "#tokens", AgencyLink: agencyPath(id)}
 	c.Header("Referrer-Policy", "no-referrer")
-	s.render(c, http.StatusCreated, "console/agency_token.html", d)
+	s.Render(c, http.StatusCreated, "console/agency_token.html", d)
 }
 
 func (s *Server) revokeAgencyTokenSubmit(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	var tokenID int64
 	if err == nil {
-		tokenID, err = idParam(c, "token_id")
+		tokenID, err = httpx.IDParam(c, "token_id")
 	}
 	if err == nil {
 		err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
-			_, err := agencies.RevokeToken(c, tx, currentUser(c).Actor(), id, tokenID)
+			_, err := agencies.RevokeToken(c, tx, httpx.CurrentUser(c).Actor(), id, tokenID)
 			return err
 		})
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	redirect(c, agencyPath(id)+"#tokens", "agency_token_revoked")
+	httpx.Redirect(c, agencyPath(id)+"#tokens", "agency_token_revoked")
 }
 
 // setAgencyQuotaSubmit sets one group's target for one unit or, with no
 // unit chosen, for every unit.
 func (s *Server) setAgencyQuotaSubmit(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	group, unitField, targetField := c.PostForm("group_key"), c.PostForm("unit_id"), strings.TrimSpace(c.PostForm("target"))
@@ -310,20 +311,20 @@ func (s *Server) setAgencyQuotaSubmit(c *gin.Context) {
 		}
 		in.UnitID = &uid
 	}
-	if in.Target, err = parseInt(targetField); err != nil || in.Target < 0 || in.Target > agencies.MaxTarget {
+	if in.Target, err = httpx.ParseInt(targetField); err != nil || in.Target < 0 || in.Target > agencies.MaxTarget {
 		errs["target"] = "目标样本量须为0到1000000之间的整数"
 	}
 	if len(errs) == 0 {
 		err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
-			_, err := agencies.SetQuotas(c, tx, currentUser(c).Actor(), id, []agencies.QuotaInput{in})
+			_, err := agencies.SetQuotas(c, tx, httpx.CurrentUser(c).Actor(), id, []agencies.QuotaInput{in})
 			return err
 		})
-		if fe, ok := fieldErrors(err); ok {
+		if fe, ok := httpx.FieldErrors(err); ok {
 			for k, v := range fe {
 				errs[strings.TrimPrefix(k, "items[0].")] = v
 			}
 		} else if err != nil {
-			s.consoleError(c, err)
+			s.ConsoleError(c, err)
 			return
 		}
 	}
@@ -333,5 +334,5 @@ func (s *Server) setAgencyQuotaSubmit(c *gin.Context) {
 		})
 		return
 	}
-	redirect(c, agencyPath(id)+"#quotas", "agency_quota_set")
+	httpx.Redirect(c, agencyPath(id)+"#quotas", "agency_quota_set")
 }

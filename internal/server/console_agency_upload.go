@@ -10,6 +10,7 @@ import (
 
 	"minyi/internal/agencies"
 	"minyi/internal/apperr"
+	"minyi/internal/httpx"
 	"minyi/internal/surveys"
 )
 
@@ -18,16 +19,16 @@ import (
 // A file that cannot be taken shows the agency's page again with the
 // reason; otherwise the report page follows.
 func (s *Server) agencyUploadSubmit(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	var a agencies.Agency
 	if err == nil {
 		a, err = agencies.FindAgency(c, s.Pool, id)
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	actor := currentUser(c).Actor()
+	actor := httpx.CurrentUser(c).Actor()
 	up, err := s.storeAgencyUpload(c, a, nil, &actor, func(sv surveys.Survey) (agencies.UploadInput, error) {
 		data, name, err := uploadedFile(c)
 		if err != nil {
@@ -41,18 +42,18 @@ func (s *Server) agencyUploadSubmit(c *gin.Context) {
 		case apperr.Invalid, apperr.SurveyClosed, apperr.SurveyNotOpen, apperr.Unavailable:
 			s.showAgencyForm(c, apperr.Status(e.Code), func(d *agencyPageData) { d.UploadErr = e.Message })
 		default:
-			s.consoleError(c, err)
+			s.ConsoleError(c, err)
 		}
 		return
 	}
-	redirect(c, uploadPath(id, up.ID), "agency_upload_done")
+	httpx.Redirect(c, uploadPath(id, up.ID), "agency_upload_done")
 }
 
 // consoleFileLimit refuses a console form whose body is larger than a file
 // of max bytes and its form fields, with a page that says so, and caps the
 // body of one sent without a length.
 func (s *Server) consoleFileLimit(max int64) gin.HandlerFunc {
-	return s.bodyCap(max+64<<10, apperr.New(apperr.TooLarge, fmt.Sprintf("上传的文件超过 %d MB 上限，请拆分后分批上传", max>>20)))
+	return s.BodyCap(max+64<<10, apperr.New(apperr.TooLarge, fmt.Sprintf("上传的文件超过 %d MB 上限，请拆分后分批上传", max>>20)))
 }
 
 func uploadPath(agencyID, uploadID int64) string {
@@ -60,7 +61,7 @@ func uploadPath(agencyID, uploadID int64) string {
 }
 
 type agencyUploadPageData struct {
-	basePage
+	httpx.BasePage
 	Agency     agencies.Agency
 	Upload     agencies.Upload
 	Survey     surveys.Survey
@@ -97,11 +98,11 @@ func fieldLabel(field string, sv surveys.Survey) string {
 
 // agencyUploadPage shows one upload of the agency with its row-by-row report.
 func (s *Server) agencyUploadPage(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	var d agencyUploadPageData
 	var uploadID int64
 	if err == nil {
-		uploadID, err = idParam(c, "upload_id")
+		uploadID, err = httpx.IDParam(c, "upload_id")
 	}
 	if err == nil {
 		d.Agency, err = agencies.FindAgency(c, s.Pool, id)
@@ -113,10 +114,10 @@ func (s *Server) agencyUploadPage(c *gin.Context) {
 		d.Survey, err = surveys.FindSurvey(c, s.Pool, d.Agency.SurveyID)
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	d.basePage = s.base(c, "上传报告 - "+d.Agency.Name, "surveys")
+	d.BasePage = s.Base(c, "上传报告 - "+d.Agency.Name, "surveys")
 	d.AgencyLink, d.SurveyLink = agencyPath(id), surveyPath(d.Survey.ID)
 	for _, e := range d.Upload.Report.Errors {
 		label := e.Column
@@ -125,12 +126,12 @@ func (s *Server) agencyUploadPage(c *gin.Context) {
 		}
 		d.Errors = append(d.Errors, reportRow{RowError: e, Label: label})
 	}
-	s.render(c, http.StatusOK, "console/agency_upload.html", d)
+	s.Render(c, http.StatusOK, "console/agency_upload.html", d)
 }
 
 // agencyTemplate downloads the survey's upload template for the agency.
 func (s *Server) agencyTemplate(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	var a agencies.Agency
 	if err == nil {
 		a, err = agencies.FindAgency(c, s.Pool, id)
@@ -139,7 +140,7 @@ func (s *Server) agencyTemplate(c *gin.Context) {
 		err = s.sendTemplate(c, a)
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"minyi/internal/assessment"
 	"minyi/internal/cycles"
 	"minyi/internal/db"
+	"minyi/internal/httpx"
 	"minyi/internal/schemes"
 	"minyi/internal/secure"
 	"minyi/internal/units"
@@ -31,13 +32,13 @@ func fnum(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
 // assessCycle loads the :id cycle, showing the error page on failure.
 func (s *Server) assessCycle(c *gin.Context) (cycles.Cycle, bool) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	var cy cycles.Cycle
 	if err == nil {
 		cy, err = cycles.FindCycle(c, s.Pool, id)
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return cycles.Cycle{}, false
 	}
 	return cy, true
@@ -59,7 +60,7 @@ type assessLeafRow struct {
 }
 
 type assessPageData struct {
-	basePage
+	httpx.BasePage
 	Cycle     cycles.Cycle
 	HasScheme bool
 	Leaves    int
@@ -87,7 +88,7 @@ func (s *Server) assessmentPage(c *gin.Context) {
 	if err == nil {
 		us, err = units.ListUnits(c, s.Pool, nil)
 	}
-	d := assessPageData{basePage: s.base(c, cy.Name+" 评分与加减分", "cycles"), Cycle: cy, Leaves: leaves,
+	d := assessPageData{BasePage: s.Base(c, cy.Name+" 评分与加减分", "cycles"), Cycle: cy, Leaves: leaves,
 		Units: us, BonusCap: fnum(set.Settings.BonusCap), DeductCap: fnum(set.Settings.DeductionCap)}
 	if err == nil {
 		var v schemes.Version
@@ -106,7 +107,7 @@ func (s *Server) assessmentPage(c *gin.Context) {
 		}
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	for _, o := range list {
@@ -121,7 +122,7 @@ func (s *Server) assessmentPage(c *gin.Context) {
 		}
 		d.Rows = append(d.Rows, r)
 	}
-	s.render(c, http.StatusOK, "console/assess.html", d)
+	s.Render(c, http.StatusOK, "console/assess.html", d)
 }
 
 // assessorSubmit maps one leaf's assessor to a unit (or none).
@@ -134,25 +135,25 @@ func (s *Server) assessorSubmit(c *gin.Context) {
 	if raw := c.PostForm("unit_id"); raw != "" && raw != "0" {
 		id, err := strconv.ParseInt(raw, 10, 64)
 		if err != nil {
-			s.consoleError(c, apperr.InvalidField("unit_id", "请选择已登记的单位"))
+			s.ConsoleError(c, apperr.InvalidField("unit_id", "请选择已登记的单位"))
 			return
 		}
 		unit = &id
 	}
 	changed := false
 	err := db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
-		_, changed, err = assessment.SetLeafAssessor(c, tx, currentUser(c).Actor(), cy.ID, c.PostForm("leaf_key"), unit)
+		_, changed, err = assessment.SetLeafAssessor(c, tx, httpx.CurrentUser(c).Actor(), cy.ID, c.PostForm("leaf_key"), unit)
 		return err
 	})
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	flash := "assessor_unchanged"
 	if changed {
 		flash = "assessor_saved"
 	}
-	redirect(c, assessPath(cy.ID)+"#assessors", flash)
+	httpx.Redirect(c, assessPath(cy.ID)+"#assessors", flash)
 }
 
 // evidenceLink is an evidence file as the pages list it.
@@ -167,7 +168,7 @@ func (s *Server) evidenceLinks(c *gin.Context, ids []string) ([]evidenceLink, er
 	if err != nil {
 		return nil, err
 	}
-	u := currentUser(c)
+	u := httpx.CurrentUser(c)
 	var out []evidenceLink
 	for _, f := range files {
 		if assessment.CanReadEvidence(f, u.Role == users.RoleOffice, u.UnitID) {
@@ -213,7 +214,7 @@ type entryView struct {
 }
 
 type unitAssessPageData struct {
-	basePage
+	httpx.BasePage
 	Cycle                                         cycles.Cycle
 	Unit                                          units.Unit
 	Own                                           bool
@@ -246,7 +247,7 @@ func (s *Server) showUnitAssessment(c *gin.Context, status int, form, errs map[s
 	if !ok {
 		return
 	}
-	unitID, err := idParam(c, "unit_id")
+	unitID, err := httpx.IDParam(c, "unit_id")
 	var ua unitAssessment
 	var u units.Unit
 	var set assessment.SettingsVersion
@@ -260,11 +261,11 @@ func (s *Server) showUnitAssessment(c *gin.Context, status int, form, errs map[s
 		set, err = assessment.LoadSettings(c, s.Pool, cy.ID)
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	user := currentUser(c)
-	d := unitAssessPageData{basePage: s.base(c, u.Name+" 评分与加减分", "cycles"), Cycle: cy, Unit: u,
+	user := httpx.CurrentUser(c)
+	d := unitAssessPageData{BasePage: s.Base(c, u.Name+" 评分与加减分", "cycles"), Cycle: cy, Unit: u,
 		Own: user.UnitID != nil && *user.UnitID == unitID, Inputs: ua.Inputs,
 		BonusApproved: fnum(ua.Inputs.BonusApproved), BonusCounted: fnum(ua.Inputs.BonusCounted),
 		BonusCap: fnum(set.Settings.BonusCap), DeductionsFiled: fnum(ua.Inputs.DeductionsFiled),
@@ -276,7 +277,7 @@ func (s *Server) showUnitAssessment(c *gin.Context, status int, form, errs map[s
 	}
 	if d.Office {
 		if err := s.fillEntryViews(c, &d, cy.ID, ua.Entries); err != nil {
-			s.consoleError(c, err)
+			s.ConsoleError(c, err)
 			return
 		}
 	}
@@ -286,7 +287,7 @@ func (s *Server) showUnitAssessment(c *gin.Context, status int, form, errs map[s
 			v.Approved = fnum(*cl.PointsApproved)
 		}
 		if v.Evidence, err = s.evidenceLinks(c, cl.EvidenceIDs); err != nil {
-			s.consoleError(c, err)
+			s.ConsoleError(c, err)
 			return
 		}
 		d.Claims = append(d.Claims, v)
@@ -294,7 +295,7 @@ func (s *Server) showUnitAssessment(c *gin.Context, status int, form, errs map[s
 	for _, x := range ua.Deductions {
 		v := deductionView{Deduction: x, PointsText: fnum(x.Points)}
 		if v.Evidence, err = s.evidenceLinks(c, x.EvidenceIDs); err != nil {
-			s.consoleError(c, err)
+			s.ConsoleError(c, err)
 			return
 		}
 		d.Deductions = append(d.Deductions, v)
@@ -302,12 +303,12 @@ func (s *Server) showUnitAssessment(c *gin.Context, status int, form, errs map[s
 	for _, x := range ua.Adjustments {
 		v := adjustmentView{Adjustment: x, KindLabel: assessment.AdjustmentLabel(x.Kind)}
 		if v.Evidence, err = s.evidenceLinks(c, x.EvidenceIDs); err != nil {
-			s.consoleError(c, err)
+			s.ConsoleError(c, err)
 			return
 		}
 		d.Adjustments = append(d.Adjustments, v)
 	}
-	s.render(c, status, "console/assess_unit.html", d)
+	s.Render(c, status, "console/assess_unit.html", d)
 }
 
 // fillEntryViews lists every manual leaf with the unit's entry, if any.
@@ -352,11 +353,11 @@ func postedForm(c *gin.Context, form string, fields ...string) map[string]string
 // refuseOrFail shows the unit page again with the field errors of an
 // invalid error, or the error page for anything else.
 func (s *Server) refuseOrFail(c *gin.Context, err error, form map[string]string) {
-	if errs, ok := fieldErrors(err); ok {
+	if errs, ok := httpx.FieldErrors(err); ok {
 		s.showUnitAssessment(c, http.StatusUnprocessableEntity, form, errs)
 		return
 	}
-	s.consoleError(c, err)
+	s.ConsoleError(c, err)
 }
 
 // parsePoints reads a form's points field ("" → nil).
@@ -382,12 +383,12 @@ func (s *Server) evidenceFormSubmit(c *gin.Context, form map[string]string, anch
 	if !ok {
 		return
 	}
-	unitID, err := idParam(c, "unit_id")
+	unitID, err := httpx.IDParam(c, "unit_id")
 	if err == nil && check != nil {
 		err = check(unitID)
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
@@ -401,7 +402,7 @@ func (s *Server) evidenceFormSubmit(c *gin.Context, form map[string]string, anch
 		s.refuseOrFail(c, err, form)
 		return
 	}
-	redirect(c, assessUnitPath(cy.ID, unitID)+"#"+anchor, flash)
+	httpx.Redirect(c, assessUnitPath(cy.ID, unitID)+"#"+anchor, flash)
 }
 
 func (s *Server) claimSubmit(c *gin.Context) {
@@ -431,16 +432,16 @@ func (s *Server) decideClaimSubmit(c *gin.Context) {
 	if !ok {
 		return
 	}
-	id, err := idParam(c, "claim_id")
+	id, err := httpx.IDParam(c, "claim_id")
 	var claim assessment.Claim
 	if err == nil {
 		claim, err = assessment.FindClaim(c, s.Pool, id)
 	}
 	if err == nil && claim.CycleID != cy.ID {
-		err = notFoundErr
+		err = httpx.ErrNotFound
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	approve := c.PostForm("decision") == "approve"
@@ -455,7 +456,7 @@ func (s *Server) decideClaimSubmit(c *gin.Context) {
 		}
 	}
 	err = db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
-		_, err = assessment.DecideClaim(c, tx, currentUser(c).Actor(), s.Now(), id, d)
+		_, err = assessment.DecideClaim(c, tx, httpx.CurrentUser(c).Actor(), s.Now(), id, d)
 		return err
 	})
 	if err != nil {
@@ -467,7 +468,7 @@ func (s *Server) decideClaimSubmit(c *gin.Context) {
 	if approve {
 		flash = "claim_approved"
 	}
-	redirect(c, assessUnitPath(cy.ID, claim.UnitID)+"#claims", flash)
+	httpx.Redirect(c, assessUnitPath(cy.ID, claim.UnitID)+"#claims", flash)
 }
 
 func (s *Server) deductionSubmit(c *gin.Context) {
@@ -475,7 +476,7 @@ func (s *Server) deductionSubmit(c *gin.Context) {
 	s.evidenceFormSubmit(c, form, "deductions", "deduction_filed", nil, func(tx pgx.Tx, cycleID, unitID int64, ev []string) error {
 		in := assessment.DeductionInput{UnitID: unitID, ReasonKey: c.PostForm("reason_key"),
 			Description: c.PostForm("description"), ClientKey: c.PostForm("client_key"), EvidenceIDs: ev}
-		_, _, err := assessment.FileDeduction(c, tx, currentUser(c).Actor(), cycleID, in)
+		_, _, err := assessment.FileDeduction(c, tx, httpx.CurrentUser(c).Actor(), cycleID, in)
 		return err
 	})
 }
@@ -484,7 +485,7 @@ func (s *Server) adjustmentSubmit(c *gin.Context) {
 	form := postedForm(c, "adjustment", "kind", "reason")
 	s.evidenceFormSubmit(c, form, "adjustments", "adjustment_added", nil, func(tx pgx.Tx, cycleID, unitID int64, ev []string) error {
 		in := assessment.AdjustmentInput{UnitID: unitID, Kind: c.PostForm("kind"), Reason: c.PostForm("reason"), EvidenceIDs: ev}
-		_, _, err := assessment.AddAdjustment(c, tx, currentUser(c).Actor(), cycleID, in)
+		_, _, err := assessment.AddAdjustment(c, tx, httpx.CurrentUser(c).Actor(), cycleID, in)
 		return err
 	})
 }
@@ -495,16 +496,16 @@ func (s *Server) revokeSubmit(c *gin.Context, revoke func(tx pgx.Tx, id int64, r
 	if !ok {
 		return
 	}
-	id, err := idParam(c, "item_id")
+	id, err := httpx.IDParam(c, "item_id")
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	var cycleID, unitID int64
 	err = db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
 		cycleID, unitID, err = revoke(tx, id, c.PostForm("reason"))
 		if err == nil && cycleID != cy.ID {
-			err = notFoundErr
+			err = httpx.ErrNotFound
 		}
 		return err
 	})
@@ -516,22 +517,22 @@ func (s *Server) revokeSubmit(c *gin.Context, revoke func(tx pgx.Tx, id int64, r
 			s.refuseOrFail(c, err, form)
 			return
 		}
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	redirect(c, assessUnitPath(cy.ID, unitID)+"#"+anchor, flash)
+	httpx.Redirect(c, assessUnitPath(cy.ID, unitID)+"#"+anchor, flash)
 }
 
 func (s *Server) revokeDeductionSubmit(c *gin.Context) {
 	s.revokeSubmit(c, func(tx pgx.Tx, id int64, reason string) (int64, int64, error) {
-		d, err := assessment.RevokeDeduction(c, tx, currentUser(c).Actor(), s.Now(), id, reason)
+		d, err := assessment.RevokeDeduction(c, tx, httpx.CurrentUser(c).Actor(), s.Now(), id, reason)
 		return d.CycleID, d.UnitID, err
 	}, "deductions", "deduction_revoked")
 }
 
 func (s *Server) revokeAdjustmentSubmit(c *gin.Context) {
 	s.revokeSubmit(c, func(tx pgx.Tx, id int64, reason string) (int64, int64, error) {
-		a, err := assessment.RevokeAdjustment(c, tx, currentUser(c).Actor(), s.Now(), id, reason)
+		a, err := assessment.RevokeAdjustment(c, tx, httpx.CurrentUser(c).Actor(), s.Now(), id, reason)
 		return a.CycleID, a.UnitID, err
 	}, "adjustments", "adjustment_revoked")
 }

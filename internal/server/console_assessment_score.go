@@ -12,6 +12,7 @@ import (
 	"minyi/internal/assessment"
 	"minyi/internal/cycles"
 	"minyi/internal/db"
+	"minyi/internal/httpx"
 	"minyi/internal/units"
 )
 
@@ -36,7 +37,7 @@ type entryRow struct {
 }
 
 type entryPageData struct {
-	basePage
+	httpx.BasePage
 	Cycle     cycles.Cycle
 	Leaves    []assessment.Leaf
 	Rows      []entryRow
@@ -67,14 +68,14 @@ func (s *Server) showEntryPageWith(c *gin.Context, status int, failed *entryRow,
 		return
 	}
 	sc := scorer(c)
-	d := entryPageData{basePage: s.base(c, cy.Name+" 考评打分", "cycles"), Cycle: cy,
+	d := entryPageData{BasePage: s.Base(c, cy.Name+" 考评打分", "cycles"), Cycle: cy,
 		Action: assessPath(cy.ID) + "/score", Errors: failed != nil, UploadProblems: problems}
 	if sc.UnitID != nil {
 		d.UnitLink = assessUnitPath(cy.ID, *sc.UnitID)
 	}
 	_, leaves, err := assessment.ScorerLeaves(c, s.Pool, sc, cy.ID)
 	if apperr.Is(err, apperr.NotFound) {
-		s.render(c, status, "console/assess_score.html", d)
+		s.Render(c, status, "console/assess_score.html", d)
 		return
 	}
 	var list []units.Unit
@@ -86,7 +87,7 @@ func (s *Server) showEntryPageWith(c *gin.Context, status int, failed *entryRow,
 		entries, err = assessment.ListEntries(c, s.Pool, cy.ID, leafKeys(leaves), nil)
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	d.HasScheme, d.Leaves = true, leaves
@@ -106,7 +107,7 @@ func (s *Server) showEntryPageWith(c *gin.Context, status int, failed *entryRow,
 				}
 				if detail == strconv.FormatInt(u.ID, 10) {
 					if cell.Evidence, err = s.evidenceLinks(c, e.EvidenceIDs); err != nil {
-						s.consoleError(c, err)
+						s.ConsoleError(c, err)
 						return
 					}
 				}
@@ -128,10 +129,10 @@ func (s *Server) showEntryPageWith(c *gin.Context, status int, failed *entryRow,
 		d.Rows = append(d.Rows, r)
 	}
 	if detail != "" && d.Detail == nil {
-		s.consoleError(c, apperr.New(apperr.NotFound, "单位不存在"))
+		s.ConsoleError(c, apperr.New(apperr.NotFound, "单位不存在"))
 		return
 	}
-	s.render(c, status, "console/assess_score.html", d)
+	s.Render(c, status, "console/assess_score.html", d)
 }
 
 // scoreSubmit saves one unit's row of entries (or its detailed form) in
@@ -143,7 +144,7 @@ func (s *Server) entrySubmit(c *gin.Context) {
 	}
 	unitID, err := strconv.ParseInt(c.PostForm("unit_id"), 10, 64)
 	if err != nil || unitID <= 0 {
-		s.consoleError(c, apperr.New(apperr.NotFound, "单位不存在"))
+		s.ConsoleError(c, apperr.New(apperr.NotFound, "单位不存在"))
 		return
 	}
 	detail := c.PostForm("mode") == "detail"
@@ -154,11 +155,11 @@ func (s *Server) entrySubmit(c *gin.Context) {
 		entries, err = assessment.ListEntries(c, s.Pool, cy.ID, leafKeys(leaves), &unitID)
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	if len(leaves) == 0 {
-		s.consoleError(c, apperr.New(apperr.Forbidden, "本单位没有负责考评的项目"))
+		s.ConsoleError(c, apperr.New(apperr.Forbidden, "本单位没有负责考评的项目"))
 		return
 	}
 	stored := map[string]assessment.Entry{}
@@ -171,7 +172,7 @@ func (s *Server) entrySubmit(c *gin.Context) {
 		for _, l := range leaves {
 			cell := entryCell{Leaf: l, Value: strings.TrimSpace(c.PostForm("p_" + l.Key)),
 				NA: c.PostForm("na_"+l.Key) == "1", Note: c.PostForm("n_" + l.Key)}
-			cell.Version, _ = parseInt(c.PostForm("v_" + l.Key))
+			cell.Version, _ = httpx.ParseInt(c.PostForm("v_" + l.Key))
 			e, had := stored[l.Key]
 			if !detail {
 				cell.Note = e.Note
@@ -225,14 +226,14 @@ func (s *Server) entrySubmit(c *gin.Context) {
 		return
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	target := assessPath(cy.ID) + "/score#u" + strconv.FormatInt(unitID, 10)
 	if detail {
 		target = assessPath(cy.ID) + "/score?unit_id=" + strconv.FormatInt(unitID, 10)
 	}
-	redirect(c, target, "entries_saved")
+	httpx.Redirect(c, target, "entries_saved")
 }
 
 // errRowRefused rolls back a row with refused cells.

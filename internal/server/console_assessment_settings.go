@@ -13,6 +13,7 @@ import (
 	"minyi/internal/assessment"
 	"minyi/internal/cycles"
 	"minyi/internal/db"
+	"minyi/internal/httpx"
 )
 
 // assessSettingsForm is the settings form as typed; shares are percents.
@@ -23,7 +24,7 @@ type assessSettingsForm struct {
 }
 
 type assessSettingsPageData struct {
-	basePage
+	httpx.BasePage
 	Cycle        cycles.Cycle
 	Version      int
 	Form         assessSettingsForm
@@ -71,7 +72,7 @@ func (f assessSettingsForm) parse(errs apperr.Fields) assessment.Settings {
 		return v / scale
 	}
 	whole := func(field, raw string) int {
-		v, err := parseInt(strings.TrimSpace(raw))
+		v, err := httpx.ParseInt(strings.TrimSpace(raw))
 		if err != nil {
 			errs.Add(field, "请填写整数")
 		}
@@ -122,14 +123,14 @@ func (s *Server) assessSettingsPage(c *gin.Context) {
 	}
 	v, err := assessment.LoadSettings(c, s.Pool, cy.ID)
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	s.showAssessSettings(c, http.StatusOK, cy, v.Version, settingsForm(v.Settings), nil)
 }
 
 func (s *Server) showAssessSettings(c *gin.Context, status int, cy cycles.Cycle, version int, f assessSettingsForm, errs map[string]string) {
-	d := assessSettingsPageData{basePage: s.base(c, cy.Name+" 考核设置", "cycles"), Cycle: cy, Version: version,
+	d := assessSettingsPageData{BasePage: s.Base(c, cy.Name+" 考核设置", "cycles"), Cycle: cy, Version: version,
 		Form: f, Errors: errs}
 	for _, g := range []string{assessment.GradeExcellent, assessment.GradeGood, assessment.GradePass, assessment.GradeFail} {
 		d.Grades = append(d.Grades, adjustKind{g, assessment.GradeLabel(g)})
@@ -140,7 +141,7 @@ func (s *Server) showAssessSettings(c *gin.Context, status int, cy cycles.Cycle,
 		}
 	}
 	sort.Strings(d.ReasonErrors)
-	s.render(c, status, "console/assess_settings.html", d)
+	s.Render(c, status, "console/assess_settings.html", d)
 }
 
 func (s *Server) assessSettingsSubmit(c *gin.Context) {
@@ -160,7 +161,7 @@ func (s *Server) assessSettingsSubmit(c *gin.Context) {
 	st := f.parse(errs)
 	before, err := assessment.LoadSettings(c, s.Pool, cy.ID)
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	if len(errs) > 0 {
@@ -169,7 +170,7 @@ func (s *Server) assessSettingsSubmit(c *gin.Context) {
 	} else {
 		var v assessment.SettingsVersion
 		err = db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
-			v, err = assessment.SaveSettings(c, tx, currentUser(c).Actor(), cy.ID, st, strings.TrimSpace(f.Note))
+			v, err = assessment.SaveSettings(c, tx, httpx.CurrentUser(c).Actor(), cy.ID, st, strings.TrimSpace(f.Note))
 			return err
 		})
 		if err == nil {
@@ -177,12 +178,12 @@ func (s *Server) assessSettingsSubmit(c *gin.Context) {
 			if v.Version == before.Version {
 				flash = "assess_settings_unchanged"
 			}
-			redirect(c, assessPath(cy.ID)+"/settings", flash)
+			httpx.Redirect(c, assessPath(cy.ID)+"/settings", flash)
 			return
 		}
-		fe, ok := fieldErrors(err)
+		fe, ok := httpx.FieldErrors(err)
 		if !ok {
-			s.consoleError(c, err)
+			s.ConsoleError(c, err)
 			return
 		}
 		for k, m := range fe {

@@ -12,6 +12,7 @@ import (
 	"minyi/internal/apperr"
 	"minyi/internal/assessment"
 	"minyi/internal/db"
+	"minyi/internal/httpx"
 	"minyi/internal/sheet"
 	"minyi/internal/units"
 )
@@ -62,7 +63,7 @@ func (s *Server) scoreSheetDownload(c *gin.Context) {
 		entries, err = assessment.ListEntries(c, s.Pool, cy.ID, leafKeys(leaves), nil)
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	cell := map[string]string{}
@@ -114,7 +115,7 @@ func (s *Server) scoreSheetUpload(c *gin.Context) {
 		list, err = units.ListUnits(c, s.Pool, nil)
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	var problems []string
@@ -192,9 +193,9 @@ func (s *Server) scoreSheetUpload(c *gin.Context) {
 		})
 	}
 	if err != nil && err != errRowRefused {
-		fe, ok := fieldErrors(err)
+		fe, ok := httpx.FieldErrors(err)
 		if !ok {
-			s.consoleError(c, err)
+			s.ConsoleError(c, err)
 			return
 		}
 		for _, m := range fe {
@@ -209,7 +210,7 @@ func (s *Server) scoreSheetUpload(c *gin.Context) {
 	if saved == 0 {
 		flash = "entries_upload_empty"
 	}
-	redirect(c, assessPath(cy.ID)+"/score", flash)
+	httpx.Redirect(c, assessPath(cy.ID)+"/score", flash)
 }
 
 // uploadProblemsLimit is how many problems of an upload the page lists.

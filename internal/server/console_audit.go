@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"minyi/internal/audit"
+	"minyi/internal/httpx"
 )
 
 // auditPageSize is how many audit entries a page shows.
@@ -132,11 +133,11 @@ type auditRow struct {
 }
 
 type auditPageData struct {
-	basePage
+	httpx.BasePage
 	Entity   string
 	Entities []struct{ Key, Label string }
 	Rows     []auditRow
-	Pager    pager
+	Pager    httpx.Pager
 }
 
 // compactJSON returns raw as one line of JSON, "" for none.
@@ -153,20 +154,20 @@ func compactJSON(raw json.RawMessage) string {
 
 // auditPage shows the audit log, newest first, for the office.
 func (s *Server) auditPage(c *gin.Context) {
-	d := auditPageData{basePage: s.base(c, "审计日志", "audit"), Entities: auditEntities}
+	d := auditPageData{BasePage: s.Base(c, "审计日志", "audit"), Entities: auditEntities}
 	for _, e := range auditEntities {
 		if c.Query("entity") == e.Key {
 			d.Entity = e.Key
 		}
 	}
-	page := pageParam(c)
+	page := httpx.PageParam(c)
 	list, total, err := audit.List(c, s.Pool, audit.Filter{Entity: d.Entity, Limit: auditPageSize,
 		Offset: (page - 1) * auditPageSize})
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	d.Pager = newPager(page, auditPageSize, total, func(n int) string {
+	d.Pager = httpx.NewPager(page, auditPageSize, total, func(n int) string {
 		v := url.Values{}
 		if d.Entity != "" {
 			v.Set("entity", d.Entity)
@@ -195,5 +196,5 @@ func (s *Server) auditPage(c *gin.Context) {
 		}
 		d.Rows = append(d.Rows, row)
 	}
-	s.render(c, http.StatusOK, "console/audit.html", d)
+	s.Render(c, http.StatusOK, "console/audit.html", d)
 }

@@ -13,32 +13,33 @@ import (
 	"minyi/internal/callbacks"
 	"minyi/internal/cycles"
 	"minyi/internal/db"
+	"minyi/internal/httpx"
 )
 
 type callbacksListPage struct {
-	basePage
+	httpx.BasePage
 	Cases  []callbacks.Case
 	Cycles []cycles.Cycle
 }
 
 func (s *Server) callbacksPage(c *gin.Context) {
-	list, err := callbacks.ListCallbackCases(c, s.Pool, currentUser(c).UnitID, s.todayString())
+	list, err := callbacks.ListCallbackCases(c, s.Pool, httpx.CurrentUser(c).UnitID, s.todayString())
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	p := callbacksListPage{basePage: s.base(c, "回访", "callbacks"), Cases: list}
+	p := callbacksListPage{BasePage: s.Base(c, "回访", "callbacks"), Cases: list}
 	if p.Office {
 		if p.Cycles, _, err = cycles.ListCycles(c, s.Pool, cycles.Page{Limit: 20}); err != nil {
-			s.consoleError(c, err)
+			s.ConsoleError(c, err)
 			return
 		}
 	}
-	s.render(c, http.StatusOK, "console/callbacks.html", p)
+	s.Render(c, http.StatusOK, "console/callbacks.html", p)
 }
 
 type callbackPage struct {
-	basePage
+	httpx.BasePage
 	callbackView
 	Form    callbacks.CallInput
 	Errors  map[string]string
@@ -48,11 +49,11 @@ type callbackPage struct {
 func (s *Server) renderCallbackPage(c *gin.Context, status int, p callbackPage) {
 	v, err := s.loadCallbackView(c)
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	p.basePage, p.callbackView = s.base(c, "回访 · 案件 #"+strconv.FormatInt(v.Case.ID, 10), "callbacks"), v
-	s.render(c, status, "console/callback.html", p)
+	p.BasePage, p.callbackView = s.Base(c, "回访 · 案件 #"+strconv.FormatInt(v.Case.ID, 10), "callbacks"), v
+	s.Render(c, status, "console/callback.html", p)
 }
 
 func (s *Server) callbackPage(c *gin.Context) { s.renderCallbackPage(c, http.StatusOK, callbackPage{}) }
@@ -65,66 +66,66 @@ func (s *Server) callbackSubmit(c *gin.Context) {
 		if err != nil {
 			return err
 		}
-		_, _, err = callbacks.RecordCall(c, tx, currentUser(c).Actor(), k.ID, in, s.Now(), s.Config.Location)
+		_, _, err = callbacks.RecordCall(c, tx, httpx.CurrentUser(c).Actor(), k.ID, in, s.Now(), s.Config.Location)
 		return err
 	})
-	if errs, bad := fieldErrors(err); bad {
+	if errs, bad := httpx.FieldErrors(err); bad {
 		s.renderCallbackPage(c, http.StatusUnprocessableEntity, callbackPage{Form: in, Errors: errs})
 		return
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	redirect(c, "/console/callbacks/"+c.Param("id"), "callback_recorded")
+	httpx.Redirect(c, "/console/callbacks/"+c.Param("id"), "callback_recorded")
 }
 
 // followupLinkSubmit issues a 追评 link and shows it once on the page.
 func (s *Server) followupLinkSubmit(c *gin.Context) {
 	days := 0
 	if v := strings.TrimSpace(c.PostForm("days")); v != "" {
-		n, err := parseInt(v)
+		n, err := httpx.ParseInt(v)
 		if err != nil {
 			n = -1
 		}
 		days = n
 	}
 	l, err := s.issueFollowupLink(c, days)
-	if errs, bad := fieldErrors(err); bad {
+	if errs, bad := httpx.FieldErrors(err); bad {
 		s.renderCallbackPage(c, http.StatusUnprocessableEntity, callbackPage{Errors: errs})
 		return
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	s.renderCallbackPage(c, http.StatusCreated, callbackPage{NewLink: &l})
 }
 
 func (s *Server) carryMarkSubmit(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	if err != nil {
-		s.consoleError(c, apperr.New(apperr.NotFound, "整改案件不存在"))
+		s.ConsoleError(c, apperr.New(apperr.NotFound, "整改案件不存在"))
 		return
 	}
 	carry := c.PostForm("carry") == "1"
 	err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
-		return callbacks.MarkCarry(c, tx, currentUser(c).Actor(), id, carry, s.Now())
+		return callbacks.MarkCarry(c, tx, httpx.CurrentUser(c).Actor(), id, carry, s.Now())
 	})
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	flash := "case_carry_unmarked"
 	if carry {
 		flash = "case_carry_marked"
 	}
-	redirect(c, "/console/callbacks/"+c.Param("id"), flash)
+	httpx.Redirect(c, "/console/callbacks/"+c.Param("id"), flash)
 }
 
 // callbackCycle loads the cycle named by the id path parameter.
 func (s *Server) callbackCycle(c *gin.Context) (cycles.Cycle, error) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	if err != nil {
 		return cycles.Cycle{}, apperr.New(apperr.NotFound, "考核年度不存在")
 	}
@@ -132,7 +133,7 @@ func (s *Server) callbackCycle(c *gin.Context) (cycles.Cycle, error) {
 }
 
 type caseDeductionsPage struct {
-	basePage
+	httpx.BasePage
 	Cycle     cycles.Cycle
 	Reasons   []assessment.DeductionReason
 	ReasonKey string
@@ -147,12 +148,12 @@ func (s *Server) caseDeductionsPage(c *gin.Context) {
 func (s *Server) renderCaseDeductions(c *gin.Context, status int, reasonKey, msg string) {
 	y, err := s.callbackCycle(c)
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	set, err := assessment.LoadSettings(c, s.Pool, y.ID)
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	if _, ok := set.Settings.Reason(reasonKey); !ok {
@@ -160,23 +161,23 @@ func (s *Server) renderCaseDeductions(c *gin.Context, status int, reasonKey, msg
 	}
 	list, err := callbacks.Proposals(c, s.Pool, y.ID, reasonKey, s.todayString(), s.Config.Location, nil)
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	s.render(c, status, "console/callback_deductions.html", caseDeductionsPage{basePage: s.base(c, "逾期扣分建议 · "+y.Name, "cycles"),
+	s.Render(c, status, "console/callback_deductions.html", caseDeductionsPage{BasePage: s.Base(c, "逾期扣分建议 · "+y.Name, "cycles"),
 		Cycle: y, Reasons: set.Settings.DeductionReasons, ReasonKey: reasonKey, Proposals: list, Message: msg})
 }
 
 func (s *Server) caseDeductionSubmit(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	if err != nil {
-		s.consoleError(c, apperr.New(apperr.NotFound, "考核年度不存在"))
+		s.ConsoleError(c, apperr.New(apperr.NotFound, "考核年度不存在"))
 		return
 	}
 	unitID, _ := strconv.ParseInt(c.PostForm("unit_id"), 10, 64)
 	reason := c.PostForm("reason_key")
 	err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
-		_, err := callbacks.ConfirmProposal(c, tx, currentUser(c).Actor(), id, unitID, reason, s.todayString(), s.Config.Location)
+		_, err := callbacks.ConfirmProposal(c, tx, httpx.CurrentUser(c).Actor(), id, unitID, reason, s.todayString(), s.Config.Location)
 		return err
 	})
 	if apperr.Is(err, apperr.Invalid) || apperr.Is(err, apperr.Conflict) {
@@ -184,14 +185,14 @@ func (s *Server) caseDeductionSubmit(c *gin.Context) {
 		return
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	redirect(c, "/console/cycles/"+c.Param("id")+"/case-deductions?reason_key="+reason, "case_deduction_confirmed")
+	httpx.Redirect(c, "/console/cycles/"+c.Param("id")+"/case-deductions?reason_key="+reason, "case_deduction_confirmed")
 }
 
 type caseCarryPage struct {
-	basePage
+	httpx.BasePage
 	Cycle   cycles.Cycle
 	Cycles  []cycles.Cycle
 	Cases   []callbacks.CarryCase
@@ -205,12 +206,12 @@ func (s *Server) caseCarryPage(c *gin.Context) { s.renderCaseCarry(c, http.Statu
 func (s *Server) renderCaseCarry(c *gin.Context, status int, form, errs map[string]string, msg string) {
 	y, err := s.callbackCycle(c)
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	all, _, err := cycles.ListCycles(c, s.Pool, cycles.Page{Limit: 500})
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	later := []cycles.Cycle{}
@@ -221,17 +222,17 @@ func (s *Server) renderCaseCarry(c *gin.Context, status int, form, errs map[stri
 	}
 	list, err := callbacks.MarkedCases(c, s.Pool, y.ID)
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	s.render(c, status, "console/callback_carry.html", caseCarryPage{basePage: s.base(c, "整改转入下一年度目标 · "+y.Name, "cycles"),
+	s.Render(c, status, "console/callback_carry.html", caseCarryPage{BasePage: s.Base(c, "整改转入下一年度目标 · "+y.Name, "cycles"),
 		Cycle: y, Cycles: later, Cases: list, Form: form, Errors: errs, Message: msg})
 }
 
 func (s *Server) caseCarrySubmit(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	if err != nil {
-		s.consoleError(c, apperr.New(apperr.NotFound, "考核年度不存在"))
+		s.ConsoleError(c, apperr.New(apperr.NotFound, "考核年度不存在"))
 		return
 	}
 	form := map[string]string{"next_cycle_id": c.PostForm("next_cycle_id"), "points": c.PostForm("points")}
@@ -242,10 +243,10 @@ func (s *Server) caseCarrySubmit(c *gin.Context) {
 	}
 	var out []callbacks.CarryResult
 	err = db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
-		out, err = callbacks.Carry(c, tx, currentUser(c).Actor(), id, callbacks.CarryInput{NextCycleID: next, Points: points}, s.Now())
+		out, err = callbacks.Carry(c, tx, httpx.CurrentUser(c).Actor(), id, callbacks.CarryInput{NextCycleID: next, Points: points}, s.Now())
 		return err
 	})
-	if errs, bad := fieldErrors(err); bad {
+	if errs, bad := httpx.FieldErrors(err); bad {
 		s.renderCaseCarry(c, http.StatusUnprocessableEntity, form, errs, "")
 		return
 	}
@@ -254,12 +255,12 @@ func (s *Server) caseCarrySubmit(c *gin.Context) {
 		return
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	flash := "case_carry_done"
 	if len(out) == 0 {
 		flash = "case_carry_nothing"
 	}
-	redirect(c, "/console/cycles/"+c.Param("id")+"/case-carry", flash)
+	httpx.Redirect(c, "/console/cycles/"+c.Param("id")+"/case-carry", flash)
 }

@@ -14,6 +14,7 @@ import (
 	"minyi/internal/cycles"
 	"minyi/internal/db"
 	"minyi/internal/feedback"
+	"minyi/internal/httpx"
 	"minyi/internal/units"
 	"minyi/internal/users"
 )
@@ -24,9 +25,9 @@ import (
 // case's state, and the office's working-day periods.
 
 type casesPageData struct {
-	basePage
+	httpx.BasePage
 	Cases    []feedback.Case
-	Pager    pager
+	Pager    httpx.Pager
 	Units    []units.Unit
 	Cycles   []cycles.Cycle
 	Statuses []struct{ Key, Label string }
@@ -53,27 +54,27 @@ func (s *Server) casesPage(c *gin.Context) {
 func (s *Server) showCases(c *gin.Context, status int, form, errs map[string]string) {
 	f, err := s.caseFilterOf(c)
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	u := currentUser(c)
-	page := pageParam(c)
+	u := httpx.CurrentUser(c)
+	page := httpx.PageParam(c)
 	f.Limit, f.Offset = queuePageSize, (page-1)*queuePageSize
 	list, total, err := feedback.ListCases(c, s.Pool, f)
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	d := casesPageData{basePage: s.base(c, "整改案件", "cases"), Cases: list, Statuses: feedback.CaseStatuses,
+	d := casesPageData{BasePage: s.Base(c, "整改案件", "cases"), Cases: list, Statuses: feedback.CaseStatuses,
 		Form: form, Errors: errs, Today: f.Today.Format("2006-01-02"),
 		Filter: map[string]string{"unit_id": c.Query("unit_id"), "status": f.Status, "overdue": f.Overdue}}
 	if u.Role == users.RoleOffice {
 		if d.Units, err = units.ListUnits(c, s.Pool, nil); err != nil {
-			s.consoleError(c, err)
+			s.ConsoleError(c, err)
 			return
 		}
 		if d.Cycles, _, err = cycles.ListCycles(c, s.Pool, cycles.Page{Limit: 100}); err != nil {
-			s.consoleError(c, err)
+			s.ConsoleError(c, err)
 			return
 		}
 	}
@@ -83,11 +84,11 @@ func (s *Server) showCases(c *gin.Context, status int, form, errs map[string]str
 			q.Set(k, v)
 		}
 	}
-	d.Pager = newPager(page, queuePageSize, total, func(n int) string {
+	d.Pager = httpx.NewPager(page, queuePageSize, total, func(n int) string {
 		q.Set("page", strconv.Itoa(n))
 		return "/console/cases?" + q.Encode()
 	})
-	s.render(c, status, "console/feedback_cases.html", d)
+	s.Render(c, status, "console/feedback_cases.html", d)
 }
 
 // caseOpenSubmit opens a case from target monitoring or an assessment
@@ -100,22 +101,22 @@ func (s *Server) caseOpenSubmit(c *gin.Context) {
 		UnitID: num("unit_id"), Problem: form["problem"]}
 	var cs feedback.Case
 	err := db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
-		cs, err = feedback.OpenOfficeCase(c, tx, s.Config.Location, currentUser(c).Actor(), in, s.Now())
+		cs, err = feedback.OpenOfficeCase(c, tx, s.Config.Location, httpx.CurrentUser(c).Actor(), in, s.Now())
 		return err
 	})
-	if errs, ok := fieldErrors(err); ok {
+	if errs, ok := httpx.FieldErrors(err); ok {
 		s.showCases(c, http.StatusUnprocessableEntity, form, errs)
 		return
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	redirect(c, "/console/cases/"+cs.IDString(), "case_opened")
+	httpx.Redirect(c, "/console/cases/"+cs.IDString(), "case_opened")
 }
 
 type casePageData struct {
-	basePage
+	httpx.BasePage
 	Case          feedback.Case
 	Updates       []feedback.CaseUpdate
 	Evidence      map[string]assessment.EvidenceFile
@@ -138,10 +139,10 @@ func (s *Server) showCase(c *gin.Context, status int, form, errs map[string]stri
 		d, err = s.caseDetailOf(c, cs)
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	p := casePageData{basePage: s.base(c, "整改案件 #"+cs.IDString(), "cases"), Case: cs, Updates: d.Updates,
+	p := casePageData{BasePage: s.Base(c, "整改案件 #"+cs.IDString(), "cases"), Case: cs, Updates: d.Updates,
 		AnswerOverdue: d.AnswerOverdue, FixOverdue: d.FixOverdue, Form: form, Errors: errs, Message: msg,
 		Today: s.Now().In(s.Config.Location).Format("2006-01-02"), Evidence: map[string]assessment.EvidenceFile{}}
 	if p.Form == nil {
@@ -157,13 +158,13 @@ func (s *Server) showCase(c *gin.Context, status int, form, errs map[string]stri
 	}
 	files, err := assessment.EvidenceInfo(c, s.Pool, ids)
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	for _, f := range files {
 		p.Evidence[f.ID] = f
 	}
-	s.render(c, status, "console/case.html", p)
+	s.Render(c, status, "console/case.html", p)
 }
 
 // caseStepSubmit runs a workflow action from a console form; the done
@@ -171,22 +172,22 @@ func (s *Server) showCase(c *gin.Context, status int, form, errs map[string]stri
 func (s *Server) caseStepSubmit(name string) gin.HandlerFunc {
 	step := caseSteps[name]
 	return func(c *gin.Context) {
-		id, err := idParam(c, "id")
+		id, err := httpx.IDParam(c, "id")
 		if err != nil {
-			s.consoleError(c, apperr.New(apperr.NotFound, "整改案件不存在"))
+			s.ConsoleError(c, apperr.New(apperr.NotFound, "整改案件不存在"))
 			return
 		}
 		form := map[string]string{}
 		for _, k := range []string{"explanation", "responsible", "measures", "outcome", "fix_due", "body", "reason", "problem", "released"} {
 			form[k] = c.PostForm(k)
 		}
-		version, _ := parseInt(c.PostForm("version"))
+		version, _ := httpx.ParseInt(c.PostForm("version"))
 		in := feedback.CaseAction{Version: version, Explanation: form["explanation"], Responsible: form["responsible"],
 			Measures: form["measures"], Outcome: form["outcome"], FixDue: form["fix_due"], Body: form["body"],
 			Reason: form["reason"], Problem: form["problem"], Released: form["released"] == "1"}
 		err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
 			if name == "done" {
-				files, err := uploadInTx(c, tx, "file", currentUser(c).UnitID)
+				files, err := uploadInTx(c, tx, "file", httpx.CurrentUser(c).UnitID)
 				if err != nil {
 					return err
 				}
@@ -197,20 +198,20 @@ func (s *Server) caseStepSubmit(name string) gin.HandlerFunc {
 		})
 		switch {
 		case err == nil:
-			redirect(c, "/console/cases/"+strconv.FormatInt(id, 10), "case_"+name)
+			httpx.Redirect(c, "/console/cases/"+strconv.FormatInt(id, 10), "case_"+name)
 		case apperr.Is(err, apperr.Invalid):
-			errs, _ := fieldErrors(err)
+			errs, _ := httpx.FieldErrors(err)
 			s.showCase(c, http.StatusUnprocessableEntity, form, errs, "")
 		case apperr.Is(err, apperr.Conflict):
 			s.showCase(c, http.StatusConflict, form, nil, apperr.From(err).Message)
 		default:
-			s.consoleError(c, err)
+			s.ConsoleError(c, err)
 		}
 	}
 }
 
 type caseSettingsPageData struct {
-	basePage
+	httpx.BasePage
 	Settings []feedback.CaseSetting
 	Errors   map[string]string
 }
@@ -222,10 +223,10 @@ func (s *Server) caseSettingsPage(c *gin.Context) {
 func (s *Server) showCaseSettings(c *gin.Context, status int, errs map[string]string) {
 	list, err := feedback.ListCaseSettings(c, s.Pool)
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	s.render(c, status, "console/case_settings.html", caseSettingsPageData{basePage: s.base(c, "整改期限设置", "cases"), Settings: list, Errors: errs})
+	s.Render(c, status, "console/case_settings.html", caseSettingsPageData{BasePage: s.Base(c, "整改期限设置", "cases"), Settings: list, Errors: errs})
 }
 
 func (s *Server) caseSettingsSubmit(c *gin.Context) {
@@ -233,7 +234,7 @@ func (s *Server) caseSettingsSubmit(c *gin.Context) {
 	e := apperr.Fields{}
 	for _, g := range feedback.SourceGroups {
 		v := strings.TrimSpace(c.PostForm(g.Key))
-		n, err := parseInt(v)
+		n, err := httpx.ParseInt(v)
 		if err != nil {
 			e.Add(g.Key, "请填写1至60的整数")
 			continue
@@ -243,19 +244,19 @@ func (s *Server) caseSettingsSubmit(c *gin.Context) {
 	err := e.Err()
 	if err == nil {
 		err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
-			_, err := feedback.SaveCaseSettings(c, tx, currentUser(c).Actor(), days, s.Now())
+			_, err := feedback.SaveCaseSettings(c, tx, httpx.CurrentUser(c).Actor(), days, s.Now())
 			return err
 		})
 	}
-	if errs, ok := fieldErrors(err); ok {
+	if errs, ok := httpx.FieldErrors(err); ok {
 		s.showCaseSettings(c, http.StatusUnprocessableEntity, errs)
 		return
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	redirect(c, "/console/cases/settings", "case_settings_saved")
+	httpx.Redirect(c, "/console/cases/settings", "case_settings_saved")
 }
 
 // caseOverdue sums the overdue counts of the unit in scope (nil: all).

@@ -11,6 +11,7 @@ import (
 	"minyi/internal/apperr"
 	"minyi/internal/cycles"
 	"minyi/internal/db"
+	"minyi/internal/httpx"
 	"minyi/internal/ratings"
 	"minyi/internal/scores"
 )
@@ -31,10 +32,10 @@ type cycleRow struct {
 }
 
 type cyclesPageData struct {
-	basePage
+	httpx.BasePage
 	Rows   []cycleRow
 	Total  int
-	Pager  pager
+	Pager  httpx.Pager
 	Form   cycleForm
 	Errors map[string]string
 }
@@ -52,21 +53,21 @@ func (s *Server) cyclesListPage(c *gin.Context) {
 }
 
 func (s *Server) showCycles(c *gin.Context, status int, form cycleForm, errs map[string]string) {
-	page := pageParam(c)
+	page := httpx.PageParam(c)
 	list, total, err := cycles.ListCycles(c, s.Pool, cycles.Page{Limit: cyclesPageSize, Offset: (page - 1) * cyclesPageSize})
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	d := cyclesPageData{basePage: s.base(c, "考核年度", "cycles"), Total: total, Form: form, Errors: errs}
-	d.Pager = newPager(page, cyclesPageSize, total, func(n int) string {
+	d := cyclesPageData{BasePage: s.Base(c, "考核年度", "cycles"), Total: total, Form: form, Errors: errs}
+	d.Pager = httpx.NewPager(page, cyclesPageSize, total, func(n int) string {
 		return "/console/cycles?page=" + strconv.Itoa(n)
 	})
 	for _, cy := range list {
 		d.Rows = append(d.Rows, cycleRow{Cycle: cy, Link: cyclePath(cy.ID), ScoresLink: scoresPath(cy.ID),
 			DailyWeight: scores.Percent(cy.Config.Score.DailyWeight) + " / " + scores.Percent(cy.Config.Score.AnnualWeight)})
 	}
-	s.render(c, status, "console/cycles.html", d)
+	s.Render(c, status, "console/cycles.html", d)
 }
 
 func (s *Server) createCycleSubmit(c *gin.Context) {
@@ -74,10 +75,10 @@ func (s *Server) createCycleSubmit(c *gin.Context) {
 		PeriodStart: c.PostForm("period_start"), PeriodEnd: c.PostForm("period_end")}
 	in := cycles.CycleInput{Name: form.Name, PeriodStart: form.PeriodStart, PeriodEnd: form.PeriodEnd}
 	in.Normalize()
-	year, yearErr := parseInt(form.Year)
+	year, yearErr := httpx.ParseInt(form.Year)
 	if yearErr != nil {
 		// Show every field's problem at once, the year's in words.
-		errs, _ := fieldErrors(in.Validate())
+		errs, _ := httpx.FieldErrors(in.Validate())
 		if errs == nil {
 			errs = map[string]string{}
 		}
@@ -88,18 +89,18 @@ func (s *Server) createCycleSubmit(c *gin.Context) {
 	in.Year = year
 	var cy cycles.Cycle
 	err := db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
-		cy, err = cycles.CreateCycle(c, tx, currentUser(c).Actor(), in, cycles.DefaultConfig(s.Config.LevelPoints))
+		cy, err = cycles.CreateCycle(c, tx, httpx.CurrentUser(c).Actor(), in, cycles.DefaultConfig(s.Config.LevelPoints))
 		return err
 	})
-	if errs, ok := fieldErrors(err); ok {
+	if errs, ok := httpx.FieldErrors(err); ok {
 		s.showCycles(c, http.StatusUnprocessableEntity, form, errs)
 		return
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	redirect(c, cyclePath(cy.ID), "cycle_created")
+	httpx.Redirect(c, cyclePath(cy.ID), "cycle_created")
 }
 
 // levelPointView is one level's points in a configuration.
@@ -150,7 +151,7 @@ type versionRow struct {
 }
 
 type cyclePageData struct {
-	basePage
+	httpx.BasePage
 	Cycle      cycles.Cycle
 	View       configView
 	ViewingOld bool
@@ -170,14 +171,14 @@ func (s *Server) cycleDetailPage(c *gin.Context) {
 
 // showCycle renders the cycle's page; form and errs refill a refused edit.
 func (s *Server) showCycle(c *gin.Context, status int, form *configForm, errs map[string]string) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	var cy cycles.Cycle
 	if err == nil {
 		cy, err = cycles.FindCycle(c, s.Pool, id)
 	}
 	version := cy.ConfigVersion
 	if v := c.Query("version"); err == nil && v != "" && form == nil {
-		if version, err = parseInt(v); err != nil || version < 1 {
+		if version, err = httpx.ParseInt(v); err != nil || version < 1 {
 			err = apperr.New(apperr.NotFound, "该配置版本不存在")
 		}
 	}
@@ -194,10 +195,10 @@ func (s *Server) showCycle(c *gin.Context, status int, form *configForm, errs ma
 		list, total, err = cycles.ListConfigVersions(c, s.Pool, id, cycles.Page{Limit: 100})
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	d := cyclePageData{basePage: s.base(c, cy.Name, "cycles"), Cycle: cy, View: newConfigView(version, cfg),
+	d := cyclePageData{BasePage: s.Base(c, cy.Name, "cycles"), Cycle: cy, View: newConfigView(version, cfg),
 		ViewingOld: version != cy.ConfigVersion, VersionsN: total, Errors: errs, ScoresLink: scoresPath(id)}
 	for _, v := range list {
 		link := cyclePath(id)
@@ -214,13 +215,13 @@ func (s *Server) showCycle(c *gin.Context, status int, form *configForm, errs ma
 	}
 	d.Form.addBlankRows()
 	d.Form.attachErrors(errs)
-	s.render(c, status, "console/cycle.html", d)
+	s.Render(c, status, "console/cycle.html", d)
 }
 
 func (s *Server) cycleConfigSubmit(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	form := readConfigForm(c)
@@ -228,14 +229,14 @@ func (s *Server) cycleConfigSubmit(c *gin.Context) {
 	changed := false
 	if len(parseErrs) == 0 {
 		err = db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
-			_, changed, err = cycles.SetConfigIfChanged(c, tx, currentUser(c).Actor(), id, cfg, form.Note)
+			_, changed, err = cycles.SetConfigIfChanged(c, tx, httpx.CurrentUser(c).Actor(), id, cfg, form.Note)
 			return err
 		})
 	} else {
 		// Report the other fields' problems too, with the typed values.
 		err = cfg.Validate()
 	}
-	errs, invalid := fieldErrors(err)
+	errs, invalid := httpx.FieldErrors(err)
 	if len(parseErrs) > 0 || invalid {
 		merged := percentMessages(errs)
 		for k, v := range parseErrs {
@@ -245,12 +246,12 @@ func (s *Server) cycleConfigSubmit(c *gin.Context) {
 		return
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	flash := "cycle_config_saved"
 	if !changed {
 		flash = "cycle_config_unchanged"
 	}
-	redirect(c, cyclePath(id)+"#config", flash)
+	httpx.Redirect(c, cyclePath(id)+"#config", flash)
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"minyi/internal/cycles"
+	"minyi/internal/httpx"
 	"minyi/internal/ratings"
 	"minyi/internal/score"
 )
@@ -119,7 +120,7 @@ func (f configForm) config() (cycles.Config, map[string]string) {
 		return x
 	}
 	count := func(field, v, msg string) int {
-		n, err := parseInt(v)
+		n, err := httpx.ParseInt(v)
 		if err != nil {
 			errs[field] = msg
 		}

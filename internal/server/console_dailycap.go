@@ -12,6 +12,7 @@ import (
 	"minyi/internal/apperr"
 	"minyi/internal/db"
 	"minyi/internal/feedback"
+	"minyi/internal/httpx"
 	"minyi/internal/ratings"
 	"minyi/internal/units"
 )
@@ -56,7 +57,7 @@ func networkRows(list []units.Network, edit networkRow) []networkRow {
 // formCap reads a daily cap typed in a form; anything but a whole number
 // becomes 0, which validation refuses with its message.
 func formCap(v string) int {
-	n, err := parseInt(strings.TrimSpace(v))
+	n, err := httpx.ParseInt(strings.TrimSpace(v))
 	if err != nil {
 		return 0
 	}
@@ -66,7 +67,7 @@ func formCap(v string) int {
 func (s *Server) createNetworkSubmit(c *gin.Context) {
 	u, err := s.visibleUnit(c)
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	form := networkForm{Network: c.PostForm("network"), DailyCap: c.PostForm("daily_cap"), PointID: c.PostForm("point_id"),
@@ -78,19 +79,19 @@ func (s *Server) createNetworkSubmit(c *gin.Context) {
 		in.PointID = &pid
 	}
 	err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
-		_, err := units.CreateNetwork(c, tx, currentUser(c).Actor(), u.ID, in)
+		_, err := units.CreateNetwork(c, tx, httpx.CurrentUser(c).Actor(), u.ID, in)
 		return err
 	})
 	s.networks.forget()
-	if errs, ok := fieldErrors(err); ok {
+	if errs, ok := httpx.FieldErrors(err); ok {
 		s.showUnitForm(c, func(d *unitPageData) { d.NetForm, d.NetErrs = form, errs })
 		return
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	redirect(c, unitPath(u.ID)+"#networks", "network_created")
+	httpx.Redirect(c, unitPath(u.ID)+"#networks", "network_created")
 }
 
 // changeNetwork runs fn on the unit's :nid network in a transaction and
@@ -100,7 +101,7 @@ func (s *Server) changeNetwork(c *gin.Context, flash string, form networkForm, f
 	u, err := s.visibleUnit(c)
 	var nid int64
 	if err == nil {
-		nid, err = idParam(c, "nid")
+		nid, err = httpx.IDParam(c, "nid")
 	}
 	if err == nil {
 		err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
@@ -115,30 +116,30 @@ func (s *Server) changeNetwork(c *gin.Context, flash string, form networkForm, f
 		})
 	}
 	s.networks.forget()
-	errs, invalid := fieldErrors(err)
+	errs, invalid := httpx.FieldErrors(err)
 	switch {
 	case err == nil:
-		redirect(c, unitPath(u.ID)+"#networks", flash)
+		httpx.Redirect(c, unitPath(u.ID)+"#networks", flash)
 	case invalid:
 		s.showUnitForm(c, func(d *unitPageData) {
 			d.Networks = networkRows(d.networkList, networkRow{Network: units.Network{ID: nid}, Form: form, Errs: errs})
 		})
 	default:
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 	}
 }
 
 func (s *Server) updateNetworkSubmit(c *gin.Context) {
 	form := networkForm{DailyCap: c.PostForm("daily_cap"), Name: c.PostForm("name")}
 	s.changeNetwork(c, "network_updated", form, func(tx pgx.Tx, id int64) error {
-		_, err := units.UpdateNetwork(c, tx, currentUser(c).Actor(), id, formCap(form.DailyCap), form.Name)
+		_, err := units.UpdateNetwork(c, tx, httpx.CurrentUser(c).Actor(), id, formCap(form.DailyCap), form.Name)
 		return err
 	})
 }
 
 func (s *Server) deleteNetworkSubmit(c *gin.Context) {
 	s.changeNetwork(c, "network_deleted", networkForm{}, func(tx pgx.Tx, id int64) error {
-		_, err := units.DeleteNetwork(c, tx, currentUser(c).Actor(), id)
+		_, err := units.DeleteNetwork(c, tx, httpx.CurrentUser(c).Actor(), id)
 		return err
 	})
 }
@@ -164,16 +165,16 @@ type heldRow struct {
 const heldPageSize = 20
 
 // heldRows reads the page of groups of held ratings the queue's filter
-// selects (the hpage parameter pages them) and its pager.
-func (s *Server) heldRows(c *gin.Context, f feedback.Filter, q queueQuery, herr heldError) ([]heldRow, pager, error) {
-	page, err := parseInt(c.Query("hpage"))
+// selects (the hpage parameter pages them) and its httpx.Pager.
+func (s *Server) heldRows(c *gin.Context, f feedback.Filter, q queueQuery, herr heldError) ([]heldRow, httpx.Pager, error) {
+	page, err := httpx.ParseInt(c.Query("hpage"))
 	if err != nil || page < 1 || page > 1_000_000 {
 		page = 1
 	}
 	f.Limit, f.Offset = heldPageSize, (page-1)*heldPageSize
 	list, total, err := feedback.HoldGroups(c, s.Pool, s.Config.Location, f)
 	if err != nil {
-		return nil, pager{}, err
+		return nil, httpx.Pager{}, err
 	}
 	v := q.values()
 	link := func(n int) string {
@@ -212,7 +213,7 @@ func (s *Server) heldRows(c *gin.Context, f feedback.Filter, q queueQuery, herr 
 		}
 		rows = append(rows, r)
 	}
-	return rows, newPager(page, heldPageSize, total, link), nil
+	return rows, httpx.NewPager(page, heldPageSize, total, link), nil
 }
 
 // heldDecideSubmit counts a group of held ratings, or keeps it out of the
@@ -224,23 +225,23 @@ func (s *Server) heldDecideSubmit(c *gin.Context) {
 	if v := c.PostForm("until"); v != "" {
 		t, err := time.Parse(time.RFC3339Nano, v)
 		if err != nil {
-			s.consoleError(c, apperr.New(apperr.NotFound, "该组评价不存在"))
+			s.ConsoleError(c, apperr.New(apperr.NotFound, "该组评价不存在"))
 			return
 		}
 		d.Until = t
 	}
 	err := db.Tx(c, s.Pool, func(tx pgx.Tx) error {
-		_, err := ratings.DecideHoldGroup(c, tx, currentUser(c).Actor(), d)
+		_, err := ratings.DecideHoldGroup(c, tx, httpx.CurrentUser(c).Actor(), d)
 		return err
 	})
 	switch {
 	case err == nil:
 		flash := map[bool]string{true: "hold_counted", false: "hold_not_counted"}[d.Count]
-		redirect(c, queueBack(c), flash)
+		httpx.Redirect(c, queueBack(c), flash)
 	case apperr.Is(err, apperr.Invalid), apperr.Is(err, apperr.Conflict):
 		s.showQueue(c, apperr.Status(apperr.From(err).Code), queueState{held: heldError{Key: d.Key, Message: errorText(err), Reason: d.Reason}})
 	default:
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 	}
 }
 

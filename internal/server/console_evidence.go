@@ -13,6 +13,7 @@ import (
 	"minyi/internal/apperr"
 	"minyi/internal/assessment"
 	"minyi/internal/db"
+	"minyi/internal/httpx"
 	"minyi/internal/users"
 )
 
@@ -30,7 +31,7 @@ func evidencePath(id string) string { return "/console/evidence/" + id }
 func (s *Server) storeEvidence(c *gin.Context, owner *int64, filename string, data []byte) (assessment.EvidenceFile, error) {
 	var out assessment.EvidenceFile
 	err := db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
-		out, err = assessment.SaveEvidence(c, tx, currentUser(c).Actor(), owner, filename, data)
+		out, err = assessment.SaveEvidence(c, tx, httpx.CurrentUser(c).Actor(), owner, filename, data)
 		return err
 	})
 	return out, err
@@ -39,7 +40,7 @@ func (s *Server) storeEvidence(c *gin.Context, owner *int64, filename string, da
 // evidenceOwner is the unit an upload belongs to: the user's unit, or for
 // the office the given unit_id (empty: office only).
 func evidenceOwner(c *gin.Context, raw string) (*int64, error) {
-	u := currentUser(c)
+	u := httpx.CurrentUser(c)
 	if u.Role != users.RoleOffice {
 		if u.UnitID == nil {
 			return nil, apperr.New(apperr.Forbidden, "账号未关联单位，不能上传证明材料")
@@ -63,7 +64,7 @@ func (s *Server) loadReadableEvidence(c *gin.Context) (assessment.EvidenceFile, 
 	if err != nil {
 		return f, nil, err
 	}
-	u := currentUser(c)
+	u := httpx.CurrentUser(c)
 	if !assessment.CanReadEvidence(f, u.Role == users.RoleOffice, u.UnitID) {
 		return assessment.EvidenceFile{}, nil, apperr.New(apperr.NotFound, "证明材料不存在")
 	}
@@ -88,7 +89,7 @@ type evidenceUpload struct {
 
 func (s *Server) apiUploadEvidence(c *gin.Context) {
 	var in evidenceUpload
-	err := bindJSON(c, &in, assessment.MaxEvidenceBytes*4/3+64<<10)
+	err := httpx.BindJSON(c, &in, assessment.MaxEvidenceBytes*4/3+64<<10)
 	if apperr.Is(err, apperr.Invalid) && len(apperr.From(err).Fields) == 0 && c.Request.ContentLength > assessment.MaxEvidenceBytes*4/3 {
 		err = apperr.InvalidField("file", assessment.MsgEvidenceSize)
 	}
@@ -105,7 +106,7 @@ func (s *Server) apiUploadEvidence(c *gin.Context) {
 		f, err = s.storeEvidence(c, owner, in.Filename, in.Content)
 	}
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusCreated, f)
@@ -114,7 +115,7 @@ func (s *Server) apiUploadEvidence(c *gin.Context) {
 func (s *Server) apiDownloadEvidence(c *gin.Context) {
 	f, data, err := s.loadReadableEvidence(c)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	writeEvidence(c, f, data)
@@ -123,7 +124,7 @@ func (s *Server) apiDownloadEvidence(c *gin.Context) {
 func (s *Server) evidenceDownload(c *gin.Context) {
 	f, data, err := s.loadReadableEvidence(c)
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	writeEvidence(c, f, data)
@@ -168,7 +169,7 @@ func uploadInTx(c *gin.Context, tx pgx.Tx, field string, owner *int64) ([]string
 	if err != nil || !ok {
 		return []string{}, err
 	}
-	f, err := assessment.SaveEvidence(c, tx, currentUser(c).Actor(), owner, name, data)
+	f, err := assessment.SaveEvidence(c, tx, httpx.CurrentUser(c).Actor(), owner, name, data)
 	if err != nil {
 		return nil, apperr.InvalidField(field, apperr.From(err).Message)
 	}

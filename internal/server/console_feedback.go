@@ -13,6 +13,7 @@ import (
 	"minyi/internal/apperr"
 	"minyi/internal/db"
 	"minyi/internal/feedback"
+	"minyi/internal/httpx"
 	"minyi/internal/units"
 )
 
@@ -44,19 +45,19 @@ type queueRow struct {
 }
 
 type feedbackPageData struct {
-	basePage
+	httpx.BasePage
 	Q          queueQuery
 	Units      []units.Unit
 	Levels     []levelView
 	Rows       []queueRow
-	Pager      pager
+	Pager      httpx.Pager
 	FilterErrs []string
 	Message    string
 	Problem    string
 	Period     string
 	// Held are the groups of ratings the daily cap held (console_dailycap.go).
 	Held      []heldRow
-	HeldPager pager
+	HeldPager httpx.Pager
 }
 
 // queueState is what a failed action brings back to the queue: msg,
@@ -89,7 +90,7 @@ func (s *Server) feedbackPage(c *gin.Context) {
 func (s *Server) showQueue(c *gin.Context, status int, st queueState) {
 	q := queueQuery{UnitID: c.Query("unit_id"), Source: c.Query("source"), Channel: c.Query("channel"),
 		Level: c.Query("level"), From: c.Query("from"), To: c.Query("to"), Status: c.Query("status")}
-	d := feedbackPageData{basePage: s.base(c, "民意核查", "feedback"), Q: q, Levels: levelViews(), Message: st.msg,
+	d := feedbackPageData{BasePage: s.Base(c, "民意核查", "feedback"), Q: q, Levels: levelViews(), Message: st.msg,
 		Problem: st.problem}
 	checked := st.checked
 	verdict := q.Status
@@ -116,17 +117,17 @@ func (s *Server) showQueue(c *gin.Context, status int, st queueState) {
 		d.Period = f.From.In(s.Config.Location).Format("2006-01-02") + " 至 " +
 			f.To.Add(-1).In(s.Config.Location).Format("2006-01-02")
 		if d.Held, d.HeldPager, err = s.heldRows(c, f, d.Q, st.held); err != nil {
-			s.consoleError(c, err)
+			s.ConsoleError(c, err)
 			return
 		}
-		page := pageParam(c)
+		page := httpx.PageParam(c)
 		f.Limit, f.Offset = queuePageSize, (page-1)*queuePageSize
 		list, total, err := feedback.Queue(c, s.Pool, s.Config.Location, f)
 		if err != nil {
-			s.consoleError(c, err)
+			s.ConsoleError(c, err)
 			return
 		}
-		d.Pager = newPager(page, queuePageSize, total, func(n int) string {
+		d.Pager = httpx.NewPager(page, queuePageSize, total, func(n int) string {
 			v := d.Q.values()
 			if n > 1 {
 				v.Set("page", strconv.Itoa(n))
@@ -143,10 +144,10 @@ func (s *Server) showQueue(c *gin.Context, status int, st queueState) {
 		}
 	}
 	if d.Units, err = units.ListUnits(c, s.Pool, nil); err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	s.render(c, status, "console/feedback.html", d)
+	s.Render(c, status, "console/feedback.html", d)
 }
 
 func itemPath(kind, id string) string { return "/console/feedback/item/" + kind + "/" + id }
@@ -157,7 +158,7 @@ func parseRef(v string) (feedback.Ref, bool) {
 	if len(parts) != 3 {
 		return feedback.Ref{}, false
 	}
-	n, err := parseInt(parts[2])
+	n, err := httpx.ParseInt(parts[2])
 	if err != nil || n < 0 {
 		return feedback.Ref{}, false
 	}
@@ -172,7 +173,7 @@ func (s *Server) feedbackMergeSubmit(c *gin.Context) {
 	for _, v := range c.PostFormArray("item") {
 		ref, ok := parseRef(v)
 		if !ok {
-			s.consoleError(c, apperr.New(apperr.NotFound, "该反馈不存在或不在核查范围内"))
+			s.ConsoleError(c, apperr.New(apperr.NotFound, "该反馈不存在或不在核查范围内"))
 			return
 		}
 		checked[v] = true
@@ -180,7 +181,7 @@ func (s *Server) feedbackMergeSubmit(c *gin.Context) {
 	}
 	var cs feedback.Case
 	err := db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
-		cs, err = feedback.MarkValid(c, tx, s.Config.Location, currentUser(c).Actor(), in, s.Now())
+		cs, err = feedback.MarkValid(c, tx, s.Config.Location, httpx.CurrentUser(c).Actor(), in, s.Now())
 		return err
 	})
 	switch {
@@ -189,16 +190,16 @@ func (s *Server) feedbackMergeSubmit(c *gin.Context) {
 		if len(in.Items) > 1 {
 			flash = "feedback_merged"
 		}
-		redirect(c, "/console/cases#case-"+cs.IDString(), flash)
+		httpx.Redirect(c, "/console/cases#case-"+cs.IDString(), flash)
 	case apperr.Is(err, apperr.Invalid), apperr.Is(err, apperr.Conflict), apperr.Is(err, apperr.NotFound):
 		s.showQueue(c, apperr.Status(apperr.From(err).Code), queueState{msg: errorText(err), checked: checked, problem: in.Problem})
 	default:
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 	}
 }
 
 type feedbackItemData struct {
-	basePage
+	httpx.BasePage
 	Item    feedback.Item
 	Reasons []struct{ Key, Label string }
 	Case    *feedback.Case
@@ -217,10 +218,10 @@ func (s *Server) feedbackItemPage(c *gin.Context) {
 func (s *Server) showItem(c *gin.Context, status int, form, errs map[string]string, msg string) {
 	it, err := feedback.FindItem(c, s.Pool, s.Config.Location, c.Param("kind"), c.Param("id"))
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	d := feedbackItemData{basePage: s.base(c, "反馈核查", "feedback"), Item: it, Reasons: feedback.InvalidReasons,
+	d := feedbackItemData{BasePage: s.Base(c, "反馈核查", "feedback"), Item: it, Reasons: feedback.InvalidReasons,
 		Form: form, Errors: errs, Message: msg}
 	if d.Form == nil {
 		d.Form = map[string]string{"problem": it.ProblemText()}
@@ -228,7 +229,7 @@ func (s *Server) showItem(c *gin.Context, status int, form, errs map[string]stri
 	if it.CaseID != nil {
 		cs, err := feedback.FindCase(c, s.Pool, *it.CaseID)
 		if err != nil {
-			s.consoleError(c, err)
+			s.ConsoleError(c, err)
 			return
 		}
 		d.Case = &cs
@@ -236,35 +237,35 @@ func (s *Server) showItem(c *gin.Context, status int, form, errs map[string]stri
 	if it.Kind == feedback.KindRating {
 		rid := uuid.MustParse(it.ID)
 		if d.Appeals, _, err = feedback.ListAppeals(c, s.Pool, feedback.AppealFilter{RatingID: &rid}); err != nil {
-			s.consoleError(c, err)
+			s.ConsoleError(c, err)
 			return
 		}
 	}
-	s.render(c, status, "console/feedback_item.html", d)
+	s.Render(c, status, "console/feedback_item.html", d)
 }
 
 // itemSubmit runs a verdict form's action and returns to the item; an
 // invalid form or a conflict shows the item again with the message.
 func (s *Server) itemSubmit(c *gin.Context, flash string, form map[string]string, fn func(tx pgx.Tx, version int) error) {
-	version, _ := parseInt(c.PostForm("version"))
+	version, _ := httpx.ParseInt(c.PostForm("version"))
 	err := db.Tx(c, s.Pool, func(tx pgx.Tx) error { return fn(tx, version) })
 	switch {
 	case err == nil:
-		redirect(c, itemPath(c.Param("kind"), c.Param("id")), flash)
+		httpx.Redirect(c, itemPath(c.Param("kind"), c.Param("id")), flash)
 	case apperr.Is(err, apperr.Invalid):
-		errs, _ := fieldErrors(err)
+		errs, _ := httpx.FieldErrors(err)
 		s.showItem(c, http.StatusUnprocessableEntity, form, errs, "")
 	case apperr.Is(err, apperr.Conflict):
 		s.showItem(c, http.StatusConflict, form, nil, apperr.From(err).Message+"。")
 	default:
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 	}
 }
 
 func (s *Server) feedbackValidSubmit(c *gin.Context) {
 	form := map[string]string{"form": "valid", "problem": c.PostForm("problem")}
 	s.itemSubmit(c, "feedback_valid", form, func(tx pgx.Tx, version int) error {
-		_, err := feedback.MarkValid(c, tx, s.Config.Location, currentUser(c).Actor(), feedback.ValidInput{
+		_, err := feedback.MarkValid(c, tx, s.Config.Location, httpx.CurrentUser(c).Actor(), feedback.ValidInput{
 			Items: []feedback.Ref{{Kind: c.Param("kind"), ID: c.Param("id"), Version: version}}, Problem: form["problem"]}, s.Now())
 		return err
 	})
@@ -273,7 +274,7 @@ func (s *Server) feedbackValidSubmit(c *gin.Context) {
 func (s *Server) feedbackInvalidSubmit(c *gin.Context) {
 	form := map[string]string{"form": "invalid", "reason": c.PostForm("reason"), "note": c.PostForm("note")}
 	s.itemSubmit(c, "feedback_invalid", form, func(tx pgx.Tx, version int) error {
-		_, err := feedback.MarkInvalid(c, tx, s.Config.Location, currentUser(c).Actor(), feedback.InvalidInput{
+		_, err := feedback.MarkInvalid(c, tx, s.Config.Location, httpx.CurrentUser(c).Actor(), feedback.InvalidInput{
 			Kind: c.Param("kind"), ID: c.Param("id"), Version: version, Reason: form["reason"], Note: form["note"]}, s.Now())
 		return err
 	})
@@ -281,7 +282,7 @@ func (s *Server) feedbackInvalidSubmit(c *gin.Context) {
 
 func (s *Server) feedbackReopenSubmit(c *gin.Context) {
 	s.itemSubmit(c, "feedback_reopened", nil, func(tx pgx.Tx, version int) error {
-		_, err := feedback.Reopen(c, tx, s.Config.Location, currentUser(c).Actor(), c.Param("kind"), c.Param("id"), version)
+		_, err := feedback.Reopen(c, tx, s.Config.Location, httpx.CurrentUser(c).Actor(), c.Param("kind"), c.Param("id"), version)
 		return err
 	})
 }

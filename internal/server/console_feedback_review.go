@@ -12,6 +12,7 @@ import (
 	"minyi/internal/assessment"
 	"minyi/internal/db"
 	"minyi/internal/feedback"
+	"minyi/internal/httpx"
 	"minyi/internal/ratings"
 	"minyi/internal/users"
 )
@@ -24,10 +25,10 @@ type rowError struct {
 }
 
 type flagsPageData struct {
-	basePage
+	httpx.BasePage
 	Status string
 	Flags  []feedback.Flag
-	Pager  pager
+	Pager  httpx.Pager
 	Err    rowError
 }
 
@@ -44,30 +45,30 @@ func (s *Server) showFlags(c *gin.Context, status int, rerr rowError) {
 	if st == "all" {
 		filter = ""
 	}
-	page := pageParam(c)
+	page := httpx.PageParam(c)
 	list, total, err := feedback.ListFlags(c, s.Pool, filter, queuePageSize, (page-1)*queuePageSize)
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	d := flagsPageData{basePage: s.base(c, "可疑评价标记", "feedback"), Status: st, Flags: list, Err: rerr}
-	d.Pager = newPager(page, queuePageSize, total, func(n int) string {
+	d := flagsPageData{BasePage: s.Base(c, "可疑评价标记", "feedback"), Status: st, Flags: list, Err: rerr}
+	d.Pager = httpx.NewPager(page, queuePageSize, total, func(n int) string {
 		return "/console/feedback/flags?status=" + st + "&page=" + strconv.Itoa(n)
 	})
-	s.render(c, status, "console/feedback_flags.html", d)
+	s.Render(c, status, "console/feedback_flags.html", d)
 }
 
 func (s *Server) feedbackScanSubmit(c *gin.Context) {
 	n, err := feedback.Scan(c, s.Pool, s.Keys, s.Config.Location, s.Now())
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	flash := "flag_scan_none"
 	if n > 0 {
 		flash = "flag_scan_found"
 	}
-	redirect(c, "/console/feedback/flags", flash)
+	httpx.Redirect(c, "/console/feedback/flags", flash)
 }
 
 func (s *Server) feedbackFlagSubmit(c *gin.Context) {
@@ -75,7 +76,7 @@ func (s *Server) feedbackFlagSubmit(c *gin.Context) {
 	flash := map[bool]string{true: "flag_confirmed", false: "flag_dismissed"}[confirm]
 	s.rowDecision(c, "可疑标记不存在", "note", flash, "/console/feedback/flags", s.showFlags,
 		func(tx pgx.Tx, id int64, text string) error {
-			_, err := feedback.DecideFlag(c, tx, currentUser(c).Actor(), id, confirm, text, s.Now())
+			_, err := feedback.DecideFlag(c, tx, httpx.CurrentUser(c).Actor(), id, confirm, text, s.Now())
 			return err
 		})
 }
@@ -85,20 +86,20 @@ func (s *Server) feedbackFlagSubmit(c *gin.Context) {
 // conflict shows the list again with the message next to the row.
 func (s *Server) rowDecision(c *gin.Context, notFound, field, flash, back string,
 	show func(*gin.Context, int, rowError), fn func(tx pgx.Tx, id int64, text string) error) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	if err != nil {
-		s.consoleError(c, apperr.New(apperr.NotFound, notFound))
+		s.ConsoleError(c, apperr.New(apperr.NotFound, notFound))
 		return
 	}
 	text := c.PostForm(field)
 	err = db.Tx(c, s.Pool, func(tx pgx.Tx) error { return fn(tx, id, text) })
 	switch {
 	case err == nil:
-		redirect(c, back, flash)
+		httpx.Redirect(c, back, flash)
 	case apperr.Is(err, apperr.Invalid), apperr.Is(err, apperr.Conflict):
 		show(c, apperr.Status(apperr.From(err).Code), rowError{ID: id, Message: errorText(err), Text: text})
 	default:
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 	}
 }
 
@@ -119,10 +120,10 @@ type appealRow struct {
 }
 
 type appealsPageData struct {
-	basePage
+	httpx.BasePage
 	Status  string
 	Appeals []appealRow
-	Pager   pager
+	Pager   httpx.Pager
 	Err     rowError
 }
 
@@ -134,35 +135,35 @@ func (s *Server) feedbackAppealsPage(c *gin.Context) {
 func (s *Server) showAppeals(c *gin.Context, status int, rerr rowError) {
 	st := c.Query("status")
 	f := feedback.AppealFilter{Status: st}
-	u := currentUser(c)
+	u := httpx.CurrentUser(c)
 	var err error
 	if f.UnitID, err = unitQueryScope(c); err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	page := pageParam(c)
+	page := httpx.PageParam(c)
 	f.Limit, f.Offset = queuePageSize, (page-1)*queuePageSize
 	list, total, err := feedback.ListAppeals(c, s.Pool, f)
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	d := appealsPageData{basePage: s.base(c, "评价申诉", "feedback"), Status: st, Err: rerr}
+	d := appealsPageData{BasePage: s.Base(c, "评价申诉", "feedback"), Status: st, Err: rerr}
 	if u.Role != users.RoleOffice {
 		d.Active = "ratings"
 	}
 	for _, a := range list {
 		files, err := assessment.EvidenceInfo(c, s.Pool, a.EvidenceIDs)
 		if err != nil {
-			s.consoleError(c, err)
+			s.ConsoleError(c, err)
 			return
 		}
 		d.Appeals = append(d.Appeals, appealRow{Appeal: a, Evidence: files})
 	}
-	d.Pager = newPager(page, queuePageSize, total, func(n int) string {
+	d.Pager = httpx.NewPager(page, queuePageSize, total, func(n int) string {
 		return "/console/feedback/appeals?status=" + st + "&page=" + strconv.Itoa(n)
 	})
-	s.render(c, status, "console/feedback_appeals.html", d)
+	s.Render(c, status, "console/feedback_appeals.html", d)
 }
 
 func (s *Server) feedbackAppealSubmit(c *gin.Context) {
@@ -170,13 +171,13 @@ func (s *Server) feedbackAppealSubmit(c *gin.Context) {
 	flash := map[bool]string{true: "rating_appeal_upheld", false: "rating_appeal_rejected"}[uphold]
 	s.rowDecision(c, "申诉不存在", "reason", flash, "/console/feedback/appeals", s.showAppeals,
 		func(tx pgx.Tx, id int64, text string) error {
-			_, err := feedback.DecideAppeal(c, tx, currentUser(c).Actor(), id, uphold, text, s.Now())
+			_, err := feedback.DecideAppeal(c, tx, httpx.CurrentUser(c).Actor(), id, uphold, text, s.Now())
 			return err
 		})
 }
 
 type appealFormData struct {
-	basePage
+	httpx.BasePage
 	Rating  ratings.Rating
 	Appeals []feedback.Appeal
 	Grounds string
@@ -193,7 +194,7 @@ func (s *Server) appealFormPage(c *gin.Context) {
 func (s *Server) showAppealForm(c *gin.Context, status int, grounds string, errs map[string]string, msg string) {
 	unit, err := appealUnit(c)
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	id, err := ratingID(c)
@@ -205,17 +206,17 @@ func (s *Server) showAppealForm(c *gin.Context, status int, grounds string, errs
 		err = apperr.New(apperr.NotFound, "评价不存在")
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	list := []ratings.Rating{r}
-	s.showPhones(currentUser(c), list)
-	d := appealFormData{basePage: s.base(c, "评价申诉", "ratings"), Rating: list[0], Grounds: grounds, Errors: errs, Message: msg}
+	s.showPhones(httpx.CurrentUser(c), list)
+	d := appealFormData{BasePage: s.Base(c, "评价申诉", "ratings"), Rating: list[0], Grounds: grounds, Errors: errs, Message: msg}
 	if d.Appeals, _, err = feedback.ListAppeals(c, s.Pool, feedback.AppealFilter{UnitID: &unit, RatingID: &id}); err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	s.render(c, status, "console/feedback_appeal_form.html", d)
+	s.Render(c, status, "console/feedback_appeal_form.html", d)
 }
 
 // appealSubmit files the appeal with its optional evidence file, stored in
@@ -223,12 +224,12 @@ func (s *Server) showAppealForm(c *gin.Context, status int, grounds string, errs
 func (s *Server) appealSubmit(c *gin.Context) {
 	unit, err := appealUnit(c)
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	id, err := ratingID(c)
 	if err != nil {
-		s.consoleError(c, apperr.New(apperr.NotFound, "评价不存在"))
+		s.ConsoleError(c, apperr.New(apperr.NotFound, "评价不存在"))
 		return
 	}
 	grounds := strings.TrimSpace(c.PostForm("grounds"))
@@ -237,18 +238,18 @@ func (s *Server) appealSubmit(c *gin.Context) {
 		if err != nil {
 			return err
 		}
-		_, err = feedback.FileAppeal(c, tx, currentUser(c).Actor(), unit, id, feedback.AppealInput{Grounds: grounds, EvidenceIDs: files}, s.Now())
+		_, err = feedback.FileAppeal(c, tx, httpx.CurrentUser(c).Actor(), unit, id, feedback.AppealInput{Grounds: grounds, EvidenceIDs: files}, s.Now())
 		return err
 	})
 	switch {
 	case err == nil:
-		redirect(c, "/console/feedback/appeals", "rating_appeal_filed")
+		httpx.Redirect(c, "/console/feedback/appeals", "rating_appeal_filed")
 	case apperr.Is(err, apperr.Invalid):
-		errs, _ := fieldErrors(err)
+		errs, _ := httpx.FieldErrors(err)
 		s.showAppealForm(c, http.StatusUnprocessableEntity, grounds, errs, "")
 	case apperr.Is(err, apperr.Conflict):
 		s.showAppealForm(c, http.StatusConflict, grounds, nil, apperr.From(err).Message+"。")
 	default:
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 	}
 }

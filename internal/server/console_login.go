@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"minyi/internal/apperr"
+	"minyi/internal/httpx"
 	"minyi/internal/secure"
 	"minyi/internal/users"
 )
@@ -18,7 +19,7 @@ import (
 const loginCookie = "minyi_login"
 
 type loginPageData struct {
-	basePage
+	httpx.BasePage
 	Username string
 	Next     string
 	Errors   map[string]string
@@ -27,7 +28,7 @@ type loginPageData struct {
 
 // safeNext returns next when it is a console path of this site, else /console.
 func safeNext(next string) string {
-	p := localPath(next, "")
+	p := httpx.LocalPath(next, "")
 	if p == "" || strings.HasPrefix(p, "/login") || strings.HasPrefix(p, "/logout") {
 		return "/console"
 	}
@@ -37,14 +38,14 @@ func safeNext(next string) string {
 func (s *Server) showLogin(c *gin.Context, status int, d loginPageData) {
 	token := secure.Token(18)
 	http.SetCookie(c.Writer, &http.Cookie{Name: loginCookie, Value: token, Path: "/login", HttpOnly: true,
-		Secure: s.secureCookies(), SameSite: http.SameSiteStrictMode, MaxAge: 3600})
-	d.basePage = basePage{Title: "登录", Bare: true, CSRF: token}
-	s.render(c, status, "console/login.html", d)
+		Secure: s.SecureCookies(), SameSite: http.SameSiteStrictMode, MaxAge: 3600})
+	d.BasePage = httpx.BasePage{Title: "登录", Bare: true, CSRF: token}
+	s.Render(c, status, "console/login.html", d)
 }
 
 func (s *Server) loginPage(c *gin.Context) {
 	next := safeNext(c.Query("next"))
-	if token, _ := c.Cookie(sessionCookie); token != "" {
+	if token, _ := c.Cookie(httpx.SessionCookie); token != "" {
 		if _, err := users.FindSession(c, s.Pool, token); err == nil {
 			c.Redirect(http.StatusSeeOther, next)
 			return
@@ -54,8 +55,8 @@ func (s *Server) loginPage(c *gin.Context) {
 }
 
 func (s *Server) loginSubmit(c *gin.Context) {
-	if err := readForm(c); err != nil {
-		s.refuse(c, err)
+	if err := httpx.ReadForm(c); err != nil {
+		s.Refuse(c, err)
 		return
 	}
 	d := loginPageData{Username: strings.TrimSpace(c.PostForm("username")), Next: safeNext(c.PostForm("next"))}
@@ -90,7 +91,7 @@ func (s *Server) loginSubmit(c *gin.Context) {
 
 func (s *Server) logoutSubmit(c *gin.Context) {
 	if err := s.signOut(c); err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	c.Redirect(http.StatusSeeOther, "/login")

@@ -11,6 +11,7 @@ import (
 
 	"minyi/internal/deadlines"
 	"minyi/internal/feedback"
+	"minyi/internal/httpx"
 	"minyi/internal/ratings"
 	"minyi/internal/units"
 	"minyi/internal/users"
@@ -31,7 +32,7 @@ type overviewRow struct {
 }
 
 type overviewPageData struct {
-	basePage
+	httpx.BasePage
 	Date               string
 	Rows               []overviewRow
 	Today, Month, Year periodView
@@ -121,21 +122,21 @@ func sumPeriods(ps []ratings.Period) ratings.Period {
 // overviewPage shows, per unit the user may see, the count and mean points
 // today, this month and this year, with totals and the ratings to review.
 func (s *Server) overviewPage(c *gin.Context) {
-	u := currentUser(c)
+	u := httpx.CurrentUser(c)
 	scope := u.UnitID // nil for the office: every unit
 	list, err := units.ListUnits(c, s.Pool, scope)
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	now := s.Now().In(s.Config.Location)
 	stats, err := ratings.Stats(c, s.Pool, now, s.Config.Location, scope)
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	day, month, year := ratings.PeriodStarts(now, s.Config.Location)
-	d := overviewPageData{basePage: s.base(c, "概览", "overview"), Date: now.Format("2006年1月2日")}
+	d := overviewPageData{BasePage: s.Base(c, "概览", "overview"), Date: now.Format("2006年1月2日")}
 	var today, mon, yr []ratings.Period
 	for _, un := range list {
 		st := stats[un.ID]
@@ -156,28 +157,28 @@ func (s *Server) overviewPage(c *gin.Context) {
 	// yet excluded are the ones left to review.
 	review := ratings.Filter{UnitID: scope, RateChecked: ptr(false), Excluded: ptr(false)}
 	if d.Unchecked, err = ratings.Count(c, s.Pool, review); err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	if d.Excluded, err = ratings.Count(c, s.Pool, ratings.Filter{UnitID: scope, Excluded: ptr(true)}); err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	if d.TargetWarnings, d.TargetWarningsLink, err = s.targetWarningCount(c); err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	if d.CaseOverdue, err = caseOverdue(c, s, scope); err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	if u.Role == users.RoleOffice {
 		if d.Calendar, err = s.calendarWarningFor(c, now); err != nil {
-			s.consoleError(c, err)
+			s.ConsoleError(c, err)
 			return
 		}
 	}
 	d.UncheckedLink = "/console/ratings?rate_checked=false&excluded=false"
 	d.ExcludedLink = "/console/ratings?excluded=true"
-	s.render(c, http.StatusOK, "console/overview.html", d)
+	s.Render(c, http.StatusOK, "console/overview.html", d)
 }

@@ -10,6 +10,7 @@ import (
 
 	"minyi/internal/apperr"
 	"minyi/internal/db"
+	"minyi/internal/httpx"
 	"minyi/internal/ratings"
 	"minyi/internal/units"
 )
@@ -17,15 +18,15 @@ import (
 func (s *Server) createPointSubmit(c *gin.Context) {
 	u, err := s.visibleUnit(c)
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	in := units.PointInput{Name: strings.TrimSpace(c.PostForm("name")), Kind: c.PostForm("kind")}
 	err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
-		_, err := units.CreatePoint(c, tx, currentUser(c).Actor(), u.ID, in)
+		_, err := units.CreatePoint(c, tx, httpx.CurrentUser(c).Actor(), u.ID, in)
 		return err
 	})
-	if errs, ok := fieldErrors(err); ok {
+	if errs, ok := httpx.FieldErrors(err); ok {
 		if errs["kind"] != "" {
 			errs["kind"] = "请选择服务点类型"
 		}
@@ -33,33 +34,33 @@ func (s *Server) createPointSubmit(c *gin.Context) {
 		return
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	redirect(c, unitPath(u.ID)+"#points", "point_created")
+	httpx.Redirect(c, unitPath(u.ID)+"#points", "point_created")
 }
 
 func (s *Server) rotatePointSubmit(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	var p units.ServicePoint
 	if err == nil {
 		err = db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
 			if p, err = units.FindPoint(c, tx, id); err != nil {
 				return err
 			}
-			_, err = units.RotatePointCode(c, tx, currentUser(c).Actor(), id)
+			_, err = units.RotatePointCode(c, tx, httpx.CurrentUser(c).Actor(), id)
 			return err
 		})
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	redirect(c, unitPath(p.UnitID)+"#points", "qr_rotated")
+	httpx.Redirect(c, unitPath(p.UnitID)+"#points", "qr_rotated")
 }
 
 type terminalTokenData struct {
-	basePage
+	httpx.BasePage
 	Unit     units.Unit
 	Terminal units.Terminal
 	Point    string
@@ -73,7 +74,7 @@ type terminalTokenData struct {
 func (s *Server) createTerminalSubmit(c *gin.Context) {
 	u, err := s.visibleUnit(c)
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	in := units.TerminalInput{Name: strings.TrimSpace(c.PostForm("name"))}
@@ -90,14 +91,14 @@ func (s *Server) createTerminalSubmit(c *gin.Context) {
 	var token, pointName string
 	if len(errs) == 0 {
 		err = db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
-			if t, token, err = units.CreateTerminal(c, tx, currentUser(c).Actor(), u.ID, in); err != nil || t.PointID == nil {
+			if t, token, err = units.CreateTerminal(c, tx, httpx.CurrentUser(c).Actor(), u.ID, in); err != nil || t.PointID == nil {
 				return err
 			}
 			p, err := units.FindPoint(c, tx, *t.PointID)
 			pointName = p.Name
 			return err
 		})
-		if fe, ok := fieldErrors(err); ok {
+		if fe, ok := httpx.FieldErrors(err); ok {
 			errs = fe
 		}
 	}
@@ -106,30 +107,30 @@ func (s *Server) createTerminalSubmit(c *gin.Context) {
 		return
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	out := terminalTokenData{basePage: s.base(c, "评价器已注册", "units"), Unit: u, Terminal: t, Token: token,
+	out := terminalTokenData{BasePage: s.Base(c, "评价器已注册", "units"), Unit: u, Terminal: t, Token: token,
 		Point: pointName, Endpoint: s.Config.PublicBaseURL + "/api/v1/terminal/ratings", Back: unitPath(u.ID) + "#terminals"}
 	c.Header("Referrer-Policy", "no-referrer")
-	s.render(c, http.StatusCreated, "console/terminal_token.html", out)
+	s.Render(c, http.StatusCreated, "console/terminal_token.html", out)
 }
 
 func (s *Server) revokeTerminalSubmit(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	var t units.Terminal
 	if err == nil {
 		err = db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
-			t, err = units.RevokeTerminal(c, tx, currentUser(c).Actor(), id)
+			t, err = units.RevokeTerminal(c, tx, httpx.CurrentUser(c).Actor(), id)
 			return err
 		})
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	s.terminals.forgetID(t.ID)
-	redirect(c, unitPath(t.UnitID)+"#terminals", "terminal_revoked")
+	httpx.Redirect(c, unitPath(t.UnitID)+"#terminals", "terminal_revoked")
 }
 
 // levelView is a rating level and its Chinese name.
@@ -148,7 +149,7 @@ func levelViews() []levelView {
 }
 
 type posterData struct {
-	basePage
+	httpx.BasePage
 	UnitName  string
 	PointName string
 	QR        qrView
@@ -160,7 +161,7 @@ type posterData struct {
 func (s *Server) unitPoster(c *gin.Context) {
 	u, err := s.visibleUnit(c)
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	s.showPoster(c, u, nil, u.QRCode, unitPath(u.ID)+"#qr")
@@ -168,13 +169,13 @@ func (s *Server) unitPoster(c *gin.Context) {
 
 // pointPoster is the printable A4 poster of a service point's QR code.
 func (s *Server) pointPoster(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	var p units.ServicePoint
 	if err == nil {
 		p, err = units.FindPoint(c, s.Pool, id)
 	}
 	if err == nil {
-		err = canSeeUnit(currentUser(c), p.UnitID)
+		err = httpx.CanSeeUnit(httpx.CurrentUser(c), p.UnitID)
 		if err != nil {
 			err = apperr.New(apperr.Forbidden, "无权查看该服务点")
 		}
@@ -184,7 +185,7 @@ func (s *Server) pointPoster(c *gin.Context) {
 		u, err = units.FindUnit(c, s.Pool, p.UnitID)
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	s.showPoster(c, u, &p, p.QRCode, unitPath(u.ID)+"#points")
@@ -192,10 +193,10 @@ func (s *Server) pointPoster(c *gin.Context) {
 
 func (s *Server) showPoster(c *gin.Context, u units.Unit, p *units.ServicePoint, code, back string) {
 	if code == "" {
-		s.consoleError(c, apperr.New(apperr.NotFound, "该二维码不存在，请先更换二维码。"))
+		s.ConsoleError(c, apperr.New(apperr.NotFound, "该二维码不存在，请先更换二维码。"))
 		return
 	}
-	d := posterData{basePage: s.base(c, "评价二维码 - "+u.Name, "units"), UnitName: u.Name, QR: s.qrView(code, ""),
+	d := posterData{BasePage: s.Base(c, "评价二维码 - "+u.Name, "units"), UnitName: u.Name, QR: s.qrView(code, ""),
 		Levels: levelViews(), Back: back}
 	d.Bare = true
 	d.QR.Image += "?size=1024"
@@ -203,5 +204,5 @@ func (s *Server) showPoster(c *gin.Context, u units.Unit, p *units.ServicePoint,
 		d.PointName = p.Name
 		d.Title += " " + p.Name
 	}
-	s.render(c, http.StatusOK, "console/poster.html", d)
+	s.Render(c, http.StatusOK, "console/poster.html", d)
 }

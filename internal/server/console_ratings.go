@@ -14,6 +14,7 @@ import (
 
 	"minyi/internal/apperr"
 	"minyi/internal/db"
+	"minyi/internal/httpx"
 	"minyi/internal/ratings"
 	"minyi/internal/units"
 	"minyi/internal/users"
@@ -61,12 +62,12 @@ type ratingRow struct {
 }
 
 type ratingsPageData struct {
-	basePage
+	httpx.BasePage
 	Q          feedQuery
 	Units      []units.Unit
 	Levels     []levelView
 	Rows       []ratingRow
-	Pager      pager
+	Pager      httpx.Pager
 	FilterErrs []string
 	Message    string
 	ClearLink  string
@@ -93,11 +94,11 @@ func (s *Server) ratingsPage(c *gin.Context) {
 // showFeed renders the rating feed for the filter in the request's query;
 // rowID, rowErr and reason mark an exclusion that failed.
 func (s *Server) showFeed(c *gin.Context, status int, rowID, rowErr, reason string) {
-	u := currentUser(c)
+	u := httpx.CurrentUser(c)
 	q := feedQuery{UnitID: c.Query("unit_id"), Channel: c.Query("channel"), Level: c.Query("level"),
 		From: c.Query("from"), To: c.Query("to"), Excluded: c.Query("excluded"), Held: c.Query("held"),
 		RateChecked: c.Query("rate_checked"), HasComment: c.Query("has_comment") == "1" || c.Query("has_comment") == "true"}
-	d := ratingsPageData{basePage: s.base(c, "评价记录", "ratings"), Q: q, Levels: levelViews(),
+	d := ratingsPageData{BasePage: s.Base(c, "评价记录", "ratings"), Q: q, Levels: levelViews(),
 		ClearLink: "/console/ratings"}
 	d.Message = rowErr
 	f, err := s.ratingFilter(c)
@@ -117,17 +118,17 @@ func (s *Server) showFeed(c *gin.Context, status int, rowID, rowErr, reason stri
 	}
 	if u.Role != users.RoleOffice {
 		if f.UnitID != nil && (u.UnitID == nil || *f.UnitID != *u.UnitID) {
-			s.consoleError(c, apperr.New(apperr.Forbidden, "无权查看该单位的评价"))
+			s.ConsoleError(c, apperr.New(apperr.Forbidden, "无权查看该单位的评价"))
 			return
 		}
 		f.UnitID, d.Q.UnitID = u.UnitID, ""
 	}
-	page := pageParam(c)
+	page := httpx.PageParam(c)
 	if len(d.FilterErrs) == 0 {
 		f.Limit, f.Offset = feedPageSize, (page-1)*feedPageSize
 		list, total, err := ratings.List(c, s.Pool, f)
 		if err != nil {
-			s.consoleError(c, err)
+			s.ConsoleError(c, err)
 			return
 		}
 		s.showPhones(u, list)
@@ -139,7 +140,7 @@ func (s *Server) showFeed(c *gin.Context, status int, rowID, rowErr, reason stri
 			}
 			return "/console/ratings?" + v.Encode()
 		}
-		d.Pager = newPager(page, feedPageSize, total, link)
+		d.Pager = httpx.NewPager(page, feedPageSize, total, link)
 		if page > 1 {
 			base.Set("page", strconv.Itoa(page))
 		}
@@ -165,11 +166,11 @@ func (s *Server) showFeed(c *gin.Context, status int, rowID, rowErr, reason stri
 	}
 	if u.Role == users.RoleOffice {
 		if d.Units, err = units.ListUnits(c, s.Pool, nil); err != nil {
-			s.consoleError(c, err)
+			s.ConsoleError(c, err)
 			return
 		}
 	}
-	s.render(c, status, "console/ratings.html", d)
+	s.Render(c, status, "console/ratings.html", d)
 }
 
 // feedBack is the feed with the filter of the request's query, where an
@@ -190,14 +191,14 @@ func feedBack(c *gin.Context) string {
 func (s *Server) excludeSubmit(c *gin.Context) {
 	reason := strings.TrimSpace(c.PostForm("reason"))
 	s.changeExclusionPage(c, reason, "rating_excluded", func(tx pgx.Tx, id uuid.UUID) error {
-		_, err := ratings.Exclude(c, tx, currentUser(c).Actor(), id, reason)
+		_, err := ratings.Exclude(c, tx, httpx.CurrentUser(c).Actor(), id, reason)
 		return err
 	})
 }
 
 func (s *Server) restoreSubmit(c *gin.Context) {
 	s.changeExclusionPage(c, "", "rating_restored", func(tx pgx.Tx, id uuid.UUID) error {
-		_, err := ratings.Restore(c, tx, currentUser(c).Actor(), id)
+		_, err := ratings.Restore(c, tx, httpx.CurrentUser(c).Actor(), id)
 		return err
 	})
 }
@@ -207,18 +208,18 @@ func (s *Server) restoreSubmit(c *gin.Context) {
 func (s *Server) changeExclusionPage(c *gin.Context, reason, flash string, fn func(pgx.Tx, uuid.UUID) error) {
 	id, err := ratingID(c)
 	if err != nil {
-		s.consoleError(c, apperr.New(apperr.NotFound, "评价不存在"))
+		s.ConsoleError(c, apperr.New(apperr.NotFound, "评价不存在"))
 		return
 	}
 	err = db.Tx(c, s.Pool, func(tx pgx.Tx) error { return fn(tx, id) })
 	switch {
 	case err == nil:
-		redirect(c, feedBack(c), flash)
+		httpx.Redirect(c, feedBack(c), flash)
 	case apperr.Is(err, apperr.Invalid):
 		s.showFeed(c, http.StatusUnprocessableEntity, id.String(), "请填写剔除理由（200字以内）。", reason)
 	case apperr.Is(err, apperr.Conflict):
 		s.showFeed(c, http.StatusConflict, id.String(), apperr.From(err).Message+"，页面已刷新。", reason)
 	default:
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"minyi/internal/assessment"
 	"minyi/internal/cycles"
 	"minyi/internal/db"
+	"minyi/internal/httpx"
 	"minyi/internal/results"
 	"minyi/internal/users"
 )
@@ -23,7 +24,7 @@ import (
 // ?view=published), the incomplete units, the applications for review,
 // and after the final publication the use of results.
 type resultsPageData struct {
-	basePage
+	httpx.BasePage
 	Cycle      cycles.Cycle
 	Status     results.Status
 	View       string // "draft" or "published"
@@ -41,7 +42,7 @@ type resultsPageData struct {
 }
 
 func (s *Server) cycleFromPath(c *gin.Context) (cycles.Cycle, error) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	if err != nil {
 		return cycles.Cycle{}, err
 	}
@@ -54,11 +55,11 @@ func resultsLink(cycleID int64) string {
 
 // resultsPage: a unit-role user is sent to the own unit's result.
 func (s *Server) resultsPage(c *gin.Context) {
-	u := currentUser(c)
+	u := httpx.CurrentUser(c)
 	if u.Role != users.RoleOffice {
-		id, err := idParam(c, "id")
+		id, err := httpx.IDParam(c, "id")
 		if err != nil || u.UnitID == nil {
-			s.consoleError(c, apperr.New(apperr.Forbidden, "该账号未关联单位，无权查看考核结果"))
+			s.ConsoleError(c, apperr.New(apperr.Forbidden, "该账号未关联单位，无权查看考核结果"))
 			return
 		}
 		c.Redirect(http.StatusSeeOther, resultsLink(id)+"/"+strconv.FormatInt(*u.UnitID, 10))
@@ -70,10 +71,10 @@ func (s *Server) resultsPage(c *gin.Context) {
 func (s *Server) showResults(c *gin.Context, status int, errMsg string) {
 	cy, err := s.cycleFromPath(c)
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	d := resultsPageData{basePage: s.base(c, cy.Name+" · 考核结果", "cycles"), Cycle: cy, View: "draft", Error: errMsg,
+	d := resultsPageData{BasePage: s.Base(c, cy.Name+" · 考核结果", "cycles"), Cycle: cy, View: "draft", Error: errMsg,
 		Link: resultsLink(cy.ID)}
 	if c.Query("view") == "published" {
 		d.View = "published"
@@ -117,18 +118,18 @@ func (s *Server) showResults(c *gin.Context, status int, errMsg string) {
 		return nil
 	})
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	s.render(c, status, "console/results.html", d)
+	s.Render(c, status, "console/results.html", d)
 }
 
 // resultsAction runs fn for the office's form posts and redirects back
 // with flash, or shows the page with the refusal.
 func (s *Server) resultsAction(c *gin.Context, flash string, fn func(tx pgx.Tx, cycleID int64) error) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	err = db.Tx(c, s.Pool, func(tx pgx.Tx) error { return fn(tx, id) })
@@ -137,10 +138,10 @@ func (s *Server) resultsAction(c *gin.Context, flash string, fn func(tx pgx.Tx, 
 			s.showResults(c, apperr.Status(e.Code), e.Message)
 			return
 		}
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	redirect(c, resultsLink(id), flash)
+	httpx.Redirect(c, resultsLink(id), flash)
 }
 
 func publishForm(c *gin.Context) results.PublishInput {
@@ -150,50 +151,50 @@ func publishForm(c *gin.Context) results.PublishInput {
 
 func (s *Server) publishPreliminarySubmit(c *gin.Context) {
 	s.resultsAction(c, "results_preliminary", func(tx pgx.Tx, id int64) error {
-		_, err := results.PublishPreliminary(c, tx, currentUser(c).Actor(), s.Config.Location, s.Now(), id, s.Config.UnitCategories, publishForm(c))
+		_, err := results.PublishPreliminary(c, tx, httpx.CurrentUser(c).Actor(), s.Config.Location, s.Now(), id, s.Config.UnitCategories, publishForm(c))
 		return err
 	})
 }
 
 func (s *Server) publishFinalSubmit(c *gin.Context) {
 	s.resultsAction(c, "results_final", func(tx pgx.Tx, id int64) error {
-		_, err := results.PublishFinal(c, tx, currentUser(c).Actor(), s.Config.Location, s.Now(), id, s.Config.UnitCategories, publishForm(c))
+		_, err := results.PublishFinal(c, tx, httpx.CurrentUser(c).Actor(), s.Config.Location, s.Now(), id, s.Config.UnitCategories, publishForm(c))
 		return err
 	})
 }
 
 func (s *Server) reopenResultsSubmit(c *gin.Context) {
 	s.resultsAction(c, "results_reopened", func(tx pgx.Tx, id int64) error {
-		_, err := results.Reopen(c, tx, currentUser(c).Actor(), s.Now(), id, c.PostForm("reason"))
+		_, err := results.Reopen(c, tx, httpx.CurrentUser(c).Actor(), s.Now(), id, c.PostForm("reason"))
 		return err
 	})
 }
 
 func (s *Server) answerAppealSubmit(c *gin.Context) {
-	appealID, err := idParam(c, "appeal_id")
+	appealID, err := httpx.IDParam(c, "appeal_id")
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	s.resultsAction(c, "appeal_answered", func(tx pgx.Tx, id int64) error {
-		_, err := results.AnswerAppeal(c, tx, currentUser(c).Actor(), s.Now(), id, appealID,
+		_, err := results.AnswerAppeal(c, tx, httpx.CurrentUser(c).Actor(), s.Now(), id, appealID,
 			results.AnswerInput{Status: c.PostForm("status"), Answer: c.PostForm("answer")})
 		return err
 	})
 }
 
 func (s *Server) staffCountSubmit(c *gin.Context) {
-	unitID, err := idParam(c, "unit_id")
+	unitID, err := httpx.IDParam(c, "unit_id")
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	s.resultsAction(c, "staff_count_saved", func(tx pgx.Tx, id int64) error {
-		n, err := parseInt(c.PostForm("staff_count"))
+		n, err := httpx.ParseInt(c.PostForm("staff_count"))
 		if err != nil {
 			return apperr.InvalidField("staff_count", "公务员人数须为0到100000之间的整数")
 		}
-		return results.SetStaffCount(c, tx, currentUser(c).Actor(), s.Now(), id, unitID, n)
+		return results.SetStaffCount(c, tx, httpx.CurrentUser(c).Actor(), s.Now(), id, unitID, n)
 	})
 }
 
@@ -201,7 +202,7 @@ func (s *Server) staffCountSubmit(c *gin.Context) {
 // the office the draft recomputed now) down to every entry, and the
 // application for review.
 type unitResultData struct {
-	basePage
+	httpx.BasePage
 	Cycle     cycles.Cycle
 	Unit      results.Unit
 	Status    results.Status
@@ -232,19 +233,19 @@ func (s *Server) unitResultPage(c *gin.Context) { s.showUnitResult(c, http.Statu
 func (s *Server) showUnitResult(c *gin.Context, status int, errMsg string, form map[string]string) {
 	cy, err := s.cycleFromPath(c)
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	unitID, err := idParam(c, "unit_id")
+	unitID, err := httpx.IDParam(c, "unit_id")
 	if err == nil {
-		err = canSeeUnit(currentUser(c), unitID)
+		err = httpx.CanSeeUnit(httpx.CurrentUser(c), unitID)
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	u := currentUser(c)
-	d := unitResultData{basePage: s.base(c, cy.Name+" · 考核结果", "cycles"), Cycle: cy, Error: errMsg, Form: form,
+	u := httpx.CurrentUser(c)
+	d := unitResultData{BasePage: s.Base(c, cy.Name+" · 考核结果", "cycles"), Cycle: cy, Error: errMsg, Form: form,
 		MaxFiles: results.MaxUploads, Link: resultsLink(cy.ID), ScoreLink: "/console/cycles/" + strconv.FormatInt(cy.ID, 10) + "/scores/" + strconv.FormatInt(unitID, 10)}
 	err = s.readSnapshot(c, func(tx pgx.Tx) error {
 		var err error
@@ -292,7 +293,7 @@ func (s *Server) showUnitResult(c *gin.Context, status int, errMsg string, form 
 		return err
 	})
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	d.PublishedView, d.DraftView = lineView(d.Published, d.Decimals), lineView(d.Draft, d.Decimals)
@@ -309,7 +310,7 @@ func (s *Server) showUnitResult(c *gin.Context, status int, errMsg string, form 
 	if d.Form["form"] != "rectification" && d.Report != nil {
 		d.Form["content"] = d.Report.Content
 	}
-	s.render(c, status, "console/result_unit.html", d)
+	s.Render(c, status, "console/result_unit.html", d)
 }
 
 // formFiles reads the files chosen in a multipart form's field (at most
@@ -342,16 +343,16 @@ func formFiles(c *gin.Context, field string) ([]results.Upload, error) {
 // back with flash.
 func (s *Server) unitResultSubmit(c *gin.Context, form map[string]string, flash string, check func(u users.User, unitID int64) error,
 	save func(tx pgx.Tx, cycleID, unitID int64, files []results.Upload) error) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	var unitID int64
 	if err == nil {
-		unitID, err = idParam(c, "unit_id")
+		unitID, err = httpx.IDParam(c, "unit_id")
 	}
 	if err == nil {
-		err = check(currentUser(c), unitID)
+		err = check(httpx.CurrentUser(c), unitID)
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	files, err := formFiles(c, "files")
@@ -363,16 +364,16 @@ func (s *Server) unitResultSubmit(c *gin.Context, form map[string]string, flash 
 			s.showUnitResult(c, apperr.Status(e.Code), refusalText(err), form)
 			return
 		}
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	redirect(c, resultsLink(id)+"/"+strconv.FormatInt(unitID, 10), flash)
+	httpx.Redirect(c, resultsLink(id)+"/"+strconv.FormatInt(unitID, 10), flash)
 }
 
 // refusalText is a refusal as one line: an invalid error's field
 // messages (in field order), else its message.
 func refusalText(err error) string {
-	fields, ok := fieldErrors(err)
+	fields, ok := httpx.FieldErrors(err)
 	if !ok {
 		return apperr.From(err).Message
 	}
@@ -388,7 +389,7 @@ func (s *Server) applySubmit(c *gin.Context) {
 	form := postedForm(c, "appeal", "grounds", "evidence_note")
 	s.unitResultSubmit(c, form, "appeal_filed", checkAppealer, func(tx pgx.Tx, id, unitID int64, files []results.Upload) error {
 		in := results.AppealInput{Grounds: c.PostForm("grounds"), EvidenceNote: c.PostForm("evidence_note"), Files: files}
-		_, err := results.Apply(c, tx, currentUser(c).Actor(), s.Config.Location, s.Now(), id, unitID, in)
+		_, err := results.Apply(c, tx, httpx.CurrentUser(c).Actor(), s.Config.Location, s.Now(), id, unitID, in)
 		return err
 	})
 }
@@ -396,21 +397,21 @@ func (s *Server) applySubmit(c *gin.Context) {
 func (s *Server) rectificationSubmit(c *gin.Context) {
 	form := postedForm(c, "rectification", "content")
 	s.unitResultSubmit(c, form, "rectification_submitted", checkReporter, func(tx pgx.Tx, id, unitID int64, files []results.Upload) error {
-		_, _, err := results.SubmitReport(c, tx, currentUser(c).Actor(), s.Config.Location, s.Now(), id, unitID,
+		_, _, err := results.SubmitReport(c, tx, httpx.CurrentUser(c).Actor(), s.Config.Location, s.Now(), id, unitID,
 			results.ReportInput{Content: c.PostForm("content"), Files: files})
 		return err
 	})
 }
 
 func (s *Server) receiveRectificationSubmit(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	var unitID int64
 	if err == nil {
-		unitID, err = idParam(c, "unit_id")
+		unitID, err = httpx.IDParam(c, "unit_id")
 	}
 	if err == nil {
 		err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
-			_, err := results.ReceiveReport(c, tx, currentUser(c).Actor(), s.Now(), id, unitID, c.PostForm("note"))
+			_, err := results.ReceiveReport(c, tx, httpx.CurrentUser(c).Actor(), s.Now(), id, unitID, c.PostForm("note"))
 			return err
 		})
 	}
@@ -419,10 +420,10 @@ func (s *Server) receiveRectificationSubmit(c *gin.Context) {
 			s.showUnitResult(c, apperr.Status(e.Code), refusalText(err), nil)
 			return
 		}
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	redirect(c, resultsLink(id)+"/"+strconv.FormatInt(unitID, 10)+"#rectification", "rectification_received")
+	httpx.Redirect(c, resultsLink(id)+"/"+strconv.FormatInt(unitID, 10)+"#rectification", "rectification_received")
 }
 
 // resultLineView is a line as the unit result page shows it.

@@ -15,6 +15,7 @@ import (
 	"minyi/internal/apperr"
 	"minyi/internal/cycles"
 	"minyi/internal/db"
+	"minyi/internal/httpx"
 	"minyi/internal/schemes"
 )
 
@@ -54,7 +55,7 @@ type schemeTrial struct {
 }
 
 type schemePageData struct {
-	basePage
+	httpx.BasePage
 	Cycle      cycles.Cycle
 	Has        bool
 	Scheme     schemes.Version
@@ -85,7 +86,7 @@ type schemeView struct {
 func readSchemeView(version, preset string) (schemeView, error) {
 	v := schemeView{preset: strings.TrimSpace(preset)}
 	if version != "" {
-		n, err := parseInt(version)
+		n, err := httpx.ParseInt(version)
 		if err != nil || n < 1 {
 			return v, apperr.New(apperr.NotFound, "该考核方案版本不存在")
 		}
@@ -101,7 +102,7 @@ func readSchemeView(version, preset string) (schemeView, error) {
 func (s *Server) schemePage(c *gin.Context) {
 	view, err := readSchemeView(c.Query("version"), c.Query("preview"))
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	s.showScheme(c, http.StatusOK, view, nil, nil, nil)
@@ -110,7 +111,7 @@ func (s *Server) schemePage(c *gin.Context) {
 // showScheme renders the page. form and problems refill a refused tree;
 // trial is a trial computation's inputs and result.
 func (s *Server) showScheme(c *gin.Context, status int, view schemeView, form *schemeJSONForm, problems []string, trial *trialRun) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	var cy cycles.Cycle
 	if err == nil {
 		cy, err = cycles.FindCycle(c, s.Pool, id)
@@ -120,7 +121,7 @@ func (s *Server) showScheme(c *gin.Context, status int, view schemeView, form *s
 	if err == nil {
 		list, total, err = schemes.List(c, s.Pool, id, 100, 0)
 	}
-	d := schemePageData{basePage: s.base(c, cy.Name+" · 考核方案", "cycles"), Cycle: cy, Presets: schemes.Presets(),
+	d := schemePageData{BasePage: s.Base(c, cy.Name+" · 考核方案", "cycles"), Cycle: cy, Presets: schemes.Presets(),
 		VersionsN: total, Problems: problems, CycleLink: cyclePath(id)}
 	if err == nil && total > 0 {
 		d.NewestN = list[0].Version
@@ -139,7 +140,7 @@ func (s *Server) showScheme(c *gin.Context, status int, view schemeView, form *s
 		d.ViewingOld = d.Scheme.Version != d.NewestN
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	if d.Has || d.Preview != nil {
@@ -162,7 +163,7 @@ func (s *Server) showScheme(c *gin.Context, status int, view schemeView, form *s
 			d.JSON.Name = d.Scheme.Name
 		}
 	}
-	s.render(c, status, "console/scheme.html", d)
+	s.Render(c, status, "console/scheme.html", d)
 }
 
 // trialRun is a trial's typed inputs, per leaf key, and its outcome.
@@ -229,9 +230,9 @@ func schemeRows(tree schemes.Node, trial *trialRun) ([]schemeRow, schemeTrial) {
 // as the cycle's next scheme version; the same scheme again stores
 // nothing.
 func (s *Server) schemeSubmit(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	ch := schemes.Change{Name: c.PostForm("name"), Note: c.PostForm("note")}
@@ -251,7 +252,7 @@ func (s *Server) schemeSubmit(c *gin.Context) {
 	changed := false
 	if problems == nil {
 		err = db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
-			_, changed, err = schemes.Set(c, tx, currentUser(c).Actor(), id, ch)
+			_, changed, err = schemes.Set(c, tx, httpx.CurrentUser(c).Actor(), id, ch)
 			return err
 		})
 		problems = schemeProblems(err, ch)
@@ -265,14 +266,14 @@ func (s *Server) schemeSubmit(c *gin.Context) {
 		return
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	flash := "scheme_saved"
 	if !changed {
 		flash = "scheme_unchanged"
 	}
-	redirect(c, schemePath(id), flash)
+	httpx.Redirect(c, schemePath(id), flash)
 }
 
 // decodeSchemeTree reads a pasted tree, returning a Chinese message when
@@ -304,7 +305,7 @@ func decodeSchemeTree(text string, dst *schemes.Node) string {
 // schemeProblems turns a refused save into the page's list of Chinese
 // messages, tree problems in tree order; nil when err is not invalid.
 func schemeProblems(err error, ch schemes.Change) []string {
-	errs, ok := fieldErrors(err)
+	errs, ok := httpx.FieldErrors(err)
 	if !ok {
 		return nil
 	}
@@ -328,7 +329,7 @@ func schemeProblems(err error, ch schemes.Change) []string {
 // preview) with the leaf values typed into the form: in.<key> a number
 // (empty: missing), na.<key> checked for an item not taken part in.
 func (s *Server) schemeTrialSubmit(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	var view schemeView
 	if err == nil {
 		view, err = readSchemeView(c.PostForm("version"), c.PostForm("preview"))
@@ -344,7 +345,7 @@ func (s *Server) schemeTrialSubmit(c *gin.Context) {
 		tree = v.Tree
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	run := &trialRun{typed: map[string]string{}, na: map[string]bool{}, errs: map[string]string{}}
@@ -371,7 +372,7 @@ func (s *Server) schemeTrialSubmit(c *gin.Context) {
 	status := http.StatusOK
 	if len(run.errs) == 0 {
 		res, err := schemes.Compute(tree, inputs)
-		if errs, ok := fieldErrors(err); ok {
+		if errs, ok := httpx.FieldErrors(err); ok {
 			for field, msg := range errs {
 				if key, found := strings.CutPrefix(field, "inputs."); found {
 					run.errs[key] = msg
@@ -380,7 +381,7 @@ func (s *Server) schemeTrialSubmit(c *gin.Context) {
 				}
 			}
 		} else if err != nil {
-			s.consoleError(c, err)
+			s.ConsoleError(c, err)
 			return
 		} else {
 			run.result = &res

@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"minyi/internal/cycles"
+	"minyi/internal/httpx"
 	"minyi/internal/scores"
 )
 
@@ -78,7 +79,7 @@ type categoryView struct {
 }
 
 type scoresPageData struct {
-	basePage
+	httpx.BasePage
 	Meta       scores.Meta
 	Versions   []versionOption
 	Categories []categoryView
@@ -97,12 +98,12 @@ func (s *Server) scoresPage(c *gin.Context) {
 		versions, err = s.versionOptions(c, rep.Meta)
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	u := currentUser(c)
+	u := httpx.CurrentUser(c)
 	id := rep.Cycle.ID
-	d := scoresPageData{basePage: s.base(c, rep.Cycle.Name+" 公众评价得分", "cycles"), Meta: rep.Meta, Versions: versions,
+	d := scoresPageData{BasePage: s.Base(c, rep.Cycle.Name+" 公众评价得分", "cycles"), Meta: rep.Meta, Versions: versions,
 		CycleLink: cyclePath(id), ExportLink: scoresPath(id) + ".xlsx" + versionSuffix(rep.Meta),
 		FormAction: scoresPath(id),
 		Rule: "公众评价得分 = 日常评价 × " + scores.Percent(rep.Config.Score.DailyWeight) + " + 年度评价 × " +
@@ -130,7 +131,7 @@ func (s *Server) scoresPage(c *gin.Context) {
 		}
 		d.Categories = append(d.Categories, cv)
 	}
-	s.render(c, http.StatusOK, "console/scores.html", d)
+	s.Render(c, http.StatusOK, "console/scores.html", d)
 }
 
 // barView is one level's count in a histogram, with its bar's width.
@@ -173,7 +174,7 @@ type groupRowView struct {
 }
 
 type scorePageData struct {
-	basePage
+	httpx.BasePage
 	E                 scores.Explanation
 	Links             explanationLinks
 	Versions          []versionOption
@@ -202,12 +203,12 @@ func (s *Server) unitScorePage(c *gin.Context) {
 		versions, err = s.versionOptions(c, e.Meta)
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	links := scoreLinks(e)
 	id := e.Cycle.ID
-	d := scorePageData{basePage: s.base(c, e.Unit.Name+" 公众评价得分", "cycles"), E: e, Links: links, Versions: versions,
+	d := scorePageData{BasePage: s.Base(c, e.Unit.Name+" 公众评价得分", "cycles"), E: e, Links: links, Versions: versions,
 		FormAction: scoresPath(id) + "/" + strconv.FormatInt(e.Unit.ID, 10),
 		BackLink:   scoresPath(id) + versionSuffix(e.Meta), CycleLink: cyclePath(id),
 		Score: scoreText(e.Score), Rank: dash,
@@ -229,5 +230,5 @@ func (s *Server) unitScorePage(c *gin.Context) {
 			Responses: links.GroupResponses[g.Key].Console}
 		d.Groups = append(d.Groups, gv)
 	}
-	s.render(c, http.StatusOK, "console/score_unit.html", d)
+	s.Render(c, http.StatusOK, "console/score_unit.html", d)
 }

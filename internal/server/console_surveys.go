@@ -14,6 +14,7 @@ import (
 	"minyi/internal/apperr"
 	"minyi/internal/cycles"
 	"minyi/internal/db"
+	"minyi/internal/httpx"
 	"minyi/internal/surveys"
 )
 
@@ -30,27 +31,27 @@ type surveyRow struct {
 }
 
 type surveysPageData struct {
-	basePage
+	httpx.BasePage
 	Cycles  []cycles.Cycle
 	CycleID int64
 	Rows    []surveyRow
-	Pager   pager
+	Pager   httpx.Pager
 }
 
 const surveysPageSize = 50
 
 // surveysPage lists the surveys, newest first, filtered by cycle.
 func (s *Server) surveysPage(c *gin.Context) {
-	d := surveysPageData{basePage: s.base(c, "年度问卷", "surveys")}
+	d := surveysPageData{BasePage: s.Base(c, "年度问卷", "surveys")}
 	d.CycleID, _ = strconv.ParseInt(c.Query("cycle_id"), 10, 64)
-	page := pageParam(c)
+	page := httpx.PageParam(c)
 	list, total, err := surveys.ListSurveys(c, s.Pool, surveys.Filter{CycleID: d.CycleID, Limit: surveysPageSize,
 		Offset: (page - 1) * surveysPageSize})
 	if err == nil {
 		d.Cycles, _, err = cycles.ListCycles(c, s.Pool, cycles.Page{Limit: 500})
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	now := s.Now()
@@ -58,10 +59,10 @@ func (s *Server) surveysPage(c *gin.Context) {
 		d.Rows = append(d.Rows, surveyRow{Summary: sv, Link: surveyPath(sv.ID), StatusLabel: statusLabel(sv.Survey, now),
 			Expired: sv.Expired(now)})
 	}
-	d.Pager = newPager(page, surveysPageSize, total, func(n int) string {
+	d.Pager = httpx.NewPager(page, surveysPageSize, total, func(n int) string {
 		return "/console/surveys?cycle_id=" + strconv.FormatInt(d.CycleID, 10) + "&page=" + strconv.Itoa(n)
 	})
-	s.render(c, http.StatusOK, "console/surveys.html", d)
+	s.Render(c, http.StatusOK, "console/surveys.html", d)
 }
 
 // statusLabel names the survey's state, counting an open survey past its
@@ -100,7 +101,7 @@ type groupChoice struct {
 }
 
 type surveyFormPage struct {
-	basePage
+	httpx.BasePage
 	Editing  bool
 	Survey   surveys.Survey
 	Cycles   []cycles.Cycle
@@ -252,10 +253,10 @@ func (s *Server) newSurveyPage(c *gin.Context) {
 func (s *Server) showNewSurvey(c *gin.Context, status int, cycleID int64, form *surveyForm, errs map[string]string) {
 	list, _, err := cycles.ListCycles(c, s.Pool, cycles.Page{Limit: 500})
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	d := surveyFormPage{basePage: s.base(c, "新建问卷", "surveys"), Cycles: list, Errors: errs, Action: "/console/surveys"}
+	d := surveyFormPage{BasePage: s.Base(c, "新建问卷", "surveys"), Cycles: list, Errors: errs, Action: "/console/surveys"}
 	var ok bool
 	if d.Cycle, ok = formCycle(list, cycleID); !ok {
 		d.NoCycles = true
@@ -264,7 +265,7 @@ func (s *Server) showNewSurvey(c *gin.Context, status int, cycleID int64, form *
 	} else {
 		d.Form = formFromSurvey(d.Cycle, nil, s.Config.Location)
 	}
-	s.render(c, status, "console/survey_form.html", d)
+	s.Render(c, status, "console/survey_form.html", d)
 }
 
 func (s *Server) createSurveySubmit(c *gin.Context) {
@@ -275,7 +276,7 @@ func (s *Server) createSurveySubmit(c *gin.Context) {
 		return
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	form, in, errs := s.readSurveyForm(c, cy)
@@ -285,23 +286,23 @@ func (s *Server) createSurveySubmit(c *gin.Context) {
 	}
 	var sv surveys.Survey
 	err = db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
-		sv, err = surveys.CreateSurvey(c, tx, currentUser(c).Actor(), in, s.Now())
+		sv, err = surveys.CreateSurvey(c, tx, httpx.CurrentUser(c).Actor(), in, s.Now())
 		return err
 	})
-	if fields, ok := fieldErrors(err); ok {
+	if fields, ok := httpx.FieldErrors(err); ok {
 		s.showNewSurvey(c, http.StatusUnprocessableEntity, cy.ID, &form, sectionErrors(fields))
 		return
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	redirect(c, surveyPath(sv.ID)+"?tab=respondents", "survey_created")
+	httpx.Redirect(c, surveyPath(sv.ID)+"?tab=respondents", "survey_created")
 }
 
 // surveyFromPath loads the survey named by the id path parameter.
 func (s *Server) surveyFromPath(c *gin.Context) (surveys.Survey, error) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	if err != nil {
 		return surveys.Survey{}, apperr.New(apperr.NotFound, "问卷不存在")
 	}
@@ -321,7 +322,7 @@ func (s *Server) surveyAndCycle(c *gin.Context) (surveys.Survey, cycles.Cycle, b
 		cy, err = cycles.FindCycle(c, s.Pool, sv.CycleID)
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return sv, cy, false
 	}
 	return sv, cy, true
@@ -333,17 +334,17 @@ func (s *Server) showEditSurvey(c *gin.Context, status int, form *surveyForm, er
 		return
 	}
 	if sv.Status != surveys.StatusDraft {
-		redirect(c, surveyPath(sv.ID), "survey_frozen")
+		httpx.Redirect(c, surveyPath(sv.ID), "survey_frozen")
 		return
 	}
-	d := surveyFormPage{basePage: s.base(c, "编辑问卷 - "+sv.Title, "surveys"), Editing: true, Survey: sv, Cycle: cy,
+	d := surveyFormPage{BasePage: s.Base(c, "编辑问卷 - "+sv.Title, "surveys"), Editing: true, Survey: sv, Cycle: cy,
 		Errors: errs, Action: surveyPath(sv.ID)}
 	if form != nil {
 		d.Form = *form
 	} else {
 		d.Form = formFromSurvey(cy, &sv, s.Config.Location)
 	}
-	s.render(c, status, "console/survey_form.html", d)
+	s.Render(c, status, "console/survey_form.html", d)
 }
 
 func (s *Server) updateSurveySubmit(c *gin.Context) {
@@ -355,10 +356,10 @@ func (s *Server) updateSurveySubmit(c *gin.Context) {
 	var err error
 	if errs == nil {
 		err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
-			_, err := surveys.UpdateSurvey(c, tx, currentUser(c).Actor(), sv.ID, in, s.Now())
+			_, err := surveys.UpdateSurvey(c, tx, httpx.CurrentUser(c).Actor(), sv.ID, in, s.Now())
 			return err
 		})
-		if fields, ok := fieldErrors(err); ok {
+		if fields, ok := httpx.FieldErrors(err); ok {
 			errs = sectionErrors(fields)
 		}
 	}
@@ -367,10 +368,10 @@ func (s *Server) updateSurveySubmit(c *gin.Context) {
 		return
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	redirect(c, surveyPath(sv.ID), "survey_updated")
+	httpx.Redirect(c, surveyPath(sv.ID), "survey_updated")
 }
 
 type progressRow struct {
@@ -380,7 +381,7 @@ type progressRow struct {
 }
 
 type surveyPageData struct {
-	basePage
+	httpx.BasePage
 	Survey        surveys.Survey
 	Tab           string
 	StatusLabel   string
@@ -418,11 +419,11 @@ func (s *Server) loadSurveyPage(c *gin.Context, tab string) (surveyPageData, boo
 		groups, sum, err = surveys.Progress(c, s.Pool, sv)
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return surveyPageData{}, false
 	}
 	now := s.Now()
-	d := surveyPageData{basePage: s.base(c, sv.Title, "surveys"), Survey: sv, Tab: tab, StatusLabel: statusLabel(sv, now),
+	d := surveyPageData{BasePage: s.Base(c, sv.Title, "surveys"), Survey: sv, Tab: tab, StatusLabel: statusLabel(sv, now),
 		Expired: sv.Expired(now), Aspects: sv.Aspects(), Errors: map[string]string{}}
 	for _, g := range groups {
 		d.Progress = append(d.Progress, progressRowOf(sv.ID, g))
@@ -446,7 +447,7 @@ func (s *Server) surveyPage(c *gin.Context) {
 		return
 	}
 	if d, ok := s.loadSurveyPage(c, "overview"); ok {
-		s.render(c, http.StatusOK, "console/survey.html", d)
+		s.Render(c, http.StatusOK, "console/survey.html", d)
 	}
 }
 
@@ -454,7 +455,7 @@ func (s *Server) surveyPage(c *gin.Context) {
 func (s *Server) showOverviewError(c *gin.Context, status int, field, msg string) {
 	if d, ok := s.loadSurveyPage(c, "overview"); ok {
 		d.Errors[field] = msg
-		s.render(c, status, "console/survey.html", d)
+		s.Render(c, status, "console/survey.html", d)
 	}
 }
 
@@ -462,15 +463,15 @@ func (s *Server) showOverviewError(c *gin.Context, status int, field, msg string
 // returns to its page with flash; a refusal shows the overview with the
 // message under field.
 func (s *Server) surveyAction(c *gin.Context, field, flash string, fn func(pgx.Tx, int64) error) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	if err != nil {
-		s.consoleError(c, apperr.New(apperr.NotFound, "问卷不存在"))
+		s.ConsoleError(c, apperr.New(apperr.NotFound, "问卷不存在"))
 		return
 	}
 	err = db.Tx(c, s.Pool, func(tx pgx.Tx) error { return fn(tx, id) })
 	switch e := apperr.From(err); {
 	case err == nil:
-		redirect(c, surveyPath(id), flash)
+		httpx.Redirect(c, surveyPath(id), flash)
 	case e.Code == apperr.Invalid || e.Code == apperr.Conflict:
 		msg := e.Message
 		for _, m := range e.Fields {
@@ -478,13 +479,13 @@ func (s *Server) surveyAction(c *gin.Context, field, flash string, fn func(pgx.T
 		}
 		s.showOverviewError(c, apperr.Status(e.Code), field, msg)
 	default:
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 	}
 }
 
 func (s *Server) openSurveySubmit(c *gin.Context) {
 	s.surveyAction(c, "open", "survey_opened", func(tx pgx.Tx, id int64) error {
-		_, err := surveys.OpenSurvey(c, tx, currentUser(c).Actor(), id, s.Now())
+		_, err := surveys.OpenSurvey(c, tx, httpx.CurrentUser(c).Actor(), id, s.Now())
 		return err
 	})
 }
@@ -495,7 +496,7 @@ func (s *Server) closeSurveySubmit(c *gin.Context) {
 		return
 	}
 	s.surveyAction(c, "close", "survey_closed", func(tx pgx.Tx, id int64) error {
-		_, err := surveys.CloseSurvey(c, tx, currentUser(c).Actor(), id, s.Now())
+		_, err := surveys.CloseSurvey(c, tx, httpx.CurrentUser(c).Actor(), id, s.Now())
 		return err
 	})
 }
@@ -511,7 +512,7 @@ func (s *Server) surveyClosesAtSubmit(c *gin.Context) {
 		at = &t
 	}
 	s.surveyAction(c, "closes_at", "survey_closes_at", func(tx pgx.Tx, id int64) error {
-		_, err := surveys.SetClosesAt(c, tx, currentUser(c).Actor(), id, at, s.Now())
+		_, err := surveys.SetClosesAt(c, tx, httpx.CurrentUser(c).Actor(), id, at, s.Now())
 		return err
 	})
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"minyi/internal/apperr"
+	"minyi/internal/httpx"
 	"minyi/internal/surveys"
 	"minyi/internal/units"
 )
@@ -50,7 +51,7 @@ func (s *Server) invitationRows(c *gin.Context, f surveys.RespondentFilter) (sur
 	}
 	rows := make([]respondentRow, len(list))
 	for i, r := range list {
-		if rows[i], err = s.respondentRow(currentUser(c), sv, r, names); err != nil {
+		if rows[i], err = s.respondentRow(httpx.CurrentUser(c), sv, r, names); err != nil {
 			return sv, nil, 0, err
 		}
 	}
@@ -74,7 +75,7 @@ func (s *Server) respondentQR(c *gin.Context) {
 		png, err = invitationQR(s.invitationURL(token), 512)
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	c.Header("Cache-Control", "private, no-store")
@@ -90,28 +91,28 @@ type letterView struct {
 }
 
 type lettersPageData struct {
-	basePage
+	httpx.BasePage
 	Survey   surveys.Survey
 	Intro    string
 	ClosesAt *time.Time
 	Letters  []letterView
 	Total    int
-	Pager    pager
+	Pager    httpx.Pager
 	Back     string
 }
 
 // invitationLetters shows printable invitation letters, an A4 page each,
 // for the respondents chosen by the query.
 func (s *Server) invitationLetters(c *gin.Context) {
-	page := pageParam(c)
+	page := httpx.PageParam(c)
 	f := respondentFilter(c)
 	f.Limit, f.Offset = lettersPerPrint, (page-1)*lettersPerPrint
 	sv, rows, total, err := s.invitationRows(c, f)
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	d := lettersPageData{basePage: s.base(c, "邀请函 - "+sv.Title, "surveys"), Survey: sv, Intro: sv.Intro,
+	d := lettersPageData{BasePage: s.Base(c, "邀请函 - "+sv.Title, "surveys"), Survey: sv, Intro: sv.Intro,
 		ClosesAt: sv.ClosesAt, Total: total, Back: surveyPath(sv.ID) + "?tab=respondents"}
 	d.Bare = true
 	if d.Intro == "" {
@@ -120,18 +121,18 @@ func (s *Server) invitationLetters(c *gin.Context) {
 	for _, r := range rows {
 		png, err := invitationQR(r.Link, 320)
 		if err != nil {
-			s.consoleError(c, apperr.Wrap(apperr.Internal, "二维码生成失败", err))
+			s.ConsoleError(c, apperr.Wrap(apperr.Internal, "二维码生成失败", err))
 			return
 		}
 		d.Letters = append(d.Letters, letterView{Name: r.Name, Organisation: r.Organisation, GroupName: r.GroupName,
 			Link: r.Link, QR: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))})
 	}
-	d.Pager = newPager(page, lettersPerPrint, total, func(n int) string {
+	d.Pager = httpx.NewPager(page, lettersPerPrint, total, func(n int) string {
 		v := c.Request.URL.Query()
 		v.Set("page", strconv.Itoa(n))
 		return surveyPath(sv.ID) + "/letters?" + v.Encode()
 	})
-	s.render(c, http.StatusOK, "console/survey_letters.html", d)
+	s.Render(c, http.StatusOK, "console/survey_letters.html", d)
 }
 
 // linkHeader is the header of a links export.
@@ -158,7 +159,7 @@ func exportName(sv surveys.Survey, ext string) string {
 func (s *Server) invitationLinksCSV(c *gin.Context) {
 	sv, records, err := s.linkRecords(c)
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	var buf bytes.Buffer
@@ -180,7 +181,7 @@ func (s *Server) invitationLinksXLSX(c *gin.Context) {
 		buf, err = linksWorkbook(records)
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	attachment(c, "invitations.xlsx", exportName(sv, ".xlsx"))

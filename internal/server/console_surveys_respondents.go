@@ -12,6 +12,7 @@ import (
 
 	"minyi/internal/apperr"
 	"minyi/internal/db"
+	"minyi/internal/httpx"
 	"minyi/internal/surveys"
 	"minyi/internal/units"
 	"minyi/internal/users"
@@ -67,7 +68,7 @@ type respondentsTab struct {
 	Q         respondentQuery
 	Statuses  []option
 	Rows      []respondentRow
-	Pager     pager
+	Pager     httpx.Pager
 	Form      respondentForm
 	FormErrs  map[string]string
 	Units     []unitPick
@@ -98,15 +99,15 @@ func (s *Server) showRespondents(c *gin.Context, status int, fill func(*surveyPa
 	}
 	allUnits, err := units.ListUnits(c, s.Pool, nil)
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	page := pageParam(c)
+	page := httpx.PageParam(c)
 	f := surveys.RespondentFilter{Group: t.Q.Group, Status: t.Q.Status, Search: t.Q.Search,
 		Limit: respondentsPageSize, Offset: (page - 1) * respondentsPageSize}
 	list, total, err := surveys.ListRespondents(c, s.Pool, sv.ID, f)
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	names := map[int64]string{}
@@ -114,15 +115,15 @@ func (s *Server) showRespondents(c *gin.Context, status int, fill func(*surveyPa
 		names[u.ID] = u.Name
 	}
 	for _, r := range list {
-		row, err := s.respondentRow(currentUser(c), sv, r, names)
+		row, err := s.respondentRow(httpx.CurrentUser(c), sv, r, names)
 		if err != nil {
-			s.consoleError(c, err)
+			s.ConsoleError(c, err)
 			return
 		}
 		t.Rows = append(t.Rows, row)
 	}
 	base := surveyPath(sv.ID)
-	t.Pager = newPager(page, respondentsPageSize, total, func(n int) string {
+	t.Pager = httpx.NewPager(page, respondentsPageSize, total, func(n int) string {
 		v := t.Q.values()
 		v.Set("tab", "respondents")
 		if n > 1 {
@@ -145,7 +146,7 @@ func (s *Server) showRespondents(c *gin.Context, status int, fill func(*surveyPa
 			t.Units = append(t.Units, unitPick{ID: u.ID, Name: u.Name, Checked: slices.Contains(t.Form.UnitIDs, u.ID)})
 		}
 	}
-	s.render(c, status, "console/survey.html", d)
+	s.Render(c, status, "console/survey.html", d)
 }
 
 // respondentRow prepares a respondent for the list: names, the link, and
@@ -185,9 +186,9 @@ func (s *Server) respondentPhone(u users.User, r surveys.Respondent) string {
 }
 
 func (s *Server) addRespondentSubmit(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	if err != nil {
-		s.consoleError(c, apperr.New(apperr.NotFound, "问卷不存在"))
+		s.ConsoleError(c, apperr.New(apperr.NotFound, "问卷不存在"))
 		return
 	}
 	form := respondentForm{Name: c.PostForm("name"), Group: c.PostForm("group"), Organisation: c.PostForm("organisation"),
@@ -201,7 +202,7 @@ func (s *Server) addRespondentSubmit(c *gin.Context) {
 		UnitIDs: form.UnitIDs}
 	var added bool
 	err = db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
-		_, added, err = surveys.AddRespondent(c, tx, s.Keys, currentUser(c).Actor(), id, in)
+		_, added, err = surveys.AddRespondent(c, tx, s.Keys, httpx.CurrentUser(c).Actor(), id, in)
 		return err
 	})
 	if e := apperr.From(err); err != nil && (e.Code == apperr.Invalid || e.Code == apperr.Conflict) {
@@ -215,43 +216,43 @@ func (s *Server) addRespondentSubmit(c *gin.Context) {
 		return
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	flash := "respondent_added"
 	if !added {
 		flash = "respondent_exists"
 	}
-	redirect(c, surveyPath(id)+"?tab=respondents#respondents", flash)
+	httpx.Redirect(c, surveyPath(id)+"?tab=respondents#respondents", flash)
 }
 
 func (s *Server) deleteRespondentSubmit(c *gin.Context) {
 	surveyID, id, err := respondentFromPath(c)
 	if err == nil {
 		err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
-			return surveys.DeleteRespondent(c, tx, currentUser(c).Actor(), surveyID, id)
+			return surveys.DeleteRespondent(c, tx, httpx.CurrentUser(c).Actor(), surveyID, id)
 		})
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	redirect(c, surveyPath(surveyID)+"?tab=respondents#respondents", "respondent_deleted")
+	httpx.Redirect(c, surveyPath(surveyID)+"?tab=respondents#respondents", "respondent_deleted")
 }
 
 // importRespondentsSubmit imports a respondent list and shows its report
 // on the respondents tab; a file that cannot be read shows why.
 func (s *Server) importRespondentsSubmit(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	if err != nil {
-		s.consoleError(c, apperr.New(apperr.NotFound, "问卷不存在"))
+		s.ConsoleError(c, apperr.New(apperr.NotFound, "问卷不存在"))
 		return
 	}
 	data, name, err := uploadedFile(c)
 	var rep surveys.ImportReport
 	if err == nil {
 		err = db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
-			rep, err = surveys.ImportRespondents(c, tx, s.Keys, currentUser(c).Actor(), id, name, data)
+			rep, err = surveys.ImportRespondents(c, tx, s.Keys, httpx.CurrentUser(c).Actor(), id, name, data)
 			return err
 		})
 	}
@@ -261,7 +262,7 @@ func (s *Server) importRespondentsSubmit(c *gin.Context) {
 		return
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	s.showRespondents(c, http.StatusOK, func(d *surveyPageData) { d.Respondents.Import = &rep })
@@ -275,7 +276,7 @@ func (s *Server) importTemplate(c *gin.Context) {
 		list, err = units.ListUnits(c, s.Pool, nil)
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	var examples []string

@@ -10,6 +10,7 @@ import (
 
 	"minyi/internal/apperr"
 	"minyi/internal/cycles"
+	"minyi/internal/httpx"
 	"minyi/internal/ratings"
 	"minyi/internal/surveys"
 	"minyi/internal/units"
@@ -52,7 +53,7 @@ type levelCount struct {
 }
 
 type responsesPageData struct {
-	basePage
+	httpx.BasePage
 	Q              responsesQuery
 	Cycles         []cycles.Cycle
 	Surveys        []surveys.Summary
@@ -62,7 +63,7 @@ type responsesPageData struct {
 	Counts         []levelCount
 	Total          int64
 	Rows           []responseRow
-	Pager          pager
+	Pager          httpx.Pager
 	FilterErrs     []string
 	ShowRespondent bool
 }
@@ -80,19 +81,19 @@ var responseFieldNames = map[string]string{
 // score explanation links with; a unit's staff see only their unit and
 // never who answered.
 func (s *Server) responsesPage(c *gin.Context) {
-	u := currentUser(c)
+	u := httpx.CurrentUser(c)
 	active := "cycles"
 	if u.Role == users.RoleOffice {
 		active = "surveys"
 	}
-	d := responsesPageData{basePage: s.base(c, "问卷答卷", active), Levels: levelViews(), ShowRespondent: u.Role == users.RoleOffice,
+	d := responsesPageData{BasePage: s.Base(c, "问卷答卷", active), Levels: levelViews(), ShowRespondent: u.Role == users.RoleOffice,
 		Q: responsesQuery{CycleID: c.Query("cycle_id"), SurveyID: c.Query("survey_id"), UnitID: c.Query("unit_id"),
 			Group: c.Query("group"), Source: c.Query("source"), Level: c.Query("level")}}
 	status := http.StatusOK
 	f, err := responseFilter(c)
 	switch {
 	case apperr.Is(err, apperr.Forbidden):
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	case err != nil:
 		for field := range apperr.From(err).Fields {
@@ -114,7 +115,7 @@ func (s *Server) responsesPage(c *gin.Context) {
 		d.Units, err2 = units.ListUnits(c, s.Pool, nil)
 	}
 	if err2 != nil {
-		s.consoleError(c, err2)
+		s.ConsoleError(c, err2)
 		return
 	}
 	if u.Role != users.RoleOffice {
@@ -130,7 +131,7 @@ func (s *Server) responsesPage(c *gin.Context) {
 		}
 	}
 	if len(d.FilterErrs) == 0 {
-		page := pageParam(c)
+		page := httpx.PageParam(c)
 		f.Limit, f.Offset = responsesPageSize, (page-1)*responsesPageSize
 		list, total, err := surveys.ListResponses(c, s.Pool, f)
 		var counts ratings.LevelCounts
@@ -138,7 +139,7 @@ func (s *Server) responsesPage(c *gin.Context) {
 			counts, err = surveys.ResponseLevels(c, s.Pool, f)
 		}
 		if err != nil {
-			s.consoleError(c, err)
+			s.ConsoleError(c, err)
 			return
 		}
 		forUnit(u, list)
@@ -151,7 +152,7 @@ func (s *Server) responsesPage(c *gin.Context) {
 			}
 			d.Counts = append(d.Counts, lc)
 		}
-		d.Pager = newPager(page, responsesPageSize, total, func(n int) string {
+		d.Pager = httpx.NewPager(page, responsesPageSize, total, func(n int) string {
 			v := d.Q.values()
 			if n > 1 {
 				v.Set("page", strconv.Itoa(n))
@@ -159,7 +160,7 @@ func (s *Server) responsesPage(c *gin.Context) {
 			return "/console/responses?" + v.Encode()
 		})
 	}
-	s.render(c, status, "console/responses.html", d)
+	s.Render(c, status, "console/responses.html", d)
 }
 
 // responseRows names each response's group, source, level and aspects,

@@ -12,6 +12,7 @@ import (
 	"minyi/internal/apperr"
 	"minyi/internal/cycles"
 	"minyi/internal/db"
+	"minyi/internal/httpx"
 	"minyi/internal/targets"
 )
 
@@ -53,7 +54,7 @@ type targetListRow struct {
 }
 
 type targetsPageData struct {
-	basePage
+	httpx.BasePage
 	Cycle      cycles.Cycle
 	Cycles     []cycles.Cycle
 	HasCycle   bool
@@ -76,13 +77,13 @@ func (s *Server) targetsPage(c *gin.Context) { s.showTargets(c, http.StatusOK, n
 func (s *Server) showTargets(c *gin.Context, status int, form *targets.Settings, errs map[string]string) {
 	cy, list, ok, err := s.targetCycle(c)
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	d := targetsPageData{basePage: s.base(c, "目标管理", "targets"), Cycle: cy, Cycles: list, HasCycle: ok, Errors: errs,
+	d := targetsPageData{BasePage: s.Base(c, "目标管理", "targets"), Cycle: cy, Cycles: list, HasCycle: ok, Errors: errs,
 		Counts: map[string]int{}}
 	if !ok {
-		s.render(c, status, "console/targets.html", d)
+		s.Render(c, status, "console/targets.html", d)
 		return
 	}
 	lines, warns, err := s.targetLines(c, cy.ID)
@@ -91,7 +92,7 @@ func (s *Server) showTargets(c *gin.Context, status int, form *targets.Settings,
 		set, err = targets.FindSettings(c, s.Pool, cy.ID)
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	if form != nil {
@@ -111,7 +112,7 @@ func (s *Server) showTargets(c *gin.Context, status int, form *targets.Settings,
 		}
 		d.Rows = append(d.Rows, r)
 	}
-	s.render(c, status, "console/targets.html", d)
+	s.Render(c, status, "console/targets.html", d)
 }
 
 // createTargetSubmit starts a unit's sheet (a unit user's own) and opens it.
@@ -121,15 +122,15 @@ func (s *Server) createTargetSubmit(c *gin.Context) {
 		err = apperr.New(apperr.NotFound, "考核年度不存在")
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	u := currentUser(c)
+	u := httpx.CurrentUser(c)
 	var unitID int64
 	if u.UnitID != nil {
 		unitID = *u.UnitID
 	} else if unitID, err = strconv.ParseInt(c.PostForm("unit_id"), 10, 64); err != nil || unitID <= 0 {
-		s.consoleError(c, apperr.New(apperr.NotFound, "单位不存在"))
+		s.ConsoleError(c, apperr.New(apperr.NotFound, "单位不存在"))
 		return
 	}
 	var sh targets.Sheet
@@ -138,10 +139,10 @@ func (s *Server) createTargetSubmit(c *gin.Context) {
 		return err
 	})
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	redirect(c, targetPath(sh.ID), "target_created")
+	httpx.Redirect(c, targetPath(sh.ID), "target_created")
 }
 
 // targetSettingsSubmit saves the cycle's reporting frequency, due days and
@@ -152,20 +153,20 @@ func (s *Server) targetSettingsSubmit(c *gin.Context) {
 		err = apperr.New(apperr.NotFound, "考核年度不存在")
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	set := targets.Settings{CycleID: cy.ID, Frequency: c.PostForm("frequency"), SelfEvalLocked: c.PostForm("self_eval_locked") == "1"}
-	n, convErr := parseInt(strings.TrimSpace(c.PostForm("due_days")))
+	n, convErr := httpx.ParseInt(strings.TrimSpace(c.PostForm("due_days")))
 	set.DueDays = n
 	if convErr != nil {
 		set.DueDays = -1
 	}
 	err = db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
-		_, err = targets.SaveSettings(c, tx, currentUser(c).Actor(), set, s.Now())
+		_, err = targets.SaveSettings(c, tx, httpx.CurrentUser(c).Actor(), set, s.Now())
 		return err
 	})
-	if errs, ok := fieldErrors(err); ok {
+	if errs, ok := httpx.FieldErrors(err); ok {
 		if convErr != nil {
 			errs["due_days"] = "报送期限须为0到90之间的整数天数"
 		}
@@ -173,14 +174,14 @@ func (s *Server) targetSettingsSubmit(c *gin.Context) {
 		return
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	redirect(c, targetsListPath(cy.ID)+"#settings", "target_settings_saved")
+	httpx.Redirect(c, targetsListPath(cy.ID)+"#settings", "target_settings_saved")
 }
 
 type targetWarningsPageData struct {
-	basePage
+	httpx.BasePage
 	Cycle    cycles.Cycle
 	Cycles   []cycles.Cycle
 	HasCycle bool
@@ -196,15 +197,15 @@ type targetWarningsPageData struct {
 func (s *Server) targetWarningsPage(c *gin.Context) {
 	cy, list, ok, err := s.targetCycle(c)
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	d := targetWarningsPageData{basePage: s.base(c, "目标预警", "targets"), Cycle: cy, Cycles: list, HasCycle: ok,
+	d := targetWarningsPageData{BasePage: s.Base(c, "目标预警", "targets"), Cycle: cy, Cycles: list, HasCycle: ok,
 		Kind: c.Query("kind")}
 	if ok {
 		f, ferr := warningFilter(c)
 		if ferr != nil {
-			s.consoleError(c, ferr)
+			s.ConsoleError(c, ferr)
 			return
 		}
 		if f.UnitID != nil {
@@ -216,12 +217,12 @@ func (s *Server) targetWarningsPage(c *gin.Context) {
 		}
 		d.Warnings = warningViews(warns)
 		if err != nil {
-			s.consoleError(c, err)
+			s.ConsoleError(c, err)
 			return
 		}
 		d.Back = targetsListPath(cy.ID)
 	}
-	s.render(c, http.StatusOK, "console/target_warnings.html", d)
+	s.Render(c, http.StatusOK, "console/target_warnings.html", d)
 }
 
 // targetWarningCount is the number of warnings of the newest cycle the
@@ -231,9 +232,9 @@ func (s *Server) targetWarningCount(c *gin.Context) (int, string, error) {
 	if err != nil || len(list) == 0 {
 		return 0, "", err
 	}
-	warns, err := targets.Warnings(c, s.Pool, list[0].ID, targets.WarningFilter{UnitID: currentUser(c).UnitID}, s.Now(), s.Config.Location)
+	warns, err := targets.Warnings(c, s.Pool, list[0].ID, targets.WarningFilter{UnitID: httpx.CurrentUser(c).UnitID}, s.Now(), s.Config.Location)
 	link := targetsListPath(list[0].ID)
-	if currentUser(c).UnitID == nil {
+	if httpx.CurrentUser(c).UnitID == nil {
 		link = "/console/targets/warnings?" + url.Values{"cycle_id": {strconv.FormatInt(list[0].ID, 10)}}.Encode()
 	}
 	return len(warns), link, err

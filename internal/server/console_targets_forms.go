@@ -11,6 +11,7 @@ import (
 
 	"minyi/internal/apperr"
 	"minyi/internal/db"
+	"minyi/internal/httpx"
 	"minyi/internal/targets"
 )
 
@@ -19,7 +20,7 @@ const maxEditorRows = targets.MaxIndicators + blankIndicatorRows
 
 // readIndicatorRows reads the editor's rows (ind[i].field, i < rows).
 func readIndicatorRows(c *gin.Context) []indicatorRow {
-	n, _ := parseInt(c.PostForm("rows"))
+	n, _ := httpx.ParseInt(c.PostForm("rows"))
 	n = max(0, min(n, maxEditorRows))
 	out := make([]indicatorRow, 0, n)
 	for i := range n {
@@ -73,7 +74,7 @@ func splitIndexed(key string) (int, string, bool) {
 	if m == nil {
 		return 0, "", false
 	}
-	i, _ := parseInt(m[2])
+	i, _ := httpx.ParseInt(m[2])
 	return i, m[3], true
 }
 
@@ -98,7 +99,7 @@ func attachRowErrors(rows []indicatorRow, rowOf []int, errs map[string]string) m
 
 // lockVersionOf reads the form's lock_version.
 func lockVersionOf(c *gin.Context) int {
-	n, _ := parseInt(c.PostForm("lock_version"))
+	n, _ := httpx.ParseInt(c.PostForm("lock_version"))
 	return n
 }
 
@@ -114,7 +115,7 @@ func (s *Server) editorRefused(c *gin.Context, rows []indicatorRow, rowOf []int,
 		// so saving again is a deliberate overwrite.
 		forms.LockVersion = 0
 	case apperr.Is(err, apperr.Invalid):
-		errs, _ := fieldErrors(err)
+		errs, _ := httpx.FieldErrors(err)
 		forms.Errors = attachRowErrors(rows, rowOf, errs)
 		forms.LockVersion = lockVersionOf(c)
 	default:
@@ -140,13 +141,13 @@ func statusOf(err error) int { return apperr.Status(apperr.CodeOf(err)) }
 
 // sheetForWrite loads the sheet of the :id path for a write.
 func (s *Server) sheetForWrite(c *gin.Context) (targets.Sheet, bool) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	var sh targets.Sheet
 	if err == nil {
 		sh, err = s.visibleSheet(c, id)
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return targets.Sheet{}, false
 	}
 	return sh, true
@@ -160,15 +161,15 @@ func (s *Server) saveTargetSubmit(c *gin.Context) {
 	rows := readIndicatorRows(c)
 	list, rowOf := indicatorInputs(rows)
 	err := db.Tx(c, s.Pool, func(tx pgx.Tx) error {
-		_, err := targets.SaveDraft(c, tx, currentUser(c).Actor(), sh.ID, lockVersionOf(c), list, s.Now())
+		_, err := targets.SaveDraft(c, tx, httpx.CurrentUser(c).Actor(), sh.ID, lockVersionOf(c), list, s.Now())
 		return err
 	})
 	if err != nil && !s.editorRefused(c, rows, rowOf, "", err) {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	if err == nil {
-		redirect(c, targetPath(sh.ID)+"#editor", "target_saved")
+		httpx.Redirect(c, targetPath(sh.ID)+"#editor", "target_saved")
 	}
 }
 
@@ -181,15 +182,15 @@ func (s *Server) requestChangeSubmit(c *gin.Context) {
 	list, rowOf := indicatorInputs(rows)
 	reason := c.PostForm("reason")
 	err := db.Tx(c, s.Pool, func(tx pgx.Tx) error {
-		_, err := targets.RequestChange(c, tx, currentUser(c).Actor(), sh.ID, lockVersionOf(c), reason, list, s.Now())
+		_, err := targets.RequestChange(c, tx, httpx.CurrentUser(c).Actor(), sh.ID, lockVersionOf(c), reason, list, s.Now())
 		return err
 	})
 	if err != nil && !s.editorRefused(c, rows, rowOf, reason, err) {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	if err == nil {
-		redirect(c, targetPath(sh.ID)+"#changes", "target_change_requested")
+		httpx.Redirect(c, targetPath(sh.ID)+"#changes", "target_change_requested")
 	}
 }
 
@@ -202,14 +203,14 @@ func (s *Server) sheetAction(c *gin.Context, flash string, fn func(tx pgx.Tx, sh
 	}
 	err := db.Tx(c, s.Pool, func(tx pgx.Tx) error { return fn(tx, sh) })
 	if err == nil {
-		redirect(c, targetPath(sh.ID), flash)
+		httpx.Redirect(c, targetPath(sh.ID), flash)
 		return
 	}
 	if apperr.Is(err, apperr.Invalid) || apperr.Is(err, apperr.Conflict) {
 		s.showTarget(c, statusOf(err), refused(err))
 		return
 	}
-	s.consoleError(c, err)
+	s.ConsoleError(c, err)
 }
 
 // actionMessage shows a refused action's message at the top of the page.
@@ -219,14 +220,14 @@ func actionMessage(err error) targetForms {
 
 func (s *Server) submitTargetSubmit(c *gin.Context) {
 	s.sheetAction(c, "target_submitted", func(tx pgx.Tx, sh targets.Sheet) error {
-		_, err := targets.Submit(c, tx, currentUser(c).Actor(), sh.ID, lockVersionOf(c), s.Now())
+		_, err := targets.Submit(c, tx, httpx.CurrentUser(c).Actor(), sh.ID, lockVersionOf(c), s.Now())
 		return err
 	}, actionMessage)
 }
 
 func (s *Server) approveTargetSubmit(c *gin.Context) {
 	s.sheetAction(c, "target_approved", func(tx pgx.Tx, sh targets.Sheet) error {
-		_, err := targets.Approve(c, tx, currentUser(c).Actor(), sh.ID, lockVersionOf(c), s.Now())
+		_, err := targets.Approve(c, tx, httpx.CurrentUser(c).Actor(), sh.ID, lockVersionOf(c), s.Now())
 		return err
 	}, actionMessage)
 }
@@ -242,11 +243,11 @@ func (s *Server) returnTargetSubmit(c *gin.Context) {
 		}
 	}
 	s.sheetAction(c, "target_returned", func(tx pgx.Tx, sh targets.Sheet) error {
-		_, err := targets.Return(c, tx, currentUser(c).Actor(), sh.ID, lockVersionOf(c), comment, per, s.Now())
+		_, err := targets.Return(c, tx, httpx.CurrentUser(c).Actor(), sh.ID, lockVersionOf(c), comment, per, s.Now())
 		return err
 	}, func(err error) targetForms {
 		f := targetForms{ReviewComment: comment, IndicatorComments: per}
-		if errs, ok := fieldErrors(err); ok {
+		if errs, ok := httpx.FieldErrors(err); ok {
 			f.ReviewErrors = errs
 		} else {
 			f.Conflict = apperr.From(err).Message
@@ -256,9 +257,9 @@ func (s *Server) returnTargetSubmit(c *gin.Context) {
 }
 
 func (s *Server) decideChangeSubmit(c *gin.Context) {
-	crID, err := idParam(c, "cr")
+	crID, err := httpx.IDParam(c, "cr")
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	approve := c.PostForm("decision") == "approve"
@@ -270,15 +271,15 @@ func (s *Server) decideChangeSubmit(c *gin.Context) {
 	s.sheetAction(c, flash, func(tx pgx.Tx, sh targets.Sheet) error {
 		r, err := targets.FindChangeRequest(c, tx, crID)
 		if err == nil && r.SheetID != sh.ID {
-			err = notFoundErr
+			err = httpx.ErrNotFound
 		}
 		if err == nil {
-			_, err = targets.DecideChange(c, tx, currentUser(c).Actor(), crID, approve, comment, s.Now())
+			_, err = targets.DecideChange(c, tx, httpx.CurrentUser(c).Actor(), crID, approve, comment, s.Now())
 		}
 		return err
 	}, func(err error) targetForms {
 		f := targetForms{DecideComment: comment}
-		if errs, ok := fieldErrors(err); ok {
+		if errs, ok := httpx.FieldErrors(err); ok {
 			f.DecideErrors = errs
 		} else {
 			f.Conflict = apperr.From(err).Message
@@ -302,7 +303,7 @@ func (s *Server) saveReportsSubmit(c *gin.Context) {
 				continue
 			}
 			it := targets.ReportInput{IndicatorID: in.ID, Progress: row.Progress, Evidence: row.Evidence}
-			if n, err := parseInt(row.Percent); err == nil {
+			if n, err := httpx.ParseInt(row.Percent); err == nil {
 				it.Percent = &n
 			}
 			items = append(items, it)
@@ -312,7 +313,7 @@ func (s *Server) saveReportsSubmit(c *gin.Context) {
 		if err != nil {
 			return err
 		}
-		_, err = targets.SaveReports(c, tx, currentUser(c).Actor(), sh, set, period, items, s.targetToday(), s.Now())
+		_, err = targets.SaveReports(c, tx, httpx.CurrentUser(c).Actor(), sh, set, period, items, s.targetToday(), s.Now())
 		return err
 	}, func(err error) targetForms {
 		f := targetForms{Period: period, Reports: typed}
@@ -348,7 +349,7 @@ func (s *Server) saveSelfEvaluationSubmit(c *gin.Context) {
 		if err != nil {
 			return err
 		}
-		_, err = targets.SaveSelfEvaluation(c, tx, currentUser(c).Actor(), sh, set, items, s.Now())
+		_, err = targets.SaveSelfEvaluation(c, tx, httpx.CurrentUser(c).Actor(), sh, set, items, s.Now())
 		return err
 	}, func(err error) targetForms {
 		f := targetForms{Self: typed}
@@ -366,7 +367,7 @@ func (s *Server) saveSelfEvaluationSubmit(c *gin.Context) {
 // conflict's message included).
 func itemErrors(err error, ids []int64, set func(id int64, name, msg string)) map[string]string {
 	out := map[string]string{}
-	errs, ok := fieldErrors(err)
+	errs, ok := httpx.FieldErrors(err)
 	if !ok {
 		out["_"] = apperr.From(err).Message
 		return out

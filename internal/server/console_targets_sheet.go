@@ -6,6 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"minyi/internal/httpx"
 	"minyi/internal/targets"
 	"minyi/internal/units"
 )
@@ -118,7 +119,7 @@ type targetReviewRow struct {
 }
 
 type targetPageData struct {
-	basePage
+	httpx.BasePage
 	Sheet       targets.Sheet
 	StatusLabel string
 	Total       string
@@ -154,31 +155,31 @@ type targetPageData struct {
 func (s *Server) targetPage(c *gin.Context) { s.showTarget(c, http.StatusOK, targetForms{}) }
 
 func (s *Server) showTarget(c *gin.Context, status int, forms targetForms) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	var sh targets.Sheet
 	if err == nil {
 		sh, err = s.visibleSheet(c, id)
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	d, err := s.targetPageData(c, sh, forms)
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	s.render(c, status, "console/target.html", d)
+	s.Render(c, status, "console/target.html", d)
 }
 
 func (s *Server) targetPageData(c *gin.Context, sh targets.Sheet, forms targetForms) (targetPageData, error) {
-	u := currentUser(c)
+	u := httpx.CurrentUser(c)
 	office := u.UnitID == nil
 	set, err := targets.FindSettings(c, s.Pool, sh.CycleID)
 	if err != nil {
 		return targetPageData{}, err
 	}
-	d := targetPageData{basePage: s.base(c, sh.UnitName+" · 目标责任书", "targets"), Sheet: sh,
+	d := targetPageData{BasePage: s.Base(c, sh.UnitName+" · 目标责任书", "targets"), Sheet: sh,
 		StatusLabel: targets.StatusLabel(sh.Status), Total: formatNum(targets.TotalPoints(sh.Indicators)),
 		Settings: set, Frequency: targets.FrequencyLabel(set.Frequency), Forms: forms, Back: targetsListPath(sh.CycleID)}
 	if forms.LockVersion == 0 {

@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"minyi/internal/db"
+	"minyi/internal/httpx"
 	"minyi/internal/ratings"
 	"minyi/internal/units"
 	"minyi/internal/users"
@@ -40,7 +41,7 @@ type unitRow struct {
 }
 
 type unitsPageData struct {
-	basePage
+	httpx.BasePage
 	Categories []string
 	Category   string
 	Rows       []unitRow
@@ -63,12 +64,12 @@ func (s *Server) unitsPage(c *gin.Context) {
 }
 
 func (s *Server) showUnits(c *gin.Context, status int, form units.UnitInput, errs map[string]string) {
-	list, err := units.ListUnits(c, s.Pool, currentUser(c).UnitID)
+	list, err := units.ListUnits(c, s.Pool, httpx.CurrentUser(c).UnitID)
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	d := unitsPageData{basePage: s.base(c, "单位管理", "units"), Categories: s.Config.UnitCategories,
+	d := unitsPageData{BasePage: s.Base(c, "单位管理", "units"), Categories: s.Config.UnitCategories,
 		Category: c.Query("category"), Form: form, Errors: errs, Total: len(list)}
 	for _, u := range list {
 		if d.Category != "" && u.Category != d.Category {
@@ -77,7 +78,7 @@ func (s *Server) showUnits(c *gin.Context, status int, form units.UnitInput, err
 		d.Rows = append(d.Rows, unitRow{Unit: u, ShortCode: deref(u.ShortCode), Link: unitPath(u.ID),
 			QR: s.qrView(u.QRCode, unitPath(u.ID)+"/poster")})
 	}
-	s.render(c, status, "console/units.html", d)
+	s.Render(c, status, "console/units.html", d)
 }
 
 func unitForm(c *gin.Context) units.UnitInput {
@@ -90,24 +91,24 @@ func (s *Server) createUnitSubmit(c *gin.Context) {
 	in := unitForm(c)
 	var u units.Unit
 	err := db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
-		u, err = units.CreateUnit(c, tx, currentUser(c).Actor(), in, s.Config.UnitCategories)
+		u, err = units.CreateUnit(c, tx, httpx.CurrentUser(c).Actor(), in, s.Config.UnitCategories)
 		return err
 	})
-	if errs, ok := fieldErrors(err); ok {
+	if errs, ok := httpx.FieldErrors(err); ok {
 		s.showUnits(c, http.StatusUnprocessableEntity, in, errs)
 		return
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	redirect(c, unitPath(u.ID), "unit_created")
+	httpx.Redirect(c, unitPath(u.ID), "unit_created")
 }
 
 // unitPageData is the unit's page: its details, QR code, service points
 // and terminals, with the office's forms and any errors they came back with.
 type unitPageData struct {
-	basePage
+	httpx.BasePage
 	Unit       units.Unit
 	ShortCode  string
 	QR         qrView
@@ -168,15 +169,15 @@ func (s *Server) loadUnitPage(c *gin.Context) (unitPageData, bool) {
 	if err == nil {
 		stats, err = ratings.Stats(c, s.Pool, s.Now(), s.Config.Location, &id)
 	}
-	if err == nil && currentUser(c).Role == users.RoleOffice {
+	if err == nil && httpx.CurrentUser(c).Role == users.RoleOffice {
 		d.networkList, err = units.ListNetworks(c, s.Pool, id)
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return d, false
 	}
 	u := d.Unit
-	d.basePage = s.base(c, u.Name, "units")
+	d.BasePage = s.Base(c, u.Name, "units")
 	d.CanEdit = d.Office
 	d.ShortCode = deref(u.ShortCode)
 	d.QR = s.qrView(u.QRCode, unitPath(u.ID)+"/poster")
@@ -213,7 +214,7 @@ func (s *Server) loadUnitPage(c *gin.Context) (unitPageData, bool) {
 // unitPage shows a unit; unit-role users see their own unit read-only.
 func (s *Server) unitPage(c *gin.Context) {
 	if d, ok := s.loadUnitPage(c); ok {
-		s.render(c, http.StatusOK, "console/unit.html", d)
+		s.Render(c, http.StatusOK, "console/unit.html", d)
 	}
 }
 
@@ -223,43 +224,43 @@ func (s *Server) unitPage(c *gin.Context) {
 func (s *Server) showUnitForm(c *gin.Context, fill func(*unitPageData)) {
 	if d, ok := s.loadUnitPage(c); ok {
 		fill(&d)
-		s.render(c, http.StatusUnprocessableEntity, "console/unit.html", d)
+		s.Render(c, http.StatusUnprocessableEntity, "console/unit.html", d)
 	}
 }
 
 func (s *Server) updateUnitSubmit(c *gin.Context) {
 	u, err := s.visibleUnit(c)
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	in := unitForm(c)
 	err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
-		_, err := units.UpdateUnit(c, tx, currentUser(c).Actor(), u.ID, in, s.Config.UnitCategories)
+		_, err := units.UpdateUnit(c, tx, httpx.CurrentUser(c).Actor(), u.ID, in, s.Config.UnitCategories)
 		return err
 	})
-	if errs, ok := fieldErrors(err); ok {
+	if errs, ok := httpx.FieldErrors(err); ok {
 		s.showUnitForm(c, func(d *unitPageData) { d.UnitForm, d.UnitErrs = in, errs })
 		return
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	redirect(c, unitPath(u.ID), "unit_updated")
+	httpx.Redirect(c, unitPath(u.ID), "unit_updated")
 }
 
 func (s *Server) rotateUnitSubmit(c *gin.Context) {
-	id, err := idParam(c, "id")
+	id, err := httpx.IDParam(c, "id")
 	if err == nil {
 		err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
-			_, err := units.RotateUnitCode(c, tx, currentUser(c).Actor(), id)
+			_, err := units.RotateUnitCode(c, tx, httpx.CurrentUser(c).Actor(), id)
 			return err
 		})
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	redirect(c, unitPath(id)+"#qr", "qr_rotated")
+	httpx.Redirect(c, unitPath(id)+"#qr", "qr_rotated")
 }

@@ -1,275 +1,35 @@
 package server
 
 import (
-	"errors"
-	"io"
-	"mime"
-	"net/http"
-	"net/url"
-	"sort"
-	"strings"
-	"time"
-
 	"github.com/gin-gonic/gin"
 
-	"minyi/internal/apperr"
+	"minyi/internal/httpx"
 	"minyi/internal/safetext"
 )
 
-// Body caps. Every page request's body is capped at pageBodyMax before
-// anything reads it; a route that takes more (a file upload) or should
-// take less (a citizen's form) sets its own cap when it is registered,
-// which replaces this one. JSON API bodies are capped where they are
-// decoded (bindJSON), each by its own limit.
-const (
-	pageBodyMax = 1 << 20
-	// smallFormMax caps the rating, follow-up and sign-in forms: a rating
-	// with its 500-character comment is about 5 KB url-encoded.
-	smallFormMax = 16 << 10
-	// surveyFormMax caps an invitation page posted without its script:
-	// every unit's answers and 1,000-character opinions in one form.
-	surveyFormMax = 2 << 20
-	// formMemory is how much of a multipart form is kept in memory; the
-	// rest of a file (within its route's cap) is spooled to a temp file.
-	formMemory = 8 << 20
-)
-
-const (
-	ctxRawBody  = "minyi.raw_body"
-	ctxBodyCap  = "minyi.body_cap"
-	contentForm = "application/x-www-form-urlencoded"
-	contentJSON = "application/json"
-)
-
-// errTooLarge is the refusal of a body over its route's cap.
-var errTooLarge = apperr.New(apperr.TooLarge, "提交的内容超过大小上限，请删减后重新提交")
-
-// badText is the refusal of a field whose text is not safetext.Valid.
-func badText(field string) error { return apperr.InvalidField(field, safetext.Message) }
-
-// capBody caps the request body at max bytes, replacing any cap set
-// before on this request (overCap then tells whether the declared length
-// is over it). Reading past the cap fails with *http.MaxBytesError.
-func capBody(c *gin.Context, max int64) {
-	raw, ok := c.Get(ctxRawBody)
-	if !ok {
-		raw = c.Request.Body
-		c.Set(ctxRawBody, raw)
-	}
-	c.Set(ctxBodyCap, max)
-	c.Request.Body = http.MaxBytesReader(c.Writer, raw.(io.ReadCloser), max)
-}
-
-// overCap reports whether the declared body length is over the request's
-// cap, so the body can be refused without reading it.
-func overCap(c *gin.Context) bool {
-	max, ok := c.Get(ctxBodyCap)
-	return ok && c.Request.ContentLength > max.(int64)
-}
-
 // guardRequest runs first on every request: path parameters and query
 // values must be safe text (a NUL or invalid UTF-8 in them reaches no
-// handler and no SQL), and a page request's body is capped at pageBodyMax
+// handler and no SQL), and a page request's body is capped at httpx.PageBodyMax
 // unless its route sets its own cap; a form over its cap is refused by
-// its declared length before it is read (see readForm).
+// its declared length before it is read (see httpx.ReadForm).
 func (s *Server) guardRequest() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		s.proxyWarn.check(c, s.Log, s.Now())
 		for _, p := range c.Params {
 			if !safetext.Valid(p.Value) {
-				s.refuse(c, notFoundErr)
+				s.Refuse(c, httpx.ErrNotFound)
 				return
 			}
 		}
 		if c.Request.URL.RawQuery != "" {
-			if field, bad := badField(c.Request.URL.Query()); bad {
-				s.refuse(c, badText(field))
+			if field, bad := httpx.BadField(c.Request.URL.Query()); bad {
+				s.Refuse(c, httpx.BadText(field))
 				return
 			}
 		}
-		if !isAPI(c) {
-			capBody(c, pageBodyMax)
+		if !httpx.IsAPI(c) {
+			httpx.CapBody(c, httpx.PageBodyMax)
 		}
 		c.Next()
 	}
-}
-
-// bodyCap sets the route's own body cap (see capBody); a body declared
-// larger is refused at once with tooLarge, before anything reads it.
-func (s *Server) bodyCap(max int64, tooLarge error) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		if capBody(c, max); overCap(c) {
-			s.refuse(c, tooLarge)
-			return
-		}
-		c.Next()
-	}
-}
-
-// publicForm guards a citizen's form route: the body is capped at max
-// and must be url-encoded (or JSON, from the page's own script, when
-// jsonToo); a multipart or other body is refused before it is read.
-// The form itself is read by the handler (readForm), after its rate
-// limits, so a flood costs no more than its headers.
-func (s *Server) publicForm(max int64, jsonToo bool) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		if c.Request.ContentLength != 0 {
-			ct := c.ContentType()
-			if ct != contentForm && (!jsonToo || ct != contentJSON) {
-				s.refuse(c, apperr.New(apperr.UnsupportedType, "不支持的提交方式，请在页面上填写后提交"))
-				return
-			}
-		}
-		if capBody(c, max); overCap(c) {
-			s.refuse(c, errTooLarge)
-			return
-		}
-		c.Next()
-	}
-}
-
-// readForm parses the request's form body once: url-encoded, or multipart
-// on the upload routes, within the route's cap. It returns too_large past
-// the cap and invalid for a body that is not a form.
-func readForm(c *gin.Context) error {
-	if overCap(c) {
-		return errTooLarge
-	}
-	r := c.Request
-	var err error
-	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "multipart/form-data" {
-		if r.MultipartForm == nil {
-			err = r.ParseMultipartForm(formMemory)
-		}
-	} else if r.PostForm == nil {
-		err = r.ParseForm()
-	}
-	var tooBig *http.MaxBytesError
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &tooBig):
-		return errTooLarge
-	default:
-		return apperr.Wrap(apperr.Invalid, "提交的内容格式有误，请返回页面重新提交", err)
-	}
-}
-
-// badField returns the first field (in name order, so the answer is
-// stable) whose name or any value is not safe text.
-func badField(form url.Values) (string, bool) {
-	names := make([]string, 0, len(form))
-	for k := range form {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, k := range names {
-		if !safetext.Valid(k) {
-			return "field_name", true
-		}
-		for _, v := range form[k] {
-			if !safetext.Valid(v) {
-				return k, true
-			}
-		}
-	}
-	return "", false
-}
-
-// checkedForm reads the form (readForm) and refuses it when any field is
-// not safe text, naming the field. Console pages use it for every post;
-// the citizens' pages read the form with readForm and validate each field
-// in the domain, so the form comes back with the field marked.
-func checkedForm(c *gin.Context) error {
-	if err := readForm(c); err != nil {
-		return err
-	}
-	if field, bad := badField(c.Request.PostForm); bad {
-		return badText(field)
-	}
-	return nil
-}
-
-// refuse answers a request the guards stopped: JSON on the API and for a
-// page's script, the Chinese page otherwise.
-func (s *Server) refuse(c *gin.Context, err error) {
-	e := apperr.From(err)
-	if e.Code == apperr.TooLarge {
-		drainRefused(c)
-		// Whatever is left of the body is not read; do not keep the connection.
-		c.Header("Connection", "close")
-	}
-	if isAPI(c) || wantsJSON(c) {
-		s.apiError(c, err)
-		return
-	}
-	d := errorData{Title: "请求有误", Message: pageMessage(e), Back: formPage(c)}
-	switch e.Code {
-	case apperr.TooLarge:
-		d.Title, d.Message = "提交内容过大", e.Message+"。"
-	case apperr.UnsupportedType:
-		d.Title, d.Message = "无法提交", "不支持这种提交方式，请返回页面填写后再提交。"
-	case apperr.NotFound:
-		d.Title, d.Message, d.Back = "页面不存在", "您访问的页面不存在，请核对链接是否完整。", ""
-	}
-	s.render(c, apperr.Status(e.Code), "public/error.html", d)
-	c.Abort()
-}
-
-// Draining a refused body: a browser that is still sending when the server
-// answers and closes often shows "connection reset" instead of the answer,
-// so a body moderately over its cap (a file a little over the upload
-// limit) is read to its end first, within a time limit. A body far over
-// its cap is not: the connection is closed on it at once.
-const (
-	drainFloor   = 1 << 20
-	drainCeiling = 64 << 20
-	drainTime    = 10 * time.Second
-)
-
-// drainRefused reads and discards what is left of a refused body when it
-// is at most four times the request's cap (at least 1 MiB, at most 64 MiB),
-// so the client gets to read the refusal.
-func drainRefused(c *gin.Context) {
-	raw, ok := c.Get(ctxRawBody)
-	bodyCap, capped := c.Get(ctxBodyCap)
-	if !ok || !capped {
-		return
-	}
-	limit := min(max(4*bodyCap.(int64), drainFloor), drainCeiling)
-	if c.Request.ContentLength > limit {
-		return
-	}
-	_ = http.NewResponseController(c.Writer).SetReadDeadline(time.Now().Add(drainTime))
-	_, _ = io.Copy(io.Discard, io.LimitReader(raw.(io.Reader), limit))
-}
-
-// formPage is the page a refused form post came from, for the error
-// page's back link: the referring page of this site, or the page that
-// shows the form of a citizen's route; "" when neither is known.
-func formPage(c *gin.Context) string {
-	if back := localPath(c.Request.Referer(), c.Request.Host); back != "" {
-		return back
-	}
-	if c.Request.Method != http.MethodPost {
-		return ""
-	}
-	switch p := c.Request.URL.Path; {
-	case strings.HasPrefix(p, "/q/"), strings.HasPrefix(p, "/f/"), p == "/login":
-		return c.Request.URL.EscapedPath()
-	case strings.HasPrefix(p, "/s/") && c.Param("token") != "":
-		return "/s/" + url.PathEscape(c.Param("token"))
-	}
-	return ""
-}
-
-// pageMessage is an invalid error's message for a page: the text of a
-// field refused for its characters says so without the field's code.
-func pageMessage(e *apperr.Error) string {
-	for _, m := range e.Fields {
-		if m == safetext.Message {
-			return "提交的内容" + safetext.Message + "。请返回修改后重新提交。"
-		}
-	}
-	return e.Message
 }

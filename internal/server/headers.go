@@ -108,7 +108,7 @@ func (s *Server) staticFiles() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		name := strings.TrimPrefix(c.Param("filepath"), "/")
 		if st, err := fs.Stat(root, name); name == "" || err != nil || st.IsDir() {
-			s.errorPage(c, http.StatusNotFound, "页面不存在", "您访问的页面不存在。")
+			s.ErrorPage(c, http.StatusNotFound, "页面不存在", "您访问的页面不存在。")
 			return
 		}
 		c.Header("Cache-Control", "public, max-age=3600")

@@ -11,6 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"minyi/internal/config"
+	"minyi/internal/httpx"
 	"minyi/internal/secure"
 	"minyi/internal/testutil"
 )
@@ -72,7 +73,7 @@ func TestRedisShortcutFailureIsLoggedOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	var logs bytes.Buffer
-	s := &Server{Deps: Deps{Config: config.Config{Location: time.UTC}, Pool: testutil.DB(t), Redis: rdb, Keys: keys,
+	s := &Server{App: &httpx.App{Config: config.Config{Location: time.UTC}, Pool: testutil.DB(t), Redis: rdb, Keys: keys,
 		Log: slog.New(slog.NewTextHandler(&logs, nil)), RedisPrefix: "t:", Now: time.Now}}
 	marks := [][]byte{keys.Hash("device", "a"), keys.Hash("fingerprint", "b")}
 	for i := 0; i < 2; i++ {

@@ -13,6 +13,7 @@ import (
 
 	"minyi/internal/apperr"
 	"minyi/internal/db"
+	"minyi/internal/httpx"
 	"minyi/internal/secure"
 	"minyi/internal/users"
 )
@@ -59,7 +60,7 @@ func (s *Server) rememberDevice(c *gin.Context, account string) {
 	nonce := secure.Token(16)
 	value := nonce + "." + base64.RawURLEncoding.EncodeToString(s.deviceMAC(account, nonce))
 	http.SetCookie(c.Writer, &http.Cookie{Name: staffDeviceCookie, Value: value, Path: "/", HttpOnly: true,
-		Secure: s.secureCookies(), SameSite: http.SameSiteStrictMode, MaxAge: int(deviceCookieAge / time.Second)})
+		Secure: s.SecureCookies(), SameSite: http.SameSiteStrictMode, MaxAge: int(deviceCookieAge / time.Second)})
 }
 
 // throttleKey is what the back-off counts an attempt against: the
@@ -91,7 +92,7 @@ func (s *Server) checkLoginAddress(c *gin.Context) error {
 		}
 	}
 	if wait > 0 {
-		c.Header("Retry-After", retryAfter(wait))
+		c.Header("Retry-After", httpx.RetryAfter(wait))
 		return apperr.New(apperr.RateLimited, msgLoginAddressLimited)
 	}
 	return nil
@@ -108,7 +109,7 @@ func (s *Server) claimLoginAttempt(c *gin.Context, key []byte) error {
 	if err != nil || wait <= 0 {
 		return err
 	}
-	c.Header("Retry-After", retryAfter(wait))
+	c.Header("Retry-After", httpx.RetryAfter(wait))
 	return apperr.New(apperr.RateLimited, "该账号登录失败次数过多，请"+waitText(wait)+"后再试")
 }
 

@@ -70,7 +70,7 @@ func (s *Server) metricsEndpoint(h http.Handler) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		want := s.Config.MetricsToken
 		if want == "" {
-			s.errorPage(c, http.StatusNotFound, "页面不存在", "您访问的页面不存在。")
+			s.ErrorPage(c, http.StatusNotFound, "页面不存在", "您访问的页面不存在。")
 			return
 		}
 		got, ok := bearerToken(c)

@@ -12,6 +12,7 @@ import (
 	"github.com/skip2/go-qrcode"
 
 	"minyi/internal/apperr"
+	"minyi/internal/httpx"
 	"minyi/internal/metrics"
 	"minyi/internal/ratings"
 	"minyi/internal/secure"
@@ -45,14 +46,14 @@ func (s *Server) target(c *gin.Context) (units.CodeTarget, bool) {
 	t, err := units.ResolveCode(c, s.Pool, c.Param("code"))
 	switch {
 	case apperr.Is(err, apperr.NotFound):
-		s.errorPage(c, http.StatusNotFound, "二维码无效", "未找到该评价二维码，请确认扫描的是单位张贴的最新二维码。")
+		s.ErrorPage(c, http.StatusNotFound, "二维码无效", "未找到该评价二维码，请确认扫描的是单位张贴的最新二维码。")
 		return t, false
 	case err != nil:
 		s.Log.Error("resolve code", "err", err)
-		s.errorPage(c, http.StatusServiceUnavailable, "系统繁忙", "系统暂时无法访问，请稍后再扫码评价。")
+		s.ErrorPage(c, http.StatusServiceUnavailable, "系统繁忙", "系统暂时无法访问，请稍后再扫码评价。")
 		return t, false
 	case t.Replaced:
-		s.errorPage(c, http.StatusGone, "二维码已更换", "该二维码已被新的二维码替换，请扫描现场张贴的最新二维码进行评价。")
+		s.ErrorPage(c, http.StatusGone, "二维码已更换", "该二维码已被新的二维码替换，请扫描现场张贴的最新二维码进行评价。")
 		return t, false
 	}
 	return t, true
@@ -65,7 +66,7 @@ func (s *Server) deviceID(c *gin.Context) string {
 	}
 	v := secure.Token(16)
 	http.SetCookie(c.Writer, &http.Cookie{Name: deviceCookie, Value: v, Path: "/q/", HttpOnly: true,
-		Secure: s.secureCookies(), SameSite: http.SameSiteLaxMode, MaxAge: 400 * 24 * 3600})
+		Secure: s.SecureCookies(), SameSite: http.SameSiteLaxMode, MaxAge: 400 * 24 * 3600})
 	return v
 }
 
@@ -145,8 +146,8 @@ func (s *Server) rememberMarks(ctx context.Context, unitID int64, marks [][]byte
 
 func (s *Server) ratingPage(c *gin.Context) {
 	if d := s.Limiter.Allow(c, s.Config.Limits.PublicPage, "qp:"+hexHash(s.Keys.Hash("client", c.ClientIP()))); d.Limited {
-		c.Header("Retry-After", retryAfter(d.RetryAfter))
-		s.errorPage(c, http.StatusTooManyRequests, "访问过于频繁", "请稍等"+retryAfter(d.RetryAfter)+"秒后再刷新页面。")
+		c.Header("Retry-After", httpx.RetryAfter(d.RetryAfter))
+		s.ErrorPage(c, http.StatusTooManyRequests, "访问过于频繁", "请稍等"+httpx.RetryAfter(d.RetryAfter)+"秒后再刷新页面。")
 		return
 	}
 	t, ok := s.target(c)
@@ -159,10 +160,10 @@ func (s *Server) ratingPage(c *gin.Context) {
 		s.Log.Warn("daily check failed", "err", err)
 	}
 	if already {
-		s.render(c, http.StatusOK, "public/done.html", doneData{Title: t.UnitName, Code: t.Code, Target: t, Already: true})
+		s.Render(c, http.StatusOK, "public/done.html", doneData{Title: t.UnitName, Code: t.Code, Target: t, Already: true})
 		return
 	}
-	s.render(c, http.StatusOK, "public/rate.html", rateData{Title: "服务评价 - " + t.UnitName, Code: t.Code,
+	s.Render(c, http.StatusOK, "public/rate.html", rateData{Title: "服务评价 - " + t.UnitName, Code: t.Code,
 		Token: secure.Token(16), Target: t, Reasons: s.Config.RatingReasons})
 }
 
@@ -180,15 +181,15 @@ func (s *Server) submitRating(c *gin.Context) {
 		if token == "" {
 			token = secure.Token(16)
 		}
-		s.render(c, status, "public/rate.html", rateData{Title: "服务评价 - " + t.UnitName, Code: code, Token: token,
+		s.Render(c, status, "public/rate.html", rateData{Title: "服务评价 - " + t.UnitName, Code: code, Token: token,
 			Target: t, Reasons: s.Config.RatingReasons, Form: in, Errors: errs, Message: msg})
 	}
 	t, ok := s.target(c)
 	if !ok {
 		return
 	}
-	if err := readForm(c); err != nil {
-		s.refuse(c, err)
+	if err := httpx.ReadForm(c); err != nil {
+		s.Refuse(c, err)
 		return
 	}
 	in = ratings.QRInput{Level: ratings.ParseLevel(c.PostForm("level")), Reasons: c.PostFormArray("reasons"),
@@ -196,8 +197,8 @@ func (s *Server) submitRating(c *gin.Context) {
 	if dClient.Limited || dCode.Limited {
 		s.Metrics.Ratings(ratings.ChannelQR, metrics.RatingRateLimited, 1)
 		retry := max(dClient.RetryAfter, dCode.RetryAfter)
-		c.Header("Retry-After", retryAfter(retry))
-		form(t, http.StatusTooManyRequests, "提交过于频繁，请稍等"+retryAfter(retry)+"秒后再提交，您填写的内容已保留。", nil)
+		c.Header("Retry-After", httpx.RetryAfter(retry))
+		form(t, http.StatusTooManyRequests, "提交过于频繁，请稍等"+httpx.RetryAfter(retry)+"秒后再提交，您填写的内容已保留。", nil)
 		return
 	}
 	if err := in.Validate(s.Config.RatingReasons); err != nil {
@@ -209,7 +210,7 @@ func (s *Server) submitRating(c *gin.Context) {
 	marks := s.marks(c, device, in.Phone)
 	if already, _ := s.ratedToday(c, t.UnitID, marks); already {
 		s.Metrics.Ratings(ratings.ChannelQR, ratings.DailyLimit, 1)
-		s.render(c, http.StatusConflict, "public/done.html", doneData{Title: t.UnitName, Code: code, Target: t, Already: true})
+		s.Render(c, http.StatusConflict, "public/done.html", doneData{Title: t.UnitName, Code: code, Target: t, Already: true})
 		return
 	}
 	r := ratings.NewRating{
@@ -243,7 +244,7 @@ func (s *Server) submitRating(c *gin.Context) {
 		c.Redirect(http.StatusSeeOther, "/q/"+code+"/thanks")
 	default:
 		s.rememberMarks(c, t.UnitID, marks[:1])
-		s.render(c, http.StatusConflict, "public/done.html", doneData{Title: t.UnitName, Code: code, Target: t, Already: true})
+		s.Render(c, http.StatusConflict, "public/done.html", doneData{Title: t.UnitName, Code: code, Target: t, Already: true})
 	}
 }
 
@@ -251,13 +252,13 @@ func (s *Server) thanksPage(c *gin.Context) {
 	t, err := units.ResolveCode(c, s.Pool, c.Param("code"))
 	switch {
 	case apperr.Is(err, apperr.NotFound):
-		s.errorPage(c, http.StatusNotFound, "二维码无效", "未找到该评价二维码。")
+		s.ErrorPage(c, http.StatusNotFound, "二维码无效", "未找到该评价二维码。")
 		return
 	case err != nil:
-		s.errorPage(c, http.StatusServiceUnavailable, "系统繁忙", "请稍后再试。")
+		s.ErrorPage(c, http.StatusServiceUnavailable, "系统繁忙", "请稍后再试。")
 		return
 	}
-	s.render(c, http.StatusOK, "public/done.html", doneData{Title: t.UnitName, Code: t.Code, Target: t})
+	s.Render(c, http.StatusOK, "public/done.html", doneData{Title: t.UnitName, Code: t.Code, Target: t})
 }
 
 // qrPNG serves the code's URL as a PNG QR code; ?size= sets the width in
@@ -269,16 +270,16 @@ func (s *Server) qrPNG(c *gin.Context) {
 	}
 	size := 512
 	if v := c.Query("size"); v != "" {
-		n, err := parseInt(v)
+		n, err := httpx.ParseInt(v)
 		if err != nil || n < 128 || n > 2048 {
-			s.errorPage(c, http.StatusUnprocessableEntity, "参数错误", "size 须为 128 到 2048 之间的整数。")
+			s.ErrorPage(c, http.StatusUnprocessableEntity, "参数错误", "size 须为 128 到 2048 之间的整数。")
 			return
 		}
 		size = n
 	}
 	png, err := qrcode.Encode(s.codeURL(t.Code), qrcode.Medium, size)
 	if err != nil {
-		s.errorPage(c, http.StatusInternalServerError, "系统错误", "二维码生成失败。")
+		s.ErrorPage(c, http.StatusInternalServerError, "系统错误", "二维码生成失败。")
 		return
 	}
 	c.Header("Cache-Control", "private, max-age=300")
@@ -286,8 +287,4 @@ func (s *Server) qrPNG(c *gin.Context) {
 		c.Header("Content-Disposition", `attachment; filename="minyi-`+t.Code+`.png"`)
 	}
 	c.Data(http.StatusOK, "image/png", png)
-}
-
-func retryAfter(d time.Duration) string {
-	return strconv.Itoa(int((d + time.Second - 1) / time.Second))
 }

@@ -9,20 +9,9 @@ import (
 	"minyi/internal/apperr"
 	"minyi/internal/db"
 	"minyi/internal/feedback"
+	"minyi/internal/httpx"
 	"minyi/internal/units"
 )
-
-// The public pages of rectification cases (no sign-in): an index of the
-// units with released cases and each unit's released cases with their
-// progress. Only what the office released is shown, and nothing about the
-// citizens behind a case: no phone, no name, no device, no rating id; any
-// phone-like number left in a text is masked.
-
-// publicCaseRoutes registers /cases and /cases/:unit.
-func (s *Server) publicCaseRoutes(e *gin.Engine) {
-	e.GET("/cases", s.publicCasesPage)
-	e.GET("/cases/:unit", s.publicUnitCasesPage)
-}
 
 type publicCasesData struct {
 	Title string
@@ -35,7 +24,7 @@ func (s *Server) publicCasesPage(c *gin.Context) {
 		s.publicCasesError(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "public/cases.html", publicCasesData{Title: "整改公开", Units: list})
+	s.Render(c, http.StatusOK, "public/cases.html", publicCasesData{Title: "整改公开", Units: list})
 }
 
 // publicUpdate is one public entry of a case's progress.
@@ -69,7 +58,7 @@ type publicUnitCasesData struct {
 }
 
 func (s *Server) publicUnitCasesPage(c *gin.Context) {
-	id, err := idParam(c, "unit")
+	id, err := httpx.IDParam(c, "unit")
 	var u units.Unit
 	if err == nil {
 		u, err = units.FindUnit(c, s.Pool, id)
@@ -103,14 +92,14 @@ func (s *Server) publicUnitCasesPage(c *gin.Context) {
 		}
 		d.Cases = append(d.Cases, p)
 	}
-	s.render(c, http.StatusOK, "public/cases_unit.html", d)
+	s.Render(c, http.StatusOK, "public/cases_unit.html", d)
 }
 
 func (s *Server) publicCasesError(c *gin.Context, err error) {
 	if apperr.Status(apperr.CodeOf(db.Err(err))) >= 500 {
 		s.Log.Error("public cases failed", "path", c.FullPath(), "err", err)
-		s.errorPage(c, http.StatusServiceUnavailable, "系统繁忙", "页面暂时无法打开，请稍后再试。")
+		s.ErrorPage(c, http.StatusServiceUnavailable, "系统繁忙", "页面暂时无法打开，请稍后再试。")
 		return
 	}
-	s.errorPage(c, http.StatusNotFound, "页面不存在", "该单位尚无公开的整改案件。")
+	s.ErrorPage(c, http.StatusNotFound, "页面不存在", "该单位尚无公开的整改案件。")
 }

@@ -12,6 +12,7 @@ import (
 	"minyi/internal/apperr"
 	"minyi/internal/callbacks"
 	"minyi/internal/db"
+	"minyi/internal/httpx"
 	"minyi/internal/ratings"
 )
 
@@ -38,13 +39,13 @@ func (s *Server) followupLimited(c *gin.Context, prefix string, jsonOut bool) bo
 	if !d.Limited {
 		return false
 	}
-	c.Header("Retry-After", retryAfter(d.RetryAfter))
-	msg := "操作过于频繁，请稍等" + retryAfter(d.RetryAfter) + "秒后再试。"
+	c.Header("Retry-After", httpx.RetryAfter(d.RetryAfter))
+	msg := "操作过于频繁，请稍等" + httpx.RetryAfter(d.RetryAfter) + "秒后再试。"
 	if jsonOut {
-		s.apiError(c, apperr.New(apperr.RateLimited, msg))
+		s.APIError(c, apperr.New(apperr.RateLimited, msg))
 		c.Abort()
 	} else {
-		s.errorPage(c, http.StatusTooManyRequests, "访问过于频繁", msg)
+		s.ErrorPage(c, http.StatusTooManyRequests, "访问过于频繁", msg)
 	}
 	return true
 }
@@ -52,19 +53,19 @@ func (s *Server) followupLimited(c *gin.Context, prefix string, jsonOut bool) bo
 // followupFailed shows why a link cannot take a 追评.
 func (s *Server) followupFailed(c *gin.Context, token string, err error, jsonOut bool) {
 	if jsonOut {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	switch {
 	case errors.Is(err, callbacks.ErrLinkUsed):
-		s.render(c, http.StatusConflict, "public/followup_done.html", followupData{Title: "整改追评", Token: token, Used: true})
+		s.Render(c, http.StatusConflict, "public/followup_done.html", followupData{Title: "整改追评", Token: token, Used: true})
 	case errors.Is(err, callbacks.ErrLinkExpired):
-		s.errorPage(c, http.StatusGone, "链接已过期", apperr.From(err).Message+"。")
+		s.ErrorPage(c, http.StatusGone, "链接已过期", apperr.From(err).Message+"。")
 	case apperr.Is(err, apperr.NotFound):
-		s.errorPage(c, http.StatusNotFound, "链接无效", "链接无效，请核对收到的链接是否完整。")
+		s.ErrorPage(c, http.StatusNotFound, "链接无效", "链接无效，请核对收到的链接是否完整。")
 	default:
 		s.Log.Error("followup failed", "err", err)
-		s.errorPage(c, http.StatusServiceUnavailable, "系统繁忙", "系统暂时无法处理，请稍后再试。")
+		s.ErrorPage(c, http.StatusServiceUnavailable, "系统繁忙", "系统暂时无法处理，请稍后再试。")
 	}
 }
 
@@ -78,7 +79,7 @@ func (s *Server) followupPage(c *gin.Context) {
 		s.followupFailed(c, token, err, false)
 		return
 	}
-	s.render(c, http.StatusOK, "public/followup.html", followupData{Title: "整改追评 - " + l.UnitName, Token: token, Case: l})
+	s.Render(c, http.StatusOK, "public/followup.html", followupData{Title: "整改追评 - " + l.UnitName, Token: token, Case: l})
 }
 
 // submitFollowup takes the 追评 as a form post (page answers) or as JSON
@@ -91,13 +92,13 @@ func (s *Server) submitFollowup(c *gin.Context) {
 	token := c.Param("token")
 	var in callbacks.FollowupInput
 	if jsonOut {
-		if err := decodeJSON(c, &in, 8<<10); err != nil { // callbacks checks the text
-			s.apiError(c, err)
+		if err := httpx.DecodeJSON(c, &in, 8<<10); err != nil { // callbacks checks the text
+			s.APIError(c, err)
 			return
 		}
 	} else {
-		if err := readForm(c); err != nil {
-			s.refuse(c, err)
+		if err := httpx.ReadForm(c); err != nil {
+			s.Refuse(c, err)
 			return
 		}
 		in = callbacks.FollowupInput{Level: ratings.ParseLevel(c.PostForm("level")), Comment: c.PostForm("comment")}
@@ -107,13 +108,13 @@ func (s *Server) submitFollowup(c *gin.Context) {
 		f, err = callbacks.SubmitFollowup(c, tx, token, in, s.Now())
 		return err
 	})
-	if errs, bad := fieldErrors(err); bad && !jsonOut {
+	if errs, bad := httpx.FieldErrors(err); bad && !jsonOut {
 		l, lerr := callbacks.OpenLink(c, s.Pool, token, s.Now(), false)
 		if lerr != nil {
 			s.followupFailed(c, token, lerr, false)
 			return
 		}
-		s.render(c, http.StatusUnprocessableEntity, "public/followup.html", followupData{Title: "整改追评 - " + l.UnitName,
+		s.Render(c, http.StatusUnprocessableEntity, "public/followup.html", followupData{Title: "整改追评 - " + l.UnitName,
 			Token: token, Case: l, Form: in, Errors: errs, Message: "请检查标红的内容后再提交。"})
 		return
 	}
@@ -125,7 +126,7 @@ func (s *Server) submitFollowup(c *gin.Context) {
 		c.JSON(http.StatusCreated, gin.H{"id": f.ID, "level": f.Level, "comment": f.Comment, "created_at": f.CreatedAt})
 		return
 	}
-	s.render(c, http.StatusOK, "public/followup_done.html", followupData{Title: "整改追评", Token: token, Done: true})
+	s.Render(c, http.StatusOK, "public/followup_done.html", followupData{Title: "整改追评", Token: token, Done: true})
 }
 
 // followupQR is the QR code of a live 追评 link, for staff to show or send.
@@ -140,7 +141,7 @@ func (s *Server) followupQR(c *gin.Context) {
 	}
 	png, err := qrcode.Encode(s.followupURL(token), qrcode.Medium, 384)
 	if err != nil {
-		s.errorPage(c, http.StatusInternalServerError, "系统错误", "二维码生成失败。")
+		s.ErrorPage(c, http.StatusInternalServerError, "系统错误", "二维码生成失败。")
 		return
 	}
 	c.Header("Cache-Control", "no-store")

@@ -9,6 +9,7 @@ import (
 	"minyi/internal/apperr"
 	"minyi/internal/cycles"
 	"minyi/internal/db"
+	"minyi/internal/httpx"
 	"minyi/internal/results"
 )
 
@@ -36,7 +37,7 @@ type publicResultsData struct {
 // login: per category each unit's name, grade and (when the office chose
 // so at publication) composite score.
 func (s *Server) publicResultsPage(c *gin.Context) {
-	id, err := idParam(c, "cycle_id")
+	id, err := httpx.IDParam(c, "cycle_id")
 	var cy cycles.Cycle
 	if err == nil {
 		cy, err = cycles.FindCycle(c, s.Pool, id)
@@ -55,10 +56,10 @@ func (s *Server) publicResultsPage(c *gin.Context) {
 	if err != nil {
 		if apperr.Status(apperr.CodeOf(db.Err(err))) >= 500 {
 			s.Log.Error("public results failed", "path", c.FullPath(), "err", err)
-			s.errorPage(c, http.StatusServiceUnavailable, "系统繁忙", "页面暂时无法打开，请稍后再试。")
+			s.ErrorPage(c, http.StatusServiceUnavailable, "系统繁忙", "页面暂时无法打开，请稍后再试。")
 			return
 		}
-		s.errorPage(c, http.StatusNotFound, "页面不存在", "该考核年度的最终结果尚未公布。")
+		s.ErrorPage(c, http.StatusNotFound, "页面不存在", "该考核年度的最终结果尚未公布。")
 		return
 	}
 	d := publicResultsData{Title: cy.Name + "绩效考核结果", Cycle: cy, PublishedAt: st.Final.PublishedAt, ShowComposite: st.Final.ShowComposite}
@@ -70,7 +71,7 @@ func (s *Server) publicResultsPage(c *gin.Context) {
 		}
 		d.Categories = append(d.Categories, pc)
 	}
-	s.render(c, http.StatusOK, "public/results.html", d)
+	s.Render(c, http.StatusOK, "public/results.html", d)
 }
 
 // orderCategories puts categories in the configured order, the others

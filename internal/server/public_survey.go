@@ -12,6 +12,7 @@ import (
 
 	"minyi/internal/apperr"
 	"minyi/internal/db"
+	"minyi/internal/httpx"
 	"minyi/internal/surveys"
 )
 
@@ -75,10 +76,6 @@ func privateLink(c *gin.Context) {
 	c.Next()
 }
 
-// wantsJSON reports whether the request is the page's script saving or
-// submitting, which gets JSON back, rather than a form post.
-func wantsJSON(c *gin.Context) bool { return c.ContentType() == "application/json" }
-
 // invitationLimited counts the request against the invitation's own limit,
 // so respondents sharing one address (a meeting's Wi-Fi) do not slow each
 // other down, and answers 429 when it is reached.
@@ -87,11 +84,11 @@ func (s *Server) invitationLimited(c *gin.Context, token string) bool {
 	if !d.Limited {
 		return false
 	}
-	c.Header("Retry-After", retryAfter(d.RetryAfter))
-	if wantsJSON(c) {
-		s.apiError(c, apperr.New(apperr.RateLimited, "操作过于频繁，请稍后再试，已填写的内容不会丢失"))
+	c.Header("Retry-After", httpx.RetryAfter(d.RetryAfter))
+	if httpx.WantsJSON(c) {
+		s.APIError(c, apperr.New(apperr.RateLimited, "操作过于频繁，请稍后再试，已填写的内容不会丢失"))
 	} else {
-		s.errorPage(c, http.StatusTooManyRequests, "访问过于频繁", "请稍等"+retryAfter(d.RetryAfter)+"秒后再刷新页面，已保存的内容不会丢失。")
+		s.ErrorPage(c, http.StatusTooManyRequests, "访问过于频繁", "请稍等"+httpx.RetryAfter(d.RetryAfter)+"秒后再刷新页面，已保存的内容不会丢失。")
 	}
 	return true
 }
@@ -133,27 +130,27 @@ func (s *Server) invalidInvitation(c *gin.Context) {
 	d := s.Limiter.Allow(c, s.Config.Limits.PublicClient, "sx:"+hexHash(s.Keys.Hash("client", c.ClientIP())))
 	err := apperr.New(apperr.NotFound, "邀请链接无效")
 	if d.Limited {
-		c.Header("Retry-After", retryAfter(d.RetryAfter))
+		c.Header("Retry-After", httpx.RetryAfter(d.RetryAfter))
 		err = apperr.New(apperr.RateLimited, "访问过于频繁，请稍后再试")
 	}
 	switch {
-	case wantsJSON(c):
-		s.apiError(c, err)
+	case httpx.WantsJSON(c):
+		s.APIError(c, err)
 	case d.Limited:
-		s.errorPage(c, http.StatusTooManyRequests, "访问过于频繁", "请稍等"+retryAfter(d.RetryAfter)+"秒后再打开邀请链接。")
+		s.ErrorPage(c, http.StatusTooManyRequests, "访问过于频繁", "请稍等"+httpx.RetryAfter(d.RetryAfter)+"秒后再打开邀请链接。")
 	default:
-		s.errorPage(c, http.StatusNotFound, "邀请链接无效", "未找到该邀请链接，请核对链接是否完整，或联系发出邀请的工作人员。")
+		s.ErrorPage(c, http.StatusNotFound, "邀请链接无效", "未找到该邀请链接，请核对链接是否完整，或联系发出邀请的工作人员。")
 	}
 }
 
 // invitationUnavailable answers when the database cannot be reached.
 func (s *Server) invitationUnavailable(c *gin.Context, err error) {
-	if wantsJSON(c) {
-		s.apiError(c, err)
+	if httpx.WantsJSON(c) {
+		s.APIError(c, err)
 		return
 	}
 	s.Log.Error("invitation page", "err", err)
-	s.errorPage(c, http.StatusServiceUnavailable, "系统繁忙", "系统暂时无法访问，已保存的内容不会丢失，请稍后再打开邀请链接。")
+	s.ErrorPage(c, http.StatusServiceUnavailable, "系统繁忙", "系统暂时无法访问，已保存的内容不会丢失，请稍后再打开邀请链接。")
 }
 
 // invitationState answers for an invitation that takes no answers: used,
@@ -163,22 +160,22 @@ func (s *Server) invitationState(c *gin.Context, inv surveys.Invitation, status 
 	switch {
 	case inv.Respondent.Status == surveys.RespondentSubmitted:
 		if status == http.StatusOK && c.Query("done") != "" {
-			s.render(c, status, "public/survey_done.html", invitationDoneData{Title: sv.Title, SurveyTitle: sv.Title,
+			s.Render(c, status, "public/survey_done.html", invitationDoneData{Title: sv.Title, SurveyTitle: sv.Title,
 				Message: "问卷已提交，感谢您的参与！", Just: true})
 			return true
 		}
-		s.render(c, status, "public/survey_done.html", invitationDoneData{Title: sv.Title, SurveyTitle: sv.Title,
+		s.Render(c, status, "public/survey_done.html", invitationDoneData{Title: sv.Title, SurveyTitle: sv.Title,
 			Message: "此邀请链接已使用，问卷已提交，感谢您的参与"})
 		return true
 	case sv.Status == surveys.StatusDraft:
-		s.errorPage(c, http.StatusForbidden, "问卷尚未开始", "“"+sv.Title+"”尚未开始，请在问卷开始后再打开此链接。")
+		s.ErrorPage(c, http.StatusForbidden, "问卷尚未开始", "“"+sv.Title+"”尚未开始，请在问卷开始后再打开此链接。")
 		return true
 	case sv.AcceptsAnswers(s.Now()) != nil:
 		code := http.StatusGone
 		if status != http.StatusOK {
 			code = http.StatusConflict
 		}
-		s.errorPage(c, code, "问卷调查已结束", "“"+sv.Title+"”问卷调查已结束，不再接受提交。感谢您的关注。")
+		s.ErrorPage(c, code, "问卷调查已结束", "“"+sv.Title+"”问卷调查已结束，不再接受提交。感谢您的关注。")
 		return true
 	}
 	return false
@@ -199,7 +196,7 @@ func (s *Server) invitationPage(c *gin.Context) {
 			}
 		}
 	}
-	s.render(c, http.StatusOK, "public/survey.html", d)
+	s.Render(c, http.StatusOK, "public/survey.html", d)
 }
 
 // invitationView builds the page: the saved drafts, overlaid with what was
@@ -248,7 +245,7 @@ var fieldRE = regexp.MustCompile(`^u([0-9]{1,18})\.([a-z][a-z0-9_]{0,29})$`)
 // whose save button was pressed. A level that is not a number is kept as
 // -1, so the store refuses it by name.
 func postedAnswers(c *gin.Context, always int64) ([]surveys.Answer, error) {
-	if err := readForm(c); err != nil {
+	if err := httpx.ReadForm(c); err != nil {
 		return nil, err
 	}
 	byUnit := map[int64]*surveys.Answer{}
@@ -283,7 +280,7 @@ func postedAnswers(c *gin.Context, always int64) ([]surveys.Answer, error) {
 		if v == "" {
 			continue
 		}
-		level, err := parseInt(v)
+		level, err := httpx.ParseInt(v)
 		if err != nil {
 			level = -1
 		}
@@ -312,20 +309,20 @@ func (s *Server) invitationSaveUnit(c *gin.Context) {
 		unitID = -1
 	}
 	var list []surveys.Answer
-	if wantsJSON(c) {
+	if httpx.WantsJSON(c) {
 		var body struct {
 			Answers map[string]int `json:"answers"`
 			Opinion string         `json:"opinion"`
 		}
 		// The answers are checked by surveys, which names each field as
 		// the page marks it (u<unit>.opinion).
-		if err := decodeJSON(c, &body, 16<<10); err != nil {
-			s.apiError(c, err)
+		if err := httpx.DecodeJSON(c, &body, 16<<10); err != nil {
+			s.APIError(c, err)
 			return
 		}
 		list = []surveys.Answer{{UnitID: unitID, Answers: body.Answers, Opinion: body.Opinion}}
 	} else if list, err = postedAnswers(c, unitID); err != nil {
-		s.refuse(c, err)
+		s.Refuse(c, err)
 		return
 	}
 	var inv surveys.Invitation
@@ -337,7 +334,7 @@ func (s *Server) invitationSaveUnit(c *gin.Context) {
 		s.invitationFailed(c, token, list, err)
 		return
 	}
-	if wantsJSON(c) {
+	if httpx.WantsJSON(c) {
 		c.JSON(http.StatusOK, gin.H{"unit_id": unitID, "complete": inv.Complete(unitID), "done": inv.Done(), "total": len(inv.Units)})
 		return
 	}
@@ -353,18 +350,18 @@ func (s *Server) invitationSubmit(c *gin.Context) {
 		return
 	}
 	var list []surveys.Answer
-	if wantsJSON(c) {
+	if httpx.WantsJSON(c) {
 		var body struct{}
 		if c.Request.ContentLength != 0 {
-			if err := bindJSON(c, &body, 1<<10); err != nil {
-				s.apiError(c, err)
+			if err := httpx.BindJSON(c, &body, 1<<10); err != nil {
+				s.APIError(c, err)
 				return
 			}
 		}
 	} else {
 		var err error
 		if list, err = postedAnswers(c, 0); err != nil {
-			s.refuse(c, err)
+			s.Refuse(c, err)
 			return
 		}
 	}
@@ -386,7 +383,7 @@ func (s *Server) invitationSubmit(c *gin.Context) {
 		s.invitationFailed(c, token, list, err)
 		return
 	}
-	if wantsJSON(c) {
+	if httpx.WantsJSON(c) {
 		c.JSON(http.StatusOK, gin.H{"submitted": true, "units": len(inv.Units)})
 		return
 	}
@@ -402,8 +399,8 @@ func (s *Server) invitationFailed(c *gin.Context, token string, posted []surveys
 	case e.Code == apperr.NotFound:
 		s.invalidInvitation(c)
 		return
-	case wantsJSON(c):
-		s.apiError(c, err)
+	case httpx.WantsJSON(c):
+		s.APIError(c, err)
 		return
 	case e.Code == apperr.Unavailable || e.Code == apperr.Internal:
 		s.invitationUnavailable(c, err)
@@ -424,5 +421,5 @@ func (s *Server) invitationFailed(c *gin.Context, token string, posted []surveys
 	}
 	d := s.invitationView(token, inv, byUnit, e.Fields)
 	d.Message = e.Message
-	s.render(c, status, "public/survey.html", d)
+	s.Render(c, status, "public/survey.html", d)
 }

@@ -11,6 +11,7 @@ import (
 	"minyi/internal/apperr"
 	"minyi/internal/cycles"
 	"minyi/internal/db"
+	"minyi/internal/httpx"
 	"minyi/internal/targets"
 )
 
@@ -125,7 +126,7 @@ type publicTargetsData struct {
 // publicTargetsPage lists, without sign-in, the units whose target sheets
 // of the cycle are approved and published.
 func (s *Server) publicTargetsPage(c *gin.Context) {
-	id, err := idParam(c, "cycle")
+	id, err := httpx.IDParam(c, "cycle")
 	var cy cycles.Cycle
 	if err == nil {
 		cy, err = cycles.FindCycle(c, s.Pool, id)
@@ -161,7 +162,7 @@ func (s *Server) publicTargetsPage(c *gin.Context) {
 			Points: formatNum(r.Points), ApprovedAt: r.ApprovedAt,
 			Link: "/targets/" + strconv.FormatInt(cy.ID, 10) + "/" + strconv.FormatInt(r.UnitID, 10)})
 	}
-	s.render(c, http.StatusOK, "public/targets.html", d)
+	s.Render(c, http.StatusOK, "public/targets.html", d)
 }
 
 type publicTargetData struct {
@@ -178,17 +179,17 @@ type publicTargetData struct {
 // newest version, or ?version=N) and the history of approved changes.
 // Sheets never approved are not found.
 func (s *Server) publicTargetPage(c *gin.Context) {
-	cid, err := idParam(c, "cycle")
+	cid, err := httpx.IDParam(c, "cycle")
 	var uid int64
 	if err == nil {
-		uid, err = idParam(c, "unit")
+		uid, err = httpx.IDParam(c, "unit")
 	}
 	var sh targets.Sheet
 	if err == nil {
 		sh, err = targets.FindSheetFor(c, s.Pool, cid, uid)
 	}
 	if err == nil && sh.PublishedVersion == 0 {
-		err = notFoundErr
+		err = httpx.ErrNotFound
 	}
 	var versions []targets.Version
 	if err == nil {
@@ -202,7 +203,7 @@ func (s *Server) publicTargetPage(c *gin.Context) {
 	d := publicTargetData{Title: sh.UnitName + " · " + sh.CycleName + "绩效目标", Sheet: sh, Shown: views[0], Newest: sh.PublishedVersion,
 		Versions: views, Back: "/targets/" + strconv.FormatInt(cid, 10)}
 	if v := c.Query("version"); v != "" {
-		n, perr := parseInt(v)
+		n, perr := httpx.ParseInt(v)
 		found := false
 		for _, vv := range views {
 			if perr == nil && vv.Version.Version == n {
@@ -210,19 +211,19 @@ func (s *Server) publicTargetPage(c *gin.Context) {
 			}
 		}
 		if !found {
-			s.publicTargetsError(c, notFoundErr)
+			s.publicTargetsError(c, httpx.ErrNotFound)
 			return
 		}
 	}
-	s.render(c, http.StatusOK, "public/targets_unit.html", d)
+	s.Render(c, http.StatusOK, "public/targets_unit.html", d)
 }
 
 // publicTargetsError shows a not-found or error page to the public.
 func (s *Server) publicTargetsError(c *gin.Context, err error) {
 	if apperr.Status(apperr.CodeOf(db.Err(err))) >= 500 {
 		s.Log.Error("public targets failed", "path", c.FullPath(), "err", err)
-		s.errorPage(c, http.StatusServiceUnavailable, "系统繁忙", "页面暂时无法打开，请稍后再试。")
+		s.ErrorPage(c, http.StatusServiceUnavailable, "系统繁忙", "页面暂时无法打开，请稍后再试。")
 		return
 	}
-	s.errorPage(c, http.StatusNotFound, "页面不存在", "该考核年度或单位的目标尚未公开。")
+	s.ErrorPage(c, http.StatusNotFound, "页面不存在", "该考核年度或单位的目标尚未公开。")
 }

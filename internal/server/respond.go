@@ -1,121 +1,26 @@
 package server
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"minyi/internal/apperr"
-	"minyi/internal/db"
-	"minyi/internal/safetext"
+	"minyi/internal/httpx"
 )
-
-var notFoundErr = apperr.New(apperr.NotFound, "资源不存在")
-
-func isAPI(c *gin.Context) bool { return strings.HasPrefix(c.Request.URL.Path, "/api/") }
-
-// apiError writes err as the one JSON error shape and aborts. Internal
-// details go to the log, never to the client.
-func (s *Server) apiError(c *gin.Context, err error) {
-	e := apperr.From(db.Err(err))
-	status := apperr.Status(e.Code)
-	if status >= 500 {
-		s.Log.Error("request failed", "path", c.FullPath(), "code", e.Code, "err", err)
-	}
-	if e.Code == apperr.Unavailable && c.Writer.Header().Get("Retry-After") == "" {
-		// Nothing was stored; tell clients when a retry is worth it.
-		c.Header("Retry-After", "5")
-	}
-	body := gin.H{"code": e.Code, "message": e.Message}
-	if len(e.Fields) > 0 {
-		body["fields"] = e.Fields
-	}
-	c.AbortWithStatusJSON(status, gin.H{"error": body})
-}
-
-// limited writes a 429 with Retry-After for the API.
-func (s *Server) limitedAPI(c *gin.Context, retry time.Duration) {
-	c.Header("Retry-After", retryAfter(retry))
-	s.apiError(c, apperr.New(apperr.RateLimited, "请求过于频繁，请稍后再试"))
-}
-
-// bindJSON decodes the body into dst, limited to maxBytes, and returns an
-// invalid error for anything that is not one JSON value of the right shape
-// and for a string that is not safe text (safetext: a NUL, a control
-// character or invalid UTF-8), naming its field; too_large past maxBytes.
-func bindJSON(c *gin.Context, dst any, maxBytes int64) error {
-	if err := decodeJSON(c, dst, maxBytes); err != nil {
-		return err
-	}
-	if field, bad := safetext.Find(dst); bad {
-		return badText(field)
-	}
-	return nil
-}
-
-// decodeJSON is bindJSON without the text check, for a batch whose items
-// are validated one by one (a terminal's ratings, an agency's rows), so
-// that one bad item is refused alone and the rest are stored.
-func decodeJSON(c *gin.Context, dst any, maxBytes int64) error {
-	ct := c.ContentType()
-	if ct != "application/json" {
-		return apperr.New(apperr.Invalid, "Content-Type 必须为 application/json")
-	}
-	dec := json.NewDecoder(http.MaxBytesReader(c.Writer, c.Request.Body, maxBytes))
-	if err := dec.Decode(dst); err != nil {
-		var tooBig *http.MaxBytesError
-		var typeErr *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &tooBig):
-			return apperr.New(apperr.TooLarge, fmt.Sprintf("请求体超过 %d 字节上限", maxBytes))
-		case errors.As(err, &typeErr) && typeErr.Field != "":
-			return apperr.InvalidField(typeErr.Field, "字段类型错误，应为 "+typeErr.Type.String())
-		case errors.Is(err, io.EOF):
-			return apperr.New(apperr.Invalid, "请求体为空")
-		default:
-			return apperr.New(apperr.Invalid, "请求体不是有效的 JSON")
-		}
-	}
-	if dec.More() {
-		return apperr.New(apperr.Invalid, "请求体只能包含一个 JSON 值")
-	}
-	return nil
-}
-
-// parseInt parses a decimal integer that fits Postgres's integer (int4),
-// the type of every int column (versions, years, counts, pages), so a
-// number from a form or a query can never overflow its column: larger
-// ones are a syntax error to the caller, like any other non-number.
-func parseInt(s string) (int, error) {
-	n, err := strconv.ParseInt(s, 10, 32)
-	return int(n), err
-}
-
-// idParam parses a positive integer path parameter or returns not_found.
-func idParam(c *gin.Context, name string) (int64, error) {
-	id, err := strconv.ParseInt(c.Param(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, notFoundErr
-	}
-	return id, nil
-}
 
 func (s *Server) recoverer() gin.HandlerFunc {
 	return gin.CustomRecoveryWithWriter(io.Discard, func(c *gin.Context, rec any) {
 		s.Log.Error("panic", "path", c.Request.URL.Path, "panic", fmt.Sprint(rec))
-		if isAPI(c) {
-			s.apiError(c, apperr.New(apperr.Internal, "服务器内部错误"))
+		if httpx.IsAPI(c) {
+			s.APIError(c, apperr.New(apperr.Internal, "服务器内部错误"))
 			return
 		}
-		s.errorPage(c, http.StatusInternalServerError, "系统错误", "服务器出现错误，请稍后再试。")
+		s.ErrorPage(c, http.StatusInternalServerError, "系统错误", "服务器出现错误，请稍后再试。")
 	})
 }
 

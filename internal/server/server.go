@@ -4,7 +4,6 @@
 package server
 
 import (
-	"html/template"
 	"log/slog"
 	"net/http"
 	"sync/atomic"
@@ -14,7 +13,9 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
+	"minyi/internal/app/workdaysapp"
 	"minyi/internal/config"
+	"minyi/internal/httpx"
 	"minyi/internal/maintenance"
 	"minyi/internal/metrics"
 	"minyi/internal/ratelimit"
@@ -41,9 +42,8 @@ type Deps struct {
 
 // Server serves Minyi over HTTP.
 type Server struct {
-	Deps
+	*httpx.App
 	engine    *gin.Engine
-	pages     map[string]*template.Template
 	terminals *terminalCache
 	networks  *networkCache
 	draining  atomic.Bool
@@ -70,12 +70,14 @@ func New(d Deps) (*Server, error) {
 		d.RedisPrefix = "minyi:"
 	}
 	gin.SetMode(gin.ReleaseMode)
-	s := &Server{Deps: d, instance: maintenance.InstanceName(), proxyWarn: newProxyWarner(d.Config.TrustedProxies), terminals: newTerminalCache(d.Config.TerminalCacheTTL), networks: &networkCache{}}
+	app := &httpx.App{Config: d.Config, Pool: d.Pool, Redis: d.Redis, Keys: d.Keys, Writer: d.Writer, Limiter: d.Limiter,
+		Log: d.Log, Metrics: d.Metrics, RedisPrefix: d.RedisPrefix, Now: d.Now, Flashes: mergeFlashes(flashes, workdaysapp.Flashes)}
+	s := &Server{App: app, instance: maintenance.InstanceName(), proxyWarn: newProxyWarner(d.Config.TrustedProxies), terminals: newTerminalCache(d.Config.TerminalCacheTTL), networks: &networkCache{}}
 	pages, err := parseTemplates(d.Config.Location)
 	if err != nil {
 		return nil, err
 	}
-	s.pages = pages
+	s.Pages = pages
 	e := gin.New()
 	e.ContextWithFallback = true
 	// Trust X-Forwarded-For only from the configured proxies; with none
@@ -101,71 +103,3 @@ func New(d Deps) (*Server, error) {
 
 // Handler returns the http.Handler serving every route.
 func (s *Server) Handler() http.Handler { return s.engine }
-
-func (s *Server) routes() {
-	e := s.engine
-	e.GET("/static/*filepath", s.staticFiles())
-	e.HEAD("/static/*filepath", s.staticFiles())
-	e.GET("/healthz", s.healthz)
-	e.GET("/readyz", s.readyz)
-	e.GET("/", func(c *gin.Context) { c.Redirect(http.StatusFound, "/console") })
-
-	// Citizens' rating pages.
-	e.GET("/q/:code", s.ratingPage)
-	e.POST("/q/:code", s.publicForm(smallFormMax, false), s.submitRating)
-	e.GET("/q/:code/thanks", s.thanksPage)
-	e.GET("/q/:code/qr.png", s.qrPNG)
-
-	api := e.Group("/api/v1")
-	api.POST("/terminal/ratings", s.terminalRatings)
-	api.POST("/session", s.apiSignIn)
-	api.DELETE("/session", s.apiSignOut)
-	authed := api.Group("", s.apiAuth)
-	authed.GET("/session", s.apiWhoAmI)
-	authed.GET("/units", s.apiListUnits)
-	authed.POST("/units", s.office, s.apiCreateUnit)
-	authed.GET("/units/:id", s.apiGetUnit)
-	authed.PATCH("/units/:id", s.office, s.apiUpdateUnit)
-	authed.POST("/units/:id/qr/rotate", s.office, s.apiRotateUnitCode)
-	authed.GET("/units/:id/points", s.apiListPoints)
-	authed.POST("/units/:id/points", s.office, s.apiCreatePoint)
-	authed.POST("/points/:id/qr/rotate", s.office, s.apiRotatePointCode)
-	authed.GET("/units/:id/terminals", s.apiListTerminals)
-	authed.POST("/units/:id/terminals", s.office, s.apiCreateTerminal)
-	authed.DELETE("/terminals/:id", s.office, s.apiRevokeTerminal)
-	authed.GET("/units/:id/ratings", s.apiUnitRatings)
-	authed.GET("/units/:id/stats", s.apiUnitStats)
-	authed.GET("/ratings", s.apiRatings)
-	authed.POST("/ratings/:id/exclude", s.office, s.apiExcludeRating)
-	authed.POST("/ratings/:id/restore", s.office, s.apiRestoreRating)
-	authed.GET("/audit", s.office, s.apiAudit)
-	authed.GET("/cycles", s.apiListCycles)
-	authed.POST("/cycles", s.office, s.apiCreateCycle)
-	authed.GET("/cycles/:id", s.apiGetCycle)
-	authed.PUT("/cycles/:id/config", s.office, s.apiSetCycleConfig)
-	authed.GET("/cycles/:id/config/versions", s.apiListCycleConfigVersions)
-	authed.GET("/cycles/:id/config/versions/:version", s.apiGetCycleConfigVersion)
-	console := e.Group("", s.pageAuth)
-	s.surveyRoutes(e, authed, console)
-	s.agencyRoutes(api, authed, console)
-	s.scoreRoutes(authed, console)
-	s.workdayRoutes(authed, console)
-	s.schemeRoutes(authed, console)
-	s.targetRoutes(e, authed, console)
-	s.scoringRoutes(authed, console)
-	s.resultRoutes(e, authed, console)
-	s.feedbackRoutes(authed, console)
-	s.dailyCapRoutes(authed, console)
-	s.callbackRoutes(e, authed, console)
-	s.publicCaseRoutes(e)
-	api.Use(func(c *gin.Context) { s.apiError(c, notFoundErr) })
-	e.NoRoute(func(c *gin.Context) {
-		if isAPI(c) {
-			s.apiError(c, notFoundErr)
-			return
-		}
-		s.errorPage(c, http.StatusNotFound, "页面不存在", "您访问的页面不存在。")
-	})
-
-	s.consoleRoutes()
-}

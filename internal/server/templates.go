@@ -1,17 +1,13 @@
 package server
 
 import (
-	"bytes"
 	"fmt"
 	"html/template"
 	"io/fs"
-	"net/http"
 	"path"
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/gin-gonic/gin"
 
 	"minyi/internal/ratings"
 	"minyi/internal/units"
@@ -97,35 +93,4 @@ func containsStr(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// render executes the page into a buffer first, so a template error becomes
-// a clean 500 instead of half a page.
-func (s *Server) render(c *gin.Context, status int, name string, data any) {
-	t, ok := s.pages[name]
-	if !ok {
-		s.Log.Error("unknown template", "name", name)
-		c.String(http.StatusInternalServerError, "服务器内部错误")
-		return
-	}
-	var buf bytes.Buffer
-	if err := t.Execute(&buf, data); err != nil {
-		s.Log.Error("template failed", "name", name, "err", err)
-		c.String(http.StatusInternalServerError, "服务器内部错误")
-		return
-	}
-	c.Header("Cache-Control", "no-store")
-	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
-}
-
-type errorData struct {
-	Title   string
-	Message string
-	Back    string
-}
-
-// errorPage shows a plain Chinese error page and aborts.
-func (s *Server) errorPage(c *gin.Context, status int, title, message string) {
-	s.render(c, status, "public/error.html", errorData{Title: title, Message: message})
-	c.Abort()
 }

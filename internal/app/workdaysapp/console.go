@@ -1,4 +1,4 @@
-package server
+package workdaysapp
 
 import (
 	"io"
@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"minyi/internal/apperr"
+	"minyi/internal/httpx"
 	"minyi/internal/users"
 	"minyi/internal/workdays"
 )
@@ -32,21 +33,21 @@ type deadlineCalc struct {
 }
 
 type workdaysPageData struct {
-	basePage
+	httpx.BasePage
 	Years    []workdayYearRow
 	NextYear int
 	Calc     deadlineCalc
 }
 
-// workdaysPage lists the years with a calendar, the office's form to add a
+// WorkdaysPage lists the years with a calendar, the office's form to add a
 // year and the deadline calculator (?start=&days=).
-func (s *Server) workdaysPage(c *gin.Context) {
+func (s *Handlers) WorkdaysPage(c *gin.Context) {
 	list, err := workdays.ListYears(c, s.Pool)
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
-	d := workdaysPageData{basePage: s.base(c, "工作日历", "cycles"), NextYear: s.Now().In(s.Config.Location).Year() + 1}
+	d := workdaysPageData{BasePage: s.Base(c, "工作日历", "cycles"), NextYear: s.Now().In(s.Config.Location).Year() + 1}
 	for _, y := range list {
 		d.Years = append(d.Years, workdayYearRow{YearSummary: y, Link: workdayYearPath(y.Year)})
 		if y.Year >= d.NextYear {
@@ -67,11 +68,11 @@ func (s *Server) workdaysPage(c *gin.Context) {
 				d.Calc.Errors = map[string]string{"_": apperr.From(err).Message}
 			}
 		default:
-			s.consoleError(c, err)
+			s.ConsoleError(c, err)
 			return
 		}
 	}
-	s.render(c, http.StatusOK, "console/workdays.html", d)
+	s.Render(c, http.StatusOK, "console/workdays.html", d)
 }
 
 // monthView is one month of the calendar grid, weeks Monday first.
@@ -133,7 +134,7 @@ type workdayYearForm struct {
 }
 
 type workdayYearPageData struct {
-	basePage
+	httpx.BasePage
 	Year    int
 	Present bool
 	Summary workdays.YearSummary
@@ -163,7 +164,7 @@ func recomputedRows(list []workdays.Recomputation) []recomputedRow {
 		id := strconv.FormatInt(r.EntityID, 10)
 		row := recomputedRow{Recomputation: r, ItemLabel: "整改案件 #" + id, Link: "/console/cases/" + id}
 		if r.Entity != workdays.EntityCase && r.CycleID != nil {
-			row.ItemLabel, row.Link = "考核结果 · 复核申请 #"+id, resultsLink(*r.CycleID)
+			row.ItemLabel, row.Link = "考核结果 · 复核申请 #"+id, "/console/cycles/"+strconv.FormatInt(*r.CycleID, 10)+"/results"
 			if r.Entity == workdays.EntityPublication {
 				row.ItemLabel = "考核结果 · 初步结果公布"
 			}
@@ -173,86 +174,86 @@ func recomputedRows(list []workdays.Recomputation) []recomputedRow {
 	return out
 }
 
-// workdayYearPage shows a year's calendar as a grid and its list, with the
+// WorkdayYearPage shows a year's calendar as a grid and its list, with the
 // office's form to replace the list. An absent year leads the office to
 // the form to enter it.
-func (s *Server) workdayYearPage(c *gin.Context) {
+func (s *Handlers) WorkdayYearPage(c *gin.Context) {
 	year, err := yearParam(c)
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	y, err := workdays.FindYear(c, s.Pool, year)
-	if apperr.Is(err, apperr.NotFound) && currentUser(c).Role == users.RoleOffice {
-		redirect(c, "/console/workdays/new?year="+strconv.Itoa(year), "")
+	if apperr.Is(err, apperr.NotFound) && httpx.CurrentUser(c).Role == users.RoleOffice {
+		httpx.Redirect(c, "/console/workdays/new?year="+strconv.Itoa(year), "")
 		return
 	}
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	s.showWorkdayYear(c, http.StatusOK, year, &y, workdayYearForm{Note: y.Note, Text: workdays.FormatText(y.Days)}, nil)
 }
 
-// newWorkdayYearPage is the form to enter a year that has no calendar yet.
-func (s *Server) newWorkdayYearPage(c *gin.Context) {
-	year, err := parseInt(c.Query("year"))
+// NewWorkdayYearPage is the form to enter a year that has no calendar yet.
+func (s *Handlers) NewWorkdayYearPage(c *gin.Context) {
+	year, err := httpx.ParseInt(c.Query("year"))
 	if err != nil || year < workdays.MinYear || year > workdays.MaxYear {
-		s.consoleError(c, apperr.New(apperr.Invalid, "请填写要录入的年度（2000到2100之间），如 "+strconv.Itoa(s.Now().In(s.Config.Location).Year()+1)))
+		s.ConsoleError(c, apperr.New(apperr.Invalid, "请填写要录入的年度（2000到2100之间），如 "+strconv.Itoa(s.Now().In(s.Config.Location).Year()+1)))
 		return
 	}
 	if _, err := workdays.FindYear(c, s.Pool, year); err == nil {
-		redirect(c, workdayYearPath(year), "")
+		httpx.Redirect(c, workdayYearPath(year), "")
 		return
 	} else if !apperr.Is(err, apperr.NotFound) {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	s.showWorkdayYear(c, http.StatusOK, year, nil, workdayYearForm{}, nil)
 }
 
-func (s *Server) showWorkdayYear(c *gin.Context, status, year int, y *workdays.YearCalendar, form workdayYearForm, errs []string) {
+func (s *Handlers) showWorkdayYear(c *gin.Context, status, year int, y *workdays.YearCalendar, form workdayYearForm, errs []string) {
 	s.renderWorkdayYear(c, status, year, y, form, errs, "", nil)
 }
 
 // renderWorkdayYear shows the year's page; flash and notices tell what a
 // save just did when the page is shown in its answer.
-func (s *Server) renderWorkdayYear(c *gin.Context, status, year int, y *workdays.YearCalendar, form workdayYearForm, errs []string,
+func (s *Handlers) renderWorkdayYear(c *gin.Context, status, year int, y *workdays.YearCalendar, form workdayYearForm, errs []string,
 	flash string, notices []string) {
 	title := strconv.Itoa(year) + "年工作日历"
-	d := workdayYearPageData{basePage: s.base(c, title, "cycles"), Year: year, Form: form, Errors: errs, Notices: notices}
+	d := workdayYearPageData{BasePage: s.Base(c, title, "cycles"), Year: year, Form: form, Errors: errs, Notices: notices}
 	if flash != "" {
-		d.Flash = flashes[flash]
+		d.Flash = s.Flashes[flash]
 	}
 	if y != nil {
 		d.Present, d.Summary, d.Ranges, d.Months = true, y.YearSummary, workdays.Ranges(y.Days), calendarGrid(year, y.Days)
 		list, err := workdays.ListRecomputationsOfYear(c, s.Pool, year)
 		if err != nil {
-			s.consoleError(c, err)
+			s.ConsoleError(c, err)
 			return
 		}
 		d.Recomputed = recomputedRows(list)
 	}
-	s.render(c, status, "console/workdays_year.html", d)
+	s.Render(c, status, "console/workdays_year.html", d)
 }
 
 // maxWorkdayFile bounds an uploaded holiday-cn file (a year is about 4 KB).
 const maxWorkdayFile = 64 << 10
 
-// saveWorkdayYearSubmit replaces a year's list from the form: the text
+// SaveWorkdayYearSubmit replaces a year's list from the form: the text
 // form, or a JSON file (holiday-cn's or Minyi's) uploaded or pasted into
 // the text box. Every problem is shown with its line (or the file's item)
 // and nothing is saved until all are fixed.
-func (s *Server) saveWorkdayYearSubmit(c *gin.Context) {
+func (s *Handlers) SaveWorkdayYearSubmit(c *gin.Context) {
 	year, err := yearParam(c)
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	form := workdayYearForm{Note: c.PostForm("note"), Text: c.PostForm("days")}
 	data, err := workdayFile(c)
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	if data == nil && strings.HasPrefix(strings.TrimSpace(form.Text), "{") {
@@ -284,7 +285,7 @@ func (s *Server) saveWorkdayYearSubmit(c *gin.Context) {
 	}
 	res, err := s.saveWorkdayYear(c, imp.Input)
 	if err != nil {
-		s.consoleError(c, err)
+		s.ConsoleError(c, err)
 		return
 	}
 	flash := "workdays_saved"
@@ -300,7 +301,7 @@ func (s *Server) saveWorkdayYearSubmit(c *gin.Context) {
 		s.renderWorkdayYear(c, http.StatusOK, year, &res.Year, saved, nil, flash, []string{note})
 		return
 	}
-	redirect(c, workdayYearPath(year), flash)
+	httpx.Redirect(c, workdayYearPath(year), flash)
 }
 
 // workdayFile reads the form's optional uploaded file (field file): nil

@@ -1,4 +1,4 @@
-package server
+package workdaysapp
 
 import (
 	"net/http"
@@ -12,6 +12,7 @@ import (
 	"minyi/internal/apperr"
 	"minyi/internal/db"
 	"minyi/internal/deadlines"
+	"minyi/internal/httpx"
 	"minyi/internal/workdays"
 )
 
@@ -21,31 +22,31 @@ const maxDeadlineDays = 1000
 // yearParam reads the :year path parameter (2000–2100) or returns
 // not_found.
 func yearParam(c *gin.Context) (int, error) {
-	y, err := parseInt(c.Param("year"))
+	y, err := httpx.ParseInt(c.Param("year"))
 	if err != nil || y < workdays.MinYear || y > workdays.MaxYear {
 		return 0, apperr.New(apperr.NotFound, "年度须在2000到2100之间")
 	}
 	return y, nil
 }
 
-func (s *Server) apiListWorkdayYears(c *gin.Context) {
+func (s *Handlers) APIListWorkdayYears(c *gin.Context) {
 	list, err := workdays.ListYears(c, s.Pool)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"items": list})
 }
 
-func (s *Server) apiGetWorkdayYear(c *gin.Context) {
+func (s *Handlers) APIGetWorkdayYear(c *gin.Context) {
 	year, err := yearParam(c)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	y, err := workdays.FindYear(c, s.Pool, year)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, y)
@@ -60,14 +61,14 @@ type workdayYearSaved struct {
 	Notes      []string                 `json:"notes"`
 }
 
-// apiPutWorkdayYear replaces a year's list, given in Minyi's JSON form or
+// APIPutWorkdayYear replaces a year's list, given in Minyi's JSON form or
 // as a holiday-cn file (told apart by shape): 201 when the year was
 // absent, 200 otherwise (also when nothing changed).
-func (s *Server) apiPutWorkdayYear(c *gin.Context) {
+func (s *Handlers) APIPutWorkdayYear(c *gin.Context) {
 	year, err := yearParam(c)
 	var in workdays.JSONYear
 	if err == nil {
-		err = bindJSON(c, &in, 64<<10)
+		err = httpx.BindJSON(c, &in, 64<<10)
 	}
 	var imp workdays.Import
 	if err == nil {
@@ -78,12 +79,12 @@ func (s *Server) apiPutWorkdayYear(c *gin.Context) {
 		err = imp.Validate()
 	}
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	res, err := s.saveWorkdayYear(c, imp.Input)
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	status := http.StatusOK
@@ -99,10 +100,10 @@ func (s *Server) apiPutWorkdayYear(c *gin.Context) {
 
 // saveWorkdayYear saves the year and recomputes the provisional deadlines
 // in one transaction (deadlines.SaveYear).
-func (s *Server) saveWorkdayYear(c *gin.Context, in workdays.YearInput) (deadlines.SaveResult, error) {
+func (s *Handlers) saveWorkdayYear(c *gin.Context, in workdays.YearInput) (deadlines.SaveResult, error) {
 	var res deadlines.SaveResult
 	err := db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
-		res, err = deadlines.SaveYear(c, tx, currentUser(c).Actor(), s.Config.Location, in, s.Now())
+		res, err = deadlines.SaveYear(c, tx, httpx.CurrentUser(c).Actor(), s.Config.Location, in, s.Now())
 		return err
 	})
 	return res, err
@@ -131,13 +132,13 @@ func (r deadlineReply) AbsentLabel() string {
 
 // computeDeadline parses start (YYYY-MM-DD) and days and returns the
 // deadline, with invalid errors naming the parameter.
-func (s *Server) computeDeadline(c *gin.Context, start, days string) (deadlineReply, error) {
+func (s *Handlers) computeDeadline(c *gin.Context, start, days string) (deadlineReply, error) {
 	f := apperr.Fields{}
 	d, err := time.ParseInLocation("2006-01-02", start, s.Config.Location)
 	if err != nil {
 		f.Add("start", "开始日期须为有效日期，格式为 YYYY-MM-DD")
 	}
-	n, err := parseInt(days)
+	n, err := httpx.ParseInt(days)
 	if err != nil || n < 0 || n > maxDeadlineDays {
 		f.Add("days", "工作日天数须为0到1000之间的整数")
 	}
@@ -156,10 +157,10 @@ func (s *Server) computeDeadline(c *gin.Context, start, days string) (deadlineRe
 		Provisional: due.Provisional, AbsentYears: absent}, nil
 }
 
-func (s *Server) apiWorkdayDeadline(c *gin.Context) {
+func (s *Handlers) APIWorkdayDeadline(c *gin.Context) {
 	out, err := s.computeDeadline(c, c.Query("start"), c.Query("days"))
 	if err != nil {
-		s.apiError(c, err)
+		s.APIError(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, out)

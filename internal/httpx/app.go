@@ -1,0 +1,45 @@
+// Package httpx holds the mechanics every HTTP handler of Minyi uses, and
+// nothing domain-specific: the services a handler reaches (App), the
+// signed-in user and the authentication middleware, CSRF on console forms,
+// error answers (JSON on the API, the Chinese page for the console and the
+// public), body caps and binding, paging, page rendering and rate-limited
+// answers. The handler packages by area embed *App; internal/server builds
+// it and holds the one route table.
+package httpx
+
+import (
+	"html/template"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
+
+	"minyi/internal/config"
+	"minyi/internal/metrics"
+	"minyi/internal/ratelimit"
+	"minyi/internal/ratings"
+	"minyi/internal/secure"
+)
+
+// App is what every handler reaches: the configuration, the stores, the
+// parsed page templates and the console's flash messages.
+type App struct {
+	Config  config.Config
+	Pool    *pgxpool.Pool
+	Redis   redis.UniversalClient
+	Keys    *secure.Keys
+	Writer  *ratings.Writer
+	Limiter *ratelimit.Limiter
+	Log     *slog.Logger
+	Metrics *metrics.Metrics
+	// RedisPrefix starts every Redis key the server writes.
+	RedisPrefix string
+	// Now returns the current time; tests may replace it.
+	Now func() time.Time
+	// Pages are the parsed templates by name ("console/x.html").
+	Pages map[string]*template.Template
+	// Flashes are the messages a redirect may ask for with ?msg=; only
+	// these fixed texts can appear, so a link cannot put words on a page.
+	Flashes map[string]string
+}

@@ -1,0 +1,122 @@
+package httpx
+
+import (
+	"crypto/subtle"
+	"minyi/internal/apperr"
+	"minyi/internal/users"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+)
+
+// SessionCookie is the cookie holding a staff session token.
+const SessionCookie = "minyi_session"
+
+// CtxSession is the gin context key of the signed-in session.
+const CtxSession = "minyi.session"
+
+// SecureCookies reports whether cookies are marked Secure (PUBLIC_BASE_URL is https).
+func (s *App) SecureCookies() bool { return strings.HasPrefix(s.Config.PublicBaseURL, "https://") }
+
+// SetSessionCookie gives the browser the session's cookie.
+func (s *App) SetSessionCookie(c *gin.Context, sess users.Session) {
+	http.SetCookie(c.Writer, &http.Cookie{Name: SessionCookie, Value: sess.Token, Path: "/", HttpOnly: true,
+		Secure: s.SecureCookies(), SameSite: http.SameSiteLaxMode, Expires: sess.ExpiresAt})
+}
+
+// ClearSessionCookie removes the session cookie.
+func (s *App) ClearSessionCookie(c *gin.Context) {
+	http.SetCookie(c.Writer, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", HttpOnly: true,
+		Secure: s.SecureCookies(), SameSite: http.SameSiteLaxMode, MaxAge: -1})
+}
+
+// Session loads the signed-in session from the cookie.
+func (s *App) Session(c *gin.Context) (users.Session, error) {
+	if v, ok := c.Get(CtxSession); ok {
+		return v.(users.Session), nil
+	}
+	token, _ := c.Cookie(SessionCookie)
+	sess, err := users.FindSession(c, s.Pool, token)
+	if err != nil {
+		return users.Session{}, err
+	}
+	c.Set(CtxSession, sess)
+	return sess, nil
+}
+
+// CurrentUser is the signed-in user; only behind APIAuth or PageAuth.
+func CurrentUser(c *gin.Context) users.User {
+	return c.MustGet(CtxSession).(users.Session).User
+}
+
+// APIAuth requires a session for the API. State-changing requests must be
+// JSON, which a cross-site form cannot send, so cookies alone cannot be
+// ridden by another site.
+func (s *App) APIAuth(c *gin.Context) {
+	if _, err := s.Session(c); err != nil {
+		s.APIError(c, err)
+		return
+	}
+	switch c.Request.Method {
+	case http.MethodPost, http.MethodPut, http.MethodPatch:
+		if c.ContentType() != "application/json" {
+			s.APIError(c, apperr.New(apperr.Invalid, "Content-Type 必须为 application/json"))
+			return
+		}
+	}
+	c.Next()
+}
+
+// Office lets only office staff through.
+func (s *App) Office(c *gin.Context) {
+	if CurrentUser(c).Role != users.RoleOffice {
+		s.APIError(c, apperr.New(apperr.Forbidden, "只有绩效办工作人员可以进行此操作"))
+		return
+	}
+	c.Next()
+}
+
+// PageAuth requires a session for console pages, redirecting to the sign-in
+// page, and checks the CSRF token of every form post.
+func (s *App) PageAuth(c *gin.Context) {
+	sess, err := s.Session(c)
+	if err != nil {
+		if apperr.Is(err, apperr.Unauthorized) {
+			c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request.URL.RequestURI()))
+			c.Abort()
+			return
+		}
+		s.ErrorPage(c, http.StatusServiceUnavailable, "系统繁忙", "数据库暂时不可用，请稍后刷新。")
+		return
+	}
+	if c.Request.Method == http.MethodPost {
+		if err := CheckedForm(c); err != nil {
+			s.ConsoleError(c, err)
+			return
+		}
+		if subtle.ConstantTimeCompare([]byte(c.PostForm("_csrf")), []byte(sess.CSRFToken)) != 1 {
+			s.ErrorPage(c, http.StatusForbidden, "请求已失效", "页面已过期，请返回后刷新页面再提交。")
+			return
+		}
+	}
+	c.Next()
+}
+
+// OfficePage lets only office staff see a console page.
+func (s *App) OfficePage(c *gin.Context) {
+	if CurrentUser(c).Role != users.RoleOffice {
+		s.ErrorPage(c, http.StatusForbidden, "无权访问", "只有绩效办工作人员可以进行此操作。")
+		return
+	}
+	c.Next()
+}
+
+// CanSeeUnit returns forbidden unless the user may see the unit.
+func CanSeeUnit(u users.User, unitID int64) error {
+	if u.CanSeeUnit(unitID) {
+		return nil
+	}
+	return apperr.New(apperr.Forbidden, "无权查看该单位")
+}

@@ -1,0 +1,168 @@
+package httpx
+
+import (
+	"minyi/internal/apperr"
+	"minyi/internal/db"
+	"minyi/internal/users"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+)
+
+// BasePage is what the console layout needs on every page.
+type BasePage struct {
+	Title     string
+	Active    string // the nav item to highlight
+	User      *users.User
+	RoleLabel string
+	Office    bool
+	CSRF      string
+	Flash     string
+	// Bare leaves out the navigation (sign-in page, posters).
+	Bare bool
+}
+
+// Base fills the layout's fields from the session, if any, and the flash.
+func (s *App) Base(c *gin.Context, title, active string) BasePage {
+	b := BasePage{Title: title, Active: active, Flash: s.Flashes[c.Query("msg")]}
+	if v, ok := c.Get(CtxSession); ok {
+		sess := v.(users.Session)
+		u := sess.User
+		b.User, b.CSRF, b.Office = &u, sess.CSRFToken, u.Role == users.RoleOffice
+		b.RoleLabel = "单位账号"
+		if b.Office {
+			b.RoleLabel = "绩效办"
+		}
+	}
+	return b
+}
+
+type consoleErrorPage struct {
+	BasePage
+	Message string
+	Back    string
+}
+
+// ConsoleError shows err as a Chinese error page inside the console layout
+// and aborts. Only the user-facing message of a known error is shown;
+// anything internal is logged and replaced by a generic text.
+func (s *App) ConsoleError(c *gin.Context, err error) {
+	e := apperr.From(db.Err(err))
+	status := apperr.Status(e.Code)
+	title, msg := "系统错误", "服务器出现错误，请稍后再试。"
+	switch e.Code {
+	case apperr.NotFound:
+		title, msg = "未找到", e.Message
+	case apperr.Forbidden:
+		title, msg = "无权访问", e.Message
+	case apperr.Invalid:
+		title, msg = "请求有误", PageMessage(e)
+	case apperr.TooLarge:
+		title, msg = "提交内容过大", e.Message+"。"
+	case apperr.Conflict:
+		title, msg = "操作未完成", e.Message
+	case apperr.RateLimited:
+		title, msg = "操作过于频繁", e.Message
+	case apperr.Unavailable:
+		title, msg = "系统繁忙", "数据库暂时不可用，请稍后刷新页面。"
+	}
+	if status >= 500 {
+		s.Log.Error("console request failed", "path", c.FullPath(), "code", e.Code, "err", err)
+	}
+	back := "/console"
+	if ref := LocalPath(c.Request.Referer(), c.Request.Host); ref != "" {
+		back = ref
+	}
+	s.Render(c, status, "console/error.html", consoleErrorPage{BasePage: s.Base(c, title, ""), Message: msg, Back: back})
+	c.Abort()
+}
+
+// LocalPath returns target's path and query when it names a page of this
+// site (a bare path, or an absolute URL on host), and "" otherwise, so a
+// Redirect or back link can never lead elsewhere.
+func LocalPath(target, host string) string {
+	if target == "" || strings.ContainsAny(target, "\\\r\n\t") {
+		return ""
+	}
+	u, err := url.Parse(target)
+	if err != nil || u.Opaque != "" || u.User != nil {
+		return ""
+	}
+	if u.Scheme != "" || u.Host != "" {
+		if (u.Scheme != "http" && u.Scheme != "https") || u.Host != host {
+			return ""
+		}
+	}
+	if !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
+		return ""
+	}
+	out := u.EscapedPath()
+	if u.RawQuery != "" {
+		out += "?" + u.RawQuery
+	}
+	return out
+}
+
+// Redirect sends a 303 to target, adding ?msg=flash (before any fragment)
+// when flash is set.
+func Redirect(c *gin.Context, target, flash string) {
+	if flash != "" {
+		path, frag, hasFrag := strings.Cut(target, "#")
+		sep := "?"
+		if strings.Contains(path, "?") {
+			sep = "&"
+		}
+		target = path + sep + "msg=" + url.QueryEscape(flash)
+		if hasFrag {
+			target += "#" + frag
+		}
+	}
+	c.Redirect(http.StatusSeeOther, target)
+	c.Abort()
+}
+
+// Pager is a page of a long list and the links around it.
+type Pager struct {
+	Page, Pages, Total int
+	Prev, Next         string
+}
+
+// PageParam reads ?page= (1 when absent or bad).
+func PageParam(c *gin.Context) int {
+	n, err := ParseInt(c.Query("page"))
+	if err != nil || n < 1 || n > 1_000_000 {
+		return 1
+	}
+	return n
+}
+
+// NewPager builds the links of page out of total with size items a page;
+// link returns the URL of a page.
+func NewPager(page, size, total int, link func(int) string) Pager {
+	p := Pager{Page: page, Total: total, Pages: (total + size - 1) / size}
+	if p.Pages < 1 {
+		p.Pages = 1
+	}
+	if page > 1 {
+		p.Prev = link(min(page-1, p.Pages))
+	}
+	if page < p.Pages {
+		p.Next = link(page + 1)
+	}
+	return p
+}
+
+// FieldErrors returns the per-field messages of an invalid error, or nil
+// with ok false for any other error.
+func FieldErrors(err error) (map[string]string, bool) {
+	if !apperr.Is(err, apperr.Invalid) {
+		return nil, false
+	}
+	e := apperr.From(err)
+	if len(e.Fields) == 0 {
+		return map[string]string{"_": e.Message}, true
+	}
+	return e.Fields, true
+}

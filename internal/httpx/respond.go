@@ -1,0 +1,118 @@
+package httpx
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"minyi/internal/apperr"
+	"minyi/internal/db"
+	"minyi/internal/safetext"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+)
+
+// ErrNotFound is the not-found answer for a missing or malformed id.
+var ErrNotFound = apperr.New(apperr.NotFound, "资源不存在")
+
+// IsAPI reports whether the request is for the JSON API.
+func IsAPI(c *gin.Context) bool { return strings.HasPrefix(c.Request.URL.Path, "/api/") }
+
+// APIError writes err as the one JSON error shape and aborts. Internal
+// details go to the log, never to the client.
+func (s *App) APIError(c *gin.Context, err error) {
+	e := apperr.From(db.Err(err))
+	status := apperr.Status(e.Code)
+	if status >= 500 {
+		s.Log.Error("request failed", "path", c.FullPath(), "code", e.Code, "err", err)
+	}
+	if e.Code == apperr.Unavailable && c.Writer.Header().Get("Retry-After") == "" {
+		// Nothing was stored; tell clients when a retry is worth it.
+		c.Header("Retry-After", "5")
+	}
+	body := gin.H{"code": e.Code, "message": e.Message}
+	if len(e.Fields) > 0 {
+		body["fields"] = e.Fields
+	}
+	c.AbortWithStatusJSON(status, gin.H{"error": body})
+}
+
+// limited writes a 429 with Retry-After for the API.
+func (s *App) LimitedAPI(c *gin.Context, retry time.Duration) {
+	c.Header("Retry-After", RetryAfter(retry))
+	s.APIError(c, apperr.New(apperr.RateLimited, "请求过于频繁，请稍后再试"))
+}
+
+// BindJSON decodes the body into dst, limited to maxBytes, and returns an
+// invalid error for anything that is not one JSON value of the right shape
+// and for a string that is not safe text (safetext: a NUL, a control
+// character or invalid UTF-8), naming its field; too_large past maxBytes.
+func BindJSON(c *gin.Context, dst any, maxBytes int64) error {
+	if err := DecodeJSON(c, dst, maxBytes); err != nil {
+		return err
+	}
+	if field, bad := safetext.Find(dst); bad {
+		return BadText(field)
+	}
+	return nil
+}
+
+// DecodeJSON is BindJSON without the text check, for a batch whose items
+// are validated one by one (a terminal's ratings, an agency's rows), so
+// that one bad item is refused alone and the rest are stored.
+func DecodeJSON(c *gin.Context, dst any, maxBytes int64) error {
+	ct := c.ContentType()
+	if ct != "application/json" {
+		return apperr.New(apperr.Invalid, "Content-Type 必须为 application/json")
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(c.Writer, c.Request.Body, maxBytes))
+	if err := dec.Decode(dst); err != nil {
+		var tooBig *http.MaxBytesError
+		var typeErr *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &tooBig):
+			return apperr.New(apperr.TooLarge, fmt.Sprintf("请求体超过 %d 字节上限", maxBytes))
+		case errors.As(err, &typeErr) && typeErr.Field != "":
+			return apperr.InvalidField(typeErr.Field, "字段类型错误，应为 "+typeErr.Type.String())
+		case errors.Is(err, io.EOF):
+			return apperr.New(apperr.Invalid, "请求体为空")
+		default:
+			return apperr.New(apperr.Invalid, "请求体不是有效的 JSON")
+		}
+	}
+	if dec.More() {
+		return apperr.New(apperr.Invalid, "请求体只能包含一个 JSON 值")
+	}
+	return nil
+}
+
+// ParseInt parses a decimal integer that fits Postgres's integer (int4),
+// the type of every int column (versions, years, counts, pages), so a
+// number from a form or a query can never overflow its column: larger
+// ones are a syntax error to the caller, like any other non-number.
+func ParseInt(s string) (int, error) {
+	n, err := strconv.ParseInt(s, 10, 32)
+	return int(n), err
+}
+
+// IDParam parses a positive integer path parameter or returns not_found.
+func IDParam(c *gin.Context, name string) (int64, error) {
+	id, err := strconv.ParseInt(c.Param(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, ErrNotFound
+	}
+	return id, nil
+}
+
+// RetryAfter renders a wait for Retry-After, in seconds rounded up.
+func RetryAfter(d time.Duration) string {
+	return strconv.Itoa(int((d + time.Second - 1) / time.Second))
+}
+
+// WantsJSON reports whether the request is the page's script saving or
+// submitting, which gets JSON back, rather than a form post.
+func WantsJSON(c *gin.Context) bool { return c.ContentType() == "application/json" }

@@ -1,0 +1,480 @@
+// The route table: every route of the product, in one file, each pointing
+// at the handler that serves it. routes() registers the engine-wide routes
+// and calls one function per area, in the order below; handlers that have
+// moved to a package of their own (internal/app/...) are named with it.
+package server
+
+import (
+	"minyi/internal/app/workdaysapp"
+	"minyi/internal/assessment"
+	"minyi/internal/httpx"
+	"minyi/internal/results"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+)
+
+func (s *Server) routes() {
+	e := s.engine
+	e.GET("/static/*filepath", s.staticFiles())
+	e.HEAD("/static/*filepath", s.staticFiles())
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/", func(c *gin.Context) { c.Redirect(http.StatusFound, "/console") })
+
+	// Citizens' rating pages.
+	e.GET("/q/:code", s.ratingPage)
+	e.POST("/q/:code", s.PublicForm(httpx.SmallFormMax, false), s.submitRating)
+	e.GET("/q/:code/thanks", s.thanksPage)
+	e.GET("/q/:code/qr.png", s.qrPNG)
+
+	api := e.Group("/api/v1")
+	api.POST("/terminal/ratings", s.terminalRatings)
+	api.POST("/session", s.apiSignIn)
+	api.DELETE("/session", s.apiSignOut)
+	authed := api.Group("", s.APIAuth)
+	authed.GET("/session", s.apiWhoAmI)
+	authed.GET("/units", s.apiListUnits)
+	authed.POST("/units", s.Office, s.apiCreateUnit)
+	authed.GET("/units/:id", s.apiGetUnit)
+	authed.PATCH("/units/:id", s.Office, s.apiUpdateUnit)
+	authed.POST("/units/:id/qr/rotate", s.Office, s.apiRotateUnitCode)
+	authed.GET("/units/:id/points", s.apiListPoints)
+	authed.POST("/units/:id/points", s.Office, s.apiCreatePoint)
+	authed.POST("/points/:id/qr/rotate", s.Office, s.apiRotatePointCode)
+	authed.GET("/units/:id/terminals", s.apiListTerminals)
+	authed.POST("/units/:id/terminals", s.Office, s.apiCreateTerminal)
+	authed.DELETE("/terminals/:id", s.Office, s.apiRevokeTerminal)
+	authed.GET("/units/:id/ratings", s.apiUnitRatings)
+	authed.GET("/units/:id/stats", s.apiUnitStats)
+	authed.GET("/ratings", s.apiRatings)
+	authed.POST("/ratings/:id/exclude", s.Office, s.apiExcludeRating)
+	authed.POST("/ratings/:id/restore", s.Office, s.apiRestoreRating)
+	authed.GET("/audit", s.Office, s.apiAudit)
+	authed.GET("/cycles", s.apiListCycles)
+	authed.POST("/cycles", s.Office, s.apiCreateCycle)
+	authed.GET("/cycles/:id", s.apiGetCycle)
+	authed.PUT("/cycles/:id/config", s.Office, s.apiSetCycleConfig)
+	authed.GET("/cycles/:id/config/versions", s.apiListCycleConfigVersions)
+	authed.GET("/cycles/:id/config/versions/:version", s.apiGetCycleConfigVersion)
+	console := e.Group("", s.PageAuth)
+	s.surveyRoutes(e, authed, console)
+	s.agencyRoutes(api, authed, console)
+	s.scoreRoutes(authed, console)
+	s.workdayRoutes(authed, console)
+	s.schemeRoutes(authed, console)
+	s.targetRoutes(e, authed, console)
+	s.scoringRoutes(authed, console)
+	s.resultRoutes(e, authed, console)
+	s.feedbackRoutes(authed, console)
+	s.dailyCapRoutes(authed, console)
+	s.callbackRoutes(e, authed, console)
+	s.publicCaseRoutes(e)
+	api.Use(func(c *gin.Context) { s.APIError(c, httpx.ErrNotFound) })
+	e.NoRoute(func(c *gin.Context) {
+		if httpx.IsAPI(c) {
+			s.APIError(c, httpx.ErrNotFound)
+			return
+		}
+		s.ErrorPage(c, http.StatusNotFound, "页面不存在", "您访问的页面不存在。")
+	})
+
+	s.consoleRoutes()
+}
+
+// consoleRoutes registers the staff console: sign-in, the overview, units
+// with their QR codes, service points and terminals, printable posters, the
+// rating feed and the audit log. Every page but sign-in needs a session and
+// every form post carries the session's CSRF token.
+func (s *Server) consoleRoutes() {
+	e := s.engine
+	e.GET("/login", s.loginPage)
+	e.POST("/login", s.PublicForm(httpx.SmallFormMax, false), s.loginSubmit)
+
+	g := e.Group("", s.PageAuth)
+	g.POST("/logout", s.logoutSubmit)
+	g.GET("/console", s.overviewPage)
+	g.GET("/console/units", s.unitsPage)
+	g.POST("/console/units", s.OfficePage, s.createUnitSubmit)
+	g.GET("/console/units/:id", s.unitPage)
+	g.POST("/console/units/:id", s.OfficePage, s.updateUnitSubmit)
+	g.POST("/console/units/:id/rotate", s.OfficePage, s.rotateUnitSubmit)
+	g.POST("/console/units/:id/points", s.OfficePage, s.createPointSubmit)
+	g.POST("/console/units/:id/terminals", s.OfficePage, s.createTerminalSubmit)
+	g.GET("/console/units/:id/poster", s.unitPoster)
+	g.POST("/console/points/:id/rotate", s.OfficePage, s.rotatePointSubmit)
+	g.GET("/console/points/:id/poster", s.pointPoster)
+	g.POST("/console/terminals/:id/revoke", s.OfficePage, s.revokeTerminalSubmit)
+	g.GET("/console/ratings", s.ratingsPage)
+	g.POST("/console/ratings/:id/exclude", s.OfficePage, s.excludeSubmit)
+	g.POST("/console/ratings/:id/restore", s.OfficePage, s.restoreSubmit)
+	g.GET("/console/audit", s.OfficePage, s.auditPage)
+}
+
+// dailyCapRoutes registers the daily cap on counted QR ratings (issue 9):
+// the hall networks the office registers on units and service points, and
+// its decisions on the ratings the cap held. All of it is the office's:
+// networks name addresses, which units never see.
+func (s *Server) dailyCapRoutes(authed, console *gin.RouterGroup) {
+	authed.GET("/units/:id/networks", s.Office, s.apiListNetworks)
+	authed.POST("/units/:id/networks", s.Office, s.apiCreateNetwork)
+	authed.PATCH("/networks/:id", s.Office, s.apiUpdateNetwork)
+	authed.DELETE("/networks/:id", s.Office, s.apiDeleteNetwork)
+	authed.GET("/feedback/held", s.Office, s.apiHoldGroups)
+	authed.POST("/feedback/held/:key/count", s.Office, s.apiDecideHold(true))
+	authed.POST("/feedback/held/:key/not-count", s.Office, s.apiDecideHold(false))
+
+	console.POST("/console/units/:id/networks", s.OfficePage, s.createNetworkSubmit)
+	console.POST("/console/units/:id/networks/:nid", s.OfficePage, s.updateNetworkSubmit)
+	console.POST("/console/units/:id/networks/:nid/delete", s.OfficePage, s.deleteNetworkSubmit)
+	console.POST("/console/feedback/held/:key/decide", s.OfficePage, s.heldDecideSubmit)
+}
+
+// surveyRoutes registers the surveys: the office's API and console pages,
+// and the respondents' invitation pages.
+func (s *Server) surveyRoutes(e *gin.Engine, authed, console *gin.RouterGroup) {
+	// Respondents' pages, opened from a one-time invitation link.
+	e.GET("/s/:token", privateLink, s.invitationPage)
+	e.POST("/s/:token/units/:unit_id", privateLink, s.PublicForm(httpx.SurveyFormMax, true), s.invitationSaveUnit)
+	e.POST("/s/:token/submit", privateLink, s.PublicForm(httpx.SurveyFormMax, true), s.invitationSubmit)
+
+	// The office's API; units never see respondents.
+	authed.GET("/surveys", s.Office, s.apiListSurveys)
+	authed.POST("/surveys", s.Office, s.apiCreateSurvey)
+	authed.GET("/surveys/:id", s.Office, s.apiGetSurvey)
+	authed.PUT("/surveys/:id", s.Office, s.apiUpdateSurvey)
+	authed.PUT("/surveys/:id/closes_at", s.Office, s.apiSetSurveyClosesAt)
+	authed.POST("/surveys/:id/open", s.Office, s.apiOpenSurvey)
+	authed.POST("/surveys/:id/close", s.Office, s.apiCloseSurvey)
+	authed.GET("/surveys/:id/progress", s.Office, s.apiSurveyProgress)
+	authed.GET("/surveys/:id/respondents", s.Office, s.apiListRespondents)
+	authed.POST("/surveys/:id/respondents", s.Office, s.apiAddRespondent)
+	authed.POST("/surveys/:id/respondents/import", s.Office, s.apiImportRespondents)
+	authed.GET("/surveys/:id/respondents/:rid", s.Office, s.apiGetRespondent)
+	authed.DELETE("/surveys/:id/respondents/:rid", s.Office, s.apiDeleteRespondent)
+	// Responses: every staff member, a unit only its own and without respondents.
+	authed.GET("/responses", s.apiListResponses)
+
+	console.GET("/console/surveys", s.OfficePage, s.surveysPage)
+	console.GET("/console/surveys/new", s.OfficePage, s.newSurveyPage)
+	console.POST("/console/surveys", s.OfficePage, s.createSurveySubmit)
+	console.GET("/console/surveys/:id", s.OfficePage, s.surveyPage)
+	console.GET("/console/surveys/:id/edit", s.OfficePage, s.editSurveyPage)
+	console.POST("/console/surveys/:id", s.OfficePage, s.updateSurveySubmit)
+	console.POST("/console/surveys/:id/open", s.OfficePage, s.openSurveySubmit)
+	console.POST("/console/surveys/:id/close", s.OfficePage, s.closeSurveySubmit)
+	console.POST("/console/surveys/:id/closes_at", s.OfficePage, s.surveyClosesAtSubmit)
+	console.POST("/console/surveys/:id/respondents", s.OfficePage, s.addRespondentSubmit)
+	console.POST("/console/surveys/:id/respondents/:rid/delete", s.OfficePage, s.deleteRespondentSubmit)
+	console.GET("/console/surveys/:id/respondents/:rid/qr.png", s.OfficePage, s.respondentQR)
+	console.GET("/console/surveys/:id/letters", s.OfficePage, s.invitationLetters)
+	console.GET("/console/surveys/:id/links.csv", s.OfficePage, s.invitationLinksCSV)
+	console.GET("/console/surveys/:id/links.xlsx", s.OfficePage, s.invitationLinksXLSX)
+	// The upload's size is capped before the session check reads the form.
+	e.POST("/console/surveys/:id/respondents/import", s.consoleFileLimit(maxAgencyFileBytes), s.PageAuth, s.OfficePage, s.importRespondentsSubmit)
+	console.GET("/console/surveys/:id/template.csv", s.OfficePage, s.importTemplate)
+	console.GET("/console/responses", s.responsesPage)
+}
+
+// agencyRoutes registers third-party survey agencies: the office's API and
+// console pages, and the agencies' own token-authenticated API.
+func (s *Server) agencyRoutes(api, authed, console *gin.RouterGroup) {
+	ag := api.Group("/agency", s.agencyAuth)
+	ag.GET("", s.agencyWhoAmI)
+	ag.POST("/responses", s.agencyUploadJSON)
+	ag.POST("/responses/file", s.agencyUploadFile)
+	ag.GET("/progress", s.agencyProgress)
+	ag.GET("/uploads", s.agencyUploads)
+	ag.GET("/uploads/:id", s.agencyUpload)
+	ag.GET("/template.xlsx", s.agencyTemplateXLSX)
+
+	authed.GET("/surveys/:id/agencies", s.Office, s.apiListAgencies)
+	authed.POST("/surveys/:id/agencies", s.Office, s.apiCreateAgency)
+	authed.GET("/agencies/:id", s.Office, s.apiGetAgency)
+	authed.PATCH("/agencies/:id", s.Office, s.apiUpdateAgency)
+	authed.POST("/agencies/:id/tokens", s.Office, s.apiIssueAgencyToken)
+	authed.DELETE("/agencies/:id/tokens/:token_id", s.Office, s.apiRevokeAgencyToken)
+	authed.GET("/agencies/:id/quotas", s.Office, s.apiAgencyQuotas)
+	authed.PUT("/agencies/:id/quotas", s.Office, s.apiSetAgencyQuotas)
+	authed.GET("/agencies/:id/progress", s.Office, s.apiAgencyProgress)
+	authed.GET("/agencies/:id/uploads", s.Office, s.apiAgencyUploads)
+	authed.GET("/agencies/:id/uploads/:upload_id", s.Office, s.apiAgencyUpload)
+
+	console.GET("/console/surveys/:id/agencies", s.OfficePage, s.agenciesPage)
+	console.POST("/console/surveys/:id/agencies", s.OfficePage, s.createAgencySubmit)
+	console.GET("/console/agencies/:id", s.OfficePage, s.agencyPage)
+	console.POST("/console/agencies/:id", s.OfficePage, s.updateAgencySubmit)
+	console.POST("/console/agencies/:id/disable", s.OfficePage, s.disableAgencySubmit)
+	console.POST("/console/agencies/:id/enable", s.OfficePage, s.enableAgencySubmit)
+	console.POST("/console/agencies/:id/tokens", s.OfficePage, s.issueAgencyTokenSubmit)
+	console.POST("/console/agencies/:id/tokens/:token_id/revoke", s.OfficePage, s.revokeAgencyTokenSubmit)
+	console.POST("/console/agencies/:id/quotas", s.OfficePage, s.setAgencyQuotaSubmit)
+	// The file's size is capped before the session check reads the form.
+	s.engine.POST("/console/agencies/:id/uploads", s.consoleFileLimit(maxAgencyFileBytes), s.PageAuth, s.OfficePage, s.agencyUploadSubmit)
+	console.GET("/console/agencies/:id/uploads/:upload_id", s.OfficePage, s.agencyUploadPage)
+	console.GET("/console/agencies/:id/template.xlsx", s.OfficePage, s.agencyTemplate)
+}
+
+// scoreRoutes registers the cycles' console pages and the public evaluation
+// scores: API, console pages and the .xlsx export. Every staff user may read
+// them, a unit-role user only as scores.Report.ForUnit allows; creating a
+// cycle and storing a configuration version are for the office.
+func (s *Server) scoreRoutes(authed, console *gin.RouterGroup) {
+	authed.GET("/cycles/:id/scores", s.apiCycleScores)
+	authed.GET("/cycles/:id/scores.xlsx", s.apiCycleScoresXLSX)
+	authed.GET("/cycles/:id/scores/:unit_id", s.apiUnitScore)
+
+	console.GET("/console/cycles", s.cyclesListPage)
+	console.POST("/console/cycles", s.OfficePage, s.createCycleSubmit)
+	console.GET("/console/cycles/:id", s.cycleDetailPage)
+	console.POST("/console/cycles/:id/config", s.OfficePage, s.cycleConfigSubmit)
+	console.GET("/console/cycles/:id/scores", s.scoresPage)
+	console.GET("/console/cycles/:id/scores.xlsx", s.scoresXLSXDownload)
+	console.GET("/console/cycles/:id/scores/:unit_id", s.unitScorePage)
+}
+
+// workdayRoutes registers the working-day calendar (工作日历): the API and
+// the office's console page to add a year's holidays and make-up workdays.
+func (s *Server) workdayRoutes(authed, console *gin.RouterGroup) {
+	wd := workdaysapp.New(s.App)
+	authed.GET("/workdays", wd.APIListWorkdayYears)
+	authed.GET("/workdays/deadline", wd.APIWorkdayDeadline)
+	authed.GET("/workdays/:year", wd.APIGetWorkdayYear)
+	authed.PUT("/workdays/:year", s.Office, wd.APIPutWorkdayYear)
+	console.GET("/console/workdays", wd.WorkdaysPage)
+	console.GET("/console/workdays/new", s.OfficePage, wd.NewWorkdayYearPage)
+	console.GET("/console/workdays/:year", wd.WorkdayYearPage)
+	console.POST("/console/workdays/:year", s.OfficePage, wd.SaveWorkdayYearSubmit)
+}
+
+// schemeRoutes registers assessment schemes (考核方案): the tree of weighted
+// components of a cycle, its presets, API and console pages.
+func (s *Server) schemeRoutes(authed, console *gin.RouterGroup) {
+	authed.GET("/schemes/presets", s.apiSchemePresets)
+	authed.POST("/schemes/compute", s.apiComputeScheme)
+	authed.GET("/cycles/:id/scheme", s.apiGetScheme)
+	authed.PUT("/cycles/:id/scheme", s.Office, s.apiSetScheme)
+	authed.GET("/cycles/:id/scheme/versions", s.apiListSchemeVersions)
+	console.GET("/console/cycles/:id/scheme", s.schemePage)
+	console.POST("/console/cycles/:id/scheme", s.OfficePage, s.schemeSubmit)
+	console.POST("/console/cycles/:id/scheme/trial", s.OfficePage, s.schemeTrialSubmit)
+}
+
+// targetRoutes registers annual targets and process management (目标管理与
+// 过程管理): units' drafts, the office's review, change requests, progress
+// reports, early warnings, self-evaluation and the public targets page.
+func (s *Server) targetRoutes(e *gin.Engine, authed, console *gin.RouterGroup) {
+	authed.GET("/cycles/:id/targets", s.apiListTargets)
+	authed.POST("/cycles/:id/targets", s.apiCreateTarget)
+	authed.GET("/cycles/:id/target-settings", s.apiTargetSettings)
+	authed.PUT("/cycles/:id/target-settings", s.Office, s.apiSetTargetSettings)
+	authed.GET("/cycles/:id/target-warnings", s.apiTargetWarnings)
+	authed.GET("/targets/:id", s.apiGetTarget)
+	authed.PUT("/targets/:id", s.apiSaveTarget)
+	authed.POST("/targets/:id/submit", s.apiSubmitTarget)
+	authed.POST("/targets/:id/return", s.Office, s.apiReturnTarget)
+	authed.POST("/targets/:id/approve", s.Office, s.apiApproveTarget)
+	authed.GET("/targets/:id/versions", s.apiTargetVersions)
+	authed.GET("/targets/:id/versions/:version", s.apiTargetVersion)
+	authed.GET("/targets/:id/change-requests", s.apiTargetChangeRequests)
+	authed.POST("/targets/:id/change-requests", s.apiRequestTargetChange)
+	authed.POST("/target-change-requests/:id/approve", s.Office, s.apiDecideTargetChange(true))
+	authed.POST("/target-change-requests/:id/reject", s.Office, s.apiDecideTargetChange(false))
+	authed.GET("/targets/:id/reports", s.apiTargetReports)
+	authed.PUT("/targets/:id/reports/:period", s.apiSaveTargetReports)
+	authed.GET("/targets/:id/self-evaluation", s.apiTargetSelfEvaluation)
+	authed.PUT("/targets/:id/self-evaluation", s.apiSaveTargetSelfEvaluation)
+
+	console.GET("/console/targets", s.targetsPage)
+	console.POST("/console/targets", s.createTargetSubmit)
+	console.POST("/console/targets/settings", s.OfficePage, s.targetSettingsSubmit)
+	console.GET("/console/targets/warnings", s.OfficePage, s.targetWarningsPage)
+	console.GET("/console/targets/:id", s.targetPage)
+	console.POST("/console/targets/:id", s.saveTargetSubmit)
+	console.POST("/console/targets/:id/submit", s.submitTargetSubmit)
+	console.POST("/console/targets/:id/return", s.OfficePage, s.returnTargetSubmit)
+	console.POST("/console/targets/:id/approve", s.OfficePage, s.approveTargetSubmit)
+	console.POST("/console/targets/:id/changes", s.requestChangeSubmit)
+	console.POST("/console/targets/:id/changes/:cr", s.OfficePage, s.decideChangeSubmit)
+	console.POST("/console/targets/:id/reports", s.saveReportsSubmit)
+	console.POST("/console/targets/:id/self-evaluation", s.saveSelfEvaluationSubmit)
+
+	e.GET("/targets/:cycle", s.publicTargetsPage)
+	e.GET("/targets/:cycle/:unit", s.publicTargetPage)
+}
+
+// scoringRoutes registers the assessment's scoring and adjustments (评分与
+// 加减分): assessor units' entries, evidence files, bonus claims,
+// deductions, grade adjustments and the cycle's assessment settings.
+func (s *Server) scoringRoutes(authed, console *gin.RouterGroup) {
+	authed.GET("/cycles/:id/assessment", s.Office, s.apiAssessmentOverview)
+	authed.GET("/cycles/:id/assessment/leaves", s.apiAssessmentLeaves)
+	authed.PUT("/cycles/:id/assessment/leaves/:leaf_key/assessor", s.Office, s.apiSetLeafAssessor)
+	authed.GET("/cycles/:id/assessment/entries", s.apiAssessmentEntries)
+	authed.PUT("/cycles/:id/assessment/entries/:unit_id/:leaf_key", s.apiSaveAssessmentEntry)
+	authed.GET("/cycles/:id/assessment/units/:unit_id", s.apiUnitAssessment)
+	authed.GET("/cycles/:id/assessment/bonus-claims", s.apiListClaims)
+	authed.POST("/cycles/:id/assessment/bonus-claims", s.apiCreateClaim)
+	authed.POST("/bonus-claims/:id/approve", s.Office, s.apiDecideClaim(true))
+	authed.POST("/bonus-claims/:id/reject", s.Office, s.apiDecideClaim(false))
+	authed.GET("/cycles/:id/assessment/deductions", s.apiListDeductions)
+	authed.POST("/cycles/:id/assessment/deductions", s.Office, s.apiFileDeduction)
+	authed.POST("/deductions/:id/revoke", s.Office, s.apiRevokeDeduction)
+	authed.GET("/cycles/:id/assessment/adjustments", s.apiListAdjustments)
+	authed.POST("/cycles/:id/assessment/adjustments", s.Office, s.apiAddAdjustment)
+	authed.POST("/adjustments/:id/revoke", s.Office, s.apiRevokeAdjustment)
+	authed.GET("/cycles/:id/assessment/settings", s.apiAssessmentSettings)
+	authed.PUT("/cycles/:id/assessment/settings", s.Office, s.apiSaveAssessmentSettings)
+	authed.POST("/evidence", s.apiUploadEvidence)
+	authed.GET("/evidence/:id", s.apiDownloadEvidence)
+
+	console.GET("/console/evidence/:id", s.evidenceDownload)
+	console.GET("/console/cycles/:id/assessment", s.OfficePage, s.assessmentPage)
+	console.GET("/console/cycles/:id/assessment/score", s.entryPage)
+	console.GET("/console/cycles/:id/assessment/score.csv", s.scoreSheetDownload)
+	console.POST("/console/cycles/:id/assessment/assessors", s.OfficePage, s.assessorSubmit)
+	console.GET("/console/cycles/:id/assessment/units/:unit_id", s.unitAssessmentPage)
+	console.POST("/console/cycles/:id/assessment/claims/:claim_id", s.OfficePage, s.decideClaimSubmit)
+	console.POST("/console/cycles/:id/assessment/deductions/:item_id/revoke", s.OfficePage, s.revokeDeductionSubmit)
+	console.POST("/console/cycles/:id/assessment/adjustments/:item_id/revoke", s.OfficePage, s.revokeAdjustmentSubmit)
+	console.GET("/console/cycles/:id/assessment/settings", s.OfficePage, s.assessSettingsPage)
+	console.POST("/console/cycles/:id/assessment/settings", s.OfficePage, s.assessSettingsSubmit)
+
+	// Forms with evidence uploads: the body is limited before the session
+	// check parses it (a row of the entry table may carry several files).
+	one, row := s.consoleFileLimit(assessment.MaxEvidenceBytes), s.consoleFileLimit(5*assessment.MaxEvidenceBytes)
+	e := s.engine
+	e.POST("/console/cycles/:id/assessment/score", row, s.PageAuth, s.entrySubmit)
+	e.POST("/console/cycles/:id/assessment/score/upload", s.consoleFileLimit(maxScoreSheetBytes), s.PageAuth, s.scoreSheetUpload)
+	e.POST("/console/cycles/:id/assessment/units/:unit_id/claims", one, s.PageAuth, s.claimSubmit)
+	e.POST("/console/cycles/:id/assessment/units/:unit_id/deductions", one, s.PageAuth, s.OfficePage, s.deductionSubmit)
+	e.POST("/console/cycles/:id/assessment/units/:unit_id/adjustments", one, s.PageAuth, s.OfficePage, s.adjustmentSubmit)
+}
+
+// resultRoutes registers the assessment's results (考核结果): the computed
+// composite scores and grades, publication of the preliminary and the final
+// results, applications for review and their answers, reopening, the use of
+// results (quotas, streaks), the .xlsx export and the public results page.
+func (s *Server) resultRoutes(e *gin.Engine, authed, console *gin.RouterGroup) {
+	authed.GET("/cycles/:id/results", s.apiResults)
+	authed.GET("/cycles/:id/results/xlsx", s.Office, s.apiResultsXLSX)
+	authed.GET("/cycles/:id/results/units/:unit_id", s.apiUnitResult)
+	authed.POST("/cycles/:id/results/preliminary", s.Office, s.apiPublishResults(false))
+	authed.POST("/cycles/:id/results/final", s.Office, s.apiPublishResults(true))
+	authed.POST("/cycles/:id/results/reopen", s.Office, s.apiReopenResults)
+	authed.GET("/cycles/:id/results/appeals", s.apiListAppeals)
+	authed.POST("/cycles/:id/results/units/:unit_id/appeal", s.apiApply)
+	authed.POST("/cycles/:id/results/appeals/:appeal_id/answer", s.Office, s.apiAnswerAppeal)
+	authed.GET("/cycles/:id/results/uses", s.Office, s.apiResultUses)
+	authed.PUT("/cycles/:id/results/units/:unit_id/staff-count", s.Office, s.apiSetStaffCount)
+	authed.GET("/cycles/:id/results/units/:unit_id/rectification", s.apiRectification)
+	authed.PUT("/cycles/:id/results/units/:unit_id/rectification", s.apiSubmitRectification)
+	authed.POST("/cycles/:id/results/units/:unit_id/rectification/receive", s.Office, s.apiReceiveRectification)
+	e.GET("/results/:cycle_id", s.publicResultsPage)
+
+	console.GET("/console/cycles/:id/results", s.resultsPage)
+	console.POST("/console/cycles/:id/results/preliminary", s.OfficePage, s.publishPreliminarySubmit)
+	console.POST("/console/cycles/:id/results/final", s.OfficePage, s.publishFinalSubmit)
+	console.POST("/console/cycles/:id/results/reopen", s.OfficePage, s.reopenResultsSubmit)
+	console.POST("/console/cycles/:id/results/appeals/:appeal_id/answer", s.OfficePage, s.answerAppealSubmit)
+	console.GET("/console/cycles/:id/results/:unit_id", s.unitResultPage)
+	console.POST("/console/cycles/:id/results/:unit_id/rectification/receive", s.OfficePage, s.receiveRectificationSubmit)
+	console.POST("/console/cycles/:id/results/:unit_id/staff-count", s.OfficePage, s.staffCountSubmit)
+
+	// Forms with evidence files: the body is limited before the session
+	// check parses it.
+	files := s.consoleFileLimit(results.MaxUploads * assessment.MaxEvidenceBytes)
+	e.POST("/console/cycles/:id/results/:unit_id/appeal", files, s.PageAuth, s.applySubmit)
+	e.POST("/console/cycles/:id/results/:unit_id/rectification", files, s.PageAuth, s.rectificationSubmit)
+}
+
+// feedbackRoutes registers the review of feedback (民意核查): the office's
+// queue and verdicts, merging duplicates into one rectification case,
+// units' appeals against single ratings, the suspicious-pattern flags and
+// the list of opened cases.
+func (s *Server) feedbackRoutes(authed, console *gin.RouterGroup) {
+	authed.GET("/feedback", s.Office, s.apiFeedbackQueue)
+	authed.GET("/feedback/items/:kind/:id", s.Office, s.apiFeedbackItem)
+	authed.POST("/feedback/valid", s.Office, s.apiFeedbackValid)
+	authed.POST("/feedback/invalid", s.Office, s.apiFeedbackInvalid)
+	authed.POST("/feedback/items/:kind/:id/reopen", s.Office, s.apiFeedbackReopen)
+	authed.GET("/feedback/flags", s.Office, s.apiFeedbackFlags)
+	authed.POST("/feedback/flags/scan", s.Office, s.apiFeedbackScan)
+	authed.POST("/feedback/flags/:id/confirm", s.Office, s.apiDecideFlag(true))
+	authed.POST("/feedback/flags/:id/dismiss", s.Office, s.apiDecideFlag(false))
+	authed.GET("/feedback/appeals", s.apiFeedbackAppeals)
+	authed.GET("/feedback/appeals/:id", s.apiFeedbackAppeal)
+	authed.POST("/feedback/appeals/:id/uphold", s.Office, s.apiDecideAppeal(true))
+	authed.POST("/feedback/appeals/:id/reject", s.Office, s.apiDecideAppeal(false))
+	authed.POST("/ratings/:id/appeals", s.apiFileAppeal)
+	authed.GET("/cases", s.apiListCases)
+	authed.POST("/cases", s.Office, s.apiOpenCase)
+	authed.GET("/cases/overdue", s.Office, s.apiOverdueCounts)
+	authed.GET("/cases/settings", s.apiCaseSettings)
+	authed.PUT("/cases/settings", s.Office, s.apiSaveCaseSettings)
+	authed.GET("/cases/:id", s.apiGetCase)
+	for _, step := range []string{"answer", "progress", "done", "close", "return", "release"} {
+		authed.POST("/cases/:id/"+step, s.apiCaseStep(step))
+	}
+
+	console.GET("/console/feedback", s.OfficePage, s.feedbackPage)
+	console.POST("/console/feedback/merge", s.OfficePage, s.feedbackMergeSubmit)
+	console.GET("/console/feedback/item/:kind/:id", s.OfficePage, s.feedbackItemPage)
+	console.POST("/console/feedback/item/:kind/:id/valid", s.OfficePage, s.feedbackValidSubmit)
+	console.POST("/console/feedback/item/:kind/:id/invalid", s.OfficePage, s.feedbackInvalidSubmit)
+	console.POST("/console/feedback/item/:kind/:id/reopen", s.OfficePage, s.feedbackReopenSubmit)
+	console.GET("/console/feedback/flags", s.OfficePage, s.feedbackFlagsPage)
+	console.POST("/console/feedback/flags/scan", s.OfficePage, s.feedbackScanSubmit)
+	console.POST("/console/feedback/flags/:id/decide", s.OfficePage, s.feedbackFlagSubmit)
+	console.GET("/console/feedback/appeals", s.feedbackAppealsPage)
+	console.POST("/console/feedback/appeals/:id/decide", s.OfficePage, s.feedbackAppealSubmit)
+	console.GET("/console/ratings/:id/appeal", s.appealFormPage)
+	console.GET("/console/cases", s.casesPage)
+	console.POST("/console/cases", s.OfficePage, s.caseOpenSubmit)
+	console.GET("/console/cases/settings", s.OfficePage, s.caseSettingsPage)
+	console.POST("/console/cases/settings", s.OfficePage, s.caseSettingsSubmit)
+	console.GET("/console/cases/:id", s.casePage)
+	for _, step := range []string{"answer", "progress", "close", "return", "release"} {
+		console.POST("/console/cases/:id/"+step, s.caseStepSubmit(step))
+	}
+	// The done report carries its evidence file (see the appeal form below).
+	s.engine.POST("/console/cases/:id/done", s.consoleFileLimit(assessment.MaxEvidenceBytes), s.PageAuth, s.caseStepSubmit("done"))
+	// The appeal form carries an evidence file: its body is limited before
+	// the session check parses it.
+	s.engine.POST("/console/ratings/:id/appeal", s.consoleFileLimit(assessment.MaxEvidenceBytes), s.PageAuth, s.appealSubmit)
+}
+
+// callbackRoutes registers call-backs (回访) of real-name cases, the
+// citizen's one-time 追评 link (/f/:token), deduction proposals from
+// overdue cases and carrying key cases into next year's targets.
+func (s *Server) callbackRoutes(e *gin.Engine, authed, console *gin.RouterGroup) {
+	e.GET("/f/:token", s.followupPage)
+	e.POST("/f/:token", s.PublicForm(httpx.SmallFormMax, true), s.submitFollowup)
+	e.GET("/f/:token/qr.png", s.followupQR)
+
+	authed.GET("/callbacks", s.apiListCallbacks)
+	authed.GET("/cases/:id/callbacks", s.apiGetCallbacks)
+	authed.POST("/cases/:id/callbacks", s.apiRecordCallback)
+	authed.POST("/cases/:id/followup-links", s.Office, s.apiIssueFollowupLink)
+	authed.PUT("/cases/:id/carry", s.Office, s.apiMarkCarry)
+	authed.GET("/cycles/:id/case-deductions", s.Office, s.apiCaseDeductions)
+	authed.POST("/cycles/:id/case-deductions", s.Office, s.apiConfirmCaseDeduction)
+	authed.GET("/cycles/:id/case-carry", s.Office, s.apiCarryCases)
+	authed.POST("/cycles/:id/case-carry", s.Office, s.apiCarry)
+
+	console.GET("/console/callbacks", s.callbacksPage)
+	console.GET("/console/callbacks/:id", s.callbackPage)
+	console.POST("/console/callbacks/:id/calls", s.callbackSubmit)
+	console.POST("/console/callbacks/:id/link", s.OfficePage, s.followupLinkSubmit)
+	console.POST("/console/callbacks/:id/carry", s.OfficePage, s.carryMarkSubmit)
+	console.GET("/console/cycles/:id/case-deductions", s.OfficePage, s.caseDeductionsPage)
+	console.POST("/console/cycles/:id/case-deductions", s.OfficePage, s.caseDeductionSubmit)
+	console.GET("/console/cycles/:id/case-carry", s.OfficePage, s.caseCarryPage)
+	console.POST("/console/cycles/:id/case-carry", s.OfficePage, s.caseCarrySubmit)
+}
+
+// publicCaseRoutes registers /cases and /cases/:unit.
+func (s *Server) publicCaseRoutes(e *gin.Engine) {
+	e.GET("/cases", s.publicCasesPage)
+	e.GET("/cases/:unit", s.publicUnitCasesPage)
+}
