@@ -11,6 +11,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"strings"
 
@@ -118,3 +119,7 @@ func MaskPhone(phone string) string {
 	}
 	return digits[:3] + strings.Repeat("*", len(digits)-7) + digits[len(digits)-4:]
 }
+
+// ShortHex is the first 16 bytes of a hash in hex: a compact key part for
+// Redis keys and rate-limit names.
+func ShortHex(b []byte) string { return hex.EncodeToString(b[:16]) }

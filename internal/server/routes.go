@@ -5,6 +5,8 @@
 package server
 
 import (
+	"minyi/internal/app/accountsapp"
+	"minyi/internal/app/auditapp"
 	"minyi/internal/app/workdaysapp"
 	"minyi/internal/assessment"
 	"minyi/internal/httpx"
@@ -29,11 +31,12 @@ func (s *Server) routes() {
 	e.GET("/q/:code/qr.png", s.qrPNG)
 
 	api := e.Group("/api/v1")
+	acc := accountsapp.New(s.App)
 	api.POST("/terminal/ratings", s.terminalRatings)
-	api.POST("/session", s.apiSignIn)
-	api.DELETE("/session", s.apiSignOut)
+	api.POST("/session", acc.APISignIn)
+	api.DELETE("/session", acc.APISignOut)
 	authed := api.Group("", s.APIAuth)
-	authed.GET("/session", s.apiWhoAmI)
+	authed.GET("/session", acc.APIWhoAmI)
 	authed.GET("/units", s.apiListUnits)
 	authed.POST("/units", s.Office, s.apiCreateUnit)
 	authed.GET("/units/:id", s.apiGetUnit)
@@ -88,11 +91,12 @@ func (s *Server) routes() {
 // every form post carries the session's CSRF token.
 func (s *Server) consoleRoutes() {
 	e := s.engine
-	e.GET("/login", s.loginPage)
-	e.POST("/login", s.PublicForm(httpx.SmallFormMax, false), s.loginSubmit)
+	acc, aud := accountsapp.New(s.App), auditapp.New(s.App)
+	e.GET("/login", acc.LoginPage)
+	e.POST("/login", s.PublicForm(httpx.SmallFormMax, false), acc.LoginSubmit)
 
 	g := e.Group("", s.PageAuth)
-	g.POST("/logout", s.logoutSubmit)
+	g.POST("/logout", acc.LogoutSubmit)
 	g.GET("/console", s.overviewPage)
 	g.GET("/console/units", s.unitsPage)
 	g.POST("/console/units", s.OfficePage, s.createUnitSubmit)
@@ -108,7 +112,7 @@ func (s *Server) consoleRoutes() {
 	g.GET("/console/ratings", s.ratingsPage)
 	g.POST("/console/ratings/:id/exclude", s.OfficePage, s.excludeSubmit)
 	g.POST("/console/ratings/:id/restore", s.OfficePage, s.restoreSubmit)
-	g.GET("/console/audit", s.OfficePage, s.auditPage)
+	g.GET("/console/audit", s.OfficePage, aud.AuditPage)
 }
 
 // dailyCapRoutes registers the daily cap on counted QR ratings (issue 9):

@@ -1,4 +1,4 @@
-package server
+package accountsapp
 
 import (
 	"minyi/internal/httpx"
@@ -7,7 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-func (s *Server) apiSignIn(c *gin.Context) {
+func (s *Handlers) APISignIn(c *gin.Context) {
 	var in struct {
 		Username string `json:"username"`
 		Password string `json:"password"`
@@ -28,7 +28,7 @@ func (s *Server) apiSignIn(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"user": sess.User, "expires_at": sess.ExpiresAt})
 }
 
-func (s *Server) apiSignOut(c *gin.Context) {
+func (s *Handlers) APISignOut(c *gin.Context) {
 	if err := s.signOut(c); err != nil {
 		s.APIError(c, err)
 		return
@@ -36,6 +36,6 @@ func (s *Server) apiSignOut(c *gin.Context) {
 	c.Status(http.StatusNoContent)
 }
 
-func (s *Server) apiWhoAmI(c *gin.Context) {
+func (s *Handlers) APIWhoAmI(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"user": httpx.CurrentUser(c)})
 }

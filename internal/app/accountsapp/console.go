@@ -1,4 +1,4 @@
-package server
+package accountsapp
 
 import (
 	"crypto/subtle"
@@ -35,7 +35,7 @@ func safeNext(next string) string {
 	return p
 }
 
-func (s *Server) showLogin(c *gin.Context, status int, d loginPageData) {
+func (s *Handlers) showLogin(c *gin.Context, status int, d loginPageData) {
 	token := secure.Token(18)
 	http.SetCookie(c.Writer, &http.Cookie{Name: loginCookie, Value: token, Path: "/login", HttpOnly: true,
 		Secure: s.SecureCookies(), SameSite: http.SameSiteStrictMode, MaxAge: 3600})
@@ -43,7 +43,7 @@ func (s *Server) showLogin(c *gin.Context, status int, d loginPageData) {
 	s.Render(c, status, "console/login.html", d)
 }
 
-func (s *Server) loginPage(c *gin.Context) {
+func (s *Handlers) LoginPage(c *gin.Context) {
 	next := safeNext(c.Query("next"))
 	if token, _ := c.Cookie(httpx.SessionCookie); token != "" {
 		if _, err := users.FindSession(c, s.Pool, token); err == nil {
@@ -54,7 +54,7 @@ func (s *Server) loginPage(c *gin.Context) {
 	s.showLogin(c, http.StatusOK, loginPageData{Next: next})
 }
 
-func (s *Server) loginSubmit(c *gin.Context) {
+func (s *Handlers) LoginSubmit(c *gin.Context) {
 	if err := httpx.ReadForm(c); err != nil {
 		s.Refuse(c, err)
 		return
@@ -89,7 +89,7 @@ func (s *Server) loginSubmit(c *gin.Context) {
 	}
 }
 
-func (s *Server) logoutSubmit(c *gin.Context) {
+func (s *Handlers) LogoutSubmit(c *gin.Context) {
 	if err := s.signOut(c); err != nil {
 		s.ConsoleError(c, err)
 		return

@@ -1,4 +1,4 @@
-package server
+package auditapp
 
 import (
 	"bytes"
@@ -152,8 +152,8 @@ func compactJSON(raw json.RawMessage) string {
 	return b.String()
 }
 
-// auditPage shows the audit log, newest first, for the office.
-func (s *Server) auditPage(c *gin.Context) {
+// AuditPage shows the audit log, newest first, for the office.
+func (s *Handlers) AuditPage(c *gin.Context) {
 	d := auditPageData{BasePage: s.Base(c, "审计日志", "audit"), Entities: auditEntities}
 	for _, e := range auditEntities {
 		if c.Query("entity") == e.Key {

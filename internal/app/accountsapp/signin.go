@@ -1,4 +1,4 @@
-package server
+package accountsapp
 
 import (
 	"strings"
@@ -23,7 +23,7 @@ func credentialErrors(username, password string) apperr.Fields {
 }
 
 // signOut ends the session named by the cookie, if any, and clears the cookie.
-func (s *Server) signOut(c *gin.Context) error {
+func (s *Handlers) signOut(c *gin.Context) error {
 	if token, _ := c.Cookie(httpx.SessionCookie); token != "" {
 		if err := users.DeleteSession(c, s.Pool, token); err != nil {
 			return err
@@ -35,7 +35,7 @@ func (s *Server) signOut(c *gin.Context) error {
 
 // signIn checks the client address's rate limit and the account's (or
 // known browser's) back-off, then the password, and starts a session.
-func (s *Server) signIn(c *gin.Context, username, password string) (users.Session, error) {
+func (s *Handlers) signIn(c *gin.Context, username, password string) (users.Session, error) {
 	if err := s.checkLoginAddress(c); err != nil {
 		return users.Session{}, err
 	}

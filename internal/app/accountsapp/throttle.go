@@ -1,4 +1,4 @@
-package server
+package accountsapp
 
 import (
 	"crypto/hmac"
@@ -36,13 +36,13 @@ const msgLoginAddressLimited = "登录尝试过于频繁，请稍后再试"
 func loginAccount(username string) string { return strings.ToLower(username) }
 
 // deviceMAC binds a device nonce to an account.
-func (s *Server) deviceMAC(account, nonce string) []byte {
+func (s *Handlers) deviceMAC(account, nonce string) []byte {
 	return s.Keys.Hash("login-device", account, nonce)
 }
 
 // knownDevice returns the nonce of the browser's device cookie when it
 // was issued for account, else "".
-func (s *Server) knownDevice(c *gin.Context, account string) string {
+func (s *Handlers) knownDevice(c *gin.Context, account string) string {
 	v, _ := c.Cookie(staffDeviceCookie)
 	nonce, mac, ok := strings.Cut(v, ".")
 	if !ok {
@@ -56,7 +56,7 @@ func (s *Server) knownDevice(c *gin.Context, account string) string {
 }
 
 // rememberDevice gives the browser a device cookie for account.
-func (s *Server) rememberDevice(c *gin.Context, account string) {
+func (s *Handlers) rememberDevice(c *gin.Context, account string) {
 	nonce := secure.Token(16)
 	value := nonce + "." + base64.RawURLEncoding.EncodeToString(s.deviceMAC(account, nonce))
 	http.SetCookie(c.Writer, &http.Cookie{Name: staffDeviceCookie, Value: value, Path: "/", HttpOnly: true,
@@ -66,7 +66,7 @@ func (s *Server) rememberDevice(c *gin.Context, account string) {
 // throttleKey is what the back-off counts an attempt against: the
 // browser when it is known for the account, else the account (whether
 // or not it exists).
-func (s *Server) throttleKey(c *gin.Context, account string) []byte {
+func (s *Handlers) throttleKey(c *gin.Context, account string) []byte {
 	if nonce := s.knownDevice(c, account); nonce != "" {
 		return s.Keys.Hash("login-backoff-device", account, nonce)
 	}
@@ -76,11 +76,11 @@ func (s *Server) throttleKey(c *gin.Context, account string) []byte {
 // checkLoginAddress applies RATE_LOGIN to the client address: in Redis,
 // or while Redis cannot be asked in Postgres, so the limit never fails
 // open. It returns rate_limited with Retry-After set when over.
-func (s *Server) checkLoginAddress(c *gin.Context) error {
+func (s *Handlers) checkLoginAddress(c *gin.Context) error {
 	addr := s.Keys.Hash("login", c.ClientIP())
 	rate := s.Config.Limits.Login
 	wait := time.Duration(0)
-	d := s.Limiter.Allow(c, rate, "login:"+hexHash(addr))
+	d := s.Limiter.Allow(c, rate, "login:"+secure.ShortHex(addr))
 	switch {
 	case d.Limited:
 		wait = d.RetryAfter
@@ -100,7 +100,7 @@ func (s *Server) checkLoginAddress(c *gin.Context) error {
 
 // claimLoginAttempt counts the attempt against the key's back-off and
 // returns rate_limited with Retry-After set while the key must wait.
-func (s *Server) claimLoginAttempt(c *gin.Context, key []byte) error {
+func (s *Handlers) claimLoginAttempt(c *gin.Context, key []byte) error {
 	var wait time.Duration
 	err := db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
 		wait, err = users.ClaimLoginAttempt(c, tx, key, users.LoginBackoff, s.Now())
