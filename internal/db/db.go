@@ -50,6 +50,13 @@ func Tx(ctx context.Context, pool *pgxpool.Pool, fn func(pgx.Tx) error) error {
 	return Err(pgx.BeginFunc(ctx, pool, fn))
 }
 
+// ReadSnapshot runs fn in a read-only transaction on pool that sees one
+// snapshot (repeatable read), so a report's rows agree with each other.
+func ReadSnapshot(ctx context.Context, pool *pgxpool.Pool, fn func(pgx.Tx) error) error {
+	opts := pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
+	return Err(pgx.BeginTxFunc(ctx, pool, opts, fn))
+}
+
 // Err maps driver errors to apperr: unique violations become conflict,
 // missing rows not_found, connection failures (also a connection lost
 // mid-statement, whose outcome is unknown: clients retry idempotently)

@@ -32,8 +32,8 @@ func (s *Server) apiListAgencies(c *gin.Context) {
 
 func (s *Server) apiCreateAgency(c *gin.Context) {
 	var in agencies.Input
-	if id, ok := s.pathIDAndBody(c, &in); ok {
-		s.apiTx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
+	if id, ok := s.PathIDAndBody(c, &in); ok {
+		s.APITx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
 			return agencies.CreateAgency(c, tx, httpx.CurrentUser(c).Actor(), id, in)
 		})
 	}
@@ -64,11 +64,11 @@ func (s *Server) apiUpdateAgency(c *gin.Context) {
 		Contact  *string `json:"contact"`
 		Disabled *bool   `json:"disabled"`
 	}
-	id, ok := s.pathIDAndBody(c, &patch)
+	id, ok := s.PathIDAndBody(c, &patch)
 	if !ok {
 		return
 	}
-	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+	s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 		actor := httpx.CurrentUser(c).Actor()
 		a, err := agencies.FindAgency(c, tx, id)
 		if err != nil {
@@ -94,8 +94,8 @@ func (s *Server) apiUpdateAgency(c *gin.Context) {
 }
 
 func (s *Server) apiIssueAgencyToken(c *gin.Context) {
-	if id, ok := s.pathIDAndBody(c, nil); ok {
-		s.apiTx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
+	if id, ok := s.PathIDAndBody(c, nil); ok {
+		s.APITx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
 			t, token, err := agencies.IssueToken(c, tx, httpx.CurrentUser(c).Actor(), id)
 			return gin.H{"id": t.ID, "token": token, "token_info": t}, err
 		})
@@ -112,7 +112,7 @@ func (s *Server) apiRevokeAgencyToken(c *gin.Context) {
 		s.APIError(c, err)
 		return
 	}
-	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+	s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 		t, err := agencies.RevokeToken(c, tx, httpx.CurrentUser(c).Actor(), id, tokenID)
 		return gin.H{"token": t}, err
 	})
@@ -148,7 +148,7 @@ func (s *Server) apiSetAgencyQuotas(c *gin.Context) {
 		s.APIError(c, err)
 		return
 	}
-	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+	s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 		list, err := agencies.SetQuotas(c, tx, httpx.CurrentUser(c).Actor(), id, body.Items)
 		return gin.H{"total": len(list), "items": list}, err
 	})

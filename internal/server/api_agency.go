@@ -230,7 +230,7 @@ func (s *Server) agencyUpload(c *gin.Context) { s.showUpload(c, currentAgency(c)
 
 // listUploads answers with the agency's uploads, newest first.
 func (s *Server) listUploads(c *gin.Context, agencyID int64) {
-	limit, offset, err := paging(c)
+	limit, offset, err := httpx.Paging(c)
 	var list []agencies.Upload
 	var total int
 	if err == nil {

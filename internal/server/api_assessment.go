@@ -60,7 +60,7 @@ type assessmentOverview struct {
 }
 
 func (s *Server) apiAssessmentOverview(c *gin.Context) {
-	id, ok := s.pathIDAndBody(c, nil)
+	id, ok := s.PathIDAndBody(c, nil)
 	if !ok {
 		return
 	}
@@ -73,7 +73,7 @@ func (s *Server) apiAssessmentOverview(c *gin.Context) {
 }
 
 func (s *Server) apiAssessmentLeaves(c *gin.Context) {
-	id, ok := s.pathIDAndBody(c, nil)
+	id, ok := s.PathIDAndBody(c, nil)
 	if !ok {
 		return
 	}
@@ -96,7 +96,7 @@ func leafKeys(leaves []assessment.Leaf) []string {
 // apiAssessmentEntries lists the entries on the leaves the user scores
 // (every leaf for the office), optionally of one assessed unit.
 func (s *Server) apiAssessmentEntries(c *gin.Context) {
-	id, ok := s.pathIDAndBody(c, nil)
+	id, ok := s.PathIDAndBody(c, nil)
 	if !ok {
 		return
 	}
@@ -123,7 +123,7 @@ func (s *Server) apiAssessmentEntries(c *gin.Context) {
 
 func (s *Server) apiSaveAssessmentEntry(c *gin.Context) {
 	var in assessment.EntryInput
-	id, ok := s.pathIDAndBody(c, &in)
+	id, ok := s.PathIDAndBody(c, &in)
 	if !ok {
 		return
 	}
@@ -132,7 +132,7 @@ func (s *Server) apiSaveAssessmentEntry(c *gin.Context) {
 		s.APIError(c, err)
 		return
 	}
-	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+	s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 		return assessment.SaveEntry(c, tx, scorer(c), id, unit, c.Param("leaf_key"), in)
 	})
 }
@@ -141,11 +141,11 @@ func (s *Server) apiSetLeafAssessor(c *gin.Context) {
 	var in struct {
 		UnitID *int64 `json:"unit_id"`
 	}
-	id, ok := s.pathIDAndBody(c, &in)
+	id, ok := s.PathIDAndBody(c, &in)
 	if !ok {
 		return
 	}
-	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+	s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 		v, changed, err := assessment.SetLeafAssessor(c, tx, httpx.CurrentUser(c).Actor(), id, c.Param("leaf_key"), in.UnitID)
 		return gin.H{"changed": changed, "scheme": v}, err
 	})
@@ -199,7 +199,7 @@ func (s *Server) loadUnitAssessment(c *gin.Context, cycleID, unitID int64) (unit
 }
 
 func (s *Server) apiUnitAssessment(c *gin.Context) {
-	id, ok := s.pathIDAndBody(c, nil)
+	id, ok := s.PathIDAndBody(c, nil)
 	if !ok {
 		return
 	}
@@ -216,7 +216,7 @@ func (s *Server) apiUnitAssessment(c *gin.Context) {
 }
 
 func (s *Server) apiListClaims(c *gin.Context) {
-	id, ok := s.pathIDAndBody(c, nil)
+	id, ok := s.PathIDAndBody(c, nil)
 	if !ok {
 		return
 	}
@@ -257,7 +257,7 @@ func claimUnit(c *gin.Context, named int64) (int64, error) {
 
 func (s *Server) apiCreateClaim(c *gin.Context) {
 	var in claimBody
-	id, ok := s.pathIDAndBody(c, &in)
+	id, ok := s.PathIDAndBody(c, &in)
 	if !ok {
 		return
 	}
@@ -291,19 +291,19 @@ func createdStatus(created bool) int {
 func (s *Server) apiDecideClaim(approve bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var d assessment.Decision
-		id, ok := s.pathIDAndBody(c, &d)
+		id, ok := s.PathIDAndBody(c, &d)
 		if !ok {
 			return
 		}
 		d.Approve = approve
-		s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+		s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 			return assessment.DecideClaim(c, tx, httpx.CurrentUser(c).Actor(), s.Now(), id, d)
 		})
 	}
 }
 
 func (s *Server) apiListDeductions(c *gin.Context) {
-	id, ok := s.pathIDAndBody(c, nil)
+	id, ok := s.PathIDAndBody(c, nil)
 	if !ok {
 		return
 	}
@@ -321,7 +321,7 @@ func (s *Server) apiListDeductions(c *gin.Context) {
 
 func (s *Server) apiFileDeduction(c *gin.Context) {
 	var in assessment.DeductionInput
-	id, ok := s.pathIDAndBody(c, &in)
+	id, ok := s.PathIDAndBody(c, &in)
 	if !ok {
 		return
 	}
@@ -345,17 +345,17 @@ type revokeBody struct {
 
 func (s *Server) apiRevokeDeduction(c *gin.Context) {
 	var in revokeBody
-	id, ok := s.pathIDAndBody(c, &in)
+	id, ok := s.PathIDAndBody(c, &in)
 	if !ok {
 		return
 	}
-	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+	s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 		return assessment.RevokeDeduction(c, tx, httpx.CurrentUser(c).Actor(), s.Now(), id, in.Reason)
 	})
 }
 
 func (s *Server) apiListAdjustments(c *gin.Context) {
-	id, ok := s.pathIDAndBody(c, nil)
+	id, ok := s.PathIDAndBody(c, nil)
 	if !ok {
 		return
 	}
@@ -373,7 +373,7 @@ func (s *Server) apiListAdjustments(c *gin.Context) {
 
 func (s *Server) apiAddAdjustment(c *gin.Context) {
 	var in assessment.AdjustmentInput
-	id, ok := s.pathIDAndBody(c, &in)
+	id, ok := s.PathIDAndBody(c, &in)
 	if !ok {
 		return
 	}
@@ -392,17 +392,17 @@ func (s *Server) apiAddAdjustment(c *gin.Context) {
 
 func (s *Server) apiRevokeAdjustment(c *gin.Context) {
 	var in revokeBody
-	id, ok := s.pathIDAndBody(c, &in)
+	id, ok := s.PathIDAndBody(c, &in)
 	if !ok {
 		return
 	}
-	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+	s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 		return assessment.RevokeAdjustment(c, tx, httpx.CurrentUser(c).Actor(), s.Now(), id, in.Reason)
 	})
 }
 
 func (s *Server) apiAssessmentSettings(c *gin.Context) {
-	id, ok := s.pathIDAndBody(c, nil)
+	id, ok := s.PathIDAndBody(c, nil)
 	if !ok {
 		return
 	}
@@ -422,11 +422,11 @@ func (s *Server) apiSaveAssessmentSettings(c *gin.Context) {
 		Settings assessment.Settings `json:"settings"`
 		Note     string              `json:"note"`
 	}
-	id, ok := s.pathIDAndBody(c, &in)
+	id, ok := s.PathIDAndBody(c, &in)
 	if !ok {
 		return
 	}
-	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+	s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 		return assessment.SaveSettings(c, tx, httpx.CurrentUser(c).Actor(), id, in.Settings, in.Note)
 	})
 }

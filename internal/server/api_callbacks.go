@@ -157,7 +157,7 @@ func (s *Server) apiMarkCarry(c *gin.Context) {
 	var in struct {
 		Carry *bool `json:"carry_to_targets"`
 	}
-	id, ok := s.pathIDAndBody(c, &in)
+	id, ok := s.PathIDAndBody(c, &in)
 	if !ok {
 		return
 	}
@@ -165,7 +165,7 @@ func (s *Server) apiMarkCarry(c *gin.Context) {
 		s.APIError(c, apperr.InvalidField("carry_to_targets", "请说明是否转入下一年度目标"))
 		return
 	}
-	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+	s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 		if err := callbacks.MarkCarry(c, tx, httpx.CurrentUser(c).Actor(), id, *in.Carry, s.Now()); err != nil {
 			return nil, err
 		}
@@ -195,11 +195,11 @@ type confirmInput struct {
 
 func (s *Server) apiConfirmCaseDeduction(c *gin.Context) {
 	var in confirmInput
-	id, ok := s.pathIDAndBody(c, &in)
+	id, ok := s.PathIDAndBody(c, &in)
 	if !ok {
 		return
 	}
-	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+	s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 		list, err := callbacks.ConfirmProposal(c, tx, httpx.CurrentUser(c).Actor(), id, in.UnitID, in.ReasonKey, s.todayString(), s.Config.Location)
 		return gin.H{"created": list}, err
 	})
@@ -221,11 +221,11 @@ func (s *Server) apiCarryCases(c *gin.Context) {
 
 func (s *Server) apiCarry(c *gin.Context) {
 	var in callbacks.CarryInput
-	id, ok := s.pathIDAndBody(c, &in)
+	id, ok := s.PathIDAndBody(c, &in)
 	if !ok {
 		return
 	}
-	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+	s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 		list, err := callbacks.Carry(c, tx, httpx.CurrentUser(c).Actor(), id, in, s.Now())
 		return gin.H{"carried": list}, err
 	})

@@ -40,7 +40,7 @@ func (s *Server) caseFilterOf(c *gin.Context) (feedback.CaseFilter, error) {
 		return f, err
 	}
 	var err error
-	if f.Limit, f.Offset, err = paging(c); err == nil {
+	if f.Limit, f.Offset, err = httpx.Paging(c); err == nil {
 		f.UnitID, err = unitQueryScope(c)
 	}
 	return f, err
@@ -129,11 +129,11 @@ func (s *Server) apiCaseStep(name string) gin.HandlerFunc {
 	step := caseSteps[name]
 	return func(c *gin.Context) {
 		var in feedback.CaseAction
-		id, ok := s.pathIDAndBody(c, &in)
+		id, ok := s.PathIDAndBody(c, &in)
 		if !ok {
 			return
 		}
-		s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+		s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 			return step(c, tx, s, id, in)
 		})
 	}
@@ -145,7 +145,7 @@ func (s *Server) apiOpenCase(c *gin.Context) {
 		s.APIError(c, err)
 		return
 	}
-	s.apiTx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
+	s.APITx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
 		return feedback.OpenOfficeCase(c, tx, s.Config.Location, httpx.CurrentUser(c).Actor(), in, s.Now())
 	})
 }
@@ -169,7 +169,7 @@ func (s *Server) apiSaveCaseSettings(c *gin.Context) {
 		s.APIError(c, err)
 		return
 	}
-	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+	s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 		list, err := feedback.SaveCaseSettings(c, tx, httpx.CurrentUser(c).Actor(), in, s.Now())
 		return caseSettings{list}, err
 	})

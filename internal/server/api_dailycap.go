@@ -29,7 +29,7 @@ func (s *Server) apiListNetworks(c *gin.Context) {
 // networkTx runs a change of networks in a transaction and answers with
 // its result; this instance then reads the networks again.
 func (s *Server) networkTx(c *gin.Context, status int, fn func(tx pgx.Tx) (units.Network, error)) {
-	s.apiTx(c, status, func(tx pgx.Tx) (any, error) {
+	s.APITx(c, status, func(tx pgx.Tx) (any, error) {
 		n, err := fn(tx)
 		s.networks.forget()
 		return n, err
@@ -38,7 +38,7 @@ func (s *Server) networkTx(c *gin.Context, status int, fn func(tx pgx.Tx) (units
 
 func (s *Server) apiCreateNetwork(c *gin.Context) {
 	var in units.NetworkInput
-	if id, ok := s.pathIDAndBody(c, &in); ok {
+	if id, ok := s.PathIDAndBody(c, &in); ok {
 		s.networkTx(c, http.StatusCreated, func(tx pgx.Tx) (units.Network, error) {
 			return units.CreateNetwork(c, tx, httpx.CurrentUser(c).Actor(), id, in)
 		})
@@ -51,7 +51,7 @@ func (s *Server) apiUpdateNetwork(c *gin.Context) {
 		DailyCap *int    `json:"daily_cap"`
 		Name     *string `json:"name"`
 	}
-	id, ok := s.pathIDAndBody(c, &patch)
+	id, ok := s.PathIDAndBody(c, &patch)
 	if !ok {
 		return
 	}
@@ -71,7 +71,7 @@ func (s *Server) apiUpdateNetwork(c *gin.Context) {
 }
 
 func (s *Server) apiDeleteNetwork(c *gin.Context) {
-	if id, ok := s.pathIDAndBody(c, nil); ok {
+	if id, ok := s.PathIDAndBody(c, nil); ok {
 		s.networkTx(c, http.StatusOK, func(tx pgx.Tx) (units.Network, error) {
 			return units.DeleteNetwork(c, tx, httpx.CurrentUser(c).Actor(), id)
 		})
@@ -107,7 +107,7 @@ func (s *Server) apiDecideHold(count bool) gin.HandlerFunc {
 		if in.Until != nil {
 			d.Until = *in.Until
 		}
-		s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+		s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 			n, err := ratings.DecideHoldGroup(c, tx, httpx.CurrentUser(c).Actor(), d)
 			return gin.H{"settled": n, "counted": count}, err
 		})

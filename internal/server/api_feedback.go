@@ -79,7 +79,7 @@ func apiQueueList[T any](s *Server, c *gin.Context, status string,
 	list func(context.Context, db.DBTX, *time.Location, feedback.Filter) ([]T, int, error)) {
 	f, err := s.feedbackFilter(c, status)
 	if err == nil {
-		f.Limit, f.Offset, err = paging(c)
+		f.Limit, f.Offset, err = httpx.Paging(c)
 	}
 	if f.Limit == 0 {
 		f.Limit = 50
@@ -115,7 +115,7 @@ func (s *Server) apiFeedbackValid(c *gin.Context) {
 		s.APIError(c, err)
 		return
 	}
-	s.apiTx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
+	s.APITx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
 		return feedback.MarkValid(c, tx, s.Config.Location, httpx.CurrentUser(c).Actor(), in, s.Now())
 	})
 }
@@ -126,7 +126,7 @@ func (s *Server) apiFeedbackInvalid(c *gin.Context) {
 		s.APIError(c, err)
 		return
 	}
-	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+	s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 		return feedback.MarkInvalid(c, tx, s.Config.Location, httpx.CurrentUser(c).Actor(), in, s.Now())
 	})
 }
@@ -141,7 +141,7 @@ func (s *Server) apiFeedbackReopen(c *gin.Context) {
 		s.APIError(c, err)
 		return
 	}
-	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+	s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 		return feedback.Reopen(c, tx, s.Config.Location, httpx.CurrentUser(c).Actor(), c.Param("kind"), c.Param("id"), in.Version)
 	})
 }
@@ -152,7 +152,7 @@ type flagList struct {
 }
 
 func (s *Server) apiFeedbackFlags(c *gin.Context) {
-	limit, offset, err := paging(c)
+	limit, offset, err := httpx.Paging(c)
 	var list []feedback.Flag
 	var total int
 	if err == nil {
@@ -182,11 +182,11 @@ type noteBody struct {
 func (s *Server) apiDecideFlag(confirm bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var in noteBody
-		id, ok := s.pathIDAndBody(c, &in)
+		id, ok := s.PathIDAndBody(c, &in)
 		if !ok {
 			return
 		}
-		s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+		s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 			return feedback.DecideFlag(c, tx, httpx.CurrentUser(c).Actor(), id, confirm, in.Note, s.Now())
 		})
 	}
@@ -225,7 +225,7 @@ func unitQueryScope(c *gin.Context) (*int64, error) {
 func appealFilter(c *gin.Context) (feedback.AppealFilter, error) {
 	f := feedback.AppealFilter{Status: c.Query("status")}
 	var err error
-	if f.Limit, f.Offset, err = paging(c); err == nil {
+	if f.Limit, f.Offset, err = httpx.Paging(c); err == nil {
 		f.UnitID, err = unitQueryScope(c)
 	}
 	return f, err
@@ -278,11 +278,11 @@ func (s *Server) apiFeedbackAppeal(c *gin.Context) {
 func (s *Server) apiDecideAppeal(uphold bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var in noteBody
-		id, ok := s.pathIDAndBody(c, &in)
+		id, ok := s.PathIDAndBody(c, &in)
 		if !ok {
 			return
 		}
-		s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+		s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 			return feedback.DecideAppeal(c, tx, httpx.CurrentUser(c).Actor(), id, uphold, in.Reason, s.Now())
 		})
 	}
@@ -312,7 +312,7 @@ func (s *Server) apiFileAppeal(c *gin.Context) {
 		s.APIError(c, err)
 		return
 	}
-	s.apiTx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
+	s.APITx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
 		return feedback.FileAppeal(c, tx, httpx.CurrentUser(c).Actor(), unit, id, in, s.Now())
 	})
 }

@@ -16,22 +16,6 @@ import (
 	"minyi/internal/users"
 )
 
-// paging reads limit and offset query parameters.
-func paging(c *gin.Context) (limit, offset int, err error) {
-	f := apperr.Fields{}
-	if v := c.Query("limit"); v != "" {
-		if limit, err = httpx.ParseInt(v); err != nil || limit < 1 || limit > 500 {
-			f.Add("limit", "limit 须为 1 到 500 的整数")
-		}
-	}
-	if v := c.Query("offset"); v != "" {
-		if offset, err = httpx.ParseInt(v); err != nil || offset < 0 {
-			f.Add("offset", "offset 须为非负整数")
-		}
-	}
-	return limit, offset, f.Err()
-}
-
 // parseTime reads a date (YYYY-MM-DD, local) or an RFC 3339 time. A date
 // given as an upper bound means the end of that day.
 func parseTime(v string, loc *time.Location, upper bool) (*time.Time, bool) {
@@ -89,7 +73,7 @@ func (s *Server) ratingFilter(c *gin.Context) (ratings.Filter, error) {
 	}
 	f.HasComment = c.Query("has_comment") == "true" || c.Query("has_comment") == "1"
 	var err error
-	f.Limit, f.Offset, err = paging(c)
+	f.Limit, f.Offset, err = httpx.Paging(c)
 	bad.Merge(err)
 	bad.Merge(f.Validate())
 	return f, bad.Err()
@@ -207,7 +191,7 @@ func (s *Server) apiRestoreRating(c *gin.Context) {
 }
 
 func (s *Server) changeExclusion(c *gin.Context, fn func(pgx.Tx) (ratings.Rating, error)) {
-	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+	s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 		r, err := fn(tx)
 		list := []ratings.Rating{r}
 		s.showPhones(httpx.CurrentUser(c), list)

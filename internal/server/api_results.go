@@ -54,7 +54,7 @@ func (s *Server) loadResultsView(c *gin.Context, unitID *int64) (resultsView, er
 		unitID = u.UnitID
 	}
 	var v resultsView
-	err = s.readSnapshot(c, func(tx pgx.Tx) error {
+	err = db.ReadSnapshot(c, s.Pool, func(tx pgx.Tx) error {
 		var err error
 		if v.Status, err = results.LoadStatus(c, tx, id); err != nil {
 			return err
@@ -107,11 +107,11 @@ func (s *Server) apiUnitResult(c *gin.Context) {
 func (s *Server) apiPublishResults(final bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var in results.PublishInput
-		id, ok := s.pathIDAndBody(c, &in)
+		id, ok := s.PathIDAndBody(c, &in)
 		if !ok {
 			return
 		}
-		s.apiTx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
+		s.APITx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
 			actor := httpx.CurrentUser(c).Actor()
 			if final {
 				return results.PublishFinal(c, tx, actor, s.Config.Location, s.Now(), id, s.Config.UnitCategories, in)
@@ -125,11 +125,11 @@ func (s *Server) apiReopenResults(c *gin.Context) {
 	var in struct {
 		Reason string `json:"reason"`
 	}
-	id, ok := s.pathIDAndBody(c, &in)
+	id, ok := s.PathIDAndBody(c, &in)
 	if !ok {
 		return
 	}
-	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+	s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 		return results.Reopen(c, tx, httpx.CurrentUser(c).Actor(), s.Now(), id, in.Reason)
 	})
 }
@@ -183,7 +183,7 @@ func (s *Server) apiApply(c *gin.Context) {
 		s.APIError(c, err)
 		return
 	}
-	s.apiTx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
+	s.APITx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
 		return results.Apply(c, tx, httpx.CurrentUser(c).Actor(), s.Config.Location, s.Now(), id, unitID, in)
 	})
 }
@@ -242,7 +242,7 @@ func (s *Server) apiReceiveRectification(c *gin.Context) {
 	var in struct {
 		Note string `json:"note"`
 	}
-	id, ok := s.pathIDAndBody(c, &in)
+	id, ok := s.PathIDAndBody(c, &in)
 	if !ok {
 		return
 	}
@@ -251,7 +251,7 @@ func (s *Server) apiReceiveRectification(c *gin.Context) {
 		s.APIError(c, err)
 		return
 	}
-	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+	s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 		return results.ReceiveReport(c, tx, httpx.CurrentUser(c).Actor(), s.Now(), id, unitID, in.Note)
 	})
 }
@@ -269,7 +269,7 @@ func checkAppealer(u users.User, unitID int64) error {
 
 func (s *Server) apiAnswerAppeal(c *gin.Context) {
 	var in results.AnswerInput
-	id, ok := s.pathIDAndBody(c, &in)
+	id, ok := s.PathIDAndBody(c, &in)
 	if !ok {
 		return
 	}
@@ -278,7 +278,7 @@ func (s *Server) apiAnswerAppeal(c *gin.Context) {
 		s.APIError(c, err)
 		return
 	}
-	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+	s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 		return results.AnswerAppeal(c, tx, httpx.CurrentUser(c).Actor(), s.Now(), id, appealID, in)
 	})
 }
@@ -301,7 +301,7 @@ func (s *Server) apiSetStaffCount(c *gin.Context) {
 	var in struct {
 		StaffCount *int `json:"staff_count"`
 	}
-	id, ok := s.pathIDAndBody(c, &in)
+	id, ok := s.PathIDAndBody(c, &in)
 	if !ok {
 		return
 	}
@@ -313,7 +313,7 @@ func (s *Server) apiSetStaffCount(c *gin.Context) {
 		s.APIError(c, err)
 		return
 	}
-	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+	s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 		if err := results.SetStaffCount(c, tx, httpx.CurrentUser(c).Actor(), s.Now(), id, unitID, *in.StaffCount); err != nil {
 			return nil, err
 		}

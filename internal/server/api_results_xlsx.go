@@ -3,12 +3,14 @@ package server
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5"
 	"github.com/xuri/excelize/v2"
 
+	"minyi/internal/db"
 	"minyi/internal/httpx"
 	"minyi/internal/results"
 )
@@ -52,7 +54,7 @@ func resultsXLSX(title, source string, cats []results.Category) ([]byte, error) 
 			if l.Composite != nil {
 				vals[7] = *l.Composite
 			}
-			if err := f.SetSheetRow(sheet, cell(1, row), &vals); err != nil {
+			if err := f.SetSheetRow(sheet, "A"+strconv.Itoa(row), &vals); err != nil {
 				return nil, err
 			}
 			row++
@@ -82,7 +84,7 @@ func (s *Server) apiResultsXLSX(c *gin.Context) {
 	var cats []results.Category
 	var title, source string
 	now := s.Now()
-	err = s.readSnapshot(c, func(tx pgx.Tx) error {
+	err = db.ReadSnapshot(c, s.Pool, func(tx pgx.Tx) error {
 		st, err := results.LoadStatus(c, tx, id)
 		if err != nil {
 			return err
@@ -118,7 +120,7 @@ func (s *Server) apiResultsXLSX(c *gin.Context) {
 		s.APIError(c, err)
 		return
 	}
-	attachment(c, fmt.Sprintf("results-cycle-%d-%s.xlsx", id, now.In(s.Config.Location).Format(time.DateOnly)), title+"考核结果.xlsx")
+	httpx.Attachment(c, fmt.Sprintf("results-cycle-%d-%s.xlsx", id, now.In(s.Config.Location).Format(time.DateOnly)), title+"考核结果.xlsx")
 	c.Header("Cache-Control", "no-store")
-	c.Data(http.StatusOK, xlsxType, b)
+	c.Data(http.StatusOK, httpx.XLSXType, b)
 }

@@ -89,7 +89,7 @@ func (s *Server) apiListSurveys(c *gin.Context) {
 			return
 		}
 	}
-	if f.Limit, f.Offset, err = paging(c); err != nil {
+	if f.Limit, f.Offset, err = httpx.Paging(c); err != nil {
 		s.APIError(c, err)
 		return
 	}
@@ -112,13 +112,13 @@ func (s *Server) apiCreateSurvey(c *gin.Context) {
 		s.APIError(c, err)
 		return
 	}
-	s.apiTx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
+	s.APITx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
 		return surveys.CreateSurvey(c, tx, httpx.CurrentUser(c).Actor(), in, s.Now())
 	})
 }
 
 func (s *Server) apiGetSurvey(c *gin.Context) {
-	if id, ok := s.pathIDAndBody(c, nil); ok {
+	if id, ok := s.PathIDAndBody(c, nil); ok {
 		sv, err := surveys.FindSurvey(c, s.Pool, id)
 		if err != nil {
 			s.APIError(c, err)
@@ -146,7 +146,7 @@ func (s *Server) apiUpdateSurvey(c *gin.Context) {
 		s.APIError(c, err)
 		return
 	}
-	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+	s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 		return surveys.UpdateSurvey(c, tx, httpx.CurrentUser(c).Actor(), id, in, s.Now())
 	})
 }
@@ -155,7 +155,7 @@ func (s *Server) apiSetSurveyClosesAt(c *gin.Context) {
 	var b struct {
 		ClosesAt *string `json:"closes_at"`
 	}
-	id, ok := s.pathIDAndBody(c, &b)
+	id, ok := s.PathIDAndBody(c, &b)
 	if !ok {
 		return
 	}
@@ -164,29 +164,29 @@ func (s *Server) apiSetSurveyClosesAt(c *gin.Context) {
 		s.APIError(c, err)
 		return
 	}
-	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+	s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 		return surveys.SetClosesAt(c, tx, httpx.CurrentUser(c).Actor(), id, at, s.Now())
 	})
 }
 
 func (s *Server) apiOpenSurvey(c *gin.Context) {
-	if id, ok := s.pathIDAndBody(c, nil); ok {
-		s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+	if id, ok := s.PathIDAndBody(c, nil); ok {
+		s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 			return surveys.OpenSurvey(c, tx, httpx.CurrentUser(c).Actor(), id, s.Now())
 		})
 	}
 }
 
 func (s *Server) apiCloseSurvey(c *gin.Context) {
-	if id, ok := s.pathIDAndBody(c, nil); ok {
-		s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+	if id, ok := s.PathIDAndBody(c, nil); ok {
+		s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 			return surveys.CloseSurvey(c, tx, httpx.CurrentUser(c).Actor(), id, s.Now())
 		})
 	}
 }
 
 func (s *Server) apiSurveyProgress(c *gin.Context) {
-	id, ok := s.pathIDAndBody(c, nil)
+	id, ok := s.PathIDAndBody(c, nil)
 	if !ok {
 		return
 	}
@@ -233,13 +233,13 @@ func respondentFilter(c *gin.Context) surveys.RespondentFilter {
 }
 
 func (s *Server) apiListRespondents(c *gin.Context) {
-	id, ok := s.pathIDAndBody(c, nil)
+	id, ok := s.PathIDAndBody(c, nil)
 	if !ok {
 		return
 	}
 	f := respondentFilter(c)
 	var err error
-	if f.Limit, f.Offset, err = paging(c); err != nil {
+	if f.Limit, f.Offset, err = httpx.Paging(c); err != nil {
 		s.APIError(c, err)
 		return
 	}
@@ -288,7 +288,7 @@ func (s *Server) apiGetRespondent(c *gin.Context) {
 // already there when the same person was added before.
 func (s *Server) apiAddRespondent(c *gin.Context) {
 	var in surveys.RespondentInput
-	id, ok := s.pathIDAndBody(c, &in)
+	id, ok := s.PathIDAndBody(c, &in)
 	if !ok {
 		return
 	}
@@ -338,7 +338,7 @@ func (s *Server) apiImportRespondents(c *gin.Context) {
 		s.APIError(c, errFileTooBig)
 		return
 	}
-	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+	s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 		return surveys.ImportRespondents(c, tx, s.Keys, httpx.CurrentUser(c).Actor(), id, b.Filename, data)
 	})
 }

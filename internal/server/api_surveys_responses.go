@@ -35,7 +35,7 @@ func responseFilter(c *gin.Context) (surveys.ResponseFilter, error) {
 		f.Level = n
 	}
 	var err error
-	f.Limit, f.Offset, err = paging(c)
+	f.Limit, f.Offset, err = httpx.Paging(c)
 	bad.Merge(err)
 	bad.Merge(f.Validate())
 	if err := bad.Err(); err != nil {

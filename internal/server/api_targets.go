@@ -33,7 +33,7 @@ func (s *Server) visibleSheet(c *gin.Context, id int64) (targets.Sheet, error) {
 // reading the JSON body into dst when dst is not nil; on failure it
 // answers with the error.
 func (s *Server) sheetFromPath(c *gin.Context, dst any) (targets.Sheet, bool) {
-	id, ok := s.pathIDAndBody(c, dst)
+	id, ok := s.PathIDAndBody(c, dst)
 	if !ok {
 		return targets.Sheet{}, false
 	}
@@ -87,7 +87,7 @@ func (s *Server) targetLines(c *gin.Context, cycleID int64) ([]targetLine, []tar
 }
 
 func (s *Server) apiListTargets(c *gin.Context) {
-	id, ok := s.pathIDAndBody(c, nil)
+	id, ok := s.PathIDAndBody(c, nil)
 	if !ok {
 		return
 	}
@@ -108,7 +108,7 @@ func (s *Server) apiCreateTarget(c *gin.Context) {
 	var in struct {
 		UnitID int64 `json:"unit_id"`
 	}
-	id, ok := s.pathIDAndBody(c, &in)
+	id, ok := s.PathIDAndBody(c, &in)
 	if !ok {
 		return
 	}
@@ -160,7 +160,7 @@ func (s *Server) apiSaveTarget(c *gin.Context) {
 	if !ok {
 		return
 	}
-	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+	s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 		return targets.SaveDraft(c, tx, httpx.CurrentUser(c).Actor(), sh.ID, in.LockVersion, in.Indicators, s.Now())
 	})
 }
@@ -171,7 +171,7 @@ func (s *Server) apiSubmitTarget(c *gin.Context) {
 	if !ok {
 		return
 	}
-	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+	s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 		return targets.Submit(c, tx, httpx.CurrentUser(c).Actor(), sh.ID, in.LockVersion, s.Now())
 	})
 }
@@ -196,7 +196,7 @@ func (s *Server) apiReturnTarget(c *gin.Context) {
 		}
 		per[id] = v
 	}
-	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+	s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 		return targets.Return(c, tx, httpx.CurrentUser(c).Actor(), sh.ID, in.LockVersion, in.Comment, per, s.Now())
 	})
 }
@@ -207,7 +207,7 @@ func (s *Server) apiApproveTarget(c *gin.Context) {
 	if !ok {
 		return
 	}
-	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+	s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 		return targets.Approve(c, tx, httpx.CurrentUser(c).Actor(), sh.ID, in.LockVersion, s.Now())
 	})
 }
@@ -268,7 +268,7 @@ func (s *Server) apiRequestTargetChange(c *gin.Context) {
 	if !ok {
 		return
 	}
-	s.apiTx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
+	s.APITx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
 		return targets.RequestChange(c, tx, httpx.CurrentUser(c).Actor(), sh.ID, in.LockVersion, in.Reason, in.Indicators, s.Now())
 	})
 }
@@ -279,11 +279,11 @@ func (s *Server) apiDecideTargetChange(approve bool) gin.HandlerFunc {
 		var in struct {
 			Comment string `json:"comment"`
 		}
-		id, ok := s.pathIDAndBody(c, &in)
+		id, ok := s.PathIDAndBody(c, &in)
 		if !ok {
 			return
 		}
-		s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+		s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 			return targets.DecideChange(c, tx, httpx.CurrentUser(c).Actor(), id, approve, in.Comment, s.Now())
 		})
 	}
@@ -312,7 +312,7 @@ func (s *Server) sheetSettingsTx(c *gin.Context, dst any, fn func(tx pgx.Tx, sh 
 	if !ok {
 		return
 	}
-	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+	s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 		set, err := targets.FindSettings(c, tx, sh.CycleID)
 		if err != nil {
 			return nil, err
@@ -369,7 +369,7 @@ func (s *Server) apiSaveTargetSelfEvaluation(c *gin.Context) {
 }
 
 func (s *Server) apiTargetSettings(c *gin.Context) {
-	id, ok := s.pathIDAndBody(c, nil)
+	id, ok := s.PathIDAndBody(c, nil)
 	if !ok {
 		return
 	}
@@ -391,7 +391,7 @@ func (s *Server) apiSetTargetSettings(c *gin.Context) {
 		DueDays        *int   `json:"due_days"`
 		SelfEvalLocked bool   `json:"self_eval_locked"`
 	}
-	id, ok := s.pathIDAndBody(c, &in)
+	id, ok := s.PathIDAndBody(c, &in)
 	if !ok {
 		return
 	}
@@ -399,7 +399,7 @@ func (s *Server) apiSetTargetSettings(c *gin.Context) {
 	if in.DueDays != nil {
 		set.DueDays = *in.DueDays
 	}
-	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+	s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 		return targets.SaveSettings(c, tx, httpx.CurrentUser(c).Actor(), set, s.Now())
 	})
 }
@@ -427,7 +427,7 @@ func warningFilter(c *gin.Context) (targets.WarningFilter, error) {
 }
 
 func (s *Server) apiTargetWarnings(c *gin.Context) {
-	id, ok := s.pathIDAndBody(c, nil)
+	id, ok := s.PathIDAndBody(c, nil)
 	if !ok {
 		return
 	}

@@ -7,7 +7,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"minyi/internal/audit"
-	"minyi/internal/db"
 	"minyi/internal/httpx"
 	"minyi/internal/units"
 )
@@ -49,40 +48,10 @@ func (s *Server) apiCreateUnit(c *gin.Context) {
 		s.APIError(c, err)
 		return
 	}
-	s.apiTx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
+	s.APITx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
 		u, err := units.CreateUnit(c, tx, httpx.CurrentUser(c).Actor(), in, s.Config.UnitCategories)
 		return unitJSON{u, s.qr(u.QRCode)}, err
 	})
-}
-
-// apiTx runs fn in a transaction and answers with its result and status,
-// or with the error.
-func (s *Server) apiTx(c *gin.Context, status int, fn func(tx pgx.Tx) (any, error)) {
-	var out any
-	err := db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
-		out, err = fn(tx)
-		return err
-	})
-	if err != nil {
-		s.APIError(c, err)
-		return
-	}
-	c.JSON(status, out)
-}
-
-// pathIDAndBody reads the id path parameter and then, when dst is not nil,
-// the JSON body into dst. On failure it answers with the error and
-// reports false.
-func (s *Server) pathIDAndBody(c *gin.Context, dst any) (int64, bool) {
-	id, err := httpx.IDParam(c, "id")
-	if err == nil && dst != nil {
-		err = httpx.BindJSON(c, dst, 16<<10)
-	}
-	if err != nil {
-		s.APIError(c, err)
-		return 0, false
-	}
-	return id, true
 }
 
 // visibleUnit loads the unit named by the id path parameter. It returns
@@ -124,11 +93,11 @@ func (s *Server) apiUpdateUnit(c *gin.Context) {
 		ShortCode *string `json:"short_code"`
 		Category  *string `json:"category"`
 	}
-	id, ok := s.pathIDAndBody(c, &patch)
+	id, ok := s.PathIDAndBody(c, &patch)
 	if !ok {
 		return
 	}
-	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+	s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 		cur, err := units.FindUnit(c, tx, id)
 		if err != nil {
 			return nil, err
@@ -148,8 +117,8 @@ func (s *Server) apiUpdateUnit(c *gin.Context) {
 }
 
 func (s *Server) apiRotateUnitCode(c *gin.Context) {
-	if id, ok := s.pathIDAndBody(c, nil); ok {
-		s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+	if id, ok := s.PathIDAndBody(c, nil); ok {
+		s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 			code, err := units.RotateUnitCode(c, tx, httpx.CurrentUser(c).Actor(), id)
 			return gin.H{"qr": s.qr(code)}, err
 		})
@@ -180,8 +149,8 @@ func (s *Server) apiListPoints(c *gin.Context) {
 
 func (s *Server) apiCreatePoint(c *gin.Context) {
 	var in units.PointInput
-	if id, ok := s.pathIDAndBody(c, &in); ok {
-		s.apiTx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
+	if id, ok := s.PathIDAndBody(c, &in); ok {
+		s.APITx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
 			p, err := units.CreatePoint(c, tx, httpx.CurrentUser(c).Actor(), id, in)
 			return pointJSON{p, s.qr(p.QRCode)}, err
 		})
@@ -189,8 +158,8 @@ func (s *Server) apiCreatePoint(c *gin.Context) {
 }
 
 func (s *Server) apiRotatePointCode(c *gin.Context) {
-	if id, ok := s.pathIDAndBody(c, nil); ok {
-		s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+	if id, ok := s.PathIDAndBody(c, nil); ok {
+		s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 			code, err := units.RotatePointCode(c, tx, httpx.CurrentUser(c).Actor(), id)
 			return gin.H{"qr": s.qr(code)}, err
 		})
@@ -212,8 +181,8 @@ func (s *Server) apiListTerminals(c *gin.Context) {
 
 func (s *Server) apiCreateTerminal(c *gin.Context) {
 	var in units.TerminalInput
-	if id, ok := s.pathIDAndBody(c, &in); ok {
-		s.apiTx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
+	if id, ok := s.PathIDAndBody(c, &in); ok {
+		s.APITx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
 			t, token, err := units.CreateTerminal(c, tx, httpx.CurrentUser(c).Actor(), id, in)
 			return gin.H{"id": t.ID, "token": token, "terminal": t}, err
 		})
@@ -221,8 +190,8 @@ func (s *Server) apiCreateTerminal(c *gin.Context) {
 }
 
 func (s *Server) apiRevokeTerminal(c *gin.Context) {
-	if id, ok := s.pathIDAndBody(c, nil); ok {
-		s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+	if id, ok := s.PathIDAndBody(c, nil); ok {
+		s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 			t, err := units.RevokeTerminal(c, tx, httpx.CurrentUser(c).Actor(), id)
 			s.terminals.forgetID(id)
 			return gin.H{"terminal": t}, err
@@ -233,7 +202,7 @@ func (s *Server) apiRevokeTerminal(c *gin.Context) {
 func (s *Server) apiAudit(c *gin.Context) {
 	f := audit.Filter{Entity: c.Query("entity"), EntityID: c.Query("entity_id")}
 	var err error
-	if f.Limit, f.Offset, err = paging(c); err != nil {
+	if f.Limit, f.Offset, err = httpx.Paging(c); err != nil {
 		s.APIError(c, err)
 		return
 	}

@@ -42,10 +42,6 @@ var flashes = map[string]string{
 	"agency_token_revoked": "令牌已吊销，立即失效。",
 	"agency_quota_set":     "目标样本量已设置。",
 	"agency_upload_done":   "文件已上传并逐行校验，结果见下方报告。",
-	// Cycles and scores (console_cycles.go).
-	"cycle_created":          "考核年度已创建，使用默认考核配置（第1版）。",
-	"cycle_config_saved":     "考核配置已保存为新版本；此前的版本保留不变，可随时查看。",
-	"cycle_config_unchanged": "考核配置没有变化，未生成新版本。",
 	// Targets and process management (console_targets*.go).
 	"target_created":          "目标责任书已创建，请填写指标。",
 	"target_saved":            "指标已保存。确认无误后请提交绩效办审核。",
@@ -58,9 +54,6 @@ var flashes = map[string]string{
 	"target_report_saved":     "进度报告已保存。",
 	"target_self_saved":       "自评已保存。",
 	"target_settings_saved":   "过程管理设置已保存。",
-	// Assessment schemes (console_schemes.go).
-	"scheme_saved":     "考核方案已保存为新版本；此前的版本保留不变，可随时查看。",
-	"scheme_unchanged": "考核方案没有变化，未生成新版本。",
 	// Assessment scoring and adjustments (console_assessment*.go).
 	"assessor_saved":            "考评单位已对应，考核方案已保存为新版本。",
 	"assessor_unchanged":        "考评单位没有变化，未生成新版本。",

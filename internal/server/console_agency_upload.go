@@ -154,7 +154,7 @@ func (s *Server) sendTemplate(c *gin.Context, a agencies.Agency) error {
 	if err != nil {
 		return err
 	}
-	attachment(c, "template.xlsx", cat.Survey.Title+"-"+a.Name+"-答卷上传模板.xlsx")
+	httpx.Attachment(c, "template.xlsx", cat.Survey.Title+"-"+a.Name+"-答卷上传模板.xlsx")
 	c.Header("Cache-Control", "no-store")
 	c.Data(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", data)
 	return nil

@@ -20,7 +20,9 @@ import (
 )
 
 // assessPath is the office's assessment overview of a cycle.
-func assessPath(cycleID int64) string { return cyclePath(cycleID) + "/assessment" }
+func assessPath(cycleID int64) string {
+	return "/console/cycles/" + strconv.FormatInt(cycleID, 10) + "/assessment"
+}
 
 // assessUnitPath is one unit's assessment page.
 func assessUnitPath(cycleID, unitID int64) string {

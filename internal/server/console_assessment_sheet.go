@@ -91,7 +91,7 @@ func (s *Server) scoreSheetDownload(c *gin.Context) {
 		_ = w.Write(rec)
 	}
 	w.Flush()
-	attachment(c, "scores.csv", cy.Name+"考评打分表.csv")
+	httpx.Attachment(c, "scores.csv", cy.Name+"考评打分表.csv")
 	c.Header("Cache-Control", "no-store")
 	c.Data(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
 }

@@ -79,7 +79,7 @@ func (s *Server) showResults(c *gin.Context, status int, errMsg string) {
 	if c.Query("view") == "published" {
 		d.View = "published"
 	}
-	err = s.readSnapshot(c, func(tx pgx.Tx) error {
+	err = db.ReadSnapshot(c, s.Pool, func(tx pgx.Tx) error {
 		var err error
 		if d.Status, err = results.LoadStatus(c, tx, cy.ID); err != nil {
 			return err
@@ -247,7 +247,7 @@ func (s *Server) showUnitResult(c *gin.Context, status int, errMsg string, form 
 	u := httpx.CurrentUser(c)
 	d := unitResultData{BasePage: s.Base(c, cy.Name+" · 考核结果", "cycles"), Cycle: cy, Error: errMsg, Form: form,
 		MaxFiles: results.MaxUploads, Link: resultsLink(cy.ID), ScoreLink: "/console/cycles/" + strconv.FormatInt(cy.ID, 10) + "/scores/" + strconv.FormatInt(unitID, 10)}
-	err = s.readSnapshot(c, func(tx pgx.Tx) error {
+	err = db.ReadSnapshot(c, s.Pool, func(tx pgx.Tx) error {
 		var err error
 		if d.Status, err = results.LoadStatus(c, tx, cy.ID); err != nil {
 			return err

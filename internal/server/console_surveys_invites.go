@@ -80,7 +80,7 @@ func (s *Server) respondentQR(c *gin.Context) {
 	}
 	c.Header("Cache-Control", "private, no-store")
 	if c.Query("download") != "" {
-		attachment(c, "invitation-"+strconv.FormatInt(r.ID, 10)+".png", "邀请二维码-"+r.Name+".png")
+		httpx.Attachment(c, "invitation-"+strconv.FormatInt(r.ID, 10)+".png", "邀请二维码-"+r.Name+".png")
 	}
 	c.Data(http.StatusOK, "image/png", png)
 }
@@ -168,7 +168,7 @@ func (s *Server) invitationLinksCSV(c *gin.Context) {
 	w.UseCRLF = true
 	_ = w.Write(linkHeader)
 	_ = w.WriteAll(records)
-	attachment(c, "invitations.csv", exportName(sv, ".csv"))
+	httpx.Attachment(c, "invitations.csv", exportName(sv, ".csv"))
 	c.Header("Cache-Control", "no-store")
 	c.Data(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
 }
@@ -184,9 +184,9 @@ func (s *Server) invitationLinksXLSX(c *gin.Context) {
 		s.ConsoleError(c, err)
 		return
 	}
-	attachment(c, "invitations.xlsx", exportName(sv, ".xlsx"))
+	httpx.Attachment(c, "invitations.xlsx", exportName(sv, ".xlsx"))
 	c.Header("Cache-Control", "no-store")
-	c.Data(http.StatusOK, xlsxType, buf.Bytes())
+	c.Data(http.StatusOK, httpx.XLSXType, buf.Bytes())
 }
 
 // linksWorkbook writes the header and records on one sheet, 邀请链接.

@@ -286,6 +286,6 @@ func (s *Server) importTemplate(c *gin.Context) {
 			examples[len(examples)-1] = u.Name
 		}
 	}
-	attachment(c, "respondents-template.csv", "受访人名单模板.csv")
+	httpx.Attachment(c, "respondents-template.csv", "受访人名单模板.csv")
 	c.Data(http.StatusOK, "text/csv; charset=utf-8", []byte(surveys.ImportTemplate(sv, examples)))
 }

@@ -7,6 +7,8 @@ package server
 import (
 	"minyi/internal/app/accountsapp"
 	"minyi/internal/app/auditapp"
+	"minyi/internal/app/cyclesapp"
+	"minyi/internal/app/scoresapp"
 	"minyi/internal/app/workdaysapp"
 	"minyi/internal/assessment"
 	"minyi/internal/httpx"
@@ -54,15 +56,10 @@ func (s *Server) routes() {
 	authed.POST("/ratings/:id/exclude", s.Office, s.apiExcludeRating)
 	authed.POST("/ratings/:id/restore", s.Office, s.apiRestoreRating)
 	authed.GET("/audit", s.Office, s.apiAudit)
-	authed.GET("/cycles", s.apiListCycles)
-	authed.POST("/cycles", s.Office, s.apiCreateCycle)
-	authed.GET("/cycles/:id", s.apiGetCycle)
-	authed.PUT("/cycles/:id/config", s.Office, s.apiSetCycleConfig)
-	authed.GET("/cycles/:id/config/versions", s.apiListCycleConfigVersions)
-	authed.GET("/cycles/:id/config/versions/:version", s.apiGetCycleConfigVersion)
 	console := e.Group("", s.PageAuth)
 	s.surveyRoutes(e, authed, console)
 	s.agencyRoutes(api, authed, console)
+	s.cycleRoutes(authed, console)
 	s.scoreRoutes(authed, console)
 	s.workdayRoutes(authed, console)
 	s.schemeRoutes(authed, console)
@@ -219,22 +216,37 @@ func (s *Server) agencyRoutes(api, authed, console *gin.RouterGroup) {
 	console.GET("/console/agencies/:id/template.xlsx", s.OfficePage, s.agencyTemplate)
 }
 
-// scoreRoutes registers the cycles' console pages and the public evaluation
-// scores: API, console pages and the .xlsx export. Every staff user may read
-// them, a unit-role user only as scores.Report.ForUnit allows; creating a
-// cycle and storing a configuration version are for the office.
-func (s *Server) scoreRoutes(authed, console *gin.RouterGroup) {
-	authed.GET("/cycles/:id/scores", s.apiCycleScores)
-	authed.GET("/cycles/:id/scores.xlsx", s.apiCycleScoresXLSX)
-	authed.GET("/cycles/:id/scores/:unit_id", s.apiUnitScore)
+// cycleRoutes registers assessment cycles (考核年度): the API and console
+// pages that list and create cycles and show and store a cycle's
+// configuration versions. Every staff user may read them; creating a cycle
+// and storing a configuration version are for the office.
+func (s *Server) cycleRoutes(authed, console *gin.RouterGroup) {
+	cy := cyclesapp.New(s.App)
+	authed.GET("/cycles", cy.APIListCycles)
+	authed.POST("/cycles", s.Office, cy.APICreateCycle)
+	authed.GET("/cycles/:id", cy.APIGetCycle)
+	authed.PUT("/cycles/:id/config", s.Office, cy.APISetCycleConfig)
+	authed.GET("/cycles/:id/config/versions", cy.APIListCycleConfigVersions)
+	authed.GET("/cycles/:id/config/versions/:version", cy.APIGetCycleConfigVersion)
 
-	console.GET("/console/cycles", s.cyclesListPage)
-	console.POST("/console/cycles", s.OfficePage, s.createCycleSubmit)
-	console.GET("/console/cycles/:id", s.cycleDetailPage)
-	console.POST("/console/cycles/:id/config", s.OfficePage, s.cycleConfigSubmit)
-	console.GET("/console/cycles/:id/scores", s.scoresPage)
-	console.GET("/console/cycles/:id/scores.xlsx", s.scoresXLSXDownload)
-	console.GET("/console/cycles/:id/scores/:unit_id", s.unitScorePage)
+	console.GET("/console/cycles", cy.CyclesListPage)
+	console.POST("/console/cycles", s.OfficePage, cy.CreateCycleSubmit)
+	console.GET("/console/cycles/:id", cy.CycleDetailPage)
+	console.POST("/console/cycles/:id/config", s.OfficePage, cy.CycleConfigSubmit)
+}
+
+// scoreRoutes registers the public evaluation scores: API, console pages
+// and the .xlsx export. Every staff user may read them, a unit-role user
+// only as scores.Report.ForUnit allows.
+func (s *Server) scoreRoutes(authed, console *gin.RouterGroup) {
+	sc := scoresapp.New(s.App)
+	authed.GET("/cycles/:id/scores", sc.APICycleScores)
+	authed.GET("/cycles/:id/scores.xlsx", sc.APICycleScoresXLSX)
+	authed.GET("/cycles/:id/scores/:unit_id", sc.APIUnitScore)
+
+	console.GET("/console/cycles/:id/scores", sc.ScoresPage)
+	console.GET("/console/cycles/:id/scores.xlsx", sc.ScoresXLSXDownload)
+	console.GET("/console/cycles/:id/scores/:unit_id", sc.UnitScorePage)
 }
 
 // workdayRoutes registers the working-day calendar (工作日历): the API and
@@ -254,14 +266,15 @@ func (s *Server) workdayRoutes(authed, console *gin.RouterGroup) {
 // schemeRoutes registers assessment schemes (考核方案): the tree of weighted
 // components of a cycle, its presets, API and console pages.
 func (s *Server) schemeRoutes(authed, console *gin.RouterGroup) {
-	authed.GET("/schemes/presets", s.apiSchemePresets)
-	authed.POST("/schemes/compute", s.apiComputeScheme)
-	authed.GET("/cycles/:id/scheme", s.apiGetScheme)
-	authed.PUT("/cycles/:id/scheme", s.Office, s.apiSetScheme)
-	authed.GET("/cycles/:id/scheme/versions", s.apiListSchemeVersions)
-	console.GET("/console/cycles/:id/scheme", s.schemePage)
-	console.POST("/console/cycles/:id/scheme", s.OfficePage, s.schemeSubmit)
-	console.POST("/console/cycles/:id/scheme/trial", s.OfficePage, s.schemeTrialSubmit)
+	cy := cyclesapp.New(s.App)
+	authed.GET("/schemes/presets", cy.APISchemePresets)
+	authed.POST("/schemes/compute", cy.APIComputeScheme)
+	authed.GET("/cycles/:id/scheme", cy.APIGetScheme)
+	authed.PUT("/cycles/:id/scheme", s.Office, cy.APISetScheme)
+	authed.GET("/cycles/:id/scheme/versions", cy.APIListSchemeVersions)
+	console.GET("/console/cycles/:id/scheme", cy.SchemePage)
+	console.POST("/console/cycles/:id/scheme", s.OfficePage, cy.SchemeSubmit)
+	console.POST("/console/cycles/:id/scheme/trial", s.OfficePage, cy.SchemeTrialSubmit)
 }
 
 // targetRoutes registers annual targets and process management (目标管理与

@@ -1,4 +1,4 @@
-package server
+package cyclesapp
 
 import (
 	"encoding/json"
@@ -17,7 +17,8 @@ import (
 // schemeBodyLimit is the largest scheme or computation body accepted.
 const schemeBodyLimit = 256 << 10
 
-func (s *Server) apiSchemePresets(c *gin.Context) {
+// APISchemePresets lists the preset schemes a cycle may adopt.
+func (s *Handlers) APISchemePresets(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"items": schemes.Presets()})
 }
 
@@ -34,8 +35,10 @@ func schemeVersionParam(c *gin.Context) (int, error) {
 	return n, nil
 }
 
-func (s *Server) apiGetScheme(c *gin.Context) {
-	id, ok := s.pathIDAndBody(c, nil)
+// APIGetScheme answers the cycle's scheme: the newest version, or
+// ?version=N.
+func (s *Handlers) APIGetScheme(c *gin.Context) {
+	id, ok := s.PathIDAndBody(c, nil)
 	if !ok {
 		return
 	}
@@ -53,7 +56,7 @@ func (s *Server) apiGetScheme(c *gin.Context) {
 
 // findScheme returns the cycle's scheme version n (0: the newest),
 // answering not_found for an unknown cycle before a missing scheme.
-func (s *Server) findScheme(c *gin.Context, cycleID int64, n int) (schemes.Version, error) {
+func (s *Handlers) findScheme(c *gin.Context, cycleID int64, n int) (schemes.Version, error) {
 	v, err := schemes.Find(c, s.Pool, cycleID, n)
 	if apperr.Is(err, apperr.NotFound) {
 		if _, _, lerr := schemes.List(c, s.Pool, cycleID, 1, 0); lerr != nil {
@@ -63,7 +66,10 @@ func (s *Server) findScheme(c *gin.Context, cycleID int64, n int) (schemes.Versi
 	return v, err
 }
 
-func (s *Server) apiSetScheme(c *gin.Context) {
+// APISetScheme stores a preset or a tree as the cycle's next scheme
+// version (office only): 201 when stored, 200 when it is the same scheme
+// again and nothing new was stored.
+func (s *Handlers) APISetScheme(c *gin.Context) {
 	var in schemes.Change
 	id, err := httpx.IDParam(c, "id")
 	if err == nil {
@@ -91,12 +97,14 @@ func (s *Server) apiSetScheme(c *gin.Context) {
 	c.JSON(status, v)
 }
 
-func (s *Server) apiListSchemeVersions(c *gin.Context) {
-	id, ok := s.pathIDAndBody(c, nil)
+// APIListSchemeVersions lists the cycle's scheme versions a page at a
+// time.
+func (s *Handlers) APIListSchemeVersions(c *gin.Context) {
+	id, ok := s.PathIDAndBody(c, nil)
 	if !ok {
 		return
 	}
-	limit, offset, err := paging(c)
+	limit, offset, err := httpx.Paging(c)
 	if err != nil {
 		s.APIError(c, err)
 		return
@@ -109,7 +117,9 @@ func (s *Server) apiListSchemeVersions(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"total": total, "items": list})
 }
 
-func (s *Server) apiComputeScheme(c *gin.Context) {
+// APIComputeScheme computes a preset or a tree with the inputs given,
+// storing nothing: a trial of a scheme before it is saved.
+func (s *Handlers) APIComputeScheme(c *gin.Context) {
 	var in struct {
 		Preset string                     `json:"preset"`
 		Tree   *schemes.Node              `json:"tree"`

@@ -1,4 +1,4 @@
-package server
+package cyclesapp
 
 import (
 	"fmt"

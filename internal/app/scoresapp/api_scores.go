@@ -1,4 +1,4 @@
-package server
+package scoresapp
 
 import (
 	"math"
@@ -20,7 +20,7 @@ import (
 // scoreQuery reads the cycle id from the path and the configuration
 // version from ?version= (the newest when absent). A malformed id is
 // not_found, a malformed version invalid (field version).
-func (s *Server) scoreQuery(c *gin.Context) (scores.Query, error) {
+func (s *Handlers) scoreQuery(c *gin.Context) (scores.Query, error) {
 	id, err := httpx.IDParam(c, "id")
 	if err != nil {
 		return scores.Query{}, err
@@ -36,16 +36,9 @@ func (s *Server) scoreQuery(c *gin.Context) (scores.Query, error) {
 	return q, nil
 }
 
-// readSnapshot runs fn in a read-only transaction that sees one snapshot,
-// so a report's ratings, responses and configuration agree with each other.
-func (s *Server) readSnapshot(c *gin.Context, fn func(pgx.Tx) error) error {
-	opts := pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
-	return db.Err(pgx.BeginTxFunc(c, s.Pool, opts, fn))
-}
-
 // viewerUnit returns the unit of a unit-role user, or forbidden when the
 // account has none; office staff get nil.
-func (s *Server) viewerUnit(c *gin.Context) (*units.Unit, error) {
+func (s *Handlers) viewerUnit(c *gin.Context) (*units.Unit, error) {
 	u := httpx.CurrentUser(c)
 	if u.Role == users.RoleOffice {
 		return nil, nil
@@ -64,7 +57,7 @@ func (s *Server) viewerUnit(c *gin.Context) (*units.Unit, error) {
 // see them: office staff every category; a unit-role user only the ranking
 // of the own unit's category, with the other units reduced to name, place
 // and score (scores.Report.ForUnit).
-func (s *Server) viewerReport(c *gin.Context) (scores.Report, error) {
+func (s *Handlers) viewerReport(c *gin.Context) (scores.Report, error) {
 	q, err := s.scoreQuery(c)
 	if err != nil {
 		return scores.Report{}, err
@@ -77,7 +70,7 @@ func (s *Server) viewerReport(c *gin.Context) (scores.Report, error) {
 		q.Category = own.Category
 	}
 	var rep scores.Report
-	err = s.readSnapshot(c, func(tx pgx.Tx) (err error) {
+	err = db.ReadSnapshot(c, s.Pool, func(tx pgx.Tx) (err error) {
 		rep, err = scores.Compute(c, tx, s.Config.Location, s.Now(), q)
 		return err
 	})
@@ -92,7 +85,7 @@ func (s *Server) viewerReport(c *gin.Context) (scores.Report, error) {
 
 // viewerExplanation explains the score of the unit named by the unit_id
 // path parameter; a unit-role user may ask only for the own unit.
-func (s *Server) viewerExplanation(c *gin.Context) (scores.Explanation, error) {
+func (s *Handlers) viewerExplanation(c *gin.Context) (scores.Explanation, error) {
 	q, err := s.scoreQuery(c)
 	if err != nil {
 		return scores.Explanation{}, err
@@ -105,14 +98,16 @@ func (s *Server) viewerExplanation(c *gin.Context) (scores.Explanation, error) {
 		return scores.Explanation{}, err
 	}
 	var e scores.Explanation
-	err = s.readSnapshot(c, func(tx pgx.Tx) (err error) {
+	err = db.ReadSnapshot(c, s.Pool, func(tx pgx.Tx) (err error) {
 		e, err = scores.Explain(c, tx, s.Config.Location, s.Now(), q, unitID)
 		return err
 	})
 	return e, err
 }
 
-func (s *Server) apiCycleScores(c *gin.Context) {
+// APICycleScores answers the cycle's scores as the user may see them
+// (?version= picks a configuration version).
+func (s *Handlers) APICycleScores(c *gin.Context) {
 	rep, err := s.viewerReport(c)
 	if err != nil {
 		s.APIError(c, err)
@@ -174,7 +169,9 @@ func scoreLinks(e scores.Explanation) explanationLinks {
 }
 
 // scoresPath is the console's ranking page of a cycle.
-func scoresPath(cycleID int64) string { return cyclePath(cycleID) + "/scores" }
+func scoresPath(cycleID int64) string {
+	return "/console/cycles/" + strconv.FormatInt(cycleID, 10) + "/scores"
+}
 
 // versionSuffix is "?version=N" when the report used an older version than
 // the newest, so links keep showing the same result; "" otherwise.
@@ -185,7 +182,9 @@ func versionSuffix(m scores.Meta) string {
 	return "?version=" + strconv.Itoa(m.Version)
 }
 
-func (s *Server) apiUnitScore(c *gin.Context) {
+// APIUnitScore explains one unit's score, with links to the ratings and
+// responses it counts.
+func (s *Handlers) APIUnitScore(c *gin.Context) {
 	e, err := s.viewerExplanation(c)
 	if err != nil {
 		s.APIError(c, err)

@@ -1,4 +1,4 @@
-package server
+package scoresapp
 
 import (
 	"bytes"
@@ -12,13 +12,11 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/xuri/excelize/v2"
 
+	"minyi/internal/httpx"
 	"minyi/internal/ratings"
 	"minyi/internal/score"
 	"minyi/internal/scores"
 )
-
-// xlsxType is the media type of an .xlsx workbook.
-const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 // Layout of a ranking sheet: a title row, a row naming the configuration
 // version and the time, a status row, the header row, then one row a unit.
@@ -201,7 +199,10 @@ func (x *xlsxWriter) ranking(sheet string, cat scores.Category) error {
 // scoreSheetRow is one unit's row: empty cells where there is no value or the
 // detail is hidden from the viewer.
 func scoreSheetRow(u scores.UnitScore, groups []score.Group) []any {
-	row := []any{nil, u.Unit.Name, deref(u.Unit.ShortCode), nil, nil, nil, nil, nil}
+	row := []any{nil, u.Unit.Name, "", nil, nil, nil, nil, nil}
+	if u.Unit.ShortCode != nil {
+		row[2] = *u.Unit.ShortCode
+	}
 	if u.Rank != nil {
 		row[0] = *u.Rank
 	}
@@ -299,43 +300,22 @@ func (x *xlsxWriter) info() error {
 	return x.f.SetColWidth(sheet, "B", "B", 60)
 }
 
-// attachment sets Content-Disposition for a download named name, with an
-// ASCII fallback for old clients (RFC 6266, RFC 5987).
-func attachment(c *gin.Context, fallback, name string) {
-	c.Header("Content-Disposition", `attachment; filename="`+fallback+`"; filename*=UTF-8''`+rfc5987(name))
-}
-
-// rfc5987 percent-encodes s as an RFC 5987 value: every byte but the
-// attr-chars is escaped.
-func rfc5987(s string) string {
-	const keep = "!#$&+-.^_`|~"
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		ch := s[i]
-		if ch < 0x80 && (ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' ||
-			strings.IndexByte(keep, ch) >= 0) {
-			b.WriteByte(ch)
-			continue
-		}
-		fmt.Fprintf(&b, "%%%02X", ch)
-	}
-	return b.String()
-}
-
 // sendScoresXLSX answers with the report as a workbook.
-func (s *Server) sendScoresXLSX(c *gin.Context, rep scores.Report) error {
+func (s *Handlers) sendScoresXLSX(c *gin.Context, rep scores.Report) error {
 	buf, err := scoresXLSX(rep, s.Config.Location)
 	if err != nil {
 		return err
 	}
 	name := fmt.Sprintf("%s公众评价得分（第%d版）.xlsx", rep.Cycle.Name, rep.Version)
-	attachment(c, fmt.Sprintf("scores-cycle-%d-v%d.xlsx", rep.Cycle.ID, rep.Version), name)
+	httpx.Attachment(c, fmt.Sprintf("scores-cycle-%d-v%d.xlsx", rep.Cycle.ID, rep.Version), name)
 	c.Header("Cache-Control", "no-store")
-	c.Data(http.StatusOK, xlsxType, buf.Bytes())
+	c.Data(http.StatusOK, httpx.XLSXType, buf.Bytes())
 	return nil
 }
 
-func (s *Server) apiCycleScoresXLSX(c *gin.Context) {
+// APICycleScoresXLSX answers the cycle's scores as an .xlsx workbook, as
+// the user may see them.
+func (s *Handlers) APICycleScoresXLSX(c *gin.Context) {
 	rep, err := s.viewerReport(c)
 	if err == nil {
 		err = s.sendScoresXLSX(c, rep)
@@ -345,7 +325,8 @@ func (s *Server) apiCycleScoresXLSX(c *gin.Context) {
 	}
 }
 
-func (s *Server) scoresXLSXDownload(c *gin.Context) {
+// ScoresXLSXDownload is the console's download of the scores workbook.
+func (s *Handlers) ScoresXLSXDownload(c *gin.Context) {
 	rep, err := s.viewerReport(c)
 	if err == nil {
 		err = s.sendScoresXLSX(c, rep)

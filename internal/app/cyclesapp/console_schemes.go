@@ -1,4 +1,4 @@
-package server
+package cyclesapp
 
 import (
 	"encoding/json"
@@ -95,11 +95,11 @@ func readSchemeView(version, preset string) (schemeView, error) {
 	return v, nil
 }
 
-// schemePage shows the cycle's scheme (the newest, ?version=N, or a
+// SchemePage shows the cycle's scheme (the newest, ?version=N, or a
 // preset's preview with ?preview=key) as a nested table, the version
 // history and, for the office, the forms to save a preset or a pasted
 // tree and to run a trial computation.
-func (s *Server) schemePage(c *gin.Context) {
+func (s *Handlers) SchemePage(c *gin.Context) {
 	view, err := readSchemeView(c.Query("version"), c.Query("preview"))
 	if err != nil {
 		s.ConsoleError(c, err)
@@ -110,7 +110,7 @@ func (s *Server) schemePage(c *gin.Context) {
 
 // showScheme renders the page. form and problems refill a refused tree;
 // trial is a trial computation's inputs and result.
-func (s *Server) showScheme(c *gin.Context, status int, view schemeView, form *schemeJSONForm, problems []string, trial *trialRun) {
+func (s *Handlers) showScheme(c *gin.Context, status int, view schemeView, form *schemeJSONForm, problems []string, trial *trialRun) {
 	id, err := httpx.IDParam(c, "id")
 	var cy cycles.Cycle
 	if err == nil {
@@ -226,10 +226,10 @@ func schemeRows(tree schemes.Node, trial *trialRun) ([]schemeRow, schemeTrial) {
 	return rows, out
 }
 
-// schemeSubmit saves a preset (mode=preset) or a pasted tree (mode=json)
+// SchemeSubmit saves a preset (mode=preset) or a pasted tree (mode=json)
 // as the cycle's next scheme version; the same scheme again stores
 // nothing.
-func (s *Server) schemeSubmit(c *gin.Context) {
+func (s *Handlers) SchemeSubmit(c *gin.Context) {
 	id, err := httpx.IDParam(c, "id")
 	if err != nil {
 		s.ConsoleError(c, err)
@@ -325,10 +325,10 @@ func schemeProblems(err error, ch schemes.Change) []string {
 	return out
 }
 
-// schemeTrialSubmit computes the viewed tree (a version or a preset's
+// SchemeTrialSubmit computes the viewed tree (a version or a preset's
 // preview) with the leaf values typed into the form: in.<key> a number
 // (empty: missing), na.<key> checked for an item not taken part in.
-func (s *Server) schemeTrialSubmit(c *gin.Context) {
+func (s *Handlers) SchemeTrialSubmit(c *gin.Context) {
 	id, err := httpx.IDParam(c, "id")
 	var view schemeView
 	if err == nil {

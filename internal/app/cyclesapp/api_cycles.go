@@ -1,4 +1,4 @@
-package server
+package cyclesapp
 
 import (
 	"math"
@@ -13,8 +13,8 @@ import (
 )
 
 // cyclePage reads limit and offset, answering with the error on failure.
-func (s *Server) cyclePage(c *gin.Context) (cycles.Page, bool) {
-	limit, offset, err := paging(c)
+func (s *Handlers) cyclePage(c *gin.Context) (cycles.Page, bool) {
+	limit, offset, err := httpx.Paging(c)
 	if err != nil {
 		s.APIError(c, err)
 		return cycles.Page{}, false
@@ -22,7 +22,9 @@ func (s *Server) cyclePage(c *gin.Context) (cycles.Page, bool) {
 	return cycles.Page{Limit: limit, Offset: offset}, true
 }
 
-func (s *Server) apiListCycles(c *gin.Context) {
+// APIListCycles lists the cycles a page at a time (?limit=&offset=) with
+// their total.
+func (s *Handlers) APIListCycles(c *gin.Context) {
 	p, ok := s.cyclePage(c)
 	if !ok {
 		return
@@ -35,7 +37,9 @@ func (s *Server) apiListCycles(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"total": total, "items": list})
 }
 
-func (s *Server) apiCreateCycle(c *gin.Context) {
+// APICreateCycle creates a cycle (office only) with the configuration
+// given, or the defaults without one, as its first version.
+func (s *Handlers) APICreateCycle(c *gin.Context) {
 	// The input's fields are listed, not embedded, so a type error names
 	// the field as the client sent it ("year", not "CycleInput.year").
 	var in struct {
@@ -54,14 +58,15 @@ func (s *Server) apiCreateCycle(c *gin.Context) {
 	if in.Config != nil {
 		cfg = *in.Config
 	}
-	s.apiTx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
+	s.APITx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
 		ci := cycles.CycleInput{Name: in.Name, Year: in.Year, PeriodStart: in.PeriodStart, PeriodEnd: in.PeriodEnd}
 		return cycles.CreateCycle(c, tx, httpx.CurrentUser(c).Actor(), ci, cfg)
 	})
 }
 
-func (s *Server) apiGetCycle(c *gin.Context) {
-	id, ok := s.pathIDAndBody(c, nil)
+// APIGetCycle answers one cycle with its newest configuration.
+func (s *Handlers) APIGetCycle(c *gin.Context) {
+	id, ok := s.PathIDAndBody(c, nil)
 	if !ok {
 		return
 	}
@@ -73,12 +78,14 @@ func (s *Server) apiGetCycle(c *gin.Context) {
 	c.JSON(http.StatusOK, cy)
 }
 
-func (s *Server) apiSetCycleConfig(c *gin.Context) {
+// APISetCycleConfig stores a new configuration version of the cycle
+// (office only), with an optional note.
+func (s *Handlers) APISetCycleConfig(c *gin.Context) {
 	var in struct {
 		Config *cycles.Config `json:"config"`
 		Note   string         `json:"note"`
 	}
-	id, ok := s.pathIDAndBody(c, &in)
+	id, ok := s.PathIDAndBody(c, &in)
 	if !ok {
 		return
 	}
@@ -86,13 +93,15 @@ func (s *Server) apiSetCycleConfig(c *gin.Context) {
 		s.APIError(c, apperr.InvalidField("config", "请提交完整的考核配置"))
 		return
 	}
-	s.apiTx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
+	s.APITx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
 		return cycles.SetConfig(c, tx, httpx.CurrentUser(c).Actor(), id, *in.Config, in.Note)
 	})
 }
 
-func (s *Server) apiListCycleConfigVersions(c *gin.Context) {
-	id, ok := s.pathIDAndBody(c, nil)
+// APIListCycleConfigVersions lists the cycle's configuration versions a
+// page at a time.
+func (s *Handlers) APIListCycleConfigVersions(c *gin.Context) {
+	id, ok := s.PathIDAndBody(c, nil)
 	if !ok {
 		return
 	}
@@ -108,8 +117,9 @@ func (s *Server) apiListCycleConfigVersions(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"total": total, "items": list})
 }
 
-func (s *Server) apiGetCycleConfigVersion(c *gin.Context) {
-	id, ok := s.pathIDAndBody(c, nil)
+// APIGetCycleConfigVersion answers one configuration version of the cycle.
+func (s *Handlers) APIGetCycleConfigVersion(c *gin.Context) {
+	id, ok := s.PathIDAndBody(c, nil)
 	if !ok {
 		return
 	}

@@ -1,4 +1,4 @@
-package server
+package cyclesapp
 
 import (
 	"net/http"
@@ -43,16 +43,16 @@ type cyclesPageData struct {
 // cyclesPageSize is how many cycles the list shows a page.
 const cyclesPageSize = 50
 
-// cyclesListPage lists the cycles, newest year first, with the office's
+// CyclesListPage lists the cycles, newest year first, with the office's
 // form to create one.
-func (s *Server) cyclesListPage(c *gin.Context) {
+func (s *Handlers) CyclesListPage(c *gin.Context) {
 	year := s.Now().In(s.Config.Location).Year()
 	y := strconv.Itoa(year)
 	form := cycleForm{Name: y + "年度", Year: y, PeriodStart: y + "-01-01", PeriodEnd: y + "-12-31"}
 	s.showCycles(c, http.StatusOK, form, nil)
 }
 
-func (s *Server) showCycles(c *gin.Context, status int, form cycleForm, errs map[string]string) {
+func (s *Handlers) showCycles(c *gin.Context, status int, form cycleForm, errs map[string]string) {
 	page := httpx.PageParam(c)
 	list, total, err := cycles.ListCycles(c, s.Pool, cycles.Page{Limit: cyclesPageSize, Offset: (page - 1) * cyclesPageSize})
 	if err != nil {
@@ -64,13 +64,16 @@ func (s *Server) showCycles(c *gin.Context, status int, form cycleForm, errs map
 		return "/console/cycles?page=" + strconv.Itoa(n)
 	})
 	for _, cy := range list {
-		d.Rows = append(d.Rows, cycleRow{Cycle: cy, Link: cyclePath(cy.ID), ScoresLink: scoresPath(cy.ID),
+		d.Rows = append(d.Rows, cycleRow{Cycle: cy, Link: cyclePath(cy.ID), ScoresLink: cyclePath(cy.ID) + "/scores",
 			DailyWeight: scores.Percent(cy.Config.Score.DailyWeight) + " / " + scores.Percent(cy.Config.Score.AnnualWeight)})
 	}
 	s.Render(c, status, "console/cycles.html", d)
 }
 
-func (s *Server) createCycleSubmit(c *gin.Context) {
+// CreateCycleSubmit creates a cycle from the list page's form, with the
+// default configuration, and redirects to it; a refused form comes back
+// with its messages.
+func (s *Handlers) CreateCycleSubmit(c *gin.Context) {
 	form := cycleForm{Name: c.PostForm("name"), Year: strings.TrimSpace(c.PostForm("year")),
 		PeriodStart: c.PostForm("period_start"), PeriodEnd: c.PostForm("period_end")}
 	in := cycles.CycleInput{Name: form.Name, PeriodStart: form.PeriodStart, PeriodEnd: form.PeriodEnd}
@@ -162,15 +165,15 @@ type cyclePageData struct {
 	ScoresLink string
 }
 
-// cycleDetailPage shows a cycle: its period, the configuration (the newest,
+// CycleDetailPage shows a cycle: its period, the configuration (the newest,
 // or ?version=N) in Chinese, the version history and, for the office, the
 // form that stores a new version.
-func (s *Server) cycleDetailPage(c *gin.Context) {
+func (s *Handlers) CycleDetailPage(c *gin.Context) {
 	s.showCycle(c, http.StatusOK, nil, nil)
 }
 
 // showCycle renders the cycle's page; form and errs refill a refused edit.
-func (s *Server) showCycle(c *gin.Context, status int, form *configForm, errs map[string]string) {
+func (s *Handlers) showCycle(c *gin.Context, status int, form *configForm, errs map[string]string) {
 	id, err := httpx.IDParam(c, "id")
 	var cy cycles.Cycle
 	if err == nil {
@@ -199,7 +202,7 @@ func (s *Server) showCycle(c *gin.Context, status int, form *configForm, errs ma
 		return
 	}
 	d := cyclePageData{BasePage: s.Base(c, cy.Name, "cycles"), Cycle: cy, View: newConfigView(version, cfg),
-		ViewingOld: version != cy.ConfigVersion, VersionsN: total, Errors: errs, ScoresLink: scoresPath(id)}
+		ViewingOld: version != cy.ConfigVersion, VersionsN: total, Errors: errs, ScoresLink: cyclePath(id) + "/scores"}
 	for _, v := range list {
 		link := cyclePath(id)
 		if v.Version != cy.ConfigVersion {
@@ -218,7 +221,10 @@ func (s *Server) showCycle(c *gin.Context, status int, form *configForm, errs ma
 	s.Render(c, status, "console/cycle.html", d)
 }
 
-func (s *Server) cycleConfigSubmit(c *gin.Context) {
+// CycleConfigSubmit stores the configuration form as the cycle's next
+// version when it differs from the newest; a refused form comes back with
+// its messages next to the fields.
+func (s *Handlers) CycleConfigSubmit(c *gin.Context) {
 	id, err := httpx.IDParam(c, "id")
 	if err != nil {
 		s.ConsoleError(c, err)

@@ -1,0 +1,26 @@
+// Package cyclesapp serves assessment cycles (考核年度) and their schemes
+// (考核方案) over HTTP: the API (`/api/v1/cycles…`, `/api/v1/schemes…`)
+// and the console pages (`/console/cycles…`) that list and create cycles,
+// show a cycle's configuration with its version history and store a new
+// version, and show, save and trial-compute a cycle's scheme. The cycles
+// and schemes themselves are internal/cycles and internal/schemes.
+package cyclesapp
+
+import "minyi/internal/httpx"
+
+// Handlers serve the cycles' and schemes' routes; internal/server routes
+// to them.
+type Handlers struct{ *httpx.App }
+
+// New returns the handlers over app.
+func New(app *httpx.App) *Handlers { return &Handlers{App: app} }
+
+// Flashes are the messages the cycles' and schemes' pages may show after
+// a redirect.
+var Flashes = map[string]string{
+	"cycle_created":          "考核年度已创建，使用默认考核配置（第1版）。",
+	"cycle_config_saved":     "考核配置已保存为新版本；此前的版本保留不变，可随时查看。",
+	"cycle_config_unchanged": "考核配置没有变化，未生成新版本。",
+	"scheme_saved":           "考核方案已保存为新版本；此前的版本保留不变，可随时查看。",
+	"scheme_unchanged":       "考核方案没有变化，未生成新版本。",
+}
