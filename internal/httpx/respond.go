@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5"
 )
 
 // ErrNotFound is the not-found answer for a missing or malformed id.
@@ -116,3 +117,41 @@ func RetryAfter(d time.Duration) string {
 // WantsJSON reports whether the request is the page's script saving or
 // submitting, which gets JSON back, rather than a form post.
 func WantsJSON(c *gin.Context) bool { return c.ContentType() == "application/json" }
+
+// APITx runs fn in a transaction and answers with its result and status,
+// or with the error.
+func (s *App) APITx(c *gin.Context, status int, fn func(tx pgx.Tx) (any, error)) {
+	var out any
+	err := db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
+		out, err = fn(tx)
+		return err
+	})
+	if err != nil {
+		s.APIError(c, err)
+		return
+	}
+	c.JSON(status, out)
+}
+
+// PathIDAndBody reads the id path parameter and then, when dst is not nil,
+// the JSON body into dst (at most 16 KiB). On failure it answers with the
+// error and reports false.
+func (s *App) PathIDAndBody(c *gin.Context, dst any) (int64, bool) {
+	id, err := IDParam(c, "id")
+	if err == nil && dst != nil {
+		err = BindJSON(c, dst, 16<<10)
+	}
+	if err != nil {
+		s.APIError(c, err)
+		return 0, false
+	}
+	return id, true
+}
+
+// CreatedStatus is 201 for a new record and 200 for a retried one.
+func CreatedStatus(created bool) int {
+	if created {
+		return http.StatusCreated
+	}
+	return http.StatusOK
+}
