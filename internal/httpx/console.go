@@ -166,3 +166,13 @@ func FieldErrors(err error) (map[string]string, bool) {
 	}
 	return e.Fields, true
 }
+
+// PostedForm copies the named fields of the posted form for refilling it,
+// tagged with the form's name under "form".
+func PostedForm(c *gin.Context, form string, fields ...string) map[string]string {
+	out := map[string]string{"form": form}
+	for _, f := range fields {
+		out[f] = c.PostForm(f)
+	}
+	return out
+}

@@ -165,3 +165,11 @@ func RetryAfter(d time.Duration) string {
 // WantsJSON reports whether the request is the page's script saving or
 // submitting, which gets JSON back, rather than a form post.
 func WantsJSON(c *gin.Context) bool { return c.ContentType() == "application/json" }
+
+// CreatedStatus is 201 for a new record and 200 for a retried one.
+func CreatedStatus(created bool) int {
+	if created {
+		return http.StatusCreated
+	}
+	return http.StatusOK
+}

@@ -235,7 +235,7 @@ func (s *Server) apiSubmitRectification(c *gin.Context) {
 		s.APIError(c, err)
 		return
 	}
-	c.JSON(createdStatus(changed), r)
+	c.JSON(httpx.CreatedStatus(changed), r)
 }
 
 func (s *Server) apiReceiveRectification(c *gin.Context) {

@@ -328,7 +328,7 @@ func formFiles(c *gin.Context, field string) ([]results.Upload, error) {
 		if len(out) == results.MaxUploads {
 			return nil, apperr.InvalidField(field, "证明材料最多"+strconv.Itoa(results.MaxUploads)+"个文件")
 		}
-		data, err := readFormFile(fh, field)
+		data, err := httpx.ReadFormFile(fh, field, assessment.MaxEvidenceBytes, assessment.MsgEvidenceSize)
 		if err != nil {
 			return nil, apperr.InvalidField(field, "“"+fh.Filename+"”："+apperr.From(err).Message)
 		}
@@ -386,7 +386,7 @@ func refusalText(err error) string {
 }
 
 func (s *Server) applySubmit(c *gin.Context) {
-	form := postedForm(c, "appeal", "grounds", "evidence_note")
+	form := httpx.PostedForm(c, "appeal", "grounds", "evidence_note")
 	s.unitResultSubmit(c, form, "appeal_filed", checkAppealer, func(tx pgx.Tx, id, unitID int64, files []results.Upload) error {
 		in := results.AppealInput{Grounds: c.PostForm("grounds"), EvidenceNote: c.PostForm("evidence_note"), Files: files}
 		_, err := results.Apply(c, tx, httpx.CurrentUser(c).Actor(), s.Config.Location, s.Now(), id, unitID, in)
@@ -395,7 +395,7 @@ func (s *Server) applySubmit(c *gin.Context) {
 }
 
 func (s *Server) rectificationSubmit(c *gin.Context) {
-	form := postedForm(c, "rectification", "content")
+	form := httpx.PostedForm(c, "rectification", "content")
 	s.unitResultSubmit(c, form, "rectification_submitted", checkReporter, func(tx pgx.Tx, id, unitID int64, files []results.Upload) error {
 		_, _, err := results.SubmitReport(c, tx, httpx.CurrentUser(c).Actor(), s.Config.Location, s.Now(), id, unitID,
 			results.ReportInput{Content: c.PostForm("content"), Files: files})
@@ -450,7 +450,7 @@ func lineView(l *results.Line, decimals int) *resultLineView {
 		v.PublicScore = results.FormatPoints(*l.PublicScore, 2)
 	}
 	for _, n := range l.Scheme.Nodes {
-		nv := resultNodeView{Key: n.Key, Name: n.Name, Rule: n.Rule, Max: formatNum(n.Max), Value: "—", Formula: n.Formula,
+		nv := resultNodeView{Key: n.Key, Name: n.Name, Rule: n.Rule, Max: strconv.FormatFloat(n.Max, 'f', -1, 64), Value: "—", Formula: n.Formula,
 			Indent: 8 + 18*n.Depth, NA: n.NotApplicable}
 		if n.Assessor != nil {
 			nv.Assessor = n.Assessor.Name

@@ -1,9 +1,7 @@
-package server
+package assessmentapp
 
 import (
-	"io"
 	"mime"
-	"mime/multipart"
 	"net/http"
 	"strconv"
 
@@ -18,17 +16,18 @@ import (
 )
 
 // Evidence files (证明材料) are uploaded in console forms (multipart, see
-// formUpload and uploadInTx; limit the route's body with consoleFileLimit)
-// or as base64 JSON through the API, and served back only to the office
-// and the owning unit (writeEvidence). The helpers here are shared by every
-// feature that takes evidence (assessment entries, bonus claims,
-// deductions, rectification reports).
+// formUpload and uploadInTx; the route table caps the route's body) or as
+// base64 JSON through the API, and served back only to the office and the
+// owning unit (writeEvidence), whichever feature stored them: the
+// download routes here serve the files of assessment entries, bonus
+// claims and deductions, and those the case, feedback and results forms
+// of internal/server store themselves.
 
 // evidencePath is where a stored file is downloaded in the console.
 func evidencePath(id string) string { return "/console/evidence/" + id }
 
 // storeEvidence stores an uploaded file in its own transaction.
-func (s *Server) storeEvidence(c *gin.Context, owner *int64, filename string, data []byte) (assessment.EvidenceFile, error) {
+func (s *Handlers) storeEvidence(c *gin.Context, owner *int64, filename string, data []byte) (assessment.EvidenceFile, error) {
 	var out assessment.EvidenceFile
 	err := db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
 		out, err = assessment.SaveEvidence(c, tx, httpx.CurrentUser(c).Actor(), owner, filename, data)
@@ -59,7 +58,7 @@ func evidenceOwner(c *gin.Context, raw string) (*int64, error) {
 
 // loadReadableEvidence loads the :id file if the user may read it; a file
 // of another unit is not_found, so its existence is not revealed.
-func (s *Server) loadReadableEvidence(c *gin.Context) (assessment.EvidenceFile, []byte, error) {
+func (s *Handlers) loadReadableEvidence(c *gin.Context) (assessment.EvidenceFile, []byte, error) {
 	f, data, err := assessment.LoadEvidence(c, s.Pool, c.Param("id"))
 	if err != nil {
 		return f, nil, err
@@ -87,7 +86,8 @@ type evidenceUpload struct {
 	UnitID   int64  `json:"unit_id"`
 }
 
-func (s *Server) apiUploadEvidence(c *gin.Context) {
+// APIUploadEvidence stores an evidence file sent base64-encoded in JSON.
+func (s *Handlers) APIUploadEvidence(c *gin.Context) {
 	var in evidenceUpload
 	err := httpx.BindJSON(c, &in, assessment.MaxEvidenceBytes*4/3+64<<10)
 	if apperr.Is(err, apperr.Invalid) && len(apperr.From(err).Fields) == 0 && c.Request.ContentLength > assessment.MaxEvidenceBytes*4/3 {
@@ -112,7 +112,8 @@ func (s *Server) apiUploadEvidence(c *gin.Context) {
 	c.JSON(http.StatusCreated, f)
 }
 
-func (s *Server) apiDownloadEvidence(c *gin.Context) {
+// APIDownloadEvidence sends the :id evidence file to a user who may read it.
+func (s *Handlers) APIDownloadEvidence(c *gin.Context) {
 	f, data, err := s.loadReadableEvidence(c)
 	if err != nil {
 		s.APIError(c, err)
@@ -121,7 +122,9 @@ func (s *Server) apiDownloadEvidence(c *gin.Context) {
 	writeEvidence(c, f, data)
 }
 
-func (s *Server) evidenceDownload(c *gin.Context) {
+// EvidenceDownload sends the :id evidence file to a console user who may
+// read it.
+func (s *Handlers) EvidenceDownload(c *gin.Context) {
 	f, data, err := s.loadReadableEvidence(c)
 	if err != nil {
 		s.ConsoleError(c, err)
@@ -130,36 +133,11 @@ func (s *Server) evidenceDownload(c *gin.Context) {
 	writeEvidence(c, f, data)
 }
 
-// formUpload reads an optional file of a multipart form field: ok is false
-// when none was chosen.
+// formUpload reads an optional evidence file of a multipart form field,
+// refusing one over the evidence size limit: ok is false when none was
+// chosen.
 func formUpload(c *gin.Context, field string) (name string, data []byte, ok bool, err error) {
-	fh, ferr := c.FormFile(field)
-	if ferr != nil || fh.Size == 0 {
-		return "", nil, false, nil
-	}
-	data, err = readFormFile(fh, field)
-	if err != nil {
-		return "", nil, false, err
-	}
-	return fh.Filename, data, true, nil
-}
-
-// readFormFile reads an uploaded file of a form field, refusing one over
-// the evidence size limit.
-func readFormFile(fh *multipart.FileHeader, field string) ([]byte, error) {
-	if fh.Size > assessment.MaxEvidenceBytes {
-		return nil, apperr.InvalidField(field, assessment.MsgEvidenceSize)
-	}
-	f, err := fh.Open()
-	if err != nil {
-		return nil, apperr.InvalidField(field, "文件读取失败，请重新上传")
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, assessment.MaxEvidenceBytes+1))
-	if err != nil {
-		return nil, apperr.InvalidField(field, "文件读取失败，请重新上传")
-	}
-	return data, nil
+	return httpx.FormFile(c, field, assessment.MaxEvidenceBytes, assessment.MsgEvidenceSize)
 }
 
 // uploadInTx stores the form's optional file of field in tx, owned by
@@ -174,4 +152,36 @@ func uploadInTx(c *gin.Context, tx pgx.Tx, field string, owner *int64) ([]string
 		return nil, apperr.InvalidField(field, apperr.From(err).Message)
 	}
 	return []string{f.ID}, nil
+}
+
+// evidenceLink is an evidence file as the pages list it.
+type evidenceLink struct {
+	assessment.EvidenceFile
+	Link, SizeText string
+}
+
+// evidenceLinks describes the files of ids that the user may read.
+func (s *Handlers) evidenceLinks(c *gin.Context, ids []string) ([]evidenceLink, error) {
+	files, err := assessment.EvidenceInfo(c, s.Pool, ids)
+	if err != nil {
+		return nil, err
+	}
+	u := httpx.CurrentUser(c)
+	var out []evidenceLink
+	for _, f := range files {
+		if assessment.CanReadEvidence(f, u.Role == users.RoleOffice, u.UnitID) {
+			out = append(out, evidenceLink{EvidenceFile: f, Link: evidencePath(f.ID), SizeText: sizeText(f.Size)})
+		}
+	}
+	return out, nil
+}
+
+func sizeText(n int) string {
+	switch {
+	case n >= 1<<20:
+		return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MB"
+	case n >= 1<<10:
+		return strconv.Itoa((n+1023)/1024) + " KB"
+	}
+	return strconv.Itoa(n) + " B"
 }

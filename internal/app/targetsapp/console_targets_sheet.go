@@ -1,4 +1,4 @@
-package server
+package targetsapp
 
 import (
 	"net/http"
@@ -53,6 +53,14 @@ func withBlankRows(rows []indicatorRow) []indicatorRow {
 
 // formatNum writes a number without trailing zeros.
 func formatNum(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+// deref is the text p points to, or "" for nil.
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
 
 // targetReportRow is one indicator's progress report as typed or stored.
 type targetReportRow struct {
@@ -149,12 +157,12 @@ type targetPageData struct {
 	Back        string
 }
 
-// targetPage shows a sheet: status and the office's comments, the editor
+// TargetPage shows a sheet: status and the office's comments, the editor
 // or the change-request form, review actions, versions, progress reports,
 // self-evaluation and warnings.
-func (s *Server) targetPage(c *gin.Context) { s.showTarget(c, http.StatusOK, targetForms{}) }
+func (s *Handlers) TargetPage(c *gin.Context) { s.showTarget(c, http.StatusOK, targetForms{}) }
 
-func (s *Server) showTarget(c *gin.Context, status int, forms targetForms) {
+func (s *Handlers) showTarget(c *gin.Context, status int, forms targetForms) {
 	id, err := httpx.IDParam(c, "id")
 	var sh targets.Sheet
 	if err == nil {
@@ -172,7 +180,7 @@ func (s *Server) showTarget(c *gin.Context, status int, forms targetForms) {
 	s.Render(c, status, "console/target.html", d)
 }
 
-func (s *Server) targetPageData(c *gin.Context, sh targets.Sheet, forms targetForms) (targetPageData, error) {
+func (s *Handlers) targetPageData(c *gin.Context, sh targets.Sheet, forms targetForms) (targetPageData, error) {
 	u := httpx.CurrentUser(c)
 	office := u.UnitID == nil
 	set, err := targets.FindSettings(c, s.Pool, sh.CycleID)
@@ -230,7 +238,7 @@ func (s *Server) targetPageData(c *gin.Context, sh targets.Sheet, forms targetFo
 
 // fillProgress adds the reporting periods, the selected period's report
 // form, the progress matrix and the self-evaluation form.
-func (s *Server) fillProgress(c *gin.Context, d *targetPageData, set targets.Settings) error {
+func (s *Handlers) fillProgress(c *gin.Context, d *targetPageData, set targets.Settings) error {
 	sh := d.Sheet
 	reports, err := targets.ListReports(c, s.Pool, sh.ID)
 	if err != nil {

@@ -1,4 +1,4 @@
-package server
+package targetsapp
 
 import (
 	"math"
@@ -106,7 +106,7 @@ func lockVersionOf(c *gin.Context) int {
 // editorRefused shows the sheet again with the typed rows and the
 // messages of err, an invalid or conflict error. It reports false for any
 // other error, which the caller shows as an error page.
-func (s *Server) editorRefused(c *gin.Context, rows []indicatorRow, rowOf []int, reason string, err error) bool {
+func (s *Handlers) editorRefused(c *gin.Context, rows []indicatorRow, rowOf []int, reason string, err error) bool {
 	forms := targetForms{Reason: reason}
 	switch {
 	case apperr.Is(err, apperr.Conflict):
@@ -140,7 +140,7 @@ func keepTyped(rows []indicatorRow) []indicatorRow {
 func statusOf(err error) int { return apperr.Status(apperr.CodeOf(err)) }
 
 // sheetForWrite loads the sheet of the :id path for a write.
-func (s *Server) sheetForWrite(c *gin.Context) (targets.Sheet, bool) {
+func (s *Handlers) sheetForWrite(c *gin.Context) (targets.Sheet, bool) {
 	id, err := httpx.IDParam(c, "id")
 	var sh targets.Sheet
 	if err == nil {
@@ -153,7 +153,8 @@ func (s *Server) sheetForWrite(c *gin.Context) (targets.Sheet, bool) {
 	return sh, true
 }
 
-func (s *Server) saveTargetSubmit(c *gin.Context) {
+// SaveTargetSubmit saves the indicators of a sheet's editor form.
+func (s *Handlers) SaveTargetSubmit(c *gin.Context) {
 	sh, ok := s.sheetForWrite(c)
 	if !ok {
 		return
@@ -173,7 +174,8 @@ func (s *Server) saveTargetSubmit(c *gin.Context) {
 	}
 }
 
-func (s *Server) requestChangeSubmit(c *gin.Context) {
+// RequestChangeSubmit files a change request from the sheet page's change form.
+func (s *Handlers) RequestChangeSubmit(c *gin.Context) {
 	sh, ok := s.sheetForWrite(c)
 	if !ok {
 		return
@@ -196,7 +198,7 @@ func (s *Server) requestChangeSubmit(c *gin.Context) {
 
 // sheetAction runs a status change and redirects with flash, or shows the
 // page again with the message of a refused change.
-func (s *Server) sheetAction(c *gin.Context, flash string, fn func(tx pgx.Tx, sh targets.Sheet) error, refused func(err error) targetForms) {
+func (s *Handlers) sheetAction(c *gin.Context, flash string, fn func(tx pgx.Tx, sh targets.Sheet) error, refused func(err error) targetForms) {
 	sh, ok := s.sheetForWrite(c)
 	if !ok {
 		return
@@ -218,21 +220,24 @@ func actionMessage(err error) targetForms {
 	return targetForms{Conflict: apperr.From(err).Message}
 }
 
-func (s *Server) submitTargetSubmit(c *gin.Context) {
+// SubmitTargetSubmit submits a sheet for review from its page.
+func (s *Handlers) SubmitTargetSubmit(c *gin.Context) {
 	s.sheetAction(c, "target_submitted", func(tx pgx.Tx, sh targets.Sheet) error {
 		_, err := targets.Submit(c, tx, httpx.CurrentUser(c).Actor(), sh.ID, lockVersionOf(c), s.Now())
 		return err
 	}, actionMessage)
 }
 
-func (s *Server) approveTargetSubmit(c *gin.Context) {
+// ApproveTargetSubmit approves a sheet from its page (the office's).
+func (s *Handlers) ApproveTargetSubmit(c *gin.Context) {
 	s.sheetAction(c, "target_approved", func(tx pgx.Tx, sh targets.Sheet) error {
 		_, err := targets.Approve(c, tx, httpx.CurrentUser(c).Actor(), sh.ID, lockVersionOf(c), s.Now())
 		return err
 	}, actionMessage)
 }
 
-func (s *Server) returnTargetSubmit(c *gin.Context) {
+// ReturnTargetSubmit returns a sheet to its unit with the office's comments.
+func (s *Handlers) ReturnTargetSubmit(c *gin.Context) {
 	comment := c.PostForm("comment")
 	per := map[int64]string{}
 	for key, vals := range c.Request.PostForm {
@@ -256,7 +261,9 @@ func (s *Server) returnTargetSubmit(c *gin.Context) {
 	})
 }
 
-func (s *Server) decideChangeSubmit(c *gin.Context) {
+// DecideChangeSubmit approves or rejects a sheet's change request (the
+// office's).
+func (s *Handlers) DecideChangeSubmit(c *gin.Context) {
 	crID, err := httpx.IDParam(c, "cr")
 	if err != nil {
 		s.ConsoleError(c, err)
@@ -288,7 +295,8 @@ func (s *Server) decideChangeSubmit(c *gin.Context) {
 	})
 }
 
-func (s *Server) saveReportsSubmit(c *gin.Context) {
+// SaveReportsSubmit saves a period's progress reports from the sheet page.
+func (s *Handlers) SaveReportsSubmit(c *gin.Context) {
 	period := c.PostForm("period")
 	typed := map[int64]targetReportRow{}
 	var items []targets.ReportInput
@@ -326,7 +334,8 @@ func (s *Server) saveReportsSubmit(c *gin.Context) {
 	})
 }
 
-func (s *Server) saveSelfEvaluationSubmit(c *gin.Context) {
+// SaveSelfEvaluationSubmit saves the self-evaluation from the sheet page.
+func (s *Handlers) SaveSelfEvaluationSubmit(c *gin.Context) {
 	typed := map[int64]targetSelfRow{}
 	var items []targets.SelfEvaluationInput
 	var ids []int64

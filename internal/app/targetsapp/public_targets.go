@@ -1,4 +1,4 @@
-package server
+package targetsapp
 
 import (
 	"net/http"
@@ -123,9 +123,9 @@ type publicTargetsData struct {
 	Units []publicTargetUnit
 }
 
-// publicTargetsPage lists, without sign-in, the units whose target sheets
+// PublicTargetsPage lists, without sign-in, the units whose target sheets
 // of the cycle are approved and published.
-func (s *Server) publicTargetsPage(c *gin.Context) {
+func (s *Handlers) PublicTargetsPage(c *gin.Context) {
 	id, err := httpx.IDParam(c, "cycle")
 	var cy cycles.Cycle
 	if err == nil {
@@ -175,10 +175,10 @@ type publicTargetData struct {
 	Back     string
 }
 
-// publicTargetPage shows, without sign-in, a unit's published targets (the
+// PublicTargetPage shows, without sign-in, a unit's published targets (the
 // newest version, or ?version=N) and the history of approved changes.
 // Sheets never approved are not found.
-func (s *Server) publicTargetPage(c *gin.Context) {
+func (s *Handlers) PublicTargetPage(c *gin.Context) {
 	cid, err := httpx.IDParam(c, "cycle")
 	var uid int64
 	if err == nil {
@@ -219,7 +219,7 @@ func (s *Server) publicTargetPage(c *gin.Context) {
 }
 
 // publicTargetsError shows a not-found or error page to the public.
-func (s *Server) publicTargetsError(c *gin.Context, err error) {
+func (s *Handlers) publicTargetsError(c *gin.Context, err error) {
 	if apperr.Status(apperr.CodeOf(db.Err(err))) >= 500 {
 		s.Log.Error("public targets failed", "path", c.FullPath(), "err", err)
 		s.ErrorPage(c, http.StatusServiceUnavailable, "系统繁忙", "页面暂时无法打开，请稍后再试。")

@@ -1,155 +1,17 @@
-package server
+package assessmentapp
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5"
 
 	"minyi/internal/apperr"
 	"minyi/internal/assessment"
-	"minyi/internal/cycles"
 	"minyi/internal/db"
 	"minyi/internal/httpx"
 	"minyi/internal/users"
 )
-
-// scorer is the signed-in user as an assessment scorer.
-func scorer(c *gin.Context) assessment.Scorer {
-	u := httpx.CurrentUser(c)
-	return assessment.Scorer{Actor: u.Actor(), Office: u.Role == users.RoleOffice, UnitID: u.UnitID}
-}
-
-// unitScope is nil for the office (every unit) and the user's unit else.
-func unitScope(c *gin.Context) *int64 {
-	u := httpx.CurrentUser(c)
-	if u.Role == users.RoleOffice {
-		return nil
-	}
-	if u.UnitID == nil {
-		var none int64 = -1
-		return &none
-	}
-	return u.UnitID
-}
-
-// queryUnit reads ?unit_id= (nil when absent); a unit user may only ask
-// for its own unit.
-func queryUnit(c *gin.Context) (*int64, error) {
-	scope := unitScope(c)
-	raw := c.Query("unit_id")
-	if raw == "" {
-		return scope, nil
-	}
-	id, err := strconv.ParseInt(raw, 10, 64)
-	if err != nil || id <= 0 {
-		return nil, apperr.InvalidField("unit_id", "单位编号无效")
-	}
-	if err := httpx.CanSeeUnit(httpx.CurrentUser(c), id); err != nil {
-		return nil, err
-	}
-	return &id, nil
-}
-
-// assessmentOverview is the office's view of a cycle's inputs.
-type assessmentOverview struct {
-	CycleID int64                     `json:"cycle_id"`
-	Leaves  int                       `json:"leaves"`
-	Units   []assessment.UnitOverview `json:"units"`
-}
-
-func (s *Server) apiAssessmentOverview(c *gin.Context) {
-	id, ok := s.PathIDAndBody(c, nil)
-	if !ok {
-		return
-	}
-	list, leaves, err := assessment.Overview(c, s.Pool, id)
-	if err != nil {
-		s.APIError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, assessmentOverview{CycleID: id, Leaves: leaves, Units: list})
-}
-
-func (s *Server) apiAssessmentLeaves(c *gin.Context) {
-	id, ok := s.PathIDAndBody(c, nil)
-	if !ok {
-		return
-	}
-	v, leaves, err := assessment.ScorerLeaves(c, s.Pool, scorer(c), id)
-	if err != nil {
-		s.APIError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"scheme_version": v.Version, "items": leaves})
-}
-
-func leafKeys(leaves []assessment.Leaf) []string {
-	keys := make([]string, len(leaves))
-	for i, l := range leaves {
-		keys[i] = l.Key
-	}
-	return keys
-}
-
-// apiAssessmentEntries lists the entries on the leaves the user scores
-// (every leaf for the office), optionally of one assessed unit.
-func (s *Server) apiAssessmentEntries(c *gin.Context) {
-	id, ok := s.PathIDAndBody(c, nil)
-	if !ok {
-		return
-	}
-	var unit *int64
-	if raw := c.Query("unit_id"); raw != "" {
-		u, err := strconv.ParseInt(raw, 10, 64)
-		if err != nil || u <= 0 {
-			s.APIError(c, apperr.InvalidField("unit_id", "单位编号无效"))
-			return
-		}
-		unit = &u
-	}
-	_, leaves, err := assessment.ScorerLeaves(c, s.Pool, scorer(c), id)
-	var list []assessment.Entry
-	if err == nil {
-		list, err = assessment.ListEntries(c, s.Pool, id, leafKeys(leaves), unit)
-	}
-	if err != nil {
-		s.APIError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"items": list})
-}
-
-func (s *Server) apiSaveAssessmentEntry(c *gin.Context) {
-	var in assessment.EntryInput
-	id, ok := s.PathIDAndBody(c, &in)
-	if !ok {
-		return
-	}
-	unit, err := httpx.IDParam(c, "unit_id")
-	if err != nil {
-		s.APIError(c, err)
-		return
-	}
-	s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
-		return assessment.SaveEntry(c, tx, scorer(c), id, unit, c.Param("leaf_key"), in)
-	})
-}
-
-func (s *Server) apiSetLeafAssessor(c *gin.Context) {
-	var in struct {
-		UnitID *int64 `json:"unit_id"`
-	}
-	id, ok := s.PathIDAndBody(c, &in)
-	if !ok {
-		return
-	}
-	s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
-		v, changed, err := assessment.SetLeafAssessor(c, tx, httpx.CurrentUser(c).Actor(), id, c.Param("leaf_key"), in.UnitID)
-		return gin.H{"changed": changed, "scheme": v}, err
-	})
-}
 
 // unitAssessment is what the office (or the unit itself) sees of one
 // unit's bonus claims, deductions and adjustments; Entries only for the
@@ -165,7 +27,7 @@ type unitAssessment struct {
 }
 
 // loadUnitAssessment collects one unit's inputs of a cycle.
-func (s *Server) loadUnitAssessment(c *gin.Context, cycleID, unitID int64) (unitAssessment, error) {
+func (s *Handlers) loadUnitAssessment(c *gin.Context, cycleID, unitID int64) (unitAssessment, error) {
 	out := unitAssessment{UnitID: unitID}
 	if err := httpx.CanSeeUnit(httpx.CurrentUser(c), unitID); err != nil {
 		return out, err
@@ -198,7 +60,9 @@ func (s *Server) loadUnitAssessment(c *gin.Context, cycleID, unitID int64) (unit
 	return out, err
 }
 
-func (s *Server) apiUnitAssessment(c *gin.Context) {
+// APIUnitAssessment returns one unit's claims, deductions and adjustments of
+// the :id cycle.
+func (s *Handlers) APIUnitAssessment(c *gin.Context) {
 	id, ok := s.PathIDAndBody(c, nil)
 	if !ok {
 		return
@@ -215,7 +79,8 @@ func (s *Server) apiUnitAssessment(c *gin.Context) {
 	c.JSON(http.StatusOK, out)
 }
 
-func (s *Server) apiListClaims(c *gin.Context) {
+// APIListClaims lists the :id cycle's bonus claims the user may see.
+func (s *Handlers) APIListClaims(c *gin.Context) {
 	id, ok := s.PathIDAndBody(c, nil)
 	if !ok {
 		return
@@ -255,7 +120,9 @@ func claimUnit(c *gin.Context, named int64) (int64, error) {
 	return *u.UnitID, nil
 }
 
-func (s *Server) apiCreateClaim(c *gin.Context) {
+// APICreateClaim files a bonus claim (201), or returns the same claim
+// retried (200).
+func (s *Handlers) APICreateClaim(c *gin.Context) {
 	var in claimBody
 	id, ok := s.PathIDAndBody(c, &in)
 	if !ok {
@@ -277,18 +144,11 @@ func (s *Server) apiCreateClaim(c *gin.Context) {
 		s.APIError(c, err)
 		return
 	}
-	c.JSON(createdStatus(created), claim)
+	c.JSON(httpx.CreatedStatus(created), claim)
 }
 
-// createdStatus is 201 for a new record and 200 for a retried one.
-func createdStatus(created bool) int {
-	if created {
-		return http.StatusCreated
-	}
-	return http.StatusOK
-}
-
-func (s *Server) apiDecideClaim(approve bool) gin.HandlerFunc {
+// APIDecideClaim approves (approve true) or rejects a bonus claim.
+func (s *Handlers) APIDecideClaim(approve bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var d assessment.Decision
 		id, ok := s.PathIDAndBody(c, &d)
@@ -302,7 +162,8 @@ func (s *Server) apiDecideClaim(approve bool) gin.HandlerFunc {
 	}
 }
 
-func (s *Server) apiListDeductions(c *gin.Context) {
+// APIListDeductions lists the :id cycle's deductions the user may see.
+func (s *Handlers) APIListDeductions(c *gin.Context) {
 	id, ok := s.PathIDAndBody(c, nil)
 	if !ok {
 		return
@@ -319,7 +180,8 @@ func (s *Server) apiListDeductions(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"items": list})
 }
 
-func (s *Server) apiFileDeduction(c *gin.Context) {
+// APIFileDeduction files a deduction against a unit (the office's).
+func (s *Handlers) APIFileDeduction(c *gin.Context) {
 	var in assessment.DeductionInput
 	id, ok := s.PathIDAndBody(c, &in)
 	if !ok {
@@ -335,7 +197,7 @@ func (s *Server) apiFileDeduction(c *gin.Context) {
 		s.APIError(c, err)
 		return
 	}
-	c.JSON(createdStatus(created), d)
+	c.JSON(httpx.CreatedStatus(created), d)
 }
 
 // revokeBody is a revocation's reason.
@@ -343,7 +205,8 @@ type revokeBody struct {
 	Reason string `json:"reason"`
 }
 
-func (s *Server) apiRevokeDeduction(c *gin.Context) {
+// APIRevokeDeduction revokes a deduction, keeping the record and the reason.
+func (s *Handlers) APIRevokeDeduction(c *gin.Context) {
 	var in revokeBody
 	id, ok := s.PathIDAndBody(c, &in)
 	if !ok {
@@ -354,7 +217,8 @@ func (s *Server) apiRevokeDeduction(c *gin.Context) {
 	})
 }
 
-func (s *Server) apiListAdjustments(c *gin.Context) {
+// APIListAdjustments lists the :id cycle's grade adjustments the user may see.
+func (s *Handlers) APIListAdjustments(c *gin.Context) {
 	id, ok := s.PathIDAndBody(c, nil)
 	if !ok {
 		return
@@ -371,7 +235,8 @@ func (s *Server) apiListAdjustments(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"items": list})
 }
 
-func (s *Server) apiAddAdjustment(c *gin.Context) {
+// APIAddAdjustment adds a grade adjustment of a unit (the office's).
+func (s *Handlers) APIAddAdjustment(c *gin.Context) {
 	var in assessment.AdjustmentInput
 	id, ok := s.PathIDAndBody(c, &in)
 	if !ok {
@@ -387,10 +252,12 @@ func (s *Server) apiAddAdjustment(c *gin.Context) {
 		s.APIError(c, err)
 		return
 	}
-	c.JSON(createdStatus(created), a)
+	c.JSON(httpx.CreatedStatus(created), a)
 }
 
-func (s *Server) apiRevokeAdjustment(c *gin.Context) {
+// APIRevokeAdjustment revokes a grade adjustment, keeping the record and the
+// reason.
+func (s *Handlers) APIRevokeAdjustment(c *gin.Context) {
 	var in revokeBody
 	id, ok := s.PathIDAndBody(c, &in)
 	if !ok {
@@ -398,35 +265,5 @@ func (s *Server) apiRevokeAdjustment(c *gin.Context) {
 	}
 	s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 		return assessment.RevokeAdjustment(c, tx, httpx.CurrentUser(c).Actor(), s.Now(), id, in.Reason)
-	})
-}
-
-func (s *Server) apiAssessmentSettings(c *gin.Context) {
-	id, ok := s.PathIDAndBody(c, nil)
-	if !ok {
-		return
-	}
-	v, err := assessment.LoadSettings(c, s.Pool, id)
-	if err == nil && v.Version == 0 {
-		_, err = cycles.FindCycle(c, s.Pool, id)
-	}
-	if err != nil {
-		s.APIError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, v)
-}
-
-func (s *Server) apiSaveAssessmentSettings(c *gin.Context) {
-	var in struct {
-		Settings assessment.Settings `json:"settings"`
-		Note     string              `json:"note"`
-	}
-	id, ok := s.PathIDAndBody(c, &in)
-	if !ok {
-		return
-	}
-	s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
-		return assessment.SaveSettings(c, tx, httpx.CurrentUser(c).Actor(), id, in.Settings, in.Note)
 	})
 }

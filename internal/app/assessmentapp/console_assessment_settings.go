@@ -1,4 +1,4 @@
-package server
+package assessmentapp
 
 import (
 	"net/http"
@@ -116,7 +116,8 @@ func (f assessSettingsForm) parse(errs apperr.Fields) assessment.Settings {
 	return st
 }
 
-func (s *Server) assessSettingsPage(c *gin.Context) {
+// AssessSettingsPage shows the cycle's assessment settings form (the office's).
+func (s *Handlers) AssessSettingsPage(c *gin.Context) {
 	cy, ok := s.assessCycle(c)
 	if !ok {
 		return
@@ -129,7 +130,7 @@ func (s *Server) assessSettingsPage(c *gin.Context) {
 	s.showAssessSettings(c, http.StatusOK, cy, v.Version, settingsForm(v.Settings), nil)
 }
 
-func (s *Server) showAssessSettings(c *gin.Context, status int, cy cycles.Cycle, version int, f assessSettingsForm, errs map[string]string) {
+func (s *Handlers) showAssessSettings(c *gin.Context, status int, cy cycles.Cycle, version int, f assessSettingsForm, errs map[string]string) {
 	d := assessSettingsPageData{BasePage: s.Base(c, cy.Name+" 考核设置", "cycles"), Cycle: cy, Version: version,
 		Form: f, Errors: errs}
 	for _, g := range []string{assessment.GradeExcellent, assessment.GradeGood, assessment.GradePass, assessment.GradeFail} {
@@ -144,7 +145,8 @@ func (s *Server) showAssessSettings(c *gin.Context, status int, cy cycles.Cycle,
 	s.Render(c, status, "console/assess_settings.html", d)
 }
 
-func (s *Server) assessSettingsSubmit(c *gin.Context) {
+// AssessSettingsSubmit saves the assessment settings form as a new version.
+func (s *Handlers) AssessSettingsSubmit(c *gin.Context) {
 	cy, ok := s.assessCycle(c)
 	if !ok {
 		return

@@ -1,4 +1,4 @@
-package server
+package targetsapp
 
 import (
 	"math"
@@ -18,7 +18,7 @@ import (
 
 // visibleSheet loads the sheet with the id and checks that the user may
 // see its unit; it returns not_found or forbidden.
-func (s *Server) visibleSheet(c *gin.Context, id int64) (targets.Sheet, error) {
+func (s *Handlers) visibleSheet(c *gin.Context, id int64) (targets.Sheet, error) {
 	sh, err := targets.FindSheet(c, s.Pool, id)
 	if err != nil {
 		return targets.Sheet{}, err
@@ -32,7 +32,7 @@ func (s *Server) visibleSheet(c *gin.Context, id int64) (targets.Sheet, error) {
 // sheetFromPath is visibleSheet for the :id path parameter of the API,
 // reading the JSON body into dst when dst is not nil; on failure it
 // answers with the error.
-func (s *Server) sheetFromPath(c *gin.Context, dst any) (targets.Sheet, bool) {
+func (s *Handlers) sheetFromPath(c *gin.Context, dst any) (targets.Sheet, bool) {
 	id, ok := s.PathIDAndBody(c, dst)
 	if !ok {
 		return targets.Sheet{}, false
@@ -46,7 +46,7 @@ func (s *Server) sheetFromPath(c *gin.Context, dst any) (targets.Sheet, bool) {
 }
 
 // targetToday is the local date now.
-func (s *Server) targetToday() string { return s.Now().In(s.Config.Location).Format("2006-01-02") }
+func (s *Handlers) targetToday() string { return s.Now().In(s.Config.Location).Format("2006-01-02") }
 
 // targetLine is a unit's line of a cycle's target list.
 type targetLine struct {
@@ -57,7 +57,7 @@ type targetLine struct {
 
 // targetLines lists the units the user may see with their sheets of the
 // cycle and warning counts.
-func (s *Server) targetLines(c *gin.Context, cycleID int64) ([]targetLine, []targets.Warning, error) {
+func (s *Handlers) targetLines(c *gin.Context, cycleID int64) ([]targetLine, []targets.Warning, error) {
 	scope := httpx.CurrentUser(c).UnitID
 	list, err := units.ListUnits(c, s.Pool, scope)
 	if err != nil {
@@ -86,7 +86,9 @@ func (s *Server) targetLines(c *gin.Context, cycleID int64) ([]targetLine, []tar
 	return out, warns, nil
 }
 
-func (s *Server) apiListTargets(c *gin.Context) {
+// APIListTargets lists the units the user may see with their sheets of the
+// :id cycle and warning counts.
+func (s *Handlers) APIListTargets(c *gin.Context) {
 	id, ok := s.PathIDAndBody(c, nil)
 	if !ok {
 		return
@@ -104,7 +106,9 @@ func (s *Server) apiListTargets(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"cycle_id": cy.ID, "items": lines})
 }
 
-func (s *Server) apiCreateTarget(c *gin.Context) {
+// APICreateTarget creates a unit's sheet of the :id cycle (201), or returns
+// the existing one (200).
+func (s *Handlers) APICreateTarget(c *gin.Context) {
 	var in struct {
 		UnitID int64 `json:"unit_id"`
 	}
@@ -140,7 +144,8 @@ func (s *Server) apiCreateTarget(c *gin.Context) {
 	c.JSON(status, sh)
 }
 
-func (s *Server) apiGetTarget(c *gin.Context) {
+// APIGetTarget returns the :id sheet.
+func (s *Handlers) APIGetTarget(c *gin.Context) {
 	if sh, ok := s.sheetFromPath(c, nil); ok {
 		c.JSON(http.StatusOK, sh)
 	}
@@ -151,7 +156,8 @@ type lockInput struct {
 	LockVersion int `json:"lock_version"`
 }
 
-func (s *Server) apiSaveTarget(c *gin.Context) {
+// APISaveTarget saves a draft sheet's indicators.
+func (s *Handlers) APISaveTarget(c *gin.Context) {
 	var in struct {
 		lockInput
 		Indicators []targets.IndicatorInput `json:"indicators"`
@@ -165,7 +171,8 @@ func (s *Server) apiSaveTarget(c *gin.Context) {
 	})
 }
 
-func (s *Server) apiSubmitTarget(c *gin.Context) {
+// APISubmitTarget submits the :id sheet for the office's review.
+func (s *Handlers) APISubmitTarget(c *gin.Context) {
 	var in lockInput
 	sh, ok := s.sheetFromPath(c, &in)
 	if !ok {
@@ -176,7 +183,9 @@ func (s *Server) apiSubmitTarget(c *gin.Context) {
 	})
 }
 
-func (s *Server) apiReturnTarget(c *gin.Context) {
+// APIReturnTarget returns the :id sheet to its unit with comments, overall
+// and per indicator.
+func (s *Handlers) APIReturnTarget(c *gin.Context) {
 	var in struct {
 		lockInput
 		Comment string `json:"comment"`
@@ -201,7 +210,8 @@ func (s *Server) apiReturnTarget(c *gin.Context) {
 	})
 }
 
-func (s *Server) apiApproveTarget(c *gin.Context) {
+// APIApproveTarget approves the :id sheet and publishes its first version.
+func (s *Handlers) APIApproveTarget(c *gin.Context) {
 	var in lockInput
 	sh, ok := s.sheetFromPath(c, &in)
 	if !ok {
@@ -212,7 +222,8 @@ func (s *Server) apiApproveTarget(c *gin.Context) {
 	})
 }
 
-func (s *Server) apiTargetVersions(c *gin.Context) {
+// APITargetVersions lists the published versions of the :id sheet.
+func (s *Handlers) APITargetVersions(c *gin.Context) {
 	sh, ok := s.sheetFromPath(c, nil)
 	if !ok {
 		return
@@ -225,7 +236,8 @@ func (s *Server) apiTargetVersions(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"items": list})
 }
 
-func (s *Server) apiTargetVersion(c *gin.Context) {
+// APITargetVersion returns one published version of the :id sheet.
+func (s *Handlers) APITargetVersion(c *gin.Context) {
 	sh, ok := s.sheetFromPath(c, nil)
 	if !ok {
 		return
@@ -245,7 +257,8 @@ func (s *Server) apiTargetVersion(c *gin.Context) {
 	c.JSON(http.StatusOK, v)
 }
 
-func (s *Server) apiTargetChangeRequests(c *gin.Context) {
+// APITargetChangeRequests lists the change requests of the :id sheet.
+func (s *Handlers) APITargetChangeRequests(c *gin.Context) {
 	sh, ok := s.sheetFromPath(c, nil)
 	if !ok {
 		return
@@ -258,7 +271,8 @@ func (s *Server) apiTargetChangeRequests(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"items": list})
 }
 
-func (s *Server) apiRequestTargetChange(c *gin.Context) {
+// APIRequestTargetChange files a change request against the :id approved sheet.
+func (s *Handlers) APIRequestTargetChange(c *gin.Context) {
 	var in struct {
 		lockInput
 		Reason     string                   `json:"reason"`
@@ -273,8 +287,8 @@ func (s *Server) apiRequestTargetChange(c *gin.Context) {
 	})
 }
 
-// apiDecideTargetChange approves (approve true) or rejects a change request.
-func (s *Server) apiDecideTargetChange(approve bool) gin.HandlerFunc {
+// APIDecideTargetChange approves (approve true) or rejects a change request.
+func (s *Handlers) APIDecideTargetChange(approve bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var in struct {
 			Comment string `json:"comment"`
@@ -287,161 +301,4 @@ func (s *Server) apiDecideTargetChange(approve bool) gin.HandlerFunc {
 			return targets.DecideChange(c, tx, httpx.CurrentUser(c).Actor(), id, approve, in.Comment, s.Now())
 		})
 	}
-}
-
-// sheetSettings loads the sheet of the path (and the JSON body into dst
-// when not nil) and its cycle's settings; on failure it answers with the
-// error.
-func (s *Server) sheetSettings(c *gin.Context, dst any) (targets.Sheet, targets.Settings, bool) {
-	sh, ok := s.sheetFromPath(c, dst)
-	if !ok {
-		return sh, targets.Settings{}, false
-	}
-	set, err := targets.FindSettings(c, s.Pool, sh.CycleID)
-	if err != nil {
-		s.APIError(c, err)
-		return sh, set, false
-	}
-	return sh, set, true
-}
-
-// sheetSettingsTx runs fn on the sheet of the path with its cycle's
-// settings read in the transaction, answering 200 with fn's result.
-func (s *Server) sheetSettingsTx(c *gin.Context, dst any, fn func(tx pgx.Tx, sh targets.Sheet, set targets.Settings) (any, error)) {
-	sh, ok := s.sheetFromPath(c, dst)
-	if !ok {
-		return
-	}
-	s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
-		set, err := targets.FindSettings(c, tx, sh.CycleID)
-		if err != nil {
-			return nil, err
-		}
-		return fn(tx, sh, set)
-	})
-}
-
-func (s *Server) apiTargetReports(c *gin.Context) {
-	sh, set, ok := s.sheetSettings(c, nil)
-	if !ok {
-		return
-	}
-	list, err := targets.ListReports(c, s.Pool, sh.ID)
-	if err != nil {
-		s.APIError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"frequency": set.Frequency, "due_days": set.DueDays,
-		"periods": targets.SheetPeriods(sh, set), "items": list})
-}
-
-func (s *Server) apiSaveTargetReports(c *gin.Context) {
-	var in struct {
-		Items []targets.ReportInput `json:"items"`
-	}
-	s.sheetSettingsTx(c, &in, func(tx pgx.Tx, sh targets.Sheet, set targets.Settings) (any, error) {
-		list, err := targets.SaveReports(c, tx, httpx.CurrentUser(c).Actor(), sh, set, c.Param("period"), in.Items, s.targetToday(), s.Now())
-		return gin.H{"items": list}, err
-	})
-}
-
-func (s *Server) apiTargetSelfEvaluation(c *gin.Context) {
-	sh, set, ok := s.sheetSettings(c, nil)
-	if !ok {
-		return
-	}
-	list, err := targets.ListSelfEvaluations(c, s.Pool, sh.ID)
-	if err != nil {
-		s.APIError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"locked": set.SelfEvalLocked, "items": list})
-}
-
-func (s *Server) apiSaveTargetSelfEvaluation(c *gin.Context) {
-	var in struct {
-		Items []targets.SelfEvaluationInput `json:"items"`
-	}
-	s.sheetSettingsTx(c, &in, func(tx pgx.Tx, sh targets.Sheet, set targets.Settings) (any, error) {
-		list, err := targets.SaveSelfEvaluation(c, tx, httpx.CurrentUser(c).Actor(), sh, set, in.Items, s.Now())
-		return gin.H{"locked": false, "items": list}, err
-	})
-}
-
-func (s *Server) apiTargetSettings(c *gin.Context) {
-	id, ok := s.PathIDAndBody(c, nil)
-	if !ok {
-		return
-	}
-	if _, err := cycles.FindCycle(c, s.Pool, id); err != nil {
-		s.APIError(c, err)
-		return
-	}
-	set, err := targets.FindSettings(c, s.Pool, id)
-	if err != nil {
-		s.APIError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, set)
-}
-
-func (s *Server) apiSetTargetSettings(c *gin.Context) {
-	var in struct {
-		Frequency      string `json:"frequency"`
-		DueDays        *int   `json:"due_days"`
-		SelfEvalLocked bool   `json:"self_eval_locked"`
-	}
-	id, ok := s.PathIDAndBody(c, &in)
-	if !ok {
-		return
-	}
-	set := targets.Settings{CycleID: id, Frequency: in.Frequency, DueDays: targets.DefaultDueDays, SelfEvalLocked: in.SelfEvalLocked}
-	if in.DueDays != nil {
-		set.DueDays = *in.DueDays
-	}
-	s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
-		return targets.SaveSettings(c, tx, httpx.CurrentUser(c).Actor(), set, s.Now())
-	})
-}
-
-// warningFilter reads ?unit_id= and ?kind=; a unit user sees only their unit.
-func warningFilter(c *gin.Context) (targets.WarningFilter, error) {
-	f := targets.WarningFilter{Kind: c.Query("kind")}
-	if f.Kind != "" && f.Kind != targets.WarnMissingReport && f.Kind != targets.WarnOverdue {
-		return f, apperr.InvalidField("kind", "预警类型须为 missing_report 或 overdue")
-	}
-	if v := c.Query("unit_id"); v != "" {
-		id, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || id <= 0 {
-			return f, apperr.InvalidField("unit_id", "单位 id 须为正整数")
-		}
-		f.UnitID = &id
-	}
-	if u := httpx.CurrentUser(c); u.UnitID != nil {
-		if f.UnitID != nil && *f.UnitID != *u.UnitID {
-			return f, httpx.CanSeeUnit(u, *f.UnitID)
-		}
-		f.UnitID = u.UnitID
-	}
-	return f, nil
-}
-
-func (s *Server) apiTargetWarnings(c *gin.Context) {
-	id, ok := s.PathIDAndBody(c, nil)
-	if !ok {
-		return
-	}
-	f, err := warningFilter(c)
-	var list []targets.Warning
-	if err == nil {
-		list, err = targets.Warnings(c, s.Pool, id, f, s.Now(), s.Config.Location)
-	}
-	if err != nil {
-		s.APIError(c, err)
-		return
-	}
-	if list == nil {
-		list = []targets.Warning{}
-	}
-	c.JSON(http.StatusOK, gin.H{"total": len(list), "items": list})
 }

@@ -1,8 +1,7 @@
-package server
+package targetsapp
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -26,7 +25,7 @@ func targetsListPath(cycleID int64) string {
 
 // targetCycle picks the cycle named by ?cycle_id= (or the form's
 // cycle_id), else the newest; ok is false when there is no cycle at all.
-func (s *Server) targetCycle(c *gin.Context) (cy cycles.Cycle, list []cycles.Cycle, ok bool, err error) {
+func (s *Handlers) targetCycle(c *gin.Context) (cy cycles.Cycle, list []cycles.Cycle, ok bool, err error) {
 	list, _, err = cycles.ListCycles(c, s.Pool, cycles.Page{Limit: 100})
 	if err != nil || len(list) == 0 {
 		return cycles.Cycle{}, list, false, err
@@ -69,12 +68,12 @@ type targetsPageData struct {
 	Counts     map[string]int
 }
 
-// targetsPage lists a cycle's sheets: for the office every unit with its
+// TargetsPage lists a cycle's sheets: for the office every unit with its
 // sheet's status, counts and warnings, and the cycle's settings; for a
 // unit its own sheet and warnings.
-func (s *Server) targetsPage(c *gin.Context) { s.showTargets(c, http.StatusOK, nil, nil) }
+func (s *Handlers) TargetsPage(c *gin.Context) { s.showTargets(c, http.StatusOK, nil, nil) }
 
-func (s *Server) showTargets(c *gin.Context, status int, form *targets.Settings, errs map[string]string) {
+func (s *Handlers) showTargets(c *gin.Context, status int, form *targets.Settings, errs map[string]string) {
 	cy, list, ok, err := s.targetCycle(c)
 	if err != nil {
 		s.ConsoleError(c, err)
@@ -115,8 +114,8 @@ func (s *Server) showTargets(c *gin.Context, status int, form *targets.Settings,
 	s.Render(c, status, "console/targets.html", d)
 }
 
-// createTargetSubmit starts a unit's sheet (a unit user's own) and opens it.
-func (s *Server) createTargetSubmit(c *gin.Context) {
+// CreateTargetSubmit starts a unit's sheet (a unit user's own) and opens it.
+func (s *Handlers) CreateTargetSubmit(c *gin.Context) {
 	cy, _, ok, err := s.targetCycle(c)
 	if err == nil && !ok {
 		err = apperr.New(apperr.NotFound, "考核年度不存在")
@@ -145,9 +144,9 @@ func (s *Server) createTargetSubmit(c *gin.Context) {
 	httpx.Redirect(c, targetPath(sh.ID), "target_created")
 }
 
-// targetSettingsSubmit saves the cycle's reporting frequency, due days and
+// TargetSettingsSubmit saves the cycle's reporting frequency, due days and
 // the self-evaluation lock.
-func (s *Server) targetSettingsSubmit(c *gin.Context) {
+func (s *Handlers) TargetSettingsSubmit(c *gin.Context) {
 	cy, _, ok, err := s.targetCycle(c)
 	if err == nil && !ok {
 		err = apperr.New(apperr.NotFound, "考核年度不存在")
@@ -192,9 +191,9 @@ type targetWarningsPageData struct {
 	Back     string
 }
 
-// targetWarningsPage lists the office's early warnings of a cycle,
+// TargetWarningsPage lists the office's early warnings of a cycle,
 // filtered by unit and kind.
-func (s *Server) targetWarningsPage(c *gin.Context) {
+func (s *Handlers) TargetWarningsPage(c *gin.Context) {
 	cy, list, ok, err := s.targetCycle(c)
 	if err != nil {
 		s.ConsoleError(c, err)
@@ -223,21 +222,6 @@ func (s *Server) targetWarningsPage(c *gin.Context) {
 		d.Back = targetsListPath(cy.ID)
 	}
 	s.Render(c, http.StatusOK, "console/target_warnings.html", d)
-}
-
-// targetWarningCount is the number of warnings of the newest cycle the
-// user may see, for the overview, with the link to them.
-func (s *Server) targetWarningCount(c *gin.Context) (int, string, error) {
-	list, _, err := cycles.ListCycles(c, s.Pool, cycles.Page{Limit: 1})
-	if err != nil || len(list) == 0 {
-		return 0, "", err
-	}
-	warns, err := targets.Warnings(c, s.Pool, list[0].ID, targets.WarningFilter{UnitID: httpx.CurrentUser(c).UnitID}, s.Now(), s.Config.Location)
-	link := targetsListPath(list[0].ID)
-	if httpx.CurrentUser(c).UnitID == nil {
-		link = "/console/targets/warnings?" + url.Values{"cycle_id": {strconv.FormatInt(list[0].ID, 10)}}.Encode()
-	}
-	return len(warns), link, err
 }
 
 // targetWarningView is a warning with its explanation in Chinese.

@@ -1,4 +1,4 @@
-package server
+package assessmentapp
 
 import (
 	"bytes"
@@ -21,11 +21,12 @@ import (
 // leaves with the current scores, fills it in Excel or WPS, and uploads it
 // (CSV or .xlsx). Cells are points or "不参加"; blank cells change nothing.
 
-// Limits of an entry table: its size and its data rows.
-const (
-	maxScoreSheetBytes = 5 << 20
-	maxScoreSheetRows  = 5000
-)
+// MaxScoreSheetBytes is the largest entry table a scorer may upload; its
+// route caps the body with it.
+const MaxScoreSheetBytes = 5 << 20
+
+// maxScoreSheetRows is the most data rows an entry table may have.
+const maxScoreSheetRows = 5000
 
 // naText is how a not-applicable entry is written in the table.
 const naText = "不参加"
@@ -48,7 +49,8 @@ func leafColumns(leaves []assessment.Leaf) []sheet.Column {
 	return cols
 }
 
-func (s *Server) scoreSheetDownload(c *gin.Context) {
+// ScoreSheetDownload sends the entry table as a CSV to fill in and upload.
+func (s *Handlers) ScoreSheetDownload(c *gin.Context) {
 	cy, ok := s.assessCycle(c)
 	if !ok {
 		return
@@ -96,11 +98,11 @@ func (s *Server) scoreSheetDownload(c *gin.Context) {
 	c.Data(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
 }
 
-// scoreSheetUpload saves an uploaded entry table in one transaction: every
+// ScoreSheetUpload saves an uploaded entry table in one transaction: every
 // filled cell is saved (as the entry's newest version, keeping its note
 // and evidence), or, when any cell is refused, nothing and the page lists
 // each problem by row and column.
-func (s *Server) scoreSheetUpload(c *gin.Context) {
+func (s *Handlers) ScoreSheetUpload(c *gin.Context) {
 	cy, ok := s.assessCycle(c)
 	if !ok {
 		return

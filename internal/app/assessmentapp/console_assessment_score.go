@@ -1,4 +1,4 @@
-package server
+package assessmentapp
 
 import (
 	"net/http"
@@ -50,19 +50,20 @@ type entryPageData struct {
 	UploadProblems []string
 }
 
-func (s *Server) entryPage(c *gin.Context) {
+// EntryPage shows the entry table: the units × the leaves the user scores.
+func (s *Handlers) EntryPage(c *gin.Context) {
 	s.showEntryPage(c, http.StatusOK, nil)
 }
 
 // showEntryPage renders the entry table (or, with ?unit_id=, one unit's
 // detailed form); failed refills the row that was refused.
-func (s *Server) showEntryPage(c *gin.Context, status int, failed *entryRow) {
+func (s *Handlers) showEntryPage(c *gin.Context, status int, failed *entryRow) {
 	s.showEntryPageWith(c, status, failed, nil)
 }
 
 // showEntryPageWith is showEntryPage listing the problems of a refused
 // table upload.
-func (s *Server) showEntryPageWith(c *gin.Context, status int, failed *entryRow, problems []string) {
+func (s *Handlers) showEntryPageWith(c *gin.Context, status int, failed *entryRow, problems []string) {
 	cy, ok := s.assessCycle(c)
 	if !ok {
 		return
@@ -137,7 +138,7 @@ func (s *Server) showEntryPageWith(c *gin.Context, status int, failed *entryRow,
 
 // scoreSubmit saves one unit's row of entries (or its detailed form) in
 // one transaction: either every changed leaf is saved or none.
-func (s *Server) entrySubmit(c *gin.Context) {
+func (s *Handlers) EntrySubmit(c *gin.Context) {
 	cy, ok := s.assessCycle(c)
 	if !ok {
 		return

@@ -1,0 +1,191 @@
+package assessmentapp
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5"
+
+	"minyi/internal/apperr"
+	"minyi/internal/assessment"
+	"minyi/internal/cycles"
+	"minyi/internal/httpx"
+	"minyi/internal/users"
+)
+
+// scorer is the signed-in user as an assessment scorer.
+func scorer(c *gin.Context) assessment.Scorer {
+	u := httpx.CurrentUser(c)
+	return assessment.Scorer{Actor: u.Actor(), Office: u.Role == users.RoleOffice, UnitID: u.UnitID}
+}
+
+// unitScope is nil for the office (every unit) and the user's unit else.
+func unitScope(c *gin.Context) *int64 {
+	u := httpx.CurrentUser(c)
+	if u.Role == users.RoleOffice {
+		return nil
+	}
+	if u.UnitID == nil {
+		var none int64 = -1
+		return &none
+	}
+	return u.UnitID
+}
+
+// queryUnit reads ?unit_id= (nil when absent); a unit user may only ask
+// for its own unit.
+func queryUnit(c *gin.Context) (*int64, error) {
+	scope := unitScope(c)
+	raw := c.Query("unit_id")
+	if raw == "" {
+		return scope, nil
+	}
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || id <= 0 {
+		return nil, apperr.InvalidField("unit_id", "单位编号无效")
+	}
+	if err := httpx.CanSeeUnit(httpx.CurrentUser(c), id); err != nil {
+		return nil, err
+	}
+	return &id, nil
+}
+
+// assessmentOverview is the office's view of a cycle's inputs.
+type assessmentOverview struct {
+	CycleID int64                     `json:"cycle_id"`
+	Leaves  int                       `json:"leaves"`
+	Units   []assessment.UnitOverview `json:"units"`
+}
+
+// APIAssessmentOverview returns the :id cycle's assessment overview for the
+// office.
+func (s *Handlers) APIAssessmentOverview(c *gin.Context) {
+	id, ok := s.PathIDAndBody(c, nil)
+	if !ok {
+		return
+	}
+	list, leaves, err := assessment.Overview(c, s.Pool, id)
+	if err != nil {
+		s.APIError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, assessmentOverview{CycleID: id, Leaves: leaves, Units: list})
+}
+
+// APIAssessmentLeaves lists the leaves of the :id cycle's scheme the user
+// may score.
+func (s *Handlers) APIAssessmentLeaves(c *gin.Context) {
+	id, ok := s.PathIDAndBody(c, nil)
+	if !ok {
+		return
+	}
+	v, leaves, err := assessment.ScorerLeaves(c, s.Pool, scorer(c), id)
+	if err != nil {
+		s.APIError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"scheme_version": v.Version, "items": leaves})
+}
+
+func leafKeys(leaves []assessment.Leaf) []string {
+	keys := make([]string, len(leaves))
+	for i, l := range leaves {
+		keys[i] = l.Key
+	}
+	return keys
+}
+
+// APIAssessmentEntries lists the entries on the leaves the user scores
+// (every leaf for the office), optionally of one assessed unit.
+func (s *Handlers) APIAssessmentEntries(c *gin.Context) {
+	id, ok := s.PathIDAndBody(c, nil)
+	if !ok {
+		return
+	}
+	var unit *int64
+	if raw := c.Query("unit_id"); raw != "" {
+		u, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil || u <= 0 {
+			s.APIError(c, apperr.InvalidField("unit_id", "单位编号无效"))
+			return
+		}
+		unit = &u
+	}
+	_, leaves, err := assessment.ScorerLeaves(c, s.Pool, scorer(c), id)
+	var list []assessment.Entry
+	if err == nil {
+		list, err = assessment.ListEntries(c, s.Pool, id, leafKeys(leaves), unit)
+	}
+	if err != nil {
+		s.APIError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"items": list})
+}
+
+// APISaveAssessmentEntry saves one entry: the :unit_id unit's score on the
+// :leaf_key leaf.
+func (s *Handlers) APISaveAssessmentEntry(c *gin.Context) {
+	var in assessment.EntryInput
+	id, ok := s.PathIDAndBody(c, &in)
+	if !ok {
+		return
+	}
+	unit, err := httpx.IDParam(c, "unit_id")
+	if err != nil {
+		s.APIError(c, err)
+		return
+	}
+	s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+		return assessment.SaveEntry(c, tx, scorer(c), id, unit, c.Param("leaf_key"), in)
+	})
+}
+
+// APISetLeafAssessor maps the :leaf_key leaf to its assessor unit (or none).
+func (s *Handlers) APISetLeafAssessor(c *gin.Context) {
+	var in struct {
+		UnitID *int64 `json:"unit_id"`
+	}
+	id, ok := s.PathIDAndBody(c, &in)
+	if !ok {
+		return
+	}
+	s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+		v, changed, err := assessment.SetLeafAssessor(c, tx, httpx.CurrentUser(c).Actor(), id, c.Param("leaf_key"), in.UnitID)
+		return gin.H{"changed": changed, "scheme": v}, err
+	})
+}
+
+// APIAssessmentSettings returns the :id cycle's assessment settings.
+func (s *Handlers) APIAssessmentSettings(c *gin.Context) {
+	id, ok := s.PathIDAndBody(c, nil)
+	if !ok {
+		return
+	}
+	v, err := assessment.LoadSettings(c, s.Pool, id)
+	if err == nil && v.Version == 0 {
+		_, err = cycles.FindCycle(c, s.Pool, id)
+	}
+	if err != nil {
+		s.APIError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, v)
+}
+
+// APISaveAssessmentSettings saves the :id cycle's assessment settings as a
+// new version.
+func (s *Handlers) APISaveAssessmentSettings(c *gin.Context) {
+	var in struct {
+		Settings assessment.Settings `json:"settings"`
+		Note     string              `json:"note"`
+	}
+	id, ok := s.PathIDAndBody(c, &in)
+	if !ok {
+		return
+	}
+	s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+		return assessment.SaveSettings(c, tx, httpx.CurrentUser(c).Actor(), id, in.Settings, in.Note)
+	})
+}

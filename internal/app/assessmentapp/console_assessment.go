@@ -1,0 +1,158 @@
+package assessmentapp
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5"
+
+	"minyi/internal/apperr"
+	"minyi/internal/assessment"
+	"minyi/internal/cycles"
+	"minyi/internal/db"
+	"minyi/internal/httpx"
+	"minyi/internal/schemes"
+	"minyi/internal/units"
+)
+
+// assessPath is the office's assessment overview of a cycle.
+func assessPath(cycleID int64) string {
+	return "/console/cycles/" + strconv.FormatInt(cycleID, 10) + "/assessment"
+}
+
+// assessUnitPath is one unit's assessment page.
+func assessUnitPath(cycleID, unitID int64) string {
+	return assessPath(cycleID) + "/units/" + strconv.FormatInt(unitID, 10)
+}
+
+// fnum shows a number without trailing zeros.
+func fnum(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+// assessCycle loads the :id cycle, showing the error page on failure.
+func (s *Handlers) assessCycle(c *gin.Context) (cycles.Cycle, bool) {
+	id, err := httpx.IDParam(c, "id")
+	var cy cycles.Cycle
+	if err == nil {
+		cy, err = cycles.FindCycle(c, s.Pool, id)
+	}
+	if err != nil {
+		s.ConsoleError(c, err)
+		return cycles.Cycle{}, false
+	}
+	return cy, true
+}
+
+// assessRow is a unit's line on the overview.
+type assessRow struct {
+	assessment.UnitOverview
+	Link                               string
+	Bonus, BonusCounted                string
+	DeductionsFiled, DeductionsCounted string
+	Adjustments                        []string
+}
+
+// assessLeafRow is a leaf in the assessor mapping form.
+type assessLeafRow struct {
+	assessment.Leaf
+	UnitID int64
+}
+
+type assessPageData struct {
+	httpx.BasePage
+	Cycle     cycles.Cycle
+	HasScheme bool
+	Leaves    int
+	Rows      []assessRow
+	LeafRows  []assessLeafRow
+	Units     []units.Unit
+	BonusCap  string
+	DeductCap string
+	Missing   int
+	Pending   int
+	Fails     int
+}
+
+// AssessmentPage shows the office's assessment overview of a cycle: units'
+// sums and the leaves' assessors.
+func (s *Handlers) AssessmentPage(c *gin.Context) {
+	cy, ok := s.assessCycle(c)
+	if !ok {
+		return
+	}
+	list, leaves, err := assessment.Overview(c, s.Pool, cy.ID)
+	var set assessment.SettingsVersion
+	var us []units.Unit
+	if err == nil {
+		set, err = assessment.LoadSettings(c, s.Pool, cy.ID)
+	}
+	if err == nil {
+		us, err = units.ListUnits(c, s.Pool, nil)
+	}
+	d := assessPageData{BasePage: s.Base(c, cy.Name+" 评分与加减分", "cycles"), Cycle: cy, Leaves: leaves,
+		Units: us, BonusCap: fnum(set.Settings.BonusCap), DeductCap: fnum(set.Settings.DeductionCap)}
+	if err == nil {
+		var v schemes.Version
+		v, err = schemes.Find(c, s.Pool, cy.ID, 0)
+		if err == nil {
+			d.HasScheme = true
+			for _, l := range assessment.ManualLeaves(v.Tree) {
+				r := assessLeafRow{Leaf: l}
+				if l.AssessorUnitID != nil {
+					r.UnitID = *l.AssessorUnitID
+				}
+				d.LeafRows = append(d.LeafRows, r)
+			}
+		} else if apperr.Is(err, apperr.NotFound) {
+			err = nil
+		}
+	}
+	if err != nil {
+		s.ConsoleError(c, err)
+		return
+	}
+	for _, o := range list {
+		r := assessRow{UnitOverview: o, Link: assessUnitPath(cy.ID, o.UnitID),
+			Bonus: fnum(o.BonusApproved), BonusCounted: fnum(o.BonusCounted),
+			DeductionsFiled: fnum(o.DeductionsFiled), DeductionsCounted: fnum(o.DeductionsCounted),
+			Adjustments: o.AdjustmentReasons}
+		d.Missing += o.Missing
+		d.Pending += o.PendingClaims
+		if o.SetsFail {
+			d.Fails++
+		}
+		d.Rows = append(d.Rows, r)
+	}
+	s.Render(c, http.StatusOK, "console/assess.html", d)
+}
+
+// AssessorSubmit maps one leaf's assessor to a unit (or none).
+func (s *Handlers) AssessorSubmit(c *gin.Context) {
+	cy, ok := s.assessCycle(c)
+	if !ok {
+		return
+	}
+	var unit *int64
+	if raw := c.PostForm("unit_id"); raw != "" && raw != "0" {
+		id, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil {
+			s.ConsoleError(c, apperr.InvalidField("unit_id", "请选择已登记的单位"))
+			return
+		}
+		unit = &id
+	}
+	changed := false
+	err := db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
+		_, changed, err = assessment.SetLeafAssessor(c, tx, httpx.CurrentUser(c).Actor(), cy.ID, c.PostForm("leaf_key"), unit)
+		return err
+	})
+	if err != nil {
+		s.ConsoleError(c, err)
+		return
+	}
+	flash := "assessor_unchanged"
+	if changed {
+		flash = "assessor_saved"
+	}
+	httpx.Redirect(c, assessPath(cy.ID)+"#assessors", flash)
+}
