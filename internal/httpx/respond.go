@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 )
 
 // ErrNotFound is the not-found answer for a missing or malformed id.
@@ -116,3 +118,78 @@ func RetryAfter(d time.Duration) string {
 // WantsJSON reports whether the request is the page's script saving or
 // submitting, which gets JSON back, rather than a form post.
 func WantsJSON(c *gin.Context) bool { return c.ContentType() == "application/json" }
+
+// APITx runs fn in a transaction and answers with its result and status,
+// or with the error.
+func (s *App) APITx(c *gin.Context, status int, fn func(tx pgx.Tx) (any, error)) {
+	var out any
+	err := db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
+		out, err = fn(tx)
+		return err
+	})
+	if err != nil {
+		s.APIError(c, err)
+		return
+	}
+	c.JSON(status, out)
+}
+
+// PathIDAndBody reads the id path parameter and then, when dst is not nil,
+// the JSON body into dst. On failure it answers with the error and
+// reports false.
+func (s *App) PathIDAndBody(c *gin.Context, dst any) (int64, bool) {
+	id, err := IDParam(c, "id")
+	if err == nil && dst != nil {
+		err = BindJSON(c, dst, 16<<10)
+	}
+	if err != nil {
+		s.APIError(c, err)
+		return 0, false
+	}
+	return id, true
+}
+
+// UUIDParam parses a UUID path parameter or returns not_found.
+func UUIDParam(c *gin.Context, name string) (uuid.UUID, error) {
+	id, err := uuid.Parse(c.Param(name))
+	if err != nil {
+		return uuid.Nil, ErrNotFound
+	}
+	return id, nil
+}
+
+// Paging reads the limit (1–500) and offset query parameters of an API
+// list; absent ones are 0.
+func Paging(c *gin.Context) (limit, offset int, err error) {
+	f := apperr.Fields{}
+	if v := c.Query("limit"); v != "" {
+		if limit, err = ParseInt(v); err != nil || limit < 1 || limit > 500 {
+			f.Add("limit", "limit 须为 1 到 500 的整数")
+		}
+	}
+	if v := c.Query("offset"); v != "" {
+		if offset, err = ParseInt(v); err != nil || offset < 0 {
+			f.Add("offset", "offset 须为非负整数")
+		}
+	}
+	return limit, offset, f.Err()
+}
+
+// ParseTime reads a date (YYYY-MM-DD, in loc) or an RFC 3339 time from a
+// query parameter: nil for "", false for anything else. A date given as an
+// upper bound means the end of that day.
+func ParseTime(v string, loc *time.Location, upper bool) (*time.Time, bool) {
+	if v == "" {
+		return nil, true
+	}
+	if t, err := time.ParseInLocation("2006-01-02", v, loc); err == nil {
+		if upper {
+			t = t.AddDate(0, 0, 1)
+		}
+		return &t, true
+	}
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return &t, true
+	}
+	return nil, false
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
+	"minyi/internal/app/ratingsapp"
 	"minyi/internal/app/workdaysapp"
 	"minyi/internal/config"
 	"minyi/internal/httpx"
@@ -43,12 +44,10 @@ type Deps struct {
 // Server serves Minyi over HTTP.
 type Server struct {
 	*httpx.App
-	engine    *gin.Engine
-	terminals *terminalCache
-	networks  *networkCache
-	draining  atomic.Bool
-	// redisWarn keeps warnings about failed Redis shortcuts to one a minute.
-	redisWarn logThrottle
+	engine   *gin.Engine
+	draining atomic.Bool
+	// ratings serve the rating routes and hold their caches.
+	ratings *ratingsapp.Handlers
 	// health is the readiness prober's state (health_probe.go).
 	health *healthMonitor
 	// instance names this process in deployment-wide records.
@@ -71,8 +70,9 @@ func New(d Deps) (*Server, error) {
 	}
 	gin.SetMode(gin.ReleaseMode)
 	app := &httpx.App{Config: d.Config, Pool: d.Pool, Redis: d.Redis, Keys: d.Keys, Writer: d.Writer, Limiter: d.Limiter,
-		Log: d.Log, Metrics: d.Metrics, RedisPrefix: d.RedisPrefix, Now: d.Now, Flashes: mergeFlashes(flashes, workdaysapp.Flashes)}
-	s := &Server{App: app, instance: maintenance.InstanceName(), proxyWarn: newProxyWarner(d.Config.TrustedProxies), terminals: newTerminalCache(d.Config.TerminalCacheTTL), networks: &networkCache{}}
+		Log: d.Log, Metrics: d.Metrics, RedisPrefix: d.RedisPrefix, Now: d.Now, Flashes: mergeFlashes(flashes, workdaysapp.Flashes, ratingsapp.Flashes)}
+	s := &Server{App: app, instance: maintenance.InstanceName(), proxyWarn: newProxyWarner(d.Config.TrustedProxies)}
+	s.ratings = ratingsapp.New(app)
 	pages, err := parseTemplates(d.Config.Location)
 	if err != nil {
 		return nil, err

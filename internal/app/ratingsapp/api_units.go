@@ -1,4 +1,4 @@
-package server
+package ratingsapp
 
 import (
 	"net/http"
@@ -6,8 +6,6 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5"
 
-	"minyi/internal/audit"
-	"minyi/internal/db"
 	"minyi/internal/httpx"
 	"minyi/internal/units"
 )
@@ -24,13 +22,14 @@ type qrJSON struct {
 	PNG  string `json:"png"`
 }
 
-func (s *Server) qr(code string) qrJSON {
+func (s *Handlers) qr(code string) qrJSON {
 	return qrJSON{Code: code, URL: s.codeURL(code), PNG: s.codeURL(code) + "/qr.png"}
 }
 
-func (s *Server) codeURL(code string) string { return s.Config.PublicBaseURL + "/q/" + code }
+func (s *Handlers) codeURL(code string) string { return s.Config.PublicBaseURL + "/q/" + code }
 
-func (s *Server) apiListUnits(c *gin.Context) {
+// APIListUnits lists the units the user may see, with their QR codes.
+func (s *Handlers) APIListUnits(c *gin.Context) {
 	list, err := units.ListUnits(c, s.Pool, httpx.CurrentUser(c).UnitID)
 	if err != nil {
 		s.APIError(c, err)
@@ -43,52 +42,23 @@ func (s *Server) apiListUnits(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"total": len(out), "items": out})
 }
 
-func (s *Server) apiCreateUnit(c *gin.Context) {
+// APICreateUnit creates a unit and its first QR code.
+func (s *Handlers) APICreateUnit(c *gin.Context) {
 	var in units.UnitInput
 	if err := httpx.BindJSON(c, &in, 16<<10); err != nil {
 		s.APIError(c, err)
 		return
 	}
-	s.apiTx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
+	s.APITx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
 		u, err := units.CreateUnit(c, tx, httpx.CurrentUser(c).Actor(), in, s.Config.UnitCategories)
 		return unitJSON{u, s.qr(u.QRCode)}, err
 	})
 }
 
-// apiTx runs fn in a transaction and answers with its result and status,
-// or with the error.
-func (s *Server) apiTx(c *gin.Context, status int, fn func(tx pgx.Tx) (any, error)) {
-	var out any
-	err := db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
-		out, err = fn(tx)
-		return err
-	})
-	if err != nil {
-		s.APIError(c, err)
-		return
-	}
-	c.JSON(status, out)
-}
-
-// pathIDAndBody reads the id path parameter and then, when dst is not nil,
-// the JSON body into dst. On failure it answers with the error and
-// reports false.
-func (s *Server) pathIDAndBody(c *gin.Context, dst any) (int64, bool) {
-	id, err := httpx.IDParam(c, "id")
-	if err == nil && dst != nil {
-		err = httpx.BindJSON(c, dst, 16<<10)
-	}
-	if err != nil {
-		s.APIError(c, err)
-		return 0, false
-	}
-	return id, true
-}
-
 // visibleUnit loads the unit named by the id path parameter. It returns
 // not_found for a malformed or unknown id and forbidden when the user may
 // not see the unit.
-func (s *Server) visibleUnit(c *gin.Context) (units.Unit, error) {
+func (s *Handlers) visibleUnit(c *gin.Context) (units.Unit, error) {
 	id, err := httpx.IDParam(c, "id")
 	if err == nil {
 		err = httpx.CanSeeUnit(httpx.CurrentUser(c), id)
@@ -100,7 +70,7 @@ func (s *Server) visibleUnit(c *gin.Context) (units.Unit, error) {
 }
 
 // unitFromPath is visibleUnit for the API: on failure it answers with the error.
-func (s *Server) unitFromPath(c *gin.Context) (units.Unit, bool) {
+func (s *Handlers) unitFromPath(c *gin.Context) (units.Unit, bool) {
 	u, err := s.visibleUnit(c)
 	if err != nil {
 		s.APIError(c, err)
@@ -109,7 +79,8 @@ func (s *Server) unitFromPath(c *gin.Context) (units.Unit, bool) {
 	return u, true
 }
 
-func (s *Server) apiGetUnit(c *gin.Context) {
+// APIGetUnit shows a unit the user may see, with its QR code.
+func (s *Handlers) APIGetUnit(c *gin.Context) {
 	u, ok := s.unitFromPath(c)
 	if !ok {
 		return
@@ -117,18 +88,19 @@ func (s *Server) apiGetUnit(c *gin.Context) {
 	c.JSON(http.StatusOK, unitJSON{u, s.qr(u.QRCode)})
 }
 
-func (s *Server) apiUpdateUnit(c *gin.Context) {
+// APIUpdateUnit changes a unit's name, short code or category.
+func (s *Handlers) APIUpdateUnit(c *gin.Context) {
 	// PATCH changes only the fields sent; "short_code": "" clears the code.
 	var patch struct {
 		Name      *string `json:"name"`
 		ShortCode *string `json:"short_code"`
 		Category  *string `json:"category"`
 	}
-	id, ok := s.pathIDAndBody(c, &patch)
+	id, ok := s.PathIDAndBody(c, &patch)
 	if !ok {
 		return
 	}
-	s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+	s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 		cur, err := units.FindUnit(c, tx, id)
 		if err != nil {
 			return nil, err
@@ -147,9 +119,11 @@ func (s *Server) apiUpdateUnit(c *gin.Context) {
 	})
 }
 
-func (s *Server) apiRotateUnitCode(c *gin.Context) {
-	if id, ok := s.pathIDAndBody(c, nil); ok {
-		s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+// APIRotateUnitCode replaces the unit's QR code; the old one stops
+// taking ratings.
+func (s *Handlers) APIRotateUnitCode(c *gin.Context) {
+	if id, ok := s.PathIDAndBody(c, nil); ok {
+		s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 			code, err := units.RotateUnitCode(c, tx, httpx.CurrentUser(c).Actor(), id)
 			return gin.H{"qr": s.qr(code)}, err
 		})
@@ -161,7 +135,8 @@ type pointJSON struct {
 	QR qrJSON `json:"qr"`
 }
 
-func (s *Server) apiListPoints(c *gin.Context) {
+// APIListPoints lists the unit's service points with their QR codes.
+func (s *Handlers) APIListPoints(c *gin.Context) {
 	u, ok := s.unitFromPath(c)
 	if !ok {
 		return
@@ -178,26 +153,29 @@ func (s *Server) apiListPoints(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"total": len(out), "items": out})
 }
 
-func (s *Server) apiCreatePoint(c *gin.Context) {
+// APICreatePoint creates a service point of the unit, with its QR code.
+func (s *Handlers) APICreatePoint(c *gin.Context) {
 	var in units.PointInput
-	if id, ok := s.pathIDAndBody(c, &in); ok {
-		s.apiTx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
+	if id, ok := s.PathIDAndBody(c, &in); ok {
+		s.APITx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
 			p, err := units.CreatePoint(c, tx, httpx.CurrentUser(c).Actor(), id, in)
 			return pointJSON{p, s.qr(p.QRCode)}, err
 		})
 	}
 }
 
-func (s *Server) apiRotatePointCode(c *gin.Context) {
-	if id, ok := s.pathIDAndBody(c, nil); ok {
-		s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+// APIRotatePointCode replaces a service point's QR code.
+func (s *Handlers) APIRotatePointCode(c *gin.Context) {
+	if id, ok := s.PathIDAndBody(c, nil); ok {
+		s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 			code, err := units.RotatePointCode(c, tx, httpx.CurrentUser(c).Actor(), id)
 			return gin.H{"qr": s.qr(code)}, err
 		})
 	}
 }
 
-func (s *Server) apiListTerminals(c *gin.Context) {
+// APIListTerminals lists the unit's terminals.
+func (s *Handlers) APIListTerminals(c *gin.Context) {
 	u, ok := s.unitFromPath(c)
 	if !ok {
 		return
@@ -210,37 +188,25 @@ func (s *Server) apiListTerminals(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"total": len(list), "items": list})
 }
 
-func (s *Server) apiCreateTerminal(c *gin.Context) {
+// APICreateTerminal registers a terminal and answers with its bearer
+// token, the only time it is ever shown.
+func (s *Handlers) APICreateTerminal(c *gin.Context) {
 	var in units.TerminalInput
-	if id, ok := s.pathIDAndBody(c, &in); ok {
-		s.apiTx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
+	if id, ok := s.PathIDAndBody(c, &in); ok {
+		s.APITx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
 			t, token, err := units.CreateTerminal(c, tx, httpx.CurrentUser(c).Actor(), id, in)
 			return gin.H{"id": t.ID, "token": token, "terminal": t}, err
 		})
 	}
 }
 
-func (s *Server) apiRevokeTerminal(c *gin.Context) {
-	if id, ok := s.pathIDAndBody(c, nil); ok {
-		s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+// APIRevokeTerminal revokes a terminal; its token stops working at once.
+func (s *Handlers) APIRevokeTerminal(c *gin.Context) {
+	if id, ok := s.PathIDAndBody(c, nil); ok {
+		s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 			t, err := units.RevokeTerminal(c, tx, httpx.CurrentUser(c).Actor(), id)
 			s.terminals.forgetID(id)
 			return gin.H{"terminal": t}, err
 		})
 	}
-}
-
-func (s *Server) apiAudit(c *gin.Context) {
-	f := audit.Filter{Entity: c.Query("entity"), EntityID: c.Query("entity_id")}
-	var err error
-	if f.Limit, f.Offset, err = paging(c); err != nil {
-		s.APIError(c, err)
-		return
-	}
-	list, total, err := audit.List(c, s.Pool, f)
-	if err != nil {
-		s.APIError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"total": total, "items": list})
 }
