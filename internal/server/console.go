@@ -11,17 +11,7 @@ var flashes = map[string]string{
 	"case_return":         "案件已退回单位。",
 	"case_release":        "公开设置已保存。",
 	"case_settings_saved": "整改期限设置已保存。",
-	"unit_created":        "单位已创建。",
-	"unit_updated":        "单位信息已保存。",
-	"qr_rotated":          "二维码已更换，旧二维码已停止接收评价，请重新打印张贴。",
-	"point_created":       "服务点已创建。",
-	"terminal_revoked":    "评价器已吊销，其令牌立即失效。",
-	"rating_excluded":     "该评价已剔除，不再计入得分。",
-	"rating_restored":     "该评价已恢复，重新计入得分。",
-	// The daily cap on counted QR ratings (console_dailycap.go).
-	"network_created":  "大厅网络已登记，来自该网络的扫码评价按其每日上限计分。",
-	"network_updated":  "大厅网络已保存。",
-	"network_deleted":  "大厅网络已删除，来自这些地址的评价重新按同一地址每日上限计分。",
+	// Decisions on ratings the daily cap held (console_held.go).
 	"hold_counted":     "该组评价已计入得分。",
 	"hold_not_counted": "该组评价不计入得分，理由已记录。",
 	// Surveys (console_surveys*.go).

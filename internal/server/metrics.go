@@ -8,8 +8,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"minyi/internal/metrics"
-	"minyi/internal/ratings"
 	"minyi/internal/secure"
 	"minyi/internal/sheet"
 )
@@ -84,32 +82,4 @@ func (s *Server) metricsEndpoint(h http.Handler) gin.HandlerFunc {
 		c.Header("Cache-Control", "no-store")
 		h.ServeHTTP(c.Writer, c.Request)
 	}
-}
-
-// countTerminalResults records the outcome of each rating of a terminal
-// batch, from its results, and failed more that were not stored because
-// storing failed.
-func (s *Server) countTerminalResults(results []terminalResult, failed int) {
-	var created, duplicate, invalid, conflict, revoked int
-	for _, r := range results {
-		switch {
-		case r.Status == "created":
-			created++
-		case r.Status == "duplicate":
-			duplicate++
-		case r.Error == "invalid":
-			invalid++
-		case r.Error == "case_conflict":
-			conflict++
-		case r.Error == "revoked":
-			revoked++
-		}
-	}
-	m, ch := s.Metrics, ratings.ChannelTerminal
-	m.Ratings(ch, ratings.Created, created)
-	m.Ratings(ch, ratings.Duplicate, duplicate)
-	m.Ratings(ch, metrics.RatingInvalid, invalid)
-	m.Ratings(ch, ratings.CaseConflict, conflict)
-	m.Ratings(ch, ratings.Revoked, revoked)
-	m.Ratings(ch, metrics.RatingFailed, failed)
 }

@@ -15,6 +15,7 @@ import (
 
 	"minyi/internal/app/assessmentapp"
 	"minyi/internal/app/cyclesapp"
+	"minyi/internal/app/ratingsapp"
 	"minyi/internal/app/targetsapp"
 	"minyi/internal/app/workdaysapp"
 	"minyi/internal/config"
@@ -46,12 +47,10 @@ type Deps struct {
 // Server serves Minyi over HTTP.
 type Server struct {
 	*httpx.App
-	engine    *gin.Engine
-	terminals *terminalCache
-	networks  *networkCache
-	draining  atomic.Bool
-	// redisWarn keeps warnings about failed Redis shortcuts to one a minute.
-	redisWarn logThrottle
+	engine   *gin.Engine
+	draining atomic.Bool
+	// ratings serve the rating routes and hold their caches.
+	ratings *ratingsapp.Handlers
 	// health is the readiness prober's state (health_probe.go).
 	health *healthMonitor
 	// instance names this process in deployment-wide records.
@@ -79,8 +78,10 @@ func New(d Deps) (*Server, error) {
 			cyclesapp.Flashes,
 			targetsapp.Flashes,
 			assessmentapp.Flashes,
+			ratingsapp.Flashes,
 		)}
-	s := &Server{App: app, instance: maintenance.InstanceName(), proxyWarn: newProxyWarner(d.Config.TrustedProxies), terminals: newTerminalCache(d.Config.TerminalCacheTTL), networks: &networkCache{}}
+	s := &Server{App: app, instance: maintenance.InstanceName(), proxyWarn: newProxyWarner(d.Config.TrustedProxies)}
+	s.ratings = ratingsapp.New(app)
 	pages, err := parseTemplates(d.Config.Location)
 	if err != nil {
 		return nil, err

@@ -1,4 +1,4 @@
-package server
+package ratingsapp
 
 import (
 	"log/slog"

@@ -1,4 +1,4 @@
-package server
+package ratingsapp
 
 import (
 	"net/http"
@@ -23,7 +23,7 @@ type qrView struct {
 	Poster   string
 }
 
-func (s *Server) qrView(code, poster string) qrView {
+func (s *Handlers) qrView(code, poster string) qrView {
 	if code == "" {
 		return qrView{}
 	}
@@ -50,20 +50,13 @@ type unitsPageData struct {
 	Errors     map[string]string
 }
 
-func deref(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
-}
-
-// unitsPage lists the units the user may see, filtered by category, with
+// UnitsPage lists the units the user may see, filtered by category, with
 // the form to create one for the office.
-func (s *Server) unitsPage(c *gin.Context) {
+func (s *Handlers) UnitsPage(c *gin.Context) {
 	s.showUnits(c, http.StatusOK, units.UnitInput{}, nil)
 }
 
-func (s *Server) showUnits(c *gin.Context, status int, form units.UnitInput, errs map[string]string) {
+func (s *Handlers) showUnits(c *gin.Context, status int, form units.UnitInput, errs map[string]string) {
 	list, err := units.ListUnits(c, s.Pool, httpx.CurrentUser(c).UnitID)
 	if err != nil {
 		s.ConsoleError(c, err)
@@ -87,7 +80,8 @@ func unitForm(c *gin.Context) units.UnitInput {
 	return in
 }
 
-func (s *Server) createUnitSubmit(c *gin.Context) {
+// CreateUnitSubmit creates a unit from the units page.
+func (s *Handlers) CreateUnitSubmit(c *gin.Context) {
 	in := unitForm(c)
 	var u units.Unit
 	err := db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
@@ -127,7 +121,7 @@ type unitPageData struct {
 	Mean       struct{ Today, Month, Year string }
 	FeedLink   string
 	// The hall networks and their daily caps, for the office only: they
-	// name addresses (console_dailycap.go).
+	// name addresses (console_networks.go).
 	Networks    []networkRow
 	networkList []units.Network
 	NetForm     networkForm
@@ -152,7 +146,7 @@ type terminalRow struct {
 
 // loadUnitPage reads the unit named in the path with everything its page
 // shows; it shows the error page and returns false when it cannot.
-func (s *Server) loadUnitPage(c *gin.Context) (unitPageData, bool) {
+func (s *Handlers) loadUnitPage(c *gin.Context) (unitPageData, bool) {
 	var d unitPageData
 	var err error
 	d.Unit, err = s.visibleUnit(c)
@@ -200,9 +194,9 @@ func (s *Server) loadUnitPage(c *gin.Context) (unitPageData, bool) {
 		d.Terminals = append(d.Terminals, row)
 	}
 	d.Stats = stats[id]
-	d.Mean.Today = periodOf(d.Stats.Today, "").Mean
-	d.Mean.Month = periodOf(d.Stats.Month, "").Mean
-	d.Mean.Year = periodOf(d.Stats.Year, "").Mean
+	d.Mean.Today = meanText(d.Stats.Today)
+	d.Mean.Month = meanText(d.Stats.Month)
+	d.Mean.Year = meanText(d.Stats.Year)
 	d.FeedLink = "/console/ratings?unit_id=" + strconv.FormatInt(id, 10)
 	d.Networks = networkRows(d.networkList, networkRow{})
 	d.NetForm = networkForm{DailyCap: "2000"}
@@ -211,8 +205,8 @@ func (s *Server) loadUnitPage(c *gin.Context) (unitPageData, bool) {
 	return d, true
 }
 
-// unitPage shows a unit; unit-role users see their own unit read-only.
-func (s *Server) unitPage(c *gin.Context) {
+// UnitPage shows a unit; unit-role users see their own unit read-only.
+func (s *Handlers) UnitPage(c *gin.Context) {
 	if d, ok := s.loadUnitPage(c); ok {
 		s.Render(c, http.StatusOK, "console/unit.html", d)
 	}
@@ -221,14 +215,15 @@ func (s *Server) unitPage(c *gin.Context) {
 // showUnitForm shows the unit's page again with a form's input and errors,
 // filled in by fill; the page's data is read only on this path, so a
 // successful post costs no more than its write.
-func (s *Server) showUnitForm(c *gin.Context, fill func(*unitPageData)) {
+func (s *Handlers) showUnitForm(c *gin.Context, fill func(*unitPageData)) {
 	if d, ok := s.loadUnitPage(c); ok {
 		fill(&d)
 		s.Render(c, http.StatusUnprocessableEntity, "console/unit.html", d)
 	}
 }
 
-func (s *Server) updateUnitSubmit(c *gin.Context) {
+// UpdateUnitSubmit saves a unit's name, short code and category.
+func (s *Handlers) UpdateUnitSubmit(c *gin.Context) {
 	u, err := s.visibleUnit(c)
 	if err != nil {
 		s.ConsoleError(c, err)
@@ -250,7 +245,9 @@ func (s *Server) updateUnitSubmit(c *gin.Context) {
 	httpx.Redirect(c, unitPath(u.ID), "unit_updated")
 }
 
-func (s *Server) rotateUnitSubmit(c *gin.Context) {
+// RotateUnitSubmit replaces the unit's QR code; the old one stops taking
+// ratings.
+func (s *Handlers) RotateUnitSubmit(c *gin.Context) {
 	id, err := httpx.IDParam(c, "id")
 	if err == nil {
 		err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {

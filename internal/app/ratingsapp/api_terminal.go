@@ -1,7 +1,6 @@
-package server
+package ratingsapp
 
 import (
-	"encoding/hex"
 	"net/http"
 	"strconv"
 	"sync"
@@ -11,6 +10,7 @@ import (
 
 	"minyi/internal/apperr"
 	"minyi/internal/httpx"
+	"minyi/internal/metrics"
 	"minyi/internal/ratings"
 	"minyi/internal/secure"
 	"minyi/internal/units"
@@ -67,8 +67,6 @@ func (tc *terminalCache) forgetID(id int64) {
 	}
 }
 
-func hexHash(b []byte) string { return hex.EncodeToString(b[:16]) }
-
 // terminalResult is one rating's outcome in the terminal API's reply.
 type terminalResult struct {
 	ID     string            `json:"id"`
@@ -77,16 +75,16 @@ type terminalResult struct {
 	Fields map[string]string `json:"fields,omitempty"`
 }
 
-// terminalRatings takes a batch of ratings from a service-hall terminal.
+// TerminalRatings takes a batch of ratings from a service-hall terminal.
 // Every rating gets a result; valid ones are stored even when others in the
 // batch are rejected, and re-sending a stored id reports it as a duplicate.
-func (s *Server) terminalRatings(c *gin.Context) {
-	token, ok := bearerToken(c)
+func (s *Handlers) TerminalRatings(c *gin.Context) {
+	token, ok := httpx.BearerToken(c)
 	if !ok {
 		s.APIError(c, apperr.New(apperr.Unauthorized, "缺少评价器令牌（Authorization: Bearer <token>）"))
 		return
 	}
-	key := hexHash(secure.SHA256(token))
+	key := secure.ShortHex(secure.SHA256(token))
 	d := s.Limiter.Allow(c, s.Config.Limits.Terminal, "t:"+key)
 	if d.Limited {
 		s.LimitedAPI(c, d.RetryAfter)
@@ -206,4 +204,32 @@ func storedReply(accepted, duplicates int, results []terminalResult) []byte {
 		b = append(b, `"}`...)
 	}
 	return append(b, "]}"...)
+}
+
+// countTerminalResults records the outcome of each rating of a terminal
+// batch, from its results, and failed more that were not stored because
+// storing failed.
+func (s *Handlers) countTerminalResults(results []terminalResult, failed int) {
+	var created, duplicate, invalid, conflict, revoked int
+	for _, r := range results {
+		switch {
+		case r.Status == "created":
+			created++
+		case r.Status == "duplicate":
+			duplicate++
+		case r.Error == "invalid":
+			invalid++
+		case r.Error == "case_conflict":
+			conflict++
+		case r.Error == "revoked":
+			revoked++
+		}
+	}
+	m, ch := s.Metrics, ratings.ChannelTerminal
+	m.Ratings(ch, ratings.Created, created)
+	m.Ratings(ch, ratings.Duplicate, duplicate)
+	m.Ratings(ch, metrics.RatingInvalid, invalid)
+	m.Ratings(ch, ratings.CaseConflict, conflict)
+	m.Ratings(ch, ratings.Revoked, revoked)
+	m.Ratings(ch, metrics.RatingFailed, failed)
 }

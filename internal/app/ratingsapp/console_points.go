@@ -1,4 +1,4 @@
-package server
+package ratingsapp
 
 import (
 	"net/http"
@@ -15,7 +15,8 @@ import (
 	"minyi/internal/units"
 )
 
-func (s *Server) createPointSubmit(c *gin.Context) {
+// CreatePointSubmit creates a service point from the unit's page.
+func (s *Handlers) CreatePointSubmit(c *gin.Context) {
 	u, err := s.visibleUnit(c)
 	if err != nil {
 		s.ConsoleError(c, err)
@@ -40,7 +41,8 @@ func (s *Server) createPointSubmit(c *gin.Context) {
 	httpx.Redirect(c, unitPath(u.ID)+"#points", "point_created")
 }
 
-func (s *Server) rotatePointSubmit(c *gin.Context) {
+// RotatePointSubmit replaces a service point's QR code.
+func (s *Handlers) RotatePointSubmit(c *gin.Context) {
 	id, err := httpx.IDParam(c, "id")
 	var p units.ServicePoint
 	if err == nil {
@@ -69,9 +71,9 @@ type terminalTokenData struct {
 	Back     string
 }
 
-// createTerminalSubmit registers a terminal and shows its bearer token on
+// CreateTerminalSubmit registers a terminal and shows its bearer token on
 // the result page, the only time it is ever shown.
-func (s *Server) createTerminalSubmit(c *gin.Context) {
+func (s *Handlers) CreateTerminalSubmit(c *gin.Context) {
 	u, err := s.visibleUnit(c)
 	if err != nil {
 		s.ConsoleError(c, err)
@@ -116,7 +118,8 @@ func (s *Server) createTerminalSubmit(c *gin.Context) {
 	s.Render(c, http.StatusCreated, "console/terminal_token.html", out)
 }
 
-func (s *Server) revokeTerminalSubmit(c *gin.Context) {
+// RevokeTerminalSubmit revokes a terminal; its token stops working at once.
+func (s *Handlers) RevokeTerminalSubmit(c *gin.Context) {
 	id, err := httpx.IDParam(c, "id")
 	var t units.Terminal
 	if err == nil {
@@ -133,32 +136,17 @@ func (s *Server) revokeTerminalSubmit(c *gin.Context) {
 	httpx.Redirect(c, unitPath(t.UnitID)+"#terminals", "terminal_revoked")
 }
 
-// levelView is a rating level and its Chinese name.
-type levelView struct {
-	Level int
-	Label string
-}
-
-// levelViews lists the five levels from 5 (非常满意) down to 1.
-func levelViews() []levelView {
-	out := make([]levelView, 0, 5)
-	for l := 5; l >= 1; l-- {
-		out = append(out, levelView{l, ratings.LevelLabel(l)})
-	}
-	return out
-}
-
 type posterData struct {
 	httpx.BasePage
 	UnitName  string
 	PointName string
 	QR        qrView
-	Levels    []levelView
+	Levels    []ratings.LevelName
 	Back      string
 }
 
-// unitPoster is the printable A4 poster of the unit's QR code.
-func (s *Server) unitPoster(c *gin.Context) {
+// UnitPoster is the printable A4 poster of the unit's QR code.
+func (s *Handlers) UnitPoster(c *gin.Context) {
 	u, err := s.visibleUnit(c)
 	if err != nil {
 		s.ConsoleError(c, err)
@@ -167,8 +155,8 @@ func (s *Server) unitPoster(c *gin.Context) {
 	s.showPoster(c, u, nil, u.QRCode, unitPath(u.ID)+"#qr")
 }
 
-// pointPoster is the printable A4 poster of a service point's QR code.
-func (s *Server) pointPoster(c *gin.Context) {
+// PointPoster is the printable A4 poster of a service point's QR code.
+func (s *Handlers) PointPoster(c *gin.Context) {
 	id, err := httpx.IDParam(c, "id")
 	var p units.ServicePoint
 	if err == nil {
@@ -191,13 +179,13 @@ func (s *Server) pointPoster(c *gin.Context) {
 	s.showPoster(c, u, &p, p.QRCode, unitPath(u.ID)+"#points")
 }
 
-func (s *Server) showPoster(c *gin.Context, u units.Unit, p *units.ServicePoint, code, back string) {
+func (s *Handlers) showPoster(c *gin.Context, u units.Unit, p *units.ServicePoint, code, back string) {
 	if code == "" {
 		s.ConsoleError(c, apperr.New(apperr.NotFound, "该二维码不存在，请先更换二维码。"))
 		return
 	}
 	d := posterData{BasePage: s.Base(c, "评价二维码 - "+u.Name, "units"), UnitName: u.Name, QR: s.qrView(code, ""),
-		Levels: levelViews(), Back: back}
+		Levels: ratings.LevelNames(), Back: back}
 	d.Bare = true
 	d.QR.Image += "?size=1024"
 	if p != nil {

@@ -1,13 +1,12 @@
-package server
+package ratingsapp
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"minyi/internal/apperr"
@@ -16,34 +15,16 @@ import (
 	"minyi/internal/users"
 )
 
-// parseTime reads a date (YYYY-MM-DD, local) or an RFC 3339 time. A date
-// given as an upper bound means the end of that day.
-func parseTime(v string, loc *time.Location, upper bool) (*time.Time, bool) {
-	if v == "" {
-		return nil, true
-	}
-	if t, err := time.ParseInLocation("2006-01-02", v, loc); err == nil {
-		if upper {
-			t = t.AddDate(0, 0, 1)
-		}
-		return &t, true
-	}
-	if t, err := time.Parse(time.RFC3339, v); err == nil {
-		return &t, true
-	}
-	return nil, false
-}
-
 // ratingFilter reads the feed filter from query parameters shared by the API
 // and the console: from, to, channel, level, unit_id, excluded, held, rate_checked.
-func (s *Server) ratingFilter(c *gin.Context) (ratings.Filter, error) {
+func (s *Handlers) ratingFilter(c *gin.Context) (ratings.Filter, error) {
 	var f ratings.Filter
 	bad := apperr.Fields{}
 	var ok bool
-	if f.From, ok = parseTime(c.Query("from"), s.Config.Location, false); !ok {
+	if f.From, ok = httpx.ParseTime(c.Query("from"), s.Config.Location, false); !ok {
 		bad.Add("from", "from 须为日期（2026-01-31）或 RFC 3339 时间")
 	}
-	if f.To, ok = parseTime(c.Query("to"), s.Config.Location, true); !ok {
+	if f.To, ok = httpx.ParseTime(c.Query("to"), s.Config.Location, true); !ok {
 		bad.Add("to", "to 须为日期（2026-01-31）或 RFC 3339 时间")
 	}
 	f.Channel = c.Query("channel")
@@ -79,26 +60,13 @@ func (s *Server) ratingFilter(c *gin.Context) (ratings.Filter, error) {
 	return f, bad.Err()
 }
 
-func ptr[T any](v T) *T { return &v }
-
 // showPhones decrypts phone numbers for roles allowed to call back and
 // leaves the mask for everyone else.
-func (s *Server) showPhones(u users.User, list []ratings.Rating) {
-	full := false
-	for _, r := range s.Config.CallbackRoles {
-		full = full || r == u.Role
-	}
-	for i := range list {
-		if full && len(list[i].PhoneEnc) > 0 {
-			if p, err := s.Keys.Decrypt(list[i].PhoneEnc); err == nil {
-				list[i].Phone = p
-			}
-		}
-		list[i].PhoneEnc = nil
-	}
+func (s *Handlers) showPhones(u users.User, list []ratings.Rating) {
+	ratings.ShowPhones(list, s.Keys, slices.Contains(s.Config.CallbackRoles, u.Role))
 }
 
-func (s *Server) listRatings(c *gin.Context, f ratings.Filter) {
+func (s *Handlers) listRatings(c *gin.Context, f ratings.Filter) {
 	list, total, err := ratings.List(c, s.Pool, f)
 	if err != nil {
 		s.APIError(c, err)
@@ -108,7 +76,8 @@ func (s *Server) listRatings(c *gin.Context, f ratings.Filter) {
 	c.JSON(http.StatusOK, gin.H{"total": total, "items": list})
 }
 
-func (s *Server) apiUnitRatings(c *gin.Context) {
+// APIUnitRatings lists the unit's ratings with the feed's filter.
+func (s *Handlers) APIUnitRatings(c *gin.Context) {
 	u, ok := s.unitFromPath(c)
 	if !ok {
 		return
@@ -122,7 +91,9 @@ func (s *Server) apiUnitRatings(c *gin.Context) {
 	s.listRatings(c, f)
 }
 
-func (s *Server) apiRatings(c *gin.Context) {
+// APIRatings lists ratings with the feed's filter; a unit-role user only
+// its own unit's.
+func (s *Handlers) APIRatings(c *gin.Context) {
 	f, err := s.ratingFilter(c)
 	if err != nil {
 		s.APIError(c, err)
@@ -138,7 +109,8 @@ func (s *Server) apiRatings(c *gin.Context) {
 	s.listRatings(c, f)
 }
 
-func (s *Server) apiUnitStats(c *gin.Context) {
+// APIUnitStats is the unit's rating figures today, this month and this year.
+func (s *Handlers) APIUnitStats(c *gin.Context) {
 	u, ok := s.unitFromPath(c)
 	if !ok {
 		return
@@ -153,16 +125,9 @@ func (s *Server) apiUnitStats(c *gin.Context) {
 	c.JSON(http.StatusOK, st)
 }
 
-func ratingID(c *gin.Context) (uuid.UUID, error) {
-	id, err := uuid.Parse(c.Param("id"))
-	if err != nil {
-		return uuid.Nil, httpx.ErrNotFound
-	}
-	return id, nil
-}
-
-func (s *Server) apiExcludeRating(c *gin.Context) {
-	id, err := ratingID(c)
+// APIExcludeRating keeps a rating out of the score, with a reason.
+func (s *Handlers) APIExcludeRating(c *gin.Context) {
+	id, err := httpx.UUIDParam(c, "id")
 	if err != nil {
 		s.APIError(c, err)
 		return
@@ -179,8 +144,9 @@ func (s *Server) apiExcludeRating(c *gin.Context) {
 	})
 }
 
-func (s *Server) apiRestoreRating(c *gin.Context) {
-	id, err := ratingID(c)
+// APIRestoreRating counts an excluded rating again.
+func (s *Handlers) APIRestoreRating(c *gin.Context) {
+	id, err := httpx.UUIDParam(c, "id")
 	if err != nil {
 		s.APIError(c, err)
 		return
@@ -190,7 +156,7 @@ func (s *Server) apiRestoreRating(c *gin.Context) {
 	})
 }
 
-func (s *Server) changeExclusion(c *gin.Context, fn func(pgx.Tx) (ratings.Rating, error)) {
+func (s *Handlers) changeExclusion(c *gin.Context, fn func(pgx.Tx) (ratings.Rating, error)) {
 	s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 		r, err := fn(tx)
 		list := []ratings.Rating{r}

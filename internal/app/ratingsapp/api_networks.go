@@ -1,19 +1,17 @@
-package server
+package ratingsapp
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5"
 
-	"minyi/internal/feedback"
 	"minyi/internal/httpx"
-	"minyi/internal/ratings"
 	"minyi/internal/units"
 )
 
-func (s *Server) apiListNetworks(c *gin.Context) {
+// APIListNetworks lists the hall networks registered on the unit.
+func (s *Handlers) APIListNetworks(c *gin.Context) {
 	u, ok := s.unitFromPath(c)
 	if !ok {
 		return
@@ -28,7 +26,7 @@ func (s *Server) apiListNetworks(c *gin.Context) {
 
 // networkTx runs a change of networks in a transaction and answers with
 // its result; this instance then reads the networks again.
-func (s *Server) networkTx(c *gin.Context, status int, fn func(tx pgx.Tx) (units.Network, error)) {
+func (s *Handlers) networkTx(c *gin.Context, status int, fn func(tx pgx.Tx) (units.Network, error)) {
 	s.APITx(c, status, func(tx pgx.Tx) (any, error) {
 		n, err := fn(tx)
 		s.networks.forget()
@@ -36,7 +34,9 @@ func (s *Server) networkTx(c *gin.Context, status int, fn func(tx pgx.Tx) (units
 	})
 }
 
-func (s *Server) apiCreateNetwork(c *gin.Context) {
+// APICreateNetwork registers a hall network on the unit, or on one of its
+// service points, with its daily cap.
+func (s *Handlers) APICreateNetwork(c *gin.Context) {
 	var in units.NetworkInput
 	if id, ok := s.PathIDAndBody(c, &in); ok {
 		s.networkTx(c, http.StatusCreated, func(tx pgx.Tx) (units.Network, error) {
@@ -45,7 +45,8 @@ func (s *Server) apiCreateNetwork(c *gin.Context) {
 	}
 }
 
-func (s *Server) apiUpdateNetwork(c *gin.Context) {
+// APIUpdateNetwork changes a hall network's daily cap or name.
+func (s *Handlers) APIUpdateNetwork(c *gin.Context) {
 	// PATCH changes only the fields sent.
 	var patch struct {
 		DailyCap *int    `json:"daily_cap"`
@@ -70,46 +71,12 @@ func (s *Server) apiUpdateNetwork(c *gin.Context) {
 	})
 }
 
-func (s *Server) apiDeleteNetwork(c *gin.Context) {
+// APIDeleteNetwork deletes a hall network; its addresses count against
+// the per-address cap again.
+func (s *Handlers) APIDeleteNetwork(c *gin.Context) {
 	if id, ok := s.PathIDAndBody(c, nil); ok {
 		s.networkTx(c, http.StatusOK, func(tx pgx.Tx) (units.Network, error) {
 			return units.DeleteNetwork(c, tx, httpx.CurrentUser(c).Actor(), id)
-		})
-	}
-}
-
-// apiHoldGroups lists the groups of held ratings with the queue's filter
-// (status "pending" by default, "all" for every group).
-func (s *Server) apiHoldGroups(c *gin.Context) {
-	status := c.DefaultQuery("status", "pending")
-	if status == "all" {
-		status = ""
-	}
-	apiQueueList(s, c, status, feedback.HoldGroups)
-}
-
-// holdBody is a decision on a group: the reason for not counting, and the
-// time of the last held rating the decision covers (the group's last_at
-// as listed), or none for all held now.
-type holdBody struct {
-	Reason string     `json:"reason"`
-	Until  *time.Time `json:"until"`
-}
-
-func (s *Server) apiDecideHold(count bool) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		var in holdBody
-		if err := httpx.BindJSON(c, &in, 4<<10); err != nil {
-			s.APIError(c, err)
-			return
-		}
-		d := ratings.HoldDecision{Key: c.Param("key"), Count: count, Reason: in.Reason}
-		if in.Until != nil {
-			d.Until = *in.Until
-		}
-		s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
-			n, err := ratings.DecideHoldGroup(c, tx, httpx.CurrentUser(c).Actor(), d)
-			return gin.H{"settled": n, "counted": count}, err
 		})
 	}
 }

@@ -1,4 +1,4 @@
-package server
+package ratingsapp
 
 import (
 	"net/http"
@@ -6,7 +6,6 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5"
 
-	"minyi/internal/audit"
 	"minyi/internal/httpx"
 	"minyi/internal/units"
 )
@@ -23,13 +22,14 @@ type qrJSON struct {
 	PNG  string `json:"png"`
 }
 
-func (s *Server) qr(code string) qrJSON {
+func (s *Handlers) qr(code string) qrJSON {
 	return qrJSON{Code: code, URL: s.codeURL(code), PNG: s.codeURL(code) + "/qr.png"}
 }
 
-func (s *Server) codeURL(code string) string { return s.Config.PublicBaseURL + "/q/" + code }
+func (s *Handlers) codeURL(code string) string { return s.Config.PublicBaseURL + "/q/" + code }
 
-func (s *Server) apiListUnits(c *gin.Context) {
+// APIListUnits lists the units the user may see, with their QR codes.
+func (s *Handlers) APIListUnits(c *gin.Context) {
 	list, err := units.ListUnits(c, s.Pool, httpx.CurrentUser(c).UnitID)
 	if err != nil {
 		s.APIError(c, err)
@@ -42,7 +42,8 @@ func (s *Server) apiListUnits(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"total": len(out), "items": out})
 }
 
-func (s *Server) apiCreateUnit(c *gin.Context) {
+// APICreateUnit creates a unit and its first QR code.
+func (s *Handlers) APICreateUnit(c *gin.Context) {
 	var in units.UnitInput
 	if err := httpx.BindJSON(c, &in, 16<<10); err != nil {
 		s.APIError(c, err)
@@ -57,7 +58,7 @@ func (s *Server) apiCreateUnit(c *gin.Context) {
 // visibleUnit loads the unit named by the id path parameter. It returns
 // not_found for a malformed or unknown id and forbidden when the user may
 // not see the unit.
-func (s *Server) visibleUnit(c *gin.Context) (units.Unit, error) {
+func (s *Handlers) visibleUnit(c *gin.Context) (units.Unit, error) {
 	id, err := httpx.IDParam(c, "id")
 	if err == nil {
 		err = httpx.CanSeeUnit(httpx.CurrentUser(c), id)
@@ -69,7 +70,7 @@ func (s *Server) visibleUnit(c *gin.Context) (units.Unit, error) {
 }
 
 // unitFromPath is visibleUnit for the API: on failure it answers with the error.
-func (s *Server) unitFromPath(c *gin.Context) (units.Unit, bool) {
+func (s *Handlers) unitFromPath(c *gin.Context) (units.Unit, bool) {
 	u, err := s.visibleUnit(c)
 	if err != nil {
 		s.APIError(c, err)
@@ -78,7 +79,8 @@ func (s *Server) unitFromPath(c *gin.Context) (units.Unit, bool) {
 	return u, true
 }
 
-func (s *Server) apiGetUnit(c *gin.Context) {
+// APIGetUnit shows a unit the user may see, with its QR code.
+func (s *Handlers) APIGetUnit(c *gin.Context) {
 	u, ok := s.unitFromPath(c)
 	if !ok {
 		return
@@ -86,7 +88,8 @@ func (s *Server) apiGetUnit(c *gin.Context) {
 	c.JSON(http.StatusOK, unitJSON{u, s.qr(u.QRCode)})
 }
 
-func (s *Server) apiUpdateUnit(c *gin.Context) {
+// APIUpdateUnit changes a unit's name, short code or category.
+func (s *Handlers) APIUpdateUnit(c *gin.Context) {
 	// PATCH changes only the fields sent; "short_code": "" clears the code.
 	var patch struct {
 		Name      *string `json:"name"`
@@ -116,7 +119,9 @@ func (s *Server) apiUpdateUnit(c *gin.Context) {
 	})
 }
 
-func (s *Server) apiRotateUnitCode(c *gin.Context) {
+// APIRotateUnitCode replaces the unit's QR code; the old one stops
+// taking ratings.
+func (s *Handlers) APIRotateUnitCode(c *gin.Context) {
 	if id, ok := s.PathIDAndBody(c, nil); ok {
 		s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 			code, err := units.RotateUnitCode(c, tx, httpx.CurrentUser(c).Actor(), id)
@@ -130,7 +135,8 @@ type pointJSON struct {
 	QR qrJSON `json:"qr"`
 }
 
-func (s *Server) apiListPoints(c *gin.Context) {
+// APIListPoints lists the unit's service points with their QR codes.
+func (s *Handlers) APIListPoints(c *gin.Context) {
 	u, ok := s.unitFromPath(c)
 	if !ok {
 		return
@@ -147,7 +153,8 @@ func (s *Server) apiListPoints(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"total": len(out), "items": out})
 }
 
-func (s *Server) apiCreatePoint(c *gin.Context) {
+// APICreatePoint creates a service point of the unit, with its QR code.
+func (s *Handlers) APICreatePoint(c *gin.Context) {
 	var in units.PointInput
 	if id, ok := s.PathIDAndBody(c, &in); ok {
 		s.APITx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
@@ -157,7 +164,8 @@ func (s *Server) apiCreatePoint(c *gin.Context) {
 	}
 }
 
-func (s *Server) apiRotatePointCode(c *gin.Context) {
+// APIRotatePointCode replaces a service point's QR code.
+func (s *Handlers) APIRotatePointCode(c *gin.Context) {
 	if id, ok := s.PathIDAndBody(c, nil); ok {
 		s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 			code, err := units.RotatePointCode(c, tx, httpx.CurrentUser(c).Actor(), id)
@@ -166,7 +174,8 @@ func (s *Server) apiRotatePointCode(c *gin.Context) {
 	}
 }
 
-func (s *Server) apiListTerminals(c *gin.Context) {
+// APIListTerminals lists the unit's terminals.
+func (s *Handlers) APIListTerminals(c *gin.Context) {
 	u, ok := s.unitFromPath(c)
 	if !ok {
 		return
@@ -179,7 +188,9 @@ func (s *Server) apiListTerminals(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"total": len(list), "items": list})
 }
 
-func (s *Server) apiCreateTerminal(c *gin.Context) {
+// APICreateTerminal registers a terminal and answers with its bearer
+// token, the only time it is ever shown.
+func (s *Handlers) APICreateTerminal(c *gin.Context) {
 	var in units.TerminalInput
 	if id, ok := s.PathIDAndBody(c, &in); ok {
 		s.APITx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
@@ -189,7 +200,8 @@ func (s *Server) apiCreateTerminal(c *gin.Context) {
 	}
 }
 
-func (s *Server) apiRevokeTerminal(c *gin.Context) {
+// APIRevokeTerminal revokes a terminal; its token stops working at once.
+func (s *Handlers) APIRevokeTerminal(c *gin.Context) {
 	if id, ok := s.PathIDAndBody(c, nil); ok {
 		s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 			t, err := units.RevokeTerminal(c, tx, httpx.CurrentUser(c).Actor(), id)
@@ -197,19 +209,4 @@ func (s *Server) apiRevokeTerminal(c *gin.Context) {
 			return gin.H{"terminal": t}, err
 		})
 	}
-}
-
-func (s *Server) apiAudit(c *gin.Context) {
-	f := audit.Filter{Entity: c.Query("entity"), EntityID: c.Query("entity_id")}
-	var err error
-	if f.Limit, f.Offset, err = httpx.Paging(c); err != nil {
-		s.APIError(c, err)
-		return
-	}
-	list, total, err := audit.List(c, s.Pool, f)
-	if err != nil {
-		s.APIError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"total": total, "items": list})
 }

@@ -1,4 +1,4 @@
-package server
+package ratingsapp
 
 import (
 	"context"
@@ -42,7 +42,7 @@ type doneData struct {
 
 // target resolves the code in the path and shows the right page when it
 // does not take ratings.
-func (s *Server) target(c *gin.Context) (units.CodeTarget, bool) {
+func (s *Handlers) target(c *gin.Context) (units.CodeTarget, bool) {
 	t, err := units.ResolveCode(c, s.Pool, c.Param("code"))
 	switch {
 	case apperr.Is(err, apperr.NotFound):
@@ -60,7 +60,7 @@ func (s *Server) target(c *gin.Context) (units.CodeTarget, bool) {
 }
 
 // deviceID returns the device cookie, setting a new one when absent.
-func (s *Server) deviceID(c *gin.Context) string {
+func (s *Handlers) deviceID(c *gin.Context) string {
 	if v, err := c.Cookie(deviceCookie); err == nil && len(v) >= 16 && len(v) <= 64 {
 		return v
 	}
@@ -70,16 +70,10 @@ func (s *Server) deviceID(c *gin.Context) string {
 	return v
 }
 
-// today returns the local date as a UTC midnight, the form a date column takes.
-func (s *Server) today() time.Time {
-	n := s.Now().In(s.Config.Location)
-	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
-}
-
 // marks returns the keyed hashes that stand for this device today: its
 // cookie, its browser fingerprint (address and user agent) and, when given,
 // the call-back phone.
-func (s *Server) marks(c *gin.Context, device, phone string) [][]byte {
+func (s *Handlers) marks(c *gin.Context, device, phone string) [][]byte {
 	m := [][]byte{
 		s.Keys.Hash("device", device),
 		s.Keys.Hash("fingerprint", c.ClientIP(), c.GetHeader("User-Agent"), c.GetHeader("Accept-Language")),
@@ -94,14 +88,14 @@ func (s *Server) marks(c *gin.Context, device, phone string) [][]byte {
 // quickly, Postgres keeps the rule durably. The unit and day are the key's
 // hash tag, so on a Redis Cluster every mark of one unit and day lives in
 // one slot and ratedToday's multi-key EXISTS is not refused (CROSSSLOT).
-func (s *Server) markKey(unitID int64, day time.Time, mark []byte) string {
-	return s.RedisPrefix + "mark:{" + strconv.FormatInt(unitID, 10) + ":" + day.Format("20060102") + "}:" + hexHash(mark)
+func (s *Handlers) markKey(unitID int64, day time.Time, mark []byte) string {
+	return s.RedisPrefix + "mark:{" + strconv.FormatInt(unitID, 10) + ":" + day.Format("20060102") + "}:" + secure.ShortHex(mark)
 }
 
 // ratedToday reports whether any mark was already used for the unit today:
 // Redis first, and Postgres when Redis does not know.
-func (s *Server) ratedToday(ctx context.Context, unitID int64, marks [][]byte) (bool, error) {
-	day := s.today()
+func (s *Handlers) ratedToday(ctx context.Context, unitID int64, marks [][]byte) (bool, error) {
+	day := s.Today()
 	keys := make([]string, len(marks))
 	for i, m := range marks {
 		keys[i] = s.markKey(unitID, day, m)
@@ -129,8 +123,8 @@ func (s *Server) ratedToday(ctx context.Context, unitID int64, marks [][]byte) (
 	return found, err
 }
 
-func (s *Server) rememberMarks(ctx context.Context, unitID int64, marks [][]byte) {
-	day := s.today()
+func (s *Handlers) rememberMarks(ctx context.Context, unitID int64, marks [][]byte) {
+	day := s.Today()
 	now := s.Now().In(s.Config.Location)
 	ttl := time.Until(time.Date(now.Year(), now.Month(), now.Day()+1, 0, 0, 0, 0, s.Config.Location)) + time.Hour
 	rctx, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
@@ -144,8 +138,10 @@ func (s *Server) rememberMarks(ctx context.Context, unitID int64, marks [][]byte
 	}
 }
 
-func (s *Server) ratingPage(c *gin.Context) {
-	if d := s.Limiter.Allow(c, s.Config.Limits.PublicPage, "qp:"+hexHash(s.Keys.Hash("client", c.ClientIP()))); d.Limited {
+// RatingPage is the citizen's rating form of a QR code, or the page
+// saying the device already rated the unit today.
+func (s *Handlers) RatingPage(c *gin.Context) {
+	if d := s.Limiter.Allow(c, s.Config.Limits.PublicPage, "qp:"+secure.ShortHex(s.Keys.Hash("client", c.ClientIP()))); d.Limited {
 		c.Header("Retry-After", httpx.RetryAfter(d.RetryAfter))
 		s.ErrorPage(c, http.StatusTooManyRequests, "访问过于频繁", "请稍等"+httpx.RetryAfter(d.RetryAfter)+"秒后再刷新页面。")
 		return
@@ -167,13 +163,13 @@ func (s *Server) ratingPage(c *gin.Context) {
 		Token: secure.Token(16), Target: t, Reasons: s.Config.RatingReasons})
 }
 
-// submitRating takes a citizen's rating. Whatever goes wrong, the form comes
+// SubmitRating takes a citizen's rating. Whatever goes wrong, the form comes
 // back with what was typed and a message saying what to do. The rate
-// limits are checked before the body is read (publicForm capped it).
-func (s *Server) submitRating(c *gin.Context) {
+// limits are checked before the body is read (PublicForm capped it).
+func (s *Handlers) SubmitRating(c *gin.Context) {
 	code := c.Param("code")
 	clientHash := s.Keys.Hash("client", c.ClientIP())
-	dClient := s.Limiter.Allow(c, s.Config.Limits.PublicClient, "qc:"+hexHash(clientHash))
+	dClient := s.Limiter.Allow(c, s.Config.Limits.PublicClient, "qc:"+secure.ShortHex(clientHash))
 	dCode := s.Limiter.Allow(c, s.Config.Limits.PublicCode, "qk:"+code)
 	var in ratings.QRInput
 	form := func(t units.CodeTarget, status int, msg string, errs map[string]string) {
@@ -217,7 +213,7 @@ func (s *Server) submitRating(c *gin.Context) {
 		ClientID: in.Token, Channel: ratings.ChannelQR, UnitID: t.UnitID, PointID: t.PointID, QRCode: code,
 		Level: in.Level, Points: s.Config.PointsFor(in.Level), Reasons: in.Reasons, Comment: in.Comment,
 		ClientHash: clientHash, RatedAt: s.Now(), RateChecked: dClient.Checked && dCode.Checked,
-		Day: s.today(), Marks: marks,
+		Day: s.Today(), Marks: marks,
 	}
 	if in.Phone != "" {
 		r.PhoneEnc, r.PhoneMask = s.Keys.Encrypt(in.Phone), secure.MaskPhone(in.Phone)
@@ -248,7 +244,8 @@ func (s *Server) submitRating(c *gin.Context) {
 	}
 }
 
-func (s *Server) thanksPage(c *gin.Context) {
+// ThanksPage thanks the citizen after a rating.
+func (s *Handlers) ThanksPage(c *gin.Context) {
 	t, err := units.ResolveCode(c, s.Pool, c.Param("code"))
 	switch {
 	case apperr.Is(err, apperr.NotFound):
@@ -261,9 +258,9 @@ func (s *Server) thanksPage(c *gin.Context) {
 	s.Render(c, http.StatusOK, "public/done.html", doneData{Title: t.UnitName, Code: t.Code, Target: t})
 }
 
-// qrPNG serves the code's URL as a PNG QR code; ?size= sets the width in
+// QRPNG serves the code's URL as a PNG QR code; ?size= sets the width in
 // pixels (128 to 2048, default 512).
-func (s *Server) qrPNG(c *gin.Context) {
+func (s *Handlers) QRPNG(c *gin.Context) {
 	t, ok := s.target(c)
 	if !ok {
 		return

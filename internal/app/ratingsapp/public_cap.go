@@ -1,4 +1,4 @@
-package server
+package ratingsapp
 
 import (
 	"context"
@@ -29,7 +29,7 @@ type networkCache struct {
 // get returns the networks, reading them again when the copy is older than
 // networkCacheTTL. When that read fails the old copy stays in use (a
 // rating's write needs Postgres anyway) and is tried again after the TTL.
-func (nc *networkCache) get(ctx context.Context, s *Server) []units.Network {
+func (nc *networkCache) get(ctx context.Context, s *Handlers) []units.Network {
 	nc.mu.Lock()
 	defer nc.mu.Unlock()
 	now := time.Now()
@@ -59,7 +59,7 @@ func (nc *networkCache) forget() {
 // dailyCap is the cap a QR rating of the target from this client counts
 // against: the registered hall network its address lies in, or else its
 // own address (an IPv6 /64), with RATE_PUBLIC_DAILY_PER_ADDRESS.
-func (s *Server) dailyCap(c *gin.Context, t units.CodeTarget) ratings.DailyCap {
+func (s *Handlers) dailyCap(c *gin.Context, t units.CodeTarget) ratings.DailyCap {
 	ip := c.ClientIP()
 	if addr, err := netip.ParseAddr(ip); err == nil {
 		if n, ok := units.MatchNetwork(s.networks.get(c, s), t.UnitID, t.PointID, addr); ok {

@@ -1,4 +1,4 @@
-package server
+package ratingsapp
 
 import (
 	"net/http"
@@ -65,7 +65,7 @@ type ratingsPageData struct {
 	httpx.BasePage
 	Q          feedQuery
 	Units      []units.Unit
-	Levels     []levelView
+	Levels     []ratings.LevelName
 	Rows       []ratingRow
 	Pager      httpx.Pager
 	FilterErrs []string
@@ -87,18 +87,19 @@ var feedFieldNames = map[string]string{
 	"offset":       "分页参数无效。",
 }
 
-func (s *Server) ratingsPage(c *gin.Context) {
+// RatingsPage is the rating feed with the filter of the query.
+func (s *Handlers) RatingsPage(c *gin.Context) {
 	s.showFeed(c, http.StatusOK, "", "", "")
 }
 
 // showFeed renders the rating feed for the filter in the request's query;
 // rowID, rowErr and reason mark an exclusion that failed.
-func (s *Server) showFeed(c *gin.Context, status int, rowID, rowErr, reason string) {
+func (s *Handlers) showFeed(c *gin.Context, status int, rowID, rowErr, reason string) {
 	u := httpx.CurrentUser(c)
 	q := feedQuery{UnitID: c.Query("unit_id"), Channel: c.Query("channel"), Level: c.Query("level"),
 		From: c.Query("from"), To: c.Query("to"), Excluded: c.Query("excluded"), Held: c.Query("held"),
 		RateChecked: c.Query("rate_checked"), HasComment: c.Query("has_comment") == "1" || c.Query("has_comment") == "true"}
-	d := ratingsPageData{BasePage: s.Base(c, "评价记录", "ratings"), Q: q, Levels: levelViews(),
+	d := ratingsPageData{BasePage: s.Base(c, "评价记录", "ratings"), Q: q, Levels: ratings.LevelNames(),
 		ClearLink: "/console/ratings"}
 	d.Message = rowErr
 	f, err := s.ratingFilter(c)
@@ -188,7 +189,9 @@ func feedBack(c *gin.Context) string {
 	return "/console/ratings"
 }
 
-func (s *Server) excludeSubmit(c *gin.Context) {
+// ExcludeSubmit keeps a rating out of the score, with a reason, and
+// returns to the feed.
+func (s *Handlers) ExcludeSubmit(c *gin.Context) {
 	reason := strings.TrimSpace(c.PostForm("reason"))
 	s.changeExclusionPage(c, reason, "rating_excluded", func(tx pgx.Tx, id uuid.UUID) error {
 		_, err := ratings.Exclude(c, tx, httpx.CurrentUser(c).Actor(), id, reason)
@@ -196,7 +199,8 @@ func (s *Server) excludeSubmit(c *gin.Context) {
 	})
 }
 
-func (s *Server) restoreSubmit(c *gin.Context) {
+// RestoreSubmit counts an excluded rating again and returns to the feed.
+func (s *Handlers) RestoreSubmit(c *gin.Context) {
 	s.changeExclusionPage(c, "", "rating_restored", func(tx pgx.Tx, id uuid.UUID) error {
 		_, err := ratings.Restore(c, tx, httpx.CurrentUser(c).Actor(), id)
 		return err
@@ -205,8 +209,8 @@ func (s *Server) restoreSubmit(c *gin.Context) {
 
 // changeExclusionPage runs an exclude or restore and goes back to the feed;
 // a missing reason or a change already made shows the feed with the error.
-func (s *Server) changeExclusionPage(c *gin.Context, reason, flash string, fn func(pgx.Tx, uuid.UUID) error) {
-	id, err := ratingID(c)
+func (s *Handlers) changeExclusionPage(c *gin.Context, reason, flash string, fn func(pgx.Tx, uuid.UUID) error) {
+	id, err := httpx.UUIDParam(c, "id")
 	if err != nil {
 		s.ConsoleError(c, apperr.New(apperr.NotFound, "评价不存在"))
 		return

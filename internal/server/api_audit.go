@@ -1,0 +1,24 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"minyi/internal/audit"
+)
+
+func (s *Server) apiAudit(c *gin.Context) {
+	f := audit.Filter{Entity: c.Query("entity"), EntityID: c.Query("entity_id")}
+	var err error
+	if f.Limit, f.Offset, err = paging(c); err != nil {
+		s.APIError(c, err)
+		return
+	}
+	list, total, err := audit.List(c, s.Pool, f)
+	if err != nil {
+		s.APIError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"total": total, "items": list})
+}
