@@ -120,3 +120,11 @@ func CanSeeUnit(u users.User, unitID int64) error {
 	}
 	return apperr.New(apperr.Forbidden, "无权查看该单位")
 }
+
+// BearerToken returns the token of an "Authorization: Bearer <token>"
+// header; the scheme name is case-insensitive (RFC 9110 §11.1).
+func BearerToken(c *gin.Context) (string, bool) {
+	scheme, token, _ := strings.Cut(strings.TrimSpace(c.GetHeader("Authorization")), " ")
+	token = strings.TrimSpace(token)
+	return token, strings.EqualFold(scheme, "Bearer") && token != ""
+}

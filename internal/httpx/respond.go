@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5"
 )
 
 // ErrNotFound is the not-found answer for a missing or malformed id.
@@ -116,3 +117,50 @@ func RetryAfter(d time.Duration) string {
 // WantsJSON reports whether the request is the page's script saving or
 // submitting, which gets JSON back, rather than a form post.
 func WantsJSON(c *gin.Context) bool { return c.ContentType() == "application/json" }
+
+// APITx runs fn in a transaction and answers with its result and status,
+// or with the error.
+func (s *App) APITx(c *gin.Context, status int, fn func(tx pgx.Tx) (any, error)) {
+	var out any
+	err := db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
+		out, err = fn(tx)
+		return err
+	})
+	if err != nil {
+		s.APIError(c, err)
+		return
+	}
+	c.JSON(status, out)
+}
+
+// PathIDAndBody reads the id path parameter and then, when dst is not nil,
+// the JSON body into dst (at most 16 KiB). On failure it answers with the
+// error and reports false.
+func (s *App) PathIDAndBody(c *gin.Context, dst any) (int64, bool) {
+	id, err := IDParam(c, "id")
+	if err == nil && dst != nil {
+		err = BindJSON(c, dst, 16<<10)
+	}
+	if err != nil {
+		s.APIError(c, err)
+		return 0, false
+	}
+	return id, true
+}
+
+// Paging reads the API's limit (1–500) and offset (0 or more) query
+// parameters; absent ones are 0.
+func Paging(c *gin.Context) (limit, offset int, err error) {
+	f := apperr.Fields{}
+	if v := c.Query("limit"); v != "" {
+		if limit, err = ParseInt(v); err != nil || limit < 1 || limit > 500 {
+			f.Add("limit", "limit 须为 1 到 500 的整数")
+		}
+	}
+	if v := c.Query("offset"); v != "" {
+		if offset, err = ParseInt(v); err != nil || offset < 0 {
+			f.Add("offset", "offset 须为非负整数")
+		}
+	}
+	return limit, offset, f.Err()
+}

@@ -81,7 +81,7 @@ type terminalResult struct {
 // Every rating gets a result; valid ones are stored even when others in the
 // batch are rejected, and re-sending a stored id reports it as a duplicate.
 func (s *Server) terminalRatings(c *gin.Context) {
-	token, ok := bearerToken(c)
+	token, ok := httpx.BearerToken(c)
 	if !ok {
 		s.APIError(c, apperr.New(apperr.Unauthorized, "缺少评价器令牌（Authorization: Bearer <token>）"))
 		return

@@ -13,6 +13,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
+	"minyi/internal/app/agenciesapp"
+	"minyi/internal/app/surveysapp"
 	"minyi/internal/app/workdaysapp"
 	"minyi/internal/config"
 	"minyi/internal/httpx"
@@ -71,7 +73,7 @@ func New(d Deps) (*Server, error) {
 	}
 	gin.SetMode(gin.ReleaseMode)
 	app := &httpx.App{Config: d.Config, Pool: d.Pool, Redis: d.Redis, Keys: d.Keys, Writer: d.Writer, Limiter: d.Limiter,
-		Log: d.Log, Metrics: d.Metrics, RedisPrefix: d.RedisPrefix, Now: d.Now, Flashes: mergeFlashes(flashes, workdaysapp.Flashes)}
+		Log: d.Log, Metrics: d.Metrics, RedisPrefix: d.RedisPrefix, Now: d.Now, Flashes: mergeFlashes(flashes, workdaysapp.Flashes, surveysapp.Flashes, agenciesapp.Flashes)}
 	s := &Server{App: app, instance: maintenance.InstanceName(), proxyWarn: newProxyWarner(d.Config.TrustedProxies), terminals: newTerminalCache(d.Config.TerminalCacheTTL), networks: &networkCache{}}
 	pages, err := parseTemplates(d.Config.Location)
 	if err != nil {

@@ -1,4 +1,4 @@
-package server
+package surveysapp
 
 import (
 	"net/http"
@@ -35,7 +35,7 @@ func responseFilter(c *gin.Context) (surveys.ResponseFilter, error) {
 		f.Level = n
 	}
 	var err error
-	f.Limit, f.Offset, err = paging(c)
+	f.Limit, f.Offset, err = httpx.Paging(c)
 	bad.Merge(err)
 	bad.Merge(f.Validate())
 	if err := bad.Err(); err != nil {
@@ -64,7 +64,9 @@ func forUnit(u users.User, list []surveys.Response) {
 	}
 }
 
-func (s *Server) apiListResponses(c *gin.Context) {
+// APIListResponses lists survey responses; a unit sees only its own, without
+// respondents.
+func (s *Handlers) APIListResponses(c *gin.Context) {
 	f, err := responseFilter(c)
 	if err != nil {
 		s.APIError(c, err)
