@@ -14,24 +14,6 @@ var flashes = map[string]string{
 	// Decisions on ratings the daily cap held (console_held.go).
 	"hold_counted":     "该组评价已计入得分。",
 	"hold_not_counted": "该组评价不计入得分，理由已记录。",
-	// Surveys (console_surveys*.go).
-	"survey_created":     "问卷已创建。请导入受访人，确认无误后开始问卷。",
-	"survey_updated":     "问卷已保存。",
-	"survey_frozen":      "问卷已开始，题目和设置不能再修改。",
-	"survey_opened":      "问卷已开始，受访人现在可以通过邀请链接作答。",
-	"survey_closed":      "问卷已结束并冻结，不再接受答卷。",
-	"survey_closes_at":   "截止时间已保存。",
-	"respondent_added":   "受访人已添加，已生成专属邀请链接。",
-	"respondent_exists":  "该受访人已在名单中，未重复添加。",
-	"respondent_deleted": "受访人已删除，其邀请链接已失效。",
-	// Survey agencies (console_agencies.go).
-	"agency_created":       "机构已创建。请签发接口令牌并设置目标样本量。",
-	"agency_updated":       "机构信息已保存。",
-	"agency_disabled":      "机构已停用，其令牌均不能再使用。",
-	"agency_enabled":       "机构已启用。",
-	"agency_token_revoked": "令牌已吊销，立即失效。",
-	"agency_quota_set":     "目标样本量已设置。",
-	"agency_upload_done":   "文件已上传并逐行校验，结果见下方报告。",
 
 	// Assessment results (console_results.go).
 	"results_preliminary": "初步结果已公布，各单位可在申请复核期限内申请复核。",

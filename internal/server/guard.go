@@ -1,8 +1,11 @@
 package server
 
 import (
+	"fmt"
+
 	"github.com/gin-gonic/gin"
 
+	"minyi/internal/apperr"
 	"minyi/internal/httpx"
 	"minyi/internal/safetext"
 )
@@ -32,4 +35,11 @@ func (s *Server) guardRequest() gin.HandlerFunc {
 		}
 		c.Next()
 	}
+}
+
+// consoleFileLimit refuses a console form whose body is larger than a file
+// of max bytes and its form fields, with a page that says so, and caps the
+// body of one sent without a length.
+func (s *Server) consoleFileLimit(max int64) gin.HandlerFunc {
+	return s.BodyCap(max+64<<10, apperr.New(apperr.TooLarge, fmt.Sprintf("上传的文件超过 %d MB 上限，请拆分后分批上传", max>>20)))
 }

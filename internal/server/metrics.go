@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"minyi/internal/httpx"
 	"minyi/internal/secure"
 	"minyi/internal/sheet"
 )
@@ -71,7 +72,7 @@ func (s *Server) metricsEndpoint(h http.Handler) gin.HandlerFunc {
 			s.ErrorPage(c, http.StatusNotFound, "页面不存在", "您访问的页面不存在。")
 			return
 		}
-		got, ok := bearerToken(c)
+		got, ok := httpx.BearerToken(c)
 		if !ok || subtle.ConstantTimeCompare(secure.SHA256(got), secure.SHA256(want)) != 1 {
 			c.Header("WWW-Authenticate", `Bearer realm="metrics"`)
 			c.Header("Cache-Control", "no-store")

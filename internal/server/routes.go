@@ -6,15 +6,18 @@ package server
 
 import (
 	"minyi/internal/app/accountsapp"
+	"minyi/internal/app/agenciesapp"
 	"minyi/internal/app/assessmentapp"
 	"minyi/internal/app/auditapp"
 	"minyi/internal/app/cyclesapp"
 	"minyi/internal/app/scoresapp"
+	"minyi/internal/app/surveysapp"
 	"minyi/internal/app/targetsapp"
 	"minyi/internal/app/workdaysapp"
 	"minyi/internal/assessment"
 	"minyi/internal/httpx"
 	"minyi/internal/results"
+	"minyi/internal/surveys"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -139,86 +142,88 @@ func (s *Server) dailyCapRoutes(authed, console *gin.RouterGroup) {
 // surveyRoutes registers the surveys: the office's API and console pages,
 // and the respondents' invitation pages.
 func (s *Server) surveyRoutes(e *gin.Engine, authed, console *gin.RouterGroup) {
+	sv := surveysapp.New(s.App)
 	// Respondents' pages, opened from a one-time invitation link.
-	e.GET("/s/:token", privateLink, s.invitationPage)
-	e.POST("/s/:token/units/:unit_id", privateLink, s.PublicForm(httpx.SurveyFormMax, true), s.invitationSaveUnit)
-	e.POST("/s/:token/submit", privateLink, s.PublicForm(httpx.SurveyFormMax, true), s.invitationSubmit)
+	e.GET("/s/:token", surveysapp.PrivateLink, sv.InvitationPage)
+	e.POST("/s/:token/units/:unit_id", surveysapp.PrivateLink, s.PublicForm(httpx.SurveyFormMax, true), sv.InvitationSaveUnit)
+	e.POST("/s/:token/submit", surveysapp.PrivateLink, s.PublicForm(httpx.SurveyFormMax, true), sv.InvitationSubmit)
 
 	// The office's API; units never see respondents.
-	authed.GET("/surveys", s.Office, s.apiListSurveys)
-	authed.POST("/surveys", s.Office, s.apiCreateSurvey)
-	authed.GET("/surveys/:id", s.Office, s.apiGetSurvey)
-	authed.PUT("/surveys/:id", s.Office, s.apiUpdateSurvey)
-	authed.PUT("/surveys/:id/closes_at", s.Office, s.apiSetSurveyClosesAt)
-	authed.POST("/surveys/:id/open", s.Office, s.apiOpenSurvey)
-	authed.POST("/surveys/:id/close", s.Office, s.apiCloseSurvey)
-	authed.GET("/surveys/:id/progress", s.Office, s.apiSurveyProgress)
-	authed.GET("/surveys/:id/respondents", s.Office, s.apiListRespondents)
-	authed.POST("/surveys/:id/respondents", s.Office, s.apiAddRespondent)
-	authed.POST("/surveys/:id/respondents/import", s.Office, s.apiImportRespondents)
-	authed.GET("/surveys/:id/respondents/:rid", s.Office, s.apiGetRespondent)
-	authed.DELETE("/surveys/:id/respondents/:rid", s.Office, s.apiDeleteRespondent)
+	authed.GET("/surveys", s.Office, sv.APIListSurveys)
+	authed.POST("/surveys", s.Office, sv.APICreateSurvey)
+	authed.GET("/surveys/:id", s.Office, sv.APIGetSurvey)
+	authed.PUT("/surveys/:id", s.Office, sv.APIUpdateSurvey)
+	authed.PUT("/surveys/:id/closes_at", s.Office, sv.APISetSurveyClosesAt)
+	authed.POST("/surveys/:id/open", s.Office, sv.APIOpenSurvey)
+	authed.POST("/surveys/:id/close", s.Office, sv.APICloseSurvey)
+	authed.GET("/surveys/:id/progress", s.Office, sv.APISurveyProgress)
+	authed.GET("/surveys/:id/respondents", s.Office, sv.APIListRespondents)
+	authed.POST("/surveys/:id/respondents", s.Office, sv.APIAddRespondent)
+	authed.POST("/surveys/:id/respondents/import", s.Office, sv.APIImportRespondents)
+	authed.GET("/surveys/:id/respondents/:rid", s.Office, sv.APIGetRespondent)
+	authed.DELETE("/surveys/:id/respondents/:rid", s.Office, sv.APIDeleteRespondent)
 	// Responses: every staff member, a unit only its own and without respondents.
-	authed.GET("/responses", s.apiListResponses)
+	authed.GET("/responses", sv.APIListResponses)
 
-	console.GET("/console/surveys", s.OfficePage, s.surveysPage)
-	console.GET("/console/surveys/new", s.OfficePage, s.newSurveyPage)
-	console.POST("/console/surveys", s.OfficePage, s.createSurveySubmit)
-	console.GET("/console/surveys/:id", s.OfficePage, s.surveyPage)
-	console.GET("/console/surveys/:id/edit", s.OfficePage, s.editSurveyPage)
-	console.POST("/console/surveys/:id", s.OfficePage, s.updateSurveySubmit)
-	console.POST("/console/surveys/:id/open", s.OfficePage, s.openSurveySubmit)
-	console.POST("/console/surveys/:id/close", s.OfficePage, s.closeSurveySubmit)
-	console.POST("/console/surveys/:id/closes_at", s.OfficePage, s.surveyClosesAtSubmit)
-	console.POST("/console/surveys/:id/respondents", s.OfficePage, s.addRespondentSubmit)
-	console.POST("/console/surveys/:id/respondents/:rid/delete", s.OfficePage, s.deleteRespondentSubmit)
-	console.GET("/console/surveys/:id/respondents/:rid/qr.png", s.OfficePage, s.respondentQR)
-	console.GET("/console/surveys/:id/letters", s.OfficePage, s.invitationLetters)
-	console.GET("/console/surveys/:id/links.csv", s.OfficePage, s.invitationLinksCSV)
-	console.GET("/console/surveys/:id/links.xlsx", s.OfficePage, s.invitationLinksXLSX)
+	console.GET("/console/surveys", s.OfficePage, sv.SurveysPage)
+	console.GET("/console/surveys/new", s.OfficePage, sv.NewSurveyPage)
+	console.POST("/console/surveys", s.OfficePage, sv.CreateSurveySubmit)
+	console.GET("/console/surveys/:id", s.OfficePage, sv.SurveyPage)
+	console.GET("/console/surveys/:id/edit", s.OfficePage, sv.EditSurveyPage)
+	console.POST("/console/surveys/:id", s.OfficePage, sv.UpdateSurveySubmit)
+	console.POST("/console/surveys/:id/open", s.OfficePage, sv.OpenSurveySubmit)
+	console.POST("/console/surveys/:id/close", s.OfficePage, sv.CloseSurveySubmit)
+	console.POST("/console/surveys/:id/closes_at", s.OfficePage, sv.SurveyClosesAtSubmit)
+	console.POST("/console/surveys/:id/respondents", s.OfficePage, sv.AddRespondentSubmit)
+	console.POST("/console/surveys/:id/respondents/:rid/delete", s.OfficePage, sv.DeleteRespondentSubmit)
+	console.GET("/console/surveys/:id/respondents/:rid/qr.png", s.OfficePage, sv.RespondentQR)
+	console.GET("/console/surveys/:id/letters", s.OfficePage, sv.InvitationLetters)
+	console.GET("/console/surveys/:id/links.csv", s.OfficePage, sv.InvitationLinksCSV)
+	console.GET("/console/surveys/:id/links.xlsx", s.OfficePage, sv.InvitationLinksXLSX)
 	// The upload's size is capped before the session check reads the form.
-	e.POST("/console/surveys/:id/respondents/import", s.consoleFileLimit(maxAgencyFileBytes), s.PageAuth, s.OfficePage, s.importRespondentsSubmit)
-	console.GET("/console/surveys/:id/template.csv", s.OfficePage, s.importTemplate)
-	console.GET("/console/responses", s.responsesPage)
+	e.POST("/console/surveys/:id/respondents/import", s.consoleFileLimit(surveys.MaxFileBytes), s.PageAuth, s.OfficePage, sv.ImportRespondentsSubmit)
+	console.GET("/console/surveys/:id/template.csv", s.OfficePage, sv.ImportTemplate)
+	console.GET("/console/responses", sv.ResponsesPage)
 }
 
 // agencyRoutes registers third-party survey agencies: the office's API and
 // console pages, and the agencies' own token-authenticated API.
 func (s *Server) agencyRoutes(api, authed, console *gin.RouterGroup) {
-	ag := api.Group("/agency", s.agencyAuth)
-	ag.GET("", s.agencyWhoAmI)
-	ag.POST("/responses", s.agencyUploadJSON)
-	ag.POST("/responses/file", s.agencyUploadFile)
-	ag.GET("/progress", s.agencyProgress)
-	ag.GET("/uploads", s.agencyUploads)
-	ag.GET("/uploads/:id", s.agencyUpload)
-	ag.GET("/template.xlsx", s.agencyTemplateXLSX)
+	ag := agenciesapp.New(s.App)
+	agency := api.Group("/agency", ag.AgencyAuth)
+	agency.GET("", ag.AgencyWhoAmI)
+	agency.POST("/responses", ag.AgencyUploadJSON)
+	agency.POST("/responses/file", ag.AgencyUploadFile)
+	agency.GET("/progress", ag.AgencyProgress)
+	agency.GET("/uploads", ag.AgencyUploads)
+	agency.GET("/uploads/:id", ag.AgencyUpload)
+	agency.GET("/template.xlsx", ag.AgencyTemplateXLSX)
 
-	authed.GET("/surveys/:id/agencies", s.Office, s.apiListAgencies)
-	authed.POST("/surveys/:id/agencies", s.Office, s.apiCreateAgency)
-	authed.GET("/agencies/:id", s.Office, s.apiGetAgency)
-	authed.PATCH("/agencies/:id", s.Office, s.apiUpdateAgency)
-	authed.POST("/agencies/:id/tokens", s.Office, s.apiIssueAgencyToken)
-	authed.DELETE("/agencies/:id/tokens/:token_id", s.Office, s.apiRevokeAgencyToken)
-	authed.GET("/agencies/:id/quotas", s.Office, s.apiAgencyQuotas)
-	authed.PUT("/agencies/:id/quotas", s.Office, s.apiSetAgencyQuotas)
-	authed.GET("/agencies/:id/progress", s.Office, s.apiAgencyProgress)
-	authed.GET("/agencies/:id/uploads", s.Office, s.apiAgencyUploads)
-	authed.GET("/agencies/:id/uploads/:upload_id", s.Office, s.apiAgencyUpload)
+	authed.GET("/surveys/:id/agencies", s.Office, ag.APIListAgencies)
+	authed.POST("/surveys/:id/agencies", s.Office, ag.APICreateAgency)
+	authed.GET("/agencies/:id", s.Office, ag.APIGetAgency)
+	authed.PATCH("/agencies/:id", s.Office, ag.APIUpdateAgency)
+	authed.POST("/agencies/:id/tokens", s.Office, ag.APIIssueAgencyToken)
+	authed.DELETE("/agencies/:id/tokens/:token_id", s.Office, ag.APIRevokeAgencyToken)
+	authed.GET("/agencies/:id/quotas", s.Office, ag.APIAgencyQuotas)
+	authed.PUT("/agencies/:id/quotas", s.Office, ag.APISetAgencyQuotas)
+	authed.GET("/agencies/:id/progress", s.Office, ag.APIAgencyProgress)
+	authed.GET("/agencies/:id/uploads", s.Office, ag.APIAgencyUploads)
+	authed.GET("/agencies/:id/uploads/:upload_id", s.Office, ag.APIAgencyUpload)
 
-	console.GET("/console/surveys/:id/agencies", s.OfficePage, s.agenciesPage)
-	console.POST("/console/surveys/:id/agencies", s.OfficePage, s.createAgencySubmit)
-	console.GET("/console/agencies/:id", s.OfficePage, s.agencyPage)
-	console.POST("/console/agencies/:id", s.OfficePage, s.updateAgencySubmit)
-	console.POST("/console/agencies/:id/disable", s.OfficePage, s.disableAgencySubmit)
-	console.POST("/console/agencies/:id/enable", s.OfficePage, s.enableAgencySubmit)
-	console.POST("/console/agencies/:id/tokens", s.OfficePage, s.issueAgencyTokenSubmit)
-	console.POST("/console/agencies/:id/tokens/:token_id/revoke", s.OfficePage, s.revokeAgencyTokenSubmit)
-	console.POST("/console/agencies/:id/quotas", s.OfficePage, s.setAgencyQuotaSubmit)
+	console.GET("/console/surveys/:id/agencies", s.OfficePage, ag.AgenciesPage)
+	console.POST("/console/surveys/:id/agencies", s.OfficePage, ag.CreateAgencySubmit)
+	console.GET("/console/agencies/:id", s.OfficePage, ag.AgencyPage)
+	console.POST("/console/agencies/:id", s.OfficePage, ag.UpdateAgencySubmit)
+	console.POST("/console/agencies/:id/disable", s.OfficePage, ag.DisableAgencySubmit)
+	console.POST("/console/agencies/:id/enable", s.OfficePage, ag.EnableAgencySubmit)
+	console.POST("/console/agencies/:id/tokens", s.OfficePage, ag.IssueAgencyTokenSubmit)
+	console.POST("/console/agencies/:id/tokens/:token_id/revoke", s.OfficePage, ag.RevokeAgencyTokenSubmit)
+	console.POST("/console/agencies/:id/quotas", s.OfficePage, ag.SetAgencyQuotaSubmit)
 	// The file's size is capped before the session check reads the form.
-	s.engine.POST("/console/agencies/:id/uploads", s.consoleFileLimit(maxAgencyFileBytes), s.PageAuth, s.OfficePage, s.agencyUploadSubmit)
-	console.GET("/console/agencies/:id/uploads/:upload_id", s.OfficePage, s.agencyUploadPage)
-	console.GET("/console/agencies/:id/template.xlsx", s.OfficePage, s.agencyTemplate)
+	s.engine.POST("/console/agencies/:id/uploads", s.consoleFileLimit(surveys.MaxFileBytes), s.PageAuth, s.OfficePage, ag.AgencyUploadSubmit)
+	console.GET("/console/agencies/:id/uploads/:upload_id", s.OfficePage, ag.AgencyUploadPage)
+	console.GET("/console/agencies/:id/template.xlsx", s.OfficePage, ag.AgencyTemplate)
 }
 
 // cycleRoutes registers assessment cycles (考核年度): the API and console

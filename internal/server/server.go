@@ -13,9 +13,11 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
+	"minyi/internal/app/agenciesapp"
 	"minyi/internal/app/assessmentapp"
 	"minyi/internal/app/cyclesapp"
 	"minyi/internal/app/ratingsapp"
+	"minyi/internal/app/surveysapp"
 	"minyi/internal/app/targetsapp"
 	"minyi/internal/app/workdaysapp"
 	"minyi/internal/config"
@@ -79,6 +81,8 @@ func New(d Deps) (*Server, error) {
 			targetsapp.Flashes,
 			assessmentapp.Flashes,
 			ratingsapp.Flashes,
+			surveysapp.Flashes,
+			agenciesapp.Flashes,
 		)}
 	s := &Server{App: app, instance: maintenance.InstanceName(), proxyWarn: newProxyWarner(d.Config.TrustedProxies)}
 	s.ratings = ratingsapp.New(app)

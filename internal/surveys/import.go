@@ -19,6 +19,10 @@ import (
 // MaxImportRows is the most data rows a respondent list may have.
 const MaxImportRows = 5000
 
+// MaxFileBytes bounds an uploaded file (CSV or .xlsx) of a survey: a
+// respondent list, or the answers an agency collected.
+const MaxFileBytes = 10 << 20
+
 // RespondentColumns are the columns of a respondent list: 姓名 and 群体 are
 // required; 评价单位 lists unit short codes or names separated by 、,;，；
 // and is required for a group that rates a list per respondent.

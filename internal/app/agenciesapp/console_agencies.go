@@ -1,4 +1,4 @@
-package server
+package agenciesapp
 
 import (
 	"net/http"
@@ -46,12 +46,12 @@ func surveyStatusLabel(sv surveys.Survey, accepting bool) string {
 	return surveys.StatusLabel(sv.Status)
 }
 
-// agenciesPage lists a survey's agencies with the form to add one.
-func (s *Server) agenciesPage(c *gin.Context) {
+// AgenciesPage lists a survey's agencies with the form to add one.
+func (s *Handlers) AgenciesPage(c *gin.Context) {
 	s.showAgencies(c, http.StatusOK, agencies.Input{}, nil)
 }
 
-func (s *Server) showAgencies(c *gin.Context, status int, form agencies.Input, errs map[string]string) {
+func (s *Handlers) showAgencies(c *gin.Context, status int, form agencies.Input, errs map[string]string) {
 	id, err := httpx.IDParam(c, "id")
 	var sv surveys.Survey
 	var list []agencies.Summary
@@ -66,7 +66,7 @@ func (s *Server) showAgencies(c *gin.Context, status int, form agencies.Input, e
 		return
 	}
 	d := agenciesPageData{BasePage: s.Base(c, "第三方调查机构 - "+sv.Title, "surveys"), Survey: sv,
-		StatusLabel: surveyStatusLabel(sv, agencies.AcceptsUploads(sv, s.Now()) == nil), SurveyLink: surveyPath(sv.ID),
+		StatusLabel: surveyStatusLabel(sv, agencies.AcceptsUploads(sv, s.Now()) == nil), SurveyLink: "/console/surveys/" + strconv.FormatInt(sv.ID, 10),
 		Form: form, Errors: errs}
 	for _, a := range list {
 		d.Rows = append(d.Rows, agencyRow{Summary: a, Link: agencyPath(a.ID), Percent: agencies.Percent(a.Received, a.Target)})
@@ -80,7 +80,8 @@ func agencyForm(c *gin.Context) agencies.Input {
 	return in
 }
 
-func (s *Server) createAgencySubmit(c *gin.Context) {
+// CreateAgencySubmit registers an agency from the survey's agencies page.
+func (s *Handlers) CreateAgencySubmit(c *gin.Context) {
 	id, err := httpx.IDParam(c, "id")
 	if err != nil {
 		s.ConsoleError(c, err)
@@ -137,7 +138,7 @@ const uploadsPageSize = 20
 
 // loadAgencyPage reads the agency named in the path with everything its
 // page shows; it shows the error page and returns false when it cannot.
-func (s *Server) loadAgencyPage(c *gin.Context) (agencyPageData, bool) {
+func (s *Handlers) loadAgencyPage(c *gin.Context) (agencyPageData, bool) {
 	var d agencyPageData
 	id, err := httpx.IDParam(c, "id")
 	if err == nil {
@@ -167,7 +168,7 @@ func (s *Server) loadAgencyPage(c *gin.Context) (agencyPageData, bool) {
 	d.Survey, d.Units = cat.Survey, cat.Units
 	d.Accepting = agencies.AcceptsUploads(d.Survey, s.Now()) == nil
 	d.StatusLabel = surveyStatusLabel(d.Survey, d.Accepting)
-	d.SurveyLink, d.AgenciesLink = surveyPath(d.Survey.ID), surveyAgenciesPath(d.Survey.ID)
+	d.SurveyLink, d.AgenciesLink = "/console/surveys/"+strconv.FormatInt(d.Survey.ID, 10), surveyAgenciesPath(d.Survey.ID)
 	d.Pager = httpx.NewPager(page, uploadsPageSize, total, func(p int) string {
 		return agencyPath(id) + "?page=" + strconv.Itoa(p) + "#uploads"
 	})
@@ -177,11 +178,12 @@ func (s *Server) loadAgencyPage(c *gin.Context) (agencyPageData, bool) {
 		d.FileColumns = append(d.FileColumns, col.Names[0])
 	}
 	d.APIEndpoint = s.Config.PublicBaseURL + "/api/v1/agency"
-	d.MaxFileMB, d.MaxRows = maxAgencyFileBytes>>20, agencies.MaxRows
+	d.MaxFileMB, d.MaxRows = surveys.MaxFileBytes>>20, agencies.MaxRows
 	return d, true
 }
 
-func (s *Server) agencyPage(c *gin.Context) {
+// AgencyPage shows an agency: its account, tokens, quotas, progress and uploads.
+func (s *Handlers) AgencyPage(c *gin.Context) {
 	if d, ok := s.loadAgencyPage(c); ok {
 		s.Render(c, http.StatusOK, "console/agency.html", d)
 	}
@@ -189,14 +191,15 @@ func (s *Server) agencyPage(c *gin.Context) {
 
 // showAgencyForm shows the agency's page again with a form's input and
 // errors, filled in by fill.
-func (s *Server) showAgencyForm(c *gin.Context, status int, fill func(*agencyPageData)) {
+func (s *Handlers) showAgencyForm(c *gin.Context, status int, fill func(*agencyPageData)) {
 	if d, ok := s.loadAgencyPage(c); ok {
 		fill(&d)
 		s.Render(c, status, "console/agency.html", d)
 	}
 }
 
-func (s *Server) updateAgencySubmit(c *gin.Context) {
+// UpdateAgencySubmit saves an agency's name and contact.
+func (s *Handlers) UpdateAgencySubmit(c *gin.Context) {
 	id, err := httpx.IDParam(c, "id")
 	if err != nil {
 		s.ConsoleError(c, err)
@@ -218,11 +221,17 @@ func (s *Server) updateAgencySubmit(c *gin.Context) {
 	httpx.Redirect(c, agencyPath(id), "agency_updated")
 }
 
-func (s *Server) disableAgencySubmit(c *gin.Context) { s.setAgencyDisabled(c, true, "agency_disabled") }
+// DisableAgencySubmit disables an agency, so none of its tokens is accepted.
+func (s *Handlers) DisableAgencySubmit(c *gin.Context) {
+	s.setAgencyDisabled(c, true, "agency_disabled")
+}
 
-func (s *Server) enableAgencySubmit(c *gin.Context) { s.setAgencyDisabled(c, false, "agency_enabled") }
+// EnableAgencySubmit enables a disabled agency again.
+func (s *Handlers) EnableAgencySubmit(c *gin.Context) {
+	s.setAgencyDisabled(c, false, "agency_enabled")
+}
 
-func (s *Server) setAgencyDisabled(c *gin.Context, disabled bool, flash string) {
+func (s *Handlers) setAgencyDisabled(c *gin.Context, disabled bool, flash string) {
 	id, err := httpx.IDParam(c, "id")
 	if err == nil {
 		err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
@@ -246,9 +255,9 @@ type agencyTokenData struct {
 	AgencyLink string
 }
 
-// issueAgencyTokenSubmit issues a token and shows it on the result page,
+// IssueAgencyTokenSubmit issues a token and shows it on the result page,
 // the only time it is ever shown.
-func (s *Server) issueAgencyTokenSubmit(c *gin.Context) {
+func (s *Handlers) IssueAgencyTokenSubmit(c *gin.Context) {
 	id, err := httpx.IDParam(c, "id")
 	var a agencies.Agency
 	var token string
@@ -271,7 +280,8 @@ func (s *Server) issueAgencyTokenSubmit(c *gin.Context) {
 	s.Render(c, http.StatusCreated, "console/agency_token.html", d)
 }
 
-func (s *Server) revokeAgencyTokenSubmit(c *gin.Context) {
+// RevokeAgencyTokenSubmit revokes one of the agency's tokens at once.
+func (s *Handlers) RevokeAgencyTokenSubmit(c *gin.Context) {
 	id, err := httpx.IDParam(c, "id")
 	var tokenID int64
 	if err == nil {
@@ -290,9 +300,9 @@ func (s *Server) revokeAgencyTokenSubmit(c *gin.Context) {
 	httpx.Redirect(c, agencyPath(id)+"#tokens", "agency_token_revoked")
 }
 
-// setAgencyQuotaSubmit sets one group's target for one unit or, with no
+// SetAgencyQuotaSubmit sets one group's target for one unit or, with no
 // unit chosen, for every unit.
-func (s *Server) setAgencyQuotaSubmit(c *gin.Context) {
+func (s *Handlers) SetAgencyQuotaSubmit(c *gin.Context) {
 	id, err := httpx.IDParam(c, "id")
 	if err != nil {
 		s.ConsoleError(c, err)

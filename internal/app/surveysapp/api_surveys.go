@@ -1,4 +1,4 @@
-package server
+package surveysapp
 
 import (
 	"encoding/base64"
@@ -35,7 +35,7 @@ type surveyBody struct {
 
 // input turns the body into the store's input; cycleID names the cycle
 // whose groups are the default.
-func (s *Server) surveyInput(c *gin.Context, b surveyBody, cycleID int64) (surveys.Input, error) {
+func (s *Handlers) surveyInput(c *gin.Context, b surveyBody, cycleID int64) (surveys.Input, error) {
 	in := surveys.Input{CycleID: cycleID, Title: b.Title, Intro: b.Intro, Anonymous: true, AllowOpinion: true,
 		Questions: b.Questions}
 	if b.Anonymous != nil {
@@ -80,7 +80,9 @@ func parseClosesAt(v *string) (*time.Time, error) {
 	return &t, nil
 }
 
-func (s *Server) apiListSurveys(c *gin.Context) {
+// APIListSurveys lists the surveys, of one cycle with ?cycle_id=, a page at
+// a time.
+func (s *Handlers) APIListSurveys(c *gin.Context) {
 	f := surveys.Filter{}
 	var err error
 	if v := c.Query("cycle_id"); v != "" {
@@ -101,7 +103,8 @@ func (s *Server) apiListSurveys(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"total": total, "items": list})
 }
 
-func (s *Server) apiCreateSurvey(c *gin.Context) {
+// APICreateSurvey creates a survey in draft.
+func (s *Handlers) APICreateSurvey(c *gin.Context) {
 	var b surveyBody
 	if err := httpx.BindJSON(c, &b, 64<<10); err != nil {
 		s.APIError(c, err)
@@ -117,7 +120,8 @@ func (s *Server) apiCreateSurvey(c *gin.Context) {
 	})
 }
 
-func (s *Server) apiGetSurvey(c *gin.Context) {
+// APIGetSurvey answers with a survey.
+func (s *Handlers) APIGetSurvey(c *gin.Context) {
 	if id, ok := s.PathIDAndBody(c, nil); ok {
 		sv, err := surveys.FindSurvey(c, s.Pool, id)
 		if err != nil {
@@ -128,7 +132,8 @@ func (s *Server) apiGetSurvey(c *gin.Context) {
 	}
 }
 
-func (s *Server) apiUpdateSurvey(c *gin.Context) {
+// APIUpdateSurvey replaces a draft survey's questions and settings.
+func (s *Handlers) APIUpdateSurvey(c *gin.Context) {
 	var b surveyBody
 	id, err := httpx.IDParam(c, "id")
 	if err == nil {
@@ -151,7 +156,8 @@ func (s *Server) apiUpdateSurvey(c *gin.Context) {
 	})
 }
 
-func (s *Server) apiSetSurveyClosesAt(c *gin.Context) {
+// APISetSurveyClosesAt sets or clears (null) a survey's closing time.
+func (s *Handlers) APISetSurveyClosesAt(c *gin.Context) {
 	var b struct {
 		ClosesAt *string `json:"closes_at"`
 	}
@@ -169,7 +175,9 @@ func (s *Server) apiSetSurveyClosesAt(c *gin.Context) {
 	})
 }
 
-func (s *Server) apiOpenSurvey(c *gin.Context) {
+// APIOpenSurvey opens a survey: its invitation links start taking answers
+// and its questions freeze.
+func (s *Handlers) APIOpenSurvey(c *gin.Context) {
 	if id, ok := s.PathIDAndBody(c, nil); ok {
 		s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 			return surveys.OpenSurvey(c, tx, httpx.CurrentUser(c).Actor(), id, s.Now())
@@ -177,7 +185,8 @@ func (s *Server) apiOpenSurvey(c *gin.Context) {
 	}
 }
 
-func (s *Server) apiCloseSurvey(c *gin.Context) {
+// APICloseSurvey closes a survey: it takes no more answers.
+func (s *Handlers) APICloseSurvey(c *gin.Context) {
 	if id, ok := s.PathIDAndBody(c, nil); ok {
 		s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 			return surveys.CloseSurvey(c, tx, httpx.CurrentUser(c).Actor(), id, s.Now())
@@ -185,7 +194,9 @@ func (s *Server) apiCloseSurvey(c *gin.Context) {
 	}
 }
 
-func (s *Server) apiSurveyProgress(c *gin.Context) {
+// APISurveyProgress answers with a survey's response progress by group and
+// in all.
+func (s *Handlers) APISurveyProgress(c *gin.Context) {
 	id, ok := s.PathIDAndBody(c, nil)
 	if !ok {
 		return
@@ -211,7 +222,7 @@ type respondentJSON struct {
 	QRPNG string `json:"qr_png"`
 }
 
-func (s *Server) respondentJSON(r surveys.Respondent) (respondentJSON, error) {
+func (s *Handlers) respondentJSON(r surveys.Respondent) (respondentJSON, error) {
 	token, err := r.Token(s.Keys)
 	if err != nil {
 		return respondentJSON{}, apperr.Wrap(apperr.Internal, "服务器内部错误", err)
@@ -220,7 +231,7 @@ func (s *Server) respondentJSON(r surveys.Respondent) (respondentJSON, error) {
 }
 
 // invitationURL is the link a respondent opens.
-func (s *Server) invitationURL(token string) string { return s.Config.PublicBaseURL + "/s/" + token }
+func (s *Handlers) invitationURL(token string) string { return s.Config.PublicBaseURL + "/s/" + token }
 
 func respondentQRPath(r surveys.Respondent) string {
 	return surveyPath(r.SurveyID) + "/respondents/" + strconv.FormatInt(r.ID, 10) + "/qr.png"
@@ -232,7 +243,9 @@ func respondentFilter(c *gin.Context) surveys.RespondentFilter {
 	return surveys.RespondentFilter{Group: c.Query("group"), Status: c.Query("status"), Search: c.Query("q")}
 }
 
-func (s *Server) apiListRespondents(c *gin.Context) {
+// APIListRespondents lists a survey's respondents, filtered by group, status
+// and ?q=, a page at a time.
+func (s *Handlers) APIListRespondents(c *gin.Context) {
 	id, ok := s.PathIDAndBody(c, nil)
 	if !ok {
 		return
@@ -267,7 +280,9 @@ func respondentFromPath(c *gin.Context) (surveyID, id int64, err error) {
 	return surveyID, id, err
 }
 
-func (s *Server) apiGetRespondent(c *gin.Context) {
+// APIGetRespondent answers with one respondent, its invitation link and the
+// link's QR code.
+func (s *Handlers) APIGetRespondent(c *gin.Context) {
 	surveyID, id, err := respondentFromPath(c)
 	var r surveys.Respondent
 	if err == nil {
@@ -284,9 +299,9 @@ func (s *Server) apiGetRespondent(c *gin.Context) {
 	c.JSON(http.StatusOK, out)
 }
 
-// apiAddRespondent adds one respondent: 201 when added, 200 with the one
+// APIAddRespondent adds one respondent: 201 when added, 200 with the one
 // already there when the same person was added before.
-func (s *Server) apiAddRespondent(c *gin.Context) {
+func (s *Handlers) APIAddRespondent(c *gin.Context) {
 	var in surveys.RespondentInput
 	id, ok := s.PathIDAndBody(c, &in)
 	if !ok {
@@ -313,17 +328,17 @@ func (s *Server) apiAddRespondent(c *gin.Context) {
 	c.JSON(status, gin.H{"added": added, "respondent": out})
 }
 
-// apiImportRespondents imports a respondent list sent as JSON:
+// APIImportRespondents imports a respondent list sent as JSON:
 // {"filename": "名单.xlsx", "content": "<base64 of the file>"}. Staff
 // requests must be JSON, so the file travels base64-encoded.
-func (s *Server) apiImportRespondents(c *gin.Context) {
+func (s *Handlers) APIImportRespondents(c *gin.Context) {
 	var b struct {
 		Filename string `json:"filename"`
 		Content  string `json:"content"`
 	}
 	id, err := httpx.IDParam(c, "id")
 	if err == nil {
-		err = httpx.BindJSON(c, &b, maxAgencyFileBytes*4/3+64<<10)
+		err = httpx.BindJSON(c, &b, surveys.MaxFileBytes*4/3+64<<10)
 	}
 	if err != nil {
 		s.APIError(c, err)
@@ -334,8 +349,8 @@ func (s *Server) apiImportRespondents(c *gin.Context) {
 	case err != nil:
 		s.APIError(c, apperr.InvalidField("content", "content 须为文件内容的 Base64 编码"))
 		return
-	case len(data) > maxAgencyFileBytes:
-		s.APIError(c, errFileTooBig)
+	case len(data) > surveys.MaxFileBytes:
+		s.APIError(c, httpx.FileTooBig(surveys.MaxFileBytes))
 		return
 	}
 	s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
@@ -343,7 +358,8 @@ func (s *Server) apiImportRespondents(c *gin.Context) {
 	})
 }
 
-func (s *Server) apiDeleteRespondent(c *gin.Context) {
+// APIDeleteRespondent deletes a respondent; its invitation link stops working.
+func (s *Handlers) APIDeleteRespondent(c *gin.Context) {
 	surveyID, id, err := respondentFromPath(c)
 	if err == nil {
 		err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {

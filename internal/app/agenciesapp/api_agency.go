@@ -1,12 +1,9 @@
-package server
+package agenciesapp
 
 import (
+	"encoding/hex"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
 	"net/http"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5"
@@ -20,31 +17,20 @@ import (
 	"minyi/internal/surveys"
 )
 
-// Limits of agency uploads: a JSON batch (up to agencies.MaxRows rows with
-// long opinions) and a file.
-const (
-	maxAgencyBatchBytes = 16 << 20
-	maxAgencyFileBytes  = 10 << 20
-)
+// maxAgencyBatchBytes bounds an agency's JSON batch (up to agencies.MaxRows
+// rows with long opinions); a file is bounded by surveys.MaxFileBytes.
+const maxAgencyBatchBytes = 16 << 20
 
 const ctxAgency = "minyi.agency"
 
-// bearerToken returns the token of an "Authorization: Bearer <token>"
-// header; the scheme name is case-insensitive (RFC 9110 §11.1).
-func bearerToken(c *gin.Context) (string, bool) {
-	scheme, token, _ := strings.Cut(strings.TrimSpace(c.GetHeader("Authorization")), " ")
-	token = strings.TrimSpace(token)
-	return token, strings.EqualFold(scheme, "Bearer") && token != ""
-}
-
-// agencyAuth lets through requests carrying an active agency token.
-func (s *Server) agencyAuth(c *gin.Context) {
-	token, ok := bearerToken(c)
+// AgencyAuth lets through requests carrying an active agency token.
+func (s *Handlers) AgencyAuth(c *gin.Context) {
+	token, ok := httpx.BearerToken(c)
 	if !ok {
 		s.APIError(c, apperr.New(apperr.Unauthorized, "缺少机构令牌（Authorization: Bearer <token>）"))
 		return
 	}
-	if d := s.Limiter.Allow(c, s.Config.Limits.Agency, "ag:"+hexHash(secure.SHA256(token))); d.Limited {
+	if d := s.Limiter.Allow(c, s.Config.Limits.Agency, "ag:"+hex.EncodeToString(secure.SHA256(token)[:16])); d.Limited {
 		s.LimitedAPI(c, d.RetryAfter)
 		return
 	}
@@ -72,10 +58,10 @@ type fileColumnJSON struct {
 	Required bool     `json:"required"`
 }
 
-// agencyWhoAmI tells an agency who it is and what it needs to prepare
+// AgencyWhoAmI tells an agency who it is and what it needs to prepare
 // uploads: its survey's questions, groups and units, the accepted file
 // columns and the limits.
-func (s *Server) agencyWhoAmI(c *gin.Context) {
+func (s *Handlers) AgencyWhoAmI(c *gin.Context) {
 	a := currentAgency(c).Agency
 	cat, err := agencies.LoadCatalog(c, s.Pool, a.SurveyID)
 	if err != nil {
@@ -99,13 +85,13 @@ func (s *Server) agencyWhoAmI(c *gin.Context) {
 		"groups":       sv.Groups,
 		"units":        list,
 		"file_columns": cols,
-		"limits":       gin.H{"max_rows": agencies.MaxRows, "max_file_bytes": maxAgencyFileBytes, "max_batch_bytes": maxAgencyBatchBytes},
+		"limits":       gin.H{"max_rows": agencies.MaxRows, "max_file_bytes": surveys.MaxFileBytes, "max_batch_bytes": maxAgencyBatchBytes},
 	})
 }
 
-// agencyUploadJSON takes a JSON batch {"responses": [...]} and answers with
+// AgencyUploadJSON takes a JSON batch {"responses": [...]} and answers with
 // the upload's row-by-row report.
-func (s *Server) agencyUploadJSON(c *gin.Context) {
+func (s *Handlers) AgencyUploadJSON(c *gin.Context) {
 	sess := currentAgency(c)
 	up, err := s.storeAgencyUpload(c, sess.Agency, &sess.Token.ID, nil, func(surveys.Survey) (agencies.UploadInput, error) {
 		var body struct {
@@ -124,12 +110,12 @@ func (s *Server) agencyUploadJSON(c *gin.Context) {
 	c.JSON(http.StatusOK, up)
 }
 
-// agencyUploadFile takes a CSV or .xlsx file in the multipart field "file".
-func (s *Server) agencyUploadFile(c *gin.Context) {
+// AgencyUploadFile takes a CSV or .xlsx file in the multipart field "file".
+func (s *Handlers) AgencyUploadFile(c *gin.Context) {
 	sess := currentAgency(c)
 	up, err := s.storeAgencyUpload(c, sess.Agency, &sess.Token.ID, nil, func(sv surveys.Survey) (agencies.UploadInput, error) {
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxAgencyFileBytes+1<<20)
-		data, name, err := uploadedFile(c)
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, surveys.MaxFileBytes+1<<20)
+		data, name, err := httpx.UploadedFile(c, surveys.MaxFileBytes)
 		if err != nil {
 			return agencies.UploadInput{}, err
 		}
@@ -142,43 +128,10 @@ func (s *Server) agencyUploadFile(c *gin.Context) {
 	c.JSON(http.StatusOK, up)
 }
 
-var errFileTooBig = apperr.InvalidField("file", fmt.Sprintf("文件超过 %d MB 上限，请拆分后分批上传", maxAgencyFileBytes>>20))
-
-// uploadedFile reads the multipart field "file", at most maxAgencyFileBytes.
-func uploadedFile(c *gin.Context) ([]byte, string, error) {
-	if !strings.HasPrefix(c.ContentType(), "multipart/form-data") {
-		return nil, "", apperr.InvalidField("file", "请以 multipart/form-data 上传文件，字段名为 file")
-	}
-	fh, err := c.FormFile("file")
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return nil, "", errFileTooBig
-		}
-		return nil, "", apperr.InvalidField("file", "请选择要上传的文件（CSV 或 .xlsx）")
-	}
-	if fh.Size > maxAgencyFileBytes {
-		return nil, "", errFileTooBig
-	}
-	f, err := fh.Open()
-	if err != nil {
-		return nil, "", apperr.Wrap(apperr.Internal, "服务器内部错误", err)
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxAgencyFileBytes+1))
-	if err != nil {
-		return nil, "", apperr.InvalidField("file", "文件上传不完整，请重新上传")
-	}
-	if len(data) > maxAgencyFileBytes {
-		return nil, "", errFileTooBig
-	}
-	return data, fh.Filename, nil
-}
-
 // storeAgencyUpload refuses an upload to a survey not taking answers before
 // reading it, then reads the rows with read and stores them in one
 // transaction with the upload's report.
-func (s *Server) storeAgencyUpload(c *gin.Context, a agencies.Agency, tokenID *int64, staff *audit.Actor,
+func (s *Handlers) storeAgencyUpload(c *gin.Context, a agencies.Agency, tokenID *int64, staff *audit.Actor,
 	read func(surveys.Survey) (agencies.UploadInput, error)) (agencies.Upload, error) {
 	cat, err := agencies.LoadCatalog(c, s.Pool, a.SurveyID)
 	if err != nil {
@@ -201,10 +154,12 @@ func (s *Server) storeAgencyUpload(c *gin.Context, a agencies.Agency, tokenID *i
 	return up, err
 }
 
-func (s *Server) agencyProgress(c *gin.Context) { s.showProgress(c, currentAgency(c).Agency) }
+// AgencyProgress answers the signed-in agency with its progress against its
+// quotas.
+func (s *Handlers) AgencyProgress(c *gin.Context) { s.showProgress(c, currentAgency(c).Agency) }
 
 // showProgress answers with the agency's progress against its quotas.
-func (s *Server) showProgress(c *gin.Context, a agencies.Agency) {
+func (s *Handlers) showProgress(c *gin.Context, a agencies.Agency) {
 	sv, err := surveys.FindSurvey(c, s.Pool, a.SurveyID)
 	var p agencies.Progress
 	if err == nil {
@@ -217,19 +172,22 @@ func (s *Server) showProgress(c *gin.Context, a agencies.Agency) {
 	c.JSON(http.StatusOK, p)
 }
 
-// agencyTemplateXLSX downloads the upload template of the agency's survey.
-func (s *Server) agencyTemplateXLSX(c *gin.Context) {
+// AgencyTemplateXLSX downloads the upload template of the agency's survey.
+func (s *Handlers) AgencyTemplateXLSX(c *gin.Context) {
 	if err := s.sendTemplate(c, currentAgency(c).Agency); err != nil {
 		s.APIError(c, err)
 	}
 }
 
-func (s *Server) agencyUploads(c *gin.Context) { s.listUploads(c, currentAgency(c).Agency.ID) }
+// AgencyUploads lists the signed-in agency's uploads, newest first.
+func (s *Handlers) AgencyUploads(c *gin.Context) { s.listUploads(c, currentAgency(c).Agency.ID) }
 
-func (s *Server) agencyUpload(c *gin.Context) { s.showUpload(c, currentAgency(c).Agency.ID, "id") }
+// AgencyUpload answers the signed-in agency with one of its uploads and its
+// report.
+func (s *Handlers) AgencyUpload(c *gin.Context) { s.showUpload(c, currentAgency(c).Agency.ID, "id") }
 
 // listUploads answers with the agency's uploads, newest first.
-func (s *Server) listUploads(c *gin.Context, agencyID int64) {
+func (s *Handlers) listUploads(c *gin.Context, agencyID int64) {
 	limit, offset, err := httpx.Paging(c)
 	var list []agencies.Upload
 	var total int
@@ -255,7 +213,7 @@ func (s *Server) listUploads(c *gin.Context, agencyID int64) {
 
 // showUpload answers with one of the agency's uploads and its report; the
 // upload's id is the path parameter param.
-func (s *Server) showUpload(c *gin.Context, agencyID int64, param string) {
+func (s *Handlers) showUpload(c *gin.Context, agencyID int64, param string) {
 	id, err := httpx.IDParam(c, param)
 	var up agencies.Upload
 	if err == nil {

@@ -1,4 +1,4 @@
-package server
+package agenciesapp
 
 import (
 	"net/http"
@@ -14,7 +14,8 @@ import (
 // The office's API for survey agencies: accounts, tokens, quotas, progress
 // and uploads. Every route is office-only.
 
-func (s *Server) apiListAgencies(c *gin.Context) {
+// APIListAgencies lists a survey's agencies with their progress.
+func (s *Handlers) APIListAgencies(c *gin.Context) {
 	id, err := httpx.IDParam(c, "id")
 	if err == nil {
 		_, err = surveys.FindSurvey(c, s.Pool, id)
@@ -30,7 +31,8 @@ func (s *Server) apiListAgencies(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"total": len(list), "items": list})
 }
 
-func (s *Server) apiCreateAgency(c *gin.Context) {
+// APICreateAgency registers an agency for the survey of the path.
+func (s *Handlers) APICreateAgency(c *gin.Context) {
 	var in agencies.Input
 	if id, ok := s.PathIDAndBody(c, &in); ok {
 		s.APITx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
@@ -39,7 +41,9 @@ func (s *Server) apiCreateAgency(c *gin.Context) {
 	}
 }
 
-func (s *Server) apiGetAgency(c *gin.Context) {
+// APIGetAgency answers with an agency and its tokens (their hints; a token
+// itself is never stored).
+func (s *Handlers) APIGetAgency(c *gin.Context) {
 	id, err := httpx.IDParam(c, "id")
 	var a agencies.Agency
 	var tokens []agencies.Token
@@ -56,9 +60,9 @@ func (s *Server) apiGetAgency(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"agency": a, "tokens": tokens})
 }
 
-// apiUpdateAgency changes the fields sent: name, contact, and disabled
+// APIUpdateAgency changes the fields sent: name, contact, and disabled
 // (true disables the account so none of its tokens is accepted).
-func (s *Server) apiUpdateAgency(c *gin.Context) {
+func (s *Handlers) APIUpdateAgency(c *gin.Context) {
 	var patch struct {
 		Name     *string `json:"name"`
 		Contact  *string `json:"contact"`
@@ -93,7 +97,9 @@ func (s *Server) apiUpdateAgency(c *gin.Context) {
 	})
 }
 
-func (s *Server) apiIssueAgencyToken(c *gin.Context) {
+// APIIssueAgencyToken issues a token to the agency; the answer holds the
+// token, the only time it is ever shown.
+func (s *Handlers) APIIssueAgencyToken(c *gin.Context) {
 	if id, ok := s.PathIDAndBody(c, nil); ok {
 		s.APITx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
 			t, token, err := agencies.IssueToken(c, tx, httpx.CurrentUser(c).Actor(), id)
@@ -102,7 +108,8 @@ func (s *Server) apiIssueAgencyToken(c *gin.Context) {
 	}
 }
 
-func (s *Server) apiRevokeAgencyToken(c *gin.Context) {
+// APIRevokeAgencyToken revokes one of the agency's tokens at once.
+func (s *Handlers) APIRevokeAgencyToken(c *gin.Context) {
 	id, err := httpx.IDParam(c, "id")
 	var tokenID int64
 	if err == nil {
@@ -118,7 +125,8 @@ func (s *Server) apiRevokeAgencyToken(c *gin.Context) {
 	})
 }
 
-func (s *Server) apiAgencyQuotas(c *gin.Context) {
+// APIAgencyQuotas lists the agency's target sample sizes.
+func (s *Handlers) APIAgencyQuotas(c *gin.Context) {
 	id, err := httpx.IDParam(c, "id")
 	if err == nil {
 		_, err = agencies.FindAgency(c, s.Pool, id)
@@ -134,9 +142,9 @@ func (s *Server) apiAgencyQuotas(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"total": len(list), "items": list})
 }
 
-// apiSetAgencyQuotas sets targets: {"items": [{"group_key", "unit_id"
+// APISetAgencyQuotas sets targets: {"items": [{"group_key", "unit_id"
 // (omitted: every unit), "target" (0 removes)}]}, applied in order.
-func (s *Server) apiSetAgencyQuotas(c *gin.Context) {
+func (s *Handlers) APISetAgencyQuotas(c *gin.Context) {
 	var body struct {
 		Items []agencies.QuotaInput `json:"items"`
 	}
@@ -154,7 +162,8 @@ func (s *Server) apiSetAgencyQuotas(c *gin.Context) {
 	})
 }
 
-func (s *Server) apiAgencyProgress(c *gin.Context) {
+// APIAgencyProgress answers with the agency's progress against its quotas.
+func (s *Handlers) APIAgencyProgress(c *gin.Context) {
 	id, err := httpx.IDParam(c, "id")
 	var a agencies.Agency
 	if err == nil {
@@ -167,7 +176,8 @@ func (s *Server) apiAgencyProgress(c *gin.Context) {
 	s.showProgress(c, a)
 }
 
-func (s *Server) apiAgencyUploads(c *gin.Context) {
+// APIAgencyUploads lists the agency's uploads, newest first.
+func (s *Handlers) APIAgencyUploads(c *gin.Context) {
 	id, err := httpx.IDParam(c, "id")
 	if err == nil {
 		_, err = agencies.FindAgency(c, s.Pool, id)
@@ -179,7 +189,8 @@ func (s *Server) apiAgencyUploads(c *gin.Context) {
 	s.listUploads(c, id)
 }
 
-func (s *Server) apiAgencyUpload(c *gin.Context) {
+// APIAgencyUpload answers with one of the agency's uploads and its report.
+func (s *Handlers) APIAgencyUpload(c *gin.Context) {
 	id, err := httpx.IDParam(c, "id")
 	if err != nil {
 		s.APIError(c, err)

@@ -1,4 +1,4 @@
-package server
+package surveysapp
 
 import (
 	"net/http"
@@ -81,7 +81,7 @@ type respondentsTab struct {
 
 // showRespondents shows the respondents tab for the filter in the query;
 // fill adds a form's input, errors or an import's report.
-func (s *Server) showRespondents(c *gin.Context, status int, fill func(*surveyPageData)) {
+func (s *Handlers) showRespondents(c *gin.Context, status int, fill func(*surveyPageData)) {
 	d, ok := s.loadSurveyPage(c, "respondents")
 	if !ok {
 		return
@@ -151,7 +151,7 @@ func (s *Server) showRespondents(c *gin.Context, status int, fill func(*surveyPa
 
 // respondentRow prepares a respondent for the list: names, the link, and
 // the phone in full for roles that call back.
-func (s *Server) respondentRow(u users.User, sv surveys.Survey, r surveys.Respondent, unitNames map[int64]string) (respondentRow, error) {
+func (s *Handlers) respondentRow(u users.User, sv surveys.Survey, r surveys.Respondent, unitNames map[int64]string) (respondentRow, error) {
 	token, err := r.Token(s.Keys)
 	if err != nil {
 		return respondentRow{}, apperr.Wrap(apperr.Internal, "服务器内部错误", err)
@@ -176,7 +176,7 @@ func (s *Server) respondentRow(u users.User, sv surveys.Survey, r surveys.Respon
 
 // respondentPhone is the phone in full for the roles that call back
 // (CALLBACK_ROLES), else its mask.
-func (s *Server) respondentPhone(u users.User, r surveys.Respondent) string {
+func (s *Handlers) respondentPhone(u users.User, r surveys.Respondent) string {
 	if len(r.PhoneEnc) > 0 && slices.Contains(s.Config.CallbackRoles, u.Role) {
 		if p, err := s.Keys.Decrypt(r.PhoneEnc); err == nil {
 			return p
@@ -185,7 +185,17 @@ func (s *Server) respondentPhone(u users.User, r surveys.Respondent) string {
 	return deref(r.PhoneMask)
 }
 
-func (s *Server) addRespondentSubmit(c *gin.Context) {
+// deref is *p, or "" for nil.
+func deref(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+// AddRespondentSubmit adds a respondent from the survey's respondents tab;
+// the same person added again is not added twice.
+func (s *Handlers) AddRespondentSubmit(c *gin.Context) {
 	id, err := httpx.IDParam(c, "id")
 	if err != nil {
 		s.ConsoleError(c, apperr.New(apperr.NotFound, "问卷不存在"))
@@ -226,7 +236,8 @@ func (s *Server) addRespondentSubmit(c *gin.Context) {
 	httpx.Redirect(c, surveyPath(id)+"?tab=respondents#respondents", flash)
 }
 
-func (s *Server) deleteRespondentSubmit(c *gin.Context) {
+// DeleteRespondentSubmit deletes a respondent; its invitation link stops working.
+func (s *Handlers) DeleteRespondentSubmit(c *gin.Context) {
 	surveyID, id, err := respondentFromPath(c)
 	if err == nil {
 		err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
@@ -240,15 +251,15 @@ func (s *Server) deleteRespondentSubmit(c *gin.Context) {
 	httpx.Redirect(c, surveyPath(surveyID)+"?tab=respondents#respondents", "respondent_deleted")
 }
 
-// importRespondentsSubmit imports a respondent list and shows its report
+// ImportRespondentsSubmit imports a respondent list and shows its report
 // on the respondents tab; a file that cannot be read shows why.
-func (s *Server) importRespondentsSubmit(c *gin.Context) {
+func (s *Handlers) ImportRespondentsSubmit(c *gin.Context) {
 	id, err := httpx.IDParam(c, "id")
 	if err != nil {
 		s.ConsoleError(c, apperr.New(apperr.NotFound, "问卷不存在"))
 		return
 	}
-	data, name, err := uploadedFile(c)
+	data, name, err := httpx.UploadedFile(c, surveys.MaxFileBytes)
 	var rep surveys.ImportReport
 	if err == nil {
 		err = db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
@@ -268,8 +279,8 @@ func (s *Server) importRespondentsSubmit(c *gin.Context) {
 	s.showRespondents(c, http.StatusOK, func(d *surveyPageData) { d.Respondents.Import = &rep })
 }
 
-// importTemplate downloads a CSV template of a respondent list.
-func (s *Server) importTemplate(c *gin.Context) {
+// ImportTemplate downloads a CSV template of a respondent list.
+func (s *Handlers) ImportTemplate(c *gin.Context) {
 	sv, err := s.surveyFromPath(c)
 	var list []units.Unit
 	if err == nil {

@@ -1,4 +1,4 @@
-package server
+package surveysapp
 
 import (
 	"net/http"
@@ -59,7 +59,7 @@ type responsesPageData struct {
 	Surveys        []surveys.Summary
 	Units          []units.Unit
 	Groups         []option
-	Levels         []levelView
+	Levels         []ratings.LevelName
 	Counts         []levelCount
 	Total          int64
 	Rows           []responseRow
@@ -77,16 +77,16 @@ var responseFieldNames = map[string]string{
 	"level":     "评价等级无效。",
 }
 
-// responsesPage lists submitted survey responses with the filters the
+// ResponsesPage lists submitted survey responses with the filters the
 // score explanation links with; a unit's staff see only their unit and
 // never who answered.
-func (s *Server) responsesPage(c *gin.Context) {
+func (s *Handlers) ResponsesPage(c *gin.Context) {
 	u := httpx.CurrentUser(c)
 	active := "cycles"
 	if u.Role == users.RoleOffice {
 		active = "surveys"
 	}
-	d := responsesPageData{BasePage: s.Base(c, "问卷答卷", active), Levels: levelViews(), ShowRespondent: u.Role == users.RoleOffice,
+	d := responsesPageData{BasePage: s.Base(c, "问卷答卷", active), Levels: ratings.LevelNames(), ShowRespondent: u.Role == users.RoleOffice,
 		Q: responsesQuery{CycleID: c.Query("cycle_id"), SurveyID: c.Query("survey_id"), UnitID: c.Query("unit_id"),
 			Group: c.Query("group"), Source: c.Query("source"), Level: c.Query("level")}}
 	status := http.StatusOK
@@ -165,7 +165,7 @@ func (s *Server) responsesPage(c *gin.Context) {
 
 // responseRows names each response's group, source, level and aspects,
 // the aspects in the survey's order.
-func (s *Server) responseRows(list []surveys.Response, known []surveys.Summary, groupNames map[string]string) []responseRow {
+func (s *Handlers) responseRows(list []surveys.Response, known []surveys.Summary, groupNames map[string]string) []responseRow {
 	aspects := map[int64][]surveys.Question{}
 	for _, sv := range known {
 		aspects[sv.ID] = sv.Aspects()

@@ -1,4 +1,4 @@
-package server
+package surveysapp
 
 import (
 	"net/http"
@@ -64,7 +64,9 @@ func forUnit(u users.User, list []surveys.Response) {
 	}
 }
 
-func (s *Server) apiListResponses(c *gin.Context) {
+// APIListResponses lists survey responses; a unit sees only its own, without
+// respondents.
+func (s *Handlers) APIListResponses(c *gin.Context) {
 	f, err := responseFilter(c)
 	if err != nil {
 		s.APIError(c, err)

@@ -1,18 +1,17 @@
-package server
+package surveysapp
 
 import (
+	"encoding/hex"
 	"net/http"
 	"regexp"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/jackc/pgx/v5"
 
 	"minyi/internal/apperr"
-	"minyi/internal/db"
 	"minyi/internal/httpx"
+	"minyi/internal/ratings"
 	"minyi/internal/surveys"
 )
 
@@ -50,7 +49,7 @@ type invitationPageData struct {
 	Anonymous    bool
 	AllowOpinion bool
 	ClosesAt     *time.Time
-	Levels       []levelView
+	Levels       []ratings.LevelName
 	Units        []invitationUnit
 	Done, Total  int
 	Percent      int
@@ -68,9 +67,9 @@ type invitationDoneData struct {
 // tokenRE matches what secure.Token can make; anything else is not looked up.
 var tokenRE = regexp.MustCompile(`^[A-Za-z0-9_-]{16,64}$`)
 
-// privateLink keeps an invitation link's address, which is its secret, out
+// PrivateLink keeps an invitation link's address, which is its secret, out
 // of Referer headers and search engines.
-func privateLink(c *gin.Context) {
+func PrivateLink(c *gin.Context) {
 	c.Header("Referrer-Policy", "no-referrer")
 	c.Header("X-Robots-Tag", "noindex, nofollow")
 	c.Next()
@@ -79,8 +78,8 @@ func privateLink(c *gin.Context) {
 // invitationLimited counts the request against the invitation's own limit,
 // so respondents sharing one address (a meeting's Wi-Fi) do not slow each
 // other down, and answers 429 when it is reached.
-func (s *Server) invitationLimited(c *gin.Context, token string) bool {
-	d := s.Limiter.Allow(c, s.Config.Limits.PublicPage, "si:"+hexHash(s.Keys.Hash("invitation", token)))
+func (s *Handlers) invitationLimited(c *gin.Context, token string) bool {
+	d := s.Limiter.Allow(c, s.Config.Limits.PublicPage, "si:"+hex.EncodeToString(s.Keys.Hash("invitation", token)[:16]))
 	if !d.Limited {
 		return false
 	}
@@ -95,7 +94,7 @@ func (s *Server) invitationLimited(c *gin.Context, token string) bool {
 
 // openInvitation loads the invitation of the path's token for a page and
 // answers for an unknown token, an outage or a reached limit.
-func (s *Server) openInvitation(c *gin.Context) (surveys.Invitation, bool) {
+func (s *Handlers) openInvitation(c *gin.Context) (surveys.Invitation, bool) {
 	token := c.Param("token")
 	if !tokenRE.MatchString(token) {
 		s.invalidInvitation(c)
@@ -115,7 +114,7 @@ func (s *Server) openInvitation(c *gin.Context) (surveys.Invitation, bool) {
 
 // invitationToken reads the path's token for a save or a submission,
 // which look the token up themselves, and applies its limit.
-func (s *Server) invitationToken(c *gin.Context) (string, bool) {
+func (s *Handlers) invitationToken(c *gin.Context) (string, bool) {
 	token := c.Param("token")
 	if !tokenRE.MatchString(token) {
 		s.invalidInvitation(c)
@@ -126,8 +125,8 @@ func (s *Server) invitationToken(c *gin.Context) (string, bool) {
 
 // invalidInvitation answers for an unknown token. Unknown tokens count
 // against a per-address limit, so links cannot be guessed at speed.
-func (s *Server) invalidInvitation(c *gin.Context) {
-	d := s.Limiter.Allow(c, s.Config.Limits.PublicClient, "sx:"+hexHash(s.Keys.Hash("client", c.ClientIP())))
+func (s *Handlers) invalidInvitation(c *gin.Context) {
+	d := s.Limiter.Allow(c, s.Config.Limits.PublicClient, "sx:"+hex.EncodeToString(s.Keys.Hash("client", c.ClientIP())[:16]))
 	err := apperr.New(apperr.NotFound, "邀请链接无效")
 	if d.Limited {
 		c.Header("Retry-After", httpx.RetryAfter(d.RetryAfter))
@@ -144,7 +143,7 @@ func (s *Server) invalidInvitation(c *gin.Context) {
 }
 
 // invitationUnavailable answers when the database cannot be reached.
-func (s *Server) invitationUnavailable(c *gin.Context, err error) {
+func (s *Handlers) invitationUnavailable(c *gin.Context, err error) {
 	if httpx.WantsJSON(c) {
 		s.APIError(c, err)
 		return
@@ -155,7 +154,7 @@ func (s *Server) invitationUnavailable(c *gin.Context, err error) {
 
 // invitationState answers for an invitation that takes no answers: used,
 // not open yet, or closed. It reports false when the survey takes answers.
-func (s *Server) invitationState(c *gin.Context, inv surveys.Invitation, status int) bool {
+func (s *Handlers) invitationState(c *gin.Context, inv surveys.Invitation, status int) bool {
 	sv := inv.Survey
 	switch {
 	case inv.Respondent.Status == surveys.RespondentSubmitted:
@@ -181,9 +180,9 @@ func (s *Server) invitationState(c *gin.Context, inv surveys.Invitation, status 
 	return false
 }
 
-// invitationPage shows the survey of an invitation link with the answers
+// InvitationPage shows the survey of an invitation link with the answers
 // saved so far, or what became of the link.
-func (s *Server) invitationPage(c *gin.Context) {
+func (s *Handlers) InvitationPage(c *gin.Context) {
 	inv, ok := s.openInvitation(c)
 	if !ok || s.invitationState(c, inv, http.StatusOK) {
 		return
@@ -201,11 +200,11 @@ func (s *Server) invitationPage(c *gin.Context) {
 
 // invitationView builds the page: the saved drafts, overlaid with what was
 // just posted, and the errors it came back with.
-func (s *Server) invitationView(token string, inv surveys.Invitation, posted map[int64]surveys.Answer, errs map[string]string) invitationPageData {
+func (s *Handlers) invitationView(token string, inv surveys.Invitation, posted map[int64]surveys.Answer, errs map[string]string) invitationPageData {
 	sv := inv.Survey
 	d := invitationPageData{Title: sv.Title, Token: token, SurveyTitle: sv.Title, Name: inv.Respondent.Name,
 		GroupName: sv.GroupName(inv.Respondent.GroupKey), Intro: sv.Intro, Anonymous: sv.Anonymous,
-		AllowOpinion: sv.AllowOpinion, ClosesAt: sv.ClosesAt, Levels: levelViews(), Total: len(inv.Units)}
+		AllowOpinion: sv.AllowOpinion, ClosesAt: sv.ClosesAt, Levels: ratings.LevelNames(), Total: len(inv.Units)}
 	if d.Intro == "" {
 		d.Intro = defaultIntro
 	}
@@ -235,191 +234,4 @@ func (s *Server) invitationView(token string, inv surveys.Invitation, posted map
 		d.Percent = d.Done * 100 / d.Total
 	}
 	return d
-}
-
-// fieldRE matches a survey form field: u<unit id>.<question key or opinion>.
-var fieldRE = regexp.MustCompile(`^u([0-9]{1,18})\.([a-z][a-z0-9_]{0,29})$`)
-
-// postedAnswers reads every unit's answers from a form post. A unit with
-// nothing chosen or written is left out unless it is always, the unit
-// whose save button was pressed. A level that is not a number is kept as
-// -1, so the store refuses it by name.
-func postedAnswers(c *gin.Context, always int64) ([]surveys.Answer, error) {
-	if err := httpx.ReadForm(c); err != nil {
-		return nil, err
-	}
-	byUnit := map[int64]*surveys.Answer{}
-	var order []int64
-	get := func(id int64) *surveys.Answer {
-		a, ok := byUnit[id]
-		if !ok {
-			a = &surveys.Answer{UnitID: id, Answers: map[string]int{}}
-			byUnit[id] = a
-			order = append(order, id)
-		}
-		return a
-	}
-	if always != 0 {
-		get(always)
-	}
-	for name, values := range c.Request.PostForm {
-		m := fieldRE.FindStringSubmatch(name)
-		if m == nil || len(values) == 0 {
-			continue
-		}
-		id, _ := strconv.ParseInt(m[1], 10, 64)
-		v := strings.TrimSpace(values[len(values)-1])
-		if v == "" && id != always {
-			continue
-		}
-		a := get(id)
-		if m[2] == "opinion" {
-			a.Opinion = values[len(values)-1]
-			continue
-		}
-		if v == "" {
-			continue
-		}
-		level, err := httpx.ParseInt(v)
-		if err != nil {
-			level = -1
-		}
-		a.Answers[m[2]] = level
-	}
-	out := make([]surveys.Answer, 0, len(order))
-	for _, id := range order {
-		a := byUnit[id]
-		if id == always || len(a.Answers) > 0 || strings.TrimSpace(a.Opinion) != "" {
-			out = append(out, *a)
-		}
-	}
-	return out, nil
-}
-
-// invitationSaveUnit saves one unit's answers. The page's script posts
-// JSON and gets the unit's state back; a form post (no script) saves every
-// unit filled in on the page and returns to the unit.
-func (s *Server) invitationSaveUnit(c *gin.Context) {
-	token, ok := s.invitationToken(c)
-	if !ok {
-		return
-	}
-	unitID, err := strconv.ParseInt(c.Param("unit_id"), 10, 64)
-	if err != nil || unitID <= 0 {
-		unitID = -1
-	}
-	var list []surveys.Answer
-	if httpx.WantsJSON(c) {
-		var body struct {
-			Answers map[string]int `json:"answers"`
-			Opinion string         `json:"opinion"`
-		}
-		// The answers are checked by surveys, which names each field as
-		// the page marks it (u<unit>.opinion).
-		if err := httpx.DecodeJSON(c, &body, 16<<10); err != nil {
-			s.APIError(c, err)
-			return
-		}
-		list = []surveys.Answer{{UnitID: unitID, Answers: body.Answers, Opinion: body.Opinion}}
-	} else if list, err = postedAnswers(c, unitID); err != nil {
-		s.Refuse(c, err)
-		return
-	}
-	var inv surveys.Invitation
-	err = db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
-		inv, err = surveys.SaveAnswers(c, tx, token, list, s.Now())
-		return err
-	})
-	if err != nil {
-		s.invitationFailed(c, token, list, err)
-		return
-	}
-	if httpx.WantsJSON(c) {
-		c.JSON(http.StatusOK, gin.H{"unit_id": unitID, "complete": inv.Complete(unitID), "done": inv.Done(), "total": len(inv.Units)})
-		return
-	}
-	c.Redirect(http.StatusSeeOther, "/s/"+token+"?saved="+strconv.FormatInt(unitID, 10)+"#u"+strconv.FormatInt(unitID, 10))
-}
-
-// invitationSubmit submits the survey. A form post first saves what the
-// page shows, so nothing typed is lost; then, in one transaction, the
-// drafts become responses.
-func (s *Server) invitationSubmit(c *gin.Context) {
-	token, ok := s.invitationToken(c)
-	if !ok {
-		return
-	}
-	var list []surveys.Answer
-	if httpx.WantsJSON(c) {
-		var body struct{}
-		if c.Request.ContentLength != 0 {
-			if err := httpx.BindJSON(c, &body, 1<<10); err != nil {
-				s.APIError(c, err)
-				return
-			}
-		}
-	} else {
-		var err error
-		if list, err = postedAnswers(c, 0); err != nil {
-			s.Refuse(c, err)
-			return
-		}
-	}
-	var inv surveys.Invitation
-	var err error
-	if len(list) > 0 {
-		err = db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
-			_, err = surveys.SaveAnswers(c, tx, token, list, s.Now())
-			return err
-		})
-	}
-	if err == nil {
-		err = db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
-			inv, err = surveys.Submit(c, tx, token, s.Now(), s.Config.Location)
-			return err
-		})
-	}
-	if err != nil {
-		s.invitationFailed(c, token, list, err)
-		return
-	}
-	if httpx.WantsJSON(c) {
-		c.JSON(http.StatusOK, gin.H{"submitted": true, "units": len(inv.Units)})
-		return
-	}
-	c.Redirect(http.StatusSeeOther, "/s/"+token+"?done=1")
-}
-
-// invitationFailed answers a refused save or submission: JSON for the
-// script; for a form, what became of the link, or the page again with what
-// was posted and the messages.
-func (s *Server) invitationFailed(c *gin.Context, token string, posted []surveys.Answer, err error) {
-	e := apperr.From(err)
-	switch {
-	case e.Code == apperr.NotFound:
-		s.invalidInvitation(c)
-		return
-	case httpx.WantsJSON(c):
-		s.APIError(c, err)
-		return
-	case e.Code == apperr.Unavailable || e.Code == apperr.Internal:
-		s.invitationUnavailable(c, err)
-		return
-	}
-	inv, lerr := surveys.OpenInvitation(c, s.Pool, token)
-	if lerr != nil {
-		s.invitationUnavailable(c, lerr)
-		return
-	}
-	status := apperr.Status(e.Code)
-	if e.Code != apperr.Invalid && s.invitationState(c, inv, status) {
-		return
-	}
-	byUnit := map[int64]surveys.Answer{}
-	for _, a := range posted {
-		byUnit[a.UnitID] = a
-	}
-	d := s.invitationView(token, inv, byUnit, e.Fields)
-	d.Message = e.Message
-	s.Render(c, status, "public/survey.html", d)
 }

@@ -1,4 +1,4 @@
-package server
+package surveysapp
 
 import (
 	"net/http"
@@ -40,8 +40,8 @@ type surveysPageData struct {
 
 const surveysPageSize = 50
 
-// surveysPage lists the surveys, newest first, filtered by cycle.
-func (s *Server) surveysPage(c *gin.Context) {
+// SurveysPage lists the surveys, newest first, filtered by cycle.
+func (s *Handlers) SurveysPage(c *gin.Context) {
 	d := surveysPageData{BasePage: s.Base(c, "年度问卷", "surveys")}
 	d.CycleID, _ = strconv.ParseInt(c.Query("cycle_id"), 10, 64)
 	page := httpx.PageParam(c)
@@ -165,7 +165,7 @@ func isPreset(key string) bool {
 // readSurveyForm reads the posted form against the cycle's groups and
 // turns it into the store's input; a malformed closing time is reported
 // in errs.
-func (s *Server) readSurveyForm(c *gin.Context, cy cycles.Cycle) (surveyForm, surveys.Input, map[string]string) {
+func (s *Handlers) readSurveyForm(c *gin.Context, cy cycles.Cycle) (surveyForm, surveys.Input, map[string]string) {
 	f := surveyForm{CycleID: cy.ID, Title: c.PostForm("title"), Intro: c.PostForm("intro"),
 		Anonymous: c.PostForm("anonymous") == "1", AllowOpinion: c.PostForm("allow_opinion") == "1",
 		ClosesAt: strings.TrimSpace(c.PostForm("closes_at")), OverallText: c.PostForm("overall_text"),
@@ -243,14 +243,15 @@ func formCycle(list []cycles.Cycle, want int64) (cycles.Cycle, bool) {
 	return list[0], true
 }
 
-func (s *Server) newSurveyPage(c *gin.Context) {
+// NewSurveyPage shows the form for a new survey of a cycle.
+func (s *Handlers) NewSurveyPage(c *gin.Context) {
 	want, _ := strconv.ParseInt(c.Query("cycle_id"), 10, 64)
 	s.showNewSurvey(c, http.StatusOK, want, nil, nil)
 }
 
 // showNewSurvey shows the form for a new survey, with a posted form and
 // its errors when given.
-func (s *Server) showNewSurvey(c *gin.Context, status int, cycleID int64, form *surveyForm, errs map[string]string) {
+func (s *Handlers) showNewSurvey(c *gin.Context, status int, cycleID int64, form *surveyForm, errs map[string]string) {
 	list, _, err := cycles.ListCycles(c, s.Pool, cycles.Page{Limit: 500})
 	if err != nil {
 		s.ConsoleError(c, err)
@@ -268,7 +269,8 @@ func (s *Server) showNewSurvey(c *gin.Context, status int, cycleID int64, form *
 	s.Render(c, status, "console/survey_form.html", d)
 }
 
-func (s *Server) createSurveySubmit(c *gin.Context) {
+// CreateSurveySubmit creates a survey from the new survey form.
+func (s *Handlers) CreateSurveySubmit(c *gin.Context) {
 	cycleID, _ := strconv.ParseInt(c.PostForm("cycle_id"), 10, 64)
 	cy, err := cycles.FindCycle(c, s.Pool, cycleID)
 	if apperr.Is(err, apperr.NotFound) {
@@ -301,7 +303,7 @@ func (s *Server) createSurveySubmit(c *gin.Context) {
 }
 
 // surveyFromPath loads the survey named by the id path parameter.
-func (s *Server) surveyFromPath(c *gin.Context) (surveys.Survey, error) {
+func (s *Handlers) surveyFromPath(c *gin.Context) (surveys.Survey, error) {
 	id, err := httpx.IDParam(c, "id")
 	if err != nil {
 		return surveys.Survey{}, apperr.New(apperr.NotFound, "问卷不存在")
@@ -309,13 +311,14 @@ func (s *Server) surveyFromPath(c *gin.Context) (surveys.Survey, error) {
 	return surveys.FindSurvey(c, s.Pool, id)
 }
 
-func (s *Server) editSurveyPage(c *gin.Context) {
+// EditSurveyPage shows a draft survey's form.
+func (s *Handlers) EditSurveyPage(c *gin.Context) {
 	s.showEditSurvey(c, http.StatusOK, nil, nil)
 }
 
 // surveyAndCycle loads the survey of the path and its cycle, showing the
 // error page when it cannot.
-func (s *Server) surveyAndCycle(c *gin.Context) (surveys.Survey, cycles.Cycle, bool) {
+func (s *Handlers) surveyAndCycle(c *gin.Context) (surveys.Survey, cycles.Cycle, bool) {
 	sv, err := s.surveyFromPath(c)
 	var cy cycles.Cycle
 	if err == nil {
@@ -328,7 +331,7 @@ func (s *Server) surveyAndCycle(c *gin.Context) (surveys.Survey, cycles.Cycle, b
 	return sv, cy, true
 }
 
-func (s *Server) showEditSurvey(c *gin.Context, status int, form *surveyForm, errs map[string]string) {
+func (s *Handlers) showEditSurvey(c *gin.Context, status int, form *surveyForm, errs map[string]string) {
 	sv, cy, ok := s.surveyAndCycle(c)
 	if !ok {
 		return
@@ -347,7 +350,8 @@ func (s *Server) showEditSurvey(c *gin.Context, status int, form *surveyForm, er
 	s.Render(c, status, "console/survey_form.html", d)
 }
 
-func (s *Server) updateSurveySubmit(c *gin.Context) {
+// UpdateSurveySubmit saves a draft survey's form.
+func (s *Handlers) UpdateSurveySubmit(c *gin.Context) {
 	sv, cy, ok := s.surveyAndCycle(c)
 	if !ok {
 		return
@@ -372,147 +376,4 @@ func (s *Server) updateSurveySubmit(c *gin.Context) {
 		return
 	}
 	httpx.Redirect(c, surveyPath(sv.ID), "survey_updated")
-}
-
-type progressRow struct {
-	surveys.GroupProgress
-	Rate string
-	Link string // the group's respondents who have not submitted
-}
-
-type surveyPageData struct {
-	httpx.BasePage
-	Survey        surveys.Survey
-	Tab           string
-	StatusLabel   string
-	Expired       bool
-	Aspects       []surveys.Question
-	Progress      []progressRow
-	Sum           progressRow
-	ClosesAtValue string
-	Errors        map[string]string
-	Links         surveyLinks
-	Respondents   respondentsTab
-}
-
-// surveyLinks are the survey page's links.
-type surveyLinks struct {
-	Overview, Respondents, Edit, Responses, Agencies string
-	Unsubmitted                                      string
-}
-
-func progressRowOf(surveyID int64, p surveys.GroupProgress) progressRow {
-	r := progressRow{GroupProgress: p, Rate: "—",
-		Link: surveyPath(surveyID) + "?tab=respondents&status=unsubmitted&group=" + p.Key}
-	if p.Total > 0 {
-		r.Rate = strconv.FormatFloat(float64(p.Submitted)*100/float64(p.Total), 'f', 1, 64) + "%"
-	}
-	return r
-}
-
-// loadSurveyPage reads what every tab of the survey page shows.
-func (s *Server) loadSurveyPage(c *gin.Context, tab string) (surveyPageData, bool) {
-	sv, err := s.surveyFromPath(c)
-	var groups []surveys.GroupProgress
-	var sum surveys.GroupProgress
-	if err == nil {
-		groups, sum, err = surveys.Progress(c, s.Pool, sv)
-	}
-	if err != nil {
-		s.ConsoleError(c, err)
-		return surveyPageData{}, false
-	}
-	now := s.Now()
-	d := surveyPageData{BasePage: s.Base(c, sv.Title, "surveys"), Survey: sv, Tab: tab, StatusLabel: statusLabel(sv, now),
-		Expired: sv.Expired(now), Aspects: sv.Aspects(), Errors: map[string]string{}}
-	for _, g := range groups {
-		d.Progress = append(d.Progress, progressRowOf(sv.ID, g))
-	}
-	d.Sum = progressRowOf(sv.ID, sum)
-	d.Sum.Link = surveyPath(sv.ID) + "?tab=respondents&status=unsubmitted"
-	if sv.ClosesAt != nil {
-		d.ClosesAtValue = sv.ClosesAt.In(s.Config.Location).Format(localLayout)
-	}
-	p := surveyPath(sv.ID)
-	d.Links = surveyLinks{Overview: p, Respondents: p + "?tab=respondents", Edit: p + "/edit", Agencies: p + "/agencies",
-		Responses: "/console/responses?survey_id=" + strconv.FormatInt(sv.ID, 10), Unsubmitted: d.Sum.Link}
-	return d, true
-}
-
-// surveyPage shows a survey: its overview, or its respondents and
-// invitations (tab=respondents).
-func (s *Server) surveyPage(c *gin.Context) {
-	if c.Query("tab") == "respondents" {
-		s.showRespondents(c, http.StatusOK, nil)
-		return
-	}
-	if d, ok := s.loadSurveyPage(c, "overview"); ok {
-		s.Render(c, http.StatusOK, "console/survey.html", d)
-	}
-}
-
-// showOverviewError shows the overview again with a message for field.
-func (s *Server) showOverviewError(c *gin.Context, status int, field, msg string) {
-	if d, ok := s.loadSurveyPage(c, "overview"); ok {
-		d.Errors[field] = msg
-		s.Render(c, status, "console/survey.html", d)
-	}
-}
-
-// surveyAction runs a state change of the survey in a transaction and
-// returns to its page with flash; a refusal shows the overview with the
-// message under field.
-func (s *Server) surveyAction(c *gin.Context, field, flash string, fn func(pgx.Tx, int64) error) {
-	id, err := httpx.IDParam(c, "id")
-	if err != nil {
-		s.ConsoleError(c, apperr.New(apperr.NotFound, "问卷不存在"))
-		return
-	}
-	err = db.Tx(c, s.Pool, func(tx pgx.Tx) error { return fn(tx, id) })
-	switch e := apperr.From(err); {
-	case err == nil:
-		httpx.Redirect(c, surveyPath(id), flash)
-	case e.Code == apperr.Invalid || e.Code == apperr.Conflict:
-		msg := e.Message
-		for _, m := range e.Fields {
-			msg = m
-		}
-		s.showOverviewError(c, apperr.Status(e.Code), field, msg)
-	default:
-		s.ConsoleError(c, err)
-	}
-}
-
-func (s *Server) openSurveySubmit(c *gin.Context) {
-	s.surveyAction(c, "open", "survey_opened", func(tx pgx.Tx, id int64) error {
-		_, err := surveys.OpenSurvey(c, tx, httpx.CurrentUser(c).Actor(), id, s.Now())
-		return err
-	})
-}
-
-func (s *Server) closeSurveySubmit(c *gin.Context) {
-	if c.PostForm("confirm") != "1" {
-		s.showOverviewError(c, http.StatusUnprocessableEntity, "close", "请勾选确认后再结束问卷。")
-		return
-	}
-	s.surveyAction(c, "close", "survey_closed", func(tx pgx.Tx, id int64) error {
-		_, err := surveys.CloseSurvey(c, tx, httpx.CurrentUser(c).Actor(), id, s.Now())
-		return err
-	})
-}
-
-func (s *Server) surveyClosesAtSubmit(c *gin.Context) {
-	var at *time.Time
-	if v := strings.TrimSpace(c.PostForm("closes_at")); v != "" && c.PostForm("clear") == "" {
-		t, err := time.ParseInLocation(localLayout, v, s.Config.Location)
-		if err != nil {
-			s.showOverviewError(c, http.StatusUnprocessableEntity, "closes_at", "截止时间格式应为“年-月-日 时:分”")
-			return
-		}
-		at = &t
-	}
-	s.surveyAction(c, "closes_at", "survey_closes_at", func(tx pgx.Tx, id int64) error {
-		_, err := surveys.SetClosesAt(c, tx, httpx.CurrentUser(c).Actor(), id, at, s.Now())
-		return err
-	})
 }

@@ -1,4 +1,4 @@
-package server
+package surveysapp
 
 import (
 	"bytes"
@@ -29,7 +29,7 @@ func invitationQR(link string, size int) ([]byte, error) {
 
 // invitationRows loads the survey of the path and its respondents chosen
 // by the query (group, status, q, or one id), each with its row.
-func (s *Server) invitationRows(c *gin.Context, f surveys.RespondentFilter) (surveys.Survey, []respondentRow, int, error) {
+func (s *Handlers) invitationRows(c *gin.Context, f surveys.RespondentFilter) (surveys.Survey, []respondentRow, int, error) {
 	sv, err := s.surveyFromPath(c)
 	if err != nil {
 		return sv, nil, 0, err
@@ -58,9 +58,9 @@ func (s *Server) invitationRows(c *gin.Context, f surveys.RespondentFilter) (sur
 	return sv, rows, total, nil
 }
 
-// respondentQR serves the QR code of a respondent's invitation link;
+// RespondentQR serves the QR code of a respondent's invitation link;
 // ?download=1 saves it as a file.
-func (s *Server) respondentQR(c *gin.Context) {
+func (s *Handlers) RespondentQR(c *gin.Context) {
 	surveyID, id, err := respondentFromPath(c)
 	var r surveys.Respondent
 	if err == nil {
@@ -101,9 +101,9 @@ type lettersPageData struct {
 	Back     string
 }
 
-// invitationLetters shows printable invitation letters, an A4 page each,
+// InvitationLetters shows printable invitation letters, an A4 page each,
 // for the respondents chosen by the query.
-func (s *Server) invitationLetters(c *gin.Context) {
+func (s *Handlers) InvitationLetters(c *gin.Context) {
 	page := httpx.PageParam(c)
 	f := respondentFilter(c)
 	f.Limit, f.Offset = lettersPerPrint, (page-1)*lettersPerPrint
@@ -139,7 +139,7 @@ func (s *Server) invitationLetters(c *gin.Context) {
 var linkHeader = []string{"姓名", "群体", "工作单位", "手机", "邀请链接", "状态"}
 
 // linkRecords lists the chosen respondents as export rows, phones masked.
-func (s *Server) linkRecords(c *gin.Context) (surveys.Survey, [][]string, error) {
+func (s *Handlers) linkRecords(c *gin.Context) (surveys.Survey, [][]string, error) {
 	f := respondentFilter(c)
 	f.All = true
 	sv, rows, _, err := s.invitationRows(c, f)
@@ -154,9 +154,9 @@ func exportName(sv surveys.Survey, ext string) string {
 	return "邀请链接-" + sv.Title + ext
 }
 
-// invitationLinksCSV exports the chosen respondents' links as CSV (UTF-8
+// InvitationLinksCSV exports the chosen respondents' links as CSV (UTF-8
 // with a byte-order mark, so Excel shows Chinese right).
-func (s *Server) invitationLinksCSV(c *gin.Context) {
+func (s *Handlers) InvitationLinksCSV(c *gin.Context) {
 	sv, records, err := s.linkRecords(c)
 	if err != nil {
 		s.ConsoleError(c, err)
@@ -173,8 +173,8 @@ func (s *Server) invitationLinksCSV(c *gin.Context) {
 	c.Data(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
 }
 
-// invitationLinksXLSX exports the chosen respondents' links as a workbook.
-func (s *Server) invitationLinksXLSX(c *gin.Context) {
+// InvitationLinksXLSX exports the chosen respondents' links as a workbook.
+func (s *Handlers) InvitationLinksXLSX(c *gin.Context) {
 	sv, records, err := s.linkRecords(c)
 	var buf *bytes.Buffer
 	if err == nil {

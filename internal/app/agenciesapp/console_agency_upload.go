@@ -1,7 +1,6 @@
-package server
+package agenciesapp
 
 import (
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -14,11 +13,11 @@ import (
 	"minyi/internal/surveys"
 )
 
-// agencyUploadSubmit uploads a file an agency sent by e-mail, on its
+// AgencyUploadSubmit uploads a file an agency sent by e-mail, on its
 // behalf; the upload is recorded with the staff member's name and audited.
 // A file that cannot be taken shows the agency's page again with the
 // reason; otherwise the report page follows.
-func (s *Server) agencyUploadSubmit(c *gin.Context) {
+func (s *Handlers) AgencyUploadSubmit(c *gin.Context) {
 	id, err := httpx.IDParam(c, "id")
 	var a agencies.Agency
 	if err == nil {
@@ -30,7 +29,7 @@ func (s *Server) agencyUploadSubmit(c *gin.Context) {
 	}
 	actor := httpx.CurrentUser(c).Actor()
 	up, err := s.storeAgencyUpload(c, a, nil, &actor, func(sv surveys.Survey) (agencies.UploadInput, error) {
-		data, name, err := uploadedFile(c)
+		data, name, err := httpx.UploadedFile(c, surveys.MaxFileBytes)
 		if err != nil {
 			return agencies.UploadInput{}, err
 		}
@@ -47,13 +46,6 @@ func (s *Server) agencyUploadSubmit(c *gin.Context) {
 		return
 	}
 	httpx.Redirect(c, uploadPath(id, up.ID), "agency_upload_done")
-}
-
-// consoleFileLimit refuses a console form whose body is larger than a file
-// of max bytes and its form fields, with a page that says so, and caps the
-// body of one sent without a length.
-func (s *Server) consoleFileLimit(max int64) gin.HandlerFunc {
-	return s.BodyCap(max+64<<10, apperr.New(apperr.TooLarge, fmt.Sprintf("上传的文件超过 %d MB 上限，请拆分后分批上传", max>>20)))
 }
 
 func uploadPath(agencyID, uploadID int64) string {
@@ -96,8 +88,8 @@ func fieldLabel(field string, sv surveys.Survey) string {
 	return field
 }
 
-// agencyUploadPage shows one upload of the agency with its row-by-row report.
-func (s *Server) agencyUploadPage(c *gin.Context) {
+// AgencyUploadPage shows one upload of the agency with its row-by-row report.
+func (s *Handlers) AgencyUploadPage(c *gin.Context) {
 	id, err := httpx.IDParam(c, "id")
 	var d agencyUploadPageData
 	var uploadID int64
@@ -118,7 +110,7 @@ func (s *Server) agencyUploadPage(c *gin.Context) {
 		return
 	}
 	d.BasePage = s.Base(c, "上传报告 - "+d.Agency.Name, "surveys")
-	d.AgencyLink, d.SurveyLink = agencyPath(id), surveyPath(d.Survey.ID)
+	d.AgencyLink, d.SurveyLink = agencyPath(id), "/console/surveys/"+strconv.FormatInt(d.Survey.ID, 10)
 	for _, e := range d.Upload.Report.Errors {
 		label := e.Column
 		if label == "" {
@@ -129,8 +121,8 @@ func (s *Server) agencyUploadPage(c *gin.Context) {
 	s.Render(c, http.StatusOK, "console/agency_upload.html", d)
 }
 
-// agencyTemplate downloads the survey's upload template for the agency.
-func (s *Server) agencyTemplate(c *gin.Context) {
+// AgencyTemplate downloads the survey's upload template for the agency.
+func (s *Handlers) AgencyTemplate(c *gin.Context) {
 	id, err := httpx.IDParam(c, "id")
 	var a agencies.Agency
 	if err == nil {
@@ -145,7 +137,7 @@ func (s *Server) agencyTemplate(c *gin.Context) {
 }
 
 // sendTemplate answers with the upload template of the agency's survey.
-func (s *Server) sendTemplate(c *gin.Context, a agencies.Agency) error {
+func (s *Handlers) sendTemplate(c *gin.Context, a agencies.Agency) error {
 	cat, err := agencies.LoadCatalog(c, s.Pool, a.SurveyID)
 	if err != nil {
 		return err
