@@ -43,3 +43,10 @@ type App struct {
 	// these fixed texts can appear, so a link cannot put words on a page.
 	Flashes map[string]string
 }
+
+// Today returns the local date (in Config.Location) as a UTC midnight, the
+// form a date column takes.
+func (s *App) Today() time.Time {
+	n := s.Now().In(s.Config.Location)
+	return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
+}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -165,6 +166,34 @@ func RetryAfter(d time.Duration) string {
 // WantsJSON reports whether the request is the page's script saving or
 // submitting, which gets JSON back, rather than a form post.
 func WantsJSON(c *gin.Context) bool { return c.ContentType() == "application/json" }
+
+// UUIDParam parses a UUID path parameter or returns not_found.
+func UUIDParam(c *gin.Context, name string) (uuid.UUID, error) {
+	id, err := uuid.Parse(c.Param(name))
+	if err != nil {
+		return uuid.Nil, ErrNotFound
+	}
+	return id, nil
+}
+
+// ParseTime reads a date (YYYY-MM-DD, in loc) or an RFC 3339 time from a
+// query parameter: nil for "", false for anything else. A date given as an
+// upper bound means the end of that day.
+func ParseTime(v string, loc *time.Location, upper bool) (*time.Time, bool) {
+	if v == "" {
+		return nil, true
+	}
+	if t, err := time.ParseInLocation("2006-01-02", v, loc); err == nil {
+		if upper {
+			t = t.AddDate(0, 0, 1)
+		}
+		return &t, true
+	}
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return &t, true
+	}
+	return nil, false
+}
 
 // CreatedStatus is 201 for a new record and 200 for a retried one.
 func CreatedStatus(created bool) int {

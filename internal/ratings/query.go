@@ -12,6 +12,7 @@ import (
 	"minyi/internal/apperr"
 	"minyi/internal/audit"
 	"minyi/internal/db"
+	"minyi/internal/secure"
 )
 
 // Rating is a stored rating as the office reviews it.
@@ -42,6 +43,20 @@ type Rating struct {
 	ExcludeReason *string    `json:"exclude_reason" db:"exclude_reason"`
 	ExcludedBy    *string    `json:"excluded_by" db:"excluded_by"`
 	ExcludedAt    *time.Time `json:"excluded_at" db:"excluded_at"`
+}
+
+// ShowPhones decrypts the call-back phone numbers of list with keys when
+// full (the viewer's role may call citizens back) and leaves the mask
+// otherwise; the ciphertext is dropped either way.
+func ShowPhones(list []Rating, keys *secure.Keys, full bool) {
+	for i := range list {
+		if full && len(list[i].PhoneEnc) > 0 {
+			if p, err := keys.Decrypt(list[i].PhoneEnc); err == nil {
+				list[i].Phone = p
+			}
+		}
+		list[i].PhoneEnc = nil
+	}
 }
 
 // Filter selects ratings. From is inclusive and To exclusive.

@@ -32,6 +32,21 @@ func LevelLabel(level int) string {
 	return levelLabels[level]
 }
 
+// LevelName is a level with its Chinese name, for pages that list the levels.
+type LevelName struct {
+	Level int
+	Label string
+}
+
+// LevelNames lists the five levels from 5 (非常满意) down to 1.
+func LevelNames() []LevelName {
+	out := make([]LevelName, 0, 5)
+	for l := 5; l >= 1; l-- {
+		out = append(out, LevelName{l, LevelLabel(l)})
+	}
+	return out
+}
+
 // ChannelLabel returns the Chinese name of a channel.
 func ChannelLabel(ch string) string {
 	switch ch {

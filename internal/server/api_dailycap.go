@@ -2,14 +2,11 @@ package server
 
 import (
 	"net/http"
-	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5"
 
-	"minyi/internal/feedback"
 	"minyi/internal/httpx"
-	"minyi/internal/ratings"
 	"minyi/internal/units"
 )
 
@@ -74,42 +71,6 @@ func (s *Server) apiDeleteNetwork(c *gin.Context) {
 	if id, ok := s.PathIDAndBody(c, nil); ok {
 		s.networkTx(c, http.StatusOK, func(tx pgx.Tx) (units.Network, error) {
 			return units.DeleteNetwork(c, tx, httpx.CurrentUser(c).Actor(), id)
-		})
-	}
-}
-
-// apiHoldGroups lists the groups of held ratings with the queue's filter
-// (status "pending" by default, "all" for every group).
-func (s *Server) apiHoldGroups(c *gin.Context) {
-	status := c.DefaultQuery("status", "pending")
-	if status == "all" {
-		status = ""
-	}
-	apiQueueList(s, c, status, feedback.HoldGroups)
-}
-
-// holdBody is a decision on a group: the reason for not counting, and the
-// time of the last held rating the decision covers (the group's last_at
-// as listed), or none for all held now.
-type holdBody struct {
-	Reason string     `json:"reason"`
-	Until  *time.Time `json:"until"`
-}
-
-func (s *Server) apiDecideHold(count bool) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		var in holdBody
-		if err := httpx.BindJSON(c, &in, 4<<10); err != nil {
-			s.APIError(c, err)
-			return
-		}
-		d := ratings.HoldDecision{Key: c.Param("key"), Count: count, Reason: in.Reason}
-		if in.Until != nil {
-			d.Until = *in.Until
-		}
-		s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
-			n, err := ratings.DecideHoldGroup(c, tx, httpx.CurrentUser(c).Actor(), d)
-			return gin.H{"settled": n, "counted": count}, err
 		})
 	}
 }

@@ -14,7 +14,9 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"minyi/internal/app/assessmentapp"
+	"minyi/internal/app/casesapp"
 	"minyi/internal/app/cyclesapp"
+	"minyi/internal/app/resultsapp"
 	"minyi/internal/app/targetsapp"
 	"minyi/internal/app/workdaysapp"
 	"minyi/internal/config"
@@ -79,6 +81,8 @@ func New(d Deps) (*Server, error) {
 			cyclesapp.Flashes,
 			targetsapp.Flashes,
 			assessmentapp.Flashes,
+			resultsapp.Flashes,
+			casesapp.Flashes,
 		)}
 	s := &Server{App: app, instance: maintenance.InstanceName(), proxyWarn: newProxyWarner(d.Config.TrustedProxies), terminals: newTerminalCache(d.Config.TerminalCacheTTL), networks: &networkCache{}}
 	pages, err := parseTemplates(d.Config.Location)
