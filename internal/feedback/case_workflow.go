@@ -62,6 +62,20 @@ func OverdueCounts(ctx context.Context, q db.DBTX, p OverduePeriod, today time.T
 	return out, db.Err(err)
 }
 
+// OverdueTotal sums the overdue counts of every period for the unit in
+// scope, or for all units when scope is nil (the console's overview).
+func OverdueTotal(ctx context.Context, q db.DBTX, scope *int64, today time.Time) (OverdueCount, error) {
+	m, err := OverdueCounts(ctx, q, OverduePeriod{}, today)
+	var sum OverdueCount
+	for unit, oc := range m {
+		if scope == nil || *scope == unit {
+			sum.Answers += oc.Answers
+			sum.Fixes += oc.Fixes
+		}
+	}
+	return sum, err
+}
+
 // CaseSetting is the working-day period of one source group.
 type CaseSetting struct {
 	Group string `json:"source_group" db:"source_group"`

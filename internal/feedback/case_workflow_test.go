@@ -331,6 +331,13 @@ func TestOverdueCounts(t *testing.T) {
 	if m[u1] != (feedback.OverdueCount{Answers: 2}) || m[u2] != (feedback.OverdueCount{Fixes: 1}) {
 		t.Errorf("after fix due: %v", m)
 	}
+	// The overview's sums, of every unit and of one.
+	if sum, err := feedback.OverdueTotal(x.ctx, x.pool, nil, day(t, "2026-11-11")); err != nil || sum != (feedback.OverdueCount{Answers: 2, Fixes: 1}) {
+		t.Errorf("total of all units: %v %v", sum, err)
+	}
+	if sum, _ := feedback.OverdueTotal(x.ctx, x.pool, &u2, day(t, "2026-11-11")); sum != (feedback.OverdueCount{Fixes: 1}) {
+		t.Errorf("total of one unit: %v", sum)
+	}
 	m, _ = feedback.OverdueCounts(x.ctx, x.pool, feedback.OverduePeriod{From: "2025-01-01", To: "2025-12-31"}, day(t, "2026-11-11"))
 	if len(m) != 0 {
 		t.Errorf("other period: %v", m)

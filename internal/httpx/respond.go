@@ -167,14 +167,6 @@ func RetryAfter(d time.Duration) string {
 // submitting, which gets JSON back, rather than a form post.
 func WantsJSON(c *gin.Context) bool { return c.ContentType() == "application/json" }
 
-// CreatedStatus is 201 for a new record and 200 for a retried one.
-func CreatedStatus(created bool) int {
-	if created {
-		return http.StatusCreated
-	}
-	return http.StatusOK
-}
-
 // UUIDParam parses a UUID path parameter or returns not_found.
 func UUIDParam(c *gin.Context, name string) (uuid.UUID, error) {
 	id, err := uuid.Parse(c.Param(name))
@@ -201,4 +193,12 @@ func ParseTime(v string, loc *time.Location, upper bool) (*time.Time, bool) {
 		return &t, true
 	}
 	return nil, false
+}
+
+// CreatedStatus is 201 for a new record and 200 for a retried one.
+func CreatedStatus(created bool) int {
+	if created {
+		return http.StatusCreated
+	}
+	return http.StatusOK
 }

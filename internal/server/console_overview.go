@@ -168,7 +168,7 @@ func (s *Server) overviewPage(c *gin.Context) {
 		s.ConsoleError(c, err)
 		return
 	}
-	if d.CaseOverdue, err = caseOverdue(c, s, scope); err != nil {
+	if d.CaseOverdue, err = feedback.OverdueTotal(c, s.Pool, scope, s.Now().In(s.Config.Location)); err != nil {
 		s.ConsoleError(c, err)
 		return
 	}

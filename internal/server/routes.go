@@ -9,7 +9,9 @@ import (
 	"minyi/internal/app/agenciesapp"
 	"minyi/internal/app/assessmentapp"
 	"minyi/internal/app/auditapp"
+	"minyi/internal/app/casesapp"
 	"minyi/internal/app/cyclesapp"
+	"minyi/internal/app/resultsapp"
 	"minyi/internal/app/scoresapp"
 	"minyi/internal/app/surveysapp"
 	"minyi/internal/app/targetsapp"
@@ -124,19 +126,19 @@ func (s *Server) consoleRoutes() {
 // its decisions on the ratings the cap held. All of it is the office's:
 // networks name addresses, which units never see.
 func (s *Server) dailyCapRoutes(authed, console *gin.RouterGroup) {
-	rt := s.ratings
+	rt, cs := s.ratings, casesapp.New(s.App)
 	authed.GET("/units/:id/networks", s.Office, rt.APIListNetworks)
 	authed.POST("/units/:id/networks", s.Office, rt.APICreateNetwork)
 	authed.PATCH("/networks/:id", s.Office, rt.APIUpdateNetwork)
 	authed.DELETE("/networks/:id", s.Office, rt.APIDeleteNetwork)
-	authed.GET("/feedback/held", s.Office, s.apiHoldGroups)
-	authed.POST("/feedback/held/:key/count", s.Office, s.apiDecideHold(true))
-	authed.POST("/feedback/held/:key/not-count", s.Office, s.apiDecideHold(false))
+	authed.GET("/feedback/held", s.Office, cs.APIHoldGroups)
+	authed.POST("/feedback/held/:key/count", s.Office, cs.APIDecideHold(true))
+	authed.POST("/feedback/held/:key/not-count", s.Office, cs.APIDecideHold(false))
 
 	console.POST("/console/units/:id/networks", s.OfficePage, rt.CreateNetworkSubmit)
 	console.POST("/console/units/:id/networks/:nid", s.OfficePage, rt.UpdateNetworkSubmit)
 	console.POST("/console/units/:id/networks/:nid/delete", s.OfficePage, rt.DeleteNetworkSubmit)
-	console.POST("/console/feedback/held/:key/decide", s.OfficePage, s.heldDecideSubmit)
+	console.POST("/console/feedback/held/:key/decide", s.OfficePage, cs.HeldDecideSubmit)
 }
 
 // surveyRoutes registers the surveys: the office's API and console pages,
@@ -385,36 +387,37 @@ func (s *Server) scoringRoutes(authed, console *gin.RouterGroup) {
 // results, applications for review and their answers, reopening, the use of
 // results (quotas, streaks), the .xlsx export and the public results page.
 func (s *Server) resultRoutes(e *gin.Engine, authed, console *gin.RouterGroup) {
-	authed.GET("/cycles/:id/results", s.apiResults)
-	authed.GET("/cycles/:id/results/xlsx", s.Office, s.apiResultsXLSX)
-	authed.GET("/cycles/:id/results/units/:unit_id", s.apiUnitResult)
-	authed.POST("/cycles/:id/results/preliminary", s.Office, s.apiPublishResults(false))
-	authed.POST("/cycles/:id/results/final", s.Office, s.apiPublishResults(true))
-	authed.POST("/cycles/:id/results/reopen", s.Office, s.apiReopenResults)
-	authed.GET("/cycles/:id/results/appeals", s.apiListAppeals)
-	authed.POST("/cycles/:id/results/units/:unit_id/appeal", s.apiApply)
-	authed.POST("/cycles/:id/results/appeals/:appeal_id/answer", s.Office, s.apiAnswerAppeal)
-	authed.GET("/cycles/:id/results/uses", s.Office, s.apiResultUses)
-	authed.PUT("/cycles/:id/results/units/:unit_id/staff-count", s.Office, s.apiSetStaffCount)
-	authed.GET("/cycles/:id/results/units/:unit_id/rectification", s.apiRectification)
-	authed.PUT("/cycles/:id/results/units/:unit_id/rectification", s.apiSubmitRectification)
-	authed.POST("/cycles/:id/results/units/:unit_id/rectification/receive", s.Office, s.apiReceiveRectification)
-	e.GET("/results/:cycle_id", s.publicResultsPage)
+	rs := resultsapp.New(s.App)
+	authed.GET("/cycles/:id/results", rs.APIResults)
+	authed.GET("/cycles/:id/results/xlsx", s.Office, rs.APIResultsXLSX)
+	authed.GET("/cycles/:id/results/units/:unit_id", rs.APIUnitResult)
+	authed.POST("/cycles/:id/results/preliminary", s.Office, rs.APIPublishResults(false))
+	authed.POST("/cycles/:id/results/final", s.Office, rs.APIPublishResults(true))
+	authed.POST("/cycles/:id/results/reopen", s.Office, rs.APIReopenResults)
+	authed.GET("/cycles/:id/results/appeals", rs.APIListAppeals)
+	authed.POST("/cycles/:id/results/units/:unit_id/appeal", rs.APIApply)
+	authed.POST("/cycles/:id/results/appeals/:appeal_id/answer", s.Office, rs.APIAnswerAppeal)
+	authed.GET("/cycles/:id/results/uses", s.Office, rs.APIResultUses)
+	authed.PUT("/cycles/:id/results/units/:unit_id/staff-count", s.Office, rs.APISetStaffCount)
+	authed.GET("/cycles/:id/results/units/:unit_id/rectification", rs.APIRectification)
+	authed.PUT("/cycles/:id/results/units/:unit_id/rectification", rs.APISubmitRectification)
+	authed.POST("/cycles/:id/results/units/:unit_id/rectification/receive", s.Office, rs.APIReceiveRectification)
+	e.GET("/results/:cycle_id", rs.PublicResultsPage)
 
-	console.GET("/console/cycles/:id/results", s.resultsPage)
-	console.POST("/console/cycles/:id/results/preliminary", s.OfficePage, s.publishPreliminarySubmit)
-	console.POST("/console/cycles/:id/results/final", s.OfficePage, s.publishFinalSubmit)
-	console.POST("/console/cycles/:id/results/reopen", s.OfficePage, s.reopenResultsSubmit)
-	console.POST("/console/cycles/:id/results/appeals/:appeal_id/answer", s.OfficePage, s.answerAppealSubmit)
-	console.GET("/console/cycles/:id/results/:unit_id", s.unitResultPage)
-	console.POST("/console/cycles/:id/results/:unit_id/rectification/receive", s.OfficePage, s.receiveRectificationSubmit)
-	console.POST("/console/cycles/:id/results/:unit_id/staff-count", s.OfficePage, s.staffCountSubmit)
+	console.GET("/console/cycles/:id/results", rs.ResultsPage)
+	console.POST("/console/cycles/:id/results/preliminary", s.OfficePage, rs.PublishPreliminarySubmit)
+	console.POST("/console/cycles/:id/results/final", s.OfficePage, rs.PublishFinalSubmit)
+	console.POST("/console/cycles/:id/results/reopen", s.OfficePage, rs.ReopenResultsSubmit)
+	console.POST("/console/cycles/:id/results/appeals/:appeal_id/answer", s.OfficePage, rs.AnswerAppealSubmit)
+	console.GET("/console/cycles/:id/results/:unit_id", rs.UnitResultPage)
+	console.POST("/console/cycles/:id/results/:unit_id/rectification/receive", s.OfficePage, rs.ReceiveRectificationSubmit)
+	console.POST("/console/cycles/:id/results/:unit_id/staff-count", s.OfficePage, rs.StaffCountSubmit)
 
 	// Forms with evidence files: the body is limited before the session
 	// check parses it.
 	files := s.consoleFileLimit(results.MaxUploads * assessment.MaxEvidenceBytes)
-	e.POST("/console/cycles/:id/results/:unit_id/appeal", files, s.PageAuth, s.applySubmit)
-	e.POST("/console/cycles/:id/results/:unit_id/rectification", files, s.PageAuth, s.rectificationSubmit)
+	e.POST("/console/cycles/:id/results/:unit_id/appeal", files, s.PageAuth, rs.ApplySubmit)
+	e.POST("/console/cycles/:id/results/:unit_id/rectification", files, s.PageAuth, rs.RectificationSubmit)
 }
 
 // feedbackRoutes registers the review of feedback (民意核查): the office's
@@ -422,88 +425,91 @@ func (s *Server) resultRoutes(e *gin.Engine, authed, console *gin.RouterGroup) {
 // units' appeals against single ratings, the suspicious-pattern flags and
 // the list of opened cases.
 func (s *Server) feedbackRoutes(authed, console *gin.RouterGroup) {
-	authed.GET("/feedback", s.Office, s.apiFeedbackQueue)
-	authed.GET("/feedback/items/:kind/:id", s.Office, s.apiFeedbackItem)
-	authed.POST("/feedback/valid", s.Office, s.apiFeedbackValid)
-	authed.POST("/feedback/invalid", s.Office, s.apiFeedbackInvalid)
-	authed.POST("/feedback/items/:kind/:id/reopen", s.Office, s.apiFeedbackReopen)
-	authed.GET("/feedback/flags", s.Office, s.apiFeedbackFlags)
-	authed.POST("/feedback/flags/scan", s.Office, s.apiFeedbackScan)
-	authed.POST("/feedback/flags/:id/confirm", s.Office, s.apiDecideFlag(true))
-	authed.POST("/feedback/flags/:id/dismiss", s.Office, s.apiDecideFlag(false))
-	authed.GET("/feedback/appeals", s.apiFeedbackAppeals)
-	authed.GET("/feedback/appeals/:id", s.apiFeedbackAppeal)
-	authed.POST("/feedback/appeals/:id/uphold", s.Office, s.apiDecideAppeal(true))
-	authed.POST("/feedback/appeals/:id/reject", s.Office, s.apiDecideAppeal(false))
-	authed.POST("/ratings/:id/appeals", s.apiFileAppeal)
-	authed.GET("/cases", s.apiListCases)
-	authed.POST("/cases", s.Office, s.apiOpenCase)
-	authed.GET("/cases/overdue", s.Office, s.apiOverdueCounts)
-	authed.GET("/cases/settings", s.apiCaseSettings)
-	authed.PUT("/cases/settings", s.Office, s.apiSaveCaseSettings)
-	authed.GET("/cases/:id", s.apiGetCase)
+	cs := casesapp.New(s.App)
+	authed.GET("/feedback", s.Office, cs.APIFeedbackQueue)
+	authed.GET("/feedback/items/:kind/:id", s.Office, cs.APIFeedbackItem)
+	authed.POST("/feedback/valid", s.Office, cs.APIFeedbackValid)
+	authed.POST("/feedback/invalid", s.Office, cs.APIFeedbackInvalid)
+	authed.POST("/feedback/items/:kind/:id/reopen", s.Office, cs.APIFeedbackReopen)
+	authed.GET("/feedback/flags", s.Office, cs.APIFeedbackFlags)
+	authed.POST("/feedback/flags/scan", s.Office, cs.APIFeedbackScan)
+	authed.POST("/feedback/flags/:id/confirm", s.Office, cs.APIDecideFlag(true))
+	authed.POST("/feedback/flags/:id/dismiss", s.Office, cs.APIDecideFlag(false))
+	authed.GET("/feedback/appeals", cs.APIFeedbackAppeals)
+	authed.GET("/feedback/appeals/:id", cs.APIFeedbackAppeal)
+	authed.POST("/feedback/appeals/:id/uphold", s.Office, cs.APIDecideAppeal(true))
+	authed.POST("/feedback/appeals/:id/reject", s.Office, cs.APIDecideAppeal(false))
+	authed.POST("/ratings/:id/appeals", cs.APIFileAppeal)
+	authed.GET("/cases", cs.APIListCases)
+	authed.POST("/cases", s.Office, cs.APIOpenCase)
+	authed.GET("/cases/overdue", s.Office, cs.APIOverdueCounts)
+	authed.GET("/cases/settings", cs.APICaseSettings)
+	authed.PUT("/cases/settings", s.Office, cs.APISaveCaseSettings)
+	authed.GET("/cases/:id", cs.APIGetCase)
 	for _, step := range []string{"answer", "progress", "done", "close", "return", "release"} {
-		authed.POST("/cases/:id/"+step, s.apiCaseStep(step))
+		authed.POST("/cases/:id/"+step, cs.APICaseStep(step))
 	}
 
-	console.GET("/console/feedback", s.OfficePage, s.feedbackPage)
-	console.POST("/console/feedback/merge", s.OfficePage, s.feedbackMergeSubmit)
-	console.GET("/console/feedback/item/:kind/:id", s.OfficePage, s.feedbackItemPage)
-	console.POST("/console/feedback/item/:kind/:id/valid", s.OfficePage, s.feedbackValidSubmit)
-	console.POST("/console/feedback/item/:kind/:id/invalid", s.OfficePage, s.feedbackInvalidSubmit)
-	console.POST("/console/feedback/item/:kind/:id/reopen", s.OfficePage, s.feedbackReopenSubmit)
-	console.GET("/console/feedback/flags", s.OfficePage, s.feedbackFlagsPage)
-	console.POST("/console/feedback/flags/scan", s.OfficePage, s.feedbackScanSubmit)
-	console.POST("/console/feedback/flags/:id/decide", s.OfficePage, s.feedbackFlagSubmit)
-	console.GET("/console/feedback/appeals", s.feedbackAppealsPage)
-	console.POST("/console/feedback/appeals/:id/decide", s.OfficePage, s.feedbackAppealSubmit)
-	console.GET("/console/ratings/:id/appeal", s.appealFormPage)
-	console.GET("/console/cases", s.casesPage)
-	console.POST("/console/cases", s.OfficePage, s.caseOpenSubmit)
-	console.GET("/console/cases/settings", s.OfficePage, s.caseSettingsPage)
-	console.POST("/console/cases/settings", s.OfficePage, s.caseSettingsSubmit)
-	console.GET("/console/cases/:id", s.casePage)
+	console.GET("/console/feedback", s.OfficePage, cs.FeedbackPage)
+	console.POST("/console/feedback/merge", s.OfficePage, cs.FeedbackMergeSubmit)
+	console.GET("/console/feedback/item/:kind/:id", s.OfficePage, cs.FeedbackItemPage)
+	console.POST("/console/feedback/item/:kind/:id/valid", s.OfficePage, cs.FeedbackValidSubmit)
+	console.POST("/console/feedback/item/:kind/:id/invalid", s.OfficePage, cs.FeedbackInvalidSubmit)
+	console.POST("/console/feedback/item/:kind/:id/reopen", s.OfficePage, cs.FeedbackReopenSubmit)
+	console.GET("/console/feedback/flags", s.OfficePage, cs.FeedbackFlagsPage)
+	console.POST("/console/feedback/flags/scan", s.OfficePage, cs.FeedbackScanSubmit)
+	console.POST("/console/feedback/flags/:id/decide", s.OfficePage, cs.FeedbackFlagSubmit)
+	console.GET("/console/feedback/appeals", cs.FeedbackAppealsPage)
+	console.POST("/console/feedback/appeals/:id/decide", s.OfficePage, cs.FeedbackAppealSubmit)
+	console.GET("/console/ratings/:id/appeal", cs.AppealFormPage)
+	console.GET("/console/cases", cs.CasesPage)
+	console.POST("/console/cases", s.OfficePage, cs.CaseOpenSubmit)
+	console.GET("/console/cases/settings", s.OfficePage, cs.CaseSettingsPage)
+	console.POST("/console/cases/settings", s.OfficePage, cs.CaseSettingsSubmit)
+	console.GET("/console/cases/:id", cs.CasePage)
 	for _, step := range []string{"answer", "progress", "close", "return", "release"} {
-		console.POST("/console/cases/:id/"+step, s.caseStepSubmit(step))
+		console.POST("/console/cases/:id/"+step, cs.CaseStepSubmit(step))
 	}
 	// The done report carries its evidence file (see the appeal form below).
-	s.engine.POST("/console/cases/:id/done", s.consoleFileLimit(assessment.MaxEvidenceBytes), s.PageAuth, s.caseStepSubmit("done"))
+	s.engine.POST("/console/cases/:id/done", s.consoleFileLimit(assessment.MaxEvidenceBytes), s.PageAuth, cs.CaseStepSubmit("done"))
 	// The appeal form carries an evidence file: its body is limited before
 	// the session check parses it.
-	s.engine.POST("/console/ratings/:id/appeal", s.consoleFileLimit(assessment.MaxEvidenceBytes), s.PageAuth, s.appealSubmit)
+	s.engine.POST("/console/ratings/:id/appeal", s.consoleFileLimit(assessment.MaxEvidenceBytes), s.PageAuth, cs.AppealSubmit)
 }
 
 // callbackRoutes registers call-backs (回访) of real-name cases, the
 // citizen's one-time 追评 link (/f/:token), deduction proposals from
 // overdue cases and carrying key cases into next year's targets.
 func (s *Server) callbackRoutes(e *gin.Engine, authed, console *gin.RouterGroup) {
-	e.GET("/f/:token", s.followupPage)
-	e.POST("/f/:token", s.PublicForm(httpx.SmallFormMax, true), s.submitFollowup)
-	e.GET("/f/:token/qr.png", s.followupQR)
+	cs := casesapp.New(s.App)
+	e.GET("/f/:token", cs.FollowupPage)
+	e.POST("/f/:token", s.PublicForm(httpx.SmallFormMax, true), cs.SubmitFollowup)
+	e.GET("/f/:token/qr.png", cs.FollowupQR)
 
-	authed.GET("/callbacks", s.apiListCallbacks)
-	authed.GET("/cases/:id/callbacks", s.apiGetCallbacks)
-	authed.POST("/cases/:id/callbacks", s.apiRecordCallback)
-	authed.POST("/cases/:id/followup-links", s.Office, s.apiIssueFollowupLink)
-	authed.PUT("/cases/:id/carry", s.Office, s.apiMarkCarry)
-	authed.GET("/cycles/:id/case-deductions", s.Office, s.apiCaseDeductions)
-	authed.POST("/cycles/:id/case-deductions", s.Office, s.apiConfirmCaseDeduction)
-	authed.GET("/cycles/:id/case-carry", s.Office, s.apiCarryCases)
-	authed.POST("/cycles/:id/case-carry", s.Office, s.apiCarry)
+	authed.GET("/callbacks", cs.APIListCallbacks)
+	authed.GET("/cases/:id/callbacks", cs.APIGetCallbacks)
+	authed.POST("/cases/:id/callbacks", cs.APIRecordCallback)
+	authed.POST("/cases/:id/followup-links", s.Office, cs.APIIssueFollowupLink)
+	authed.PUT("/cases/:id/carry", s.Office, cs.APIMarkCarry)
+	authed.GET("/cycles/:id/case-deductions", s.Office, cs.APICaseDeductions)
+	authed.POST("/cycles/:id/case-deductions", s.Office, cs.APIConfirmCaseDeduction)
+	authed.GET("/cycles/:id/case-carry", s.Office, cs.APICarryCases)
+	authed.POST("/cycles/:id/case-carry", s.Office, cs.APICarry)
 
-	console.GET("/console/callbacks", s.callbacksPage)
-	console.GET("/console/callbacks/:id", s.callbackPage)
-	console.POST("/console/callbacks/:id/calls", s.callbackSubmit)
-	console.POST("/console/callbacks/:id/link", s.OfficePage, s.followupLinkSubmit)
-	console.POST("/console/callbacks/:id/carry", s.OfficePage, s.carryMarkSubmit)
-	console.GET("/console/cycles/:id/case-deductions", s.OfficePage, s.caseDeductionsPage)
-	console.POST("/console/cycles/:id/case-deductions", s.OfficePage, s.caseDeductionSubmit)
-	console.GET("/console/cycles/:id/case-carry", s.OfficePage, s.caseCarryPage)
-	console.POST("/console/cycles/:id/case-carry", s.OfficePage, s.caseCarrySubmit)
+	console.GET("/console/callbacks", cs.CallbacksPage)
+	console.GET("/console/callbacks/:id", cs.CallbackPage)
+	console.POST("/console/callbacks/:id/calls", cs.CallbackSubmit)
+	console.POST("/console/callbacks/:id/link", s.OfficePage, cs.FollowupLinkSubmit)
+	console.POST("/console/callbacks/:id/carry", s.OfficePage, cs.CarryMarkSubmit)
+	console.GET("/console/cycles/:id/case-deductions", s.OfficePage, cs.CaseDeductionsPage)
+	console.POST("/console/cycles/:id/case-deductions", s.OfficePage, cs.CaseDeductionSubmit)
+	console.GET("/console/cycles/:id/case-carry", s.OfficePage, cs.CaseCarryPage)
+	console.POST("/console/cycles/:id/case-carry", s.OfficePage, cs.CaseCarrySubmit)
 }
 
 // publicCaseRoutes registers /cases and /cases/:unit.
 func (s *Server) publicCaseRoutes(e *gin.Engine) {
-	e.GET("/cases", s.publicCasesPage)
-	e.GET("/cases/:unit", s.publicUnitCasesPage)
+	cs := casesapp.New(s.App)
+	e.GET("/cases", cs.PublicCasesPage)
+	e.GET("/cases/:unit", cs.PublicUnitCasesPage)
 }

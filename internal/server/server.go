@@ -15,8 +15,10 @@ import (
 
 	"minyi/internal/app/agenciesapp"
 	"minyi/internal/app/assessmentapp"
+	"minyi/internal/app/casesapp"
 	"minyi/internal/app/cyclesapp"
 	"minyi/internal/app/ratingsapp"
+	"minyi/internal/app/resultsapp"
 	"minyi/internal/app/surveysapp"
 	"minyi/internal/app/targetsapp"
 	"minyi/internal/app/workdaysapp"
@@ -83,6 +85,8 @@ func New(d Deps) (*Server, error) {
 			ratingsapp.Flashes,
 			surveysapp.Flashes,
 			agenciesapp.Flashes,
+			resultsapp.Flashes,
+			casesapp.Flashes,
 		)}
 	s := &Server{App: app, instance: maintenance.InstanceName(), proxyWarn: newProxyWarner(d.Config.TrustedProxies)}
 	s.ratings = ratingsapp.New(app)

@@ -1,4 +1,4 @@
-package server
+package casesapp
 
 import (
 	"net/http"
@@ -37,10 +37,10 @@ type casesPageData struct {
 	Today    string
 }
 
-// casesPage lists rectification cases: the office sees all (or those of
+// CasesPage lists rectification cases: the office sees all (or those of
 // ?unit_id=), a unit its own; ?status= and ?overdue= (any, answer, fix)
 // narrow the list.
-func (s *Server) casesPage(c *gin.Context) {
+func (s *Handlers) CasesPage(c *gin.Context) {
 	var form map[string]string
 	if k := c.Query("source_kind"); k != "" {
 		// Prefilled from a target warning or a unit's result page; the
@@ -51,7 +51,7 @@ func (s *Server) casesPage(c *gin.Context) {
 	s.showCases(c, http.StatusOK, form, nil)
 }
 
-func (s *Server) showCases(c *gin.Context, status int, form, errs map[string]string) {
+func (s *Handlers) showCases(c *gin.Context, status int, form, errs map[string]string) {
 	f, err := s.caseFilterOf(c)
 	if err != nil {
 		s.ConsoleError(c, err)
@@ -91,9 +91,9 @@ func (s *Server) showCases(c *gin.Context, status int, form, errs map[string]str
 	s.Render(c, status, "console/feedback_cases.html", d)
 }
 
-// caseOpenSubmit opens a case from target monitoring or an assessment
+// CaseOpenSubmit opens a case from target monitoring or an assessment
 // result (office).
-func (s *Server) caseOpenSubmit(c *gin.Context) {
+func (s *Handlers) CaseOpenSubmit(c *gin.Context) {
 	form := map[string]string{"source_kind": c.PostForm("source_kind"), "source_id": c.PostForm("source_id"),
 		"cycle_id": c.PostForm("cycle_id"), "unit_id": c.PostForm("unit_id"), "problem": c.PostForm("problem")}
 	num := func(k string) int64 { n, _ := strconv.ParseInt(strings.TrimSpace(form[k]), 10, 64); return n }
@@ -128,11 +128,13 @@ type casePageData struct {
 	Today         string
 }
 
-func (s *Server) casePage(c *gin.Context) {
+// CasePage shows one case with its timeline and the forms of the user's role
+// and the case's state.
+func (s *Handlers) CasePage(c *gin.Context) {
 	s.showCase(c, http.StatusOK, nil, nil, "")
 }
 
-func (s *Server) showCase(c *gin.Context, status int, form, errs map[string]string, msg string) {
+func (s *Handlers) showCase(c *gin.Context, status int, form, errs map[string]string, msg string) {
 	cs, err := s.visibleCase(c)
 	var d caseDetail
 	if err == nil {
@@ -167,9 +169,9 @@ func (s *Server) showCase(c *gin.Context, status int, form, errs map[string]stri
 	s.Render(c, status, "console/case.html", p)
 }
 
-// caseStepSubmit runs a workflow action from a console form; the done
+// CaseStepSubmit runs a workflow action from a console form; the done
 // report carries its evidence file, stored in the same transaction.
-func (s *Server) caseStepSubmit(name string) gin.HandlerFunc {
+func (s *Handlers) CaseStepSubmit(name string) gin.HandlerFunc {
 	step := caseSteps[name]
 	return func(c *gin.Context) {
 		id, err := httpx.IDParam(c, "id")
@@ -216,11 +218,12 @@ type caseSettingsPageData struct {
 	Errors   map[string]string
 }
 
-func (s *Server) caseSettingsPage(c *gin.Context) {
+// CaseSettingsPage shows the working-day periods of cases.
+func (s *Handlers) CaseSettingsPage(c *gin.Context) {
 	s.showCaseSettings(c, http.StatusOK, nil)
 }
 
-func (s *Server) showCaseSettings(c *gin.Context, status int, errs map[string]string) {
+func (s *Handlers) showCaseSettings(c *gin.Context, status int, errs map[string]string) {
 	list, err := feedback.ListCaseSettings(c, s.Pool)
 	if err != nil {
 		s.ConsoleError(c, err)
@@ -229,7 +232,8 @@ func (s *Server) showCaseSettings(c *gin.Context, status int, errs map[string]st
 	s.Render(c, status, "console/case_settings.html", caseSettingsPageData{BasePage: s.Base(c, "整改期限设置", "cases"), Settings: list, Errors: errs})
 }
 
-func (s *Server) caseSettingsSubmit(c *gin.Context) {
+// CaseSettingsSubmit saves the working-day periods of cases.
+func (s *Handlers) CaseSettingsSubmit(c *gin.Context) {
 	days := map[string]int{}
 	e := apperr.Fields{}
 	for _, g := range feedback.SourceGroups {
@@ -257,17 +261,4 @@ func (s *Server) caseSettingsSubmit(c *gin.Context) {
 		return
 	}
 	httpx.Redirect(c, "/console/cases/settings", "case_settings_saved")
-}
-
-// caseOverdue sums the overdue counts of the unit in scope (nil: all).
-func caseOverdue(c *gin.Context, s *Server, scope *int64) (feedback.OverdueCount, error) {
-	m, err := feedback.OverdueCounts(c, s.Pool, feedback.OverduePeriod{}, s.Now().In(s.Config.Location))
-	var sum feedback.OverdueCount
-	for unit, oc := range m {
-		if scope == nil || *scope == unit {
-			sum.Answers += oc.Answers
-			sum.Fixes += oc.Fixes
-		}
-	}
-	return sum, err
 }

@@ -1,4 +1,4 @@
-package server
+package casesapp
 
 import (
 	"net/http"
@@ -18,7 +18,8 @@ type publicCasesData struct {
 	Units []feedback.PublicUnit
 }
 
-func (s *Server) publicCasesPage(c *gin.Context) {
+// PublicCasesPage lists, without login, the units with released cases.
+func (s *Handlers) PublicCasesPage(c *gin.Context) {
 	list, err := feedback.ListPublicUnits(c, s.Pool)
 	if err != nil {
 		s.publicCasesError(c, err)
@@ -57,7 +58,9 @@ type publicUnitCasesData struct {
 	Cases []publicCase
 }
 
-func (s *Server) publicUnitCasesPage(c *gin.Context) {
+// PublicUnitCasesPage shows, without login, a unit's released cases and their
+// public progress.
+func (s *Handlers) PublicUnitCasesPage(c *gin.Context) {
 	id, err := httpx.IDParam(c, "unit")
 	var u units.Unit
 	if err == nil {
@@ -78,7 +81,7 @@ func (s *Server) publicUnitCasesPage(c *gin.Context) {
 	d := publicUnitCasesData{Title: u.Name + "整改公开", Unit: u}
 	for _, cs := range list {
 		p := publicCase{ID: cs.ID, Source: cs.SourceLabel(), Problem: feedback.StripPhones(cs.Problem), Status: cs.StatusLabel(),
-			StatusKey: cs.Status, SentOn: deref(cs.SentOn), AnswerDue: deref(cs.AnswerDue), FixDue: deref(cs.FixDue),
+			StatusKey: cs.Status, SentOn: orEmpty(cs.SentOn), AnswerDue: orEmpty(cs.AnswerDue), FixDue: orEmpty(cs.FixDue),
 			AnswerOverdue: cs.AnswerOverdue(today), FixOverdue: cs.FixOverdue(today), AnswerDueProvisional: cs.AnswerDueProvisional,
 			Explanation: feedback.StripPhones(cs.Explanation), Measures: feedback.StripPhones(cs.Measures),
 			Outcome: feedback.StripPhones(cs.Outcome), ClosedAt: cs.ClosedAt}
@@ -95,11 +98,19 @@ func (s *Server) publicUnitCasesPage(c *gin.Context) {
 	s.Render(c, http.StatusOK, "public/cases_unit.html", d)
 }
 
-func (s *Server) publicCasesError(c *gin.Context, err error) {
+func (s *Handlers) publicCasesError(c *gin.Context, err error) {
 	if apperr.Status(apperr.CodeOf(db.Err(err))) >= 500 {
 		s.Log.Error("public cases failed", "path", c.FullPath(), "err", err)
 		s.ErrorPage(c, http.StatusServiceUnavailable, "系统繁忙", "页面暂时无法打开，请稍后再试。")
 		return
 	}
 	s.ErrorPage(c, http.StatusNotFound, "页面不存在", "该单位尚无公开的整改案件。")
+}
+
+// orEmpty is *p, or "" when p is nil.
+func orEmpty(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
 }

@@ -1,4 +1,4 @@
-package server
+package casesapp
 
 import (
 	"net/http"
@@ -25,7 +25,7 @@ type caseList struct {
 
 // caseFilterOf reads unit_id (see unitQueryScope), status, overdue
 // (any, answer, fix) and paging.
-func (s *Server) caseFilterOf(c *gin.Context) (feedback.CaseFilter, error) {
+func (s *Handlers) caseFilterOf(c *gin.Context) (feedback.CaseFilter, error) {
 	f := feedback.CaseFilter{Status: c.Query("status"), Overdue: c.Query("overdue"), Today: s.Now().In(s.Config.Location)}
 	e := apperr.Fields{}
 	if f.Status != "" && feedback.CaseStatusLabel(f.Status) == f.Status {
@@ -46,7 +46,9 @@ func (s *Server) caseFilterOf(c *gin.Context) (feedback.CaseFilter, error) {
 	return f, err
 }
 
-func (s *Server) apiListCases(c *gin.Context) {
+// APIListCases lists rectification cases: all (or ?unit_id=) for the office,
+// a unit its own.
+func (s *Handlers) APIListCases(c *gin.Context) {
 	apiList(s, c, s.caseFilterOf, feedback.ListCases, func(l []feedback.Case, n int) any { return caseList{l, n} })
 }
 
@@ -60,7 +62,7 @@ type caseDetail struct {
 
 // visibleCase loads the :id case if the user may see it (a case of another
 // unit is not_found).
-func (s *Server) visibleCase(c *gin.Context) (feedback.Case, error) {
+func (s *Handlers) visibleCase(c *gin.Context) (feedback.Case, error) {
 	id, err := httpx.IDParam(c, "id")
 	if err != nil {
 		return feedback.Case{}, apperr.New(apperr.NotFound, "整改案件不存在")
@@ -72,7 +74,7 @@ func (s *Server) visibleCase(c *gin.Context) (feedback.Case, error) {
 	return cs, err
 }
 
-func (s *Server) caseDetailOf(c *gin.Context, cs feedback.Case) (caseDetail, error) {
+func (s *Handlers) caseDetailOf(c *gin.Context, cs feedback.Case) (caseDetail, error) {
 	today := s.Now().In(s.Config.Location)
 	d := caseDetail{Case: cs, AnswerOverdue: cs.AnswerOverdue(today), FixOverdue: cs.FixOverdue(today)}
 	var err error
@@ -80,7 +82,8 @@ func (s *Server) caseDetailOf(c *gin.Context, cs feedback.Case) (caseDetail, err
 	return d, err
 }
 
-func (s *Server) apiGetCase(c *gin.Context) {
+// APIGetCase answers one case with its timeline and overdue flags.
+func (s *Handlers) APIGetCase(c *gin.Context) {
 	cs, err := s.visibleCase(c)
 	var d caseDetail
 	if err == nil {
@@ -100,32 +103,32 @@ func caseActor(c *gin.Context) feedback.CaseActor {
 }
 
 // caseStep is a workflow action of the feedback package.
-type caseStep func(c *gin.Context, tx pgx.Tx, s *Server, id int64, in feedback.CaseAction) (feedback.Case, error)
+type caseStep func(c *gin.Context, tx pgx.Tx, s *Handlers, id int64, in feedback.CaseAction) (feedback.Case, error)
 
 // caseSteps are the actions by their path name.
 var caseSteps = map[string]caseStep{
-	"answer": func(c *gin.Context, tx pgx.Tx, s *Server, id int64, in feedback.CaseAction) (feedback.Case, error) {
+	"answer": func(c *gin.Context, tx pgx.Tx, s *Handlers, id int64, in feedback.CaseAction) (feedback.Case, error) {
 		return feedback.AnswerCase(c, tx, s.Config.Location, caseActor(c), id, in, s.Now())
 	},
-	"progress": func(c *gin.Context, tx pgx.Tx, s *Server, id int64, in feedback.CaseAction) (feedback.Case, error) {
+	"progress": func(c *gin.Context, tx pgx.Tx, s *Handlers, id int64, in feedback.CaseAction) (feedback.Case, error) {
 		return feedback.ProgressCase(c, tx, caseActor(c), id, in, s.Now())
 	},
-	"done": func(c *gin.Context, tx pgx.Tx, s *Server, id int64, in feedback.CaseAction) (feedback.Case, error) {
+	"done": func(c *gin.Context, tx pgx.Tx, s *Handlers, id int64, in feedback.CaseAction) (feedback.Case, error) {
 		return feedback.ReportDone(c, tx, caseActor(c), id, in, s.Now())
 	},
-	"close": func(c *gin.Context, tx pgx.Tx, s *Server, id int64, in feedback.CaseAction) (feedback.Case, error) {
+	"close": func(c *gin.Context, tx pgx.Tx, s *Handlers, id int64, in feedback.CaseAction) (feedback.Case, error) {
 		return feedback.CloseCase(c, tx, caseActor(c), id, in, s.Now())
 	},
-	"return": func(c *gin.Context, tx pgx.Tx, s *Server, id int64, in feedback.CaseAction) (feedback.Case, error) {
+	"return": func(c *gin.Context, tx pgx.Tx, s *Handlers, id int64, in feedback.CaseAction) (feedback.Case, error) {
 		return feedback.ReturnCase(c, tx, caseActor(c), id, in, s.Now())
 	},
-	"release": func(c *gin.Context, tx pgx.Tx, s *Server, id int64, in feedback.CaseAction) (feedback.Case, error) {
+	"release": func(c *gin.Context, tx pgx.Tx, s *Handlers, id int64, in feedback.CaseAction) (feedback.Case, error) {
 		return feedback.ReleaseCase(c, tx, caseActor(c), id, in, s.Now())
 	},
 }
 
-// apiCaseStep runs the named action on the :id case.
-func (s *Server) apiCaseStep(name string) gin.HandlerFunc {
+// APICaseStep runs the named action on the :id case.
+func (s *Handlers) APICaseStep(name string) gin.HandlerFunc {
 	step := caseSteps[name]
 	return func(c *gin.Context) {
 		var in feedback.CaseAction
@@ -139,7 +142,9 @@ func (s *Server) apiCaseStep(name string) gin.HandlerFunc {
 	}
 }
 
-func (s *Server) apiOpenCase(c *gin.Context) {
+// APIOpenCase opens a case from target monitoring or an assessment result
+// (office).
+func (s *Handlers) APIOpenCase(c *gin.Context) {
 	var in feedback.OfficeCaseInput
 	if err := httpx.BindJSON(c, &in, 32<<10); err != nil {
 		s.APIError(c, err)
@@ -154,7 +159,8 @@ type caseSettings struct {
 	Settings []feedback.CaseSetting `json:"settings"`
 }
 
-func (s *Server) apiCaseSettings(c *gin.Context) {
+// APICaseSettings answers the working-day periods of cases by source.
+func (s *Handlers) APICaseSettings(c *gin.Context) {
 	list, err := feedback.ListCaseSettings(c, s.Pool)
 	if err != nil {
 		s.APIError(c, err)
@@ -163,7 +169,8 @@ func (s *Server) apiCaseSettings(c *gin.Context) {
 	c.JSON(http.StatusOK, caseSettings{list})
 }
 
-func (s *Server) apiSaveCaseSettings(c *gin.Context) {
+// APISaveCaseSettings saves the working-day periods of cases by source.
+func (s *Handlers) APISaveCaseSettings(c *gin.Context) {
 	var in map[string]int
 	if err := httpx.BindJSON(c, &in, 4<<10); err != nil {
 		s.APIError(c, err)
@@ -175,9 +182,9 @@ func (s *Server) apiSaveCaseSettings(c *gin.Context) {
 	})
 }
 
-// apiOverdueCounts returns the overdue counts per unit of ?cycle_id= or
+// APIOverdueCounts returns the overdue counts per unit of ?cycle_id= or
 // ?from=&to= (office only).
-func (s *Server) apiOverdueCounts(c *gin.Context) {
+func (s *Handlers) APIOverdueCounts(c *gin.Context) {
 	p := feedback.OverduePeriod{From: c.Query("from"), To: c.Query("to")}
 	if v := c.Query("cycle_id"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)

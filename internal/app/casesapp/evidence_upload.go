@@ -1,4 +1,4 @@
-package server
+package casesapp
 
 import (
 	"github.com/gin-gonic/gin"
@@ -11,8 +11,8 @@ import (
 
 // uploadInTx stores the form's optional evidence file (证明材料) of field
 // in tx, owned by owner, and returns its id in a list (empty when none was
-// chosen). The case and feedback forms here use it; the assessment's
-// forms have their own in internal/app/assessmentapp.
+// chosen): the evidence of an appeal against a rating and of a case's
+// done report.
 func uploadInTx(c *gin.Context, tx pgx.Tx, field string, owner *int64) ([]string, error) {
 	name, data, ok, err := httpx.FormFile(c, field, assessment.MaxEvidenceBytes, assessment.MsgEvidenceSize)
 	if err != nil || !ok {

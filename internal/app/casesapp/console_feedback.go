@@ -1,4 +1,4 @@
-package server
+package casesapp
 
 import (
 	"net/http"
@@ -14,6 +14,7 @@ import (
 	"minyi/internal/db"
 	"minyi/internal/feedback"
 	"minyi/internal/httpx"
+	"minyi/internal/ratings"
 	"minyi/internal/units"
 )
 
@@ -48,7 +49,7 @@ type feedbackPageData struct {
 	httpx.BasePage
 	Q          queueQuery
 	Units      []units.Unit
-	Levels     []levelView
+	Levels     []ratings.LevelName
 	Rows       []queueRow
 	Pager      httpx.Pager
 	FilterErrs []string
@@ -80,17 +81,18 @@ var queueFieldNames = map[string]string{
 	"status":  "核查状态无效。",
 }
 
-func (s *Server) feedbackPage(c *gin.Context) {
+// FeedbackPage shows the review queue.
+func (s *Handlers) FeedbackPage(c *gin.Context) {
 	s.showQueue(c, http.StatusOK, queueState{})
 }
 
 // showQueue renders the queue for the filter in the request's query (the
 // console shows pending items unless status=all or decided), the groups
 // of held ratings first; st brings back an action that failed.
-func (s *Server) showQueue(c *gin.Context, status int, st queueState) {
+func (s *Handlers) showQueue(c *gin.Context, status int, st queueState) {
 	q := queueQuery{UnitID: c.Query("unit_id"), Source: c.Query("source"), Channel: c.Query("channel"),
 		Level: c.Query("level"), From: c.Query("from"), To: c.Query("to"), Status: c.Query("status")}
-	d := feedbackPageData{BasePage: s.Base(c, "民意核查", "feedback"), Q: q, Levels: levelViews(), Message: st.msg,
+	d := feedbackPageData{BasePage: s.Base(c, "民意核查", "feedback"), Q: q, Levels: ratings.LevelNames(), Message: st.msg,
 		Problem: st.problem}
 	checked := st.checked
 	verdict := q.Status
@@ -165,9 +167,9 @@ func parseRef(v string) (feedback.Ref, bool) {
 	return feedback.Ref{Kind: parts[0], ID: parts[1], Version: n}, true
 }
 
-// feedbackMergeSubmit opens one case from the selected items (one item is
+// FeedbackMergeSubmit opens one case from the selected items (one item is
 // a plain "valid"; several are merged duplicates).
-func (s *Server) feedbackMergeSubmit(c *gin.Context) {
+func (s *Handlers) FeedbackMergeSubmit(c *gin.Context) {
 	in := feedback.ValidInput{Problem: c.PostForm("problem")}
 	checked := map[string]bool{}
 	for _, v := range c.PostFormArray("item") {
@@ -209,13 +211,14 @@ type feedbackItemData struct {
 	Message string
 }
 
-func (s *Server) feedbackItemPage(c *gin.Context) {
+// FeedbackItemPage shows one item of the queue with its verdict forms.
+func (s *Handlers) FeedbackItemPage(c *gin.Context) {
 	s.showItem(c, http.StatusOK, nil, nil, "")
 }
 
 // showItem renders one item with its verdict forms; form and errs refill
 // a failed form, msg says why a verdict was refused.
-func (s *Server) showItem(c *gin.Context, status int, form, errs map[string]string, msg string) {
+func (s *Handlers) showItem(c *gin.Context, status int, form, errs map[string]string, msg string) {
 	it, err := feedback.FindItem(c, s.Pool, s.Config.Location, c.Param("kind"), c.Param("id"))
 	if err != nil {
 		s.ConsoleError(c, err)
@@ -246,7 +249,7 @@ func (s *Server) showItem(c *gin.Context, status int, form, errs map[string]stri
 
 // itemSubmit runs a verdict form's action and returns to the item; an
 // invalid form or a conflict shows the item again with the message.
-func (s *Server) itemSubmit(c *gin.Context, flash string, form map[string]string, fn func(tx pgx.Tx, version int) error) {
+func (s *Handlers) itemSubmit(c *gin.Context, flash string, form map[string]string, fn func(tx pgx.Tx, version int) error) {
 	version, _ := httpx.ParseInt(c.PostForm("version"))
 	err := db.Tx(c, s.Pool, func(tx pgx.Tx) error { return fn(tx, version) })
 	switch {
@@ -262,7 +265,8 @@ func (s *Server) itemSubmit(c *gin.Context, flash string, form map[string]string
 	}
 }
 
-func (s *Server) feedbackValidSubmit(c *gin.Context) {
+// FeedbackValidSubmit finds an item valid from its page, opening a case.
+func (s *Handlers) FeedbackValidSubmit(c *gin.Context) {
 	form := map[string]string{"form": "valid", "problem": c.PostForm("problem")}
 	s.itemSubmit(c, "feedback_valid", form, func(tx pgx.Tx, version int) error {
 		_, err := feedback.MarkValid(c, tx, s.Config.Location, httpx.CurrentUser(c).Actor(), feedback.ValidInput{
@@ -271,7 +275,8 @@ func (s *Server) feedbackValidSubmit(c *gin.Context) {
 	})
 }
 
-func (s *Server) feedbackInvalidSubmit(c *gin.Context) {
+// FeedbackInvalidSubmit finds an item invalid from its page.
+func (s *Handlers) FeedbackInvalidSubmit(c *gin.Context) {
 	form := map[string]string{"form": "invalid", "reason": c.PostForm("reason"), "note": c.PostForm("note")}
 	s.itemSubmit(c, "feedback_invalid", form, func(tx pgx.Tx, version int) error {
 		_, err := feedback.MarkInvalid(c, tx, s.Config.Location, httpx.CurrentUser(c).Actor(), feedback.InvalidInput{
@@ -280,7 +285,8 @@ func (s *Server) feedbackInvalidSubmit(c *gin.Context) {
 	})
 }
 
-func (s *Server) feedbackReopenSubmit(c *gin.Context) {
+// FeedbackReopenSubmit puts a decided item back in the queue from its page.
+func (s *Handlers) FeedbackReopenSubmit(c *gin.Context) {
 	s.itemSubmit(c, "feedback_reopened", nil, func(tx pgx.Tx, version int) error {
 		_, err := feedback.Reopen(c, tx, s.Config.Location, httpx.CurrentUser(c).Actor(), c.Param("kind"), c.Param("id"), version)
 		return err

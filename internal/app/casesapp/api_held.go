@@ -1,24 +1,19 @@
-package server
+package casesapp
 
 import (
+	"minyi/internal/feedback"
+	"minyi/internal/httpx"
+	"minyi/internal/ratings"
 	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5"
-
-	"minyi/internal/feedback"
-	"minyi/internal/httpx"
-	"minyi/internal/ratings"
 )
 
-// The office's decisions on the ratings the daily cap held (issue 9). They
-// stay with the review queue, whose filter lists them; the hall networks
-// that set the caps are internal/app/ratingsapp's.
-
-// apiHoldGroups lists the groups of held ratings with the queue's filter
+// APIHoldGroups lists the groups of held ratings with the queue's filter
 // (status "pending" by default, "all" for every group).
-func (s *Server) apiHoldGroups(c *gin.Context) {
+func (s *Handlers) APIHoldGroups(c *gin.Context) {
 	status := c.DefaultQuery("status", "pending")
 	if status == "all" {
 		status = ""
@@ -34,7 +29,9 @@ type holdBody struct {
 	Until  *time.Time `json:"until"`
 }
 
-func (s *Server) apiDecideHold(count bool) gin.HandlerFunc {
+// APIDecideHold counts a group of held ratings, or keeps it out of the score
+// with a reason.
+func (s *Handlers) APIDecideHold(count bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var in holdBody
 		if err := httpx.BindJSON(c, &in, 4<<10); err != nil {
@@ -45,7 +42,7 @@ func (s *Server) apiDecideHold(count bool) gin.HandlerFunc {
 		if in.Until != nil {
 			d.Until = *in.Until
 		}
-		s.apiTx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+		s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
 			n, err := ratings.DecideHoldGroup(c, tx, httpx.CurrentUser(c).Actor(), d)
 			return gin.H{"settled": n, "counted": count}, err
 		})

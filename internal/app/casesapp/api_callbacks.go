@@ -1,4 +1,4 @@
-package server
+package casesapp
 
 import (
 	"net/http"
@@ -15,11 +15,11 @@ import (
 )
 
 // todayString is today's date in the configured time zone (YYYY-MM-DD).
-func (s *Server) todayString() string { return s.today().Format("2006-01-02") }
+func (s *Handlers) todayString() string { return s.Today().Format("2006-01-02") }
 
 // fullPhones reports whether the user's role may see full phone numbers
 // (CALLBACK_ROLES).
-func (s *Server) fullPhones(u users.User) bool {
+func (s *Handlers) fullPhones(u users.User) bool {
 	return slices.Contains(s.Config.CallbackRoles, u.Role)
 }
 
@@ -35,7 +35,7 @@ type callbackView struct {
 
 // callbackCase loads the case named by the id path parameter: not_found
 // when missing, forbidden unless the user is office staff or of its unit.
-func (s *Server) callbackCase(c *gin.Context, q db.DBTX) (callbacks.Case, error) {
+func (s *Handlers) callbackCase(c *gin.Context, q db.DBTX) (callbacks.Case, error) {
 	id, err := httpx.IDParam(c, "id")
 	if err != nil {
 		return callbacks.Case{}, apperr.New(apperr.NotFound, "整改案件不存在")
@@ -51,7 +51,7 @@ func (s *Server) callbackCase(c *gin.Context, q db.DBTX) (callbacks.Case, error)
 }
 
 // loadCallbackView reads everything the call-back page shows.
-func (s *Server) loadCallbackView(c *gin.Context) (callbackView, error) {
+func (s *Handlers) loadCallbackView(c *gin.Context) (callbackView, error) {
 	var v callbackView
 	var err error
 	if v.Case, err = s.callbackCase(c, s.Pool); err != nil {
@@ -70,7 +70,9 @@ func (s *Server) loadCallbackView(c *gin.Context) (callbackView, error) {
 	return v, err
 }
 
-func (s *Server) apiListCallbacks(c *gin.Context) {
+// APIListCallbacks lists the real-name cases to call back: all for the
+// office, a unit its own.
+func (s *Handlers) APIListCallbacks(c *gin.Context) {
 	list, err := callbacks.ListCallbackCases(c, s.Pool, httpx.CurrentUser(c).UnitID, s.todayString())
 	if err != nil {
 		s.APIError(c, err)
@@ -79,7 +81,9 @@ func (s *Server) apiListCallbacks(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"total": len(list), "items": list})
 }
 
-func (s *Server) apiGetCallbacks(c *gin.Context) {
+// APIGetCallbacks answers a case's call-back view: phones (full or masked by
+// role), call-backs, 追评 links and 追评.
+func (s *Handlers) APIGetCallbacks(c *gin.Context) {
 	v, err := s.loadCallbackView(c)
 	if err != nil {
 		s.APIError(c, err)
@@ -88,7 +92,9 @@ func (s *Server) apiGetCallbacks(c *gin.Context) {
 	c.JSON(http.StatusOK, v)
 }
 
-func (s *Server) apiRecordCallback(c *gin.Context) {
+// APIRecordCallback records a call-back of a case: 201 when new, 200 when
+// retried with the same client key.
+func (s *Handlers) APIRecordCallback(c *gin.Context) {
 	var in callbacks.CallInput
 	if err := httpx.BindJSON(c, &in, 16<<10); err != nil {
 		s.APIError(c, err)
@@ -118,10 +124,10 @@ type followupLinkJSON struct {
 	PNG string `json:"qr_png"`
 }
 
-func (s *Server) followupURL(token string) string { return s.Config.PublicBaseURL + "/f/" + token }
+func (s *Handlers) followupURL(token string) string { return s.Config.PublicBaseURL + "/f/" + token }
 
 // issueFollowupLink issues a 追评 link for the case named by the path.
-func (s *Server) issueFollowupLink(c *gin.Context, days int) (followupLinkJSON, error) {
+func (s *Handlers) issueFollowupLink(c *gin.Context, days int) (followupLinkJSON, error) {
 	id, err := httpx.IDParam(c, "id")
 	if err != nil {
 		return followupLinkJSON{}, apperr.New(apperr.NotFound, "整改案件不存在")
@@ -135,7 +141,9 @@ func (s *Server) issueFollowupLink(c *gin.Context, days int) (followupLinkJSON, 
 	return followupLinkJSON{Link: l, URL: u, PNG: u + "/qr.png"}, err
 }
 
-func (s *Server) apiIssueFollowupLink(c *gin.Context) {
+// APIIssueFollowupLink issues a one-time 追评 link for a case (optionally valid
+// for days), shown with its URL and QR code once.
+func (s *Handlers) APIIssueFollowupLink(c *gin.Context) {
 	var in struct {
 		Days int `json:"days"`
 	}
@@ -153,7 +161,8 @@ func (s *Server) apiIssueFollowupLink(c *gin.Context) {
 	c.JSON(http.StatusCreated, out)
 }
 
-func (s *Server) apiMarkCarry(c *gin.Context) {
+// APIMarkCarry marks or unmarks a case to carry into next year's targets.
+func (s *Handlers) APIMarkCarry(c *gin.Context) {
 	var in struct {
 		Carry *bool `json:"carry_to_targets"`
 	}
@@ -173,7 +182,9 @@ func (s *Server) apiMarkCarry(c *gin.Context) {
 	})
 }
 
-func (s *Server) apiCaseDeductions(c *gin.Context) {
+// APICaseDeductions lists the deduction proposals from the cycle's overdue
+// cases.
+func (s *Handlers) APICaseDeductions(c *gin.Context) {
 	id, err := httpx.IDParam(c, "id")
 	if err != nil {
 		s.APIError(c, apperr.New(apperr.NotFound, "考核年度不存在"))
@@ -193,7 +204,9 @@ type confirmInput struct {
 	ReasonKey string `json:"reason_key"`
 }
 
-func (s *Server) apiConfirmCaseDeduction(c *gin.Context) {
+// APIConfirmCaseDeduction confirms a unit's deduction proposal, recording the
+// deductions.
+func (s *Handlers) APIConfirmCaseDeduction(c *gin.Context) {
 	var in confirmInput
 	id, ok := s.PathIDAndBody(c, &in)
 	if !ok {
@@ -205,7 +218,9 @@ func (s *Server) apiConfirmCaseDeduction(c *gin.Context) {
 	})
 }
 
-func (s *Server) apiCarryCases(c *gin.Context) {
+// APICarryCases lists the cycle's cases marked to carry into next year's
+// targets.
+func (s *Handlers) APICarryCases(c *gin.Context) {
 	id, err := httpx.IDParam(c, "id")
 	if err != nil {
 		s.APIError(c, apperr.New(apperr.NotFound, "考核年度不存在"))
@@ -219,7 +234,8 @@ func (s *Server) apiCarryCases(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"total": len(list), "items": list})
 }
 
-func (s *Server) apiCarry(c *gin.Context) {
+// APICarry carries the marked cases into the next cycle's target drafts.
+func (s *Handlers) APICarry(c *gin.Context) {
 	var in callbacks.CarryInput
 	id, ok := s.PathIDAndBody(c, &in)
 	if !ok {

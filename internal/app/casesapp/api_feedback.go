@@ -1,4 +1,4 @@
-package server
+package casesapp
 
 import (
 	"context"
@@ -19,7 +19,7 @@ import (
 
 // feedbackPeriod is the queue's default period: the 90 days up to the end
 // of today.
-func (s *Server) feedbackPeriod() (from, to time.Time) {
+func (s *Handlers) feedbackPeriod() (from, to time.Time) {
 	now := s.Now().In(s.Config.Location)
 	to = time.Date(now.Year(), now.Month(), now.Day()+1, 0, 0, 0, 0, s.Config.Location)
 	return to.Add(-feedback.DefaultPeriod - 24*time.Hour), to
@@ -28,16 +28,16 @@ func (s *Server) feedbackPeriod() (from, to time.Time) {
 // feedbackFilter reads the queue filter from query parameters shared by the
 // API and the console: unit_id, source, channel, level, from and to (dates
 // or RFC 3339 times); status (pending, decided, "" for all) is given.
-func (s *Server) feedbackFilter(c *gin.Context, status string) (feedback.Filter, error) {
+func (s *Handlers) feedbackFilter(c *gin.Context, status string) (feedback.Filter, error) {
 	var f feedback.Filter
 	bad := apperr.Fields{}
 	f.From, f.To = s.feedbackPeriod()
-	if t, ok := parseTime(c.Query("from"), s.Config.Location, false); !ok {
+	if t, ok := httpx.ParseTime(c.Query("from"), s.Config.Location, false); !ok {
 		bad.Add("from", "from 须为日期（2026-01-31）或 RFC 3339 时间")
 	} else if t != nil {
 		f.From = *t
 	}
-	if t, ok := parseTime(c.Query("to"), s.Config.Location, true); !ok {
+	if t, ok := httpx.ParseTime(c.Query("to"), s.Config.Location, true); !ok {
 		bad.Add("to", "to 须为日期（2026-01-31）或 RFC 3339 时间")
 	} else if t != nil {
 		f.To = *t
@@ -75,7 +75,7 @@ type feedbackList[T any] struct {
 
 // apiQueueList answers a list over the queue's filter, read from the
 // query with the given status, and its paging.
-func apiQueueList[T any](s *Server, c *gin.Context, status string,
+func apiQueueList[T any](s *Handlers, c *gin.Context, status string,
 	list func(context.Context, db.DBTX, *time.Location, feedback.Filter) ([]T, int, error)) {
 	f, err := s.feedbackFilter(c, status)
 	if err == nil {
@@ -96,11 +96,14 @@ func apiQueueList[T any](s *Server, c *gin.Context, status string,
 	c.JSON(http.StatusOK, feedbackList[T]{Items: items, Total: total, From: f.From, To: f.To, Limit: f.Limit, Offset: f.Offset})
 }
 
-func (s *Server) apiFeedbackQueue(c *gin.Context) {
+// APIFeedbackQueue lists the review queue with its filter and paging.
+func (s *Handlers) APIFeedbackQueue(c *gin.Context) {
 	apiQueueList(s, c, c.Query("status"), feedback.Queue)
 }
 
-func (s *Server) apiFeedbackItem(c *gin.Context) {
+// APIFeedbackItem answers one item of the queue (a rating or a survey
+// opinion).
+func (s *Handlers) APIFeedbackItem(c *gin.Context) {
 	it, err := feedback.FindItem(c, s.Pool, s.Config.Location, c.Param("kind"), c.Param("id"))
 	if err != nil {
 		s.APIError(c, err)
@@ -109,7 +112,9 @@ func (s *Server) apiFeedbackItem(c *gin.Context) {
 	c.JSON(http.StatusOK, it)
 }
 
-func (s *Server) apiFeedbackValid(c *gin.Context) {
+// APIFeedbackValid finds items valid, opening one rectification case for
+// them.
+func (s *Handlers) APIFeedbackValid(c *gin.Context) {
 	var in feedback.ValidInput
 	if err := httpx.BindJSON(c, &in, 64<<10); err != nil {
 		s.APIError(c, err)
@@ -120,7 +125,9 @@ func (s *Server) apiFeedbackValid(c *gin.Context) {
 	})
 }
 
-func (s *Server) apiFeedbackInvalid(c *gin.Context) {
+// APIFeedbackInvalid finds an item invalid with a reason, keeping it out of
+// the score.
+func (s *Handlers) APIFeedbackInvalid(c *gin.Context) {
 	var in feedback.InvalidInput
 	if err := httpx.BindJSON(c, &in, 16<<10); err != nil {
 		s.APIError(c, err)
@@ -135,7 +142,8 @@ type versionBody struct {
 	Version int `json:"version"`
 }
 
-func (s *Server) apiFeedbackReopen(c *gin.Context) {
+// APIFeedbackReopen puts a decided item back in the queue.
+func (s *Handlers) APIFeedbackReopen(c *gin.Context) {
 	var in versionBody
 	if err := httpx.BindJSON(c, &in, 4<<10); err != nil {
 		s.APIError(c, err)
@@ -151,7 +159,8 @@ type flagList struct {
 	Total int             `json:"total"`
 }
 
-func (s *Server) apiFeedbackFlags(c *gin.Context) {
+// APIFeedbackFlags lists the suspicious-pattern flags.
+func (s *Handlers) APIFeedbackFlags(c *gin.Context) {
 	limit, offset, err := httpx.Paging(c)
 	var list []feedback.Flag
 	var total int
@@ -165,7 +174,9 @@ func (s *Server) apiFeedbackFlags(c *gin.Context) {
 	c.JSON(http.StatusOK, flagList{Flags: list, Total: total})
 }
 
-func (s *Server) apiFeedbackScan(c *gin.Context) {
+// APIFeedbackScan scans the ratings for suspicious patterns and answers how
+// many flags it raised.
+func (s *Handlers) APIFeedbackScan(c *gin.Context) {
 	n, err := feedback.Scan(c, s.Pool, s.Keys, s.Config.Location, s.Now())
 	if err != nil {
 		s.APIError(c, err)
@@ -179,7 +190,8 @@ type noteBody struct {
 	Reason string `json:"reason"`
 }
 
-func (s *Server) apiDecideFlag(confirm bool) gin.HandlerFunc {
+// APIDecideFlag confirms a flag (its ratings are excluded) or dismisses it.
+func (s *Handlers) APIDecideFlag(confirm bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var in noteBody
 		id, ok := s.PathIDAndBody(c, &in)
@@ -231,13 +243,15 @@ func appealFilter(c *gin.Context) (feedback.AppealFilter, error) {
 	return f, err
 }
 
-func (s *Server) apiFeedbackAppeals(c *gin.Context) {
+// APIFeedbackAppeals lists appeals against ratings: all for the office, a
+// unit its own.
+func (s *Handlers) APIFeedbackAppeals(c *gin.Context) {
 	apiList(s, c, appealFilter, feedback.ListAppeals, func(l []feedback.Appeal, n int) any { return appealList{l, n} })
 }
 
 // apiList answers a list request: the filter read from the request, the
 // page of the list and the reply built from the page and the total.
-func apiList[F, T any](s *Server, c *gin.Context, filter func(*gin.Context) (F, error),
+func apiList[F, T any](s *Handlers, c *gin.Context, filter func(*gin.Context) (F, error),
 	list func(context.Context, db.DBTX, F) ([]T, int, error), reply func([]T, int) any) {
 	f, err := filter(c)
 	var page []T
@@ -254,7 +268,7 @@ func apiList[F, T any](s *Server, c *gin.Context, filter func(*gin.Context) (F, 
 
 // visibleAppeal loads the :id appeal if the user may see it; another
 // unit's appeal is not_found.
-func (s *Server) visibleAppeal(c *gin.Context) (feedback.Appeal, error) {
+func (s *Handlers) visibleAppeal(c *gin.Context) (feedback.Appeal, error) {
 	id, err := httpx.IDParam(c, "id")
 	if err != nil {
 		return feedback.Appeal{}, apperr.New(apperr.NotFound, "申诉不存在")
@@ -266,7 +280,8 @@ func (s *Server) visibleAppeal(c *gin.Context) (feedback.Appeal, error) {
 	return a, err
 }
 
-func (s *Server) apiFeedbackAppeal(c *gin.Context) {
+// APIFeedbackAppeal answers one appeal the user may see.
+func (s *Handlers) APIFeedbackAppeal(c *gin.Context) {
 	a, err := s.visibleAppeal(c)
 	if err != nil {
 		s.APIError(c, err)
@@ -275,7 +290,8 @@ func (s *Server) apiFeedbackAppeal(c *gin.Context) {
 	c.JSON(http.StatusOK, a)
 }
 
-func (s *Server) apiDecideAppeal(uphold bool) gin.HandlerFunc {
+// APIDecideAppeal upholds an appeal (the rating is excluded) or rejects it.
+func (s *Handlers) APIDecideAppeal(uphold bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var in noteBody
 		id, ok := s.PathIDAndBody(c, &in)
@@ -298,13 +314,14 @@ func appealUnit(c *gin.Context) (int64, error) {
 	return *u.UnitID, nil
 }
 
-func (s *Server) apiFileAppeal(c *gin.Context) {
+// APIFileAppeal files the unit's appeal against one of its ratings.
+func (s *Handlers) APIFileAppeal(c *gin.Context) {
 	unit, err := appealUnit(c)
 	var in feedback.AppealInput
 	if err == nil {
 		err = httpx.BindJSON(c, &in, 32<<10)
 	}
-	id, perr := ratingID(c)
+	id, perr := httpx.UUIDParam(c, "id")
 	if err == nil {
 		err = perr
 	}

@@ -1,23 +1,18 @@
-package server
+package casesapp
 
 import (
+	"minyi/internal/apperr"
+	"minyi/internal/db"
+	"minyi/internal/feedback"
+	"minyi/internal/httpx"
+	"minyi/internal/ratings"
 	"net/url"
 	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5"
-
-	"minyi/internal/apperr"
-	"minyi/internal/db"
-	"minyi/internal/feedback"
-	"minyi/internal/httpx"
-	"minyi/internal/ratings"
 )
-
-// The review queue's groups of ratings the daily cap held (issue 9), and
-// the office's decision on each. They are part of the queue's page; the
-// hall networks that set the caps are internal/app/ratingsapp's.
 
 // heldError is a failed decision on a group of held ratings, shown next
 // to the group with what was typed.
@@ -41,7 +36,7 @@ const heldPageSize = 20
 
 // heldRows reads the page of groups of held ratings the queue's filter
 // selects (the hpage parameter pages them) and its httpx.Pager.
-func (s *Server) heldRows(c *gin.Context, f feedback.Filter, q queueQuery, herr heldError) ([]heldRow, httpx.Pager, error) {
+func (s *Handlers) heldRows(c *gin.Context, f feedback.Filter, q queueQuery, herr heldError) ([]heldRow, httpx.Pager, error) {
 	page, err := httpx.ParseInt(c.Query("hpage"))
 	if err != nil || page < 1 || page > 1_000_000 {
 		page = 1
@@ -91,10 +86,10 @@ func (s *Server) heldRows(c *gin.Context, f feedback.Filter, q queueQuery, herr 
 	return rows, httpx.NewPager(page, heldPageSize, total, link), nil
 }
 
-// heldDecideSubmit counts a group of held ratings, or keeps it out of the
+// HeldDecideSubmit counts a group of held ratings, or keeps it out of the
 // score with a reason, and returns to the queue with its filter; a missing
 // reason or a group decided meanwhile shows the queue with the message.
-func (s *Server) heldDecideSubmit(c *gin.Context) {
+func (s *Handlers) HeldDecideSubmit(c *gin.Context) {
 	d := ratings.HoldDecision{Key: c.Param("key"), Count: c.PostForm("decision") == "count",
 		Reason: c.PostForm("reason")}
 	if v := c.PostForm("until"); v != "" {

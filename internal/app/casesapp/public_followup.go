@@ -1,4 +1,4 @@
-package server
+package casesapp
 
 import (
 	"errors"
@@ -14,6 +14,7 @@ import (
 	"minyi/internal/db"
 	"minyi/internal/httpx"
 	"minyi/internal/ratings"
+	"minyi/internal/secure"
 )
 
 // followupData is the citizen's 追评 page.
@@ -30,12 +31,12 @@ type followupData struct {
 
 // followupLimited applies the public page limit per client address; on
 // refusal it answers (JSON or page) and reports true.
-func (s *Server) followupLimited(c *gin.Context, prefix string, jsonOut bool) bool {
+func (s *Handlers) followupLimited(c *gin.Context, prefix string, jsonOut bool) bool {
 	rate := s.Config.Limits.PublicPage
 	if prefix == "fc:" {
 		rate = s.Config.Limits.PublicClient
 	}
-	d := s.Limiter.Allow(c, rate, prefix+hexHash(s.Keys.Hash("client", c.ClientIP())))
+	d := s.Limiter.Allow(c, rate, prefix+secure.ShortHex(s.Keys.Hash("client", c.ClientIP())))
 	if !d.Limited {
 		return false
 	}
@@ -51,7 +52,7 @@ func (s *Server) followupLimited(c *gin.Context, prefix string, jsonOut bool) bo
 }
 
 // followupFailed shows why a link cannot take a 追评.
-func (s *Server) followupFailed(c *gin.Context, token string, err error, jsonOut bool) {
+func (s *Handlers) followupFailed(c *gin.Context, token string, err error, jsonOut bool) {
 	if jsonOut {
 		s.APIError(c, err)
 		return
@@ -69,7 +70,8 @@ func (s *Server) followupFailed(c *gin.Context, token string, err error, jsonOut
 	}
 }
 
-func (s *Server) followupPage(c *gin.Context) {
+// FollowupPage shows the citizen's 追评 form of a one-time link.
+func (s *Handlers) FollowupPage(c *gin.Context) {
 	if s.followupLimited(c, "fp:", false) {
 		return
 	}
@@ -82,9 +84,9 @@ func (s *Server) followupPage(c *gin.Context) {
 	s.Render(c, http.StatusOK, "public/followup.html", followupData{Title: "整改追评 - " + l.UnitName, Token: token, Case: l})
 }
 
-// submitFollowup takes the 追评 as a form post (page answers) or as JSON
+// SubmitFollowup takes the 追评 as a form post (page answers) or as JSON
 // (JSON answers: 201, 409 conflict once used or expired, 422 bad input).
-func (s *Server) submitFollowup(c *gin.Context) {
+func (s *Handlers) SubmitFollowup(c *gin.Context) {
 	jsonOut := strings.HasPrefix(c.ContentType(), "application/json")
 	if s.followupLimited(c, "fc:", jsonOut) {
 		return
@@ -129,8 +131,8 @@ func (s *Server) submitFollowup(c *gin.Context) {
 	s.Render(c, http.StatusOK, "public/followup_done.html", followupData{Title: "整改追评", Token: token, Done: true})
 }
 
-// followupQR is the QR code of a live 追评 link, for staff to show or send.
-func (s *Server) followupQR(c *gin.Context) {
+// FollowupQR is the QR code of a live 追评 link, for staff to show or send.
+func (s *Handlers) FollowupQR(c *gin.Context) {
 	if s.followupLimited(c, "fp:", false) {
 		return
 	}

@@ -1,4 +1,4 @@
-package server
+package resultsapp
 
 import (
 	"maps"
@@ -18,185 +18,6 @@ import (
 	"minyi/internal/results"
 	"minyi/internal/users"
 )
-
-// resultsPageData is the office's results page: the stage, the rankings
-// per category (the draft recomputed now, or the newest publication with
-// ?view=published), the incomplete units, the applications for review,
-// and after the final publication the use of results.
-type resultsPageData struct {
-	httpx.BasePage
-	Cycle      cycles.Cycle
-	Status     results.Status
-	View       string // "draft" or "published"
-	Categories []results.Category
-	Draft      *results.Assessment
-	Appeals    []results.Appeal
-	Uses       []results.UnitUse
-	// ReportsMissing names the units owing a rectification report that
-	// have not submitted it.
-	ReportsMissing []string
-	Pending        int
-	Error          string
-	Decimals       int
-	Link           string
-}
-
-func (s *Server) cycleFromPath(c *gin.Context) (cycles.Cycle, error) {
-	id, err := httpx.IDParam(c, "id")
-	if err != nil {
-		return cycles.Cycle{}, err
-	}
-	return cycles.FindCycle(c, s.Pool, id)
-}
-
-func resultsLink(cycleID int64) string {
-	return "/console/cycles/" + strconv.FormatInt(cycleID, 10) + "/results"
-}
-
-// resultsPage: a unit-role user is sent to the own unit's result.
-func (s *Server) resultsPage(c *gin.Context) {
-	u := httpx.CurrentUser(c)
-	if u.Role != users.RoleOffice {
-		id, err := httpx.IDParam(c, "id")
-		if err != nil || u.UnitID == nil {
-			s.ConsoleError(c, apperr.New(apperr.Forbidden, "该账号未关联单位，无权查看考核结果"))
-			return
-		}
-		c.Redirect(http.StatusSeeOther, resultsLink(id)+"/"+strconv.FormatInt(*u.UnitID, 10))
-		return
-	}
-	s.showResults(c, http.StatusOK, "")
-}
-
-func (s *Server) showResults(c *gin.Context, status int, errMsg string) {
-	cy, err := s.cycleFromPath(c)
-	if err != nil {
-		s.ConsoleError(c, err)
-		return
-	}
-	d := resultsPageData{BasePage: s.Base(c, cy.Name+" · 考核结果", "cycles"), Cycle: cy, View: "draft", Error: errMsg,
-		Link: resultsLink(cy.ID)}
-	if c.Query("view") == "published" {
-		d.View = "published"
-	}
-	err = db.ReadSnapshot(c, s.Pool, func(tx pgx.Tx) error {
-		var err error
-		if d.Status, err = results.LoadStatus(c, tx, cy.ID); err != nil {
-			return err
-		}
-		a, err := results.ComputeAll(c, tx, s.Config.Location, s.Now(), cy.ID, s.Config.UnitCategories)
-		if err != nil {
-			return err
-		}
-		d.Draft, d.Decimals = &a, a.Settings.Decimals
-		d.Categories = a.Categories
-		if p := newestPublication(d.Status); p != nil && d.View == "published" {
-			cats, err := results.Published(c, tx, p.ID, nil)
-			if err != nil {
-				return err
-			}
-			d.Categories = orderCategories(cats, s.Config.UnitCategories)
-		} else {
-			d.View = "draft"
-		}
-		if d.Appeals, err = results.ListAppeals(c, tx, cy.ID, nil); err != nil {
-			return err
-		}
-		for _, a := range d.Appeals {
-			if a.Status == results.AppealPending {
-				d.Pending++
-			}
-		}
-		if d.Uses, err = results.Uses(c, tx, cy.ID); err != nil {
-			return err
-		}
-		for _, u := range d.Uses {
-			if u.Report == results.ReportMissing {
-				d.ReportsMissing = append(d.ReportsMissing, u.Unit.Name)
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		s.ConsoleError(c, err)
-		return
-	}
-	s.Render(c, status, "console/results.html", d)
-}
-
-// resultsAction runs fn for the office's form posts and redirects back
-// with flash, or shows the page with the refusal.
-func (s *Server) resultsAction(c *gin.Context, flash string, fn func(tx pgx.Tx, cycleID int64) error) {
-	id, err := httpx.IDParam(c, "id")
-	if err != nil {
-		s.ConsoleError(c, err)
-		return
-	}
-	err = db.Tx(c, s.Pool, func(tx pgx.Tx) error { return fn(tx, id) })
-	if err != nil {
-		if e := apperr.From(err); e.Code == apperr.Conflict || e.Code == apperr.Invalid {
-			s.showResults(c, apperr.Status(e.Code), e.Message)
-			return
-		}
-		s.ConsoleError(c, err)
-		return
-	}
-	httpx.Redirect(c, resultsLink(id), flash)
-}
-
-func publishForm(c *gin.Context) results.PublishInput {
-	show := c.PostForm("show_composite") == "1"
-	return results.PublishInput{ShowComposite: &show, Note: c.PostForm("note")}
-}
-
-func (s *Server) publishPreliminarySubmit(c *gin.Context) {
-	s.resultsAction(c, "results_preliminary", func(tx pgx.Tx, id int64) error {
-		_, err := results.PublishPreliminary(c, tx, httpx.CurrentUser(c).Actor(), s.Config.Location, s.Now(), id, s.Config.UnitCategories, publishForm(c))
-		return err
-	})
-}
-
-func (s *Server) publishFinalSubmit(c *gin.Context) {
-	s.resultsAction(c, "results_final", func(tx pgx.Tx, id int64) error {
-		_, err := results.PublishFinal(c, tx, httpx.CurrentUser(c).Actor(), s.Config.Location, s.Now(), id, s.Config.UnitCategories, publishForm(c))
-		return err
-	})
-}
-
-func (s *Server) reopenResultsSubmit(c *gin.Context) {
-	s.resultsAction(c, "results_reopened", func(tx pgx.Tx, id int64) error {
-		_, err := results.Reopen(c, tx, httpx.CurrentUser(c).Actor(), s.Now(), id, c.PostForm("reason"))
-		return err
-	})
-}
-
-func (s *Server) answerAppealSubmit(c *gin.Context) {
-	appealID, err := httpx.IDParam(c, "appeal_id")
-	if err != nil {
-		s.ConsoleError(c, err)
-		return
-	}
-	s.resultsAction(c, "appeal_answered", func(tx pgx.Tx, id int64) error {
-		_, err := results.AnswerAppeal(c, tx, httpx.CurrentUser(c).Actor(), s.Now(), id, appealID,
-			results.AnswerInput{Status: c.PostForm("status"), Answer: c.PostForm("answer")})
-		return err
-	})
-}
-
-func (s *Server) staffCountSubmit(c *gin.Context) {
-	unitID, err := httpx.IDParam(c, "unit_id")
-	if err != nil {
-		s.ConsoleError(c, err)
-		return
-	}
-	s.resultsAction(c, "staff_count_saved", func(tx pgx.Tx, id int64) error {
-		n, err := httpx.ParseInt(c.PostForm("staff_count"))
-		if err != nil {
-			return apperr.InvalidField("staff_count", "公务员人数须为0到100000之间的整数")
-		}
-		return results.SetStaffCount(c, tx, httpx.CurrentUser(c).Actor(), s.Now(), id, unitID, n)
-	})
-}
 
 // unitResultData is one unit's result page: the published line (and for
 // the office the draft recomputed now) down to every entry, and the
@@ -228,9 +49,10 @@ type unitResultData struct {
 	MaxFiles   int
 }
 
-func (s *Server) unitResultPage(c *gin.Context) { s.showUnitResult(c, http.StatusOK, "", nil) }
+// UnitResultPage shows one unit's result page.
+func (s *Handlers) UnitResultPage(c *gin.Context) { s.showUnitResult(c, http.StatusOK, "", nil) }
 
-func (s *Server) showUnitResult(c *gin.Context, status int, errMsg string, form map[string]string) {
+func (s *Handlers) showUnitResult(c *gin.Context, status int, errMsg string, form map[string]string) {
 	cy, err := s.cycleFromPath(c)
 	if err != nil {
 		s.ConsoleError(c, err)
@@ -341,7 +163,7 @@ func formFiles(c *gin.Context, field string) ([]results.Upload, error) {
 // refuse the user; save runs in a transaction with the form's files. A
 // refused form is shown again with its fields (form); success redirects
 // back with flash.
-func (s *Server) unitResultSubmit(c *gin.Context, form map[string]string, flash string, check func(u users.User, unitID int64) error,
+func (s *Handlers) unitResultSubmit(c *gin.Context, form map[string]string, flash string, check func(u users.User, unitID int64) error,
 	save func(tx pgx.Tx, cycleID, unitID int64, files []results.Upload) error) {
 	id, err := httpx.IDParam(c, "id")
 	var unitID int64
@@ -385,7 +207,9 @@ func refusalText(err error) string {
 	return strings.Join(msgs, "；")
 }
 
-func (s *Server) applySubmit(c *gin.Context) {
+// ApplySubmit files the unit's application for review from its result page,
+// with its evidence files.
+func (s *Handlers) ApplySubmit(c *gin.Context) {
 	form := httpx.PostedForm(c, "appeal", "grounds", "evidence_note")
 	s.unitResultSubmit(c, form, "appeal_filed", checkAppealer, func(tx pgx.Tx, id, unitID int64, files []results.Upload) error {
 		in := results.AppealInput{Grounds: c.PostForm("grounds"), EvidenceNote: c.PostForm("evidence_note"), Files: files}
@@ -394,7 +218,9 @@ func (s *Server) applySubmit(c *gin.Context) {
 	})
 }
 
-func (s *Server) rectificationSubmit(c *gin.Context) {
+// RectificationSubmit submits the unit's written rectification report from
+// its result page.
+func (s *Handlers) RectificationSubmit(c *gin.Context) {
 	form := httpx.PostedForm(c, "rectification", "content")
 	s.unitResultSubmit(c, form, "rectification_submitted", checkReporter, func(tx pgx.Tx, id, unitID int64, files []results.Upload) error {
 		_, _, err := results.SubmitReport(c, tx, httpx.CurrentUser(c).Actor(), s.Config.Location, s.Now(), id, unitID,
@@ -403,7 +229,9 @@ func (s *Server) rectificationSubmit(c *gin.Context) {
 	})
 }
 
-func (s *Server) receiveRectificationSubmit(c *gin.Context) {
+// ReceiveRectificationSubmit records the office's receipt of a unit's
+// rectification report; a refusal shows the page with its message.
+func (s *Handlers) ReceiveRectificationSubmit(c *gin.Context) {
 	id, err := httpx.IDParam(c, "id")
 	var unitID int64
 	if err == nil {

@@ -1,4 +1,4 @@
-package server
+package casesapp
 
 import (
 	"net/http"
@@ -22,7 +22,8 @@ type callbacksListPage struct {
 	Cycles []cycles.Cycle
 }
 
-func (s *Server) callbacksPage(c *gin.Context) {
+// CallbacksPage lists the cases to call back.
+func (s *Handlers) CallbacksPage(c *gin.Context) {
 	list, err := callbacks.ListCallbackCases(c, s.Pool, httpx.CurrentUser(c).UnitID, s.todayString())
 	if err != nil {
 		s.ConsoleError(c, err)
@@ -46,7 +47,7 @@ type callbackPage struct {
 	NewLink *followupLinkJSON
 }
 
-func (s *Server) renderCallbackPage(c *gin.Context, status int, p callbackPage) {
+func (s *Handlers) renderCallbackPage(c *gin.Context, status int, p callbackPage) {
 	v, err := s.loadCallbackView(c)
 	if err != nil {
 		s.ConsoleError(c, err)
@@ -56,9 +57,13 @@ func (s *Server) renderCallbackPage(c *gin.Context, status int, p callbackPage) 
 	s.Render(c, status, "console/callback.html", p)
 }
 
-func (s *Server) callbackPage(c *gin.Context) { s.renderCallbackPage(c, http.StatusOK, callbackPage{}) }
+// CallbackPage shows a case's call-back page.
+func (s *Handlers) CallbackPage(c *gin.Context) {
+	s.renderCallbackPage(c, http.StatusOK, callbackPage{})
+}
 
-func (s *Server) callbackSubmit(c *gin.Context) {
+// CallbackSubmit records a call-back from the case's call-back page.
+func (s *Handlers) CallbackSubmit(c *gin.Context) {
 	in := callbacks.CallInput{CallerName: c.PostForm("caller_name"), CalledAt: c.PostForm("called_at"),
 		Said: c.PostForm("said"), Outcome: c.PostForm("outcome"), ClientKey: c.PostForm("client_key")}
 	err := db.Tx(c, s.Pool, func(tx pgx.Tx) error {
@@ -80,8 +85,8 @@ func (s *Server) callbackSubmit(c *gin.Context) {
 	httpx.Redirect(c, "/console/callbacks/"+c.Param("id"), "callback_recorded")
 }
 
-// followupLinkSubmit issues a 追评 link and shows it once on the page.
-func (s *Server) followupLinkSubmit(c *gin.Context) {
+// FollowupLinkSubmit issues a 追评 link and shows it once on the page.
+func (s *Handlers) FollowupLinkSubmit(c *gin.Context) {
 	days := 0
 	if v := strings.TrimSpace(c.PostForm("days")); v != "" {
 		n, err := httpx.ParseInt(v)
@@ -102,7 +107,9 @@ func (s *Server) followupLinkSubmit(c *gin.Context) {
 	s.renderCallbackPage(c, http.StatusCreated, callbackPage{NewLink: &l})
 }
 
-func (s *Server) carryMarkSubmit(c *gin.Context) {
+// CarryMarkSubmit marks or unmarks a case to carry into next year's targets
+// from its call-back page.
+func (s *Handlers) CarryMarkSubmit(c *gin.Context) {
 	id, err := httpx.IDParam(c, "id")
 	if err != nil {
 		s.ConsoleError(c, apperr.New(apperr.NotFound, "整改案件不存在"))
@@ -124,7 +131,7 @@ func (s *Server) carryMarkSubmit(c *gin.Context) {
 }
 
 // callbackCycle loads the cycle named by the id path parameter.
-func (s *Server) callbackCycle(c *gin.Context) (cycles.Cycle, error) {
+func (s *Handlers) callbackCycle(c *gin.Context) (cycles.Cycle, error) {
 	id, err := httpx.IDParam(c, "id")
 	if err != nil {
 		return cycles.Cycle{}, apperr.New(apperr.NotFound, "考核年度不存在")
@@ -141,11 +148,13 @@ type caseDeductionsPage struct {
 	Message   string
 }
 
-func (s *Server) caseDeductionsPage(c *gin.Context) {
+// CaseDeductionsPage shows the deduction proposals from the cycle's overdue
+// cases.
+func (s *Handlers) CaseDeductionsPage(c *gin.Context) {
 	s.renderCaseDeductions(c, http.StatusOK, c.Query("reason_key"), "")
 }
 
-func (s *Server) renderCaseDeductions(c *gin.Context, status int, reasonKey, msg string) {
+func (s *Handlers) renderCaseDeductions(c *gin.Context, status int, reasonKey, msg string) {
 	y, err := s.callbackCycle(c)
 	if err != nil {
 		s.ConsoleError(c, err)
@@ -168,7 +177,8 @@ func (s *Server) renderCaseDeductions(c *gin.Context, status int, reasonKey, msg
 		Cycle: y, Reasons: set.Settings.DeductionReasons, ReasonKey: reasonKey, Proposals: list, Message: msg})
 }
 
-func (s *Server) caseDeductionSubmit(c *gin.Context) {
+// CaseDeductionSubmit confirms a deduction proposal from the proposals page.
+func (s *Handlers) CaseDeductionSubmit(c *gin.Context) {
 	id, err := httpx.IDParam(c, "id")
 	if err != nil {
 		s.ConsoleError(c, apperr.New(apperr.NotFound, "考核年度不存在"))
@@ -201,9 +211,11 @@ type caseCarryPage struct {
 	Message string
 }
 
-func (s *Server) caseCarryPage(c *gin.Context) { s.renderCaseCarry(c, http.StatusOK, nil, nil, "") }
+// CaseCarryPage shows the cycle's cases marked to carry into next year's
+// targets.
+func (s *Handlers) CaseCarryPage(c *gin.Context) { s.renderCaseCarry(c, http.StatusOK, nil, nil, "") }
 
-func (s *Server) renderCaseCarry(c *gin.Context, status int, form, errs map[string]string, msg string) {
+func (s *Handlers) renderCaseCarry(c *gin.Context, status int, form, errs map[string]string, msg string) {
 	y, err := s.callbackCycle(c)
 	if err != nil {
 		s.ConsoleError(c, err)
@@ -229,7 +241,9 @@ func (s *Server) renderCaseCarry(c *gin.Context, status int, form, errs map[stri
 		Cycle: y, Cycles: later, Cases: list, Form: form, Errors: errs, Message: msg})
 }
 
-func (s *Server) caseCarrySubmit(c *gin.Context) {
+// CaseCarrySubmit carries the marked cases into the chosen cycle's target
+// drafts.
+func (s *Handlers) CaseCarrySubmit(c *gin.Context) {
 	id, err := httpx.IDParam(c, "id")
 	if err != nil {
 		s.ConsoleError(c, apperr.New(apperr.NotFound, "考核年度不存在"))

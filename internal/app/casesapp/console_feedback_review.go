@@ -1,4 +1,4 @@
-package server
+package casesapp
 
 import (
 	"net/http"
@@ -32,11 +32,12 @@ type flagsPageData struct {
 	Err    rowError
 }
 
-func (s *Server) feedbackFlagsPage(c *gin.Context) {
+// FeedbackFlagsPage lists the suspicious-pattern flags.
+func (s *Handlers) FeedbackFlagsPage(c *gin.Context) {
 	s.showFlags(c, http.StatusOK, rowError{})
 }
 
-func (s *Server) showFlags(c *gin.Context, status int, rerr rowError) {
+func (s *Handlers) showFlags(c *gin.Context, status int, rerr rowError) {
 	st := c.Query("status")
 	if st == "" {
 		st = feedback.FlagOpen
@@ -58,7 +59,8 @@ func (s *Server) showFlags(c *gin.Context, status int, rerr rowError) {
 	s.Render(c, status, "console/feedback_flags.html", d)
 }
 
-func (s *Server) feedbackScanSubmit(c *gin.Context) {
+// FeedbackScanSubmit scans for suspicious patterns and returns to the flags.
+func (s *Handlers) FeedbackScanSubmit(c *gin.Context) {
 	n, err := feedback.Scan(c, s.Pool, s.Keys, s.Config.Location, s.Now())
 	if err != nil {
 		s.ConsoleError(c, err)
@@ -71,7 +73,8 @@ func (s *Server) feedbackScanSubmit(c *gin.Context) {
 	httpx.Redirect(c, "/console/feedback/flags", flash)
 }
 
-func (s *Server) feedbackFlagSubmit(c *gin.Context) {
+// FeedbackFlagSubmit confirms or dismisses a flag from the flags page.
+func (s *Handlers) FeedbackFlagSubmit(c *gin.Context) {
 	confirm := c.PostForm("decision") == "confirm"
 	flash := map[bool]string{true: "flag_confirmed", false: "flag_dismissed"}[confirm]
 	s.rowDecision(c, "可疑标记不存在", "note", flash, "/console/feedback/flags", s.showFlags,
@@ -84,7 +87,7 @@ func (s *Server) feedbackFlagSubmit(c *gin.Context) {
 // rowDecision runs a decision form posted from a row of a list (a flag, an
 // appeal) and returns to the list with flash; an invalid form or a
 // conflict shows the list again with the message next to the row.
-func (s *Server) rowDecision(c *gin.Context, notFound, field, flash, back string,
+func (s *Handlers) rowDecision(c *gin.Context, notFound, field, flash, back string,
 	show func(*gin.Context, int, rowError), fn func(tx pgx.Tx, id int64, text string) error) {
 	id, err := httpx.IDParam(c, "id")
 	if err != nil {
@@ -127,12 +130,13 @@ type appealsPageData struct {
 	Err     rowError
 }
 
-func (s *Server) feedbackAppealsPage(c *gin.Context) {
+// FeedbackAppealsPage lists appeals against ratings.
+func (s *Handlers) FeedbackAppealsPage(c *gin.Context) {
 	s.showAppeals(c, http.StatusOK, rowError{})
 }
 
 // showAppeals lists appeals: the office sees all, a unit its own.
-func (s *Server) showAppeals(c *gin.Context, status int, rerr rowError) {
+func (s *Handlers) showAppeals(c *gin.Context, status int, rerr rowError) {
 	st := c.Query("status")
 	f := feedback.AppealFilter{Status: st}
 	u := httpx.CurrentUser(c)
@@ -166,7 +170,8 @@ func (s *Server) showAppeals(c *gin.Context, status int, rerr rowError) {
 	s.Render(c, status, "console/feedback_appeals.html", d)
 }
 
-func (s *Server) feedbackAppealSubmit(c *gin.Context) {
+// FeedbackAppealSubmit upholds or rejects an appeal from the appeals page.
+func (s *Handlers) FeedbackAppealSubmit(c *gin.Context) {
 	uphold := c.PostForm("decision") == "uphold"
 	flash := map[bool]string{true: "rating_appeal_upheld", false: "rating_appeal_rejected"}[uphold]
 	s.rowDecision(c, "申诉不存在", "reason", flash, "/console/feedback/appeals", s.showAppeals,
@@ -185,19 +190,20 @@ type appealFormData struct {
 	Message string
 }
 
-func (s *Server) appealFormPage(c *gin.Context) {
+// AppealFormPage shows a unit's appeal form for one of its ratings.
+func (s *Handlers) AppealFormPage(c *gin.Context) {
 	s.showAppealForm(c, http.StatusOK, "", nil, "")
 }
 
 // showAppealForm renders a unit's appeal form for one of its ratings, with
 // the appeals already filed on it.
-func (s *Server) showAppealForm(c *gin.Context, status int, grounds string, errs map[string]string, msg string) {
+func (s *Handlers) showAppealForm(c *gin.Context, status int, grounds string, errs map[string]string, msg string) {
 	unit, err := appealUnit(c)
 	if err != nil {
 		s.ConsoleError(c, err)
 		return
 	}
-	id, err := ratingID(c)
+	id, err := httpx.UUIDParam(c, "id")
 	var r ratings.Rating
 	if err == nil {
 		r, err = ratings.Find(c, s.Pool, id)
@@ -210,7 +216,7 @@ func (s *Server) showAppealForm(c *gin.Context, status int, grounds string, errs
 		return
 	}
 	list := []ratings.Rating{r}
-	s.showPhones(httpx.CurrentUser(c), list)
+	ratings.ShowPhones(list, s.Keys, s.fullPhones(httpx.CurrentUser(c)))
 	d := appealFormData{BasePage: s.Base(c, "评价申诉", "ratings"), Rating: list[0], Grounds: grounds, Errors: errs, Message: msg}
 	if d.Appeals, _, err = feedback.ListAppeals(c, s.Pool, feedback.AppealFilter{UnitID: &unit, RatingID: &id}); err != nil {
 		s.ConsoleError(c, err)
@@ -219,15 +225,15 @@ func (s *Server) showAppealForm(c *gin.Context, status int, grounds string, errs
 	s.Render(c, status, "console/feedback_appeal_form.html", d)
 }
 
-// appealSubmit files the appeal with its optional evidence file, stored in
+// AppealSubmit files the appeal with its optional evidence file, stored in
 // the same transaction (nothing is kept when the appeal is refused).
-func (s *Server) appealSubmit(c *gin.Context) {
+func (s *Handlers) AppealSubmit(c *gin.Context) {
 	unit, err := appealUnit(c)
 	if err != nil {
 		s.ConsoleError(c, err)
 		return
 	}
-	id, err := ratingID(c)
+	id, err := httpx.UUIDParam(c, "id")
 	if err != nil {
 		s.ConsoleError(c, apperr.New(apperr.NotFound, "评价不存在"))
 		return

@@ -1,4 +1,4 @@
-package server
+package resultsapp
 
 import (
 	"fmt"
@@ -73,9 +73,9 @@ func resultsXLSX(title, source string, cats []results.Category) ([]byte, error) 
 	return buf.Bytes(), nil
 }
 
-// apiResultsXLSX exports the newest publication's lines, or with
+// APIResultsXLSX exports the newest publication's lines, or with
 // ?source=draft (or before any publication) the results as they stand now.
-func (s *Server) apiResultsXLSX(c *gin.Context) {
+func (s *Handlers) APIResultsXLSX(c *gin.Context) {
 	id, err := httpx.IDParam(c, "id")
 	if err != nil {
 		s.APIError(c, err)

@@ -1,4 +1,4 @@
-package server
+package resultsapp
 
 import (
 	"net/http"
@@ -38,7 +38,7 @@ func newestPublication(st results.Status) *results.Publication {
 
 // loadResultsView reads the view of the cycle in the path for the user,
 // limited to unitID when set.
-func (s *Server) loadResultsView(c *gin.Context, unitID *int64) (resultsView, error) {
+func (s *Handlers) loadResultsView(c *gin.Context, unitID *int64) (resultsView, error) {
 	id, err := httpx.IDParam(c, "id")
 	if err != nil {
 		return resultsView{}, err
@@ -81,7 +81,9 @@ func (s *Server) loadResultsView(c *gin.Context, unitID *int64) (resultsView, er
 	return v, err
 }
 
-func (s *Server) apiResults(c *gin.Context) {
+// APIResults answers GET /cycles/:id/results: the office gets the draft and
+// the newest publication, a unit its own published line and applications.
+func (s *Handlers) APIResults(c *gin.Context) {
 	v, err := s.loadResultsView(c, nil)
 	if err != nil {
 		s.APIError(c, err)
@@ -90,7 +92,9 @@ func (s *Server) apiResults(c *gin.Context) {
 	c.JSON(http.StatusOK, v)
 }
 
-func (s *Server) apiUnitResult(c *gin.Context) {
+// APIUnitResult answers GET /cycles/:id/results/units/:unit_id, the results
+// view limited to one unit.
+func (s *Handlers) APIUnitResult(c *gin.Context) {
 	unitID, err := httpx.IDParam(c, "unit_id")
 	if err != nil {
 		s.APIError(c, err)
@@ -104,7 +108,9 @@ func (s *Server) apiUnitResult(c *gin.Context) {
 	c.JSON(http.StatusOK, v)
 }
 
-func (s *Server) apiPublishResults(final bool) gin.HandlerFunc {
+// APIPublishResults publishes the preliminary results, or the final ones when
+// final.
+func (s *Handlers) APIPublishResults(final bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var in results.PublishInput
 		id, ok := s.PathIDAndBody(c, &in)
@@ -121,7 +127,8 @@ func (s *Server) apiPublishResults(final bool) gin.HandlerFunc {
 	}
 }
 
-func (s *Server) apiReopenResults(c *gin.Context) {
+// APIReopenResults reopens the final results with the office's reason.
+func (s *Handlers) APIReopenResults(c *gin.Context) {
 	var in struct {
 		Reason string `json:"reason"`
 	}
@@ -134,7 +141,9 @@ func (s *Server) apiReopenResults(c *gin.Context) {
 	})
 }
 
-func (s *Server) apiListAppeals(c *gin.Context) {
+// APIListAppeals lists the cycle's applications for review: all for the
+// office, a unit its own.
+func (s *Handlers) APIListAppeals(c *gin.Context) {
 	id, err := httpx.IDParam(c, "id")
 	if err != nil {
 		s.APIError(c, err)
@@ -176,7 +185,9 @@ func unitBody(c *gin.Context, dst any, check func(u users.User, unitID int64) er
 	return cycleID, unitID, err
 }
 
-func (s *Server) apiApply(c *gin.Context) {
+// APIApply files the unit's application for review of its result, with its
+// evidence files.
+func (s *Handlers) APIApply(c *gin.Context) {
 	var in results.AppealInput
 	id, unitID, err := unitBody(c, &in, checkAppealer)
 	if err != nil {
@@ -197,7 +208,9 @@ func checkReporter(u users.User, unitID int64) error {
 	return nil
 }
 
-func (s *Server) apiRectification(c *gin.Context) {
+// APIRectification answers the unit's written rectification report, not_found
+// before it is submitted.
+func (s *Handlers) APIRectification(c *gin.Context) {
 	id, err := httpx.IDParam(c, "id")
 	var unitID int64
 	if err == nil {
@@ -220,7 +233,9 @@ func (s *Server) apiRectification(c *gin.Context) {
 	c.JSON(http.StatusOK, r)
 }
 
-func (s *Server) apiSubmitRectification(c *gin.Context) {
+// APISubmitRectification submits or changes the unit's written rectification
+// report: 201 when it changed, 200 when it was the same.
+func (s *Handlers) APISubmitRectification(c *gin.Context) {
 	var in results.ReportInput
 	id, unitID, err := unitBody(c, &in, checkReporter)
 	var r results.Report
@@ -238,7 +253,9 @@ func (s *Server) apiSubmitRectification(c *gin.Context) {
 	c.JSON(httpx.CreatedStatus(changed), r)
 }
 
-func (s *Server) apiReceiveRectification(c *gin.Context) {
+// APIReceiveRectification records the office's receipt of a unit's
+// rectification report.
+func (s *Handlers) APIReceiveRectification(c *gin.Context) {
 	var in struct {
 		Note string `json:"note"`
 	}
@@ -267,7 +284,8 @@ func checkAppealer(u users.User, unitID int64) error {
 	return nil
 }
 
-func (s *Server) apiAnswerAppeal(c *gin.Context) {
+// APIAnswerAppeal records the office's answer to an application for review.
+func (s *Handlers) APIAnswerAppeal(c *gin.Context) {
 	var in results.AnswerInput
 	id, ok := s.PathIDAndBody(c, &in)
 	if !ok {
@@ -283,7 +301,9 @@ func (s *Server) apiAnswerAppeal(c *gin.Context) {
 	})
 }
 
-func (s *Server) apiResultUses(c *gin.Context) {
+// APIResultUses lists the use of the cycle's final results per unit (quotas,
+// streaks, reports owed).
+func (s *Handlers) APIResultUses(c *gin.Context) {
 	id, err := httpx.IDParam(c, "id")
 	if err != nil {
 		s.APIError(c, err)
@@ -297,7 +317,9 @@ func (s *Server) apiResultUses(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"items": list})
 }
 
-func (s *Server) apiSetStaffCount(c *gin.Context) {
+// APISetStaffCount sets a unit's number of civil servants, which the use of
+// results counts with.
+func (s *Handlers) APISetStaffCount(c *gin.Context) {
 	var in struct {
 		StaffCount *int `json:"staff_count"`
 	}

@@ -1,4 +1,4 @@
-package server
+package resultsapp
 
 import (
 	"net/http"
@@ -33,10 +33,10 @@ type publicResultsData struct {
 	Categories    []publicResultCategory
 }
 
-// publicResultsPage shows the final results in force of a cycle, without
+// PublicResultsPage shows the final results in force of a cycle, without
 // login: per category each unit's name, grade and (when the office chose
 // so at publication) composite score.
-func (s *Server) publicResultsPage(c *gin.Context) {
+func (s *Handlers) PublicResultsPage(c *gin.Context) {
 	id, err := httpx.IDParam(c, "cycle_id")
 	var cy cycles.Cycle
 	if err == nil {
