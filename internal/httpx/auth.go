@@ -2,13 +2,14 @@ package httpx
 
 import (
 	"crypto/subtle"
-	"minyi/internal/apperr"
-	"minyi/internal/users"
 	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/gin-gonic/gin"
+
+	"minyi/internal/apperr"
+	"minyi/internal/users"
 )
 
 // SessionCookie is the cookie holding a staff session token.

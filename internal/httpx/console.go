@@ -1,14 +1,15 @@
 package httpx
 
 import (
-	"minyi/internal/apperr"
-	"minyi/internal/db"
-	"minyi/internal/users"
 	"net/http"
 	"net/url"
 	"strings"
 
 	"github.com/gin-gonic/gin"
+
+	"minyi/internal/apperr"
+	"minyi/internal/db"
+	"minyi/internal/users"
 )
 
 // BasePage is what the console layout needs on every page.

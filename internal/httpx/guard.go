@@ -4,8 +4,6 @@ import (
 	"errors"
 	"io"
 	"mime"
-	"minyi/internal/apperr"
-	"minyi/internal/safetext"
 	"net/http"
 	"net/url"
 	"sort"
@@ -13,6 +11,9 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"minyi/internal/apperr"
+	"minyi/internal/safetext"
 )
 
 // Body caps. Every page request's body is capped at PageBodyMax before

@@ -5,9 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"minyi/internal/apperr"
-	"minyi/internal/db"
-	"minyi/internal/safetext"
 	"net/http"
 	"strconv"
 	"strings"
@@ -16,6 +13,10 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+
+	"minyi/internal/apperr"
+	"minyi/internal/db"
+	"minyi/internal/safetext"
 )
 
 // ErrNotFound is the not-found answer for a missing or malformed id.

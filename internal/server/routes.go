@@ -1,16 +1,23 @@
 // The route table: every route of the product, in one file, each pointing
 // at the handler that serves it. routes() registers the engine-wide routes
-// and calls one function per area, in the order below; handlers that have
-// moved to a package of their own (internal/app/...) are named with it.
+// and calls one function per area, in the order below. Handlers live in
+// the packages of internal/app (one per area, e.g. rt := s.ratings is
+// ratingsapp); the few that are the server's own (health, readiness,
+// static files, metrics) are methods of Server.
 package server
 
 import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
 	"minyi/internal/app/accountsapp"
 	"minyi/internal/app/agenciesapp"
 	"minyi/internal/app/assessmentapp"
 	"minyi/internal/app/auditapp"
 	"minyi/internal/app/casesapp"
 	"minyi/internal/app/cyclesapp"
+	"minyi/internal/app/overviewapp"
 	"minyi/internal/app/resultsapp"
 	"minyi/internal/app/scoresapp"
 	"minyi/internal/app/surveysapp"
@@ -20,9 +27,6 @@ import (
 	"minyi/internal/httpx"
 	"minyi/internal/results"
 	"minyi/internal/surveys"
-	"net/http"
-
-	"github.com/gin-gonic/gin"
 )
 
 func (s *Server) routes() {
@@ -63,7 +67,7 @@ func (s *Server) routes() {
 	authed.GET("/ratings", rt.APIRatings)
 	authed.POST("/ratings/:id/exclude", s.Office, rt.APIExcludeRating)
 	authed.POST("/ratings/:id/restore", s.Office, rt.APIRestoreRating)
-	authed.GET("/audit", s.Office, s.apiAudit)
+	authed.GET("/audit", s.Office, auditapp.New(s.App).APIAudit)
 	console := e.Group("", s.PageAuth)
 	s.surveyRoutes(e, authed, console)
 	s.agencyRoutes(api, authed, console)
@@ -102,7 +106,7 @@ func (s *Server) consoleRoutes() {
 
 	g := e.Group("", s.PageAuth)
 	g.POST("/logout", acc.LogoutSubmit)
-	g.GET("/console", s.overviewPage)
+	g.GET("/console", overviewapp.New(s.App).OverviewPage)
 	rt := s.ratings
 	g.GET("/console/units", rt.UnitsPage)
 	g.POST("/console/units", s.OfficePage, rt.CreateUnitSubmit)

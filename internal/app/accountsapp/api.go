@@ -1,10 +1,11 @@
 package accountsapp
 
 import (
-	"minyi/internal/httpx"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+
+	"minyi/internal/httpx"
 )
 
 func (s *Handlers) APISignIn(c *gin.Context) {

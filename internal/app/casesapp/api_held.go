@@ -1,14 +1,15 @@
 package casesapp
 
 import (
-	"minyi/internal/feedback"
-	"minyi/internal/httpx"
-	"minyi/internal/ratings"
 	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5"
+
+	"minyi/internal/feedback"
+	"minyi/internal/httpx"
+	"minyi/internal/ratings"
 )
 
 // APIHoldGroups lists the groups of held ratings with the queue's filter

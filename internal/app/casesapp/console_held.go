@@ -1,17 +1,18 @@
 package casesapp
 
 import (
-	"minyi/internal/apperr"
-	"minyi/internal/db"
-	"minyi/internal/feedback"
-	"minyi/internal/httpx"
-	"minyi/internal/ratings"
 	"net/url"
 	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5"
+
+	"minyi/internal/apperr"
+	"minyi/internal/db"
+	"minyi/internal/feedback"
+	"minyi/internal/httpx"
+	"minyi/internal/ratings"
 )
 
 // heldError is a failed decision on a group of held ratings, shown next

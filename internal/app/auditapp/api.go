@@ -1,4 +1,4 @@
-package server
+package auditapp
 
 import (
 	"net/http"
@@ -6,12 +6,13 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"minyi/internal/audit"
+	"minyi/internal/httpx"
 )
 
-func (s *Server) apiAudit(c *gin.Context) {
+func (s *Handlers) APIAudit(c *gin.Context) {
 	f := audit.Filter{Entity: c.Query("entity"), EntityID: c.Query("entity_id")}
 	var err error
-	if f.Limit, f.Offset, err = paging(c); err != nil {
+	if f.Limit, f.Offset, err = httpx.Paging(c); err != nil {
 		s.APIError(c, err)
 		return
 	}

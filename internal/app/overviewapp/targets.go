@@ -1,4 +1,4 @@
-package server
+package overviewapp
 
 import (
 	"net/url"
@@ -13,7 +13,7 @@ import (
 
 // targetWarningCount is the number of warnings of the newest cycle the
 // user may see, for the overview, with the link to them.
-func (s *Server) targetWarningCount(c *gin.Context) (int, string, error) {
+func (s *Handlers) targetWarningCount(c *gin.Context) (int, string, error) {
 	list, _, err := cycles.ListCycles(c, s.Pool, cycles.Page{Limit: 1})
 	if err != nil || len(list) == 0 {
 		return 0, "", err

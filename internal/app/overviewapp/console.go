@@ -1,4 +1,4 @@
-package server
+package overviewapp
 
 import (
 	"net/http"
@@ -60,7 +60,7 @@ type calendarWarning struct {
 
 // calendarWarningFor returns the warning for the office on now's date, or
 // nil when the calendar it needs is there.
-func (s *Server) calendarWarningFor(c *gin.Context, now time.Time) (*calendarWarning, error) {
+func (s *Handlers) calendarWarningFor(c *gin.Context, now time.Time) (*calendarWarning, error) {
 	cal, err := workdays.Load(c, s.Pool, now.Year(), now.Year()+1)
 	if err != nil {
 		return nil, err
@@ -119,9 +119,9 @@ func sumPeriods(ps []ratings.Period) ratings.Period {
 	return out
 }
 
-// overviewPage shows, per unit the user may see, the count and mean points
+// OverviewPage shows, per unit the user may see, the count and mean points
 // today, this month and this year, with totals and the ratings to review.
-func (s *Server) overviewPage(c *gin.Context) {
+func (s *Handlers) OverviewPage(c *gin.Context) {
 	u := httpx.CurrentUser(c)
 	scope := u.UnitID // nil for the office: every unit
 	list, err := units.ListUnits(c, s.Pool, scope)
