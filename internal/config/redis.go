@@ -45,9 +45,6 @@ func RedisOptions(raw string) (*redis.UniversalOptions, error) {
 		MasterName: master, IsClusterMode: cluster,
 		DialTimeout: 500 * time.Millisecond, ReadTimeout: 500 * time.Millisecond, WriteTimeout: 500 * time.Millisecond,
 		PoolSize: 128, MinIdleConns: 8, MaxRetries: 1,
-		// One dial attempt per command: with Redis gone a request pays one
-		// dial timeout, not five (go-redis's default), before falling back.
-		DialerRetries: 1,
 	}
 	if !cluster && master == "" {
 		// A single server may name a database number in the path.
