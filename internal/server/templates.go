@@ -66,6 +66,9 @@ func parseTemplates(loc *time.Location) (map[string]*template.Template, error) {
 		"provisional": func() template.HTML { return provisionalTag },
 	}
 	pages := map[string]*template.Template{}
+	// Blocks shared between pages (the console's filter fields) are parsed
+	// with every page.
+	const partials = "templates/partials/*.html"
 	for _, group := range []string{"public", "console"} {
 		layout := "templates/layout/" + group + ".html"
 		names, err := fs.Glob(web.Templates, "templates/"+group+"/*.html")
@@ -73,7 +76,7 @@ func parseTemplates(loc *time.Location) (map[string]*template.Template, error) {
 			return nil, err
 		}
 		for _, name := range names {
-			t, err := template.New(path.Base(layout)).Funcs(funcs).ParseFS(web.Templates, layout, name)
+			t, err := template.New(path.Base(layout)).Funcs(funcs).ParseFS(web.Templates, layout, partials, name)
 			if err != nil {
 				return nil, fmt.Errorf("template %s: %w", name, err)
 			}
