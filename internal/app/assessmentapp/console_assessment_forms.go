@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5"
 
+	"minyi/internal/app/evidenceform"
 	"minyi/internal/assessment"
 	"minyi/internal/db"
 	"minyi/internal/httpx"
@@ -30,7 +31,7 @@ func (s *Handlers) evidenceFormSubmit(c *gin.Context, form map[string]string, an
 		return
 	}
 	err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
-		ev, err := uploadInTx(c, tx, "file", &unitID)
+		ev, err := evidenceform.Save(c, tx, "file", &unitID)
 		if err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5"
 
+	"minyi/internal/app/evidenceform"
 	"minyi/internal/apperr"
 	"minyi/internal/assessment"
 	"minyi/internal/cycles"
@@ -194,7 +195,7 @@ func (s *Handlers) EntrySubmit(c *gin.Context) {
 			if perr == nil && detail {
 				in.EvidenceIDs = c.PostFormArray("keep_" + l.Key)
 				var up []string
-				up, perr = uploadInTx(c, tx, "f_"+l.Key, sc.UnitID)
+				up, perr = evidenceform.Save(c, tx, "f_"+l.Key, sc.UnitID)
 				in.EvidenceIDs = append(in.EvidenceIDs, up...)
 			}
 			if perr == nil {

@@ -140,20 +140,6 @@ func formUpload(c *gin.Context, field string) (name string, data []byte, ok bool
 	return httpx.FormFile(c, field, assessment.MaxEvidenceBytes, assessment.MsgEvidenceSize)
 }
 
-// uploadInTx stores the form's optional file of field in tx, owned by
-// owner, and returns its id in a list (empty when none was chosen).
-func uploadInTx(c *gin.Context, tx pgx.Tx, field string, owner *int64) ([]string, error) {
-	name, data, ok, err := formUpload(c, field)
-	if err != nil || !ok {
-		return []string{}, err
-	}
-	f, err := assessment.SaveEvidence(c, tx, httpx.CurrentUser(c).Actor(), owner, name, data)
-	if err != nil {
-		return nil, apperr.InvalidField(field, apperr.From(err).Message)
-	}
-	return []string{f.ID}, nil
-}
-
 // evidenceLink is an evidence file as the pages list it.
 type evidenceLink struct {
 	assessment.EvidenceFile

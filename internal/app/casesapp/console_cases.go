@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5"
 
+	"minyi/internal/app/evidenceform"
 	"minyi/internal/apperr"
 	"minyi/internal/assessment"
 	"minyi/internal/cycles"
@@ -189,7 +190,7 @@ func (s *Handlers) CaseStepSubmit(name string) gin.HandlerFunc {
 			Reason: form["reason"], Problem: form["problem"], Released: form["released"] == "1"}
 		err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
 			if name == "done" {
-				files, err := uploadInTx(c, tx, "file", httpx.CurrentUser(c).UnitID)
+				files, err := evidenceform.Save(c, tx, "file", httpx.CurrentUser(c).UnitID)
 				if err != nil {
 					return err
 				}

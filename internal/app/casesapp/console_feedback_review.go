@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5"
 
+	"minyi/internal/app/evidenceform"
 	"minyi/internal/apperr"
 	"minyi/internal/assessment"
 	"minyi/internal/db"
@@ -240,7 +241,7 @@ func (s *Handlers) AppealSubmit(c *gin.Context) {
 	}
 	grounds := strings.TrimSpace(c.PostForm("grounds"))
 	err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
-		files, err := uploadInTx(c, tx, "file", &unit)
+		files, err := evidenceform.Save(c, tx, "file", &unit)
 		if err != nil {
 			return err
 		}
