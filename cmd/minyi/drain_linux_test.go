@@ -50,7 +50,7 @@ func waitDraining(t *testing.T, client *http.Client, p *process, port int) {
 func TestServeDrainsOnSIGTERM(t *testing.T) {
 	const drain = 3 * time.Second
 	dbURL := testutil.DatabaseURL(t)
-	port := freePort(t)
+	port := testutil.FreePorts(t, 1)[0]
 	p := startMinyi(t, "minyi", dbURL, port, "SHUTDOWN_DRAIN", drain.String(), "LOG_LEVEL", "info")
 	client := &http.Client{Timeout: 5 * time.Second}
 	if code, _, closing := getPath(t, client, port, "/healthz"); code != http.StatusOK || closing {
@@ -84,7 +84,7 @@ func TestServeDrainsOnSIGTERM(t *testing.T) {
 // down gracefully and exits 0 without waiting out SHUTDOWN_DRAIN.
 func TestServeSecondSignalEndsDrain(t *testing.T) {
 	dbURL := testutil.DatabaseURL(t)
-	port := freePort(t)
+	port := testutil.FreePorts(t, 1)[0]
 	p := startMinyi(t, "minyi", dbURL, port, "SHUTDOWN_DRAIN", "5m")
 	client := &http.Client{Timeout: 5 * time.Second}
 	p.signal(t, syscall.SIGTERM)
@@ -134,7 +134,7 @@ func TestServeFinishesRequestsInFlight(t *testing.T) {
 	dbURL := testutil.DatabaseURL(t)
 	terminalID, token := terminalToken(t, dbURL)
 
-	port := freePort(t)
+	port := testutil.FreePorts(t, 1)[0]
 	p := startMinyi(t, "minyi", dbURL, port, "SHUTDOWN_DRAIN", "0s", "SHUTDOWN_TIMEOUT", "20s")
 	conn, rest := startRatingPost(t, port, token, "in-flight-1")
 	time.Sleep(100 * time.Millisecond) // the server has read the headers

@@ -95,7 +95,7 @@ func haproxyPath(t *testing.T) string {
 func startHAProxy(t *testing.T, portA, portB int) *haproxy {
 	t.Helper()
 	bin := haproxyPath(t)
-	doc, bare, stats := freePort(t), freePort(t), freePort(t)
+	doc, bare, stats := testutil.FreePorts(t, 1)[0], testutil.FreePorts(t, 1)[0], testutil.FreePorts(t, 1)[0]
 	cfg := filepath.Join(t.TempDir(), "haproxy.cfg")
 	if err := os.WriteFile(cfg, fmt.Appendf(nil, haproxyConfig, doc, bare, portA, portB, stats), 0o600); err != nil {
 		t.Fatal(err)

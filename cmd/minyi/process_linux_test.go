@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -50,17 +49,6 @@ func minyiBinary(t *testing.T) string {
 		t.Fatal(binErr)
 	}
 	return binPath
-}
-
-// freePort returns a loopback port nothing listens on at the moment.
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 // process is a running child: minyi or HAProxy.

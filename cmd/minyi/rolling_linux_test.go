@@ -174,7 +174,7 @@ func TestRollingRestartBehindHAProxy(t *testing.T) {
 	}
 	terminalID, token := terminalToken(t, dbURL)
 
-	ports := map[string]int{"a": freePort(t), "b": freePort(t)}
+	ports := map[string]int{"a": testutil.FreePorts(t, 1)[0], "b": testutil.FreePorts(t, 1)[0]}
 	start := func(name string) *process {
 		return startMinyi(t, "minyi "+name, dbURL, ports[name], "SHUTDOWN_DRAIN", "1500ms", "SHUTDOWN_TIMEOUT", "10s")
 	}

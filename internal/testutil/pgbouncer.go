@@ -52,7 +52,7 @@ func StartPgBouncer(tb testing.TB, mode string, poolSize int) *PgBouncer {
 		pgPort = "5432"
 	}
 	pgUser := admin.User.Username()
-	port := freePorts(tb, 1)[0]
+	port := FreePorts(tb, 1)[0]
 	dir, err := os.MkdirTemp("", "minyi-pgbouncer-")
 	if err != nil {
 		tb.Fatal(err)

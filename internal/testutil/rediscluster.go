@@ -66,7 +66,7 @@ func StartRedisCluster(tb testing.TB, opt ClusterOptions) *RedisCluster {
 		opt.NodeTimeout = time.Second
 	}
 	n := opt.Masters * (1 + opt.Replicas)
-	ports := freePorts(tb, 2*n)
+	ports := FreePorts(tb, 2*n)
 	rc := &RedisCluster{dir: tb.TempDir(), procs: map[string]*exec.Cmd{}}
 	tb.Cleanup(rc.stopAll)
 	for i := 0; i < n; i++ {
@@ -213,8 +213,8 @@ func (rc *RedisCluster) logTail(addr string) string {
 	return string(b)
 }
 
-// freePorts returns n distinct loopback ports nothing listens on now.
-func freePorts(tb testing.TB, n int) []int {
+// FreePorts returns n distinct loopback ports nothing listens on now.
+func FreePorts(tb testing.TB, n int) []int {
 	tb.Helper()
 	ls := make([]net.Listener, 0, n)
 	defer func() {
