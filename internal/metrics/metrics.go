@@ -23,6 +23,7 @@ type Metrics struct {
 	Registry *prometheus.Registry
 
 	componentUp         *prometheus.GaugeVec
+	componentProbes     *prometheus.CounterVec
 	maintenanceRuns     *prometheus.CounterVec
 	maintenanceDuration prometheus.Histogram
 	maintenanceLastOK   prometheus.Gauge
@@ -49,6 +50,9 @@ func New() *Metrics {
 	m.componentUp = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "minyi_component_up",
 		Help: "1 when the component is healthy as /readyz reports it (debounced), 0 when it is down or degraded."},
 		[]string{"component"})
+	m.componentProbes = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "minyi_component_probes_total",
+		Help: "Readiness probes of each component by what they found before debouncing (ok, failed, hung: no answer within the probe's time)."},
+		[]string{"component", "result"})
 	m.maintenanceRuns = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "minyi_maintenance_runs_total",
 		Help: "Hourly maintenance runs this instance did, by result (ok, failed); runs another instance did are not counted."},
 		[]string{"result"})
@@ -56,7 +60,7 @@ func New() *Metrics {
 		Help: "How long a maintenance run took.", Buckets: []float64{.1, .5, 1, 5, 15, 60, 300, 900}})
 	m.maintenanceLastOK = prometheus.NewGauge(prometheus.GaugeOpts{Name: "minyi_maintenance_last_success_timestamp_seconds",
 		Help: "When maintenance last succeeded for the deployment (any instance), as Unix time."})
-	r.MustRegister(m.componentUp, m.maintenanceRuns, m.maintenanceDuration, m.maintenanceLastOK)
+	r.MustRegister(m.componentUp, m.componentProbes, m.maintenanceRuns, m.maintenanceDuration, m.maintenanceLastOK)
 	m.initHTTP()
 	m.initRatings()
 	m.initLimits()
@@ -81,6 +85,15 @@ func (m *Metrics) SetComponent(name string, up bool) {
 		v = 1
 	}
 	m.componentUp.WithLabelValues(name).Set(v)
+}
+
+// ComponentProbe counts one readiness probe of a component by its result:
+// ok, failed or hung.
+func (m *Metrics) ComponentProbe(name, result string) {
+	if m == nil {
+		return
+	}
+	m.componentProbes.WithLabelValues(name, oneOf(result, "ok", "failed", "hung")).Inc()
 }
 
 // MaintenanceRun records one maintenance run this instance did.

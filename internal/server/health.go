@@ -35,8 +35,8 @@ func (s *Server) Draining() bool { return s.draining.Load() }
 // come with it.
 func (s *Server) healthChecks() []healthCheck {
 	return []healthCheck{
-		{name: "postgres", probe: s.probePostgres},
-		{name: "redis", probe: s.probeRedis},
+		{name: "postgres", probe: s.probePostgres, fail: postgresFailed},
+		{name: "redis", probe: s.probeRedis, fail: redisFailed},
 		{name: "maintenance", probe: s.probeMaintenance},
 	}
 }
@@ -79,10 +79,15 @@ func (s *Server) readyz(c *gin.Context) {
 // probePostgres: without Postgres nothing can be stored or shown.
 func (s *Server) probePostgres(ctx context.Context) observation {
 	if err := s.Pool.Ping(ctx); err != nil {
-		return observation{state: stateDown, err: err,
-			reason: "Postgres unreachable (" + errClass(err) + "): ratings cannot be stored and pages cannot be served"}
+		return postgresFailed(err)
 	}
 	return observation{state: stateOK}
+}
+
+// postgresFailed is what a failed Postgres probe means.
+func postgresFailed(err error) observation {
+	return observation{state: stateDown, err: err,
+		reason: "Postgres unreachable (" + errClass(err) + "): ratings cannot be stored and pages cannot be served"}
 }
 
 // probeRedis: without Redis the instance serves, but the rate limits go
@@ -90,11 +95,16 @@ func (s *Server) probePostgres(ctx context.Context) observation {
 // per address is counted in Postgres and the daily marks are read there.
 func (s *Server) probeRedis(ctx context.Context) observation {
 	if err := pingRedis(ctx, s.Redis); err != nil {
-		return observation{state: stateDegraded, err: err,
-			reason: "Redis unreachable (" + errClass(err) + "): rate limits unchecked (ratings stored as not rate-checked), " +
-				"sign-in limit per address and daily marks fall back to Postgres"}
+		return redisFailed(err)
 	}
 	return observation{state: stateOK}
+}
+
+// redisFailed is what a failed Redis probe means.
+func redisFailed(err error) observation {
+	return observation{state: stateDegraded, err: err,
+		reason: "Redis unreachable (" + errClass(err) + "): rate limits unchecked (ratings stored as not rate-checked), " +
+			"sign-in limit per address and daily marks fall back to Postgres"}
 }
 
 // errClusterNotOK is a cluster node that answers but does not serve its

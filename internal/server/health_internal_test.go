@@ -1,8 +1,15 @@
 package server
 
 import (
+	"context"
+	"io"
+	"log/slog"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"minyi/internal/httpx"
 )
 
 // A component's reported state changes only when the new finding
@@ -48,5 +55,42 @@ func TestComponentStateIsDebounced(t *testing.T) {
 	c.observe(observation{state: stateDegraded, reason: "later"}, t0.Add(time.Minute))
 	if c.status.Reason != "later" || !c.status.Since.Equal(t0.Add(time.Second)) {
 		t.Fatalf("status %+v, want the latest reason, the same since", c.status)
+	}
+}
+
+// A probe that does not return (a client ignoring its context) counts as a
+// failure after probeTimeout+probeGrace, again and again, so the component
+// turns degraded instead of staying ok; once the probe returns, probing
+// goes on.
+func TestHungProbeTurnsTheComponentDegraded(t *testing.T) {
+	s := &Server{App: &httpx.App{Log: slog.New(slog.NewTextHandler(io.Discard, nil))}}
+	release := make(chan struct{})
+	var calls atomic.Int32
+	probe := func(ctx context.Context) observation {
+		if calls.Add(1) == 2 {
+			<-release // the second probe hangs until released
+		}
+		return observation{state: stateOK}
+	}
+	h := s.startProbes([]healthCheck{{name: "slow", probe: probe, fail: redisFailed}})
+	t.Cleanup(func() { close(release); h.stop() })
+	state := func() componentState {
+		return h.snapshot(context.Background())["slow"].State
+	}
+	if st := state(); st != stateOK {
+		t.Fatalf("first probe: %s, want ok", st)
+	}
+	deadline := time.Now().Add(worsenAfter*(probeTimeout+probeGrace) + 3*time.Second)
+	for state() != stateDegraded {
+		if time.Now().After(deadline) {
+			t.Fatalf("a hung probe left the component %s after %v", state(), worsenAfter*(probeTimeout+probeGrace)+3*time.Second)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if n := calls.Load(); n != 2 {
+		t.Fatalf("%d probes started while the second hung, want no new one", n)
+	}
+	if r := h.snapshot(context.Background())["slow"].Reason; !strings.Contains(r, "(timeout)") {
+		t.Fatalf("reason %q, want the timeout named", r)
 	}
 }

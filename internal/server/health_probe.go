@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 )
@@ -56,10 +57,13 @@ type observation struct {
 }
 
 // healthCheck is one component /readyz reports: its name (the key in the
-// reply) and a probe that returns what it finds now.
+// reply), a probe that returns what it finds now, and fail, what a probe
+// that fails with err stands for (used when a probe hangs; nil: a hung
+// probe leaves the component as it is).
 type healthCheck struct {
 	name  string
 	probe func(context.Context) observation
+	fail  func(err error) observation
 }
 
 // componentStatus is a component's reported (debounced) state.
@@ -123,10 +127,13 @@ type healthMonitor struct {
 }
 
 // startHealth starts probing s.healthChecks(); Close stops it.
-func (s *Server) startHealth() *healthMonitor {
+func (s *Server) startHealth() *healthMonitor { return s.startProbes(s.healthChecks()) }
+
+// startProbes starts probing checks; stop ends it.
+func (s *Server) startProbes(checks []healthCheck) *healthMonitor {
 	ctx, cancel := context.WithCancel(context.Background())
 	h := &healthMonitor{cancel: cancel}
-	for _, check := range s.healthChecks() {
+	for _, check := range checks {
 		c := &componentHealth{check: check, first: make(chan struct{})}
 		h.components = append(h.components, c)
 		h.wg.Add(1)
@@ -138,27 +145,67 @@ func (s *Server) startHealth() *healthMonitor {
 	return h
 }
 
-// probeLoop probes one component until ctx ends.
+// probeGrace is how long past probeTimeout a probe may take before the
+// prober counts it hung. A probe should end with its context; one that
+// does not (a client library waiting on something the context does not
+// reach) must not freeze the component in its last reported state.
+const probeGrace = 250 * time.Millisecond
+
+// errProbeHung is the error of a probe that did not return in time.
+var errProbeHung = fmt.Errorf("probe did not return within %v: %w", probeTimeout+probeGrace, context.DeadlineExceeded)
+
+// probeLoop probes one component until ctx ends. Each probe runs in its own
+// goroutine; while one has not returned, the next is not started, and
+// every probeTimeout+probeGrace it has not is recorded as a failed finding
+// (the check's fail observation), so that a hanging probe turns the
+// component degraded or down like a failing one.
 func (s *Server) probeLoop(ctx context.Context, c *componentHealth) {
 	t := time.NewTicker(probeInterval)
 	defer t.Stop()
 	for {
 		pctx, cancel := context.WithTimeout(ctx, probeTimeout)
-		o := c.check.probe(pctx)
-		cancel()
-		if ctx.Err() != nil {
-			return
-		}
-		if changed, from := c.observe(o, time.Now()); changed {
-			s.componentChanged(c.check.name, from, o)
-			if from == "" {
-				close(c.first) // /readyz may answer: the metric is set too
+		done := make(chan observation, 1)
+		go func() { done <- c.check.probe(pctx) }()
+		for waiting := true; waiting; {
+			hung := time.NewTimer(probeTimeout + probeGrace)
+			select {
+			case o := <-done:
+				waiting = false
+				result := "ok"
+				if o.state != stateOK {
+					result = "failed"
+				}
+				s.Metrics.ComponentProbe(c.check.name, result)
+				if ctx.Err() == nil {
+					s.record(c, o)
+				}
+			case <-hung.C:
+				s.Metrics.ComponentProbe(c.check.name, "hung")
+				if c.check.fail != nil {
+					s.record(c, c.check.fail(errProbeHung))
+				}
+			case <-ctx.Done():
+				hung.Stop()
+				cancel()
+				return
 			}
+			hung.Stop()
 		}
+		cancel()
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		}
+	}
+}
+
+// record folds one observation into c and reports a change.
+func (s *Server) record(c *componentHealth, o observation) {
+	if changed, from := c.observe(o, time.Now()); changed {
+		s.componentChanged(c.check.name, from, o)
+		if from == "" {
+			close(c.first) // /readyz may answer: the metric is set too
 		}
 	}
 }

@@ -52,6 +52,31 @@ func componentUp(t *testing.T, reg *prometheus.Registry, name string) float64 {
 	return -1
 }
 
+// probeCounts reads minyi_component_probes_total{component=name} by result.
+func probeCounts(t *testing.T, reg *prometheus.Registry, name string) map[string]float64 {
+	t.Helper()
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]float64{}
+	for _, f := range families {
+		if f.GetName() != "minyi_component_probes_total" {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range m.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			if labels["component"] == name {
+				out[labels["result"]] = m.GetCounter().GetValue()
+			}
+		}
+	}
+	return out
+}
+
 // With Redis gone the instance is degraded, says why, and the metric says
 // Redis is not up.
 func TestReadyzRedisDownIsDegradedWithReasonAndMetric(t *testing.T) {
@@ -74,6 +99,9 @@ func TestReadyzRedisDownIsDegradedWithReasonAndMetric(t *testing.T) {
 	}
 	if up := componentUp(t, reg, "postgres"); up != 1 {
 		t.Fatalf("minyi_component_up{component=postgres} = %v, want 1", up)
+	}
+	if n := probeCounts(t, reg, "redis"); n["failed"] < 1 {
+		t.Fatalf("minyi_component_probes_total{component=redis}: %v, want failed probes counted", n)
 	}
 }
 
@@ -119,7 +147,8 @@ func TestReadyzSteadyWhenAClusterMasterDies(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	if strings.Join(seen, " ") != "ready degraded ready" {
-		t.Fatalf("readyz went %q in %v, want ready, degraded once, ready again once the replica took over", seen, time.Since(killed))
+		t.Fatalf("readyz went %q in %v, want ready, degraded once, ready again once the replica took over (Redis probes: %v)",
+			seen, time.Since(killed), probeCounts(t, app.Server.Metrics.Registry, "redis"))
 	}
 	if !strings.HasPrefix(reason, "Redis unreachable") {
 		t.Fatalf("reason while degraded %q, want it to name Redis", reason)
