@@ -58,7 +58,8 @@ func (b *runner) console(today time.Time) error {
 		yes := true
 		rf := ratings.Filter{From: &from, To: &to, Held: &yes, Limit: 50}
 		if err := b.time("rating feed: 暂不计分 (held), all units, 90 days, first 50 and the count", func() (err error) {
-			_, n, err = ratings.List(b.ctx, tx, rf)
+			p, err := ratings.List(b.ctx, tx, rf)
+			n = p.Total
 			return err
 		}); err != nil {
 			return err

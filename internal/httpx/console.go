@@ -3,6 +3,7 @@ package httpx
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -128,6 +129,51 @@ func Redirect(c *gin.Context, target, flash string) {
 type Pager struct {
 	Page, Pages, Total int
 	Prev, Next         string
+}
+
+// KeysetPager is the navigation of a list paged by cursor: links to the
+// newest page and to the next page each way (empty when there is none),
+// and the total: Count with digits grouped, Exact false past the counting
+// cap (shown "超过 N 条" instead of "共 N 条"), Unit the measure word.
+type KeysetPager struct {
+	Newest, Newer, Older string
+	Count, Unit          string
+	Exact                bool
+}
+
+// NewKeysetPager builds the navigation; link returns the URL for a
+// cursor parameter ("older" or "newer", "" for the newest page) and its
+// value; unit is the measure word (条).
+func NewKeysetPager(total int, exact bool, unit string, older, newer string, paged bool, link func(param, cursor string) string) KeysetPager {
+	p := KeysetPager{Count: GroupDigits(total), Unit: unit, Exact: exact}
+	if paged {
+		p.Newest = link("", "")
+	}
+	if newer != "" {
+		p.Newer = link("newer", newer)
+	}
+	if older != "" {
+		p.Older = link("older", older)
+	}
+	return p
+}
+
+// GroupDigits writes n with a comma every three digits (12,345).
+func GroupDigits(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
 }
 
 // PageParam reads ?page= (1 when absent or bad).

@@ -2,7 +2,6 @@ package ratings
 
 import (
 	"context"
-	"strconv"
 	"strings"
 	"time"
 
@@ -59,41 +58,6 @@ func ShowPhones(list []Rating, keys *secure.Keys, full bool) {
 	}
 }
 
-// Filter selects ratings. From is inclusive and To exclusive.
-type Filter struct {
-	UnitID      *int64
-	Channel     string
-	Level       int
-	From, To    *time.Time
-	Excluded    *bool
-	Held        *bool
-	RateChecked *bool
-	HasComment  bool
-	Limit       int
-	Offset      int
-}
-
-// Validate checks the filter's values.
-func (f Filter) Validate() error {
-	e := apperr.Fields{}
-	if f.Channel != "" && f.Channel != ChannelQR && f.Channel != ChannelTerminal {
-		e.Add("channel", "channel 须为 qr 或 terminal")
-	}
-	if f.Level != 0 && (f.Level < 1 || f.Level > 5) {
-		e.Add("level", "level 须为 1 到 5")
-	}
-	if f.From != nil && f.To != nil && !f.From.Before(*f.To) {
-		e.Add("to", "to 须晚于 from")
-	}
-	if f.Limit < 0 || f.Limit > 500 {
-		e.Add("limit", "limit 须为 1 到 500")
-	}
-	if f.Offset < 0 {
-		e.Add("offset", "offset 不能为负数")
-	}
-	return e.Err()
-}
-
 const ratingColumns = `r.id, r.channel, r.unit_id, u.name AS unit_name, r.point_id, p.name AS point_name, r.terminal_id,
 	r.level, r.points::float8 AS points, r.reasons, r.comment, coalesce(r.phone_mask, '') AS phone_mask, r.phone_enc,
 	r.client_id, r.case_no, r.window_no, r.staff_no, r.rated_at, r.created_at, r.rate_checked, r.excluded,
@@ -101,92 +65,6 @@ const ratingColumns = `r.id, r.channel, r.unit_id, u.name AS unit_name, r.point_
 
 const ratingJoins = ` FROM ratings r JOIN units u ON u.id = r.unit_id
 	LEFT JOIN service_points p ON p.id = r.point_id LEFT JOIN users eu ON eu.id = r.excluded_by`
-
-// List returns the ratings matching f, newest first, and how many match in all.
-func List(ctx context.Context, q db.DBTX, f Filter) ([]Rating, int, error) {
-	if err := f.Validate(); err != nil {
-		return nil, 0, err
-	}
-	if f.Limit == 0 {
-		f.Limit = 50
-	}
-	total, err := count(ctx, q, f)
-	if err != nil {
-		return nil, 0, err
-	}
-	where, args := f.where()
-	args = append(args, f.Limit, f.Offset)
-	sql := `SELECT ` + ratingColumns + ratingJoins + where + ` ORDER BY r.rated_at DESC, r.id DESC LIMIT $` +
-		strconv.Itoa(len(args)-1) + ` OFFSET $` + strconv.Itoa(len(args))
-	rows, _ := q.Query(ctx, sql, args...)
-	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[Rating])
-	if err != nil {
-		return nil, 0, db.Err(err)
-	}
-	for i := range list {
-		list[i].LevelLabel = LevelLabel(list[i].Level)
-	}
-	return list, total, nil
-}
-
-// Count returns how many ratings match f; Limit and Offset are ignored.
-func Count(ctx context.Context, q db.DBTX, f Filter) (int, error) {
-	if err := f.Validate(); err != nil {
-		return 0, err
-	}
-	return count(ctx, q, f)
-}
-
-func count(ctx context.Context, q db.DBTX, f Filter) (int, error) {
-	where, args := f.where()
-	var total int
-	err := q.QueryRow(ctx, `SELECT count(*) FROM ratings r`+where, args...).Scan(&total)
-	return total, db.Err(err)
-}
-
-func (f Filter) where() (string, []any) {
-	var conds []string
-	var args []any
-	add := func(cond string, v any) {
-		args = append(args, v)
-		conds = append(conds, strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args))))
-	}
-	if f.UnitID != nil {
-		add("r.unit_id = ?", *f.UnitID)
-	}
-	if f.Channel != "" {
-		add("r.channel = ?", f.Channel)
-	}
-	if f.Level != 0 {
-		add("r.level = ?", f.Level)
-	}
-	if f.From != nil {
-		add("r.rated_at >= ?", *f.From)
-	}
-	if f.To != nil {
-		add("r.rated_at < ?", *f.To)
-	}
-	if f.Excluded != nil {
-		add("r.excluded = ?", *f.Excluded)
-	}
-	switch {
-	case f.Held == nil:
-	case *f.Held: // written out, so that the partial index ratings_held applies
-		conds = append(conds, "r.held")
-	default:
-		conds = append(conds, "NOT r.held")
-	}
-	if f.RateChecked != nil {
-		add("r.rate_checked = ?", *f.RateChecked)
-	}
-	if f.HasComment {
-		conds = append(conds, "r.comment <> ''")
-	}
-	if len(conds) == 0 {
-		return "", nil
-	}
-	return " WHERE " + strings.Join(conds, " AND "), args
-}
 
 // Find returns one rating, or not_found.
 func Find(ctx context.Context, q db.DBTX, id uuid.UUID) (Rating, error) {

@@ -4,6 +4,9 @@ import (
 	"context"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"minyi/internal/db"
 )
 
@@ -30,30 +33,140 @@ func PeriodStarts(now time.Time, loc *time.Location) (day, month, year time.Time
 }
 
 // Stats returns counted ratings per unit for the day, month and year of now
-// in loc; units without ratings are absent. When unitID is set, only that unit.
-func Stats(ctx context.Context, q db.DBTX, now time.Time, loc *time.Location, unitID *int64) (map[int64]UnitStats, error) {
+// in loc, their means in the points of levelPoints (levels 5..1, as the
+// scores count them); units without ratings are absent. When unitID is
+// set, only that unit.
+//
+// At province scale the year holds tens of millions of ratings, so Stats
+// never reads them all: the year before this month and this month before
+// today come from the daily aggregate (DailyLevelCounts: exact, reading
+// the ratings only where the aggregate is not complete), and today is read
+// from the ratings over the rated_at index. On a pool the three reads run
+// side by side.
+func Stats(ctx context.Context, q db.DBTX, now time.Time, loc *time.Location, unitID *int64, levelPoints []float64) (map[int64]UnitStats, error) {
 	day, month, year := PeriodStarts(now, loc)
-	const sql = `SELECT unit_id,
-		count(*) FILTER (WHERE rated_at >= $1), coalesce(avg(points) FILTER (WHERE rated_at >= $1), 0)::float8,
-		count(*) FILTER (WHERE rated_at >= $2), coalesce(avg(points) FILTER (WHERE rated_at >= $2), 0)::float8,
-		count(*), coalesce(avg(points), 0)::float8
-		FROM ratings WHERE rated_at >= $3 AND rated_at < $4 AND NOT excluded AND ($5::bigint IS NULL OR unit_id = $5)
-		GROUP BY unit_id`
-	rows, err := q.Query(ctx, sql, day, month, year, year.AddDate(1, 0, 0), unitID)
-	if err != nil {
-		return nil, db.Err(err)
+	var units []int64
+	if unitID != nil {
+		units = []int64{*unitID}
 	}
-	defer rows.Close()
-	out := map[int64]UnitStats{}
-	for rows.Next() {
-		var s UnitStats
-		if err := rows.Scan(&s.UnitID, &s.Today.Count, &s.Today.Mean, &s.Month.Count, &s.Month.Mean,
-			&s.Year.Count, &s.Year.Mean); err != nil {
-			return nil, db.Err(err)
+	var before, thisMonth, today map[int64]LevelCounts
+	reads := []func(db.DBTX) error{
+		func(q db.DBTX) (err error) {
+			before = map[int64]LevelCounts{}
+			if month.After(year) {
+				before, err = DailyLevelCounts(ctx, q, year.Format(time.DateOnly), month.AddDate(0, 0, -1).Format(time.DateOnly), loc, units)
+			}
+			return err
+		},
+		func(q db.DBTX) (err error) {
+			thisMonth = map[int64]LevelCounts{}
+			if day.After(month) {
+				thisMonth, err = DailyLevelCounts(ctx, q, month.Format(time.DateOnly), day.AddDate(0, 0, -1).Format(time.DateOnly), loc, units)
+			}
+			return err
+		},
+		func(q db.DBTX) (err error) {
+			today, err = dayCounts(ctx, q, day, day.AddDate(0, 0, 1), unitID)
+			return err
+		},
+	}
+	if err := runReads(q, reads); err != nil {
+		return nil, err
+	}
+	type sums struct{ day, month, year LevelCounts }
+	acc := map[int64]*sums{}
+	get := func(unit int64) *sums {
+		if acc[unit] == nil {
+			acc[unit] = &sums{}
 		}
-		out[s.UnitID] = s
+		return acc[unit]
 	}
-	return out, db.Err(rows.Err())
+	for unit, c := range before {
+		get(unit).year = addCounts(get(unit).year, c)
+	}
+	for unit, c := range thisMonth {
+		s := get(unit)
+		s.year, s.month = addCounts(s.year, c), addCounts(s.month, c)
+	}
+	for unit, c := range today {
+		s := get(unit)
+		s.year, s.month, s.day = addCounts(s.year, c), addCounts(s.month, c), c
+	}
+	out := make(map[int64]UnitStats, len(acc))
+	for unit, s := range acc {
+		if s.year.Total() == 0 {
+			continue
+		}
+		out[unit] = UnitStats{UnitID: unit, Today: periodOf(s.day, levelPoints),
+			Month: periodOf(s.month, levelPoints), Year: periodOf(s.year, levelPoints)}
+	}
+	return out, nil
+}
+
+// addCounts adds two level counts.
+func addCounts(a, b LevelCounts) LevelCounts {
+	for i := range a {
+		a[i] += b[i]
+	}
+	return a
+}
+
+// periodOf is the count and mean points of counted ratings.
+func periodOf(c LevelCounts, levelPoints []float64) Period {
+	n := c.Total()
+	if n == 0 {
+		return Period{}
+	}
+	return Period{Count: int(n), Mean: c.SumPoints(levelPoints) / float64(n)}
+}
+
+// dayCountsSQL counts a period's counted ratings per unit and level
+// straight from the ratings; for a day of all units it reads the day's
+// slice of the rated_at index (one range, not a thousand), for one unit
+// its slice of (unit_id, rated_at).
+const dayCountsSQL = `SELECT r.unit_id, ` + levelCountsCols + `
+	FROM ratings r WHERE r.rated_at >= $1 AND r.rated_at < $2 AND NOT r.excluded`
+
+// dayCounts counts [from, to) per unit, for one unit when unitID is set.
+func dayCounts(ctx context.Context, q db.DBTX, from, to time.Time, unitID *int64) (map[int64]LevelCounts, error) {
+	sql, args := dayCountsSQL, []any{from, to}
+	if unitID != nil {
+		sql, args = sql+` AND r.unit_id = $3`, append(args, *unitID)
+	}
+	rows, _ := q.Query(ctx, sql+` GROUP BY r.unit_id`, args...)
+	out := map[int64]LevelCounts{}
+	var unit int64
+	var c LevelCounts
+	_, err := pgx.ForEachRow(rows, []any{&unit, &c[0], &c[1], &c[2], &c[3], &c[4]}, func() error {
+		out[unit] = c
+		return nil
+	})
+	return out, db.Err(err)
+}
+
+// runReads runs independent reads: side by side on a pool (each on a
+// connection of its own), one after the other on a connection or in a
+// transaction. It returns the first error.
+func runReads(q db.DBTX, reads []func(db.DBTX) error) error {
+	if _, ok := q.(*pgxpool.Pool); !ok {
+		for _, read := range reads {
+			if err := read(q); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	errs := make(chan error, len(reads))
+	for _, read := range reads {
+		go func() { errs <- read(q) }()
+	}
+	var first error
+	for range reads {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
 }
 
 // KeyGrace is how long after TERMINAL_MAX_AGE a terminal's idempotency key

@@ -19,6 +19,9 @@ import (
 
 var shanghai, _ = time.LoadLocation("Asia/Shanghai")
 
+// levelPoints is the default LEVEL_POINTS (levels 5..1).
+var levelPoints = []float64{100, 80, 60, 30, 0}
+
 func TestStatsCountsPeriodsInLocalTime(t *testing.T) {
 	pool := testutil.DB(t)
 	w := newWriter(t, pool)
@@ -26,9 +29,10 @@ func TestStatsCountsPeriodsInLocalTime(t *testing.T) {
 	b := makeUnit(t, pool, "市税务局", 1)
 	now := time.Date(2026, 3, 15, 10, 0, 0, 0, shanghai)
 	local := func(m time.Month, d, h, min int) time.Time { return time.Date(2026, m, d, h, min, 0, 0, shanghai) }
+	levelOf := map[float64]int{100: 5, 80: 4, 60: 3, 30: 2, 0: 1}
 	rating := func(f fixture, at time.Time, points float64) ratings.NewRating {
 		r := f.terminalRating(0, "", "")
-		r.Origin, r.RatedAt, r.Points = 0, at, points
+		r.Origin, r.RatedAt, r.Points, r.Level = 0, at, points, levelOf[points]
 		return r
 	}
 	batch := []ratings.NewRating{
@@ -53,9 +57,22 @@ func TestStatsCountsPeriodsInLocalTime(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stats, err := ratings.Stats(context.Background(), pool, now, shanghai, nil)
+	stats, err := ratings.Stats(context.Background(), pool, now, shanghai, nil, levelPoints)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Rolled into the daily aggregate (every day before now), the figures
+	// are the same: the aggregate answers for the past, the ratings for
+	// today.
+	if _, err := ratings.RollUp(context.Background(), pool, now, shanghai); err != nil {
+		t.Fatal(err)
+	}
+	rolled, err := ratings.Stats(context.Background(), pool, now, shanghai, nil, levelPoints)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rolled) != len(stats) || rolled[a.unit.ID] != stats[a.unit.ID] || rolled[b.unit.ID] != stats[b.unit.ID] {
+		t.Fatalf("after the rollup %+v, before %+v", rolled, stats)
 	}
 	got := stats[a.unit.ID]
 	want := ratings.UnitStats{UnitID: a.unit.ID,
@@ -69,11 +86,11 @@ func TestStatsCountsPeriodsInLocalTime(t *testing.T) {
 	if sb := stats[b.unit.ID]; sb.Today.Count != 1 || sb.Today.Mean != 80 {
 		t.Errorf("unit b stats = %+v", sb)
 	}
-	only, err := ratings.Stats(context.Background(), pool, now, shanghai, &b.unit.ID)
+	only, err := ratings.Stats(context.Background(), pool, now, shanghai, &b.unit.ID, levelPoints)
 	if err != nil || len(only) != 1 {
 		t.Errorf("Stats for one unit returned %d units, %v", len(only), err)
 	}
-	utc, _ := ratings.Stats(context.Background(), pool, now, time.UTC, &a.unit.ID)
+	utc, _ := ratings.Stats(context.Background(), pool, now, time.UTC, &a.unit.ID, levelPoints)
 	if utc[a.unit.ID].Today.Count != 1 {
 		t.Errorf("in UTC, today has %d ratings, want 1 (the UTC day began at 08:00 Shanghai)", utc[a.unit.ID].Today.Count)
 	}

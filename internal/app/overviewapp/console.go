@@ -36,9 +36,9 @@ type overviewPageData struct {
 	Date               string
 	Rows               []overviewRow
 	Today, Month, Year periodView
-	Unchecked          int
+	Unchecked          cappedCount
 	UncheckedLink      string
-	Excluded           int
+	Excluded           cappedCount
 	ExcludedLink       string
 	// TargetWarnings counts the early warnings of the newest cycle.
 	TargetWarnings     int
@@ -47,6 +47,23 @@ type overviewPageData struct {
 	CaseOverdue feedback.OverdueCount
 	// Calendar warns the office of a missing working-day calendar.
 	Calendar *calendarWarning
+}
+
+// cappedCount is a count shown as "10,000+" past ratings.CountCap: the
+// overview never counts more than that to show a figure.
+type cappedCount struct {
+	N    int
+	Text string
+}
+
+// countCapped counts f's ratings up to the cap.
+func (s *Handlers) countCapped(c *gin.Context, f ratings.Filter) (cappedCount, error) {
+	n, exact, err := ratings.CountCapped(c, s.Pool, f)
+	out := cappedCount{N: n, Text: httpx.GroupDigits(n)}
+	if !exact {
+		out.Text += "+"
+	}
+	return out, err
 }
 
 // calendarWarning is the overview's warning that a year's working-day
@@ -130,7 +147,7 @@ func (s *Handlers) OverviewPage(c *gin.Context) {
 		return
 	}
 	now := s.Now().In(s.Config.Location)
-	stats, err := ratings.Stats(c, s.Pool, now, s.Config.Location, scope)
+	stats, err := ratings.Stats(c, s.Pool, now, s.Config.Location, scope, s.Config.LevelPoints)
 	if err != nil {
 		s.ConsoleError(c, err)
 		return
@@ -156,11 +173,11 @@ func (s *Handlers) OverviewPage(c *gin.Context) {
 	// Ratings stored while Redis was down were not rate-checked; those not
 	// yet excluded are the ones left to review.
 	review := ratings.Filter{UnitID: scope, RateChecked: ptr(false), Excluded: ptr(false)}
-	if d.Unchecked, err = ratings.Count(c, s.Pool, review); err != nil {
+	if d.Unchecked, err = s.countCapped(c, review); err != nil {
 		s.ConsoleError(c, err)
 		return
 	}
-	if d.Excluded, err = ratings.Count(c, s.Pool, ratings.Filter{UnitID: scope, Excluded: ptr(true)}); err != nil {
+	if d.Excluded, err = s.countCapped(c, ratings.Filter{UnitID: scope, Excluded: ptr(true)}); err != nil {
 		s.ConsoleError(c, err)
 		return
 	}

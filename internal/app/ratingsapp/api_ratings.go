@@ -56,6 +56,11 @@ func (s *Handlers) ratingFilter(c *gin.Context) (ratings.Filter, error) {
 	var err error
 	f.Limit, f.Offset, err = httpx.Paging(c)
 	bad.Merge(err)
+	if v := c.Query("cursor"); v != "" {
+		if f.Older, err = ratings.ParseCursor(v); err != nil {
+			bad.Add("cursor", "cursor 无效：请用上一页答复中的 next_cursor")
+		}
+	}
 	bad.Merge(f.Validate())
 	return f, bad.Err()
 }
@@ -67,13 +72,17 @@ func (s *Handlers) showPhones(u users.User, list []ratings.Rating) {
 }
 
 func (s *Handlers) listRatings(c *gin.Context, f ratings.Filter) {
-	list, total, err := ratings.List(c, s.Pool, f)
+	p, err := ratings.List(c, s.Pool, f)
 	if err != nil {
 		s.APIError(c, err)
 		return
 	}
-	s.showPhones(httpx.CurrentUser(c), list)
-	c.JSON(http.StatusOK, gin.H{"total": total, "items": list})
+	s.showPhones(httpx.CurrentUser(c), p.Items)
+	out := gin.H{"total": p.Total, "total_exact": p.TotalExact, "items": p.Items}
+	if p.Older != nil {
+		out["next_cursor"] = p.Older.String()
+	}
+	c.JSON(http.StatusOK, out)
 }
 
 // APIUnitRatings lists the unit's ratings with the feed's filter.
@@ -115,7 +124,7 @@ func (s *Handlers) APIUnitStats(c *gin.Context) {
 	if !ok {
 		return
 	}
-	stats, err := ratings.Stats(c, s.Pool, s.Now(), s.Config.Location, &u.ID)
+	stats, err := ratings.Stats(c, s.Pool, s.Now(), s.Config.Location, &u.ID, s.Config.LevelPoints)
 	if err != nil {
 		s.APIError(c, err)
 		return

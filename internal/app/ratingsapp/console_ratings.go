@@ -67,7 +67,7 @@ type ratingsPageData struct {
 	Units      []units.Unit
 	Levels     []ratings.LevelName
 	Rows       []ratingRow
-	Pager      httpx.Pager
+	Pager      httpx.KeysetPager
 	FilterErrs []string
 	Message    string
 	ClearLink  string
@@ -85,6 +85,7 @@ var feedFieldNames = map[string]string{
 	"rate_checked": "限流校验筛选无效。",
 	"limit":        "分页参数无效。",
 	"offset":       "分页参数无效。",
+	"cursor":       "翻页位置无效，请从最新一页重新翻阅。",
 }
 
 // RatingsPage is the rating feed with the filter of the query.
@@ -103,6 +104,9 @@ func (s *Handlers) showFeed(c *gin.Context, status int, rowID, rowErr, reason st
 		ClearLink: "/console/ratings"}
 	d.Message = rowErr
 	f, err := s.ratingFilter(c)
+	if err == nil {
+		err = feedCursors(c, &f)
+	}
 	if err != nil {
 		seen := map[string]bool{}
 		for field := range apperr.From(err).Fields {
@@ -124,26 +128,39 @@ func (s *Handlers) showFeed(c *gin.Context, status int, rowID, rowErr, reason st
 		}
 		f.UnitID, d.Q.UnitID = u.UnitID, ""
 	}
-	page := httpx.PageParam(c)
 	if len(d.FilterErrs) == 0 {
-		f.Limit, f.Offset = feedPageSize, (page-1)*feedPageSize
-		list, total, err := ratings.List(c, s.Pool, f)
-		if err != nil {
+		f.Limit = feedPageSize
+		var p ratings.Page
+		if p, err = ratings.List(c, s.Pool, f); err != nil {
 			s.ConsoleError(c, err)
 			return
 		}
+		list := p.Items
 		s.showPhones(u, list)
-		base := d.Q.values()
-		link := func(n int) string {
+		link := func(param, cursor string) string {
 			v := d.Q.values()
-			if n > 1 {
-				v.Set("page", strconv.Itoa(n))
+			if param != "" {
+				v.Set(param, cursor)
+			}
+			if len(v) == 0 {
+				return "/console/ratings"
 			}
 			return "/console/ratings?" + v.Encode()
 		}
-		d.Pager = httpx.NewPager(page, feedPageSize, total, link)
-		if page > 1 {
-			base.Set("page", strconv.Itoa(page))
+		cur := func(c *ratings.Cursor) string {
+			if c == nil {
+				return ""
+			}
+			return c.String()
+		}
+		d.Pager = httpx.NewKeysetPager(p.Total, p.TotalExact, "条", cur(p.Older), cur(p.Newer),
+			f.Older != nil || f.Newer != nil, link)
+		// The forms of a row come back to this very page.
+		base := d.Q.values()
+		if f.Older != nil {
+			base.Set("older", f.Older.String())
+		} else if f.Newer != nil {
+			base.Set("newer", f.Newer.String())
 		}
 		suffix := ""
 		if len(base) > 0 {
@@ -172,6 +189,20 @@ func (s *Handlers) showFeed(c *gin.Context, status int, rowID, rowErr, reason st
 		}
 	}
 	s.Render(c, status, "console/ratings.html", d)
+}
+
+// feedCursors reads the feed's paging: older=<cursor> for the page after
+// a rating, newer=<cursor> for the page before it.
+func feedCursors(c *gin.Context, f *ratings.Filter) error {
+	var err error
+	for param, dst := range map[string]**ratings.Cursor{"older": &f.Older, "newer": &f.Newer} {
+		if v := c.Query(param); v != "" {
+			if *dst, err = ratings.ParseCursor(v); err != nil {
+				return apperr.InvalidField("cursor", "翻页位置无效")
+			}
+		}
+	}
+	return f.Validate()
 }
 
 // feedBack is the feed with the filter of the request's query, where an

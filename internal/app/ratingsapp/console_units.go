@@ -161,7 +161,7 @@ func (s *Handlers) loadUnitPage(c *gin.Context) (unitPageData, bool) {
 	}
 	var stats map[int64]ratings.UnitStats
 	if err == nil {
-		stats, err = ratings.Stats(c, s.Pool, s.Now(), s.Config.Location, &id)
+		stats, err = ratings.Stats(c, s.Pool, s.Now(), s.Config.Location, &id, s.Config.LevelPoints)
 	}
 	if err == nil && httpx.CurrentUser(c).Role == users.RoleOffice {
 		d.networkList, err = units.ListNetworks(c, s.Pool, id)

@@ -1,0 +1,302 @@
+package ratings
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"minyi/internal/apperr"
+	"minyi/internal/db"
+)
+
+// The rating feed at province scale (hundreds of millions of ratings) pages
+// by key, not by position: a page asks for the ratings older (or newer)
+// than a cursor, the last (first) rating it showed, in the feed's order
+// rated_at DESC, id DESC. Each page reads its own rows down an index on
+// rated_at, whatever its depth, where OFFSET n would read and drop n rows
+// first. Totals are counted up to CountCap matches and reported as "at
+// least CountCap" beyond, so a count never reads more than CountCap+1 index
+// entries; the counts that feed a score (Count) stay exact. Migration 0022
+// adds the indexes the filters use: rated_at for all units, partial indexes
+// for the rare subsets (excluded, not rate-checked, 差评 and messages per
+// unit), beside (unit_id, rated_at) for a unit.
+
+// CountCap is how many matches a feed total counts before it stops and
+// reports "more than CountCap".
+const CountCap = 10000
+
+// MaxOffset is the deepest offset the API still answers; deeper pages are
+// reached with a cursor.
+const MaxOffset = 10000
+
+// Cursor marks a rating's place in the feed.
+type Cursor struct {
+	RatedAt time.Time
+	ID      uuid.UUID
+}
+
+// CursorOf returns r's place in the feed.
+func CursorOf(r Rating) *Cursor { return &Cursor{RatedAt: r.RatedAt, ID: r.ID} }
+
+// String encodes the cursor for a URL: opaque to clients.
+func (c Cursor) String() string {
+	raw := strconv.FormatInt(c.RatedAt.UnixMicro(), 10) + "." + c.ID.String()
+	return base64.RawURLEncoding.EncodeToString([]byte(raw))
+}
+
+var errCursor = errors.New("malformed cursor")
+
+// ParseCursor decodes a cursor made by String.
+func ParseCursor(s string) (*Cursor, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return nil, errCursor
+	}
+	at, id, ok := strings.Cut(string(raw), ".")
+	if !ok {
+		return nil, errCursor
+	}
+	us, err := strconv.ParseInt(at, 10, 64)
+	if err != nil {
+		return nil, errCursor
+	}
+	u, err := uuid.Parse(id)
+	if err != nil {
+		return nil, errCursor
+	}
+	return &Cursor{RatedAt: time.UnixMicro(us).UTC(), ID: u}, nil
+}
+
+// Filter selects ratings. From is inclusive and To exclusive. A page holds
+// Limit ratings older than Older, or newer than Newer (at most one of the
+// two), or, for old API clients, after skipping Offset.
+type Filter struct {
+	UnitID       *int64
+	Channel      string
+	Level        int
+	From, To     *time.Time
+	Excluded     *bool
+	Held         *bool
+	RateChecked  *bool
+	HasComment   bool
+	Limit        int
+	Offset       int
+	Older, Newer *Cursor
+}
+
+// Validate checks the filter's values.
+func (f Filter) Validate() error {
+	e := apperr.Fields{}
+	if f.Channel != "" && f.Channel != ChannelQR && f.Channel != ChannelTerminal {
+		e.Add("channel", "channel 须为 qr 或 terminal")
+	}
+	if f.Level != 0 && (f.Level < 1 || f.Level > 5) {
+		e.Add("level", "level 须为 1 到 5")
+	}
+	if f.From != nil && f.To != nil && !f.From.Before(*f.To) {
+		e.Add("to", "to 须晚于 from")
+	}
+	if f.Limit < 0 || f.Limit > 500 {
+		e.Add("limit", "limit 须为 1 到 500")
+	}
+	if f.Offset < 0 || f.Offset > MaxOffset {
+		e.Add("offset", "offset 须为 0 到 "+strconv.Itoa(MaxOffset)+"；更深的页请用 cursor")
+	}
+	if f.Older != nil && f.Newer != nil || f.Offset > 0 && (f.Older != nil || f.Newer != nil) {
+		e.Add("cursor", "cursor 不能与 offset 同用")
+	}
+	return e.Err()
+}
+
+// Page is one page of the feed.
+type Page struct {
+	Items []Rating
+	// Total counts the matches up to CountCap; TotalExact is false when
+	// there are more (Total is then CountCap).
+	Total      int
+	TotalExact bool
+	// Older and Newer are the cursors of the next page each way, nil
+	// when there is none.
+	Older, Newer *Cursor
+}
+
+// List returns a page of the ratings matching f, newest first, and their
+// capped total. On a pool the page and the total are read side by side.
+func List(ctx context.Context, q db.DBTX, f Filter) (Page, error) {
+	if err := f.Validate(); err != nil {
+		return Page{}, err
+	}
+	if f.Limit == 0 {
+		f.Limit = 50
+	}
+	var p Page
+	var total int
+	var countErr error
+	pool, parallel := q.(*pgxpool.Pool)
+	done := make(chan struct{})
+	if parallel {
+		go func() {
+			defer close(done)
+			total, countErr = countUpTo(ctx, pool, f, CountCap+1)
+		}()
+	} else {
+		total, countErr = countUpTo(ctx, q, f, CountCap+1)
+		close(done)
+	}
+	items, err := page(ctx, q, f)
+	<-done
+	if err == nil {
+		err = countErr
+	}
+	if err != nil {
+		return Page{}, err
+	}
+	p.Total, p.TotalExact = min(total, CountCap), total <= CountCap
+	more := len(items) > f.Limit
+	if more {
+		items = items[:f.Limit]
+	}
+	if f.Newer != nil {
+		for i, j := 0, len(items)-1; i < j; i, j = i+1, j-1 {
+			items[i], items[j] = items[j], items[i]
+		}
+	}
+	p.Items = items
+	if len(items) > 0 {
+		first, last := CursorOf(items[0]), CursorOf(items[len(items)-1])
+		switch {
+		case f.Newer != nil: // came back from older pages: older ones exist
+			p.Older = last
+			if more {
+				p.Newer = first
+			}
+		case f.Older != nil || f.Offset > 0:
+			p.Newer = first
+			if more {
+				p.Older = last
+			}
+		case more:
+			p.Older = last
+		}
+	}
+	return p, nil
+}
+
+// page reads Limit+1 ratings of the page (one more tells whether another
+// page follows), in the order of the index it walks.
+func page(ctx context.Context, q db.DBTX, f Filter) ([]Rating, error) {
+	where, args := f.where()
+	order := ` ORDER BY r.rated_at DESC, r.id DESC`
+	if f.Newer != nil {
+		order = ` ORDER BY r.rated_at, r.id`
+	}
+	args = append(args, f.Limit+1, f.Offset)
+	sql := `SELECT ` + ratingColumns + ratingJoins + where + order + ` LIMIT $` +
+		strconv.Itoa(len(args)-1) + ` OFFSET $` + strconv.Itoa(len(args))
+	rows, _ := q.Query(ctx, sql, args...)
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[Rating])
+	if err != nil {
+		return nil, db.Err(err)
+	}
+	for i := range list {
+		list[i].LevelLabel = LevelLabel(list[i].Level)
+	}
+	return list, nil
+}
+
+// Count returns exactly how many ratings match f (for figures that feed
+// a score); paging fields are ignored.
+func Count(ctx context.Context, q db.DBTX, f Filter) (int, error) {
+	if err := f.Validate(); err != nil {
+		return 0, err
+	}
+	return countUpTo(ctx, q, f, 0)
+}
+
+// CountCapped returns how many ratings match f up to CountCap, and
+// whether that is all of them; paging fields are ignored.
+func CountCapped(ctx context.Context, q db.DBTX, f Filter) (n int, exact bool, err error) {
+	if err := f.Validate(); err != nil {
+		return 0, false, err
+	}
+	n, err = countUpTo(ctx, q, f, CountCap+1)
+	return min(n, CountCap), n <= CountCap, err
+}
+
+// countUpTo counts the matches of f, stopping at limit (0: no limit).
+func countUpTo(ctx context.Context, q db.DBTX, f Filter, limit int) (int, error) {
+	f.Older, f.Newer = nil, nil
+	where, args := f.where()
+	sql := `SELECT count(*) FROM ratings r` + where
+	if limit > 0 {
+		args = append(args, limit)
+		sql = `SELECT count(*) FROM (SELECT FROM ratings r` + where + ` LIMIT $` + strconv.Itoa(len(args)) + `) AS m`
+	}
+	var total int
+	err := q.QueryRow(ctx, sql, args...).Scan(&total)
+	return total, db.Err(err)
+}
+
+// where is f's condition. The level and the flags are written into the
+// statement, not passed as parameters, so that the planner can prove the
+// predicates of the partial indexes even in a generic plan.
+func (f Filter) where() (string, []any) {
+	var conds []string
+	var args []any
+	add := func(cond string, v ...any) {
+		for _, x := range v {
+			args = append(args, x)
+			cond = strings.Replace(cond, "?", "$"+strconv.Itoa(len(args)), 1)
+		}
+		conds = append(conds, cond)
+	}
+	flag := func(col string, v *bool) {
+		switch {
+		case v == nil:
+		case *v:
+			conds = append(conds, col)
+		default:
+			conds = append(conds, "NOT "+col)
+		}
+	}
+	if f.UnitID != nil {
+		add("r.unit_id = ?", *f.UnitID)
+	}
+	if f.Channel != "" {
+		add("r.channel = ?", f.Channel)
+	}
+	if f.Level != 0 {
+		conds = append(conds, "r.level = "+strconv.Itoa(f.Level))
+	}
+	if f.From != nil {
+		add("r.rated_at >= ?", *f.From)
+	}
+	if f.To != nil {
+		add("r.rated_at < ?", *f.To)
+	}
+	flag("r.excluded", f.Excluded)
+	flag("r.held", f.Held)
+	flag("r.rate_checked", f.RateChecked)
+	if f.HasComment {
+		conds = append(conds, "r.comment <> ''")
+	}
+	// The row comparison walks the rated_at index from the cursor on; the
+	// plain bound on rated_at lets partitions be pruned.
+	if c := f.Older; c != nil {
+		add("r.rated_at <= ? AND (r.rated_at, r.id) < (?, ?)", c.RatedAt, c.RatedAt, c.ID)
+	}
+	if c := f.Newer; c != nil {
+		add("r.rated_at >= ? AND (r.rated_at, r.id) > (?, ?)", c.RatedAt, c.RatedAt, c.ID)
+	}
+	if len(conds) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
