@@ -2,6 +2,7 @@ package ratings
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -41,9 +42,9 @@ func (c LevelCounts) SumPoints(levelPoints []float64) float64 {
 // ratings themselves. So every (unit, day) counts once, from the aggregate
 // or from the ratings, and the result is the direct count at the snapshot
 // (daily_rollup.go explains why an aggregate row without a mark is exact).
-// The live reads go unit by unit down the (unit_id, rated_at) index:
-// ratings has no index on rated_at alone, and units are never deleted, so
-// units lists every unit a rating can belong to.
+// The live reads go unit by unit down the (unit_id, rated_at) index for
+// chosen units, and along the rated_at index for all units (units are
+// never deleted, so units lists every unit a rating can belong to).
 const dailyCountsSQL = `
 WITH wanted AS (
 	SELECT DISTINCT id FROM unnest(coalesce($4::bigint[], ARRAY(SELECT id FROM units))) AS w(id)
@@ -67,15 +68,7 @@ WITH wanted AS (
 	SELECT min(day)::timestamp AT TIME ZONE $1 AS lo, (max(day) + 1)::timestamp AT TIME ZONE $1 AS hi
 	FROM (SELECT day, day - row_number() OVER (ORDER BY day)::int AS run FROM unrolled) AS u
 	GROUP BY run
-), live_keys AS (
-	SELECT w.id AS unit_id, r.lo, r.hi FROM wanted w CROSS JOIN runs r
-	UNION ALL
-	SELECT unit_id, day::timestamp AT TIME ZONE $1, (day + 1)::timestamp AT TIME ZONE $1 FROM dirty_rolled
-), live AS (
-	SELECT k.unit_id, x.n1, x.n2, x.n3, x.n4, x.n5 FROM live_keys k CROSS JOIN LATERAL (
-		SELECT ` + levelCountsCols + `
-		FROM ratings r
-		WHERE r.unit_id = k.unit_id AND r.rated_at >= k.lo AND r.rated_at < k.hi AND NOT r.excluded) AS x
+), {live}
 ), stored AS (
 	SELECT m.unit_id, m.n1, m.n2, m.n3, m.n4, m.n5 FROM rating_monthly_counts m
 	WHERE m.month IN (SELECT month FROM full_months) AND ($4::bigint[] IS NULL OR m.unit_id = ANY($4))
@@ -90,6 +83,41 @@ SELECT unit_id, sum(n1)::bigint, sum(n2)::bigint, sum(n3)::bigint, sum(n4)::bigi
 FROM (SELECT * FROM stored UNION ALL SELECT * FROM live) AS t
 GROUP BY unit_id
 HAVING sum(n1 + n2 + n3 + n4 + n5) > 0`
+
+// liveByUnit reads the runs not rolled and the dirty pairs unit by unit,
+// down the (unit_id, rated_at) index: for a few units.
+const liveByUnit = `live_keys AS (
+	SELECT w.id AS unit_id, r.lo, r.hi FROM wanted w CROSS JOIN runs r
+	UNION ALL
+	SELECT unit_id, day::timestamp AT TIME ZONE $1, (day + 1)::timestamp AT TIME ZONE $1 FROM dirty_rolled
+), live AS (
+	SELECT k.unit_id, x.n1, x.n2, x.n3, x.n4, x.n5 FROM live_keys k CROSS JOIN LATERAL (
+		SELECT ` + levelCountsCols + `
+		FROM ratings r
+		WHERE r.unit_id = k.unit_id AND r.rated_at >= k.lo AND r.rated_at < k.hi AND NOT r.excluded) AS x`
+
+// liveAllUnits reads each run not rolled (today, typically) for every unit
+// in one range of the rated_at index, instead of a thousand unit-by-unit
+// reads (about three times faster for a busy day), and the dirty pairs
+// unit by unit.
+const liveAllUnits = `dirty_keys AS (
+	SELECT unit_id, day::timestamp AT TIME ZONE $1 AS lo, (day + 1)::timestamp AT TIME ZONE $1 AS hi FROM dirty_rolled
+), live AS (
+	SELECT r.unit_id, ` + levelCountsCols + `
+	FROM runs k JOIN ratings r ON r.rated_at >= k.lo AND r.rated_at < k.hi
+	WHERE NOT r.excluded
+	GROUP BY r.unit_id
+	UNION ALL
+	SELECT k.unit_id, x.n1, x.n2, x.n3, x.n4, x.n5 FROM dirty_keys k CROSS JOIN LATERAL (
+		SELECT ` + levelCountsCols + `
+		FROM ratings r
+		WHERE r.unit_id = k.unit_id AND r.rated_at >= k.lo AND r.rated_at < k.hi AND NOT r.excluded) AS x`
+
+// The two forms of dailyCountsSQL: for chosen units and for all.
+var (
+	dailyCountsByUnitSQL = strings.Replace(dailyCountsSQL, "{live}", liveByUnit, 1)
+	dailyCountsAllSQL    = strings.Replace(dailyCountsSQL, "{live}", liveAllUnits, 1)
+)
 
 // DailyLevelCounts returns, per unit, the counted ratings per level whose
 // local day (in loc) lies between from and to, both YYYY-MM-DD and both
@@ -110,7 +138,11 @@ func DailyLevelCounts(ctx context.Context, q db.DBTX, from, to string, loc *time
 		return out, nil
 	}
 	err = withoutJIT(ctx, q, func(q db.DBTX) error {
-		rows, _ := q.Query(ctx, dailyCountsSQL, loc.String(), start.Format(time.DateOnly), end.Format(time.DateOnly), unitIDs)
+		sql := dailyCountsByUnitSQL
+		if unitIDs == nil {
+			sql = dailyCountsAllSQL
+		}
+		rows, _ := q.Query(ctx, sql, loc.String(), start.Format(time.DateOnly), end.Format(time.DateOnly), unitIDs)
 		var unit int64
 		var c LevelCounts
 		_, err := pgx.ForEachRow(rows, []any{&unit, &c[0], &c[1], &c[2], &c[3], &c[4]}, func() error {
