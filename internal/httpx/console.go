@@ -134,18 +134,19 @@ type Pager struct {
 // KeysetPager is the navigation of a list paged by cursor: links to the
 // newest page and to the next page each way (empty when there is none),
 // and the total: Count with digits grouped, Exact false past the counting
-// cap (shown "超过 N 条" instead of "共 N 条"), Unit the measure word.
+// cap (shown "超过 N 条" instead of "共 N 条"), Estimated when Count is
+// Postgres's estimate ("约 N 条"), Unit the measure word.
 type KeysetPager struct {
 	Newest, Newer, Older string
 	Count, Unit          string
-	Exact                bool
+	Exact, Estimated     bool
 }
 
 // NewKeysetPager builds the navigation; link returns the URL for a
 // cursor parameter ("older" or "newer", "" for the newest page) and its
 // value; unit is the measure word (条).
-func NewKeysetPager(total int, exact bool, unit string, older, newer string, paged bool, link func(param, cursor string) string) KeysetPager {
-	p := KeysetPager{Count: GroupDigits(total), Unit: unit, Exact: exact}
+func NewKeysetPager(total int, exact, estimated bool, unit string, older, newer string, paged bool, link func(param, cursor string) string) KeysetPager {
+	p := KeysetPager{Count: GroupDigits(total), Unit: unit, Exact: exact, Estimated: estimated}
 	if paged {
 		p.Newest = link("", "")
 	}

@@ -119,9 +119,11 @@ func (f Filter) Validate() error {
 type Page struct {
 	Items []Rating
 	// Total counts the matches up to CountCap; TotalExact is false when
-	// there are more (Total is then CountCap).
-	Total      int
-	TotalExact bool
+	// there are more (Total is then CountCap) or when Total is the
+	// planner's estimate (TotalEstimated; see feed_count.go).
+	Total          int
+	TotalExact     bool
+	TotalEstimated bool
 	// Older and Newer are the cursors of the next page each way, nil
 	// when there is none.
 	Older, Newer *Cursor
@@ -137,17 +139,17 @@ func List(ctx context.Context, q db.DBTX, f Filter) (Page, error) {
 		f.Limit = 50
 	}
 	var p Page
-	var total int
+	var t total
 	var countErr error
 	pool, parallel := q.(*pgxpool.Pool)
 	done := make(chan struct{})
 	if parallel {
 		go func() {
 			defer close(done)
-			total, countErr = countUpTo(ctx, pool, f, CountCap+1)
+			t, countErr = feedTotal(ctx, pool, f)
 		}()
 	} else {
-		total, countErr = countUpTo(ctx, q, f, CountCap+1)
+		t, countErr = feedTotal(ctx, q, f)
 		close(done)
 	}
 	items, err := page(ctx, q, f)
@@ -158,7 +160,7 @@ func List(ctx context.Context, q db.DBTX, f Filter) (Page, error) {
 	if err != nil {
 		return Page{}, err
 	}
-	p.Total, p.TotalExact = min(total, CountCap), total <= CountCap
+	p.Total, p.TotalExact, p.TotalEstimated = t.n, t.exact, t.estimated
 	more := len(items) > f.Limit
 	if more {
 		items = items[:f.Limit]
@@ -220,14 +222,15 @@ func Count(ctx context.Context, q db.DBTX, f Filter) (int, error) {
 	return countUpTo(ctx, q, f, 0)
 }
 
-// CountCapped returns how many ratings match f up to CountCap, and
-// whether that is all of them; paging fields are ignored.
-func CountCapped(ctx context.Context, q db.DBTX, f Filter) (n int, exact bool, err error) {
+// CountCapped returns how many ratings match f up to CountCap, whether
+// that is all of them, and whether n is the planner's estimate instead
+// (see feed_count.go); paging fields are ignored.
+func CountCapped(ctx context.Context, q db.DBTX, f Filter) (n int, exact, estimated bool, err error) {
 	if err := f.Validate(); err != nil {
-		return 0, false, err
+		return 0, false, false, err
 	}
-	n, err = countUpTo(ctx, q, f, CountCap+1)
-	return min(n, CountCap), n <= CountCap, err
+	t, err := feedTotal(ctx, q, f)
+	return t.n, t.exact, t.estimated, err
 }
 
 // countUpTo counts the matches of f, stopping at limit (0: no limit).

@@ -120,16 +120,27 @@ func TestFeedTotalIsCapped(t *testing.T) {
 	if err != nil || p.Total != ratings.CountCap || p.TotalExact || len(p.Items) != 10 {
 		t.Fatalf("total %d exact %v with %d items, %v; want %d, not exact", p.Total, p.TotalExact, len(p.Items), err, ratings.CountCap)
 	}
-	n, exact, err := ratings.CountCapped(ctx, pool, ratings.Filter{})
-	if err != nil || n != ratings.CountCap || exact {
-		t.Fatalf("capped count %d %v %v", n, exact, err)
+	n, exact, estimated, err := ratings.CountCapped(ctx, pool, ratings.Filter{})
+	if err != nil || n != ratings.CountCap || exact || estimated {
+		t.Fatalf("capped count %d %v %v %v", n, exact, estimated, err)
 	}
 	if n, err := ratings.Count(ctx, pool, ratings.Filter{}); err != nil || n != ratings.CountCap+5 {
 		t.Fatalf("exact count %d, %v; want %d", n, err, ratings.CountCap+5)
 	}
 	level := 4
-	if n, exact, err := ratings.CountCapped(ctx, pool, ratings.Filter{Level: level}); err != nil || n != 0 || !exact {
-		t.Fatalf("no match: %d %v %v", n, exact, err)
+	if n, exact, estimated, err := ratings.CountCapped(ctx, pool, ratings.Filter{Level: level}); err != nil || n != 0 || !exact || estimated {
+		t.Fatalf("no match: %d %v %v %v", n, exact, estimated, err)
+	}
+	// A count that would run past its budget gives way to the planner's
+	// estimate, marked so, and the page still comes.
+	if _, err := pool.Exec(ctx, `ANALYZE ratings`); err != nil {
+		t.Fatal(err)
+	}
+	defer ratings.SetCountBudget(0, time.Millisecond)()
+	p, err = ratings.List(ctx, pool, ratings.Filter{Limit: 10, Channel: ratings.ChannelQR})
+	if err != nil || !p.TotalEstimated || p.TotalExact || p.Total < ratings.CountCap/2 || len(p.Items) != 10 {
+		t.Fatalf("over budget: total %d exact %v estimated %v, %d items, %v; want an estimate near %d",
+			p.Total, p.TotalExact, p.TotalEstimated, len(p.Items), err, ratings.CountCap+5)
 	}
 }
 

@@ -49,8 +49,9 @@ type overviewPageData struct {
 	Calendar *calendarWarning
 }
 
-// cappedCount is a count shown as "10,000+" past ratings.CountCap: the
-// overview never counts more than that to show a figure.
+// cappedCount is a count shown as "10,000+" past ratings.CountCap, or as
+// "约 N" when counting would take too long and N is Postgres's estimate:
+// the overview never counts more than that to show a figure.
 type cappedCount struct {
 	N    int
 	Text string
@@ -58,9 +59,12 @@ type cappedCount struct {
 
 // countCapped counts f's ratings up to the cap.
 func (s *Handlers) countCapped(c *gin.Context, f ratings.Filter) (cappedCount, error) {
-	n, exact, err := ratings.CountCapped(c, s.Pool, f)
+	n, exact, estimated, err := ratings.CountCapped(c, s.Pool, f)
 	out := cappedCount{N: n, Text: httpx.GroupDigits(n)}
-	if !exact {
+	switch {
+	case estimated:
+		out.Text = "约 " + out.Text
+	case !exact:
 		out.Text += "+"
 	}
 	return out, err

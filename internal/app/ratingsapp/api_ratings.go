@@ -82,6 +82,9 @@ func (s *Handlers) listRatings(c *gin.Context, f ratings.Filter) {
 	if p.Older != nil {
 		out["next_cursor"] = p.Older.String()
 	}
+	if p.TotalEstimated {
+		out["total_estimated"] = true
+	}
 	c.JSON(http.StatusOK, out)
 }
 
