@@ -11,18 +11,8 @@ import (
 
 	"minyi/internal/cycles"
 	"minyi/internal/testutil/apptest"
+	"minyi/internal/testutil/apptest/fixtures"
 )
-
-// apiCycleReply is a cycle as the API returns it.
-type apiCycleReply struct {
-	ID            int64         `json:"id"`
-	Name          string        `json:"name"`
-	Year          int           `json:"year"`
-	PeriodStart   string        `json:"period_start"`
-	PeriodEnd     string        `json:"period_end"`
-	Config        cycles.Config `json:"config"`
-	ConfigVersion int           `json:"config_version"`
-}
 
 // apiVersionReply is a configuration version as the API returns it.
 type apiVersionReply struct {
@@ -31,22 +21,6 @@ type apiVersionReply struct {
 	CreatedBy *string        `json:"created_by"`
 	Note      string         `json:"note"`
 	Config    *cycles.Config `json:"config"`
-}
-
-func cycleBody(name string, year int, start, end string, cfg *cycles.Config) map[string]any {
-	b := map[string]any{"name": name, "year": year, "period_start": start, "period_end": end}
-	if cfg != nil {
-		b["config"] = cfg
-	}
-	return b
-}
-
-func (w *apiWorld) createCycle(t *testing.T, name string, year int, cfg *cycles.Config) apiCycleReply {
-	t.Helper()
-	var c apiCycleReply
-	apiJSON(t, w.office, "POST", "/api/v1/cycles", cycleBody(name, year, itoa(int64(year))+"-01-01", itoa(int64(year))+"-12-31", cfg)).
-		decode(t, http.StatusCreated, &c)
-	return c
 }
 
 func customConfig() cycles.Config {
@@ -60,16 +34,16 @@ func customConfig() cycles.Config {
 }
 
 func TestAPICycles(t *testing.T) {
-	w := newAPIWorld(t, apptest.Options{})
-	def := w.createCycle(t, "2024年度", 2024, nil)
-	if want := cycles.DefaultConfig(w.app.Config.LevelPoints); !reflect.DeepEqual(def.Config, want) || def.ConfigVersion != 1 {
+	w := fixtures.NewAPIWorld(t, apptest.Options{})
+	def := w.CreateCycle(t, "2024年度", 2024, nil)
+	if want := cycles.DefaultConfig(w.App.Config.LevelPoints); !reflect.DeepEqual(def.Config, want) || def.ConfigVersion != 1 {
 		t.Errorf("cycle without config got %+v version %d, want the defaults %+v at version 1", def.Config, def.ConfigVersion, want)
 	}
 	if def.ID == 0 || def.Name != "2024年度" || def.Year != 2024 || def.PeriodStart != "2024-01-01" || def.PeriodEnd != "2024-12-31" {
 		t.Errorf("created cycle %+v", def)
 	}
 	custom := customConfig()
-	cus := w.createCycle(t, "2025年度", 2025, &custom)
+	cus := w.CreateCycle(t, "2025年度", 2025, &custom)
 	if !reflect.DeepEqual(cus.Config, custom) || cus.ConfigVersion != 1 {
 		t.Errorf("custom config stored as %+v, want %+v", cus.Config, custom)
 	}
@@ -82,87 +56,87 @@ func TestAPICycles(t *testing.T) {
 		b, _ := json.Marshal(c)
 		return string(b)
 	}
-	bad := append([]apiBodyCase{
-		{"missing fields", "application/json", `{}`, []string{"name", "year", "period_start", "period_end"}},
-		{"name 101 chars", "application/json", `{` + strings.Replace(ok, `"x"`, `"`+strings.Repeat("年", 101)+`"`, 1) + `}`, []string{"name"}},
-		{"year 1999", "application/json", `{` + strings.Replace(ok, "2026,", "1999,", 1) + `}`, []string{"year"}},
-		{"year a string", "application/json", `{` + strings.Replace(ok, "2026,", `"2026",`, 1) + `}`, []string{"year"}},
-		{"bad date", "application/json", `{` + strings.Replace(ok, "2026-01-01", "2026-13-01", 1) + `}`, []string{"period_start"}},
-		{"end before start", "application/json", `{` + strings.Replace(ok, "2026-12-31", "2025-12-31", 1) + `}`, []string{"period_end"}},
-		{"duplicate name", "application/json", `{` + strings.Replace(ok, `"x"`, `"2024年度"`, 1) + `}`, []string{"name"}},
-		{"weights not summing to 1", "application/json", withConfig(cfgJSON(func(c *cycles.Config) { c.Score.DailyWeight = 0.5 })),
-			[]string{"score.daily_weight", "score.annual_weight"}},
-		{"group weights not summing to 1", "application/json", withConfig(cfgJSON(func(c *cycles.Config) { c.Score.Groups[1].Weight = 0.2 })),
-			[]string{"score.groups"}},
-		{"four level points", "application/json", withConfig(cfgJSON(func(c *cycles.Config) { c.LevelPoints = c.LevelPoints[1:] })),
-			[]string{"level_points"}},
-		{"rising level points", "application/json", withConfig(cfgJSON(func(c *cycles.Config) { c.LevelPoints[3] = 70 })),
-			[]string{"level_points[3]"}},
-		{"duplicate group key", "application/json", withConfig(cfgJSON(func(c *cycles.Config) { c.Score.Groups[2].Key = "npc_deputies" })),
-			[]string{"score.groups[2].key"}},
-		{"empty config", "application/json", withConfig(`{}`), []string{"level_points", "score.daily_weight", "score.annual_weight", "score.groups"}},
-	}, apiBadBodies...)
+	bad := append([]apptest.APIBodyCase{
+		{Name: "missing fields", ContentType: "application/json", Body: `{}`, Fields: []string{"name", "year", "period_start", "period_end"}},
+		{Name: "name 101 chars", ContentType: "application/json", Body: `{` + strings.Replace(ok, `"x"`, `"`+strings.Repeat("年", 101)+`"`, 1) + `}`, Fields: []string{"name"}},
+		{Name: "year 1999", ContentType: "application/json", Body: `{` + strings.Replace(ok, "2026,", "1999,", 1) + `}`, Fields: []string{"year"}},
+		{Name: "year a string", ContentType: "application/json", Body: `{` + strings.Replace(ok, "2026,", `"2026",`, 1) + `}`, Fields: []string{"year"}},
+		{Name: "bad date", ContentType: "application/json", Body: `{` + strings.Replace(ok, "2026-01-01", "2026-13-01", 1) + `}`, Fields: []string{"period_start"}},
+		{Name: "end before start", ContentType: "application/json", Body: `{` + strings.Replace(ok, "2026-12-31", "2025-12-31", 1) + `}`, Fields: []string{"period_end"}},
+		{Name: "duplicate name", ContentType: "application/json", Body: `{` + strings.Replace(ok, `"x"`, `"2024年度"`, 1) + `}`, Fields: []string{"name"}},
+		{Name: "weights not summing to 1", ContentType: "application/json", Body: withConfig(cfgJSON(func(c *cycles.Config) { c.Score.DailyWeight = 0.5 })),
+			Fields: []string{"score.daily_weight", "score.annual_weight"}},
+		{Name: "group weights not summing to 1", ContentType: "application/json", Body: withConfig(cfgJSON(func(c *cycles.Config) { c.Score.Groups[1].Weight = 0.2 })),
+			Fields: []string{"score.groups"}},
+		{Name: "four level points", ContentType: "application/json", Body: withConfig(cfgJSON(func(c *cycles.Config) { c.LevelPoints = c.LevelPoints[1:] })),
+			Fields: []string{"level_points"}},
+		{Name: "rising level points", ContentType: "application/json", Body: withConfig(cfgJSON(func(c *cycles.Config) { c.LevelPoints[3] = 70 })),
+			Fields: []string{"level_points[3]"}},
+		{Name: "duplicate group key", ContentType: "application/json", Body: withConfig(cfgJSON(func(c *cycles.Config) { c.Score.Groups[2].Key = "npc_deputies" })),
+			Fields: []string{"score.groups[2].key"}},
+		{Name: "empty config", ContentType: "application/json", Body: withConfig(`{}`), Fields: []string{"level_points", "score.daily_weight", "score.annual_weight", "score.groups"}},
+	}, apptest.APIBadBodies...)
 	for _, tt := range bad {
-		t.Run("create "+tt.name, func(t *testing.T) {
-			wantAPIError(t, apiDo(t, w.office, "POST", "/api/v1/cycles", tt.ctype, tt.body), 422, "invalid", tt.fields...)
+		t.Run("create "+tt.Name, func(t *testing.T) {
+			apptest.WantAPIError(t, apptest.APIDo(t, w.Office, "POST", "/api/v1/cycles", tt.ContentType, tt.Body), 422, "invalid", tt.Fields...)
 		})
 	}
 	var list struct {
-		Total int             `json:"total"`
-		Items []apiCycleReply `json:"items"`
+		Total int                   `json:"total"`
+		Items []fixtures.CycleReply `json:"items"`
 	}
-	apiDo(t, w.unitUser, "GET", "/api/v1/cycles", "", "").decode(t, http.StatusOK, &list)
+	apptest.APIDo(t, w.UnitUser, "GET", "/api/v1/cycles", "", "").Decode(t, http.StatusOK, &list)
 	if list.Total != 2 || len(list.Items) != 2 || list.Items[0].ID != cus.ID || list.Items[1].ID != def.ID {
 		t.Fatalf("list %+v, want 2025 then 2024 (refused creates stored nothing)", list)
 	}
-	apiDo(t, w.office, "GET", "/api/v1/cycles?limit=1&offset=1", "", "").decode(t, http.StatusOK, &list)
+	apptest.APIDo(t, w.Office, "GET", "/api/v1/cycles?limit=1&offset=1", "", "").Decode(t, http.StatusOK, &list)
 	if list.Total != 2 || len(list.Items) != 1 || list.Items[0].ID != def.ID {
 		t.Errorf("second page %+v", list)
 	}
-	wantAPIError(t, apiDo(t, w.office, "GET", "/api/v1/cycles?limit=0", "", ""), 422, "invalid", "limit")
-	var got apiCycleReply
-	apiDo(t, w.unitUser, "GET", "/api/v1/cycles/"+itoa(cus.ID), "", "").decode(t, http.StatusOK, &got)
+	apptest.WantAPIError(t, apptest.APIDo(t, w.Office, "GET", "/api/v1/cycles?limit=0", "", ""), 422, "invalid", "limit")
+	var got fixtures.CycleReply
+	apptest.APIDo(t, w.UnitUser, "GET", "/api/v1/cycles/"+apptest.Itoa(cus.ID), "", "").Decode(t, http.StatusOK, &got)
 	if !reflect.DeepEqual(got, cus) {
 		t.Errorf("GET cycle %+v, want %+v", got, cus)
 	}
 }
 
 func TestAPICycleConfigVersions(t *testing.T) {
-	w := newAPIWorld(t, apptest.Options{})
-	cy := w.createCycle(t, "2025年度", 2025, nil)
-	base := "/api/v1/cycles/" + itoa(cy.ID) + "/config"
+	w := fixtures.NewAPIWorld(t, apptest.Options{})
+	cy := w.CreateCycle(t, "2025年度", 2025, nil)
+	base := "/api/v1/cycles/" + apptest.Itoa(cy.ID) + "/config"
 	v1 := cy.Config
 
 	custom := customConfig()
 	var v2 apiVersionReply
-	apiJSON(t, w.office, "PUT", base, map[string]any{"config": custom, "note": " 调整权重 "}).decode(t, http.StatusCreated, &v2)
+	apptest.APIJSON(t, w.Office, "PUT", base, map[string]any{"config": custom, "note": " 调整权重 "}).Decode(t, http.StatusCreated, &v2)
 	if v2.Version != 2 || v2.CycleID != cy.ID || v2.Config == nil || !reflect.DeepEqual(*v2.Config, custom) ||
 		v2.Note != "调整权重" || v2.CreatedBy == nil || *v2.CreatedBy != "office1" {
 		t.Errorf("PUT config answered %+v", v2)
 	}
-	var now apiCycleReply
-	apiDo(t, w.office, "GET", "/api/v1/cycles/"+itoa(cy.ID), "", "").decode(t, http.StatusOK, &now)
+	var now fixtures.CycleReply
+	apptest.APIDo(t, w.Office, "GET", "/api/v1/cycles/"+apptest.Itoa(cy.ID), "", "").Decode(t, http.StatusOK, &now)
 	if now.ConfigVersion != 2 || !reflect.DeepEqual(now.Config, custom) {
 		t.Errorf("cycle after PUT has version %d config %+v", now.ConfigVersion, now.Config)
 	}
 	var old apiVersionReply
-	apiDo(t, w.unitUser, "GET", base+"/versions/1", "", "").decode(t, http.StatusOK, &old)
+	apptest.APIDo(t, w.UnitUser, "GET", base+"/versions/1", "", "").Decode(t, http.StatusOK, &old)
 	if old.Version != 1 || old.Config == nil || !reflect.DeepEqual(*old.Config, v1) {
 		t.Errorf("version 1 is now %+v, want the original %+v", old, v1)
 	}
 
-	badPut := []apiBodyCase{
-		{"no config", "application/json", `{"note":"x"}`, []string{"config"}},
-		{"null config", "application/json", `{"config":null}`, []string{"config"}},
-		{"bad weights", "application/json", `{"config":{"level_points":[100,80,60,30,0],"score":{"daily_weight":0.4,"annual_weight":0.4,"groups":[{"key":"a","name":"甲","weight":1}]}}}`,
-			[]string{"score.daily_weight", "score.annual_weight"}},
-		{"rising points", "application/json", `{"config":{"level_points":[100,80,60,30,40],"score":{"daily_weight":0.4,"annual_weight":0.6,"groups":[{"key":"a","name":"甲","weight":1}]}}}`,
-			[]string{"level_points[4]"}},
-		{"long note", "application/json", `{"note":"` + strings.Repeat("注", 501) + `","config":` + string(mustJSON(t, custom)) + `}`, []string{"note"}},
+	badPut := []apptest.APIBodyCase{
+		{Name: "no config", ContentType: "application/json", Body: `{"note":"x"}`, Fields: []string{"config"}},
+		{Name: "null config", ContentType: "application/json", Body: `{"config":null}`, Fields: []string{"config"}},
+		{Name: "bad weights", ContentType: "application/json", Body: `{"config":{"level_points":[100,80,60,30,0],"score":{"daily_weight":0.4,"annual_weight":0.4,"groups":[{"key":"a","name":"甲","weight":1}]}}}`,
+			Fields: []string{"score.daily_weight", "score.annual_weight"}},
+		{Name: "rising points", ContentType: "application/json", Body: `{"config":{"level_points":[100,80,60,30,40],"score":{"daily_weight":0.4,"annual_weight":0.6,"groups":[{"key":"a","name":"甲","weight":1}]}}}`,
+			Fields: []string{"level_points[4]"}},
+		{Name: "long note", ContentType: "application/json", Body: `{"note":"` + strings.Repeat("注", 501) + `","config":` + string(mustJSON(t, custom)) + `}`, Fields: []string{"note"}},
 	}
-	for _, tt := range append(badPut, apiBadBodies...) {
-		t.Run("put "+tt.name, func(t *testing.T) {
-			wantAPIError(t, apiDo(t, w.office, "PUT", base, tt.ctype, tt.body), 422, "invalid", tt.fields...)
+	for _, tt := range append(badPut, apptest.APIBadBodies...) {
+		t.Run("put "+tt.Name, func(t *testing.T) {
+			apptest.WantAPIError(t, apptest.APIDo(t, w.Office, "PUT", base, tt.ContentType, tt.Body), 422, "invalid", tt.Fields...)
 		})
 	}
 
@@ -173,7 +147,7 @@ func TestAPICycleConfigVersions(t *testing.T) {
 		wg.Go(func() {
 			c := customConfig()
 			c.Score.MinDailyCount = 100 + i
-			statuses[i] = apiJSON(t, w.office, "PUT", base, map[string]any{"config": c, "note": "并发" + itoa(int64(i))}).Status
+			statuses[i] = apptest.APIJSON(t, w.Office, "PUT", base, map[string]any{"config": c, "note": "并发" + apptest.Itoa(int64(i))}).Status
 		})
 	}
 	wg.Wait()
@@ -186,7 +160,7 @@ func TestAPICycleConfigVersions(t *testing.T) {
 		Total int               `json:"total"`
 		Items []apiVersionReply `json:"items"`
 	}
-	apiDo(t, w.unitUser, "GET", base+"/versions", "", "").decode(t, http.StatusOK, &versions)
+	apptest.APIDo(t, w.UnitUser, "GET", base+"/versions", "", "").Decode(t, http.StatusOK, &versions)
 	var nums []int
 	minimums := map[int]bool{}
 	for _, v := range versions.Items {
@@ -200,13 +174,13 @@ func TestAPICycleConfigVersions(t *testing.T) {
 	}
 	for n := 3; n <= 10; n++ {
 		var v apiVersionReply
-		apiDo(t, w.office, "GET", base+"/versions/"+itoa(int64(n)), "", "").decode(t, http.StatusOK, &v)
+		apptest.APIDo(t, w.Office, "GET", base+"/versions/"+apptest.Itoa(int64(n)), "", "").Decode(t, http.StatusOK, &v)
 		minimums[v.Config.Score.MinDailyCount] = true
 	}
 	if len(minimums) != 8 {
 		t.Errorf("versions 3..10 hold %d distinct changes, want 8", len(minimums))
 	}
-	apiDo(t, w.office, "GET", base+"/versions/1", "", "").decode(t, http.StatusOK, &old)
+	apptest.APIDo(t, w.Office, "GET", base+"/versions/1", "", "").Decode(t, http.StatusOK, &old)
 	if !reflect.DeepEqual(*old.Config, v1) {
 		t.Errorf("version 1 changed after concurrent PUTs: %+v", old.Config)
 	}
@@ -221,7 +195,7 @@ func TestAPICycleConfigVersions(t *testing.T) {
 			After  json.RawMessage `json:"after"`
 		} `json:"items"`
 	}
-	apiDo(t, w.office, "GET", "/api/v1/audit?entity=cycle&entity_id="+itoa(cy.ID)+"&limit=100", "", "").decode(t, http.StatusOK, &entries)
+	apptest.APIDo(t, w.Office, "GET", "/api/v1/audit?entity=cycle&entity_id="+apptest.Itoa(cy.ID)+"&limit=100", "", "").Decode(t, http.StatusOK, &entries)
 	if entries.Total != 10 {
 		t.Fatalf("audit has %d entries for the cycle, want 10", entries.Total)
 	}
@@ -246,28 +220,28 @@ func TestAPICycleConfigVersions(t *testing.T) {
 }
 
 func TestAPICyclesAccess(t *testing.T) {
-	w := newAPIWorld(t, apptest.Options{})
-	cy := w.createCycle(t, "2025年度", 2025, nil)
-	id := itoa(cy.ID)
+	w := fixtures.NewAPIWorld(t, apptest.Options{})
+	cy := w.CreateCycle(t, "2025年度", 2025, nil)
+	id := apptest.Itoa(cy.ID)
 	cfg := string(mustJSON(t, map[string]any{"config": cy.Config}))
 	writes := []struct{ method, path, body string }{
-		{"POST", "/api/v1/cycles", string(mustJSON(t, cycleBody("2026年度", 2026, "2026-01-01", "2026-12-31", nil)))},
+		{"POST", "/api/v1/cycles", string(mustJSON(t, fixtures.CycleBody("2026年度", 2026, "2026-01-01", "2026-12-31", nil)))},
 		{"PUT", "/api/v1/cycles/" + id + "/config", cfg},
 	}
 	reads := []string{"/api/v1/cycles", "/api/v1/cycles/" + id, "/api/v1/cycles/" + id + "/config/versions",
 		"/api/v1/cycles/" + id + "/config/versions/1"}
 	for _, r := range writes {
-		wantAPIError(t, apiDo(t, w.unitUser, r.method, r.path, "application/json", r.body), 403, "forbidden")
-		wantAPIError(t, apiDo(t, w.anon, r.method, r.path, "application/json", r.body), 401, "unauthorized")
+		apptest.WantAPIError(t, apptest.APIDo(t, w.UnitUser, r.method, r.path, "application/json", r.body), 403, "forbidden")
+		apptest.WantAPIError(t, apptest.APIDo(t, w.Anon, r.method, r.path, "application/json", r.body), 401, "unauthorized")
 	}
 	for _, p := range reads {
-		if r := apiDo(t, w.unitUser, "GET", p, "", ""); r.Status != http.StatusOK {
+		if r := apptest.APIDo(t, w.UnitUser, "GET", p, "", ""); r.Status != http.StatusOK {
 			t.Errorf("unit user GET %s: %d %s", p, r.Status, r.Body)
 		}
-		wantAPIError(t, apiDo(t, w.anon, "GET", p, "", ""), 401, "unauthorized")
+		apptest.WantAPIError(t, apptest.APIDo(t, w.Anon, "GET", p, "", ""), 401, "unauthorized")
 	}
-	var after apiCycleReply
-	apiDo(t, w.office, "GET", "/api/v1/cycles/"+id, "", "").decode(t, http.StatusOK, &after)
+	var after fixtures.CycleReply
+	apptest.APIDo(t, w.Office, "GET", "/api/v1/cycles/"+id, "", "").Decode(t, http.StatusOK, &after)
 	if after.ConfigVersion != 1 {
 		t.Errorf("refused writes changed the cycle to version %d", after.ConfigVersion)
 	}
@@ -276,10 +250,10 @@ func TestAPICyclesAccess(t *testing.T) {
 	for _, p := range []string{"/api/v1/cycles/999999", "/api/v1/cycles/abc", "/api/v1/cycles/999999/config/versions",
 		"/api/v1/cycles/0/config/versions", "/api/v1/cycles/999999/config/versions/1", "/api/v1/cycles/" + id + "/config/versions/2",
 		"/api/v1/cycles/" + id + "/config/versions/0", "/api/v1/cycles/" + id + "/config/versions/99999999999"} {
-		wantAPIError(t, apiDo(t, w.office, "GET", p, "", ""), 404, "not_found")
+		apptest.WantAPIError(t, apptest.APIDo(t, w.Office, "GET", p, "", ""), 404, "not_found")
 	}
 	for _, p := range []string{"/api/v1/cycles/999999/config", "/api/v1/cycles/x/config"} {
-		wantAPIError(t, apiDo(t, w.office, "PUT", p, "application/json", cfg), 404, "not_found")
+		apptest.WantAPIError(t, apptest.APIDo(t, w.Office, "PUT", p, "application/json", cfg), 404, "not_found")
 	}
 }
 

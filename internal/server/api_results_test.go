@@ -15,6 +15,7 @@ import (
 	"minyi/internal/assessment"
 	"minyi/internal/results"
 	"minyi/internal/testutil/apptest"
+	"minyi/internal/testutil/apptest/fixtures"
 )
 
 type resultsReply struct {
@@ -34,127 +35,127 @@ func TestAPIResultsFlow(t *testing.T) {
 	now := time.Date(2026, 9, 28, 10, 0, 0, 0, loc) // a Monday before National Day
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	setNow := func(t time.Time) { mu.Lock(); now = t; mu.Unlock() }
-	w := newAPIWorld(t, apptest.Options{Now: clock})
+	w := fixtures.NewAPIWorld(t, apptest.Options{Now: clock})
 	ctx := context.Background()
-	c2 := w.createUnit(t, "市公安局", "社会服务类")
-	c3 := w.createUnit(t, "市人社局", "社会服务类")
-	w.app.AddUser(t, "unit-c", "unit-pass-3", "unit", &c2.ID)
-	unitC := w.app.Client()
+	c2 := w.CreateUnit(t, "市公安局", "社会服务类")
+	c3 := w.CreateUnit(t, "市人社局", "社会服务类")
+	w.App.AddUser(t, "unit-c", "unit-pass-3", "unit", &c2.ID)
+	unitC := w.App.Client()
 	unitC.SignIn(t, "unit-c", "unit-pass-3")
-	cy := w.createCycle(t, "2026年度", 2026, nil)
-	base := "/api/v1/cycles/" + itoa(cy.ID) + "/results"
+	cy := w.CreateCycle(t, "2026年度", 2026, nil)
+	base := "/api/v1/cycles/" + apptest.Itoa(cy.ID) + "/results"
 	tree := map[string]any{"key": "total", "name": "综合", "kind": "sum", "children": []map[string]any{
 		{"key": "work", "name": "工作实绩", "kind": "manual", "max": 100, "assessor": map[string]any{"name": "市考评办"}}}}
-	apiJSON(t, w.office, "PUT", "/api/v1/cycles/"+itoa(cy.ID)+"/scheme", map[string]any{"tree": tree}).decode(t, http.StatusCreated, nil)
+	apptest.APIJSON(t, w.Office, "PUT", "/api/v1/cycles/"+apptest.Itoa(cy.ID)+"/scheme", map[string]any{"tree": tree}).Decode(t, http.StatusCreated, nil)
 	entry := func(unit int64, pts float64) {
 		t.Helper()
-		if _, err := w.app.Pool.Exec(ctx, `INSERT INTO assessment_entries (cycle_id, unit_id, leaf_key, points) VALUES ($1, $2, 'work', $3)
+		if _, err := w.App.Pool.Exec(ctx, `INSERT INTO assessment_entries (cycle_id, unit_id, leaf_key, points) VALUES ($1, $2, 'work', $3)
 			ON CONFLICT (cycle_id, unit_id, leaf_key) DO UPDATE SET points = EXCLUDED.points`, cy.ID, unit, pts); err != nil {
 			t.Fatal(err)
 		}
 	}
-	entry(w.a.ID, 91)
+	entry(w.A.ID, 91)
 	entry(c2.ID, 88.5)
 	entry(c3.ID, 65)
 
 	// Nothing published: a unit sees nothing, the office the draft.
 	var r resultsReply
-	apiJSON(t, w.unitUser, "GET", base, nil).decode(t, http.StatusOK, &r)
+	apptest.APIJSON(t, w.UnitUser, "GET", base, nil).Decode(t, http.StatusOK, &r)
 	if r.Draft != nil || r.Published != nil || r.Status.Stage != "draft" {
 		t.Fatalf("unit before publication: %+v", r)
 	}
-	apiJSON(t, w.office, "GET", base, nil).decode(t, http.StatusOK, &r)
+	apptest.APIJSON(t, w.Office, "GET", base, nil).Decode(t, http.StatusOK, &r)
 	if len(r.Draft.Incomplete) != 1 || r.Draft.Incomplete[0].Name != "市税务局" {
 		t.Fatalf("draft incomplete: %+v", r.Draft.Incomplete)
 	}
-	wantAPIError(t, apiJSON(t, w.unitUser, "POST", base+"/preliminary", map[string]any{}), http.StatusForbidden, "forbidden")
-	rep := apiJSON(t, w.office, "POST", base+"/preliminary", map[string]any{})
-	wantAPIError(t, rep, http.StatusConflict, "conflict")
+	apptest.WantAPIError(t, apptest.APIJSON(t, w.UnitUser, "POST", base+"/preliminary", map[string]any{}), http.StatusForbidden, "forbidden")
+	rep := apptest.APIJSON(t, w.Office, "POST", base+"/preliminary", map[string]any{})
+	apptest.WantAPIError(t, rep, http.StatusConflict, "conflict")
 	if !strings.Contains(string(rep.Body), "尚有1个单位得分不完整，不能公布结果：市税务局") {
 		t.Fatalf("incomplete refusal: %s", rep.Body)
 	}
-	entry(w.b.ID, 75)
+	entry(w.B.ID, 75)
 
 	var st results.Status
-	apiJSON(t, w.office, "POST", base+"/preliminary", map[string]any{"show_composite": true}).decode(t, http.StatusCreated, &st)
+	apptest.APIJSON(t, w.Office, "POST", base+"/preliminary", map[string]any{"show_composite": true}).Decode(t, http.StatusCreated, &st)
 	// 5 working days after Mon 2026-09-28: 29, 30 Sep, then the National
 	// Day holidays to 7 Oct, make-up Sat 10 Oct? The seeded calendar says.
 	deadline := *st.Preliminary.AppealDeadline
 	if deadline <= "2026-10-02" || st.Stage != "preliminary" {
 		t.Fatalf("status: %+v deadline %s", st, deadline)
 	}
-	wantAPIError(t, apiJSON(t, w.office, "POST", base+"/preliminary", map[string]any{}), http.StatusConflict, "conflict")
+	apptest.WantAPIError(t, apptest.APIJSON(t, w.Office, "POST", base+"/preliminary", map[string]any{}), http.StatusConflict, "conflict")
 
 	// The unit sees its own published line only.
 	r = resultsReply{}
-	apiJSON(t, w.unitUser, "GET", base, nil).decode(t, http.StatusOK, &r)
-	if len(r.Published) != 1 || len(r.Published[0].Lines) != 1 || r.Published[0].Lines[0].Unit.ID != w.a.ID ||
+	apptest.APIJSON(t, w.UnitUser, "GET", base, nil).Decode(t, http.StatusOK, &r)
+	if len(r.Published) != 1 || len(r.Published[0].Lines) != 1 || r.Published[0].Lines[0].Unit.ID != w.A.ID ||
 		r.Published[0].Lines[0].GradeLabel != "优秀" || r.Draft != nil {
 		t.Fatalf("unit view: %+v", *r.Published[0].Lines[0])
 	}
-	wantAPIError(t, apiJSON(t, w.unitUser, "GET", base+"/units/"+itoa(c2.ID), nil), http.StatusForbidden, "forbidden")
+	apptest.WantAPIError(t, apptest.APIJSON(t, w.UnitUser, "GET", base+"/units/"+apptest.Itoa(c2.ID), nil), http.StatusForbidden, "forbidden")
 
 	// Applications: another unit's, the office's, then the own one.
 	appeal := map[string]any{"grounds": "工作实绩得分漏计一项市级表彰", "evidence_note": "表彰文件见附件"}
-	wantAPIError(t, apiJSON(t, w.unitUser, "POST", base+"/units/"+itoa(c2.ID)+"/appeal", appeal), http.StatusForbidden, "forbidden")
-	wantAPIError(t, apiJSON(t, w.office, "POST", base+"/units/"+itoa(w.a.ID)+"/appeal", appeal), http.StatusForbidden, "forbidden")
-	wantAPIError(t, apiJSON(t, w.unitUser, "POST", base+"/units/"+itoa(w.a.ID)+"/appeal", map[string]any{}), http.StatusUnprocessableEntity, "invalid", "grounds")
+	apptest.WantAPIError(t, apptest.APIJSON(t, w.UnitUser, "POST", base+"/units/"+apptest.Itoa(c2.ID)+"/appeal", appeal), http.StatusForbidden, "forbidden")
+	apptest.WantAPIError(t, apptest.APIJSON(t, w.Office, "POST", base+"/units/"+apptest.Itoa(w.A.ID)+"/appeal", appeal), http.StatusForbidden, "forbidden")
+	apptest.WantAPIError(t, apptest.APIJSON(t, w.UnitUser, "POST", base+"/units/"+apptest.Itoa(w.A.ID)+"/appeal", map[string]any{}), http.StatusUnprocessableEntity, "invalid", "grounds")
 	var ap, again results.Appeal
-	apiJSON(t, w.unitUser, "POST", base+"/units/"+itoa(w.a.ID)+"/appeal", appeal).decode(t, http.StatusCreated, &ap)
-	apiJSON(t, w.unitUser, "POST", base+"/units/"+itoa(w.a.ID)+"/appeal", appeal).decode(t, http.StatusCreated, &again)
+	apptest.APIJSON(t, w.UnitUser, "POST", base+"/units/"+apptest.Itoa(w.A.ID)+"/appeal", appeal).Decode(t, http.StatusCreated, &ap)
+	apptest.APIJSON(t, w.UnitUser, "POST", base+"/units/"+apptest.Itoa(w.A.ID)+"/appeal", appeal).Decode(t, http.StatusCreated, &again)
 	if ap.Status != "pending" || again.ID != ap.ID || ap.AnswerDue <= deadline {
 		t.Fatalf("appeal %+v again %+v", ap, again)
 	}
-	wantAPIError(t, apiJSON(t, w.unitUser, "POST", base+"/units/"+itoa(w.a.ID)+"/appeal", map[string]any{"grounds": "另一理由"}), http.StatusConflict, "conflict")
+	apptest.WantAPIError(t, apptest.APIJSON(t, w.UnitUser, "POST", base+"/units/"+apptest.Itoa(w.A.ID)+"/appeal", map[string]any{"grounds": "另一理由"}), http.StatusConflict, "conflict")
 
 	// Final: not before the window closes.
-	rep = apiJSON(t, w.office, "POST", base+"/final", map[string]any{})
-	wantAPIError(t, rep, http.StatusConflict, "conflict")
+	rep = apptest.APIJSON(t, w.Office, "POST", base+"/final", map[string]any{})
+	apptest.WantAPIError(t, rep, http.StatusConflict, "conflict")
 	if !strings.Contains(string(rep.Body), "申请复核期限截至"+deadline+"，期满后才能公布最终结果") {
 		t.Fatalf("early final: %s", rep.Body)
 	}
 	day, _ := time.ParseInLocation(time.DateOnly, deadline, loc)
 	setNow(day.Add(24*time.Hour + 9*time.Hour))
-	rep = apiJSON(t, unitC, "POST", base+"/units/"+itoa(c2.ID)+"/appeal", appeal)
-	wantAPIError(t, rep, http.StatusConflict, "conflict")
+	rep = apptest.APIJSON(t, unitC, "POST", base+"/units/"+apptest.Itoa(c2.ID)+"/appeal", appeal)
+	apptest.WantAPIError(t, rep, http.StatusConflict, "conflict")
 	if !strings.Contains(string(rep.Body), "已超过申请复核期限（截至"+deadline+"）") {
 		t.Fatalf("late appeal: %s", rep.Body)
 	}
-	rep = apiJSON(t, w.office, "POST", base+"/final", map[string]any{})
-	wantAPIError(t, rep, http.StatusConflict, "conflict")
+	rep = apptest.APIJSON(t, w.Office, "POST", base+"/final", map[string]any{})
+	apptest.WantAPIError(t, rep, http.StatusConflict, "conflict")
 	if !strings.Contains(string(rep.Body), "尚有1件复核申请未答复，不能公布最终结果：市政务服务中心") {
 		t.Fatalf("pending final: %s", rep.Body)
 	}
 
 	// Answer (once), correct the input, publish the final results.
-	ans := base + "/appeals/" + itoa(ap.ID) + "/answer"
-	wantAPIError(t, apiJSON(t, w.unitUser, "POST", ans, map[string]any{"status": "upheld", "answer": "x"}), http.StatusForbidden, "forbidden")
-	wantAPIError(t, apiJSON(t, w.office, "POST", ans, map[string]any{"status": "maybe"}), http.StatusUnprocessableEntity, "invalid", "status", "answer")
+	ans := base + "/appeals/" + apptest.Itoa(ap.ID) + "/answer"
+	apptest.WantAPIError(t, apptest.APIJSON(t, w.UnitUser, "POST", ans, map[string]any{"status": "upheld", "answer": "x"}), http.StatusForbidden, "forbidden")
+	apptest.WantAPIError(t, apptest.APIJSON(t, w.Office, "POST", ans, map[string]any{"status": "maybe"}), http.StatusUnprocessableEntity, "invalid", "status", "answer")
 	answer := map[string]any{"status": "upheld", "answer": "经核实，补计市级表彰2分"}
-	apiJSON(t, w.office, "POST", ans, answer).decode(t, http.StatusOK, &ap)
+	apptest.APIJSON(t, w.Office, "POST", ans, answer).Decode(t, http.StatusOK, &ap)
 	if ap.Status != "upheld" || ap.StatusLabel != "复核成立" {
 		t.Fatalf("answered %+v", ap)
 	}
-	apiJSON(t, w.office, "POST", ans, answer).decode(t, http.StatusOK, nil)
-	wantAPIError(t, apiJSON(t, w.office, "POST", ans, map[string]any{"status": "rejected", "answer": "改变主意"}), http.StatusConflict, "conflict")
-	entry(w.a.ID, 93)
+	apptest.APIJSON(t, w.Office, "POST", ans, answer).Decode(t, http.StatusOK, nil)
+	apptest.WantAPIError(t, apptest.APIJSON(t, w.Office, "POST", ans, map[string]any{"status": "rejected", "answer": "改变主意"}), http.StatusConflict, "conflict")
+	entry(w.A.ID, 93)
 
-	if resp, err := http.Get(w.app.URL + "/results/" + itoa(cy.ID)); err != nil || resp.StatusCode != http.StatusNotFound {
+	if resp, err := http.Get(w.App.URL + "/results/" + apptest.Itoa(cy.ID)); err != nil || resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("public page before final: %v %v", resp, err)
 	} else {
 		resp.Body.Close()
 	}
-	apiJSON(t, w.office, "POST", base+"/final", map[string]any{"show_composite": true}).decode(t, http.StatusCreated, &st)
+	apptest.APIJSON(t, w.Office, "POST", base+"/final", map[string]any{"show_composite": true}).Decode(t, http.StatusCreated, &st)
 	if st.Stage != "final" {
 		t.Fatalf("final: %+v", st)
 	}
-	if err := assessment.CheckEditable(ctx, w.app.Pool, cy.ID); err == nil || !strings.Contains(err.Error(), "考核结果已公布") {
+	if err := assessment.CheckEditable(ctx, w.App.Pool, cy.ID); err == nil || !strings.Contains(err.Error(), "考核结果已公布") {
 		t.Fatalf("edit after final: %v", err)
 	}
-	wantAPIError(t, apiJSON(t, w.office, "POST", base+"/final", map[string]any{}), http.StatusConflict, "conflict")
+	apptest.WantAPIError(t, apptest.APIJSON(t, w.Office, "POST", base+"/final", map[string]any{}), http.StatusConflict, "conflict")
 
 	// Category 社会服务类 (3 units): 优秀 1 place, 良好 1 place.
-	apiJSON(t, w.office, "GET", base, nil).decode(t, http.StatusOK, &r)
+	apptest.APIJSON(t, w.Office, "GET", base, nil).Decode(t, http.StatusOK, &r)
 	got := map[string]string{}
 	for _, c := range r.Published {
 		for _, l := range c.Lines {
@@ -169,7 +170,7 @@ func TestAPIResultsFlow(t *testing.T) {
 	}
 
 	// Public page: no login, final grades.
-	resp, err := http.Get(w.app.URL + "/results/" + itoa(cy.ID))
+	resp, err := http.Get(w.App.URL + "/results/" + apptest.Itoa(cy.ID))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,8 +182,8 @@ func TestAPIResultsFlow(t *testing.T) {
 	}
 
 	// Export, checked cell by cell.
-	wantAPIError(t, apiJSON(t, w.unitUser, "GET", base+"/xlsx", nil), http.StatusForbidden, "forbidden")
-	x := apiJSON(t, w.office, "GET", base+"/xlsx", nil)
+	apptest.WantAPIError(t, apptest.APIJSON(t, w.UnitUser, "GET", base+"/xlsx", nil), http.StatusForbidden, "forbidden")
+	x := apptest.APIJSON(t, w.Office, "GET", base+"/xlsx", nil)
 	if x.Status != 200 || x.Header.Get("Content-Type") != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" {
 		t.Fatalf("xlsx %d %s", x.Status, x.Header)
 	}
@@ -208,22 +209,22 @@ func TestAPIResultsFlow(t *testing.T) {
 
 	// Reopen: a reason is required; then edits are allowed, the public
 	// page waits, and the final results are published again.
-	wantAPIError(t, apiJSON(t, w.unitUser, "POST", base+"/reopen", map[string]any{"reason": "x"}), http.StatusForbidden, "forbidden")
-	wantAPIError(t, apiJSON(t, w.office, "POST", base+"/reopen", map[string]any{"reason": " "}), http.StatusUnprocessableEntity, "invalid", "reason")
-	apiJSON(t, w.office, "POST", base+"/reopen", map[string]any{"reason": "市人社局得分录入错误，予以更正"}).decode(t, http.StatusOK, &st)
+	apptest.WantAPIError(t, apptest.APIJSON(t, w.UnitUser, "POST", base+"/reopen", map[string]any{"reason": "x"}), http.StatusForbidden, "forbidden")
+	apptest.WantAPIError(t, apptest.APIJSON(t, w.Office, "POST", base+"/reopen", map[string]any{"reason": " "}), http.StatusUnprocessableEntity, "invalid", "reason")
+	apptest.APIJSON(t, w.Office, "POST", base+"/reopen", map[string]any{"reason": "市人社局得分录入错误，予以更正"}).Decode(t, http.StatusOK, &st)
 	if st.Stage != "reopened" || st.Final.ReopenReason == nil {
 		t.Fatalf("reopened: %+v", st)
 	}
-	if err := assessment.CheckEditable(ctx, w.app.Pool, cy.ID); err != nil {
+	if err := assessment.CheckEditable(ctx, w.App.Pool, cy.ID); err != nil {
 		t.Fatalf("editable after reopen: %v", err)
 	}
-	wantAPIError(t, apiJSON(t, w.office, "POST", base+"/reopen", map[string]any{"reason": "再次"}), http.StatusConflict, "conflict")
+	apptest.WantAPIError(t, apptest.APIJSON(t, w.Office, "POST", base+"/reopen", map[string]any{"reason": "再次"}), http.StatusConflict, "conflict")
 	entry(c3.ID, 72)
-	apiJSON(t, w.office, "POST", base+"/final", map[string]any{"show_composite": false}).decode(t, http.StatusCreated, &st)
+	apptest.APIJSON(t, w.Office, "POST", base+"/final", map[string]any{"show_composite": false}).Decode(t, http.StatusCreated, &st)
 	if len(st.History) != 3 || st.Stage != "final" {
 		t.Fatalf("history %+v", st.History)
 	}
-	resp, _ = http.Get(w.app.URL + "/results/" + itoa(cy.ID))
+	resp, _ = http.Get(w.App.URL + "/results/" + apptest.Itoa(cy.ID))
 	body, _ = io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if strings.Contains(string(body), "93.00") || !strings.Contains(string(body), "合格") {
@@ -231,18 +232,18 @@ func TestAPIResultsFlow(t *testing.T) {
 	}
 
 	// Staff counts and the quota of next year.
-	wantAPIError(t, apiJSON(t, w.office, "PUT", base+"/units/"+itoa(w.a.ID)+"/staff-count", map[string]any{"staff_count": -1}), http.StatusUnprocessableEntity, "invalid", "staff_count")
-	apiJSON(t, w.office, "PUT", base+"/units/"+itoa(w.a.ID)+"/staff-count", map[string]any{"staff_count": 52}).decode(t, http.StatusOK, nil)
+	apptest.WantAPIError(t, apptest.APIJSON(t, w.Office, "PUT", base+"/units/"+apptest.Itoa(w.A.ID)+"/staff-count", map[string]any{"staff_count": -1}), http.StatusUnprocessableEntity, "invalid", "staff_count")
+	apptest.APIJSON(t, w.Office, "PUT", base+"/units/"+apptest.Itoa(w.A.ID)+"/staff-count", map[string]any{"staff_count": 52}).Decode(t, http.StatusOK, nil)
 	var uses struct{ Items []results.UnitUse }
-	apiJSON(t, w.office, "GET", base+"/uses", nil).decode(t, http.StatusOK, &uses)
+	apptest.APIJSON(t, w.Office, "GET", base+"/uses", nil).Decode(t, http.StatusOK, &uses)
 	for _, u := range uses.Items {
-		if u.Unit.ID == w.a.ID && (u.Quota == nil || *u.Quota != 10 || u.GradeLabel != "优秀") {
+		if u.Unit.ID == w.A.ID && (u.Quota == nil || *u.Quota != 10 || u.GradeLabel != "优秀") {
 			t.Errorf("quota: %+v", u)
 		}
 	}
 
 	var n int
-	if err := w.app.Pool.QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE action LIKE 'results.%'`).Scan(&n); err != nil || n != 7 {
+	if err := w.App.Pool.QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE action LIKE 'results.%'`).Scan(&n); err != nil || n != 7 {
 		t.Errorf("audit rows %d %v", n, err)
 	}
 }
@@ -250,14 +251,14 @@ func TestAPIResultsFlow(t *testing.T) {
 // TestResultStreaks: three 优秀 and three 合格 in a row over the final
 // results of three consecutive years.
 func TestResultStreaks(t *testing.T) {
-	w := newAPIWorld(t, apptest.Options{})
+	w := fixtures.NewAPIWorld(t, apptest.Options{})
 	ctx := context.Background()
 	var last int64
 	for i, year := range []int{2024, 2025, 2026} {
-		cy := w.createCycle(t, itoa(int64(year))+"年度", year, nil)
+		cy := w.CreateCycle(t, apptest.Itoa(int64(year))+"年度", year, nil)
 		last = cy.ID
 		var pub int64
-		if err := w.app.Pool.QueryRow(ctx, `INSERT INTO assessment_publications (cycle_id, stage, published_at, settings_version, scheme_version)
+		if err := w.App.Pool.QueryRow(ctx, `INSERT INTO assessment_publications (cycle_id, stage, published_at, settings_version, scheme_version)
 			VALUES ($1, 'final', now(), 0, 1) RETURNING id`, cy.ID).Scan(&pub); err != nil {
 			t.Fatal(err)
 		}
@@ -268,8 +269,8 @@ func TestResultStreaks(t *testing.T) {
 		for _, r := range []struct {
 			unit  int64
 			grade string
-		}{{w.a.ID, "excellent"}, {w.b.ID, gradeB}} {
-			if _, err := w.app.Pool.Exec(ctx, `INSERT INTO assessment_results (publication_id, cycle_id, unit_id, category, grade, composite, rank, reason, breakdown)
+		}{{w.A.ID, "excellent"}, {w.B.ID, gradeB}} {
+			if _, err := w.App.Pool.Exec(ctx, `INSERT INTO assessment_results (publication_id, cycle_id, unit_id, category, grade, composite, rank, reason, breakdown)
 				VALUES ($1, $2, $3, 'x', $4, 90, 1, '', jsonb_build_object('unit', jsonb_build_object('id', $3::bigint, 'name', 'u'), 'grade', $4::text))`,
 				pub, cy.ID, r.unit, r.grade); err != nil {
 				t.Fatal(err)
@@ -277,14 +278,14 @@ func TestResultStreaks(t *testing.T) {
 		}
 	}
 	var uses struct{ Items []results.UnitUse }
-	apiJSON(t, w.office, "GET", "/api/v1/cycles/"+itoa(last)+"/results/uses", nil).decode(t, http.StatusOK, &uses)
+	apptest.APIJSON(t, w.Office, "GET", "/api/v1/cycles/"+apptest.Itoa(last)+"/results/uses", nil).Decode(t, http.StatusOK, &uses)
 	if len(uses.Items) != 2 {
 		t.Fatalf("uses %+v", uses.Items)
 	}
 	for _, u := range uses.Items {
-		if u.Unit.ID == w.a.ID && (!u.ThreeExcellent || u.ThreePass) || u.Unit.ID == w.b.ID && (u.ThreeExcellent || !u.ThreePass) {
+		if u.Unit.ID == w.A.ID && (!u.ThreeExcellent || u.ThreePass) || u.Unit.ID == w.B.ID && (u.ThreeExcellent || !u.ThreePass) {
 			t.Errorf("streaks %+v", u)
 		}
 	}
-	wantAPIError(t, apiJSON(t, w.unitUser, "GET", "/api/v1/cycles/"+itoa(last)+"/results/uses", nil), http.StatusForbidden, "forbidden")
+	apptest.WantAPIError(t, apptest.APIJSON(t, w.UnitUser, "GET", "/api/v1/cycles/"+apptest.Itoa(last)+"/results/uses", nil), http.StatusForbidden, "forbidden")
 }

@@ -7,39 +7,13 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/xuri/excelize/v2"
 
 	"minyi/internal/scores/scorestest"
 	"minyi/internal/testutil/apptest"
+	"minyi/internal/testutil/apptest/fixtures"
 )
-
-// scoreWorld is a server holding the standard score fixture, clocked after
-// the 2025 period, with an office client and a client of the unit "Both".
-type scoreWorld struct {
-	app          *apptest.App
-	data         *scorestest.Data
-	f            scorestest.Fixture
-	office, unit *apptest.Client
-	base         string // /api/v1/cycles/{id}/scores
-}
-
-func newScoreWorld(t *testing.T) *scoreWorld {
-	t.Helper()
-	loc, _ := time.LoadLocation("Asia/Shanghai")
-	now := time.Date(2026, 2, 1, 9, 30, 0, 0, loc)
-	app := apptest.New(t, apptest.Options{Now: func() time.Time { return now },
-		Env: map[string]string{"RATE_LOGIN": "1000-M"}})
-	w := &scoreWorld{app: app, data: scorestest.New(t, app.Pool, app.Config.Location)}
-	w.f = w.data.Standard()
-	app.AddUser(t, "office1", "office-pass-1", "office", nil)
-	app.AddUser(t, "unit-both", "unit-pass-1", "unit", &w.f.Both)
-	w.office = signedIn(t, app, "office1", "office-pass-1")
-	w.unit = signedIn(t, app, "unit-both", "unit-pass-1")
-	w.base = "/api/v1/cycles/" + itoa(w.f.Cycle.ID) + "/scores"
-	return w
-}
 
 // scoreLine is a unit's line as the API sends it.
 type scoreLine struct {
@@ -98,17 +72,17 @@ func (r scoreReport) line(t *testing.T, unitID int64) scoreLine {
 	return scoreLine{}
 }
 
-func (w *scoreWorld) report(t *testing.T, c *apptest.Client, query string) scoreReport {
+func fetchReport(t *testing.T, w *fixtures.ScoreWorld, c *apptest.Client, query string) scoreReport {
 	t.Helper()
 	var rep scoreReport
-	apiDo(t, c, "GET", w.base+query, "", "").decode(t, http.StatusOK, &rep)
+	apptest.APIDo(t, c, "GET", w.Base+query, "", "").Decode(t, http.StatusOK, &rep)
 	return rep
 }
 
 func TestAPIScores(t *testing.T) {
-	w := newScoreWorld(t)
-	f := w.f
-	rep := w.report(t, w.office, "")
+	w := fixtures.NewScoreWorld(t)
+	f := w.F
+	rep := fetchReport(t, w, w.Office, "")
 	if rep.Version != 1 || rep.NewestVersion != 1 || rep.Provisional || len(rep.Reasons) != 0 {
 		t.Errorf("meta %+v", rep)
 	}
@@ -138,32 +112,32 @@ func TestAPIScores(t *testing.T) {
 	}
 
 	// A new version with other weights changes the result; version 1 still gives the old one.
-	w.data.SetConfig(f.Cycle.ID, scorestest.ConfigV2(), "调整权重")
-	if r := w.report(t, w.office, ""); r.Version != 2 || *r.line(t, f.Both).Score != 86.17 || *r.line(t, f.Short).Score != 80 {
+	w.Data.SetConfig(f.Cycle.ID, scorestest.ConfigV2(), "调整权重")
+	if r := fetchReport(t, w, w.Office, ""); r.Version != 2 || *r.line(t, f.Both).Score != 86.17 || *r.line(t, f.Short).Score != 80 {
 		t.Errorf("newest version: v%d both %v short %v", r.Version, *r.line(t, f.Both).Score, *r.line(t, f.Short).Score)
 	}
-	if r := w.report(t, w.office, "?version=1"); r.Version != 1 || r.NewestVersion != 2 || *r.line(t, f.Both).Score != 86.4 {
+	if r := fetchReport(t, w, w.Office, "?version=1"); r.Version != 1 || r.NewestVersion != 2 || *r.line(t, f.Both).Score != 86.4 {
 		t.Errorf("version 1: v%d/%d both %v", r.Version, r.NewestVersion, *r.line(t, f.Both).Score)
 	}
 	for _, q := range []string{"?version=0", "?version=x", "?version=-1", "?version=99999999999"} {
-		wantAPIError(t, apiDo(t, w.office, "GET", w.base+q, "", ""), 422, "invalid", "version")
+		apptest.WantAPIError(t, apptest.APIDo(t, w.Office, "GET", w.Base+q, "", ""), 422, "invalid", "version")
 	}
-	wantAPIError(t, apiDo(t, w.office, "GET", w.base+"?version=3", "", ""), 404, "not_found")
-	wantAPIError(t, apiDo(t, w.office, "GET", "/api/v1/cycles/999999/scores", "", ""), 404, "not_found")
-	wantAPIError(t, apiDo(t, w.office, "GET", "/api/v1/cycles/x/scores", "", ""), 404, "not_found")
-	wantAPIError(t, apiDo(t, w.app.Client(), "GET", w.base, "", ""), 401, "unauthorized")
+	apptest.WantAPIError(t, apptest.APIDo(t, w.Office, "GET", w.Base+"?version=3", "", ""), 404, "not_found")
+	apptest.WantAPIError(t, apptest.APIDo(t, w.Office, "GET", "/api/v1/cycles/999999/scores", "", ""), 404, "not_found")
+	apptest.WantAPIError(t, apptest.APIDo(t, w.Office, "GET", "/api/v1/cycles/x/scores", "", ""), 404, "not_found")
+	apptest.WantAPIError(t, apptest.APIDo(t, w.App.Client(), "GET", w.Base, "", ""), 401, "unauthorized")
 
 	// An open survey makes the result provisional.
-	w.data.Survey(f.Cycle.ID, "补充调查", "open")
-	if r := w.report(t, w.office, ""); !r.Provisional || !slices.Equal(r.Reasons, []string{"问卷调查尚未结束，得分为暂定"}) {
+	w.Data.Survey(f.Cycle.ID, "补充调查", "open")
+	if r := fetchReport(t, w, w.Office, ""); !r.Provisional || !slices.Equal(r.Reasons, []string{"问卷调查尚未结束，得分为暂定"}) {
 		t.Errorf("open survey: %v %v", r.Provisional, r.Reasons)
 	}
 }
 
 func TestAPIScoresUnitRole(t *testing.T) {
-	w := newScoreWorld(t)
-	f := w.f
-	rep := w.report(t, w.unit, "")
+	w := fixtures.NewScoreWorld(t)
+	f := w.F
+	rep := fetchReport(t, w, w.Unit, "")
 	if len(rep.Categories) != 1 || rep.Categories[0].Name != scorestest.CategoryA || len(rep.Categories[0].Units) != 5 {
 		t.Fatalf("a unit user sees %+v", rep.Categories)
 	}
@@ -180,14 +154,14 @@ func TestAPIScoresUnitRole(t *testing.T) {
 	var e struct {
 		Unit struct{ ID int64 } `json:"unit"`
 	}
-	apiDo(t, w.unit, "GET", w.base+"/"+itoa(f.Both), "", "").decode(t, http.StatusOK, &e)
+	apptest.APIDo(t, w.Unit, "GET", w.Base+"/"+apptest.Itoa(f.Both), "", "").Decode(t, http.StatusOK, &e)
 	if e.Unit.ID != f.Both {
 		t.Errorf("own explanation for unit %d", e.Unit.ID)
 	}
 	for _, id := range []int64{f.AnnualOnly, f.B1} {
-		wantAPIError(t, apiDo(t, w.unit, "GET", w.base+"/"+itoa(id), "", ""), 403, "forbidden")
+		apptest.WantAPIError(t, apptest.APIDo(t, w.Unit, "GET", w.Base+"/"+apptest.Itoa(id), "", ""), 403, "forbidden")
 	}
-	r := apiDo(t, w.unit, "GET", w.base+".xlsx", "", "")
+	r := apptest.APIDo(t, w.Unit, "GET", w.Base+".xlsx", "", "")
 	if r.Status != http.StatusOK {
 		t.Fatalf("xlsx for a unit user: %d %s", r.Status, r.Body)
 	}
@@ -210,8 +184,8 @@ func TestAPIScoresUnitRole(t *testing.T) {
 }
 
 func TestAPIScoreExplanation(t *testing.T) {
-	w := newScoreWorld(t)
-	f := w.f
+	w := fixtures.NewScoreWorld(t)
+	f := w.F
 	var e struct {
 		Rank          int      `json:"rank"`
 		Score         float64  `json:"score"`
@@ -246,7 +220,7 @@ func TestAPIScoreExplanation(t *testing.T) {
 			GroupResponses  map[string]struct{ API, Console string } `json:"group_responses"`
 		} `json:"links"`
 	}
-	apiDo(t, w.office, "GET", w.base+"/"+itoa(f.Both), "", "").decode(t, http.StatusOK, &e)
+	apptest.APIDo(t, w.Office, "GET", w.Base+"/"+apptest.Itoa(f.Both), "", "").Decode(t, http.StatusOK, &e)
 	if e.Rank != 3 || e.Score != 86.4 || e.Formula != "公众评价得分 = 日常评价 85.00 × 40% + 年度评价 87.33 × 60% = 86.40" ||
 		!strings.HasPrefix(e.AnnualFormula, "年度评价 = 服务对象 86.67 × 50%") || !slices.Equal(e.UnknownGroups, []string{"residents"}) {
 		t.Errorf("explanation %+v", e)
@@ -258,7 +232,7 @@ func TestAPIScoreExplanation(t *testing.T) {
 	if g := e.Annual.Groups[2]; g.Key != "experts" || g.Count != 2 || g.Mean != 70 || g.Weight != 0.2 || g.EffectiveWeight != 0.2 || g.MinSample != 2 {
 		t.Errorf("experts %+v", g)
 	}
-	u, c := itoa(f.Both), itoa(f.Cycle.ID)
+	u, c := apptest.Itoa(f.Both), apptest.Itoa(f.Cycle.ID)
 	links := [][2]string{
 		{e.Links.Page, "/console/cycles/" + c + "/scores/" + u},
 		{e.Links.Ratings.API, "/api/v1/units/" + u + "/ratings?excluded=false&from=2025-01-01&to=2025-12-31"},
@@ -274,26 +248,26 @@ func TestAPIScoreExplanation(t *testing.T) {
 	}
 	// The ratings link lists exactly the counted ratings of the period.
 	var list struct{ Total int }
-	apiDo(t, w.office, "GET", e.Links.Ratings.API, "", "").decode(t, http.StatusOK, &list)
+	apptest.APIDo(t, w.Office, "GET", e.Links.Ratings.API, "", "").Decode(t, http.StatusOK, &list)
 	var excluded struct{ Total int }
-	apiDo(t, w.office, "GET", e.Links.ExcludedRatings.API, "", "").decode(t, http.StatusOK, &excluded)
+	apptest.APIDo(t, w.Office, "GET", e.Links.ExcludedRatings.API, "", "").Decode(t, http.StatusOK, &excluded)
 	if list.Total != 4 || excluded.Total != 1 {
 		t.Errorf("linked ratings: %d counted, %d excluded; want 4 and 1", list.Total, excluded.Total)
 	}
-	wantAPIError(t, apiDo(t, w.office, "GET", w.base+"/999999", "", ""), 404, "not_found")
-	wantAPIError(t, apiDo(t, w.office, "GET", w.base+"/"+u+"?version=7", "", ""), 404, "not_found")
+	apptest.WantAPIError(t, apptest.APIDo(t, w.Office, "GET", w.Base+"/999999", "", ""), 404, "not_found")
+	apptest.WantAPIError(t, apptest.APIDo(t, w.Office, "GET", w.Base+"/"+u+"?version=7", "", ""), 404, "not_found")
 }
 
 func TestAPIScoresXLSX(t *testing.T) {
-	w := newScoreWorld(t)
-	w.data.SetConfig(w.f.Cycle.ID, scorestest.ConfigV2(), "调整权重")
-	r := apiDo(t, w.office, "GET", w.base+".xlsx?version=1", "", "")
+	w := fixtures.NewScoreWorld(t)
+	w.Data.SetConfig(w.F.Cycle.ID, scorestest.ConfigV2(), "调整权重")
+	r := apptest.APIDo(t, w.Office, "GET", w.Base+".xlsx?version=1", "", "")
 	if r.Status != http.StatusOK || r.Header.Get("Content-Type") != "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" {
 		t.Fatalf("status %d, type %q: %s", r.Status, r.Header.Get("Content-Type"), r.Body)
 	}
 	cd := r.Header.Get("Content-Disposition")
 	wantName := "filename*=UTF-8''" + url.PathEscape("2025年度公众评价得分（第1版）.xlsx")
-	if !strings.HasPrefix(cd, `attachment; filename="scores-cycle-`+itoa(w.f.Cycle.ID)+`-v1.xlsx"`) || !strings.HasSuffix(cd, wantName) {
+	if !strings.HasPrefix(cd, `attachment; filename="scores-cycle-`+apptest.Itoa(w.F.Cycle.ID)+`-v1.xlsx"`) || !strings.HasSuffix(cd, wantName) {
 		t.Errorf("Content-Disposition %q", cd)
 	}
 	x, err := excelize.OpenReader(bytes.NewReader(r.Body))

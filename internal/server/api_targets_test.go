@@ -6,13 +6,14 @@ import (
 	"time"
 
 	"minyi/internal/testutil/apptest"
+	"minyi/internal/testutil/apptest/fixtures"
 )
 
 // targetWorld is an API world with a 2025 cycle, a clock set to
 // 2025-01-15 and a client of a unit-role user of B.
 type targetWorld struct {
-	*apiWorld
-	clock *apiClock
+	*fixtures.APIWorld
+	clock *apptest.Clock
 	cycle int64
 	unitB *apptest.Client
 }
@@ -20,16 +21,16 @@ type targetWorld struct {
 func newTargetWorld(t *testing.T) *targetWorld {
 	t.Helper()
 	loc, _ := time.LoadLocation("Asia/Shanghai")
-	clock := &apiClock{t: time.Date(2025, 1, 15, 9, 0, 0, 0, loc)}
-	w := &targetWorld{apiWorld: newAPIWorld(t, apptest.Options{Now: clock.Now}), clock: clock}
+	clock := apptest.NewClock(time.Date(2025, 1, 15, 9, 0, 0, 0, loc))
+	w := &targetWorld{APIWorld: fixtures.NewAPIWorld(t, apptest.Options{Now: clock.Now}), clock: clock}
 	var cy struct {
 		ID int64 `json:"id"`
 	}
-	apiJSON(t, w.office, "POST", "/api/v1/cycles", map[string]any{"name": "2025年度", "year": 2025,
-		"period_start": "2025-01-01", "period_end": "2025-12-31"}).decode(t, http.StatusCreated, &cy)
+	apptest.APIJSON(t, w.Office, "POST", "/api/v1/cycles", map[string]any{"name": "2025年度", "year": 2025,
+		"period_start": "2025-01-01", "period_end": "2025-12-31"}).Decode(t, http.StatusCreated, &cy)
 	w.cycle = cy.ID
-	w.app.AddUser(t, "unit-b", "unit-pass-2", "unit", &w.b.ID)
-	w.unitB = w.app.Client()
+	w.App.AddUser(t, "unit-b", "unit-pass-2", "unit", &w.B.ID)
+	w.unitB = w.App.Client()
 	w.unitB.SignIn(t, "unit-b", "unit-pass-2")
 	return w
 }
@@ -62,71 +63,71 @@ func indicatorJSON(name string, points any, deadline string) map[string]any {
 func (w *targetWorld) approvedTarget(t *testing.T) apiSheet {
 	t.Helper()
 	var sh apiSheet
-	apiJSON(t, w.unitUser, "POST", "/api/v1/cycles/"+itoa(w.cycle)+"/targets", map[string]any{}).decode(t, http.StatusCreated, &sh)
-	base := "/api/v1/targets/" + itoa(sh.ID)
-	apiJSON(t, w.unitUser, "PUT", base, map[string]any{"lock_version": sh.LockVersion, "indicators": []any{
-		indicatorJSON("优化营商环境", 10, "2025-05-31"), indicatorJSON("政务服务一网通办", 20, "2025-12-31")}}).decode(t, http.StatusOK, &sh)
-	apiJSON(t, w.unitUser, "POST", base+"/submit", map[string]any{"lock_version": sh.LockVersion}).decode(t, http.StatusOK, &sh)
-	apiJSON(t, w.office, "POST", base+"/approve", map[string]any{"lock_version": sh.LockVersion}).decode(t, http.StatusOK, &sh)
+	apptest.APIJSON(t, w.UnitUser, "POST", "/api/v1/cycles/"+apptest.Itoa(w.cycle)+"/targets", map[string]any{}).Decode(t, http.StatusCreated, &sh)
+	base := "/api/v1/targets/" + apptest.Itoa(sh.ID)
+	apptest.APIJSON(t, w.UnitUser, "PUT", base, map[string]any{"lock_version": sh.LockVersion, "indicators": []any{
+		indicatorJSON("优化营商环境", 10, "2025-05-31"), indicatorJSON("政务服务一网通办", 20, "2025-12-31")}}).Decode(t, http.StatusOK, &sh)
+	apptest.APIJSON(t, w.UnitUser, "POST", base+"/submit", map[string]any{"lock_version": sh.LockVersion}).Decode(t, http.StatusOK, &sh)
+	apptest.APIJSON(t, w.Office, "POST", base+"/approve", map[string]any{"lock_version": sh.LockVersion}).Decode(t, http.StatusOK, &sh)
 	return sh
 }
 
 func TestAPITargetsWorkflow(t *testing.T) {
 	w := newTargetWorld(t)
-	list := "/api/v1/cycles/" + itoa(w.cycle) + "/targets"
+	list := "/api/v1/cycles/" + apptest.Itoa(w.cycle) + "/targets"
 	var sh apiSheet
-	apiJSON(t, w.unitUser, "POST", list, map[string]any{}).decode(t, http.StatusCreated, &sh)
-	if sh.UnitID != w.a.ID || sh.Status != "draft" {
+	apptest.APIJSON(t, w.UnitUser, "POST", list, map[string]any{}).Decode(t, http.StatusCreated, &sh)
+	if sh.UnitID != w.A.ID || sh.Status != "draft" {
 		t.Fatalf("created %+v", sh)
 	}
 	// A retry returns the same sheet.
 	var again apiSheet
-	apiJSON(t, w.unitUser, "POST", list, map[string]any{}).decode(t, http.StatusOK, &again)
+	apptest.APIJSON(t, w.UnitUser, "POST", list, map[string]any{}).Decode(t, http.StatusOK, &again)
 	if again.ID != sh.ID {
 		t.Errorf("retry made sheet %d, want %d", again.ID, sh.ID)
 	}
 	// A unit user cannot start another unit's sheet.
-	wantAPIError(t, apiJSON(t, w.unitUser, "POST", list, map[string]any{"unit_id": w.b.ID}), http.StatusForbidden, "forbidden")
-	base := "/api/v1/targets/" + itoa(sh.ID)
+	apptest.WantAPIError(t, apptest.APIJSON(t, w.UnitUser, "POST", list, map[string]any{"unit_id": w.B.ID}), http.StatusForbidden, "forbidden")
+	base := "/api/v1/targets/" + apptest.Itoa(sh.ID)
 
 	// Bad input: every problem named, nothing stored.
-	wantAPIError(t, apiJSON(t, w.unitUser, "PUT", base, map[string]any{"lock_version": sh.LockVersion, "indicators": []any{
+	apptest.WantAPIError(t, apptest.APIJSON(t, w.UnitUser, "PUT", base, map[string]any{"lock_version": sh.LockVersion, "indicators": []any{
 		map[string]any{"name": "招商", "tasks": "", "points": 0, "standard": "x", "deadline": "2025-13-01", "assessor_name": "督查室"}}}),
 		http.StatusUnprocessableEntity, "invalid", "indicators[0].deadline", "indicators[0].points", "indicators[0].tasks")
-	wantAPIError(t, apiJSON(t, w.unitUser, "PUT", base, map[string]any{"lock_version": sh.LockVersion, "indicators": []any{
+	apptest.WantAPIError(t, apptest.APIJSON(t, w.UnitUser, "PUT", base, map[string]any{"lock_version": sh.LockVersion, "indicators": []any{
 		indicatorJSON("招商", "十分", "2025-12-31")}}), http.StatusUnprocessableEntity, "invalid", "indicators.points")
 	// Another unit's user may neither read nor edit.
-	wantAPIError(t, apiDo(t, w.unitB, "GET", base, "", ""), http.StatusForbidden, "forbidden")
-	wantAPIError(t, apiJSON(t, w.unitB, "PUT", base, map[string]any{"lock_version": sh.LockVersion, "indicators": []any{
+	apptest.WantAPIError(t, apptest.APIDo(t, w.unitB, "GET", base, "", ""), http.StatusForbidden, "forbidden")
+	apptest.WantAPIError(t, apptest.APIJSON(t, w.unitB, "PUT", base, map[string]any{"lock_version": sh.LockVersion, "indicators": []any{
 		indicatorJSON("招商", 5, "2025-12-31")}}), http.StatusForbidden, "forbidden")
 	// Approving a draft is refused; a unit user cannot approve at all.
-	wantAPIError(t, apiJSON(t, w.office, "POST", base+"/approve", map[string]any{"lock_version": sh.LockVersion}), http.StatusConflict, "conflict")
-	wantAPIError(t, apiJSON(t, w.unitUser, "POST", base+"/approve", map[string]any{"lock_version": sh.LockVersion}), http.StatusForbidden, "forbidden")
+	apptest.WantAPIError(t, apptest.APIJSON(t, w.Office, "POST", base+"/approve", map[string]any{"lock_version": sh.LockVersion}), http.StatusConflict, "conflict")
+	apptest.WantAPIError(t, apptest.APIJSON(t, w.UnitUser, "POST", base+"/approve", map[string]any{"lock_version": sh.LockVersion}), http.StatusForbidden, "forbidden")
 	// A change request before approval is refused.
-	wantAPIError(t, apiJSON(t, w.unitUser, "POST", base+"/change-requests", map[string]any{"lock_version": sh.LockVersion,
+	apptest.WantAPIError(t, apptest.APIJSON(t, w.UnitUser, "POST", base+"/change-requests", map[string]any{"lock_version": sh.LockVersion,
 		"reason": "调整", "indicators": []any{indicatorJSON("招商", 5, "2025-12-31")}}), http.StatusConflict, "conflict")
 
 	assessor := map[string]any{"name": "项目建设", "tasks": "完成5个项目", "points": 12.5, "standard": "每少1个扣2分",
-		"deadline": "2025-10-31", "assessor_unit_id": w.b.ID}
-	apiJSON(t, w.unitUser, "PUT", base, map[string]any{"lock_version": sh.LockVersion, "indicators": []any{
-		indicatorJSON("优化营商环境", 10, "2025-12-31"), assessor}}).decode(t, http.StatusOK, &sh)
+		"deadline": "2025-10-31", "assessor_unit_id": w.B.ID}
+	apptest.APIJSON(t, w.UnitUser, "PUT", base, map[string]any{"lock_version": sh.LockVersion, "indicators": []any{
+		indicatorJSON("优化营商环境", 10, "2025-12-31"), assessor}}).Decode(t, http.StatusOK, &sh)
 	if len(sh.Indicators) != 2 || sh.Indicators[1].AssessorName != "市税务局" || sh.Indicators[1].Points != 12.5 {
 		t.Fatalf("saved %+v", sh)
 	}
 	// A stale lock version is a conflict with a clear message.
-	r := apiJSON(t, w.unitUser, "PUT", base, map[string]any{"lock_version": sh.LockVersion - 1, "indicators": []any{indicatorJSON("x", 1, "2025-12-31")}})
-	wantAPIError(t, r, http.StatusConflict, "conflict")
-	apiJSON(t, w.unitUser, "POST", base+"/submit", map[string]any{"lock_version": sh.LockVersion}).decode(t, http.StatusOK, &sh)
+	r := apptest.APIJSON(t, w.UnitUser, "PUT", base, map[string]any{"lock_version": sh.LockVersion - 1, "indicators": []any{indicatorJSON("x", 1, "2025-12-31")}})
+	apptest.WantAPIError(t, r, http.StatusConflict, "conflict")
+	apptest.APIJSON(t, w.UnitUser, "POST", base+"/submit", map[string]any{"lock_version": sh.LockVersion}).Decode(t, http.StatusOK, &sh)
 	// Return with comments per sheet and per indicator.
-	wantAPIError(t, apiJSON(t, w.office, "POST", base+"/return", map[string]any{"lock_version": sh.LockVersion}),
+	apptest.WantAPIError(t, apptest.APIJSON(t, w.Office, "POST", base+"/return", map[string]any{"lock_version": sh.LockVersion}),
 		http.StatusUnprocessableEntity, "invalid", "comment")
-	apiJSON(t, w.office, "POST", base+"/return", map[string]any{"lock_version": sh.LockVersion, "comment": "请提高目标值",
-		"indicator_comments": map[string]string{itoa(sh.Indicators[0].ID): "分值偏低"}}).decode(t, http.StatusOK, &sh)
+	apptest.APIJSON(t, w.Office, "POST", base+"/return", map[string]any{"lock_version": sh.LockVersion, "comment": "请提高目标值",
+		"indicator_comments": map[string]string{apptest.Itoa(sh.Indicators[0].ID): "分值偏低"}}).Decode(t, http.StatusOK, &sh)
 	if sh.Status != "returned" || sh.ReviewComment != "请提高目标值" || sh.Indicators[0].ReviewComment != "分值偏低" {
 		t.Errorf("returned %+v", sh)
 	}
-	apiJSON(t, w.unitUser, "POST", base+"/submit", map[string]any{"lock_version": sh.LockVersion}).decode(t, http.StatusOK, &sh)
-	apiJSON(t, w.office, "POST", base+"/approve", map[string]any{"lock_version": sh.LockVersion}).decode(t, http.StatusOK, &sh)
+	apptest.APIJSON(t, w.UnitUser, "POST", base+"/submit", map[string]any{"lock_version": sh.LockVersion}).Decode(t, http.StatusOK, &sh)
+	apptest.APIJSON(t, w.Office, "POST", base+"/approve", map[string]any{"lock_version": sh.LockVersion}).Decode(t, http.StatusOK, &sh)
 	if sh.Status != "approved" || sh.PublishedVersion != 1 {
 		t.Fatalf("approved %+v", sh)
 	}
@@ -139,11 +140,11 @@ func TestAPITargetsWorkflow(t *testing.T) {
 		ID     int64  `json:"id"`
 		Status string `json:"status"`
 	}
-	apiJSON(t, w.unitUser, "POST", base+"/change-requests", map[string]any{"lock_version": sh.LockVersion, "reason": "省里提高了要求",
-		"indicators": []any{changed}}).decode(t, http.StatusCreated, &cr)
-	wantAPIError(t, apiJSON(t, w.unitUser, "POST", "/api/v1/target-change-requests/"+itoa(cr.ID)+"/approve", map[string]any{}),
+	apptest.APIJSON(t, w.UnitUser, "POST", base+"/change-requests", map[string]any{"lock_version": sh.LockVersion, "reason": "省里提高了要求",
+		"indicators": []any{changed}}).Decode(t, http.StatusCreated, &cr)
+	apptest.WantAPIError(t, apptest.APIJSON(t, w.UnitUser, "POST", "/api/v1/target-change-requests/"+apptest.Itoa(cr.ID)+"/approve", map[string]any{}),
 		http.StatusForbidden, "forbidden")
-	apiJSON(t, w.office, "POST", "/api/v1/target-change-requests/"+itoa(cr.ID)+"/approve", map[string]any{"comment": "同意"}).decode(t, http.StatusOK, &cr)
+	apptest.APIJSON(t, w.Office, "POST", "/api/v1/target-change-requests/"+apptest.Itoa(cr.ID)+"/approve", map[string]any{"comment": "同意"}).Decode(t, http.StatusOK, &cr)
 	var v2 struct {
 		Version int    `json:"version"`
 		Reason  string `json:"reason"`
@@ -153,7 +154,7 @@ func TestAPITargetsWorkflow(t *testing.T) {
 		} `json:"changes"`
 		Indicators []struct{ Points float64 } `json:"indicators"`
 	}
-	apiDo(t, w.unitUser, "GET", base+"/versions/2", "", "").decode(t, http.StatusOK, &v2)
+	apptest.APIDo(t, w.UnitUser, "GET", base+"/versions/2", "", "").Decode(t, http.StatusOK, &v2)
 	if v2.Reason != "省里提高了要求" || len(v2.Indicators) != 1 || v2.Indicators[0].Points != 15 || len(v2.Changes) != 2 ||
 		v2.Changes[0].Kind != "changed" || v2.Changes[1].Kind != "removed" {
 		t.Errorf("version 2 %+v", v2)
@@ -161,7 +162,7 @@ func TestAPITargetsWorkflow(t *testing.T) {
 	var versions struct {
 		Items []struct{ Version int } `json:"items"`
 	}
-	apiDo(t, w.office, "GET", base+"/versions", "", "").decode(t, http.StatusOK, &versions)
+	apptest.APIDo(t, w.Office, "GET", base+"/versions", "", "").Decode(t, http.StatusOK, &versions)
 	if len(versions.Items) != 2 {
 		t.Errorf("versions %+v", versions)
 	}
@@ -170,28 +171,28 @@ func TestAPITargetsWorkflow(t *testing.T) {
 func TestAPITargetReportsWarningsSelfEvaluation(t *testing.T) {
 	w := newTargetWorld(t)
 	sh := w.approvedTarget(t)
-	base := "/api/v1/targets/" + itoa(sh.ID)
+	base := "/api/v1/targets/" + apptest.Itoa(sh.ID)
 	a, b := sh.Indicators[0].ID, sh.Indicators[1].ID
 
 	// Settings: office only, validated.
-	set := "/api/v1/cycles/" + itoa(w.cycle) + "/target-settings"
-	wantAPIError(t, apiJSON(t, w.unitUser, "PUT", set, map[string]any{"frequency": "monthly"}), http.StatusForbidden, "forbidden")
-	wantAPIError(t, apiJSON(t, w.office, "PUT", set, map[string]any{"frequency": "weekly", "due_days": 100}),
+	set := "/api/v1/cycles/" + apptest.Itoa(w.cycle) + "/target-settings"
+	apptest.WantAPIError(t, apptest.APIJSON(t, w.UnitUser, "PUT", set, map[string]any{"frequency": "monthly"}), http.StatusForbidden, "forbidden")
+	apptest.WantAPIError(t, apptest.APIJSON(t, w.Office, "PUT", set, map[string]any{"frequency": "weekly", "due_days": 100}),
 		http.StatusUnprocessableEntity, "invalid", "due_days", "frequency")
-	apiJSON(t, w.office, "PUT", set, map[string]any{"frequency": "quarterly", "due_days": 15}).decode(t, http.StatusOK, nil)
+	apptest.APIJSON(t, w.Office, "PUT", set, map[string]any{"frequency": "quarterly", "due_days": 15}).Decode(t, http.StatusOK, nil)
 
 	// Reports: a future period is refused, bad fields are named.
-	w.clock.Set(time.Date(2025, 4, 3, 9, 0, 0, 0, w.app.Config.Location))
-	wantAPIError(t, apiJSON(t, w.unitUser, "PUT", base+"/reports/2025-Q3", map[string]any{"items": []any{
+	w.clock.Set(time.Date(2025, 4, 3, 9, 0, 0, 0, w.App.Config.Location))
+	apptest.WantAPIError(t, apptest.APIJSON(t, w.UnitUser, "PUT", base+"/reports/2025-Q3", map[string]any{"items": []any{
 		map[string]any{"indicator_id": a, "progress": "x", "percent": 10}}}), http.StatusUnprocessableEntity, "invalid", "period")
-	wantAPIError(t, apiJSON(t, w.unitUser, "PUT", base+"/reports/2025-Q1", map[string]any{"items": []any{
+	apptest.WantAPIError(t, apptest.APIJSON(t, w.UnitUser, "PUT", base+"/reports/2025-Q1", map[string]any{"items": []any{
 		map[string]any{"indicator_id": a, "progress": "", "percent": 120}}}), http.StatusUnprocessableEntity, "invalid",
 		"items[0].percent", "items[0].progress")
-	wantAPIError(t, apiJSON(t, w.unitB, "PUT", base+"/reports/2025-Q1", map[string]any{"items": []any{
+	apptest.WantAPIError(t, apptest.APIJSON(t, w.unitB, "PUT", base+"/reports/2025-Q1", map[string]any{"items": []any{
 		map[string]any{"indicator_id": a, "progress": "x", "percent": 10}}}), http.StatusForbidden, "forbidden")
-	apiJSON(t, w.unitUser, "PUT", base+"/reports/2025-Q1", map[string]any{"items": []any{
+	apptest.APIJSON(t, w.UnitUser, "PUT", base+"/reports/2025-Q1", map[string]any{"items": []any{
 		map[string]any{"indicator_id": a, "progress": "完成调研", "percent": 30, "evidence": "https://example.org/a"},
-		map[string]any{"indicator_id": b, "progress": "启动", "percent": 5}}}).decode(t, http.StatusOK, nil)
+		map[string]any{"indicator_id": b, "progress": "启动", "percent": 5}}}).Decode(t, http.StatusOK, nil)
 	var reps struct {
 		Periods []struct{ Key, Due string } `json:"periods"`
 		Items   []struct {
@@ -199,14 +200,14 @@ func TestAPITargetReportsWarningsSelfEvaluation(t *testing.T) {
 			Percent     int   `json:"percent"`
 		} `json:"items"`
 	}
-	apiDo(t, w.office, "GET", base+"/reports", "", "").decode(t, http.StatusOK, &reps)
+	apptest.APIDo(t, w.Office, "GET", base+"/reports", "", "").Decode(t, http.StatusOK, &reps)
 	if len(reps.Periods) != 4 || reps.Periods[0].Due != "2025-04-15" || len(reps.Items) != 2 {
 		t.Errorf("reports %+v", reps)
 	}
 
 	// Warnings with a fixed clock: on 2025-07-16 Q2 (due 07-15) is missing
 	// for both indicators and a (deadline 05-31) is overdue at 30 %.
-	w.clock.Set(time.Date(2025, 7, 16, 9, 0, 0, 0, w.app.Config.Location))
+	w.clock.Set(time.Date(2025, 7, 16, 9, 0, 0, 0, w.App.Config.Location))
 	var warns struct {
 		Total int `json:"total"`
 		Items []struct {
@@ -216,36 +217,36 @@ func TestAPITargetReportsWarningsSelfEvaluation(t *testing.T) {
 			Percent     *int   `json:"percent"`
 		} `json:"items"`
 	}
-	wpath := "/api/v1/cycles/" + itoa(w.cycle) + "/target-warnings"
-	apiDo(t, w.office, "GET", wpath, "", "").decode(t, http.StatusOK, &warns)
+	wpath := "/api/v1/cycles/" + apptest.Itoa(w.cycle) + "/target-warnings"
+	apptest.APIDo(t, w.Office, "GET", wpath, "", "").Decode(t, http.StatusOK, &warns)
 	if warns.Total != 3 || warns.Items[1].Kind != "overdue" || *warns.Items[1].Percent != 30 || warns.Items[0].Period != "2025-Q2" {
 		t.Errorf("warnings %+v", warns)
 	}
-	apiDo(t, w.office, "GET", wpath+"?kind=overdue", "", "").decode(t, http.StatusOK, &warns)
+	apptest.APIDo(t, w.Office, "GET", wpath+"?kind=overdue", "", "").Decode(t, http.StatusOK, &warns)
 	if warns.Total != 1 {
 		t.Errorf("overdue only: %+v", warns)
 	}
 	// Unit B sees only its own (none); asking for A is forbidden.
-	apiDo(t, w.unitB, "GET", wpath, "", "").decode(t, http.StatusOK, &warns)
+	apptest.APIDo(t, w.unitB, "GET", wpath, "", "").Decode(t, http.StatusOK, &warns)
 	if warns.Total != 0 {
 		t.Errorf("unit B sees %d warnings", warns.Total)
 	}
-	wantAPIError(t, apiDo(t, w.unitB, "GET", wpath+"?unit_id="+itoa(w.a.ID), "", ""), http.StatusForbidden, "forbidden")
+	apptest.WantAPIError(t, apptest.APIDo(t, w.unitB, "GET", wpath+"?unit_id="+apptest.Itoa(w.A.ID), "", ""), http.StatusForbidden, "forbidden")
 	// The day before, Q2 is not yet due.
-	w.clock.Set(time.Date(2025, 7, 15, 23, 0, 0, 0, w.app.Config.Location))
-	apiDo(t, w.office, "GET", wpath, "", "").decode(t, http.StatusOK, &warns)
+	w.clock.Set(time.Date(2025, 7, 15, 23, 0, 0, 0, w.App.Config.Location))
+	apptest.APIDo(t, w.Office, "GET", wpath, "", "").Decode(t, http.StatusOK, &warns)
 	if warns.Total != 1 {
 		t.Errorf("on the due date: %+v", warns)
 	}
 
 	// Self-evaluation: above the points refused; locked refused.
 	self := base + "/self-evaluation"
-	wantAPIError(t, apiJSON(t, w.unitUser, "PUT", self, map[string]any{"items": []any{
+	apptest.WantAPIError(t, apptest.APIJSON(t, w.UnitUser, "PUT", self, map[string]any{"items": []any{
 		map[string]any{"indicator_id": a, "claimed": 11, "note": "超额完成"}}}), http.StatusUnprocessableEntity, "invalid", "items[0].claimed")
-	apiJSON(t, w.unitUser, "PUT", self, map[string]any{"items": []any{
-		map[string]any{"indicator_id": a, "claimed": 8, "note": "按标准扣2分"}}}).decode(t, http.StatusOK, nil)
-	apiJSON(t, w.office, "PUT", set, map[string]any{"frequency": "quarterly", "due_days": 15, "self_eval_locked": true}).decode(t, http.StatusOK, nil)
-	wantAPIError(t, apiJSON(t, w.unitUser, "PUT", self, map[string]any{"items": []any{
+	apptest.APIJSON(t, w.UnitUser, "PUT", self, map[string]any{"items": []any{
+		map[string]any{"indicator_id": a, "claimed": 8, "note": "按标准扣2分"}}}).Decode(t, http.StatusOK, nil)
+	apptest.APIJSON(t, w.Office, "PUT", set, map[string]any{"frequency": "quarterly", "due_days": 15, "self_eval_locked": true}).Decode(t, http.StatusOK, nil)
+	apptest.WantAPIError(t, apptest.APIJSON(t, w.UnitUser, "PUT", self, map[string]any{"items": []any{
 		map[string]any{"indicator_id": a, "claimed": 10, "note": "改"}}}), http.StatusConflict, "conflict")
 	var ev struct {
 		Locked bool `json:"locked"`
@@ -254,7 +255,7 @@ func TestAPITargetReportsWarningsSelfEvaluation(t *testing.T) {
 			Note    string  `json:"note"`
 		} `json:"items"`
 	}
-	apiDo(t, w.office, "GET", self, "", "").decode(t, http.StatusOK, &ev)
+	apptest.APIDo(t, w.Office, "GET", self, "", "").Decode(t, http.StatusOK, &ev)
 	if !ev.Locked || len(ev.Items) != 1 || ev.Items[0].Claimed != 8 {
 		t.Errorf("self-evaluation %+v", ev)
 	}
@@ -270,20 +271,20 @@ func TestAPITargetReportsWarningsSelfEvaluation(t *testing.T) {
 			Warnings int `json:"warnings"`
 		} `json:"items"`
 	}
-	apiDo(t, w.office, "GET", "/api/v1/cycles/"+itoa(w.cycle)+"/targets", "", "").decode(t, http.StatusOK, &lines)
+	apptest.APIDo(t, w.Office, "GET", "/api/v1/cycles/"+apptest.Itoa(w.cycle)+"/targets", "", "").Decode(t, http.StatusOK, &lines)
 	if len(lines.Items) != 2 {
 		t.Fatalf("lines %+v", lines)
 	}
 	for _, l := range lines.Items {
-		if l.Unit.ID == w.a.ID && (l.Sheet == nil || l.Sheet.Status != "approved" || l.Sheet.Indicators != 2 || l.Warnings != 1) {
+		if l.Unit.ID == w.A.ID && (l.Sheet == nil || l.Sheet.Status != "approved" || l.Sheet.Indicators != 2 || l.Warnings != 1) {
 			t.Errorf("unit A line %+v", l)
 		}
-		if l.Unit.ID == w.b.ID && l.Sheet != nil {
+		if l.Unit.ID == w.B.ID && l.Sheet != nil {
 			t.Errorf("unit B has a sheet")
 		}
 	}
-	apiDo(t, w.unitB, "GET", "/api/v1/cycles/"+itoa(w.cycle)+"/targets", "", "").decode(t, http.StatusOK, &lines)
-	if len(lines.Items) != 1 || lines.Items[0].Unit.ID != w.b.ID {
+	apptest.APIDo(t, w.unitB, "GET", "/api/v1/cycles/"+apptest.Itoa(w.cycle)+"/targets", "", "").Decode(t, http.StatusOK, &lines)
+	if len(lines.Items) != 1 || lines.Items[0].Unit.ID != w.B.ID {
 		t.Errorf("unit B sees %+v", lines)
 	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"minyi/internal/schemes"
 	"minyi/internal/testutil/apptest"
+	"minyi/internal/testutil/apptest/fixtures"
 )
 
 // TestConsoleSchemes covers the scheme page: preview and save a preset,
@@ -15,41 +16,41 @@ import (
 // messages, then saved), the version history, the trial computation and
 // the read-only view of a unit user.
 func TestConsoleSchemes(t *testing.T) {
-	w := newAPIWorld(t, apptest.Options{})
-	cy := w.createCycle(t, "2025年度", 2025, nil)
-	path := "/console/cycles/" + itoa(cy.ID) + "/scheme"
+	w := fixtures.NewAPIWorld(t, apptest.Options{})
+	cy := w.CreateCycle(t, "2025年度", 2025, nil)
+	path := "/console/cycles/" + apptest.Itoa(cy.ID) + "/scheme"
 
-	if p := get(t, w.office, "/console/cycles/"+itoa(cy.ID)); !p.has(`href="` + path + `"`) {
+	if p := apptest.Get(t, w.Office, "/console/cycles/"+apptest.Itoa(cy.ID)); !p.Has(`href="` + path + `"`) {
 		t.Errorf("cycle page lacks the scheme link")
 	}
-	p := get(t, w.office, path)
-	if p.Status != http.StatusOK || !p.has("本考核年度尚未设置考核方案") || !p.has("?preview=zhongshan") {
+	p := apptest.Get(t, w.Office, path)
+	if p.Status != http.StatusOK || !p.Has("本考核年度尚未设置考核方案") || !p.Has("?preview=zhongshan") {
 		t.Fatalf("empty scheme page %d", p.Status)
 	}
-	p = get(t, w.office, path+"?preview=zhongshan")
+	p = apptest.Get(t, w.Office, path+"?preview=zhongshan")
 	for _, s := range []string{"预览预置方案：中山市“三效一创”", "履行法定职责", "市府督查室", "市编委办、市发展改革局",
 		"公众评价得分（0–100）÷ 100 × 15", "scheme-lvl-3", `name="in.public_satisfaction"`, "保存为本年度考核方案"} {
-		if !p.has(s) {
+		if !p.Has(s) {
 			t.Errorf("preview lacks %q", s)
 		}
 	}
-	if p := get(t, w.office, path+"?preview=nowhere"); p.Status != http.StatusNotFound {
+	if p := apptest.Get(t, w.Office, path+"?preview=nowhere"); p.Status != http.StatusNotFound {
 		t.Errorf("unknown preset: %d", p.Status)
 	}
 
 	// Save the preset; the same again makes no version.
-	saved := post(t, w.office, path, url.Values{"mode": {"preset"}, "preset": {"jiangxi"}, "note": {"按省办法"}})
+	saved := apptest.Post(t, w.Office, path, url.Values{"mode": {"preset"}, "preset": {"jiangxi"}, "note": {"按省办法"}})
 	if saved.Status != http.StatusSeeOther || saved.Location != path+"?msg=scheme_saved" {
 		t.Fatalf("save preset: %d %q", saved.Status, saved.Location)
 	}
-	p = get(t, w.office, saved.Location)
+	p = apptest.Get(t, w.Office, saved.Location)
 	for _, s := range []string{"考核方案已保存为新版本", "江西省省直机关绩效管理 · 第1版", "部门评价", "按参加项目折算",
 		"50 × 已参加项目实得分之和 ÷ 已参加项目满分之和", "绩效指标与过程管理×60% + 绩效评价×40%", `name="na.leadership"`, "按省办法"} {
-		if !hasText(p, s) {
+		if !apptest.HasText(p, s) {
 			t.Errorf("saved scheme page lacks %q", s)
 		}
 	}
-	if again := post(t, w.office, path, url.Values{"mode": {"preset"}, "preset": {"jiangxi"}}); again.Location != path+"?msg=scheme_unchanged" {
+	if again := apptest.Post(t, w.Office, path, url.Values{"mode": {"preset"}, "preset": {"jiangxi"}}); again.Location != path+"?msg=scheme_unchanged" {
 		t.Errorf("repeated save: %q", again.Location)
 	}
 
@@ -57,27 +58,27 @@ func TestConsoleSchemes(t *testing.T) {
 	trial := url.Values{"version": {"1"}, "in.key_work": {"70"}, "in.lead_assessment": {"16"}, "in.process": {"91"},
 		"in.provincial_leaders": {"18"}, "in.public": {"90.125"}, "na.leadership": {"1"}, "in.party_building": {"8"},
 		"in.public_security": {"9"}, "na.energy_saving": {"1"}, "in.budget_performance": {"4"}}
-	p = post(t, w.office, path+"/trial", trial)
+	p = apptest.Post(t, w.Office, path+"/trial", trial)
 	for _, s := range []string{`id="trial-composite">87.62<`, "50 × (8.00 + 9.00 + 4.00) ÷ (10 + 10 + 5) = 42.00",
 		"公众评价得分 90.13 ÷ 100 × 满分 30 = 27.04", `value="90.125"`, "scheme-na"} {
-		if !hasText(p, s) {
+		if !apptest.HasText(p, s) {
 			t.Errorf("trial lacks %q", s)
 		}
 	}
 	trial.Set("in.budget_performance", "6")
 	trial.Del("in.process")
-	p = post(t, w.office, path+"/trial", trial)
-	if p.Status != http.StatusUnprocessableEntity || !p.has("部门评价 › 财政预算绩效: 得分须在0到5之间") {
+	p = apptest.Post(t, w.Office, path+"/trial", trial)
+	if p.Status != http.StatusUnprocessableEntity || !p.Has("部门评价 › 财政预算绩效: 得分须在0到5之间") {
 		t.Errorf("trial above max: %d", p.Status)
 	}
 	trial.Set("in.budget_performance", "5")
-	p = post(t, w.office, path+"/trial", trial)
-	if p.Status != http.StatusOK || !p.has("尚有 1 个评分项目未录入") || !p.has("年度综合绩效成绩 › 绩效指标与过程管理 › 过程管理与日常考核") {
+	p = apptest.Post(t, w.Office, path+"/trial", trial)
+	if p.Status != http.StatusOK || !p.Has("尚有 1 个评分项目未录入") || !p.Has("年度综合绩效成绩 › 绩效指标与过程管理 › 过程管理与日常考核") {
 		t.Errorf("trial with a missing leaf: %d", p.Status)
 	}
 	// A trial on a preset's preview.
-	p = post(t, w.office, path+"/trial", url.Values{"preview": {"county"}, "in.indicators": {"85.5"}, "in.public": {"78.25"}, "in.leaders": {"92"}})
-	if !p.has(`id="trial-composite">85.43<`) {
+	p = apptest.Post(t, w.Office, path+"/trial", url.Values{"preview": {"county"}, "in.indicators": {"85.5"}, "in.public": {"78.25"}, "in.leaders": {"92"}})
+	if !p.Has(`id="trial-composite">85.43<`) {
 		t.Errorf("county trial lacks 85.43")
 	}
 
@@ -85,38 +86,38 @@ func TestConsoleSchemes(t *testing.T) {
 	tree := presetTree(t, "county")
 	tree.Children[1].Weight = 0.2
 	b, _ := json.Marshal(tree)
-	p = post(t, w.office, path, url.Values{"mode": {"json"}, "tree": {string(b)}, "name": {"县方案"}})
-	if p.Status != http.StatusUnprocessableEntity || !p.has("绩效评估总分: 权重之和须为100%（现为110%）") || !p.has("县方案") {
+	p = apptest.Post(t, w.Office, path, url.Values{"mode": {"json"}, "tree": {string(b)}, "name": {"县方案"}})
+	if p.Status != http.StatusUnprocessableEntity || !p.Has("绩效评估总分: 权重之和须为100%（现为110%）") || !p.Has("县方案") {
 		t.Errorf("bad tree: %d", p.Status)
 	}
-	p = post(t, w.office, path, url.Values{"mode": {"json"}, "tree": {`{"key": "a", "nme": "x"}`}})
-	if p.Status != http.StatusUnprocessableEntity || !p.has("方案 JSON 含有无法识别的字段") {
+	p = apptest.Post(t, w.Office, path, url.Values{"mode": {"json"}, "tree": {`{"key": "a", "nme": "x"}`}})
+	if p.Status != http.StatusUnprocessableEntity || !p.Has("方案 JSON 含有无法识别的字段") {
 		t.Errorf("unknown field: %d", p.Status)
 	}
-	p = post(t, w.office, path, url.Values{"mode": {"json"}, "tree": {`{"key": `}})
-	if p.Status != http.StatusUnprocessableEntity || !p.has("方案 JSON 格式有误") {
+	p = apptest.Post(t, w.Office, path, url.Values{"mode": {"json"}, "tree": {`{"key": `}})
+	if p.Status != http.StatusUnprocessableEntity || !p.Has("方案 JSON 格式有误") {
 		t.Errorf("broken JSON: %d", p.Status)
 	}
 	tree.Children[1].Weight = 0.1
 	b, _ = json.Marshal(tree)
-	ok := post(t, w.office, path, url.Values{"mode": {"json"}, "tree": {string(b)}, "name": {"县方案"}, "note": {"改用县方案"}})
+	ok := apptest.Post(t, w.Office, path, url.Values{"mode": {"json"}, "tree": {string(b)}, "name": {"县方案"}, "note": {"改用县方案"}})
 	if ok.Location != path+"?msg=scheme_saved" {
 		t.Fatalf("save tree: %d %q", ok.Status, ok.Location)
 	}
-	p = get(t, w.office, path)
-	if !p.has("县方案 · 第2版") || !p.has("共 2 版") || !p.has(path+"?version=1") {
+	p = apptest.Get(t, w.Office, path)
+	if !p.Has("县方案 · 第2版") || !p.Has("共 2 版") || !p.Has(path+"?version=1") {
 		t.Errorf("versions not listed")
 	}
-	if p := get(t, w.office, path+"?version=1"); !p.has("历史版本") || !p.has("江西省省直机关绩效管理 · 第1版") {
+	if p := apptest.Get(t, w.Office, path+"?version=1"); !p.Has("历史版本") || !p.Has("江西省省直机关绩效管理 · 第1版") {
 		t.Errorf("old version page")
 	}
 
 	// A unit user reads, without forms, and cannot save.
-	p = get(t, w.unitUser, path)
-	if p.Status != http.StatusOK || !p.has("县方案") || p.has(`name="in.indicators"`) || p.has("粘贴方案 JSON") {
+	p = apptest.Get(t, w.UnitUser, path)
+	if p.Status != http.StatusOK || !p.Has("县方案") || p.Has(`name="in.indicators"`) || p.Has("粘贴方案 JSON") {
 		t.Errorf("unit user view: %d", p.Status)
 	}
-	if p := post(t, w.unitUser, path, url.Values{"mode": {"preset"}, "preset": {"county"}}); p.Status != http.StatusForbidden {
+	if p := apptest.Post(t, w.UnitUser, path, url.Values{"mode": {"preset"}, "preset": {"county"}}); p.Status != http.StatusForbidden {
 		t.Errorf("unit user save: %d", p.Status)
 	}
 }

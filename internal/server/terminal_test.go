@@ -10,43 +10,15 @@ import (
 	"time"
 
 	"minyi/internal/testutil/apptest"
+	"minyi/internal/testutil/apptest/fixtures"
 )
 
-// termReply is the terminal API's reply.
-type termReply struct {
-	Accepted   int `json:"accepted"`
-	Duplicates int `json:"duplicates"`
-	Rejected   int `json:"rejected"`
-	Results    []struct {
-		ID     string            `json:"id"`
-		Status string            `json:"status"`
-		Error  string            `json:"error"`
-		Fields map[string]string `json:"fields"`
-	} `json:"results"`
-}
-
-// summary is "id:status[:error:fields]" for each result, in order.
-func (r termReply) summary() string {
-	parts := make([]string, len(r.Results))
-	for i, x := range r.Results {
-		parts[i] = x.ID + ":" + x.Status
-		if x.Error != "" {
-			var f []string
-			for k := range x.Fields {
-				f = append(f, k)
-			}
-			parts[i] += ":" + x.Error + ":" + strings.Join(f, "+")
-		}
-	}
-	return strings.Join(parts, " ")
-}
-
 // termPost sends ratings with the token and checks the counts add up.
-func termPost(t *testing.T, w *apiWorld, token string, items ...map[string]any) termReply {
+func termPost(t *testing.T, w *fixtures.APIWorld, token string, items ...map[string]any) fixtures.TermReply {
 	t.Helper()
-	var out termReply
-	apiJSON(t, w.anon, "POST", "/api/v1/terminal/ratings", map[string]any{"ratings": items}, "Authorization", "Bearer "+token).
-		decode(t, http.StatusOK, &out)
+	var out fixtures.TermReply
+	apptest.APIJSON(t, w.Anon, "POST", "/api/v1/terminal/ratings", map[string]any{"ratings": items}, "Authorization", "Bearer "+token).
+		Decode(t, http.StatusOK, &out)
 	if len(out.Results) != len(items) || out.Accepted+out.Duplicates+out.Rejected != len(items) {
 		t.Fatalf("%d items gave %d results, counts %d+%d+%d", len(items), len(out.Results), out.Accepted, out.Duplicates, out.Rejected)
 	}
@@ -58,38 +30,28 @@ func termPost(t *testing.T, w *apiWorld, token string, items ...map[string]any) 
 	return out
 }
 
-// stored counts the unit's ratings in Postgres.
-func stored(t *testing.T, w *apiWorld, unitID int64) int {
-	t.Helper()
-	var n int
-	if err := w.app.Pool.QueryRow(context.Background(), `SELECT count(*) FROM ratings WHERE unit_id = $1`, unitID).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
 func TestTerminalAuthentication(t *testing.T) {
-	w := newAPIWorld(t, apptest.Options{})
-	id, token := w.createTerminal(t, w.a.ID, map[string]any{"name": "1号评价器"})
+	w := fixtures.NewAPIWorld(t, apptest.Options{})
+	id, token := w.CreateTerminal(t, w.A.ID, map[string]any{"name": "1号评价器"})
 	body := `{"ratings":[{"id":"r-1","level":5}]}`
 	for _, auth := range []string{"", "Bearer", "Bearer ", "Bearer    ", "Basic " + token, token, "Bearer garbage",
 		"Bearer mt_garbage", "Bearer " + token + "x", "Bearer " + strings.TrimPrefix(token, "mt_")} {
 		t.Run(fmt.Sprintf("%q", auth), func(t *testing.T) {
-			wantAPIError(t, apiDo(t, w.anon, "POST", "/api/v1/terminal/ratings", "application/json", body, "Authorization", auth), 401, "unauthorized")
+			apptest.WantAPIError(t, apptest.APIDo(t, w.Anon, "POST", "/api/v1/terminal/ratings", "application/json", body, "Authorization", auth), 401, "unauthorized")
 		})
 	}
 	// A session cookie is no terminal token.
-	wantAPIError(t, apiDo(t, w.office, "POST", "/api/v1/terminal/ratings", "application/json", body), 401, "unauthorized")
-	apiDo(t, w.office, "DELETE", "/api/v1/terminals/"+itoa(id), "", "").decode(t, http.StatusOK, nil)
-	wantAPIError(t, apiDo(t, w.anon, "POST", "/api/v1/terminal/ratings", "application/json", body, "Authorization", "Bearer "+token), 401, "unauthorized")
-	if n := stored(t, w, w.a.ID); n != 0 {
+	apptest.WantAPIError(t, apptest.APIDo(t, w.Office, "POST", "/api/v1/terminal/ratings", "application/json", body), 401, "unauthorized")
+	apptest.APIDo(t, w.Office, "DELETE", "/api/v1/terminals/"+apptest.Itoa(id), "", "").Decode(t, http.StatusOK, nil)
+	apptest.WantAPIError(t, apptest.APIDo(t, w.Anon, "POST", "/api/v1/terminal/ratings", "application/json", body, "Authorization", "Bearer "+token), 401, "unauthorized")
+	if n := fixtures.StoredRatings(t, w, w.A.ID); n != 0 {
 		t.Errorf("%d ratings stored without a valid token", n)
 	}
 }
 
 func TestTerminalBadBodies(t *testing.T) {
-	w := newAPIWorld(t, apptest.Options{})
-	_, token := w.createTerminal(t, w.a.ID, map[string]any{"name": "1号评价器"})
+	w := fixtures.NewAPIWorld(t, apptest.Options{})
+	_, token := w.CreateTerminal(t, w.A.ID, map[string]any{"name": "1号评价器"})
 	many := func(n int) string {
 		items := make([]string, n)
 		for i := range items {
@@ -97,51 +59,51 @@ func TestTerminalBadBodies(t *testing.T) {
 		}
 		return `{"ratings":[` + strings.Join(items, ",") + `]}`
 	}
-	tests := []apiBodyCase{
-		{"malformed JSON", "application/json", `{"ratings":[`, nil},
-		{"wrong content type", "text/plain", `{"ratings":[{"id":"a","level":5}]}`, nil},
-		{"no content type", "", `{"ratings":[{"id":"a","level":5}]}`, nil},
-		{"empty body", "application/json", ``, nil},
-		{"two values", "application/json", `{"ratings":[{"id":"a","level":5}]} {}`, nil},
-		{"top-level array", "application/json", `[{"id":"a","level":5}]`, nil},
-		{"no ratings", "application/json", `{}`, []string{"ratings"}},
-		{"null ratings", "application/json", `{"ratings":null}`, []string{"ratings"}},
-		{"zero ratings", "application/json", `{"ratings":[]}`, []string{"ratings"}},
-		{"501 ratings", "application/json", many(501), []string{"ratings"}},
-		{"ratings a string", "application/json", `{"ratings":"x"}`, []string{"ratings"}},
-		{"level a string", "application/json", `{"ratings":[{"id":"a","level":5},{"id":"b","level":"5"}]}`, []string{"ratings.level"}},
-		{"id a number", "application/json", `{"ratings":[{"id":7,"level":5}]}`, []string{"ratings.id"}},
-		{"level a fraction", "application/json", `{"ratings":[{"id":"a","level":4.5}]}`, []string{"ratings.level"}},
-		{"reasons a string", "application/json", `{"ratings":[{"id":"a","level":1,"reasons":"慢"}]}`, []string{"ratings.reasons"}},
+	tests := []apptest.APIBodyCase{
+		{Name: "malformed JSON", ContentType: "application/json", Body: `{"ratings":[`},
+		{Name: "wrong content type", ContentType: "text/plain", Body: `{"ratings":[{"id":"a","level":5}]}`},
+		{Name: "no content type", ContentType: "", Body: `{"ratings":[{"id":"a","level":5}]}`},
+		{Name: "empty body", ContentType: "application/json", Body: ``},
+		{Name: "two values", ContentType: "application/json", Body: `{"ratings":[{"id":"a","level":5}]} {}`},
+		{Name: "top-level array", ContentType: "application/json", Body: `[{"id":"a","level":5}]`},
+		{Name: "no ratings", ContentType: "application/json", Body: `{}`, Fields: []string{"ratings"}},
+		{Name: "null ratings", ContentType: "application/json", Body: `{"ratings":null}`, Fields: []string{"ratings"}},
+		{Name: "zero ratings", ContentType: "application/json", Body: `{"ratings":[]}`, Fields: []string{"ratings"}},
+		{Name: "501 ratings", ContentType: "application/json", Body: many(501), Fields: []string{"ratings"}},
+		{Name: "ratings a string", ContentType: "application/json", Body: `{"ratings":"x"}`, Fields: []string{"ratings"}},
+		{Name: "level a string", ContentType: "application/json", Body: `{"ratings":[{"id":"a","level":5},{"id":"b","level":"5"}]}`, Fields: []string{"ratings.level"}},
+		{Name: "id a number", ContentType: "application/json", Body: `{"ratings":[{"id":7,"level":5}]}`, Fields: []string{"ratings.id"}},
+		{Name: "level a fraction", ContentType: "application/json", Body: `{"ratings":[{"id":"a","level":4.5}]}`, Fields: []string{"ratings.level"}},
+		{Name: "reasons a string", ContentType: "application/json", Body: `{"ratings":[{"id":"a","level":1,"reasons":"慢"}]}`, Fields: []string{"ratings.reasons"}},
 	}
 	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			r := apiDo(t, w.anon, "POST", "/api/v1/terminal/ratings", tt.ctype, tt.body, "Authorization", "Bearer "+token)
-			wantAPIError(t, r, 422, "invalid", tt.fields...)
+		t.Run(tt.Name, func(t *testing.T) {
+			r := apptest.APIDo(t, w.Anon, "POST", "/api/v1/terminal/ratings", tt.ContentType, tt.Body, "Authorization", "Bearer "+token)
+			apptest.WantAPIError(t, r, 422, "invalid", tt.Fields...)
 		})
 	}
-	if n := stored(t, w, w.a.ID); n != 0 {
+	if n := fixtures.StoredRatings(t, w, w.A.ID); n != 0 {
 		t.Fatalf("refused batches stored %d ratings", n)
 	}
-	var out termReply
-	apiDo(t, w.anon, "POST", "/api/v1/terminal/ratings", "application/json", many(500), "Authorization", "Bearer "+token).
-		decode(t, http.StatusOK, &out)
-	if out.Accepted != 500 || stored(t, w, w.a.ID) != 500 {
-		t.Errorf("a batch of 500: accepted %d, stored %d", out.Accepted, stored(t, w, w.a.ID))
+	var out fixtures.TermReply
+	apptest.APIDo(t, w.Anon, "POST", "/api/v1/terminal/ratings", "application/json", many(500), "Authorization", "Bearer "+token).
+		Decode(t, http.StatusOK, &out)
+	if out.Accepted != 500 || fixtures.StoredRatings(t, w, w.A.ID) != 500 {
+		t.Errorf("a batch of 500: accepted %d, stored %d", out.Accepted, fixtures.StoredRatings(t, w, w.A.ID))
 	}
-	var one termReply
-	apiDo(t, w.anon, "POST", "/api/v1/terminal/ratings", "application/json; charset=utf-8", many(1)[:len(many(1))-3]+`,"x":1}]}`,
-		"Authorization", "Bearer "+token).decode(t, http.StatusOK, &one)
+	var one fixtures.TermReply
+	apptest.APIDo(t, w.Anon, "POST", "/api/v1/terminal/ratings", "application/json; charset=utf-8", many(1)[:len(many(1))-3]+`,"x":1}]}`,
+		"Authorization", "Bearer "+token).Decode(t, http.StatusOK, &one)
 	if one.Duplicates != 1 {
 		t.Errorf("a known id with an unknown extra field: %+v", one)
 	}
 }
 
 func TestTerminalMixedBatch(t *testing.T) {
-	clock := &apiClock{t: time.Date(2026, 3, 15, 10, 0, 0, 0, apiShanghai)}
-	w := newAPIWorld(t, apptest.Options{Now: clock.Now, Env: map[string]string{"TERMINAL_MAX_AGE": "48h", "LEVEL_POINTS": "100,90,70,40,0"}})
-	_, token := w.createTerminal(t, w.a.ID, map[string]any{"name": "1号评价器"})
-	_, tokenB := w.createTerminal(t, w.b.ID, map[string]any{"name": "B评价器"})
+	clock := apptest.NewClock(time.Date(2026, 3, 15, 10, 0, 0, 0, apptest.Shanghai))
+	w := fixtures.NewAPIWorld(t, apptest.Options{Now: clock.Now, Env: map[string]string{"TERMINAL_MAX_AGE": "48h", "LEVEL_POINTS": "100,90,70,40,0"}})
+	_, token := w.CreateTerminal(t, w.A.ID, map[string]any{"name": "1号评价器"})
+	_, tokenB := w.CreateTerminal(t, w.B.ID, map[string]any{"name": "B评价器"})
 	now := clock.Now()
 	at := func(d time.Duration) string { return now.Add(d).Format(time.RFC3339) }
 	batch := []map[string]any{
@@ -162,7 +124,7 @@ func TestTerminalMixedBatch(t *testing.T) {
 	want := "ok-1:created bad-level:rejected:invalid:level ok-2:created case-again:rejected:case_conflict:case_no " +
 		":rejected:invalid:id future:rejected:invalid:rated_at slightly-ahead:created too-old:rejected:invalid:rated_at " +
 		"old-enough:created bad-time:rejected:invalid:rated_at long-case:rejected:invalid:case_no"
-	if got := out.summary(); !strings.HasPrefix(got, want) {
+	if got := out.Summary(); !strings.HasPrefix(got, want) {
 		t.Errorf("results\n%s\nwant\n%s", got, want)
 	}
 	last := out.Results[len(out.Results)-1]
@@ -172,7 +134,7 @@ func TestTerminalMixedBatch(t *testing.T) {
 	if out.Accepted != 4 || out.Rejected != 8 || out.Duplicates != 0 {
 		t.Errorf("counts %d/%d/%d, want 4 accepted, 8 rejected", out.Accepted, out.Duplicates, out.Rejected)
 	}
-	if n := stored(t, w, w.a.ID); n != 4 {
+	if n := fixtures.StoredRatings(t, w, w.A.ID); n != 4 {
 		t.Fatalf("%d ratings stored, want the 4 valid ones", n)
 	}
 
@@ -180,22 +142,22 @@ func TestTerminalMixedBatch(t *testing.T) {
 	// what was refused is refused again, and nothing is stored twice.
 	again := termPost(t, w, token, batch...)
 	wantAgain := "ok-1:duplicate bad-level:rejected:invalid:level ok-2:duplicate case-again:rejected:case_conflict:case_no"
-	if got := again.summary(); !strings.HasPrefix(got, wantAgain) {
+	if got := again.Summary(); !strings.HasPrefix(got, wantAgain) {
 		t.Errorf("replay\n%s\nwant prefix\n%s", got, wantAgain)
 	}
-	if again.Accepted != 0 || again.Duplicates != 4 || again.Rejected != 8 || stored(t, w, w.a.ID) != 4 {
-		t.Errorf("replay counts %d/%d/%d, %d stored", again.Accepted, again.Duplicates, again.Rejected, stored(t, w, w.a.ID))
+	if again.Accepted != 0 || again.Duplicates != 4 || again.Rejected != 8 || fixtures.StoredRatings(t, w, w.A.ID) != 4 {
+		t.Errorf("replay counts %d/%d/%d, %d stored", again.Accepted, again.Duplicates, again.Rejected, fixtures.StoredRatings(t, w, w.A.ID))
 	}
-	if got := termPost(t, w, token, batch[3]).summary(); got != "case-again:rejected:case_conflict:case_no" {
+	if got := termPost(t, w, token, batch[3]).Summary(); got != "case-again:rejected:case_conflict:case_no" {
 		t.Errorf("case conflict sent alone: %s", got)
 	}
 	// The same case number at another unit is another case.
-	if got := termPost(t, w, tokenB, map[string]any{"id": "ok-1", "level": 5, "case_no": "BJ-1"}).summary(); got != "ok-1:created" {
+	if got := termPost(t, w, tokenB, map[string]any{"id": "ok-1", "level": 5, "case_no": "BJ-1"}).Summary(); got != "ok-1:created" {
 		t.Errorf("same case number and id at unit B: %s", got)
 	}
 
-	_, _, items := feed(t, w.office, "/api/v1/units/"+itoa(w.a.ID)+"/ratings")
-	byID := map[string]apiRating{}
+	_, _, items := fixtures.Feed(t, w.Office, "/api/v1/units/"+apptest.Itoa(w.A.ID)+"/ratings")
+	byID := map[string]fixtures.Rating{}
 	for _, r := range items {
 		byID[*r.ClientID] = r
 	}
@@ -214,56 +176,56 @@ func TestTerminalMixedBatch(t *testing.T) {
 }
 
 func TestTerminalRatingsBelongToTheTerminal(t *testing.T) {
-	w := newAPIWorld(t, apptest.Options{})
+	w := fixtures.NewAPIWorld(t, apptest.Options{})
 	var point struct{ ID int64 }
-	apiJSON(t, w.office, "POST", "/api/v1/units/"+itoa(w.a.ID)+"/points", map[string]string{"name": "1号窗口", "kind": "window"}).
-		decode(t, http.StatusCreated, &point)
-	termID, token := w.createTerminal(t, w.a.ID, map[string]any{"name": "1号窗口评价器", "point_id": point.ID})
+	apptest.APIJSON(t, w.Office, "POST", "/api/v1/units/"+apptest.Itoa(w.A.ID)+"/points", map[string]string{"name": "1号窗口", "kind": "window"}).
+		Decode(t, http.StatusCreated, &point)
+	termID, token := w.CreateTerminal(t, w.A.ID, map[string]any{"name": "1号窗口评价器", "point_id": point.ID})
 	// Fields naming another unit are not part of the contract and are ignored.
-	termPost(t, w, token, map[string]any{"id": "r-1", "level": 5, "unit_id": w.b.ID, "channel": "qr"})
+	termPost(t, w, token, map[string]any{"id": "r-1", "level": 5, "unit_id": w.B.ID, "channel": "qr"})
 	var unitID, pointID, terminalID int64
 	var channel string
-	err := w.app.Pool.QueryRow(context.Background(), `SELECT unit_id, point_id, terminal_id, channel FROM ratings`).
+	err := w.App.Pool.QueryRow(context.Background(), `SELECT unit_id, point_id, terminal_id, channel FROM ratings`).
 		Scan(&unitID, &pointID, &terminalID, &channel)
-	if err != nil || unitID != w.a.ID || pointID != point.ID || terminalID != termID || channel != "terminal" {
+	if err != nil || unitID != w.A.ID || pointID != point.ID || terminalID != termID || channel != "terminal" {
 		t.Errorf("stored unit %d point %d terminal %d channel %s (%v)", unitID, pointID, terminalID, channel, err)
 	}
 }
 
 func TestTerminalRevokedWithinCacheTTL(t *testing.T) {
-	w := newAPIWorld(t, apptest.Options{Env: map[string]string{"TERMINAL_CACHE_TTL": "1m"}})
-	id, token := w.createTerminal(t, w.a.ID, map[string]any{"name": "1号评价器"})
-	if got := termPost(t, w, token, map[string]any{"id": "r-1", "level": 5}).summary(); got != "r-1:created" {
+	w := fixtures.NewAPIWorld(t, apptest.Options{Env: map[string]string{"TERMINAL_CACHE_TTL": "1m"}})
+	id, token := w.CreateTerminal(t, w.A.ID, map[string]any{"name": "1号评价器"})
+	if got := termPost(t, w, token, map[string]any{"id": "r-1", "level": 5}).Summary(); got != "r-1:created" {
 		t.Fatalf("first post: %s", got)
 	}
-	apiDo(t, w.office, "DELETE", "/api/v1/terminals/"+itoa(id), "", "").decode(t, http.StatusOK, nil)
+	apptest.APIDo(t, w.Office, "DELETE", "/api/v1/terminals/"+apptest.Itoa(id), "", "").Decode(t, http.StatusOK, nil)
 	body := `{"ratings":[{"id":"r-2","level":5}]}`
-	wantAPIError(t, apiDo(t, w.anon, "POST", "/api/v1/terminal/ratings", "application/json", body, "Authorization", "Bearer "+token), 401, "unauthorized")
+	apptest.WantAPIError(t, apptest.APIDo(t, w.Anon, "POST", "/api/v1/terminal/ratings", "application/json", body, "Authorization", "Bearer "+token), 401, "unauthorized")
 
 	// Revoked by another instance (straight in Postgres): this instance's
 	// cache still knows the token, but the write re-checks it.
-	id2, token2 := w.createTerminal(t, w.a.ID, map[string]any{"name": "2号评价器"})
-	if got := termPost(t, w, token2, map[string]any{"id": "s-1", "level": 5}).summary(); got != "s-1:created" {
+	id2, token2 := w.CreateTerminal(t, w.A.ID, map[string]any{"name": "2号评价器"})
+	if got := termPost(t, w, token2, map[string]any{"id": "s-1", "level": 5}).Summary(); got != "s-1:created" {
 		t.Fatalf("first post of terminal 2: %s", got)
 	}
-	if _, err := w.app.Pool.Exec(context.Background(), `UPDATE terminals SET revoked_at = now() WHERE id = $1`, id2); err != nil {
+	if _, err := w.App.Pool.Exec(context.Background(), `UPDATE terminals SET revoked_at = now() WHERE id = $1`, id2); err != nil {
 		t.Fatal(err)
 	}
-	r := apiDo(t, w.anon, "POST", "/api/v1/terminal/ratings", "application/json", `{"ratings":[{"id":"s-2","level":5},{"id":"s-1","level":5}]}`,
+	r := apptest.APIDo(t, w.Anon, "POST", "/api/v1/terminal/ratings", "application/json", `{"ratings":[{"id":"s-2","level":5},{"id":"s-1","level":5}]}`,
 		"Authorization", "Bearer "+token2)
-	wantAPIError(t, r, 401, "unauthorized")
-	if n := stored(t, w, w.a.ID); n != 2 {
+	apptest.WantAPIError(t, r, 401, "unauthorized")
+	if n := fixtures.StoredRatings(t, w, w.A.ID); n != 2 {
 		t.Errorf("%d ratings stored, want only the 2 sent before the revocations", n)
 	}
 }
 
 func TestTerminalReplyShape(t *testing.T) {
-	w := newAPIWorld(t, apptest.Options{})
-	_, token := w.createTerminal(t, w.a.ID, map[string]any{"name": "1号评价器"})
-	r := apiJSON(t, w.anon, "POST", "/api/v1/terminal/ratings", map[string]any{"ratings": []map[string]any{{"id": "a", "level": 5}, {"id": "b", "level": 7}}},
+	w := fixtures.NewAPIWorld(t, apptest.Options{})
+	_, token := w.CreateTerminal(t, w.A.ID, map[string]any{"name": "1号评价器"})
+	r := apptest.APIJSON(t, w.Anon, "POST", "/api/v1/terminal/ratings", map[string]any{"ratings": []map[string]any{{"id": "a", "level": 5}, {"id": "b", "level": 7}}},
 		"Authorization", "Bearer "+token)
 	var raw map[string]json.RawMessage
-	r.decode(t, http.StatusOK, &raw)
+	r.Decode(t, http.StatusOK, &raw)
 	for _, k := range []string{"accepted", "duplicates", "rejected", "results"} {
 		if raw[k] == nil {
 			t.Errorf("reply %s lacks %q", r.Body, k)
