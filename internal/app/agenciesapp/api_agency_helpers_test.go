@@ -18,16 +18,6 @@ func execSQL(t *testing.T, w *fixtures.AgencyWorld, sql string, args ...any) {
 	}
 }
 
-// countRows returns a count(*) query's answer.
-func countRows(t *testing.T, w *fixtures.AgencyWorld, sql string, args ...any) int {
-	t.Helper()
-	var n int
-	if err := w.App.Pool.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
 // agencyUploadReply is an upload as the API returns it.
 type agencyUploadReply struct {
 	ID            int64  `json:"id"`

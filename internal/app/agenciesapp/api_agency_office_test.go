@@ -70,7 +70,7 @@ func TestAgencyOfficeAPI(t *testing.T) {
 	if a.Name != "甲调查公司" || a.Contact != "王五 010-1234" {
 		t.Errorf("patched %+v", a)
 	}
-	if n := countRows(t, w, `SELECT count(*) FROM audit_log WHERE action IN ('agency.create','agency_token.issue','agency.quotas','agency.update')`); n != 4 {
+	if n := w.App.Count(t, `SELECT count(*) FROM audit_log WHERE action IN ('agency.create','agency_token.issue','agency.quotas','agency.update')`); n != 4 {
 		t.Errorf("%d audit entries", n)
 	}
 	apptest.WantAPIError(t, apptest.APIDo(t, w.Office, "GET", "/api/v1/agencies/999999", "", ""), 404, "not_found")

@@ -114,13 +114,13 @@ func TestAgencyAPIBatch(t *testing.T) {
 	if changed.RowsInvalid != 1 || !strings.Contains(changed.errorAt(1, "response_id"), "该答卷编号已上传，内容不同") {
 		t.Errorf("changed %+v", changed)
 	}
-	if n := countRows(t, w, `SELECT level FROM survey_responses WHERE agency_response_id = 'R1'`); n != 5 {
+	if n := w.App.Count(t, `SELECT level FROM survey_responses WHERE agency_response_id = 'R1'`); n != 5 {
 		t.Errorf("stored level %d", n)
 	}
-	if n := countRows(t, w, `SELECT count(*) FROM survey_responses WHERE source = 'agency' AND respondent_id IS NULL AND survey_id = $1`, w.Survey); n != 3 {
+	if n := w.App.Count(t, `SELECT count(*) FROM survey_responses WHERE source = 'agency' AND respondent_id IS NULL AND survey_id = $1`, w.Survey); n != 3 {
 		t.Errorf("%d responses stored", n)
 	}
-	if n := countRows(t, w, `SELECT count(*) FROM survey_responses WHERE submitted_on = '2025-11-18'`); n != 3 {
+	if n := w.App.Count(t, `SELECT count(*) FROM survey_responses WHERE submitted_on = '2025-11-18'`); n != 3 {
 		t.Errorf("%d responses dated as the rows say", n)
 	}
 	// Bad batches as a whole.
@@ -198,7 +198,7 @@ func TestAgencyAPIAuth(t *testing.T) {
 	}
 	apptest.APIJSON(t, w.Office, "PATCH", "/api/v1/agencies/"+apptest.Itoa(w.Agency), map[string]any{"disabled": false}).Decode(t, http.StatusOK, nil)
 	postBatch(t, w, token, goodRow("R1")).Decode(t, http.StatusOK, nil)
-	if n := countRows(t, w, `SELECT count(*) FROM survey_responses`); n != 1 {
+	if n := w.App.Count(t, `SELECT count(*) FROM survey_responses`); n != 1 {
 		t.Errorf("%d responses", n)
 	}
 }
@@ -221,7 +221,7 @@ func TestAgencyAPISurveyNotOpen(t *testing.T) {
 			}
 		}
 	}
-	if n := countRows(t, w, `SELECT count(*) FROM survey_responses`) + countRows(t, w, `SELECT count(*) FROM survey_uploads`); n != 0 {
+	if n := w.App.Count(t, `SELECT count(*) FROM survey_responses`) + w.App.Count(t, `SELECT count(*) FROM survey_uploads`); n != 0 {
 		t.Errorf("%d rows stored for a survey not taking answers", n)
 	}
 	var who struct{ Survey struct{ Accepting bool } }
@@ -255,7 +255,7 @@ func TestAgencyAPIConcurrentUpload(t *testing.T) {
 	if stored != 300 || dups != 300*(n-1) {
 		t.Errorf("stored %d duplicates %d", stored, dups)
 	}
-	if c := countRows(t, w, `SELECT count(*) FROM survey_responses`); c != 300 {
+	if c := w.App.Count(t, `SELECT count(*) FROM survey_responses`); c != 300 {
 		t.Errorf("%d responses in the database", c)
 	}
 	var p struct{ Total struct{ Received int } }
@@ -297,7 +297,7 @@ func TestAgencyAPIFiles(t *testing.T) {
 			}
 		}
 	}
-	if n := countRows(t, w, `SELECT count(*) FROM survey_responses`); n != 4 {
+	if n := w.App.Count(t, `SELECT count(*) FROM survey_responses`); n != 4 {
 		t.Fatalf("%d responses", n)
 	}
 
@@ -326,10 +326,10 @@ func TestAgencyAPIFiles(t *testing.T) {
 	body, ctype := apptest.MultipartBody(t, "big.csv", make([]byte, 10<<20+1), nil)
 	apptest.WantAPIError(t, apptest.APIDo(t, w.AgencyCl, "POST", "/api/v1/agency/responses/file", ctype, body, "Authorization", "Bearer "+w.Token),
 		422, "invalid", "file")
-	if n := countRows(t, w, `SELECT count(*) FROM survey_responses`); n != 4 {
+	if n := w.App.Count(t, `SELECT count(*) FROM survey_responses`); n != 4 {
 		t.Errorf("%d responses after refused files", n)
 	}
-	if n := countRows(t, w, `SELECT count(*) FROM survey_uploads`); n != 3 {
+	if n := w.App.Count(t, `SELECT count(*) FROM survey_uploads`); n != 3 {
 		t.Errorf("%d uploads recorded, want only the 3 accepted files", n)
 	}
 }

@@ -87,7 +87,7 @@ func TestConsoleAgencies(t *testing.T) {
 			t.Errorf("report page lacks %q", s)
 		}
 	}
-	if n := countRows(t, w, `SELECT count(*) FROM audit_log WHERE action = 'agency_upload.create' AND actor = 'office1'`); n != 1 {
+	if n := w.App.Count(t, `SELECT count(*) FROM audit_log WHERE action = 'agency_upload.create' AND actor = 'office1'`); n != 1 {
 		t.Errorf("%d audit entries for the upload", n)
 	}
 	// The same file again: duplicates only.
@@ -110,7 +110,7 @@ func TestConsoleAgencies(t *testing.T) {
 	if p.Status != http.StatusRequestEntityTooLarge || !p.Has("10 MB") {
 		t.Errorf("too big: %d", p.Status)
 	}
-	if n := countRows(t, w, `SELECT count(*) FROM survey_responses`); n != 2 {
+	if n := w.App.Count(t, `SELECT count(*) FROM survey_responses`); n != 2 {
 		t.Errorf("%d responses", n)
 	}
 

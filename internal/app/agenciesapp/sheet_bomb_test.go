@@ -31,7 +31,7 @@ func TestAgencyAPIRefusesSheetBombs(t *testing.T) {
 	if up.RowsStored != 1 || up.RowsInvalid != 1 {
 		t.Errorf("ordinary upload: %+v", up)
 	}
-	if n := countRows(t, w, `SELECT count(*) FROM survey_uploads`); n != 1 {
+	if n := w.App.Count(t, `SELECT count(*) FROM survey_uploads`); n != 1 {
 		t.Errorf("%d uploads recorded, want only the ordinary one", n)
 	}
 }
@@ -55,10 +55,10 @@ func TestAgencyUploadUnreadableText(t *testing.T) {
 	if e := up.Report.Errors; len(e) != 1 || e[0].Column != "意见建议" || e[0].ResponseID != "F2" {
 		t.Errorf("file report: %+v", e)
 	}
-	if n := countRows(t, w, `SELECT count(*) FROM survey_responses`); n != 4 {
+	if n := w.App.Count(t, `SELECT count(*) FROM survey_responses`); n != 4 {
 		t.Errorf("%d responses stored, want 4", n)
 	}
-	if n := countRows(t, w, fmt.Sprintf(`SELECT count(*) FROM survey_responses WHERE agency_response_id IN ('%s', '%s', '%s')`, "N2", "N3", "F2")); n != 0 {
+	if n := w.App.Count(t, fmt.Sprintf(`SELECT count(*) FROM survey_responses WHERE agency_response_id IN ('%s', '%s', '%s')`, "N2", "N3", "F2")); n != 0 {
 		t.Errorf("%d unreadable rows stored", n)
 	}
 }

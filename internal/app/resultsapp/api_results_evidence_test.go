@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -50,16 +49,6 @@ func newResultsWorld(t *testing.T, now func() time.Time, year int) *resultsWorld
 	return w
 }
 
-// count returns a count(*) query's answer.
-func (w *resultsWorld) count(t *testing.T, sql string, args ...any) int {
-	t.Helper()
-	var n int
-	if err := w.App.Pool.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
 type upload struct {
 	name string
 	data []byte
@@ -84,13 +73,7 @@ func postFiles(t *testing.T, c *apptest.Client, path string, fields map[string]s
 	mw.Close()
 	req, _ := http.NewRequest("POST", c.App.URL+path, &buf)
 	req.Header.Set("Content-Type", mw.FormDataContentType())
-	res, err := c.C.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return apptest.Page{Status: res.StatusCode, Location: res.Header.Get("Location"), Body: string(b)}
+	return apptest.SendPage(t, c, req)
 }
 
 // download fetches an evidence file through the API.
@@ -111,7 +94,7 @@ func TestAppealEvidence(t *testing.T) {
 	apply := w.base + "/units/" + apptest.Itoa(w.A.ID) + "/appeal"
 	nothingStored := func(label string) {
 		t.Helper()
-		if n := w.count(t, `SELECT count(*) FROM evidence_files`) + w.count(t, `SELECT count(*) FROM assessment_appeals`); n != 0 {
+		if n := w.App.Count(t, `SELECT count(*) FROM evidence_files`) + w.App.Count(t, `SELECT count(*) FROM assessment_appeals`); n != 0 {
 			t.Fatalf("%s: %d rows stored", label, n)
 		}
 	}
@@ -154,7 +137,7 @@ func TestAppealEvidence(t *testing.T) {
 	// A retry stores nothing again.
 	var again results.Appeal
 	apptest.APIJSON(t, w.UnitUser, "POST", apply, body).Decode(t, http.StatusCreated, &again)
-	if again.ID != a.ID || w.count(t, `SELECT count(*) FROM evidence_files`) != 2 {
+	if again.ID != a.ID || w.App.Count(t, `SELECT count(*) FROM evidence_files`) != 2 {
 		t.Fatalf("retry: %+v", again)
 	}
 	// Downloads: the office and the unit; not another unit.
@@ -196,7 +179,7 @@ func TestAppealEvidence(t *testing.T) {
 	if p.Status != http.StatusUnprocessableEntity || !p.Has("仅支持 PDF、PNG、JPEG 格式") || !p.Has("扣分有误") {
 		t.Fatalf("console wrong type: %d %s", p.Status, p.Body)
 	}
-	if n := w.count(t, `SELECT count(*) FROM evidence_files WHERE owner_unit_id = $1`, w.B.ID); n != 0 {
+	if n := w.App.Count(t, `SELECT count(*) FROM evidence_files WHERE owner_unit_id = $1`, w.B.ID); n != 0 {
 		t.Fatalf("stored %d files", n)
 	}
 	p = postFiles(t, w.unitB, own+"/appeal", map[string]string{"grounds": "扣分有误"}, upload{"通报.pdf", testPDF})
@@ -285,7 +268,7 @@ func TestRectificationReports(t *testing.T) {
 	r := apptest.APIJSON(t, w.UnitUser, "PUT", report, map[string]any{"content": "整改措施",
 		"files": []any{map[string]any{"filename": "a.gif", "content_base64": []byte("GIF89a....")}}})
 	apptest.WantAPIError(t, r, http.StatusUnprocessableEntity, "invalid", "files")
-	if w.count(t, `SELECT count(*) FROM assessment_rectification_reports`)+w.count(t, `SELECT count(*) FROM evidence_files`) != 0 {
+	if w.App.Count(t, `SELECT count(*) FROM assessment_rectification_reports`)+w.App.Count(t, `SELECT count(*) FROM evidence_files`) != 0 {
 		t.Fatal("a refused report stored something")
 	}
 	apptest.WantAPIError(t, apptest.APIJSON(t, w.Office, "GET", report, nil), http.StatusNotFound, "not_found")
@@ -299,7 +282,7 @@ func TestRectificationReports(t *testing.T) {
 		t.Fatalf("report: %+v", rep)
 	}
 	apptest.APIJSON(t, w.UnitUser, "PUT", report, body).Decode(t, http.StatusOK, &rep)
-	if w.count(t, `SELECT count(*) FROM evidence_files`) != 1 {
+	if w.App.Count(t, `SELECT count(*) FROM evidence_files`) != 1 {
 		t.Fatal("a retry stored the file again")
 	}
 	apptest.APIJSON(t, w.Office, "GET", report, nil).Decode(t, http.StatusOK, &rep)
@@ -342,7 +325,7 @@ func TestRectificationReports(t *testing.T) {
 	if body := consoleGet(t, w.UnitUser, own, http.StatusOK); strings.Contains(body, `id="report-submit"`) || !strings.Contains(body, "整改报告已签收") {
 		t.Fatalf("unit page after receipt: %s", body)
 	}
-	if n := w.count(t, `SELECT count(*) FROM audit_log WHERE action LIKE 'results.rectification_%'`); n != 3 {
+	if n := w.App.Count(t, `SELECT count(*) FROM audit_log WHERE action LIKE 'results.rectification_%'`); n != 3 {
 		t.Fatalf("audited %d report writes, want 3", n)
 	}
 }

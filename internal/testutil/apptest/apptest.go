@@ -150,3 +150,13 @@ func (a *App) AddUser(tb testing.TB, username, password, role string, unitID *in
 	}
 	return u
 }
+
+// Count returns the answer of a count(*) query on the test's database.
+func (a *App) Count(tb testing.TB, sql string, args ...any) int {
+	tb.Helper()
+	var n int
+	if err := a.Pool.QueryRow(context.Background(), sql, args...).Scan(&n); err != nil {
+		tb.Fatal(err)
+	}
+	return n
+}

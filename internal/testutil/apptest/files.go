@@ -2,7 +2,6 @@ package apptest
 
 import (
 	"bytes"
-	"io"
 	"mime/multipart"
 	"net/http"
 	"strings"
@@ -30,24 +29,7 @@ func MultipartBody(t *testing.T, filename string, data []byte, fields map[string
 // PostFile uploads a file as the console's import form does.
 func PostFile(t *testing.T, c *Client, path, filename string, data []byte) Page {
 	t.Helper()
-	var body bytes.Buffer
-	mw := multipart.NewWriter(&body)
-	_ = mw.WriteField("_csrf", CSRF(t, c, "/console"))
-	fw, err := mw.CreateFormFile("file", filename)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fw.Write(data)
-	mw.Close()
-	req, _ := http.NewRequest("POST", c.App.URL+path, &body)
-	req.Header.Set("Content-Type", mw.FormDataContentType())
-	res, err := c.C.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return Page{Status: res.StatusCode, Location: res.Header.Get("Location"), Body: string(b)}
+	return PostMultipart(t, c, path, map[string]string{}, filename, data)
 }
 
 // PostMultipart submits a console form with a file in field "file".
@@ -57,13 +39,7 @@ func PostMultipart(t *testing.T, c *Client, path string, fields map[string]strin
 	body, ctype := MultipartBody(t, filename, data, fields)
 	req, _ := http.NewRequest("POST", c.App.URL+path, strings.NewReader(body))
 	req.Header.Set("Content-Type", ctype)
-	res, err := c.C.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return Page{Status: res.StatusCode, Location: res.Header.Get("Location"), Body: string(b)}
+	return SendPage(t, c, req)
 }
 
 // TestPNG is the start of a PNG file, enough for the upload checks.

@@ -34,6 +34,12 @@ func DoPage(t *testing.T, c *Client, method, path string, form url.Values) Page 
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
+	return SendPage(t, c, req)
+}
+
+// SendPage sends a console request and returns the page it answers with.
+func SendPage(t *testing.T, c *Client, req *http.Request) Page {
+	t.Helper()
 	res, err := c.C.Do(req)
 	if err != nil {
 		t.Fatal(err)
