@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"minyi/internal/testutil/apptest"
+	"minyi/internal/testutil/apptest/fixtures"
 )
 
 // zeros is an endless body of a byte, read lazily so a test can declare or
@@ -27,7 +28,7 @@ func (z zeros) Read(p []byte) (int, error) {
 // Content-Length, or -1 to send it chunked. A declared body over 64 KiB is
 // sent with "Expect: 100-continue", as curl does, so a server that refuses
 // it by its length answers before the client writes it.
-func rawPost(t *testing.T, c *apptest.Client, path, ctype string, body io.Reader, length int64) page {
+func rawPost(t *testing.T, c *apptest.Client, path, ctype string, body io.Reader, length int64) apptest.Page {
 	t.Helper()
 	req, err := http.NewRequest("POST", c.App.URL+path, body)
 	if err != nil {
@@ -44,7 +45,7 @@ func rawPost(t *testing.T, c *apptest.Client, path, ctype string, body io.Reader
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
-	return page{Status: res.StatusCode, Location: res.Header.Get("Location"), Body: string(b)}
+	return apptest.Page{Status: res.StatusCode, Location: res.Header.Get("Location"), Body: string(b)}
 }
 
 // multipartRating is a rating form sent as multipart with a padding file
@@ -65,47 +66,47 @@ func multipartRating(n int) (io.Reader, string, int64) {
 // is read (declared) or as soon as it passes the cap (chunked), a
 // multipart one with 415, and nothing is stored.
 func TestPublicFormBodyLimits(t *testing.T) {
-	f := newPubFixture(t, apptest.Options{})
-	d := f.device("Body")
+	f := fixtures.NewPubFixture(t, apptest.Options{})
+	d := f.Device("Body")
 	form := "level=5&token=tok-body-0001&comment="
 
 	// Declared far over the cap: answered without reading it.
-	p := rawPost(t, d.c, "/q/"+f.code, "application/x-www-form-urlencoded",
+	p := rawPost(t, d.C, "/q/"+f.Code, "application/x-www-form-urlencoded",
 		io.MultiReader(strings.NewReader(form), io.LimitReader(zeros('a'), 64<<20)), int64(len(form))+64<<20)
 	if p.Status != http.StatusRequestEntityTooLarge || !strings.Contains(p.Body, "提交内容过大") ||
-		!strings.Contains(p.Body, `href="/q/`+f.code+`"`) {
+		!strings.Contains(p.Body, `href="/q/`+f.Code+`"`) {
 		t.Fatalf("64 MB rating form: %d %.300s", p.Status, p.Body)
 	}
 	// Sent chunked: cut at the cap (16 KiB).
-	p = rawPost(t, d.c, "/q/"+f.code, "application/x-www-form-urlencoded",
+	p = rawPost(t, d.C, "/q/"+f.Code, "application/x-www-form-urlencoded",
 		io.MultiReader(strings.NewReader(form), io.LimitReader(zeros('a'), 256<<10)), -1)
 	if p.Status != http.StatusRequestEntityTooLarge {
 		t.Fatalf("256 KiB chunked rating form: %d %.300s", p.Status, p.Body)
 	}
 	// Multipart, as the attack test sent 400 MB: refused before reading.
 	body, ctype, n := multipartRating(8 << 20)
-	p = rawPost(t, d.c, "/q/"+f.code, ctype, body, n)
+	p = rawPost(t, d.C, "/q/"+f.Code, ctype, body, n)
 	if p.Status != http.StatusUnsupportedMediaType || !strings.Contains(p.Body, "不支持这种提交方式") {
 		t.Fatalf("multipart rating: %d %.300s", p.Status, p.Body)
 	}
-	if got := f.stored(t, f.unitID); got != 0 {
+	if got := f.Stored(t, f.UnitID); got != 0 {
 		t.Fatalf("%d ratings stored from refused bodies", got)
 	}
 
 	// A comment of the full 500 characters still fits.
-	res, b := d.rate(t, f.code, ratingForm("2", "reasons", "等候时间长", "comment", strings.Repeat("排", 500), "token", "tok-body-0002"))
-	wantThanks(t, res, b)
+	res, b := d.Rate(t, f.Code, fixtures.RatingForm("2", "reasons", "等候时间长", "comment", strings.Repeat("排", 500), "token", "tok-body-0002"))
+	fixtures.WantThanks(t, res, b)
 
 	// The sign-in form and an invitation link's form have caps too.
-	p = rawPost(t, f.app.Client(), "/login", "application/x-www-form-urlencoded", io.LimitReader(zeros('a'), 4<<20), 4<<20)
+	p = rawPost(t, f.App.Client(), "/login", "application/x-www-form-urlencoded", io.LimitReader(zeros('a'), 4<<20), 4<<20)
 	if p.Status != http.StatusRequestEntityTooLarge {
 		t.Fatalf("4 MB sign-in form: %d", p.Status)
 	}
-	p = rawPost(t, f.app.Client(), "/login", "multipart/form-data; boundary=x", strings.NewReader("--x--\r\n"), 7)
+	p = rawPost(t, f.App.Client(), "/login", "multipart/form-data; boundary=x", strings.NewReader("--x--\r\n"), 7)
 	if p.Status != http.StatusUnsupportedMediaType {
 		t.Fatalf("multipart sign-in: %d", p.Status)
 	}
-	p = rawPost(t, f.app.Client(), "/s/"+strings.Repeat("A", 32)+"/submit", "application/x-www-form-urlencoded",
+	p = rawPost(t, f.App.Client(), "/s/"+strings.Repeat("A", 32)+"/submit", "application/x-www-form-urlencoded",
 		io.LimitReader(zeros('a'), 8<<20), 8<<20)
 	if p.Status != http.StatusRequestEntityTooLarge {
 		t.Fatalf("8 MB invitation form: %d", p.Status)
@@ -115,20 +116,20 @@ func TestPublicFormBodyLimits(t *testing.T) {
 // TestConsoleFormBodyLimit: a console form post is capped too (1 MiB; the
 // upload routes have their own caps), before the session check reads it.
 func TestConsoleFormBodyLimit(t *testing.T) {
-	f := newPubFixture(t, apptest.Options{})
-	token := csrf(t, f.office, "/console")
+	f := fixtures.NewPubFixture(t, apptest.Options{})
+	token := apptest.CSRF(t, f.Office, "/console")
 	big := url.Values{"_csrf": {token}, "name": {"市公安局"}, "category": {"执法监督类"}, "pad": {strings.Repeat("a", 2<<20)}}
-	p := rawPost(t, f.office, "/console/units", "application/x-www-form-urlencoded", strings.NewReader(big.Encode()), -1)
+	p := rawPost(t, f.Office, "/console/units", "application/x-www-form-urlencoded", strings.NewReader(big.Encode()), -1)
 	if p.Status != http.StatusRequestEntityTooLarge || !strings.Contains(p.Body, "提交内容过大") {
 		t.Fatalf("2 MB chunked console form: %d %.300s", p.Status, p.Body)
 	}
 	body, ctype, n := multipartRating(48 << 20)
-	p = rawPost(t, f.office, "/console/units", ctype, body, n)
+	p = rawPost(t, f.Office, "/console/units", ctype, body, n)
 	if p.Status != http.StatusRequestEntityTooLarge {
 		t.Fatalf("48 MB multipart console form: %d %.300s", p.Status, p.Body)
 	}
 	var count int
-	if err := f.app.Pool.QueryRow(t.Context(), `SELECT count(*) FROM units WHERE name = '市公安局'`).Scan(&count); err != nil || count != 0 {
+	if err := f.App.Pool.QueryRow(t.Context(), `SELECT count(*) FROM units WHERE name = '市公安局'`).Scan(&count); err != nil || count != 0 {
 		t.Fatalf("units created from refused bodies: %d %v", count, err)
 	}
 }
@@ -136,29 +137,29 @@ func TestConsoleFormBodyLimit(t *testing.T) {
 // TestAPIBodiesOverTheLimit: a JSON body over its endpoint's limit is 413
 // too_large, whichever endpoint, and changes nothing.
 func TestAPIBodiesOverTheLimit(t *testing.T) {
-	w := newAPIWorld(t, apptest.Options{})
-	cy := w.createCycle(t, "2026年度", 2026, nil)
-	_, token := w.createTerminal(t, w.a.ID, map[string]any{"name": "1号评价器"})
+	w := fixtures.NewAPIWorld(t, apptest.Options{})
+	cy := w.CreateCycle(t, "2026年度", 2026, nil)
+	_, token := w.CreateTerminal(t, w.A.ID, map[string]any{"name": "1号评价器"})
 	long := `{"name":"` + strings.Repeat("长", 6000) + `","category":"社会服务类"}`
 	for _, c := range []struct{ method, path, body string }{
 		{"POST", "/api/v1/units", long},
-		{"PATCH", "/api/v1/units/" + itoa(w.a.ID), long},
-		{"POST", "/api/v1/units/" + itoa(w.a.ID) + "/points", long},
-		{"POST", "/api/v1/units/" + itoa(w.a.ID) + "/terminals", long},
+		{"PATCH", "/api/v1/units/" + apptest.Itoa(w.A.ID), long},
+		{"POST", "/api/v1/units/" + apptest.Itoa(w.A.ID) + "/points", long},
+		{"POST", "/api/v1/units/" + apptest.Itoa(w.A.ID) + "/terminals", long},
 		{"POST", "/api/v1/cycles", `{"name":"` + strings.Repeat("长", 30000) + `"}`},
-		{"PUT", "/api/v1/cycles/" + itoa(cy.ID) + "/config", `{"note":"` + strings.Repeat("长", 400000) + `"}`},
+		{"PUT", "/api/v1/cycles/" + apptest.Itoa(cy.ID) + "/config", `{"note":"` + strings.Repeat("长", 400000) + `"}`},
 		{"POST", "/api/v1/session", `{"username":"` + strings.Repeat("a", 5000) + `"}`},
 	} {
-		wantAPIError(t, apiDo(t, w.office, c.method, c.path, "application/json", c.body), http.StatusRequestEntityTooLarge, "too_large")
+		apptest.WantAPIError(t, apptest.APIDo(t, w.Office, c.method, c.path, "application/json", c.body), http.StatusRequestEntityTooLarge, "too_large")
 	}
 	batch := `{"ratings":[` + strings.Repeat(`{"id":"x","level":5,"comment":"`+strings.Repeat("a", 400)+`"},`, 6000) + `{"id":"y","level":5}]}`
-	wantAPIError(t, apiDo(t, w.anon, "POST", "/api/v1/terminal/ratings", "application/json", batch, "Authorization", "Bearer "+token),
+	apptest.WantAPIError(t, apptest.APIDo(t, w.Anon, "POST", "/api/v1/terminal/ratings", "application/json", batch, "Authorization", "Bearer "+token),
 		http.StatusRequestEntityTooLarge, "too_large")
-	if n := stored(t, w, w.a.ID); n != 0 {
+	if n := fixtures.StoredRatings(t, w, w.A.ID); n != 0 {
 		t.Fatalf("%d ratings stored", n)
 	}
 	var units struct{ Total int }
-	apiJSON(t, w.office, "GET", "/api/v1/units", nil).decode(t, http.StatusOK, &units)
+	apptest.APIJSON(t, w.Office, "GET", "/api/v1/units", nil).Decode(t, http.StatusOK, &units)
 	if units.Total != 2 {
 		t.Fatalf("%d units after refused bodies, want 2", units.Total)
 	}

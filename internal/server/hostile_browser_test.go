@@ -14,6 +14,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"minyi/internal/testutil/apptest"
+	"minyi/internal/testutil/apptest/browsertest"
+	"minyi/internal/testutil/apptest/fixtures"
 	"minyi/internal/testutil/browser"
 )
 
@@ -73,14 +75,14 @@ func (v *violations) check(t *testing.T, where string) {
 // browser reports no refused script or error on any page.
 func TestBrowserPagesRunUnderCSP(t *testing.T) {
 	ctx := browser.New(t, browser.Options{Width: 1280, Height: 900})
-	f := newPubFixture(t, apptest.Options{})
+	f := fixtures.NewPubFixture(t, apptest.Options{})
 	v := watchViolations(t, ctx)
-	ratePage := f.app.URL + "/q/" + f.code
+	ratePage := f.App.URL + "/q/" + f.Code
 
 	// The rating page: the script runs, the draft keeps no phone.
-	browserDo(t, ctx, "fill in the rating form", chromedp.Navigate(ratePage), chromedp.WaitVisible(chromedp.ID("submit")),
-		chromedp.Click(levelRadio("2")), chromedp.WaitVisible(chromedp.ID("reasons-card")),
-		chromedp.Click(reasonBox("等候时间长")),
+	browsertest.Do(t, ctx, "fill in the rating form", chromedp.Navigate(ratePage), chromedp.WaitVisible(chromedp.ID("submit")),
+		chromedp.Click(browsertest.LevelRadio("2")), chromedp.WaitVisible(chromedp.ID("reasons-card")),
+		chromedp.Click(browsertest.ReasonBox("等候时间长")),
 		chromedp.SendKeys(chromedp.CSS("textarea[name=comment]"), "排队两小时"),
 		chromedp.SendKeys(chromedp.CSS("input[name=phone]"), "13812345678"))
 	var draft struct {
@@ -90,7 +92,7 @@ func TestBrowserPagesRunUnderCSP(t *testing.T) {
 		Phone   *string
 		Reasons []string
 	}
-	raw := browserEval[string](t, ctx, `localStorage.getItem('minyi:`+f.code+`') || ''`)
+	raw := browsertest.Eval[string](t, ctx, `localStorage.getItem('minyi:`+f.Code+`') || ''`)
 	if err := json.Unmarshal([]byte(raw), &draft); err != nil {
 		t.Fatalf("draft %q: %v", raw, err)
 	}
@@ -101,35 +103,35 @@ func TestBrowserPagesRunUnderCSP(t *testing.T) {
 		t.Errorf("the draft keeps the phone: %s", raw)
 	}
 	// A reload brings the draft back, without the phone.
-	browserDo(t, ctx, "reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.ID("reasons-card")))
-	if got := browserEval[string](t, ctx, `document.querySelector('textarea[name=comment]').value`); got != "排队两小时" {
+	browsertest.Do(t, ctx, "reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.ID("reasons-card")))
+	if got := browsertest.Eval[string](t, ctx, `document.querySelector('textarea[name=comment]').value`); got != "排队两小时" {
 		t.Errorf("comment after reload %q", got)
 	}
-	if got := browserEval[string](t, ctx, `document.querySelector('input[name=phone]').value`); got != "" {
+	if got := browsertest.Eval[string](t, ctx, `document.querySelector('input[name=phone]').value`); got != "" {
 		t.Errorf("phone after reload %q", got)
 	}
 	// Half an hour later the draft is gone.
-	browserEval[bool](t, ctx, `(function(){var k='minyi:`+f.code+`',d=JSON.parse(localStorage.getItem(k));d.t-=31*60*1000;
+	browsertest.Eval[bool](t, ctx, `(function(){var k='minyi:`+f.Code+`',d=JSON.parse(localStorage.getItem(k));d.t-=31*60*1000;
 		localStorage.setItem(k,JSON.stringify(d));return true})()`)
-	browserDo(t, ctx, "reload after 31 minutes", chromedp.Reload(), chromedp.WaitVisible(chromedp.ID("submit")))
-	if got := browserEval[string](t, ctx, `document.querySelector('textarea[name=comment]').value`); got != "" {
+	browsertest.Do(t, ctx, "reload after 31 minutes", chromedp.Reload(), chromedp.WaitVisible(chromedp.ID("submit")))
+	if got := browsertest.Eval[string](t, ctx, `document.querySelector('textarea[name=comment]').value`); got != "" {
 		t.Errorf("a 31-minute-old draft came back: %q", got)
 	}
-	if browserEval[bool](t, ctx, `localStorage.getItem('minyi:`+f.code+`') !== null`) {
+	if browsertest.Eval[bool](t, ctx, `localStorage.getItem('minyi:`+f.Code+`') !== null`) {
 		t.Error("the expired draft is still stored")
 	}
 	// Submitting clears the draft on the thanks page.
-	browserDo(t, ctx, "rate", chromedp.Click(levelRadio("5")))
-	if status := browserSubmit(t, ctx); status != 200 {
+	browsertest.Do(t, ctx, "rate", chromedp.Click(browsertest.LevelRadio("5")))
+	if status := browsertest.Submit(t, ctx); status != 200 {
 		t.Fatalf("thanks page: %d", status)
 	}
-	if browserEval[bool](t, ctx, `localStorage.getItem('minyi:`+f.code+`') !== null`) {
+	if browsertest.Eval[bool](t, ctx, `localStorage.getItem('minyi:`+f.Code+`') !== null`) {
 		t.Error("the thanks page left the draft")
 	}
 	v.check(t, "rating pages")
 
 	// The console: a confirm prompt guards rotating the QR code.
-	browserSignIn(t, ctx, f.app.URL, "office1", "office-pass-1")
+	browsertest.SignIn(t, ctx, f.App.URL, "office1", "office-pass-1")
 	var accept, prompts atomic.Int32
 	dialogs := chromedp.Events(ctx, cdppage.JavascriptDialogOpening)
 	go func() {
@@ -143,28 +145,28 @@ func TestBrowserPagesRunUnderCSP(t *testing.T) {
 			chromedp.Call(ctx, cdppage.HandleJavaScriptDialog, cdppage.HandleJavaScriptDialogParams{Accept: accept.Load() == 1}) //nolint:errcheck
 		}
 	}()
-	unitPage := f.app.URL + "/console/units/" + itoa(f.unitID)
+	unitPage := f.App.URL + "/console/units/" + apptest.Itoa(f.UnitID)
 	rotate := chromedp.CSS(`form[action$="/rotate"] button`)
-	browserDo(t, ctx, "open the unit page and cancel the rotation", chromedp.Navigate(unitPage), chromedp.WaitVisible(rotate),
+	browsertest.Do(t, ctx, "open the unit page and cancel the rotation", chromedp.Navigate(unitPage), chromedp.WaitVisible(rotate),
 		chromedp.Click(rotate))
-	if code := currentCode(t, f); code != f.code || prompts.Load() != 1 {
-		t.Fatalf("after cancelling: code %q (was %q), %d prompts", code, f.code, prompts.Load())
+	if code := currentCode(t, f); code != f.Code || prompts.Load() != 1 {
+		t.Fatalf("after cancelling: code %q (was %q), %d prompts", code, f.Code, prompts.Load())
 	}
 	accept.Store(1)
-	browserDo(t, ctx, "rotate after confirming", chromedp.Click(rotate), chromedp.WaitVisible(chromedp.CSS(".alert-ok")))
-	if code := currentCode(t, f); code == f.code || prompts.Load() != 2 {
-		t.Fatalf("after confirming: code %q (was %q), %d prompts", code, f.code, prompts.Load())
+	browsertest.Do(t, ctx, "rotate after confirming", chromedp.Click(rotate), chromedp.WaitVisible(chromedp.CSS(".alert-ok")))
+	if code := currentCode(t, f); code == f.Code || prompts.Load() != 2 {
+		t.Fatalf("after confirming: code %q (was %q), %d prompts", code, f.Code, prompts.Load())
 	}
-	browserDo(t, ctx, "open more console pages", chromedp.Navigate(f.app.URL+"/console/units"), chromedp.WaitVisible(chromedp.CSS("main")),
-		chromedp.Navigate(f.app.URL+"/console/ratings"), chromedp.WaitVisible(chromedp.CSS("main")),
-		chromedp.Navigate(f.app.URL+"/console/audit"), chromedp.WaitVisible(chromedp.CSS("main")))
+	browsertest.Do(t, ctx, "open more console pages", chromedp.Navigate(f.App.URL+"/console/units"), chromedp.WaitVisible(chromedp.CSS("main")),
+		chromedp.Navigate(f.App.URL+"/console/ratings"), chromedp.WaitVisible(chromedp.CSS("main")),
+		chromedp.Navigate(f.App.URL+"/console/audit"), chromedp.WaitVisible(chromedp.CSS("main")))
 	v.check(t, "console pages")
 }
 
 // currentCode reads the unit's QR code through the API.
-func currentCode(t *testing.T, f *pubFixture) string {
+func currentCode(t *testing.T, f *fixtures.PubFixture) string {
 	t.Helper()
 	var u struct{ QR struct{ Code string } }
-	f.office.JSON(t, "GET", "/api/v1/units/"+itoa(f.unitID), nil, &u)
+	f.Office.JSON(t, "GET", "/api/v1/units/"+apptest.Itoa(f.UnitID), nil, &u)
 	return u.QR.Code
 }

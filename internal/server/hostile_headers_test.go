@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"minyi/internal/testutil/apptest"
+	"minyi/internal/testutil/apptest/fixtures"
 )
 
 var inlineScriptRE = regexp.MustCompile(`(?s)<script>(.*?)</script>`)
@@ -59,20 +60,20 @@ func wantScriptsAllowed(t *testing.T, what string, h http.Header, body string) {
 }
 
 func TestSecurityHeaders(t *testing.T) {
-	v := newInvitee(t, apptest.Options{}, false)
-	v.openSurvey(t, v.survey.ID)
+	v := fixtures.NewInvitee(t, apptest.Options{}, false)
+	v.OpenSurvey(t, v.Survey.ID)
 	var unit struct{ QR struct{ Code string } }
-	if res := v.office.JSON(t, "GET", "/api/v1/units/"+itoa(v.a.ID), nil, &unit); res.StatusCode != http.StatusOK {
+	if res := v.Office.JSON(t, "GET", "/api/v1/units/"+apptest.Itoa(v.A.ID), nil, &unit); res.StatusCode != http.StatusOK {
 		t.Fatalf("unit: %d", res.StatusCode)
 	}
 	pages := []struct {
 		c    *apptest.Client
 		path string
 	}{
-		{v.anon, "/q/" + unit.QR.Code}, {v.anon, "/q/" + unit.QR.Code + "/thanks"}, {v.anon, v.path}, {v.anon, "/login"},
-		{v.anon, "/cases"}, {v.anon, "/nowhere"}, {v.anon, "/static/console.css"}, {v.anon, "/static/console.js"},
-		{v.anon, "/api/v1/units"}, {v.anon, "/healthz"}, {v.office, "/console"}, {v.office, "/console/units/" + itoa(v.a.ID)},
-		{v.office, "/console/surveys/" + itoa(v.survey.ID)}, {v.office, "/api/v1/units"},
+		{v.Anon, "/q/" + unit.QR.Code}, {v.Anon, "/q/" + unit.QR.Code + "/thanks"}, {v.Anon, v.Path}, {v.Anon, "/login"},
+		{v.Anon, "/cases"}, {v.Anon, "/nowhere"}, {v.Anon, "/static/console.css"}, {v.Anon, "/static/console.js"},
+		{v.Anon, "/api/v1/units"}, {v.Anon, "/healthz"}, {v.Office, "/console"}, {v.Office, "/console/units/" + apptest.Itoa(v.A.ID)},
+		{v.Office, "/console/surveys/" + apptest.Itoa(v.Survey.ID)}, {v.Office, "/api/v1/units"},
 	}
 	for _, p := range pages {
 		pg := doPageHeaders(t, p.c, "GET", p.path)
@@ -82,18 +83,18 @@ func TestSecurityHeaders(t *testing.T) {
 		}
 	}
 	// The invitation link keeps its stricter referrer policy.
-	if got := doPageHeaders(t, v.anon, "GET", v.path).Header.Get("Referrer-Policy"); got != "no-referrer" {
+	if got := doPageHeaders(t, v.Anon, "GET", v.Path).Header.Get("Referrer-Policy"); got != "no-referrer" {
 		t.Errorf("invitation page Referrer-Policy %q", got)
 	}
 	// Static files: served with their type, never a directory listing.
 	for _, path := range []string{"/static/", "/static", "/static/nothing.css", "/static/../web.go"} {
-		pg := doPageHeaders(t, v.anon, "GET", path)
+		pg := doPageHeaders(t, v.Anon, "GET", path)
 		if moved := pg.Status == http.StatusMovedPermanently && pg.Location == "/static/"; (pg.Status != http.StatusNotFound && !moved) ||
 			strings.Contains(pg.Body, "console.css") {
 			t.Errorf("GET %s: %d %q %.200s", path, pg.Status, pg.Location, pg.Body)
 		}
 	}
-	if pg := doPageHeaders(t, v.anon, "GET", "/static/console.css"); pg.Status != http.StatusOK || !strings.HasPrefix(pg.Header.Get("Content-Type"), "text/css") {
+	if pg := doPageHeaders(t, v.Anon, "GET", "/static/console.css"); pg.Status != http.StatusOK || !strings.HasPrefix(pg.Header.Get("Content-Type"), "text/css") {
 		t.Errorf("console.css: %d %q", pg.Status, pg.Header.Get("Content-Type"))
 	}
 
@@ -103,7 +104,7 @@ func TestSecurityHeaders(t *testing.T) {
 }
 
 type headerPage struct {
-	page
+	apptest.Page
 	Header http.Header
 }
 
@@ -127,5 +128,5 @@ func doPageHeaders(t *testing.T, c *apptest.Client, method, path string) headerP
 			break
 		}
 	}
-	return headerPage{page{Status: res.StatusCode, Location: res.Header.Get("Location"), Body: b.String()}, res.Header}
+	return headerPage{apptest.Page{Status: res.StatusCode, Location: res.Header.Get("Location"), Body: b.String()}, res.Header}
 }

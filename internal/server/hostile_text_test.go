@@ -7,33 +7,34 @@ import (
 	"testing"
 
 	"minyi/internal/testutil/apptest"
+	"minyi/internal/testutil/apptest/fixtures"
 )
 
 // TestTerminalPoisonItem: one rating with a NUL byte or a control
 // character in its text is rejected alone, naming its field; the rest of
 // the batch is stored, so a device resending the batch is not stuck.
 func TestTerminalPoisonItem(t *testing.T) {
-	w := newAPIWorld(t, apptest.Options{})
-	_, token := w.createTerminal(t, w.a.ID, map[string]any{"name": "1号评价器"})
+	w := fixtures.NewAPIWorld(t, apptest.Options{})
+	_, token := w.CreateTerminal(t, w.A.ID, map[string]any{"name": "1号评价器"})
 	body := `{"ratings":[{"id":"p-1","level":5},{"id":"p-2","level":1,"comment":"bad\u0000byte"},` +
 		`{"id":"p-3","level":4,"window":"A\u001b[31m"},{"id":"p-4","level":2,"reasons":["慢\u0007"]},` +
 		`{"id":"p-5","level":3,"comment":"lone \ud800 surrogate and raw ` + "\xff" + ` byte"}]}`
-	var out termReply
-	apiDo(t, w.anon, "POST", "/api/v1/terminal/ratings", "application/json", body, "Authorization", "Bearer "+token).
-		decode(t, http.StatusOK, &out)
+	var out fixtures.TermReply
+	apptest.APIDo(t, w.Anon, "POST", "/api/v1/terminal/ratings", "application/json", body, "Authorization", "Bearer "+token).
+		Decode(t, http.StatusOK, &out)
 	// JSON decoding turns invalid UTF-8 and lone surrogates into U+FFFD,
 	// which is text; NUL and the other controls are refused.
-	if got, want := out.summary(), "p-1:created p-2:rejected:invalid:comment p-3:rejected:invalid:window p-4:rejected:invalid:reasons p-5:created"; got != want {
+	if got, want := out.Summary(), "p-1:created p-2:rejected:invalid:comment p-3:rejected:invalid:window p-4:rejected:invalid:reasons p-5:created"; got != want {
 		t.Fatalf("batch: %s\nwant %s", got, want)
 	}
-	if n := stored(t, w, w.a.ID); n != 2 {
+	if n := fixtures.StoredRatings(t, w, w.A.ID); n != 2 {
 		t.Fatalf("stored %d ratings, want 2", n)
 	}
 	// The device resends the same batch: the same answer, nothing more stored.
-	apiDo(t, w.anon, "POST", "/api/v1/terminal/ratings", "application/json", body, "Authorization", "Bearer "+token).
-		decode(t, http.StatusOK, &out)
-	if out.Duplicates != 2 || out.Rejected != 3 || stored(t, w, w.a.ID) != 2 {
-		t.Fatalf("resent batch: %s, stored %d", out.summary(), stored(t, w, w.a.ID))
+	apptest.APIDo(t, w.Anon, "POST", "/api/v1/terminal/ratings", "application/json", body, "Authorization", "Bearer "+token).
+		Decode(t, http.StatusOK, &out)
+	if out.Duplicates != 2 || out.Rejected != 3 || fixtures.StoredRatings(t, w, w.A.ID) != 2 {
+		t.Fatalf("resent batch: %s, stored %d", out.Summary(), fixtures.StoredRatings(t, w, w.A.ID))
 	}
 }
 
@@ -41,24 +42,24 @@ func TestTerminalPoisonItem(t *testing.T) {
 // the form back (422) with what was typed and the field marked, instead
 // of the "系统繁忙" page; nothing is stored.
 func TestPublicFormBadText(t *testing.T) {
-	f := newPubFixture(t, apptest.Options{})
+	f := fixtures.NewPubFixture(t, apptest.Options{})
 	for i, comment := range []string{"排队\x00两小时", "排队\xff两小时", "排队\x1b两小时"} {
-		d := f.device("Bad" + itoa(int64(i)))
-		res, body := d.rate(t, f.code, ratingForm("2", "reasons", "等候时间长", "comment", comment, "phone", "13712345678",
-			"token", "tok-bad-000"+itoa(int64(i))))
-		wantPublicPage(t, res, body, http.StatusUnprocessableEntity, "请检查标红的内容", "含有无法识别的字符", `value="13712345678"`)
+		d := f.Device("Bad" + apptest.Itoa(int64(i)))
+		res, body := d.Rate(t, f.Code, fixtures.RatingForm("2", "reasons", "等候时间长", "comment", comment, "phone", "13712345678",
+			"token", "tok-bad-000"+apptest.Itoa(int64(i))))
+		fixtures.WantPublicPage(t, res, body, http.StatusUnprocessableEntity, "请检查标红的内容", "含有无法识别的字符", `value="13712345678"`)
 	}
-	if n := f.stored(t, f.unitID); n != 0 {
+	if n := f.Stored(t, f.UnitID); n != 0 {
 		t.Fatalf("stored %d ratings with bad text", n)
 	}
 	// The same citizen fixes the comment and is thanked.
-	res, body := f.device("Bad0").rate(t, f.code, ratingForm("2", "reasons", "等候时间长", "comment", "排队两小时", "token", "tok-bad-0009"))
-	wantThanks(t, res, body)
+	res, body := f.Device("Bad0").Rate(t, f.Code, fixtures.RatingForm("2", "reasons", "等候时间长", "comment", "排队两小时", "token", "tok-bad-0009"))
+	fixtures.WantThanks(t, res, body)
 	// A code with a NUL is an unknown code, not an outage.
-	if res, body := f.device("Bad1").do(t, "GET", "/q/%00abc", nil); res.StatusCode != http.StatusNotFound {
+	if res, body := f.Device("Bad1").Do(t, "GET", "/q/%00abc", nil); res.StatusCode != http.StatusNotFound {
 		t.Fatalf("GET /q/%%00abc: %d %.200s", res.StatusCode, body)
 	}
-	if res, body := f.device("Bad1").rate(t, "ab%00c", ratingForm("5")); res.StatusCode != http.StatusNotFound {
+	if res, body := f.Device("Bad1").Rate(t, "ab%00c", fixtures.RatingForm("5")); res.StatusCode != http.StatusNotFound {
 		t.Fatalf("POST /q/ab%%00c: %d %.200s", res.StatusCode, body)
 	}
 }
@@ -67,16 +68,16 @@ func TestPublicFormBadText(t *testing.T) {
 // page's script gets 422 naming it, a plain form gets its page back with
 // the answers kept — instead of "系统繁忙".
 func TestSurveyBadText(t *testing.T) {
-	v := newInvitee(t, apptest.Options{}, false)
-	v.openSurvey(t, v.survey.ID)
-	r := apiJSON(t, v.anon, "POST", v.path+"/units/"+itoa(v.a.ID), map[string]any{"answers": map[string]int{"overall": 4}, "opinion": "窗口\x00太少"})
-	wantAPIError(t, r, http.StatusUnprocessableEntity, "invalid", "u"+itoa(v.a.ID)+".opinion")
-	form := url.Values{"u" + itoa(v.a.ID) + ".overall": {"4"}, "u" + itoa(v.a.ID) + ".opinion": {"窗口\xff太少"}}
-	p := doPage(t, v.anon, "POST", v.path+"/units/"+itoa(v.a.ID), form)
-	if p.Status != http.StatusUnprocessableEntity || !p.has("含有无法识别的字符") || !p.has(`value="4" checked`) {
+	v := fixtures.NewInvitee(t, apptest.Options{}, false)
+	v.OpenSurvey(t, v.Survey.ID)
+	r := apptest.APIJSON(t, v.Anon, "POST", v.Path+"/units/"+apptest.Itoa(v.A.ID), map[string]any{"answers": map[string]int{"overall": 4}, "opinion": "窗口\x00太少"})
+	apptest.WantAPIError(t, r, http.StatusUnprocessableEntity, "invalid", "u"+apptest.Itoa(v.A.ID)+".opinion")
+	form := url.Values{"u" + apptest.Itoa(v.A.ID) + ".overall": {"4"}, "u" + apptest.Itoa(v.A.ID) + ".opinion": {"窗口\xff太少"}}
+	p := apptest.DoPage(t, v.Anon, "POST", v.Path+"/units/"+apptest.Itoa(v.A.ID), form)
+	if p.Status != http.StatusUnprocessableEntity || !p.Has("含有无法识别的字符") || !p.Has(`value="4" checked`) {
 		t.Fatalf("form with a bad opinion: %d %.600s", p.Status, p.Body)
 	}
-	if n := v.responses(t); n != 0 {
+	if n := v.Responses(t); n != 0 {
 		t.Fatalf("%d responses stored", n)
 	}
 }
@@ -84,8 +85,8 @@ func TestSurveyBadText(t *testing.T) {
 // TestHostileQueryAndPathValues: ids beyond any row, beyond int64 and
 // text with NUL bytes in query strings answer 404 or 422 — never 500.
 func TestHostileQueryAndPathValues(t *testing.T) {
-	w := newAPIWorld(t, apptest.Options{})
-	cy := itoa(w.createCycle(t, "2026年度", 2026, nil).ID)
+	w := fixtures.NewAPIWorld(t, apptest.Options{})
+	cy := apptest.Itoa(w.CreateCycle(t, "2026年度", 2026, nil).ID)
 	big := "2147483648"
 	paths := []string{
 		"/api/v1/cycles/" + cy + "/config/versions/" + big, "/api/v1/cycles/" + cy + "/scores?version=" + big,
@@ -108,13 +109,13 @@ func TestHostileQueryAndPathValues(t *testing.T) {
 		"/targets/2147483648/1",
 	}
 	for _, path := range paths {
-		p := get(t, w.office, path)
+		p := apptest.Get(t, w.Office, path)
 		if p.Status >= 500 {
 			t.Errorf("GET %s: %d %.200s", path, p.Status, p.Body)
 		}
 	}
 	for _, path := range []string{"/api/v1/ratings?q=%00x", "/console/ratings?comment=a%00b"} {
-		if p := get(t, w.office, path); p.Status != http.StatusUnprocessableEntity || !p.has("无法识别的字符") {
+		if p := apptest.Get(t, w.Office, path); p.Status != http.StatusUnprocessableEntity || !p.Has("无法识别的字符") {
 			t.Errorf("GET %s: %d, want 422 naming the characters", path, p.Status)
 		}
 	}
@@ -124,22 +125,22 @@ func TestHostileQueryAndPathValues(t *testing.T) {
 // refused with 422 (not stored, not a 500); a NUL in a sign-in name is a
 // failed sign-in, not an outage.
 func TestStaffBadText(t *testing.T) {
-	w := newAPIWorld(t, apptest.Options{})
-	p := post(t, w.office, "/console/units", url.Values{"name": {"市公安局\x00"}, "category": {"执法监督类"}})
-	if p.Status != http.StatusUnprocessableEntity || !p.has("无法识别的字符") {
+	w := fixtures.NewAPIWorld(t, apptest.Options{})
+	p := apptest.Post(t, w.Office, "/console/units", url.Values{"name": {"市公安局\x00"}, "category": {"执法监督类"}})
+	if p.Status != http.StatusUnprocessableEntity || !p.Has("无法识别的字符") {
 		t.Fatalf("console form with a NUL: %d %.300s", p.Status, p.Body)
 	}
-	r := apiJSON(t, w.office, "POST", "/api/v1/units", map[string]string{"name": "市公安局\x00", "category": "执法监督类"})
-	wantAPIError(t, r, http.StatusUnprocessableEntity, "invalid", "name")
+	r := apptest.APIJSON(t, w.Office, "POST", "/api/v1/units", map[string]string{"name": "市公安局\x00", "category": "执法监督类"})
+	apptest.WantAPIError(t, r, http.StatusUnprocessableEntity, "invalid", "name")
 	var n int
-	if err := w.app.Pool.QueryRow(t.Context(), `SELECT count(*) FROM units WHERE name LIKE '市公安局%'`).Scan(&n); err != nil || n != 0 {
+	if err := w.App.Pool.QueryRow(t.Context(), `SELECT count(*) FROM units WHERE name LIKE '市公安局%'`).Scan(&n); err != nil || n != 0 {
 		t.Fatalf("units stored: %d %v", n, err)
 	}
-	c := w.app.Client()
-	if p := formLogin(t, c, "office1\x00", "office-pass-1", ""); p.Status >= 500 || p.Status == http.StatusSeeOther {
+	c := w.App.Client()
+	if p := apptest.FormLogin(t, c, "office1\x00", "office-pass-1", ""); p.Status >= 500 || p.Status == http.StatusSeeOther {
 		t.Fatalf("sign-in form with a NUL in the name: %d", p.Status)
 	}
-	r = apiJSON(t, c, "POST", "/api/v1/session", map[string]string{"username": "office1\x00", "password": "office-pass-1"})
+	r = apptest.APIJSON(t, c, "POST", "/api/v1/session", map[string]string{"username": "office1\x00", "password": "office-pass-1"})
 	if r.Status >= 500 || r.Status == http.StatusOK {
 		t.Fatalf("API sign-in with a NUL in the name: %d %s", r.Status, r.Body)
 	}

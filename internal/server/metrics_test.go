@@ -14,6 +14,7 @@ import (
 
 	"minyi/internal/sheet/sheettest"
 	"minyi/internal/testutil/apptest"
+	"minyi/internal/testutil/apptest/fixtures"
 )
 
 const metricsToken = "metrics-token-0123456789abcdef"
@@ -131,31 +132,31 @@ func TestMetricsEndpointNeedsToken(t *testing.T) {
 // Requests count by route pattern and status, and ratings by channel and
 // outcome, from the QR form and the terminal API alike.
 func TestMetricsCountRequestsAndRatings(t *testing.T) {
-	f := newPubFixture(t, withMetricsToken(apptest.Options{Env: map[string]string{"RATE_PUBLIC_CODE": "4-M"}}))
-	a, b := f.device("A"), f.device("B")
-	res, body := a.rate(t, f.code, ratingForm("5", "token", "qr-token-1"))
-	wantThanks(t, res, body)
-	res, body = b.rate(t, f.code, ratingForm("5", "token", "qr-token-1")) // the same form sent again
-	wantThanks(t, res, body)
-	res, body = a.rate(t, f.code, ratingForm("4", "token", "qr-token-2"))
-	wantPublicPage(t, res, body, http.StatusConflict, "您今天已经评价过该单位")
-	res, body = b.rate(t, f.code, ratingForm("9", "token", "qr-token-3"))
-	wantPublicPage(t, res, body, http.StatusUnprocessableEntity)
-	res, body = f.device("C").rate(t, f.code, ratingForm("5")) // the code's fifth post this minute
-	wantPublicPage(t, res, body, http.StatusTooManyRequests)
+	f := fixtures.NewPubFixture(t, withMetricsToken(apptest.Options{Env: map[string]string{"RATE_PUBLIC_CODE": "4-M"}}))
+	a, b := f.Device("A"), f.Device("B")
+	res, body := a.Rate(t, f.Code, fixtures.RatingForm("5", "token", "qr-token-1"))
+	fixtures.WantThanks(t, res, body)
+	res, body = b.Rate(t, f.Code, fixtures.RatingForm("5", "token", "qr-token-1")) // the same form sent again
+	fixtures.WantThanks(t, res, body)
+	res, body = a.Rate(t, f.Code, fixtures.RatingForm("4", "token", "qr-token-2"))
+	fixtures.WantPublicPage(t, res, body, http.StatusConflict, "您今天已经评价过该单位")
+	res, body = b.Rate(t, f.Code, fixtures.RatingForm("9", "token", "qr-token-3"))
+	fixtures.WantPublicPage(t, res, body, http.StatusUnprocessableEntity)
+	res, body = f.Device("C").Rate(t, f.Code, fixtures.RatingForm("5")) // the code's fifth post this minute
+	fixtures.WantPublicPage(t, res, body, http.StatusTooManyRequests)
 
-	token := f.terminal(t, "1号窗口")
+	token := f.Terminal(t, "1号窗口")
 	batch := map[string]any{"ratings": []map[string]any{{"id": "t-1", "level": 4}, {"id": "t-2", "level": 9}}}
 	for range 2 { // the second time, t-1 is a duplicate
-		if res := f.app.Client().JSON(t, "POST", "/api/v1/terminal/ratings", batch, nil, "Authorization", "Bearer "+token); res.StatusCode != http.StatusOK {
+		if res := f.App.Client().JSON(t, "POST", "/api/v1/terminal/ratings", batch, nil, "Authorization", "Bearer "+token); res.StatusCode != http.StatusOK {
 			t.Fatalf("terminal batch: %d", res.StatusCode)
 		}
 	}
-	if res, _ := a.do(t, "GET", "/no/such/page/"+f.code, nil); res.StatusCode != http.StatusNotFound {
+	if res, _ := a.Do(t, "GET", "/no/such/page/"+f.Code, nil); res.StatusCode != http.StatusNotFound {
 		t.Fatalf("unknown page: %d", res.StatusCode)
 	}
 
-	m := scrape(t, f.app)
+	m := scrape(t, f.App)
 	wantSeries(t, m, map[string]float64{
 		`minyi_ratings_total{channel="qr",outcome="created",reason=""}`:                             1,
 		`minyi_ratings_total{channel="qr",outcome="duplicate",reason=""}`:                           1,
@@ -183,7 +184,7 @@ func TestMetricsCountRequestsAndRatings(t *testing.T) {
 		`minyi_ratelimit_checks_total{limit="t",result="allowed"}`:  2,
 	})
 	for series := range m {
-		if strings.Contains(series, f.code) || strings.Contains(series, "no/such") {
+		if strings.Contains(series, f.Code) || strings.Contains(series, "no/such") {
 			t.Errorf("a URL leaked into a label: %s", series)
 		}
 	}
@@ -195,10 +196,10 @@ func TestMetricsCountLimiterFailingOpen(t *testing.T) {
 	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", DialTimeout: 200 * time.Millisecond,
 		ReadTimeout: 200 * time.Millisecond, WriteTimeout: 200 * time.Millisecond, MaxRetries: -1})
 	t.Cleanup(func() { rdb.Close() })
-	f := newPubFixture(t, withMetricsToken(apptest.Options{Redis: rdb}))
-	res, body := f.device("A").rate(t, f.code, ratingForm("3"))
-	wantThanks(t, res, body)
-	m := scrape(t, f.app)
+	f := fixtures.NewPubFixture(t, withMetricsToken(apptest.Options{Redis: rdb}))
+	res, body := f.Device("A").Rate(t, f.Code, fixtures.RatingForm("3"))
+	fixtures.WantThanks(t, res, body)
+	m := scrape(t, f.App)
 	wantSeries(t, m, map[string]float64{
 		`minyi_ratelimit_checks_total{limit="qc",result="failed_open"}`: 1,
 		`minyi_ratelimit_checks_total{limit="qk",result="failed_open"}`: 1,
@@ -210,13 +211,13 @@ func TestMetricsCountLimiterFailingOpen(t *testing.T) {
 
 // A rating the writer cannot store counts as failed, with the failed batch.
 func TestMetricsCountWriterFailures(t *testing.T) {
-	f := newPubFixture(t, withMetricsToken(apptest.Options{WriterDatabaseURL: unreachableDB}))
-	res, body := f.device("A").rate(t, f.code, ratingForm("5"))
-	wantPublicPage(t, res, body, http.StatusServiceUnavailable, "系统繁忙")
-	if res := f.postTerminal(t, f.terminal(t, "1号窗口"), "r-1", nil); res.StatusCode != http.StatusServiceUnavailable {
+	f := fixtures.NewPubFixture(t, withMetricsToken(apptest.Options{WriterDatabaseURL: apptest.UnreachableDB}))
+	res, body := f.Device("A").Rate(t, f.Code, fixtures.RatingForm("5"))
+	fixtures.WantPublicPage(t, res, body, http.StatusServiceUnavailable, "系统繁忙")
+	if res := f.PostTerminal(t, f.Terminal(t, "1号窗口"), "r-1", nil); res.StatusCode != http.StatusServiceUnavailable {
 		t.Fatalf("terminal post with the writer down: %d", res.StatusCode)
 	}
-	wantSeries(t, scrape(t, f.app), map[string]float64{
+	wantSeries(t, scrape(t, f.App), map[string]float64{
 		`minyi_rating_writer_flushes_total{result="failed"}`:                 1 + 1,
 		`minyi_rating_writer_flushes_total{result="ok"}`:                     0,
 		`minyi_ratings_total{channel="qr",outcome="failed",reason=""}`:       1,
@@ -226,16 +227,16 @@ func TestMetricsCountWriterFailures(t *testing.T) {
 
 // Uploaded spreadsheets count as parsed or refused, by reason.
 func TestMetricsCountSheetReads(t *testing.T) {
-	w := newAgencyWorld(t)
-	w.app.Server.Config.MetricsToken = metricsToken
+	w := fixtures.NewAgencyWorld(t)
+	w.App.Server.Config.MetricsToken = metricsToken
 	header := []string{"答卷编号", "单位", "受访群体", "总体满意度"}
-	w.postFile(t, w.token, "long.xlsx", sheettest.HugeCellXLSX(t, header, 100<<10)).
-		decode(t, http.StatusUnprocessableEntity, nil)
-	w.postFile(t, w.token, "old.xls", []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0}).
-		decode(t, http.StatusUnprocessableEntity, nil)
-	w.postFile(t, w.token, "ok.csv", []byte("答卷编号,单位,受访群体,总体满意度\nB1,ZWZX,人大代表,5\n")).
-		decode(t, http.StatusOK, nil)
-	wantSeries(t, scrape(t, w.app), map[string]float64{
+	w.PostFile(t, w.Token, "long.xlsx", sheettest.HugeCellXLSX(t, header, 100<<10)).
+		Decode(t, http.StatusUnprocessableEntity, nil)
+	w.PostFile(t, w.Token, "old.xls", []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0}).
+		Decode(t, http.StatusUnprocessableEntity, nil)
+	w.PostFile(t, w.Token, "ok.csv", []byte("答卷编号,单位,受访群体,总体满意度\nB1,ZWZX,人大代表,5\n")).
+		Decode(t, http.StatusOK, nil)
+	wantSeries(t, scrape(t, w.App), map[string]float64{
 		`minyi_sheet_reads_total{outcome="too_large"}`:  1,
 		`minyi_sheet_reads_total{outcome="bad_format"}`: 1,
 		`minyi_sheet_reads_total{outcome="parsed"}`:     1,
@@ -246,13 +247,13 @@ func TestMetricsCountSheetReads(t *testing.T) {
 // An upload large enough to be spooled to disk leaves no temporary file,
 // although the metrics have the form read through a request of their own.
 func TestMetricsUploadLeavesNoTempFiles(t *testing.T) {
-	w := newSurveyWorld(t, withMetricsToken(apptest.Options{}))
-	sv := w.createSurvey(t, map[string]any{"groups": []map[string]any{{"key": "npc_deputies"}}})
+	w := fixtures.NewSurveyWorld(t, withMetricsToken(apptest.Options{}))
+	sv := w.CreateSurvey(t, map[string]any{"groups": []map[string]any{{"key": "npc_deputies"}}})
 	dir := t.TempDir()
 	t.Setenv("TMPDIR", dir)
 	big := "姓名,群体\n张三," + strings.Repeat("x", 9<<20) + "\n" // over the 8 MiB of a form kept in memory
-	if p := postFile(t, w.office, "/console/surveys/"+itoa(sv.ID)+"/respondents/import", "名单.csv", []byte(big)); p.Status != http.StatusUnprocessableEntity {
-		t.Fatalf("import: %d %.300s", p.Status, pageText(p.Body))
+	if p := apptest.PostFile(t, w.Office, "/console/surveys/"+apptest.Itoa(sv.ID)+"/respondents/import", "名单.csv", []byte(big)); p.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("import: %d %.300s", p.Status, apptest.PageText(p.Body))
 	}
 	var left []string
 	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
@@ -271,5 +272,5 @@ func TestMetricsUploadLeavesNoTempFiles(t *testing.T) {
 	if len(left) > 0 {
 		t.Errorf("temporary files left behind: %v", left)
 	}
-	wantSeries(t, scrape(t, w.app), map[string]float64{`minyi_sheet_reads_total{outcome="too_large"}`: 1})
+	wantSeries(t, scrape(t, w.App), map[string]float64{`minyi_sheet_reads_total{outcome="too_large"}`: 1})
 }

@@ -38,7 +38,7 @@ func TestForwardingHeadersFromUntrustedPeerAreWarnedAboutOnce(t *testing.T) {
 				if tc.header == "Forwarded" {
 					req.Header.Set("Forwarded", "for=203.0.113.9")
 				} else if tc.header != "" {
-					req.Header.Set(tc.header, "203.0.113."+itoa(int64(i)))
+					req.Header.Set(tc.header, "203.0.113."+apptest.Itoa(int64(i)))
 				}
 				resp, err := http.DefaultClient.Do(req)
 				if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"minyi/internal/testutil"
 	"minyi/internal/testutil/apptest"
+	"minyi/internal/testutil/apptest/fixtures"
 )
 
 // readyReply is /readyz's body.
@@ -157,4 +158,20 @@ func TestReadyzSteadyWhenAClusterMasterDies(t *testing.T) {
 		t.Fatalf("minyi_component_up{component=redis} %v while degraded, %v after, want 0 then 1",
 			upWhileDegraded, componentUp(t, app.Server.Metrics.Registry, "redis"))
 	}
+}
+
+func TestPostgresDownIsNotReady(t *testing.T) {
+	app := apptest.New(t, apptest.Options{DatabaseURLOverride: apptest.UnreachableDB})
+	c := app.Client()
+	var ready struct{ Status, Postgres, Redis string }
+	if res := c.JSON(t, "GET", "/readyz", nil, &ready); res.StatusCode != http.StatusServiceUnavailable ||
+		ready.Postgres != "down" || ready.Redis != "ok" {
+		t.Fatalf("readyz: status %d, %+v", res.StatusCode, ready)
+	}
+	if res := c.JSON(t, "GET", "/healthz", nil, nil); res.StatusCode != http.StatusOK {
+		t.Fatalf("healthz: status %d, want 200 while the process lives", res.StatusCode)
+	}
+	d := (&fixtures.PubFixture{App: app}).Device("A")
+	res, body := d.Do(t, "GET", "/q/some-code", nil)
+	fixtures.WantPublicPage(t, res, body, http.StatusServiceUnavailable, "系统繁忙")
 }

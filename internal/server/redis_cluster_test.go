@@ -15,6 +15,7 @@ import (
 	"minyi/internal/config"
 	"minyi/internal/testutil"
 	"minyi/internal/testutil/apptest"
+	"minyi/internal/testutil/apptest/fixtures"
 )
 
 // redisErrors records every error a Redis client's commands got back
@@ -93,20 +94,20 @@ func TestRedisCluster(t *testing.T) {
 // not refused with CROSSSLOT.
 func testClusterDailyMarks(t *testing.T, rc *testutil.RedisCluster) {
 	rdb, errs := clusterClient(t, rc)
-	f := newPubFixture(t, apptest.Options{Redis: rdb})
-	phone := f.device("cluster-phone")
-	res, body := phone.rate(t, f.code, ratingForm("5", "phone", "13800138000"))
-	wantThanks(t, res, body)
+	f := fixtures.NewPubFixture(t, apptest.Options{Redis: rdb})
+	phone := f.Device("cluster-phone")
+	res, body := phone.Rate(t, f.Code, fixtures.RatingForm("5", "phone", "13800138000"))
+	fixtures.WantThanks(t, res, body)
 
 	// Only Redis can know now.
-	if _, err := f.app.Pool.Exec(context.Background(), `DELETE FROM rating_daily_marks`); err != nil {
+	if _, err := f.App.Pool.Exec(context.Background(), `DELETE FROM rating_daily_marks`); err != nil {
 		t.Fatal(err)
 	}
-	res, body = phone.do(t, "GET", "/q/"+f.code, nil)
-	wantPublicPage(t, res, body, http.StatusOK, "您今天已经评价过该单位")
-	res, body = phone.rate(t, f.code, ratingForm("4", "phone", "13800138000"))
-	wantPublicPage(t, res, body, http.StatusConflict, "您今天已经评价过该单位")
-	if n := f.stored(t, f.unitID); n != 1 {
+	res, body = phone.Do(t, "GET", "/q/"+f.Code, nil)
+	fixtures.WantPublicPage(t, res, body, http.StatusOK, "您今天已经评价过该单位")
+	res, body = phone.Rate(t, f.Code, fixtures.RatingForm("4", "phone", "13800138000"))
+	fixtures.WantPublicPage(t, res, body, http.StatusConflict, "您今天已经评价过该单位")
+	if n := f.Stored(t, f.UnitID); n != 1 {
 		t.Fatalf("%d ratings stored, want the first only", n)
 	}
 	if e := errs.list(); len(e) != 0 {
@@ -116,7 +117,7 @@ func testClusterDailyMarks(t *testing.T, rc *testutil.RedisCluster) {
 	var mu sync.Mutex
 	var slots []int64
 	err := rdb.(*redis.ClusterClient).ForEachMaster(context.Background(), func(ctx context.Context, c *redis.Client) error {
-		keys, err := c.Keys(ctx, f.app.Prefix+"mark:*").Result()
+		keys, err := c.Keys(ctx, f.App.Prefix+"mark:*").Result()
 		mu.Lock()
 		defer mu.Unlock()
 		for _, k := range keys {
@@ -140,7 +141,7 @@ func testClusterLimitsAndSignIn(t *testing.T, rc *testutil.RedisCluster) {
 		Env: map[string]string{"TRUSTED_PROXIES": "127.0.0.1", "RATE_LOGIN": "3-M"}})
 	app.AddUser(t, "office1", "office-pass-1", "office", nil)
 	for i := 1; i <= 4; i++ {
-		res, e := apiLogin(t, app.Client(), "192.0.2.7", "user"+strconv.Itoa(i), "wrong")
+		res, e := apptest.APILogin(t, app.Client(), "192.0.2.7", "user"+strconv.Itoa(i), "wrong")
 		want := http.StatusUnauthorized
 		if i == 4 {
 			want = http.StatusTooManyRequests
@@ -158,7 +159,7 @@ func testClusterLimitsAndSignIn(t *testing.T, rc *testutil.RedisCluster) {
 		t.Fatalf("%d address windows in Postgres, want the limit counted in Redis", fallback)
 	}
 	c := app.Client()
-	if res, e := apiLogin(t, c, "192.0.2.8", "office1", "office-pass-1"); res.StatusCode != http.StatusOK {
+	if res, e := apptest.APILogin(t, c, "192.0.2.8", "office1", "office-pass-1"); res.StatusCode != http.StatusOK {
 		t.Fatalf("sign in from another address: %d %+v", res.StatusCode, e.Error)
 	}
 	var me struct{ User struct{ Username string } }

@@ -9,7 +9,6 @@ import (
 	"io"
 	"net/http"
 	"regexp"
-	"sync"
 	"testing"
 	"time"
 
@@ -17,17 +16,7 @@ import (
 	"minyi/internal/testutil/apptest"
 )
 
-// goldenClock is the walk's settable clock: the data is made at goldenSeedAt
-// and the walk runs at goldenWalkAt, after the review window of the
-// preliminary results has closed.
-type goldenClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *goldenClock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *goldenClock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
-func goldenTime(d, h int) time.Time    { return time.Date(2026, 11, d, h, 0, 0, 0, goldenLoc) }
+func goldenTime(d, h int) time.Time { return time.Date(2026, 11, d, h, 0, 0, 0, goldenLoc) }
 
 func goldenMust(t *testing.T, err error) {
 	t.Helper()
@@ -38,6 +27,9 @@ func goldenMust(t *testing.T, err error) {
 
 var goldenLoc, _ = time.LoadLocation("Asia/Shanghai")
 
+// The walk's clock (an apptest.Clock): the data is made at goldenSeedAt and
+// the walk runs at goldenWalkAt, after the review window of the preliminary
+// results has closed.
 var (
 	goldenSeedAt = goldenTime(4, 10)  // Wednesday 2026-11-04 10:00
 	goldenWalkAt = goldenTime(18, 10) // Wednesday 2026-11-18 10:00
@@ -54,7 +46,7 @@ var (
 // values the walk puts into route parameters.
 type goldenWorld struct {
 	app           *apptest.App
-	clock         *goldenClock
+	clock         *apptest.Clock
 	office, unit  *apptest.Client
 	officeCSRF    string
 	unitCSRF      string
@@ -141,7 +133,7 @@ type goldenList struct {
 // sets the clock to goldenWalkAt.
 func newGoldenWorld(t *testing.T) *goldenWorld {
 	t.Helper()
-	clock := &goldenClock{t: goldenSeedAt}
+	clock := apptest.NewClock(goldenSeedAt)
 	many := "100000-M"
 	app := apptest.New(t, apptest.Options{Now: clock.Now, Env: map[string]string{
 		"RATE_PUBLIC_PAGE": many, "RATE_PUBLIC_CLIENT": many, "RATE_PUBLIC_CODE": many, "RATE_TERMINAL": many,

@@ -17,7 +17,7 @@ func TestTerminalReplayIsIdempotent(t *testing.T) {
 		t.Fatalf("create unit: %d", res.StatusCode)
 	}
 	var term struct{ Token string }
-	c.JSON(t, "POST", "/api/v1/units/"+itoa(unit.ID)+"/terminals", map[string]string{"name": "1号窗口"}, &term)
+	c.JSON(t, "POST", "/api/v1/units/"+apptest.Itoa(unit.ID)+"/terminals", map[string]string{"name": "1号窗口"}, &term)
 	batch := map[string]any{"ratings": []map[string]any{{"id": "r-1", "level": 5}, {"id": "r-2", "level": 2, "case_no": "BJ1"}}}
 	for i, want := range []int{2, 0} {
 		var out struct{ Accepted, Duplicates, Rejected int }
@@ -27,7 +27,7 @@ func TestTerminalReplayIsIdempotent(t *testing.T) {
 		}
 	}
 	var list struct{ Total int }
-	c.JSON(t, "GET", "/api/v1/units/"+itoa(unit.ID)+"/ratings", nil, &list)
+	c.JSON(t, "GET", "/api/v1/units/"+apptest.Itoa(unit.ID)+"/ratings", nil, &list)
 	if list.Total != 2 {
 		t.Fatalf("stored %d ratings, want 2", list.Total)
 	}

@@ -1,0 +1,64 @@
+// Package browsertest drives Minyi's pages in the headless Chromium of
+// package browser: steps that fail the test, the rating form's controls and
+// signing in through the login page.
+package browsertest
+
+import (
+	"context"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// Do runs the steps in the browser, failing the test on error.
+func Do(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// Eval evaluates a JavaScript expression in the page.
+func Eval[T any](t *testing.T, ctx context.Context, expr string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
+	if err != nil {
+		t.Fatalf("evaluate %s: %v", expr, err)
+	}
+	return v
+}
+
+// Text reads the text of the element the CSS selector finds.
+func Text(t *testing.T, ctx context.Context, sel string) string {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		t.Fatalf("text of %s: %v", sel, err)
+	}
+	return s
+}
+
+// Submit clicks 提交评价 and returns the HTTP status of the page it leads to.
+func Submit(t *testing.T, ctx context.Context) int64 {
+	t.Helper()
+	res, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.ID("submit")))
+	if err != nil {
+		t.Fatalf("submit: %v", err)
+	}
+	return res.Status
+}
+
+// LevelRadio is the rating form's radio button of a level ("1" to "5").
+func LevelRadio(l string) chromedp.CSS { return chromedp.CSS(`input[name=level][value="` + l + `"]`) }
+
+// ReasonBox is the rating form's checkbox of a reason.
+func ReasonBox(r string) chromedp.CSS { return chromedp.CSS(`input[name=reasons][value="` + r + `"]`) }
+
+// SignIn signs in through the login page (after signing out of any
+// session).
+func SignIn(t *testing.T, ctx context.Context, base, user, pass string) {
+	t.Helper()
+	Do(t, ctx, "sign in as "+user, chromedp.Navigate(base+"/login"), chromedp.WaitVisible(chromedp.ID("username")),
+		chromedp.SendKeys(chromedp.ID("username"), user), chromedp.SendKeys(chromedp.ID("password"), pass),
+		chromedp.Submit(chromedp.ID("password")), chromedp.WaitVisible(chromedp.CSS(`form[action="/logout"] button`)))
+}
