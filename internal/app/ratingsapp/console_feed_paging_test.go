@@ -1,4 +1,4 @@
-package server_test
+package ratingsapp_test
 
 import (
 	"context"
@@ -36,12 +36,12 @@ func TestConsoleFeedPagesOlderAndNewer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := signedIn(t, app, "office1", "office-pass-1")
-	first := get(t, c, "/console/ratings?channel=terminal")
-	if first.Status != http.StatusOK || !first.has(`共 <strong id="total">60</strong> 条`) ||
+	c := apptest.SignedIn(t, app, "office1", "office-pass-1")
+	first := apptest.Get(t, c, "/console/ratings?channel=terminal")
+	if first.Status != http.StatusOK || !first.Has(`共 <strong id="total">60</strong> 条`) ||
 		len(rowRE.FindAllString(first.Body, -1)) != 50 || newerRE.MatchString(first.Body) {
 		t.Fatalf("first page: %d, total shown %v, %d rows, newer link %v", first.Status,
-			first.has(`id="total">60<`), len(rowRE.FindAllString(first.Body, -1)), newerRE.MatchString(first.Body))
+			first.Has(`id="total">60<`), len(rowRE.FindAllString(first.Body, -1)), newerRE.MatchString(first.Body))
 	}
 	m := olderRE.FindStringSubmatch(first.Body)
 	if m == nil {
@@ -51,9 +51,9 @@ func TestConsoleFeedPagesOlderAndNewer(t *testing.T) {
 	if !strings.Contains(older, "channel=terminal") || !strings.Contains(older, "older=") {
 		t.Fatalf("older link %q loses the filter or the cursor", older)
 	}
-	second := get(t, c, older)
+	second := apptest.Get(t, c, older)
 	if second.Status != http.StatusOK || len(rowRE.FindAllString(second.Body, -1)) != 10 || olderRE.MatchString(second.Body) ||
-		!second.has(`id="total">60<`) || !second.has(">最新<") {
+		!second.Has(`id="total">60<`) || !second.Has(">最新<") {
 		t.Fatalf("second page: %d, %d rows, older link %v", second.Status, len(rowRE.FindAllString(second.Body, -1)),
 			olderRE.MatchString(second.Body))
 	}
@@ -65,11 +65,11 @@ func TestConsoleFeedPagesOlderAndNewer(t *testing.T) {
 	if m == nil {
 		t.Fatal("second page without a link back to newer ratings")
 	}
-	back := get(t, c, html.UnescapeString(m[1]))
+	back := apptest.Get(t, c, html.UnescapeString(m[1]))
 	if back.Status != http.StatusOK || len(rowRE.FindAllString(back.Body, -1)) != 50 || newerRE.MatchString(back.Body) {
 		t.Fatalf("back: %d, %d rows, newer link %v", back.Status, len(rowRE.FindAllString(back.Body, -1)), newerRE.MatchString(back.Body))
 	}
-	if p := get(t, c, "/console/ratings?older=not-a-cursor"); p.Status != http.StatusUnprocessableEntity || !p.has("翻页位置无效") {
+	if p := apptest.Get(t, c, "/console/ratings?older=not-a-cursor"); p.Status != http.StatusUnprocessableEntity || !p.Has("翻页位置无效") {
 		t.Fatalf("bad cursor: %d", p.Status)
 	}
 }
