@@ -68,7 +68,7 @@ func (s *Handlers) showUnits(c *gin.Context, status int, form units.UnitInput, e
 		if d.Category != "" && u.Category != d.Category {
 			continue
 		}
-		d.Rows = append(d.Rows, unitRow{Unit: u, ShortCode: deref(u.ShortCode), Link: unitPath(u.ID),
+		d.Rows = append(d.Rows, unitRow{Unit: u, ShortCode: httpx.Deref(u.ShortCode), Link: unitPath(u.ID),
 			QR: s.qrView(u.QRCode, unitPath(u.ID)+"/poster")})
 	}
 	s.Render(c, status, "console/units.html", d)
@@ -173,7 +173,7 @@ func (s *Handlers) loadUnitPage(c *gin.Context) (unitPageData, bool) {
 	u := d.Unit
 	d.BasePage = s.Base(c, u.Name, "units")
 	d.CanEdit = d.Office
-	d.ShortCode = deref(u.ShortCode)
+	d.ShortCode = httpx.Deref(u.ShortCode)
 	d.QR = s.qrView(u.QRCode, unitPath(u.ID)+"/poster")
 	d.Categories = s.Config.UnitCategories
 	d.UnitForm = units.UnitInput{Name: u.Name, ShortCode: d.ShortCode, Category: u.Category}
