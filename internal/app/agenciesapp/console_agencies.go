@@ -17,9 +17,9 @@ import (
 
 func agencyPath(id int64) string { return "/console/agencies/" + strconv.FormatInt(id, 10) }
 
-func surveyAgenciesPath(surveyID int64) string {
-	return "/console/surveys/" + strconv.FormatInt(surveyID, 10) + "/agencies"
-}
+func surveyPath(id int64) string { return "/console/surveys/" + strconv.FormatInt(id, 10) }
+
+func surveyAgenciesPath(surveyID int64) string { return surveyPath(surveyID) + "/agencies" }
 
 type agenciesPageData struct {
 	httpx.BasePage
@@ -66,7 +66,7 @@ func (s *Handlers) showAgencies(c *gin.Context, status int, form agencies.Input,
 		return
 	}
 	d := agenciesPageData{BasePage: s.Base(c, "第三方调查机构 - "+sv.Title, "surveys"), Survey: sv,
-		StatusLabel: surveyStatusLabel(sv, agencies.AcceptsUploads(sv, s.Now()) == nil), SurveyLink: "/console/surveys/" + strconv.FormatInt(sv.ID, 10),
+		StatusLabel: surveyStatusLabel(sv, agencies.AcceptsUploads(sv, s.Now()) == nil), SurveyLink: surveyPath(sv.ID),
 		Form: form, Errors: errs}
 	for _, a := range list {
 		d.Rows = append(d.Rows, agencyRow{Summary: a, Link: agencyPath(a.ID), Percent: agencies.Percent(a.Received, a.Target)})
@@ -168,7 +168,7 @@ func (s *Handlers) loadAgencyPage(c *gin.Context) (agencyPageData, bool) {
 	d.Survey, d.Units = cat.Survey, cat.Units
 	d.Accepting = agencies.AcceptsUploads(d.Survey, s.Now()) == nil
 	d.StatusLabel = surveyStatusLabel(d.Survey, d.Accepting)
-	d.SurveyLink, d.AgenciesLink = "/console/surveys/"+strconv.FormatInt(d.Survey.ID, 10), surveyAgenciesPath(d.Survey.ID)
+	d.SurveyLink, d.AgenciesLink = surveyPath(d.Survey.ID), surveyAgenciesPath(d.Survey.ID)
 	d.Pager = httpx.NewPager(page, uploadsPageSize, total, func(p int) string {
 		return agencyPath(id) + "?page=" + strconv.Itoa(p) + "#uploads"
 	})

@@ -33,6 +33,8 @@ func (s *Handlers) qrView(code, poster string) qrView {
 
 func unitPath(id int64) string { return "/console/units/" + strconv.FormatInt(id, 10) }
 
+func pointPath(id int64) string { return "/console/points/" + strconv.FormatInt(id, 10) }
+
 type unitRow struct {
 	Unit      units.Unit
 	ShortCode string
@@ -180,10 +182,9 @@ func (s *Handlers) loadUnitPage(c *gin.Context) (unitPageData, bool) {
 	d.PointForm.Kind = units.KindWindow
 	names := map[int64]string{}
 	for _, p := range points {
-		pid := strconv.FormatInt(p.ID, 10)
 		names[p.ID] = p.Name
 		d.Points = append(d.Points, pointRow{Point: p, KindLabel: units.KindLabel(p.Kind),
-			QR: s.qrView(p.QRCode, "/console/points/"+pid+"/poster"), RotateURL: "/console/points/" + pid + "/rotate"})
+			QR: s.qrView(p.QRCode, pointPath(p.ID)+"/poster"), RotateURL: pointPath(p.ID) + "/rotate"})
 	}
 	for _, t := range terms {
 		row := terminalRow{Terminal: t, Revoked: t.RevokedAt != nil,
