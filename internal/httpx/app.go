@@ -2,9 +2,10 @@
 // nothing domain-specific: the services a handler reaches (App), the
 // signed-in user and the authentication middleware, CSRF on console forms,
 // error answers (JSON on the API, the Chinese page for the console and the
-// public), body caps and binding, paging, page rendering and rate-limited
-// answers. The handler packages by area embed *App; internal/server builds
-// it and holds the one route table.
+// public), body caps and binding, paging, page rendering with the view types
+// of shared template blocks (TokenTable), and rate-limited answers. The
+// handler packages by area embed *App; internal/server builds it and holds
+// the one route table.
 package httpx
 
 import (

@@ -66,8 +66,8 @@ func parseTemplates(loc *time.Location) (map[string]*template.Template, error) {
 		"provisional": func() template.HTML { return provisionalTag },
 	}
 	pages := map[string]*template.Template{}
-	// Blocks shared between pages (the console's filter fields) are parsed
-	// with every page.
+	// Blocks shared between pages (the console's filter fields, the token
+	// table) are parsed with every page.
 	const partials = "templates/partials/*.html"
 	for _, group := range []string{"public", "console"} {
 		layout := "templates/layout/" + group + ".html"

@@ -17,9 +17,9 @@ import (
 
 func agencyPath(id int64) string { return "/console/agencies/" + strconv.FormatInt(id, 10) }
 
-func surveyAgenciesPath(surveyID int64) string {
-	return "/console/surveys/" + strconv.FormatInt(surveyID, 10) + "/agencies"
-}
+func surveyPath(id int64) string { return "/console/surveys/" + strconv.FormatInt(id, 10) }
+
+func surveyAgenciesPath(surveyID int64) string { return surveyPath(surveyID) + "/agencies" }
 
 type agenciesPageData struct {
 	httpx.BasePage
@@ -66,7 +66,7 @@ func (s *Handlers) showAgencies(c *gin.Context, status int, form agencies.Input,
 		return
 	}
 	d := agenciesPageData{BasePage: s.Base(c, "第三方调查机构 - "+sv.Title, "surveys"), Survey: sv,
-		StatusLabel: surveyStatusLabel(sv, agencies.AcceptsUploads(sv, s.Now()) == nil), SurveyLink: "/console/surveys/" + strconv.FormatInt(sv.ID, 10),
+		StatusLabel: surveyStatusLabel(sv, agencies.AcceptsUploads(sv, s.Now()) == nil), SurveyLink: surveyPath(sv.ID),
 		Form: form, Errors: errs}
 	for _, a := range list {
 		d.Rows = append(d.Rows, agencyRow{Summary: a, Link: agencyPath(a.ID), Percent: agencies.Percent(a.Received, a.Target)})
@@ -114,7 +114,7 @@ type agencyPageData struct {
 	Accepting    bool
 	SurveyLink   string
 	AgenciesLink string
-	Tokens       []agencies.Token
+	Tokens       httpx.TokenTable
 	Units        []units.Unit
 	Progress     agencies.Progress
 	Uploads      []agencies.Upload
@@ -148,8 +148,9 @@ func (s *Handlers) loadAgencyPage(c *gin.Context) (agencyPageData, bool) {
 	if err == nil {
 		cat, err = agencies.LoadCatalog(c, s.Pool, d.Agency.SurveyID)
 	}
+	var tokens []agencies.Token
 	if err == nil {
-		d.Tokens, err = agencies.ListTokens(c, s.Pool, id)
+		tokens, err = agencies.ListTokens(c, s.Pool, id)
 	}
 	if err == nil {
 		d.Progress, err = agencies.AgencyProgress(c, s.Pool, d.Agency, cat.Survey)
@@ -165,10 +166,11 @@ func (s *Handlers) loadAgencyPage(c *gin.Context) (agencyPageData, bool) {
 	}
 	a := d.Agency
 	d.BasePage = s.Base(c, a.Name, "surveys")
+	d.Tokens = tokenTable(id, tokens, d.CSRF)
 	d.Survey, d.Units = cat.Survey, cat.Units
 	d.Accepting = agencies.AcceptsUploads(d.Survey, s.Now()) == nil
 	d.StatusLabel = surveyStatusLabel(d.Survey, d.Accepting)
-	d.SurveyLink, d.AgenciesLink = "/console/surveys/"+strconv.FormatInt(d.Survey.ID, 10), surveyAgenciesPath(d.Survey.ID)
+	d.SurveyLink, d.AgenciesLink = surveyPath(d.Survey.ID), surveyAgenciesPath(d.Survey.ID)
 	d.Pager = httpx.NewPager(page, uploadsPageSize, total, func(p int) string {
 		return agencyPath(id) + "?page=" + strconv.Itoa(p) + "#uploads"
 	})
@@ -180,6 +182,21 @@ func (s *Handlers) loadAgencyPage(c *gin.Context) (agencyPageData, bool) {
 	d.APIEndpoint = s.Config.PublicBaseURL + "/api/v1/agency"
 	d.MaxFileMB, d.MaxRows = surveys.MaxFileBytes>>20, agencies.MaxRows
 	return d, true
+}
+
+// tokenTable lists the agency's API tokens; those in use can be revoked.
+func tokenTable(agencyID int64, tokens []agencies.Token, csrf string) httpx.TokenTable {
+	t := httpx.TokenTable{Active: "有效", LastUsed: "最近使用", NeverUsed: "未使用", LastUsedSmall: true,
+		Created: "签发时间", Empty: "还没有令牌。", CSRF: csrf}
+	for _, tok := range tokens {
+		row := httpx.TokenRow{Hint: tok.Hint, CreatedAt: tok.CreatedAt, LastUsed: tok.LastUsedAt, RevokedAt: tok.RevokedAt}
+		if tok.RevokedAt == nil {
+			row.RevokeURL = agencyPath(agencyID) + "/tokens/" + strconv.FormatInt(tok.ID, 10) + "/revoke"
+			row.Confirm = "确定吊销该令牌吗？吊销后立即失效，且无法恢复。"
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
 }
 
 // AgencyPage shows an agency: its account, tokens, quotas, progress and uploads.

@@ -110,7 +110,7 @@ func (s *Handlers) AgencyUploadPage(c *gin.Context) {
 		return
 	}
 	d.BasePage = s.Base(c, "上传报告 - "+d.Agency.Name, "surveys")
-	d.AgencyLink, d.SurveyLink = agencyPath(id), "/console/surveys/"+strconv.FormatInt(d.Survey.ID, 10)
+	d.AgencyLink, d.SurveyLink = agencyPath(id), surveyPath(d.Survey.ID)
 	for _, e := range d.Upload.Report.Errors {
 		label := e.Column
 		if label == "" {

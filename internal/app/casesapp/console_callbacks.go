@@ -16,6 +16,9 @@ import (
 	"minyi/internal/httpx"
 )
 
+// callbackPath is a case's call-back page; id is the case's, as in the route.
+func callbackPath(id string) string { return "/console/callbacks/" + id }
+
 type callbacksListPage struct {
 	httpx.BasePage
 	Cases  []callbacks.Case
@@ -82,7 +85,7 @@ func (s *Handlers) CallbackSubmit(c *gin.Context) {
 		s.ConsoleError(c, err)
 		return
 	}
-	httpx.Redirect(c, "/console/callbacks/"+c.Param("id"), "callback_recorded")
+	httpx.Redirect(c, callbackPath(c.Param("id")), "callback_recorded")
 }
 
 // FollowupLinkSubmit issues a 追评 link and shows it once on the page.
@@ -127,7 +130,7 @@ func (s *Handlers) CarryMarkSubmit(c *gin.Context) {
 	if carry {
 		flash = "case_carry_marked"
 	}
-	httpx.Redirect(c, "/console/callbacks/"+c.Param("id"), flash)
+	httpx.Redirect(c, callbackPath(c.Param("id")), flash)
 }
 
 // callbackCycle loads the cycle named by the id path parameter.

@@ -25,6 +25,8 @@ import (
 // one case with its timeline and the forms of the user's role and the
 // case's state, and the office's working-day periods.
 
+func casePath(id int64) string { return "/console/cases/" + strconv.FormatInt(id, 10) }
+
 type casesPageData struct {
 	httpx.BasePage
 	Cases    []feedback.Case
@@ -113,7 +115,7 @@ func (s *Handlers) CaseOpenSubmit(c *gin.Context) {
 		s.ConsoleError(c, err)
 		return
 	}
-	httpx.Redirect(c, "/console/cases/"+cs.IDString(), "case_opened")
+	httpx.Redirect(c, casePath(cs.ID), "case_opened")
 }
 
 type casePageData struct {
@@ -201,7 +203,7 @@ func (s *Handlers) CaseStepSubmit(name string) gin.HandlerFunc {
 		})
 		switch {
 		case err == nil:
-			httpx.Redirect(c, "/console/cases/"+strconv.FormatInt(id, 10), "case_"+name)
+			httpx.Redirect(c, casePath(id), "case_"+name)
 		case apperr.Is(err, apperr.Invalid):
 			errs, _ := httpx.FieldErrors(err)
 			s.showCase(c, http.StatusUnprocessableEntity, form, errs, "")

@@ -81,7 +81,7 @@ func (s *Handlers) PublicUnitCasesPage(c *gin.Context) {
 	d := publicUnitCasesData{Title: u.Name + "整改公开", Unit: u}
 	for _, cs := range list {
 		p := publicCase{ID: cs.ID, Source: cs.SourceLabel(), Problem: feedback.StripPhones(cs.Problem), Status: cs.StatusLabel(),
-			StatusKey: cs.Status, SentOn: orEmpty(cs.SentOn), AnswerDue: orEmpty(cs.AnswerDue), FixDue: orEmpty(cs.FixDue),
+			StatusKey: cs.Status, SentOn: httpx.Deref(cs.SentOn), AnswerDue: httpx.Deref(cs.AnswerDue), FixDue: httpx.Deref(cs.FixDue),
 			AnswerOverdue: cs.AnswerOverdue(today), FixOverdue: cs.FixOverdue(today), AnswerDueProvisional: cs.AnswerDueProvisional,
 			Explanation: feedback.StripPhones(cs.Explanation), Measures: feedback.StripPhones(cs.Measures),
 			Outcome: feedback.StripPhones(cs.Outcome), ClosedAt: cs.ClosedAt}
@@ -105,12 +105,4 @@ func (s *Handlers) publicCasesError(c *gin.Context, err error) {
 		return
 	}
 	s.ErrorPage(c, http.StatusNotFound, "页面不存在", "该单位尚无公开的整改案件。")
-}
-
-// orEmpty is *p, or "" when p is nil.
-func orEmpty(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
 }

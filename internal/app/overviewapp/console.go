@@ -176,12 +176,12 @@ func (s *Handlers) OverviewPage(c *gin.Context) {
 
 	// Ratings stored while Redis was down were not rate-checked; those not
 	// yet excluded are the ones left to review.
-	review := ratings.Filter{UnitID: scope, RateChecked: ptr(false), Excluded: ptr(false)}
+	review := ratings.Filter{UnitID: scope, RateChecked: httpx.Ptr(false), Excluded: httpx.Ptr(false)}
 	if d.Unchecked, err = s.countCapped(c, review); err != nil {
 		s.ConsoleError(c, err)
 		return
 	}
-	if d.Excluded, err = s.countCapped(c, ratings.Filter{UnitID: scope, Excluded: ptr(true)}); err != nil {
+	if d.Excluded, err = s.countCapped(c, ratings.Filter{UnitID: scope, Excluded: httpx.Ptr(true)}); err != nil {
 		s.ConsoleError(c, err)
 		return
 	}

@@ -10,5 +10,3 @@ type Handlers struct{ *httpx.App }
 
 // New returns the handlers over app.
 func New(app *httpx.App) *Handlers { return &Handlers{App: app} }
-
-func ptr[T any](v T) *T { return &v }

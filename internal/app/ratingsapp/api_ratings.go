@@ -45,9 +45,9 @@ func (s *Handlers) ratingFilter(c *gin.Context) (ratings.Filter, error) {
 		switch c.Query(name) {
 		case "":
 		case "true", "1":
-			*dst = ptr(true)
+			*dst = httpx.Ptr(true)
 		case "false", "0":
-			*dst = ptr(false)
+			*dst = httpx.Ptr(false)
 		default:
 			bad.Add(name, name+" 须为 true 或 false")
 		}

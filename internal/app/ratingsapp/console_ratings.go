@@ -168,9 +168,9 @@ func (s *Handlers) showFeed(c *gin.Context, status int, rowID, rowErr, reason st
 		}
 		for _, r := range list {
 			id := r.ID.String()
+			path := "/console/ratings/" + id
 			row := ratingRow{Rating: r, Reasons: strings.Join(r.Reasons, "、"),
-				ExcludeURL: "/console/ratings/" + id + "/exclude" + suffix,
-				RestoreURL: "/console/ratings/" + id + "/restore" + suffix}
+				ExcludeURL: path + "/exclude" + suffix, RestoreURL: path + "/restore" + suffix}
 			if id == rowID {
 				row.Error, row.Reason = rowErr, reason
 			}

@@ -33,6 +33,8 @@ func (s *Handlers) qrView(code, poster string) qrView {
 
 func unitPath(id int64) string { return "/console/units/" + strconv.FormatInt(id, 10) }
 
+func pointPath(id int64) string { return "/console/points/" + strconv.FormatInt(id, 10) }
+
 type unitRow struct {
 	Unit      units.Unit
 	ShortCode string
@@ -68,7 +70,7 @@ func (s *Handlers) showUnits(c *gin.Context, status int, form units.UnitInput, e
 		if d.Category != "" && u.Category != d.Category {
 			continue
 		}
-		d.Rows = append(d.Rows, unitRow{Unit: u, ShortCode: deref(u.ShortCode), Link: unitPath(u.ID),
+		d.Rows = append(d.Rows, unitRow{Unit: u, ShortCode: httpx.Deref(u.ShortCode), Link: unitPath(u.ID),
 			QR: s.qrView(u.QRCode, unitPath(u.ID)+"/poster")})
 	}
 	s.Render(c, status, "console/units.html", d)
@@ -107,7 +109,7 @@ type unitPageData struct {
 	ShortCode  string
 	QR         qrView
 	Points     []pointRow
-	Terminals  []terminalRow
+	Terminals  httpx.TokenTable
 	Categories []string
 	CanEdit    bool
 	UnitForm   units.UnitInput
@@ -137,11 +139,24 @@ type pointRow struct {
 	RotateURL string
 }
 
-type terminalRow struct {
-	Terminal  units.Terminal
-	PointName string
-	Revoked   bool
-	RevokeURL string
+// terminalTable lists the unit's terminals with the names of their service
+// points (by id); the office may revoke those in use.
+func terminalTable(terms []units.Terminal, pointNames map[int64]string, canEdit bool, csrf string) httpx.TokenTable {
+	t := httpx.TokenTable{Lead: []string{"名称", "服务点"}, Active: "正常", ShowRevokedAt: true, LastUsed: "最近上报",
+		NeverUsed: "从未上报", Created: "注册时间", Empty: "还没有评价器。", CSRF: csrf}
+	for _, term := range terms {
+		row := httpx.TokenRow{Lead: []string{term.Name, ""}, Hint: term.TokenHint, CreatedAt: term.CreatedAt,
+			LastUsed: term.LastSeenAt, RevokedAt: term.RevokedAt}
+		if term.PointID != nil {
+			row.Lead[1] = pointNames[*term.PointID]
+		}
+		if canEdit && term.RevokedAt == nil {
+			row.RevokeURL = "/console/terminals/" + strconv.FormatInt(term.ID, 10) + "/revoke"
+			row.Confirm = "确定吊销评价器“" + term.Name + "”吗？吊销后其令牌立即失效，且无法恢复。"
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	return t
 }
 
 // loadUnitPage reads the unit named in the path with everything its page
@@ -173,26 +188,18 @@ func (s *Handlers) loadUnitPage(c *gin.Context) (unitPageData, bool) {
 	u := d.Unit
 	d.BasePage = s.Base(c, u.Name, "units")
 	d.CanEdit = d.Office
-	d.ShortCode = deref(u.ShortCode)
+	d.ShortCode = httpx.Deref(u.ShortCode)
 	d.QR = s.qrView(u.QRCode, unitPath(u.ID)+"/poster")
 	d.Categories = s.Config.UnitCategories
 	d.UnitForm = units.UnitInput{Name: u.Name, ShortCode: d.ShortCode, Category: u.Category}
 	d.PointForm.Kind = units.KindWindow
 	names := map[int64]string{}
 	for _, p := range points {
-		pid := strconv.FormatInt(p.ID, 10)
 		names[p.ID] = p.Name
 		d.Points = append(d.Points, pointRow{Point: p, KindLabel: units.KindLabel(p.Kind),
-			QR: s.qrView(p.QRCode, "/console/points/"+pid+"/poster"), RotateURL: "/console/points/" + pid + "/rotate"})
+			QR: s.qrView(p.QRCode, pointPath(p.ID)+"/poster"), RotateURL: pointPath(p.ID) + "/rotate"})
 	}
-	for _, t := range terms {
-		row := terminalRow{Terminal: t, Revoked: t.RevokedAt != nil,
-			RevokeURL: "/console/terminals/" + strconv.FormatInt(t.ID, 10) + "/revoke"}
-		if t.PointID != nil {
-			row.PointName = names[*t.PointID]
-		}
-		d.Terminals = append(d.Terminals, row)
-	}
+	d.Terminals = terminalTable(terms, names, d.CanEdit, d.CSRF)
 	d.Stats = stats[id]
 	d.Mean.Today = meanText(d.Stats.Today)
 	d.Mean.Month = meanText(d.Stats.Month)

@@ -55,12 +55,3 @@ func meanText(p ratings.Period) string {
 	}
 	return strconv.FormatFloat(p.Mean, 'f', 1, 64)
 }
-
-func ptr[T any](v T) *T { return &v }
-
-func deref(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
-}

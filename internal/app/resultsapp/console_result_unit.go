@@ -68,7 +68,7 @@ func (s *Handlers) showUnitResult(c *gin.Context, status int, errMsg string, for
 	}
 	u := httpx.CurrentUser(c)
 	d := unitResultData{BasePage: s.Base(c, cy.Name+" · 考核结果", "cycles"), Cycle: cy, Error: errMsg, Form: form,
-		MaxFiles: results.MaxUploads, Link: resultsLink(cy.ID), ScoreLink: "/console/cycles/" + strconv.FormatInt(cy.ID, 10) + "/scores/" + strconv.FormatInt(unitID, 10)}
+		MaxFiles: results.MaxUploads, Link: resultsLink(cy.ID), ScoreLink: cyclePath(cy.ID) + "/scores/" + strconv.FormatInt(unitID, 10)}
 	err = db.ReadSnapshot(c, s.Pool, func(tx pgx.Tx) error {
 		var err error
 		if d.Status, err = results.LoadStatus(c, tx, cy.ID); err != nil {

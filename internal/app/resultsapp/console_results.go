@@ -45,9 +45,9 @@ func (s *Handlers) cycleFromPath(c *gin.Context) (cycles.Cycle, error) {
 	return cycles.FindCycle(c, s.Pool, id)
 }
 
-func resultsLink(cycleID int64) string {
-	return "/console/cycles/" + strconv.FormatInt(cycleID, 10) + "/results"
-}
+func cyclePath(id int64) string { return "/console/cycles/" + strconv.FormatInt(id, 10) }
+
+func resultsLink(cycleID int64) string { return cyclePath(cycleID) + "/results" }
 
 // ResultsPage: a unit-role user is sent to the own unit's result.
 func (s *Handlers) ResultsPage(c *gin.Context) {

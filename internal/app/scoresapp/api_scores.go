@@ -168,10 +168,10 @@ func scoreLinks(e scores.Explanation) explanationLinks {
 	return l
 }
 
+func cyclePath(id int64) string { return "/console/cycles/" + strconv.FormatInt(id, 10) }
+
 // scoresPath is the console's ranking page of a cycle.
-func scoresPath(cycleID int64) string {
-	return "/console/cycles/" + strconv.FormatInt(cycleID, 10) + "/scores"
-}
+func scoresPath(cycleID int64) string { return cyclePath(cycleID) + "/scores" }
 
 // versionSuffix is "?version=N" when the report used an older version than
 // the newest, so links keep showing the same result; "" otherwise.

@@ -104,7 +104,7 @@ func (s *Handlers) ScoresPage(c *gin.Context) {
 	u := httpx.CurrentUser(c)
 	id := rep.Cycle.ID
 	d := scoresPageData{BasePage: s.Base(c, rep.Cycle.Name+" 公众评价得分", "cycles"), Meta: rep.Meta, Versions: versions,
-		CycleLink: "/console/cycles/" + strconv.FormatInt(id, 10), ExportLink: scoresPath(id) + ".xlsx" + versionSuffix(rep.Meta),
+		CycleLink: cyclePath(id), ExportLink: scoresPath(id) + ".xlsx" + versionSuffix(rep.Meta),
 		FormAction: scoresPath(id),
 		Rule: "公众评价得分 = 日常评价 × " + scores.Percent(rep.Config.Score.DailyWeight) + " + 年度评价 × " +
 			scores.Percent(rep.Config.Score.AnnualWeight) + "；同一类别内按得分从高到低排名，得分（保留两位小数）相同者名次并列，无法计分的单位不参与排名。"}
@@ -210,7 +210,7 @@ func (s *Handlers) UnitScorePage(c *gin.Context) {
 	id := e.Cycle.ID
 	d := scorePageData{BasePage: s.Base(c, e.Unit.Name+" 公众评价得分", "cycles"), E: e, Links: links, Versions: versions,
 		FormAction: scoresPath(id) + "/" + strconv.FormatInt(e.Unit.ID, 10),
-		BackLink:   scoresPath(id) + versionSuffix(e.Meta), CycleLink: "/console/cycles/" + strconv.FormatInt(id, 10),
+		BackLink:   scoresPath(id) + versionSuffix(e.Meta), CycleLink: cyclePath(id),
 		Score: scoreText(e.Score), Rank: dash,
 		DailyMean: meanText(e.Daily.Mean, e.Daily.Count), DailyWeight: scores.Percent(e.Daily.Weight),
 		DailyEffective: scores.Percent(e.Daily.EffectiveWeight), DailyContribution: scores.Points(e.Daily.Contribution),

@@ -145,7 +145,7 @@ func (s *Handlers) linkRecords(c *gin.Context) (surveys.Survey, [][]string, erro
 	sv, rows, _, err := s.invitationRows(c, f)
 	out := make([][]string, len(rows))
 	for i, r := range rows {
-		out[i] = []string{r.Name, r.GroupName, r.Organisation, deref(r.PhoneMask), r.Link, r.StatusLabel}
+		out[i] = []string{r.Name, r.GroupName, r.Organisation, httpx.Deref(r.PhoneMask), r.Link, r.StatusLabel}
 	}
 	return sv, out, err
 }

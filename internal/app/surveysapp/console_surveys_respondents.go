@@ -182,15 +182,7 @@ func (s *Handlers) respondentPhone(u users.User, r surveys.Respondent) string {
 			return p
 		}
 	}
-	return deref(r.PhoneMask)
-}
-
-// deref is *p, or "" for nil.
-func deref(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
+	return httpx.Deref(r.PhoneMask)
 }
 
 // AddRespondentSubmit adds a respondent from the survey's respondents tab;
@@ -292,7 +284,7 @@ func (s *Handlers) ImportTemplate(c *gin.Context) {
 	}
 	var examples []string
 	for _, u := range list[:min(2, len(list))] {
-		examples = append(examples, deref(u.ShortCode))
+		examples = append(examples, httpx.Deref(u.ShortCode))
 		if u.ShortCode == nil {
 			examples[len(examples)-1] = u.Name
 		}

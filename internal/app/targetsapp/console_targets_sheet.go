@@ -54,14 +54,6 @@ func withBlankRows(rows []indicatorRow) []indicatorRow {
 // formatNum writes a number without trailing zeros.
 func formatNum(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
-// deref is the text p points to, or "" for nil.
-func deref(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
-}
-
 // targetReportRow is one indicator's progress report as typed or stored.
 type targetReportRow struct {
 	Indicator                   targets.Indicator
@@ -301,7 +293,7 @@ func (s *Handlers) fillProgress(c *gin.Context, d *targetPageData, set targets.S
 		if !typed {
 			row = targetReportRow{}
 			if r, ok := byKey[selected][in.ID]; ok {
-				row = targetReportRow{Progress: r.Progress, Percent: strconv.Itoa(r.Percent), Evidence: r.Evidence, UpdatedBy: deref(r.UpdatedBy)}
+				row = targetReportRow{Progress: r.Progress, Percent: strconv.Itoa(r.Percent), Evidence: r.Evidence, UpdatedBy: httpx.Deref(r.UpdatedBy)}
 			}
 		}
 		row.Indicator = in
@@ -324,7 +316,7 @@ func (s *Handlers) fillProgress(c *gin.Context, d *targetPageData, set targets.S
 		if !typed {
 			row = targetSelfRow{}
 			if e, ok := byInd[in.ID]; ok {
-				row = targetSelfRow{Claimed: formatNum(e.Claimed), Note: e.Note, UpdatedBy: deref(e.UpdatedBy)}
+				row = targetSelfRow{Claimed: formatNum(e.Claimed), Note: e.Note, UpdatedBy: httpx.Deref(e.UpdatedBy)}
 			}
 		}
 		row.Indicator = in
