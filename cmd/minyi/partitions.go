@@ -13,9 +13,11 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"minyi/internal/config"
+	"minyi/internal/db"
 	"minyi/internal/partitions"
 )
 
@@ -120,7 +122,11 @@ func operator(getenv func(string) string) string {
 }
 
 func listPartitions(ctx context.Context, pool *pgxpool.Pool, p partitions.Policy, stdout io.Writer) error {
-	list, err := partitions.List(ctx, pool, p)
+	var list []partitions.Partition
+	err := db.Unbounded(ctx, pool, func(tx pgx.Tx) (err error) { // it counts every partition's rows
+		list, err = partitions.List(ctx, tx, p)
+		return err
+	})
 	if err != nil {
 		return err
 	}

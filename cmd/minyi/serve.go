@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
 	"minyi/internal/config"
@@ -72,14 +73,18 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 		defer stopMetrics() // after the drain, so scrapes see it through
 	}
 
+	// The write timeout follows REQUEST_TIMEOUT, with a margin to write the
+	// timeout answer once the request's deadline has cancelled its query
+	// (internal/server's requestDeadline; file routes move it further).
 	hs := &http.Server{Addr: cfg.HTTPAddr, Handler: closeWhileDraining(srv), ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, IdleTimeout: 120 * time.Second}
+		ReadTimeout: 30 * time.Second, WriteTimeout: cfg.WriteTimeout(), IdleTimeout: 120 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.ListenAndServe() }()
 	if cfg.PprofAddr != "" {
 		go servePprof(cfg.PprofAddr, log)
 	}
 	log.Info("minyi serving", "addr", cfg.HTTPAddr, "public_base_url", cfg.PublicBaseURL, "config", cfg.String())
+	checkStatementTimeout(ctx, pool, cfg, log)
 	select {
 	case err := <-errc:
 		writer.Close()
@@ -141,4 +146,28 @@ func closeWhileDraining(srv *server.Server) http.Handler {
 		}
 		h.ServeHTTP(w, r)
 	})
+}
+
+// checkStatementTimeout logs the database role's statement_timeout, the
+// backstop docs/operations.md recommends, and warns when it would cut a
+// request before its own deadline does: the statement would then fail
+// with the same timeout, but earlier than FILE_REQUEST_TIMEOUT promises.
+func checkStatementTimeout(ctx context.Context, pool *pgxpool.Pool, cfg config.Config, log *slog.Logger) {
+	var ms int64
+	err := pool.QueryRow(ctx, `SELECT setting::bigint FROM pg_settings WHERE name = 'statement_timeout'`).Scan(&ms)
+	if err != nil {
+		log.Warn("could not read statement_timeout", "err", err)
+		return
+	}
+	st := time.Duration(ms) * time.Millisecond
+	switch {
+	case st == 0:
+		log.Info("no statement_timeout on the database role: a query is cancelled by its request's deadline only, "+
+			"not if this instance dies first (see docs/operations.md)", "request_timeout", cfg.RequestTimeout.String())
+	case st < cfg.FileRequestTimeout: // never below REQUEST_TIMEOUT
+		log.Warn("the database role's statement_timeout is shorter than FILE_REQUEST_TIMEOUT: long exports and uploads "+
+			"fail before their deadline (see docs/operations.md)", "statement_timeout", st.String(), "file_request_timeout", cfg.FileRequestTimeout.String())
+	default:
+		log.Info("statement_timeout", "statement_timeout", st.String())
+	}
 }

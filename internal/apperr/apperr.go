@@ -18,6 +18,11 @@ const (
 	RateLimited  = "rate_limited"
 	Unavailable  = "unavailable"
 	Internal     = "internal"
+	// Timeout: the request ran past its deadline (REQUEST_TIMEOUT) or
+	// Postgres cancelled its statement (a statement_timeout); the query was
+	// cancelled. Not retried by balancers (504, not 503): running the same
+	// heavy query again at once is what would pile them up.
+	Timeout = "timeout"
 	// SurveyClosed refuses an answer or upload to a survey that is closed
 	// or past its closing time.
 	SurveyClosed = "survey_closed"
@@ -127,6 +132,8 @@ func Status(code string) int {
 		return http.StatusUnsupportedMediaType
 	case Unavailable:
 		return http.StatusServiceUnavailable
+	case Timeout:
+		return http.StatusGatewayTimeout
 	default:
 		return http.StatusInternalServerError
 	}

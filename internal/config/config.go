@@ -79,6 +79,15 @@ type Config struct {
 	ShutdownDrain   time.Duration `env:"SHUTDOWN_DRAIN" envDefault:"10s"`
 	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"20s"`
 
+	// Request deadlines: RequestTimeout is how long a request may take
+	// before its context ends, which cancels its Postgres query and answers
+	// 504 "timeout"; FileRequestTimeout replaces it on the routes that take
+	// or give a file (uploads, imports, .xlsx/.csv exports; marked in the
+	// route table), raised to RequestTimeout if below it. The server's
+	// write timeout is each plus WriteMargin.
+	RequestTimeout     time.Duration `env:"REQUEST_TIMEOUT" envDefault:"15s"`
+	FileRequestTimeout time.Duration `env:"FILE_REQUEST_TIMEOUT" envDefault:"50s"`
+
 	// Parsed forms, filled by Validate.
 	Location *time.Location `env:"-"`
 	Limits   Limits         `env:"-"`
@@ -98,6 +107,24 @@ const MaxDailyCap = 100_000
 // MaxShutdownWait bounds SHUTDOWN_DRAIN and SHUTDOWN_TIMEOUT: an instance
 // that takes longer to stop holds up a rolling deploy for no benefit.
 const MaxShutdownWait = 5 * time.Minute
+
+// Bounds of REQUEST_TIMEOUT and FILE_REQUEST_TIMEOUT. An interactive
+// request that needs more than two minutes should be a file route or a
+// background job; a file route that needs more than ten an offline tool.
+const (
+	MinRequestTimeout     = time.Second
+	MaxRequestTimeout     = 2 * time.Minute
+	MaxFileRequestTimeout = 10 * time.Minute
+)
+
+// WriteMargin is how much longer than a request's deadline the server
+// waits for its answer to be written: long enough to render and send the
+// timeout page once the deadline has cancelled the request's query.
+const WriteMargin = 5 * time.Second
+
+// WriteTimeout is the HTTP server's write timeout: REQUEST_TIMEOUT plus
+// WriteMargin. File routes extend their own (see internal/server).
+func (c *Config) WriteTimeout() time.Duration { return c.RequestTimeout + WriteMargin }
 
 // Limits holds the parsed rate limits.
 type Limits struct {
@@ -129,7 +156,8 @@ func envKeys() []string {
 		"TERMINAL_MAX_AGE", "TERMINAL_CACHE_TTL", "WRITER_FLUSHERS", "WRITER_MAX_BATCH", "PPROF_ADDR",
 		"RATINGS_RETENTION_MONTHS",
 		"METRICS_ADDR", "METRICS_TOKEN",
-		"SHUTDOWN_DRAIN", "SHUTDOWN_TIMEOUT"}
+		"SHUTDOWN_DRAIN", "SHUTDOWN_TIMEOUT",
+		"REQUEST_TIMEOUT", "FILE_REQUEST_TIMEOUT"}
 }
 
 // Validate checks every setting and fills the parsed fields. It returns one
@@ -249,6 +277,15 @@ func (c *Config) Validate() error {
 	if c.ShutdownTimeout < time.Second || c.ShutdownTimeout > MaxShutdownWait {
 		bad("SHUTDOWN_TIMEOUT", "must be between 1s and %s", MaxShutdownWait)
 	}
+	if c.RequestTimeout < MinRequestTimeout || c.RequestTimeout > MaxRequestTimeout {
+		bad("REQUEST_TIMEOUT", "must be between %s and %s", MinRequestTimeout, MaxRequestTimeout)
+	}
+	if c.FileRequestTimeout < MinRequestTimeout || c.FileRequestTimeout > MaxFileRequestTimeout {
+		bad("FILE_REQUEST_TIMEOUT", "must be between %s and %s", MinRequestTimeout, MaxFileRequestTimeout)
+	}
+	// A file route never gets less time than a page (e.g. REQUEST_TIMEOUT
+	// raised to 1m with FILE_REQUEST_TIMEOUT left at its default).
+	c.FileRequestTimeout = max(c.FileRequestTimeout, c.RequestTimeout)
 	if c.PprofAddr != "" {
 		host, _, err := net.SplitHostPort(c.PprofAddr)
 		if ip := net.ParseIP(host); err != nil || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {
@@ -274,6 +311,7 @@ func (c Config) String() string {
 		c.TimeZone, strings.Join(c.CallbackRoles, ","), c.TerminalMaxAge, c.WriterFlushers, c.DBMaxConns)
 	fmt.Fprintf(&b, " RATINGS_RETENTION_MONTHS=%d", c.RatingsRetentionMonths)
 	fmt.Fprintf(&b, " SHUTDOWN_DRAIN=%s SHUTDOWN_TIMEOUT=%s", c.ShutdownDrain, c.ShutdownTimeout)
+	fmt.Fprintf(&b, " REQUEST_TIMEOUT=%s FILE_REQUEST_TIMEOUT=%s", c.RequestTimeout, c.FileRequestTimeout)
 	fmt.Fprintf(&b, " METRICS_ADDR=%s METRICS_TOKEN=%s", c.MetricsAddr, mask(c.MetricsToken))
 	return b.String()
 }

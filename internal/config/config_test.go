@@ -47,6 +47,10 @@ func TestLoadDefaults(t *testing.T) {
 	if c.ShutdownDrain != 10*time.Second || c.ShutdownTimeout != 20*time.Second {
 		t.Errorf("ShutdownDrain, ShutdownTimeout = %s, %s, want 10s, 20s", c.ShutdownDrain, c.ShutdownTimeout)
 	}
+	if c.RequestTimeout != 15*time.Second || c.FileRequestTimeout != 50*time.Second || c.WriteTimeout() != 20*time.Second {
+		t.Errorf("RequestTimeout, FileRequestTimeout, WriteTimeout = %s, %s, %s, want 15s, 50s, 20s",
+			c.RequestTimeout, c.FileRequestTimeout, c.WriteTimeout())
+	}
 }
 
 func TestLoadAcceptsGoodValues(t *testing.T) {
@@ -55,6 +59,7 @@ func TestLoadAcceptsGoodValues(t *testing.T) {
 		"LEVEL_POINTS": "100,90,90,50,0", "TIME_ZONE": "UTC", "RATE_TERMINAL": "5-S", "CALLBACK_ROLES": "office, unit",
 		"REDIS_URL": "redis://:pw@127.0.0.1:6379/2", "DATABASE_URL": "postgresql://u:p@db:5432/minyi",
 		"RATE_PUBLIC_DAILY_PER_ADDRESS": "200", "SHUTDOWN_DRAIN": "0s", "SHUTDOWN_TIMEOUT": "1m",
+		"REQUEST_TIMEOUT": "1s", "FILE_REQUEST_TIMEOUT": "1s",
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -82,6 +87,18 @@ func TestLoadAcceptsGoodValues(t *testing.T) {
 	}
 	if s := c.String(); !strings.Contains(s, "SHUTDOWN_DRAIN=0s SHUTDOWN_TIMEOUT=1m0s") {
 		t.Errorf("String() = %s, want it to show the shutdown settings", s)
+	}
+	if c.RequestTimeout != time.Second || c.FileRequestTimeout != time.Second || c.WriteTimeout() != 6*time.Second {
+		t.Errorf("REQUEST_TIMEOUT=1s, FILE_REQUEST_TIMEOUT=1s read as %s, %s (write timeout %s)",
+			c.RequestTimeout, c.FileRequestTimeout, c.WriteTimeout())
+	}
+	if s := c.String(); !strings.Contains(s, "REQUEST_TIMEOUT=1s FILE_REQUEST_TIMEOUT=1s") {
+		t.Errorf("String() = %s, want it to show the request deadlines", s)
+	}
+	// A file route never gets less time than a page.
+	c, err = load(map[string]string{"SECRET_KEY": goodSecret, "REQUEST_TIMEOUT": "1m", "FILE_REQUEST_TIMEOUT": "10s"})
+	if err != nil || c.FileRequestTimeout != time.Minute {
+		t.Errorf("FILE_REQUEST_TIMEOUT=10s below REQUEST_TIMEOUT=1m: %s, %v, want raised to 1m", c.FileRequestTimeout, err)
 	}
 }
 
@@ -141,6 +158,11 @@ func TestLoadRejectsBadValues(t *testing.T) {
 		{"SHUTDOWN_TIMEOUT", "0s", "SHUTDOWN_TIMEOUT"},
 		{"SHUTDOWN_TIMEOUT", "500ms", "SHUTDOWN_TIMEOUT"},
 		{"SHUTDOWN_TIMEOUT", "1h", "SHUTDOWN_TIMEOUT"},
+		{"REQUEST_TIMEOUT", "500ms", "REQUEST_TIMEOUT"},
+		{"REQUEST_TIMEOUT", "3m", "REQUEST_TIMEOUT"},
+		{"REQUEST_TIMEOUT", "15", "REQUEST_TIMEOUT"},
+		{"FILE_REQUEST_TIMEOUT", "500ms", "FILE_REQUEST_TIMEOUT"},
+		{"FILE_REQUEST_TIMEOUT", "11m", "FILE_REQUEST_TIMEOUT"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name+"="+tt.value, func(t *testing.T) {

@@ -42,6 +42,18 @@ func Connect(ctx context.Context, url string, maxConns int32) (*pgxpool.Pool, er
 		cfg.ConnConfig.RuntimeParams = map[string]string{}
 	}
 	cfg.ConnConfig.RuntimeParams["application_name"] = "minyi"
+	// A statement whose context ends (the request's deadline passed, or its
+	// client went away) must stop on the server too. pgx's default does
+	// that: the statement returns at once and the connection is closed,
+	// after a cancel request — which Postgres acts on even while the
+	// statement waits for a lock, and a PgBouncer forwards — has been sent
+	// and acknowledged (pgconn's asyncClose, bounded at 15 s, in the
+	// background). pgconn.CancelRequestContextWatcherHandler would keep the
+	// connection, but it drops its cancel connection as soon as the
+	// statement returns, before PgBouncer 1.18 has finished forwarding the
+	// cancel, and that crashes PgBouncer 1.18 (pgbouncer/pgbouncer#801) for
+	// every client: the default stays. TestEndedContextCancelsTheStatement
+	// pins the behaviour, directly and through PgBouncer.
 	return pgxpool.NewWithConfig(ctx, cfg)
 }
 
@@ -57,10 +69,39 @@ func ReadSnapshot(ctx context.Context, pool *pgxpool.Pool, fn func(pgx.Tx) error
 	return Err(pgx.BeginTxFunc(ctx, pool, opts, fn))
 }
 
+// NoStatementTimeout lifts, for the rest of tx, the statement_timeout the
+// database role may carry: docs/operations.md recommends one as a backstop
+// that cancels a request's query even when the instance that ran it died
+// before it could. Work that legitimately runs longer than any request —
+// migrations, the daily rollup, archiving and restoring partitions — calls
+// it first in each of its transactions. SET LOCAL ends with the
+// transaction, so it is safe through a transaction-pooling PgBouncer, where
+// a session-level SET (or a startup parameter, which PgBouncer refuses)
+// would leak to whichever client gets the server connection next.
+func NoStatementTimeout(ctx context.Context, tx pgx.Tx) error {
+	_, err := tx.Exec(ctx, `SET LOCAL statement_timeout = 0`)
+	return err
+}
+
+// Unbounded runs fn in a transaction on conn without a statement_timeout
+// (NoStatementTimeout), committing when fn returns nil: for a long
+// statement that would otherwise run in a transaction of its own.
+func Unbounded(ctx context.Context, conn interface {
+	Begin(context.Context) (pgx.Tx, error)
+}, fn func(pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+		if err := NoStatementTimeout(ctx, tx); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
+}
+
 // Err maps driver errors to apperr: unique violations become conflict,
-// missing rows not_found, connection failures (also a connection lost
-// mid-statement, whose outcome is unknown: clients retry idempotently)
-// unavailable, and text or numbers Postgres cannot take (a NUL byte,
+// missing rows not_found, a statement cut by its context's deadline or
+// cancelled by Postgres (IsTimeout) timeout, connection failures (also a
+// connection lost mid-statement, whose outcome is unknown: clients retry
+// idempotently) unavailable, and text or numbers Postgres cannot take (a NUL byte,
 // invalid UTF-8, a number out of its column's range) invalid — a
 // backstop behind validation, so bad input is never a 500. Errors that
 // are already *apperr.Error pass through; nil stays nil.
@@ -74,6 +115,9 @@ func Err(err error) error {
 	}
 	if errors.Is(err, pgx.ErrNoRows) {
 		return apperr.Wrap(apperr.NotFound, "记录不存在", err)
+	}
+	if IsTimeout(err) {
+		return apperr.Wrap(apperr.Timeout, "查询时间过长，请缩小查询范围后重试", err)
 	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
@@ -103,6 +147,20 @@ func Err(err error) error {
 		return apperr.Wrap(apperr.Invalid, "提交的数值超出允许的范围", err)
 	}
 	return apperr.Wrap(apperr.Internal, "服务器内部错误", err)
+}
+
+// IsTimeout reports whether err means a statement ran out of time: its
+// context's deadline passed (also while waiting for a pooled connection),
+// or Postgres cancelled it (SQLSTATE 57014 query_canceled: the cancel
+// request sent when a context ends, or a statement_timeout). Failing to
+// connect within the connect timeout is not one: that is IsUnavailable.
+func IsTimeout(err error) bool {
+	var connErr *pgconn.ConnectError
+	if errors.As(err, &connErr) {
+		return false
+	}
+	var pgErr *pgconn.PgError
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &pgErr) && pgErr.Code == "57014"
 }
 
 // IsUnavailable reports whether err means the database could not be reached.

@@ -89,7 +89,13 @@ func apply(ctx context.Context, pool *pgxpool.Pool, files fs.FS, name string) (b
 	return ran, err
 }
 
+// lockMigrations starts each migration transaction: without a
+// statement_timeout (a migration may rewrite a large table, and this one
+// waits here while another migrator applies one), then under the lock.
 func lockMigrations(ctx context.Context, tx pgx.Tx) error {
+	if err := NoStatementTimeout(ctx, tx); err != nil {
+		return err
+	}
 	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrationLock); err != nil {
 		return fmt.Errorf("lock: %w", err)
 	}

@@ -89,6 +89,10 @@ func (s *App) PageAuth(c *gin.Context) {
 			c.Abort()
 			return
 		}
+		if apperr.Is(err, apperr.Timeout) {
+			s.ConsoleError(c, err)
+			return
+		}
 		s.ErrorPage(c, http.StatusServiceUnavailable, "系统繁忙", "数据库暂时不可用，请稍后刷新。")
 		return
 	}

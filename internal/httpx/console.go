@@ -51,6 +51,9 @@ type consoleErrorPage struct {
 // and aborts. Only the user-facing message of a known error is shown;
 // anything internal is logged and replaced by a generic text.
 func (s *App) ConsoleError(c *gin.Context, err error) {
+	if s.Abandoned(c, err) {
+		return
+	}
 	e := apperr.From(db.Err(err))
 	status := apperr.Status(e.Code)
 	title, msg := "系统错误", "服务器出现错误，请稍后再试。"
@@ -69,16 +72,27 @@ func (s *App) ConsoleError(c *gin.Context, err error) {
 		title, msg = "操作过于频繁", e.Message
 	case apperr.Unavailable:
 		title, msg = "系统繁忙", "数据库暂时不可用，请稍后刷新页面。"
+	case apperr.Timeout:
+		title, msg = timeoutPage(c.Request.Method)
 	}
-	if status >= 500 {
-		s.Log.Error("console request failed", "path", c.FullPath(), "code", e.Code, "err", err)
-	}
+	s.logFailure(c, e, err)
 	back := "/console"
 	if ref := LocalPath(c.Request.Referer(), c.Request.Host); ref != "" {
 		back = ref
 	}
 	s.Render(c, status, "console/error.html", consoleErrorPage{BasePage: s.Base(c, title, ""), Message: msg, Back: back})
 	c.Abort()
+}
+
+// timeoutPage is the title and text of the page for a request that ran out
+// of time (REQUEST_TIMEOUT) and whose query was stopped: a page or a search
+// to narrow, or a form whose outcome the user should check before sending
+// it again (a commit may have gone through just before the cancellation).
+func timeoutPage(method string) (title, msg string) {
+	if method == http.MethodGet || method == http.MethodHead {
+		return "查询超时", "查询时间过长，已停止查询。请缩小筛选范围（如日期、单位）后重试；如仍超时，请稍后再试。"
+	}
+	return "处理超时", "处理时间过长，已停止处理。请稍后刷新页面，确认操作是否已完成后再决定是否重新提交。"
 }
 
 // LocalPath returns target's path and query when it names a page of this

@@ -35,6 +35,10 @@ type ErrorData struct {
 
 // ErrorPage shows a plain Chinese error page and aborts.
 func (s *App) ErrorPage(c *gin.Context, status int, title, message string) {
+	if ClientGone(c.Request) { // nobody would read it
+		c.AbortWithStatus(StatusClientClosed)
+		return
+	}
 	s.Render(c, status, "public/error.html", ErrorData{Title: title, Message: message})
 	c.Abort()
 }

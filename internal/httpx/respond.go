@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -26,13 +27,15 @@ var ErrNotFound = apperr.New(apperr.NotFound, "资源不存在")
 func IsAPI(c *gin.Context) bool { return strings.HasPrefix(c.Request.URL.Path, "/api/") }
 
 // APIError writes err as the one JSON error shape and aborts. Internal
-// details go to the log, never to the client.
+// details go to the log, never to the client. A client that went away is
+// answered nothing (see Abandoned).
 func (s *App) APIError(c *gin.Context, err error) {
+	if s.Abandoned(c, err) {
+		return
+	}
 	e := apperr.From(db.Err(err))
 	status := apperr.Status(e.Code)
-	if status >= 500 {
-		s.Log.Error("request failed", "path", c.FullPath(), "code", e.Code, "err", err)
-	}
+	s.logFailure(c, e, err)
 	if e.Code == apperr.Unavailable && c.Writer.Header().Get("Retry-After") == "" {
 		// Nothing was stored; tell clients when a retry is worth it.
 		c.Header("Retry-After", "5")
@@ -42,6 +45,39 @@ func (s *App) APIError(c *gin.Context, err error) {
 		body["fields"] = e.Fields
 	}
 	c.AbortWithStatusJSON(status, gin.H{"error": body})
+}
+
+// StatusClientClosed is the status recorded, in the access log and the
+// metrics, for a request whose client went away before its answer (499,
+// as nginx records it). Nobody reads it.
+const StatusClientClosed = 499
+
+// ClientGone reports whether r's client went away: net/http cancelled its
+// context because the connection closed. A request whose deadline passed
+// is not gone (its context ends with DeadlineExceeded instead).
+func ClientGone(r *http.Request) bool { return errors.Is(r.Context().Err(), context.Canceled) }
+
+// Abandoned answers a request whose client went away, and reports whether
+// it did: the error (typically its query's, cancelled with it) is logged at
+// info, since nothing failed on the server, and the status is 499.
+func (s *App) Abandoned(c *gin.Context, err error) bool {
+	if !ClientGone(c.Request) {
+		return false
+	}
+	s.Log.Info("client went away before the answer", "path", c.FullPath(), "err", err)
+	c.AbortWithStatus(StatusClientClosed)
+	return true
+}
+
+// logFailure logs an error answer worth an operator's attention: a timeout
+// as a warning (a slow query, cancelled), any other 5xx as an error.
+func (s *App) logFailure(c *gin.Context, e *apperr.Error, err error) {
+	switch {
+	case e.Code == apperr.Timeout:
+		s.Log.Warn("request ran out of time; its query was cancelled", "path", c.FullPath(), "err", err)
+	case apperr.Status(e.Code) >= 500:
+		s.Log.Error("request failed", "path", c.FullPath(), "code", e.Code, "err", err)
+	}
 }
 
 // limited writes a 429 with Retry-After for the API.

@@ -113,7 +113,8 @@ func Archive(ctx context.Context, pool *pgxpool.Pool, p Policy, m Month, path, b
 	if err != nil {
 		return ArchiveResult{}, err
 	}
-	if err := p.assess(ctx, pool, &part); err != nil {
+	// Counting and checking a month's ratings scans its partition.
+	if err := db.Unbounded(ctx, pool, func(tx pgx.Tx) error { return p.assess(ctx, tx, &part) }); err != nil {
 		return ArchiveResult{}, err
 	}
 	if !part.Archivable() {
@@ -159,7 +160,7 @@ func checkTarget(path string, m Month) (string, error) {
 func drop(ctx context.Context, pool *pgxpool.Pool, p Policy, m Month, part Partition, ex exported, path, by string) (ArchiveResult, error) {
 	var res ArchiveResult
 	name := pgx.Identifier{m.Partition()}.Sanitize()
-	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+	err := db.Unbounded(ctx, pool, func(tx pgx.Tx) error { // rechecking and deleting a month's rows take a while
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, archiveLock); err != nil {
 			return err
 		}

@@ -98,6 +98,9 @@ func export(ctx context.Context, pool *pgxpool.Pool, p Policy, m Month, part Par
 		}
 	}()
 	err := pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		if err := db.NoStatementTimeout(ctx, tx); err != nil { // copying a month out takes minutes
+			return err
+		}
 		if err := tx.QueryRow(ctx, `SELECT changes FROM rating_archive_guards WHERE partition = $1`, m.Partition()).Scan(&ex.guard); err != nil {
 			return fmt.Errorf("reading the guard of %s: %w", m.Partition(), db.Err(err))
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"minyi/internal/audit"
+	"minyi/internal/db"
 )
 
 // RestoreResult says what Restore did.
@@ -53,7 +54,7 @@ func Restore(ctx context.Context, pool *pgxpool.Pool, loc *time.Location, path, 
 	}
 	m, _ := ParseMonth(man.Month) // validated by readArchive
 	res := RestoreResult{Month: m, SHA256: sum}
-	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+	err = db.Unbounded(ctx, pool, func(tx pgx.Tx) error { // loading a month takes minutes
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, archiveLock); err != nil {
 			return err
 		}

@@ -335,7 +335,9 @@ func monthRuns(days []time.Time) [][2]time.Time {
 func rollupTx(ctx context.Context, conn Conn, fn func(pgx.Tx) error) error {
 	var err error
 	for attempt := 0; attempt < 3; attempt++ {
-		err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+		// A month of the first rollup takes seconds, minutes on a busy
+		// server: the role's statement_timeout must not cut it.
+		err = db.Unbounded(ctx, conn, func(tx pgx.Tx) error {
 			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, rollupLock); err != nil {
 				return err
 			}

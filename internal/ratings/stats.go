@@ -184,19 +184,28 @@ const KeyGrace = 7 * 24 * time.Hour
 func Maintain(ctx context.Context, q Conn, now time.Time, loc *time.Location, terminalMaxAge time.Duration) error {
 	keep := terminalMaxAge + KeyGrace
 	local := now.In(loc)
+	// Creating a partition waits for the queries on ratings, and the first
+	// pruning after a long pause deletes a lot: each statement runs in a
+	// transaction of its own without the role's statement_timeout.
+	exec := func(sql string, args ...any) error {
+		return db.Err(db.Unbounded(ctx, q, func(tx pgx.Tx) error {
+			_, err := tx.Exec(ctx, sql, args...)
+			return err
+		}))
+	}
 	first := time.Date(local.Year(), local.Month()-2, 1, 0, 0, 0, 0, time.UTC)
-	if _, err := q.Exec(ctx, `SELECT minyi_ensure_rating_partitions($1::date, 6, $2)`, first, loc.String()); err != nil {
-		return db.Err(err)
+	if err := exec(`SELECT minyi_ensure_rating_partitions($1::date, 6, $2)`, first, loc.String()); err != nil {
+		return err
 	}
 	yesterday := time.Date(local.Year(), local.Month(), local.Day()-1, 0, 0, 0, 0, time.UTC)
-	if _, err := q.Exec(ctx, `DELETE FROM rating_daily_marks WHERE day < $1::date`, yesterday); err != nil {
-		return db.Err(err)
+	if err := exec(`DELETE FROM rating_daily_marks WHERE day < $1::date`, yesterday); err != nil {
+		return err
 	}
-	if _, err := q.Exec(ctx, `DELETE FROM rating_cap_counts WHERE day < $1::date`, yesterday); err != nil {
-		return db.Err(err)
+	if err := exec(`DELETE FROM rating_cap_counts WHERE day < $1::date`, yesterday); err != nil {
+		return err
 	}
-	if _, err := q.Exec(ctx, `DELETE FROM rating_requests WHERE created_at < $1`, now.Add(-keep)); err != nil {
-		return db.Err(err)
+	if err := exec(`DELETE FROM rating_requests WHERE created_at < $1`, now.Add(-keep)); err != nil {
+		return err
 	}
 	_, err := RollUp(ctx, q, now, loc)
 	return err

@@ -197,7 +197,7 @@ func (w *Writer) flush(jobs []*job) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	err := w.writeJobs(ctx, jobs)
-	if err != nil && len(jobs) > 1 && !db.IsUnavailable(err) {
+	if err != nil && len(jobs) > 1 && !notStored(err) {
 		// One bad job must not fail its neighbours: write each on its own.
 		w.log.Warn("rating batch failed; retrying job by job", "err", err, "jobs", len(jobs))
 		for _, j := range jobs {
@@ -220,8 +220,15 @@ func (w *Writer) flush(jobs []*job) {
 	}
 }
 
+// notStored reports whether err failed the whole batch for a reason of the
+// database, not of one job: it could not be reached, or the batch ran out
+// of time (its 10 s, or Postgres cancelled it: a statement_timeout, an
+// administrator). Nothing was stored then, and retrying job by job would
+// not help.
+func notStored(err error) bool { return db.IsUnavailable(err) || db.IsTimeout(err) }
+
 func storeErr(err error) error {
-	if db.IsUnavailable(err) {
+	if notStored(err) {
 		return apperr.Wrap(apperr.Unavailable, "数据库暂时不可用，评价尚未保存，请稍后重试", err)
 	}
 	return db.Err(err)

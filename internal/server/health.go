@@ -139,7 +139,8 @@ func errClass(err error) string {
 	var redisErr redis.Error
 	var pgErr *pgconn.PgError
 	switch {
-	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &netErr) && netErr.Timeout():
+	case errors.Is(err, context.DeadlineExceeded) || errors.As(err, &netErr) && netErr.Timeout() ||
+		errors.As(err, &pgErr) && pgErr.Code == "57014": // the probe's deadline cancelled its statement
 		return "timeout"
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return "connection refused"

@@ -29,20 +29,21 @@ func (s *Server) instrument() {
 
 // observeRequests counts every request by method, route pattern and
 // status, and times it. It runs before the recoverer, so a panic counts
-// as the 500 it is answered with. On an upload (a multipart body) it also
+// as the 500 it is answered with; a request whose client went away counts
+// as 499, not as whatever was written to nobody. On an upload (a multipart body) it also
 // lets the spreadsheet reader report what it made of the file.
 func (s *Server) observeRequests() gin.HandlerFunc {
 	m := s.Metrics
 	sheetRead := sheet.Observer(m.SheetRead)
 	return func(c *gin.Context) {
 		start := time.Now()
+		orig := c.Request
 		if isMultipart(c) {
-			orig := c.Request
 			c.Request = orig.WithContext(sheet.WithObserver(orig.Context(), sheetRead))
 			defer removeFormFiles(c, orig)
 		}
 		c.Next()
-		m.Request(c.Request.Method, c.FullPath(), c.Writer.Status(), time.Since(start))
+		m.Request(orig.Method, c.FullPath(), observedStatus(c, orig), time.Since(start))
 	}
 }
 

@@ -24,22 +24,28 @@ func (s *Server) recoverer() gin.HandlerFunc {
 	})
 }
 
-// requestLog writes one line per request. Client addresses are not logged.
+// requestLog writes one line per request, with status 499 for a client
+// that went away before its answer. Client addresses are not logged.
 func (s *Server) requestLog() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
+		req := c.Request
 		c.Next()
 		route := c.FullPath()
 		if route == "" {
 			route = "(no route)"
 		}
+		status := observedStatus(c, req)
 		level := slog.LevelInfo
-		if c.Writer.Status() >= 500 {
+		switch {
+		case status == http.StatusGatewayTimeout: // a slow query, cancelled: logged as a warning where it happened
+			level = slog.LevelWarn
+		case status >= 500:
 			level = slog.LevelError
 		}
-		s.Log.LogAttrs(c.Request.Context(), level, "request",
-			slog.String("method", c.Request.Method), slog.String("route", route),
-			slog.Int("status", c.Writer.Status()), slog.Int64("us", time.Since(start).Microseconds()),
+		s.Log.LogAttrs(req.Context(), level, "request",
+			slog.String("method", req.Method), slog.String("route", route),
+			slog.Int("status", status), slog.Int64("us", time.Since(start).Microseconds()),
 			slog.Int("bytes", c.Writer.Size()))
 	}
 }

@@ -3,7 +3,9 @@
 // and calls one function per area, in the order below. Handlers live in
 // the packages of internal/app (one per area, e.g. rt := s.ratings is
 // ratingsapp); the few that are the server's own (health, readiness,
-// static files, metrics) are methods of Server.
+// static files, metrics) are methods of Server. Routes registered with
+// s.file take or give a file and get FILE_REQUEST_TIMEOUT instead of
+// REQUEST_TIMEOUT (deadline.go).
 package server
 
 import (
@@ -46,6 +48,10 @@ func (s *Server) routes() {
 
 	api := e.Group("/api/v1")
 	acc := accountsapp.New(s.App)
+	// The terminal API keeps REQUEST_TIMEOUT: the group-commit writer
+	// stores a batch with a context of its own (10 s), which the request's
+	// deadline never cuts in half; a terminal whose reply took too long
+	// gets 503 and re-sends, idempotently.
 	api.POST("/terminal/ratings", rt.TerminalRatings)
 	api.POST("/session", acc.APISignIn)
 	api.DELETE("/session", acc.APISignOut)
@@ -165,7 +171,7 @@ func (s *Server) surveyRoutes(e *gin.Engine, authed, console *gin.RouterGroup) {
 	authed.GET("/surveys/:id/progress", s.Office, sv.APISurveyProgress)
 	authed.GET("/surveys/:id/respondents", s.Office, sv.APIListRespondents)
 	authed.POST("/surveys/:id/respondents", s.Office, sv.APIAddRespondent)
-	authed.POST("/surveys/:id/respondents/import", s.Office, sv.APIImportRespondents)
+	s.file(authed, http.MethodPost, "/surveys/:id/respondents/import", s.Office, sv.APIImportRespondents)
 	authed.GET("/surveys/:id/respondents/:rid", s.Office, sv.APIGetRespondent)
 	authed.DELETE("/surveys/:id/respondents/:rid", s.Office, sv.APIDeleteRespondent)
 	// Responses: every staff member, a unit only its own and without respondents.
@@ -184,10 +190,11 @@ func (s *Server) surveyRoutes(e *gin.Engine, authed, console *gin.RouterGroup) {
 	console.POST("/console/surveys/:id/respondents/:rid/delete", s.OfficePage, sv.DeleteRespondentSubmit)
 	console.GET("/console/surveys/:id/respondents/:rid/qr.png", s.OfficePage, sv.RespondentQR)
 	console.GET("/console/surveys/:id/letters", s.OfficePage, sv.InvitationLetters)
-	console.GET("/console/surveys/:id/links.csv", s.OfficePage, sv.InvitationLinksCSV)
-	console.GET("/console/surveys/:id/links.xlsx", s.OfficePage, sv.InvitationLinksXLSX)
+	s.file(console, http.MethodGet, "/console/surveys/:id/links.csv", s.OfficePage, sv.InvitationLinksCSV)
+	s.file(console, http.MethodGet, "/console/surveys/:id/links.xlsx", s.OfficePage, sv.InvitationLinksXLSX)
 	// The upload's size is capped before the session check reads the form.
-	e.POST("/console/surveys/:id/respondents/import", s.consoleFileLimit(surveys.MaxFileBytes), s.PageAuth, s.OfficePage, sv.ImportRespondentsSubmit)
+	s.file(&e.RouterGroup, http.MethodPost, "/console/surveys/:id/respondents/import", s.consoleFileLimit(surveys.MaxFileBytes),
+		s.PageAuth, s.OfficePage, sv.ImportRespondentsSubmit)
 	console.GET("/console/surveys/:id/template.csv", s.OfficePage, sv.ImportTemplate)
 	console.GET("/console/responses", sv.ResponsesPage)
 }
@@ -198,8 +205,8 @@ func (s *Server) agencyRoutes(api, authed, console *gin.RouterGroup) {
 	ag := agenciesapp.New(s.App)
 	agency := api.Group("/agency", ag.AgencyAuth)
 	agency.GET("", ag.AgencyWhoAmI)
-	agency.POST("/responses", ag.AgencyUploadJSON)
-	agency.POST("/responses/file", ag.AgencyUploadFile)
+	s.file(agency, http.MethodPost, "/responses", ag.AgencyUploadJSON) // up to 16 MiB of rows
+	s.file(agency, http.MethodPost, "/responses/file", ag.AgencyUploadFile)
 	agency.GET("/progress", ag.AgencyProgress)
 	agency.GET("/uploads", ag.AgencyUploads)
 	agency.GET("/uploads/:id", ag.AgencyUpload)
@@ -227,7 +234,8 @@ func (s *Server) agencyRoutes(api, authed, console *gin.RouterGroup) {
 	console.POST("/console/agencies/:id/tokens/:token_id/revoke", s.OfficePage, ag.RevokeAgencyTokenSubmit)
 	console.POST("/console/agencies/:id/quotas", s.OfficePage, ag.SetAgencyQuotaSubmit)
 	// The file's size is capped before the session check reads the form.
-	s.engine.POST("/console/agencies/:id/uploads", s.consoleFileLimit(surveys.MaxFileBytes), s.PageAuth, s.OfficePage, ag.AgencyUploadSubmit)
+	s.file(&s.engine.RouterGroup, http.MethodPost, "/console/agencies/:id/uploads", s.consoleFileLimit(surveys.MaxFileBytes),
+		s.PageAuth, s.OfficePage, ag.AgencyUploadSubmit)
 	console.GET("/console/agencies/:id/uploads/:upload_id", s.OfficePage, ag.AgencyUploadPage)
 	console.GET("/console/agencies/:id/template.xlsx", s.OfficePage, ag.AgencyTemplate)
 }
@@ -257,11 +265,11 @@ func (s *Server) cycleRoutes(authed, console *gin.RouterGroup) {
 func (s *Server) scoreRoutes(authed, console *gin.RouterGroup) {
 	sc := scoresapp.New(s.App)
 	authed.GET("/cycles/:id/scores", sc.APICycleScores)
-	authed.GET("/cycles/:id/scores.xlsx", sc.APICycleScoresXLSX)
+	s.file(authed, http.MethodGet, "/cycles/:id/scores.xlsx", sc.APICycleScoresXLSX)
 	authed.GET("/cycles/:id/scores/:unit_id", sc.APIUnitScore)
 
 	console.GET("/console/cycles/:id/scores", sc.ScoresPage)
-	console.GET("/console/cycles/:id/scores.xlsx", sc.ScoresXLSXDownload)
+	s.file(console, http.MethodGet, "/console/cycles/:id/scores.xlsx", sc.ScoresXLSXDownload)
 	console.GET("/console/cycles/:id/scores/:unit_id", sc.UnitScorePage)
 }
 
@@ -360,13 +368,13 @@ func (s *Server) scoringRoutes(authed, console *gin.RouterGroup) {
 	authed.POST("/adjustments/:id/revoke", s.Office, as.APIRevokeAdjustment)
 	authed.GET("/cycles/:id/assessment/settings", as.APIAssessmentSettings)
 	authed.PUT("/cycles/:id/assessment/settings", s.Office, as.APISaveAssessmentSettings)
-	authed.POST("/evidence", as.APIUploadEvidence)
-	authed.GET("/evidence/:id", as.APIDownloadEvidence)
+	s.file(authed, http.MethodPost, "/evidence", as.APIUploadEvidence)
+	s.file(authed, http.MethodGet, "/evidence/:id", as.APIDownloadEvidence)
 
-	console.GET("/console/evidence/:id", as.EvidenceDownload)
+	s.file(console, http.MethodGet, "/console/evidence/:id", as.EvidenceDownload)
 	console.GET("/console/cycles/:id/assessment", s.OfficePage, as.AssessmentPage)
 	console.GET("/console/cycles/:id/assessment/score", as.EntryPage)
-	console.GET("/console/cycles/:id/assessment/score.csv", as.ScoreSheetDownload)
+	s.file(console, http.MethodGet, "/console/cycles/:id/assessment/score.csv", as.ScoreSheetDownload)
 	console.POST("/console/cycles/:id/assessment/assessors", s.OfficePage, as.AssessorSubmit)
 	console.GET("/console/cycles/:id/assessment/units/:unit_id", as.UnitAssessmentPage)
 	console.POST("/console/cycles/:id/assessment/claims/:claim_id", s.OfficePage, as.DecideClaimSubmit)
@@ -378,12 +386,12 @@ func (s *Server) scoringRoutes(authed, console *gin.RouterGroup) {
 	// Forms with evidence uploads: the body is limited before the session
 	// check parses it (a row of the entry table may carry several files).
 	one, row := s.consoleFileLimit(assessment.MaxEvidenceBytes), s.consoleFileLimit(5*assessment.MaxEvidenceBytes)
-	e := s.engine
-	e.POST("/console/cycles/:id/assessment/score", row, s.PageAuth, as.EntrySubmit)
-	e.POST("/console/cycles/:id/assessment/score/upload", s.consoleFileLimit(assessmentapp.MaxScoreSheetBytes), s.PageAuth, as.ScoreSheetUpload)
-	e.POST("/console/cycles/:id/assessment/units/:unit_id/claims", one, s.PageAuth, as.ClaimSubmit)
-	e.POST("/console/cycles/:id/assessment/units/:unit_id/deductions", one, s.PageAuth, s.OfficePage, as.DeductionSubmit)
-	e.POST("/console/cycles/:id/assessment/units/:unit_id/adjustments", one, s.PageAuth, s.OfficePage, as.AdjustmentSubmit)
+	e, post := &s.engine.RouterGroup, http.MethodPost
+	s.file(e, post, "/console/cycles/:id/assessment/score", row, s.PageAuth, as.EntrySubmit)
+	s.file(e, post, "/console/cycles/:id/assessment/score/upload", s.consoleFileLimit(assessmentapp.MaxScoreSheetBytes), s.PageAuth, as.ScoreSheetUpload)
+	s.file(e, post, "/console/cycles/:id/assessment/units/:unit_id/claims", one, s.PageAuth, as.ClaimSubmit)
+	s.file(e, post, "/console/cycles/:id/assessment/units/:unit_id/deductions", one, s.PageAuth, s.OfficePage, as.DeductionSubmit)
+	s.file(e, post, "/console/cycles/:id/assessment/units/:unit_id/adjustments", one, s.PageAuth, s.OfficePage, as.AdjustmentSubmit)
 }
 
 // resultRoutes registers the assessment's results (考核结果): the computed
@@ -393,7 +401,7 @@ func (s *Server) scoringRoutes(authed, console *gin.RouterGroup) {
 func (s *Server) resultRoutes(e *gin.Engine, authed, console *gin.RouterGroup) {
 	rs := resultsapp.New(s.App)
 	authed.GET("/cycles/:id/results", rs.APIResults)
-	authed.GET("/cycles/:id/results/xlsx", s.Office, rs.APIResultsXLSX)
+	s.file(authed, http.MethodGet, "/cycles/:id/results/xlsx", s.Office, rs.APIResultsXLSX)
 	authed.GET("/cycles/:id/results/units/:unit_id", rs.APIUnitResult)
 	authed.POST("/cycles/:id/results/preliminary", s.Office, rs.APIPublishResults(false))
 	authed.POST("/cycles/:id/results/final", s.Office, rs.APIPublishResults(true))
@@ -420,8 +428,8 @@ func (s *Server) resultRoutes(e *gin.Engine, authed, console *gin.RouterGroup) {
 	// Forms with evidence files: the body is limited before the session
 	// check parses it.
 	files := s.consoleFileLimit(results.MaxUploads * assessment.MaxEvidenceBytes)
-	e.POST("/console/cycles/:id/results/:unit_id/appeal", files, s.PageAuth, rs.ApplySubmit)
-	e.POST("/console/cycles/:id/results/:unit_id/rectification", files, s.PageAuth, rs.RectificationSubmit)
+	s.file(&e.RouterGroup, http.MethodPost, "/console/cycles/:id/results/:unit_id/appeal", files, s.PageAuth, rs.ApplySubmit)
+	s.file(&e.RouterGroup, http.MethodPost, "/console/cycles/:id/results/:unit_id/rectification", files, s.PageAuth, rs.RectificationSubmit)
 }
 
 // feedbackRoutes registers the review of feedback (民意核查): the office's
@@ -475,10 +483,12 @@ func (s *Server) feedbackRoutes(authed, console *gin.RouterGroup) {
 		console.POST("/console/cases/:id/"+step, cs.CaseStepSubmit(step))
 	}
 	// The done report carries its evidence file (see the appeal form below).
-	s.engine.POST("/console/cases/:id/done", s.consoleFileLimit(assessment.MaxEvidenceBytes), s.PageAuth, cs.CaseStepSubmit("done"))
+	s.file(&s.engine.RouterGroup, http.MethodPost, "/console/cases/:id/done", s.consoleFileLimit(assessment.MaxEvidenceBytes),
+		s.PageAuth, cs.CaseStepSubmit("done"))
 	// The appeal form carries an evidence file: its body is limited before
 	// the session check parses it.
-	s.engine.POST("/console/ratings/:id/appeal", s.consoleFileLimit(assessment.MaxEvidenceBytes), s.PageAuth, cs.AppealSubmit)
+	s.file(&s.engine.RouterGroup, http.MethodPost, "/console/ratings/:id/appeal", s.consoleFileLimit(assessment.MaxEvidenceBytes),
+		s.PageAuth, cs.AppealSubmit)
 }
 
 // callbackRoutes registers call-backs (回访) of real-name cases, the

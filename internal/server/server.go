@@ -61,6 +61,9 @@ type Server struct {
 	instance   string
 	proxyWarn  *proxyWarner
 	maintProbe maintenanceProbe
+	// fileRoutes get FILE_REQUEST_TIMEOUT instead of REQUEST_TIMEOUT (see
+	// s.file); filled while the routes are registered, read-only after.
+	fileRoutes map[routeKey]struct{}
 }
 
 // New builds the server and its routes. It returns an error when the
@@ -88,7 +91,8 @@ func New(d Deps) (*Server, error) {
 			resultsapp.Flashes,
 			casesapp.Flashes,
 		)}
-	s := &Server{App: app, instance: maintenance.InstanceName(), proxyWarn: newProxyWarner(d.Config.TrustedProxies)}
+	s := &Server{App: app, instance: maintenance.InstanceName(), proxyWarn: newProxyWarner(d.Config.TrustedProxies),
+		fileRoutes: map[routeKey]struct{}{}}
 	s.ratings = ratingsapp.New(app)
 	pages, err := parseTemplates(d.Config.Location)
 	if err != nil {
@@ -110,7 +114,11 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	e.Use(headers, s.observeRequests(), s.recoverer(), s.requestLog(), s.guardRequest())
+	// The deadline comes after the access log and the metrics, which see
+	// the request as net/http passed it in (to tell a client that went
+	// away, see observedStatus), and before anything that waits on
+	// Postgres or Redis.
+	e.Use(headers, s.observeRequests(), s.recoverer(), s.requestLog(), s.requestDeadline(), s.guardRequest())
 	s.engine = e
 	s.routes()
 	s.instrument()
