@@ -103,15 +103,15 @@ func requestCount(t *testing.T, reg *prometheus.Registry, route, status string) 
 func TestTimedOutQueryIsCancelled(t *testing.T) {
 	app := apptest.New(t, apptest.Options{Env: map[string]string{"REQUEST_TIMEOUT": "1s"}})
 	app.AddUser(t, "office1", "office-pass-1", "office", nil)
-	page := signedIn(t, app, "office1", "office-pass-1")
+	page := apptest.SignedIn(t, app, "office1", "office-pass-1")
 	api := app.Client()
 	api.SignIn(t, "office1", "office-pass-1")
 	release := lockUnits(t, app)
 
 	start := time.Now()
-	p := get(t, page, "/console/units")
+	p := apptest.Get(t, page, "/console/units")
 	took := time.Since(start)
-	if p.Status != http.StatusGatewayTimeout || !p.has("查询超时") || !p.has("查询时间过长") {
+	if p.Status != http.StatusGatewayTimeout || !p.Has("查询超时") || !p.Has("查询时间过长") {
 		t.Fatalf("blocked units page: %d after %s\n%s", p.Status, took, p.Body)
 	}
 	if took < 900*time.Millisecond || took > 10*time.Second {
@@ -138,7 +138,7 @@ func TestTimedOutQueryIsCancelled(t *testing.T) {
 
 	// The connections whose statements were cancelled are fine for the next.
 	release()
-	if p := get(t, page, "/console/units"); p.Status != http.StatusOK {
+	if p := apptest.Get(t, page, "/console/units"); p.Status != http.StatusOK {
 		t.Errorf("units page after the lock: %d", p.Status)
 	}
 	if res := api.JSON(t, "GET", "/api/v1/units", nil, nil); res.StatusCode != http.StatusOK {
@@ -155,7 +155,7 @@ func TestTimedOutQueryIsCancelled(t *testing.T) {
 func TestAbandonedRequestCancelsItsQuery(t *testing.T) {
 	app := apptest.New(t, apptest.Options{Env: map[string]string{"REQUEST_TIMEOUT": "1m"}})
 	app.AddUser(t, "office1", "office-pass-1", "office", nil)
-	page := signedIn(t, app, "office1", "office-pass-1")
+	page := apptest.SignedIn(t, app, "office1", "office-pass-1")
 	lockUnits(t, app)
 
 	impatient := *page.C
