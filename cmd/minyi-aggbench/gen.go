@@ -121,7 +121,12 @@ func generate(ctx context.Context, o options, loc *time.Location, now time.Time,
 	if err := fill(ctx, pool, o, chunks, lay, start, out); err != nil {
 		return meta{}, err
 	}
-	fmt.Fprintf(out, "== the review, cases, appeals, flags and held ratings\n")
+	// The planner needs the sizes, or it sorts all the ratings to join
+	// them with a few hundred (unit, day) pairs.
+	fmt.Fprintf(out, "== ANALYZE, then the review, cases, appeals, flags and held ratings\n")
+	if _, err := pool.Exec(ctx, `ANALYZE`); err != nil {
+		return meta{}, err
+	}
 	if err := generateFeedback(ctx, pool, o, lay, first, today, start, out); err != nil {
 		return meta{}, err
 	}
