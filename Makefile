@@ -28,11 +28,13 @@ lint:
 fuzz:
 	@bash .ci/fuzz
 
-# The HTTP scenarios, then the daily aggregate at scale (BENCH_AGG=0 skips it).
+# The HTTP scenarios, then the daily aggregate at scale (BENCH_AGG=0 skips it),
+# then the console at scale (BENCH_CONSOLE=0 skips it).
 bench: build
 	@bash .ci/services
 	@bash .ci/bench
 	@bash .ci/bench-agg
+	@bash .ci/bench-console
 	@bash .ci/bench-results
 
 clean:

@@ -27,9 +27,9 @@ func bench(ctx context.Context, o options, loc *time.Location, out io.Writer) er
 	if err != nil {
 		return err
 	}
-	if ok && !o.regen && m.Ratings == o.ratings && m.Units == o.units && m.TZ == o.tz {
-		fmt.Fprintf(out, "== reusing database %s: %d units, %d ratings from %s, generated in %s (BENCH_AGG_REGEN=1 or -regen makes it again)\n",
-			o.db, m.Units, m.Ratings, m.FirstDay.Format(time.DateOnly), fmtDur(time.Duration(m.GenSeconds*float64(time.Second))))
+	if ok && !o.regen && m.matches(o) {
+		fmt.Fprintf(out, "== reusing database %s: %d units, %d ratings a year for %d years from %s, generated in %s (BENCH_AGG_REGEN=1 or -regen makes it again)\n",
+			o.db, m.Units, m.Ratings, m.Years, m.FirstDay.Format(time.DateOnly), fmtDur(time.Duration(m.GenSeconds*float64(time.Second))))
 	} else {
 		if m, err = generate(ctx, o, loc, now, out); err != nil {
 			return err
@@ -49,9 +49,12 @@ func bench(ctx context.Context, o options, loc *time.Location, out io.Writer) er
 	if err := topUp(ctx, pool, o, loc, &m, now, out); err != nil {
 		return err
 	}
+	if o.generateOnly {
+		return nil
+	}
 	var total int64
 	if err := pool.QueryRow(ctx, `SELECT reltuples::bigint FROM pg_class WHERE oid = 'ratings'::regclass`).Scan(&total); err != nil || total <= 0 {
-		total = m.Ratings
+		total = m.Ratings * int64(m.Years)
 	}
 	b := &runner{ctx: ctx, pool: pool, loc: loc, out: out, reps: o.reps}
 	local := now.In(loc)
@@ -246,18 +249,19 @@ func topUp(ctx context.Context, pool *pgxpool.Pool, o options, loc *time.Locatio
 	days := int64(today.Sub(first)/(24*time.Hour)) + 1
 	chunks := planDays(first, today, local, m.Ratings/365*days)
 	fmt.Fprintf(out, "== adding the ratings of %s..%s\n", first.Format(time.DateOnly), today.Format(time.DateOnly))
-	var firstUnit int64
-	if err := pool.QueryRow(ctx, `SELECT min(id) FROM units`).Scan(&firstUnit); err != nil {
+	lay, err := readLayout(ctx, pool, m.Units)
+	if err != nil {
 		return err
 	}
-	if err := fill(ctx, pool, o, chunks, firstUnit, time.Now(), out); err != nil {
+	lay.reviewedBefore = now.Add(-reviewLag)
+	if err := fill(ctx, pool, o, chunks, lay, time.Now(), out); err != nil {
 		return err
 	}
 	if _, err := pool.Exec(ctx, `UPDATE bench_agg_meta SET through = $1`, now); err != nil {
 		return err
 	}
 	m.Through = now
-	_, err := pool.Exec(ctx, `ANALYZE ratings`)
+	_, err = pool.Exec(ctx, `ANALYZE ratings`)
 	return err
 }
 

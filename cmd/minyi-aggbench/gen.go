@@ -14,22 +14,31 @@ import (
 	"minyi/migrations"
 )
 
+// genVersion is the version of the generator: a database made by another
+// version (or of other sizes) is generated again. 2: service points,
+// terminals and QR codes, messages, reasons, phone masks, an outage of
+// the rate check, the review, cases, appeals, flags and held ratings.
+const genVersion = 2
+
 // meta describes a generated database; bench_agg_meta holds it.
 type meta struct {
-	Ratings    int64
+	Ratings    int64 // a year
+	Years      int
 	Units      int
 	TZ         string
 	FirstDay   time.Time
 	Through    time.Time // ratings were generated up to this instant
 	GenSeconds float64
+	Version    int
 }
 
 const metaSchema = `CREATE TABLE IF NOT EXISTS bench_agg_meta (
-	ratings bigint NOT NULL, units int NOT NULL, tz text NOT NULL, first_day date NOT NULL,
-	through timestamptz NOT NULL, gen_seconds float8 NOT NULL, generated_at timestamptz NOT NULL DEFAULT now())`
+	ratings bigint NOT NULL, years int NOT NULL, units int NOT NULL, tz text NOT NULL, first_day date NOT NULL,
+	through timestamptz NOT NULL, gen_seconds float8 NOT NULL, gen_version int NOT NULL,
+	generated_at timestamptz NOT NULL DEFAULT now())`
 
 // readMeta returns the database's meta, or ok false when the database does
-// not exist or was not generated to the end.
+// not exist, was not generated to the end or by an older generator.
 func readMeta(ctx context.Context, o options) (m meta, ok bool, err error) {
 	admin, err := pgx.Connect(ctx, o.dbURL("postgres"))
 	if err != nil {
@@ -45,18 +54,26 @@ func readMeta(ctx context.Context, o options) (m meta, ok bool, err error) {
 		return m, false, err
 	}
 	defer conn.Close(ctx)
-	err = conn.QueryRow(ctx, `SELECT ratings, units, tz, first_day, through, gen_seconds FROM bench_agg_meta`).
-		Scan(&m.Ratings, &m.Units, &m.TZ, &m.FirstDay, &m.Through, &m.GenSeconds)
+	err = conn.QueryRow(ctx, `SELECT ratings, years, units, tz, first_day, through, gen_seconds, gen_version FROM bench_agg_meta`).
+		Scan(&m.Ratings, &m.Years, &m.Units, &m.TZ, &m.FirstDay, &m.Through, &m.GenSeconds, &m.Version)
 	if err != nil {
-		return m, false, nil // missing or unfinished: generate again
+		return m, false, nil // missing, unfinished or older: generate again
 	}
 	return m, true, nil
 }
 
-// generate makes the database afresh: the schema, the rating partitions of
-// the year, o.units units and o.ratings ratings spread over the 365 local
-// days ending now (today only up to now), in statements of about a million
-// rows, two at a time, each sorted by time as ratings arrive.
+// matches reports whether the generated database is what o asks for.
+func (m meta) matches(o options) bool {
+	return m.Version == genVersion && m.Ratings == o.ratings && m.Years == o.years && m.Units == o.units && m.TZ == o.tz
+}
+
+// generate makes the database afresh: the schema, the rating partitions,
+// o.units units with their service points, terminals and QR codes, and
+// o.ratings ratings a year for o.years years of 365 local days ending now
+// (today only up to now), in statements of about a million rows, two at a
+// time, each sorted by time as ratings arrive; then the console's other
+// lists (generateFeedback), and VACUUM ANALYZE, as autovacuum would have
+// done on a live database (it is off on some machines).
 func generate(ctx context.Context, o options, loc *time.Location, now time.Time, out io.Writer) (meta, error) {
 	admin, err := pgx.Connect(ctx, o.dbURL("postgres"))
 	if err != nil {
@@ -80,66 +97,69 @@ func generate(ctx context.Context, o options, loc *time.Location, now time.Time,
 	start := time.Now()
 	local := now.In(loc)
 	today := time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, time.UTC)
-	first := today.AddDate(0, 0, -364)
-	if _, err := pool.Exec(ctx, `SELECT minyi_ensure_rating_partitions($1::date, 15, $2)`, first, o.tz); err != nil {
+	first := today.AddDate(0, 0, -365*o.years+1)
+	if _, err := pool.Exec(ctx, `SELECT minyi_ensure_rating_partitions($1::date, $2, $3)`, first, 12*o.years+4, o.tz); err != nil {
 		return meta{}, err
 	}
-	_, err = pool.Exec(ctx, `INSERT INTO units (name, short_code, category)
-		SELECT '单位' || g, 'U' || g, (ARRAY['社会服务类', '经济发展类', '党群综合类', '执法监管类'])[1 + g % 4]
-		FROM generate_series(1, $1) AS g`, o.units)
+	if _, err := pool.Exec(ctx, unitsSQL[0], o.units); err != nil {
+		return meta{}, err
+	}
+	for _, q := range unitsSQL[1:] {
+		if _, err := pool.Exec(ctx, q); err != nil {
+			return meta{}, err
+		}
+	}
+	lay, err := readLayout(ctx, pool, o.units)
 	if err != nil {
 		return meta{}, err
 	}
-	var firstUnit int64
-	if err := pool.QueryRow(ctx, `SELECT min(id) FROM units`).Scan(&firstUnit); err != nil {
+	lay.reviewedBefore = now.Add(-reviewLag)
+	lay.outages = outages(today, o.years, loc)
+	chunks := planDays(first, today, local, o.ratings*int64(o.years))
+	fmt.Fprintf(out, "== generating %d units and %d ratings (%d a year) over %s..%s in %d statements\n",
+		o.units, o.ratings*int64(o.years), o.ratings, first.Format(time.DateOnly), today.Format(time.DateOnly), len(chunks))
+	if err := fill(ctx, pool, o, chunks, lay, start, out); err != nil {
 		return meta{}, err
 	}
-	chunks := planDays(first, today, local, o.ratings)
-	fmt.Fprintf(out, "== generating %d units and %d ratings over %s..%s in %d statements\n",
-		o.units, o.ratings, first.Format(time.DateOnly), today.Format(time.DateOnly), len(chunks))
-	if err := fill(ctx, pool, o, chunks, firstUnit, start, out); err != nil {
-		return meta{}, err
-	}
-	fmt.Fprintf(out, "== ANALYZE (autovacuum may be off)\n")
+	// The planner needs the sizes, or it sorts all the ratings to join
+	// them with a few hundred (unit, day) pairs.
+	fmt.Fprintf(out, "== ANALYZE, then the review, cases, appeals, flags and held ratings\n")
 	if _, err := pool.Exec(ctx, `ANALYZE`); err != nil {
 		return meta{}, err
 	}
-	m := meta{Ratings: o.ratings, Units: o.units, TZ: o.tz, FirstDay: first, Through: now, GenSeconds: time.Since(start).Seconds()}
+	if err := generateFeedback(ctx, pool, o, lay, first, today, start, out); err != nil {
+		return meta{}, err
+	}
+	fmt.Fprintf(out, "== VACUUM ANALYZE (%s)\n", time.Since(start).Round(time.Second))
+	if _, err := pool.Exec(ctx, `VACUUM ANALYZE`); err != nil {
+		return meta{}, err
+	}
+	m := meta{Ratings: o.ratings, Years: o.years, Units: o.units, TZ: o.tz, FirstDay: first, Through: now,
+		GenSeconds: time.Since(start).Seconds(), Version: genVersion}
 	if _, err := pool.Exec(ctx, metaSchema); err != nil {
 		return meta{}, err
 	}
-	_, err = pool.Exec(ctx, `INSERT INTO bench_agg_meta (ratings, units, tz, first_day, through, gen_seconds)
-		VALUES ($1, $2, $3, $4, $5, $6)`, m.Ratings, m.Units, m.TZ, m.FirstDay, m.Through, m.GenSeconds)
+	_, err = pool.Exec(ctx, `INSERT INTO bench_agg_meta (ratings, years, units, tz, first_day, through, gen_seconds, gen_version)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, m.Ratings, m.Years, m.Units, m.TZ, m.FirstDay, m.Through, m.GenSeconds, m.Version)
 	return m, err
 }
 
-// generateSQL inserts, for each day $2[i], $3[i] ratings between 08:00 and
-// 08:00 + $4[i] local time in the zone $1, of units $5 .. $5+$6-1 (the
-// first units busier, as in a city), sorted by time. Levels are mostly
-// satisfied (70 % 非常满意, 18 % 满意, 7 % 基本满意, 3 % 不满意, 2 %
-// 非常不满意), 70 % come from terminals, and 0.4 % are excluded. The inner
-// query draws each random value once (a subquery with volatile outputs is
-// not flattened).
-const generateSQL = `
-INSERT INTO ratings (id, rated_at, channel, unit_id, level, points, reasons, comment, rate_checked,
-	excluded, exclude_reason, excluded_at)
-SELECT gen_random_uuid(), x.at, CASE WHEN x.r_channel < 0.7 THEN 'terminal' ELSE 'qr' END, x.unit,
-	x.level, (ARRAY[0, 40, 70, 90, 100])[x.level], CASE WHEN x.level <= 2 THEN ARRAY['办事效率低'] ELSE '{}' END,
-	'', true, x.r_excluded < 0.004, CASE WHEN x.r_excluded < 0.004 THEN '疑似刷评' END,
-	CASE WHEN x.r_excluded < 0.004 THEN x.at + interval '2 days' END
-FROM (
-	SELECT y.at, y.unit, y.r_channel, y.r_excluded,
-		CASE WHEN y.r_level < 0.70 THEN 5 WHEN y.r_level < 0.88 THEN 4 WHEN y.r_level < 0.95 THEN 3
-			WHEN y.r_level < 0.98 THEN 2 ELSE 1 END AS level
-	FROM (
-		SELECT (d.day::timestamp + interval '8 hours' + random() * d.span) AT TIME ZONE $1 AS at,
-			$5::bigint + floor(power(random(), 1.6) * $6)::bigint AS unit,
-			random() AS r_level, random() AS r_channel, random() AS r_excluded
-		FROM unnest($2::date[], $3::int[], $4::interval[]) AS d(day, n, span)
-		CROSS JOIN LATERAL generate_series(1, d.n) AS g
-	) AS y
-) AS x
-ORDER BY x.at`
+// reviewLag is how far the office's review is behind: feedback items rated
+// before now − reviewLag have been reviewed (see feedbackSteps).
+const reviewLag = 30 * 24 * time.Hour
+
+// outages are the spans when Redis was down, one a year: 10:00–11:50 local
+// time, 40 days before today in the current year and on the same day of
+// the earlier years (about 0.05 % of the ratings).
+func outages(today time.Time, years int, loc *time.Location) [][2]time.Time {
+	var spans [][2]time.Time
+	for y := range years {
+		d := today.AddDate(0, 0, -40-365*y)
+		from := time.Date(d.Year(), d.Month(), d.Day(), 10, 0, 0, 0, loc)
+		spans = append(spans, [2]time.Time{from, from.Add(110 * time.Minute)})
+	}
+	return spans
+}
 
 // chunk is the days one generateSQL statement fills.
 type chunk struct {
@@ -150,7 +170,7 @@ type chunk struct {
 }
 
 // fill runs the chunks' statements, two at a time (two cores).
-func fill(ctx context.Context, pool *pgxpool.Pool, o options, chunks []chunk, firstUnit int64, start time.Time, out io.Writer) error {
+func fill(ctx context.Context, pool *pgxpool.Pool, o options, chunks []chunk, lay layout, start time.Time, out io.Writer) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var wg sync.WaitGroup
@@ -167,7 +187,7 @@ func fill(ctx context.Context, pool *pgxpool.Pool, o options, chunks []chunk, fi
 					return
 				}
 				c := chunks[i]
-				if _, err := pool.Exec(ctx, generateSQL, o.tz, c.days, c.counts, c.spans, firstUnit, o.units); err != nil {
+				if err := fillChunk(ctx, pool, o, c, lay); err != nil {
 					cancel(fmt.Errorf("generating %s: %w", c.days[0].Format(time.DateOnly), err))
 					return
 				}

@@ -42,7 +42,7 @@ func TestPlanDaysSpreadsEveryRating(t *testing.T) {
 }
 
 func TestOptionsRefuseOtherMachinesAndDatabases(t *testing.T) {
-	ok := options{pg: "postgres://postgres@127.0.0.1:5432", db: "minyi_bench_agg", ratings: 50_000_000, units: 1000, reps: 7, directReps: 3}
+	ok := options{pg: "postgres://postgres@127.0.0.1:5432", db: "minyi_bench_agg", ratings: 50_000_000, years: 1, units: 1000, reps: 7, directReps: 3}
 	if err := ok.check(); err != nil {
 		t.Fatal(err)
 	}
@@ -51,6 +51,7 @@ func TestOptionsRefuseOtherMachinesAndDatabases(t *testing.T) {
 		func(o *options) { o.db = "minyi" },
 		func(o *options) { o.db = "minyi_bench; DROP" },
 		func(o *options) { o.ratings = 10 },
+		func(o *options) { o.years = 0 },
 	} {
 		o := ok
 		bad(&o)

@@ -7,7 +7,7 @@
 // live, with every day rolled, over the calendar year — and, for
 // comparison, the same counts straight from the ratings.
 //
-//	minyi-aggbench [-pg URL] [-db NAME] [-ratings N] [-units N] [-regen] [-reps N] [-direct-reps N]
+//	minyi-aggbench [-pg URL] [-db NAME] [-ratings N] [-years N] [-units N] [-regen] [-reps N] [-direct-reps N] [-generate-only]
 //
 // It only connects to Postgres on this machine and only drops a database
 // whose name starts with minyi_bench.
@@ -32,12 +32,16 @@ type options struct {
 	pg         string
 	db         string
 	ratings    int64
+	years      int
 	units      int
 	regen      bool
 	reroll     bool
 	reps       int
 	directReps int
 	tz         string
+	// generateOnly stops once the database is generated (or reused),
+	// migrated and topped up: .ci/bench-console uses it.
+	generateOnly bool
 }
 
 func main() {
@@ -54,13 +58,15 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("minyi-aggbench", flag.ContinueOnError)
 	fs.StringVar(&o.pg, "pg", "postgres://postgres@127.0.0.1:5432", "Postgres server URL (this machine only), without a database")
 	fs.StringVar(&o.db, "db", "minyi_bench_agg", "database to generate or reuse (name must start with minyi_bench)")
-	fs.Int64Var(&o.ratings, "ratings", 50_000_000, "ratings to generate over the year")
+	fs.Int64Var(&o.ratings, "ratings", 50_000_000, "ratings to generate over a year")
+	fs.IntVar(&o.years, "years", 1, "years of ratings, each with -ratings, the earlier ones before the current")
 	fs.IntVar(&o.units, "units", 1000, "units to generate")
 	fs.BoolVar(&o.regen, "regen", false, "generate the database again even when it holds the same data")
 	fs.BoolVar(&o.reroll, "reroll", true, "empty the aggregate and time the rollup of the whole year")
 	fs.IntVar(&o.reps, "reps", 7, "repetitions of each aggregate query")
 	fs.IntVar(&o.directReps, "direct-reps", 3, "repetitions of the direct query over the ratings (0 skips it)")
 	fs.StringVar(&o.tz, "tz", "Asia/Shanghai", "time zone of the days (TIME_ZONE)")
+	fs.BoolVar(&o.generateOnly, "generate-only", false, "only generate (or reuse), migrate and top up the database; time nothing")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -87,8 +93,8 @@ func (o options) check() error {
 	if !strings.HasPrefix(o.db, "minyi_bench") || strings.Trim(o.db, "abcdefghijklmnopqrstuvwxyz0123456789_") != "" {
 		return errors.New("-db must start with minyi_bench and hold only a-z, 0-9 and _")
 	}
-	if o.ratings < 1000 || o.ratings > 500_000_000 || o.units < 2 || o.units > 100_000 {
-		return errors.New("-ratings must be 1000..500000000 and -units 2..100000")
+	if o.ratings < 1000 || o.ratings > 500_000_000 || o.units < 2 || o.units > 100_000 || o.years < 1 || o.years > 10 {
+		return errors.New("-ratings must be 1000..500000000, -units 2..100000 and -years 1..10")
 	}
 	if o.reps < 1 || o.directReps < 0 {
 		return errors.New("-reps must be at least 1 and -direct-reps at least 0")
