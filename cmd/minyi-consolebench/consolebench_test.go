@@ -16,17 +16,21 @@ import (
 
 // staffGETRoutes reads the GET routes of the staff's route groups from the
 // route table: the console's (g, console) and the API's (authed, under
-// /api/v1).
+// /api/v1), registered directly (g.GET) or as file routes with their
+// longer deadline (s.file(g, http.MethodGet, ...)).
 func staffGETRoutes(t *testing.T) map[string]bool {
 	t.Helper()
 	src, err := os.ReadFile("../../internal/server/routes.go")
 	if err != nil {
 		t.Fatal(err)
 	}
-	re := regexp.MustCompile(`\b(g|console|authed)\.GET\("([^"]*)"`)
+	re := regexp.MustCompile(`\b(?:(g|console|authed)\.GET\(|s\.file\((g|console|authed), http\.MethodGet, )"([^"]*)"`)
 	routes := map[string]bool{}
 	for _, m := range re.FindAllStringSubmatch(string(src), -1) {
-		path := m[2]
+		path := m[3]
+		if m[1] == "" {
+			m[1] = m[2]
+		}
 		if m[1] == "authed" {
 			path = "/api/v1" + path
 		}
