@@ -17,17 +17,25 @@ var (
 	rowRE   = regexp.MustCompile(`action="/console/ratings/[0-9a-f-]+/exclude`)
 )
 
-// The rating feed pages by cursor: 50 a page, "较早" to the older ratings
-// and "较新" back, with the filter kept on every link and the total shown.
-func TestConsoleFeedPagesOlderAndNewer(t *testing.T) {
+// feedApp starts a server with an office account (office1) and one unit,
+// whose id it returns.
+func feedApp(t *testing.T) (*apptest.App, int64) {
+	t.Helper()
 	app := apptest.New(t, apptest.Options{})
 	app.AddUser(t, "office1", "office-pass-1", "office", nil)
-	ctx := context.Background()
 	var unit int64
-	if err := app.Pool.QueryRow(ctx, `INSERT INTO units (name, short_code, category)
+	if err := app.Pool.QueryRow(context.Background(), `INSERT INTO units (name, short_code, category)
 		VALUES ('市政务服务中心', 'ZWFW', '社会服务类') RETURNING id`).Scan(&unit); err != nil {
 		t.Fatal(err)
 	}
+	return app, unit
+}
+
+// The rating feed pages by cursor: 50 a page, "较早" to the older ratings
+// and "较新" back, with the filter kept on every link and the total shown.
+func TestConsoleFeedPagesOlderAndNewer(t *testing.T) {
+	app, unit := feedApp(t)
+	ctx := context.Background()
 	// 60 terminal ratings a minute apart and 5 QR ratings, which the
 	// channel filter leaves out.
 	_, err := app.Pool.Exec(ctx, `INSERT INTO ratings (id, rated_at, channel, unit_id, level, points)
@@ -76,14 +84,8 @@ func TestConsoleFeedPagesOlderAndNewer(t *testing.T) {
 
 // The API pages the same ratings by next_cursor.
 func TestAPIRatingsPageByCursor(t *testing.T) {
-	app := apptest.New(t, apptest.Options{})
-	app.AddUser(t, "office1", "office-pass-1", "office", nil)
+	app, unit := feedApp(t)
 	ctx := context.Background()
-	var unit int64
-	if err := app.Pool.QueryRow(ctx, `INSERT INTO units (name, short_code, category)
-		VALUES ('市政务服务中心', 'ZWFW', '社会服务类') RETURNING id`).Scan(&unit); err != nil {
-		t.Fatal(err)
-	}
 	if _, err := app.Pool.Exec(ctx, `INSERT INTO ratings (id, rated_at, channel, unit_id, level, points)
 		SELECT gen_random_uuid(), now() - g * interval '1 minute', 'terminal', $1, 1 + g % 5, 100
 		FROM generate_series(1, 7) AS g`, unit); err != nil {
