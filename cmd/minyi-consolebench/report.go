@@ -38,8 +38,22 @@ func printTable(w io.Writer, results []*result, s settings) {
 			under++
 		}
 	}
-	slow := slowest(timed, 10)
-	fmt.Fprintf(w, "\nslowest %d (by p99; a timeout counts as the client's %s):\n", len(slow), s.timeout)
+	var timeouts []*result
+	for _, r := range timed {
+		if r.timedOut {
+			timeouts = append(timeouts, r)
+		}
+	}
+	slow := slowest(timed, 10+len(timeouts))[len(timeouts):]
+	that := ""
+	if len(timeouts) > 0 {
+		that = " that answered"
+		fmt.Fprintf(w, "\n%d pages timed out (%s, %d times in a row):\n", len(timeouts), s.timeout, s.maxTimeouts)
+		for _, r := range timeouts {
+			fmt.Fprintf(w, "  %-6s %s\n", r.who, r.label)
+		}
+	}
+	fmt.Fprintf(w, "\nslowest %d%s, by p99:\n", len(slow), that)
 	for _, r := range slow {
 		_, p99, _ := r.quantiles()
 		fmt.Fprintf(w, "  %9s ms  %-6s %s  %s\n", ms(p99), r.who, r.label, r.status())
