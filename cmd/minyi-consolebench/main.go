@@ -56,7 +56,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, out io.Writer) err
 	fs.DurationVar(&s.budget, "budget", 60*time.Second, "stop repeating a slow page after this long (it still gets 3 requests)")
 	fs.DurationVar(&s.target, "target", 100*time.Millisecond, "the p99 goal the summary counts against")
 	fs.StringVar(&s.cursorParam, "cursor-param", "cursor", "query parameter that carries an API answer's next_cursor")
-	only := fs.String("only", "", "time only pages whose route or filter matches this regular expression")
+	only := fs.String("only", "", "time only pages whose label (route, or route · filter) matches this regular expression")
 	deep := fs.Bool("deep", true, "also time the hundredth page of the lists")
 	doPrepare := fs.Bool("prepare", true, "make the cycle, survey, target sheet and evidence file the pages need when missing")
 	tsv := fs.String("tsv", "", "write the results as tab-separated rows to this file")
@@ -130,7 +130,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, out io.Writer) err
 
 	var results []*result
 	for _, sp := range catalogue() {
-		if filter != nil && !filter.MatchString(sp.route+" "+sp.filter) {
+		if filter != nil && !filter.MatchString(sp.label()) {
 			continue
 		}
 		for _, who := range []int{office, unitUser} {
@@ -155,10 +155,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, out io.Writer) err
 // timeSpec times one spec for one audience: its first page, and the
 // hundredth of a deep one.
 func timeSpec(c *client, s settings, sp spec, v ids, who string, deep bool, out io.Writer) []*result {
-	label := sp.route
-	if sp.filter != "" {
-		label += " · " + sp.filter
-	}
+	label := sp.label()
 	path, missing := v.fill(sp.path)
 	first := &result{label: label, route: sp.route, who: who, path: path}
 	if missing != "" {

@@ -24,6 +24,15 @@ type spec struct {
 	deep   bool
 }
 
+// label names the spec in the table: the route, and the filter after a
+// middle dot.
+func (s spec) label() string {
+	if s.filter == "" {
+		return s.route
+	}
+	return s.route + " · " + s.filter
+}
+
 // api tells whether the spec is a JSON API route.
 func (s spec) api() bool { return strings.HasPrefix(s.route, "/api/") }
 
