@@ -163,6 +163,13 @@ func DailyLevelCounts(ctx context.Context, q db.DBTX, from, to string, loc *time
 // unit-by-unit reads, and compiling it (~200 ms on a small machine) takes
 // ten times longer than running it.
 func withoutJIT(ctx context.Context, q db.DBTX, fn func(db.DBTX) error) error {
+	return withLocal(ctx, q, `SET LOCAL jit = off`, fn)
+}
+
+// withLocal runs fn after the SET LOCAL statement set, in a transaction (a
+// savepoint when q is one) that it rolls back, so the setting ends with it
+// and is safe behind PgBouncer; fn must only read.
+func withLocal(ctx context.Context, q db.DBTX, set string, fn func(db.DBTX) error) error {
 	b, ok := q.(interface {
 		Begin(ctx context.Context) (pgx.Tx, error)
 	})
@@ -174,7 +181,7 @@ func withoutJIT(ctx context.Context, q db.DBTX, fn func(db.DBTX) error) error {
 		return err
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck
-	if _, err := tx.Exec(ctx, `SET LOCAL jit = off`); err != nil {
+	if _, err := tx.Exec(ctx, set); err != nil {
 		return err
 	}
 	return fn(tx)

@@ -8,9 +8,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
-
 	"minyi/internal/db"
 )
 
@@ -53,11 +50,14 @@ func feedTotal(ctx context.Context, q db.DBTX, f Filter) (total, error) {
 		limit = countBudget
 	}
 	var n int
-	err = withStatementTimeout(ctx, q, limit, func(q db.DBTX) (err error) {
+	// statement_timeout cuts the count (SQLSTATE 57014) while the
+	// request's own context is still alive.
+	set := `SET LOCAL statement_timeout = ` + strconv.FormatInt(limit.Milliseconds(), 10)
+	err = db.Err(withLocal(ctx, q, set, func(q db.DBTX) (err error) {
 		n, err = countUpTo(ctx, q, f, CountCap+1)
 		return err
-	})
-	if isQueryCanceled(err) && ctx.Err() == nil {
+	}))
+	if db.IsTimeout(err) && ctx.Err() == nil {
 		return total{n: est, estimated: true}, nil
 	}
 	if err != nil {
@@ -82,34 +82,4 @@ func estimate(ctx context.Context, q db.DBTX, f Filter) (int, error) {
 		return 0, errors.New("ratings: unreadable plan estimate")
 	}
 	return int(math.Round(out[0].Plan.Rows)), nil
-}
-
-// withStatementTimeout runs fn with Postgres's statement_timeout at limit,
-// in a transaction (a savepoint when q is one) that it rolls back, so the
-// setting ends with it and it is safe behind PgBouncer; fn must only read.
-func withStatementTimeout(ctx context.Context, q db.DBTX, limit time.Duration, fn func(db.DBTX) error) error {
-	b, ok := q.(interface {
-		Begin(ctx context.Context) (pgx.Tx, error)
-	})
-	if !ok {
-		return fn(q)
-	}
-	tx, err := b.Begin(ctx)
-	if err != nil {
-		return db.Err(err)
-	}
-	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck
-	if _, err := tx.Exec(ctx, `SET LOCAL statement_timeout = `+strconv.FormatInt(limit.Milliseconds(), 10)); err != nil {
-		return db.Err(err)
-	}
-	return fn(tx)
-}
-
-// isQueryCanceled reports a statement cancelled by statement_timeout.
-func isQueryCanceled(err error) bool {
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) {
-		return pgErr.Code == "57014"
-	}
-	return false
 }
