@@ -10,7 +10,6 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"minyi/internal/apperr"
 	"minyi/internal/db"
@@ -140,23 +139,11 @@ func List(ctx context.Context, q db.DBTX, f Filter) (Page, error) {
 	}
 	var p Page
 	var t total
-	var countErr error
-	pool, parallel := q.(*pgxpool.Pool)
-	done := make(chan struct{})
-	if parallel {
-		go func() {
-			defer close(done)
-			t, countErr = feedTotal(ctx, pool, f)
-		}()
-	} else {
-		t, countErr = feedTotal(ctx, q, f)
-		close(done)
-	}
-	items, err := page(ctx, q, f)
-	<-done
-	if err == nil {
-		err = countErr
-	}
+	var items []Rating
+	err := runReads(q, []func(db.DBTX) error{
+		func(q db.DBTX) (err error) { t, err = feedTotal(ctx, q, f); return err },
+		func(q db.DBTX) (err error) { items, err = page(ctx, q, f); return err },
+	})
 	if err != nil {
 		return Page{}, err
 	}
