@@ -7,9 +7,12 @@ package feedback
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/google/uuid"
 
 	"minyi/internal/apperr"
 	"minyi/internal/db"
@@ -95,6 +98,8 @@ func (it Item) ProblemText() string {
 // Filter selects queue items. From is inclusive, To exclusive; both are
 // required so the rating query is limited to a few monthly partitions. A
 // survey opinion is placed at the start of the local day it was submitted.
+// A page holds Limit items older than Older, or newer than Newer (at most
+// one of the two), or, for old API clients, after skipping Offset.
 type Filter struct {
 	UnitID   *int64
 	Source   string // "", KindRating, KindResponse
@@ -104,6 +109,8 @@ type Filter struct {
 	Status   string // "", "pending", "decided"
 	Limit    int
 	Offset   int
+	Older    *ratings.Cursor
+	Newer    *ratings.Cursor
 }
 
 // Validate checks the filter's values.
@@ -131,98 +138,82 @@ func (f Filter) Validate() error {
 	}
 	if f.Offset < 0 {
 		e.Add("offset", "offset 不能为负数")
+	} else if f.Offset > ratings.MaxOffset {
+		e.Add("offset", "offset 不能超过 "+strconv.Itoa(ratings.MaxOffset)+"，更深的页请用 cursor")
+	}
+	if f.Older != nil && f.Newer != nil || f.Offset > 0 && (f.Older != nil || f.Newer != nil) {
+		e.Add("cursor", "cursor 不能与 offset 同用")
 	}
 	return e.Err()
 }
 
-// itemSQL selects queue items of both kinds; {r} and {s} are replaced by
-// the conditions on ratings and survey responses. $1 is the time zone, $2
-// and $3 the period.
-const itemSQL = `SELECT i.kind, i.id, i.unit_id, u.name AS unit_name, i.at, i.channel, i.level, i.reasons,
-	i.text, i.real_name, i.excluded, i.held, fr.verdict, fr.reason, coalesce(fr.note, '') AS note, fr.case_id,
-	du.username AS decided_by, fr.decided_at, coalesce(fr.version, 0) AS version
-FROM (
-	SELECT 'rating' AS kind, r.id::text AS id, r.unit_id, r.rated_at AS at, r.channel, r.level::int AS level,
-		r.reasons, r.comment AS text, r.phone_enc IS NOT NULL AS real_name, r.excluded, r.held
-	FROM ratings r LEFT JOIN rating_holds h ON h.rating_id = r.id AND h.rated_at = r.rated_at
-	WHERE r.rated_at >= $2 AND r.rated_at < $3 AND (r.level <= 2 OR r.comment <> '') {r}
-	UNION ALL
-	SELECT 'response', sr.id::text, sr.unit_id, sr.submitted_on::timestamp AT TIME ZONE $1, 'survey', sr.level::int,
-		'{}'::text[], sr.opinion, false, sr.excluded, false
-	FROM survey_responses sr
-	WHERE sr.opinion <> '' AND sr.submitted_on BETWEEN ($2::timestamptz AT TIME ZONE $1)::date
-		AND ($3::timestamptz AT TIME ZONE $1)::date
-		AND sr.submitted_on::timestamp AT TIME ZONE $1 >= $2 AND sr.submitted_on::timestamp AT TIME ZONE $1 < $3 {s}
-) i
-JOIN units u ON u.id = i.unit_id
-LEFT JOIN feedback_reviews fr ON fr.source_kind = i.kind AND fr.source_id = i.id
-LEFT JOIN users du ON du.id = fr.decided_by`
+// QueuePage is one page of the queue.
+type QueuePage struct {
+	Items []Item
+	// Total counts the matches up to db.CountCap, or estimates them.
+	Total db.Total
+	// Older and Newer are the cursors of the next page each way, nil
+	// when there is none.
+	Older, Newer *ratings.Cursor
+}
 
-// notHeldOut leaves out of the queue the ratings the daily cap held that
-// are still excluded: awaiting their group's decision or not counted. It
-// reads rating_holds through itemSQL's left join (h), which Postgres
-// hashes once: a subquery per rating (EXISTS) made the query serial and
-// five times slower over 50 million ratings (docs/benchmarks.md).
-const notHeldOut = `NOT r.held AND (NOT r.excluded OR h.rating_id IS NULL)`
+// Cursor is the item's place in the queue.
+func (it Item) Cursor() *ratings.Cursor {
+	id, _ := uuid.Parse(it.ID)
+	return &ratings.Cursor{RatedAt: it.At, ID: id}
+}
 
-// Queue returns the items matching f, newest first, and how many match.
-func Queue(ctx context.Context, q db.DBTX, loc *time.Location, f Filter) ([]Item, int, error) {
+// Queue returns a page of the items matching f, newest first, and their
+// capped total (see queue_sql.go); on a pool the two are read side by side.
+func Queue(ctx context.Context, q db.DBTX, loc *time.Location, f Filter) (QueuePage, error) {
 	if err := f.Validate(); err != nil {
-		return nil, 0, err
+		return QueuePage{}, err
 	}
 	if f.Limit == 0 {
 		f.Limit = 50
 	}
-	args := []any{loc.String(), f.From, f.To}
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
+	var p QueuePage
+	var items []Item
+	err := db.Parallel(q,
+		func(q db.DBTX) (err error) {
+			sql, args := queueSQL(loc, f, false)
+			p.Total, err = db.CountCapped(ctx, q, sql, args...)
+			return err
+		},
+		func(q db.DBTX) (err error) {
+			sql, args := queueSQL(loc, f, true)
+			items, err = collect[Item](ctx, q, sql, args...)
+			return err
+		})
+	if err != nil {
+		return QueuePage{}, err
 	}
-	// Ratings the daily cap held are decided in their groups (HoldGroups),
-	// so that thousands from one address are not thousands of items; a
-	// group counted joins the queue, one kept out stays out of it.
-	rc := []string{notHeldOut}
-	var sc, outer []string
-	if f.UnitID != nil {
-		p := arg(*f.UnitID)
-		rc, sc = append(rc, "r.unit_id = "+p), append(sc, "sr.unit_id = "+p)
+	more := len(items) > f.Limit
+	if more {
+		items = items[:f.Limit]
 	}
-	if f.Level != 0 {
-		p := arg(f.Level)
-		rc, sc = append(rc, "r.level = "+p), append(sc, "sr.level = "+p)
+	if f.Newer != nil {
+		slices.Reverse(items)
 	}
-	switch {
-	case f.Source == KindResponse || f.Channel == ChannelSurvey:
-		rc = append(rc, "false")
-	case f.Source == KindRating:
-		sc = append(sc, "false")
-	}
-	if f.Channel == ratings.ChannelQR || f.Channel == ratings.ChannelTerminal {
-		rc, sc = append(rc, "r.channel = "+arg(f.Channel)), append(sc, "false")
-	}
-	switch f.Status {
-	case "pending":
-		outer = append(outer, "fr.verdict IS NULL")
-	case "decided":
-		outer = append(outer, "fr.verdict IS NOT NULL")
-	}
-	and := func(c []string) string {
-		if len(c) == 0 {
-			return ""
+	p.Items = items
+	if len(items) > 0 {
+		first, last := items[0].Cursor(), items[len(items)-1].Cursor()
+		switch {
+		case f.Newer != nil: // came back from older pages: older ones exist
+			p.Older = last
+			if more {
+				p.Newer = first
+			}
+		case f.Older != nil || f.Offset > 0:
+			p.Newer = first
+			if more {
+				p.Older = last
+			}
+		case more:
+			p.Older = last
 		}
-		return " AND " + strings.Join(c, " AND ")
 	}
-	sql := strings.NewReplacer("{r}", and(rc), "{s}", and(sc)).Replace(itemSQL)
-	if len(outer) > 0 {
-		sql += " WHERE " + strings.Join(outer, " AND ")
-	}
-	var total int
-	if err := q.QueryRow(ctx, "SELECT count(*) FROM ("+sql+") c", args...).Scan(&total); err != nil {
-		return nil, 0, db.Err(err)
-	}
-	sql += " ORDER BY i.at DESC, i.id DESC LIMIT " + arg(f.Limit) + " OFFSET " + arg(f.Offset)
-	list, err := collect[Item](ctx, q, sql, args...)
-	return list, total, err
+	return p, nil
 }
 
 // FindItem returns one feedback item, or not_found when there is no such
@@ -250,11 +241,11 @@ func FindItem(ctx context.Context, q db.DBTX, loc *time.Location, kind, id strin
 		cond = " AND sr.id = $4"
 		from, to = time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 	}
-	sql := itemSQL
+	var sql string
 	if kind == KindRating {
-		sql = strings.NewReplacer("{r}", cond, "{s}", " AND false").Replace(sql)
+		sql = itemsSQL(cond, " AND false", "", "")
 	} else {
-		sql = strings.NewReplacer("{r}", " AND false", "{s}", cond).Replace(sql)
+		sql = itemsSQL(" AND false", cond, "", "")
 	}
 	return findOne[Item](ctx, q, msg, sql, loc.String(), from, to, id)
 }

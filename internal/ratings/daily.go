@@ -137,7 +137,7 @@ func DailyLevelCounts(ctx context.Context, q db.DBTX, from, to string, loc *time
 	if unitIDs != nil && len(unitIDs) == 0 {
 		return out, nil
 	}
-	err = withoutJIT(ctx, q, func(q db.DBTX) error {
+	err = db.WithoutJIT(ctx, q, func(q db.DBTX) error {
 		sql := dailyCountsByUnitSQL
 		if unitIDs == nil {
 			sql = dailyCountsAllSQL
@@ -155,36 +155,6 @@ func DailyLevelCounts(ctx context.Context, q db.DBTX, from, to string, loc *time
 		return nil, db.Err(err)
 	}
 	return out, nil
-}
-
-// withoutJIT runs fn with Postgres's JIT compiler off, in a transaction
-// (a savepoint when q is one) that it rolls back, so the setting ends with
-// it; fn must only read. The planner prices dailyCountsSQL high for its
-// unit-by-unit reads, and compiling it (~200 ms on a small machine) takes
-// ten times longer than running it.
-func withoutJIT(ctx context.Context, q db.DBTX, fn func(db.DBTX) error) error {
-	return withLocal(ctx, q, `SET LOCAL jit = off`, fn)
-}
-
-// withLocal runs fn after the SET LOCAL statement set, in a transaction (a
-// savepoint when q is one) that it rolls back, so the setting ends with it
-// and is safe behind PgBouncer; fn must only read.
-func withLocal(ctx context.Context, q db.DBTX, set string, fn func(db.DBTX) error) error {
-	b, ok := q.(interface {
-		Begin(ctx context.Context) (pgx.Tx, error)
-	})
-	if !ok {
-		return fn(q)
-	}
-	tx, err := b.Begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck
-	if _, err := tx.Exec(ctx, set); err != nil {
-		return err
-	}
-	return fn(tx)
 }
 
 // DirectLevelCounts is DailyLevelCounts computed straight from the ratings,

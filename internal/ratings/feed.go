@@ -29,7 +29,7 @@ import (
 
 // CountCap is how many matches a feed total counts before it stops and
 // reports "more than CountCap".
-const CountCap = 10000
+const CountCap = db.CountCap
 
 // MaxOffset is the deepest offset the API still answers; deeper pages are
 // reached with a cursor.
@@ -138,16 +138,16 @@ func List(ctx context.Context, q db.DBTX, f Filter) (Page, error) {
 		f.Limit = 50
 	}
 	var p Page
-	var t total
+	var t db.Total
 	var items []Rating
-	err := runReads(q, []func(db.DBTX) error{
+	err := db.Parallel(q,
 		func(q db.DBTX) (err error) { t, err = feedTotal(ctx, q, f); return err },
 		func(q db.DBTX) (err error) { items, err = page(ctx, q, f); return err },
-	})
+	)
 	if err != nil {
 		return Page{}, err
 	}
-	p.Total, p.TotalExact, p.TotalEstimated = t.n, t.exact, t.estimated
+	p.Total, p.TotalExact, p.TotalEstimated = t.N, t.Exact, t.Estimated
 	more := len(items) > f.Limit
 	if more {
 		items = items[:f.Limit]
@@ -206,7 +206,7 @@ func Count(ctx context.Context, q db.DBTX, f Filter) (int, error) {
 	if err := f.Validate(); err != nil {
 		return 0, err
 	}
-	return countUpTo(ctx, q, f, 0)
+	return count(ctx, q, f)
 }
 
 // CountCapped returns how many ratings match f up to CountCap, whether
@@ -217,21 +217,16 @@ func CountCapped(ctx context.Context, q db.DBTX, f Filter) (n int, exact, estima
 		return 0, false, false, err
 	}
 	t, err := feedTotal(ctx, q, f)
-	return t.n, t.exact, t.estimated, err
+	return t.N, t.Exact, t.Estimated, err
 }
 
-// countUpTo counts the matches of f, stopping at limit (0: no limit).
-func countUpTo(ctx context.Context, q db.DBTX, f Filter, limit int) (int, error) {
+// count counts the matches of f exactly.
+func count(ctx context.Context, q db.DBTX, f Filter) (int, error) {
 	f.Older, f.Newer = nil, nil
 	where, args := f.where()
-	sql := `SELECT count(*) FROM ratings r` + where
-	if limit > 0 {
-		args = append(args, limit)
-		sql = `SELECT count(*) FROM (SELECT FROM ratings r` + where + ` LIMIT $` + strconv.Itoa(len(args)) + `) AS m`
-	}
-	var total int
-	err := q.QueryRow(ctx, sql, args...).Scan(&total)
-	return total, db.Err(err)
+	var n int
+	err := q.QueryRow(ctx, `SELECT count(*) FROM ratings r`+where, args...).Scan(&n)
+	return n, db.Err(err)
 }
 
 // where is f's condition. The level and the flags are written into the

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"minyi/internal/apperr"
+	"minyi/internal/db"
 	"minyi/internal/ratings"
 	"minyi/internal/testutil"
 )
@@ -136,7 +137,7 @@ func TestFeedTotalIsCapped(t *testing.T) {
 	if _, err := pool.Exec(ctx, `ANALYZE ratings`); err != nil {
 		t.Fatal(err)
 	}
-	defer ratings.SetCountBudget(0, time.Millisecond)()
+	defer db.SetCountBudget(0, time.Millisecond)()
 	p, err = ratings.List(ctx, pool, ratings.Filter{Limit: 10, Channel: ratings.ChannelQR})
 	if err != nil || !p.TotalEstimated || p.TotalExact || p.Total < ratings.CountCap/2 || len(p.Items) != 10 {
 		t.Fatalf("over budget: total %d exact %v estimated %v, %d items, %v; want an estimate near %d",

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"minyi/internal/db"
 )
@@ -70,7 +69,7 @@ func Stats(ctx context.Context, q db.DBTX, now time.Time, loc *time.Location, un
 			return err
 		},
 	}
-	if err := runReads(q, reads); err != nil {
+	if err := db.Parallel(q, reads...); err != nil {
 		return nil, err
 	}
 	type sums struct{ day, month, year LevelCounts }
@@ -142,31 +141,6 @@ func dayCounts(ctx context.Context, q db.DBTX, from, to time.Time, unitID *int64
 		return nil
 	})
 	return out, db.Err(err)
-}
-
-// runReads runs independent reads: side by side on a pool (each on a
-// connection of its own), one after the other on a connection or in a
-// transaction. It returns the first error.
-func runReads(q db.DBTX, reads []func(db.DBTX) error) error {
-	if _, ok := q.(*pgxpool.Pool); !ok {
-		for _, read := range reads {
-			if err := read(q); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	errs := make(chan error, len(reads))
-	for _, read := range reads {
-		go func() { errs <- read(q) }()
-	}
-	var first error
-	for range reads {
-		if err := <-errs; err != nil && first == nil {
-			first = err
-		}
-	}
-	return first
 }
 
 // KeyGrace is how long after TERMINAL_MAX_AGE a terminal's idempotency key

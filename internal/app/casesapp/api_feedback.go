@@ -98,7 +98,35 @@ func apiQueueList[T any](s *Handlers, c *gin.Context, status string,
 
 // APIFeedbackQueue lists the review queue with its filter and paging.
 func (s *Handlers) APIFeedbackQueue(c *gin.Context) {
-	apiQueueList(s, c, c.Query("status"), feedback.Queue)
+	f, err := s.feedbackFilter(c, c.Query("status"))
+	if err == nil {
+		f.Limit, f.Offset, err = httpx.Paging(c)
+	}
+	if v := c.Query("cursor"); v != "" && err == nil {
+		if f.Older, err = ratings.ParseCursor(v); err != nil {
+			err = apperr.InvalidField("cursor", "cursor 无效：请用上一页答复中的 next_cursor")
+		}
+	}
+	if f.Limit == 0 {
+		f.Limit = 50
+	}
+	var p feedback.QueuePage
+	if err == nil {
+		p, err = feedback.Queue(c, s.Pool, s.Config.Location, f)
+	}
+	if err != nil {
+		s.APIError(c, err)
+		return
+	}
+	out := gin.H{"items": p.Items, "total": p.Total.N, "total_exact": p.Total.Exact, "from": f.From, "to": f.To,
+		"limit": f.Limit, "offset": f.Offset}
+	if p.Older != nil {
+		out["next_cursor"] = p.Older.String()
+	}
+	if p.Total.Estimated {
+		out["total_estimated"] = true
+	}
+	c.JSON(http.StatusOK, out)
 }
 
 // APIFeedbackItem answers one item of the queue (a rating or a survey

@@ -51,7 +51,7 @@ type feedbackPageData struct {
 	Units      []units.Unit
 	Levels     []ratings.LevelName
 	Rows       []queueRow
-	Pager      httpx.Pager
+	Pager      httpx.KeysetPager
 	FilterErrs []string
 	Message    string
 	Problem    string
@@ -122,20 +122,27 @@ func (s *Handlers) showQueue(c *gin.Context, status int, st queueState) {
 			s.ConsoleError(c, err)
 			return
 		}
-		page := httpx.PageParam(c)
-		f.Limit, f.Offset = queuePageSize, (page-1)*queuePageSize
-		list, total, err := feedback.Queue(c, s.Pool, s.Config.Location, f)
+		f.Limit = queuePageSize
+		if err := queueCursors(c, &f); err != nil {
+			d.FilterErrs = []string{"翻页位置无效，请从最新一页重新翻阅。"}
+			s.Render(c, http.StatusUnprocessableEntity, "console/feedback.html", d)
+			return
+		}
+		p, err := feedback.Queue(c, s.Pool, s.Config.Location, f)
 		if err != nil {
 			s.ConsoleError(c, err)
 			return
 		}
-		d.Pager = httpx.NewPager(page, queuePageSize, total, func(n int) string {
+		link := func(param, cursor string) string {
 			v := d.Q.values()
-			if n > 1 {
-				v.Set("page", strconv.Itoa(n))
+			if param != "" {
+				v.Set(param, cursor)
 			}
 			return "/console/feedback?" + v.Encode()
-		})
+		}
+		d.Pager = httpx.NewKeysetPager(p.Total.N, p.Total.Exact, p.Total.Estimated, "条", cursorText(p.Older),
+			cursorText(p.Newer), f.Older != nil || f.Newer != nil, link)
+		list := p.Items
 		for _, it := range list {
 			ref := it.Kind + ":" + it.ID + ":" + strconv.Itoa(it.Version)
 			when := it.At.In(s.Config.Location).Format("2006-01-02 15:04")
@@ -150,6 +157,28 @@ func (s *Handlers) showQueue(c *gin.Context, status int, st queueState) {
 		return
 	}
 	s.Render(c, status, "console/feedback.html", d)
+}
+
+// queueCursors reads the queue's paging: older=<cursor> for the page after
+// an item, newer=<cursor> for the page before it.
+func queueCursors(c *gin.Context, f *feedback.Filter) error {
+	var err error
+	for param, dst := range map[string]**ratings.Cursor{"older": &f.Older, "newer": &f.Newer} {
+		if v := c.Query(param); v != "" {
+			if *dst, err = ratings.ParseCursor(v); err != nil {
+				return apperr.InvalidField("cursor", "翻页位置无效")
+			}
+		}
+	}
+	return f.Validate()
+}
+
+// cursorText is a cursor as a URL parameter, "" for none.
+func cursorText(c *ratings.Cursor) string {
+	if c == nil {
+		return ""
+	}
+	return c.String()
 }
 
 func itemPath(kind, id string) string { return "/console/feedback/item/" + kind + "/" + id }

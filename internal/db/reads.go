@@ -1,0 +1,157 @@
+package db
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// The helpers of console reads at province scale (issue 12): settings for
+// one read, independent reads side by side, and list totals that never
+// cost more than a page.
+
+// WithLocal runs fn after the SET LOCAL statement set, in a transaction (a
+// savepoint when q is one) that it rolls back, so the setting ends with it
+// and is safe behind PgBouncer; fn must only read.
+func WithLocal(ctx context.Context, q DBTX, set string, fn func(DBTX) error) error {
+	b, ok := q.(interface {
+		Begin(ctx context.Context) (pgx.Tx, error)
+	})
+	if !ok {
+		return fn(q)
+	}
+	tx, err := b.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck
+	if _, err := tx.Exec(ctx, set); err != nil {
+		return err
+	}
+	return fn(tx)
+}
+
+// WithoutJIT runs fn with Postgres's JIT compiler off (WithLocal). The
+// planner prices some reads high (one over a thousand units' runs, say)
+// and compiling them (~200 ms on a small machine) would take far longer
+// than running them.
+func WithoutJIT(ctx context.Context, q DBTX, fn func(DBTX) error) error {
+	return WithLocal(ctx, q, `SET LOCAL jit = off`, fn)
+}
+
+// Parallel runs independent reads: side by side on a pool (each on a
+// connection of its own), one after the other on a connection or in a
+// transaction. It returns the first error.
+func Parallel(q DBTX, reads ...func(DBTX) error) error {
+	if _, ok := q.(*pgxpool.Pool); !ok {
+		for _, read := range reads {
+			if err := read(q); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	errs := make(chan error, len(reads))
+	for _, read := range reads {
+		go func() { errs <- read(q) }()
+	}
+	var first error
+	for range reads {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// CountCap is how many matches a list total counts before it stops and
+// reports "more than CountCap".
+const CountCap = 10000
+
+// Total is a list's total as shown: N matches, all of them counted
+// (Exact), or at least N (N = CountCap), or the planner's estimate
+// (Estimated).
+type Total struct {
+	N         int
+	Exact     bool
+	Estimated bool
+}
+
+// A total costs at most CountCap+1 matches, but a filter whose matches are
+// sparse along the index it walks (one unit's 基本满意 over years, say) may
+// read far more rows than that to find them. So a total is counted within a
+// time budget when the planner expects many matches, and is the planner's
+// estimate (marked so) when the budget runs out: the page answers in time
+// whatever the filter. When the planner expects few matches the count is
+// exact within a generous bound, so small deployments (and tests) always
+// see exact totals. Counts that feed a score never come from here.
+var (
+	// estimateSmall is the planner's estimate under which a total is
+	// counted with the generous bound.
+	estimateSmall = 20000
+	// countBudget bounds the count of a total the planner expects large.
+	countBudget = 60 * time.Millisecond
+	// countBound bounds the count of a total the planner expects small:
+	// only a badly wrong estimate reaches it.
+	countBound = time.Second
+)
+
+// SetCountBudget changes the budget of totals (for tests) and returns a
+// function that restores it.
+func SetCountBudget(small int, budget time.Duration) (restore func()) {
+	s, b := estimateSmall, countBudget
+	estimateSmall, countBudget = small, budget
+	return func() { estimateSmall, countBudget = s, b }
+}
+
+// CountCapped counts the rows of the query rows (a SELECT whose columns do
+// not matter) up to CountCap+1 within the time its estimate allows, or
+// estimates them.
+func CountCapped(ctx context.Context, q DBTX, rows string, args ...any) (Total, error) {
+	est, err := Estimate(ctx, q, rows, args...)
+	if err != nil {
+		return Total{}, err
+	}
+	limit := countBound
+	if est > estimateSmall {
+		limit = countBudget
+	}
+	var n int
+	// statement_timeout cuts the count (SQLSTATE 57014) while the
+	// request's own context is still alive.
+	set := `SET LOCAL statement_timeout = ` + strconv.FormatInt(limit.Milliseconds(), 10)
+	err = Err(WithLocal(ctx, q, set, func(q DBTX) error {
+		sql := `SELECT count(*) FROM (` + rows + ` LIMIT ` + strconv.Itoa(CountCap+1) + `) AS m`
+		return q.QueryRow(ctx, sql, args...).Scan(&n)
+	}))
+	if IsTimeout(err) && ctx.Err() == nil {
+		return Total{N: est, Estimated: true}, nil
+	}
+	if err != nil {
+		return Total{}, err
+	}
+	return Total{N: min(n, CountCap), Exact: n <= CountCap}, nil
+}
+
+// Estimate is the planner's estimate of the rows of the query rows.
+func Estimate(ctx context.Context, q DBTX, rows string, args ...any) (int, error) {
+	var plan []byte
+	if err := q.QueryRow(ctx, `EXPLAIN (FORMAT JSON) `+rows, args...).Scan(&plan); err != nil {
+		return 0, Err(err)
+	}
+	var out []struct {
+		Plan struct {
+			Rows float64 `json:"Plan Rows"`
+		}
+	}
+	if err := json.Unmarshal(plan, &out); err != nil || len(out) == 0 {
+		return 0, errors.New("db: unreadable plan estimate")
+	}
+	return int(math.Round(out[0].Plan.Rows)), nil
+}

@@ -1,0 +1,139 @@
+package feedback
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"minyi/internal/ratings"
+)
+
+// The review queue at province scale (issue 12). The queue is every 差评
+// and message of the period (a few per cent of the ratings: a million over
+// 90 days of a province) and every survey opinion. Its pages are read by
+// key, like the rating feed: each branch of the union walks its index
+// (ratings_queue, ratings_unit_queue, survey_responses_opinion; migration
+// 0023) backwards from the cursor and stops after the page, and the
+// review status is tested there, per item, against feedback_reviews'
+// primary key — not after the union, where a filter would make Postgres
+// read the whole period before it could stop. Totals are capped and
+// budgeted (db.CountCapped).
+
+// ratingItemColumns and responseItemColumns are one queue item each;
+// itemColumns reads them with the unit and the review.
+const (
+	ratingItemColumns = `'rating' AS kind, r.id, r.unit_id, r.rated_at AS at, r.channel, r.level::int AS level,
+	r.reasons, r.comment AS text, r.phone_enc IS NOT NULL AS real_name, r.excluded, r.held`
+	responseItemColumns = `'response', sr.id, sr.unit_id, sr.submitted_on::timestamp AT TIME ZONE $1, 'survey',
+	sr.level::int, '{}'::text[], sr.opinion, false, sr.excluded, false`
+	itemColumns = `SELECT i.kind, i.id::text AS id, i.unit_id, u.name AS unit_name, i.at, i.channel, i.level,
+	i.reasons, i.text, i.real_name, i.excluded, i.held, fr.verdict, fr.reason, coalesce(fr.note, '') AS note,
+	fr.case_id, du.username AS decided_by, fr.decided_at, coalesce(fr.version, 0) AS version`
+	itemJoins = ` JOIN units u ON u.id = i.unit_id
+LEFT JOIN feedback_reviews fr ON fr.source_kind = i.kind AND fr.source_id = i.id::text
+LEFT JOIN users du ON du.id = fr.decided_by`
+)
+
+// ratingItems selects the queue's ratings of the period $2..$3 with the
+// extra conditions conds (" AND ...").
+func ratingItems(cols, conds string) string {
+	return `SELECT ` + cols + `
+	FROM ratings r LEFT JOIN rating_holds h ON h.rating_id = r.id AND h.rated_at = r.rated_at
+	WHERE r.rated_at >= $2 AND r.rated_at < $3 AND (r.level <= 2 OR r.comment <> '')` + conds
+}
+
+// responseItems selects the survey opinions of the local days of $2..$3
+// in time zone $1 with the extra conditions conds.
+func responseItems(cols, conds string) string {
+	return `SELECT ` + cols + `
+	FROM survey_responses sr
+	WHERE sr.opinion <> '' AND sr.submitted_on BETWEEN ($2::timestamptz AT TIME ZONE $1)::date
+		AND ($3::timestamptz AT TIME ZONE $1)::date
+		AND sr.submitted_on::timestamp AT TIME ZONE $1 >= $2 AND sr.submitted_on::timestamp AT TIME ZONE $1 < $3` + conds
+}
+
+// itemsSQL is the items of both kinds with the unit and the review; rc and
+// sc are the branches' extra conditions, rtail and stail what follows each
+// branch (its order and limit).
+func itemsSQL(rc, sc, rtail, stail string) string {
+	return itemColumns + ` FROM ((` + ratingItems(ratingItemColumns, rc) + rtail + `)
+	UNION ALL (` + responseItems(responseItemColumns, sc) + stail + `)) i` + itemJoins
+}
+
+// notHeldOut leaves out of the queue the ratings the daily cap held that
+// are still excluded: awaiting their group's decision or not counted. It
+// reads rating_holds through the branch's left join (h).
+const notHeldOut = `NOT r.held AND (NOT r.excluded OR h.rating_id IS NULL)`
+
+// reviewed is the condition that the item (kind, its id) has a verdict.
+func reviewed(kind, id string) string {
+	return `EXISTS (SELECT FROM feedback_reviews v WHERE v.source_kind = '` + kind + `' AND v.source_id = ` +
+		id + `::text AND v.verdict IS NOT NULL)`
+}
+
+// queueSQL is f's page (Limit+1 items, one more tells whether another page
+// follows, in the order of the walk), or with page false the rows to count.
+func queueSQL(loc *time.Location, f Filter, page bool) (string, []any) {
+	args := []any{loc.String(), f.From, f.To}
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}
+	// Ratings the daily cap held are decided in their groups (HoldGroups),
+	// so that thousands from one address are not thousands of items; a
+	// group counted joins the queue, one kept out stays out of it.
+	rc := []string{notHeldOut}
+	var sc []string
+	if f.UnitID != nil {
+		p := arg(*f.UnitID)
+		rc, sc = append(rc, "r.unit_id = "+p), append(sc, "sr.unit_id = "+p)
+	}
+	if f.Level != 0 {
+		// Written into the statement so that the planner sees it.
+		l := strconv.Itoa(f.Level)
+		rc, sc = append(rc, "r.level = "+l), append(sc, "sr.level = "+l)
+	}
+	switch {
+	case f.Source == KindResponse || f.Channel == ChannelSurvey:
+		rc = append(rc, "false")
+	case f.Source == KindRating:
+		sc = append(sc, "false")
+	}
+	if f.Channel == ratings.ChannelQR || f.Channel == ratings.ChannelTerminal {
+		rc, sc = append(rc, "r.channel = "+arg(f.Channel)), append(sc, "false")
+	}
+	switch f.Status {
+	case "pending":
+		rc, sc = append(rc, "NOT "+reviewed(KindRating, "r.id")), append(sc, "NOT "+reviewed(KindResponse, "sr.id"))
+	case "decided":
+		rc, sc = append(rc, reviewed(KindRating, "r.id")), append(sc, reviewed(KindResponse, "sr.id"))
+	}
+	and := func(c []string) string {
+		if len(c) == 0 {
+			return ""
+		}
+		return " AND " + strings.Join(c, " AND ")
+	}
+	if !page {
+		return `SELECT FROM ((` + ratingItems("", and(rc)) + `) UNION ALL (` + responseItems("", and(sc)) + `)) i`, args
+	}
+	// The cursor: the row comparison walks the index from it; the plain
+	// bound on the time (the day) lets partitions (index pages) be skipped.
+	dir, cmp, bound := "DESC", "<", "<="
+	c := f.Older
+	if f.Newer != nil {
+		dir, cmp, bound, c = "ASC", ">", ">=", f.Newer
+	}
+	if c != nil {
+		at, id := arg(c.RatedAt), arg(c.ID)
+		rc = append(rc, "r.rated_at "+bound+" "+at+" AND (r.rated_at, r.id) "+cmp+" ("+at+", "+id+")")
+		sc = append(sc, "sr.submitted_on "+bound+" ("+at+"::timestamptz AT TIME ZONE $1)::date AND "+
+			"(sr.submitted_on::timestamp AT TIME ZONE $1, sr.id) "+cmp+" ("+at+", "+id+")")
+	}
+	n := arg(f.Limit + f.Offset + 1)
+	rtail := " ORDER BY r.rated_at " + dir + ", r.id " + dir + " LIMIT " + n
+	stail := " ORDER BY sr.submitted_on " + dir + ", sr.id " + dir + " LIMIT " + n
+	sql := itemsSQL(and(rc), and(sc), rtail, stail) + " ORDER BY i.at " + dir + ", i.id " + dir +
+		" LIMIT " + arg(f.Limit+1) + " OFFSET " + arg(f.Offset)
+	return sql, args
+}
