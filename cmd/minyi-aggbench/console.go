@@ -39,13 +39,15 @@ func (b *runner) console(today time.Time) error {
 		to := time.Date(today.Year(), today.Month(), today.Day()+1, 0, 0, 0, 0, b.loc)
 		qf := feedback.Filter{From: from, To: to, Status: "pending", Limit: 50}
 		var n int
+		var qt db.Total
 		if err := b.time("review queue: pending 差评 and messages, all units, 90 days, first 50 and the count", func() (err error) {
-			_, n, err = feedback.Queue(b.ctx, tx, b.loc, qf)
+			p, err := feedback.Queue(b.ctx, tx, b.loc, qf)
+			qt = p.Total
 			return err
 		}); err != nil {
 			return err
 		}
-		fmt.Fprintf(b.out, "   the queue holds %d pending items\n", n)
+		fmt.Fprintf(b.out, "   the queue holds %s pending items\n", totalText(qt))
 		hf := qf
 		hf.Limit = 20
 		if err := b.time("review queue: groups of held ratings, all units, 90 days, first 20 and the count", func() (err error) {
@@ -71,6 +73,17 @@ func (b *runner) console(today time.Time) error {
 		return nil
 	}
 	return err
+}
+
+// totalText is a capped total as the console shows it.
+func totalText(t db.Total) string {
+	switch {
+	case t.Estimated:
+		return fmt.Sprintf("about %d (estimated)", t.N)
+	case !t.Exact:
+		return fmt.Sprintf("more than %d", t.N)
+	}
+	return fmt.Sprint(t.N)
 }
 
 // time runs fn b.reps times and prints its median and maximum.

@@ -50,9 +50,10 @@ var feedbackSteps = []struct{ name, sql string }{
 		'203.0.113.' || (1 + abs(hashtext(unit_id::text || day::text)) % 250), 20 FROM up`},
 
 	{"review verdicts: invalid", `
-	INSERT INTO feedback_reviews (source_kind, source_id, unit_id, verdict, reason, note, decided_at)
+	INSERT INTO feedback_reviews (source_kind, source_id, unit_id, verdict, reason, note, decided_at, rated_at)
 	SELECT 'rating', r.id::text, r.unit_id, 'invalid',
-		CASE WHEN r.exclude_reason = '核查无效：误评' THEN 'mistaken' ELSE 'malicious' END, '', r.rated_at + interval '3 days'
+		CASE WHEN r.exclude_reason = '核查无效：误评' THEN 'mistaken' ELSE 'malicious' END, '', r.rated_at + interval '3 days',
+		r.rated_at
 	FROM ratings r
 	WHERE (r.level <= 2 OR r.comment <> '') AND r.rated_at < @cutoff
 		AND (r.exclude_reason LIKE '核查无效：%' OR r.exclude_reason LIKE '申诉成立：%')`},
@@ -108,8 +109,9 @@ var feedbackSteps = []struct{ name, sql string }{
 		SELECT m.id, 'rating', v.id::text FROM valid_items v JOIN case_map m USING (unit_id, month)
 		RETURNING case_id, source_id
 	)
-	INSERT INTO feedback_reviews (source_kind, source_id, unit_id, verdict, case_id, decided_at)
-	SELECT 'rating', src.source_id, m.unit_id, 'valid', m.id, m.created_at FROM src JOIN case_map m ON m.id = src.case_id`},
+	INSERT INTO feedback_reviews (source_kind, source_id, unit_id, verdict, case_id, decided_at, rated_at)
+	SELECT 'rating', src.source_id, m.unit_id, 'valid', m.id, m.created_at, v.rated_at
+	FROM src JOIN case_map m ON m.id = src.case_id JOIN valid_items v ON v.id::text = src.source_id`},
 
 	{"case timelines", `
 	INSERT INTO case_updates (case_id, kind, body, created_at)

@@ -94,7 +94,7 @@ type Total struct {
 var (
 	// estimateSmall is the planner's estimate under which a total is
 	// counted with the generous bound.
-	estimateSmall = 20000
+	estimateSmall = 1000
 	// countBudget bounds the count of a total the planner expects large.
 	countBudget = 60 * time.Millisecond
 	// countBound bounds the count of a total the planner expects small:

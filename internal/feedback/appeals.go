@@ -87,8 +87,14 @@ func (in *AppealInput) Validate() error {
 const appealSQL = `SELECT a.id, a.rating_id, a.unit_id, u.name AS unit_name, a.grounds, a.evidence_ids, a.status,
 	a.decision_reason, fu.username AS filed_by, a.filed_at, du.username AS decided_by, a.decided_at,
 	r.level::int AS level, r.comment, r.rated_at
-FROM feedback_appeals a JOIN units u ON u.id = a.unit_id JOIN ratings r ON r.id = a.rating_id
+FROM {appeals} a JOIN units u ON u.id = a.unit_id JOIN ratings r ON r.id = a.rating_id
 LEFT JOIN users fu ON fu.id = a.filed_by LEFT JOIN users du ON du.id = a.decided_by`
+
+// appealsFrom is appealSQL over the appeals of src: the table, or a page
+// of it. A rating is found by its id alone, one probe in each monthly
+// partition, so a list picks its page of appeals first and joins the
+// ratings of that page only (joined first, 12,000 appeals took seconds).
+func appealsFrom(src string) string { return strings.Replace(appealSQL, "{appeals}", src, 1) }
 
 // FileAppeal files a unit's appeal against a rating of that unit. It
 // returns not_found for a rating of another unit, invalid for bad input or
@@ -161,7 +167,7 @@ func dedupe(ids []string) []string {
 
 // FindAppeal returns one appeal, or not_found.
 func FindAppeal(ctx context.Context, q db.DBTX, id int64) (Appeal, error) {
-	return findOne[Appeal](ctx, q, "申诉不存在", appealSQL+` WHERE a.id = $1`, id)
+	return findOne[Appeal](ctx, q, "申诉不存在", appealsFrom("feedback_appeals")+` WHERE a.id = $1`, id)
 }
 
 // AppealFilter selects appeals.
@@ -187,8 +193,9 @@ func ListAppeals(ctx context.Context, q db.DBTX, f AppealFilter) ([]Appeal, int,
 	if err := q.QueryRow(ctx, `SELECT count(*) FROM feedback_appeals a`+where, f.UnitID, f.Status, f.RatingID).Scan(&total); err != nil {
 		return nil, 0, db.Err(err)
 	}
-	list, err := collect[Appeal](ctx, q, appealSQL+where+` ORDER BY a.status <> 'open', a.filed_at DESC, a.id DESC LIMIT $4 OFFSET $5`,
-		f.UnitID, f.Status, f.RatingID, f.Limit, f.Offset)
+	const order = ` ORDER BY a.status <> 'open', a.filed_at DESC, a.id DESC`
+	page := `(SELECT * FROM feedback_appeals a` + where + order + ` LIMIT $4 OFFSET $5)`
+	list, err := collect[Appeal](ctx, q, appealsFrom(page)+order, f.UnitID, f.Status, f.RatingID, f.Limit, f.Offset)
 	return list, total, err
 }
 
@@ -233,11 +240,12 @@ func DecideAppeal(ctx context.Context, tx pgx.Tx, actor audit.Actor, id int64, u
 			}
 		}
 		note := "单位申诉成立（申诉 #" + strconv.FormatInt(id, 10) + "）"
-		if _, err := tx.Exec(ctx, `INSERT INTO feedback_reviews AS fr (source_kind, source_id, unit_id, verdict, reason, note, decided_by, decided_at)
-			VALUES ('rating', $1, $2, 'invalid', 'malicious', $3, $4, $5)
+		if _, err := tx.Exec(ctx, `INSERT INTO feedback_reviews AS fr (source_kind, source_id, unit_id, verdict, reason, note, decided_by, decided_at, rated_at)
+			VALUES ('rating', $1, $2, 'invalid', 'malicious', $3, $4, $5, $6)
 			ON CONFLICT (source_kind, source_id) DO UPDATE SET verdict = 'invalid', reason = 'malicious', note = EXCLUDED.note,
-				decided_by = EXCLUDED.decided_by, decided_at = EXCLUDED.decided_at, version = fr.version + 1
-			WHERE fr.verdict IS NULL`, ratingID.String(), unitID, note, by, now); err != nil {
+				decided_by = EXCLUDED.decided_by, decided_at = EXCLUDED.decided_at, version = fr.version + 1,
+				rated_at = EXCLUDED.rated_at
+			WHERE fr.verdict IS NULL`, ratingID.String(), unitID, note, by, now, r.RatedAt); err != nil {
 			return Appeal{}, db.Err(err)
 		}
 	}

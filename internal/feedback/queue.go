@@ -243,9 +243,9 @@ func FindItem(ctx context.Context, q db.DBTX, loc *time.Location, kind, id strin
 	}
 	var sql string
 	if kind == KindRating {
-		sql = itemsSQL(cond, " AND false", "", "")
+		sql = itemsSQL(ratingItems, cond, " AND false", "", "")
 	} else {
-		sql = itemsSQL(" AND false", cond, "", "")
+		sql = itemsSQL(ratingItems, " AND false", cond, "", "")
 	}
 	return findOne[Item](ctx, q, msg, sql, loc.String(), from, to, id)
 }

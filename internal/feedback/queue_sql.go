@@ -42,6 +42,22 @@ func ratingItems(cols, conds string) string {
 	WHERE r.rated_at >= $2 AND r.rated_at < $3 AND (r.level <= 2 OR r.comment <> '')` + conds
 }
 
+// decidedRatingItems is ratingItems for the ratings with a verdict, read
+// from their reviews: the office decides the older items and leaves the
+// newest pending, so a walk down the ratings would read every pending
+// item before the first decided one. Each review finds its rating with
+// one probe of its partition's primary key: the lateral subquery (kept
+// apart by OFFSET 0) makes that the plan, where a join let Postgres hash
+// every rating of the period (minutes over a province's year).
+func decidedRatingItems(cols, conds string) string {
+	return `SELECT ` + cols + `
+	FROM feedback_reviews v CROSS JOIN LATERAL (SELECT * FROM ratings r0 WHERE r0.id = v.source_id::uuid
+		AND r0.rated_at = v.rated_at AND r0.rated_at >= $2 AND r0.rated_at < $3 OFFSET 0) r
+	LEFT JOIN rating_holds h ON h.rating_id = r.id AND h.rated_at = r.rated_at
+	WHERE v.source_kind = 'rating' AND v.verdict IS NOT NULL AND v.rated_at >= $2 AND v.rated_at < $3
+		AND (r.level <= 2 OR r.comment <> '')` + conds
+}
+
 // responseItems selects the survey opinions of the local days of $2..$3
 // in time zone $1 with the extra conditions conds.
 func responseItems(cols, conds string) string {
@@ -52,11 +68,12 @@ func responseItems(cols, conds string) string {
 		AND sr.submitted_on::timestamp AT TIME ZONE $1 >= $2 AND sr.submitted_on::timestamp AT TIME ZONE $1 < $3` + conds
 }
 
-// itemsSQL is the items of both kinds with the unit and the review; rc and
-// sc are the branches' extra conditions, rtail and stail what follows each
-// branch (its order and limit).
-func itemsSQL(rc, sc, rtail, stail string) string {
-	return itemColumns + ` FROM ((` + ratingItems(ratingItemColumns, rc) + rtail + `)
+// itemsSQL is the items of both kinds with the unit and the review; ratings
+// is ratingItems or decidedRatingItems, rc and sc are the branches' extra
+// conditions, rtail and stail what follows each branch (its order and
+// limit).
+func itemsSQL(ratings func(cols, conds string) string, rc, sc, rtail, stail string) string {
+	return itemColumns + ` FROM ((` + ratings(ratingItemColumns, rc) + rtail + `)
 	UNION ALL (` + responseItems(responseItemColumns, sc) + stail + `)) i` + itemJoins
 }
 
@@ -84,9 +101,15 @@ func queueSQL(loc *time.Location, f Filter, page bool) (string, []any) {
 	// group counted joins the queue, one kept out stays out of it.
 	rc := []string{notHeldOut}
 	var sc []string
+	// The ratings' walk: down a partial index of the ratings, or of the
+	// reviews for the decided ones (the same time: the rating's).
+	from, at, unit := ratingItems, "r.rated_at", "r.unit_id"
+	if f.Status == "decided" {
+		from, at, unit = decidedRatingItems, "v.rated_at", "v.unit_id"
+	}
 	if f.UnitID != nil {
 		p := arg(*f.UnitID)
-		rc, sc = append(rc, "r.unit_id = "+p), append(sc, "sr.unit_id = "+p)
+		rc, sc = append(rc, unit+" = "+p), append(sc, "sr.unit_id = "+p)
 	}
 	if f.Level != 0 {
 		// Written into the statement so that the planner sees it.
@@ -106,7 +129,7 @@ func queueSQL(loc *time.Location, f Filter, page bool) (string, []any) {
 	case "pending":
 		rc, sc = append(rc, "NOT "+reviewed(KindRating, "r.id")), append(sc, "NOT "+reviewed(KindResponse, "sr.id"))
 	case "decided":
-		rc, sc = append(rc, reviewed(KindRating, "r.id")), append(sc, reviewed(KindResponse, "sr.id"))
+		sc = append(sc, reviewed(KindResponse, "sr.id"))
 	}
 	and := func(c []string) string {
 		if len(c) == 0 {
@@ -115,7 +138,7 @@ func queueSQL(loc *time.Location, f Filter, page bool) (string, []any) {
 		return " AND " + strings.Join(c, " AND ")
 	}
 	if !page {
-		return `SELECT FROM ((` + ratingItems("", and(rc)) + `) UNION ALL (` + responseItems("", and(sc)) + `)) i`, args
+		return `SELECT FROM ((` + from("", and(rc)) + `) UNION ALL (` + responseItems("", and(sc)) + `)) i`, args
 	}
 	// The cursor: the row comparison walks the index from it; the plain
 	// bound on the time (the day) lets partitions (index pages) be skipped.
@@ -125,15 +148,15 @@ func queueSQL(loc *time.Location, f Filter, page bool) (string, []any) {
 		dir, cmp, bound, c = "ASC", ">", ">=", f.Newer
 	}
 	if c != nil {
-		at, id := arg(c.RatedAt), arg(c.ID)
-		rc = append(rc, "r.rated_at "+bound+" "+at+" AND (r.rated_at, r.id) "+cmp+" ("+at+", "+id+")")
-		sc = append(sc, "sr.submitted_on "+bound+" ("+at+"::timestamptz AT TIME ZONE $1)::date AND "+
-			"(sr.submitted_on::timestamp AT TIME ZONE $1, sr.id) "+cmp+" ("+at+", "+id+")")
+		t, id := arg(c.RatedAt), arg(c.ID)
+		rc = append(rc, at+" "+bound+" "+t+" AND ("+at+", r.id) "+cmp+" ("+t+", "+id+")")
+		sc = append(sc, "sr.submitted_on "+bound+" ("+t+"::timestamptz AT TIME ZONE $1)::date AND "+
+			"(sr.submitted_on::timestamp AT TIME ZONE $1, sr.id) "+cmp+" ("+t+", "+id+")")
 	}
 	n := arg(f.Limit + f.Offset + 1)
-	rtail := " ORDER BY r.rated_at " + dir + ", r.id " + dir + " LIMIT " + n
+	rtail := " ORDER BY " + at + " " + dir + ", r.id " + dir + " LIMIT " + n
 	stail := " ORDER BY sr.submitted_on " + dir + ", sr.id " + dir + " LIMIT " + n
-	sql := itemsSQL(and(rc), and(sc), rtail, stail) + " ORDER BY i.at " + dir + ", i.id " + dir +
+	sql := itemsSQL(from, and(rc), and(sc), rtail, stail) + " ORDER BY i.at " + dir + ", i.id " + dir +
 		" LIMIT " + arg(f.Limit+1) + " OFFSET " + arg(f.Offset)
 	return sql, args
 }

@@ -114,16 +114,22 @@ func decide(ctx context.Context, tx pgx.Tx, actor audit.Actor, it Item, seen int
 	if actor.ID != 0 {
 		by = &actor.ID
 	}
+	// A rating's time lets the decided items be listed from their reviews
+	// (queue_sql.go).
+	var ratedAt *time.Time
+	if it.Kind == KindRating {
+		ratedAt = &it.At
+	}
 	var version int
 	err := tx.QueryRow(ctx, `INSERT INTO feedback_reviews AS fr
-			(source_kind, source_id, unit_id, verdict, reason, note, case_id, decided_by, decided_at, version)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1)
+			(source_kind, source_id, unit_id, verdict, reason, note, case_id, decided_by, decided_at, version, rated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, $11)
 		ON CONFLICT (source_kind, source_id) DO UPDATE SET verdict = EXCLUDED.verdict, reason = EXCLUDED.reason,
 			note = EXCLUDED.note, case_id = EXCLUDED.case_id, decided_by = EXCLUDED.decided_by,
-			decided_at = EXCLUDED.decided_at, version = fr.version + 1
+			decided_at = EXCLUDED.decided_at, version = fr.version + 1, rated_at = EXCLUDED.rated_at
 		WHERE fr.verdict IS NULL AND fr.version = $10
 		RETURNING version`,
-		it.Kind, it.ID, it.UnitID, verdict, reason, note, caseID, by, now, seen).Scan(&version)
+		it.Kind, it.ID, it.UnitID, verdict, reason, note, caseID, by, now, seen, ratedAt).Scan(&version)
 	if err = db.Err(err); apperr.Is(err, apperr.NotFound) {
 		return apperr.New(apperr.Conflict, MsgDecided)
 	}
