@@ -87,14 +87,19 @@ type Total struct {
 // sparse along the index it walks (one unit's 基本满意 over years, say) may
 // read far more rows than that to find them. So a total is counted within a
 // time budget when the planner expects many matches, and is the planner's
-// estimate (marked so) when the budget runs out: the page answers in time
-// whatever the filter. When the planner expects few matches the count is
+// estimate (marked so) when the budget runs out, or straight away when the
+// planner expects far more than CountCap: the page answers in time whatever
+// the filter. When the planner expects few matches the count is
 // exact within a generous bound, so small deployments (and tests) always
 // see exact totals. Counts that feed a score never come from here.
 var (
 	// estimateSmall is the planner's estimate under which a total is
 	// counted with the generous bound.
 	estimateSmall = 1000
+	// estimateLarge is the planner's estimate over which a total is not
+	// counted at all: counting would almost surely reach CountCap, and the
+	// page would wait the whole budget for "more than 10,000".
+	estimateLarge = 50000
 	// countBudget bounds the count of a total the planner expects large.
 	countBudget = 60 * time.Millisecond
 	// countBound bounds the count of a total the planner expects small:
@@ -118,6 +123,9 @@ func CountCapped(ctx context.Context, q DBTX, rows string, args ...any) (Total, 
 	if err != nil {
 		return Total{}, err
 	}
+	if est > estimateLarge {
+		return Total{N: est, Estimated: true}, nil
+	}
 	limit := countBound
 	if est > estimateSmall {
 		limit = countBudget
@@ -125,7 +133,8 @@ func CountCapped(ctx context.Context, q DBTX, rows string, args ...any) (Total, 
 	var n int
 	// statement_timeout cuts the count (SQLSTATE 57014) while the
 	// request's own context is still alive.
-	set := `SET LOCAL statement_timeout = ` + strconv.FormatInt(limit.Milliseconds(), 10)
+	// (0 would mean no limit at all.)
+	set := `SET LOCAL statement_timeout = ` + strconv.FormatInt(max(limit.Milliseconds(), 1), 10)
 	err = Err(WithLocal(ctx, q, set, func(q DBTX) error {
 		sql := `SELECT count(*) FROM (` + rows + ` LIMIT ` + strconv.Itoa(CountCap+1) + `) AS m`
 		return q.QueryRow(ctx, sql, args...).Scan(&n)

@@ -197,21 +197,8 @@ func Queue(ctx context.Context, q db.DBTX, loc *time.Location, f Filter) (QueueP
 	}
 	p.Items = items
 	if len(items) > 0 {
-		first, last := items[0].Cursor(), items[len(items)-1].Cursor()
-		switch {
-		case f.Newer != nil: // came back from older pages: older ones exist
-			p.Older = last
-			if more {
-				p.Newer = first
-			}
-		case f.Older != nil || f.Offset > 0:
-			p.Newer = first
-			if more {
-				p.Older = last
-			}
-		case more:
-			p.Older = last
-		}
+		p.Older, p.Newer = ratings.Neighbours(items[0].Cursor(), items[len(items)-1].Cursor(), more, f.Newer != nil,
+			f.Older != nil || f.Offset > 0)
 	}
 	return p, nil
 }

@@ -99,14 +99,16 @@ const liveByUnit = `live_keys AS (
 // liveAllUnits reads each run not rolled (today, typically) for every unit
 // in one range of the rated_at index, instead of a thousand unit-by-unit
 // reads (about three times faster for a busy day), and the dirty pairs
-// unit by unit.
+// unit by unit. The run is the lateral subquery's outer side, so no run
+// means no read: as a plain join, Postgres (expecting 200 runs) once
+// scanned all 50 million ratings to join them with none (15 s).
 const liveAllUnits = `dirty_keys AS (
 	SELECT unit_id, day::timestamp AT TIME ZONE $1 AS lo, (day + 1)::timestamp AT TIME ZONE $1 AS hi FROM dirty_rolled
 ), live AS (
-	SELECT r.unit_id, ` + levelCountsCols + `
-	FROM runs k JOIN ratings r ON r.rated_at >= k.lo AND r.rated_at < k.hi
-	WHERE NOT r.excluded
-	GROUP BY r.unit_id
+	SELECT x.unit_id, x.n1, x.n2, x.n3, x.n4, x.n5 FROM runs k CROSS JOIN LATERAL (
+		SELECT r.unit_id, ` + levelCountsCols + `
+		FROM ratings r WHERE r.rated_at >= k.lo AND r.rated_at < k.hi AND NOT r.excluded
+		GROUP BY r.unit_id) AS x
 	UNION ALL
 	SELECT k.unit_id, x.n1, x.n2, x.n3, x.n4, x.n5 FROM dirty_keys k CROSS JOIN LATERAL (
 		SELECT ` + levelCountsCols + `

@@ -73,6 +73,45 @@ func ParseCursor(s string) (*Cursor, error) {
 	return &Cursor{RatedAt: time.UnixMicro(us).UTC(), ID: u}, nil
 }
 
+// Neighbours returns the cursors of the pages either side of a page whose
+// first and last items (in the list's order) are first and last: more
+// tells that the walk found another item beyond the page, back that the
+// page was reached going newer-wards, deep that it was reached going
+// older-wards (or by offset). nil means there is no page that way.
+func Neighbours(first, last *Cursor, more, back, deep bool) (older, newer *Cursor) {
+	switch {
+	case back: // came back from older pages: older ones exist
+		older = last
+		if more {
+			newer = first
+		}
+	case deep:
+		newer = first
+		if more {
+			older = last
+		}
+	case more:
+		older = last
+	}
+	return older, newer
+}
+
+// ParseCursors reads the paging parameters of a console list: older (the
+// page after an item) and newer (the page before one), either may be "".
+func ParseCursors(older, newer string) (o, n *Cursor, err error) {
+	if older != "" {
+		if o, err = ParseCursor(older); err != nil {
+			return nil, nil, err
+		}
+	}
+	if newer != "" {
+		if n, err = ParseCursor(newer); err != nil {
+			return nil, nil, err
+		}
+	}
+	return o, n, nil
+}
+
 // Filter selects ratings. From is inclusive and To exclusive. A page holds
 // Limit ratings older than Older, or newer than Newer (at most one of the
 // two), or, for old API clients, after skipping Offset.
@@ -159,21 +198,8 @@ func List(ctx context.Context, q db.DBTX, f Filter) (Page, error) {
 	}
 	p.Items = items
 	if len(items) > 0 {
-		first, last := CursorOf(items[0]), CursorOf(items[len(items)-1])
-		switch {
-		case f.Newer != nil: // came back from older pages: older ones exist
-			p.Older = last
-			if more {
-				p.Newer = first
-			}
-		case f.Older != nil || f.Offset > 0:
-			p.Newer = first
-			if more {
-				p.Older = last
-			}
-		case more:
-			p.Older = last
-		}
+		p.Older, p.Newer = Neighbours(CursorOf(items[0]), CursorOf(items[len(items)-1]), more, f.Newer != nil,
+			f.Older != nil || f.Offset > 0)
 	}
 	return p, nil
 }

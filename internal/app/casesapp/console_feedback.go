@@ -163,12 +163,8 @@ func (s *Handlers) showQueue(c *gin.Context, status int, st queueState) {
 // an item, newer=<cursor> for the page before it.
 func queueCursors(c *gin.Context, f *feedback.Filter) error {
 	var err error
-	for param, dst := range map[string]**ratings.Cursor{"older": &f.Older, "newer": &f.Newer} {
-		if v := c.Query(param); v != "" {
-			if *dst, err = ratings.ParseCursor(v); err != nil {
-				return apperr.InvalidField("cursor", "翻页位置无效")
-			}
-		}
+	if f.Older, f.Newer, err = ratings.ParseCursors(c.Query("older"), c.Query("newer")); err != nil {
+		return apperr.InvalidField("cursor", "翻页位置无效")
 	}
 	return f.Validate()
 }

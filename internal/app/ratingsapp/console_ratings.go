@@ -195,12 +195,8 @@ func (s *Handlers) showFeed(c *gin.Context, status int, rowID, rowErr, reason st
 // a rating, newer=<cursor> for the page before it.
 func feedCursors(c *gin.Context, f *ratings.Filter) error {
 	var err error
-	for param, dst := range map[string]**ratings.Cursor{"older": &f.Older, "newer": &f.Newer} {
-		if v := c.Query(param); v != "" {
-			if *dst, err = ratings.ParseCursor(v); err != nil {
-				return apperr.InvalidField("cursor", "翻页位置无效")
-			}
-		}
+	if f.Older, f.Newer, err = ratings.ParseCursors(c.Query("older"), c.Query("newer")); err != nil {
+		return apperr.InvalidField("cursor", "翻页位置无效")
 	}
 	return f.Validate()
 }
