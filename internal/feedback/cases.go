@@ -3,6 +3,7 @@ package feedback
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -151,7 +152,13 @@ const caseSQL = `SELECT c.id, c.unit_id, u.name AS unit_name, c.source_kind, c.s
 	c.done_evidence::text[] AS done_evidence, c.closed_at, c.return_reason, c.released, c.version, c.updated_at,
 	coalesce((SELECT jsonb_agg(jsonb_build_object('source_kind', s.source_kind, 'source_id', s.source_id)
 		ORDER BY s.source_kind, s.source_id) FROM case_sources s WHERE s.case_id = c.id), '[]') AS sources
-FROM rectification_cases c JOIN units u ON u.id = c.unit_id LEFT JOIN users cu ON cu.id = c.created_by`
+FROM {cases} c JOIN units u ON u.id = c.unit_id LEFT JOIN users cu ON cu.id = c.created_by`
+
+// casesFrom is caseSQL over the cases of src: the table, or a page of it.
+// A list picks its page first: otherwise each case's sources (a subquery)
+// were gathered for every case the offset skips too (0.6 s for the
+// hundredth page of 12,000 cases).
+func casesFrom(src string) string { return strings.Replace(caseSQL, "{cases}", src, 1) }
 
 // Overdue filters of CaseFilter.
 const (
@@ -200,14 +207,15 @@ func ListCases(ctx context.Context, q db.DBTX, f CaseFilter) ([]Case, int, error
 	if err := q.QueryRow(ctx, `SELECT count(*) FROM rectification_cases c`+w, args...).Scan(&total); err != nil {
 		return nil, 0, db.Err(err)
 	}
-	list, err := collect[Case](ctx, q, caseSQL+w+` ORDER BY c.created_at DESC, c.id DESC LIMIT $5 OFFSET $6`,
-		append(args, f.Limit, f.Offset)...)
+	const order = ` ORDER BY c.created_at DESC, c.id DESC`
+	page := `(SELECT * FROM rectification_cases c` + w + order + ` LIMIT $5 OFFSET $6)`
+	list, err := collect[Case](ctx, q, casesFrom(page)+order, append(args, f.Limit, f.Offset)...)
 	return list, total, err
 }
 
 // FindCase returns one case, or not_found.
 func FindCase(ctx context.Context, q db.DBTX, id int64) (Case, error) {
-	return findOne[Case](ctx, q, "整改案件不存在", caseSQL+` WHERE c.id = $1`, id)
+	return findOne[Case](ctx, q, "整改案件不存在", casesFrom("rectification_cases")+` WHERE c.id = $1`, id)
 }
 
 // findOne runs a query for exactly one row; no row is not_found with msg.
