@@ -2,7 +2,6 @@ package feedback
 
 import (
 	"context"
-	"strconv"
 	"strings"
 	"time"
 
@@ -51,11 +50,35 @@ func (g HoldGroup) LevelsText() string {
 	return strings.Join(parts, " · ")
 }
 
-// holdGroupsSQL groups the held ratings of the local days $1..$2 (of unit
-// $3 when given) by unit, day and source, keeping the groups of status $4:
-// "pending" (a rating awaits a decision), "decided" or "" (both).
+// holdGroupsSQL pages the groups of held ratings of the local days $1..$2
+// (of unit $3 when given) with status $4 — "pending" (a rating awaits a
+// decision), "decided" or "" (both) — and then reads their ratings.
+//
+// At province scale the cap holds thousands of ratings a quarter, and a
+// rating is one probe of its partition away. So the page is chosen first,
+// without the ratings: the groups still pending are found from the ratings
+// still held (a partial index: a few hundred at most), every group from
+// rating_holds alone, and only the page's groups read their ratings (0.7 s
+// when every held rating of the period was read). $5 and $6 bound the held
+// ratings' times to the local days; $7 and $8 are the limit and offset.
 const holdGroupsSQL = `
-SELECT h.unit_id, h.day, h.source, min(h.label) AS label, max(h.network_id) AS network_id,
+WITH pend AS (
+	SELECT p.unit_id, p.day, p.source, count(*) AS pending
+	FROM ratings pr JOIN rating_holds p ON p.rating_id = pr.id AND p.rated_at = pr.rated_at
+	WHERE pr.held AND pr.rated_at >= $5 AND pr.rated_at < $6 AND ($3::bigint IS NULL OR pr.unit_id = $3)
+		AND p.day BETWEEN $1 AND $2
+	GROUP BY 1, 2, 3
+), keys AS (
+	SELECT h.unit_id, h.day, h.source, coalesce(max(pend.pending), 0) AS pending
+	FROM rating_holds h LEFT JOIN pend USING (unit_id, day, source)
+	WHERE h.day BETWEEN $1 AND $2 AND ($3::bigint IS NULL OR h.unit_id = $3)
+	GROUP BY 1, 2, 3
+), page AS (
+	SELECT k.*, count(*) OVER () AS total FROM keys k
+	WHERE $4 = '' OR ($4 = 'pending') = (k.pending > 0)
+	ORDER BY k.pending > 0 DESC, k.day DESC, k.pending DESC, k.unit_id, k.source LIMIT $7 OFFSET $8
+)
+SELECT g.unit_id, g.day, g.source, min(h.label) AS label, max(h.network_id) AS network_id,
 	max(h.daily_cap) AS daily_cap,
 	count(*) FILTER (WHERE r.held) AS pending,
 	count(*) FILTER (WHERE NOT r.held AND NOT r.excluded) AS counted,
@@ -63,20 +86,11 @@ SELECT h.unit_id, h.day, h.source, min(h.label) AS label, max(h.network_id) AS n
 	count(*) FILTER (WHERE r.held AND r.level = 1) AS n1, count(*) FILTER (WHERE r.held AND r.level = 2) AS n2,
 	count(*) FILTER (WHERE r.held AND r.level = 3) AS n3, count(*) FILTER (WHERE r.held AND r.level = 4) AS n4,
 	count(*) FILTER (WHERE r.held AND r.level = 5) AS n5,
-	min(r.rated_at) FILTER (WHERE r.held) AS first_at, max(r.rated_at) FILTER (WHERE r.held) AS last_at
-FROM rating_holds h JOIN ratings r ON r.id = h.rating_id AND r.rated_at = h.rated_at
-WHERE h.day BETWEEN $1 AND $2 AND ($3::bigint IS NULL OR h.unit_id = $3) {groups}
-GROUP BY h.unit_id, h.day, h.source
-HAVING $4 = '' OR ($4 = 'pending') = bool_or(r.held)`
-
-// pendingGroups limits holdGroupsSQL to the groups with a rating still
-// held, found from the held ratings themselves (a partial index: a few
-// hundred a day at most) rather than from every rating the cap ever held
-// in the period (thousands of primary-key probes, 0.7 s over a quarter of
-// a province). $5 and $6 bound the ratings' times to the local days.
-const pendingGroups = `AND (h.unit_id, h.day, h.source) IN (
-	SELECT p.unit_id, p.day, p.source FROM ratings pr JOIN rating_holds p ON p.rating_id = pr.id AND p.rated_at = pr.rated_at
-	WHERE pr.held AND pr.rated_at >= $5 AND pr.rated_at < $6 AND ($3::bigint IS NULL OR pr.unit_id = $3))`
+	min(r.rated_at) FILTER (WHERE r.held) AS first_at, max(r.rated_at) FILTER (WHERE r.held) AS last_at,
+	min(g.total) AS total, min(g.pending) AS order_pending
+FROM page g JOIN rating_holds h USING (unit_id, day, source)
+JOIN ratings r ON r.id = h.rating_id AND r.rated_at = h.rated_at
+GROUP BY g.unit_id, g.day, g.source`
 
 // HoldGroups returns the groups of held ratings the filter selects — its
 // unit, its period (the local days it touches) and its status — those
@@ -98,20 +112,13 @@ func HoldGroups(ctx context.Context, q db.DBTX, loc *time.Location, f Filter) ([
 		return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 	}
 	first, last := day(f.From), day(f.To.Add(-time.Nanosecond))
-	args := []any{first, last, f.UnitID, f.Status}
-	groups := ""
-	if f.Status == "pending" {
-		from := time.Date(first.Year(), first.Month(), first.Day(), 0, 0, 0, 0, loc)
-		to := time.Date(last.Year(), last.Month(), last.Day()+1, 0, 0, 0, 0, loc)
-		args, groups = append(args, from, to), pendingGroups
-	}
-	sql := strings.Replace(holdGroupsSQL, "{groups}", groups, 1)
-	n := len(args)
-	// The groups are worked out once: the page carries the total.
-	rows, _ := q.Query(ctx, `SELECT g.*, u.name, n.name, count(*) OVER () FROM (`+sql+`) g
+	from := time.Date(first.Year(), first.Month(), first.Day(), 0, 0, 0, 0, loc)
+	to := time.Date(last.Year(), last.Month(), last.Day()+1, 0, 0, 0, 0, loc)
+	args := []any{first, last, f.UnitID, f.Status, from, to, f.Limit, f.Offset}
+	rows, _ := q.Query(ctx, `SELECT g.unit_id, g.day, g.source, g.label, g.network_id, g.daily_cap, g.pending, g.counted,
+		g.not_counted, g.n1, g.n2, g.n3, g.n4, g.n5, g.first_at, g.last_at, u.name, n.name, g.total FROM (`+holdGroupsSQL+`) g
 		JOIN units u ON u.id = g.unit_id LEFT JOIN rating_networks n ON n.id = g.network_id
-		ORDER BY g.pending > 0 DESC, g.day DESC, g.pending DESC, g.unit_id, g.source
-		LIMIT $`+strconv.Itoa(n+1)+` OFFSET $`+strconv.Itoa(n+2), append(args, f.Limit, f.Offset)...)
+		ORDER BY g.order_pending > 0 DESC, g.day DESC, g.order_pending DESC, g.unit_id, g.source`, args...)
 	list := []HoldGroup{}
 	var g HoldGroup
 	var source []byte
@@ -125,7 +132,8 @@ func HoldGroups(ctx context.Context, q db.DBTX, loc *time.Location, f Filter) ([
 	})
 	if err == nil && len(list) == 0 && f.Offset > 0 {
 		// A page past the end: count the groups on their own.
-		err = q.QueryRow(ctx, `SELECT count(*) FROM (`+sql+`) g`, args...).Scan(&total)
+		args[6], args[7] = 1, 0
+		err = q.QueryRow(ctx, `SELECT coalesce(min(total), 0) FROM (`+holdGroupsSQL+`) g`, args...).Scan(&total)
 	}
 	if err != nil {
 		return nil, 0, db.Err(err)
