@@ -79,6 +79,7 @@ var queueFieldNames = map[string]string{
 	"level":   "评价等级无效。",
 	"unit_id": "所选单位无效。",
 	"status":  "核查状态无效。",
+	"cursor":  "翻页位置无效，请从最新一页重新翻阅。",
 }
 
 // FeedbackPage shows the review queue.
@@ -103,6 +104,9 @@ func (s *Handlers) showQueue(c *gin.Context, status int, st queueState) {
 		verdict = ""
 	}
 	f, err := s.feedbackFilter(c, verdict)
+	if err == nil {
+		err = queueCursors(c, &f)
+	}
 	if err != nil {
 		seen := map[string]bool{}
 		for field := range apperr.From(err).Fields {
@@ -123,11 +127,6 @@ func (s *Handlers) showQueue(c *gin.Context, status int, st queueState) {
 			return
 		}
 		f.Limit = queuePageSize
-		if err := queueCursors(c, &f); err != nil {
-			d.FilterErrs = []string{"翻页位置无效，请从最新一页重新翻阅。"}
-			s.Render(c, http.StatusUnprocessableEntity, "console/feedback.html", d)
-			return
-		}
 		p, err := feedback.Queue(c, s.Pool, s.Config.Location, f)
 		if err != nil {
 			s.ConsoleError(c, err)

@@ -57,6 +57,11 @@ func TestConsoleFeedbackReview(t *testing.T) {
 	if p := apptest.Get(t, office, "/console/feedback?status=decided"); p.Status != http.StatusOK || !p.Has(`id="total">1<`) {
 		t.Fatalf("decided items: %d", p.Status)
 	}
+	// A malformed page position is explained, with the filter form intact.
+	if p := apptest.Get(t, office, "/console/feedback?older=not-a-cursor"); p.Status != http.StatusUnprocessableEntity ||
+		!p.Has("翻页位置无效") || !p.Has(`value="`+apptest.Itoa(w.A.ID)+`"`) {
+		t.Fatalf("bad cursor: %d\n%s", p.Status, p.Body)
+	}
 
 	// Merge the two queue complaints of unit A into one case.
 	q = apptest.Get(t, office, "/console/feedback?unit_id="+apptest.Itoa(w.A.ID))
