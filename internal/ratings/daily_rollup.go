@@ -236,6 +236,15 @@ WHERE c.unit_id = k.unit_id AND c.day = k.day AND k.n1 + k.n2 + k.n3 + k.n4 + k.
 func RollUp(ctx context.Context, conn Conn, now time.Time, loc *time.Location) (RollupResult, error) {
 	var res RollupResult
 	tz := loc.String()
+	// Days rolled in another zone (TIME_ZONE changed) are forgotten, so
+	// they read live until rolled in this one: rolling this zone's days
+	// rewrites only those up to its own yesterday, and a day the old zone
+	// had rolled past that (its local date running ahead) would otherwise
+	// stay marked rolled in the old zone over rows that its marks no
+	// longer keep exact.
+	if _, err := conn.Exec(ctx, `DELETE FROM rating_rollup_days WHERE tz <> $1`, tz); err != nil {
+		return res, db.Err(err)
+	}
 	rows, _ := conn.Query(ctx, rollupDaysSQL, tz, now, closeMargin)
 	days, err := pgx.CollectRows(rows, pgx.RowTo[time.Time])
 	if err != nil {
