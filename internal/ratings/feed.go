@@ -96,6 +96,14 @@ func Neighbours(first, last *Cursor, more, back, deep bool) (older, newer *Curso
 	return older, newer
 }
 
+// CursorParam is c as a URL parameter, "" for none.
+func CursorParam(c *Cursor) string {
+	if c == nil {
+		return ""
+	}
+	return c.String()
+}
+
 // ParseCursors reads the paging parameters of a console list: older (the
 // page after an item) and newer (the page before one), either may be "".
 func ParseCursors(older, newer string) (o, n *Cursor, err error) {
@@ -158,7 +166,7 @@ type Page struct {
 	Items []Rating
 	// Total counts the matches up to CountCap; TotalExact is false when
 	// there are more (Total is then CountCap) or when Total is the
-	// planner's estimate (TotalEstimated; see feed_count.go).
+	// planner's estimate (TotalEstimated; see db.CountCapped).
 	Total          int
 	TotalExact     bool
 	TotalEstimated bool
@@ -237,13 +245,21 @@ func Count(ctx context.Context, q db.DBTX, f Filter) (int, error) {
 
 // CountCapped returns how many ratings match f up to CountCap, whether
 // that is all of them, and whether n is the planner's estimate instead
-// (see feed_count.go); paging fields are ignored.
+// (db.CountCapped); paging fields are ignored.
 func CountCapped(ctx context.Context, q db.DBTX, f Filter) (n int, exact, estimated bool, err error) {
 	if err := f.Validate(); err != nil {
 		return 0, false, false, err
 	}
 	t, err := feedTotal(ctx, q, f)
 	return t.N, t.Exact, t.Estimated, err
+}
+
+// feedTotal counts f's matches up to CountCap+1 within the time the
+// planner's estimate allows, or estimates them (db.CountCapped).
+func feedTotal(ctx context.Context, q db.DBTX, f Filter) (db.Total, error) {
+	f.Older, f.Newer, f.Offset = nil, nil, 0
+	where, args := f.where()
+	return db.CountCapped(ctx, q, `SELECT FROM ratings r`+where, args...)
 }
 
 // count counts the matches of f exactly.

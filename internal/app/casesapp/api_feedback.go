@@ -73,10 +73,9 @@ type feedbackList[T any] struct {
 	Offset int       `json:"offset"`
 }
 
-// apiQueueList answers a list over the queue's filter, read from the
-// query with the given status, and its paging.
-func apiQueueList[T any](s *Handlers, c *gin.Context, status string,
-	list func(context.Context, db.DBTX, *time.Location, feedback.Filter) ([]T, int, error)) {
+// pagedFeedbackFilter is feedbackFilter with the API's limit (default 50)
+// and offset.
+func (s *Handlers) pagedFeedbackFilter(c *gin.Context, status string) (feedback.Filter, error) {
 	f, err := s.feedbackFilter(c, status)
 	if err == nil {
 		f.Limit, f.Offset, err = httpx.Paging(c)
@@ -84,6 +83,14 @@ func apiQueueList[T any](s *Handlers, c *gin.Context, status string,
 	if f.Limit == 0 {
 		f.Limit = 50
 	}
+	return f, err
+}
+
+// apiQueueList answers a list over the queue's filter, read from the
+// query with the given status, and its paging.
+func apiQueueList[T any](s *Handlers, c *gin.Context, status string,
+	list func(context.Context, db.DBTX, *time.Location, feedback.Filter) ([]T, int, error)) {
+	f, err := s.pagedFeedbackFilter(c, status)
 	var items []T
 	var total int
 	if err == nil {
@@ -98,17 +105,11 @@ func apiQueueList[T any](s *Handlers, c *gin.Context, status string,
 
 // APIFeedbackQueue lists the review queue with its filter and paging.
 func (s *Handlers) APIFeedbackQueue(c *gin.Context) {
-	f, err := s.feedbackFilter(c, c.Query("status"))
-	if err == nil {
-		f.Limit, f.Offset, err = httpx.Paging(c)
-	}
+	f, err := s.pagedFeedbackFilter(c, c.Query("status"))
 	if v := c.Query("cursor"); v != "" && err == nil {
 		if f.Older, err = ratings.ParseCursor(v); err != nil {
 			err = apperr.InvalidField("cursor", "cursor 无效：请用上一页答复中的 next_cursor")
 		}
-	}
-	if f.Limit == 0 {
-		f.Limit = 50
 	}
 	var p feedback.QueuePage
 	if err == nil {

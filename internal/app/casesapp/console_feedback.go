@@ -139,8 +139,8 @@ func (s *Handlers) showQueue(c *gin.Context, status int, st queueState) {
 			}
 			return "/console/feedback?" + v.Encode()
 		}
-		d.Pager = httpx.NewKeysetPager(p.Total.N, p.Total.Exact, p.Total.Estimated, "条", cursorText(p.Older),
-			cursorText(p.Newer), f.Older != nil || f.Newer != nil, link)
+		d.Pager = httpx.NewKeysetPager(p.Total.N, p.Total.Exact, p.Total.Estimated, "条", ratings.CursorParam(p.Older),
+			ratings.CursorParam(p.Newer), f.Older != nil || f.Newer != nil, link)
 		list := p.Items
 		for _, it := range list {
 			ref := it.Kind + ":" + it.ID + ":" + strconv.Itoa(it.Version)
@@ -166,14 +166,6 @@ func queueCursors(c *gin.Context, f *feedback.Filter) error {
 		return apperr.InvalidField("cursor", "翻页位置无效")
 	}
 	return f.Validate()
-}
-
-// cursorText is a cursor as a URL parameter, "" for none.
-func cursorText(c *ratings.Cursor) string {
-	if c == nil {
-		return ""
-	}
-	return c.String()
 }
 
 func itemPath(kind, id string) string { return "/console/feedback/item/" + kind + "/" + id }

@@ -147,13 +147,7 @@ func (s *Handlers) showFeed(c *gin.Context, status int, rowID, rowErr, reason st
 			}
 			return "/console/ratings?" + v.Encode()
 		}
-		cur := func(c *ratings.Cursor) string {
-			if c == nil {
-				return ""
-			}
-			return c.String()
-		}
-		d.Pager = httpx.NewKeysetPager(p.Total, p.TotalExact, p.TotalEstimated, "条", cur(p.Older), cur(p.Newer),
+		d.Pager = httpx.NewKeysetPager(p.Total, p.TotalExact, p.TotalEstimated, "条", ratings.CursorParam(p.Older), ratings.CursorParam(p.Newer),
 			f.Older != nil || f.Newer != nil, link)
 		// The forms of a row come back to this very page.
 		base := d.Q.values()
