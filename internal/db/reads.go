@@ -101,7 +101,10 @@ var (
 	// page would wait the whole budget for "more than 10,000".
 	estimateLarge = 50000
 	// countBudget bounds the count of a total the planner expects large.
-	countBudget = 60 * time.Millisecond
+	// The page waits for it, and the page, with its other reads and its
+	// rendering, has 100 ms: at 60 ms a queue page that ran out of budget
+	// took 75–90 ms on two cores.
+	countBudget = 40 * time.Millisecond
 	// countBound bounds the count of a total the planner expects small:
 	// only a badly wrong estimate reaches it.
 	countBound = time.Second
@@ -133,8 +136,12 @@ func CountCapped(ctx context.Context, q DBTX, rows string, args ...any) (Total, 
 	var n int
 	// statement_timeout cuts the count (SQLSTATE 57014) while the
 	// request's own context is still alive.
-	// (0 would mean no limit at all.)
-	set := `SET LOCAL statement_timeout = ` + strconv.FormatInt(max(limit.Milliseconds(), 1), 10)
+	// (0 would mean no limit at all.) No parallel workers: each is a new
+	// process that first loads the catalog entries of every partition and
+	// index the plan touches (tens of milliseconds), and on a small machine
+	// they take the cores the page's own reads need.
+	set := `SET LOCAL statement_timeout = ` + strconv.FormatInt(max(limit.Milliseconds(), 1), 10) +
+		`; SET LOCAL max_parallel_workers_per_gather = 0`
 	err = Err(WithLocal(ctx, q, set, func(q DBTX) error {
 		sql := `SELECT count(*) FROM (` + rows + ` LIMIT ` + strconv.Itoa(CountCap+1) + `) AS m`
 		return q.QueryRow(ctx, sql, args...).Scan(&n)

@@ -60,7 +60,9 @@ func (g HoldGroup) LevelsText() string {
 // still held (a partial index: a few hundred at most), every group from
 // rating_holds alone, and only the page's groups read their ratings (0.7 s
 // when every held rating of the period was read). $5 and $6 bound the held
-// ratings' times to the local days; $7 and $8 are the limit and offset.
+// ratings' times to the local days (in the last join too: the plan then
+// reads the period's partitions only, where planning a probe of every
+// partition took 60–100 ms); $7 and $8 are the limit and offset.
 const holdGroupsSQL = `
 WITH pend AS (
 	SELECT p.unit_id, p.day, p.source, count(*) AS pending
@@ -89,7 +91,7 @@ SELECT g.unit_id, g.day, g.source, min(h.label) AS label, max(h.network_id) AS n
 	min(r.rated_at) FILTER (WHERE r.held) AS first_at, max(r.rated_at) FILTER (WHERE r.held) AS last_at,
 	min(g.total) AS total, min(g.pending) AS order_pending
 FROM page g JOIN rating_holds h USING (unit_id, day, source)
-JOIN ratings r ON r.id = h.rating_id AND r.rated_at = h.rated_at
+JOIN ratings r ON r.id = h.rating_id AND r.rated_at = h.rated_at AND r.rated_at >= $5 AND r.rated_at < $6
 GROUP BY g.unit_id, g.day, g.source`
 
 // HoldGroups returns the groups of held ratings the filter selects — its
