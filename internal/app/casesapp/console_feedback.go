@@ -122,16 +122,20 @@ func (s *Handlers) showQueue(c *gin.Context, status int, st queueState) {
 	} else {
 		d.Period = f.From.In(s.Config.Location).Format("2006-01-02") + " 至 " +
 			f.To.Add(-1).In(s.Config.Location).Format("2006-01-02")
-		if d.Held, d.HeldPager, err = s.heldRows(c, f, d.Q, st.held); err != nil {
-			s.ConsoleError(c, err)
-			return
-		}
-		f.Limit = queuePageSize
-		p, err := feedback.Queue(c, s.Pool, s.Config.Location, f)
+		// The held groups, the page and the units of the filter are read
+		// side by side (each on its own connection of the pool).
+		var p feedback.QueuePage
+		pf := f
+		pf.Limit = queuePageSize
+		err = db.Parallel(s.Pool,
+			func(q db.DBTX) (err error) { d.Held, d.HeldPager, err = s.heldRows(c, q, f, d.Q, st.held); return err },
+			func(q db.DBTX) (err error) { p, err = feedback.Queue(c, q, s.Config.Location, pf); return err },
+			func(q db.DBTX) (err error) { d.Units, err = units.ListUnits(c, q, nil); return err })
 		if err != nil {
 			s.ConsoleError(c, err)
 			return
 		}
+		f = pf
 		link := func(param, cursor string) string {
 			v := d.Q.values()
 			if param != "" {
@@ -151,9 +155,11 @@ func (s *Handlers) showQueue(c *gin.Context, status int, st queueState) {
 			d.Rows = append(d.Rows, queueRow{Item: it, Ref: ref, Link: itemPath(it.Kind, it.ID), When: when, Checked: checked[ref]})
 		}
 	}
-	if d.Units, err = units.ListUnits(c, s.Pool, nil); err != nil {
-		s.ConsoleError(c, err)
-		return
+	if d.Units == nil {
+		if d.Units, err = units.ListUnits(c, s.Pool, nil); err != nil {
+			s.ConsoleError(c, err)
+			return
+		}
 	}
 	s.Render(c, status, "console/feedback.html", d)
 }

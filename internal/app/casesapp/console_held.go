@@ -36,14 +36,14 @@ type heldRow struct {
 const heldPageSize = 20
 
 // heldRows reads the page of groups of held ratings the queue's filter
-// selects (the hpage parameter pages them) and its httpx.Pager.
-func (s *Handlers) heldRows(c *gin.Context, f feedback.Filter, q queueQuery, herr heldError) ([]heldRow, httpx.Pager, error) {
+// selects (the hpage parameter pages them) and its httpx.Pager, through tx.
+func (s *Handlers) heldRows(c *gin.Context, tx db.DBTX, f feedback.Filter, q queueQuery, herr heldError) ([]heldRow, httpx.Pager, error) {
 	page, err := httpx.ParseInt(c.Query("hpage"))
 	if err != nil || page < 1 || page > 1_000_000 {
 		page = 1
 	}
 	f.Limit, f.Offset = heldPageSize, (page-1)*heldPageSize
-	list, total, err := feedback.HoldGroups(c, s.Pool, s.Config.Location, f)
+	list, total, err := feedback.HoldGroups(c, tx, s.Config.Location, f)
 	if err != nil {
 		return nil, httpx.Pager{}, err
 	}
