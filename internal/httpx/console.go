@@ -143,6 +143,8 @@ func Redirect(c *gin.Context, target, flash string) {
 type Pager struct {
 	Page, Pages, Total int
 	Prev, Next         string
+	// Unit is the measure word of Total ("个" for units); "条" when empty.
+	Unit string
 }
 
 // KeysetPager is the navigation of a list paged by cursor: links to the

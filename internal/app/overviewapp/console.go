@@ -9,6 +9,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"minyi/internal/db"
 	"minyi/internal/deadlines"
 	"minyi/internal/feedback"
 	"minyi/internal/httpx"
@@ -47,6 +48,8 @@ type overviewPageData struct {
 	CaseOverdue feedback.OverdueCount
 	// Calendar warns the office of a missing working-day calendar.
 	Calendar *calendarWarning
+	// Pager pages Rows; the totals above count every unit.
+	Pager httpx.Pager
 }
 
 // cappedCount is a count shown as "10,000+" past ratings.CountCap, or as
@@ -58,8 +61,8 @@ type cappedCount struct {
 }
 
 // countCapped counts f's ratings up to the cap.
-func (s *Handlers) countCapped(c *gin.Context, f ratings.Filter) (cappedCount, error) {
-	n, exact, estimated, err := ratings.CountCapped(c, s.Pool, f)
+func countCapped(c *gin.Context, q db.DBTX, f ratings.Filter) (cappedCount, error) {
+	n, exact, estimated, err := ratings.CountCapped(c, q, f)
 	out := cappedCount{N: n, Text: httpx.GroupDigits(n)}
 	switch {
 	case estimated:
@@ -81,8 +84,8 @@ type calendarWarning struct {
 
 // calendarWarningFor returns the warning for the office on now's date, or
 // nil when the calendar it needs is there.
-func (s *Handlers) calendarWarningFor(c *gin.Context, now time.Time) (*calendarWarning, error) {
-	cal, err := workdays.Load(c, s.Pool, now.Year(), now.Year()+1)
+func (s *Handlers) calendarWarningFor(c *gin.Context, q db.DBTX, now time.Time) (*calendarWarning, error) {
+	cal, err := workdays.Load(c, q, now.Year(), now.Year()+1)
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +103,7 @@ func (s *Handlers) calendarWarningFor(c *gin.Context, now time.Time) (*calendarW
 	if first == 0 {
 		return nil, nil
 	}
-	n, err := deadlines.CountProvisional(c, s.Pool)
+	n, err := deadlines.CountProvisional(c, q)
 	if err != nil {
 		return nil, err
 	}
@@ -140,28 +143,73 @@ func sumPeriods(ps []ratings.Period) ratings.Period {
 	return out
 }
 
+// overviewPageSize is how many units the overview's table shows a page:
+// a province has a thousand, and rendering every one (570 kB) took longer
+// than reading them.
+const overviewPageSize = 100
+
 // OverviewPage shows, per unit the user may see, the count and mean points
-// today, this month and this year, with totals and the ratings to review.
+// today, this month and this year (a page of units at a time), with the
+// totals of every unit and the ratings to review. Its reads are
+// independent and run side by side, each on a connection of its own.
 func (s *Handlers) OverviewPage(c *gin.Context) {
 	u := httpx.CurrentUser(c)
 	scope := u.UnitID // nil for the office: every unit
-	list, err := units.ListUnits(c, s.Pool, scope)
-	if err != nil {
-		s.ConsoleError(c, err)
-		return
+	page, err := httpx.ParseInt(c.Query("page"))
+	if err != nil || page < 1 || page > 100_000 {
+		page = 1
 	}
 	now := s.Now().In(s.Config.Location)
-	stats, err := ratings.Stats(c, s.Pool, now, s.Config.Location, scope, s.Config.LevelPoints)
-	if err != nil {
+	d := overviewPageData{BasePage: s.Base(c, "概览", "overview"), Date: now.Format("2006年1月2日")}
+	var list []units.Unit
+	var stats map[int64]ratings.UnitStats
+	review := ratings.Filter{UnitID: scope, RateChecked: httpx.Ptr(false), Excluded: httpx.Ptr(false)}
+	reads := []func(db.DBTX) error{
+		func(q db.DBTX) (err error) { list, err = units.ListUnits(c, q, scope); return err },
+		func(q db.DBTX) (err error) {
+			stats, err = ratings.Stats(c, q, now, s.Config.Location, scope, s.Config.LevelPoints)
+			return err
+		},
+		// Ratings stored while Redis was down were not rate-checked; those
+		// not yet excluded are the ones left to review.
+		func(q db.DBTX) (err error) { d.Unchecked, err = countCapped(c, q, review); return err },
+		func(q db.DBTX) (err error) {
+			d.Excluded, err = countCapped(c, q, ratings.Filter{UnitID: scope, Excluded: httpx.Ptr(true)})
+			return err
+		},
+		func(q db.DBTX) (err error) {
+			d.TargetWarnings, d.TargetWarningsLink, err = s.targetWarningCount(c, q)
+			return err
+		},
+		func(q db.DBTX) (err error) {
+			d.CaseOverdue, err = feedback.OverdueTotal(c, q, scope, now)
+			return err
+		},
+	}
+	if u.Role == users.RoleOffice {
+		reads = append(reads, func(q db.DBTX) (err error) { d.Calendar, err = s.calendarWarningFor(c, q, now); return err })
+	}
+	if err := db.Parallel(s.Pool, reads...); err != nil {
 		s.ConsoleError(c, err)
 		return
 	}
 	day, month, year := ratings.PeriodStarts(now, s.Config.Location)
-	d := overviewPageData{BasePage: s.Base(c, "概览", "overview"), Date: now.Format("2006年1月2日")}
 	var today, mon, yr []ratings.Period
 	for _, un := range list {
 		st := stats[un.ID]
 		today, mon, yr = append(today, st.Today), append(mon, st.Month), append(yr, st.Year)
+	}
+	d.Pager = httpx.NewPager(min(page, max(1, (len(list)+overviewPageSize-1)/overviewPageSize)), overviewPageSize,
+		len(list), func(n int) string {
+			if n == 1 {
+				return "/console"
+			}
+			return "/console?page=" + strconv.Itoa(n)
+		})
+	d.Pager.Unit = "个"
+	from := (d.Pager.Page - 1) * overviewPageSize
+	for _, un := range list[from:min(from+overviewPageSize, len(list))] {
+		st := stats[un.ID]
 		d.Rows = append(d.Rows, overviewRow{Unit: un, UnitLink: "/console/units/" + strconv.FormatInt(un.ID, 10),
 			Today: periodOf(st.Today, feedLink(un.ID, day)), Month: periodOf(st.Month, feedLink(un.ID, month)),
 			Year: periodOf(st.Year, feedLink(un.ID, year))})
@@ -173,32 +221,6 @@ func (s *Handlers) OverviewPage(c *gin.Context) {
 	d.Today = periodOf(sumPeriods(today), feedLink(all, day))
 	d.Month = periodOf(sumPeriods(mon), feedLink(all, month))
 	d.Year = periodOf(sumPeriods(yr), feedLink(all, year))
-
-	// Ratings stored while Redis was down were not rate-checked; those not
-	// yet excluded are the ones left to review.
-	review := ratings.Filter{UnitID: scope, RateChecked: httpx.Ptr(false), Excluded: httpx.Ptr(false)}
-	if d.Unchecked, err = s.countCapped(c, review); err != nil {
-		s.ConsoleError(c, err)
-		return
-	}
-	if d.Excluded, err = s.countCapped(c, ratings.Filter{UnitID: scope, Excluded: httpx.Ptr(true)}); err != nil {
-		s.ConsoleError(c, err)
-		return
-	}
-	if d.TargetWarnings, d.TargetWarningsLink, err = s.targetWarningCount(c); err != nil {
-		s.ConsoleError(c, err)
-		return
-	}
-	if d.CaseOverdue, err = feedback.OverdueTotal(c, s.Pool, scope, s.Now().In(s.Config.Location)); err != nil {
-		s.ConsoleError(c, err)
-		return
-	}
-	if u.Role == users.RoleOffice {
-		if d.Calendar, err = s.calendarWarningFor(c, now); err != nil {
-			s.ConsoleError(c, err)
-			return
-		}
-	}
 	d.UncheckedLink = "/console/ratings?rate_checked=false&excluded=false"
 	d.ExcludedLink = "/console/ratings?excluded=true"
 	s.Render(c, http.StatusOK, "console/overview.html", d)
