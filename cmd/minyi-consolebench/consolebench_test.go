@@ -180,12 +180,22 @@ func TestMeasureStopsAfterTimeoutsInARow(t *testing.T) {
 		if r.URL.Path == "/missing" {
 			w.WriteHeader(http.StatusNotFound)
 		}
+		if r.URL.Path == "/cold" && calls == 1 {
+			time.Sleep(60 * time.Millisecond)
+		}
 	}))
 	defer srv.Close()
 	base, _ := url.Parse(srv.URL)
 	c := newClient(base, 100*time.Millisecond)
 	s := settings{reps: 20, timeout: 100 * time.Millisecond, maxTimeouts: 2, budget: time.Minute, target: 100 * time.Millisecond}
 
+	// The first request is kept apart from the repetitions.
+	cold := &result{path: "/cold"}
+	measure(c, s, cold)
+	if _, _, mx := cold.quantiles(); cold.first < 60*time.Millisecond || len(cold.times) != 20 || mx >= 60*time.Millisecond || calls != 21 {
+		t.Errorf("cold: first %s, %d times up to %s, %d calls", cold.first, len(cold.times), mx, calls)
+	}
+	calls = 0
 	slow := &result{path: "/slow"}
 	measure(c, s, slow)
 	if !slow.timedOut || slow.timeouts != 2 || calls != 2 || slow.ok() || !strings.HasPrefix(slow.status(), "timeout") {

@@ -17,14 +17,14 @@ func ms(d time.Duration) string {
 // printTable prints every page with its status and times, then the
 // slowest ten, the errors and the summary line.
 func printTable(w io.Writer, results []*result, s settings) {
-	fmt.Fprintf(w, "\n%-92s %-6s %-22s %4s %9s %9s %9s %9s\n", "page", "who", "status", "reps", "p50 ms", "p99 ms", "max ms", "bytes")
+	fmt.Fprintf(w, "\n%-92s %-6s %-22s %4s %9s %9s %9s %9s %9s\n", "page", "who", "status", "reps", "first ms", "p50 ms", "p99 ms", "max ms", "bytes")
 	for _, r := range results {
 		if r.skip != "" {
 			fmt.Fprintf(w, "%-92s %-6s %-22s %s\n", r.label, r.who, r.status(), r.skip)
 			continue
 		}
 		p50, p99, mx := r.quantiles()
-		fmt.Fprintf(w, "%-92s %-6s %-22s %4d %9s %9s %9s %9d\n", r.label, r.who, r.status(), len(r.times), ms(p50), ms(p99), ms(mx), r.bytes)
+		fmt.Fprintf(w, "%-92s %-6s %-22s %4d %9s %9s %9s %9s %9d\n", r.label, r.who, r.status(), len(r.times), ms(r.first), ms(p50), ms(p99), ms(mx), r.bytes)
 	}
 
 	timed := make([]*result, 0, len(results))
@@ -104,11 +104,11 @@ func slowest(rs []*result, n int) []*result {
 // writeTSV writes the results as tab-separated rows for docs and scripts.
 func writeTSV(path string, results []*result) error {
 	var b strings.Builder
-	b.WriteString("route\tfilter_page\twho\tpath\tstatus\treps\tp50_ms\tp99_ms\tmax_ms\tbytes\tnote\n")
+	b.WriteString("route\tfilter_page\twho\tpath\tstatus\treps\tfirst_ms\tp50_ms\tp99_ms\tmax_ms\tbytes\tnote\n")
 	for _, r := range results {
 		p50, p99, mx := r.quantiles()
-		fmt.Fprintf(&b, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%d\t%s\n", r.route, strings.TrimPrefix(r.label, r.route),
-			r.who, r.path, r.status(), len(r.times), ms(p50), ms(p99), ms(mx), r.bytes, r.skip)
+		fmt.Fprintf(&b, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%d\t%s\n", r.route, strings.TrimPrefix(r.label, r.route),
+			r.who, r.path, r.status(), len(r.times), ms(r.first), ms(p50), ms(p99), ms(mx), r.bytes, r.skip)
 	}
 	return os.WriteFile(path, []byte(b.String()), 0o644)
 }
