@@ -151,10 +151,16 @@ func IDParam(c *gin.Context, name string) (int64, error) {
 // to 500 and offset at least 0, each 0 when absent; invalid, naming the
 // field, otherwise.
 func Paging(c *gin.Context) (limit, offset int, err error) {
+	return PagingMax(c, 500)
+}
+
+// PagingMax is Paging with limit up to maxLimit (the results of a cycle
+// page up to 1,000 units).
+func PagingMax(c *gin.Context, maxLimit int) (limit, offset int, err error) {
 	f := apperr.Fields{}
 	if v := c.Query("limit"); v != "" {
-		if limit, err = ParseInt(v); err != nil || limit < 1 || limit > 500 {
-			f.Add("limit", "limit 须为 1 到 500 的整数")
+		if limit, err = ParseInt(v); err != nil || limit < 1 || limit > maxLimit {
+			f.Add("limit", "limit 须为 1 到 "+strconv.Itoa(maxLimit)+" 的整数")
 		}
 	}
 	if v := c.Query("offset"); v != "" {

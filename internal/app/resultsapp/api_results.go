@@ -81,17 +81,6 @@ func (s *Handlers) loadResultsView(c *gin.Context, unitID *int64) (resultsView, 
 	return v, err
 }
 
-// APIResults answers GET /cycles/:id/results: the office gets the draft and
-// the newest publication, a unit its own published line and applications.
-func (s *Handlers) APIResults(c *gin.Context) {
-	v, err := s.loadResultsView(c, nil)
-	if err != nil {
-		s.APIError(c, err)
-		return
-	}
-	c.JSON(http.StatusOK, v)
-}
-
 // APIUnitResult answers GET /cycles/:id/results/units/:unit_id, the results
 // view limited to one unit.
 func (s *Handlers) APIUnitResult(c *gin.Context) {

@@ -278,7 +278,20 @@ func TestAPIScoresXLSX(t *testing.T) {
 	if got := x.GetSheetList(); !slices.Equal(got, []string{scorestest.CategoryB, scorestest.CategoryA, "说明"}) {
 		t.Fatalf("sheets %v", got)
 	}
+	// The rows are streamed (StreamWriter): the first sheet stays the
+	// active one, the column widths and the bold header are kept.
+	if i := x.GetActiveSheetIndex(); i != 0 {
+		t.Errorf("active sheet %d", i)
+	}
 	a := scorestest.CategoryA
+	if wb, _ := x.GetColWidth(a, "B"); wb != 28 {
+		t.Errorf("column B width %v", wb)
+	}
+	if id, _ := x.GetCellStyle(a, "B4"); id == 0 {
+		t.Error("header without its style")
+	} else if st, _ := x.GetStyle(id); st.Font == nil || !st.Font.Bold {
+		t.Errorf("header style %+v", st)
+	}
 	if v, _ := x.GetCellValue(a, "A2"); !strings.HasPrefix(v, "配置版本：第1版（最新为第2版）；考核期：2025-01-01 至 2025-12-31；生成时间：2026-02-01 09:30") {
 		t.Errorf("version line %q", v)
 	}
