@@ -68,13 +68,20 @@ type assessPageData struct {
 	Units     []units.Unit
 	BonusCap  string
 	DeductCap string
-	Missing   int
-	Pending   int
-	Fails     int
+	// Missing, Pending and Fails count every unit; Rows are a page of them
+	// (List has the search, count and pager).
+	Missing int
+	Pending int
+	Fails   int
+	List    unitListView
+	// AssessorAction is where the assessor mapping posts: with the unit
+	// table's page and search, to come back to them.
+	AssessorAction string
 }
 
 // AssessmentPage shows the office's assessment overview of a cycle: units'
-// sums and the leaves' assessors.
+// sums, a page of units at a time (?page=, ?q= searches their names) under
+// totals over every unit, and the leaves' assessors.
 func (s *Handlers) AssessmentPage(c *gin.Context) {
 	cy, ok := s.assessCycle(c)
 	if !ok {
@@ -112,16 +119,21 @@ func (s *Handlers) AssessmentPage(c *gin.Context) {
 		return
 	}
 	for _, o := range list {
-		r := assessRow{UnitOverview: o, Link: assessUnitPath(cy.ID, o.UnitID),
-			Bonus: fnum(o.BonusApproved), BonusCounted: fnum(o.BonusCounted),
-			DeductionsFiled: fnum(o.DeductionsFiled), DeductionsCounted: fnum(o.DeductionsCounted),
-			Adjustments: o.AdjustmentReasons}
 		d.Missing += o.Missing
 		d.Pending += o.PendingClaims
 		if o.SetsFail {
 			d.Fails++
 		}
-		d.Rows = append(d.Rows, r)
+	}
+	p := pageUnits(len(list), func(i int) string { return list[i].UnitName }, func(i int) int64 { return list[i].UnitID },
+		readUnitListQuery(c), 0, assessPath(cy.ID))
+	d.List, d.AssessorAction = p.View, p.Query.link(assessPath(cy.ID)+"/assessors")
+	for _, i := range p.Shown {
+		o := list[i]
+		d.Rows = append(d.Rows, assessRow{UnitOverview: o, Link: assessUnitPath(cy.ID, o.UnitID),
+			Bonus: fnum(o.BonusApproved), BonusCounted: fnum(o.BonusCounted),
+			DeductionsFiled: fnum(o.DeductionsFiled), DeductionsCounted: fnum(o.DeductionsCounted),
+			Adjustments: o.AdjustmentReasons})
 	}
 	s.Render(c, http.StatusOK, "console/assess.html", d)
 }
@@ -154,5 +166,5 @@ func (s *Handlers) AssessorSubmit(c *gin.Context) {
 	if changed {
 		flash = "assessor_saved"
 	}
-	httpx.Redirect(c, assessPath(cy.ID)+"#assessors", flash)
+	httpx.Redirect(c, readUnitListQuery(c).link(assessPath(cy.ID))+"#assessors", flash)
 }

@@ -2,6 +2,7 @@ package assessmentapp
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -35,6 +36,8 @@ type entryRow struct {
 	Cells  []entryCell
 	Filled int
 	Error  string
+	// DetailLink opens the unit's detailed form, keeping the search.
+	DetailLink string
 }
 
 type entryPageData struct {
@@ -49,6 +52,16 @@ type entryPageData struct {
 	Errors    bool
 	// UploadProblems are the reasons a table upload was refused.
 	UploadProblems []string
+	// List is the search, count and pager of the table's units; Rows are
+	// its page.
+	List unitListView
+	// RowAction and UploadAction are where a row and the table upload
+	// post: the entry page with the table's page and search, so that the
+	// page shown afterwards is the same.
+	RowAction, UploadAction string
+	// DetailAction is where the detailed form posts; BackLink is the
+	// table's page that shows the unit.
+	DetailAction, BackLink string
 }
 
 // EntryPage shows the entry table: the units × the leaves the user scores.
@@ -63,7 +76,8 @@ func (s *Handlers) showEntryPage(c *gin.Context, status int, failed *entryRow) {
 }
 
 // showEntryPageWith is showEntryPage listing the problems of a refused
-// table upload.
+// table upload. The table shows a page of the units (?page=, ?q= searches
+// their names); a refused row is shown on the page it is on.
 func (s *Handlers) showEntryPageWith(c *gin.Context, status int, failed *entryRow, problems []string) {
 	cy, ok := s.assessCycle(c)
 	if !ok {
@@ -72,6 +86,7 @@ func (s *Handlers) showEntryPageWith(c *gin.Context, status int, failed *entryRo
 	sc := scorer(c)
 	d := entryPageData{BasePage: s.Base(c, cy.Name+" 考评打分", "cycles"), Cycle: cy,
 		Action: assessPath(cy.ID) + "/score", Errors: failed != nil, UploadProblems: problems}
+	d.RowAction, d.UploadAction = d.Action, d.Action+"/upload"
 	if sc.UnitID != nil {
 		d.UnitLink = assessUnitPath(cy.ID, *sc.UnitID)
 	}
@@ -81,25 +96,54 @@ func (s *Handlers) showEntryPageWith(c *gin.Context, status int, failed *entryRo
 		return
 	}
 	var list []units.Unit
-	var entries []assessment.Entry
 	if err == nil {
 		list, err = units.ListUnits(c, s.Pool, nil)
-	}
-	if err == nil {
-		entries, err = assessment.ListEntries(c, s.Pool, cy.ID, leafKeys(leaves), nil)
 	}
 	if err != nil {
 		s.ConsoleError(c, err)
 		return
 	}
 	d.HasScheme, d.Leaves = true, leaves
+	name := func(i int) string { return list[i].Name }
+	id := func(i int) int64 { return list[i].ID }
+	q := readUnitListQuery(c)
+	detailQuery := unitListQuery{Search: q.Search}
+	var shown []units.Unit
+	var only *int64 // the detailed form's unit
+	if raw := c.Query("unit_id"); raw != "" {
+		unitID, perr := strconv.ParseInt(raw, 10, 64)
+		i := slices.IndexFunc(list, func(u units.Unit) bool { return perr == nil && u.ID == unitID })
+		if i < 0 {
+			s.ConsoleError(c, apperr.New(apperr.NotFound, "单位不存在"))
+			return
+		}
+		shown, only = list[i:i+1], &unitID
+		d.DetailAction = detailQuery.link(d.Action)
+		d.BackLink = unitPageOf(len(list), name, id, q, unitID).link(d.Action) + "#u" + raw
+	} else {
+		var focus int64
+		if failed != nil {
+			focus = failed.Unit.ID
+		}
+		p := pageUnits(len(list), name, id, q, focus, d.Action)
+		for _, i := range p.Shown {
+			shown = append(shown, list[i])
+		}
+		d.List = p.View
+		d.RowAction, d.UploadAction = p.Query.link(d.Action), p.Query.link(d.Action+"/upload")
+		detailQuery.Search = p.Query.Search
+	}
+	entries, err := assessment.ListEntries(c, s.Pool, cy.ID, leafKeys(leaves), only)
+	if err != nil {
+		s.ConsoleError(c, err)
+		return
+	}
 	byCell := map[string]assessment.Entry{}
 	for _, e := range entries {
 		byCell[strconv.FormatInt(e.UnitID, 10)+"/"+e.LeafKey] = e
 	}
-	detail := c.Query("unit_id")
-	for _, u := range list {
-		r := entryRow{Unit: u}
+	for _, u := range shown {
+		r := entryRow{Unit: u, DetailLink: detailQuery.link(d.Action, "unit_id", strconv.FormatInt(u.ID, 10))}
 		for _, l := range leaves {
 			cell := entryCell{Leaf: l}
 			if e, ok := byCell[strconv.FormatInt(u.ID, 10)+"/"+l.Key]; ok {
@@ -107,7 +151,7 @@ func (s *Handlers) showEntryPageWith(c *gin.Context, status int, failed *entryRo
 				if e.Points != nil {
 					cell.Value = fnum(*e.Points)
 				}
-				if detail == strconv.FormatInt(u.ID, 10) {
+				if only != nil {
 					if cell.Evidence, err = s.evidenceLinks(c, e.EvidenceIDs); err != nil {
 						s.ConsoleError(c, err)
 						return
@@ -124,20 +168,16 @@ func (s *Handlers) showEntryPageWith(c *gin.Context, status int, failed *entryRo
 			}
 			r.Error = failed.Error
 		}
-		if detail == strconv.FormatInt(u.ID, 10) {
-			row := r
-			d.Detail = &row
+		if only != nil {
+			d.Detail = &r
+		} else {
+			d.Rows = append(d.Rows, r)
 		}
-		d.Rows = append(d.Rows, r)
-	}
-	if detail != "" && d.Detail == nil {
-		s.ConsoleError(c, apperr.New(apperr.NotFound, "单位不存在"))
-		return
 	}
 	s.Render(c, status, "console/assess_score.html", d)
 }
 
-// scoreSubmit saves one unit's row of entries (or its detailed form) in
+// EntrySubmit saves one unit's row of entries (or its detailed form) in
 // one transaction: either every changed leaf is saved or none.
 func (s *Handlers) EntrySubmit(c *gin.Context) {
 	cy, ok := s.assessCycle(c)
@@ -219,10 +259,11 @@ func (s *Handlers) EntrySubmit(c *gin.Context) {
 		}
 		return nil
 	})
+	list := readUnitListQuery(c)
 	if err == errRowRefused {
 		row.Error = "本行未保存，请按提示修改后再保存。"
 		if detail {
-			c.Request.URL.RawQuery = "unit_id=" + strconv.FormatInt(unitID, 10)
+			c.Request.URL.RawQuery = unitListQuery{Search: list.Search}.encode("unit_id", strconv.FormatInt(unitID, 10))
 		}
 		s.showEntryPage(c, http.StatusUnprocessableEntity, &row)
 		return
@@ -231,9 +272,11 @@ func (s *Handlers) EntrySubmit(c *gin.Context) {
 		s.ConsoleError(c, err)
 		return
 	}
-	target := assessPath(cy.ID) + "/score#u" + strconv.FormatInt(unitID, 10)
+	// Back to the page the form was on: the table's page and search, or
+	// the detailed form (keeping the search for its way back).
+	target := list.link(assessPath(cy.ID)+"/score") + "#u" + strconv.FormatInt(unitID, 10)
 	if detail {
-		target = assessPath(cy.ID) + "/score?unit_id=" + strconv.FormatInt(unitID, 10)
+		target = unitListQuery{Search: list.Search}.link(assessPath(cy.ID)+"/score", "unit_id", strconv.FormatInt(unitID, 10))
 	}
 	httpx.Redirect(c, target, "entries_saved")
 }

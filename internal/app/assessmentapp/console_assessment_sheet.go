@@ -212,7 +212,7 @@ func (s *Handlers) ScoreSheetUpload(c *gin.Context) {
 	if saved == 0 {
 		flash = "entries_upload_empty"
 	}
-	httpx.Redirect(c, assessPath(cy.ID)+"/score", flash)
+	httpx.Redirect(c, readUnitListQuery(c).link(assessPath(cy.ID)+"/score"), flash)
 }
 
 // uploadProblemsLimit is how many problems of an upload the page lists.
