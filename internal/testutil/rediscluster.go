@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -148,8 +150,11 @@ func (rc *RedisCluster) URL() string {
 	return u
 }
 
-// Masters returns the addresses of the nodes that are masters now, as the
-// cluster itself reports (a live node's CLUSTER NODES).
+// Masters returns the addresses of the nodes that serve slots now, as the
+// cluster itself reports (a live node's CLUSTER SLOTS), in slot order. Its
+// CLUSTER NODES would not do: just after the cluster forms, a node may still
+// list a replica as a master without slots (its flags learnt from gossip
+// later), and killing that node would kill no master at all.
 func (rc *RedisCluster) Masters(tb testing.TB) []string {
 	tb.Helper()
 	for _, a := range rc.Addrs {
@@ -157,16 +162,16 @@ func (rc *RedisCluster) Masters(tb testing.TB) []string {
 			continue
 		}
 		c := redis.NewClient(&redis.Options{Addr: a, MaxRetries: -1})
-		out, err := c.ClusterNodes(context.Background()).Result()
+		slots, err := c.ClusterSlots(context.Background()).Result()
 		c.Close()
 		if err != nil {
 			continue
 		}
+		sort.Slice(slots, func(i, j int) bool { return slots[i].Start < slots[j].Start })
 		var masters []string
-		for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-			f := strings.Fields(line)
-			if len(f) > 2 && strings.Contains(f[2], "master") && !strings.Contains(f[2], "fail") {
-				masters = append(masters, strings.SplitN(f[1], "@", 2)[0])
+		for _, s := range slots {
+			if len(s.Nodes) > 0 && !slices.Contains(masters, s.Nodes[0].Addr) {
+				masters = append(masters, s.Nodes[0].Addr)
 			}
 		}
 		return masters
