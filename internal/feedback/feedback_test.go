@@ -279,6 +279,11 @@ func TestValidOpensCaseAndMergesDuplicates(t *testing.T) {
 	if err != nil || total != 2 || len(list) != 2 {
 		t.Fatalf("cases of unit: %d %v", total, err)
 	}
+	// A page past an offset is the next case in the same order.
+	if second, total, err := feedback.ListCases(x.ctx, x.pool, feedback.CaseFilter{UnitID: &u1, Limit: 1, Offset: 1}); err != nil ||
+		total != 2 || len(second) != 1 || second[0].ID != list[1].ID || len(second[0].Sources) != len(list[1].Sources) {
+		t.Errorf("second page of one: %+v (total %d, %v), want case %d", second, total, err, list[1].ID)
+	}
 	if _, total, _ := feedback.ListCases(x.ctx, x.pool, feedback.CaseFilter{UnitID: &u2}); total != 0 {
 		t.Errorf("other unit sees %d cases", total)
 	}
