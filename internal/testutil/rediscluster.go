@@ -150,8 +150,8 @@ func (rc *RedisCluster) URL() string {
 	return u
 }
 
-// Masters returns the addresses of the nodes that serve slots now, as the
-// cluster itself reports (a live node's CLUSTER SLOTS), in slot order. Its
+// Masters returns the addresses of the masters that serve slots now, as the
+// cluster itself reports (a live node's CLUSTER SHARDS), in slot order. Its
 // CLUSTER NODES would not do: just after the cluster forms, a node may still
 // list a replica as a master without slots (its flags learnt from gossip
 // later), and killing that node would kill no master at all.
@@ -162,16 +162,19 @@ func (rc *RedisCluster) Masters(tb testing.TB) []string {
 			continue
 		}
 		c := redis.NewClient(&redis.Options{Addr: a, MaxRetries: -1})
-		slots, err := c.ClusterSlots(context.Background()).Result()
+		shards, err := c.ClusterShards(context.Background()).Result()
 		c.Close()
 		if err != nil {
 			continue
 		}
-		sort.Slice(slots, func(i, j int) bool { return slots[i].Start < slots[j].Start })
+		shards = slices.DeleteFunc(shards, func(s redis.ClusterShard) bool { return len(s.Slots) == 0 })
+		sort.Slice(shards, func(i, j int) bool { return shards[i].Slots[0].Start < shards[j].Slots[0].Start })
 		var masters []string
-		for _, s := range slots {
-			if len(s.Nodes) > 0 && !slices.Contains(masters, s.Nodes[0].Addr) {
-				masters = append(masters, s.Nodes[0].Addr)
+		for _, s := range shards {
+			for _, n := range s.Nodes {
+				if n.Role == "master" {
+					masters = append(masters, net.JoinHostPort(n.IP, strconv.FormatInt(n.Port, 10)))
+				}
 			}
 		}
 		return masters
