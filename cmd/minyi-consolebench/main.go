@@ -1,6 +1,6 @@
 // Command minyi-consolebench times the staff console at province scale:
 // every console page (GET) and every GET API route of the staff in the
-// route table (internal/server/routes.go), with real ids from the
+// route table (internal/server/routes.go and routes_assessment.go), with real ids from the
 // database, as the office and — for what a unit sees — as a unit user,
 // each page -reps times in a row. The rating feed, the review queue and
 // the cases (console and API) are timed with the filters users combine,

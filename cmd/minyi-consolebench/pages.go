@@ -12,7 +12,7 @@ const (
 	both = office | unitUser
 )
 
-// spec is one route of internal/server/routes.go to time. path is the
+// spec is one route of the route table (internal/server/routes*.go) to time. path is the
 // request with placeholders in braces ({unit}, {cycle}, …; see ids) and
 // its query; a filter's description says what the query selects. deep
 // pages are timed at the first page and at the hundredth.
