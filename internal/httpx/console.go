@@ -194,8 +194,12 @@ func GroupDigits(n int) string {
 }
 
 // PageParam reads ?page= (1 when absent or bad).
-func PageParam(c *gin.Context) int {
-	n, err := ParseInt(c.Query("page"))
+func PageParam(c *gin.Context) int { return PageNumber(c.Query("page")) }
+
+// PageNumber reads a page number from 1 to 1,000,000: 1 when v is empty
+// or anything else.
+func PageNumber(v string) int {
+	n, err := ParseInt(v)
 	if err != nil || n < 1 || n > 1_000_000 {
 		return 1
 	}

@@ -150,11 +150,11 @@ func (rc *RedisCluster) URL() string {
 	return u
 }
 
-// Masters returns the addresses of the masters that serve slots now, as the
-// cluster itself reports (a live node's CLUSTER SHARDS), in slot order. Its
-// CLUSTER NODES would not do: just after the cluster forms, a node may still
-// list a replica as a master without slots (its flags learnt from gossip
-// later), and killing that node would kill no master at all.
+// Masters returns the addresses of the live masters that serve slots now,
+// as the cluster itself reports (a live node's CLUSTER SHARDS), in slot
+// order. Its CLUSTER NODES would not do: just after the cluster forms, a
+// node may still list a replica as a master without slots (its flags learnt
+// from gossip later), and killing that node would kill no master at all.
 func (rc *RedisCluster) Masters(tb testing.TB) []string {
 	tb.Helper()
 	for _, a := range rc.Addrs {
@@ -172,7 +172,7 @@ func (rc *RedisCluster) Masters(tb testing.TB) []string {
 		var masters []string
 		for _, s := range shards {
 			for _, n := range s.Nodes {
-				if n.Role == "master" {
+				if n.Role == "master" && n.Health != "failed" {
 					masters = append(masters, net.JoinHostPort(n.IP, strconv.FormatInt(n.Port, 10)))
 				}
 			}

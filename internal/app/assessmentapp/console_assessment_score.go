@@ -86,7 +86,6 @@ func (s *Handlers) showEntryPageWith(c *gin.Context, status int, failed *entryRo
 	sc := scorer(c)
 	d := entryPageData{BasePage: s.Base(c, cy.Name+" 考评打分", "cycles"), Cycle: cy,
 		Action: assessPath(cy.ID) + "/score", Errors: failed != nil, UploadProblems: problems}
-	d.RowAction, d.UploadAction = d.Action, d.Action+"/upload"
 	if sc.UnitID != nil {
 		d.UnitLink = assessUnitPath(cy.ID, *sc.UnitID)
 	}

@@ -32,15 +32,11 @@ type unitListQuery struct {
 // still rewrite the URL's query afterwards for the page it shows.
 func readUnitListQuery(c *gin.Context) unitListQuery {
 	v := c.Request.URL.Query()
-	page, err := httpx.ParseInt(v.Get("page"))
-	if err != nil || page < 1 || page > 1_000_000 {
-		page = 1
-	}
 	q := strings.TrimSpace(v.Get("q"))
 	if r := []rune(q); len(r) > maxUnitSearch {
 		q = string(r[:maxUnitSearch])
 	}
-	return unitListQuery{Page: page, Search: q}
+	return unitListQuery{Page: httpx.PageNumber(v.Get("page")), Search: q}
 }
 
 // values are the query's parameters, without page 1 and an empty search.

@@ -38,10 +38,7 @@ const heldPageSize = 20
 // heldRows reads the page of groups of held ratings the queue's filter
 // selects (the hpage parameter pages them) and its httpx.Pager, through tx.
 func (s *Handlers) heldRows(c *gin.Context, tx db.DBTX, f feedback.Filter, q queueQuery, herr heldError) ([]heldRow, httpx.Pager, error) {
-	page, err := httpx.ParseInt(c.Query("hpage"))
-	if err != nil || page < 1 || page > 1_000_000 {
-		page = 1
-	}
+	page := httpx.PageNumber(c.Query("hpage"))
 	f.Limit, f.Offset = heldPageSize, (page-1)*heldPageSize
 	list, total, err := feedback.HoldGroups(c, tx, s.Config.Location, f)
 	if err != nil {
