@@ -12,9 +12,9 @@ import (
 // and message of the period (a few per cent of the ratings: a million over
 // 90 days of a province) and every survey opinion. Its pages are read by
 // key, like the rating feed: each branch of the union walks its index
-// (ratings_feedback, ratings_unit_feedback, ratings_low and
-// ratings_unit_low for one level, survey_responses_opinion and
-// survey_responses_unit_opinion; migrations 0014, 0022–0024) backwards
+// (ratings_feedback and ratings_unit_feedback, whose last key, the level,
+// serves "level 1" without a visit of other rows; survey_responses_opinion
+// and survey_responses_unit_opinion; migrations 0014, 0022–0025) backwards
 // from the cursor and stops after the page, and the
 // review status is tested there, per item, against feedback_reviews'
 // primary key — not after the union, where a filter would make Postgres
