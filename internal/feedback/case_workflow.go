@@ -2,7 +2,6 @@ package feedback
 
 import (
 	"context"
-	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -18,119 +17,6 @@ import (
 // MsgCaseChanged is the conflict message when another user acted on the
 // case first (the optimistic lock on version).
 const MsgCaseChanged = "该案件已被他人处理，请刷新后重试"
-
-// OverdueCount is one unit's overdue cases: answers past answer_due not
-// given, and fixes past the unit's fix_due not reported done nor closed.
-type OverdueCount struct {
-	Answers int `json:"answers_overdue"`
-	Fixes   int `json:"fixes_overdue"`
-}
-
-// OverduePeriod selects the cases OverdueCounts looks at: those of the
-// cycle (cycle_id = CycleID) when CycleID is set, and those sent between
-// From and To ("YYYY-MM-DD", inclusive) when both are set; a case matching
-// either is counted. An empty period counts every case.
-type OverduePeriod struct {
-	CycleID  int64
-	From, To string
-}
-
-// OverdueCounts returns, per unit with at least one overdue case, how many
-// answers and fixes are overdue on today's date (see Case.AnswerOverdue and
-// Case.FixOverdue). The assessment uses it for deduction proposals.
-func OverdueCounts(ctx context.Context, q db.DBTX, p OverduePeriod, today time.Time) (map[int64]OverdueCount, error) {
-	all := p.CycleID == 0 && (p.From == "" || p.To == "")
-	var from, to *string
-	if p.From != "" && p.To != "" {
-		from, to = &p.From, &p.To
-	}
-	rows, _ := q.Query(ctx, `SELECT c.unit_id,
-			count(*) FILTER (WHERE `+overdueAnswerSQL+`),
-			count(*) FILTER (WHERE `+overdueFixSQL+`)
-		FROM rectification_cases c
-		WHERE $4 OR c.cycle_id = $1 OR c.sent_on BETWEEN $2::date AND $5::date
-		GROUP BY c.unit_id`, p.CycleID, from, dayOf(today), all, to)
-	out := map[int64]OverdueCount{}
-	var unit int64
-	var oc OverdueCount
-	_, err := pgx.ForEachRow(rows, []any{&unit, &oc.Answers, &oc.Fixes}, func() error {
-		if oc.Answers > 0 || oc.Fixes > 0 {
-			out[unit] = oc
-		}
-		return nil
-	})
-	return out, db.Err(err)
-}
-
-// OverdueTotal sums the overdue counts of every period for the unit in
-// scope, or for all units when scope is nil (the console's overview).
-func OverdueTotal(ctx context.Context, q db.DBTX, scope *int64, today time.Time) (OverdueCount, error) {
-	m, err := OverdueCounts(ctx, q, OverduePeriod{}, today)
-	var sum OverdueCount
-	for unit, oc := range m {
-		if scope == nil || *scope == unit {
-			sum.Answers += oc.Answers
-			sum.Fixes += oc.Fixes
-		}
-	}
-	return sum, err
-}
-
-// CaseSetting is the working-day period of one source group.
-type CaseSetting struct {
-	Group string `json:"source_group" db:"source_group"`
-	Days  int    `json:"days" db:"days"`
-}
-
-// Label is the Chinese name of the setting.
-func (s CaseSetting) Label() string {
-	for _, g := range SourceGroups {
-		if g.Key == s.Group {
-			return g.Label
-		}
-	}
-	return s.Group
-}
-
-// ListCaseSettings returns the periods in the order of SourceGroups.
-func ListCaseSettings(ctx context.Context, q db.DBTX) ([]CaseSetting, error) {
-	return collect[CaseSetting](ctx, q, `SELECT source_group, days FROM case_settings
-		ORDER BY array_position(ARRAY['feedback','survey','monitoring','assessment','callback'], source_group)`)
-}
-
-// SaveCaseSettings sets the periods given (group → days, 1..60); unchanged
-// values write nothing, so a retry is harmless. Audited.
-func SaveCaseSettings(ctx context.Context, tx pgx.Tx, actor audit.Actor, days map[string]int, now time.Time) ([]CaseSetting, error) {
-	before, err := ListCaseSettings(ctx, tx)
-	if err != nil {
-		return nil, err
-	}
-	e := apperr.Fields{}
-	for g, n := range days {
-		if (CaseSetting{Group: g}).Label() == g {
-			e.Add(g, "未知的期限类别")
-		} else if n < 1 || n > 60 {
-			e.Add(g, "期限须为1至60个工作日")
-		}
-	}
-	if err := e.Err(); err != nil {
-		return nil, err
-	}
-	changed := false
-	for g, n := range days {
-		tag, err := tx.Exec(ctx, `UPDATE case_settings SET days = $2, updated_by = $3, updated_at = $4
-			WHERE source_group = $1 AND days <> $2`, g, n, actorID(actor), now)
-		if err != nil {
-			return nil, db.Err(err)
-		}
-		changed = changed || tag.RowsAffected() > 0
-	}
-	after, err := ListCaseSettings(ctx, tx)
-	if err != nil || !changed {
-		return after, err
-	}
-	return after, audit.Record(ctx, tx, actor, "case.settings", "case_settings", "all", before, after)
-}
 
 func actorID(actor audit.Actor) *int64 {
 	if actor.ID == 0 {
@@ -484,49 +370,4 @@ func ReleaseCase(ctx context.Context, tx pgx.Tx, who CaseActor, id int64, in Cas
 		action, body = "case.unrelease", "绩效办撤回公开"
 	}
 	return recordUpdate(ctx, tx, who.Actor, id, "note", body, nil, action, c, now)
-}
-
-var phoneRE = regexp.MustCompile(`(?:\+?86[- ]?)?1[3-9]\d[- ]?\d{4}[- ]?\d{4}|\d{3,4}-\d{7,8}|\d{7,}`)
-
-// StripPhones replaces anything that looks like a phone number with ***.
-func StripPhones(s string) string { return phoneRE.ReplaceAllString(s, "***") }
-
-// CaseUpdate is one entry of a case's timeline.
-type CaseUpdate struct {
-	ID          int64     `json:"id" db:"id"`
-	Kind        string    `json:"kind" db:"kind"`
-	Body        string    `json:"body" db:"body"`
-	EvidenceIDs []string  `json:"evidence_ids" db:"evidence_ids"`
-	CreatedBy   *string   `json:"created_by" db:"created_by"`
-	CreatedAt   time.Time `json:"created_at" db:"created_at"`
-}
-
-// KindLabel is the Chinese name of the update's kind.
-func (u CaseUpdate) KindLabel() string {
-	return map[string]string{"answer": "单位答复", "progress": "整改进展", "done": "报告整改完成",
-		"closed": "办结", "returned": "退回", "note": "记录"}[u.Kind]
-}
-
-// ListCaseUpdates returns the timeline of a case, oldest first; kinds
-// limits it to those kinds when given.
-func ListCaseUpdates(ctx context.Context, q db.DBTX, caseID int64, kinds ...string) ([]CaseUpdate, error) {
-	return collect[CaseUpdate](ctx, q, `SELECT cu.id, cu.kind, cu.body, cu.evidence_ids::text[] AS evidence_ids,
-			u.username AS created_by, cu.created_at
-		FROM case_updates cu LEFT JOIN users u ON u.id = cu.created_by
-		WHERE cu.case_id = $1 AND (coalesce(cardinality($2::text[]), 0) = 0 OR cu.kind = ANY ($2))
-		ORDER BY cu.id`, caseID, kinds)
-}
-
-// PublicUnit is a unit with released cases.
-type PublicUnit struct {
-	ID    int64  `json:"id" db:"id"`
-	Name  string `json:"name" db:"name"`
-	Cases int    `json:"cases" db:"cases"`
-}
-
-// ListPublicUnits returns the units with released cases, by name.
-func ListPublicUnits(ctx context.Context, q db.DBTX) ([]PublicUnit, error) {
-	return collect[PublicUnit](ctx, q, `SELECT u.id, u.name, count(*)::int AS cases
-		FROM rectification_cases c JOIN units u ON u.id = c.unit_id WHERE c.released
-		GROUP BY u.id, u.name ORDER BY u.name, u.id`)
 }
