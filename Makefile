@@ -29,13 +29,15 @@ fuzz:
 	@bash .ci/fuzz
 
 # The HTTP scenarios, then the daily aggregate at scale (BENCH_AGG=0 skips it),
-# then the console at scale (BENCH_CONSOLE=0 skips it).
+# then the console at scale (BENCH_CONSOLE=0 skips it), the full assessment,
+# and the write path before and after the console's indexes.
 bench: build
 	@bash .ci/services
 	@bash .ci/bench
 	@bash .ci/bench-agg
 	@bash .ci/bench-console
 	@bash .ci/bench-results
+	@bash .ci/bench-writes-ab
 
 clean:
 	rm -rf bin

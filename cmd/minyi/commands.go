@@ -42,12 +42,20 @@ func open(ctx context.Context, getenv func(string) string) (config.Config, *pgxp
 	if err != nil {
 		return cfg, nil, err
 	}
-	pool, err := connect(ctx, cfg)
+	pool, err := connect(ctx, cfg, false)
 	return cfg, pool, err
 }
 
-func connect(ctx context.Context, cfg config.Config) (*pgxpool.Pool, error) {
-	pool, err := db.Connect(ctx, cfg.DatabaseURL, cfg.DBMaxConns)
+// connect opens the pool and checks that Postgres answers; a serving
+// instance's pool keeps warm connections ready (db.ConnectServing).
+func connect(ctx context.Context, cfg config.Config, serving bool) (*pgxpool.Pool, error) {
+	var pool *pgxpool.Pool
+	var err error
+	if serving {
+		pool, err = db.ConnectServing(ctx, cfg.DatabaseURL, cfg.DBMaxConns, ratings.WarmSQL)
+	} else {
+		pool, err = db.Connect(ctx, cfg.DatabaseURL, cfg.DBMaxConns)
+	}
 	if err != nil {
 		return nil, err
 	}

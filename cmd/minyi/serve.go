@@ -31,7 +31,7 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 		return err
 	}
 	log := newLogger(cfg, stderr)
-	pool, err := connect(ctx, cfg)
+	pool, err := connect(ctx, cfg, true)
 	if err != nil {
 		return err
 	}

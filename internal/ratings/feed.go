@@ -27,6 +27,13 @@ import (
 // for the rare subsets (excluded, not rate-checked, 差评 and messages per
 // unit), beside (unit_id, rated_at) for a unit.
 
+// WarmSQL, run once on each new connection of a serving pool
+// (db.ConnectServing), plans a read of every partition of ratings without
+// running it: the planner reads the catalog entries of every partition and
+// each of its indexes, which the connection then keeps for the pages that
+// follow.
+const WarmSQL = `EXPLAIN SELECT 1 FROM ratings WHERE unit_id = 0 ORDER BY rated_at DESC LIMIT 1`
+
 // CountCap is how many matches a feed total counts before it stops and
 // reports "more than CountCap".
 const CountCap = db.CountCap

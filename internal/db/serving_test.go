@@ -1,0 +1,77 @@
+package db_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"minyi/internal/db"
+	"minyi/internal/ratings"
+	"minyi/internal/testutil"
+)
+
+// A serving pool opens its idle connections by itself, and each has run
+// the warm-up once before any request gets it.
+func TestServingPoolKeepsWarmConnectionsReady(t *testing.T) {
+	ctx := context.Background()
+	url := testutil.DatabaseURL(t)
+	setup, err := db.Connect(ctx, url, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer setup.Close()
+	if _, err := setup.Exec(ctx, `CREATE TABLE warmed (pid int NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	pool, err := db.ConnectServing(ctx, url, 8, `INSERT INTO warmed VALUES (pg_backend_pid())`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for pool.Stat().IdleConns() < 4 {
+		if time.Now().After(deadline) {
+			t.Fatalf("idle connections %d after 10 s, want 4 opened in the background", pool.Stat().IdleConns())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	var pid, runs int
+	if err := pool.QueryRow(ctx, `SELECT pg_backend_pid(), (SELECT count(*) FROM warmed WHERE pid = pg_backend_pid())`).Scan(&pid, &runs); err != nil {
+		t.Fatal(err)
+	}
+	if runs != 1 {
+		t.Fatalf("connection %d ran the warm-up %d times, want once", pid, runs)
+	}
+	var warmed int
+	if err := setup.QueryRow(ctx, `SELECT count(DISTINCT pid) FROM warmed`).Scan(&warmed); err != nil {
+		t.Fatal(err)
+	}
+	if warmed < 4 {
+		t.Fatalf("%d connections warmed, want every one of the 4 idle", warmed)
+	}
+}
+
+// A warm-up that fails (the tables not migrated yet) leaves a connection
+// that works; the ratings' warm-up runs on a migrated database.
+func TestServingPoolWarmUpFailureKeepsTheConnection(t *testing.T) {
+	ctx := context.Background()
+	for _, warm := range []string{`SELECT * FROM no_such_table`, ratings.WarmSQL} {
+		pool, err := db.ConnectServing(ctx, testutil.DatabaseURL(t), 4, warm)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var one int
+		if err := pool.QueryRow(ctx, `SELECT 1`).Scan(&one); err != nil || one != 1 {
+			t.Fatalf("warm-up %q: SELECT 1 = %d, %v", warm, one, err)
+		}
+		pool.Close()
+	}
+	conn, err := testutil.DB(t).Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, ratings.WarmSQL); err != nil {
+		t.Fatalf("the ratings' warm-up fails on a migrated database: %v", err)
+	}
+}
