@@ -41,7 +41,7 @@ func Connect(ctx context.Context, url string, maxConns int32) (*pgxpool.Pool, er
 //
 // A new Postgres connection knows nothing of the tables yet: the first
 // statement that plans over the ratings' partitions first reads the
-// catalog entries of every partition and each of its indexes — 25–50 ms
+// catalog entries of every partition and each of its indexes — 25–60 ms
 // with five years (65 partitions), in the request of whichever user
 // happened to get the connection. The pool closes connections idle for
 // five minutes, so on a quiet day most console pages would meet a new one.
