@@ -64,6 +64,7 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	mctx, mcancel := context.WithCancel(ctx)
 	defer mcancel()
 	go srv.RunMaintenance(mctx, time.Hour)
+	go srv.RunTodayRollup(mctx, server.TodayRollupEvery)
 	if cfg.MetricsAddr != "" {
 		stopMetrics, err := startMetrics(cfg.MetricsAddr, met, log)
 		if err != nil {

@@ -71,7 +71,7 @@ const scanSQL = `WITH d AS (
 	SELECT (r.rated_at AT TIME ZONE $1)::date AS day, count(*) AS n FROM {t} r GROUP BY 1
 )
 SELECT coalesce(sum(n), 0)::bigint,
-	coalesce(sum(n) FILTER (WHERE day NOT IN (SELECT day FROM rating_rollup_days WHERE tz = $1)), 0)::bigint
+	coalesce(sum(n) FILTER (WHERE day NOT IN (SELECT day FROM rating_rollup_days WHERE tz = $1 AND upto IS NULL)), 0)::bigint
 FROM d`
 
 // openSQL counts what still needs the ratings of a table {t}: ratings

@@ -29,17 +29,21 @@ import (
 //
 //   - Exclude and Restore always mark the rating's minute.
 //   - The writer marks the minute of each rating dated before its cutoff:
-//     the start of the local day lateAfter ago (without a zone, simply
-//     lateAfter ago). A rating it does not mark belongs to a day that had
-//     not ended lateAfter before the writer read its clock, and its
-//     statement commits within seconds of that reading. Ratings written
-//     today for today — almost all of them — mark nothing, so the hot path
-//     is unchanged.
+//     the later of the start of the local day lateAfter ago and the start
+//     of the quarter hour (todayStep, UTC-aligned) lateAfter ago (without
+//     a zone, simply lateAfter ago). A rating it does not mark belongs to
+//     a day, and a quarter hour, that had not ended lateAfter before the
+//     writer read its clock, and its statement commits within seconds of
+//     that reading. Ratings written now for now — almost all of them —
+//     mark nothing, so the hot path is unchanged.
 //
 // RollUp rolls a day only once it ended closeMargin ago by both the
 // caller's clock and Postgres's, so every unmarked rating of the day has
 // committed before the rollup reads the day (given instance clocks that
-// agree within a few minutes, as NTP keeps them).
+// agree within a few minutes, as NTP keeps them). The current day is
+// rolled the same way up to a watermark (daily_today.go): a quarter-hour
+// boundary that passed closeMargin ago, so every unmarked rating before it
+// has committed too.
 //
 // Each rollup transaction runs at READ COMMITTED and first deletes the marks
 // it takes, locking them in key order, then — in a later statement, hence a
@@ -120,7 +124,7 @@ WITH bounds AS (
 			(SELECT (min(minute) AT TIME ZONE $1)::date FROM rating_dirty)) AS first
 )
 SELECT g::date FROM bounds, generate_series(bounds.first, bounds.last, interval '1 day') AS g
-WHERE NOT EXISTS (SELECT 1 FROM rating_rollup_days r WHERE r.day = g::date AND r.tz = $1)
+WHERE NOT EXISTS (SELECT 1 FROM rating_rollup_days r WHERE r.day = g::date AND r.tz = $1 AND r.upto IS NULL)
 ORDER BY 1`
 
 // takeDayMarksSQL deletes every mark in the days $2..$3 of the zone $1.
@@ -160,12 +164,15 @@ DELETE FROM rating_daily_counts c WHERE c.day BETWEEN $2::date AND $3::date
 	AND NOT EXISTS (SELECT 1 FROM counts k WHERE k.unit_id = c.unit_id AND k.day = c.day)`
 
 // sumMonthSQL recomputes every unit's monthly sums of the month of $1 from
-// the daily rows.
+// the daily rows of complete days (not the current day's rows up to its
+// watermark: a month is read from its sums only once all its days are
+// complete, and rolling its last day sums it again).
 const sumMonthSQL = `
 WITH sums AS (
 	SELECT unit_id, sum(n1) AS n1, sum(n2) AS n2, sum(n3) AS n3, sum(n4) AS n4, sum(n5) AS n5
 	FROM rating_daily_counts
 	WHERE day >= date_trunc('month', $1::date)::date AND day < (date_trunc('month', $1::date) + interval '1 month')::date
+	  AND day NOT IN (SELECT day FROM rating_rollup_days WHERE upto IS NOT NULL)
 	GROUP BY unit_id
 ), up AS (
 	INSERT INTO rating_monthly_counts (month, unit_id, n1, n2, n3, n4, n5)
@@ -177,7 +184,7 @@ DELETE FROM rating_monthly_counts m WHERE m.month = date_trunc('month', $1::date
 	AND NOT EXISTS (SELECT 1 FROM sums s WHERE s.unit_id = m.unit_id)`
 
 // sumPairMonthsSQL recomputes the monthly sums of the units $1[i] in the
-// months of the days $2[i] from the daily rows.
+// months of the days $2[i] from the daily rows of complete days.
 const sumPairMonthsSQL = `
 WITH keys AS (
 	SELECT DISTINCT unit_id, date_trunc('month', day)::date AS month FROM unnest($1::bigint[], $2::date[]) AS p(unit_id, day)
@@ -186,7 +193,8 @@ WITH keys AS (
 		SELECT coalesce(sum(c.n1), 0) AS n1, coalesce(sum(c.n2), 0) AS n2, coalesce(sum(c.n3), 0) AS n3,
 			coalesce(sum(c.n4), 0) AS n4, coalesce(sum(c.n5), 0) AS n5
 		FROM rating_daily_counts c
-		WHERE c.unit_id = k.unit_id AND c.day >= k.month AND c.day < (k.month + interval '1 month')::date) AS x
+		WHERE c.unit_id = k.unit_id AND c.day >= k.month AND c.day < (k.month + interval '1 month')::date
+		  AND c.day NOT IN (SELECT day FROM rating_rollup_days WHERE upto IS NOT NULL)) AS x
 ), up AS (
 	INSERT INTO rating_monthly_counts (month, unit_id, n1, n2, n3, n4, n5)
 	SELECT month, unit_id, n1, n2, n3, n4, n5 FROM sums WHERE n1 + n2 + n3 + n4 + n5 > 0
@@ -200,7 +208,7 @@ WHERE m.month = s.month AND m.unit_id = s.unit_id AND s.n1 + s.n2 + s.n3 + s.n4 
 const markRolledSQL = `
 INSERT INTO rating_rollup_days (day, tz)
 SELECT g::date, $1 FROM generate_series($2::date, $3::date, interval '1 day') AS g
-ON CONFLICT (day) DO UPDATE SET tz = EXCLUDED.tz, rolled_at = now()`
+ON CONFLICT (day) DO UPDATE SET tz = EXCLUDED.tz, rolled_at = now(), upto = NULL`
 
 // takePairMarksSQL deletes up to $2 marks lying in days rolled in the zone
 // $1 and returns their (unit, day) pairs.
@@ -214,15 +222,18 @@ DELETE FROM rating_dirty d USING doomed x WHERE d.unit_id = x.unit_id AND d.minu
 RETURNING d.unit_id, (d.minute AT TIME ZONE $1)::date`
 
 // recomputePairsSQL recomputes the rows of the pairs ($2[i], $3[i]) in the
-// zone $1 from the ratings, reading each pair down the unit's index.
+// zone $1 from the ratings, reading each pair down the unit's index: the
+// whole day, or for the current day the part before its watermark.
 const recomputePairsSQL = `
 WITH pairs AS (
-	SELECT DISTINCT unit_id, day FROM unnest($2::bigint[], $3::date[]) AS p(unit_id, day)
+	SELECT DISTINCT p.unit_id, p.day, coalesce(d.upto, (p.day + 1)::timestamp AT TIME ZONE $1) AS hi
+	FROM unnest($2::bigint[], $3::date[]) AS p(unit_id, day)
+	LEFT JOIN rating_rollup_days d ON d.day = p.day AND d.tz = $1
 ), counts AS (
 	SELECT p.unit_id, p.day, x.n1, x.n2, x.n3, x.n4, x.n5 FROM pairs p CROSS JOIN LATERAL (
 		SELECT ` + levelCountsCols + ` FROM ratings r
 		WHERE r.unit_id = p.unit_id AND r.rated_at >= p.day::timestamp AT TIME ZONE $1
-		  AND r.rated_at < (p.day + 1)::timestamp AT TIME ZONE $1 AND NOT r.excluded) AS x
+		  AND r.rated_at < p.hi AND NOT r.excluded) AS x
 )` + storeCountsSQL + `
 DELETE FROM rating_daily_counts c USING counts k
 WHERE c.unit_id = k.unit_id AND c.day = k.day AND k.n1 + k.n2 + k.n3 + k.n4 + k.n5 = 0`
@@ -266,6 +277,13 @@ func RollUp(ctx context.Context, conn Conn, now time.Time, loc *time.Location) (
 		}
 		res.Txs++
 		res.Days += int(c[1].Sub(c[0])/(24*time.Hour)) + 1
+	}
+	err = rollupTx(ctx, conn, func(tx pgx.Tx) error {
+		_, err := advanceToday(ctx, tx, now, loc)
+		return err
+	})
+	if err != nil {
+		return res, err
 	}
 	// Marks keep arriving while this runs; the rounds are bounded so that a
 	// steady stream of late ratings cannot keep it here.

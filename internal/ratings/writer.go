@@ -114,17 +114,23 @@ func NewWriter(pool *pgxpool.Pool, flushers, maxBatch int, loc *time.Location, l
 }
 
 // lateCutoff is the time before which a rating written at now is late and
-// marks its unit and minute dirty for the daily aggregate: the start of
-// the local day lateAfter ago, or without a zone lateAfter ago. A rating
-// not marked belongs to a day that had not ended at now − lateAfter, and
-// RollUp rolls a day only closeMargin after its end.
+// marks its unit and minute dirty for the daily aggregate: the later of the
+// start of the local day lateAfter ago and the start of the quarter hour
+// (todayStep, UTC-aligned like Postgres's date_bin) lateAfter ago, or
+// without a zone lateAfter ago. A rating not marked belongs to a day and a
+// quarter hour that had not ended at now − lateAfter, and RollUp and
+// RollUpToday roll either only closeMargin after its end.
 func lateCutoff(now time.Time, loc *time.Location) time.Time {
 	t := now.Add(-lateAfter)
 	if loc == nil {
 		return t
 	}
-	t = t.In(loc)
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc)
+	step := t.Truncate(todayStep)
+	l := t.In(loc)
+	if day := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, loc); day.After(step) {
+		return day
+	}
+	return step
 }
 
 // Close stops the flushers after the queue is drained.

@@ -45,6 +45,30 @@ func (s *Server) RunMaintenance(ctx context.Context, interval time.Duration) {
 	s.maintenanceRunner(interval).Loop(ctx)
 }
 
+// TodayRollupEvery is how often each instance moves the current day's
+// watermark of the daily aggregate: with watermarks a quarter hour apart,
+// all-units pages read at most some 30 minutes of ratings live.
+const TodayRollupEvery = 5 * time.Minute
+
+// RunTodayRollup moves the current day's watermark of the daily aggregate
+// (ratings.RollUpToday) now and every interval until ctx ends. Every
+// instance runs it: while one holds the rollup lock the others skip, and a
+// watermark already reached costs two small reads.
+func (s *Server) RunTodayRollup(ctx context.Context, interval time.Duration) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		if _, err := ratings.RollUpToday(ctx, s.Pool, s.Now(), s.Config.Location); err != nil && ctx.Err() == nil {
+			s.Log.Warn("rolling up today's ratings", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
 // MaintainOnce runs the maintenance now unless another run is due later
 // (see maintenance.Runner.RunOnce); for tests and tools.
 func (s *Server) MaintainOnce(ctx context.Context, interval time.Duration) (bool, error) {
