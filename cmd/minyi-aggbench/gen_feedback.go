@@ -31,10 +31,14 @@ var feedbackSteps = []struct{ name, sql string }{
 			random() AS r
 		FROM generate_series(@first::date, @today::date - 1, interval '1 day') AS d CROSS JOIN generate_series(1, 2)
 	), picked AS (
-		SELECT r.id, r.rated_at, p.unit_id, p.day, p.r,
-			row_number() OVER (PARTITION BY p.unit_id, p.day ORDER BY r.rated_at) AS k
-		FROM pairs p JOIN ratings r ON r.unit_id = p.unit_id AND r.channel = 'qr' AND NOT r.excluded
-			AND r.rated_at >= (p.day::timestamp AT TIME ZONE @tz) AND r.rated_at < ((p.day + 1)::timestamp AT TIME ZONE @tz)
+		-- Each pair reads its own unit's day down (unit_id, rated_at): as a
+		-- plain join over five years the planner sorted the ratings and
+		-- spilled more than 13 GB to temporary files.
+		SELECT r.id, r.rated_at, p.unit_id, p.day, p.r, r.k
+		FROM pairs p CROSS JOIN LATERAL (
+			SELECT r.id, r.rated_at, row_number() OVER (ORDER BY r.rated_at) AS k FROM ratings r
+			WHERE r.unit_id = p.unit_id AND r.channel = 'qr' AND NOT r.excluded
+				AND r.rated_at >= (p.day::timestamp AT TIME ZONE @tz) AND r.rated_at < ((p.day + 1)::timestamp AT TIME ZONE @tz)) AS r
 	), up AS (
 		UPDATE ratings r SET
 			held = p.day >= @today::date - 14,
