@@ -107,7 +107,7 @@ func userAdd(ctx context.Context, args []string, getenv func(string) string, std
 	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	username := fs.String("username", "", "login name")
-	role := fs.String("role", "", "office or unit")
+	role := fs.String("role", "", "office, unit or leader")
 	unit := fs.Int64("unit", 0, "unit id, for role unit")
 	if err := fs.Parse(args); err != nil {
 		return fmt.Errorf("user add: %w\n%s", err, usage)

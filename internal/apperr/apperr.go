@@ -32,6 +32,9 @@ const (
 	TooLarge = "too_large"
 	// UnsupportedType refuses a body in a format the route does not take.
 	UnsupportedType = "unsupported_type"
+	// PasswordChangeRequired refuses every request but the session's own
+	// while the account holds a temporary password.
+	PasswordChangeRequired = "password_change_required"
 )
 
 // Error is an error with a code, a user-facing message (Simplified Chinese)
@@ -118,7 +121,7 @@ func Status(code string) int {
 		return http.StatusUnprocessableEntity
 	case Unauthorized:
 		return http.StatusUnauthorized
-	case Forbidden:
+	case Forbidden, PasswordChangeRequired:
 		return http.StatusForbidden
 	case NotFound:
 		return http.StatusNotFound

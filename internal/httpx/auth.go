@@ -67,7 +67,35 @@ func (s *App) APIAuth(c *gin.Context) {
 			return
 		}
 	}
+	if err := accountLimits(c, ownSessionAPI[c.FullPath()]); err != nil {
+		s.APIError(c, err)
+		return
+	}
 	c.Next()
+}
+
+// ownSessionAPI and ownSessionPages are the routes an account may use
+// while it holds a temporary password, and the only changes a leader may
+// make: its own session and password.
+var (
+	ownSessionAPI   = map[string]bool{"/api/v1/session": true, "/api/v1/session/password": true}
+	ownSessionPages = map[string]bool{"/console/password": true, "/logout": true}
+)
+
+// accountLimits refuses what the signed-in account may not do on a route
+// (own says whether the route is its own session's): anything but changing
+// a temporary password, and for a leader (read-only) any change.
+func accountLimits(c *gin.Context, own bool) error {
+	u := CurrentUser(c)
+	switch {
+	case own:
+		return nil
+	case u.MustChangePassword:
+		return apperr.New(apperr.PasswordChangeRequired, "请先修改临时密码，再继续使用")
+	case u.ReadOnly() && c.Request.Method != http.MethodGet && c.Request.Method != http.MethodHead:
+		return apperr.New(apperr.Forbidden, "领导账号只能查看，不能修改")
+	}
+	return nil
 }
 
 // Office lets only office staff through.
@@ -105,6 +133,19 @@ func (s *App) PageAuth(c *gin.Context) {
 			s.ErrorPage(c, http.StatusForbidden, "请求已失效", "页面已过期，请返回后刷新页面再提交。")
 			return
 		}
+	}
+	if err := accountLimits(c, ownSessionPages[c.FullPath()]); err != nil {
+		if apperr.Is(err, apperr.PasswordChangeRequired) {
+			next := c.Request.URL.RequestURI()
+			if c.Request.Method != http.MethodGet {
+				next = "/console"
+			}
+			c.Redirect(http.StatusSeeOther, "/console/password?next="+url.QueryEscape(next))
+			c.Abort()
+			return
+		}
+		s.ErrorPage(c, http.StatusForbidden, "无权操作", "领导账号只能查看，不能修改。")
+		return
 	}
 	c.Next()
 }

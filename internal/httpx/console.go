@@ -34,8 +34,8 @@ func (s *App) Base(c *gin.Context, title, active string) BasePage {
 		u := sess.User
 		b.User, b.CSRF, b.Office = &u, sess.CSRFToken, u.Role == users.RoleOffice
 		b.RoleLabel = "单位账号"
-		if b.Office {
-			b.RoleLabel = "绩效办"
+		if u.SeesAll() {
+			b.RoleLabel = users.RoleNames[u.Role]
 		}
 	}
 	return b

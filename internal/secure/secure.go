@@ -100,6 +100,18 @@ func HashPassword(password string) (string, error) {
 	return string(b), err
 }
 
+// HashGeneratedPassword hashes a password made by the system with about
+// 70 random bits (users.GeneratePassword) at bcrypt's lowest cost: the
+// cost factor protects passwords people choose, which an attacker holding
+// the hashes can guess from lists; a random one of that length cannot be
+// searched at any cost. It keeps creating the accounts of a thousand units
+// at once to a second or two. Such a password is temporary: the next
+// sign-in replaces it with one hashed by HashPassword.
+func HashGeneratedPassword(password string) (string, error) {
+	b, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.MinCost)
+	return string(b), err
+}
+
 // CheckPassword reports whether password matches hash.
 func CheckPassword(hash, password string) bool {
 	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) == nil

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"strconv"
 	"testing"
 	"time"
 
@@ -48,8 +49,10 @@ type goldenWorld struct {
 	app           *apptest.App
 	clock         *apptest.Clock
 	office, unit  *apptest.Client
+	leader        *apptest.Client
 	officeCSRF    string
 	unitCSRF      string
+	leaderCSRF    string
 	terminalToken string
 	agencyToken   string
 	p             map[string]string
@@ -143,10 +146,14 @@ func newGoldenWorld(t *testing.T) *goldenWorld {
 	if _, err := demo.Seed(ctx, app.Pool, app.Config, app.Keys, goldenSeedAt); err != nil {
 		t.Fatal(err)
 	}
-	w := &goldenWorld{app: app, clock: clock, office: app.Client(), unit: app.Client(), p: map[string]string{}}
+	w := &goldenWorld{app: app, clock: clock, office: app.Client(), unit: app.Client(), leader: app.Client(), p: map[string]string{}}
 	w.office.SignIn(t, "office", "office-demo-2026")
 	w.unit.SignIn(t, "unit-hrss", "unit-demo-2026")
-	w.officeCSRF, w.unitCSRF = goldenCSRF(t, w.office), goldenCSRF(t, w.unit)
+	app.AddUser(t, "leader", "leader-golden-2026", "leader", nil)
+	w.leader.SignIn(t, "leader", "leader-golden-2026")
+	w.officeCSRF, w.unitCSRF, w.leaderCSRF = goldenCSRF(t, w.office), goldenCSRF(t, w.unit), goldenCSRF(t, w.leader)
+	w.p["user"] = strconv.Itoa(app.Count(t, `SELECT id FROM users WHERE username = 'unit-hrss'`))
+	w.p["session"] = "0000000000000000"
 	w.register(t)
 	w.surveyFixtures(t)
 	w.targetFixtures(t)

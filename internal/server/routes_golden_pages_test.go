@@ -149,6 +149,8 @@ var goldenPageRoutes = []string{
 	"GET /login",
 	"POST /login",
 	"POST /logout ends-session",
+	"GET /console/password",
+	"POST /console/password",
 	"GET /metrics",
 	"GET /q/:code",
 	"POST /q/:code",

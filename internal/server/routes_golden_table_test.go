@@ -24,6 +24,7 @@ func (e goldenEntry) method() string { return e.route[:strings.IndexByte(e.route
 // goldenParams says which fixture fills a route parameter, by the path
 // segment before it and the parameter's name.
 var goldenParams = map[string]string{
+	"users/:id": "user", "sessions/:sid": "session",
 	":cycle/:unit": "unit", ":kind/:id": "rating", ":unit_id/:leaf_key": "leaf",
 	"adjustments/:id": "adjustment", "adjustments/:item_id": "adjustment", "agencies/:id": "agency",
 	"appeals/:appeal_id": "rappeal", "appeals/:id": "fappeal", "bonus-claims/:id": "claim", "callbacks/:id": "case",
@@ -236,6 +237,7 @@ var goldenAPIRoutes = []string{
 	"DELETE /api/v1/session ends-session",
 	"GET /api/v1/session",
 	"POST /api/v1/session",
+	"PUT /api/v1/session/password",
 	"GET /api/v1/surveys",
 	"POST /api/v1/surveys",
 	"GET /api/v1/surveys/:id",
@@ -281,6 +283,14 @@ var goldenAPIRoutes = []string{
 	"GET /api/v1/units/:id/stats",
 	"GET /api/v1/units/:id/terminals",
 	"POST /api/v1/units/:id/terminals",
+	"GET /api/v1/users",
+	"POST /api/v1/users",
+	"GET /api/v1/users/:id",
+	"PATCH /api/v1/users/:id",
+	"POST /api/v1/users/:id/password-reset",
+	"DELETE /api/v1/users/:id/sessions ghost",
+	"DELETE /api/v1/users/:id/sessions/:sid ghost",
+	"POST /api/v1/users/unit-accounts",
 	"GET /api/v1/workdays",
 	"GET /api/v1/workdays/:year",
 	"PUT /api/v1/workdays/:year",

@@ -135,6 +135,7 @@ func (w *goldenWorld) personas(t *testing.T) []goldenPersona {
 		{name: "anonymous"},
 		{name: "office", session: goldenSessionCookie(t, w.office), csrf: w.officeCSRF, fresh: signIn("office", "office-demo-2026")},
 		{name: "unit", session: goldenSessionCookie(t, w.unit), csrf: w.unitCSRF, fresh: signIn("unit-hrss", "unit-demo-2026")},
+		{name: "leader", session: goldenSessionCookie(t, w.leader), csrf: w.leaderCSRF, fresh: signIn("leader", "leader-golden-2026")},
 		{name: "agency", bearer: w.agencyToken},
 		{name: "terminal", bearer: w.terminalToken},
 	}
@@ -238,8 +239,9 @@ var goldenVolatile = map[string]bool{
 }
 
 // goldenVolatileColumns are columns the walk may change: an agency's
-// requests record when its token was last used.
-var goldenVolatileColumns = map[string][]string{"survey_agency_tokens": {"last_used_at"}}
+// requests record when its token was last used, a sign-in when the
+// account last signed in.
+var goldenVolatileColumns = map[string][]string{"survey_agency_tokens": {"last_used_at"}, "users": {"last_sign_in_at"}}
 
 // goldenFingerprint is a digest of every table's rows (partitions through
 // their parent), by table.

@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
+	"minyi/internal/app/accountsapp"
 	"minyi/internal/app/agenciesapp"
 	"minyi/internal/app/assessmentapp"
 	"minyi/internal/app/casesapp"
@@ -90,6 +91,7 @@ func New(d Deps) (*Server, error) {
 			agenciesapp.Flashes,
 			resultsapp.Flashes,
 			casesapp.Flashes,
+			accountsapp.Flashes,
 		)}
 	s := &Server{App: app, instance: maintenance.InstanceName(), proxyWarn: newProxyWarner(d.Config.TrustedProxies),
 		fileRoutes: map[routeKey]struct{}{}}

@@ -104,7 +104,7 @@ func TestCreateUserAndAuthenticate(t *testing.T) {
 	if err != nil || action != "user.create" {
 		t.Fatalf("audit entry: %q, %v", action, err)
 	}
-	if strings.Contains(after, "password") || strings.Contains(after, u.PasswordHash) {
+	if strings.Contains(after, "password_hash") || strings.Contains(after, u.PasswordHash) {
 		t.Errorf("audit entry holds the password hash: %s", after)
 	}
 

@@ -38,5 +38,6 @@ func (s *Handlers) APISignOut(c *gin.Context) {
 }
 
 func (s *Handlers) APIWhoAmI(c *gin.Context) {
-	c.JSON(http.StatusOK, gin.H{"user": httpx.CurrentUser(c)})
+	u := httpx.CurrentUser(c)
+	c.JSON(http.StatusOK, gin.H{"user": u, "must_change_password": u.MustChangePassword})
 }

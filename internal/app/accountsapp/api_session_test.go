@@ -58,7 +58,7 @@ func TestAPISession(t *testing.T) {
 	if in.User.Username != "office1" || in.User.Role != "office" || in.User.UnitID != nil || in.ExpiresAt.Before(time.Now()) {
 		t.Errorf("sign-in reply %s", r.Body)
 	}
-	if bytes.Contains(r.Body, []byte("password")) || bytes.Contains(r.Body, []byte("$2a$")) {
+	if bytes.Contains(r.Body, []byte("password_hash")) || bytes.Contains(r.Body, []byte("$2a$")) {
 		t.Errorf("sign-in reply shows the password hash: %s", r.Body)
 	}
 	cookie := r.Header.Get("Set-Cookie")

@@ -52,7 +52,7 @@ func (s *Handlers) signIn(c *gin.Context, username, password string) (users.Sess
 	if err := users.ClearLoginFailures(c, s.Pool, key); err != nil {
 		return users.Session{}, err
 	}
-	sess, err := users.CreateSession(c, s.Pool, u, s.Config.SessionTTL)
+	sess, err := users.SignIn(c, s.Pool, u, s.Config.SessionTTL, c.Request.UserAgent(), c.ClientIP())
 	if err != nil {
 		return users.Session{}, err
 	}

@@ -1,0 +1,66 @@
+package accountsapp
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5"
+
+	"minyi/internal/apperr"
+	"minyi/internal/db"
+	"minyi/internal/httpx"
+	"minyi/internal/users"
+)
+
+// Flashes are the messages of this package's redirects (?msg=).
+var Flashes = map[string]string{
+	"password-changed": "密码已修改。其他设备上的登录已退出。",
+}
+
+type passwordPageData struct {
+	httpx.BasePage
+	Next string
+	// Forced: the account holds a temporary password and may do nothing
+	// else until it is changed.
+	Forced bool
+	Errors map[string]string
+}
+
+// PasswordPage lets the signed-in user change their password; an account
+// with a temporary password is sent here until it does.
+func (s *Handlers) PasswordPage(c *gin.Context) {
+	s.showPassword(c, http.StatusOK, nil)
+}
+
+func (s *Handlers) showPassword(c *gin.Context, status int, errs map[string]string) {
+	u := httpx.CurrentUser(c)
+	d := passwordPageData{BasePage: s.Base(c, "修改密码", ""), Next: safeNext(c.Query("next")), Forced: u.MustChangePassword,
+		Errors: errs}
+	if v := c.PostForm("next"); v != "" {
+		d.Next = safeNext(v)
+	}
+	d.Bare = d.Forced
+	s.Render(c, status, "console/password.html", d)
+}
+
+// PasswordSubmit changes the password: the current one, the new one twice.
+func (s *Handlers) PasswordSubmit(c *gin.Context) {
+	current, next := c.PostForm("current_password"), c.PostForm("new_password")
+	if next != c.PostForm("confirm_password") {
+		s.showPassword(c, http.StatusUnprocessableEntity, map[string]string{"confirm_password": "两次输入的新密码不一致"})
+		return
+	}
+	token, _ := c.Cookie(httpx.SessionCookie)
+	err := db.Tx(c, s.Pool, func(tx pgx.Tx) error {
+		return users.ChangePassword(c, tx, httpx.CurrentUser(c), token, current, next)
+	})
+	if e := apperr.From(err); err != nil && len(e.Fields) > 0 {
+		s.showPassword(c, http.StatusUnprocessableEntity, e.Fields)
+		return
+	}
+	if err != nil {
+		s.ConsoleError(c, err)
+		return
+	}
+	httpx.Redirect(c, safeNext(c.PostForm("next")), "password-changed")
+}
