@@ -24,7 +24,7 @@ func (e goldenEntry) method() string { return e.route[:strings.IndexByte(e.route
 // goldenParams says which fixture fills a route parameter, by the path
 // segment before it and the parameter's name.
 var goldenParams = map[string]string{
-	"users/:id": "user", "sessions/:sid": "session",
+	"users/:id": "user", "accounts/:id": "user", "sessions/:sid": "session",
 	":cycle/:unit": "unit", ":kind/:id": "rating", ":unit_id/:leaf_key": "leaf",
 	"adjustments/:id": "adjustment", "adjustments/:item_id": "adjustment", "agencies/:id": "agency",
 	"appeals/:appeal_id": "rappeal", "appeals/:id": "fappeal", "bonus-claims/:id": "claim", "callbacks/:id": "case",

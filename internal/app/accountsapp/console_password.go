@@ -14,7 +14,12 @@ import (
 
 // Flashes are the messages of this package's redirects (?msg=).
 var Flashes = map[string]string{
-	"password-changed": "密码已修改。其他设备上的登录已退出。",
+	"password-changed":       "密码已修改。其他设备上的登录已退出。",
+	"accounts-none-missing":  "每个单位都已有可用的账号，没有新建账号。",
+	"account-saved":          "账号信息已保存。",
+	"account-disabled":       "账号已停用，该账号的登录已全部退出。",
+	"account-enabled":        "账号已重新启用。",
+	"account-sessions-ended": "已让该账号退出登录。",
 }
 
 type passwordPageData struct {
