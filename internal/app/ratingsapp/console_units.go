@@ -129,7 +129,9 @@ type unitPageData struct {
 	NetForm     networkForm
 	NetErrs     map[string]string
 	DefaultCap  int
-	ClientAddr  string // the address the console sees this user at
+	// Accounts are the unit's staff accounts, for the office.
+	Accounts   []users.Listed
+	ClientAddr string // the address the console sees this user at
 }
 
 type pointRow struct {
@@ -180,6 +182,11 @@ func (s *Handlers) loadUnitPage(c *gin.Context) (unitPageData, bool) {
 	}
 	if err == nil && httpx.CurrentUser(c).Role == users.RoleOffice {
 		d.networkList, err = units.ListNetworks(c, s.Pool, id)
+		var accounts users.ListPage
+		if err == nil {
+			accounts, err = users.List(c, s.Pool, users.Filter{UnitID: &id, Limit: 50})
+		}
+		d.Accounts = accounts.Items
 	}
 	if err != nil {
 		s.ConsoleError(c, err)
