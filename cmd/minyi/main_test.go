@@ -192,7 +192,7 @@ func TestDemoSeedsOnceAndItsLoginsWork(t *testing.T) {
 	if err != nil || unitsN != 12 || ratingsN < 500 || categories < 4 {
 		t.Errorf("demo stored %d units in %d categories, %d ratings (%v)", unitsN, categories, ratingsN, err)
 	}
-	for _, login := range [][2]string{{"office", "office-demo-2026"}, {"unit-hrss", "unit-demo-2026"}} {
+	for _, login := range [][2]string{{"office", "office-demo-2026"}, {"unit-hrss", "unit-demo-2026"}, {"leader", "leader-demo-2026"}} {
 		if !strings.Contains(out, login[0]) {
 			t.Errorf("demo output does not list the login %s", login[0])
 		}

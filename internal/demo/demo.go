@@ -112,6 +112,7 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, cfg config.Config, keys *secu
 		}{
 			{Login{"office", "office-demo-2026", "绩效办（全部单位，可回访）"}, users.RoleOffice, nil},
 			{Login{"unit-hrss", "unit-demo-2026", "单位账号：" + all[6].unit.Name}, users.RoleUnit, &all[6].unit.ID},
+			{Login{"leader", "leader-demo-2026", "领导（只读，查看全部单位）"}, users.RoleLeader, nil},
 		}
 		for _, l := range logins {
 			if _, err := users.CreateUser(ctx, tx, audit.System, users.NewUser{Username: l.Username, Password: l.Password, Role: l.role, UnitID: l.unit}); err != nil {
@@ -119,7 +120,11 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, cfg config.Config, keys *secu
 			}
 			res.Logins = append(res.Logins, l.Login)
 		}
-		return nil
+		// Every other unit gets the account the office hands out: an
+		// initial password not yet changed (shown on the accounts page as
+		// 待改初始密码).
+		_, err := users.IssueUnitAccounts(ctx, tx, audit.System)
+		return err
 	})
 	if err != nil {
 		return res, err

@@ -149,8 +149,7 @@ func newGoldenWorld(t *testing.T) *goldenWorld {
 	w := &goldenWorld{app: app, clock: clock, office: app.Client(), unit: app.Client(), leader: app.Client(), p: map[string]string{}}
 	w.office.SignIn(t, "office", "office-demo-2026")
 	w.unit.SignIn(t, "unit-hrss", "unit-demo-2026")
-	app.AddUser(t, "leader", "leader-golden-2026", "leader", nil)
-	w.leader.SignIn(t, "leader", "leader-golden-2026")
+	w.leader.SignIn(t, "leader", "leader-demo-2026")
 	w.officeCSRF, w.unitCSRF, w.leaderCSRF = goldenCSRF(t, w.office), goldenCSRF(t, w.unit), goldenCSRF(t, w.leader)
 	w.p["user"] = strconv.Itoa(app.Count(t, `SELECT id FROM users WHERE username = 'unit-hrss'`))
 	w.p["session"] = "0000000000000000"

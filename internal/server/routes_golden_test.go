@@ -135,7 +135,7 @@ func (w *goldenWorld) personas(t *testing.T) []goldenPersona {
 		{name: "anonymous"},
 		{name: "office", session: goldenSessionCookie(t, w.office), csrf: w.officeCSRF, fresh: signIn("office", "office-demo-2026")},
 		{name: "unit", session: goldenSessionCookie(t, w.unit), csrf: w.unitCSRF, fresh: signIn("unit-hrss", "unit-demo-2026")},
-		{name: "leader", session: goldenSessionCookie(t, w.leader), csrf: w.leaderCSRF, fresh: signIn("leader", "leader-golden-2026")},
+		{name: "leader", session: goldenSessionCookie(t, w.leader), csrf: w.leaderCSRF, fresh: signIn("leader", "leader-demo-2026")},
 		{name: "agency", bearer: w.agencyToken},
 		{name: "terminal", bearer: w.terminalToken},
 	}
