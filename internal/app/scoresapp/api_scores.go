@@ -14,7 +14,6 @@ import (
 	"minyi/internal/httpx"
 	"minyi/internal/scores"
 	"minyi/internal/units"
-	"minyi/internal/users"
 )
 
 // scoreQuery reads the cycle id from the path and the configuration
@@ -37,10 +36,10 @@ func (s *Handlers) scoreQuery(c *gin.Context) (scores.Query, error) {
 }
 
 // viewerUnit returns the unit of a unit-role user, or forbidden when the
-// account has none; office staff get nil.
+// account has none; office staff and leaders (every unit's figures) get nil.
 func (s *Handlers) viewerUnit(c *gin.Context) (*units.Unit, error) {
 	u := httpx.CurrentUser(c)
-	if u.Role == users.RoleOffice {
+	if u.SeesAll() {
 		return nil, nil
 	}
 	if u.UnitID == nil {
