@@ -118,6 +118,7 @@ func count(ctx context.Context, conn *pgx.Conn, sql string, args ...any) int64 {
 // the current year.
 var lookups = []struct{ name, sql string }{
 	{"point", `SELECT min(id) FROM service_points WHERE unit_id = @unit AND kind = 'hall'`},
+	{"account", `SELECT min(id) FROM users WHERE unit_id = @unit`},
 	{"cycle", `SELECT min(id) FROM assessment_cycles WHERE year = @year`},
 	{"survey", `SELECT min(s.id) FROM surveys s JOIN assessment_cycles c ON c.id = s.cycle_id WHERE c.year = @year`},
 	{"respondent", `SELECT min(r.id) FROM survey_respondents r JOIN surveys s ON s.id = r.survey_id
