@@ -43,8 +43,10 @@ func (s *Handlers) loadResultsView(c *gin.Context, unitID *int64) (resultsView, 
 	if err != nil {
 		return resultsView{}, err
 	}
+	// The office reads the draft and what was published, a leader what was
+	// published for every unit, a unit what was published for itself.
 	u := httpx.CurrentUser(c)
-	if u.Role != users.RoleOffice {
+	if !u.SeesAll() {
 		if u.UnitID == nil {
 			return resultsView{}, apperr.New(apperr.Forbidden, "该账号未关联单位，无权查看考核结果")
 		}
