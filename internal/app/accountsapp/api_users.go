@@ -6,10 +6,8 @@ import (
 	"strconv"
 
 	"github.com/gin-gonic/gin"
-	"github.com/jackc/pgx/v5"
 
 	"minyi/internal/apperr"
-	"minyi/internal/db"
 	"minyi/internal/httpx"
 	"minyi/internal/users"
 )
@@ -131,11 +129,7 @@ func (s *Handlers) APIIssueUnitAccounts(c *gin.Context) {
 		s.APIError(c, err)
 		return
 	}
-	var out []users.Credential
-	err := db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
-		out, err = users.IssueUnitAccounts(c, tx, httpx.CurrentUser(c).Actor())
-		return err
-	})
+	out, err := s.issueUnitAccounts(c)
 	if err != nil {
 		s.APIError(c, err)
 		return
@@ -187,11 +181,7 @@ func (s *Handlers) APIUpdateUser(c *gin.Context) {
 	} else if p.Role != nil && !unitSet && *p.Role == cur.Role {
 		p.UnitID = cur.UnitID
 	}
-	var u users.User
-	err = db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
-		u, err = users.UpdateUser(c, tx, httpx.CurrentUser(c), cur.ID, p)
-		return err
-	})
+	u, err := s.updateAccount(c, cur.ID, p)
 	if err != nil {
 		s.APIError(c, err)
 		return
@@ -209,11 +199,7 @@ func (s *Handlers) APIResetPassword(c *gin.Context) {
 		s.APIError(c, err)
 		return
 	}
-	var password string
-	err := db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
-		password, err = users.ResetPassword(c, tx, httpx.CurrentUser(c), u.ID)
-		return err
-	})
+	password, err := s.resetPassword(c, u.ID)
 	if err != nil {
 		s.APIError(c, err)
 		return
@@ -228,13 +214,7 @@ func (s *Handlers) APIEndSessions(c *gin.Context) {
 	if !ok {
 		return
 	}
-	var err error
-	if sid := c.Param("sid"); sid != "" {
-		err = users.EndSession(c, s.Pool, u.ID, sid)
-	} else {
-		err = users.EndSessions(c, s.Pool, u.ID, "")
-	}
-	if err != nil {
+	if err := s.endSessions(c, u.ID); err != nil {
 		s.APIError(c, err)
 		return
 	}
@@ -251,11 +231,7 @@ func (s *Handlers) APIChangeOwnPassword(c *gin.Context) {
 		s.APIError(c, err)
 		return
 	}
-	token, _ := c.Cookie(httpx.SessionCookie)
-	err := db.Tx(c, s.Pool, func(tx pgx.Tx) error {
-		return users.ChangePassword(c, tx, httpx.CurrentUser(c), token, b.Current, b.New)
-	})
-	if err != nil {
+	if err := s.changeOwnPassword(c, b.Current, b.New); err != nil {
 		s.APIError(c, err)
 		return
 	}
@@ -264,16 +240,9 @@ func (s *Handlers) APIChangeOwnPassword(c *gin.Context) {
 
 // userParam loads the account named by :id, or answers not_found.
 func (s *Handlers) userParam(c *gin.Context) (users.User, bool) {
-	id, err := httpx.IDParam(c, "id")
-	if err == nil {
-		var u users.User
-		if u, err = users.FindUserByID(c, s.Pool, id); err == nil {
-			return u, true
-		}
-		if apperr.Is(err, apperr.NotFound) {
-			err = apperr.New(apperr.NotFound, "账号不存在")
-		}
+	u, err := s.findAccount(c)
+	if err != nil {
+		s.APIError(c, err)
 	}
-	s.APIError(c, err)
-	return users.User{}, false
+	return u, err == nil
 }

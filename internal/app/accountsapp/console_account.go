@@ -5,10 +5,7 @@ import (
 	"strconv"
 
 	"github.com/gin-gonic/gin"
-	"github.com/jackc/pgx/v5"
 
-	"minyi/internal/apperr"
-	"minyi/internal/db"
 	"minyi/internal/httpx"
 	"minyi/internal/units"
 	"minyi/internal/users"
@@ -80,7 +77,7 @@ func (s *Handlers) UpdateAccountSubmit(c *gin.Context) {
 		}
 		form.UnitID, p.UnitID = id, &id
 	}
-	if err := s.update(c, u.ID, p); err != nil {
+	if _, err := s.updateAccount(c, u.ID, p); err != nil {
 		if errs, ok := httpx.FieldErrors(err); ok {
 			s.showAccount(c, http.StatusUnprocessableEntity, &form, chineseRoleErrors(errs))
 			return
@@ -103,7 +100,7 @@ func (s *Handlers) SetDisabledSubmit(disabled bool) gin.HandlerFunc {
 		if !ok {
 			return
 		}
-		if err := s.update(c, u.ID, users.Patch{Disabled: &disabled}); err != nil {
+		if _, err := s.updateAccount(c, u.ID, users.Patch{Disabled: &disabled}); err != nil {
 			s.ConsoleError(c, err)
 			return
 		}
@@ -118,21 +115,12 @@ func (s *Handlers) ResetPasswordSubmit(c *gin.Context) {
 	if !ok {
 		return
 	}
-	var password string
-	err := db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
-		password, err = users.ResetPassword(c, tx, httpx.CurrentUser(c), u.ID)
-		return err
-	})
+	password, err := s.resetPassword(c, u.ID)
 	if err != nil {
 		s.ConsoleError(c, err)
 		return
 	}
-	cred := users.Credential{User: u, Password: password}
-	if u.UnitID != nil {
-		if unit, err := units.FindUnit(c, s.Pool, *u.UnitID); err == nil {
-			cred.UnitName = unit.Name
-		}
-	}
+	cred := s.withUnitName(c, users.Credential{User: u, Password: password})
 	s.showLetters(c, "重置密码", []users.Credential{cred}, "临时密码")
 }
 
@@ -142,41 +130,20 @@ func (s *Handlers) EndSessionsSubmit(c *gin.Context) {
 	if !ok {
 		return
 	}
-	var err error
-	if sid := c.Param("sid"); sid != "" {
-		err = users.EndSession(c, s.Pool, u.ID, sid)
-	} else {
-		err = users.EndSessions(c, s.Pool, u.ID, "")
-	}
-	if err != nil {
+	if err := s.endSessions(c, u.ID); err != nil {
 		s.ConsoleError(c, err)
 		return
 	}
 	httpx.Redirect(c, accountLink(u.ID)+"#sessions", "account-sessions-ended")
 }
 
-// update applies the patch as the signed-in office user.
-func (s *Handlers) update(c *gin.Context, id int64, p users.Patch) error {
-	return db.Tx(c, s.Pool, func(tx pgx.Tx) error {
-		_, err := users.UpdateUser(c, tx, httpx.CurrentUser(c), id, p)
-		return err
-	})
-}
-
 // accountParam loads the account :id or shows that there is none.
 func (s *Handlers) accountParam(c *gin.Context) (users.User, bool) {
-	id, err := httpx.IDParam(c, "id")
-	if err == nil {
-		var u users.User
-		if u, err = users.FindUserByID(c, s.Pool, id); err == nil {
-			return u, true
-		}
-		if apperr.Is(err, apperr.NotFound) {
-			err = errNoAccount
-		}
+	u, err := s.findAccount(c)
+	if err != nil {
+		s.ConsoleError(c, err)
 	}
-	s.ConsoleError(c, err)
-	return users.User{}, false
+	return u, err == nil
 }
 
 func accountLink(id int64) string { return "/console/accounts/" + strconv.FormatInt(id, 10) }

@@ -6,10 +6,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/jackc/pgx/v5"
 
 	"minyi/internal/apperr"
-	"minyi/internal/db"
 	"minyi/internal/httpx"
 	"minyi/internal/units"
 	"minyi/internal/users"
@@ -130,12 +128,7 @@ func (s *Handlers) CreateAccountSubmit(c *gin.Context) {
 		s.ConsoleError(c, err)
 		return
 	}
-	if cred.User.UnitID != nil {
-		if u, err := units.FindUnit(c, s.Pool, *cred.User.UnitID); err == nil {
-			cred.UnitName = u.Name
-		}
-	}
-	s.showLetters(c, "新建账号", []users.Credential{cred}, "初始密码")
+	s.showLetters(c, "新建账号", []users.Credential{s.withUnitName(c, cred)}, "初始密码")
 }
 
 // IssueUnitAccountsSubmit gives every unit without an account one and
@@ -145,11 +138,7 @@ func (s *Handlers) IssueUnitAccountsSubmit(c *gin.Context) {
 		s.ConsoleError(c, apperr.New(apperr.Invalid, "请在账号管理页面点击按钮并确认后再提交"))
 		return
 	}
-	var out []users.Credential
-	err := db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
-		out, err = users.IssueUnitAccounts(c, tx, httpx.CurrentUser(c).Actor())
-		return err
-	})
+	out, err := s.issueUnitAccounts(c)
 	if err != nil {
 		s.ConsoleError(c, err)
 		return
@@ -190,6 +179,3 @@ func (s *Handlers) showLetters(c *gin.Context, title string, list []users.Creden
 	c.Header("Cache-Control", "no-store")
 	s.Render(c, http.StatusOK, "console/account_letters.html", d)
 }
-
-// errNoAccount is the page for an account id that names none.
-var errNoAccount = apperr.New(apperr.NotFound, "账号不存在")

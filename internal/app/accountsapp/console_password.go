@@ -4,12 +4,9 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
-	"github.com/jackc/pgx/v5"
 
 	"minyi/internal/apperr"
-	"minyi/internal/db"
 	"minyi/internal/httpx"
-	"minyi/internal/users"
 )
 
 // Flashes are the messages of this package's redirects (?msg=).
@@ -55,10 +52,7 @@ func (s *Handlers) PasswordSubmit(c *gin.Context) {
 		s.showPassword(c, http.StatusUnprocessableEntity, map[string]string{"confirm_password": "两次输入的新密码不一致"})
 		return
 	}
-	token, _ := c.Cookie(httpx.SessionCookie)
-	err := db.Tx(c, s.Pool, func(tx pgx.Tx) error {
-		return users.ChangePassword(c, tx, httpx.CurrentUser(c), token, current, next)
-	})
+	err := s.changeOwnPassword(c, current, next)
 	if e := apperr.From(err); err != nil && len(e.Fields) > 0 {
 		s.showPassword(c, http.StatusUnprocessableEntity, e.Fields)
 		return
