@@ -110,6 +110,8 @@ func catalogue() []spec {
 	s := []spec{
 		// The overview, units, points, the audit log.
 		{route: "/console", path: "/console", who: both},
+		{route: "/console/todos", path: "/console/todos", who: both},
+		{route: "/api/v1/todos", path: "/api/v1/todos", who: both},
 		{route: "/console/units", path: "/console/units", who: both},
 		{route: "/console/units/:id", path: "/console/units/{unit}", who: both},
 		{route: "/console/units/:id/poster", path: "/console/units/{unit}/poster", who: both},

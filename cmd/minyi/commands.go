@@ -155,8 +155,8 @@ func seedDemo(ctx context.Context, getenv func(string) string, stdout io.Writer)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "demo data: %d units, %d service points, %d terminals, %d ratings\n",
-		res.Units, res.Points, res.Terminals, res.Ratings)
+	fmt.Fprintf(stdout, "demo data: %d units, %d service points, %d terminals, %d ratings, %d rectification cases, %d target sheets\n",
+		res.Units, res.Points, res.Terminals, res.Ratings, res.Cases, res.Sheets)
 	fmt.Fprintln(stdout, "demo logins (username / password):")
 	for _, l := range res.Logins {
 		fmt.Fprintf(stdout, "  %-12s %-20s %s\n", l.Username, l.Password, l.Note)

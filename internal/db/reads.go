@@ -45,6 +45,17 @@ func WithoutJIT(ctx context.Context, q DBTX, fn func(DBTX) error) error {
 	return WithLocal(ctx, q, `SET LOCAL jit = off`, fn)
 }
 
+// WithGenericPlan runs fn with JIT off and with generic plans: a statement
+// prepared on the connection (pgx caches them) is planned once, not for
+// each execution. For the aggregate reads over the partitioned ratings:
+// planning one for its arguments costs 12–18 ms (every monthly partition
+// of five years is considered), running its generic plan, which prunes
+// partitions while it runs, 4–14 ms. Postgres would switch to the generic
+// plan by itself only after five executions on each connection of the pool.
+func WithGenericPlan(ctx context.Context, q DBTX, fn func(DBTX) error) error {
+	return WithLocal(ctx, q, `SELECT set_config('jit', 'off', true), set_config('plan_cache_mode', 'force_generic_plan', true)`, fn)
+}
+
 // Parallel runs independent reads: side by side on a pool (each on a
 // connection of its own), one after the other on a connection or in a
 // transaction. It returns the first error.

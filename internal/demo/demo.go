@@ -32,7 +32,9 @@ type Result struct {
 	Respondents, Submitted int
 	// Entries are the assessment scores given on the demo scheme's leaves.
 	Entries int
-	Logins  []Login
+	// Cases are the rectification cases opened, Sheets the target sheets.
+	Cases, Sheets int
+	Logins        []Login
 }
 
 var demoUnits = []struct{ name, code, category string }{
@@ -49,6 +51,10 @@ var demoUnits = []struct{ name, code, category string }{
 	{"省总工会", "UNION", "人民团体和民主党派类"},
 	{"国家税务总局本省税务局", "TAX", "中央驻赣类"},
 }
+
+// complaints are what citizens write with a 差评.
+var complaints = []string{"办事等了很久，希望改进", "窗口人员态度生硬，问了两遍才说清楚", "材料清单和窗口要求不一致，跑了两趟",
+	"排队一个多小时，窗口只开了两个", "自助机坏了没人管"}
 
 var comments = []string{"", "", "", "窗口工作人员很耐心", "办理很快，一次办好", "排队时间有点长", "指引清楚，点赞",
 	"材料要求说明不够清楚", "希望增加自助机", ""}
@@ -135,7 +141,7 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, cfg config.Config, keys *secu
 	rng := rand.New(rand.NewPCG(uint64(now.Unix()), 7))
 	var batch []ratings.NewRating
 	for i, m := range all {
-		quality := 0.55 + 0.35*float64(i%4)/3 // units differ
+		quality := 0.55 + 0.35*float64((i+2)%4)/3 // units differ; the demo unit account's (6) among the weaker
 		for day := 27; day >= 0; day-- {
 			perDay := 3 + rng.IntN(8)
 			for k := 0; k < perDay; k++ {
@@ -165,9 +171,7 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, cfg config.Config, keys *secu
 				}
 				if ratings.NeedsReasons(level) {
 					r.Reasons = []string{cfg.RatingReasons[rng.IntN(len(cfg.RatingReasons))]}
-					if r.Comment == "" {
-						r.Comment = "办事等了很久，希望改进"
-					}
+					r.Comment = complaints[rng.IntN(len(complaints))]
 				}
 				batch = append(batch, r)
 			}
@@ -197,6 +201,21 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, cfg config.Config, keys *secu
 		return res, err
 	}
 	res.Entries, err = seedAssessment(ctx, pool, cfg, now, rng, list)
+	if err != nil {
+		return res, err
+	}
+	// The demo unit account's unit first: it gets a case in every state.
+	ids := []int64{all[6].unit.ID}
+	for _, u := range list {
+		if u.ID != all[6].unit.ID {
+			ids = append(ids, u.ID)
+		}
+	}
+	res.Cases, err = seedCases(ctx, pool, cfg, now, ids)
+	if err != nil {
+		return res, err
+	}
+	res.Sheets, err = seedTargets(ctx, pool, cfg, now, ids)
 	return res, err
 }
 

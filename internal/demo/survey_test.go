@@ -5,6 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"minyi/internal/apperr"
 	"minyi/internal/config"
 	"minyi/internal/demo"
 	"minyi/internal/results"
@@ -12,8 +15,10 @@ import (
 	"minyi/internal/testutil"
 )
 
-func TestSeedMakesAnOpenSurveyWithAnswers(t *testing.T) {
-	ctx := context.Background()
+// seeded seeds a fresh database with the demo dataset at the local time
+// of day 10:00 on the date given.
+func seeded(t *testing.T, year int, month time.Month, day int) (*pgxpool.Pool, config.Config, demo.Result, time.Time) {
+	t.Helper()
 	pool := testutil.DB(t)
 	env := map[string]string{"SECRET_KEY": "demo-test-secret-0123456789abcdef-0123"}
 	cfg, err := config.Load(func(k string) string { return env[k] })
@@ -24,16 +29,22 @@ func TestSeedMakesAnOpenSurveyWithAnswers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	now := time.Date(2026, 11, 20, 10, 0, 0, 0, cfg.Location)
-	res, err := demo.Seed(ctx, pool, cfg, keys, now)
+	now := time.Date(year, month, day, 10, 0, 0, 0, cfg.Location)
+	res, err := demo.Seed(context.Background(), pool, cfg, keys, now)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%v %v", err, apperr.From(err).Fields)
 	}
+	return pool, cfg, res, now
+}
+
+func TestSeedMakesAnOpenSurveyWithAnswers(t *testing.T) {
+	ctx := context.Background()
+	pool, cfg, res, now := seeded(t, 2026, 11, 20)
 	if res.Respondents != 20 || res.Submitted != 12 {
 		t.Errorf("seeded %d respondents, %d submitted", res.Respondents, res.Submitted)
 	}
 	var cycles, open, groups, responses, started int
-	err = pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM assessment_cycles WHERE year = 2026),
+	err := pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM assessment_cycles WHERE year = 2026),
 		(SELECT count(*) FROM surveys WHERE status = 'open' AND anonymous),
 		(SELECT count(DISTINCT group_key) FROM survey_responses),
 		(SELECT count(*) FROM survey_responses WHERE respondent_id IS NULL),

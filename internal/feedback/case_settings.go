@@ -42,7 +42,8 @@ func OverdueCounts(ctx context.Context, q db.DBTX, p OverduePeriod, today time.T
 			count(*) FILTER (WHERE `+overdueAnswerSQL+`),
 			count(*) FILTER (WHERE `+overdueFixSQL+`)
 		FROM rectification_cases c
-		WHERE $4 OR c.cycle_id = $1 OR c.sent_on BETWEEN $2::date AND $5::date
+		WHERE c.status IN ('sent', 'answered', 'returned') -- only open cases can be overdue
+		  AND ($4 OR c.cycle_id = $1 OR c.sent_on BETWEEN $2::date AND $5::date)
 		GROUP BY c.unit_id`, p.CycleID, from, dayOf(today), all, to)
 	out := map[int64]OverdueCount{}
 	var unit int64

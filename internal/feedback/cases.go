@@ -181,17 +181,55 @@ type CaseFilter struct {
 const overdueAnswerSQL = `(c.answer_due IS NOT NULL AND c.answered_at IS NULL AND c.answer_due < $3::date)`
 const overdueFixSQL = `(c.fix_due IS NOT NULL AND c.status NOT IN ('done_reported', 'closed') AND c.fix_due < $3::date)`
 
+// OverdueAnswerSQL is the condition that the case of alias a has an answer
+// overdue on the date of parameter p (e.g. "$1").
+func OverdueAnswerSQL(a, p string) string {
+	return strings.NewReplacer("c.", a+".", "$3", p).Replace(overdueAnswerSQL)
+}
+
+// OverdueFixSQL is the condition that the case of alias a has a fix
+// overdue on the date of parameter p.
+func OverdueFixSQL(a, p string) string {
+	return strings.NewReplacer("c.", a+".", "$3", p).Replace(overdueFixSQL)
+}
+
+// openCasesSQL is the states a case can be overdue in (answered_at is set
+// on the first answer, and a case is reported done only once answered), so
+// that overdue filters read the partial index of open cases.
+const openCasesSQL = `c.status IN ('sent', 'answered', 'returned')`
+
+// where is the filter's condition over rectification_cases c with its
+// arguments. Only the conditions the filter sets are written: a generic
+// plan of "($1 IS NULL OR c.unit_id = $1)" read the whole table (55 ms
+// over five years of a province's cases) to find one unit's sixty.
 func (f CaseFilter) where() (string, []any) {
-	w := ` WHERE ($1::bigint IS NULL OR c.unit_id = $1) AND ($2 = '' OR c.status = $2) AND (NOT $4::bool OR c.released) AND $3::date IS NOT NULL`
-	switch f.Overdue {
-	case OverdueAnswer:
-		w += ` AND ` + overdueAnswerSQL
-	case OverdueFix:
-		w += ` AND ` + overdueFixSQL
-	case OverdueAny:
-		w += ` AND (` + overdueAnswerSQL + ` OR ` + overdueFixSQL + `)`
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
 	}
-	return w, []any{f.UnitID, f.Status, dayOf(f.Today), f.Released}
+	conds := []string{"true"}
+	if f.UnitID != nil {
+		conds = append(conds, "c.unit_id = "+arg(*f.UnitID))
+	}
+	if f.Status != "" {
+		conds = append(conds, "c.status = "+arg(f.Status))
+	}
+	if f.Released {
+		conds = append(conds, "c.released")
+	}
+	if f.Overdue != "" {
+		today := arg(dayOf(f.Today))
+		switch f.Overdue {
+		case OverdueAnswer:
+			conds = append(conds, openCasesSQL, OverdueAnswerSQL("c", today))
+		case OverdueFix:
+			conds = append(conds, openCasesSQL, OverdueFixSQL("c", today))
+		case OverdueAny:
+			conds = append(conds, openCasesSQL, "("+OverdueAnswerSQL("c", today)+" OR "+OverdueFixSQL("c", today)+")")
+		}
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
 }
 
 // ListCases returns cases newest first and how many match.
@@ -210,8 +248,9 @@ func ListCases(ctx context.Context, q db.DBTX, f CaseFilter) ([]Case, int, error
 	const order = ` ORDER BY c.created_at DESC, c.id DESC`
 	// The page's ids are sorted alone: sorting whole rows past the offset
 	// spilled to disk (the hundredth page of 12,000 cases: 49 ms, 12 ms now).
+	limit, offset := "$"+strconv.Itoa(len(args)+1), "$"+strconv.Itoa(len(args)+2)
 	page := `(SELECT * FROM rectification_cases WHERE id IN (SELECT c.id FROM rectification_cases c` + w + order +
-		` LIMIT $5 OFFSET $6))`
+		` LIMIT ` + limit + ` OFFSET ` + offset + `))`
 	list, err := collect[Case](ctx, q, casesFrom(page)+order, append(args, f.Limit, f.Offset)...)
 	return list, total, err
 }

@@ -203,6 +203,17 @@ func Queue(ctx context.Context, q db.DBTX, loc *time.Location, f Filter) (QueueP
 	return p, nil
 }
 
+// CountQueue returns the capped total of the items matching f (Limit and
+// the cursors are ignored), as Queue counts it.
+func CountQueue(ctx context.Context, q db.DBTX, loc *time.Location, f Filter) (db.Total, error) {
+	f.Older, f.Newer, f.Offset, f.Limit = nil, nil, 0, 0
+	if err := f.Validate(); err != nil {
+		return db.Total{}, err
+	}
+	sql, args := queueSQL(loc, f, false)
+	return db.CountCapped(ctx, q, sql, args...)
+}
+
 // FindItem returns one feedback item, or not_found when there is no such
 // rating or response or it is not one the office reviews (a rating of
 // level 3–5 without a message, a response without an opinion).

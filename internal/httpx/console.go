@@ -20,8 +20,10 @@ type BasePage struct {
 	User      *users.User
 	RoleLabel string
 	Office    bool
-	CSRF      string
-	Flash     string
+	// Leader is a leadership-body member's read-only account.
+	Leader bool
+	CSRF   string
+	Flash  string
 	// Bare leaves out the navigation (sign-in page, posters).
 	Bare bool
 }
@@ -33,6 +35,7 @@ func (s *App) Base(c *gin.Context, title, active string) BasePage {
 		sess := v.(users.Session)
 		u := sess.User
 		b.User, b.CSRF, b.Office = &u, sess.CSRFToken, u.Role == users.RoleOffice
+		b.Leader = u.Role == users.RoleLeader
 		b.RoleLabel = "单位账号"
 		if u.SeesAll() {
 			b.RoleLabel = users.RoleNames[u.Role]

@@ -146,7 +146,7 @@ func DailyLevelCounts(ctx context.Context, q db.DBTX, from, to string, loc *time
 	if unitIDs != nil && len(unitIDs) == 0 {
 		return out, nil
 	}
-	err = db.WithoutJIT(ctx, q, func(q db.DBTX) error {
+	err = db.WithGenericPlan(ctx, q, func(q db.DBTX) error {
 		sql := dailyCountsByUnitSQL
 		if unitIDs == nil {
 			sql = dailyCountsAllSQL

@@ -39,9 +39,9 @@ func PeriodStarts(now time.Time, loc *time.Location) (day, month, year time.Time
 // At province scale the year holds tens of millions of ratings, so Stats
 // never reads them all: the year before this month and this month before
 // today come from the daily aggregate (DailyLevelCounts: exact, reading
-// the ratings only where the aggregate is not complete), and today is read
-// from the ratings over the rated_at index. On a pool the three reads run
-// side by side.
+// the ratings only where the aggregate is not complete), and so does today:
+// rolled up to its watermark (a quarter hour ago, RollUpToday), read from
+// the ratings after it. On a pool the three reads run side by side.
 func Stats(ctx context.Context, q db.DBTX, now time.Time, loc *time.Location, unitID *int64, levelPoints []float64) (map[int64]UnitStats, error) {
 	day, month, year := PeriodStarts(now, loc)
 	var units []int64
@@ -65,7 +65,7 @@ func Stats(ctx context.Context, q db.DBTX, now time.Time, loc *time.Location, un
 			return err
 		},
 		func(q db.DBTX) (err error) {
-			today, err = dayCounts(ctx, q, day, day.AddDate(0, 0, 1), unitID)
+			today, err = DailyLevelCounts(ctx, q, day.Format(time.DateOnly), day.Format(time.DateOnly), loc, units)
 			return err
 		},
 	}
@@ -117,30 +117,6 @@ func periodOf(c LevelCounts, levelPoints []float64) Period {
 		return Period{}
 	}
 	return Period{Count: int(n), Mean: c.SumPoints(levelPoints) / float64(n)}
-}
-
-// dayCountsSQL counts a period's counted ratings per unit and level
-// straight from the ratings; for a day of all units it reads the day's
-// slice of the rated_at index (one range, not a thousand), for one unit
-// its slice of (unit_id, rated_at).
-const dayCountsSQL = `SELECT r.unit_id, ` + levelCountsCols + `
-	FROM ratings r WHERE r.rated_at >= $1 AND r.rated_at < $2 AND NOT r.excluded`
-
-// dayCounts counts [from, to) per unit, for one unit when unitID is set.
-func dayCounts(ctx context.Context, q db.DBTX, from, to time.Time, unitID *int64) (map[int64]LevelCounts, error) {
-	sql, args := dayCountsSQL, []any{from, to}
-	if unitID != nil {
-		sql, args = sql+` AND r.unit_id = $3`, append(args, *unitID)
-	}
-	rows, _ := q.Query(ctx, sql+` GROUP BY r.unit_id`, args...)
-	out := map[int64]LevelCounts{}
-	var unit int64
-	var c LevelCounts
-	_, err := pgx.ForEachRow(rows, []any{&unit, &c[0], &c[1], &c[2], &c[3], &c[4]}, func() error {
-		out[unit] = c
-		return nil
-	})
-	return out, db.Err(err)
 }
 
 // KeyGrace is how long after TERMINAL_MAX_AGE a terminal's idempotency key

@@ -52,6 +52,7 @@ func (s *Server) routes() {
 	authed := api.Group("", s.APIAuth)
 	authed.GET("/session", acc.APIWhoAmI)
 	authed.PUT("/session/password", acc.APIChangeOwnPassword)
+	authed.GET("/todos", overviewapp.New(s.App).APITodos)
 	authed.GET("/users", s.Office, acc.APIListUsers)
 	authed.POST("/users", s.Office, acc.APICreateUser)
 	authed.POST("/users/unit-accounts", s.Office, acc.APIIssueUnitAccounts)
@@ -127,7 +128,9 @@ func (s *Server) consoleRoutes() {
 	g.POST("/console/accounts/:id/reset-password", s.OfficePage, acc.ResetPasswordSubmit)
 	g.POST("/console/accounts/:id/sessions/end", s.OfficePage, acc.EndSessionsSubmit)
 	g.POST("/console/accounts/:id/sessions/:sid/end", s.OfficePage, acc.EndSessionsSubmit)
-	g.GET("/console", overviewapp.New(s.App).OverviewPage)
+	ov := overviewapp.New(s.App)
+	g.GET("/console", ov.OverviewPage)
+	g.GET("/console/todos", ov.TodosPage)
 	rt := s.ratings
 	g.GET("/console/units", rt.UnitsPage)
 	g.POST("/console/units", s.OfficePage, rt.CreateUnitSubmit)

@@ -150,6 +150,7 @@ var goldenPageRoutes = []string{
 	"POST /login",
 	"POST /logout ends-session",
 	"GET /console/password",
+	"GET /console/todos",
 	"POST /console/password",
 	"GET /console/accounts",
 	"POST /console/accounts",

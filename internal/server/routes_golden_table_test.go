@@ -238,6 +238,7 @@ var goldenAPIRoutes = []string{
 	"GET /api/v1/session",
 	"POST /api/v1/session",
 	"PUT /api/v1/session/password",
+	"GET /api/v1/todos",
 	"GET /api/v1/surveys",
 	"POST /api/v1/surveys",
 	"GET /api/v1/surveys/:id",

@@ -78,13 +78,8 @@ func ComputeWarnings(today string, periods []ReportPeriod, sheets []WatchedSheet
 	var out []Warning
 	for _, s := range sheets {
 		for _, in := range s.Indicators {
-			from := max(s.ApprovedOn, in.CreatedOn)
-			done := completedOn(periods, in.Reported)
-			for _, p := range periods {
-				if p.End < from || p.Due >= today || (done != "" && p.End > done) {
-					continue
-				}
-				if _, ok := in.Reported[p.Key]; !ok {
+			for _, p := range missingReports(s, in, periods) {
+				if p.Due < today {
 					out = append(out, Warning{Kind: WarnMissingReport, KindLabel: WarningKindLabel(WarnMissingReport), SheetID: s.SheetID,
 						UnitID: s.UnitID, UnitName: s.UnitName, IndicatorID: in.ID, IndicatorName: in.Name,
 						Period: p.Key, PeriodLabel: p.Label, Due: p.Due})
@@ -104,6 +99,22 @@ func ComputeWarnings(today string, periods []ReportPeriod, sheets []WatchedSheet
 					out = append(out, w)
 				}
 			}
+		}
+	}
+	return out
+}
+
+// missingReports returns the periods the indicator has no report for among
+// those it owes: ending on or after the later of the sheet's approval and
+// the indicator's creation, and not after the period it was reported
+// complete in.
+func missingReports(s WatchedSheet, in WatchedIndicator, periods []ReportPeriod) []ReportPeriod {
+	from := max(s.ApprovedOn, in.CreatedOn)
+	done := completedOn(periods, in.Reported)
+	var out []ReportPeriod
+	for _, p := range periods {
+		if _, ok := in.Reported[p.Key]; !ok && p.End >= from && (done == "" || p.End <= done) {
+			out = append(out, p)
 		}
 	}
 	return out
@@ -138,15 +149,36 @@ type WarningFilter struct {
 // Warnings computes the cycle's warnings at now in loc from the approved
 // sheets, their current indicators and reports, and the cycle's settings.
 func Warnings(ctx context.Context, q db.DBTX, cycleID int64, f WarningFilter, now time.Time, loc *time.Location) ([]Warning, error) {
+	periods, sheets, err := LoadWatched(ctx, q, cycleID, f.UnitID, loc)
+	if err != nil {
+		return nil, err
+	}
+	all := ComputeWarnings(now.In(loc).Format(dateLayout), periods, sheets)
+	if f.Kind == "" {
+		return all, nil
+	}
+	var out []Warning
+	for _, w := range all {
+		if w.Kind == f.Kind {
+			out = append(out, w)
+		}
+	}
+	return out, nil
+}
+
+// LoadWatched reads the cycle's reporting periods and its approved sheets
+// (of one unit when unitID is not nil) with their current indicators and
+// reports, as ComputeWarnings and DueReports take them.
+func LoadWatched(ctx context.Context, q db.DBTX, cycleID int64, unitID *int64, loc *time.Location) ([]ReportPeriod, []WatchedSheet, error) {
 	var start, end string
 	err := q.QueryRow(ctx, `SELECT to_char(period_start, 'YYYY-MM-DD'), to_char(period_end, 'YYYY-MM-DD')
 		FROM assessment_cycles WHERE id = $1`, cycleID).Scan(&start, &end)
 	if err != nil {
-		return nil, notFound(db.Err(err), "考核年度不存在")
+		return nil, nil, notFound(db.Err(err), "考核年度不存在")
 	}
 	set, err := FindSettings(ctx, q, cycleID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	type row struct {
 		SheetID    int64     `db:"sheet_id"`
@@ -163,10 +195,10 @@ func Warnings(ctx context.Context, q db.DBTX, cycleID int64, f WarningFilter, no
 		FROM target_sheets s JOIN units u ON u.id = s.unit_id
 		JOIN target_indicators i ON i.sheet_id = s.id AND i.removed_at IS NULL
 		WHERE s.cycle_id = $1 AND s.status = 'approved' AND ($2::bigint IS NULL OR s.unit_id = $2)
-		ORDER BY u.category, u.name, i.position, i.id`, cycleID, f.UnitID)
+		ORDER BY u.category, u.name, i.position, i.id`, cycleID, unitID)
 	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[row])
 	if err != nil {
-		return nil, db.Err(err)
+		return nil, nil, db.Err(err)
 	}
 	type rep struct {
 		IndicatorID int64  `db:"indicator_id"`
@@ -175,10 +207,10 @@ func Warnings(ctx context.Context, q db.DBTX, cycleID int64, f WarningFilter, no
 	}
 	rows, _ = q.Query(ctx, `SELECT r.indicator_id, r.period, r.percent FROM target_reports r
 		JOIN target_sheets s ON s.id = r.sheet_id
-		WHERE s.cycle_id = $1 AND ($2::bigint IS NULL OR s.unit_id = $2)`, cycleID, f.UnitID)
+		WHERE s.cycle_id = $1 AND ($2::bigint IS NULL OR s.unit_id = $2)`, cycleID, unitID)
 	reps, err := pgx.CollectRows(rows, pgx.RowToStructByName[rep])
 	if err != nil {
-		return nil, db.Err(err)
+		return nil, nil, db.Err(err)
 	}
 	reported := map[int64]map[string]int{}
 	for _, r := range reps {
@@ -197,15 +229,39 @@ func Warnings(ctx context.Context, q db.DBTX, cycleID int64, f WarningFilter, no
 		s.Indicators = append(s.Indicators, WatchedIndicator{ID: r.ID, Name: r.Name, Deadline: r.Deadline,
 			CreatedOn: r.CreatedAt.In(loc).Format(dateLayout), Reported: reported[r.ID]})
 	}
-	all := ComputeWarnings(now.In(loc).Format(dateLayout), Periods(start, end, set.Frequency, set.DueDays), sheets)
-	if f.Kind == "" {
-		return all, nil
-	}
-	var out []Warning
-	for _, w := range all {
-		if w.Kind == f.Kind {
-			out = append(out, w)
+	return Periods(start, end, set.Frequency, set.DueDays), sheets, nil
+}
+
+// DueReport is a period's progress report that a sheet still owes: the
+// period has ended and Missing of its indicators have no report for it.
+type DueReport struct {
+	SheetID  int64
+	UnitID   int64
+	UnitName string
+	Period   ReportPeriod
+	Missing  int
+}
+
+// DueReports returns the reports owed on today (YYYY-MM-DD), by the rules
+// of ComputeWarnings but for every period that has ended, whether or not
+// its due date has passed: they are the units' to-dos, a warning only
+// once overdue. Sheets keep their order, periods theirs.
+func DueReports(today string, periods []ReportPeriod, sheets []WatchedSheet) []DueReport {
+	var out []DueReport
+	for _, s := range sheets {
+		missing := map[string]int{}
+		for _, in := range s.Indicators {
+			for _, p := range missingReports(s, in, periods) {
+				if p.End < today {
+					missing[p.Key]++
+				}
+			}
+		}
+		for _, p := range periods {
+			if n := missing[p.Key]; n > 0 {
+				out = append(out, DueReport{SheetID: s.SheetID, UnitID: s.UnitID, UnitName: s.UnitName, Period: p, Missing: n})
+			}
 		}
 	}
-	return out, nil
+	return out
 }

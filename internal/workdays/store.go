@@ -203,3 +203,16 @@ func SaveYear(ctx context.Context, tx pgx.Tx, actor audit.Actor, in YearInput, n
 	}
 	return res, audit.Record(ctx, tx, actor, action, "workday_year", strconv.Itoa(in.Year), b, after)
 }
+
+// MissingYears returns the years whose calendar the office must enter on
+// now's date: this year's at any time, next year's from 1 October (the
+// State Council publishes the holidays in November or later).
+func MissingYears(cal *Calendar, now time.Time) []int {
+	var out []int
+	for _, y := range []int{now.Year(), now.Year() + 1} {
+		if !cal.Has(y) && (y == now.Year() || now.Month() >= time.October) {
+			out = append(out, y)
+		}
+	}
+	return out
+}

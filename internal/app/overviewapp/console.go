@@ -3,6 +3,7 @@ package overviewapp
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"minyi/internal/feedback"
 	"minyi/internal/httpx"
 	"minyi/internal/ratings"
+	"minyi/internal/todos"
 	"minyi/internal/units"
 	"minyi/internal/users"
 	"minyi/internal/workdays"
@@ -50,24 +52,28 @@ type overviewPageData struct {
 	Calendar *calendarWarning
 	// Pager pages Rows; the totals above count every unit.
 	Pager httpx.Pager
+	// Todos are the first to-dos of the person (TodoCount in all,
+	// TodoOverdue of them overdue); Backlog is the review queue's.
+	Todos       []todos.Item
+	TodoCount   int
+	TodoOverdue int
+	Backlog     *todos.Item
 }
 
-// cappedCount is a count shown as "10,000+" past ratings.CountCap, or as
-// "约 N" when counting would take too long and N is Postgres's estimate:
-// the overview never counts more than that to show a figure.
+// cappedCount is a count shown as "10,000+" past its limit: the overview
+// never counts more than that to show a figure.
 type cappedCount struct {
 	N    int
 	Text string
 }
 
-// countCapped counts f's ratings up to the cap.
-func countCapped(c *gin.Context, q db.DBTX, f ratings.Filter) (cappedCount, error) {
-	n, exact, estimated, err := ratings.CountCapped(c, q, f)
+// countUpTo counts f's ratings up to limit, shown as "10,000+" past it.
+// The overview's two counts have partial indexes of their own (see
+// ratings.CountUpTo).
+func countUpTo(c *gin.Context, q db.DBTX, f ratings.Filter, limit int) (cappedCount, error) {
+	n, more, err := ratings.CountUpTo(c, q, f, limit)
 	out := cappedCount{N: n, Text: httpx.GroupDigits(n)}
-	switch {
-	case estimated:
-		out.Text = "约 " + out.Text
-	case !exact:
+	if more {
 		out.Text += "+"
 	}
 	return out, err
@@ -89,20 +95,15 @@ func (s *Handlers) calendarWarningFor(c *gin.Context, q db.DBTX, now time.Time) 
 	if err != nil {
 		return nil, err
 	}
-	var missing []string
-	first := 0
-	for _, y := range []int{now.Year(), now.Year() + 1} {
-		if cal.Has(y) || (y > now.Year() && now.Month() < time.October) {
-			continue
-		}
-		if first == 0 {
-			first = y
-		}
-		missing = append(missing, strconv.Itoa(y)+"年")
-	}
-	if first == 0 {
+	years := workdays.MissingYears(cal, now)
+	if len(years) == 0 {
 		return nil, nil
 	}
+	missing := make([]string, len(years))
+	for i, y := range years {
+		missing[i] = strconv.Itoa(y) + "年"
+	}
+	first := years[0]
 	n, err := deadlines.CountProvisional(c, q)
 	if err != nil {
 		return nil, err
@@ -163,6 +164,7 @@ func (s *Handlers) OverviewPage(c *gin.Context) {
 	d := overviewPageData{BasePage: s.Base(c, "概览", "overview"), Date: now.Format("2006年1月2日")}
 	var list []units.Unit
 	var stats map[int64]ratings.UnitStats
+	var todoList []todos.Item
 	review := ratings.Filter{UnitID: scope, RateChecked: httpx.Ptr(false), Excluded: httpx.Ptr(false)}
 	reads := []func(db.DBTX) error{
 		func(q db.DBTX) (err error) { list, err = units.ListUnits(c, q, scope); return err },
@@ -172,9 +174,9 @@ func (s *Handlers) OverviewPage(c *gin.Context) {
 		},
 		// Ratings stored while Redis was down were not rate-checked; those
 		// not yet excluded are the ones left to review.
-		func(q db.DBTX) (err error) { d.Unchecked, err = countCapped(c, q, review); return err },
+		func(q db.DBTX) (err error) { d.Unchecked, err = countUpTo(c, q, review, 1000); return err },
 		func(q db.DBTX) (err error) {
-			d.Excluded, err = countCapped(c, q, ratings.Filter{UnitID: scope, Excluded: httpx.Ptr(true)})
+			d.Excluded, err = countUpTo(c, q, ratings.Filter{UnitID: scope, Excluded: httpx.Ptr(true)}, ratings.CountCap)
 			return err
 		},
 		func(q db.DBTX) (err error) {
@@ -185,6 +187,7 @@ func (s *Handlers) OverviewPage(c *gin.Context) {
 			d.CaseOverdue, err = feedback.OverdueTotal(c, q, scope, now)
 			return err
 		},
+		func(q db.DBTX) (err error) { todoList, err = s.readTodos(c, q); return err },
 	}
 	if u.Role == users.RoleOffice {
 		reads = append(reads, func(q db.DBTX) (err error) { d.Calendar, err = s.calendarWarningFor(c, q, now); return err })
@@ -193,6 +196,20 @@ func (s *Handlers) OverviewPage(c *gin.Context) {
 		s.ConsoleError(c, err)
 		return
 	}
+	if d.Calendar != nil {
+		// The warning above says it, with the provisional deadlines.
+		todoList = slices.DeleteFunc(todoList, func(it todos.Item) bool { return it.Kind == todos.KindCalendarMissing })
+	}
+	d.TodoCount = len(todoList)
+	for i, it := range todoList {
+		if it.Overdue {
+			d.TodoOverdue++
+		}
+		if it.Kind == todos.KindReviewBacklog {
+			d.Backlog = &todoList[i]
+		}
+	}
+	d.Todos = todoList[:min(len(todoList), homeTodos)]
 	day, month, year := ratings.PeriodStarts(now, s.Config.Location)
 	var today, mon, yr []ratings.Period
 	for _, un := range list {
