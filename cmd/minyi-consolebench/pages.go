@@ -242,6 +242,7 @@ func catalogue() []spec {
 		{route: "/console/cycles/:id/case-carry", path: "/console/cycles/{cycle}/case-carry", who: office},
 		{route: "/api/v1/feedback/items/:kind/:id", path: "/api/v1/feedback/items/rating/{item}", who: office},
 		{route: "/api/v1/feedback/flags", path: "/api/v1/feedback/flags", who: office},
+		{route: "/api/v1/feedback/auto-rule", path: "/api/v1/feedback/auto-rule", who: office},
 		{route: "/api/v1/feedback/appeals", path: "/api/v1/feedback/appeals", who: both},
 		{route: "/api/v1/feedback/appeals/:id", path: "/api/v1/feedback/appeals/{appeal}", who: both},
 		{route: "/api/v1/feedback/held", path: "/api/v1/feedback/held", filter: "pending groups, 90 days", who: office},

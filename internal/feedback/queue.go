@@ -52,6 +52,8 @@ type Item struct {
 	DecidedBy *string    `json:"decided_by" db:"decided_by"`
 	DecidedAt *time.Time `json:"decided_at" db:"decided_at"`
 	Version   int        `json:"version" db:"version"`
+	// Auto says the office's rule for praise gave the verdict.
+	Auto bool `json:"auto" db:"auto"`
 }
 
 // Pending reports whether the item has no verdict.
@@ -72,6 +74,10 @@ func (it Item) VerdictText() string {
 		return "待核查"
 	case *it.Verdict == "valid":
 		return "有效"
+	case *it.Verdict == VerdictAcknowledged && it.Auto:
+		return "已阅（自动）"
+	case *it.Verdict == VerdictAcknowledged:
+		return "已阅"
 	}
 	return "无效"
 }

@@ -30,7 +30,7 @@ const (
 	sr.level::int, '{}'::text[], sr.opinion, false, sr.excluded, false`
 	itemColumns = `SELECT i.kind, i.id::text AS id, i.unit_id, u.name AS unit_name, i.at, i.channel, i.level,
 	i.reasons, i.text, i.real_name, i.excluded, i.held, fr.verdict, fr.reason, coalesce(fr.note, '') AS note,
-	fr.case_id, du.username AS decided_by, fr.decided_at, coalesce(fr.version, 0) AS version`
+	fr.case_id, du.username AS decided_by, fr.decided_at, coalesce(fr.version, 0) AS version, coalesce(fr.auto, false) AS auto`
 	itemJoins = ` JOIN units u ON u.id = i.unit_id
 LEFT JOIN feedback_reviews fr ON fr.source_kind = i.kind AND fr.source_id = i.id::text
 LEFT JOIN users du ON du.id = fr.decided_by`

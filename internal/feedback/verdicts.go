@@ -294,7 +294,7 @@ func Reopen(ctx context.Context, tx pgx.Tx, loc *time.Location, actor audit.Acto
 		return Item{}, apperr.New(apperr.Conflict, "该反馈已立案交办单位，不能重新打开")
 	}
 	tag, err := tx.Exec(ctx, `UPDATE feedback_reviews SET verdict = NULL, reason = NULL, note = '', case_id = NULL,
-			decided_by = NULL, decided_at = NULL, version = version + 1
+			decided_by = NULL, decided_at = NULL, auto = false, version = version + 1
 		WHERE source_kind = $1 AND source_id = $2 AND version = $3 AND verdict IS NOT NULL`, kind, id, seen)
 	if err != nil {
 		return Item{}, db.Err(err)

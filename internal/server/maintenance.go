@@ -35,6 +35,7 @@ func (s *Server) maintenanceRunner(interval time.Duration) *maintenance.Runner {
 			}),
 			step("survey seal", s.sealSurveys),
 			step("feedback scan", s.scanFeedback),
+			step("feedback auto-acknowledge", s.autoAcknowledge),
 		},
 	}
 }
@@ -135,6 +136,22 @@ func (s *Server) scanFeedback(ctx context.Context) error {
 	n, err := feedback.Scan(ctx, s.Pool, s.Keys, s.Config.Location, s.Now())
 	if n > 0 {
 		s.Log.Info("feedback scan flagged patterns", "flags", n)
+	}
+	return err
+}
+
+// autoAcknowledge applies the office's rule for praise to the review
+// queue's default period (feedback.AutoAcknowledge), for at most a minute.
+func (s *Server) autoAcknowledge(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	now := s.Now()
+	n, err := feedback.AutoAcknowledge(ctx, s.Pool, now.Add(-feedback.DefaultPeriod-24*time.Hour), now)
+	if n > 0 {
+		s.Log.Info("praise marked read by the office's rule", "items", n)
+	}
+	if ctx.Err() == context.DeadlineExceeded {
+		return nil // the next run goes on
 	}
 	return err
 }

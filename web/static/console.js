@@ -2,6 +2,7 @@
    inline handlers, so the Content-Security-Policy allows no inline script
    on them; elements ask for behaviour with data attributes:
      <form data-confirm="…">     asks before submitting
+     <button data-confirm="…">   asks before submitting through it
      <select data-autosubmit>    submits its form when changed
      <input data-select>         selects its text when clicked
      <button data-copy="ID">     copies the value of element #ID
@@ -9,7 +10,8 @@
 (function () {
   'use strict';
   document.addEventListener('submit', function (e) {
-    var f = e.target, msg = f.getAttribute && f.getAttribute('data-confirm');
+    var f = e.target, b = e.submitter;
+    var msg = (b && b.getAttribute('data-confirm')) || (f.getAttribute && f.getAttribute('data-confirm'));
     if (msg && !window.confirm(msg)) e.preventDefault();
   }, true);
   document.addEventListener('change', function (e) {

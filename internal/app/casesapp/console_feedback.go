@@ -59,6 +59,15 @@ type feedbackPageData struct {
 	// Held are the groups of ratings the daily cap held (console_dailycap.go).
 	Held      []heldRow
 	HeldPager httpx.Pager
+	// Query is the filter as a query string, for the bulk actions; Matching
+	// the pending items they may mark read at once (0: none, or too many
+	// or not counted exactly).
+	Query    string
+	Matching int
+	// TooMany says the pending items are more than one bulk verdict takes.
+	TooMany  bool
+	AutoRule feedback.AutoRule
+	MaxBulk  int
 }
 
 // queueState is what a failed action brings back to the queue: msg,
@@ -130,12 +139,18 @@ func (s *Handlers) showQueue(c *gin.Context, status int, st queueState) {
 		err = db.Parallel(s.Pool,
 			func(q db.DBTX) (err error) { d.Held, d.HeldPager, err = s.heldRows(c, q, f, d.Q, st.held); return err },
 			func(q db.DBTX) (err error) { p, err = feedback.Queue(c, q, s.Config.Location, pf); return err },
-			func(q db.DBTX) (err error) { d.Units, err = units.ListUnits(c, q, nil); return err })
+			func(q db.DBTX) (err error) { d.Units, err = units.ListUnits(c, q, nil); return err },
+			func(q db.DBTX) (err error) { d.AutoRule, err = feedback.FindAutoRule(c, q); return err })
 		if err != nil {
 			s.ConsoleError(c, err)
 			return
 		}
 		f = pf
+		d.Query, d.MaxBulk = d.Q.values().Encode(), feedback.MaxBulk
+		if d.Q.Status == "pending" && p.Total.Exact && p.Total.N <= feedback.MaxBulk {
+			d.Matching = p.Total.N
+		}
+		d.TooMany = d.Q.Status == "pending" && p.Total.N > feedback.MaxBulk
 		link := func(param, cursor string) string {
 			v := d.Q.values()
 			if param != "" {

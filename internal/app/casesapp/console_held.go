@@ -105,7 +105,7 @@ func (s *Handlers) HeldDecideSubmit(c *gin.Context) {
 	switch {
 	case err == nil:
 		flash := map[bool]string{true: "hold_counted", false: "hold_not_counted"}[d.Count]
-		httpx.Redirect(c, queueBack(c), flash)
+		httpx.Redirect(c, queueBack(c, "#held"), flash)
 	case apperr.Is(err, apperr.Invalid), apperr.Is(err, apperr.Conflict):
 		s.showQueue(c, apperr.Status(apperr.From(err).Code), queueState{held: heldError{Key: d.Key, Message: errorText(err), Reason: d.Reason}})
 	default:
@@ -114,11 +114,11 @@ func (s *Handlers) HeldDecideSubmit(c *gin.Context) {
 }
 
 // queueBack is the queue with the filter of the request's query, where a
-// decision on held ratings returns to.
-func queueBack(c *gin.Context) string {
+// decision returns to, at the anchor (#held, #queue).
+func queueBack(c *gin.Context, anchor string) string {
 	if q := c.Request.URL.Query(); len(q) > 0 {
 		q.Del("msg")
-		return "/console/feedback?" + q.Encode() + "#held"
+		return "/console/feedback?" + q.Encode() + anchor
 	}
-	return "/console/feedback#held"
+	return "/console/feedback" + anchor
 }
