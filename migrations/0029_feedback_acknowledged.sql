@@ -17,3 +17,9 @@ CREATE TABLE feedback_auto_rule (
     updated_at  timestamptz NOT NULL DEFAULT now()
 );
 INSERT INTO feedback_auto_rule (id) VALUES (1);
+
+-- The built-in calendars' note named the library the days were checked
+-- against (lunar-go); staff read it on the calendar page, so it says what
+-- it is in their words. (Issue 13: no code or library name on a page.)
+UPDATE workday_years SET note = '国务院办公厅部分节假日安排（系统内置，已与历年通知核对）'
+WHERE source = 'seed' AND note LIKE '%lunar-go%';

@@ -159,11 +159,17 @@ type PublishInput struct {
 	// ShowComposite: the public page shows the composite with the grade.
 	ShowComposite *bool  `json:"show_composite"`
 	Note          string `json:"note"`
+	// ProvisionalReason is why the final results are published while the
+	// public evaluation scores are still provisional; required then.
+	ProvisionalReason string `json:"provisional_reason"`
 }
 
 func (in PublishInput) validate() error {
 	if utf8.RuneCountInString(in.Note) > 500 {
 		return apperr.InvalidField("note", "说明不能超过500字")
+	}
+	if utf8.RuneCountInString(in.ProvisionalReason) > 500 {
+		return apperr.InvalidField("provisional_reason", "理由不能超过500字")
 	}
 	return nil
 }
@@ -310,12 +316,21 @@ func PublishFinal(ctx context.Context, tx pgx.Tx, actor audit.Actor, loc *time.L
 	if err := requireComplete(a); err != nil {
 		return Status{}, err
 	}
+	reason := strings.TrimSpace(in.ProvisionalReason)
+	if a.PublicProvisional && reason == "" {
+		return Status{}, apperr.New(apperr.Conflict, "公众评价得分仍为暂定（"+strings.Join(a.PublicReasons, "；")+
+			"），最终结果公布后即锁定。如确需现在公布，请填写理由，理由将记入操作日志")
+	}
 	id, err := insertPublication(ctx, tx, actor, a, StageFinal, nil, in, now)
 	if err != nil {
 		return Status{}, err
 	}
+	summary := publicationSummary(a, id, StageFinal, nil)
+	if a.PublicProvisional {
+		summary["public_provisional"], summary["public_reasons"], summary["provisional_reason"] = true, a.PublicReasons, reason
+	}
 	if err := audit.Record(ctx, tx, actor, "results.publish_final", "cycle", strconv.FormatInt(cycleID, 10), nil,
-		publicationSummary(a, id, StageFinal, nil)); err != nil {
+		summary); err != nil {
 		return Status{}, err
 	}
 	return LoadStatus(ctx, tx, cycleID)

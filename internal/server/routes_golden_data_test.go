@@ -236,5 +236,6 @@ func (w *goldenWorld) resultFixtures(t *testing.T) {
 		"answer": "经核实，维持原结果"}, http.StatusOK, nil)
 	w.call(t, w.office, "PUT", base+"/units/"+w.p["unit"]+"/staff-count", map[string]any{"staff_count": 52}, http.StatusOK, nil)
 	w.clock.Set(goldenWalkAt)
-	w.call(t, w.office, "POST", base+"/final", map[string]any{"show_composite": true}, http.StatusCreated, nil)
+	w.call(t, w.office, "POST", base+"/final", map[string]any{"show_composite": true, "provisional_reason": "按期定档"},
+		http.StatusCreated, nil)
 }

@@ -103,6 +103,23 @@ func readConfigForm(c *gin.Context) configForm {
 		g.Index = len(f.Groups)
 		f.Groups = append(f.Groups, g)
 	}
+	// A group added on the page gets its code from the system: staff name
+	// groups, codes are for the API and the agencies' files.
+	used := map[string]bool{}
+	for _, g := range f.Groups {
+		used[g.Key] = true
+	}
+	for i, g := range f.Groups {
+		if g.Existing || g.Key != "" || g.Name == "" {
+			continue
+		}
+		n := 1
+		for used["group_"+strconv.Itoa(n)] {
+			n++
+		}
+		f.Groups[i].Key = "group_" + strconv.Itoa(n)
+		used[f.Groups[i].Key] = true
+	}
 	return f
 }
 

@@ -64,7 +64,7 @@ func TestConsoleCycles(t *testing.T) {
 	// The cycle's page shows the configuration in Chinese.
 	p = apptest.Get(t, w.Office, cy)
 	for _, s := range []string{"考核期 <strong>2025-01-01</strong> 至 <strong>2025-12-31</strong>", `id="v-daily-weight">40%`,
-		`id="v-annual-weight">60%`, `id="v-min-daily">4 条`, "日常评价仍按其权重计入", "<td>人大代表</td><td><code>npc_deputies</code></td><td class=\"num\">30%</td><td class=\"num\">2</td>",
+		`id="v-annual-weight">60%`, `id="v-min-daily">4 条`, "日常评价仍按其权重计入", "<td>人大代表</td><td class=\"num\">30%</td><td class=\"num\">2</td>",
 		"保存为新版本", "第1版"} {
 		if !p.Has(s) {
 			t.Errorf("cycle page lacks %q", s)
@@ -75,7 +75,7 @@ func TestConsoleCycles(t *testing.T) {
 	bad = apptest.Post(t, w.Office, cy+"/config", configPost(map[string]string{"daily_weight": "50", "groups[1].weight": "abc",
 		"level_points[2]": "90", "groups[3].name": "社区居民", "groups[3].weight": "0", "groups[3].min_sample": "1"}))
 	for _, s := range []string{"日常评价权重与年度评价权重之和须为100%", "请填写权重（百分比）", "3级的分值不能高于4级",
-		"请填写群体代码", `value="abc"`, `value="社区居民"`} {
+		`value="abc"`, `value="社区居民"`} {
 		if !bad.Has(s) {
 			t.Errorf("refused edit lacks %q", s)
 		}
@@ -85,6 +85,9 @@ func TestConsoleCycles(t *testing.T) {
 	}
 	if p := apptest.Get(t, w.Office, cy); !p.Has("共 1 版") {
 		t.Error("a refused edit stored a version")
+	}
+	if bad.Has("<code>") || !bad.Has(`name="groups[3].key" value="group_1"`) {
+		t.Error("the form shows group codes, or gives the new group none")
 	}
 
 	// A valid edit stores version 2 with the note; sending it again stores nothing more.

@@ -145,7 +145,22 @@ func TestAPIResultsFlow(t *testing.T) {
 	} else {
 		resp.Body.Close()
 	}
-	apptest.APIJSON(t, w.Office, "POST", base+"/final", map[string]any{"show_composite": true}).Decode(t, http.StatusCreated, &st)
+	// The public evaluation scores are still provisional (no survey, the
+	// period not over): final results need a reason, which is recorded.
+	refused := apptest.APIJSON(t, w.Office, "POST", base+"/final", map[string]any{"show_composite": true})
+	apptest.WantAPIError(t, refused, http.StatusConflict, "conflict")
+	if !strings.Contains(string(refused.Body), "公众评价得分仍为暂定") {
+		t.Errorf("refusal: %s", refused.Body)
+	}
+	if n := w.App.Count(t, `SELECT count(*) FROM assessment_publications WHERE stage = 'final'`); n != 0 {
+		t.Fatalf("a refused final publication stored %d", n)
+	}
+	apptest.APIJSON(t, w.Office, "POST", base+"/final", map[string]any{"show_composite": true,
+		"provisional_reason": "考核委员会决定按12月15日数据定档"}).Decode(t, http.StatusCreated, &st)
+	if n := w.App.Count(t, `SELECT count(*) FROM audit_log WHERE action = 'results.publish_final'
+		AND after->>'provisional_reason' = '考核委员会决定按12月15日数据定档'`); n != 1 {
+		t.Errorf("the reason is not in the audit log (%d)", n)
+	}
 	if st.Stage != "final" {
 		t.Fatalf("final: %+v", st)
 	}
@@ -220,7 +235,7 @@ func TestAPIResultsFlow(t *testing.T) {
 	}
 	apptest.WantAPIError(t, apptest.APIJSON(t, w.Office, "POST", base+"/reopen", map[string]any{"reason": "再次"}), http.StatusConflict, "conflict")
 	entry(c3.ID, 72)
-	apptest.APIJSON(t, w.Office, "POST", base+"/final", map[string]any{"show_composite": false}).Decode(t, http.StatusCreated, &st)
+	apptest.APIJSON(t, w.Office, "POST", base+"/final", map[string]any{"show_composite": false, "provisional_reason": "测试"}).Decode(t, http.StatusCreated, &st)
 	if len(st.History) != 3 || st.Stage != "final" {
 		t.Fatalf("history %+v", st.History)
 	}

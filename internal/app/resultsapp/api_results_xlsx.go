@@ -104,16 +104,16 @@ func (s *Handlers) APIResultsXLSX(c *gin.Context) {
 			if p.Stage == results.StageFinal {
 				label = "最终结果"
 			}
-			source = fmt.Sprintf("%s，%s 公布（考核方案第%d版，考核规则第%d版）", label,
-				p.PublishedAt.In(s.Config.Location).Format("2006-01-02 15:04"), p.SchemeVersion, p.SettingsVersion)
+			source = fmt.Sprintf("%s，%s 公布（%s）", label,
+				p.PublishedAt.In(s.Config.Location).Format("2006-01-02 15:04"), versionsText(p.SchemeVersion, p.SettingsVersion))
 		} else {
 			a, err := results.ComputeAll(c, tx, s.Config.Location, now, id, s.Config.UnitCategories)
 			if err != nil {
 				return err
 			}
 			cats = a.Categories
-			source = fmt.Sprintf("计算审核中（未公布），%s 计算（考核方案第%d版，考核规则第%d版）",
-				now.In(s.Config.Location).Format("2006-01-02 15:04"), a.SchemeVersion, a.SettingsVersion)
+			source = fmt.Sprintf("计算审核中（未公布），%s 计算（%s）",
+				now.In(s.Config.Location).Format("2006-01-02 15:04"), versionsText(a.SchemeVersion, a.SettingsVersion))
 		}
 		return tx.QueryRow(c, `SELECT name FROM assessment_cycles WHERE id = $1`, id).Scan(&title)
 	})
@@ -128,4 +128,14 @@ func (s *Handlers) APIResultsXLSX(c *gin.Context) {
 	httpx.Attachment(c, fmt.Sprintf("results-cycle-%d-%s.xlsx", id, now.In(s.Config.Location).Format(time.DateOnly)), title+"考核结果.xlsx")
 	c.Header("Cache-Control", "no-store")
 	c.Data(http.StatusOK, httpx.XLSXType, b)
+}
+
+// versionsText names the versions of the scheme and of the rules a result
+// was computed with; version 0 of the rules is the defaults, never saved.
+func versionsText(scheme, settings int) string {
+	rules := "默认考核规则"
+	if settings > 0 {
+		rules = fmt.Sprintf("考核规则第%d版", settings)
+	}
+	return fmt.Sprintf("考核方案第%d版，%s", scheme, rules)
 }

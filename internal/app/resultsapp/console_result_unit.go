@@ -16,6 +16,7 @@ import (
 	"minyi/internal/db"
 	"minyi/internal/httpx"
 	"minyi/internal/results"
+	"minyi/internal/units"
 	"minyi/internal/users"
 )
 
@@ -98,6 +99,13 @@ func (s *Handlers) showUnitResult(c *gin.Context, status int, errMsg string, for
 				d.Published = cats[0].Lines[0]
 				d.Unit = d.Published.Unit
 			}
+		}
+		if d.Unit.ID == 0 { // a unit's own page before anything is published
+			un, err := units.FindUnit(c, tx, unitID)
+			if err != nil {
+				return err
+			}
+			d.Unit = results.Unit{ID: un.ID, Name: un.Name, ShortCode: un.ShortCode, Category: un.Category}
 		}
 		list, err := results.ListAppeals(c, tx, cy.ID, &unitID)
 		if err != nil {

@@ -142,7 +142,7 @@ func (s *Handlers) resultsAction(c *gin.Context, flash string, fn func(tx pgx.Tx
 
 func publishForm(c *gin.Context) results.PublishInput {
 	show := c.PostForm("show_composite") == "1"
-	return results.PublishInput{ShowComposite: &show, Note: c.PostForm("note")}
+	return results.PublishInput{ShowComposite: &show, Note: c.PostForm("note"), ProvisionalReason: c.PostForm("provisional_reason")}
 }
 
 // PublishPreliminarySubmit publishes the preliminary results from the results
