@@ -121,6 +121,7 @@ func (s *Server) consoleRoutes() {
 	g.GET("/console/accounts", s.OfficePage, acc.AccountsPage)
 	g.POST("/console/accounts", s.OfficePage, acc.CreateAccountSubmit)
 	g.POST("/console/accounts/unit-accounts", s.OfficePage, acc.IssueUnitAccountsSubmit)
+	g.POST("/console/accounts/signature", s.OfficePage, acc.SignatureSubmit)
 	g.GET("/console/accounts/:id", s.OfficePage, acc.AccountPage)
 	g.POST("/console/accounts/:id", s.OfficePage, acc.UpdateAccountSubmit)
 	g.POST("/console/accounts/:id/disable", s.OfficePage, acc.SetDisabledSubmit(true))

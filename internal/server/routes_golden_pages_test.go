@@ -159,6 +159,7 @@ var goldenPageRoutes = []string{
 	"GET /console/accounts",
 	"POST /console/accounts",
 	"POST /console/accounts/unit-accounts",
+	"POST /console/accounts/signature",
 	"GET /console/accounts/:id",
 	"POST /console/accounts/:id",
 	"POST /console/accounts/:id/disable ghost",

@@ -6,9 +6,12 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/jackc/pgx/v5"
 
 	"minyi/internal/apperr"
+	"minyi/internal/db"
 	"minyi/internal/httpx"
+	"minyi/internal/office"
 	"minyi/internal/units"
 	"minyi/internal/users"
 )
@@ -52,6 +55,9 @@ type accountsPageData struct {
 	// Open keeps the new-account form open (after an error, or from a
 	// unit's page).
 	Open bool
+	// Office signs the letters; SignatureErr refuses a name.
+	Office       office.Profile
+	SignatureErr string
 }
 
 // AccountsPage lists the accounts: ?role=, ?status=active|disabled, ?q=
@@ -60,7 +66,7 @@ func (s *Handlers) AccountsPage(c *gin.Context) {
 	s.showAccounts(c, http.StatusOK, accountForm{Role: users.RoleUnit}, nil)
 }
 
-func (s *Handlers) showAccounts(c *gin.Context, status int, form accountForm, errs map[string]string) {
+func (s *Handlers) showAccounts(c *gin.Context, status int, form accountForm, errs map[string]string, more ...func(*accountsPageData)) {
 	d := accountsPageData{BasePage: s.Base(c, "账号管理", "accounts"), Role: c.Query("role"), Status: c.Query("status"),
 		Q: c.Query("q"), Roles: roleOptions, Form: form, Errors: errs, RoleNames: users.RoleNames, Open: errs != nil || c.Query("new") != ""}
 	f := users.Filter{Role: d.Role, Search: d.Q, Limit: accountsPageSize}
@@ -91,6 +97,9 @@ func (s *Handlers) showAccounts(c *gin.Context, status int, form accountForm, er
 	if err == nil {
 		d.Units, err = units.ListUnits(c, s.Pool, nil)
 	}
+	if err == nil {
+		d.Office, err = office.Find(c, s.Pool)
+	}
 	if err != nil {
 		s.ConsoleError(c, err)
 		return
@@ -102,6 +111,9 @@ func (s *Handlers) showAccounts(c *gin.Context, status int, form accountForm, er
 		return "/console/accounts?" + q.Encode()
 	})
 	d.Pager.Unit = "个"
+	for _, f := range more {
+		f(&d)
+	}
 	s.Render(c, status, "console/accounts.html", d)
 }
 
@@ -168,14 +180,39 @@ type lettersPageData struct {
 	Date    time.Time
 	Roles   map[string]string
 	Warning string
+	Signer  string
 }
 
 // showLetters shows credential letters, one A4 page each: the only time
 // the passwords are shown.
 func (s *Handlers) showLetters(c *gin.Context, title string, list []users.Credential, kind string) {
+	p, err := office.Find(c, s.Pool)
+	if err != nil {
+		s.ConsoleError(c, err)
+		return
+	}
 	d := lettersPageData{BasePage: s.Base(c, title+" · 账号通知书", "accounts"), Letters: list, Kind: kind,
-		SignIn: s.Config.PublicBaseURL + "/login", Date: s.Now().In(s.Config.Location), Roles: users.RoleNames}
+		SignIn: s.Config.PublicBaseURL + "/login", Date: s.Now().In(s.Config.Location), Roles: users.RoleNames, Signer: p.Signer()}
 	d.Bare = true
 	c.Header("Cache-Control", "no-store")
 	s.Render(c, http.StatusOK, "console/account_letters.html", d)
+}
+
+// SignatureSubmit saves the name the letters are signed with.
+func (s *Handlers) SignatureSubmit(c *gin.Context) {
+	err := db.Tx(c, s.Pool, func(tx pgx.Tx) error {
+		_, err := office.Save(c, tx, httpx.CurrentUser(c).Actor(), c.PostForm("office_name"), s.Now())
+		return err
+	})
+	if apperr.Is(err, apperr.Invalid) {
+		s.showAccounts(c, http.StatusUnprocessableEntity, accountForm{Role: users.RoleUnit}, nil, func(d *accountsPageData) {
+			d.Office.Name, d.SignatureErr = c.PostForm("office_name"), apperr.From(err).Fields["name"]
+		})
+		return
+	}
+	if err != nil {
+		s.ConsoleError(c, err)
+		return
+	}
+	httpx.Redirect(c, "/console/accounts#signature", "signature-saved")
 }

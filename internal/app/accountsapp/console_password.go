@@ -17,6 +17,7 @@ var Flashes = map[string]string{
 	"account-disabled":       "账号已停用，该账号的登录已全部退出。",
 	"account-enabled":        "账号已重新启用。",
 	"account-sessions-ended": "已让该账号退出登录。",
+	"signature-saved":        "通知书落款已保存，此后打印的账号通知书和问卷邀请函都用这一落款。",
 }
 
 type passwordPageData struct {

@@ -15,6 +15,7 @@ import (
 
 	"minyi/internal/apperr"
 	"minyi/internal/httpx"
+	"minyi/internal/office"
 	"minyi/internal/surveys"
 	"minyi/internal/units"
 )
@@ -99,6 +100,9 @@ type lettersPageData struct {
 	Total    int
 	Pager    httpx.Pager
 	Back     string
+	// Signer and Date sign the letters (office.Profile).
+	Signer string
+	Date   time.Time
 }
 
 // InvitationLetters shows printable invitation letters, an A4 page each,
@@ -112,8 +116,14 @@ func (s *Handlers) InvitationLetters(c *gin.Context) {
 		s.ConsoleError(c, err)
 		return
 	}
+	p, err := office.Find(c, s.Pool)
+	if err != nil {
+		s.ConsoleError(c, err)
+		return
+	}
 	d := lettersPageData{BasePage: s.Base(c, "邀请函 - "+sv.Title, "surveys"), Survey: sv, Intro: sv.Intro,
-		ClosesAt: sv.ClosesAt, Total: total, Back: surveyPath(sv.ID) + "?tab=respondents"}
+		ClosesAt: sv.ClosesAt, Total: total, Back: surveyPath(sv.ID) + "?tab=respondents", Signer: p.Signer(),
+		Date: s.Now().In(s.Config.Location)}
 	d.Bare = true
 	if d.Intro == "" {
 		d.Intro = defaultIntro
