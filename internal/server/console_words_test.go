@@ -85,3 +85,29 @@ func TestConsolePagesSpeakChinese(t *testing.T) {
 		t.Errorf("%q shown on %s", word, strings.Join(where, ", "))
 	}
 }
+
+// postForm finds a form that writes, other than signing out.
+var postForm = regexp.MustCompile(`<form[^>]*method="post"[^>]*action="([^"]*)"`)
+
+// TestLeaderReadsWithoutForms: a leader opens the cases, a case, the
+// results (published only), a unit's result and the appeals, and is
+// offered no form that would change anything (each would answer 403).
+func TestLeaderReadsWithoutForms(t *testing.T) {
+	w := newGoldenWorld(t)
+	for _, path := range []string{"/console/cases", "/console/cases/" + w.p["case"], "/console/cycles/" + w.p["cycle"] + "/results",
+		"/console/cycles/" + w.p["cycle"] + "/results/" + w.p["unit"], "/console/feedback/appeals", "/console"} {
+		p := apptest.Get(t, w.leader, path)
+		if p.Status != http.StatusOK {
+			t.Errorf("%s: %d", path, p.Status)
+			continue
+		}
+		for _, m := range postForm.FindAllStringSubmatch(p.Body, -1) {
+			if m[1] != "/logout" {
+				t.Errorf("%s offers the leader a form to %s", path, m[1])
+			}
+		}
+	}
+	if p := apptest.Get(t, w.leader, "/console/cycles/"+w.p["cycle"]+"/results"); !apptest.HasText(p, "已公布的结果") || p.Has("按当前数据计算（未公布）") {
+		t.Error("the leader's results are not the published ones")
+	}
+}

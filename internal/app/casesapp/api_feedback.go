@@ -253,7 +253,7 @@ func unitQueryScope(c *gin.Context) (*int64, error) {
 		}
 		unit = &id
 	}
-	if u.Role != users.RoleOffice {
+	if !u.SeesAll() {
 		if u.UnitID == nil {
 			return nil, apperr.New(apperr.Forbidden, "账号未关联单位")
 		}

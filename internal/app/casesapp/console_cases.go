@@ -71,11 +71,13 @@ func (s *Handlers) showCases(c *gin.Context, status int, form, errs map[string]s
 	d := casesPageData{BasePage: s.Base(c, "整改案件", "cases"), Cases: list, Statuses: feedback.CaseStatuses,
 		Form: form, Errors: errs, Today: f.Today.Format("2006-01-02"),
 		Filter: map[string]string{"unit_id": c.Query("unit_id"), "status": f.Status, "overdue": f.Overdue}}
-	if u.Role == users.RoleOffice {
+	if u.SeesAll() {
 		if d.Units, err = units.ListUnits(c, s.Pool, nil); err != nil {
 			s.ConsoleError(c, err)
 			return
 		}
+	}
+	if u.Role == users.RoleOffice {
 		if d.Cycles, _, err = cycles.ListCycles(c, s.Pool, cycles.Page{Limit: 100}); err != nil {
 			s.ConsoleError(c, err)
 			return

@@ -130,10 +130,10 @@ func (s *Handlers) showUnitResult(c *gin.Context, status int, errMsg string, for
 	if d.Unit.ID == 0 {
 		d.Unit.ID = unitID
 	}
-	if pre := d.Status.Preliminary; pre != nil && d.Appeal == nil && u.Role != users.RoleOffice && d.Published != nil && !d.Status.IsFinal() {
+	if pre := d.Status.Preliminary; pre != nil && d.Appeal == nil && u.Role == users.RoleUnit && d.Published != nil && !d.Status.IsFinal() {
 		d.CanApply = s.Now().In(s.Config.Location).Format("2006-01-02") <= *pre.AppealDeadline
 	}
-	d.CanReport = d.OwesReport && u.Role != users.RoleOffice && (d.Report == nil || d.Report.ReceivedAt == nil)
+	d.CanReport = d.OwesReport && u.Role == users.RoleUnit && (d.Report == nil || d.Report.ReceivedAt == nil)
 	if d.Form == nil {
 		d.Form = map[string]string{}
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"minyi/internal/apperr"
+	"minyi/internal/assessment"
 	"minyi/internal/cycles"
 	"minyi/internal/db"
 	"minyi/internal/httpx"
@@ -49,10 +50,11 @@ func cyclePath(id int64) string { return "/console/cycles/" + strconv.FormatInt(
 
 func resultsLink(cycleID int64) string { return cyclePath(cycleID) + "/results" }
 
-// ResultsPage: a unit-role user is sent to the own unit's result.
+// ResultsPage: a unit-role user is sent to the own unit's result; a
+// leader sees the published results only.
 func (s *Handlers) ResultsPage(c *gin.Context) {
 	u := httpx.CurrentUser(c)
-	if u.Role != users.RoleOffice {
+	if !u.SeesAll() {
 		id, err := httpx.IDParam(c, "id")
 		if err != nil || u.UnitID == nil {
 			s.ConsoleError(c, apperr.New(apperr.Forbidden, "该账号未关联单位，无权查看考核结果"))
@@ -72,12 +74,27 @@ func (s *Handlers) showResults(c *gin.Context, status int, errMsg string) {
 	}
 	d := resultsPageData{BasePage: s.Base(c, cy.Name+" · 考核结果", "cycles"), Cycle: cy, View: "draft", Error: errMsg,
 		Link: resultsLink(cy.ID)}
-	if c.Query("view") == "published" {
+	leader := httpx.CurrentUser(c).Role == users.RoleLeader
+	if c.Query("view") == "published" || leader {
 		d.View = "published"
 	}
 	err = db.ReadSnapshot(c, s.Pool, func(tx pgx.Tx) error {
 		var err error
 		if d.Status, err = results.LoadStatus(c, tx, cy.ID); err != nil {
+			return err
+		}
+		if leader { // the published results only, never the draft
+			p := newestPublication(d.Status)
+			if p == nil {
+				return nil
+			}
+			sv, err := assessment.LoadSettings(c, tx, cy.ID)
+			if err != nil {
+				return err
+			}
+			d.Decimals = sv.Settings.Decimals
+			cats, err := results.Published(c, tx, p.ID, nil)
+			d.Categories = orderCategories(cats, s.Config.UnitCategories)
 			return err
 		}
 		a, err := results.ComputeAll(c, tx, s.Config.Location, s.Now(), cy.ID, s.Config.UnitCategories)
