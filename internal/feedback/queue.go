@@ -107,9 +107,12 @@ func (it Item) ProblemText() string {
 // A page holds Limit items older than Older, or newer than Newer (at most
 // one of the two), or, for old API clients, after skipping Offset.
 type Filter struct {
-	UnitID   *int64
-	Source   string // "", KindRating, KindResponse
-	Level    int
+	UnitID *int64
+	Source string // "", KindRating, KindResponse
+	Level  int
+	// Tone narrows to what needs a decision (ToneComplaint: 基本满意 and
+	// below) or to praise (TonePraise: 满意 and above); "" is both.
+	Tone     string
 	Channel  string // "", qr, terminal, survey
 	From, To time.Time
 	Status   string // "", "pending", "decided"
@@ -119,9 +122,18 @@ type Filter struct {
 	Newer    *ratings.Cursor
 }
 
+// Tones of the queue's filter.
+const (
+	ToneComplaint = "complaint"
+	TonePraise    = "praise"
+)
+
 // Validate checks the filter's values.
 func (f Filter) Validate() error {
 	e := apperr.Fields{}
+	if f.Tone != "" && f.Tone != ToneComplaint && f.Tone != TonePraise {
+		e.Add("tone", "tone 须为 complaint 或 praise")
+	}
 	if f.Source != "" && f.Source != KindRating && f.Source != KindResponse {
 		e.Add("source", "source 须为 rating 或 response")
 	}

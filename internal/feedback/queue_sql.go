@@ -118,6 +118,12 @@ func queueSQL(loc *time.Location, f Filter, page bool) (string, []any) {
 		l := strconv.Itoa(f.Level)
 		rc, sc = append(rc, "r.level = "+l), append(sc, "sr.level = "+l)
 	}
+	switch f.Tone { // written into the statement, as the level is
+	case ToneComplaint:
+		rc, sc = append(rc, "r.level <= 3"), append(sc, "sr.level <= 3")
+	case TonePraise:
+		rc, sc = append(rc, "r.level >= 4"), append(sc, "sr.level >= 4")
+	}
 	switch {
 	case f.Source == KindResponse || f.Channel == ChannelSurvey:
 		rc = append(rc, "false")

@@ -9,6 +9,47 @@ import (
 	"minyi/internal/testutil/apptest"
 )
 
+// withPraise is the feedback world with four more messages of unit A:
+// 非常满意 ×2, 满意 and 基本满意.
+func withPraise(t *testing.T) *feedbackWorld {
+	t.Helper()
+	w := newFeedbackWorld(t)
+	_, token := w.CreateTerminal(t, w.A.ID, map[string]any{"name": "A2评价器"})
+	apptest.APIJSON(t, w.Anon, "POST", "/api/v1/terminal/ratings", map[string]any{"ratings": []map[string]any{
+		{"id": "p1", "level": 5, "comment": "窗口服务很好，谢谢"}, {"id": "p2", "level": 4, "comment": "办事很快"},
+		{"id": "p3", "level": 3, "comment": "还可以"}, {"id": "p4", "level": 5, "comment": "点赞"}}},
+		"Authorization", "Bearer "+token).Decode(t, http.StatusOK, nil)
+	return w
+}
+
+// TestQueueShowsWhatNeedsADecisionFirst: the console's queue opens on the
+// complaints and messages below 满意; praise is one choice away; the API
+// keeps every item unless asked, and refuses an unknown tone.
+func TestQueueShowsWhatNeedsADecisionFirst(t *testing.T) {
+	w := withPraise(t)
+	office := apptest.SignedIn(t, w.App, "office1", "office-pass-1")
+	p := apptest.Get(t, office, "/console/feedback")
+	if !apptest.HasText(p, "排队一个小时") || !apptest.HasText(p, "还可以") || apptest.HasText(p, "窗口服务很好") ||
+		!p.Has(`<option value="complaint" selected>`) {
+		t.Errorf("the default queue does not show the complaints alone")
+	}
+	p = apptest.Get(t, office, "/console/feedback?tone=praise")
+	if !apptest.HasText(p, "窗口服务很好") || !apptest.HasText(p, "办事很快") || apptest.HasText(p, "排队一个小时") {
+		t.Errorf("praise is not one choice away")
+	}
+	if p = apptest.Get(t, office, "/console/feedback?tone=all"); !apptest.HasText(p, "窗口服务很好") || !apptest.HasText(p, "排队一个小时") {
+		t.Errorf("all does not show both")
+	}
+	if n := len(pendingOf(t, w, "")); n != 8 {
+		t.Errorf("the API's default: %d items, want all 8", n)
+	}
+	if n := len(pendingOf(t, w, "&tone=complaint")); n != 5 {
+		t.Errorf("tone=complaint: %d, want 5", n)
+	}
+	apptest.WantAPIError(t, apptest.APIDo(t, w.Office, "GET", "/api/v1/feedback?tone=happy", "", ""), http.StatusUnprocessableEntity,
+		"invalid", "tone")
+}
+
 // pendingOf returns the pending queue of the office, by the rating's id.
 func pendingOf(t *testing.T, w *feedbackWorld, query string) map[string]int {
 	t.Helper()
@@ -26,12 +67,7 @@ func pendingOf(t *testing.T, w *feedbackWorld, query string) map[string]int {
 // is confirmed, and by the office's rule; stale or wrong counts change
 // nothing; only the office may do it.
 func TestAcknowledgeSelectionFilterAndRule(t *testing.T) {
-	w := newFeedbackWorld(t)
-	_, token := w.CreateTerminal(t, w.A.ID, map[string]any{"name": "A2评价器"})
-	apptest.APIJSON(t, w.Anon, "POST", "/api/v1/terminal/ratings", map[string]any{"ratings": []map[string]any{
-		{"id": "p1", "level": 5, "comment": "窗口服务很好，谢谢"}, {"id": "p2", "level": 4, "comment": "办事很快"},
-		{"id": "p3", "level": 3, "comment": "还可以"}, {"id": "p4", "level": 5, "comment": "点赞"}}},
-		"Authorization", "Bearer "+token).Decode(t, http.StatusOK, nil)
+	w := withPraise(t)
 	pending := pendingOf(t, w, "")
 	if len(pending) != 8 {
 		t.Fatalf("pending %d, want 8: %v", len(pending), pending)

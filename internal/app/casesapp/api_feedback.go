@@ -26,8 +26,9 @@ func (s *Handlers) feedbackPeriod() (from, to time.Time) {
 }
 
 // feedbackFilter reads the queue filter from query parameters shared by the
-// API and the console: unit_id, source, channel, level, from and to (dates
-// or RFC 3339 times); status (pending, decided, "" for all) is given.
+// API and the console: unit_id, source, channel, level, tone (complaint,
+// praise, all), from and to (dates or RFC 3339 times); status (pending,
+// decided, "" for all) is given.
 func (s *Handlers) feedbackFilter(c *gin.Context, status string) (feedback.Filter, error) {
 	var f feedback.Filter
 	bad := apperr.Fields{}
@@ -55,7 +56,10 @@ func (s *Handlers) feedbackFilter(c *gin.Context, status string) (feedback.Filte
 			bad.Add("level", "level 须为 1 到 5")
 		}
 	}
-	f.Source, f.Channel, f.Status = c.Query("source"), c.Query("channel"), status
+	f.Source, f.Channel, f.Status, f.Tone = c.Query("source"), c.Query("channel"), status, c.Query("tone")
+	if f.Tone == "all" { // the console's choice of both
+		f.Tone = ""
+	}
 	if err := bad.Err(); err != nil {
 		return f, err
 	}

@@ -23,13 +23,13 @@ const queuePageSize = 50
 
 // queueQuery is the queue's filter as typed, kept to refill the form.
 type queueQuery struct {
-	UnitID, Source, Channel, Level, From, To, Status string
+	UnitID, Source, Channel, Level, From, To, Status, Tone string
 }
 
 func (q queueQuery) values() url.Values {
 	v := url.Values{}
 	for k, val := range map[string]string{"unit_id": q.UnitID, "source": q.Source, "channel": q.Channel,
-		"level": q.Level, "from": q.From, "to": q.To, "status": q.Status} {
+		"level": q.Level, "from": q.From, "to": q.To, "status": q.Status, "tone": q.Tone} {
 		if val != "" {
 			v.Set(k, val)
 		}
@@ -88,6 +88,7 @@ var queueFieldNames = map[string]string{
 	"level":   "评价等级无效。",
 	"unit_id": "所选单位无效。",
 	"status":  "核查状态无效。",
+	"tone":    "反馈类型无效。",
 	"cursor":  "翻页位置无效，请从最新一页重新翻阅。",
 }
 
@@ -101,7 +102,7 @@ func (s *Handlers) FeedbackPage(c *gin.Context) {
 // of held ratings first; st brings back an action that failed.
 func (s *Handlers) showQueue(c *gin.Context, status int, st queueState) {
 	q := queueQuery{UnitID: c.Query("unit_id"), Source: c.Query("source"), Channel: c.Query("channel"),
-		Level: c.Query("level"), From: c.Query("from"), To: c.Query("to"), Status: c.Query("status")}
+		Level: c.Query("level"), From: c.Query("from"), To: c.Query("to"), Status: c.Query("status"), Tone: c.Query("tone")}
 	d := feedbackPageData{BasePage: s.Base(c, "民意核查", "feedback"), Q: q, Levels: ratings.LevelNames(), Message: st.msg,
 		Problem: st.problem}
 	checked := st.checked
@@ -113,6 +114,11 @@ func (s *Handlers) showQueue(c *gin.Context, status int, st queueState) {
 		verdict = ""
 	}
 	f, err := s.feedbackFilter(c, verdict)
+	if q.Tone == "" {
+		// What needs a decision comes first: 差评 and messages below 满意;
+		// praise is one choice away (tone=praise, or all).
+		d.Q.Tone, f.Tone = feedback.ToneComplaint, feedback.ToneComplaint
+	}
 	if err == nil {
 		err = queueCursors(c, &f)
 	}
