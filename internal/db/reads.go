@@ -133,7 +133,7 @@ func SetCountBudget(small int, budget time.Duration) (restore func()) {
 // not matter) up to CountCap+1 within the time its estimate allows, or
 // estimates them.
 func CountCapped(ctx context.Context, q DBTX, rows string, args ...any) (Total, error) {
-	est, err := Estimate(ctx, q, rows, args...)
+	est, err := cachedEstimate(ctx, q, rows, args...)
 	if err != nil {
 		return Total{}, err
 	}

@@ -120,7 +120,7 @@ func New(d Deps) (*Server, error) {
 	// the request as net/http passed it in (to tell a client that went
 	// away, see observedStatus), and before anything that waits on
 	// Postgres or Redis.
-	e.Use(headers, s.observeRequests(), s.recoverer(), s.requestLog(), s.requestDeadline(), s.guardRequest())
+	e.Use(headers, s.observeRequests(), s.recoverer(), s.requestLog(), s.requestDeadline(), s.guardRequest(), s.withEstimates())
 	s.engine = e
 	s.routes()
 	s.instrument()
