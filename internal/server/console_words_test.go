@@ -111,3 +111,15 @@ func TestLeaderReadsWithoutForms(t *testing.T) {
 		t.Error("the leader's results are not the published ones")
 	}
 }
+
+// TestPortalLinksWhatIsPublished: with final results and approved targets
+// (the walk's fixtures), the public's front page links to both.
+func TestPortalLinksWhatIsPublished(t *testing.T) {
+	w := newGoldenWorld(t)
+	p := apptest.Get(t, w.app.Client(), "/")
+	for _, want := range []string{`href="/results/` + w.p["cycle"] + `"`, `href="/targets/` + w.p["cycle"] + `"`, `href="/cases"`} {
+		if p.Status != http.StatusOK || !p.Has(want) {
+			t.Errorf("the portal (%d) lacks %s", p.Status, want)
+		}
+	}
+}

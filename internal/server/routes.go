@@ -31,7 +31,7 @@ func (s *Server) routes() {
 	e.HEAD("/static/*filepath", s.staticFiles())
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
-	e.GET("/", func(c *gin.Context) { c.Redirect(http.StatusFound, "/console") })
+	e.GET("/", overviewapp.New(s.App).PortalPage)
 
 	// Citizens' rating pages.
 	rt := s.ratings
