@@ -102,6 +102,10 @@ type LinkCase struct {
 	Problem   string
 	ExpiresAt time.Time
 	UsedAt    *time.Time
+	// What the unit answered and reported, shown to the citizen before
+	// the rating: its explanation, measures, expected outcome and the
+	// report that the fix is done.
+	Explanation, Measures, Outcome, DoneNote string
 }
 
 // OpenLink finds the live link of token: not_found for an unknown token,
@@ -112,9 +116,11 @@ func OpenLink(ctx context.Context, q db.DBTX, token string, now time.Time, forUp
 	if forUpdate {
 		lock = " FOR UPDATE OF l"
 	}
-	err := q.QueryRow(ctx, `SELECT l.id, l.case_id, u.name, c.problem, l.expires_at, l.used_at
+	err := q.QueryRow(ctx, `SELECT l.id, l.case_id, u.name, c.problem, l.expires_at, l.used_at,
+			c.explanation, c.measures, c.outcome, c.done_note
 		FROM case_followup_links l JOIN rectification_cases c ON c.id = l.case_id JOIN units u ON u.id = c.unit_id
-		WHERE l.token_hash = $1`+lock, secure.SHA256(token)).Scan(&l.LinkID, &l.CaseID, &l.UnitName, &l.Problem, &l.ExpiresAt, &l.UsedAt)
+		WHERE l.token_hash = $1`+lock, secure.SHA256(token)).Scan(&l.LinkID, &l.CaseID, &l.UnitName, &l.Problem, &l.ExpiresAt, &l.UsedAt,
+		&l.Explanation, &l.Measures, &l.Outcome, &l.DoneNote)
 	if err != nil {
 		if err = db.Err(err); apperr.Is(err, apperr.NotFound) {
 			err = apperr.New(apperr.NotFound, "链接无效，请核对短信中的链接")

@@ -136,13 +136,24 @@ func TestPublicFollowupLink(t *testing.T) {
 	if p := apptest.Get(t, w.Anon, f); p.Status != http.StatusOK || !p.Has("排队时间过长") || p.Has("13812345678") {
 		t.Fatalf("follow-up page %d", p.Status)
 	}
+	// The page shows what the unit did before asking for the rating, with
+	// any phone number in it masked.
+	if _, err := w.App.Pool.Exec(context.Background(), `UPDATE rectification_cases SET explanation = '高峰时段窗口人手不足',
+		measures = '增开两个窗口，咨询电话13900001111', done_note = '3月起已增开窗口' WHERE id = $1`, w.caseA); err != nil {
+		t.Fatal(err)
+	}
+	p := apptest.Get(t, w.Anon, f)
+	if !apptest.HasText(p, "高峰时段窗口人手不足") || !apptest.HasText(p, "3月起已增开窗口") || !p.Has(`id="answer"`) ||
+		p.Has("13900001111") || strings.Index(p.Body, `id="answer"`) > strings.Index(p.Body, `id="followup"`) {
+		t.Errorf("the follow-up page does not show the unit's answer first, masked")
+	}
 	if r := apptest.APIDo(t, w.Anon, "GET", f+"/qr.png", "", ""); r.Status != http.StatusOK || r.Header.Get("Content-Type") != "image/png" {
 		t.Fatalf("QR: %d %s", r.Status, r.Header.Get("Content-Type"))
 	}
 	apptest.WantAPIError(t, apptest.APIJSON(t, w.Anon, "POST", f, map[string]any{"level": 9}), http.StatusUnprocessableEntity, "invalid", "level")
 	apptest.APIJSON(t, w.Anon, "POST", f, map[string]any{"level": 4, "comment": "好多了"}).Decode(t, http.StatusCreated, nil)
 	apptest.WantAPIError(t, apptest.APIJSON(t, w.Anon, "POST", f, map[string]any{"level": 5}), http.StatusConflict, "conflict")
-	p := apptest.DoPage(t, w.Anon, "POST", f, url.Values{"level": {"5"}})
+	p = apptest.DoPage(t, w.Anon, "POST", f, url.Values{"level": {"5"}})
 	if p.Status != http.StatusConflict || !p.Has("此链接已使用") {
 		t.Fatalf("used link page %d", p.Status)
 	}

@@ -12,6 +12,7 @@ import (
 	"minyi/internal/apperr"
 	"minyi/internal/callbacks"
 	"minyi/internal/db"
+	"minyi/internal/feedback"
 	"minyi/internal/httpx"
 	"minyi/internal/ratings"
 	"minyi/internal/secure"
@@ -81,7 +82,16 @@ func (s *Handlers) FollowupPage(c *gin.Context) {
 		s.followupFailed(c, token, err, false)
 		return
 	}
-	s.Render(c, http.StatusOK, "public/followup.html", followupData{Title: "整改追评 - " + l.UnitName, Token: token, Case: l})
+	s.Render(c, http.StatusOK, "public/followup.html", followupData{Title: "整改追评 - " + l.UnitName, Token: token, Case: publicLink(l)})
+}
+
+// publicLink is the case as the citizen's page shows it: the phone numbers
+// in its texts masked (a link may be forwarded).
+func publicLink(l callbacks.LinkCase) callbacks.LinkCase {
+	for _, p := range []*string{&l.Problem, &l.Explanation, &l.Measures, &l.Outcome, &l.DoneNote} {
+		*p = feedback.StripPhones(*p)
+	}
+	return l
 }
 
 // SubmitFollowup takes the 追评 as a form post (page answers) or as JSON
@@ -117,7 +127,7 @@ func (s *Handlers) SubmitFollowup(c *gin.Context) {
 			return
 		}
 		s.Render(c, http.StatusUnprocessableEntity, "public/followup.html", followupData{Title: "整改追评 - " + l.UnitName,
-			Token: token, Case: l, Form: in, Errors: errs, Message: "请检查标红的内容后再提交。"})
+			Token: token, Case: publicLink(l), Form: in, Errors: errs, Message: "请检查标红的内容后再提交。"})
 		return
 	}
 	if err != nil {
