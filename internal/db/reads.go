@@ -37,15 +37,10 @@ func WithLocal(ctx context.Context, q DBTX, set string, fn func(DBTX) error) err
 	return fn(tx)
 }
 
-// WithoutJIT runs fn with Postgres's JIT compiler off (WithLocal). The
-// planner prices some reads high (one over a thousand units' runs, say)
-// and compiling them (~200 ms on a small machine) would take far longer
-// than running them.
-func WithoutJIT(ctx context.Context, q DBTX, fn func(DBTX) error) error {
-	return WithLocal(ctx, q, `SET LOCAL jit = off`, fn)
-}
-
-// WithGenericPlan runs fn with JIT off and with generic plans: a statement
+// WithGenericPlan runs fn with Postgres's JIT compiler off (the planner
+// prices some reads high, one over a thousand units' runs say, and
+// compiling them, ~200 ms on a small machine, would take far longer than
+// running them) and with generic plans: a statement
 // prepared on the connection (pgx caches them) is planned once, not for
 // each execution. For the aggregate reads over the partitioned ratings:
 // planning one for its arguments costs 12–18 ms (every monthly partition

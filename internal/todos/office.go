@@ -18,7 +18,7 @@ import (
 
 // officeSources are the office's to-dos.
 var officeSources = []source{officeReviewBacklog, officeCounts, officeReviewApplications, officeOverdueCases,
-	officeSurveys, officeCalendar, officeReportReceipts}
+	officeSurveys, officeReportReceipts}
 
 // overdueUnitsShown is how many units the overdue-cases items name; the
 // rest are gathered in one item.
@@ -51,17 +51,18 @@ func officeCounts(ctx context.Context, q db.DBTX, _ users.User, env Env) ([]Item
 	var appeals, callbacks, verify, flags, sheets, changes int
 	var callbackDue *string
 	var sheetCycle *int64
-	err := q.QueryRow(ctx, `SELECT
-		(SELECT count(*) FROM feedback_appeals WHERE status = 'open'),
-		(SELECT count(*) FROM rectification_cases c WHERE c.real_name AND c.callback_due <= $1::date
-			AND c.status <> 'closed' AND NOT EXISTS (SELECT FROM case_callbacks cb WHERE cb.case_id = c.id)),
-		(SELECT to_char(min(c.callback_due), 'YYYY-MM-DD') FROM rectification_cases c WHERE c.real_name AND c.callback_due <= $1::date
-			AND c.status <> 'closed' AND NOT EXISTS (SELECT FROM case_callbacks cb WHERE cb.case_id = c.id)),
-		(SELECT count(*) FROM rectification_cases WHERE status = 'done_reported'),
-		(SELECT count(*) FROM feedback_flags WHERE status = 'open'),
-		(SELECT count(*) FROM target_sheets WHERE status = 'submitted'),
-		(SELECT max(cycle_id) FROM target_sheets WHERE status = 'submitted'),
-		(SELECT count(*) FROM target_change_requests WHERE status = 'pending')`, env.todayString()).
+	err := q.QueryRow(ctx, `WITH callbacks AS (
+			SELECT count(*) AS n, to_char(min(c.callback_due), 'YYYY-MM-DD') AS due FROM rectification_cases c
+			WHERE c.real_name AND c.callback_due <= $1::date AND c.status <> 'closed'
+			  AND NOT EXISTS (SELECT FROM case_callbacks cb WHERE cb.case_id = c.id)
+		), sheets AS (
+			SELECT count(*) AS n, max(cycle_id) AS cycle FROM target_sheets WHERE status = 'submitted'
+		)
+		SELECT (SELECT count(*) FROM feedback_appeals WHERE status = 'open'), callbacks.n, callbacks.due,
+			(SELECT count(*) FROM rectification_cases WHERE status = 'done_reported'),
+			(SELECT count(*) FROM feedback_flags WHERE status = 'open'), sheets.n, sheets.cycle,
+			(SELECT count(*) FROM target_change_requests WHERE status = 'pending')
+		FROM callbacks, sheets`, env.todayString()).
 		Scan(&appeals, &callbacks, &callbackDue, &verify, &flags, &sheets, &sheetCycle, &changes)
 	if err != nil {
 		return nil, db.Err(err)
@@ -176,13 +177,9 @@ func officeSurveys(ctx context.Context, q db.DBTX, _ users.User, env Env) ([]Ite
 // officeCalendar asks for a missing working-day calendar: this year's at
 // any time, next year's from 1 October (the State Council publishes the
 // holidays in November or later); the deadlines stay provisional until
-// it is entered.
-func officeCalendar(ctx context.Context, q db.DBTX, _ users.User, env Env) ([]Item, error) {
+// it is entered. cal is the calendar For loaded for the due dates.
+func officeCalendar(cal *workdays.Calendar, env Env) []Item {
 	now := env.Now.In(env.Loc)
-	cal, err := workdays.Load(ctx, q, now.Year(), now.Year()+1)
-	if err != nil {
-		return nil, err
-	}
 	var out []Item
 	for _, y := range workdays.MissingYears(cal, now) {
 		it := Item{Kind: KindCalendarMissing, Title: "录入" + strconv.Itoa(y) + "年工作日历",
@@ -193,7 +190,7 @@ func officeCalendar(ctx context.Context, q db.DBTX, _ users.User, env Env) ([]It
 		}
 		out = append(out, it)
 	}
-	return out, nil
+	return out
 }
 
 // officeReportReceipts are the written rectification reports submitted

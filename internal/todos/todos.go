@@ -108,6 +108,7 @@ func For(ctx context.Context, q db.DBTX, u users.User, env Env) ([]Item, error) 
 	}
 	var cal *workdays.Calendar
 	reads = append(reads, func(q db.DBTX) (err error) {
+		// Last year to next: the due dates, and the office's missing years.
 		y := env.today().Year()
 		cal, err = workdays.Load(ctx, q, y-1, y+1)
 		return err
@@ -119,13 +120,12 @@ func For(ctx context.Context, q db.DBTX, u users.User, env Env) ([]Item, error) 
 	for _, list := range found {
 		out = append(out, list...)
 	}
+	if u.Role == users.RoleOffice {
+		out = append(out, officeCalendar(cal, env)...)
+	}
 	today := env.today()
 	for i := range out {
 		out[i].describeDue(cal, today)
-	}
-	order := map[string]int{}
-	for i, k := range kindOrder {
-		order[k] = i
 	}
 	slices.SortStableFunc(out, func(a, b Item) int {
 		switch {
@@ -145,7 +145,7 @@ func For(ctx context.Context, q db.DBTX, u users.User, env Env) ([]Item, error) 
 			}
 			return 1
 		}
-		return order[a.Kind] - order[b.Kind]
+		return kindRank[a.Kind] - kindRank[b.Kind]
 	})
 	return out, nil
 }
@@ -157,6 +157,15 @@ var kindOrder = []string{
 	KindCallbacksDue, KindReviewApplication, KindOverdueCases, KindCaseVerify, KindReviewBacklog, KindFeedbackAppeals,
 	KindPatternFlags, KindTargetApproval, KindChangeRequests, KindReportReceipt, KindSurveyClosing, KindCalendarMissing,
 }
+
+// kindRank is each kind's place in kindOrder.
+var kindRank = func() map[string]int {
+	m := map[string]int{}
+	for i, k := range kindOrder {
+		m[k] = i
+	}
+	return m
+}()
 
 // describeDue sets Overdue and DueText from Due on today's date.
 func (it *Item) describeDue(cal *workdays.Calendar, today time.Time) {

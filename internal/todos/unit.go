@@ -15,8 +15,7 @@ import (
 )
 
 // unitSources are a unit's to-dos.
-var unitSources = []source{unitCases, unitTargetSheets, unitReports, unitReviewAnswers, unitRectificationReports,
-	unitAssessorScoring}
+var unitSources = []source{unitCases, unitTargetSheets, unitCycles, unitReviewAnswers, unitRectificationReports}
 
 // openCycleDays is how long after its period ends a cycle's targets and
 // scoring still make to-dos: the assessment runs into the next year's
@@ -93,14 +92,25 @@ func unitTargetSheets(ctx context.Context, q db.DBTX, u users.User, env Env) ([]
 	return out, db.Err(err)
 }
 
-// unitReports are the progress reports the unit owes for ended periods,
-// and the self-evaluation of the cycle's indicators from a month before
-// the period ends until the office locks it.
-func unitReports(ctx context.Context, q db.DBTX, u users.User, env Env) ([]Item, error) {
+// unitCycles are what the unit owes in the open cycles, read once: its
+// progress reports and self-evaluation, and its scores as assessor unit.
+func unitCycles(ctx context.Context, q db.DBTX, u users.User, env Env) ([]Item, error) {
 	cycles, err := openCycles(ctx, q, env)
 	if err != nil {
 		return nil, err
 	}
+	out, err := unitReports(ctx, q, u, env, cycles)
+	if err != nil {
+		return nil, err
+	}
+	scoring, err := unitAssessorScoring(ctx, q, u, cycles)
+	return append(out, scoring...), err
+}
+
+// unitReports are the progress reports the unit owes for ended periods,
+// and the self-evaluation of the cycle's indicators from a month before
+// the period ends until the office locks it.
+func unitReports(ctx context.Context, q db.DBTX, u users.User, env Env, cycles []cycleRef) ([]Item, error) {
 	today := env.todayString()
 	var out []Item
 	for _, c := range cycles {
@@ -194,12 +204,8 @@ func unitRectificationReports(ctx context.Context, q db.DBTX, u users.User, _ En
 }
 
 // unitAssessorScoring is, for a unit that scores others' indicators
-// (考评单位), the scores it has not entered in open cycles.
-func unitAssessorScoring(ctx context.Context, q db.DBTX, u users.User, env Env) ([]Item, error) {
-	cycles, err := openCycles(ctx, q, env)
-	if err != nil {
-		return nil, err
-	}
+// (考评单位), the scores it has not entered in the open cycles.
+func unitAssessorScoring(ctx context.Context, q db.DBTX, u users.User, cycles []cycleRef) ([]Item, error) {
 	var out []Item
 	for _, c := range cycles {
 		var final bool
