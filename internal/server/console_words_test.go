@@ -107,8 +107,13 @@ func TestLeaderReadsWithoutForms(t *testing.T) {
 			}
 		}
 	}
-	if p := apptest.Get(t, w.leader, "/console/cycles/"+w.p["cycle"]+"/results"); !apptest.HasText(p, "已公布的结果") || p.Has("按当前数据计算（未公布）") {
+	p := apptest.Get(t, w.leader, "/console/cycles/"+w.p["cycle"]+"/results")
+	if !apptest.HasText(p, "已公布的结果") || p.Has("按当前数据计算（未公布）") {
 		t.Error("the leader's results are not the published ones")
+	}
+	// The fixtures' unit applied for review: the leader reads it, answered.
+	if apptest.HasText(p, "暂无复核申请") || !apptest.HasText(p, "工作实绩得分漏计一项表彰") {
+		t.Error("the leader does not see the applications for review")
 	}
 }
 

@@ -84,32 +84,26 @@ func (s *Handlers) showResults(c *gin.Context, status int, errMsg string) {
 			return err
 		}
 		if leader { // the published results only, never the draft
-			p := newestPublication(d.Status)
-			if p == nil {
-				return nil
-			}
 			sv, err := assessment.LoadSettings(c, tx, cy.ID)
 			if err != nil {
 				return err
 			}
 			d.Decimals = sv.Settings.Decimals
-			cats, err := results.Published(c, tx, p.ID, nil)
-			d.Categories = orderCategories(cats, s.Config.UnitCategories)
-			return err
+		} else {
+			a, err := results.ComputeAll(c, tx, s.Config.Location, s.Now(), cy.ID, s.Config.UnitCategories)
+			if err != nil {
+				return err
+			}
+			d.Draft, d.Decimals = &a, a.Settings.Decimals
+			d.Categories = a.Categories
 		}
-		a, err := results.ComputeAll(c, tx, s.Config.Location, s.Now(), cy.ID, s.Config.UnitCategories)
-		if err != nil {
-			return err
-		}
-		d.Draft, d.Decimals = &a, a.Settings.Decimals
-		d.Categories = a.Categories
 		if p := newestPublication(d.Status); p != nil && d.View == "published" {
 			cats, err := results.Published(c, tx, p.ID, nil)
 			if err != nil {
 				return err
 			}
 			d.Categories = orderCategories(cats, s.Config.UnitCategories)
-		} else {
+		} else if !leader {
 			d.View = "draft"
 		}
 		if d.Appeals, err = results.ListAppeals(c, tx, cy.ID, nil); err != nil {
