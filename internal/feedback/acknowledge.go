@@ -151,11 +151,13 @@ func SaveAutoRule(ctx context.Context, tx pgx.Tx, actor audit.Actor, r AutoRule,
 const autoBatch = 1000
 
 // AutoAcknowledge applies the rule, when enabled, to the pending rating
-// items rated since from: each is marked 已阅 with auto set, decided by no
+// items of the review queue's default period before now (DefaultPeriod and
+// the day now is in): each is marked 已阅 with auto set, decided by no
 // one, and audited as the system's. It works in batches until none is
 // left or ctx ends, and returns how many it marked. A rating decided
 // meanwhile keeps its verdict (ON CONFLICT DO NOTHING).
-func AutoAcknowledge(ctx context.Context, pool *pgxpool.Pool, from, now time.Time) (int, error) {
+func AutoAcknowledge(ctx context.Context, pool *pgxpool.Pool, now time.Time) (int, error) {
+	from := now.Add(-DefaultPeriod - 24*time.Hour)
 	total := 0
 	for {
 		var n int

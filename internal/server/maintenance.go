@@ -145,8 +145,7 @@ func (s *Server) scanFeedback(ctx context.Context) error {
 func (s *Server) autoAcknowledge(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, time.Minute)
 	defer cancel()
-	now := s.Now()
-	n, err := feedback.AutoAcknowledge(ctx, s.Pool, now.Add(-feedback.DefaultPeriod-24*time.Hour), now)
+	n, err := feedback.AutoAcknowledge(ctx, s.Pool, s.Now())
 	if n > 0 {
 		s.Log.Info("praise marked read by the office's rule", "items", n)
 	}

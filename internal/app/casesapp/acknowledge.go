@@ -80,8 +80,7 @@ const autoRunBudget = 20 * time.Second
 func (s *Handlers) runAutoRule(c *gin.Context) (int, error) {
 	ctx, cancel := context.WithTimeout(c, autoRunBudget)
 	defer cancel()
-	now := s.Now()
-	n, err := feedback.AutoAcknowledge(ctx, s.Pool, now.Add(-feedback.DefaultPeriod-24*time.Hour), now)
+	n, err := feedback.AutoAcknowledge(ctx, s.Pool, s.Now())
 	if ctx.Err() == context.DeadlineExceeded && c.Err() == nil {
 		err = nil // the hourly maintenance goes on where this stopped
 	}
