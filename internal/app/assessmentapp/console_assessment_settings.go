@@ -2,7 +2,6 @@ package assessmentapp
 
 import (
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -19,18 +18,20 @@ import (
 // assessSettingsForm is the settings form as typed; shares are percents.
 type assessSettingsForm struct {
 	BonusCap, DeductionCap, ExcellentShare, GoodShare, PassMin, Decimals, TieRule string
-	AppealDays, AnswerDays, Reasons, Note                                         string
+	AppealDays, AnswerDays, Note                                                  string
 	Quota                                                                         map[string]string
+	Reasons                                                                       []reasonRow
 }
 
 type assessSettingsPageData struct {
 	httpx.BasePage
-	Cycle        cycles.Cycle
-	Version      int
-	Form         assessSettingsForm
-	Errors       map[string]string
-	ReasonErrors []string
-	Grades       []adjustKind
+	Cycle   cycles.Cycle
+	Version int
+	Form    assessSettingsForm
+	Errors  map[string]string
+	// ReasonsBad says a deduction reason row has an error.
+	ReasonsBad bool
+	Grades     []adjustKind
 }
 
 func percentText(f float64) string { return fnum(schemeRound(f * 100)) }
@@ -50,19 +51,12 @@ func settingsForm(st assessment.Settings) assessSettingsForm {
 	for g, v := range st.QuotaShares {
 		f.Quota[g] = percentText(v)
 	}
-	var lines []string
-	for _, r := range st.DeductionReasons {
-		fail := "否"
-		if r.SetsFail {
-			fail = "是"
-		}
-		lines = append(lines, strings.Join([]string{r.Key, r.Name, fnum(r.Points), fnum(r.MaxTotal), fail}, "|"))
-	}
-	f.Reasons = strings.Join(lines, "\n")
+	f.Reasons = reasonRowsOf(st.DeductionReasons)
 	return f
 }
 
-// parse turns the form into settings, adding a message per bad field.
+// parse turns the form into settings, adding a message per bad field;
+// the deduction reasons are read by parseReasons.
 func (f assessSettingsForm) parse(errs apperr.Fields) assessment.Settings {
 	num := func(field, raw string, scale float64) float64 {
 		v, err := strconv.ParseFloat(strings.TrimSpace(raw), 64)
@@ -85,33 +79,6 @@ func (f assessSettingsForm) parse(errs apperr.Fields) assessment.Settings {
 		QuotaShares: map[string]float64{}, DeductionReasons: []assessment.DeductionReason{}}
 	for g, raw := range f.Quota {
 		st.QuotaShares[g] = num("quota_shares."+g, raw, 100)
-	}
-	for i, line := range strings.Split(f.Reasons, "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		p := strings.Split(strings.ReplaceAll(line, "｜", "|"), "|")
-		field := "deduction_reasons[" + strconv.Itoa(len(st.DeductionReasons)) + "].key"
-		if len(p) != 5 {
-			errs.Add(field, "第"+strconv.Itoa(i+1)+"行须为“代码|名称|每项扣分|累计上限|直接定为不合格（是/否）”五项")
-			continue
-		}
-		r := assessment.DeductionReason{Key: strings.TrimSpace(p[0]), Name: strings.TrimSpace(p[1])}
-		var e1, e2 error
-		r.Points, e1 = strconv.ParseFloat(strings.TrimSpace(p[2]), 64)
-		r.MaxTotal, e2 = strconv.ParseFloat(strings.TrimSpace(p[3]), 64)
-		if e1 != nil || e2 != nil {
-			errs.Add(field, "第"+strconv.Itoa(i+1)+"行的每项扣分和累计上限须为数字（不设上限填0）")
-		}
-		switch strings.TrimSpace(p[4]) {
-		case "是":
-			r.SetsFail = true
-		case "否", "":
-		default:
-			errs.Add(field, "第"+strconv.Itoa(i+1)+"行“直接定为不合格”须填“是”或“否”")
-		}
-		st.DeductionReasons = append(st.DeductionReasons, r)
 	}
 	return st
 }
@@ -136,12 +103,10 @@ func (s *Handlers) showAssessSettings(c *gin.Context, status int, cy cycles.Cycl
 	for _, g := range []string{assessment.GradeExcellent, assessment.GradeGood, assessment.GradePass, assessment.GradeFail} {
 		d.Grades = append(d.Grades, adjustKind{g, assessment.GradeLabel(g)})
 	}
-	for k, m := range errs {
-		if strings.HasPrefix(k, "deduction_reasons") {
-			d.ReasonErrors = append(d.ReasonErrors, m)
-		}
+	for i := range d.Form.Reasons {
+		d.Form.Reasons[i].N = i + 1
+		d.ReasonsBad = d.ReasonsBad || d.Form.Reasons[i].Error != ""
 	}
-	sort.Strings(d.ReasonErrors)
 	s.Render(c, status, "console/assess_settings.html", d)
 }
 
@@ -154,17 +119,28 @@ func (s *Handlers) AssessSettingsSubmit(c *gin.Context) {
 	f := assessSettingsForm{BonusCap: c.PostForm("bonus_cap"), DeductionCap: c.PostForm("deduction_cap"),
 		ExcellentShare: c.PostForm("excellent_share"), GoodShare: c.PostForm("good_share"), PassMin: c.PostForm("pass_min"),
 		Decimals: c.PostForm("decimals"), TieRule: c.PostForm("tie_rule"), AppealDays: c.PostForm("appeal_days"),
-		AnswerDays: c.PostForm("answer_days"), Reasons: c.PostForm("reasons"), Note: c.PostForm("note"),
+		AnswerDays: c.PostForm("answer_days"), Reasons: readReasonRows(c), Note: c.PostForm("note"),
 		Quota: map[string]string{}}
 	for _, g := range []string{assessment.GradeExcellent, assessment.GradeGood, assessment.GradePass, assessment.GradeFail} {
 		f.Quota[g] = c.PostForm("quota_" + g)
 	}
 	errs := apperr.Fields{}
 	st := f.parse(errs)
+	reasons, rowOf, badReasons := parseReasons(f.Reasons)
+	st.DeductionReasons = reasons
 	before, err := assessment.LoadSettings(c, s.Pool, cy.ID)
 	if err != nil {
 		s.ConsoleError(c, err)
 		return
+	}
+	if c.PostForm("op") == "more_reasons" {
+		// Another empty row, nothing saved.
+		f.Reasons = withSpareRows(f.Reasons, 1)
+		s.showAssessSettings(c, http.StatusOK, cy, before.Version, f, nil)
+		return
+	}
+	if badReasons {
+		errs.Add("reasons", "扣分事由有误")
 	}
 	if len(errs) > 0 {
 		// Show the rules' problems along with the typing ones.
@@ -192,5 +168,6 @@ func (s *Handlers) AssessSettingsSubmit(c *gin.Context) {
 			errs.Add(k, m)
 		}
 	}
+	placeReasonErrors(f.Reasons, rowOf, errs)
 	s.showAssessSettings(c, http.StatusUnprocessableEntity, cy, before.Version, f, errs)
 }

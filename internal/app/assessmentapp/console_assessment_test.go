@@ -1,12 +1,15 @@
 package assessmentapp_test
 
 import (
+	"context"
 	"net/url"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
+	"minyi/internal/assessment"
 	"minyi/internal/testutil/apptest"
 )
 
@@ -105,20 +108,50 @@ func TestConsoleAssessment(t *testing.T) {
 	}
 
 	sp := apptest.Get(t, office, base+"/settings")
-	if sp.Status != 200 || !sp.Has("accountability|行政问责|2|10|否") {
+	if sp.Status != 200 || !sp.Has(`name="r.key.0" value="accountability"`) || !sp.Has(`value="行政问责"`) ||
+		!sp.Has(`name="reasons_n" value="8"`) || !sp.Has(`value="自评不实"`) {
 		t.Fatalf("settings page: %d", sp.Status)
 	}
 	form := url.Values{"bonus_cap": {"5"}, "deduction_cap": {"10"}, "excellent_share": {"40"}, "good_share": {"70"},
 		"pass_min": {"70"}, "decimals": {"2"}, "tie_rule": {"exclude"}, "appeal_days": {"5"}, "answer_days": {"15"},
-		"reasons": {"accountability|行政问责|2|10|否\nbad line"}, "quota_excellent": {"20"}, "quota_good": {"18"},
-		"quota_pass": {"15"}, "quota_fail": {"10"}}
-	if p := apptest.Post(t, office, base+"/settings", form); p.Status != 422 || !p.Has("与优秀比例之和不超过100%") || !p.Has("五项") {
+		"reasons_n": {"3"}, "r.key.0": {"accountability"}, "r.name.0": {"行政问责"}, "r.points.0": {"2"}, "r.max.0": {"10"},
+		"r.name.1": {"严重违纪"}, "r.points.1": {"两分"},
+		"quota_excellent": {"20"}, "quota_good": {"18"}, "quota_pass": {"15"}, "quota_fail": {"10"}}
+	if p := apptest.Post(t, office, base+"/settings", form); p.Status != 422 || !p.Has("与优秀比例之和不超过100%") ||
+		!p.Has(`id="r-err-1"`) || !p.Has("每项扣分须为数字") || !p.Has(`value="两分"`) {
 		t.Fatalf("bad settings: %d", p.Status)
 	}
+	// Another row, nothing saved, typing kept.
+	form.Set("op", "more_reasons")
+	if p := apptest.Post(t, office, base+"/settings", form); p.Status != 200 || !p.Has(`name="reasons_n" value="4"`) ||
+		!p.Has(`value="两分"`) {
+		t.Fatalf("more rows: %d", p.Status)
+	}
+	form.Del("op")
 	form.Set("good_share", "50")
-	form.Set("reasons", "accountability|行政问责|2|10|否\nserious|严重违纪|0|0|是")
+	form.Set("r.points.1", "0")
+	form.Set("r.fail.1", "1")
 	if p := apptest.Post(t, office, base+"/settings", form); p.Status != 303 || !strings.Contains(p.Location, "assess_settings_saved") {
 		t.Fatalf("save settings: %d %s", p.Status, p.Body)
+	}
+	set, err := assessment.LoadSettings(context.Background(), w.app.Pool, w.cycle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []assessment.DeductionReason{{Key: "accountability", Name: "行政问责", Points: 2, MaxTotal: 10},
+		{Key: "reason_1", Name: "严重违纪", SetsFail: true}}
+	if !reflect.DeepEqual(set.Settings.DeductionReasons, want) {
+		t.Fatalf("reasons saved: %+v", set.Settings.DeductionReasons)
+	}
+	// Deleting a reason keeps the others' keys.
+	form.Set("r.key.1", "reason_1")
+	form.Set("r.del.0", "1")
+	if p := apptest.Post(t, office, base+"/settings", form); p.Status != 303 {
+		t.Fatalf("delete reason: %d", p.Status)
+	}
+	set, _ = assessment.LoadSettings(context.Background(), w.app.Pool, w.cycle)
+	if len(set.Settings.DeductionReasons) != 1 || set.Settings.DeductionReasons[0].Key != "reason_1" {
+		t.Fatalf("after delete: %+v", set.Settings.DeductionReasons)
 	}
 	if p := apptest.Get(t, ua, base+"/settings"); p.Status != 403 {
 		t.Fatalf("unit settings page: %d", p.Status)
