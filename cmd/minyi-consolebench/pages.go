@@ -175,6 +175,7 @@ func catalogue() []spec {
 		{route: "/console/workdays/new", path: "/console/workdays/new?year={new_year}", who: office},
 		{route: "/console/workdays/:year", path: "/console/workdays/{year}", who: both},
 		{route: "/console/cycles/:id/scheme", path: "/console/cycles/{cycle}/scheme", who: both},
+		{route: "/console/cycles/:id/scheme/edit", path: "/console/cycles/{cycle}/scheme/edit", who: office},
 		{route: "/api/v1/cycles", path: "/api/v1/cycles", who: both},
 		{route: "/api/v1/cycles/:id", path: "/api/v1/cycles/{cycle}", who: both},
 		{route: "/api/v1/cycles/:id/config/versions", path: "/api/v1/cycles/{cycle}/config/versions", who: both},

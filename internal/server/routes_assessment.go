@@ -62,6 +62,8 @@ func (s *Server) schemeRoutes(authed, console *gin.RouterGroup) {
 	console.GET("/console/cycles/:id/scheme", cy.SchemePage)
 	console.POST("/console/cycles/:id/scheme", s.OfficePage, cy.SchemeSubmit)
 	console.POST("/console/cycles/:id/scheme/trial", s.OfficePage, cy.SchemeTrialSubmit)
+	console.GET("/console/cycles/:id/scheme/edit", s.OfficePage, cy.SchemeEditPage)
+	console.POST("/console/cycles/:id/scheme/edit", s.OfficePage, cy.SchemeEditSubmit)
 }
 
 // targetRoutes registers annual targets and process management (目标管理与

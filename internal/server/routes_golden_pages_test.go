@@ -69,6 +69,8 @@ var goldenPageRoutes = []string{
 	"POST /console/cycles/:id/results/reopen",
 	"GET /console/cycles/:id/scheme",
 	"POST /console/cycles/:id/scheme",
+	"GET /console/cycles/:id/scheme/edit",
+	"POST /console/cycles/:id/scheme/edit",
 	"POST /console/cycles/:id/scheme/trial",
 	"GET /console/cycles/:id/scores",
 	"GET /console/cycles/:id/scores.xlsx",

@@ -22,6 +22,7 @@ func parseTemplates(loc *time.Location) (map[string]*template.Template, error) {
 		"levelLabel":   ratings.LevelLabel,
 		"channelLabel": ratings.ChannelLabel,
 		"kindLabel":    units.KindLabel,
+		"inc":          func(i int) int { return i + 1 },
 		"time": func(t any) string {
 			switch v := t.(type) {
 			case time.Time:

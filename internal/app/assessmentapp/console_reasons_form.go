@@ -37,8 +37,11 @@ const maxReasonRows = 200
 func reasonRowsOf(rs []assessment.DeductionReason) []reasonRow {
 	rows := make([]reasonRow, 0, len(rs)+spareReasonRows)
 	for _, r := range rs {
-		rows = append(rows, reasonRow{Key: r.Key, Name: r.Name, Points: fnum(r.Points), MaxTotal: fnum(r.MaxTotal),
-			SetsFail: r.SetsFail})
+		row := reasonRow{Key: r.Key, Name: r.Name, Points: fnum(r.Points), SetsFail: r.SetsFail}
+		if r.MaxTotal != 0 {
+			row.MaxTotal = fnum(r.MaxTotal)
+		}
+		rows = append(rows, row)
 	}
 	return withSpareRows(rows, spareReasonRows)
 }

@@ -2,7 +2,8 @@
 // (考核方案) over HTTP: the API (`/api/v1/cycles…`, `/api/v1/schemes…`)
 // and the console pages (`/console/cycles…`) that list and create cycles,
 // show a cycle's configuration with its version history and store a new
-// version, and show, save and trial-compute a cycle's scheme. The cycles
+// version, and show, save, trial-compute and edit item by item (the scheme
+// editor) a cycle's scheme. The cycles
 // and schemes themselves are internal/cycles and internal/schemes.
 package cyclesapp
 
