@@ -30,11 +30,12 @@ var a11yPages = []struct {
 		"/console/cases/settings", "/console/callbacks", "/console/callbacks/:id", "/console/units", "/console/units/:id",
 		"/console/cycles", "/console/cycles/:id", "/console/cycles/:id/scheme", "/console/cycles/:id/assessment",
 		"/console/cycles/:id/assessment/score", "/console/cycles/:id/assessment/units/:unit_id",
-		"/console/cycles/:id/assessment/settings", "/console/cycles/:id/case-deductions",
+		"/console/cycles/:id/assessment/settings", "/console/cycles/:id/case-carry", "/console/cycles/:id/case-deductions",
 		"/console/cycles/:id/scores", "/console/cycles/:id/scores/:unit_id",
 		"/console/cycles/:id/results", "/console/cycles/:id/results/:unit_id", "/console/targets", "/console/targets/:id",
 		"/console/targets/warnings", "/console/surveys", "/console/surveys/new", "/console/surveys/:id",
-		"/console/surveys/:id/agencies", "/console/agencies/:id", "/console/responses", "/console/accounts",
+		"/console/surveys/:id/edit", "/console/surveys/:id/agencies", "/console/agencies/:id",
+		"/console/agencies/:id/uploads/:upload_id", "/console/responses", "/console/accounts",
 		"/console/accounts/:id", "/console/workdays", "/console/workdays/:year", "/console/audit", "/console/password",
 	}},
 	{role: "unit", user: "unit-hrss", password: "unit-demo-2026", routes: []string{
@@ -46,7 +47,7 @@ var a11yPages = []struct {
 	{role: "leader", user: "leader", password: "leader-demo-2026", routes: []string{
 		"/console", "/console/todos", "/console/ratings", "/console/cases", "/console/units", "/console/cycles/:id",
 		"/console/cycles/:id/scores", "/console/cycles/:id/results", "/console/cycles/:id/results/:unit_id",
-		"/console/targets", "/console/responses",
+		"/console/cycles/:id/assessment/score", "/console/targets", "/console/targets/:id", "/console/responses",
 	}},
 }
 
