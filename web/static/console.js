@@ -6,7 +6,9 @@
      <select data-autosubmit>    submits its form when changed
      <input data-select>         selects its text when clicked
      <button data-copy="ID">     copies the value of element #ID
-     <button data-print>         prints the page                        */
+     <button data-print>         prints the page
+   and a wide table's .table-wrap or a long code.json that scrolls takes
+   the keyboard focus, so it can be scrolled without a mouse.           */
 (function () {
   'use strict';
   document.addEventListener('submit', function (e) {
@@ -34,4 +36,21 @@
     }
     if (el.closest('[data-print]')) window.print();
   });
+  // WCAG 2.1.1: a region that scrolls (a wide table on a phone, a long
+  // audit value) is reachable by Tab, so the arrow keys can scroll it; one
+  // that fits is not a tab stop. Checked again when the window resizes.
+  var scrollers = function () {
+    document.querySelectorAll('.table-wrap, code.json').forEach(function (el) {
+      var scrolls = el.scrollWidth > el.clientWidth || el.scrollHeight > el.clientHeight;
+      if (scrolls && !el.hasAttribute('tabindex')) {
+        el.setAttribute('tabindex', '0');
+        el.setAttribute('data-scroll-focus', '');
+      } else if (!scrolls && el.hasAttribute('data-scroll-focus')) {
+        el.removeAttribute('tabindex');
+        el.removeAttribute('data-scroll-focus');
+      }
+    });
+  };
+  scrollers();
+  window.addEventListener('resize', scrollers);
 })();
