@@ -6,8 +6,11 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"minyi/internal/testutil/apptest"
@@ -29,6 +32,51 @@ func shotDir(t *testing.T, sub string) string {
 		t.Fatal(err)
 	}
 	return dir
+}
+
+// shoot saves the whole page as name.png and what the screen shows as
+// name-screen.png in dir.
+func shoot(t *testing.T, ctx context.Context, dir, name string) {
+	t.Helper()
+	screenshot(t, ctx, dir, name)
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if err := os.WriteFile(dir+"/"+name+"-screen.png", png, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// watchErrors collects the page's script exceptions and logged errors (a
+// script or style refused by the content security policy among them) and
+// reports them when the test ends.
+func watchErrors(t *testing.T, ctx context.Context) {
+	t.Helper()
+	var mu sync.Mutex
+	var list []string
+	err := chromedp.Listen(ctx, func(ev any) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch ev := ev.(type) {
+		case *log.EventEntryAdded:
+			if ev.Entry.Level == log.EntryLevelError && !strings.HasSuffix(ev.Entry.URL, "/favicon.ico") {
+				list = append(list, ev.Entry.Text)
+			}
+		case *runtime.EventExceptionThrown:
+			list = append(list, "exception: "+ev.ExceptionDetails.Text)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, m := range list {
+			t.Errorf("browser: %s", m)
+		}
+	})
 }
 
 // fourUnits is an open survey of four units (names long and short) with
@@ -105,6 +153,7 @@ func TestBrowserSurveyOneUnitPerScreen(t *testing.T) {
 
 func surveySteps(t *testing.T, width, height int64) {
 	ctx := browser.New(t, browser.Options{Width: width, Height: height})
+	watchErrors(t, ctx)
 	w, path := fourUnits(t)
 	shots := shotDir(t, fmt.Sprint(width))
 
@@ -123,7 +172,7 @@ func surveySteps(t *testing.T, width, height int64) {
 	if browsertest.Eval[bool](t, ctx, `document.getElementById('submit').offsetParent !== null || document.querySelector('.sv-save').offsetParent !== null`) {
 		t.Error("the submit or the no-script save buttons show on a unit's screen")
 	}
-	screenshot(t, ctx, shots, "1-first-unit")
+	shoot(t, ctx, shots, "1-first-unit")
 
 	// 下一个 with the required question unanswered: the error beside it,
 	// focus on it, and no move.
@@ -142,7 +191,7 @@ func surveySteps(t *testing.T, width, height int64) {
 	if p := progress(t, ctx); p != "第 1 / 4 个单位 1/4 0" {
 		t.Errorf("progress after the refused move %q", p)
 	}
-	screenshot(t, ctx, shots, "2-error")
+	shoot(t, ctx, shots, "2-error")
 
 	browsertest.Do(t, ctx, "answer the first unit and move on",
 		chromedp.Click(choice(u1, "overall", "5")), chromedp.Click(choice(u1, "efficiency", "4")), savedState(u1), next(u1), showing(u2))
@@ -190,7 +239,7 @@ func surveySteps(t *testing.T, width, height int64) {
 	if browsertest.Eval[bool](t, ctx, `!document.getElementById('confirm').hidden`) {
 		t.Error("the confirm step opened with units left")
 	}
-	screenshot(t, ctx, shots, "3-overview")
+	shoot(t, ctx, shots, "3-overview")
 
 	// Tap a unit to go back to it, finish, and the last 下一个 leads to the overview.
 	browsertest.Do(t, ctx, "finish the units",
@@ -209,7 +258,7 @@ func surveySteps(t *testing.T, width, height int64) {
 	if s := browsertest.Text(t, ctx, "#confirm-q"); s != "提交后不能修改，确定提交吗？" {
 		t.Errorf("confirm step says %q", s)
 	}
-	screenshot(t, ctx, shots, "4-confirm")
+	shoot(t, ctx, shots, "4-confirm")
 	browsertest.Do(t, ctx, "cancel", chromedp.Click(chromedp.ID("confirm-no")), chromedp.WaitNotVisible(chromedp.ID("confirm-yes")))
 	var status string
 	if err := w.App.Pool.QueryRow(t.Context(), `SELECT status FROM survey_respondents`).Scan(&status); err != nil || status == "submitted" {
@@ -227,7 +276,7 @@ func surveySteps(t *testing.T, width, height int64) {
 	if s := browsertest.Text(t, ctx, "#result"); s != "问卷已提交，感谢您的参与！" {
 		t.Fatalf("after confirming the page says %q", s)
 	}
-	screenshot(t, ctx, shots, "5-thanks")
+	shoot(t, ctx, shots, "5-thanks")
 	got := stored(t, w.App)
 	for id, want := range map[int64]string{u1: `5:{"efficiency": 4}:`, u2: `3:{"attitude": 2}:` + opinion, u3: `4:{}:`, u4: `2:{}:`} {
 		if got[id] != want {
