@@ -316,6 +316,7 @@ func TestBrowserSurveyRefusedReturnsToTheUnit(t *testing.T) {
 		browsertest.Eval[string](t, ctx, `document.querySelector('textarea[name="u`+apptest.Itoa(a)+`.opinion"]').value`) != opinion {
 		t.Error("the first unit's answers are lost after the refusal")
 	}
+	shoot(t, ctx, shotDir(t, "refused"), "1-refused")
 	if n := v.Responses(t); n != 0 {
 		t.Fatalf("%d responses after the refusal", n)
 	}
