@@ -19,15 +19,21 @@ import (
 const defaultIntro = "为了解各单位的工作作风、服务质量和工作成效，特开展本次满意度测评。请根据您的了解，对以下单位逐一作出评价。"
 
 type invitationQuestion struct {
-	Text    string
-	Name    string // the form field
-	Overall bool
-	Value   int
-	Error   string
+	Text string
+	// Required is what the page says when a required question is left
+	// unanswered, as the submission would; empty for an optional one.
+	Required string
+	Name     string // the form field
+	Overall  bool
+	Value    int
+	Error    string
 }
 
 type invitationUnit struct {
 	ID         int64
+	Pos        int  // 1 for the first unit on the page
+	First      bool // the page's first unit: no 上一个
+	Last       bool // the page's last unit: 下一个 leads to the overview
 	Name       string
 	Category   string
 	SaveURL    string
@@ -208,20 +214,23 @@ func (s *Handlers) invitationView(token string, inv surveys.Invitation, posted m
 	if d.Intro == "" {
 		d.Intro = defaultIntro
 	}
-	for _, u := range inv.Units {
+	for i, u := range inv.Units {
 		a, ok := posted[u.ID]
 		if !ok {
 			dr := inv.Drafts[u.ID]
 			a = surveys.Answer{UnitID: u.ID, Answers: dr.Answers, Opinion: dr.Opinion}
 		}
-		v := invitationUnit{ID: u.ID, Name: u.Name, Category: u.Category, Complete: inv.Complete(u.ID),
+		v := invitationUnit{ID: u.ID, Pos: i + 1, First: i == 0, Last: i == len(inv.Units)-1, Name: u.Name, Category: u.Category, Complete: inv.Complete(u.ID),
 			SaveURL:    "/s/" + token + "/units/" + strconv.FormatInt(u.ID, 10),
 			OpinionKey: surveys.FieldName(u.ID, "opinion"), Opinion: a.Opinion}
 		v.OpinionErr = errs[v.OpinionKey]
 		for _, q := range sv.Questions {
 			name := surveys.FieldName(u.ID, q.Key)
-			v.Questions = append(v.Questions, invitationQuestion{Text: q.Text, Name: name, Overall: q.Kind == surveys.KindOverall,
-				Value: a.Answers[q.Key], Error: errs[name]})
+			iq := invitationQuestion{Text: q.Text, Name: name, Overall: q.Kind == surveys.KindOverall, Value: a.Answers[q.Key], Error: errs[name]}
+			if iq.Overall {
+				iq.Required = "请评价“" + u.Name + "”的" + q.Text
+			}
+			v.Questions = append(v.Questions, iq)
 			v.Flag = v.Flag || errs[name] != ""
 		}
 		v.Flag = v.Flag || v.OpinionErr != ""

@@ -45,7 +45,7 @@ func TestBrowserAnswersSurveyByInvitation(t *testing.T) {
 	link := v.App.URL + v.Path
 	shots := t.TempDir()
 
-	browsertest.Do(t, ctx, "open the invitation", chromedp.Navigate(link), chromedp.WaitVisible(chromedp.ID("submit")))
+	browsertest.Do(t, ctx, "open the invitation", chromedp.Navigate(link), chromedp.WaitVisible(chromedp.CSS(".sv-unit.on")))
 	if w := browsertest.Eval[int](t, ctx, `window.innerWidth`); w > 480 {
 		t.Fatalf("viewport is %d px wide, want a phone", w)
 	}
@@ -59,34 +59,36 @@ func TestBrowserAnswersSurveyByInvitation(t *testing.T) {
 		t.Error("the no-script save buttons show although the script runs")
 	}
 	screenshot(t, ctx, shots, "1-open")
+	units := pageUnits(t, ctx)
+	a, b := units[0], units[1]
 
 	opinion := "希望延长周末办理时间。"
 	browsertest.Do(t, ctx, "answer the first unit",
-		chromedp.Click(choice(v.A.ID, "overall", "5")), chromedp.Click(choice(v.A.ID, "efficiency", "4")),
-		savedState(v.A.ID), chromedp.Poll[chromedp.Void](`document.getElementById('done').textContent === '1'`))
+		chromedp.Click(choice(a, "overall", "5")), chromedp.Click(choice(a, "efficiency", "4")),
+		savedState(a), chromedp.Poll[chromedp.Void](`document.getElementById('done').textContent === '1'`), next(a), showing(b))
 	browsertest.Do(t, ctx, "answer the second unit",
-		chromedp.Click(choice(v.B.ID, "overall", "3")), chromedp.Click(choice(v.B.ID, "attitude", "2")),
-		chromedp.SendKeys(chromedp.CSS(`textarea[name="u`+apptest.Itoa(v.B.ID)+`.opinion"]`), opinion),
-		savedState(v.B.ID), chromedp.Poll[chromedp.Void](`document.getElementById('done').textContent === '2'`))
-	if !browsertest.Eval[bool](t, ctx, `document.getElementById('chip-`+apptest.Itoa(v.B.ID)+`').className === 'done'`) {
-		t.Error("the unit list does not mark the second unit done")
+		chromedp.Click(choice(b, "overall", "3")), chromedp.Click(choice(b, "attitude", "2")),
+		chromedp.SendKeys(chromedp.CSS(`textarea[name="u`+apptest.Itoa(b)+`.opinion"]`), opinion),
+		savedState(b), chromedp.Poll[chromedp.Void](`document.getElementById('done').textContent === '2'`))
+	if !browsertest.Eval[bool](t, ctx, `document.querySelector('#review [data-review="`+apptest.Itoa(b)+`"]').classList.contains('done')`) {
+		t.Error("the overview does not mark the second unit done")
 	}
 	screenshot(t, ctx, shots, "2-answered")
 
-	// A reload (or another phone) shows the saved answers.
-	browsertest.Do(t, ctx, "reload", chromedp.Reload(), chromedp.WaitVisible(chromedp.ID("submit")))
+	// A reload (or another phone) shows the saved answers, on the same unit.
+	browsertest.Do(t, ctx, "reload", chromedp.Reload(), showing(b))
 	for sel, want := range map[string]bool{
-		`input[name="u` + apptest.Itoa(v.A.ID) + `.overall"][value="5"]`:    true,
-		`input[name="u` + apptest.Itoa(v.A.ID) + `.efficiency"][value="4"]`: true,
-		`input[name="u` + apptest.Itoa(v.B.ID) + `.overall"][value="3"]`:    true,
-		`input[name="u` + apptest.Itoa(v.B.ID) + `.attitude"][value="2"]`:   true,
-		`input[name="u` + apptest.Itoa(v.B.ID) + `.overall"][value="4"]`:    false,
+		`input[name="u` + apptest.Itoa(a) + `.overall"][value="5"]`:    true,
+		`input[name="u` + apptest.Itoa(a) + `.efficiency"][value="4"]`: true,
+		`input[name="u` + apptest.Itoa(b) + `.overall"][value="3"]`:    true,
+		`input[name="u` + apptest.Itoa(b) + `.attitude"][value="2"]`:   true,
+		`input[name="u` + apptest.Itoa(b) + `.overall"][value="4"]`:    false,
 	} {
 		if got := browsertest.Eval[bool](t, ctx, `document.querySelector('`+sel+`').checked`); got != want {
 			t.Errorf("after reload %s checked = %v", sel, got)
 		}
 	}
-	if got := browsertest.Eval[string](t, ctx, `document.querySelector('textarea[name="u`+apptest.Itoa(v.B.ID)+`.opinion"]').value`); got != opinion {
+	if got := browsertest.Eval[string](t, ctx, `document.querySelector('textarea[name="u`+apptest.Itoa(b)+`.opinion"]').value`); got != opinion {
 		t.Errorf("opinion after reload %q", got)
 	}
 	if s := browsertest.Text(t, ctx, "#done"); s != "2" {
@@ -94,7 +96,8 @@ func TestBrowserAnswersSurveyByInvitation(t *testing.T) {
 	}
 	screenshot(t, ctx, shots, "3-reloaded")
 
-	res, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.ID("submit")))
+	browsertest.Do(t, ctx, "ask to submit", next(b), showing(0), chromedp.Click(chromedp.ID("submit")), chromedp.WaitVisible(chromedp.ID("confirm-yes")))
+	res, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.ID("confirm-yes")))
 	if err != nil {
 		t.Fatalf("submit: %v", err)
 	}
