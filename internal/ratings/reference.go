@@ -82,7 +82,8 @@ func Reference(id uuid.UUID, loc *time.Location) string {
 // RefRange is where a reference's rating lies: its id between Low and
 // High and its rated_at from From to before To.
 type RefRange struct {
-	Reference string // the reference in its canonical form
+	Reference string    // the reference in its canonical form
+	Day       time.Time // its local day, midnight in the zone it was read in
 	Low, High uuid.UUID
 	From, To  time.Time
 }
@@ -141,7 +142,7 @@ func ParseReference(s string, loc *time.Location) (RefRange, error) {
 	for i := 10; i < 16; i++ {
 		hi[i] = 0xff
 	}
-	return RefRange{Reference: Reference(lo, loc), Low: lo, High: hi, From: at.Add(-refSlack), To: at.Add(refSlack)}, nil
+	return RefRange{Reference: Reference(lo, loc), Day: day, Low: lo, High: hi, From: at.Add(-refSlack), To: at.Add(refSlack)}, nil
 }
 
 // RequestedRatingID returns the id of the rating stored for the client id

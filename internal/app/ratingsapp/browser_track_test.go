@@ -168,4 +168,14 @@ func TestBrowserTrackUnknownReference(t *testing.T) {
 			t.Errorf("%s: page says %q", ref, s)
 		}
 	}
+	// A reference of an archived month says so.
+	if _, err := f.App.Pool.Exec(context.Background(), `INSERT INTO rating_archives
+		(month, ratings, cases, holds, file, sha256, time_zone, archived_by)
+		VALUES ('2025-01-01', 0, 0, 0, 'ratings_202501.csv.gz', repeat('0', 64), 'Asia/Shanghai', 'test')`); err != nil {
+		t.Fatal(err)
+	}
+	res, body := f.Device("Redmi").Do(t, "GET", "/t/20250115-00000-00000", nil)
+	if res.StatusCode != http.StatusGone || !strings.Contains(body, "已归档") {
+		t.Errorf("archived month: %d\n%s", res.StatusCode, body)
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"minyi/internal/apperr"
 	"minyi/internal/feedback"
 	"minyi/internal/httpx"
+	"minyi/internal/partitions"
 	"minyi/internal/ratings"
 	"minyi/internal/secure"
 	"minyi/internal/units"
@@ -87,6 +88,20 @@ func (s *Handlers) ThanksPage(c *gin.Context) {
 	s.Render(c, http.StatusOK, "public/done.html", d)
 }
 
+// archived reports whether the month of the reference's day is archived
+// (see internal/partitions), so its rating cannot be looked up.
+func (s *Handlers) archived(c *gin.Context, reference string) bool {
+	rr, err := ratings.ParseReference(reference, s.Config.Location)
+	if err != nil {
+		return false
+	}
+	ok, err := partitions.Archived(c, s.Pool, partitions.Month{Year: rr.Day.Year(), Month: rr.Day.Month()})
+	if err != nil {
+		s.Log.Warn("tracking page: archive check failed", "err", err)
+	}
+	return ok
+}
+
 type trackData struct {
 	Title   string
 	Track   feedback.Tracking
@@ -102,6 +117,10 @@ func (s *Handlers) TrackPage(c *gin.Context) {
 		return
 	}
 	tr, err := feedback.FindTracking(c, s.Pool, c.Param("reference"), s.Config.Location)
+	if apperr.Is(err, apperr.NotFound) && s.archived(c, c.Param("reference")) {
+		s.ErrorPage(c, http.StatusGone, "评价记录已归档", "该评价所在月份的记录已归档，无法在线查询处理进度，请致电绩效办查询。")
+		return
+	}
 	switch {
 	case apperr.Is(err, apperr.NotFound) || apperr.Is(err, apperr.Invalid):
 		s.ErrorPage(c, http.StatusNotFound, "未找到该评价编号", "请核对评价编号是否完整、正确，例如 20261203-1Q9ZK-4M7TX。")
