@@ -187,7 +187,9 @@ func newScenario(o *options) (*scenario, error) {
 				return newRequest(http.MethodPost, urls[(w+seq)%len(urls)], h, []byte(form))
 			},
 			ok: func(res *http.Response, _ []byte) bool {
-				return res.StatusCode == http.StatusSeeOther && strings.HasSuffix(res.Header.Get("Location"), "/thanks")
+				// The thanks page's address carries the rating's reference (?ref=).
+				loc, _, _ := strings.Cut(res.Header.Get("Location"), "?")
+				return res.StatusCode == http.StatusSeeOther && strings.HasSuffix(loc, "/thanks")
 			},
 		}, nil
 	}

@@ -162,6 +162,7 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, cfg config.Config, keys *secu
 				} else {
 					p := m.points[rng.IntN(len(m.points))]
 					r.Channel, r.PointID, r.QRCode = ratings.ChannelQR, &p.ID, p.QRCode
+					r.ID = ratings.NewQRID(at) // as the QR form makes it: the reference derives from it
 					r.Comment = comments[rng.IntN(len(comments))]
 					r.ClientHash = keys.Hash("client", fmt.Sprintf("10.%d.%d.%d", rng.IntN(255), rng.IntN(255), rng.IntN(255)))
 					if rng.IntN(5) == 0 {

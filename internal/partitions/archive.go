@@ -68,6 +68,13 @@ func inForce(ctx context.Context, q db.DBTX, m Month) (Record, bool, error) {
 	return r, true, nil
 }
 
+// Archived reports whether the month's ratings are archived (an archive
+// in force): they are then not in the database.
+func Archived(ctx context.Context, q db.DBTX, m Month) (bool, error) {
+	_, ok, err := inForce(ctx, q, m)
+	return ok, err
+}
+
 // Archives returns the archives in force, oldest month first.
 func Archives(ctx context.Context, q db.DBTX) ([]Record, error) {
 	rows, err := q.Query(ctx, `SELECT `+recordColumns+` FROM rating_archives WHERE restored_at IS NULL ORDER BY month`)

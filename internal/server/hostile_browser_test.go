@@ -82,7 +82,7 @@ func TestBrowserPagesRunUnderCSP(t *testing.T) {
 	// The rating page: the script runs, the draft keeps no phone.
 	browsertest.Do(t, ctx, "fill in the rating form", chromedp.Navigate(ratePage), chromedp.WaitVisible(chromedp.ID("submit")),
 		chromedp.Click(browsertest.LevelRadio("2")), chromedp.WaitVisible(chromedp.ID("reasons-card")),
-		chromedp.Click(browsertest.ReasonBox("等候时间长")),
+		chromedp.Click(browsertest.ReasonBox("等候时间长")), browsertest.OpenMessage(),
 		chromedp.SendKeys(chromedp.CSS("textarea[name=comment]"), "排队两小时"),
 		chromedp.SendKeys(chromedp.CSS("input[name=phone]"), "13812345678"))
 	var draft struct {

@@ -39,6 +39,7 @@ func (s *Server) routes() {
 	e.POST("/q/:code", s.PublicForm(httpx.SmallFormMax, false), rt.SubmitRating)
 	e.GET("/q/:code/thanks", rt.ThanksPage)
 	e.GET("/q/:code/qr.png", rt.QRPNG)
+	e.GET("/t/:reference", rt.TrackPage) // a rating's progress, by its reference
 
 	api := e.Group("/api/v1")
 	acc := accountsapp.New(s.App)

@@ -7,6 +7,10 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/google/uuid"
+
+	"minyi/internal/ratings"
 )
 
 // The fixtures the demo lacks, made through the API as staff would. Each
@@ -198,6 +202,7 @@ func (w *goldenWorld) caseFixtures(t *testing.T) {
 		"id": source["id"], "version": source["version"]}}, "problem": "窗口排队时间过长"}, http.StatusCreated, &cs)
 	c := goldenAPI("/cases/%s", cs.ID)
 	w.p["case"] = cs.ID.String()
+	w.p["reference"] = ratings.Reference(uuid.MustParse(goldenStr(source["id"])), w.app.Config.Location)
 	w.call(t, w.office, "GET", c, nil, http.StatusOK, &cs)
 	w.call(t, w.unit, "POST", c+"/answer", map[string]any{"version": cs.Version, "explanation": "高峰时段窗口不足",
 		"responsible": "王主任", "measures": "增开窗口", "outcome": "排队缩短", "fix_due": "2026-12-31"}, http.StatusOK, &cs)

@@ -180,6 +180,7 @@ var goldenPageRoutes = []string{
 	"POST /s/:token/submit",
 	"POST /s/:token/units/:unit_id ghost",
 	"GET /static/*filepath",
+	"GET /t/:reference",
 	"HEAD /static/*filepath",
 	"GET /targets/:cycle",
 	"GET /targets/:cycle/:unit",

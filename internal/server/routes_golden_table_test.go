@@ -34,7 +34,7 @@ var goldenParams = map[string]string{
 	"items/:kind": "kind", "leaves/:leaf_key": "leaf", "networks/:id": "network", "networks/:nid": "network",
 	"points/:id": "point", "q/:code": "code", "ratings/:id": "rating", "reports/:period": "period",
 	"respondents/:rid": "respondent", "results/:cycle_id": "cycle", "results/:unit_id": "unit", "s/:token": "stoken",
-	"scores/:unit_id": "unit", "static/*filepath": "file", "surveys/:id": "survey", "target-change-requests/:id": "cr",
+	"scores/:unit_id": "unit", "static/*filepath": "file", "surveys/:id": "survey", "t/:reference": "reference", "target-change-requests/:id": "cr",
 	"targets/:cycle": "cycle", "targets/:id": "sheet", "terminals/:id": "terminal", "tokens/:token_id": "agency_token",
 	"units/:id": "unit", "units/:unit_id": "unit", "uploads/:id": "upload", "uploads/:upload_id": "upload",
 	"versions/:version": "version", "workdays/:year": "year",

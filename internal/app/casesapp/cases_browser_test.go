@@ -35,7 +35,7 @@ func TestBrowserCaseFromPhoneToPublicPage(t *testing.T) {
 	// The citizen rates on the phone page.
 	browsertest.Do(t, ctx, "rate 非常不满意", chromedp.Navigate(f.App.URL+"/q/"+f.Code), chromedp.WaitVisible(chromedp.ID("submit")),
 		chromedp.Click(browsertest.LevelRadio("1")), chromedp.WaitVisible(chromedp.ID("reasons-card")),
-		chromedp.Click(browsertest.ReasonBox("等候时间长")),
+		chromedp.Click(browsertest.ReasonBox("等候时间长")), browsertest.OpenMessage(),
 		chromedp.SendKeys(chromedp.CSS("textarea[name=comment]"), "排队两个小时没人管，请回电"+phone),
 		chromedp.SendKeys(chromedp.CSS("input[name=phone]"), phone))
 	browsertest.Submit(t, ctx)

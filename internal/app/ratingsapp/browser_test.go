@@ -52,7 +52,7 @@ func TestBrowserRatesFromWeChat(t *testing.T) {
 	comment, phone := "排队等了一个多小时，希望多开窗口。", "13812345678"
 	browsertest.Do(t, ctx, "fill in 不满意",
 		chromedp.Click(browsertest.LevelRadio("2")), chromedp.WaitVisible(chromedp.ID("reasons-card")),
-		chromedp.Click(browsertest.ReasonBox("等候时间长")),
+		chromedp.Click(browsertest.ReasonBox("等候时间长")), chromedp.Click(chromedp.CSS("#more summary")),
 		chromedp.SendKeys(chromedp.CSS("textarea[name=comment]"), comment),
 		chromedp.SendKeys(chromedp.CSS("input[name=phone]"), phone))
 	if status := browsertest.Submit(t, ctx); status != http.StatusOK {
@@ -92,7 +92,7 @@ func TestBrowserKeepsInputWhenDatabaseIsDown(t *testing.T) {
 	comment, phone := "材料退回了三次，没有一次说清楚。", "0791-86001234"
 	browsertest.Do(t, ctx, "fill in the form", chromedp.Navigate(f.App.URL+"/q/"+f.Code), chromedp.WaitVisible(chromedp.ID("submit")),
 		chromedp.Click(browsertest.LevelRadio("1")), chromedp.WaitVisible(chromedp.ID("reasons-card")),
-		chromedp.Click(browsertest.ReasonBox("办事指南不清")),
+		chromedp.Click(browsertest.ReasonBox("办事指南不清")), chromedp.Click(chromedp.CSS("#more summary")),
 		chromedp.SendKeys(chromedp.CSS("textarea[name=comment]"), comment),
 		chromedp.SendKeys(chromedp.CSS("input[name=phone]"), phone))
 	if status := browsertest.Submit(t, ctx); status != http.StatusServiceUnavailable {

@@ -38,6 +38,9 @@ type doneData struct {
 	Code    string
 	Target  units.CodeTarget
 	Already bool
+	// Reference is the stored rating's 评价编号, and TrackURL its tracking
+	// page when the citizen left a phone number or a message.
+	Reference, TrackURL string
 }
 
 // target resolves the code in the path and shows the right page when it
@@ -209,10 +212,13 @@ func (s *Handlers) SubmitRating(c *gin.Context) {
 		s.Render(c, http.StatusConflict, "public/done.html", doneData{Title: t.UnitName, Code: code, Target: t, Already: true})
 		return
 	}
+	// The id carries rated_at to the millisecond, so the rating's reference
+	// derives from it (ratings.Reference).
+	now := s.Now()
 	r := ratings.NewRating{
-		ClientID: in.Token, Channel: ratings.ChannelQR, UnitID: t.UnitID, PointID: t.PointID, QRCode: code,
+		ID: ratings.NewQRID(now), ClientID: in.Token, Channel: ratings.ChannelQR, UnitID: t.UnitID, PointID: t.PointID, QRCode: code,
 		Level: in.Level, Points: s.Config.PointsFor(in.Level), Reasons: in.Reasons, Comment: in.Comment,
-		ClientHash: clientHash, RatedAt: s.Now(), RateChecked: dClient.Checked && dCode.Checked,
+		ClientHash: clientHash, RatedAt: now, RateChecked: dClient.Checked && dCode.Checked,
 		Day: s.Today(), Marks: marks,
 	}
 	if in.Phone != "" {
@@ -237,25 +243,11 @@ func (s *Handlers) SubmitRating(c *gin.Context) {
 	switch res[0].Status {
 	case ratings.Created, ratings.Duplicate:
 		s.rememberMarks(c, t.UnitID, marks)
-		c.Redirect(http.StatusSeeOther, "/q/"+code+"/thanks")
+		c.Redirect(http.StatusSeeOther, s.thanksURL(code, s.storedID(c, res[0], in.Token)))
 	default:
 		s.rememberMarks(c, t.UnitID, marks[:1])
 		s.Render(c, http.StatusConflict, "public/done.html", doneData{Title: t.UnitName, Code: code, Target: t, Already: true})
 	}
-}
-
-// ThanksPage thanks the citizen after a rating.
-func (s *Handlers) ThanksPage(c *gin.Context) {
-	t, err := units.ResolveCode(c, s.Pool, c.Param("code"))
-	switch {
-	case apperr.Is(err, apperr.NotFound):
-		s.ErrorPage(c, http.StatusNotFound, "二维码无效", "未找到该评价二维码。")
-		return
-	case err != nil:
-		s.ErrorPage(c, http.StatusServiceUnavailable, "系统繁忙", "请稍后再试。")
-		return
-	}
-	s.Render(c, http.StatusOK, "public/done.html", doneData{Title: t.UnitName, Code: t.Code, Target: t})
 }
 
 // QRPNG serves the code's URL as a PNG QR code; ?size= sets the width in

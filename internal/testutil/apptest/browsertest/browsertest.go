@@ -51,6 +51,16 @@ func Submit(t *testing.T, ctx context.Context) int64 {
 // LevelRadio is the rating form's radio button of a level ("1" to "5").
 func LevelRadio(l string) chromedp.CSS { return chromedp.CSS(`input[name=level][value="` + l + `"]`) }
 
+// OpenMessage opens the rating form's section for a message and a phone
+// number (留言或留下电话, a <details> closed until needed), as a tap on its
+// title does; an open section stays open.
+func OpenMessage() chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		_, err := chromedp.Evaluate[bool](`document.getElementById('more').open = true`)(ctx, t)
+		return chromedp.Void{}, err
+	}
+}
+
 // ReasonBox is the rating form's checkbox of a reason.
 func ReasonBox(r string) chromedp.CSS { return chromedp.CSS(`input[name=reasons][value="` + r + `"]`) }
 
