@@ -21,7 +21,7 @@ var a11yPages = []struct {
 	routes               []string
 }{
 	{role: "anonymous", routes: []string{
-		"/", "/login", "/q/:code", "/q/:code/thanks", "/f/:token", "/s/:token",
+		"/", "/login", "/q/:code", "/q/:code/thanks", "/t/:reference", "/f/:token", "/s/:token",
 		"/results/:cycle_id", "/cases", "/cases/:unit", "/targets/:cycle", "/targets/:cycle/:unit",
 	}},
 	{role: "office", user: "office", password: "office-demo-2026", routes: []string{
