@@ -25,7 +25,8 @@ var inlineScript = regexp.MustCompile(`(?s)<script>(.*?)</script>`)
 // on every page it appears on, so its hash can be allowed once: it may not
 // contain a template action (data it needs comes from attributes of the
 // page's elements), and an attribute on the tag, a src or a nonce, is not
-// how scripts get in here — console behaviour lives in /static/console.js.
+// how scripts get in here — console behaviour lives in /static/console.js
+// (linked as {{asset "console.js"}}).
 func scriptHashes() ([]string, error) {
 	seen := map[string]bool{}
 	err := fs.WalkDir(web.Templates, "templates", func(p string, d fs.DirEntry, err error) error {
@@ -36,7 +37,8 @@ func scriptHashes() ([]string, error) {
 		if err != nil {
 			return err
 		}
-		if n := strings.Count(string(b), "<script"); n != len(inlineScript.FindAll(b, -1))+strings.Count(string(b), `<script src="/static/`) {
+		if n := strings.Count(string(b), "<script"); n != len(inlineScript.FindAll(b, -1))+strings.Count(string(b), `<script src="/static/`)+
+			strings.Count(string(b), `<script src="{{asset "`) {
 			return fmt.Errorf("%s: a <script> tag with attributes other than a /static/ src; inline scripts are plain <script> tags", p)
 		}
 		for _, m := range inlineScript.FindAllSubmatch(b, -1) {
@@ -111,7 +113,7 @@ func (s *Server) staticFiles() gin.HandlerFunc {
 			s.ErrorPage(c, http.StatusNotFound, "页面不存在", "您访问的页面不存在。")
 			return
 		}
-		c.Header("Cache-Control", "public, max-age=3600")
+		c.Header("Cache-Control", staticCacheControl(name, c.Query("v")))
 		c.Request.URL.Path = "/" + name
 		files.ServeHTTP(c.Writer, c.Request)
 	}

@@ -23,6 +23,7 @@ func parseTemplates(loc *time.Location) (map[string]*template.Template, error) {
 		"channelLabel": ratings.ChannelLabel,
 		"kindLabel":    units.KindLabel,
 		"inc":          func(i int) int { return i + 1 },
+		"asset":        assetURL,
 		"time": func(t any) string {
 			switch v := t.(type) {
 			case time.Time:
