@@ -25,7 +25,6 @@ CREATE TABLE notifications (
     CHECK ((recipient = 'unit') = (unit_id IS NOT NULL)),
     CHECK ((state = 'delivered') = (delivered_at IS NOT NULL))
 );
-CREATE INDEX notifications_pending ON notifications (created_at) WHERE state = 'pending';
 
 CREATE TABLE notification_inbox (
     user_id         bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,

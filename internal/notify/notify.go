@@ -8,6 +8,7 @@ package notify
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -111,7 +112,7 @@ func Send(ctx context.Context, tx pgx.Tx, n Notice, now time.Time) (int64, bool,
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 		ON CONFLICT (event_key) DO NOTHING RETURNING id`,
 		n.Kind, n.Key, n.To.Kind, userID, unitID, Clip(n.Title, maxTitle), Clip(n.Body, maxBody), n.Link, now).Scan(&id)
-	if err == pgx.ErrNoRows {
+	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, false, nil
 	}
 	if err != nil {
