@@ -17,6 +17,7 @@ import (
 
 	"minyi/internal/config"
 	"minyi/internal/metrics"
+	"minyi/internal/notify"
 	"minyi/internal/ratelimit"
 	"minyi/internal/ratings"
 	"minyi/internal/secure"
@@ -65,6 +66,12 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	defer mcancel()
 	go srv.RunMaintenance(mctx, time.Hour)
 	go srv.RunTodayRollup(mctx, server.TodayRollupEvery)
+	stopWorker, err := startNotifyWorker(ctx, cfg, pool, log)
+	if err != nil {
+		writer.Close()
+		return err
+	}
+	defer stopWorker() // after the HTTP server: requests may still enqueue
 	if cfg.MetricsAddr != "" {
 		stopMetrics, err := startMetrics(cfg.MetricsAddr, met, log)
 		if err != nil {
@@ -98,6 +105,28 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	signal.Notify(again, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(again)
 	return stopGracefully(log, cfg, srv, hs, writer, again)
+}
+
+// startNotifyWorker starts the river client that delivers notifications
+// (internal/notify) and returns the function that stops it, letting the
+// deliveries in hand finish within SHUTDOWN_TIMEOUT. The client runs on a
+// context the first signal does not cancel, since river treats that as a
+// hard stop.
+func startNotifyWorker(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog.Logger) (func(), error) {
+	w, err := notify.NewWorker(pool, 4, log)
+	if err != nil {
+		return nil, err
+	}
+	if err := w.Start(context.WithoutCancel(ctx)); err != nil {
+		return nil, fmt.Errorf("notification worker: %w", err)
+	}
+	return func() {
+		sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+		defer cancel()
+		if err := w.Stop(sctx); err != nil {
+			log.Warn("notification worker stopped with deliveries in hand; they run again later", "err", err)
+		}
+	}, nil
 }
 
 // stopGracefully stops the instance without failing a request: for

@@ -73,7 +73,8 @@ func countDue(ctx context.Context, q db.DBTX, day time.Time, group string) (case
 	return caseDue{date: due.String(), days: n, provisional: due.Provisional}, err
 }
 
-// insertCase stores a new case with its dates and returns its id.
+// insertCase stores a new case with its dates, tells the unit it was sent
+// (noticeCaseSent, in the same transaction) and returns its id.
 func insertCase(ctx context.Context, tx pgx.Tx, actor audit.Actor, unitID int64, kind, sourceID, group, problem string, realName bool, d caseDates, now time.Time) (int64, error) {
 	var cb *string
 	var cbDays *int
@@ -87,7 +88,10 @@ func insertCase(ctx context.Context, tx pgx.Tx, actor audit.Actor, unitID int64,
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
 		unitID, kind, sourceID, group, problem, realName, actorID(actor), now, d.cycleID, d.sentOn, d.answer.date, cb,
 		d.answer.days, d.answer.provisional, cbDays, d.hasCallback && d.callback.provisional).Scan(&id)
-	return id, db.Err(err)
+	if err != nil {
+		return 0, db.Err(err)
+	}
+	return id, noticeCaseSent(ctx, tx, id, unitID, problem, d.answer, now)
 }
 
 // provisionalCase is a case with a provisional deadline.

@@ -321,7 +321,8 @@ func CloseCase(ctx context.Context, tx pgx.Tx, who CaseActor, id int64, in CaseA
 }
 
 // ReturnCase sends the case back with a reason: answered or done_reported
-// → returned; the unit answers (or reports) again.
+// → returned; the unit answers (or reports) again, told so by a
+// notification (noticeCaseReturned).
 func ReturnCase(ctx context.Context, tx pgx.Tx, who CaseActor, id int64, in CaseAction, now time.Time) (Case, error) {
 	c, err := loadForAction(ctx, tx, who, id, in.Version, false)
 	if err != nil {
@@ -339,7 +340,11 @@ func ReturnCase(ctx context.Context, tx pgx.Tx, who CaseActor, id int64, in Case
 	if err := update(ctx, tx, id, in.Version, now, `status = 'returned', return_reason = $4`, in.Reason); err != nil {
 		return Case{}, err
 	}
-	return recordUpdate(ctx, tx, who.Actor, id, "returned", in.Reason, nil, "case.return", c, now)
+	after, err := recordUpdate(ctx, tx, who.Actor, id, "returned", in.Reason, nil, "case.return", c, now)
+	if err != nil {
+		return after, err
+	}
+	return after, noticeCaseReturned(ctx, tx, after, now)
 }
 
 // ReleaseCase releases the case for the unit's public page or withdraws

@@ -80,11 +80,15 @@ func (s *App) APIAuth(c *gin.Context) {
 var (
 	ownSessionAPI   = map[string]bool{"/api/v1/session": true, "/api/v1/session/password": true}
 	ownSessionPages = map[string]bool{"/console/password": true, "/logout": true}
+	// ownReadState are the routes that change only the account's own
+	// notifications' read state, which a leader may do too.
+	ownReadState = map[string]bool{"/api/v1/notifications/read": true, "/console/notifications/read": true}
 )
 
 // accountLimits refuses what the signed-in account may not do on a route
 // (own says whether the route is its own session's): anything but changing
-// a temporary password, and for a leader (read-only) any change.
+// a temporary password, and for a leader (read-only) any change but its
+// notifications' read state.
 func accountLimits(c *gin.Context, own bool) error {
 	u := CurrentUser(c)
 	switch {
@@ -92,7 +96,7 @@ func accountLimits(c *gin.Context, own bool) error {
 		return nil
 	case u.MustChangePassword:
 		return apperr.New(apperr.PasswordChangeRequired, "请先修改临时密码，再继续使用")
-	case u.ReadOnly() && c.Request.Method != http.MethodGet && c.Request.Method != http.MethodHead:
+	case u.ReadOnly() && c.Request.Method != http.MethodGet && c.Request.Method != http.MethodHead && !ownReadState[c.FullPath()]:
 		return apperr.New(apperr.Forbidden, "领导账号只能查看，不能修改")
 	}
 	return nil

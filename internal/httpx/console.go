@@ -10,6 +10,7 @@ import (
 
 	"minyi/internal/apperr"
 	"minyi/internal/db"
+	"minyi/internal/notify"
 	"minyi/internal/users"
 )
 
@@ -26,6 +27,10 @@ type BasePage struct {
 	Flash  string
 	// Bare leaves out the navigation (sign-in page, posters).
 	Bare bool
+	// Unread is how many notifications the user has not read, up to
+	// notify.UnreadCap, for the bell; UnreadLabel writes it ("99+" past 99).
+	Unread      int
+	UnreadLabel string
 }
 
 // Base fills the layout's fields from the session, if any, and the flash.
@@ -40,8 +45,24 @@ func (s *App) Base(c *gin.Context, title, active string) BasePage {
 		if u.SeesAll() {
 			b.RoleLabel = users.RoleNames[u.Role]
 		}
+		b.Unread, b.UnreadLabel = s.unread(c, u.ID)
 	}
 	return b
+}
+
+// unread counts the user's unread notifications for the bell: one bounded
+// read of the partial index of unread inbox rows. A failure leaves the
+// bell without a number rather than failing the page.
+func (s *App) unread(c *gin.Context, userID int64) (int, string) {
+	n, err := notify.UnreadCount(c, s.Pool, userID)
+	if err != nil {
+		s.Log.Warn("unread notifications not counted", "err", err)
+		return 0, ""
+	}
+	if n > 99 {
+		return n, "99+"
+	}
+	return n, strconv.Itoa(n)
 }
 
 type consoleErrorPage struct {

@@ -38,12 +38,13 @@ var a11yPages = []struct {
 		"/console/surveys/:id/edit", "/console/surveys/:id/agencies", "/console/agencies/:id",
 		"/console/agencies/:id/uploads/:upload_id", "/console/responses", "/console/accounts",
 		"/console/accounts/:id", "/console/workdays", "/console/workdays/:year", "/console/audit", "/console/password",
+		"/console/notifications",
 	}},
 	{role: "unit", user: "unit-hrss", password: "unit-demo-2026", routes: []string{
 		"/console", "/console/todos", "/console/ratings", "/console/ratings/:id/appeal", "/console/feedback/appeals",
 		"/console/cases", "/console/cases/:id", "/console/callbacks", "/console/units/:id", "/console/targets",
 		"/console/targets/:id", "/console/cycles/:id", "/console/cycles/:id/assessment/units/:unit_id",
-		"/console/cycles/:id/scores/:unit_id", "/console/cycles/:id/results/:unit_id", "/console/responses",
+		"/console/cycles/:id/scores/:unit_id", "/console/cycles/:id/results/:unit_id", "/console/responses", "/console/notifications",
 	}},
 	{role: "leader", user: "leader", password: "leader-demo-2026", routes: []string{
 		"/console", "/console/todos", "/console/ratings", "/console/cases", "/console/units", "/console/cycles/:id",

@@ -19,6 +19,7 @@ import (
 	"minyi/internal/app/auditapp"
 	"minyi/internal/app/casesapp"
 	"minyi/internal/app/cyclesapp"
+	"minyi/internal/app/notifyapp"
 	"minyi/internal/app/overviewapp"
 	"minyi/internal/app/surveysapp"
 	"minyi/internal/httpx"
@@ -54,6 +55,9 @@ func (s *Server) routes() {
 	authed.GET("/session", acc.APIWhoAmI)
 	authed.PUT("/session/password", acc.APIChangeOwnPassword)
 	authed.GET("/todos", overviewapp.New(s.App).APITodos)
+	nt := notifyapp.New(s.App)
+	authed.GET("/notifications", nt.APIList)
+	authed.POST("/notifications/read", nt.APIRead)
 	authed.GET("/users", s.Office, acc.APIListUsers)
 	authed.POST("/users", s.Office, acc.APICreateUser)
 	authed.POST("/users/unit-accounts", s.Office, acc.APIIssueUnitAccounts)
@@ -133,6 +137,10 @@ func (s *Server) consoleRoutes() {
 	ov := overviewapp.New(s.App)
 	g.GET("/console", ov.OverviewPage)
 	g.GET("/console/todos", ov.TodosPage)
+	nt := notifyapp.New(s.App)
+	g.GET("/console/notifications", nt.NotificationsPage)
+	g.GET("/console/notifications/:id", nt.OpenNotification)
+	g.POST("/console/notifications/read", nt.ReadAllSubmit)
 	rt := s.ratings
 	g.GET("/console/units", rt.UnitsPage)
 	g.POST("/console/units", s.OfficePage, rt.CreateUnitSubmit)

@@ -18,6 +18,7 @@ import (
 	"minyi/internal/app/assessmentapp"
 	"minyi/internal/app/casesapp"
 	"minyi/internal/app/cyclesapp"
+	"minyi/internal/app/notifyapp"
 	"minyi/internal/app/ratingsapp"
 	"minyi/internal/app/resultsapp"
 	"minyi/internal/app/surveysapp"
@@ -92,6 +93,7 @@ func New(d Deps) (*Server, error) {
 			resultsapp.Flashes,
 			casesapp.Flashes,
 			accountsapp.Flashes,
+			notifyapp.Flashes,
 		)}
 	s := &Server{App: app, instance: maintenance.InstanceName(), proxyWarn: newProxyWarner(d.Config.TrustedProxies),
 		fileRoutes: map[routeKey]struct{}{}}

@@ -1,0 +1,76 @@
+package feedback
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"minyi/internal/notify"
+)
+
+// Kinds of the case notifications.
+const (
+	NoticeCaseSent     = "case.sent"
+	NoticeCaseReturned = "case.returned"
+)
+
+// caseTitle is a case's problem as a notification names it: one line, at
+// most 40 characters, phone numbers masked (the unit sees the case, but a
+// text may travel further once the outbound channels exist).
+func caseTitle(problem string) string { return notify.Clip(StripPhones(problem), 40) }
+
+// chineseDate writes an ISO date as 2026年12月22日; another text is kept.
+func chineseDate(iso string) string {
+	d, err := time.Parse(time.DateOnly, iso)
+	if err != nil {
+		return iso
+	}
+	return d.Format("2006年1月2日")
+}
+
+func caseLink(id int64) string { return "/console/cases/" + strconv.FormatInt(id, 10) }
+
+// noticeCaseSent tells every account of the unit that a case was sent to
+// it (交办), with its answer deadline in working days. One notification per
+// case and deadline.
+func noticeCaseSent(ctx context.Context, tx pgx.Tx, id, unitID int64, problem string, due caseDue, now time.Time) error {
+	deadline := chineseDate(due.date)
+	if due.provisional {
+		deadline += "（暂定，该年工作日历录入后可能调整）"
+	}
+	title := caseTitle(problem)
+	_, _, err := notify.Send(ctx, tx, notify.Notice{
+		Kind:  NoticeCaseSent,
+		Key:   NoticeCaseSent + ":" + strconv.FormatInt(id, 10) + ":" + due.date,
+		To:    notify.ToUnit(unitID),
+		Title: "新的整改案件：" + title,
+		Body: "绩效办向本单位交办了整改案件“" + title + "”。请在" + strconv.Itoa(due.days) + "个工作日内，即" +
+			deadline + "前，提交答复和整改方案。",
+		Link: caseLink(id),
+	}, now)
+	return err
+}
+
+// noticeCaseReturned tells every account of the unit that the office sent
+// case c back (退回), with the reason and the fix deadline the unit set.
+// Each return is its own notification (keyed by the case's version).
+func noticeCaseReturned(ctx context.Context, tx pgx.Tx, c Case, now time.Time) error {
+	title := caseTitle(c.Problem)
+	body := "绩效办退回了整改案件“" + title + "”，退回理由：" + notify.Clip(c.ReturnReason, 200) + "。"
+	if c.FixDue != nil {
+		body += "请修改后重新提交，整改完成期限为" + chineseDate(*c.FixDue) + "。"
+	} else {
+		body += "请修改后重新提交。"
+	}
+	_, _, err := notify.Send(ctx, tx, notify.Notice{
+		Kind:  NoticeCaseReturned,
+		Key:   NoticeCaseReturned + ":" + c.IDString() + ":" + strconv.Itoa(c.Version),
+		To:    notify.ToUnit(c.UnitID),
+		Title: "整改案件被退回：" + title,
+		Body:  body,
+		Link:  caseLink(c.ID),
+	}, now)
+	return err
+}
