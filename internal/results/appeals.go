@@ -204,6 +204,9 @@ func Apply(ctx context.Context, tx pgx.Tx, actor audit.Actor, loc *time.Location
 	if err != nil {
 		return Appeal{}, err
 	}
+	if err := noticeAppealFiled(ctx, tx, a, now); err != nil {
+		return Appeal{}, err
+	}
 	return a, audit.Record(ctx, tx, actor, "results.appeal", "appeal", strconv.FormatInt(id, 10), nil, a)
 }
 
@@ -254,6 +257,9 @@ func AnswerAppeal(ctx context.Context, tx pgx.Tx, actor audit.Actor, now time.Ti
 	}
 	after, err := findAppeal(ctx, tx, appealID, false)
 	if err != nil {
+		return Appeal{}, err
+	}
+	if err := noticeAppealAnswered(ctx, tx, after, now); err != nil {
 		return Appeal{}, err
 	}
 	return after, audit.Record(ctx, tx, actor, "results.appeal_answer", "appeal", strconv.FormatInt(appealID, 10), before, after)

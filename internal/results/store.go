@@ -268,6 +268,9 @@ func PublishPreliminary(ctx context.Context, tx pgx.Tx, actor audit.Actor, loc *
 	if err != nil {
 		return Status{}, err
 	}
+	if err := noticePreliminary(ctx, tx, cycleID, id, deadline, now); err != nil {
+		return Status{}, err
+	}
 	if err := audit.Record(ctx, tx, actor, "results.publish_preliminary", "cycle", strconv.FormatInt(cycleID, 10), nil,
 		publicationSummary(a, id, StagePreliminary, &deadline)); err != nil {
 		return Status{}, err

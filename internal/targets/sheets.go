@@ -287,6 +287,9 @@ func Submit(ctx context.Context, tx pgx.Tx, actor audit.Actor, id int64, lockVer
 	if err != nil {
 		return Sheet{}, err
 	}
+	if err := noticeSheet(ctx, tx, NoticeSheetSubmitted, after, now); err != nil {
+		return Sheet{}, err
+	}
 	return after, audit.Record(ctx, tx, actor, "target_sheet.submit", "target_sheet", idStr(id), before, after)
 }
 
@@ -334,6 +337,9 @@ func Return(ctx context.Context, tx pgx.Tx, actor audit.Actor, id int64, lockVer
 	if err != nil {
 		return Sheet{}, err
 	}
+	if err := noticeSheet(ctx, tx, NoticeSheetReturned, after, now); err != nil {
+		return Sheet{}, err
+	}
 	return after, audit.Record(ctx, tx, actor, "target_sheet.return", "target_sheet", idStr(id), before, after)
 }
 
@@ -360,6 +366,9 @@ func Approve(ctx context.Context, tx pgx.Tx, actor audit.Actor, id int64, lockVe
 	}
 	after, err := bump(ctx, tx, id, StatusApproved, "", now, ", approved_at = $4, published_version = 1")
 	if err != nil {
+		return Sheet{}, err
+	}
+	if err := noticeSheet(ctx, tx, NoticeSheetApproved, after, now); err != nil {
 		return Sheet{}, err
 	}
 	return after, audit.Record(ctx, tx, actor, "target_sheet.approve", "target_sheet", idStr(id), before, after)

@@ -13,6 +13,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"minyi/internal/assessment"
+	"minyi/internal/notify"
 	"minyi/internal/results"
 	"minyi/internal/testutil/apptest"
 	"minyi/internal/testutil/apptest/fixtures"
@@ -85,6 +86,11 @@ func TestAPIResultsFlow(t *testing.T) {
 		t.Fatalf("status: %+v deadline %s", st, deadline)
 	}
 	apptest.WantAPIError(t, apptest.APIJSON(t, w.Office, "POST", base+"/preliminary", map[string]any{}), http.StatusConflict, "conflict")
+	// Each unit is told, with its review deadline, once.
+	if n := notices(t, w.UnitUser); len(n) != 1 || n[0].Kind != results.NoticePreliminary || n[0].Title != "2026年度初步考核结果已公布" ||
+		!strings.Contains(n[0].Body, "5个工作日内") || n[0].Link != "/console/cycles/"+apptest.Itoa(cy.ID)+"/results/"+apptest.Itoa(w.A.ID) {
+		t.Fatalf("unit notices after the preliminary results: %+v", n)
+	}
 
 	// The unit sees its own published line only.
 	r = resultsReply{}
@@ -107,6 +113,9 @@ func TestAPIResultsFlow(t *testing.T) {
 		t.Fatalf("appeal %+v again %+v", ap, again)
 	}
 	apptest.WantAPIError(t, apptest.APIJSON(t, w.UnitUser, "POST", base+"/units/"+apptest.Itoa(w.A.ID)+"/appeal", map[string]any{"grounds": "另一理由"}), http.StatusConflict, "conflict")
+	if n := notices(t, w.Office); len(n) != 1 || n[0].Kind != results.NoticeAppealFiled || n[0].Title != "复核申请待答复：市政务服务中心" {
+		t.Fatalf("office notices after the application (sent twice): %+v", n)
+	}
 
 	// Final: not before the window closes.
 	rep = apptest.APIJSON(t, w.Office, "POST", base+"/final", map[string]any{})
@@ -137,6 +146,10 @@ func TestAPIResultsFlow(t *testing.T) {
 		t.Fatalf("answered %+v", ap)
 	}
 	apptest.APIJSON(t, w.Office, "POST", ans, answer).Decode(t, http.StatusOK, nil)
+	if n := notices(t, w.UnitUser); len(n) != 2 || n[0].Kind != results.NoticeAppealAnswered ||
+		n[0].Body != "绩效办已答复本单位的复核申请，结论：复核成立。答复意见：经核实，补计市级表彰2分" {
+		t.Fatalf("unit notices after the answer (sent twice): %+v", n)
+	}
 	apptest.WantAPIError(t, apptest.APIJSON(t, w.Office, "POST", ans, map[string]any{"status": "rejected", "answer": "改变主意"}), http.StatusConflict, "conflict")
 	entry(w.A.ID, 93)
 
@@ -265,6 +278,14 @@ func TestAPIResultsFlow(t *testing.T) {
 
 // TestResultStreaks: three 优秀 and three 合格 in a row over the final
 // results of three consecutive years.
+// notices are the signed-in user's notifications, newest first.
+func notices(t *testing.T, c *apptest.Client) []notify.Item {
+	t.Helper()
+	var p notify.Page
+	apptest.APIJSON(t, c, "GET", "/api/v1/notifications", nil).Decode(t, http.StatusOK, &p)
+	return p.Items
+}
+
 func TestResultStreaks(t *testing.T) {
 	w := fixtures.NewAPIWorld(t, apptest.Options{})
 	ctx := context.Background()
