@@ -252,6 +252,7 @@ func catalogue() []spec {
 		{route: "/api/v1/feedback/held", path: "/api/v1/feedback/held", filter: "pending groups, 90 days", who: office},
 		{route: "/api/v1/cases/overdue", path: "/api/v1/cases/overdue?cycle_id={cycle}", who: office},
 		{route: "/api/v1/cases/settings", path: "/api/v1/cases/settings", who: both},
+		{route: "/api/v1/cases/reminder-settings", path: "/api/v1/cases/reminder-settings", who: both},
 		{route: "/api/v1/cases/:id", path: "/api/v1/cases/{case}", who: both},
 		{route: "/api/v1/callbacks", path: "/api/v1/callbacks", who: both},
 		{route: "/api/v1/cases/:id/callbacks", path: "/api/v1/cases/{callback_case}/callbacks", who: both},

@@ -227,6 +227,8 @@ func (s *Server) feedbackRoutes(authed, console *gin.RouterGroup) {
 	authed.GET("/cases/overdue", s.Office, cs.APIOverdueCounts)
 	authed.GET("/cases/settings", cs.APICaseSettings)
 	authed.PUT("/cases/settings", s.Office, cs.APISaveCaseSettings)
+	authed.GET("/cases/reminder-settings", cs.APIReminderSettings)
+	authed.PUT("/cases/reminder-settings", s.Office, cs.APISaveReminderSettings)
 	authed.GET("/cases/:id", cs.APIGetCase)
 	for _, step := range []string{"answer", "progress", "done", "close", "return", "release"} {
 		authed.POST("/cases/:id/"+step, cs.APICaseStep(step))
@@ -252,6 +254,7 @@ func (s *Server) feedbackRoutes(authed, console *gin.RouterGroup) {
 	console.POST("/console/cases", s.OfficePage, cs.CaseOpenSubmit)
 	console.GET("/console/cases/settings", s.OfficePage, cs.CaseSettingsPage)
 	console.POST("/console/cases/settings", s.OfficePage, cs.CaseSettingsSubmit)
+	console.POST("/console/cases/settings/reminders", s.OfficePage, cs.ReminderSettingsSubmit)
 	console.GET("/console/cases/:id", cs.CasePage)
 	for _, step := range []string{"answer", "progress", "close", "return", "release"} {
 		console.POST("/console/cases/:id/"+step, cs.CaseStepSubmit(step))

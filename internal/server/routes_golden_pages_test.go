@@ -34,6 +34,7 @@ var goldenPageRoutes = []string{
 	"POST /console/cases/:id/return",
 	"GET /console/cases/settings",
 	"POST /console/cases/settings",
+	"POST /console/cases/settings/reminders",
 	"GET /console/cycles",
 	"POST /console/cycles",
 	"GET /console/cycles/:id",

@@ -154,6 +154,8 @@ var goldenAPIRoutes = []string{
 	"POST /api/v1/cases/:id/release",
 	"POST /api/v1/cases/:id/return",
 	"GET /api/v1/cases/overdue",
+	"GET /api/v1/cases/reminder-settings",
+	"PUT /api/v1/cases/reminder-settings",
 	"GET /api/v1/cases/settings",
 	"PUT /api/v1/cases/settings",
 	"GET /api/v1/cycles",

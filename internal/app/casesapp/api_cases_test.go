@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"minyi/internal/feedback"
 	"minyi/internal/testutil/apptest"
 	"minyi/internal/testutil/apptest/fixtures"
 )
@@ -126,6 +127,29 @@ func TestCasesWorkflowConsoleAPIAndPublic(t *testing.T) {
 	if p := apptest.Post(t, unit, "/console/cases/settings", url.Values{"feedback": {"10"}}); p.Status != http.StatusForbidden {
 		t.Errorf("unit settings: %d", p.Status)
 	}
+	// Reminder settings: the form, refused typing kept, saved, read back by the API.
+	if p := apptest.Get(t, office, "/console/cases/settings"); !p.Has(`name="days_before" inputmode="numeric" maxlength="2" value="2"`) {
+		t.Error("the reminder form does not show the default")
+	}
+	if p := apptest.Post(t, office, "/console/cases/settings/reminders", url.Values{"days_before": {"2"}, "escalate_after": {"两天"}}); p.Status != http.StatusUnprocessableEntity ||
+		!p.Has("请填写0至30的整数") || !p.Has(`value="两天"`) {
+		t.Errorf("reminder settings not a number: %d", p.Status)
+	}
+	if p := apptest.Post(t, office, "/console/cases/settings/reminders", url.Values{"days_before": {"12"}, "escalate_after": {"1"}}); p.Status != http.StatusUnprocessableEntity ||
+		!p.Has("提前提醒天数须为0至10个工作日") || !p.Has(`value="12"`) {
+		t.Errorf("reminder settings out of range: %d", p.Status)
+	}
+	if p := apptest.Post(t, office, "/console/cases/settings/reminders", url.Values{"days_before": {"3"}, "escalate_after": {"5"}}); p.Status != http.StatusSeeOther {
+		t.Errorf("save reminder settings: %d", p.Status)
+	}
+	var rs feedback.ReminderSettings
+	apptest.APIJSON(t, w.UnitUser, "GET", "/api/v1/cases/reminder-settings", nil).Decode(t, http.StatusOK, &rs)
+	if rs != (feedback.ReminderSettings{DaysBefore: 3, EscalateAfter: 5}) {
+		t.Errorf("reminder settings read back: %+v", rs)
+	}
+	apptest.WantAPIError(t, apptest.APIJSON(t, w.UnitUser, "PUT", "/api/v1/cases/reminder-settings", rs), http.StatusForbidden, "forbidden")
+	apptest.WantAPIError(t, apptest.APIJSON(t, w.Office, "PUT", "/api/v1/cases/reminder-settings",
+		map[string]int{"days_before": -1, "escalate_after": 3}), http.StatusUnprocessableEntity, "invalid", "days_before")
 	if p := apptest.Get(t, office, "/console"); !p.Has(`id="case-overdue"`) || !p.Has(`href="/console/cases"`) {
 		t.Error("overview lacks the case warnings or the nav link")
 	}

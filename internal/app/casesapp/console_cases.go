@@ -221,20 +221,31 @@ type caseSettingsPageData struct {
 	httpx.BasePage
 	Settings []feedback.CaseSetting
 	Errors   map[string]string
+	Reminder reminderForm
 }
 
 // CaseSettingsPage shows the working-day periods of cases.
 func (s *Handlers) CaseSettingsPage(c *gin.Context) {
-	s.showCaseSettings(c, http.StatusOK, nil)
+	s.showCaseSettings(c, http.StatusOK, nil, nil)
 }
 
-func (s *Handlers) showCaseSettings(c *gin.Context, status int, errs map[string]string) {
+// showCaseSettings renders the page; reminder refills a refused reminder
+// form (nil: the stored settings).
+func (s *Handlers) showCaseSettings(c *gin.Context, status int, errs map[string]string, reminder *reminderForm) {
 	list, err := feedback.ListCaseSettings(c, s.Pool)
+	var set feedback.ReminderSettings
+	if err == nil {
+		set, err = feedback.LoadReminderSettings(c, s.Pool)
+	}
 	if err != nil {
 		s.ConsoleError(c, err)
 		return
 	}
-	s.Render(c, status, "console/case_settings.html", caseSettingsPageData{BasePage: s.Base(c, "整改期限设置", "cases"), Settings: list, Errors: errs})
+	if reminder == nil {
+		reminder = &reminderForm{DaysBefore: strconv.Itoa(set.DaysBefore), EscalateAfter: strconv.Itoa(set.EscalateAfter)}
+	}
+	s.Render(c, status, "console/case_settings.html", caseSettingsPageData{BasePage: s.Base(c, "整改期限设置", "cases"),
+		Settings: list, Errors: errs, Reminder: *reminder})
 }
 
 // CaseSettingsSubmit saves the working-day periods of cases.
@@ -258,7 +269,7 @@ func (s *Handlers) CaseSettingsSubmit(c *gin.Context) {
 		})
 	}
 	if errs, ok := httpx.FieldErrors(err); ok {
-		s.showCaseSettings(c, http.StatusUnprocessableEntity, errs)
+		s.showCaseSettings(c, http.StatusUnprocessableEntity, errs, nil)
 		return
 	}
 	if err != nil {

@@ -23,14 +23,15 @@ func New(app *httpx.App) *Handlers { return &Handlers{App: app} }
 // redirect.
 var Flashes = map[string]string{
 	// Rectification cases (console_cases.go).
-	"case_opened":         "整改案件已立案交办。",
-	"case_answer":         "答复和整改方案已提交。",
-	"case_progress":       "整改进展已记录。",
-	"case_done":           "已报告整改完成，等待绩效办核查。",
-	"case_close":          "案件已办结。",
-	"case_return":         "案件已退回单位。",
-	"case_release":        "公开设置已保存。",
-	"case_settings_saved": "整改期限设置已保存。",
+	"case_opened":             "整改案件已立案交办。",
+	"case_answer":             "答复和整改方案已提交。",
+	"case_progress":           "整改进展已记录。",
+	"case_done":               "已报告整改完成，等待绩效办核查。",
+	"case_close":              "案件已办结。",
+	"case_return":             "案件已退回单位。",
+	"case_release":            "公开设置已保存。",
+	"case_settings_saved":     "整改期限设置已保存。",
+	"reminder_settings_saved": "到期提醒设置已保存。",
 	// Feedback review (console_feedback*.go, console_held.go).
 	"feedback_valid":         "已认定为有效反馈，整改案件已交办单位。",
 	"feedback_merged":        "所选反馈已合并为一个整改案件，交办单位。",
