@@ -74,7 +74,9 @@ func countDue(ctx context.Context, q db.DBTX, day time.Time, group string) (case
 }
 
 // insertCase stores a new case with its dates, tells the unit it was sent
-// (noticeCaseSent, in the same transaction) and returns its id.
+// (noticeCaseSent) and, for a real-name complaint, the office that a
+// call-back is due (noticeCallbackDue), in the same transaction, and
+// returns its id.
 func insertCase(ctx context.Context, tx pgx.Tx, actor audit.Actor, unitID int64, kind, sourceID, group, problem string, realName bool, d caseDates, now time.Time) (int64, error) {
 	var cb *string
 	var cbDays *int
@@ -90,6 +92,11 @@ func insertCase(ctx context.Context, tx pgx.Tx, actor audit.Actor, unitID int64,
 		d.answer.days, d.answer.provisional, cbDays, d.hasCallback && d.callback.provisional).Scan(&id)
 	if err != nil {
 		return 0, db.Err(err)
+	}
+	if d.hasCallback {
+		if err := noticeCallbackDue(ctx, tx, id, unitID, problem, d.callback, now); err != nil {
+			return 0, err
+		}
 	}
 	return id, noticeCaseSent(ctx, tx, id, unitID, problem, d.answer, now)
 }

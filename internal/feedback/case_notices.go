@@ -14,6 +14,7 @@ import (
 const (
 	NoticeCaseSent     = "case.sent"
 	NoticeCaseReturned = "case.returned"
+	NoticeCallbackDue  = "callback.due"
 )
 
 // caseTitle is a case's problem as a notification names it: one line, at
@@ -71,6 +72,31 @@ func noticeCaseReturned(ctx context.Context, tx pgx.Tx, c Case, now time.Time) e
 		Title: "整改案件被退回：" + title,
 		Body:  body,
 		Link:  caseLink(c.ID),
+	}, now)
+	return err
+}
+
+// noticeCallbackDue tells the office a real-name complaint became case id
+// and must be called back (回访) by its deadline. The text names the unit
+// and the problem, never the citizen's number: the call-back page shows
+// it to those allowed.
+func noticeCallbackDue(ctx context.Context, tx pgx.Tx, id, unitID int64, problem string, due caseDue, now time.Time) error {
+	var unit string
+	if err := tx.QueryRow(ctx, `SELECT name FROM units WHERE id = $1`, unitID).Scan(&unit); err != nil {
+		return err
+	}
+	deadline := chineseDate(due.date)
+	if due.provisional {
+		deadline += "（暂定）"
+	}
+	title := caseTitle(problem)
+	_, _, err := notify.Send(ctx, tx, notify.Notice{
+		Kind:  NoticeCallbackDue,
+		Key:   NoticeCallbackDue + ":" + strconv.FormatInt(id, 10) + ":" + due.date,
+		To:    notify.ToOffice(),
+		Title: "实名差评待回访：" + unit,
+		Body:  "群众实名反映" + unit + "“" + title + "”，已立案交办。请在" + deadline + "前完成回访。",
+		Link:  "/console/callbacks/" + strconv.FormatInt(id, 10),
 	}, now)
 	return err
 }

@@ -125,3 +125,26 @@ func TestCaseReminders(t *testing.T) {
 		t.Fatalf("another unit was told: %v", got)
 	}
 }
+
+// A real-name complaint made a case tells the office a call-back is due,
+// by when, without the citizen's number; an anonymous one does not.
+func TestCallbackDueNotice(t *testing.T) {
+	x := newWorld(t, 1)
+	staff := x.account("office-1", "office", nil)
+	if _, err := x.openCase(x.units[0], false, day(t, "2026-09-28")); err != nil {
+		t.Fatal(err)
+	}
+	if got := x.kinds(staff); len(got) != 0 {
+		t.Fatalf("anonymous complaint: %v", got)
+	}
+	c, err := x.openCase(x.units[0], true, day(t, "2026-09-28"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := notify.List(x.ctx, x.pool, staff, 10, 0)
+	if len(p.Items) != 1 || p.Items[0].Kind != feedback.NoticeCallbackDue || p.Items[0].Title != "实名差评待回访：单位1" ||
+		p.Items[0].Body != "群众实名反映单位1“窗口办事慢”，已立案交办。请在2026年9月29日前完成回访。" ||
+		p.Items[0].Link != "/console/callbacks/"+c.IDString() {
+		t.Fatalf("office notices: %+v", p.Items)
+	}
+}
