@@ -220,6 +220,9 @@ func DecideClaim(ctx context.Context, tx pgx.Tx, actor audit.Actor, now time.Tim
 	if err != nil {
 		return Claim{}, err
 	}
+	if err := noticeClaimDecided(ctx, tx, after, now); err != nil {
+		return Claim{}, err
+	}
 	return after, audit.Record(ctx, tx, actor, "assessment.bonus_"+status, "bonus_claim", strconv.FormatInt(id, 10), before, after)
 }
 

@@ -140,6 +140,10 @@ func FileDeduction(ctx context.Context, tx pgx.Tx, actor audit.Actor, cycleID in
 	if err != nil {
 		return Deduction{}, false, err
 	}
+	d.ReasonName = reason.Name
+	if err := noticeDeduction(ctx, tx, d, d.CreatedAt); err != nil {
+		return Deduction{}, false, err
+	}
 	return d, true, audit.Record(ctx, tx, actor, "assessment.deduction", "deduction", strconv.FormatInt(id, 10), nil, d)
 }
 

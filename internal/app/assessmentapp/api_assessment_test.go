@@ -285,6 +285,24 @@ func TestAPIClaimsDeductionsAdjustments(t *testing.T) {
 	if !d.SetsFail {
 		t.Fatalf("serious: %+v", d)
 	}
+	// Unit C heard of both decisions and of the seven deductions, once each (the retries told nobody).
+	var inbox struct {
+		Items []struct{ Kind, Title, Body string }
+	}
+	expectStatus(t, w.uc.JSON(t, "GET", "/api/v1/notifications?limit=50", nil, &inbox), 200, "notifications")
+	kinds := map[string]int{}
+	for _, it := range inbox.Items {
+		kinds[it.Kind]++
+	}
+	if kinds["assessment.bonus_decided"] != 2 || kinds["assessment.deduction"] != 7 || len(inbox.Items) != 9 ||
+		inbox.Items[0].Body != "绩效办对本单位登记扣分：严重违纪违法（直接定为不合格），本单位考核等次将直接定为不合格。扣分事实：严重违纪" ||
+		inbox.Items[7].Body != "绩效办审核了本单位的加分申报“省级表彰”：认定加2分（申报2.5分）。" {
+		t.Fatalf("unit C's notifications: %+v", inbox.Items)
+	}
+	expectStatus(t, w.ua.JSON(t, "GET", "/api/v1/notifications", nil, &inbox), 200, "notifications A")
+	if len(inbox.Items) != 0 {
+		t.Fatalf("unit A was told of C's: %+v", inbox.Items)
+	}
 	e = apiErr{}
 	expectStatus(t, w.office.JSON(t, "POST", "/api/v1/deductions/"+apptest.Itoa(d.ID)+"/revoke", map[string]any{}, &e), 422, "revoke without reason")
 	expectStatus(t, w.office.JSON(t, "POST", "/api/v1/deductions/"+apptest.Itoa(d.ID)+"/revoke", map[string]any{"reason": "误登"}, nil), 200, "revoke")
