@@ -36,6 +36,10 @@ func (s *Server) maintenanceRunner(interval time.Duration) *maintenance.Runner {
 			step("survey seal", s.sealSurveys),
 			step("feedback scan", s.scanFeedback),
 			step("feedback auto-acknowledge", s.autoAcknowledge),
+			step("survey closing notices", func(ctx context.Context) error {
+				_, err := surveys.SendClosingNotices(ctx, s.Pool, s.Now(), s.Config.Location)
+				return err
+			}),
 			step("case reminders", func(ctx context.Context) error {
 				_, err := feedback.SendReminders(ctx, s.Pool, s.Now(), s.Config.Location)
 				return err
