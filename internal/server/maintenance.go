@@ -9,6 +9,7 @@ import (
 	"minyi/internal/maintenance"
 	"minyi/internal/ratings"
 	"minyi/internal/surveys"
+	"minyi/internal/targets"
 	"minyi/internal/users"
 )
 
@@ -38,6 +39,10 @@ func (s *Server) maintenanceRunner(interval time.Duration) *maintenance.Runner {
 			step("feedback auto-acknowledge", s.autoAcknowledge),
 			step("survey closing notices", func(ctx context.Context) error {
 				_, err := surveys.SendClosingNotices(ctx, s.Pool, s.Now(), s.Config.Location)
+				return err
+			}),
+			step("progress report reminders", func(ctx context.Context) error {
+				_, err := targets.SendReportReminders(ctx, s.Pool, s.Now(), s.Config.Location)
 				return err
 			}),
 			step("case reminders", func(ctx context.Context) error {

@@ -6,7 +6,9 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
+	"minyi/internal/db"
 	"minyi/internal/notify"
 )
 
@@ -41,4 +43,68 @@ func noticeSheet(ctx context.Context, tx pgx.Tx, kind string, s Sheet, now time.
 	}
 	_, _, err := notify.Send(ctx, tx, n, now)
 	return err
+}
+
+// NoticeReportDue reminds a unit of a progress report it owes.
+const NoticeReportDue = "target_report.due"
+
+// SendReportReminders tells each unit, once per sheet and period, that a
+// period has ended and its progress report (进度报告) is owed, while the
+// report's due date has not passed (after it, the report is a warning on
+// the office's pages and a to-do of the unit). It looks at the cycles
+// whose period is running or ended within the last 90 days, and returns
+// how many notifications it recorded.
+func SendReportReminders(ctx context.Context, pool *pgxpool.Pool, now time.Time, loc *time.Location) (int, error) {
+	today := now.In(loc).Format(dateLayout)
+	sent := 0
+	err := db.Tx(ctx, pool, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `SELECT id, name FROM assessment_cycles
+			WHERE period_start <= $1::date AND period_end >= $1::date - 90 ORDER BY id`, today)
+		type cycle struct {
+			id   int64
+			name string
+		}
+		var cycles []cycle
+		var c cycle
+		if _, err := pgx.ForEachRow(rows, []any{&c.id, &c.name}, func() error {
+			cycles = append(cycles, c)
+			return nil
+		}); err != nil {
+			return db.Err(err)
+		}
+		for _, c := range cycles {
+			periods, sheets, err := LoadWatched(ctx, tx, c.id, nil, loc)
+			if err != nil {
+				return err
+			}
+			for _, r := range DueReports(today, periods, sheets) {
+				if r.Period.Due < today {
+					continue
+				}
+				_, ok, err := notify.Send(ctx, tx, notify.Notice{Kind: NoticeReportDue,
+					Key: NoticeReportDue + ":" + idStr(r.SheetID) + ":" + r.Period.Key, To: notify.ToUnit(r.UnitID),
+					Title: "进度报告待报送：" + r.Period.Label,
+					Body: "本单位《" + c.name + "目标责任书》" + r.Period.Label + "的进度报告尚有" + strconv.Itoa(r.Missing) +
+						"项指标未报送，请于" + dueDate(r.Period.Due) + "前报送。",
+					Link: "/console/targets/" + idStr(r.SheetID) + "?period=" + r.Period.Key + "#reports"}, now)
+				if err != nil {
+					return err
+				}
+				if ok {
+					sent++
+				}
+			}
+		}
+		return nil
+	})
+	return sent, err
+}
+
+// dueDate writes YYYY-MM-DD as 2026年1月10日.
+func dueDate(iso string) string {
+	d, err := time.Parse(dateLayout, iso)
+	if err != nil {
+		return iso
+	}
+	return d.Format("2006年1月2日")
 }

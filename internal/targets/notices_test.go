@@ -1,7 +1,9 @@
 package targets_test
 
 import (
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -78,5 +80,51 @@ func TestSheetNotices(t *testing.T) {
 	}
 	if got := inbox(t, w, other); len(got) != 0 {
 		t.Fatalf("another unit was told: %+v", got)
+	}
+}
+
+// After a quarter ends, a unit with an approved sheet and no report is
+// reminded once, before the report's due date; not after it, not twice.
+func TestReportReminders(t *testing.T) {
+	w := newWorld(t)
+	unit := account(t, w, "unit", "unit", &w.unit)
+	now := day("2025-02-01 09:00")
+	must[targets.Sheet](t)(tx(t, w, func(tx pgx.Tx) (targets.Sheet, error) {
+		s, _, err := targets.CreateSheet(ctx, tx, unitA, w.cycle, w.unit, now)
+		if err == nil {
+			s, err = targets.SaveDraft(ctx, tx, unitA, s.ID, s.LockVersion, []targets.IndicatorInput{ind("招商引资", 10, "2025-12-31")}, now)
+		}
+		if err == nil {
+			s, err = targets.Submit(ctx, tx, unitA, s.ID, s.LockVersion, now)
+		}
+		if err == nil {
+			s, err = targets.Approve(ctx, tx, staff, s.ID, s.LockVersion, now)
+		}
+		return s, err
+	}))
+	run := func(at string) int {
+		t.Helper()
+		n, err := targets.SendReportReminders(ctx, w.pool, day(at), time.UTC)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := run("2025-03-20 09:00"); n != 0 {
+		t.Fatalf("during the quarter: %d", n)
+	}
+	if n := run("2025-04-02 09:00"); n != 1 {
+		t.Fatalf("after the quarter: %d", n)
+	}
+	if n := run("2025-04-03 09:00"); n != 0 {
+		t.Fatalf("again: %d", n)
+	}
+	got := inbox(t, w, unit)
+	last := got[0]
+	if last.Kind != targets.NoticeReportDue || !strings.Contains(last.Body, "尚有1项指标未报送") || !strings.Contains(last.Link, "?period=2025-Q1#reports") {
+		t.Fatalf("reminder: %+v", last)
+	}
+	if n := run("2025-07-30 09:00"); n != 0 {
+		t.Fatalf("the second quarter's report already overdue: %d", n)
 	}
 }
