@@ -148,6 +148,9 @@ func FileAppeal(ctx context.Context, tx pgx.Tx, actor audit.Actor, unitID int64,
 	if err != nil {
 		return Appeal{}, err
 	}
+	if err := noticeAppeal(ctx, tx, a, now); err != nil {
+		return Appeal{}, err
+	}
 	return a, audit.Record(ctx, tx, actor, "appeal.file", "feedback_appeal", a.idString(), nil, a)
 }
 
@@ -251,6 +254,9 @@ func DecideAppeal(ctx context.Context, tx pgx.Tx, actor audit.Actor, id int64, u
 	}
 	a, err := FindAppeal(ctx, tx, id)
 	if err != nil {
+		return Appeal{}, err
+	}
+	if err := noticeAppeal(ctx, tx, a, now); err != nil {
 		return Appeal{}, err
 	}
 	return a, audit.Record(ctx, tx, actor, "appeal."+status, "feedback_appeal", a.idString(),

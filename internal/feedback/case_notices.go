@@ -100,3 +100,29 @@ func noticeCallbackDue(ctx context.Context, tx pgx.Tx, id, unitID int64, problem
 	}, now)
 	return err
 }
+
+// Kinds of the rating appeal (申诉) notifications.
+const (
+	NoticeAppealFiled   = "appeal.filed"
+	NoticeAppealDecided = "appeal.decided"
+)
+
+// noticeAppeal tells the office a unit appealed a rating, or the unit the
+// office decided its appeal. The rating's message is not quoted: the
+// office reads it on the appeal page.
+func noticeAppeal(ctx context.Context, tx pgx.Tx, a Appeal, now time.Time) error {
+	n := notify.Notice{Link: "/console/feedback/appeals#appeal-" + a.idString()}
+	if a.Status == AppealOpen {
+		n.Kind, n.To = NoticeAppealFiled, notify.ToOffice()
+		n.Title = "评价申诉待处理：" + a.UnitName
+		n.Body = a.UnitName + "对一条“" + a.LevelLabel() + "”评价提出申诉，理由：" + notify.Clip(a.Grounds, 200)
+	} else {
+		n.Kind, n.To = NoticeAppealDecided, notify.ToUnit(a.UnitID)
+		n.Title = "评价申诉已处理：" + a.StatusLabel()
+		n.Body = "绩效办处理了本单位对一条“" + a.LevelLabel() + "”评价的申诉：" + a.StatusLabel() +
+			"。理由：" + notify.Clip(a.DecisionReason, 150)
+	}
+	n.Key = n.Kind + ":" + a.idString()
+	_, _, err := notify.Send(ctx, tx, n, now)
+	return err
+}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -18,6 +20,7 @@ import (
 	"minyi/internal/audit"
 	"minyi/internal/db"
 	"minyi/internal/feedback"
+	"minyi/internal/notify"
 	"minyi/internal/ratings"
 	"minyi/internal/scores"
 	"minyi/internal/scores/scorestest"
@@ -483,5 +486,34 @@ func TestAppealUpheldAndRejected(t *testing.T) {
 	list, total, _ := feedback.ListAppeals(x.ctx, x.pool, feedback.AppealFilter{UnitID: &u2})
 	if total != 0 || len(list) != 0 {
 		t.Errorf("unit 2 sees %d appeals", total)
+	}
+}
+
+// Filing an appeal tells the office (once per appeal, without the
+// rating's message); deciding it tells the unit.
+func TestAppealNotices(t *testing.T) {
+	x := newWorld(t, 1)
+	staff := x.account("office-1", "office", nil)
+	unit := x.account("unit-1", "unit", &x.units[0])
+	r := x.rate(ratings.NewRating{UnitID: x.units[0], Level: 1, Comment: "恶意留言内容"})
+	var a feedback.Appeal
+	x.tx(func(tx pgx.Tx) (err error) {
+		a, err = feedback.FileAppeal(x.ctx, tx, audit.Actor{Name: "unit1"}, x.units[0], r[0], feedback.AppealInput{Grounds: "该评价人当天未来办事"}, x.now)
+		return err
+	})
+	p, _ := notify.List(x.ctx, x.pool, staff, 10, 0)
+	if len(p.Items) != 1 || p.Items[0].Kind != feedback.NoticeAppealFiled || p.Items[0].Title != "评价申诉待处理：单位1" ||
+		p.Items[0].Body != "单位1对一条“非常不满意”评价提出申诉，理由：该评价人当天未来办事" || strings.Contains(p.Items[0].Body, "恶意留言") ||
+		p.Items[0].Link != "/console/feedback/appeals#appeal-"+strconv.FormatInt(a.ID, 10) {
+		t.Fatalf("office: %+v", p.Items)
+	}
+	x.tx(func(tx pgx.Tx) error {
+		_, err := feedback.DecideAppeal(x.ctx, tx, office, a.ID, false, "理由不充分", x.now)
+		return err
+	})
+	p, _ = notify.List(x.ctx, x.pool, unit, 10, 0)
+	if len(p.Items) != 1 || p.Items[0].Kind != feedback.NoticeAppealDecided ||
+		p.Items[0].Body != "绩效办处理了本单位对一条“非常不满意”评价的申诉：申诉不成立。理由：理由不充分" {
+		t.Fatalf("unit: %+v", p.Items)
 	}
 }
