@@ -80,7 +80,8 @@ type deadlineRow struct {
 // SendReminders notifies, once per case, deadline and step: the unit when
 // an answer or fix deadline is DaysBefore working days away or nearer
 // (催办), the unit again once it has passed, and the office once it has
-// been missed by EscalateAfter working days (督办). It counts working days
+// been missed by EscalateAfter working days (督办), for deadlines up to
+// reminderLookBack days past. It counts working days
 // on the calendar (weekends only, 暂定, for a year not entered). The
 // notifications' keys carry the deadline, so a deadline moved (a
 // provisional one recomputed) is reminded of again and nothing else is.
@@ -107,8 +108,8 @@ func SendReminders(ctx context.Context, pool *pgxpool.Pool, now time.Time, loc *
 			FROM rectification_cases c JOIN units u ON u.id = c.unit_id
 			CROSS JOIN LATERAL (VALUES (false, CASE WHEN c.answered_at IS NULL THEN c.answer_due END),
 				(true, CASE WHEN c.status NOT IN ('done_reported', 'closed') THEN c.fix_due END)) AS d(fix, due)
-			WHERE `+openCasesSQL+` AND d.due IS NOT NULL AND d.due <= $1::date
-			ORDER BY c.id, d.fix`, horizon.String())
+			WHERE `+openCasesSQL+` AND d.due IS NOT NULL AND d.due <= $1::date AND d.due >= $2::date
+			ORDER BY c.id, d.fix`, horizon.String(), today.AddDate(0, 0, -reminderLookBack).Format(time.DateOnly))
 		list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (deadlineRow, error) {
 			var d deadlineRow
 			var due time.Time
@@ -134,6 +135,12 @@ func SendReminders(ctx context.Context, pool *pgxpool.Pool, now time.Time, loc *
 	})
 	return sent, err
 }
+
+// reminderLookBack is how many days after a deadline it is still
+// reminded of or escalated: a deadline missed longer ago is on the
+// overview and the to-do lists already, and a first run after an upgrade
+// must not flood everyone with old cases.
+const reminderLookBack = 30
 
 // reminderNotices are the notifications one deadline calls for today.
 func reminderNotices(d deadlineRow, cal *workdays.Calendar, today time.Time, set ReminderSettings) []notify.Notice {
