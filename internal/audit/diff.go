@@ -60,7 +60,10 @@ func Diff(entity string, before, after json.RawMessage, loc *time.Location) []Ch
 			c.After = words(p, av, loc)
 		}
 		if bok && aok && c.Before == c.After {
-			c.After += "（内容有变化）"
+			c.Before, c.After = precise(bv, c.Before, loc), precise(av, c.After, loc)
+			if c.Before == c.After {
+				c.After += "（内容有变化）"
+			}
 		}
 		out = append(out, c)
 	}
@@ -211,6 +214,17 @@ func words(path string, v any, loc *time.Location) string {
 		return "共 " + strconv.Itoa(len(t)) + " 项内容"
 	}
 	return cut(fmt.Sprint(v))
+}
+
+// precise shows a time to the microsecond when two differ within a second;
+// other values stay as shown.
+func precise(v any, shown string, loc *time.Location) string {
+	if s, ok := v.(string); ok {
+		if at, err := time.Parse(time.RFC3339Nano, s); err == nil {
+			return at.In(loc).Format("2006-01-02 15:04:05.000000")
+		}
+	}
+	return shown
 }
 
 func summary(n int) string {

@@ -157,6 +157,7 @@ var fieldNames = map[string]string{
 	"good_share":                      "良好比例",
 	"grade":                           "等次",
 	"grade_label":                     "等次",
+	"grounds":                         "申诉理由",
 	"grades":                          "等次",
 	"groups":                          "分组",
 	"group":                           "分组",

@@ -116,6 +116,9 @@ func (s *Handlers) showAudit(c *gin.Context, status int, msg string) {
 		if d.Error == "" {
 			d.Error = "筛选条件有误，请按提示修改。"
 		}
+		if m, ok := d.Errors["cursor"]; ok {
+			d.Error = m + "，请从第一页重新翻页。"
+		}
 		s.Render(c, http.StatusUnprocessableEntity, "console/audit.html", d)
 		return
 	}
