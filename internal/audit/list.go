@@ -126,11 +126,19 @@ func List(ctx context.Context, q db.DBTX, f Filter) ([]Entry, bool, error) {
 	}
 	sql += ` ORDER BY at ` + order + `, id ` + order + ` LIMIT ` + strconv.Itoa(f.Limit+1) +
 		` OFFSET ` + strconv.Itoa(f.Offset)
-	rows, err := q.Query(ctx, sql, args...)
-	if err != nil {
-		return nil, false, db.Err(err)
-	}
-	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[Entry])
+	// Planned for its arguments each time: a generic plan, which pgx's
+	// statement cache lets Postgres choose after five runs, guesses an
+	// action's share of the log and may walk the time index past millions
+	// of entries looking for a rare one.
+	var list []Entry
+	err := db.WithLocal(ctx, q, `SET LOCAL plan_cache_mode = force_custom_plan`, func(q db.DBTX) error {
+		rows, err := q.Query(ctx, sql, args...)
+		if err != nil {
+			return err
+		}
+		list, err = pgx.CollectRows(rows, pgx.RowToStructByName[Entry])
+		return err
+	})
 	if err != nil {
 		return nil, false, db.Err(err)
 	}

@@ -21,7 +21,7 @@ type apiEntry struct {
 
 // APIAudit lists audit entries newest first with the page's filters
 // (person, role, unit_id, action, entity, entity_id, from, to), paged by
-// limit and offset or by the cursor older= (next_cursor of the answer).
+// limit and offset or by cursor= (next_cursor of the previous answer).
 func (s *Handlers) APIAudit(c *gin.Context) {
 	f, err := s.filter(c, readQuery(c))
 	if err != nil {
@@ -32,9 +32,9 @@ func (s *Handlers) APIAudit(c *gin.Context) {
 		s.APIError(c, err)
 		return
 	}
-	if v := c.Query("older"); v != "" {
+	if v := c.Query("cursor"); v != "" {
 		if f.Older, err = audit.ParseCursor(v); err != nil || f.Offset > 0 {
-			s.APIError(c, apperr.InvalidField("older", "older 应为上一页答复中的 next_cursor，且不能与 offset 同用"))
+			s.APIError(c, apperr.InvalidField("cursor", "cursor 应为上一页答复中的 next_cursor，且不能与 offset 同用"))
 			return
 		}
 	}

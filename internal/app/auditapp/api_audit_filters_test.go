@@ -43,12 +43,12 @@ func TestAPIAuditFilters(t *testing.T) {
 	if len(first.Items) != 2 || first.NextCursor == "" {
 		t.Fatalf("limit=2: %+v", first)
 	}
-	rest := get("limit=100&older=" + first.NextCursor)
+	rest := get("limit=100&cursor=" + first.NextCursor)
 	if len(rest.Items) != first.Total-2 || rest.NextCursor != "" {
 		t.Errorf("after the cursor: %d items, want %d", len(rest.Items), first.Total-2)
 	}
 	for q, field := range map[string]string{"action=nope": "action", "role=boss": "role", "from=2026-02-30": "from",
-		"unit_id=-1": "unit_id", "older=x": "older", "older=" + first.NextCursor + "&offset=1": "older"} {
+		"unit_id=-1": "unit_id", "cursor=x": "cursor", "cursor=" + first.NextCursor + "&offset=1": "cursor"} {
 		apptest.WantAPIError(t, apptest.APIDo(t, w.Office, "GET", "/api/v1/audit?"+q, "", ""), 422, "invalid", field)
 	}
 }
