@@ -124,6 +124,11 @@ func flattenInto(out map[string]any, prefix string, m map[string]any, depth int)
 // not field by field: a scheme's tree of indicators.
 var summarized = map[string]bool{"tree": true}
 
+// counted are lists of record ids (files, ratings, cases, units), shown as
+// how many they are: an id means nothing to a reader.
+var counted = map[string]string{"evidence_ids": " 个文件", "done_evidence": " 个文件", "evidence": " 个文件",
+	"files": " 个文件", "rating_ids": " 条评价", "case_ids": " 个案件", "unit_ids": " 个单位"}
+
 // countNodes counts the records in a tree of nested objects and lists.
 func countNodes(v any) int {
 	n := 0
@@ -172,6 +177,9 @@ func words(path string, v any, loc *time.Location) string {
 	}
 	if summarized[key] {
 		return strconv.Itoa(countNodes(v)) + " 个项目"
+	}
+	if l, ok := v.([]any); ok && counted[key] != "" {
+		return strconv.Itoa(len(l)) + counted[key]
 	}
 	switch t := v.(type) {
 	case nil:

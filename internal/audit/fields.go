@@ -411,6 +411,7 @@ var valueWords = map[string]map[string]string{
 	"reason_key": {"accountability": "行政问责", "targets_incomplete": "目标任务未完成", "false_self_evaluation": "自评不实",
 		"standards_not_followed": "考评单位未按标准评分", "data_withheld": "瞒报、漏报、拒报数据", "serious_violation": "严重违纪违法"},
 	"stage":   {"draft": "草稿", "preliminary": "初步结果已公布", "final": "最终结果已公布", "reopened": "已重新开启"},
+	"preset":  {"jiangxi": "江西省省直机关绩效管理", "zhongshan": "中山市“三效一创”", "county": "县直部门绩效评估"},
 	"outcome": {"satisfied": "满意", "unsatisfied": "不满意", "unreachable": "未联系上"},
 	"content_type": {"image/png": "图片", "image/jpeg": "图片", "image/gif": "图片", "image/webp": "图片",
 		"application/pdf": "PDF 文件", "application/msword": "Word 文件", "text/plain": "文本文件",
