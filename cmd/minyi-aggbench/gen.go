@@ -17,8 +17,9 @@ import (
 // genVersion is the version of the generator: a database made by another
 // version (or of other sizes) is generated again. 2: service points,
 // terminals and QR codes, messages, reasons, phone masks, an outage of
-// the rate check, the review, cases, appeals, flags and held ratings.
-const genVersion = 2
+// the rate check, the review, cases, appeals, flags and held ratings. 3:
+// the audit log, a thousand entries a day.
+const genVersion = 3
 
 // meta describes a generated database; bench_agg_meta holds it.
 type meta struct {

@@ -167,6 +167,30 @@ var feedbackSteps = []struct{ name, sql string }{
 	WHERE ids.ids IS NOT NULL`},
 }
 
+// auditPerDay is how many audit entries the generator writes a day: the
+// office's and the units' changes of a large deployment, about 1.8 million
+// over five years, so the audit log's filters and paging are timed at a
+// meaningful size.
+const auditPerDay = 1000
+
+func init() {
+	feedbackSteps = append(feedbackSteps, struct{ name, sql string }{"audit log", `
+	INSERT INTO audit_log (at, actor_id, actor, action, entity, entity_id, before, after)
+	SELECT (d::date + time '08:30') AT TIME ZONE @tz + make_interval(secs => (g * 29) % 36000),
+		a.uid, CASE WHEN a.uid IS NULL THEN 'system' ELSE 'u' || a.uid END, k.action, k.entity, u.id::text,
+		CASE WHEN k.before THEN jsonb_build_object('name', '单位' || u.id, 'status', 'submitted', 'note', '') END,
+		jsonb_build_object('name', '单位' || u.id, 'status', 'approved', 'note', '第 ' || g || ' 次修改')
+	FROM generate_series(@first::date, @today::date - 1, interval '1 day') AS d
+	CROSS JOIN generate_series(1, ` + strconv.Itoa(auditPerDay) + `) AS g
+	CROSS JOIN LATERAL (SELECT (SELECT min(id) FROM units) + (g * 7919 + extract(doy FROM d)::int) % (SELECT count(*) FROM units) AS id) AS u
+	CROSS JOIN LATERAL (SELECT CASE WHEN g % 10 = 0 THEN NULL ELSE 1 + (g * 104729) % ((SELECT count(*) FROM units) + 1) END AS uid) AS a
+	CROSS JOIN LATERAL (SELECT (ARRAY['unit.update', 'assessment.entry', 'target_report.save', 'case.answer', 'rating.exclude',
+			'feedback.valid', 'target_sheet.save', 'case.progress'])[1 + g % 8] AS action,
+		(ARRAY['unit', 'assessment_entry', 'target_sheet', 'rectification_case', 'rating',
+			'feedback_rating', 'target_sheet', 'rectification_case'])[1 + g % 8] AS entity,
+		g % 8 IN (0, 6) AS before) AS k`})
+}
+
 // generateFeedback runs feedbackSteps in one transaction.
 func generateFeedback(ctx context.Context, pool *pgxpool.Pool, o options, lay layout, first, today time.Time, start time.Time, out io.Writer) error {
 	return db.Tx(ctx, pool, func(tx pgx.Tx) error {

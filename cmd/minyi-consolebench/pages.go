@@ -84,6 +84,21 @@ var caseFilters = []filter{
 	{"overdue", "overdue=any", both},
 }
 
+// auditFilters are the audit log's filters as an auditor combines them.
+var auditFilters = []filter{
+	{"no filter", "", office},
+	{"action", "action=unit.update", office},
+	{"object kind", "entity=target_sheet", office},
+	{"a unit's record", "entity=unit&entity_id={unit}", office},
+	{"a month", "from={month_from}&to={month_to}", office},
+	{"action + month", "action=assessment.entry&from={month_from}&to={month_to}", office},
+	{"person", "person=office", office},
+	{"role unit", "role=unit", office},
+	{"role unit + action", "role=unit&action=case.answer", office},
+	{"actor's unit + month", "unit_id={unit}&from={month_from}&to={month_to}", office},
+	{"rare action (none)", "action=results.reopen", office},
+}
+
 // filtered makes one deep spec per filter of a list route.
 func filtered(route, path string, who int, fs []filter) []spec {
 	var out []spec
@@ -119,7 +134,6 @@ func catalogue() []spec {
 		{route: "/console/units/:id", path: "/console/units/{unit}", who: both},
 		{route: "/console/units/:id/poster", path: "/console/units/{unit}/poster", who: both},
 		{route: "/console/points/:id/poster", path: "/console/points/{point}/poster", who: both},
-		{route: "/console/audit", path: "/console/audit", who: office},
 		{route: "/api/v1/session", path: "/api/v1/session", who: both},
 		// Accounts (issue 13) and one's own password.
 		{route: "/console/accounts", path: "/console/accounts", who: office},
@@ -138,7 +152,6 @@ func catalogue() []spec {
 		{route: "/api/v1/units/:id/networks", path: "/api/v1/units/{unit}/networks", who: office},
 		{route: "/api/v1/units/:id/stats", path: "/api/v1/units/{unit}/stats", who: both},
 		{route: "/api/v1/units/:id/ratings", path: "/api/v1/units/{unit}/ratings?limit=50", filter: "no filter", who: both, deep: true},
-		{route: "/api/v1/audit", path: "/api/v1/audit", who: office},
 
 		// Surveys, respondents, responses, agencies.
 		{route: "/console/surveys", path: "/console/surveys", who: office},
@@ -263,6 +276,11 @@ func catalogue() []spec {
 	s = append(s, filtered("/api/v1/ratings", "/api/v1/ratings?limit=50", both, ratingFilters)...)
 	s = append(s, filtered("/console/feedback", "/console/feedback", office, queueFilters)...)
 	s = append(s, filtered("/api/v1/feedback", "/api/v1/feedback?limit=50", office, queueFilters)...)
+	s = append(s, filtered("/console/audit", "/console/audit", office, auditFilters)...)
+	s = append(s, filtered("/api/v1/audit", "/api/v1/audit?limit=50", office, auditFilters)...)
+	// The export of a month of one action (within the cap of 10,000).
+	s = append(s, spec{route: "/console/audit/export", path: "/console/audit/export?action=unit.update&from={month_from}&to={month_to}",
+		filter: "action + month", who: office})
 	s = append(s, filtered("/console/cases", "/console/cases", both, caseFilters)...)
 	s = append(s, filtered("/api/v1/cases", "/api/v1/cases?limit=50", both, caseFilters)...)
 	return s

@@ -7,8 +7,6 @@ import (
 	"encoding/json"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"minyi/internal/db"
 )
 
@@ -34,8 +32,13 @@ type Entry struct {
 	After    json.RawMessage `json:"after" db:"after"`
 }
 
-// Record writes one entry; before and after are marshalled to JSON (nil stays NULL).
+// Record writes one entry; before and after are marshalled to JSON (nil
+// stays NULL). An action without a label in labels.go is refused with an
+// error: the log shows every action in words.
 func Record(ctx context.Context, q db.DBTX, actor Actor, action, entity, entityID string, before, after any) error {
+	if _, ok := actionLabels[action]; !ok {
+		return errUnlabelled(action)
+	}
 	const sql = `INSERT INTO audit_log (actor_id, actor, action, entity, entity_id, before, after)
 		VALUES ($1, $2, $3, $4, $5, $6, $7)`
 	var actorID *int64
@@ -59,43 +62,4 @@ func toJSON(v any) ([]byte, error) {
 		return nil, nil
 	}
 	return json.Marshal(v)
-}
-
-// Filter selects audit entries.
-type Filter struct {
-	Entity   string
-	EntityID string
-	Limit    int
-	Offset   int
-}
-
-// List returns entries newest first, and how many match in all.
-func List(ctx context.Context, q db.DBTX, f Filter) ([]Entry, int, error) {
-	if f.Limit <= 0 {
-		f.Limit = 50
-	}
-	f.Limit = min(f.Limit, 500)
-	const sql = `SELECT id, at, actor_id, actor, action, entity, entity_id, before, after, count(*) OVER () AS total
-		FROM audit_log
-		WHERE ($1 = '' OR entity = $1) AND ($2 = '' OR entity_id = $2)
-		ORDER BY id DESC LIMIT $3 OFFSET $4`
-	rows, err := q.Query(ctx, sql, f.Entity, f.EntityID, f.Limit, f.Offset)
-	if err != nil {
-		return nil, 0, db.Err(err)
-	}
-	type row struct {
-		Entry
-		Total int `db:"total"`
-	}
-	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[row])
-	if err != nil {
-		return nil, 0, db.Err(err)
-	}
-	out := make([]Entry, len(list))
-	total := 0
-	for i, r := range list {
-		out[i] = r.Entry
-		total = r.Total
-	}
-	return out, total, nil
 }

@@ -157,6 +157,7 @@ func (s *Server) consoleRoutes() {
 	g.POST("/console/ratings/:id/exclude", s.OfficePage, rt.ExcludeSubmit)
 	g.POST("/console/ratings/:id/restore", s.OfficePage, rt.RestoreSubmit)
 	g.GET("/console/audit", s.OfficePage, aud.AuditPage)
+	g.GET("/console/audit/export", s.OfficePage, aud.ExportXLSX)
 }
 
 // dailyCapRoutes registers the daily cap on counted QR ratings (issue 9):

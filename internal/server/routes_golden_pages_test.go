@@ -18,6 +18,7 @@ var goldenPageRoutes = []string{
 	"POST /console/agencies/:id/uploads",
 	"GET /console/agencies/:id/uploads/:upload_id",
 	"GET /console/audit",
+	"GET /console/audit/export",
 	"GET /console/callbacks",
 	"GET /console/callbacks/:id",
 	"POST /console/callbacks/:id/calls",

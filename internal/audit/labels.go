@@ -1,0 +1,174 @@
+package audit
+
+import (
+	"fmt"
+	"sort"
+)
+
+// actionLabels names every action the program records, in the office's
+// words. Record refuses an action missing here, and a test reads the
+// source for actions, so a new action cannot reach the log unnamed.
+var actionLabels = map[string]string{
+	"unit.create":                   "创建单位",
+	"unit.update":                   "修改单位",
+	"point.create":                  "新增服务点",
+	"qr.rotate":                     "更换二维码",
+	"terminal.create":               "注册评价器",
+	"terminal.revoke":               "吊销评价器",
+	"rating.exclude":                "剔除评价",
+	"rating.restore":                "恢复评价",
+	"ratings.archive":               "归档历史评价",
+	"ratings.restore":               "恢复归档的评价",
+	"user.create":                   "创建账号",
+	"user.update":                   "修改账号",
+	"user.disable":                  "停用账号",
+	"user.enable":                   "启用账号",
+	"user.password_reset":           "重置密码",
+	"user.password_change":          "修改本人密码",
+	"office_profile.save":           "修改绩效办信息",
+	"cycle.create":                  "创建考核年度",
+	"cycle.config":                  "修改考核配置",
+	"cycle.scheme":                  "保存考核方案",
+	"survey.create":                 "创建问卷",
+	"survey.update":                 "修改问卷",
+	"survey.open":                   "开始问卷",
+	"survey.close":                  "结束问卷",
+	"survey.closes_at":              "修改问卷截止时间",
+	"survey.respondent_add":         "添加受访人",
+	"survey.respondent_delete":      "删除受访人",
+	"survey.respondents_import":     "导入受访人",
+	"survey_response.exclude":       "剔除答卷",
+	"survey_response.restore":       "恢复答卷",
+	"agency.create":                 "创建调查机构",
+	"agency.update":                 "修改调查机构",
+	"agency.disable":                "停用调查机构",
+	"agency.enable":                 "启用调查机构",
+	"agency.quotas":                 "设置目标样本量",
+	"agency_token.issue":            "签发机构令牌",
+	"agency_token.revoke":           "吊销机构令牌",
+	"agency_upload.create":          "上传答卷",
+	"workdays.create":               "录入工作日历",
+	"workdays.update":               "修改工作日历",
+	"deadline.recompute":            "按工作日历重新计算暂定期限",
+	"target_sheet.create":           "创建目标责任书",
+	"target_sheet.save":             "保存目标",
+	"target_sheet.submit":           "提交目标审核",
+	"target_sheet.return":           "退回目标",
+	"target_sheet.approve":          "批准目标",
+	"target_change.request":         "申请调整目标",
+	"target_change.approve":         "批准目标调整",
+	"target_change.reject":          "驳回目标调整",
+	"target_report.save":            "报送进度",
+	"target_self_evaluation.save":   "保存自评",
+	"target_settings.save":          "修改过程管理设置",
+	"assessment.settings":           "修改考核规则",
+	"assessment.entry":              "评分",
+	"assessment.bonus_claim":        "申报加分",
+	"assessment.bonus_approved":     "批准加分",
+	"assessment.bonus_rejected":     "驳回加分",
+	"assessment.deduction":          "登记扣分",
+	"assessment.deduction_revoke":   "撤销扣分",
+	"assessment.adjustment":         "调整等次",
+	"assessment.adjustment_revoke":  "撤销等次调整",
+	"evidence.upload":               "上传证明材料",
+	"results.publish_preliminary":   "公布初步结果",
+	"results.publish_final":         "公布最终结果",
+	"results.reopen":                "重新开启考核结果",
+	"results.appeal":                "申请复核",
+	"results.appeal_answer":         "答复复核申请",
+	"results.staff_count":           "登记公务员人数",
+	"results.rectification_submit":  "提交书面整改报告",
+	"results.rectification_receive": "签收书面整改报告",
+	"feedback.valid":                "认定有效反馈",
+	"feedback.invalid":              "认定无效反馈",
+	"feedback.acknowledged":         "按规则自动确认反馈",
+	"feedback.reopen":               "重新核查反馈",
+	"feedback_auto_rule.save":       "修改反馈自动确认规则",
+	"case.open":                     "交办整改案件",
+	"case.answer":                   "答复整改案件",
+	"case.progress":                 "填报整改进展",
+	"case.done":                     "报告整改完成",
+	"case.close":                    "办结整改案件",
+	"case.return":                   "退回整改案件",
+	"case.release":                  "公开整改案件",
+	"case.unrelease":                "撤回公开整改案件",
+	"case.settings":                 "修改整改期限设置",
+	"case.callback":                 "回访群众",
+	"case.carry_mark":               "标记跨年结转",
+	"case.carry":                    "结转到新年度",
+	"case.followup_link":            "发送群众回评链接",
+	"case.followup":                 "群众回评整改结果",
+	"appeal.file":                   "提交评价申诉",
+	"appeal.upheld":                 "申诉成立",
+	"appeal.rejected":               "申诉不成立",
+	"flag.confirmed":                "确认可疑模式",
+	"flag.dismissed":                "排除可疑模式",
+	"network.create":                "登记大厅网络",
+	"network.update":                "修改大厅网络",
+	"network.delete":                "删除大厅网络",
+	"rating_hold.count":             "暂不计分的评价计入得分",
+	"rating_hold.not_count":         "暂不计分的评价不计入",
+}
+
+// entityLabels names the kinds of records the log names, in filter order.
+var entityLabels = []Choice{
+	{"unit", "单位"}, {"service_point", "服务点"}, {"terminal", "评价器"}, {"rating", "评价"},
+	{"rating_archive", "评价归档"}, {"rating_hold", "暂不计分的评价"}, {"rating_network", "大厅网络"},
+	{"user", "账号"}, {"office_profile", "绩效办信息"}, {"cycle", "考核年度"},
+	{"survey", "问卷"}, {"survey_respondent", "受访人"}, {"survey_response", "答卷"},
+	{"agency", "调查机构"}, {"agency_upload", "机构上传"}, {"workday_year", "工作日历"},
+	{"target_sheet", "目标责任书"}, {"assessment_entry", "评分"}, {"bonus_claim", "加分申报"},
+	{"deduction", "扣分"}, {"grade_adjustment", "等次调整"}, {"evidence_file", "证明材料"},
+	{"appeal", "复核申请"}, {"feedback_rating", "评价核查"}, {"feedback_response", "答卷意见核查"},
+	{"feedback_appeal", "评价申诉"}, {"feedback_flag", "可疑模式"}, {"feedback_auto_rule", "反馈自动确认规则"},
+	{"rectification_case", "整改案件"}, {"case", "整改案件"}, {"case_settings", "整改期限设置"},
+}
+
+// Choice is one option of a filter: the stored key and its label.
+type Choice struct{ Key, Label string }
+
+// ActionLabel is the office's name of action, and whether it has one.
+func ActionLabel(action string) (string, bool) {
+	l, ok := actionLabels[action]
+	return l, ok
+}
+
+// Actions are the recorded actions with their labels, in label order, for
+// a filter's choices.
+func Actions() []Choice {
+	out := make([]Choice, 0, len(actionLabels))
+	for k, l := range actionLabels {
+		out = append(out, Choice{k, l})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out
+}
+
+// Entities are the kinds of records in the log with their labels.
+func Entities() []Choice { return entityLabels }
+
+// EntityLabel is the office's name of an entity kind; one not known is
+// called 其他记录 rather than shown as a code.
+func EntityLabel(entity string) string {
+	for _, e := range entityLabels {
+		if e.Key == entity {
+			return e.Label
+		}
+	}
+	return "其他记录"
+}
+
+// KnownEntity reports whether entity is a kind the log names.
+func KnownEntity(entity string) bool {
+	for _, e := range entityLabels {
+		if e.Key == entity {
+			return true
+		}
+	}
+	return false
+}
+
+// errUnlabelled is returned by Record for an action without a label.
+func errUnlabelled(action string) error {
+	return fmt.Errorf("audit: action %q has no label in internal/audit/labels.go", action)
+}

@@ -1,0 +1,43 @@
+package audit
+
+import "strings"
+
+// valueWords are the words for enum values, by field key.
+var valueWords = map[string]map[string]string{
+	"status": {
+		"draft": "草稿", "submitted": "已提交", "returned": "已退回", "approved": "已批准", "pending": "待处理",
+		"rejected": "已驳回", "open": "进行中", "closed": "已结束", "upheld": "成立", "partly": "部分成立",
+		"dismissed": "已排除", "confirmed": "已确认", "sent": "已交办", "answered": "已答复",
+		"done_reported": "已报告完成", "invited": "已邀请", "started": "已开始",
+	},
+	"role":        {"office": "绩效办", "unit": "单位", "leader": "领导（只读）"},
+	"level":       {"5": "非常满意", "4": "满意", "3": "基本满意", "2": "不满意", "1": "非常不满意"},
+	"verdict":     {"valid": "有效", "invalid": "无效", "acknowledged": "自动确认"},
+	"source_kind": {"rating": "评价", "response": "答卷", "target": "目标任务", "result": "考核结果"},
+	"source_group": {"feedback": "群众评价反馈", "survey": "问卷调查", "monitoring": "日常监测", "assessment": "考核",
+		"callback": "回访"},
+	"reason_key": {"accountability": "行政问责", "targets_incomplete": "目标任务未完成", "false_self_evaluation": "自评不实",
+		"standards_not_followed": "考评单位未按标准评分", "data_withheld": "瞒报、漏报、拒报数据", "serious_violation": "严重违纪违法"},
+	"stage":   {"draft": "草稿", "preliminary": "初步结果已公布", "final": "最终结果已公布", "reopened": "已重新开启"},
+	"preset":  {"jiangxi": "江西省省直机关绩效管理", "zhongshan": "中山市“三效一创”", "county": "县直部门绩效评估"},
+	"outcome": {"satisfied": "满意", "unsatisfied": "不满意", "unreachable": "未联系上"},
+	"content_type": {"image/png": "图片", "image/jpeg": "图片", "image/gif": "图片", "image/webp": "图片",
+		"application/pdf": "PDF 文件", "application/msword": "Word 文件", "text/plain": "文本文件",
+		"application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word 文件",
+		"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":       "Excel 文件"},
+	"kind": {
+		"burst_address": "同一地址集中评价", "burst_device": "同一设备集中评价", "phone_many_units": "同一电话评价多个单位",
+		"top_run": "连续最高评价", "note": "备注", "answer": "答复", "progress": "进展", "done": "完成", "closed": "办结",
+		"returned": "退回", "raise": "上调一个等次", "lower": "下调一个等次", "no_excellent": "不得评为优秀",
+	},
+}
+
+// valueWord is the word for an enum value of the field at path.
+func valueWord(path, v string) (string, bool) {
+	key := path
+	if i := strings.LastIndexByte(path, '.'); i >= 0 {
+		key = path[i+1:]
+	}
+	w, ok := valueWords[key][v]
+	return w, ok
+}
