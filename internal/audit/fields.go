@@ -90,6 +90,8 @@ var fieldNames = map[string]string{
 	"date":                            "日期",
 	"day":                             "日期",
 	"days":                            "天数",
+	"days_before":                     "到期前提醒（工作日）",
+	"escalate_after":                  "逾期督办（工作日）",
 	"deadline":                        "期限",
 	"deadline_notes":                  "期限说明",
 	"decided_at":                      "决定时间",

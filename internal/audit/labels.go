@@ -93,6 +93,7 @@ var actionLabels = map[string]string{
 	"case.release":                  "公开整改案件",
 	"case.unrelease":                "撤回公开整改案件",
 	"case.settings":                 "修改整改期限设置",
+	"case.reminders":                "修改到期提醒设置",
 	"case.callback":                 "回访群众",
 	"case.carry_mark":               "标记跨年结转",
 	"case.carry":                    "结转到新年度",
