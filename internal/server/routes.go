@@ -58,6 +58,8 @@ func (s *Server) routes() {
 	nt := notifyapp.New(s.App)
 	authed.GET("/notifications", nt.APIList)
 	authed.POST("/notifications/read", nt.APIRead)
+	authed.GET("/notification-deliveries", s.Office, nt.APIDeliveries)
+	authed.POST("/notification-deliveries/:id/resend", s.Office, nt.APIResend)
 	authed.GET("/users", s.Office, acc.APIListUsers)
 	authed.POST("/users", s.Office, acc.APICreateUser)
 	authed.POST("/users/unit-accounts", s.Office, acc.APIIssueUnitAccounts)
@@ -141,6 +143,8 @@ func (s *Server) consoleRoutes() {
 	g.GET("/console/notifications", nt.NotificationsPage)
 	g.GET("/console/notifications/:id", nt.OpenNotification)
 	g.POST("/console/notifications/read", nt.ReadAllSubmit)
+	g.GET("/console/deliveries", s.OfficePage, nt.DeliveriesPage)
+	g.POST("/console/deliveries/:id/resend", s.OfficePage, nt.ResendSubmit)
 	rt := s.ratings
 	g.GET("/console/units", rt.UnitsPage)
 	g.POST("/console/units", s.OfficePage, rt.CreateUnitSubmit)

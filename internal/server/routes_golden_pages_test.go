@@ -160,6 +160,8 @@ var goldenPageRoutes = []string{
 	"GET /console/notifications",
 	"GET /console/notifications/:id ghost",
 	"POST /console/notifications/read",
+	"GET /console/deliveries",
+	"POST /console/deliveries/:id/resend ghost",
 	"POST /console/password",
 	"GET /console/accounts",
 	"POST /console/accounts",

@@ -62,6 +62,13 @@ func (r *Receiver) SetDown(down bool) {
 	r.mu.Unlock()
 }
 
+// SetAnswer changes the status and body the receiver answers with.
+func (r *Receiver) SetAnswer(status int, answer string) {
+	r.mu.Lock()
+	r.status, r.answer = status, answer
+	r.mu.Unlock()
+}
+
 // Missed returns how many requests came while the receiver was down.
 func (r *Receiver) Missed() int {
 	r.mu.Lock()
