@@ -125,6 +125,7 @@ func (s *Server) consoleRoutes() {
 	g.POST("/logout", acc.LogoutSubmit)
 	g.GET("/console/password", acc.PasswordPage)
 	g.POST("/console/password", acc.PasswordSubmit)
+	g.POST("/console/notify-channels", acc.OwnChannelsSubmit)
 	g.GET("/console/accounts", s.OfficePage, acc.AccountsPage)
 	g.POST("/console/accounts", s.OfficePage, acc.CreateAccountSubmit)
 	g.POST("/console/accounts/unit-accounts", s.OfficePage, acc.IssueUnitAccountsSubmit)

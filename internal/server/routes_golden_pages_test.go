@@ -163,6 +163,7 @@ var goldenPageRoutes = []string{
 	"GET /console/deliveries",
 	"POST /console/deliveries/:id/resend ghost",
 	"POST /console/password",
+	"POST /console/notify-channels",
 	"GET /console/accounts",
 	"POST /console/accounts",
 	"POST /console/accounts/unit-accounts",

@@ -171,3 +171,51 @@ func TestTheOfficeSeesFailuresAndResends(t *testing.T) {
 	apptest.WantAPIError(t, apptest.APIJSON(t, w.Office, "POST", "/api/v1/notification-deliveries/"+apptest.Itoa(list.Items[0].ID)+"/resend", map[string]any{}),
 		http.StatusConflict, "conflict")
 }
+
+// An account chooses its channels on its own page and the office on the
+// account's page and through the API; deliveries follow the choice.
+func TestAccountsChooseTheirChannels(t *testing.T) {
+	w := newWorld(t)
+	var id int64
+	if err := w.App.Pool.QueryRow(context.Background(), `SELECT id FROM users WHERE username = 'unit-a2'`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	channelsOf := func() string {
+		var s string
+		if err := w.App.Pool.QueryRow(context.Background(), `SELECT array_to_string(notify_channels, ',') FROM users WHERE id = $1`, id).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	if got := channelsOf(); got != "email" {
+		t.Fatalf("default channels %q, want e-mail only", got)
+	}
+	page := apptest.Get(t, w.unitA2, "/console/password")
+	if !apptest.HasText(page, "接收通知的方式") || !apptest.HasText(page, "短信") {
+		t.Fatal("the own account page has no channel choice")
+	}
+	apptest.Post(t, w.unitA2, "/console/notify-channels", map[string][]string{"channels_form": {"1"}, "notify_channels": {"sms", "email"}})
+	if got := channelsOf(); got != "email,sms" {
+		t.Fatalf("after choosing both: %q", got)
+	}
+	apptest.Post(t, w.unitA2, "/console/notify-channels", map[string][]string{"channels_form": {"1"}})
+	if got := channelsOf(); got != "" {
+		t.Fatalf("after choosing none: %q", got)
+	}
+	if p := apptest.Post(t, w.unitA2, "/console/notify-channels", map[string][]string{"channels_form": {"1"}, "notify_channels": {"fax"}}); !apptest.HasText(p, "通知渠道只能选") {
+		t.Error("an unknown channel is not refused with a Chinese message")
+	}
+	var out struct {
+		User struct {
+			NotifyChannels []string `json:"notify_channels"`
+		} `json:"user"`
+	}
+	apptest.APIJSON(t, w.Office, "PATCH", "/api/v1/users/"+apptest.Itoa(id), map[string]any{"notify_channels": []string{"sms"}}).
+		Decode(t, http.StatusOK, &out)
+	if len(out.User.NotifyChannels) != 1 || out.User.NotifyChannels[0] != "sms" || channelsOf() != "sms" {
+		t.Fatalf("API patch: %+v, stored %q", out, channelsOf())
+	}
+	if p := apptest.Get(t, w.Office, "/console/accounts/"+apptest.Itoa(id)); !strings.Contains(p.Body, `value="sms" checked`) {
+		t.Error("the office's account page does not show the choice")
+	}
+}
