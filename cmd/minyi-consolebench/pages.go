@@ -130,6 +130,8 @@ func catalogue() []spec {
 		// Notifications (issue 14): every page's bell counts them too.
 		{route: "/console/notifications", path: "/console/notifications", who: both},
 		{route: "/api/v1/notifications", path: "/api/v1/notifications", who: both},
+		{route: "/console/deliveries", path: "/console/deliveries", who: office},
+		{route: "/api/v1/notification-deliveries", path: "/api/v1/notification-deliveries", who: office},
 		{route: "/console/units", path: "/console/units", who: both},
 		{route: "/console/units/:id", path: "/console/units/{unit}", who: both},
 		{route: "/console/units/:id/poster", path: "/console/units/{unit}/poster", who: both},

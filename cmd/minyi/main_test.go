@@ -210,3 +210,18 @@ func TestDemoSeedsOnceAndItsLoginsWork(t *testing.T) {
 		t.Errorf("the refused demo changed the ratings: %d → %d", ratingsN, after)
 	}
 }
+
+// A wrong channel setting stops serve before it connects anywhere, naming
+// the variable.
+func TestServeRefusesAWrongChannelSetting(t *testing.T) {
+	for name, value := range map[string]string{"SMTP_TLS": "sometimes", "NOTIFY_WEBHOOK_URL": "not-a-url", "SMS_QUIET_HOURS": "night"} {
+		overrides := []string{name, value}
+		if name == "SMTP_TLS" {
+			overrides = append(overrides, "SMTP_HOST", "smtp.example.gov.cn", "SMTP_FROM", "jxb@example.gov.cn")
+		}
+		_, err := runCmd(env("postgres://u:pw@127.0.0.1:1/x", overrides...), "", "serve")
+		if err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s=%q: %v, want an error naming %s", name, value, err, name)
+		}
+	}
+}

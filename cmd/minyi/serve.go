@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
+	"minyi/internal/channels"
 	"minyi/internal/config"
 	"minyi/internal/metrics"
 	"minyi/internal/notify"
@@ -32,6 +33,10 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 		return err
 	}
 	log := newLogger(cfg, stderr)
+	senders, err := channelSenders(getenv, cfg)
+	if err != nil {
+		return err
+	}
 	pool, err := connect(ctx, cfg, true)
 	if err != nil {
 		return err
@@ -66,7 +71,7 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	defer mcancel()
 	go srv.RunMaintenance(mctx, time.Hour)
 	go srv.RunTodayRollup(mctx, server.TodayRollupEvery)
-	stopWorker, err := startNotifyWorker(ctx, cfg, pool, log)
+	stopWorker, err := startNotifyWorker(ctx, cfg, pool, senders, log)
 	if err != nil {
 		writer.Close()
 		return err
@@ -107,13 +112,29 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	return stopGracefully(log, cfg, srv, hs, writer, again)
 }
 
+// channelSenders builds the outbound notification channels configured in
+// the environment (internal/channels, docs/operations.md); a wrong setting
+// is named and stops the start.
+func channelSenders(getenv func(string) string, cfg config.Config) (map[string]channels.Sender, error) {
+	ccfg, err := channels.FromGetenv(getenv)
+	if err != nil {
+		return nil, fmt.Errorf("notification channels: %w", err)
+	}
+	senders, _, err := ccfg.Senders(cfg.Location)
+	if err != nil {
+		return nil, fmt.Errorf("notification channels: %w", err)
+	}
+	return senders, nil
+}
+
 // startNotifyWorker starts the river client that delivers notifications
-// (internal/notify) and returns the function that stops it, letting the
+// (internal/notify) on the configured channels and returns the function that stops it, letting the
 // deliveries in hand finish within SHUTDOWN_TIMEOUT. The client runs on a
 // context the first signal does not cancel, since river treats that as a
 // hard stop.
-func startNotifyWorker(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, log *slog.Logger) (func(), error) {
-	w, err := notify.NewWorker(pool, 4, log)
+func startNotifyWorker(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, senders map[string]channels.Sender,
+	log *slog.Logger) (func(), error) {
+	w, err := notify.NewWorker(pool, notify.Options{Workers: 4, Log: log, Senders: senders, BaseURL: cfg.PublicBaseURL})
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"reflect"
 	"strings"
 	"time"
 
@@ -116,4 +117,18 @@ func checkURL(bad func(string, ...any), name, raw string) {
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		bad("%s: %q is not an http(s) address", name, raw)
 	}
+}
+
+// FromGetenv reads the channels' settings through getenv (os.Getenv, or a
+// test's map), asking it for each variable Config names.
+func FromGetenv(getenv func(string) string) (Config, error) {
+	environ := map[string]string{}
+	t := reflect.TypeOf(Config{})
+	for i := range t.NumField() {
+		name := t.Field(i).Tag.Get("env")
+		if v := getenv(name); v != "" {
+			environ[name] = v
+		}
+	}
+	return FromEnv(environ)
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/textproto"
+	"strings"
 	"time"
 
 	"github.com/wneessen/go-mail"
@@ -46,9 +47,13 @@ func (s *EmailSender) Send(ctx context.Context, m Message) error {
 		return fmt.Errorf("email: to %q: %w", m.Email, err)
 	}
 	msg.Subject(m.Title)
-	msg.SetMessageID()
 	if m.ID != "" {
+		// The same delivery keeps its Message-ID on a resend, so a
+		// mailbox (and its reader's client) can drop the repeat.
+		msg.SetMessageIDWithValue(MessageID(m.ID, s.From))
 		msg.SetGenHeader("X-Minyi-Delivery", m.ID)
+	} else {
+		msg.SetMessageID()
 	}
 	msg.SetBodyString(mail.TypeTextPlain, m.Body())
 	opts := []mail.Option{mail.WithPort(s.Port), mail.WithTimeout(orDefault(s.Timeout, 20*time.Second))}
@@ -74,6 +79,16 @@ func (s *EmailSender) Send(ctx context.Context, m Message) error {
 		return classifySMTP(err)
 	}
 	return nil
+}
+
+// MessageID is the Message-ID (without angle brackets) of delivery id
+// sent from the address from: minyi-delivery-<id>@<from's domain>.
+func MessageID(id, from string) string {
+	domain := "minyi.invalid"
+	if at := strings.LastIndexByte(from, '@'); at >= 0 && at < len(from)-1 {
+		domain = strings.TrimRight(from[at+1:], ">")
+	}
+	return "minyi-delivery-" + id + "@" + domain
 }
 
 // classifySMTP makes a 4xx answer, a refused connection or a timeout

@@ -81,8 +81,10 @@ var (
 	ownSessionAPI   = map[string]bool{"/api/v1/session": true, "/api/v1/session/password": true}
 	ownSessionPages = map[string]bool{"/console/password": true, "/logout": true}
 	// ownReadState are the routes that change only the account's own
-	// notifications' read state, which a leader may do too.
-	ownReadState = map[string]bool{"/api/v1/notifications/read": true, "/console/notifications/read": true}
+	// notifications' read state or the channels it is notified on, which a
+	// leader may do too.
+	ownReadState = map[string]bool{"/api/v1/notifications/read": true, "/console/notifications/read": true,
+		"/console/notify-channels": true}
 )
 
 // accountLimits refuses what the signed-in account may not do on a route

@@ -227,7 +227,7 @@ func TestWorkerMarksNotificationsDelivered(t *testing.T) {
 	w := newWorld(t)
 	a := w.unit("甲局")
 	w.user("a1", "unit", &a, false)
-	worker, err := notify.NewWorker(w.pool, 2, nil)
+	worker, err := notify.NewWorker(w.pool, notify.Options{Workers: 2})
 	if err != nil {
 		t.Fatal(err)
 	}

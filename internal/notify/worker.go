@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -12,12 +13,14 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 
+	"minyi/internal/channels"
 	"minyi/internal/db"
 )
 
 // DeliverArgs is the river job that delivers one notification: enqueued
 // in the transaction that records it, so it exists exactly when the
-// notification does.
+// notification does. It plans the notification's deliveries (one row per
+// channel and account, see plan) and enqueues one SendArgs job for each.
 type DeliverArgs struct {
 	NotificationID int64 `json:"notification_id"`
 }
@@ -43,22 +46,65 @@ func enqueue(ctx context.Context, tx pgx.Tx, id int64) error {
 	return nil
 }
 
-// deliverWorker delivers a notification on every channel it has. The one
-// channel today is the product's own inbox, written with the notification
-// itself, so delivering records the notification delivered; the outbound
-// channels of issue 14 (e-mail, webhook, group robots, SMS) each become one
-// more step here, with river's retries and back-off.
-type deliverWorker struct {
-	river.WorkerDefaults[DeliverArgs]
-	pool *pgxpool.Pool
+// enqueueSends adds one SendArgs job per delivery id in tx.
+func enqueueSends(ctx context.Context, tx pgx.Tx, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	client, err := inserter()
+	if err != nil {
+		return fmt.Errorf("notify: river client: %w", err)
+	}
+	params := make([]river.InsertManyParams, len(ids))
+	for i, id := range ids {
+		params[i] = river.InsertManyParams{Args: SendArgs{DeliveryID: id}}
+	}
+	if _, err := client.InsertManyTx(ctx, tx, params); err != nil {
+		return fmt.Errorf("notify: enqueue sends: %w", db.Err(err))
+	}
+	return nil
 }
 
-// Work marks the notification delivered; a notification delivered before
-// (a job retried after a crash) stays as it was.
+// deliverWorker plans a notification's deliveries.
+type deliverWorker struct {
+	river.WorkerDefaults[DeliverArgs]
+	pool     *pgxpool.Pool
+	channels []string
+}
+
+// Work creates the notification's delivery rows and their send jobs in one
+// transaction and marks the notification delivered (handed to its
+// channels). Run again (a retry after a crash), it creates nothing twice.
 func (w *deliverWorker) Work(ctx context.Context, job *river.Job[DeliverArgs]) error {
-	_, err := w.pool.Exec(ctx, `UPDATE notifications SET state = 'delivered', delivered_at = $2
-		WHERE id = $1 AND state = 'pending'`, job.Args.NotificationID, time.Now())
-	return db.Err(err)
+	return db.Tx(ctx, w.pool, func(tx pgx.Tx) error {
+		now := time.Now()
+		ids, err := plan(ctx, tx, job.Args.NotificationID, w.channels, now)
+		if err != nil {
+			return err
+		}
+		if err := enqueueSends(ctx, tx, ids); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `UPDATE notifications SET state = 'delivered', delivered_at = $2
+			WHERE id = $1 AND state = 'pending'`, job.Args.NotificationID, now)
+		return db.Err(err)
+	})
+}
+
+// Options configure a Worker.
+type Options struct {
+	// Workers is how many jobs run at once (default 4).
+	Workers int
+	Log     *slog.Logger
+	// Senders are the configured outbound channels by name
+	// (channels.Config.Senders); a channel without one gets no deliveries.
+	Senders map[string]channels.Sender
+	// BaseURL is PUBLIC_BASE_URL: links in messages are absolute.
+	BaseURL string
+	// RetryPolicy overrides river's back-off (tests shorten it).
+	RetryPolicy river.ClientRetryPolicy
+	// PollInterval is how often the worker looks for jobs (default 1s).
+	PollInterval time.Duration
 }
 
 // Worker runs the delivery jobs of this instance. Several instances may
@@ -67,19 +113,32 @@ type Worker struct {
 	client *river.Client[pgx.Tx]
 }
 
-// NewWorker builds the worker on pool with up to workers deliveries at
-// once. It polls for jobs rather than LISTENing, so it works through a
-// transaction-pooling PgBouncer too (docs/operations.md).
-func NewWorker(pool *pgxpool.Pool, workers int, log *slog.Logger) (*Worker, error) {
+// NewWorker builds the worker on pool. It polls for jobs rather than
+// LISTENing, so it works through a transaction-pooling PgBouncer too
+// (docs/operations.md).
+func NewWorker(pool *pgxpool.Pool, o Options) (*Worker, error) {
+	if o.Workers <= 0 {
+		o.Workers = 4
+	}
+	var names []string
+	for name := range o.Senders {
+		names = append(names, name)
+	}
 	ws := river.NewWorkers()
-	if err := river.AddWorkerSafely(ws, &deliverWorker{pool: pool}); err != nil {
+	if err := river.AddWorkerSafely(ws, &deliverWorker{pool: pool, channels: names}); err != nil {
+		return nil, err
+	}
+	sw := &sendWorker{pool: pool, senders: o.Senders, baseURL: strings.TrimRight(o.BaseURL, "/")}
+	if err := river.AddWorkerSafely(ws, sw); err != nil {
 		return nil, err
 	}
 	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
-		Queues:   map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: workers}},
-		Workers:  ws,
-		Logger:   log,
-		PollOnly: true,
+		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: o.Workers}},
+		Workers:           ws,
+		Logger:            o.Log,
+		PollOnly:          true,
+		RetryPolicy:       o.RetryPolicy,
+		FetchPollInterval: o.PollInterval,
 	})
 	if err != nil {
 		return nil, err

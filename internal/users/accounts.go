@@ -77,6 +77,32 @@ type Patch struct {
 	Role     *string
 	UnitID   *int64
 	Disabled *bool
+	// NotifyChannels replaces the channels the account is reached on.
+	NotifyChannels *[]string
+}
+
+// ChannelNames are the channels an account may choose, as pages name them.
+var ChannelNames = map[string]string{"email": "邮件", "sms": "短信"}
+
+// checkChannels returns the chosen channels in a fixed order, or adds why
+// they cannot be.
+func checkChannels(f apperr.Fields, chosen []string) []string {
+	out := []string{}
+	for _, ch := range []string{"email", "sms"} {
+		for _, c := range chosen {
+			if c == ch {
+				out = append(out, ch)
+				break
+			}
+		}
+	}
+	for _, c := range chosen {
+		if ChannelNames[c] == "" {
+			f.Add("notify_channels", "通知渠道只能选邮件（email）或短信（sms）")
+			break
+		}
+	}
+	return out
 }
 
 // UpdateUser applies the patch to the user id as actor and returns the
@@ -93,6 +119,9 @@ func UpdateUser(ctx context.Context, tx pgx.Tx, actor User, id int64, p Patch) (
 	if p.Profile != nil {
 		p.Profile.check(f)
 		after.Name, after.Mobile, after.Email = p.Profile.Name, p.Profile.Mobile, p.Profile.Email
+	}
+	if p.NotifyChannels != nil {
+		after.NotifyChannels = checkChannels(f, *p.NotifyChannels)
 	}
 	if p.Role != nil {
 		roleProblems(f, *p.Role, p.UnitID)
@@ -112,9 +141,10 @@ func UpdateUser(ctx context.Context, tx pgx.Tx, actor User, id int64, p Patch) (
 	}
 	disabled := p.Disabled != nil && *p.Disabled || p.Disabled == nil && before.DisabledAt != nil
 	rows, _ := tx.Query(ctx, `UPDATE users AS u SET name = $2, mobile = $3, email = $4, role = $5, unit_id = $6,
-		disabled_at = CASE WHEN NOT $7 THEN NULL ELSE coalesce(u.disabled_at, now()) END, updated_at = now()
+		disabled_at = CASE WHEN NOT $7 THEN NULL ELSE coalesce(u.disabled_at, now()) END, notify_channels = $8,
+		updated_at = now()
 		WHERE u.id = $1 RETURNING `+userCols,
-		id, after.Name, after.Mobile, after.Email, after.Role, after.UnitID, disabled)
+		id, after.Name, after.Mobile, after.Email, after.Role, after.UnitID, disabled, after.NotifyChannels)
 	after, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[User])
 	if err != nil {
 		if err = db.Err(err); apperr.Is(err, apperr.Invalid) {

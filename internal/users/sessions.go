@@ -100,7 +100,7 @@ func FindSession(ctx context.Context, q db.DBTX, token string) (Session, error) 
 	u := &s.User
 	err := q.QueryRow(ctx, sql, secure.SHA256(token)).Scan(&s.CSRFToken, &s.ExpiresAt,
 		&u.ID, &u.Username, &u.PasswordHash, &u.Role, &u.UnitID, &u.Name, &u.Mobile, &u.Email,
-		&u.MustChangePassword, &u.LastSignInAt, &u.CreatedAt, &u.DisabledAt)
+		&u.NotifyChannels, &u.MustChangePassword, &u.LastSignInAt, &u.CreatedAt, &u.DisabledAt)
 	if err != nil {
 		err = db.Err(err)
 		if apperr.Is(err, apperr.NotFound) {

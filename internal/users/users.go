@@ -31,14 +31,17 @@ var RoleNames = map[string]string{RoleOffice: "绩效办", RoleUnit: "单位", R
 
 // User is a staff account.
 type User struct {
-	ID                 int64      `json:"id" db:"id"`
-	Username           string     `json:"username" db:"username"`
-	PasswordHash       string     `json:"-" db:"password_hash"`
-	Role               string     `json:"role" db:"role"`
-	UnitID             *int64     `json:"unit_id" db:"unit_id"`
-	Name               string     `json:"name" db:"name"`
-	Mobile             string     `json:"mobile" db:"mobile"`
-	Email              string     `json:"email" db:"email"`
+	ID           int64  `json:"id" db:"id"`
+	Username     string `json:"username" db:"username"`
+	PasswordHash string `json:"-" db:"password_hash"`
+	Role         string `json:"role" db:"role"`
+	UnitID       *int64 `json:"unit_id" db:"unit_id"`
+	Name         string `json:"name" db:"name"`
+	Mobile       string `json:"mobile" db:"mobile"`
+	Email        string `json:"email" db:"email"`
+	// NotifyChannels are the channels besides the inbox the account is
+	// reached on: "email", "sms" (migration 0035; e-mail by default).
+	NotifyChannels     []string   `json:"notify_channels" db:"notify_channels"`
 	MustChangePassword bool       `json:"must_change_password" db:"must_change_password"`
 	LastSignInAt       *time.Time `json:"last_sign_in_at" db:"last_sign_in_at"`
 	CreatedAt          time.Time  `json:"created_at" db:"created_at"`
@@ -46,7 +49,7 @@ type User struct {
 }
 
 // userCols are the columns of User, in a statement over users u.
-const userCols = `u.id, u.username, u.password_hash, u.role, u.unit_id, u.name, u.mobile, u.email,
+const userCols = `u.id, u.username, u.password_hash, u.role, u.unit_id, u.name, u.mobile, u.email, u.notify_channels,
 	u.must_change_password, u.last_sign_in_at, u.created_at, u.disabled_at`
 
 // Actor returns the user as an audit actor.

@@ -27,6 +27,8 @@ type userBody struct {
 	Mobile   *string         `json:"mobile"`
 	Email    *string         `json:"email"`
 	Disabled *bool           `json:"disabled"`
+	// NotifyChannels replaces the channels besides the inbox: "email", "sms".
+	NotifyChannels *[]string `json:"notify_channels"`
 }
 
 // unitID returns the body's unit_id: set says whether it was sent.
@@ -175,7 +177,7 @@ func (s *Handlers) APIUpdateUser(c *gin.Context) {
 		s.APIError(c, err)
 		return
 	}
-	p := users.Patch{Profile: b.profile(cur), Disabled: b.Disabled, Role: b.Role, UnitID: unitID}
+	p := users.Patch{Profile: b.profile(cur), Disabled: b.Disabled, Role: b.Role, UnitID: unitID, NotifyChannels: b.NotifyChannels}
 	if p.Role == nil && unitSet {
 		p.Role = &cur.Role
 	} else if p.Role != nil && !unitSet && *p.Role == cur.Role {

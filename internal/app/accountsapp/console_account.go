@@ -37,7 +37,8 @@ func (s *Handlers) showAccount(c *gin.Context, status int, form *accountForm, er
 	}
 	d := accountPageData{BasePage: s.Base(c, "账号 "+u.Username, "accounts"), Account: u, Roles: roleOptions, Errors: errs,
 		Self: u.ID == httpx.CurrentUser(c).ID}
-	d.Form = accountForm{Username: u.Username, Name: u.Name, Role: u.Role, Mobile: u.Mobile, Email: u.Email}
+	d.Form = accountForm{Username: u.Username, Name: u.Name, Role: u.Role, Mobile: u.Mobile, Email: u.Email,
+		Channels: chosen(u.NotifyChannels)}
 	if u.UnitID != nil {
 		d.Form.UnitID = *u.UnitID
 	}
@@ -67,8 +68,10 @@ func (s *Handlers) UpdateAccountSubmit(c *gin.Context) {
 		return
 	}
 	form := accountForm{Username: u.Username, Name: c.PostForm("name"), Role: c.PostForm("role"),
-		Mobile: c.PostForm("mobile"), Email: c.PostForm("email")}
-	p := users.Patch{Profile: &users.Profile{Name: form.Name, Mobile: form.Mobile, Email: form.Email}, Role: &form.Role}
+		Mobile: c.PostForm("mobile"), Email: c.PostForm("email"), Channels: chosen(c.PostFormArray("notify_channels"))}
+	channels := c.PostFormArray("notify_channels")
+	p := users.Patch{Profile: &users.Profile{Name: form.Name, Mobile: form.Mobile, Email: form.Email}, Role: &form.Role,
+		NotifyChannels: &channels}
 	if form.Role == users.RoleUnit {
 		id, err := strconv.ParseInt(c.PostForm("unit_id"), 10, 64)
 		if err != nil {
@@ -144,6 +147,15 @@ func (s *Handlers) accountParam(c *gin.Context) (users.User, bool) {
 		s.ConsoleError(c, err)
 	}
 	return u, err == nil
+}
+
+// chosen is the set of channels, for the form's check boxes.
+func chosen(channels []string) map[string]bool {
+	m := map[string]bool{}
+	for _, c := range channels {
+		m[c] = true
+	}
+	return m
 }
 
 func accountLink(id int64) string { return "/console/accounts/" + strconv.FormatInt(id, 10) }

@@ -37,6 +37,8 @@ var roleOptions = []roleOption{
 type accountForm struct {
 	Username, Name, Role, Mobile, Email string
 	UnitID                              int64
+	// Channels are the notification channels chosen (email, sms).
+	Channels map[string]bool
 }
 
 type accountsPageData struct {

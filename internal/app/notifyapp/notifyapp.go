@@ -26,6 +26,7 @@ func New(app *httpx.App) *Handlers { return &Handlers{App: app} }
 // Flashes are the messages the notification page may show after a redirect.
 var Flashes = map[string]string{
 	"notifications_read": "已全部标为已读。",
+	"delivery_resent":    "已重新排队发送，稍后可在本页查看结果。",
 }
 
 // pageSize is how many notifications a console page lists.

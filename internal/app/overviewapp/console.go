@@ -14,6 +14,7 @@ import (
 	"minyi/internal/deadlines"
 	"minyi/internal/feedback"
 	"minyi/internal/httpx"
+	"minyi/internal/notify"
 	"minyi/internal/ratings"
 	"minyi/internal/todos"
 	"minyi/internal/units"
@@ -50,6 +51,9 @@ type overviewPageData struct {
 	CaseOverdue feedback.OverdueCount
 	// Calendar warns the office of a missing working-day calendar.
 	Calendar *calendarWarning
+	// DeliveryFailures counts the outbound messages that failed or were
+	// given up (office only; /console/deliveries lists them).
+	DeliveryFailures int
 	// Pager pages Rows; the totals above count every unit.
 	Pager httpx.Pager
 	// Todos are the first to-dos of the person (TodoCount in all,
@@ -190,7 +194,8 @@ func (s *Handlers) OverviewPage(c *gin.Context) {
 		func(q db.DBTX) (err error) { todoList, err = s.readTodos(c, q); return err },
 	}
 	if u.Role == users.RoleOffice {
-		reads = append(reads, func(q db.DBTX) (err error) { d.Calendar, err = s.calendarWarningFor(c, q, now); return err })
+		reads = append(reads, func(q db.DBTX) (err error) { d.Calendar, err = s.calendarWarningFor(c, q, now); return err },
+			func(q db.DBTX) (err error) { d.DeliveryFailures, err = notify.CountFailures(c, q); return err })
 	}
 	if err := db.Parallel(s.Pool, reads...); err != nil {
 		s.ConsoleError(c, err)
