@@ -339,6 +339,7 @@ var fieldNames = map[string]string{
 	"started":                         "已开始",
 	"started_at":                      "开始时间",
 	"state":                           "状态",
+	"notify_channels":                 "接收通知的方式",
 	"state_label":                     "状态",
 	"status":                          "状态",
 	"status_label":                    "状态",
