@@ -22,22 +22,13 @@ const (
 // text may travel further once the outbound channels exist).
 func caseTitle(problem string) string { return notify.Clip(StripPhones(problem), 40) }
 
-// chineseDate writes an ISO date as 2026年12月22日; another text is kept.
-func chineseDate(iso string) string {
-	d, err := time.Parse(time.DateOnly, iso)
-	if err != nil {
-		return iso
-	}
-	return d.Format("2006年1月2日")
-}
-
 func caseLink(id int64) string { return "/console/cases/" + strconv.FormatInt(id, 10) }
 
 // noticeCaseSent tells every account of the unit that a case was sent to
 // it (交办), with its answer deadline in working days. One notification per
 // case and deadline.
 func noticeCaseSent(ctx context.Context, tx pgx.Tx, id, unitID int64, problem string, due caseDue, now time.Time) error {
-	deadline := chineseDate(due.date)
+	deadline := notify.Date(due.date, false)
 	if due.provisional {
 		deadline += "（暂定，该年工作日历录入后可能调整）"
 	}
@@ -61,7 +52,7 @@ func noticeCaseReturned(ctx context.Context, tx pgx.Tx, c Case, now time.Time) e
 	title := caseTitle(c.Problem)
 	body := "绩效办退回了整改案件“" + title + "”，退回理由：" + notify.Clip(c.ReturnReason, 200) + "。"
 	if c.FixDue != nil {
-		body += "请修改后重新提交，整改完成期限为" + chineseDate(*c.FixDue) + "。"
+		body += "请修改后重新提交，整改完成期限为" + notify.Date(*c.FixDue, false) + "。"
 	} else {
 		body += "请修改后重新提交。"
 	}
@@ -85,10 +76,7 @@ func noticeCallbackDue(ctx context.Context, tx pgx.Tx, id, unitID int64, problem
 	if err := tx.QueryRow(ctx, `SELECT name FROM units WHERE id = $1`, unitID).Scan(&unit); err != nil {
 		return err
 	}
-	deadline := chineseDate(due.date)
-	if due.provisional {
-		deadline += "（暂定）"
-	}
+	deadline := notify.Date(due.date, due.provisional)
 	title := caseTitle(problem)
 	_, _, err := notify.Send(ctx, tx, notify.Notice{
 		Kind:  NoticeCallbackDue,

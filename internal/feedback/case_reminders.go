@@ -156,11 +156,8 @@ func reminderNotices(d deadlineRow, cal *workdays.Calendar, today time.Time, set
 	key := func(kind string) string {
 		return kind + ":" + step + ":" + strconv.FormatInt(d.CaseID, 10) + ":" + d.Due.Format(time.DateOnly)
 	}
-	date := d.Due.Format("2006年1月2日")
 	n, provisional := cal.WorkdaysBetween(today, d.Due)
-	if provisional {
-		date += "（暂定）"
-	}
+	date := notify.Date(d.Due.Format(time.DateOnly), provisional)
 	var out []notify.Notice
 	if !d.Due.Before(today) {
 		left := "今天到期"

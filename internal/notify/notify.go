@@ -79,6 +79,20 @@ func (n Notice) check() error {
 	return nil
 }
 
+// Date writes an ISO date (YYYY-MM-DD) as a notification says it,
+// 2026年12月22日, marked （暂定） when provisional (counted through a year
+// without a working-day calendar); another text is kept as it is.
+func Date(iso string, provisional bool) string {
+	out := iso
+	if d, err := time.Parse(time.DateOnly, iso); err == nil {
+		out = d.Format("2006年1月2日")
+	}
+	if provisional {
+		out += "（暂定）"
+	}
+	return out
+}
+
 // Clip shortens s to at most n characters, ending with "…" when cut, and
 // joins its lines, for a title made from free text.
 func Clip(s string, n int) string {

@@ -22,19 +22,6 @@ func resultLink(cycleID, unitID int64) string {
 	return "/console/cycles/" + strconv.FormatInt(cycleID, 10) + "/results/" + strconv.FormatInt(unitID, 10)
 }
 
-// dueText writes a deadline as 2026年12月22日, marked 暂定 when it was
-// counted through a year without a working-day calendar.
-func dueText(date string, provisional bool) string {
-	out := date
-	if d, err := time.Parse(time.DateOnly, date); err == nil {
-		out = d.Format("2006年1月2日")
-	}
-	if provisional {
-		out += "（暂定）"
-	}
-	return out
-}
-
 func cycleName(ctx context.Context, tx pgx.Tx, cycleID int64) (string, error) {
 	var name string
 	err := tx.QueryRow(ctx, `SELECT name FROM assessment_cycles WHERE id = $1`, cycleID).Scan(&name)
@@ -54,7 +41,7 @@ func noticePreliminary(ctx context.Context, tx pgx.Tx, cycleID, pubID int64, w w
 		return db.Err(err)
 	}
 	body := name + "初步考核结果已公布。对本单位结果有异议的，可在" + strconv.Itoa(w.days) + "个工作日内，即" +
-		dueText(w.due.String(), w.due.Provisional) + "前，提出书面复核申请。"
+		notify.Date(w.due.String(), w.due.Provisional) + "前，提出书面复核申请。"
 	for _, u := range units {
 		if _, _, err := notify.Send(ctx, tx, notify.Notice{Kind: NoticePreliminary,
 			Key: NoticePreliminary + ":" + strconv.FormatInt(pubID, 10) + ":" + strconv.FormatInt(u, 10),
@@ -75,7 +62,7 @@ func noticeAppealFiled(ctx context.Context, tx pgx.Tx, a Appeal, now time.Time) 
 	_, _, err = notify.Send(ctx, tx, notify.Notice{Kind: NoticeAppealFiled,
 		Key: NoticeAppealFiled + ":" + strconv.FormatInt(a.ID, 10), To: notify.ToOffice(),
 		Title: "复核申请待答复：" + a.UnitName,
-		Body: a.UnitName + "对" + name + "初步考核结果提出复核申请，请在" + dueText(a.AnswerDue, a.AnswerDueProvisional) +
+		Body: a.UnitName + "对" + name + "初步考核结果提出复核申请，请在" + notify.Date(a.AnswerDue, a.AnswerDueProvisional) +
 			"前答复。",
 		Link: resultLink(a.CycleID, a.UnitID)}, now)
 	return err

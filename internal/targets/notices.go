@@ -85,7 +85,7 @@ func SendReportReminders(ctx context.Context, pool *pgxpool.Pool, now time.Time,
 					Key: NoticeReportDue + ":" + idStr(r.SheetID) + ":" + r.Period.Key, To: notify.ToUnit(r.UnitID),
 					Title: "进度报告待报送：" + r.Period.Label,
 					Body: "本单位《" + c.name + "目标责任书》" + r.Period.Label + "的进度报告尚有" + strconv.Itoa(r.Missing) +
-						"项指标未报送，请于" + dueDate(r.Period.Due) + "前报送。",
+						"项指标未报送，请于" + notify.Date(r.Period.Due, false) + "前报送。",
 					Link: "/console/targets/" + idStr(r.SheetID) + "?period=" + r.Period.Key + "#reports"}, now)
 				if err != nil {
 					return err
@@ -98,13 +98,4 @@ func SendReportReminders(ctx context.Context, pool *pgxpool.Pool, now time.Time,
 		return nil
 	})
 	return sent, err
-}
-
-// dueDate writes YYYY-MM-DD as 2026年1月10日.
-func dueDate(iso string) string {
-	d, err := time.Parse(dateLayout, iso)
-	if err != nil {
-		return iso
-	}
-	return d.Format("2006年1月2日")
 }
