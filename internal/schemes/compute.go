@@ -269,7 +269,7 @@ func weightedOf(n Node, vals []*ratT, known bool) (*ratT, string) {
 		if rat(ch.Max).Cmp(rat(100)) != 0 {
 			term = "(" + fmt2(v) + "÷" + num(ch.Max) + "×100)"
 		}
-		parts[i] = term + "×" + percent(ch.Weight)
+		parts[i] = term + "×" + Percent(ch.Weight)
 	}
 	formula := strings.Join(parts, " + ")
 	if rat(n.Max).Cmp(rat(100)) != 0 {
@@ -338,7 +338,7 @@ func Rule(n Node) string {
 	case KindWeighted:
 		parts := make([]string, len(n.Children))
 		for i, c := range n.Children {
-			parts[i] = c.Name + "×" + percent(c.Weight)
+			parts[i] = c.Name + "×" + Percent(c.Weight)
 		}
 		r := strings.Join(parts, " + ")
 		if rat(n.Max).Cmp(rat(100)) != 0 {

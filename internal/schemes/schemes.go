@@ -134,7 +134,7 @@ func (n Node) Normalized() Node {
 	if n.Max == 0 {
 		switch n.Kind {
 		case KindSum, KindProrated:
-			n.Max = childMaxSum(n.Children)
+			n.Max = ChildMaxSum(n.Children)
 		case KindWeighted:
 			n.Max = 100
 		}
@@ -142,9 +142,9 @@ func (n Node) Normalized() Node {
 	return n
 }
 
-// childMaxSum adds the children's maxima exactly (in decimal), so 0.1 +
+// ChildMaxSum adds the children's maxima exactly (in decimal), so 0.1 +
 // 0.2 gives 0.3.
-func childMaxSum(kids []Node) float64 {
+func ChildMaxSum(kids []Node) float64 {
 	s := zero()
 	for _, c := range kids {
 		s.Add(s, rat(c.Max))
@@ -299,7 +299,7 @@ func (v *validator) node(n Node, parent *Node, parentPath string, depth int) {
 	}
 	switch n.Kind {
 	case KindSum:
-		if want := childMaxSum(n.Children); rat(want).Cmp(rat(n.Max)) != 0 {
+		if want := ChildMaxSum(n.Children); rat(want).Cmp(rat(n.Max)) != 0 {
 			v.add(field, path, "满分"+num(n.Max)+"与下级项目满分之和"+num(want)+"不一致")
 		}
 	case KindWeighted:
@@ -314,7 +314,7 @@ func (v *validator) node(n Node, parent *Node, parentPath string, depth int) {
 		}
 		if ok && sum.Cmp(one()) != 0 {
 			f, _ := sum.Float64()
-			v.add(field, path, "权重之和须为100%（现为"+percent(f)+"）")
+			v.add(field, path, "权重之和须为100%（现为"+Percent(f)+"）")
 		}
 	}
 	for i := range n.Children {
@@ -327,8 +327,8 @@ func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
 // num formats a configured number as briefly as possible: 15, 0.5.
 func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
-// percent formats a weight (0–1) as a percentage: 0.6 → "60%".
-func percent(w float64) string {
+// Percent formats a weight (0–1) as a percentage: 0.6 → "60%".
+func Percent(w float64) string {
 	f, _ := new(ratT).Mul(rat(w), rat(100)).Float64()
 	return strconv.FormatFloat(f, 'f', -1, 64) + "%"
 }

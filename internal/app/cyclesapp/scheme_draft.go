@@ -61,12 +61,12 @@ func rowsOf(root schemes.Node) []draftRow {
 				r.Max = ""
 			}
 		case schemes.KindProrated:
-			if n.Max == childMax(n) {
+			if n.Max == schemes.ChildMaxSum(n.Children) {
 				r.Max = ""
 			}
 		}
 		if parent != nil && parent.Kind == schemes.KindWeighted {
-			r.Weight = percentOf(n.Weight)
+			r.Weight = strings.TrimSuffix(schemes.Percent(n.Weight), "%")
 		}
 		if n.Assessor != nil {
 			r.Assessor, r.AssessorWas = n.Assessor.Name, n.Assessor.Name
@@ -83,28 +83,7 @@ func rowsOf(root schemes.Node) []draftRow {
 	return rows
 }
 
-func childMax(n schemes.Node) float64 {
-	s := new(big.Rat)
-	for _, c := range n.Children {
-		if r, ok := new(big.Rat).SetString(fmtNum(c.Max)); ok {
-			s.Add(s, r)
-		}
-	}
-	f, _ := s.Float64()
-	return f
-}
-
 func fmtNum(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
-
-// percentOf shows a weight (0–1) as a percentage without float noise.
-func percentOf(w float64) string {
-	r, ok := new(big.Rat).SetString(strconv.FormatFloat(w, 'g', -1, 64))
-	if !ok {
-		return ""
-	}
-	f, _ := r.Mul(r, big.NewRat(100, 1)).Float64()
-	return fmtNum(f)
-}
 
 // weightOf turns a typed percentage ("30", "30%", "12.5") into a weight.
 func weightOf(typed string) (float64, bool) {
