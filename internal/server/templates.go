@@ -22,7 +22,6 @@ func parseTemplates(loc *time.Location) (map[string]*template.Template, error) {
 		"levelLabel":   ratings.LevelLabel,
 		"channelLabel": ratings.ChannelLabel,
 		"kindLabel":    units.KindLabel,
-		"inc":          func(i int) int { return i + 1 },
 		"asset":        assetURL,
 		"time": func(t any) string {
 			switch v := t.(type) {

@@ -103,9 +103,8 @@ func (s *Handlers) showAssessSettings(c *gin.Context, status int, cy cycles.Cycl
 	for _, g := range []string{assessment.GradeExcellent, assessment.GradeGood, assessment.GradePass, assessment.GradeFail} {
 		d.Grades = append(d.Grades, adjustKind{g, assessment.GradeLabel(g)})
 	}
-	for i := range d.Form.Reasons {
-		d.Form.Reasons[i].N = i + 1
-		d.ReasonsBad = d.ReasonsBad || d.Form.Reasons[i].Error != ""
+	for _, r := range d.Form.Reasons {
+		d.ReasonsBad = d.ReasonsBad || r.Error != ""
 	}
 	s.Render(c, status, "console/assess_settings.html", d)
 }

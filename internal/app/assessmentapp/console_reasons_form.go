@@ -16,8 +16,6 @@ import (
 type reasonRow struct {
 	Key, Name, Points, MaxTotal string
 	SetsFail, Delete            bool
-	// N numbers the row from 1 for the page.
-	N int
 	// Error is what is wrong with the row, shown beside it.
 	Error string
 }
