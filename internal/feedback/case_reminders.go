@@ -120,18 +120,12 @@ func SendReminders(ctx context.Context, pool *pgxpool.Pool, now time.Time, loc *
 		if err != nil {
 			return db.Err(err)
 		}
+		var notices []notify.Notice
 		for _, d := range list {
-			for _, n := range reminderNotices(d, cal, today, set) {
-				_, ok, err := notify.Send(ctx, tx, n, now)
-				if err != nil {
-					return err
-				}
-				if ok {
-					sent++
-				}
-			}
+			notices = append(notices, reminderNotices(d, cal, today, set)...)
 		}
-		return nil
+		sent, err = notify.SendAll(ctx, tx, notices, now)
+		return err
 	})
 	return sent, err
 }

@@ -145,3 +145,19 @@ func Send(ctx context.Context, tx pgx.Tx, n Notice, now time.Time) (int64, bool,
 	}
 	return id, true, nil
 }
+
+// SendAll records each notice in tx as Send does and returns how many were
+// new (the others were recorded before).
+func SendAll(ctx context.Context, tx pgx.Tx, notices []Notice, now time.Time) (int, error) {
+	n := 0
+	for _, notice := range notices {
+		_, ok, err := Send(ctx, tx, notice, now)
+		if err != nil {
+			return n, err
+		}
+		if ok {
+			n++
+		}
+	}
+	return n, nil
+}

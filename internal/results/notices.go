@@ -42,14 +42,14 @@ func noticePreliminary(ctx context.Context, tx pgx.Tx, cycleID, pubID int64, w w
 	}
 	body := name + "初步考核结果已公布。对本单位结果有异议的，可在" + strconv.Itoa(w.days) + "个工作日内，即" +
 		notify.Date(w.due.String(), w.due.Provisional) + "前，提出书面复核申请。"
-	for _, u := range units {
-		if _, _, err := notify.Send(ctx, tx, notify.Notice{Kind: NoticePreliminary,
+	notices := make([]notify.Notice, len(units))
+	for i, u := range units {
+		notices[i] = notify.Notice{Kind: NoticePreliminary,
 			Key: NoticePreliminary + ":" + strconv.FormatInt(pubID, 10) + ":" + strconv.FormatInt(u, 10),
-			To:  notify.ToUnit(u), Title: name + "初步考核结果已公布", Body: body, Link: resultLink(cycleID, u)}, now); err != nil {
-			return err
-		}
+			To:  notify.ToUnit(u), Title: name + "初步考核结果已公布", Body: body, Link: resultLink(cycleID, u)}
 	}
-	return nil
+	_, err = notify.SendAll(ctx, tx, notices, now)
+	return err
 }
 
 // noticeAppealFiled tells the office a unit applied for review and by

@@ -47,25 +47,22 @@ func SendClosingNotices(ctx context.Context, pool *pgxpool.Pool, now time.Time, 
 		}); err != nil {
 			return db.Err(err)
 		}
+		var notices []notify.Notice
 		for _, c := range list {
 			if c.pending == 0 {
 				continue
 			}
 			when := c.closesAt.In(loc).Format("1月2日15:04")
-			_, ok, err := notify.Send(ctx, tx, notify.Notice{Kind: NoticeClosing,
+			notices = append(notices, notify.Notice{Kind: NoticeClosing,
 				Key: NoticeClosing + ":" + strconv.FormatInt(c.id, 10) + ":" + c.closesAt.UTC().Format(time.RFC3339),
 				To:  notify.ToOffice(), Title: "问卷即将截止：" + notify.Clip(c.title, 40),
 				Body: "问卷“" + c.title + "”将于" + when + "截止，" + strconv.FormatInt(c.invited, 10) + "名受访人中尚有" +
 					strconv.FormatInt(c.pending, 10) + "名未提交，可在受访人与邀请中查看并提醒。",
-				Link: "/console/surveys/" + strconv.FormatInt(c.id, 10) + "#respondents"}, now)
-			if err != nil {
-				return err
-			}
-			if ok {
-				sent++
-			}
+				Link: "/console/surveys/" + strconv.FormatInt(c.id, 10) + "#respondents"})
 		}
-		return nil
+		var err error
+		sent, err = notify.SendAll(ctx, tx, notices, now)
+		return err
 	})
 	return sent, err
 }

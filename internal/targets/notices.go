@@ -72,6 +72,7 @@ func SendReportReminders(ctx context.Context, pool *pgxpool.Pool, now time.Time,
 		}); err != nil {
 			return db.Err(err)
 		}
+		var notices []notify.Notice
 		for _, c := range cycles {
 			periods, sheets, err := LoadWatched(ctx, tx, c.id, nil, loc)
 			if err != nil {
@@ -81,21 +82,17 @@ func SendReportReminders(ctx context.Context, pool *pgxpool.Pool, now time.Time,
 				if r.Period.Due < today {
 					continue
 				}
-				_, ok, err := notify.Send(ctx, tx, notify.Notice{Kind: NoticeReportDue,
+				notices = append(notices, notify.Notice{Kind: NoticeReportDue,
 					Key: NoticeReportDue + ":" + idStr(r.SheetID) + ":" + r.Period.Key, To: notify.ToUnit(r.UnitID),
 					Title: "进度报告待报送：" + r.Period.Label,
 					Body: "本单位《" + c.name + "目标责任书》" + r.Period.Label + "的进度报告尚有" + strconv.Itoa(r.Missing) +
 						"项指标未报送，请于" + notify.Date(r.Period.Due, false) + "前报送。",
-					Link: "/console/targets/" + idStr(r.SheetID) + "?period=" + r.Period.Key + "#reports"}, now)
-				if err != nil {
-					return err
-				}
-				if ok {
-					sent++
-				}
+					Link: "/console/targets/" + idStr(r.SheetID) + "?period=" + r.Period.Key + "#reports"})
 			}
 		}
-		return nil
+		var err error
+		sent, err = notify.SendAll(ctx, tx, notices, now)
+		return err
 	})
 	return sent, err
 }
