@@ -28,7 +28,10 @@ func (s *Handlers) readIntegrity(c *gin.Context) (integrity, error) {
 	err := db.Parallel(s.Pool,
 		func(q db.DBTX) (err error) { in.Last, err = audit.LastVerification(c, q); return err },
 		func(q db.DBTX) (err error) { in.Head, err = audit.Head(c, q, s.Now()); return err },
-		func(q db.DBTX) (err error) { in.Checkpoints, err = audit.Checkpoints(c, q, checkpointsShown); return err })
+		func(q db.DBTX) (err error) {
+			in.Checkpoints, err = audit.Checkpoints(c, q, checkpointsShown)
+			return err
+		})
 	return in, err
 }
 
