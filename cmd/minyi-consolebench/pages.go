@@ -283,6 +283,8 @@ func catalogue() []spec {
 	// The export of a month of one action (within the cap of 10,000).
 	s = append(s, spec{route: "/console/audit/export", path: "/console/audit/export?action=unit.update&from={month_from}&to={month_to}",
 		filter: "action + month", who: office})
+	s = append(s, spec{route: "/console/audit/integrity", path: "/console/audit/integrity", who: office},
+		spec{route: "/api/v1/audit/integrity", path: "/api/v1/audit/integrity", who: office})
 	s = append(s, filtered("/console/cases", "/console/cases", both, caseFilters)...)
 	s = append(s, filtered("/api/v1/cases", "/api/v1/cases?limit=50", both, caseFilters)...)
 	return s

@@ -5,6 +5,7 @@
 //	minyi user add --username NAME --role office|unit [--unit ID]   (password on stdin)
 //	minyi demo                   seed a demo dataset and print the demo logins
 //	minyi partitions list|archive|restore   list, archive and restore monthly rating partitions
+//	minyi audit verify|checkpoint   verify the audit log's hash chain, print its checkpoints
 package main
 
 import (
@@ -34,6 +35,8 @@ const usage = `usage:
   minyi partitions list
   minyi partitions archive --month YYYY-MM (--out FILE | --dir DIR)
   minyi partitions restore --file FILE
+  minyi audit verify [--checkpoint SEQ:HASH]...   (exits 1 naming the first entry that does not verify)
+  minyi audit checkpoint
 configuration comes from the environment; see README.md`
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -54,6 +57,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return seedDemo(ctx, getenv, stdout)
 	case "partitions":
 		return partitionsCmd(ctx, args[1:], getenv, stdout)
+	case "audit":
+		return auditCmd(ctx, args[1:], getenv, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprintln(stdout, usage)
 		return nil

@@ -91,10 +91,20 @@ func (f Filter) where() (string, []any) {
 
 const entryColumns = `id, at, actor_id, actor, action, entity, entity_id, before, after`
 
+// lateralActors is the most actors whose entries List reads one actor at
+// a time. Past it (a role: a province's thousand unit accounts) one
+// descent per actor costs more than the page is worth, and those accounts
+// make most of the log, so List walks the time or action index instead,
+// keeping the entries of any of the actors: with the ids as a parameter
+// the planner sees how common they are (1–8 ms over 365,000 entries where
+// a thousand descents took 400 ms).
+const lateralActors = 32
+
 // List returns entries newest first (oldest first within a Newer page is
 // turned back to newest first), and whether more lie beyond them in the
-// direction paged. A filter by actors reads each actor's newest entries
-// along its index and merges them, so no filter sorts the whole log.
+// direction paged. A filter by a few actors reads each actor's newest
+// entries along its index and merges them, so no filter sorts the whole
+// log.
 func List(ctx context.Context, q db.DBTX, f Filter) ([]Entry, bool, error) {
 	if f.Limit <= 0 {
 		f.Limit = 50
@@ -116,7 +126,10 @@ func List(ctx context.Context, q db.DBTX, f Filter) ([]Entry, bool, error) {
 	take := strconv.Itoa(f.Offset + f.Limit + 1)
 	inner := `SELECT ` + entryColumns + ` FROM audit_log WHERE ` + cond
 	var sql string
-	if f.ByActor {
+	if f.ByActor && len(f.Actors) > lateralActors {
+		args = append(args, f.Actors)
+		sql = inner + ` AND actor_id = ANY($` + strconv.Itoa(len(args)) + `::bigint[])`
+	} else if f.ByActor {
 		args = append(args, f.Actors)
 		sql = `SELECT e.* FROM unnest($` + strconv.Itoa(len(args)) + `::bigint[]) AS u(uid)
 			CROSS JOIN LATERAL (` + inner + ` AND actor_id = u.uid ORDER BY at ` + order + `, id ` + order +

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"minyi/internal/audit"
 	"minyi/internal/feedback"
 	"minyi/internal/maintenance"
 	"minyi/internal/ratings"
@@ -48,6 +49,9 @@ func (s *Server) maintenanceRunner(interval time.Duration) *maintenance.Runner {
 			step("case reminders", func(ctx context.Context) error {
 				_, err := feedback.SendReminders(ctx, s.Pool, s.Now(), s.Config.Location)
 				return err
+			}),
+			step("audit chain", func(ctx context.Context) error {
+				return audit.DailyUpkeep(ctx, s.Pool, s.Now(), s.Config.Location)
 			}),
 		},
 	}

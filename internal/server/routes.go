@@ -85,6 +85,7 @@ func (s *Server) routes() {
 	authed.POST("/ratings/:id/exclude", s.Office, rt.APIExcludeRating)
 	authed.POST("/ratings/:id/restore", s.Office, rt.APIRestoreRating)
 	authed.GET("/audit", s.Office, auditapp.New(s.App).APIAudit)
+	authed.GET("/audit/integrity", s.Office, auditapp.New(s.App).APIIntegrity)
 	console := e.Group("", s.PageAuth)
 	s.surveyRoutes(e, authed, console)
 	s.agencyRoutes(api, authed, console)
@@ -163,6 +164,7 @@ func (s *Server) consoleRoutes() {
 	g.POST("/console/ratings/:id/restore", s.OfficePage, rt.RestoreSubmit)
 	g.GET("/console/audit", s.OfficePage, aud.AuditPage)
 	g.GET("/console/audit/export", s.OfficePage, aud.ExportXLSX)
+	g.GET("/console/audit/integrity", s.OfficePage, aud.IntegrityPage)
 }
 
 // dailyCapRoutes registers the daily cap on counted QR ratings (issue 9):

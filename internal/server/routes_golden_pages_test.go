@@ -19,6 +19,7 @@ var goldenPageRoutes = []string{
 	"GET /console/agencies/:id/uploads/:upload_id",
 	"GET /console/audit",
 	"GET /console/audit/export",
+	"GET /console/audit/integrity",
 	"GET /console/callbacks",
 	"GET /console/callbacks/:id",
 	"POST /console/callbacks/:id/calls",

@@ -138,6 +138,7 @@ var goldenAPIRoutes = []string{
 	"GET /api/v1/agency/uploads",
 	"GET /api/v1/agency/uploads/:id",
 	"GET /api/v1/audit",
+	"GET /api/v1/audit/integrity",
 	"POST /api/v1/bonus-claims/:id/approve",
 	"POST /api/v1/bonus-claims/:id/reject",
 	"GET /api/v1/callbacks",

@@ -7,6 +7,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"minyi/internal/audit"
 	"minyi/internal/demo"
 	"minyi/internal/testutil/apptest"
 	"minyi/internal/testutil/apptest/browsertest"
@@ -37,6 +38,34 @@ func TestBrowserAuditLogReadableOnPhoneAndDesktop(t *testing.T) {
 		stacked := browsertest.Eval[string](t, ctx, `getComputedStyle(document.querySelector("table.audit td")).display`)
 		if want := map[int64]string{375: "block", 1440: "table-cell"}[width]; stacked != want {
 			t.Errorf("%d px: cells display %s, want %s", width, stacked, want)
+		}
+	}
+}
+
+// The 防篡改校验 page's long checkpoints wrap on a phone instead of
+// making the page scroll sideways.
+func TestBrowserIntegrityPageFitsAPhone(t *testing.T) {
+	at := time.Date(2026, 12, 3, 10, 0, 0, 0, apptest.Shanghai)
+	app := apptest.New(t, apptest.Options{Now: func() time.Time { return at }})
+	if _, err := demo.Seed(context.Background(), app.Pool, app.Config, app.Keys, at); err != nil {
+		t.Fatal(err)
+	}
+	if err := audit.DailyUpkeep(context.Background(), app.Pool, at, app.Config.Location); err != nil {
+		t.Fatal(err)
+	}
+	for _, width := range []int64{375, 1440} {
+		ctx := browser.New(t, browser.Options{Width: width, Height: 800})
+		browsertest.SignIn(t, ctx, app.URL, "office", "office-demo-2026")
+		browsertest.Do(t, ctx, "open the integrity page", chromedp.Navigate(app.URL+"/console/audit/integrity"),
+			chromedp.WaitVisible(`#chain-head`))
+		if over := browsertest.Eval[float64](t, ctx, `document.documentElement.scrollWidth - window.innerWidth`); over > 0 {
+			t.Errorf("%d px: the page scrolls %.0f px sideways", width, over)
+		}
+		if over := browsertest.Eval[float64](t, ctx, `(w => w.scrollWidth - w.clientWidth)(document.querySelector("#checkpoints .table-wrap"))`); over > 0 {
+			t.Errorf("%d px: the checkpoints scroll %.0f px sideways", width, over)
+		}
+		if ok := browsertest.Eval[bool](t, ctx, `document.querySelector("#last-verification").innerText.includes("校验通过")`); !ok {
+			t.Errorf("%d px: the last verification is not shown as passed", width)
 		}
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"minyi/internal/audit"
 	"minyi/internal/db"
 	"minyi/internal/deadlines"
 	"minyi/internal/feedback"
@@ -54,6 +55,9 @@ type overviewPageData struct {
 	// DeliveryFailures counts the outbound messages that failed or were
 	// given up (office only; /console/deliveries lists them).
 	DeliveryFailures int
+	// AuditCheck is the newest verification of the audit log's hash chain
+	// (office only; nil before the first).
+	AuditCheck *audit.Verification
 	// Pager pages Rows; the totals above count every unit.
 	Pager httpx.Pager
 	// Todos are the first to-dos of the person (TodoCount in all,
@@ -195,7 +199,8 @@ func (s *Handlers) OverviewPage(c *gin.Context) {
 	}
 	if u.Role == users.RoleOffice {
 		reads = append(reads, func(q db.DBTX) (err error) { d.Calendar, err = s.calendarWarningFor(c, q, now); return err },
-			func(q db.DBTX) (err error) { d.DeliveryFailures, err = notify.CountFailures(c, q); return err })
+			func(q db.DBTX) (err error) { d.DeliveryFailures, err = notify.CountFailures(c, q); return err },
+			func(q db.DBTX) (err error) { d.AuditCheck, err = audit.LastVerification(c, q); return err })
 	}
 	if err := db.Parallel(s.Pool, reads...); err != nil {
 		s.ConsoleError(c, err)
