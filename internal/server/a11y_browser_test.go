@@ -37,7 +37,7 @@ var a11yPages = []struct {
 		"/console/targets/warnings", "/console/surveys", "/console/surveys/new", "/console/surveys/:id",
 		"/console/surveys/:id/edit", "/console/surveys/:id/agencies", "/console/agencies/:id",
 		"/console/agencies/:id/uploads/:upload_id", "/console/responses", "/console/accounts",
-		"/console/accounts/:id", "/console/workdays", "/console/workdays/:year", "/console/audit", "/console/password",
+		"/console/accounts/:id", "/console/workdays", "/console/workdays/:year", "/console/audit", "/console/audit/integrity", "/console/password",
 		"/console/notifications", "/console/deliveries",
 	}},
 	{role: "unit", user: "unit-hrss", password: "unit-demo-2026", routes: []string{
