@@ -3,6 +3,8 @@ package assessment_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
 	"testing"
 	"time"
@@ -190,6 +192,35 @@ func TestEvidence(t *testing.T) {
 	e, err := w.save(unitScorer(w.a), w.c, "a", assessment.EntryInput{Points: pts(3), EvidenceIDs: []string{f.ID}})
 	if err != nil || len(e.EvidenceIDs) != 1 || e.EvidenceIDs[0] != f.ID {
 		t.Fatalf("cite: %+v %v", e, err)
+	}
+
+	// The same bytes uploaded again, by another unit under another name,
+	// are a second upload of one stored content; the hash names it, in the
+	// file and in the upload's audit entry.
+	var again assessment.EvidenceFile
+	w.tx(t, func(tx pgx.Tx) (err error) {
+		again, err = assessment.SaveEvidence(w.ctx, tx, audit.System, &w.b, "再次上传.png", png)
+		return err
+	})
+	sum := sha256.Sum256(png)
+	if again.ID == f.ID || again.SHA256 != hex.EncodeToString(sum[:]) || f.SHA256 != again.SHA256 {
+		t.Fatalf("second upload %+v, first %+v, want a new upload of the same content %x", again, f, sum)
+	}
+	var blobs, uploads int
+	if err := w.pool.QueryRow(w.ctx, `SELECT (SELECT count(*) FROM evidence_blobs), (SELECT count(*) FROM evidence_files WHERE sha256 = $1)`,
+		sum[:]).Scan(&blobs, &uploads); err != nil || blobs != 1 || uploads != 2 {
+		t.Fatalf("%d blobs and %d uploads of the content (%v), want 1 and 2", blobs, uploads, err)
+	}
+	if _, data, err := assessment.LoadEvidence(w.ctx, w.pool, again.ID); err != nil || !bytes.Equal(data, png) {
+		t.Fatalf("load the second upload: %v", err)
+	}
+	var logged string
+	if err := w.pool.QueryRow(w.ctx, `SELECT after->>'sha256' FROM audit_log WHERE action = 'evidence.upload' AND entity_id = $1`,
+		again.ID).Scan(&logged); err != nil || logged != again.SHA256 {
+		t.Fatalf("the upload's audit entry names %q (%v), want %s", logged, err, again.SHA256)
+	}
+	if _, err := w.pool.Exec(w.ctx, `UPDATE evidence_blobs SET data = 'x'`); err == nil {
+		t.Error("a stored content was changed")
 	}
 }
 

@@ -29,10 +29,13 @@ const (
 
 // EvidenceFile describes a stored evidence file (without its bytes).
 type EvidenceFile struct {
-	ID          string    `json:"id" db:"id"`
-	Filename    string    `json:"filename" db:"filename"`
-	ContentType string    `json:"content_type" db:"content_type"`
-	Size        int       `json:"size" db:"size"`
+	ID          string `json:"id" db:"id"`
+	Filename    string `json:"filename" db:"filename"`
+	ContentType string `json:"content_type" db:"content_type"`
+	Size        int    `json:"size" db:"size"`
+	// SHA256 is the content's hash in hex: the same bytes always have the
+	// same hash, and are stored once.
+	SHA256      string    `json:"sha256" db:"sha256"`
 	OwnerUnitID *int64    `json:"owner_unit_id" db:"owner_unit_id"`
 	CreatedAt   time.Time `json:"created_at" db:"created_at"`
 }
@@ -90,10 +93,16 @@ func SaveEvidence(ctx context.Context, tx pgx.Tx, actor audit.Actor, ownerUnitID
 	if actor.ID != 0 {
 		by = &actor.ID
 	}
-	rows, _ := tx.Query(ctx, `INSERT INTO evidence_files (sha256, filename, content_type, size, data, owner_unit_id, uploaded_by)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)
-		RETURNING id::text, filename, content_type, size, owner_unit_id, created_at`,
-		sum[:], cleanFilename(filename), ct, len(data), data, ownerUnitID, by)
+	// The bytes are stored once per content (migration 0041); the upload
+	// is its own row referring to them by hash.
+	if _, err := tx.Exec(ctx, `INSERT INTO evidence_blobs (sha256, size, data) VALUES ($1, $2, $3)
+		ON CONFLICT (sha256) DO NOTHING`, sum[:], len(data), data); err != nil {
+		return EvidenceFile{}, db.Err(err)
+	}
+	rows, _ := tx.Query(ctx, `INSERT INTO evidence_files (sha256, filename, content_type, size, owner_unit_id, uploaded_by)
+		VALUES ($1, $2, $3, $4, $5, $6)
+		RETURNING id::text, filename, content_type, size, encode(sha256, 'hex') AS sha256, owner_unit_id, created_at`,
+		sum[:], cleanFilename(filename), ct, len(data), ownerUnitID, by)
 	f, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[EvidenceFile])
 	if err != nil {
 		return EvidenceFile{}, db.Err(err)
@@ -110,9 +119,10 @@ func LoadEvidence(ctx context.Context, q db.DBTX, id string) (EvidenceFile, []by
 	}
 	var f EvidenceFile
 	var data []byte
-	err := q.QueryRow(ctx, `SELECT id::text, filename, content_type, size, owner_unit_id, created_at, data
-		FROM evidence_files WHERE id = $1`, id).
-		Scan(&f.ID, &f.Filename, &f.ContentType, &f.Size, &f.OwnerUnitID, &f.CreatedAt, &data)
+	err := q.QueryRow(ctx, `SELECT f.id::text, f.filename, f.content_type, f.size, encode(f.sha256, 'hex'),
+			f.owner_unit_id, f.created_at, b.data
+		FROM evidence_files f JOIN evidence_blobs b ON b.sha256 = f.sha256 WHERE f.id = $1`, id).
+		Scan(&f.ID, &f.Filename, &f.ContentType, &f.Size, &f.SHA256, &f.OwnerUnitID, &f.CreatedAt, &data)
 	if err != nil {
 		return EvidenceFile{}, nil, notFound(db.Err(err), msgNoEvidence)
 	}
@@ -126,7 +136,8 @@ func EvidenceInfo(ctx context.Context, q db.DBTX, ids []string) ([]EvidenceFile,
 	if len(ids) == 0 {
 		return out, nil
 	}
-	rows, _ := q.Query(ctx, `SELECT id::text, filename, content_type, size, owner_unit_id, created_at
+	rows, _ := q.Query(ctx, `SELECT id::text, filename, content_type, size, encode(sha256, 'hex') AS sha256,
+			owner_unit_id, created_at
 		FROM evidence_files WHERE id = ANY($1::uuid[]) ORDER BY array_position($1::uuid[], id)`, ids)
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[EvidenceFile])
 	if out == nil {
