@@ -62,3 +62,19 @@ func TestAuditVerifyCommand(t *testing.T) {
 		}
 	}
 }
+
+// `minyi results verify` wants a cycle and says when it has no published
+// results; the recomputation itself is tested in internal/app/resultsapp.
+func TestResultsVerifyCommandArguments(t *testing.T) {
+	getenv := env(testutil.DatabaseURL(t))
+	for _, args := range [][]string{{"results"}, {"results", "check"}, {"results", "verify"},
+		{"results", "verify", "--cycle", "x"}, {"results", "verify", "--cycle", "1", "extra"}} {
+		if _, err := runCmd(getenv, "", args...); err == nil || !strings.Contains(err.Error(), "usage") {
+			t.Errorf("%v: got %v, want a usage error", args, err)
+		}
+	}
+	if _, err := runCmd(getenv, "", "results", "verify", "--cycle", "4242"); err == nil ||
+		errors.Is(err, errResultsDiffer) || !strings.Contains(err.Error(), "没有") {
+		t.Errorf("an unknown cycle: %v", err)
+	}
+}

@@ -6,6 +6,7 @@
 //	minyi demo                   seed a demo dataset and print the demo logins
 //	minyi partitions list|archive|restore   list, archive and restore monthly rating partitions
 //	minyi audit verify|checkpoint   verify the audit log's hash chain, print its checkpoints
+//	minyi results verify --cycle N   recompute published results and name every difference
 package main
 
 import (
@@ -37,6 +38,7 @@ const usage = `usage:
   minyi partitions restore --file FILE
   minyi audit verify [--checkpoint SEQ:HASH]...   (exits 1 naming the first entry that does not verify)
   minyi audit checkpoint
+  minyi results verify --cycle N [--publication ID]   (exits 1 listing every difference)
 configuration comes from the environment; see README.md`
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -57,6 +59,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return seedDemo(ctx, getenv, stdout)
 	case "partitions":
 		return partitionsCmd(ctx, args[1:], getenv, stdout)
+	case "results":
+		return resultsCmd(ctx, args[1:], getenv, stdout)
 	case "audit":
 		return auditCmd(ctx, args[1:], getenv, stdout)
 	case "help", "-h", "--help":

@@ -218,6 +218,27 @@ func LoadSettings(ctx context.Context, q db.DBTX, cycleID int64) (SettingsVersio
 	return v, nil
 }
 
+// LoadSettingsVersion returns version n of the cycle's settings (the
+// newest when n is 0; the defaults are version 0 of a cycle that never
+// saved any); not_found for a version that does not exist.
+func LoadSettingsVersion(ctx context.Context, q db.DBTX, cycleID int64, n int) (SettingsVersion, error) {
+	newest, err := LoadSettings(ctx, q, cycleID)
+	if err != nil || n == 0 || n == newest.Version {
+		return newest, err
+	}
+	v := SettingsVersion{CycleID: cycleID, Version: n, Settings: DefaultSettings()}
+	var raw []byte
+	err = q.QueryRow(ctx, `SELECT settings, note FROM assessment_settings WHERE cycle_id = $1 AND version = $2`,
+		cycleID, n).Scan(&raw, &v.Note)
+	if err == pgx.ErrNoRows {
+		return v, apperr.New(apperr.NotFound, "考核设置版本不存在")
+	}
+	if err != nil {
+		return v, db.Err(err)
+	}
+	return v, json.Unmarshal(raw, &v.Settings)
+}
+
 // SaveSettings stores s as the cycle's next settings version under the
 // cycle's row lock and records it in the audit log. Saving settings equal
 // to the newest stores nothing and returns the newest.

@@ -61,6 +61,7 @@ type Category struct {
 // Assessment is a cycle's computed results.
 type Assessment struct {
 	Cycle           scores.CycleInfo    `json:"cycle"`
+	ConfigVersion   int                 `json:"config_version"`
 	SchemeVersion   int                 `json:"scheme_version"`
 	SchemeName      string              `json:"scheme_name"`
 	SettingsVersion int                 `json:"settings_version"`
@@ -228,14 +229,22 @@ func unitLine(d Data, prep *schemes.Prepared, u Unit, autoKeys []string) (*Line,
 // grouped by category in categoryOrder (others follow by name). It returns
 // not_found when the cycle or its scheme does not exist.
 func ComputeAll(ctx context.Context, q db.DBTX, loc *time.Location, now time.Time, cycleID int64, categoryOrder []string) (Assessment, error) {
+	return compute(ctx, q, loc, now, cycleID, categoryOrder, versions{})
+}
+
+// versions pins the configuration, scheme and settings versions a
+// computation uses; 0 means the newest.
+type versions struct{ config, scheme, settings int }
+
+func compute(ctx context.Context, q db.DBTX, loc *time.Location, now time.Time, cycleID int64, categoryOrder []string, v versions) (Assessment, error) {
 	if _, err := cycles.FindCycle(ctx, q, cycleID); err != nil {
 		return Assessment{}, err
 	}
-	sch, err := schemes.Find(ctx, q, cycleID, 0)
+	sch, err := schemes.Find(ctx, q, cycleID, v.scheme)
 	if err != nil {
 		return Assessment{}, err
 	}
-	sv, err := assessment.LoadSettings(ctx, q, cycleID)
+	sv, err := assessment.LoadSettingsVersion(ctx, q, cycleID, v.settings)
 	if err != nil {
 		return Assessment{}, err
 	}
@@ -243,7 +252,7 @@ func ComputeAll(ctx context.Context, q db.DBTX, loc *time.Location, now time.Tim
 	if err != nil {
 		return Assessment{}, err
 	}
-	rep, err := scores.Compute(ctx, q, loc, now, scores.Query{CycleID: cycleID, CategoryOrder: categoryOrder})
+	rep, err := scores.Compute(ctx, q, loc, now, scores.Query{CycleID: cycleID, Version: v.config, CategoryOrder: categoryOrder})
 	if err != nil {
 		return Assessment{}, err
 	}
@@ -263,7 +272,7 @@ func ComputeAll(ctx context.Context, q db.DBTX, loc *time.Location, now time.Tim
 	if incomplete == nil {
 		incomplete = []Unit{}
 	}
-	return Assessment{Cycle: rep.Cycle, SchemeVersion: sch.Version, SchemeName: sch.Name, SettingsVersion: sv.Version,
+	return Assessment{Cycle: rep.Cycle, ConfigVersion: rep.Version, SchemeVersion: sch.Version, SchemeName: sch.Name, SettingsVersion: sv.Version,
 		Settings: sv.Settings, PublicProvisional: rep.Provisional, PublicReasons: rep.Reasons, ComputedAt: now,
 		Categories: cats, Incomplete: incomplete}, nil
 }

@@ -69,11 +69,18 @@ type Publication struct {
 	// year recomputes it. DeadlineNotes are those recomputations.
 	AppealDeadlineProvisional bool     `json:"appeal_deadline_provisional" db:"appeal_deadline_provisional"`
 	DeadlineNotes             []string `json:"deadline_notes" db:"-"`
+
+	// SnapshotSHA256 is the hash of the publication's snapshot (hex; nil
+	// for publications made before snapshots), PreviousID the publication
+	// of the cycle it follows. See snapshot.go.
+	SnapshotSHA256 *string `json:"snapshot_sha256" db:"snapshot_sha256"`
+	PreviousID     *int64  `json:"previous_id" db:"previous_id"`
 }
 
 const publicationColumns = `p.id, p.cycle_id, p.stage, p.published_at, u.username AS published_by,
 	to_char(p.appeal_deadline, 'YYYY-MM-DD') AS appeal_deadline, p.show_composite, p.settings_version,
-	p.scheme_version, p.note, p.reopened_at, r.username AS reopened_by, p.reopen_reason, p.appeal_deadline_provisional
+	p.scheme_version, p.note, p.reopened_at, r.username AS reopened_by, p.reopen_reason, p.appeal_deadline_provisional,
+	encode(p.snapshot_sha256, 'hex') AS snapshot_sha256, p.previous_id
 	FROM assessment_publications p LEFT JOIN users u ON u.id = p.published_by LEFT JOIN users r ON r.id = p.reopened_by`
 
 // Status is where a cycle's results stand.
@@ -175,7 +182,7 @@ func (in PublishInput) validate() error {
 }
 
 // insertPublication stores the publication and the snapshot of every line.
-func insertPublication(ctx context.Context, tx pgx.Tx, actor audit.Actor, a Assessment, stage string, deadline *window, in PublishInput, now time.Time) (int64, error) {
+func insertPublication(ctx context.Context, tx pgx.Tx, actor audit.Actor, a Assessment, categoryOrder []string, stage string, deadline *window, in PublishInput, now time.Time) (int64, error) {
 	show := in.ShowComposite == nil || *in.ShowComposite
 	var by *int64
 	if actor.ID != 0 {
@@ -186,11 +193,21 @@ func insertPublication(ctx context.Context, tx pgx.Tx, actor audit.Actor, a Asse
 	if deadline != nil {
 		due, days, provisional = deadline.due.String(), deadline.days, deadline.due.Provisional
 	}
+	hash, err := SnapshotHash(a)
+	if err != nil {
+		return 0, err
+	}
+	if categoryOrder == nil {
+		categoryOrder = []string{}
+	}
 	var id int64
-	err := tx.QueryRow(ctx, `INSERT INTO assessment_publications (cycle_id, stage, published_at, published_by,
-		appeal_deadline, show_composite, settings_version, scheme_version, note, appeal_days, appeal_deadline_provisional)
-		VALUES ($1, $2, $3, $4, $5::date, $6, $7, $8, $9, $10, $11) RETURNING id`,
-		a.Cycle.ID, stage, now, by, due, show, a.SettingsVersion, a.SchemeVersion, strings.TrimSpace(in.Note), days, provisional).Scan(&id)
+	err = tx.QueryRow(ctx, `INSERT INTO assessment_publications (cycle_id, stage, published_at, published_by,
+		appeal_deadline, show_composite, settings_version, scheme_version, note, appeal_days, appeal_deadline_provisional,
+		snapshot_sha256, config_version, category_order, previous_id)
+		VALUES ($1, $2, $3, $4, $5::date, $6, $7, $8, $9, $10, $11, $12, $13, $14,
+			(SELECT max(id) FROM assessment_publications WHERE cycle_id = $1)) RETURNING id`,
+		a.Cycle.ID, stage, now, by, due, show, a.SettingsVersion, a.SchemeVersion, strings.TrimSpace(in.Note), days, provisional,
+		hash[:], a.ConfigVersion, categoryOrder).Scan(&id)
 	if err != nil {
 		return 0, db.Err(err)
 	}
@@ -264,7 +281,7 @@ func PublishPreliminary(ctx context.Context, tx pgx.Tx, actor audit.Actor, loc *
 		return Status{}, err
 	}
 	deadline := window{due: due, days: a.Settings.AppealDays}
-	id, err := insertPublication(ctx, tx, actor, a, StagePreliminary, &deadline, in, now)
+	id, err := insertPublication(ctx, tx, actor, a, categoryOrder, StagePreliminary, &deadline, in, now)
 	if err != nil {
 		return Status{}, err
 	}
@@ -324,7 +341,7 @@ func PublishFinal(ctx context.Context, tx pgx.Tx, actor audit.Actor, loc *time.L
 		return Status{}, apperr.New(apperr.Conflict, "公众评价得分仍为暂定（"+strings.Join(a.PublicReasons, "；")+
 			"），最终结果公布后即锁定。如确需现在公布，请填写理由，理由将记入操作日志")
 	}
-	id, err := insertPublication(ctx, tx, actor, a, StageFinal, nil, in, now)
+	id, err := insertPublication(ctx, tx, actor, a, categoryOrder, StageFinal, nil, in, now)
 	if err != nil {
 		return Status{}, err
 	}

@@ -209,6 +209,35 @@ func TestAPIResultsFlow(t *testing.T) {
 		t.Fatalf("public page %d: %s", resp.StatusCode, page)
 	}
 
+	// The published results prove themselves: the page shows the
+	// snapshot's hash, the recomputation from the stored data matches it,
+	// and an entry changed behind the product's back is named.
+	pubs := st.History
+	fin := pubs[len(pubs)-1]
+	if fin.SnapshotSHA256 == nil || !strings.Contains(page, *fin.SnapshotSHA256) || fin.PreviousID == nil ||
+		*fin.PreviousID != pubs[len(pubs)-2].ID {
+		t.Fatalf("final publication %+v: snapshot on the public page, after the preliminary one", fin)
+	}
+	ck, err := results.Verify(ctx, w.App.Pool, w.App.Config.Location, cy.ID, 0)
+	if err != nil || !ck.OK || ck.Recomputed != *fin.SnapshotSHA256 || ck.Units != 4 {
+		t.Fatalf("verify the final results: %+v %v", ck, err)
+	}
+	if ck, err := results.Verify(ctx, w.App.Pool, w.App.Config.Location, cy.ID, pubs[0].ID); err == nil && ck.OK {
+		t.Fatalf("the preliminary results verified though an application for review changed an entry since: %+v", ck)
+	}
+	if _, err := w.App.Pool.Exec(ctx, `UPDATE assessment_entries SET points = points - 1 WHERE cycle_id = $1 AND unit_id = $2`,
+		cy.ID, w.A.ID); err != nil {
+		t.Fatal(err)
+	}
+	ck, err = results.Verify(ctx, w.App.Pool, w.App.Config.Location, cy.ID, 0)
+	if err != nil || ck.OK || ck.Recomputed == *fin.SnapshotSHA256 || !strings.Contains(strings.Join(ck.Differences, "\n"), "市政务服务中心）：综合得分：公布时 93") {
+		t.Fatalf("verify after an entry was changed: %+v %v", ck, err)
+	}
+	if _, err := w.App.Pool.Exec(ctx, `UPDATE assessment_entries SET points = points + 1 WHERE cycle_id = $1 AND unit_id = $2`,
+		cy.ID, w.A.ID); err != nil {
+		t.Fatal(err)
+	}
+
 	// Export, checked cell by cell.
 	apptest.WantAPIError(t, apptest.APIJSON(t, w.UnitUser, "GET", base+"/xlsx", nil), http.StatusForbidden, "forbidden")
 	x := apptest.APIJSON(t, w.Office, "GET", base+"/xlsx", nil)

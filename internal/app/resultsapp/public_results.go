@@ -31,6 +31,10 @@ type publicResultsData struct {
 	PublishedAt   time.Time
 	ShowComposite bool
 	Categories    []publicResultCategory
+	// Snapshot is the hash of the publication's snapshot (hex), which
+	// `minyi results verify` recomputes; "" for results published before
+	// snapshots existed.
+	Snapshot string
 }
 
 // PublicResultsPage shows the final results in force of a cycle, without
@@ -63,6 +67,9 @@ func (s *Handlers) PublicResultsPage(c *gin.Context) {
 		return
 	}
 	d := publicResultsData{Title: cy.Name + "绩效考核结果", Cycle: cy, PublishedAt: st.Final.PublishedAt, ShowComposite: st.Final.ShowComposite}
+	if h := st.Final.SnapshotSHA256; h != nil {
+		d.Snapshot = *h
+	}
 	for _, cat := range orderCategories(cats, s.Config.UnitCategories) {
 		pc := publicResultCategory{Name: cat.Name}
 		for _, l := range cat.Lines {
