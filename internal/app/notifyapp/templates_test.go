@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"minyi/internal/testutil/apptest"
 )
@@ -25,7 +26,8 @@ func (w *world) returnAgain(t *testing.T) {
 	}
 	apptest.APIDo(t, w.Office, "GET", "/api/v1/cases/"+w.caseID, "", "").Decode(t, http.StatusOK, &c)
 	apptest.APIJSON(t, w.UnitUser, "POST", "/api/v1/cases/"+w.caseID+"/answer", map[string]any{"version": c.Version,
-		"explanation": "培训不足", "responsible": "王主任", "measures": "每周开展服务礼仪培训", "outcome": "服务规范"}).
+		"explanation": "培训不足", "responsible": "王主任", "measures": "每周开展服务礼仪培训", "outcome": "服务规范",
+		"fix_due": time.Now().AddDate(0, 1, 0).Format(time.DateOnly)}).
 		Decode(t, http.StatusOK, nil)
 	apptest.APIJSON(t, w.Office, "POST", "/api/v1/cases/"+w.caseID+"/return", map[string]any{"version": c.Version + 1,
 		"reason": "仍未写明完成时间"}).Decode(t, http.StatusOK, nil)
