@@ -21,7 +21,7 @@ func TestBrowserEditTemplateWithPreview(t *testing.T) {
 	browsertest.Do(t, ctx, "open the templates from the notifications",
 		chromedp.Navigate(w.App.URL+"/console/notifications"), chromedp.WaitVisible(chromedp.ID("templates-link")),
 		chromedp.Click(chromedp.ID("templates-link")), chromedp.WaitVisible(chromedp.CSS(".tpl-list")),
-		chromedp.Click(chromedp.CSS(`#tpl-case\.sent a`)), chromedp.WaitVisible(chromedp.ID("template-form")))
+		chromedp.Click(chromedp.CSS(`#tpl-case\.sent a.tpl-name`)), chromedp.WaitVisible(chromedp.ID("template-form")))
 	browsertest.Do(t, ctx, "rewrite the title with a clicked placeholder and preview",
 		chromedp.SetValue(chromedp.ID("tpl-title"), "【交办】"), chromedp.Focus(chromedp.ID("tpl-title")),
 		chromedp.Click(chromedp.CSS(`[data-insert="{案件}"]`)),
