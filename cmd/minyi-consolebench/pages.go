@@ -132,6 +132,12 @@ func catalogue() []spec {
 		{route: "/api/v1/notifications", path: "/api/v1/notifications", who: both},
 		{route: "/console/deliveries", path: "/console/deliveries", who: office},
 		{route: "/api/v1/notification-deliveries", path: "/api/v1/notification-deliveries", who: office},
+		// The office's notification texts: the catalogue with one read of
+		// the (small) table of edited texts; one kind by its primary key.
+		{route: "/console/notifications/templates", path: "/console/notifications/templates", who: office},
+		{route: "/console/notifications/templates/:kind", path: "/console/notifications/templates/case.sent", who: office},
+		{route: "/api/v1/notification-templates", path: "/api/v1/notification-templates", who: office},
+		{route: "/api/v1/notification-templates/:kind", path: "/api/v1/notification-templates/case.due_soon", who: office},
 		{route: "/console/units", path: "/console/units", who: both},
 		{route: "/console/units/:id", path: "/console/units/{unit}", who: both},
 		{route: "/console/units/:id/poster", path: "/console/units/{unit}/poster", who: both},

@@ -95,6 +95,8 @@ var actionLabels = map[string]string{
 	"case.settings":                 "修改整改期限设置",
 	"case.reminders":                "修改到期提醒设置",
 	"notification.resend":           "重新发送通知",
+	"notification_template.save":    "修改通知模板",
+	"notification_template.reset":   "恢复默认通知模板",
 	"case.callback":                 "回访群众",
 	"case.carry_mark":               "标记跨年结转",
 	"case.carry":                    "结转到新年度",
@@ -124,7 +126,7 @@ var entityLabels = []Choice{
 	{"appeal", "复核申请"}, {"feedback_rating", "评价核查"}, {"feedback_response", "答卷意见核查"},
 	{"feedback_appeal", "评价申诉"}, {"feedback_flag", "可疑模式"}, {"feedback_auto_rule", "反馈自动确认规则"},
 	{"rectification_case", "整改案件"}, {"case", "整改案件"}, {"case_settings", "整改期限设置"},
-	{"notification_delivery", "通知发送记录"},
+	{"notification_delivery", "通知发送记录"}, {"notification_template", "通知模板"},
 }
 
 // Choice is one option of a filter: the stored key and its label.

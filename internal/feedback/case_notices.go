@@ -12,9 +12,9 @@ import (
 
 // Kinds of the case notifications.
 const (
-	NoticeCaseSent     = "case.sent"
-	NoticeCaseReturned = "case.returned"
-	NoticeCallbackDue  = "callback.due"
+	NoticeCaseSent     = notify.KindCaseSent
+	NoticeCaseReturned = notify.KindCaseReturned
+	NoticeCallbackDue  = notify.KindCallbackDue
 )
 
 // caseTitle is a case's problem as a notification names it: one line, at
@@ -32,15 +32,12 @@ func noticeCaseSent(ctx context.Context, tx pgx.Tx, id, unitID int64, problem st
 	if due.provisional {
 		deadline += "（暂定，该年工作日历录入后可能调整）"
 	}
-	title := caseTitle(problem)
 	_, _, err := notify.Send(ctx, tx, notify.Notice{
-		Kind:  NoticeCaseSent,
-		Key:   NoticeCaseSent + ":" + strconv.FormatInt(id, 10) + ":" + due.date,
-		To:    notify.ToUnit(unitID),
-		Title: "新的整改案件：" + title,
-		Body: "绩效办向本单位交办了整改案件“" + title + "”。请在" + strconv.Itoa(due.days) + "个工作日内，即" +
-			deadline + "前，提交答复和整改方案。",
-		Link: caseLink(id),
+		Kind:   NoticeCaseSent,
+		Key:    NoticeCaseSent + ":" + strconv.FormatInt(id, 10) + ":" + due.date,
+		To:     notify.ToUnit(unitID),
+		Values: notify.Values{"案件": caseTitle(problem), "答复工作日": strconv.Itoa(due.days), "答复期限": deadline},
+		Link:   caseLink(id),
 	}, now)
 	return err
 }
@@ -49,20 +46,16 @@ func noticeCaseSent(ctx context.Context, tx pgx.Tx, id, unitID int64, problem st
 // case c back (退回), with the reason and the fix deadline the unit set.
 // Each return is its own notification (keyed by the case's version).
 func noticeCaseReturned(ctx context.Context, tx pgx.Tx, c Case, now time.Time) error {
-	title := caseTitle(c.Problem)
-	body := "绩效办退回了整改案件“" + title + "”，退回理由：" + notify.Clip(c.ReturnReason, 200) + "。"
+	fix := ""
 	if c.FixDue != nil {
-		body += "请修改后重新提交，整改完成期限为" + notify.Date(*c.FixDue, false) + "。"
-	} else {
-		body += "请修改后重新提交。"
+		fix = "，整改完成期限为" + notify.Date(*c.FixDue, false)
 	}
 	_, _, err := notify.Send(ctx, tx, notify.Notice{
-		Kind:  NoticeCaseReturned,
-		Key:   NoticeCaseReturned + ":" + c.IDString() + ":" + strconv.Itoa(c.Version),
-		To:    notify.ToUnit(c.UnitID),
-		Title: "整改案件被退回：" + title,
-		Body:  body,
-		Link:  caseLink(c.ID),
+		Kind:   NoticeCaseReturned,
+		Key:    NoticeCaseReturned + ":" + c.IDString() + ":" + strconv.Itoa(c.Version),
+		To:     notify.ToUnit(c.UnitID),
+		Values: notify.Values{"案件": caseTitle(c.Problem), "退回理由": notify.Clip(c.ReturnReason, 200), "整改期限说明": fix},
+		Link:   caseLink(c.ID),
 	}, now)
 	return err
 }
@@ -76,23 +69,20 @@ func noticeCallbackDue(ctx context.Context, tx pgx.Tx, id, unitID int64, problem
 	if err := tx.QueryRow(ctx, `SELECT name FROM units WHERE id = $1`, unitID).Scan(&unit); err != nil {
 		return err
 	}
-	deadline := notify.Date(due.date, due.provisional)
-	title := caseTitle(problem)
 	_, _, err := notify.Send(ctx, tx, notify.Notice{
-		Kind:  NoticeCallbackDue,
-		Key:   NoticeCallbackDue + ":" + strconv.FormatInt(id, 10) + ":" + due.date,
-		To:    notify.ToOffice(),
-		Title: "实名差评待回访：" + unit,
-		Body:  "群众实名反映" + unit + "“" + title + "”，已立案交办。请在" + deadline + "前完成回访。",
-		Link:  "/console/callbacks/" + strconv.FormatInt(id, 10),
+		Kind:   NoticeCallbackDue,
+		Key:    NoticeCallbackDue + ":" + strconv.FormatInt(id, 10) + ":" + due.date,
+		To:     notify.ToOffice(),
+		Values: notify.Values{"单位": unit, "案件": caseTitle(problem), "回访期限": notify.Date(due.date, due.provisional)},
+		Link:   "/console/callbacks/" + strconv.FormatInt(id, 10),
 	}, now)
 	return err
 }
 
 // Kinds of the rating appeal (申诉) notifications.
 const (
-	NoticeAppealFiled   = "appeal.filed"
-	NoticeAppealDecided = "appeal.decided"
+	NoticeAppealFiled   = notify.KindAppealFiled
+	NoticeAppealDecided = notify.KindAppealDecided
 )
 
 // noticeAppeal tells the office a unit appealed a rating, or the unit the
@@ -102,13 +92,11 @@ func noticeAppeal(ctx context.Context, tx pgx.Tx, a Appeal, now time.Time) error
 	n := notify.Notice{Link: "/console/feedback/appeals#appeal-" + a.idString()}
 	if a.Status == AppealOpen {
 		n.Kind, n.To = NoticeAppealFiled, notify.ToOffice()
-		n.Title = "评价申诉待处理：" + a.UnitName
-		n.Body = a.UnitName + "对一条“" + a.LevelLabel() + "”评价提出申诉，理由：" + notify.Clip(a.Grounds, 200)
+		n.Values = notify.Values{"单位": a.UnitName, "评价等级": a.LevelLabel(), "申诉理由": notify.Clip(a.Grounds, 200)}
 	} else {
 		n.Kind, n.To = NoticeAppealDecided, notify.ToUnit(a.UnitID)
-		n.Title = "评价申诉已处理：" + a.StatusLabel()
-		n.Body = "绩效办处理了本单位对一条“" + a.LevelLabel() + "”评价的申诉：" + a.StatusLabel() +
-			"。理由：" + notify.Clip(a.DecisionReason, 150)
+		n.Values = notify.Values{"处理结果": a.StatusLabel(), "评价等级": a.LevelLabel(),
+			"处理理由": notify.Clip(a.DecisionReason, 150)}
 	}
 	n.Key = n.Kind + ":" + a.idString()
 	_, _, err := notify.Send(ctx, tx, n, now)

@@ -19,9 +19,9 @@ import (
 
 // Kinds of the reminders.
 const (
-	NoticeCaseDueSoon   = "case.due_soon"
-	NoticeCaseOverdue   = "case.overdue"
-	NoticeCaseEscalated = "case.escalated"
+	NoticeCaseDueSoon   = notify.KindCaseDueSoon
+	NoticeCaseOverdue   = notify.KindCaseOverdue
+	NoticeCaseEscalated = notify.KindCaseEscalated
 )
 
 // ReminderSettings say when the unit is reminded of a deadline and when
@@ -146,12 +146,20 @@ func reminderNotices(d deadlineRow, cal *workdays.Calendar, today time.Time, set
 	if d.Fix {
 		step = "fix"
 	}
-	title := caseTitle(d.Problem)
 	key := func(kind string) string {
 		return kind + ":" + step + ":" + strconv.FormatInt(d.CaseID, 10) + ":" + d.Due.Format(time.DateOnly)
 	}
 	n, provisional := cal.WorkdaysBetween(today, d.Due)
-	date := notify.Date(d.Due.Format(time.DateOnly), provisional)
+	// The values every reminder of this deadline shares; each kind adds
+	// its own.
+	values := func(more ...string) notify.Values {
+		v := notify.Values{"案件": caseTitle(d.Problem), "期限名称": what,
+			"到期日期": notify.Date(d.Due.Format(time.DateOnly), provisional), "应办事项": verb}
+		for i := 0; i+1 < len(more); i += 2 {
+			v[more[i]] = more[i+1]
+		}
+		return v
+	}
 	var out []notify.Notice
 	if !d.Due.Before(today) {
 		left := "今天到期"
@@ -159,21 +167,16 @@ func reminderNotices(d deadlineRow, cal *workdays.Calendar, today time.Time, set
 			left = "还剩" + strconv.Itoa(n) + "个工作日"
 		}
 		return append(out, notify.Notice{Kind: NoticeCaseDueSoon, Key: key(NoticeCaseDueSoon), To: notify.ToUnit(d.UnitID),
-			Title: "整改案件即将到期：" + title,
-			Body:  "整改案件“" + title + "”的" + what + "为" + date + "，" + left + "，请按期" + verb + "。",
-			Link:  caseLink(d.CaseID)})
+			Values: values("剩余时间", left), Link: caseLink(d.CaseID)})
 	}
 	late := max(1, -n)
 	out = append(out, notify.Notice{Kind: NoticeCaseOverdue, Key: key(NoticeCaseOverdue), To: notify.ToUnit(d.UnitID),
-		Title: "整改案件已逾期：" + title,
-		Body:  "整改案件“" + title + "”的" + what + "（" + date + "）已过，请尽快" + verb + "。逾期情况将按规定计入考核。",
-		Link:  caseLink(d.CaseID)})
+		Values: values(), Link: caseLink(d.CaseID)})
 	if late >= max(1, set.EscalateAfter) {
+		esc := values("单位", d.UnitName, "逾期工作日", strconv.Itoa(late))
+		delete(esc, "应办事项")
 		out = append(out, notify.Notice{Kind: NoticeCaseEscalated, Key: key(NoticeCaseEscalated), To: notify.ToOffice(),
-			Title: "督办：" + d.UnitName + "整改案件逾期",
-			Body: d.UnitName + "的整改案件“" + title + "”" + what + "（" + date + "）已逾期" + strconv.Itoa(late) +
-				"个工作日，请督办。",
-			Link: caseLink(d.CaseID)})
+			Values: esc, Link: caseLink(d.CaseID)})
 	}
 	return out
 }

@@ -188,9 +188,7 @@ func TestDeliveriesFollowEachAccountsChoice(t *testing.T) {
 	w.contact(office, "o1@example.gov.cn", "", "email")
 	w.startWorker(r.senders)
 
-	n := notice("case.sent:1", notify.ToUnit(a))
-	n.Body = "绩效办向本单位交办了整改案件，请在5个工作日内答复。"
-	w.send(n, time.Now())
+	w.send(notice("case.sent:1", notify.ToUnit(a)), time.Now())
 	w.send(notice("office:1", notify.ToOffice()), time.Now())
 	ds := byChannel(w.settled(7))
 	if len(ds["email"]) != 3 || len(ds["sms"]) != 1 || len(ds["webhook"]) != 2 || len(ds["wecom"]) != 1 {
@@ -236,7 +234,7 @@ func TestDeliveriesFollowEachAccountsChoice(t *testing.T) {
 			t.Errorf("webhook %+v %+v", h.Header, p)
 		}
 	}
-	if got := r.wecom.Got(); len(got) != 1 || !strings.Contains(got[0].Body, "新交办整改案件") {
+	if got := r.wecom.Got(); len(got) != 1 || !strings.Contains(got[0].Body, "新的整改案件") {
 		t.Fatalf("wecom %+v", got)
 	}
 }

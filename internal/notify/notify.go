@@ -1,8 +1,9 @@
 // Package notify records notifications (issue 14): who must hear about an
 // event, in the same transaction as the event (a transactional outbox),
 // each reader's inbox with its read state, and the river job that delivers
-// it. Events decide their own texts; this package only stores and fans
-// out. A notification is addressed to one account, to a unit (every active
+// it. Events give the values of their kind's placeholders; the texts come
+// from the catalogue (catalogue.go) or the office's edit of it
+// (templates_store.go). A notification is addressed to one account, to a unit (every active
 // account of it) or to the office (every active office account).
 package notify
 
@@ -43,16 +44,16 @@ func ToUnit(id int64) Recipient { return Recipient{Kind: ToUnitKind, UnitID: id}
 func ToOffice() Recipient { return Recipient{Kind: ToOfficeKind} }
 
 // Notice is one notification an event sends. Key makes it idempotent: the
-// same key is recorded once (e.g. kind, object id and deadline). Title and
-// Body are the Chinese texts readers see; Link is the console path of the
-// object (a local path starting with "/").
+// same key is recorded once (e.g. kind, object id and deadline). Values
+// fill the placeholders of the kind's texts (every placeholder the
+// catalogue lists for it, free text already clipped by the event); Link is
+// the console path of the object (a local path starting with "/").
 type Notice struct {
-	Kind  string
-	Key   string
-	To    Recipient
-	Title string
-	Body  string
-	Link  string
+	Kind   string
+	Key    string
+	To     Recipient
+	Values Values
+	Link   string
 }
 
 // Limits of the texts, in characters.
@@ -61,14 +62,33 @@ const (
 	maxBody  = 1000
 )
 
-// check refuses a notice no reader could use: the texts come from code,
-// so a bad one is a programming error, never the user's.
-func (n Notice) check() error {
+// check refuses a notice no reader could use and returns its kind's
+// catalogue entry: notices come from code, so a bad one is a programming
+// error, never the user's. A kind missing from the catalogue, a
+// placeholder without its value or a value the kind has no placeholder
+// for are refused, so the office's texts can use every placeholder listed.
+func (n Notice) check() (Template, error) {
+	t, ok := Lookup(n.Kind)
 	switch {
 	case n.Kind == "" || n.Key == "":
-		return fmt.Errorf("notify: notice without kind or key")
-	case n.Title == "" || n.Body == "":
-		return fmt.Errorf("notify: notice %s without text", n.Key)
+		return t, fmt.Errorf("notify: notice without kind or key")
+	case !ok:
+		return t, fmt.Errorf("notify: notice %s: kind %q is not in the catalogue", n.Key, n.Kind)
+	}
+	for _, p := range t.Placeholders {
+		if _, ok := n.Values[p.Name]; !ok {
+			return t, fmt.Errorf("notify: notice %s without a value for {%s}", n.Key, p.Name)
+		}
+	}
+	if len(n.Values) != len(t.Placeholders) {
+		return t, fmt.Errorf("notify: notice %s has values its kind %s has no placeholder for", n.Key, n.Kind)
+	}
+	return t, n.checkAddress()
+}
+
+// checkAddress refuses a notice without a local link or its recipient.
+func (n Notice) checkAddress() error {
+	switch {
 	case !strings.HasPrefix(n.Link, "/") || strings.HasPrefix(n.Link, "//"):
 		return fmt.Errorf("notify: notice %s: link %q is not a local path", n.Key, n.Link)
 	case n.To.Kind == ToUserKind && n.To.UserID == 0, n.To.Kind == ToUnitKind && n.To.UnitID == 0:
@@ -105,13 +125,20 @@ func Clip(s string, n int) string {
 }
 
 // Send records the notice in tx, the transaction of the event that causes
-// it: the notification, one inbox row per reader and the delivery job. A
+// it: the notification with its texts (the office's for the kind when
+// saved, else the catalogue's default, filled with n.Values), one inbox
+// row per reader and the delivery job. A
 // notice whose key was recorded before is not recorded again; Send then
 // returns 0 and false. It returns an error for a malformed notice (a
 // programming error) or a database failure, and the event's transaction
 // should then roll back.
 func Send(ctx context.Context, tx pgx.Tx, n Notice, now time.Time) (int64, bool, error) {
-	if err := n.check(); err != nil {
+	t, err := n.check()
+	if err != nil {
+		return 0, false, err
+	}
+	text, err := render(ctx, tx, t, n)
+	if err != nil {
 		return 0, false, err
 	}
 	var userID, unitID *int64
@@ -122,10 +149,10 @@ func Send(ctx context.Context, tx pgx.Tx, n Notice, now time.Time) (int64, bool,
 		unitID = &n.To.UnitID
 	}
 	var id int64
-	err := tx.QueryRow(ctx, `INSERT INTO notifications (kind, event_key, recipient, user_id, unit_id, title, body, link, created_at)
+	err = tx.QueryRow(ctx, `INSERT INTO notifications (kind, event_key, recipient, user_id, unit_id, title, body, link, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
 		ON CONFLICT (event_key) DO NOTHING RETURNING id`,
-		n.Kind, n.Key, n.To.Kind, userID, unitID, Clip(n.Title, maxTitle), Clip(n.Body, maxBody), n.Link, now).Scan(&id)
+		n.Kind, n.Key, n.To.Kind, userID, unitID, text.Title, text.Body, n.Link, now).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, false, nil
 	}

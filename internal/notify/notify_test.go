@@ -73,7 +73,8 @@ func (w *world) list(user int64) notify.Page {
 }
 
 func notice(key string, to notify.Recipient) notify.Notice {
-	return notify.Notice{Kind: "case.sent", Key: key, To: to, Title: "新交办整改案件", Body: "请按期答复", Link: "/console/cases/1"}
+	return notify.Notice{Kind: notify.KindCaseSent, Key: key, To: to, Link: "/console/cases/1",
+		Values: notify.Values{"案件": "窗口人员态度生硬", "答复工作日": "5", "答复期限": "2026年12月22日"}}
 }
 
 func TestFanOutReachesEveryActiveAccountOfTheRecipient(t *testing.T) {
@@ -207,11 +208,18 @@ func TestUnreadCountStopsAtTheCap(t *testing.T) {
 
 func TestMalformedNoticesAreRefused(t *testing.T) {
 	w := newWorld(t)
+	with := func(change func(*notify.Notice)) notify.Notice {
+		n := notice("k", notify.ToOffice())
+		change(&n)
+		return n
+	}
 	bad := []notify.Notice{
-		{Kind: "k", Key: "", To: notify.ToOffice(), Title: "t", Body: "b", Link: "/x"},
-		{Kind: "k", Key: "k", To: notify.ToOffice(), Title: "t", Body: "b", Link: "https://example.com/"},
-		{Kind: "k", Key: "k", To: notify.ToUnit(0), Title: "t", Body: "b", Link: "/x"},
-		{Kind: "k", Key: "k", To: notify.ToOffice(), Title: "", Body: "b", Link: "/x"},
+		with(func(n *notify.Notice) { n.Key = "" }),
+		with(func(n *notify.Notice) { n.Link = "https://example.com/" }),
+		with(func(n *notify.Notice) { n.To = notify.ToUnit(0) }),
+		with(func(n *notify.Notice) { n.Kind = "case.unknown" }),
+		with(func(n *notify.Notice) { delete(n.Values, "答复期限") }),
+		with(func(n *notify.Notice) { n.Values["申诉理由"] = "多余" }),
 	}
 	for _, n := range bad {
 		err := db.Tx(w.ctx, w.pool, func(tx pgx.Tx) error { _, _, err := notify.Send(w.ctx, tx, n, time.Now()); return err })

@@ -13,9 +13,9 @@ import (
 
 // Kinds of the results' notifications (issue 14).
 const (
-	NoticePreliminary    = "results.preliminary"
-	NoticeAppealFiled    = "results.appeal_filed"
-	NoticeAppealAnswered = "results.appeal_answered"
+	NoticePreliminary    = notify.KindPreliminary
+	NoticeAppealFiled    = notify.KindReviewFiled
+	NoticeAppealAnswered = notify.KindReviewAnswered
 )
 
 func resultLink(cycleID, unitID int64) string {
@@ -40,13 +40,15 @@ func noticePreliminary(ctx context.Context, tx pgx.Tx, cycleID, pubID int64, w w
 	if err != nil {
 		return db.Err(err)
 	}
-	body := name + "初步考核结果已公布。对本单位结果有异议的，可在" + strconv.Itoa(w.days) + "个工作日内，即" +
-		notify.Date(w.due.String(), w.due.Provisional) + "前，提出书面复核申请。"
+	values := func() notify.Values {
+		return notify.Values{"考核年度": name, "复核工作日": strconv.Itoa(w.days),
+			"复核期限": notify.Date(w.due.String(), w.due.Provisional)}
+	}
 	notices := make([]notify.Notice, len(units))
 	for i, u := range units {
 		notices[i] = notify.Notice{Kind: NoticePreliminary,
 			Key: NoticePreliminary + ":" + strconv.FormatInt(pubID, 10) + ":" + strconv.FormatInt(u, 10),
-			To:  notify.ToUnit(u), Title: name + "初步考核结果已公布", Body: body, Link: resultLink(cycleID, u)}
+			To:  notify.ToUnit(u), Values: values(), Link: resultLink(cycleID, u)}
 	}
 	_, err = notify.SendAll(ctx, tx, notices, now)
 	return err
@@ -61,9 +63,8 @@ func noticeAppealFiled(ctx context.Context, tx pgx.Tx, a Appeal, now time.Time) 
 	}
 	_, _, err = notify.Send(ctx, tx, notify.Notice{Kind: NoticeAppealFiled,
 		Key: NoticeAppealFiled + ":" + strconv.FormatInt(a.ID, 10), To: notify.ToOffice(),
-		Title: "复核申请待答复：" + a.UnitName,
-		Body: a.UnitName + "对" + name + "初步考核结果提出复核申请，请在" + notify.Date(a.AnswerDue, a.AnswerDueProvisional) +
-			"前答复。",
+		Values: notify.Values{"单位": a.UnitName, "考核年度": name,
+			"答复期限": notify.Date(a.AnswerDue, a.AnswerDueProvisional)},
 		Link: resultLink(a.CycleID, a.UnitID)}, now)
 	return err
 }
@@ -72,9 +73,8 @@ func noticeAppealFiled(ctx context.Context, tx pgx.Tx, a Appeal, now time.Time) 
 func noticeAppealAnswered(ctx context.Context, tx pgx.Tx, a Appeal, now time.Time) error {
 	_, _, err := notify.Send(ctx, tx, notify.Notice{Kind: NoticeAppealAnswered,
 		Key: NoticeAppealAnswered + ":" + strconv.FormatInt(a.ID, 10), To: notify.ToUnit(a.UnitID),
-		Title: "复核申请已答复：" + a.StatusLabel,
-		Body:  "绩效办已答复本单位的复核申请，结论：" + a.StatusLabel + "。答复意见：" + notify.Clip(derefOr(a.Answer), 200),
-		Link:  resultLink(a.CycleID, a.UnitID)}, now)
+		Values: notify.Values{"复核结论": a.StatusLabel, "答复意见": notify.Clip(derefOr(a.Answer), 200)},
+		Link:   resultLink(a.CycleID, a.UnitID)}, now)
 	return err
 }
 

@@ -14,7 +14,7 @@ import (
 
 // NoticeClosing is the office's notification that an open survey closes
 // within ClosingNotice while invited respondents have not submitted.
-const NoticeClosing = "survey.closing"
+const NoticeClosing = notify.KindSurveyClosing
 
 // ClosingNotice is how long before a survey's closing time the office is
 // told who has not answered yet, so it can remind them.
@@ -55,9 +55,9 @@ func SendClosingNotices(ctx context.Context, pool *pgxpool.Pool, now time.Time, 
 			when := c.closesAt.In(loc).Format("1月2日15:04")
 			notices = append(notices, notify.Notice{Kind: NoticeClosing,
 				Key: NoticeClosing + ":" + strconv.FormatInt(c.id, 10) + ":" + c.closesAt.UTC().Format(time.RFC3339),
-				To:  notify.ToOffice(), Title: "问卷即将截止：" + notify.Clip(c.title, 40),
-				Body: "问卷“" + c.title + "”将于" + when + "截止，" + strconv.FormatInt(c.invited, 10) + "名受访人中尚有" +
-					strconv.FormatInt(c.pending, 10) + "名未提交，可在受访人与邀请中查看并提醒。",
+				To:  notify.ToOffice(),
+				Values: notify.Values{"问卷": notify.Clip(c.title, 40), "截止时间": when,
+					"受访人数": strconv.FormatInt(c.invited, 10), "未提交人数": strconv.FormatInt(c.pending, 10)},
 				Link: "/console/surveys/" + strconv.FormatInt(c.id, 10) + "#respondents"})
 		}
 		var err error

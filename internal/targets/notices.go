@@ -14,9 +14,9 @@ import (
 
 // Kinds of the target sheet notifications (issue 14).
 const (
-	NoticeSheetSubmitted = "target_sheet.submitted"
-	NoticeSheetReturned  = "target_sheet.returned"
-	NoticeSheetApproved  = "target_sheet.approved"
+	NoticeSheetSubmitted = notify.KindSheetSubmitted
+	NoticeSheetReturned  = notify.KindSheetReturned
+	NoticeSheetApproved  = notify.KindSheetApproved
 )
 
 // noticeSheet tells who acts next about a sheet's new state, in the
@@ -26,27 +26,23 @@ const (
 func noticeSheet(ctx context.Context, tx pgx.Tx, kind string, s Sheet, now time.Time) error {
 	n := notify.Notice{Kind: kind, Key: kind + ":" + idStr(s.ID) + ":" + strconv.Itoa(s.LockVersion),
 		Link: "/console/targets/" + idStr(s.ID)}
-	sheet := "《" + s.CycleName + "目标责任书》"
 	switch kind {
 	case NoticeSheetSubmitted:
 		n.To = notify.ToOffice()
-		n.Title = "目标责任书待审核：" + s.UnitName
-		n.Body = s.UnitName + "提交了" + sheet + "，请审核。"
+		n.Values = notify.Values{"单位": s.UnitName, "考核年度": s.CycleName}
 	case NoticeSheetReturned:
 		n.To = notify.ToUnit(s.UnitID)
-		n.Title = "目标责任书被退回：" + s.CycleName
-		n.Body = "绩效办退回了本单位的" + sheet + "，退回意见：" + notify.Clip(s.ReviewComment, 200) + "。请修改后重新提交。"
+		n.Values = notify.Values{"考核年度": s.CycleName, "退回意见": notify.Clip(s.ReviewComment, 200)}
 	case NoticeSheetApproved:
 		n.To = notify.ToUnit(s.UnitID)
-		n.Title = "目标责任书已批准：" + s.CycleName
-		n.Body = "绩效办批准了本单位的" + sheet + "，目标已生效，请按期报送进度。"
+		n.Values = notify.Values{"考核年度": s.CycleName}
 	}
 	_, _, err := notify.Send(ctx, tx, n, now)
 	return err
 }
 
 // NoticeReportDue reminds a unit of a progress report it owes.
-const NoticeReportDue = "target_report.due"
+const NoticeReportDue = notify.KindReportDue
 
 // SendReportReminders tells each unit, once per sheet and period, that a
 // period has ended and its progress report (进度报告) is owed, while the
@@ -84,9 +80,8 @@ func SendReportReminders(ctx context.Context, pool *pgxpool.Pool, now time.Time,
 				}
 				notices = append(notices, notify.Notice{Kind: NoticeReportDue,
 					Key: NoticeReportDue + ":" + idStr(r.SheetID) + ":" + r.Period.Key, To: notify.ToUnit(r.UnitID),
-					Title: "进度报告待报送：" + r.Period.Label,
-					Body: "本单位《" + c.name + "目标责任书》" + r.Period.Label + "的进度报告尚有" + strconv.Itoa(r.Missing) +
-						"项指标未报送，请于" + notify.Date(r.Period.Due, false) + "前报送。",
+					Values: notify.Values{"考核年度": c.name, "报告期": r.Period.Label,
+						"未报指标数": strconv.Itoa(r.Missing), "报送期限": notify.Date(r.Period.Due, false)},
 					Link: "/console/targets/" + idStr(r.SheetID) + "?period=" + r.Period.Key + "#reports"})
 			}
 		}

@@ -7,6 +7,8 @@
      <input data-select>         selects its text when clicked
      <button data-copy="ID">     copies the value of element #ID
      <button data-print>         prints the page
+     <button data-insert="{名}">  inserts its text at the cursor of the
+                                 [data-insert-target] field last focused
    and a wide table's .table-wrap or a long code.json that scrolls takes
    the keyboard focus, so it can be scrolled without a mouse.           */
 (function () {
@@ -35,7 +37,26 @@
       else fallback();
     }
     if (el.closest('[data-print]')) window.print();
+    var ins = el.closest('[data-insert]');
+    if (ins) insert(ins.getAttribute('data-insert'));
   });
+  // The field a placeholder goes into: the one last focused, else the
+  // last on the page (a template's body). Without script the names are
+  // plain text to type.
+  var lastTarget = null;
+  document.addEventListener('focusin', function (e) {
+    if (e.target.hasAttribute && e.target.hasAttribute('data-insert-target')) lastTarget = e.target;
+  });
+  var insert = function (text) {
+    var all = document.querySelectorAll('[data-insert-target]');
+    var t = lastTarget || all[all.length - 1];
+    if (!t) return;
+    var start = t.selectionStart == null ? t.value.length : t.selectionStart;
+    var end = t.selectionEnd == null ? start : t.selectionEnd;
+    t.value = t.value.slice(0, start) + text + t.value.slice(end);
+    t.focus();
+    t.setSelectionRange(start + text.length, start + text.length);
+  };
   // WCAG 2.1.1: a region that scrolls (a wide table on a phone, a long
   // audit value) is reachable by Tab, so the arrow keys can scroll it; one
   // that fits is not a tab stop. Checked again when the window resizes.

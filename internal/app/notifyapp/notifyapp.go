@@ -27,6 +27,8 @@ func New(app *httpx.App) *Handlers { return &Handlers{App: app} }
 var Flashes = map[string]string{
 	"notifications_read": "已全部标为已读。",
 	"delivery_resent":    "已重新排队发送，稍后可在本页查看结果。",
+	"template_saved":     "模板已保存，此后发出的通知使用新的文字。",
+	"template_reset":     "已恢复为系统默认文字。",
 }
 
 // pageSize is how many notifications a console page lists.
