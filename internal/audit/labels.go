@@ -95,6 +95,7 @@ var actionLabels = map[string]string{
 	"case.settings":                 "修改整改期限设置",
 	"case.reminders":                "修改到期提醒设置",
 	"notification.resend":           "重新发送通知",
+	"unit.notify_channels":          "修改单位通知渠道",
 	"case.callback":                 "回访群众",
 	"case.carry_mark":               "标记跨年结转",
 	"case.carry":                    "结转到新年度",
