@@ -107,7 +107,7 @@ func (in UnitChannelsInput) apply(r *unitRow, keys *secure.Keys, hosts channels.
 		switch {
 		case s == "":
 		case len(s) > 1000 || !safetext.Valid(s) || strings.ContainsAny(s, " \r\n"):
-			f.Add(field, "机器人地址格式不正确，请从群设置中复制完整的 Webhook 地址")
+			f.Add(field, "机器人地址格式不正确，请从群机器人设置中复制完整的地址")
 			return
 		case hosts.Check(s) != nil:
 			f.Add(field, "机器人地址不在允许的范围内，只能填写"+strings.Join(hosts.Origins(), "、")+"的地址")
