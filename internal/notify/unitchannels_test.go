@@ -140,7 +140,10 @@ func TestAUnitsOwnChannelsReceiveItsNotifications(t *testing.T) {
 
 	// B's own notification: its robot refuses it for good; its duty mail arrives.
 	w.send(notice("case.sent:2", notify.ToUnit(b)), time.Now())
-	ds = w.settled(5)
+	w.settled(5)
+	if n := w.count(`SELECT count(*) FROM notification_deliveries WHERE unit_id = $1`, b); n != 2 {
+		t.Errorf("%d deliveries keyed to unit B, want 2", n)
+	}
 	if len(wecomB.Got()) != 1 || len(mailbox.Mails()) != 2 || mailbox.Mails()[1].To[0] != "zhiban-b@example.gov.cn" {
 		t.Fatalf("unit B: robot %d, mails %+v", len(wecomB.Got()), mailbox.Mails())
 	}

@@ -51,6 +51,17 @@ func (s *Handlers) manageableUnit(c *gin.Context) (units.Unit, error) {
 	return units.FindUnit(c, s.Pool, id)
 }
 
+// loadUnitChannels reads the settings of the unit named in the path, if
+// the user may set them.
+func (s *Handlers) loadUnitChannels(c *gin.Context) (units.Unit, notify.UnitChannels, error) {
+	unit, err := s.manageableUnit(c)
+	if err != nil {
+		return unit, notify.UnitChannels{}, err
+	}
+	out, err := notify.LoadUnitChannels(c, s.Pool, unit.ID)
+	return unit, out, err
+}
+
 type unitChannelsPage struct {
 	httpx.BasePage
 	Unit     units.Unit
@@ -73,11 +84,7 @@ func (s *Handlers) UnitChannelsPage(c *gin.Context) {
 
 func (s *Handlers) showUnitChannels(c *gin.Context, status int, errs map[string]string, probe *notify.ProbeResult,
 	probeChannel string) {
-	unit, err := s.manageableUnit(c)
-	var settings notify.UnitChannels
-	if err == nil {
-		settings, err = notify.LoadUnitChannels(c, s.Pool, unit.ID)
-	}
+	unit, settings, err := s.loadUnitChannels(c)
 	if err != nil {
 		s.ConsoleError(c, err)
 		return
@@ -130,35 +137,30 @@ func (s *Handlers) saveUnitChannels(c *gin.Context, in notify.UnitChannelsInput)
 }
 
 // UnitChannelsSubmit saves the form.
-func (s *Handlers) UnitChannelsSubmit(c *gin.Context) {
-	if c.PostForm("channels_form") != "1" {
-		s.ConsoleError(c, apperr.InvalidField("channels_form", "请在页面上填写通知渠道后保存"))
-		return
-	}
-	unit, _, err := s.saveUnitChannels(c, unitChannelsForm(c))
-	if errs, ok := httpx.FieldErrors(err); ok {
-		s.showUnitChannels(c, http.StatusUnprocessableEntity, errs, nil, "")
-		return
-	}
-	if err != nil {
-		s.ConsoleError(c, err)
-		return
-	}
-	httpx.Redirect(c, unitNotifyPath(unit.ID), "unit_channels_saved")
-}
+func (s *Handlers) UnitChannelsSubmit(c *gin.Context) { s.submitUnitChannels(c, "") }
 
 // UnitChannelsProbeSubmit saves the form, then sends a test message on the
 // channel its button names, and shows whether it arrived.
 func (s *Handlers) UnitChannelsProbeSubmit(c *gin.Context) {
 	channel := c.PostForm("probe")
-	if c.PostForm("channels_form") != "1" || notify.ChannelNames[channel] == "" || channel == channels.Webhook {
+	if notify.ChannelNames[channel] == "" || channel == channels.Webhook {
 		s.ConsoleError(c, apperr.InvalidField("probe", "请在页面上选择要测试的渠道"))
+		return
+	}
+	s.submitUnitChannels(c, channel)
+}
+
+// submitUnitChannels saves the form and, with a probe channel, tests it:
+// a refusal by the receiver shows the page again with the reason.
+func (s *Handlers) submitUnitChannels(c *gin.Context, probe string) {
+	if c.PostForm("channels_form") != "1" {
+		s.ConsoleError(c, apperr.InvalidField("channels_form", "请在页面上填写通知渠道后保存"))
 		return
 	}
 	unit, _, err := s.saveUnitChannels(c, unitChannelsForm(c))
 	var res notify.ProbeResult
-	if err == nil {
-		res, err = notify.ProbeUnitChannel(c, s.Pool, s.probe(unit.ID), unit.ID, unit.Name, channel)
+	if err == nil && probe != "" {
+		res, err = notify.ProbeUnitChannel(c, s.Pool, s.probe(unit.ID), unit.ID, unit.Name, probe)
 	}
 	if errs, ok := httpx.FieldErrors(err); ok {
 		s.showUnitChannels(c, http.StatusUnprocessableEntity, errs, nil, "")
@@ -168,12 +170,15 @@ func (s *Handlers) UnitChannelsProbeSubmit(c *gin.Context) {
 		s.ConsoleError(c, err)
 		return
 	}
-	if !res.OK {
-		s.Log.Info("unit channel test refused", "unit", unit.ID, "channel", channel, "err", res.Detail)
-		s.showUnitChannels(c, http.StatusOK, nil, &res, channel)
-		return
+	switch {
+	case probe == "":
+		httpx.Redirect(c, unitNotifyPath(unit.ID), "unit_channels_saved")
+	case res.OK:
+		httpx.Redirect(c, unitNotifyPath(unit.ID), "probe_"+probe)
+	default:
+		s.Log.Info("unit channel test refused", "unit", unit.ID, "channel", probe, "err", res.Detail)
+		s.showUnitChannels(c, http.StatusOK, nil, &res, probe)
 	}
-	httpx.Redirect(c, unitNotifyPath(unit.ID), "probe_"+channel)
 }
 
 func (s *Handlers) probe(unitID int64) notify.Probe {
@@ -196,11 +201,7 @@ type unitChannelsBody struct {
 
 // APIUnitChannels answers the unit's channels.
 func (s *Handlers) APIUnitChannels(c *gin.Context) {
-	unit, err := s.manageableUnit(c)
-	var out notify.UnitChannels
-	if err == nil {
-		out, err = notify.LoadUnitChannels(c, s.Pool, unit.ID)
-	}
+	_, out, err := s.loadUnitChannels(c)
 	if err != nil {
 		s.APIError(c, err)
 		return

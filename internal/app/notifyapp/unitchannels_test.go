@@ -126,6 +126,19 @@ func TestUnitSetsItsOwnChannelsOnly(t *testing.T) {
 	if n := w.App.Count(t, `SELECT count(*) FROM audit_log WHERE action = 'unit.notify_channels'`); n != 3 {
 		t.Errorf("%d audit entries, want 3", n)
 	}
+
+	// The page's 发送测试消息 shows the robot's refusal beside the channel.
+	pageA := "/console/units/" + apptest.Itoa(w.A.ID) + "/notify"
+	form = url.Values{"channels_form": {"1"}, "probe": {"dingtalk"}, "dingtalk_on": {"1"}, "wecom_on": {"1"},
+		"email_on": {"1"}, "duty_email": {"zhiban-a@example.gov.cn"}}
+	form.Set("_csrf", apptest.CSRF(t, w.UnitUser, pageA))
+	p := apptest.DoPage(t, w.UnitUser, "POST", pageA+"/test", form)
+	if p.Status != http.StatusOK || !apptest.HasText(p, "加签密钥不符") || !p.Has("probe-result") {
+		t.Fatalf("refused test on the page: %d %s", p.Status, apptest.PageText(p.Body))
+	}
+	if len(w.ding.Got()) != 2 {
+		t.Errorf("钉钉 robot got %d posts, want 2", len(w.ding.Got()))
+	}
 }
 
 // TestBrowserUnitChannelsPage: a unit account opens its channels from its
