@@ -141,6 +141,7 @@ func catalogue() []spec {
 		{route: "/console/units", path: "/console/units", who: both},
 		{route: "/console/units/:id", path: "/console/units/{unit}", who: both},
 		{route: "/console/units/:id/poster", path: "/console/units/{unit}/poster", who: both},
+		{route: "/console/units/:id/notify", path: "/console/units/{unit}/notify", who: both},
 		{route: "/console/points/:id/poster", path: "/console/points/{point}/poster", who: both},
 		{route: "/api/v1/session", path: "/api/v1/session", who: both},
 		// Accounts (issue 13) and one's own password.
@@ -159,6 +160,7 @@ func catalogue() []spec {
 		{route: "/api/v1/units/:id/terminals", path: "/api/v1/units/{unit}/terminals", who: both},
 		{route: "/api/v1/units/:id/networks", path: "/api/v1/units/{unit}/networks", who: office},
 		{route: "/api/v1/units/:id/stats", path: "/api/v1/units/{unit}/stats", who: both},
+		{route: "/api/v1/units/:id/notify-channels", path: "/api/v1/units/{unit}/notify-channels", who: both},
 		{route: "/api/v1/units/:id/ratings", path: "/api/v1/units/{unit}/ratings?limit=50", filter: "no filter", who: both, deep: true},
 
 		// Surveys, respondents, responses, agencies.

@@ -33,7 +33,7 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 		return err
 	}
 	log := newLogger(cfg, stderr)
-	senders, err := channelSenders(getenv, cfg)
+	senders, robotHosts, err := channelSenders(getenv, cfg)
 	if err != nil {
 		return err
 	}
@@ -61,7 +61,8 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	// The server connects the metrics to the writer, the limiter and the pools.
 	met := metrics.New()
 	srv, err := server.New(server.Deps{Config: cfg, Pool: pool, Redis: rdb, Keys: keys, Writer: writer,
-		Limiter: ratelimit.New(rdb, "minyi:rl"), Log: log, RedisPrefix: "minyi:", Metrics: met})
+		Limiter: ratelimit.New(rdb, "minyi:rl"), Log: log, RedisPrefix: "minyi:", Metrics: met, Senders: senders,
+		RobotHosts: robotHosts})
 	if err != nil {
 		writer.Close()
 		return err
@@ -71,7 +72,8 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	defer mcancel()
 	go srv.RunMaintenance(mctx, time.Hour)
 	go srv.RunTodayRollup(mctx, server.TodayRollupEvery)
-	stopWorker, err := startNotifyWorker(ctx, cfg, pool, senders, log)
+	stopWorker, err := startNotifyWorker(ctx, cfg, pool, notify.Options{Workers: 4, Log: log, Senders: senders,
+		BaseURL: cfg.PublicBaseURL, Keys: keys, RobotHosts: robotHosts})
 	if err != nil {
 		writer.Close()
 		return err
@@ -113,18 +115,22 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 }
 
 // channelSenders builds the outbound notification channels configured in
-// the environment (internal/channels, docs/operations.md); a wrong setting
-// is named and stops the start.
-func channelSenders(getenv func(string) string, cfg config.Config) (map[string]channels.Sender, error) {
+// the environment (internal/channels, docs/operations.md) and the hosts a
+// unit's own robot may be on; a wrong setting is named and stops the start.
+func channelSenders(getenv func(string) string, cfg config.Config) (map[string]channels.Sender, channels.RobotHosts, error) {
+	var hosts channels.RobotHosts
 	ccfg, err := channels.FromGetenv(getenv)
 	if err != nil {
-		return nil, fmt.Errorf("notification channels: %w", err)
+		return nil, hosts, fmt.Errorf("notification channels: %w", err)
 	}
 	senders, _, err := ccfg.Senders(cfg.Location)
-	if err != nil {
-		return nil, fmt.Errorf("notification channels: %w", err)
+	if err == nil {
+		hosts, err = ccfg.AllowedRobotHosts()
 	}
-	return senders, nil
+	if err != nil {
+		return nil, hosts, fmt.Errorf("notification channels: %w", err)
+	}
+	return senders, hosts, nil
 }
 
 // startNotifyWorker starts the river client that delivers notifications
@@ -132,9 +138,9 @@ func channelSenders(getenv func(string) string, cfg config.Config) (map[string]c
 // deliveries in hand finish within SHUTDOWN_TIMEOUT. The client runs on a
 // context the first signal does not cancel, since river treats that as a
 // hard stop.
-func startNotifyWorker(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, senders map[string]channels.Sender,
-	log *slog.Logger) (func(), error) {
-	w, err := notify.NewWorker(pool, notify.Options{Workers: 4, Log: log, Senders: senders, BaseURL: cfg.PublicBaseURL})
+func startNotifyWorker(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, o notify.Options) (func(), error) {
+	log := o.Log
+	w, err := notify.NewWorker(pool, o)
 	if err != nil {
 		return nil, err
 	}

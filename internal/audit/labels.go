@@ -97,6 +97,7 @@ var actionLabels = map[string]string{
 	"notification.resend":           "重新发送通知",
 	"notification_template.save":    "修改通知模板",
 	"notification_template.reset":   "恢复默认通知模板",
+	"unit.notify_channels":          "修改单位通知渠道",
 	"case.callback":                 "回访群众",
 	"case.carry_mark":               "标记跨年结转",
 	"case.carry":                    "结转到新年度",

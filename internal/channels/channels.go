@@ -29,7 +29,11 @@ type Message struct {
 	Link string
 	// Email and Phone address one person, for the e-mail and SMS channels.
 	Email, Phone string
-	At           time.Time
+	// RobotURL and RobotSecret address a unit's own group robot (its
+	// webhook address and, for 钉钉, its 加签 secret); empty, a robot
+	// sender posts to the group it was configured with.
+	RobotURL, RobotSecret string
+	At                    time.Time
 }
 
 // Body is the message's text with its link, as plain text.

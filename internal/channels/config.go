@@ -29,6 +29,9 @@ type Config struct {
 	WeComURL       string `env:"WECOM_ROBOT_URL"`
 	DingTalkURL    string `env:"DINGTALK_ROBOT_URL"`
 	DingTalkSecret string `env:"DINGTALK_ROBOT_SECRET"`
+	// RobotHosts extends the hosts a unit's own robot may be on
+	// (RobotHosts, ParseRobotHosts).
+	RobotHosts string `env:"NOTIFY_ROBOT_HOSTS"`
 
 	SMSURL    string `env:"SMS_GATEWAY_URL"`
 	SMSMethod string `env:"SMS_GATEWAY_METHOD" envDefault:"POST"`
@@ -110,6 +113,16 @@ func (c Config) Senders(loc *time.Location) (map[string]Sender, QuietHours, erro
 		bad("SMS_QUIET_HOURS: %v", err)
 	}
 	return out, quiet, errors.Join(errs...)
+}
+
+// AllowedRobotHosts is the allow-list of units' own robot addresses: the
+// default hosts plus NOTIFY_ROBOT_HOSTS.
+func (c Config) AllowedRobotHosts() (RobotHosts, error) {
+	h, err := ParseRobotHosts(c.RobotHosts)
+	if err != nil {
+		return h, fmt.Errorf("NOTIFY_ROBOT_HOSTS: %w", err)
+	}
+	return h, nil
 }
 
 func checkURL(bad func(string, ...any), name, raw string) {

@@ -31,10 +31,14 @@ type WeComSender struct {
 // Channel is WeCom.
 func (s *WeComSender) Channel() string { return WeCom }
 
-// Send posts m as markdown.
+// Send posts m as markdown, to m.RobotURL when it names a unit's robot.
 func (s *WeComSender) Send(ctx context.Context, m Message) error {
+	target := s.URL
+	if m.RobotURL != "" {
+		target = m.RobotURL
+	}
 	body := map[string]any{"msgtype": "markdown", "markdown": map[string]string{"content": robotMarkdown(m)}}
-	return postRobot(ctx, client(s.Client), WeCom, s.URL, body, 45009)
+	return postRobot(ctx, client(s.Client), WeCom, target, body, 45009)
 }
 
 // DingTalkSender posts to a 钉钉 custom robot: POST its webhook address
@@ -53,24 +57,46 @@ type DingTalkSender struct {
 // Channel is DingTalk.
 func (s *DingTalkSender) Channel() string { return DingTalk }
 
-// Send posts m as markdown to the signed address.
+// Send posts m as markdown to the signed address: m.RobotURL signed with
+// m.RobotSecret when it names a unit's robot, else the configured one.
 func (s *DingTalkSender) Send(ctx context.Context, m Message) error {
-	target := s.URL
-	if s.Secret != "" {
+	target, secret := s.URL, s.Secret
+	if m.RobotURL != "" {
+		target, secret = m.RobotURL, m.RobotSecret
+	}
+	if secret != "" {
 		ts := strconv.FormatInt(now(s.Now).UnixMilli(), 10)
-		u, err := url.Parse(s.URL)
+		u, err := url.Parse(target)
 		if err != nil {
 			return fmt.Errorf("dingtalk: %w", err)
 		}
 		q := u.Query()
 		q.Set("timestamp", ts)
-		q.Set("sign", DingTalkSign(s.Secret, ts))
+		q.Set("sign", DingTalkSign(secret, ts))
 		u.RawQuery = q.Encode()
 		target = u.String()
 	}
 	body := map[string]any{"msgtype": "markdown", "markdown": map[string]string{"title": m.Title, "text": robotMarkdown(m)}}
 	return postRobot(ctx, client(s.Client), DingTalk, target, body, 130101)
 }
+
+// RobotSender returns a sender for a unit's own robot on channel (WeCom
+// or DingTalk) when no office group is configured: it posts only to the
+// address each message carries. It returns nil for another channel.
+func RobotSender(channel string) Sender {
+	switch channel {
+	case WeCom:
+		return &WeComSender{Client: unitRobotClient}
+	case DingTalk:
+		return &DingTalkSender{Client: unitRobotClient}
+	}
+	return nil
+}
+
+// unitRobotClient follows no redirect: a unit's address is checked against
+// the allowed hosts, and a redirect would lead the post elsewhere.
+var unitRobotClient = &http.Client{Timeout: 15 * time.Second,
+	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
 // DingTalkSign is 钉钉's signature of a timestamp (milliseconds, as text).
 func DingTalkSign(secret, timestamp string) string {

@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
+	"minyi/internal/channels"
 	"minyi/internal/config"
 	"minyi/internal/metrics"
 	"minyi/internal/ratelimit"
@@ -43,6 +44,11 @@ type App struct {
 	// Flashes are the messages a redirect may ask for with ?msg=; only
 	// these fixed texts can appear, so a link cannot put words on a page.
 	Flashes map[string]string
+	// Senders are the outbound channels configured in the environment and
+	// RobotHosts where a unit's own group robot may be (internal/channels):
+	// a unit's channel settings check addresses and send test messages.
+	Senders    map[string]channels.Sender
+	RobotHosts channels.RobotHosts
 }
 
 // Today returns the local date (in Config.Location) as a UTC midnight, the

@@ -2,7 +2,6 @@ package notify_test
 
 import (
 	"bytes"
-	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -62,19 +61,7 @@ func newReceivers(t *testing.T) *receivers {
 // startWorker runs a delivery worker (an instance) until the test ends.
 func (w *world) startWorker(senders map[string]channels.Sender) {
 	w.t.Helper()
-	worker, err := notify.NewWorker(w.pool, notify.Options{Workers: 3, Senders: senders, BaseURL: baseURL,
-		RetryPolicy: quickRetry{}, PollInterval: 100 * time.Millisecond})
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	if err := worker.Start(w.ctx); err != nil {
-		w.t.Fatal(err)
-	}
-	w.t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = worker.Stop(ctx)
-	})
+	w.startWorkerWith(notify.Options{Senders: senders})
 }
 
 type delivery struct {

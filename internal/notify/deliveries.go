@@ -26,17 +26,35 @@ import (
 //     systems, which route by kind;
 //   - the 企业微信 and 钉钉 robots once for a notification addressed to the
 //     office: their group is the office's, and a unit's case is not the
-//     whole group's business.
+//     whole group's business;
+//   - for a notification addressed to a unit, the unit's own channels it
+//     switched on (unit_notify_channels): its robots, which need no office
+//     configuration since the unit gave their addresses, and its duty
+//     mailbox and mobile, which go through the office's SMTP server and
+//     SMS gateway and so only when those are configured.
 func plan(ctx context.Context, tx pgx.Tx, id int64, configured []string, now time.Time) ([]int64, error) {
-	rows, _ := tx.Query(ctx, `INSERT INTO notification_deliveries (notification_id, channel, user_id, created_at, updated_at)
-		SELECT i.notification_id, c.channel, u.id, $3::timestamptz, $3::timestamptz
+	unitChannels := []string{channels.WeCom, channels.DingTalk}
+	for _, c := range configured {
+		if c == channels.Email || c == channels.SMS {
+			unitChannels = append(unitChannels, c)
+		}
+	}
+	rows, _ := tx.Query(ctx, `INSERT INTO notification_deliveries (notification_id, channel, user_id, unit_id, created_at, updated_at)
+		SELECT i.notification_id, c.channel, u.id, NULL::bigint, $3::timestamptz, $3::timestamptz
 		FROM notification_inbox i JOIN users u ON u.id = i.user_id CROSS JOIN unnest($2::text[]) c(channel)
 		WHERE i.notification_id = $1 AND u.disabled_at IS NULL AND c.channel = ANY (u.notify_channels)
 			AND ((c.channel = 'email' AND u.email <> '') OR (c.channel = 'sms' AND u.mobile <> ''))
 		UNION ALL
-		SELECT n.id, c.channel, NULL::bigint, $3::timestamptz, $3::timestamptz FROM notifications n CROSS JOIN unnest($2::text[]) c(channel)
+		SELECT n.id, c.channel, NULL::bigint, NULL::bigint, $3::timestamptz, $3::timestamptz
+		FROM notifications n CROSS JOIN unnest($2::text[]) c(channel)
 		WHERE n.id = $1 AND (c.channel = 'webhook' OR (c.channel IN ('wecom', 'dingtalk') AND n.recipient = 'office'))
-		ON CONFLICT DO NOTHING RETURNING id`, id, configured, now)
+		UNION ALL
+		SELECT n.id, c.channel, NULL::bigint, n.unit_id, $3::timestamptz, $3::timestamptz
+		FROM notifications n JOIN unit_notify_channels uc ON uc.unit_id = n.unit_id CROSS JOIN unnest($4::text[]) c(channel)
+		WHERE n.id = $1 AND n.recipient = 'unit' AND CASE c.channel
+			WHEN 'wecom' THEN uc.wecom_on WHEN 'dingtalk' THEN uc.dingtalk_on
+			WHEN 'email' THEN uc.email_on WHEN 'sms' THEN uc.sms_on ELSE false END
+		ON CONFLICT DO NOTHING RETURNING id`, id, configured, now, unitChannels)
 	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 	return ids, db.Err(err)
 }
@@ -53,8 +71,9 @@ var StateNames = map[string]string{
 }
 
 // Delivery is one delivery as the office's list shows it. Recipient is
-// the account's name (or username), Address its masked address; both are
-// empty for the group channels.
+// the account's name (or username), or the unit's name for a unit's own
+// channel; Address the masked address (mailbox, mobile or robot); both are
+// empty for the office-wide channels.
 type Delivery struct {
 	ID             int64      `json:"id" db:"id"`
 	NotificationID int64      `json:"notification_id" db:"notification_id"`
@@ -90,11 +109,13 @@ func Failures(ctx context.Context, q db.DBTX, limit, offset int) ([]Delivery, in
 		return nil, 0, db.Err(err)
 	}
 	rows, _ := q.Query(ctx, `SELECT d.id, d.notification_id, n.title, d.channel, d.state, d.attempts, d.last_error,
-			coalesce(nullif(u.name, ''), u.username, '') AS recipient,
-			CASE d.channel WHEN 'email' THEN coalesce(u.email, '') WHEN 'sms' THEN coalesce(u.mobile, '') ELSE '' END AS address,
+			coalesce(nullif(u.name, ''), u.username, un.name, '') AS recipient,
+			CASE d.channel WHEN 'email' THEN coalesce(u.email, uc.duty_email, '') WHEN 'sms' THEN coalesce(u.mobile, uc.duty_mobile, '')
+				WHEN 'wecom' THEN coalesce(uc.wecom_url, '') WHEN 'dingtalk' THEN coalesce(uc.dingtalk_url, '') ELSE '' END AS address,
 			d.updated_at, d.sent_at
 		FROM notification_deliveries d JOIN notifications n ON n.id = d.notification_id
 		LEFT JOIN users u ON u.id = d.user_id
+		LEFT JOIN units un ON un.id = d.unit_id LEFT JOIN unit_notify_channels uc ON uc.unit_id = d.unit_id
 		WHERE d.state IN ('failed', 'given_up')
 		ORDER BY d.updated_at DESC, d.id DESC LIMIT $1 OFFSET $2`, limit, offset)
 	ds, err := pgx.CollectRows(rows, pgx.RowToStructByName[Delivery])
@@ -145,13 +166,16 @@ func Resend(ctx context.Context, pool *pgxpool.Pool, actor audit.Actor, id int64
 	})
 }
 
-// maskAddress hides most of an address: 138****1234, w***@example.gov.cn.
+// maskAddress hides most of an address: 138****1234, w***@example.gov.cn,
+// a robot's key (channels.MaskURL).
 func maskAddress(channel, addr string) string {
 	switch {
 	case addr == "":
 		return ""
 	case channel == channels.SMS:
 		return secure.MaskPhone(addr)
+	case channel == channels.WeCom || channel == channels.DingTalk:
+		return channels.MaskURL(addr)
 	}
 	at := strings.LastIndexByte(addr, '@')
 	if at <= 0 {
@@ -180,6 +204,10 @@ func Reason(lastError string) string {
 		return "接收方服务器暂时无法处理"
 	case strings.Contains(e, "http 4"):
 		return "接收方拒绝了消息，请检查地址和密钥配置"
+	case strings.Contains(e, "errcode 310000"):
+		return "钉钉机器人拒绝了消息：加签密钥不符、消息不含机器人设置的关键词，或服务器不在机器人的IP白名单内"
+	case strings.Contains(e, "errcode 300001") || strings.Contains(e, "errcode 400101") || strings.Contains(e, "errcode 93000"):
+		return "机器人地址无效，或机器人已被移出群聊，请重新复制机器人地址"
 	case strings.Contains(e, "errcode"):
 		return "群机器人拒绝了消息，请检查机器人地址、密钥或关键词设置"
 	case strings.Contains(e, "gateway refused"):

@@ -13,6 +13,7 @@ import (
 
 	"minyi/internal/channels"
 	"minyi/internal/db"
+	"minyi/internal/secure"
 )
 
 // SendAttempts is how many times a delivery is tried before it is given
@@ -48,6 +49,10 @@ type sendWorker struct {
 	pool    *pgxpool.Pool
 	senders map[string]channels.Sender
 	baseURL string
+	// keys open a unit's 钉钉 secret; robotHosts are where a unit's robot
+	// may be (both from Options).
+	keys       *secure.Keys
+	robotHosts channels.RobotHosts
 }
 
 // Work sends the delivery at most once: it first marks the delivery
@@ -59,11 +64,10 @@ type sendWorker struct {
 // the last attempt, which gives up.
 func (w *sendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 	id := job.Args.DeliveryID
-	m, channel, ok, err := w.begin(ctx, id)
+	m, sender, ok, err := w.begin(ctx, id)
 	if err != nil || !ok {
 		return err
 	}
-	sender := w.senders[channel]
 	serr := sender.Send(ctx, m)
 	switch {
 	case serr == nil:
@@ -78,36 +82,66 @@ func (w *sendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 }
 
 // begin locks the delivery, decides whether to send it and, if so, marks
-// it sending and returns its message. ok is false when there is nothing to
-// send: the delivery is gone, done, or given up here.
-func (w *sendWorker) begin(ctx context.Context, id int64) (m channels.Message, channel string, ok bool, err error) {
+// it sending and returns its message and sender. ok is false when there
+// is nothing to send: the delivery is gone, done, or given up here. A
+// unit's own channel is read now, as the unit has it: switched off or
+// removed since the delivery was planned, it is given up; its robot goes
+// out through a sender of its own (channels.RobotSender) to the address
+// it carries, checked again against the allowed hosts.
+func (w *sendWorker) begin(ctx context.Context, id int64) (m channels.Message, sender channels.Sender, ok bool, err error) {
 	err = db.Tx(ctx, w.pool, func(tx pgx.Tx) error {
-		var state, kind, title, body, link, email, mobile string
+		var state, channel, kind, title, body, link, email, mobile, robotURL string
+		var secret []byte
+		var unitID *int64
 		var at time.Time
-		err := tx.QueryRow(ctx, `SELECT d.state, d.channel, n.kind, n.title, n.body, n.link, n.created_at,
-				coalesce(u.email, ''), coalesce(u.mobile, '')
+		err := tx.QueryRow(ctx, `SELECT d.state, d.channel, d.unit_id, n.kind, n.title, n.body, n.link, n.created_at,
+				CASE WHEN d.unit_id IS NULL THEN coalesce(u.email, '') WHEN uc.email_on THEN uc.duty_email ELSE '' END,
+				CASE WHEN d.unit_id IS NULL THEN coalesce(u.mobile, '') WHEN uc.sms_on THEN uc.duty_mobile ELSE '' END,
+				coalesce(CASE d.channel WHEN 'wecom' THEN CASE WHEN uc.wecom_on THEN uc.wecom_url END
+					WHEN 'dingtalk' THEN CASE WHEN uc.dingtalk_on THEN uc.dingtalk_url END END, ''),
+				uc.dingtalk_secret
 			FROM notification_deliveries d JOIN notifications n ON n.id = d.notification_id
 			LEFT JOIN users u ON u.id = d.user_id
+			LEFT JOIN unit_notify_channels uc ON uc.unit_id = d.unit_id
 			WHERE d.id = $1 FOR UPDATE OF d`, id).
-			Scan(&state, &channel, &kind, &title, &body, &link, &at, &email, &mobile)
+			Scan(&state, &channel, &unitID, &kind, &title, &body, &link, &at, &email, &mobile, &robotURL, &secret)
 		if errors.Is(err, pgx.ErrNoRows) {
 			return nil
 		}
 		if err != nil {
 			return db.Err(err)
 		}
+		unitRobot := unitID != nil && (channel == channels.WeCom || channel == channels.DingTalk)
+		sender = w.senders[channel]
+		if unitRobot {
+			sender = channels.RobotSender(channel)
+		}
+		var robotSecret string
 		giveUp := ""
 		switch {
 		case state == "sent" || state == "given_up":
 			return nil
 		case state == "sending" && !resendable(channel):
 			giveUp = Interrupted
-		case w.senders[channel] == nil:
+		case sender == nil:
 			giveUp = "该渠道已不再配置"
+		case unitRobot && robotURL == "":
+			giveUp = "单位已关闭或删除该机器人"
+		case unitRobot && w.robotHosts.Check(robotURL) != nil:
+			giveUp = channels.ErrRobotHost.Error()
+		case channel == channels.Email && email == "" && unitID != nil:
+			giveUp = "单位已关闭或删除值班邮箱"
+		case channel == channels.SMS && mobile == "" && unitID != nil:
+			giveUp = "单位已关闭或删除值班手机"
 		case channel == channels.Email && email == "":
 			giveUp = "账号没有邮箱地址"
 		case channel == channels.SMS && mobile == "":
 			giveUp = "账号没有手机号码"
+		}
+		if giveUp == "" && unitRobot && channel == channels.DingTalk && secret != nil {
+			if robotSecret, err = w.keys.Decrypt(secret); err != nil {
+				giveUp = "钉钉机器人的加签密钥无法读取，请单位重新填写"
+			}
 		}
 		if giveUp != "" {
 			return setState(ctx, tx, id, "given_up", giveUp)
@@ -123,14 +157,18 @@ func (w *sendWorker) begin(ctx context.Context, id int64) (m channels.Message, c
 			m.Email = email
 		case channels.SMS:
 			m.Phone = mobile
+		case channels.WeCom, channels.DingTalk:
+			if unitRobot {
+				m.RobotURL, m.RobotSecret = robotURL, robotSecret
+			}
 		}
 		ok = true
 		return nil
 	})
 	if err != nil {
-		return m, channel, false, fmt.Errorf("notify: delivery %d: %w", id, err)
+		return m, nil, false, fmt.Errorf("notify: delivery %d: %w", id, err)
 	}
-	return m, channel, ok, nil
+	return m, sender, ok, nil
 }
 
 // finish records the outcome of a send.

@@ -15,6 +15,7 @@ import (
 
 	"minyi/internal/channels"
 	"minyi/internal/db"
+	"minyi/internal/secure"
 )
 
 // DeliverArgs is the river job that delivers one notification: enqueued
@@ -105,6 +106,11 @@ type Options struct {
 	RetryPolicy river.ClientRetryPolicy
 	// PollInterval is how often the worker looks for jobs (default 1s).
 	PollInterval time.Duration
+	// Keys open the units' 钉钉 secrets (SECRET_KEY); RobotHosts are the
+	// hosts a unit's own robot may be on (NOTIFY_ROBOT_HOSTS; the zero
+	// value allows the public 企业微信 and 钉钉 hosts only).
+	Keys       *secure.Keys
+	RobotHosts channels.RobotHosts
 }
 
 // Worker runs the delivery jobs of this instance. Several instances may
@@ -128,7 +134,8 @@ func NewWorker(pool *pgxpool.Pool, o Options) (*Worker, error) {
 	if err := river.AddWorkerSafely(ws, &deliverWorker{pool: pool, channels: names}); err != nil {
 		return nil, err
 	}
-	sw := &sendWorker{pool: pool, senders: o.Senders, baseURL: strings.TrimRight(o.BaseURL, "/")}
+	sw := &sendWorker{pool: pool, senders: o.Senders, baseURL: strings.TrimRight(o.BaseURL, "/"), keys: o.Keys,
+		robotHosts: o.RobotHosts}
 	if err := river.AddWorkerSafely(ws, sw); err != nil {
 		return nil, err
 	}

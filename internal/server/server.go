@@ -24,6 +24,7 @@ import (
 	"minyi/internal/app/surveysapp"
 	"minyi/internal/app/targetsapp"
 	"minyi/internal/app/workdaysapp"
+	"minyi/internal/channels"
 	"minyi/internal/config"
 	"minyi/internal/httpx"
 	"minyi/internal/maintenance"
@@ -48,6 +49,9 @@ type Deps struct {
 	RedisPrefix string
 	// Now returns the current time; tests may replace it.
 	Now func() time.Time
+	// Senders and RobotHosts are the outbound channels (httpx.App).
+	Senders    map[string]channels.Sender
+	RobotHosts channels.RobotHosts
 }
 
 // Server serves Minyi over HTTP.
@@ -82,7 +86,8 @@ func New(d Deps) (*Server, error) {
 	}
 	gin.SetMode(gin.ReleaseMode)
 	app := &httpx.App{Config: d.Config, Pool: d.Pool, Redis: d.Redis, Keys: d.Keys, Writer: d.Writer, Limiter: d.Limiter,
-		Log: d.Log, Metrics: d.Metrics, RedisPrefix: d.RedisPrefix, Now: d.Now, Flashes: mergeFlashes(
+		Log: d.Log, Metrics: d.Metrics, RedisPrefix: d.RedisPrefix, Now: d.Now, Senders: d.Senders, RobotHosts: d.RobotHosts,
+		Flashes: mergeFlashes(
 			workdaysapp.Flashes,
 			cyclesapp.Flashes,
 			targetsapp.Flashes,
@@ -94,6 +99,7 @@ func New(d Deps) (*Server, error) {
 			casesapp.Flashes,
 			accountsapp.Flashes,
 			notifyapp.Flashes,
+			notifyapp.UnitChannelFlashes,
 		)}
 	s := &Server{App: app, instance: maintenance.InstanceName(), proxyWarn: newProxyWarner(d.Config.TrustedProxies),
 		fileRoutes: map[routeKey]struct{}{}}

@@ -20,6 +20,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"minyi/internal/audit"
+	"minyi/internal/channels"
 	"minyi/internal/config"
 	"minyi/internal/db"
 	"minyi/internal/ratelimit"
@@ -63,6 +64,10 @@ type Options struct {
 	// a closed port, to simulate Postgres being down); the test's database is
 	// still created and App.Pool still uses it.
 	DatabaseURLOverride string
+	// Senders are the outbound channels the server sends test messages on
+	// (e.g. a channelstest mailbox); the allowed robot hosts come from
+	// Env's NOTIFY_ROBOT_HOSTS.
+	Senders map[string]channels.Sender
 }
 
 // New starts a server for the test; it is stopped when the test ends.
@@ -115,8 +120,13 @@ func New(tb testing.TB, opt Options) *App {
 	w := ratings.NewWriter(writerPool, 2, 500, cfg.Location, log)
 	tb.Cleanup(w.Close)
 	app := &App{Config: cfg, Pool: pool, Redis: rdb, Prefix: prefix, Keys: keys}
+	hosts, err := channels.ParseRobotHosts(env["NOTIFY_ROBOT_HOSTS"])
+	if err != nil {
+		tb.Fatal(err)
+	}
 	app.Server, err = server.New(server.Deps{Config: cfg, Pool: serverPool, Redis: rdb, Keys: keys, Writer: w,
-		Limiter: ratelimit.New(rdb, prefix+"rl"), Log: log, RedisPrefix: prefix, Now: opt.Now})
+		Limiter: ratelimit.New(rdb, prefix+"rl"), Log: log, RedisPrefix: prefix, Now: opt.Now, Senders: opt.Senders,
+		RobotHosts: hosts})
 	if err != nil {
 		tb.Fatal(err)
 	}
