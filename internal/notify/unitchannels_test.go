@@ -100,7 +100,6 @@ func TestAUnitsOwnChannelsReceiveItsNotifications(t *testing.T) {
 	}, Keys: keys, RobotHosts: hosts})
 
 	n := notice("case.sent:1", notify.ToUnit(a))
-	n.Body = "绩效办向本单位交办了整改案件，请在5个工作日内答复。"
 	w.send(n, time.Now())
 	ds := w.settled(3)
 	if got := channelCounts(ds); got["wecom"] != 1 || got["dingtalk"] != 1 || got["email"] != 1 {
