@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
+	"minyi/internal/citizensms"
 	"minyi/internal/config"
 	"minyi/internal/metrics"
 	"minyi/internal/ratelimit"
@@ -43,6 +44,9 @@ type App struct {
 	// Flashes are the messages a redirect may ask for with ?msg=; only
 	// these fixed texts can appear, so a link cannot put words on a page.
 	Flashes map[string]string
+	// SMS records SMS to citizens; never nil, disabled when no SMS gateway
+	// is configured.
+	SMS *citizensms.Service
 }
 
 // Today returns the local date (in Config.Location) as a UTC midnight, the

@@ -105,6 +105,9 @@ type Options struct {
 	RetryPolicy river.ClientRetryPolicy
 	// PollInterval is how often the worker looks for jobs (default 1s).
 	PollInterval time.Duration
+	// Register adds other packages' jobs (internal/citizensms) to this
+	// client, so one river client per instance works every job kind.
+	Register func(*river.Workers) error
 }
 
 // Worker runs the delivery jobs of this instance. Several instances may
@@ -131,6 +134,11 @@ func NewWorker(pool *pgxpool.Pool, o Options) (*Worker, error) {
 	sw := &sendWorker{pool: pool, senders: o.Senders, baseURL: strings.TrimRight(o.BaseURL, "/")}
 	if err := river.AddWorkerSafely(ws, sw); err != nil {
 		return nil, err
+	}
+	if o.Register != nil {
+		if err := o.Register(ws); err != nil {
+			return nil, err
+		}
 	}
 	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
 		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: o.Workers}},

@@ -17,6 +17,7 @@ import (
 	"minyi/internal/app/agenciesapp"
 	"minyi/internal/app/assessmentapp"
 	"minyi/internal/app/casesapp"
+	"minyi/internal/app/citizensmsapp"
 	"minyi/internal/app/cyclesapp"
 	"minyi/internal/app/notifyapp"
 	"minyi/internal/app/ratingsapp"
@@ -24,6 +25,7 @@ import (
 	"minyi/internal/app/surveysapp"
 	"minyi/internal/app/targetsapp"
 	"minyi/internal/app/workdaysapp"
+	"minyi/internal/citizensms"
 	"minyi/internal/config"
 	"minyi/internal/httpx"
 	"minyi/internal/maintenance"
@@ -48,6 +50,8 @@ type Deps struct {
 	RedisPrefix string
 	// Now returns the current time; tests may replace it.
 	Now func() time.Time
+	// CitizenSMS records SMS to citizens; nil: none (no SMS gateway).
+	CitizenSMS *citizensms.Service
 }
 
 // Server serves Minyi over HTTP.
@@ -80,8 +84,11 @@ func New(d Deps) (*Server, error) {
 	if d.RedisPrefix == "" {
 		d.RedisPrefix = "minyi:"
 	}
+	if d.CitizenSMS == nil {
+		d.CitizenSMS = &citizensms.Service{}
+	}
 	gin.SetMode(gin.ReleaseMode)
-	app := &httpx.App{Config: d.Config, Pool: d.Pool, Redis: d.Redis, Keys: d.Keys, Writer: d.Writer, Limiter: d.Limiter,
+	app := &httpx.App{SMS: d.CitizenSMS, Config: d.Config, Pool: d.Pool, Redis: d.Redis, Keys: d.Keys, Writer: d.Writer, Limiter: d.Limiter,
 		Log: d.Log, Metrics: d.Metrics, RedisPrefix: d.RedisPrefix, Now: d.Now, Flashes: mergeFlashes(
 			workdaysapp.Flashes,
 			cyclesapp.Flashes,
@@ -94,6 +101,7 @@ func New(d Deps) (*Server, error) {
 			casesapp.Flashes,
 			accountsapp.Flashes,
 			notifyapp.Flashes,
+			citizensmsapp.Flashes,
 		)}
 	s := &Server{App: app, instance: maintenance.InstanceName(), proxyWarn: newProxyWarner(d.Config.TrustedProxies),
 		fileRoutes: map[routeKey]struct{}{}}

@@ -20,6 +20,8 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"minyi/internal/audit"
+	"minyi/internal/channels"
+	"minyi/internal/citizensms"
 	"minyi/internal/config"
 	"minyi/internal/db"
 	"minyi/internal/ratelimit"
@@ -46,6 +48,10 @@ type App struct {
 	Keys   *secure.Keys
 	Server *server.Server
 	HTTP   *httptest.Server
+	// SMS and Senders are the citizen SMS service and the outbound
+	// channels Options.Env configures, for a test's own send worker.
+	SMS     *citizensms.Service
+	Senders map[string]channels.Sender
 }
 
 // Options adjust the server a test gets.
@@ -114,9 +120,20 @@ func New(tb testing.TB, opt Options) *App {
 	}
 	w := ratings.NewWriter(writerPool, 2, 500, cfg.Location, log)
 	tb.Cleanup(w.Close)
-	app := &App{Config: cfg, Pool: pool, Redis: rdb, Prefix: prefix, Keys: keys}
+	// The SMS to citizens follow the channel variables of opt.Env
+	// (SMS_GATEWAY_URL, SMS_QUIET_HOURS); without them they are off.
+	ccfg, err := channels.FromGetenv(func(k string) string { return env[k] })
+	if err != nil {
+		tb.Fatal(err)
+	}
+	senders, quiet, err := ccfg.Senders(cfg.Location)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	app := &App{Config: cfg, Pool: pool, Redis: rdb, Prefix: prefix, Keys: keys,
+		SMS: citizensms.NewService(senders, quiet, keys), Senders: senders}
 	app.Server, err = server.New(server.Deps{Config: cfg, Pool: serverPool, Redis: rdb, Keys: keys, Writer: w,
-		Limiter: ratelimit.New(rdb, prefix+"rl"), Log: log, RedisPrefix: prefix, Now: opt.Now})
+		Limiter: ratelimit.New(rdb, prefix+"rl"), Log: log, RedisPrefix: prefix, Now: opt.Now, CitizenSMS: app.SMS})
 	if err != nil {
 		tb.Fatal(err)
 	}
