@@ -92,5 +92,9 @@ func (s *Service) surveyRound(ctx context.Context, tx pgx.Tx, base string, actor
 			res.Skipped++
 		}
 	}
-	return res, audit.Record(ctx, tx, actor, "citizen_sms."+kind, "survey", strconv.FormatInt(surveyID, 10), nil, res)
+	action := "citizen_sms.survey_invite"
+	if kind == KindSurveyReminder {
+		action = "citizen_sms.survey_reminder"
+	}
+	return res, audit.Record(ctx, tx, actor, action, "survey", strconv.FormatInt(surveyID, 10), nil, res)
 }

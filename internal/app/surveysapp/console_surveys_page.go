@@ -24,7 +24,7 @@ type progressRow struct {
 type surveyPageData struct {
 	httpx.BasePage
 	// SMS is whether SMS invitations can be sent (a gateway is configured).
-	SMS bool
+	SMS           bool
 	Survey        surveys.Survey
 	Tab           string
 	StatusLabel   string
