@@ -127,8 +127,14 @@ func (s *Handlers) ResendSubmit(c *gin.Context) {
 	httpx.Redirect(c, "/console/citizen-sms", "citizen_sms_resent")
 }
 
-// SettingsSubmit saves the switches of the automatic kinds.
+// SettingsSubmit saves the switches of the automatic kinds. An unticked
+// box sends nothing, so the form's hidden settings=1 tells a saved form
+// (both off) from a post without the form.
 func (s *Handlers) SettingsSubmit(c *gin.Context) {
+	if c.PostForm("settings") != "1" {
+		s.ConsoleError(c, apperr.New(apperr.Invalid, "请在短信设置表单中选择后保存"))
+		return
+	}
 	st := citizensms.Settings{CaseFollowup: c.PostForm("case_followup") == "1",
 		CallbackNotice: c.PostForm("callback_notice") == "1"}
 	err := db.Tx(c, s.Pool, func(tx pgx.Tx) error {
