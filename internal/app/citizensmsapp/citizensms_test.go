@@ -67,7 +67,9 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 
 type quickRetry struct{}
 
-func (quickRetry) NextRetry(*rivertype.JobRow) time.Time { return time.Now().Add(10 * time.Millisecond) }
+func (quickRetry) NextRetry(*rivertype.JobRow) time.Time {
+	return time.Now().Add(10 * time.Millisecond)
+}
 
 // startWorker runs an instance's notification worker, with the citizen
 // SMS send job on now's clock, until the test ends.
