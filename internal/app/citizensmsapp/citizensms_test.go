@@ -255,3 +255,29 @@ func TestQuietHoursHoldTheSMSUntilMorning(t *testing.T) {
 		t.Fatalf("the gateway got %d messages", len(g.Got()))
 	}
 }
+
+// TestInterruptedSendIsGivenUpThenResent: a message found sending (an
+// instance died mid-send) is given up, not sent a second time; the
+// office's resend sends it once.
+func TestInterruptedSendIsGivenUpThenResent(t *testing.T) {
+	g := newGateway(t)
+	clock := apptest.NewClock(time.Date(2026, 3, 16, 10, 0, 0, 0, apptest.Shanghai))
+	w := fixtures.NewAPIWorld(t, apptest.Options{Now: clock.Now, Env: g.env})
+	fixtures.QRCase(t, w, phone)
+	if _, err := w.App.Pool.Exec(context.Background(), `UPDATE citizen_sms SET state = 'sending', attempts = 1`); err != nil {
+		t.Fatal(err)
+	}
+	startWorker(t, w.App, clock.Now)
+	waitFor(t, "the interrupted message to be given up", func() bool { return len(list(t, w, "?state=given_up").Items) == 1 })
+	if len(g.Got()) != 0 {
+		t.Fatal("an interrupted message was sent again")
+	}
+	id := list(t, w, "").Items[0].ID
+	apptest.APIJSON(t, w.Office, "POST", "/api/v1/citizen-sms/"+apptest.Itoa(id)+"/resend", map[string]any{}).Decode(t, http.StatusOK, nil)
+	waitFor(t, "the resend", func() bool { return len(list(t, w, "?state=sent").Items) == 1 })
+	if len(g.Got()) != 1 {
+		t.Fatalf("the gateway got %d messages", len(g.Got()))
+	}
+	apptest.WantAPIError(t, apptest.APIJSON(t, w.Office, "POST", "/api/v1/citizen-sms/"+apptest.Itoa(id)+"/resend", map[string]any{}),
+		http.StatusConflict, "conflict")
+}
