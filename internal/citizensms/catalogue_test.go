@@ -12,7 +12,7 @@ import (
 func TestCatalogueTexts(t *testing.T) {
 	v := Values{"unit": clip("国家税务总局某某市某某区税务局第一税务分局办税服务厅", 20), "date": "12月31日18:00",
 		"survey": clip("2026年度市直单位绩效考核群众满意度测评问卷调查", 20),
-		"link": "https://minyi.example.gov.cn/f/abc", "stop": "https://minyi.example.gov.cn/sms/stop/xyz"}
+		"link":   "https://minyi.example.gov.cn/f/abc", "stop": "https://minyi.example.gov.cn/sms/stop/xyz"}
 	for _, c := range Catalogue {
 		if !strings.HasSuffix(c.Default, "{stop}") {
 			t.Errorf("%s does not end with the opt-out link", c.Kind)
