@@ -38,7 +38,7 @@ var a11yPages = []struct {
 		"/console/surveys/:id/edit", "/console/surveys/:id/agencies", "/console/agencies/:id",
 		"/console/agencies/:id/uploads/:upload_id", "/console/responses", "/console/accounts",
 		"/console/accounts/:id", "/console/workdays", "/console/workdays/:year", "/console/audit", "/console/password",
-		"/console/notifications", "/console/deliveries",
+		"/console/notifications", "/console/deliveries", "/console/citizen-sms",
 	}},
 	{role: "unit", user: "unit-hrss", password: "unit-demo-2026", routes: []string{
 		"/console", "/console/todos", "/console/ratings", "/console/ratings/:id/appeal", "/console/feedback/appeals",
