@@ -27,9 +27,19 @@ func (s *Handlers) stopFailed(c *gin.Context, err error) {
 	s.ErrorPage(c, http.StatusServiceUnavailable, "系统繁忙", "系统暂时无法处理，请稍后再试。")
 }
 
+// limited applies the public page limit per client address, as the 追评
+// page does, so opt-out tokens cannot be tried in bulk; on refusal it
+// answers and reports true.
+func (s *Handlers) limited(c *gin.Context) bool {
+	return s.PageLimited(c, s.Config.Limits.PublicPage, "sms:", "秒后再试。")
+}
+
 // StopPage asks the citizen to confirm the opt-out: a GET changes nothing
 // (link previews in WeChat and SMS apps open links on their own).
 func (s *Handlers) StopPage(c *gin.Context) {
+	if s.limited(c) {
+		return
+	}
 	t, err := citizensms.FindStop(c, s.Pool, c.Param("token"))
 	if err != nil {
 		s.stopFailed(c, err)
@@ -40,6 +50,9 @@ func (s *Handlers) StopPage(c *gin.Context) {
 
 // StopSubmit opts the number out; pressing again shows the same answer.
 func (s *Handlers) StopSubmit(c *gin.Context) {
+	if s.limited(c) {
+		return
+	}
 	if err := httpx.ReadForm(c); err != nil {
 		s.stopFailed(c, err)
 		return
