@@ -138,6 +138,11 @@ func catalogue() []spec {
 		{route: "/console/notifications/templates/:kind", path: "/console/notifications/templates/case.sent", who: office},
 		{route: "/api/v1/notification-templates", path: "/api/v1/notification-templates", who: office},
 		{route: "/api/v1/notification-templates/:kind", path: "/api/v1/notification-templates/case.due_soon", who: office},
+		// SMS to citizens: newest first by keyset, filtered by state or kind.
+		{route: "/console/citizen-sms", path: "/console/citizen-sms", who: office},
+		{route: "/console/citizen-sms", path: "/console/citizen-sms?state=given_up&kind=survey_reminder", filter: "given up reminders", who: office},
+		{route: "/api/v1/citizen-sms", path: "/api/v1/citizen-sms?limit=100", who: office},
+		{route: "/api/v1/citizen-sms-settings", path: "/api/v1/citizen-sms-settings", who: office},
 		{route: "/console/units", path: "/console/units", who: both},
 		{route: "/console/units/:id", path: "/console/units/{unit}", who: both},
 		{route: "/console/units/:id/poster", path: "/console/units/{unit}/poster", who: both},

@@ -14,8 +14,10 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
+	"github.com/riverqueue/river"
 
 	"minyi/internal/channels"
+	"minyi/internal/citizensms"
 	"minyi/internal/config"
 	"minyi/internal/metrics"
 	"minyi/internal/notify"
@@ -33,7 +35,7 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 		return err
 	}
 	log := newLogger(cfg, stderr)
-	senders, robotHosts, err := channelSenders(getenv, cfg)
+	senders, robotHosts, quiet, err := channelSenders(getenv, cfg)
 	if err != nil {
 		return err
 	}
@@ -60,9 +62,10 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	writer := ratings.NewWriter(pool, cfg.WriterFlushers, cfg.WriterMaxBatch, cfg.Location, log)
 	// The server connects the metrics to the writer, the limiter and the pools.
 	met := metrics.New()
+	sms := citizensms.NewService(senders, quiet, keys)
 	srv, err := server.New(server.Deps{Config: cfg, Pool: pool, Redis: rdb, Keys: keys, Writer: writer,
 		Limiter: ratelimit.New(rdb, "minyi:rl"), Log: log, RedisPrefix: "minyi:", Metrics: met, Senders: senders,
-		RobotHosts: robotHosts})
+		RobotHosts: robotHosts, CitizenSMS: sms})
 	if err != nil {
 		writer.Close()
 		return err
@@ -73,7 +76,7 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	go srv.RunMaintenance(mctx, time.Hour)
 	go srv.RunTodayRollup(mctx, server.TodayRollupEvery)
 	stopWorker, err := startNotifyWorker(ctx, cfg, pool, notify.Options{Workers: 4, Log: log, Senders: senders,
-		BaseURL: cfg.PublicBaseURL, Keys: keys, RobotHosts: robotHosts})
+		BaseURL: cfg.PublicBaseURL, Keys: keys, RobotHosts: robotHosts}, sms)
 	if err != nil {
 		writer.Close()
 		return err
@@ -115,31 +118,37 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 }
 
 // channelSenders builds the outbound notification channels configured in
-// the environment (internal/channels, docs/operations.md) and the hosts a
-// unit's own robot may be on; a wrong setting is named and stops the start.
-func channelSenders(getenv func(string) string, cfg config.Config) (map[string]channels.Sender, channels.RobotHosts, error) {
+// the environment (internal/channels, docs/operations.md), the hosts a
+// unit's own robot may be on and the quiet hours of SMS to citizens; a
+// wrong setting is named and stops the start.
+func channelSenders(getenv func(string) string, cfg config.Config) (map[string]channels.Sender, channels.RobotHosts, channels.QuietHours, error) {
 	var hosts channels.RobotHosts
 	ccfg, err := channels.FromGetenv(getenv)
 	if err != nil {
-		return nil, hosts, fmt.Errorf("notification channels: %w", err)
+		return nil, hosts, channels.QuietHours{}, fmt.Errorf("notification channels: %w", err)
 	}
-	senders, _, err := ccfg.Senders(cfg.Location)
+	senders, quiet, err := ccfg.Senders(cfg.Location)
 	if err == nil {
 		hosts, err = ccfg.AllowedRobotHosts()
 	}
 	if err != nil {
-		return nil, hosts, fmt.Errorf("notification channels: %w", err)
+		return nil, hosts, quiet, fmt.Errorf("notification channels: %w", err)
 	}
-	return senders, hosts, nil
+	return senders, hosts, quiet, nil
 }
 
 // startNotifyWorker starts the river client that delivers notifications
-// (internal/notify) on the configured channels and returns the function that stops it, letting the
+// (internal/notify) on the configured channels, and the SMS to citizens
+// (internal/citizensms), and returns the function that stops it, letting the
 // deliveries in hand finish within SHUTDOWN_TIMEOUT. The client runs on a
 // context the first signal does not cancel, since river treats that as a
 // hard stop.
-func startNotifyWorker(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, o notify.Options) (func(), error) {
+func startNotifyWorker(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, o notify.Options,
+	sms *citizensms.Service) (func(), error) {
 	log := o.Log
+	o.Register = func(ws *river.Workers) error {
+		return citizensms.Register(ws, citizensms.WorkerOptions{Pool: pool, Sender: o.Senders[channels.SMS], Service: *sms})
+	}
 	w, err := notify.NewWorker(pool, o)
 	if err != nil {
 		return nil, err

@@ -98,6 +98,10 @@ var actionLabels = map[string]string{
 	"notification_template.save":    "修改通知模板",
 	"notification_template.reset":   "恢复默认通知模板",
 	"unit.notify_channels":          "修改单位通知渠道",
+	"citizen_sms.resend":            "重新发送群众短信",
+	"citizen_sms.settings":          "修改群众短信设置",
+	"citizen_sms.survey_invite":     "短信邀请问卷受访人",
+	"citizen_sms.survey_reminder":   "短信提醒问卷受访人",
 	"case.callback":                 "回访群众",
 	"case.carry_mark":               "标记跨年结转",
 	"case.carry":                    "结转到新年度",
@@ -128,6 +132,8 @@ var entityLabels = []Choice{
 	{"feedback_appeal", "评价申诉"}, {"feedback_flag", "可疑模式"}, {"feedback_auto_rule", "反馈自动确认规则"},
 	{"rectification_case", "整改案件"}, {"case", "整改案件"}, {"case_settings", "整改期限设置"},
 	{"notification_delivery", "通知发送记录"}, {"notification_template", "通知模板"},
+	{"citizen_sms", "群众短信"},
+	{"citizen_sms_settings", "群众短信设置"},
 }
 
 // Choice is one option of a filter: the stored key and its label.

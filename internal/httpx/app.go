@@ -17,6 +17,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"minyi/internal/channels"
+	"minyi/internal/citizensms"
 	"minyi/internal/config"
 	"minyi/internal/metrics"
 	"minyi/internal/ratelimit"
@@ -49,6 +50,9 @@ type App struct {
 	// a unit's channel settings check addresses and send test messages.
 	Senders    map[string]channels.Sender
 	RobotHosts channels.RobotHosts
+	// SMS records SMS to citizens; never nil, disabled when no SMS gateway
+	// is configured.
+	SMS *citizensms.Service
 }
 
 // Today returns the local date (in Config.Location) as a UTC midnight, the

@@ -14,10 +14,12 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/ulule/limiter/v3"
 
 	"minyi/internal/apperr"
 	"minyi/internal/db"
 	"minyi/internal/safetext"
+	"minyi/internal/secure"
 )
 
 // ErrNotFound is the not-found answer for a missing or malformed id.
@@ -244,4 +246,17 @@ func CreatedStatus(created bool) int {
 		return http.StatusCreated
 	}
 	return http.StatusOK
+}
+
+// PageLimited applies rate per client address to a public page under the
+// key prefix; on refusal it shows the page saying so, with wait (how to
+// retry, e.g. "秒后再刷新页面。") after the seconds, and reports true.
+func (s *App) PageLimited(c *gin.Context, rate limiter.Rate, prefix, wait string) bool {
+	d := s.Limiter.Allow(c, rate, prefix+secure.ShortHex(s.Keys.Hash("client", c.ClientIP())))
+	if !d.Limited {
+		return false
+	}
+	c.Header("Retry-After", RetryAfter(d.RetryAfter))
+	s.ErrorPage(c, http.StatusTooManyRequests, "访问过于频繁", "请稍等"+RetryAfter(d.RetryAfter)+wait)
+	return true
 }

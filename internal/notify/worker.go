@@ -111,6 +111,9 @@ type Options struct {
 	// value allows the public 企业微信 and 钉钉 hosts only).
 	Keys       *secure.Keys
 	RobotHosts channels.RobotHosts
+	// Register adds other packages' jobs (internal/citizensms) to this
+	// client, so one river client per instance works every job kind.
+	Register func(*river.Workers) error
 }
 
 // Worker runs the delivery jobs of this instance. Several instances may
@@ -138,6 +141,11 @@ func NewWorker(pool *pgxpool.Pool, o Options) (*Worker, error) {
 		robotHosts: o.RobotHosts}
 	if err := river.AddWorkerSafely(ws, sw); err != nil {
 		return nil, err
+	}
+	if o.Register != nil {
+		if err := o.Register(ws); err != nil {
+			return nil, err
+		}
 	}
 	client, err := river.NewClient(riverpgxv5.New(pool), &river.Config{
 		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: o.Workers}},

@@ -39,6 +39,7 @@ var a11yPages = []struct {
 		"/console/agencies/:id/uploads/:upload_id", "/console/responses", "/console/accounts",
 		"/console/accounts/:id", "/console/workdays", "/console/workdays/:year", "/console/audit", "/console/audit/integrity", "/console/password",
 		"/console/notifications", "/console/notifications/templates", "/console/notifications/templates/:kind", "/console/deliveries",
+		"/console/citizen-sms",
 	}},
 	{role: "unit", user: "unit-hrss", password: "unit-demo-2026", routes: []string{
 		"/console", "/console/todos", "/console/ratings", "/console/ratings/:id/appeal", "/console/feedback/appeals",

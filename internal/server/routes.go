@@ -18,6 +18,7 @@ import (
 	"minyi/internal/app/agenciesapp"
 	"minyi/internal/app/auditapp"
 	"minyi/internal/app/casesapp"
+	"minyi/internal/app/citizensmsapp"
 	"minyi/internal/app/cyclesapp"
 	"minyi/internal/app/notifyapp"
 	"minyi/internal/app/overviewapp"
@@ -41,6 +42,9 @@ func (s *Server) routes() {
 	e.GET("/q/:code/thanks", rt.ThanksPage)
 	e.GET("/q/:code/qr.png", rt.QRPNG)
 	e.GET("/t/:reference", rt.TrackPage) // a rating's progress, by its reference
+	// A citizen's opt-out from SMS: the page asks, the POST opts out.
+	e.GET("/sms/stop/:token", citizensmsapp.New(s.App).StopPage)
+	e.POST("/sms/stop/:token", s.PublicForm(httpx.SmallFormMax, false), citizensmsapp.New(s.App).StopSubmit)
 
 	api := e.Group("/api/v1")
 	acc := accountsapp.New(s.App)
@@ -64,6 +68,13 @@ func (s *Server) routes() {
 	authed.GET("/notification-templates/:kind", s.Office, nt.APITemplate)
 	authed.PUT("/notification-templates/:kind", s.Office, nt.APISaveTemplate)
 	authed.DELETE("/notification-templates/:kind", s.Office, nt.APIResetTemplate)
+	sms := citizensmsapp.New(s.App)
+	authed.GET("/citizen-sms", s.Office, sms.APIList)
+	authed.POST("/citizen-sms/:id/resend", s.Office, sms.APIResend)
+	authed.GET("/citizen-sms-settings", s.Office, sms.APISettings)
+	authed.PUT("/citizen-sms-settings", s.Office, sms.APISaveSettings)
+	authed.POST("/surveys/:id/sms/invite", s.Office, sms.APISurveyInvite)
+	authed.POST("/surveys/:id/sms/remind", s.Office, sms.APISurveyRemind)
 	authed.GET("/users", s.Office, acc.APIListUsers)
 	authed.POST("/users", s.Office, acc.APICreateUser)
 	authed.POST("/users/unit-accounts", s.Office, acc.APIIssueUnitAccounts)
@@ -159,6 +170,12 @@ func (s *Server) consoleRoutes() {
 	g.POST("/console/notifications/templates/:kind/reset", s.OfficePage, nt.TemplateResetSubmit)
 	g.GET("/console/deliveries", s.OfficePage, nt.DeliveriesPage)
 	g.POST("/console/deliveries/:id/resend", s.OfficePage, nt.ResendSubmit)
+	sms := citizensmsapp.New(s.App)
+	g.GET("/console/citizen-sms", s.OfficePage, sms.ListPage)
+	g.POST("/console/citizen-sms/settings", s.OfficePage, sms.SettingsSubmit)
+	g.POST("/console/citizen-sms/:id/resend", s.OfficePage, sms.ResendSubmit)
+	g.POST("/console/surveys/:id/sms/invite", s.OfficePage, sms.SurveyInviteSubmit)
+	g.POST("/console/surveys/:id/sms/remind", s.OfficePage, sms.SurveyRemindSubmit)
 	rt := s.ratings
 	g.GET("/console/units", rt.UnitsPage)
 	g.POST("/console/units", s.OfficePage, rt.CreateUnitSubmit)

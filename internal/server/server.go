@@ -17,6 +17,7 @@ import (
 	"minyi/internal/app/agenciesapp"
 	"minyi/internal/app/assessmentapp"
 	"minyi/internal/app/casesapp"
+	"minyi/internal/app/citizensmsapp"
 	"minyi/internal/app/cyclesapp"
 	"minyi/internal/app/notifyapp"
 	"minyi/internal/app/ratingsapp"
@@ -25,6 +26,7 @@ import (
 	"minyi/internal/app/targetsapp"
 	"minyi/internal/app/workdaysapp"
 	"minyi/internal/channels"
+	"minyi/internal/citizensms"
 	"minyi/internal/config"
 	"minyi/internal/httpx"
 	"minyi/internal/maintenance"
@@ -52,6 +54,8 @@ type Deps struct {
 	// Senders and RobotHosts are the outbound channels (httpx.App).
 	Senders    map[string]channels.Sender
 	RobotHosts channels.RobotHosts
+	// CitizenSMS records SMS to citizens; nil: none (no SMS gateway).
+	CitizenSMS *citizensms.Service
 }
 
 // Server serves Minyi over HTTP.
@@ -84,8 +88,11 @@ func New(d Deps) (*Server, error) {
 	if d.RedisPrefix == "" {
 		d.RedisPrefix = "minyi:"
 	}
+	if d.CitizenSMS == nil {
+		d.CitizenSMS = &citizensms.Service{}
+	}
 	gin.SetMode(gin.ReleaseMode)
-	app := &httpx.App{Config: d.Config, Pool: d.Pool, Redis: d.Redis, Keys: d.Keys, Writer: d.Writer, Limiter: d.Limiter,
+	app := &httpx.App{SMS: d.CitizenSMS, Config: d.Config, Pool: d.Pool, Redis: d.Redis, Keys: d.Keys, Writer: d.Writer, Limiter: d.Limiter,
 		Log: d.Log, Metrics: d.Metrics, RedisPrefix: d.RedisPrefix, Now: d.Now, Senders: d.Senders, RobotHosts: d.RobotHosts,
 		Flashes: mergeFlashes(
 			workdaysapp.Flashes,
@@ -100,6 +107,7 @@ func New(d Deps) (*Server, error) {
 			accountsapp.Flashes,
 			notifyapp.Flashes,
 			notifyapp.UnitChannelFlashes,
+			citizensmsapp.Flashes,
 		)}
 	s := &Server{App: app, instance: maintenance.InstanceName(), proxyWarn: newProxyWarner(d.Config.TrustedProxies),
 		fileRoutes: map[routeKey]struct{}{}}

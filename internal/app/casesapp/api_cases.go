@@ -117,7 +117,7 @@ var caseSteps = map[string]caseStep{
 		return feedback.ReportDone(c, tx, caseActor(c), id, in, s.Now())
 	},
 	"close": func(c *gin.Context, tx pgx.Tx, s *Handlers, id int64, in feedback.CaseAction) (feedback.Case, error) {
-		return feedback.CloseCase(c, tx, caseActor(c), id, in, s.Now())
+		return s.closeCase(c, tx, id, in)
 	},
 	"return": func(c *gin.Context, tx pgx.Tx, s *Handlers, id int64, in feedback.CaseAction) (feedback.Case, error) {
 		return feedback.ReturnCase(c, tx, caseActor(c), id, in, s.Now())

@@ -154,7 +154,7 @@ func (s *Handlers) APIFeedbackValid(c *gin.Context) {
 		return
 	}
 	s.APITx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
-		return feedback.MarkValid(c, tx, s.Config.Location, httpx.CurrentUser(c).Actor(), in, s.Now())
+		return s.markValid(c, tx, in)
 	})
 }
 

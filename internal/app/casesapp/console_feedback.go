@@ -226,7 +226,7 @@ func (s *Handlers) FeedbackMergeSubmit(c *gin.Context) {
 	}
 	var cs feedback.Case
 	err := db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
-		cs, err = feedback.MarkValid(c, tx, s.Config.Location, httpx.CurrentUser(c).Actor(), in, s.Now())
+		cs, err = s.markValid(c, tx, in)
 		return err
 	})
 	switch {
@@ -312,8 +312,8 @@ func (s *Handlers) itemSubmit(c *gin.Context, flash string, form map[string]stri
 func (s *Handlers) FeedbackValidSubmit(c *gin.Context) {
 	form := map[string]string{"form": "valid", "problem": c.PostForm("problem")}
 	s.itemSubmit(c, "feedback_valid", form, func(tx pgx.Tx, version int) error {
-		_, err := feedback.MarkValid(c, tx, s.Config.Location, httpx.CurrentUser(c).Actor(), feedback.ValidInput{
-			Items: []feedback.Ref{{Kind: c.Param("kind"), ID: c.Param("id"), Version: version}}, Problem: form["problem"]}, s.Now())
+		_, err := s.markValid(c, tx, feedback.ValidInput{
+			Items: []feedback.Ref{{Kind: c.Param("kind"), ID: c.Param("id"), Version: version}}, Problem: form["problem"]})
 		return err
 	})
 }

@@ -10,10 +10,8 @@ import (
 
 	"minyi/internal/apperr"
 	"minyi/internal/feedback"
-	"minyi/internal/httpx"
 	"minyi/internal/partitions"
 	"minyi/internal/ratings"
-	"minyi/internal/secure"
 	"minyi/internal/units"
 )
 
@@ -46,13 +44,7 @@ func (s *Handlers) storedID(c *gin.Context, res ratings.Result, token string) uu
 // that look a reference up, so that guessing references is slow; on
 // refusal it shows the page saying so and reports true.
 func (s *Handlers) trackLimited(c *gin.Context) bool {
-	d := s.Limiter.Allow(c, s.Config.Limits.PublicClient, "tr:"+secure.ShortHex(s.Keys.Hash("client", c.ClientIP())))
-	if !d.Limited {
-		return false
-	}
-	c.Header("Retry-After", httpx.RetryAfter(d.RetryAfter))
-	s.ErrorPage(c, http.StatusTooManyRequests, "访问过于频繁", "请稍等"+httpx.RetryAfter(d.RetryAfter)+"秒后再刷新页面。")
-	return true
+	return s.PageLimited(c, s.Config.Limits.PublicClient, "tr:", "秒后再刷新页面。")
 }
 
 // ThanksPage thanks the citizen after a rating. With ?ref= (the redirect

@@ -23,6 +23,8 @@ type progressRow struct {
 
 type surveyPageData struct {
 	httpx.BasePage
+	// SMS is whether SMS invitations can be sent (a gateway is configured).
+	SMS           bool
 	Survey        surveys.Survey
 	Tab           string
 	StatusLabel   string
@@ -65,7 +67,7 @@ func (s *Handlers) loadSurveyPage(c *gin.Context, tab string) (surveyPageData, b
 	}
 	now := s.Now()
 	d := surveyPageData{BasePage: s.Base(c, sv.Title, "surveys"), Survey: sv, Tab: tab, StatusLabel: statusLabel(sv, now),
-		Expired: sv.Expired(now), Aspects: sv.Aspects(), Errors: map[string]string{}}
+		Expired: sv.Expired(now), Aspects: sv.Aspects(), Errors: map[string]string{}, SMS: s.SMS.Enabled}
 	for _, g := range groups {
 		d.Progress = append(d.Progress, progressRowOf(sv.ID, g))
 	}

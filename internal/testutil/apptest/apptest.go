@@ -21,6 +21,7 @@ import (
 
 	"minyi/internal/audit"
 	"minyi/internal/channels"
+	"minyi/internal/citizensms"
 	"minyi/internal/config"
 	"minyi/internal/db"
 	"minyi/internal/ratelimit"
@@ -47,6 +48,10 @@ type App struct {
 	Keys   *secure.Keys
 	Server *server.Server
 	HTTP   *httptest.Server
+	// SMS and Senders are the citizen SMS service and the outbound
+	// channels Options.Env configures, for a test's own send worker.
+	SMS     *citizensms.Service
+	Senders map[string]channels.Sender
 }
 
 // Options adjust the server a test gets.
@@ -119,14 +124,31 @@ func New(tb testing.TB, opt Options) *App {
 	}
 	w := ratings.NewWriter(writerPool, 2, 500, cfg.Location, log)
 	tb.Cleanup(w.Close)
-	app := &App{Config: cfg, Pool: pool, Redis: rdb, Prefix: prefix, Keys: keys}
 	hosts, err := channels.ParseRobotHosts(env["NOTIFY_ROBOT_HOSTS"])
 	if err != nil {
 		tb.Fatal(err)
 	}
+	// The SMS to citizens follow the channel variables of opt.Env
+	// (SMS_GATEWAY_URL, SMS_QUIET_HOURS); without them they are off.
+	ccfg, err := channels.FromGetenv(func(k string) string { return env[k] })
+	if err != nil {
+		tb.Fatal(err)
+	}
+	senders, quiet, err := ccfg.Senders(cfg.Location)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	app := &App{Config: cfg, Pool: pool, Redis: rdb, Prefix: prefix, Keys: keys,
+		SMS: citizensms.NewService(senders, quiet, keys), Senders: senders}
+	// The server sends a unit's test messages on opt.Senders when given,
+	// else on the channels of opt.Env.
+	serverSenders := opt.Senders
+	if serverSenders == nil {
+		serverSenders = senders
+	}
 	app.Server, err = server.New(server.Deps{Config: cfg, Pool: serverPool, Redis: rdb, Keys: keys, Writer: w,
-		Limiter: ratelimit.New(rdb, prefix+"rl"), Log: log, RedisPrefix: prefix, Now: opt.Now, Senders: opt.Senders,
-		RobotHosts: hosts})
+		Limiter: ratelimit.New(rdb, prefix+"rl"), Log: log, RedisPrefix: prefix, Now: opt.Now, Senders: serverSenders,
+		RobotHosts: hosts, CitizenSMS: app.SMS})
 	if err != nil {
 		tb.Fatal(err)
 	}
