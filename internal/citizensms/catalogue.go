@@ -15,46 +15,51 @@ package citizensms
 import (
 	"strings"
 	"unicode/utf8"
+
+	"minyi/internal/notify"
 )
 
-// Kinds of citizen SMS.
+// Kinds of citizen SMS (their texts are in internal/notify's catalogue,
+// where the office edits them with its notifications).
 const (
-	KindCaseFollowup   = "case_followup"
-	KindCallbackNotice = "callback_notice"
-	KindSurveyInvite   = "survey_invite"
-	KindSurveyReminder = "survey_reminder"
+	KindCaseFollowup   = notify.KindSMSCaseFollowup
+	KindCallbackNotice = notify.KindSMSCallbackNotice
+	KindSurveyInvite   = notify.KindSMSSurveyInvite
+	KindSurveyReminder = notify.KindSMSSurveyReminder
 )
 
-// Text is one kind of message: its Chinese name and default text. The
-// texts are a small catalogue with named placeholders in braces, kept in
-// one place so they can be connected to the template editor of the staff
-// notifications later:
-//
-//	{unit}   the unit's name          {date}  a deadline or closing date
-//	{survey} the survey's title       {link}  the 追评 or survey link
-//	{stop}   the opt-out link (every text ends with it)
-//
-// The gateway puts the signature (SMS_SIGNATURE, 【…】) in front. A text
-// is kept short: one 70-character segment where the links allow.
+// Placeholder names the events fill (notify's catalogue lists them per
+// kind, in the office's words).
+const (
+	phUnit     = "单位"
+	phCallback = "回访日期"
+	phSurvey   = "问卷"
+	phCloses   = "截止时间"
+	phLink     = "链接"
+	phStop     = notify.PlaceholderStop
+)
+
+// Text is one kind of message: its Chinese name and whether it is
+// automatic. The texts themselves are templates the office may edit
+// (/console/notifications/templates; notify.SMSText reads the one in
+// force); each has named placeholders in braces and ends with the opt-out
+// link. The gateway puts the signature (SMS_SIGNATURE, 【…】) in front. A
+// default text is kept short: one 70-character segment where the links
+// allow.
 type Text struct {
-	Kind    string
-	Name    string
-	Default string
+	Kind string
+	Name string
 	// Automatic kinds follow an event and can be switched off by the
 	// office; the others are sent by the office's own action.
 	Automatic bool
 }
 
-// Catalogue is every kind's text, in the order pages list them.
+// Catalogue is every kind, in the order pages list them.
 var Catalogue = []Text{
-	{Kind: KindCaseFollowup, Name: "整改办结追评邀请", Automatic: true,
-		Default: "您反映的问题已整改办结，请评价整改结果：{link} 退订：{stop}"},
-	{Kind: KindCallbackNotice, Name: "差评受理回访告知", Automatic: true,
-		Default: "您对{unit}的评价已受理，我们将于{date}前电话回访。退订：{stop}"},
-	{Kind: KindSurveyInvite, Name: "问卷调查邀请",
-		Default: "诚邀您参加“{survey}”，请点击作答：{link} 退订：{stop}"},
-	{Kind: KindSurveyReminder, Name: "问卷作答提醒",
-		Default: "“{survey}”将于{date}截止，您尚未提交，请点击作答：{link} 退订：{stop}"},
+	{Kind: KindCaseFollowup, Name: "整改办结追评邀请", Automatic: true},
+	{Kind: KindCallbackNotice, Name: "差评受理回访告知", Automatic: true},
+	{Kind: KindSurveyInvite, Name: "问卷调查邀请"},
+	{Kind: KindSurveyReminder, Name: "问卷作答提醒"},
 }
 
 // KindName returns a kind's Chinese name.
@@ -70,25 +75,18 @@ func KindName(kind string) string {
 // Values are a text's placeholders by name (without braces).
 type Values map[string]string
 
-// render fills the kind's text with v. It returns the text to send and
+// render fills the template tpl with v. It returns the text to send and
 // its preview for the office: the same text with the links (which hold
 // one-time tokens) cut.
-func render(kind string, v Values) (text, preview string) {
-	tpl := ""
-	for _, t := range Catalogue {
-		if t.Kind == kind {
-			tpl = t.Default
-		}
-	}
-	var full, cut []string
+func render(tpl string, v Values) (text, preview string) {
+	cut := notify.Values{}
 	for name, value := range v {
-		full = append(full, "{"+name+"}", value)
-		if name == "link" || name == "stop" {
+		if name == phLink || name == phStop {
 			value = "[链接]"
 		}
-		cut = append(cut, "{"+name+"}", value)
+		cut[name] = value
 	}
-	return strings.NewReplacer(full...).Replace(tpl), strings.NewReplacer(cut...).Replace(tpl)
+	return notify.Render(tpl, notify.Values(v)), notify.Render(tpl, cut)
 }
 
 // clip shortens a name put into a text to n characters.

@@ -60,7 +60,7 @@ func (s *Service) CaseClosed(ctx context.Context, tx pgx.Tx, base string, actor 
 			return err
 		}
 		m := message{kind: KindCaseFollowup, key: key, phone: phone, caseID: &caseID,
-			values: Values{"link": base + "/f/" + l.Token}}
+			values: Values{phLink: base + "/f/" + l.Token}}
 		if _, err := s.record(ctx, tx, base, m, now); err != nil {
 			return err
 		}
@@ -92,7 +92,7 @@ func (s *Service) CaseOpened(ctx context.Context, tx pgx.Tx, base string, caseID
 	for _, phone := range phones {
 		m := message{kind: KindCallbackNotice, phone: phone, caseID: &caseID,
 			key:    KindCallbackNotice + ":" + strconv.FormatInt(caseID, 10) + ":" + s.phoneKey(phone),
-			values: Values{"unit": clip(unit, 20), "date": due.Format("1月2日")}}
+			values: Values{phUnit: clip(unit, 20), phCallback: due.Format("1月2日")}}
 		if _, err := s.record(ctx, tx, base, m, now); err != nil {
 			return err
 		}

@@ -15,6 +15,7 @@ import (
 
 	"minyi/internal/channels"
 	"minyi/internal/db"
+	"minyi/internal/notify"
 	"minyi/internal/secure"
 )
 
@@ -67,11 +68,15 @@ func (s *Service) record(ctx context.Context, tx pgx.Tx, base string, m message,
 	}
 	hash := s.Keys.Hash("phone", m.phone)
 	stop := secure.Token(9) // 72 random bits: the link only stops SMS to one number
-	v := Values{"stop": base + "/sms/stop/" + stop}
+	v := Values{phStop: base + "/sms/stop/" + stop}
 	for k, x := range m.values {
 		v[k] = x
 	}
-	text, preview := render(m.kind, v)
+	tpl, err := notify.SMSText(ctx, tx, m.kind)
+	if err != nil {
+		return false, err
+	}
+	text, preview := render(tpl, v)
 	state := "pending"
 	var opted bool
 	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM citizen_sms_optouts WHERE phone_hash = $1)`, hash).
@@ -83,7 +88,7 @@ func (s *Service) record(ctx context.Context, tx pgx.Tx, base string, m message,
 	}
 	notBefore := s.Quiet.NextAllowed(now)
 	var id int64
-	err := tx.QueryRow(ctx, `INSERT INTO citizen_sms (kind, idem_key, phone_enc, phone_hash, phone_mask, body_enc, preview,
+	err = tx.QueryRow(ctx, `INSERT INTO citizen_sms (kind, idem_key, phone_enc, phone_hash, phone_mask, body_enc, preview,
 			stop_token_hash, case_id, respondent_id, state, not_before, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)
 		ON CONFLICT (idem_key) DO NOTHING RETURNING id`,

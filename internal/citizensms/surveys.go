@@ -77,10 +77,10 @@ func (s *Service) surveyRound(ctx context.Context, tx pgx.Tx, base string, actor
 		rid := t.ID
 		m := message{kind: kind, phone: phone, respondentID: &rid,
 			key:    kind + ":" + strconv.FormatInt(rid, 10),
-			values: Values{"survey": clip(title, 20), "link": base + "/s/" + token}}
+			values: Values{phSurvey: clip(title, 20), phLink: base + "/s/" + token}}
 		if kind == KindSurveyReminder {
 			m.key += ":" + day
-			m.values["date"] = closes.In(s.Quiet.Loc).Format("1月2日15:04")
+			m.values[phCloses] = closes.In(s.Quiet.Loc).Format("1月2日15:04")
 		}
 		added, err := s.record(ctx, tx, base, m, now)
 		if err != nil {

@@ -44,7 +44,14 @@ type Template struct {
 	For          string        `json:"for"`
 	Placeholders []Placeholder `json:"placeholders"`
 	Default      Text          `json:"default"`
+	// SMS marks a text sent as an SMS to citizens: a body without a
+	// title, at most maxSMS characters, carrying the opt-out link.
+	SMS bool `json:"sms"`
 }
+
+// maxSMS is the longest SMS text the office may write: a few segments
+// with the links, never a letter.
+const maxSMS = 300
 
 // Values are a notice's placeholder values by name (without braces).
 type Values map[string]string
@@ -54,6 +61,7 @@ type Values map[string]string
 var audiences = []struct{ Kind, Label string }{
 	{ToUnitKind, "发给责任单位"},
 	{ToOfficeKind, "发给绩效办"},
+	{ForCitizen, "发给群众（短信）"},
 }
 
 // AudienceLabel names who reads a kind.
@@ -67,7 +75,7 @@ func AudienceLabel(kind string) string {
 }
 
 // catalogue is every kind, in list order; the catalogue_*.go files fill it.
-var catalogue = join(caseTemplates, assessmentTemplates)
+var catalogue = join(caseTemplates, assessmentTemplates, citizenTemplates)
 
 func join(parts ...[]Template) []Template {
 	var out []Template
@@ -178,6 +186,14 @@ func (t Template) Validate(x Text) error {
 		if bad := t.unknownNames(text); len(bad) > 0 {
 			f.Add(field, label+"中有本类通知没有的占位符：{"+strings.Join(bad, "}、{")+"}，请从可用占位符中选择")
 		}
+	}
+	if t.SMS {
+		// An SMS has no title; it must let the citizen opt out.
+		check("body", "短信内容", x.Body, maxSMS)
+		if _, bad := f["body"]; !bad && !strings.Contains(x.Body, "{"+PlaceholderStop+"}") {
+			f.Add("body", "短信内容须包含退订链接{"+PlaceholderStop+"}")
+		}
+		return f.Err()
 	}
 	check("title", "标题", x.Title, maxTitle)
 	check("body", "正文", x.Body, maxBody)

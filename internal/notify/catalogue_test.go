@@ -19,7 +19,8 @@ import (
 func TestEveryKindRendersItsExamples(t *testing.T) {
 	seen := map[string]bool{}
 	for _, k := range notify.Catalogue() {
-		if seen[k.Kind] || k.Name == "" || (k.For != notify.ToUnitKind && k.For != notify.ToOfficeKind) {
+		if seen[k.Kind] || k.Name == "" || (k.For != notify.ToUnitKind && k.For != notify.ToOfficeKind &&
+			!(k.For == notify.ForCitizen && k.SMS)) {
 			t.Errorf("%s: listed twice, unnamed or for %q", k.Kind, k.For)
 		}
 		seen[k.Kind] = true
@@ -33,11 +34,11 @@ func TestEveryKindRendersItsExamples(t *testing.T) {
 			}
 		}
 		r := k.Preview(k.Default)
-		if r.Title == "" || r.Body == "" || strings.ContainsAny(r.Title+r.Body, "{}") {
+		if (r.Title == "") != k.SMS || r.Body == "" || strings.ContainsAny(r.Title+r.Body, "{}") {
 			t.Errorf("%s renders %+v", k.Kind, r)
 		}
 	}
-	if len(seen) < 18 {
+	if len(seen) < 18+4 {
 		t.Fatalf("%d kinds in the catalogue", len(seen))
 	}
 }
@@ -95,5 +96,24 @@ func TestValidateRefusesWhatCannotBeSent(t *testing.T) {
 	}
 	if err := k.Validate(notify.Text{Title: "交办：{案件}", Body: "{答复期限}前答复，共{答复工作日}个工作日。"}); err != nil {
 		t.Fatalf("known placeholders refused: %v", err)
+	}
+}
+
+// An SMS text to citizens has no title and must keep the opt-out link;
+// Send refuses an SMS kind (it goes through internal/citizensms).
+func TestSMSTextsKeepTheOptOut(t *testing.T) {
+	k, ok := notify.Lookup(notify.KindSMSSurveyInvite)
+	if !ok || !k.SMS {
+		t.Fatalf("%s: %+v", notify.KindSMSSurveyInvite, k)
+	}
+	if err := k.Validate(notify.Text{Body: "请参加“{问卷}”：{链接}"}); apperr.From(err).Fields["body"] == "" ||
+		!strings.Contains(apperr.From(err).Fields["body"], "退订链接") {
+		t.Errorf("a text without the opt-out link: %v", err)
+	}
+	if err := k.Validate(notify.Text{Body: "请参加“{问卷}”：{链接}，退订：{退订链接}"}); err != nil {
+		t.Errorf("a text with the opt-out link refused: %v", err)
+	}
+	if err := k.Validate(notify.Text{Body: strings.Repeat("问", 301) + "{退订链接}"}); err == nil {
+		t.Error("an SMS of 300+ characters accepted")
 	}
 }

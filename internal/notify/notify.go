@@ -74,6 +74,8 @@ func (n Notice) check() (Template, error) {
 		return t, fmt.Errorf("notify: notice without kind or key")
 	case !ok:
 		return t, fmt.Errorf("notify: notice %s: kind %q is not in the catalogue", n.Key, n.Kind)
+	case t.SMS:
+		return t, fmt.Errorf("notify: notice %s: kind %q is an SMS to citizens (internal/citizensms)", n.Key, n.Kind)
 	}
 	for _, p := range t.Placeholders {
 		if _, ok := n.Values[p.Name]; !ok {

@@ -116,6 +116,9 @@ func SaveTemplate(ctx context.Context, tx pgx.Tx, actor audit.Actor, kind string
 		return Current{}, errNoKind
 	}
 	x = x.normalize()
+	if t.SMS {
+		x.Title = ""
+	}
 	if err := t.Validate(x); err != nil {
 		return Current{}, err
 	}
@@ -190,4 +193,19 @@ func render(ctx context.Context, tx pgx.Tx, t Template, n Notice) (Text, error) 
 		}
 	}
 	return Text{Title: Clip(r.Title, maxTitle), Body: Clip(r.Body, maxBody)}, nil
+}
+
+// SMSText is the text in force of an SMS kind (internal/citizensms): the
+// office's, or the default. A saved text that no longer validates falls
+// back to the default, as Send does for notifications.
+func SMSText(ctx context.Context, q db.DBTX, kind string) (string, error) {
+	t, ok := Lookup(kind)
+	if !ok || !t.SMS {
+		return "", errNoKind
+	}
+	saved, _, err := loadSaved(ctx, q, kind, "")
+	if err != nil || saved == nil || t.Validate(*saved) != nil {
+		return t.Default.Body, err
+	}
+	return saved.Body, nil
 }

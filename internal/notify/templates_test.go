@@ -91,7 +91,7 @@ func TestTemplateStoreRefusals(t *testing.T) {
 		t.Errorf("unknown placeholder: %v", err)
 	}
 	list, err := notify.ListTemplates(w.ctx, w.pool)
-	if err != nil || len(list) != len(notify.Catalogue()) || list[0].For != notify.ToUnitKind || list[len(list)-1].For != notify.ToOfficeKind {
+	if err != nil || len(list) != len(notify.Catalogue()) || list[0].For != notify.ToUnitKind || list[len(list)-1].For != notify.ForCitizen {
 		t.Fatalf("list %d (%v)", len(list), err)
 	}
 	for _, c := range list {

@@ -147,11 +147,18 @@ func TestCaseSMSReachTheCitizenAndStopOnOptOut(t *testing.T) {
 		t.Fatalf("notice = %+v", m)
 	}
 
+	// The office rewrote the 追评 text (it must keep the opt-out link):
+	// the SMS goes out in its words.
+	tpl := "/api/v1/notification-templates/" + citizensms.KindCaseFollowup
+	apptest.WantAPIError(t, apptest.APIJSON(t, w.Office, "PUT", tpl, map[string]any{"body": "请评价：{链接}"}),
+		http.StatusUnprocessableEntity, "invalid", "body")
+	apptest.APIJSON(t, w.Office, "PUT", tpl, map[string]any{"body": "您反映的问题已办结，欢迎评价：{链接} 退订：{退订链接}"}).
+		Decode(t, http.StatusOK, nil)
 	closeCase(t, w, cs.ID)
 	waitFor(t, "the 追评 link", func() bool { return len(list(t, w, "?state=sent").Items) == 2 })
 	m = g.messages(t)[1]
 	links := linkRE.FindAllString(m.Text, -1)
-	if m.To != phone || !strings.HasPrefix(m.Text, "【某市绩效办】您反映的问题已整改办结，请评价整改结果：") || len(links) != 2 ||
+	if m.To != phone || !strings.HasPrefix(m.Text, "【某市绩效办】您反映的问题已办结，欢迎评价：") || len(links) != 2 ||
 		!strings.HasPrefix(links[0], w.App.URL+"/f/") || !strings.HasPrefix(links[1], w.App.URL+"/sms/stop/") {
 		t.Fatalf("follow-up = %+v", m)
 	}
