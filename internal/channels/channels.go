@@ -73,6 +73,22 @@ func IsTemporary(err error) bool {
 	return errors.As(err, &t)
 }
 
+// Outcome is what a send's result means for an outbox message sent at
+// most once (internal/notify, internal/citizensms): the state to record
+// ("sent", "failed" while tries remain, "given_up"), the error to keep
+// with it, and the error for the job queue — non-nil exactly when a
+// temporary failure should be tried again after its back-off. attempt and
+// maxAttempts count the job's tries.
+func Outcome(sendErr error, attempt, maxAttempts int) (state, lastError string, retry error) {
+	switch {
+	case sendErr == nil:
+		return "sent", "", nil
+	case IsTemporary(sendErr) && attempt < maxAttempts:
+		return "failed", sendErr.Error(), sendErr
+	}
+	return "given_up", sendErr.Error(), nil
+}
+
 func temporary(format string, a ...any) error {
 	return &TemporaryError{Err: fmt.Errorf(format, a...)}
 }

@@ -63,17 +63,11 @@ func (w *sendWorker) Work(ctx context.Context, job *river.Job[SendArgs]) error {
 	case !ok:
 		return nil
 	}
-	serr := w.o.Sender.Send(ctx, m)
-	switch {
-	case serr == nil:
-		return w.finish(ctx, id, "sent", "")
-	case channels.IsTemporary(serr) && job.Attempt < job.MaxAttempts:
-		if err := w.finish(ctx, id, "failed", serr.Error()); err != nil {
-			return err
-		}
-		return serr
+	state, lastError, retry := channels.Outcome(w.o.Sender.Send(ctx, m), job.Attempt, job.MaxAttempts)
+	if err := w.finish(ctx, id, state, lastError); err != nil {
+		return err
 	}
-	return w.finish(ctx, id, "given_up", serr.Error())
+	return retry
 }
 
 // begin locks the message and decides: wait (snooze until then), send
