@@ -11,6 +11,7 @@ import (
 	"minyi/internal/audit"
 	"minyi/internal/callbacks"
 	"minyi/internal/db"
+	"minyi/internal/notify"
 )
 
 // The automatic kinds, each called in the transaction of its event by a
@@ -43,6 +44,10 @@ func (s *Service) CaseClosed(ctx context.Context, tx pgx.Tx, base string, actor 
 		return err
 	}
 	phones, err := s.casePhones(ctx, tx, caseID)
+	if err != nil || len(phones) == 0 {
+		return err
+	}
+	text, err := notify.SMSText(ctx, tx, KindCaseFollowup)
 	if err != nil {
 		return err
 	}
@@ -59,7 +64,7 @@ func (s *Service) CaseClosed(ctx context.Context, tx pgx.Tx, base string, actor 
 		if err != nil {
 			return err
 		}
-		m := message{kind: KindCaseFollowup, key: key, phone: phone, caseID: &caseID,
+		m := message{kind: KindCaseFollowup, key: key, phone: phone, caseID: &caseID, text: text,
 			values: Values{phLink: base + "/f/" + l.Token}}
 		if _, err := s.record(ctx, tx, base, m, now); err != nil {
 			return err
@@ -86,11 +91,15 @@ func (s *Service) CaseOpened(ctx context.Context, tx pgx.Tx, base string, caseID
 		return db.Err(err)
 	}
 	phones, err := s.casePhones(ctx, tx, caseID)
+	if err != nil || len(phones) == 0 {
+		return err
+	}
+	text, err := notify.SMSText(ctx, tx, KindCallbackNotice)
 	if err != nil {
 		return err
 	}
 	for _, phone := range phones {
-		m := message{kind: KindCallbackNotice, phone: phone, caseID: &caseID,
+		m := message{kind: KindCallbackNotice, phone: phone, caseID: &caseID, text: text,
 			key:    KindCallbackNotice + ":" + strconv.FormatInt(caseID, 10) + ":" + s.phoneKey(phone),
 			values: Values{phUnit: clip(unit, 20), phCallback: due.Format("1月2日")}}
 		if _, err := s.record(ctx, tx, base, m, now); err != nil {

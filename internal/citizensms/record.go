@@ -15,7 +15,6 @@ import (
 
 	"minyi/internal/channels"
 	"minyi/internal/db"
-	"minyi/internal/notify"
 	"minyi/internal/secure"
 )
 
@@ -37,8 +36,11 @@ var mobileRE = regexp.MustCompile(`^1[3-9]\d{9}$`)
 // message is one SMS to record: kind, idempotency key, the number it goes
 // to and the text's values other than {stop}.
 type message struct {
-	kind, key    string
-	phone        string
+	kind, key string
+	phone     string
+	// text is the kind's template in force (notify.SMSText), read once
+	// per event or round by the caller.
+	text         string
 	values       Values
 	caseID       *int64
 	respondentID *int64
@@ -72,11 +74,7 @@ func (s *Service) record(ctx context.Context, tx pgx.Tx, base string, m message,
 	for k, x := range m.values {
 		v[k] = x
 	}
-	tpl, err := notify.SMSText(ctx, tx, m.kind)
-	if err != nil {
-		return false, err
-	}
-	text, preview := render(tpl, v)
+	text, preview := render(m.text, v)
 	state := "pending"
 	var opted bool
 	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM citizen_sms_optouts WHERE phone_hash = $1)`, hash).
@@ -88,7 +86,7 @@ func (s *Service) record(ctx context.Context, tx pgx.Tx, base string, m message,
 	}
 	notBefore := s.Quiet.NextAllowed(now)
 	var id int64
-	err = tx.QueryRow(ctx, `INSERT INTO citizen_sms (kind, idem_key, phone_enc, phone_hash, phone_mask, body_enc, preview,
+	err := tx.QueryRow(ctx, `INSERT INTO citizen_sms (kind, idem_key, phone_enc, phone_hash, phone_mask, body_enc, preview,
 			stop_token_hash, case_id, respondent_id, state, not_before, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)
 		ON CONFLICT (idem_key) DO NOTHING RETURNING id`,

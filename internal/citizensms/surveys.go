@@ -10,6 +10,7 @@ import (
 	"minyi/internal/apperr"
 	"minyi/internal/audit"
 	"minyi/internal/db"
+	"minyi/internal/notify"
 )
 
 // SurveyResult is what an invitation or reminder round did: how many
@@ -67,6 +68,10 @@ func (s *Service) surveyRound(ctx context.Context, tx pgx.Tx, base string, actor
 	if err != nil {
 		return res, db.Err(err)
 	}
+	text, err := notify.SMSText(ctx, tx, kind)
+	if err != nil {
+		return res, err
+	}
 	day := now.In(s.Quiet.Loc).Format(time.DateOnly)
 	for _, t := range targets {
 		phone, err1 := s.Keys.Decrypt(t.Phone)
@@ -75,7 +80,7 @@ func (s *Service) surveyRound(ctx context.Context, tx pgx.Tx, base string, actor
 			continue
 		}
 		rid := t.ID
-		m := message{kind: kind, phone: phone, respondentID: &rid,
+		m := message{kind: kind, phone: phone, respondentID: &rid, text: text,
 			key:    kind + ":" + strconv.FormatInt(rid, 10),
 			values: Values{phSurvey: clip(title, 20), phLink: base + "/s/" + token}}
 		if kind == KindSurveyReminder {
