@@ -49,6 +49,9 @@ func bench(ctx context.Context, o options, loc *time.Location, out io.Writer) er
 	if err := topUp(ctx, pool, o, loc, &m, now, out); err != nil {
 		return err
 	}
+	if err := padAudit(ctx, pool, o, loc, now, out); err != nil {
+		return err
+	}
 	if o.generateOnly {
 		return nil
 	}

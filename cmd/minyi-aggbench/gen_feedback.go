@@ -173,8 +173,8 @@ var feedbackSteps = []struct{ name, sql string }{
 // meaningful size.
 const auditPerDay = 1000
 
-func init() {
-	feedbackSteps = append(feedbackSteps, struct{ name, sql string }{"audit log", `
+// auditSQL writes auditPerDay entries for each day of @first..@today − 1.
+var auditSQL = `
 	INSERT INTO audit_log (at, actor_id, actor, action, entity, entity_id, before, after)
 	SELECT (d::date + time '08:30') AT TIME ZONE @tz + make_interval(secs => (g * 29) % 36000),
 		a.uid, CASE WHEN a.uid IS NULL THEN 'system' ELSE 'u' || a.uid END, k.action, k.entity, u.id::text,
@@ -188,7 +188,10 @@ func init() {
 			'feedback.valid', 'target_sheet.save', 'case.progress'])[1 + g % 8] AS action,
 		(ARRAY['unit', 'assessment_entry', 'target_sheet', 'rectification_case', 'rating',
 			'feedback_rating', 'target_sheet', 'rectification_case'])[1 + g % 8] AS entity,
-		g % 8 IN (0, 6) AS before) AS k`})
+		g % 8 IN (0, 6) AS before) AS k`
+
+func init() {
+	feedbackSteps = append(feedbackSteps, struct{ name, sql string }{"audit log", auditSQL})
 }
 
 // generateFeedback runs feedbackSteps in one transaction.

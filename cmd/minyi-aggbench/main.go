@@ -42,6 +42,8 @@ type options struct {
 	// generateOnly stops once the database is generated (or reused),
 	// migrated and topped up: .ci/bench-console uses it.
 	generateOnly bool
+	// auditYears is how far back the audit log reaches (0: -years).
+	auditYears int
 }
 
 func main() {
@@ -66,6 +68,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.IntVar(&o.reps, "reps", 7, "repetitions of each aggregate query")
 	fs.IntVar(&o.directReps, "direct-reps", 3, "repetitions of the direct query over the ratings (0 skips it)")
 	fs.StringVar(&o.tz, "tz", "Asia/Shanghai", "time zone of the days (TIME_ZONE)")
+	fs.IntVar(&o.auditYears, "audit-years", 0, "years of audit entries, 1,000 a day (0: as many as -years)")
 	fs.BoolVar(&o.generateOnly, "generate-only", false, "only generate (or reuse), migrate and top up the database; time nothing")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -95,6 +98,9 @@ func (o options) check() error {
 	}
 	if o.ratings < 1000 || o.ratings > 500_000_000 || o.units < 2 || o.units > 100_000 || o.years < 1 || o.years > 10 {
 		return errors.New("-ratings must be 1000..500000000, -units 2..100000 and -years 1..10")
+	}
+	if o.auditYears < 0 || o.auditYears > 10 {
+		return errors.New("-audit-years must be 0..10")
 	}
 	if o.reps < 1 || o.directReps < 0 {
 		return errors.New("-reps must be at least 1 and -direct-reps at least 0")

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -127,6 +128,16 @@ func SetCountBudget(small int, budget time.Duration) (restore func()) {
 // CountCapped counts the rows of the query rows (a SELECT whose columns do
 // not matter) up to CountCap+1 within the time its estimate allows, or
 // estimates them.
+//
+// The rows are counted as they reach the client, so a count cut short
+// still knows how many it has seen. That matters when the planner expects
+// few rows and is wrong (a unit's pending review queue: 805 expected,
+// 7,347 there): once the count has run past countBudget and seen more
+// rows than expected, the estimate is proven wrong and waiting for the
+// whole count would make the page slow, so the count is cancelled and the
+// total is "more than" the rows seen. While it has seen no more than
+// expected, the estimate may be right and the machine merely busy, and
+// the count goes on (up to countBound) to give the exact total.
 func CountCapped(ctx context.Context, q DBTX, rows string, args ...any) (Total, error) {
 	est, err := cachedEstimate(ctx, q, rows, args...)
 	if err != nil {
@@ -139,7 +150,6 @@ func CountCapped(ctx context.Context, q DBTX, rows string, args ...any) (Total, 
 	if est > estimateSmall {
 		limit = countBudget
 	}
-	var n int
 	// statement_timeout cuts the count (SQLSTATE 57014) while the
 	// request's own context is still alive.
 	// (0 would mean no limit at all.) No parallel workers: each is a new
@@ -148,17 +158,62 @@ func CountCapped(ctx context.Context, q DBTX, rows string, args ...any) (Total, 
 	// they take the cores the page's own reads need.
 	set := `SET LOCAL statement_timeout = ` + strconv.FormatInt(max(limit.Milliseconds(), 1), 10) +
 		`; SET LOCAL max_parallel_workers_per_gather = 0`
+	var n int
+	var cut bool
 	err = Err(WithLocal(ctx, q, set, func(q DBTX) error {
-		sql := `SELECT count(*) FROM (` + rows + ` LIMIT ` + strconv.Itoa(CountCap+1) + `) AS m`
-		return q.QueryRow(ctx, sql, args...).Scan(&n)
+		n, cut, err = streamCount(ctx, q, `SELECT FROM (`+rows+` LIMIT `+strconv.Itoa(CountCap+1)+`) AS m`, est, args)
+		return err
 	}))
-	if IsTimeout(err) && ctx.Err() == nil {
+	switch {
+	case IsTimeout(err) && ctx.Err() == nil && n <= est:
 		return Total{N: est, Estimated: true}, nil
-	}
-	if err != nil {
+	case IsTimeout(err) && ctx.Err() == nil, err == nil && cut:
+		return Total{N: n}, nil
+	case err != nil:
 		return Total{}, err
 	}
 	return Total{N: min(n, CountCap), Exact: n <= CountCap}, nil
+}
+
+// streamCount counts the rows of sql as they arrive. Past countBudget,
+// with more than est rows seen, it cancels the statement and reports the
+// rows seen with cut true; it returns the statement's error otherwise
+// (with the rows seen before it).
+func streamCount(ctx context.Context, q DBTX, sql string, est int, args []any) (n int, cut bool, err error) {
+	start := time.Now()
+	rs, err := q.Query(ctx, sql, args...)
+	if err != nil {
+		return 0, false, err
+	}
+	defer rs.Close()
+	for rs.Next() {
+		n++
+		if !cut && n > est && time.Since(start) > countBudget {
+			if pc := pgConnOf(q); pc != nil && pc.CancelRequest(ctx) == nil {
+				// The rows already sent, then the cancellation's error.
+				cut = true
+			}
+		}
+	}
+	switch err := rs.Err(); {
+	case err == nil: // counted to the end (a cancellation came too late)
+		return n, false, nil
+	case cut && IsTimeout(err):
+		return n, true, nil
+	default:
+		return n, false, err
+	}
+}
+
+// pgConnOf is the connection under q, nil when q has none of its own.
+func pgConnOf(q DBTX) *pgconn.PgConn {
+	switch c := q.(type) {
+	case pgx.Tx:
+		return c.Conn().PgConn()
+	case *pgx.Conn:
+		return c.PgConn()
+	}
+	return nil
 }
 
 // Estimate is the planner's estimate of the rows of the query rows.
