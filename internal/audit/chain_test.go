@@ -313,3 +313,50 @@ func TestDailyUpkeep(t *testing.T) {
 		t.Fatalf("newest verification %+v %v, want the next day's, failed, naming the entry", last, err)
 	}
 }
+
+// A transaction that writes many entries links them all with one update of
+// the chain's head (one update per entry made linking quadratic at
+// commit), and the chain verifies with entries of other transactions
+// before and after it.
+func TestManyEntriesInOneTransactionLinkAtOnce(t *testing.T) {
+	pool := testutil.DB(t)
+	ctx := context.Background()
+	write(t, pool, audit.Actor{ID: 1, Name: "before"}, 3)
+	const n = 500
+	var before, updates int64
+	// The counter also holds the connection's earlier transactions until
+	// its statistics are flushed: the difference is this one's.
+	const counted = `SELECT pg_stat_get_xact_tuples_updated('audit_chain_head'::regclass)`
+	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, counted).Scan(&before); err != nil {
+			return err
+		}
+		for i := range n {
+			if err := audit.Record(ctx, tx, audit.Actor{ID: 2, Name: "bulk"}, "unit.update", "unit", "9", nil, map[string]any{"i": i}); err != nil {
+				return err
+			}
+		}
+		// The links run now instead of at the commit, so that this
+		// transaction's own statistics can count the head's updates.
+		if _, err := tx.Exec(ctx, `SET CONSTRAINTS audit_log_chain IMMEDIATE`); err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, counted).Scan(&updates)
+	})
+	updates -= before
+	if err != nil {
+		t.Fatal(err)
+	}
+	if updates != 1 {
+		t.Errorf("the head was updated %d times for %d entries, want once", updates, n)
+	}
+	write(t, pool, audit.Actor{ID: 1, Name: "after"}, 2)
+	if v := verify(t, pool); !v.OK || v.Checked != n+5 || v.HeadSeq != n+5 {
+		t.Fatalf("verification %+v, want ok over %d links", v, n+5)
+	}
+	var misplaced int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM audit_chain c JOIN audit_log a ON a.id = c.entry_id
+		WHERE a.actor = 'bulk' AND c.seq NOT BETWEEN 4 AND 3 + $1`, n).Scan(&misplaced); err != nil || misplaced != 0 {
+		t.Errorf("%d of the transaction's entries linked outside its run of the chain (%v)", misplaced, err)
+	}
+}
