@@ -102,7 +102,7 @@ func (s *Handlers) showResults(c *gin.Context, status int, errMsg string) {
 			if err != nil {
 				return err
 			}
-			d.Categories = orderCategories(cats, s.Config.UnitCategories)
+			d.Categories = orderCategories(cats, s.categoryOrder(c, tx, cy.ID))
 		} else if !leader {
 			d.View = "draft"
 		}
