@@ -51,6 +51,9 @@ func CategoryPresets() []CategoryPreset {
 type CategoriesInput struct {
 	Preset     string   `json:"preset"`
 	Categories []string `json:"categories"`
+	// ConfirmRemove confirms that the units of a category leaving the
+	// list no longer take part in the cycle.
+	ConfirmRemove bool `json:"confirm_remove"`
 }
 
 // Resolve returns the normalized list, or an invalid error: neither or
@@ -172,12 +175,17 @@ func SeedNewCycle(ctx context.Context, tx pgx.Tx, cycleID int64, fallback []stri
 }
 
 // SetCategories replaces the cycle's category list and records the change
-// in the audit log; changed is false when the list is the same. A category
-// that leaves the list must have no unit registered under it and belong
-// to no scheme group: removing or renaming one in use is refused with a
-// Chinese error naming it, and nothing changes (units keep their category;
-// the office moves them first in 单位管理). It returns not_found for an
-// unknown cycle and invalid for bad input.
+// in the audit log; changed is false when the list is the same.
+//
+// Units keep their category: the list only says which units take part in
+// the cycle. So a category leaving the list (removed, or renamed — a
+// rename is a removal and an addition) is refused with a Chinese error
+// naming it, and nothing changes, when it is in a scheme group of the
+// cycle (the office takes it out of the group first), or when units are
+// registered under it and in.ConfirmRemove is not set (the message says
+// how many units would leave the cycle; to rename, the office moves the
+// units in 单位管理). It returns not_found for an unknown cycle and
+// invalid for bad input.
 func SetCategories(ctx context.Context, tx pgx.Tx, actor audit.Actor, cycleID int64, in CategoriesInput, fallback []string) (list []string, changed bool, err error) {
 	list, err = in.Resolve()
 	if err != nil {
@@ -203,9 +211,10 @@ func SetCategories(ctx context.Context, tx pgx.Tx, actor audit.Actor, cycleID in
 		if err := tx.QueryRow(ctx, `SELECT count(*) FROM units WHERE category = $1`, c).Scan(&n); err != nil {
 			return nil, false, db.Err(err)
 		}
-		if n > 0 {
+		if n > 0 && !in.ConfirmRemove {
 			return nil, false, apperr.InvalidField("categories", "类别“"+c+"”下有"+strconv.Itoa(n)+
-				"个单位，不能删除或改名；请先在单位管理中把这些单位改到其他类别")
+				"个单位，删除或改名后这些单位将不参加本年度考核。如确需如此，请勾选“确认移除”后再保存；"+
+				"如只是改名，请先在单位管理中把这些单位改到新类别")
 		}
 		var group string
 		err := tx.QueryRow(ctx, `SELECT name FROM scheme_groups WHERE cycle_id = $1 AND $2 = ANY(categories)

@@ -129,18 +129,27 @@ func (s *Handlers) CategoriesSubmit(c *gin.Context) {
 		s.ConsoleError(c, err)
 		return
 	}
-	in := cycles.CategoriesInput{Preset: c.PostForm("preset")}
-	text := c.PostForm("list")
-	if in.Preset == "" {
-		in.Categories = strings.FieldsFunc(text, func(r rune) bool { return r == '\n' || r == '\r' })
-	}
+	in := cycles.CategoriesInput{Preset: c.PostForm("preset"), ConfirmRemove: c.PostForm("confirm_remove") != ""}
+	text, typed := c.GetPostForm("list")
 	changed := false
-	err = db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
-		_, changed, err = cycles.SetCategories(c, tx, httpx.CurrentUser(c).Actor(), id, in, s.Config.UnitCategories)
-		return err
-	})
+	if in.Preset == "" && !typed {
+		// The preset form sent with no preset chosen.
+		err = apperr.InvalidField("preset", "请选择一套预设类别")
+	} else {
+		if in.Preset == "" {
+			in.Categories = strings.FieldsFunc(text, func(r rune) bool { return r == '\n' || r == '\r' })
+		}
+		err = db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
+			_, changed, err = cycles.SetCategories(c, tx, httpx.CurrentUser(c).Actor(), id, in, s.Config.UnitCategories)
+			return err
+		})
+	}
 	if _, ok := httpx.FieldErrors(err); ok {
-		s.showCategories(c, http.StatusUnprocessableEntity, &text, apperr.From(err).Message, 0, nil)
+		var refill *string
+		if typed {
+			refill = &text
+		}
+		s.showCategories(c, http.StatusUnprocessableEntity, refill, apperr.From(err).Message, 0, nil)
 		return
 	}
 	if err != nil {
