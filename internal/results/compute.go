@@ -136,12 +136,18 @@ type GroupScheme struct {
 type plan struct {
 	prep     *schemes.Prepared
 	autoKeys []string
-	info     ScoredOn
+	// manual are the scheme's manual leaves: a unit's entries on leaves of
+	// another scheme of the cycle do not count.
+	manual map[string]bool
+	info   ScoredOn
 }
 
 func newPlan(tree schemes.Node, info ScoredOn) (*plan, error) {
-	p := &plan{info: info}
+	p := &plan{info: info, manual: map[string]bool{}}
 	for _, l := range schemes.Leaves(tree) {
+		if l.Kind == schemes.KindManual {
+			p.manual[l.Key] = true
+		}
 		if l.Kind == schemes.KindAuto && l.Source == schemes.SourcePublicEvaluation {
 			p.autoKeys = append(p.autoKeys, l.Key)
 		}
@@ -194,7 +200,7 @@ func Build(d Data) ([]Category, []Unit, error) {
 		go func() {
 			defer wg.Done()
 			for i := w; i < len(all); i += workers {
-				lines[i], errs[i] = unitLine(d, plans[i].prep, all[i], plans[i].autoKeys)
+				lines[i], errs[i] = unitLine(d, plans[i], all[i])
 				if lines[i] != nil {
 					lines[i].ScoredOn = plans[i].info
 				}
@@ -245,12 +251,17 @@ func sortLines(lines []*Line) {
 	sort.SliceStable(lines, func(i, j int) bool { return less(lines[i], lines[j]) })
 }
 
-func unitLine(d Data, prep *schemes.Prepared, u Unit, autoKeys []string) (*Line, error) {
+func unitLine(d Data, p *plan, u Unit) (*Line, error) {
+	prep, autoKeys := p.prep, p.autoKeys
 	in := d.Inputs[u.ID]
 	entries := make(map[string]schemes.Input, len(in.Entries)+len(autoKeys))
+	own := make(map[string]schemes.Input, len(in.Entries))
 	for k, v := range in.Entries {
-		entries[k] = v
+		if p.manual[k] {
+			entries[k], own[k] = v, v
+		}
 	}
+	in.Entries = own
 	pub := d.Public[u.ID]
 	if pub != nil {
 		for _, k := range autoKeys {
