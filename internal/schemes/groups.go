@@ -192,8 +192,9 @@ func SaveGroup(ctx context.Context, tx pgx.Tx, actor audit.Actor, cycleID, group
 // categories go back to the default scheme); a group with versions is
 // kept, as its versions are the record of how units were scored.
 func DeleteGroup(ctx context.Context, tx pgx.Tx, actor audit.Actor, cycleID, groupID int64) error {
-	if _, err := lockCycleCategories(ctx, tx, cycleID); err != nil {
-		return err
+	var id int64
+	if err := tx.QueryRow(ctx, `SELECT id FROM assessment_cycles WHERE id = $1 FOR UPDATE`, cycleID).Scan(&id); err != nil {
+		return notFound(db.Err(err), "考核年度不存在")
 	}
 	g, err := FindGroup(ctx, tx, cycleID, groupID)
 	if err != nil {
