@@ -46,8 +46,8 @@ type Config struct {
 	RatePublicDailyPerAddress int `env:"RATE_PUBLIC_DAILY_PER_ADDRESS" envDefault:"20"`
 
 	// Rating rules.
-	LevelPoints      []float64     `env:"LEVEL_POINTS" envSeparator:"," envDefault:"100,80,60,30,0"`
-	RatingReasons    []string      `env:"RATING_REASONS" envSeparator:"," envDefault:"办事效率低,服务态度差,多次跑动,办事指南不清,等候时间长,收费不规范,环境设施差,其他"`
+	LevelPoints   []float64 `env:"LEVEL_POINTS" envSeparator:"," envDefault:"100,80,60,30,0"`
+	RatingReasons []string  `env:"RATING_REASONS" envSeparator:"," envDefault:"办事效率低,服务态度差,多次跑动,办事指南不清,等候时间长,收费不规范,环境设施差,其他"`
 	// UnitCategories seed the first cycle's categories (and cycles made
 	// before categories belonged to the cycle, at migrate); each cycle then
 	// keeps its own list (internal/cycles/categories.go).
