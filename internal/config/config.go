@@ -46,11 +46,8 @@ type Config struct {
 	RatePublicDailyPerAddress int `env:"RATE_PUBLIC_DAILY_PER_ADDRESS" envDefault:"20"`
 
 	// Rating rules.
-	LevelPoints   []float64 `env:"LEVEL_POINTS" envSeparator:"," envDefault:"100,80,60,30,0"`
-	RatingReasons []string  `env:"RATING_REASONS" envSeparator:"," envDefault:"办事效率低,服务态度差,多次跑动,办事指南不清,等候时间长,收费不规范,环境设施差,其他"`
-	// UnitCategories seed the first cycle's categories (and cycles made
-	// before categories belonged to the cycle, at migrate); each cycle then
-	// keeps its own list (internal/cycles/categories.go).
+	LevelPoints      []float64     `env:"LEVEL_POINTS" envSeparator:"," envDefault:"100,80,60,30,0"`
+	RatingReasons    []string      `env:"RATING_REASONS" envSeparator:"," envDefault:"办事效率低,服务态度差,多次跑动,办事指南不清,等候时间长,收费不规范,环境设施差,其他"`
 	UnitCategories   []string      `env:"UNIT_CATEGORIES" envSeparator:"," envDefault:"党政综合类,经济发展类,执法监督类,社会服务类,人民团体和民主党派类,中央驻赣类"`
 	CallbackRoles    []string      `env:"CALLBACK_ROLES" envSeparator:"," envDefault:"office"`
 	TerminalMaxAge   time.Duration `env:"TERMINAL_MAX_AGE" envDefault:"720h"`
