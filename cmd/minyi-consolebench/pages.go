@@ -207,6 +207,7 @@ func catalogue() []spec {
 		{route: "/console/workdays/:year", path: "/console/workdays/{year}", who: both},
 		{route: "/console/cycles/:id/scheme", path: "/console/cycles/{cycle}/scheme", who: both},
 		{route: "/console/cycles/:id/scheme/edit", path: "/console/cycles/{cycle}/scheme/edit", who: office},
+		{route: "/console/cycles/:id/categories", path: "/console/cycles/{cycle}/categories", who: both},
 		{route: "/api/v1/cycles", path: "/api/v1/cycles", who: both},
 		{route: "/api/v1/cycles/:id", path: "/api/v1/cycles/{cycle}", who: both},
 		{route: "/api/v1/cycles/:id/config/versions", path: "/api/v1/cycles/{cycle}/config/versions", who: both},
@@ -220,6 +221,7 @@ func catalogue() []spec {
 		{route: "/api/v1/schemes/presets", path: "/api/v1/schemes/presets", who: both},
 		{route: "/api/v1/cycles/:id/scheme", path: "/api/v1/cycles/{cycle}/scheme", who: both},
 		{route: "/api/v1/cycles/:id/scheme/versions", path: "/api/v1/cycles/{cycle}/scheme/versions", who: both},
+		{route: "/api/v1/cycles/:id/categories", path: "/api/v1/cycles/{cycle}/categories", who: both},
 
 		// Targets.
 		{route: "/console/targets", path: "/console/targets", who: both},

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"minyi/internal/cycles"
 	"net/http"
 	"net/http/pprof"
 	"strings"
@@ -79,6 +80,11 @@ func migrate(ctx context.Context, getenv func(string) string, stdout io.Writer) 
 		return err
 	}
 	if err := ratings.Maintain(ctx, pool, time.Now(), cfg.Location, cfg.TerminalMaxAge); err != nil {
+		return err
+	}
+	// Cycles made before categories belonged to the cycle get the
+	// server's UNIT_CATEGORIES, the categories they were computed with.
+	if err := cycles.SeedCategories(ctx, pool, cfg.UnitCategories); err != nil {
 		return err
 	}
 	if len(applied) == 0 {

@@ -147,7 +147,9 @@ func SaveEntry(ctx context.Context, tx pgx.Tx, sc Scorer, cycleID, unitID int64,
 	if err := CheckEditable(ctx, tx, cycleID); err != nil {
 		return Entry{}, err
 	}
-	v, err := schemes.Find(ctx, tx, cycleID, 0)
+	// The leaf must be one of the unit's own scheme (its category's
+	// group's, or the default scheme).
+	v, err := schemes.ForUnit(ctx, tx, cycleID, unitID)
 	if err != nil {
 		return Entry{}, err
 	}

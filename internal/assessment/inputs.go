@@ -53,14 +53,19 @@ func Inputs(ctx context.Context, q db.DBTX, cycleID int64) (map[int64]UnitInputs
 	}
 	set := sv.Settings
 	leaves := map[string]bool{}
-	if v, err := schemes.Find(ctx, q, cycleID, 0); err == nil {
+	// The manual leaves of every scheme of the cycle (the default and each
+	// group's): a unit's entries are checked against its own scheme when
+	// saved, and its scheme ignores keys it does not have.
+	current, err := schemes.Current(ctx, q, cycleID)
+	if err != nil {
+		return nil, err
+	}
+	for _, v := range current {
 		for _, l := range schemes.Leaves(v.Tree) {
 			if l.Kind == schemes.KindManual {
 				leaves[l.Key] = true
 			}
 		}
-	} else if !apperr.Is(err, apperr.NotFound) {
-		return nil, err
 	}
 	out := map[int64]*unitSums{}
 	get := func(id int64) *unitSums {

@@ -40,6 +40,10 @@ type Cycle struct {
 	// Config is the newest configuration version, numbered ConfigVersion.
 	Config        Config `json:"config" db:"config"`
 	ConfigVersion int    `json:"config_version" db:"config_version"`
+	// Categories are the cycle's unit categories in order (categories.go);
+	// nil until set, when the server's UNIT_CATEGORIES stand in and every
+	// unit takes part.
+	Categories []string `json:"categories" db:"categories"`
 }
 
 // CycleInput is what staff enter to create a cycle.
@@ -96,7 +100,7 @@ func parseDate(f apperr.Fields, field, v, label string) (time.Time, bool) {
 // cycleQuery selects cycles with their newest configuration version.
 const cycleQuery = `SELECT c.id, c.name, c.year,
 		to_char(c.period_start, 'YYYY-MM-DD') AS period_start, to_char(c.period_end, 'YYYY-MM-DD') AS period_end,
-		c.created_at, c.updated_at, v.config, v.version AS config_version
+		c.created_at, c.updated_at, v.config, v.version AS config_version, c.categories
 	FROM assessment_cycles c
 	JOIN LATERAL (SELECT version, config FROM cycle_config_versions
 		WHERE cycle_id = c.id ORDER BY version DESC LIMIT 1) v ON true`

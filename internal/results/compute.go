@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"minyi/internal/apperr"
 	"minyi/internal/assessment"
 	"minyi/internal/cycles"
 	"minyi/internal/db"
@@ -46,6 +47,25 @@ type Line struct {
 	// Scheme the computed tree with each node's formula.
 	Inputs assessment.UnitInputs `json:"inputs"`
 	Scheme schemes.Result        `json:"scheme"`
+	// ScoredOn names the scheme the unit was scored on.
+	ScoredOn ScoredOn `json:"scored_on"`
+}
+
+// ScoredOn names a scheme version: the default scheme (GroupID nil, Group
+// 通用方案) or a scheme group's.
+type ScoredOn struct {
+	GroupID *int64 `json:"group_id"`
+	Group   string `json:"group"`
+	Name    string `json:"name"`
+	Version int    `json:"version"`
+}
+
+// Label shows the scheme for a page: "乡镇考核方案（乡镇，第2版）".
+func (s ScoredOn) Label() string {
+	if s.Version == 0 {
+		return "—"
+	}
+	return s.Name + "（" + s.Group + "，第" + strconv.Itoa(s.Version) + "版）"
 }
 
 // Category is the ranking of one unit category.
@@ -60,10 +80,14 @@ type Category struct {
 
 // Assessment is a cycle's computed results.
 type Assessment struct {
-	Cycle           scores.CycleInfo    `json:"cycle"`
-	ConfigVersion   int                 `json:"config_version"`
+	Cycle         scores.CycleInfo `json:"cycle"`
+	ConfigVersion int              `json:"config_version"`
+	// SchemeVersion and SchemeName are the default scheme's (0 and "" when
+	// every unit is scored on a group's scheme); Schemes lists every scheme
+	// used, the default first.
 	SchemeVersion   int                 `json:"scheme_version"`
 	SchemeName      string              `json:"scheme_name"`
+	Schemes         []ScoredOn          `json:"schemes"`
 	SettingsVersion int                 `json:"settings_version"`
 	Settings        assessment.Settings `json:"settings"`
 	// PublicProvisional: the public evaluation scores are still provisional
@@ -89,30 +113,82 @@ func (a Assessment) Line(unitID int64) *Line {
 
 // Data is everything the pure computation needs.
 type Data struct {
-	Scheme   schemes.Node
-	Settings assessment.Settings
+	// Scheme scores the units of every category in no group (SchemeInfo
+	// names it); Groups score the units of their categories.
+	Scheme     schemes.Node
+	SchemeInfo ScoredOn
+	Groups     []GroupScheme
+	Settings   assessment.Settings
 	// Categories are the units by category, in the order shown.
 	Categories [][]Unit
 	Public     map[int64]*float64
 	Inputs     map[int64]assessment.UnitInputs
 }
 
-// Build computes every unit's line and grades each category.
-func Build(d Data) ([]Category, []Unit, error) {
-	var autoKeys []string
-	for _, l := range schemes.Leaves(d.Scheme) {
+// GroupScheme is the scheme of a group of categories.
+type GroupScheme struct {
+	Categories []string
+	Tree       schemes.Node
+	Info       ScoredOn
+}
+
+// plan is a prepared scheme with its automatic leaves.
+type plan struct {
+	prep     *schemes.Prepared
+	autoKeys []string
+	// manual are the scheme's manual leaves: a unit's entries on leaves of
+	// another scheme of the cycle do not count.
+	manual map[string]bool
+	info   ScoredOn
+}
+
+func newPlan(tree schemes.Node, info ScoredOn) (*plan, error) {
+	p := &plan{info: info, manual: map[string]bool{}}
+	for _, l := range schemes.Leaves(tree) {
+		if l.Kind == schemes.KindManual {
+			p.manual[l.Key] = true
+		}
 		if l.Kind == schemes.KindAuto && l.Source == schemes.SourcePublicEvaluation {
-			autoKeys = append(autoKeys, l.Key)
+			p.autoKeys = append(p.autoKeys, l.Key)
 		}
 	}
 	// The tree is validated once for every unit.
-	prep, err := schemes.Prepare(d.Scheme)
-	if err != nil {
-		return nil, nil, err
+	var err error
+	p.prep, err = schemes.Prepare(tree)
+	return p, err
+}
+
+// Build computes every unit's line, each on its category's scheme, and
+// grades each category.
+func Build(d Data) ([]Category, []Unit, error) {
+	byCategory := map[string]*plan{}
+	for _, g := range d.Groups {
+		p, err := newPlan(g.Tree, g.Info)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, c := range g.Categories {
+			byCategory[c] = p
+		}
 	}
+	var def *plan
 	// Units are independent: compute their lines on every core.
 	var all []Unit
+	plans := []*plan{}
 	for _, list := range d.Categories {
+		for _, u := range list {
+			p := byCategory[u.Category]
+			if p == nil {
+				if def == nil {
+					var err error
+					if def, err = newPlan(d.Scheme, d.SchemeInfo); err != nil {
+						return nil, nil, err
+					}
+				}
+				p = def
+			}
+			plans = append(plans, p)
+		}
 		all = append(all, list...)
 	}
 	lines := make([]*Line, len(all))
@@ -124,7 +200,10 @@ func Build(d Data) ([]Category, []Unit, error) {
 		go func() {
 			defer wg.Done()
 			for i := w; i < len(all); i += workers {
-				lines[i], errs[i] = unitLine(d, prep, all[i], autoKeys)
+				lines[i], errs[i] = unitLine(d, plans[i], all[i])
+				if lines[i] != nil {
+					lines[i].ScoredOn = plans[i].info
+				}
 			}
 		}()
 	}
@@ -172,12 +251,17 @@ func sortLines(lines []*Line) {
 	sort.SliceStable(lines, func(i, j int) bool { return less(lines[i], lines[j]) })
 }
 
-func unitLine(d Data, prep *schemes.Prepared, u Unit, autoKeys []string) (*Line, error) {
+func unitLine(d Data, p *plan, u Unit) (*Line, error) {
+	prep, autoKeys := p.prep, p.autoKeys
 	in := d.Inputs[u.ID]
 	entries := make(map[string]schemes.Input, len(in.Entries)+len(autoKeys))
+	own := make(map[string]schemes.Input, len(in.Entries))
 	for k, v := range in.Entries {
-		entries[k] = v
+		if p.manual[k] {
+			entries[k], own[k] = v, v
+		}
 	}
+	in.Entries = own
 	pub := d.Public[u.ID]
 	if pub != nil {
 		for _, k := range autoKeys {
@@ -240,10 +324,6 @@ func compute(ctx context.Context, q db.DBTX, loc *time.Location, now time.Time, 
 	if _, err := cycles.FindCycle(ctx, q, cycleID); err != nil {
 		return Assessment{}, err
 	}
-	sch, err := schemes.Find(ctx, q, cycleID, v.scheme)
-	if err != nil {
-		return Assessment{}, err
-	}
 	sv, err := assessment.LoadSettingsVersion(ctx, q, cycleID, v.settings)
 	if err != nil {
 		return Assessment{}, err
@@ -256,7 +336,7 @@ func compute(ctx context.Context, q db.DBTX, loc *time.Location, now time.Time, 
 	if err != nil {
 		return Assessment{}, err
 	}
-	d := Data{Scheme: sch.Tree, Settings: sv.Settings, Public: map[int64]*float64{}, Inputs: inputs}
+	d := Data{Settings: sv.Settings, Public: map[int64]*float64{}, Inputs: inputs}
 	for _, c := range rep.Categories {
 		list := make([]Unit, len(c.Units))
 		for i, u := range c.Units {
@@ -265,6 +345,10 @@ func compute(ctx context.Context, q db.DBTX, loc *time.Location, now time.Time, 
 		}
 		d.Categories = append(d.Categories, list)
 	}
+	used, err := loadSchemes(ctx, q, cycleID, v.scheme, &d)
+	if err != nil {
+		return Assessment{}, err
+	}
 	cats, incomplete, err := Build(d)
 	if err != nil {
 		return Assessment{}, err
@@ -272,9 +356,58 @@ func compute(ctx context.Context, q db.DBTX, loc *time.Location, now time.Time, 
 	if incomplete == nil {
 		incomplete = []Unit{}
 	}
-	return Assessment{Cycle: rep.Cycle, ConfigVersion: rep.Version, SchemeVersion: sch.Version, SchemeName: sch.Name, SettingsVersion: sv.Version,
+	return Assessment{Cycle: rep.Cycle, ConfigVersion: rep.Version, SchemeVersion: d.SchemeInfo.Version, SchemeName: d.SchemeInfo.Name,
+		Schemes: used, SettingsVersion: sv.Version,
 		Settings: sv.Settings, PublicProvisional: rep.Provisional, PublicReasons: rep.Reasons, ComputedAt: now,
 		Categories: cats, Incomplete: incomplete}, nil
+}
+
+// loadSchemes puts into d the scheme of every group that has units in d
+// and, when a unit is in no group, the default scheme (version pinned, 0
+// for the newest), and returns the schemes used. A scheme needed and not
+// set is not_found, named.
+func loadSchemes(ctx context.Context, q db.DBTX, cycleID int64, pinned int, d *Data) ([]ScoredOn, error) {
+	groups, err := schemes.Groups(ctx, q, cycleID)
+	if err != nil {
+		return nil, err
+	}
+	needDefault := false
+	needGroup := map[int64]bool{}
+	for _, list := range d.Categories {
+		for _, u := range list {
+			if g := schemes.GroupOf(groups, u.Category); g != nil {
+				needGroup[g.ID] = true
+			} else {
+				needDefault = true
+			}
+		}
+	}
+	used := []ScoredOn{}
+	if needDefault || len(groups) == 0 {
+		sch, err := schemes.Find(ctx, q, cycleID, pinned)
+		if err != nil {
+			return nil, err
+		}
+		d.Scheme = sch.Tree
+		d.SchemeInfo = ScoredOn{Group: schemes.DefaultGroupName, Name: sch.Name, Version: sch.Version}
+		used = append(used, d.SchemeInfo)
+	}
+	for _, g := range groups {
+		if !needGroup[g.ID] {
+			continue
+		}
+		sch, err := schemes.FindIn(ctx, q, cycleID, &g.ID, 0)
+		if apperr.Is(err, apperr.NotFound) {
+			return nil, apperr.New(apperr.NotFound, "方案分组“"+g.Name+"”尚未设置考核方案")
+		}
+		if err != nil {
+			return nil, err
+		}
+		info := ScoredOn{GroupID: &g.ID, Group: g.Name, Name: sch.Name, Version: sch.Version}
+		d.Groups = append(d.Groups, GroupScheme{Categories: g.Categories, Tree: sch.Tree, Info: info})
+		used = append(used, info)
+	}
+	return used, nil
 }
 
 // ForUnit keeps only the unit's line (and its category's quotas).

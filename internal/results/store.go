@@ -14,6 +14,7 @@ import (
 	"minyi/internal/apperr"
 	"minyi/internal/assessment"
 	"minyi/internal/audit"
+	"minyi/internal/cycles"
 	"minyi/internal/db"
 	"minyi/internal/workdays"
 )
@@ -262,6 +263,12 @@ func PublishPreliminary(ctx context.Context, tx pgx.Tx, actor audit.Actor, loc *
 	if err := lockCycle(ctx, tx, cycleID); err != nil {
 		return Status{}, err
 	}
+	// The cycle's own categories order the publication (the server's
+	// while the cycle has none set).
+	categoryOrder, err := cycles.Categories(ctx, tx, cycleID, categoryOrder)
+	if err != nil {
+		return Status{}, err
+	}
 	st, err := LoadStatus(ctx, tx, cycleID)
 	if err != nil {
 		return Status{}, err
@@ -303,6 +310,12 @@ func PublishFinal(ctx context.Context, tx pgx.Tx, actor audit.Actor, loc *time.L
 		return Status{}, err
 	}
 	if err := lockCycle(ctx, tx, cycleID); err != nil {
+		return Status{}, err
+	}
+	// The cycle's own categories order the publication (the server's
+	// while the cycle has none set).
+	categoryOrder, err := cycles.Categories(ctx, tx, cycleID, categoryOrder)
+	if err != nil {
 		return Status{}, err
 	}
 	st, err := LoadStatus(ctx, tx, cycleID)

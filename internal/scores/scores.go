@@ -93,6 +93,8 @@ type Meta struct {
 	Provisional bool     `json:"provisional"`
 	Reasons     []string `json:"provisional_reasons"`
 	Surveys     []Survey `json:"surveys"`
+	// categories are the cycle's unit categories, nil while not set.
+	categories []string
 }
 
 // Unit is a scored unit as reports name it.
@@ -153,6 +155,13 @@ func Compute(ctx context.Context, q db.DBTX, loc *time.Location, now time.Time, 
 	if err != nil {
 		return Report{}, err
 	}
+	order := query.CategoryOrder
+	if meta.categories != nil {
+		// The units taking part are those of the cycle's categories, in
+		// the cycle's order.
+		order = meta.categories
+		list = slices.DeleteFunc(list, func(u units.Unit) bool { return !slices.Contains(order, u.Category) })
+	}
 	var ids []int64 // nil: every unit
 	if query.Category != "" {
 		list = slices.DeleteFunc(list, func(u units.Unit) bool { return u.Category != query.Category })
@@ -165,7 +174,7 @@ func Compute(ctx context.Context, q db.DBTX, loc *time.Location, now time.Time, 
 	if err != nil {
 		return Report{}, err
 	}
-	return Report{Meta: meta, Categories: rank(lines, query.CategoryOrder)}, nil
+	return Report{Meta: meta, Categories: rank(lines, order)}, nil
 }
 
 // loadMeta reads the cycle, the configuration version and the surveys.
@@ -180,7 +189,7 @@ func loadMeta(ctx context.Context, q db.DBTX, loc *time.Location, now time.Time,
 	m := Meta{
 		Cycle:   CycleInfo{ID: cy.ID, Name: cy.Name, Year: cy.Year, PeriodStart: cy.PeriodStart, PeriodEnd: cy.PeriodEnd},
 		Version: cy.ConfigVersion, NewestVersion: cy.ConfigVersion, Config: cy.Config, GeneratedAt: now,
-		Reasons: []string{},
+		Reasons: []string{}, categories: cy.Categories,
 	}
 	if version != 0 && version != cy.ConfigVersion {
 		v, err := cycles.FindConfigVersion(ctx, q, cycleID, version)

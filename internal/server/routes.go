@@ -325,4 +325,14 @@ func (s *Server) cycleRoutes(authed, console *gin.RouterGroup) {
 	console.POST("/console/cycles", s.OfficePage, cy.CreateCycleSubmit)
 	console.GET("/console/cycles/:id", cy.CycleDetailPage)
 	console.POST("/console/cycles/:id/config", s.OfficePage, cy.CycleConfigSubmit)
+	// A cycle's unit categories and its scheme groups (方案分组).
+	authed.GET("/cycles/:id/categories", cy.APICycleCategories)
+	authed.PUT("/cycles/:id/categories", s.Office, cy.APISetCycleCategories)
+	authed.POST("/cycles/:id/scheme-groups", s.Office, cy.APICreateSchemeGroup)
+	authed.PUT("/cycles/:id/scheme-groups/:group_id", s.Office, cy.APIUpdateSchemeGroup)
+	authed.DELETE("/cycles/:id/scheme-groups/:group_id", s.Office, cy.APIDeleteSchemeGroup)
+	console.GET("/console/cycles/:id/categories", cy.CategoriesPage)
+	console.POST("/console/cycles/:id/categories", s.OfficePage, cy.CategoriesSubmit)
+	console.POST("/console/cycles/:id/scheme-groups", s.OfficePage, cy.SchemeGroupSubmit)
+	console.POST("/console/cycles/:id/scheme-groups/:group_id", s.OfficePage, cy.SchemeGroupSubmit)
 }

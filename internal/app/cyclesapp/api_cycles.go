@@ -60,7 +60,11 @@ func (s *Handlers) APICreateCycle(c *gin.Context) {
 	}
 	s.APITx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
 		ci := cycles.CycleInput{Name: in.Name, Year: in.Year, PeriodStart: in.PeriodStart, PeriodEnd: in.PeriodEnd}
-		return cycles.CreateCycle(c, tx, httpx.CurrentUser(c).Actor(), ci, cfg)
+		cy, err := cycles.CreateCycle(c, tx, httpx.CurrentUser(c).Actor(), ci, cfg)
+		if err != nil {
+			return nil, err
+		}
+		return s.seedCategories(c, tx, cy)
 	})
 }
 

@@ -35,17 +35,39 @@ func schemeVersionParam(c *gin.Context) (int, error) {
 	return n, nil
 }
 
+// schemeGroupParam reads ?group= (nil when absent: the default scheme)
+// and checks the group is the cycle's.
+func (s *Handlers) schemeGroupParam(c *gin.Context, cycleID int64) (*int64, error) {
+	v := c.Query("group")
+	if v == "" {
+		return nil, nil
+	}
+	n, err := httpx.ParseInt(v)
+	if err != nil || n < 1 {
+		return nil, apperr.InvalidField("group", "方案分组不存在")
+	}
+	id := int64(n)
+	if _, err := schemes.FindGroup(c, s.Pool, cycleID, id); err != nil {
+		return nil, err
+	}
+	return &id, nil
+}
+
 // APIGetScheme answers the cycle's scheme: the newest version, or
-// ?version=N.
+// ?version=N; of the default scheme, or of the group ?group=ID.
 func (s *Handlers) APIGetScheme(c *gin.Context) {
 	id, ok := s.PathIDAndBody(c, nil)
 	if !ok {
 		return
 	}
 	n, err := schemeVersionParam(c)
+	var group *int64
+	if err == nil {
+		group, err = s.schemeGroupParam(c, id)
+	}
 	var v schemes.Version
 	if err == nil {
-		v, err = s.findScheme(c, id, n)
+		v, err = s.findScheme(c, id, group, n)
 	}
 	if err != nil {
 		s.APIError(c, err)
@@ -56,8 +78,8 @@ func (s *Handlers) APIGetScheme(c *gin.Context) {
 
 // findScheme returns the cycle's scheme version n (0: the newest),
 // answering not_found for an unknown cycle before a missing scheme.
-func (s *Handlers) findScheme(c *gin.Context, cycleID int64, n int) (schemes.Version, error) {
-	v, err := schemes.Find(c, s.Pool, cycleID, n)
+func (s *Handlers) findScheme(c *gin.Context, cycleID int64, group *int64, n int) (schemes.Version, error) {
+	v, err := schemes.FindIn(c, s.Pool, cycleID, group, n)
 	if apperr.Is(err, apperr.NotFound) {
 		if _, _, lerr := schemes.List(c, s.Pool, cycleID, 1, 0); lerr != nil {
 			return schemes.Version{}, lerr
@@ -109,7 +131,12 @@ func (s *Handlers) APIListSchemeVersions(c *gin.Context) {
 		s.APIError(c, err)
 		return
 	}
-	list, total, err := schemes.List(c, s.Pool, id, limit, offset)
+	group, err := s.schemeGroupParam(c, id)
+	if err != nil {
+		s.APIError(c, err)
+		return
+	}
+	list, total, err := schemes.ListIn(c, s.Pool, id, group, limit, offset)
 	if err != nil {
 		s.APIError(c, err)
 		return

@@ -93,6 +93,10 @@ func (s *Handlers) CreateCycleSubmit(c *gin.Context) {
 	var cy cycles.Cycle
 	err := db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
 		cy, err = cycles.CreateCycle(c, tx, httpx.CurrentUser(c).Actor(), in, cycles.DefaultConfig(s.Config.LevelPoints))
+		if err != nil {
+			return err
+		}
+		cy, err = s.seedCategories(c, tx, cy)
 		return err
 	})
 	if errs, ok := httpx.FieldErrors(err); ok {

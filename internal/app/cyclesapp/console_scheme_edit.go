@@ -48,6 +48,8 @@ type schemeEditPageData struct {
 	Total      string
 	Valid      bool
 	Checked    bool
+	// Group is the scheme chain edited: the default scheme or a group's.
+	Group schemeGroup
 }
 
 type schemeKindOption struct{ Value, Label string }
@@ -74,14 +76,18 @@ func (s *Handlers) SchemeEditPage(c *gin.Context) {
 	if err == nil {
 		cy, err = cycles.FindCycle(c, s.Pool, id)
 	}
+	var group schemeGroup
+	if err == nil {
+		group, err = s.readSchemeGroup(c, cy, c.Query("group"), schemePath(id)+"/edit")
+	}
 	var newest schemes.Version
 	if err == nil {
-		newest, err = schemes.Find(c, s.Pool, id, 0)
+		newest, err = schemes.FindIn(c, s.Pool, id, group.ptr(), 0)
 		if apperr.Is(err, apperr.NotFound) {
 			err = nil
 		}
 	}
-	d := schemeEditPageData{Cycle: cy, Base: newest.Version}
+	d := schemeEditPageData{Cycle: cy, Base: newest.Version, Group: group}
 	var tree schemes.Node
 	switch {
 	case err != nil:
@@ -94,7 +100,7 @@ func (s *Handlers) SchemeEditPage(c *gin.Context) {
 	case c.Query("version") != "":
 		n, perr := httpx.ParseInt(c.Query("version"))
 		var v schemes.Version
-		if v, err = schemes.Find(c, s.Pool, id, n); perr != nil || err != nil {
+		if v, err = schemes.FindIn(c, s.Pool, id, group.ptr(), n); perr != nil || err != nil {
 			err = apperr.New(apperr.NotFound, "该考核方案版本不存在")
 		}
 		tree, d.Name, d.From = v.Tree, v.Name, "以第"+strconv.Itoa(v.Version)+"版为基础"
@@ -142,13 +148,17 @@ func (s *Handlers) SchemeEditSubmit(c *gin.Context) {
 	if err == nil {
 		cy, err = cycles.FindCycle(c, s.Pool, id)
 	}
+	var group schemeGroup
+	if err == nil {
+		group, err = s.readSchemeGroup(c, cy, c.PostForm("group"), schemePath(id)+"/edit")
+	}
 	if err != nil {
 		s.ConsoleError(c, err)
 		return
 	}
 	base, _ := strconv.Atoi(c.PostForm("base"))
 	d := schemeEditPageData{Cycle: cy, Base: base, From: c.PostForm("from"),
-		Name: c.PostForm("name"), Note: c.PostForm("note")}
+		Name: c.PostForm("name"), Note: c.PostForm("note"), Group: group}
 	rows := readDraftRows(c)
 	if len(rows) == 0 {
 		s.ConsoleError(c, apperr.New(apperr.Invalid, "编辑内容已失效，请重新打开方案编辑"))
@@ -175,7 +185,7 @@ func (s *Handlers) SchemeEditSubmit(c *gin.Context) {
 	}
 	changed := false
 	err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
-		newest, err := schemes.Find(c, tx, id, 0)
+		newest, err := schemes.FindIn(c, tx, id, group.ptr(), 0)
 		if err != nil && !apperr.Is(err, apperr.NotFound) {
 			return err
 		}
@@ -184,7 +194,7 @@ func (s *Handlers) SchemeEditSubmit(c *gin.Context) {
 				"版。为免覆盖他人的修改，本次未保存；请打开当前版本重新编辑。")
 		}
 		_, changed, err = schemes.Set(c, tx, httpx.CurrentUser(c).Actor(), id,
-			schemes.Change{Name: d.Name, Note: d.Note, Tree: &tree})
+			schemes.Change{GroupID: group.ptr(), Name: d.Name, Note: d.Note, Tree: &tree})
 		return err
 	})
 	if apperr.Is(err, apperr.Conflict) {
@@ -205,7 +215,7 @@ func (s *Handlers) SchemeEditSubmit(c *gin.Context) {
 	if !changed {
 		flash = "scheme_unchanged"
 	}
-	httpx.Redirect(c, schemePath(id), flash)
+	httpx.Redirect(c, schemePath(id)+group.query(), flash)
 }
 
 func (s *Handlers) unitNames(c *gin.Context) ([]unitName, error) {

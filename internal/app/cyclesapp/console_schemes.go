@@ -74,6 +74,8 @@ type schemePageData struct {
 	TrialVersion int
 	TrialPreset  string
 	CycleLink    string
+	// Group is the scheme chain shown: the default scheme or a group's.
+	Group schemeGroup
 }
 
 // schemeView is what a scheme page request asks to see: a stored version
@@ -81,6 +83,7 @@ type schemePageData struct {
 type schemeView struct {
 	version int
 	preset  string
+	group   string
 }
 
 func readSchemeView(version, preset string) (schemeView, error) {
@@ -105,6 +108,7 @@ func (s *Handlers) SchemePage(c *gin.Context) {
 		s.ConsoleError(c, err)
 		return
 	}
+	view.group = c.Query("group")
 	s.showScheme(c, http.StatusOK, view, nil, nil, nil)
 }
 
@@ -116,16 +120,20 @@ func (s *Handlers) showScheme(c *gin.Context, status int, view schemeView, form 
 	if err == nil {
 		cy, err = cycles.FindCycle(c, s.Pool, id)
 	}
+	var group schemeGroup
+	if err == nil {
+		group, err = s.readSchemeGroup(c, cy, view.group, schemePath(id))
+	}
 	var list []schemes.Info
 	var total int
 	if err == nil {
-		list, total, err = schemes.List(c, s.Pool, id, 100, 0)
+		list, total, err = schemes.ListIn(c, s.Pool, id, group.ptr(), 100, 0)
 	}
 	d := schemePageData{BasePage: s.Base(c, cy.Name+" · 考核方案", "cycles"), Cycle: cy, Presets: schemes.Presets(),
-		VersionsN: total, Problems: problems, CycleLink: cyclePath(id)}
+		VersionsN: total, Problems: problems, CycleLink: cyclePath(id), Group: group}
 	if err == nil && total > 0 {
 		d.NewestN = list[0].Version
-		d.Scheme, err = schemes.Find(c, s.Pool, id, view.version)
+		d.Scheme, err = schemes.FindIn(c, s.Pool, id, group.ptr(), view.version)
 		d.Has = err == nil
 	}
 	var tree schemes.Node
@@ -147,9 +155,9 @@ func (s *Handlers) showScheme(c *gin.Context, status int, view schemeView, form 
 		d.Rows, d.Trial = schemeRows(tree, trial)
 	}
 	for _, v := range list {
-		link := schemePath(id)
+		link := schemePath(id) + group.query()
 		if v.Version != d.NewestN {
-			link += "?version=" + strconv.Itoa(v.Version)
+			link += map[bool]string{true: "?", false: "&"}[group.ID == 0] + "version=" + strconv.Itoa(v.Version)
 		}
 		d.Versions = append(d.Versions, schemeVersionRow{Info: v, Link: link,
 			Newest: v.Version == d.NewestN, Selected: d.Preview == nil && v.Version == d.Scheme.Version})
@@ -235,7 +243,16 @@ func (s *Handlers) SchemeSubmit(c *gin.Context) {
 		s.ConsoleError(c, err)
 		return
 	}
-	ch := schemes.Change{Name: c.PostForm("name"), Note: c.PostForm("note")}
+	cy, err := cycles.FindCycle(c, s.Pool, id)
+	var group schemeGroup
+	if err == nil {
+		group, err = s.readSchemeGroup(c, cy, c.PostForm("group"), schemePath(id))
+	}
+	if err != nil {
+		s.ConsoleError(c, err)
+		return
+	}
+	ch := schemes.Change{GroupID: group.ptr(), Name: c.PostForm("name"), Note: c.PostForm("note")}
 	var form *schemeJSONForm
 	var problems []string
 	if c.PostForm("mode") == "json" {
@@ -258,7 +275,7 @@ func (s *Handlers) SchemeSubmit(c *gin.Context) {
 		problems = schemeProblems(err, ch)
 	}
 	if problems != nil {
-		view := schemeView{}
+		view := schemeView{group: c.PostForm("group")}
 		if ch.Preset != "" && form == nil {
 			view.preset = ch.Preset
 		}
@@ -273,7 +290,7 @@ func (s *Handlers) SchemeSubmit(c *gin.Context) {
 	if !changed {
 		flash = "scheme_unchanged"
 	}
-	httpx.Redirect(c, schemePath(id), flash)
+	httpx.Redirect(c, schemePath(id)+group.query(), flash)
 }
 
 // decodeSchemeTree reads a pasted tree, returning a Chinese message when
@@ -334,6 +351,15 @@ func (s *Handlers) SchemeTrialSubmit(c *gin.Context) {
 	if err == nil {
 		view, err = readSchemeView(c.PostForm("version"), c.PostForm("preview"))
 	}
+	var cy cycles.Cycle
+	if err == nil {
+		cy, err = cycles.FindCycle(c, s.Pool, id)
+	}
+	var group schemeGroup
+	if err == nil {
+		view.group = c.PostForm("group")
+		group, err = s.readSchemeGroup(c, cy, view.group, schemePath(id))
+	}
 	var tree schemes.Node
 	if err == nil && view.preset != "" {
 		var p schemes.Preset
@@ -341,7 +367,7 @@ func (s *Handlers) SchemeTrialSubmit(c *gin.Context) {
 		tree = p.Tree
 	} else if err == nil {
 		var v schemes.Version
-		v, err = schemes.Find(c, s.Pool, id, view.version)
+		v, err = schemes.FindIn(c, s.Pool, id, group.ptr(), view.version)
 		tree = v.Tree
 	}
 	if err != nil {

@@ -24,4 +24,8 @@ var Flashes = map[string]string{
 	"cycle_config_unchanged": "考核配置没有变化，未生成新版本。",
 	"scheme_saved":           "考核方案已保存为新版本；此前的版本保留不变，可随时查看。",
 	"scheme_unchanged":       "考核方案没有变化，未生成新版本。",
+	"categories_saved":       "单位类别已保存；类别在其中的单位参加本年度考核。",
+	"categories_unchanged":   "单位类别没有变化。",
+	"scheme_group_saved":     "方案分组已保存；分组内类别的单位按该分组的考核方案计分。",
+	"scheme_group_deleted":   "方案分组已删除；其类别的单位改按通用方案计分。",
 }

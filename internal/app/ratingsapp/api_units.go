@@ -50,7 +50,7 @@ func (s *Handlers) APICreateUnit(c *gin.Context) {
 		return
 	}
 	s.APITx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
-		u, err := units.CreateUnit(c, tx, httpx.CurrentUser(c).Actor(), in, s.Config.UnitCategories)
+		u, err := units.CreateUnit(c, tx, httpx.CurrentUser(c).Actor(), in, s.unitCategories(c, tx))
 		return unitJSON{u, s.qr(u.QRCode)}, err
 	})
 }
@@ -114,7 +114,7 @@ func (s *Handlers) APIUpdateUnit(c *gin.Context) {
 				*dst = *src
 			}
 		}
-		u, err := units.UpdateUnit(c, tx, httpx.CurrentUser(c).Actor(), id, in, s.Config.UnitCategories)
+		u, err := units.UpdateUnit(c, tx, httpx.CurrentUser(c).Actor(), id, in, s.unitCategories(c, tx))
 		return unitJSON{u, s.qr(u.QRCode)}, err
 	})
 }

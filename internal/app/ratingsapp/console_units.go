@@ -1,6 +1,8 @@
 package ratingsapp
 
 import (
+	"context"
+	"minyi/internal/cycles"
 	"net/http"
 	"strconv"
 
@@ -64,7 +66,7 @@ func (s *Handlers) showUnits(c *gin.Context, status int, form units.UnitInput, e
 		s.ConsoleError(c, err)
 		return
 	}
-	d := unitsPageData{BasePage: s.Base(c, "单位管理", "units"), Categories: s.Config.UnitCategories,
+	d := unitsPageData{BasePage: s.Base(c, "单位管理", "units"), Categories: s.unitCategories(c, s.Pool),
 		Category: c.Query("category"), Form: form, Errors: errs, Total: len(list)}
 	for _, u := range list {
 		if d.Category != "" && u.Category != d.Category {
@@ -87,7 +89,7 @@ func (s *Handlers) CreateUnitSubmit(c *gin.Context) {
 	in := unitForm(c)
 	var u units.Unit
 	err := db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
-		u, err = units.CreateUnit(c, tx, httpx.CurrentUser(c).Actor(), in, s.Config.UnitCategories)
+		u, err = units.CreateUnit(c, tx, httpx.CurrentUser(c).Actor(), in, s.unitCategories(c, tx))
 		return err
 	})
 	if errs, ok := httpx.FieldErrors(err); ok {
@@ -197,7 +199,7 @@ func (s *Handlers) loadUnitPage(c *gin.Context) (unitPageData, bool) {
 	d.CanEdit = d.Office
 	d.ShortCode = httpx.Deref(u.ShortCode)
 	d.QR = s.qrView(u.QRCode, unitPath(u.ID)+"/poster")
-	d.Categories = s.Config.UnitCategories
+	d.Categories = s.unitCategories(c, s.Pool)
 	d.UnitForm = units.UnitInput{Name: u.Name, ShortCode: d.ShortCode, Category: u.Category}
 	d.PointForm.Kind = units.KindWindow
 	names := map[int64]string{}
@@ -245,7 +247,7 @@ func (s *Handlers) UpdateUnitSubmit(c *gin.Context) {
 	}
 	in := unitForm(c)
 	err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
-		_, err := units.UpdateUnit(c, tx, httpx.CurrentUser(c).Actor(), u.ID, in, s.Config.UnitCategories)
+		_, err := units.UpdateUnit(c, tx, httpx.CurrentUser(c).Actor(), u.ID, in, s.unitCategories(c, tx))
 		return err
 	})
 	if errs, ok := httpx.FieldErrors(err); ok {
@@ -274,4 +276,15 @@ func (s *Handlers) RotateUnitSubmit(c *gin.Context) {
 		return
 	}
 	httpx.Redirect(c, unitPath(id)+"#qr", "qr_rotated")
+}
+
+// unitCategories are the categories a unit may be registered under: those
+// of every cycle (the newest cycle's first), and the server's
+// UNIT_CATEGORIES while a cycle has none set.
+func (s *Handlers) unitCategories(ctx context.Context, q db.DBTX) []string {
+	list, err := cycles.KnownCategories(ctx, q, s.Config.UnitCategories)
+	if err != nil || len(list) == 0 {
+		return s.Config.UnitCategories
+	}
+	return list
 }

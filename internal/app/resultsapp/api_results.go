@@ -75,7 +75,7 @@ func (s *Handlers) loadResultsView(c *gin.Context, unitID *int64) (resultsView, 
 			if v.Published, err = results.Published(c, tx, p.ID, unitID); err != nil {
 				return err
 			}
-			v.Published = orderCategories(v.Published, s.Config.UnitCategories)
+			v.Published = orderCategories(v.Published, s.categoryOrder(c, tx, id))
 		}
 		v.Appeals, err = results.ListAppeals(c, tx, id, unitID)
 		return err

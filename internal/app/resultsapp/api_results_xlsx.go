@@ -99,7 +99,7 @@ func (s *Handlers) APIResultsXLSX(c *gin.Context) {
 			if cats, err = results.Published(c, tx, p.ID, nil); err != nil {
 				return err
 			}
-			cats = orderCategories(cats, s.Config.UnitCategories)
+			cats = orderCategories(cats, s.categoryOrder(c, tx, id))
 			label := "初步结果"
 			if p.Stage == results.StageFinal {
 				label = "最终结果"

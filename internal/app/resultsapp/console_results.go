@@ -38,6 +38,19 @@ type resultsPageData struct {
 	Link           string
 }
 
+// ManySchemes reports whether a line shown was scored on a scheme group's
+// scheme, when the page names each unit's scheme.
+func (d resultsPageData) ManySchemes() bool {
+	for _, c := range d.Categories {
+		for _, l := range c.Lines {
+			if l.ScoredOn.GroupID != nil {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func (s *Handlers) cycleFromPath(c *gin.Context) (cycles.Cycle, error) {
 	id, err := httpx.IDParam(c, "id")
 	if err != nil {
@@ -102,7 +115,7 @@ func (s *Handlers) showResults(c *gin.Context, status int, errMsg string) {
 			if err != nil {
 				return err
 			}
-			d.Categories = orderCategories(cats, s.Config.UnitCategories)
+			d.Categories = orderCategories(cats, s.categoryOrder(c, tx, cy.ID))
 		} else if !leader {
 			d.View = "draft"
 		}

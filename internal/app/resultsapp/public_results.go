@@ -1,6 +1,7 @@
 package resultsapp
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -70,7 +71,7 @@ func (s *Handlers) PublicResultsPage(c *gin.Context) {
 	if h := st.Final.SnapshotSHA256; h != nil {
 		d.Snapshot = *h
 	}
-	for _, cat := range orderCategories(cats, s.Config.UnitCategories) {
+	for _, cat := range orderCategories(cats, s.categoryOrder(c, s.Pool, id)) {
 		pc := publicResultCategory{Name: cat.Name}
 		for _, l := range cat.Lines {
 			pc.Lines = append(pc.Lines, publicResultLine{Rank: *l.Rank, Name: l.Unit.Name, GradeLabel: l.GradeLabel,
@@ -79,6 +80,16 @@ func (s *Handlers) PublicResultsPage(c *gin.Context) {
 		d.Categories = append(d.Categories, pc)
 	}
 	s.Render(c, http.StatusOK, "public/results.html", d)
+}
+
+// categoryOrder is the cycle's categories in order, the server's
+// UNIT_CATEGORIES while the cycle has none set.
+func (s *Handlers) categoryOrder(ctx context.Context, q db.DBTX, cycleID int64) []string {
+	list, err := cycles.Categories(ctx, q, cycleID, s.Config.UnitCategories)
+	if err != nil {
+		return s.Config.UnitCategories
+	}
+	return list
 }
 
 // orderCategories puts categories in the configured order, the others
