@@ -26,12 +26,12 @@ import (
 // 市审计局 A is named by Zhongshan's preset only. Clients: office, f, s, m,
 // e, x, a.
 type world struct {
-	app                       *apptest.App
-	cycle                     int64
-	f, s, m, e, x, a          int64
-	budgetInd, safetyInd      int64
-	office, cf, cs, cm, ce    *apptest.Client
-	cx, ca                    *apptest.Client
+	app                    *apptest.App
+	cycle                  int64
+	f, s, m, e, x, a       int64
+	budgetInd, safetyInd   int64
+	office, cf, cs, cm, ce *apptest.Client
+	cx, ca                 *apptest.Client
 }
 
 var at = time.Date(2026, 4, 10, 10, 0, 0, 0, time.UTC)
