@@ -74,7 +74,7 @@ func (s *Handlers) APIListProposals(c *gin.Context) {
 		err = perr
 	}
 	f := assessors.ProposalFilter{CycleID: cycleID, Status: c.Query("status"), Limit: limit, Offset: offset}
-	if err == nil && !isOffice(c) {
+	if err == nil && !seesAll(c) {
 		var me int64
 		me, err = assessorUnit(c)
 		f.ProposerID = &me

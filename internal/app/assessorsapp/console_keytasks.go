@@ -38,7 +38,7 @@ func (s *Handlers) KeyTasksPage(c *gin.Context) {
 func (s *Handlers) showKeyTasks(c *gin.Context, status int, form map[string]string, picked map[int64]bool, errs map[string]string) {
 	cy, err := s.cycleOf(c)
 	var lead *int64
-	if err == nil && !isOffice(c) {
+	if err == nil && !seesAll(c) {
 		var me int64
 		me, err = assessorUnit(c)
 		lead = &me

@@ -50,7 +50,9 @@ func assessorUnit(c *gin.Context) (int64, error) {
 	return *u.UnitID, nil
 }
 
-func isOffice(c *gin.Context) bool { return httpx.CurrentUser(c).Role == users.RoleOffice }
+
+// seesAll: the office, or a leader's read-only account.
+func seesAll(c *gin.Context) bool { return httpx.CurrentUser(c).SeesAll() }
 
 // cycleOf loads the :id cycle.
 func (s *Handlers) cycleOf(c *gin.Context) (cycles.Cycle, error) {
