@@ -50,7 +50,6 @@ func assessorUnit(c *gin.Context) (int64, error) {
 	return *u.UnitID, nil
 }
 
-
 // seesAll: the office, or a leader's read-only account.
 func seesAll(c *gin.Context) bool { return httpx.CurrentUser(c).SeesAll() }
 
