@@ -95,7 +95,7 @@ func ProposerMatches(unitName, proposer string) bool {
 // forbidden as CheckAssesses does, and invalid for a reason not in the
 // cycle's settings, a missing or long description, or bad evidence (a
 // unit cites only its own files).
-func Propose(ctx context.Context, tx pgx.Tx, actor audit.Actor, cycleID, proposerID int64, in ProposalInput) (Proposal, error) {
+func Propose(ctx context.Context, tx pgx.Tx, actor audit.Actor, cycleID, proposerID int64, in ProposalInput, now time.Time) (Proposal, error) {
 	if err := assessment.CheckEditable(ctx, tx, cycleID); err != nil {
 		return Proposal{}, err
 	}
@@ -131,8 +131,8 @@ func Propose(ctx context.Context, tx pgx.Tx, actor audit.Actor, cycleID, propose
 	}
 	var id int64
 	err = tx.QueryRow(ctx, `INSERT INTO deduction_proposals (cycle_id, unit_id, proposer_unit_id, reason_key, description,
-			evidence_ids, created_by) VALUES ($1, $2, $3, $4, $5, $6::uuid[], $7) RETURNING id`,
-		cycleID, in.UnitID, proposerID, reason.Key, desc, ev, actorID(actor)).Scan(&id)
+			evidence_ids, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6::uuid[], $7, $8) RETURNING id`,
+		cycleID, in.UnitID, proposerID, reason.Key, desc, ev, actorID(actor), now).Scan(&id)
 	if err != nil {
 		return Proposal{}, db.Err(err)
 	}

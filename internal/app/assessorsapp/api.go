@@ -107,7 +107,7 @@ func (s *Handlers) APIPropose(c *gin.Context) {
 		return
 	}
 	s.APITx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
-		return assessors.Propose(c, tx, httpx.CurrentUser(c).Actor(), cycleID, me, in)
+		return assessors.Propose(c, tx, httpx.CurrentUser(c).Actor(), cycleID, me, in, s.Now())
 	})
 }
 
@@ -155,7 +155,11 @@ func (s *Handlers) APIDeductionPresets(c *gin.Context) {
 		s.APIError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, presetsJSON{assessment.DeductionPresets(), v.Settings.DeductionPreset})
+	cur := v.Settings.DeductionPreset
+	if cur == "" {
+		cur = assessment.MatchDeductionPreset(v.Settings)
+	}
+	c.JSON(http.StatusOK, presetsJSON{assessment.DeductionPresets(), cur})
 }
 
 // APIApplyPreset sets the cycle's deduction reasons to {"preset"} (the

@@ -174,7 +174,7 @@ func (s *Handlers) ProposalSubmit(c *gin.Context) {
 			return err
 		}
 		_, err = assessors.Propose(c, tx, httpx.CurrentUser(c).Actor(), cy.ID, me, assessors.ProposalInput{UnitID: unitID,
-			ReasonKey: form["reason_key"], Description: form["description"], EvidenceIDs: ev})
+			ReasonKey: form["reason_key"], Description: form["description"], EvidenceIDs: ev}, s.Now())
 		return err
 	})
 	if err != nil {

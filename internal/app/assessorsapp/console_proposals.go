@@ -74,6 +74,9 @@ func (s *Handlers) showProposals(c *gin.Context, status int, failed int64, msg s
 		return
 	}
 	d.Preset, d.Cap, d.Reasons = set.Settings.DeductionPreset, set.Settings.DeductionCap, set.Settings.DeductionReasons
+	if d.Preset == "" {
+		d.Preset = assessment.MatchDeductionPreset(set.Settings)
+	}
 	f := assessors.ProposalFilter{CycleID: cy.ID, Limit: pageSize}
 	if st != "all" {
 		f.Status = st
