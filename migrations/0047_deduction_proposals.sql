@@ -27,3 +27,8 @@ CREATE INDEX deduction_proposals_cycle ON deduction_proposals (cycle_id, status,
 CREATE INDEX deduction_proposals_proposer ON deduction_proposals (proposer_unit_id, cycle_id, id DESC);
 -- The office's to-do count of pending proposals.
 CREATE INDEX deduction_proposals_pending ON deduction_proposals (cycle_id) WHERE status = 'pending';
+
+-- An assessor named on target indicators (internal/assessors.IsAssessor,
+-- CheckAssesses): its current indicators across the units' sheets.
+CREATE INDEX target_indicators_assessor ON target_indicators (assessor_unit_id, sheet_id)
+    WHERE assessor_unit_id IS NOT NULL AND removed_at IS NULL;
