@@ -106,6 +106,46 @@ func prepare(ctx context.Context, conn *pgx.Conn, officeAPI, unitAPI *client, un
 			return fmt.Errorf("an evidence file: %w", err)
 		}
 	}
+	return prepareAssessor(ctx, conn, officeAPI, unitID, cycle)
+}
+
+// prepareAssessor makes the unit user's unit an assessor (考评单位) of a
+// leaf of the cycle's scheme and the lead unit of a key task shared by
+// two hundred units, so that the assessor's and the lead unit's pages
+// are timed as they serve.
+func prepareAssessor(ctx context.Context, conn *pgx.Conn, officeAPI *client, unitID, cycle int64) error {
+	var leaves struct {
+		Items []struct {
+			Key            string `json:"key"`
+			AssessorUnitID *int64 `json:"assessor_unit_id"`
+		} `json:"items"`
+	}
+	if err := officeAPI.sendJSON(http.MethodGet, fmt.Sprintf("/api/v1/cycles/%d/assessment/leaves", cycle), nil, http.StatusOK, &leaves); err != nil {
+		return fmt.Errorf("the scheme's leaves: %w", err)
+	}
+	mine := false
+	for _, l := range leaves.Items {
+		mine = mine || (l.AssessorUnitID != nil && *l.AssessorUnitID == unitID)
+	}
+	if !mine && len(leaves.Items) > 0 {
+		path := fmt.Sprintf("/api/v1/cycles/%d/assessment/leaves/%s/assessor", cycle, leaves.Items[0].Key)
+		if err := officeAPI.putJSON(path, map[string]any{"unit_id": unitID}); err != nil {
+			return fmt.Errorf("the unit as an assessor: %w", err)
+		}
+	}
+	if count(ctx, conn, `SELECT count(*) FROM key_tasks WHERE cycle_id = $1 AND lead_unit_id = $2`, cycle, unitID) > 0 {
+		return nil
+	}
+	rows, _ := conn.Query(ctx, `SELECT id FROM units WHERE id <> $1 ORDER BY id LIMIT 200`, unitID)
+	members, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return fmt.Errorf("the key task's units: %w", err)
+	}
+	err = officeAPI.postJSON(fmt.Sprintf("/api/v1/cycles/%d/key-tasks", cycle), map[string]any{"name": "基准测试重点任务",
+		"lead_unit_id": unitID, "unit_ids": members}, http.StatusCreated, nil)
+	if err != nil {
+		return fmt.Errorf("a key task: %w", err)
+	}
 	return nil
 }
 
@@ -148,6 +188,9 @@ var lookups = []struct{ name, sql string }{
 		ORDER BY r.rated_at DESC LIMIT 1`},
 	{"year", `SELECT max(year)::text FROM workday_years WHERE year <= @year`},
 	{"new_year", `SELECT min(y) FROM generate_series(@year, 2100) AS y WHERE y NOT IN (SELECT year FROM workday_years)`},
+	{"assessed", `SELECT min(id) FROM units WHERE id <> @unit`},
+	{"key_task", `SELECT min(t.id) FROM key_tasks t JOIN assessment_cycles c ON c.id = t.cycle_id
+		WHERE c.year = @year AND t.lead_unit_id = @unit`},
 	{"rectification_unit", `SELECT min(r.unit_id) FROM assessment_rectification_reports r
 		JOIN assessment_cycles c ON c.id = r.cycle_id WHERE c.year = @year`},
 }

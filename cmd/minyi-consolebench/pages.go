@@ -288,6 +288,22 @@ func catalogue() []spec {
 		{route: "/api/v1/cases/:id/callbacks", path: "/api/v1/cases/{callback_case}/callbacks", who: both},
 		{route: "/api/v1/cycles/:id/case-deductions", path: "/api/v1/cycles/{cycle}/case-deductions", who: office},
 		{route: "/api/v1/cycles/:id/case-carry", path: "/api/v1/cycles/{cycle}/case-carry", who: office},
+
+		// Assessor units and lead units (issue 15): the unit user's unit
+		// assesses a leaf and leads a key task of two hundred units (see
+		// prepareAssessor).
+		{route: "/console/cycles/:id/assessor", path: "/console/cycles/{cycle}/assessor", who: unitUser},
+		{route: "/console/cycles/:id/assessor/units/:unit_id", path: "/console/cycles/{cycle}/assessor/units/{assessed}", who: unitUser},
+		{route: "/console/cycles/:id/deduction-proposals", path: "/console/cycles/{cycle}/deduction-proposals", who: office},
+		{route: "/console/cycles/:id/key-tasks", path: "/console/cycles/{cycle}/key-tasks", who: both},
+		{route: "/console/key-tasks/:id", path: "/console/key-tasks/{key_task}", who: both},
+		{route: "/api/v1/cycles/:id/assessor/units", path: "/api/v1/cycles/{cycle}/assessor/units", who: unitUser},
+		{route: "/api/v1/cycles/:id/assessor/units/:unit_id", path: "/api/v1/cycles/{cycle}/assessor/units/{assessed}", who: unitUser},
+		{route: "/api/v1/cycles/:id/assessor/cases", path: "/api/v1/cycles/{cycle}/assessor/cases", who: unitUser},
+		{route: "/api/v1/cycles/:id/deduction-proposals", path: "/api/v1/cycles/{cycle}/deduction-proposals", who: both},
+		{route: "/api/v1/cycles/:id/deduction-presets", path: "/api/v1/cycles/{cycle}/deduction-presets", who: both},
+		{route: "/api/v1/cycles/:id/key-tasks", path: "/api/v1/cycles/{cycle}/key-tasks", who: both},
+		{route: "/api/v1/key-tasks/:id", path: "/api/v1/key-tasks/{key_task}", who: both},
 	}
 	s = append(s, filtered("/console/ratings", "/console/ratings", both, ratingFilters)...)
 	s = append(s, filtered("/api/v1/ratings", "/api/v1/ratings?limit=50", both, ratingFilters)...)

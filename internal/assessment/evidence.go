@@ -213,3 +213,11 @@ func notFound(err error, message string) error {
 	}
 	return err
 }
+
+// CheckEvidence validates the evidence ids an item of another package
+// cites (a deduction proposal): at most 10, each an uploaded file, and a
+// unit user (office false) only files of its own unit. It returns the ids
+// deduplicated, in order, or invalid naming evidence_ids.
+func CheckEvidence(ctx context.Context, q db.DBTX, ids []string, office bool, unitID *int64) ([]string, error) {
+	return checkEvidence(ctx, q, ids, office, unitID)
+}

@@ -59,6 +59,9 @@ type DeductionReason struct {
 	MaxTotal float64 `json:"max_total,omitempty"`
 	// SetsFail: an item of this reason sets the result to 不合格 directly.
 	SetsFail bool `json:"sets_fail,omitempty"`
+	// Proposer names the assessor unit (考评单位) the regulation has propose
+	// items of this reason (Zhongshan: 市监察局 for 廉政问题); "" for none.
+	Proposer string `json:"proposer,omitempty"`
 }
 
 // Settings are a cycle's assessment rules.
@@ -68,6 +71,9 @@ type Settings struct {
 	// DeductionCap is the most points deducted from a unit in all (e.g. 10).
 	DeductionCap     float64           `json:"deduction_cap"`
 	DeductionReasons []DeductionReason `json:"deduction_reasons"`
+	// DeductionPreset is the key of the preset the reasons were taken from
+	// (see DeductionPresets); "" when the office edited them by hand.
+	DeductionPreset string `json:"deduction_preset,omitempty"`
 	// Grading per category: at most ExcellentShare of a category's units
 	// get 优秀, at most GoodShare 良好; the rest 合格 when the composite is
 	// at least PassMin, else 不合格.
@@ -146,6 +152,9 @@ func (s Settings) Validate() error {
 		}
 		if r.Points < 0 || r.Points > 100 || r.MaxTotal < 0 || r.MaxTotal > 100 {
 			f.Add(p+".points", "扣分分值须在0到100之间")
+		}
+		if utf8.RuneCountInString(r.Proposer) > 50 {
+			f.Add(p+".proposer", "提出单位名称不能超过50字")
 		}
 	}
 	if s.ExcellentShare < 0 || s.ExcellentShare > 1 {

@@ -405,6 +405,18 @@ var fieldNames = map[string]string{
 	"annual_carries_when_daily_short": "日常考核不足时以年终为准",
 	"annual_weight":                   "年终考核权重",
 	"daily_weight":                    "日常考核权重",
+	// Assessor units and key tasks (internal/assessors).
+	"proposer_unit_id":   "提出单位",
+	"proposer_name":      "提出单位名称",
+	"reject_reason":      "不予采纳理由",
+	"deduction_id":       "扣分记录",
+	"lead_unit_id":       "牵头单位",
+	"lead_unit_name":     "牵头单位名称",
+	"members":            "承担单位数",
+	"task":               "重点任务",
+	"assessor_unit_name": "评分单位名称",
+	"deduction_preset":   "扣分事由预设",
+	"proposer":           "提出单位",
 }
 
 // entityFieldNames are the names that differ by the kind of record.

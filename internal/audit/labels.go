@@ -120,6 +120,14 @@ var actionLabels = map[string]string{
 	"network.delete":                "删除大厅网络",
 	"rating_hold.count":             "暂不计分的评价计入得分",
 	"rating_hold.not_count":         "暂不计分的评价不计入",
+	"deduction_proposal.create":     "考评单位提出扣分建议",
+	"deduction_proposal.confirm":    "确认扣分建议",
+	"deduction_proposal.reject":     "不予采纳扣分建议",
+	"key_task.create":               "设立重点任务",
+	"key_task.lead":                 "指定牵头单位",
+	"key_task.members_add":          "增加重点任务承担单位",
+	"key_task.member_remove":        "移除重点任务承担单位",
+	"key_task.indicator":            "关联重点任务指标",
 }
 
 // entityLabels names the kinds of records the log names, in filter order.
@@ -137,6 +145,7 @@ var entityLabels = []Choice{
 	{"notification_delivery", "通知发送记录"}, {"notification_template", "通知模板"},
 	{"citizen_sms", "群众短信"},
 	{"citizen_sms_settings", "群众短信设置"},
+	{"deduction_proposal", "扣分建议"}, {"key_task", "重点任务"},
 }
 
 // Choice is one option of a filter: the stored key and its label.

@@ -69,6 +69,8 @@ func SourceKindLabel(kind string) string {
 		return "目标监测"
 	case "result":
 		return "考核结果改进建议"
+	case KindAssessor:
+		return "考评单位发现问题"
 	}
 	return kind
 }
@@ -111,6 +113,10 @@ type Case struct {
 	Version      int        `json:"version" db:"version"`
 	UpdatedAt    time.Time  `json:"updated_at" db:"updated_at"`
 	Sources      []Source   `json:"sources" db:"sources"`
+	// AssessorUnitID is the assessor unit (考评单位) that opened the case on
+	// a problem it found (source kind KindAssessor); it follows the case.
+	AssessorUnitID   *int64  `json:"assessor_unit_id" db:"assessor_unit_id"`
+	AssessorUnitName *string `json:"assessor_unit_name" db:"assessor_unit_name"`
 
 	// AnswerDueProvisional and CallbackDueProvisional mark a deadline
 	// counted through a year without a working-day calendar (weekends
@@ -150,6 +156,7 @@ const caseSQL = `SELECT c.id, c.unit_id, u.name AS unit_name, c.source_kind, c.s
 	c.answer_due_provisional, c.callback_due_provisional,
 	c.answered_at, c.explanation, c.responsible, c.measures, c.outcome, c.fix_due::text AS fix_due, c.done_at, c.done_note,
 	c.done_evidence::text[] AS done_evidence, c.closed_at, c.return_reason, c.released, c.version, c.updated_at,
+	c.assessor_unit_id, (SELECT a.name FROM units a WHERE a.id = c.assessor_unit_id) AS assessor_unit_name,
 	coalesce((SELECT jsonb_agg(jsonb_build_object('source_kind', s.source_kind, 'source_id', s.source_id)
 		ORDER BY s.source_kind, s.source_id) FROM case_sources s WHERE s.case_id = c.id), '[]') AS sources
 FROM {cases} c JOIN units u ON u.id = c.unit_id LEFT JOIN users cu ON cu.id = c.created_by`
@@ -169,13 +176,15 @@ const (
 
 // CaseFilter selects cases. Today is the date overdue filters compare with.
 type CaseFilter struct {
-	UnitID   *int64
-	Status   string
-	Overdue  string // "", OverdueAny, OverdueAnswer, OverdueFix
-	Released bool   // only released cases
-	Today    time.Time
-	Limit    int
-	Offset   int
+	UnitID *int64
+	// AssessorUnitID selects the cases the assessor unit opened.
+	AssessorUnitID *int64
+	Status         string
+	Overdue        string // "", OverdueAny, OverdueAnswer, OverdueFix
+	Released       bool   // only released cases
+	Today          time.Time
+	Limit          int
+	Offset         int
 }
 
 const overdueAnswerSQL = `(c.answer_due IS NOT NULL AND c.answered_at IS NULL AND c.answer_due < $3::date)`
@@ -211,6 +220,9 @@ func (f CaseFilter) where() (string, []any) {
 	conds := []string{"true"}
 	if f.UnitID != nil {
 		conds = append(conds, "c.unit_id = "+arg(*f.UnitID))
+	}
+	if f.AssessorUnitID != nil {
+		conds = append(conds, "c.assessor_unit_id = "+arg(*f.AssessorUnitID))
 	}
 	if f.Status != "" {
 		conds = append(conds, "c.status = "+arg(f.Status))

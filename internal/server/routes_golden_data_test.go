@@ -172,6 +172,14 @@ func (w *goldenWorld) assessmentFixtures(t *testing.T) {
 	w.call(t, w.office, "POST", goldenAPI("/cycles/%s/assessment/adjustments", cy), map[string]any{"unit_id": json.Number(unit),
 		"kind": "raise", "reason": "重大贡献"}, http.StatusCreated, &adj)
 	w.p["adjustment"] = adj.ID.String()
+	// A key task the unit leads, shared by the unit itself; the walk's
+	// unit assesses no leaf, so the proposal routes name a proposal that
+	// does not exist.
+	var task goldenObj
+	w.call(t, w.office, "POST", goldenAPI("/cycles/%s/key-tasks", cy), map[string]any{"name": "优化营商环境",
+		"lead_unit_id": json.Number(unit), "unit_ids": []any{json.Number(unit)}}, http.StatusCreated, &task)
+	w.p["key_task"] = task.ID.String()
+	w.p["proposal"] = "999999999"
 }
 
 // caseFixtures turns a real-name rating with a message of the unit into a case and walks it

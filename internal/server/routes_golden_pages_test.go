@@ -3,6 +3,17 @@ package server_test
 // goldenPageRoutes are the console's and the public's routes in the walk
 // (see goldenTable for the options).
 var goldenPageRoutes = []string{
+	"GET /console/cycles/:id/assessor",
+	"GET /console/cycles/:id/assessor/units/:unit_id",
+	"POST /console/cycles/:id/assessor/units/:unit_id/cases",
+	"POST /console/cycles/:id/assessor/units/:unit_id/proposals",
+	"GET /console/cycles/:id/deduction-proposals",
+	"POST /console/cycles/:id/deduction-proposals/:proposal_id",
+	"POST /console/cycles/:id/deduction-preset",
+	"GET /console/cycles/:id/key-tasks",
+	"POST /console/cycles/:id/key-tasks",
+	"GET /console/key-tasks/:id",
+	"POST /console/key-tasks/:id",
 	"GET /",
 	"GET /cases",
 	"GET /cases/:unit",

@@ -16,6 +16,7 @@ import (
 	"minyi/internal/app/accountsapp"
 	"minyi/internal/app/agenciesapp"
 	"minyi/internal/app/assessmentapp"
+	"minyi/internal/app/assessorsapp"
 	"minyi/internal/app/casesapp"
 	"minyi/internal/app/citizensmsapp"
 	"minyi/internal/app/cyclesapp"
@@ -108,6 +109,7 @@ func New(d Deps) (*Server, error) {
 			notifyapp.Flashes,
 			notifyapp.UnitChannelFlashes,
 			citizensmsapp.Flashes,
+			assessorsapp.Flashes,
 		)}
 	s := &Server{App: app, instance: maintenance.InstanceName(), proxyWarn: newProxyWarner(d.Config.TrustedProxies),
 		fileRoutes: map[routeKey]struct{}{}}

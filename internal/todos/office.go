@@ -18,7 +18,7 @@ import (
 
 // officeSources are the office's to-dos.
 var officeSources = []source{officeReviewBacklog, officeCounts, officeReviewApplications, officeOverdueCases,
-	officeSurveys, officeReportReceipts}
+	officeSurveys, officeReportReceipts, officeDeductionProposals}
 
 // overdueUnitsShown is how many units the overdue-cases items name; the
 // rest are gathered in one item.
@@ -211,3 +211,22 @@ func officeReportReceipts(ctx context.Context, q db.DBTX, _ users.User, _ Env) (
 }
 
 func isNotFound(err error) bool { return apperr.Is(err, apperr.NotFound) }
+
+// officeDeductionProposals are the assessor units' deduction proposals
+// (扣分建议) waiting for the office's confirmation, one item per cycle.
+func officeDeductionProposals(ctx context.Context, q db.DBTX, _ users.User, _ Env) ([]Item, error) {
+	rows, _ := q.Query(ctx, `SELECT p.cycle_id, c.name, count(*)::int FROM deduction_proposals p
+		JOIN assessment_cycles c ON c.id = p.cycle_id WHERE p.status = 'pending'
+		GROUP BY p.cycle_id, c.name ORDER BY p.cycle_id DESC LIMIT 20`)
+	var out []Item
+	var cycle int64
+	var cycleName string
+	var n int
+	_, err := pgx.ForEachRow(rows, []any{&cycle, &cycleName, &n}, func() error {
+		out = append(out, Item{Kind: KindDeductionProposal, Count: n, CountText: strconv.Itoa(n),
+			Title: "审核考评单位的扣分建议 " + strconv.Itoa(n) + " 条", Detail: cycleName,
+			Link: "/console/cycles/" + strconv.FormatInt(cycle, 10) + "/deduction-proposals"})
+		return nil
+	})
+	return out, db.Err(err)
+}

@@ -41,6 +41,7 @@ const (
 	KindChangeRequests    = "change_requests"
 	KindReportReceipt     = "report_receipt"
 	KindPatternFlags      = "pattern_flags"
+	KindDeductionProposal = "deduction_proposal"
 )
 
 // Item is one thing waiting for the person.
@@ -155,7 +156,7 @@ var kindOrder = []string{
 	KindCaseAnswer, KindCaseReturned, KindCaseFix, KindReviewAnswered, KindRectificationReport, KindTargetSheet,
 	KindProgressReport, KindSelfEvaluation, KindAssessorScoring,
 	KindCallbacksDue, KindReviewApplication, KindOverdueCases, KindCaseVerify, KindReviewBacklog, KindFeedbackAppeals,
-	KindPatternFlags, KindTargetApproval, KindChangeRequests, KindReportReceipt, KindSurveyClosing, KindCalendarMissing,
+	KindPatternFlags, KindTargetApproval, KindChangeRequests, KindDeductionProposal, KindReportReceipt, KindSurveyClosing, KindCalendarMissing,
 }
 
 // kindRank is each kind's place in kindOrder.

@@ -127,6 +127,7 @@ func (s *Handlers) AssessSettingsSubmit(c *gin.Context) {
 	st := f.parse(errs)
 	reasons, rowOf, badReasons := parseReasons(f.Reasons)
 	st.DeductionReasons = reasons
+	st.DeductionPreset = assessment.MatchDeductionPreset(st)
 	before, err := assessment.LoadSettings(c, s.Pool, cy.ID)
 	if err != nil {
 		s.ConsoleError(c, err)

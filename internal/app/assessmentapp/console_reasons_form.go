@@ -15,7 +15,10 @@ import (
 // is kept as it is; a new row gets a generated one.
 type reasonRow struct {
 	Key, Name, Points, MaxTotal string
-	SetsFail, Delete            bool
+	// Proposer is the assessor the regulation has propose the reason
+	// (from a preset), kept as it is.
+	Proposer         string
+	SetsFail, Delete bool
 	// Error is what is wrong with the row, shown beside it.
 	Error string
 }
@@ -35,7 +38,7 @@ const maxReasonRows = 200
 func reasonRowsOf(rs []assessment.DeductionReason) []reasonRow {
 	rows := make([]reasonRow, 0, len(rs)+spareReasonRows)
 	for _, r := range rs {
-		row := reasonRow{Key: r.Key, Name: r.Name, Points: fnum(r.Points), SetsFail: r.SetsFail}
+		row := reasonRow{Key: r.Key, Name: r.Name, Points: fnum(r.Points), SetsFail: r.SetsFail, Proposer: r.Proposer}
 		if r.MaxTotal != 0 {
 			row.MaxTotal = fnum(r.MaxTotal)
 		}
@@ -65,6 +68,7 @@ func readReasonRows(c *gin.Context) []reasonRow {
 			Name:     strings.TrimSpace(c.PostForm("r.name." + s)),
 			Points:   strings.TrimSpace(c.PostForm("r.points." + s)),
 			MaxTotal: strings.TrimSpace(c.PostForm("r.max." + s)),
+			Proposer: strings.TrimSpace(c.PostForm("r.prop." + s)),
 			SetsFail: c.PostForm("r.fail."+s) != "", Delete: c.PostForm("r.del."+s) != ""})
 	}
 	return rows
@@ -86,7 +90,7 @@ func parseReasons(rows []reasonRow) (out []assessment.DeductionReason, rowOf []i
 		if r.Delete || r.blank() {
 			continue
 		}
-		d := assessment.DeductionReason{Key: r.Key, Name: r.Name, SetsFail: r.SetsFail}
+		d := assessment.DeductionReason{Key: r.Key, Name: r.Name, SetsFail: r.SetsFail, Proposer: r.Proposer}
 		if d.Key == "" {
 			for used["reason_"+strconv.Itoa(next)] {
 				next++

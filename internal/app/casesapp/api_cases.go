@@ -68,7 +68,8 @@ func (s *Handlers) visibleCase(c *gin.Context) (feedback.Case, error) {
 		return feedback.Case{}, apperr.New(apperr.NotFound, "整改案件不存在")
 	}
 	cs, err := feedback.FindCase(c, s.Pool, id)
-	if err == nil && !httpx.CurrentUser(c).CanSeeUnit(cs.UnitID) {
+	// The assessor unit that opened a case follows it (reads it only).
+	if u := httpx.CurrentUser(c); err == nil && !u.CanSeeUnit(cs.UnitID) && !cs.FollowsCase(u.UnitID) {
 		err = apperr.New(apperr.NotFound, "整改案件不存在")
 	}
 	return cs, err

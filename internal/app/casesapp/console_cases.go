@@ -131,6 +131,9 @@ type casePageData struct {
 	Errors        map[string]string
 	Message       string
 	Today         string
+	// Follower: the user's unit is the assessor that opened the case and
+	// only follows it (no forms).
+	Follower bool
 }
 
 // CasePage shows one case with its timeline and the forms of the user's role
@@ -152,6 +155,9 @@ func (s *Handlers) showCase(c *gin.Context, status int, form, errs map[string]st
 	p := casePageData{BasePage: s.Base(c, "整改案件 #"+cs.IDString(), "cases"), Case: cs, Updates: d.Updates,
 		AnswerOverdue: d.AnswerOverdue, FixOverdue: d.FixOverdue, Form: form, Errors: errs, Message: msg,
 		Today: s.Now().In(s.Config.Location).Format("2006-01-02"), Evidence: map[string]assessment.EvidenceFile{}}
+	if u := httpx.CurrentUser(c); !u.CanSeeUnit(cs.UnitID) {
+		p.Follower = true
+	}
 	if p.Form == nil {
 		p.Form = map[string]string{"explanation": cs.Explanation, "responsible": cs.Responsible, "measures": cs.Measures,
 			"outcome": cs.Outcome, "problem": cs.Problem}

@@ -1,0 +1,208 @@
+// Package assessors makes assessor units (考评单位) and lead units (牵头
+// 单位) full actors of a cycle (000 § 5, § 14, § 16, § 17; 001 annex 1–2;
+// 002 § 9, § 17): an assessor reads, for its leaves, the targets, progress
+// reports and self-evaluations of the units it assesses, proposes
+// deductions (扣分建议) that the office confirms or rejects, and opens and
+// follows rectification cases; a lead unit follows the progress of the
+// units sharing a key task (重点任务) it leads.
+package assessors
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"minyi/internal/apperr"
+	"minyi/internal/assessment"
+	"minyi/internal/db"
+	"minyi/internal/schemes"
+)
+
+// Messages of refused reads and actions.
+const (
+	MsgNotAssessor  = "本单位不是本年度考核方案中的考评单位，不能查看其他单位的目标和自评"
+	MsgNotAssessed  = "本单位不考评该单位，无权查看或处理其目标、进度和自评"
+	MsgOwnUnit      = "考评单位不能考评本单位；本单位的目标和自评请在“目标管理”中查看"
+	MsgUnitRoleOnly = "此功能供考评单位的工作人员使用"
+)
+
+// Scope is what an assessor unit may see of one unit it assesses: its
+// leaves of the cycle's scheme and whether it is named as the assessor on
+// the unit's target indicators.
+type Scope struct {
+	CycleID    int64
+	AssessorID int64
+	UnitID     int64
+	// Leaves are the assessor's manual leaves of the cycle's newest
+	// scheme (empty when it is named only on target indicators).
+	Leaves []assessment.Leaf
+}
+
+// LeafKeys are the keys of the scope's leaves.
+func (s Scope) LeafKeys() []string {
+	keys := make([]string, 0, len(s.Leaves))
+	for _, l := range s.Leaves {
+		keys = append(keys, l.Key)
+	}
+	return keys
+}
+
+// LeavesOf returns the manual leaves of the cycle's newest scheme whose
+// assessor is the unit; none when the cycle has no scheme yet.
+func LeavesOf(ctx context.Context, q db.DBTX, cycleID, unitID int64) ([]assessment.Leaf, error) {
+	v, err := schemes.Find(ctx, q, cycleID, 0)
+	if apperr.Is(err, apperr.NotFound) {
+		return []assessment.Leaf{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := []assessment.Leaf{}
+	for _, l := range assessment.ManualLeaves(v.Tree) {
+		if l.AssessorUnitID != nil && *l.AssessorUnitID == unitID {
+			out = append(out, l)
+		}
+	}
+	return out, nil
+}
+
+// namedOnIndicatorsSQL is true when unit $2's target sheet of cycle $1
+// names unit $3 as the assessor of a current indicator.
+const namedOnIndicatorsSQL = `EXISTS (SELECT 1 FROM target_sheets s JOIN target_indicators i ON i.sheet_id = s.id
+	WHERE s.cycle_id = $1 AND s.unit_id = $2 AND i.assessor_unit_id = $3 AND i.removed_at IS NULL)`
+
+// IsAssessor reports whether the unit assesses anything in the cycle: it
+// is named on a leaf of the scheme or on a current target indicator.
+func IsAssessor(ctx context.Context, q db.DBTX, cycleID, unitID int64) (bool, error) {
+	leaves, err := LeavesOf(ctx, q, cycleID, unitID)
+	if err != nil || len(leaves) > 0 {
+		return len(leaves) > 0, err
+	}
+	var named bool
+	err = q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM target_indicators i JOIN target_sheets s ON s.id = i.sheet_id
+		WHERE i.assessor_unit_id = $2 AND i.removed_at IS NULL AND s.cycle_id = $1)`, cycleID, unitID).Scan(&named)
+	return named, db.Err(err)
+}
+
+// CheckAssesses returns the scope of the assessor on the unit in the
+// cycle. The assessor assesses every other unit scored on a scheme that
+// names it on a leaf, and a unit whose target sheet names it as the
+// assessor of an indicator. It returns not_found for a unit that does not
+// exist and forbidden (MsgOwnUnit, MsgNotAssessor, MsgNotAssessed) when
+// the assessor may not see the unit.
+func CheckAssesses(ctx context.Context, q db.DBTX, cycleID, assessorID, unitID int64) (Scope, error) {
+	var exists bool
+	if err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM units WHERE id = $1)`, unitID).Scan(&exists); err != nil {
+		return Scope{}, db.Err(err)
+	}
+	if !exists {
+		return Scope{}, apperr.New(apperr.NotFound, "单位不存在")
+	}
+	if unitID == assessorID {
+		return Scope{}, apperr.New(apperr.Forbidden, MsgOwnUnit)
+	}
+	leaves, err := LeavesOf(ctx, q, cycleID, assessorID)
+	if err != nil {
+		return Scope{}, err
+	}
+	sc := Scope{CycleID: cycleID, AssessorID: assessorID, UnitID: unitID, Leaves: leaves}
+	if len(leaves) > 0 {
+		return sc, nil
+	}
+	var named bool
+	if err := q.QueryRow(ctx, `SELECT `+namedOnIndicatorsSQL, cycleID, unitID, assessorID).Scan(&named); err != nil {
+		return Scope{}, db.Err(err)
+	}
+	if named {
+		return sc, nil
+	}
+	if ok, err := IsAssessor(ctx, q, cycleID, assessorID); err != nil {
+		return Scope{}, err
+	} else if !ok {
+		return Scope{}, apperr.New(apperr.Forbidden, MsgNotAssessor)
+	}
+	return Scope{}, apperr.New(apperr.Forbidden, MsgNotAssessed)
+}
+
+// AssessedUnit is one unit of the assessor's list.
+type AssessedUnit struct {
+	ID       int64  `json:"id" db:"id"`
+	Name     string `json:"name" db:"name"`
+	Category string `json:"category" db:"category"`
+	// SheetStatus is the status of the unit's target sheet ("" for none).
+	SheetStatus string `json:"sheet_status" db:"sheet_status"`
+	// Indicators is how many current indicators of the sheet the assessor
+	// sees (they feed its leaves or name it); Reported how many of them
+	// have a progress report, SelfEvaluated a self-evaluation.
+	Indicators    int `json:"indicators" db:"indicators"`
+	Reported      int `json:"reported" db:"reported"`
+	SelfEvaluated int `json:"self_evaluated" db:"self_evaluated"`
+}
+
+// UnitPage selects a page of the assessed units: Search is a part of the
+// name; Limit 1–500 (50 when 0).
+type UnitPage struct {
+	Search        string
+	Limit, Offset int
+}
+
+// ListAssessedUnits returns a page of the units the assessor assesses in
+// the cycle, by name, and how many there are; forbidden (MsgNotAssessor)
+// when the unit assesses nothing in the cycle.
+func ListAssessedUnits(ctx context.Context, q db.DBTX, cycleID, assessorID int64, p UnitPage) ([]AssessedUnit, int, error) {
+	if p.Limit <= 0 || p.Limit > 500 {
+		p.Limit = 50
+	}
+	leaves, err := LeavesOf(ctx, q, cycleID, assessorID)
+	if err != nil {
+		return nil, 0, err
+	}
+	if len(leaves) == 0 {
+		if ok, err := IsAssessor(ctx, q, cycleID, assessorID); err != nil {
+			return nil, 0, err
+		} else if !ok {
+			return nil, 0, apperr.New(apperr.Forbidden, MsgNotAssessor)
+		}
+	}
+	keys := Scope{Leaves: leaves}.LeafKeys()
+	search := "%" + likeEscape(strings.TrimSpace(p.Search)) + "%"
+	// With leaves every other unit is assessed; without, only units whose
+	// sheet names the assessor on an indicator.
+	where := `u.id <> $3 AND u.name ILIKE $4 AND (cardinality($2::text[]) > 0 OR EXISTS (
+		SELECT 1 FROM target_sheets s JOIN target_indicators i ON i.sheet_id = s.id
+		WHERE s.cycle_id = $1 AND s.unit_id = u.id AND i.assessor_unit_id = $3 AND i.removed_at IS NULL))`
+	var total int
+	if err := q.QueryRow(ctx, `SELECT count(*) FROM units u WHERE `+where, cycleID, keys, assessorID, search).Scan(&total); err != nil {
+		return nil, 0, db.Err(err)
+	}
+	rows, _ := q.Query(ctx, `WITH page AS (
+			SELECT u.id, u.name, u.category FROM units u WHERE `+where+` ORDER BY u.name, u.id LIMIT $5 OFFSET $6)
+		SELECT page.id, page.name, page.category, coalesce(s.status, '') AS sheet_status,
+			count(i.id)::int AS indicators,
+			count(i.id) FILTER (WHERE EXISTS (SELECT 1 FROM target_reports r WHERE r.indicator_id = i.id))::int AS reported,
+			count(i.id) FILTER (WHERE EXISTS (SELECT 1 FROM target_self_evaluations e WHERE e.indicator_id = i.id))::int AS self_evaluated
+		FROM page LEFT JOIN target_sheets s ON s.cycle_id = $1 AND s.unit_id = page.id
+		LEFT JOIN target_indicators i ON i.sheet_id = s.id AND i.removed_at IS NULL
+			AND (i.assessor_unit_id = $3 OR i.scheme_key = ANY($2::text[]))
+		GROUP BY page.id, page.name, page.category, s.status ORDER BY page.name, page.id`,
+		cycleID, keys, assessorID, search, p.Limit, p.Offset)
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[AssessedUnit])
+	if list == nil {
+		list = []AssessedUnit{}
+	}
+	return list, total, db.Err(err)
+}
+
+// likeEscape escapes the wildcards of an ILIKE pattern.
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// sees reports whether an indicator is within the scope: it names the
+// assessor or feeds one of its leaves.
+func (s Scope) sees(assessorUnitID *int64, schemeKey string) bool {
+	return (assessorUnitID != nil && *assessorUnitID == s.AssessorID) ||
+		(schemeKey != "" && slices.Contains(s.LeafKeys(), schemeKey))
+}
