@@ -13,6 +13,7 @@ import (
 	"minyi/internal/assessment"
 	"minyi/internal/cycles"
 	"minyi/internal/db"
+	"minyi/internal/instruments"
 	"minyi/internal/schemes"
 	"minyi/internal/scores"
 )
@@ -46,6 +47,9 @@ type Line struct {
 	// Scheme the computed tree with each node's formula.
 	Inputs assessment.UnitInputs `json:"inputs"`
 	Scheme schemes.Result        `json:"scheme"`
+	// Feeds are the evaluation instruments' results fed to the scheme's
+	// instrument leaves, with their counts (results/instruments.go).
+	Feeds []Feed `json:"feeds,omitempty"`
 }
 
 // Category is the ranking of one unit category.
@@ -95,6 +99,9 @@ type Data struct {
 	Categories [][]Unit
 	Public     map[int64]*float64
 	Inputs     map[int64]assessment.UnitInputs
+	// Instruments are the results of the cycle's evaluation instruments by
+	// key and unit (instruments.Values), feeding "instrument:<key>" leaves.
+	Instruments map[string]map[int64]instruments.Value
 }
 
 // Build computes every unit's line and grades each category.
@@ -105,6 +112,7 @@ func Build(d Data) ([]Category, []Unit, error) {
 			autoKeys = append(autoKeys, l.Key)
 		}
 	}
+	fed := instrumentLeaves(d.Scheme)
 	// The tree is validated once for every unit.
 	prep, err := schemes.Prepare(d.Scheme)
 	if err != nil {
@@ -124,7 +132,7 @@ func Build(d Data) ([]Category, []Unit, error) {
 		go func() {
 			defer wg.Done()
 			for i := w; i < len(all); i += workers {
-				lines[i], errs[i] = unitLine(d, prep, all[i], autoKeys)
+				lines[i], errs[i] = unitLine(d, prep, all[i], autoKeys, fed)
 			}
 		}()
 	}
@@ -172,7 +180,7 @@ func sortLines(lines []*Line) {
 	sort.SliceStable(lines, func(i, j int) bool { return less(lines[i], lines[j]) })
 }
 
-func unitLine(d Data, prep *schemes.Prepared, u Unit, autoKeys []string) (*Line, error) {
+func unitLine(d Data, prep *schemes.Prepared, u Unit, autoKeys []string, fed []fedLeaf) (*Line, error) {
 	in := d.Inputs[u.ID]
 	entries := make(map[string]schemes.Input, len(in.Entries)+len(autoKeys))
 	for k, v := range in.Entries {
@@ -184,6 +192,7 @@ func unitLine(d Data, prep *schemes.Prepared, u Unit, autoKeys []string) (*Line,
 			entries[k] = schemes.Points(*pub)
 		}
 	}
+	feeds := feedInstruments(d.Instruments, u.ID, fed, entries)
 	if in.Entries == nil {
 		in.Entries = map[string]schemes.Input{}
 	}
@@ -197,8 +206,9 @@ func unitLine(d Data, prep *schemes.Prepared, u Unit, autoKeys []string) (*Line,
 	if err != nil {
 		return nil, err
 	}
+	explainFeeds(&res, feeds)
 	l := &Line{Unit: u, Complete: res.Complete, Missing: res.Missing, PublicScore: pub, SchemeScore: res.Composite,
-		Inputs: in, Scheme: res}
+		Inputs: in, Scheme: res, Feeds: feeds}
 	if !res.Complete {
 		names := make([]string, len(res.Missing))
 		for i, m := range res.Missing {
@@ -256,7 +266,11 @@ func compute(ctx context.Context, q db.DBTX, loc *time.Location, now time.Time, 
 	if err != nil {
 		return Assessment{}, err
 	}
-	d := Data{Scheme: sch.Tree, Settings: sv.Settings, Public: map[int64]*float64{}, Inputs: inputs}
+	vals, err := instruments.Values(ctx, q, cycleID)
+	if err != nil {
+		return Assessment{}, err
+	}
+	d := Data{Scheme: sch.Tree, Settings: sv.Settings, Public: map[int64]*float64{}, Inputs: inputs, Instruments: vals}
 	for _, c := range rep.Categories {
 		list := make([]Unit, len(c.Units))
 		for i, u := range c.Units {
