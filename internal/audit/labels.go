@@ -117,6 +117,13 @@ var actionLabels = map[string]string{
 	"network.delete":                "删除大厅网络",
 	"rating_hold.count":             "暂不计分的评价计入得分",
 	"rating_hold.not_count":         "暂不计分的评价不计入",
+	"instrument.create":             "创建评价项目",
+	"instrument.update":             "修改评价项目",
+	"instrument.open":               "开始评价项目",
+	"instrument.close":              "结束评价项目",
+	"instrument.invite":             "邀请评价人",
+	"instrument.partners":           "设置互评协作单位",
+	"instrument.answer":             "提交评价项目评价",
 }
 
 // entityLabels names the kinds of records the log names, in filter order.
@@ -134,6 +141,7 @@ var entityLabels = []Choice{
 	{"notification_delivery", "通知发送记录"}, {"notification_template", "通知模板"},
 	{"citizen_sms", "群众短信"},
 	{"citizen_sms_settings", "群众短信设置"},
+	{"instrument", "评价项目"},
 }
 
 // Choice is one option of a filter: the stored key and its label.

@@ -69,7 +69,7 @@ type Ballot struct {
 
 // scope is the SQL condition on units u selecting who the rater rates:
 // $1 instrument, $2 rated categories, $3 rater unit (0 for an invitee).
-const scope = `(cardinality($2::text[]) = 0 OR u.category = ANY($2)) AND u.id <> $3`
+const scope = `$1::bigint > 0 AND (cardinality($2::text[]) = 0 OR u.category = ANY($2)) AND u.id <> $3`
 
 const partnerScope = ` AND EXISTS (SELECT 1 FROM evaluation_instrument_partners p
 	WHERE p.instrument_id = $1 AND p.rater_unit_id = $3 AND p.rated_unit_id = u.id)`
@@ -197,7 +197,7 @@ func SaveAnswers(ctx context.Context, tx pgx.Tx, actor audit.Actor, id int64, r 
 	}
 	col, rid := r.column()
 	// One rater's saves run one at a time, so the totals count each answer once.
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('instrument:' || $1::text || ':' || $2 || ':' || $3::text, 0))`,
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('instrument:' || $1::bigint || ':' || $2::text || ':' || $3::bigint, 0))`,
 		in.ID, col, rid); err != nil {
 		return 0, db.Err(err)
 	}
@@ -212,14 +212,14 @@ func SaveAnswers(ctx context.Context, tx pgx.Tx, actor audit.Actor, id int64, r 
 			WHERE a.instrument_id = $1 AND a.`+col+` = $5 AND a.rated_unit_id = ANY($2)
 		), up AS (
 			INSERT INTO evaluation_instrument_answers AS a (instrument_id, rated_unit_id, `+col+`, grade, value, answered_by, answered_at)
-			SELECT $1, rated, $5, grade, value, $6, $7 FROM input
+			SELECT $1::bigint, rated, $5::bigint, grade, value, $6::bigint, $7::timestamptz FROM input
 			ON CONFLICT (instrument_id, `+col+`, rated_unit_id) WHERE `+col+` IS NOT NULL
 			DO UPDATE SET grade = excluded.grade, value = excluded.value, answered_by = excluded.answered_by,
 				answered_at = excluded.answered_at
 			RETURNING a.rated_unit_id
 		)
 		INSERT INTO evaluation_instrument_totals AS t (instrument_id, unit_id, answers, total)
-		SELECT $1, i.rated, CASE WHEN o.value IS NULL THEN 1 ELSE 0 END, i.value - coalesce(o.value, 0)
+		SELECT $1::bigint, i.rated, CASE WHEN o.value IS NULL THEN 1 ELSE 0 END, i.value - coalesce(o.value, 0)
 		FROM input i JOIN up ON up.rated_unit_id = i.rated LEFT JOIN old o ON o.rated_unit_id = i.rated
 		ON CONFLICT (instrument_id, unit_id) DO UPDATE SET answers = t.answers + excluded.answers, total = t.total + excluded.total`,
 		in.ID, ids, grades, values, rid, by, now)
