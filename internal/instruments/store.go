@@ -216,3 +216,15 @@ func (in Instrument) accepting() error {
 	}
 	return apperr.New(apperr.Conflict, msgNotOpen)
 }
+
+// ForRaterUnit returns the instruments a unit answers through its unit
+// accounts (部门互评 and 基层评价 whose rater categories include its
+// category), open ones first, newest cycle first; at most 100.
+func ForRaterUnit(ctx context.Context, q db.DBTX, unitID int64) ([]Instrument, error) {
+	rows, _ := q.Query(ctx, `SELECT `+columns+` FROM evaluation_instruments i, units u
+		WHERE u.id = $1 AND i.purpose IN ('peer', 'grassroots') AND i.status <> 'draft'
+			AND (cardinality(i.rater_categories) = 0 OR u.category = ANY(i.rater_categories))
+		ORDER BY i.status = 'open' DESC, i.cycle_id DESC, i.id LIMIT 100`, unitID)
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[Instrument])
+	return list, db.Err(err)
+}

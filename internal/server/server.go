@@ -19,6 +19,7 @@ import (
 	"minyi/internal/app/casesapp"
 	"minyi/internal/app/citizensmsapp"
 	"minyi/internal/app/cyclesapp"
+	"minyi/internal/app/instrumentsapp"
 	"minyi/internal/app/notifyapp"
 	"minyi/internal/app/ratingsapp"
 	"minyi/internal/app/resultsapp"
@@ -108,6 +109,7 @@ func New(d Deps) (*Server, error) {
 			notifyapp.Flashes,
 			notifyapp.UnitChannelFlashes,
 			citizensmsapp.Flashes,
+			instrumentsapp.Flashes,
 		)}
 	s := &Server{App: app, instance: maintenance.InstanceName(), proxyWarn: newProxyWarner(d.Config.TrustedProxies),
 		fileRoutes: map[routeKey]struct{}{}}
