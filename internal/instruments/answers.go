@@ -59,6 +59,14 @@ func (l BallotLine) GradeLabel() string {
 	return GradeLabel(*l.Grade)
 }
 
+// GradeKey is the answer's grade, "" when none.
+func (l BallotLine) GradeKey() string {
+	if l.Grade == nil {
+		return ""
+	}
+	return *l.Grade
+}
+
 // Ballot is a page of the units a rater rates, by name, with the total
 // and how many the rater has answered.
 type Ballot struct {

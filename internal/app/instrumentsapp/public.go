@@ -96,6 +96,10 @@ func (s *Handlers) InviteeSubmit(c *gin.Context) {
 	if !ok {
 		return
 	}
+	if err := httpx.CheckedForm(c); err != nil {
+		s.Refuse(c, err)
+		return
+	}
 	list, posted := readBallot(c, in.Scale)
 	err := db.Tx(c, s.Pool, func(tx pgx.Tx) error {
 		_, err := instruments.SaveAnswers(c, tx, inviteeActor(v), in.ID, rater(v), list, s.Now())
