@@ -105,6 +105,35 @@ func Create(ctx context.Context, tx pgx.Tx, actor audit.Actor, cycleID int64, in
 	return out, audit.Record(ctx, tx, actor, "instrument.create", "instrument", strconv.FormatInt(id, 10), nil, in)
 }
 
+// FreeKey returns a key for a new instrument of the purpose in the cycle:
+// the purpose itself (the key the presets' leaves name) when free, else
+// the purpose with the first free number (leaders_2, …). Console forms use
+// it, so an office never types a code.
+func FreeKey(ctx context.Context, q db.DBTX, cycleID int64, purpose string) (string, error) {
+	if !keyPattern.MatchString(purpose) {
+		return "", apperr.InvalidField("purpose", "请选择评价类型：领导评价、代表委员评价、部门互评、基层评价或其他评价")
+	}
+	rows, _ := q.Query(ctx, `SELECT key FROM evaluation_instruments WHERE cycle_id = $1 AND key LIKE $2 || '%'`, cycleID, purpose)
+	used, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return "", db.Err(err)
+	}
+	key := purpose
+	for n := 2; contains(used, key); n++ {
+		key = purpose + "_" + strconv.Itoa(n)
+	}
+	return key, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
 // taken names the field the cycle already uses.
 func taken(ctx context.Context, q db.DBTX, cycleID, except int64, in Input) error {
 	var keyTaken bool
@@ -125,6 +154,9 @@ func Update(ctx context.Context, tx pgx.Tx, actor audit.Actor, id int64, in Inpu
 	before, err := lock(ctx, tx, id)
 	if err != nil {
 		return Instrument{}, err
+	}
+	if in.Key == "" {
+		in.Key = before.Key
 	}
 	in.Normalize()
 	if before.Status != StatusDraft {

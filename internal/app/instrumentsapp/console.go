@@ -76,11 +76,12 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// readForm reads the posted instrument form: key, name, purpose, scale,
+// readForm reads the posted instrument form (the key is not typed: a new
+// instrument's is chosen by FreeKey, an existing one's stays): name, purpose, scale,
 // p0–p3 (the grades' points), min_answers, anonymous, partners_only,
 // rated and raters (category boxes).
 func readForm(c *gin.Context) (instruments.Input, error) {
-	in := instruments.Input{Key: c.PostForm("key"), Name: c.PostForm("name"), Purpose: c.PostForm("purpose"),
+	in := instruments.Input{Name: c.PostForm("name"), Purpose: c.PostForm("purpose"),
 		Scale: c.PostForm("scale"), Anonymous: c.PostForm("anonymous") == "1", PartnersOnly: c.PostForm("partners_only") == "1",
 		RatedCategories: c.PostFormArray("rated"), RaterCategories: c.PostFormArray("raters")}
 	f := apperr.Fields{}
@@ -158,6 +159,10 @@ func (s *Handlers) CreateInstrumentSubmit(c *gin.Context) {
 	var made instruments.Instrument
 	if err == nil {
 		err = db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
+			// The key is chosen for the office (the purpose, as the presets' leaves name it).
+			if in.Key, err = instruments.FreeKey(c, tx, id, strings.TrimSpace(in.Purpose)); err != nil {
+				return err
+			}
 			made, err = instruments.Create(c, tx, httpx.CurrentUser(c).Actor(), id, in)
 			return err
 		})

@@ -89,7 +89,7 @@ func (s *Handlers) showInstrument(c *gin.Context, status int, form *instruments.
 		if r.Mean != nil {
 			row.MeanText = strconv.FormatFloat(*r.Mean, 'f', 2, 64)
 		}
-		if r.Short {
+		if r.Short && r.Answers > 0 {
 			d.Short++
 		}
 		d.Results = append(d.Results, row)

@@ -212,16 +212,22 @@ func TestInstrumentPages(t *testing.T) {
 	if !apptest.HasText(p, "份数不足") || !apptest.HasText(p, "85.00") {
 		t.Errorf("results on the page: %s", apptest.PageText(p.Body))
 	}
-	// Creating from the form: a bad key is refused with the form kept.
+	// Creating from the form: grade points out of order are refused with
+	// the form kept; the key is chosen (the purpose, then numbered).
 	cpath := "/console/cycles/" + apptest.Itoa(w.Cycle.ID) + "/instruments"
-	form := url.Values{"name": {"基层评价"}, "key": {"Grass Roots"}, "purpose": {"grassroots"}, "scale": {"grades"},
-		"p0": {"100"}, "p1": {"85"}, "p2": {"70"}, "p3": {"50"}, "min_answers": {"2"}, "raters": {"社会服务类"}}
-	if p := apptest.Post(t, w.Office, cpath, form); p.Status != http.StatusUnprocessableEntity || !apptest.HasText(p, "代码须由小写字母") {
-		t.Errorf("bad key: %d", p.Status)
+	form := url.Values{"name": {"基层评价"}, "purpose": {"grassroots"}, "scale": {"grades"},
+		"p0": {"100"}, "p1": {"85"}, "p2": {"90"}, "p3": {"50"}, "min_answers": {"2"}, "raters": {"社会服务类"}}
+	if p := apptest.Post(t, w.Office, cpath, form); p.Status != http.StatusUnprocessableEntity || !apptest.HasText(p, "分值须从优秀到较差依次降低") {
+		t.Errorf("bad points: %d", p.Status)
 	}
-	form.Set("key", "grassroots")
+	form.Set("p2", "70")
 	if p := apptest.Post(t, w.Office, cpath, form); p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Location, "/console/instruments/") {
 		t.Errorf("create: %d %q", p.Status, p.Location)
+	}
+	form.Set("name", "基层评价（第二轮）")
+	apptest.Post(t, w.Office, cpath, form)
+	if n := w.App.Count(t, `SELECT count(*) FROM evaluation_instruments WHERE key IN ('grassroots', 'grassroots_2')`); n != 2 {
+		t.Errorf("keys chosen: %d", n)
 	}
 	// Close from the page, then the unit's save is refused.
 	if p := apptest.Post(t, w.Office, ipath+"/close", nil); p.Status != http.StatusSeeOther {
