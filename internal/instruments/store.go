@@ -102,7 +102,7 @@ func Create(ctx context.Context, tx pgx.Tx, actor audit.Actor, cycleID int64, in
 	if err != nil {
 		return Instrument{}, err
 	}
-	return out, audit.Record(ctx, tx, actor, "instrument.create", "instrument", strconv.FormatInt(id, 10), nil, in)
+	return out, audit.Record(ctx, tx, actor, "instrument.create", "instrument", strconv.FormatInt(id, 10), nil, auditOf(in))
 }
 
 // FreeKey returns a key for a new instrument of the purpose in the cycle:
@@ -185,7 +185,28 @@ func Update(ctx context.Context, tx pgx.Tx, actor audit.Actor, id int64, in Inpu
 	if err != nil {
 		return Instrument{}, err
 	}
-	return out, audit.Record(ctx, tx, actor, "instrument.update", "instrument", strconv.FormatInt(id, 10), inputOf(before), in)
+	return out, audit.Record(ctx, tx, actor, "instrument.update", "instrument", strconv.FormatInt(id, 10),
+		auditOf(inputOf(before)), auditOf(in))
+}
+
+// instrumentAudit is what the audit log keeps of an instrument's settings:
+// all but the key (a code the entity id stands for).
+type instrumentAudit struct {
+	Name            string    `json:"name"`
+	Purpose         string    `json:"purpose"`
+	Scale           string    `json:"scale"`
+	GradePoints     []float64 `json:"grade_points"`
+	MinAnswers      int       `json:"min_answers"`
+	Anonymous       bool      `json:"anonymous"`
+	PartnersOnly    bool      `json:"partners_only"`
+	RatedCategories []string  `json:"rated_categories"`
+	RaterCategories []string  `json:"rater_categories"`
+}
+
+func auditOf(in Input) instrumentAudit {
+	return instrumentAudit{Name: in.Name, Purpose: in.Purpose, Scale: in.Scale, GradePoints: in.GradePoints,
+		MinAnswers: in.MinAnswers, Anonymous: in.Anonymous, PartnersOnly: in.PartnersOnly,
+		RatedCategories: in.RatedCategories, RaterCategories: in.RaterCategories}
 }
 
 func inputOf(i Instrument) Input {
