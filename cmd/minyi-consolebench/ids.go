@@ -172,6 +172,9 @@ var lookups = []struct{ name, sql string }{
 	{"agency", `SELECT min(a.id) FROM survey_agencies a JOIN surveys s ON s.id = a.survey_id
 		JOIN assessment_cycles c ON c.id = s.cycle_id WHERE c.year = @year`},
 	{"upload", `SELECT max(id) FROM survey_uploads`},
+	{"instrument", `SELECT min(i.id) FROM evaluation_instruments i JOIN assessment_cycles c ON c.id = i.cycle_id WHERE c.year = @year`},
+	{"peer_instrument", `SELECT min(i.id) FROM evaluation_instruments i JOIN assessment_cycles c ON c.id = i.cycle_id
+		WHERE c.year = @year AND i.purpose = 'peer'`},
 	{"sheet", `SELECT min(t.id) FROM target_sheets t JOIN assessment_cycles c ON c.id = t.cycle_id WHERE c.year = @year AND t.unit_id = @unit`},
 	{"sheet_version", `SELECT max(v.version) FROM target_sheet_versions v JOIN target_sheets t ON t.id = v.sheet_id
 		JOIN assessment_cycles c ON c.id = t.cycle_id WHERE c.year = @year AND t.unit_id = @unit`},

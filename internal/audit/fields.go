@@ -417,6 +417,15 @@ var fieldNames = map[string]string{
 	"assessor_unit_name": "评分单位名称",
 	"deduction_preset":   "扣分事由预设",
 	"proposer":           "提出单位",
+	"purpose":                         "评价类型",
+	"scale":                           "评分方式",
+	"grade_points":                    "各档分值",
+	"min_answers":                     "最少评价份数",
+	"partners_only":                   "只评价协作单位",
+	"rated_categories":                "被评价单位类别",
+	"rater_categories":                "评价单位类别",
+	"rater":                           "评价人",
+	"mark":                            "分数",
 }
 
 // entityFieldNames are the names that differ by the kind of record.
@@ -425,6 +434,7 @@ var entityFieldNames = map[string]map[string]string{
 	"terminal":         {"name": "评价器名称"},
 	"service_point":    {"name": "服务点名称"},
 	"survey":           {"name": "问卷名称"},
+	"instrument":       {"name": "评价项目名称", "key": "评价项目代码", "answers": "评价"},
 	"assessment_entry": {"points": "评分", "note": "评分说明"},
 }
 

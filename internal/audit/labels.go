@@ -128,6 +128,13 @@ var actionLabels = map[string]string{
 	"key_task.members_add":          "增加重点任务承担单位",
 	"key_task.member_remove":        "移除重点任务承担单位",
 	"key_task.indicator":            "关联重点任务指标",
+	"instrument.create":             "创建评价项目",
+	"instrument.update":             "修改评价项目",
+	"instrument.open":               "开始评价项目",
+	"instrument.close":              "结束评价项目",
+	"instrument.invite":             "邀请评价人",
+	"instrument.partners":           "设置互评协作单位",
+	"instrument.answer":             "提交评价项目评价",
 }
 
 // entityLabels names the kinds of records the log names, in filter order.
@@ -146,6 +153,7 @@ var entityLabels = []Choice{
 	{"citizen_sms", "群众短信"},
 	{"citizen_sms_settings", "群众短信设置"},
 	{"deduction_proposal", "扣分建议"}, {"key_task", "重点任务"},
+	{"instrument", "评价项目"},
 }
 
 // Choice is one option of a filter: the stored key and its label.

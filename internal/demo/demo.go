@@ -205,6 +205,9 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, cfg config.Config, keys *secu
 	if err != nil {
 		return res, err
 	}
+	if _, err = seedInstruments(ctx, pool, cfg, keys, now, list); err != nil {
+		return res, err
+	}
 	// The demo unit account's unit first: it gets a case in every state.
 	ids := []int64{all[6].unit.ID}
 	for _, u := range list {

@@ -4,17 +4,28 @@ import (
 	"testing"
 
 	"minyi/internal/assessment"
+	"minyi/internal/instruments"
 	"minyi/internal/schemes"
 )
 
 // BenchmarkBuild is the pure part of ComputeAll for 1,000 units of the
-// Zhongshan preset.
+// Zhongshan preset, its leaders', deputies', peer and grassroots leaves
+// fed by the four instruments.
 func BenchmarkBuild(b *testing.B) {
 	p, err := schemes.FindPreset("zhongshan")
 	if err != nil {
 		b.Fatal(err)
 	}
-	d := Data{Scheme: p.Tree, Settings: assessment.DefaultSettings(), Public: map[int64]*float64{}, Inputs: map[int64]assessment.UnitInputs{}}
+	d := Data{Scheme: p.Tree, Settings: assessment.DefaultSettings(), Public: map[int64]*float64{}, Inputs: map[int64]assessment.UnitInputs{},
+		Instruments: map[string]map[int64]instruments.Value{}}
+	keys := []string{schemes.InstrumentLeaders, schemes.InstrumentDeputies, schemes.InstrumentPeer, schemes.InstrumentGrassroots}
+	for k, key := range keys {
+		d.Instruments[key] = map[int64]instruments.Value{}
+		for i := range 1000 {
+			d.Instruments[key][int64(i+1)] = instruments.Value{InstrumentID: int64(k + 1), Name: key, Mean: float64(70 + i%30),
+				Answers: 999, Short: i%50 == 0}
+		}
+	}
 	var list []Unit
 	for i := range 1000 {
 		id := int64(i + 1)

@@ -14,6 +14,7 @@ import (
 	"minyi/internal/assessment"
 	"minyi/internal/cycles"
 	"minyi/internal/db"
+	"minyi/internal/instruments"
 	"minyi/internal/schemes"
 	"minyi/internal/scores"
 )
@@ -49,6 +50,9 @@ type Line struct {
 	Scheme schemes.Result        `json:"scheme"`
 	// ScoredOn names the scheme the unit was scored on.
 	ScoredOn ScoredOn `json:"scored_on"`
+	// Feeds are the evaluation instruments' results fed to the scheme's
+	// instrument leaves, with their counts (results/instruments.go).
+	Feeds []Feed `json:"feeds,omitempty"`
 }
 
 // ScoredOn names a scheme version: the default scheme (GroupID nil, Group
@@ -123,6 +127,9 @@ type Data struct {
 	Categories [][]Unit
 	Public     map[int64]*float64
 	Inputs     map[int64]assessment.UnitInputs
+	// Instruments are the results of the cycle's evaluation instruments by
+	// key and unit (instruments.Values), feeding "instrument:<key>" leaves.
+	Instruments map[string]map[int64]instruments.Value
 }
 
 // GroupScheme is the scheme of a group of categories.
@@ -140,6 +147,8 @@ type plan struct {
 	// another scheme of the cycle do not count.
 	manual map[string]bool
 	info   ScoredOn
+	// fed are the leaves fed by evaluation instruments.
+	fed []fedLeaf
 }
 
 func newPlan(tree schemes.Node, info ScoredOn) (*plan, error) {
@@ -152,6 +161,7 @@ func newPlan(tree schemes.Node, info ScoredOn) (*plan, error) {
 			p.autoKeys = append(p.autoKeys, l.Key)
 		}
 	}
+	p.fed = instrumentLeaves(tree)
 	// The tree is validated once for every unit.
 	var err error
 	p.prep, err = schemes.Prepare(tree)
@@ -252,7 +262,7 @@ func sortLines(lines []*Line) {
 }
 
 func unitLine(d Data, p *plan, u Unit) (*Line, error) {
-	prep, autoKeys := p.prep, p.autoKeys
+	prep, autoKeys, fed := p.prep, p.autoKeys, p.fed
 	in := d.Inputs[u.ID]
 	entries := make(map[string]schemes.Input, len(in.Entries)+len(autoKeys))
 	own := make(map[string]schemes.Input, len(in.Entries))
@@ -268,6 +278,7 @@ func unitLine(d Data, p *plan, u Unit) (*Line, error) {
 			entries[k] = schemes.Points(*pub)
 		}
 	}
+	feeds := feedInstruments(d.Instruments, u.ID, fed, entries)
 	if in.Entries == nil {
 		in.Entries = map[string]schemes.Input{}
 	}
@@ -281,8 +292,9 @@ func unitLine(d Data, p *plan, u Unit) (*Line, error) {
 	if err != nil {
 		return nil, err
 	}
+	explainFeeds(&res, feeds)
 	l := &Line{Unit: u, Complete: res.Complete, Missing: res.Missing, PublicScore: pub, SchemeScore: res.Composite,
-		Inputs: in, Scheme: res}
+		Inputs: in, Scheme: res, Feeds: feeds}
 	if !res.Complete {
 		names := make([]string, len(res.Missing))
 		for i, m := range res.Missing {
@@ -336,7 +348,11 @@ func compute(ctx context.Context, q db.DBTX, loc *time.Location, now time.Time, 
 	if err != nil {
 		return Assessment{}, err
 	}
-	d := Data{Settings: sv.Settings, Public: map[int64]*float64{}, Inputs: inputs}
+	vals, err := instruments.Values(ctx, q, cycleID)
+	if err != nil {
+		return Assessment{}, err
+	}
+	d := Data{Settings: sv.Settings, Public: map[int64]*float64{}, Inputs: inputs, Instruments: vals}
 	for _, c := range rep.Categories {
 		list := make([]Unit, len(c.Units))
 		for i, u := range c.Units {

@@ -126,7 +126,7 @@ func BenchmarkPreparedJiangxi(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	inputs := in{"key_work": pts(70), "lead_assessment": pts(16), "process": pts(91), "provincial_leaders": pts(18),
+	inputs := in{"key_work": pts(70), "lead_assessment": pts(16), "process": pts(91), "provincial_leaders": pts(90),
 		"public": pts(90.125), "leadership": na, "party_building": pts(8), "public_security": pts(9),
 		"energy_saving": na, "budget_performance": pts(4)}
 	for b.Loop() {

@@ -36,6 +36,13 @@ func public(key, name string, max float64, assessor string) Node {
 	return n
 }
 
+// fed is an auto leaf fed by the cycle's evaluation instrument with the
+// key.
+func fed(key, name string, max float64, assessor, instrument string) Node {
+	return Node{Key: key, Name: name, Kind: KindAuto, Max: max, Source: SourceInstrument(instrument),
+		Assessor: &Assessor{Name: assessor}}
+}
+
 func group(kind, key, name string, kids ...Node) Node {
 	return Node{Key: key, Name: name, Kind: kind, Children: kids}
 }
@@ -61,7 +68,7 @@ func jiangxi() Node {
 		manual("budget_performance", "财政预算绩效", 5, "有关部门"),
 	)
 	evaluation := group(KindSum, "evaluation", "绩效评价",
-		manual("provincial_leaders", "省领导评价", 20, "省领导"),
+		fed("provincial_leaders", "省领导评价", 20, "省领导", InstrumentLeaders),
 		public("public", "公众评价", 30, "省绩效办（日常评价40%、年终评价60%）"),
 		departmental,
 	)
@@ -97,16 +104,16 @@ func zhongshan() Node {
 		),
 		group(KindSum, "service_effect", "服务效果",
 			group(KindSum, "leader_evaluation", "领导评价",
-				manual("leader_rating", "领导评价", 10, "市领导"),
+				fed("leader_rating", "领导评价", 10, "市领导", InstrumentLeaders),
 			),
 			group(KindSum, "deputy_evaluation", "党代表、人大代表、政协委员评价",
-				manual("deputy_rating", "党代表、人大代表、政协委员评价", 5, "党代表、人大代表、政协委员"),
+				fed("deputy_rating", "党代表、人大代表、政协委员评价", 5, "党代表、人大代表、政协委员", InstrumentDeputies),
 			),
 			group(KindSum, "peer_evaluation", "部门互评",
-				manual("peer_coordination", "协商沟通、协同配合情况", 5, "政府部门"),
+				fed("peer_coordination", "协商沟通、协同配合情况", 5, "政府部门", InstrumentPeer),
 			),
 			group(KindSum, "grassroots_evaluation", "基层评价",
-				manual("grassroots_service", "各单位服务基层效果", 10, "各镇区"),
+				fed("grassroots_service", "各单位服务基层效果", 10, "各镇区", InstrumentGrassroots),
 			),
 			group(KindSum, "public_evaluation", "公众评价",
 				public("public_satisfaction", "服务对象满意度", 15, "第三方调查机构"),
@@ -126,7 +133,7 @@ func county() Node {
 	return group(KindWeighted, "composite", "绩效评估总分",
 		weight(manual("indicators", "指标评估", 100, "绩效评估委员会办公室"), 0.8),
 		weight(public("public", "公众评议", 100, ""), 0.1),
-		weight(manual("leaders", "领导评价", 100, "县领导"), 0.1),
+		weight(fed("leaders", "领导评价", 100, "县领导", InstrumentLeaders), 0.1),
 	)
 }
 

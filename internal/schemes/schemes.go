@@ -38,6 +38,22 @@ const (
 // evaluation score (0–100, internal/scores), scaled to the leaf's points.
 const SourcePublicEvaluation = "public_evaluation"
 
+// SourceInstrumentPrefix starts the source of an auto leaf fed by an
+// evaluation instrument of the cycle (internal/instruments):
+// "instrument:<key>", the instrument's result (0–100) scaled to the
+// leaf's points. Which instruments exist is checked when a version is
+// stored (instrument_sources.go); the pure validation checks the form.
+const SourceInstrumentPrefix = "instrument:"
+
+// SourceInstrument is the source naming the instrument with the key.
+func SourceInstrument(key string) string { return SourceInstrumentPrefix + key }
+
+// InstrumentKey returns the instrument key an auto leaf's source names.
+func InstrumentKey(source string) (string, bool) {
+	key, ok := strings.CutPrefix(source, SourceInstrumentPrefix)
+	return key, ok && key != ""
+}
+
 // Limits of a tree.
 const (
 	MaxNodes      = 300
@@ -77,7 +93,8 @@ type Node struct {
 	// Assessor scores a manual leaf (required there); optional on an auto
 	// leaf, where it only names who runs the source.
 	Assessor *Assessor `json:"assessor,omitempty"`
-	// Source feeds an auto leaf: SourcePublicEvaluation.
+	// Source feeds an auto leaf: SourcePublicEvaluation or
+	// SourceInstrument(key).
 	Source   string `json:"source,omitempty"`
 	Children []Node `json:"children,omitempty"`
 }
@@ -106,6 +123,9 @@ func KindLabel(kind string) string {
 func SourceLabel(source string) string {
 	if source == SourcePublicEvaluation {
 		return "公众评价得分"
+	}
+	if _, ok := InstrumentKey(source); ok {
+		return "评价项目结果"
 	}
 	return source
 }
@@ -272,8 +292,12 @@ func (v *validator) node(n Node, parent *Node, parentPath string, depth int) {
 			if n.Source != "" {
 				v.add(field, path, "只有自动取数项目才能设置数据来源")
 			}
+		} else if key, ok := InstrumentKey(n.Source); ok {
+			if utf8.RuneCountInString(key) > MaxKeyLength || !keyPattern.MatchString(key) {
+				v.add(field, path, "自动取数项目的评价项目代码“"+key+"”无效")
+			}
 		} else if n.Source != SourcePublicEvaluation {
-			v.add(field, path, "自动取数项目的数据来源须为 public_evaluation（公众评价得分）")
+			v.add(field, path, "自动取数项目的数据来源须为公众评价得分（public_evaluation）或本年度的评价项目（instrument:代码）")
 		}
 		if n.Assessor != nil && utf8.RuneCountInString(n.Assessor.Name) > 100 {
 			v.add(field, path, "考评单位名称不能超过100字")

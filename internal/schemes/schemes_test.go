@@ -40,11 +40,12 @@ func TestPresetWorkedExamples(t *testing.T) {
 			// indicator×60% + process×40% = 54.3 + 35.2 = 89.5
 			// public = 86.43 ÷ 100 × 30 = 25.929
 			// departmental = 50 × (13.5+9+8.5+9.5+4.5) ÷ (15+10+10+10+5) = 50 × 45 ÷ 50 = 45
+			// provincial leaders' instrument 87.5 ÷ 100 × 20 = 17.5
 			// evaluation = 17.5 + 25.929 + 45 = 88.429
 			// composite = 89.5×60% + 88.429×40% = 53.7 + 35.3716 = 89.0716 → 89.07
 			name: "jiangxi, every departmental item", preset: schemes.PresetJiangxi,
 			inputs: in{"key_work": pts(72.5), "lead_assessment": pts(18), "process": pts(88),
-				"provincial_leaders": pts(17.5), "public": pts(86.43),
+				"provincial_leaders": pts(87.5), "public": pts(86.43),
 				"leadership": pts(13.5), "party_building": pts(9), "public_security": pts(8.5),
 				"energy_saving": pts(9.5), "budget_performance": pts(4.5)},
 			nodes: map[string]float64{"indicator": 90.5, "performance": 89.5, "public": 25.93,
@@ -57,24 +58,26 @@ func TestPresetWorkedExamples(t *testing.T) {
 			// indicator = 70 + 16 = 86; performance = 86×60% + 91×40% = 51.6 + 36.4 = 88
 			// public = 90.125 ÷ 100 × 30 = 27.0375
 			// departmental = 50 × (8 + 9 + 4) ÷ (10 + 10 + 5) = 50 × 21 ÷ 25 = 42
+			// provincial leaders' instrument 90 ÷ 100 × 20 = 18
 			// evaluation = 18 + 27.0375 + 42 = 87.0375
 			// composite = 88×60% + 87.0375×40% = 52.8 + 34.815 = 87.615 → 87.62 (half up)
 			name: "jiangxi, pro-rated departmental items", preset: schemes.PresetJiangxi,
 			inputs: in{"key_work": pts(70), "lead_assessment": pts(16), "process": pts(91),
-				"provincial_leaders": pts(18), "public": pts(90.125),
+				"provincial_leaders": pts(90), "public": pts(90.125),
 				"leadership": na, "party_building": pts(8), "public_security": pts(9),
 				"energy_saving": na, "budget_performance": pts(4)},
 			nodes:     map[string]float64{"performance": 88, "public": 27.04, "departmental": 42, "evaluation": 87.04},
 			composite: 87.62,
 		},
 		{
-			// Every leaf at its maximum and a public evaluation score of 100:
+			// Every leaf at its maximum, the public evaluation score and the
+			// four instruments (leaders, deputies, peers, grassroots) at 100:
 			// 25 + 20 + 45 + 10 = 100
 			name: "zhongshan, full marks", preset: schemes.PresetZhongshan,
 			inputs: in{"statutory_duties": pts(5), "key_tasks": pts(10), "administrative_conduct": pts(5),
 				"approval_reform": pts(5), "administrative_cost": pts(5), "fund_benefit": pts(5),
-				"efficiency_work": pts(5), "integrity_risk": pts(5), "leader_rating": pts(10),
-				"deputy_rating": pts(5), "peer_coordination": pts(5), "grassroots_service": pts(10),
+				"efficiency_work": pts(5), "integrity_risk": pts(5), "leader_rating": pts(100),
+				"deputy_rating": pts(100), "peer_coordination": pts(100), "grassroots_service": pts(100),
 				"public_satisfaction": pts(100), "innovation_awards": pts(10)},
 			nodes:     map[string]float64{"duty_efficiency": 25, "efficiency_building": 20, "service_effect": 45, "innovation_area": 10},
 			composite: 100,
@@ -83,14 +86,16 @@ func TestPresetWorkedExamples(t *testing.T) {
 			// 履职效率 = (4.5 + 9) + (4 + 4.5) = 22
 			// 效能建设 = (5 + 4) + (4.5 + 5) = 18.5
 			// 公众评价 = 83.37 ÷ 100 × 15 = 12.5055
+			// instruments: leaders 88 → 88÷100×10 = 8.8, deputies 84 → 84÷100×5 = 4.2,
+			// peers 92 → 92÷100×5 = 4.6, grassroots 85 → 85÷100×10 = 8.5
 			// 服务效果 = 8.8 + 4.2 + 4.6 + 8.5 + 12.5055 = 38.6055
 			// 创新创优 = 6
 			// composite = 22 + 18.5 + 38.6055 + 6 = 85.1055 → 85.11
 			name: "zhongshan, a typical unit", preset: schemes.PresetZhongshan,
 			inputs: in{"statutory_duties": pts(4.5), "key_tasks": pts(9), "administrative_conduct": pts(4),
 				"approval_reform": pts(4.5), "administrative_cost": pts(5), "fund_benefit": pts(4),
-				"efficiency_work": pts(4.5), "integrity_risk": pts(5), "leader_rating": pts(8.8),
-				"deputy_rating": pts(4.2), "peer_coordination": pts(4.6), "grassroots_service": pts(8.5),
+				"efficiency_work": pts(4.5), "integrity_risk": pts(5), "leader_rating": pts(88),
+				"deputy_rating": pts(84), "peer_coordination": pts(92), "grassroots_service": pts(85),
 				"public_satisfaction": pts(83.37), "innovation_awards": pts(6)},
 			nodes: map[string]float64{"duty_efficiency": 22, "efficiency_building": 18.5,
 				"public_satisfaction": 12.51, "service_effect": 38.61, "innovation_area": 6},
@@ -154,7 +159,7 @@ func findNode(t *testing.T, res schemes.Result, key string) schemes.NodeResult {
 // TestFormulas checks the explanations carry the numbers they combine.
 func TestFormulas(t *testing.T) {
 	res, err := schemes.Compute(preset(t, schemes.PresetJiangxi), in{"key_work": pts(70), "lead_assessment": pts(16),
-		"process": pts(91), "provincial_leaders": pts(18), "public": pts(90.125), "leadership": na,
+		"process": pts(91), "provincial_leaders": pts(90), "public": pts(90.125), "leadership": na,
 		"party_building": pts(8), "public_security": pts(9), "energy_saving": na, "budget_performance": pts(4)})
 	if err != nil {
 		t.Fatal(err)
@@ -201,7 +206,7 @@ func TestMissingInputs(t *testing.T) {
 // TestBadInputs checks each refused input names the node path.
 func TestBadInputs(t *testing.T) {
 	full := func() in {
-		return in{"key_work": pts(70), "lead_assessment": pts(16), "process": pts(91), "provincial_leaders": pts(18),
+		return in{"key_work": pts(70), "lead_assessment": pts(16), "process": pts(91), "provincial_leaders": pts(90),
 			"public": pts(90), "leadership": pts(10), "party_building": pts(8), "public_security": pts(9),
 			"energy_saving": pts(9), "budget_performance": pts(4)}
 	}
@@ -275,17 +280,20 @@ func TestValidation(t *testing.T) {
 		}, []string{"年度综合绩效成绩 › 绩效评价 › 公众评价: 项目代码“public”重复，每个项目的代码须唯一",
 			"年度综合绩效成绩 › 绩效评价 › 部门评价 › 省管领导班子和领导干部考核: 项目代码“Lead-ership”只能由小写字母、数字和下划线组成"}},
 		{"assessor and max", func(n *schemes.Node) {
-			n.Children[1].Children[0].Assessor = nil
-			n.Children[1].Children[0].Max = 0
-		}, []string{"年度综合绩效成绩 › 绩效评价 › 省领导评价: 请填写满分（大于0）",
-			"年度综合绩效成绩 › 绩效评价 › 省领导评价: 请填写考评单位",
-			"年度综合绩效成绩 › 绩效评价: 满分100与下级项目满分之和80不一致"}},
+			n.Children[0].Children[1].Assessor = nil
+			n.Children[0].Children[1].Max = 0
+		}, []string{"年度综合绩效成绩 › 绩效指标与过程管理 › 过程管理与日常考核: 请填写满分（大于0）",
+			"年度综合绩效成绩 › 绩效指标与过程管理 › 过程管理与日常考核: 请填写考评单位"}},
 		{"kind and weight", func(n *schemes.Node) {
 			n.Children[1].Children[2].Children[0].Kind = "average"
 			n.Children[1].Children[0].Weight = 0.5
 		}, []string{"只有“加权”项目的下级项目才能设置权重", "项目类型“average”无效"}},
 		{"auto source", func(n *schemes.Node) { n.Children[1].Children[1].Source = "" },
-			[]string{"绩效评价 › 公众评价: 自动取数项目的数据来源须为 public_evaluation"}},
+			[]string{"绩效评价 › 公众评价: 自动取数项目的数据来源须为公众评价得分（public_evaluation）或本年度的评价项目（instrument:代码）"}},
+		{"instrument source", func(n *schemes.Node) { n.Children[1].Children[0].Source = "instrument:Leaders!" },
+			[]string{"绩效评价 › 省领导评价: 自动取数项目的评价项目代码“Leaders!”无效"}},
+		{"empty instrument key", func(n *schemes.Node) { n.Children[1].Children[0].Source = "instrument:" },
+			[]string{"绩效评价 › 省领导评价: 自动取数项目的数据来源须为公众评价得分"}},
 		{"empty group", func(n *schemes.Node) { n.Children[1].Children[2].Children = nil },
 			[]string{"部门评价: 按参加项目折算项目至少须有一个下级项目"}},
 	}
@@ -365,7 +373,7 @@ func TestInputJSON(t *testing.T) {
 // whole assessment computes it once per unit.
 func BenchmarkComputeJiangxi(b *testing.B) {
 	p, _ := schemes.FindPreset(schemes.PresetJiangxi)
-	inputs := in{"key_work": pts(70), "lead_assessment": pts(16), "process": pts(91), "provincial_leaders": pts(18),
+	inputs := in{"key_work": pts(70), "lead_assessment": pts(16), "process": pts(91), "provincial_leaders": pts(90),
 		"public": pts(90.125), "leadership": na, "party_building": pts(8), "public_security": pts(9),
 		"energy_saving": na, "budget_performance": pts(4)}
 	for b.Loop() {

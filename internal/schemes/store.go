@@ -132,6 +132,9 @@ func Set(ctx context.Context, tx pgx.Tx, actor audit.Actor, cycleID int64, in Ch
 	if err := checkAssessorUnits(ctx, tx, tree); err != nil {
 		return Version{}, false, err
 	}
+	if err := checkInstrumentSources(ctx, tx, actor, cycleID, preset, tree); err != nil {
+		return Version{}, false, err
+	}
 	before, err := FindIn(ctx, tx, cycleID, in.GroupID, 0)
 	hasBefore := err == nil
 	if err != nil && !apperr.Is(err, apperr.NotFound) {

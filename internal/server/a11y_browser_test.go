@@ -22,7 +22,7 @@ var a11yPages = []struct {
 }{
 	{role: "anonymous", routes: []string{
 		"/", "/login", "/q/:code", "/q/:code/thanks", "/t/:reference", "/f/:token", "/s/:token",
-		"/results/:cycle_id", "/cases", "/cases/:unit", "/targets/:cycle", "/targets/:cycle/:unit",
+		"/results/:cycle_id", "/cases", "/cases/:unit", "/targets/:cycle", "/targets/:cycle/:unit", "/e/:token",
 	}},
 	{role: "office", user: "office", password: "office-demo-2026", routes: []string{
 		"/console", "/console/todos", "/console/ratings", "/console/feedback", "/console/feedback/appeals",
@@ -39,13 +39,15 @@ var a11yPages = []struct {
 		"/console/agencies/:id/uploads/:upload_id", "/console/responses", "/console/accounts",
 		"/console/accounts/:id", "/console/workdays", "/console/workdays/:year", "/console/audit", "/console/audit/integrity", "/console/password",
 		"/console/notifications", "/console/notifications/templates", "/console/notifications/templates/:kind", "/console/deliveries",
-		"/console/citizen-sms",
+		"/console/citizen-sms", "/console/cycles/:id/instruments", "/console/instruments/:id",
+		"/console/instruments/:id/units/:unit_id",
 	}},
 	{role: "unit", user: "unit-hrss", password: "unit-demo-2026", routes: []string{
 		"/console", "/console/todos", "/console/ratings", "/console/ratings/:id/appeal", "/console/feedback/appeals",
 		"/console/cases", "/console/cases/:id", "/console/callbacks", "/console/units/:id", "/console/targets",
 		"/console/targets/:id", "/console/cycles/:id", "/console/cycles/:id/assessment/units/:unit_id",
 		"/console/cycles/:id/scores/:unit_id", "/console/cycles/:id/results/:unit_id", "/console/responses", "/console/notifications",
+		"/console/evaluations", "/console/evaluations/:id",
 	}},
 	{role: "leader", user: "leader", password: "leader-demo-2026", routes: []string{
 		"/console", "/console/todos", "/console/ratings", "/console/cases", "/console/units", "/console/cycles/:id",

@@ -112,6 +112,7 @@ func (s *Server) routes() {
 	s.scoreRoutes(authed, console)
 	s.workdayRoutes(authed, console)
 	s.schemeRoutes(authed, console)
+	s.instrumentRoutes(e, authed, console)
 	s.targetRoutes(e, authed, console)
 	s.scoringRoutes(authed, console)
 	s.resultRoutes(e, authed, console)

@@ -159,6 +159,7 @@ func newGoldenWorld(t *testing.T) *goldenWorld {
 	w.assessmentFixtures(t)
 	w.caseFixtures(t)
 	w.resultFixtures(t)
+	w.instrumentFixtures(t)
 	// No suspicious-pattern flag nor held group exists (the walk's rate
 	// limits are generous, the demo has no pattern): their ids, only
 	// used by writes, name nothing; the held key is well formed.

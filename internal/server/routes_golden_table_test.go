@@ -41,6 +41,7 @@ var goldenParams = map[string]string{
 	"targets/:cycle": "cycle", "targets/:id": "sheet", "terminals/:id": "terminal", "tokens/:token_id": "agency_token",
 	"units/:id": "unit", "units/:unit_id": "unit", "uploads/:id": "upload", "uploads/:upload_id": "upload",
 	"versions/:version": "version", "workdays/:year": "year",
+	"instruments/:id": "instrument", "evaluations/:id": "instrument", "e/:token": "etoken", "partners/:unit_id": "unit",
 }
 
 // goldenGhosts are values that name nothing, by fixture; others get a
@@ -48,6 +49,7 @@ var goldenParams = map[string]string{
 var goldenGhosts = map[string]string{
 	"rating": "00000000-0000-4000-8000-000000000000", "evidence": "00000000-0000-4000-8000-000000000000",
 	"code": "nope", "ftoken": "nope", "stoken": "nope", "leaf": "nope", "held": "1-20261118-00",
+	"etoken": "nope",
 }
 
 // fill turns the entry's pattern into a path with the fixtures' values.
@@ -286,6 +288,20 @@ var goldenAPIRoutes = []string{
 	"PUT /api/v1/citizen-sms-settings",
 	"POST /api/v1/surveys/:id/sms/invite",
 	"POST /api/v1/surveys/:id/sms/remind",
+	"GET /api/v1/cycles/:id/instruments",
+	"POST /api/v1/cycles/:id/instruments",
+	"GET /api/v1/evaluations",
+	"GET /api/v1/instruments/:id",
+	"PUT /api/v1/instruments/:id",
+	"PUT /api/v1/instruments/:id/answers",
+	"GET /api/v1/instruments/:id/ballot",
+	"POST /api/v1/instruments/:id/close ghost",
+	"GET /api/v1/instruments/:id/invitees",
+	"POST /api/v1/instruments/:id/invitees",
+	"POST /api/v1/instruments/:id/open",
+	"PUT /api/v1/instruments/:id/partners/:unit_id",
+	"GET /api/v1/instruments/:id/results",
+	"GET /api/v1/instruments/:id/results/:unit_id/answers",
 	"GET /api/v1/surveys",
 	"POST /api/v1/surveys",
 	"GET /api/v1/surveys/:id",

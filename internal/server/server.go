@@ -20,6 +20,7 @@ import (
 	"minyi/internal/app/casesapp"
 	"minyi/internal/app/citizensmsapp"
 	"minyi/internal/app/cyclesapp"
+	"minyi/internal/app/instrumentsapp"
 	"minyi/internal/app/notifyapp"
 	"minyi/internal/app/ratingsapp"
 	"minyi/internal/app/resultsapp"
@@ -110,6 +111,7 @@ func New(d Deps) (*Server, error) {
 			notifyapp.UnitChannelFlashes,
 			citizensmsapp.Flashes,
 			assessorsapp.Flashes,
+			instrumentsapp.Flashes,
 		)}
 	s := &Server{App: app, instance: maintenance.InstanceName(), proxyWarn: newProxyWarner(d.Config.TrustedProxies),
 		fileRoutes: map[routeKey]struct{}{}}

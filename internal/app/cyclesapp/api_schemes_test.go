@@ -107,7 +107,7 @@ func TestAPISchemes(t *testing.T) {
 	// Stateless computation: the Jiangxi pro-rated worked example.
 	var res schemes.Result
 	apptest.APIJSON(t, w.UnitUser, "POST", "/api/v1/schemes/compute", map[string]any{"preset": "jiangxi", "inputs": map[string]any{
-		"key_work": 70, "lead_assessment": 16, "process": 91, "provincial_leaders": 18, "public": 90.125,
+		"key_work": 70, "lead_assessment": 16, "process": 91, "provincial_leaders": 90, "public": 90.125,
 		"leadership": "na", "party_building": 8, "public_security": 9, "energy_saving": "na", "budget_performance": 4,
 	}}).Decode(t, http.StatusOK, &res)
 	if res.Composite == nil || *res.Composite != 87.62 || !res.Complete {

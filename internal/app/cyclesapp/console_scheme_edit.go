@@ -132,7 +132,7 @@ func readDraftRows(c *gin.Context) []draftRow {
 		depth, _ := strconv.Atoi(f("d"))
 		unit, _ := strconv.ParseInt(f("aid"), 10, 64)
 		rows = append(rows, draftRow{Key: strings.TrimSpace(f("k")), Depth: depth, Name: f("name"), Kind: f("kind"),
-			Max: f("max"), Weight: f("weight"), Assessor: f("assessor"), AssessorUnit: unit, AssessorWas: f("awas")})
+			Max: f("max"), Weight: f("weight"), Assessor: f("assessor"), AssessorUnit: unit, AssessorWas: f("awas"), Source: f("src")})
 	}
 	return rows
 }

@@ -56,7 +56,7 @@ func TestConsoleSchemes(t *testing.T) {
 
 	// Trial computation on the saved scheme: the pro-rated worked example.
 	trial := url.Values{"version": {"1"}, "in.key_work": {"70"}, "in.lead_assessment": {"16"}, "in.process": {"91"},
-		"in.provincial_leaders": {"18"}, "in.public": {"90.125"}, "na.leadership": {"1"}, "in.party_building": {"8"},
+		"in.provincial_leaders": {"90"}, "in.public": {"90.125"}, "na.leadership": {"1"}, "in.party_building": {"8"},
 		"in.public_security": {"9"}, "na.energy_saving": {"1"}, "in.budget_performance": {"4"}}
 	p = apptest.Post(t, w.Office, path+"/trial", trial)
 	for _, s := range []string{`id="trial-composite">87.62<`, "50 × (8.00 + 9.00 + 4.00) ÷ (10 + 10 + 5) = 42.00",

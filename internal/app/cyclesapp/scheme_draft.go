@@ -21,6 +21,10 @@ type draftRow struct {
 	// Name, Kind, Max, Weight (a percentage) and Assessor as typed; Max
 	// empty on a group means "derived from its items".
 	Name, Kind, Max, Weight, Assessor string
+	// Source is an auto leaf's source as loaded (kept through the edit,
+	// so a leaf fed by an evaluation instrument stays so); empty means the
+	// public evaluation score.
+	Source string
 	// AssessorUnit is the register unit the assessor was mapped to (0:
 	// none) when the row was loaded, under the name AssessorWas; the
 	// mapping stays while the name does.
@@ -52,7 +56,7 @@ func rowsOf(root schemes.Node) []draftRow {
 	var rows []draftRow
 	var walk func(n schemes.Node, parent *schemes.Node, depth int)
 	walk = func(n schemes.Node, parent *schemes.Node, depth int) {
-		r := draftRow{Key: n.Key, Depth: depth, Name: n.Name, Kind: n.Kind, Max: fmtNum(n.Max)}
+		r := draftRow{Key: n.Key, Depth: depth, Name: n.Name, Kind: n.Kind, Max: fmtNum(n.Max), Source: n.Source}
 		switch n.Kind {
 		case schemes.KindSum:
 			r.Max = ""
@@ -137,6 +141,9 @@ func draftTree(rows []draftRow, units map[string]int64) (root schemes.Node, ok b
 		}
 		if n.Kind == schemes.KindAuto {
 			n.Source = schemes.SourcePublicEvaluation
+			if _, ok := schemes.InstrumentKey(r.Source); ok {
+				n.Source = r.Source
+			}
 		}
 		nodes[i] = n
 	}

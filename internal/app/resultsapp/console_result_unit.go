@@ -127,6 +127,13 @@ func (s *Handlers) showUnitResult(c *gin.Context, status int, errMsg string, for
 		return
 	}
 	d.PublishedView, d.DraftView = lineView(d.Published, d.Decimals), lineView(d.Draft, d.Decimals)
+	if u.Role != users.RoleOffice { // the answers behind a result are the office's
+		for _, v := range []*resultLineView{d.PublishedView, d.DraftView} {
+			for i := range nodesOf(v) {
+				v.Nodes[i].Link = ""
+			}
+		}
+	}
 	if d.Unit.ID == 0 {
 		d.Unit.ID = unitID
 	}
@@ -275,6 +282,18 @@ type resultNodeView struct {
 	Key, Name, Assessor, Rule, Max, Value, Formula string
 	Indent                                         int
 	NA                                             bool
+	// Link leads the office to the answers behind a leaf fed by an
+	// evaluation instrument; Short flags a result below the instrument's
+	// minimum number of answers.
+	Link  string
+	Short bool
+}
+
+func nodesOf(v *resultLineView) []resultNodeView {
+	if v == nil {
+		return nil
+	}
+	return v.Nodes
 }
 
 func lineView(l *results.Line, decimals int) *resultLineView {
@@ -293,6 +312,10 @@ func lineView(l *results.Line, decimals int) *resultLineView {
 		}
 		if n.Value != nil {
 			nv.Value = results.FormatPoints(*n.Value, 2)
+		}
+		if f := l.Feed(n.Key); f != nil {
+			nv.Link = "/console/instruments/" + strconv.FormatInt(f.InstrumentID, 10) + "/units/" + strconv.FormatInt(l.Unit.ID, 10)
+			nv.Short = f.Short
 		}
 		v.Nodes = append(v.Nodes, nv)
 	}
