@@ -191,6 +191,8 @@ func catalogue() []spec {
 		{route: "/console/evaluations", path: "/console/evaluations", who: unitUser},
 		{route: "/console/evaluations/:id", path: "/console/evaluations/{peer_instrument}", who: unitUser},
 		{route: "/api/v1/cycles/:id/instruments", path: "/api/v1/cycles/{cycle}/instruments", who: office},
+		{route: "/api/v1/instruments/:id", path: "/api/v1/instruments/{instrument}", who: office},
+		{route: "/api/v1/instruments/:id/invitees", path: "/api/v1/instruments/{instrument}/invitees", who: office},
 		{route: "/api/v1/instruments/:id/results", path: "/api/v1/instruments/{instrument}/results?limit=1000", who: office},
 		{route: "/api/v1/instruments/:id/results/:unit_id/answers", path: "/api/v1/instruments/{instrument}/results/{unit}/answers", who: office},
 		{route: "/api/v1/evaluations", path: "/api/v1/evaluations", who: unitUser},
