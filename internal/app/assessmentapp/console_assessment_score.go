@@ -160,7 +160,8 @@ func (s *Handlers) showEntryPageWith(c *gin.Context, status int, failed *entryRo
 	list := ch.Units
 	d.HasScheme, d.Leaves, d.Chain, d.NoChainScheme = true, leaves, ch, ch.Scheme == nil
 	d.SheetLink = unitListQuery{Group: q.Group}.link(d.Action + ".csv")
-	if len(scope.Chains) > 1 {
+	// A unit user that scores nothing gets no tabs, only the notice.
+	if len(scope.Chains) > 1 && (sc.Office || len(leaves) > 0) {
 		tabs := scope.Chains
 		for _, x := range tabs {
 			if !sc.Office && len(x.Leaves(sc)) == 0 && x.GroupID != ch.GroupID {
