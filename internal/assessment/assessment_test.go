@@ -110,8 +110,12 @@ func TestEntries(t *testing.T) {
 	w := newWorld(t)
 	scA := unitScorer(w.a)
 
-	_, leaves, err := assessment.ScorerLeaves(w.ctx, w.pool, scA, w.cycleID)
-	if err != nil || len(leaves) != 2 || leaves[0].Key != "a" || leaves[1].Key != "p1" || !leaves[1].Prorated {
+	scope, err := assessment.LoadScope(w.ctx, w.pool, w.cycleID)
+	if err != nil || len(scope.Chains) != 1 {
+		t.Fatalf("scope: %+v %v", scope, err)
+	}
+	leaves := scope.Chains[0].Leaves(scA)
+	if len(leaves) != 2 || leaves[0].Key != "a" || leaves[1].Key != "p1" || !leaves[1].Prorated {
 		t.Fatalf("A's leaves: %+v %v", leaves, err)
 	}
 

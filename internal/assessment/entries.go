@@ -75,22 +75,6 @@ func (s Scorer) Owns(l Leaf) bool {
 	return s.Office || (s.UnitID != nil && l.AssessorUnitID != nil && *l.AssessorUnitID == *s.UnitID)
 }
 
-// ScorerLeaves returns the manual leaves of the cycle's newest scheme that
-// the scorer may score (all of them for the office).
-func ScorerLeaves(ctx context.Context, q db.DBTX, sc Scorer, cycleID int64) (schemes.Version, []Leaf, error) {
-	v, err := schemes.Find(ctx, q, cycleID, 0)
-	if err != nil {
-		return schemes.Version{}, nil, err
-	}
-	out := []Leaf{}
-	for _, l := range ManualLeaves(v.Tree) {
-		if sc.Owns(l) {
-			out = append(out, l)
-		}
-	}
-	return v, out, nil
-}
-
 // Entry is the points an assessor unit gave a unit on one leaf.
 type Entry struct {
 	CycleID        int64     `json:"cycle_id" db:"cycle_id"`

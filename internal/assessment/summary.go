@@ -19,29 +19,29 @@ type UnitOverview struct {
 	UnitID   int64  `json:"unit_id"`
 	UnitName string `json:"unit_name"`
 	Category string `json:"category"`
-	// Filled counts the manual leaves of the newest scheme with an entry
-	// (points or not applicable); Missing those without.
+	// Scheme names the unit's scheme chain (通用方案 or its group's name);
+	// Leaves counts its manual leaves.
+	Scheme string `json:"scheme"`
+	Leaves int    `json:"leaves"`
+	// Filled counts the manual leaves of the unit's newest scheme with an
+	// entry (points or not applicable); Missing those without.
 	Filled        int `json:"filled"`
 	Missing       int `json:"missing"`
 	PendingClaims int `json:"pending_claims"`
 	UnitInputs
 }
 
-// Overview returns every unit of the register with its inputs in the
-// cycle, in the register's order (category, name).
-func Overview(ctx context.Context, q db.DBTX, cycleID int64) ([]UnitOverview, int, error) {
-	if err := cycleExists(ctx, q, cycleID); err != nil {
-		return nil, 0, err
-	}
-	leaves := 0
-	if v, err := schemes.Find(ctx, q, cycleID, 0); err == nil {
-		leaves = len(ManualLeaves(v.Tree))
-	} else if !apperr.Is(err, apperr.NotFound) {
-		return nil, 0, err
+// Overview returns the cycle's units (those of its categories) with their
+// inputs, in the register's order (category, name), and the cycle's
+// scope. Each unit's leaves are those of its own scheme.
+func Overview(ctx context.Context, q db.DBTX, cycleID int64) ([]UnitOverview, Scope, error) {
+	scope, err := LoadScope(ctx, q, cycleID)
+	if err != nil {
+		return nil, Scope{}, err
 	}
 	in, err := Inputs(ctx, q, cycleID)
 	if err != nil {
-		return nil, 0, err
+		return nil, Scope{}, err
 	}
 	rows, _ := q.Query(ctx, `SELECT unit_id, count(*) FROM assessment_bonus_claims
 		WHERE cycle_id = $1 AND status = 'submitted' GROUP BY unit_id`, cycleID)
@@ -49,35 +49,58 @@ func Overview(ctx context.Context, q db.DBTX, cycleID int64) ([]UnitOverview, in
 	var id int64
 	var n int
 	if _, err := pgx.ForEachRow(rows, []any{&id, &n}, func() error { pending[id] = n; return nil }); err != nil {
-		return nil, 0, db.Err(err)
+		return nil, Scope{}, db.Err(err)
 	}
-	list, err := units.ListUnits(ctx, q, nil)
-	if err != nil {
-		return nil, 0, err
+	chainOf := map[int64]*Chain{}
+	keys := map[int64]map[string]bool{}
+	for i := range scope.Chains {
+		ch := &scope.Chains[i]
+		keys[ch.GroupID] = map[string]bool{}
+		for _, l := range ch.Leaves(Scorer{Office: true}) {
+			keys[ch.GroupID][l.Key] = true
+		}
+		for _, u := range ch.Units {
+			chainOf[u.ID] = ch
+		}
 	}
-	out := make([]UnitOverview, 0, len(list))
-	for _, u := range list {
+	out := make([]UnitOverview, 0, len(scope.Units))
+	for _, u := range scope.Units {
 		ui, ok := in[u.ID]
 		if !ok {
 			ui = UnitInputs{Entries: map[string]schemes.Input{}, FailReasons: []string{}, AdjustmentReasons: []string{}}
 		}
-		o := UnitOverview{UnitID: u.ID, UnitName: u.Name, Category: u.Category, Filled: len(ui.Entries),
-			PendingClaims: pending[u.ID], UnitInputs: ui}
-		o.Missing = max(leaves-o.Filled, 0)
+		o := UnitOverview{UnitID: u.ID, UnitName: u.Name, Category: u.Category, PendingClaims: pending[u.ID], UnitInputs: ui}
+		if ch := chainOf[u.ID]; ch != nil {
+			o.Scheme, o.Leaves = ch.Name, len(keys[ch.GroupID])
+			// Entries on another scheme's leaves do not count.
+			for k := range ui.Entries {
+				if keys[ch.GroupID][k] {
+					o.Filled++
+				} else {
+					delete(o.Entries, k)
+				}
+			}
+		}
+		o.Missing = max(o.Leaves-o.Filled, 0)
 		out = append(out, o)
 	}
-	return out, leaves, nil
+	return out, scope, nil
 }
 
 // SetLeafAssessor maps a manual leaf's assessor to a unit of the register
-// (nil clears it) by saving a new scheme version; the scheme store records
-// it in the audit log. changed is false when the leaf already had that
-// unit.
-func SetLeafAssessor(ctx context.Context, tx pgx.Tx, actor audit.Actor, cycleID int64, leafKey string, unitID *int64) (schemes.Version, bool, error) {
+// (nil clears it) by saving a new version of the scheme of groupID (nil:
+// the default scheme); the scheme store records it in the audit log.
+// changed is false when the leaf already had that unit.
+func SetLeafAssessor(ctx context.Context, tx pgx.Tx, actor audit.Actor, cycleID int64, groupID *int64, leafKey string, unitID *int64) (schemes.Version, bool, error) {
 	if err := CheckEditable(ctx, tx, cycleID); err != nil {
 		return schemes.Version{}, false, err
 	}
-	v, err := schemes.Find(ctx, tx, cycleID, 0)
+	if groupID != nil {
+		if _, err := schemes.FindGroup(ctx, tx, cycleID, *groupID); err != nil {
+			return schemes.Version{}, false, err
+		}
+	}
+	v, err := schemes.FindIn(ctx, tx, cycleID, groupID, 0)
 	if err != nil {
 		return schemes.Version{}, false, err
 	}
@@ -113,7 +136,7 @@ func SetLeafAssessor(ctx context.Context, tx pgx.Tx, actor audit.Actor, cycleID 
 	}
 	a.UnitID = unitID
 	leaf.Assessor = &a
-	return schemes.Set(ctx, tx, actor, cycleID, schemes.Change{Name: v.Name, Tree: &tree,
+	return schemes.Set(ctx, tx, actor, cycleID, schemes.Change{GroupID: groupID, Name: v.Name, Tree: &tree,
 		Note: "考评单位对应：" + leaf.Name + " → " + label})
 }
 

@@ -216,27 +216,35 @@ func unitAssessorScoring(ctx context.Context, q db.DBTX, u users.User, cycles []
 		if final {
 			continue
 		}
-		_, leaves, err := assessment.ScorerLeaves(ctx, q, assessment.Scorer{UnitID: u.UnitID}, c.ID)
+		// Each unit of the cycle is scored on its own scheme: count the
+		// leaves of each scheme the unit scores, times that scheme's units.
+		scope, err := assessment.LoadScope(ctx, q, c.ID)
 		if err != nil {
-			if isNotFound(err) { // no scheme yet
-				continue
-			}
 			return nil, err
 		}
-		if len(leaves) == 0 {
+		sc := assessment.Scorer{UnitID: u.UnitID}
+		want := 0
+		var unitIDs []int64
+		var keys []string
+		for _, ch := range scope.ScorerChains(sc) {
+			leaves := ch.Leaves(sc)
+			want += len(leaves) * len(ch.Units)
+			for _, x := range ch.Units {
+				for _, l := range leaves {
+					unitIDs, keys = append(unitIDs, x.ID), append(keys, l.Key)
+				}
+			}
+		}
+		if want == 0 {
 			continue
 		}
-		keys := make([]string, len(leaves))
-		for i, l := range leaves {
-			keys[i] = l.Key
-		}
-		var units, entered int
-		if err := q.QueryRow(ctx, `SELECT (SELECT count(*) FROM units),
-			(SELECT count(*) FROM assessment_entries WHERE cycle_id = $1 AND leaf_key = ANY($2))`,
-			c.ID, keys).Scan(&units, &entered); err != nil {
+		var entered int
+		if err := q.QueryRow(ctx, `SELECT count(*) FROM assessment_entries e
+			JOIN unnest($2::bigint[], $3::text[]) AS w(unit_id, leaf_key) ON w.unit_id = e.unit_id AND w.leaf_key = e.leaf_key
+			WHERE e.cycle_id = $1`, c.ID, unitIDs, keys).Scan(&entered); err != nil {
 			return nil, db.Err(err)
 		}
-		if left := units*len(keys) - entered; left > 0 {
+		if left := want - entered; left > 0 {
 			out = append(out, Item{Kind: KindAssessorScoring, UnitID: u.UnitID, Count: left, Title: "为考评指标打分",
 				Detail: c.Name + "：" + strconv.Itoa(left) + " 项得分未录入",
 				Link:   idLink("/console/cycles/", c.ID) + "/assessment/score"})

@@ -51,7 +51,9 @@ func queryUnit(c *gin.Context) (*int64, error) {
 	return &id, nil
 }
 
-// assessmentOverview is the office's view of a cycle's inputs.
+// assessmentOverview is the office's view of a cycle's inputs. Leaves
+// counts the manual leaves of the cycle's first scheme (its only one in a
+// cycle without groups); each unit has its own scheme's count.
 type assessmentOverview struct {
 	CycleID int64                     `json:"cycle_id"`
 	Leaves  int                       `json:"leaves"`
@@ -59,33 +61,90 @@ type assessmentOverview struct {
 }
 
 // APIAssessmentOverview returns the :id cycle's assessment overview for the
-// office.
+// office: the cycle's units only.
 func (s *Handlers) APIAssessmentOverview(c *gin.Context) {
 	id, ok := s.PathIDAndBody(c, nil)
 	if !ok {
 		return
 	}
-	list, leaves, err := assessment.Overview(c, s.Pool, id)
+	list, scope, err := assessment.Overview(c, s.Pool, id)
 	if err != nil {
 		s.APIError(c, err)
 		return
 	}
+	leaves := 0
+	if len(scope.Chains) > 0 {
+		leaves = len(scope.Chains[0].Leaves(assessment.Scorer{Office: true}))
+	}
 	c.JSON(http.StatusOK, assessmentOverview{CycleID: id, Leaves: leaves, Units: list})
 }
 
-// APIAssessmentLeaves lists the leaves of the :id cycle's scheme the user
-// may score.
+// chainRef names one scheme chain of a cycle in the API.
+type chainRef struct {
+	GroupID       *int64   `json:"group_id"`
+	GroupName     string   `json:"group_name"`
+	Categories    []string `json:"categories"`
+	SchemeVersion int      `json:"scheme_version"`
+}
+
+// pickChain is the scheme chain a scoring page or list shows: the group
+// raw names (0 is the default scheme), else the first the scorer scores
+// on, else the cycle's first. It returns not_found for a group the cycle
+// does not have, and the chain's not_found when its scheme is not set.
+func pickChain(raw string, scope assessment.Scope, sc assessment.Scorer) (*assessment.Chain, error) {
+	var ch *assessment.Chain
+	if raw != "" {
+		id, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil || id < 0 {
+			return nil, apperr.New(apperr.NotFound, "本考核年度没有该方案分组")
+		}
+		if ch, err = scope.Chain(id); err != nil {
+			return nil, err
+		}
+	} else if mine := scope.ScorerChains(sc); len(mine) > 0 {
+		ch = mine[0]
+	} else if len(scope.Chains) > 0 {
+		ch = &scope.Chains[0]
+	} else {
+		return nil, apperr.New(apperr.NotFound, "该考核年度尚未设置考核方案")
+	}
+	if ch.Scheme == nil {
+		return ch, ch.NoScheme()
+	}
+	return ch, nil
+}
+
+// APIAssessmentLeaves lists the leaves the user may score of one scheme
+// of the :id cycle (?group_id=, default: the first the user scores on),
+// with every scheme of the cycle the user scores on.
 func (s *Handlers) APIAssessmentLeaves(c *gin.Context) {
 	id, ok := s.PathIDAndBody(c, nil)
 	if !ok {
 		return
 	}
-	v, leaves, err := assessment.ScorerLeaves(c, s.Pool, scorer(c), id)
+	sc := scorer(c)
+	scope, err := assessment.LoadScope(c, s.Pool, id)
+	var ch *assessment.Chain
+	if err == nil {
+		ch, err = pickChain(c.Query("group_id"), scope, sc)
+	}
 	if err != nil {
 		s.APIError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"scheme_version": v.Version, "items": leaves})
+	refs := []chainRef{}
+	for _, x := range scope.ScorerChains(sc) {
+		refs = append(refs, chainRef{GroupID: x.GroupParam(), GroupName: x.Name, Categories: nonNil(x.Categories), SchemeVersion: x.Scheme.Version})
+	}
+	c.JSON(http.StatusOK, gin.H{"scheme_version": ch.Scheme.Version, "group_id": ch.GroupParam(), "group_name": ch.Name,
+		"categories": nonNil(ch.Categories), "items": ch.Leaves(sc), "schemes": refs})
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 func leafKeys(leaves []assessment.Leaf) []string {
@@ -112,10 +171,10 @@ func (s *Handlers) APIAssessmentEntries(c *gin.Context) {
 		}
 		unit = &u
 	}
-	_, leaves, err := assessment.ScorerLeaves(c, s.Pool, scorer(c), id)
+	scope, err := assessment.LoadScope(c, s.Pool, id)
 	var list []assessment.Entry
 	if err == nil {
-		list, err = assessment.ListEntries(c, s.Pool, id, leafKeys(leaves), unit)
+		list, err = assessment.ScorerEntries(c, s.Pool, scorer(c), scope, unit)
 	}
 	if err != nil {
 		s.APIError(c, err)
@@ -146,13 +205,16 @@ func (s *Handlers) APISaveAssessmentEntry(c *gin.Context) {
 func (s *Handlers) APISetLeafAssessor(c *gin.Context) {
 	var in struct {
 		UnitID *int64 `json:"unit_id"`
+		// GroupID names the scheme group whose leaf it is (nil: the
+		// default scheme).
+		GroupID *int64 `json:"group_id"`
 	}
 	id, ok := s.PathIDAndBody(c, &in)
 	if !ok {
 		return
 	}
 	s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
-		v, changed, err := assessment.SetLeafAssessor(c, tx, httpx.CurrentUser(c).Actor(), id, c.Param("leaf_key"), in.UnitID)
+		v, changed, err := assessment.SetLeafAssessor(c, tx, httpx.CurrentUser(c).Actor(), id, in.GroupID, c.Param("leaf_key"), in.UnitID)
 		return gin.H{"changed": changed, "scheme": v}, err
 	})
 }

@@ -12,7 +12,6 @@ import (
 	"minyi/internal/cycles"
 	"minyi/internal/db"
 	"minyi/internal/httpx"
-	"minyi/internal/schemes"
 	"minyi/internal/units"
 )
 
@@ -52,6 +51,15 @@ type assessRow struct {
 	Adjustments                        []string
 }
 
+// assessorBlock is one scheme's leaves in the assessor mapping form.
+type assessorBlock struct {
+	Name, Categories string
+	// GroupID is the scheme group (0: the default scheme).
+	GroupID  int64
+	NoScheme bool
+	Rows     []assessLeafRow
+}
+
 // assessLeafRow is a leaf in the assessor mapping form.
 type assessLeafRow struct {
 	assessment.Leaf
@@ -64,10 +72,13 @@ type assessPageData struct {
 	HasScheme bool
 	Leaves    int
 	Rows      []assessRow
-	LeafRows  []assessLeafRow
-	Units     []units.Unit
-	BonusCap  string
-	DeductCap string
+	// Assessors are the leaves of each scheme of the cycle (one block per
+	// scheme group, MultiScheme when there are several).
+	Assessors   []assessorBlock
+	MultiScheme bool
+	Units       []units.Unit
+	BonusCap    string
+	DeductCap   string
 	// Missing, Pending and Fails count every unit; Rows are a page of them
 	// (List has the search, count and pager).
 	Missing int
@@ -87,7 +98,7 @@ func (s *Handlers) AssessmentPage(c *gin.Context) {
 	if !ok {
 		return
 	}
-	list, leaves, err := assessment.Overview(c, s.Pool, cy.ID)
+	list, scope, err := assessment.Overview(c, s.Pool, cy.ID)
 	var set assessment.SettingsVersion
 	var us []units.Unit
 	if err == nil {
@@ -96,27 +107,27 @@ func (s *Handlers) AssessmentPage(c *gin.Context) {
 	if err == nil {
 		us, err = units.ListUnits(c, s.Pool, nil)
 	}
-	d := assessPageData{BasePage: s.Base(c, cy.Name+" 评分与加减分", "cycles"), Cycle: cy, Leaves: leaves,
-		Units: us, BonusCap: fnum(set.Settings.BonusCap), DeductCap: fnum(set.Settings.DeductionCap)}
-	if err == nil {
-		var v schemes.Version
-		v, err = schemes.Find(c, s.Pool, cy.ID, 0)
-		if err == nil {
-			d.HasScheme = true
-			for _, l := range assessment.ManualLeaves(v.Tree) {
-				r := assessLeafRow{Leaf: l}
-				if l.AssessorUnitID != nil {
-					r.UnitID = *l.AssessorUnitID
-				}
-				d.LeafRows = append(d.LeafRows, r)
-			}
-		} else if apperr.Is(err, apperr.NotFound) {
-			err = nil
-		}
-	}
 	if err != nil {
 		s.ConsoleError(c, err)
 		return
+	}
+	d := assessPageData{BasePage: s.Base(c, cy.Name+" 评分与加减分", "cycles"), Cycle: cy,
+		Units: us, BonusCap: fnum(set.Settings.BonusCap), DeductCap: fnum(set.Settings.DeductionCap),
+		HasScheme: scope.HasScheme(), MultiScheme: len(scope.Chains) > 1}
+	office := assessment.Scorer{Office: true}
+	if len(scope.Chains) > 0 {
+		d.Leaves = len(scope.Chains[0].Leaves(office))
+	}
+	for _, ch := range scope.Chains {
+		b := assessorBlock{Name: ch.Name, Categories: ch.CategoriesText(), GroupID: ch.GroupID, NoScheme: ch.Scheme == nil}
+		for _, l := range ch.Leaves(office) {
+			r := assessLeafRow{Leaf: l}
+			if l.AssessorUnitID != nil {
+				r.UnitID = *l.AssessorUnitID
+			}
+			b.Rows = append(b.Rows, r)
+		}
+		d.Assessors = append(d.Assessors, b)
 	}
 	for _, o := range list {
 		d.Missing += o.Missing
@@ -153,9 +164,18 @@ func (s *Handlers) AssessorSubmit(c *gin.Context) {
 		}
 		unit = &id
 	}
+	var group *int64
+	if raw := c.PostForm("group_id"); raw != "" && raw != "0" {
+		id, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil {
+			s.ConsoleError(c, apperr.InvalidField("group_id", "方案分组不存在"))
+			return
+		}
+		group = &id
+	}
 	changed := false
 	err := db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
-		_, changed, err = assessment.SetLeafAssessor(c, tx, httpx.CurrentUser(c).Actor(), cy.ID, c.PostForm("leaf_key"), unit)
+		_, changed, err = assessment.SetLeafAssessor(c, tx, httpx.CurrentUser(c).Actor(), cy.ID, group, c.PostForm("leaf_key"), unit)
 		return err
 	})
 	if err != nil {

@@ -62,6 +62,47 @@ type entryPageData struct {
 	// DetailAction is where the detailed form posts; BackLink is the
 	// table's page that shows the unit.
 	DetailAction, BackLink string
+	// Tabs are the cycle's scheme groups the user scores on, when the
+	// cycle has more than one scheme; Chain is the one shown, and
+	// NoChainScheme says it has no scheme yet.
+	Tabs          []schemeTab
+	Chain         *assessment.Chain
+	NoChainScheme bool
+	// SheetLink downloads the shown scheme's entry table.
+	SheetLink string
+}
+
+// schemeTab is one scheme group's tab on the entry page.
+type schemeTab struct {
+	Name, Categories, Link string
+	Active                 bool
+}
+
+// scoreChain is the scheme chain an entry page or table works on: the
+// unit's own when unitID is not 0, else the group raw names, else the
+// first the scorer scores on. A unit outside the cycle is not_found.
+func scoreChain(scope assessment.Scope, sc assessment.Scorer, raw string, unitID int64) (*assessment.Chain, error) {
+	if unitID != 0 {
+		ch := scope.UnitChain(unitID)
+		if ch == nil {
+			return nil, apperr.New(apperr.NotFound, "该单位不参加本考核年度考核")
+		}
+		return ch, nil
+	}
+	ch, err := pickChain(raw, scope, sc)
+	if ch != nil && apperr.Is(err, apperr.NotFound) {
+		err = nil // a group without a scheme yet: its tab says so
+	}
+	return ch, err
+}
+
+// groupValue is the ?group= of a chain when the cycle has several, "" when
+// it has one.
+func groupValue(scope assessment.Scope, ch *assessment.Chain) string {
+	if len(scope.Chains) < 2 {
+		return ""
+	}
+	return strconv.FormatInt(ch.GroupID, 10)
 }
 
 // EntryPage shows the entry table: the units × the leaves the user scores.
@@ -89,36 +130,57 @@ func (s *Handlers) showEntryPageWith(c *gin.Context, status int, failed *entryRo
 	if sc.UnitID != nil {
 		d.UnitLink = assessUnitPath(cy.ID, *sc.UnitID)
 	}
-	_, leaves, err := assessment.ScorerLeaves(c, s.Pool, sc, cy.ID)
-	if apperr.Is(err, apperr.NotFound) {
-		s.Render(c, status, "console/assess_score.html", d)
-		return
-	}
-	var list []units.Unit
-	if err == nil {
-		list, err = units.ListUnits(c, s.Pool, nil)
-	}
+	scope, err := assessment.LoadScope(c, s.Pool, cy.ID)
 	if err != nil {
 		s.ConsoleError(c, err)
 		return
 	}
-	d.HasScheme, d.Leaves = true, leaves
-	name := func(i int) string { return list[i].Name }
-	id := func(i int) int64 { return list[i].ID }
+	if !scope.HasScheme() {
+		s.Render(c, status, "console/assess_score.html", d)
+		return
+	}
 	q := readUnitListQuery(c)
-	detailQuery := unitListQuery{Search: q.Search}
-	var shown []units.Unit
-	var only *int64 // the detailed form's unit
+	var unitID int64
 	if raw := c.Query("unit_id"); raw != "" {
-		unitID, perr := strconv.ParseInt(raw, 10, 64)
-		i := slices.IndexFunc(list, func(u units.Unit) bool { return perr == nil && u.ID == unitID })
-		if i < 0 {
+		var perr error
+		if unitID, perr = strconv.ParseInt(raw, 10, 64); perr != nil || unitID <= 0 {
 			s.ConsoleError(c, apperr.New(apperr.NotFound, "单位不存在"))
 			return
 		}
+	} else if failed != nil {
+		unitID = failed.Unit.ID
+	}
+	ch, err := scoreChain(scope, sc, q.Group, unitID)
+	if err != nil {
+		s.ConsoleError(c, err)
+		return
+	}
+	q.Group = groupValue(scope, ch)
+	leaves := ch.Leaves(sc)
+	list := ch.Units
+	d.HasScheme, d.Leaves, d.Chain, d.NoChainScheme = true, leaves, ch, ch.Scheme == nil
+	d.SheetLink = unitListQuery{Group: q.Group}.link(d.Action + ".csv")
+	// A unit user that scores nothing gets no tabs, only the notice.
+	if len(scope.Chains) > 1 && (sc.Office || len(leaves) > 0) {
+		tabs := scope.Chains
+		for _, x := range tabs {
+			if !sc.Office && len(x.Leaves(sc)) == 0 && x.GroupID != ch.GroupID {
+				continue
+			}
+			d.Tabs = append(d.Tabs, schemeTab{Name: x.Name, Categories: x.CategoriesText(), Active: x.GroupID == ch.GroupID,
+				Link: unitListQuery{Group: strconv.FormatInt(x.GroupID, 10)}.link(d.Action)})
+		}
+	}
+	name := func(i int) string { return list[i].Name }
+	id := func(i int) int64 { return list[i].ID }
+	detailQuery := unitListQuery{Search: q.Search, Group: q.Group}
+	var shown []units.Unit
+	var only *int64 // the detailed form's unit
+	if c.Query("unit_id") != "" {
+		i := slices.IndexFunc(list, func(u units.Unit) bool { return u.ID == unitID })
 		shown, only = list[i:i+1], &unitID
 		d.DetailAction = detailQuery.link(d.Action)
-		d.BackLink = unitPageOf(len(list), name, id, q, unitID).link(d.Action) + "#u" + raw
+		d.BackLink = unitPageOf(len(list), name, id, q, unitID).link(d.Action) + "#u" + strconv.FormatInt(unitID, 10)
 	} else {
 		var focus int64
 		if failed != nil {
@@ -190,9 +252,16 @@ func (s *Handlers) EntrySubmit(c *gin.Context) {
 	}
 	detail := c.PostForm("mode") == "detail"
 	sc := scorer(c)
-	_, leaves, err := assessment.ScorerLeaves(c, s.Pool, sc, cy.ID)
+	// The unit's own scheme's leaves.
+	scope, err := assessment.LoadScope(c, s.Pool, cy.ID)
+	var ch *assessment.Chain
+	if err == nil {
+		ch, err = scoreChain(scope, sc, "", unitID)
+	}
+	var leaves []assessment.Leaf
 	var entries []assessment.Entry
 	if err == nil {
+		leaves = ch.Leaves(sc)
 		entries, err = assessment.ListEntries(c, s.Pool, cy.ID, leafKeys(leaves), &unitID)
 	}
 	if err != nil {
@@ -259,10 +328,11 @@ func (s *Handlers) EntrySubmit(c *gin.Context) {
 		return nil
 	})
 	list := readUnitListQuery(c)
+	list.Group = groupValue(scope, ch)
 	if err == errRowRefused {
 		row.Error = "本行未保存，请按提示修改后再保存。"
 		if detail {
-			c.Request.URL.RawQuery = unitListQuery{Search: list.Search}.encode("unit_id", strconv.FormatInt(unitID, 10))
+			c.Request.URL.RawQuery = unitListQuery{Search: list.Search, Group: list.Group}.encode("unit_id", strconv.FormatInt(unitID, 10))
 		}
 		s.showEntryPage(c, http.StatusUnprocessableEntity, &row)
 		return
@@ -275,7 +345,7 @@ func (s *Handlers) EntrySubmit(c *gin.Context) {
 	// the detailed form (keeping the search for its way back).
 	target := list.link(assessPath(cy.ID)+"/score") + "#u" + strconv.FormatInt(unitID, 10)
 	if detail {
-		target = unitListQuery{Search: list.Search}.link(assessPath(cy.ID)+"/score", "unit_id", strconv.FormatInt(unitID, 10))
+		target = unitListQuery{Search: list.Search, Group: list.Group}.link(assessPath(cy.ID)+"/score", "unit_id", strconv.FormatInt(unitID, 10))
 	}
 	httpx.Redirect(c, target, "entries_saved")
 }

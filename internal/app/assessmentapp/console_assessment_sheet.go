@@ -55,13 +55,18 @@ func (s *Handlers) ScoreSheetDownload(c *gin.Context) {
 	if !ok {
 		return
 	}
-	_, leaves, err := assessment.ScorerLeaves(c, s.Pool, scorer(c), cy.ID)
+	// The entry table of one scheme (?group=): its units and leaves.
+	sc := scorer(c)
+	scope, err := assessment.LoadScope(c, s.Pool, cy.ID)
+	var ch *assessment.Chain
+	if err == nil {
+		ch, err = pickChain(readUnitListQuery(c).Group, scope, sc)
+	}
+	var leaves []assessment.Leaf
 	var list []units.Unit
 	var entries []assessment.Entry
 	if err == nil {
-		list, err = units.ListUnits(c, s.Pool, nil)
-	}
-	if err == nil {
+		leaves, list = ch.Leaves(sc), ch.Units
 		entries, err = assessment.ListEntries(c, s.Pool, cy.ID, leafKeys(leaves), nil)
 	}
 	if err != nil {
@@ -93,7 +98,11 @@ func (s *Handlers) ScoreSheetDownload(c *gin.Context) {
 		_ = w.Write(rec)
 	}
 	w.Flush()
-	httpx.Attachment(c, "scores.csv", cy.Name+"考评打分表.csv")
+	title := cy.Name + "考评打分表"
+	if len(scope.Chains) > 1 {
+		title += "（" + ch.Name + "）"
+	}
+	httpx.Attachment(c, "scores.csv", title+".csv")
 	c.Header("Cache-Control", "no-store")
 	c.Data(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
 }
@@ -108,13 +117,35 @@ func (s *Handlers) ScoreSheetUpload(c *gin.Context) {
 		return
 	}
 	sc := scorer(c)
-	_, leaves, err := assessment.ScorerLeaves(c, s.Pool, sc, cy.ID)
+	// The table is one scheme's (?group=): its units and leaves.
+	scope, err := assessment.LoadScope(c, s.Pool, cy.ID)
+	var ch *assessment.Chain
+	if err == nil {
+		ch, err = pickChain(readUnitListQuery(c).Group, scope, sc)
+	}
+	var leaves []assessment.Leaf
 	var list []units.Unit
-	if err == nil && len(leaves) == 0 {
-		err = apperr.New(apperr.Forbidden, "本单位没有负责考评的项目")
+	if err == nil {
+		leaves, list = ch.Leaves(sc), ch.Units
+		if len(leaves) == 0 {
+			err = apperr.New(apperr.Forbidden, "本单位没有负责考评的项目")
+		}
+	}
+	// Units of the cycle on another scheme, and of the register outside
+	// the cycle, are named as such.
+	var others, register map[string]bool
+	var all []units.Unit
+	if err == nil {
+		all, err = units.ListUnits(c, s.Pool, nil)
 	}
 	if err == nil {
-		list, err = units.ListUnits(c, s.Pool, nil)
+		others, register = map[string]bool{}, map[string]bool{}
+		for _, u := range scope.Units {
+			others[u.Name] = true
+		}
+		for _, u := range all {
+			register[u.Name] = true
+		}
 	}
 	if err != nil {
 		s.ConsoleError(c, err)
@@ -155,6 +186,14 @@ func (s *Handlers) ScoreSheetUpload(c *gin.Context) {
 			for _, r := range table.Rows {
 				line := "第" + strconv.Itoa(r.Line) + "行"
 				unitID, ok := byName[m.Get(r, "unit")]
+				if !ok && others[m.Get(r, "unit")] {
+					problems = append(problems, line+"：单位“"+m.Get(r, "unit")+"”不按“"+ch.Name+"”考核，请在其所属方案分组的打分表中录入")
+					continue
+				}
+				if !ok && register[m.Get(r, "unit")] {
+					problems = append(problems, line+"：单位“"+m.Get(r, "unit")+"”不参加本考核年度考核")
+					continue
+				}
 				if !ok {
 					problems = append(problems, line+"：单位“"+m.Get(r, "unit")+"”不在单位名录中")
 					continue
@@ -212,7 +251,9 @@ func (s *Handlers) ScoreSheetUpload(c *gin.Context) {
 	if saved == 0 {
 		flash = "entries_upload_empty"
 	}
-	httpx.Redirect(c, readUnitListQuery(c).link(assessPath(cy.ID)+"/score"), flash)
+	back := readUnitListQuery(c)
+	back.Group = groupValue(scope, ch)
+	httpx.Redirect(c, back.link(assessPath(cy.ID)+"/score"), flash)
 }
 
 // uploadProblemsLimit is how many problems of an upload the page lists.

@@ -141,9 +141,10 @@ func (s *Handlers) showUnitAssessment(c *gin.Context, status int, form, errs map
 	s.Render(c, status, "console/assess_unit.html", d)
 }
 
-// fillEntryViews lists every manual leaf with the unit's entry, if any.
+// fillEntryViews lists every manual leaf of the unit's own scheme with the
+// unit's entry, if any.
 func (s *Handlers) fillEntryViews(c *gin.Context, d *unitAssessPageData, cycleID int64, entries []assessment.Entry) error {
-	v, err := schemes.Find(c, s.Pool, cycleID, 0)
+	v, err := schemes.ForUnit(c, s.Pool, cycleID, d.Unit.ID)
 	if apperr.Is(err, apperr.NotFound) {
 		return nil
 	}

@@ -20,10 +20,12 @@ const unitsPerPage = 50
 const maxUnitSearch = 50
 
 // unitListQuery is how a unit table is paged and searched: ?page= (from 1)
-// and ?q=, a part of the unit's name.
+// and ?q=, a part of the unit's name; ?group= is the scheme group whose
+// units the entry table shows, when the cycle has groups.
 type unitListQuery struct {
 	Page   int
 	Search string
+	Group  string
 }
 
 // readUnitListQuery reads ?page= and ?q= of the request's URL; forms that
@@ -36,12 +38,19 @@ func readUnitListQuery(c *gin.Context) unitListQuery {
 	if r := []rune(q); len(r) > maxUnitSearch {
 		q = string(r[:maxUnitSearch])
 	}
-	return unitListQuery{Page: httpx.PageNumber(v.Get("page")), Search: q}
+	g := v.Get("group")
+	if _, err := strconv.ParseInt(g, 10, 64); err != nil {
+		g = ""
+	}
+	return unitListQuery{Page: httpx.PageNumber(v.Get("page")), Search: q, Group: g}
 }
 
 // values are the query's parameters, without page 1 and an empty search.
 func (q unitListQuery) values() url.Values {
 	v := url.Values{}
+	if q.Group != "" {
+		v.Set("group", q.Group)
+	}
 	if q.Page > 1 {
 		v.Set("page", strconv.Itoa(q.Page))
 	}
@@ -104,6 +113,8 @@ type unitListView struct {
 	// target and the "clear" link.
 	Action string
 	Search string
+	// Group is kept by the search form (the entry table's scheme group).
+	Group string
 	// Matches is how many units the search finds; All how many units there are.
 	Matches, All int
 	Pager        httpx.Pager
@@ -140,9 +151,9 @@ func pageUnits(n int, name func(int) string, id func(int) int64, q unitListQuery
 	q.Page = min(max(q.Page, 1), pages)
 	from := (q.Page - 1) * unitsPerPage
 	p := unitPage{Shown: idx[from:min(from+unitsPerPage, len(idx))], Query: q,
-		View: unitListView{Action: path, Search: q.Search, Matches: len(idx), All: n}}
+		View: unitListView{Action: path, Search: q.Search, Group: q.Group, Matches: len(idx), All: n}}
 	p.View.Pager = httpx.NewPager(q.Page, unitsPerPage, len(idx), func(page int) string {
-		return unitListQuery{Page: page, Search: q.Search}.link(path)
+		return unitListQuery{Page: page, Search: q.Search, Group: q.Group}.link(path)
 	})
 	p.View.Pager.Unit = "个"
 	return p
