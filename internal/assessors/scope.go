@@ -17,7 +17,6 @@ import (
 	"minyi/internal/apperr"
 	"minyi/internal/assessment"
 	"minyi/internal/db"
-	"minyi/internal/schemes"
 )
 
 // Messages of refused reads and actions.
@@ -49,23 +48,56 @@ func (s Scope) LeafKeys() []string {
 	return keys
 }
 
-// LeavesOf returns the manual leaves of the cycle's newest scheme whose
-// assessor is the unit; none when the cycle has no scheme yet.
+// LeavesOf returns the unit's manual leaves over all the cycle's newest
+// schemes (the default one and each scheme group's, issue 15); none when
+// the cycle has no scheme yet. Two schemes may share a leaf key; it is
+// listed once.
 func LeavesOf(ctx context.Context, q db.DBTX, cycleID, unitID int64) ([]assessment.Leaf, error) {
-	v, err := schemes.Find(ctx, q, cycleID, 0)
-	if apperr.Is(err, apperr.NotFound) {
-		return []assessment.Leaf{}, nil
-	}
+	sc, err := assessment.LoadScope(ctx, q, cycleID)
 	if err != nil {
 		return nil, err
 	}
 	out := []assessment.Leaf{}
-	for _, l := range assessment.ManualLeaves(v.Tree) {
+	for _, ch := range sc.Chains {
+		for _, l := range chainLeaves(ch, unitID) {
+			if !slices.ContainsFunc(out, func(o assessment.Leaf) bool { return o.Key == l.Key }) {
+				out = append(out, l)
+			}
+		}
+	}
+	return out, nil
+}
+
+// chainLeaves are the manual leaves of the chain's newest scheme whose
+// assessor is the unit.
+func chainLeaves(ch assessment.Chain, unitID int64) []assessment.Leaf {
+	out := []assessment.Leaf{}
+	if ch.Scheme == nil {
+		return out
+	}
+	for _, l := range assessment.ManualLeaves(ch.Scheme.Tree) {
 		if l.AssessorUnitID != nil && *l.AssessorUnitID == unitID {
 			out = append(out, l)
 		}
 	}
-	return out, nil
+	return out
+}
+
+// assessedByLeaves are the cycle's units scored on a scheme that names the
+// assessor on a leaf, except the assessor itself.
+func assessedByLeaves(sc assessment.Scope, assessorID int64) []int64 {
+	ids := []int64{}
+	for _, ch := range sc.Chains {
+		if len(chainLeaves(ch, assessorID)) == 0 {
+			continue
+		}
+		for _, u := range ch.Units {
+			if u.ID != assessorID {
+				ids = append(ids, u.ID)
+			}
+		}
+	}
+	return ids
 }
 
 // namedOnIndicatorsSQL is true when unit $2's target sheet of cycle $1
@@ -103,9 +135,14 @@ func CheckAssesses(ctx context.Context, q db.DBTX, cycleID, assessorID, unitID i
 	if unitID == assessorID {
 		return Scope{}, apperr.New(apperr.Forbidden, MsgOwnUnit)
 	}
-	leaves, err := LeavesOf(ctx, q, cycleID, assessorID)
+	cs, err := assessment.LoadScope(ctx, q, cycleID)
 	if err != nil {
 		return Scope{}, err
+	}
+	// The assessor's leaves of the scheme the unit is scored on.
+	leaves := []assessment.Leaf{}
+	if ch := cs.UnitChain(unitID); ch != nil {
+		leaves = chainLeaves(*ch, assessorID)
 	}
 	sc := Scope{CycleID: cycleID, AssessorID: assessorID, UnitID: unitID, Leaves: leaves}
 	if len(leaves) > 0 {
@@ -155,6 +192,11 @@ func ListAssessedUnits(ctx context.Context, q db.DBTX, cycleID, assessorID int64
 	if p.Limit <= 0 || p.Limit > 500 {
 		p.Limit = 50
 	}
+	cs, err := assessment.LoadScope(ctx, q, cycleID)
+	if err != nil {
+		return nil, 0, err
+	}
+	byLeaves := assessedByLeaves(cs, assessorID)
 	leaves, err := LeavesOf(ctx, q, cycleID, assessorID)
 	if err != nil {
 		return nil, 0, err
@@ -168,26 +210,27 @@ func ListAssessedUnits(ctx context.Context, q db.DBTX, cycleID, assessorID int64
 	}
 	keys := Scope{Leaves: leaves}.LeafKeys()
 	search := "%" + likeEscape(strings.TrimSpace(p.Search)) + "%"
-	// With leaves every other unit is assessed; without, only units whose
-	// sheet names the assessor on an indicator.
-	where := `u.id <> $3 AND u.name ILIKE $4 AND (cardinality($2::text[]) > 0 OR EXISTS (
+	// The units scored on a scheme naming the assessor on a leaf (@ids), and
+	// those whose sheet names it on an indicator.
+	where := `u.id <> @assessor AND u.name ILIKE @search AND (u.id = ANY(@ids::bigint[]) OR EXISTS (
 		SELECT 1 FROM target_sheets s JOIN target_indicators i ON i.sheet_id = s.id
-		WHERE s.cycle_id = $1 AND s.unit_id = u.id AND i.assessor_unit_id = $3 AND i.removed_at IS NULL))`
+		WHERE s.cycle_id = @cycle AND s.unit_id = u.id AND i.assessor_unit_id = @assessor AND i.removed_at IS NULL))`
+	args := pgx.NamedArgs{"cycle": cycleID, "keys": keys, "assessor": assessorID, "search": search, "ids": byLeaves,
+		"limit": p.Limit, "offset": p.Offset}
 	var total int
-	if err := q.QueryRow(ctx, `SELECT count(*) FROM units u WHERE `+where, cycleID, keys, assessorID, search).Scan(&total); err != nil {
+	if err := q.QueryRow(ctx, `SELECT count(*) FROM units u WHERE `+where, args).Scan(&total); err != nil {
 		return nil, 0, db.Err(err)
 	}
 	rows, _ := q.Query(ctx, `WITH page AS (
-			SELECT u.id, u.name, u.category FROM units u WHERE `+where+` ORDER BY u.name, u.id LIMIT $5 OFFSET $6)
+			SELECT u.id, u.name, u.category FROM units u WHERE `+where+` ORDER BY u.name, u.id LIMIT @limit OFFSET @offset)
 		SELECT page.id, page.name, page.category, coalesce(s.status, '') AS sheet_status,
 			count(i.id)::int AS indicators,
 			count(i.id) FILTER (WHERE EXISTS (SELECT 1 FROM target_reports r WHERE r.indicator_id = i.id))::int AS reported,
 			count(i.id) FILTER (WHERE EXISTS (SELECT 1 FROM target_self_evaluations e WHERE e.indicator_id = i.id))::int AS self_evaluated
-		FROM page LEFT JOIN target_sheets s ON s.cycle_id = $1 AND s.unit_id = page.id
+		FROM page LEFT JOIN target_sheets s ON s.cycle_id = @cycle AND s.unit_id = page.id
 		LEFT JOIN target_indicators i ON i.sheet_id = s.id AND i.removed_at IS NULL
-			AND (i.assessor_unit_id = $3 OR i.scheme_key = ANY($2::text[]))
-		GROUP BY page.id, page.name, page.category, s.status ORDER BY page.name, page.id`,
-		cycleID, keys, assessorID, search, p.Limit, p.Offset)
+			AND (i.assessor_unit_id = @assessor OR i.scheme_key = ANY(@keys::text[]))
+		GROUP BY page.id, page.name, page.category, s.status ORDER BY page.name, page.id`, args)
 	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[AssessedUnit])
 	if list == nil {
 		list = []AssessedUnit{}
