@@ -138,6 +138,33 @@ func dbURL(o options, name string) string {
 	return u.String()
 }
 
+// instrumentAnswersSQL opens the cycle $1's instruments and answers them.
+var instrumentAnswersSQL = []string{
+	`UPDATE evaluation_instruments SET status = 'open', opened_at = now() WHERE cycle_id = $1`,
+	`INSERT INTO evaluation_instrument_invitees (instrument_id, name, group_name, token_hash, token_enc)
+	SELECT i.id, '评价人' || g, '评价组', decode(md5(i.id || '-' || g), 'hex'), decode(md5(g || '-' || i.id), 'hex')
+	FROM evaluation_instruments i CROSS JOIN generate_series(1, 7) AS g
+	WHERE i.cycle_id = $1 AND i.purpose IN ('leaders', 'deputies')`,
+	`INSERT INTO evaluation_instrument_answers (instrument_id, rated_unit_id, rater_unit_id, invitee_id, grade, value, answered_at)
+	SELECT a.instrument_id, a.rated, a.rater, a.invitee, (ARRAY['excellent', 'good', 'fair', 'poor'])[a.g],
+		i.grade_points[a.g], now()
+	FROM (
+		SELECT v.instrument_id, u.id AS rated, NULL::bigint AS rater, v.id AS invitee, 1 + floor(random() ^ 2 * 4)::int AS g
+		FROM evaluation_instrument_invitees v CROSS JOIN units u
+		UNION ALL
+		SELECT i.id, u.id, r.id, NULL, 1 + floor(random() ^ 2 * 4)::int
+		FROM evaluation_instruments i CROSS JOIN units u JOIN units r ON r.id <> u.id
+			AND (i.purpose = 'peer' OR r.id % 10 = 0)
+		WHERE i.cycle_id = $1 AND i.purpose IN ('peer', 'grassroots')
+	) AS a JOIN evaluation_instruments i ON i.id = a.instrument_id
+	WHERE i.cycle_id = $1`,
+	`INSERT INTO evaluation_instrument_totals (instrument_id, unit_id, answers, total)
+	SELECT instrument_id, rated_unit_id, count(*), sum(value) FROM evaluation_instrument_answers
+	WHERE instrument_id IN (SELECT id FROM evaluation_instruments WHERE cycle_id = $1)
+	GROUP BY instrument_id, rated_unit_id`,
+	`UPDATE evaluation_instruments SET status = 'closed', closed_at = now() WHERE cycle_id = $1`,
+}
+
 // generate creates the database: units in four categories, a cycle of the
 // current year with the Zhongshan preset, an entry on every manual leaf of
 // every unit, approved bonus claims, deductions, adjustments and ratings.
@@ -198,6 +225,17 @@ func generate(ctx context.Context, o options, loc *time.Location, now time.Time)
 		SELECT $1::bigint, u.id, l.key, round((l.max * (0.6 + 0.4 * random()))::numeric, 2)
 		FROM units u CROSS JOIN unnest($2::text[], $3::float8[]) AS l(key, max)`, cycleID, keys, maxes); err != nil {
 		return fail(err)
+	}
+	// The preset's four instrument leaves (领导评价, 代表委员评价, 部门互评,
+	// 基层评价) are fed by the instruments saving it created: seven leaders
+	// and seven deputies rate every unit, every unit rates every other
+	// unit (about a million answers) and a tenth of the units rate the
+	// rest, each answer a grade and its points, with the running totals
+	// the instruments keep.
+	for _, q := range instrumentAnswersSQL {
+		if _, err := pool.Exec(ctx, q, cycleID); err != nil {
+			return fail(fmt.Errorf("instrument answers: %w", err))
+		}
 	}
 	if _, err := pool.Exec(ctx, `
 		INSERT INTO assessment_bonus_claims (cycle_id, unit_id, title, points_claimed, points_approved, status)

@@ -40,7 +40,7 @@ LEFT JOIN users du ON du.id = fr.decided_by`
 // extra conditions conds (" AND ...").
 func ratingItems(cols, conds string) string {
 	return `SELECT ` + cols + `
-	FROM ratings r
+	FROM ratings r LEFT JOIN rating_holds h ON h.rating_id = r.id AND h.rated_at = r.rated_at
 	WHERE r.rated_at >= $2 AND r.rated_at < $3 AND (r.level <= 2 OR r.comment <> '')` + conds
 }
 
@@ -55,6 +55,7 @@ func decidedRatingItems(cols, conds string) string {
 	return `SELECT ` + cols + `
 	FROM feedback_reviews v CROSS JOIN LATERAL (SELECT * FROM ratings r0 WHERE r0.id = v.source_id::uuid
 		AND r0.rated_at = v.rated_at AND r0.rated_at >= $2 AND r0.rated_at < $3 OFFSET 0) r
+	LEFT JOIN rating_holds h ON h.rating_id = r.id AND h.rated_at = r.rated_at
 	WHERE v.source_kind = 'rating' AND v.verdict IS NOT NULL AND v.rated_at >= $2 AND v.rated_at < $3
 		AND (r.level <= 2 OR r.comment <> '')` + conds
 }
@@ -80,12 +81,22 @@ func itemsSQL(ratings func(cols, conds string) string, rc, sc, rtail, stail stri
 
 // notHeldOut leaves out of the queue the ratings the daily cap held that
 // are still excluded: awaiting their group's decision or not counted.
-// rating_holds is probed only for an excluded rating (a few in a
-// thousand): a join with it made Postgres hash the whole table before the
-// first item, which held back a total's count (db.CountCapped) until the
-// hash was built.
-const notHeldOut = `NOT r.held AND (NOT r.excluded OR NOT EXISTS (SELECT FROM rating_holds h
-	WHERE h.rating_id = r.id AND h.rated_at = r.rated_at OFFSET 0))`
+// Over all units it reads rating_holds through the branch's left join (h),
+// which lets Postgres walk the queue's index and stop early. For one unit
+// (oneUnit) rating_holds is probed only for an excluded rating (a few in
+// a thousand; OFFSET 0 keeps the probe from being hashed) and the unused
+// join is dropped by the planner: the join made Postgres hash the whole
+// table before the unit's first item, which held back the total's count
+// (db.CountCapped) until the hash was built. Over all units that form
+// turned the count into bitmap scans that statement_timeout cannot cut
+// before a month's bitmap is built (hundreds of milliseconds).
+func notHeldOut(oneUnit bool) string {
+	if oneUnit {
+		return `NOT r.held AND (NOT r.excluded OR NOT EXISTS (SELECT FROM rating_holds h1
+	WHERE h1.rating_id = r.id AND h1.rated_at = r.rated_at OFFSET 0))`
+	}
+	return `NOT r.held AND (NOT r.excluded OR h.rating_id IS NULL)`
+}
 
 // reviewed is the condition that the item (kind, its id) has a verdict.
 func reviewed(kind, id string) string {
@@ -104,7 +115,7 @@ func queueSQL(loc *time.Location, f Filter, page bool) (string, []any) {
 	// Ratings the daily cap held are decided in their groups (HoldGroups),
 	// so that thousands from one address are not thousands of items; a
 	// group counted joins the queue, one kept out stays out of it.
-	rc := []string{notHeldOut}
+	rc := []string{notHeldOut(f.UnitID != nil)}
 	var sc []string
 	// The ratings' walk: down a partial index of the ratings, or of the
 	// reviews for the decided ones (the same time: the rating's).
