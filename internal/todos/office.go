@@ -8,7 +8,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"minyi/internal/apperr"
 	"minyi/internal/db"
 	"minyi/internal/feedback"
 	"minyi/internal/httpx"
@@ -209,8 +208,6 @@ func officeReportReceipts(ctx context.Context, q db.DBTX, _ users.User, _ Env) (
 	})
 	return out, db.Err(err)
 }
-
-func isNotFound(err error) bool { return apperr.Is(err, apperr.NotFound) }
 
 // officeDeductionProposals are the assessor units' deduction proposals
 // (扣分建议) waiting for the office's confirmation, one item per cycle.

@@ -21,11 +21,6 @@ import (
 // assessorPath is the assessor's page of a cycle.
 func assessorPath(cycleID int64) string { return cyclePath(cycleID) + "/assessor" }
 
-// assessedPath is the assessor's page of one unit it assesses.
-func assessedPath(cycleID, unitID int64) string {
-	return assessorPath(cycleID) + "/units/" + itoa(unitID)
-}
-
 type assessorPageData struct {
 	httpx.BasePage
 	Cycle     cycles.Cycle
