@@ -57,6 +57,11 @@ func LeavesOf(ctx context.Context, q db.DBTX, cycleID, unitID int64) ([]assessme
 	if err != nil {
 		return nil, err
 	}
+	return leavesIn(sc, unitID), nil
+}
+
+// leavesIn is LeavesOf over a loaded scope.
+func leavesIn(sc assessment.Scope, unitID int64) []assessment.Leaf {
 	out := []assessment.Leaf{}
 	for _, ch := range sc.Chains {
 		for _, l := range chainLeaves(ch, unitID) {
@@ -65,7 +70,7 @@ func LeavesOf(ctx context.Context, q db.DBTX, cycleID, unitID int64) ([]assessme
 			}
 		}
 	}
-	return out, nil
+	return out
 }
 
 // chainLeaves are the manual leaves of the chain's newest scheme whose
@@ -108,13 +113,21 @@ const namedOnIndicatorsSQL = `EXISTS (SELECT 1 FROM target_sheets s JOIN target_
 // IsAssessor reports whether the unit assesses anything in the cycle: it
 // is named on a leaf of the scheme or on a current target indicator.
 func IsAssessor(ctx context.Context, q db.DBTX, cycleID, unitID int64) (bool, error) {
-	leaves, err := LeavesOf(ctx, q, cycleID, unitID)
-	if err != nil || len(leaves) > 0 {
-		return len(leaves) > 0, err
+	sc, err := assessment.LoadScope(ctx, q, cycleID)
+	if err != nil {
+		return false, err
+	}
+	return isAssessorIn(ctx, q, sc, unitID)
+}
+
+// isAssessorIn is IsAssessor over a loaded scope.
+func isAssessorIn(ctx context.Context, q db.DBTX, sc assessment.Scope, unitID int64) (bool, error) {
+	if len(leavesIn(sc, unitID)) > 0 {
+		return true, nil
 	}
 	var named bool
-	err = q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM target_indicators i JOIN target_sheets s ON s.id = i.sheet_id
-		WHERE i.assessor_unit_id = $2 AND i.removed_at IS NULL AND s.cycle_id = $1)`, cycleID, unitID).Scan(&named)
+	err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM target_indicators i JOIN target_sheets s ON s.id = i.sheet_id
+		WHERE i.assessor_unit_id = $2 AND i.removed_at IS NULL AND s.cycle_id = $1)`, sc.CycleID, unitID).Scan(&named)
 	return named, db.Err(err)
 }
 
@@ -155,7 +168,7 @@ func CheckAssesses(ctx context.Context, q db.DBTX, cycleID, assessorID, unitID i
 	if named {
 		return sc, nil
 	}
-	if ok, err := IsAssessor(ctx, q, cycleID, assessorID); err != nil {
+	if ok, err := isAssessorIn(ctx, q, cs, assessorID); err != nil {
 		return Scope{}, err
 	} else if !ok {
 		return Scope{}, apperr.New(apperr.Forbidden, MsgNotAssessor)
@@ -197,12 +210,9 @@ func ListAssessedUnits(ctx context.Context, q db.DBTX, cycleID, assessorID int64
 		return nil, 0, err
 	}
 	byLeaves := assessedByLeaves(cs, assessorID)
-	leaves, err := LeavesOf(ctx, q, cycleID, assessorID)
-	if err != nil {
-		return nil, 0, err
-	}
+	leaves := leavesIn(cs, assessorID)
 	if len(leaves) == 0 {
-		if ok, err := IsAssessor(ctx, q, cycleID, assessorID); err != nil {
+		if ok, err := isAssessorIn(ctx, q, cs, assessorID); err != nil {
 			return nil, 0, err
 		} else if !ok {
 			return nil, 0, apperr.New(apperr.Forbidden, MsgNotAssessor)

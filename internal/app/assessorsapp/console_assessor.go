@@ -107,16 +107,21 @@ func (s *Handlers) AssessedUnitPage(c *gin.Context) {
 	s.showAssessed(c, http.StatusOK, "", nil, nil)
 }
 
+// assessedOfPath reads the signed-in assessor unit, the path's cycle and
+// the assessed unit of the path.
+func (s *Handlers) assessedOfPath(c *gin.Context) (me int64, cy cycles.Cycle, unitID int64, err error) {
+	if me, err = assessorUnit(c); err != nil {
+		return
+	}
+	if cy, err = s.cycleOf(c); err != nil {
+		return
+	}
+	unitID, err = unitParam(c)
+	return
+}
+
 func (s *Handlers) showAssessed(c *gin.Context, status int, open string, form, errs map[string]string) {
-	me, err := assessorUnit(c)
-	var cy cycles.Cycle
-	var unitID int64
-	if err == nil {
-		cy, err = s.cycleOf(c)
-	}
-	if err == nil {
-		unitID, err = unitParam(c)
-	}
+	me, cy, unitID, err := s.assessedOfPath(c)
 	d := assessedPageData{Cycle: cy, Open: open, Form: form, Errors: errs}
 	if err == nil {
 		d.View, err = assessors.LoadUnitView(c, s.Pool, cy.ID, me, unitID)
@@ -149,15 +154,7 @@ func (s *Handlers) refused(c *gin.Context, err error, open string, form map[stri
 // ProposalSubmit records the assessor's deduction proposal with its
 // optional evidence file.
 func (s *Handlers) ProposalSubmit(c *gin.Context) {
-	me, err := assessorUnit(c)
-	var cy cycles.Cycle
-	var unitID int64
-	if err == nil {
-		cy, err = s.cycleOf(c)
-	}
-	if err == nil {
-		unitID, err = unitParam(c)
-	}
+	me, cy, unitID, err := s.assessedOfPath(c)
 	if err != nil {
 		s.ConsoleError(c, err)
 		return
@@ -182,15 +179,7 @@ func (s *Handlers) ProposalSubmit(c *gin.Context) {
 // AssessorCaseSubmit opens a rectification case on a problem the
 // assessor found in the unit.
 func (s *Handlers) AssessorCaseSubmit(c *gin.Context) {
-	me, err := assessorUnit(c)
-	var cy cycles.Cycle
-	var unitID int64
-	if err == nil {
-		cy, err = s.cycleOf(c)
-	}
-	if err == nil {
-		unitID, err = unitParam(c)
-	}
+	me, cy, unitID, err := s.assessedOfPath(c)
 	if err != nil {
 		s.ConsoleError(c, err)
 		return
