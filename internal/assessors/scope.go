@@ -110,17 +110,8 @@ func assessedByLeaves(sc assessment.Scope, assessorID int64) []int64 {
 const namedOnIndicatorsSQL = `EXISTS (SELECT 1 FROM target_sheets s JOIN target_indicators i ON i.sheet_id = s.id
 	WHERE s.cycle_id = $1 AND s.unit_id = $2 AND i.assessor_unit_id = $3 AND i.removed_at IS NULL)`
 
-// IsAssessor reports whether the unit assesses anything in the cycle: it
+// isAssessorIn reports whether the unit assesses anything in the cycle: it
 // is named on a leaf of the scheme or on a current target indicator.
-func IsAssessor(ctx context.Context, q db.DBTX, cycleID, unitID int64) (bool, error) {
-	sc, err := assessment.LoadScope(ctx, q, cycleID)
-	if err != nil {
-		return false, err
-	}
-	return isAssessorIn(ctx, q, sc, unitID)
-}
-
-// isAssessorIn is IsAssessor over a loaded scope.
 func isAssessorIn(ctx context.Context, q db.DBTX, sc assessment.Scope, unitID int64) (bool, error) {
 	if len(leavesIn(sc, unitID)) > 0 {
 		return true, nil
