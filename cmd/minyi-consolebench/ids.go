@@ -39,7 +39,8 @@ func (v ids) fill(path string) (string, string) {
 // prepare makes, through the API as a user would, what the pages of a
 // cycle need and the generated database lacks: the current year's cycle
 // with a scheme, a survey with a respondent and an agency, the unit's
-// target sheet and an evidence file. Each is made once: a rerun finds it.
+// target sheet, an evidence file and the cycle's instruments with their
+// answers. Each is made once: a rerun finds it.
 func prepare(ctx context.Context, conn *pgx.Conn, officeAPI, unitAPI *client, unitID int64, now time.Time) error {
 	// A province's accounts: one for every unit, as the office hands them
 	// out (the call is idempotent), so that the accounts pages are timed
@@ -105,6 +106,9 @@ func prepare(ctx context.Context, conn *pgx.Conn, officeAPI, unitAPI *client, un
 		if err != nil {
 			return fmt.Errorf("an evidence file: %w", err)
 		}
+	}
+	if err := prepareInstruments(ctx, conn, officeAPI, cycle); err != nil {
+		return err
 	}
 	return prepareAssessor(ctx, conn, officeAPI, unitID, cycle)
 }

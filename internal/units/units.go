@@ -154,6 +154,33 @@ func ListUnits(ctx context.Context, q db.DBTX, onlyID *int64) ([]Unit, error) {
 	return list, db.Err(err)
 }
 
+// PageUnits returns a page (from 1, size units a page) of the units
+// ListUnits lists, a page past the last giving the last, with how many
+// units there are in all and the page returned. The overview shows a page
+// of a province's thousand units and reads only those.
+func PageUnits(ctx context.Context, q db.DBTX, onlyID *int64, size, page int) ([]Unit, int, int, error) {
+	size, page = max(size, 1), max(page, 1)
+	rows, _ := q.Query(ctx, `SELECT `+unitColumns+`, p.total FROM (
+			SELECT u.id, count(*) OVER () AS total FROM units u WHERE $1::bigint IS NULL OR u.id = $1
+			ORDER BY u.category, u.name
+			LIMIT $2 OFFSET least($3, (SELECT greatest(count(*) - 1, 0) FROM units WHERE $1::bigint IS NULL OR id = $1) / $2 * $2)
+		) AS p JOIN units u ON u.id = p.id ORDER BY u.category, u.name`, onlyID, size, (page-1)*size)
+	type row struct {
+		Unit
+		Total int `db:"total"`
+	}
+	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[row])
+	if err != nil || len(list) == 0 {
+		return nil, 0, 1, db.Err(err)
+	}
+	out := make([]Unit, len(list))
+	for i, r := range list {
+		out[i] = r.Unit
+	}
+	total := list[0].Total
+	return out, total, min(page, (total+size-1)/size), nil
+}
+
 // CountUnits returns how many units exist.
 func CountUnits(ctx context.Context, q db.DBTX) (int, error) {
 	var n int

@@ -171,11 +171,15 @@ func (s *Handlers) OverviewPage(c *gin.Context) {
 	now := s.Now().In(s.Config.Location)
 	d := overviewPageData{BasePage: s.Base(c, "概览", "overview"), Date: now.Format("2006年1月2日")}
 	var list []units.Unit
+	var unitCount int
 	var stats map[int64]ratings.UnitStats
 	var todoList []todos.Item
 	review := ratings.Filter{UnitID: scope, RateChecked: httpx.Ptr(false), Excluded: httpx.Ptr(false)}
 	reads := []func(db.DBTX) error{
-		func(q db.DBTX) (err error) { list, err = units.ListUnits(c, q, scope); return err },
+		func(q db.DBTX) (err error) {
+			list, unitCount, page, err = units.PageUnits(c, q, scope, overviewPageSize, page)
+			return err
+		},
 		func(q db.DBTX) (err error) {
 			stats, err = ratings.Stats(c, q, now, s.Config.Location, scope, s.Config.LevelPoints)
 			return err
@@ -221,21 +225,20 @@ func (s *Handlers) OverviewPage(c *gin.Context) {
 	}
 	d.Todos = todoList[:min(len(todoList), homeTodos)]
 	day, month, year := ratings.PeriodStarts(now, s.Config.Location)
+	// The totals count every unit's ratings: Stats has a row for each unit
+	// with any (of the user's scope), the table only the page's units.
 	var today, mon, yr []ratings.Period
-	for _, un := range list {
-		st := stats[un.ID]
+	for _, st := range stats {
 		today, mon, yr = append(today, st.Today), append(mon, st.Month), append(yr, st.Year)
 	}
-	d.Pager = httpx.NewPager(min(page, max(1, (len(list)+overviewPageSize-1)/overviewPageSize)), overviewPageSize,
-		len(list), func(n int) string {
-			if n == 1 {
-				return "/console"
-			}
-			return "/console?page=" + strconv.Itoa(n)
-		})
+	d.Pager = httpx.NewPager(page, overviewPageSize, unitCount, func(n int) string {
+		if n == 1 {
+			return "/console"
+		}
+		return "/console?page=" + strconv.Itoa(n)
+	})
 	d.Pager.Unit = "个"
-	from := (d.Pager.Page - 1) * overviewPageSize
-	for _, un := range list[from:min(from+overviewPageSize, len(list))] {
+	for _, un := range list {
 		st := stats[un.ID]
 		d.Rows = append(d.Rows, overviewRow{Unit: un, UnitLink: "/console/units/" + strconv.FormatInt(un.ID, 10),
 			Today: periodOf(st.Today, feedLink(un.ID, day)), Month: periodOf(st.Month, feedLink(un.ID, month)),
