@@ -38,6 +38,9 @@ type Config struct {
 	RateTerminal     string `env:"RATE_TERMINAL" envDefault:"600-M"`
 	RateLogin        string `env:"RATE_LOGIN" envDefault:"10-M"`
 	RateAgency       string `env:"RATE_AGENCY" envDefault:"120-M"`
+	// RateProbe bounds the test messages (发送测试消息) of one unit's
+	// channel: each reaches a real group, mailbox or phone.
+	RateProbe string `env:"RATE_PROBE" envDefault:"10-H"`
 
 	// RatePublicDailyPerAddress is how many QR ratings from one address
 	// (an IPv6 /64 counts as one) a unit counts in a local day; later ones
@@ -128,7 +131,7 @@ func (c *Config) WriteTimeout() time.Duration { return c.RequestTimeout + WriteM
 
 // Limits holds the parsed rate limits.
 type Limits struct {
-	PublicPage, PublicClient, PublicCode, Terminal, Login, Agency limiter.Rate
+	PublicPage, PublicClient, PublicCode, Terminal, Login, Agency, Probe limiter.Rate
 }
 
 // Load reads the configuration through getenv and validates it.
@@ -152,7 +155,7 @@ func Load(getenv func(string) string) (Config, error) {
 func envKeys() []string {
 	return []string{"DATABASE_URL", "REDIS_URL", "HTTP_ADDR", "PUBLIC_BASE_URL", "SECRET_KEY", "TRUSTED_PROXIES",
 		"TIME_ZONE", "LOG_LEVEL", "LOG_FORMAT", "DB_MAX_CONNS", "SESSION_TTL", "RATE_PUBLIC_PAGE", "RATE_PUBLIC_CLIENT", "RATE_PUBLIC_CODE",
-		"RATE_TERMINAL", "RATE_LOGIN", "RATE_AGENCY", "RATE_PUBLIC_DAILY_PER_ADDRESS", "LEVEL_POINTS", "RATING_REASONS", "UNIT_CATEGORIES", "CALLBACK_ROLES",
+		"RATE_TERMINAL", "RATE_LOGIN", "RATE_AGENCY", "RATE_PROBE", "RATE_PUBLIC_DAILY_PER_ADDRESS", "LEVEL_POINTS", "RATING_REASONS", "UNIT_CATEGORIES", "CALLBACK_ROLES",
 		"TERMINAL_MAX_AGE", "TERMINAL_CACHE_TTL", "WRITER_FLUSHERS", "WRITER_MAX_BATCH", "PPROF_ADDR",
 		"RATINGS_RETENTION_MONTHS",
 		"METRICS_ADDR", "METRICS_TOKEN",
@@ -226,6 +229,7 @@ func (c *Config) Validate() error {
 	rate("RATE_TERMINAL", c.RateTerminal, &c.Limits.Terminal)
 	rate("RATE_LOGIN", c.RateLogin, &c.Limits.Login)
 	rate("RATE_AGENCY", c.RateAgency, &c.Limits.Agency)
+	rate("RATE_PROBE", c.RateProbe, &c.Limits.Probe)
 	if c.RatePublicDailyPerAddress < 1 || c.RatePublicDailyPerAddress > MaxDailyCap {
 		bad("RATE_PUBLIC_DAILY_PER_ADDRESS", "must be a whole number from 1 to %d, got %d", MaxDailyCap, c.RatePublicDailyPerAddress)
 	}
@@ -304,8 +308,8 @@ func (c Config) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "DATABASE_URL=%s REDIS_URL=%s HTTP_ADDR=%s PUBLIC_BASE_URL=%s SECRET_KEY=%s TRUSTED_PROXIES=%s",
 		MaskURL(c.DatabaseURL), MaskURL(c.RedisURL), c.HTTPAddr, c.PublicBaseURL, mask(c.SecretKey), strings.Join(c.TrustedProxies, ","))
-	fmt.Fprintf(&b, " RATE_PUBLIC_PAGE=%s RATE_PUBLIC_CLIENT=%s RATE_PUBLIC_CODE=%s RATE_TERMINAL=%s RATE_LOGIN=%s RATE_AGENCY=%s LEVEL_POINTS=%s",
-		c.RatePublicPage, c.RatePublicClient, c.RatePublicCode, c.RateTerminal, c.RateLogin, c.RateAgency, joinFloats(c.LevelPoints))
+	fmt.Fprintf(&b, " RATE_PUBLIC_PAGE=%s RATE_PUBLIC_CLIENT=%s RATE_PUBLIC_CODE=%s RATE_TERMINAL=%s RATE_LOGIN=%s RATE_AGENCY=%s RATE_PROBE=%s LEVEL_POINTS=%s",
+		c.RatePublicPage, c.RatePublicClient, c.RatePublicCode, c.RateTerminal, c.RateLogin, c.RateAgency, c.RateProbe, joinFloats(c.LevelPoints))
 	fmt.Fprintf(&b, " RATE_PUBLIC_DAILY_PER_ADDRESS=%d", c.RatePublicDailyPerAddress)
 	fmt.Fprintf(&b, " TIME_ZONE=%s CALLBACK_ROLES=%s TERMINAL_MAX_AGE=%s WRITER_FLUSHERS=%d DB_MAX_CONNS=%d",
 		c.TimeZone, strings.Join(c.CallbackRoles, ","), c.TerminalMaxAge, c.WriterFlushers, c.DBMaxConns)

@@ -140,7 +140,7 @@ func newGoldenWorld(t *testing.T) *goldenWorld {
 	many := "100000-M"
 	app := apptest.New(t, apptest.Options{Now: clock.Now, Env: map[string]string{
 		"RATE_PUBLIC_PAGE": many, "RATE_PUBLIC_CLIENT": many, "RATE_PUBLIC_CODE": many, "RATE_TERMINAL": many,
-		"RATE_LOGIN": many, "RATE_AGENCY": many, "RATE_PUBLIC_DAILY_PER_ADDRESS": "100000",
+		"RATE_LOGIN": many, "RATE_AGENCY": many, "RATE_PROBE": many, "RATE_PUBLIC_DAILY_PER_ADDRESS": "100000",
 		"METRICS_TOKEN": "golden-metrics-token-0123456789"}})
 	ctx := context.Background()
 	if _, err := demo.Seed(ctx, app.Pool, app.Config, app.Keys, goldenSeedAt); err != nil {

@@ -1,8 +1,10 @@
 package notifyapp
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5"
@@ -160,10 +162,16 @@ func (s *Handlers) submitUnitChannels(c *gin.Context, probe string) {
 	unit, _, err := s.saveUnitChannels(c, unitChannelsForm(c))
 	var res notify.ProbeResult
 	if err == nil && probe != "" {
-		res, err = notify.ProbeUnitChannel(c, s.Pool, s.probe(unit.ID), unit.ID, unit.Name, probe)
+		res, err = s.sendProbe(c, unit.ID, unit.Name, probe)
 	}
 	if errs, ok := httpx.FieldErrors(err); ok {
 		s.showUnitChannels(c, http.StatusUnprocessableEntity, errs, nil, "")
+		return
+	}
+	var ae *apperr.Error
+	if errors.As(err, &ae) && ae.Code == apperr.RateLimited {
+		// Saved; the test waits: said beside the channel's button.
+		s.showUnitChannels(c, http.StatusTooManyRequests, nil, &notify.ProbeResult{Message: ae.Message}, probe)
 		return
 	}
 	if err != nil {
@@ -179,6 +187,20 @@ func (s *Handlers) submitUnitChannels(c *gin.Context, probe string) {
 		s.Log.Info("unit channel test refused", "unit", unit.ID, "channel", probe, "err", res.Detail)
 		s.showUnitChannels(c, http.StatusOK, nil, &res, probe)
 	}
+}
+
+// sendProbe sends a test message on the unit's channel, at most
+// RATE_PROBE of them per unit and channel (counted in Redis, so across
+// every instance): each one reaches a real group, mailbox or phone, and
+// a button pressed in a loop must not flood them or the SMS bill.
+func (s *Handlers) sendProbe(c *gin.Context, unitID int64, unitName, channel string) (notify.ProbeResult, error) {
+	if d := s.Limiter.Allow(c, s.Config.Limits.Probe, "probe:"+strconv.FormatInt(unitID, 10)+":"+channel); d.Limited {
+		wait := max(1, int(d.RetryAfter.Round(time.Minute).Minutes()))
+		c.Header("Retry-After", strconv.Itoa(max(1, int(d.RetryAfter.Seconds()))))
+		return notify.ProbeResult{}, apperr.New(apperr.RateLimited,
+			"测试消息发送过于频繁，请 "+strconv.Itoa(wait)+" 分钟后再试")
+	}
+	return notify.ProbeUnitChannel(c, s.Pool, s.probe(unitID), unitID, unitName, channel)
 }
 
 func (s *Handlers) probe(unitID int64) notify.Probe {
@@ -240,7 +262,7 @@ func (s *Handlers) APIProbeUnitChannel(c *gin.Context) {
 	unit, err := s.manageableUnit(c)
 	var res notify.ProbeResult
 	if err == nil {
-		res, err = notify.ProbeUnitChannel(c, s.Pool, s.probe(unit.ID), unit.ID, unit.Name, b.Channel)
+		res, err = s.sendProbe(c, unit.ID, unit.Name, b.Channel)
 	}
 	if err != nil {
 		s.APIError(c, err)

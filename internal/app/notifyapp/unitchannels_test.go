@@ -174,3 +174,48 @@ func TestBrowserUnitChannelsPage(t *testing.T) {
 		t.Errorf("refusal %q", got)
 	}
 }
+
+// Test messages are bounded per unit and channel (RATE_PROBE): past the
+// limit the API answers 429 in Chinese and the page says it beside the
+// channel, and nothing more reaches the robot; another channel and
+// another unit still have their own.
+func TestTestMessagesAreRateLimited(t *testing.T) {
+	wecom, ding := channelstest.NewReceiver(t, 200, robotOK), channelstest.NewReceiver(t, 200, robotOK)
+	w := fixtures.NewAPIWorld(t, apptest.Options{Env: map[string]string{"NOTIFY_ROBOT_HOSTS": wecom.URL + "," + ding.URL,
+		"RATE_PROBE": "2-H"}})
+	pathA := "/api/v1/units/" + apptest.Itoa(w.A.ID) + "/notify-channels"
+	pathB := "/api/v1/units/" + apptest.Itoa(w.B.ID) + "/notify-channels"
+	apptest.APIJSON(t, w.Office, "PUT", pathA, map[string]any{"wecom_enabled": true,
+		"wecom_url": wecom.URL + "/cgi-bin/webhook/send?key=unit-a-key-0123456789", "dingtalk_enabled": true,
+		"dingtalk_url": ding.URL + "/robot/send?access_token=unit-a-token"}).Decode(t, http.StatusOK, nil)
+	apptest.APIJSON(t, w.Office, "PUT", pathB, map[string]any{"wecom_enabled": true,
+		"wecom_url": wecom.URL + "/cgi-bin/webhook/send?key=unit-b-key-0123456789"}).Decode(t, http.StatusOK, nil)
+	var probe probeReply
+	for range 2 {
+		apptest.APIJSON(t, w.UnitUser, "POST", pathA+"/test", map[string]any{"channel": "wecom"}).Decode(t, http.StatusOK, &probe)
+		if !probe.OK {
+			t.Fatalf("probe within the limit: %+v", probe)
+		}
+	}
+	r := apptest.APIJSON(t, w.UnitUser, "POST", pathA+"/test", map[string]any{"channel": "wecom"})
+	apptest.WantAPIError(t, r, http.StatusTooManyRequests, "rate_limited")
+	if !strings.Contains(string(r.Body), "测试消息发送过于频繁") {
+		t.Errorf("429 body: %s", r.Body)
+	}
+	pageA := "/console/units/" + apptest.Itoa(w.A.ID) + "/notify"
+	form := url.Values{"channels_form": {"1"}, "probe": {"wecom"}, "wecom_on": {"1"}, "dingtalk_on": {"1"}}
+	form.Set("_csrf", apptest.CSRF(t, w.UnitUser, pageA))
+	if p := apptest.DoPage(t, w.UnitUser, "POST", pageA+"/test", form); p.Status != http.StatusTooManyRequests ||
+		!apptest.HasText(p, "测试消息发送过于频繁") || !p.Has("probe-result") {
+		t.Fatalf("limited test on the page: %d %s", p.Status, apptest.PageText(p.Body))
+	}
+	if n := len(wecom.Got()); n != 2 {
+		t.Errorf("the robot got %d test messages, want 2", n)
+	}
+	// The page's form was still saved; the other channel and unit B are not limited.
+	apptest.APIJSON(t, w.UnitUser, "POST", pathA+"/test", map[string]any{"channel": "dingtalk"}).Decode(t, http.StatusOK, &probe)
+	apptest.APIJSON(t, w.Office, "POST", pathB+"/test", map[string]any{"channel": "wecom"}).Decode(t, http.StatusOK, &probe)
+	if !probe.OK || len(wecom.Got()) != 3 || len(ding.Got()) != 1 {
+		t.Errorf("other channel/unit: %+v, wecom %d, dingtalk %d", probe, len(wecom.Got()), len(ding.Got()))
+	}
+}
