@@ -417,6 +417,8 @@ var fieldNames = map[string]string{
 	"assessor_unit_name": "评分单位名称",
 	"deduction_preset":   "扣分事由预设",
 	"proposer":           "提出单位",
+	"deduction_groups":   "扣分分组",
+	"cap":                "分组扣分上限",
 	"purpose":            "评价类型",
 	"scale":              "评分方式",
 	"grade_points":       "各档分值",
