@@ -418,6 +418,8 @@ var fieldNames = map[string]string{
 	"deduction_preset":   "扣分事由预设",
 	"proposer":           "提出单位",
 	"deduction_groups":   "扣分分组",
+	"attached_by":        "上传人",
+	"attached_at":        "上传时间",
 	"cap":                "分组扣分上限",
 	"purpose":            "评价类型",
 	"scale":              "评分方式",
