@@ -106,7 +106,10 @@ func prepare(ctx context.Context, conn *pgx.Conn, officeAPI, unitAPI *client, un
 			return fmt.Errorf("an evidence file: %w", err)
 		}
 	}
-	return prepareAssessor(ctx, conn, officeAPI, unitID, cycle)
+	if err := prepareAssessor(ctx, conn, officeAPI, unitID, cycle); err != nil {
+		return err
+	}
+	return prepareAssessedEvidence(ctx, conn, officeAPI, unitID, cycle, year)
 }
 
 // prepareAssessor makes the unit user's unit an assessor (考评单位) of a
@@ -192,6 +195,8 @@ var lookups = []struct{ name, sql string }{
 	{"year", `SELECT max(year)::text FROM workday_years WHERE year <= @year`},
 	{"new_year", `SELECT min(y) FROM generate_series(@year, 2100) AS y WHERE y NOT IN (SELECT year FROM workday_years)`},
 	{"assessed", `SELECT min(id) FROM units WHERE id <> @unit`},
+	{"assessed_evidence", `SELECT min(e.evidence_id::text) FROM target_evidence e JOIN target_sheets s ON s.id = e.sheet_id
+		JOIN assessment_cycles c ON c.id = s.cycle_id WHERE c.year = @year AND s.unit_id = (SELECT min(id) FROM units WHERE id <> @unit)`},
 	{"key_task", `SELECT min(t.id) FROM key_tasks t JOIN assessment_cycles c ON c.id = t.cycle_id
 		WHERE c.year = @year AND t.lead_unit_id = @unit`},
 	{"rectification_unit", `SELECT min(r.unit_id) FROM assessment_rectification_reports r
