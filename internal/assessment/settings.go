@@ -273,11 +273,25 @@ func LoadSettings(ctx context.Context, q db.DBTX, cycleID int64) (SettingsVersio
 	if err != nil {
 		return v, db.Err(err)
 	}
-	v.Settings = DefaultSettings()
-	if err := json.Unmarshal(raw, &v.Settings); err != nil {
-		return v, err
+	v.Settings, err = decodeSettings(raw)
+	return v, err
+}
+
+// decodeSettings reads stored settings over the defaults. The defaults'
+// lists are left out first: encoding/json decodes a list into the
+// elements already there, so a stored reason would keep a default
+// reason's fields it omits (max_total, group).
+func decodeSettings(raw []byte) (Settings, error) {
+	s := DefaultSettings()
+	reasons := s.DeductionReasons
+	s.DeductionReasons = nil
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return s, err
 	}
-	return v, nil
+	if s.DeductionReasons == nil {
+		s.DeductionReasons = reasons
+	}
+	return s, nil
 }
 
 // LoadSettingsVersion returns version n of the cycle's settings (the
@@ -288,7 +302,7 @@ func LoadSettingsVersion(ctx context.Context, q db.DBTX, cycleID int64, n int) (
 	if err != nil || n == 0 || n == newest.Version {
 		return newest, err
 	}
-	v := SettingsVersion{CycleID: cycleID, Version: n, Settings: DefaultSettings()}
+	v := SettingsVersion{CycleID: cycleID, Version: n}
 	var raw []byte
 	err = q.QueryRow(ctx, `SELECT settings, note FROM assessment_settings WHERE cycle_id = $1 AND version = $2`,
 		cycleID, n).Scan(&raw, &v.Note)
@@ -298,7 +312,8 @@ func LoadSettingsVersion(ctx context.Context, q db.DBTX, cycleID int64, n int) (
 	if err != nil {
 		return v, db.Err(err)
 	}
-	return v, json.Unmarshal(raw, &v.Settings)
+	v.Settings, err = decodeSettings(raw)
+	return v, err
 }
 
 // SaveSettings stores s as the cycle's next settings version under the

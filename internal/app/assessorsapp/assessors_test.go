@@ -256,6 +256,10 @@ func TestZhongshanPresetProposersAndCap(t *testing.T) {
 	}
 	chosen := map[string]int64{}
 	for _, r := range set.Settings.DeductionReasons {
+		// Read back as stored: no default reason's cap or group leaks in.
+		if r.MaxTotal != 0 || r.Group != assessment.GroupZhongshanAccountability {
+			t.Errorf("reason read back %+v", r)
+		}
 		if r.ProposerUnitID != nil {
 			chosen[r.Key] = *r.ProposerUnitID
 		}
