@@ -117,21 +117,12 @@ func prepare(ctx context.Context, conn *pgx.Conn, officeAPI, unitAPI *client, un
 // two hundred units, so that the assessor's and the lead unit's pages
 // are timed as they serve.
 func prepareAssessor(ctx context.Context, conn *pgx.Conn, officeAPI *client, unitID, cycle int64) error {
-	var leaves struct {
-		Items []struct {
-			Key            string `json:"key"`
-			AssessorUnitID *int64 `json:"assessor_unit_id"`
-		} `json:"items"`
+	mine, first, err := assessorLeaf(officeAPI, unitID, cycle)
+	if err != nil {
+		return err
 	}
-	if err := officeAPI.sendJSON(http.MethodGet, fmt.Sprintf("/api/v1/cycles/%d/assessment/leaves", cycle), nil, http.StatusOK, &leaves); err != nil {
-		return fmt.Errorf("the scheme's leaves: %w", err)
-	}
-	mine := false
-	for _, l := range leaves.Items {
-		mine = mine || (l.AssessorUnitID != nil && *l.AssessorUnitID == unitID)
-	}
-	if !mine && len(leaves.Items) > 0 {
-		path := fmt.Sprintf("/api/v1/cycles/%d/assessment/leaves/%s/assessor", cycle, leaves.Items[0].Key)
+	if mine == "" && first != "" {
+		path := fmt.Sprintf("/api/v1/cycles/%d/assessment/leaves/%s/assessor", cycle, first)
 		if err := officeAPI.putJSON(path, map[string]any{"unit_id": unitID}); err != nil {
 			return fmt.Errorf("the unit as an assessor: %w", err)
 		}
@@ -150,6 +141,29 @@ func prepareAssessor(ctx context.Context, conn *pgx.Conn, officeAPI *client, uni
 		return fmt.Errorf("a key task: %w", err)
 	}
 	return nil
+}
+
+// assessorLeaf returns the key of a leaf of the cycle's scheme whose
+// assessor is the unit ("" for none) and the key of its first leaf.
+func assessorLeaf(officeAPI *client, unitID, cycle int64) (mine, first string, err error) {
+	var leaves struct {
+		Items []struct {
+			Key            string `json:"key"`
+			AssessorUnitID *int64 `json:"assessor_unit_id"`
+		} `json:"items"`
+	}
+	if err := officeAPI.sendJSON(http.MethodGet, fmt.Sprintf("/api/v1/cycles/%d/assessment/leaves", cycle), nil, http.StatusOK, &leaves); err != nil {
+		return "", "", fmt.Errorf("the scheme's leaves: %w", err)
+	}
+	for i, l := range leaves.Items {
+		if i == 0 {
+			first = l.Key
+		}
+		if l.AssessorUnitID != nil && *l.AssessorUnitID == unitID {
+			mine = l.Key
+		}
+	}
+	return mine, first, nil
 }
 
 // count runs a count query; an error counts as 0 (prepare then tries to

@@ -37,23 +37,9 @@ func prepareAssessedEvidence(ctx context.Context, conn *pgx.Conn, officeAPI *cli
 		WHERE s.cycle_id = $1 AND s.unit_id = $2`, cycle, assessed) > 0 {
 		return nil
 	}
-	var leaves struct {
-		Items []struct {
-			Key            string `json:"key"`
-			AssessorUnitID *int64 `json:"assessor_unit_id"`
-		} `json:"items"`
-	}
-	if err := officeAPI.sendJSON(http.MethodGet, fmt.Sprintf("/api/v1/cycles/%d/assessment/leaves", cycle), nil, http.StatusOK, &leaves); err != nil {
-		return fmt.Errorf("the scheme's leaves: %w", err)
-	}
-	leaf := ""
-	for _, l := range leaves.Items {
-		if l.AssessorUnitID != nil && *l.AssessorUnitID == unitID {
-			leaf = l.Key
-		}
-	}
-	if leaf == "" {
-		return nil
+	leaf, _, err := assessorLeaf(officeAPI, unitID, cycle)
+	if err != nil || leaf == "" {
+		return err
 	}
 	var sh benchSheet
 	want := http.StatusCreated
@@ -64,7 +50,6 @@ func prepareAssessedEvidence(ctx context.Context, conn *pgx.Conn, officeAPI *cli
 		return fmt.Errorf("the assessed unit's sheet: %w", err)
 	}
 	base := fmt.Sprintf("/api/v1/targets/%d", sh.ID)
-	var err error
 	switch sh.Status {
 	case "draft", "returned":
 		err = officeAPI.sendJSON(http.MethodPut, base, map[string]any{"lock_version": sh.LockVersion, "indicators": []map[string]any{{
