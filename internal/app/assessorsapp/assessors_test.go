@@ -2,8 +2,10 @@ package assessorsapp_test
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -313,6 +315,28 @@ func TestZhongshanPresetProposersAndCap(t *testing.T) {
 		"description": "审计发现问题"}, assessors.MsgNotAssessor)
 	wantForbidden(t, w.cs, "POST", w.path("/deduction-proposals"), map[string]any{"unit_id": w.e, "reason_key": "zs_safety",
 		"description": "安全事故"}, assessors.MsgNotAssessed)
+	// Saving the settings form as shown keeps the groups and the chosen
+	// units (the form does not show them).
+	settings := "/console/cycles/" + apptest.Itoa(w.cycle) + "/assessment/settings"
+	form := url.Values{"tie_rule": {"exclude"}}
+	for _, m := range regexp.MustCompile(`<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"`).FindAllStringSubmatch(apptest.Get(t, w.office, settings).Body, -1) {
+		if m[1] != "_csrf" && !strings.HasPrefix(m[1], "r.fail.") && !strings.HasPrefix(m[1], "r.del.") {
+			form.Set(m[1], html.UnescapeString(m[2]))
+		}
+	}
+	form.Set("note", "不改动")
+	if p := apptest.Post(t, w.office, settings, form); p.Status != http.StatusSeeOther {
+		t.Fatalf("settings form: %d %s", p.Status, apptest.PageText(p.Body))
+	}
+	if set, err = assessment.LoadSettings(context.Background(), w.app.Pool, w.cycle); err != nil || len(set.Settings.DeductionGroups) != 1 ||
+		set.Settings.DeductionPreset != assessment.PresetZhongshan {
+		t.Fatalf("after the settings form: %v %+v", err, set.Settings)
+	}
+	for _, r := range set.Settings.DeductionReasons {
+		if r.Group != assessment.GroupZhongshanAccountability || (r.Key == "zs_audit" && (r.ProposerUnitID == nil || *r.ProposerUnitID != w.a)) {
+			t.Fatalf("after the settings form: %+v", r)
+		}
+	}
 	page = apptest.Post(t, w.office, "/console/cycles/"+apptest.Itoa(w.cycle)+"/deduction-preset", url.Values{"preset": {"zhongshan"}, "proposer.zs_audit": {"abc"}})
 	if page.Status != http.StatusUnprocessableEntity || !apptest.HasText(page, "请选择提出单位") {
 		t.Fatalf("bad unit in the console: %d %s", page.Status, apptest.PageText(page.Body))
