@@ -110,7 +110,10 @@ func prepare(ctx context.Context, conn *pgx.Conn, officeAPI, unitAPI *client, un
 	if err := prepareInstruments(ctx, conn, officeAPI, cycle); err != nil {
 		return err
 	}
-	return prepareAssessor(ctx, conn, officeAPI, unitID, cycle)
+	if err := prepareAssessor(ctx, conn, officeAPI, unitID, cycle); err != nil {
+		return err
+	}
+	return prepareAssessedEvidence(ctx, conn, officeAPI, unitID, cycle, year)
 }
 
 // prepareAssessor makes the unit user's unit an assessor (考评单位) of a
@@ -118,21 +121,12 @@ func prepare(ctx context.Context, conn *pgx.Conn, officeAPI, unitAPI *client, un
 // two hundred units, so that the assessor's and the lead unit's pages
 // are timed as they serve.
 func prepareAssessor(ctx context.Context, conn *pgx.Conn, officeAPI *client, unitID, cycle int64) error {
-	var leaves struct {
-		Items []struct {
-			Key            string `json:"key"`
-			AssessorUnitID *int64 `json:"assessor_unit_id"`
-		} `json:"items"`
+	mine, first, err := assessorLeaf(officeAPI, unitID, cycle)
+	if err != nil {
+		return err
 	}
-	if err := officeAPI.sendJSON(http.MethodGet, fmt.Sprintf("/api/v1/cycles/%d/assessment/leaves", cycle), nil, http.StatusOK, &leaves); err != nil {
-		return fmt.Errorf("the scheme's leaves: %w", err)
-	}
-	mine := false
-	for _, l := range leaves.Items {
-		mine = mine || (l.AssessorUnitID != nil && *l.AssessorUnitID == unitID)
-	}
-	if !mine && len(leaves.Items) > 0 {
-		path := fmt.Sprintf("/api/v1/cycles/%d/assessment/leaves/%s/assessor", cycle, leaves.Items[0].Key)
+	if mine == "" && first != "" {
+		path := fmt.Sprintf("/api/v1/cycles/%d/assessment/leaves/%s/assessor", cycle, first)
 		if err := officeAPI.putJSON(path, map[string]any{"unit_id": unitID}); err != nil {
 			return fmt.Errorf("the unit as an assessor: %w", err)
 		}
@@ -151,6 +145,29 @@ func prepareAssessor(ctx context.Context, conn *pgx.Conn, officeAPI *client, uni
 		return fmt.Errorf("a key task: %w", err)
 	}
 	return nil
+}
+
+// assessorLeaf returns the key of a leaf of the cycle's scheme whose
+// assessor is the unit ("" for none) and the key of its first leaf.
+func assessorLeaf(officeAPI *client, unitID, cycle int64) (mine, first string, err error) {
+	var leaves struct {
+		Items []struct {
+			Key            string `json:"key"`
+			AssessorUnitID *int64 `json:"assessor_unit_id"`
+		} `json:"items"`
+	}
+	if err := officeAPI.sendJSON(http.MethodGet, fmt.Sprintf("/api/v1/cycles/%d/assessment/leaves", cycle), nil, http.StatusOK, &leaves); err != nil {
+		return "", "", fmt.Errorf("the scheme's leaves: %w", err)
+	}
+	for i, l := range leaves.Items {
+		if i == 0 {
+			first = l.Key
+		}
+		if l.AssessorUnitID != nil && *l.AssessorUnitID == unitID {
+			mine = l.Key
+		}
+	}
+	return mine, first, nil
 }
 
 // count runs a count query; an error counts as 0 (prepare then tries to
@@ -196,6 +213,8 @@ var lookups = []struct{ name, sql string }{
 	{"year", `SELECT max(year)::text FROM workday_years WHERE year <= @year`},
 	{"new_year", `SELECT min(y) FROM generate_series(@year, 2100) AS y WHERE y NOT IN (SELECT year FROM workday_years)`},
 	{"assessed", `SELECT min(id) FROM units WHERE id <> @unit`},
+	{"assessed_evidence", `SELECT min(e.evidence_id::text) FROM target_evidence e JOIN target_sheets s ON s.id = e.sheet_id
+		JOIN assessment_cycles c ON c.id = s.cycle_id WHERE c.year = @year AND s.unit_id = (SELECT min(id) FROM units WHERE id <> @unit)`},
 	{"key_task", `SELECT min(t.id) FROM key_tasks t JOIN assessment_cycles c ON c.id = t.cycle_id
 		WHERE c.year = @year AND t.lead_unit_id = @unit`},
 	{"rectification_unit", `SELECT min(r.unit_id) FROM assessment_rectification_reports r

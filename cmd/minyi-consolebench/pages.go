@@ -249,6 +249,7 @@ func catalogue() []spec {
 		{route: "/api/v1/targets/:id/change-requests", path: "/api/v1/targets/{sheet}/change-requests", who: both},
 		{route: "/api/v1/targets/:id/reports", path: "/api/v1/targets/{sheet}/reports", who: both},
 		{route: "/api/v1/targets/:id/self-evaluation", path: "/api/v1/targets/{sheet}/self-evaluation", who: both},
+		{route: "/api/v1/targets/:id/evidence", path: "/api/v1/targets/{sheet}/evidence", who: both},
 
 		// Assessment and results.
 		{route: "/console/evidence/:id", path: "/console/evidence/{evidence}", who: both},
@@ -307,11 +308,15 @@ func catalogue() []spec {
 		// prepareAssessor).
 		{route: "/console/cycles/:id/assessor", path: "/console/cycles/{cycle}/assessor", who: unitUser},
 		{route: "/console/cycles/:id/assessor/units/:unit_id", path: "/console/cycles/{cycle}/assessor/units/{assessed}", who: unitUser},
+		{route: "/console/cycles/:id/assessor/units/:unit_id/evidence/:evidence_id",
+			path: "/console/cycles/{cycle}/assessor/units/{assessed}/evidence/{assessed_evidence}", who: unitUser},
 		{route: "/console/cycles/:id/deduction-proposals", path: "/console/cycles/{cycle}/deduction-proposals", who: office},
 		{route: "/console/cycles/:id/key-tasks", path: "/console/cycles/{cycle}/key-tasks", who: both},
 		{route: "/console/key-tasks/:id", path: "/console/key-tasks/{key_task}", who: both},
 		{route: "/api/v1/cycles/:id/assessor/units", path: "/api/v1/cycles/{cycle}/assessor/units", who: unitUser},
 		{route: "/api/v1/cycles/:id/assessor/units/:unit_id", path: "/api/v1/cycles/{cycle}/assessor/units/{assessed}", who: unitUser},
+		{route: "/api/v1/cycles/:id/assessor/units/:unit_id/evidence/:evidence_id",
+			path: "/api/v1/cycles/{cycle}/assessor/units/{assessed}/evidence/{assessed_evidence}", who: unitUser},
 		{route: "/api/v1/cycles/:id/assessor/cases", path: "/api/v1/cycles/{cycle}/assessor/cases", who: unitUser},
 		{route: "/api/v1/cycles/:id/deduction-proposals", path: "/api/v1/cycles/{cycle}/deduction-proposals", who: both},
 		{route: "/api/v1/cycles/:id/deduction-presets", path: "/api/v1/cycles/{cycle}/deduction-presets", who: both},

@@ -24,8 +24,8 @@ type UnitInputs struct {
 	BonusApproved float64 `json:"bonus_approved"`
 	BonusCounted  float64 `json:"bonus_counted"`
 	// DeductionsFiled is the sum of the points of the deductions in force;
-	// DeductionsCounted is that sum after each reason's MaxTotal and then
-	// Settings.DeductionCap.
+	// DeductionsCounted is that sum after each reason's MaxTotal, each
+	// deduction group's cap and then Settings.DeductionCap.
 	DeductionsFiled   float64 `json:"deductions_filed"`
 	DeductionsCounted float64 `json:"deductions_counted"`
 	// SetsFail: a deduction in force of a reason that sets the result to
@@ -185,13 +185,27 @@ func (u *unitSums) finish(set Settings) {
 	u.in.BonusApproved = ratFloat(u.bonus)
 	u.in.BonusCounted = ratFloat(capRat(u.bonus, set.BonusCap))
 	filed, counted := new(big.Rat), new(big.Rat)
+	grouped := map[string]*big.Rat{}
 	for _, k := range u.reasonOrder {
 		v := u.perReason[k]
 		filed.Add(filed, v)
-		if r, ok := set.Reason(k); ok && r.MaxTotal > 0 {
+		r, ok := set.Reason(k)
+		if ok && r.MaxTotal > 0 {
 			v = capRat(v, r.MaxTotal)
 		}
+		if _, inGroup := set.Group(r.Group); ok && inGroup {
+			if grouped[r.Group] == nil {
+				grouped[r.Group] = new(big.Rat)
+			}
+			grouped[r.Group].Add(grouped[r.Group], v)
+			continue
+		}
 		counted.Add(counted, v)
+	}
+	for _, g := range set.DeductionGroups {
+		if v := grouped[g.Key]; v != nil {
+			counted.Add(counted, capRat(v, g.Cap))
+		}
 	}
 	u.in.DeductionsFiled = ratFloat(filed)
 	u.in.DeductionsCounted = ratFloat(capRat(counted, set.DeductionCap))
@@ -199,7 +213,8 @@ func (u *unitSums) finish(set Settings) {
 
 // CountedDeductions applies the settings' caps to deductions in force
 // (reason key → sum of that reason's points): each reason's MaxTotal, then
-// DeductionCap. It returns the filed and the counted total.
+// each deduction group's cap over its reasons, then DeductionCap over all.
+// It returns the filed and the counted total.
 func CountedDeductions(set Settings, perReason map[string]float64) (filed, counted float64) {
 	u := unitSums{bonus: new(big.Rat), perReason: map[string]*big.Rat{}}
 	for k, v := range perReason {

@@ -59,9 +59,25 @@ type DeductionReason struct {
 	MaxTotal float64 `json:"max_total,omitempty"`
 	// SetsFail: an item of this reason sets the result to 不合格 directly.
 	SetsFail bool `json:"sets_fail,omitempty"`
-	// Proposer names the assessor unit (考评单位) the regulation has propose
-	// items of this reason (Zhongshan: 市监察局 for 廉政问题); "" for none.
-	Proposer string `json:"proposer,omitempty"`
+	// Proposer names, by its role, the assessor unit (考评单位) the
+	// regulation has propose items of this reason (Zhongshan: 监察局 for
+	// 廉政问题); "" for none. ProposerUnitID is the unit the office chose
+	// for that role when it applied the preset: only that unit may propose
+	// items of the reason without assessing the unit (nil: none may).
+	Proposer       string `json:"proposer,omitempty"`
+	ProposerUnitID *int64 `json:"proposer_unit_id,omitempty"`
+	// Group is the key of the deduction group (DeductionGroup) whose cap
+	// this reason's items count under together; "" for none.
+	Group string `json:"group,omitempty"`
+}
+
+// DeductionGroup is a set of deduction reasons capped together (Zhongshan's
+// five 行政问责 items: at most 10 points in all). The group's counted points
+// then count under the overall DeductionCap with the other deductions.
+type DeductionGroup struct {
+	Key  string  `json:"key"`
+	Name string  `json:"name"`
+	Cap  float64 `json:"cap"`
 }
 
 // Settings are a cycle's assessment rules.
@@ -71,6 +87,8 @@ type Settings struct {
 	// DeductionCap is the most points deducted from a unit in all (e.g. 10).
 	DeductionCap     float64           `json:"deduction_cap"`
 	DeductionReasons []DeductionReason `json:"deduction_reasons"`
+	// DeductionGroups are the groups of reasons with a cap of their own.
+	DeductionGroups []DeductionGroup `json:"deduction_groups,omitempty"`
 	// DeductionPreset is the key of the preset the reasons were taken from
 	// (see DeductionPresets); "" when the office edited them by hand.
 	DeductionPreset string `json:"deduction_preset,omitempty"`
@@ -129,9 +147,44 @@ func (s Settings) Reason(key string) (DeductionReason, bool) {
 	return DeductionReason{}, false
 }
 
+// Group returns the deduction group with the key.
+func (s Settings) Group(key string) (DeductionGroup, bool) {
+	for _, g := range s.DeductionGroups {
+		if g.Key == key {
+			return g, true
+		}
+	}
+	return DeductionGroup{}, false
+}
+
+// validateGroups adds an error for each bad group and each reason naming
+// a group the settings do not have.
+func (s Settings) validateGroups(f apperr.Fields) {
+	seen := map[string]bool{}
+	for i, g := range s.DeductionGroups {
+		p := "deduction_groups[" + strconv.Itoa(i) + "]"
+		if !keyOK(g.Key) || g.Key == "" || seen[g.Key] {
+			f.Add(p+".key", "扣分分组代码须为不重复的小写字母、数字和下划线")
+		}
+		seen[g.Key] = true
+		if n := utf8.RuneCountInString(g.Name); n == 0 || n > 50 {
+			f.Add(p+".name", "请填写扣分分组名称（不超过50字）")
+		}
+		if g.Cap < 0 || g.Cap > 100 {
+			f.Add(p+".cap", "扣分分组上限须在0到100之间")
+		}
+	}
+	for i, r := range s.DeductionReasons {
+		if r.Group != "" && !seen[r.Group] {
+			f.Add("deduction_reasons["+strconv.Itoa(i)+"].group", "扣分事由“"+r.Name+"”所属的扣分分组不存在")
+		}
+	}
+}
+
 // Validate returns an invalid error naming each bad setting.
 func (s Settings) Validate() error {
 	f := apperr.Fields{}
+	s.validateGroups(f)
 	if s.BonusCap < 0 || s.BonusCap > 100 {
 		f.Add("bonus_cap", "加分上限须在0到100之间")
 	}
@@ -220,11 +273,25 @@ func LoadSettings(ctx context.Context, q db.DBTX, cycleID int64) (SettingsVersio
 	if err != nil {
 		return v, db.Err(err)
 	}
-	v.Settings = DefaultSettings()
-	if err := json.Unmarshal(raw, &v.Settings); err != nil {
-		return v, err
+	v.Settings, err = decodeSettings(raw)
+	return v, err
+}
+
+// decodeSettings reads stored settings over the defaults. The defaults'
+// lists are left out first: encoding/json decodes a list into the
+// elements already there, so a stored reason would keep a default
+// reason's fields it omits (max_total, group).
+func decodeSettings(raw []byte) (Settings, error) {
+	s := DefaultSettings()
+	reasons := s.DeductionReasons
+	s.DeductionReasons = nil
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return s, err
 	}
-	return v, nil
+	if s.DeductionReasons == nil {
+		s.DeductionReasons = reasons
+	}
+	return s, nil
 }
 
 // LoadSettingsVersion returns version n of the cycle's settings (the
@@ -235,7 +302,7 @@ func LoadSettingsVersion(ctx context.Context, q db.DBTX, cycleID int64, n int) (
 	if err != nil || n == 0 || n == newest.Version {
 		return newest, err
 	}
-	v := SettingsVersion{CycleID: cycleID, Version: n, Settings: DefaultSettings()}
+	v := SettingsVersion{CycleID: cycleID, Version: n}
 	var raw []byte
 	err = q.QueryRow(ctx, `SELECT settings, note FROM assessment_settings WHERE cycle_id = $1 AND version = $2`,
 		cycleID, n).Scan(&raw, &v.Note)
@@ -245,7 +312,8 @@ func LoadSettingsVersion(ctx context.Context, q db.DBTX, cycleID int64, n int) (
 	if err != nil {
 		return v, db.Err(err)
 	}
-	return v, json.Unmarshal(raw, &v.Settings)
+	v.Settings, err = decodeSettings(raw)
+	return v, err
 }
 
 // SaveSettings stores s as the cycle's next settings version under the

@@ -81,17 +81,11 @@ type ProposalInput struct {
 // the proposer's name.
 const maxProposalText = 1900
 
-// ProposerMatches reports whether a unit's name is the proposer a
-// reason names ("市监察局" matches 中山市监察局 and 监察局).
-func ProposerMatches(unitName, proposer string) bool {
-	p := strings.TrimPrefix(strings.TrimSpace(proposer), "市")
-	return p != "" && strings.Contains(unitName, p)
-}
-
 // Propose records the assessor unit's proposal and audits it. The
-// assessor must assess the unit (CheckAssesses), or be the proposer the
-// reason names (Zhongshan's 安监局 and 审计局 propose 行政问责 items without
-// scoring a leaf). It returns conflict when the cycle's result is final,
+// assessor must assess the unit (CheckAssesses), or be the unit the office
+// chose as the reason's proposer (DeductionReason.ProposerUnitID:
+// Zhongshan's 安监局 and 审计局 propose 行政问责 items without scoring a
+// leaf). It returns conflict when the cycle's result is final,
 // forbidden as CheckAssesses does, and invalid for a reason not in the
 // cycle's settings, a missing or long description, or bad evidence (a
 // unit cites only its own files).
@@ -105,11 +99,7 @@ func Propose(ctx context.Context, tx pgx.Tx, actor audit.Actor, cycleID, propose
 	}
 	reason, reasonOK := set.Settings.Reason(strings.TrimSpace(in.ReasonKey))
 	if _, err := CheckAssesses(ctx, tx, cycleID, proposerID, in.UnitID); err != nil {
-		var name string
-		if qerr := tx.QueryRow(ctx, `SELECT name FROM units WHERE id = $1`, proposerID).Scan(&name); qerr != nil {
-			return Proposal{}, db.Err(qerr)
-		}
-		named := reasonOK && ProposerMatches(name, reason.Proposer) && in.UnitID != proposerID
+		named := reasonOK && reason.ProposerUnitID != nil && *reason.ProposerUnitID == proposerID && in.UnitID != proposerID
 		if !apperr.Is(err, apperr.Forbidden) || !named {
 			return Proposal{}, err
 		}
@@ -185,7 +175,8 @@ func lockPending(ctx context.Context, tx pgx.Tx, id int64) (Proposal, error) {
 
 // ConfirmProposal files the proposal as a deduction of the office
 // (assessment.FileDeduction: the reason's points, the proposal's facts
-// and evidence), marks it confirmed and audits both. It returns not_found,
+// and evidence), marks it confirmed, tells the proposing unit
+// (noticeDecided) and audits both. It returns not_found,
 // conflict (MsgDecided, or the cycle's result is final) and the filing's
 // errors (a reason since removed from the settings: invalid).
 func ConfirmProposal(ctx context.Context, tx pgx.Tx, actor audit.Actor, id int64, now time.Time) (Proposal, error) {
@@ -208,11 +199,15 @@ func ConfirmProposal(ctx context.Context, tx pgx.Tx, actor audit.Actor, id int64
 	if err != nil {
 		return Proposal{}, err
 	}
+	if err := noticeDecided(ctx, tx, after, now); err != nil {
+		return Proposal{}, err
+	}
 	return after, audit.Record(ctx, tx, actor, "deduction_proposal.confirm", "deduction_proposal", idStr(id), before, after)
 }
 
 // RejectProposal rejects the proposal with the office's reason (1–2000
-// characters, invalid otherwise) and audits it; not_found and conflict as
+// characters, invalid otherwise), tells the proposing unit with the
+// reason (noticeDecided) and audits it; not_found and conflict as
 // ConfirmProposal.
 func RejectProposal(ctx context.Context, tx pgx.Tx, actor audit.Actor, id int64, reason string, now time.Time) (Proposal, error) {
 	reason = strings.TrimSpace(reason)
@@ -232,6 +227,9 @@ func RejectProposal(ctx context.Context, tx pgx.Tx, actor audit.Actor, id int64,
 	}
 	after, err := FindProposal(ctx, tx, id)
 	if err != nil {
+		return Proposal{}, err
+	}
+	if err := noticeDecided(ctx, tx, after, now); err != nil {
 		return Proposal{}, err
 	}
 	return after, audit.Record(ctx, tx, actor, "deduction_proposal.reject", "deduction_proposal", idStr(id), before, after)

@@ -14,6 +14,9 @@ type IndicatorView struct {
 	targets.Indicator
 	Reports        []targets.Report        `json:"reports"`
 	SelfEvaluation *targets.SelfEvaluation `json:"self_evaluation"`
+	// Files are the evidence files (佐证材料) the unit attached to the
+	// indicator; the assessor downloads them (CheckEvidence).
+	Files []targets.IndicatorFile `json:"files"`
 }
 
 // UnitView is what an assessor sees, read-only, of a unit it assesses:
@@ -67,11 +70,20 @@ func LoadUnitView(ctx context.Context, q db.DBTX, cycleID, assessorID, unitID in
 	if err != nil {
 		return UnitView{}, err
 	}
+	files, err := targets.ListEvidence(ctx, q, sheet.ID)
+	if err != nil {
+		return UnitView{}, err
+	}
 	for _, in := range sheet.Indicators {
 		if !sc.sees(in.AssessorUnitID, in.SchemeKey) {
 			continue
 		}
-		iv := IndicatorView{Indicator: in, Reports: []targets.Report{}}
+		iv := IndicatorView{Indicator: in, Reports: []targets.Report{}, Files: []targets.IndicatorFile{}}
+		for _, f := range files {
+			if f.IndicatorID == in.ID {
+				iv.Files = append(iv.Files, f)
+			}
+		}
 		for _, r := range reports {
 			if r.IndicatorID == in.ID {
 				iv.Reports = append(iv.Reports, r)
@@ -85,4 +97,43 @@ func LoadUnitView(ctx context.Context, q db.DBTX, cycleID, assessorID, unitID in
 		v.Indicators = append(v.Indicators, iv)
 	}
 	return v, nil
+}
+
+// MsgEvidenceNotAssessed refuses a file of an indicator outside the
+// assessor's scope.
+const MsgEvidenceNotAssessed = "该佐证材料所属的指标不由本单位考评，无权下载"
+
+// CheckEvidence reports whether the assessor may download the evidence
+// file: the unit attached it to a current indicator of its target sheet
+// of the cycle that the assessor sees (it names the assessor or feeds one
+// of its leaves). It returns CheckAssesses's errors for a unit the
+// assessor does not assess, not_found for a file the unit's sheet does
+// not cite, and forbidden (MsgEvidenceNotAssessed) for a file only of
+// indicators outside the scope.
+func CheckEvidence(ctx context.Context, q db.DBTX, cycleID, assessorID, unitID int64, evidenceID string) error {
+	sc, err := CheckAssesses(ctx, q, cycleID, assessorID, unitID)
+	if err != nil {
+		return err
+	}
+	notFound := apperr.New(apperr.NotFound, "佐证材料不存在")
+	sheet, err := targets.FindSheetFor(ctx, q, cycleID, unitID)
+	if apperr.Is(err, apperr.NotFound) {
+		return notFound
+	}
+	if err != nil {
+		return err
+	}
+	list, err := targets.EvidenceIndicators(ctx, q, sheet.ID, evidenceID)
+	if err != nil {
+		return err
+	}
+	if len(list) == 0 {
+		return notFound
+	}
+	for _, in := range list {
+		if sc.sees(in.AssessorUnitID, in.SchemeKey) {
+			return nil
+		}
+	}
+	return apperr.New(apperr.Forbidden, MsgEvidenceNotAssessed)
 }

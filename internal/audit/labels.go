@@ -63,6 +63,8 @@ var actionLabels = map[string]string{
 	"target_change.reject":          "驳回目标调整",
 	"target_report.save":            "报送进度",
 	"target_self_evaluation.save":   "保存自评",
+	"target_evidence.attach":        "上传指标佐证材料",
+	"target_evidence.detach":        "移除指标佐证材料",
 	"target_settings.save":          "修改过程管理设置",
 	"assessment.settings":           "修改考核规则",
 	"assessment.entry":              "评分",

@@ -15,6 +15,9 @@ const (
 	KindBonusDecided   = "assessment.bonus_decided"
 	KindDeduction      = "assessment.deduction"
 	KindSurveyClosing  = "survey.closing"
+	// KindProposalDecided: internal/assessors, to the assessor unit that
+	// proposed a deduction.
+	KindProposalDecided = "deduction_proposal.decided"
 )
 
 var phCycle = Placeholder{"考核年度", "考核年度的名称", "2026年度"}
@@ -62,6 +65,14 @@ var assessmentTemplates = []Template{
 			{"扣分事实", "绩效办登记的扣分事实，最多200字", "10月12日辖区发生一起安全生产责任事故"}},
 		Default: Text{Title: "考核扣分：{扣分事由}",
 			Body: "绩效办对本单位登记扣分：{扣分事由}，{扣分结果}。扣分事实：{扣分事实}"}},
+	{Kind: KindProposalDecided, Name: "扣分建议处理结果（发给提出建议的考评单位）", For: ToUnitKind,
+		Placeholders: []Placeholder{
+			{"被考评单位", "建议扣分的单位名称", "市交通运输局"},
+			{"扣分事由", "扣分事由的名称，最多60字", "审计结果出现重大问题"},
+			{"处理结果", "“已确认扣分”或“未予采纳”", "未予采纳"},
+			{"处理情况", "确认时为“绩效办已确认，按该事由对……扣N分，记入考核。”，不予采纳时为“绩效办不予采纳。理由：……”", "绩效办不予采纳。理由：审计问题已在上年度扣分"}},
+		Default: Text{Title: "扣分建议{处理结果}：{被考评单位}",
+			Body: "本单位对{被考评单位}提出的扣分建议“{扣分事由}”已处理：{处理情况}"}},
 	{Kind: KindSheetSubmitted, Name: "目标责任书待审核", For: ToOfficeKind,
 		Placeholders: []Placeholder{{"单位", "提交目标责任书的单位", "市行政审批服务局"}, phCycle},
 		Default: Text{Title: "目标责任书待审核：{单位}",

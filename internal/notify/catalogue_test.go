@@ -6,6 +6,7 @@ import (
 
 	"minyi/internal/apperr"
 	"minyi/internal/assessment"
+	"minyi/internal/assessors"
 	"minyi/internal/feedback"
 	"minyi/internal/notify"
 	"minyi/internal/results"
@@ -52,7 +53,7 @@ func TestEveryKindAnEventSendsIsInTheCatalogue(t *testing.T) {
 		feedback.NoticeCaseDueSoon, feedback.NoticeCaseOverdue, feedback.NoticeCaseEscalated,
 		targets.NoticeSheetSubmitted, targets.NoticeSheetReturned, targets.NoticeSheetApproved, targets.NoticeReportDue,
 		results.NoticePreliminary, results.NoticeAppealFiled, results.NoticeAppealAnswered,
-		assessment.NoticeBonusDecided, assessment.NoticeDeduction, surveys.NoticeClosing,
+		assessment.NoticeBonusDecided, assessment.NoticeDeduction, surveys.NoticeClosing, assessors.NoticeProposalDecided,
 	} {
 		if _, ok := notify.Lookup(kind); !ok {
 			t.Errorf("%s is sent but not in the catalogue", kind)

@@ -91,6 +91,9 @@ func (s *Server) targetRoutes(e *gin.Engine, authed, console *gin.RouterGroup) {
 	authed.PUT("/targets/:id/reports/:period", tg.APISaveTargetReports)
 	authed.GET("/targets/:id/self-evaluation", tg.APITargetSelfEvaluation)
 	authed.PUT("/targets/:id/self-evaluation", tg.APISaveTargetSelfEvaluation)
+	authed.GET("/targets/:id/evidence", tg.APITargetEvidence)
+	authed.POST("/targets/:id/evidence", tg.APIAttachTargetEvidence)
+	authed.DELETE("/targets/:id/indicators/:indicator_id/evidence/:evidence_id", tg.APIDetachTargetEvidence)
 
 	console.GET("/console/targets", tg.TargetsPage)
 	console.POST("/console/targets", tg.CreateTargetSubmit)
@@ -105,6 +108,11 @@ func (s *Server) targetRoutes(e *gin.Engine, authed, console *gin.RouterGroup) {
 	console.POST("/console/targets/:id/changes/:cr", s.OfficePage, tg.DecideChangeSubmit)
 	console.POST("/console/targets/:id/reports", tg.SaveReportsSubmit)
 	console.POST("/console/targets/:id/self-evaluation", tg.SaveSelfEvaluationSubmit)
+	console.POST("/console/targets/:id/evidence/remove", tg.DetachEvidenceSubmit)
+	// The evidence form carries a file: its body is limited before the
+	// session check parses it.
+	s.file(&e.RouterGroup, http.MethodPost, "/console/targets/:id/evidence", s.consoleFileLimit(assessment.MaxEvidenceBytes),
+		s.PageAuth, tg.AttachEvidenceSubmit)
 
 	e.GET("/targets/:cycle", tg.PublicTargetsPage)
 	e.GET("/targets/:cycle/:unit", tg.PublicTargetPage)

@@ -21,6 +21,7 @@ func (s *Server) assessorRoutes(authed, console *gin.RouterGroup) {
 	as := assessorsapp.New(s.App)
 	authed.GET("/cycles/:id/assessor/units", as.APIAssessedUnits)
 	authed.GET("/cycles/:id/assessor/units/:unit_id", as.APIAssessedUnit)
+	s.file(authed, http.MethodGet, "/cycles/:id/assessor/units/:unit_id/evidence/:evidence_id", as.APIAssessorEvidence)
 	authed.GET("/cycles/:id/assessor/cases", as.APIAssessorCases)
 	authed.POST("/cycles/:id/assessor/cases", as.APIOpenAssessorCase)
 	authed.GET("/cycles/:id/deduction-proposals", as.APIListProposals)
@@ -39,6 +40,7 @@ func (s *Server) assessorRoutes(authed, console *gin.RouterGroup) {
 
 	console.GET("/console/cycles/:id/assessor", as.AssessorPage)
 	console.GET("/console/cycles/:id/assessor/units/:unit_id", as.AssessedUnitPage)
+	s.file(console, http.MethodGet, "/console/cycles/:id/assessor/units/:unit_id/evidence/:evidence_id", as.AssessorEvidenceDownload)
 	console.POST("/console/cycles/:id/assessor/units/:unit_id/cases", as.AssessorCaseSubmit)
 	console.GET("/console/cycles/:id/deduction-proposals", s.OfficePage, as.ProposalsPage)
 	console.POST("/console/cycles/:id/deduction-proposals/:proposal_id", s.OfficePage, as.DecideProposalSubmit)

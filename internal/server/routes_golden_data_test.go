@@ -137,6 +137,7 @@ func (w *goldenWorld) targetFixtures(t *testing.T) {
 	base := goldenAPI("/targets/%s", sh.ID)
 	w.p["sheet"] = sh.ID.String()
 	first, second := sh.Indicators[0].ID.String(), sh.Indicators[1].ID.String()
+	w.p["indicator"] = first
 	w.p["period"] = "2026-Q4"
 	w.call(t, w.unit, "PUT", base+"/reports/2026-Q4", map[string]any{"items": []any{
 		map[string]any{"indicator_id": json.Number(second), "progress": "完成调研", "percent": 40}}}, http.StatusOK, nil)

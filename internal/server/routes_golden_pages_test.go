@@ -5,6 +5,7 @@ package server_test
 var goldenPageRoutes = []string{
 	"GET /console/cycles/:id/assessor",
 	"GET /console/cycles/:id/assessor/units/:unit_id",
+	"GET /console/cycles/:id/assessor/units/:unit_id/evidence/:evidence_id",
 	"POST /console/cycles/:id/assessor/units/:unit_id/cases",
 	"POST /console/cycles/:id/assessor/units/:unit_id/proposals",
 	"GET /console/cycles/:id/deduction-proposals",
@@ -158,6 +159,8 @@ var goldenPageRoutes = []string{
 	"POST /console/targets/:id/reports",
 	"POST /console/targets/:id/return",
 	"POST /console/targets/:id/self-evaluation",
+	"POST /console/targets/:id/evidence",
+	"POST /console/targets/:id/evidence/remove",
 	"POST /console/targets/:id/submit",
 	"POST /console/targets/settings",
 	"GET /console/targets/warnings",

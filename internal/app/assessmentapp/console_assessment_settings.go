@@ -127,12 +127,13 @@ func (s *Handlers) AssessSettingsSubmit(c *gin.Context) {
 	st := f.parse(errs)
 	reasons, rowOf, badReasons := parseReasons(f.Reasons)
 	st.DeductionReasons = reasons
-	st.DeductionPreset = assessment.MatchDeductionPreset(st)
 	before, err := assessment.LoadSettings(c, s.Pool, cy.ID)
 	if err != nil {
 		s.ConsoleError(c, err)
 		return
 	}
+	keepReasonLinks(&st, before.Settings)
+	st.DeductionPreset = assessment.MatchDeductionPreset(st)
 	if c.PostForm("op") == "more_reasons" {
 		// Another empty row, nothing saved.
 		f.Reasons = withSpareRows(f.Reasons, 1)
@@ -170,4 +171,23 @@ func (s *Handlers) AssessSettingsSubmit(c *gin.Context) {
 	}
 	placeReasonErrors(f.Reasons, rowOf, errs)
 	s.showAssessSettings(c, http.StatusUnprocessableEntity, cy, before.Version, f, errs)
+}
+
+// keepReasonLinks carries over what the form does not show: the deduction
+// groups, and each kept reason's group and chosen proposer unit (a preset
+// sets them; see the deduction proposals page).
+func keepReasonLinks(st *assessment.Settings, before assessment.Settings) {
+	for i, r := range st.DeductionReasons {
+		if old, ok := before.Reason(r.Key); ok {
+			st.DeductionReasons[i].Group, st.DeductionReasons[i].ProposerUnitID = old.Group, old.ProposerUnitID
+		}
+	}
+	for _, g := range before.DeductionGroups {
+		for _, r := range st.DeductionReasons {
+			if r.Group == g.Key {
+				st.DeductionGroups = append(st.DeductionGroups, g)
+				break
+			}
+		}
+	}
 }

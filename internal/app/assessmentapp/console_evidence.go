@@ -1,13 +1,13 @@
 package assessmentapp
 
 import (
-	"mime"
 	"net/http"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5"
 
+	"minyi/internal/app/evidenceform"
 	"minyi/internal/apperr"
 	"minyi/internal/assessment"
 	"minyi/internal/db"
@@ -18,7 +18,7 @@ import (
 // Evidence files (证明材料) are uploaded in console forms (multipart, see
 // formUpload and uploadInTx; the route table caps the route's body) or as
 // base64 JSON through the API, and served back only to the office and the
-// owning unit (writeEvidence), whichever feature stored them: the
+// owning unit (evidenceform.Send), whichever feature stored them: the
 // download routes here serve the files of assessment entries, bonus
 // claims and deductions, and those the case, feedback and results forms
 // of internal/server store themselves.
@@ -70,14 +70,6 @@ func (s *Handlers) loadReadableEvidence(c *gin.Context) (assessment.EvidenceFile
 	return f, data, nil
 }
 
-// writeEvidence sends a file as an attachment with its sniffed type.
-func writeEvidence(c *gin.Context, f assessment.EvidenceFile, data []byte) {
-	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Filename}))
-	c.Header("X-Content-Type-Options", "nosniff")
-	c.Header("Cache-Control", "private, no-store")
-	c.Data(http.StatusOK, f.ContentType, data)
-}
-
 // evidenceUpload is an API upload: the API takes only JSON (a cross-site
 // form cannot send it), so the file's bytes come base64-encoded.
 type evidenceUpload struct {
@@ -119,7 +111,7 @@ func (s *Handlers) APIDownloadEvidence(c *gin.Context) {
 		s.APIError(c, err)
 		return
 	}
-	writeEvidence(c, f, data)
+	evidenceform.Send(c, f, data)
 }
 
 // EvidenceDownload sends the :id evidence file to a console user who may
@@ -130,7 +122,7 @@ func (s *Handlers) EvidenceDownload(c *gin.Context) {
 		s.ConsoleError(c, err)
 		return
 	}
-	writeEvidence(c, f, data)
+	evidenceform.Send(c, f, data)
 }
 
 // formUpload reads an optional evidence file of a multipart form field,

@@ -163,17 +163,20 @@ func (s *Handlers) APIDeductionPresets(c *gin.Context) {
 }
 
 // APIApplyPreset sets the cycle's deduction reasons to {"preset"} (the
-// office's); it answers the new settings version.
+// office's), with {"proposers": {reason key: unit id}} choosing the unit of
+// each proposer's role the preset names (0: none; a reason left out gets
+// the unit its role matches by name); it answers the new settings version.
 func (s *Handlers) APIApplyPreset(c *gin.Context) {
 	var in struct {
-		Preset string `json:"preset"`
+		Preset    string           `json:"preset"`
+		Proposers map[string]int64 `json:"proposers"`
 	}
 	cycleID, ok := s.PathIDAndBody(c, &in)
 	if !ok {
 		return
 	}
 	s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
-		return assessment.ApplyDeductionPreset(c, tx, httpx.CurrentUser(c).Actor(), cycleID, strings.TrimSpace(in.Preset))
+		return assessment.ApplyDeductionPreset(c, tx, httpx.CurrentUser(c).Actor(), cycleID, strings.TrimSpace(in.Preset), in.Proposers)
 	})
 }
 

@@ -2,7 +2,10 @@ package assessorsapp_test
 
 import (
 	"context"
+	"html"
 	"net/http"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -192,6 +195,29 @@ func TestProposeConfirmReject(t *testing.T) {
 			t.Errorf("no audit record %s", action)
 		}
 	}
+	// F, the proposer, heard of both decisions once each (the retried
+	// confirmation told nobody), with the reason of the rejection; M's
+	// accounts only of the deduction filed against M.
+	want(t, w.office.JSON(t, "POST", "/api/v1/deduction-proposals/"+apptest.Itoa(r.ID)+"/reject",
+		map[string]string{"reason": "再次提交"}, nil), 409, "reject twice")
+	var inbox struct {
+		Items []struct{ Kind, Title, Body, Link string }
+	}
+	want(t, w.cf.JSON(t, "GET", "/api/v1/notifications?limit=50", nil, &inbox), 200, "F's notifications")
+	if len(inbox.Items) != 2 || inbox.Items[0].Kind != assessors.NoticeProposalDecided ||
+		inbox.Items[0].Title != "扣分建议未予采纳：市教育局" ||
+		inbox.Items[0].Body != "本单位对市教育局提出的扣分建议“瞒报、漏报、拒报数据”已处理：绩效办不予采纳。理由：数据已按期报送，事实不成立" ||
+		inbox.Items[1].Body != "本单位对市民政局提出的扣分建议“目标任务未完成”已处理：绩效办已确认，按该事由对市民政局扣2分，记入考核。" ||
+		!strings.HasSuffix(inbox.Items[1].Link, "/assessor#p"+apptest.Itoa(p.ID)) {
+		t.Fatalf("F's notifications: %+v", inbox.Items)
+	}
+	if n := w.app.Count(t, `SELECT count(*) FROM notifications WHERE kind = $1 AND unit_id = $2`, assessors.NoticeProposalDecided, w.f); n != 2 {
+		t.Fatalf("%d decision notifications, want 2", n)
+	}
+	want(t, w.cm.JSON(t, "GET", "/api/v1/notifications?limit=50", nil, &inbox), 200, "M's notifications")
+	if len(inbox.Items) != 1 || inbox.Items[0].Kind != assessment.NoticeDeduction {
+		t.Fatalf("M's notifications: %+v", inbox.Items)
+	}
 	// The office's to-do list has nothing pending now; a new proposal shows.
 	w.propose(t, w.cf, w.e, "data_withheld")
 	page := apptest.Get(t, w.office, "/console/todos")
@@ -200,46 +226,61 @@ func TestProposeConfirmReject(t *testing.T) {
 	}
 }
 
-// Zhongshan's preset: five 行政问责 items of −2 each, at most −10 in all.
-// Pinned to the cent: the cap applies in the computation, not in the form.
-func TestZhongshanCapInComputation(t *testing.T) {
-	zs, ok := assessment.FindDeductionPreset(assessment.PresetZhongshan)
-	if !ok || len(zs.Reasons) != 5 {
-		t.Fatalf("Zhongshan preset: %+v", zs)
-	}
-	set := zs.Apply(assessment.DefaultSettings(), nil)
-	for _, tc := range []struct {
-		name           string
-		items          map[string]float64
-		filed, counted float64
-	}{
-		{"one item", map[string]float64{"zs_integrity": 2}, 2, 2},
-		{"five items", map[string]float64{"zs_integrity": 2, "zs_safety": 2, "zs_public_impact": 2, "zs_budget": 2, "zs_audit": 2}, 10, 10},
-		{"six items", map[string]float64{"zs_integrity": 4, "zs_safety": 2, "zs_public_impact": 2, "zs_budget": 2, "zs_audit": 2}, 12, 10},
-		{"eight items", map[string]float64{"zs_integrity": 8, "zs_audit": 8}, 16, 10},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			f, c := assessment.CountedDeductions(set, tc.items)
-			if f != tc.filed || c != tc.counted {
-				t.Fatalf("filed %v counted %v, want %v and %v", f, c, tc.filed, tc.counted)
-			}
-		})
-	}
-
-	// End to end: the office picks the preset; F proposes (its reason and
-	// any other of a leaf assessor), 审计局 A proposes its audit item though
-	// it scores no leaf, but not an item another assessor proposes.
+// Zhongshan's preset: five 行政问责 items of −2 each, at most −10 together
+// (their group's cap; the worked example is internal/assessment's
+// TestDeductionGroupCaps), each proposed by the unit the office chose for
+// the role the preset names, stored by id: a unit whose name only matches
+// the role may not propose.
+func TestZhongshanPresetProposersAndCap(t *testing.T) {
 	w := newWorld(t)
-	want(t, w.office.JSON(t, "PUT", w.path("/deduction-preset"), map[string]string{"preset": "zhongshan"}, nil), 200, "preset")
+	// An unknown unit is refused and changes nothing.
+	var e apiErr
+	want(t, w.office.JSON(t, "PUT", w.path("/deduction-preset"), map[string]any{"preset": "zhongshan",
+		"proposers": map[string]int64{"zs_audit": 999999}}, &e), 422, "unknown unit")
+	if e.Error.Fields["proposers.zs_audit"] == "" {
+		t.Fatalf("unknown unit: %+v", e)
+	}
+	if n := w.app.Count(t, `SELECT count(*) FROM assessment_settings WHERE cycle_id = $1`, w.cycle); n > 1 {
+		t.Fatalf("a refused preset stored settings (%d versions)", n)
+	}
+	// The office gives the audit items to 统计局 X; the others are filled
+	// by name (安监局 S, 财政局 F; no 监察局 exists).
+	want(t, w.office.JSON(t, "PUT", w.path("/deduction-preset"), map[string]any{"preset": "zhongshan",
+		"proposers": map[string]int64{"zs_audit": w.x}}, nil), 200, "preset")
 	var presets struct{ Current string }
 	want(t, w.cf.JSON(t, "GET", w.path("/deduction-presets"), nil, &presets), 200, "presets")
 	if presets.Current != "zhongshan" {
 		t.Fatalf("current preset %q", presets.Current)
 	}
-	wantForbidden(t, w.ca, "POST", w.path("/deduction-proposals"), map[string]any{"unit_id": w.m, "reason_key": "zs_budget",
-		"description": "不是本单位提出的事项"}, assessors.MsgNotAssessor)
+	set, err := assessment.LoadSettings(context.Background(), w.app.Pool, w.cycle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chosen := map[string]int64{}
+	for _, r := range set.Settings.DeductionReasons {
+		// Read back as stored: no default reason's cap or group leaks in.
+		if r.MaxTotal != 0 || r.Group != assessment.GroupZhongshanAccountability {
+			t.Errorf("reason read back %+v", r)
+		}
+		if r.ProposerUnitID != nil {
+			chosen[r.Key] = *r.ProposerUnitID
+		}
+	}
+	if len(chosen) != 3 || chosen["zs_audit"] != w.x || chosen["zs_safety"] != w.s || chosen["zs_budget"] != w.f {
+		t.Fatalf("proposers %v", chosen)
+	}
+	if len(set.Settings.DeductionGroups) != 1 || set.Settings.DeductionCap != 10 {
+		t.Fatalf("groups %+v, overall cap %v", set.Settings.DeductionGroups, set.Settings.DeductionCap)
+	}
+	// 审计局 A matches the role by name but was not chosen; S may not
+	// propose the audit item for E (it assesses only M).
+	wantForbidden(t, w.ca, "POST", w.path("/deduction-proposals"), map[string]any{"unit_id": w.m, "reason_key": "zs_audit",
+		"description": "审计发现问题"}, assessors.MsgNotAssessor)
+	wantForbidden(t, w.cs, "POST", w.path("/deduction-proposals"), map[string]any{"unit_id": w.e, "reason_key": "zs_audit",
+		"description": "审计发现问题"}, assessors.MsgNotAssessed)
 	ids := []int64{
-		w.propose(t, w.ca, w.m, "zs_audit").ID,
+		w.propose(t, w.cx, w.m, "zs_audit").ID,
+		w.propose(t, w.cs, w.e, "zs_safety").ID, // S proposes its item for a unit it does not assess
 		w.propose(t, w.cf, w.m, "zs_budget").ID,
 		w.propose(t, w.cf, w.m, "zs_integrity").ID,
 		w.propose(t, w.cf, w.m, "zs_integrity").ID,
@@ -252,7 +293,52 @@ func TestZhongshanCapInComputation(t *testing.T) {
 	if f, c := w.counted(t, w.m); f != 12 || c != 10 {
 		t.Fatalf("six −2 items: filed %v counted %v, want 12 and 10", f, c)
 	}
-	if !strings.Contains(apptest.Get(t, w.office, "/console/cycles/"+apptest.Itoa(w.cycle)+"/deduction-proposals?status=confirmed").Body, "市审计局") {
+	if !strings.Contains(apptest.Get(t, w.office, "/console/cycles/"+apptest.Itoa(w.cycle)+"/deduction-proposals?status=confirmed").Body, "市统计局") {
 		t.Fatal("the office's page does not name the proposer")
+	}
+
+	// In the console the office confirms the units per item: the form
+	// preselects the cycle's choice; an empty choice means none.
+	path := "/console/cycles/" + apptest.Itoa(w.cycle) + "/deduction-proposals"
+	page := apptest.Get(t, w.office, path)
+	if page.Status != 200 || !strings.Contains(page.Body, `<option value="`+apptest.Itoa(w.x)+`" selected>市统计局</option>`) {
+		t.Fatalf("preset form: %d %s", page.Status, apptest.PageText(page.Body))
+	}
+	page = apptest.Post(t, w.office, "/console/cycles/"+apptest.Itoa(w.cycle)+"/deduction-preset", url.Values{"preset": {"zhongshan"},
+		"proposer.zs_audit": {apptest.Itoa(w.a)}, "proposer.zs_safety": {""}, "proposer.zs_budget": {apptest.Itoa(w.f)},
+		"proposer.zs_integrity": {""}, "proposer.zs_public_impact": {""}})
+	if page.Status != http.StatusSeeOther && page.Status != http.StatusFound {
+		t.Fatalf("console preset: %d %s", page.Status, apptest.PageText(page.Body))
+	}
+	w.propose(t, w.ca, w.m, "zs_audit")
+	wantForbidden(t, w.cx, "POST", w.path("/deduction-proposals"), map[string]any{"unit_id": w.m, "reason_key": "zs_audit",
+		"description": "审计发现问题"}, assessors.MsgNotAssessor)
+	wantForbidden(t, w.cs, "POST", w.path("/deduction-proposals"), map[string]any{"unit_id": w.e, "reason_key": "zs_safety",
+		"description": "安全事故"}, assessors.MsgNotAssessed)
+	// Saving the settings form as shown keeps the groups and the chosen
+	// units (the form does not show them).
+	settings := "/console/cycles/" + apptest.Itoa(w.cycle) + "/assessment/settings"
+	form := url.Values{"tie_rule": {"exclude"}}
+	for _, m := range regexp.MustCompile(`<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"`).FindAllStringSubmatch(apptest.Get(t, w.office, settings).Body, -1) {
+		if m[1] != "_csrf" && !strings.HasPrefix(m[1], "r.fail.") && !strings.HasPrefix(m[1], "r.del.") {
+			form.Set(m[1], html.UnescapeString(m[2]))
+		}
+	}
+	form.Set("note", "不改动")
+	if p := apptest.Post(t, w.office, settings, form); p.Status != http.StatusSeeOther {
+		t.Fatalf("settings form: %d %s", p.Status, apptest.PageText(p.Body))
+	}
+	if set, err = assessment.LoadSettings(context.Background(), w.app.Pool, w.cycle); err != nil || len(set.Settings.DeductionGroups) != 1 ||
+		set.Settings.DeductionPreset != assessment.PresetZhongshan {
+		t.Fatalf("after the settings form: %v %+v", err, set.Settings)
+	}
+	for _, r := range set.Settings.DeductionReasons {
+		if r.Group != assessment.GroupZhongshanAccountability || (r.Key == "zs_audit" && (r.ProposerUnitID == nil || *r.ProposerUnitID != w.a)) {
+			t.Fatalf("after the settings form: %+v", r)
+		}
+	}
+	page = apptest.Post(t, w.office, "/console/cycles/"+apptest.Itoa(w.cycle)+"/deduction-preset", url.Values{"preset": {"zhongshan"}, "proposer.zs_audit": {"abc"}})
+	if page.Status != http.StatusUnprocessableEntity || !apptest.HasText(page, "请选择提出单位") {
+		t.Fatalf("bad unit in the console: %d %s", page.Status, apptest.PageText(page.Body))
 	}
 }

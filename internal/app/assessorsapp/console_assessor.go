@@ -201,3 +201,45 @@ func (s *Handlers) AssessorCaseSubmit(c *gin.Context) {
 	}
 	httpx.Redirect(c, "/console/cases/"+cs.IDString(), "assessor_case_open")
 }
+
+// AssessorEvidenceDownload sends an evidence file the assessed unit
+// attached to an indicator within the assessor's scope (403 page
+// otherwise, assessors.CheckEvidence).
+func (s *Handlers) AssessorEvidenceDownload(c *gin.Context) {
+	f, data, err := s.assessorEvidence(c)
+	if err != nil {
+		s.ConsoleError(c, err)
+		return
+	}
+	evidenceform.Send(c, f, data)
+}
+
+// APIAssessorEvidence is AssessorEvidenceDownload for the API (403 JSON).
+func (s *Handlers) APIAssessorEvidence(c *gin.Context) {
+	f, data, err := s.assessorEvidence(c)
+	if err != nil {
+		s.APIError(c, err)
+		return
+	}
+	evidenceform.Send(c, f, data)
+}
+
+// assessorEvidence checks the signed-in assessor may download the
+// :evidence_id file of the :unit_id unit in the :id cycle, and loads it.
+func (s *Handlers) assessorEvidence(c *gin.Context) (assessment.EvidenceFile, []byte, error) {
+	me, err := assessorUnit(c)
+	var cycleID, unitID int64
+	if err == nil {
+		cycleID, err = httpx.IDParam(c, "id")
+	}
+	if err == nil {
+		unitID, err = unitParam(c)
+	}
+	if err == nil {
+		err = assessors.CheckEvidence(c, s.Pool, cycleID, me, unitID, c.Param("evidence_id"))
+	}
+	if err != nil {
+		return assessment.EvidenceFile{}, nil, err
+	}
+	return assessment.LoadEvidence(c, s.Pool, c.Param("evidence_id"))
+}

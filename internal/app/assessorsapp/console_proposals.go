@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5"
@@ -13,6 +14,7 @@ import (
 	"minyi/internal/cycles"
 	"minyi/internal/db"
 	"minyi/internal/httpx"
+	"minyi/internal/units"
 )
 
 // proposalsPath is the office's page of a cycle's deduction proposals.
@@ -26,11 +28,18 @@ type statusTab struct {
 
 type proposalsPageData struct {
 	httpx.BasePage
-	Cycle     cycles.Cycle
-	Presets   []assessment.DeductionPreset
-	Preset    string
-	Cap       float64
-	Reasons   []assessment.DeductionReason
+	Cycle   cycles.Cycle
+	Presets []assessment.DeductionPreset
+	Preset  string
+	Cap     float64
+	Groups  []assessment.DeductionGroup
+	Reasons []assessment.DeductionReason
+	// Roles are the reasons of the presets that name a proposer's role,
+	// with the unit chosen for it; Units the units to choose from.
+	Roles []proposerRole
+	Units []units.Unit
+	// Proposer names the unit chosen as each reason's proposer.
+	Proposer  map[string]string
 	Tabs      []statusTab
 	Status    string
 	Proposals []assessors.Proposal
@@ -74,8 +83,13 @@ func (s *Handlers) showProposals(c *gin.Context, status int, failed int64, msg s
 		return
 	}
 	d.Preset, d.Cap, d.Reasons = set.Settings.DeductionPreset, set.Settings.DeductionCap, set.Settings.DeductionReasons
+	d.Groups = set.Settings.DeductionGroups
 	if d.Preset == "" {
 		d.Preset = assessment.MatchDeductionPreset(set.Settings)
+	}
+	if err := s.fillRoles(c, &d, set.Settings); err != nil {
+		s.ConsoleError(c, err)
+		return
 	}
 	f := assessors.ProposalFilter{CycleID: cy.ID, Limit: pageSize}
 	if st != "all" {
@@ -145,18 +159,42 @@ func (s *Handlers) DecideProposalSubmit(c *gin.Context) {
 	httpx.Redirect(c, proposalsPath(cy.ID)+"?status="+url.QueryEscape(c.DefaultQuery("status", "pending")), flash)
 }
 
-// PresetSubmit applies the chosen deduction-reason preset to the cycle.
+// PresetSubmit applies the chosen deduction-reason preset to the cycle,
+// with the unit chosen for each proposer's role (proposer.<reason key>;
+// empty: none).
 func (s *Handlers) PresetSubmit(c *gin.Context) {
 	cy, err := s.cycleOf(c)
+	key := c.PostForm("preset")
+	chosen := map[string]int64{}
+	if p, ok := assessment.FindDeductionPreset(key); ok && err == nil {
+		for _, r := range p.Reasons {
+			raw, sent := c.GetPostForm("proposer." + r.Key)
+			if r.Proposer == "" || !sent {
+				continue
+			}
+			chosen[r.Key] = 0
+			if raw = strings.TrimSpace(raw); raw != "" {
+				if chosen[r.Key], err = strconv.ParseInt(raw, 10, 64); err != nil || chosen[r.Key] <= 0 {
+					chosen[r.Key], err = -1, nil
+				}
+			}
+		}
+	}
 	if err == nil {
 		err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
-			_, err := assessment.ApplyDeductionPreset(c, tx, httpx.CurrentUser(c).Actor(), cy.ID, c.PostForm("preset"))
+			_, err := assessment.ApplyDeductionPreset(c, tx, httpx.CurrentUser(c).Actor(), cy.ID, key, chosen)
 			return err
 		})
 	}
 	if err != nil {
 		if errs, ok := httpx.FieldErrors(err); ok {
-			s.showProposals(c, http.StatusUnprocessableEntity, 0, errs["preset"])
+			msg := errs["preset"]
+			for _, m := range errs {
+				if msg == "" {
+					msg = m
+				}
+			}
+			s.showProposals(c, http.StatusUnprocessableEntity, 0, msg)
 			return
 		}
 		s.ConsoleError(c, err)

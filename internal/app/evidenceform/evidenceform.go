@@ -1,10 +1,15 @@
 // Package evidenceform turns a console form's optional evidence file
-// (证明材料) into a stored evidence record. It is glue shared by the handler
-// packages that take evidence (assessmentapp for claims and scores, casesapp
-// for appeals and case reports) and is not a handler package itself.
+// (证明材料) into a stored evidence record, and sends a stored file back as
+// a download. It is glue shared by the handler packages that take or serve
+// evidence (assessmentapp for claims and scores, casesapp for appeals and
+// case reports, targetsapp for indicators' 佐证材料, assessorsapp for an
+// assessor's downloads) and is not a handler package itself.
 package evidenceform
 
 import (
+	"mime"
+	"net/http"
+
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5"
 
@@ -26,4 +31,13 @@ func Save(c *gin.Context, tx pgx.Tx, field string, owner *int64) ([]string, erro
 		return nil, apperr.InvalidField(field, apperr.From(err).Message)
 	}
 	return []string{f.ID}, nil
+}
+
+// Send writes a stored file as an attachment with its sniffed type, never
+// cached and never sniffed again by the browser.
+func Send(c *gin.Context, f assessment.EvidenceFile, data []byte) {
+	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Filename}))
+	c.Header("X-Content-Type-Options", "nosniff")
+	c.Header("Cache-Control", "private, no-store")
+	c.Data(http.StatusOK, f.ContentType, data)
 }

@@ -111,6 +111,8 @@ type targetForms struct {
 
 	Self       map[int64]targetSelfRow
 	SelfErrors map[string]string
+
+	EvidenceErrors map[string]string
 }
 
 type targetReviewRow struct {
@@ -145,8 +147,10 @@ type targetPageData struct {
 	Progress    []targetProgressLine
 	SelfRows    []targetSelfRow
 	SelfTotal   string
-	Warnings    []targetWarningView
-	Back        string
+	// EvidenceRows are the indicators with their evidence files.
+	EvidenceRows []targetEvidenceRow
+	Warnings     []targetWarningView
+	Back         string
 }
 
 // TargetPage shows a sheet: status and the office's comments, the editor
@@ -220,6 +224,9 @@ func (s *Handlers) targetPageData(c *gin.Context, sh targets.Sheet, forms target
 	d.Versions = versionViews(versions)
 	if sh.Status == targets.StatusApproved {
 		if err := s.fillProgress(c, &d, set); err != nil {
+			return d, err
+		}
+		if err := s.fillEvidence(c, &d); err != nil {
 			return d, err
 		}
 	}

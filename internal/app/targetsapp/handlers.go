@@ -28,5 +28,7 @@ var Flashes = map[string]string{
 	"target_change_rejected":  "调整申请未予批准，现行目标不变。",
 	"target_report_saved":     "进度报告已保存。",
 	"target_self_saved":       "自评已保存。",
+	"target_evidence_added":   "佐证材料已上传。",
+	"target_evidence_removed": "佐证材料已移除。",
 	"target_settings_saved":   "过程管理设置已保存。",
 }
