@@ -81,7 +81,7 @@ func yearGrades(ctx context.Context, q db.DBTX, cycleID int64, unitIDs []int64) 
 // (lineage.go), are all 合格, so it owes a written rectification report
 // for the cycle.
 func ThreePass(ctx context.Context, q db.DBTX, cycleID, unitID int64) (bool, error) {
-	preds, err := units.PredecessorMap(ctx, q)
+	preds, err := units.AncestorMap(ctx, q, unitID)
 	if err != nil {
 		return false, err
 	}

@@ -157,6 +157,20 @@ func RemovePredecessor(ctx context.Context, tx pgx.Tx, actor audit.Actor, unitID
 // lineage, a few rows per merged unit, read once for a cycle's streaks.
 func PredecessorMap(ctx context.Context, q db.DBTX) (map[int64][]int64, error) {
 	rows, _ := q.Query(ctx, `SELECT unit_id, predecessor_id FROM unit_predecessors ORDER BY unit_id, predecessor_id`)
+	return collectLinks(rows)
+}
+
+// AncestorMap returns the predecessors, by unit id, of the unit and of
+// every unit its line reaches: what one unit's streak reads.
+func AncestorMap(ctx context.Context, q db.DBTX, unitID int64) (map[int64][]int64, error) {
+	rows, _ := q.Query(ctx, `WITH RECURSIVE line(unit_id, predecessor_id) AS (
+			SELECT unit_id, predecessor_id FROM unit_predecessors WHERE unit_id = $1
+			UNION SELECT l.unit_id, l.predecessor_id FROM unit_predecessors l JOIN line ON l.unit_id = line.predecessor_id)
+		SELECT unit_id, predecessor_id FROM line ORDER BY unit_id, predecessor_id`, unitID)
+	return collectLinks(rows)
+}
+
+func collectLinks(rows pgx.Rows) (map[int64][]int64, error) {
 	out := map[int64][]int64{}
 	var u, p int64
 	_, err := pgx.ForEachRow(rows, []any{&u, &p}, func() error {

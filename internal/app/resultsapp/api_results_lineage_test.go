@@ -66,6 +66,13 @@ func TestResultStreaksFollowMerger(t *testing.T) {
 	if uses.Items[0].Report != results.ReportMissing {
 		t.Errorf("report %q", uses.Items[0].Report)
 	}
+	// One unit's streak (the unit's to-do, its report) reads only its line.
+	if owes, err := results.ThreePass(context.Background(), w.App.Pool, c26.ID, m.ID); err != nil || !owes {
+		t.Errorf("ThreePass of the merged unit: %v %v", owes, err)
+	}
+	if owes, err := results.ThreePass(context.Background(), w.App.Pool, special.ID, w.B.ID); err != nil || owes {
+		t.Errorf("ThreePass in a cycle that is not main: %v %v", owes, err)
+	}
 
 	apptest.APIJSON(t, w.Office, "GET", "/api/v1/cycles/"+apptest.Itoa(special.ID)+"/results/uses", nil).Decode(t, http.StatusOK, &uses)
 	for _, u := range uses.Items {
