@@ -165,6 +165,7 @@ func catalogue() []spec {
 		{route: "/api/v1/units/:id/terminals", path: "/api/v1/units/{unit}/terminals", who: both},
 		{route: "/api/v1/units/:id/networks", path: "/api/v1/units/{unit}/networks", who: office},
 		{route: "/api/v1/units/:id/stats", path: "/api/v1/units/{unit}/stats", who: both},
+		{route: "/api/v1/units/:id/lineage", path: "/api/v1/units/{unit}/lineage", who: both},
 		{route: "/api/v1/units/:id/notify-channels", path: "/api/v1/units/{unit}/notify-channels", who: both},
 		{route: "/api/v1/units/:id/ratings", path: "/api/v1/units/{unit}/ratings?limit=50", filter: "no filter", who: both, deep: true},
 

@@ -11,6 +11,8 @@ import (
 var actionLabels = map[string]string{
 	"unit.create":                   "创建单位",
 	"unit.update":                   "修改单位",
+	"unit.predecessor_add":          "添加前身单位",
+	"unit.predecessor_remove":       "删除前身单位",
 	"point.create":                  "新增服务点",
 	"qr.rotate":                     "更换二维码",
 	"terminal.create":               "注册评价器",
@@ -28,6 +30,7 @@ var actionLabels = map[string]string{
 	"office_profile.save":           "修改绩效办信息",
 	"cycle.create":                  "创建考核年度",
 	"cycle.config":                  "修改考核配置",
+	"cycle.main":                    "设置主考核",
 	"cycle.scheme":                  "保存考核方案",
 	"cycle.categories":              "修改单位类别",
 	"cycle.scheme_group":            "保存方案分组",

@@ -31,6 +31,9 @@ type Cycle struct {
 	ID   int64  `json:"id" db:"id"`
 	Name string `json:"name" db:"name"`
 	Year int    `json:"year" db:"year"`
+	// Main marks the year's main cycle (主考核), whose final results the
+	// three-year streaks read; a year has at most one (main.go).
+	Main bool `json:"main" db:"main"`
 	// PeriodStart and PeriodEnd are dates (YYYY-MM-DD); both days belong to
 	// the period.
 	PeriodStart string    `json:"period_start" db:"period_start"`
@@ -52,6 +55,9 @@ type CycleInput struct {
 	Year        int    `json:"year"`
 	PeriodStart string `json:"period_start"`
 	PeriodEnd   string `json:"period_end"`
+	// Main asks for the year's main cycle (true) or an extra one (false);
+	// omitted, the cycle is main when its year has none yet.
+	Main *bool `json:"main"`
 }
 
 // Normalize trims the input.
@@ -98,7 +104,7 @@ func parseDate(f apperr.Fields, field, v, label string) (time.Time, bool) {
 }
 
 // cycleQuery selects cycles with their newest configuration version.
-const cycleQuery = `SELECT c.id, c.name, c.year,
+const cycleQuery = `SELECT c.id, c.name, c.year, c.main,
 		to_char(c.period_start, 'YYYY-MM-DD') AS period_start, to_char(c.period_end, 'YYYY-MM-DD') AS period_end,
 		c.created_at, c.updated_at, v.config, v.version AS config_version, c.categories
 	FROM assessment_cycles c
@@ -107,7 +113,7 @@ const cycleQuery = `SELECT c.id, c.name, c.year,
 
 // CreateCycle stores a cycle with cfg as its configuration version 1 and
 // records it in the audit log. It returns invalid for bad input, a bad
-// configuration or a name already in use.
+// configuration, a name already in use or a second main cycle of a year.
 func CreateCycle(ctx context.Context, tx pgx.Tx, actor audit.Actor, in CycleInput, cfg Config) (Cycle, error) {
 	in.Normalize()
 	cfg = cfg.Normalized()
@@ -117,10 +123,14 @@ func CreateCycle(ctx context.Context, tx pgx.Tx, actor audit.Actor, in CycleInpu
 	if err := cfg.Validate(); err != nil {
 		return Cycle{}, err
 	}
-	const q = `INSERT INTO assessment_cycles (name, year, period_start, period_end)
-		VALUES ($1, $2, $3::date, $4::date) RETURNING id`
+	main, err := resolveMain(ctx, tx, in.Year, in.Main)
+	if err != nil {
+		return Cycle{}, err
+	}
+	const q = `INSERT INTO assessment_cycles (name, year, period_start, period_end, main)
+		VALUES ($1, $2, $3::date, $4::date, $5) RETURNING id`
 	var id int64
-	if err := tx.QueryRow(ctx, q, in.Name, in.Year, in.PeriodStart, in.PeriodEnd).Scan(&id); err != nil {
+	if err := tx.QueryRow(ctx, q, in.Name, in.Year, in.PeriodStart, in.PeriodEnd, main).Scan(&id); err != nil {
 		err = db.Err(err)
 		if apperr.Is(err, apperr.Conflict) {
 			return Cycle{}, apperr.InvalidField("name", "考核年度“"+in.Name+"”已存在")

@@ -13,12 +13,15 @@ import (
 	"minyi/internal/assessment"
 	"minyi/internal/audit"
 	"minyi/internal/db"
+	"minyi/internal/units"
 )
 
 // UnitUse is the use of one unit's final result: next year's
 // civil-servant 优秀 quota (QuotaShares of the grade × staff count, rounded
-// down) and the three-year streaks over the final results of the cycles of
-// the three consecutive years ending with this one.
+// down) and the three-year streaks over the final results of the main
+// cycles of the three consecutive years ending with this one, following a
+// unit's predecessors where it has no result (lineage.go); a cycle that is
+// not its year's main cycle has no streaks and no Years.
 type UnitUse struct {
 	Unit       Unit     `json:"unit"`
 	Grade      string   `json:"grade"`
@@ -43,23 +46,25 @@ type unitYear struct {
 	year int
 }
 
-// yearGrades returns the grades of the final results in force of the
-// cycle's year and the two before, per unit and year, and the cycle's
-// year; unitID, when set, limits them to one unit.
-func yearGrades(ctx context.Context, q db.DBTX, cycleID int64, unitID ...int64) (map[unitYear]string, int, error) {
+// yearGrades returns the grades of the final results in force of the main
+// cycles (one a year) of the cycle's year and the two before, per unit and
+// year, and the cycle's year; unitIDs, when set, limits them to those
+// units. A cycle that is not its year's main cycle has no streaks: it
+// gets no grades and year 0.
+func yearGrades(ctx context.Context, q db.DBTX, cycleID int64, unitIDs []int64) (map[unitYear]string, int, error) {
 	var thisYear int
-	if err := q.QueryRow(ctx, `SELECT year FROM assessment_cycles WHERE id = $1`, cycleID).Scan(&thisYear); err != nil {
+	var main bool
+	if err := q.QueryRow(ctx, `SELECT year, main FROM assessment_cycles WHERE id = $1`, cycleID).Scan(&thisYear, &main); err != nil {
 		return nil, 0, notFoundCycle(db.Err(err))
 	}
-	var only *int64
-	if len(unitID) > 0 {
-		only = &unitID[0]
+	if !main {
+		return map[unitYear]string{}, 0, nil
 	}
 	rows, _ := q.Query(ctx, `SELECT r.unit_id, c.year, r.grade
 		FROM assessment_publications p JOIN assessment_cycles c ON c.id = p.cycle_id
 		JOIN assessment_results r ON r.publication_id = p.id
-		WHERE p.stage = 'final' AND p.reopened_at IS NULL AND c.year BETWEEN $1 - 2 AND $1
-		  AND ($2::bigint IS NULL OR r.unit_id = $2)`, thisYear, only)
+		WHERE p.stage = 'final' AND p.reopened_at IS NULL AND c.main AND c.year BETWEEN $1 - 2 AND $1
+		  AND ($2::bigint[] IS NULL OR r.unit_id = ANY($2))`, thisYear, unitIDs)
 	byYear := map[unitYear]string{}
 	var id int64
 	var year int
@@ -72,19 +77,23 @@ func yearGrades(ctx context.Context, q db.DBTX, cycleID int64, unitID ...int64) 
 }
 
 // ThreePass reports whether the unit's final results of the cycle's year
-// and the two years before are all 合格, so it owes a written
-// rectification report for the cycle.
+// and the two years before, following its predecessors where it has none
+// (lineage.go), are all 合格, so it owes a written rectification report
+// for the cycle.
 func ThreePass(ctx context.Context, q db.DBTX, cycleID, unitID int64) (bool, error) {
-	byYear, thisYear, err := yearGrades(ctx, q, cycleID, unitID)
+	preds, err := units.AncestorMap(ctx, q, unitID)
 	if err != nil {
 		return false, err
 	}
-	for y := thisYear - 2; y <= thisYear; y++ {
-		if byYear[unitYear{unitID, y}] != assessment.GradePass {
-			return false, nil
-		}
+	byYear, thisYear, err := yearGrades(ctx, q, cycleID, lineAncestors(preds, unitID))
+	if err != nil {
+		return false, err
 	}
-	return true, nil
+	if thisYear == 0 {
+		return false, nil
+	}
+	_, pass := Streaks(byYear, preds, unitID, thisYear)
+	return pass, nil
 }
 
 func notFoundCycle(err error) error {
@@ -105,7 +114,15 @@ func Uses(ctx context.Context, q db.DBTX, cycleID int64) ([]UnitUse, error) {
 	if err != nil {
 		return nil, err
 	}
-	byYear, thisYear, err := yearGrades(ctx, q, cycleID)
+	byYear, thisYear, err := yearGrades(ctx, q, cycleID, nil)
+	if err != nil {
+		return nil, err
+	}
+	preds, err := units.PredecessorMap(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	names, err := lineNames(ctx, q, preds)
 	if err != nil {
 		return nil, err
 	}
@@ -124,28 +141,19 @@ func Uses(ctx context.Context, q db.DBTX, cycleID int64) ([]UnitUse, error) {
 	out := []UnitUse{}
 	for _, c := range cats {
 		for _, l := range c.Lines {
-			u := UnitUse{Unit: l.Unit, Grade: l.Grade, GradeLabel: l.GradeLabel, QuotaShare: sv.Settings.QuotaShares[l.Grade]}
+			u := UnitUse{Unit: l.Unit, Grade: l.Grade, GradeLabel: l.GradeLabel, QuotaShare: sv.Settings.QuotaShares[l.Grade], Years: []string{}}
 			if n, ok := staff[l.Unit.ID]; ok {
 				u.StaffCount = &n
 				qn := Quota(u.QuotaShare, n)
 				u.Quota = &qn
 			}
-			ex, pass := 0, 0
-			for y := thisYear - 2; y <= thisYear; y++ {
-				g, ok := byYear[unitYear{l.Unit.ID, y}]
-				label := strconv.Itoa(y) + "年：无最终结果"
-				if ok {
-					label = strconv.Itoa(y) + "年：" + assessment.GradeLabel(g)
-				}
-				u.Years = append(u.Years, label)
-				if g == assessment.GradeExcellent {
-					ex++
-				}
-				if g == assessment.GradePass {
-					pass++
-				}
+			for y := thisYear - 2; thisYear != 0 && y <= thisYear; y++ {
+				g, sources := LineGrade(byYear, preds, l.Unit.ID, y)
+				u.Years = append(u.Years, yearLabel(l.Unit.ID, y, g, sources, names))
 			}
-			u.ThreeExcellent, u.ThreePass = ex == 3, pass == 3
+			if thisYear != 0 {
+				u.ThreeExcellent, u.ThreePass = Streaks(byYear, preds, l.Unit.ID, thisYear)
+			}
 			if u.ThreePass {
 				u.Report = ReportMissing
 				if r, ok := reports[l.Unit.ID]; ok {
@@ -157,6 +165,24 @@ func Uses(ctx context.Context, q db.DBTX, cycleID int64) ([]UnitUse, error) {
 		}
 	}
 	return out, nil
+}
+
+// lineNames returns the names of the units that are some unit's
+// predecessor, for the labels of the years a line reads.
+func lineNames(ctx context.Context, q db.DBTX, preds map[int64][]int64) (map[int64]string, error) {
+	ids := []int64{}
+	for _, ps := range preds {
+		ids = append(ids, ps...)
+	}
+	out := map[int64]string{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	rows, _ := q.Query(ctx, `SELECT id, name FROM units WHERE id = ANY($1)`, ids)
+	var id int64
+	var name string
+	_, err := pgx.ForEachRow(rows, []any{&id, &name}, func() error { out[id] = name; return nil })
+	return out, db.Err(err)
 }
 
 // StaffCounts returns the cycle's staff counts by unit.

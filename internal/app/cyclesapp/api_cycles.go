@@ -47,6 +47,9 @@ func (s *Handlers) APICreateCycle(c *gin.Context) {
 		Year        int    `json:"year"`
 		PeriodStart string `json:"period_start"`
 		PeriodEnd   string `json:"period_end"`
+		// Main is optional: omitted, the cycle is its year's main cycle
+		// when the year has none yet.
+		Main *bool `json:"main"`
 		// Config is optional; without it the cycle gets the defaults.
 		Config *cycles.Config `json:"config"`
 	}
@@ -59,7 +62,7 @@ func (s *Handlers) APICreateCycle(c *gin.Context) {
 		cfg = *in.Config
 	}
 	s.APITx(c, http.StatusCreated, func(tx pgx.Tx) (any, error) {
-		ci := cycles.CycleInput{Name: in.Name, Year: in.Year, PeriodStart: in.PeriodStart, PeriodEnd: in.PeriodEnd}
+		ci := cycles.CycleInput{Name: in.Name, Year: in.Year, PeriodStart: in.PeriodStart, PeriodEnd: in.PeriodEnd, Main: in.Main}
 		cy, err := cycles.CreateCycle(c, tx, httpx.CurrentUser(c).Actor(), ci, cfg)
 		if err != nil {
 			return nil, err

@@ -22,6 +22,9 @@ func cyclePath(id int64) string { return "/console/cycles/" + strconv.FormatInt(
 // cycleForm is the create form as typed.
 type cycleForm struct {
 	Name, Year, PeriodStart, PeriodEnd string
+	// Main is "1" (the year's main cycle), "0" (an extra one) or ""
+	// (main when the year has none yet).
+	Main string
 }
 
 type cycleRow struct {
@@ -75,8 +78,13 @@ func (s *Handlers) showCycles(c *gin.Context, status int, form cycleForm, errs m
 // with its messages.
 func (s *Handlers) CreateCycleSubmit(c *gin.Context) {
 	form := cycleForm{Name: c.PostForm("name"), Year: strings.TrimSpace(c.PostForm("year")),
-		PeriodStart: c.PostForm("period_start"), PeriodEnd: c.PostForm("period_end")}
+		PeriodStart: c.PostForm("period_start"), PeriodEnd: c.PostForm("period_end"), Main: c.PostForm("main")}
 	in := cycles.CycleInput{Name: form.Name, PeriodStart: form.PeriodStart, PeriodEnd: form.PeriodEnd}
+	switch form.Main {
+	case "1", "0":
+		main := form.Main == "1"
+		in.Main = &main
+	}
 	in.Normalize()
 	year, yearErr := httpx.ParseInt(form.Year)
 	if yearErr != nil {

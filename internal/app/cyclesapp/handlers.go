@@ -20,6 +20,7 @@ func New(app *httpx.App) *Handlers { return &Handlers{App: app} }
 // a redirect.
 var Flashes = map[string]string{
 	"cycle_created":          "考核年度已创建，使用默认考核配置（第1版）。",
+	"cycle_main_saved":       "已保存本考核是否为本年度主考核。",
 	"cycle_config_saved":     "考核配置已保存为新版本；此前的版本保留不变，可随时查看。",
 	"cycle_config_unchanged": "考核配置没有变化，未生成新版本。",
 	"scheme_saved":           "考核方案已保存为新版本；此前的版本保留不变，可随时查看。",

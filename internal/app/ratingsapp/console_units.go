@@ -131,6 +131,12 @@ type unitPageData struct {
 	NetForm     networkForm
 	NetErrs     map[string]string
 	DefaultCap  int
+	// Lineage is the unit's predecessors and successors; LinUnits the
+	// units the office may add as a predecessor (console_lineage.go).
+	Lineage  units.Lineage
+	LinUnits []units.Unit
+	LinForm  units.PredecessorInput
+	LinErrs  map[string]string
 	// Accounts are the unit's staff accounts, for the office.
 	Accounts   []users.Listed
 	ClientAddr string // the address the console sees this user at
@@ -181,6 +187,9 @@ func (s *Handlers) loadUnitPage(c *gin.Context) (unitPageData, bool) {
 	var stats map[int64]ratings.UnitStats
 	if err == nil {
 		stats, err = ratings.Stats(c, s.Pool, s.Now(), s.Config.Location, &id, s.Config.LevelPoints)
+	}
+	if err == nil {
+		err = s.loadLineage(c, &d)
 	}
 	if err == nil && httpx.CurrentUser(c).Role == users.RoleOffice {
 		d.networkList, err = units.ListNetworks(c, s.Pool, id)

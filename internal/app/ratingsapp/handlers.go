@@ -34,13 +34,15 @@ func New(app *httpx.App) *Handlers {
 // Flashes are the messages the units' and the feed's pages may show after
 // a redirect.
 var Flashes = map[string]string{
-	"unit_created":     "单位已创建。",
-	"unit_updated":     "单位信息已保存。",
-	"qr_rotated":       "二维码已更换，旧二维码已停止接收评价，请重新打印张贴。",
-	"point_created":    "服务点已创建。",
-	"terminal_revoked": "评价器已吊销，其令牌立即失效。",
-	"rating_excluded":  "该评价已剔除，不再计入得分。",
-	"rating_restored":  "该评价已恢复，重新计入得分。",
+	"unit_created":        "单位已创建。",
+	"unit_updated":        "单位信息已保存。",
+	"predecessor_added":   "已添加前身单位。",
+	"predecessor_removed": "已删除前身单位。",
+	"qr_rotated":          "二维码已更换，旧二维码已停止接收评价，请重新打印张贴。",
+	"point_created":       "服务点已创建。",
+	"terminal_revoked":    "评价器已吊销，其令牌立即失效。",
+	"rating_excluded":     "该评价已剔除，不再计入得分。",
+	"rating_restored":     "该评价已恢复，重新计入得分。",
 	// The daily cap on counted QR ratings (console_networks.go).
 	"network_created": "大厅网络已登记，来自该网络的扫码评价按其每日上限计分。",
 	"network_updated": "大厅网络已保存。",
