@@ -34,3 +34,6 @@ CREATE TABLE assessment_rank_adjustments (
 );
 CREATE UNIQUE INDEX assessment_rank_adjustments_in_force ON assessment_rank_adjustments (cycle_id, unit_id)
     WHERE revoked_at IS NULL;
+
+-- A rank adjustment's range is the size of the unit's category.
+CREATE INDEX units_category ON units (category);

@@ -54,6 +54,19 @@ func findRankAdjustment(ctx context.Context, q db.DBTX, id int64) (RankAdjustmen
 	return a, notFound(db.Err(err), "位次调整记录不存在")
 }
 
+const categorySizeSQL = `SELECT u.category, (SELECT count(*) FROM units o WHERE o.category = u.category)
+	FROM units u WHERE u.id = $1`
+
+// CategorySize returns how many units the unit's category has: a rank
+// adjustment moves the unit to a place from 1 to that; not_found for an
+// unknown unit.
+func CategorySize(ctx context.Context, q db.DBTX, unitID int64) (int, error) {
+	var category string
+	var n int
+	err := q.QueryRow(ctx, categorySizeSQL, unitID).Scan(&category, &n)
+	return n, notFound(db.Err(err), "单位不存在")
+}
+
 // RankAdjustmentInput is what the office records: the unit, the place it
 // moves to (1 is first) and why.
 type RankAdjustmentInput struct {
@@ -81,8 +94,7 @@ func AddRankAdjustment(ctx context.Context, tx pgx.Tx, actor audit.Actor, cycleI
 	var category string
 	var size int
 	if in.UnitID > 0 {
-		err := tx.QueryRow(ctx, `SELECT u.category, (SELECT count(*) FROM units o WHERE o.category = u.category)
-			FROM units u WHERE u.id = $1`, in.UnitID).Scan(&category, &size)
+		err := tx.QueryRow(ctx, categorySizeSQL, in.UnitID).Scan(&category, &size)
 		if err != nil && err != pgx.ErrNoRows {
 			return RankAdjustment{}, false, db.Err(err)
 		}
@@ -126,7 +138,7 @@ func AddRankAdjustment(ctx context.Context, tx pgx.Tx, actor audit.Actor, cycleI
 	if err != nil {
 		return RankAdjustment{}, false, err
 	}
-	return a, true, audit.Record(ctx, tx, actor, "assessment.rank_adjustment", "rank_adjustment", strconv.FormatInt(id, 10), nil, a)
+	return a, true, audit.Record(ctx, tx, actor, "assessment.rank_adjust", "rank_adjustment", strconv.FormatInt(id, 10), nil, a)
 }
 
 // RevokeRankAdjustment revokes a rank adjustment with a reason (nothing
@@ -134,7 +146,7 @@ func AddRankAdjustment(ctx context.Context, tx pgx.Tx, actor audit.Actor, cycleI
 // returns it.
 func RevokeRankAdjustment(ctx context.Context, tx pgx.Tx, actor audit.Actor, now time.Time, id int64, reason string) (RankAdjustment, error) {
 	return revokeItem(ctx, tx, actor, now, id, reason, revocable[RankAdjustment]{table: "assessment_rank_adjustments",
-		missing: "位次调整记录不存在", action: "assessment.rank_adjustment_revoke", entity: "rank_adjustment", find: findRankAdjustment})
+		missing: "位次调整记录不存在", action: "assessment.rank_revoke", entity: "rank_adjustment", find: findRankAdjustment})
 }
 
 // loadRankMoves puts each unit's rank adjustment in force into its inputs.
