@@ -22,7 +22,9 @@ type ReceiptFilter struct {
 
 // ReceiptSummary counts the units of a preliminary publication by receipt.
 type ReceiptSummary struct {
-	Units     int `json:"units"`
+	// Published: the preliminary results are out (else the rest is zero).
+	Published bool `json:"published"`
+	Units     int  `json:"units"`
 	Signed    int `json:"signed"`
 	Delivered int `json:"delivered"`
 	// Unreceived: neither signed nor delivered; Overdue is how many of
@@ -41,12 +43,12 @@ type ReceiptSummary struct {
 
 // ListReceipts returns a page of the units of the cycle's preliminary
 // results with their receipts and review windows as of now, and the
-// counts of the whole publication. It returns conflict before the
-// preliminary results.
+// counts of the whole publication; before the preliminary results, none
+// (Summary.Published false).
 func ListReceipts(ctx context.Context, q db.DBTX, loc *time.Location, now time.Time, cycleID int64, f ReceiptFilter) ([]UnitReceipt, ReceiptSummary, error) {
-	st, err := preliminaryOf(ctx, q, cycleID)
-	if err != nil {
-		return nil, ReceiptSummary{}, err
+	st, err := LoadStatus(ctx, q, cycleID)
+	if err != nil || st.Preliminary == nil {
+		return []UnitReceipt{}, ReceiptSummary{}, err
 	}
 	rule, err := loadRule(ctx, q, loc, now, *st.Preliminary)
 	if err != nil {
@@ -88,7 +90,7 @@ func ListReceipts(ctx context.Context, q db.DBTX, loc *time.Location, now time.T
 // from, so it is the one of the newest receipt that starts a window (or
 // of the notification).
 func summarize(ctx context.Context, q db.DBTX, rule receiptRule) (ReceiptSummary, error) {
-	s := ReceiptSummary{NotifiedOn: rule.notifiedOn.Format(time.DateOnly), ReceiptDays: rule.receipt, AppealDays: rule.appeal}
+	s := ReceiptSummary{Published: true, NotifiedOn: rule.notifiedOn.Format(time.DateOnly), ReceiptDays: rule.receipt, AppealDays: rule.appeal}
 	w, err := AppealWindow(rule.cal, WindowInput{NotifiedOn: rule.notifiedOn, AppealDays: rule.appeal, ReceiptDays: rule.receipt}, rule.today)
 	if err != nil {
 		return s, err
