@@ -25,8 +25,8 @@ type ReceiptSummary struct {
 	// Published: the preliminary results are out (else the rest is zero).
 	Published bool `json:"published"`
 	Units     int  `json:"units"`
-	Signed    int `json:"signed"`
-	Delivered int `json:"delivered"`
+	Signed    int  `json:"signed"`
+	Delivered int  `json:"delivered"`
 	// Unreceived: neither signed nor delivered; Overdue is how many of
 	// them are past ReceiptBy (their windows count from the notification).
 	Unreceived int    `json:"unreceived"`
