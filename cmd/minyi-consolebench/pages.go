@@ -262,6 +262,7 @@ func catalogue() []spec {
 		// A unit user is sent on to its own unit's results (303).
 		{route: "/console/cycles/:id/results", path: "/console/cycles/{cycle}/results", who: office},
 		{route: "/console/cycles/:id/results/:unit_id", path: "/console/cycles/{cycle}/results/{unit}", who: both},
+		{route: "/console/cycles/:id/results/receipts", path: "/console/cycles/{cycle}/results/receipts", who: office},
 		{route: "/api/v1/cycles/:id/assessment", path: "/api/v1/cycles/{cycle}/assessment", who: office},
 		{route: "/api/v1/cycles/:id/assessment/leaves", path: "/api/v1/cycles/{cycle}/assessment/leaves", who: both},
 		{route: "/api/v1/cycles/:id/assessment/entries", path: "/api/v1/cycles/{cycle}/assessment/entries", who: both},
@@ -269,12 +270,16 @@ func catalogue() []spec {
 		{route: "/api/v1/cycles/:id/assessment/bonus-claims", path: "/api/v1/cycles/{cycle}/assessment/bonus-claims", who: both},
 		{route: "/api/v1/cycles/:id/assessment/deductions", path: "/api/v1/cycles/{cycle}/assessment/deductions", who: both},
 		{route: "/api/v1/cycles/:id/assessment/adjustments", path: "/api/v1/cycles/{cycle}/assessment/adjustments", who: both},
+		{route: "/api/v1/cycles/:id/assessment/rank-adjustments", path: "/api/v1/cycles/{cycle}/assessment/rank-adjustments", who: both},
 		{route: "/api/v1/cycles/:id/assessment/settings", path: "/api/v1/cycles/{cycle}/assessment/settings", who: both},
 		{route: "/api/v1/evidence/:id", path: "/api/v1/evidence/{evidence}", who: both},
 		{route: "/api/v1/cycles/:id/results", path: "/api/v1/cycles/{cycle}/results", who: both},
 		{route: "/api/v1/cycles/:id/results/xlsx", path: "/api/v1/cycles/{cycle}/results/xlsx", who: office},
 		{route: "/api/v1/cycles/:id/results/units/:unit_id", path: "/api/v1/cycles/{cycle}/results/units/{unit}", who: both},
 		{route: "/api/v1/cycles/:id/results/appeals", path: "/api/v1/cycles/{cycle}/results/appeals", who: both},
+		{route: "/api/v1/cycles/:id/results/receipts", path: "/api/v1/cycles/{cycle}/results/receipts?limit=500", who: office},
+		// 409 while the cycle's preliminary results are not out.
+		{route: "/api/v1/cycles/:id/results/units/:unit_id/receipt", path: "/api/v1/cycles/{cycle}/results/units/{unit}/receipt", who: both},
 		{route: "/api/v1/cycles/:id/results/uses", path: "/api/v1/cycles/{cycle}/results/uses", who: office},
 		{route: "/api/v1/cycles/:id/results/units/:unit_id/rectification", path: "/api/v1/cycles/{cycle}/results/units/{rectification_unit}/rectification", who: office},
 

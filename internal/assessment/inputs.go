@@ -39,6 +39,10 @@ type UnitInputs struct {
 	Lower             int      `json:"lower"`
 	NoExcellent       bool     `json:"no_excellent"`
 	AdjustmentReasons []string `json:"adjustment_reasons"`
+	// RankTo is the place the office moved the unit to within its
+	// category (nil: none), RankReason why (RankAdjustment).
+	RankTo     *int   `json:"rank_to,omitempty"`
+	RankReason string `json:"rank_reason,omitempty"`
 }
 
 // Inputs returns the inputs of every unit that has any entry, bonus claim,
@@ -164,6 +168,10 @@ func Inputs(ctx context.Context, q db.DBTX, cycleID int64) (map[int64]UnitInputs
 	})
 	if err != nil {
 		return nil, db.Err(err)
+	}
+
+	if err := loadRankMoves(ctx, q, cycleID, get); err != nil {
+		return nil, err
 	}
 
 	res := make(map[int64]UnitInputs, len(out))

@@ -106,6 +106,11 @@ type Settings struct {
 	// the preliminary result is sent; the office answers within AnswerDays.
 	AppealDays int `json:"appeal_days"`
 	AnswerDays int `json:"answer_days"`
+	// ReceiptDays: a unit that has neither signed for (签收) its
+	// preliminary result nor had its delivery recorded within this many
+	// working days of the notification has its review window counted from
+	// the notification; 0 means AppealDays (see ReceiptDaysInForce).
+	ReceiptDays int `json:"receipt_days,omitempty"`
 	// QuotaShares is next year's civil-servant 优秀 quota by grade, as a
 	// share of the unit's staff (0.20 / 0.18 / 0.15 / 0.10).
 	QuotaShares map[string]float64 `json:"quota_shares"`
@@ -135,6 +140,14 @@ func DefaultSettings() Settings {
 		AnswerDays:     15,
 		QuotaShares:    map[string]float64{GradeExcellent: 0.20, GradeGood: 0.18, GradePass: 0.15, GradeFail: 0.10},
 	}
+}
+
+// ReceiptDaysInForce is ReceiptDays, or AppealDays when it is not set.
+func (s Settings) ReceiptDaysInForce() int {
+	if s.ReceiptDays > 0 {
+		return s.ReceiptDays
+	}
+	return s.AppealDays
 }
 
 // Reason returns the deduction reason with the key.
@@ -227,6 +240,9 @@ func (s Settings) Validate() error {
 	}
 	if s.AppealDays < 1 || s.AppealDays > 60 {
 		f.Add("appeal_days", "申请复核期限须在1到60个工作日之间")
+	}
+	if s.ReceiptDays < 0 || s.ReceiptDays > 60 {
+		f.Add("receipt_days", "签收期限须在0到60个工作日之间（0表示与申请复核期限相同）")
 	}
 	if s.AnswerDays < 1 || s.AnswerDays > 60 {
 		f.Add("answer_days", "答复期限须在1到60个工作日之间")

@@ -131,7 +131,9 @@ func (in *AppealInput) normalize() error {
 }
 
 // Apply records a unit's application for review of its preliminary
-// result, on or before the deadline; the answer is due AnswerDays working
+// result, within its review window (AppealWindow: from its receipt, or
+// from the notification when it did not receive it in time; a unit not
+// yet received may apply); the answer is due AnswerDays working
 // days later (provisional when that touches a year without a calendar).
 // The files are stored as the unit's evidence files, all or none. Applying
 // again with the same grounds returns the application (a retry, storing no
@@ -163,18 +165,18 @@ func Apply(ctx context.Context, tx pgx.Tx, actor audit.Actor, loc *time.Location
 	} else if err != pgx.ErrNoRows {
 		return Appeal{}, db.Err(err)
 	}
-	deadline := *st.Preliminary.AppealDeadline
 	today := localDay(now, loc)
-	if st.IsFinal() || today.Format(time.DateOnly) > deadline {
-		return Appeal{}, apperr.New(apperr.Conflict, "已超过申请复核期限（截至"+deadline+"）")
+	if st.IsFinal() {
+		return Appeal{}, apperr.New(apperr.Conflict, "最终结果已公布，已超过申请复核期限")
 	}
-	var has bool
-	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM assessment_results WHERE publication_id = $1 AND unit_id = $2)`,
-		st.Preliminary.ID, unitID).Scan(&has); err != nil {
-		return Appeal{}, db.Err(err)
+	// The window counts from the unit's receipt (签收 or delivery), or
+	// from the notification when it received neither in time.
+	rc, err := findReceipt(ctx, tx, loc, now, *st.Preliminary, unitID)
+	if err != nil {
+		return Appeal{}, err
 	}
-	if !has {
-		return Appeal{}, apperr.New(apperr.NotFound, "初步结果中没有该单位")
+	if !rc.WindowOpen {
+		return Appeal{}, apperr.New(apperr.Conflict, "已超过申请复核期限（"+rc.WindowText+"）")
 	}
 	sv, err := assessment.LoadSettings(ctx, tx, cycleID)
 	if err != nil {

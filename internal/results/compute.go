@@ -38,6 +38,12 @@ type Line struct {
 	Composite   *float64 `json:"composite"`
 	Formula     string   `json:"formula"`
 	Rank        *int     `json:"rank"`
+	// ScoreRank is the place by composite when a rank adjustment changed
+	// the place (nil otherwise); RankAdjusted marks the unit the office
+	// moved, RankReason why (see moveRanks).
+	ScoreRank    *int   `json:"score_rank,omitempty"`
+	RankAdjusted bool   `json:"rank_adjusted,omitempty"`
+	RankReason   string `json:"rank_reason,omitempty"`
 	// QuotaGrade is the grade by ranking and quotas; Grade the result
 	// after a deduction that sets 不合格 and the adjustments.
 	QuotaGrade string `json:"quota_grade,omitempty"`
@@ -240,6 +246,7 @@ func Build(d Data) ([]Category, []Unit, error) {
 			cat.Lines = append(cat.Lines, l)
 		}
 		cat.ExcellentQuota, cat.GoodQuota = gradeCategory(cat.Lines, d.Settings)
+		moveRanks(cat.Lines)
 		sortLines(cat.Lines)
 		cats = append(cats, cat)
 	}

@@ -25,7 +25,11 @@
 //   - after the quotas, each raise (重大贡献) moves the grade one step up
 //     and each lower (重大事故) one step down, between 优秀 and 不合格 —
 //     adjustments are the office's decisions outside the quotas; a unit
-//     not eligible for 优秀 is raised at most to 良好.
+//     not eligible for 优秀 is raised at most to 良好;
+//   - a rank adjustment (位次调整) then moves the unit's place within its
+//     category, the others shifting (moveRanks in ranks.go); grades stay;
+//   - each unit's review window counts from its receipt of the preliminary
+//     result (AppealWindow in window.go).
 package results
 
 import (

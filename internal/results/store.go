@@ -303,7 +303,8 @@ func PublishPreliminary(ctx context.Context, tx pgx.Tx, actor audit.Actor, loc *
 }
 
 // PublishFinal publishes the final results, recomputed now: only after the
-// preliminary results, once the review window has closed and every
+// preliminary results, once every unit's review window has closed (see
+// AppealWindow) and every
 // application is answered, and not while final results are in force.
 func PublishFinal(ctx context.Context, tx pgx.Tx, actor audit.Actor, loc *time.Location, now time.Time, cycleID int64, categoryOrder []string, in PublishInput) (Status, error) {
 	if err := in.validate(); err != nil {
@@ -328,9 +329,8 @@ func PublishFinal(ctx context.Context, tx pgx.Tx, actor audit.Actor, loc *time.L
 	case st.IsFinal():
 		return Status{}, apperr.New(apperr.Conflict, "最终结果已于"+st.Final.PublishedAt.In(loc).Format(time.DateOnly)+"公布；如需更正请先重新开启")
 	}
-	deadline := *st.Preliminary.AppealDeadline
-	if localDay(now, loc).Format(time.DateOnly) <= deadline {
-		return Status{}, apperr.New(apperr.Conflict, "申请复核期限截至"+deadline+"，期满后才能公布最终结果")
+	if err := windowsClosed(ctx, tx, loc, now, *st.Preliminary); err != nil {
+		return Status{}, err
 	}
 	var pending []string
 	rows, _ := tx.Query(ctx, `SELECT u.name FROM assessment_appeals a JOIN units u ON u.id = a.unit_id

@@ -28,6 +28,7 @@ const (
 	KindReviewAnswered      = "review_answered"
 	KindRectificationReport = "rectification_report"
 	KindAssessorScoring     = "assessor_scoring"
+	KindResultReceipt       = "result_receipt"
 	// The office's.
 	KindReviewBacklog     = "review_backlog"
 	KindFeedbackAppeals   = "feedback_appeals"
@@ -153,7 +154,7 @@ func For(ctx context.Context, q db.DBTX, u users.User, env Env) ([]Item, error) 
 
 // kindOrder ranks the kinds among items due the same day.
 var kindOrder = []string{
-	KindCaseAnswer, KindCaseReturned, KindCaseFix, KindReviewAnswered, KindRectificationReport, KindTargetSheet,
+	KindCaseAnswer, KindCaseReturned, KindCaseFix, KindResultReceipt, KindReviewAnswered, KindRectificationReport, KindTargetSheet,
 	KindProgressReport, KindSelfEvaluation, KindAssessorScoring,
 	KindCallbacksDue, KindReviewApplication, KindOverdueCases, KindCaseVerify, KindReviewBacklog, KindFeedbackAppeals,
 	KindPatternFlags, KindTargetApproval, KindChangeRequests, KindDeductionProposal, KindReportReceipt, KindSurveyClosing, KindCalendarMissing,

@@ -15,7 +15,7 @@ import (
 )
 
 // unitSources are a unit's to-dos.
-var unitSources = []source{unitCases, unitTargetSheets, unitCycles, unitReviewAnswers, unitRectificationReports}
+var unitSources = []source{unitCases, unitTargetSheets, unitCycles, unitReviewAnswers, unitRectificationReports, unitReceipts}
 
 // openCycleDays is how long after its period ends a cycle's targets and
 // scoring still make to-dos: the assessment runs into the next year's
@@ -260,4 +260,39 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string(r[:n]) + "…"
+}
+
+// unitReceipts are the preliminary results the unit has not signed for
+// (签收), nor had delivered on paper, nor applied against, while the final
+// results are not out: due the last day a receipt still starts the review
+// window (past it the window counts from the notification).
+func unitReceipts(ctx context.Context, q db.DBTX, u users.User, env Env) ([]Item, error) {
+	rows, _ := q.Query(ctx, `SELECT p.cycle_id, c.name FROM assessment_results r
+		JOIN assessment_publications p ON p.id = r.publication_id AND p.stage = 'preliminary'
+		JOIN assessment_cycles c ON c.id = p.cycle_id
+		WHERE r.unit_id = $1
+		  AND NOT EXISTS (SELECT 1 FROM assessment_publications f WHERE f.cycle_id = p.cycle_id AND f.stage = 'final')
+		  AND NOT EXISTS (SELECT 1 FROM assessment_receipts x WHERE x.publication_id = p.id AND x.unit_id = r.unit_id)
+		  AND NOT EXISTS (SELECT 1 FROM assessment_appeals a WHERE a.cycle_id = p.cycle_id AND a.unit_id = r.unit_id)
+		ORDER BY p.id DESC LIMIT 5`, *u.UnitID)
+	var refs []cycleRef
+	var ref cycleRef
+	_, err := pgx.ForEachRow(rows, []any{&ref.ID, &ref.Name}, func() error { refs = append(refs, ref); return nil })
+	if err != nil {
+		return nil, db.Err(err)
+	}
+	var out []Item
+	for _, c := range refs {
+		r, err := results.FindReceipt(ctx, q, env.Loc, env.Now, c.ID, *u.UnitID)
+		if err != nil {
+			return nil, err
+		}
+		title := "签收初步考核结果"
+		if r.Basis == results.BasisNotified {
+			title = "初步考核结果逾期未签收，申请复核期限已自通知之日起计算"
+		}
+		out = append(out, Item{Kind: KindResultReceipt, UnitID: u.UnitID, Title: title, Detail: c.Name,
+			Due: ptr(r.Window.ReceiptBy.String()), Link: resultLink(c.ID, *u.UnitID) + "#receipt"})
+	}
+	return out, nil
 }

@@ -18,7 +18,7 @@ import (
 // assessSettingsForm is the settings form as typed; shares are percents.
 type assessSettingsForm struct {
 	BonusCap, DeductionCap, ExcellentShare, GoodShare, PassMin, Decimals, TieRule string
-	AppealDays, AnswerDays, Note                                                  string
+	AppealDays, AnswerDays, ReceiptDays, Note                                     string
 	Quota                                                                         map[string]string
 	Reasons                                                                       []reasonRow
 }
@@ -48,6 +48,9 @@ func settingsForm(st assessment.Settings) assessSettingsForm {
 		ExcellentShare: percentText(st.ExcellentShare), GoodShare: percentText(st.GoodShare), PassMin: fnum(st.PassMin),
 		Decimals: strconv.Itoa(st.Decimals), TieRule: st.TieRule, AppealDays: strconv.Itoa(st.AppealDays),
 		AnswerDays: strconv.Itoa(st.AnswerDays), Quota: map[string]string{}}
+	if st.ReceiptDays > 0 {
+		f.ReceiptDays = strconv.Itoa(st.ReceiptDays)
+	}
 	for g, v := range st.QuotaShares {
 		f.Quota[g] = percentText(v)
 	}
@@ -77,6 +80,9 @@ func (f assessSettingsForm) parse(errs apperr.Fields) assessment.Settings {
 		PassMin: num("pass_min", f.PassMin, 1), Decimals: whole("decimals", f.Decimals), TieRule: f.TieRule,
 		AppealDays: whole("appeal_days", f.AppealDays), AnswerDays: whole("answer_days", f.AnswerDays),
 		QuotaShares: map[string]float64{}, DeductionReasons: []assessment.DeductionReason{}}
+	if strings.TrimSpace(f.ReceiptDays) != "" {
+		st.ReceiptDays = whole("receipt_days", f.ReceiptDays)
+	}
 	for g, raw := range f.Quota {
 		st.QuotaShares[g] = num("quota_shares."+g, raw, 100)
 	}
@@ -118,7 +124,7 @@ func (s *Handlers) AssessSettingsSubmit(c *gin.Context) {
 	f := assessSettingsForm{BonusCap: c.PostForm("bonus_cap"), DeductionCap: c.PostForm("deduction_cap"),
 		ExcellentShare: c.PostForm("excellent_share"), GoodShare: c.PostForm("good_share"), PassMin: c.PostForm("pass_min"),
 		Decimals: c.PostForm("decimals"), TieRule: c.PostForm("tie_rule"), AppealDays: c.PostForm("appeal_days"),
-		AnswerDays: c.PostForm("answer_days"), Reasons: readReasonRows(c), Note: c.PostForm("note"),
+		AnswerDays: c.PostForm("answer_days"), ReceiptDays: c.PostForm("receipt_days"), Reasons: readReasonRows(c), Note: c.PostForm("note"),
 		Quota: map[string]string{}}
 	for _, g := range []string{assessment.GradeExcellent, assessment.GradeGood, assessment.GradePass, assessment.GradeFail} {
 		f.Quota[g] = c.PostForm("quota_" + g)

@@ -53,10 +53,14 @@ type unitAssessPageData struct {
 	Claims                                        []claimView
 	Deductions                                    []deductionView
 	Adjustments                                   []adjustmentView
-	Reasons                                       []assessment.DeductionReason
-	Kinds                                         []adjustKind
-	ClientKey                                     string
-	Action                                        string
+	RankAdjustments                               []assessment.RankAdjustment
+	// CategorySize is how many units the unit's category has (the range
+	// of a rank adjustment).
+	CategorySize int
+	Reasons      []assessment.DeductionReason
+	Kinds        []adjustKind
+	ClientKey    string
+	Action       string
 	// Form and Errors refill a refused form (Form["form"] names which).
 	Form   map[string]string
 	Errors map[string]string
@@ -137,6 +141,13 @@ func (s *Handlers) showUnitAssessment(c *gin.Context, status int, form, errs map
 			return
 		}
 		d.Adjustments = append(d.Adjustments, v)
+	}
+	if d.RankAdjustments, err = assessment.ListRankAdjustments(c, s.Pool, cy.ID, &unitID); err == nil {
+		d.CategorySize, err = assessment.CategorySize(c, s.Pool, unitID)
+	}
+	if err != nil {
+		s.ConsoleError(c, err)
+		return
 	}
 	s.Render(c, status, "console/assess_unit.html", d)
 }

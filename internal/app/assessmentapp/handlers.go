@@ -31,6 +31,8 @@ var Flashes = map[string]string{
 	"deduction_revoked":         "扣分已撤销，撤销理由已记录，原记录保留。",
 	"adjustment_added":          "等次调整已登记。",
 	"adjustment_revoked":        "等次调整已撤销，撤销理由已记录，原记录保留。",
+	"rank_adjustment_added":     "位次调整已登记。",
+	"rank_adjustment_revoked":   "位次调整已撤销，撤销理由已记录，原记录保留。",
 	"assess_settings_saved":     "考核设置已保存为新版本；此前的版本保留不变。",
 	"assess_settings_unchanged": "考核设置没有变化，未生成新版本。",
 }

@@ -120,14 +120,16 @@ func TestAPIResultsFlow(t *testing.T) {
 	// Final: not before the window closes.
 	rep = apptest.APIJSON(t, w.Office, "POST", base+"/final", map[string]any{})
 	apptest.WantAPIError(t, rep, http.StatusConflict, "conflict")
-	if !strings.Contains(string(rep.Body), "申请复核期限截至"+deadline+"，期满后才能公布最终结果") {
+	// (No unit signed: the windows count from the notification once the
+	// days to sign have passed.)
+	if !strings.Contains(string(rep.Body), "个单位未签收初步结果") {
 		t.Fatalf("early final: %s", rep.Body)
 	}
 	day, _ := time.ParseInLocation(time.DateOnly, deadline, loc)
 	setNow(day.Add(24*time.Hour + 9*time.Hour))
 	rep = apptest.APIJSON(t, unitC, "POST", base+"/units/"+apptest.Itoa(c2.ID)+"/appeal", appeal)
 	apptest.WantAPIError(t, rep, http.StatusConflict, "conflict")
-	if !strings.Contains(string(rep.Body), "已超过申请复核期限（截至"+deadline+"）") {
+	if !strings.Contains(string(rep.Body), "已超过申请复核期限（逾期未签收") || !strings.Contains(string(rep.Body), "截至"+deadline+"）") {
 		t.Fatalf("late appeal: %s", rep.Body)
 	}
 	rep = apptest.APIJSON(t, w.Office, "POST", base+"/final", map[string]any{})

@@ -35,6 +35,15 @@ type unitResultData struct {
 	DraftView     *resultLineView
 	Appeal        *results.Appeal
 	CanApply      bool
+	// Receipt is the unit's receipt of the preliminary result and its
+	// review window (nil before the preliminary results or when they do
+	// not list the unit); CanSign: the unit may sign for it;
+	// CanRecordDelivery: the office may record its paper delivery.
+	Receipt           *results.UnitReceipt
+	ReceiptState      string
+	CanSign           bool
+	CanRecordDelivery bool
+	Today             string
 	// Form holds the posted fields of a refused form, shown again.
 	Form map[string]string
 	// OwesReport: the final results make three 合格 in a row for the
@@ -107,6 +116,14 @@ func (s *Handlers) showUnitResult(c *gin.Context, status int, errMsg string, for
 			}
 			d.Unit = results.Unit{ID: un.ID, Name: un.Name, ShortCode: un.ShortCode, Category: un.Category}
 		}
+		if d.Status.Preliminary != nil {
+			r, err := results.FindReceipt(c, tx, s.Config.Location, s.Now(), cy.ID, unitID)
+			if err == nil {
+				d.Receipt = &r
+			} else if !apperr.Is(err, apperr.NotFound) {
+				return err
+			}
+		}
 		list, err := results.ListAppeals(c, tx, cy.ID, &unitID)
 		if err != nil {
 			return err
@@ -137,8 +154,15 @@ func (s *Handlers) showUnitResult(c *gin.Context, status int, errMsg string, for
 	if d.Unit.ID == 0 {
 		d.Unit.ID = unitID
 	}
-	if pre := d.Status.Preliminary; pre != nil && d.Appeal == nil && u.Role == users.RoleUnit && d.Published != nil && !d.Status.IsFinal() {
-		d.CanApply = s.Now().In(s.Config.Location).Format("2006-01-02") <= *pre.AppealDeadline
+	d.Today = s.Now().In(s.Config.Location).Format("2006-01-02")
+	if r := d.Receipt; r != nil {
+		d.ReceiptState = results.ReceiptLabel(r.Basis)
+		open := d.Status.Final == nil
+		d.CanSign = open && r.Kind == nil && u.Role == users.RoleUnit && u.UnitID != nil && *u.UnitID == unitID
+		d.CanRecordDelivery = open && r.Kind == nil && u.Role == users.RoleOffice
+		if d.Appeal == nil && u.Role == users.RoleUnit && d.Published != nil && !d.Status.IsFinal() {
+			d.CanApply = r.WindowOpen
+		}
 	}
 	d.CanReport = d.OwesReport && u.Role == users.RoleUnit && (d.Report == nil || d.Report.ReceivedAt == nil)
 	if d.Form == nil {

@@ -34,7 +34,7 @@ func TestConsoleResults(t *testing.T) {
 	}
 	// Final refused while the window is open: the page says why.
 	body = consolePostBody(t, w.Office, page+"/final", url.Values{}, http.StatusConflict)
-	if !strings.Contains(body, "申请复核期限截至2026-06-08，期满后才能公布最终结果") {
+	if !strings.Contains(body, "个单位未签收初步结果") {
 		t.Fatalf("final refusal: %s", body)
 	}
 

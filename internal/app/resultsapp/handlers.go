@@ -24,6 +24,8 @@ var Flashes = map[string]string{
 	"appeal_answered":     "复核申请已答复。",
 	"appeal_filed":        "复核申请已提交，绩效办将在答复期限内答复。",
 	"staff_count_saved":   "公务员人数已保存。",
+	"receipt_signed":      "已签收初步结果，申请复核期限自今天起计算。",
+	"receipt_delivered":   "送达日期已登记，该单位的申请复核期限自送达之日起计算。",
 	// Written rectification reports.
 	"rectification_submitted": "书面整改报告已提交，绩效办签收前可以修改。",
 	"rectification_received":  "书面整改报告已签收。",

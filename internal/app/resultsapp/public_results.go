@@ -19,6 +19,8 @@ type publicResultLine struct {
 	Name       string
 	GradeLabel string
 	Composite  string
+	// RankAdjusted marks a place the office adjusted (位次调整).
+	RankAdjusted bool
 }
 
 type publicResultCategory struct {
@@ -36,6 +38,8 @@ type publicResultsData struct {
 	// `minyi results verify` recomputes; "" for results published before
 	// snapshots existed.
 	Snapshot string
+	// RankAdjusted: a place on the page was adjusted (the note shows).
+	RankAdjusted bool
 }
 
 // PublicResultsPage shows the final results in force of a cycle, without
@@ -75,7 +79,8 @@ func (s *Handlers) PublicResultsPage(c *gin.Context) {
 		pc := publicResultCategory{Name: cat.Name}
 		for _, l := range cat.Lines {
 			pc.Lines = append(pc.Lines, publicResultLine{Rank: *l.Rank, Name: l.Unit.Name, GradeLabel: l.GradeLabel,
-				Composite: results.FormatPoints(*l.Composite, 2)})
+				Composite: results.FormatPoints(*l.Composite, 2), RankAdjusted: l.RankAdjusted})
+			d.RankAdjusted = d.RankAdjusted || l.RankAdjusted
 		}
 		d.Categories = append(d.Categories, pc)
 	}
