@@ -20,7 +20,9 @@ const partnersPageSize = 100
 
 func partnersPath(id int64) string { return instrumentPath(id) + "/partners" }
 
-func partnerPath(id, unitID int64) string { return partnersPath(id) + "/" + strconv.FormatInt(unitID, 10) }
+func partnerPath(id, unitID int64) string {
+	return partnersPath(id) + "/" + strconv.FormatInt(unitID, 10)
+}
 
 // unitFilterOf reads ?q=, ?category=, ?chosen=1 and ?page= of the partners
 // pages.

@@ -47,7 +47,7 @@ func TestPartnerPages(t *testing.T) {
 	ipath := "/console/instruments/" + apptest.Itoa(inst.ID)
 	list := ipath + "/partners"
 	edit := list + "/" + apptest.Itoa(w.A.ID)
-	if p := apptest.Get(t, w.Office, ipath); !p.Has(`href="`+list+`"`) {
+	if p := apptest.Get(t, w.Office, ipath); !p.Has(`href="` + list + `"`) {
 		t.Fatal("the instrument page does not link to the partners")
 	}
 	if p := apptest.Get(t, w.Office, "/console/instruments/"+apptest.Itoa(w.Peer.ID)); p.Has(`id="partners-link"`) {
