@@ -188,6 +188,8 @@ func catalogue() []spec {
 		{route: "/console/cycles/:id/instruments", path: "/console/cycles/{cycle}/instruments", who: office},
 		{route: "/console/instruments/:id", path: "/console/instruments/{instrument}", who: office},
 		{route: "/console/instruments/:id/units/:unit_id", path: "/console/instruments/{instrument}/units/{unit}", who: office},
+		{route: "/console/instruments/:id/partners", path: "/console/instruments/{peer_instrument}/partners", who: office},
+		{route: "/console/instruments/:id/partners/:unit_id", path: "/console/instruments/{peer_instrument}/partners/{unit}", who: office},
 		{route: "/console/evaluations", path: "/console/evaluations", who: unitUser},
 		{route: "/console/evaluations/:id", path: "/console/evaluations/{peer_instrument}", who: unitUser},
 		{route: "/api/v1/cycles/:id/instruments", path: "/api/v1/cycles/{cycle}/instruments", who: office},
