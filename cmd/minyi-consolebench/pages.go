@@ -190,6 +190,7 @@ func catalogue() []spec {
 		{route: "/console/instruments/:id/units/:unit_id", path: "/console/instruments/{instrument}/units/{unit}", who: office},
 		{route: "/console/instruments/:id/partners", path: "/console/instruments/{peer_instrument}/partners", who: office},
 		{route: "/console/instruments/:id/partners/:unit_id", path: "/console/instruments/{peer_instrument}/partners/{unit}", who: office},
+		{route: "/console/instruments/:id/letters", path: "/console/instruments/{instrument}/letters?nomobile=1", who: office},
 		{route: "/console/evaluations", path: "/console/evaluations", who: unitUser},
 		{route: "/console/evaluations/:id", path: "/console/evaluations/{peer_instrument}", who: unitUser},
 		{route: "/api/v1/cycles/:id/instruments", path: "/api/v1/cycles/{cycle}/instruments", who: office},

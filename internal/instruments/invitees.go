@@ -21,13 +21,13 @@ import (
 // link (as a survey's respondents have): the token is kept encrypted so the
 // office can hand the link out again, and looked up by its hash.
 type Invitee struct {
-	ID           int64     `json:"id" db:"id"`
-	InstrumentID int64     `json:"instrument_id" db:"instrument_id"`
-	Name         string    `json:"name" db:"name"`
-	Group        string    `json:"group" db:"group_name"`
-	TokenEnc     []byte    `json:"-" db:"token_enc"`
-	PhoneMask    *string   `json:"phone_mask" db:"phone_mask"`
-	Answered     int       `json:"answered" db:"answered"`
+	ID           int64   `json:"id" db:"id"`
+	InstrumentID int64   `json:"instrument_id" db:"instrument_id"`
+	Name         string  `json:"name" db:"name"`
+	Group        string  `json:"group" db:"group_name"`
+	TokenEnc     []byte  `json:"-" db:"token_enc"`
+	PhoneMask    *string `json:"phone_mask" db:"phone_mask"`
+	Answered     int     `json:"answered" db:"answered"`
 	// SMSState is the state of the invitee's newest SMS invitation
 	// (citizensms: pending, sent, …), nil when none was sent.
 	SMSState  *string   `json:"sms_state" db:"sms_state"`

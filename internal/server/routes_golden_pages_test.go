@@ -134,6 +134,8 @@ var goldenPageRoutes = []string{
 	"GET /console/instruments/:id/partners",
 	"GET /console/instruments/:id/partners/:unit_id",
 	"POST /console/instruments/:id/partners/:unit_id ghost",
+	"GET /console/instruments/:id/letters",
+	"POST /console/instruments/:id/sms/invite",
 	"GET /console/surveys/:id",
 	"POST /console/surveys/:id",
 	"GET /console/surveys/:id/agencies",
