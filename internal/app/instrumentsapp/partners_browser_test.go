@@ -20,7 +20,7 @@ func TestBrowserPartners(t *testing.T) {
 	browsertest.Do(t, ctx, "open the partners", chromedp.Navigate(w.App.URL+"/console/instruments/"+apptest.Itoa(inst.ID)),
 		chromedp.Click(`#partners-link`), chromedp.WaitVisible(`#rater-table`))
 	browsertest.Do(t, ctx, "find the unit", chromedp.SendKeys(`#f-q`, "政务"), chromedp.Submit(`#f-q`),
-		chromedp.WaitVisible(`#rater-table`))
+		chromedp.WaitVisible(`#rater-table tbody tr:only-child`))
 	if n := browsertest.Eval[int](t, ctx, `document.querySelectorAll("#rater-table tbody tr").length`); n != 1 {
 		t.Fatalf("%d units found, want 1", n)
 	}
