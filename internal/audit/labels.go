@@ -114,6 +114,7 @@ var actionLabels = map[string]string{
 	"citizen_sms.settings":          "修改群众短信设置",
 	"citizen_sms.survey_invite":     "短信邀请问卷受访人",
 	"citizen_sms.survey_reminder":   "短信提醒问卷受访人",
+	"citizen_sms.instrument_invite": "短信邀请评价项目评价人",
 	"case.callback":                 "回访群众",
 	"case.carry_mark":               "标记跨年结转",
 	"case.carry":                    "结转到新年度",

@@ -22,21 +22,23 @@ import (
 // Kinds of citizen SMS (their texts are in internal/notify's catalogue,
 // where the office edits them with its notifications).
 const (
-	KindCaseFollowup   = notify.KindSMSCaseFollowup
-	KindCallbackNotice = notify.KindSMSCallbackNotice
-	KindSurveyInvite   = notify.KindSMSSurveyInvite
-	KindSurveyReminder = notify.KindSMSSurveyReminder
+	KindCaseFollowup     = notify.KindSMSCaseFollowup
+	KindCallbackNotice   = notify.KindSMSCallbackNotice
+	KindSurveyInvite     = notify.KindSMSSurveyInvite
+	KindSurveyReminder   = notify.KindSMSSurveyReminder
+	KindInstrumentInvite = notify.KindSMSInstrumentInvite
 )
 
 // Placeholder names the events fill (notify's catalogue lists them per
 // kind, in the office's words).
 const (
-	phUnit     = "单位"
-	phCallback = "回访日期"
-	phSurvey   = "问卷"
-	phCloses   = "截止时间"
-	phLink     = "链接"
-	phStop     = notify.PlaceholderStop
+	phUnit       = "单位"
+	phCallback   = "回访日期"
+	phSurvey     = "问卷"
+	phCloses     = "截止时间"
+	phLink       = "链接"
+	phInstrument = "评价"
+	phStop       = notify.PlaceholderStop
 )
 
 // Text is one kind of message: its Chinese name and whether it is
@@ -60,6 +62,7 @@ var Catalogue = []Text{
 	{Kind: KindCallbackNotice, Name: "差评受理回访告知", Automatic: true},
 	{Kind: KindSurveyInvite, Name: "问卷调查邀请"},
 	{Kind: KindSurveyReminder, Name: "问卷作答提醒"},
+	{Kind: KindInstrumentInvite, Name: "评价项目邀请"},
 }
 
 // KindName returns a kind's Chinese name.

@@ -14,7 +14,8 @@ import (
 func TestCatalogueTexts(t *testing.T) {
 	v := Values{phUnit: clip("国家税务总局某某市某某区税务局第一税务分局办税服务厅", 20), phCloses: "12月31日18:00",
 		phCallback: "12月10日", phSurvey: clip("2026年度市直单位绩效考核群众满意度测评问卷调查", 20),
-		phLink: "https://minyi.example.gov.cn/f/abc", phStop: "https://minyi.example.gov.cn/sms/stop/xyz"}
+		phInstrument: clip("2026年度市直单位绩效考核市领导和人大代表评价", 20),
+		phLink:       "https://minyi.example.gov.cn/f/abc", phStop: "https://minyi.example.gov.cn/sms/stop/xyz"}
 	for _, c := range Catalogue {
 		tpl, ok := notify.Lookup(c.Kind)
 		if !ok || !tpl.SMS {

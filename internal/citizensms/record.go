@@ -44,6 +44,7 @@ type message struct {
 	values       Values
 	caseID       *int64
 	respondentID *int64
+	inviteeID    *int64
 }
 
 // phoneKey is the short keyed-hash part of an idempotency key: the same
@@ -87,11 +88,11 @@ func (s *Service) record(ctx context.Context, tx pgx.Tx, base string, m message,
 	notBefore := s.Quiet.NextAllowed(now)
 	var id int64
 	err := tx.QueryRow(ctx, `INSERT INTO citizen_sms (kind, idem_key, phone_enc, phone_hash, phone_mask, body_enc, preview,
-			stop_token_hash, case_id, respondent_id, state, not_before, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)
+			stop_token_hash, case_id, respondent_id, invitee_id, state, not_before, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)
 		ON CONFLICT (idem_key) DO NOTHING RETURNING id`,
 		m.kind, m.key, s.Keys.Encrypt(m.phone), hash, secure.MaskPhone(m.phone), s.Keys.Encrypt(text), preview,
-		secure.SHA256(stop), m.caseID, m.respondentID, state, notBefore, now).Scan(&id)
+		secure.SHA256(stop), m.caseID, m.respondentID, m.inviteeID, state, notBefore, now).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return false, nil
 	}

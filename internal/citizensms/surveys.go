@@ -21,10 +21,38 @@ type SurveyResult struct {
 	Skipped int `json:"skipped"`
 }
 
-type surveyTarget struct {
+// roundTarget is one recipient of a round: its id, sealed number and
+// sealed link token.
+type roundTarget struct {
 	ID       int64
 	Phone    []byte
 	TokenEnc []byte
+}
+
+// round records one message per target built by build from the target's
+// number and token (unsealed here; a target whose number or token cannot
+// be unsealed, or whose number is not a mobile, is passed over), counting
+// those added and those recorded before (same key).
+func (s *Service) round(ctx context.Context, tx pgx.Tx, base string, targets []roundTarget, now time.Time,
+	build func(t roundTarget, phone, token string) message) (SurveyResult, error) {
+	var res SurveyResult
+	for _, t := range targets {
+		phone, err1 := s.Keys.Decrypt(t.Phone)
+		token, err2 := s.Keys.Decrypt(t.TokenEnc)
+		if err1 != nil || err2 != nil || !mobileRE.MatchString(phone) {
+			continue
+		}
+		added, err := s.record(ctx, tx, base, build(t, phone, token), now)
+		if err != nil {
+			return res, err
+		}
+		if added {
+			res.Sent++
+		} else {
+			res.Skipped++
+		}
+	}
+	return res, nil
 }
 
 // Invite sends an invitation with the respondent's own link to every
@@ -64,7 +92,7 @@ func (s *Service) surveyRound(ctx context.Context, tx pgx.Tx, base string, actor
 	}
 	rows, _ := tx.Query(ctx, `SELECT id, phone_enc, token_enc FROM survey_respondents
 		WHERE survey_id = $1 AND phone_enc IS NOT NULL AND status IN ('invited', 'started') ORDER BY id`, surveyID)
-	targets, err := pgx.CollectRows(rows, pgx.RowToStructByPos[surveyTarget])
+	targets, err := pgx.CollectRows(rows, pgx.RowToStructByPos[roundTarget])
 	if err != nil {
 		return res, db.Err(err)
 	}
@@ -73,12 +101,7 @@ func (s *Service) surveyRound(ctx context.Context, tx pgx.Tx, base string, actor
 		return res, err
 	}
 	day := now.In(s.Quiet.Loc).Format(time.DateOnly)
-	for _, t := range targets {
-		phone, err1 := s.Keys.Decrypt(t.Phone)
-		token, err2 := s.Keys.Decrypt(t.TokenEnc)
-		if err1 != nil || err2 != nil || !mobileRE.MatchString(phone) {
-			continue
-		}
+	res, err = s.round(ctx, tx, base, targets, now, func(t roundTarget, phone, token string) message {
 		rid := t.ID
 		m := message{kind: kind, phone: phone, respondentID: &rid, text: text,
 			key:    kind + ":" + strconv.FormatInt(rid, 10),
@@ -87,15 +110,10 @@ func (s *Service) surveyRound(ctx context.Context, tx pgx.Tx, base string, actor
 			m.key += ":" + day
 			m.values[phCloses] = closes.In(s.Quiet.Loc).Format("1月2日15:04")
 		}
-		added, err := s.record(ctx, tx, base, m, now)
-		if err != nil {
-			return res, err
-		}
-		if added {
-			res.Sent++
-		} else {
-			res.Skipped++
-		}
+		return m
+	})
+	if err != nil {
+		return res, err
 	}
 	action := "citizen_sms.survey_invite"
 	if kind == KindSurveyReminder {

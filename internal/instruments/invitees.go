@@ -13,6 +13,7 @@ import (
 	"minyi/internal/apperr"
 	"minyi/internal/audit"
 	"minyi/internal/db"
+	"minyi/internal/ratings"
 	"minyi/internal/secure"
 )
 
@@ -20,27 +21,42 @@ import (
 // link (as a survey's respondents have): the token is kept encrypted so the
 // office can hand the link out again, and looked up by its hash.
 type Invitee struct {
-	ID           int64     `json:"id" db:"id"`
-	InstrumentID int64     `json:"instrument_id" db:"instrument_id"`
-	Name         string    `json:"name" db:"name"`
-	Group        string    `json:"group" db:"group_name"`
-	TokenEnc     []byte    `json:"-" db:"token_enc"`
-	Answered     int       `json:"answered" db:"answered"`
-	CreatedAt    time.Time `json:"created_at" db:"created_at"`
+	ID           int64   `json:"id" db:"id"`
+	InstrumentID int64   `json:"instrument_id" db:"instrument_id"`
+	Name         string  `json:"name" db:"name"`
+	Group        string  `json:"group" db:"group_name"`
+	TokenEnc     []byte  `json:"-" db:"token_enc"`
+	PhoneMask    *string `json:"phone_mask" db:"phone_mask"`
+	Answered     int     `json:"answered" db:"answered"`
+	// SMSState is the state of the invitee's newest SMS invitation
+	// (citizensms: pending, sent, …), nil when none was sent.
+	SMSState  *string   `json:"sms_state" db:"sms_state"`
+	CreatedAt time.Time `json:"created_at" db:"created_at"`
 }
 
 // Token is the invitee's link token.
 func (v Invitee) Token(keys *secure.Keys) (string, error) { return keys.Decrypt(v.TokenEnc) }
 
-// InviteeInput names an invitee and the group shown where the instrument
-// is anonymous (市领导, 人大代表…).
+// InviteeInput names an invitee, the group shown where the instrument is
+// anonymous (市领导, 人大代表…) and optionally a phone number: a mobile
+// gets the link by SMS, the others a printed letter.
 type InviteeInput struct {
 	Name  string `json:"name"`
 	Group string `json:"group"`
+	Phone string `json:"phone"`
 }
 
-const inviteeColumns = `v.id, v.instrument_id, v.name, v.group_name, v.token_enc, v.created_at,
-	(SELECT count(*) FROM evaluation_instrument_answers a WHERE a.instrument_id = v.instrument_id AND a.invitee_id = v.id) AS answered`
+// inviteeAudit is what the audit log keeps of an invitee: the number
+// masked.
+type inviteeAudit struct {
+	Name      string  `json:"name"`
+	Group     string  `json:"group"`
+	PhoneMask *string `json:"phone_mask,omitempty"`
+}
+
+const inviteeColumns = `v.id, v.instrument_id, v.name, v.group_name, v.token_enc, v.phone_mask, v.created_at,
+	(SELECT count(*) FROM evaluation_instrument_answers a WHERE a.instrument_id = v.instrument_id AND a.invitee_id = v.id) AS answered,
+	(SELECT m.state FROM citizen_sms m WHERE m.invitee_id = v.id ORDER BY m.id DESC LIMIT 1) AS sms_state`
 
 // AddInvitee invites a rater to an instrument answered by invitees. A name
 // already invited returns that invitee with added false.
@@ -66,14 +82,25 @@ func AddInvitee(ctx context.Context, tx pgx.Tx, keys *secure.Keys, actor audit.A
 	if utf8.RuneCountInString(in.Group) > 50 {
 		f.Add("group", "评价人类别不能超过50字")
 	}
+	in.Phone = ratings.NormalizePhone(strings.TrimSpace(in.Phone))
+	if in.Phone != "" && !ratings.ValidPhone(in.Phone) {
+		f.Add("phone", "请填写正确的手机号码或固定电话")
+	}
 	if err := f.Err(); err != nil {
 		return Invitee{}, false, err
 	}
+	var phoneEnc []byte
+	var phoneMask *string
+	if in.Phone != "" {
+		m := secure.MaskPhone(in.Phone)
+		phoneEnc, phoneMask = keys.Encrypt(in.Phone), &m
+	}
 	token := secure.Token(24)
 	var vid int64
-	err = tx.QueryRow(ctx, `INSERT INTO evaluation_instrument_invitees (instrument_id, name, group_name, token_hash, token_enc)
-		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (instrument_id, name) DO NOTHING RETURNING id`,
-		id, in.Name, in.Group, secure.SHA256(token), keys.Encrypt(token)).Scan(&vid)
+	err = tx.QueryRow(ctx, `INSERT INTO evaluation_instrument_invitees (instrument_id, name, group_name, token_hash, token_enc,
+			phone_enc, phone_mask)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (instrument_id, name) DO NOTHING RETURNING id`,
+		id, in.Name, in.Group, secure.SHA256(token), keys.Encrypt(token), phoneEnc, phoneMask).Scan(&vid)
 	added := err == nil
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return Invitee{}, false, db.Err(err)
@@ -84,21 +111,31 @@ func AddInvitee(ctx context.Context, tx pgx.Tx, keys *secure.Keys, actor audit.A
 	if err != nil || !added {
 		return v, false, db.Err(err)
 	}
-	return v, true, audit.Record(ctx, tx, actor, "instrument.invite", "instrument", strconv.FormatInt(id, 10), nil, in)
+	return v, true, audit.Record(ctx, tx, actor, "instrument.invite", "instrument", strconv.FormatInt(id, 10), nil,
+		inviteeAudit{in.Name, in.Group, phoneMask})
+}
+
+// InviteeFilter selects invitees: those without a mobile number (for
+// printed letters) or all, and a page.
+type InviteeFilter struct {
+	NoMobile      bool
+	Limit, Offset int
 }
 
 // ListInvitees returns a page of an instrument's invitees by id, and the
-// total.
-func ListInvitees(ctx context.Context, q db.DBTX, id int64, limit, offset int) ([]Invitee, int, error) {
-	if limit <= 0 || limit > 200 {
-		limit = 50
+// total matching f.
+func ListInvitees(ctx context.Context, q db.DBTX, id int64, f InviteeFilter) ([]Invitee, int, error) {
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 50
 	}
+	// A mobile's mask keeps its first three digits: 1[3-9]x****xxxx.
+	const where = `v.instrument_id = $1 AND (NOT $2 OR v.phone_mask IS NULL OR v.phone_mask !~ '^1[3-9][0-9]\*{4}[0-9]{4}$')`
 	var total int
-	if err := q.QueryRow(ctx, `SELECT count(*) FROM evaluation_instrument_invitees WHERE instrument_id = $1`, id).Scan(&total); err != nil {
+	if err := q.QueryRow(ctx, `SELECT count(*) FROM evaluation_instrument_invitees v WHERE `+where, id, f.NoMobile).Scan(&total); err != nil {
 		return nil, 0, db.Err(err)
 	}
 	rows, _ := q.Query(ctx, `SELECT `+inviteeColumns+` FROM evaluation_instrument_invitees v
-		WHERE v.instrument_id = $1 ORDER BY v.id LIMIT $2 OFFSET $3`, id, limit, offset)
+		WHERE `+where+` ORDER BY v.id LIMIT $3 OFFSET $4`, id, f.NoMobile, f.Limit, f.Offset)
 	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[Invitee])
 	return list, total, db.Err(err)
 }
@@ -117,54 +154,4 @@ func OpenInvitation(ctx context.Context, q db.DBTX, token string) (Instrument, I
 	}
 	inst, err := Find(ctx, q, v.InstrumentID)
 	return inst, v, err
-}
-
-// SetPartners sets the units a rater unit works with on a 部门互评 that
-// rates partners only; a unit cannot be its own partner.
-func SetPartners(ctx context.Context, tx pgx.Tx, actor audit.Actor, id, raterUnitID int64, rated []int64) error {
-	inst, err := lock(ctx, tx, id)
-	if err != nil {
-		return err
-	}
-	if inst.Purpose != PurposePeer {
-		return apperr.New(apperr.Conflict, "只有部门互评可以设置协作单位")
-	}
-	for _, u := range rated {
-		if u == raterUnitID {
-			return apperr.InvalidField("units", "协作单位不能包含本单位")
-		}
-	}
-	var n int
-	if err := tx.QueryRow(ctx, `SELECT count(*) FROM units WHERE id = ANY($1) OR id = $2`, rated, raterUnitID).Scan(&n); err != nil {
-		return db.Err(err)
-	}
-	if n != len(uniq(append([]int64{raterUnitID}, rated...))) {
-		return apperr.InvalidField("units", "协作单位须为已登记的单位")
-	}
-	if _, err := tx.Exec(ctx, `DELETE FROM evaluation_instrument_partners WHERE instrument_id = $1 AND rater_unit_id = $2`,
-		id, raterUnitID); err != nil {
-		return db.Err(err)
-	}
-	if _, err := tx.Exec(ctx, `INSERT INTO evaluation_instrument_partners (instrument_id, rater_unit_id, rated_unit_id)
-		SELECT $1, $2, unnest($3::bigint[]) ON CONFLICT DO NOTHING`, id, raterUnitID, rated); err != nil {
-		return db.Err(err)
-	}
-	type partners struct {
-		Unit     int64   `json:"unit_id"`
-		Partners []int64 `json:"units"`
-	}
-	return audit.Record(ctx, tx, actor, "instrument.partners", "instrument", strconv.FormatInt(id, 10), nil,
-		partners{raterUnitID, rated})
-}
-
-func uniq(ids []int64) []int64 {
-	seen := map[int64]bool{}
-	var out []int64
-	for _, id := range ids {
-		if !seen[id] {
-			seen[id] = true
-			out = append(out, id)
-		}
-	}
-	return out
 }

@@ -8,6 +8,9 @@ const (
 	KindSMSCallbackNotice = "callback_notice"
 	KindSMSSurveyInvite   = "survey_invite"
 	KindSMSSurveyReminder = "survey_reminder"
+	// KindSMSInstrumentInvite invites a leader, deputy or member to an
+	// evaluation instrument (评价项目) with their own link.
+	KindSMSInstrumentInvite = "instrument_invite"
 )
 
 // ForCitizen are the kinds read by citizens, as SMS.
@@ -44,4 +47,10 @@ var citizenTemplates = []Template{
 			{Name: "链接", About: "受访人本人的作答链接", Example: "https://minyi.example.gov.cn/s/Qw8rT1"},
 			stopPlaceholder},
 		Default: Text{Body: "“{问卷}”将于{截止时间}截止，您尚未提交，请点击作答：{链接} 退订：{退订链接}"}},
+	{Kind: KindSMSInstrumentInvite, Name: "评价项目邀请（短信）", For: ForCitizen, SMS: true,
+		Placeholders: []Placeholder{
+			{Name: "评价", About: "评价项目名称，最多20字", Example: "2026年度领导评价"},
+			{Name: "链接", About: "评价人本人的评价链接", Example: "https://minyi.example.gov.cn/e/Qw8rT1"},
+			stopPlaceholder},
+		Default: Text{Body: "诚邀您参加“{评价}”，请点击评价：{链接} 退订：{退订链接}"}},
 }

@@ -383,7 +383,7 @@ func TestSchemeLeafNamesAnotherCyclesInstrument(t *testing.T) {
 			{Key: "peer_rating", Name: "部门互评", Kind: schemes.KindAuto, Max: 10, Source: source}}}
 	}
 	for _, tt := range []struct{ source, message string }{
-		{"instrument:peer", "部门互评: 评价项目“peer”属于“2026年度”，不是本考核年度的评价项目"},
+		{"instrument:peer", "部门互评: 评价项目“部门互评”属于“2026年度”，不是本考核年度的评价项目"},
 		{"instrument:nobody", "部门互评: 本考核年度没有代码为“nobody”的评价项目"},
 	} {
 		_, err := tx(t, w, func(tx pgx.Tx) (schemes.Version, error) {

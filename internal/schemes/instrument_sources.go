@@ -52,12 +52,13 @@ func checkInstrumentSources(ctx context.Context, tx pgx.Tx, actor audit.Actor, c
 		if have[key] {
 			continue
 		}
-		var elsewhere string
-		err := tx.QueryRow(ctx, `SELECT c.name FROM evaluation_instruments i JOIN assessment_cycles c ON c.id = i.cycle_id
-			WHERE i.key = $1 ORDER BY c.year DESC, c.id DESC LIMIT 1`, key).Scan(&elsewhere)
+		// Named by the instrument's name: staff never see keys.
+		var name, elsewhere string
+		err := tx.QueryRow(ctx, `SELECT i.name, c.name FROM evaluation_instruments i JOIN assessment_cycles c ON c.id = i.cycle_id
+			WHERE i.key = $1 ORDER BY c.year DESC, c.id DESC LIMIT 1`, key).Scan(&name, &elsewhere)
 		switch {
 		case err == nil:
-			return apperr.InvalidField("tree."+l.Key, l.Name+": 评价项目“"+key+"”属于“"+elsewhere+
+			return apperr.InvalidField("tree."+l.Key, l.Name+": 评价项目“"+name+"”属于“"+elsewhere+
 				"”，不是本考核年度的评价项目，自动取数只能使用本年度的评价项目")
 		case errors.Is(err, pgx.ErrNoRows):
 			return apperr.InvalidField("tree."+l.Key, l.Name+": 本考核年度没有代码为“"+key+"”的评价项目，请先在“评价项目”中创建")

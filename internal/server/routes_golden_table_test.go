@@ -310,6 +310,7 @@ var goldenAPIRoutes = []string{
 	"POST /api/v1/instruments/:id/invitees",
 	"POST /api/v1/instruments/:id/open",
 	"PUT /api/v1/instruments/:id/partners/:unit_id",
+	"POST /api/v1/instruments/:id/sms/invite",
 	"GET /api/v1/instruments/:id/results",
 	"GET /api/v1/instruments/:id/results/:unit_id/answers",
 	"GET /api/v1/surveys",

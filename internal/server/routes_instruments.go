@@ -6,6 +6,7 @@ package server
 import (
 	"github.com/gin-gonic/gin"
 
+	"minyi/internal/app/citizensmsapp"
 	"minyi/internal/app/instrumentsapp"
 	"minyi/internal/app/surveysapp"
 	"minyi/internal/httpx"
@@ -16,6 +17,7 @@ import (
 // pages to answer 部门互评 and 基层评价, and the invitees' link page.
 func (s *Server) instrumentRoutes(e *gin.Engine, authed, console *gin.RouterGroup) {
 	in := instrumentsapp.New(s.App)
+	sms := citizensmsapp.New(s.App)
 	e.GET("/e/:token", surveysapp.PrivateLink, in.InviteePage)
 	e.POST("/e/:token", surveysapp.PrivateLink, s.PublicForm(httpx.SurveyFormMax, false), in.InviteeSubmit)
 
@@ -30,6 +32,7 @@ func (s *Server) instrumentRoutes(e *gin.Engine, authed, console *gin.RouterGrou
 	authed.GET("/instruments/:id/invitees", s.Office, in.APIListInvitees)
 	authed.POST("/instruments/:id/invitees", s.Office, in.APIAddInvitee)
 	authed.PUT("/instruments/:id/partners/:unit_id", s.Office, in.APISetPartners)
+	authed.POST("/instruments/:id/sms/invite", s.Office, sms.APIInstrumentInvite)
 	authed.GET("/evaluations", in.APIMyEvaluations)
 	authed.GET("/instruments/:id/ballot", in.APIBallot)
 	authed.PUT("/instruments/:id/answers", in.APISaveAnswers)
@@ -41,7 +44,12 @@ func (s *Server) instrumentRoutes(e *gin.Engine, authed, console *gin.RouterGrou
 	console.POST("/console/instruments/:id/open", s.OfficePage, in.OpenInstrumentSubmit)
 	console.POST("/console/instruments/:id/close", s.OfficePage, in.CloseInstrumentSubmit)
 	console.POST("/console/instruments/:id/invitees", s.OfficePage, in.AddInviteeSubmit)
+	console.POST("/console/instruments/:id/sms/invite", s.OfficePage, sms.InstrumentInviteSubmit)
+	console.GET("/console/instruments/:id/letters", s.OfficePage, in.InvitationLetters)
 	console.GET("/console/instruments/:id/units/:unit_id", s.OfficePage, in.UnitAnswersPage)
+	console.GET("/console/instruments/:id/partners", s.OfficePage, in.PartnersPage)
+	console.GET("/console/instruments/:id/partners/:unit_id", s.OfficePage, in.PartnerPage)
+	console.POST("/console/instruments/:id/partners/:unit_id", s.OfficePage, in.SavePartnersSubmit)
 	console.GET("/console/evaluations", in.EvaluationsPage)
 	console.GET("/console/evaluations/:id", in.BallotPage)
 	console.POST("/console/evaluations/:id", in.SaveBallotSubmit)

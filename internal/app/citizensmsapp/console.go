@@ -28,10 +28,11 @@ func New(app *httpx.App) *Handlers { return &Handlers{App: app} }
 
 // Flashes are the messages the pages may show after a redirect.
 var Flashes = map[string]string{
-	"citizen_sms_resent":   "已重新排队发送，将在允许发送的时段内发出。",
-	"citizen_sms_settings": "短信设置已保存。",
-	"survey_sms_invited":   "已安排短信邀请：有手机号且未提交的受访人每人一条，已邀请过的不再重复。",
-	"survey_sms_reminded":  "已安排提醒短信：有手机号且未提交的受访人每人一条，同一天内不再重复提醒。",
+	"citizen_sms_resent":     "已重新排队发送，将在允许发送的时段内发出。",
+	"citizen_sms_settings":   "短信设置已保存。",
+	"survey_sms_invited":     "已安排短信邀请：有手机号且未提交的受访人每人一条，已邀请过的不再重复。",
+	"survey_sms_reminded":    "已安排提醒短信：有手机号且未提交的受访人每人一条，同一天内不再重复提醒。",
+	"instrument_sms_invited": "已安排短信邀请：有手机号且尚未评价的评价人每人一条，已邀请过的不再重复。",
 }
 
 const pageSize = 30

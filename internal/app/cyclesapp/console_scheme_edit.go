@@ -30,6 +30,15 @@ type schemeEditRow struct {
 	// MappedTo names the register unit the assessor is mapped to.
 	MappedTo string
 	Focus    bool
+	// Sources are an automatic item's choices of where its value comes
+	// from: the public evaluation or an instrument of the cycle, by name.
+	Sources []sourceOption
+}
+
+// sourceOption is a choice of an automatic item's source.
+type sourceOption struct {
+	Value, Label string
+	On           bool
 }
 
 type schemeEditPageData struct {
@@ -50,6 +59,9 @@ type schemeEditPageData struct {
 	Checked    bool
 	// Group is the scheme chain edited: the default scheme or a group's.
 	Group schemeGroup
+	// saveErrs are the problems found only on saving (an instrument of
+	// another cycle), by field ("tree.<key>"), shown beside their rows.
+	saveErrs map[string]string
 }
 
 type schemeKindOption struct{ Value, Label string }
@@ -61,7 +73,7 @@ type unitName struct {
 
 var editKinds = []schemeKindOption{
 	{schemes.KindManual, schemes.KindLabel(schemes.KindManual)},
-	{schemes.KindAuto, "公众评价得分（自动取数）"},
+	{schemes.KindAuto, "自动取数"},
 	{schemes.KindSum, "下级项目求和"},
 	{schemes.KindWeighted, "下级项目加权"},
 	{schemes.KindProrated, "按参加项目折算"},
@@ -204,6 +216,7 @@ func (s *Handlers) SchemeEditSubmit(c *gin.Context) {
 	}
 	if _, invalid := httpx.FieldErrors(err); invalid {
 		d.Problems = schemeProblems(err, schemes.Change{Tree: &tree})
+		d.saveErrs, _ = httpx.FieldErrors(err)
 		s.showSchemeEditor(c, http.StatusUnprocessableEntity, d, rows, -1, true)
 		return
 	}

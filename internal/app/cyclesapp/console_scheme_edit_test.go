@@ -16,7 +16,7 @@ import (
 
 var (
 	inputRe  = regexp.MustCompile(`<input[^>]*? name="([^"]+)" value="([^"]*)"`)
-	selectRe = regexp.MustCompile(`(?s)<select name="(kind\.\d+)"[^>]*>(.*?)</select>`)
+	selectRe = regexp.MustCompile(`(?s)<select name="((?:kind|src)\.\d+)"[^>]*>(.*?)</select>`)
 	chosenRe = regexp.MustCompile(`<option value="([^"]+)" selected>`)
 )
 

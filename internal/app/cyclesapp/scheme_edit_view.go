@@ -5,6 +5,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"minyi/internal/instruments"
 	"minyi/internal/schemes"
 )
 
@@ -45,6 +46,11 @@ func (s *Handlers) showSchemeEditor(c *gin.Context, status int, d schemeEditPage
 	for _, u := range units {
 		unitName[u.ID] = u.Name
 	}
+	insts, err := instruments.ForCycle(c, s.Pool, d.Cycle.ID)
+	if err != nil {
+		s.ConsoleError(c, err)
+		return
+	}
 	ids := unitIDs(units)
 	tree, typedOK := draftTree(rows, ids)
 	norm := tree.Normalized()
@@ -67,6 +73,11 @@ func (s *Handlers) showSchemeEditor(c *gin.Context, status int, d schemeEditPage
 		key := strings.TrimPrefix(p.Field, "tree.")
 		byKey[key] = append(byKey[key], problems[i].Message)
 	}
+	for field, m := range d.saveErrs {
+		if key, ok := strings.CutPrefix(field, "tree."); ok && len(byKey[key]) == 0 {
+			byKey[key] = append(byKey[key], m)
+		}
+	}
 	d.BasePage = s.Base(c, d.Cycle.Name+" · 编辑考核方案", "cycles")
 	d.CycleLink, d.Units, d.Kinds, d.Checked = cyclePath(d.Cycle.ID), units, editKinds, checked
 	d.Valid = typedOK && len(problems) == 0
@@ -85,6 +96,15 @@ func (s *Handlers) showSchemeEditor(c *gin.Context, status int, d schemeEditPage
 			v.DerivedMax = fmtNum(f.node.Max)
 		}
 		v.Rule = schemes.Rule(f.node)
+		if r.Kind == schemes.KindAuto {
+			v.Sources = sourceOptions(insts, f.node.Source)
+			// Name the chosen instrument in the rule, as the office knows it.
+			for _, in := range insts {
+				if in.Source() == f.node.Source {
+					v.Rule = strings.Replace(v.Rule, schemes.SourceLabel(in.Source()), "“"+in.Name+"”结果", 1)
+				}
+			}
+		}
 		if f.node.Assessor != nil && f.node.Assessor.UnitID != nil {
 			v.MappedTo = unitName[*f.node.Assessor.UnitID]
 		}
@@ -93,7 +113,8 @@ func (s *Handlers) showSchemeEditor(c *gin.Context, status int, d schemeEditPage
 				v.Problems = append(v.Problems, r.Error)
 			}
 			for _, m := range byKey[r.Key] {
-				v.Problems = append(v.Problems, strings.TrimPrefix(m, f.path+": "))
+				m = strings.TrimPrefix(strings.TrimPrefix(m, f.path+": "), strings.TrimSpace(r.Name)+": ")
+				v.Problems = append(v.Problems, m)
 			}
 			if i == 0 {
 				v.Problems = append(v.Problems, byKey["tree"]...)
@@ -112,6 +133,28 @@ func (s *Handlers) showSchemeEditor(c *gin.Context, status int, d schemeEditPage
 		}
 	}
 	s.Render(c, status, "console/scheme_edit.html", d)
+}
+
+// sourceOptions are the choices of an automatic item's source with the
+// current one on: the public evaluation, then the cycle's instruments by
+// name. A source naming no instrument of the cycle (a version copied from
+// another cycle) stays offered, so saving names the problem rather than
+// silently switching the item to the public evaluation.
+func sourceOptions(insts []instruments.Instrument, current string) []sourceOption {
+	if current == "" {
+		current = schemes.SourcePublicEvaluation
+	}
+	out := []sourceOption{{schemes.SourcePublicEvaluation, "公众评价得分", current == schemes.SourcePublicEvaluation}}
+	found := current == schemes.SourcePublicEvaluation
+	for _, in := range insts {
+		on := in.Source() == current
+		found = found || on
+		out = append(out, sourceOption{in.Source(), "评价项目：" + in.Name, on})
+	}
+	if !found {
+		out = append(out, sourceOption{current, "（本年度没有此评价项目，请重选）", true})
+	}
+	return out
 }
 
 func nameOr(name string) string {

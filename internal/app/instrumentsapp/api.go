@@ -175,7 +175,7 @@ func (s *Handlers) APIListInvitees(c *gin.Context) {
 		s.APIError(c, err)
 		return
 	}
-	list, total, err := instruments.ListInvitees(c, s.Pool, id, limit, offset)
+	list, total, err := instruments.ListInvitees(c, s.Pool, id, instruments.InviteeFilter{Limit: limit, Offset: offset})
 	out := make([]inviteeReply, 0, len(list))
 	for _, v := range list {
 		if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"minyi/internal/apperr"
 	"minyi/internal/audit"
+	"minyi/internal/citizensms"
 	"minyi/internal/cycles"
 	"minyi/internal/db"
 	"minyi/internal/httpx"
@@ -28,6 +29,9 @@ type resultRow struct {
 type inviteeRow struct {
 	instruments.Invitee
 	Link string
+	// SMS says what became of the invitee's SMS invitation ("" when none
+	// was sent).
+	SMS string
 }
 
 type instrumentPage struct {
@@ -45,6 +49,8 @@ type instrumentPage struct {
 	Errors     map[string]string
 	Error      string
 	InvitedErr string
+	// SMS is whether invitations can go by SMS (a gateway is configured).
+	SMS bool
 }
 
 // InstrumentPage shows an instrument: its settings, state, invitees with
@@ -66,7 +72,7 @@ func (s *Handlers) showInstrument(c *gin.Context, status int, form *instruments.
 		return
 	}
 	d := instrumentPage{BasePage: s.Base(c, in.Name+" · 评价项目", "cycles"), Cycle: cy, Inst: rowOf(in),
-		Frozen: in.Status != instruments.StatusDraft, Editing: true, InvitedErr: invErr}
+		Frozen: in.Status != instruments.StatusDraft, Editing: true, InvitedErr: invErr, SMS: s.SMS.Enabled}
 	if form == nil {
 		f := instruments.Input{Key: in.Key, Name: in.Name, Purpose: in.Purpose, Scale: in.Scale, GradePoints: in.GradePoints,
 			MinAnswers: in.MinAnswers, Anonymous: in.Anonymous, PartnersOnly: in.PartnersOnly,
@@ -100,7 +106,7 @@ func (s *Handlers) showInstrument(c *gin.Context, status int, form *instruments.
 	d.Pager.Unit = "个单位"
 	if !in.ByUnits() {
 		invPage := httpx.PageNumber(c.Query("ipage"))
-		vs, vt, err := instruments.ListInvitees(c, s.Pool, in.ID, 50, (invPage-1)*50)
+		vs, vt, err := instruments.ListInvitees(c, s.Pool, in.ID, instruments.InviteeFilter{Limit: 50, Offset: (invPage - 1) * 50})
 		if err != nil {
 			s.ConsoleError(c, err)
 			return
@@ -111,7 +117,11 @@ func (s *Handlers) showInstrument(c *gin.Context, status int, form *instruments.
 				s.ConsoleError(c, err)
 				return
 			}
-			d.Invitees = append(d.Invitees, inviteeRow{Invitee: v, Link: s.Config.PublicBaseURL + "/e/" + token})
+			row := inviteeRow{Invitee: v, Link: s.Config.PublicBaseURL + "/e/" + token}
+			if v.SMSState != nil {
+				row.SMS = citizensms.StateNames[*v.SMSState]
+			}
+			d.Invitees = append(d.Invitees, row)
 		}
 		d.InvPager = httpx.NewPager(invPage, 50, vt, func(n int) string {
 			return instrumentPath(in.ID) + "?ipage=" + strconv.Itoa(n) + "#invitees"
@@ -187,7 +197,7 @@ func (s *Handlers) AddInviteeSubmit(c *gin.Context) {
 	var added bool
 	err = db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
 		_, added, err = instruments.AddInvitee(c, tx, s.Keys, httpx.CurrentUser(c).Actor(), id,
-			instruments.InviteeInput{Name: c.PostForm("name"), Group: c.PostForm("group")})
+			instruments.InviteeInput{Name: c.PostForm("name"), Group: c.PostForm("group"), Phone: c.PostForm("phone")})
 		return err
 	})
 	if apperr.Is(err, apperr.Invalid) || apperr.Is(err, apperr.Conflict) {

@@ -35,6 +35,7 @@ var Flashes = map[string]string{
 	"invitee_added":      "评价人已添加，已生成专属邀请链接。",
 	"invitee_exists":     "该评价人已在名单中，未重复添加。",
 	"evaluations_saved":  "评价已保存，结束前可以修改。",
+	"partners_saved":     "协作单位已保存。",
 }
 
 func instrumentPath(id int64) string { return "/console/instruments/" + strconv.FormatInt(id, 10) }

@@ -2,7 +2,6 @@ package surveysapp
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/csv"
 	"html/template"
 	"net/http"
@@ -13,7 +12,6 @@ import (
 	"github.com/skip2/go-qrcode"
 	"github.com/xuri/excelize/v2"
 
-	"minyi/internal/apperr"
 	"minyi/internal/httpx"
 	"minyi/internal/office"
 	"minyi/internal/surveys"
@@ -129,13 +127,13 @@ func (s *Handlers) InvitationLetters(c *gin.Context) {
 		d.Intro = defaultIntro
 	}
 	for _, r := range rows {
-		png, err := invitationQR(r.Link, 320)
+		qr, err := httpx.QRDataURL(r.Link, 320)
 		if err != nil {
-			s.ConsoleError(c, apperr.Wrap(apperr.Internal, "二维码生成失败", err))
+			s.ConsoleError(c, err)
 			return
 		}
 		d.Letters = append(d.Letters, letterView{Name: r.Name, Organisation: r.Organisation, GroupName: r.GroupName,
-			Link: r.Link, QR: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))})
+			Link: r.Link, QR: qr})
 	}
 	d.Pager = httpx.NewPager(page, lettersPerPrint, total, func(n int) string {
 		v := c.Request.URL.Query()
