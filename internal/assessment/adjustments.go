@@ -62,19 +62,11 @@ const adjustmentColumns = `x.id, x.cycle_id, x.unit_id, un.name AS unit_name, x.
 // ListAdjustments returns the cycle's adjustments (revoked ones included),
 // of one unit when unitID is not nil, newest first.
 func ListAdjustments(ctx context.Context, q db.DBTX, cycleID int64, unitID *int64) ([]Adjustment, error) {
-	rows, _ := q.Query(ctx, `SELECT `+adjustmentColumns+`
-		WHERE x.cycle_id = $1 AND ($2::bigint IS NULL OR x.unit_id = $2) ORDER BY x.id DESC`, cycleID, unitID)
-	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[Adjustment])
-	if list == nil {
-		list = []Adjustment{}
-	}
-	return list, db.Err(err)
+	return cycleRecords[Adjustment](ctx, q, adjustmentColumns, "x", cycleID, unitID)
 }
 
 func findAdjustment(ctx context.Context, q db.DBTX, id int64) (Adjustment, error) {
-	rows, _ := q.Query(ctx, `SELECT `+adjustmentColumns+` WHERE x.id = $1`, id)
-	a, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Adjustment])
-	return a, notFound(db.Err(err), "等次调整记录不存在")
+	return findRecord[Adjustment](ctx, q, adjustmentColumns, "x", id, "等次调整记录不存在")
 }
 
 // AdjustmentInput is what the office records.

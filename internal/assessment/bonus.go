@@ -63,20 +63,12 @@ const claimColumns = `b.id, b.cycle_id, b.unit_id, un.name AS unit_name, b.title
 // ListClaims returns the cycle's claims, of one unit when unitID is not
 // nil, newest first.
 func ListClaims(ctx context.Context, q db.DBTX, cycleID int64, unitID *int64) ([]Claim, error) {
-	rows, _ := q.Query(ctx, `SELECT `+claimColumns+`
-		WHERE b.cycle_id = $1 AND ($2::bigint IS NULL OR b.unit_id = $2) ORDER BY b.id DESC`, cycleID, unitID)
-	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[Claim])
-	if list == nil {
-		list = []Claim{}
-	}
-	return list, db.Err(err)
+	return cycleRecords[Claim](ctx, q, claimColumns, "b", cycleID, unitID)
 }
 
 // FindClaim returns a claim.
 func FindClaim(ctx context.Context, q db.DBTX, id int64) (Claim, error) {
-	rows, _ := q.Query(ctx, `SELECT `+claimColumns+` WHERE b.id = $1`, id)
-	c, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Claim])
-	return c, notFound(db.Err(err), "加分申报不存在")
+	return findRecord[Claim](ctx, q, claimColumns, "b", id, "加分申报不存在")
 }
 
 // ClaimInput is what a unit submits. ClientKey (optional, ≤ 100

@@ -46,23 +46,17 @@ func ListDeductions(ctx context.Context, q db.DBTX, cycleID int64, unitID *int64
 	if err != nil {
 		return nil, err
 	}
-	rows, _ := q.Query(ctx, `SELECT `+deductionColumns+`
-		WHERE x.cycle_id = $1 AND ($2::bigint IS NULL OR x.unit_id = $2) ORDER BY x.id DESC`, cycleID, unitID)
-	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[Deduction])
-	if list == nil {
-		list = []Deduction{}
-	}
+	list, err := cycleRecords[Deduction](ctx, q, deductionColumns, "x", cycleID, unitID)
 	for i := range list {
 		list[i].ReasonName = reasonName(set.Settings, list[i].ReasonKey)
 	}
-	return list, db.Err(err)
+	return list, err
 }
 
 func findDeduction(ctx context.Context, q db.DBTX, id int64) (Deduction, error) {
-	rows, _ := q.Query(ctx, `SELECT `+deductionColumns+` WHERE x.id = $1`, id)
-	d, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Deduction])
+	d, err := findRecord[Deduction](ctx, q, deductionColumns, "x", id, "扣分记录不存在")
 	if err != nil {
-		return Deduction{}, notFound(db.Err(err), "扣分记录不存在")
+		return Deduction{}, err
 	}
 	set, err := LoadSettings(ctx, q, d.CycleID)
 	d.ReasonName = reasonName(set.Settings, d.ReasonKey)

@@ -39,19 +39,11 @@ const rankAdjustmentColumns = `x.id, x.cycle_id, x.unit_id, un.name AS unit_name
 // ListRankAdjustments returns the cycle's rank adjustments (revoked ones
 // included), of one unit when unitID is not nil, newest first.
 func ListRankAdjustments(ctx context.Context, q db.DBTX, cycleID int64, unitID *int64) ([]RankAdjustment, error) {
-	rows, _ := q.Query(ctx, `SELECT `+rankAdjustmentColumns+`
-		WHERE x.cycle_id = $1 AND ($2::bigint IS NULL OR x.unit_id = $2) ORDER BY x.id DESC`, cycleID, unitID)
-	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[RankAdjustment])
-	if list == nil {
-		list = []RankAdjustment{}
-	}
-	return list, db.Err(err)
+	return cycleRecords[RankAdjustment](ctx, q, rankAdjustmentColumns, "x", cycleID, unitID)
 }
 
 func findRankAdjustment(ctx context.Context, q db.DBTX, id int64) (RankAdjustment, error) {
-	rows, _ := q.Query(ctx, `SELECT `+rankAdjustmentColumns+` WHERE x.id = $1`, id)
-	a, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[RankAdjustment])
-	return a, notFound(db.Err(err), "位次调整记录不存在")
+	return findRecord[RankAdjustment](ctx, q, rankAdjustmentColumns, "x", id, "位次调整记录不存在")
 }
 
 const categorySizeSQL = `SELECT u.category, (SELECT count(*) FROM units o WHERE o.category = u.category)
