@@ -46,7 +46,7 @@ func TestBrowserReceiptsAndRanks(t *testing.T) {
 		f.querySelector('input[name=delivered_on]').value = '2026-09-28';
 		return true; })()`)
 	browsertest.Do(t, ctx, "record the delivery", chromedp.Click(chromedp.CSS(`tr[data-unit="`+apptest.Itoa(w.B.ID)+`"] .delivery-form button`)),
-		chromedp.WaitVisible(chromedp.ID("delivered-count")))
+		chromedp.WaitVisible(chromedp.CSS(".alert-ok")), chromedp.WaitVisible(chromedp.ID("delivered-count")))
 	if s := browsertest.Text(t, ctx, "#delivered-count"); s != "1" {
 		t.Fatalf("delivered count: %q", s)
 	}
