@@ -52,7 +52,7 @@ func ConnectServing(ctx context.Context, url string, maxConns int32, warm string
 	if err != nil {
 		return nil, err
 	}
-	cfg.MinIdleConns = min(4, maxConns/2)
+	cfg.MinConns = maxConns
 	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
 		if warm != "" {
 			// Only a shortcut: a failure (the tables not yet migrated,

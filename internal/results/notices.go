@@ -29,7 +29,8 @@ func cycleName(ctx context.Context, tx pgx.Tx, cycleID int64) (string, error) {
 }
 
 // noticePreliminary tells every unit in preliminary publication pubID its
-// result is out and until when it may apply for review.
+// result is out, until when to sign for it (签收) and until when it may
+// apply for review if it does not.
 func noticePreliminary(ctx context.Context, tx pgx.Tx, cycleID, pubID int64, w window, now time.Time) error {
 	name, err := cycleName(ctx, tx, cycleID)
 	if err != nil {
@@ -42,6 +43,7 @@ func noticePreliminary(ctx context.Context, tx pgx.Tx, cycleID, pubID int64, w w
 	}
 	values := func() notify.Values {
 		return notify.Values{"考核年度": name, "复核工作日": strconv.Itoa(w.days),
+			"签收期限": notify.Date(w.receiptBy.String(), w.receiptBy.Provisional),
 			"复核期限": notify.Date(w.due.String(), w.due.Provisional)}
 	}
 	notices := make([]notify.Notice, len(units))

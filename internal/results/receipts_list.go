@@ -85,6 +85,21 @@ func ListReceipts(ctx context.Context, q db.DBTX, loc *time.Location, now time.T
 	return list, sum, nil
 }
 
+// SummarizeReceipts counts the receipts of the cycle's preliminary
+// results as of now (Published false before them): the office's to-do
+// for the units that have not signed reads it.
+func SummarizeReceipts(ctx context.Context, q db.DBTX, loc *time.Location, now time.Time, cycleID int64) (ReceiptSummary, error) {
+	st, err := LoadStatus(ctx, q, cycleID)
+	if err != nil || st.Preliminary == nil {
+		return ReceiptSummary{}, err
+	}
+	rule, err := loadRule(ctx, q, loc, now, *st.Preliminary)
+	if err != nil {
+		return ReceiptSummary{}, err
+	}
+	return summarize(ctx, q, rule)
+}
+
 // summarize counts the publication's receipts and finds the last day any
 // unit may still apply: the window's end grows with the day it counts
 // from, so it is the one of the newest receipt that starts a window (or

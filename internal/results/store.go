@@ -233,6 +233,9 @@ func insertPublication(ctx context.Context, tx pgx.Tx, actor audit.Actor, a Asse
 type window struct {
 	due  workdays.Due
 	days int
+	// receiptBy is the last day a receipt (签收 or delivery) still starts
+	// a unit's window (AppealWindow); due counts from the notification.
+	receiptBy workdays.Due
 }
 
 // publicationSummary is what the audit log keeps of a publication.
@@ -287,7 +290,11 @@ func PublishPreliminary(ctx context.Context, tx pgx.Tx, actor audit.Actor, loc *
 	if err != nil {
 		return Status{}, err
 	}
-	deadline := window{due: due, days: a.Settings.AppealDays}
+	receiptBy, err := workdays.Deadline(ctx, tx, localDay(now, loc), a.Settings.ReceiptDaysInForce())
+	if err != nil {
+		return Status{}, err
+	}
+	deadline := window{due: due, days: a.Settings.AppealDays, receiptBy: receiptBy}
 	id, err := insertPublication(ctx, tx, actor, a, categoryOrder, StagePreliminary, &deadline, in, now)
 	if err != nil {
 		return Status{}, err

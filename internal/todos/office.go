@@ -10,6 +10,7 @@ import (
 
 	"minyi/internal/db"
 	"minyi/internal/feedback"
+	"minyi/internal/results"
 	"minyi/internal/httpx"
 	"minyi/internal/users"
 	"minyi/internal/workdays"
@@ -17,7 +18,7 @@ import (
 
 // officeSources are the office's to-dos.
 var officeSources = []source{officeReviewBacklog, officeCounts, officeReviewApplications, officeOverdueCases,
-	officeSurveys, officeReportReceipts, officeDeductionProposals}
+	officeSurveys, officeReportReceipts, officeDeductionProposals, officeResultReceipts}
 
 // overdueUnitsShown is how many units the overdue-cases items name; the
 // rest are gathered in one item.
@@ -226,4 +227,42 @@ func officeDeductionProposals(ctx context.Context, q db.DBTX, _ users.User, _ En
 		return nil
 	})
 	return out, db.Err(err)
+}
+
+// officeResultReceipts are the cycles whose preliminary results some units
+// have neither signed for nor had their delivery recorded (the final
+// results wait for them), due the last day a receipt still starts a
+// unit's review window; past it, their windows count from the
+// notification and the office is asked to record the deliveries.
+func officeResultReceipts(ctx context.Context, q db.DBTX, _ users.User, env Env) ([]Item, error) {
+	rows, _ := q.Query(ctx, `SELECT p.cycle_id, c.name FROM assessment_publications p
+		JOIN assessment_cycles c ON c.id = p.cycle_id
+		WHERE p.stage = 'preliminary'
+		  AND NOT EXISTS (SELECT 1 FROM assessment_publications f WHERE f.cycle_id = p.cycle_id AND f.stage = 'final')
+		ORDER BY p.id DESC LIMIT 5`)
+	var refs []cycleRef
+	var ref cycleRef
+	if _, err := pgx.ForEachRow(rows, []any{&ref.ID, &ref.Name}, func() error { refs = append(refs, ref); return nil }); err != nil {
+		return nil, db.Err(err)
+	}
+	var out []Item
+	for _, c := range refs {
+		s, err := results.SummarizeReceipts(ctx, q, env.Loc, env.Now, c.ID)
+		if err != nil {
+			return nil, err
+		}
+		if !s.Published || s.Unreceived == 0 {
+			continue
+		}
+		n := strconv.Itoa(s.Unreceived)
+		it := Item{Kind: KindResultReceipts, Count: s.Unreceived, CountText: n, Title: n + " 个单位尚未签收初步考核结果",
+			Detail: c.Name + "：签收或登记送达后，申请复核期限自该日起计算", Due: ptr(s.ReceiptBy),
+			Link: "/console/cycles/" + strconv.FormatInt(c.ID, 10) + "/results/receipts?state=pending"}
+		if s.Overdue > 0 {
+			it.Title = n + " 个单位逾期未签收初步考核结果，请登记送达日期"
+			it.Detail = c.Name + "：未登记的，申请复核期限自通知之日起计算"
+		}
+		out = append(out, it)
+	}
+	return out, nil
 }

@@ -43,6 +43,7 @@ const (
 	KindReportReceipt     = "report_receipt"
 	KindPatternFlags      = "pattern_flags"
 	KindDeductionProposal = "deduction_proposal"
+	KindResultReceipts    = "result_receipts"
 )
 
 // Item is one thing waiting for the person.
@@ -156,7 +157,7 @@ func For(ctx context.Context, q db.DBTX, u users.User, env Env) ([]Item, error) 
 var kindOrder = []string{
 	KindCaseAnswer, KindCaseReturned, KindCaseFix, KindResultReceipt, KindReviewAnswered, KindRectificationReport, KindTargetSheet,
 	KindProgressReport, KindSelfEvaluation, KindAssessorScoring,
-	KindCallbacksDue, KindReviewApplication, KindOverdueCases, KindCaseVerify, KindReviewBacklog, KindFeedbackAppeals,
+	KindCallbacksDue, KindReviewApplication, KindResultReceipts, KindOverdueCases, KindCaseVerify, KindReviewBacklog, KindFeedbackAppeals,
 	KindPatternFlags, KindTargetApproval, KindChangeRequests, KindDeductionProposal, KindReportReceipt, KindSurveyClosing, KindCalendarMissing,
 }
 

@@ -87,6 +87,16 @@ func TestAPIReceipts(t *testing.T) {
 	if !found {
 		t.Fatalf("unit to-dos lack the receipt: %+v", td.Items)
 	}
+	// The notice names the last day to sign; unsigned, the window ends
+	// 5 working days after the notification (the make-up Saturday).
+	if n := notices(t, w.UnitUser); len(n) != 1 || !strings.Contains(n[0].Body, "请于2026年10月10日前登录系统签收") ||
+		!strings.Contains(n[0].Body, "自签收之日起5个工作日内") || !strings.Contains(n[0].Body, "即2026年10月10日前") {
+		t.Fatalf("preliminary notice: %+v", n)
+	}
+	if it := officeReceiptTodo(t, w); it == nil || it.Count != 3 || it.Title != "3 个单位尚未签收初步考核结果" || *it.Due != "2026-10-10" ||
+		!strings.HasSuffix(it.Link, "/results/receipts?state=pending") {
+		t.Fatalf("office to-do before signing: %+v", it)
+	}
 
 	// Signing: not the office's, not another unit's; the own one, twice.
 	setNow(time.Date(2026, 9, 29, 9, 0, 0, 0, loc))
@@ -140,6 +150,9 @@ func TestAPIReceipts(t *testing.T) {
 		t.Fatalf("second delivery: %s", rep.Body)
 	}
 	apptest.WantAPIError(t, apptest.APIJSON(t, w.Office, "POST", base+"/units/"+a+"/delivery", map[string]any{"delivered_on": "2026-09-29"}), http.StatusConflict, "conflict")
+	if it := officeReceiptTodo(t, w); it == nil || it.Count != 1 || it.Overdue {
+		t.Fatalf("office to-do after one signed and one delivered: %+v", it)
+	}
 
 	// Monday 12 October: C never signed; past 10 October its window
 	// counts from the notification and ended on 10 October.
@@ -154,6 +167,9 @@ func TestAPIReceipts(t *testing.T) {
 	apptest.APIJSON(t, w.Office, "GET", base+"/receipts?state=pending", nil).Decode(t, http.StatusOK, &list)
 	if len(list.Items) != 1 || list.Items[0].UnitID != c.ID || list.Items[0].Basis != results.BasisNotified || list.Items[0].WindowEnd != "2026-10-10" {
 		t.Fatalf("pending receipts: %+v", list.Items)
+	}
+	if it := officeReceiptTodo(t, w); it == nil || it.Title != "1 个单位逾期未签收初步考核结果，请登记送达日期" || !it.Overdue {
+		t.Fatalf("office to-do past the days to sign: %+v", it)
 	}
 	apptest.WantAPIError(t, apptest.APIJSON(t, w.Office, "GET", base+"/receipts?state=x", nil), http.StatusUnprocessableEntity, "invalid", "state")
 	apptest.WantAPIError(t, apptest.APIJSON(t, w.UnitUser, "GET", base+"/receipts", nil), http.StatusForbidden, "forbidden")
@@ -193,6 +209,23 @@ func TestAPIReceipts(t *testing.T) {
 		map[string]any{"status": "rejected", "answer": "经复核，表彰不属于加分范围"}).Decode(t, http.StatusOK, nil)
 	apptest.APIJSON(t, w.Office, "POST", base+"/final", map[string]any{"provisional_reason": "测试"}).Decode(t, http.StatusCreated, &st)
 	apptest.WantAPIError(t, apptest.APIJSON(t, w.Office, "POST", base+"/units/"+b+"/delivery", map[string]any{"delivered_on": "2026-09-30"}), http.StatusConflict, "conflict")
+	if it := officeReceiptTodo(t, w); it != nil {
+		t.Fatalf("office to-do left after the final results: %+v", it)
+	}
+}
+
+// officeReceiptTodo is the office's to-do for the units that have not
+// received the preliminary results, nil when there is none.
+func officeReceiptTodo(t *testing.T, w *fixtures.APIWorld) *todos.Item {
+	t.Helper()
+	var td struct{ Items []todos.Item }
+	apptest.APIJSON(t, w.Office, "GET", "/api/v1/todos", nil).Decode(t, http.StatusOK, &td)
+	for _, it := range td.Items {
+		if it.Kind == todos.KindResultReceipts {
+			return &it
+		}
+	}
+	return nil
 }
 
 func firstAppeal(t *testing.T, w *fixtures.APIWorld, base string) int64 {
