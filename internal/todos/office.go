@@ -10,8 +10,8 @@ import (
 
 	"minyi/internal/db"
 	"minyi/internal/feedback"
-	"minyi/internal/results"
 	"minyi/internal/httpx"
+	"minyi/internal/results"
 	"minyi/internal/users"
 	"minyi/internal/workdays"
 )
