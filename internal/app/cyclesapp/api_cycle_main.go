@@ -34,7 +34,8 @@ func (s *Handlers) APISetCycleMain(c *gin.Context) {
 }
 
 // CycleMainSubmit makes the cycle its year's main cycle or not from its
-// page; a refusal comes back as a flash-free error page section.
+// page; a refusal (another main cycle that year, say) comes back on the
+// page, beside the button.
 func (s *Handlers) CycleMainSubmit(c *gin.Context) {
 	id, err := httpx.IDParam(c, "id")
 	if err != nil {
@@ -46,6 +47,10 @@ func (s *Handlers) CycleMainSubmit(c *gin.Context) {
 		_, _, err := cycles.SetMain(c, tx, httpx.CurrentUser(c).Actor(), id, main)
 		return err
 	})
+	if e := apperr.From(err); err != nil && (e.Code == apperr.Invalid || e.Code == apperr.Conflict) {
+		s.showCycle(c, apperr.Status(e.Code), nil, map[string]string{"main": e.Message})
+		return
+	}
 	if err != nil {
 		s.ConsoleError(c, err)
 		return

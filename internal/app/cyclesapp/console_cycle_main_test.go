@@ -38,7 +38,8 @@ func TestConsoleCycleMain(t *testing.T) {
 	if p := apptest.Get(t, w.Office, extra); !p.Has("专项考核（不计入连续年度）") || !p.Has("设为本年度主考核") {
 		t.Error("extra cycle's page")
 	}
-	if p := apptest.Post(t, w.Office, extra+"/main", url.Values{"main": {"1"}}); p.Status != http.StatusUnprocessableEntity || !p.Has("同一年度只能有一个主考核") {
+	if p := apptest.Post(t, w.Office, extra+"/main", url.Values{"main": {"1"}}); p.Status != http.StatusUnprocessableEntity || !p.Has(`id="main-err" role="alert">2025年度已有主考核`) ||
+		!p.Has("设为本年度主考核") {
 		t.Errorf("switch to a second main: %d", p.Status)
 	}
 	if p := apptest.Post(t, w.Office, first+"/main", url.Values{"main": {"0"}}); p.Status != http.StatusSeeOther {
