@@ -458,6 +458,9 @@ var entityFieldNames = map[string]map[string]string{
 	"survey":           {"name": "问卷名称"},
 	"instrument":       {"name": "评价项目名称", "key": "评价项目代码", "answers": "评价"},
 	"assessment_entry": {"points": "评分", "note": "评分说明"},
+	// A publication's count of units per grade.
+	"cycle": {"grades.excellent": "等次·优秀单位数", "grades.good": "等次·良好单位数", "grades.pass": "等次·合格单位数",
+		"grades.fail": "等次·不合格单位数"},
 }
 
 // fieldName is the Chinese name of path on entity's records, if every part

@@ -205,6 +205,9 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, cfg config.Config, keys *secu
 	if err != nil {
 		return res, err
 	}
+	if _, err = seedLastYear(ctx, pool, cfg, now, rng, list); err != nil {
+		return res, err
+	}
 	if _, err = seedInstruments(ctx, pool, cfg, keys, now, list); err != nil {
 		return res, err
 	}
