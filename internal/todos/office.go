@@ -17,7 +17,7 @@ import (
 
 // officeSources are the office's to-dos.
 var officeSources = []source{officeReviewBacklog, officeCounts, officeReviewApplications, officeOverdueCases,
-	officeSurveys, officeReportReceipts, officeDeductionProposals}
+	officeSurveys, officeReportReceipts, officeDeductionProposals, officeSelfEvalOverdue}
 
 // overdueUnitsShown is how many units the overdue-cases items name; the
 // rest are gathered in one item.
