@@ -28,7 +28,7 @@ func unitSelfEvalReports(ctx context.Context, q db.DBTX, u users.User, env Env) 
 	}
 	var out []Item
 	for _, p := range list {
-		out = append(out, Item{Kind: KindSelfEvalReport, UnitID: u.UnitID, Title: "提交" + p.Name + "自评报告",
+		out = append(out, Item{Kind: KindSelfEvalReport, UnitID: u.UnitID, Title: "提交自评报告：" + p.Name,
 			Detail: p.CycleName + "：自评截至 " + p.CoversTo, Due: ptr(p.DueOn),
 			Link: "/console/self-eval-periods/" + strconv.FormatInt(p.ID, 10) + "/units/" + strconv.FormatInt(*u.UnitID, 10)})
 	}

@@ -87,7 +87,7 @@ func TestSelfEvaluationRoleFlow(t *testing.T) {
 	w.at("2026-07-10")
 	var td apiTodos
 	w.cm.JSON(t, "GET", "/api/v1/todos", nil, &td)
-	if !hasTodo(td, "self_eval_report", "提交半年自评自评报告") {
+	if !hasTodo(td, "self_eval_report", "提交自评报告：半年自评") {
 		t.Errorf("unit M's to-dos %+v", td)
 	}
 
