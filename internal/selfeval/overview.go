@@ -143,6 +143,9 @@ type UnitPeriod struct {
 	SubmittedAt *time.Time `json:"submitted_at"`
 }
 
+// StatusLabel is the report's status in Chinese.
+func (u UnitPeriod) StatusLabel() string { return StatusLabel(u.Status) }
+
 // ListUnitPeriods returns the cycle's periods with the unit's report
 // status in each on today's local date.
 func ListUnitPeriods(ctx context.Context, q db.DBTX, cycleID, unitID int64, today string) ([]UnitPeriod, error) {

@@ -235,6 +235,10 @@ func TestReportFormRefusesTooLargeFile(t *testing.T) {
 	if !apptest.HasText(got, "半年报告正文") || !apptest.HasText(got, "总结.png") || !apptest.HasText(got, "已提交") {
 		t.Errorf("own page %s", apptest.PageText(got.Body))
 	}
+	got = apptest.Get(t, w.cf, "/console/cycles/"+apptest.Itoa(w.cycle)+"/assessor/units/"+apptest.Itoa(w.m))
+	if !strings.Contains(got.Body, `href="`+page+`"`) || !apptest.HasText(got, "已提交") {
+		t.Errorf("the assessor's unit page links the report: %s", apptest.PageText(got.Body))
+	}
 	got = apptest.Get(t, w.cf, page)
 	if got.Status != http.StatusOK || !apptest.HasText(got, "半年报告正文") || !apptest.HasText(got, "预算执行") || apptest.HasText(got, "安全生产") {
 		t.Errorf("assessor page %d %s", got.Status, apptest.PageText(got.Body))
