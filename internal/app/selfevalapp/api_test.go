@@ -176,6 +176,10 @@ func TestSelfEvaluationRoleFlow(t *testing.T) {
 	if !hasTodo(td, "self_eval_overdue", "半年自评：2 个单位逾期未交自评报告") {
 		t.Errorf("office to-dos %+v", td)
 	}
+	if p := apptest.Get(t, w.office, "/console/targets?cycle_id="+apptest.Itoa(w.cycle)); !apptest.HasText(p,
+		"“半年自评”的自评报告已于 2026-07-15 截止，仍有 2 个单位未提交。") {
+		t.Errorf("the targets page's warning: %s", apptest.PageText(p.Body))
+	}
 	apptest.APIJSON(t, w.cf, "PUT", reportPath(hp.ID, w.f), map[string]any{"body": "补交。"}).Decode(t, http.StatusOK, nil)
 	var periods struct{ Items []apiPeriod }
 	apptest.APIJSON(t, w.cf, "GET", w.periodsPath(), nil).Decode(t, http.StatusOK, &periods)
