@@ -113,6 +113,9 @@ func prepare(ctx context.Context, conn *pgx.Conn, officeAPI, unitAPI *client, un
 	if err := prepareAssessor(ctx, conn, officeAPI, unitID, cycle); err != nil {
 		return err
 	}
+	if err := prepareSelfEval(ctx, conn, officeAPI, unitAPI, unitID, cycle, year); err != nil {
+		return err
+	}
 	return prepareAssessedEvidence(ctx, conn, officeAPI, unitID, cycle, year)
 }
 
@@ -217,6 +220,7 @@ var lookups = []struct{ name, sql string }{
 		JOIN assessment_cycles c ON c.id = s.cycle_id WHERE c.year = @year AND s.unit_id = (SELECT min(id) FROM units WHERE id <> @unit)`},
 	{"key_task", `SELECT min(t.id) FROM key_tasks t JOIN assessment_cycles c ON c.id = t.cycle_id
 		WHERE c.year = @year AND t.lead_unit_id = @unit`},
+	{"se_period", `SELECT min(p.id) FROM self_eval_periods p JOIN assessment_cycles c ON c.id = p.cycle_id WHERE c.year = @year`},
 	{"rectification_unit", `SELECT min(r.unit_id) FROM assessment_rectification_reports r
 		JOIN assessment_cycles c ON c.id = r.cycle_id WHERE c.year = @year`},
 }

@@ -331,6 +331,18 @@ func catalogue() []spec {
 		{route: "/api/v1/cycles/:id/deduction-presets", path: "/api/v1/cycles/{cycle}/deduction-presets", who: both},
 		{route: "/api/v1/cycles/:id/key-tasks", path: "/api/v1/cycles/{cycle}/key-tasks", who: both},
 		{route: "/api/v1/key-tasks/:id", path: "/api/v1/key-tasks/{key_task}", who: both},
+
+		// Self-evaluation periods and reports (issue 16 part 1): the
+		// office's overview over every unit with a target sheet, first
+		// and hundredth page, by name and by status.
+		{route: "/console/cycles/:id/self-eval-periods", path: "/console/cycles/{cycle}/self-eval-periods", who: both},
+		{route: "/console/self-eval-periods/:id", path: "/console/self-eval-periods/{se_period}", who: office, deep: true},
+		{route: "/console/self-eval-periods/:id", path: "/console/self-eval-periods/{se_period}?q=%E5%B1%80", filter: "name", who: office},
+		{route: "/console/self-eval-periods/:id", path: "/console/self-eval-periods/{se_period}?status=submitted", filter: "submitted", who: office},
+		{route: "/console/self-eval-periods/:id/units/:unit_id", path: "/console/self-eval-periods/{se_period}/units/{unit}", who: both},
+		{route: "/api/v1/cycles/:id/self-eval-periods", path: "/api/v1/cycles/{cycle}/self-eval-periods", who: both},
+		{route: "/api/v1/self-eval-periods/:id/units", path: "/api/v1/self-eval-periods/{se_period}/units?limit=50", who: office},
+		{route: "/api/v1/self-eval-periods/:id/units/:unit_id", path: "/api/v1/self-eval-periods/{se_period}/units/{unit}", who: both},
 	}
 	s = append(s, filtered("/console/ratings", "/console/ratings", both, ratingFilters)...)
 	s = append(s, filtered("/api/v1/ratings", "/api/v1/ratings?limit=50", both, ratingFilters)...)

@@ -5,6 +5,7 @@ import (
 
 	"minyi/internal/apperr"
 	"minyi/internal/db"
+	"minyi/internal/selfeval"
 	"minyi/internal/targets"
 )
 
@@ -106,7 +107,7 @@ const MsgEvidenceNotAssessed = "该佐证材料所属的指标不由本单位考
 // CheckEvidence reports whether the assessor may download the evidence
 // file: the unit attached it to a current indicator of its target sheet
 // of the cycle that the assessor sees (it names the assessor or feeds one
-// of its leaves). It returns CheckAssesses's errors for a unit the
+// of its leaves), or to one of its self-evaluation reports of the cycle. It returns CheckAssesses's errors for a unit the
 // assessor does not assess, not_found for a file the unit's sheet does
 // not cite, and forbidden (MsgEvidenceNotAssessed) for a file only of
 // indicators outside the scope.
@@ -128,12 +129,20 @@ func CheckEvidence(ctx context.Context, q db.DBTX, cycleID, assessorID, unitID i
 		return err
 	}
 	if len(list) == 0 {
+		// A file of the unit's self-evaluation report: the report is the
+		// whole unit's, so every assessor of the unit reads it.
+		if cited, err := selfeval.ReportCitesFile(ctx, q, cycleID, unitID, evidenceID); err != nil || cited {
+			return err
+		}
 		return notFound
 	}
 	for _, in := range list {
 		if sc.sees(in.AssessorUnitID, in.SchemeKey) {
 			return nil
 		}
+	}
+	if cited, err := selfeval.ReportCitesFile(ctx, q, cycleID, unitID, evidenceID); err != nil || cited {
+		return err
 	}
 	return apperr.New(apperr.Forbidden, MsgEvidenceNotAssessed)
 }

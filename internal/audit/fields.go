@@ -448,6 +448,12 @@ var fieldNames = map[string]string{
 	"rater_categories":   "评价单位类别",
 	"rater":              "评价人",
 	"mark":               "分数",
+	"covers_to":          "自评截至日期",
+	"due_on":             "报告截止日期",
+	"annual":             "年度自评",
+	"period_id":          "自评期次",
+	"late":               "逾期提交",
+	"evidence_id":        "佐证材料",
 }
 
 // entityFieldNames are the names that differ by the kind of record.

@@ -145,6 +145,12 @@ var actionLabels = map[string]string{
 	"instrument.invite":             "邀请评价人",
 	"instrument.partners":           "设置互评协作单位",
 	"instrument.answer":             "提交评价项目评价",
+	"self_eval_period.create":       "新增自评期次",
+	"self_eval_period.update":       "修改自评期次",
+	"self_eval_report.submit":       "提交自评报告",
+	"self_eval_report.update":       "修改自评报告",
+	"self_eval_report.attach":       "上传自评报告附件",
+	"self_eval_report.detach":       "移除自评报告附件",
 }
 
 // entityLabels names the kinds of records the log names, in filter order.
@@ -163,7 +169,7 @@ var entityLabels = []Choice{
 	{"citizen_sms", "群众短信"},
 	{"citizen_sms_settings", "群众短信设置"},
 	{"deduction_proposal", "扣分建议"}, {"key_task", "重点任务"},
-	{"instrument", "评价项目"},
+	{"instrument", "评价项目"}, {"self_eval_report", "自评报告"},
 }
 
 // Choice is one option of a filter: the stored key and its label.

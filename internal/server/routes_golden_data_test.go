@@ -181,6 +181,14 @@ func (w *goldenWorld) assessmentFixtures(t *testing.T) {
 		"lead_unit_id": json.Number(unit), "unit_ids": []any{json.Number(unit)}}, http.StatusCreated, &task)
 	w.p["key_task"] = task.ID.String()
 	w.p["proposal"] = "999999999"
+	// A half-year self-evaluation period and the unit's report of it
+	// (submitted after its due date: 逾期提交).
+	var period goldenObj
+	w.call(t, w.office, "POST", goldenAPI("/cycles/%s/self-eval-periods", cy), map[string]any{"name": "半年自评",
+		"covers_to": "2026-06-30", "due_on": "2026-07-15"}, http.StatusOK, &period)
+	w.p["seperiod"] = period.ID.String()
+	w.call(t, w.unit, "PUT", goldenAPI("/self-eval-periods/%s/units/%s", period.ID.String(), unit), map[string]any{
+		"body": "上半年目标任务推进情况良好。"}, http.StatusOK, nil)
 }
 
 // caseFixtures turns a real-name rating with a message of the unit into a case and walks it

@@ -42,7 +42,8 @@ var goldenParams = map[string]string{
 	"targets/:cycle": "cycle", "targets/:id": "sheet", "terminals/:id": "terminal", "tokens/:token_id": "agency_token",
 	"units/:id": "unit", "units/:unit_id": "unit", "uploads/:id": "upload", "uploads/:upload_id": "upload",
 	"versions/:version": "version", "workdays/:year": "year",
-	"instruments/:id": "instrument", "evaluations/:id": "instrument", "e/:token": "etoken", "partners/:unit_id": "unit",
+	"self-eval-periods/:id": "seperiod",
+	"instruments/:id":       "instrument", "evaluations/:id": "instrument", "e/:token": "etoken", "partners/:unit_id": "unit",
 }
 
 // goldenGhosts are values that name nothing, by fixture; others get a
@@ -136,6 +137,12 @@ var goldenAPIRoutes = []string{
 	"POST /api/v1/deduction-proposals/:id/reject",
 	"GET /api/v1/cycles/:id/deduction-presets",
 	"PUT /api/v1/cycles/:id/deduction-preset",
+	"GET /api/v1/cycles/:id/self-eval-periods",
+	"POST /api/v1/cycles/:id/self-eval-periods",
+	"PUT /api/v1/self-eval-periods/:id",
+	"GET /api/v1/self-eval-periods/:id/units",
+	"GET /api/v1/self-eval-periods/:id/units/:unit_id",
+	"PUT /api/v1/self-eval-periods/:id/units/:unit_id",
 	"GET /api/v1/cycles/:id/key-tasks",
 	"POST /api/v1/cycles/:id/key-tasks",
 	"GET /api/v1/key-tasks/:id",

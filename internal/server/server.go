@@ -24,6 +24,7 @@ import (
 	"minyi/internal/app/notifyapp"
 	"minyi/internal/app/ratingsapp"
 	"minyi/internal/app/resultsapp"
+	"minyi/internal/app/selfevalapp"
 	"minyi/internal/app/surveysapp"
 	"minyi/internal/app/targetsapp"
 	"minyi/internal/app/workdaysapp"
@@ -112,6 +113,7 @@ func New(d Deps) (*Server, error) {
 			citizensmsapp.Flashes,
 			assessorsapp.Flashes,
 			instrumentsapp.Flashes,
+			selfevalapp.Flashes,
 		)}
 	s := &Server{App: app, instance: maintenance.InstanceName(), proxyWarn: newProxyWarner(d.Config.TrustedProxies),
 		fileRoutes: map[routeKey]struct{}{}}

@@ -18,7 +18,7 @@ import (
 
 // officeSources are the office's to-dos.
 var officeSources = []source{officeReviewBacklog, officeCounts, officeReviewApplications, officeOverdueCases,
-	officeSurveys, officeReportReceipts, officeDeductionProposals, officeResultReceipts}
+	officeSurveys, officeReportReceipts, officeDeductionProposals, officeResultReceipts, officeSelfEvalOverdue}
 
 // overdueUnitsShown is how many units the overdue-cases items name; the
 // rest are gathered in one item.

@@ -156,8 +156,8 @@ func For(ctx context.Context, q db.DBTX, u users.User, env Env) ([]Item, error) 
 // kindOrder ranks the kinds among items due the same day.
 var kindOrder = []string{
 	KindCaseAnswer, KindCaseReturned, KindCaseFix, KindResultReceipt, KindReviewAnswered, KindRectificationReport, KindTargetSheet,
-	KindProgressReport, KindSelfEvaluation, KindAssessorScoring,
-	KindCallbacksDue, KindReviewApplication, KindResultReceipts, KindOverdueCases, KindCaseVerify, KindReviewBacklog, KindFeedbackAppeals,
+	KindProgressReport, KindSelfEvalReport, KindSelfEvaluation, KindAssessorScoring,
+	KindCallbacksDue, KindReviewApplication, KindResultReceipts, KindSelfEvalOverdue, KindOverdueCases, KindCaseVerify, KindReviewBacklog, KindFeedbackAppeals,
 	KindPatternFlags, KindTargetApproval, KindChangeRequests, KindDeductionProposal, KindReportReceipt, KindSurveyClosing, KindCalendarMissing,
 }
 

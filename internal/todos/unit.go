@@ -15,7 +15,8 @@ import (
 )
 
 // unitSources are a unit's to-dos.
-var unitSources = []source{unitCases, unitTargetSheets, unitCycles, unitReviewAnswers, unitRectificationReports, unitReceipts}
+var unitSources = []source{unitCases, unitTargetSheets, unitCycles, unitReviewAnswers, unitRectificationReports, unitReceipts,
+	unitSelfEvalReports}
 
 // openCycleDays is how long after its period ends a cycle's targets and
 // scoring still make to-dos: the assessment runs into the next year's

@@ -16,6 +16,7 @@ import (
 	"minyi/internal/db"
 	"minyi/internal/feedback"
 	"minyi/internal/httpx"
+	"minyi/internal/selfeval"
 )
 
 // assessorPath is the assessor's page of a cycle.
@@ -97,6 +98,9 @@ type assessedPageData struct {
 	Errors  map[string]string
 	// Open is the form the errors belong to: "proposal" or "case".
 	Open string
+	// SelfEval are the cycle's self-evaluation periods with the unit's
+	// report status in each (links to the reports).
+	SelfEval []selfeval.UnitPeriod
 }
 
 // AssessedUnitPage shows, read-only, the targets, progress reports and
@@ -129,6 +133,9 @@ func (s *Handlers) showAssessed(c *gin.Context, status int, open string, form, e
 	var set assessment.SettingsVersion
 	if err == nil {
 		set, err = assessment.LoadSettings(c, s.Pool, cy.ID)
+	}
+	if err == nil {
+		d.SelfEval, err = selfeval.ListUnitPeriods(c, s.Pool, cy.ID, unitID, s.Today().Format("2006-01-02"))
 	}
 	if err != nil {
 		s.ConsoleError(c, err)

@@ -12,6 +12,7 @@ import (
 	"minyi/internal/cycles"
 	"minyi/internal/db"
 	"minyi/internal/httpx"
+	"minyi/internal/selfeval"
 	"minyi/internal/targets"
 )
 
@@ -66,6 +67,9 @@ type targetsPageData struct {
 	PublicLink string
 	Errors     map[string]string
 	Counts     map[string]int
+	// SelfEvalOverdue are the cycle's self-evaluation periods past their
+	// due date with reports missing (the office's and leaders' warning).
+	SelfEvalOverdue []selfeval.Overdue
 }
 
 // TargetsPage lists a cycle's sheets: for the office every unit with its
@@ -89,6 +93,13 @@ func (s *Handlers) showTargets(c *gin.Context, status int, form *targets.Setting
 	var set targets.Settings
 	if err == nil {
 		set, err = targets.FindSettings(c, s.Pool, cy.ID)
+	}
+	if err != nil {
+		s.ConsoleError(c, err)
+		return
+	}
+	if err == nil && httpx.CurrentUser(c).SeesAll() {
+		d.SelfEvalOverdue, err = selfeval.OverduePeriods(c, s.Pool, cy.ID, s.Today().Format("2006-01-02"), 366)
 	}
 	if err != nil {
 		s.ConsoleError(c, err)
