@@ -26,6 +26,7 @@ import (
 	"minyi/internal/app/resultsapp"
 	"minyi/internal/app/surveysapp"
 	"minyi/internal/app/targetsapp"
+	"minyi/internal/app/usesapp"
 	"minyi/internal/app/workdaysapp"
 	"minyi/internal/channels"
 	"minyi/internal/citizensms"
@@ -105,6 +106,7 @@ func New(d Deps) (*Server, error) {
 			surveysapp.Flashes,
 			agenciesapp.Flashes,
 			resultsapp.Flashes,
+			usesapp.Flashes,
 			casesapp.Flashes,
 			accountsapp.Flashes,
 			notifyapp.Flashes,
