@@ -220,10 +220,8 @@ func (s *Handlers) render(c *gin.Context, status int, form, errs map[string]stri
 	d.Form = form
 	if d.Form == nil || d.Form["form"] != "table" {
 		f := settingsForm(set)
-		if form != nil {
-			for k, v := range form {
-				f[k] = v
-			}
+		for k, v := range form {
+			f[k] = v
 		}
 		d.Form = f
 	}
