@@ -48,3 +48,9 @@ CREATE TABLE result_use_cases (
     created_at  timestamptz NOT NULL,
     PRIMARY KEY (cycle_id, unit_id)
 );
+
+-- The counted deduction points of a published line, kept beside its
+-- breakdown so that the 通报批评 proposals over 1,000 units read a number
+-- rather than every unit's whole breakdown.
+ALTER TABLE assessment_results ADD COLUMN deductions_counted numeric
+    GENERATED ALWAYS AS (COALESCE((breakdown -> 'inputs' ->> 'deductions_counted')::numeric, 0)) STORED;

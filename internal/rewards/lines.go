@@ -96,7 +96,7 @@ func Lines(ctx context.Context, q db.DBTX, cycleID int64, f Filter) ([]UnitLine,
 		limit = total + 1
 	}
 	rows, _ := q.Query(ctx, `SELECT r.unit_id, u.name, r.category, r.rank, r.grade,
-			COALESCE((r.breakdown->'inputs'->>'deductions_counted')::float8, 0), s.staff_count,
+			r.deductions_counted::float8, s.staff_count,
 			COALESCE(f.outstanding, false),
 			COALESCE(f.accountability, (SELECT count(*) FROM assessment_deductions d WHERE d.cycle_id = r.cycle_id
 				AND d.unit_id = r.unit_id AND d.revoked_at IS NULL AND d.reason_key = 'accountability')::int),
@@ -169,7 +169,7 @@ func nilIfAll(filtered bool, ids []int64) []int64 {
 // record or a case already.
 func proposedUnits(ctx context.Context, q db.DBTX, cycleID, pub int64, threshold float64) ([]int64, error) {
 	rows, _ := q.Query(ctx, `SELECT r.unit_id, r.grade IN ('fail', 'excellent')
-			OR COALESCE((r.breakdown->'inputs'->>'deductions_counted')::float8, 0) > $3
+			OR r.deductions_counted::float8 > $3
 			OR EXISTS (SELECT 1 FROM result_use_records x WHERE x.cycle_id = $2 AND x.unit_id = r.unit_id)
 			OR EXISTS (SELECT 1 FROM result_use_cases x WHERE x.cycle_id = $2 AND x.unit_id = r.unit_id),
 			r.grade = 'pass'

@@ -40,6 +40,7 @@ type pageData struct {
 	Lines    []rewards.UnitLine
 	Proposed []proposedRow
 	Pager    httpx.Pager
+	PPager   httpx.Pager
 	Link     string
 }
 
@@ -205,7 +206,8 @@ func (s *Handlers) render(c *gin.Context, status int, form, errs map[string]stri
 	}
 	d.Settings, d.Lines = set, lines
 	if d.Final && !d.Own {
-		proposed, _, _, err := rewards.Lines(c, s.Pool, id, rewards.Filter{Proposed: true, Limit: 200})
+		ppage := httpx.PageNumber(c.Query("ppage"))
+		proposed, ptotal, _, err := rewards.Lines(c, s.Pool, id, rewards.Filter{Proposed: true, Offset: (ppage - 1) * pageSize, Limit: pageSize})
 		if err != nil {
 			s.ConsoleError(c, err)
 			return
@@ -216,6 +218,10 @@ func (s *Handlers) render(c *gin.Context, status int, form, errs map[string]stri
 				CritForm: d.recordForm(l.UnitID, rewards.KindCriticism, "登记通报批评"),
 				CommForm: d.recordForm(l.UnitID, rewards.KindCommendation, "登记表彰")})
 		}
+		d.PPager = httpx.NewPager(ppage, pageSize, ptotal, func(p int) string {
+			return d.Link + "?" + url.Values{"ppage": {strconv.Itoa(p)}, "page": {strconv.Itoa(page)}}.Encode() + "#proposed"
+		})
+		d.PPager.Unit = "个"
 	}
 	d.Form = form
 	if d.Form == nil || d.Form["form"] != "table" {
@@ -229,7 +235,7 @@ func (s *Handlers) render(c *gin.Context, status int, form, errs map[string]stri
 		d.Grades = append(d.Grades, gradeField{g, assessment.GradeLabel(g), d.Form["grade_"+g]})
 	}
 	d.Pager = httpx.NewPager(page, pageSize, total, func(p int) string {
-		return d.Link + "?" + url.Values{"page": {strconv.Itoa(p)}}.Encode() + "#amounts"
+		return d.Link + "?" + url.Values{"page": {strconv.Itoa(p)}, "ppage": {c.DefaultQuery("ppage", "1")}}.Encode() + "#amounts"
 	})
 	d.Pager.Unit = "个"
 	s.Render(c, status, "console/uses.html", d)
