@@ -285,6 +285,12 @@ func catalogue() []spec {
 		{route: "/api/v1/cycles/:id/results/units/:unit_id/receipt", path: "/api/v1/cycles/{cycle}/results/units/{unit}/receipt", who: both},
 		{route: "/api/v1/cycles/:id/results/uses", path: "/api/v1/cycles/{cycle}/results/uses", who: office},
 		{route: "/api/v1/cycles/:id/results/units/:unit_id/rectification", path: "/api/v1/cycles/{cycle}/results/units/{rectification_unit}/rectification", who: office},
+		// The uses of results (结果运用): a page of 50 units (a unit its own
+		// line); the API 409 while the cycle's final results are not out.
+		{route: "/console/cycles/:id/uses", path: "/console/cycles/{cycle}/uses", who: both},
+		{route: "/api/v1/cycles/:id/uses", path: "/api/v1/cycles/{cycle}/uses?limit=100", who: both},
+		{route: "/api/v1/cycles/:id/uses/xlsx", path: "/api/v1/cycles/{cycle}/uses/xlsx", who: office},
+		{route: "/api/v1/cycles/:id/uses/csv", path: "/api/v1/cycles/{cycle}/uses/csv", who: office},
 
 		// Feedback review, appeals, flags, held ratings, cases, call-backs.
 		{route: "/console/feedback/item/:kind/:id", path: "/console/feedback/item/rating/{item}", who: office},

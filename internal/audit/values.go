@@ -31,10 +31,12 @@ var valueWords = map[string]map[string]string{
 		"application/pdf": "PDF 文件", "application/msword": "Word 文件", "text/plain": "文本文件",
 		"application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word 文件",
 		"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":       "Excel 文件"},
+	"mode": {"amount": "按等次定额", "coefficient": "按系数"},
 	"kind": {
 		"burst_address": "同一地址集中评价", "burst_device": "同一设备集中评价", "phone_many_units": "同一电话评价多个单位",
 		"top_run": "连续最高评价", "note": "备注", "answer": "答复", "progress": "进展", "done": "完成", "closed": "办结",
 		"returned": "退回", "raise": "上调一个等次", "lower": "下调一个等次", "no_excellent": "不得评为优秀",
+		"criticism": "通报批评", "commendation": "表彰",
 	},
 }
 

@@ -1,11 +1,14 @@
 package results
 
 import (
+	"context"
 	"slices"
 	"strconv"
 	"strings"
 
 	"minyi/internal/assessment"
+	"minyi/internal/db"
+	"minyi/internal/units"
 )
 
 // Streaks follow a unit's line (docs/lineage.md). A year counts with the
@@ -109,4 +112,25 @@ func Streaks(own map[unitYear]string, preds map[int64][]int64, unit int64, thisY
 		}
 	}
 	return ex == 3, pass == 3
+}
+
+// ThreePassUnits returns the units of the cycle's final results whose line
+// was 合格 in each of the three years ending with the cycle's (Streaks);
+// empty for a cycle that is not its year's main cycle.
+func ThreePassUnits(ctx context.Context, q db.DBTX, cycleID int64, unitIDs []int64) (map[int64]bool, error) {
+	byYear, thisYear, err := yearGrades(ctx, q, cycleID, nil)
+	out := map[int64]bool{}
+	if err != nil || thisYear == 0 {
+		return out, err
+	}
+	preds, err := units.PredecessorMap(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range unitIDs {
+		if _, pass := Streaks(byYear, preds, id, thisYear); pass {
+			out[id] = true
+		}
+	}
+	return out, nil
 }

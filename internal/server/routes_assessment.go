@@ -16,6 +16,7 @@ import (
 	"minyi/internal/app/resultsapp"
 	"minyi/internal/app/scoresapp"
 	"minyi/internal/app/targetsapp"
+	"minyi/internal/app/usesapp"
 	"minyi/internal/app/workdaysapp"
 	"minyi/internal/assessment"
 	"minyi/internal/httpx"
@@ -197,6 +198,21 @@ func (s *Server) resultRoutes(e *gin.Engine, authed, console *gin.RouterGroup) {
 	authed.PUT("/cycles/:id/results/units/:unit_id/rectification", rs.APISubmitRectification)
 	authed.POST("/cycles/:id/results/units/:unit_id/rectification/receive", s.Office, rs.APIReceiveRectification)
 	e.GET("/results/:cycle_id", rs.PublicResultsPage)
+	// The uses of the final results (结果运用): bonus table and amounts,
+	// 通报批评 and 表彰 records, rectification cases.
+	us := usesapp.New(s.App)
+	authed.GET("/cycles/:id/uses", us.APILines)
+	authed.PUT("/cycles/:id/uses/settings", s.Office, us.APISaveSettings)
+	authed.PUT("/cycles/:id/uses/units/:unit_id/factors", s.Office, us.APISetFactors)
+	authed.POST("/cycles/:id/uses/units/:unit_id/records/:kind", s.Office, us.APIAddRecord)
+	authed.POST("/cycles/:id/uses/units/:unit_id/case", s.Office, us.APIOpenCase)
+	s.file(authed, http.MethodGet, "/cycles/:id/uses/xlsx", us.APIExportXLSX)
+	s.file(authed, http.MethodGet, "/cycles/:id/uses/csv", us.APIExportCSV)
+	console.GET("/console/cycles/:id/uses", us.UsesPage)
+	console.POST("/console/cycles/:id/uses/settings", s.OfficePage, us.SettingsSubmit)
+	console.POST("/console/cycles/:id/uses/:unit_id/factors", s.OfficePage, us.FactorsSubmit)
+	console.POST("/console/cycles/:id/uses/:unit_id/records/:kind", s.OfficePage, us.RecordSubmit)
+	console.POST("/console/cycles/:id/uses/:unit_id/case", s.OfficePage, us.CaseSubmit)
 
 	console.GET("/console/cycles/:id/results", rs.ResultsPage)
 	console.POST("/console/cycles/:id/results/preliminary", s.OfficePage, rs.PublishPreliminarySubmit)

@@ -27,6 +27,7 @@ import (
 	"minyi/internal/app/selfevalapp"
 	"minyi/internal/app/surveysapp"
 	"minyi/internal/app/targetsapp"
+	"minyi/internal/app/usesapp"
 	"minyi/internal/app/workdaysapp"
 	"minyi/internal/channels"
 	"minyi/internal/citizensms"
@@ -106,6 +107,7 @@ func New(d Deps) (*Server, error) {
 			surveysapp.Flashes,
 			agenciesapp.Flashes,
 			resultsapp.Flashes,
+			usesapp.Flashes,
 			casesapp.Flashes,
 			accountsapp.Flashes,
 			notifyapp.Flashes,
