@@ -35,6 +35,8 @@ var actionLabels = map[string]string{
 	"approval.submit":               "提请领导审批",
 	"approval.approve":              "领导审批同意",
 	"approval.return":               "领导审批退回",
+	"target_sheet.leader_approve":   "领导审定目标责任书",
+	"target_sheet.leader_return":    "领导退回目标责任书",
 	"cycle.scheme":                  "保存考核方案",
 	"cycle.categories":              "修改单位类别",
 	"cycle.scheme_group":            "保存方案分组",

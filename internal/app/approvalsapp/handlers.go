@@ -14,6 +14,7 @@ import (
 	"minyi/internal/apperr"
 	"minyi/internal/approvals"
 	"minyi/internal/httpx"
+	"minyi/internal/targets"
 	"minyi/internal/users"
 )
 
@@ -56,6 +57,14 @@ func decide(c *gin.Context, tx pgx.Tx, s *Handlers, id int64, in approvals.Decid
 	if u.Role != users.RoleLeader {
 		return approvals.Request{}, apperr.New(apperr.Forbidden, "只有领导账号可以审批")
 	}
-	r, _, err := approvals.Decide(c, tx, u.Actor(), s.Now(), id, in)
+	r, changed, err := approvals.Decide(c, tx, u.Actor(), s.Now(), id, in)
+	if err != nil || !changed {
+		return r, err
+	}
+	// The item follows its request's end: a sheet is published or
+	// returned to its unit (results read the request when published).
+	if r.Subject == approvals.SubjectTargetSheet {
+		_, err = targets.LeaderDecided(c, tx, u.Actor(), r, s.Now())
+	}
 	return r, err
 }
