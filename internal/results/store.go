@@ -318,13 +318,13 @@ func PublishFinal(ctx context.Context, tx pgx.Tx, actor audit.Actor, loc *time.L
 	if err != nil {
 		return Status{}, err
 	}
+	if err := requireApproval(ctx, tx, st, a); err != nil {
+		return Status{}, err
+	}
 	reason := strings.TrimSpace(in.ProvisionalReason)
 	if a.PublicProvisional && reason == "" {
 		return Status{}, apperr.New(apperr.Conflict, "公众评价得分仍为暂定（"+strings.Join(a.PublicReasons, "；")+
 			"），最终结果公布后即锁定。如确需现在公布，请填写理由，理由将记入操作日志")
-	}
-	if err := requireApproval(ctx, tx, st, a); err != nil {
-		return Status{}, err
 	}
 	id, err := insertPublication(ctx, tx, actor, a, categoryOrder, StageFinal, nil, in, now)
 	if err != nil {
