@@ -181,6 +181,9 @@ func (w *goldenWorld) assessmentFixtures(t *testing.T) {
 		"lead_unit_id": json.Number(unit), "unit_ids": []any{json.Number(unit)}}, http.StatusCreated, &task)
 	w.p["key_task"] = task.ID.String()
 	w.p["proposal"] = "999999999"
+	// No item waits for a leader's approval: the approval routes name a
+	// request that does not exist.
+	w.p["approval"] = "999999999"
 }
 
 // caseFixtures turns a real-name rating with a message of the unit into a case and walks it

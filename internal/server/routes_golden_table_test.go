@@ -43,6 +43,7 @@ var goldenParams = map[string]string{
 	"units/:id": "unit", "units/:unit_id": "unit", "uploads/:id": "upload", "uploads/:upload_id": "upload",
 	"versions/:version": "version", "workdays/:year": "year",
 	"instruments/:id": "instrument", "evaluations/:id": "instrument", "e/:token": "etoken", "partners/:unit_id": "unit",
+	"approvals/:id": "approval",
 }
 
 // goldenGhosts are values that name nothing, by fixture; others get a
@@ -222,6 +223,13 @@ var goldenAPIRoutes = []string{
 	"POST /api/v1/cycles/:id/results/final",
 	"POST /api/v1/cycles/:id/results/preliminary",
 	"POST /api/v1/cycles/:id/results/reopen",
+	"GET /api/v1/cycles/:id/results/approvals",
+	"POST /api/v1/cycles/:id/results/approval",
+	"GET /api/v1/cycles/:id/release",
+	"PUT /api/v1/cycles/:id/release",
+	"GET /api/v1/approvals",
+	"GET /api/v1/approvals/:id",
+	"POST /api/v1/approvals/:id/decision",
 	"GET /api/v1/cycles/:id/results/units/:unit_id",
 	"POST /api/v1/cycles/:id/results/units/:unit_id/appeal",
 	"GET /api/v1/cycles/:id/results/receipts",
