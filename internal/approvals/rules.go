@@ -132,13 +132,19 @@ func (in DecideInput) Validate() error {
 // Step applies approverID's decision to r, which has its decisions so
 // far: it returns the new state and, while pending, whose turn it is next.
 // It refuses (invalid) a bad decision, (conflict) a request no longer
-// pending, and (forbidden) an approver whose turn it is not.
+// pending or already decided by the approver, and (forbidden) an approver
+// whose turn it is not.
 func Step(r Request, approverID int64, in DecideInput) (state string, next *int64, err error) {
 	if err := in.Validate(); err != nil {
 		return "", nil, err
 	}
 	if r.State != StatePending {
 		return "", nil, apperr.New(apperr.Conflict, "该事项已"+StateLabel(r.State)+"，不需要再审批")
+	}
+	for _, d := range r.Decisions {
+		if d.ApproverID == approverID {
+			return "", nil, apperr.New(apperr.Conflict, "您已审批过该事项（"+DecisionLabel(d.Decision)+"），不能重复审批")
+		}
 	}
 	pos := len(r.Decisions)
 	if r.CurrentApprover == nil || *r.CurrentApprover != approverID || pos >= len(r.Approvers) || r.Approvers[pos] != approverID {

@@ -46,7 +46,7 @@ func TestStep(t *testing.T) {
 		{"approval with a comment", pending([]int64{1}, 0), 1, DecideInput{Decision: StateApproved, Comment: "同意"}, StateApproved, 0, ""},
 		{"second before the first", pending([]int64{1, 2}, 0), 2, approve, "", 0, apperr.Forbidden},
 		{"not an approver", pending([]int64{1, 2}, 0), 9, approve, "", 0, apperr.Forbidden},
-		{"first again after approving", pending([]int64{1, 2}, 1), 1, approve, "", 0, apperr.Forbidden},
+		{"first again after approving", pending([]int64{1, 2}, 1), 1, approve, "", 0, apperr.Conflict},
 		{"already approved", Request{Approvers: []int64{1}, State: StateApproved,
 			Decisions: []Decision{{ApproverID: 1, Decision: StateApproved}}}, 1, approve, "", 0, apperr.Conflict},
 		{"already returned", Request{Approvers: []int64{1, 2}, State: StateReturned}, 2, approve, "", 0, apperr.Conflict},
