@@ -110,6 +110,10 @@ func TestAPIResultApprovals(t *testing.T) {
 	if !hasNotice(t, leader1, notify.KindApprovalRequested) {
 		t.Error("the first leader was not notified")
 	}
+	if !apptest.Get(t, leader1, "/console/cycles/"+id+"/results").Has(`id="go-approve"`) ||
+		apptest.Get(t, leader2, "/console/cycles/"+id+"/results").Has(`id="go-approve"`) {
+		t.Error("the results page should offer 审批 to the first leader only")
+	}
 
 	decide := func(c *apptest.Client, body map[string]any) apptest.APIReply {
 		return apptest.APIJSON(t, c, "POST", "/api/v1/approvals/"+apptest.Itoa(req.ID)+"/decision", body)
