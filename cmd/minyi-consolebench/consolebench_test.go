@@ -15,13 +15,13 @@ import (
 )
 
 // staffGETRoutes reads the GET routes of the staff's route groups from the
-// route table (internal/server/routes.go, routes_assessment.go, routes_assessors.go, routes_instruments.go and routes_selfeval.go): the console's (g, console) and the API's (authed, under
+// route table (internal/server/routes.go, routes_assessment.go, routes_assessors.go, routes_instruments.go, routes_selfeval.go and routes_approvals.go): the console's (g, console) and the API's (authed, under
 // /api/v1), registered directly (g.GET) or as file routes with their
 // longer deadline (s.file(g, http.MethodGet, ...)).
 func staffGETRoutes(t *testing.T) map[string]bool {
 	t.Helper()
 	var src []byte
-	for _, name := range []string{"routes.go", "routes_assessment.go", "routes_assessors.go", "routes_instruments.go", "routes_selfeval.go"} {
+	for _, name := range []string{"routes.go", "routes_assessment.go", "routes_assessors.go", "routes_instruments.go", "routes_selfeval.go", "routes_approvals.go"} {
 		b, err := os.ReadFile("../../internal/server/" + name)
 		if err != nil {
 			t.Fatal(err)

@@ -223,6 +223,7 @@ var lookups = []struct{ name, sql string }{
 	{"se_period", `SELECT min(p.id) FROM self_eval_periods p JOIN assessment_cycles c ON c.id = p.cycle_id WHERE c.year = @year`},
 	{"rectification_unit", `SELECT min(r.unit_id) FROM assessment_rectification_reports r
 		JOIN assessment_cycles c ON c.id = r.cycle_id WHERE c.year = @year`},
+	{"approval", `SELECT max(id) FROM approval_requests`},
 }
 
 // resolve finds the ids of the catalogue: the fixed ones from the clock,

@@ -266,6 +266,15 @@ func catalogue() []spec {
 		{route: "/console/cycles/:id/results", path: "/console/cycles/{cycle}/results", who: office},
 		{route: "/console/cycles/:id/results/:unit_id", path: "/console/cycles/{cycle}/results/{unit}", who: both},
 		{route: "/console/cycles/:id/results/receipts", path: "/console/cycles/{cycle}/results/receipts", who: office},
+		// Approvals above the office and the choice of publication; a
+		// request's page is skipped while no request exists.
+		{route: "/console/cycles/:id/release", path: "/console/cycles/{cycle}/release", who: office},
+		{route: "/console/approvals", path: "/console/approvals", who: office},
+		{route: "/console/approvals/:id", path: "/console/approvals/{approval}", who: office},
+		{route: "/api/v1/cycles/:id/release", path: "/api/v1/cycles/{cycle}/release", who: both},
+		{route: "/api/v1/approvals", path: "/api/v1/approvals", who: office},
+		{route: "/api/v1/approvals/:id", path: "/api/v1/approvals/{approval}", who: office},
+		{route: "/api/v1/cycles/:id/results/approvals", path: "/api/v1/cycles/{cycle}/results/approvals", who: office},
 		{route: "/api/v1/cycles/:id/assessment", path: "/api/v1/cycles/{cycle}/assessment", who: office},
 		{route: "/api/v1/cycles/:id/assessment/leaves", path: "/api/v1/cycles/{cycle}/assessment/leaves", who: both},
 		{route: "/api/v1/cycles/:id/assessment/entries", path: "/api/v1/cycles/{cycle}/assessment/entries", who: both},

@@ -466,6 +466,14 @@ var fieldNames = map[string]string{
 	"period_id":          "自评期次",
 	"late":               "逾期提交",
 	"evidence_id":        "佐证材料",
+	"target_approvers":   "目标责任书审批人",
+	"result_approvers":   "考核结果审批人",
+	"results_public":     "结果向社会公开",
+	"publish_completion": "公开目标完成情况",
+	"subject":            "审批事项类型",
+	"subject_id":         "审批事项编号",
+	"approvers":          "审批人",
+	"approval_state":     "审批状态",
 }
 
 // entityFieldNames are the names that differ by the kind of record.

@@ -31,6 +31,12 @@ var actionLabels = map[string]string{
 	"cycle.create":                  "创建考核年度",
 	"cycle.config":                  "修改考核配置",
 	"cycle.main":                    "设置主考核",
+	"cycle.release":                 "设置审批与公开方式",
+	"approval.submit":               "提请领导审批",
+	"approval.approve":              "领导审批同意",
+	"approval.return":               "领导审批退回",
+	"target_sheet.leader_approve":   "领导审定目标责任书",
+	"target_sheet.leader_return":    "领导退回目标责任书",
 	"cycle.scheme":                  "保存考核方案",
 	"cycle.categories":              "修改单位类别",
 	"cycle.scheme_group":            "保存方案分组",
@@ -172,7 +178,7 @@ var entityLabels = []Choice{
 	{"citizen_sms", "群众短信"},
 	{"citizen_sms_settings", "群众短信设置"},
 	{"deduction_proposal", "扣分建议"}, {"key_task", "重点任务"},
-	{"instrument", "评价项目"}, {"self_eval_report", "自评报告"},
+	{"instrument", "评价项目"}, {"self_eval_report", "自评报告"}, {"approval", "领导审批"},
 }
 
 // Choice is one option of a filter: the stored key and its label.

@@ -13,6 +13,8 @@ var valueWords = map[string]map[string]string{
 	"role":            {"office": "绩效办", "unit": "单位", "leader": "领导（只读）"},
 	"state":           {"pending": "待发送", "sending": "发送中", "sent": "已发送", "failed": "发送失败，将重试", "given_up": "已放弃"},
 	"notify_channels": {"email": "邮件", "sms": "短信"},
+	"approval_state":  {"pending": "审批中", "approved": "审批通过", "returned": "已退回"},
+	"subject":         {"results": "考核结果", "target_sheet": "目标责任书"},
 	"dingtalk_secret": {"none": "未设置", "set": "已设置", "changed": "已更换"},
 	"level":           {"5": "非常满意", "4": "满意", "3": "基本满意", "2": "不满意", "1": "非常不满意"},
 	"verdict":         {"valid": "有效", "invalid": "无效", "acknowledged": "自动确认"},

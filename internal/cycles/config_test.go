@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 
 	"minyi/internal/apperr"
@@ -135,6 +136,32 @@ func TestCycleInputValidate(t *testing.T) {
 			tt.change(&in)
 			if got := fieldsOf(t, in.Validate()); !slices.Equal(got, tt.fields) {
 				t.Errorf("fields %v, want %v", got, tt.fields)
+			}
+		})
+	}
+}
+
+// TestCheckApprovers: a step's approvers are none, or up to five distinct
+// active leader accounts.
+func TestCheckApprovers(t *testing.T) {
+	leaders := map[int64]bool{1: true, 2: true, 3: true, 4: true, 5: true, 6: true}
+	tests := []struct {
+		name string
+		ids  []int64
+		says string // "" when accepted
+	}{
+		{"none", nil, ""},
+		{"one leader", []int64{3}, ""},
+		{"leaders in order", []int64{2, 1, 5}, ""},
+		{"not a leader (or disabled)", []int64{1, 9}, "领导账号"},
+		{"twice", []int64{1, 2, 1}, "重复"},
+		{"six", []int64{1, 2, 3, 4, 5, 6}, "最多5人"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := CheckApprovers(tt.ids, leaders)
+			if (got == "") != (tt.says == "") || !strings.Contains(got, tt.says) {
+				t.Errorf("got %q, want %q", got, tt.says)
 			}
 		})
 	}

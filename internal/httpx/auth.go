@@ -85,12 +85,16 @@ var (
 	// leader may do too.
 	ownReadState = map[string]bool{"/api/v1/notifications/read": true, "/console/notifications/read": true,
 		"/console/notify-channels": true}
+	// leaderDecisions are the routes where a leader approves or returns
+	// what waits for their approval (internal/approvals): the one change a
+	// leader makes to the office's work.
+	leaderDecisions = map[string]bool{"/api/v1/approvals/:id/decision": true, "/console/approvals/:id/decision": true}
 )
 
 // accountLimits refuses what the signed-in account may not do on a route
 // (own says whether the route is its own session's): anything but changing
 // a temporary password, and for a leader (read-only) any change but its
-// notifications' read state.
+// notifications' read state and its approvals.
 func accountLimits(c *gin.Context, own bool) error {
 	u := CurrentUser(c)
 	switch {
@@ -98,7 +102,8 @@ func accountLimits(c *gin.Context, own bool) error {
 		return nil
 	case u.MustChangePassword:
 		return apperr.New(apperr.PasswordChangeRequired, "请先修改临时密码，再继续使用")
-	case u.ReadOnly() && c.Request.Method != http.MethodGet && c.Request.Method != http.MethodHead && !ownReadState[c.FullPath()]:
+	case u.ReadOnly() && c.Request.Method != http.MethodGet && c.Request.Method != http.MethodHead && !ownReadState[c.FullPath()] &&
+		!leaderDecisions[c.FullPath()]:
 		return apperr.New(apperr.Forbidden, "领导账号只能查看，不能修改")
 	}
 	return nil

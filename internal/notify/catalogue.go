@@ -40,7 +40,8 @@ type Template struct {
 	Kind string `json:"kind"`
 	// Name is the kind in the office's words, e.g. 整改案件交办.
 	Name string `json:"name"`
-	// For is who reads it: ToUnitKind or ToOfficeKind.
+	// For is who reads it: ToUnitKind, ToOfficeKind, ForLeader or
+	// ForCitizen.
 	For          string        `json:"for"`
 	Placeholders []Placeholder `json:"placeholders"`
 	Default      Text          `json:"default"`
@@ -61,6 +62,7 @@ type Values map[string]string
 var audiences = []struct{ Kind, Label string }{
 	{ToUnitKind, "发给责任单位"},
 	{ToOfficeKind, "发给绩效办"},
+	{ForLeader, "发给领导"},
 	{ForCitizen, "发给群众（短信）"},
 }
 
@@ -75,7 +77,7 @@ func AudienceLabel(kind string) string {
 }
 
 // catalogue is every kind, in list order; the catalogue_*.go files fill it.
-var catalogue = join(caseTemplates, assessmentTemplates, citizenTemplates)
+var catalogue = join(caseTemplates, assessmentTemplates, approvalTemplates, citizenTemplates)
 
 func join(parts ...[]Template) []Template {
 	var out []Template

@@ -20,7 +20,7 @@ import (
 func TestEveryKindRendersItsExamples(t *testing.T) {
 	seen := map[string]bool{}
 	for _, k := range notify.Catalogue() {
-		if seen[k.Kind] || k.Name == "" || (k.For != notify.ToUnitKind && k.For != notify.ToOfficeKind &&
+		if seen[k.Kind] || k.Name == "" || (k.For != notify.ToUnitKind && k.For != notify.ToOfficeKind && k.For != notify.ForLeader &&
 			!(k.For == notify.ForCitizen && k.SMS)) {
 			t.Errorf("%s: listed twice, unnamed or for %q", k.Kind, k.For)
 		}

@@ -311,8 +311,9 @@ func PublishPreliminary(ctx context.Context, tx pgx.Tx, actor audit.Actor, loc *
 
 // PublishFinal publishes the final results, recomputed now: only after the
 // preliminary results, once every unit's review window has closed (see
-// AppealWindow) and every
-// application is answered, and not while final results are in force.
+// AppealWindow) and every application is answered, not while final
+// results are in force, and, when the cycle names approvers of its
+// results, once they have all approved these very figures (approval.go).
 func PublishFinal(ctx context.Context, tx pgx.Tx, actor audit.Actor, loc *time.Location, now time.Time, cycleID int64, categoryOrder []string, in PublishInput) (Status, error) {
 	if err := in.validate(); err != nil {
 		return Status{}, err
@@ -320,40 +321,11 @@ func PublishFinal(ctx context.Context, tx pgx.Tx, actor audit.Actor, loc *time.L
 	if err := lockCycle(ctx, tx, cycleID); err != nil {
 		return Status{}, err
 	}
-	// The cycle's own categories order the publication (the server's
-	// while the cycle has none set).
-	categoryOrder, err := cycles.Categories(ctx, tx, cycleID, categoryOrder)
+	st, a, categoryOrder, err := finalReady(ctx, tx, loc, now, cycleID, categoryOrder)
 	if err != nil {
 		return Status{}, err
 	}
-	st, err := LoadStatus(ctx, tx, cycleID)
-	if err != nil {
-		return Status{}, err
-	}
-	switch {
-	case st.Preliminary == nil:
-		return Status{}, apperr.New(apperr.Conflict, "尚未公布初步结果，须先公布初步结果并经过申请复核期")
-	case st.IsFinal():
-		return Status{}, apperr.New(apperr.Conflict, "最终结果已于"+st.Final.PublishedAt.In(loc).Format(time.DateOnly)+"公布；如需更正请先重新开启")
-	}
-	if err := windowsClosed(ctx, tx, loc, now, *st.Preliminary); err != nil {
-		return Status{}, err
-	}
-	var pending []string
-	rows, _ := tx.Query(ctx, `SELECT u.name FROM assessment_appeals a JOIN units u ON u.id = a.unit_id
-		WHERE a.cycle_id = $1 AND a.status = 'pending' ORDER BY a.id`, cycleID)
-	pending, err = pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return Status{}, db.Err(err)
-	}
-	if len(pending) > 0 {
-		return Status{}, apperr.New(apperr.Conflict, fmt.Sprintf("尚有%d件复核申请未答复，不能公布最终结果：%s", len(pending), strings.Join(pending, "、")))
-	}
-	a, err := ComputeAll(ctx, tx, loc, now, cycleID, categoryOrder)
-	if err != nil {
-		return Status{}, err
-	}
-	if err := requireComplete(a); err != nil {
+	if err := requireApproval(ctx, tx, st, a); err != nil {
 		return Status{}, err
 	}
 	reason := strings.TrimSpace(in.ProvisionalReason)
@@ -374,6 +346,50 @@ func PublishFinal(ctx context.Context, tx pgx.Tx, actor audit.Actor, loc *time.L
 		return Status{}, err
 	}
 	return LoadStatus(ctx, tx, cycleID)
+}
+
+// finalReady checks the final results may be published now, but for the
+// approvals and the provisional public scores, and computes them: the
+// preliminary results are out, the final ones not in force, every review
+// window closed, every application answered, every unit's result complete.
+// The cycle's row must be locked.
+func finalReady(ctx context.Context, tx pgx.Tx, loc *time.Location, now time.Time, cycleID int64, categoryOrder []string) (Status, Assessment, []string, error) {
+	// The cycle's own categories order the publication (the server's
+	// while the cycle has none set).
+	categoryOrder, err := cycles.Categories(ctx, tx, cycleID, categoryOrder)
+	if err != nil {
+		return Status{}, Assessment{}, nil, err
+	}
+	st, err := LoadStatus(ctx, tx, cycleID)
+	if err != nil {
+		return Status{}, Assessment{}, nil, err
+	}
+	switch {
+	case st.Preliminary == nil:
+		return Status{}, Assessment{}, nil, apperr.New(apperr.Conflict, "尚未公布初步结果，须先公布初步结果并经过申请复核期")
+	case st.IsFinal():
+		return Status{}, Assessment{}, nil, apperr.New(apperr.Conflict, "最终结果已于"+st.Final.PublishedAt.In(loc).Format(time.DateOnly)+"公布；如需更正请先重新开启")
+	}
+	if err := windowsClosed(ctx, tx, loc, now, *st.Preliminary); err != nil {
+		return Status{}, Assessment{}, nil, err
+	}
+	rows, _ := tx.Query(ctx, `SELECT u.name FROM assessment_appeals a JOIN units u ON u.id = a.unit_id
+		WHERE a.cycle_id = $1 AND a.status = 'pending' ORDER BY a.id`, cycleID)
+	pending, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return Status{}, Assessment{}, nil, db.Err(err)
+	}
+	if len(pending) > 0 {
+		return Status{}, Assessment{}, nil, apperr.New(apperr.Conflict, fmt.Sprintf("尚有%d件复核申请未答复，不能公布最终结果：%s", len(pending), strings.Join(pending, "、")))
+	}
+	a, err := ComputeAll(ctx, tx, loc, now, cycleID, categoryOrder)
+	if err != nil {
+		return Status{}, Assessment{}, nil, err
+	}
+	if err := requireComplete(a); err != nil {
+		return Status{}, Assessment{}, nil, err
+	}
+	return st, a, categoryOrder, nil
 }
 
 // Reopen ends the final results in force, with a reason, so the inputs

@@ -119,6 +119,7 @@ func (s *Server) routes() {
 	s.targetRoutes(e, authed, console)
 	s.scoringRoutes(authed, console)
 	s.resultRoutes(e, authed, console)
+	s.approvalRoutes(authed, console)
 	s.feedbackRoutes(authed, console)
 	s.dailyCapRoutes(authed, console)
 	s.callbackRoutes(e, authed, console)

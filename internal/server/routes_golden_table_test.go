@@ -44,6 +44,7 @@ var goldenParams = map[string]string{
 	"versions/:version": "version", "workdays/:year": "year",
 	"self-eval-periods/:id": "seperiod",
 	"instruments/:id":       "instrument", "evaluations/:id": "instrument", "e/:token": "etoken", "partners/:unit_id": "unit",
+	"approvals/:id": "approval",
 }
 
 // goldenGhosts are values that name nothing, by fixture; others get a
@@ -229,6 +230,13 @@ var goldenAPIRoutes = []string{
 	"POST /api/v1/cycles/:id/results/final",
 	"POST /api/v1/cycles/:id/results/preliminary",
 	"POST /api/v1/cycles/:id/results/reopen",
+	"GET /api/v1/cycles/:id/results/approvals",
+	"POST /api/v1/cycles/:id/results/approval",
+	"GET /api/v1/cycles/:id/release",
+	"PUT /api/v1/cycles/:id/release",
+	"GET /api/v1/approvals",
+	"GET /api/v1/approvals/:id",
+	"POST /api/v1/approvals/:id/decision",
 	"GET /api/v1/cycles/:id/results/units/:unit_id",
 	"POST /api/v1/cycles/:id/results/units/:unit_id/appeal",
 	"GET /api/v1/cycles/:id/results/receipts",

@@ -15,6 +15,7 @@ import (
 
 	"minyi/internal/app/accountsapp"
 	"minyi/internal/app/agenciesapp"
+	"minyi/internal/app/approvalsapp"
 	"minyi/internal/app/assessmentapp"
 	"minyi/internal/app/assessorsapp"
 	"minyi/internal/app/casesapp"
@@ -101,6 +102,7 @@ func New(d Deps) (*Server, error) {
 		Flashes: mergeFlashes(
 			workdaysapp.Flashes,
 			cyclesapp.Flashes,
+			approvalsapp.Flashes,
 			targetsapp.Flashes,
 			assessmentapp.Flashes,
 			ratingsapp.Flashes,

@@ -344,8 +344,10 @@ func Return(ctx context.Context, tx pgx.Tx, actor audit.Actor, id int64, lockVer
 }
 
 // Approve approves a submitted sheet and publishes its indicators as
-// version 1. It returns conflict for a stale lockVersion or a sheet that
-// is not submitted.
+// version 1 or, when the cycle names approvers of target sheets, sends it
+// to them (leader.go), to be published once they have all approved. It
+// returns conflict for a stale lockVersion or a sheet that is not
+// submitted.
 func Approve(ctx context.Context, tx pgx.Tx, actor audit.Actor, id int64, lockVersion int, now time.Time) (Sheet, error) {
 	before, err := lockSheet(ctx, tx, id, lockVersion)
 	if err != nil {
@@ -361,17 +363,31 @@ func Approve(ctx context.Context, tx pgx.Tx, actor audit.Actor, id int64, lockVe
 	if err != nil {
 		return Sheet{}, err
 	}
-	if err := insertVersion(ctx, tx, actor, id, 1, before.Indicators, nil, "", now); err != nil {
-		return Sheet{}, err
-	}
-	after, err := bump(ctx, tx, id, StatusApproved, "", now, ", approved_at = $4, published_version = 1")
+	approvers, err := sheetApprovers(ctx, tx, before.CycleID)
 	if err != nil {
 		return Sheet{}, err
 	}
-	if err := noticeSheet(ctx, tx, NoticeSheetApproved, after, now); err != nil {
+	if len(approvers) > 0 {
+		return toLeaders(ctx, tx, actor, before, approvers, now)
+	}
+	after, err := publishFirst(ctx, tx, actor, before, now)
+	if err != nil {
 		return Sheet{}, err
 	}
 	return after, audit.Record(ctx, tx, actor, "target_sheet.approve", "target_sheet", idStr(id), before, after)
+}
+
+// publishFirst publishes the sheet's indicators as version 1, makes it
+// approved and tells the unit.
+func publishFirst(ctx context.Context, tx pgx.Tx, actor audit.Actor, before Sheet, now time.Time) (Sheet, error) {
+	if err := insertVersion(ctx, tx, actor, before.ID, 1, before.Indicators, nil, "", now); err != nil {
+		return Sheet{}, err
+	}
+	after, err := bump(ctx, tx, before.ID, StatusApproved, "", now, ", approved_at = $4, published_version = 1")
+	if err != nil {
+		return Sheet{}, err
+	}
+	return after, noticeSheet(ctx, tx, NoticeSheetApproved, after, now)
 }
 
 func idStr(id int64) string { return strconv.FormatInt(id, 10) }

@@ -21,6 +21,9 @@ const (
 	StatusSubmitted = "submitted"
 	StatusReturned  = "returned"
 	StatusApproved  = "approved"
+	// StatusLeaderReview: approved by the office, waiting for the leaders
+	// the cycle names (leader.go).
+	StatusLeaderReview = "leader_review"
 )
 
 // StatusLabel returns a status in Chinese.
@@ -34,6 +37,8 @@ func StatusLabel(status string) string {
 		return "已退回修改"
 	case StatusApproved:
 		return "已批准并公开"
+	case StatusLeaderReview:
+		return "绩效办已审核，待领导审定"
 	}
 	return status
 }

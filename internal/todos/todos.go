@@ -93,7 +93,7 @@ type source func(ctx context.Context, q db.DBTX, u users.User, env Env) ([]Item,
 
 // For returns the user's to-do list: overdue items first, then by due date
 // (items without one last), each kind in a fixed order. The sources read
-// side by side on a pool. A leader, who changes nothing, has none.
+// side by side on a pool. A leader has the approvals waiting for them.
 func For(ctx context.Context, q db.DBTX, u users.User, env Env) ([]Item, error) {
 	var srcs []source
 	switch {
@@ -101,6 +101,8 @@ func For(ctx context.Context, q db.DBTX, u users.User, env Env) ([]Item, error) 
 		srcs = officeSources
 	case u.Role == users.RoleUnit && u.UnitID != nil:
 		srcs = unitSources
+	case u.Role == users.RoleLeader:
+		srcs = leaderSources
 	default:
 		return []Item{}, nil
 	}
@@ -155,7 +157,7 @@ func For(ctx context.Context, q db.DBTX, u users.User, env Env) ([]Item, error) 
 
 // kindOrder ranks the kinds among items due the same day.
 var kindOrder = []string{
-	KindCaseAnswer, KindCaseReturned, KindCaseFix, KindResultReceipt, KindReviewAnswered, KindRectificationReport, KindTargetSheet,
+	KindApproval, KindCaseAnswer, KindCaseReturned, KindCaseFix, KindResultReceipt, KindReviewAnswered, KindRectificationReport, KindTargetSheet,
 	KindProgressReport, KindSelfEvalReport, KindSelfEvaluation, KindAssessorScoring,
 	KindCallbacksDue, KindReviewApplication, KindResultReceipts, KindSelfEvalOverdue, KindOverdueCases, KindCaseVerify, KindReviewBacklog, KindFeedbackAppeals,
 	KindPatternFlags, KindTargetApproval, KindChangeRequests, KindDeductionProposal, KindReportReceipt, KindSurveyClosing, KindCalendarMissing,

@@ -29,4 +29,6 @@ var Flashes = map[string]string{
 	"categories_unchanged":   "单位类别没有变化。",
 	"scheme_group_saved":     "方案分组已保存；分组内类别的单位按该分组的考核方案计分。",
 	"scheme_group_deleted":   "方案分组已删除；其类别的单位改按通用方案计分。",
+	"release_saved":          "审批与公开方式已保存；已提请的审批仍按提请时的审批人进行。",
+	"release_unchanged":      "审批与公开方式没有变化。",
 }

@@ -42,7 +42,9 @@ func (s *Handlers) PortalPage(c *gin.Context) {
 		func(q db.DBTX) error {
 			rows, _ := q.Query(c, `SELECT c.id, c.name, p.published_at FROM assessment_publications p
 				JOIN assessment_cycles c ON c.id = p.cycle_id
-				WHERE p.stage = 'final' AND p.reopened_at IS NULL ORDER BY c.year DESC, p.id DESC LIMIT $1`, portalRows)
+				WHERE p.stage = 'final' AND p.reopened_at IS NULL
+					AND NOT EXISTS (SELECT 1 FROM cycle_release_settings r WHERE r.cycle_id = c.id AND NOT r.results_public)
+				ORDER BY c.year DESC, p.id DESC LIMIT $1`, portalRows)
 			var id int64
 			var name string
 			var at time.Time

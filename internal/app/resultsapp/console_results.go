@@ -36,6 +36,9 @@ type resultsPageData struct {
 	Error          string
 	Decimals       int
 	Link           string
+	// Approvals: the cycle's approvers of results, publication choice and
+	// the requests for approval of the final results.
+	Approvals resultApprovals
 }
 
 // ManySchemes reports whether a line shown was scored on a scheme group's
@@ -126,6 +129,9 @@ func (s *Handlers) showResults(c *gin.Context, status int, errMsg string) {
 			if a.Status == results.AppealPending {
 				d.Pending++
 			}
+		}
+		if d.Approvals, err = loadResultApprovals(c, tx, cy.ID); err != nil {
+			return err
 		}
 		if d.Uses, err = results.Uses(c, tx, cy.ID); err != nil {
 			return err

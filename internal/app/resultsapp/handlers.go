@@ -20,6 +20,7 @@ func New(app *httpx.App) *Handlers { return &Handlers{App: app} }
 var Flashes = map[string]string{
 	"results_preliminary": "初步结果已公布，各单位可在申请复核期限内申请复核。",
 	"results_final":       "最终结果已公布，考核数据已锁定。",
+	"results_submitted":   "已提请领导审批最终考核结果，全部审批通过后即可公布。",
 	"results_reopened":    "考核结果已重新开启，可以更正考核数据，更正后请重新公布最终结果。",
 	"appeal_answered":     "复核申请已答复。",
 	"appeal_filed":        "复核申请已提交，绩效办将在答复期限内答复。",

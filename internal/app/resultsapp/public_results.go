@@ -44,7 +44,8 @@ type publicResultsData struct {
 
 // PublicResultsPage shows the final results in force of a cycle, without
 // login: per category each unit's name, grade and (when the office chose
-// so at publication) composite score.
+// so at publication) composite score. A cycle whose results are notified
+// internally (内部通报) shows a notice saying so, with 404.
 func (s *Handlers) PublicResultsPage(c *gin.Context) {
 	id, err := httpx.IDParam(c, "cycle_id")
 	var cy cycles.Cycle
@@ -57,6 +58,14 @@ func (s *Handlers) PublicResultsPage(c *gin.Context) {
 	}
 	if err == nil && !st.IsFinal() {
 		err = apperr.New(apperr.NotFound, "not final")
+	}
+	if err == nil {
+		var rel cycles.Release
+		if rel, err = cycles.LoadRelease(c, s.Pool, id); err == nil && !rel.ResultsPublic {
+			// 内部通报 (001 § 22): notified to units and leaders only.
+			s.ErrorPage(c, http.StatusNotFound, "结果不对外公开", "该考核年度的考核结果为内部通报，不向社会公开。")
+			return
+		}
 	}
 	var cats []results.Category
 	if err == nil {

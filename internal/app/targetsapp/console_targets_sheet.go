@@ -6,6 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"minyi/internal/approvals"
 	"minyi/internal/httpx"
 	"minyi/internal/targets"
 	"minyi/internal/units"
@@ -122,6 +123,8 @@ type targetReviewRow struct {
 
 type targetPageData struct {
 	httpx.BasePage
+	// Approvals are the leaders' approvals of the sheet (timeline).
+	Approvals   []approvals.Request
 	Sheet       targets.Sheet
 	StatusLabel string
 	Total       string
@@ -222,6 +225,9 @@ func (s *Handlers) targetPageData(c *gin.Context, sh targets.Sheet, forms target
 		return d, err
 	}
 	d.Versions = versionViews(versions)
+	if d.Approvals, err = approvals.History(c, s.Pool, approvals.SubjectTargetSheet, sh.ID); err != nil {
+		return d, err
+	}
 	if sh.Status == targets.StatusApproved {
 		if err := s.fillProgress(c, &d, set); err != nil {
 			return d, err

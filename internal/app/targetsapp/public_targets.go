@@ -173,11 +173,16 @@ type publicTargetData struct {
 	Newest   int
 	Versions []targetVersionView
 	Back     string
+	// Completion is each indicator's completion by id when the cycle
+	// publishes it and its results are final (public_completion.go); nil
+	// otherwise, and on an old version.
+	Completion map[int64]indicatorCompletion
 }
 
 // PublicTargetPage shows, without sign-in, a unit's published targets (the
-// newest version, or ?version=N) and the history of approved changes.
-// Sheets never approved are not found.
+// newest version, or ?version=N) and the history of approved changes,
+// with each indicator's completion where the cycle publishes it. Sheets
+// never approved are not found.
 func (s *Handlers) PublicTargetPage(c *gin.Context) {
 	cid, err := httpx.IDParam(c, "cycle")
 	var uid int64
@@ -212,6 +217,12 @@ func (s *Handlers) PublicTargetPage(c *gin.Context) {
 		}
 		if !found {
 			s.publicTargetsError(c, httpx.ErrNotFound)
+			return
+		}
+	}
+	if d.Shown.Version.Version == d.Newest {
+		if d.Completion, err = completionData(c, s.Pool, sh); err != nil {
+			s.publicTargetsError(c, err)
 			return
 		}
 	}
