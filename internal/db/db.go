@@ -36,17 +36,23 @@ func Connect(ctx context.Context, url string, maxConns int32) (*pgxpool.Pool, er
 }
 
 // ConnectServing opens the pool of a serving instance: like Connect, and
-// it keeps a few connections idle and ready, each of which has run warm
-// (SQL whose result is ignored) once when it was opened.
+// it opens all maxConns connections at once and keeps them open, each of
+// which has run warm (SQL whose result is ignored) once when it was opened.
 //
 // A new Postgres connection knows nothing of the tables yet: the first
 // statement that plans over the ratings' partitions first reads the
 // catalog entries of every partition and each of its indexes — 25–60 ms
 // with five years (65 partitions), in the request of whichever user
-// happened to get the connection. The pool closes connections idle for
-// five minutes, so on a quiet day most console pages would meet a new one.
-// With MinIdleConns the pool opens replacements in the background (its
-// health check), and warm pays the catalog there instead of a request.
+// happened to get the connection. A console page runs its reads side by
+// side (db.Parallel), the overview on up to 16 connections at once, so a
+// pool that opened connections on demand met new ones for a dozen page
+// loads after every start and after every quiet spell (idle connections
+// close after five minutes): the overview's p99 was 150 ms against a p50
+// of 40. With MinConns at the pool's size the pool opens every connection
+// in the background when it starts and replaces any that close (its
+// health check, every 15 s), and warm pays the catalog there instead of a
+// request. The cost is maxConns idle connections per instance, which
+// docs/operations.md counts in max_connections (or in PgBouncer's clients).
 func ConnectServing(ctx context.Context, url string, maxConns int32, warm string) (*pgxpool.Pool, error) {
 	cfg, err := poolConfig(url, maxConns)
 	if err != nil {

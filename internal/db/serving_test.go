@@ -10,7 +10,7 @@ import (
 	"minyi/internal/testutil"
 )
 
-// A serving pool opens its idle connections by itself, and each has run
+// A serving pool opens all its connections by itself, and each has run
 // the warm-up once before any request gets it.
 func TestServingPoolKeepsWarmConnectionsReady(t *testing.T) {
 	ctx := context.Background()
@@ -29,9 +29,9 @@ func TestServingPoolKeepsWarmConnectionsReady(t *testing.T) {
 	}
 	defer pool.Close()
 	deadline := time.Now().Add(10 * time.Second)
-	for pool.Stat().IdleConns() < 4 {
+	for pool.Stat().IdleConns() < 8 {
 		if time.Now().After(deadline) {
-			t.Fatalf("idle connections %d after 10 s, want 4 opened in the background", pool.Stat().IdleConns())
+			t.Fatalf("idle connections %d after 10 s, want all 8 opened in the background", pool.Stat().IdleConns())
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -46,8 +46,8 @@ func TestServingPoolKeepsWarmConnectionsReady(t *testing.T) {
 	if err := setup.QueryRow(ctx, `SELECT count(DISTINCT pid) FROM warmed`).Scan(&warmed); err != nil {
 		t.Fatal(err)
 	}
-	if warmed < 4 {
-		t.Fatalf("%d connections warmed, want every one of the 4 idle", warmed)
+	if warmed != 8 {
+		t.Fatalf("%d connections warmed, want every one of the 8", warmed)
 	}
 }
 

@@ -222,8 +222,10 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, cfg config.Config, keys *secu
 	if err != nil {
 		return res, err
 	}
-	res.Sheets, err = seedTargets(ctx, pool, cfg, now, ids)
-	return res, err
+	if res.Sheets, err = seedTargets(ctx, pool, cfg, now, ids); err != nil {
+		return res, err
+	}
+	return res, seedSelfEval(ctx, pool, cfg, now, ids)
 }
 
 func pickLevel(rng *rand.Rand, quality float64) int {

@@ -7,6 +7,7 @@ import (
 
 	"minyi/internal/assessment"
 	"minyi/internal/results"
+	"minyi/internal/selfeval"
 )
 
 // TestSeedClosesLastYear: the demo's previous year has gone through its
@@ -41,6 +42,35 @@ func TestSeedClosesLastYear(t *testing.T) {
 		moves, err := assessment.ListRankAdjustments(ctx, pool, id, nil)
 		if err != nil || len(moves) != 1 || moves[0].ToRank != 1 {
 			t.Fatalf("%s: rank moves %+v: %v", tc.month, moves, err)
+		}
+	}
+}
+
+// TestSeedSelfEvaluation: the demo cycle has the county scheme's two
+// self-evaluation periods; in December the half-year's reports are in
+// (four on time, one late, three missing) and the annual one is due.
+func TestSeedSelfEvaluation(t *testing.T) {
+	pool, _, _, _ := seeded(t, 2026, time.December, 4)
+	ctx := context.Background()
+	var cycleID int64
+	if err := pool.QueryRow(ctx, `SELECT id FROM assessment_cycles WHERE year = 2026`).Scan(&cycleID); err != nil {
+		t.Fatal(err)
+	}
+	periods, err := selfeval.ListPeriods(ctx, pool, cycleID)
+	if err != nil || len(periods) != 2 {
+		t.Fatalf("periods %+v: %v", periods, err)
+	}
+	for _, p := range periods {
+		c, err := selfeval.CountPeriod(ctx, pool, p, "2026-12-04")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := selfeval.Counts{Units: 8, Pending: 8}
+		if p.Name == "半年自评" {
+			want = selfeval.Counts{Units: 8, Submitted: 4, Late: 1, Pending: 3, Missing: 3}
+		}
+		if c != want {
+			t.Errorf("%s: %+v, want %+v", p.Name, c, want)
 		}
 	}
 }
