@@ -20,6 +20,7 @@ import (
 	"minyi/internal/app/casesapp"
 	"minyi/internal/app/citizensmsapp"
 	"minyi/internal/app/cyclesapp"
+	"minyi/internal/app/inspectionsapp"
 	"minyi/internal/app/instrumentsapp"
 	"minyi/internal/app/notifyapp"
 	"minyi/internal/app/ratingsapp"
@@ -99,6 +100,7 @@ func New(d Deps) (*Server, error) {
 		Flashes: mergeFlashes(
 			workdaysapp.Flashes,
 			cyclesapp.Flashes,
+			inspectionsapp.Flashes,
 			targetsapp.Flashes,
 			assessmentapp.Flashes,
 			ratingsapp.Flashes,
