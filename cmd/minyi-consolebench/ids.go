@@ -113,6 +113,9 @@ func prepare(ctx context.Context, conn *pgx.Conn, officeAPI, unitAPI *client, un
 	if err := prepareAssessor(ctx, conn, officeAPI, unitID, cycle); err != nil {
 		return err
 	}
+	if err := prepareInspections(ctx, conn, officeAPI, unitID, cycle, now); err != nil {
+		return err
+	}
 	return prepareAssessedEvidence(ctx, conn, officeAPI, unitID, cycle, year)
 }
 
@@ -217,6 +220,8 @@ var lookups = []struct{ name, sql string }{
 		JOIN assessment_cycles c ON c.id = s.cycle_id WHERE c.year = @year AND s.unit_id = (SELECT min(id) FROM units WHERE id <> @unit)`},
 	{"key_task", `SELECT min(t.id) FROM key_tasks t JOIN assessment_cycles c ON c.id = t.cycle_id
 		WHERE c.year = @year AND t.lead_unit_id = @unit`},
+	{"inspection", `SELECT min(i.id) FROM inspections i JOIN assessment_cycles c ON c.id = i.cycle_id
+		JOIN inspection_units x ON x.inspection_id = i.id WHERE c.year = @year AND x.unit_id = @unit`},
 	{"rectification_unit", `SELECT min(r.unit_id) FROM assessment_rectification_reports r
 		JOIN assessment_cycles c ON c.id = r.cycle_id WHERE c.year = @year`},
 }

@@ -331,6 +331,17 @@ func catalogue() []spec {
 		{route: "/api/v1/cycles/:id/deduction-presets", path: "/api/v1/cycles/{cycle}/deduction-presets", who: both},
 		{route: "/api/v1/cycles/:id/key-tasks", path: "/api/v1/cycles/{cycle}/key-tasks", who: both},
 		{route: "/api/v1/key-tasks/:id", path: "/api/v1/key-tasks/{key_task}", who: both},
+
+		// The office's inspections (issue 16 part 2): one half-year
+		// inspection of every unit with 200 findings (see
+		// prepareInspections).
+		{route: "/console/cycles/:id/inspections", path: "/console/cycles/{cycle}/inspections", who: both},
+		{route: "/console/cycles/:id/inspections", path: "/console/cycles/{cycle}/inspections?kind=half_year&unit_id={unit}",
+			filter: "kind + unit", who: office},
+		{route: "/console/cycles/:id/inspections/new", path: "/console/cycles/{cycle}/inspections/new", who: office},
+		{route: "/console/inspections/:id", path: "/console/inspections/{inspection}", who: both},
+		{route: "/api/v1/cycles/:id/inspections", path: "/api/v1/cycles/{cycle}/inspections", who: both},
+		{route: "/api/v1/inspections/:id", path: "/api/v1/inspections/{inspection}", who: both},
 	}
 	s = append(s, filtered("/console/ratings", "/console/ratings", both, ratingFilters)...)
 	s = append(s, filtered("/api/v1/ratings", "/api/v1/ratings?limit=50", both, ratingFilters)...)

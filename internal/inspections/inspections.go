@@ -71,7 +71,9 @@ const inspectionSQL = `SELECT i.id, i.cycle_id, i.kind, i.held_on::text AS held_
 
 // selectInspections is inspectionSQL counting the findings of the unit
 // in the parameter viewer (all when it is NULL).
-func selectInspections(viewer string) string { return strings.ReplaceAll(inspectionSQL, "{viewer}", viewer) }
+func selectInspections(viewer string) string {
+	return strings.ReplaceAll(inspectionSQL, "{viewer}", viewer)
+}
 
 // Viewer is who reads: the office or a leader (UnitID nil) sees all; a
 // unit user only inspections of its unit, and only its own findings.
