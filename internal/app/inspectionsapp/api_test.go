@@ -298,6 +298,12 @@ func TestFindingBecomesACaseOnce(t *testing.T) {
 		t.Fatalf("finding not linked: %+v", got.Findings[0])
 	}
 	want(t, w.cm.JSON(t, "GET", "/api/v1/cases/"+apptest.Itoa(c.ID), nil, nil), http.StatusOK, "M reads its case")
+	link := `href="/console/inspections/` + apptest.Itoa(i.ID) + `#f` + fid + `"`
+	for _, cl := range []*apptest.Client{w.office, w.cm} {
+		if p := apptest.Get(t, cl, "/console/cases/"+apptest.Itoa(c.ID)); !p.Has(link) {
+			t.Fatalf("the case page does not link its inspection (%d): %s", p.Status, apptest.PageText(p.Body))
+		}
+	}
 
 	good := map[string]any{"unit_id": w.e, "severity": "good", "body": "家校共育做法值得推广"}
 	var f struct{ ID int64 }
