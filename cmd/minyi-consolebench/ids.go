@@ -116,6 +116,9 @@ func prepare(ctx context.Context, conn *pgx.Conn, officeAPI, unitAPI *client, un
 	if err := prepareSelfEval(ctx, conn, officeAPI, unitAPI, unitID, cycle, year); err != nil {
 		return err
 	}
+	if err := prepareInspections(ctx, conn, officeAPI, unitID, cycle, now); err != nil {
+		return err
+	}
 	return prepareAssessedEvidence(ctx, conn, officeAPI, unitID, cycle, year)
 }
 
@@ -221,6 +224,8 @@ var lookups = []struct{ name, sql string }{
 	{"key_task", `SELECT min(t.id) FROM key_tasks t JOIN assessment_cycles c ON c.id = t.cycle_id
 		WHERE c.year = @year AND t.lead_unit_id = @unit`},
 	{"se_period", `SELECT min(p.id) FROM self_eval_periods p JOIN assessment_cycles c ON c.id = p.cycle_id WHERE c.year = @year`},
+	{"inspection", `SELECT min(i.id) FROM inspections i JOIN assessment_cycles c ON c.id = i.cycle_id
+		JOIN inspection_units x ON x.inspection_id = i.id WHERE c.year = @year AND x.unit_id = @unit`},
 	{"rectification_unit", `SELECT min(r.unit_id) FROM assessment_rectification_reports r
 		JOIN assessment_cycles c ON c.id = r.cycle_id WHERE c.year = @year`},
 	{"approval", `SELECT max(id) FROM approval_requests`},

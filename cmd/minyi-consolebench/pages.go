@@ -358,6 +358,16 @@ func catalogue() []spec {
 		{route: "/api/v1/cycles/:id/self-eval-periods", path: "/api/v1/cycles/{cycle}/self-eval-periods", who: both},
 		{route: "/api/v1/self-eval-periods/:id/units", path: "/api/v1/self-eval-periods/{se_period}/units?limit=50", who: office},
 		{route: "/api/v1/self-eval-periods/:id/units/:unit_id", path: "/api/v1/self-eval-periods/{se_period}/units/{unit}", who: both},
+		// The office's inspections (issue 16 part 2): one half-year
+		// inspection of every unit with 200 findings (see
+		// prepareInspections).
+		{route: "/console/cycles/:id/inspections", path: "/console/cycles/{cycle}/inspections", who: both},
+		{route: "/console/cycles/:id/inspections", path: "/console/cycles/{cycle}/inspections?kind=half_year&unit_id={unit}",
+			filter: "kind + unit", who: office},
+		{route: "/console/cycles/:id/inspections/new", path: "/console/cycles/{cycle}/inspections/new", who: office},
+		{route: "/console/inspections/:id", path: "/console/inspections/{inspection}", who: both},
+		{route: "/api/v1/cycles/:id/inspections", path: "/api/v1/cycles/{cycle}/inspections", who: both},
+		{route: "/api/v1/inspections/:id", path: "/api/v1/inspections/{inspection}", who: both},
 	}
 	s = append(s, filtered("/console/ratings", "/console/ratings", both, ratingFilters)...)
 	s = append(s, filtered("/api/v1/ratings", "/api/v1/ratings?limit=50", both, ratingFilters)...)

@@ -40,10 +40,12 @@ const MsgDecided = "该扣分建议已经处理，请刷新页面查看结果"
 
 // Proposal is an assessor unit's deduction proposal (扣分建议).
 type Proposal struct {
-	ID             int64      `json:"id" db:"id"`
-	CycleID        int64      `json:"cycle_id" db:"cycle_id"`
-	UnitID         int64      `json:"unit_id" db:"unit_id"`
-	UnitName       string     `json:"unit_name" db:"unit_name"`
+	ID       int64  `json:"id" db:"id"`
+	CycleID  int64  `json:"cycle_id" db:"cycle_id"`
+	UnitID   int64  `json:"unit_id" db:"unit_id"`
+	UnitName string `json:"unit_name" db:"unit_name"`
+	// ProposerUnitID is 0 for a proposal of the office's own inspection
+	// (ProposerName OfficeProposer).
 	ProposerUnitID int64      `json:"proposer_unit_id" db:"proposer_unit_id"`
 	ProposerName   string     `json:"proposer_name" db:"proposer_name"`
 	ReasonKey      string     `json:"reason_key" db:"reason_key"`
@@ -63,10 +65,15 @@ type Proposal struct {
 // StatusLabel is the proposal's status in Chinese.
 func (p Proposal) StatusLabel() string { return ProposalStatusLabel(p.Status) }
 
-const proposalSQL = `SELECT p.id, p.cycle_id, p.unit_id, u.name AS unit_name, p.proposer_unit_id, pu.name AS proposer_name,
+// OfficeProposer is the proposer's name on a proposal the office made
+// from its own inspection (no proposing unit; ProposerUnitID 0).
+const OfficeProposer = "绩效办"
+
+const proposalSQL = `SELECT p.id, p.cycle_id, p.unit_id, u.name AS unit_name,
+	COALESCE(p.proposer_unit_id, 0) AS proposer_unit_id, COALESCE(pu.name, '` + OfficeProposer + `') AS proposer_name,
 	p.reason_key, p.description, p.evidence_ids::text[] AS evidence_ids, p.status, cu.username AS created_by, p.created_at,
 	du.username AS decided_by, p.decided_at, p.reject_reason, p.deduction_id
-	FROM deduction_proposals p JOIN units u ON u.id = p.unit_id JOIN units pu ON pu.id = p.proposer_unit_id
+	FROM deduction_proposals p JOIN units u ON u.id = p.unit_id LEFT JOIN units pu ON pu.id = p.proposer_unit_id
 	LEFT JOIN users cu ON cu.id = p.created_by LEFT JOIN users du ON du.id = p.decided_by`
 
 // ProposalInput is what an assessor proposes.

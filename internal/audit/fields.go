@@ -436,6 +436,17 @@ var fieldNames = map[string]string{
 	"annual_weight":                   "年终考核权重",
 	"daily_weight":                    "日常考核权重",
 	// Assessor units and key tasks (internal/assessors).
+	// The office's inspections (internal/inspections).
+	"held_on":            "检查日期",
+	"people":             "参加人员",
+	"kind_name":          "检查类型名称",
+	"unit_count":         "被检查单位数",
+	"finding_count":      "发现问题数",
+	"findings":           "发现的问题",
+	"severity":           "问题性质",
+	"severity_name":      "问题性质名称",
+	"proposal_id":        "扣分建议",
+	"inspection_id":      "检查记录",
 	"proposer_unit_id":   "提出单位",
 	"proposer_name":      "提出单位名称",
 	"reject_reason":      "不予采纳理由",

@@ -140,6 +140,12 @@ var actionLabels = map[string]string{
 	"rating_hold.count":             "暂不计分的评价计入得分",
 	"rating_hold.not_count":         "暂不计分的评价不计入",
 	"deduction_proposal.create":     "考评单位提出扣分建议",
+	"deduction_proposal.office":     "绩效办检查提出扣分建议",
+	"inspection.create":             "登记检查",
+	"inspection.finding":            "登记检查发现的问题",
+	"inspection.files":              "添加检查材料",
+	"inspection.finding_case":       "检查发现问题转为整改案件",
+	"inspection.finding_proposal":   "检查发现问题转为扣分建议",
 	"deduction_proposal.confirm":    "确认扣分建议",
 	"deduction_proposal.reject":     "不予采纳扣分建议",
 	"key_task.create":               "设立重点任务",
@@ -177,7 +183,7 @@ var entityLabels = []Choice{
 	{"notification_delivery", "通知发送记录"}, {"notification_template", "通知模板"},
 	{"citizen_sms", "群众短信"},
 	{"citizen_sms_settings", "群众短信设置"},
-	{"deduction_proposal", "扣分建议"}, {"key_task", "重点任务"},
+	{"deduction_proposal", "扣分建议"}, {"inspection", "检查记录"}, {"inspection_finding", "检查发现的问题"}, {"key_task", "重点任务"},
 	{"instrument", "评价项目"}, {"self_eval_report", "自评报告"}, {"approval", "领导审批"},
 }
 

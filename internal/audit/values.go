@@ -18,7 +18,8 @@ var valueWords = map[string]map[string]string{
 	"dingtalk_secret": {"none": "未设置", "set": "已设置", "changed": "已更换"},
 	"level":           {"5": "非常满意", "4": "满意", "3": "基本满意", "2": "不满意", "1": "非常不满意"},
 	"verdict":         {"valid": "有效", "invalid": "无效", "acknowledged": "自动确认"},
-	"source_kind":     {"rating": "评价", "response": "答卷", "target": "目标任务", "result": "考核结果"},
+	"source_kind": {"rating": "评价", "response": "答卷", "target": "目标任务", "result": "考核结果",
+		"assessor": "考评单位发现问题", "inspection": "绩效办检查发现问题"},
 	"source_group": {"feedback": "群众评价反馈", "survey": "问卷调查", "monitoring": "日常监测", "assessment": "考核",
 		"callback": "回访"},
 	"reason_key": {"accountability": "行政问责", "targets_incomplete": "目标任务未完成", "false_self_evaluation": "自评不实",
@@ -39,7 +40,11 @@ var valueWords = map[string]map[string]string{
 		"top_run": "连续最高评价", "note": "备注", "answer": "答复", "progress": "进展", "done": "完成", "closed": "办结",
 		"returned": "退回", "raise": "上调一个等次", "lower": "下调一个等次", "no_excellent": "不得评为优秀",
 		"criticism": "通报批评", "commendation": "表彰",
+		// The office's inspections (internal/inspections).
+		"self_check": "月度自查", "spot_check": "季度抽查", "half_year": "半年督查", "evidence_check": "佐证核验",
+		"on_site": "实地核查", "visit_verify": "察访核验",
 	},
+	"severity": {"general": "一般问题", "serious": "严重问题", "good": "工作亮点"},
 }
 
 // valueWord is the word for an enum value of the field at path.

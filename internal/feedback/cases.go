@@ -71,6 +71,8 @@ func SourceKindLabel(kind string) string {
 		return "考核结果改进建议"
 	case KindAssessor:
 		return "考评单位发现问题"
+	case KindInspection:
+		return "绩效办检查发现问题"
 	}
 	return kind
 }

@@ -125,6 +125,7 @@ func (s *Server) routes() {
 	s.callbackRoutes(e, authed, console)
 	s.assessorRoutes(authed, console)
 	s.selfEvalRoutes(e, authed, console)
+	s.inspectionRoutes(authed, console)
 	s.publicCaseRoutes(e)
 	api.Use(func(c *gin.Context) { s.APIError(c, httpx.ErrNotFound) })
 	e.NoRoute(func(c *gin.Context) {

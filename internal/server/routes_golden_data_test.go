@@ -180,6 +180,18 @@ func (w *goldenWorld) assessmentFixtures(t *testing.T) {
 	w.call(t, w.office, "POST", goldenAPI("/cycles/%s/key-tasks", cy), map[string]any{"name": "优化营商环境",
 		"lead_unit_id": json.Number(unit), "unit_ids": []any{json.Number(unit)}}, http.StatusCreated, &task)
 	w.p["key_task"] = task.ID.String()
+	// An inspection of the unit with one finding (issue 16 part 2); the
+	// walk's actions on the finding name one that does not exist.
+	var insp struct {
+		ID       json.Number `json:"id"`
+		Findings []goldenObj `json:"findings"`
+	}
+	w.call(t, w.office, "POST", goldenAPI("/cycles/%s/inspections", cy), map[string]any{"kind": "spot_check",
+		"held_on": "2026-01-05", "title": "第一季度抽查", "unit_ids": []any{json.Number(unit)}, "client_key": "golden-inspection",
+		"findings": []any{map[string]any{"unit_id": json.Number(unit), "severity": "general", "body": "台账不全"}}},
+		http.StatusCreated, &insp)
+	w.p["inspection"] = insp.ID.String()
+	w.p["finding"] = insp.Findings[0].ID.String()
 	w.p["proposal"] = "999999999"
 	// A half-year self-evaluation period and the unit's report of it
 	// (submitted after its due date: 逾期提交).

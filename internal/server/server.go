@@ -21,6 +21,7 @@ import (
 	"minyi/internal/app/casesapp"
 	"minyi/internal/app/citizensmsapp"
 	"minyi/internal/app/cyclesapp"
+	"minyi/internal/app/inspectionsapp"
 	"minyi/internal/app/instrumentsapp"
 	"minyi/internal/app/notifyapp"
 	"minyi/internal/app/ratingsapp"
@@ -103,6 +104,7 @@ func New(d Deps) (*Server, error) {
 			workdaysapp.Flashes,
 			cyclesapp.Flashes,
 			approvalsapp.Flashes,
+			inspectionsapp.Flashes,
 			targetsapp.Flashes,
 			assessmentapp.Flashes,
 			ratingsapp.Flashes,

@@ -16,6 +16,7 @@ import (
 	"minyi/internal/db"
 	"minyi/internal/feedback"
 	"minyi/internal/httpx"
+	"minyi/internal/inspections"
 	"minyi/internal/units"
 	"minyi/internal/users"
 )
@@ -134,6 +135,9 @@ type casePageData struct {
 	// Follower: the user's unit is the assessor that opened the case and
 	// only follows it (no forms).
 	Follower bool
+	// InspectionLink is the page of the inspection whose finding the case
+	// was opened on (source kind inspection), "" otherwise.
+	InspectionLink string
 }
 
 // CasePage shows one case with its timeline and the forms of the user's role
@@ -157,6 +161,13 @@ func (s *Handlers) showCase(c *gin.Context, status int, form, errs map[string]st
 		Today: s.Now().In(s.Config.Location).Format("2006-01-02"), Evidence: map[string]assessment.EvidenceFile{}}
 	if u := httpx.CurrentUser(c); !u.CanSeeUnit(cs.UnitID) {
 		p.Follower = true
+	}
+	if cs.Kind == feedback.KindInspection {
+		if id, err := strconv.ParseInt(cs.SourceID, 10, 64); err == nil {
+			if f, err := inspections.FindFinding(c, s.Pool, id); err == nil {
+				p.InspectionLink = "/console/inspections/" + strconv.FormatInt(f.InspectionID, 10) + "#f" + cs.SourceID
+			}
+		}
 	}
 	if p.Form == nil {
 		p.Form = map[string]string{"explanation": cs.Explanation, "responsible": cs.Responsible, "measures": cs.Measures,
