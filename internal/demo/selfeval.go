@@ -37,7 +37,9 @@ func seedSelfEval(ctx context.Context, pool *pgxpool.Pool, cfg config.Config, no
 			CoversTo: y + "-11-30", DueOn: y + "-12-10", Annual: true}, now); err != nil {
 			return err
 		}
-		day := func(month time.Month, d int) time.Time { return time.Date(cy.Year, month, d, 10, 0, 0, 0, cfg.Location) }
+		day := func(month time.Month, d int) time.Time {
+			return time.Date(cy.Year, month, d, 10, 0, 0, 0, cfg.Location)
+		}
 		if !now.After(day(time.July, 20)) {
 			return nil
 		}
