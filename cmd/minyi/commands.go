@@ -53,7 +53,7 @@ func connect(ctx context.Context, cfg config.Config, serving bool) (*pgxpool.Poo
 	var pool *pgxpool.Pool
 	var err error
 	if serving {
-		pool, err = db.ConnectServing(ctx, cfg.DatabaseURL, cfg.DBMaxConns, ratings.WarmSQL)
+		pool, err = db.ConnectServing(ctx, cfg.DatabaseURL, cfg.DBMaxConns, ratings.Warm)
 	} else {
 		pool, err = db.Connect(ctx, cfg.DatabaseURL, cfg.DBMaxConns)
 	}

@@ -37,7 +37,8 @@ func Connect(ctx context.Context, url string, maxConns int32) (*pgxpool.Pool, er
 
 // ConnectServing opens the pool of a serving instance: like Connect, and
 // it opens all maxConns connections at once and keeps them open, each of
-// which has run warm (SQL whose result is ignored) once when it was opened.
+// which has run warm once when it was opened (its errors are ignored: a
+// warm-up is only a shortcut).
 //
 // A new Postgres connection knows nothing of the tables yet: the first
 // statement that plans over the ratings' partitions first reads the
@@ -53,17 +54,22 @@ func Connect(ctx context.Context, url string, maxConns int32) (*pgxpool.Pool, er
 // health check, every 15 s), and warm pays the catalog there instead of a
 // request. The cost is maxConns idle connections per instance, which
 // docs/operations.md counts in max_connections (or in PgBouncer's clients).
-func ConnectServing(ctx context.Context, url string, maxConns int32, warm string) (*pgxpool.Pool, error) {
+//
+// The catalog is not all: a statement run with WithGenericPlan is planned
+// once per connection (pgx prepares it there), 15–50 ms for the aggregate
+// reads over the partitions, so a page whose reads meet connections that
+// have not run them yet pays that too (the overview: a dozen slow loads
+// after a start with 16 connections, three with 4). warm plans those reads
+// as well (ratings.Warm).
+func ConnectServing(ctx context.Context, url string, maxConns int32, warm func(context.Context, *pgx.Conn)) (*pgxpool.Pool, error) {
 	cfg, err := poolConfig(url, maxConns)
 	if err != nil {
 		return nil, err
 	}
 	cfg.MinConns = maxConns
 	cfg.AfterConnect = func(ctx context.Context, c *pgx.Conn) error {
-		if warm != "" {
-			// Only a shortcut: a failure (the tables not yet migrated,
-			// say) leaves the connection as good as an unwarmed one.
-			_, _ = c.Exec(ctx, warm)
+		if warm != nil {
+			warm(ctx, c)
 		}
 		return nil
 	}

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"minyi/internal/db"
 	"minyi/internal/ratings"
 	"minyi/internal/testutil"
@@ -23,7 +25,9 @@ func TestServingPoolKeepsWarmConnectionsReady(t *testing.T) {
 	if _, err := setup.Exec(ctx, `CREATE TABLE warmed (pid int NOT NULL)`); err != nil {
 		t.Fatal(err)
 	}
-	pool, err := db.ConnectServing(ctx, url, 8, `INSERT INTO warmed VALUES (pg_backend_pid())`)
+	pool, err := db.ConnectServing(ctx, url, 8, func(ctx context.Context, c *pgx.Conn) {
+		_, _ = c.Exec(ctx, `INSERT INTO warmed VALUES (pg_backend_pid())`)
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,26 +56,35 @@ func TestServingPoolKeepsWarmConnectionsReady(t *testing.T) {
 }
 
 // A warm-up that fails (the tables not migrated yet) leaves a connection
-// that works; the ratings' warm-up runs on a migrated database.
+// that works; on a migrated database the ratings' warm-up leaves the
+// aggregate reads prepared with their generic plans, for all units and for
+// some, so the first page that runs them on the connection plans nothing.
 func TestServingPoolWarmUpFailureKeepsTheConnection(t *testing.T) {
 	ctx := context.Background()
-	for _, warm := range []string{`SELECT * FROM no_such_table`, ratings.WarmSQL} {
+	failing := func(ctx context.Context, c *pgx.Conn) { _, _ = c.Exec(ctx, `SELECT * FROM no_such_table`) }
+	for name, warm := range map[string]func(context.Context, *pgx.Conn){"failing": failing, "ratings": ratings.Warm} {
 		pool, err := db.ConnectServing(ctx, testutil.DatabaseURL(t), 4, warm)
 		if err != nil {
 			t.Fatal(err)
 		}
 		var one int
 		if err := pool.QueryRow(ctx, `SELECT 1`).Scan(&one); err != nil || one != 1 {
-			t.Fatalf("warm-up %q: SELECT 1 = %d, %v", warm, one, err)
+			t.Fatalf("warm-up %s: SELECT 1 = %d, %v", name, one, err)
 		}
 		pool.Close()
 	}
-	conn, err := testutil.DB(t).Acquire(ctx)
+	pool, err := db.ConnectServing(ctx, testutil.DatabaseURL(t), 2, ratings.Warm)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Release()
-	if _, err := conn.Exec(ctx, ratings.WarmSQL); err != nil {
-		t.Fatalf("the ratings' warm-up fails on a migrated database: %v", err)
+	defer pool.Close()
+	var n int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM pg_prepared_statements
+		WHERE statement LIKE '%FROM rating_monthly_counts%' AND statement NOT LIKE '%pg_prepared_statements%'
+		  AND generic_plans >= 1`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 2 {
+		t.Fatalf("%d aggregate reads prepared with a generic plan on the connection, want 2 (all units, some units)", n)
 	}
 }
