@@ -205,7 +205,8 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, cfg config.Config, keys *secu
 	if err != nil {
 		return res, err
 	}
-	if _, err = seedLastYear(ctx, pool, cfg, now, rng, list); err != nil {
+	last, err := seedLastYear(ctx, pool, cfg, now, rng, list)
+	if err != nil {
 		return res, err
 	}
 	if _, err = seedInstruments(ctx, pool, cfg, keys, now, list); err != nil {
@@ -225,7 +226,10 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, cfg config.Config, keys *secu
 	if res.Sheets, err = seedTargets(ctx, pool, cfg, now, ids); err != nil {
 		return res, err
 	}
-	return res, seedSelfEval(ctx, pool, cfg, now, ids)
+	if err := seedSelfEval(ctx, pool, cfg, now, ids); err != nil {
+		return res, err
+	}
+	return res, seedChecksAndUses(ctx, pool, cfg, now, list, last.ID)
 }
 
 func pickLevel(rng *rand.Rand, quality float64) int {

@@ -74,3 +74,22 @@ func TestSeedSelfEvaluation(t *testing.T) {
 		}
 	}
 }
+
+// TestSeedChecksAndUses: the demo cycle has the office's half-year
+// inspection with a finding of each severity, the serious one a case;
+// last year's cycle has its bonus table and a commendation.
+func TestSeedChecksAndUses(t *testing.T) {
+	pool, _, _, _ := seeded(t, 2026, time.December, 4)
+	ctx := context.Background()
+	var inspections, findings, cases, settings, commendations int
+	if err := pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM inspections), (SELECT count(*) FROM inspection_findings),
+			(SELECT count(*) FROM inspection_findings f JOIN rectification_cases c ON c.id = f.case_id),
+			(SELECT count(*) FROM result_use_settings s JOIN assessment_cycles c ON c.id = s.cycle_id WHERE c.year = 2025),
+			(SELECT count(*) FROM result_use_records WHERE kind = 'commendation')`).
+		Scan(&inspections, &findings, &cases, &settings, &commendations); err != nil {
+		t.Fatal(err)
+	}
+	if inspections != 1 || findings != 3 || cases != 1 || settings != 1 || commendations != 1 {
+		t.Fatalf("inspections %d, findings %d, cases %d, bonus tables %d, commendations %d", inspections, findings, cases, settings, commendations)
+	}
+}

@@ -1,0 +1,62 @@
+package demo
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"minyi/internal/audit"
+	"minyi/internal/config"
+	"minyi/internal/db"
+	"minyi/internal/inspections"
+	"minyi/internal/rewards"
+	"minyi/internal/units"
+)
+
+// seedChecksAndUses records the office's half-year inspection of four
+// units in the demo cycle (today: a finding of each severity, the serious
+// one turned into a rectification case) and, for last year's closed cycle,
+// the bonus table (按等次定额, +10 % for 成绩突出, −20 % per 行政问责) and
+// a commendation of its first unit (issue 16 parts 2 and 7).
+func seedChecksAndUses(ctx context.Context, pool *pgxpool.Pool, cfg config.Config, now time.Time, list []units.Unit, lastYear int64) error {
+	return db.Tx(ctx, pool, func(tx pgx.Tx) error {
+		var office audit.Actor
+		if err := tx.QueryRow(ctx, `SELECT id, username FROM users WHERE role = 'office' ORDER BY id LIMIT 1`).
+			Scan(&office.ID, &office.Name); err != nil {
+			return db.Err(err)
+		}
+		cy, err := demoCycle(ctx, tx, cfg, now)
+		if err != nil {
+			return err
+		}
+		today := now.In(cfg.Location).Format(time.DateOnly)
+		in, _, err := inspections.Create(ctx, tx, office, cy.ID, inspections.Input{Kind: "half_year", HeldOn: today,
+			Title: "上半年绩效目标推进情况督查", People: "绩效办 王明、李芳；督查室 张强",
+			UnitIDs: []int64{list[1].ID, list[3].ID, list[5].ID, list[7].ID},
+			Findings: []inspections.FindingInput{
+				{UnitID: list[1].ID, Severity: "general", Body: "部分政务服务事项未公示办理时限"},
+				{UnitID: list[5].ID, Severity: "serious", Body: "窗口工作人员未按规定亮证上岗，群众反映办事找不到责任人"},
+				{UnitID: list[3].ID, Severity: "good", Body: "推行“一窗通办”，企业开办时间压缩到1个工作日"},
+			}, ClientKey: "demo-half-year"}, today)
+		if err != nil {
+			return err
+		}
+		for _, f := range in.Findings {
+			if f.Severity == "serious" {
+				if _, _, err := inspections.ToCase(ctx, tx, cfg.Location, office, f.ID, now); err != nil {
+					return err
+				}
+			}
+		}
+		table := rewards.Table{Mode: rewards.ModeAmount, RaiseBP: 1000, CutAccountabilityBP: 2000, CutFailedTaskBP: 1000,
+			Grades: map[string]int64{"excellent": 2_000_000, "good": 1_600_000, "pass": 1_200_000, "fail": 0}}
+		if _, err := rewards.SaveSettings(ctx, tx, office, now, lastYear, rewards.Settings{Table: table, CriticismThreshold: 5}); err != nil {
+			return err
+		}
+		_, _, err = rewards.AddRecord(ctx, tx, office, now, lastYear, list[0].ID, rewards.KindCommendation, rewards.RecordInput{
+			DocNo: "绩考〔" + now.In(cfg.Location).Format("2006") + "〕3号", DocDate: today, Body: "年度绩效考核成绩优秀，予以通报表彰"})
+		return err
+	})
+}
