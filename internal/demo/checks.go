@@ -16,10 +16,10 @@ import (
 )
 
 // seedChecksAndUses records the office's half-year inspection of four
-// units in the demo cycle (today: a finding of each severity, the serious
-// one turned into a rectification case) and, for last year's closed cycle,
-// the bonus table (按等次定额, +10 % for 成绩突出, −20 % per 行政问责) and
-// a commendation of its first unit (issue 16 parts 2 and 7).
+// units in the demo cycle (a finding of each severity, the serious one
+// turned into a rectification case) and, for last year's closed cycle, the
+// bonus table (按等次定额, +10 % for 成绩突出, −20 % per 行政问责) and a
+// commendation of its first 优秀 unit (issue 16 parts 2 and 7).
 func seedChecksAndUses(ctx context.Context, pool *pgxpool.Pool, cfg config.Config, now time.Time, list []units.Unit, lastYear int64) error {
 	return db.Tx(ctx, pool, func(tx pgx.Tx) error {
 		var office audit.Actor
@@ -31,8 +31,15 @@ func seedChecksAndUses(ctx context.Context, pool *pgxpool.Pool, cfg config.Confi
 		if err != nil {
 			return err
 		}
-		today := now.In(cfg.Location).Format(time.DateOnly)
-		in, _, err := inspections.Create(ctx, tx, office, cy.ID, inspections.Input{Kind: "half_year", HeldOn: today,
+		local := now.In(cfg.Location)
+		today := local.Format(time.DateOnly)
+		// Held in the third week of July, as the county scheme's half-year
+		// check is; today while the demo runs before that.
+		held := today
+		if july := time.Date(local.Year(), time.July, 20, 0, 0, 0, 0, cfg.Location); local.After(july) {
+			held = july.Format(time.DateOnly)
+		}
+		in, _, err := inspections.Create(ctx, tx, office, cy.ID, inspections.Input{Kind: "half_year", HeldOn: held,
 			Title: "上半年绩效目标推进情况督查", People: "绩效办 王明、李芳；督查室 张强",
 			UnitIDs: []int64{list[1].ID, list[3].ID, list[5].ID, list[7].ID},
 			Findings: []inspections.FindingInput{
@@ -55,8 +62,18 @@ func seedChecksAndUses(ctx context.Context, pool *pgxpool.Pool, cfg config.Confi
 		if _, err := rewards.SaveSettings(ctx, tx, office, now, lastYear, rewards.Settings{Table: table, CriticismThreshold: 5}); err != nil {
 			return err
 		}
-		_, _, err = rewards.AddRecord(ctx, tx, office, now, lastYear, list[0].ID, rewards.KindCommendation, rewards.RecordInput{
-			DocNo: "绩考〔" + now.In(cfg.Location).Format("2006") + "〕3号", DocDate: today, Body: "年度绩效考核成绩优秀，予以通报表彰"})
+		// The first 优秀 unit of last year's results is commended and its
+		// bonus raised for 成绩突出.
+		var best int64
+		if err := tx.QueryRow(ctx, `SELECT unit_id FROM assessment_results WHERE cycle_id = $1 AND grade = 'excellent'
+			ORDER BY category, rank, unit_id LIMIT 1`, lastYear).Scan(&best); err != nil {
+			return db.Err(err)
+		}
+		if err := rewards.SetFactors(ctx, tx, office, now, lastYear, best, rewards.Factors{Outstanding: true}); err != nil {
+			return err
+		}
+		_, _, err = rewards.AddRecord(ctx, tx, office, now, lastYear, best, rewards.KindCommendation, rewards.RecordInput{
+			DocNo: "绩考〔" + local.Format("2006") + "〕3号", DocDate: today, Body: "年度绩效考核成绩优秀，予以通报表彰"})
 		return err
 	})
 }

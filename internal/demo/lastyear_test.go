@@ -76,8 +76,9 @@ func TestSeedSelfEvaluation(t *testing.T) {
 }
 
 // TestSeedChecksAndUses: the demo cycle has the office's half-year
-// inspection with a finding of each severity, the serious one a case;
-// last year's cycle has its bonus table and a commendation.
+// inspection (held in July) with a finding of each severity, the serious
+// one a case; last year's cycle has its bonus table and a commendation of
+// a unit graded 优秀, whose bonus is raised for 成绩突出.
 func TestSeedChecksAndUses(t *testing.T) {
 	pool, _, _, _ := seeded(t, 2026, time.December, 4)
 	ctx := context.Background()
@@ -91,5 +92,17 @@ func TestSeedChecksAndUses(t *testing.T) {
 	}
 	if inspections != 1 || findings != 3 || cases != 1 || settings != 1 || commendations != 1 {
 		t.Fatalf("inspections %d, findings %d, cases %d, bonus tables %d, commendations %d", inspections, findings, cases, settings, commendations)
+	}
+	var held, grade string
+	var outstanding bool
+	if err := pool.QueryRow(ctx, `SELECT (SELECT held_on::text FROM inspections),
+			(SELECT r.grade FROM result_use_records c JOIN assessment_results r ON r.cycle_id = c.cycle_id
+				AND r.unit_id = c.unit_id WHERE c.kind = 'commendation' LIMIT 1),
+			(SELECT f.outstanding FROM result_use_records c JOIN result_use_factors f ON f.cycle_id = c.cycle_id
+				AND f.unit_id = c.unit_id WHERE c.kind = 'commendation')`).Scan(&held, &grade, &outstanding); err != nil {
+		t.Fatal(err)
+	}
+	if held != "2026-07-20" || grade != "excellent" || !outstanding {
+		t.Fatalf("inspection held on %s; commended unit graded %s, outstanding %v", held, grade, outstanding)
 	}
 }
