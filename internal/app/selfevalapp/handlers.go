@@ -28,10 +28,11 @@ func New(app *httpx.App) *Handlers { return &Handlers{App: app} }
 
 // Flashes are the messages the pages may show after a redirect.
 var Flashes = map[string]string{
-	"self_eval_period_saved": "自评期次已保存。",
-	"self_eval_report_saved": "自评报告已提交。",
-	"self_eval_report_late":  "自评报告已提交（逾期提交）。",
-	"self_eval_file_removed": "附件已移除。",
+	"self_eval_period_saved":   "自评期次已保存。",
+	"self_eval_period_deleted": "自评期次已删除。",
+	"self_eval_report_saved":   "自评报告已提交。",
+	"self_eval_report_late":    "自评报告已提交（逾期提交）。",
+	"self_eval_file_removed":   "附件已移除。",
 }
 
 // MsgNotYours refuses a unit writing or reading another unit's report.
