@@ -24,7 +24,9 @@ var shanghai, _ = time.LoadLocation("Asia/Shanghai")
 // quickRetry retries a failed send at once, instead of river's back-off.
 type quickRetry struct{}
 
-func (quickRetry) NextRetry(*rivertype.JobRow) time.Time { return time.Now().Add(10 * time.Millisecond) }
+func (quickRetry) NextRetry(*rivertype.JobRow) time.Time {
+	return time.Now().Add(10 * time.Millisecond)
+}
 
 func (w world) account(t *testing.T, name, role string, unit *int64, email string) int64 {
 	t.Helper()

@@ -159,7 +159,9 @@ func TestDeleteAndEditPeriod(t *testing.T) {
 		t.Errorf("delete with a report: %v", err)
 	}
 	update := func(in selfeval.PeriodInput) (selfeval.Period, error) {
-		return inTx(w, func(tx pgx.Tx) (selfeval.Period, error) { return selfeval.UpdatePeriod(ctx, tx, staff, half.ID, in, now) })
+		return inTx(w, func(tx pgx.Tx) (selfeval.Period, error) {
+			return selfeval.UpdatePeriod(ctx, tx, staff, half.ID, in, now)
+		})
 	}
 	if _, err := update(selfeval.PeriodInput{Name: "半年自评", CoversTo: "2026-06-30", DueOn: "2026-07-15", Annual: true}); !equal(fieldsOf(err), []string{"annual"}) ||
 		apperr.From(err).Fields["annual"] != selfeval.MsgAnnualFixed {
