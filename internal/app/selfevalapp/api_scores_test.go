@@ -21,6 +21,14 @@ type apiScores struct {
 	} `json:"report"`
 }
 
+// newPeriod has the office create a period of the cycle.
+func (w *world) newPeriod(t *testing.T, name, coversTo, dueOn string, annual bool) (p apiPeriod) {
+	t.Helper()
+	apptest.APIJSON(t, w.office, "POST", w.periodsPath(), map[string]any{"name": name, "covers_to": coversTo, "due_on": dueOn,
+		"annual": annual}).Decode(t, http.StatusOK, &p)
+	return p
+}
+
 // wantMessage checks a refusal's Chinese message (of the field when one
 // is named).
 func wantMessage(t *testing.T, r apptest.APIReply, field, words string) {
@@ -43,10 +51,8 @@ func wantMessage(t *testing.T, r apptest.APIReply, field, words string) {
 func TestHalfYearScoresThroughTheAPI(t *testing.T) {
 	w := newWorld(t)
 	var half, annual apiPeriod
-	apptest.APIJSON(t, w.office, "POST", w.periodsPath(), map[string]any{"name": "半年自评", "covers_to": "2026-06-30",
-		"due_on": "2026-07-15"}).Decode(t, http.StatusOK, &half)
-	apptest.APIJSON(t, w.office, "POST", w.periodsPath(), map[string]any{"name": "年度自评", "covers_to": "2026-11-30",
-		"due_on": "2026-12-10", "annual": true}).Decode(t, http.StatusOK, &annual)
+	half = w.newPeriod(t, "半年自评", "2026-06-30", "2026-07-15", false)
+	annual = w.newPeriod(t, "年度自评", "2026-11-30", "2026-12-10", true)
 	put := func(p int64, scores ...map[string]any) apptest.APIReply {
 		return apptest.APIJSON(t, w.cm, "PUT", reportPath(p, w.m), map[string]any{"body": "上半年报告", "scores": scores})
 	}
@@ -102,10 +108,8 @@ func TestHalfYearScoresThroughTheAPI(t *testing.T) {
 func TestDeletingAndEditingAPeriodThroughTheAPI(t *testing.T) {
 	w := newWorld(t)
 	var half, spare apiPeriod
-	apptest.APIJSON(t, w.office, "POST", w.periodsPath(), map[string]any{"name": "半年自评", "covers_to": "2026-06-30",
-		"due_on": "2026-07-15"}).Decode(t, http.StatusOK, &half)
-	apptest.APIJSON(t, w.office, "POST", w.periodsPath(), map[string]any{"name": "三季度自评", "covers_to": "2026-09-30",
-		"due_on": "2026-10-15"}).Decode(t, http.StatusOK, &spare)
+	half = w.newPeriod(t, "半年自评", "2026-06-30", "2026-07-15", false)
+	spare = w.newPeriod(t, "三季度自评", "2026-09-30", "2026-10-15", false)
 	path := func(id int64) string { return "/api/v1/self-eval-periods/" + apptest.Itoa(id) }
 	apptest.WantAPIError(t, apptest.APIJSON(t, w.cm, "DELETE", path(spare.ID), nil), http.StatusForbidden, "forbidden")
 	apptest.WantAPIError(t, apptest.APIJSON(t, w.leader, "DELETE", path(spare.ID), nil), http.StatusForbidden, "forbidden")

@@ -155,13 +155,9 @@ func (s *Handlers) afterPeriodPageWrite(c *gin.Context, err error, in *selfeval.
 		httpx.Redirect(c, periodPath(id), flash)
 		return
 	}
-	fields, ok := httpx.FieldErrors(err)
+	fields, ok := s.formErrors(c, err)
 	if !ok {
-		if !apperr.Is(err, apperr.Conflict) {
-			s.ConsoleError(c, err)
-			return
-		}
-		fields = map[string]string{"_": apperr.From(err).Message}
+		return
 	}
 	s.showPeriod(c, apperr.Status(apperr.CodeOf(err)), in, fields)
 }
@@ -171,13 +167,9 @@ func (s *Handlers) afterPeriodWrite(c *gin.Context, cycleID int64, in selfeval.P
 		httpx.Redirect(c, periodsPath(cycleID), "self_eval_period_saved")
 		return
 	}
-	fields, ok := httpx.FieldErrors(err)
+	fields, ok := s.formErrors(c, err)
 	if !ok {
-		if !apperr.Is(err, apperr.Conflict) {
-			s.ConsoleError(c, err)
-			return
-		}
-		fields = map[string]string{"_": apperr.From(err).Message}
+		return
 	}
 	// The page reads the cycle from :id; an edit's :id is the period's.
 	c.Params = gin.Params{{Key: "id", Value: strconv.FormatInt(cycleID, 10)}}

@@ -216,13 +216,9 @@ func (s *Handlers) afterReportWrite(c *gin.Context, p selfeval.Period, unitID in
 		httpx.Redirect(c, reportPath(p.ID, unitID), flash)
 		return
 	}
-	fields, ok := httpx.FieldErrors(err)
+	fields, ok := s.formErrors(c, err)
 	if !ok {
-		if !apperr.Is(err, apperr.Conflict) {
-			s.ConsoleError(c, err)
-			return
-		}
-		fields = map[string]string{"_": apperr.From(err).Message}
+		return
 	}
 	s.showReport(c, apperr.Status(apperr.CodeOf(err)), form, fields)
 }

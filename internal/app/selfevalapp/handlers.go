@@ -115,3 +115,17 @@ func unitParam(c *gin.Context) (int64, error) {
 	}
 	return id, nil
 }
+
+// formErrors returns the messages a refused form shows: by field, or
+// under "_" for a conflict. Any other error is answered with the error
+// page, and ok is false.
+func (s *Handlers) formErrors(c *gin.Context, err error) (fields map[string]string, ok bool) {
+	if fields, ok = httpx.FieldErrors(err); ok {
+		return fields, true
+	}
+	if !apperr.Is(err, apperr.Conflict) {
+		s.ConsoleError(c, err)
+		return nil, false
+	}
+	return map[string]string{"_": apperr.From(err).Message}, true
+}

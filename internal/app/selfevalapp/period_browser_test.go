@@ -26,8 +26,7 @@ func TestBrowserHalfYearScores(t *testing.T) {
 func browserScoresFlow(t *testing.T, width, height int64, shot func(ctx context.Context, name string)) {
 	w := newWorld(t)
 	var hp apiPeriod
-	apptest.APIJSON(t, w.office, "POST", w.periodsPath(), map[string]any{"name": "半年自评", "covers_to": "2026-06-30",
-		"due_on": "2026-07-15"}).Decode(t, http.StatusOK, &hp)
+	hp = w.newPeriod(t, "半年自评", "2026-06-30", "2026-07-15", false)
 	w.at("2026-07-10")
 	ctx := browser.New(t, browser.Options{Width: width, Height: height})
 	base := w.app.URL
@@ -60,20 +59,20 @@ func browserScoresFlow(t *testing.T, width, height int64, shot func(ctx context.
 	if shot != nil {
 		shot(ctx, "unit_scores")
 	}
-	browsertest.Do(t, ctx, "sign out", chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.ID("username")))
-
-	browsertest.SignIn(t, ctx, base, "office1", "office1-pass-1")
-	browsertest.Do(t, ctx, "office reads", chromedp.Navigate(report), chromedp.WaitVisible(chromedp.ID("report-body")))
+	// reads signs in as the user and opens M's report.
+	reads := func(user string) {
+		browsertest.Do(t, ctx, "sign out", chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.ID("username")))
+		browsertest.SignIn(t, ctx, base, user, user+"-pass-1")
+		browsertest.Do(t, ctx, user+" reads", chromedp.Navigate(report), chromedp.WaitVisible(chromedp.ID("report-body")))
+	}
+	reads("office1")
 	if v := browsertest.Text(t, ctx, "#indicators"); !strings.Contains(v, "6.5 分") || !strings.Contains(v, "18.0 分") {
 		t.Fatalf("office reads: %q", v)
 	}
 	if shot != nil {
 		shot(ctx, "office_scores")
 	}
-	browsertest.Do(t, ctx, "sign out", chromedp.Click(chromedp.CSS(`form[action="/logout"] button`)), chromedp.WaitVisible(chromedp.ID("username")))
-
-	browsertest.SignIn(t, ctx, base, "unit-f", "unit-f-pass-1")
-	browsertest.Do(t, ctx, "F reads", chromedp.Navigate(report), chromedp.WaitVisible(chromedp.ID("report-body")))
+	reads("unit-f")
 	if v := browsertest.Text(t, ctx, "#indicators"); !strings.Contains(v, "6.5 分") || strings.Contains(v, "安全生产") {
 		t.Fatalf("F reads: %q", v)
 	}
@@ -91,10 +90,8 @@ func TestBrowserOfficeEditsAndDeletesPeriod(t *testing.T) {
 func browserPeriodFlow(t *testing.T, width, height int64, shot func(ctx context.Context, name string)) {
 	w := newWorld(t)
 	var half, q3 apiPeriod
-	apptest.APIJSON(t, w.office, "POST", w.periodsPath(), map[string]any{"name": "半年自评", "covers_to": "2026-06-30",
-		"due_on": "2026-07-15"}).Decode(t, http.StatusOK, &half)
-	apptest.APIJSON(t, w.office, "POST", w.periodsPath(), map[string]any{"name": "三季度自评", "covers_to": "2026-09-30",
-		"due_on": "2026-10-15"}).Decode(t, http.StatusOK, &q3)
+	half = w.newPeriod(t, "半年自评", "2026-06-30", "2026-07-15", false)
+	q3 = w.newPeriod(t, "三季度自评", "2026-09-30", "2026-10-15", false)
 	apptest.APIJSON(t, w.cm, "PUT", reportPath(half.ID, w.m), map[string]any{"body": "报告"}).Decode(t, http.StatusOK, nil)
 	ctx := browser.New(t, browser.Options{Width: width, Height: height})
 	base := w.app.URL
