@@ -50,9 +50,7 @@ func wantMessage(t *testing.T, r apptest.APIReply, field, words string) {
 // Chinese with nothing changed.
 func TestHalfYearScoresThroughTheAPI(t *testing.T) {
 	w := newWorld(t)
-	var half, annual apiPeriod
-	half = w.newPeriod(t, "半年自评", "2026-06-30", "2026-07-15", false)
-	annual = w.newPeriod(t, "年度自评", "2026-11-30", "2026-12-10", true)
+	half, annual := w.newPeriod(t, "半年自评", "2026-06-30", "2026-07-15", false), w.newPeriod(t, "年度自评", "2026-11-30", "2026-12-10", true)
 	put := func(p int64, scores ...map[string]any) apptest.APIReply {
 		return apptest.APIJSON(t, w.cm, "PUT", reportPath(p, w.m), map[string]any{"body": "上半年报告", "scores": scores})
 	}
@@ -107,9 +105,7 @@ func TestHalfYearScoresThroughTheAPI(t *testing.T) {
 // annual flag fixed while its dates still change.
 func TestDeletingAndEditingAPeriodThroughTheAPI(t *testing.T) {
 	w := newWorld(t)
-	var half, spare apiPeriod
-	half = w.newPeriod(t, "半年自评", "2026-06-30", "2026-07-15", false)
-	spare = w.newPeriod(t, "三季度自评", "2026-09-30", "2026-10-15", false)
+	half, spare := w.newPeriod(t, "半年自评", "2026-06-30", "2026-07-15", false), w.newPeriod(t, "三季度自评", "2026-09-30", "2026-10-15", false)
 	path := func(id int64) string { return "/api/v1/self-eval-periods/" + apptest.Itoa(id) }
 	apptest.WantAPIError(t, apptest.APIJSON(t, w.cm, "DELETE", path(spare.ID), nil), http.StatusForbidden, "forbidden")
 	apptest.WantAPIError(t, apptest.APIJSON(t, w.leader, "DELETE", path(spare.ID), nil), http.StatusForbidden, "forbidden")

@@ -25,8 +25,7 @@ func TestBrowserHalfYearScores(t *testing.T) {
 
 func browserScoresFlow(t *testing.T, width, height int64, shot func(ctx context.Context, name string)) {
 	w := newWorld(t)
-	var hp apiPeriod
-	hp = w.newPeriod(t, "半年自评", "2026-06-30", "2026-07-15", false)
+	hp := w.newPeriod(t, "半年自评", "2026-06-30", "2026-07-15", false)
 	w.at("2026-07-10")
 	ctx := browser.New(t, browser.Options{Width: width, Height: height})
 	base := w.app.URL
@@ -89,9 +88,7 @@ func TestBrowserOfficeEditsAndDeletesPeriod(t *testing.T) {
 
 func browserPeriodFlow(t *testing.T, width, height int64, shot func(ctx context.Context, name string)) {
 	w := newWorld(t)
-	var half, q3 apiPeriod
-	half = w.newPeriod(t, "半年自评", "2026-06-30", "2026-07-15", false)
-	q3 = w.newPeriod(t, "三季度自评", "2026-09-30", "2026-10-15", false)
+	half, q3 := w.newPeriod(t, "半年自评", "2026-06-30", "2026-07-15", false), w.newPeriod(t, "三季度自评", "2026-09-30", "2026-10-15", false)
 	apptest.APIJSON(t, w.cm, "PUT", reportPath(half.ID, w.m), map[string]any{"body": "报告"}).Decode(t, http.StatusOK, nil)
 	ctx := browser.New(t, browser.Options{Width: width, Height: height})
 	base := w.app.URL
