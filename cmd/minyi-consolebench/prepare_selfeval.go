@@ -21,11 +21,24 @@ func prepareSelfEval(ctx context.Context, conn *pgx.Conn, officeAPI, unitAPI *cl
 	if err != nil {
 		return fmt.Errorf("the self-evaluation period: %w", err)
 	}
-	if count(ctx, conn, `SELECT count(*) FROM self_eval_reports WHERE period_id = $1 AND unit_id = $2`, p.ID, unitID) > 0 {
+	if count(ctx, conn, `SELECT count(*) FROM self_eval_reports WHERE period_id = $1 AND unit_id = $2`, p.ID, unitID) > 0 &&
+		count(ctx, conn, `SELECT count(*) FROM self_eval_scores WHERE period_id = $1 AND unit_id = $2`, p.ID, unitID) > 0 {
 		return nil
 	}
+	rows, _ := conn.Query(ctx, `SELECT i.id, round(i.points / 2, 1)::float8 FROM target_indicators i
+		JOIN target_sheets s ON s.id = i.sheet_id AND s.status = 'approved'
+		WHERE s.cycle_id = $1 AND s.unit_id = $2 AND i.removed_at IS NULL ORDER BY i.position`, cycle, unitID)
+	scores := []map[string]any{}
+	var id int64
+	var half float64
+	if _, err := pgx.ForEachRow(rows, []any{&id, &half}, func() error {
+		scores = append(scores, map[string]any{"indicator_id": id, "claimed": half, "note": "按序时进度推进，完成过半。"})
+		return nil
+	}); err != nil {
+		return fmt.Errorf("the unit's indicators: %w", err)
+	}
 	err = unitAPI.sendJSON(http.MethodPut, fmt.Sprintf("/api/v1/self-eval-periods/%d/units/%d", p.ID, unitID),
-		map[string]any{"body": "上半年目标任务推进情况：各项指标按计划推进。"}, http.StatusOK, nil)
+		map[string]any{"body": "上半年目标任务推进情况：各项指标按计划推进。", "scores": scores}, http.StatusOK, nil)
 	if err != nil {
 		return fmt.Errorf("the unit's self-evaluation report: %w", err)
 	}

@@ -477,6 +477,7 @@ var fieldNames = map[string]string{
 	"period_id":          "自评期次",
 	"late":               "逾期提交",
 	"evidence_id":        "佐证材料",
+	"scores":             "各指标自评得分",
 	"target_approvers":   "目标责任书审批人",
 	"result_approvers":   "考核结果审批人",
 	"results_public":     "结果向社会公开",

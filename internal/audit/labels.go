@@ -162,6 +162,7 @@ var actionLabels = map[string]string{
 	"instrument.answer":             "提交评价项目评价",
 	"self_eval_period.create":       "新增自评期次",
 	"self_eval_period.update":       "修改自评期次",
+	"self_eval_period.delete":       "删除自评期次",
 	"self_eval_report.submit":       "提交自评报告",
 	"self_eval_report.update":       "修改自评报告",
 	"self_eval_report.attach":       "上传自评报告附件",

@@ -48,7 +48,9 @@ func TestSeedClosesLastYear(t *testing.T) {
 
 // TestSeedSelfEvaluation: the demo cycle has the county scheme's two
 // self-evaluation periods; in December the half-year's reports are in
-// (four on time, one late, three missing) and the annual one is due.
+// (four on time, one late, three missing), each with a half-year score
+// per indicator of the unit's sheet within its points, and the annual one
+// is due.
 func TestSeedSelfEvaluation(t *testing.T) {
 	pool, _, _, _ := seeded(t, 2026, time.December, 4)
 	ctx := context.Background()
@@ -72,6 +74,16 @@ func TestSeedSelfEvaluation(t *testing.T) {
 		if c != want {
 			t.Errorf("%s: %+v, want %+v", p.Name, c, want)
 		}
+	}
+	var reports, scored, bad int
+	if err := pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM self_eval_reports)::int,
+			(SELECT count(DISTINCT (period_id, unit_id)) FROM self_eval_scores)::int,
+			(SELECT count(*) FROM self_eval_scores s JOIN target_indicators i ON i.id = s.indicator_id
+			 WHERE s.claimed > i.points OR s.note = '')::int`).Scan(&reports, &scored, &bad); err != nil {
+		t.Fatal(err)
+	}
+	if reports != 5 || scored != 5 || bad != 0 {
+		t.Errorf("%d reports, %d with scores, %d bad scores", reports, scored, bad)
 	}
 }
 

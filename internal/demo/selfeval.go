@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"math"
 	"strconv"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 	"minyi/internal/config"
 	"minyi/internal/db"
 	"minyi/internal/selfeval"
+	"minyi/internal/targets"
 )
 
 // seedSelfEval gives the demo cycle the county scheme's two
@@ -19,7 +21,9 @@ import (
 // December) and, once the half-year's due date has passed, its reports:
 // written by the units with target sheets (unitIDs[:8], as seedTargets
 // makes them), four on time, one late, the rest missing (a warning and
-// the office's to-do). The annual report is still to come (the units'
+// the office's to-do). Each report carries the unit's half-year score and
+// progress note per indicator of its sheet (about half the points, as
+// mid-year progress). The annual report is still to come (the units'
 // to-dos).
 func seedSelfEval(ctx context.Context, pool *pgxpool.Pool, cfg config.Config, now time.Time, unitIDs []int64) error {
 	return db.Tx(ctx, pool, func(tx pgx.Tx) error {
@@ -57,11 +61,34 @@ func seedSelfEval(ctx context.Context, pool *pgxpool.Pool, cfg config.Config, no
 			}
 			body := "一、上半年目标任务完成情况：各项指标按进度推进，重点任务完成过半。\n" +
 				"二、存在的问题：部分指标受上级政策调整影响，进度略有滞后。\n三、下半年打算：对照目标责任书逐项抓落实。"
-			if _, err := selfeval.SaveReport(ctx, tx, a, half, unitIDs[i], selfeval.ReportInput{Body: body},
+			scores, err := halfYearScores(ctx, tx, cy.ID, unitIDs[i], i)
+			if err != nil {
+				return err
+			}
+			if _, err := selfeval.SaveReport(ctx, tx, a, half, unitIDs[i], selfeval.ReportInput{Body: body, Scores: scores},
 				at.Format(time.DateOnly), at); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+}
+
+// halfYearScores are a unit's half-year scores: for each indicator of its
+// approved sheet some 40–60 % of the points (to the half point) with a
+// note on the progress; none for a sheet not approved.
+func halfYearScores(ctx context.Context, tx pgx.Tx, cycleID, unitID int64, seed int) ([]selfeval.ScoreInput, error) {
+	sheet, err := targets.FindSheetFor(ctx, tx, cycleID, unitID)
+	if err != nil || sheet.Status != targets.StatusApproved {
+		return nil, err
+	}
+	notes := []string{"按序时进度推进，已完成年度任务过半。", "上半年完成约四成，三季度集中推进。",
+		"受上级政策调整影响进度略慢，已制定追赶计划。", "已完成阶段性目标，佐证材料已上传。"}
+	out := []selfeval.ScoreInput{}
+	for j, in := range sheet.Indicators {
+		share := 0.4 + 0.05*float64((seed+j)%5)
+		v := math.Round(in.Points*share*2) / 2
+		out = append(out, selfeval.ScoreInput{IndicatorID: in.ID, Claimed: &v, Note: notes[(seed+j)%len(notes)]})
+	}
+	return out, nil
 }

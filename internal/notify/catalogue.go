@@ -77,7 +77,7 @@ func AudienceLabel(kind string) string {
 }
 
 // catalogue is every kind, in list order; the catalogue_*.go files fill it.
-var catalogue = join(caseTemplates, assessmentTemplates, approvalTemplates, citizenTemplates)
+var catalogue = join(caseTemplates, assessmentTemplates, selfEvalTemplates, approvalTemplates, citizenTemplates)
 
 func join(parts ...[]Template) []Template {
 	var out []Template

@@ -10,6 +10,7 @@ import (
 	"minyi/internal/feedback"
 	"minyi/internal/notify"
 	"minyi/internal/results"
+	"minyi/internal/selfeval"
 	"minyi/internal/surveys"
 	"minyi/internal/targets"
 )
@@ -54,6 +55,7 @@ func TestEveryKindAnEventSendsIsInTheCatalogue(t *testing.T) {
 		targets.NoticeSheetSubmitted, targets.NoticeSheetReturned, targets.NoticeSheetApproved, targets.NoticeReportDue,
 		results.NoticePreliminary, results.NoticeAppealFiled, results.NoticeAppealAnswered,
 		assessment.NoticeBonusDecided, assessment.NoticeDeduction, surveys.NoticeClosing, assessors.NoticeProposalDecided,
+		selfeval.NoticeDueSoon, selfeval.NoticeOverdue, selfeval.NoticeLate,
 	} {
 		if _, ok := notify.Lookup(kind); !ok {
 			t.Errorf("%s is sent but not in the catalogue", kind)

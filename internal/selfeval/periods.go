@@ -201,6 +201,18 @@ func updatePeriod(ctx context.Context, tx pgx.Tx, actor audit.Actor, before Peri
 	if before.Name == in.Name && before.CoversTo == in.CoversTo && before.DueOn == in.DueOn && before.Annual == in.Annual {
 		return before, nil
 	}
+	if before.Annual != in.Annual {
+		// The annual flag decides where the indicators' scores are (the
+		// sheet's claims or the period's own); once a unit has reported it
+		// stays.
+		n, err := reportCount(ctx, tx, before.ID)
+		if err != nil {
+			return Period{}, err
+		}
+		if n > 0 {
+			return Period{}, apperr.InvalidField("annual", MsgAnnualFixed)
+		}
+	}
 	_, err := tx.Exec(ctx, `UPDATE self_eval_periods SET name = $2, covers_to = $3, due_on = $4, annual = $5, updated_at = $6
 		WHERE id = $1`, before.ID, in.Name, in.CoversTo, in.DueOn, in.Annual, now)
 	if err != nil {
@@ -211,6 +223,46 @@ func updatePeriod(ctx context.Context, tx pgx.Tx, actor audit.Actor, before Peri
 		return Period{}, err
 	}
 	return p, audit.Record(ctx, tx, actor, "self_eval_period.update", "cycle", strconv.FormatInt(p.CycleID, 10), before, p)
+}
+
+// Messages of refused period changes.
+const (
+	MsgAnnualFixed = "已有单位提交本期自评报告，不能再更改是否为年度自评"
+	MsgHasReports  = "已有单位提交本期自评报告，不能删除该期次"
+)
+
+// reportCount counts the period's reports.
+func reportCount(ctx context.Context, q db.DBTX, periodID int64) (int, error) {
+	var n int
+	err := q.QueryRow(ctx, `SELECT count(*)::int FROM self_eval_reports WHERE period_id = $1`, periodID).Scan(&n)
+	return n, db.Err(err)
+}
+
+// DeletePeriod deletes a period no unit has reported for yet and audits
+// it. It returns not_found for an unknown period and conflict
+// (MsgHasReports) once a unit has submitted its report, changing nothing.
+func DeletePeriod(ctx context.Context, tx pgx.Tx, actor audit.Actor, id int64) (Period, error) {
+	// Locking the period waits for a report being submitted (its foreign
+	// key holds the row); the count after it sees that report.
+	rows, _ := tx.Query(ctx, `SELECT `+periodColumns+` FROM self_eval_periods WHERE id = $1 FOR UPDATE`, id)
+	p, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Period])
+	if err != nil {
+		if err = db.Err(err); apperr.Is(err, apperr.NotFound) {
+			err = apperr.New(apperr.NotFound, "自评期次不存在")
+		}
+		return Period{}, err
+	}
+	n, err := reportCount(ctx, tx, id)
+	if err != nil {
+		return Period{}, err
+	}
+	if n > 0 {
+		return Period{}, apperr.New(apperr.Conflict, MsgHasReports)
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM self_eval_periods WHERE id = $1`, id); err != nil {
+		return Period{}, db.Err(err)
+	}
+	return p, audit.Record(ctx, tx, actor, "self_eval_period.delete", "cycle", strconv.FormatInt(p.CycleID, 10), p, nil)
 }
 
 // uniqueness turns a conflict on the periods' unique indexes into the

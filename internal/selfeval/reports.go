@@ -49,14 +49,20 @@ type Report struct {
 	SubmittedAt time.Time `json:"submitted_at" db:"submitted_at"`
 	UpdatedAt   time.Time `json:"updated_at" db:"updated_at"`
 	Files       []File    `json:"files" db:"-"`
+	// Scores are the self-assessed scores per indicator (a period other
+	// than the annual one; the annual period's are the sheet's claims).
+	Scores []Score `json:"scores" db:"-"`
 }
 
 // ReportInput is a report as the unit enters it. EvidenceIDs, when not
 // nil, is the whole list of attached files (uploaded through the evidence
-// upload, owned by the unit); nil keeps the files as they are.
+// upload, owned by the unit); nil keeps the files as they are. Scores,
+// when not nil, are the whole list of the period's self-assessed scores
+// (a period other than the annual one); nil keeps them as they are.
 type ReportInput struct {
-	Body        string   `json:"body"`
-	EvidenceIDs []string `json:"evidence_ids"`
+	Body        string       `json:"body"`
+	EvidenceIDs []string     `json:"evidence_ids"`
+	Scores      []ScoreInput `json:"scores"`
 }
 
 // FindReport returns the unit's report of the period with its files, or
@@ -78,7 +84,11 @@ func FindReport(ctx context.Context, q db.DBTX, periodID, unitID int64) (Report,
 	if r.Files == nil {
 		r.Files = []File{}
 	}
-	return r, db.Err(err)
+	if err != nil {
+		return Report{}, db.Err(err)
+	}
+	r.Scores, err = ListScores(ctx, q, periodID, unitID)
+	return r, err
 }
 
 // checkOpen refuses a write when the cycle's self-evaluation is locked
@@ -127,6 +137,10 @@ func SaveReport(ctx context.Context, tx pgx.Tx, actor audit.Actor, p Period, uni
 			f.Merge(err)
 		}
 	}
+	scores, err := checkScores(ctx, tx, p, unitID, in.Scores, f)
+	if err != nil {
+		return Report{}, err
+	}
 	if err := f.Err(); err != nil {
 		return Report{}, err
 	}
@@ -152,14 +166,24 @@ func SaveReport(ctx context.Context, tx pgx.Tx, actor audit.Actor, p Period, uni
 			return Report{}, db.Err(err)
 		}
 	}
+	if in.Scores != nil {
+		if err := writeScores(ctx, tx, p.ID, unitID, scores, by, now); err != nil {
+			return Report{}, err
+		}
+	}
 	after, err := FindReport(ctx, tx, p.ID, unitID)
 	if err != nil {
 		return Report{}, err
 	}
 	if !exists {
+		if after.Late {
+			if err := noticeLate(ctx, tx, p, unitID, today, now); err != nil {
+				return Report{}, err
+			}
+		}
 		return after, audit.Record(ctx, tx, actor, "self_eval_report.submit", "self_eval_report", reportKey(p.ID, unitID), nil, auditView(after))
 	}
-	if before.Body == after.Body && sameFiles(before.Files, after.Files) {
+	if before.Body == after.Body && sameFiles(before.Files, after.Files) && sameScores(before.Scores, after.Scores) {
 		return after, nil
 	}
 	return after, audit.Record(ctx, tx, actor, "self_eval_report.update", "self_eval_report", reportKey(p.ID, unitID),
@@ -242,7 +266,11 @@ func auditView(r Report) map[string]any {
 	for _, f := range r.Files {
 		files = append(files, f.Filename+"（"+f.ID+"）")
 	}
-	return map[string]any{"period_id": r.PeriodID, "unit_id": r.UnitID, "body": r.Body, "late": r.Late, "files": files}
+	v := map[string]any{"period_id": r.PeriodID, "unit_id": r.UnitID, "body": r.Body, "late": r.Late, "files": files}
+	if len(r.Scores) > 0 {
+		v["scores"] = scoreLines(r.Scores)
+	}
+	return v
 }
 
 func sameFiles(a, b []File) bool {

@@ -9,6 +9,7 @@ import (
 	"minyi/internal/feedback"
 	"minyi/internal/maintenance"
 	"minyi/internal/ratings"
+	"minyi/internal/selfeval"
 	"minyi/internal/surveys"
 	"minyi/internal/targets"
 	"minyi/internal/users"
@@ -44,6 +45,10 @@ func (s *Server) maintenanceRunner(interval time.Duration) *maintenance.Runner {
 			}),
 			step("progress report reminders", func(ctx context.Context) error {
 				_, err := targets.SendReportReminders(ctx, s.Pool, s.Now(), s.Config.Location)
+				return err
+			}),
+			step("self-evaluation report reminders", func(ctx context.Context) error {
+				_, err := selfeval.SendReminders(ctx, s.Pool, s.Now(), s.Config.Location)
 				return err
 			}),
 			step("case reminders", func(ctx context.Context) error {

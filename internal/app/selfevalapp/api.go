@@ -62,6 +62,19 @@ func (s *Handlers) APIUpdatePeriod(c *gin.Context) {
 	})
 }
 
+// APIDeletePeriod deletes the :id period while no unit has submitted its
+// report (409 with a Chinese message after) and returns it.
+func (s *Handlers) APIDeletePeriod(c *gin.Context) {
+	id, err := httpx.IDParam(c, "id")
+	if err != nil {
+		s.APIError(c, apperr.New(apperr.NotFound, "自评期次不存在"))
+		return
+	}
+	s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+		return selfeval.DeletePeriod(c, tx, httpx.CurrentUser(c).Actor(), id)
+	})
+}
+
 // APIPeriodUnits is the office's (and leaders') overview of the :id
 // period: its counts and a page of units (?q=, ?status=, ?limit=,
 // ?offset=) with their report status.
@@ -102,11 +115,16 @@ type reportReply struct {
 	Report *selfeval.Report `json:"report"`
 }
 
-func (s *Handlers) reportReply(c *gin.Context, p selfeval.Period, unitID int64) (reportReply, error) {
+// reportReply reads the unit's report of the period as the reader of
+// access a sees it: an assessor unit only its indicators' scores.
+func (s *Handlers) reportReply(c *gin.Context, p selfeval.Period, unitID int64, a access) (reportReply, error) {
 	out := reportReply{Period: p, UnitID: unitID}
 	r, err := selfeval.FindReport(c, s.Pool, p.ID, unitID)
 	switch {
 	case err == nil:
+		if a == accessAssessor {
+			r.Scores = selfeval.ScoresOf(r.Scores, *httpx.CurrentUser(c).UnitID)
+		}
 		out.Report = &r
 		out.Status = selfeval.StatusSubmitted
 		if r.Late {
@@ -122,19 +140,21 @@ func (s *Handlers) reportReply(c *gin.Context, p selfeval.Period, unitID int64) 
 
 // APIGetReport returns the :unit_id unit's report of the :id period (null
 // while not submitted) with its status: for the office and leaders, the
-// unit itself and its assessor units; 403 for anyone else.
+// unit itself and its assessor units (an assessor unit sees the scores of
+// the indicators it assesses only); 403 for anyone else.
 func (s *Handlers) APIGetReport(c *gin.Context) {
 	p, err := s.periodOf(c)
 	var unitID int64
 	if err == nil {
 		unitID, err = unitParam(c)
 	}
+	var a access
 	if err == nil {
-		_, err = s.reportAccess(c, p, unitID)
+		a, err = s.reportAccess(c, p, unitID)
 	}
 	var out reportReply
 	if err == nil {
-		out, err = s.reportReply(c, p, unitID)
+		out, err = s.reportReply(c, p, unitID, a)
 	}
 	if err != nil {
 		s.APIError(c, err)
@@ -144,8 +164,10 @@ func (s *Handlers) APIGetReport(c *gin.Context) {
 }
 
 // APISaveReport submits or changes the :unit_id unit's report of the :id
-// period from {"body", "evidence_ids"} (files uploaded through POST
-// /api/v1/evidence; omitted, the files stay): only the unit's own users.
+// period from {"body", "evidence_ids", "scores"} (files uploaded through
+// POST /api/v1/evidence; scores [{"indicator_id", "claimed", "note"}] for
+// a period other than the annual one; either omitted stays as it is):
+// only the unit's own users.
 func (s *Handlers) APISaveReport(c *gin.Context) {
 	p, err := s.periodOf(c)
 	var unitID int64

@@ -106,7 +106,8 @@ func (s *Handlers) SavePeriodSubmit(c *gin.Context) {
 	s.afterPeriodWrite(c, cy.ID, in, err, 0)
 }
 
-// UpdatePeriodSubmit changes the :id period from its row's form.
+// UpdatePeriodSubmit changes the :id period from its form: the row's on
+// the cycle's page, or (back=period) the period page's, where it returns.
 func (s *Handlers) UpdatePeriodSubmit(c *gin.Context) {
 	p, err := s.periodOf(c)
 	if err != nil {
@@ -118,7 +119,47 @@ func (s *Handlers) UpdatePeriodSubmit(c *gin.Context) {
 		_, err := selfeval.UpdatePeriod(c, tx, httpx.CurrentUser(c).Actor(), p.ID, in, s.Now())
 		return err
 	})
+	if c.PostForm("back") == "period" {
+		s.afterPeriodPageWrite(c, err, &in, "self_eval_period_saved")
+		return
+	}
 	s.afterPeriodWrite(c, p.CycleID, in, err, p.ID)
+}
+
+// DeletePeriodSubmit deletes the :id period from its page and returns to
+// the cycle's periods; refused (a unit has reported) on the period page.
+func (s *Handlers) DeletePeriodSubmit(c *gin.Context) {
+	var p selfeval.Period
+	id, err := httpx.IDParam(c, "id")
+	if err == nil {
+		err = db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
+			p, err = selfeval.DeletePeriod(c, tx, httpx.CurrentUser(c).Actor(), id)
+			return err
+		})
+	} else {
+		err = apperr.New(apperr.NotFound, "自评期次不存在")
+	}
+	if err == nil {
+		httpx.Redirect(c, periodsPath(p.CycleID), "self_eval_period_deleted")
+		return
+	}
+	s.afterPeriodPageWrite(c, err, nil, "")
+}
+
+// afterPeriodPageWrite returns to the period page after a change from
+// it: with the flash when done, else the form as typed (nil: as stored)
+// and the messages beside it.
+func (s *Handlers) afterPeriodPageWrite(c *gin.Context, err error, in *selfeval.PeriodInput, flash string) {
+	if err == nil {
+		id, _ := httpx.IDParam(c, "id")
+		httpx.Redirect(c, periodPath(id), flash)
+		return
+	}
+	fields, ok := s.formErrors(c, err)
+	if !ok {
+		return
+	}
+	s.showPeriod(c, apperr.Status(apperr.CodeOf(err)), in, fields)
 }
 
 func (s *Handlers) afterPeriodWrite(c *gin.Context, cycleID int64, in selfeval.PeriodInput, err error, editID int64) {
@@ -126,13 +167,9 @@ func (s *Handlers) afterPeriodWrite(c *gin.Context, cycleID int64, in selfeval.P
 		httpx.Redirect(c, periodsPath(cycleID), "self_eval_period_saved")
 		return
 	}
-	fields, ok := httpx.FieldErrors(err)
+	fields, ok := s.formErrors(c, err)
 	if !ok {
-		if !apperr.Is(err, apperr.Conflict) {
-			s.ConsoleError(c, err)
-			return
-		}
-		fields = map[string]string{"_": apperr.From(err).Message}
+		return
 	}
 	// The page reads the cycle from :id; an edit's :id is the period's.
 	c.Params = gin.Params{{Key: "id", Value: strconv.FormatInt(cycleID, 10)}}
@@ -141,8 +178,14 @@ func (s *Handlers) afterPeriodWrite(c *gin.Context, cycleID int64, in selfeval.P
 
 type overviewPageData struct {
 	httpx.BasePage
-	Cycle    cycles.Cycle
-	Period   selfeval.Period
+	Cycle  cycles.Cycle
+	Period selfeval.Period
+	// Office may change and delete the period: Form is its edit form
+	// (as typed when refused), Errors the messages.
+	Office   bool
+	Form     selfeval.PeriodInput
+	Errors   map[string]string
+	EditOpen bool
 	Counts   selfeval.Counts
 	Rows     []overviewRow
 	Pager    httpx.Pager
@@ -163,8 +206,11 @@ const pageSize = 50
 
 // PeriodPage is the office's (and leaders') overview of a period: counts
 // of submitted, late and missing reports and a page of units, searchable
-// by name and filtered by status. A unit user is sent to its report.
-func (s *Handlers) PeriodPage(c *gin.Context) {
+// by name and filtered by status; the office changes or deletes the
+// period there. A unit user is sent to its report.
+func (s *Handlers) PeriodPage(c *gin.Context) { s.showPeriod(c, http.StatusOK, nil, nil) }
+
+func (s *Handlers) showPeriod(c *gin.Context, status int, form *selfeval.PeriodInput, errs map[string]string) {
 	p, err := s.periodOf(c)
 	if err != nil {
 		s.ConsoleError(c, err)
@@ -185,7 +231,13 @@ func (s *Handlers) PeriodPage(c *gin.Context) {
 		return
 	}
 	d := overviewPageData{BasePage: s.Base(c, p.Name+" · "+cy.Name, "cycles"), Cycle: cy, Period: p,
-		Search: c.Query("q")}
+		Search: c.Query("q"), Office: !u.ReadOnly(), Errors: errs,
+		Form: selfeval.PeriodInput{Name: p.Name, CoversTo: p.CoversTo, DueOn: p.DueOn, Annual: p.Annual}}
+	if form != nil {
+		d.Form = *form
+	}
+	_, refused := errs["_"]
+	d.EditOpen = c.Query("edit") == "1" || (len(errs) > 0 && !refused)
 	for _, st := range selfeval.Statuses {
 		d.Statuses = append(d.Statuses, statusChoice{st, selfeval.StatusLabel(st)})
 		if c.Query("status") == st {
@@ -218,5 +270,5 @@ func (s *Handlers) PeriodPage(c *gin.Context) {
 		return periodPath(p.ID) + "?" + v.Encode()
 	})
 	d.Pager.Unit = "个"
-	s.Render(c, http.StatusOK, "console/self_eval_period.html", d)
+	s.Render(c, status, "console/self_eval_period.html", d)
 }

@@ -33,8 +33,12 @@ type reportPageData struct {
 	Body     string
 	Errors   map[string]string
 	// Indicators are the target indicators the reader sees, with the
-	// unit's self-evaluation and evidence files of each.
-	Indicators []assessors.IndicatorView
+	// unit's self-evaluation (the annual period's claims or this period's
+	// scores) and evidence files of each.
+	Indicators []indicatorRow
+	// ScoreForm: the unit enters this period's scores with its report (a
+	// period other than the annual one, an approved sheet).
+	ScoreForm bool
 	// FileBase is where the reader downloads a file (its id appended).
 	FileBase string
 }
@@ -45,7 +49,9 @@ type reportPageData struct {
 // only the indicators it assesses).
 func (s *Handlers) ReportPage(c *gin.Context) { s.showReport(c, http.StatusOK, nil, nil) }
 
-func (s *Handlers) showReport(c *gin.Context, status int, body *string, errs map[string]string) {
+// showReport renders the page; typed is the refused form as the user
+// typed it (nil: as stored), errs the messages by field.
+func (s *Handlers) showReport(c *gin.Context, status int, typed *reportForm, errs map[string]string) {
 	p, err := s.periodOf(c)
 	var unitID int64
 	if err == nil {
@@ -61,7 +67,7 @@ func (s *Handlers) showReport(c *gin.Context, status int, body *string, errs map
 	}
 	var rep reportReply
 	if err == nil {
-		rep, err = s.reportReply(c, p, unitID)
+		rep, err = s.reportReply(c, p, unitID, a)
 	}
 	if err != nil {
 		s.ConsoleError(c, err)
@@ -78,9 +84,11 @@ func (s *Handlers) showReport(c *gin.Context, status int, body *string, errs map
 	if rep.Report != nil {
 		d.Body = rep.Report.Body
 	}
-	if body != nil {
-		d.Body = *body
+	if typed != nil {
+		d.Body = typed.Body
 	}
+	var views []assessors.IndicatorView
+	approved := false
 	if d.Assessor {
 		me := *httpx.CurrentUser(c).UnitID
 		v, err := assessors.LoadUnitView(c, s.Pool, p.CycleID, me, unitID)
@@ -88,32 +96,35 @@ func (s *Handlers) showReport(c *gin.Context, status int, body *string, errs map
 			s.ConsoleError(c, err)
 			return
 		}
-		d.Indicators = v.Indicators
+		views = v.Indicators
 		d.FileBase = "/console/cycles/" + strconv.FormatInt(p.CycleID, 10) + "/assessor/units/" + strconv.FormatInt(unitID, 10) + "/evidence/"
-	} else if d.Indicators, err = s.allIndicators(c, p.CycleID, unitID); err != nil {
+	} else if views, approved, err = s.allIndicators(c, p.CycleID, unitID); err != nil {
 		s.ConsoleError(c, err)
 		return
 	}
+	d.ScoreForm = d.CanWrite && !p.Annual && approved && len(views) > 0
+	d.Indicators = indicatorRows(views, rep.Report, typed, errs)
 	s.Render(c, status, "console/self_eval_report.html", d)
 }
 
 // allIndicators returns every current indicator of the unit's sheet with
-// its self-evaluation and files (none without a sheet).
-func (s *Handlers) allIndicators(c *gin.Context, cycleID, unitID int64) ([]assessors.IndicatorView, error) {
+// its self-evaluation and files (none without a sheet), and whether the
+// sheet is approved.
+func (s *Handlers) allIndicators(c *gin.Context, cycleID, unitID int64) ([]assessors.IndicatorView, bool, error) {
 	sheet, err := targets.FindSheetFor(c, s.Pool, cycleID, unitID)
 	if apperr.Is(err, apperr.NotFound) {
-		return nil, nil
+		return nil, false, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	selfs, err := targets.ListSelfEvaluations(c, s.Pool, sheet.ID)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	files, err := targets.ListEvidence(c, s.Pool, sheet.ID)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	out := make([]assessors.IndicatorView, 0, len(sheet.Indicators))
 	for _, in := range sheet.Indicators {
@@ -130,7 +141,7 @@ func (s *Handlers) allIndicators(c *gin.Context, cycleID, unitID int64) ([]asses
 		}
 		out = append(out, iv)
 	}
-	return out, nil
+	return out, sheet.Status == targets.StatusApproved, nil
 }
 
 // SaveReportSubmit submits or changes the unit's report from its page:
@@ -149,11 +160,11 @@ func (s *Handlers) SaveReportSubmit(c *gin.Context) {
 		s.ConsoleError(c, err)
 		return
 	}
-	body := c.PostForm("body")
+	form, in := s.readReportForm(c, p)
 	var late bool
 	err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
 		actor := httpx.CurrentUser(c).Actor()
-		r, err := selfeval.SaveReport(c, tx, actor, p, unitID, selfeval.ReportInput{Body: body}, s.today(), s.Now())
+		r, err := selfeval.SaveReport(c, tx, actor, p, unitID, in, s.today(), s.Now())
 		if err != nil {
 			return err
 		}
@@ -165,7 +176,7 @@ func (s *Handlers) SaveReportSubmit(c *gin.Context) {
 		_, err = selfeval.AddFile(c, tx, actor, p, unitID, ids[0], s.Now())
 		return err
 	})
-	s.afterReportWrite(c, p, unitID, body, err, late)
+	s.afterReportWrite(c, p, unitID, form, err, late)
 }
 
 // RemoveFileSubmit detaches a file (evidence_id) from the unit's report.
@@ -196,7 +207,7 @@ func (s *Handlers) RemoveFileSubmit(c *gin.Context) {
 	httpx.Redirect(c, reportPath(p.ID, unitID)+"#files", "self_eval_file_removed")
 }
 
-func (s *Handlers) afterReportWrite(c *gin.Context, p selfeval.Period, unitID int64, body string, err error, late bool) {
+func (s *Handlers) afterReportWrite(c *gin.Context, p selfeval.Period, unitID int64, form *reportForm, err error, late bool) {
 	if err == nil {
 		flash := "self_eval_report_saved"
 		if late {
@@ -205,13 +216,9 @@ func (s *Handlers) afterReportWrite(c *gin.Context, p selfeval.Period, unitID in
 		httpx.Redirect(c, reportPath(p.ID, unitID), flash)
 		return
 	}
-	fields, ok := httpx.FieldErrors(err)
+	fields, ok := s.formErrors(c, err)
 	if !ok {
-		if !apperr.Is(err, apperr.Conflict) {
-			s.ConsoleError(c, err)
-			return
-		}
-		fields = map[string]string{"_": apperr.From(err).Message}
+		return
 	}
-	s.showReport(c, apperr.Status(apperr.CodeOf(err)), &body, fields)
+	s.showReport(c, apperr.Status(apperr.CodeOf(err)), form, fields)
 }

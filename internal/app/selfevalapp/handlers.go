@@ -28,10 +28,11 @@ func New(app *httpx.App) *Handlers { return &Handlers{App: app} }
 
 // Flashes are the messages the pages may show after a redirect.
 var Flashes = map[string]string{
-	"self_eval_period_saved": "自评期次已保存。",
-	"self_eval_report_saved": "自评报告已提交。",
-	"self_eval_report_late":  "自评报告已提交（逾期提交）。",
-	"self_eval_file_removed": "附件已移除。",
+	"self_eval_period_saved":   "自评期次已保存。",
+	"self_eval_period_deleted": "自评期次已删除。",
+	"self_eval_report_saved":   "自评报告已提交。",
+	"self_eval_report_late":    "自评报告已提交（逾期提交）。",
+	"self_eval_file_removed":   "附件已移除。",
 }
 
 // MsgNotYours refuses a unit writing or reading another unit's report.
@@ -113,4 +114,18 @@ func unitParam(c *gin.Context) (int64, error) {
 		return 0, apperr.New(apperr.NotFound, "单位不存在")
 	}
 	return id, nil
+}
+
+// formErrors returns the messages a refused form shows: by field, or
+// under "_" for a conflict. Any other error is answered with the error
+// page, and ok is false.
+func (s *Handlers) formErrors(c *gin.Context, err error) (fields map[string]string, ok bool) {
+	if fields, ok = httpx.FieldErrors(err); ok {
+		return fields, true
+	}
+	if !apperr.Is(err, apperr.Conflict) {
+		s.ConsoleError(c, err)
+		return nil, false
+	}
+	return map[string]string{"_": apperr.From(err).Message}, true
 }
