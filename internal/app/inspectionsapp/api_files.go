@@ -34,15 +34,7 @@ func (s *Handlers) APIAddFiles(c *gin.Context) {
 
 // APIRemoveFile takes the :file off the inspection (the office's).
 func (s *Handlers) APIRemoveFile(c *gin.Context) {
-	id, ok := s.PathIDAndBody(c, nil)
-	if !ok {
-		return
-	}
-	s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
-		file, err := fileParam(c)
-		if err != nil {
-			return nil, err
-		}
+	s.fileTx(c, nil, func(tx pgx.Tx, id int64, file string) (inspections.Inspection, error) {
 		return inspections.RemoveFile(c, tx, httpx.CurrentUser(c).Actor(), id, file)
 	})
 }
@@ -53,7 +45,18 @@ func (s *Handlers) APIShareFile(c *gin.Context) {
 	var in struct {
 		Shared *bool `json:"shared"`
 	}
-	id, ok := s.PathIDAndBody(c, &in)
+	s.fileTx(c, &in, func(tx pgx.Tx, id int64, file string) (inspections.Inspection, error) {
+		if in.Shared == nil {
+			return inspections.Inspection{}, apperr.InvalidField("shared", "请说明是否提供给被检查单位下载")
+		}
+		return inspections.ShareFile(c, tx, httpx.CurrentUser(c).Actor(), id, file, *in.Shared)
+	})
+}
+
+// fileTx reads the body into in (nil: none) and runs fn on the :file of
+// the :id inspection in a transaction, answering the inspection.
+func (s *Handlers) fileTx(c *gin.Context, in any, fn func(tx pgx.Tx, id int64, file string) (inspections.Inspection, error)) {
+	id, ok := s.PathIDAndBody(c, in)
 	if !ok {
 		return
 	}
@@ -62,10 +65,7 @@ func (s *Handlers) APIShareFile(c *gin.Context) {
 		if err != nil {
 			return nil, err
 		}
-		if in.Shared == nil {
-			return nil, apperr.InvalidField("shared", "请说明是否提供给被检查单位下载")
-		}
-		return inspections.ShareFile(c, tx, httpx.CurrentUser(c).Actor(), id, file, *in.Shared)
+		return fn(tx, id, file)
 	})
 }
 
