@@ -64,9 +64,7 @@ func AddFiles(ctx context.Context, tx pgx.Tx, actor audit.Actor, inspectionID in
 	}
 	sharedIDs := before.SharedIDs
 	if shared {
-		for _, id := range ev[len(before.EvidenceIDs):] {
-			sharedIDs = append(sharedIDs, id)
-		}
+		sharedIDs = append(sharedIDs, ev[len(before.EvidenceIDs):]...)
 	}
 	if _, err := tx.Exec(ctx, `UPDATE inspections SET evidence_ids = $2::uuid[], shared_ids = $3::uuid[] WHERE id = $1`,
 		inspectionID, ev, sharedIDs); err != nil {

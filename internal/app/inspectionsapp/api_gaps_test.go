@@ -238,8 +238,14 @@ func TestInspectionFilesAndSharing(t *testing.T) {
 		t.Fatalf("share audit entries: %d", n)
 	}
 
-	// The console: the office removes the last file with the form.
+	// A leader reads the files on the page, read-only.
 	page := "/console/inspections/" + apptest.Itoa(i.ID)
+	p = apptest.Get(t, w.leader, page)
+	if p.Status != 200 || !p.Has(page+"/files/"+shared) || p.Has("share-form") || p.Has("remove-form") || p.Has("file-form") {
+		t.Fatalf("leader's page: %d %s", p.Status, apptest.PageText(p.Body))
+	}
+
+	// The console: the office removes the last file with the form.
 	p = apptest.Post(t, w.office, page+"/files/"+shared+"/remove", url.Values{})
 	if p.Status != http.StatusSeeOther || w.app.Count(t, `SELECT cardinality(evidence_ids) FROM inspections WHERE id = $1`, i.ID) != 0 {
 		t.Fatalf("console removal: %d", p.Status)
