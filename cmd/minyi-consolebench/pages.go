@@ -366,8 +366,10 @@ func catalogue() []spec {
 			filter: "kind + unit", who: office},
 		{route: "/console/cycles/:id/inspections/new", path: "/console/cycles/{cycle}/inspections/new", who: office},
 		{route: "/console/inspections/:id", path: "/console/inspections/{inspection}", who: both},
+		{route: "/console/inspections/:id/indicators", path: "/console/inspections/{inspection}/indicators", who: office},
 		{route: "/api/v1/cycles/:id/inspections", path: "/api/v1/cycles/{cycle}/inspections", who: both},
 		{route: "/api/v1/inspections/:id", path: "/api/v1/inspections/{inspection}", who: both},
+		{route: "/api/v1/cycles/:id/inspection-items", path: "/api/v1/cycles/{cycle}/inspection-items", who: both},
 	}
 	s = append(s, filtered("/console/ratings", "/console/ratings", both, ratingFilters)...)
 	s = append(s, filtered("/api/v1/ratings", "/api/v1/ratings?limit=50", both, ratingFilters)...)
@@ -389,7 +391,11 @@ func catalogue() []spec {
 // why; TestCatalogueCoversRoutes fails when the route table has a GET
 // route that is neither timed nor here.
 var notTimed = map[string]string{
-	"/login": "the sign-in page, used to sign in",
+	// An inspection's file: one stored file read by id after the
+	// inspection's row, as /console/evidence/:id (timed) reads it.
+	"/console/inspections/:id/files/:file": "one stored file by id, as /console/evidence/:id",
+	"/api/v1/inspections/:id/files/:file":  "one stored file by id, as /api/v1/evidence/:id",
+	"/login":                               "the sign-in page, used to sign in",
 	// Public, not the staff's: its one query finds the rating by a probe of
 	// one partition's primary key (id range and rated_at window of the
 	// reference; feedback.FindTracking), then the review and case by theirs

@@ -10,9 +10,10 @@ import (
 )
 
 // prepareInspections records, once, an inspection of every unit of the
-// cycle (up to 2,000) with 200 findings, the first on the unit user's
-// unit, so that the inspection pages are timed at the size of a
-// province's half-year inspection.
+// cycle (up to 2,000) covering every indicator of the cycle's schemes
+// (up to 200) with 200 findings, the first on the unit user's unit, so
+// that the inspection pages are timed at the size of a province's
+// half-year inspection.
 func prepareInspections(ctx context.Context, conn *pgx.Conn, officeAPI *client, unitID, cycle int64, now time.Time) error {
 	if count(ctx, conn, `SELECT count(*) FROM inspections WHERE cycle_id = $1`, cycle) > 0 {
 		return nil
@@ -23,6 +24,25 @@ func prepareInspections(ctx context.Context, conn *pgx.Conn, officeAPI *client, 
 	if err != nil || len(list) == 0 {
 		return fmt.Errorf("the inspection's units: %w", err)
 	}
+	var opts struct {
+		Groups []struct {
+			Items []struct {
+				Ref string `json:"ref"`
+			} `json:"items"`
+		} `json:"groups"`
+	}
+	if err := officeAPI.sendJSON(http.MethodGet, fmt.Sprintf("/api/v1/cycles/%d/inspection-items", cycle), nil,
+		http.StatusOK, &opts); err != nil {
+		return fmt.Errorf("the inspection's indicators: %w", err)
+	}
+	refs := []string{}
+	for _, g := range opts.Groups {
+		for _, it := range g.Items {
+			if len(refs) < 200 {
+				refs = append(refs, it.Ref)
+			}
+		}
+	}
 	findings := []map[string]any{}
 	for i := 0; i < 200 && i < len(list); i++ {
 		findings = append(findings, map[string]any{"unit_id": list[i], "severity": "general",
@@ -30,7 +50,7 @@ func prepareInspections(ctx context.Context, conn *pgx.Conn, officeAPI *client, 
 	}
 	err = officeAPI.postJSON(fmt.Sprintf("/api/v1/cycles/%d/inspections", cycle), map[string]any{
 		"kind": "half_year", "held_on": now.Format(time.DateOnly), "title": "基准测试半年督查", "people": "绩效办督查组",
-		"unit_ids": list, "findings": findings, "client_key": "consolebench"}, http.StatusCreated, nil)
+		"unit_ids": list, "scheme_items": refs, "findings": findings, "client_key": "consolebench"}, http.StatusCreated, nil)
 	if err != nil {
 		return fmt.Errorf("an inspection: %w", err)
 	}

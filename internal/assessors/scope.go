@@ -250,3 +250,25 @@ func (s Scope) sees(assessorUnitID *int64, schemeKey string) bool {
 	return (assessorUnitID != nil && *assessorUnitID == s.AssessorID) ||
 		(schemeKey != "" && slices.Contains(s.LeafKeys(), schemeKey))
 }
+
+// AssessedIDs returns the ids of the units the assessor assesses in the
+// cycle (see CheckAssesses), none when it assesses nothing.
+func AssessedIDs(ctx context.Context, q db.DBTX, cycleID, assessorID int64) ([]int64, error) {
+	cs, err := assessment.LoadScope(ctx, q, cycleID)
+	if err != nil {
+		return nil, err
+	}
+	rows, _ := q.Query(ctx, `SELECT DISTINCT s.unit_id FROM target_sheets s JOIN target_indicators i ON i.sheet_id = s.id
+		WHERE s.cycle_id = $1 AND i.assessor_unit_id = $2 AND i.removed_at IS NULL AND s.unit_id <> $2`, cycleID, assessorID)
+	named, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, db.Err(err)
+	}
+	ids := assessedByLeaves(cs, assessorID)
+	for _, id := range named {
+		if !slices.Contains(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	return ids, nil
+}

@@ -16,9 +16,10 @@ import (
 )
 
 // seedChecksAndUses records the office's half-year inspection of four
-// units in the demo cycle (a finding of each severity, the serious one
-// turned into a rectification case) and, for last year's closed cycle, the
-// bonus table (按等次定额, +10 % for 成绩突出, −20 % per 行政问责) and a
+// units in the demo cycle (held in July, covering two scheme indicators;
+// a finding of each severity, the serious one on an indicator and turned
+// into a rectification case) and, for last year's closed cycle, the bonus
+// table (按等次定额, +10 % for 成绩突出, −20 % per 行政问责) and a
 // commendation of its first 优秀 unit (issue 16 parts 2 and 7).
 func seedChecksAndUses(ctx context.Context, pool *pgxpool.Pool, cfg config.Config, now time.Time, list []units.Unit, lastYear int64) error {
 	return db.Tx(ctx, pool, func(tx pgx.Tx) error {
@@ -39,12 +40,30 @@ func seedChecksAndUses(ctx context.Context, pool *pgxpool.Pool, cfg config.Confi
 		if july := time.Date(local.Year(), time.July, 20, 0, 0, 0, 0, cfg.Location); local.After(july) {
 			held = july.Format(time.DateOnly)
 		}
+		// The inspection covers the first two indicators of the cycle's
+		// schemes; the serious finding names the first.
+		opts, err := inspections.ItemOptions(ctx, tx, cy.ID)
+		if err != nil {
+			return err
+		}
+		refs := []string{}
+		for _, g := range opts {
+			for _, it := range g.Items {
+				if len(refs) < 2 {
+					refs = append(refs, it.Ref)
+				}
+			}
+		}
+		serious := inspections.FindingInput{UnitID: list[5].ID, Severity: "serious", Body: "窗口工作人员未按规定亮证上岗，群众反映办事找不到责任人"}
+		if len(refs) > 0 {
+			serious.SchemeItem = refs[0]
+		}
 		in, _, err := inspections.Create(ctx, tx, office, cy.ID, inspections.Input{Kind: "half_year", HeldOn: held,
 			Title: "上半年绩效目标推进情况督查", People: "绩效办 王明、李芳；督查室 张强",
-			UnitIDs: []int64{list[1].ID, list[3].ID, list[5].ID, list[7].ID},
+			UnitIDs: []int64{list[1].ID, list[3].ID, list[5].ID, list[7].ID}, SchemeItems: refs,
 			Findings: []inspections.FindingInput{
 				{UnitID: list[1].ID, Severity: "general", Body: "部分政务服务事项未公示办理时限"},
-				{UnitID: list[5].ID, Severity: "serious", Body: "窗口工作人员未按规定亮证上岗，群众反映办事找不到责任人"},
+				serious,
 				{UnitID: list[3].ID, Severity: "good", Body: "推行“一窗通办”，企业开办时间压缩到1个工作日"},
 			}, ClientKey: "demo-half-year"}, today)
 		if err != nil {

@@ -25,19 +25,23 @@ const (
 // Finding is one finding of an inspection, with the case and the
 // deduction proposal it became (nil until then).
 type Finding struct {
-	ID            int64     `json:"id" db:"id"`
-	InspectionID  int64     `json:"inspection_id" db:"inspection_id"`
-	UnitID        int64     `json:"unit_id" db:"unit_id"`
-	UnitName      string    `json:"unit_name" db:"unit_name"`
-	IndicatorID   *int64    `json:"indicator_id" db:"indicator_id"`
-	IndicatorName *string   `json:"indicator_name" db:"indicator_name"`
-	Severity      string    `json:"severity" db:"severity"`
-	SeverityName  string    `json:"severity_name" db:"-"`
-	Body          string    `json:"body" db:"body"`
-	CaseID        *int64    `json:"case_id" db:"case_id"`
-	ProposalID    *int64    `json:"proposal_id" db:"proposal_id"`
-	CreatedBy     *string   `json:"created_by" db:"created_by"`
-	CreatedAt     time.Time `json:"created_at" db:"created_at"`
+	ID            int64   `json:"id" db:"id"`
+	InspectionID  int64   `json:"inspection_id" db:"inspection_id"`
+	UnitID        int64   `json:"unit_id" db:"unit_id"`
+	UnitName      string  `json:"unit_name" db:"unit_name"`
+	IndicatorID   *int64  `json:"indicator_id" db:"indicator_id"`
+	IndicatorName *string `json:"indicator_name" db:"indicator_name"`
+	// SchemeItem is the ref of the inspection's scheme indicator the
+	// finding names, SchemeItemName its name (nil for none).
+	SchemeItem     *string   `json:"scheme_item" db:"scheme_item"`
+	SchemeItemName *string   `json:"scheme_item_name" db:"scheme_item_name"`
+	Severity       string    `json:"severity" db:"severity"`
+	SeverityName   string    `json:"severity_name" db:"-"`
+	Body           string    `json:"body" db:"body"`
+	CaseID         *int64    `json:"case_id" db:"case_id"`
+	ProposalID     *int64    `json:"proposal_id" db:"proposal_id"`
+	CreatedBy      *string   `json:"created_by" db:"created_by"`
+	CreatedAt      time.Time `json:"created_at" db:"created_at"`
 }
 
 // Actionable reports whether the finding may become a case or a proposal
@@ -45,13 +49,29 @@ type Finding struct {
 func (f Finding) Actionable() bool { return f.Severity != "good" }
 
 const findingSQL = `SELECT f.id, f.inspection_id, f.unit_id, u.name AS unit_name, f.indicator_id, t.name AS indicator_name,
+	coalesce(it.group_id, 0)::text || ':' || it.leaf_key AS scheme_item, it.name AS scheme_item_name,
 	f.severity, f.body, f.case_id, f.proposal_id, cu.username AS created_by, f.created_at
 	FROM inspection_findings f JOIN units u ON u.id = f.unit_id
-	LEFT JOIN target_indicators t ON t.id = f.indicator_id LEFT JOIN users cu ON cu.id = f.created_by`
+	LEFT JOIN target_indicators t ON t.id = f.indicator_id LEFT JOIN inspection_items it ON it.id = f.item_id
+	LEFT JOIN users cu ON cu.id = f.created_by`
 
-func listFindings(ctx context.Context, q db.DBTX, inspectionID int64, unitID *int64) ([]Finding, error) {
-	list, err := collect[Finding](ctx, q, findingSQL+` WHERE f.inspection_id = $1 AND ($2::bigint IS NULL OR f.unit_id = $2)
-		ORDER BY f.id`, inspectionID, unitID)
+// IndicatorLabel is the indicator the finding names: its scheme
+// indicator, else its target indicator, else "".
+func (f Finding) IndicatorLabel() string {
+	switch {
+	case f.SchemeItemName != nil:
+		return *f.SchemeItemName
+	case f.IndicatorName != nil:
+		return *f.IndicatorName
+	}
+	return ""
+}
+
+// listFindings lists the inspection's findings on the units (all when
+// nil).
+func listFindings(ctx context.Context, q db.DBTX, inspectionID int64, units []int64) ([]Finding, error) {
+	list, err := collect[Finding](ctx, q, findingSQL+` WHERE f.inspection_id = $1
+		AND ($2::bigint[] IS NULL OR f.unit_id = ANY($2::bigint[])) ORDER BY f.id`, inspectionID, units)
 	for i := range list {
 		list[i].SeverityName = SeverityLabel(list[i].Severity)
 	}
@@ -72,15 +92,15 @@ func FindFinding(ctx context.Context, q db.DBTX, id int64) (Finding, error) {
 	return f, nil
 }
 
-func insertFinding(ctx context.Context, tx pgx.Tx, actor audit.Actor, inspectionID int64, x FindingInput) (int64, error) {
+func insertFinding(ctx context.Context, tx pgx.Tx, actor audit.Actor, inspectionID int64, x FindingInput, item *int64) (int64, error) {
 	var ind *int64
 	if x.IndicatorID != 0 {
 		ind = &x.IndicatorID
 	}
 	var id int64
-	err := tx.QueryRow(ctx, `INSERT INTO inspection_findings (inspection_id, unit_id, indicator_id, severity, body,
-			client_key, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-		inspectionID, x.UnitID, ind, x.Severity, x.Body, nullString(x.ClientKey), actorID(actor)).Scan(&id)
+	err := tx.QueryRow(ctx, `INSERT INTO inspection_findings (inspection_id, unit_id, indicator_id, item_id, severity, body,
+			client_key, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+		inspectionID, x.UnitID, ind, item, x.Severity, x.Body, nullString(x.ClientKey), actorID(actor)).Scan(&id)
 	return id, db.Err(err)
 }
 
@@ -98,7 +118,8 @@ func lockInspection(ctx context.Context, tx pgx.Tx, id int64) (int64, error) {
 // same client_key returns the first (created false). It returns not_found,
 // conflict when the cycle's result is final, and invalid for bad input, a
 // unit the inspection did not inspect (MsgNotOfUnit) or an indicator not
-// of the unit's sheet (MsgIndicator).
+// of the unit's sheet (MsgIndicator) or a scheme indicator the inspection
+// does not cover (MsgFindingItem).
 func AddFinding(ctx context.Context, tx pgx.Tx, actor audit.Actor, inspectionID int64, in FindingInput) (Finding, bool, error) {
 	in.normalize()
 	cycleID, err := lockInspection(ctx, tx, inspectionID)
@@ -133,7 +154,11 @@ func AddFinding(ctx context.Context, tx pgx.Tx, actor audit.Actor, inspectionID 
 			return Finding{}, false, err
 		}
 	}
-	id, err := insertFinding(ctx, tx, actor, inspectionID, in)
+	item, err := itemID(ctx, tx, inspectionID, in.SchemeItem, "scheme_item")
+	if err != nil {
+		return Finding{}, false, err
+	}
+	id, err := insertFinding(ctx, tx, actor, inspectionID, in, item)
 	if err != nil {
 		return Finding{}, false, err
 	}
@@ -142,43 +167,6 @@ func AddFinding(ctx context.Context, tx pgx.Tx, actor audit.Actor, inspectionID 
 		return Finding{}, false, err
 	}
 	return f, true, audit.Record(ctx, tx, actor, "inspection.finding", "inspection_finding", itoa(id), nil, f)
-}
-
-// AddFiles attaches uploaded evidence files to the inspection (ids already
-// attached are kept once), audited; at most 10 files in all
-// (MsgTooManyFiles). It returns not_found, conflict when the cycle's
-// result is final and invalid for ids that are not uploaded files.
-func AddFiles(ctx context.Context, tx pgx.Tx, actor audit.Actor, inspectionID int64, ids []string) (Inspection, error) {
-	if _, err := lockInspection(ctx, tx, inspectionID); err != nil {
-		return Inspection{}, err
-	}
-	before, err := Find(ctx, tx, inspectionID, Viewer{})
-	if err != nil {
-		return Inspection{}, err
-	}
-	if len(ids) == 0 {
-		return Inspection{}, apperr.InvalidField("evidence_ids", "请选择要添加的检查材料")
-	}
-	all := append(append([]string{}, before.EvidenceIDs...), ids...)
-	ev, err := assessment.CheckEvidence(ctx, tx, all, true, nil)
-	if err != nil {
-		if apperr.Is(err, apperr.Invalid) && len(all) > assessment.MaxEvidencePerItem {
-			err = apperr.InvalidField("evidence_ids", MsgTooManyFiles)
-		}
-		return Inspection{}, err
-	}
-	if len(ev) == len(before.EvidenceIDs) {
-		return before, nil // a retry: nothing new
-	}
-	if _, err := tx.Exec(ctx, `UPDATE inspections SET evidence_ids = $2::uuid[] WHERE id = $1`, inspectionID, ev); err != nil {
-		return Inspection{}, db.Err(err)
-	}
-	after, err := Find(ctx, tx, inspectionID, Viewer{})
-	if err != nil {
-		return Inspection{}, err
-	}
-	return after, audit.Record(ctx, tx, actor, "inspection.files", "inspection", after.IDString(),
-		map[string]any{"evidence_ids": before.EvidenceIDs}, map[string]any{"evidence_ids": after.EvidenceIDs})
 }
 
 // lockFinding locks the finding and returns it with its inspection; it
@@ -270,8 +258,8 @@ func ToProposal(ctx context.Context, tx pgx.Tx, actor audit.Actor, findingID int
 // the inspection, the indicator when named, and the text.
 func problemText(f Finding, i Inspection) string {
 	s := KindLabel(i.Kind) + "（" + i.HeldOn + "，" + i.Title + "）发现："
-	if f.IndicatorName != nil {
-		s += "【" + *f.IndicatorName + "】"
+	if l := f.IndicatorLabel(); l != "" {
+		s += "【" + l + "】"
 	}
 	return clip(s+f.Body, 2000)
 }

@@ -2,6 +2,7 @@ package inspections
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -10,6 +11,7 @@ import (
 
 	"minyi/internal/apperr"
 	"minyi/internal/assessment"
+	"minyi/internal/assessors"
 	"minyi/internal/audit"
 	"minyi/internal/db"
 )
@@ -20,29 +22,36 @@ const (
 	MsgUnitNotInCycle = "所选单位不在本考核年度的考核范围内"
 	MsgIndicator      = "所选指标不属于被检查单位本年度的目标责任书"
 	MsgTooManyFiles   = "检查材料最多10个文件"
+	MsgNotInspected   = "本单位不在该次检查的被检查单位中，无权查看"
 )
 
 // Inspection is an office inspection of a cycle.
 type Inspection struct {
-	ID          int64     `json:"id" db:"id"`
-	CycleID     int64     `json:"cycle_id" db:"cycle_id"`
-	Kind        string    `json:"kind" db:"kind"`
-	KindName    string    `json:"kind_name" db:"-"`
-	HeldOn      string    `json:"held_on" db:"held_on"`
-	Title       string    `json:"title" db:"title"`
-	People      string    `json:"people" db:"people"`
-	EvidenceIDs []string  `json:"evidence_ids" db:"evidence_ids"`
-	CreatedBy   *string   `json:"created_by" db:"created_by"`
-	CreatedAt   time.Time `json:"created_at" db:"created_at"`
+	ID          int64    `json:"id" db:"id"`
+	CycleID     int64    `json:"cycle_id" db:"cycle_id"`
+	Kind        string   `json:"kind" db:"kind"`
+	KindName    string   `json:"kind_name" db:"-"`
+	HeldOn      string   `json:"held_on" db:"held_on"`
+	Title       string   `json:"title" db:"title"`
+	People      string   `json:"people" db:"people"`
+	EvidenceIDs []string `json:"evidence_ids" db:"evidence_ids"`
+	// SharedIDs are the files the inspected units may download.
+	SharedIDs []string  `json:"shared_ids" db:"shared_ids"`
+	CreatedBy *string   `json:"created_by" db:"created_by"`
+	CreatedAt time.Time `json:"created_at" db:"created_at"`
 	// UnitCount and FindingCount count the inspected units and the
 	// findings (of the reader's unit only, for a unit user).
 	UnitCount    int `json:"unit_count" db:"unit_count"`
 	FindingCount int `json:"finding_count" db:"finding_count"`
 
-	Units      []UnitRef                 `json:"units" db:"-"`
-	Indicators []IndicatorRef            `json:"indicators" db:"-"`
-	Findings   []Finding                 `json:"findings" db:"-"`
-	Files      []assessment.EvidenceFile `json:"files" db:"-"`
+	Units []UnitRef `json:"units" db:"-"`
+	// SchemeItems are the indicators of the cycle's scheme(s) the
+	// inspection covers; Indicators those of the inspected units' target
+	// sheets (named through the API only).
+	SchemeItems []SchemeItem   `json:"scheme_items" db:"-"`
+	Indicators  []IndicatorRef `json:"indicators" db:"-"`
+	Findings    []Finding      `json:"findings" db:"-"`
+	Files       []File         `json:"files" db:"-"`
 }
 
 // UnitRef is an inspected unit.
@@ -63,21 +72,35 @@ type IndicatorRef struct {
 func (i Inspection) IDString() string { return strconv.FormatInt(i.ID, 10) }
 
 const inspectionSQL = `SELECT i.id, i.cycle_id, i.kind, i.held_on::text AS held_on, i.title, i.people,
-	i.evidence_ids::text[] AS evidence_ids, u.username AS created_by, i.created_at,
+	i.evidence_ids::text[] AS evidence_ids, i.shared_ids::text[] AS shared_ids, u.username AS created_by, i.created_at,
 	(SELECT count(*) FROM inspection_units x WHERE x.inspection_id = i.id)::int AS unit_count,
-	(SELECT count(*) FROM inspection_findings f WHERE f.inspection_id = i.id AND ({viewer}::bigint IS NULL OR f.unit_id = {viewer}))::int
-		AS finding_count
+	(SELECT count(*) FROM inspection_findings f WHERE f.inspection_id = i.id
+		AND ({viewer}::bigint[] IS NULL OR f.unit_id = ANY({viewer}::bigint[])))::int AS finding_count
 	FROM inspections i LEFT JOIN users u ON u.id = i.created_by`
 
-// selectInspections is inspectionSQL counting the findings of the unit
-// in the parameter viewer (all when it is NULL).
+// selectInspections is inspectionSQL counting the findings of the units
+// in the parameter viewer, an array (all when it is NULL).
 func selectInspections(viewer string) string {
 	return strings.ReplaceAll(inspectionSQL, "{viewer}", viewer)
 }
 
 // Viewer is who reads: the office or a leader (UnitID nil) sees all; a
-// unit user only inspections of its unit, and only its own findings.
+// unit user the inspections of its unit and of the units it assesses in
+// the cycle (internal/assessors), with only the findings on those units.
 type Viewer struct{ UnitID *int64 }
+
+// visible returns the units whose inspections and findings v sees in the
+// cycle: nil for all, else its unit and those it assesses.
+func (v Viewer) visible(ctx context.Context, q db.DBTX, cycleID int64) ([]int64, error) {
+	if v.UnitID == nil {
+		return nil, nil
+	}
+	if *v.UnitID == 0 {
+		return []int64{}, nil
+	}
+	ids, err := assessors.AssessedIDs(ctx, q, cycleID, *v.UnitID)
+	return append([]int64{*v.UnitID}, ids...), err
+}
 
 // Create records the inspection with its units, indicators, files and
 // findings in one transaction, audited. A retry with the same client_key
@@ -111,6 +134,10 @@ func Create(ctx context.Context, tx pgx.Tx, actor audit.Actor, cycleID int64, in
 	if err := checkIndicators(ctx, tx, cycleID, in.UnitIDs, in.IndicatorIDs, "indicator_ids"); err != nil {
 		return Inspection{}, false, err
 	}
+	items, err := resolveItems(ctx, tx, cycleID, in.SchemeItems, "scheme_items")
+	if err != nil {
+		return Inspection{}, false, err
+	}
 	for _, x := range in.Findings {
 		if x.IndicatorID != 0 {
 			if err := checkIndicators(ctx, tx, cycleID, []int64{x.UnitID}, []int64{x.IndicatorID}, "findings"); err != nil {
@@ -137,8 +164,15 @@ func Create(ctx context.Context, tx pgx.Tx, actor audit.Actor, cycleID int64, in
 		id, in.IndicatorIDs); err != nil {
 		return Inspection{}, false, db.Err(err)
 	}
+	if err := insertItems(ctx, tx, id, items); err != nil {
+		return Inspection{}, false, err
+	}
 	for _, x := range in.Findings {
-		if _, err := insertFinding(ctx, tx, actor, id, x); err != nil {
+		item, err := itemID(ctx, tx, id, x.SchemeItem, "findings")
+		if err != nil {
+			return Inspection{}, false, err
+		}
+		if _, err := insertFinding(ctx, tx, actor, id, x, item); err != nil {
 			return Inspection{}, false, err
 		}
 	}
@@ -197,10 +231,23 @@ func checkIndicators(ctx context.Context, q db.DBTX, cycleID int64, unitIDs, ids
 }
 
 // Find returns the inspection with its units, indicators, findings and
-// files as v may see them; not_found (MsgNotFound) when it does not exist
-// or a unit user's unit was not inspected.
+// files as v may see them: a unit user only its own unit, its own
+// findings and the files shared with the inspected units. It returns
+// not_found (MsgNotFound) when it does not exist and forbidden
+// (MsgNotInspected) when a unit user's unit was not inspected.
 func Find(ctx context.Context, q db.DBTX, id int64, v Viewer) (Inspection, error) {
-	rows, _ := q.Query(ctx, selectInspections("$2")+` WHERE i.id = $1`, id, v.UnitID)
+	var vis []int64
+	if v.UnitID != nil {
+		var cycleID int64
+		if err := q.QueryRow(ctx, `SELECT cycle_id FROM inspections WHERE id = $1`, id).Scan(&cycleID); err != nil {
+			return Inspection{}, notFound(db.Err(err))
+		}
+		var err error
+		if vis, err = v.visible(ctx, q, cycleID); err != nil {
+			return Inspection{}, err
+		}
+	}
+	rows, _ := q.Query(ctx, selectInspections("$2")+` WHERE i.id = $1`, id, vis)
 	i, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Inspection])
 	if err != nil {
 		return Inspection{}, notFound(db.Err(err))
@@ -209,14 +256,17 @@ func Find(ctx context.Context, q db.DBTX, id int64, v Viewer) (Inspection, error
 	unitFilter := ``
 	args := []any{id}
 	if v.UnitID != nil {
-		unitFilter, args = ` AND u.id = $2`, append(args, *v.UnitID)
+		unitFilter, args = ` AND u.id = ANY($2::bigint[])`, append(args, vis)
 	}
 	if i.Units, err = collect[UnitRef](ctx, q, `SELECT u.id, u.name FROM inspection_units x JOIN units u ON u.id = x.unit_id
 		WHERE x.inspection_id = $1`+unitFilter+` ORDER BY u.name, u.id`, args...); err != nil {
 		return Inspection{}, err
 	}
 	if v.UnitID != nil && len(i.Units) == 0 {
-		return Inspection{}, apperr.New(apperr.NotFound, MsgNotFound)
+		return Inspection{}, apperr.New(apperr.Forbidden, MsgNotInspected)
+	}
+	if i.SchemeItems, err = listItems(ctx, q, id); err != nil {
+		return Inspection{}, err
 	}
 	if i.Indicators, err = collect[IndicatorRef](ctx, q, `SELECT t.id, t.name, u.id AS unit_id, u.name AS unit_name
 		FROM inspection_indicators x JOIN target_indicators t ON t.id = x.indicator_id
@@ -224,14 +274,17 @@ func Find(ctx context.Context, q db.DBTX, id int64, v Viewer) (Inspection, error
 		WHERE x.inspection_id = $1`+unitFilter+` ORDER BY u.name, t.position`, args...); err != nil {
 		return Inspection{}, err
 	}
-	if i.Findings, err = listFindings(ctx, q, id, v.UnitID); err != nil {
+	if i.Findings, err = listFindings(ctx, q, id, vis); err != nil {
 		return Inspection{}, err
 	}
-	if v.UnitID == nil {
-		i.Files, err = assessment.EvidenceInfo(ctx, q, i.EvidenceIDs)
-	} else {
-		i.EvidenceIDs, i.Files = []string{}, []assessment.EvidenceFile{}
+	if v.UnitID != nil {
+		// Files are shared with the inspected units, not their assessors.
+		i.EvidenceIDs = []string{}
+		if slices.ContainsFunc(i.Units, func(u UnitRef) bool { return u.ID == *v.UnitID }) {
+			i.EvidenceIDs = i.SharedIDs
+		}
 	}
+	i.Files, err = files(ctx, q, i.EvidenceIDs, i.SharedIDs)
 	return i, err
 }
 
@@ -245,17 +298,26 @@ type Filter struct {
 }
 
 // List returns a page of the cycle's inspections, newest first, and how
-// many match. A unit user (v.UnitID) gets only those of its unit.
+// many match. A unit user (v.UnitID) gets only those of its unit and of
+// the units it assesses, whatever f.UnitID says.
 func List(ctx context.Context, q db.DBTX, f Filter, v Viewer) ([]Inspection, int, error) {
 	if f.Limit <= 0 || f.Limit > 500 {
 		f.Limit = 50
 	}
-	if v.UnitID != nil {
-		f.UnitID = v.UnitID
+	vis, err := v.visible(ctx, q, f.CycleID)
+	if err != nil {
+		return nil, 0, err
 	}
-	args := []any{f.CycleID, f.UnitID}
-	where := ` WHERE i.cycle_id = $1 AND ($2::bigint IS NULL OR EXISTS (SELECT 1 FROM inspection_units x
-		WHERE x.inspection_id = i.id AND x.unit_id = $2))`
+	var units []int64
+	switch {
+	case v.UnitID != nil:
+		units = vis
+	case f.UnitID != nil:
+		units = []int64{*f.UnitID}
+	}
+	args := []any{f.CycleID, units}
+	where := ` WHERE i.cycle_id = $1 AND ($2::bigint[] IS NULL OR EXISTS (SELECT 1 FROM inspection_units x
+		WHERE x.inspection_id = i.id AND x.unit_id = ANY($2::bigint[])))`
 	if f.Kind != "" {
 		args = append(args, f.Kind)
 		where += ` AND i.kind = $3`
@@ -266,7 +328,7 @@ func List(ctx context.Context, q db.DBTX, f Filter, v Viewer) ([]Inspection, int
 	}
 	n := len(args)
 	rows, _ := q.Query(ctx, selectInspections("$"+strconv.Itoa(n+1))+where+` ORDER BY i.held_on DESC, i.id DESC
-		LIMIT $`+strconv.Itoa(n+2)+` OFFSET $`+strconv.Itoa(n+3), append(args, v.UnitID, f.Limit, f.Offset)...)
+		LIMIT $`+strconv.Itoa(n+2)+` OFFSET $`+strconv.Itoa(n+3), append(args, vis, f.Limit, f.Offset)...)
 	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[Inspection])
 	if err != nil {
 		return nil, 0, db.Err(err)

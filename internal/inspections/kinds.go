@@ -75,16 +75,19 @@ type Input struct {
 	People       string         `json:"people"`
 	UnitIDs      []int64        `json:"unit_ids"`
 	IndicatorIDs []int64        `json:"indicator_ids"`
+	SchemeItems  []string       `json:"scheme_items"`
 	EvidenceIDs  []string       `json:"evidence_ids"`
 	Findings     []FindingInput `json:"findings"`
 	ClientKey    string         `json:"client_key"`
 }
 
 // FindingInput is one finding: the unit, optionally one indicator of its
-// target sheet (0 or absent for none), the severity and the text.
+// target sheet (0 or absent for none) and one of the inspection's scheme
+// indicators (its ref, "" for none), the severity and the text.
 type FindingInput struct {
 	UnitID      int64  `json:"unit_id"`
 	IndicatorID int64  `json:"indicator_id"`
+	SchemeItem  string `json:"scheme_item"`
 	Severity    string `json:"severity"`
 	Body        string `json:"body"`
 	ClientKey   string `json:"client_key"`
@@ -97,6 +100,7 @@ func (in *Input) Normalize() {
 	in.ClientKey = strings.TrimSpace(in.ClientKey)
 	in.UnitIDs = uniq(in.UnitIDs)
 	in.IndicatorIDs = uniq(in.IndicatorIDs)
+	in.SchemeItems = uniqRefs(in.SchemeItems)
 	for i := range in.Findings {
 		in.Findings[i].normalize()
 	}
@@ -104,6 +108,18 @@ func (in *Input) Normalize() {
 
 func (f *FindingInput) normalize() {
 	f.Severity, f.Body, f.ClientKey = strings.TrimSpace(f.Severity), strings.TrimSpace(f.Body), strings.TrimSpace(f.ClientKey)
+	f.SchemeItem = strings.TrimSpace(f.SchemeItem)
+}
+
+// uniqRefs trims the refs and drops empty and repeated ones.
+func uniqRefs(refs []string) []string {
+	out := []string{}
+	for _, r := range refs {
+		if r = strings.TrimSpace(r); r != "" && !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 func uniq(ids []int64) []int64 {
@@ -145,6 +161,9 @@ func (in Input) Validate(today string) error {
 	if utf8.RuneCountInString(in.ClientKey) > 100 {
 		f.Add("client_key", "client_key 不能超过100个字符")
 	}
+	if len(in.SchemeItems) > MaxItems {
+		f.Add("scheme_items", MsgTooManyItems)
+	}
 	if len(in.Findings) > MaxFindings {
 		f.Add("findings", "一次最多登记200条问题")
 	}
@@ -155,6 +174,10 @@ func (in Input) Validate(today string) error {
 		}
 		if !slices.Contains(in.UnitIDs, x.UnitID) {
 			f.Add("findings", "发现的问题须属于被检查的单位")
+			break
+		}
+		if x.SchemeItem != "" && !slices.Contains(in.SchemeItems, x.SchemeItem) {
+			f.Add("findings", MsgFindingItem)
 			break
 		}
 	}

@@ -9,6 +9,8 @@
      <button data-print>         prints the page
      <button data-insert="{名}">  inserts its text at the cursor of the
                                  [data-insert-target] field last focused
+     <input data-filter="ID">    shows only the .pick items of #ID (and
+                                 their .picker-group) containing its text
    and a wide table's .table-wrap or a long code.json that scrolls takes
    the keyboard focus, so it can be scrolled without a mouse.           */
 (function () {
@@ -39,6 +41,30 @@
     if (el.closest('[data-print]')) window.print();
     var ins = el.closest('[data-insert]');
     if (ins) insert(ins.getAttribute('data-insert'));
+  });
+  // A picker's filter: an item shows when its text or its group's heading
+  // contains what is typed; Enter does not submit the form around it.
+  document.addEventListener('input', function (e) {
+    var el = e.target;
+    if (!el.hasAttribute || !el.hasAttribute('data-filter')) return;
+    var box = document.getElementById(el.getAttribute('data-filter'));
+    if (!box) return;
+    var q = el.value.trim(), any = false;
+    box.querySelectorAll('.picker-group').forEach(function (g) {
+      var head = (g.querySelector('.picker-head') || {}).textContent || '', shown = 0;
+      g.querySelectorAll('.pick').forEach(function (p) {
+        var hit = !q || p.textContent.indexOf(q) >= 0 || head.indexOf(q) >= 0;
+        p.hidden = !hit;
+        if (hit) shown++;
+      });
+      g.hidden = shown === 0;
+      if (shown) any = true;
+    });
+    var none = box.querySelector('.picker-none');
+    if (none) none.hidden = any;
+  });
+  document.addEventListener('keydown', function (e) {
+    if (e.key === 'Enter' && e.target.hasAttribute && e.target.hasAttribute('data-filter')) e.preventDefault();
   });
   // The field a placeholder goes into: the one last focused, else the
   // last on the page (a template's body). Without script the names are

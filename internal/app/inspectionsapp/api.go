@@ -127,21 +127,6 @@ func (s *Handlers) APIAddFinding(c *gin.Context) {
 	c.JSON(httpx.CreatedStatus(created), out)
 }
 
-// APIAddFiles attaches uploaded evidence files ({"evidence_ids"}, from
-// POST /api/v1/evidence) to the inspection (the office's).
-func (s *Handlers) APIAddFiles(c *gin.Context) {
-	var in struct {
-		EvidenceIDs []string `json:"evidence_ids"`
-	}
-	id, ok := s.PathIDAndBody(c, &in)
-	if !ok {
-		return
-	}
-	s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
-		return inspections.AddFiles(c, tx, httpx.CurrentUser(c).Actor(), id, in.EvidenceIDs)
-	})
-}
-
 // caseJSON is the case a finding became and whether this call opened it.
 type caseJSON struct {
 	Case    feedback.Case `json:"case"`

@@ -63,7 +63,7 @@ func (w *world) create(t *testing.T, body map[string]any, status int) inspection
 // findings; a retry with the same client_key returns it without a second
 // record. The office and a leader read all of it; a unit reads the
 // inspections of its unit with only its own findings and no files, and
-// gets 404 for another.
+// gets 403 for another.
 func TestRecordAndReadInspections(t *testing.T) {
 	w := newWorld(t)
 	first := w.create(t, w.spotCheck("k1"), http.StatusCreated)
@@ -118,8 +118,8 @@ func TestRecordAndReadInspections(t *testing.T) {
 		t.Fatalf("E's view: %+v", got)
 	}
 	e = apiErr{}
-	want(t, w.ce.JSON(t, "GET", "/api/v1/inspections/"+apptest.Itoa(second.ID), nil, &e), http.StatusNotFound, "E reads M's")
-	if e.Error.Message != inspections.MsgNotFound {
+	want(t, w.ce.JSON(t, "GET", "/api/v1/inspections/"+apptest.Itoa(second.ID), nil, &e), http.StatusForbidden, "E reads M's")
+	if e.Error.Message != inspections.MsgNotInspected {
 		t.Fatalf("E reads M's inspection: %+v", e)
 	}
 }

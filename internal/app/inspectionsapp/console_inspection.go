@@ -7,8 +7,6 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5"
 
-	"minyi/internal/app/evidenceform"
-	"minyi/internal/apperr"
 	"minyi/internal/assessment"
 	"minyi/internal/cycles"
 	"minyi/internal/db"
@@ -21,7 +19,6 @@ type inspectionPageData struct {
 	httpx.BasePage
 	Cycle      cycles.Cycle
 	Inspection inspections.Inspection
-	Indicators []inspections.IndicatorRef
 	Severities []struct{ Key, Label string }
 	Reasons    []assessment.DeductionReason
 	Form       map[string]string
@@ -30,12 +27,17 @@ type inspectionPageData struct {
 	ActionError   string
 	ActionFinding int64
 	ClientKey     string
+	// OwnUnit is a unit user's unit (0 for the office and leaders);
+	// Assessing is true when the user reads units it assesses besides.
+	OwnUnit   int64
+	Assessing bool
 }
 
-// InspectionPage shows an inspection with its units, findings and files:
-// to the office with the forms to add findings and files and the two
-// actions on each finding, to a leader read-only, to a unit read-only and
-// only when its unit was inspected (its own findings, no files).
+// InspectionPage shows an inspection with its units, indicators, findings
+// and files: to the office with the forms to add findings and files, the
+// two actions on each finding and the files' sharing and removal, to a
+// leader read-only, to a unit read-only and only when its unit was
+// inspected (its own findings, the files shared with it).
 func (s *Handlers) InspectionPage(c *gin.Context) {
 	s.showInspection(c, http.StatusOK, nil, nil)
 }
@@ -62,13 +64,16 @@ func (s *Handlers) showInspection(c *gin.Context, status int, form, errs map[str
 	if d.Errors == nil {
 		d.Errors = map[string]string{}
 	}
-	if d.Office {
-		d.Indicators, err = inspections.IndicatorOptions(c, s.Pool, i)
-		if err == nil {
-			var set assessment.SettingsVersion
-			set, err = assessment.LoadSettings(c, s.Pool, i.CycleID)
-			d.Reasons = set.Settings.DeductionReasons
+	if v := viewer(c); v.UnitID != nil {
+		d.OwnUnit = *v.UnitID
+		for _, u := range i.Units {
+			d.Assessing = d.Assessing || u.ID != d.OwnUnit
 		}
+	}
+	if d.Office {
+		var set assessment.SettingsVersion
+		set, err = assessment.LoadSettings(c, s.Pool, i.CycleID)
+		d.Reasons = set.Settings.DeductionReasons
 		if err != nil {
 			s.ConsoleError(c, err)
 			return
@@ -90,16 +95,15 @@ func (s *Handlers) AddFindingSubmit(c *gin.Context) {
 		return
 	}
 	unit, _ := strconv.ParseInt(c.PostForm("unit_id"), 10, 64)
-	ind, _ := strconv.ParseInt(c.PostForm("indicator_id"), 10, 64)
-	in := inspections.FindingInput{UnitID: unit, IndicatorID: ind, Severity: c.PostForm("severity"), Body: c.PostForm("body"),
-		ClientKey: c.PostForm("client_key")}
+	in := inspections.FindingInput{UnitID: unit, SchemeItem: c.PostForm("scheme_item"), Severity: c.PostForm("severity"),
+		Body: c.PostForm("body"), ClientKey: c.PostForm("client_key")}
 	err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
 		_, _, err := inspections.AddFinding(c, tx, httpx.CurrentUser(c).Actor(), id, in)
 		return err
 	})
 	if err != nil {
 		if errs, ok := formErrors(err); ok {
-			form := httpx.PostedForm(c, "finding", "unit_id", "indicator_id", "severity", "body")
+			form := httpx.PostedForm(c, "finding", "unit_id", "scheme_item", "severity", "body")
 			s.showInspection(c, http.StatusUnprocessableEntity, form, errs)
 			return
 		}
@@ -107,42 +111,6 @@ func (s *Handlers) AddFindingSubmit(c *gin.Context) {
 		return
 	}
 	httpx.Redirect(c, inspectionPath(id)+"#findings", "finding_added")
-}
-
-// AddFileSubmit stores the form's file (PDF, PNG or JPEG up to 10 MB, as
-// every evidence file) and attaches it to the inspection.
-func (s *Handlers) AddFileSubmit(c *gin.Context) {
-	id, err := httpx.IDParam(c, "id")
-	if err != nil {
-		s.ConsoleError(c, err)
-		return
-	}
-	err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
-		ids, err := evidenceform.Save(c, tx, "file", nil)
-		if err != nil {
-			return err
-		}
-		if len(ids) == 0 {
-			return apperr.InvalidField("file", "请选择要上传的文件")
-		}
-		_, err = inspections.AddFiles(c, tx, httpx.CurrentUser(c).Actor(), id, ids)
-		if e := apperr.From(err); apperr.Is(err, apperr.Invalid) && e.Fields["evidence_ids"] != "" {
-			err = apperr.InvalidField("file", e.Fields["evidence_ids"])
-		}
-		return err
-	})
-	if err != nil {
-		if errs, ok := formErrors(err); ok {
-			if m, top := errs["_"]; top {
-				errs = map[string]string{"file": m}
-			}
-			s.showInspection(c, http.StatusUnprocessableEntity, map[string]string{"form": "file"}, errs)
-			return
-		}
-		s.ConsoleError(c, err)
-		return
-	}
-	httpx.Redirect(c, inspectionPath(id)+"#files", "inspection_files")
 }
 
 // FindingCaseSubmit turns the :id finding into a rectification case; a

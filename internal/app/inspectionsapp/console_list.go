@@ -78,16 +78,18 @@ type newPageData struct {
 	Units  []inspections.UnitRef
 	Form   map[string]string
 	Picked map[int64]bool
+	Picker picker
 	Errors map[string]string
 }
 
 // NewPage shows the form that records an inspection (the office's).
 func (s *Handlers) NewPage(c *gin.Context) {
 	form := map[string]string{"held_on": s.Today().Format("2006-01-02"), "client_key": secure.Token(12)}
-	s.showNew(c, http.StatusOK, form, nil, nil)
+	s.showNew(c, http.StatusOK, form, nil, nil, nil)
 }
 
-func (s *Handlers) showNew(c *gin.Context, status int, form map[string]string, picked map[int64]bool, errs map[string]string) {
+func (s *Handlers) showNew(c *gin.Context, status int, form map[string]string, picked map[int64]bool, items []string,
+	errs map[string]string) {
 	id, err := httpx.IDParam(c, "id")
 	var cy cycles.Cycle
 	if err == nil {
@@ -96,6 +98,9 @@ func (s *Handlers) showNew(c *gin.Context, status int, form map[string]string, p
 	d := newPageData{Cycle: cy, Kinds: inspections.Kinds, Form: form, Picked: picked, Errors: errs}
 	if err == nil {
 		d.Units, err = inspections.CycleUnits(c, s.Pool, cy.ID)
+	}
+	if err == nil {
+		d.Picker, err = s.loadPicker(c, cy.ID, items, errs["scheme_items"])
 	}
 	if err != nil {
 		s.ConsoleError(c, err)
@@ -114,7 +119,8 @@ func (s *Handlers) CreateSubmit(c *gin.Context) {
 		return
 	}
 	in := inspections.Input{Kind: c.PostForm("kind"), HeldOn: c.PostForm("held_on"), Title: c.PostForm("title"),
-		People: c.PostForm("people"), UnitIDs: formIDs(c, "unit_ids"), ClientKey: c.PostForm("client_key")}
+		People: c.PostForm("people"), UnitIDs: formIDs(c, "unit_ids"), SchemeItems: c.PostFormArray("scheme_items"),
+		ClientKey: c.PostForm("client_key")}
 	var out inspections.Inspection
 	err = db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
 		out, _, err = inspections.Create(c, tx, httpx.CurrentUser(c).Actor(), id, in, s.Today().Format("2006-01-02"))
@@ -127,7 +133,7 @@ func (s *Handlers) CreateSubmit(c *gin.Context) {
 				picked[u] = true
 			}
 			form := httpx.PostedForm(c, "", "kind", "held_on", "title", "people", "client_key")
-			s.showNew(c, http.StatusUnprocessableEntity, form, picked, errs)
+			s.showNew(c, http.StatusUnprocessableEntity, form, picked, in.SchemeItems, errs)
 			return
 		}
 		s.ConsoleError(c, err)

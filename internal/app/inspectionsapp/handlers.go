@@ -25,13 +25,17 @@ func New(app *httpx.App) *Handlers { return &Handlers{App: app} }
 
 // Flashes are the messages the pages may show after a redirect.
 var Flashes = map[string]string{
-	"inspection_created":  "检查记录已登记。",
-	"finding_added":       "发现的问题已登记。",
-	"inspection_files":    "检查材料已添加。",
-	"finding_case":        "已转为整改案件并交办被检查单位。",
-	"finding_case_exists": "该问题已转为整改案件，未重复立案。",
-	"finding_prop":        "已转为扣分建议，请在扣分建议中审核确认。",
-	"finding_prop_exists": "该问题已转为扣分建议，未重复提出。",
+	"inspection_created":       "检查记录已登记。",
+	"finding_added":            "发现的问题已登记。",
+	"inspection_files":         "检查材料已添加。",
+	"inspection_file_removed":  "检查材料已删除。",
+	"inspection_file_shared":   "该材料已提供给被检查单位下载。",
+	"inspection_file_unshared": "该材料已不再提供给被检查单位。",
+	"inspection_items":         "涉及指标已保存。",
+	"finding_case":             "已转为整改案件并交办被检查单位。",
+	"finding_case_exists":      "该问题已转为整改案件，未重复立案。",
+	"finding_prop":             "已转为扣分建议，请在扣分建议中审核确认。",
+	"finding_prop_exists":      "该问题已转为扣分建议，未重复提出。",
 }
 
 // pageSize is how many inspections a page lists.

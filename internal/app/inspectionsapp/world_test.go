@@ -13,6 +13,7 @@ import (
 	"minyi/internal/audit"
 	"minyi/internal/cycles"
 	"minyi/internal/db"
+	"minyi/internal/schemes"
 	"minyi/internal/targets"
 	"minyi/internal/testutil/apptest"
 	"minyi/internal/units"
@@ -20,14 +21,21 @@ import (
 
 // world is a 2026 cycle of the category 党政综合类: 市民政局 M and 市教育局 E
 // each have a target sheet with one indicator (mInd, eInd); 市发改委 O is
-// of 经济发展类 and so not in the cycle. Clients: office, leader, m (a unit
-// user of M) and e (of E).
+// of 经济发展类 and so not in the cycle. The cycle has two schemes: the
+// default one (重点工作 › 民生实事, 营商环境; 日常管理) and the group
+// 党政方案's (履职尽责 › 依法行政, scored by O, which so assesses M and E;
+// 群众满意度); dflt and grp
+// are refs of 民生实事 and 依法行政. Clients: office, leader, m (a unit
+// user of M), e (of E) and co (of O).
 type world struct {
 	app                    *apptest.App
 	cycle                  int64
 	m, e, o                int64
 	mInd, eInd             int64
+	group                  int64
+	dflt, grp              string
 	office, leader, cm, ce *apptest.Client
+	co                     *apptest.Client
 }
 
 var at = time.Date(2026, 4, 10, 10, 0, 0, 0, time.UTC)
@@ -75,8 +83,10 @@ func newWorld(t *testing.T) *world {
 			}
 			*s.ind = sh.Indicators[0].ID
 		}
-		_, err = assessment.SaveSettings(ctx, tx, audit.System, cy.ID, assessment.DefaultSettings(), "")
-		return err
+		if _, err = assessment.SaveSettings(ctx, tx, audit.System, cy.ID, assessment.DefaultSettings(), ""); err != nil {
+			return err
+		}
+		return w.setSchemes(ctx, tx)
 	}); err != nil {
 		t.Fatal(err, apperr.From(err).Fields)
 	}
@@ -88,7 +98,36 @@ func newWorld(t *testing.T) *world {
 	}
 	w.office, w.leader = sign("office1", "office", nil), sign("leader1", "leader", nil)
 	w.cm, w.ce = sign("unit-m", "unit", &w.m), sign("unit-e", "unit", &w.e)
+	w.co = sign("unit-o", "unit", &w.o)
 	return w
+}
+
+// setSchemes stores the cycle's default scheme and its group's.
+func (w *world) setSchemes(ctx context.Context, tx pgx.Tx) error {
+	leaf := func(key, name string, max float64, unit *int64) schemes.Node {
+		return schemes.Node{Key: key, Name: name, Kind: schemes.KindManual, Max: max,
+			Assessor: &schemes.Assessor{Name: "市绩效办", UnitID: unit}}
+	}
+	dflt := schemes.Node{Key: "root", Name: "通用考核方案", Kind: schemes.KindSum, Children: []schemes.Node{
+		{Key: "key_work", Name: "重点工作", Kind: schemes.KindSum, Children: []schemes.Node{
+			leaf("livelihood", "民生实事", 30, nil), leaf("business", "营商环境", 20, nil)}},
+		leaf("daily", "日常管理", 50, nil)}}
+	if _, _, err := schemes.Set(ctx, tx, audit.System, w.cycle, schemes.Change{Tree: &dflt}); err != nil {
+		return err
+	}
+	g, err := schemes.SaveGroup(ctx, tx, audit.System, w.cycle, 0, schemes.GroupInput{Name: "党政方案", Categories: []string{"党政综合类"}})
+	if err != nil {
+		return err
+	}
+	w.group = g.ID
+	party := schemes.Node{Key: "root", Name: "党政机关考核方案", Kind: schemes.KindSum, Children: []schemes.Node{
+		{Key: "duty", Name: "履职尽责", Kind: schemes.KindSum, Children: []schemes.Node{leaf("law", "依法行政", 60, &w.o)}},
+		leaf("satisfaction", "群众满意度", 40, nil)}}
+	if _, _, err := schemes.Set(ctx, tx, audit.System, w.cycle, schemes.Change{GroupID: &g.ID, Tree: &party}); err != nil {
+		return err
+	}
+	w.dflt, w.grp = "0:livelihood", apptest.Itoa(g.ID)+":law"
+	return nil
 }
 
 func (w *world) path(rest string) string { return "/api/v1/cycles/" + apptest.Itoa(w.cycle) + rest }
