@@ -300,6 +300,9 @@ func catalogue() []spec {
 		{route: "/api/v1/cycles/:id/uses", path: "/api/v1/cycles/{cycle}/uses?limit=100", who: both},
 		{route: "/api/v1/cycles/:id/uses/xlsx", path: "/api/v1/cycles/{cycle}/uses/xlsx", who: office},
 		{route: "/api/v1/cycles/:id/uses/csv", path: "/api/v1/cycles/{cycle}/uses/csv", who: office},
+		// One unit's own line and its export (a unit its own only).
+		{route: "/api/v1/cycles/:id/uses/units/:unit_id", path: "/api/v1/cycles/{cycle}/uses/units/{unit}", who: both},
+		{route: "/api/v1/cycles/:id/uses/units/:unit_id/xlsx", path: "/api/v1/cycles/{cycle}/uses/units/{unit}/xlsx", who: both},
 
 		// Feedback review, appeals, flags, held ratings, cases, call-backs.
 		{route: "/console/feedback/item/:kind/:id", path: "/console/feedback/item/rating/{item}", who: office},

@@ -21,8 +21,11 @@ func Link(id int64) string { return "/console/approvals/" + strconv.FormatInt(id
 
 // SubjectLink is the console page of the item a request is about.
 func (r Request) SubjectLink() string {
-	if r.Subject == SubjectTargetSheet {
+	switch r.Subject {
+	case SubjectTargetSheet:
 		return "/console/targets/" + strconv.FormatInt(r.SubjectID, 10)
+	case SubjectTargetChange:
+		return "/console/targets/" + strconv.FormatInt(r.SubjectID, 10) + "#changes"
 	}
 	return "/console/cycles/" + strconv.FormatInt(r.CycleID, 10) + "/results"
 }

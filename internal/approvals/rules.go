@@ -19,6 +19,9 @@ import (
 const (
 	SubjectResults     = "results"      // a cycle's final results; subject id is the cycle's
 	SubjectTargetSheet = "target_sheet" // a unit's target sheet; subject id is the sheet's
+	// SubjectTargetChange: a change request of an approved target sheet;
+	// subject id is the sheet's (one change request is open at a time).
+	SubjectTargetChange = "target_change"
 )
 
 // States of a request, and the decisions an approver makes.
@@ -26,6 +29,9 @@ const (
 	StatePending  = "pending"
 	StateApproved = "approved"
 	StateReturned = "returned"
+	// StateWithdrawn: the office withdrew the request before the last
+	// approval (withdraw.go); the item is back with the office.
+	StateWithdrawn = "withdrawn"
 )
 
 // MaxComment is the longest comment, in characters.
@@ -48,7 +54,10 @@ type Request struct {
 	SubmittedBy *string    `json:"submitted_by" db:"submitted_by"`
 	SubmittedAt time.Time  `json:"submitted_at" db:"submitted_at"`
 	DecidedAt   *time.Time `json:"decided_at" db:"decided_at"`
-	Decisions   []Decision `json:"decisions" db:"-"`
+	// WithdrawnBy and WithdrawComment say who withdrew it and why.
+	WithdrawnBy     *string    `json:"withdrawn_by" db:"withdrawn_by"`
+	WithdrawComment string     `json:"withdraw_comment" db:"withdraw_comment"`
+	Decisions       []Decision `json:"decisions" db:"-"`
 	// ApproverNames are the approvers' names in order.
 	ApproverNames []string `json:"approver_names" db:"-"`
 }
@@ -72,6 +81,8 @@ func StateLabel(s string) string {
 		return "审批通过"
 	case StateReturned:
 		return "已退回"
+	case StateWithdrawn:
+		return "已撤回"
 	}
 	return s
 }
@@ -139,7 +150,7 @@ func Step(r Request, approverID int64, in DecideInput) (state string, next *int6
 		return "", nil, err
 	}
 	if r.State != StatePending {
-		return "", nil, apperr.New(apperr.Conflict, "该事项已"+StateLabel(r.State)+"，不需要再审批")
+		return "", nil, apperr.New(apperr.Conflict, "该事项的审批已结束（"+StateLabel(r.State)+"），不需要再审批")
 	}
 	for _, d := range r.Decisions {
 		if d.ApproverID == approverID {
@@ -186,6 +197,8 @@ func Ready(approvers []int64, latest *Request, since time.Time, snapshot, what s
 			msg += "（意见：" + latest.Decisions[n-1].Comment + "）"
 		}
 		return apperr.New(apperr.Conflict, msg+"，请修改后重新提请审批")
+	case StateWithdrawn:
+		return apperr.New(apperr.Conflict, what+"的审批已撤回，请重新提请审批")
 	}
 	if snapshot != "" && (latest.Snapshot == nil || *latest.Snapshot != snapshot) {
 		return apperr.New(apperr.Conflict, what+"自审批通过后已有变化，须重新提请审批")
@@ -198,8 +211,11 @@ func (d Decision) Label() string { return DecisionLabel(d.Decision) }
 
 // SubjectLabel names what a request asks to approve.
 func (r Request) SubjectLabel() string {
-	if r.Subject == SubjectTargetSheet {
+	switch r.Subject {
+	case SubjectTargetSheet:
 		return "目标责任书"
+	case SubjectTargetChange:
+		return "目标调整申请"
 	}
 	return "考核结果"
 }

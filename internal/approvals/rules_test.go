@@ -130,3 +130,35 @@ func TestReady(t *testing.T) {
 }
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
+
+// TestCanWithdraw: a pending request may be withdrawn before any leader
+// decides and between two approvals; an approved, returned or withdrawn
+// one may not (conflict, in Chinese); Ready refuses a withdrawn request.
+func TestCanWithdraw(t *testing.T) {
+	tests := []struct {
+		name string
+		r    Request
+		ok   bool
+	}{
+		{"no leader decided", pending([]int64{1, 2}, 0), true},
+		{"between two leaders", pending([]int64{1, 2}, 1), true},
+		{"approved by the last", Request{Approvers: []int64{1}, State: StateApproved}, false},
+		{"returned", Request{Approvers: []int64{1}, State: StateReturned}, false},
+		{"withdrawn already", Request{Approvers: []int64{1}, State: StateWithdrawn}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := CanWithdraw(tt.r)
+			if tt.ok != (err == nil) {
+				t.Fatalf("err %v, want ok %v", err, tt.ok)
+			}
+			if err != nil && (!apperr.Is(err, apperr.Conflict) || apperr.From(err).Message == "") {
+				t.Errorf("err %v", err)
+			}
+		})
+	}
+	w := &Request{Approvers: []int64{1}, State: StateWithdrawn}
+	if err := Ready([]int64{1}, w, time.Time{}, "", "目标责任书"); !apperr.Is(err, apperr.Conflict) || !contains(apperr.From(err).Message, "已撤回") {
+		t.Errorf("Ready of a withdrawn request: %v", err)
+	}
+}

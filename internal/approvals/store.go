@@ -17,8 +17,9 @@ import (
 
 const requestColumns = `r.id, r.cycle_id, c.name AS cycle_name, r.subject, r.subject_id, r.title, r.approvers, r.state,
 	r.current_approver, encode(r.snapshot_sha256, 'hex') AS snapshot_sha256, u.username AS submitted_by,
-	r.submitted_at, r.decided_at
-	FROM approval_requests r JOIN assessment_cycles c ON c.id = r.cycle_id LEFT JOIN users u ON u.id = r.submitted_by`
+	r.submitted_at, r.decided_at, coalesce(nullif(wu.name, ''), wu.username) AS withdrawn_by, r.withdraw_comment
+	FROM approval_requests r JOIN assessment_cycles c ON c.id = r.cycle_id LEFT JOIN users u ON u.id = r.submitted_by
+	LEFT JOIN users wu ON wu.id = r.withdrawn_by`
 
 // complete adds the decisions and the approvers' names to the requests.
 func complete(ctx context.Context, q db.DBTX, list []Request) error {
@@ -144,6 +145,9 @@ type SubmitInput struct {
 	Snapshot []byte
 	// Since: a request approved before it does not count (zero: any).
 	Since time.Time
+	// Fresh: an approved request never counts (each change request of a
+	// sheet is a new item under the sheet's id).
+	Fresh bool
 }
 
 // Submit asks the approvers, in order, to approve the item, tells the
@@ -166,7 +170,7 @@ func Submit(ctx context.Context, tx pgx.Tx, actor audit.Actor, now time.Time, in
 	}
 	if latest != nil && !latest.SubmittedAt.Before(in.Since) {
 		same := in.Snapshot == nil || (latest.Snapshot != nil && *latest.Snapshot == hex.EncodeToString(in.Snapshot))
-		if latest.State == StatePending || (latest.State == StateApproved && same) {
+		if latest.State == StatePending || (latest.State == StateApproved && same && !in.Fresh) {
 			return *latest, false, nil
 		}
 	}
@@ -213,14 +217,7 @@ func Decide(ctx context.Context, tx pgx.Tx, actor audit.Actor, now time.Time, re
 	if err := in.Validate(); err != nil {
 		return Request{}, false, err
 	}
-	var one int
-	if err := tx.QueryRow(ctx, `SELECT 1 FROM approval_requests WHERE id = $1 FOR UPDATE`, requestID).Scan(&one); err != nil {
-		if err == pgx.ErrNoRows {
-			return Request{}, false, apperr.New(apperr.NotFound, "审批事项不存在")
-		}
-		return Request{}, false, db.Err(err)
-	}
-	r, err := Find(ctx, tx, requestID)
+	r, err := lockRequest(ctx, tx, requestID)
 	if err != nil {
 		return Request{}, false, err
 	}
@@ -263,4 +260,17 @@ func Decide(ctx context.Context, tx pgx.Tx, actor audit.Actor, now time.Time, re
 	}
 	return after, true, audit.Record(ctx, tx, actor, action, "approval", strconv.FormatInt(r.ID, 10),
 		map[string]any{"approval_state": r.State}, map[string]any{"title": r.Title, "approval_state": state, "comment": in.Comment})
+}
+
+// lockRequest locks the request for the rest of tx and returns it with its
+// decisions; not_found for an unknown request.
+func lockRequest(ctx context.Context, tx pgx.Tx, id int64) (Request, error) {
+	var one int
+	if err := tx.QueryRow(ctx, `SELECT 1 FROM approval_requests WHERE id = $1 FOR UPDATE`, id).Scan(&one); err != nil {
+		if err == pgx.ErrNoRows {
+			return Request{}, apperr.New(apperr.NotFound, "审批事项不存在")
+		}
+		return Request{}, db.Err(err)
+	}
+	return Find(ctx, tx, id)
 }

@@ -132,3 +132,17 @@ func OpenCase(ctx context.Context, tx pgx.Tx, loc *time.Location, actor audit.Ac
 	}
 	return cs.ID, true, nil
 }
+
+// CaseState is a rectification case's status in Chinese and its answer
+// due date ("" when none), for a unit's own line.
+func CaseState(ctx context.Context, q db.DBTX, caseID int64) (status, due string, err error) {
+	var st string
+	var d *string
+	if err := q.QueryRow(ctx, `SELECT status, answer_due::text FROM rectification_cases WHERE id = $1`, caseID).Scan(&st, &d); err != nil {
+		return "", "", db.Err(err)
+	}
+	if d != nil {
+		due = *d
+	}
+	return feedback.CaseStatusLabel(st), due, nil
+}

@@ -38,6 +38,9 @@ type UnitLine struct {
 	Criticism        *Record `json:"criticism"`
 	Commendation     *Record `json:"commendation"`
 	CaseID           *int64  `json:"case_id"`
+	// Suggested is what the records suggest for the factors (Suggest);
+	// nil when not asked.
+	Suggested *Suggestion `json:"suggested,omitempty"`
 }
 
 // CaseReasonLabel says why a unit's rectification case is opened.
@@ -98,8 +101,7 @@ func Lines(ctx context.Context, q db.DBTX, cycleID int64, f Filter) ([]UnitLine,
 	rows, _ := q.Query(ctx, `SELECT r.unit_id, u.name, r.category, r.rank, r.grade,
 			r.deductions_counted::float8, s.staff_count,
 			COALESCE(f.outstanding, false),
-			COALESCE(f.accountability, (SELECT count(*) FROM assessment_deductions d WHERE d.cycle_id = r.cycle_id
-				AND d.unit_id = r.unit_id AND d.revoked_at IS NULL AND d.reason_key = 'accountability')::int),
+			COALESCE(f.accountability, 0),
 			COALESCE(f.failed_tasks, 0), f.unit_id IS NOT NULL, uc.case_id
 		FROM assessment_results r JOIN units u ON u.id = r.unit_id
 		LEFT JOIN assessment_staff_counts s ON s.cycle_id = r.cycle_id AND s.unit_id = r.unit_id

@@ -205,6 +205,8 @@ func (s *Server) resultRoutes(e *gin.Engine, authed, console *gin.RouterGroup) {
 	us := usesapp.New(s.App)
 	authed.GET("/cycles/:id/uses", us.APILines)
 	authed.PUT("/cycles/:id/uses/settings", s.Office, us.APISaveSettings)
+	authed.GET("/cycles/:id/uses/units/:unit_id", us.APIUnitLine)
+	s.file(authed, http.MethodGet, "/cycles/:id/uses/units/:unit_id/xlsx", us.APIUnitXLSX)
 	authed.PUT("/cycles/:id/uses/units/:unit_id/factors", s.Office, us.APISetFactors)
 	authed.POST("/cycles/:id/uses/units/:unit_id/records/:kind", s.Office, us.APIAddRecord)
 	authed.POST("/cycles/:id/uses/units/:unit_id/case", s.Office, us.APIOpenCase)

@@ -43,12 +43,18 @@ func toLeaders(ctx context.Context, tx pgx.Tx, actor audit.Actor, before Sheet, 
 	return after, audit.Record(ctx, tx, actor, "target_sheet.approve", "target_sheet", idStr(before.ID), before, after)
 }
 
-// LeaderDecided applies the end of a request for approval of a sheet:
-// approved, the sheet is published as version 1; returned, it goes back
+// LeaderDecided applies the end of a request for approval of a sheet (a
+// change request's: changeLeaderDecided): approved, the sheet is published as version 1; returned, it goes back
 // to the unit with the leader's comment. A request still pending changes
 // nothing. It returns conflict when the sheet is not waiting for leaders.
 func LeaderDecided(ctx context.Context, tx pgx.Tx, actor audit.Actor, r approvals.Request, now time.Time) (Sheet, error) {
-	if r.Subject != approvals.SubjectTargetSheet || r.State == approvals.StatePending {
+	if r.State == approvals.StatePending || r.State == approvals.StateWithdrawn {
+		return Sheet{}, nil
+	}
+	if r.Subject == approvals.SubjectTargetChange {
+		return Sheet{}, changeLeaderDecided(ctx, tx, actor, r, now)
+	}
+	if r.Subject != approvals.SubjectTargetSheet {
 		return Sheet{}, nil
 	}
 	var lock int

@@ -156,63 +156,6 @@ func FindVersion(ctx context.Context, q db.DBTX, sheetID int64, n int) (Version,
 	return v, notFound(db.Err(err), "该版本不存在")
 }
 
-// ChangeRequest is a unit's request to change an approved sheet.
-type ChangeRequest struct {
-	ID          int64  `json:"id" db:"id"`
-	SheetID     int64  `json:"sheet_id" db:"sheet_id"`
-	BaseVersion int    `json:"base_version" db:"base_version"`
-	Reason      string `json:"reason" db:"reason"`
-	// Status is pending, approved or rejected.
-	Status string `json:"status" db:"status"`
-	// Comment is the office's answer.
-	Comment string `json:"comment" db:"comment"`
-	// Indicators is the proposed list; new indicators have id 0.
-	Indicators    []Indicator `json:"indicators" db:"indicators"`
-	CreatedBy     *string     `json:"created_by" db:"created_by"`
-	CreatedAt     time.Time   `json:"created_at" db:"created_at"`
-	DecidedBy     *string     `json:"decided_by" db:"decided_by"`
-	DecidedAt     *time.Time  `json:"decided_at" db:"decided_at"`
-	ResultVersion *int        `json:"result_version" db:"result_version"`
-}
-
-// Change request statuses.
-const (
-	RequestPending  = "pending"
-	RequestApproved = "approved"
-	RequestRejected = "rejected"
-)
-
-// RequestStatusLabel returns a change request's status in Chinese.
-func RequestStatusLabel(status string) string {
-	switch status {
-	case RequestPending:
-		return "待审核"
-	case RequestApproved:
-		return "已批准"
-	case RequestRejected:
-		return "未批准"
-	}
-	return status
-}
-
-const requestQuery = `SELECT r.id, r.sheet_id, r.base_version, r.reason, r.status, r.comment, r.indicators,
-		cu.username AS created_by, r.created_at, du.username AS decided_by, r.decided_at, r.result_version
-	FROM target_change_requests r LEFT JOIN users cu ON cu.id = r.created_by LEFT JOIN users du ON du.id = r.decided_by`
-
-// ListChangeRequests returns the sheet's change requests, newest first.
-func ListChangeRequests(ctx context.Context, q db.DBTX, sheetID int64) ([]ChangeRequest, error) {
-	rows, _ := q.Query(ctx, requestQuery+` WHERE r.sheet_id = $1 ORDER BY r.id DESC`, sheetID)
-	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[ChangeRequest])
-	return list, db.Err(err)
-}
-
-// FindChangeRequest returns the change request, or not_found.
-func FindChangeRequest(ctx context.Context, q db.DBTX, id int64) (ChangeRequest, error) {
-	rows, _ := q.Query(ctx, requestQuery+` WHERE r.id = $1`, id)
-	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[ChangeRequest])
-	return r, notFound(db.Err(err), "调整申请不存在")
-}
-
 // RequestChange files a request to change an approved sheet: the whole
 // proposed list (ids of kept indicators, 0 for new ones) and the reason.
 // It returns conflict for a stale lockVersion, a sheet not approved, a
@@ -228,13 +171,16 @@ func RequestChange(ctx context.Context, tx pgx.Tx, actor audit.Actor, sheetID in
 	if s.Status != StatusApproved {
 		return ChangeRequest{}, apperr.New(apperr.Conflict, "目标责任书尚未批准，不能申请调整；请直接修改后提交审核")
 	}
-	var pending bool
-	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM target_change_requests WHERE sheet_id = $1 AND status = 'pending')`,
-		sheetID).Scan(&pending); err != nil {
+	var open string
+	if err := tx.QueryRow(ctx, `SELECT coalesce((SELECT status FROM target_change_requests WHERE sheet_id = $1
+		AND status IN ('pending', 'leader_review') LIMIT 1), '')`, sheetID).Scan(&open); err != nil {
 		return ChangeRequest{}, db.Err(err)
 	}
-	if pending {
+	switch open {
+	case RequestPending:
 		return ChangeRequest{}, apperr.New(apperr.Conflict, "已有一项调整申请待绩效办审核，审核后才能再次申请")
+	case RequestLeaderReview:
+		return ChangeRequest{}, apperr.New(apperr.Conflict, "已有一项调整申请待领导审定，审定后才能再次申请")
 	}
 	f := apperr.Fields{}
 	checkText(f, "reason", reason, maxReasonLen, "请填写调整理由", "调整理由不能超过1000字")
@@ -288,8 +234,10 @@ func resolve(ctx context.Context, q db.DBTX, s Sheet, list []IndicatorInput) ([]
 	return out, nil
 }
 
-// DecideChange approves or rejects a pending change request. Approval
-// applies the proposal (kept indicators updated, new ones added, dropped
+// DecideChange approves or rejects a pending change request. When the
+// cycle names approvers of target sheets, the office's approval sends the
+// request to them (changeleader.go) and the version is published after the
+// last one approves. Otherwise approval applies the proposal (kept indicators updated, new ones added, dropped
 // ones marked removed so their reports stay) and publishes the next
 // version with the differences and the request's reason. A rejection needs
 // a comment (field comment). It returns not_found for an unknown request
@@ -337,6 +285,27 @@ func DecideChange(ctx context.Context, tx pgx.Tx, actor audit.Actor, requestID i
 		}
 		return after, audit.Record(ctx, tx, actor, "target_change.reject", "target_sheet", idStr(s.ID), r, after)
 	}
+	approvers, err := sheetApprovers(ctx, tx, s.CycleID)
+	if err != nil {
+		return ChangeRequest{}, err
+	}
+	if len(approvers) > 0 {
+		return changeToLeaders(ctx, tx, actor, s, r, approvers, comment, now)
+	}
+	after, err := publishChange(ctx, tx, actor, s, r, comment, now)
+	if err != nil {
+		return ChangeRequest{}, err
+	}
+	return after, audit.Record(ctx, tx, actor, "target_change.approve", "target_sheet", idStr(s.ID), r, after)
+}
+
+// publishChange applies the change request r to the sheet s and publishes
+// the next version; the request becomes approved with comment.
+func publishChange(ctx context.Context, tx pgx.Tx, actor audit.Actor, s Sheet, r ChangeRequest, comment string, now time.Time) (ChangeRequest, error) {
+	var by *int64
+	if actor.ID != 0 {
+		by = &actor.ID
+	}
 	n := s.PublishedVersion + 1
 	if err := applyChange(ctx, tx, s, r.Indicators, now); err != nil {
 		return ChangeRequest{}, err
@@ -357,15 +326,11 @@ func DecideChange(ctx context.Context, tx pgx.Tx, actor audit.Actor, requestID i
 		return ChangeRequest{}, db.Err(err)
 	}
 	_, err = tx.Exec(ctx, `UPDATE target_change_requests SET status = 'approved', comment = $2, decided_by = $3, decided_at = $4,
-		result_version = $5 WHERE id = $1`, requestID, comment, by, now, n)
+		result_version = $5 WHERE id = $1`, r.ID, comment, by, now, n)
 	if err != nil {
 		return ChangeRequest{}, db.Err(err)
 	}
-	after, err := FindChangeRequest(ctx, tx, requestID)
-	if err != nil {
-		return ChangeRequest{}, err
-	}
-	return after, audit.Record(ctx, tx, actor, "target_change.approve", "target_sheet", idStr(s.ID), r, after)
+	return FindChangeRequest(ctx, tx, r.ID)
 }
 
 // applyChange makes the proposal the sheet's current indicators.

@@ -59,3 +59,16 @@ func (s *Handlers) APIDecide(c *gin.Context) {
 		return decide(c, tx, s, id, in)
 	})
 }
+
+// APIWithdraw withdraws a pending request (office): {"comment": "…"}
+// (optional). The item is back with the office.
+func (s *Handlers) APIWithdraw(c *gin.Context) {
+	var in approvals.WithdrawInput
+	id, ok := s.PathIDAndBody(c, &in)
+	if !ok {
+		return
+	}
+	s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
+		return withdraw(c, tx, s, id, in)
+	})
+}

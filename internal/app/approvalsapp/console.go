@@ -12,6 +12,7 @@ import (
 	"minyi/internal/approvals"
 	"minyi/internal/db"
 	"minyi/internal/httpx"
+	"minyi/internal/users"
 )
 
 // pageSize is how many requests a page of the list shows.
@@ -51,11 +52,13 @@ func (s *Handlers) ApprovalsPage(c *gin.Context) {
 type requestPage struct {
 	httpx.BasePage
 	Request approvals.Request
-	// Mine: it is the signed-in leader's turn.
-	Mine     bool
-	Errors   map[string]string
-	Form     map[string]string
-	Timeline []approvals.Request
+	// Mine: it is the signed-in leader's turn; Withdrawable: the office
+	// may withdraw it.
+	Mine         bool
+	Withdrawable bool
+	Errors       map[string]string
+	Form         map[string]string
+	Timeline     []approvals.Request
 }
 
 // ApprovalPage shows one request, its item's approval timeline and, when it
@@ -89,6 +92,7 @@ func (s *Handlers) showRequest(c *gin.Context, status int, errs, form map[string
 	}
 	d.BasePage = s.Base(c, "审批 · "+d.Request.Title, "approvals")
 	d.Mine = d.Request.Waits(u.ID)
+	d.Withdrawable = u.Role == users.RoleOffice && approvals.CanWithdraw(d.Request) == nil
 	s.Render(c, status, "console/approval.html", d)
 }
 
@@ -107,16 +111,7 @@ func (s *Handlers) DecideSubmit(c *gin.Context) {
 		return err
 	})
 	if err != nil {
-		form := httpx.PostedForm(c, "decide", "decision", "comment")
-		if errs, ok := httpx.FieldErrors(err); ok {
-			s.showRequest(c, http.StatusUnprocessableEntity, errs, form)
-			return
-		}
-		if e := apperr.From(err); e.Code == apperr.Conflict || e.Code == apperr.Forbidden {
-			s.showRequest(c, apperr.Status(e.Code), map[string]string{"_": e.Message}, form)
-			return
-		}
-		s.ConsoleError(c, err)
+		s.refused(c, err, httpx.PostedForm(c, "decide", "decision", "comment"), "")
 		return
 	}
 	flash := "approval_approved"
@@ -124,4 +119,43 @@ func (s *Handlers) DecideSubmit(c *gin.Context) {
 		flash = "approval_returned"
 	}
 	httpx.Redirect(c, approvals.Link(id), flash)
+}
+
+// WithdrawSubmit withdraws a pending request from its page (office); a
+// refusal shows the page again with the message and the reason kept.
+func (s *Handlers) WithdrawSubmit(c *gin.Context) {
+	id, err := httpx.IDParam(c, "id")
+	if err != nil {
+		s.ConsoleError(c, err)
+		return
+	}
+	in := approvals.WithdrawInput{Comment: c.PostForm("comment")}
+	err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
+		_, err := withdraw(c, tx, s, id, in)
+		return err
+	})
+	if err != nil {
+		s.refused(c, err, httpx.PostedForm(c, "withdraw", "comment"), "withdraw_")
+		return
+	}
+	httpx.Redirect(c, approvals.Link(id), "approval_withdrawn")
+}
+
+// refused shows the request's page again after a refused form: field
+// errors beside the fields (their names prefixed), a conflict or a
+// forbidden action at the top, the posted form kept.
+func (s *Handlers) refused(c *gin.Context, err error, form map[string]string, prefix string) {
+	if errs, ok := httpx.FieldErrors(err); ok {
+		named := map[string]string{}
+		for k, v := range errs {
+			named[prefix+k] = v
+		}
+		s.showRequest(c, http.StatusUnprocessableEntity, named, form)
+		return
+	}
+	if e := apperr.From(err); e.Code == apperr.Conflict || e.Code == apperr.Forbidden {
+		s.showRequest(c, apperr.Status(e.Code), map[string]string{"_": e.Message}, form)
+		return
+	}
+	s.ConsoleError(c, err)
 }

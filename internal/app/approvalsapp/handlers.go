@@ -1,7 +1,8 @@
 // Package approvalsapp serves the leaders' approvals (领导审批, issue 16
 // part 3) over HTTP: the list of what waits for the signed-in leader (the
 // office sees every pending request), one request with its timeline, and
-// the leader's decision — approve, or return with a comment — in the API
+// the leader's decision — approve, or return with a comment — and the
+// office's withdrawal of a pending request, in the API
 // (`/api/v1/approvals…`) and the console (`/console/approvals…`). The
 // rules are internal/approvals; the items' own pages (results, target
 // sheets) submit them.
@@ -26,8 +27,9 @@ func New(app *httpx.App) *Handlers { return &Handlers{App: app} }
 
 // Flashes are the messages the approvals' pages may show after a redirect.
 var Flashes = map[string]string{
-	"approval_approved": "已同意，审批意见已记录。",
-	"approval_returned": "已退回，绩效办将收到您的审批意见。",
+	"approval_approved":  "已同意，审批意见已记录。",
+	"approval_returned":  "已退回，绩效办将收到您的审批意见。",
+	"approval_withdrawn": "已撤回，领导不再需要审批该事项；事项已回到绩效办。",
 }
 
 // filterFor is the list the user sees: a leader's own turn, the office's
@@ -63,8 +65,22 @@ func decide(c *gin.Context, tx pgx.Tx, s *Handlers, id int64, in approvals.Decid
 	}
 	// The item follows its request's end: a sheet is published or
 	// returned to its unit (results read the request when published).
-	if r.Subject == approvals.SubjectTargetSheet {
+	if r.Subject == approvals.SubjectTargetSheet || r.Subject == approvals.SubjectTargetChange {
 		_, err = targets.LeaderDecided(c, tx, u.Actor(), r, s.Now())
 	}
 	return r, err
+}
+
+// withdraw ends request id in tx as withdrawn by the office and puts its
+// item back with the office. Only the office withdraws.
+func withdraw(c *gin.Context, tx pgx.Tx, s *Handlers, id int64, in approvals.WithdrawInput) (approvals.Request, error) {
+	u := httpx.CurrentUser(c)
+	if u.Role != users.RoleOffice {
+		return approvals.Request{}, apperr.New(apperr.Forbidden, "只有绩效办可以撤回提请的审批")
+	}
+	r, changed, err := approvals.Withdraw(c, tx, u.Actor(), s.Now(), id, in)
+	if err != nil || !changed {
+		return r, err
+	}
+	return r, targets.Withdrawn(c, tx, u.Actor(), r, s.Now())
 }

@@ -199,13 +199,18 @@ func (s *Handlers) RequestChangeSubmit(c *gin.Context) {
 // sheetAction runs a status change and redirects with flash, or shows the
 // page again with the message of a refused change.
 func (s *Handlers) sheetAction(c *gin.Context, flash string, fn func(tx pgx.Tx, sh targets.Sheet) error, refused func(err error) targetForms) {
+	s.sheetActionFlash(c, &flash, fn, refused)
+}
+
+// sheetActionFlash is sheetAction with a flash fn may change.
+func (s *Handlers) sheetActionFlash(c *gin.Context, flash *string, fn func(tx pgx.Tx, sh targets.Sheet) error, refused func(err error) targetForms) {
 	sh, ok := s.sheetForWrite(c)
 	if !ok {
 		return
 	}
 	err := db.Tx(c, s.Pool, func(tx pgx.Tx) error { return fn(tx, sh) })
 	if err == nil {
-		httpx.Redirect(c, targetPath(sh.ID), flash)
+		httpx.Redirect(c, targetPath(sh.ID), *flash)
 		return
 	}
 	if apperr.Is(err, apperr.Invalid) || apperr.Is(err, apperr.Conflict) {
@@ -275,13 +280,16 @@ func (s *Handlers) DecideChangeSubmit(c *gin.Context) {
 	if approve {
 		flash = "target_change_approved"
 	}
-	s.sheetAction(c, flash, func(tx pgx.Tx, sh targets.Sheet) error {
+	s.sheetActionFlash(c, &flash, func(tx pgx.Tx, sh targets.Sheet) error {
 		r, err := targets.FindChangeRequest(c, tx, crID)
 		if err == nil && r.SheetID != sh.ID {
 			err = httpx.ErrNotFound
 		}
 		if err == nil {
-			_, err = targets.DecideChange(c, tx, httpx.CurrentUser(c).Actor(), crID, approve, comment, s.Now())
+			r, err = targets.DecideChange(c, tx, httpx.CurrentUser(c).Actor(), crID, approve, comment, s.Now())
+		}
+		if err == nil && r.Status == targets.RequestLeaderReview {
+			flash = "target_change_to_leaders"
 		}
 		return err
 	}, func(err error) targetForms {

@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"minyi/internal/approvals"
+	"minyi/internal/cycles"
 	"minyi/internal/httpx"
 	"minyi/internal/targets"
 	"minyi/internal/units"
@@ -123,33 +124,38 @@ type targetReviewRow struct {
 
 type targetPageData struct {
 	httpx.BasePage
-	// Approvals are the leaders' approvals of the sheet (timeline).
-	Approvals   []approvals.Request
-	Sheet       targets.Sheet
-	StatusLabel string
-	Total       string
-	Settings    targets.Settings
-	Frequency   string
-	Forms       targetForms
-	CanEdit     bool
-	CanReview   bool
-	CanChange   bool
-	CanReport   bool
-	CanSelf     bool
-	Editor      []indicatorRow
-	Units       []units.Unit
-	ReviewRows  []targetReviewRow
-	Pending     *targetChangeView
-	Requests    []targetChangeView
-	Versions    []targetVersionView
-	PublicLink  string
-	Periods     []targetPeriodLine
-	Period      targets.ReportPeriod
-	ReportRows  []targetReportRow
-	PeriodHeads []string
-	Progress    []targetProgressLine
-	SelfRows    []targetSelfRow
-	SelfTotal   string
+	// Approvals are the leaders' approvals of the sheet and of its change
+	// requests (timeline); Waiting is the one pending, if any.
+	Approvals []approvals.Request
+	Waiting   *approvals.Request
+	// ChangeToLeaders: the office's approval of a change request sends it
+	// to the cycle's approvers of target sheets.
+	ChangeToLeaders bool
+	Sheet           targets.Sheet
+	StatusLabel     string
+	Total           string
+	Settings        targets.Settings
+	Frequency       string
+	Forms           targetForms
+	CanEdit         bool
+	CanReview       bool
+	CanChange       bool
+	CanReport       bool
+	CanSelf         bool
+	Editor          []indicatorRow
+	Units           []units.Unit
+	ReviewRows      []targetReviewRow
+	Pending         *targetChangeView
+	Requests        []targetChangeView
+	Versions        []targetVersionView
+	PublicLink      string
+	Periods         []targetPeriodLine
+	Period          targets.ReportPeriod
+	ReportRows      []targetReportRow
+	PeriodHeads     []string
+	Progress        []targetProgressLine
+	SelfRows        []targetSelfRow
+	SelfTotal       string
 	// EvidenceRows are the indicators with their evidence files.
 	EvidenceRows []targetEvidenceRow
 	Warnings     []targetWarningView
@@ -204,11 +210,18 @@ func (s *Handlers) targetPageData(c *gin.Context, sh targets.Sheet, forms target
 	}
 	for _, r := range requests {
 		v := newChangeView(r, sh.Indicators)
-		if r.Status == targets.RequestPending {
+		if r.Status == targets.RequestPending || r.Status == targets.RequestLeaderReview {
 			d.Pending = &v
 		} else {
 			d.Requests = append(d.Requests, v)
 		}
+	}
+	if d.Pending != nil && d.Pending.Status == targets.RequestPending && office {
+		rel, err := cycles.LoadRelease(c, s.Pool, sh.CycleID)
+		if err != nil {
+			return d, err
+		}
+		d.ChangeToLeaders = len(rel.TargetApprovers) > 0
 	}
 	d.CanEdit = sh.Editable()
 	d.CanReview = office && sh.Status == targets.StatusSubmitted
@@ -225,8 +238,13 @@ func (s *Handlers) targetPageData(c *gin.Context, sh targets.Sheet, forms target
 		return d, err
 	}
 	d.Versions = versionViews(versions)
-	if d.Approvals, err = approvals.History(c, s.Pool, approvals.SubjectTargetSheet, sh.ID); err != nil {
+	if d.Approvals, err = approvals.HistoryOf(c, s.Pool, sh.ID, approvals.SubjectTargetSheet, approvals.SubjectTargetChange); err != nil {
 		return d, err
+	}
+	for i := range d.Approvals {
+		if d.Approvals[i].State == approvals.StatePending {
+			d.Waiting = &d.Approvals[i]
+		}
 	}
 	if sh.Status == targets.StatusApproved {
 		if err := s.fillProgress(c, &d, set); err != nil {

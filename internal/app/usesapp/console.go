@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5"
@@ -38,6 +39,7 @@ type pageData struct {
 	Errors   map[string]string
 	Error    string
 	Lines    []rewards.UnitLine
+	Rows     []amountRow
 	Proposed []proposedRow
 	Pager    httpx.Pager
 	PPager   httpx.Pager
@@ -193,6 +195,9 @@ func (s *Handlers) render(c *gin.Context, status int, form, errs map[string]stri
 		d.Errors = map[string]string{}
 	}
 	page := httpx.PageParam(c)
+	if form["form"] == "factors" {
+		page = httpx.PageNumber(form["page"])
+	}
 	lines, total, set, err := rewards.Lines(c, s.Pool, id, rewards.Filter{UnitID: ownUnit(u), Offset: (page - 1) * pageSize, Limit: pageSize})
 	switch {
 	case apperr.Is(err, apperr.Conflict):
@@ -204,7 +209,20 @@ func (s *Handlers) render(c *gin.Context, status int, form, errs map[string]stri
 		s.ConsoleError(c, err)
 		return
 	}
-	d.Settings, d.Lines = set, lines
+	if d.Final && d.Office {
+		if err := rewards.Suggest(c, s.Pool, id, s.Today().Format(time.DateOnly), lines); err != nil {
+			s.ConsoleError(c, err)
+			return
+		}
+	}
+	d.Settings, d.Lines, d.Rows = set, lines, amountRows(lines, form, errs)
+	if d.Own && len(d.Rows) == 1 && d.Rows[0].CaseID != nil {
+		r := &d.Rows[0]
+		if r.CaseStatus, r.CaseDue, err = rewards.CaseState(c, s.Pool, *r.CaseID); err != nil {
+			s.ConsoleError(c, err)
+			return
+		}
+	}
 	if d.Final && !d.Own {
 		ppage := httpx.PageNumber(c.Query("ppage"))
 		proposed, ptotal, _, err := rewards.Lines(c, s.Pool, id, rewards.Filter{Proposed: true, Offset: (ppage - 1) * pageSize, Limit: pageSize})
@@ -280,36 +298,6 @@ func (s *Handlers) SettingsSubmit(c *gin.Context) {
 		return
 	}
 	httpx.Redirect(c, usesLink(id)+"#table", "uses_table_saved")
-}
-
-// FactorsSubmit records a unit's raise and cuts from its row.
-func (s *Handlers) FactorsSubmit(c *gin.Context) {
-	id, unitID, err := cycleAndUnit(c)
-	if err != nil {
-		s.ConsoleError(c, err)
-		return
-	}
-	in := rewards.Factors{Outstanding: c.PostForm("outstanding") != ""}
-	var e1, e2 error
-	in.Accountability, e1 = strconv.Atoi(strings.TrimSpace(c.PostForm("accountability")))
-	in.FailedTasks, e2 = strconv.Atoi(strings.TrimSpace(c.PostForm("failed_tasks")))
-	if e1 != nil || e2 != nil {
-		err = apperr.New(apperr.Invalid, "行政问责次数和未完成重大任务数须为0到100之间的整数")
-	} else {
-		err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
-			return rewards.SetFactors(c, tx, httpx.CurrentUser(c).Actor(), s.Now(), id, unitID, in)
-		})
-	}
-	if err != nil {
-		e := apperr.From(err)
-		msg := e.Message
-		for _, v := range e.Fields {
-			msg = v
-		}
-		s.render(c, apperr.Status(e.Code), nil, nil, msg)
-		return
-	}
-	httpx.Redirect(c, usesLink(id)+"?page="+strconv.Itoa(httpx.PageNumber(c.PostForm("page")))+"#u-"+strconv.FormatInt(unitID, 10), "uses_factors_saved")
 }
 
 // RecordSubmit records 通报批评 or 表彰 of a unit; a second record shows

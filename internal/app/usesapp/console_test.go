@@ -63,7 +63,7 @@ func TestConsoleUsesRoles(t *testing.T) {
 	ub := w.App.Client()
 	ub.SignIn(t, "unit-b", "unit-pass-2")
 	up := apptest.Get(t, ub, page)
-	if up.Status != http.StatusOK || !strings.Contains(up.Body, "本单位绩效奖金") || !strings.Contains(up.Body, "考核不合格，予以通报批评") ||
+	if up.Status != http.StatusOK || !strings.Contains(up.Body, "本单位结果运用") || !strings.Contains(up.Body, `id="own-line"`) || !strings.Contains(up.Body, "考核不合格，予以通报批评") ||
 		strings.Contains(up.Body, "市政务服务中心") || strings.Contains(up.Body, `id="table-form"`) {
 		t.Fatalf("unit page %d\n%s", up.Status, up.Body)
 	}

@@ -9,6 +9,7 @@ package usesapp
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5"
@@ -59,7 +60,8 @@ func ownUnit(u users.User) *int64 {
 
 // APILines answers GET /cycles/:id/uses: the settings and each unit's
 // line, a page at a time (limit 1–500, offset; proposed=true keeps the
-// units proposed for a consequence); a unit user gets its own line only.
+// units proposed for a consequence), for the office with the suggested
+// factors; a unit user gets its own line only.
 func (s *Handlers) APILines(c *gin.Context) {
 	id, err := httpx.IDParam(c, "id")
 	var limit, offset int
@@ -75,6 +77,9 @@ func (s *Handlers) APILines(c *gin.Context) {
 	}
 	f := rewards.Filter{UnitID: ownUnit(httpx.CurrentUser(c)), Proposed: c.Query("proposed") == "true", Limit: limit, Offset: offset}
 	items, total, set, err := rewards.Lines(c, s.Pool, id, f)
+	if err == nil && httpx.CurrentUser(c).Role == users.RoleOffice {
+		err = rewards.Suggest(c, s.Pool, id, s.Today().Format(time.DateOnly), items)
+	}
 	if err != nil {
 		s.APIError(c, err)
 		return

@@ -56,3 +56,37 @@ func TestBrowserUses(t *testing.T) {
 		t.Fatalf("export: %q %v", got, err)
 	}
 }
+
+// TestBrowserFactors: a refused factors form shows its message beside the
+// unit's row with the typed values kept; a suggestion is confirmed with one
+// click and then no longer shown.
+func TestBrowserFactors(t *testing.T) {
+	w, cycleID, _ := suggestWorld(t)
+	ctx := browser.New(t, browser.Options{Width: 1280, Height: 900, Timeout: 4 * time.Minute})
+	page := w.App.URL + "/console/cycles/" + apptest.Itoa(cycleID) + "/uses"
+	row := `#amount-list tr[data-unit="` + apptest.Itoa(w.A.ID) + `"]`
+	browsertest.SignIn(t, ctx, w.App.URL, "office1", "office-pass-1")
+	browsertest.Do(t, ctx, "open the page", chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(row+" .factors-suggest")))
+	if s := browsertest.Text(t, ctx, row+" .factors-suggest"); !strings.Contains(s, "行政问责 1 次") || strings.Contains(s, "未完成") || !strings.Contains(s, "已确认行政问责扣分 1 次") {
+		t.Fatalf("suggestion %q", s)
+	}
+	browsertest.Eval[bool](t, ctx, `(document.querySelector('`+row+` input[name=failed_tasks]').value = '101', true)`)
+	browsertest.Do(t, ctx, "refused factors", chromedp.Click(chromedp.CSS(row+` .factors-form button`)),
+		chromedp.WaitVisible(chromedp.CSS(row+" .factors-errors")))
+	if s := browsertest.Text(t, ctx, row+" .factors-errors"); !strings.Contains(s, "未完成重大任务数须为0到100之间的整数") {
+		t.Fatalf("refusal beside the row: %q", s)
+	}
+	if v := browsertest.Eval[string](t, ctx, `document.querySelector('`+row+` input[name=failed_tasks]').value`); v != "101" {
+		t.Errorf("typed value not kept: %q", v)
+	}
+	if browsertest.Eval[bool](t, ctx, `!!document.getElementById('error')`) {
+		t.Error("the refusal is shown at the top instead of the row")
+	}
+	browsertest.Do(t, ctx, "confirm the suggestion", chromedp.Click(chromedp.CSS(row+` .accept-form button`)), chromedp.WaitVisible(chromedp.CSS(".alert-ok")))
+	if v := browsertest.Eval[string](t, ctx, `document.querySelector('`+row+` input[name=accountability]').value`); v != "1" {
+		t.Errorf("accountability after confirming: %q", v)
+	}
+	if browsertest.Eval[bool](t, ctx, `!!document.querySelector('`+row+` .factors-suggest')`) {
+		t.Error("the confirmed suggestion is still shown")
+	}
+}
