@@ -29,6 +29,7 @@ func (s *Handlers) loadLineage(c *gin.Context, d *unitPageData) error {
 	if err != nil {
 		return err
 	}
+	d.allUnits = all
 	named := map[int64]bool{d.Unit.ID: true}
 	for _, p := range d.Lineage.Predecessors {
 		named[p.UnitID] = true
