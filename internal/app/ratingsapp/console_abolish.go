@@ -63,8 +63,11 @@ func (s *Handlers) fillAbolition(c *gin.Context, d *unitPageData) {
 func abolishForm(c *gin.Context) units.AbolishInput {
 	in := units.AbolishInput{On: strings.TrimSpace(c.PostForm("abolished_on")), Note: c.PostForm("note")}
 	for _, v := range c.PostFormArray("successor_ids") {
+		if v = strings.TrimSpace(v); v == "" { // 无
+			continue
+		}
 		// A malformed id is kept as -1, which Validate refuses in words.
-		id, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
 			id = -1
 		}
