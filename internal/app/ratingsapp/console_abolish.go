@@ -8,8 +8,6 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5"
 
-	"minyi/internal/apperr"
-	"minyi/internal/db"
 	"minyi/internal/httpx"
 	"minyi/internal/units"
 )
@@ -87,23 +85,10 @@ func (s *Handlers) AbolishSubmit(c *gin.Context) {
 	in := abolishForm(c)
 	typed := in
 	typed.SuccessorIDs = append([]int64(nil), in.SuccessorIDs...)
-	err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
+	s.unitFormWrite(c, u, "_", func(tx pgx.Tx) error {
 		_, err := units.Abolish(c, tx, httpx.CurrentUser(c).Actor(), s.Config.Location, s.Now(), u.ID, in)
 		return err
-	})
-	errs, ok := httpx.FieldErrors(err)
-	if apperr.Is(err, apperr.Conflict) {
-		errs, ok = map[string]string{"_": apperr.From(err).Message}, true
-	}
-	if ok {
-		s.showUnitForm(c, func(d *unitPageData) { d.Abolition.Form, d.Abolition.Errs = typed, errs })
-		return
-	}
-	if err != nil {
-		s.ConsoleError(c, err)
-		return
-	}
-	httpx.Redirect(c, unitPath(u.ID)+"#abolition", "unit_abolished")
+	}, func(d *unitPageData, errs map[string]string) { d.Abolition.Form, d.Abolition.Errs = typed, errs }, "#abolition", "unit_abolished")
 }
 
 // RestoreUnitSubmit undoes the unit's abolition; a refusal shows beside
@@ -114,19 +99,10 @@ func (s *Handlers) RestoreUnitSubmit(c *gin.Context) {
 		s.ConsoleError(c, err)
 		return
 	}
-	err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
+	s.unitFormWrite(c, u, "_", func(tx pgx.Tx) error {
 		_, err := units.Restore(c, tx, httpx.CurrentUser(c).Actor(), u.ID)
 		return err
-	})
-	if apperr.Is(err, apperr.Conflict) {
-		s.showUnitForm(c, func(d *unitPageData) { d.Abolition.RestoreErr = apperr.From(err).Message })
-		return
-	}
-	if err != nil {
-		s.ConsoleError(c, err)
-		return
-	}
-	httpx.Redirect(c, unitPath(u.ID)+"#abolition", "unit_restored")
+	}, func(d *unitPageData, errs map[string]string) { d.Abolition.RestoreErr = errs["_"] }, "#abolition", "unit_restored")
 }
 
 // APIAbolishUnit records that the unit was abolished (office only).
