@@ -43,6 +43,16 @@ func (u Unit) AbolishedBy(day string) bool {
 	return u.AbolishedOn != nil && *u.AbolishedOn <= day
 }
 
+// refuseNew refuses (invalid, on field) a new service point or terminal
+// (what) of a unit whose abolition is recorded: they would take ratings
+// the unit no longer takes.
+func (u Unit) refuseNew(field, what string) error {
+	if u.AbolishedOn == nil {
+		return nil
+	}
+	return apperr.InvalidField(field, "该单位已登记于"+DateText(*u.AbolishedOn)+"撤销，不能新增"+what)
+}
+
 // CycleUnits returns the units of the cycle, by category and name; an
 // unknown cycle has none.
 func CycleUnits(ctx context.Context, q db.DBTX, cycleID int64) ([]Unit, error) {

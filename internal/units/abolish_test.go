@@ -8,8 +8,10 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"minyi/internal/apperr"
 	"minyi/internal/assessment"
 	"minyi/internal/inspections"
+	"minyi/internal/targets"
 	"minyi/internal/testutil"
 	"minyi/internal/units"
 )
@@ -18,7 +20,8 @@ import (
 // unit of the 2025 cycle (its period ended before) and of a cycle ending
 // the day before, and is no unit of the 2026 cycle nor of one ending on
 // the day itself: the cycle's scope, the inspection options and the
-// units.CycleUnits rule agree; restoring puts it back.
+// units.CycleUnits rule agree; it gets no target sheet of the 2026 cycle
+// nor a new service point or terminal; restoring puts it back.
 func TestCycleUnitsFollowAbolition(t *testing.T) {
 	pool := testutil.DB(t)
 	ctx := context.Background()
@@ -78,6 +81,24 @@ func TestCycleUnitsFollowAbolition(t *testing.T) {
 	if err != nil || !u.AbolishedBy("2026-03-01") || u.AbolishedBy("2026-02-28") {
 		t.Errorf("abolished %+v: %v", u, err)
 	}
+	// No new sheet of the 2026 cycle, service point or terminal for it.
+	err = inTx(t, pool, func(tx pgx.Tx) error {
+		_, _, err := targets.CreateSheet(ctx, tx, actor, y2026, port.ID, now)
+		return err
+	})
+	if !apperr.Is(err, apperr.Conflict) {
+		t.Errorf("sheet of the 2026 cycle: %v", err)
+	}
+	err = inTx(t, pool, func(tx pgx.Tx) error {
+		_, err := units.CreatePoint(ctx, tx, actor, port.ID, units.PointInput{Name: "大厅", Kind: units.KindHall})
+		return err
+	})
+	wantInvalid(t, err, "name")
+	err = inTx(t, pool, func(tx pgx.Tx) error {
+		_, _, err := units.CreateTerminal(ctx, tx, actor, port.ID, units.TerminalInput{Name: "评价器"})
+		return err
+	})
+	wantInvalid(t, err, "name")
 	if err := inTx(t, pool, func(tx pgx.Tx) error { _, err := units.Restore(ctx, tx, actor, port.ID); return err }); err != nil {
 		t.Fatal(err)
 	}

@@ -62,7 +62,9 @@ func CreateTerminal(ctx context.Context, tx pgx.Tx, actor audit.Actor, unitID in
 	if err := in.Validate(); err != nil {
 		return Terminal{}, "", err
 	}
-	if _, err := FindUnit(ctx, tx, unitID); err != nil {
+	if u, err := FindUnit(ctx, tx, unitID); err != nil {
+		return Terminal{}, "", err
+	} else if err := u.refuseNew("name", "评价器"); err != nil {
 		return Terminal{}, "", err
 	}
 	if in.PointID != nil {
