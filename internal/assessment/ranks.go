@@ -12,6 +12,7 @@ import (
 	"minyi/internal/apperr"
 	"minyi/internal/audit"
 	"minyi/internal/db"
+	"minyi/internal/units"
 )
 
 // RankAdjustment is the office's move of a unit to a place (位次) within
@@ -46,16 +47,19 @@ func findRankAdjustment(ctx context.Context, q db.DBTX, id int64) (RankAdjustmen
 	return findRecord[RankAdjustment](ctx, q, rankAdjustmentColumns, "x", id, "位次调整记录不存在")
 }
 
-const categorySizeSQL = `SELECT u.category, (SELECT count(*) FROM units o WHERE o.category = u.category)
+// categorySizeSQL reads unit $1's category and how many units of cycle
+// $2 it has (units.InCycleSQL: an abolished unit takes no place).
+var categorySizeSQL = `SELECT u.category, (SELECT count(*) FROM units o JOIN assessment_cycles c ON c.id = $2
+		WHERE o.category = u.category AND ` + units.InCycleSQL("o", "c") + `)
 	FROM units u WHERE u.id = $1`
 
-// CategorySize returns how many units the unit's category has: a rank
-// adjustment moves the unit to a place from 1 to that; not_found for an
-// unknown unit.
-func CategorySize(ctx context.Context, q db.DBTX, unitID int64) (int, error) {
+// CategorySize returns how many units of the cycle the unit's category
+// has: a rank adjustment moves the unit to a place from 1 to that;
+// not_found for an unknown unit.
+func CategorySize(ctx context.Context, q db.DBTX, cycleID, unitID int64) (int, error) {
 	var category string
 	var n int
-	err := q.QueryRow(ctx, categorySizeSQL, unitID).Scan(&category, &n)
+	err := q.QueryRow(ctx, categorySizeSQL, unitID, cycleID).Scan(&category, &n)
 	return n, notFound(db.Err(err), "单位不存在")
 }
 
@@ -86,7 +90,7 @@ func AddRankAdjustment(ctx context.Context, tx pgx.Tx, actor audit.Actor, cycleI
 	var category string
 	var size int
 	if in.UnitID > 0 {
-		err := tx.QueryRow(ctx, categorySizeSQL, in.UnitID).Scan(&category, &size)
+		err := tx.QueryRow(ctx, categorySizeSQL, in.UnitID, cycleID).Scan(&category, &size)
 		if err != nil && err != pgx.ErrNoRows {
 			return RankAdjustment{}, false, db.Err(err)
 		}

@@ -16,8 +16,9 @@ import (
 // newest version of each.
 type Scope struct {
 	CycleID int64
-	// Units are the cycle's units (those of its categories; every unit
-	// while the cycle has none set), by category and name.
+	// Units are the cycle's units (those of its categories, every unit
+	// while the cycle has none set, less those abolished by the end of its
+	// period: units.InCycleSQL), by category and name.
 	Units []units.Unit
 	// Chains are the cycle's scheme chains in the order the scheme page
 	// shows them: the default scheme first when some category is in no
@@ -69,12 +70,9 @@ func LoadScope(ctx context.Context, q db.DBTX, cycleID int64) (Scope, error) {
 	if err != nil {
 		return Scope{}, err
 	}
-	list, err := units.ListUnits(ctx, q, nil)
+	list, err := units.CycleUnits(ctx, q, cycleID)
 	if err != nil {
 		return Scope{}, err
-	}
-	if cats != nil {
-		list = slices.DeleteFunc(list, func(u units.Unit) bool { return !slices.Contains(cats, u.Category) })
 	}
 	s := Scope{CycleID: cycleID, Units: list}
 	// The default scheme scores the categories in no group.

@@ -17,6 +17,7 @@ import (
 	"minyi/internal/apperr"
 	"minyi/internal/assessment"
 	"minyi/internal/db"
+	"minyi/internal/units"
 )
 
 // Messages of refused reads and actions.
@@ -215,7 +216,8 @@ func ListAssessedUnits(ctx context.Context, q db.DBTX, cycleID, assessorID int64
 	// those whose sheet names it on an indicator.
 	where := `u.id <> @assessor AND u.name ILIKE @search AND (u.id = ANY(@ids::bigint[]) OR EXISTS (
 		SELECT 1 FROM target_sheets s JOIN target_indicators i ON i.sheet_id = s.id
-		WHERE s.cycle_id = @cycle AND s.unit_id = u.id AND i.assessor_unit_id = @assessor AND i.removed_at IS NULL))`
+		WHERE s.cycle_id = @cycle AND s.unit_id = u.id AND i.assessor_unit_id = @assessor AND i.removed_at IS NULL))
+		AND ` + units.NotAbolishedBySQL("u", "(SELECT c.period_end FROM assessment_cycles c WHERE c.id = @cycle)")
 	args := pgx.NamedArgs{"cycle": cycleID, "keys": keys, "assessor": assessorID, "search": search, "ids": byLeaves,
 		"limit": p.Limit, "offset": p.Offset}
 	var total int

@@ -5,6 +5,8 @@ import "strings"
 // fieldNames are the Chinese names of the fields records carry, by the
 // JSON key; a path's name joins the names of its parts with ·.
 var fieldNames = map[string]string{
+	"abolished_on":                    "撤销日期",
+	"abolition_note":                  "撤销说明",
 	"active_tokens":                   "有效令牌数",
 	"added":                           "新增",
 	"address":                         "地址",
@@ -410,6 +412,7 @@ var fieldNames = map[string]string{
 	"unit":                            "单位",
 	"unit_id":                         "单位",
 	"unit_ids":                        "单位",
+	"unit_abolished_on":               "单位撤销日期",
 	"unit_name":                       "单位名称",
 	"units":                           "单位",
 	"updated_at":                      "修改时间",
@@ -490,6 +493,7 @@ var fieldNames = map[string]string{
 	"result_approvers":   "考核结果审批人",
 	"results_public":     "结果向社会公开",
 	"publish_completion": "公开目标完成情况",
+	"successor_ids":      "后继单位",
 	"subject":            "审批事项类型",
 	"subject_id":         "审批事项编号",
 	"approvers":          "审批人",

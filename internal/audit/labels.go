@@ -13,6 +13,8 @@ var actionLabels = map[string]string{
 	"unit.update":                   "修改单位",
 	"unit.predecessor_add":          "添加前身单位",
 	"unit.predecessor_remove":       "删除前身单位",
+	"unit.abolish":                  "撤销单位",
+	"unit.restore":                  "恢复单位",
 	"point.create":                  "新增服务点",
 	"qr.rotate":                     "更换二维码",
 	"terminal.create":               "注册评价器",

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -205,10 +206,19 @@ func Seed(ctx context.Context, pool *pgxpool.Pool, cfg config.Config, keys *secu
 	if err != nil {
 		return res, err
 	}
-	last, err := seedLastYear(ctx, pool, cfg, now, rng, list)
+	// 省口岸办 was graded last year and abolished since (abolished.go).
+	port, err := createAbolishedUnit(ctx, pool, cfg, lastYearOf(now, cfg))
 	if err != nil {
 		return res, err
 	}
+	last, err := seedLastYear(ctx, pool, cfg, now, rng, append(slices.Clip(list), port))
+	if err != nil {
+		return res, err
+	}
+	if err := abolishUnit(ctx, pool, cfg, now, last.Year, port, all[2].unit); err != nil {
+		return res, err
+	}
+	res.Units++
 	if _, err = seedInstruments(ctx, pool, cfg, keys, now, list); err != nil {
 		return res, err
 	}

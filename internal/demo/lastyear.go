@@ -28,6 +28,16 @@ var lastYearTree = schemes.Node{Key: "total", Name: "综合考核", Kind: scheme
 	{Key: "public", Name: "社会评价", Kind: schemes.KindManual, Max: 20, Assessor: &schemes.Assessor{Name: "市考评办"}},
 }}
 
+// lastYearOf is the year of the demo's closed cycle: the year before
+// now's, or before early February the year before that.
+func lastYearOf(now time.Time, cfg config.Config) int {
+	local := now.In(cfg.Location)
+	if local.Before(time.Date(local.Year(), 2, 10, 0, 0, 0, 0, cfg.Location)) {
+		return local.Year() - 2
+	}
+	return local.Year() - 1
+}
+
 // seedLastYear runs last year's cycle through its whole end (issue 16):
 // scores, a rank moved with its reason, the preliminary results notified
 // on 12 January, most units signing for them (签收) the next day, two
@@ -39,12 +49,8 @@ var lastYearTree = schemes.Node{Key: "total", Name: "综合考核", Kind: scheme
 func seedLastYear(ctx context.Context, pool *pgxpool.Pool, cfg config.Config, now time.Time, rng *rand.Rand,
 	list []units.Unit) (cycles.Cycle, error) {
 	loc := cfg.Location
-	local := now.In(loc)
-	pubYear := local.Year()
-	if local.Before(time.Date(pubYear, 2, 10, 0, 0, 0, 0, loc)) {
-		pubYear--
-	}
-	year := pubYear - 1
+	year := lastYearOf(now, cfg)
+	pubYear := year + 1
 	at := func(month time.Month, day, hour int) time.Time {
 		return time.Date(pubYear, month, day, hour, 0, 0, 0, loc)
 	}
@@ -90,11 +96,11 @@ func seedLastYear(ctx context.Context, pool *pgxpool.Pool, cfg config.Config, no
 			results.PublishInput{Note: "经考核委员会审定，现通知初步考核结果"}); err != nil {
 			return err
 		}
-		// Units 0–7 sign the next morning; 8 and 9 get the notice on paper;
-		// 10 and 11 never sign.
+		// Units 0–7 (and 省口岸办, 12) sign the next morning; 8 and 9 get
+		// the notice on paper; 10 and 11 never sign.
 		for i, u := range list {
 			switch {
-			case i < 8:
+			case i < 8 || i >= 12:
 				a, err := unitActor(u.ID)
 				if err != nil {
 					return err

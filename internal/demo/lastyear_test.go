@@ -11,7 +11,7 @@ import (
 )
 
 // TestSeedClosesLastYear: the demo's previous year has gone through its
-// whole end — final results published after the receipts (8 signed, 2
+// whole end — final results published after the receipts (9 signed, 2
 // delivered on paper, 2 never received), one answered application for
 // review and a rank moved with its reason — and in January, before that
 // end could have happened this year, the demo uses the year before.
@@ -32,7 +32,7 @@ func TestSeedClosesLastYear(t *testing.T) {
 			t.Fatalf("%s: status %+v main %v: %v", tc.month, st, main, err)
 		}
 		_, sum, err := results.ListReceipts(ctx, pool, cfg.Location, now, id, results.ReceiptFilter{})
-		if err != nil || sum.Units != 12 || sum.Signed != 8 || sum.Delivered != 2 || sum.Unreceived != 2 || sum.Overdue != 2 {
+		if err != nil || sum.Units != 13 || sum.Signed != 9 || sum.Delivered != 2 || sum.Unreceived != 2 || sum.Overdue != 2 {
 			t.Fatalf("%s: receipts %+v: %v", tc.month, sum, err)
 		}
 		appeals, err := results.ListAppeals(ctx, pool, id, nil)

@@ -14,6 +14,7 @@ import (
 	"minyi/internal/assessors"
 	"minyi/internal/audit"
 	"minyi/internal/db"
+	"minyi/internal/units"
 )
 
 // Messages of refusals the handlers and tests name.
@@ -196,12 +197,12 @@ func checkCycle(ctx context.Context, q db.DBTX, cycleID int64) error {
 	return assessment.CheckEditable(ctx, q, cycleID)
 }
 
-// checkUnits refuses a unit that does not exist or is not of the cycle's
-// categories (every unit is while the cycle has none set).
+// checkUnits refuses a unit that does not exist or is not a unit of the
+// cycle (units.InCycleSQL).
 func checkUnits(ctx context.Context, q db.DBTX, cycleID int64, ids []int64) error {
 	var n int
 	err := q.QueryRow(ctx, `SELECT count(*) FROM units u JOIN assessment_cycles c ON c.id = $1
-		WHERE u.id = ANY($2::bigint[]) AND (c.categories IS NULL OR u.category = ANY(c.categories))`, cycleID, ids).Scan(&n)
+		WHERE u.id = ANY($2::bigint[]) AND `+units.InCycleSQL("u", "c"), cycleID, ids).Scan(&n)
 	if err != nil {
 		return db.Err(err)
 	}

@@ -4,13 +4,14 @@ import (
 	"context"
 
 	"minyi/internal/db"
+	"minyi/internal/units"
 )
 
-// CycleUnits lists the units of the cycle (those of its categories; every
-// unit while it has none set), by name: the units an inspection may name.
+// CycleUnits lists the units of the cycle (units.InCycleSQL), by name: the
+// units an inspection may name.
 func CycleUnits(ctx context.Context, q db.DBTX, cycleID int64) ([]UnitRef, error) {
 	return collect[UnitRef](ctx, q, `SELECT u.id, u.name FROM units u JOIN assessment_cycles c ON c.id = $1
-		WHERE c.categories IS NULL OR u.category = ANY(c.categories) ORDER BY u.name, u.id`, cycleID)
+		WHERE `+units.InCycleSQL("u", "c")+` ORDER BY u.name, u.id`, cycleID)
 }
 
 // maxIndicatorOptions bounds the indicators a finding form offers.

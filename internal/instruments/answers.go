@@ -11,6 +11,7 @@ import (
 	"minyi/internal/apperr"
 	"minyi/internal/audit"
 	"minyi/internal/db"
+	"minyi/internal/units"
 )
 
 // MaxAnswersPerSave is the most answers one save takes (a page of the
@@ -75,9 +76,14 @@ type Ballot struct {
 	Answered int          `json:"answered"`
 }
 
+// cycleUnit is the SQL condition that unit u is still a unit of the cycle
+// of instrument $1: not abolished by the end of its period (units.InCycleSQL).
+var cycleUnit = units.NotAbolishedBySQL("u", `(SELECT c.period_end FROM evaluation_instruments i
+	JOIN assessment_cycles c ON c.id = i.cycle_id WHERE i.id = $1)`)
+
 // scope is the SQL condition on units u selecting who the rater rates:
 // $1 instrument, $2 rated categories, $3 rater unit (0 for an invitee).
-const scope = `$1::bigint > 0 AND (cardinality($2::text[]) = 0 OR u.category = ANY($2)) AND u.id <> $3`
+var scope = `$1::bigint > 0 AND (cardinality($2::text[]) = 0 OR u.category = ANY($2)) AND u.id <> $3 AND ` + cycleUnit
 
 const partnerScope = ` AND EXISTS (SELECT 1 FROM evaluation_instrument_partners p
 	WHERE p.instrument_id = $1 AND p.rater_unit_id = $3 AND p.rated_unit_id = u.id)`
@@ -103,7 +109,7 @@ func (in Instrument) CheckRater(ctx context.Context, q db.DBTX, r Rater) error {
 		return apperr.New(apperr.Forbidden, msgByInvitee)
 	}
 	var category string
-	if err := q.QueryRow(ctx, `SELECT category FROM units WHERE id = $1`, r.UnitID).Scan(&category); err != nil {
+	if err := q.QueryRow(ctx, `SELECT u.category FROM units u WHERE u.id = $2 AND `+cycleUnit, in.ID, r.UnitID).Scan(&category); err != nil {
 		return apperr.New(apperr.Forbidden, msgNotRater)
 	}
 	if !in.RatesBy(category) {

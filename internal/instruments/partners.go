@@ -159,8 +159,8 @@ type PartnerUnit struct {
 // total matching f.
 func RaterUnits(ctx context.Context, q db.DBTX, in Instrument, f UnitFilter) ([]PartnerUnit, int, error) {
 	f.clean()
-	const where = `(cardinality($2::text[]) = 0 OR u.category = ANY($2)) AND ($3 = '' OR u.name ILIKE $4)
-		AND ($5 = '' OR u.category = $5)`
+	where := `(cardinality($2::text[]) = 0 OR u.category = ANY($2)) AND ($3 = '' OR u.name ILIKE $4)
+		AND ($5 = '' OR u.category = $5) AND ` + cycleUnit
 	args := []any{in.ID, in.RaterCategories, f.Q, likePattern(f.Q), f.Category}
 	var total int
 	if err := q.QueryRow(ctx, `SELECT count(*) FROM units u WHERE $1::bigint > 0 AND `+where, args...).Scan(&total); err != nil {
@@ -178,7 +178,7 @@ func RaterUnits(ctx context.Context, q db.DBTX, in Instrument, f UnitFilter) ([]
 // each marked when it is a partner already, and the total matching f.
 func Candidates(ctx context.Context, q db.DBTX, in Instrument, raterUnitID int64, f UnitFilter) ([]PartnerUnit, int, error) {
 	f.clean()
-	const where = `(cardinality($2::text[]) = 0 OR u.category = ANY($2)) AND u.id <> $3
+	where := `(cardinality($2::text[]) = 0 OR u.category = ANY($2)) AND u.id <> $3 AND ` + cycleUnit + `
 		AND ($4 = '' OR u.name ILIKE $5) AND ($6 = '' OR u.category = $6)
 		AND (NOT $7 OR EXISTS (SELECT 1 FROM evaluation_instrument_partners p
 			WHERE p.instrument_id = $1 AND p.rater_unit_id = $3 AND p.rated_unit_id = u.id))`

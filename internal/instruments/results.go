@@ -2,6 +2,7 @@ package instruments
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -37,14 +38,15 @@ func Results(ctx context.Context, q db.DBTX, in Instrument, limit, offset int) (
 		limit = 100
 	}
 	var total int
-	if err := q.QueryRow(ctx, `SELECT count(*) FROM units u WHERE cardinality($1::text[]) = 0 OR u.category = ANY($1)`,
-		in.RatedCategories).Scan(&total); err != nil {
+	// $2 is the instrument (cycleUnit).
+	if err := q.QueryRow(ctx, `SELECT count(*) FROM units u WHERE (cardinality($1::text[]) = 0 OR u.category = ANY($1))
+		AND `+strings.ReplaceAll(cycleUnit, "$1", "$2"), in.RatedCategories, in.ID).Scan(&total); err != nil {
 		return nil, 0, db.Err(err)
 	}
 	rows, _ := q.Query(ctx, `SELECT u.id AS unit_id, u.name AS unit_name, u.category,
 			coalesce(t.answers, 0) AS answers, coalesce(t.total, 0)::text AS total
 		FROM units u LEFT JOIN evaluation_instrument_totals t ON t.instrument_id = $2 AND t.unit_id = u.id
-		WHERE cardinality($1::text[]) = 0 OR u.category = ANY($1)
+		WHERE (cardinality($1::text[]) = 0 OR u.category = ANY($1)) AND `+strings.ReplaceAll(cycleUnit, "$1", "$2")+`
 		ORDER BY u.name LIMIT $3 OFFSET $4`, in.RatedCategories, in.ID, limit, offset)
 	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[UnitResult])
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"minyi/internal/apperr"
 	"minyi/internal/audit"
 	"minyi/internal/db"
+	"minyi/internal/units"
 )
 
 const columns = `i.id, i.cycle_id, i.key, i.name, i.purpose, i.scale, i.grade_points::float8[] AS grade_points,
@@ -277,6 +278,7 @@ func ForRaterUnit(ctx context.Context, q db.DBTX, unitID int64) ([]Instrument, e
 	rows, _ := q.Query(ctx, `SELECT `+columns+` FROM evaluation_instruments i, units u
 		WHERE u.id = $1 AND i.purpose IN ('peer', 'grassroots') AND i.status <> 'draft'
 			AND (cardinality(i.rater_categories) = 0 OR u.category = ANY(i.rater_categories))
+			AND `+units.NotAbolishedBySQL("u", "(SELECT c.period_end FROM assessment_cycles c WHERE c.id = i.cycle_id)")+`
 		ORDER BY i.status = 'open' DESC, i.cycle_id DESC, i.id LIMIT 100`, unitID)
 	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[Instrument])
 	return list, db.Err(err)

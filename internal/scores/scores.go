@@ -151,16 +151,16 @@ func Compute(ctx context.Context, q db.DBTX, loc *time.Location, now time.Time, 
 	if err != nil {
 		return Report{}, err
 	}
-	list, err := units.ListUnits(ctx, q, nil)
+	// The units taking part are the cycle's (units.InCycleSQL: of its
+	// categories, not abolished by the end of its period), ranked in the
+	// cycle's order of categories.
+	list, err := units.CycleUnits(ctx, q, query.CycleID)
 	if err != nil {
 		return Report{}, err
 	}
 	order := query.CategoryOrder
 	if meta.categories != nil {
-		// The units taking part are those of the cycle's categories, in
-		// the cycle's order.
 		order = meta.categories
-		list = slices.DeleteFunc(list, func(u units.Unit) bool { return !slices.Contains(order, u.Category) })
 	}
 	var ids []int64 // nil: every unit
 	if query.Category != "" {

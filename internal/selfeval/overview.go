@@ -9,6 +9,7 @@ import (
 
 	"minyi/internal/apperr"
 	"minyi/internal/db"
+	"minyi/internal/units"
 )
 
 // UnitRow is one unit of a period's overview.
@@ -65,14 +66,20 @@ func contains(list []string, s string) bool {
 	return false
 }
 
+// inCycle is the SQL condition that the unit u of a target sheet is still
+// a unit of the sheet's cycle c: not abolished by the end of its period
+// (units.InCycleSQL).
+var inCycle = units.NotAbolishedBySQL("u", "c.period_end")
+
 // CountPeriod counts the period's units (those with a target sheet in
-// its cycle) by report status on today's local date.
+// its cycle, and still of the cycle) by report status on today's local date.
 func CountPeriod(ctx context.Context, q db.DBTX, p Period, today string) (Counts, error) {
 	var c Counts
 	err := q.QueryRow(ctx, `SELECT count(*)::int, (count(r.unit_id) FILTER (WHERE NOT r.late))::int,
 			(count(r.unit_id) FILTER (WHERE r.late))::int
-		FROM target_sheets s LEFT JOIN self_eval_reports r ON r.period_id = $1 AND r.unit_id = s.unit_id
-		WHERE s.cycle_id = $2`, p.ID, p.CycleID).Scan(&c.Units, &c.Submitted, &c.Late)
+		FROM target_sheets s JOIN units u ON u.id = s.unit_id JOIN assessment_cycles c ON c.id = s.cycle_id
+		LEFT JOIN self_eval_reports r ON r.period_id = $1 AND r.unit_id = s.unit_id
+		WHERE s.cycle_id = $2 AND `+inCycle, p.ID, p.CycleID).Scan(&c.Units, &c.Submitted, &c.Late)
 	c.Pending = c.Units - c.Submitted - c.Late
 	if today > p.DueOn {
 		c.Missing = c.Pending
@@ -103,9 +110,9 @@ func ListUnits(ctx context.Context, q db.DBTX, p Period, today string, f Filter)
 		cond = "r.unit_id IS NULL"
 	}
 	search := "%" + likeEscape(strings.TrimSpace(f.Search)) + "%"
-	from := ` FROM target_sheets s JOIN units u ON u.id = s.unit_id
+	from := ` FROM target_sheets s JOIN units u ON u.id = s.unit_id JOIN assessment_cycles c ON c.id = s.cycle_id
 		LEFT JOIN self_eval_reports r ON r.period_id = $1 AND r.unit_id = s.unit_id
-		WHERE s.cycle_id = $2 AND u.name ILIKE $3 AND ` + cond
+		WHERE s.cycle_id = $2 AND u.name ILIKE $3 AND ` + inCycle + ` AND ` + cond
 	var total int
 	if err := q.QueryRow(ctx, `SELECT count(*)::int`+from, p.ID, p.CycleID, search).Scan(&total); err != nil {
 		return nil, 0, db.Err(err)
@@ -193,8 +200,8 @@ func OwedByUnit(ctx context.Context, q db.DBTX, unitID int64, today string, look
 	rows, _ := q.Query(ctx, `SELECT p.id, p.cycle_id, p.name, to_char(p.covers_to, 'YYYY-MM-DD') AS covers_to,
 			to_char(p.due_on, 'YYYY-MM-DD') AS due_on, p.annual, p.updated_at, c.name AS cycle_name
 		FROM self_eval_periods p JOIN assessment_cycles c ON c.id = p.cycle_id
-		JOIN target_sheets s ON s.cycle_id = p.cycle_id AND s.unit_id = $1
-		WHERE p.due_on <= $2::date + $3::int AND p.due_on >= $2::date - $4::int
+		JOIN target_sheets s ON s.cycle_id = p.cycle_id AND s.unit_id = $1 JOIN units u ON u.id = s.unit_id
+		WHERE `+inCycle+` AND p.due_on <= $2::date + $3::int AND p.due_on >= $2::date - $4::int
 		  AND NOT COALESCE((SELECT t.self_eval_locked FROM target_settings t WHERE t.cycle_id = p.cycle_id), false)
 		  AND NOT EXISTS (SELECT 1 FROM self_eval_reports r WHERE r.period_id = p.id AND r.unit_id = $1)
 		ORDER BY p.due_on, p.id LIMIT 20`, unitID, today, DueSoonDays, lookBack)
@@ -217,9 +224,9 @@ type Overdue struct {
 func OverduePeriods(ctx context.Context, q db.DBTX, cycleID int64, today string, lookBack int) ([]Overdue, error) {
 	rows, _ := q.Query(ctx, `SELECT * FROM (SELECT p.id, p.cycle_id, p.name, to_char(p.covers_to, 'YYYY-MM-DD') AS covers_to,
 			to_char(p.due_on, 'YYYY-MM-DD') AS due_on, p.annual, p.updated_at, c.name AS cycle_name,
-			((SELECT count(*) FROM target_sheets s WHERE s.cycle_id = p.cycle_id)
+			((SELECT count(*) FROM target_sheets s JOIN units u ON u.id = s.unit_id WHERE s.cycle_id = p.cycle_id AND `+inCycle+`)
 			 - (SELECT count(*) FROM self_eval_reports r JOIN target_sheets s ON s.cycle_id = p.cycle_id AND s.unit_id = r.unit_id
-				WHERE r.period_id = p.id))::int AS missing
+				JOIN units u ON u.id = s.unit_id WHERE r.period_id = p.id AND `+inCycle+`))::int AS missing
 		FROM self_eval_periods p JOIN assessment_cycles c ON c.id = p.cycle_id
 		WHERE p.due_on < $1::date AND p.due_on >= $1::date - $2::int AND ($3::bigint = 0 OR p.cycle_id = $3)
 		  AND NOT COALESCE((SELECT t.self_eval_locked FROM target_settings t WHERE t.cycle_id = p.cycle_id), false)) x

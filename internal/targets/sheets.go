@@ -12,6 +12,7 @@ import (
 	"minyi/internal/apperr"
 	"minyi/internal/audit"
 	"minyi/internal/db"
+	"minyi/internal/units"
 )
 
 // Sheet is a unit's target sheet (目标责任书) for a cycle.
@@ -125,6 +126,16 @@ func CreateSheet(ctx context.Context, tx pgx.Tx, actor audit.Actor, cycleID, uni
 	}
 	if !ok {
 		return Sheet{}, false, apperr.New(apperr.NotFound, "考核年度或单位不存在")
+	}
+	// A unit abolished by the end of the cycle's period is not of the
+	// cycle (units.InCycleSQL): it writes no sheet for it.
+	err = tx.QueryRow(ctx, `SELECT NOT `+units.NotAbolishedBySQL("u", "c.period_end")+`
+		FROM units u, assessment_cycles c WHERE u.id = $2 AND c.id = $1`, cycleID, unitID).Scan(&ok)
+	if err != nil {
+		return Sheet{}, false, db.Err(err)
+	}
+	if ok {
+		return Sheet{}, false, apperr.New(apperr.Conflict, "该单位在本考核年度结束前已撤销，不属于本考核年度的单位，不能建立目标责任书")
 	}
 	var id int64
 	err = tx.QueryRow(ctx, `INSERT INTO target_sheets (cycle_id, unit_id, created_at, updated_at) VALUES ($1, $2, $3, $3)

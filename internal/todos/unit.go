@@ -2,6 +2,7 @@ package todos
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"minyi/internal/db"
 	"minyi/internal/results"
 	"minyi/internal/targets"
+	"minyi/internal/units"
 	"minyi/internal/users"
 )
 
@@ -72,8 +74,9 @@ type cycleRef struct {
 // must write and submit: never submitted, or returned by the office.
 func unitTargetSheets(ctx context.Context, q db.DBTX, u users.User, env Env) ([]Item, error) {
 	rows, _ := q.Query(ctx, `SELECT s.id, s.status, c.name, s.review_comment FROM target_sheets s
-		JOIN assessment_cycles c ON c.id = s.cycle_id
+		JOIN assessment_cycles c ON c.id = s.cycle_id JOIN units u ON u.id = s.unit_id
 		WHERE s.unit_id = $1 AND s.status IN ('draft', 'returned') AND c.period_end >= $2::date - $3::int
+			AND `+units.InCycleSQL("u", "c")+`
 		ORDER BY c.period_start DESC`, *u.UnitID, env.todayString(), openCycleDays)
 	var out []Item
 	var id int64
@@ -100,6 +103,13 @@ func unitCycles(ctx context.Context, q db.DBTX, u users.User, env Env) ([]Item, 
 	if err != nil {
 		return nil, err
 	}
+	// A unit abolished by the end of a cycle's period owes it nothing
+	// (units.InCycleSQL).
+	un, err := units.FindUnit(ctx, q, *u.UnitID)
+	if err != nil {
+		return nil, err
+	}
+	cycles = slices.DeleteFunc(cycles, func(c cycleRef) bool { return un.AbolishedBy(c.End) })
 	out, err := unitReports(ctx, q, u, env, cycles)
 	if err != nil {
 		return nil, err

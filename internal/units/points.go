@@ -68,7 +68,9 @@ func CreatePoint(ctx context.Context, tx pgx.Tx, actor audit.Actor, unitID int64
 	if err := in.Validate(); err != nil {
 		return ServicePoint{}, err
 	}
-	if _, err := FindUnit(ctx, tx, unitID); err != nil {
+	if u, err := FindUnit(ctx, tx, unitID); err != nil {
+		return ServicePoint{}, err
+	} else if err := u.refuseNew("name", "服务点"); err != nil {
 		return ServicePoint{}, err
 	}
 	var id int64

@@ -22,6 +22,9 @@ type CodeTarget struct {
 	PointKind *string `db:"point_kind"`
 	// Replaced is true when the code was rotated and no longer takes ratings.
 	Replaced bool `db:"replaced"`
+	// AbolishedOn is the day the unit was abolished (YYYY-MM-DD), nil while
+	// it exists: from that day the code takes no ratings.
+	AbolishedOn *string `db:"abolished_on"`
 }
 
 // newCode issues a fresh random code for the unit, or for the service point
@@ -35,7 +38,7 @@ func newCode(ctx context.Context, tx pgx.Tx, unitID int64, pointID *int64) (stri
 // ResolveCode returns what code points at, or not_found.
 func ResolveCode(ctx context.Context, q db.DBTX, code string) (CodeTarget, error) {
 	const sql = `SELECT q.code, q.unit_id, u.name AS unit_name, q.point_id, p.name AS point_name, p.kind AS point_kind,
-			q.replaced_at IS NOT NULL AS replaced
+			q.replaced_at IS NOT NULL AS replaced, to_char(u.abolished_on, 'YYYY-MM-DD') AS abolished_on
 		FROM qr_codes q JOIN units u ON u.id = q.unit_id LEFT JOIN service_points p ON p.id = q.point_id
 		WHERE q.code = $1`
 	rows, _ := q.Query(ctx, sql, code)

@@ -26,6 +26,9 @@ type Terminal struct {
 	CreatedAt  time.Time  `json:"created_at" db:"created_at"`
 	RevokedAt  *time.Time `json:"revoked_at" db:"revoked_at"`
 	LastSeenAt *time.Time `json:"last_seen_at" db:"last_seen_at"`
+	// UnitAbolishedOn is the day the terminal's unit was abolished
+	// (YYYY-MM-DD), nil while it exists: from that day it takes no ratings.
+	UnitAbolishedOn *string `json:"unit_abolished_on" db:"unit_abolished_on"`
 }
 
 // TerminalInput registers a terminal.
@@ -48,7 +51,8 @@ func (in TerminalInput) Validate() error {
 // TokenPrefix starts every terminal token, so a leaked one is easy to spot.
 const TokenPrefix = "mt_"
 
-const terminalColumns = `id, unit_id, point_id, name, token_hint, created_at, revoked_at, last_seen_at`
+const terminalColumns = `id, unit_id, point_id, name, token_hint, created_at, revoked_at, last_seen_at,
+	(SELECT to_char(u.abolished_on, 'YYYY-MM-DD') FROM units u WHERE u.id = unit_id) AS unit_abolished_on`
 
 // CreateTerminal registers a terminal of the unit (at the service point, when
 // given) and returns it with its bearer token, which is not stored. It
@@ -58,7 +62,9 @@ func CreateTerminal(ctx context.Context, tx pgx.Tx, actor audit.Actor, unitID in
 	if err := in.Validate(); err != nil {
 		return Terminal{}, "", err
 	}
-	if _, err := FindUnit(ctx, tx, unitID); err != nil {
+	if u, err := FindUnit(ctx, tx, unitID); err != nil {
+		return Terminal{}, "", err
+	} else if err := u.refuseNew("name", "评价器"); err != nil {
 		return Terminal{}, "", err
 	}
 	if in.PointID != nil {

@@ -28,6 +28,10 @@ type Unit struct {
 	CreatedAt time.Time `json:"created_at" db:"created_at"`
 	UpdatedAt time.Time `json:"updated_at" db:"updated_at"`
 	QRCode    string    `json:"-" db:"qr_code"`
+	// AbolishedOn is the day the unit was abolished (撤销, YYYY-MM-DD), nil
+	// while it exists, with the office's note (abolish.go).
+	AbolishedOn   *string `json:"abolished_on" db:"abolished_on"`
+	AbolitionNote string  `json:"abolition_note" db:"abolition_note"`
 }
 
 // UnitInput is what staff enter to create or edit a unit.
@@ -74,6 +78,7 @@ func nullIfEmpty(s string) *string {
 }
 
 const unitColumns = `u.id, u.name, u.short_code, u.category, u.created_at, u.updated_at,
+	to_char(u.abolished_on, 'YYYY-MM-DD') AS abolished_on, u.abolition_note,
 	coalesce((SELECT code FROM qr_codes q WHERE q.unit_id = u.id AND q.point_id IS NULL AND q.replaced_at IS NULL), '') AS qr_code`
 
 // CreateUnit stores a unit with a fresh QR code. It returns invalid for bad
@@ -145,26 +150,29 @@ func FindUnit(ctx context.Context, q db.DBTX, id int64) (Unit, error) {
 	return u, err
 }
 
-// ListUnits returns units ordered by category and name; when onlyID is not
-// nil, just that unit.
+// ListUnits returns units, those not abolished first, then by category
+// and name; when onlyID is not nil, just that unit.
 func ListUnits(ctx context.Context, q db.DBTX, onlyID *int64) ([]Unit, error) {
 	rows, _ := q.Query(ctx, `SELECT `+unitColumns+` FROM units u WHERE $1::bigint IS NULL OR u.id = $1
-		ORDER BY u.category, u.name`, onlyID)
+		ORDER BY u.abolished_on IS NOT NULL, u.category, u.name`, onlyID)
 	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[Unit])
 	return list, db.Err(err)
 }
 
 // PageUnits returns a page (from 1, size units a page) of the units
-// ListUnits lists, a page past the last giving the last, with how many
-// units there are in all and the page returned. The overview shows a page
-// of a province's thousand units and reads only those.
-func PageUnits(ctx context.Context, q db.DBTX, onlyID *int64, size, page int) ([]Unit, int, int, error) {
+// ListUnits lists that were not abolished on or before since (YYYY-MM-DD,
+// the start of the periods shown: a unit abolished by then has nothing in
+// them), by category and name, a page past the last giving the last, with
+// how many units there are in all and the page returned. The overview
+// shows a page of a province's thousand units and reads only those.
+func PageUnits(ctx context.Context, q db.DBTX, onlyID *int64, since string, size, page int) ([]Unit, int, int, error) {
 	size, page = max(size, 1), max(page, 1)
+	where := `($1::bigint IS NULL OR u.id = $1) AND ` + NotAbolishedBySQL("u", "$4::date")
 	rows, _ := q.Query(ctx, `SELECT `+unitColumns+`, p.total FROM (
-			SELECT u.id, count(*) OVER () AS total FROM units u WHERE $1::bigint IS NULL OR u.id = $1
+			SELECT u.id, count(*) OVER () AS total FROM units u WHERE `+where+`
 			ORDER BY u.category, u.name
-			LIMIT $2 OFFSET least($3, (SELECT greatest(count(*) - 1, 0) FROM units WHERE $1::bigint IS NULL OR id = $1) / $2 * $2)
-		) AS p JOIN units u ON u.id = p.id ORDER BY u.category, u.name`, onlyID, size, (page-1)*size)
+			LIMIT $2 OFFSET least($3, (SELECT greatest(count(*) - 1, 0) FROM units u WHERE `+where+`) / $2 * $2)
+		) AS p JOIN units u ON u.id = p.id ORDER BY u.category, u.name`, onlyID, size, (page-1)*size, since)
 	type row struct {
 		Unit
 		Total int `db:"total"`

@@ -143,7 +143,7 @@ func (s *Handlers) showUnitAssessment(c *gin.Context, status int, form, errs map
 		d.Adjustments = append(d.Adjustments, v)
 	}
 	if d.RankAdjustments, err = assessment.ListRankAdjustments(c, s.Pool, cy.ID, &unitID); err == nil {
-		d.CategorySize, err = assessment.CategorySize(c, s.Pool, unitID)
+		d.CategorySize, err = assessment.CategorySize(c, s.Pool, cy.ID, unitID)
 	}
 	if err != nil {
 		s.ConsoleError(c, err)

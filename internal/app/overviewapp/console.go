@@ -34,6 +34,8 @@ type overviewRow struct {
 	Unit               units.Unit
 	Today, Month, Year periodView
 	UnitLink           string
+	// Abolished says when the unit was abolished (撤销), empty while it exists.
+	Abolished string
 }
 
 type overviewPageData struct {
@@ -177,7 +179,10 @@ func (s *Handlers) OverviewPage(c *gin.Context) {
 	review := ratings.Filter{UnitID: scope, RateChecked: httpx.Ptr(false), Excluded: httpx.Ptr(false)}
 	reads := []func(db.DBTX) error{
 		func(q db.DBTX) (err error) {
-			list, unitCount, page, err = units.PageUnits(c, q, scope, overviewPageSize, page)
+			// A unit abolished by 1 January has nothing in this year's
+			// periods: it is left out (units.NotAbolishedBySQL).
+			since := time.Date(now.Year(), 1, 1, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
+			list, unitCount, page, err = units.PageUnits(c, q, scope, since, overviewPageSize, page)
 			return err
 		},
 		func(q db.DBTX) (err error) {
@@ -242,7 +247,7 @@ func (s *Handlers) OverviewPage(c *gin.Context) {
 		st := stats[un.ID]
 		d.Rows = append(d.Rows, overviewRow{Unit: un, UnitLink: "/console/units/" + strconv.FormatInt(un.ID, 10),
 			Today: periodOf(st.Today, feedLink(un.ID, day)), Month: periodOf(st.Month, feedLink(un.ID, month)),
-			Year: periodOf(st.Year, feedLink(un.ID, year))})
+			Year: periodOf(st.Year, feedLink(un.ID, year)), Abolished: abolishedText(un)})
 	}
 	var all int64
 	if scope != nil {
@@ -254,4 +259,13 @@ func (s *Handlers) OverviewPage(c *gin.Context) {
 	d.UncheckedLink = "/console/ratings?rate_checked=false&excluded=false"
 	d.ExcludedLink = "/console/ratings?excluded=true"
 	s.Render(c, http.StatusOK, "console/overview.html", d)
+}
+
+// abolishedText is the tag of an abolished unit (2026年3月1日撤销), empty for
+// a unit that exists.
+func abolishedText(u units.Unit) string {
+	if u.AbolishedOn == nil {
+		return ""
+	}
+	return units.DateText(*u.AbolishedOn) + "撤销"
 }

@@ -116,11 +116,20 @@ func (s *Handlers) TerminalRatings(c *gin.Context) {
 	defer func() { s.countTerminalResults(results, failed) }()
 	items := make([]ratings.NewRating, 0, len(body.Ratings))
 	index := make([]int, 0, len(body.Ratings))
+	abolished := 0
 	for i := range body.Ratings {
 		r := &body.Ratings[i]
 		results[i].ID = r.ID
 		if f := r.Check(now, s.Config.TerminalMaxAge); len(f) > 0 {
 			results[i].Status, results[i].Error, results[i].Fields = "rejected", "invalid", f
+			continue
+		}
+		// A rating made on or after the day the unit was abolished is not
+		// stored; one made before (an offline terminal's) is.
+		if on := term.UnitAbolishedOn; on != nil && r.RatedAtTime().In(s.Config.Location).Format(time.DateOnly) >= *on {
+			abolished++
+			results[i].Status, results[i].Error = "rejected", "unit_abolished"
+			results[i].Fields = map[string]string{"rated_at": abolishedMessage(*on)}
 			continue
 		}
 		tid := term.ID
@@ -131,6 +140,10 @@ func (s *Handlers) TerminalRatings(c *gin.Context) {
 			RatedAt: r.RatedAtTime(), RateChecked: d.Checked,
 		})
 		index = append(index, i)
+	}
+	if abolished == len(results) {
+		s.APIError(c, apperr.New(apperr.Conflict, abolishedMessage(*term.UnitAbolishedOn)))
+		return
 	}
 	if len(items) > 0 {
 		out, err := s.Writer.Write(c, items)
@@ -182,6 +195,12 @@ func (s *Handlers) TerminalRatings(c *gin.Context) {
 		Rejected   int              `json:"rejected"`
 		Results    []terminalResult `json:"results"`
 	}{accepted, duplicates, len(results) - accepted - duplicates, results})
+}
+
+// abolishedMessage is the terminal's refusal of a rating made after its
+// unit was abolished on day (YYYY-MM-DD).
+func abolishedMessage(day string) string {
+	return "本单位已于" + units.DateText(day) + "撤销，评价器不再接收评价"
 }
 
 // storedReply is the JSON reply for a batch whose ratings were all created

@@ -29,6 +29,7 @@ func (s *Handlers) loadLineage(c *gin.Context, d *unitPageData) error {
 	if err != nil {
 		return err
 	}
+	d.allUnits = all
 	named := map[int64]bool{d.Unit.ID: true}
 	for _, p := range d.Lineage.Predecessors {
 		named[p.UnitID] = true
@@ -54,23 +55,32 @@ func (s *Handlers) AddPredecessorSubmit(c *gin.Context) {
 		// A malformed id is left at 0, which Validate refuses in words.
 		in.PredecessorID, _ = strconv.ParseInt(v, 10, 64)
 	}
-	err = db.Tx(c, s.Pool, func(tx pgx.Tx) error {
+	s.unitFormWrite(c, u, "predecessor_id", func(tx pgx.Tx) error {
 		_, err := units.AddPredecessor(c, tx, httpx.CurrentUser(c).Actor(), u.ID, in)
 		return err
-	})
+	}, func(d *unitPageData, errs map[string]string) { d.LinForm, d.LinErrs = in, errs }, "#lineage", "predecessor_added")
+}
+
+// unitFormWrite runs write in a transaction for one of the office's forms
+// on the unit's page: a refusal (invalid fields, or a conflict shown under
+// conflictKey) shows the page again with the messages, through fill; on
+// success it goes back to the page's anchor with the flash.
+func (s *Handlers) unitFormWrite(c *gin.Context, u units.Unit, conflictKey string, write func(pgx.Tx) error,
+	fill func(*unitPageData, map[string]string), anchor, flash string) {
+	err := db.Tx(c, s.Pool, write)
 	errs, ok := httpx.FieldErrors(err)
 	if apperr.Is(err, apperr.Conflict) {
-		errs, ok = map[string]string{"predecessor_id": apperr.From(err).Message}, true
+		errs, ok = map[string]string{conflictKey: apperr.From(err).Message}, true
 	}
 	if ok {
-		s.showUnitForm(c, func(d *unitPageData) { d.LinForm, d.LinErrs = in, errs })
+		s.showUnitForm(c, func(d *unitPageData) { fill(d, errs) })
 		return
 	}
 	if err != nil {
 		s.ConsoleError(c, err)
 		return
 	}
-	httpx.Redirect(c, unitPath(u.ID)+"#lineage", "predecessor_added")
+	httpx.Redirect(c, unitPath(u.ID)+anchor, flash)
 }
 
 // RemovePredecessorSubmit deletes a predecessor of the unit.

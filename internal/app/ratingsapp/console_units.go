@@ -42,16 +42,21 @@ type unitRow struct {
 	ShortCode string
 	Link      string
 	QR        qrView
+	// Abolished is the day the unit was abolished as pages write it.
+	Abolished string
 }
 
 type unitsPageData struct {
 	httpx.BasePage
 	Categories []string
 	Category   string
-	Rows       []unitRow
-	Total      int
-	Form       units.UnitInput
-	Errors     map[string]string
+	// State filters by abolition: "" every unit (those that exist first),
+	// "current" or "abolished".
+	State  string
+	Rows   []unitRow
+	Total  int
+	Form   units.UnitInput
+	Errors map[string]string
 }
 
 // UnitsPage lists the units the user may see, filtered by category, with
@@ -67,13 +72,20 @@ func (s *Handlers) showUnits(c *gin.Context, status int, form units.UnitInput, e
 		return
 	}
 	d := unitsPageData{BasePage: s.Base(c, "单位管理", "units"), Categories: s.unitCategories(c, s.Pool),
-		Category: c.Query("category"), Form: form, Errors: errs, Total: len(list)}
+		Category: c.Query("category"), State: c.Query("state"), Form: form, Errors: errs, Total: len(list)}
+	if d.State != "current" && d.State != "abolished" {
+		d.State = ""
+	}
 	for _, u := range list {
-		if d.Category != "" && u.Category != d.Category {
+		if (d.Category != "" && u.Category != d.Category) || (d.State == "current" && u.AbolishedOn != nil) ||
+			(d.State == "abolished" && u.AbolishedOn == nil) {
 			continue
 		}
-		d.Rows = append(d.Rows, unitRow{Unit: u, ShortCode: httpx.Deref(u.ShortCode), Link: unitPath(u.ID),
-			QR: s.qrView(u.QRCode, unitPath(u.ID)+"/poster")})
+		r := unitRow{Unit: u, ShortCode: httpx.Deref(u.ShortCode), Link: unitPath(u.ID), QR: s.qrView(u.QRCode, unitPath(u.ID)+"/poster")}
+		if u.AbolishedOn != nil {
+			r.Abolished = units.DateText(*u.AbolishedOn)
+		}
+		d.Rows = append(d.Rows, r)
 	}
 	s.Render(c, status, "console/units.html", d)
 }
@@ -137,6 +149,10 @@ type unitPageData struct {
 	LinUnits []units.Unit
 	LinForm  units.PredecessorInput
 	LinErrs  map[string]string
+	allUnits []units.Unit
+	// Abolition is the unit's abolition (撤销) and the office's forms
+	// (console_abolish.go).
+	Abolition abolitionView
 	// Accounts are the unit's staff accounts, for the office.
 	Accounts   []users.Listed
 	ClientAddr string // the address the console sees this user at
@@ -218,6 +234,7 @@ func (s *Handlers) loadUnitPage(c *gin.Context) (unitPageData, bool) {
 			QR: s.qrView(p.QRCode, pointPath(p.ID)+"/poster"), RotateURL: pointPath(p.ID) + "/rotate"})
 	}
 	d.Terminals = terminalTable(terms, names, d.CanEdit, d.CSRF)
+	s.fillAbolition(c, &d)
 	d.Stats = stats[id]
 	d.Mean.Today = meanText(d.Stats.Today)
 	d.Mean.Month = meanText(d.Stats.Month)

@@ -38,6 +38,8 @@ var Flashes = map[string]string{
 	"unit_updated":        "单位信息已保存。",
 	"predecessor_added":   "已添加前身单位。",
 	"predecessor_removed": "已删除前身单位。",
+	"unit_abolished":      "已登记撤销该单位：撤销之日起其二维码和评价器不再接收评价，也不再参加此后结束的考核年度。",
+	"unit_restored":       "已恢复该单位。",
 	"qr_rotated":          "二维码已更换，旧二维码已停止接收评价，请重新打印张贴。",
 	"point_created":       "服务点已创建。",
 	"terminal_revoked":    "评价器已吊销，其令牌立即失效。",

@@ -62,6 +62,36 @@ func (s *Handlers) target(c *gin.Context) (units.CodeTarget, bool) {
 	return t, true
 }
 
+type abolishedData struct {
+	Title      string
+	Target     units.CodeTarget
+	On, Note   string
+	Successors []units.Successor
+}
+
+// rateTarget is target for the pages that take a rating: the code of a
+// unit abolished by today shows when it was abolished and where to rate
+// now (its successors' codes), and takes nothing.
+func (s *Handlers) rateTarget(c *gin.Context) (units.CodeTarget, bool) {
+	t, ok := s.target(c)
+	if !ok || t.AbolishedOn == nil || *t.AbolishedOn > s.Today().Format(time.DateOnly) {
+		return t, ok
+	}
+	d := abolishedData{Title: t.UnitName + "已撤销", Target: t, On: units.DateText(*t.AbolishedOn)}
+	u, err := units.FindUnit(c, s.Pool, t.UnitID)
+	if err == nil {
+		d.Note = u.AbolitionNote
+		d.Successors, err = units.Successors(c, s.Pool, t.UnitID)
+	}
+	if err != nil {
+		s.Log.Error("abolished unit", "err", err)
+		s.ErrorPage(c, http.StatusServiceUnavailable, "系统繁忙", "系统暂时无法访问，请稍后再扫码评价。")
+		return t, false
+	}
+	s.Render(c, http.StatusGone, "public/abolished.html", d)
+	return t, false
+}
+
 // deviceID returns the device cookie, setting a new one when absent.
 func (s *Handlers) deviceID(c *gin.Context) string {
 	if v, err := c.Cookie(deviceCookie); err == nil && len(v) >= 16 && len(v) <= 64 {
@@ -149,7 +179,7 @@ func (s *Handlers) RatingPage(c *gin.Context) {
 		s.ErrorPage(c, http.StatusTooManyRequests, "访问过于频繁", "请稍等"+httpx.RetryAfter(d.RetryAfter)+"秒后再刷新页面。")
 		return
 	}
-	t, ok := s.target(c)
+	t, ok := s.rateTarget(c)
 	if !ok {
 		return
 	}
@@ -183,7 +213,7 @@ func (s *Handlers) SubmitRating(c *gin.Context) {
 		s.Render(c, status, "public/rate.html", rateData{Title: "服务评价 - " + t.UnitName, Code: code, Token: token,
 			Target: t, Reasons: s.Config.RatingReasons, Form: in, Errors: errs, Message: msg})
 	}
-	t, ok := s.target(c)
+	t, ok := s.rateTarget(c)
 	if !ok {
 		return
 	}
