@@ -178,7 +178,7 @@ func TestDemoSeedsOnceAndItsLoginsWork(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out, "demo data: 12 units") || !strings.Contains(out, "office-demo-2026") {
+	if !strings.Contains(out, "demo data: 13 units") || !strings.Contains(out, "office-demo-2026") {
 		t.Errorf("demo printed %q, want the counts and the logins", out)
 	}
 	pool, err := db.Connect(context.Background(), dbURL, 2)
@@ -189,7 +189,7 @@ func TestDemoSeedsOnceAndItsLoginsWork(t *testing.T) {
 	var unitsN, ratingsN, categories int
 	err = pool.QueryRow(context.Background(), `SELECT (SELECT count(*) FROM units), (SELECT count(*) FROM ratings),
 		(SELECT count(DISTINCT category) FROM units)`).Scan(&unitsN, &ratingsN, &categories)
-	if err != nil || unitsN != 12 || ratingsN < 500 || categories < 4 {
+	if err != nil || unitsN != 13 || ratingsN < 500 || categories < 4 {
 		t.Errorf("demo stored %d units in %d categories, %d ratings (%v)", unitsN, categories, ratingsN, err)
 	}
 	for _, login := range [][2]string{{"office", "office-demo-2026"}, {"unit-hrss", "unit-demo-2026"}, {"leader", "leader-demo-2026"}} {
@@ -201,7 +201,7 @@ func TestDemoSeedsOnceAndItsLoginsWork(t *testing.T) {
 		}
 	}
 	_, err = runCmd(getenv, "", "demo")
-	if err == nil || !strings.Contains(err.Error(), "already has 12 units") {
+	if err == nil || !strings.Contains(err.Error(), "already has 13 units") {
 		t.Errorf("second demo: %v, want a refusal", err)
 	}
 	var after int

@@ -3,6 +3,7 @@ package targetsapp_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -55,7 +56,13 @@ func TestTargetSheetLeaderApproval(t *testing.T) {
 		t.Errorf("the unit's return notices: %d", n)
 	}
 	apptest.APIJSON(t, w.UnitUser, "POST", base+"/submit", map[string]any{"lock_version": sh.LockVersion}).Decode(t, http.StatusOK, &sh)
-	apptest.APIJSON(t, w.Office, "POST", base+"/approve", map[string]any{"lock_version": sh.LockVersion}).Decode(t, http.StatusOK, &sh)
+	// This time from the sheet's page: the office is told the sheet went to
+	// the leaders, not that it was published.
+	if p := apptest.Post(t, w.Office, "/console/targets/"+apptest.Itoa(sh.ID)+"/approve",
+		url.Values{"lock_version": {apptest.Itoa(int64(sh.LockVersion))}}); p.Status != http.StatusSeeOther ||
+		!strings.Contains(p.Location, "target_to_leaders") {
+		t.Fatalf("the office's approval from the page: %d %s", p.Status, p.Location)
+	}
 	apptest.APIJSON(t, lc, "GET", "/api/v1/approvals", nil).Decode(t, http.StatusOK, &waiting)
 	if waiting.Total != 1 || waiting.Items[0].ID == req {
 		t.Fatalf("second request %+v", waiting)

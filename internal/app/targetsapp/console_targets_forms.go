@@ -235,8 +235,14 @@ func (s *Handlers) SubmitTargetSubmit(c *gin.Context) {
 
 // ApproveTargetSubmit approves a sheet from its page (the office's).
 func (s *Handlers) ApproveTargetSubmit(c *gin.Context) {
-	s.sheetAction(c, "target_approved", func(tx pgx.Tx, sh targets.Sheet) error {
-		_, err := targets.Approve(c, tx, httpx.CurrentUser(c).Actor(), sh.ID, lockVersionOf(c), s.Now())
+	// Where the cycle names approvers of target sheets, the office's
+	// approval sends the sheet to the leaders instead of publishing it.
+	flash := "target_approved"
+	s.sheetActionFlash(c, &flash, func(tx pgx.Tx, sh targets.Sheet) error {
+		out, err := targets.Approve(c, tx, httpx.CurrentUser(c).Actor(), sh.ID, lockVersionOf(c), s.Now())
+		if err == nil && out.Status == targets.StatusLeaderReview {
+			flash = "target_to_leaders"
+		}
 		return err
 	}, actionMessage)
 }

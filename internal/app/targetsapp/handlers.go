@@ -23,6 +23,7 @@ var Flashes = map[string]string{
 	"target_submitted":         "目标责任书已提交，等待绩效办审核。",
 	"target_returned":          "目标责任书已退回单位修改。",
 	"target_approved":          "目标责任书已批准，并已在公开页面发布（第1版）。",
+	"target_to_leaders":        "已审核通过并提请领导审定，全部领导同意后在公开页面发布。",
 	"target_change_requested":  "调整申请已提交，等待绩效办审核。",
 	"target_change_approved":   "调整已批准，新版本已在公开页面发布。",
 	"target_change_rejected":   "调整申请未予批准，现行目标不变。",
