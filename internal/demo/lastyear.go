@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"minyi/internal/approvals"
 	"minyi/internal/assessment"
 	"minyi/internal/audit"
 	"minyi/internal/config"
@@ -43,7 +44,8 @@ func lastYearOf(now time.Time, cfg config.Config) int {
 // on 12 January, most units signing for them (签收) the next day, two
 // delivered on paper and recorded by the office, two never received (their
 // windows count from the notification), one application for review
-// answered, and the final results published on 2 February. Before early
+// answered, the final results approved by the leader and published on 2
+// February. Before early
 // February of now's year it uses the year before, so every date lies in
 // the past. It returns the cycle.
 func seedLastYear(ctx context.Context, pool *pgxpool.Pool, cfg config.Config, now time.Time, rng *rand.Rand,
@@ -127,6 +129,26 @@ func seedLastYear(ctx context.Context, pool *pgxpool.Pool, cfg config.Config, no
 		}
 		if _, err := results.AnswerAppeal(ctx, tx, office, at(time.January, 19, 11), cy.ID, ap.ID, results.AnswerInput{
 			Status: "rejected", Answer: "经复核，第四季度数据已计入工作实绩，维持原结果"}); err != nil {
+			return err
+		}
+		// The leading group approves the final results before they are
+		// published (000 § 24, 002 § 23): the office submits them to the
+		// leader on 1 February, who approves the next morning.
+		var leader audit.Actor
+		if err := tx.QueryRow(ctx, `SELECT id, username FROM users WHERE role = 'leader' ORDER BY id LIMIT 1`).
+			Scan(&leader.ID, &leader.Name); err != nil {
+			return db.Err(err)
+		}
+		if _, _, err := cycles.SaveRelease(ctx, tx, office, cy.ID, cycles.Release{ResultApprovers: []int64{leader.ID},
+			ResultsPublic: true, PublishCompletion: true}); err != nil {
+			return err
+		}
+		req, _, err := results.SubmitFinal(ctx, tx, office, loc, at(time.February, 1, 15), cy.ID, cfg.UnitCategories)
+		if err != nil {
+			return err
+		}
+		if _, _, err := approvals.Decide(ctx, tx, leader, at(time.February, 2, 9), req.ID,
+			approvals.DecideInput{Decision: "approved", Comment: "经考核工作领导小组审议，同意公布"}); err != nil {
 			return err
 		}
 		_, err = results.PublishFinal(ctx, tx, office, loc, at(time.February, 2, 10), cy.ID, cfg.UnitCategories,

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"minyi/internal/approvals"
 	"minyi/internal/assessment"
 	"minyi/internal/results"
 	"minyi/internal/selfeval"
@@ -42,6 +43,11 @@ func TestSeedClosesLastYear(t *testing.T) {
 		moves, err := assessment.ListRankAdjustments(ctx, pool, id, nil)
 		if err != nil || len(moves) != 1 || moves[0].ToRank != 1 {
 			t.Fatalf("%s: rank moves %+v: %v", tc.month, moves, err)
+		}
+		// The final results passed the leader before they were published.
+		req, err := approvals.Latest(ctx, pool, approvals.SubjectResults, id)
+		if err != nil || req == nil || req.State != approvals.StateApproved {
+			t.Fatalf("%s: the results' approval %+v: %v", tc.month, req, err)
 		}
 	}
 }
