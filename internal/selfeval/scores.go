@@ -3,7 +3,6 @@ package selfeval
 import (
 	"context"
 	"fmt"
-	"math"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -13,6 +12,7 @@ import (
 	"minyi/internal/apperr"
 	"minyi/internal/db"
 	"minyi/internal/safetext"
+	"minyi/internal/targets"
 )
 
 // MaxNoteLen is the longest note of a period's self-assessed score, in
@@ -125,9 +125,7 @@ func checkScores(ctx context.Context, q db.DBTX, p Period, unitID int64, in []Sc
 			continue
 		}
 		seen[s.IndicatorID] = true
-		if s.Claimed == nil || !(*s.Claimed >= 0 && *s.Claimed <= ind.points) || !twoDecimals(*s.Claimed) {
-			f.Add(field("claimed"), fmt.Sprintf("“%s”的自评得分须在0到%s分之间，最多两位小数", ind.name, formatPoints(ind.points)))
-		}
+		targets.CheckClaimed(f, field("claimed"), ind.name, ind.points, s.Claimed)
 		if utf8.RuneCountInString(s.Note) > MaxNoteLen {
 			f.Add(field("note"), fmt.Sprintf("“%s”的自评说明不能超过%d字", ind.name, MaxNoteLen))
 		} else if !safetext.Valid(s.Note) {
@@ -163,7 +161,7 @@ func writeScores(ctx context.Context, tx pgx.Tx, periodID, unitID int64, list []
 func scoreLines(list []Score) []string {
 	out := make([]string, 0, len(list))
 	for _, s := range list {
-		line := s.IndicatorName + "：" + formatPoints(s.Claimed) + "分"
+		line := s.IndicatorName + "：" + targets.FormatPoints(s.Claimed) + "分"
 		if s.Note != "" {
 			line += "（" + s.Note + "）"
 		}
@@ -182,12 +180,4 @@ func sameScores(a, b []Score) bool {
 		}
 	}
 	return true
-}
-
-// twoDecimals reports whether p has at most two decimals.
-func twoDecimals(p float64) bool { return math.Abs(p*100-math.Round(p*100)) < 1e-6 }
-
-// formatPoints writes points without trailing zeros.
-func formatPoints(p float64) string {
-	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", p), "0"), ".")
 }

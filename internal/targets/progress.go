@@ -311,8 +311,8 @@ func SaveSelfEvaluation(ctx context.Context, tx pgx.Tx, actor audit.Actor, s She
 		in, ok := points[it.IndicatorID]
 		if !ok {
 			f.Add(field("indicator_id"), "指标不属于该目标责任书")
-		} else if it.Claimed == nil || !(*it.Claimed >= 0 && *it.Claimed <= in.Points) || !twoDecimals(*it.Claimed) {
-			f.Add(field("claimed"), fmt.Sprintf("“%s”的自评得分须在0到%s分之间，最多两位小数", in.Name, formatPoints(in.Points)))
+		} else {
+			CheckClaimed(f, field("claimed"), in.Name, in.Points, it.Claimed)
 		}
 		checkText(f, field("note"), items[i].Note, maxTextLen, "请对照评分标准填写自评说明", "自评说明不能超过2000字")
 	}
@@ -337,7 +337,17 @@ func SaveSelfEvaluation(ctx context.Context, tx pgx.Tx, actor audit.Actor, s She
 	return ListSelfEvaluations(ctx, tx, s.ID)
 }
 
-// formatPoints writes points without trailing zeros.
-func formatPoints(p float64) string {
+// CheckClaimed refuses a self-assessed score of the indicator (name, worth
+// points) that is missing, outside 0 to its points or has more than two
+// decimals; the annual self-evaluation and a period's scores (selfeval)
+// check theirs with it.
+func CheckClaimed(f apperr.Fields, field, name string, points float64, claimed *float64) {
+	if claimed == nil || !(*claimed >= 0 && *claimed <= points) || !twoDecimals(*claimed) {
+		f.Add(field, fmt.Sprintf("“%s”的自评得分须在0到%s分之间，最多两位小数", name, FormatPoints(points)))
+	}
+}
+
+// FormatPoints writes points without trailing zeros.
+func FormatPoints(p float64) string {
 	return strings.TrimSuffix(strings.TrimRight(fmt.Sprintf("%.2f", p), "0"), ".")
 }
