@@ -117,10 +117,11 @@ func holdSome(ctx context.Context, tx pgx.Tx, today time.Time, loc *time.Locatio
 		), up AS (
 			UPDATE ratings r SET held = true, excluded = true, exclude_reason = $3, excluded_at = now()
 			FROM picked p WHERE p.k > 20 AND r.id = p.id AND r.rated_at = p.rated_at
-			RETURNING r.id, r.rated_at, p.unit_id, p.day
+			RETURNING r.id, r.rated_at, p.unit_id, p.day, r.level
 		), ins AS (
-			INSERT INTO rating_holds (rating_id, rated_at, unit_id, day, source, label, daily_cap)
-			SELECT id, rated_at, unit_id, day, decode(md5(unit_id::text || day::text), 'hex'), '198.51.100.7', 20 FROM up
+			INSERT INTO rating_holds (rating_id, rated_at, unit_id, day, source, label, daily_cap, level, held, excluded)
+			SELECT id, rated_at, unit_id, day, decode(md5(unit_id::text || day::text), 'hex'), '198.51.100.7', 20,
+				level, true, true FROM up
 			RETURNING unit_id, day
 		)
 		SELECT count(*), count(DISTINCT (unit_id, day)) FROM ins`, today, heldPairs, ratings.HeldReasonAddress, loc.String()).

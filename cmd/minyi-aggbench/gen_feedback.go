@@ -47,11 +47,11 @@ var feedbackSteps = []struct{ name, sql string }{
 				WHEN p.r < 0.3 THEN '超出每日上限，核查后不计入：同一地址集中评价' END,
 			excluded_at = CASE WHEN p.day >= @today::date - 14 OR p.r < 0.3 THEN r.rated_at END
 		FROM picked p WHERE p.k > 20 AND r.id = p.id AND r.rated_at = p.rated_at
-		RETURNING r.id, r.rated_at, p.unit_id, p.day
+		RETURNING r.id, r.rated_at, p.unit_id, p.day, r.level, r.held, r.excluded
 	)
-	INSERT INTO rating_holds (rating_id, rated_at, unit_id, day, source, label, daily_cap)
+	INSERT INTO rating_holds (rating_id, rated_at, unit_id, day, source, label, daily_cap, level, held, excluded)
 	SELECT id, rated_at, unit_id, day, decode(md5(unit_id::text || day::text), 'hex'),
-		'203.0.113.' || (1 + abs(hashtext(unit_id::text || day::text)) % 250), 20 FROM up`},
+		'203.0.113.' || (1 + abs(hashtext(unit_id::text || day::text)) % 250), 20, level, held, excluded FROM up`},
 
 	{"review verdicts: invalid", `
 	INSERT INTO feedback_reviews (source_kind, source_id, unit_id, verdict, reason, note, decided_at, rated_at)

@@ -109,8 +109,9 @@ func (f *fixture) oddRating(m Month) uuid.UUID {
 func (f *fixture) heldRecord(id uuid.UUID) {
 	f.t.Helper()
 	f.exec(`UPDATE ratings SET excluded = true, exclude_reason = '不计入' WHERE id = $1`, id)
-	f.exec(`INSERT INTO rating_holds (rating_id, rated_at, unit_id, day, source, label, daily_cap)
-		SELECT id, rated_at, unit_id, (rated_at AT TIME ZONE 'Asia/Shanghai')::date, '\x01'::bytea, '203.0.113.7', 20
+	f.exec(`INSERT INTO rating_holds (rating_id, rated_at, unit_id, day, source, label, daily_cap, level, held, excluded)
+		SELECT id, rated_at, unit_id, (rated_at AT TIME ZONE 'Asia/Shanghai')::date, '\x01'::bytea, '203.0.113.7', 20,
+			level, false, true
 		FROM ratings WHERE id = $1`, id)
 }
 

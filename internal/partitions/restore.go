@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -187,6 +188,15 @@ func (l loader) load(mem Member, r io.Reader) (int64, error) {
 		return 0, fmt.Errorf("loading %s: %w", mem.Table, err)
 	}
 	n, put := tag.RowsAffected(), ins.RowsAffected()
+	if mem.Table == "rating_holds" && !slices.Contains(mem.Columns, "level") {
+		// An archive written before migration 0077: each row's level, held
+		// and excluded come from its rating, loaded just before.
+		if _, err := l.tx.Exec(ctx, `UPDATE rating_holds h SET level = r.level, held = r.held, excluded = r.excluded
+			FROM `+tmp+` t JOIN `+pgx.Identifier{l.partition}.Sanitize()+` r ON r.id = t.rating_id AND r.rated_at = t.rated_at
+			WHERE h.rating_id = t.rating_id AND h.level IS NULL`); err != nil {
+			return 0, fmt.Errorf("loading %s: %w", mem.Table, err)
+		}
+	}
 	switch mem.Table {
 	case "rating_cases":
 		l.res.Cases, l.res.CasesSkipped = put, n-put

@@ -202,3 +202,27 @@ func TestRestoreLeavesTakenCaseNumbers(t *testing.T) {
 		t.Error("the newer rating lost its case number")
 	}
 }
+
+// An archive written before migration 0077 has no level, held or excluded
+// in its rating_holds rows: the restore takes them from the ratings.
+func TestRestoreOfAnOlderArchiveFillsTheHoldsState(t *testing.T) {
+	f := newFixture(t)
+	f.rate(f.unit, f.old, 3, 5, 4)
+	held := f.rate(f.unit2, f.old, 16, 2)[0]
+	f.heldRecord(held)
+	f.rollUp()
+	// The table as it was before 0077, while the month is archived.
+	f.exec(`ALTER TABLE rating_holds DROP COLUMN level, DROP COLUMN held, DROP COLUMN excluded`)
+	path := f.archivePath(f.old)
+	if _, err := Archive(f.ctx, f.pool, f.policy(retention), f.old, path, "tester"); err != nil {
+		t.Fatal(err)
+	}
+	f.exec(`ALTER TABLE rating_holds ADD COLUMN level smallint, ADD COLUMN held boolean, ADD COLUMN excluded boolean`)
+	back, err := Restore(f.ctx, f.pool, shanghai, path, "tester")
+	if err != nil || back.Holds != 1 {
+		t.Fatalf("restore %+v, %v; want the hold back", back, err)
+	}
+	if n := f.count(`SELECT count(*) FROM rating_holds WHERE rating_id = $1 AND level = 2 AND NOT held AND excluded`, held); n != 1 {
+		t.Error("the restored hold lacks its rating's level, held and excluded")
+	}
+}

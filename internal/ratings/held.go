@@ -69,11 +69,13 @@ const capGroups = `unnest($%[1]d::bigint[], $%[2]d::date[], $%[3]d::bytea[], $%[
 const capRatings = `unnest($%[5]d::uuid[], $%[6]d::int[], $%[7]d::int[], $%[8]d::int[], $%[9]d::text[], $%[10]d::bigint[])
 		AS c(id, grp, k, cap, label, network)`
 
-// capHolds records the ratings in held, which src holds with their time,
-// in rating_holds.
+// capHolds records the ratings in held, which src holds with their time
+// and level, in rating_holds (held and excluded, as insertRatings stores
+// them).
 const capHolds = `, holds AS (
-	INSERT INTO rating_holds (rating_id, rated_at, unit_id, day, source, label, network_id, daily_cap)
-	SELECT h.id, l.rated_at, h.unit_id, h.day, h.source, h.label, h.network_id, h.cap FROM held h JOIN %[11]s l ON l.id = h.id
+	INSERT INTO rating_holds (rating_id, rated_at, unit_id, day, source, label, network_id, daily_cap, level, held, excluded)
+	SELECT h.id, l.rated_at, h.unit_id, h.day, h.source, h.label, h.network_id, h.cap, l.level, true, true
+	FROM held h JOIN %[11]s l ON l.id = h.id
 )`
 
 // fastCapCTE counts a batch the fast statement stores whole against the

@@ -61,6 +61,7 @@ const MaxHoldReason = 200
 // and their minutes are marked dirty in the same statement, as Restore
 // does, so the daily aggregate stays exact (see daily_rollup.go); not
 // counted they stay excluded with the office's reason $5 and actor $6.
+// Their rows in rating_holds follow (migration 0077).
 const decideHoldSQL = `
 WITH g AS (
 	SELECT rating_id, rated_at FROM rating_holds WHERE unit_id = $1 AND day = $2 AND source = $3
@@ -69,7 +70,10 @@ WITH g AS (
 		excluded_at = CASE WHEN $4 THEN NULL ELSE now() END
 	FROM g WHERE r.id = g.rating_id AND r.rated_at = g.rated_at AND r.held
 		AND ($7::timestamptz IS NULL OR r.rated_at <= $7)
-	RETURNING r.unit_id, r.rated_at
+	RETURNING r.id, r.unit_id, r.rated_at
+), hs AS (
+	UPDATE rating_holds h SET held = false, excluded = NOT $4
+	FROM up WHERE h.rating_id = up.id AND h.rated_at = up.rated_at
 ), dirty AS (
 	INSERT INTO rating_dirty (unit_id, minute)
 	SELECT DISTINCT unit_id, ` + dirtyMinute + ` FROM up WHERE $4 ORDER BY 1, 2
@@ -130,7 +134,11 @@ func SettleHeld(ctx context.Context, tx pgx.Tx, actor audit.Actor, id uuid.UUID,
 	if actor.ID != 0 {
 		by = &actor.ID
 	}
-	_, err := tx.Exec(ctx, `UPDATE ratings SET held = false, exclude_reason = $2, excluded_by = $3, excluded_at = now()
-		WHERE id = $1 AND held`, id, reason, by)
+	_, err := tx.Exec(ctx, `WITH up AS (
+		UPDATE ratings SET held = false, exclude_reason = $2, excluded_by = $3, excluded_at = now()
+		WHERE id = $1 AND held RETURNING id, rated_at
+	)
+	UPDATE rating_holds h SET held = false, excluded = true FROM up WHERE h.rating_id = up.id AND h.rated_at = up.rated_at`,
+		id, reason, by)
 	return db.Err(err)
 }

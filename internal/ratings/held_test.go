@@ -216,7 +216,22 @@ func (x *holdWorld) group(source string) string {
 	if err != nil {
 		x.t.Fatal(err)
 	}
+	x.mirrored()
 	return fmt.Sprintf("held %d, counted %d, excluded %d", held, counted, excluded)
+}
+
+// mirrored checks that every row of rating_holds keeps its rating's level,
+// held and excluded (migration 0077: the review queue's groups read them
+// there).
+func (x *holdWorld) mirrored() {
+	x.t.Helper()
+	if n := count(x.t, x.pool, `SELECT count(*) FROM rating_holds h JOIN ratings r ON r.id = h.rating_id AND r.rated_at = h.rated_at
+		WHERE (h.level, h.held, h.excluded) IS DISTINCT FROM (r.level, r.held, r.excluded)`); n != 0 {
+		x.t.Fatalf("%d rows of rating_holds differ from their ratings", n)
+	}
+	if n := count(x.t, x.pool, `SELECT count(*) FROM rating_holds`); n == 0 {
+		x.t.Fatal("no held ratings to compare")
+	}
 }
 
 // exact checks that the daily aggregate equals the direct count, and
@@ -313,8 +328,47 @@ func TestRestoringAHeldRatingEndsItsHold(t *testing.T) {
 	if st := heldState(t, x.pool)[id]; st != "counted" {
 		t.Fatalf("restored held rating is %q, want counted", st)
 	}
+	x.mirrored()
 	if n := x.exact(); n != 5 {
 		t.Fatalf("the day counts %d, want 5", n)
+	}
+}
+
+func TestHeldRatingsKeepTheirStateInRatingHolds(t *testing.T) {
+	x := newHoldWorld(t)
+	x.mirrored()
+	ctx := context.Background()
+	if _, err := x.decide(ratings.HoldDecision{Key: x.key("addr-1"), Count: true}); err != nil {
+		t.Fatal(err)
+	}
+	x.mirrored()
+	// A counted rating of the group excluded later, and restored again.
+	var counted, held uuid.UUID
+	if err := x.pool.QueryRow(ctx, `SELECT r.id FROM rating_holds h JOIN ratings r ON r.id = h.rating_id
+		WHERE h.label = 'addr-1' LIMIT 1`).Scan(&counted); err != nil {
+		t.Fatal(err)
+	}
+	tx := func(f func(tx pgx.Tx) error) {
+		t.Helper()
+		if err := db.Tx(ctx, x.pool, f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tx(func(tx pgx.Tx) error { _, err := ratings.Exclude(ctx, tx, x.actor, counted, "核查无效：误评"); return err })
+	if g := x.group("addr-1"); g != "held 0, counted 3, excluded 1" {
+		t.Fatalf("addr-1 after excluding one: %s", g)
+	}
+	tx(func(tx pgx.Tx) error { _, err := ratings.Restore(ctx, tx, x.actor, counted); return err })
+	if g := x.group("addr-1"); g != "held 0, counted 4, excluded 0" {
+		t.Fatalf("addr-1 after restoring it: %s", g)
+	}
+	// A held rating settled by a verdict stays excluded and is no longer held.
+	if err := x.pool.QueryRow(ctx, `SELECT rating_id FROM rating_holds WHERE label = 'addr-2' LIMIT 1`).Scan(&held); err != nil {
+		t.Fatal(err)
+	}
+	tx(func(tx pgx.Tx) error { return ratings.SettleHeld(ctx, tx, x.actor, held, "核查无效：恶意评价") })
+	if g := x.group("addr-2"); g != "held 3, counted 0, excluded 1" {
+		t.Fatalf("addr-2 after a verdict on one: %s", g)
 	}
 }
 

@@ -106,11 +106,14 @@ func Restore(ctx context.Context, tx pgx.Tx, actor audit.Actor, id uuid.UUID) (R
 // the same statement, so that the daily aggregate reads the rating's unit
 // and day live until the next rollup has counted the change (see
 // daily_rollup.go). Restoring a held rating is the office's decision to
-// count it, so the hold ends.
+// count it, so the hold ends; a rating once held has its row in
+// rating_holds follow (migration 0077).
 const setExcludedSQL = `WITH r AS (
 	UPDATE ratings SET excluded = $2, exclude_reason = $3, excluded_by = $4, held = false,
 		excluded_at = CASE WHEN $2 THEN now() END WHERE id = $1
 	RETURNING unit_id, rated_at
+), hs AS (
+	UPDATE rating_holds h SET held = false, excluded = $2 FROM r WHERE h.rating_id = $1 AND h.rated_at = r.rated_at
 )
 INSERT INTO rating_dirty (unit_id, minute) SELECT unit_id, ` + dirtyMinute + ` FROM r
 ` + dirtyUpsert
