@@ -354,7 +354,10 @@ func TestHeldRatingsKeepTheirStateInRatingHolds(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	tx(func(tx pgx.Tx) error { _, err := ratings.Exclude(ctx, tx, x.actor, counted, "核查无效：误评"); return err })
+	tx(func(tx pgx.Tx) error {
+		_, err := ratings.Exclude(ctx, tx, x.actor, counted, "核查无效：误评")
+		return err
+	})
 	if g := x.group("addr-1"); g != "held 0, counted 3, excluded 1" {
 		t.Fatalf("addr-1 after excluding one: %s", g)
 	}
@@ -366,7 +369,9 @@ func TestHeldRatingsKeepTheirStateInRatingHolds(t *testing.T) {
 	if err := x.pool.QueryRow(ctx, `SELECT rating_id FROM rating_holds WHERE label = 'addr-2' LIMIT 1`).Scan(&held); err != nil {
 		t.Fatal(err)
 	}
-	tx(func(tx pgx.Tx) error { return ratings.SettleHeld(ctx, tx, x.actor, held, "核查无效：恶意评价") })
+	tx(func(tx pgx.Tx) error {
+		return ratings.SettleHeld(ctx, tx, x.actor, held, "核查无效：恶意评价")
+	})
 	if g := x.group("addr-2"); g != "held 3, counted 0, excluded 1" {
 		t.Fatalf("addr-2 after a verdict on one: %s", g)
 	}
