@@ -264,13 +264,15 @@ func RollUp(ctx context.Context, conn Conn, now time.Time, loc *time.Location) (
 	for _, c := range monthRuns(days) {
 		err := rollupTx(ctx, conn, func(tx pgx.Tx) error {
 			first, last := c[0].Format(time.DateOnly), c[1].Format(time.DateOnly)
-			for _, sql := range []string{takeDayMarksSQL, recomputeDaysSQL, markRolledSQL} {
+			for _, sql := range []string{takeDayMarksSQL, recomputeDaysSQL, recomputePartsDaysSQL, markRolledSQL} {
 				if _, err := tx.Exec(ctx, sql, tz, first, last); err != nil {
 					return err
 				}
 			}
-			_, err := tx.Exec(ctx, sumMonthSQL, first)
-			return err
+			if _, err := tx.Exec(ctx, sumMonthSQL, first); err != nil {
+				return err
+			}
+			return recomputeOffice(ctx, tx, tz, daysBetween(c[0], c[1]))
 		})
 		if err != nil {
 			return res, err
@@ -334,8 +336,13 @@ func rollPairs(ctx context.Context, conn Conn, tz string) (taken, pairs int, err
 		if _, err := tx.Exec(ctx, recomputePairsSQL, tz, units, days); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, sumPairMonthsSQL, units, days)
-		return err
+		if _, err := tx.Exec(ctx, recomputePartsPairsSQL, tz, units, days); err != nil {
+			return err
+		}
+		if _, err = tx.Exec(ctx, sumPairMonthsSQL, units, days); err != nil {
+			return err
+		}
+		return recomputeOffice(ctx, tx, tz, days)
 	})
 	return taken, pairs, err
 }
