@@ -68,7 +68,10 @@ func (s *Handlers) ChartsPage(c *gin.Context) {
 	var overdue map[int64]feedback.OverdueCount
 	err := db.Parallel(s.Pool,
 		func(q db.DBTX) (err error) { fig, err = ratings.OfficeChart(c, q, loc, from, to); return err },
-		func(q db.DBTX) (err error) { perUnit, err = ratings.DailyLevelCounts(c, q, from, to, loc, nil); return err },
+		func(q db.DBTX) (err error) {
+			perUnit, err = ratings.DailyLevelCounts(c, q, from, to, loc, nil)
+			return err
+		},
 		func(q db.DBTX) (err error) { list, err = units.ListUnits(c, q, nil); return err },
 		func(q db.DBTX) (err error) {
 			overdue, err = feedback.OverdueCounts(c, q, feedback.OverduePeriod{}, now.In(loc))
@@ -126,7 +129,9 @@ func chartsQuery(c *gin.Context) string {
 func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
 
 // unitChartsPath is the address of a unit's charts.
-func unitChartsPath(id int64) string { return "/console/units/" + strconv.FormatInt(id, 10) + "/charts" }
+func unitChartsPath(id int64) string {
+	return "/console/units/" + strconv.FormatInt(id, 10) + "/charts"
+}
 
 // dailyChart draws the ratings per day as bars and their mean as a line.
 func dailyChart(days map[string]ratings.LevelCounts, first, last time.Time, lp []float64) charts.Chart {

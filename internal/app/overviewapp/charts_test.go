@@ -223,7 +223,7 @@ func TestUnitChartsNumbers(t *testing.T) {
 		t.Errorf("a missing unit: %d", p.Status)
 	}
 	// The overview and the unit page link to the charts.
-	if !apptest.Get(t, w.UnitUser, "/console").Has(`href="` + path + `"`) ||
+	if !apptest.Get(t, w.UnitUser, "/console").Has(`href="`+path+`"`) ||
 		!apptest.Get(t, w.Office, "/console/units/"+apptest.Itoa(w.A.ID)).Has(`href="`+path+`"`) ||
 		!apptest.Get(t, w.Office, "/console").Has(`href="/console/charts"`) {
 		t.Error("a link to the charts is missing")
