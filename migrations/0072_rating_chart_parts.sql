@@ -9,27 +9,30 @@
 -- (internal/ratings/chart_read.go).
 
 -- Counted ratings of a unit on a local day, per level, by one part:
--- 'point' (key: the service point's id), 'terminal' (the terminal's id) or
--- 'reason' (the reason's text; a rating with two reasons counts in both).
+-- 'point' (key: the service point's id), 'terminal' (the terminal's id),
+-- 'reason' (the reason's text; a rating with two reasons counts in both) or
+-- 'hour' (terminal ratings by the local hour they were given, '0'..'23').
 -- A (unit, day, part, key) without counted ratings has no row.
 CREATE TABLE rating_daily_parts (
     unit_id  bigint NOT NULL,
     day      date NOT NULL,
-    part     text NOT NULL CHECK (part IN ('point', 'terminal', 'reason')),
+    part     text NOT NULL CHECK (part IN ('point', 'terminal', 'reason', 'hour')),
     key      text NOT NULL,
     n1       int NOT NULL CHECK (n1 >= 0),
     n2       int NOT NULL CHECK (n2 >= 0),
     n3       int NOT NULL CHECK (n3 >= 0),
     n4       int NOT NULL CHECK (n4 >= 0),
     n5       int NOT NULL CHECK (n5 >= 0),
-    PRIMARY KEY (unit_id, day, part, key)
+    -- A unit's year is some thousands of rows spread over as many pages:
+    -- the counts in the key's index let it be read index-only.
+    PRIMARY KEY (unit_id, day, part, key) INCLUDE (n1, n2, n3, n4, n5)
 );
 CREATE INDEX rating_daily_parts_day ON rating_daily_parts (day, part);
 
 -- Counted ratings of every unit together on a local day, per level: 'all'
--- (key ''), 'hour' (terminal ratings by the local hour they were given,
--- key '0'..'23') and 'reason'. A day of a few dozen rows, so that a year
--- of the office's charts reads some ten thousand rows.
+-- (key ''), 'hour' and 'reason', the sums of rating_daily_counts and
+-- rating_daily_parts. A day of a few dozen rows, so that a year of the
+-- office's charts reads some ten thousand rows.
 CREATE TABLE rating_office_daily (
     day   date NOT NULL,
     part  text NOT NULL CHECK (part IN ('all', 'hour', 'reason')),

@@ -22,9 +22,10 @@ import (
 // (chart_read.go) take them for rolled days and read the ratings for the
 // rest.
 
-// partsCols selects the three parts of the ratings r picked by {where},
+// partsCols selects the four parts of the ratings r picked by {where},
 // with the day expression {day}: per service point and per terminal (in one
-// scan, by grouping sets) and per reason.
+// scan, by grouping sets), per reason, and per local hour of the zone {tz}
+// for terminal ratings.
 const partsCols = `
 	SELECT r.unit_id, {day} AS day, CASE WHEN grouping(r.point_id) = 0 THEN 'point' ELSE 'terminal' END AS part,
 		coalesce(r.point_id, r.terminal_id)::text AS key, ` + levelCountsCols + `
@@ -35,6 +36,10 @@ const partsCols = `
 	SELECT r.unit_id, {day}, 'reason', x.reason, ` + levelCountsCols + `
 	FROM ratings r CROSS JOIN LATERAL unnest(r.reasons) AS x(reason)
 	WHERE {where} AND NOT r.excluded AND r.reasons <> '{}'
+	GROUP BY 1, 2, 4
+	UNION ALL
+	SELECT r.unit_id, {day}, 'hour', extract(hour FROM r.rated_at AT TIME ZONE {tz})::int::text, ` + levelCountsCols + `
+	FROM ratings r WHERE {where} AND NOT r.excluded AND r.channel = 'terminal'
 	GROUP BY 1, 2, 4`
 
 // storePartsSQL ends the recompute statements of rating_daily_parts: it
@@ -52,14 +57,15 @@ DELETE FROM rating_daily_parts p WHERE {scope}
 // recomputePartsDaysSQL recomputes every unit's parts of the days $2..$3
 // of the zone $1 (as recomputeDaysSQL does their counts).
 var recomputePartsDaysSQL = `WITH parts AS (` + strings.NewReplacer(
-	"{day}", "(r.rated_at AT TIME ZONE $1)::date",
+	"{day}", "(r.rated_at AT TIME ZONE $1)::date", "{tz}", "$1",
 	"{where}", "r.rated_at >= $2::date::timestamp AT TIME ZONE $1 AND r.rated_at < ($3::date + 1)::timestamp AT TIME ZONE $1",
 ).Replace(partsCols) + `)` + strings.Replace(storePartsSQL, "{scope}", "p.day BETWEEN $2::date AND $3::date", 1)
 
-// recomputePartsTodaySQL recomputes every unit's parts of the day $3 from
-// its ratings rated in [$1, $2) (as recomputeTodaySQL does).
+// recomputePartsTodaySQL recomputes every unit's parts of the day $3 of
+// the zone $4 from its ratings rated in [$1, $2) (as recomputeTodaySQL
+// does).
 var recomputePartsTodaySQL = `WITH parts AS (` + strings.NewReplacer(
-	"{day}", "$3::date", "{where}", "r.rated_at >= $1 AND r.rated_at < $2",
+	"{day}", "$3::date", "{tz}", "$4", "{where}", "r.rated_at >= $1 AND r.rated_at < $2",
 ).Replace(partsCols) + `)` + strings.Replace(storePartsSQL, "{scope}", "p.day = $3::date", 1)
 
 // recomputePartsPairsSQL recomputes the parts of the pairs ($2[i], $3[i])
@@ -71,31 +77,24 @@ var recomputePartsPairsSQL = `WITH pairs AS (
 	LEFT JOIN rating_rollup_days d ON d.day = p.day AND d.tz = $1
 ), parts AS (
 	SELECT x.* FROM pairs k CROSS JOIN LATERAL (` + strings.NewReplacer(
-	"{day}", "k.day", "{where}", "r.unit_id = k.unit_id AND r.rated_at >= k.day::timestamp AT TIME ZONE $1 AND r.rated_at < k.hi",
+	"{day}", "k.day", "{tz}", "$1", "{where}", "r.unit_id = k.unit_id AND r.rated_at >= k.day::timestamp AT TIME ZONE $1 AND r.rated_at < k.hi",
 ).Replace(partsCols) + `) AS x
 )` + strings.Replace(storePartsSQL, "{scope}", "(p.unit_id, p.day) IN (SELECT unit_id, day FROM pairs)", 1)
 
-// recomputeOfficeDaysSQL recomputes rating_office_daily for the days $2[]
-// of the zone $1 after their per-unit rows were recomputed in the same
-// transaction: 'all' and 'reason' as the sums of rating_daily_counts and
-// rating_daily_parts, 'hour' from the day's terminal ratings up to the
-// same bound as they (the day's end, or the current day's watermark).
+// recomputeOfficeDaysSQL recomputes rating_office_daily for the days $1[]
+// after their per-unit rows were recomputed in the same transaction, as
+// the sums of rating_daily_counts ('all') and of rating_daily_parts
+// ('reason' and 'hour'): some twenty thousand rows a day of a province,
+// down their indexes on the day.
 const recomputeOfficeDaysSQL = `
 WITH days AS (
-	SELECT DISTINCT g.day, coalesce(d.upto, (g.day + 1)::timestamp AT TIME ZONE $1) AS hi
-	FROM unnest($2::date[]) AS g(day) LEFT JOIN rating_rollup_days d ON d.day = g.day AND d.tz = $1
+	SELECT DISTINCT day FROM unnest($1::date[]) AS g(day)
 ), sums AS (
 	SELECT c.day, 'all' AS part, '' AS key, sum(c.n1) AS n1, sum(c.n2) AS n2, sum(c.n3) AS n3, sum(c.n4) AS n4, sum(c.n5) AS n5
 	FROM rating_daily_counts c WHERE c.day IN (SELECT day FROM days) GROUP BY c.day
 	UNION ALL
-	SELECT p.day, 'reason', p.key, sum(p.n1), sum(p.n2), sum(p.n3), sum(p.n4), sum(p.n5)
-	FROM rating_daily_parts p WHERE p.day IN (SELECT day FROM days) AND p.part = 'reason' GROUP BY p.day, p.key
-	UNION ALL
-	SELECT k.day, 'hour', x.hour::text, x.n1, x.n2, x.n3, x.n4, x.n5 FROM days k CROSS JOIN LATERAL (
-		SELECT extract(hour FROM r.rated_at AT TIME ZONE $1)::int AS hour, ` + levelCountsCols + `
-		FROM ratings r WHERE r.rated_at >= k.day::timestamp AT TIME ZONE $1 AND r.rated_at < k.hi
-		  AND NOT r.excluded AND r.channel = 'terminal'
-		GROUP BY 1) AS x
+	SELECT p.day, p.part, p.key, sum(p.n1), sum(p.n2), sum(p.n3), sum(p.n4), sum(p.n5)
+	FROM rating_daily_parts p WHERE p.day IN (SELECT day FROM days) AND p.part IN ('reason', 'hour') GROUP BY p.day, p.part, p.key
 ), up AS (
 	INSERT INTO rating_office_daily (day, part, key, n1, n2, n3, n4, n5)
 	SELECT day, part, key, n1, n2, n3, n4, n5 FROM sums
@@ -107,11 +106,11 @@ DELETE FROM rating_office_daily o WHERE o.day IN (SELECT day FROM days)
 
 // recomputeOffice recomputes the office's rows of the days in tx; days
 // need not be distinct.
-func recomputeOffice(ctx context.Context, tx pgx.Tx, tz string, days []time.Time) error {
+func recomputeOffice(ctx context.Context, tx pgx.Tx, days []time.Time) error {
 	if len(days) == 0 {
 		return nil
 	}
-	_, err := tx.Exec(ctx, recomputeOfficeDaysSQL, tz, days)
+	_, err := tx.Exec(ctx, recomputeOfficeDaysSQL, days)
 	return err
 }
 

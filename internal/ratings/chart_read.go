@@ -28,17 +28,7 @@ import (
 const chartRunsSQL = `
 WITH rolled AS (
 	SELECT day, upto FROM rating_rollup_days WHERE tz = $1 AND day BETWEEN $2::date AND $3::date
-), pieces AS (
-	SELECT g::date AS day, coalesce(r.upto, g::date::timestamp AT TIME ZONE $1) AS lo,
-		(g::date + 1)::timestamp AT TIME ZONE $1 AS hi
-	FROM generate_series($2::date, $3::date, interval '1 day') AS g LEFT JOIN rolled r ON r.day = g::date
-	WHERE r.day IS NULL OR r.upto IS NOT NULL
-), runs AS (
-	SELECT min(lo) AS lo, max(hi) AS hi FROM (
-		SELECT lo, hi, count(*) FILTER (WHERE lo IS DISTINCT FROM prev_hi) OVER (ORDER BY day) AS run
-		FROM (SELECT day, lo, hi, lag(hi) OVER (ORDER BY day) AS prev_hi FROM pieces) AS p) AS q
-	GROUP BY run
-)`
+), ` + liveRunsCTE
 
 // officeChartSQL reads the office's parts of the days $2..$3: 'all' per
 // day, 'hour' per weekday and hour (key "isodow:hour") and 'reason' over
@@ -67,14 +57,14 @@ GROUP BY 1, 2, 3`
 // unitPartsSQL reads the unit $4's parts over the days $2..$3.
 var unitPartsSQL = chartRunsSQL + `, stored AS (
 	SELECT p.part, p.key, p.n1, p.n2, p.n3, p.n4, p.n5 FROM rating_daily_parts p JOIN rolled r ON r.day = p.day
-	WHERE p.unit_id = $4 AND p.day BETWEEN $2::date AND $3::date
+	WHERE p.unit_id = $4 AND p.day BETWEEN $2::date AND $3::date AND p.part <> 'hour'
 ), live AS (
 	SELECT x.part, x.key, x.n1, x.n2, x.n3, x.n4, x.n5 FROM runs k CROSS JOIN LATERAL (` + strings.NewReplacer(
-	"{day}", "(r.rated_at AT TIME ZONE $1)::date", "{where}", "r.unit_id = $4 AND r.rated_at >= k.lo AND r.rated_at < k.hi",
+	"{day}", "(r.rated_at AT TIME ZONE $1)::date", "{tz}", "$1", "{where}", "r.unit_id = $4 AND r.rated_at >= k.lo AND r.rated_at < k.hi",
 ).Replace(partsCols) + `) AS x
 )
 SELECT part, key, sum(n1)::bigint, sum(n2)::bigint, sum(n3)::bigint, sum(n4)::bigint, sum(n5)::bigint
-FROM (SELECT * FROM stored UNION ALL SELECT * FROM live) AS t
+FROM (SELECT * FROM stored UNION ALL SELECT * FROM live WHERE part <> 'hour') AS t
 GROUP BY 1, 2`
 
 // KeyCounts is the level counts of one key of a part: a reason, a service

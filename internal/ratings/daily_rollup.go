@@ -272,7 +272,7 @@ func RollUp(ctx context.Context, conn Conn, now time.Time, loc *time.Location) (
 			if _, err := tx.Exec(ctx, sumMonthSQL, first); err != nil {
 				return err
 			}
-			return recomputeOffice(ctx, tx, tz, daysBetween(c[0], c[1]))
+			return recomputeOffice(ctx, tx, daysBetween(c[0], c[1]))
 		})
 		if err != nil {
 			return res, err
@@ -342,7 +342,7 @@ func rollPairs(ctx context.Context, conn Conn, tz string) (taken, pairs int, err
 		if _, err = tx.Exec(ctx, sumPairMonthsSQL, units, days); err != nil {
 			return err
 		}
-		return recomputeOffice(ctx, tx, tz, days)
+		return recomputeOffice(ctx, tx, days)
 	})
 	return taken, pairs, err
 }

@@ -122,6 +122,17 @@ func rowOf(table [][]string, first string) string {
 	return ""
 }
 
+// checkRows checks a row of each chart's table: chart id → the row's
+// first cell and the whole row.
+func checkRows(t *testing.T, stage string, p apptest.Page, rows map[string][2]string) {
+	t.Helper()
+	for id, c := range rows {
+		if got := rowOf(chartTable(p, id), c[0]); got != c[1] {
+			t.Errorf("%s: chart %s row %q, want %q", stage, id, got, c[1])
+		}
+	}
+}
+
 // TestOfficeChartsNumbers: the office's charts of a small known data set
 // show the right figures, read live before any rollup and from the
 // aggregates after it.
@@ -144,7 +155,7 @@ func TestOfficeChartsNumbers(t *testing.T) {
 				t.Errorf("%s: the page lacks %s", stage, want)
 			}
 		}
-		checks := map[string][2]string{
+		checkRows(t, stage, p, map[string][2]string{
 			"daily":     {"06-08", "06-08|10|80"},
 			"levels":    {"06-09", "06-09|0|91.7|0|8.3|0"},
 			"rank-mean": {"1. 市税务局", "1. 市税务局|80|10"},
@@ -152,12 +163,7 @@ func TestOfficeChartsNumbers(t *testing.T) {
 			"reasons":   {"态度差", "态度差|3"},
 			"hours":     {"周一", "周一|10"},
 			"overdue":   {"市政务服务中心", "市政务服务中心|1|0"},
-		}
-		for id, c := range checks {
-			if got := rowOf(chartTable(p, id), c[0]); got != c[1] {
-				t.Errorf("%s: chart %s row %q, want %q", stage, id, got, c[1])
-			}
-		}
+		})
 		if got := rowOf(chartTable(p, "reasons"), "等候时间长"); got != "等候时间长|1" {
 			t.Errorf("%s: reasons row %q", stage, got)
 		}
@@ -198,18 +204,13 @@ func TestUnitChartsNumbers(t *testing.T) {
 			if p.Status != http.StatusOK || !p.Has(`id="total-count">13<`) || !p.Has(`id="total-mean">77.69<`) {
 				t.Fatalf("%s: status %d, figures wrong", stage, p.Status)
 			}
-			checks := map[string][2]string{
+			checkRows(t, stage, p, map[string][2]string{
 				"trend":     {"2026年5月", "2026年5月|100|80|1"},
 				"points":    {"政务大厅", "政务大厅|70|33.3|3"},
 				"terminals": {"1号窗口评价器", "1号窗口评价器|80|20|10"},
 				"reasons":   {"态度差", "态度差|3"},
 				"cases":     {"2026年6月", "2026年6月|0|0|1|0"},
-			}
-			for id, ch := range checks {
-				if got := rowOf(chartTable(p, id), ch[0]); got != ch[1] {
-					t.Errorf("%s: chart %s row %q, want %q", stage, id, got, ch[1])
-				}
-			}
+			})
 			if got := rowOf(chartTable(p, "trend"), "2026年6月"); got != "2026年6月|75.83|75.83|12" {
 				t.Errorf("%s: June trend %q", stage, got)
 			}
