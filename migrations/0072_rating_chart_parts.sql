@@ -49,5 +49,10 @@ CREATE TABLE rating_office_daily (
 -- makes the next rollup (`minyi migrate` runs one) roll them all again,
 -- which fills these tables with the same code that keeps them. Until it
 -- has, every reader of the aggregate reads the ratings (correct, slower).
+-- The days of an archived month stay rolled: their ratings are not in the
+-- database, and rolling them again would empty their daily aggregate (the
+-- charts show nothing of them but their monthly sums; a restore hands a
+-- month back to the rollup only when its aggregate differs).
 SELECT pg_advisory_xact_lock(7305004);
-DELETE FROM rating_rollup_days;
+DELETE FROM rating_rollup_days d WHERE NOT EXISTS (SELECT 1 FROM rating_archives a
+    WHERE a.restored_at IS NULL AND a.month = date_trunc('month', d.day)::date);

@@ -72,6 +72,11 @@ import (
 // older snapshot committing after one from a newer snapshot could
 // otherwise write back stale counts.
 //
+// The charts' aggregates (chart_parts.go: rating_daily_parts and
+// rating_office_daily) are recomputed by the same transactions, right after
+// rating_daily_counts and for the same (unit, day) pairs, so the protocol
+// keeps them as fresh; their readers do not read dirty pairs live.
+//
 // Marks name minutes rather than local days, so that neither the writer nor
 // Exclude needs the time zone; every zone in use since 1972 starts its days
 // on a whole minute. Days rolled in another zone (after TIME_ZONE changed)
