@@ -108,11 +108,7 @@ func sortByCount(l []ratings.KeyCounts) {
 // the rollup recomputed their days.
 func TestChartPartsStayEqualToTheRatings(t *testing.T) {
 	ctx := context.Background()
-	now := time.Now()
-	loc := noonZone(t, now)
-	d := newDailyWorld(t, 3)
-	d.w = ratings.NewWriter(d.pool, 2, 500, loc, quiet)
-	t.Cleanup(d.w.Close)
+	d, loc, now := newNoonWorld(t)
 	// The first unit's hall takes QR ratings, its terminal window ratings.
 	var point units.ServicePoint
 	err := db.Tx(ctx, d.pool, func(tx pgx.Tx) (err error) {
