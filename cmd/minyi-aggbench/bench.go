@@ -23,6 +23,9 @@ import (
 // queries and prints the results.
 func bench(ctx context.Context, o options, loc *time.Location, out io.Writer) error {
 	now := time.Now()
+	if o.fillCharts {
+		return fillCharts(ctx, o, loc, now, out)
+	}
 	m, ok, err := readMeta(ctx, o)
 	if err != nil {
 		return err
@@ -65,7 +68,8 @@ func bench(ctx context.Context, o options, loc *time.Location, out io.Writer) er
 	day := func(d time.Time) string { return d.Format(time.DateOnly) }
 
 	if o.reroll {
-		if _, err := pool.Exec(ctx, `TRUNCATE rating_daily_counts, rating_monthly_counts, rating_rollup_days, rating_dirty`); err != nil {
+		if _, err := pool.Exec(ctx, `TRUNCATE rating_daily_counts, rating_monthly_counts, rating_rollup_days, rating_dirty,
+			rating_daily_parts, rating_office_daily`); err != nil {
 			return err
 		}
 	}
@@ -83,6 +87,9 @@ func bench(ctx context.Context, o options, loc *time.Location, out io.Writer) er
 		return err
 	}
 	fmt.Fprintf(out, "   the aggregate holds %d (unit, day) rows\n", rows)
+	if err := printChartRows(ctx, pool, out); err != nil {
+		return err
+	}
 
 	// The hourly rollup once a day closes: one day for every unit.
 	if _, err := pool.Exec(ctx, `DELETE FROM rating_rollup_days WHERE day = $1::date`, day(today.AddDate(0, 0, -1))); err != nil {

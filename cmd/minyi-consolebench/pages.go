@@ -126,6 +126,15 @@ func catalogue() []spec {
 		// The overview, units, points, the audit log.
 		{route: "/console", path: "/console", who: both},
 		{route: "/console/todos", path: "/console/todos", who: both},
+		// Charts (issue 17): the office's over 30, 90 and 365 days (the
+		// office's rows of rating_office_daily, every unit's counts of the
+		// period, the open cases), a unit's over 30 and 365 days (its rows of
+		// rating_daily_parts, its category's monthly sums, its cases).
+		{route: "/console/charts", path: "/console/charts", who: office},
+		{route: "/console/charts", path: "/console/charts?days=90", filter: "90 days", who: office},
+		{route: "/console/charts", path: "/console/charts?days=365", filter: "365 days", who: office},
+		{route: "/console/units/:id/charts", path: "/console/units/{unit}/charts", who: both},
+		{route: "/console/units/:id/charts", path: "/console/units/{unit}/charts?days=365", filter: "365 days", who: both},
 		{route: "/api/v1/todos", path: "/api/v1/todos", who: both},
 		// Notifications (issue 14): every page's bell counts them too.
 		{route: "/console/notifications", path: "/console/notifications", who: both},

@@ -26,6 +26,8 @@ type Axis struct {
 	Max  *float64
 	// Suffix is put after each axis label, e.g. "%".
 	Suffix string
+	// Integer keeps the axis to whole numbers (counts).
+	Integer bool
 }
 
 // Cartesian is a chart of series over categories (days, units, reasons).
@@ -147,6 +149,9 @@ func valueAxis(a Axis) map[string]any {
 	}
 	if a.Max != nil {
 		m["max"] = *a.Max
+	}
+	if a.Integer {
+		m["minInterval"] = 1
 	}
 	if a.Suffix != "" {
 		m["axisLabel"] = map[string]any{"formatter": "{value}" + a.Suffix}

@@ -38,12 +38,36 @@ type Chart struct {
 	// Empty, when set, is shown instead of the chart: there is nothing to
 	// draw (e.g. "所选期间没有评价").
 	Empty string
+	// Wide spans the chart over both columns of a .chart-grid.
+	Wide bool
+	// TableOpen shows the table unfolded (e.g. a ranking whose rows link
+	// to the units); it is folded under "查看数据" otherwise.
+	TableOpen bool
 }
 
 // Table is a chart's figures as a table: a header row and rows of text.
 type Table struct {
 	Head []string
 	Rows [][]string
+	// Links, when set, holds for each row the address its first cell
+	// links to ("" for none), e.g. a ranked unit's page.
+	Links []string
+}
+
+// Link is the address row i's first cell links to, "" for none.
+func (t Table) Link(i int) string {
+	if i < len(t.Links) {
+		return t.Links[i]
+	}
+	return ""
+}
+
+// WithLinks returns c with the rows of its table linking to links (one a
+// row, "" for none) and the table shown unfolded.
+func (c Chart) WithLinks(links []string) Chart {
+	c.Table.Links = links
+	c.TableOpen = true
+	return c
 }
 
 // DataID is the id of the element holding the chart's option.

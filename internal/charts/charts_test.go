@@ -138,3 +138,15 @@ func TestNumber(t *testing.T) {
 		}
 	}
 }
+
+func TestTableLinksItsRows(t *testing.T) {
+	c := charts.Cartesian{Categories: []string{"省人社厅", "省商务厅"}, Horizontal: true,
+		Series: []charts.Series{{Name: "平均分", Bar: true, Values: []float64{92.5, 88}, Decimals: 1}}}.
+		Build("rank", "排名", "平均分排名").WithLinks([]string{"/console/units/1", ""})
+	page := render(t, c)
+	for _, want := range []string{`<details class="chart-table" open>`, `<th scope="row"><a href="/console/units/1">省人社厅</a></th>`, `<th scope="row">省商务厅</th>`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %s:\n%s", want, page)
+		}
+	}
+}

@@ -46,10 +46,12 @@ func (h Heatmap) Build(id, title, summary string) Chart {
 		low, high = "#eef4fc", "#1d5fbf"
 	}
 	opt["tooltip"] = map[string]any{"position": "top", "confine": true}
-	opt["grid"] = map[string]any{"left": 8, "right": 8, "top": 8, "bottom": 48, "containLabel": true}
+	// Room under the axis labels for the scale; the first Y on top, as in
+	// the table.
+	opt["grid"] = map[string]any{"left": 8, "right": 8, "top": 8, "bottom": 64, "containLabel": true}
 	opt["xAxis"] = map[string]any{"type": "category", "data": h.X, "name": h.XName, "splitArea": map[string]any{"show": true},
 		"axisLabel": map[string]any{"hideOverlap": true}}
-	opt["yAxis"] = map[string]any{"type": "category", "data": h.Y, "name": h.YName, "splitArea": map[string]any{"show": true}}
+	opt["yAxis"] = map[string]any{"type": "category", "data": h.Y, "name": h.YName, "inverse": true, "splitArea": map[string]any{"show": true}}
 	opt["visualMap"] = map[string]any{"min": lo, "max": hi, "calculable": true, "orient": "horizontal",
 		"left": "center", "bottom": 0, "itemHeight": 120, "precision": h.Decimals, "inRange": map[string]any{"color": []string{low, high}}}
 	opt["series"] = []any{map[string]any{"name": h.Name, "type": "heatmap", "data": data,

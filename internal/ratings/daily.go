@@ -65,17 +65,7 @@ WITH wanted AS (
 ), dirty_rolled AS (
 	SELECT d.unit_id, d.day, coalesce(r.upto, (d.day + 1)::timestamp AT TIME ZONE $1) AS hi
 	FROM dirty d JOIN rolled r ON r.day = d.day
-), pieces AS (
-	SELECT g::date AS day, coalesce(r.upto, g::date::timestamp AT TIME ZONE $1) AS lo,
-		(g::date + 1)::timestamp AT TIME ZONE $1 AS hi
-	FROM generate_series($2::date, $3::date, interval '1 day') AS g LEFT JOIN rolled r ON r.day = g::date
-	WHERE r.day IS NULL OR r.upto IS NOT NULL
-), runs AS (
-	SELECT min(lo) AS lo, max(hi) AS hi FROM (
-		SELECT lo, hi, count(*) FILTER (WHERE lo IS DISTINCT FROM prev_hi) OVER (ORDER BY day) AS run
-		FROM (SELECT day, lo, hi, lag(hi) OVER (ORDER BY day) AS prev_hi FROM pieces) AS p) AS q
-	GROUP BY run
-), {live}
+), ` + liveRunsCTE + `, {live}
 ), stored AS (
 	SELECT m.unit_id, m.n1, m.n2, m.n3, m.n4, m.n5 FROM rating_monthly_counts m
 	WHERE m.month IN (SELECT month FROM full_months) AND ($4::bigint[] IS NULL OR m.unit_id = ANY($4))
@@ -90,6 +80,22 @@ SELECT unit_id, sum(n1)::bigint, sum(n2)::bigint, sum(n3)::bigint, sum(n4)::bigi
 FROM (SELECT * FROM stored UNION ALL SELECT * FROM live) AS t
 GROUP BY unit_id
 HAVING sum(n1 + n2 + n3 + n4 + n5) > 0`
+
+// liveRunsCTE is the runs of time between the days $2..$3 that are read
+// from the ratings, given rolled (the days rolled in the zone $1 with
+// their watermarks): a day not rolled, and the current day from its
+// watermark on, consecutive pieces joined into one run.
+const liveRunsCTE = `pieces AS (
+	SELECT g::date AS day, coalesce(r.upto, g::date::timestamp AT TIME ZONE $1) AS lo,
+		(g::date + 1)::timestamp AT TIME ZONE $1 AS hi
+	FROM generate_series($2::date, $3::date, interval '1 day') AS g LEFT JOIN rolled r ON r.day = g::date
+	WHERE r.day IS NULL OR r.upto IS NOT NULL
+), runs AS (
+	SELECT min(lo) AS lo, max(hi) AS hi FROM (
+		SELECT lo, hi, count(*) FILTER (WHERE lo IS DISTINCT FROM prev_hi) OVER (ORDER BY day) AS run
+		FROM (SELECT day, lo, hi, lag(hi) OVER (ORDER BY day) AS prev_hi FROM pieces) AS p) AS q
+	GROUP BY run
+)`
 
 // liveByUnit reads the runs not rolled and the dirty pairs unit by unit,
 // down the (unit_id, rated_at) index: for a few units.

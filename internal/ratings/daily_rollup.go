@@ -72,6 +72,11 @@ import (
 // older snapshot committing after one from a newer snapshot could
 // otherwise write back stale counts.
 //
+// The charts' aggregates (chart_parts.go: rating_daily_parts and
+// rating_office_daily) are recomputed by the same transactions, right after
+// rating_daily_counts and for the same (unit, day) pairs, so the protocol
+// keeps them as fresh; their readers do not read dirty pairs live.
+//
 // Marks name minutes rather than local days, so that neither the writer nor
 // Exclude needs the time zone; every zone in use since 1972 starts its days
 // on a whole minute. Days rolled in another zone (after TIME_ZONE changed)
@@ -264,13 +269,15 @@ func RollUp(ctx context.Context, conn Conn, now time.Time, loc *time.Location) (
 	for _, c := range monthRuns(days) {
 		err := rollupTx(ctx, conn, func(tx pgx.Tx) error {
 			first, last := c[0].Format(time.DateOnly), c[1].Format(time.DateOnly)
-			for _, sql := range []string{takeDayMarksSQL, recomputeDaysSQL, markRolledSQL} {
+			for _, sql := range []string{takeDayMarksSQL, recomputeDaysSQL, recomputePartsDaysSQL, markRolledSQL} {
 				if _, err := tx.Exec(ctx, sql, tz, first, last); err != nil {
 					return err
 				}
 			}
-			_, err := tx.Exec(ctx, sumMonthSQL, first)
-			return err
+			if _, err := tx.Exec(ctx, sumMonthSQL, first); err != nil {
+				return err
+			}
+			return recomputeOffice(ctx, tx, daysBetween(c[0], c[1]))
 		})
 		if err != nil {
 			return res, err
@@ -334,8 +341,13 @@ func rollPairs(ctx context.Context, conn Conn, tz string) (taken, pairs int, err
 		if _, err := tx.Exec(ctx, recomputePairsSQL, tz, units, days); err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, sumPairMonthsSQL, units, days)
-		return err
+		if _, err := tx.Exec(ctx, recomputePartsPairsSQL, tz, units, days); err != nil {
+			return err
+		}
+		if _, err = tx.Exec(ctx, sumPairMonthsSQL, units, days); err != nil {
+			return err
+		}
+		return recomputeOffice(ctx, tx, days)
 	})
 	return taken, pairs, err
 }

@@ -109,8 +109,11 @@ func advanceToday(ctx context.Context, tx pgx.Tx, now time.Time, loc *time.Locat
 	if _, err := tx.Exec(ctx, recomputeTodaySQL, start, mark, day); err != nil {
 		return false, err
 	}
+	if _, err := tx.Exec(ctx, recomputePartsTodaySQL, start, mark, day, tz); err != nil {
+		return false, err
+	}
 	if _, err := tx.Exec(ctx, markTodaySQL, day, tz, mark); err != nil {
 		return false, err
 	}
-	return true, nil
+	return true, recomputeOffice(ctx, tx, []time.Time{time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, time.UTC)})
 }

@@ -28,13 +28,20 @@ func noonZone(t *testing.T, now time.Time) *time.Location {
 	return loc
 }
 
-func TestRollUpTodayMovesAWatermarkAndStaysExact(t *testing.T) {
-	ctx := context.Background()
+// newNoonWorld is a dailyWorld of three units whose writer cuts days in
+// noonZone, with the time the zone was chosen at.
+func newNoonWorld(t *testing.T) (*dailyWorld, *time.Location, time.Time) {
 	now := time.Now()
 	loc := noonZone(t, now)
 	d := newDailyWorld(t, 3)
 	d.w = ratings.NewWriter(d.pool, 2, 500, loc, quiet)
 	t.Cleanup(d.w.Close)
+	return d, loc, now
+}
+
+func TestRollUpTodayMovesAWatermarkAndStaysExact(t *testing.T) {
+	ctx := context.Background()
+	d, loc, now := newNoonWorld(t)
 	l := now.In(loc)
 	start := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, loc)
 	today := start.Format(time.DateOnly)

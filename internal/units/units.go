@@ -195,3 +195,11 @@ func CountUnits(ctx context.Context, q db.DBTX) (int, error) {
 	err := q.QueryRow(ctx, `SELECT count(*) FROM units`).Scan(&n)
 	return n, db.Err(err)
 }
+
+// CategoryUnitIDs returns the ids of the units of the category, abolished
+// ones included (their ratings count in the months they were rated).
+func CategoryUnitIDs(ctx context.Context, q db.DBTX, category string) ([]int64, error) {
+	rows, _ := q.Query(ctx, `SELECT id FROM units WHERE category = $1 ORDER BY id`, category)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	return ids, db.Err(err)
+}

@@ -68,6 +68,8 @@ type overviewPageData struct {
 	TodoCount   int
 	TodoOverdue int
 	Backlog     *todos.Item
+	// ChartsLink is the office's charts, or the unit's own for its users.
+	ChartsLink string
 }
 
 // cappedCount is a count shown as "10,000+" past its limit: the overview
@@ -256,6 +258,10 @@ func (s *Handlers) OverviewPage(c *gin.Context) {
 	d.Today = periodOf(sumPeriods(today), feedLink(all, day))
 	d.Month = periodOf(sumPeriods(mon), feedLink(all, month))
 	d.Year = periodOf(sumPeriods(yr), feedLink(all, year))
+	d.ChartsLink = "/console/charts"
+	if scope != nil {
+		d.ChartsLink = unitChartsPath(*scope)
+	}
 	d.UncheckedLink = "/console/ratings?rate_checked=false&excluded=false"
 	d.ExcludedLink = "/console/ratings?excluded=true"
 	s.Render(c, http.StatusOK, "console/overview.html", d)
