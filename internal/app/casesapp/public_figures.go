@@ -33,7 +33,7 @@ func releasedCasesChart(units []feedback.PublicUnit) charts.Chart {
 	}
 	c := charts.Cartesian{Categories: names, CategoryName: "单位", Horizontal: true,
 		Series: []charts.Series{{Name: "公开案件", Bar: true, Values: counts, Colour: charts.Palette[1]}},
-		Left:   charts.Axis{Name: "件", Min: charts.Float(0)}}.Build(id, title, "各单位已公开的整改案件数")
+		Left:   charts.Axis{Name: "件", Min: charts.Float(0)}}.Build(id, title, "各单位已公开的整改案件数").WholeNumbers()
 	c.Height = max(160, 50+len(names)*26)
 	return c
 }
@@ -57,6 +57,6 @@ func unitRatesChart(unit, all figures.Counts) charts.Chart {
 			{Name: "本单位", Bar: true, Values: pick(unit), Decimals: 2, Colour: charts.Palette[1]},
 			{Name: "全部单位", Bar: true, Values: pick(all), Decimals: 2, Colour: "#9db7e0"},
 		},
-		Left: charts.Axis{Name: "%", Min: charts.Float(0), Max: charts.Float(100), Suffix: "%"}}.
+		Left: charts.Axis{Min: charts.Float(0), Max: charts.Float(100), Suffix: "%"}}.
 		Build(id, title, "本单位的满意率、差评整改率、按期答复率与全部单位对比")
 }

@@ -53,7 +53,7 @@ func gradesChart(cats []results.Category) charts.Chart {
 		series = append(series, charts.Series{Name: gradeName(g), Bar: true, Stack: "grades", Values: counts[g], Colour: gradeColours[g]})
 	}
 	c := charts.Cartesian{Categories: names, CategoryName: "类别", Horizontal: true, Series: series,
-		Left: charts.Axis{Name: "个单位"}}.Build(id, title, "各类别优秀、良好、合格、不合格的单位数")
+		Left: charts.Axis{Name: "个单位"}}.Build(id, title, "各类别优秀、良好、合格、不合格的单位数").WholeNumbers()
 	c.Height = max(180, 90+len(cats)*36)
 	return c
 }
@@ -63,7 +63,7 @@ func gradesChart(cats []results.Category) charts.Chart {
 // that got 优秀 and 良好 and at the pass line (合格线, PassMin).
 func distributionChart(index int, cat results.Category, passMin float64, decimals int) charts.Chart {
 	id := "dist-" + strconv.Itoa(index)
-	title := cat.Name + " 综合得分分布"
+	const title = "综合得分分布与等次线"
 	var names []string
 	byGrade := map[string][]float64{}
 	lowest := map[string]float64{}
@@ -103,7 +103,7 @@ func distributionChart(index int, cat results.Category, passMin float64, decimal
 	}
 	marks, labels = append(marks, passMin), append(labels, "合格线 "+charts.Number(passMin, decimals))
 	c := charts.Cartesian{Categories: names, CategoryName: "名次. 单位", Series: series, MarkValues: marks, MarkLabels: labels,
-		Left: charts.Axis{Name: "分", Min: charts.Float(0)}}.
+		Left: charts.Axis{Min: charts.Float(0)}}.
 		Build(id, title, cat.Name+"各单位综合得分从高到低，按等次着色，虚线为优秀、良好的最低分和合格线")
 	c.Height = 300
 	return c
@@ -113,7 +113,7 @@ func distributionChart(index int, cat results.Category, passMin float64, decimal
 // previous cycle (its only predecessor's, for a renamed unit).
 func compareChart(index int, cat results.Category, prev results.Previous, decimals int) charts.Chart {
 	id := "compare-" + strconv.Itoa(index)
-	title := cat.Name + " 本年度与" + strconv.Itoa(prev.Year) + "年度对比"
+	title := "本年度与上年度（" + prev.Name + "）对比"
 	var names []string
 	var now, before []float64
 	for _, l := range cat.Lines {
@@ -180,7 +180,7 @@ func sum(vs []float64) float64 {
 // the composite).
 func publicScoreChart(index int, cat results.Category) charts.Chart {
 	id := "public-" + strconv.Itoa(index)
-	title := cat.Name + " 综合得分"
+	const title = "综合得分"
 	var names []string
 	var vals []float64
 	for _, l := range cat.Lines {

@@ -20,7 +20,7 @@ import (
 // says so.
 func rankingChart(index int, cat scores.Category) charts.Chart {
 	id := "rank-" + strconv.Itoa(index)
-	title := cat.Name + " 得分排名"
+	const title = "得分排名（日常评价部分 + 年度评价部分）"
 	var names []string
 	var daily, annual, whole []float64
 	anyHidden := false
@@ -67,4 +67,4 @@ func parts(r score.Result) (daily, annual float64) {
 }
 
 // rankingHeight gives each unit of a horizontal ranking a readable row.
-func rankingHeight(n int) int { return max(200, 60+n*22) }
+func rankingHeight(n int) int { return max(160, 70+n*24) }

@@ -16,7 +16,10 @@ const maxRateDays = 400
 // respondents who had submitted by the end of each day (cumulative), from
 // the first day with a submission to the last. Groups without respondents
 // (answered through survey agencies only) have no rate and are left out.
-func responseRateChart(progress []surveys.GroupProgress, days []surveys.DaySubmissions) charts.Chart {
+//
+// The days run from the survey's opening (opened, "" when unknown) to the
+// last submission, or to today (until) while the survey takes answers.
+func responseRateChart(progress []surveys.GroupProgress, days []surveys.DaySubmissions, opened, until string) charts.Chart {
 	const id, title = "response-rate", "各群体提交率变化"
 	var groups []surveys.GroupProgress
 	for _, g := range progress {
@@ -31,6 +34,12 @@ func responseRateChart(progress []surveys.GroupProgress, days []surveys.DaySubmi
 	last, err2 := time.Parse(time.DateOnly, days[len(days)-1].Day)
 	if err1 != nil || err2 != nil {
 		return charts.Chart{ID: id, Title: title, Empty: "还没有受访人提交答卷。"}
+	}
+	if d, err := time.Parse(time.DateOnly, opened); err == nil && d.Before(first) {
+		first = d
+	}
+	if d, err := time.Parse(time.DateOnly, until); err == nil && d.After(last) {
+		last = d
 	}
 	if n := int(last.Sub(first).Hours()/24) + 1; n > maxRateDays {
 		first = last.AddDate(0, 0, -(maxRateDays - 1))
@@ -69,7 +78,7 @@ func responseRateChart(progress []surveys.GroupProgress, days []surveys.DaySubmi
 		series = append(series, charts.Series{Name: g.Name + "（" + strconv.Itoa(g.Total) + "人）", Values: vals, Decimals: 1})
 	}
 	return charts.Cartesian{Categories: labels, CategoryName: "日期", Series: series, Zoom: len(labels) > 31,
-		Left: charts.Axis{Name: "提交率", Min: charts.Float(0), Max: charts.Float(100), Suffix: "%"}}.
+		Left: charts.Axis{Min: charts.Float(0), Max: charts.Float(100), Suffix: "%"}}.
 		Build(id, title, "各受访群体截至每天的累计提交率")
 }
 
@@ -111,6 +120,13 @@ func aspectsHeatmap(aspects []surveys.Question, means []surveys.AspectMean, cate
 	}
 	c := charts.Heatmap{X: x, Y: y, Cells: cells, Name: "平均分", Decimals: 2, XName: "评价项目", YName: "单位",
 		Low: "#c8161d", High: "#1f7a3a"}.Build(id, title, "各单位各分项评价的平均分（非常满意为5分，非常不满意为1分）")
-	c.Height = max(220, 110+len(y)*26)
+	c.Height = max(220, 120+len(y)*26)
+	// A mean is read on the fixed 1–5 scale (4 is good, whatever the
+	// others), red through yellow to green; the scale's handles sit below
+	// the axis labels.
+	vm := c.Option["visualMap"].(map[string]any)
+	vm["min"], vm["max"] = 1, 5
+	vm["inRange"] = map[string]any{"color": []string{"#c8161d", "#f5c342", "#1f7a3a"}}
+	c.Option["grid"].(map[string]any)["bottom"] = 76
 	return c
 }

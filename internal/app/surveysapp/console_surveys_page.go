@@ -120,7 +120,15 @@ func (s *Handlers) loadSurveyCharts(c *gin.Context, d *surveyPageData) error {
 		if err != nil {
 			return err
 		}
-		d.RateChart = responseRateChart(progress, days)
+		loc := s.Config.Location
+		var opened, until string
+		if sv := d.Survey; sv.OpenedAt != nil {
+			opened = sv.OpenedAt.In(loc).Format(time.DateOnly)
+		}
+		if d.Survey.Status == surveys.StatusOpen && !d.Expired {
+			until = s.Now().In(loc).Format(time.DateOnly)
+		}
+		d.RateChart = responseRateChart(progress, days, opened, until)
 		if d.Categories, err = cycles.Categories(c, tx, d.Survey.CycleID, s.Config.UnitCategories); err != nil {
 			return err
 		}
