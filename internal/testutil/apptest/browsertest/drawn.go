@@ -6,6 +6,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
@@ -80,4 +82,25 @@ func ChartsDrawn(t *testing.T, ctx context.Context, console *Console, url string
 		t.Fatalf("%s: console errors: %s", url, strings.Join(errs, "\n"))
 	}
 	return n
+}
+
+// PrintedCharts switches the page to print media (as the browser's print
+// preview does) and fails the test when a chart's drawing has no width or
+// height there, or the "查看数据" toggles still show.
+func PrintedCharts(t *testing.T, ctx context.Context) {
+	t.Helper()
+	Do(t, ctx, "print media", func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"})
+		return chromedp.Void{}, err
+	})
+	defer Do(t, ctx, "screen media", func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{})
+		return chromedp.Void{}, err
+	})
+	if n := Eval[int](t, ctx, `[...document.querySelectorAll('.chart svg')].filter(s => { const r = s.getBoundingClientRect(); return r.width < 100 || r.height < 100 }).length`); n > 0 {
+		t.Errorf("printed: %d charts without a drawing", n)
+	}
+	if n := Eval[int](t, ctx, `[...document.querySelectorAll('.chart-table summary')].filter(s => getComputedStyle(s).display !== 'none').length`); n > 0 {
+		t.Errorf("printed: %d 查看数据 toggles show", n)
+	}
 }
