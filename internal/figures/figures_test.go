@@ -145,7 +145,13 @@ func onCase(t *testing.T, pool *pgxpool.Pool, unit int64, ratingID, status, grou
 	if err != nil {
 		t.Fatal(err)
 	}
+	// As a valid verdict leaves it (feedback/verdicts.go): the source and
+	// the review that names the case.
 	if _, err := pool.Exec(ctx, `INSERT INTO case_sources (case_id, source_kind, source_id) VALUES ($1, 'rating', $2)`, id, ratingID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, `INSERT INTO feedback_reviews (source_kind, source_id, unit_id, verdict, case_id, decided_at, rated_at)
+		SELECT 'rating', $2::text, unit_id, 'valid', $1, now(), rated_at FROM ratings WHERE id = $2::text::uuid`, id, ratingID); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -33,14 +33,16 @@ func Refresh(ctx context.Context, pool *pgxpool.Pool, now time.Time, loc *time.L
 }
 
 // fixedSQL counts the counted 差评 (level 1–2, not excluded) rated in
-// [$1, $2) whose case is closed, per unit of the rating. A rating belongs
-// to at most one case (case_sources' key).
+// [$1, $2) whose case is closed, per unit of the rating. A rating reaches a
+// case through its valid review (one per rating, feedback/verdicts.go),
+// which carries the rating's time: the reviews of the year come from their
+// rated_at index and each rating is one probe of its partition's key.
 const fixedSQL = `SELECT r.unit_id, count(*)::bigint
-	FROM rectification_cases c
-	JOIN case_sources cs ON cs.case_id = c.id AND cs.source_kind = 'rating'
-	JOIN ratings r ON r.id = cs.source_id::uuid AND r.rated_at >= $1 AND r.rated_at < $2
-	WHERE c.status = 'closed' AND c.source_kind = 'rating' AND c.created_at >= $1
-		AND r.level <= 2 AND NOT r.excluded
+	FROM feedback_reviews fr
+	JOIN rectification_cases c ON c.id = fr.case_id AND c.status = 'closed'
+	JOIN ratings r ON r.id = fr.source_id::uuid AND r.rated_at = fr.rated_at
+	WHERE fr.source_kind = 'rating' AND fr.verdict IS NOT NULL AND fr.verdict = 'valid'
+		AND fr.rated_at >= $1 AND fr.rated_at < $2 AND r.level <= 2 AND NOT r.excluded
 	GROUP BY r.unit_id`
 
 // answeredSQL counts the public's cases (from ratings and survey opinions)
