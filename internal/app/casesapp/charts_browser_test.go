@@ -8,11 +8,10 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"minyi/internal/demo"
 	"minyi/internal/figures"
 	"minyi/internal/testutil/apptest"
 	"minyi/internal/testutil/apptest/browsertest"
-	"minyi/internal/testutil/browser"
+	"minyi/internal/testutil/apptest/fixtures"
 )
 
 // The public case pages and the portal read on a phone (WeChat's browser)
@@ -20,11 +19,8 @@ import (
 // cases per unit as bars, and a unit's rates beside all units'.
 func TestBrowserPublicFiguresAndCharts(t *testing.T) {
 	at := time.Date(2026, 12, 3, 10, 0, 0, 0, apptest.Shanghai)
-	app := apptest.New(t, apptest.Options{Now: func() time.Time { return at }})
+	app := fixtures.Demo(t, at)
 	ctx0 := context.Background()
-	if _, err := demo.Seed(ctx0, app.Pool, app.Config, app.Keys, at); err != nil {
-		t.Fatal(err)
-	}
 	// Before the maintenance's first run the pages say the figures come.
 	body := apptest.Get(t, app.Client(), "/cases").Body
 	if !strings.Contains(body, "本年度数据尚在生成") {
@@ -40,8 +36,7 @@ func TestBrowserPublicFiguresAndCharts(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, width := range []int64{375, 1440} {
-		ctx := browser.New(t, browser.Options{Width: width, Height: 900})
-		console := browsertest.WatchConsole(t, ctx)
+		ctx, console := browsertest.Watched(t, width)
 		browsertest.Do(t, ctx, "the portal", chromedp.Navigate(app.URL+"/"), chromedp.WaitVisible(chromedp.ID("figures")))
 		if s := browsertest.Text(t, ctx, "#figures .fig-satisfaction"); s != y.Province.Satisfaction().Text() {
 			t.Errorf("portal 满意率 %q, want %q", s, y.Province.Satisfaction().Text())
@@ -56,8 +51,6 @@ func TestBrowserPublicFiguresAndCharts(t *testing.T) {
 			t.Errorf("unit 按期答复率 %q, want %q", s, own.OnTimeAnswers().Text())
 		}
 		browsertest.PrintedCharts(t, ctx)
-		if over := browsertest.Eval[float64](t, ctx, `document.documentElement.scrollWidth - window.innerWidth`); over > 0 {
-			t.Errorf("%d px: the page scrolls %.0f px sideways", width, over)
-		}
+		browsertest.NoSidewaysScroll(t, ctx)
 	}
 }

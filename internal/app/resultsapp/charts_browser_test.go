@@ -1,15 +1,13 @@
 package resultsapp_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
 
-	"minyi/internal/demo"
 	"minyi/internal/testutil/apptest"
 	"minyi/internal/testutil/apptest/browsertest"
-	"minyi/internal/testutil/browser"
+	"minyi/internal/testutil/apptest/fixtures"
 )
 
 // The office's results page of the demo's current year draws the grades
@@ -19,16 +17,11 @@ import (
 // category's bars — on a phone and a desktop, in print, with no console
 // error under the CSP.
 func TestBrowserResultChartsDrawn(t *testing.T) {
-	at := time.Date(2026, 12, 3, 10, 0, 0, 0, apptest.Shanghai)
-	app := apptest.New(t, apptest.Options{Now: func() time.Time { return at }})
-	if _, err := demo.Seed(context.Background(), app.Pool, app.Config, app.Keys, at); err != nil {
-		t.Fatal(err)
-	}
+	app := fixtures.Demo(t, time.Date(2026, 12, 3, 10, 0, 0, 0, apptest.Shanghai))
 	this := apptest.Itoa(int64(app.Count(t, `SELECT id FROM assessment_cycles WHERE year = 2026`)))
 	last := apptest.Itoa(int64(app.Count(t, `SELECT id FROM assessment_cycles WHERE year = 2025`)))
 	for _, width := range []int64{375, 1440} {
-		ctx := browser.New(t, browser.Options{Width: width, Height: 900})
-		console := browsertest.WatchConsole(t, ctx)
+		ctx, console := browsertest.Watched(t, width)
 		browsertest.ChartsDrawn(t, ctx, console, app.URL+"/results/"+last, 7)
 		browsertest.PrintedCharts(t, ctx)
 		browsertest.SignIn(t, ctx, app.URL, "office", "office-demo-2026")
@@ -40,8 +33,6 @@ func TestBrowserResultChartsDrawn(t *testing.T) {
 			t.Errorf("%d px: %d comparisons with 2025, want one per category (6)", width, n)
 		}
 		browsertest.PrintedCharts(t, ctx)
-		if over := browsertest.Eval[float64](t, ctx, `document.documentElement.scrollWidth - window.innerWidth`); over > 0 {
-			t.Errorf("%d px: the page scrolls %.0f px sideways", width, over)
-		}
+		browsertest.NoSidewaysScroll(t, ctx)
 	}
 }

@@ -15,14 +15,6 @@ func line(id int64, name string, rank int, composite float64, grade string) *res
 	return l
 }
 
-func table(rows [][]string) string {
-	out := make([]string, len(rows))
-	for i, r := range rows {
-		out[i] = strings.Join(r, ",")
-	}
-	return strings.Join(out, ";")
-}
-
 // Five units of one category: 优秀 92.5, 良好 88, 合格 75, 不合格 60 and
 // one incomplete; a second category with one 优秀.
 func TestResultChartsOnAKnownCategory(t *testing.T) {
@@ -33,14 +25,14 @@ func TestResultChartsOnAKnownCategory(t *testing.T) {
 	}
 	prev := results.Previous{Name: "2025年度", Year: 2025, Composites: map[int64]float64{1: 90, 3: 80.25}, Via: map[int64]string{3: "旧丙局"}}
 	grades, per := resultCharts(cats, 70, 2, &prev)
-	if got := table(grades.Table.Rows); got != "经济发展类,1,1,1,1,1;社会服务类,1,0,0,0,0" {
+	if got := grades.Table.Text(); got != "经济发展类,1,1,1,1,1;社会服务类,1,0,0,0,0" {
 		t.Errorf("grades %s", got)
 	}
 	if got := strings.Join(grades.Table.Head, ","); got != "类别,优秀,良好,合格,不合格,未评定" {
 		t.Errorf("grades head %s", got)
 	}
 	d := per[0].Distribution
-	if got := table(d.Table.Rows); got != "1. 甲局,92.5,—,—,—;2. 乙局,—,88,—,—;3. 丙局,—,—,75,—;4. 丁局,—,—,—,60" {
+	if got := d.Table.Text(); got != "1. 甲局,92.5,—,—,—;2. 乙局,—,88,—,—;3. 丙局,—,—,75,—;4. 丁局,—,—,—,60" {
 		t.Errorf("distribution %s", got)
 	}
 	marks := d.Option["series"].([]any)[0].(map[string]any)["markLine"].(map[string]any)["data"].([]any)
@@ -55,14 +47,14 @@ func TestResultChartsOnAKnownCategory(t *testing.T) {
 	if cmp == nil {
 		t.Fatal("no comparison")
 	}
-	if got := table(cmp.Table.Rows); got != "甲局,92.5,90;乙局,88,—;丙局（上年为旧丙局）,75,80.25;丁局,60,—" {
+	if got := cmp.Table.Text(); got != "甲局,92.5,90;乙局,88,—;丙局（上年为旧丙局）,75,80.25;丁局,60,—" {
 		t.Errorf("comparison %s", got)
 	}
 	if _, per := resultCharts(cats, 70, 2, nil); per[0].Compare != nil {
 		t.Error("a comparison without a previous cycle")
 	}
 	pub := publicScoreChart(1, cats[1])
-	if got := table(pub.Table.Rows); got != "1. 己局,90" {
+	if got := pub.Table.Text(); got != "1. 己局,90" {
 		t.Errorf("public %s", got)
 	}
 }

@@ -7,14 +7,6 @@ import (
 	"minyi/internal/surveys"
 )
 
-func rows(rs [][]string) string {
-	out := make([]string, len(rs))
-	for i, r := range rs {
-		out[i] = strings.Join(r, ",")
-	}
-	return strings.Join(out, ";")
-}
-
 // Four deputies: one submits on 11-02, two on 11-04; the survey opened on
 // 11-01 and is open until today, 11-05. Agency respondents (no invitations)
 // have no rate.
@@ -22,7 +14,7 @@ func TestResponseRateIsCumulative(t *testing.T) {
 	progress := []surveys.GroupProgress{{Key: "npc", Name: "人大代表", Total: 4, Submitted: 3}, {Key: "users", Name: "服务对象"}}
 	days := []surveys.DaySubmissions{{Group: "npc", Day: "2026-11-02", Count: 1}, {Group: "npc", Day: "2026-11-04", Count: 2}}
 	c := responseRateChart(progress, days, "2026-11-01", "2026-11-05")
-	if got := rows(c.Table.Rows); got != "2026-11-01,0;2026-11-02,25;2026-11-03,25;2026-11-04,75;2026-11-05,75" {
+	if got := c.Table.Text(); got != "2026-11-01,0;2026-11-02,25;2026-11-03,25;2026-11-04,75;2026-11-05,75" {
 		t.Errorf("rates %s", got)
 	}
 	if got := strings.Join(c.Table.Head, ","); got != "日期,人大代表（4人）" {
@@ -38,7 +30,7 @@ func TestAspectsHeatmapCells(t *testing.T) {
 	means := []surveys.AspectMean{{UnitID: 1, UnitName: "甲局", Aspect: "q2", Mean: 4.5, Count: 2},
 		{UnitID: 1, UnitName: "甲局", Aspect: "q3", Mean: 3, Count: 2}, {UnitID: 2, UnitName: "乙局", Aspect: "q3", Mean: 4.25, Count: 4}}
 	c := aspectsHeatmap(aspects, means, "经济发展类")
-	if got := rows(c.Table.Rows); got != "甲局,4.5,3;乙局,—,4.25" {
+	if got := c.Table.Text(); got != "甲局,4.5,3;乙局,—,4.25" {
 		t.Errorf("cells %s", got)
 	}
 	if vm := c.Option["visualMap"].(map[string]any); vm["min"] != 1 || vm["max"] != 5 {

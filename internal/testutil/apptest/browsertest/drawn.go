@@ -10,6 +10,8 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"minyi/internal/testutil/browser"
 )
 
 // Console collects what the open page writes to its console as an error or
@@ -102,5 +104,22 @@ func PrintedCharts(t *testing.T, ctx context.Context) {
 	}
 	if n := Eval[int](t, ctx, `[...document.querySelectorAll('.chart-table summary')].filter(s => getComputedStyle(s).display !== 'none').length`); n > 0 {
 		t.Errorf("printed: %d 查看数据 toggles show", n)
+	}
+}
+
+// Watched starts a headless browser width CSS pixels wide and collects its
+// console errors from the start.
+func Watched(t *testing.T, width int64) (context.Context, *Console) {
+	t.Helper()
+	ctx := browser.New(t, browser.Options{Width: width, Height: 900})
+	return ctx, WatchConsole(t, ctx)
+}
+
+// NoSidewaysScroll fails the test when the open page is wider than the
+// window (a phone would scroll it sideways).
+func NoSidewaysScroll(t *testing.T, ctx context.Context) {
+	t.Helper()
+	if over := Eval[float64](t, ctx, `document.documentElement.scrollWidth - window.innerWidth`); over > 0 {
+		t.Errorf("%s: the page scrolls %.0f px sideways", Eval[string](t, ctx, `location.pathname`), over)
 	}
 }
