@@ -46,16 +46,20 @@ type AspectMean struct {
 }
 
 // AspectMeans returns the mean of every aspect per unit of the category
-// (every unit when category is ""), units by name. It reads the survey's
-// responses about those units down the (survey_id, unit_id, group_key)
-// index; unanswered or skipped aspects do not count.
+// (every unit when category is ""), units by name. Each unit's responses
+// are read down the (survey_id, unit_id, group_key) index, so the read
+// grows with the category's responses, not the survey's (a province's
+// survey holds some hundred thousand); unanswered or skipped aspects do
+// not count.
 func AspectMeans(ctx context.Context, q db.DBTX, surveyID int64, category string) ([]AspectMean, error) {
-	rows, _ := q.Query(ctx, `SELECT u.id, u.name, a.key, avg(a.value::int)::float8, count(*)::int
-		FROM units u
-		JOIN survey_responses r ON r.survey_id = $1 AND r.unit_id = u.id
-		CROSS JOIN LATERAL jsonb_each_text(r.aspects) a
-		WHERE ($2 = '' OR u.category = $2) AND a.value IN ('1', '2', '3', '4', '5')
-		GROUP BY u.id, u.name, a.key ORDER BY u.name, u.id, a.key`, surveyID, category)
+	rows, _ := q.Query(ctx, `SELECT u.id, u.name, x.key, x.mean, x.n
+		FROM units u CROSS JOIN LATERAL (
+			SELECT a.key, avg(a.value::int)::float8 AS mean, count(*)::int AS n
+			FROM survey_responses r CROSS JOIN LATERAL jsonb_each_text(r.aspects) a
+			WHERE r.survey_id = $1 AND r.unit_id = u.id AND a.value IN ('1', '2', '3', '4', '5')
+			GROUP BY a.key) x
+		WHERE ($2 = '' OR u.category = $2)
+		ORDER BY u.name, u.id, x.key`, surveyID, category)
 	var out []AspectMean
 	var m AspectMean
 	_, err := pgx.ForEachRow(rows, []any{&m.UnitID, &m.UnitName, &m.Aspect, &m.Mean, &m.Count}, func() error {
