@@ -87,6 +87,10 @@ func TestRefreshCountsAKnownYear(t *testing.T) {
 	if err != nil || !ok || tot.Province != y.Province {
 		t.Errorf("totals %+v %v %v, want %+v", tot.Province, ok, err, y.Province)
 	}
+	tot, own, ok, err := figures.LoadUnit(ctx, pool, a)
+	if err != nil || !ok || tot.Province != y.Province || own != ua.Counts {
+		t.Errorf("unit %+v of %+v %v %v", own, tot.Province, ok, err)
+	}
 
 	// A second run replaces the year's rows: an exclusion shows.
 	if _, err := pool.Exec(ctx, `UPDATE ratings SET excluded = true, exclude_reason = 'test' WHERE id = $1`, r1); err != nil {

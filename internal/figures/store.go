@@ -161,3 +161,21 @@ func LoadTotals(ctx context.Context, q db.DBTX) (Year, bool, error) {
 	y.Province = p
 	return y, err == nil, db.Err(err)
 }
+
+// LoadUnit returns the newest year's figures summed over the units and the
+// unit's own counts (zero when it has none), and false when none were
+// computed yet: two small reads, for a unit's public page.
+func LoadUnit(ctx context.Context, q db.DBTX, unitID int64) (Year, Counts, bool, error) {
+	y, ok, err := LoadTotals(ctx, q)
+	if err != nil || !ok {
+		return y, Counts{}, ok, err
+	}
+	var c Counts
+	err = q.QueryRow(ctx, `SELECT ratings, satisfied, bad, bad_fixed, answered, answered_on_time
+		FROM public_figures WHERE year = $1 AND unit_id = $2`, y.Year, unitID).
+		Scan(&c.Ratings, &c.Satisfied, &c.Bad, &c.BadFixed, &c.Answered, &c.OnTime)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return y, Counts{}, true, nil
+	}
+	return y, c, err == nil, db.Err(err)
+}

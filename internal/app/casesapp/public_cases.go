@@ -93,12 +93,9 @@ func (s *Handlers) PublicUnitCasesPage(c *gin.Context) {
 	}
 	today := s.Now().In(s.Config.Location)
 	d := publicUnitCasesData{Title: u.Name + "整改公开", Unit: u}
-	if d.Figures.Year, d.Figures.Ready, err = figures.Load(c, s.Pool); err != nil {
+	if d.Figures.Year, d.Own, d.Figures.Ready, err = figures.LoadUnit(c, s.Pool, u.ID); err != nil {
 		s.publicCasesError(c, err)
 		return
-	}
-	if own, ok := d.Figures.Year.Unit(u.ID); ok {
-		d.Own = own.Counts
 	}
 	d.Chart = unitRatesChart(d.Own, d.Figures.Year.Province)
 	for _, cs := range list {
