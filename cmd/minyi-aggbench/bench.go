@@ -161,6 +161,9 @@ func bench(ctx context.Context, o options, loc *time.Location, out io.Writer) er
 	if err := b.console(today); err != nil {
 		return err
 	}
+	if err := b.publicFigures(now); err != nil {
+		return err
+	}
 	fmt.Fprintf(out, "== %d units, about %d ratings (planner estimate), zone %s\n", m.Units, total, o.tz)
 	return nil
 }

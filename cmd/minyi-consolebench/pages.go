@@ -182,6 +182,8 @@ func catalogue() []spec {
 		{route: "/console/surveys", path: "/console/surveys", who: office},
 		{route: "/console/surveys/new", path: "/console/surveys/new", who: office},
 		{route: "/console/surveys/:id", path: "/console/surveys/{survey}", who: office},
+		// The overview's aspects heat map for another category than the first.
+		{route: "/console/surveys/:id", path: "/console/surveys/{survey}?category=%E7%A4%BE%E4%BC%9A%E6%9C%8D%E5%8A%A1%E7%B1%BB", filter: "aspects of 社会服务类", who: office},
 		{route: "/console/surveys/:id/edit", path: "/console/surveys/{survey}/edit", who: office},
 		{route: "/console/surveys/:id/respondents/:rid/qr.png", path: "/console/surveys/{survey}/respondents/{respondent}/qr.png", who: office},
 		{route: "/console/surveys/:id/letters", path: "/console/surveys/{survey}/letters", who: office},

@@ -170,7 +170,7 @@ func markLines(vs []float64, labels []string, horizontal bool) map[string]any {
 		if i < len(labels) {
 			label = labels[i]
 		}
-		data[i] = map[string]any{key: v, "name": label, "label": map[string]any{"formatter": label}}
+		data[i] = map[string]any{key: v, "name": label, "label": map[string]any{"formatter": label, "position": "insideEndTop"}}
 	}
 	return map[string]any{"symbol": "none", "silent": true, "lineStyle": map[string]any{"type": "dashed", "color": "#646a73"}, "data": data}
 }

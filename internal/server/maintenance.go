@@ -7,6 +7,7 @@ import (
 
 	"minyi/internal/audit"
 	"minyi/internal/feedback"
+	"minyi/internal/figures"
 	"minyi/internal/maintenance"
 	"minyi/internal/ratings"
 	"minyi/internal/selfeval"
@@ -57,6 +58,9 @@ func (s *Server) maintenanceRunner(interval time.Duration) *maintenance.Runner {
 			}),
 			step("audit chain", func(ctx context.Context) error {
 				return audit.DailyUpkeep(ctx, s.Pool, s.Now(), s.Config.Location)
+			}),
+			step("public figures", func(ctx context.Context) error {
+				return figures.Refresh(ctx, s.Pool, s.Now(), s.Config.Location)
 			}),
 		},
 	}

@@ -7,25 +7,34 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"minyi/internal/apperr"
+	"minyi/internal/charts"
 	"minyi/internal/db"
 	"minyi/internal/feedback"
+	"minyi/internal/figures"
 	"minyi/internal/httpx"
 	"minyi/internal/units"
 )
 
 type publicCasesData struct {
-	Title string
-	Units []feedback.PublicUnit
+	Title   string
+	Units   []feedback.PublicUnit
+	Figures publicFigures
+	Chart   charts.Chart
 }
 
-// PublicCasesPage lists, without login, the units with released cases.
+// PublicCasesPage lists, without login, the units with released cases, with
+// the 好差评 figures of all units and of each.
 func (s *Handlers) PublicCasesPage(c *gin.Context) {
-	list, err := feedback.ListPublicUnits(c, s.Pool)
+	d := publicCasesData{Title: "整改公开"}
+	err := db.Parallel(s.Pool,
+		func(q db.DBTX) (err error) { d.Units, err = feedback.ListPublicUnits(c, q); return err },
+		func(q db.DBTX) (err error) { d.Figures.Year, d.Figures.Ready, err = figures.Load(c, q); return err })
 	if err != nil {
 		s.publicCasesError(c, err)
 		return
 	}
-	s.Render(c, http.StatusOK, "public/cases.html", publicCasesData{Title: "整改公开", Units: list})
+	d.Chart = releasedCasesChart(d.Units)
+	s.Render(c, http.StatusOK, "public/cases.html", d)
 }
 
 // publicUpdate is one public entry of a case's progress.
@@ -56,6 +65,11 @@ type publicUnitCasesData struct {
 	Title string
 	Unit  units.Unit
 	Cases []publicCase
+	// Figures are the unit's 好差评 figures (Own) beside all units' (in
+	// Figures.Year.Province), with Chart comparing them.
+	Figures publicFigures
+	Own     figures.Counts
+	Chart   charts.Chart
 }
 
 // PublicUnitCasesPage shows, without login, a unit's released cases and their
@@ -79,6 +93,11 @@ func (s *Handlers) PublicUnitCasesPage(c *gin.Context) {
 	}
 	today := s.Now().In(s.Config.Location)
 	d := publicUnitCasesData{Title: u.Name + "整改公开", Unit: u}
+	if d.Figures.Year, d.Own, d.Figures.Ready, err = figures.LoadUnit(c, s.Pool, u.ID); err != nil {
+		s.publicCasesError(c, err)
+		return
+	}
+	d.Chart = unitRatesChart(d.Own, d.Figures.Year.Province)
 	for _, cs := range list {
 		p := publicCase{ID: cs.ID, Source: cs.SourceLabel(), Problem: feedback.StripPhones(cs.Problem), Status: cs.StatusLabel(),
 			StatusKey: cs.Status, SentOn: httpx.Deref(cs.SentOn), AnswerDue: httpx.Deref(cs.AnswerDue), FixDue: httpx.Deref(cs.FixDue),

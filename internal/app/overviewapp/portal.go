@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"minyi/internal/db"
+	"minyi/internal/figures"
 	"minyi/internal/office"
 )
 
@@ -26,6 +27,10 @@ type portalData struct {
 	Targets []portalLink
 	// Cases counts the rectification cases released to the public.
 	Cases int
+	// Figures are the 好差评 figures of all units this year (FiguresReady
+	// when the maintenance has computed them).
+	Figures      figures.Year
+	FiguresReady bool
 }
 
 // portalRows is how many cycles each list of the portal shows.
@@ -71,7 +76,8 @@ func (s *Handlers) PortalPage(c *gin.Context) {
 		},
 		func(q db.DBTX) error {
 			return db.Err(q.QueryRow(c, `SELECT count(*) FROM rectification_cases WHERE released`).Scan(&d.Cases))
-		})
+		},
+		func(q db.DBTX) (err error) { d.Figures, d.FiguresReady, err = figures.LoadTotals(c, q); return err })
 	if err != nil {
 		s.ErrorPage(c, http.StatusServiceUnavailable, "暂时无法访问", "系统繁忙，请稍后再试。")
 		return

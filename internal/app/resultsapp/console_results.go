@@ -9,6 +9,7 @@ import (
 
 	"minyi/internal/apperr"
 	"minyi/internal/assessment"
+	"minyi/internal/charts"
 	"minyi/internal/cycles"
 	"minyi/internal/db"
 	"minyi/internal/httpx"
@@ -39,6 +40,10 @@ type resultsPageData struct {
 	// Approvals: the cycle's approvers of results, publication choice and
 	// the requests for approval of the final results.
 	Approvals resultApprovals
+	// GradesChart counts the grades per category; CategoryCharts[i] are
+	// the charts of Categories[i].
+	GradesChart    charts.Chart
+	CategoryCharts []categoryCharts
 }
 
 // ManySchemes reports whether a line shown was scored on a scheme group's
@@ -94,8 +99,14 @@ func (s *Handlers) showResults(c *gin.Context, status int, errMsg string) {
 	if c.Query("view") == "published" || leader {
 		d.View = "published"
 	}
+	var passMin float64
+	var prev results.Previous
+	var hasPrev bool
 	err = db.ReadSnapshot(c, s.Pool, func(tx pgx.Tx) error {
 		var err error
+		if prev, hasPrev, err = results.FindPrevious(c, tx, cy); err != nil {
+			return err
+		}
 		if d.Status, err = results.LoadStatus(c, tx, cy.ID); err != nil {
 			return err
 		}
@@ -104,7 +115,7 @@ func (s *Handlers) showResults(c *gin.Context, status int, errMsg string) {
 			if err != nil {
 				return err
 			}
-			d.Decimals = sv.Settings.Decimals
+			d.Decimals, passMin = sv.Settings.Decimals, sv.Settings.PassMin
 		} else {
 			a, err := results.ComputeAll(c, tx, s.Config.Location, s.Now(), cy.ID, s.Config.UnitCategories)
 			if err != nil {
@@ -112,6 +123,7 @@ func (s *Handlers) showResults(c *gin.Context, status int, errMsg string) {
 			}
 			d.Draft, d.Decimals = &a, a.Settings.Decimals
 			d.Categories = a.Categories
+			passMin = a.Settings.PassMin
 		}
 		if p := newestPublication(d.Status); p != nil && d.View == "published" {
 			cats, err := results.Published(c, tx, p.ID, nil)
@@ -147,6 +159,11 @@ func (s *Handlers) showResults(c *gin.Context, status int, errMsg string) {
 		s.ConsoleError(c, err)
 		return
 	}
+	var p *results.Previous
+	if hasPrev {
+		p = &prev
+	}
+	d.GradesChart, d.CategoryCharts = resultCharts(d.Categories, passMin, d.Decimals, p)
 	s.Render(c, status, "console/results.html", d)
 }
 

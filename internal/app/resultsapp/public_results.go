@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"minyi/internal/apperr"
+	"minyi/internal/charts"
 	"minyi/internal/cycles"
 	"minyi/internal/db"
 	"minyi/internal/httpx"
@@ -26,6 +27,8 @@ type publicResultLine struct {
 type publicResultCategory struct {
 	Name  string
 	Lines []publicResultLine
+	// Chart shows the composites when they are published.
+	Chart *charts.Chart
 }
 
 type publicResultsData struct {
@@ -40,6 +43,8 @@ type publicResultsData struct {
 	Snapshot string
 	// RankAdjusted: a place on the page was adjusted (the note shows).
 	RankAdjusted bool
+	// GradesChart counts the grades per category.
+	GradesChart charts.Chart
 }
 
 // PublicResultsPage shows the final results in force of a cycle, without
@@ -84,8 +89,14 @@ func (s *Handlers) PublicResultsPage(c *gin.Context) {
 	if h := st.Final.SnapshotSHA256; h != nil {
 		d.Snapshot = *h
 	}
-	for _, cat := range orderCategories(cats, s.categoryOrder(c, s.Pool, id)) {
+	ordered := orderCategories(cats, s.categoryOrder(c, s.Pool, id))
+	d.GradesChart = gradesChart(ordered)
+	for i, cat := range ordered {
 		pc := publicResultCategory{Name: cat.Name}
+		if d.ShowComposite {
+			ch := publicScoreChart(i, cat)
+			pc.Chart = &ch
+		}
 		for _, l := range cat.Lines {
 			pc.Lines = append(pc.Lines, publicResultLine{Rank: *l.Rank, Name: l.Unit.Name, GradeLabel: l.GradeLabel,
 				Composite: results.FormatPoints(*l.Composite, 2), RankAdjusted: l.RankAdjusted})

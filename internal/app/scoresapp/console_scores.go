@@ -6,6 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"minyi/internal/charts"
 	"minyi/internal/cycles"
 	"minyi/internal/httpx"
 	"minyi/internal/scores"
@@ -76,6 +77,9 @@ type categoryView struct {
 	Name   string
 	Rows   []scoreRow
 	Ranked int
+	// Chart is the category's ranking, split into the daily and the
+	// annual part.
+	Chart charts.Chart
 }
 
 type scoresPageData struct {
@@ -109,8 +113,8 @@ func (s *Handlers) ScoresPage(c *gin.Context) {
 		Rule: "公众评价得分 = 日常评价 × " + scores.Percent(rep.Config.Score.DailyWeight) + " + 年度评价 × " +
 			scores.Percent(rep.Config.Score.AnnualWeight) + "；同一类别内按得分从高到低排名，得分（保留两位小数）相同者名次并列，无法计分的单位不参与排名。"}
 	d.OwnUnit = !d.Office
-	for _, cat := range rep.Categories {
-		cv := categoryView{Name: cat.Name, Ranked: cat.Ranked}
+	for i, cat := range rep.Categories {
+		cv := categoryView{Name: cat.Name, Ranked: cat.Ranked, Chart: rankingChart(i, cat)}
 		for _, l := range cat.Units {
 			row := scoreRow{Rank: dash, Unit: l.Unit, Score: scoreText(l.Score), Daily: dash, Annual: dash, Flags: l.Flags,
 				Hidden: l.DetailHidden, Reason: l.UnrankedReason, Own: u.UnitID != nil && *u.UnitID == l.Unit.ID}

@@ -10,6 +10,8 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"minyi/internal/apperr"
+	"minyi/internal/charts"
+	"minyi/internal/cycles"
 	"minyi/internal/db"
 	"minyi/internal/httpx"
 	"minyi/internal/surveys"
@@ -36,6 +38,13 @@ type surveyPageData struct {
 	Errors        map[string]string
 	Links         surveyLinks
 	Respondents   respondentsTab
+	// The overview's charts: the response rate per group over time and
+	// the aspects' means per unit of one category (Category, chosen among
+	// Categories with ?category=).
+	RateChart    charts.Chart
+	AspectsChart charts.Chart
+	Categories   []string
+	Category     string
 }
 
 // surveyLinks are the survey page's links.
@@ -90,8 +99,56 @@ func (s *Handlers) SurveyPage(c *gin.Context) {
 		return
 	}
 	if d, ok := s.loadSurveyPage(c, "overview"); ok {
+		if err := s.loadSurveyCharts(c, &d); err != nil {
+			s.ConsoleError(c, err)
+			return
+		}
 		s.Render(c, http.StatusOK, "console/survey.html", d)
 	}
+}
+
+// loadSurveyCharts reads the figures of the overview's charts: the
+// submissions per group and day, and the aspects' means of the units of
+// the category asked for (the cycle's first when none or an unknown one).
+func (s *Handlers) loadSurveyCharts(c *gin.Context, d *surveyPageData) error {
+	var progress []surveys.GroupProgress
+	for _, p := range d.Progress {
+		progress = append(progress, p.GroupProgress)
+	}
+	return db.ReadSnapshot(c, s.Pool, func(tx pgx.Tx) error {
+		days, err := surveys.SubmissionsPerDay(c, tx, d.Survey.ID, s.Config.Location)
+		if err != nil {
+			return err
+		}
+		loc := s.Config.Location
+		var opened, until string
+		if sv := d.Survey; sv.OpenedAt != nil {
+			opened = sv.OpenedAt.In(loc).Format(time.DateOnly)
+		}
+		if d.Survey.Status == surveys.StatusOpen && !d.Expired {
+			until = s.Now().In(loc).Format(time.DateOnly)
+		}
+		d.RateChart = responseRateChart(progress, days, opened, until)
+		if d.Categories, err = cycles.Categories(c, tx, d.Survey.CycleID, s.Config.UnitCategories); err != nil {
+			return err
+		}
+		if len(d.Categories) > 0 {
+			d.Category = d.Categories[0]
+		}
+		for _, name := range d.Categories {
+			if name == c.Query("category") {
+				d.Category = name
+			}
+		}
+		var means []surveys.AspectMean
+		if len(d.Aspects) > 0 {
+			if means, err = surveys.AspectMeans(c, tx, d.Survey.ID, d.Category); err != nil {
+				return err
+			}
+		}
+		d.AspectsChart = aspectsHeatmap(d.Aspects, means, d.Category)
+		return nil
+	})
 }
 
 // showOverviewError shows the overview again with a message for field.
