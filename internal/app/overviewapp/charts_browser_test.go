@@ -22,7 +22,7 @@ func TestBrowserChartsDraw(t *testing.T) {
 	browsertest.SignIn(t, ctx, w.App.URL, "office1", "office-pass-1")
 	for _, path := range []string{"/console/charts", "/console/charts?days=365", "/console/units/" + apptest.Itoa(w.A.ID) + "/charts"} {
 		browsertest.Do(t, ctx, "open "+path, chromedp.Navigate(w.App.URL+path))
-		if n := browsertest.ChartsDrawn(t, ctx, path); n < 5 {
+		if n := browsertest.PageChartsDrawn(t, ctx, path); n < 5 {
 			t.Errorf("%s: %d charts drawn", path, n)
 		}
 		errs.Check(t, path)
@@ -34,7 +34,7 @@ func TestBrowserChartsDraw(t *testing.T) {
 	browsertest.SignIn(t, pctx, w.App.URL, "unit-a", "unit-pass-1")
 	browsertest.Do(t, pctx, "open the home page", chromedp.Navigate(w.App.URL+"/console"), chromedp.WaitVisible(chromedp.ID("charts-link")))
 	browsertest.Do(t, pctx, "follow 统计图表", chromedp.Click(chromedp.ID("charts-link"), chromedp.NodeVisible))
-	if n := browsertest.ChartsDrawn(t, pctx, "the unit's charts on a phone"); n != 5 {
+	if n := browsertest.PageChartsDrawn(t, pctx, "the unit's charts on a phone"); n != 5 {
 		t.Errorf("the unit's charts: %d drawn", n)
 	}
 	if sw := browsertest.Eval[int](t, pctx, `document.documentElement.scrollWidth`); sw > phone {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
@@ -15,8 +16,8 @@ import (
 )
 
 // Console collects what the open page writes to its console as an error or
-// a warning, and its uncaught exceptions (a script the CSP refused shows up
-// as an error there too).
+// a warning, its uncaught exceptions, and logged errors (a script or style
+// the content security policy refused among them).
 type Console struct {
 	mu    sync.Mutex
 	lines []string
@@ -38,6 +39,11 @@ func WatchConsole(t *testing.T, ctx context.Context) *Console {
 				parts = append(parts, strings.Trim(string(a.Value), `"`)+a.Description)
 			}
 			line = strings.Join(parts, " ")
+		case *log.EventEntryAdded:
+			if e.Entry.Level != log.EntryLevelError || strings.HasSuffix(e.Entry.URL, "/favicon.ico") {
+				return
+			}
+			line = "log: " + e.Entry.Text
 		case *runtime.EventExceptionThrown:
 			line = "exception: " + e.ExceptionDetails.Text
 			if x := e.ExceptionDetails.Exception; x != nil {
@@ -61,6 +67,18 @@ func (c *Console) Errors() []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return append([]string(nil), c.lines...)
+}
+
+// Check fails the test for each report collected so far, naming where,
+// and forgets them.
+func (c *Console) Check(t *testing.T, where string) {
+	t.Helper()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, m := range c.lines {
+		t.Errorf("%s: %s", where, m)
+	}
+	c.lines = nil
 }
 
 // ChartsDrawn opens path and waits until every chart of the page
