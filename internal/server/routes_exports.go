@@ -1,0 +1,53 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"github.com/riverqueue/river"
+
+	"minyi/internal/app/auditapp"
+	"minyi/internal/app/exportsapp"
+	"minyi/internal/export"
+)
+
+// exportLists are the lists that export (issue 17), by the kind a
+// background job records: each list's export.Builder applies the list's
+// own filter and access rules.
+func (s *Server) exportLists() export.Registry {
+	return export.Registry{
+		"ratings": s.ratings.RatingsExport,
+		"audit":   auditapp.New(s.App).AuditExport,
+	}
+}
+
+// exportRoutes registers the exports: every filterable list's
+// export.xlsx and export.csv, for the page and the API, behind the same
+// role check as the list, with FILE_REQUEST_TIMEOUT (a file streams), and
+// 我的导出 with its JSON and downloads for the user who started them.
+func (s *Server) exportRoutes(authed, console *gin.RouterGroup) {
+	ex := exportsapp.New(s.App, s.exports)
+	both := func(kind, pagePath, apiPath string, page, api gin.HandlerFunc) {
+		for _, f := range []string{export.XLSX, export.CSV} {
+			s.file(console, http.MethodGet, pagePath+"/export."+f, page, ex.Start(kind, f, false))
+			s.file(authed, http.MethodGet, apiPath+"/export."+f, api, ex.Start(kind, f, true))
+		}
+	}
+	pass := func(c *gin.Context) { c.Next() }
+	both("ratings", "/console/ratings", "/ratings", pass, pass)
+	both("audit", "/console/audit", "/audit", s.OfficePage, s.Office)
+	// The audit log's export before the .xlsx/.csv pair, kept for links.
+	s.file(console, http.MethodGet, "/console/audit/export", s.OfficePage, ex.Start("audit", export.XLSX, false))
+	console.GET("/console/exports", ex.ExportsPage)
+	s.file(console, http.MethodGet, "/console/exports/:id/download", ex.Download)
+	authed.GET("/exports", ex.APIExports)
+	authed.GET("/exports/:id", ex.APIExport)
+	s.file(authed, http.MethodGet, "/exports/:id/download", ex.APIDownload)
+}
+
+// RegisterJobs adds the server's background jobs (the exports) to an
+// instance's river workers (internal/notify's client).
+func (s *Server) RegisterJobs(ws *river.Workers) error {
+	return export.Register(ws, export.WorkerOptions{Pool: s.Pool, Registry: s.exports, Loc: s.Config.Location,
+		Now: s.Now, Log: s.Log})
+}
