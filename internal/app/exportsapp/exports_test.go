@@ -293,7 +293,7 @@ func TestBackgroundExport(t *testing.T) {
 			}
 		}
 	}
-	if p := apptest.Get(t, w.Office2, "/console/exports"); p.Has(`id="job-`+id+`"`) {
+	if p := apptest.Get(t, w.Office2, "/console/exports"); p.Has(`id="job-` + id + `"`) {
 		t.Error("another user's 我的导出 lists the job")
 	}
 	// The API answers 202 with the job, which the unit then downloads.
