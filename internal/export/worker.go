@@ -140,13 +140,20 @@ func (w *runWorker) write(ctx context.Context, j Job) (int64, int, error) {
 	if err != nil {
 		return 0, 0, err
 	}
+	// A job deleted while it runs (it expired, or a benchmark cleaned up)
+	// stops at its next progress report.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	cw := &chunkWriter{ctx: ctx, q: w.o.Pool, job: j.ID}
 	var last time.Time
 	progress := func(n int) {
 		if now := time.Now(); now.Sub(last) >= 500*time.Millisecond {
 			last = now
-			if _, err := w.o.Pool.Exec(ctx, `UPDATE export_jobs SET rows_done = $2 WHERE id = $1`, j.ID, n); err != nil {
+			tag, err := w.o.Pool.Exec(ctx, `UPDATE export_jobs SET rows_done = $2 WHERE id = $1`, j.ID, n)
+			if err != nil {
 				w.o.Log.Warn("export: progress", "job", j.ID, "err", err)
+			} else if tag.RowsAffected() == 0 {
+				cancel()
 			}
 		}
 	}

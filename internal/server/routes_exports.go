@@ -27,17 +27,17 @@ func (s *Server) exportLists() export.Registry {
 // 我的导出 with its JSON and downloads for the user who started them.
 func (s *Server) exportRoutes(authed, console *gin.RouterGroup) {
 	ex := exportsapp.New(s.App, s.exports)
-	both := func(kind, pagePath, apiPath string, page, api gin.HandlerFunc) {
-		for _, f := range []string{export.XLSX, export.CSV} {
-			s.file(console, http.MethodGet, pagePath+"/export."+f, page, ex.Start(kind, f, false))
-			s.file(authed, http.MethodGet, apiPath+"/export."+f, api, ex.Start(kind, f, true))
-		}
-	}
-	pass := func(c *gin.Context) { c.Next() }
-	both("ratings", "/console/ratings", "/ratings", pass, pass)
-	both("audit", "/console/audit", "/audit", s.OfficePage, s.Office)
+	xlsx, csv := export.XLSX, export.CSV
+	s.file(console, http.MethodGet, "/console/ratings/export.xlsx", ex.Start("ratings", xlsx, false))
+	s.file(console, http.MethodGet, "/console/ratings/export.csv", ex.Start("ratings", csv, false))
+	s.file(authed, http.MethodGet, "/ratings/export.xlsx", ex.Start("ratings", xlsx, true))
+	s.file(authed, http.MethodGet, "/ratings/export.csv", ex.Start("ratings", csv, true))
+	s.file(console, http.MethodGet, "/console/audit/export.xlsx", s.OfficePage, ex.Start("audit", xlsx, false))
+	s.file(console, http.MethodGet, "/console/audit/export.csv", s.OfficePage, ex.Start("audit", csv, false))
 	// The audit log's export before the .xlsx/.csv pair, kept for links.
-	s.file(console, http.MethodGet, "/console/audit/export", s.OfficePage, ex.Start("audit", export.XLSX, false))
+	s.file(console, http.MethodGet, "/console/audit/export", s.OfficePage, ex.Start("audit", xlsx, false))
+	s.file(authed, http.MethodGet, "/audit/export.xlsx", s.Office, ex.Start("audit", xlsx, true))
+	s.file(authed, http.MethodGet, "/audit/export.csv", s.Office, ex.Start("audit", csv, true))
 	console.GET("/console/exports", ex.ExportsPage)
 	s.file(console, http.MethodGet, "/console/exports/:id/download", ex.Download)
 	authed.GET("/exports", ex.APIExports)
