@@ -1,6 +1,7 @@
 package export
 
 import (
+	"archive/zip"
 	"bufio"
 	"context"
 	"encoding/csv"
@@ -129,7 +130,14 @@ func writeXLSX(ctx context.Context, w io.Writer, spec Spec, m Meta, progress Pro
 	if progress != nil {
 		progress(n)
 	}
-	return n, f.Write(w)
+	// excelize's Write assembles the whole zip in a bytes.Buffer (84 MB
+	// for a million ratings, twice that while it grows); its zip writer
+	// goes straight to w instead, so the sheets' temporary files are
+	// copied through. What this skips is excelize's rewrite of the local
+	// headers of entries over 4 GB (zip64), which no export reaches.
+	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(w) })
+	_, err = f.WriteToBuffer()
+	return n, err
 }
 
 // sheetName is a valid, distinct sheet name.

@@ -7,6 +7,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"minyi/internal/app/auditapp"
+	"minyi/internal/app/casesapp"
 	"minyi/internal/app/exportsapp"
 	"minyi/internal/export"
 )
@@ -16,8 +17,10 @@ import (
 // own filter and access rules.
 func (s *Server) exportLists() export.Registry {
 	return export.Registry{
-		"ratings": s.ratings.RatingsExport,
-		"audit":   auditapp.New(s.App).AuditExport,
+		"ratings":   s.ratings.RatingsExport,
+		"audit":     auditapp.New(s.App).AuditExport,
+		"cases":     casesapp.New(s.App).CasesExport,
+		"callbacks": casesapp.New(s.App).CallbacksExport,
 	}
 }
 
@@ -38,6 +41,14 @@ func (s *Server) exportRoutes(authed, console *gin.RouterGroup) {
 	s.file(console, http.MethodGet, "/console/audit/export", s.OfficePage, ex.Start("audit", xlsx, false))
 	s.file(authed, http.MethodGet, "/audit/export.xlsx", s.Office, ex.Start("audit", xlsx, true))
 	s.file(authed, http.MethodGet, "/audit/export.csv", s.Office, ex.Start("audit", csv, true))
+	s.file(console, http.MethodGet, "/console/cases/export.xlsx", ex.Start("cases", xlsx, false))
+	s.file(console, http.MethodGet, "/console/cases/export.csv", ex.Start("cases", csv, false))
+	s.file(authed, http.MethodGet, "/cases/export.xlsx", ex.Start("cases", xlsx, true))
+	s.file(authed, http.MethodGet, "/cases/export.csv", ex.Start("cases", csv, true))
+	s.file(console, http.MethodGet, "/console/callbacks/export.xlsx", ex.Start("callbacks", xlsx, false))
+	s.file(console, http.MethodGet, "/console/callbacks/export.csv", ex.Start("callbacks", csv, false))
+	s.file(authed, http.MethodGet, "/callbacks/export.xlsx", ex.Start("callbacks", xlsx, true))
+	s.file(authed, http.MethodGet, "/callbacks/export.csv", ex.Start("callbacks", csv, true))
 	console.GET("/console/exports", ex.ExportsPage)
 	s.file(console, http.MethodGet, "/console/exports/:id/download", ex.Download)
 	authed.GET("/exports", ex.APIExports)

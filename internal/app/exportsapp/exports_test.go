@@ -133,7 +133,7 @@ func TestRatingsExportXLSX(t *testing.T) {
 		}
 	}
 	// B2 is the newest match's time: an Excel date with a date format.
-	raw, _ := f.GetCellValue("评价记录", "A2", excelize.Options{RawCellValue: true})
+	raw, _ := f.GetCellValue("评价记录", "A2", excelizeRaw)
 	serial, err := strconv.ParseFloat(raw, 64)
 	if err != nil {
 		t.Fatalf("time cell %q is not a number", raw)
@@ -307,3 +307,6 @@ func TestBackgroundExport(t *testing.T) {
 		t.Errorf("the unit's background CSV: %d\n%s", res.StatusCode, body)
 	}
 }
+
+// excelizeRaw reads a cell's stored value, not its formatted text.
+var excelizeRaw = excelize.Options{RawCellValue: true}
