@@ -14,7 +14,7 @@ import (
 )
 
 // exportBatch is how many ratings an export reads at a time.
-const exportBatch = 2000
+const exportBatch = 5000
 
 // ratingColumns are the columns of the ratings export, the feed's.
 var ratingColumns = []export.Column{
