@@ -18,6 +18,8 @@ import (
 	"strings"
 	"time"
 
+	"minyi/internal/db"
+	"minyi/internal/units"
 	"minyi/internal/users"
 )
 
@@ -126,4 +128,16 @@ func ContentType(format string) string {
 		return "text/csv; charset=utf-8"
 	}
 	return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+}
+
+// UnitConds is the condition 单位：<name> of a filter by unit, none for nil.
+func UnitConds(ctx context.Context, q db.DBTX, unitID *int64) ([]Cond, error) {
+	if unitID == nil {
+		return nil, nil
+	}
+	u, err := units.FindUnit(ctx, q, *unitID)
+	if err != nil {
+		return nil, err
+	}
+	return []Cond{{Label: "单位", Value: u.Name}}, nil
 }

@@ -9,7 +9,6 @@ import (
 	"minyi/internal/apperr"
 	"minyi/internal/audit"
 	"minyi/internal/export"
-	"minyi/internal/units"
 	"minyi/internal/users"
 )
 
@@ -86,11 +85,11 @@ func (s *Handlers) auditConds(ctx context.Context, q auditQuery) ([]export.Cond,
 	}
 	if q.UnitID != "" {
 		id, _ := strconv.ParseInt(q.UnitID, 10, 64)
-		un, err := units.FindUnit(ctx, s.Pool, id)
+		uc, err := export.UnitConds(ctx, s.Pool, &id)
 		if err != nil {
 			return nil, err
 		}
-		add("单位", un.Name)
+		c = append(c, uc...)
 	}
 	if q.Action != "" {
 		l, _ := audit.ActionLabel(q.Action)

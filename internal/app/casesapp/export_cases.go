@@ -8,7 +8,6 @@ import (
 
 	"minyi/internal/export"
 	"minyi/internal/feedback"
-	"minyi/internal/units"
 	"minyi/internal/users"
 )
 
@@ -158,13 +157,9 @@ func deref(s *string) string {
 
 // caseConds is the cases' filter in words.
 func (s *Handlers) caseConds(ctx context.Context, f feedback.CaseFilter) ([]export.Cond, error) {
-	var c []export.Cond
-	if f.UnitID != nil {
-		un, err := units.FindUnit(ctx, s.Pool, *f.UnitID)
-		if err != nil {
-			return nil, err
-		}
-		c = append(c, export.Cond{Label: "单位", Value: un.Name})
+	c, err := export.UnitConds(ctx, s.Pool, f.UnitID)
+	if err != nil {
+		return nil, err
 	}
 	if f.Status != "" {
 		c = append(c, export.Cond{Label: "状态", Value: feedback.CaseStatusLabel(f.Status)})

@@ -9,7 +9,6 @@ import (
 	"minyi/internal/apperr"
 	"minyi/internal/export"
 	"minyi/internal/ratings"
-	"minyi/internal/units"
 	"minyi/internal/users"
 )
 
@@ -95,13 +94,9 @@ func deref(s *string) string {
 
 // feedConds is the feed's filter in words.
 func (s *Handlers) feedConds(ctx context.Context, f ratings.Filter, q url.Values) ([]export.Cond, error) {
-	var c []export.Cond
-	if f.UnitID != nil {
-		un, err := units.FindUnit(ctx, s.Pool, *f.UnitID)
-		if err != nil {
-			return nil, err
-		}
-		c = append(c, export.Cond{Label: "单位", Value: un.Name})
+	c, err := export.UnitConds(ctx, s.Pool, f.UnitID)
+	if err != nil {
+		return nil, err
 	}
 	if f.Channel != "" {
 		c = append(c, export.Cond{Label: "渠道", Value: ratings.ChannelLabel(f.Channel)})
