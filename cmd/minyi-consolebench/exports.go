@@ -29,6 +29,16 @@ func exportSpecs() []spec {
 				filter: "export start · action + month", who: office},
 			spec{route: "/api/v1/audit/export." + f, path: "/api/v1/audit/export." + f + "?action=unit.update&from={month_from}&to={month_to}",
 				filter: "export start · action + month", who: office},
+			// A unit's open cases with their timelines; the call-backs
+			// list (at most 500 cases, each with its numbers and calls).
+			spec{route: "/console/cases/export." + f, path: "/console/cases/export." + f + "?unit_id={unit}&status=sent",
+				filter: "export start · unit + status", who: both},
+			spec{route: "/api/v1/cases/export." + f, path: "/api/v1/cases/export." + f + "?overdue=any",
+				filter: "export start · overdue", who: both},
+			spec{route: "/console/callbacks/export." + f, path: "/console/callbacks/export." + f,
+				filter: "export start", who: both},
+			spec{route: "/api/v1/callbacks/export." + f, path: "/api/v1/callbacks/export." + f,
+				filter: "export start", who: both},
 		)
 	}
 	return append(s,
