@@ -119,6 +119,9 @@ func prepare(ctx context.Context, conn *pgx.Conn, officeAPI, unitAPI *client, un
 	if err := prepareInspections(ctx, conn, officeAPI, unitID, cycle, now); err != nil {
 		return err
 	}
+	if err := prepareExports(ctx, conn, unitID); err != nil {
+		return err
+	}
 	return prepareAssessedEvidence(ctx, conn, officeAPI, unitID, cycle, year)
 }
 
@@ -190,6 +193,8 @@ func count(ctx context.Context, conn *pgx.Conn, sql string, args ...any) int64 {
 // (a big one, @unit), the rest belong to it where they can; @year is
 // the current year.
 var lookups = []struct{ name, sql string }{
+	{"export_job", `SELECT min(j.id) FROM export_jobs j JOIN users u ON u.id = j.user_id
+		WHERE u.unit_id = @unit AND u.role = 'unit' AND j.state = 'done'`},
 	{"point", `SELECT min(id) FROM service_points WHERE unit_id = @unit AND kind = 'hall'`},
 	{"account", `SELECT min(id) FROM users WHERE unit_id = @unit`},
 	{"cycle", `SELECT min(id) FROM assessment_cycles WHERE year = @year`},

@@ -142,7 +142,13 @@ func run(ctx context.Context, args []string, stdin io.Reader, out io.Writer) err
 			if sp.api() {
 				key += " api"
 			}
+			started := time.Now()
 			results = append(results, timeSpec(clients[key], s, sp, v, name, *deep, out)...)
+			if sp.jobs {
+				if err := deleteStartedJobs(ctx, conn, started); err != nil {
+					return fmt.Errorf("deleting the exports started: %w", err)
+				}
+			}
 		}
 	}
 	printTable(out, results, s)

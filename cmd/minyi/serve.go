@@ -76,7 +76,7 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	go srv.RunMaintenance(mctx, time.Hour)
 	go srv.RunTodayRollup(mctx, server.TodayRollupEvery)
 	stopWorker, err := startNotifyWorker(ctx, cfg, pool, notify.Options{Workers: 4, Log: log, Senders: senders,
-		BaseURL: cfg.PublicBaseURL, Keys: keys, RobotHosts: robotHosts}, sms)
+		BaseURL: cfg.PublicBaseURL, Keys: keys, RobotHosts: robotHosts}, sms, srv)
 	if err != nil {
 		writer.Close()
 		return err
@@ -139,14 +139,18 @@ func channelSenders(getenv func(string) string, cfg config.Config) (map[string]c
 
 // startNotifyWorker starts the river client that delivers notifications
 // (internal/notify) on the configured channels, and the SMS to citizens
-// (internal/citizensms), and returns the function that stops it, letting the
+// (internal/citizensms), and the background exports (srv.RegisterJobs), and
+// returns the function that stops it, letting the
 // deliveries in hand finish within SHUTDOWN_TIMEOUT. The client runs on a
 // context the first signal does not cancel, since river treats that as a
 // hard stop.
 func startNotifyWorker(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, o notify.Options,
-	sms *citizensms.Service) (func(), error) {
+	sms *citizensms.Service, srv *server.Server) (func(), error) {
 	log := o.Log
 	o.Register = func(ws *river.Workers) error {
+		if err := srv.RegisterJobs(ws); err != nil {
+			return err
+		}
 		return citizensms.Register(ws, citizensms.WorkerOptions{Pool: pool, Sender: o.Senders[channels.SMS], Service: *sms})
 	}
 	w, err := notify.NewWorker(pool, o)

@@ -171,12 +171,18 @@ func Count(ctx context.Context, q db.DBTX, f Filter) (db.Total, error) {
 	if f.ByActor && len(f.Actors) == 0 {
 		return db.Total{Exact: true}, nil
 	}
+	rows, args := f.selection()
+	return db.CountCapped(ctx, q, rows, args...)
+}
+
+// selection is a SELECT of the entries f selects, for counting.
+func (f Filter) selection() (string, []any) {
 	cond, args := f.where()
 	if f.ByActor {
 		args = append(args, f.Actors)
 		cond += " AND actor_id = ANY($" + strconv.Itoa(len(args)) + "::bigint[])"
 	}
-	return db.CountCapped(ctx, q, `SELECT 1 FROM audit_log WHERE `+cond, args...)
+	return `SELECT 1 FROM audit_log WHERE ` + cond, args
 }
 
 // Actors are the ids of the accounts matching a person (part of a user
@@ -196,4 +202,14 @@ func Actors(ctx context.Context, q db.DBTX, person, role string, unitID int64) (
 
 func likeEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// ExportSize is about how many entries f selects (paging ignored), only
+// to choose how an export runs (db.CountOrEstimate).
+func ExportSize(ctx context.Context, q db.DBTX, f Filter) (int, error) {
+	if f.ByActor && len(f.Actors) == 0 {
+		return 0, nil
+	}
+	rows, args := f.selection()
+	return db.CountOrEstimate(ctx, q, rows, args...)
 }

@@ -92,6 +92,12 @@ type Config struct {
 	FileRequestTimeout time.Duration `env:"FILE_REQUEST_TIMEOUT" envDefault:"50s"`
 
 	// Parsed forms, filled by Validate.
+	// Exports (issue 17): a selection the estimate puts above
+	// ExportInlineMaxRows runs as a background job whose file is kept for
+	// ExportKeep.
+	ExportInlineMaxRows int           `env:"EXPORT_INLINE_MAX_ROWS" envDefault:"50000"`
+	ExportKeep          time.Duration `env:"EXPORT_KEEP" envDefault:"72h"`
+
 	Location *time.Location `env:"-"`
 	Limits   Limits         `env:"-"`
 }
@@ -160,7 +166,8 @@ func envKeys() []string {
 		"RATINGS_RETENTION_MONTHS",
 		"METRICS_ADDR", "METRICS_TOKEN",
 		"SHUTDOWN_DRAIN", "SHUTDOWN_TIMEOUT",
-		"REQUEST_TIMEOUT", "FILE_REQUEST_TIMEOUT"}
+		"REQUEST_TIMEOUT", "FILE_REQUEST_TIMEOUT",
+		"EXPORT_INLINE_MAX_ROWS", "EXPORT_KEEP"}
 }
 
 // Validate checks every setting and fills the parsed fields. It returns one
@@ -195,6 +202,12 @@ func (c *Config) Validate() error {
 				bad("TRUSTED_PROXIES", "%q is neither an IP address nor a CIDR range", p)
 			}
 		}
+	}
+	if c.ExportInlineMaxRows < 0 || c.ExportInlineMaxRows > 1_000_000 {
+		bad("EXPORT_INLINE_MAX_ROWS", "must be between 0 and 1000000, got %d", c.ExportInlineMaxRows)
+	}
+	if c.ExportKeep < time.Hour || c.ExportKeep > 90*24*time.Hour {
+		bad("EXPORT_KEEP", "must be between 1h and 2160h, got %s", c.ExportKeep)
 	}
 	loc, err := time.LoadLocation(c.TimeZone)
 	if err != nil {
@@ -316,6 +329,7 @@ func (c Config) String() string {
 	fmt.Fprintf(&b, " RATINGS_RETENTION_MONTHS=%d", c.RatingsRetentionMonths)
 	fmt.Fprintf(&b, " SHUTDOWN_DRAIN=%s SHUTDOWN_TIMEOUT=%s", c.ShutdownDrain, c.ShutdownTimeout)
 	fmt.Fprintf(&b, " REQUEST_TIMEOUT=%s FILE_REQUEST_TIMEOUT=%s", c.RequestTimeout, c.FileRequestTimeout)
+	fmt.Fprintf(&b, " EXPORT_INLINE_MAX_ROWS=%d EXPORT_KEEP=%s", c.ExportInlineMaxRows, c.ExportKeep)
 	fmt.Fprintf(&b, " METRICS_ADDR=%s METRICS_TOKEN=%s", c.MetricsAddr, mask(c.MetricsToken))
 	return b.String()
 }

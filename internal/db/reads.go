@@ -239,3 +239,18 @@ func Estimate(ctx context.Context, q DBTX, rows string, args ...any) (int, error
 	}
 	return int(math.Round(out[0].Plan.Rows)), nil
 }
+
+// CountOrEstimate tells about how many rows the query rows (a SELECT whose
+// columns do not matter) returns, as cheaply as a list's total: counted
+// up to CountCap within a list's budget (CountCapped), and beyond that
+// the planner's estimate, never less than what was counted. For choices
+// a rough size is enough for (an export streams at once or runs in the
+// background), never for a figure shown as exact.
+func CountOrEstimate(ctx context.Context, q DBTX, rows string, args ...any) (int, error) {
+	t, err := CountCapped(ctx, q, rows, args...)
+	if err != nil || t.Exact || t.Estimated {
+		return t.N, err
+	}
+	est, err := Estimate(ctx, q, rows, args...)
+	return max(est, t.N), err
+}

@@ -2,6 +2,8 @@ package httpx
 
 import (
 	"fmt"
+	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -31,4 +33,28 @@ func rfc5987(s string) string {
 		fmt.Fprintf(&b, "%%%02X", ch)
 	}
 	return b.String()
+}
+
+// ExportLinks are a list page's export buttons (导出 Excel / 导出 CSV): the
+// list's export routes with the filter the page shows, and no paging.
+type ExportLinks struct{ XLSX, CSV string }
+
+// exportDrop are the parameters of a list's paging and messages, which an
+// export ignores.
+var exportDrop = []string{"older", "newer", "cursor", "page", "limit", "offset", "msg", "before", "after"}
+
+// NewExportLinks returns the export links of the list at path (e.g.
+// "/console/ratings") for the filter q.
+func NewExportLinks(path string, q url.Values) ExportLinks {
+	v := url.Values{}
+	for k, vals := range q {
+		if !slices.Contains(exportDrop, k) {
+			v[k] = vals
+		}
+	}
+	suffix := ""
+	if len(v) > 0 {
+		suffix = "?" + v.Encode()
+	}
+	return ExportLinks{XLSX: path + "/export.xlsx" + suffix, CSV: path + "/export.csv" + suffix}
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"minyi/internal/audit"
+	"minyi/internal/export"
 	"minyi/internal/feedback"
 	"minyi/internal/figures"
 	"minyi/internal/maintenance"
@@ -54,6 +55,10 @@ func (s *Server) maintenanceRunner(interval time.Duration) *maintenance.Runner {
 			}),
 			step("case reminders", func(ctx context.Context) error {
 				_, err := feedback.SendReminders(ctx, s.Pool, s.Now(), s.Config.Location)
+				return err
+			}),
+			step("expired exports", func(ctx context.Context) error {
+				_, err := export.DeleteExpired(ctx, s.Pool, s.Now())
 				return err
 			}),
 			step("audit chain", func(ctx context.Context) error {

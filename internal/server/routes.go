@@ -128,6 +128,7 @@ func (s *Server) routes() {
 	s.assessorRoutes(authed, console)
 	s.selfEvalRoutes(e, authed, console)
 	s.inspectionRoutes(authed, console)
+	s.exportRoutes(authed, console)
 	s.publicCaseRoutes(e)
 	api.Use(func(c *gin.Context) { s.APIError(c, httpx.ErrNotFound) })
 	e.NoRoute(func(c *gin.Context) {
@@ -211,7 +212,6 @@ func (s *Server) consoleRoutes() {
 	g.POST("/console/ratings/:id/exclude", s.OfficePage, rt.ExcludeSubmit)
 	g.POST("/console/ratings/:id/restore", s.OfficePage, rt.RestoreSubmit)
 	g.GET("/console/audit", s.OfficePage, aud.AuditPage)
-	g.GET("/console/audit/export", s.OfficePage, aud.ExportXLSX)
 	g.GET("/console/audit/integrity", s.OfficePage, aud.IntegrityPage)
 }
 

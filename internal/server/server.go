@@ -34,6 +34,7 @@ import (
 	"minyi/internal/channels"
 	"minyi/internal/citizensms"
 	"minyi/internal/config"
+	"minyi/internal/export"
 	"minyi/internal/httpx"
 	"minyi/internal/maintenance"
 	"minyi/internal/metrics"
@@ -71,6 +72,8 @@ type Server struct {
 	draining atomic.Bool
 	// ratings serve the rating routes and hold their caches.
 	ratings *ratingsapp.Handlers
+	// exports are the lists that export (routes_exports.go).
+	exports export.Registry
 	// health is the readiness prober's state (health_probe.go).
 	health *healthMonitor
 	// instance names this process in deployment-wide records.
@@ -124,6 +127,7 @@ func New(d Deps) (*Server, error) {
 	s := &Server{App: app, instance: maintenance.InstanceName(), proxyWarn: newProxyWarner(d.Config.TrustedProxies),
 		fileRoutes: map[routeKey]struct{}{}}
 	s.ratings = ratingsapp.New(app)
+	s.exports = s.exportLists()
 	pages, err := parseTemplates(d.Config.Location)
 	if err != nil {
 		return nil, err

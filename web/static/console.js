@@ -11,6 +11,11 @@
                                  [data-insert-target] field last focused
      <input data-filter="ID">    shows only the .pick items of #ID (and
                                  their .picker-group) containing its text
+     <a data-export>             an export link: reads 正在导出… until the
+                                 file begins to arrive (the server sets
+                                 the cookie minyi_dl to the link's token)
+     <table data-export-poll="URL">  我的导出: while a job runs, polls URL
+                                 (the JSON list) and updates the rows
    and a wide table's .table-wrap or a long code.json that scrolls takes
    the keyboard focus, so it can be scrolled without a mouse.           */
 (function () {
@@ -100,4 +105,77 @@
   };
   scrollers();
   window.addEventListener('resize', scrollers);
+
+  // Export links: the link gets a token (?dl=), the button says it is
+  // working until the response carrying the token's cookie begins (a file
+  // streams; a large export goes on to 我的导出 by itself).
+  var cookieHas = function (name, value) {
+    return document.cookie.split('; ').indexOf(name + '=' + value) >= 0;
+  };
+  document.addEventListener('click', function (e) {
+    var a = e.target.closest && e.target.closest('a[data-export]');
+    if (!a || a.getAttribute('aria-busy') === 'true') {
+      if (a) e.preventDefault();
+      return;
+    }
+    var token = Math.random().toString(36).slice(2, 12) || 'x';
+    var url = new URL(a.href, location.href);
+    url.searchParams.set('dl', token);
+    a.href = url.pathname + url.search;
+    var label = a.textContent;
+    a.setAttribute('aria-busy', 'true');
+    a.classList.add('busy');
+    a.textContent = '正在导出…';
+    var tries = 0;
+    var timer = setInterval(function () {
+      tries++;
+      if (cookieHas('minyi_dl', token) || tries > 1200) {
+        clearInterval(timer);
+        a.textContent = label;
+        a.removeAttribute('aria-busy');
+        a.classList.remove('busy');
+      }
+    }, 500);
+  });
+
+  // 我的导出: each job's row (#job-ID) has .state, progress, .done and
+  // .file; the list is read again every two seconds while one is busy.
+  var poll = document.querySelector('[data-export-poll]');
+  if (poll && poll.hasAttribute('data-busy')) {
+    var src = poll.getAttribute('data-export-poll');
+    var busy = function (j) { return j.state === 'queued' || j.state === 'running'; };
+    var tick = function () {
+      fetch(src, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) {
+          if (!data) return;
+          var more = false;
+          data.items.forEach(function (j) {
+            var row = document.getElementById('job-' + j.id);
+            if (!row) return;
+            if (busy(j)) more = true;
+            row.setAttribute('data-state', j.state);
+            row.querySelector('.state').textContent = j.state_label;
+            var bar = row.querySelector('progress');
+            if (bar) { bar.value = j.percent; bar.textContent = j.percent + '%'; }
+            row.querySelector('.done').textContent = j.rows_done.toLocaleString('zh-CN');
+            var file = row.querySelector('.file');
+            if (j.state === 'done' && !file.querySelector('a')) {
+              var link = document.createElement('a');
+              link.className = 'btn btn-sm btn-primary';
+              link.href = '/console/exports/' + j.id + '/download';
+              link.textContent = '下载（' + j.size_label + '）';
+              file.textContent = '';
+              file.appendChild(link);
+              if (bar) bar.hidden = true;
+            } else if (j.state === 'failed') {
+              file.textContent = j.error || '导出失败';
+              if (bar) bar.hidden = true;
+            }
+          });
+          if (more) setTimeout(tick, 2000);
+        }, function () { setTimeout(tick, 5000); });
+    };
+    setTimeout(tick, 1000);
+  }
 })();

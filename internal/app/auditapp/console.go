@@ -31,16 +31,16 @@ type auditRow struct {
 
 type auditPageData struct {
 	httpx.BasePage
-	Q          auditQuery
-	Error      string
-	Errors     map[string]string
-	Entities   []audit.Choice
-	Actions    []audit.Choice
-	Roles      []audit.Choice
-	Units      []units.Unit
-	Rows       []auditRow
-	Pager      httpx.KeysetPager
-	ExportLink string
+	Q        auditQuery
+	Error    string
+	Errors   map[string]string
+	Entities []audit.Choice
+	Actions  []audit.Choice
+	Roles    []audit.Choice
+	Units    []units.Unit
+	Rows     []auditRow
+	Pager    httpx.KeysetPager
+	Export   httpx.ExportLinks
 }
 
 // objectLinks are the pages of the records that have one, by entity.
@@ -163,10 +163,7 @@ func (s *Handlers) showAudit(c *gin.Context, status int, msg string) {
 	}
 	d.Pager = httpx.NewKeysetPager(total.N, total.Exact, total.Estimated, "条", older, newer,
 		f.Older != nil || f.Newer != nil, link)
-	d.ExportLink = "/console/audit/export"
-	if len(base) > 0 {
-		d.ExportLink += "?" + base.Encode()
-	}
+	d.Export = httpx.NewExportLinks("/console/audit", base)
 	for _, e := range list {
 		d.Rows = append(d.Rows, s.rowOf(e))
 	}

@@ -1,100 +1,107 @@
 package auditapp
 
 import (
-	"net/http"
+	"context"
+	"net/url"
 	"strconv"
 	"strings"
-	"time"
-
-	"github.com/gin-gonic/gin"
-	"github.com/xuri/excelize/v2"
 
 	"minyi/internal/apperr"
 	"minyi/internal/audit"
-	"minyi/internal/httpx"
+	"minyi/internal/export"
+	"minyi/internal/users"
 )
 
-// exportCap is the most entries one export holds; a larger selection is
-// refused with a message asking for a narrower filter.
-const exportCap = 10000
+// exportBatch is how many entries an export reads at a time.
+const exportBatch = 2000
 
-// auditXLSXHead is the header row of the exported sheet, the page's
-// columns.
-var auditXLSXHead = []any{"时间", "操作人", "操作", "对象", "对象编号", "变更内容"}
-
-// ExportXLSX writes the entries the page's filter selects, newest first,
-// as a workbook: one row an entry, the change one field a line.
-func (s *Handlers) ExportXLSX(c *gin.Context) {
-	f, err := s.filter(c, readQuery(c))
-	if err != nil {
-		if apperr.Is(err, apperr.Invalid) {
-			s.showAudit(c, http.StatusUnprocessableEntity, "")
-			return
-		}
-		s.ConsoleError(c, err)
-		return
-	}
-	f.Limit = exportCap
-	list, more, err := audit.List(c, s.Pool, f)
-	if err != nil {
-		s.ConsoleError(c, err)
-		return
-	}
-	if more {
-		s.showAudit(c, http.StatusUnprocessableEntity, "所选记录超过 "+httpx.GroupDigits(exportCap)+
-			" 条，无法一次导出。请缩小日期范围或增加筛选条件后再导出。")
-		return
-	}
-	body, err := s.auditXLSX(list)
-	if err != nil {
-		s.ConsoleError(c, err)
-		return
-	}
-	day := s.Now().In(s.Config.Location).Format(time.DateOnly)
-	httpx.Attachment(c, "audit-"+day+".xlsx", "审计日志-"+day+".xlsx")
-	c.Data(http.StatusOK, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body)
+// auditColumns are the columns of the exported log, the page's.
+var auditColumns = []export.Column{
+	{Head: "时间", Kind: export.DateTime},
+	{Head: "操作人", Width: 14},
+	{Head: "操作", Width: 22},
+	{Head: "对象", Width: 16},
+	{Head: "对象编号", Width: 10},
+	{Head: "变更内容", Width: 80},
 }
 
-// auditXLSX streams the rows into one sheet 审计日志.
-func (s *Handlers) auditXLSX(list []audit.Entry) ([]byte, error) {
-	f := excelize.NewFile()
-	defer f.Close()
-	const sheet = "审计日志"
-	if err := f.SetSheetName(f.GetSheetName(0), sheet); err != nil {
-		return nil, err
+// AuditExport is the export of the audit log (审计日志) for the office:
+// the page's filter, every entry it selects, newest first, the change
+// one field a line.
+func (s *Handlers) AuditExport(ctx context.Context, u users.User, q url.Values) (export.Spec, error) {
+	if u.Role != users.RoleOffice {
+		return export.Spec{}, apperr.New(apperr.Forbidden, "只有绩效办可以查看审计日志")
 	}
-	sw, err := f.NewStreamWriter(sheet)
+	aq := readValues(q)
+	f, err := s.filter(ctx, aq)
 	if err != nil {
-		return nil, err
+		return export.Spec{}, err
 	}
-	for col, w := range map[int]float64{1: 20, 2: 14, 3: 22, 4: 16, 5: 10, 6: 80} {
-		if err := sw.SetColWidth(col, col, w); err != nil {
+	conds, err := s.auditConds(ctx, aq)
+	if err != nil {
+		return export.Spec{}, err
+	}
+	next := func(ctx context.Context, after *audit.Cursor, limit int) ([]audit.Entry, *audit.Cursor, error) {
+		g := f
+		g.Older, g.Limit = after, limit
+		list, _, err := audit.List(ctx, s.Pool, g)
+		if err != nil || len(list) == 0 {
+			return nil, nil, err
+		}
+		last := list[len(list)-1]
+		return list, &audit.Cursor{At: last.At, ID: last.ID}, nil
+	}
+	return export.Spec{
+		Title:    "审计日志",
+		Filter:   conds,
+		Estimate: func(ctx context.Context) (int, error) { return audit.ExportSize(ctx, s.Pool, f) },
+		Main: export.Sheet{Name: "审计日志", Columns: auditColumns, Rows: func(ctx context.Context, emit export.Emit) error {
+			return export.Batches(ctx, exportBatch, next, s.auditCells, emit)
+		}},
+	}, nil
+}
+
+// auditCells is one entry as a row of auditColumns.
+func (s *Handlers) auditCells(e audit.Entry) []any {
+	r := s.rowOf(e)
+	lines := make([]string, 0, len(r.Changes))
+	for _, ch := range r.Changes {
+		lines = append(lines, changeText(ch))
+	}
+	return []any{r.At, r.Actor, r.ActionLabel, r.EntityLabel, e.EntityID, strings.Join(lines, "\n")}
+}
+
+// auditConds is the filter in words.
+func (s *Handlers) auditConds(ctx context.Context, q auditQuery) ([]export.Cond, error) {
+	var c []export.Cond
+	add := func(label, v string) {
+		if v != "" {
+			c = append(c, export.Cond{Label: label, Value: v})
+		}
+	}
+	add("操作人", q.Person)
+	if q.Role != "" {
+		add("角色", users.RoleNames[q.Role])
+	}
+	if q.UnitID != "" {
+		id, _ := strconv.ParseInt(q.UnitID, 10, 64)
+		uc, err := export.UnitConds(ctx, s.Pool, &id)
+		if err != nil {
 			return nil, err
 		}
+		c = append(c, uc...)
 	}
-	if err := sw.SetRow("A1", auditXLSXHead); err != nil {
-		return nil, err
+	if q.Action != "" {
+		l, _ := audit.ActionLabel(q.Action)
+		add("操作", l)
 	}
-	for i, e := range list {
-		r := s.rowOf(e)
-		lines := make([]string, 0, len(r.Changes))
-		for _, ch := range r.Changes {
-			lines = append(lines, changeText(ch))
-		}
-		vals := []any{r.At.In(s.Config.Location).Format("2006-01-02 15:04:05"), r.Actor, r.ActionLabel,
-			r.EntityLabel, e.EntityID, strings.Join(lines, "\n")}
-		if err := sw.SetRow("A"+strconv.Itoa(i+2), vals); err != nil {
-			return nil, err
-		}
+	if q.Entity != "" {
+		add("对象", audit.EntityLabel(q.Entity))
 	}
-	if err := sw.Flush(); err != nil {
-		return nil, err
-	}
-	buf, err := f.WriteToBuffer()
-	if err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	add("对象编号", q.EntityID)
+	add("起始日期", q.From)
+	add("截止日期", q.To)
+	return c, nil
 }
 
 // changeText is one field's change on one line: 名称：甲 → 乙.

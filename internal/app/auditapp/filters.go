@@ -22,8 +22,11 @@ type auditQuery struct {
 }
 
 // readQuery reads the filter from the query string.
-func readQuery(c *gin.Context) auditQuery {
-	g := func(k string) string { return strings.TrimSpace(c.Query(k)) }
+func readQuery(c *gin.Context) auditQuery { return readValues(c.Request.URL.Query()) }
+
+// readValues reads the filter from query parameters.
+func readValues(q url.Values) auditQuery {
+	g := func(k string) string { return strings.TrimSpace(q.Get(k)) }
 	return auditQuery{Person: g("person"), Role: g("role"), UnitID: g("unit_id"), Action: g("action"),
 		Entity: g("entity"), EntityID: g("entity_id"), From: g("from"), To: g("to")}
 }

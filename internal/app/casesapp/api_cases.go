@@ -2,6 +2,7 @@ package casesapp
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
@@ -26,7 +27,17 @@ type caseList struct {
 // caseFilterOf reads unit_id (see unitQueryScope), status, overdue
 // (any, answer, fix) and paging.
 func (s *Handlers) caseFilterOf(c *gin.Context) (feedback.CaseFilter, error) {
-	f := feedback.CaseFilter{Status: c.Query("status"), Overdue: c.Query("overdue"), Today: s.Now().In(s.Config.Location)}
+	f, err := s.caseFilter(httpx.CurrentUser(c), c.Request.URL.Query())
+	if err == nil {
+		f.Limit, f.Offset, err = httpx.Paging(c)
+	}
+	return f, err
+}
+
+// caseFilter reads the list's filter, without paging, for u from q: the
+// list's, the API's and the export's.
+func (s *Handlers) caseFilter(u users.User, q url.Values) (feedback.CaseFilter, error) {
+	f := feedback.CaseFilter{Status: q.Get("status"), Overdue: q.Get("overdue"), Today: s.Now().In(s.Config.Location)}
 	e := apperr.Fields{}
 	if f.Status != "" && feedback.CaseStatusLabel(f.Status) == f.Status {
 		e.Add("status", "未知的案件状态")
@@ -40,9 +51,7 @@ func (s *Handlers) caseFilterOf(c *gin.Context) (feedback.CaseFilter, error) {
 		return f, err
 	}
 	var err error
-	if f.Limit, f.Offset, err = httpx.Paging(c); err == nil {
-		f.UnitID, err = unitQueryScope(c)
-	}
+	f.UnitID, err = unitScope(u, q.Get("unit_id"))
 	return f, err
 }
 

@@ -245,9 +245,13 @@ type appealList struct {
 // unitQueryScope reads the unit_id query parameter: the office may give any
 // unit (nil: all), a unit user only its own and gets its own by default.
 func unitQueryScope(c *gin.Context) (*int64, error) {
-	u := httpx.CurrentUser(c)
+	return unitScope(httpx.CurrentUser(c), c.Query("unit_id"))
+}
+
+// unitScope is unitQueryScope for the user u and the parameter v.
+func unitScope(u users.User, v string) (*int64, error) {
 	var unit *int64
-	if v := c.Query("unit_id"); v != "" {
+	if v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || id <= 0 {
 			return nil, apperr.InvalidField("unit_id", "unit_id 须为正整数")

@@ -23,6 +23,7 @@ type callbacksListPage struct {
 	httpx.BasePage
 	Cases  []callbacks.Case
 	Cycles []cycles.Cycle
+	Export httpx.ExportLinks
 }
 
 // CallbacksPage lists the cases to call back.
@@ -32,7 +33,8 @@ func (s *Handlers) CallbacksPage(c *gin.Context) {
 		s.ConsoleError(c, err)
 		return
 	}
-	p := callbacksListPage{BasePage: s.Base(c, "回访", "callbacks"), Cases: list}
+	p := callbacksListPage{BasePage: s.Base(c, "回访", "callbacks"), Cases: list,
+		Export: httpx.NewExportLinks("/console/callbacks", nil)}
 	if p.Office {
 		if p.Cycles, _, err = cycles.ListCycles(c, s.Pool, cycles.Page{Limit: 20}); err != nil {
 			s.ConsoleError(c, err)

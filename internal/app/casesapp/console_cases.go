@@ -39,6 +39,7 @@ type casesPageData struct {
 	Form     map[string]string
 	Errors   map[string]string
 	Today    string
+	Export   httpx.ExportLinks
 }
 
 // CasesPage lists rectification cases: the office sees all (or those of
@@ -90,6 +91,7 @@ func (s *Handlers) showCases(c *gin.Context, status int, form, errs map[string]s
 			q.Set(k, v)
 		}
 	}
+	d.Export = httpx.NewExportLinks("/console/cases", q)
 	d.Pager = httpx.NewPager(page, queuePageSize, total, func(n int) string {
 		q.Set("page", strconv.Itoa(n))
 		return "/console/cases?" + q.Encode()

@@ -2,6 +2,7 @@ package ratingsapp
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,25 +16,26 @@ import (
 	"minyi/internal/users"
 )
 
-// ratingFilter reads the feed filter from query parameters shared by the API
-// and the console: from, to, channel, level, unit_id, excluded, held, rate_checked.
-func (s *Handlers) ratingFilter(c *gin.Context) (ratings.Filter, error) {
+// feedFilter reads the feed's filter, without paging, from q: the list's,
+// the API's and the export's (export.go). The fields it cannot read are
+// in bad.
+func (s *Handlers) feedFilter(q url.Values) (ratings.Filter, apperr.Fields) {
 	var f ratings.Filter
 	bad := apperr.Fields{}
 	var ok bool
-	if f.From, ok = httpx.ParseTime(c.Query("from"), s.Config.Location, false); !ok {
+	if f.From, ok = httpx.ParseTime(q.Get("from"), s.Config.Location, false); !ok {
 		bad.Add("from", "from 须为日期（2026-01-31）或 RFC 3339 时间")
 	}
-	if f.To, ok = httpx.ParseTime(c.Query("to"), s.Config.Location, true); !ok {
+	if f.To, ok = httpx.ParseTime(q.Get("to"), s.Config.Location, true); !ok {
 		bad.Add("to", "to 须为日期（2026-01-31）或 RFC 3339 时间")
 	}
-	f.Channel = c.Query("channel")
-	if v := c.Query("level"); v != "" {
+	f.Channel = q.Get("channel")
+	if v := q.Get("level"); v != "" {
 		if f.Level = ratings.ParseLevel(v); f.Level == 0 {
 			bad.Add("level", "level 须为 1 到 5")
 		}
 	}
-	if v := c.Query("unit_id"); v != "" {
+	if v := q.Get("unit_id"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || id <= 0 {
 			bad.Add("unit_id", "unit_id 须为正整数")
@@ -42,7 +44,7 @@ func (s *Handlers) ratingFilter(c *gin.Context) (ratings.Filter, error) {
 		}
 	}
 	for name, dst := range map[string]**bool{"excluded": &f.Excluded, "held": &f.Held, "rate_checked": &f.RateChecked} {
-		switch c.Query(name) {
+		switch q.Get(name) {
 		case "":
 		case "true", "1":
 			*dst = httpx.Ptr(true)
@@ -52,7 +54,15 @@ func (s *Handlers) ratingFilter(c *gin.Context) (ratings.Filter, error) {
 			bad.Add(name, name+" 须为 true 或 false")
 		}
 	}
-	f.HasComment = c.Query("has_comment") == "true" || c.Query("has_comment") == "1"
+	f.HasComment = q.Get("has_comment") == "true" || q.Get("has_comment") == "1"
+	return f, bad
+}
+
+// ratingFilter reads the feed filter from query parameters shared by the API
+// and the console: from, to, channel, level, unit_id, excluded, held, rate_checked,
+// and the API's paging.
+func (s *Handlers) ratingFilter(c *gin.Context) (ratings.Filter, error) {
+	f, bad := s.feedFilter(c.Request.URL.Query())
 	var err error
 	f.Limit, f.Offset, err = httpx.Paging(c)
 	bad.Merge(err)

@@ -71,6 +71,7 @@ type ratingsPageData struct {
 	FilterErrs []string
 	Message    string
 	ClearLink  string
+	Export     httpx.ExportLinks
 }
 
 // feedFieldNames turns the filter's field errors into Chinese.
@@ -129,6 +130,7 @@ func (s *Handlers) showFeed(c *gin.Context, status int, rowID, rowErr, reason st
 		f.UnitID, d.Q.UnitID = u.UnitID, ""
 	}
 	if len(d.FilterErrs) == 0 {
+		d.Export = httpx.NewExportLinks("/console/ratings", d.Q.values())
 		f.Limit = feedPageSize
 		var p ratings.Page
 		if p, err = ratings.List(c, s.Pool, f); err != nil {
