@@ -17,6 +17,7 @@ import (
 	"minyi/internal/apperr"
 	"minyi/internal/db"
 	"minyi/internal/ratings"
+	"minyi/internal/search"
 )
 
 // Source kinds of feedback items.
@@ -116,10 +117,12 @@ type Filter struct {
 	Channel  string // "", qr, terminal, survey
 	From, To time.Time
 	Status   string // "", "pending", "decided"
-	Limit    int
-	Offset   int
-	Older    *ratings.Cursor
-	Newer    *ratings.Cursor
+	// Q narrows to the items whose message or opinion holds every term.
+	Q      search.Keyword
+	Limit  int
+	Offset int
+	Older  *ratings.Cursor
+	Newer  *ratings.Cursor
 }
 
 // Tones of the queue's filter.

@@ -147,6 +147,9 @@ func queueSQL(loc *time.Location, f Filter, page bool) (string, []any) {
 	if f.Channel == ratings.ChannelQR || f.Channel == ratings.ChannelTerminal {
 		rc, sc = append(rc, "r.channel = "+arg(f.Channel)), append(sc, "false")
 	}
+	if !f.Q.IsZero() {
+		rc, sc = append(rc, f.Q.Cond("r.comment", arg)), append(sc, f.Q.Cond("sr.opinion", arg))
+	}
 	switch f.Status {
 	case "pending":
 		rc, sc = append(rc, "NOT "+reviewed(KindRating, "r.id")), append(sc, "NOT "+reviewed(KindResponse, "sr.id"))

@@ -13,6 +13,7 @@ import (
 
 	"minyi/internal/apperr"
 	"minyi/internal/db"
+	"minyi/internal/search"
 )
 
 // The rating feed at province scale (hundreds of millions of ratings) pages
@@ -144,14 +145,18 @@ func ParseCursors(older, newer string) (o, n *Cursor, err error) {
 // Limit ratings older than Older, or newer than Newer (at most one of the
 // two), or, for old API clients, after skipping Offset.
 type Filter struct {
-	UnitID       *int64
-	Channel      string
-	Level        int
-	From, To     *time.Time
-	Excluded     *bool
-	Held         *bool
-	RateChecked  *bool
-	HasComment   bool
+	UnitID      *int64
+	Channel     string
+	Level       int
+	From, To    *time.Time
+	Excluded    *bool
+	Held        *bool
+	RateChecked *bool
+	HasComment  bool
+	// Q narrows to the ratings whose message holds every term (see
+	// internal/search); ID to one rating (a direct look-up's link).
+	Q            search.Keyword
+	ID           *uuid.UUID
 	Limit        int
 	Offset       int
 	Older, Newer *Cursor
@@ -354,6 +359,15 @@ func (f Filter) where() (string, []any) {
 	flag("r.rate_checked", f.RateChecked)
 	if f.HasComment {
 		conds = append(conds, "r.comment <> ''")
+	}
+	if f.ID != nil {
+		add("r.id = ?", *f.ID)
+	}
+	if !f.Q.IsZero() {
+		conds = append(conds, f.Q.Cond("r.comment", func(v any) string {
+			args = append(args, v)
+			return "$" + strconv.Itoa(len(args))
+		}))
 	}
 	// The row comparison walks the rated_at index from the cursor on; the
 	// plain bound on rated_at lets partitions be pruned.

@@ -10,6 +10,7 @@ import (
 	"minyi/internal/apperr"
 	"minyi/internal/feedback"
 	"minyi/internal/httpx"
+	"minyi/internal/search"
 	"minyi/internal/users"
 )
 
@@ -36,10 +37,12 @@ func (s *Handlers) caseFilterOf(c *gin.Context) (feedback.CaseFilter, error) {
 	default:
 		e.Add("overdue", "overdue 须为 any、answer 或 fix")
 	}
+	var err error
+	f.Q, err = search.Parse(c.Query("q"))
+	e.Merge(err)
 	if err := e.Err(); err != nil {
 		return f, err
 	}
-	var err error
 	if f.Limit, f.Offset, err = httpx.Paging(c); err == nil {
 		f.UnitID, err = unitQueryScope(c)
 	}

@@ -14,6 +14,7 @@ import (
 	"minyi/internal/cycles"
 	"minyi/internal/db"
 	"minyi/internal/httpx"
+	"minyi/internal/search"
 )
 
 // callbackPath is a case's call-back page; id is the case's, as in the route.
@@ -23,16 +24,22 @@ type callbacksListPage struct {
 	httpx.BasePage
 	Cases  []callbacks.Case
 	Cycles []cycles.Cycle
+	Q      string // the keyword box
 }
 
 // CallbacksPage lists the cases to call back.
 func (s *Handlers) CallbacksPage(c *gin.Context) {
-	list, err := callbacks.ListCallbackCases(c, s.Pool, httpx.CurrentUser(c).UnitID, s.todayString())
+	k, err := search.Parse(c.Query("q"))
 	if err != nil {
 		s.ConsoleError(c, err)
 		return
 	}
-	p := callbacksListPage{BasePage: s.Base(c, "回访", "callbacks"), Cases: list}
+	list, err := callbacks.ListCallbackCases(c, s.Pool, httpx.CurrentUser(c).UnitID, s.todayString(), k)
+	if err != nil {
+		s.ConsoleError(c, err)
+		return
+	}
+	p := callbacksListPage{BasePage: s.Base(c, "回访", "callbacks"), Cases: list, Q: k.Raw}
 	if p.Office {
 		if p.Cycles, _, err = cycles.ListCycles(c, s.Pool, cycles.Page{Limit: 20}); err != nil {
 			s.ConsoleError(c, err)

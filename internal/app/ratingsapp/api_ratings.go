@@ -7,16 +7,19 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"minyi/internal/apperr"
 	"minyi/internal/httpx"
 	"minyi/internal/ratings"
+	"minyi/internal/search"
 	"minyi/internal/users"
 )
 
 // ratingFilter reads the feed filter from query parameters shared by the API
-// and the console: from, to, channel, level, unit_id, excluded, held, rate_checked.
+// and the console: from, to, channel, level, unit_id, excluded, held, rate_checked,
+// q (keywords of the message) and id (one rating).
 func (s *Handlers) ratingFilter(c *gin.Context) (ratings.Filter, error) {
 	var f ratings.Filter
 	bad := apperr.Fields{}
@@ -54,6 +57,16 @@ func (s *Handlers) ratingFilter(c *gin.Context) (ratings.Filter, error) {
 	}
 	f.HasComment = c.Query("has_comment") == "true" || c.Query("has_comment") == "1"
 	var err error
+	f.Q, err = search.Parse(c.Query("q"))
+	bad.Merge(err)
+	if v := c.Query("id"); v != "" {
+		id, err := uuid.Parse(v)
+		if err != nil {
+			bad.Add("id", "id 须为评价的 UUID")
+		} else {
+			f.ID = &id
+		}
+	}
 	f.Limit, f.Offset, err = httpx.Paging(c)
 	bad.Merge(err)
 	if v := c.Query("cursor"); v != "" {
