@@ -155,8 +155,10 @@ type Filter struct {
 	HasComment  bool
 	// Q narrows to the ratings whose message holds every term (see
 	// internal/search); ID to one rating (a direct look-up's link).
-	Q            search.Keyword
-	ID           *uuid.UUID
+	Q  search.Keyword
+	ID *uuid.UUID
+	// floor bounds a keyword's page from below (search.Floor).
+	floor        *time.Time
 	Limit        int
 	Offset       int
 	Older, Newer *Cursor
@@ -240,6 +242,12 @@ func List(ctx context.Context, q db.DBTX, f Filter) (Page, error) {
 // page reads Limit+1 ratings of the page (one more tells whether another
 // page follows), in the order of the index it walks.
 func page(ctx context.Context, q db.DBTX, f Filter) ([]Rating, error) {
+	if !f.Q.IsZero() && f.Newer == nil {
+		var err error
+		if f.floor, err = keywordFloor(ctx, q, f); err != nil {
+			return nil, err
+		}
+	}
 	where, args := f.where()
 	order := ` ORDER BY r.rated_at DESC, r.id DESC`
 	if f.Newer != nil {
@@ -257,6 +265,26 @@ func page(ctx context.Context, q db.DBTX, f Filter) ([]Rating, error) {
 		list[i].LevelLabel = LevelLabel(list[i].Level)
 	}
 	return list, nil
+}
+
+// keywordFloor is the lower bound of the time of a keyword's page read
+// newest first (search.Floor), below the cursor, the filter's end or now.
+func keywordFloor(ctx context.Context, q db.DBTX, f Filter) (*time.Time, error) {
+	top := time.Now()
+	if f.To != nil && f.To.Before(top) {
+		top = *f.To
+	}
+	if f.Older != nil && f.Older.RatedAt.Before(top) {
+		top = f.Older.RatedAt.Add(time.Microsecond)
+	}
+	n := f.Limit + f.Offset + 1
+	return search.Floor(ctx, q, top, f.From, n, func(lo time.Time) (string, []any) {
+		g := f
+		g.floor = &lo
+		where, args := g.where()
+		args = append(args, n)
+		return `SELECT count(*) FROM (SELECT FROM ratings r` + where + ` LIMIT $` + strconv.Itoa(len(args)) + `) AS x`, args
+	})
 }
 
 // Count returns exactly how many ratings match f (for figures that feed
@@ -362,6 +390,9 @@ func (f Filter) where() (string, []any) {
 	}
 	if f.ID != nil {
 		add("r.id = ?", *f.ID)
+	}
+	if f.floor != nil {
+		add("r.rated_at >= ?", *f.floor)
 	}
 	if !f.Q.IsZero() {
 		conds = append(conds, f.Q.Cond("r.comment", func(v any) string {
