@@ -148,7 +148,10 @@ func queueSQL(loc *time.Location, f Filter, page bool) (string, []any) {
 		rc, sc = append(rc, "r.channel = "+arg(f.Channel)), append(sc, "false")
 	}
 	if !f.Q.IsZero() {
-		rc, sc = append(rc, f.Q.Cond("r.comment", arg)), append(sc, f.Q.Cond("sr.opinion", arg))
+		rc = append(rc, f.Q.Cond("r.comment", arg))
+		if !f.probe { // the probe has no survey branch to take the arguments
+			sc = append(sc, f.Q.Cond("sr.opinion", arg))
+		}
 	}
 	if f.floor != nil {
 		rc = append(rc, at+" >= "+arg(*f.floor))
@@ -173,7 +176,9 @@ func queueSQL(loc *time.Location, f Filter, page bool) (string, []any) {
 			t, id := arg(c.RatedAt), arg(c.ID)
 			rc = append(rc, at+" <= "+t+" AND ("+at+", r.id) < ("+t+", "+id+")")
 		}
-		return `SELECT count(*) FROM (` + from("", and(rc)) + ` LIMIT ` + arg(f.Limit+f.Offset+1) + `) AS x`, args
+		// $1, the zone, is the survey branch's: typed here for Postgres.
+		return `SELECT count(*) FROM (` + from("", and(rc)) + ` LIMIT ` + arg(f.Limit+f.Offset+1) + `) AS x
+	WHERE $1::text IS NOT NULL`, args
 	}
 	if !page {
 		return `SELECT FROM ((` + from("", and(rc)) + `) UNION ALL (` + responseItems("", and(sc)) + `)) i`, args

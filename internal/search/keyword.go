@@ -107,7 +107,7 @@ func (k Keyword) Cond(col string, arg func(any) string) string {
 	}
 	conds := []string{col + " <> ''", "minyi_grams(" + col + ") @@ " + arg(k.TSQuery()) + "::tsquery"}
 	for _, t := range k.Terms {
-		conds = append(conds, "strpos(lower("+col+"), "+arg(t)+") > 0")
+		conds = append(conds, "strpos(lower("+col+"), "+arg(t)+"::text) > 0")
 	}
 	return "(" + strings.Join(conds, " AND ") + ")"
 }
