@@ -60,7 +60,7 @@ func Parse(s string) (Keyword, error) {
 		}
 	}
 	if len(k.Terms) > MaxTerms {
-		return Keyword{}, apperr.InvalidField("q", "搜索词最多"+strconv.Itoa(MaxTerms)+"个（以空格分隔）")
+		return Keyword{}, apperr.InvalidField("q", "搜索词最多"+strconv.Itoa(MaxTerms)+"个词，以空格分隔")
 	}
 	return k, nil
 }
