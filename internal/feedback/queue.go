@@ -213,8 +213,14 @@ func Queue(ctx context.Context, q db.DBTX, loc *time.Location, f Filter) (QueueP
 				}
 			}
 			sql, args := queueSQL(loc, pf, true)
-			items, err = collect[Item](ctx, q, sql, args...)
-			return err
+			if f.Q.IsZero() {
+				items, err = collect[Item](ctx, q, sql, args...)
+				return err
+			}
+			return db.WithLocal(ctx, q, search.NoWorkers, func(q db.DBTX) (err error) {
+				items, err = collect[Item](ctx, q, sql, args...)
+				return err
+			})
 		})
 	if err != nil {
 		return QueuePage{}, err

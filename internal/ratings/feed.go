@@ -256,8 +256,22 @@ func page(ctx context.Context, q db.DBTX, f Filter) ([]Rating, error) {
 	args = append(args, f.Limit+1, f.Offset)
 	sql := `SELECT ` + ratingColumns + ratingJoins + where + order + ` LIMIT $` +
 		strconv.Itoa(len(args)-1) + ` OFFSET $` + strconv.Itoa(len(args))
-	rows, _ := q.Query(ctx, sql, args...)
-	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[Rating])
+	var list []Rating
+	read := func(q db.DBTX) error {
+		rows, _ := q.Query(ctx, sql, args...)
+		var err error
+		list, err = pgx.CollectRows(rows, pgx.RowToStructByName[Rating])
+		return err
+	}
+	var err error
+	if f.Q.IsZero() {
+		err = read(q)
+	} else {
+		// A keyword's page reads the gram index of every partition of its
+		// window: no parallel workers, whose start (250 ms on a busy
+		// 2-core machine) costs far more than the reads (search.NoWorkers).
+		err = db.WithLocal(ctx, q, search.NoWorkers, read)
+	}
 	if err != nil {
 		return nil, db.Err(err)
 	}

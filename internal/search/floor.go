@@ -7,6 +7,11 @@ import (
 	"minyi/internal/db"
 )
 
+// NoWorkers is the setting of a keyword's reads (db.WithLocal): the gram
+// index's reads of a window take milliseconds, the start of parallel
+// workers for them hundreds on a busy machine.
+const NoWorkers = `SET LOCAL max_parallel_workers_per_gather = 0`
+
 // Windows are the spans, newest first from the top of a list, that Floor
 // tries in turn: each four times the last.
 var Windows = []time.Duration{time.Hour, 4 * time.Hour, 16 * time.Hour, 64 * time.Hour, 256 * time.Hour, 1024 * time.Hour}
