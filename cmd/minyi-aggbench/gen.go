@@ -73,7 +73,8 @@ func (m meta) matches(o options) bool {
 // o.ratings ratings a year for o.years years of 365 local days ending now
 // (today only up to now), in statements of about a million rows, two at a
 // time, each sorted by time as ratings arrive; then the console's other
-// lists (generateFeedback), and VACUUM ANALYZE, as autovacuum would have
+// lists (generateFeedback), the search indexes (gen_search.go), and VACUUM
+// ANALYZE, as autovacuum would have
 // done on a live database (it is off on some machines).
 func generate(ctx context.Context, o options, loc *time.Location, now time.Time, out io.Writer) (meta, error) {
 	admin, err := pgx.Connect(ctx, o.dbURL("postgres"))
@@ -93,6 +94,9 @@ func generate(ctx context.Context, o options, loc *time.Location, now time.Time,
 	}
 	defer pool.Close()
 	if _, err := db.Migrate(ctx, pool, migrations.Files); err != nil {
+		return meta{}, err
+	}
+	if err := dropSearchIndexes(ctx, pool); err != nil {
 		return meta{}, err
 	}
 	start := time.Now()
@@ -129,6 +133,10 @@ func generate(ctx context.Context, o options, loc *time.Location, now time.Time,
 		return meta{}, err
 	}
 	if err := generateFeedback(ctx, pool, o, lay, first, today, start, out); err != nil {
+		return meta{}, err
+	}
+	fmt.Fprintf(out, "== the search indexes of the ratings (%s)\n", time.Since(start).Round(time.Second))
+	if err := buildSearchIndexes(ctx, pool, out); err != nil {
 		return meta{}, err
 	}
 	fmt.Fprintf(out, "== VACUUM ANALYZE (%s)\n", time.Since(start).Round(time.Second))

@@ -1,9 +1,15 @@
 package main
 
 import (
+	"net/url"
 	"sort"
 	"strings"
 )
+
+// kw is a search keyword as a query parameter (issue 17): the generated
+// messages (cmd/minyi-aggbench) hold 态度 and 排队 in a few of their
+// texts each, 工作人员 in several, 慢 in one; 火箭 in none.
+func kw(word string) string { return "q=" + url.QueryEscape(word) }
 
 // Audiences of a page: the office (绩效办) and a unit user (责任单位).
 const (
@@ -61,6 +67,12 @@ var ratingFilters = []filter{
 	{"not rate-checked", "rate_checked=false", both},
 	{"unit + month + has message", "unit_id={unit}&from={month_from}&to={month_to}&has_comment=true", office},
 	{"month + has message", "from={month_from}&to={month_to}&has_comment=true", unitUser},
+	{"keyword, two characters", kw("态度"), both},
+	{"keyword, one character", kw("慢"), both},
+	{"keyword, four characters", kw("工作人员"), both},
+	{"keyword without a match", kw("火箭"), both},
+	{"unit + keyword", "unit_id={unit}&" + kw("态度"), office},
+	{"month + level 1 + keyword", "from={month_from}&to={month_to}&level=1&" + kw("排队"), both},
 }
 
 // queueFilters are the review queue's filters (office only). The queue
@@ -77,6 +89,8 @@ var queueFilters = []filter{
 	{"review status decided", "status=decided", office},
 	{"unit + month", "unit_id={unit}&from={month_from}&to={month_to}", office},
 	{"ratings only", "source=rating", office},
+	{"keyword, two characters", kw("态度"), office},
+	{"unit + keyword", "unit_id={unit}&" + kw("态度"), office},
 }
 
 // caseFilters are the rectification cases' filters.
@@ -85,6 +99,22 @@ var caseFilters = []filter{
 	{"unit", "unit_id={unit}", office},
 	{"status answered", "status=answered", both},
 	{"overdue", "overdue=any", both},
+	{"keyword, two characters", kw("等候"), both},
+	{"unit + keyword", "unit_id={unit}&" + kw("窗口"), office},
+}
+
+// searchFilters are the search page's boxes (issue 17): keywords of one,
+// two and four characters, one without a match, and the direct look-ups
+// of a case number, a 办件编号 and a phone number (none of the generated
+// ratings carries the last two: their probes find nothing, as most do).
+var searchFilters = []filter{
+	{"keyword, two characters", kw("态度"), both},
+	{"keyword, one character", kw("慢"), both},
+	{"keyword, four characters", kw("工作人员"), both},
+	{"keyword without a match", kw("火箭"), both},
+	{"a case number", "q={case}", both},
+	{"a 办件编号", kw("BJ2026-0000123"), both},
+	{"a phone number", kw("13812345678"), both},
 }
 
 // auditFilters are the audit log's filters as an auditor combines them.
@@ -399,6 +429,16 @@ func catalogue() []spec {
 		spec{route: "/api/v1/audit/integrity", path: "/api/v1/audit/integrity", who: office})
 	s = append(s, filtered("/console/cases", "/console/cases", both, caseFilters)...)
 	s = append(s, filtered("/api/v1/cases", "/api/v1/cases?limit=50", both, caseFilters)...)
+	// The search page has no pages: its first hits of each kind link to
+	// the lists, timed above with the same keywords.
+	for _, sp := range filtered("/console/search", "/console/search", both, searchFilters) {
+		sp.deep = false
+		s = append(s, sp)
+	}
+	s = append(s, spec{route: "/console/callbacks", path: "/console/callbacks?" + kw("满意"), filter: "keyword", who: both},
+		spec{route: "/api/v1/callbacks", path: "/api/v1/callbacks?" + kw("满意"), filter: "keyword", who: both},
+		spec{route: "/console/responses", path: "/console/responses?" + kw("窗口"), filter: "keyword", who: both},
+		spec{route: "/api/v1/responses", path: "/api/v1/responses?" + kw("窗口"), filter: "keyword", who: both})
 	return s
 }
 

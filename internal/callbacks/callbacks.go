@@ -16,6 +16,7 @@ import (
 	"minyi/internal/audit"
 	"minyi/internal/db"
 	"minyi/internal/feedback"
+	"minyi/internal/search"
 	"minyi/internal/secure"
 )
 
@@ -83,10 +84,20 @@ func FindCase(ctx context.Context, q db.DBTX, id int64, today string) (Case, err
 }
 
 // ListCallbackCases returns the real-name cases (a call-back is possible),
-// of one unit when unitID is not nil, overdue call-backs first.
-func ListCallbackCases(ctx context.Context, q db.DBTX, unitID *int64, today string) ([]Case, error) {
-	list, err := collect[Case](ctx, q, caseSQL+` WHERE c.real_name AND ($1::bigint IS NULL OR c.unit_id = $1)
-		ORDER BY c.callback_due NULLS LAST, c.id DESC LIMIT 500`, unitID)
+// of one unit when unitID is not nil, whose texts hold every term of k
+// (the problem, the case's updates and call-back notes; see
+// feedback.CaseTextIDs) when k is not zero, overdue call-backs first.
+func ListCallbackCases(ctx context.Context, q db.DBTX, unitID *int64, today string, k search.Keyword) ([]Case, error) {
+	args := []any{unitID}
+	text := ""
+	if !k.IsZero() {
+		text = ` AND c.id IN (` + feedback.CaseTextIDs(k, func(v any) string {
+			args = append(args, v)
+			return "$" + strconv.Itoa(len(args))
+		}) + `)`
+	}
+	list, err := collect[Case](ctx, q, caseSQL+` WHERE c.real_name AND ($1::bigint IS NULL OR c.unit_id = $1)`+text+`
+		ORDER BY c.callback_due NULLS LAST, c.id DESC LIMIT 500`, args...)
 	for i := range list {
 		list[i].mark(today)
 	}

@@ -19,6 +19,7 @@ import (
 	"minyi/internal/cycles"
 	"minyi/internal/db"
 	"minyi/internal/ratings"
+	"minyi/internal/search"
 	"minyi/internal/secure"
 	"minyi/internal/targets"
 	"minyi/internal/testutil"
@@ -136,7 +137,7 @@ func TestCallsAndOverdueCallback(t *testing.T) {
 	fresh := x.caseWithPhone(x.units[1], "13900001111", "sent", "2026-06-20")
 	anon := x.caseWithPhone(x.units[0], "", "sent", "2026-06-10")
 
-	list, err := callbacks.ListCallbackCases(x.ctx, x.pool, nil, "2026-06-15")
+	list, err := callbacks.ListCallbackCases(x.ctx, x.pool, nil, "2026-06-15", search.Keyword{})
 	if err != nil || len(list) != 2 {
 		t.Fatalf("call-back list %+v %v (the case without a phone is left out)", list, err)
 	}
@@ -147,7 +148,7 @@ func TestCallsAndOverdueCallback(t *testing.T) {
 	if !over[due] || over[fresh] {
 		t.Fatalf("overdue flags %v", over)
 	}
-	mine, _ := callbacks.ListCallbackCases(x.ctx, x.pool, &x.units[1], "2026-06-15")
+	mine, _ := callbacks.ListCallbackCases(x.ctx, x.pool, &x.units[1], "2026-06-15", search.Keyword{})
 	if len(mine) != 1 || mine[0].ID != fresh {
 		t.Fatalf("unit list %+v", mine)
 	}

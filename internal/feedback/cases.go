@@ -10,6 +10,7 @@ import (
 
 	"minyi/internal/apperr"
 	"minyi/internal/db"
+	"minyi/internal/search"
 )
 
 // Case statuses (see migrations/0015_cases.sql).
@@ -184,9 +185,11 @@ type CaseFilter struct {
 	Status         string
 	Overdue        string // "", OverdueAny, OverdueAnswer, OverdueFix
 	Released       bool   // only released cases
-	Today          time.Time
-	Limit          int
-	Offset         int
+	// Q narrows to the cases whose texts hold every term (CaseTextIDs).
+	Q      search.Keyword
+	Today  time.Time
+	Limit  int
+	Offset int
 }
 
 const overdueAnswerSQL = `(c.answer_due IS NOT NULL AND c.answered_at IS NULL AND c.answer_due < $3::date)`
@@ -231,6 +234,9 @@ func (f CaseFilter) where() (string, []any) {
 	}
 	if f.Released {
 		conds = append(conds, "c.released")
+	}
+	if !f.Q.IsZero() {
+		conds = append(conds, "c.id IN ("+CaseTextIDs(f.Q, arg)+")")
 	}
 	if f.Overdue != "" {
 		today := arg(dayOf(f.Today))

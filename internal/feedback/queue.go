@@ -17,6 +17,7 @@ import (
 	"minyi/internal/apperr"
 	"minyi/internal/db"
 	"minyi/internal/ratings"
+	"minyi/internal/search"
 )
 
 // Source kinds of feedback items.
@@ -116,10 +117,16 @@ type Filter struct {
 	Channel  string // "", qr, terminal, survey
 	From, To time.Time
 	Status   string // "", "pending", "decided"
-	Limit    int
-	Offset   int
-	Older    *ratings.Cursor
-	Newer    *ratings.Cursor
+	// Q narrows to the items whose message or opinion holds every term.
+	Q search.Keyword
+	// floor bounds the ratings of a keyword's page from below
+	// (search.Floor); probe makes queueSQL the count of Floor's probe.
+	floor  *time.Time
+	probe  bool
+	Limit  int
+	Offset int
+	Older  *ratings.Cursor
+	Newer  *ratings.Cursor
 }
 
 // Tones of the queue's filter.
@@ -199,9 +206,21 @@ func Queue(ctx context.Context, q db.DBTX, loc *time.Location, f Filter) (QueueP
 			return err
 		},
 		func(q db.DBTX) (err error) {
-			sql, args := queueSQL(loc, f, true)
-			items, err = collect[Item](ctx, q, sql, args...)
-			return err
+			pf := f
+			if !f.Q.IsZero() && f.Newer == nil {
+				if pf.floor, err = queueFloor(ctx, q, loc, f); err != nil {
+					return err
+				}
+			}
+			sql, args := queueSQL(loc, pf, true)
+			if f.Q.IsZero() {
+				items, err = collect[Item](ctx, q, sql, args...)
+				return err
+			}
+			return db.WithLocal(ctx, q, search.NoWorkers, func(q db.DBTX) (err error) {
+				items, err = collect[Item](ctx, q, sql, args...)
+				return err
+			})
 		})
 	if err != nil {
 		return QueuePage{}, err
@@ -219,6 +238,20 @@ func Queue(ctx context.Context, q db.DBTX, loc *time.Location, f Filter) (QueueP
 			f.Older != nil || f.Offset > 0)
 	}
 	return p, nil
+}
+
+// queueFloor is the lower bound of the ratings' time of a keyword's page
+// read newest first (search.Floor), below the cursor or the period's end.
+func queueFloor(ctx context.Context, q db.DBTX, loc *time.Location, f Filter) (*time.Time, error) {
+	top := f.To
+	if f.Older != nil && f.Older.RatedAt.Before(top) {
+		top = f.Older.RatedAt.Add(time.Microsecond)
+	}
+	return search.Floor(ctx, q, top, &f.From, f.Limit+f.Offset+1, func(lo time.Time) (string, []any) {
+		g := f
+		g.floor, g.probe = &lo, true
+		return queueSQL(loc, g, false)
+	})
 }
 
 // CountQueue returns the capped total of the items matching f (Limit and

@@ -147,6 +147,15 @@ func queueSQL(loc *time.Location, f Filter, page bool) (string, []any) {
 	if f.Channel == ratings.ChannelQR || f.Channel == ratings.ChannelTerminal {
 		rc, sc = append(rc, "r.channel = "+arg(f.Channel)), append(sc, "false")
 	}
+	if !f.Q.IsZero() {
+		rc = append(rc, f.Q.Cond("r.comment", arg))
+		if !f.probe { // the probe has no survey branch to take the arguments
+			sc = append(sc, f.Q.Cond("sr.opinion", arg))
+		}
+	}
+	if f.floor != nil {
+		rc = append(rc, at+" >= "+arg(*f.floor))
+	}
 	switch f.Status {
 	case "pending":
 		rc, sc = append(rc, "NOT "+reviewed(KindRating, "r.id")), append(sc, "NOT "+reviewed(KindResponse, "sr.id"))
@@ -158,6 +167,18 @@ func queueSQL(loc *time.Location, f Filter, page bool) (string, []any) {
 			return ""
 		}
 		return " AND " + strings.Join(c, " AND ")
+	}
+	if f.probe {
+		// Floor's probe: the ratings of the window, up to the page's
+		// rows (the cursor is the probe's top; see queueFloor).
+		c := f.Older
+		if c != nil {
+			t, id := arg(c.RatedAt), arg(c.ID)
+			rc = append(rc, at+" <= "+t+" AND ("+at+", r.id) < ("+t+", "+id+")")
+		}
+		// $1, the zone, is the survey branch's: typed here for Postgres.
+		return `SELECT count(*) FROM (` + from("", and(rc)) + ` LIMIT ` + arg(f.Limit+f.Offset+1) + `) AS x
+	WHERE $1::text IS NOT NULL`, args
 	}
 	if !page {
 		return `SELECT FROM ((` + from("", and(rc)) + `) UNION ALL (` + responseItems("", and(sc)) + `)) i`, args

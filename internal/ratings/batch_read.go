@@ -14,8 +14,13 @@ import (
 // database: 1,919 rows expected, 1,972,331 there) and would gather the
 // whole range with a bitmap scan and sort it for the first 2,000: 20 s a
 // batch, where the walk takes 78 ms (EXPLAIN ANALYZE, docs/benchmarks.md).
-const batchSettings = `SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true),
+// A keyword (f.Q) is found through its GIN index, which only bitmap scans
+// read: its batches keep the planner's choice (keywordBatchSettings).
+const (
+	batchSettings = `SELECT set_config('enable_bitmapscan', 'off', true), set_config('enable_sort', 'off', true),
 	set_config('jit', 'off', true)`
+	keywordBatchSettings = `SELECT set_config('jit', 'off', true)`
+)
 
 // MaxExportBatch is the most ratings one Batch reads.
 const MaxExportBatch = 5000
@@ -36,7 +41,11 @@ func Batch(ctx context.Context, q db.DBTX, f Filter, after *Cursor, limit int) (
 	sql := `SELECT ` + ratingColumns + ratingJoins + where + ` ORDER BY r.rated_at DESC, r.id DESC LIMIT $` +
 		strconv.Itoa(len(args))
 	var list []Rating
-	err := db.WithLocal(ctx, q, batchSettings, func(q db.DBTX) error {
+	settings := batchSettings
+	if !f.Q.IsZero() {
+		settings = keywordBatchSettings
+	}
+	err := db.WithLocal(ctx, q, settings, func(q db.DBTX) error {
 		rows, err := q.Query(ctx, sql, args...)
 		if err != nil {
 			return err

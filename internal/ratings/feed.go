@@ -13,6 +13,7 @@ import (
 
 	"minyi/internal/apperr"
 	"minyi/internal/db"
+	"minyi/internal/search"
 )
 
 // The rating feed at province scale (hundreds of millions of ratings) pages
@@ -144,14 +145,20 @@ func ParseCursors(older, newer string) (o, n *Cursor, err error) {
 // Limit ratings older than Older, or newer than Newer (at most one of the
 // two), or, for old API clients, after skipping Offset.
 type Filter struct {
-	UnitID       *int64
-	Channel      string
-	Level        int
-	From, To     *time.Time
-	Excluded     *bool
-	Held         *bool
-	RateChecked  *bool
-	HasComment   bool
+	UnitID      *int64
+	Channel     string
+	Level       int
+	From, To    *time.Time
+	Excluded    *bool
+	Held        *bool
+	RateChecked *bool
+	HasComment  bool
+	// Q narrows to the ratings whose message holds every term (see
+	// internal/search); ID to one rating (a direct look-up's link).
+	Q  search.Keyword
+	ID *uuid.UUID
+	// floor bounds a keyword's page from below (search.Floor).
+	floor        *time.Time
 	Limit        int
 	Offset       int
 	Older, Newer *Cursor
@@ -235,6 +242,12 @@ func List(ctx context.Context, q db.DBTX, f Filter) (Page, error) {
 // page reads Limit+1 ratings of the page (one more tells whether another
 // page follows), in the order of the index it walks.
 func page(ctx context.Context, q db.DBTX, f Filter) ([]Rating, error) {
+	if !f.Q.IsZero() && f.Newer == nil {
+		var err error
+		if f.floor, err = keywordFloor(ctx, q, f); err != nil {
+			return nil, err
+		}
+	}
 	where, args := f.where()
 	order := ` ORDER BY r.rated_at DESC, r.id DESC`
 	if f.Newer != nil {
@@ -243,8 +256,22 @@ func page(ctx context.Context, q db.DBTX, f Filter) ([]Rating, error) {
 	args = append(args, f.Limit+1, f.Offset)
 	sql := `SELECT ` + ratingColumns + ratingJoins + where + order + ` LIMIT $` +
 		strconv.Itoa(len(args)-1) + ` OFFSET $` + strconv.Itoa(len(args))
-	rows, _ := q.Query(ctx, sql, args...)
-	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[Rating])
+	var list []Rating
+	read := func(q db.DBTX) error {
+		rows, _ := q.Query(ctx, sql, args...)
+		var err error
+		list, err = pgx.CollectRows(rows, pgx.RowToStructByName[Rating])
+		return err
+	}
+	var err error
+	if f.Q.IsZero() {
+		err = read(q)
+	} else {
+		// A keyword's page reads the gram index of every partition of its
+		// window: no parallel workers, whose start (250 ms on a busy
+		// 2-core machine) costs far more than the reads (search.NoWorkers).
+		err = db.WithLocal(ctx, q, search.NoWorkers, read)
+	}
 	if err != nil {
 		return nil, db.Err(err)
 	}
@@ -252,6 +279,26 @@ func page(ctx context.Context, q db.DBTX, f Filter) ([]Rating, error) {
 		list[i].LevelLabel = LevelLabel(list[i].Level)
 	}
 	return list, nil
+}
+
+// keywordFloor is the lower bound of the time of a keyword's page read
+// newest first (search.Floor), below the cursor, the filter's end or now.
+func keywordFloor(ctx context.Context, q db.DBTX, f Filter) (*time.Time, error) {
+	top := time.Now()
+	if f.To != nil && f.To.Before(top) {
+		top = *f.To
+	}
+	if f.Older != nil && f.Older.RatedAt.Before(top) {
+		top = f.Older.RatedAt.Add(time.Microsecond)
+	}
+	n := f.Limit + f.Offset + 1
+	return search.Floor(ctx, q, top, f.From, n, func(lo time.Time) (string, []any) {
+		g := f
+		g.floor = &lo
+		where, args := g.where()
+		args = append(args, n)
+		return `SELECT count(*) FROM (SELECT FROM ratings r` + where + ` LIMIT $` + strconv.Itoa(len(args)) + `) AS x`, args
+	})
 }
 
 // Count returns exactly how many ratings match f (for figures that feed
@@ -354,6 +401,18 @@ func (f Filter) where() (string, []any) {
 	flag("r.rate_checked", f.RateChecked)
 	if f.HasComment {
 		conds = append(conds, "r.comment <> ''")
+	}
+	if f.ID != nil {
+		add("r.id = ?", *f.ID)
+	}
+	if f.floor != nil {
+		add("r.rated_at >= ?", *f.floor)
+	}
+	if !f.Q.IsZero() {
+		conds = append(conds, f.Q.Cond("r.comment", func(v any) string {
+			args = append(args, v)
+			return "$" + strconv.Itoa(len(args))
+		}))
 	}
 	// The row comparison walks the rated_at index from the cursor on; the
 	// plain bound on rated_at lets partitions be pruned.

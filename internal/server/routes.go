@@ -22,6 +22,7 @@ import (
 	"minyi/internal/app/cyclesapp"
 	"minyi/internal/app/notifyapp"
 	"minyi/internal/app/overviewapp"
+	"minyi/internal/app/searchapp"
 	"minyi/internal/app/surveysapp"
 	"minyi/internal/httpx"
 	"minyi/internal/surveys"
@@ -209,6 +210,7 @@ func (s *Server) consoleRoutes() {
 	g.GET("/console/points/:id/poster", rt.PointPoster)
 	g.POST("/console/terminals/:id/revoke", s.OfficePage, rt.RevokeTerminalSubmit)
 	g.GET("/console/ratings", rt.RatingsPage)
+	g.GET("/console/search", searchapp.New(s.App).SearchPage)
 	g.POST("/console/ratings/:id/exclude", s.OfficePage, rt.ExcludeSubmit)
 	g.POST("/console/ratings/:id/restore", s.OfficePage, rt.RestoreSubmit)
 	g.GET("/console/audit", s.OfficePage, aud.AuditPage)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"minyi/internal/ratings"
+	"minyi/internal/search"
 	"minyi/internal/units"
 	"minyi/web"
 )
@@ -65,6 +66,12 @@ func parseTemplates(loc *time.Location) (map[string]*template.Template, error) {
 		// provisional marks a deadline counted through a year without a
 		// working-day calendar (console pages).
 		"provisional": func() template.HTML { return provisionalTag },
+		// mark is a text, escaped, with the terms of the search box q in
+		// <mark> (the lists' keyword search).
+		"mark": search.HighlightText,
+		// qbox is the data of the "filter-q" block: the box's value and
+		// what it searches in.
+		"qbox": func(value, hint string) any { return struct{ Value, Hint string }{value, hint} },
 	}
 	pages := map[string]*template.Template{}
 	// Blocks shared between pages (the console's filter fields, the token

@@ -2,6 +2,7 @@ package surveys
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -9,6 +10,7 @@ import (
 	"minyi/internal/apperr"
 	"minyi/internal/db"
 	"minyi/internal/ratings"
+	"minyi/internal/search"
 )
 
 // Sources of a response.
@@ -57,7 +59,9 @@ type ResponseFilter struct {
 	CycleID, SurveyID, UnitID int64
 	Group, Source             string
 	Level                     int
-	Limit, Offset             int
+	// Q narrows to the responses whose opinion holds every term.
+	Q             search.Keyword
+	Limit, Offset int
 }
 
 // Validate returns invalid for an unknown source (field source) or a level
@@ -76,8 +80,17 @@ func (f ResponseFilter) Validate() error {
 const responseWhere = ` WHERE ($1::bigint = 0 OR s.cycle_id = $1) AND ($2::bigint = 0 OR p.survey_id = $2) AND ($3::bigint = 0 OR p.unit_id = $3)
 	AND ($4 = '' OR p.group_key = $4) AND ($5 = '' OR p.source = $5) AND ($6 = 0 OR p.level = $6)`
 
-func (f ResponseFilter) args() []any {
-	return []any{f.CycleID, f.SurveyID, f.UnitID, f.Group, f.Source, f.Level}
+// where is responseWhere with the keyword's condition when there is one,
+// and their arguments.
+func (f ResponseFilter) where() (string, []any) {
+	args := []any{f.CycleID, f.SurveyID, f.UnitID, f.Group, f.Source, f.Level}
+	if f.Q.IsZero() {
+		return responseWhere, args
+	}
+	return responseWhere + " AND " + f.Q.Cond("p.opinion", func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
+	}), args
 }
 
 // ListResponses returns responses newest day first, by unit, and how many
@@ -100,9 +113,11 @@ func ListResponses(ctx context.Context, q db.DBTX, f ResponseFilter) ([]Response
 		JOIN surveys s ON s.id = p.survey_id
 		JOIN units u ON u.id = p.unit_id
 		LEFT JOIN survey_agencies a ON a.id = p.agency_id
-		LEFT JOIN survey_respondents r ON r.id = p.respondent_id` + responseWhere + `
-		ORDER BY p.submitted_on DESC, u.name, p.id LIMIT $7 OFFSET $8`
-	rows, _ := q.Query(ctx, sql, append(f.args(), pageLimit(f.Limit), f.Offset)...)
+		LEFT JOIN survey_respondents r ON r.id = p.respondent_id`
+	where, args := f.where()
+	n := len(args)
+	rows, _ := q.Query(ctx, sql+where+` ORDER BY p.submitted_on DESC, u.name, p.id LIMIT $`+strconv.Itoa(n+1)+
+		` OFFSET $`+strconv.Itoa(n+2), append(args, pageLimit(f.Limit), f.Offset)...)
 	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[row])
 	if err != nil {
 		return nil, 0, db.Err(err)
@@ -130,8 +145,9 @@ func ResponseLevels(ctx context.Context, q db.DBTX, f ResponseFilter) (ratings.L
 	if err := f.Validate(); err != nil {
 		return out, err
 	}
+	where, args := f.where()
 	rows, _ := q.Query(ctx, `SELECT p.level, count(*) FROM survey_responses p JOIN surveys s ON s.id = p.survey_id`+
-		responseWhere+` GROUP BY p.level`, f.args()...)
+		where+` GROUP BY p.level`, args...)
 	var level int
 	var n int64
 	_, err := pgx.ForEachRow(rows, []any{&level, &n}, func() error {

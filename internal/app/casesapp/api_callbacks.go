@@ -11,6 +11,7 @@ import (
 	"minyi/internal/callbacks"
 	"minyi/internal/db"
 	"minyi/internal/httpx"
+	"minyi/internal/search"
 	"minyi/internal/users"
 )
 
@@ -71,9 +72,14 @@ func (s *Handlers) loadCallbackView(c *gin.Context) (callbackView, error) {
 }
 
 // APIListCallbacks lists the real-name cases to call back: all for the
-// office, a unit its own.
+// office, a unit its own; q narrows to the cases whose texts hold its terms.
 func (s *Handlers) APIListCallbacks(c *gin.Context) {
-	list, err := callbacks.ListCallbackCases(c, s.Pool, httpx.CurrentUser(c).UnitID, s.todayString())
+	k, err := search.Parse(c.Query("q"))
+	if err != nil {
+		s.APIError(c, err)
+		return
+	}
+	list, err := callbacks.ListCallbackCases(c, s.Pool, httpx.CurrentUser(c).UnitID, s.todayString(), k)
 	if err != nil {
 		s.APIError(c, err)
 		return

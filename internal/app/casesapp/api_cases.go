@@ -11,6 +11,7 @@ import (
 	"minyi/internal/apperr"
 	"minyi/internal/feedback"
 	"minyi/internal/httpx"
+	"minyi/internal/search"
 	"minyi/internal/users"
 )
 
@@ -47,10 +48,12 @@ func (s *Handlers) caseFilter(u users.User, q url.Values) (feedback.CaseFilter, 
 	default:
 		e.Add("overdue", "overdue 须为 any、answer 或 fix")
 	}
+	var err error
+	f.Q, err = search.Parse(q.Get("q"))
+	e.Merge(err)
 	if err := e.Err(); err != nil {
 		return f, err
 	}
-	var err error
 	f.UnitID, err = unitScope(u, q.Get("unit_id"))
 	return f, err
 }

@@ -14,6 +14,7 @@ import (
 	"minyi/internal/feedback"
 	"minyi/internal/httpx"
 	"minyi/internal/ratings"
+	"minyi/internal/search"
 	"minyi/internal/users"
 )
 
@@ -60,6 +61,9 @@ func (s *Handlers) feedbackFilter(c *gin.Context, status string) (feedback.Filte
 	if f.Tone == "all" { // the console's choice of both
 		f.Tone = ""
 	}
+	var err error
+	f.Q, err = search.Parse(c.Query("q"))
+	bad.Merge(err)
 	if err := bad.Err(); err != nil {
 		return f, err
 	}

@@ -2,6 +2,7 @@ package casesapp
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -14,6 +15,7 @@ import (
 	"minyi/internal/cycles"
 	"minyi/internal/db"
 	"minyi/internal/httpx"
+	"minyi/internal/search"
 )
 
 // callbackPath is a case's call-back page; id is the case's, as in the route.
@@ -24,17 +26,27 @@ type callbacksListPage struct {
 	Cases  []callbacks.Case
 	Cycles []cycles.Cycle
 	Export httpx.ExportLinks
+	Q      string // the keyword box
 }
 
 // CallbacksPage lists the cases to call back.
 func (s *Handlers) CallbacksPage(c *gin.Context) {
-	list, err := callbacks.ListCallbackCases(c, s.Pool, httpx.CurrentUser(c).UnitID, s.todayString())
+	k, err := search.Parse(c.Query("q"))
 	if err != nil {
 		s.ConsoleError(c, err)
 		return
 	}
-	p := callbacksListPage{BasePage: s.Base(c, "回访", "callbacks"), Cases: list,
-		Export: httpx.NewExportLinks("/console/callbacks", nil)}
+	list, err := callbacks.ListCallbackCases(c, s.Pool, httpx.CurrentUser(c).UnitID, s.todayString(), k)
+	if err != nil {
+		s.ConsoleError(c, err)
+		return
+	}
+	var q url.Values
+	if k.Raw != "" {
+		q = url.Values{"q": {k.Raw}}
+	}
+	p := callbacksListPage{BasePage: s.Base(c, "回访", "callbacks"), Cases: list, Q: k.Raw,
+		Export: httpx.NewExportLinks("/console/callbacks", q)}
 	if p.Office {
 		if p.Cycles, _, err = cycles.ListCycles(c, s.Pool, cycles.Page{Limit: 20}); err != nil {
 			s.ConsoleError(c, err)

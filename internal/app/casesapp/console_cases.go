@@ -72,7 +72,7 @@ func (s *Handlers) showCases(c *gin.Context, status int, form, errs map[string]s
 	}
 	d := casesPageData{BasePage: s.Base(c, "整改案件", "cases"), Cases: list, Statuses: feedback.CaseStatuses,
 		Form: form, Errors: errs, Today: f.Today.Format("2006-01-02"),
-		Filter: map[string]string{"unit_id": c.Query("unit_id"), "status": f.Status, "overdue": f.Overdue}}
+		Filter: map[string]string{"unit_id": c.Query("unit_id"), "status": f.Status, "overdue": f.Overdue, "q": f.Q.Raw}}
 	if u.SeesAll() {
 		if d.Units, err = units.ListUnits(c, s.Pool, nil); err != nil {
 			s.ConsoleError(c, err)

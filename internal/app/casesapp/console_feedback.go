@@ -23,13 +23,13 @@ const queuePageSize = 50
 
 // queueQuery is the queue's filter as typed, kept to refill the form.
 type queueQuery struct {
-	UnitID, Source, Channel, Level, From, To, Status, Tone string
+	UnitID, Source, Channel, Level, From, To, Status, Tone, Q string
 }
 
 func (q queueQuery) values() url.Values {
 	v := url.Values{}
 	for k, val := range map[string]string{"unit_id": q.UnitID, "source": q.Source, "channel": q.Channel,
-		"level": q.Level, "from": q.From, "to": q.To, "status": q.Status, "tone": q.Tone} {
+		"level": q.Level, "from": q.From, "to": q.To, "status": q.Status, "tone": q.Tone, "q": q.Q} {
 		if val != "" {
 			v.Set(k, val)
 		}
@@ -90,6 +90,7 @@ var queueFieldNames = map[string]string{
 	"status":  "核查状态无效。",
 	"tone":    "反馈类型无效。",
 	"cursor":  "翻页位置无效，请从最新一页重新翻阅。",
+	"q":       "搜索词无效：最多50个字、5个词，不能含有无法识别的字符。",
 }
 
 // FeedbackPage shows the review queue.
@@ -102,7 +103,8 @@ func (s *Handlers) FeedbackPage(c *gin.Context) {
 // of held ratings first; st brings back an action that failed.
 func (s *Handlers) showQueue(c *gin.Context, status int, st queueState) {
 	q := queueQuery{UnitID: c.Query("unit_id"), Source: c.Query("source"), Channel: c.Query("channel"),
-		Level: c.Query("level"), From: c.Query("from"), To: c.Query("to"), Status: c.Query("status"), Tone: c.Query("tone")}
+		Level: c.Query("level"), From: c.Query("from"), To: c.Query("to"), Status: c.Query("status"), Tone: c.Query("tone"),
+		Q: strings.TrimSpace(c.Query("q"))}
 	d := feedbackPageData{BasePage: s.Base(c, "民意核查", "feedback"), Q: q, Levels: ratings.LevelNames(), Message: st.msg,
 		Problem: st.problem}
 	checked := st.checked

@@ -7,6 +7,7 @@ import (
 
 	"minyi/internal/callbacks"
 	"minyi/internal/export"
+	"minyi/internal/search"
 	"minyi/internal/users"
 )
 
@@ -28,16 +29,24 @@ var callbackColumns = []export.Column{
 // CallbacksExport is the export of the call-back list (回访): the cases
 // the list shows the user (all for the office, a unit its own), the
 // phone numbers in full only for the roles of CALLBACK_ROLES, masked
-// otherwise, as on the call-back pages. The list has no filter.
-func (s *Handlers) CallbacksExport(ctx context.Context, u users.User, _ url.Values) (export.Spec, error) {
+// otherwise, as on the call-back pages. Its one filter is the keyword box
+// (q).
+func (s *Handlers) CallbacksExport(ctx context.Context, u users.User, q url.Values) (export.Spec, error) {
 	full := s.fullPhones(u)
 	loc := s.Config.Location
+	k, err := search.Parse(q.Get("q"))
+	if err != nil {
+		return export.Spec{}, err
+	}
 	var conds []export.Cond
 	if !u.SeesAll() {
 		conds = []export.Cond{{Label: "单位", Value: "本单位"}}
 	}
+	if k.Raw != "" {
+		conds = append(conds, export.Cond{Label: "关键词", Value: k.Raw})
+	}
 	list := func(ctx context.Context) ([]callbacks.Case, error) {
-		return callbacks.ListCallbackCases(ctx, s.Pool, u.UnitID, s.todayString())
+		return callbacks.ListCallbackCases(ctx, s.Pool, u.UnitID, s.todayString(), k)
 	}
 	return export.Spec{
 		Title:  "回访",

@@ -8,11 +8,13 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"minyi/internal/apperr"
 	"minyi/internal/httpx"
 	"minyi/internal/ratings"
+	"minyi/internal/search"
 	"minyi/internal/users"
 )
 
@@ -55,15 +57,26 @@ func (s *Handlers) feedFilter(q url.Values) (ratings.Filter, apperr.Fields) {
 		}
 	}
 	f.HasComment = q.Get("has_comment") == "true" || q.Get("has_comment") == "1"
+	var err error
+	f.Q, err = search.Parse(q.Get("q"))
+	bad.Merge(err)
 	return f, bad
 }
 
 // ratingFilter reads the feed filter from query parameters shared by the API
 // and the console: from, to, channel, level, unit_id, excluded, held, rate_checked,
-// and the API's paging.
+// q (keywords of the message), id (one rating) and the API's paging.
 func (s *Handlers) ratingFilter(c *gin.Context) (ratings.Filter, error) {
 	f, bad := s.feedFilter(c.Request.URL.Query())
 	var err error
+	if v := c.Query("id"); v != "" {
+		id, err := uuid.Parse(v)
+		if err != nil {
+			bad.Add("id", "id 须为评价的 UUID")
+		} else {
+			f.ID = &id
+		}
+	}
 	f.Limit, f.Offset, err = httpx.Paging(c)
 	bad.Merge(err)
 	if v := c.Query("cursor"); v != "" {

@@ -25,8 +25,8 @@ const feedPageSize = 50
 
 // feedQuery is the feed's filter as typed, kept to refill the form.
 type feedQuery struct {
-	UnitID, Channel, Level, From, To, Excluded, Held, RateChecked string
-	HasComment                                                    bool
+	UnitID, Channel, Level, From, To, Excluded, Held, RateChecked, Q, ID string
+	HasComment                                                           bool
 }
 
 // values returns the filter as query parameters, leaving out empty ones.
@@ -45,6 +45,8 @@ func (q feedQuery) values() url.Values {
 	set("excluded", q.Excluded)
 	set("held", q.Held)
 	set("rate_checked", q.RateChecked)
+	set("q", q.Q)
+	set("id", q.ID)
 	if q.HasComment {
 		v.Set("has_comment", "1")
 	}
@@ -87,6 +89,8 @@ var feedFieldNames = map[string]string{
 	"limit":        "分页参数无效。",
 	"offset":       "分页参数无效。",
 	"cursor":       "翻页位置无效，请从最新一页重新翻阅。",
+	"q":            "搜索词无效：最多50个字、5个词，不能含有无法识别的字符。",
+	"id":           "评价链接无效。",
 }
 
 // RatingsPage is the rating feed with the filter of the query.
@@ -100,7 +104,7 @@ func (s *Handlers) showFeed(c *gin.Context, status int, rowID, rowErr, reason st
 	u := httpx.CurrentUser(c)
 	q := feedQuery{UnitID: c.Query("unit_id"), Channel: c.Query("channel"), Level: c.Query("level"),
 		From: c.Query("from"), To: c.Query("to"), Excluded: c.Query("excluded"), Held: c.Query("held"),
-		RateChecked: c.Query("rate_checked"), HasComment: c.Query("has_comment") == "1" || c.Query("has_comment") == "true"}
+		RateChecked: c.Query("rate_checked"), Q: strings.TrimSpace(c.Query("q")), ID: c.Query("id"), HasComment: c.Query("has_comment") == "1" || c.Query("has_comment") == "true"}
 	d := ratingsPageData{BasePage: s.Base(c, "评价记录", "ratings"), Q: q, Levels: ratings.LevelNames(),
 		ClearLink: "/console/ratings"}
 	d.Message = rowErr

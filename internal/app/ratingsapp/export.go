@@ -121,5 +121,8 @@ func (s *Handlers) feedConds(ctx context.Context, f ratings.Filter, q url.Values
 	if f.HasComment {
 		c = append(c, export.Cond{Label: "留言", Value: "只看有留言"})
 	}
+	if !f.Q.IsZero() {
+		c = append(c, export.Cond{Label: "留言关键词", Value: f.Q.Raw})
+	}
 	return c, nil
 }

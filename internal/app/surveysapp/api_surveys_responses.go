@@ -8,12 +8,14 @@ import (
 
 	"minyi/internal/apperr"
 	"minyi/internal/httpx"
+	"minyi/internal/search"
 	"minyi/internal/surveys"
 	"minyi/internal/users"
 )
 
 // responseFilter reads the filter shared by the API and the console:
-// cycle_id, survey_id, unit_id, group, source, level, limit and offset. A
+// cycle_id, survey_id, unit_id, group, source, level, q (keywords of the
+// opinion), limit and offset. A
 // unit's staff always get their own unit; asking for another is forbidden.
 func responseFilter(c *gin.Context) (surveys.ResponseFilter, error) {
 	f := surveys.ResponseFilter{Group: c.Query("group"), Source: c.Query("source")}
@@ -36,6 +38,8 @@ func responseFilter(c *gin.Context) (surveys.ResponseFilter, error) {
 	}
 	var err error
 	f.Limit, f.Offset, err = httpx.Paging(c)
+	bad.Merge(err)
+	f.Q, err = search.Parse(c.Query("q"))
 	bad.Merge(err)
 	bad.Merge(f.Validate())
 	if err := bad.Err(); err != nil {

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -21,13 +22,13 @@ import (
 const responsesPageSize = 50
 
 type responsesQuery struct {
-	CycleID, SurveyID, UnitID, Group, Source, Level string
+	CycleID, SurveyID, UnitID, Group, Source, Level, Q string
 }
 
 func (q responsesQuery) values() url.Values {
 	v := url.Values{}
 	for k, val := range map[string]string{"cycle_id": q.CycleID, "survey_id": q.SurveyID, "unit_id": q.UnitID,
-		"group": q.Group, "source": q.Source, "level": q.Level} {
+		"group": q.Group, "source": q.Source, "level": q.Level, "q": q.Q} {
 		if val != "" {
 			v.Set(k, val)
 		}
@@ -75,6 +76,7 @@ var responseFieldNames = map[string]string{
 	"unit_id":   "所选单位无效。",
 	"source":    "答卷来源无效。",
 	"level":     "评价等级无效。",
+	"q":         "搜索词无效：最多50个字、5个词，不能含有无法识别的字符。",
 }
 
 // ResponsesPage lists submitted survey responses with the filters the
@@ -88,7 +90,7 @@ func (s *Handlers) ResponsesPage(c *gin.Context) {
 	}
 	d := responsesPageData{BasePage: s.Base(c, "问卷答卷", active), Levels: ratings.LevelNames(), ShowRespondent: u.Role == users.RoleOffice,
 		Q: responsesQuery{CycleID: c.Query("cycle_id"), SurveyID: c.Query("survey_id"), UnitID: c.Query("unit_id"),
-			Group: c.Query("group"), Source: c.Query("source"), Level: c.Query("level")}}
+			Group: c.Query("group"), Source: c.Query("source"), Level: c.Query("level"), Q: strings.TrimSpace(c.Query("q"))}}
 	status := http.StatusOK
 	f, err := responseFilter(c)
 	switch {
