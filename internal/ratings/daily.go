@@ -33,22 +33,12 @@ func (c LevelCounts) SumPoints(levelPoints []float64) float64 {
 	return sum
 }
 
-// dailyCountsSQL reads the counts in one statement, so in one snapshot.
-// Days rolled in the zone $1 come from the aggregate: the monthly sums for
-// months whose days are all rolled completely and in the period, the daily
-// rows for the other rolled days, minus the daily rows of (unit, day) pairs
-// holding a dirty mark. Those pairs, and every unit over each run of time
-// not rolled (today from its watermark on, the future, days before the
-// first rating), come from the ratings themselves. So every rating counts
-// once, from the aggregate or from the ratings, and the result is the
-// direct count at the snapshot (daily_rollup.go explains why an aggregate
-// row without a mark is exact). A day rolled up to a watermark (upto, the
-// current day) holds the ratings before it: its live run starts there, and
-// a dirty pair of it reads the day up to there.
-// The live reads go unit by unit down the (unit_id, rated_at) index for
-// chosen units, and along the rated_at index for all units (units are
-// never deleted, so units lists every unit a rating can belong to).
-const dailyCountsSQL = `
+// dailyRunsSQL is the start of the statements that read the aggregate: the
+// units wanted, the days rolled, the full months, the days of other months,
+// the dirty pairs and the runs of time not rolled, in the zone $1 between
+// the days $2 and $3 for the units $4 (NULL: every unit). Its last CTE is
+// runs, closed; the statement goes on after it.
+const dailyRunsSQL = `
 WITH wanted AS (
 	SELECT DISTINCT id FROM unnest(coalesce($4::bigint[], ARRAY(SELECT id FROM units))) AS w(id)
 ), rolled AS (
@@ -75,7 +65,24 @@ WITH wanted AS (
 		SELECT lo, hi, count(*) FILTER (WHERE lo IS DISTINCT FROM prev_hi) OVER (ORDER BY day) AS run
 		FROM (SELECT day, lo, hi, lag(hi) OVER (ORDER BY day) AS prev_hi FROM pieces) AS p) AS q
 	GROUP BY run
-), {live}
+)`
+
+// dailyCountsSQL reads the counts in one statement, so in one snapshot.
+// Days rolled in the zone $1 come from the aggregate: the monthly sums for
+// months whose days are all rolled completely and in the period, the daily
+// rows for the other rolled days, minus the daily rows of (unit, day) pairs
+// holding a dirty mark. Those pairs, and every unit over each run of time
+// not rolled (today from its watermark on, the future, days before the
+// first rating), come from the ratings themselves. So every rating counts
+// once, from the aggregate or from the ratings, and the result is the
+// direct count at the snapshot (daily_rollup.go explains why an aggregate
+// row without a mark is exact). A day rolled up to a watermark (upto, the
+// current day) holds the ratings before it: its live run starts there, and
+// a dirty pair of it reads the day up to there.
+// The live reads go unit by unit down the (unit_id, rated_at) index for
+// chosen units, and along the rated_at index for all units (units are
+// never deleted, so units lists every unit a rating can belong to).
+const dailyCountsSQL = dailyRunsSQL + `, {live}
 ), stored AS (
 	SELECT m.unit_id, m.n1, m.n2, m.n3, m.n4, m.n5 FROM rating_monthly_counts m
 	WHERE m.month IN (SELECT month FROM full_months) AND ($4::bigint[] IS NULL OR m.unit_id = ANY($4))
