@@ -128,6 +128,7 @@ func (s *Server) routes() {
 	s.assessorRoutes(authed, console)
 	s.selfEvalRoutes(e, authed, console)
 	s.inspectionRoutes(authed, console)
+	s.reportRoutes(console)
 	s.publicCaseRoutes(e)
 	api.Use(func(c *gin.Context) { s.APIError(c, httpx.ErrNotFound) })
 	e.NoRoute(func(c *gin.Context) {
