@@ -97,7 +97,10 @@ func Build(ctx context.Context, q db.DBTX, in Input) (Report, error) {
 			return err
 		},
 		func(q db.DBTX) (err error) { cases, err = CaseCounts(ctx, q, r.Span, today, in.Loc); return err },
-		func(q db.DBTX) (err error) { prevCases, err = CaseCounts(ctx, q, r.PrevSpan, today, in.Loc); return err },
+		func(q db.DBTX) (err error) {
+			prevCases, err = CaseCounts(ctx, q, r.PrevSpan, today, in.Loc)
+			return err
+		},
 		func(q db.DBTX) (err error) {
 			yearAgoCases, err = CaseCounts(ctx, q, r.YearAgoSpan, today, in.Loc)
 			return err

@@ -36,7 +36,7 @@ func (s *Handlers) SeesAll(c *gin.Context) {
 
 type periodLink struct {
 	Label, Range, Link string
-	Running           bool
+	Running            bool
 }
 
 type listPage struct {
