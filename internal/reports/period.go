@@ -2,9 +2,10 @@
 // 季报) for the leadership: the headline figures of a period with their
 // change against the previous period (环比) and the same period a year
 // before (同比), the daily ratings, the level shares of the last twelve
-// months, the units ranked per category, the most frequent 差评 reasons,
-// the rectification cases opened, answered on time and overdue, and a row
-// per unit. Every figure comes from the daily aggregate of ratings
+// months, the units ranked per category, the most frequent problems (the
+// reasons of the 差评 the period's cases were opened on), the
+// rectification cases opened, answered on time and overdue, and a row per
+// unit. Every figure comes from the daily aggregate of ratings
 // (internal/ratings) and the cases table: no request scans a period's
 // ratings.
 package reports

@@ -30,8 +30,8 @@ type Report struct {
 	Days      map[string]ratings.LevelCounts
 	Months    map[string]ratings.LevelCounts
 	MonthList []time.Time
-	// Reasons are the most frequent 差评 reasons of the span.
-	Reasons []ReasonCount
+	// Problems are the most frequent problems of the cases of the span.
+	Problems Problems
 	// Office is the office's name for the running header.
 	Office string
 	// LevelPoints are the points of levels 5..1 the means are in.
@@ -105,7 +105,7 @@ func Build(ctx context.Context, q db.DBTX, in Input) (Report, error) {
 			yearAgoCases, err = CaseCounts(ctx, q, r.YearAgoSpan, today, in.Loc)
 			return err
 		},
-		func(q db.DBTX) (err error) { r.Reasons, err = Reasons(ctx, q, r.Span, in.Loc); return err },
+		func(q db.DBTX) (err error) { r.Problems, err = ProblemsOf(ctx, q, r.Span, in.Loc); return err },
 		func(q db.DBTX) (err error) { prof, err = office.Find(ctx, q); return err },
 	)
 	if err != nil {

@@ -71,26 +71,22 @@ func sharesChart(r reports.Report) charts.Chart {
 // reasonRow is a 差评 reason with its count and share of the reasons given.
 type reasonRow struct{ Reason, Count, Share string }
 
-// reasonsChart draws the most frequent 差评 reasons as bars, most frequent
-// on top, with the rows of the table beside it.
+// reasonsChart draws the most frequent problems of the period's cases as
+// bars, most frequent on top, with the rows of the table beside it.
 func reasonsChart(r reports.Report) (charts.Chart, []reasonRow) {
 	var cats []string
 	var vals []float64
 	var rows []reasonRow
-	var sum int64
-	for _, rc := range r.Reasons {
-		sum += rc.Count
-	}
-	for _, rc := range r.Reasons {
+	for _, rc := range r.Problems.Reasons {
 		cats, vals = append(cats, rc.Reason), append(vals, float64(rc.Count))
-		rows = append(rows, reasonRow{Reason: rc.Reason, Count: count(rc.Count), Share: percent(reports.Percent(rc.Count, sum))})
+		rows = append(rows, reasonRow{Reason: rc.Reason, Count: count(rc.Count), Share: percent(reports.Percent(rc.Count, r.Problems.Cases))})
 	}
-	ch := charts.Cartesian{Categories: cats, CategoryName: "差评原因", Horizontal: true,
-		Series: []charts.Series{{Name: "差评次数", Bar: true, Values: vals, Colour: charts.Palette[1]}},
-		Left:   charts.Axis{Name: "次"}}.Build("reasons", "差评原因排行", r.Period.Label()+"差评中最常被选择的原因")
+	ch := charts.Cartesian{Categories: cats, CategoryName: "问题", Horizontal: true,
+		Series: []charts.Series{{Name: "案件数", Bar: true, Values: vals, Colour: charts.Palette[1]}},
+		Left:   charts.Axis{Name: "件"}}.Build("reasons", "整改案件反映的主要问题", r.Period.Label()+"新立整改案件中群众反映最多的问题")
 	ch.Height = 60 + 28*len(cats)
 	if len(cats) == 0 {
-		ch.Empty = "本期差评没有选择原因。"
+		ch.Empty = "本期新立的整改案件没有可归类的差评原因。"
 	}
 	return ch, rows
 }

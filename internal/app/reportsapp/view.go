@@ -18,17 +18,20 @@ type reportPage struct {
 	Office, Heading, Range, Generated, PrintDate string
 	// Running says the period is not over: figures are up to today, and
 	// 环比 and 同比 compare the same number of days.
-	Running               bool
-	PrevLabel, YoYLabel   string
-	Rating, Cases         []metric
-	Daily, Shares         charts.Chart
-	Reasons               charts.Chart
-	ReasonRows            []reasonRow
-	Categories            []categoryView
-	MinRanked             int
-	UnitCount, RatedUnits int
-	Back                  string
-	PrevLink, NextLink    string
+	Running             bool
+	PrevLabel, YoYLabel string
+	Rating, Cases       []metric
+	Daily, Shares       charts.Chart
+	Reasons             charts.Chart
+	ReasonRows          []reasonRow
+	// ProblemCases counts the period's cases, Unreasoned those without a
+	// reason (empty when none).
+	ProblemCases, Unreasoned string
+	Categories               []categoryView
+	MinRanked                int
+	UnitCount, RatedUnits    int
+	Back                     string
+	PrevLink, NextLink       string
 }
 
 // metric is a headline figure with its change against the previous period
@@ -169,6 +172,10 @@ func (s *Handlers) view(c *gin.Context, r reports.Report, now time.Time) reportP
 	d.Rating, d.Cases = headline(r)
 	d.Daily, d.Shares = dailyChart(r), sharesChart(r)
 	d.Reasons, d.ReasonRows = reasonsChart(r)
+	d.ProblemCases = count(r.Problems.Cases)
+	if r.Problems.Unreasoned > 0 {
+		d.Unreasoned = count(r.Problems.Unreasoned)
+	}
 	for i, cat := range r.Categories() {
 		cv := categoryView{Name: cat.Name, Ranking: rankingChart(i, cat)}
 		for _, u := range cat.Units {
