@@ -153,24 +153,31 @@ func DailyLevelCounts(ctx context.Context, q db.DBTX, from, to string, loc *time
 	if unitIDs != nil && len(unitIDs) == 0 {
 		return out, nil
 	}
-	err = db.WithGenericPlan(ctx, q, func(q db.DBTX) error {
-		sql := dailyCountsByUnitSQL
-		if unitIDs == nil {
-			sql = dailyCountsAllSQL
-		}
-		rows, _ := q.Query(ctx, sql, loc.String(), start.Format(time.DateOnly), end.Format(time.DateOnly), unitIDs)
-		var unit int64
+	sql := dailyCountsByUnitSQL
+	if unitIDs == nil {
+		sql = dailyCountsAllSQL
+	}
+	if err := readCounts(ctx, q, out, sql, loc.String(), start.Format(time.DateOnly), end.Format(time.DateOnly), unitIDs); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// readCounts runs one of the aggregate's reads with a generic plan
+// (db.WithGenericPlan) and puts its rows — a key, then the counts of
+// levels 1..5 — into out.
+func readCounts[K comparable](ctx context.Context, q db.DBTX, out map[K]LevelCounts, sql string, args ...any) error {
+	err := db.WithGenericPlan(ctx, q, func(q db.DBTX) error {
+		rows, _ := q.Query(ctx, sql, args...)
+		var key K
 		var c LevelCounts
-		_, err := pgx.ForEachRow(rows, []any{&unit, &c[0], &c[1], &c[2], &c[3], &c[4]}, func() error {
-			out[unit] = c
+		_, err := pgx.ForEachRow(rows, []any{&key, &c[0], &c[1], &c[2], &c[3], &c[4]}, func() error {
+			out[key] = c
 			return nil
 		})
 		return err
 	})
-	if err != nil {
-		return nil, db.Err(err)
-	}
-	return out, nil
+	return db.Err(err)
 }
 
 // DirectLevelCounts is DailyLevelCounts computed straight from the ratings,

@@ -4,8 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"minyi/internal/db"
 )
 
@@ -67,18 +65,8 @@ func seriesCounts(ctx context.Context, q db.DBTX, from, to string, loc *time.Loc
 	if end.Before(start) {
 		return out, nil
 	}
-	err = db.WithGenericPlan(ctx, q, func(q db.DBTX) error {
-		rows, _ := q.Query(ctx, seriesSQL, loc.String(), start.Format(time.DateOnly), end.Format(time.DateOnly), nil, byMonth)
-		var key string
-		var c LevelCounts
-		_, err := pgx.ForEachRow(rows, []any{&key, &c[0], &c[1], &c[2], &c[3], &c[4]}, func() error {
-			out[key] = c
-			return nil
-		})
-		return err
-	})
-	if err != nil {
-		return nil, db.Err(err)
+	if err := readCounts(ctx, q, out, seriesSQL, loc.String(), start.Format(time.DateOnly), end.Format(time.DateOnly), nil, byMonth); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
