@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"minyi/internal/testutil/a11y"
 	"minyi/internal/testutil/apptest/browsertest"
 	"minyi/internal/testutil/browser"
 )
@@ -41,7 +42,7 @@ func errorsOf(t *testing.T, ctx context.Context) func() []string {
 }
 
 // The report draws every chart (an SVG in each, marked drawn) without a
-// console error, fits a phone's width, and in print media shows no
+// console error or a serious accessibility violation (axe-core), fits a phone's width, and in print media shows no
 // navigation nor buttons and starts its sections on new pages.
 func TestBrowserReportDrawsItsChartsAndPrints(t *testing.T) {
 	w := newReportWorld(t)
@@ -59,12 +60,28 @@ func TestBrowserReportDrawsItsChartsAndPrints(t *testing.T) {
 		if over := browsertest.Eval[int](t, ctx, `document.documentElement.scrollWidth - document.documentElement.clientWidth`); over > 0 {
 			t.Errorf("the report is %d px wider than a %d px screen", over, width)
 		}
+		vs, err := a11y.Check(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range a11y.Serious(vs) {
+			t.Errorf("%d px: accessibility: %s", width, v)
+		}
 		if e := errs(); len(e) > 0 {
 			t.Errorf("%d px: console errors %v", width, e)
+		}
+		browsertest.Do(t, ctx, "open the list", chromedp.Navigate(w.App.URL+"/console/reports"), chromedp.WaitVisible(chromedp.ID("quarters")))
+		if vs, err = a11y.Check(ctx); err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range a11y.Serious(vs) {
+			t.Errorf("%d px: the list's accessibility: %s", width, v)
 		}
 		if width != 1440 {
 			continue
 		}
+		browsertest.Do(t, ctx, "back to the report", chromedp.Navigate(w.App.URL+"/console/reports/2026-06"),
+			chromedp.WaitVisible(chromedp.CSS(`#chart-daily.chart-drawn svg`)))
 		if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
 			t.Fatal(err)
 		}
