@@ -13,6 +13,9 @@ import (
 // its daily rows (a month's sum cannot be split into days); per month, a
 // month whose days are all rolled comes from its monthly rows, as in
 // dailyCountsSQL. The live runs are grouped by the local day of rated_at.
+// The daily rows are read by their day's range first (rating_daily_counts_day):
+// tested only against the rolled days, Postgres's generic plan scanned
+// every unit's every day (365,000 rows for a year, 140 ms for a month).
 const seriesSQL = dailyRunsSQL + `, live AS (
 	SELECT x.day, x.n1, x.n2, x.n3, x.n4, x.n5 FROM runs k CROSS JOIN LATERAL (
 		SELECT (r.rated_at AT TIME ZONE $1)::date AS day, ` + levelCountsCols + `
@@ -28,7 +31,8 @@ const seriesSQL = dailyRunsSQL + `, live AS (
 	WHERE $5 AND m.month IN (SELECT month FROM full_months)
 	UNION ALL
 	SELECT c.day, c.n1, c.n2, c.n3, c.n4, c.n5 FROM rating_daily_counts c
-	WHERE c.day IN (SELECT day FROM rolled WHERE NOT $5 OR day IN (SELECT day FROM partial_days))
+	WHERE c.day BETWEEN $2::date AND $3::date
+	  AND c.day IN (SELECT day FROM rolled WHERE NOT $5 OR day IN (SELECT day FROM partial_days))
 	UNION ALL
 	SELECT c.day, -c.n1, -c.n2, -c.n3, -c.n4, -c.n5
 	FROM dirty_rolled d JOIN rating_daily_counts c ON c.unit_id = d.unit_id AND c.day = d.day
