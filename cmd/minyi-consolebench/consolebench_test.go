@@ -76,7 +76,8 @@ func TestCatalogueFillsEveryPlaceholder(t *testing.T) {
 	for _, l := range lookups {
 		v[l.name] = "1"
 	}
-	for _, k := range []string{"unit", "today", "month_from", "month_to"} {
+	v["unit"] = "1"
+	for k := range clockIDs(time.Now()) {
 		v[k] = "1"
 	}
 	for _, s := range catalogue() {

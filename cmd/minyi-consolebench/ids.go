@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"minyi/internal/reports"
 )
 
 // ids are the real ids the placeholders of the catalogue stand for; a
@@ -236,13 +238,27 @@ var lookups = []struct{ name, sql string }{
 	{"approval", `SELECT max(id) FROM approval_requests`},
 }
 
-// resolve finds the ids of the catalogue: the fixed ones from the clock,
-// the others with lookups.
-func resolve(ctx context.Context, conn *pgx.Conn, unitID int64, now time.Time) (ids, error) {
-	v := ids{"unit": strconv.FormatInt(unitID, 10), "today": now.Format(time.DateOnly)}
+// clockIDs are the ids that come from the clock: today, last month's
+// first and last days, and the periods of the reports.
+func clockIDs(now time.Time) ids {
+	v := ids{"today": now.Format(time.DateOnly)}
 	lastMonth := time.Date(now.Year(), now.Month()-1, 1, 0, 0, 0, 0, now.Location())
 	v["month_from"] = lastMonth.Format(time.DateOnly)
 	v["month_to"] = lastMonth.AddDate(0, 1, -1).Format(time.DateOnly)
+	// The reports of last month and quarter (finished) and of the running ones.
+	today := reports.Day(now, now.Location())
+	v["report_month"] = reports.Of(reports.Month, today).Prev().String()
+	v["report_month_now"] = reports.Of(reports.Month, today).String()
+	v["report_quarter"] = reports.Of(reports.Quarter, today).Prev().String()
+	v["report_quarter_now"] = reports.Of(reports.Quarter, today).String()
+	return v
+}
+
+// resolve finds the ids of the catalogue: the fixed ones from the clock,
+// the others with lookups.
+func resolve(ctx context.Context, conn *pgx.Conn, unitID int64, now time.Time) (ids, error) {
+	v := clockIDs(now)
+	v["unit"] = strconv.FormatInt(unitID, 10)
 	for _, l := range lookups {
 		var s *string
 		err := conn.QueryRow(ctx, `SELECT x::text FROM (`+l.sql+`) AS q(x)`, pgx.NamedArgs{"unit": unitID, "year": now.Year()}).Scan(&s)

@@ -427,6 +427,13 @@ func catalogue() []spec {
 	s = append(s, exportSpecs()...)
 	s = append(s, spec{route: "/console/audit/integrity", path: "/console/audit/integrity", who: office},
 		spec{route: "/api/v1/audit/integrity", path: "/api/v1/audit/integrity", who: office})
+	// The monthly and quarterly reports (issue 17): the list, and the report
+	// of last month and quarter and of the running ones (office and leaders).
+	s = append(s, spec{route: "/console/reports", path: "/console/reports", who: office},
+		spec{route: "/console/reports/:period", path: "/console/reports/{report_month}", filter: "last month", who: office},
+		spec{route: "/console/reports/:period", path: "/console/reports/{report_month_now}", filter: "this month so far", who: office},
+		spec{route: "/console/reports/:period", path: "/console/reports/{report_quarter}", filter: "last quarter", who: office},
+		spec{route: "/console/reports/:period", path: "/console/reports/{report_quarter_now}", filter: "this quarter so far", who: office})
 	s = append(s, filtered("/console/cases", "/console/cases", both, caseFilters)...)
 	s = append(s, filtered("/api/v1/cases", "/api/v1/cases?limit=50", both, caseFilters)...)
 	// The search page has no pages: its first hits of each kind link to

@@ -33,22 +33,12 @@ func (c LevelCounts) SumPoints(levelPoints []float64) float64 {
 	return sum
 }
 
-// dailyCountsSQL reads the counts in one statement, so in one snapshot.
-// Days rolled in the zone $1 come from the aggregate: the monthly sums for
-// months whose days are all rolled completely and in the period, the daily
-// rows for the other rolled days, minus the daily rows of (unit, day) pairs
-// holding a dirty mark. Those pairs, and every unit over each run of time
-// not rolled (today from its watermark on, the future, days before the
-// first rating), come from the ratings themselves. So every rating counts
-// once, from the aggregate or from the ratings, and the result is the
-// direct count at the snapshot (daily_rollup.go explains why an aggregate
-// row without a mark is exact). A day rolled up to a watermark (upto, the
-// current day) holds the ratings before it: its live run starts there, and
-// a dirty pair of it reads the day up to there.
-// The live reads go unit by unit down the (unit_id, rated_at) index for
-// chosen units, and along the rated_at index for all units (units are
-// never deleted, so units lists every unit a rating can belong to).
-const dailyCountsSQL = `
+// dailyRunsSQL is the start of the statements that read the aggregate: the
+// units wanted, the days rolled, the full months, the days of other months,
+// the dirty pairs and the runs of time not rolled, in the zone $1 between
+// the days $2 and $3 for the units $4 (NULL: every unit). Its last CTE is
+// runs, closed; the statement goes on after it.
+const dailyRunsSQL = `
 WITH wanted AS (
 	SELECT DISTINCT id FROM unnest(coalesce($4::bigint[], ARRAY(SELECT id FROM units))) AS w(id)
 ), rolled AS (
@@ -65,7 +55,24 @@ WITH wanted AS (
 ), dirty_rolled AS (
 	SELECT d.unit_id, d.day, coalesce(r.upto, (d.day + 1)::timestamp AT TIME ZONE $1) AS hi
 	FROM dirty d JOIN rolled r ON r.day = d.day
-), ` + liveRunsCTE + `, {live}
+), ` + liveRunsCTE
+
+// dailyCountsSQL reads the counts in one statement, so in one snapshot.
+// Days rolled in the zone $1 come from the aggregate: the monthly sums for
+// months whose days are all rolled completely and in the period, the daily
+// rows for the other rolled days, minus the daily rows of (unit, day) pairs
+// holding a dirty mark. Those pairs, and every unit over each run of time
+// not rolled (today from its watermark on, the future, days before the
+// first rating), come from the ratings themselves. So every rating counts
+// once, from the aggregate or from the ratings, and the result is the
+// direct count at the snapshot (daily_rollup.go explains why an aggregate
+// row without a mark is exact). A day rolled up to a watermark (upto, the
+// current day) holds the ratings before it: its live run starts there, and
+// a dirty pair of it reads the day up to there.
+// The live reads go unit by unit down the (unit_id, rated_at) index for
+// chosen units, and along the rated_at index for all units (units are
+// never deleted, so units lists every unit a rating can belong to).
+const dailyCountsSQL = dailyRunsSQL + `, {live}
 ), stored AS (
 	SELECT m.unit_id, m.n1, m.n2, m.n3, m.n4, m.n5 FROM rating_monthly_counts m
 	WHERE m.month IN (SELECT month FROM full_months) AND ($4::bigint[] IS NULL OR m.unit_id = ANY($4))
@@ -152,24 +159,31 @@ func DailyLevelCounts(ctx context.Context, q db.DBTX, from, to string, loc *time
 	if unitIDs != nil && len(unitIDs) == 0 {
 		return out, nil
 	}
-	err = db.WithGenericPlan(ctx, q, func(q db.DBTX) error {
-		sql := dailyCountsByUnitSQL
-		if unitIDs == nil {
-			sql = dailyCountsAllSQL
-		}
-		rows, _ := q.Query(ctx, sql, loc.String(), start.Format(time.DateOnly), end.Format(time.DateOnly), unitIDs)
-		var unit int64
+	sql := dailyCountsByUnitSQL
+	if unitIDs == nil {
+		sql = dailyCountsAllSQL
+	}
+	if err := readCounts(ctx, q, out, sql, loc.String(), start.Format(time.DateOnly), end.Format(time.DateOnly), unitIDs); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// readCounts runs one of the aggregate's reads with a generic plan
+// (db.WithGenericPlan) and puts its rows — a key, then the counts of
+// levels 1..5 — into out.
+func readCounts[K comparable](ctx context.Context, q db.DBTX, out map[K]LevelCounts, sql string, args ...any) error {
+	err := db.WithGenericPlan(ctx, q, func(q db.DBTX) error {
+		rows, _ := q.Query(ctx, sql, args...)
+		var key K
 		var c LevelCounts
-		_, err := pgx.ForEachRow(rows, []any{&unit, &c[0], &c[1], &c[2], &c[3], &c[4]}, func() error {
-			out[unit] = c
+		_, err := pgx.ForEachRow(rows, []any{&key, &c[0], &c[1], &c[2], &c[3], &c[4]}, func() error {
+			out[key] = c
 			return nil
 		})
 		return err
 	})
-	if err != nil {
-		return nil, db.Err(err)
-	}
-	return out, nil
+	return db.Err(err)
 }
 
 // DirectLevelCounts is DailyLevelCounts computed straight from the ratings,

@@ -107,6 +107,42 @@ func (d *dailyWorld) check(stage string) {
 				d.t.Fatalf("%s: %s..%s units %v: got %v, want %v", stage, p[0], p[1], filter, got, want)
 			}
 		}
+		d.checkSeries(stage, p[0], p[1])
+	}
+}
+
+// checkSeries compares DayLevelCounts and MonthLevelCounts with the direct
+// count per day and per month.
+func (d *dailyWorld) checkSeries(stage, from, to string) {
+	d.t.Helper()
+	for _, byMonth := range []bool{false, true} {
+		key := "(rated_at AT TIME ZONE $3)::date"
+		read := ratings.DayLevelCounts
+		if byMonth {
+			key, read = "date_trunc('month', (rated_at AT TIME ZONE $3)::date)::date", ratings.MonthLevelCounts
+		}
+		got, err := read(context.Background(), d.pool, from, to, shanghai)
+		if err != nil {
+			d.t.Fatal(err)
+		}
+		rows, _ := d.pool.Query(context.Background(), `SELECT `+key+`::text, level, count(*) FROM ratings
+			WHERE rated_at >= $1::date::timestamp AT TIME ZONE $3 AND rated_at < ($2::date + 1)::timestamp AT TIME ZONE $3
+			AND NOT excluded GROUP BY 1, 2`, from, to, shanghai.String())
+		want := map[string]ratings.LevelCounts{}
+		var k string
+		var level int
+		var n int64
+		if _, err := pgx.ForEachRow(rows, []any{&k, &level, &n}, func() error {
+			c := want[k]
+			c[level-1] = n
+			want[k] = c
+			return nil
+		}); err != nil {
+			d.t.Fatal(err)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			d.t.Fatalf("%s: %s..%s by month %v: got %v, want %v", stage, from, to, byMonth, got, want)
+		}
 	}
 }
 

@@ -130,6 +130,7 @@ func (s *Server) routes() {
 	s.selfEvalRoutes(e, authed, console)
 	s.inspectionRoutes(authed, console)
 	s.exportRoutes(authed, console)
+	s.reportRoutes(console)
 	s.publicCaseRoutes(e)
 	api.Use(func(c *gin.Context) { s.APIError(c, httpx.ErrNotFound) })
 	e.NoRoute(func(c *gin.Context) {
