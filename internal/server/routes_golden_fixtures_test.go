@@ -160,6 +160,14 @@ func newGoldenWorld(t *testing.T) *goldenWorld {
 	w.caseFixtures(t)
 	w.resultFixtures(t)
 	w.instrumentFixtures(t)
+	// A finished background export of the unit's user, one piece long
+	// (the exports' status and download routes): others get 404.
+	w.p["export"] = strconv.Itoa(app.Count(t, `WITH j AS (
+		INSERT INTO export_jobs (user_id, kind, format, title, state, rows_total, rows_done, file_size, finished_at, expires_at)
+		SELECT id, 'ratings', 'csv', '评价记录', 'done', 1, 1, 3, now(), now() + interval '3 days'
+		FROM users WHERE username = 'unit-hrss' RETURNING id
+	), c AS (INSERT INTO export_chunks (job_id, seq, data) SELECT id, 0, '\xefbbbf'::bytea FROM j)
+	SELECT id FROM j`))
 	// No suspicious-pattern flag nor held group exists (the walk's rate
 	// limits are generous, the demo has no pattern): their ids, only
 	// used by writes, name nothing; the held key is well formed.

@@ -3,6 +3,21 @@ package server_test
 // goldenPageRoutes are the console's and the public's routes in the walk
 // (see goldenTable for the options).
 var goldenPageRoutes = []string{
+	"GET /console/charts",
+	"GET /console/units/:id/charts",
+	"GET /console/search",
+	"GET /console/reports",
+	"GET /console/reports/:period",
+	"GET /console/exports",
+	"GET /console/exports/:id/download",
+	"GET /console/ratings/export.xlsx",
+	"GET /console/ratings/export.csv",
+	"GET /console/audit/export.xlsx",
+	"GET /console/audit/export.csv",
+	"GET /console/cases/export.xlsx",
+	"GET /console/cases/export.csv",
+	"GET /console/callbacks/export.xlsx",
+	"GET /console/callbacks/export.csv",
 	"GET /console/cycles/:id/assessor",
 	"GET /console/cycles/:id/assessor/units/:unit_id",
 	"GET /console/cycles/:id/assessor/units/:unit_id/evidence/:evidence_id",

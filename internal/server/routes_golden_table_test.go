@@ -44,7 +44,7 @@ var goldenParams = map[string]string{
 	"versions/:version": "version", "workdays/:year": "year",
 	"self-eval-periods/:id": "seperiod",
 	"instruments/:id":       "instrument", "evaluations/:id": "instrument", "e/:token": "etoken", "partners/:unit_id": "unit",
-	"approvals/:id": "approval", "files/:file": "evidence",
+	"approvals/:id": "approval", "files/:file": "evidence", "exports/:id": "export",
 }
 
 // goldenGhosts are values that name nothing, by fixture; others get a
@@ -127,6 +127,17 @@ func goldenTable(t *testing.T) []goldenEntry {
 // goldenAPIRoutes are the JSON API's routes in the walk (see goldenTable
 // for the options).
 var goldenAPIRoutes = []string{
+	"GET /api/v1/exports",
+	"GET /api/v1/exports/:id",
+	"GET /api/v1/exports/:id/download",
+	"GET /api/v1/ratings/export.xlsx",
+	"GET /api/v1/ratings/export.csv",
+	"GET /api/v1/audit/export.xlsx",
+	"GET /api/v1/audit/export.csv",
+	"GET /api/v1/cases/export.xlsx",
+	"GET /api/v1/cases/export.csv",
+	"GET /api/v1/callbacks/export.xlsx",
+	"GET /api/v1/callbacks/export.csv",
 	"GET /api/v1/cycles/:id/assessor/units",
 	"GET /api/v1/cycles/:id/assessor/units/:unit_id",
 	"GET /api/v1/cycles/:id/assessor/units/:unit_id/evidence/:evidence_id",
