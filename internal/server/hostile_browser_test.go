@@ -1,16 +1,12 @@
 package server_test
 
 import (
-	"context"
 	"encoding/json"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 
-	"github.com/chromedp/cdproto/log"
 	cdppage "github.com/chromedp/cdproto/page"
-	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"minyi/internal/testutil/apptest"
@@ -18,54 +14,6 @@ import (
 	"minyi/internal/testutil/apptest/fixtures"
 	"minyi/internal/testutil/browser"
 )
-
-// violations records what the browser refused or failed on: CSP reports,
-// other console errors and uncaught exceptions.
-type violations struct {
-	mu   sync.Mutex
-	list []string
-}
-
-func watchViolations(t *testing.T, ctx context.Context) *violations {
-	t.Helper()
-	v := &violations{}
-	err := chromedp.Listen(ctx, func(ev any) {
-		var msg string
-		switch ev := ev.(type) {
-		case *log.EventEntryAdded:
-			if strings.HasSuffix(ev.Entry.URL, "/favicon.ico") {
-				break // the site has none; browsers ask anyway
-			}
-			if ev.Entry.Level == log.EntryLevelError || strings.Contains(ev.Entry.Text, "Content Security Policy") {
-				msg = string(ev.Entry.Source) + ": " + ev.Entry.Text
-			}
-		case *runtime.EventExceptionThrown:
-			msg = "exception: " + ev.ExceptionDetails.Text
-			if ev.ExceptionDetails.Exception != nil {
-				msg += " " + ev.ExceptionDetails.Exception.Description
-			}
-		}
-		if msg != "" {
-			v.mu.Lock()
-			v.list = append(v.list, msg)
-			v.mu.Unlock()
-		}
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return v
-}
-
-func (v *violations) check(t *testing.T, where string) {
-	t.Helper()
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	for _, m := range v.list {
-		t.Errorf("%s: %s", where, m)
-	}
-	v.list = nil
-}
 
 // TestBrowserPagesRunUnderCSP opens the citizen's rating page and the
 // console in Chromium with the content security policy in force: the
@@ -76,7 +24,7 @@ func (v *violations) check(t *testing.T, where string) {
 func TestBrowserPagesRunUnderCSP(t *testing.T) {
 	ctx := browser.New(t, browser.Options{Width: 1280, Height: 900})
 	f := fixtures.NewPubFixture(t, apptest.Options{})
-	v := watchViolations(t, ctx)
+	v := browsertest.WatchConsole(t, ctx)
 	ratePage := f.App.URL + "/q/" + f.Code
 
 	// The rating page: the script runs, the draft keeps no phone.
@@ -128,7 +76,7 @@ func TestBrowserPagesRunUnderCSP(t *testing.T) {
 	if browsertest.Eval[bool](t, ctx, `localStorage.getItem('minyi:`+f.Code+`') !== null`) {
 		t.Error("the thanks page left the draft")
 	}
-	v.check(t, "rating pages")
+	v.Check(t, "rating pages")
 
 	// The console: a confirm prompt guards rotating the QR code.
 	browsertest.SignIn(t, ctx, f.App.URL, "office1", "office-pass-1")
@@ -160,7 +108,7 @@ func TestBrowserPagesRunUnderCSP(t *testing.T) {
 	browsertest.Do(t, ctx, "open more console pages", chromedp.Navigate(f.App.URL+"/console/units"), chromedp.WaitVisible(chromedp.CSS("main")),
 		chromedp.Navigate(f.App.URL+"/console/ratings"), chromedp.WaitVisible(chromedp.CSS("main")),
 		chromedp.Navigate(f.App.URL+"/console/audit"), chromedp.WaitVisible(chromedp.CSS("main")))
-	v.check(t, "console pages")
+	v.Check(t, "console pages")
 }
 
 // currentCode reads the unit's QR code through the API.

@@ -40,10 +40,13 @@ func WatchConsole(t *testing.T, ctx context.Context) *Console {
 			}
 			line = strings.Join(parts, " ")
 		case *log.EventEntryAdded:
-			if e.Entry.Level != log.EntryLevelError || strings.HasSuffix(e.Entry.URL, "/favicon.ico") {
+			// The site has no favicon (browsers ask anyway); a CSP refusal
+			// counts at any level.
+			if strings.HasSuffix(e.Entry.URL, "/favicon.ico") ||
+				e.Entry.Level != log.EntryLevelError && !strings.Contains(e.Entry.Text, "Content Security Policy") {
 				return
 			}
-			line = "log: " + e.Entry.Text
+			line = string(e.Entry.Source) + ": " + e.Entry.Text
 		case *runtime.EventExceptionThrown:
 			line = "exception: " + e.ExceptionDetails.Text
 			if x := e.ExceptionDetails.Exception; x != nil {
