@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"strconv"
 	"sync"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 
 	"minyi/internal/apperr"
 	"minyi/internal/db"
+	"minyi/internal/notify"
 	"minyi/internal/users"
 )
 
@@ -92,9 +94,16 @@ func (w *runWorker) Work(ctx context.Context, job *river.Job[RunArgs]) error {
 	}
 	size, n, err := w.write(ctx, j)
 	if err == nil {
-		_, err = w.o.Pool.Exec(ctx, `UPDATE export_jobs SET state = 'done', rows_done = $2, file_size = $3,
-			finished_at = $4 WHERE id = $1`, id, n, size, w.o.Now())
-		return db.Err(err)
+		return db.Tx(ctx, w.o.Pool, func(tx pgx.Tx) error {
+			now := w.o.Now()
+			tag, err := tx.Exec(ctx, `UPDATE export_jobs SET state = 'done', rows_done = $2, file_size = $3,
+				finished_at = $4 WHERE id = $1`, id, n, size, now)
+			if err != nil || tag.RowsAffected() == 0 { // deleted meanwhile: nobody to tell
+				return err
+			}
+			return w.tell(ctx, tx, j, NoticeReady, notify.Values{"条数": groupDigits(n),
+				"格式": formatName(j.Format), "保留至": j.ExpiresAt.In(w.o.Loc).Format("2006年1月2日 15:04")}, now)
+		})
 	}
 	cctx := context.WithoutCancel(ctx)
 	if _, derr := w.o.Pool.Exec(cctx, `DELETE FROM export_chunks WHERE job_id = $1`, id); derr != nil {
@@ -111,11 +120,51 @@ func (w *runWorker) Work(ctx context.Context, job *river.Job[RunArgs]) error {
 		msg = "无法按原筛选条件导出：" + apperr.From(err).Message
 	}
 	w.o.Log.Warn("export failed", "job", id, "kind", j.Kind, "err", err)
-	if _, ferr := w.o.Pool.Exec(cctx, `UPDATE export_jobs SET state = 'failed', error = $2, finished_at = $3
-		WHERE id = $1`, id, msg, w.o.Now()); ferr != nil {
+	if ferr := db.Tx(cctx, w.o.Pool, func(tx pgx.Tx) error {
+		now := w.o.Now()
+		tag, err := tx.Exec(cctx, `UPDATE export_jobs SET state = 'failed', error = $2, finished_at = $3
+			WHERE id = $1`, id, msg, now)
+		if err != nil || tag.RowsAffected() == 0 {
+			return err
+		}
+		return w.tell(cctx, tx, j, NoticeFailed, notify.Values{"原因": msg}, now)
+	}); ferr != nil {
 		return ferr
 	}
 	return river.JobCancel(err)
+}
+
+// Notifications of a background export, to the account that started it.
+const (
+	NoticeReady  = notify.KindExportReady
+	NoticeFailed = notify.KindExportFailed
+)
+
+// tell notifies the job's owner, once per job and kind, linking to the
+// job on 我的导出.
+func (w *runWorker) tell(ctx context.Context, tx pgx.Tx, j Job, kind string, v notify.Values, now time.Time) error {
+	id := strconv.FormatInt(j.ID, 10)
+	v["导出内容"] = notify.Clip(j.Title, 40)
+	_, _, err := notify.Send(ctx, tx, notify.Notice{Kind: kind, Key: kind + ":" + id, To: notify.ToUser(j.UserID),
+		Values: v, Link: "/console/exports?job=" + id + "#job-" + id}, now)
+	return err
+}
+
+// formatName is a file format in the user's words.
+func formatName(format string) string {
+	if format == CSV {
+		return "CSV"
+	}
+	return "Excel"
+}
+
+// groupDigits writes n with thousands separators: 120,356.
+func groupDigits(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // write builds the export and stores its file; it returns the file's

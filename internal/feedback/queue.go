@@ -121,8 +121,10 @@ type Filter struct {
 	Q search.Keyword
 	// floor bounds the ratings of a keyword's page from below
 	// (search.Floor); probe makes queueSQL the count of Floor's probe.
-	floor  *time.Time
-	probe  bool
+	floor *time.Time
+	probe bool
+	// tally makes queueSQL's rows to count the items per unit (backlog.go).
+	tally  bool
 	Limit  int
 	Offset int
 	Older  *ratings.Cursor
@@ -205,23 +207,7 @@ func Queue(ctx context.Context, q db.DBTX, loc *time.Location, f Filter) (QueueP
 			p.Total, err = db.CountCapped(ctx, q, sql, args...)
 			return err
 		},
-		func(q db.DBTX) (err error) {
-			pf := f
-			if !f.Q.IsZero() && f.Newer == nil {
-				if pf.floor, err = queueFloor(ctx, q, loc, f); err != nil {
-					return err
-				}
-			}
-			sql, args := queueSQL(loc, pf, true)
-			if f.Q.IsZero() {
-				items, err = collect[Item](ctx, q, sql, args...)
-				return err
-			}
-			return db.WithLocal(ctx, q, search.NoWorkers, func(q db.DBTX) (err error) {
-				items, err = collect[Item](ctx, q, sql, args...)
-				return err
-			})
-		})
+		func(q db.DBTX) (err error) { items, err = queueItems(ctx, q, loc, f); return err })
 	if err != nil {
 		return QueuePage{}, err
 	}
@@ -238,6 +224,26 @@ func Queue(ctx context.Context, q db.DBTX, loc *time.Location, f Filter) (QueueP
 			f.Older != nil || f.Offset > 0)
 	}
 	return p, nil
+}
+
+// queueItems reads f's page: up to Limit+1 items in the order of the walk
+// (one more tells whether another page follows).
+func queueItems(ctx context.Context, q db.DBTX, loc *time.Location, f Filter) (items []Item, err error) {
+	pf := f
+	if !f.Q.IsZero() && f.Newer == nil {
+		if pf.floor, err = queueFloor(ctx, q, loc, f); err != nil {
+			return nil, err
+		}
+	}
+	sql, args := queueSQL(loc, pf, true)
+	if f.Q.IsZero() {
+		return collect[Item](ctx, q, sql, args...)
+	}
+	err = db.WithLocal(ctx, q, search.NoWorkers, func(q db.DBTX) (err error) {
+		items, err = collect[Item](ctx, q, sql, args...)
+		return err
+	})
+	return items, err
 }
 
 // queueFloor is the lower bound of the ratings' time of a keyword's page

@@ -180,6 +180,13 @@ func queueSQL(loc *time.Location, f Filter, page bool) (string, []any) {
 		return `SELECT count(*) FROM (` + from("", and(rc)) + ` LIMIT ` + arg(f.Limit+f.Offset+1) + `) AS x
 	WHERE $1::text IS NOT NULL`, args
 	}
+	if !page && f.tally {
+		return `SELECT i.unit_id, count(*) FILTER (WHERE i.kind = 'rating')::bigint AS ratings,
+		count(*) FILTER (WHERE i.kind = 'response')::bigint AS opinions, min(i.at) AS oldest
+	FROM ((` + from(`'rating' AS kind, `+unit+` AS unit_id, `+at+` AS at`, and(rc)) + `) UNION ALL (` +
+			responseItems(`'response', sr.unit_id, sr.submitted_on::timestamp AT TIME ZONE $1`, and(sc)) + `)) i
+	GROUP BY i.unit_id`, args
+	}
 	if !page {
 		return `SELECT FROM ((` + from("", and(rc)) + `) UNION ALL (` + responseItems("", and(sc)) + `)) i`, args
 	}

@@ -92,6 +92,28 @@ func TestQueuePagesByCursorAcrossBothKinds(t *testing.T) {
 		f.Newer = p.Newer
 	}
 
+	// An export walks the same order in batches of any size, and sizes
+	// the walk.
+	var batched []string
+	var after *ratings.Cursor
+	for {
+		items, last, err := feedback.QueueBatch(x.ctx, x.pool, shanghai, feedback.Filter{From: f.From, To: f.To, Limit: 4}, after, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		batched = append(batched, itemIDs(items)...)
+		if len(items) < 5 {
+			break
+		}
+		after = last
+	}
+	if !slices.Equal(batched, want) {
+		t.Fatalf("batches of 5:\n got %v\nwant %v", batched, want)
+	}
+	if n, err := feedback.QueueSize(x.ctx, x.pool, shanghai, feedback.Filter{From: f.From, To: f.To}); err != nil || n != len(want) {
+		t.Fatalf("size %d %v, want %d", n, err, len(want))
+	}
+
 	// Decide every other item: the pending and the decided walks split them.
 	var decided []string
 	for i, id := range want {

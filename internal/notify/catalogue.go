@@ -40,8 +40,8 @@ type Template struct {
 	Kind string `json:"kind"`
 	// Name is the kind in the office's words, e.g. 整改案件交办.
 	Name string `json:"name"`
-	// For is who reads it: ToUnitKind, ToOfficeKind, ForLeader or
-	// ForCitizen.
+	// For is who reads it: ToUnitKind, ToOfficeKind, ForLeader,
+	// ForStarter or ForCitizen.
 	For          string        `json:"for"`
 	Placeholders []Placeholder `json:"placeholders"`
 	Default      Text          `json:"default"`
@@ -63,6 +63,7 @@ var audiences = []struct{ Kind, Label string }{
 	{ToUnitKind, "发给责任单位"},
 	{ToOfficeKind, "发给绩效办"},
 	{ForLeader, "发给领导"},
+	{ForStarter, "发给发起人"},
 	{ForCitizen, "发给群众（短信）"},
 }
 
@@ -77,7 +78,8 @@ func AudienceLabel(kind string) string {
 }
 
 // catalogue is every kind, in list order; the catalogue_*.go files fill it.
-var catalogue = join(caseTemplates, assessmentTemplates, selfEvalTemplates, approvalTemplates, citizenTemplates)
+var catalogue = join(caseTemplates, assessmentTemplates, selfEvalTemplates, approvalTemplates, exportTemplates,
+	citizenTemplates)
 
 func join(parts ...[]Template) []Template {
 	var out []Template

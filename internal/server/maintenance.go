@@ -67,6 +67,9 @@ func (s *Server) maintenanceRunner(interval time.Duration) *maintenance.Runner {
 			step("public figures", func(ctx context.Context) error {
 				return figures.Refresh(ctx, s.Pool, s.Now(), s.Config.Location)
 			}),
+			step("review backlog", func(ctx context.Context) error {
+				return feedback.RefreshBacklog(ctx, s.Pool, s.Now(), s.Config.Location)
+			}),
 		},
 	}
 }

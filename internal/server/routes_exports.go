@@ -9,6 +9,8 @@ import (
 	"minyi/internal/app/auditapp"
 	"minyi/internal/app/casesapp"
 	"minyi/internal/app/exportsapp"
+	"minyi/internal/app/instrumentsapp"
+	"minyi/internal/app/surveysapp"
 	"minyi/internal/export"
 )
 
@@ -21,6 +23,9 @@ func (s *Server) exportLists() export.Registry {
 		"audit":     auditapp.New(s.App).AuditExport,
 		"cases":     casesapp.New(s.App).CasesExport,
 		"callbacks": casesapp.New(s.App).CallbacksExport,
+		"feedback":  casesapp.New(s.App).FeedbackExport,
+		"responses": surveysapp.New(s.App).ResponsesExport,
+		"answers":   instrumentsapp.New(s.App).AnswersExport,
 	}
 }
 
@@ -49,6 +54,22 @@ func (s *Server) exportRoutes(authed, console *gin.RouterGroup) {
 	s.file(console, http.MethodGet, "/console/callbacks/export.csv", ex.Start("callbacks", csv, false))
 	s.file(authed, http.MethodGet, "/callbacks/export.xlsx", ex.Start("callbacks", xlsx, true))
 	s.file(authed, http.MethodGet, "/callbacks/export.csv", ex.Start("callbacks", csv, true))
+	s.file(console, http.MethodGet, "/console/feedback/export.xlsx", s.OfficePage, ex.Start("feedback", xlsx, false))
+	s.file(console, http.MethodGet, "/console/feedback/export.csv", s.OfficePage, ex.Start("feedback", csv, false))
+	s.file(authed, http.MethodGet, "/feedback/export.xlsx", s.Office, ex.Start("feedback", xlsx, true))
+	s.file(authed, http.MethodGet, "/feedback/export.csv", s.Office, ex.Start("feedback", csv, true))
+	s.file(console, http.MethodGet, "/console/responses/export.xlsx", ex.Start("responses", xlsx, false))
+	s.file(console, http.MethodGet, "/console/responses/export.csv", ex.Start("responses", csv, false))
+	s.file(authed, http.MethodGet, "/responses/export.xlsx", ex.Start("responses", xlsx, true))
+	s.file(authed, http.MethodGet, "/responses/export.csv", ex.Start("responses", csv, true))
+	// An instrument's answers: its id is the route's, carried as
+	// instrument_id.
+	for _, f := range []string{xlsx, csv} {
+		s.file(console, http.MethodGet, "/console/instruments/:id/answers/export."+f, s.OfficePage,
+			ex.Start("answers", f, false, "instrument_id=id"))
+		s.file(authed, http.MethodGet, "/instruments/:id/answers/export."+f, s.Office,
+			ex.Start("answers", f, true, "instrument_id=id"))
+	}
 	console.GET("/console/exports", ex.ExportsPage)
 	s.file(console, http.MethodGet, "/console/exports/:id/download", ex.Download)
 	authed.GET("/exports", ex.APIExports)

@@ -93,6 +93,22 @@ func (f ResponseFilter) where() (string, []any) {
 	}), args
 }
 
+// responseSelect and responseFrom read Response rows (the respondent only
+// where the survey is not anonymous).
+const (
+	responseSelect = `SELECT p.id, p.survey_id, s.title AS survey_title, s.cycle_id, p.unit_id, u.name AS unit_name,
+			p.group_key, p.source, p.agency_id, a.name AS agency_name, p.agency_response_id, p.level, p.aspects,
+			p.opinion, to_char(p.submitted_on, 'YYYY-MM-DD') AS submitted_on,
+			CASE WHEN s.anonymous THEN NULL ELSE p.respondent_id END AS respondent_id,
+			CASE WHEN s.anonymous THEN NULL ELSE r.name END AS respondent_name`
+	responseFrom = `
+		FROM survey_responses p
+		JOIN surveys s ON s.id = p.survey_id
+		JOIN units u ON u.id = p.unit_id
+		LEFT JOIN survey_agencies a ON a.id = p.agency_id
+		LEFT JOIN survey_respondents r ON r.id = p.respondent_id`
+)
+
 // ListResponses returns responses newest day first, by unit, and how many
 // match in all.
 func ListResponses(ctx context.Context, q db.DBTX, f ResponseFilter) ([]Response, int, error) {
@@ -103,17 +119,7 @@ func ListResponses(ctx context.Context, q db.DBTX, f ResponseFilter) ([]Response
 		Response
 		Total int `db:"total"`
 	}
-	const sql = `SELECT p.id, p.survey_id, s.title AS survey_title, s.cycle_id, p.unit_id, u.name AS unit_name,
-			p.group_key, p.source, p.agency_id, a.name AS agency_name, p.agency_response_id, p.level, p.aspects,
-			p.opinion, to_char(p.submitted_on, 'YYYY-MM-DD') AS submitted_on,
-			CASE WHEN s.anonymous THEN NULL ELSE p.respondent_id END AS respondent_id,
-			CASE WHEN s.anonymous THEN NULL ELSE r.name END AS respondent_name,
-			count(*) OVER () AS total
-		FROM survey_responses p
-		JOIN surveys s ON s.id = p.survey_id
-		JOIN units u ON u.id = p.unit_id
-		LEFT JOIN survey_agencies a ON a.id = p.agency_id
-		LEFT JOIN survey_respondents r ON r.id = p.respondent_id`
+	const sql = responseSelect + `, count(*) OVER () AS total` + responseFrom
 	where, args := f.where()
 	n := len(args)
 	rows, _ := q.Query(ctx, sql+where+` ORDER BY p.submitted_on DESC, u.name, p.id LIMIT $`+strconv.Itoa(n+1)+

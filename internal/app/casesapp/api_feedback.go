@@ -3,6 +3,7 @@ package casesapp
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -21,9 +22,7 @@ import (
 // feedbackPeriod is the queue's default period: the 90 days up to the end
 // of today.
 func (s *Handlers) feedbackPeriod() (from, to time.Time) {
-	now := s.Now().In(s.Config.Location)
-	to = time.Date(now.Year(), now.Month(), now.Day()+1, 0, 0, 0, 0, s.Config.Location)
-	return to.Add(-feedback.DefaultPeriod - 24*time.Hour), to
+	return feedback.DefaultWindow(s.Now(), s.Config.Location)
 }
 
 // feedbackFilter reads the queue filter from query parameters shared by the
@@ -31,20 +30,25 @@ func (s *Handlers) feedbackPeriod() (from, to time.Time) {
 // praise, all), from and to (dates or RFC 3339 times); status (pending,
 // decided, "" for all) is given.
 func (s *Handlers) feedbackFilter(c *gin.Context, status string) (feedback.Filter, error) {
+	return s.queueFilter(c.Request.URL.Query(), status)
+}
+
+// queueFilter is feedbackFilter over query parameters q.
+func (s *Handlers) queueFilter(q url.Values, status string) (feedback.Filter, error) {
 	var f feedback.Filter
 	bad := apperr.Fields{}
 	f.From, f.To = s.feedbackPeriod()
-	if t, ok := httpx.ParseTime(c.Query("from"), s.Config.Location, false); !ok {
+	if t, ok := httpx.ParseTime(q.Get("from"), s.Config.Location, false); !ok {
 		bad.Add("from", "from 须为日期（2026-01-31）或 RFC 3339 时间")
 	} else if t != nil {
 		f.From = *t
 	}
-	if t, ok := httpx.ParseTime(c.Query("to"), s.Config.Location, true); !ok {
+	if t, ok := httpx.ParseTime(q.Get("to"), s.Config.Location, true); !ok {
 		bad.Add("to", "to 须为日期（2026-01-31）或 RFC 3339 时间")
 	} else if t != nil {
 		f.To = *t
 	}
-	if v := c.Query("unit_id"); v != "" {
+	if v := q.Get("unit_id"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || id <= 0 {
 			bad.Add("unit_id", "unit_id 须为正整数")
@@ -52,17 +56,17 @@ func (s *Handlers) feedbackFilter(c *gin.Context, status string) (feedback.Filte
 			f.UnitID = &id
 		}
 	}
-	if v := c.Query("level"); v != "" {
+	if v := q.Get("level"); v != "" {
 		if f.Level = ratings.ParseLevel(v); f.Level == 0 {
 			bad.Add("level", "level 须为 1 到 5")
 		}
 	}
-	f.Source, f.Channel, f.Status, f.Tone = c.Query("source"), c.Query("channel"), status, c.Query("tone")
+	f.Source, f.Channel, f.Status, f.Tone = q.Get("source"), q.Get("channel"), status, q.Get("tone")
 	if f.Tone == "all" { // the console's choice of both
 		f.Tone = ""
 	}
 	var err error
-	f.Q, err = search.Parse(c.Query("q"))
+	f.Q, err = search.Parse(q.Get("q"))
 	bad.Merge(err)
 	if err := bad.Err(); err != nil {
 		return f, err

@@ -52,6 +52,7 @@ type feedbackPageData struct {
 	Levels     []ratings.LevelName
 	Rows       []queueRow
 	Pager      httpx.KeysetPager
+	Export     httpx.ExportLinks
 	FilterErrs []string
 	Message    string
 	Problem    string
@@ -155,6 +156,7 @@ func (s *Handlers) showQueue(c *gin.Context, status int, st queueState) {
 		}
 		f = pf
 		d.Query, d.MaxBulk = d.Q.values().Encode(), feedback.MaxBulk
+		d.Export = httpx.NewExportLinks("/console/feedback", d.Q.values())
 		if d.Q.Status == "pending" && p.Total.Exact && p.Total.N <= feedback.MaxBulk {
 			d.Matching = p.Total.N
 		}

@@ -296,6 +296,15 @@ func TestBackgroundExport(t *testing.T) {
 	if p := apptest.Get(t, w.Office2, "/console/exports"); p.Has(`id="job-` + id + `"`) {
 		t.Error("another user's 我的导出 lists the job")
 	}
+	// The owner, only, is told the file is ready, with a link to it.
+	_, inbox := get(t, w.Office, w.App.URL+"/api/v1/notifications")
+	if text := string(inbox); !strings.Contains(text, "导出文件已生成：评价记录") || !strings.Contains(text, "共20条") ||
+		!strings.Contains(text, `"/console/exports?job=`+id+`#job-`+id+`"`) {
+		t.Errorf("the owner's notifications: %s", text)
+	}
+	if _, inbox := get(t, w.Office2, w.App.URL+"/api/v1/notifications"); strings.Contains(string(inbox), "导出文件已生成") {
+		t.Errorf("another office account is told of the export: %s", inbox)
+	}
 	// The API answers 202 with the job, which the unit then downloads.
 	r := apptest.APIDo(t, w.Unit, "GET", "/api/v1/ratings/export.csv", "", "")
 	var started struct{ Job jobReply }

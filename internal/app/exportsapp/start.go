@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5"
@@ -53,8 +54,10 @@ const DownloadCookie = "minyi_dl"
 // the selection of the request's filter, as the list shows it to the
 // user, streams at once when its estimate is at most
 // EXPORT_INLINE_MAX_ROWS, and otherwise becomes a background job (a page
-// goes on to 我的导出, the API answers 202 with the job).
-func (s *Handlers) Start(kind, format string, api bool) gin.HandlerFunc {
+// goes on to 我的导出, the API answers 202 with the job). The route's path
+// parameters named in path ("key=param") join the filter as key (an
+// instrument's id), so a background job selects the same rows.
+func (s *Handlers) Start(kind, format string, api bool, path ...string) gin.HandlerFunc {
 	fail := s.ConsoleError
 	if api {
 		fail = s.APIError
@@ -67,6 +70,10 @@ func (s *Handlers) Start(kind, format string, api bool) gin.HandlerFunc {
 		}
 		u := httpx.CurrentUser(c)
 		q := filterQuery(c)
+		for _, p := range path {
+			key, param, _ := strings.Cut(p, "=")
+			q.Set(key, c.Param(param))
+		}
 		spec, err := build(c, u, q)
 		if err != nil {
 			if apperr.Is(err, apperr.Invalid) && !api {

@@ -2,6 +2,7 @@ package instrumentsapp
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
@@ -22,6 +23,7 @@ type answersPage struct {
 	Next     string
 	First    string
 	Back     string
+	Export   httpx.ExportLinks
 }
 
 type groupRow struct {
@@ -68,6 +70,9 @@ func (s *Handlers) UnitAnswersPage(c *gin.Context) {
 		d.Groups = append(d.Groups, r)
 	}
 	base := instrumentPath(in.ID) + "/units/" + strconv.FormatInt(unitID, 10)
+	if x.Result.Answers > 0 {
+		d.Export = httpx.NewExportLinks(instrumentPath(in.ID)+"/answers", url.Values{"unit_id": {strconv.FormatInt(unitID, 10)}})
+	}
 	if len(x.Answers) == answersPageSize {
 		d.Next = base + "?after=" + strconv.FormatInt(x.Answers[len(x.Answers)-1].ID, 10)
 	}

@@ -51,6 +51,8 @@ type instrumentPage struct {
 	InvitedErr string
 	// SMS is whether invitations can go by SMS (a gateway is configured).
 	SMS bool
+	// Export offers the answers once the instrument has opened.
+	Export httpx.ExportLinks
 }
 
 // InstrumentPage shows an instrument: its settings, state, invitees with
@@ -104,6 +106,9 @@ func (s *Handlers) showInstrument(c *gin.Context, status int, form *instruments.
 		return instrumentPath(in.ID) + "?page=" + strconv.Itoa(n)
 	})
 	d.Pager.Unit = "个单位"
+	if d.Frozen {
+		d.Export = httpx.NewExportLinks(instrumentPath(in.ID)+"/answers", nil)
+	}
 	if !in.ByUnits() {
 		invPage := httpx.PageNumber(c.Query("ipage"))
 		vs, vt, err := instruments.ListInvitees(c, s.Pool, in.ID, instruments.InviteeFilter{Limit: 50, Offset: (invPage - 1) * 50})

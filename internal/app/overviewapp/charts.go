@@ -66,6 +66,7 @@ func (s *Handlers) ChartsPage(c *gin.Context) {
 	var perUnit map[int64]ratings.LevelCounts
 	var list []units.Unit
 	var overdue map[int64]feedback.OverdueCount
+	var backlog feedback.Backlog
 	err := db.Parallel(s.Pool,
 		func(q db.DBTX) (err error) { fig, err = ratings.OfficeChart(c, q, loc, from, to); return err },
 		func(q db.DBTX) (err error) {
@@ -77,6 +78,7 @@ func (s *Handlers) ChartsPage(c *gin.Context) {
 			overdue, err = feedback.OverdueCounts(c, q, feedback.OverduePeriod{}, now.In(loc))
 			return err
 		},
+		func(q db.DBTX) (err error) { backlog, err = feedback.ReadBacklog(c, q); return err },
 	)
 	if err != nil {
 		s.ConsoleError(c, err)
@@ -113,6 +115,7 @@ func (s *Handlers) ChartsPage(c *gin.Context) {
 			"近"+unitSlug+"各单位差评率排名", "单位", "差评率", 1, charts.Axis{Name: "%", Suffix: "%"}, ranks.byBad, rankShown, badRate),
 		reasonsChart("reasons", "差评原因（前10项）", fig.Reasons, 10),
 		hoursChart(fig.Hours),
+		backlogChart(backlog, names, loc),
 		overdueChart(overdue, names),
 	)
 	s.Render(c, http.StatusOK, "console/charts.html", d)

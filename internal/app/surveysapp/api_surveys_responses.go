@@ -2,6 +2,7 @@ package surveysapp
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
@@ -18,10 +19,24 @@ import (
 // opinion), limit and offset. A
 // unit's staff always get their own unit; asking for another is forbidden.
 func responseFilter(c *gin.Context) (surveys.ResponseFilter, error) {
-	f := surveys.ResponseFilter{Group: c.Query("group"), Source: c.Query("source")}
+	f, err := responseFilterOf(c.Request.URL.Query(), httpx.CurrentUser(c))
+	if err != nil && !apperr.Is(err, apperr.Invalid) {
+		return f, err
+	}
+	bad := apperr.Fields{}
+	bad.Merge(err)
+	f.Limit, f.Offset, err = httpx.Paging(c)
+	bad.Merge(err)
+	return f, bad.Err()
+}
+
+// responseFilterOf is responseFilter without the paging, over query
+// parameters q, for viewer u.
+func responseFilterOf(q url.Values, u users.User) (surveys.ResponseFilter, error) {
+	f := surveys.ResponseFilter{Group: q.Get("group"), Source: q.Get("source")}
 	bad := apperr.Fields{}
 	for name, dst := range map[string]*int64{"cycle_id": &f.CycleID, "survey_id": &f.SurveyID, "unit_id": &f.UnitID} {
-		if v := c.Query(name); v != "" {
+		if v := q.Get(name); v != "" {
 			n, err := strconv.ParseInt(v, 10, 64)
 			if err != nil || n <= 0 {
 				bad.Add(name, name+" 须为正整数")
@@ -29,7 +44,7 @@ func responseFilter(c *gin.Context) (surveys.ResponseFilter, error) {
 			*dst = n
 		}
 	}
-	if v := c.Query("level"); v != "" {
+	if v := q.Get("level"); v != "" {
 		n, err := httpx.ParseInt(v)
 		if err != nil || n < 1 || n > 5 {
 			bad.Add("level", "level 须为 1 到 5")
@@ -37,15 +52,13 @@ func responseFilter(c *gin.Context) (surveys.ResponseFilter, error) {
 		f.Level = n
 	}
 	var err error
-	f.Limit, f.Offset, err = httpx.Paging(c)
-	bad.Merge(err)
-	f.Q, err = search.Parse(c.Query("q"))
+	f.Q, err = search.Parse(q.Get("q"))
 	bad.Merge(err)
 	bad.Merge(f.Validate())
 	if err := bad.Err(); err != nil {
 		return f, err
 	}
-	if u := httpx.CurrentUser(c); u.Role != users.RoleOffice {
+	if u.Role != users.RoleOffice {
 		if f.UnitID != 0 && (u.UnitID == nil || f.UnitID != *u.UnitID) {
 			return f, apperr.New(apperr.Forbidden, "无权查看该单位的答卷")
 		}

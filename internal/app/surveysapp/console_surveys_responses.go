@@ -67,6 +67,7 @@ type responsesPageData struct {
 	Pager          httpx.Pager
 	FilterErrs     []string
 	ShowRespondent bool
+	Export         httpx.ExportLinks
 }
 
 // responseFieldNames turns the filter's field errors into Chinese.
@@ -154,6 +155,7 @@ func (s *Handlers) ResponsesPage(c *gin.Context) {
 			}
 			d.Counts = append(d.Counts, lc)
 		}
+		d.Export = httpx.NewExportLinks("/console/responses", d.Q.values())
 		d.Pager = httpx.NewPager(page, responsesPageSize, total, func(n int) string {
 			v := d.Q.values()
 			if n > 1 {
@@ -179,24 +181,32 @@ func (s *Handlers) responseRows(list []surveys.Response, known []surveys.Summary
 		if row.GroupName == "" {
 			row.GroupName = r.GroupKey
 		}
-		shown := map[string]bool{}
-		for _, q := range aspects[r.SurveyID] {
-			if l, ok := r.Aspects[q.Key]; ok {
-				row.Aspects = append(row.Aspects, aspectView{Text: q.Text, Label: ratings.LevelLabel(l)})
-				shown[q.Key] = true
-			}
-		}
-		var rest []string
-		for k := range r.Aspects {
-			if !shown[k] {
-				rest = append(rest, k)
-			}
-		}
-		sort.Strings(rest)
-		for _, k := range rest {
-			row.Aspects = append(row.Aspects, aspectView{Text: k, Label: ratings.LevelLabel(r.Aspects[k])})
-		}
+		row.Aspects = aspectViews(aspects[r.SurveyID], r.Aspects)
 		out[i] = row
+	}
+	return out
+}
+
+// aspectViews names a response's aspects (got), in its survey's order (qs),
+// then any the survey no longer lists by key.
+func aspectViews(qs []surveys.Question, got map[string]int) []aspectView {
+	var out []aspectView
+	shown := map[string]bool{}
+	for _, q := range qs {
+		if l, ok := got[q.Key]; ok {
+			out = append(out, aspectView{Text: q.Text, Label: ratings.LevelLabel(l)})
+			shown[q.Key] = true
+		}
+	}
+	var rest []string
+	for k := range got {
+		if !shown[k] {
+			rest = append(rest, k)
+		}
+	}
+	sort.Strings(rest)
+	for _, k := range rest {
+		out = append(out, aspectView{Text: k, Label: ratings.LevelLabel(got[k])})
 	}
 	return out
 }
