@@ -20,3 +20,8 @@ CREATE TABLE review_backlog_state (
     period_to    timestamptz NOT NULL,
     computed_at  timestamptz NOT NULL
 );
+
+-- The search box's phone look-up (issue 17) finds survey respondents as it
+-- finds ratings: by the number's mask, then each candidate's sealed number
+-- opened and compared (internal/search/lookup).
+CREATE INDEX survey_respondents_phone_mask ON survey_respondents (phone_mask) WHERE phone_mask IS NOT NULL;

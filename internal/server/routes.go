@@ -109,6 +109,7 @@ func (s *Server) routes() {
 	authed.GET("/ratings", rt.APIRatings)
 	authed.POST("/ratings/:id/exclude", s.Office, rt.APIExcludeRating)
 	authed.POST("/ratings/:id/restore", s.Office, rt.APIRestoreRating)
+	authed.GET("/search", searchapp.New(s.App).APISearch)
 	authed.GET("/audit", s.Office, auditapp.New(s.App).APIAudit)
 	authed.GET("/audit/integrity", s.Office, auditapp.New(s.App).APIIntegrity)
 	console := e.Group("", s.PageAuth)

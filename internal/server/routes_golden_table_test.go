@@ -138,6 +138,7 @@ var goldenAPIRoutes = []string{
 	"GET /api/v1/cases/export.csv",
 	"GET /api/v1/callbacks/export.xlsx",
 	"GET /api/v1/callbacks/export.csv",
+	"GET /api/v1/search",
 	"GET /api/v1/feedback/export.xlsx",
 	"GET /api/v1/feedback/export.csv",
 	"GET /api/v1/responses/export.xlsx",

@@ -1,8 +1,9 @@
 // Package lookup finds the records a search box names directly, before any
 // keyword search: a rating's reference (评价编号), the service case number
 // a rating carries (办件编号, rating_cases), a rectification case's number
-// (#123) and, for the roles that may call citizens back, a call-back phone
-// number. Each is a probe of a key or an index, never a scan.
+// (#123) and, for the roles that may call citizens back, a phone number:
+// the ratings' call-back numbers and, for the office, the survey
+// respondents' numbers. Each is a probe of a key or an index, never a scan.
 package lookup
 
 import (
@@ -22,8 +23,9 @@ import (
 
 // Kinds of a hit.
 const (
-	KindRating = "rating"
-	KindCase   = "case"
+	KindRating     = "rating"
+	KindCase       = "case"
+	KindRespondent = "respondent"
 )
 
 // Hit is one record found directly.
@@ -40,14 +42,20 @@ type Hit struct {
 	Level    int       `db:"level"`
 	Text     string    `db:"text"`
 	PhoneEnc []byte    `db:"phone_enc"`
+	// SurveyID and Name are a respondent's (UnitName is then the
+	// survey's title, Text the organisation).
+	SurveyID int64
+	Name     string
 }
 
 // Scope is who is looking: UnitID limits the hits to one unit (a unit's
-// staff), Phones allows the phone look-up (the call-back roles), Loc is the
-// zone of references' days.
+// staff), Phones allows the phone look-up (the call-back roles),
+// Respondents the survey respondents' numbers (the office: units never
+// see who answered), Loc is the zone of references' days.
 type Scope struct {
-	UnitID *int64
-	Phones bool
+	UnitID      *int64
+	Phones      bool
+	Respondents bool
 	Keys   *secure.Keys
 	Loc    *time.Location
 }
@@ -92,6 +100,12 @@ func Find(ctx context.Context, q db.DBTX, sc Scope, s string) ([]Hit, error) {
 		hits, err := byPhone(ctx, q, sc, s)
 		if err := add("电话号码", hits, err); err != nil {
 			return nil, err
+		}
+		if sc.Respondents && sc.UnitID == nil {
+			hits, err := respondentsByPhone(ctx, q, sc, s)
+			if err := add("电话号码", hits, err); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return out, nil
@@ -168,6 +182,28 @@ func byPhone(ctx context.Context, q db.DBTX, sc Scope, phone string) ([]Hit, err
 		}
 	}
 	return out, nil
+}
+
+// respondentsByPhone reads the survey respondents whose sealed number is
+// the phone, as byPhone the ratings (survey_respondents_phone_mask,
+// migration 0078).
+func respondentsByPhone(ctx context.Context, q db.DBTX, sc Scope, phone string) ([]Hit, error) {
+	want := digits(phone)
+	rows, _ := q.Query(ctx, `SELECT r.survey_id, s.title, r.name, r.organisation, r.created_at, r.phone_enc
+		FROM survey_respondents r JOIN surveys s ON s.id = r.survey_id
+		WHERE r.phone_mask = $1 ORDER BY r.created_at DESC LIMIT 500`, secure.MaskPhone(want))
+	var out []Hit
+	var h Hit
+	_, err := pgx.ForEachRow(rows, []any{&h.SurveyID, &h.UnitName, &h.Name, &h.Text, &h.At, &h.PhoneEnc}, func() error {
+		if len(out) < MaxPhoneHits && sc.Keys != nil {
+			if p, err := sc.Keys.Decrypt(h.PhoneEnc); err == nil && digits(p) == want {
+				h.Kind = KindRespondent
+				out = append(out, h)
+			}
+		}
+		return nil
+	})
+	return out, db.Err(err)
 }
 
 var caseNumberRE = regexp.MustCompile(`^(?:#|＃|案件|整改案件)?\s*([0-9]{1,12})$`)
