@@ -56,8 +56,8 @@ type Scope struct {
 	UnitID      *int64
 	Phones      bool
 	Respondents bool
-	Keys   *secure.Keys
-	Loc    *time.Location
+	Keys        *secure.Keys
+	Loc         *time.Location
 }
 
 // MaxPhoneHits bounds the ratings one phone number lists.
