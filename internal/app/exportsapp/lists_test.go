@@ -80,7 +80,7 @@ func TestResponsesExport(t *testing.T) {
 		t.Fatalf("export: %d %s", res.StatusCode, body)
 	}
 	_, rows := sheetRows(t, body, "问卷答卷")
-	if len(rows) != 8 || strings.Join(rows[0], ",") != "提交日期,问卷,被评单位,答卷人分组,来源,调查机构,机构答卷编号,答卷人,总体满意度,办事效率,意见建议,答卷编号" {
+	if len(rows) != 8 || strings.Join(rows[0], ",") != "提交日期,问卷,被评单位,受访群体,来源,调查机构,机构答卷编号,受访人,总体满意度,办事效率,意见建议,答卷编号" {
 		t.Fatalf("%d rows, header %q", len(rows), rows[0])
 	}
 	var ids []string
@@ -97,7 +97,7 @@ func TestResponsesExport(t *testing.T) {
 	res, body = get(t, w.UnitUser, w.App.URL+"/api/v1/responses/export.csv")
 	csv := string(body)
 	if res.StatusCode != http.StatusOK || strings.Count(csv, "\n") != 5+1+4 || strings.Contains(csv, "WJX-") ||
-		strings.Contains(csv, "答卷人,") || !strings.Contains(csv, "办事效率：基本满意") || !strings.Contains(csv, "窗口太少") {
+		strings.Contains(csv, "受访人,") || !strings.Contains(csv, "办事效率：基本满意") || !strings.Contains(csv, "窗口太少") {
 		t.Errorf("the unit's export: %d\n%s", res.StatusCode, csv)
 	}
 	if res, _ := get(t, w.UnitUser, w.App.URL+"/console/responses/export.xlsx?unit_id="+apptest.Itoa(w.B.ID)); res.StatusCode != http.StatusForbidden {

@@ -40,11 +40,11 @@ func (s *Handlers) AnswersExport(ctx context.Context, _ users.User, q url.Values
 	}
 	spec := export.Spec{Title: in.Name + "评价明细", Filter: conds}
 	if in.Anonymous {
-		conds = append(conds, export.Cond{Label: "说明", Value: "匿名评价，只列各组答卷数和平均分"})
+		conds = append(conds, export.Cond{Label: "说明", Value: "匿名评价，只列各类别的份数和平均分"})
 		spec.Filter = conds
 		spec.Estimate = func(context.Context) (int, error) { return 0, nil } // a group a unit: always small
 		spec.Main = export.Sheet{Name: "评价明细", Columns: []export.Column{{Head: "被评单位", Width: 24},
-			{Head: "评价人分组", Width: 16}, {Head: "答卷数", Kind: export.Number, Width: 8},
+			{Head: "评价人类别", Width: 16}, {Head: "份数", Kind: export.Number, Width: 8},
 			{Head: "平均分", Kind: export.Number, Width: 8}},
 			Rows: func(ctx context.Context, emit export.Emit) error {
 				groups, err := instruments.AnswerGroups(ctx, s.Pool, in, unitID)
@@ -65,7 +65,7 @@ func (s *Handlers) AnswersExport(ctx context.Context, _ users.User, q url.Values
 		return spec, nil
 	}
 	cols := []export.Column{{Head: "评价时间", Kind: export.DateTime}, {Head: "被评单位", Width: 24},
-		{Head: "评价人", Width: 20}, {Head: "评价人分组", Width: 16}}
+		{Head: "评价人", Width: 20}, {Head: "评价人类别", Width: 16}}
 	if in.Scale == instruments.ScaleGrades {
 		cols = append(cols, export.Column{Head: "等次", Width: 8})
 	}

@@ -51,7 +51,7 @@ func TestAnswersExport(t *testing.T) {
 	}
 	defer f.Close()
 	rows, _ := f.GetRows("评价明细")
-	if len(rows) != 4 || strings.Join(rows[0], ",") != "评价时间,被评单位,评价人,评价人分组,等次,分值" {
+	if len(rows) != 4 || strings.Join(rows[0], ",") != "评价时间,被评单位,评价人,评价人类别,等次,分值" {
 		t.Fatalf("rows %q", rows)
 	}
 	var c int
@@ -84,7 +84,7 @@ func TestAnswersExport(t *testing.T) {
 	}
 	status, body = download(t, w.Office, page+"/answers/export.csv")
 	text := string(body)
-	if status != http.StatusOK || !strings.Contains(text, "被评单位,评价人分组,答卷数,平均分") || !strings.Contains(text, "市交通运输局,经济发展类,1,85") ||
+	if status != http.StatusOK || !strings.Contains(text, "被评单位,评价人类别,份数,平均分") || !strings.Contains(text, "市交通运输局,经济发展类,1,85") ||
 		!strings.Contains(text, "市交通运输局,社会服务类,1,70") || strings.Contains(text, "评价人,") {
 		t.Errorf("anonymous export: %d\n%s", status, text)
 	}

@@ -55,9 +55,9 @@ func (s *Handlers) ResponsesExport(ctx context.Context, u users.User, q url.Valu
 		}
 	}
 	cols := []export.Column{{Head: "提交日期", Kind: export.Date}, {Head: "问卷", Width: 24}, {Head: "被评单位", Width: 24},
-		{Head: "答卷人分组", Width: 14}, {Head: "来源", Width: 10}, {Head: "调查机构", Width: 16}}
+		{Head: "受访群体", Width: 14}, {Head: "来源", Width: 10}, {Head: "调查机构", Width: 16}}
 	if office {
-		cols = append(cols, export.Column{Head: "机构答卷编号", Width: 16}, export.Column{Head: "答卷人", Width: 14})
+		cols = append(cols, export.Column{Head: "机构答卷编号", Width: 16}, export.Column{Head: "受访人", Width: 14})
 	}
 	cols = append(cols, export.Column{Head: "总体满意度", Width: 10})
 	var aspects []surveys.Question
@@ -161,7 +161,7 @@ func (s *Handlers) responseConds(ctx context.Context, f surveys.ResponseFilter, 
 		if name == "" {
 			name = f.Group
 		}
-		c = append(c, export.Cond{Label: "答卷人分组", Value: name})
+		c = append(c, export.Cond{Label: "受访群体", Value: name})
 	}
 	if f.Source != "" {
 		c = append(c, export.Cond{Label: "来源", Value: surveys.SourceLabel(f.Source)})
