@@ -39,6 +39,20 @@ func exportSpecs() []spec {
 				filter: "export start", who: both},
 			spec{route: "/api/v1/callbacks/export." + f, path: "/api/v1/callbacks/export." + f,
 				filter: "export start", who: both},
+			// A unit's pending 差评 of the queue's 90 days; a unit's survey
+			// responses; an instrument's answers (all units, and one).
+			spec{route: "/console/feedback/export." + f, path: "/console/feedback/export." + f + "?unit_id={unit}&status=pending&tone=complaint",
+				filter: "export start · unit + pending", who: office},
+			spec{route: "/api/v1/feedback/export." + f, path: "/api/v1/feedback/export." + f + "?unit_id={unit}&level=1",
+				filter: "export start · unit + level 1", who: office},
+			spec{route: "/console/responses/export." + f, path: "/console/responses/export." + f + "?unit_id={unit}",
+				filter: "export start · unit", who: both},
+			spec{route: "/api/v1/responses/export." + f, path: "/api/v1/responses/export." + f + "?unit_id={unit}&level=1",
+				filter: "export start · unit + level", who: both},
+			spec{route: "/console/instruments/:id/answers/export." + f, path: "/console/instruments/{instrument}/answers/export." + f,
+				filter: "export start · all units", who: office},
+			spec{route: "/api/v1/instruments/:id/answers/export." + f, path: "/api/v1/instruments/{instrument}/answers/export." + f + "?unit_id={unit}",
+				filter: "export start · unit", who: office},
 		)
 	}
 	return append(s,
@@ -49,6 +63,9 @@ func exportSpecs() []spec {
 			filter: "export start · background · month", who: office, jobs: true},
 		spec{route: "/console/ratings/export.xlsx", path: "/console/ratings/export.xlsx?from={month_from}&to={month_to}",
 			filter: "export start · background · month", who: office, jobs: true},
+		// The whole queue of 90 days, every item: a background start.
+		spec{route: "/api/v1/feedback/export.csv", path: "/api/v1/feedback/export.csv?status=all&tone=all",
+			filter: "export start · background · 90 days", who: office, jobs: true},
 		spec{route: "/console/exports", path: "/console/exports", who: both},
 		spec{route: "/api/v1/exports", path: "/api/v1/exports", who: both},
 		spec{route: "/api/v1/exports/:id", path: "/api/v1/exports/{export_job}", who: unitUser},

@@ -438,7 +438,8 @@ func catalogue() []spec {
 	s = append(s, filtered("/api/v1/cases", "/api/v1/cases?limit=50", both, caseFilters)...)
 	// The search page has no pages: its first hits of each kind link to
 	// the lists, timed above with the same keywords.
-	for _, sp := range filtered("/console/search", "/console/search", both, searchFilters) {
+	for _, sp := range append(filtered("/console/search", "/console/search", both, searchFilters),
+		filtered("/api/v1/search", "/api/v1/search", both, searchFilters)...) {
 		sp.deep = false
 		s = append(s, sp)
 	}

@@ -64,12 +64,11 @@ func (s *Server) exportRoutes(authed, console *gin.RouterGroup) {
 	s.file(authed, http.MethodGet, "/responses/export.csv", ex.Start("responses", csv, true))
 	// An instrument's answers: its id is the route's, carried as
 	// instrument_id.
-	for _, f := range []string{xlsx, csv} {
-		s.file(console, http.MethodGet, "/console/instruments/:id/answers/export."+f, s.OfficePage,
-			ex.Start("answers", f, false, "instrument_id=id"))
-		s.file(authed, http.MethodGet, "/instruments/:id/answers/export."+f, s.Office,
-			ex.Start("answers", f, true, "instrument_id=id"))
-	}
+	const inst = "instrument_id=id"
+	s.file(console, http.MethodGet, "/console/instruments/:id/answers/export.xlsx", s.OfficePage, ex.Start("answers", xlsx, false, inst))
+	s.file(console, http.MethodGet, "/console/instruments/:id/answers/export.csv", s.OfficePage, ex.Start("answers", csv, false, inst))
+	s.file(authed, http.MethodGet, "/instruments/:id/answers/export.xlsx", s.Office, ex.Start("answers", xlsx, true, inst))
+	s.file(authed, http.MethodGet, "/instruments/:id/answers/export.csv", s.Office, ex.Start("answers", csv, true, inst))
 	console.GET("/console/exports", ex.ExportsPage)
 	s.file(console, http.MethodGet, "/console/exports/:id/download", ex.Download)
 	authed.GET("/exports", ex.APIExports)
