@@ -35,6 +35,9 @@ type Chart struct {
 	Option map[string]any
 	// Table holds the same figures as rows (the text alternative).
 	Table Table
+	// Note, when set, is a line under the title every reader sees: what
+	// the chart leaves out or when its figures were counted.
+	Note string
 	// Empty, when set, is shown instead of the chart: there is nothing to
 	// draw (e.g. "所选期间没有评价").
 	Empty string

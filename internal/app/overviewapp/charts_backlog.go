@@ -26,12 +26,11 @@ func backlogChart(b feedback.Backlog, names map[int64]string, loc *time.Location
 		links = append(links, "/console/feedback?unit_id="+strconv.FormatInt(u.UnitID, 10))
 	}
 	c.Series = []charts.Series{rs, os}
-	sub := "各单位待核查的差评和意见（基本满意及以下）"
+	ch := c.Build("backlog", "待核查最多的单位", "各单位待核查的差评和意见（基本满意及以下）条数").WithLinks(links)
 	if b.Counted {
-		sub = b.From.In(loc).Format("1月2日") + "至" + b.To.Add(-time.Nanosecond).In(loc).Format("1月2日") + sub +
-			"，统计于" + b.At.In(loc).Format("1月2日 15:04") + "，每小时更新"
+		ch.Note = b.From.In(loc).Format("1月2日") + "至" + b.To.Add(-time.Nanosecond).In(loc).Format("1月2日") +
+			"的差评和意见，统计于" + b.At.In(loc).Format("1月2日 15:04") + "，每小时更新。"
 	}
-	ch := c.Build("backlog", "待核查最多的单位", sub).WithLinks(links)
 	ch.Height = max(200, 28*len(c.Categories)+60)
 	switch {
 	case !b.Counted:

@@ -135,6 +135,8 @@ func compareChart(index int, cat results.Category, prev results.Previous, decima
 	if len(names) == 0 {
 		return charts.Chart{ID: id, Title: title, Empty: "本类别还没有综合得分。"}
 	}
+	note := charts.EndsNote(len(names))
+	names, now, before = charts.Ends(names), charts.Ends(now), charts.Ends(before)
 	c := charts.Cartesian{Categories: names, CategoryName: "单位", Horizontal: true,
 		Series: []charts.Series{
 			{Name: "本年度", Bar: true, Values: now, Decimals: decimals, Colour: charts.Palette[0]},
@@ -142,7 +144,7 @@ func compareChart(index int, cat results.Category, prev results.Previous, decima
 		},
 		Left: charts.Axis{Name: "分", Min: charts.Float(0)}}.
 		Build(id, title, cat.Name+"各单位本年度综合得分与上一年度（"+prev.Name+"）对比")
-	c.Height = max(200, 70+len(names)*30)
+	c.Height, c.Note = max(200, 70+len(names)*30), note
 	return c
 }
 
@@ -192,9 +194,11 @@ func publicScoreChart(index int, cat results.Category) charts.Chart {
 	if len(names) == 0 {
 		return charts.Chart{ID: id, Title: title, Empty: "本类别没有综合得分。"}
 	}
+	note := charts.EndsNote(len(names))
+	names, vals = charts.Ends(names), charts.Ends(vals)
 	c := charts.Cartesian{Categories: names, CategoryName: "名次. 单位", Horizontal: true,
 		Series: []charts.Series{{Name: "综合得分", Bar: true, Values: vals, Decimals: 2, Colour: charts.Palette[1]}},
 		Left:   charts.Axis{Name: "分", Min: charts.Float(0)}}.Build(id, title, cat.Name+"各单位综合得分，按名次排列")
-	c.Height = max(160, 50+len(names)*26)
+	c.Height, c.Note = max(160, 50+len(names)*26), note
 	return c
 }

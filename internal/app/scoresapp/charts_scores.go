@@ -40,6 +40,12 @@ func rankingChart(index int, cat scores.Category) charts.Chart {
 	if len(names) == 0 {
 		return charts.Chart{ID: id, Title: title, Empty: "本类别还没有可以排名的单位。"}
 	}
+	sub, note := cat.Name+"各单位公众评价得分排名，每条分为日常评价部分和年度评价部分", charts.EndsNote(len(names))
+	if note != "" {
+		names, daily, annual, whole = charts.Ends(names), charts.Ends(daily), charts.Ends(annual), charts.Ends(whole)
+		sub = cat.Name + "前" + strconv.Itoa(charts.RankEnds) + "名和后" + strconv.Itoa(charts.RankEnds) +
+			"名的公众评价得分，每条分为日常评价部分和年度评价部分"
+	}
 	series := []charts.Series{
 		{Name: "日常评价部分", Bar: true, Stack: "score", Values: daily, Decimals: 2, Colour: charts.Palette[0]},
 		{Name: "年度评价部分", Bar: true, Stack: "score", Values: annual, Decimals: 2, Colour: charts.Palette[2]},
@@ -49,8 +55,8 @@ func rankingChart(index int, cat scores.Category) charts.Chart {
 	}
 	c := charts.Cartesian{Categories: names, CategoryName: "名次. 单位", Horizontal: true, Series: series,
 		Left: charts.Axis{Name: "分", Min: charts.Float(0)}}.
-		Build(id, title, cat.Name+"各单位公众评价得分排名，每条分为日常评价部分和年度评价部分")
-	c.Height = rankingHeight(len(names))
+		Build(id, title, sub)
+	c.Height, c.Note = rankingHeight(len(names)), note
 	return c
 }
 

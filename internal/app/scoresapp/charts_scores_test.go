@@ -1,9 +1,11 @@
 package scoresapp
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
+	"minyi/internal/charts"
 	"minyi/internal/score"
 	"minyi/internal/scores"
 )
@@ -33,5 +35,28 @@ func TestRankingChartSplitsTheScore(t *testing.T) {
 	}
 	if empty := rankingChart(1, scores.Category{Name: "空"}); empty.Empty == "" {
 		t.Error("a category without ranked units draws a chart")
+	}
+}
+
+// A category longer than charts.RankMax is drawn as its first and last
+// charts.RankEnds units, and says so.
+func TestRankingChartOfALongCategory(t *testing.T) {
+	cat := scores.Category{Name: "社会服务类"}
+	for i := 1; i <= 170; i++ {
+		cat.Units = append(cat.Units, scores.UnitScore{Unit: scores.Unit{ID: int64(i), Name: "单位" + strconv.Itoa(i)},
+			Rank: ptr(i), Score: ptr(100 - float64(i)/10), DetailHidden: true})
+	}
+	c := rankingChart(0, cat)
+	rows := strings.Split(c.Table.Text(), ";")
+	if len(rows) != 2*charts.RankEnds || !strings.HasPrefix(rows[0], "1. 单位1,") ||
+		!strings.HasPrefix(rows[charts.RankEnds-1], "15. 单位15,") || !strings.HasPrefix(rows[charts.RankEnds], "156. 单位156,") ||
+		!strings.HasPrefix(rows[len(rows)-1], "170. 单位170,") {
+		t.Errorf("rows %q", rows)
+	}
+	if c.Note != "共170个单位，图中为前15名和后15名，全部名次见下表。" || c.Height > 1000 {
+		t.Errorf("note %q, height %d", c.Note, c.Height)
+	}
+	if c := rankingChart(0, scores.Category{Name: "甲类", Units: cat.Units[:40]}); c.Note != "" || len(c.Table.Rows) != 40 {
+		t.Errorf("40 units: note %q, %d rows", c.Note, len(c.Table.Rows))
 	}
 }
