@@ -7,6 +7,7 @@ import (
 	"minyi/internal/apperr"
 	"minyi/internal/assessment"
 	"minyi/internal/assessors"
+	"minyi/internal/export"
 	"minyi/internal/feedback"
 	"minyi/internal/notify"
 	"minyi/internal/results"
@@ -21,7 +22,7 @@ import (
 func TestEveryKindRendersItsExamples(t *testing.T) {
 	seen := map[string]bool{}
 	for _, k := range notify.Catalogue() {
-		if seen[k.Kind] || k.Name == "" || (k.For != notify.ToUnitKind && k.For != notify.ToOfficeKind && k.For != notify.ForLeader &&
+		if seen[k.Kind] || k.Name == "" || (k.For != notify.ToUnitKind && k.For != notify.ToOfficeKind && k.For != notify.ForLeader && k.For != notify.ForStarter &&
 			!(k.For == notify.ForCitizen && k.SMS)) {
 			t.Errorf("%s: listed twice, unnamed or for %q", k.Kind, k.For)
 		}
@@ -56,6 +57,7 @@ func TestEveryKindAnEventSendsIsInTheCatalogue(t *testing.T) {
 		results.NoticePreliminary, results.NoticeAppealFiled, results.NoticeAppealAnswered,
 		assessment.NoticeBonusDecided, assessment.NoticeDeduction, surveys.NoticeClosing, assessors.NoticeProposalDecided,
 		selfeval.NoticeDueSoon, selfeval.NoticeOverdue, selfeval.NoticeLate,
+		export.NoticeReady, export.NoticeFailed,
 	} {
 		if _, ok := notify.Lookup(kind); !ok {
 			t.Errorf("%s is sent but not in the catalogue", kind)
