@@ -63,7 +63,7 @@ var audiences = []struct{ Kind, Label string }{
 	{ToUnitKind, "发给责任单位"},
 	{ToOfficeKind, "发给绩效办"},
 	{ForLeader, "发给领导"},
-	{ForStarter, "发给发起人"},
+	{ForStarter, "发给发起导出的人"},
 	{ForCitizen, "发给群众（短信）"},
 }
 
