@@ -17,6 +17,7 @@ import (
 
 	"minyi/internal/apperr"
 	"minyi/internal/db"
+	"minyi/internal/httpx"
 	"minyi/internal/notify"
 	"minyi/internal/users"
 )
@@ -101,7 +102,7 @@ func (w *runWorker) Work(ctx context.Context, job *river.Job[RunArgs]) error {
 			if err != nil || tag.RowsAffected() == 0 { // deleted meanwhile: nobody to tell
 				return err
 			}
-			return w.tell(ctx, tx, j, NoticeReady, notify.Values{"条数": groupDigits(n),
+			return w.tell(ctx, tx, j, NoticeReady, notify.Values{"条数": httpx.GroupDigits(n),
 				"格式": formatName(j.Format), "保留至": j.ExpiresAt.In(w.o.Loc).Format("2006年1月2日 15:04")}, now)
 		})
 	}
@@ -156,15 +157,6 @@ func formatName(format string) string {
 		return "CSV"
 	}
 	return "Excel"
-}
-
-// groupDigits writes n with thousands separators: 120,356.
-func groupDigits(n int) string {
-	s := strconv.Itoa(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }
 
 // write builds the export and stores its file; it returns the file's
