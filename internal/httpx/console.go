@@ -199,6 +199,14 @@ func NewKeysetPager(total int, exact, estimated bool, unit string, older, newer 
 	return p
 }
 
+// YesNo is a yes/no value as pages and exports write it: 是 or 否.
+func YesNo(b bool) string {
+	if b {
+		return "是"
+	}
+	return "否"
+}
+
 // GroupDigits writes n with a comma every three digits (12,345).
 func GroupDigits(n int) string {
 	s := strconv.Itoa(n)

@@ -7,6 +7,7 @@ import (
 
 	"minyi/internal/callbacks"
 	"minyi/internal/export"
+	"minyi/internal/httpx"
 	"minyi/internal/search"
 	"minyi/internal/users"
 )
@@ -78,11 +79,7 @@ func (s *Handlers) CallbacksExport(ctx context.Context, u users.User, q url.Valu
 					lines[i] = cl.CalledAt.In(loc).Format("2006-01-02 15:04") + " " + cl.CallerName + " " +
 						cl.OutcomeLabel() + "：" + cl.Said
 				}
-				overdue := "否"
-				if k.Overdue {
-					overdue = "是"
-				}
-				if err := emit([]any{k.ID, k.UnitName, k.Problem, k.StatusLabel(), day(k.CallbackDue, loc), overdue,
+				if err := emit([]any{k.ID, k.UnitName, k.Problem, k.StatusLabel(), day(k.CallbackDue, loc), httpx.YesNo(k.Overdue),
 					k.Calls, strings.Join(nums, "\n"), strings.Join(lines, "\n"), k.Measures}); err != nil {
 					return err
 				}

@@ -8,6 +8,7 @@ import (
 
 	"minyi/internal/export"
 	"minyi/internal/feedback"
+	"minyi/internal/httpx"
 	"minyi/internal/ratings"
 	"minyi/internal/users"
 )
@@ -89,7 +90,7 @@ func itemCells(it feedback.Item, loc *time.Location) []any {
 		caseID = *it.CaseID
 	}
 	return []any{at, source, it.UnitName, channel, it.LevelLabel(), strings.Join(it.Reasons, "、"), it.Text,
-		yesNo(it.RealName), state, it.VerdictText(), it.ReasonText(), it.Note, caseID, deref(it.DecidedBy), decidedAt, it.ID}
+		httpx.YesNo(it.RealName), state, it.VerdictText(), it.ReasonText(), it.Note, caseID, deref(it.DecidedBy), decidedAt, it.ID}
 }
 
 // queueConds is the queue's filter in words, with its period.
@@ -133,11 +134,4 @@ func (s *Handlers) queueConds(ctx context.Context, f feedback.Filter) ([]export.
 		c = append(c, export.Cond{Label: "关键词", Value: f.Q.Raw})
 	}
 	return c, nil
-}
-
-func yesNo(b bool) string {
-	if b {
-		return "是"
-	}
-	return "否"
 }

@@ -29,13 +29,6 @@ func yuan(cents int64) float64 { return float64(cents) / 100 }
 // yuanText is an amount in cents as yuan with two decimals, for CSV.
 func yuanText(cents int64) string { return fmt.Sprintf("%d.%02d", cents/100, cents%100) }
 
-func yesNo(b bool) string {
-	if b {
-		return "是"
-	}
-	return "否"
-}
-
 func recordText(r *rewards.Record) string {
 	if r == nil {
 		return ""
@@ -55,7 +48,7 @@ func exportRow(l rewards.UnitLine) []any {
 	} else if l.ProposeCase != "" {
 		caseText = "应限期整改，尚未立案"
 	}
-	return []any{l.Category, l.Rank, l.UnitName, l.GradeLabel, staff, yesNo(l.Factors.Outstanding), l.Factors.Accountability,
+	return []any{l.Category, l.Rank, l.UnitName, l.GradeLabel, staff, httpx.YesNo(l.Factors.Outstanding), l.Factors.Accountability,
 		l.Factors.FailedTasks, yuan(l.Bonus.Base), yuan(l.Bonus.Raise), yuan(l.Bonus.Cut), yuan(l.Bonus.Total),
 		recordText(l.Criticism), recordText(l.Commendation), caseText}
 }

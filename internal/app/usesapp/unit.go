@@ -123,7 +123,7 @@ func unitXLSX(cy cycles.Cycle, l unitLine, stamp string) ([]byte, error) {
 		{"最终考核结果，" + stamp + " 导出；金额单位：元"},
 		{"项目", "内容"},
 		{"类别", l.Category}, {"名次", l.Rank}, {"等次", l.GradeLabel}, {"公务员人数", staff},
-		{"成绩突出", yesNo(l.Factors.Outstanding)}, {"行政问责次数", l.Factors.Accountability}, {"未完成重大任务数", l.Factors.FailedTasks},
+		{"成绩突出", httpx.YesNo(l.Factors.Outstanding)}, {"行政问责次数", l.Factors.Accountability}, {"未完成重大任务数", l.Factors.FailedTasks},
 		{"基本奖金（元）", yuan(l.Bonus.Base)}, {"上浮（元）", yuan(l.Bonus.Raise)}, {"扣减（元）", yuan(l.Bonus.Cut)},
 		{"应发奖金（元）", yuan(l.Bonus.Total)},
 		{"通报批评", recordCell(l.Criticism)}, {"表彰", recordCell(l.Commendation)}, {"整改案件", caseText},
