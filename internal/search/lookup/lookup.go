@@ -171,10 +171,7 @@ func byPhone(ctx context.Context, q db.DBTX, sc Scope, phone string) ([]Hit, err
 	}
 	var out []Hit
 	for _, h := range list {
-		if len(h.PhoneEnc) == 0 || sc.Keys == nil {
-			continue
-		}
-		if p, err := sc.Keys.Decrypt(h.PhoneEnc); err == nil && digits(p) == want {
+		if sameNumber(sc, h.PhoneEnc, want) {
 			out = append(out, h)
 			if len(out) == MaxPhoneHits {
 				break
@@ -182,6 +179,16 @@ func byPhone(ctx context.Context, q db.DBTX, sc Scope, phone string) ([]Hit, err
 		}
 	}
 	return out, nil
+}
+
+// sameNumber reports whether the sealed number enc opens to the digits
+// want.
+func sameNumber(sc Scope, enc []byte, want string) bool {
+	if len(enc) == 0 || sc.Keys == nil {
+		return false
+	}
+	p, err := sc.Keys.Decrypt(enc)
+	return err == nil && digits(p) == want
 }
 
 // respondentsByPhone reads the survey respondents whose sealed number is
@@ -195,11 +202,9 @@ func respondentsByPhone(ctx context.Context, q db.DBTX, sc Scope, phone string) 
 	var out []Hit
 	var h Hit
 	_, err := pgx.ForEachRow(rows, []any{&h.SurveyID, &h.UnitName, &h.Name, &h.Text, &h.At, &h.PhoneEnc}, func() error {
-		if len(out) < MaxPhoneHits && sc.Keys != nil {
-			if p, err := sc.Keys.Decrypt(h.PhoneEnc); err == nil && digits(p) == want {
-				h.Kind = KindRespondent
-				out = append(out, h)
-			}
+		if len(out) < MaxPhoneHits && sameNumber(sc, h.PhoneEnc, want) {
+			h.Kind = KindRespondent
+			out = append(out, h)
 		}
 		return nil
 	})
