@@ -3,7 +3,6 @@ package instrumentsapp_test
 import (
 	"bytes"
 	"context"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -14,18 +13,10 @@ import (
 )
 
 // download fetches path as c and returns the status and the body.
-func download(t *testing.T, c *apptest.Client, url string) (int, []byte) {
+func download(t *testing.T, c *apptest.Client, path string) (int, []byte) {
 	t.Helper()
-	res, err := c.C.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res.StatusCode, body
+	p := apptest.Get(t, c, path)
+	return p.Status, []byte(p.Body)
 }
 
 // An instrument's answers export one row an answer with the rater, for
@@ -40,7 +31,7 @@ func TestAnswersExport(t *testing.T) {
 	apptest.APIJSON(t, w.UserB, "PUT", peer+"/answers", map[string]any{"answers": []map[string]any{
 		{"unit_id": w.C.ID, "grade": "good"}}}).Decode(t, http.StatusOK, &saved)
 
-	page := w.App.URL + "/console/instruments/" + apptest.Itoa(w.Peer.ID)
+	page := "/console/instruments/" + apptest.Itoa(w.Peer.ID)
 	status, body := download(t, w.Office, page+"/answers/export.xlsx")
 	if status != http.StatusOK {
 		t.Fatalf("export: %d %s", status, body)
@@ -70,7 +61,7 @@ func TestAnswersExport(t *testing.T) {
 		t.Errorf("%d answers for C, want 2", c)
 	}
 	// One rated unit, as CSV through the API.
-	status, body = download(t, w.Office, w.App.URL+peer+"/answers/export.csv?unit_id="+apptest.Itoa(w.C.ID))
+	status, body = download(t, w.Office, peer+"/answers/export.csv?unit_id="+apptest.Itoa(w.C.ID))
 	if text := string(body); status != http.StatusOK || strings.Count(text, "市交通运输局") != 3 || strings.Contains(text, "优秀") {
 		t.Errorf("C's answers: %d\n%s", status, text) // twice in rows, once in the filter
 	}
