@@ -102,6 +102,14 @@ type Builder func(ctx context.Context, viewer users.User, q url.Values) (Spec, e
 // Registry holds the lists that export, by kind ("ratings", "audit", …).
 type Registry map[string]Builder
 
+// Optional is an optional text as a cell: empty when there is none.
+func Optional(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
 // Meta is what a file states besides its rows.
 type Meta struct {
 	// At is the time of export; Loc the deployment's time zone, in which

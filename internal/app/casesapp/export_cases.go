@@ -101,7 +101,7 @@ func (s *Handlers) CasesExport(ctx context.Context, u users.User, q url.Values) 
 		Extra: []export.Sheet{{Name: "时间线", Columns: timelineColumns, Rows: func(ctx context.Context, emit export.Emit) error {
 			return each(ctx, func(c feedback.Case, ups []feedback.CaseUpdate) error {
 				for _, up := range ups {
-					if err := emit([]any{c.ID, c.UnitName, up.CreatedAt, up.KindLabel(), up.Body, deref(up.CreatedBy)}); err != nil {
+					if err := emit([]any{c.ID, c.UnitName, up.CreatedAt, up.KindLabel(), up.Body, export.Optional(up.CreatedBy)}); err != nil {
 						return err
 					}
 				}
@@ -146,13 +146,6 @@ func when(t *time.Time) any {
 		return nil
 	}
 	return *t
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }
 
 // caseConds is the cases' filter in words.

@@ -90,7 +90,7 @@ func itemCells(it feedback.Item, loc *time.Location) []any {
 		caseID = *it.CaseID
 	}
 	return []any{at, source, it.UnitName, channel, it.LevelLabel(), strings.Join(it.Reasons, "、"), it.Text,
-		httpx.YesNo(it.RealName), state, it.VerdictText(), it.ReasonText(), it.Note, caseID, deref(it.DecidedBy), decidedAt, it.ID}
+		httpx.YesNo(it.RealName), state, it.VerdictText(), it.ReasonText(), it.Note, caseID, export.Optional(it.DecidedBy), decidedAt, it.ID}
 }
 
 // queueConds is the queue's filter in words, with its period.

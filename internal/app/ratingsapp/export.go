@@ -80,16 +80,9 @@ func ratingCells(r ratings.Rating) []any {
 	case r.Held:
 		state = "暂不计分"
 	}
-	return []any{r.RatedAt, r.UnitName, deref(r.PointName), ratings.ChannelLabel(r.Channel), r.LevelLabel, r.Points,
-		strings.Join(r.Reasons, "、"), r.Comment, r.Phone, deref(r.CaseNo), deref(r.WindowNo), deref(r.StaffNo), state,
-		deref(r.ExcludeReason), r.ID.String()}
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
+	return []any{r.RatedAt, r.UnitName, export.Optional(r.PointName), ratings.ChannelLabel(r.Channel), r.LevelLabel, r.Points,
+		strings.Join(r.Reasons, "、"), r.Comment, r.Phone, export.Optional(r.CaseNo), export.Optional(r.WindowNo), export.Optional(r.StaffNo), state,
+		export.Optional(r.ExcludeReason), r.ID.String()}
 }
 
 // feedConds is the feed's filter in words.

@@ -89,9 +89,9 @@ func (s *Handlers) ResponsesExport(ctx context.Context, u users.User, q url.Valu
 		if group == "" {
 			group = r.GroupKey
 		}
-		out := []any{at, r.SurveyTitle, r.UnitName, group, surveys.SourceLabel(r.Source), deref(r.AgencyName)}
+		out := []any{at, r.SurveyTitle, r.UnitName, group, surveys.SourceLabel(r.Source), export.Optional(r.AgencyName)}
 		if office {
-			out = append(out, deref(r.AgencyResponseID), deref(r.RespondentName))
+			out = append(out, export.Optional(r.AgencyResponseID), export.Optional(r.RespondentName))
 		}
 		out = append(out, ratings.LevelLabel(r.Level))
 		if one != nil {
@@ -173,11 +173,4 @@ func (s *Handlers) responseConds(ctx context.Context, f surveys.ResponseFilter, 
 		c = append(c, export.Cond{Label: "关键词", Value: f.Q.Raw})
 	}
 	return c, nil
-}
-
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
 }
