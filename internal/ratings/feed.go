@@ -157,11 +157,29 @@ type Filter struct {
 	// internal/search); ID to one rating (a direct look-up's link).
 	Q  search.Keyword
 	ID *uuid.UUID
+	// RecentSpan is set when From is the keyword's default span
+	// (KeywordSpan), for the pages and the API to say so.
+	RecentSpan bool
 	// floor bounds a keyword's page from below (search.Floor).
 	floor        *time.Time
 	Limit        int
 	Offset       int
 	Older, Newer *Cursor
+}
+
+// KeywordSpan gives a keyword search without a start date the default
+// span of the last search.RecentMonths months (search.RecentFrom), and
+// sets RecentSpan. The feed, the API, the export and the search page call
+// it alike, so that a keyword's hits are the same set everywhere.
+func (f *Filter) KeywordSpan(now time.Time, loc *time.Location) {
+	if f.Q.IsZero() || f.From != nil || f.ID != nil {
+		return
+	}
+	from := search.RecentFrom(now, loc)
+	if f.To != nil && !from.Before(*f.To) {
+		return // an end date before the span: the dates typed decide
+	}
+	f.From, f.RecentSpan = &from, true
 }
 
 // Validate checks the filter's values.

@@ -77,6 +77,7 @@ func (s *Handlers) ratingFilter(c *gin.Context) (ratings.Filter, error) {
 			f.ID = &id
 		}
 	}
+	f.KeywordSpan(s.Now(), s.Config.Location)
 	f.Limit, f.Offset, err = httpx.Paging(c)
 	bad.Merge(err)
 	if v := c.Query("cursor"); v != "" {
@@ -107,6 +108,10 @@ func (s *Handlers) listRatings(c *gin.Context, f ratings.Filter) {
 	}
 	if p.TotalEstimated {
 		out["total_estimated"] = true
+	}
+	if f.RecentSpan {
+		// q without from searched the last twelve months: say from when.
+		out["from"], out["from_default"] = f.From, true
 	}
 	c.JSON(http.StatusOK, out)
 }

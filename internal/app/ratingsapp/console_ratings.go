@@ -74,6 +74,9 @@ type ratingsPageData struct {
 	Message    string
 	ClearLink  string
 	Export     httpx.ExportLinks
+	// RecentFrom is the first day a keyword searched when no start date
+	// was given (ratings.Filter.KeywordSpan), "" otherwise.
+	RecentFrom string
 }
 
 // feedFieldNames turns the filter's field errors into Chinese.
@@ -136,6 +139,9 @@ func (s *Handlers) showFeed(c *gin.Context, status int, rowID, rowErr, reason st
 	if len(d.FilterErrs) == 0 {
 		d.Export = httpx.NewExportLinks("/console/ratings", d.Q.values())
 		f.Limit = feedPageSize
+		if f.RecentSpan {
+			d.RecentFrom = f.From.In(s.Config.Location).Format(time.DateOnly)
+		}
 		var p ratings.Page
 		if p, err = ratings.List(c, s.Pool, f); err != nil {
 			s.ConsoleError(c, err)

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"minyi/internal/apperr"
 	"minyi/internal/export"
@@ -40,6 +41,7 @@ var ratingColumns = []export.Column{
 // of CALLBACK_ROLES, the mask otherwise).
 func (s *Handlers) RatingsExport(ctx context.Context, u users.User, q url.Values) (export.Spec, error) {
 	f, bad := s.feedFilter(q)
+	f.KeywordSpan(s.Now(), s.Config.Location)
 	bad.Merge(f.Validate())
 	if err := bad.Err(); err != nil {
 		return export.Spec{}, err
@@ -99,6 +101,8 @@ func (s *Handlers) feedConds(ctx context.Context, f ratings.Filter, q url.Values
 	}
 	if v := q.Get("from"); v != "" {
 		c = append(c, export.Cond{Label: "开始日期", Value: v})
+	} else if f.RecentSpan {
+		c = append(c, export.Cond{Label: "开始日期", Value: f.From.In(s.Config.Location).Format(time.DateOnly) + "（按关键词搜索，默认近12个月）"})
 	}
 	if v := q.Get("to"); v != "" {
 		c = append(c, export.Cond{Label: "结束日期", Value: v})

@@ -45,10 +45,13 @@ type hitList struct {
 	Total          int    `json:"total"`
 	TotalExact     bool   `json:"total_exact"`
 	TotalEstimated bool   `json:"total_estimated,omitempty"`
-	Link           string `json:"link"`
-	API            string `json:"api"`
-	Items          []hit  `json:"items"`
-	empty          string
+	// From is the start of the default span of a keyword's ratings
+	// (ratings.Filter.KeywordSpan): the last twelve months.
+	From  *time.Time `json:"from,omitempty"`
+	Link  string     `json:"link"`
+	API   string     `json:"api"`
+	Items []hit      `json:"items"`
+	empty string
 }
 
 // found is what a search finds: the records the box names directly, then
@@ -108,10 +111,14 @@ func (s *Handlers) lists(ctx context.Context, u users.User, k search.Keyword) ([
 	withResponses := u.Role == users.RoleOffice || u.Role == users.RoleUnit
 	reads := []func(db.DBTX) error{
 		func(q db.DBTX) error {
-			p, err := ratings.List(ctx, q, ratings.Filter{Q: k, UnitID: unit, Limit: firstHits})
+			f := ratings.Filter{Q: k, UnitID: unit, Limit: firstHits}
+			f.KeywordSpan(s.Now(), s.Config.Location)
+			p, err := ratings.List(ctx, q, f)
 			if err != nil {
 				return err
 			}
+			rs.From = f.From
+			rs.Title, rs.empty = "评价留言（近12个月）", "近12个月没有含有该关键词的评价留言；要查更早的，请在评价记录中填写开始日期。"
 			rs.Total, rs.TotalExact, rs.TotalEstimated = p.Total, p.TotalExact, p.TotalEstimated
 			for _, r := range p.Items {
 				rs.Items = append(rs.Items, hit{Kind: "rating", ID: r.ID.String(), UnitID: r.UnitID, UnitName: r.UnitName,
