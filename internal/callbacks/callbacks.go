@@ -88,15 +88,26 @@ func FindCase(ctx context.Context, q db.DBTX, id int64, today string) (Case, err
 // (the problem, the case's updates and call-back notes; see
 // feedback.CaseTextIDs) when k is not zero, overdue call-backs first.
 func ListCallbackCases(ctx context.Context, q db.DBTX, unitID *int64, today string, k search.Keyword) ([]Case, error) {
-	args := []any{unitID}
-	text := ""
-	if !k.IsZero() {
-		text = ` AND c.id IN (` + feedback.CaseTextIDs(k, func(v any) string {
-			args = append(args, v)
-			return "$" + strconv.Itoa(len(args))
-		}) + `)`
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return "$" + strconv.Itoa(len(args))
 	}
-	list, err := collect[Case](ctx, q, caseSQL+` WHERE c.real_name AND ($1::bigint IS NULL OR c.unit_id = $1)`+text+`
+	// Only the conditions set are written (as feedback.CaseFilter does):
+	// a generic plan of "($1 IS NULL OR c.unit_id = $1)" reads every case.
+	where := ` WHERE c.real_name`
+	if unitID != nil {
+		where += ` AND c.unit_id = ` + arg(*unitID)
+	}
+	switch {
+	case k.IsZero():
+	case unitID != nil:
+		// One unit's real-name cases: check their texts one by one.
+		where += ` AND ` + feedback.CaseTextHolds(k, "c", arg)
+	default:
+		where += ` AND c.id IN (` + feedback.CaseTextIDs(k, arg) + `)`
+	}
+	list, err := collect[Case](ctx, q, caseSQL+where+`
 		ORDER BY c.callback_due NULLS LAST, c.id DESC LIMIT 500`, args...)
 	for i := range list {
 		list[i].mark(today)

@@ -235,7 +235,12 @@ func (f CaseFilter) where() (string, []any) {
 	if f.Released {
 		conds = append(conds, "c.released")
 	}
-	if !f.Q.IsZero() {
+	switch {
+	case f.Q.IsZero():
+	case f.UnitID != nil || f.AssessorUnitID != nil:
+		// One unit's cases: check their texts (CaseTextHolds).
+		conds = append(conds, CaseTextHolds(f.Q, "c", arg))
+	default:
 		conds = append(conds, "c.id IN ("+CaseTextIDs(f.Q, arg)+")")
 	}
 	if f.Overdue != "" {

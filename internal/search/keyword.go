@@ -112,6 +112,22 @@ func (k Keyword) Cond(col string, arg func(any) string) string {
 	return "(" + strings.Join(conds, " AND ") + ")"
 }
 
+// Recheck is Cond without the gram index: the condition that col holds
+// every term, checked on the text itself. It is for rows already chosen
+// by another index (one unit's cases), where reading the text of a few
+// hundred rows costs less than the gram index's hits of every unit. A
+// zero keyword is "true".
+func (k Keyword) Recheck(col string, arg func(any) string) string {
+	if k.IsZero() {
+		return "true"
+	}
+	var conds []string
+	for _, t := range k.Terms {
+		conds = append(conds, "strpos(lower("+col+"), "+arg(t)+"::text) > 0")
+	}
+	return "(" + strings.Join(conds, " AND ") + ")"
+}
+
 // Highlight is text, HTML-escaped, with every occurrence of the keyword's
 // terms (ignoring case) in <mark>. A zero keyword is the escaped text.
 func Highlight(text string, k Keyword) template.HTML {

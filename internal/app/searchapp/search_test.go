@@ -234,4 +234,28 @@ func TestDirectLookups(t *testing.T) {
 			t.Errorf("call-backs q=空调: %d, want %d", len(list.Items), want)
 		}
 	}
+	// One unit's cases are checked case by case (feedback.CaseTextHolds):
+	// the same hits as the gram indexes', the problem's and a call-back's
+	// words, every term within one text.
+	unitCases := func(who *apptest.Client, query string) int {
+		t.Helper()
+		apptest.APIDo(t, who, "GET", "/api/v1/cases?"+query, "", "").Decode(t, http.StatusOK, &cases)
+		return len(cases.Cases)
+	}
+	qs := func(kw string) string { return url.Values{"q": {kw}}.Encode() }
+	for _, c := range []struct {
+		who   *apptest.Client
+		query string
+		want  int
+	}{
+		{w.UnitUser, qs(word), 1}, {w.UnitB, qs(word), 0},
+		{w.UnitUser, qs("空调"), 1}, {w.UnitUser, qs("空调 修好"), 1}, {w.UnitUser, qs("空调 " + word), 0},
+		{w.Office, qs("空调") + "&unit_id=" + apptest.Itoa(w.A.ID), 1},
+		{w.Office, qs("空调") + "&unit_id=" + apptest.Itoa(w.B.ID), 0},
+		{w.Office, qs("空调 " + word), 0},
+	} {
+		if got := unitCases(c.who, c.query); got != c.want {
+			t.Errorf("cases %s: %d, want %d", c.query, got, c.want)
+		}
+	}
 }
