@@ -71,6 +71,9 @@ var ratingFilters = []filter{
 	{"keyword, one character", kw("慢"), both},
 	{"keyword, four characters", kw("工作人员"), both},
 	{"keyword without a match", kw("火箭"), both},
+	// A keyword searches the last twelve months unless a start date is
+	// given (ratings.Filter.KeywordSpan); this one asks for every year.
+	{"keyword, two characters, every year (from 2000-01-01)", "from=2000-01-01&" + kw("态度"), both},
 	{"unit + keyword", "unit_id={unit}&" + kw("态度"), office},
 	{"month + level 1 + keyword", "from={month_from}&to={month_to}&level=1&" + kw("排队"), both},
 }
