@@ -116,6 +116,9 @@ type Case struct {
 	Version      int        `json:"version" db:"version"`
 	UpdatedAt    time.Time  `json:"updated_at" db:"updated_at"`
 	Sources      []Source   `json:"sources" db:"sources"`
+	// SourceCount is how many items the case merges: len(Sources), or,
+	// on a list read with CaseFilter.SourceCount, the only figure read.
+	SourceCount int `json:"source_count" db:"source_count"`
 	// AssessorUnitID is the assessor unit (考评单位) that opened the case on
 	// a problem it found (source kind KindAssessor); it follows the case.
 	AssessorUnitID   *int64  `json:"assessor_unit_id" db:"assessor_unit_id"`
@@ -160,9 +163,12 @@ const caseSQL = `SELECT c.id, c.unit_id, u.name AS unit_name, c.source_kind, c.s
 	c.answered_at, c.explanation, c.responsible, c.measures, c.outcome, c.fix_due::text AS fix_due, c.done_at, c.done_note,
 	c.done_evidence::text[] AS done_evidence, c.closed_at, c.return_reason, c.released, c.version, c.updated_at,
 	c.assessor_unit_id, (SELECT a.name FROM units a WHERE a.id = c.assessor_unit_id) AS assessor_unit_name,
-	coalesce((SELECT jsonb_agg(jsonb_build_object('source_kind', s.source_kind, 'source_id', s.source_id)
-		ORDER BY s.source_kind, s.source_id) FROM case_sources s WHERE s.case_id = c.id), '[]') AS sources
+	` + sourcesSQL + ` AS sources, (SELECT count(*) FROM case_sources s WHERE s.case_id = c.id) AS source_count
 FROM {cases} c JOIN units u ON u.id = c.unit_id LEFT JOIN users cu ON cu.id = c.created_by`
+
+// sourcesSQL is every item a case merges, for caseSQL.
+const sourcesSQL = `coalesce((SELECT jsonb_agg(jsonb_build_object('source_kind', s.source_kind, 'source_id', s.source_id)
+		ORDER BY s.source_kind, s.source_id) FROM case_sources s WHERE s.case_id = c.id), '[]')`
 
 // casesFrom is caseSQL over the cases of src: the table, or a page of it.
 // A list picks its page first: otherwise each case's sources (a subquery)
@@ -190,6 +196,10 @@ type CaseFilter struct {
 	Today  time.Time
 	Limit  int
 	Offset int
+	// SourceCount reads only how many items each case merges (SourceCount),
+	// leaving Sources empty: what a page of the list shows. A case merges
+	// up to fifty items and each of a page's cases would send them all.
+	SourceCount bool
 }
 
 const overdueAnswerSQL = `(c.answer_due IS NOT NULL AND c.answered_at IS NULL AND c.answer_due < $3::date)`
@@ -276,7 +286,11 @@ func ListCases(ctx context.Context, q db.DBTX, f CaseFilter) ([]Case, int, error
 	limit, offset := "$"+strconv.Itoa(len(args)+1), "$"+strconv.Itoa(len(args)+2)
 	page := `(SELECT * FROM rectification_cases WHERE id IN (SELECT c.id FROM rectification_cases c` + w + order +
 		` LIMIT ` + limit + ` OFFSET ` + offset + `))`
-	list, err := collect[Case](ctx, q, casesFrom(page)+order, append(args, f.Limit, f.Offset)...)
+	sql := casesFrom(page)
+	if f.SourceCount {
+		sql = strings.Replace(sql, sourcesSQL, `'[]'::jsonb`, 1)
+	}
+	list, err := collect[Case](ctx, q, sql+order, append(args, f.Limit, f.Offset)...)
 	return list, total, err
 }
 

@@ -82,7 +82,7 @@ func (s *Handlers) PublicUnitCasesPage(c *gin.Context) {
 	}
 	var list []feedback.Case
 	if err == nil {
-		list, _, err = feedback.ListCases(c, s.Pool, feedback.CaseFilter{UnitID: &id, Released: true, Limit: 500})
+		list, _, err = feedback.ListCases(c, s.Pool, feedback.CaseFilter{UnitID: &id, Released: true, Limit: 500, SourceCount: true})
 	}
 	if err == nil && len(list) == 0 {
 		err = apperr.New(apperr.NotFound, "")

@@ -128,7 +128,7 @@ func (s *Handlers) lists(ctx context.Context, u users.User, k search.Keyword) ([
 			return nil
 		},
 		func(q db.DBTX) error {
-			list, n, err := feedback.ListCases(ctx, q, feedback.CaseFilter{UnitID: unit, Q: k, Limit: firstHits})
+			list, n, err := feedback.ListCases(ctx, q, feedback.CaseFilter{UnitID: unit, Q: k, Limit: firstHits, SourceCount: true})
 			if err != nil {
 				return err
 			}
