@@ -45,6 +45,9 @@ type Upload struct {
 type Report struct {
 	Errors     []RowError `json:"errors"`
 	Duplicates []RowRef   `json:"duplicates"`
+	// Warnings are the file's problems that stopped nothing, such as
+	// columns a mapping ignores.
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 // RowRef names one row of an upload.
@@ -58,6 +61,8 @@ type UploadInput struct {
 	Format   string
 	Filename string
 	Rows     []RowInput
+	// Warnings go into the report as they are.
+	Warnings []string
 	// TokenID is the token of an agency's own upload; UploadedBy the staff
 	// account of an upload on the agency's behalf (audit.Actor with an ID).
 	TokenID    *int64
@@ -89,7 +94,7 @@ func StoreUpload(ctx context.Context, tx pgx.Tx, a Agency, cat *Catalog, in Uplo
 	}
 	cat = &Catalog{Survey: s, Units: cat.Units}
 	chk := newChecker(cat, now, loc)
-	var rep Report
+	rep := Report{Warnings: in.Warnings}
 	invalid := map[int]bool{}
 	var valid []Response
 	first := map[string]Response{} // response id → first valid row with it in this upload

@@ -35,6 +35,9 @@ const (
 	// PasswordChangeRequired refuses every request but the session's own
 	// while the account holds a temporary password.
 	PasswordChangeRequired = "password_change_required"
+	// MappingRequired refuses an agency's file whose columns no saved
+	// mapping fits (422); the answer carries a guessed mapping.
+	MappingRequired = "mapping_required"
 )
 
 // Error is an error with a code, a user-facing message (Simplified Chinese)

@@ -59,6 +59,7 @@ var actionLabels = map[string]string{
 	"agency.disable":                "停用调查机构",
 	"agency.enable":                 "启用调查机构",
 	"agency.quotas":                 "设置目标样本量",
+	"agency.mapping":                "设置字段对应",
 	"agency_token.issue":            "签发机构令牌",
 	"agency_token.revoke":           "吊销机构令牌",
 	"agency_upload.create":          "上传答卷",

@@ -299,6 +299,8 @@ func (s *Server) agencyRoutes(api, authed, console *gin.RouterGroup) {
 	agency.GET("/uploads", ag.AgencyUploads)
 	agency.GET("/uploads/:id", ag.AgencyUpload)
 	agency.GET("/template.xlsx", ag.AgencyTemplateXLSX)
+	agency.GET("/mapping", ag.AgencyMapping)
+	agency.PUT("/mapping", ag.AgencySetMapping)
 
 	authed.GET("/surveys/:id/agencies", s.Office, ag.APIListAgencies)
 	authed.POST("/surveys/:id/agencies", s.Office, ag.APICreateAgency)
@@ -311,6 +313,8 @@ func (s *Server) agencyRoutes(api, authed, console *gin.RouterGroup) {
 	authed.GET("/agencies/:id/progress", s.Office, ag.APIAgencyProgress)
 	authed.GET("/agencies/:id/uploads", s.Office, ag.APIAgencyUploads)
 	authed.GET("/agencies/:id/uploads/:upload_id", s.Office, ag.APIAgencyUpload)
+	authed.GET("/agencies/:id/mapping", s.Office, ag.APIAgencyMapping)
+	authed.PUT("/agencies/:id/mapping", s.Office, ag.APISetAgencyMapping)
 
 	console.GET("/console/surveys/:id/agencies", s.OfficePage, ag.AgenciesPage)
 	console.POST("/console/surveys/:id/agencies", s.OfficePage, ag.CreateAgencySubmit)
@@ -326,6 +330,8 @@ func (s *Server) agencyRoutes(api, authed, console *gin.RouterGroup) {
 		s.PageAuth, s.OfficePage, ag.AgencyUploadSubmit)
 	console.GET("/console/agencies/:id/uploads/:upload_id", s.OfficePage, ag.AgencyUploadPage)
 	console.GET("/console/agencies/:id/template.xlsx", s.OfficePage, ag.AgencyTemplate)
+	console.GET("/console/agencies/:id/mappings/:file_id", s.OfficePage, ag.AgencyMappingPage)
+	console.POST("/console/agencies/:id/mappings/:file_id", s.OfficePage, ag.AgencyMappingSubmit)
 }
 
 // cycleRoutes registers assessment cycles (考核年度): the API and console

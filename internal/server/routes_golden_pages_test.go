@@ -71,6 +71,8 @@ var goldenPageRoutes = []string{
 	"POST /console/agencies/:id/tokens/:token_id/revoke ghost",
 	"POST /console/agencies/:id/uploads",
 	"GET /console/agencies/:id/uploads/:upload_id",
+	"GET /console/agencies/:id/mappings/:file_id ghost",
+	"POST /console/agencies/:id/mappings/:file_id ghost",
 	"GET /console/audit",
 	"GET /console/audit/export",
 	"GET /console/audit/integrity",

@@ -44,7 +44,7 @@ var goldenParams = map[string]string{
 	"versions/:version": "version", "workdays/:year": "year",
 	"self-eval-periods/:id": "seperiod",
 	"instruments/:id":       "instrument", "evaluations/:id": "instrument", "e/:token": "etoken", "partners/:unit_id": "unit",
-	"approvals/:id": "approval", "files/:file": "evidence", "exports/:id": "export",
+	"approvals/:id": "approval", "files/:file": "evidence", "exports/:id": "export", "mappings/:file_id": "pending_file",
 }
 
 // goldenGhosts are values that name nothing, by fixture; others get a
@@ -193,6 +193,8 @@ var goldenAPIRoutes = []string{
 	"DELETE /api/v1/agencies/:id/tokens/:token_id ghost",
 	"GET /api/v1/agencies/:id/uploads",
 	"GET /api/v1/agencies/:id/uploads/:upload_id",
+	"GET /api/v1/agencies/:id/mapping",
+	"PUT /api/v1/agencies/:id/mapping",
 	"GET /api/v1/agency",
 	"GET /api/v1/agency/progress",
 	"POST /api/v1/agency/responses",
@@ -200,6 +202,8 @@ var goldenAPIRoutes = []string{
 	"GET /api/v1/agency/template.xlsx",
 	"GET /api/v1/agency/uploads",
 	"GET /api/v1/agency/uploads/:id",
+	"GET /api/v1/agency/mapping",
+	"PUT /api/v1/agency/mapping",
 	"GET /api/v1/audit",
 	"GET /api/v1/audit/integrity",
 	"POST /api/v1/bonus-claims/:id/approve",

@@ -110,7 +110,9 @@ func (s *Handlers) AgencyUploadJSON(c *gin.Context) {
 	c.JSON(http.StatusOK, up)
 }
 
-// AgencyUploadFile takes a CSV or .xlsx file in the multipart field "file".
+// AgencyUploadFile takes a CSV or .xlsx file in the multipart field "file":
+// Minyi's own template, or another export read through the agency's saved
+// mapping; without a mapping that fits, it answers 422 with a guessed one.
 func (s *Handlers) AgencyUploadFile(c *gin.Context) {
 	sess := currentAgency(c)
 	up, err := s.storeAgencyUpload(c, sess.Agency, &sess.Token.ID, nil, func(sv surveys.Survey) (agencies.UploadInput, error) {
@@ -119,10 +121,10 @@ func (s *Handlers) AgencyUploadFile(c *gin.Context) {
 		if err != nil {
 			return agencies.UploadInput{}, err
 		}
-		return agencies.FileUpload(c, data, name, sv)
+		return agencies.ReadMappedFile(c, s.Pool, sess.Agency, data, name, sv)
 	})
 	if err != nil {
-		s.APIError(c, err)
+		s.answerUploadErr(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, up)

@@ -1,6 +1,7 @@
 package agenciesapp
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -28,13 +29,26 @@ func (s *Handlers) AgencyUploadSubmit(c *gin.Context) {
 		return
 	}
 	actor := httpx.CurrentUser(c).Actor()
-	up, err := s.storeAgencyUpload(c, a, nil, &actor, func(sv surveys.Survey) (agencies.UploadInput, error) {
-		data, name, err := httpx.UploadedFile(c, surveys.MaxFileBytes)
+	var data []byte
+	var name string
+	up, err := s.storeAgencyUpload(c, a, nil, &actor, func(sv surveys.Survey) (in agencies.UploadInput, err error) {
+		data, name, err = httpx.UploadedFile(c, surveys.MaxFileBytes)
 		if err != nil {
 			return agencies.UploadInput{}, err
 		}
-		return agencies.FileUpload(c, data, name, sv)
+		return agencies.ReadMappedFile(c, s.Pool, a, data, name, sv)
 	})
+	var need *agencies.MappingNeeded
+	if errors.As(err, &need) {
+		// Keep the file for the mapping step, which any instance may serve.
+		fileID, kerr := agencies.KeepPendingFile(c, s.Pool, a.ID, name, data, &actor.ID, s.Now())
+		if kerr != nil {
+			s.ConsoleError(c, kerr)
+			return
+		}
+		httpx.Redirect(c, mappingPath(id, fileID), "")
+		return
+	}
 	if err != nil {
 		e := apperr.From(err)
 		switch e.Code {

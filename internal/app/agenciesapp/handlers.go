@@ -24,4 +24,5 @@ var Flashes = map[string]string{
 	"agency_token_revoked": "令牌已吊销，立即失效。",
 	"agency_quota_set":     "目标样本量已设置。",
 	"agency_upload_done":   "文件已上传并逐行校验，结果见下方报告。",
+	"agency_mapping_done":  "字段对应设置已保存，文件已按此导入并逐行校验，结果见下方报告。",
 }
