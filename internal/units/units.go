@@ -21,13 +21,17 @@ import (
 
 // Unit is an assessed government unit.
 type Unit struct {
-	ID        int64     `json:"id" db:"id"`
-	Name      string    `json:"name" db:"name"`
-	ShortCode *string   `json:"short_code" db:"short_code"`
-	Category  string    `json:"category" db:"category"`
-	CreatedAt time.Time `json:"created_at" db:"created_at"`
-	UpdatedAt time.Time `json:"updated_at" db:"updated_at"`
-	QRCode    string    `json:"-" db:"qr_code"`
+	ID        int64   `json:"id" db:"id"`
+	Name      string  `json:"name" db:"name"`
+	ShortCode *string `json:"short_code" db:"short_code"`
+	Category  string  `json:"category" db:"category"`
+	// CreditCode is the unified social credit code (统一社会信用代码) and
+	// AreaCode the division code (区划代码), nil when unset (codes.go).
+	CreditCode *string   `json:"credit_code" db:"credit_code"`
+	AreaCode   *string   `json:"area_code" db:"area_code"`
+	CreatedAt  time.Time `json:"created_at" db:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at" db:"updated_at"`
+	QRCode     string    `json:"-" db:"qr_code"`
 	// AbolishedOn is the day the unit was abolished (撤销, YYYY-MM-DD), nil
 	// while it exists, with the office's note (abolish.go).
 	AbolishedOn   *string `json:"abolished_on" db:"abolished_on"`
@@ -39,6 +43,9 @@ type UnitInput struct {
 	Name      string `json:"name"`
 	ShortCode string `json:"short_code"`
 	Category  string `json:"category"`
+	// CreditCode and AreaCode are optional; "" leaves them unset.
+	CreditCode string `json:"credit_code"`
+	AreaCode   string `json:"area_code"`
 }
 
 var shortCodeRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,20}$`)
@@ -48,6 +55,8 @@ func (in *UnitInput) Normalize() {
 	in.Name = strings.TrimSpace(in.Name)
 	in.ShortCode = strings.TrimSpace(in.ShortCode)
 	in.Category = strings.TrimSpace(in.Category)
+	in.CreditCode = NormalizeCreditCode(in.CreditCode)
+	in.AreaCode = strings.TrimSpace(in.AreaCode)
 }
 
 // Validate returns an invalid error naming each bad field; categories is the
@@ -61,6 +70,16 @@ func (in UnitInput) Validate(categories []string) error {
 	}
 	if in.ShortCode != "" && !shortCodeRE.MatchString(in.ShortCode) {
 		f.Add("short_code", "简码须为1–20位字母、数字、_ 或 -")
+	}
+	if in.CreditCode != "" {
+		if p := CreditCodeProblem(in.CreditCode); p != "" {
+			f.Add("credit_code", p)
+		}
+	}
+	if in.AreaCode != "" {
+		if p := AreaCodeProblem(in.AreaCode); p != "" {
+			f.Add("area_code", p)
+		}
 	}
 	if in.Category == "" {
 		f.Add("category", "请选择单位类别")
@@ -77,7 +96,7 @@ func nullIfEmpty(s string) *string {
 	return &s
 }
 
-const unitColumns = `u.id, u.name, u.short_code, u.category, u.created_at, u.updated_at,
+const unitColumns = `u.id, u.name, u.short_code, u.category, u.credit_code, u.area_code, u.created_at, u.updated_at,
 	to_char(u.abolished_on, 'YYYY-MM-DD') AS abolished_on, u.abolition_note,
 	coalesce((SELECT code FROM qr_codes q WHERE q.unit_id = u.id AND q.point_id IS NULL AND q.replaced_at IS NULL), '') AS qr_code`
 
@@ -89,8 +108,9 @@ func CreateUnit(ctx context.Context, tx pgx.Tx, actor audit.Actor, in UnitInput,
 		return Unit{}, err
 	}
 	var id int64
-	err := tx.QueryRow(ctx, `INSERT INTO units (name, short_code, category) VALUES ($1, $2, $3) RETURNING id`,
-		in.Name, nullIfEmpty(in.ShortCode), in.Category).Scan(&id)
+	err := tx.QueryRow(ctx, `INSERT INTO units (name, short_code, category, credit_code, area_code)
+		VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+		in.Name, nullIfEmpty(in.ShortCode), in.Category, nullIfEmpty(in.CreditCode), nullIfEmpty(in.AreaCode)).Scan(&id)
 	if err != nil {
 		return Unit{}, uniqueUnitErr(db.Err(err), in)
 	}
@@ -115,8 +135,9 @@ func UpdateUnit(ctx context.Context, tx pgx.Tx, actor audit.Actor, id int64, in 
 	if err != nil {
 		return Unit{}, err
 	}
-	_, err = tx.Exec(ctx, `UPDATE units SET name = $2, short_code = $3, category = $4, updated_at = now() WHERE id = $1`,
-		id, in.Name, nullIfEmpty(in.ShortCode), in.Category)
+	_, err = tx.Exec(ctx, `UPDATE units SET name = $2, short_code = $3, category = $4,
+		credit_code = $5, area_code = $6, updated_at = now() WHERE id = $1`,
+		id, in.Name, nullIfEmpty(in.ShortCode), in.Category, nullIfEmpty(in.CreditCode), nullIfEmpty(in.AreaCode))
 	if err != nil {
 		return Unit{}, uniqueUnitErr(db.Err(err), in)
 	}
@@ -130,6 +151,9 @@ func UpdateUnit(ctx context.Context, tx pgx.Tx, actor audit.Actor, id int64, in 
 func uniqueUnitErr(err error, in UnitInput) error {
 	if !apperr.Is(err, apperr.Conflict) {
 		return err
+	}
+	if strings.Contains(err.Error(), "credit_code") {
+		return apperr.InvalidField("credit_code", "统一社会信用代码“"+in.CreditCode+"”已被其他单位使用")
 	}
 	if strings.Contains(err.Error(), "short_code") {
 		return apperr.InvalidField("short_code", "简码“"+in.ShortCode+"”已被其他单位使用")

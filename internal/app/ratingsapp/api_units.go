@@ -95,6 +95,9 @@ func (s *Handlers) APIUpdateUnit(c *gin.Context) {
 		Name      *string `json:"name"`
 		ShortCode *string `json:"short_code"`
 		Category  *string `json:"category"`
+		// "credit_code" / "area_code": "" clears the code.
+		CreditCode *string `json:"credit_code"`
+		AreaCode   *string `json:"area_code"`
 	}
 	id, ok := s.PathIDAndBody(c, &patch)
 	if !ok {
@@ -105,11 +108,13 @@ func (s *Handlers) APIUpdateUnit(c *gin.Context) {
 		if err != nil {
 			return nil, err
 		}
-		in := units.UnitInput{Name: cur.Name, Category: cur.Category}
+		in := units.UnitInput{Name: cur.Name, Category: cur.Category,
+			CreditCode: httpx.Deref(cur.CreditCode), AreaCode: httpx.Deref(cur.AreaCode)}
 		if cur.ShortCode != nil {
 			in.ShortCode = *cur.ShortCode
 		}
-		for dst, src := range map[*string]*string{&in.Name: patch.Name, &in.ShortCode: patch.ShortCode, &in.Category: patch.Category} {
+		for dst, src := range map[*string]*string{&in.Name: patch.Name, &in.ShortCode: patch.ShortCode, &in.Category: patch.Category,
+			&in.CreditCode: patch.CreditCode, &in.AreaCode: patch.AreaCode} {
 			if src != nil {
 				*dst = *src
 			}

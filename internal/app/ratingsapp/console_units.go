@@ -91,7 +91,8 @@ func (s *Handlers) showUnits(c *gin.Context, status int, form units.UnitInput, e
 }
 
 func unitForm(c *gin.Context) units.UnitInput {
-	in := units.UnitInput{Name: c.PostForm("name"), ShortCode: c.PostForm("short_code"), Category: c.PostForm("category")}
+	in := units.UnitInput{Name: c.PostForm("name"), ShortCode: c.PostForm("short_code"), Category: c.PostForm("category"),
+		CreditCode: c.PostForm("credit_code"), AreaCode: c.PostForm("area_code")}
 	in.Normalize()
 	return in
 }
@@ -225,7 +226,8 @@ func (s *Handlers) loadUnitPage(c *gin.Context) (unitPageData, bool) {
 	d.ShortCode = httpx.Deref(u.ShortCode)
 	d.QR = s.qrView(u.QRCode, unitPath(u.ID)+"/poster")
 	d.Categories = s.unitCategories(c, s.Pool)
-	d.UnitForm = units.UnitInput{Name: u.Name, ShortCode: d.ShortCode, Category: u.Category}
+	d.UnitForm = units.UnitInput{Name: u.Name, ShortCode: d.ShortCode, Category: u.Category,
+		CreditCode: httpx.Deref(u.CreditCode), AreaCode: httpx.Deref(u.AreaCode)}
 	d.PointForm.Kind = units.KindWindow
 	names := map[int64]string{}
 	for _, p := range points {
