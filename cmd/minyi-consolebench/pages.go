@@ -462,6 +462,11 @@ var notTimed = map[string]string{
 	"/console/inspections/:id/files/:file": "one stored file by id, as /console/evidence/:id",
 	"/api/v1/inspections/:id/files/:file":  "one stored file by id, as /api/v1/evidence/:id",
 	"/login":                               "the sign-in page, used to sign in",
+	// An agency's column mapping (issue 18): one row by its key, and the
+	// mapping step of one uploaded file kept for it (a few kilobytes to
+	// parse); neither grows with the ratings.
+	"/api/v1/agencies/:id/mapping":            "one saved mapping by its key",
+	"/console/agencies/:id/mappings/:file_id": "one kept upload's mapping step, by id",
 	// Public, not the staff's: its one query finds the rating by a probe of
 	// one partition's primary key (id range and rated_at window of the
 	// reference; feedback.FindTracking), then the review and case by theirs
