@@ -219,7 +219,7 @@ func (m Mapping) locate(t *sheet.Table, width int) (idx []int, warnings, problem
 			h = strings.TrimSpace(header[i])
 		}
 		if h == "" {
-			if hasData(t, i) {
+			if t.ColumnHasData(i) {
 				warnings = append(warnings, "第 "+sheet.ColumnName(i)+" 列有数据但没有表头，已忽略")
 			}
 		} else {
@@ -243,11 +243,7 @@ func ApplyMapping(t *sheet.Table, m Mapping, s surveys.Survey) ([]RowInput, []st
 	if err := m.Validate(s); err != nil {
 		return nil, nil, err
 	}
-	width := len(t.Header)
-	for _, r := range t.Rows {
-		width = max(width, len(r.Cells))
-	}
-	idx, warnings, problems := m.locate(t, width)
+	idx, warnings, problems := m.locate(t, t.Width())
 	if len(problems) > 0 {
 		return nil, warnings, apperr.InvalidField(sheet.Field, "文件与字段对应设置不符："+strings.Join(problems, "；")+"。请检查导出的文件或修改字段对应设置")
 	}
@@ -316,16 +312,6 @@ func ApplyMapping(t *sheet.Table, m Mapping, s surveys.Survey) ([]RowInput, []st
 		out[i] = in
 	}
 	return out, warnings, nil
-}
-
-// hasData reports whether column i has a non-blank cell.
-func hasData(t *sheet.Table, i int) bool {
-	for _, r := range t.Rows {
-		if i < len(r.Cells) && strings.TrimSpace(r.Cells[i]) != "" {
-			return true
-		}
-	}
-	return false
 }
 
 func (lm LevelMap) noAnswerSet() map[string]bool {

@@ -105,11 +105,7 @@ func (k Keyword) Cond(col string, arg func(any) string) string {
 	if k.IsZero() {
 		return "true"
 	}
-	conds := []string{col + " <> ''", "minyi_grams(" + col + ") @@ " + arg(k.TSQuery()) + "::tsquery"}
-	for _, t := range k.Terms {
-		conds = append(conds, "strpos(lower("+col+"), "+arg(t)+"::text) > 0")
-	}
-	return "(" + strings.Join(conds, " AND ") + ")"
+	return "(" + col + " <> '' AND minyi_grams(" + col + ") @@ " + arg(k.TSQuery()) + "::tsquery AND " + k.Recheck(col, arg) + ")"
 }
 
 // Recheck is Cond without the gram index: the condition that col holds

@@ -35,7 +35,7 @@ func (t *Table) Map(cols []Column) (*Mapped, error) {
 	seen := map[int][]string{} // index into cols → the column letters naming it
 	for i, h := range t.Header {
 		if strings.TrimSpace(h) == "" {
-			if t.columnHasData(i) {
+			if t.ColumnHasData(i) {
 				unnamed = append(unnamed, ColumnName(i))
 			}
 			continue
@@ -50,8 +50,8 @@ func (t *Table) Map(cols []Column) (*Mapped, error) {
 			m.index[cols[ci].Field] = i
 		}
 	}
-	for i := len(t.Header); i < t.width(); i++ {
-		if t.columnHasData(i) {
+	for i := len(t.Header); i < t.Width(); i++ {
+		if t.ColumnHasData(i) {
 			unnamed = append(unnamed, ColumnName(i))
 		}
 	}
@@ -85,7 +85,8 @@ func quoted(names []string) []string {
 }
 
 // width is the number of cells of the widest row or the header.
-func (t *Table) width() int {
+// Width is the number of columns: the header's, or a longer row's.
+func (t *Table) Width() int {
 	w := len(t.Header)
 	for _, r := range t.Rows {
 		w = max(w, len(r.Cells))
@@ -93,7 +94,8 @@ func (t *Table) width() int {
 	return w
 }
 
-func (t *Table) columnHasData(i int) bool {
+// ColumnHasData reports whether column i holds a non-blank cell.
+func (t *Table) ColumnHasData(i int) bool {
 	for _, r := range t.Rows {
 		if i < len(r.Cells) && strings.TrimSpace(r.Cells[i]) != "" {
 			return true
