@@ -117,6 +117,11 @@ var feedbackSteps = []struct{ name, sql string }{
 	SELECT 'rating', src.source_id, m.unit_id, 'valid', m.id, m.created_at, v.rated_at
 	FROM src JOIN case_map m ON m.id = src.case_id JOIN valid_items v ON v.id::text = src.source_id`},
 
+	{"the reasons of the ratings cases were opened on", `
+	UPDATE rectification_cases c SET source_reasons = v.reasons
+	FROM case_map m JOIN valid_items v ON v.id::text = m.source_id
+	WHERE c.id = m.id`},
+
 	{"case timelines", `
 	INSERT INTO case_updates (case_id, kind, body, created_at)
 	SELECT id, 'answer', '情况说明：经核实，反映的问题属实。整改措施：增开高峰时段窗口。', answered_at FROM case_map WHERE answered_at IS NOT NULL
@@ -137,6 +142,11 @@ var feedbackSteps = []struct{ name, sql string }{
 	FROM case_map CROSS JOIN LATERAL generate_series(1, CASE WHEN id % 5 = 0 THEN 2 ELSE 1 END) AS k
 		CROSS JOIN LATERAL (SELECT created_at + interval '1 day' * k AS t) AS c
 	WHERE real_name AND status IN ('done_reported', 'closed')`},
+
+	{"the cases' latest call-back", `
+	UPDATE rectification_cases c SET last_called_at = m.at
+	FROM (SELECT case_id, max(called_at) AS at FROM case_callbacks GROUP BY case_id) m
+	WHERE c.id = m.case_id`},
 
 	{"appeals against 差评", `
 	INSERT INTO feedback_appeals (rating_id, unit_id, grounds, status, decision_reason, filed_at, decided_at)

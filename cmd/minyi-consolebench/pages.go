@@ -106,6 +106,15 @@ var caseFilters = []filter{
 	{"unit + keyword", "unit_id={unit}&" + kw("窗口"), office},
 }
 
+// callbackFilters are the call-back list's states (待回访 by default) and
+// its keyword box.
+var callbackFilters = []filter{
+	{"no filter (待回访)", "", both},
+	{"called (已回访)", "state=called", both},
+	{"all", "state=all", both},
+	{"keyword", "state=all&" + kw("满意"), both},
+}
+
 // searchFilters are the search page's boxes (issue 17): keywords of one,
 // two and four characters, one without a match, and the direct look-ups
 // of a case number, a 办件编号 and a phone number (none of the generated
@@ -358,7 +367,6 @@ func catalogue() []spec {
 		{route: "/console/ratings/:id/appeal", path: "/console/ratings/{rating}/appeal", who: unitUser},
 		{route: "/console/cases/settings", path: "/console/cases/settings", who: office},
 		{route: "/console/cases/:id", path: "/console/cases/{case}", who: both},
-		{route: "/console/callbacks", path: "/console/callbacks", who: both},
 		{route: "/console/callbacks/:id", path: "/console/callbacks/{callback_case}", who: both},
 		{route: "/console/cycles/:id/case-deductions", path: "/console/cycles/{cycle}/case-deductions", who: office},
 		{route: "/console/cycles/:id/case-carry", path: "/console/cycles/{cycle}/case-carry", who: office},
@@ -372,7 +380,6 @@ func catalogue() []spec {
 		{route: "/api/v1/cases/settings", path: "/api/v1/cases/settings", who: both},
 		{route: "/api/v1/cases/reminder-settings", path: "/api/v1/cases/reminder-settings", who: both},
 		{route: "/api/v1/cases/:id", path: "/api/v1/cases/{case}", who: both},
-		{route: "/api/v1/callbacks", path: "/api/v1/callbacks", who: both},
 		{route: "/api/v1/cases/:id/callbacks", path: "/api/v1/cases/{callback_case}/callbacks", who: both},
 		{route: "/api/v1/cycles/:id/case-deductions", path: "/api/v1/cycles/{cycle}/case-deductions", who: office},
 		{route: "/api/v1/cycles/:id/case-carry", path: "/api/v1/cycles/{cycle}/case-carry", who: office},
@@ -446,9 +453,9 @@ func catalogue() []spec {
 		sp.deep = false
 		s = append(s, sp)
 	}
-	s = append(s, spec{route: "/console/callbacks", path: "/console/callbacks?" + kw("满意"), filter: "keyword", who: both},
-		spec{route: "/api/v1/callbacks", path: "/api/v1/callbacks?" + kw("满意"), filter: "keyword", who: both},
-		spec{route: "/console/responses", path: "/console/responses?" + kw("窗口"), filter: "keyword", who: both},
+	s = append(s, filtered("/console/callbacks", "/console/callbacks", both, callbackFilters)...)
+	s = append(s, filtered("/api/v1/callbacks", "/api/v1/callbacks?limit=50", both, callbackFilters)...)
+	s = append(s, spec{route: "/console/responses", path: "/console/responses?" + kw("窗口"), filter: "keyword", who: both},
 		spec{route: "/api/v1/responses", path: "/api/v1/responses?" + kw("窗口"), filter: "keyword", who: both})
 	return s
 }

@@ -16,7 +16,6 @@ import (
 	"minyi/internal/audit"
 	"minyi/internal/db"
 	"minyi/internal/feedback"
-	"minyi/internal/search"
 	"minyi/internal/secure"
 )
 
@@ -52,6 +51,8 @@ type Case struct {
 	Measures    string  `json:"measures" db:"measures"`
 	Carry       bool    `json:"carry_to_targets" db:"carry_to_targets"`
 	Calls       int     `json:"calls" db:"calls"`
+	// LastCalledAt is the time of the latest call-back, nil before the first.
+	LastCalledAt *time.Time `json:"last_called_at" db:"last_called_at"`
 	// Overdue: the call-back deadline has passed and nobody has called yet.
 	Overdue bool `json:"callback_overdue" db:"-"`
 	// CallbackDueProvisional marks a deadline counted through a year
@@ -61,7 +62,7 @@ type Case struct {
 
 const caseSQL = `SELECT c.id, c.unit_id, u.name AS unit_name, c.problem, c.status, c.real_name,
 	to_char(c.callback_due, 'YYYY-MM-DD') AS callback_due, c.callback_due_provisional, c.measures, c.carry_to_targets,
-	(SELECT count(*)::int FROM case_callbacks cb WHERE cb.case_id = c.id) AS calls
+	c.last_called_at, (SELECT count(*)::int FROM case_callbacks cb WHERE cb.case_id = c.id) AS calls
 FROM rectification_cases c JOIN units u ON u.id = c.unit_id`
 
 // StatusLabel is the Chinese name of the case's status.
@@ -81,38 +82,6 @@ func FindCase(ctx context.Context, q db.DBTX, id int64, today string) (Case, err
 	}
 	c.mark(today)
 	return c, err
-}
-
-// ListCallbackCases returns the real-name cases (a call-back is possible),
-// of one unit when unitID is not nil, whose texts hold every term of k
-// (the problem, the case's updates and call-back notes; see
-// feedback.CaseTextIDs) when k is not zero, overdue call-backs first.
-func ListCallbackCases(ctx context.Context, q db.DBTX, unitID *int64, today string, k search.Keyword) ([]Case, error) {
-	var args []any
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
-	}
-	// Only the conditions set are written (as feedback.CaseFilter does):
-	// a generic plan of "($1 IS NULL OR c.unit_id = $1)" reads every case.
-	where := ` WHERE c.real_name`
-	if unitID != nil {
-		where += ` AND c.unit_id = ` + arg(*unitID)
-	}
-	switch {
-	case k.IsZero():
-	case unitID != nil:
-		// One unit's real-name cases: check their texts one by one.
-		where += ` AND ` + feedback.CaseTextHolds(k, "c", arg)
-	default:
-		where += ` AND c.id IN (` + feedback.CaseTextIDs(k, arg) + `)`
-	}
-	list, err := collect[Case](ctx, q, caseSQL+where+`
-		ORDER BY c.callback_due NULLS LAST, c.id DESC LIMIT 500`, args...)
-	for i := range list {
-		list[i].mark(today)
-	}
-	return list, err
 }
 
 // Phone is a phone number left on a source rating of a case: Number is the
@@ -236,6 +205,12 @@ func RecordCall(ctx context.Context, tx pgx.Tx, actor audit.Actor, caseID int64,
 		if err != pgx.ErrNoRows {
 			return Call{}, false, db.Err(err)
 		}
+	}
+	// The case's latest call (the call-back list's states read it; a call
+	// entered late may be older than one already recorded).
+	if _, err := tx.Exec(ctx, `UPDATE rectification_cases SET last_called_at = greatest(last_called_at, $2) WHERE id = $1`,
+		caseID, at); err != nil {
+		return Call{}, false, db.Err(err)
 	}
 	var id int64
 	err = tx.QueryRow(ctx, `INSERT INTO case_callbacks (case_id, caller_id, caller_name, called_at, said, outcome, client_key, created_at)

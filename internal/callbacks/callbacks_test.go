@@ -19,7 +19,6 @@ import (
 	"minyi/internal/cycles"
 	"minyi/internal/db"
 	"minyi/internal/ratings"
-	"minyi/internal/search"
 	"minyi/internal/secure"
 	"minyi/internal/targets"
 	"minyi/internal/testutil"
@@ -137,8 +136,8 @@ func TestCallsAndOverdueCallback(t *testing.T) {
 	fresh := x.caseWithPhone(x.units[1], "13900001111", "sent", "2026-06-20")
 	anon := x.caseWithPhone(x.units[0], "", "sent", "2026-06-10")
 
-	list, err := callbacks.ListCallbackCases(x.ctx, x.pool, nil, "2026-06-15", search.Keyword{})
-	if err != nil || len(list) != 2 {
+	list, total, err := callbacks.ListCallbackCases(x.ctx, x.pool, callbacks.ListFilter{Today: "2026-06-15"})
+	if err != nil || len(list) != 2 || total != 2 {
 		t.Fatalf("call-back list %+v %v (the case without a phone is left out)", list, err)
 	}
 	over := map[int64]bool{}
@@ -148,7 +147,7 @@ func TestCallsAndOverdueCallback(t *testing.T) {
 	if !over[due] || over[fresh] {
 		t.Fatalf("overdue flags %v", over)
 	}
-	mine, _ := callbacks.ListCallbackCases(x.ctx, x.pool, &x.units[1], "2026-06-15", search.Keyword{})
+	mine, _, _ := callbacks.ListCallbackCases(x.ctx, x.pool, callbacks.ListFilter{UnitID: &x.units[1], Today: "2026-06-15"})
 	if len(mine) != 1 || mine[0].ID != fresh {
 		t.Fatalf("unit list %+v", mine)
 	}
@@ -175,9 +174,10 @@ func TestCallsAndOverdueCallback(t *testing.T) {
 		t.Fatalf("calls %+v", calls)
 	}
 	k, _ := callbacks.FindCase(x.ctx, x.pool, due, "2026-06-15")
-	if k.Overdue || k.Calls != 2 {
-		t.Fatalf("after calls %+v", k)
+	if k.Overdue || k.Calls != 2 || k.LastCalledAt == nil || !k.LastCalledAt.Equal(x.now) {
+		t.Fatalf("after calls %+v (the latest call is the first one, at now; the second was entered as 09:30)", k)
 	}
+	checkCallbackStates(t, x, due, fresh)
 	var n int
 	x.pool.QueryRow(x.ctx, `SELECT count(*) FROM audit_log WHERE action = 'case.callback'`).Scan(&n)
 	if n != 2 {
@@ -412,5 +412,42 @@ func TestCarryIntoNextCycleOnce(t *testing.T) {
 	marked, _ := callbacks.MarkedCases(x.ctx, x.pool, x.cycle)
 	if len(marked) != 2 || marked[0].CarriedTo == nil || *marked[0].CarriedTo != x.next {
 		t.Fatalf("marked %+v", marked)
+	}
+}
+
+// checkCallbackStates checks the list's states once case called has calls
+// and case waiting has none.
+func checkCallbackStates(t *testing.T, x *world, called, waiting int64) {
+	t.Helper()
+	ids := func(state string, limit, offset int) ([]int64, int) {
+		list, total, err := callbacks.ListCallbackCases(x.ctx, x.pool, callbacks.ListFilter{State: state, Today: "2026-06-15",
+			Limit: limit, Offset: offset})
+		if err != nil {
+			t.Fatalf("state %q: %v", state, err)
+		}
+		var out []int64
+		for _, k := range list {
+			out = append(out, k.ID)
+		}
+		return out, total
+	}
+	if got, n := ids(callbacks.StatePending, 0, 0); n != 1 || len(got) != 1 || got[0] != waiting {
+		t.Fatalf("待回访 %v (%d), want only %d", got, n, waiting)
+	}
+	if got, n := ids(callbacks.StateCalled, 0, 0); n != 1 || len(got) != 1 || got[0] != called {
+		t.Fatalf("已回访 %v (%d), want only %d", got, n, called)
+	}
+	// All, newest first, a page of one at a time.
+	first, n := ids(callbacks.StateAll, 1, 0)
+	second, _ := ids(callbacks.StateAll, 1, 1)
+	past, _ := ids(callbacks.StateAll, 1, 2)
+	if n != 2 || len(first) != 1 || len(second) != 1 || first[0] != waiting || second[0] != called || len(past) != 0 {
+		t.Fatalf("全部 pages %v %v %v (%d)", first, second, past, n)
+	}
+	if _, err := callbacks.ParseState("done"); !apperr.Is(err, apperr.Invalid) {
+		t.Fatalf("unknown state: %v", err)
+	}
+	if st, err := callbacks.ParseState(""); err != nil || st != callbacks.StatePending {
+		t.Fatalf("default state %q %v", st, err)
 	}
 }

@@ -189,6 +189,14 @@ func MarkValid(ctx context.Context, tx pgx.Tx, loc *time.Location, actor audit.A
 	if err != nil {
 		return Case{}, err
 	}
+	if first.Kind == KindRating {
+		// The reports count the reasons of the ratings cases are opened
+		// on (migration 0085): a copy, as a rating's reasons never change.
+		if _, err := tx.Exec(ctx, `UPDATE rectification_cases SET source_reasons = $2 WHERE id = $1`,
+			id, append([]string{}, first.Reasons...)); err != nil {
+			return Case{}, db.Err(err)
+		}
+	}
 	for i, it := range items {
 		if err := decide(ctx, tx, actor, it, in.Items[i].Version, "valid", nil, "", &id, now); err != nil {
 			return Case{}, err

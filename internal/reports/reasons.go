@@ -32,25 +32,16 @@ type Problems struct {
 // TopReasons is how many reasons the report lists.
 const TopReasons = 10
 
-// problemsSQL reads the cases opened in [$1, $2) and, for those opened on
-// a rating, the reasons of that rating (the case's first source): its
-// review carries the rating's time, so the rating is a probe of one
-// partition's primary key. The lateral subquery (kept apart by OFFSET 0,
-// as the review queue's decided items do) probes only the period's cases'
-// ratings: with a plain join Postgres could probe the rating of every
-// rating review (three million at five years) before joining them to the
-// cases. The quarterly report took 4 s at five years with the plain join
-// (docs/benchmarks.md, thirteenth run); this form is not yet timed there.
-// Counting the reasons of
-// every 差评 of a month instead reads some 200,000 rows of a month of 4
-// million ratings (its partial index holds no reasons): seconds, not
-// milliseconds.
+// problemsSQL reads the cases opened in [$1, $2) and the reasons of the
+// rating each was opened on (its first source), which the case keeps
+// (source_reasons, migration 0085): the period's cases through their
+// created_at index and nothing else. Finding the reasons through each
+// case's review and its rating instead took 1.7–1.8 s at five years
+// (docs/benchmarks.md, fourteenth run). Counting the reasons of every 差评
+// of a month instead reads some 200,000 rows of a month of 4 million
+// ratings: seconds, not milliseconds.
 const problemsSQL = `WITH src AS (
-	SELECT c.id, coalesce(r.reasons, '{}') AS reasons
-	FROM rectification_cases c
-	LEFT JOIN feedback_reviews f ON c.source_kind = 'rating' AND f.source_kind = 'rating' AND f.source_id = c.source_id
-	LEFT JOIN LATERAL (SELECT r0.reasons FROM ratings r0 WHERE r0.id = f.source_id::uuid AND r0.rated_at = f.rated_at
-		OFFSET 0) r ON true
+	SELECT coalesce(c.source_reasons, '{}') AS reasons FROM rectification_cases c
 	WHERE c.created_at >= $1 AND c.created_at < $2
 )
 SELECT x.reason, count(*) FROM src CROSS JOIN LATERAL unnest(src.reasons) AS x(reason) GROUP BY 1

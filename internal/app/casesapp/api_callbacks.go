@@ -11,7 +11,6 @@ import (
 	"minyi/internal/callbacks"
 	"minyi/internal/db"
 	"minyi/internal/httpx"
-	"minyi/internal/search"
 	"minyi/internal/users"
 )
 
@@ -72,19 +71,28 @@ func (s *Handlers) loadCallbackView(c *gin.Context) (callbackView, error) {
 }
 
 // APIListCallbacks lists the real-name cases to call back: all for the
-// office, a unit its own; q narrows to the cases whose texts hold its terms.
+// office, a unit its own; state picks 待回访 (pending, the default),
+// 已回访 (called) or all; q narrows to the cases whose texts hold its
+// terms; limit (1–500, default 50) and offset page through them.
 func (s *Handlers) APIListCallbacks(c *gin.Context) {
-	k, err := search.Parse(c.Query("q"))
+	f, err := s.callbackFilter(c.Request.URL.Query(), httpx.CurrentUser(c).UnitID)
 	if err != nil {
 		s.APIError(c, err)
 		return
 	}
-	list, err := callbacks.ListCallbackCases(c, s.Pool, httpx.CurrentUser(c).UnitID, s.todayString(), k)
+	if f.Limit, f.Offset, err = httpx.Paging(c); err != nil {
+		s.APIError(c, err)
+		return
+	}
+	list, total, err := callbacks.ListCallbackCases(c, s.Pool, f)
 	if err != nil {
 		s.APIError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"total": len(list), "items": list})
+	if list == nil {
+		list = []callbacks.Case{}
+	}
+	c.JSON(http.StatusOK, gin.H{"state": f.State, "total": total, "items": list})
 }
 
 // APIGetCallbacks answers a case's call-back view: phones (full or masked by

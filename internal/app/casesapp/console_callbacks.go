@@ -26,27 +26,61 @@ type callbacksListPage struct {
 	Cases  []callbacks.Case
 	Cycles []cycles.Cycle
 	Export httpx.ExportLinks
+	Pager  httpx.Pager
 	Q      string // the keyword box
+	State  string // the state tab: callbacks.StatePending, …
+	States []stateTab
 }
 
-// CallbacksPage lists the cases to call back.
+// stateTab is one of the list's state tabs with its link.
+type stateTab struct {
+	Label, Link string
+	Current     bool
+}
+
+// callbackFilter reads the list's filter (state, q, page) of the request.
+func (s *Handlers) callbackFilter(q url.Values, u *int64) (callbacks.ListFilter, error) {
+	state, err := callbacks.ParseState(q.Get("state"))
+	if err != nil {
+		return callbacks.ListFilter{}, err
+	}
+	k, err := search.Parse(q.Get("q"))
+	return callbacks.ListFilter{UnitID: u, State: state, Q: k, Today: s.todayString()}, err
+}
+
+// CallbacksPage lists the cases to call back, fifty a page: 待回访 (the
+// default), 已回访 or all.
 func (s *Handlers) CallbacksPage(c *gin.Context) {
-	k, err := search.Parse(c.Query("q"))
+	f, err := s.callbackFilter(c.Request.URL.Query(), httpx.CurrentUser(c).UnitID)
 	if err != nil {
 		s.ConsoleError(c, err)
 		return
 	}
-	list, err := callbacks.ListCallbackCases(c, s.Pool, httpx.CurrentUser(c).UnitID, s.todayString(), k)
+	page := httpx.PageParam(c)
+	f.Limit, f.Offset = queuePageSize, (page-1)*queuePageSize
+	list, total, err := callbacks.ListCallbackCases(c, s.Pool, f)
 	if err != nil {
 		s.ConsoleError(c, err)
 		return
 	}
-	var q url.Values
-	if k.Raw != "" {
-		q = url.Values{"q": {k.Raw}}
+	q := url.Values{"state": {f.State}}
+	if f.Q.Raw != "" {
+		q.Set("q", f.Q.Raw)
 	}
-	p := callbacksListPage{BasePage: s.Base(c, "回访", "callbacks"), Cases: list, Q: k.Raw,
+	p := callbacksListPage{BasePage: s.Base(c, "回访", "callbacks"), Cases: list, Q: f.Q.Raw, State: f.State,
 		Export: httpx.NewExportLinks("/console/callbacks", q)}
+	for _, st := range callbacks.States {
+		tq := url.Values{"state": {st.Key}}
+		if f.Q.Raw != "" {
+			tq.Set("q", f.Q.Raw)
+		}
+		p.States = append(p.States, stateTab{Label: st.Label, Link: "/console/callbacks?" + tq.Encode(), Current: st.Key == f.State})
+	}
+	p.Pager = httpx.NewPager(page, queuePageSize, total, func(n int) string {
+		q.Set("page", strconv.Itoa(n))
+		return "/console/callbacks?" + q.Encode()
+	})
+	p.Pager.Unit = "件"
 	if p.Office {
 		if p.Cycles, _, err = cycles.ListCycles(c, s.Pool, cycles.Page{Limit: 20}); err != nil {
 			s.ConsoleError(c, err)

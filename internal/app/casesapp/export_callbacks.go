@@ -8,7 +8,6 @@ import (
 	"minyi/internal/callbacks"
 	"minyi/internal/export"
 	"minyi/internal/httpx"
-	"minyi/internal/search"
 	"minyi/internal/users"
 )
 
@@ -28,40 +27,53 @@ var callbackColumns = []export.Column{
 }
 
 // CallbacksExport is the export of the call-back list (回访): the cases
-// the list shows the user (all for the office, a unit its own), the
-// phone numbers in full only for the roles of CALLBACK_ROLES, masked
-// otherwise, as on the call-back pages. Its one filter is the keyword box
-// (q).
+// the list shows the user (all for the office, a unit its own) in the
+// list's state, the phone numbers in full only for the roles of
+// CALLBACK_ROLES, masked otherwise, as on the call-back pages. Its filters
+// are the list's: the state and the keyword box (q).
 func (s *Handlers) CallbacksExport(ctx context.Context, u users.User, q url.Values) (export.Spec, error) {
 	full := s.fullPhones(u)
 	loc := s.Config.Location
-	k, err := search.Parse(q.Get("q"))
+	f, err := s.callbackFilter(q, u.UnitID)
 	if err != nil {
 		return export.Spec{}, err
 	}
-	var conds []export.Cond
+	conds := []export.Cond{{Label: "回访状态", Value: callbacks.StateLabel(f.State)}}
 	if !u.SeesAll() {
-		conds = []export.Cond{{Label: "单位", Value: "本单位"}}
+		conds = append(conds, export.Cond{Label: "单位", Value: "本单位"})
 	}
-	if k.Raw != "" {
-		conds = append(conds, export.Cond{Label: "关键词", Value: k.Raw})
+	if f.Q.Raw != "" {
+		conds = append(conds, export.Cond{Label: "关键词", Value: f.Q.Raw})
 	}
-	list := func(ctx context.Context) ([]callbacks.Case, error) {
-		return callbacks.ListCallbackCases(ctx, s.Pool, u.UnitID, s.todayString(), k)
+	// The cases are read a page of 500 at a time, in the list's order.
+	each := func(ctx context.Context, do func(callbacks.Case) error) error {
+		for page := f; ; page.Offset += page.Limit {
+			page.Limit = 500
+			list, _, err := callbacks.ListCallbackCases(ctx, s.Pool, page)
+			if err != nil {
+				return err
+			}
+			for _, k := range list {
+				if err := do(k); err != nil {
+					return err
+				}
+			}
+			if len(list) < page.Limit {
+				return nil
+			}
+		}
 	}
 	return export.Spec{
 		Title:  "回访",
 		Filter: conds,
 		Estimate: func(ctx context.Context) (int, error) {
-			l, err := list(ctx)
-			return len(l), err
+			one := f
+			one.Limit = 1
+			_, n, err := callbacks.ListCallbackCases(ctx, s.Pool, one)
+			return n, err
 		},
 		Main: export.Sheet{Name: "回访", Columns: callbackColumns, Rows: func(ctx context.Context, emit export.Emit) error {
-			cases, err := list(ctx)
-			if err != nil {
-				return err
-			}
-			for _, k := range cases {
+			return each(ctx, func(k callbacks.Case) error {
 				phones, err := callbacks.Phones(ctx, s.Pool, s.Keys, k.ID, full)
 				if err != nil {
 					return err
@@ -79,12 +91,9 @@ func (s *Handlers) CallbacksExport(ctx context.Context, u users.User, q url.Valu
 					lines[i] = cl.CalledAt.In(loc).Format("2006-01-02 15:04") + " " + cl.CallerName + " " +
 						cl.OutcomeLabel() + "：" + cl.Said
 				}
-				if err := emit([]any{k.ID, k.UnitName, k.Problem, k.StatusLabel(), day(k.CallbackDue, loc), httpx.YesNo(k.Overdue),
-					k.Calls, strings.Join(nums, "\n"), strings.Join(lines, "\n"), k.Measures}); err != nil {
-					return err
-				}
-			}
-			return nil
+				return emit([]any{k.ID, k.UnitName, k.Problem, k.StatusLabel(), day(k.CallbackDue, loc), httpx.YesNo(k.Overdue),
+					k.Calls, strings.Join(nums, "\n"), strings.Join(lines, "\n"), k.Measures})
+			})
 		}},
 	}, nil
 }

@@ -103,7 +103,7 @@ func (s *Handlers) lists(ctx context.Context, u users.User, k search.Keyword) ([
 		empty: "没有含有该关键词的评价留言。"}
 	cs := hitList{Kind: "cases", Title: "整改案件", Link: "/console/cases?" + q, API: "/api/v1/cases?" + q,
 		empty: "没有含有该关键词的整改案件（问题、答复、进展和回访记录）。"}
-	cb := hitList{Kind: "callbacks", Title: "回访", Link: "/console/callbacks?" + q, API: "/api/v1/callbacks?" + q,
+	cb := hitList{Kind: "callbacks", Title: "回访", Link: "/console/callbacks?state=all&" + q, API: "/api/v1/callbacks?state=all&" + q,
 		empty: "没有含有该关键词的回访案件。"}
 	sv := hitList{Kind: "responses", Title: "问卷意见", Link: "/console/responses?" + q, API: "/api/v1/responses?" + q,
 		empty: "没有含有该关键词的问卷意见。"}
@@ -141,12 +141,13 @@ func (s *Handlers) lists(ctx context.Context, u users.User, k search.Keyword) ([
 			return nil
 		},
 		func(q db.DBTX) error {
-			list, err := callbacks.ListCallbackCases(ctx, q, unit, s.Now().In(s.Config.Location).Format(time.DateOnly), k)
+			list, n, err := callbacks.ListCallbackCases(ctx, q, callbacks.ListFilter{UnitID: unit, State: callbacks.StateAll,
+				Q: k, Today: s.Now().In(s.Config.Location).Format(time.DateOnly), Limit: firstHits})
 			if err != nil {
 				return err
 			}
-			cb.Total, cb.TotalExact = len(list), len(list) < 500
-			for _, c := range list[:min(len(list), firstHits)] {
+			cb.Total, cb.TotalExact = n, true
+			for _, c := range list {
 				id := strconv.FormatInt(c.ID, 10)
 				cb.Items = append(cb.Items, hit{Kind: "callback", ID: id, UnitID: c.UnitID, UnitName: c.UnitName,
 					Status: c.StatusLabel(), Text: c.Problem, URL: "/console/callbacks/" + id,
