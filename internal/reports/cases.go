@@ -40,23 +40,35 @@ func (c CaseFigures) Add(o CaseFigures) CaseFigures {
 		Rectified: c.Rectified + o.Rectified}
 }
 
-// caseCountsSQL counts per unit in one pass over the cases that were
-// opened in the span ($1 ≤ created_at < $2) or were overdue at its end
-// (deadline before the last day $3, not answered before $2); $4 is today
-// and $5 the time zone of the local dates.
-const caseCountsSQL = `SELECT c.unit_id,
-	count(*) FILTER (WHERE c.created_at >= $1) AS opened,
-	count(*) FILTER (WHERE c.created_at >= $1 AND c.answered_at IS NOT NULL) AS answered,
-	count(*) FILTER (WHERE c.created_at >= $1 AND c.answered_at IS NOT NULL
-		AND (c.answer_due IS NULL OR (c.answered_at AT TIME ZONE $5)::date <= c.answer_due)) AS on_time,
-	count(*) FILTER (WHERE c.created_at >= $1 AND (c.answered_at IS NOT NULL OR c.answer_due < $4::date)) AS due,
-	count(*) FILTER (WHERE c.answer_due < $3::date AND (c.answered_at IS NULL OR c.answered_at >= $2)) AS overdue,
-	count(*) FILTER (WHERE c.created_at >= $1 AND c.source_group = 'feedback') AS from_feedback,
-	count(*) FILTER (WHERE c.created_at >= $1 AND c.source_group = 'feedback' AND c.status = 'closed') AS rectified
-FROM rectification_cases c
-WHERE c.created_at < $2
-  AND (c.created_at >= $1 OR (c.answer_due < $3::date AND (c.answered_at IS NULL OR c.answered_at >= $2)))
-GROUP BY c.unit_id`
+// caseCountsSQL counts per unit the cases that were opened in the span
+// ($1 ≤ created_at < $2) or were overdue at its end (deadline before the
+// last day $3, not answered before $2); $4 is today and $5 the time zone
+// of the local dates. The two are apart: the span's cases through their
+// created_at index, and the older ones overdue at the end through an
+// index-only walk of rectification_cases_answer_due (migration 0086). One
+// pass with an OR of both read the whole table (147 ms at five years).
+const caseCountsSQL = `WITH x AS (
+	SELECT c.unit_id,
+		count(*) AS opened,
+		count(*) FILTER (WHERE c.answered_at IS NOT NULL) AS answered,
+		count(*) FILTER (WHERE c.answered_at IS NOT NULL
+			AND (c.answer_due IS NULL OR (c.answered_at AT TIME ZONE $5)::date <= c.answer_due)) AS on_time,
+		count(*) FILTER (WHERE c.answered_at IS NOT NULL OR c.answer_due < $4::date) AS due,
+		count(*) FILTER (WHERE c.answer_due < $3::date AND (c.answered_at IS NULL OR c.answered_at >= $2)) AS overdue,
+		count(*) FILTER (WHERE c.source_group = 'feedback') AS from_feedback,
+		count(*) FILTER (WHERE c.source_group = 'feedback' AND c.status = 'closed') AS rectified
+	FROM rectification_cases c
+	WHERE c.created_at >= $1 AND c.created_at < $2
+	GROUP BY c.unit_id
+	UNION ALL
+	SELECT c.unit_id, 0, 0, 0, 0, count(*), 0, 0
+	FROM rectification_cases c
+	WHERE c.answer_due < $3::date AND c.created_at < $1 AND (c.answered_at IS NULL OR c.answered_at >= $2)
+	GROUP BY c.unit_id
+)
+SELECT unit_id, sum(opened)::int, sum(answered)::int, sum(on_time)::int, sum(due)::int, sum(overdue)::int,
+	sum(from_feedback)::int, sum(rectified)::int
+FROM x GROUP BY unit_id`
 
 // CaseCounts returns the case figures of the span's days per unit (units
 // without any are absent); today is the current local date (a Day).
