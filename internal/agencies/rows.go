@@ -248,7 +248,7 @@ func (c *checker) checkUnit(r *Response, in RowInput, add func(field, msg string
 				return
 			}
 		}
-		r.UnitID = u.ID
+		c.takeUnit(r, u, add)
 		return
 	}
 	if name == "" {
@@ -258,6 +258,17 @@ func (c *checker) checkUnit(r *Response, in RowInput, add func(field, msg string
 	u, ok := c.unit(name)
 	if !ok {
 		add("unit", "单位“"+shown(name)+"”不存在，请填写单位简码或完整名称")
+		return
+	}
+	c.takeUnit(r, u, add)
+}
+
+// takeUnit sets the row's unit, or refuses a unit abolished by the end of
+// the survey's cycle: it is not a unit of that cycle, and its answers
+// would count for nothing.
+func (c *checker) takeUnit(r *Response, u units.Unit, add func(field, msg string)) {
+	if u.AbolishedBy(c.cat.PeriodEnd) {
+		add("unit", "单位“"+u.Name+"”已于"+*u.AbolishedOn+"撤销，不参加本年度考核，不能上传对它的问卷")
 		return
 	}
 	r.UnitID = u.ID

@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"minyi/internal/apperr"
+	"minyi/internal/cycles"
 	"minyi/internal/db"
 	"minyi/internal/surveys"
 	"minyi/internal/units"
@@ -45,11 +46,20 @@ func lockSurvey(ctx context.Context, tx pgx.Tx, id int64) (surveys.Survey, error
 type Catalog struct {
 	Survey surveys.Survey
 	Units  []units.Unit
+	// PeriodEnd is the last day (YYYY-MM-DD) of the survey's cycle: a unit
+	// abolished on or before it is not a unit of the cycle (units.InCycleSQL),
+	// so agencies are not offered it and rows naming it are refused.
+	PeriodEnd string
 }
 
-// LoadCatalog reads the survey and the units; not_found for an unknown survey.
+// LoadCatalog reads the survey, its cycle's period and the units;
+// not_found for an unknown survey.
 func LoadCatalog(ctx context.Context, q db.DBTX, surveyID int64) (*Catalog, error) {
 	s, err := surveys.FindSurvey(ctx, q, surveyID)
+	if err != nil {
+		return nil, err
+	}
+	cy, err := cycles.FindCycle(ctx, q, s.CycleID)
 	if err != nil {
 		return nil, err
 	}
@@ -57,5 +67,17 @@ func LoadCatalog(ctx context.Context, q db.DBTX, surveyID int64) (*Catalog, erro
 	if err != nil {
 		return nil, err
 	}
-	return &Catalog{Survey: s, Units: list}, nil
+	return &Catalog{Survey: s, Units: list, PeriodEnd: cy.PeriodEnd}, nil
+}
+
+// Listed is the units agencies are offered (the template, the console's
+// list, the agency API): every unit but those abolished by the cycle's end.
+func (c *Catalog) Listed() []units.Unit {
+	out := make([]units.Unit, 0, len(c.Units))
+	for _, u := range c.Units {
+		if !u.AbolishedBy(c.PeriodEnd) {
+			out = append(out, u)
+		}
+	}
+	return out
 }

@@ -92,7 +92,7 @@ func StoreUpload(ctx context.Context, tx pgx.Tx, a Agency, cat *Catalog, in Uplo
 	if err := AcceptsUploads(s, now); err != nil {
 		return Upload{}, err
 	}
-	cat = &Catalog{Survey: s, Units: cat.Units}
+	cat = &Catalog{Survey: s, Units: cat.Units, PeriodEnd: cat.PeriodEnd}
 	chk := newChecker(cat, now, loc)
 	rep := Report{Warnings: in.Warnings}
 	invalid := map[int]bool{}

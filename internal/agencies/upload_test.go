@@ -3,6 +3,7 @@ package agencies_test
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -279,5 +280,40 @@ func TestUploadsListedPerAgency(t *testing.T) {
 	}
 	if _, total, _ := agencies.ListUploads(w.ctx, w.pool, w.ag.ID, 2, 10); total != 3 {
 		t.Errorf("total past the end %d", total)
+	}
+}
+
+// TestAbolishedUnitNotOffered: a unit abolished before the end of the
+// survey's cycle is neither offered to agencies nor accepted in a row,
+// by short code or by id, with a message that says why.
+func TestAbolishedUnitNotOffered(t *testing.T) {
+	w := newWorld(t)
+	if _, err := w.pool.Exec(w.ctx, `UPDATE units SET abolished_on = '2025-10-01', abolished_at = now() WHERE id = $1`, w.a.ID); err != nil {
+		t.Fatal(err)
+	}
+	cat, err := agencies.LoadCatalog(w.ctx, w.pool, w.survey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if listed := cat.Listed(); len(listed) != 1 || listed[0].ID != w.b.ID {
+		t.Fatalf("listed %+v, want only %s", listed, w.b.Name)
+	}
+	byID := row(2, "R2")
+	byID.Unit, byID.UnitID = "", strconv.FormatInt(w.a.ID, 10)
+	up, err := w.upload(t, w.ag, []agencies.RowInput{row(1, "R1"), byID})
+	if err != nil || up.RowsStored != 0 || up.RowsInvalid != 2 {
+		t.Fatalf("upload %+v, %v", up, err)
+	}
+	for _, k := range []string{"1 unit", "2 unit"} {
+		if msg := errorsOf(up)[k]; !strings.Contains(msg, "已于2025-10-01撤销，不参加本年度考核") {
+			t.Errorf("row %s reported %q", k, msg)
+		}
+	}
+	// Abolished after the cycle's end, it is still the cycle's unit.
+	if _, err := w.pool.Exec(w.ctx, `UPDATE units SET abolished_on = '2026-01-05' WHERE id = $1`, w.a.ID); err != nil {
+		t.Fatal(err)
+	}
+	if up, err := w.upload(t, w.ag, []agencies.RowInput{row(1, "R1")}); err != nil || up.RowsStored != 1 {
+		t.Fatalf("unit abolished after the cycle: %+v, %v", up, err)
 	}
 }

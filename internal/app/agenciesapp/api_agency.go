@@ -69,8 +69,9 @@ func (s *Handlers) AgencyWhoAmI(c *gin.Context) {
 		return
 	}
 	sv := cat.Survey
-	list := make([]agencyUnitJSON, len(cat.Units))
-	for i, u := range cat.Units {
+	listed := cat.Listed()
+	list := make([]agencyUnitJSON, len(listed))
+	for i, u := range listed {
 		list[i] = agencyUnitJSON{ID: u.ID, ShortCode: u.ShortCode, Name: u.Name}
 	}
 	var cols []fileColumnJSON

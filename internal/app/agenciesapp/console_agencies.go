@@ -167,7 +167,7 @@ func (s *Handlers) loadAgencyPage(c *gin.Context) (agencyPageData, bool) {
 	a := d.Agency
 	d.BasePage = s.Base(c, a.Name, "surveys")
 	d.Tokens = tokenTable(id, tokens, d.CSRF)
-	d.Survey, d.Units = cat.Survey, cat.Units
+	d.Survey, d.Units = cat.Survey, cat.Listed()
 	d.Accepting = agencies.AcceptsUploads(d.Survey, s.Now()) == nil
 	d.StatusLabel = surveyStatusLabel(d.Survey, d.Accepting)
 	d.SurveyLink, d.AgenciesLink = surveyPath(d.Survey.ID), surveyAgenciesPath(d.Survey.ID)

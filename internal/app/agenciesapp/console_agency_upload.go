@@ -156,7 +156,7 @@ func (s *Handlers) sendTemplate(c *gin.Context, a agencies.Agency) error {
 	if err != nil {
 		return err
 	}
-	data, err := agencies.TemplateXLSX(cat.Survey, cat.Units)
+	data, err := agencies.TemplateXLSX(cat.Survey, cat.Listed())
 	if err != nil {
 		return err
 	}
