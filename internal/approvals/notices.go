@@ -14,6 +14,7 @@ import (
 const (
 	NoticeRequested = notify.KindApprovalRequested
 	NoticeDecided   = notify.KindApprovalDecided
+	NoticeWithdrawn = notify.KindApprovalWithdrawn
 )
 
 // Link is the console page of a request, where a leader decides.
@@ -54,4 +55,40 @@ func noticeDecided(ctx context.Context, tx pgx.Tx, r Request, now time.Time) err
 			"审批意见": notify.Clip(comment, 200)},
 		Link: r.SubjectLink()}, now)
 	return err
+}
+
+// noticeWithdrawn tells the leaders the request has been before — the one
+// whose turn it was and those who approved it already — that the office
+// withdrew it: it left the first one's to-do list without a word, and the
+// others' approval no longer stands.
+func noticeWithdrawn(ctx context.Context, tx pgx.Tx, before, after Request, now time.Time) error {
+	told := map[int64]bool{}
+	var to []int64
+	add := func(id int64) {
+		if !told[id] {
+			told[id] = true
+			to = append(to, id)
+		}
+	}
+	for _, d := range before.Decisions {
+		add(d.ApproverID)
+	}
+	if before.CurrentApprover != nil {
+		add(*before.CurrentApprover)
+	}
+	comment := after.WithdrawComment
+	if comment == "" {
+		comment = "无"
+	}
+	for _, id := range to {
+		_, _, err := notify.Send(ctx, tx, notify.Notice{Kind: NoticeWithdrawn,
+			Key: NoticeWithdrawn + ":" + strconv.FormatInt(after.ID, 10) + ":" + strconv.FormatInt(id, 10),
+			To:  notify.ToUser(id), Values: notify.Values{"事项": notify.Clip(after.Title, 60), "考核年度": after.CycleName,
+				"撤回说明": notify.Clip(comment, 200)},
+			Link: Link(after.ID)}, now)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -18,7 +18,8 @@ import (
 // leaders while the request is pending — before the first leader decides
 // or between two leaders' approvals. The request ends as withdrawn (the
 // leaders' decisions so far stay on the timeline), no leader waits for it
-// any more, and the item is back with the office: a sheet waits for the
+// any more (the one whose turn it was and those who approved are told),
+// and the item is back with the office: a sheet waits for the
 // office's review again, a change request too, and results are submitted
 // again when ready. Once the last leader has approved, or a leader has
 // returned it, there is nothing to withdraw.
@@ -74,6 +75,9 @@ func Withdraw(ctx context.Context, tx pgx.Tx, actor audit.Actor, now time.Time, 
 	}
 	after, err := Find(ctx, tx, r.ID)
 	if err != nil {
+		return Request{}, false, err
+	}
+	if err := noticeWithdrawn(ctx, tx, r, after, now); err != nil {
 		return Request{}, false, err
 	}
 	return after, true, audit.Record(ctx, tx, actor, "approval.withdraw", "approval", strconv.FormatInt(r.ID, 10),

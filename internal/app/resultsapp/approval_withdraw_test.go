@@ -39,6 +39,14 @@ func TestResultsWithdraw(t *testing.T) {
 	if waiting.Total != 0 {
 		t.Error("the deputy still waits")
 	}
+	// Both leaders are told: the deputy, whose turn it was, and the mayor,
+	// whose approval no longer stands.
+	for name, c := range map[string]*apptest.Client{"mayor": mayor, "deputy": deputy} {
+		inbox := apptest.APIJSON(t, c, "GET", "/api/v1/notifications", nil)
+		if body := string(inbox.Body); !strings.Contains(body, "已撤回：") || !strings.Contains(body, "撤回说明：第二类单位位次待核") {
+			t.Errorf("the %s's notifications lack the withdrawal: %s", name, body)
+		}
+	}
 	pub := apptest.APIJSON(t, w.Office, "POST", "/api/v1/cycles/"+id+"/results/final", map[string]any{"provisional_reason": "测试"})
 	apptest.WantAPIError(t, pub, http.StatusConflict, "conflict")
 	if !strings.Contains(string(pub.Body), "审批已撤回") {
