@@ -25,6 +25,7 @@ import (
 	"minyi/internal/ratings"
 	"minyi/internal/secure"
 	"minyi/internal/server"
+	"minyi/internal/upward"
 )
 
 // serve serves HTTP until ctx is cancelled (the first SIGTERM or SIGINT),
@@ -147,11 +148,24 @@ func channelSenders(getenv func(string) string, cfg config.Config) (map[string]c
 func startNotifyWorker(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, o notify.Options,
 	sms *citizensms.Service, srv *server.Server) (func(), error) {
 	log := o.Log
+	up, err := upwardOptions(cfg, pool, log)
+	if err != nil {
+		return nil, err
+	}
 	o.Register = func(ws *river.Workers) error {
 		if err := srv.RegisterJobs(ws); err != nil {
 			return err
 		}
+		// Upward reporting's workers always run, so a batch made before
+		// it was switched off is given up in words rather than left
+		// waiting; its collection runs only when configured.
+		if err := upward.Register(ws, up); err != nil {
+			return err
+		}
 		return citizensms.Register(ws, citizensms.WorkerOptions{Pool: pool, Sender: o.Senders[channels.SMS], Service: *sms})
+	}
+	if cfg.UpwardOn() {
+		o.PeriodicJobs = upward.PeriodicJobs(up)
 	}
 	w, err := notify.NewWorker(pool, o)
 	if err != nil {
@@ -167,6 +181,25 @@ func startNotifyWorker(ctx context.Context, cfg config.Config, pool *pgxpool.Poo
 			log.Warn("notification worker stopped with deliveries in hand; they run again later", "err", err)
 		}
 	}, nil
+}
+
+// upwardOptions are the upward reporting's settings (UPWARD_*), with its
+// SM2 key read and parsed: a key that is missing or not SM2 stops the
+// start, named.
+func upwardOptions(cfg config.Config, pool *pgxpool.Pool, log *slog.Logger) (upward.Options, error) {
+	o := upward.Options{Pool: pool, URL: cfg.UpwardURL, Platform: cfg.UpwardPlatform, DataSource: cfg.UpwardSource,
+		Interval: cfg.UpwardInterval, Batch: cfg.UpwardBatch, Lag: cfg.UpwardLag, Loc: cfg.Location, Log: log}
+	if !cfg.UpwardOn() {
+		return o, nil
+	}
+	text, err := cfg.UpwardKeyPEM()
+	if err == nil {
+		o.Key, err = upward.ParsePrivateKey(text)
+	}
+	if err != nil {
+		return o, fmt.Errorf("upward reporting: %w", err)
+	}
+	return o, nil
 }
 
 // stopGracefully stops the instance without failing a request: for
