@@ -24,6 +24,7 @@ import (
 	"minyi/internal/app/overviewapp"
 	"minyi/internal/app/searchapp"
 	"minyi/internal/app/surveysapp"
+	"minyi/internal/app/upwardapp"
 	"minyi/internal/httpx"
 	"minyi/internal/surveys"
 )
@@ -189,6 +190,9 @@ func (s *Server) consoleRoutes() {
 	g.GET("/console/citizen-sms", s.OfficePage, sms.ListPage)
 	g.POST("/console/citizen-sms/settings", s.OfficePage, sms.SettingsSubmit)
 	g.POST("/console/citizen-sms/:id/resend", s.OfficePage, sms.ResendSubmit)
+	up := upwardapp.New(s.App)
+	g.GET("/console/upward", s.OfficePage, up.Page)
+	g.POST("/console/upward/batches/:id/resend", s.OfficePage, up.ResendSubmit)
 	g.POST("/console/surveys/:id/sms/invite", s.OfficePage, sms.SurveyInviteSubmit)
 	g.POST("/console/surveys/:id/sms/remind", s.OfficePage, sms.SurveyRemindSubmit)
 	rt := s.ratings

@@ -34,7 +34,7 @@ var goldenParams = map[string]string{
 	"key-tasks/:id": "key_task", "inspections/:id": "inspection", "inspection-findings/:id": "finding", "members/:unit_id": "unit", "deductions/:item_id": "deduction", "entries/:unit_id": "unit",
 	"evidence/:id": "evidence", "evidence/:evidence_id": "evidence", "indicators/:indicator_id": "indicator", "f/:token": "ftoken", "flags/:id": "flag", "held/:key": "held", "item/:kind": "kind",
 	"items/:kind": "kind", "records/:kind": "kind", "leaves/:leaf_key": "leaf", "networks/:id": "network", "networks/:nid": "network", "notifications/:id": "notification",
-	"notification-deliveries/:id": "delivery", "deliveries/:id": "delivery", "citizen-sms/:id": "delivery", "stop/:token": "ftoken",
+	"notification-deliveries/:id": "delivery", "deliveries/:id": "delivery", "batches/:id": "delivery", "citizen-sms/:id": "delivery", "stop/:token": "ftoken",
 	"notification-templates/:kind": "tkind", "templates/:kind": "tkind",
 	"points/:id": "point", "predecessors/:pid": "unit", "q/:code": "code", "ratings/:id": "rating", "reports/:period": "period",
 	"respondents/:rid": "respondent", "results/:cycle_id": "cycle", "results/:unit_id": "unit", "uses/:unit_id": "unit", "s/:token": "stoken",
