@@ -176,7 +176,9 @@ func (w *world) rating(channel string, level int, comment, caseNo string, ratedA
 // quickRetry retries a failed send at once, instead of river's back-off.
 type quickRetry struct{}
 
-func (quickRetry) NextRetry(*rivertype.JobRow) time.Time { return time.Now().Add(10 * time.Millisecond) }
+func (quickRetry) NextRetry(*rivertype.JobRow) time.Time {
+	return time.Now().Add(10 * time.Millisecond)
+}
 
 // startWorker runs the instance's river client with the upward jobs.
 func (w *world) startWorker(periodic bool) {
