@@ -143,9 +143,11 @@ func newRatings(ctx context.Context, tx pgx.Tx, at time.Time, lastID string, end
 	}
 	keys := batchKeys{Source: SourceRating}
 	var ats []time.Time
-	rows, _ := tx.Query(ctx, `SELECT id::text, rated_at, created_at FROM ratings
-		WHERE created_at >= $1 AND created_at < $3 AND (created_at, id) > ($1, $2)
-		ORDER BY created_at, id LIMIT $4`, at, after, end, limit)
+	// Ordered by the uuid itself (r.id), as the cursor compares it, not by
+	// its text.
+	rows, _ := tx.Query(ctx, `SELECT r.id::text, r.rated_at, r.created_at FROM ratings r
+		WHERE r.created_at >= $1 AND r.created_at < $3 AND (r.created_at, r.id) > ($1, $2)
+		ORDER BY r.created_at, r.id LIMIT $4`, at, after, end, limit)
 	var id string
 	var ratedAt, createdAt time.Time
 	_, err := pgx.ForEachRow(rows, []any{&id, &ratedAt, &createdAt}, func() error {
