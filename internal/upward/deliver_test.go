@@ -209,3 +209,24 @@ func TestParsePrivateKeyRefusesOtherKeys(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// A batch whose ratings have left the database (their month archived) is
+// not sent empty: it fails in words, to be resent once restored.
+func TestBatchOfArchivedRatingsFailsInWords(t *testing.T) {
+	w := newWorld(t)
+	w.collect()
+	id := w.rating("qr", 5, "", "", time.Now())
+	w.collect()
+	if _, err := w.pool.Exec(w.ctx, `DELETE FROM ratings WHERE id = $1`, id); err != nil {
+		t.Fatal(err)
+	}
+	w.startWorker(false)
+	w.waitFor("the batch given up", func() bool { return w.status().GivenUp == 1 })
+	fails, err := upward.Failures(w.ctx, w.pool, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fails) != 1 || fails[0].Reason() != upward.ErrArchived.Error() || w.recv.tries != 0 {
+		t.Errorf("failures %+v, %d tries", fails, w.recv.tries)
+	}
+}

@@ -84,6 +84,9 @@ func (w *sendWorker) begin(ctx context.Context, id int64) (env Envelope, ok bool
 		if err != nil {
 			return err
 		}
+		if len(rows) == 0 {
+			return setState(ctx, tx, id, "given_up", ErrArchived.Error())
+		}
 		env = Envelope{PlatformCode: w.o.Platform, BatchID: itoa(id), Type: keys.Source,
 			SentAt: time.Now().In(w.o.Loc).Format(TimeLayout), Count: len(rows), Records: make([]Record, len(rows))}
 		for i, r := range rows {
@@ -105,6 +108,11 @@ func (w *sendWorker) begin(ctx context.Context, id int64) (env Envelope, ok bool
 // ErrNotConfigured gives up a batch when reporting has been switched off
 // since it was made.
 var ErrNotConfigured = errors.New("上报地址或签名密钥未配置")
+
+// ErrArchived gives up a batch none of whose ratings is in the database
+// any more (their month archived, docs/operations.md): restored, the
+// batch can be resent.
+var ErrArchived = errors.New("这批评价所在月份已归档，恢复后可重新上报")
 
 // post sends the envelope, signed; any 2xx answer is success.
 func (w *sendWorker) post(ctx context.Context, id int64, env Envelope) error {

@@ -24,15 +24,8 @@ import (
 	"minyi/internal/upward"
 )
 
-var shanghai = mustLoc("Asia/Shanghai")
-
-func mustLoc(name string) *time.Location {
-	l, err := time.LoadLocation(name)
-	if err != nil {
-		panic(err)
-	}
-	return l
-}
+// shanghai is TIME_ZONE's default, in which records write their times.
+var shanghai, _ = time.LoadLocation("Asia/Shanghai")
 
 // receiver is the provincial platform of a test: a real HTTP server that
 // verifies each body's SM2 signature with the public key, as docs/api.md
