@@ -110,7 +110,19 @@ type world struct {
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	w := &world{t: t, ctx: context.Background(), pool: testutil.DB(t)}
+	w := newWorldOn(t, testutil.DB(t))
+	err := w.pool.QueryRow(w.ctx, `INSERT INTO units (name, category, credit_code, area_code)
+		VALUES ('亳州市政务服务管理局', '社会服务类', '11341600MB1234567X', '341600') RETURNING id`).Scan(&w.unit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
+// newWorldOn is a world on pool without its unit.
+func newWorldOn(t *testing.T, pool *pgxpool.Pool) *world {
+	t.Helper()
+	w := &world{t: t, ctx: context.Background(), pool: pool}
 	key, err := sm2.GenerateKey(rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -131,11 +143,6 @@ func newWorld(t *testing.T) *world {
 	w.recv = newReceiver(t, pub)
 	w.o = upward.Options{Pool: w.pool, URL: w.recv.srv.URL + "/hcp/receive", Key: parsed, Platform: "PT340000",
 		DataSource: "DS3416", Batch: 2, Lag: 0, Interval: time.Hour, Loc: shanghai}
-	err = w.pool.QueryRow(w.ctx, `INSERT INTO units (name, category, credit_code, area_code)
-		VALUES ('亳州市政务服务管理局', '社会服务类', '11341600MB1234567X', '341600') RETURNING id`).Scan(&w.unit)
-	if err != nil {
-		t.Fatal(err)
-	}
 	return w
 }
 
