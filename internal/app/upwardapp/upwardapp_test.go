@@ -130,6 +130,24 @@ func TestUpwardExportCSV(t *testing.T) {
 			t.Errorf("export lacks %q:\n%s", want, p.Body)
 		}
 	}
+	// The 差评's case, closed on 25 November, is in that day's
+	// rectification records.
+	if _, err := w.App.Pool.Exec(w.ctx, `WITH c AS (
+			INSERT INTO rectification_cases (unit_id, source_kind, source_id, problem, status, explanation, measures,
+				done_note, closed_at)
+			VALUES ($1, 'rating', $2, '排队太久', 'closed', '周一高峰', '增开窗口', '已增开', $3) RETURNING id),
+		s AS (INSERT INTO case_sources (case_id, source_kind, source_id) SELECT id, 'rating', $2 FROM c)
+		INSERT INTO feedback_reviews (source_kind, source_id, unit_id, verdict, case_id, rated_at)
+		SELECT 'rating', $2, $1, 'valid', id, $4 FROM c`, w.A.ID, w.ratings[1],
+		time.Date(2026, 11, 25, 9, 0, 0, 0, shanghai), time.Date(2026, 11, 20, 11, 0, 0, 0, shanghai)); err != nil {
+		t.Fatal(err)
+	}
+	r := apptest.Get(t, w.Office, "/console/upward/export.csv?source=rectification&from=2026-11-25&to=2026-11-25")
+	if r.Status != http.StatusOK || !strings.Contains(r.Body, "排队太久,2026-11-20 11:00:00") ||
+		!strings.Contains(r.Body, "\"增开窗口") ||
+		!strings.Contains(r.Body, "已增开\",周一高峰,2026-11-25 09:00:00") {
+		t.Errorf("rectification export %d:\n%s", r.Status, r.Body)
+	}
 	q.Set("to", "2026-11-19")
 	if p := apptest.Get(t, w.Office, "/console/upward/export.csv?"+q.Encode()); p.Status != http.StatusBadRequest &&
 		p.Status != http.StatusUnprocessableEntity {
