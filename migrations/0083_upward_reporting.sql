@@ -16,7 +16,9 @@
 -- by every collection, so ranges are 16 pages rather than 128: 2 ms for a
 -- window with 12 monthly partitions of 3 million ratings, where 128-page
 -- ranges read 26 to 35 blocks of every partition (28 ms).
-CREATE INDEX ratings_created_at ON ratings USING brin (created_at)
+-- IF NOT EXISTS: at a province's scale it can be built beforehand without
+-- holding the writes (docs/operations.md, "Upward reporting").
+CREATE INDEX IF NOT EXISTS ratings_created_at ON ratings USING brin (created_at)
     WITH (pages_per_range = 16, autosummarize = on);
 
 -- The rating cases closed, in closing order, for the rectification records.
