@@ -66,6 +66,8 @@ func (s *Server) routes() {
 	authed.POST("/notifications/read", nt.APIRead)
 	authed.GET("/notification-deliveries", s.Office, nt.APIDeliveries)
 	authed.POST("/notification-deliveries/:id/resend", s.Office, nt.APIResend)
+	authed.GET("/upward", s.Office, upwardapp.New(s.App).APIStatus)
+	authed.POST("/upward/batches/:id/resend", s.Office, upwardapp.New(s.App).APIResend)
 	authed.GET("/notification-templates", s.Office, nt.APITemplates)
 	authed.GET("/notification-templates/:kind", s.Office, nt.APITemplate)
 	authed.PUT("/notification-templates/:kind", s.Office, nt.APISaveTemplate)

@@ -348,6 +348,8 @@ var goldenAPIRoutes = []string{
 	"POST /api/v1/notifications/read",
 	"GET /api/v1/notification-deliveries",
 	"POST /api/v1/notification-deliveries/:id/resend ghost",
+	"GET /api/v1/upward",
+	"POST /api/v1/upward/batches/:id/resend ghost",
 	"GET /api/v1/notification-templates",
 	"GET /api/v1/notification-templates/:kind",
 	"PUT /api/v1/notification-templates/:kind",

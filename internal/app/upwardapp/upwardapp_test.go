@@ -157,3 +157,29 @@ func TestUpwardExportCSV(t *testing.T) {
 		t.Errorf("a unit account exports: %d", p.Status)
 	}
 }
+
+// The API gives the page's counts and failures, and resends.
+func TestUpwardAPI(t *testing.T) {
+	w := newWorld(t)
+	var st struct {
+		Configured bool `json:"configured"`
+		Counts     []struct {
+			Source       string `json:"source"`
+			Sent, Failed int64
+		} `json:"counts"`
+		Failures []struct {
+			ID     int64  `json:"id"`
+			Reason string `json:"reason"`
+		} `json:"failures"`
+	}
+	apptest.APIDo(t, w.Office, "GET", "/api/v1/upward", "", "").Decode(t, http.StatusOK, &st)
+	if st.Configured || len(st.Counts) != 2 || st.Counts[0].Sent != 2 || st.Counts[0].Failed != 1 ||
+		len(st.Failures) != 1 || st.Failures[0].Reason != "接收方拒绝了消息，请检查地址和密钥配置" {
+		t.Fatalf("status %+v", st)
+	}
+	r := apptest.APIJSON(t, w.Office, "POST", "/api/v1/upward/batches/"+apptest.Itoa(w.failed)+"/resend", map[string]any{})
+	r.Decode(t, http.StatusOK, nil)
+	apptest.WantAPIError(t, apptest.APIJSON(t, w.Office, "POST", "/api/v1/upward/batches/"+apptest.Itoa(w.failed)+"/resend", map[string]any{}),
+		http.StatusConflict, "conflict")
+	apptest.WantAPIError(t, apptest.APIDo(t, w.UnitUser, "GET", "/api/v1/upward", "", ""), http.StatusForbidden, "forbidden")
+}
