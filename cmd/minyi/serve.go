@@ -45,6 +45,10 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 		return err
 	}
 	defer pool.Close()
+	up, err := upwardOptions(cfg, pool, log)
+	if err != nil {
+		return err
+	}
 	var pending bool
 	if err := pool.QueryRow(ctx, `SELECT to_regclass('ratings') IS NULL`).Scan(&pending); err != nil || pending {
 		return errors.New("the database has no schema yet: run `minyi migrate` first")
@@ -77,7 +81,7 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	go srv.RunMaintenance(mctx, time.Hour)
 	go srv.RunTodayRollup(mctx, server.TodayRollupEvery)
 	stopWorker, err := startNotifyWorker(ctx, cfg, pool, notify.Options{Workers: 4, Log: log, Senders: senders,
-		BaseURL: cfg.PublicBaseURL, Keys: keys, RobotHosts: robotHosts}, sms, srv)
+		BaseURL: cfg.PublicBaseURL, Keys: keys, RobotHosts: robotHosts}, sms, srv, up)
 	if err != nil {
 		writer.Close()
 		return err
@@ -140,18 +144,15 @@ func channelSenders(getenv func(string) string, cfg config.Config) (map[string]c
 
 // startNotifyWorker starts the river client that delivers notifications
 // (internal/notify) on the configured channels, and the SMS to citizens
-// (internal/citizensms), and the background exports (srv.RegisterJobs), and
+// (internal/citizensms), the upward reporting (internal/upward, up) and the
+// background exports (srv.RegisterJobs), and
 // returns the function that stops it, letting the
 // deliveries in hand finish within SHUTDOWN_TIMEOUT. The client runs on a
 // context the first signal does not cancel, since river treats that as a
 // hard stop.
 func startNotifyWorker(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, o notify.Options,
-	sms *citizensms.Service, srv *server.Server) (func(), error) {
+	sms *citizensms.Service, srv *server.Server, up upward.Options) (func(), error) {
 	log := o.Log
-	up, err := upwardOptions(cfg, pool, log)
-	if err != nil {
-		return nil, err
-	}
 	o.Register = func(ws *river.Workers) error {
 		if err := srv.RegisterJobs(ws); err != nil {
 			return err
