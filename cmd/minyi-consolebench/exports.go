@@ -66,6 +66,13 @@ func exportSpecs() []spec {
 		// The whole queue of 90 days, every item: a background start.
 		spec{route: "/api/v1/feedback/export.csv", path: "/api/v1/feedback/export.csv?status=all&tone=all",
 			filter: "export start · background · 90 days", who: office, jobs: true},
+		// Upward reporting's records (issue 18): a month of rectification
+		// results (the closed-cases index), and a day of every rating,
+		// which the estimate sends to the background at a province's scale.
+		spec{route: "/console/upward/export.csv", path: "/console/upward/export.csv?source=rectification&from={month_from}&to={month_to}",
+			filter: "export start · rectifications · month", who: office},
+		spec{route: "/console/upward/export.xlsx", path: "/console/upward/export.xlsx?from={today}&to={today}",
+			filter: "export start · background · day", who: office, jobs: true},
 		spec{route: "/console/exports", path: "/console/exports", who: both},
 		spec{route: "/api/v1/exports", path: "/api/v1/exports", who: both},
 		spec{route: "/api/v1/exports/:id", path: "/api/v1/exports/{export_job}", who: unitUser},

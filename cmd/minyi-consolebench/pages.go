@@ -186,6 +186,10 @@ func catalogue() []spec {
 		{route: "/api/v1/notifications", path: "/api/v1/notifications", who: both},
 		{route: "/console/deliveries", path: "/console/deliveries", who: office},
 		{route: "/api/v1/notification-deliveries", path: "/api/v1/notification-deliveries", who: office},
+		// Upward reporting (issue 18): the running totals, the batches not
+		// sent (a partial index) and the latest failures.
+		{route: "/console/upward", path: "/console/upward", who: office},
+		{route: "/api/v1/upward", path: "/api/v1/upward", who: office},
 		// The office's notification texts: the catalogue with one read of
 		// the (small) table of edited texts; one kind by its primary key.
 		{route: "/console/notifications/templates", path: "/console/notifications/templates", who: office},

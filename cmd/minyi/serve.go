@@ -25,6 +25,7 @@ import (
 	"minyi/internal/ratings"
 	"minyi/internal/secure"
 	"minyi/internal/server"
+	"minyi/internal/upward"
 )
 
 // serve serves HTTP until ctx is cancelled (the first SIGTERM or SIGINT),
@@ -44,6 +45,10 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 		return err
 	}
 	defer pool.Close()
+	up, err := upwardOptions(cfg, pool, log)
+	if err != nil {
+		return err
+	}
 	var pending bool
 	if err := pool.QueryRow(ctx, `SELECT to_regclass('ratings') IS NULL`).Scan(&pending); err != nil || pending {
 		return errors.New("the database has no schema yet: run `minyi migrate` first")
@@ -76,7 +81,7 @@ func serve(ctx context.Context, getenv func(string) string, stderr io.Writer) er
 	go srv.RunMaintenance(mctx, time.Hour)
 	go srv.RunTodayRollup(mctx, server.TodayRollupEvery)
 	stopWorker, err := startNotifyWorker(ctx, cfg, pool, notify.Options{Workers: 4, Log: log, Senders: senders,
-		BaseURL: cfg.PublicBaseURL, Keys: keys, RobotHosts: robotHosts}, sms, srv)
+		BaseURL: cfg.PublicBaseURL, Keys: keys, RobotHosts: robotHosts}, sms, srv, up)
 	if err != nil {
 		writer.Close()
 		return err
@@ -139,19 +144,29 @@ func channelSenders(getenv func(string) string, cfg config.Config) (map[string]c
 
 // startNotifyWorker starts the river client that delivers notifications
 // (internal/notify) on the configured channels, and the SMS to citizens
-// (internal/citizensms), and the background exports (srv.RegisterJobs), and
+// (internal/citizensms), the upward reporting (internal/upward, up) and the
+// background exports (srv.RegisterJobs), and
 // returns the function that stops it, letting the
 // deliveries in hand finish within SHUTDOWN_TIMEOUT. The client runs on a
 // context the first signal does not cancel, since river treats that as a
 // hard stop.
 func startNotifyWorker(ctx context.Context, cfg config.Config, pool *pgxpool.Pool, o notify.Options,
-	sms *citizensms.Service, srv *server.Server) (func(), error) {
+	sms *citizensms.Service, srv *server.Server, up upward.Options) (func(), error) {
 	log := o.Log
 	o.Register = func(ws *river.Workers) error {
 		if err := srv.RegisterJobs(ws); err != nil {
 			return err
 		}
+		// Upward reporting's workers always run, so a batch made before
+		// it was switched off is given up in words rather than left
+		// waiting; its collection runs only when configured.
+		if err := upward.Register(ws, up); err != nil {
+			return err
+		}
 		return citizensms.Register(ws, citizensms.WorkerOptions{Pool: pool, Sender: o.Senders[channels.SMS], Service: *sms})
+	}
+	if cfg.UpwardOn() {
+		o.PeriodicJobs = upward.PeriodicJobs(up)
 	}
 	w, err := notify.NewWorker(pool, o)
 	if err != nil {
@@ -167,6 +182,25 @@ func startNotifyWorker(ctx context.Context, cfg config.Config, pool *pgxpool.Poo
 			log.Warn("notification worker stopped with deliveries in hand; they run again later", "err", err)
 		}
 	}, nil
+}
+
+// upwardOptions are the upward reporting's settings (UPWARD_*), with its
+// SM2 key read and parsed: a key that is missing or not SM2 stops the
+// start, named.
+func upwardOptions(cfg config.Config, pool *pgxpool.Pool, log *slog.Logger) (upward.Options, error) {
+	o := upward.Options{Pool: pool, URL: cfg.UpwardURL, Platform: cfg.UpwardPlatform, DataSource: cfg.UpwardSource,
+		Interval: cfg.UpwardInterval, Batch: cfg.UpwardBatch, Lag: cfg.UpwardLag, Loc: cfg.Location, Log: log}
+	if !cfg.UpwardOn() {
+		return o, nil
+	}
+	text, err := cfg.UpwardKeyPEM()
+	if err == nil {
+		o.Key, err = upward.ParsePrivateKey(text)
+	}
+	if err != nil {
+		return o, fmt.Errorf("upward reporting: %w", err)
+	}
+	return o, nil
 }
 
 // stopGracefully stops the instance without failing a request: for

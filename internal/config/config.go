@@ -98,6 +98,20 @@ type Config struct {
 	ExportInlineMaxRows int           `env:"EXPORT_INLINE_MAX_ROWS" envDefault:"50000"`
 	ExportKeep          time.Duration `env:"EXPORT_KEEP" envDefault:"72h"`
 
+	// Upward reporting to the provincial 好差评 platform (issue 18,
+	// internal/upward, upward.go): off while UPWARD_URL is empty. The SM2
+	// private key is a PEM file (UPWARD_KEY_FILE) or the PEM text itself
+	// (UPWARD_KEY); UPWARD_PLATFORM and UPWARD_SOURCE are the codes the
+	// province assigns (platformCode, dataSource).
+	UpwardURL      string        `env:"UPWARD_URL"`
+	UpwardKeyFile  string        `env:"UPWARD_KEY_FILE"`
+	UpwardKey      string        `env:"UPWARD_KEY"`
+	UpwardPlatform string        `env:"UPWARD_PLATFORM"`
+	UpwardSource   string        `env:"UPWARD_SOURCE"`
+	UpwardInterval time.Duration `env:"UPWARD_INTERVAL" envDefault:"30s"`
+	UpwardBatch    int           `env:"UPWARD_BATCH" envDefault:"500"`
+	UpwardLag      time.Duration `env:"UPWARD_LAG" envDefault:"30s"`
+
 	Location *time.Location `env:"-"`
 	Limits   Limits         `env:"-"`
 }
@@ -167,7 +181,9 @@ func envKeys() []string {
 		"METRICS_ADDR", "METRICS_TOKEN",
 		"SHUTDOWN_DRAIN", "SHUTDOWN_TIMEOUT",
 		"REQUEST_TIMEOUT", "FILE_REQUEST_TIMEOUT",
-		"EXPORT_INLINE_MAX_ROWS", "EXPORT_KEEP"}
+		"EXPORT_INLINE_MAX_ROWS", "EXPORT_KEEP",
+		"UPWARD_URL", "UPWARD_KEY_FILE", "UPWARD_KEY", "UPWARD_PLATFORM", "UPWARD_SOURCE", "UPWARD_INTERVAL",
+		"UPWARD_BATCH", "UPWARD_LAG"}
 }
 
 // Validate checks every setting and fills the parsed fields. It returns one
@@ -310,6 +326,7 @@ func (c *Config) Validate() error {
 		}
 	}
 	c.validateMetrics(bad)
+	c.validateUpward(bad)
 	return errors.Join(errs...)
 }
 
@@ -331,6 +348,9 @@ func (c Config) String() string {
 	fmt.Fprintf(&b, " REQUEST_TIMEOUT=%s FILE_REQUEST_TIMEOUT=%s", c.RequestTimeout, c.FileRequestTimeout)
 	fmt.Fprintf(&b, " EXPORT_INLINE_MAX_ROWS=%d EXPORT_KEEP=%s", c.ExportInlineMaxRows, c.ExportKeep)
 	fmt.Fprintf(&b, " METRICS_ADDR=%s METRICS_TOKEN=%s", c.MetricsAddr, mask(c.MetricsToken))
+	fmt.Fprintf(&b, " UPWARD_URL=%s UPWARD_KEY_FILE=%s UPWARD_KEY=%s UPWARD_PLATFORM=%s UPWARD_SOURCE=%s UPWARD_INTERVAL=%s UPWARD_BATCH=%d UPWARD_LAG=%s",
+		MaskURL(c.UpwardURL), c.UpwardKeyFile, mask(c.UpwardKey), c.UpwardPlatform, c.UpwardSource, c.UpwardInterval,
+		c.UpwardBatch, c.UpwardLag)
 	return b.String()
 }
 

@@ -47,6 +47,20 @@ func enqueue(ctx context.Context, tx pgx.Tx, id int64) error {
 	return nil
 }
 
+// InsertTx enqueues another package's job (internal/upward) in tx, the
+// transaction of the change that calls for it, through the same
+// insert-only client: the job exists exactly when the change does.
+func InsertTx(ctx context.Context, tx pgx.Tx, args river.JobArgs) error {
+	client, err := inserter()
+	if err != nil {
+		return fmt.Errorf("notify: river client: %w", err)
+	}
+	if _, err := client.InsertTx(ctx, tx, args, nil); err != nil {
+		return fmt.Errorf("notify: enqueue %s: %w", args.Kind(), db.Err(err))
+	}
+	return nil
+}
+
 // enqueueSends adds one SendArgs job per delivery id in tx.
 func enqueueSends(ctx context.Context, tx pgx.Tx, ids []int64) error {
 	if len(ids) == 0 {
@@ -114,6 +128,10 @@ type Options struct {
 	// Register adds other packages' jobs (internal/citizensms) to this
 	// client, so one river client per instance works every job kind.
 	Register func(*river.Workers) error
+	// PeriodicJobs are other packages' jobs run at intervals (the upward
+	// reporting's collection, internal/upward); river's elected leader
+	// instance enqueues them, so one runs per interval for the deployment.
+	PeriodicJobs []*river.PeriodicJob
 }
 
 // Worker runs the delivery jobs of this instance. Several instances may
@@ -154,6 +172,7 @@ func NewWorker(pool *pgxpool.Pool, o Options) (*Worker, error) {
 		PollOnly:          true,
 		RetryPolicy:       o.RetryPolicy,
 		FetchPollInterval: o.PollInterval,
+		PeriodicJobs:      o.PeriodicJobs,
 	})
 	if err != nil {
 		return nil, err

@@ -38,7 +38,7 @@ var a11yPages = []struct {
 		"/console/surveys/:id/edit", "/console/surveys/:id/agencies", "/console/agencies/:id",
 		"/console/agencies/:id/uploads/:upload_id", "/console/responses", "/console/accounts",
 		"/console/accounts/:id", "/console/workdays", "/console/workdays/:year", "/console/audit", "/console/audit/integrity", "/console/password",
-		"/console/notifications", "/console/notifications/templates", "/console/notifications/templates/:kind", "/console/deliveries",
+		"/console/notifications", "/console/notifications/templates", "/console/notifications/templates/:kind", "/console/deliveries", "/console/upward",
 		"/console/citizen-sms", "/console/cycles/:id/instruments", "/console/instruments/:id",
 		"/console/instruments/:id/units/:unit_id",
 	}},

@@ -24,6 +24,7 @@ import (
 	"minyi/internal/app/overviewapp"
 	"minyi/internal/app/searchapp"
 	"minyi/internal/app/surveysapp"
+	"minyi/internal/app/upwardapp"
 	"minyi/internal/httpx"
 	"minyi/internal/surveys"
 )
@@ -65,6 +66,8 @@ func (s *Server) routes() {
 	authed.POST("/notifications/read", nt.APIRead)
 	authed.GET("/notification-deliveries", s.Office, nt.APIDeliveries)
 	authed.POST("/notification-deliveries/:id/resend", s.Office, nt.APIResend)
+	authed.GET("/upward", s.Office, upwardapp.New(s.App).APIStatus)
+	authed.POST("/upward/batches/:id/resend", s.Office, upwardapp.New(s.App).APIResend)
 	authed.GET("/notification-templates", s.Office, nt.APITemplates)
 	authed.GET("/notification-templates/:kind", s.Office, nt.APITemplate)
 	authed.PUT("/notification-templates/:kind", s.Office, nt.APISaveTemplate)
@@ -189,6 +192,9 @@ func (s *Server) consoleRoutes() {
 	g.GET("/console/citizen-sms", s.OfficePage, sms.ListPage)
 	g.POST("/console/citizen-sms/settings", s.OfficePage, sms.SettingsSubmit)
 	g.POST("/console/citizen-sms/:id/resend", s.OfficePage, sms.ResendSubmit)
+	up := upwardapp.New(s.App)
+	g.GET("/console/upward", s.OfficePage, up.Page)
+	g.POST("/console/upward/batches/:id/resend", s.OfficePage, up.ResendSubmit)
 	g.POST("/console/surveys/:id/sms/invite", s.OfficePage, sms.SurveyInviteSubmit)
 	g.POST("/console/surveys/:id/sms/remind", s.OfficePage, sms.SurveyRemindSubmit)
 	rt := s.ratings

@@ -11,6 +11,7 @@ import (
 	"minyi/internal/app/exportsapp"
 	"minyi/internal/app/instrumentsapp"
 	"minyi/internal/app/surveysapp"
+	"minyi/internal/app/upwardapp"
 	"minyi/internal/export"
 )
 
@@ -26,6 +27,7 @@ func (s *Server) exportLists() export.Registry {
 		"feedback":  casesapp.New(s.App).FeedbackExport,
 		"responses": surveysapp.New(s.App).ResponsesExport,
 		"answers":   instrumentsapp.New(s.App).AnswersExport,
+		"upward":    upwardapp.New(s.App).UpwardExport,
 	}
 }
 
@@ -69,6 +71,10 @@ func (s *Server) exportRoutes(authed, console *gin.RouterGroup) {
 	s.file(console, http.MethodGet, "/console/instruments/:id/answers/export.csv", s.OfficePage, ex.Start("answers", csv, false, inst))
 	s.file(authed, http.MethodGet, "/instruments/:id/answers/export.xlsx", s.Office, ex.Start("answers", xlsx, true, inst))
 	s.file(authed, http.MethodGet, "/instruments/:id/answers/export.csv", s.Office, ex.Start("answers", csv, true, inst))
+	// The records of upward reporting for a period (issue 18), as the
+	// provincial platform receives them.
+	s.file(console, http.MethodGet, "/console/upward/export.xlsx", s.OfficePage, ex.Start("upward", xlsx, false))
+	s.file(console, http.MethodGet, "/console/upward/export.csv", s.OfficePage, ex.Start("upward", csv, false))
 	console.GET("/console/exports", ex.ExportsPage)
 	s.file(console, http.MethodGet, "/console/exports/:id/download", ex.Download)
 	authed.GET("/exports", ex.APIExports)

@@ -29,6 +29,7 @@ import (
 	"minyi/internal/app/selfevalapp"
 	"minyi/internal/app/surveysapp"
 	"minyi/internal/app/targetsapp"
+	"minyi/internal/app/upwardapp"
 	"minyi/internal/app/usesapp"
 	"minyi/internal/app/workdaysapp"
 	"minyi/internal/channels"
@@ -123,6 +124,7 @@ func New(d Deps) (*Server, error) {
 			assessorsapp.Flashes,
 			instrumentsapp.Flashes,
 			selfevalapp.Flashes,
+			upwardapp.Flashes,
 		)}
 	s := &Server{App: app, instance: maintenance.InstanceName(), proxyWarn: newProxyWarner(d.Config.TrustedProxies),
 		fileRoutes: map[routeKey]struct{}{}}
