@@ -2,6 +2,8 @@ package ratings_test
 
 import (
 	"context"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -156,5 +158,49 @@ func TestFeedRefusesDeepOffsetsAndBadCursors(t *testing.T) {
 		if _, err := ratings.ParseCursor(bad); err == nil {
 			t.Fatalf("cursor %q parsed", bad)
 		}
+	}
+}
+
+// TestFeedHasMessage: the "has message" filter keeps the ratings with a
+// message, for all units and for one (whose condition is written for the
+// unit's message index, migration 0087).
+func TestFeedHasMessage(t *testing.T) {
+	pool := testutil.DB(t)
+	w := newWriter(t, pool)
+	a := makeUnit(t, pool, "市政务服务中心", 1)
+	b := makeUnit(t, pool, "市税务局", 1)
+	ctx := context.Background()
+	t0 := time.Date(2026, 11, 2, 9, 0, 0, 0, shanghai)
+	var batch []ratings.NewRating
+	for i, c := range []string{"排队太久", "", "窗口人员很耐心", "", "材料一次说清"} {
+		f := a
+		if i == 4 {
+			f = b
+		}
+		r := f.terminalRating(0, "", "")
+		r.Origin, r.Comment, r.RatedAt = 0, c, t0.Add(time.Duration(i)*time.Minute)
+		batch = append(batch, r)
+	}
+	if _, err := w.Write(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	texts := func(f ratings.Filter) string {
+		t.Helper()
+		f.HasComment, f.Limit = true, 10
+		p, err := ratings.List(ctx, pool, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, r := range p.Items {
+			out = append(out, r.Comment)
+		}
+		return strings.Join(out, "|") + " " + strconv.Itoa(p.Total)
+	}
+	if got := texts(ratings.Filter{}); got != "材料一次说清|窗口人员很耐心|排队太久 3" {
+		t.Errorf("all units: %q", got)
+	}
+	if got := texts(ratings.Filter{UnitID: &a.unit.ID}); got != "窗口人员很耐心|排队太久 2" {
+		t.Errorf("one unit: %q", got)
 	}
 }
