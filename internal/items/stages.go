@@ -84,13 +84,18 @@ func SaveStage(ctx context.Context, tx pgx.Tx, actor audit.Actor, in StageInput)
 	} else if err != pgx.ErrNoRows {
 		return Stage{}, db.Err(err)
 	}
+	var taken bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM rating_stages WHERE name = $1 AND code <> $2)`,
+		in.Name, in.Code).Scan(&taken); err != nil {
+		return Stage{}, db.Err(err)
+	}
+	if taken {
+		return Stage{}, apperr.InvalidField("name", "已有同名的环节")
+	}
 	rows, _ = tx.Query(ctx, `INSERT INTO rating_stages (code, name, position) VALUES ($1, $2, $3)
 		ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name, position = EXCLUDED.position
 		RETURNING code, name, position, retired_at`, in.Code, in.Name, in.Position)
 	after, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Stage])
-	if apperr.Is(db.Err(err), apperr.Conflict) {
-		return after, apperr.InvalidField("name", "已有同名的环节")
-	}
 	if err != nil {
 		return after, db.Err(err)
 	}
