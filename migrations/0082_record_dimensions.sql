@@ -28,7 +28,7 @@ CREATE TABLE rating_stages (
     created_at  timestamptz NOT NULL DEFAULT now()
 );
 INSERT INTO rating_stages (code, name, position) VALUES
-    ('receive', '接件', 1), ('accept', '受理', 2), ('finish', '办结', 3);
+    ('1', '接件', 1), ('2', '受理', 2), ('3', '办结', 3);
 
 -- The ratings' dimensions. Nullable, without defaults or CHECKs (a CHECK
 -- would scan every partition), so that on the partitioned table every ADD

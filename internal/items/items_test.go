@@ -142,11 +142,11 @@ func TestItemsRetireAndLookup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	k, err := items.Lookup(ctx, pool, a, []string{"RS-1", "RS-2", ""}, []string{"finish", "nope", ""})
+	k, err := items.Lookup(ctx, pool, a, []string{"RS-1", "RS-2", ""}, []string{"3", "nope", ""})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p := k.Problem("RS-1", "finish", before); p != nil {
+	if p := k.Problem("RS-1", "3", before); p != nil {
 		t.Errorf("a rating made before the retirement is accepted, got %v", p)
 	}
 	if p := k.Problem("RS-1", "", time.Now()); p["item_code"] == "" {
@@ -175,12 +175,12 @@ func TestStagesSaveAndRetire(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = db.Tx(ctx, pool, func(tx pgx.Tx) error { return items.SetStageRetired(ctx, tx, audit.System, "receive", true) })
+	err = db.Tx(ctx, pool, func(tx pgx.Tx) error { return items.SetStageRetired(ctx, tx, audit.System, "1", true) })
 	if err != nil {
 		t.Fatal(err)
 	}
 	list, err := items.ListStages(ctx, pool)
-	if err != nil || len(list) != 4 || list[0].Code != "accept" || list[2].Code != "review" || list[3].RetiredAt == nil {
+	if err != nil || len(list) != 4 || list[0].Code != "2" || list[2].Code != "review" || list[3].RetiredAt == nil {
 		t.Fatalf("stages %+v %v", list, err)
 	}
 }

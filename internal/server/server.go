@@ -23,6 +23,7 @@ import (
 	"minyi/internal/app/cyclesapp"
 	"minyi/internal/app/inspectionsapp"
 	"minyi/internal/app/instrumentsapp"
+	"minyi/internal/app/itemsapp"
 	"minyi/internal/app/notifyapp"
 	"minyi/internal/app/ratingsapp"
 	"minyi/internal/app/resultsapp"
@@ -123,6 +124,7 @@ func New(d Deps) (*Server, error) {
 			assessorsapp.Flashes,
 			instrumentsapp.Flashes,
 			selfevalapp.Flashes,
+			itemsapp.Flashes,
 		)}
 	s := &Server{App: app, instance: maintenance.InstanceName(), proxyWarn: newProxyWarner(d.Config.TrustedProxies),
 		fileRoutes: map[routeKey]struct{}{}}
