@@ -12,7 +12,7 @@ import (
 // of ratings names: each found code with when it was retired.
 type Known struct {
 	items  map[string]knownItem
-	stages map[string]*time.Time
+	stages map[string]knownItem
 }
 
 type knownItem struct {
@@ -25,7 +25,7 @@ type knownItem struct {
 // the stages with the given codes. With no codes at all it asks nothing,
 // so ratings without dimensions cost no round trip.
 func Lookup(ctx context.Context, q db.DBTX, unitID int64, itemCodes, stages []string) (Known, error) {
-	k := Known{items: map[string]knownItem{}, stages: map[string]*time.Time{}}
+	k := Known{items: map[string]knownItem{}, stages: map[string]knownItem{}}
 	itemCodes, stages = compactCodes(itemCodes), compactCodes(stages)
 	if len(itemCodes) == 0 && len(stages) == 0 {
 		return k, nil
@@ -48,7 +48,7 @@ func Lookup(ctx context.Context, q db.DBTX, unitID int64, itemCodes, stages []st
 		if isItem {
 			k.items[code] = knownItem{name, online, retired}
 		} else {
-			k.stages[code] = retired
+			k.stages[code] = knownItem{name, false, retired}
 		}
 	}
 	return k, db.Err(rows.Err())
@@ -87,12 +87,12 @@ func (k Known) Problem(item, stage string, ratedAt time.Time) map[string]string 
 		}
 	}
 	if stage != "" {
-		retired, ok := k.stages[stage]
+		st, ok := k.stages[stage]
 		switch {
 		case !ok:
 			add("stage", "没有代码为“"+stage+"”的办理环节")
-		case retired != nil && !ratedAt.Before(*retired):
-			add("stage", "办理环节“"+stage+"”已停用")
+		case st.retiredAt != nil && !ratedAt.Before(*st.retiredAt):
+			add("stage", "办理环节“"+st.name+"”已停用")
 		}
 	}
 	return f
@@ -101,3 +101,9 @@ func (k Known) Problem(item, stage string, ratedAt time.Time) map[string]string 
 // Online reports whether the named item is an online service (办事 content
 // codes instead of 服务 ones); false for an unknown item.
 func (k Known) Online(item string) bool { return k.items[item].online }
+
+// ItemName is the named item's name, "" for an unknown one.
+func (k Known) ItemName(item string) string { return k.items[item].name }
+
+// StageName is the named stage's name, "" for an unknown one.
+func (k Known) StageName(stage string) string { return k.stages[stage].name }

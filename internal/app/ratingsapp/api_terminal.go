@@ -184,7 +184,7 @@ func (s *Handlers) TerminalRatings(c *gin.Context) {
 				r.Status = "duplicate"
 			case ratings.CaseConflict:
 				r.Status, r.Error = "rejected", "case_conflict"
-				r.Fields = map[string]string{"case_no": caseConflictMessage(body.Ratings[index[k]])}
+				r.Fields = map[string]string{"case_no": caseConflictMessage(body.Ratings[index[k]], known)}
 			default:
 				revoked++
 				r.Status, r.Error = "rejected", "revoked"
@@ -221,9 +221,9 @@ func (s *Handlers) TerminalRatings(c *gin.Context) {
 
 // caseConflictMessage says that the unit already has a rating of the
 // rating's case number (at its stage, when it names one).
-func caseConflictMessage(r ratings.TerminalRating) string {
+func caseConflictMessage(r ratings.TerminalRating, known items.Known) string {
 	if st := r.Dims().Stage; st != "" {
-		return "本单位已有该办件编号（" + r.CaseNo + "）在环节“" + st + "”的评价"
+		return "本单位已有该办件编号（" + r.CaseNo + "）在“" + known.StageName(st) + "”环节的评价"
 	}
 	return "本单位已有该办件编号（" + r.CaseNo + "）的评价"
 }
