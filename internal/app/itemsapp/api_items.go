@@ -1,7 +1,6 @@
 package itemsapp
 
 import (
-	"encoding/base64"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -53,13 +52,9 @@ func (s *Handlers) APIImport(c *gin.Context) {
 		s.APIError(c, err)
 		return
 	}
-	data, err := base64.StdEncoding.DecodeString(b.Content)
-	switch {
-	case err != nil:
-		s.APIError(c, apperr.InvalidField("content", "content 须为文件内容的 Base64 编码"))
-		return
-	case len(data) > items.MaxFileBytes:
-		s.APIError(c, httpx.FileTooBig(items.MaxFileBytes))
+	data, err := httpx.Base64File(b.Content, items.MaxFileBytes)
+	if err != nil {
+		s.APIError(c, err)
 		return
 	}
 	unitID := b.UnitID
