@@ -218,6 +218,11 @@ func catalogue() []spec {
 		{route: "/api/v1/users", path: "/api/v1/users?role=unit&disabled=false&q=u10", filter: "unit accounts, active, search", who: office},
 		{route: "/api/v1/users/:id", path: "/api/v1/users/{account}", who: office},
 		{route: "/api/v1/units", path: "/api/v1/units", who: both},
+		// The service-item catalogue and the stages (issue 18): a page of
+		// items by unit and code, the stages' few rows.
+		{route: "/console/items", path: "/console/items", who: both},
+		{route: "/api/v1/items", path: "/api/v1/items", who: both},
+		{route: "/api/v1/rating-stages", path: "/api/v1/rating-stages", who: both},
 		{route: "/api/v1/units/:id", path: "/api/v1/units/{unit}", who: both},
 		{route: "/api/v1/units/:id/points", path: "/api/v1/units/{unit}/points", who: both},
 		{route: "/api/v1/units/:id/terminals", path: "/api/v1/units/{unit}/terminals", who: both},
@@ -473,6 +478,10 @@ var notTimed = map[string]string{
 	"/console/inspections/:id/files/:file": "one stored file by id, as /console/evidence/:id",
 	"/api/v1/inspections/:id/files/:file":  "one stored file by id, as /api/v1/evidence/:id",
 	"/login":                               "the sign-in page, used to sign in",
+	// One service item by its primary key (the bench's data has no items),
+	// and a fixed CSV template that reads nothing.
+	"/console/items/:id":      "one service item by its primary key",
+	"/console/items/template": "a fixed CSV template; no query",
 	// An agency's column mapping (issue 18): one row by its key, and the
 	// mapping step of one uploaded file kept for it (a few kilobytes to
 	// parse); neither grows with the ratings.

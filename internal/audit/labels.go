@@ -58,6 +58,15 @@ var actionLabels = map[string]string{
 	"agency.update":                 "修改调查机构",
 	"agency.disable":                "停用调查机构",
 	"agency.enable":                 "启用调查机构",
+	"item.create":                   "新增服务事项",
+	"item.update":                   "修改服务事项",
+	"item.retire":                   "停用服务事项",
+	"item.restore":                  "恢复服务事项",
+	"items.import":                  "导入服务事项",
+	"stage.create":                  "新增办理环节",
+	"stage.update":                  "修改办理环节",
+	"stage.retire":                  "停用办理环节",
+	"stage.restore":                 "恢复办理环节",
 	"agency.quotas":                 "设置目标样本量",
 	"agency.mapping":                "设置字段对应",
 	"agency_token.issue":            "签发机构令牌",
@@ -200,6 +209,7 @@ var entityLabels = []Choice{
 	{"citizen_sms_settings", "群众短信设置"},
 	{"deduction_proposal", "扣分建议"}, {"inspection", "检查记录"}, {"inspection_finding", "检查发现的问题"}, {"key_task", "重点任务"},
 	{"instrument", "评价项目"}, {"self_eval_report", "自评报告"}, {"approval", "领导审批"},
+	{"service_item", "服务事项"}, {"rating_stage", "办理环节"},
 }
 
 // Choice is one option of a filter: the stored key and its label.

@@ -1,6 +1,7 @@
 package httpx
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -81,4 +82,18 @@ func UploadedFile(c *gin.Context, max int64) ([]byte, string, error) {
 		return nil, "", FileTooBig(max)
 	}
 	return data, fh.Filename, nil
+}
+
+// Base64File decodes a file an API request sends base64-encoded in its
+// JSON field "content" (staff requests are JSON). It returns invalid on
+// "content" when the text is not base64 and FileTooBig past max bytes.
+func Base64File(content string, max int64) ([]byte, error) {
+	data, err := base64.StdEncoding.DecodeString(content)
+	switch {
+	case err != nil:
+		return nil, apperr.InvalidField("content", "content 须为文件内容的 Base64 编码")
+	case int64(len(data)) > max:
+		return nil, FileTooBig(max)
+	}
+	return data, nil
 }

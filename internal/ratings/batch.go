@@ -10,18 +10,17 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
-	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // insertSQL stores a batch in one statement: it claims each client id, then
-// each case number, then each daily mark, and inserts the ratings that
+// each case number (per stage), then each daily mark, and inserts the ratings that
 // claimed all theirs. Claims are made in batch order, so within a batch the
 // first rating for a case number wins. The ratings it inserts count
-// against their daily caps ($28–$37, see held.go), which holds those
+// against their daily caps ($34–$43, see held.go), which holds those
 // beyond. It refreshes last_seen_at, at most once a minute, of the
-// terminals listed in $26 that stored a rating, and marks for the daily
-// aggregate the minutes of stored ratings dated before $27 (see
+// terminals listed in $32 that stored a rating, and marks for the daily
+// aggregate the minutes of stored ratings dated before $33 (see
 // daily_rollup.go). It returns every input's position and outcome.
 // Optional values arrive as "" or 0 and become NULL here, so that every
 // parameter is a plain array pgx encodes without reflection.
@@ -36,28 +35,28 @@ WITH ` + inputCTE + `, live AS (
 ), fresh AS (
 	SELECT l.* FROM live l WHERE l.client_id IS NULL OR l.id IN (SELECT rating_id FROM req)
 ), cases AS (
-	INSERT INTO rating_cases (unit_id, case_no, rating_id)
-	SELECT unit_id, case_no, id FROM fresh WHERE case_no IS NOT NULL ORDER BY ord
+	INSERT INTO rating_cases (unit_id, case_no, stage, rating_id)
+	SELECT unit_id, case_no, coalesce(stage, ''), id FROM fresh WHERE case_no IS NOT NULL ORDER BY ord
 	ON CONFLICT DO NOTHING RETURNING rating_id
 ), marks AS (
 	INSERT INTO rating_daily_marks (rating_id, unit_id, day, mark)
 	SELECT m.rating_id, m.unit_id, m.day, m.mark
-	FROM unnest($22::uuid[], $23::bigint[], $24::date[], $25::bytea[]) WITH ORDINALITY AS m(rating_id, unit_id, day, mark, ord)
+	FROM unnest($28::uuid[], $29::bigint[], $30::date[], $31::bytea[]) WITH ORDINALITY AS m(rating_id, unit_id, day, mark, ord)
 	WHERE m.rating_id IN (SELECT id FROM fresh) ORDER BY m.ord
 	ON CONFLICT DO NOTHING RETURNING rating_id
 ), ok AS (
 	SELECT f.* FROM fresh f
 	WHERE (f.case_no IS NULL OR f.id IN (SELECT rating_id FROM cases))
 	  AND f.nmarks = (SELECT count(*) FROM marks m WHERE m.rating_id = f.id)
-)` + capCTE("ok", 28) + `, ins AS (
+)` + capCTE("ok", 34) + `, ins AS (
 	` + insertRatings("ok", true) + ` RETURNING id, unit_id, rated_at
 ), dirty AS (
 	INSERT INTO rating_dirty (unit_id, minute)
-	SELECT DISTINCT unit_id, ` + dirtyMinute + ` FROM ins WHERE rated_at < $27 ORDER BY 1, 2
+	SELECT DISTINCT unit_id, ` + dirtyMinute + ` FROM ins WHERE rated_at < $33 ORDER BY 1, 2
 	` + dirtyUpsert + `
 ), touch AS (
 	UPDATE terminals SET last_seen_at = now()
-	WHERE id = ANY($26::bigint[]) AND id IN (SELECT terminal_id FROM ok WHERE terminal_id IS NOT NULL)
+	WHERE id = ANY($32::bigint[]) AND id IN (SELECT terminal_id FROM ok WHERE terminal_id IS NOT NULL)
 	  AND (last_seen_at IS NULL OR last_seen_at < now() - interval '1 minute')
 	RETURNING id
 )
@@ -68,23 +67,6 @@ SELECT i.ord, CASE
 	WHEN i.case_no IS NOT NULL AND i.id NOT IN (SELECT rating_id FROM cases) THEN 'case_conflict'
 	ELSE 'daily_limit' END
 FROM input i`
-
-// inputCTE turns the batch's parameters into rows, one per rating, with
-// its position in the batch as ord. Optional values arrive as "" or 0 and
-// become NULL here, so that every parameter is a plain array pgx encodes
-// without reflection.
-const inputCTE = `input AS (
-	SELECT t.id, t.origin, nullif(t.client_id, '') AS client_id, t.unit_id, nullif(t.point_id, 0) AS point_id,
-		nullif(t.terminal_id, 0) AS terminal_id, t.channel, nullif(t.qr_code, '') AS qr_code, t.level,
-		t.points::numeric AS points, t.reasons, t.comment, t.phone_enc, nullif(t.phone_mask, '') AS phone_mask,
-		nullif(t.case_no, '') AS case_no, nullif(t.window_no, '') AS window_no, nullif(t.staff_no, '') AS staff_no,
-		t.client_hash, t.rated_at, t.rate_checked, t.nmarks, t.ord
-	FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::text[],
-		$8::text[], $9::smallint[], $10::float8[], $11::text[], $12::text[], $13::bytea[], $14::text[], $15::text[],
-		$16::text[], $17::text[], $18::bytea[], $19::timestamptz[], $20::bool[], $21::int[]) WITH ORDINALITY
-	AS t(id, origin, client_id, unit_id, point_id, terminal_id, channel, qr_code, level, points, reasons, comment,
-		phone_enc, phone_mask, case_no, window_no, staff_no, client_hash, rated_at, rate_checked, nmarks, ord)
-)`
 
 // fastSQL stores a batch the quick way: plain inserts, no conflict
 // handling. It fails with a unique violation, storing nothing, as soon as
@@ -106,7 +88,7 @@ func init() {
 }
 
 // buildFastSQL writes the fast statement with or without its case-number,
-// daily-mark, last-seen, dirty-mark and daily-cap parts. Parameters $1–$21
+// daily-mark, last-seen, dirty-mark and daily-cap parts. Parameters $1–$27
 // are the ratings; the marks take the next four when present, the
 // terminals to touch the next, the cutoff for late ratings the next, the
 // daily caps the next ten.
@@ -122,19 +104,19 @@ WITH ` + inputCTE + `, live AS (
 )`)
 	if cases {
 		b.WriteString(`, cases AS (
-	INSERT INTO rating_cases (unit_id, case_no, rating_id)
-	SELECT unit_id, case_no, id FROM live WHERE case_no IS NOT NULL
+	INSERT INTO rating_cases (unit_id, case_no, stage, rating_id)
+	SELECT unit_id, case_no, coalesce(stage, ''), id FROM live WHERE case_no IS NOT NULL
 )`)
 	}
-	next := 22
+	next := ratingArgs + 1
 	if marks {
 		b.WriteString(`, marks AS (
 	INSERT INTO rating_daily_marks (rating_id, unit_id, day, mark)
 	SELECT m.rating_id, m.unit_id, m.day, m.mark
-	FROM unnest($22::uuid[], $23::bigint[], $24::date[], $25::bytea[]) AS m(rating_id, unit_id, day, mark)
+	FROM unnest($28::uuid[], $29::bigint[], $30::date[], $31::bytea[]) AS m(rating_id, unit_id, day, mark)
 	WHERE m.rating_id IN (SELECT id FROM live)
 )`)
-		next = 26
+		next = ratingArgs + 5
 	}
 	// The parameters after the ratings' come in the order marks, touch,
 	// late, caps; the daily-cap part is written first because the insert
@@ -177,33 +159,34 @@ FROM input i`)
 // out of batchArgs's.
 func fastStatement(items []NewRating, args []any) (string, []any) {
 	cases, marks, late, caps := false, false, false, false
-	cutoff := args[26].(time.Time)
+	cutoff := args[ratingArgs+5].(time.Time)
 	for i := range items {
 		cases = cases || items[i].CaseNo != ""
 		marks = marks || len(items[i].Marks) > 0
 		late = late || items[i].RatedAt.Before(cutoff)
 		caps = caps || items[i].Cap.Limit > 0
 	}
-	touch := len(args[25].([]int64)) > 0
-	k, use := 0, args[:21:21]
+	const a = ratingArgs
+	touch := len(args[a+4].([]int64)) > 0
+	k, use := 0, args[:a:a]
 	if cases {
 		k |= 1
 	}
 	if marks {
 		k |= 2
-		use = append(use, args[21:25]...)
+		use = append(use, args[a:a+4]...)
 	}
 	if touch {
 		k |= 4
-		use = append(use, args[25])
+		use = append(use, args[a+4])
 	}
 	if late {
 		k |= 8
-		use = append(use, args[26])
+		use = append(use, args[a+5])
 	}
 	if caps {
 		k |= 16
-		use = append(use, args[27:37]...)
+		use = append(use, args[a+6:a+16]...)
 	}
 	return fastSQL[k], use
 }
@@ -218,55 +201,6 @@ WITH r AS (DELETE FROM rating_requests WHERE rating_id = ANY($1) AND (origin, cl
 		(SELECT * FROM unnest($4::bigint[], $5::text[])))
 DELETE FROM rating_daily_marks WHERE rating_id = ANY($1) AND (unit_id, day) IN
 		(SELECT * FROM unnest($6::bigint[], $7::date[]))`
-
-// batchArgs lays a batch out as the parameters of insertSQL and fastSQL;
-// touch lists the terminals whose last_seen_at may need refreshing, and
-// ratings dated before cutoff are late (see lateCutoff). The daily caps of
-// the ratings that have one come last (see capArgs).
-func batchArgs(items []NewRating, touch []int64, cutoff time.Time) []any {
-	n := len(items)
-	var (
-		ids                          = make([][16]byte, n)
-		origins, unitIDs             = make([]int64, n), make([]int64, n)
-		pointIDs, terminalIDs        = make([]int64, n), make([]int64, n)
-		clientIDs, qrCodes, channels = make([]string, n), make([]string, n), make([]string, n)
-		reasons, comments, phoneMask = make([]string, n), make([]string, n), make([]string, n)
-		caseNo, win, staff           = make([]string, n), make([]string, n), make([]string, n)
-		levels                       = make([]int16, n)
-		points                       = make([]float64, n)
-		phoneEnc, clientHash         = make(pgtype.FlatArray[[]byte], n), make(pgtype.FlatArray[[]byte], n)
-		ratedAt                      = make([]time.Time, n)
-		checked                      = make([]bool, n)
-		nmarks                       = make([]int32, n)
-		mRating                      [][16]byte
-		mUnit                        []int64
-		mDay                         []time.Time
-		mKey                         pgtype.FlatArray[[]byte]
-	)
-	for i := range items {
-		it := &items[i]
-		ids[i], origins[i], unitIDs[i] = it.ID, it.Origin, it.UnitID
-		if it.PointID != nil {
-			pointIDs[i] = *it.PointID
-		}
-		if it.TerminalID != nil {
-			terminalIDs[i] = *it.TerminalID
-		}
-		clientIDs[i], qrCodes[i], channels[i] = it.ClientID, it.QRCode, it.Channel
-		reasons[i], comments[i], phoneMask[i] = strings.Join(it.Reasons, "\x1f"), it.Comment, it.PhoneMask
-		caseNo[i], win[i], staff[i] = it.CaseNo, it.WindowNo, it.StaffNo
-		levels[i], points[i] = int16(it.Level), it.Points
-		phoneEnc[i], clientHash[i] = it.PhoneEnc, it.ClientHash
-		ratedAt[i], checked[i], nmarks[i] = it.RatedAt, it.RateChecked, int32(len(it.Marks))
-		for _, m := range it.Marks {
-			mRating, mUnit, mDay, mKey = append(mRating, it.ID), append(mUnit, it.UnitID), append(mDay, it.Day), append(mKey, m)
-		}
-	}
-	args := []any{ids, origins, clientIDs, unitIDs, pointIDs, terminalIDs, channels, qrCodes, levels, points, reasons,
-		comments, phoneEnc, phoneMask, caseNo, win, staff, clientHash, ratedAt, checked, nmarks, mRating, mUnit, mDay, mKey,
-		touch, cutoff}
-	return append(args, capArgs(items)...)
-}
 
 // writeBatch stores the batch atomically and returns each rating's outcome
 // in order. Usually that is a fast statement: one round trip,

@@ -62,6 +62,9 @@ func Batch(ctx context.Context, q db.DBTX, f Filter, after *Cursor, limit int) (
 	for i := range list {
 		list[i].LevelLabel = LevelLabel(list[i].Level)
 	}
+	if err := NameDims(ctx, q, list); err != nil {
+		return nil, nil, err
+	}
 	return list, CursorOf(list[len(list)-1]), nil
 }
 

@@ -249,6 +249,9 @@ func List(ctx context.Context, q db.DBTX, f Filter) (Page, error) {
 			items[i], items[j] = items[j], items[i]
 		}
 	}
+	if err := NameDims(ctx, q, items); err != nil {
+		return Page{}, err
+	}
 	p.Items = items
 	if len(items) > 0 {
 		p.Older, p.Newer = Neighbours(CursorOf(items[0]), CursorOf(items[len(items)-1]), more, f.Newer != nil,

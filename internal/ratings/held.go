@@ -123,18 +123,22 @@ func capCTE(src string, p int) string {
 // held (see capCTE) excluded and held, with the reason.
 func insertRatings(src string, caps bool) string {
 	const cols = `id, rated_at, channel, unit_id, point_id, terminal_id, qr_code, level, points, reasons,
-		comment, phone_enc, phone_mask, client_id, case_no, window_no, staff_no, client_hash, rate_checked`
+		comment, phone_enc, phone_mask, client_id, case_no, window_no, staff_no, client_hash, rate_checked,
+		item_code, stage, pf, reason_codes, eva_version, applicant_type`
+	// dims are the dimensions' values of src's row l (see inputCTE).
+	const dims = `l.item_code, l.stage, l.pf, nullif(string_to_array(l.reason_codes, E'\x1f'), '{}'), l.eva_version,
+		l.applicant_type`
 	if !caps {
 		return `INSERT INTO ratings (` + cols + `)
-	SELECT id, rated_at, channel, unit_id, point_id, terminal_id, qr_code, level, points,
-		string_to_array(reasons, E'\x1f'), comment, phone_enc, phone_mask, client_id, case_no, window_no, staff_no,
-		client_hash, rate_checked
-	FROM ` + src
+	SELECT l.id, l.rated_at, l.channel, l.unit_id, l.point_id, l.terminal_id, l.qr_code, l.level, l.points,
+		string_to_array(l.reasons, E'\x1f'), l.comment, l.phone_enc, l.phone_mask, l.client_id, l.case_no, l.window_no,
+		l.staff_no, l.client_hash, l.rate_checked, ` + dims + `
+	FROM ` + src + ` l`
 	}
 	return `INSERT INTO ratings (` + cols + `, held, excluded, exclude_reason, excluded_at)
 	SELECT l.id, l.rated_at, l.channel, l.unit_id, l.point_id, l.terminal_id, l.qr_code, l.level, l.points,
 		string_to_array(l.reasons, E'\x1f'), l.comment, l.phone_enc, l.phone_mask, l.client_id, l.case_no, l.window_no,
-		l.staff_no, l.client_hash, l.rate_checked, h.id IS NOT NULL, h.id IS NOT NULL,
+		l.staff_no, l.client_hash, l.rate_checked, ` + dims + `, h.id IS NOT NULL, h.id IS NOT NULL,
 		CASE WHEN h.id IS NULL THEN NULL WHEN h.network_id IS NULL THEN '` + HeldReasonAddress + `'
 			ELSE '` + HeldReasonNetwork + `' END,
 		CASE WHEN h.id IS NOT NULL THEN now() END

@@ -42,6 +42,7 @@ type Rating struct {
 	ExcludeReason *string    `json:"exclude_reason" db:"exclude_reason"`
 	ExcludedBy    *string    `json:"excluded_by" db:"excluded_by"`
 	ExcludedAt    *time.Time `json:"excluded_at" db:"excluded_at"`
+	RecordDims
 }
 
 // ShowPhones decrypts the call-back phone numbers of list with keys when
@@ -58,12 +59,12 @@ func ShowPhones(list []Rating, keys *secure.Keys, full bool) {
 	}
 }
 
-const ratingColumns = `r.id, r.channel, r.unit_id, u.name AS unit_name, r.point_id, p.name AS point_name, r.terminal_id,
+var ratingColumns = `r.id, r.channel, r.unit_id, u.name AS unit_name, r.point_id, p.name AS point_name, r.terminal_id,
 	r.level, r.points::float8 AS points, r.reasons, r.comment, coalesce(r.phone_mask, '') AS phone_mask, r.phone_enc,
 	r.client_id, r.case_no, r.window_no, r.staff_no, r.rated_at, r.created_at, r.rate_checked, r.excluded,
-	r.held, r.exclude_reason, eu.username AS excluded_by, r.excluded_at`
+	r.held, r.exclude_reason, eu.username AS excluded_by, r.excluded_at, ` + dimsColumns
 
-const ratingJoins = ` FROM ratings r JOIN units u ON u.id = r.unit_id
+var ratingJoins = ` FROM ratings r JOIN units u ON u.id = r.unit_id
 	LEFT JOIN service_points p ON p.id = r.point_id LEFT JOIN users eu ON eu.id = r.excluded_by`
 
 // Find returns one rating, or not_found.
@@ -78,7 +79,9 @@ func Find(ctx context.Context, q db.DBTX, id uuid.UUID) (Rating, error) {
 		return Rating{}, err
 	}
 	r.LevelLabel = LevelLabel(r.Level)
-	return r, nil
+	list := []Rating{r}
+	err = NameDims(ctx, q, list)
+	return list[0], err
 }
 
 type exclusion struct {

@@ -159,8 +159,16 @@ type TerminalRating struct {
 	StaffNo string   `json:"staff_no"`
 	Reasons []string `json:"reasons"`
 	Comment string   `json:"comment"`
+	// The national record's dimensions: item_code, stage, pf (4 or 5),
+	// applicant_type and reason_codes.
+	DimensionsInput
 	ratedAt time.Time
+	dims    Dimensions
 }
+
+// TerminalPF are the channel codes a terminal may send; without one its
+// ratings are 4 (hall pad).
+var TerminalPF = []int{PFPad, PFOtherTerminal}
 
 var clientIDRE = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,64}$`)
 
@@ -220,11 +228,15 @@ func (r *TerminalRating) Check(now time.Time, maxAge time.Duration) apperr.Field
 			f.Add("reasons", "每项 reasons 不能超过32个字符")
 		}
 	}
+	r.dims = r.DimensionsInput.Check(f, TerminalPF, PFPad)
 	return f
 }
 
 // RatedAtTime returns the parsed device time after Check.
 func (r *TerminalRating) RatedAtTime() time.Time { return r.ratedAt }
+
+// Dims returns the rating's dimensions after Check.
+func (r *TerminalRating) Dims() Dimensions { return r.dims }
 
 // checkText refuses text Postgres cannot store or a page cannot show: a
 // NUL, another control character or invalid UTF-8 (see safetext).

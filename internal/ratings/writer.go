@@ -36,6 +36,9 @@ type NewRating struct {
 	ClientHash  []byte
 	RatedAt     time.Time
 	RateChecked bool
+	// Dims are the national record's dimensions; a case number is taken
+	// once per stage (Dims.Stage, "" for none).
+	Dims Dimensions
 	// Day and Marks carry the once-a-day rule: the rating is refused when
 	// any mark was already used for the unit on Day.
 	Day   time.Time
@@ -50,7 +53,7 @@ const (
 	Created      = "created"
 	Duplicate    = "duplicate"     // the same client id was stored before
 	Revoked      = "revoked"       // the terminal's token was revoked
-	CaseConflict = "case_conflict" // the unit already has a rating for the case number
+	CaseConflict = "case_conflict" // the unit already has a rating for the case number and stage
 	DailyLimit   = "daily_limit"   // the device or phone already rated the unit today
 )
 

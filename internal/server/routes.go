@@ -134,6 +134,7 @@ func (s *Server) routes() {
 	s.selfEvalRoutes(e, authed, console)
 	s.inspectionRoutes(authed, console)
 	s.exportRoutes(authed, console)
+	s.itemRoutes(authed, console)
 	s.reportRoutes(console)
 	s.publicCaseRoutes(e)
 	api.Use(func(c *gin.Context) { s.APIError(c, httpx.ErrNotFound) })

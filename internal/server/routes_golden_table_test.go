@@ -45,6 +45,7 @@ var goldenParams = map[string]string{
 	"self-eval-periods/:id": "seperiod",
 	"instruments/:id":       "instrument", "evaluations/:id": "instrument", "e/:token": "etoken", "partners/:unit_id": "unit",
 	"approvals/:id": "approval", "files/:file": "evidence", "exports/:id": "export", "mappings/:file_id": "pending_file",
+	"items/:id": "item", "stages/:code": "stage",
 }
 
 // goldenGhosts are values that name nothing, by fixture; others get a
@@ -410,6 +411,9 @@ var goldenAPIRoutes = []string{
 	"GET /api/v1/targets/:id/versions/:version",
 	"POST /api/v1/terminal/ratings",
 	"DELETE /api/v1/terminals/:id ghost",
+	"GET /api/v1/items",
+	"POST /api/v1/items/import",
+	"GET /api/v1/rating-stages",
 	"GET /api/v1/units",
 	"POST /api/v1/units",
 	"GET /api/v1/units/:id",

@@ -23,6 +23,7 @@ import (
 	"minyi/internal/app/cyclesapp"
 	"minyi/internal/app/inspectionsapp"
 	"minyi/internal/app/instrumentsapp"
+	"minyi/internal/app/itemsapp"
 	"minyi/internal/app/notifyapp"
 	"minyi/internal/app/ratingsapp"
 	"minyi/internal/app/resultsapp"
@@ -125,6 +126,7 @@ func New(d Deps) (*Server, error) {
 			instrumentsapp.Flashes,
 			selfevalapp.Flashes,
 			upwardapp.Flashes,
+			itemsapp.Flashes,
 		)}
 	s := &Server{App: app, instance: maintenance.InstanceName(), proxyWarn: newProxyWarner(d.Config.TrustedProxies),
 		fileRoutes: map[routeKey]struct{}{}}

@@ -1,10 +1,7 @@
 package agenciesapp_test
 
 import (
-	"context"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -33,28 +30,12 @@ func TestBrowserAgencyMappingStep(t *testing.T) {
 		if sw := browsertest.Eval[int64](t, ctx, `document.documentElement.scrollWidth`); sw > width {
 			t.Errorf("the mapping page is %d px wide on a %d px screen", sw, width)
 		}
-		shot(t, ctx, "mapping-"+apptest.Itoa(width))
+		browsertest.Shot(t, ctx, "mapping-"+apptest.Itoa(width))
 		browsertest.Do(t, ctx, "save", chromedp.SetValue(chromedp.CSS("#m-numbers"), "first_best"),
 			chromedp.Click(chromedp.CSS("#mapping button[type=submit]")), chromedp.WaitVisible(chromedp.CSS("#rows-stored")))
 		if got := browsertest.Text(t, ctx, "#rows-stored"); got != "3" {
 			t.Errorf("%d px: %s rows stored", width, got)
 		}
-		shot(t, ctx, "report-"+apptest.Itoa(width))
-	}
-}
-
-// shot keeps a screenshot of the whole page in MINYI_SHOTS, if set.
-func shot(t *testing.T, ctx context.Context, name string) {
-	t.Helper()
-	dir := os.Getenv("MINYI_SHOTS")
-	if dir == "" {
-		return
-	}
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatalf("screenshot %s: %v", name, err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o600); err != nil {
-		t.Fatal(err)
+		browsertest.Shot(t, ctx, "report-"+apptest.Itoa(width))
 	}
 }

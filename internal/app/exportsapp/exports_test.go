@@ -107,7 +107,7 @@ func sheetRows(t *testing.T, body []byte, sheet string) (*excelize.File, [][]str
 	return f, rows
 }
 
-const ratingsHead = "评价时间,单位,服务点,渠道,评价等级,分值,原因,留言,回访电话,办件编号,窗口,工号,状态,剔除理由,评价编号"
+const ratingsHead = "评价时间,单位,服务点,渠道,评价等级,分值,原因,留言,回访电话,办件编号,窗口,工号,状态,剔除理由,评价编号,事项编码,事项名称,办理环节,渠道代码,评价内容,评价内容版本,申请人类型"
 
 // The office exports what the feed's filter selects: a workbook with the
 // Chinese header, numbers as numbers, times as Excel dates, the filter and

@@ -1,6 +1,7 @@
 package ratingsapp
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"sync"
@@ -9,7 +10,9 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"minyi/internal/apperr"
+	"minyi/internal/db"
 	"minyi/internal/httpx"
+	"minyi/internal/items"
 	"minyi/internal/metrics"
 	"minyi/internal/ratings"
 	"minyi/internal/secure"
@@ -132,15 +135,34 @@ func (s *Handlers) TerminalRatings(c *gin.Context) {
 			results[i].Fields = map[string]string{"rated_at": abolishedMessage(*on)}
 			continue
 		}
+		index = append(index, i)
+	}
+	// The items and stages the batch names are checked in one query.
+	known, err := lookupDims(c, s.Pool, term.UnitID, body.Ratings, index)
+	if err != nil {
+		failed = len(index)
+		s.APIError(c, err)
+		return
+	}
+	kept := index[:0]
+	for _, i := range index {
+		r := &body.Ratings[i]
+		dims := r.Dims()
+		if f := known.Problem(dims.ItemCode, dims.Stage, r.RatedAtTime()); f != nil {
+			results[i].Status, results[i].Error, results[i].Fields = "rejected", "invalid", f
+			continue
+		}
+		dims.AddReasons(r.Reasons, known.Online(dims.ItemCode))
 		tid := term.ID
 		items = append(items, ratings.NewRating{
 			Origin: term.ID, ClientID: r.ID, Channel: ratings.ChannelTerminal, UnitID: term.UnitID,
 			PointID: term.PointID, TerminalID: &tid, Level: r.Level, Points: s.Config.PointsFor(r.Level),
 			Reasons: r.Reasons, Comment: r.Comment, CaseNo: r.CaseNo, WindowNo: r.Window, StaffNo: r.StaffNo,
-			RatedAt: r.RatedAtTime(), RateChecked: d.Checked,
+			RatedAt: r.RatedAtTime(), RateChecked: d.Checked, Dims: dims,
 		})
-		index = append(index, i)
+		kept = append(kept, i)
 	}
+	index = kept
 	if abolished == len(results) {
 		s.APIError(c, apperr.New(apperr.Conflict, abolishedMessage(*term.UnitAbolishedOn)))
 		return
@@ -162,7 +184,7 @@ func (s *Handlers) TerminalRatings(c *gin.Context) {
 				r.Status = "duplicate"
 			case ratings.CaseConflict:
 				r.Status, r.Error = "rejected", "case_conflict"
-				r.Fields = map[string]string{"case_no": "本单位已有该办件编号（" + body.Ratings[index[k]].CaseNo + "）的评价"}
+				r.Fields = map[string]string{"case_no": caseConflictMessage(body.Ratings[index[k]], known)}
 			default:
 				revoked++
 				r.Status, r.Error = "rejected", "revoked"
@@ -195,6 +217,26 @@ func (s *Handlers) TerminalRatings(c *gin.Context) {
 		Rejected   int              `json:"rejected"`
 		Results    []terminalResult `json:"results"`
 	}{accepted, duplicates, len(results) - accepted - duplicates, results})
+}
+
+// caseConflictMessage says that the unit already has a rating of the
+// rating's case number (at its stage, when it names one).
+func caseConflictMessage(r ratings.TerminalRating, known items.Known) string {
+	if st := r.Dims().Stage; st != "" {
+		return "本单位已有该办件编号（" + r.CaseNo + "）在“" + known.StageName(st) + "”环节的评价"
+	}
+	return "本单位已有该办件编号（" + r.CaseNo + "）的评价"
+}
+
+// lookupDims reads what the catalogues say of the items and stages the
+// listed ratings name, in one query (none when they name none).
+func lookupDims(ctx context.Context, q db.DBTX, unitID int64, rs []ratings.TerminalRating, index []int) (items.Known, error) {
+	var codes, stages []string
+	for _, i := range index {
+		d := rs[i].Dims()
+		codes, stages = append(codes, d.ItemCode), append(stages, d.Stage)
+	}
+	return items.Lookup(ctx, q, unitID, codes, stages)
 }
 
 // abolishedMessage is the terminal's refusal of a rating made after its

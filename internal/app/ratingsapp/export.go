@@ -33,6 +33,14 @@ var ratingColumns = []export.Column{
 	{Head: "状态", Width: 10},
 	{Head: "剔除理由", Width: 24},
 	{Head: "评价编号", Width: 38},
+	// The national record's dimensions (issue 18).
+	{Head: "事项编码", Width: 20},
+	{Head: "事项名称", Width: 24},
+	{Head: "办理环节", Width: 10},
+	{Head: "渠道代码", Kind: export.Number, Width: 8},
+	{Head: "评价内容", Width: 24},
+	{Head: "评价内容版本", Width: 10},
+	{Head: "申请人类型", Width: 10},
 }
 
 // RatingsExport is the export of the rating feed (评价记录): the feed's
@@ -84,7 +92,18 @@ func ratingCells(r ratings.Rating) []any {
 	}
 	return []any{r.RatedAt, r.UnitName, export.Optional(r.PointName), ratings.ChannelLabel(r.Channel), r.LevelLabel, r.Points,
 		strings.Join(r.Reasons, "、"), r.Comment, r.Phone, export.Optional(r.CaseNo), export.Optional(r.WindowNo), export.Optional(r.StaffNo), state,
-		export.Optional(r.ExcludeReason), r.ID.String()}
+		export.Optional(r.ExcludeReason), r.ID.String(),
+		export.Optional(r.ItemCode), r.ItemName, stageText(r.RecordDims), r.PF, strings.Join(r.ReasonLabels(), "、"),
+		export.Optional(r.EvaVersion), r.ApplicantName()}
+}
+
+// stageText is the rating's stage by name, or by its code when the stage
+// is no longer known.
+func stageText(d ratings.RecordDims) string {
+	if d.StageName != "" || d.Stage == nil {
+		return d.StageName
+	}
+	return *d.Stage
 }
 
 // feedConds is the feed's filter in words.

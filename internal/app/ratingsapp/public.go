@@ -31,6 +31,8 @@ type rateData struct {
 	Form    ratings.QRInput
 	Errors  map[string]string
 	Message string
+	// Dims are the item and stage the link names (public_dims.go).
+	Dims qrDims
 }
 
 type doneData struct {
@@ -183,6 +185,16 @@ func (s *Handlers) RatingPage(c *gin.Context) {
 	if !ok {
 		return
 	}
+	dims, bad, err := s.readQRDims(c, t, c.Query("item"), c.Query("stage"))
+	if err != nil {
+		s.Log.Error("rating link's item", "err", err)
+		s.ErrorPage(c, http.StatusServiceUnavailable, "系统繁忙", "系统暂时无法访问，请稍后再扫码评价。")
+		return
+	}
+	if bad != "" {
+		s.badDimsPage(c, bad)
+		return
+	}
 	device := s.deviceID(c)
 	already, err := s.ratedToday(c, t.UnitID, s.marks(c, device, "")[:1])
 	if err != nil {
@@ -193,7 +205,7 @@ func (s *Handlers) RatingPage(c *gin.Context) {
 		return
 	}
 	s.Render(c, http.StatusOK, "public/rate.html", rateData{Title: "服务评价 - " + t.UnitName, Code: t.Code,
-		Token: secure.Token(16), Target: t, Reasons: s.Config.RatingReasons})
+		Token: secure.Token(16), Target: t, Reasons: s.Config.RatingReasons, Dims: dims})
 }
 
 // SubmitRating takes a citizen's rating. Whatever goes wrong, the form comes
@@ -205,13 +217,14 @@ func (s *Handlers) SubmitRating(c *gin.Context) {
 	dClient := s.Limiter.Allow(c, s.Config.Limits.PublicClient, "qc:"+secure.ShortHex(clientHash))
 	dCode := s.Limiter.Allow(c, s.Config.Limits.PublicCode, "qk:"+code)
 	var in ratings.QRInput
+	var dims qrDims
 	form := func(t units.CodeTarget, status int, msg string, errs map[string]string) {
 		token := in.Token
 		if token == "" {
 			token = secure.Token(16)
 		}
 		s.Render(c, status, "public/rate.html", rateData{Title: "服务评价 - " + t.UnitName, Code: code, Token: token,
-			Target: t, Reasons: s.Config.RatingReasons, Form: in, Errors: errs, Message: msg})
+			Target: t, Reasons: s.Config.RatingReasons, Form: in, Errors: errs, Message: msg, Dims: dims})
 	}
 	t, ok := s.rateTarget(c)
 	if !ok {
@@ -223,6 +236,8 @@ func (s *Handlers) SubmitRating(c *gin.Context) {
 	}
 	in = ratings.QRInput{Level: ratings.ParseLevel(c.PostForm("level")), Reasons: c.PostFormArray("reasons"),
 		Comment: c.PostForm("comment"), Phone: c.PostForm("phone"), Token: c.PostForm("token")}
+	// Kept for the form shown again before they are checked.
+	dims = qrDims{Item: c.PostForm("item_code"), Stage: c.PostForm("stage")}
 	if dClient.Limited || dCode.Limited {
 		s.Metrics.Ratings(ratings.ChannelQR, metrics.RatingRateLimited, 1)
 		retry := max(dClient.RetryAfter, dCode.RetryAfter)
@@ -233,6 +248,19 @@ func (s *Handlers) SubmitRating(c *gin.Context) {
 	if err := in.Validate(s.Config.RatingReasons); err != nil {
 		s.Metrics.Ratings(ratings.ChannelQR, metrics.RatingInvalid, 1)
 		form(t, http.StatusUnprocessableEntity, "请检查标红的内容后再提交。", apperr.From(err).Fields)
+		return
+	}
+	dims, bad, err := s.readQRDims(c, t, c.PostForm("item_code"), c.PostForm("stage"))
+	if err == nil && bad != "" {
+		s.Metrics.Ratings(ratings.ChannelQR, metrics.RatingInvalid, 1)
+		dims = qrDims{}
+		form(t, http.StatusUnprocessableEntity, bad, nil)
+		return
+	}
+	if err != nil {
+		s.Log.Error("rating form's item", "err", err)
+		s.Metrics.Ratings(ratings.ChannelQR, metrics.RatingFailed, 1)
+		form(t, http.StatusServiceUnavailable, "系统繁忙，评价暂未提交成功。您填写的内容已保留，请稍后再点“提交评价”。", nil)
 		return
 	}
 	device := s.deviceID(c)
@@ -249,7 +277,7 @@ func (s *Handlers) SubmitRating(c *gin.Context) {
 		ID: ratings.NewQRID(now), ClientID: in.Token, Channel: ratings.ChannelQR, UnitID: t.UnitID, PointID: t.PointID, QRCode: code,
 		Level: in.Level, Points: s.Config.PointsFor(in.Level), Reasons: in.Reasons, Comment: in.Comment,
 		ClientHash: clientHash, RatedAt: now, RateChecked: dClient.Checked && dCode.Checked,
-		Day: s.Today(), Marks: marks,
+		Day: s.Today(), Marks: marks, Dims: dims.dimensions(in.Reasons),
 	}
 	if in.Phone != "" {
 		r.PhoneEnc, r.PhoneMask = s.Keys.Encrypt(in.Phone), secure.MaskPhone(in.Phone)

@@ -1,7 +1,6 @@
 package surveysapp
 
 import (
-	"encoding/base64"
 	"net/http"
 	"strconv"
 	"time"
@@ -344,13 +343,9 @@ func (s *Handlers) APIImportRespondents(c *gin.Context) {
 		s.APIError(c, err)
 		return
 	}
-	data, err := base64.StdEncoding.DecodeString(b.Content)
-	switch {
-	case err != nil:
-		s.APIError(c, apperr.InvalidField("content", "content 须为文件内容的 Base64 编码"))
-		return
-	case len(data) > surveys.MaxFileBytes:
-		s.APIError(c, httpx.FileTooBig(surveys.MaxFileBytes))
+	data, err := httpx.Base64File(b.Content, surveys.MaxFileBytes)
+	if err != nil {
+		s.APIError(c, err)
 		return
 	}
 	s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
