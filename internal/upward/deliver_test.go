@@ -57,7 +57,7 @@ func TestEveryRatingDeliveredOnceWithItsRecord(t *testing.T) {
 		}
 	}
 	// A record without a 办件编号 has neither projectNo nor assessNumber on
-	// the wire, and the fields Minyi does not hold yet are left out.
+	// the wire, and the dimensions these ratings lack are left out.
 	for _, raw := range w.recv.raw {
 		for _, absent := range []string{"taskCode", "taskName", "evalDetail", "evaVersion", "userProp"} {
 			if strings.Contains(raw, absent) {
@@ -228,5 +228,32 @@ func TestBatchOfArchivedRatingsFailsInWords(t *testing.T) {
 	}
 	if len(fails) != 1 || fails[0].Reason() != upward.ErrArchived.Error() || w.recv.tries != 0 {
 		t.Errorf("failures %+v, %d tries", fails, w.recv.tries)
+	}
+}
+
+// A rating with the record's dimensions (migration 0082) carries them: the
+// 事项's code and name, the stage's position as assessNumber, the channel
+// code it was stored with, its reason codes with their version and the
+// applicant type.
+func TestRecordCarriesTheDimensions(t *testing.T) {
+	w := newWorld(t)
+	w.collect()
+	if _, err := w.pool.Exec(w.ctx, `INSERT INTO service_items (unit_id, code, name) VALUES ($1, '11341600MB0001-001', '不动产登记')`,
+		w.unit); err != nil {
+		t.Fatal(err)
+	}
+	id := w.rating("terminal", 2, "材料退回三次", "BZ2026120400099", time.Now().Add(-time.Hour))
+	if _, err := w.pool.Exec(w.ctx, `UPDATE ratings SET item_code = '11341600MB0001-001', stage = '3', pf = 5,
+		reason_codes = '{101,103}', eva_version = '2020', applicant_type = 2 WHERE id = $1`, id); err != nil {
+		t.Fatal(err)
+	}
+	w.collect()
+	w.startWorker(false)
+	w.waitFor("the record", func() bool { return len(w.recv.records()) == 1 })
+	got := w.recv.records()[0]
+	if got.TaskCode != "11341600MB0001-001" || got.TaskName != "不动产登记" || got.AssessNumber != 3 || got.Pf != 5 ||
+		strings.Join(got.EvalDetail, ",") != "101,103" || got.EvaVersion != "2020" || got.UserProp != "2" ||
+		got.ProjectNo != "BZ2026120400099" {
+		t.Errorf("record %+v", got)
 	}
 }

@@ -9,31 +9,33 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"minyi/internal/db"
+	"minyi/internal/ratings"
 )
+
+// ratingsPF is the rating's channel code, stored or mapped from its channel.
+var ratingsPF = ratings.PFSQL("r")
 
 // ratingRecordSQL is the one read of the rating → record mapping: every
 // record, delivered or exported, is read through it. {{ratings}} is the
-// rows of ratings read (alias r), {{more}} the columns a caller adds.
-//
-// At the merge of migration 0082 (the record's dimensions on ratings), the
-// lead adds here, and to row and row.record: r.item_code → taskCode and
-// service_items.name → taskName (LEFT JOIN service_items si ON si.unit_id
-// = r.unit_id AND si.code = r.item_code), r.stage → assessNumber (in place
-// of the 1 of a rating with a case), r.pf → pf (coalesce with the channel
-// mapping below, which stays for ratings stored before), r.reason_codes →
-// evalDetail, r.eva_version → evaVersion, r.applicant_type → userProp.
+// rows of ratings read (alias r), {{more}} the columns a caller adds. The
+// record's dimensions (migration 0082) are NULL on ratings stored before
+// it: pf then comes from the channel (ratings.PFSQL), and a rating without
+// a stage is the case's one rating (assessNumber 1).
 const ratingRecordSQL = `
 SELECT r.id::text AS id, r.rated_at, coalesce(r.case_no, '') AS case_no,
-	CASE r.channel WHEN 'qr' THEN 3 WHEN 'terminal' THEN 4 END AS pf,
-	r.level, r.comment, u.name AS unit_name, coalesce(u.credit_code, '') AS credit_code,
-	coalesce(u.area_code, '') AS area_code{{more}}
+	{{pf}} AS pf, r.level, r.comment, u.name AS unit_name, coalesce(u.credit_code, '') AS credit_code,
+	coalesce(u.area_code, '') AS area_code, coalesce(r.item_code, '') AS item_code, coalesce(si.name, '') AS item_name,
+	coalesce(st.position::int, 0) AS stage_position, coalesce(r.reason_codes, '{}') AS reason_codes,
+	coalesce(r.eva_version, '') AS eva_version, r.applicant_type::int AS applicant_type{{more}}
 FROM {{ratings}}
-JOIN units u ON u.id = r.unit_id`
+JOIN units u ON u.id = r.unit_id
+LEFT JOIN service_items si ON si.unit_id = r.unit_id AND si.code = r.item_code
+LEFT JOIN rating_stages st ON st.code = r.stage`
 
 // ratingRecords writes ratingRecordSQL over the ratings source with the
 // extra columns more (each starting ", ").
 func ratingRecords(ratings, more string) string {
-	return strings.NewReplacer("{{ratings}}", ratings, "{{more}}", more).Replace(ratingRecordSQL)
+	return strings.NewReplacer("{{ratings}}", ratings, "{{more}}", more, "{{pf}}", ratingsPF).Replace(ratingRecordSQL)
 }
 
 // noCase are the rectification columns of a rating record.

@@ -9,6 +9,7 @@
 package upward
 
 import (
+	"strconv"
 	"time"
 )
 
@@ -31,8 +32,8 @@ const TimeLayout = "2006-01-02 15:04:05"
 // Record is one national 好差评 record, with the provincial platforms'
 // field names (docs/api.md). A field Minyi does not hold is left out of
 // the JSON, never filled with a made-up value: taskCode, taskName,
-// evalDetail, evaVersion and userProp until ratings carry the 事项, coded
-// reasons and applicant type (migration 0082); projectNo and assessNumber
+// evalDetail, evaVersion and userProp for a rating without the 事项, coded
+// reasons and applicant type (migration 0082; none before it); projectNo and assessNumber
 // for a rating without a 办件编号 (a QR rating not bound to a case);
 // deptCode and areaCode for a unit without its codes.
 type Record struct {
@@ -40,11 +41,12 @@ type Record struct {
 	// rating's id, or "<case id>-<rating id>" for a rectification.
 	RecordID string `json:"recordId"`
 	// ProjectNo is the 办件编号; AssessNumber which rating of the case
-	// this is (1 for the one rating per case Minyi takes today).
+	// this is: its stage's position (一事多评), 1 for a case's one rating
+	// without a stage.
 	ProjectNo    string `json:"projectNo,omitempty"`
 	AssessNumber int    `json:"assessNumber,omitempty"`
-	// Pf is the channel in the national scheme: 3 QR code, 4 hall
-	// terminal.
+	// Pf is the channel in the national scheme: 1 PC, 2 app, 3 QR code,
+	// 4 hall pad, 5 other hall terminal.
 	Pf int `json:"pf"`
 	// Satisfaction is 5 非常满意 … 1 非常不满意: Minyi's level, which
 	// runs the same way.
@@ -83,20 +85,29 @@ type Envelope struct {
 
 // row is a record as the database gives it, before formatting.
 type row struct {
-	ID          string     `db:"id"`
-	CaseID      *int64     `db:"case_id"`
-	RatedAt     time.Time  `db:"rated_at"`
-	CaseNo      string     `db:"case_no"`
-	Pf          int        `db:"pf"`
-	Level       int        `db:"level"`
-	Comment     string     `db:"comment"`
-	UnitName    string     `db:"unit_name"`
-	CreditCode  string     `db:"credit_code"`
-	AreaCode    string     `db:"area_code"`
-	Explanation string     `db:"explanation"`
-	Measures    string     `db:"measures"`
-	DoneNote    string     `db:"done_note"`
-	ClosedAt    *time.Time `db:"closed_at"`
+	ID         string    `db:"id"`
+	CaseID     *int64    `db:"case_id"`
+	RatedAt    time.Time `db:"rated_at"`
+	CaseNo     string    `db:"case_no"`
+	Pf         int       `db:"pf"`
+	Level      int       `db:"level"`
+	Comment    string    `db:"comment"`
+	UnitName   string    `db:"unit_name"`
+	CreditCode string    `db:"credit_code"`
+	AreaCode   string    `db:"area_code"`
+	ItemCode   string    `db:"item_code"`
+	ItemName   string    `db:"item_name"`
+	// StagePosition is the position of the rating's stage (接件 1, 受理 2,
+	// …), 0 without a stage.
+	StagePosition int      `db:"stage_position"`
+	ReasonCodes   []string `db:"reason_codes"`
+	EvaVersion    string   `db:"eva_version"`
+	// ApplicantType is the userProp (1 natural person, 2 legal person).
+	ApplicantType *int       `db:"applicant_type"`
+	Explanation   string     `db:"explanation"`
+	Measures      string     `db:"measures"`
+	DoneNote      string     `db:"done_note"`
+	ClosedAt      *time.Time `db:"closed_at"`
 }
 
 // record formats r as the national record in loc with the configured data
@@ -104,9 +115,19 @@ type row struct {
 func (r row) record(loc *time.Location, dataSource string) Record {
 	rec := Record{RecordID: r.ID, ProjectNo: r.CaseNo, Pf: r.Pf, Satisfaction: r.Level,
 		WritingEvaluation: r.Comment, AssessTime: r.RatedAt.In(loc).Format(TimeLayout),
-		DeptCode: r.CreditCode, DeptName: r.UnitName, AreaCode: r.AreaCode, DataSource: dataSource}
-	if r.CaseNo != "" {
-		rec.AssessNumber = 1
+		DeptCode: r.CreditCode, DeptName: r.UnitName, AreaCode: r.AreaCode, DataSource: dataSource,
+		TaskCode: r.ItemCode, TaskName: r.ItemName, EvalDetail: r.ReasonCodes, EvaVersion: r.EvaVersion}
+	if len(rec.EvalDetail) == 0 {
+		rec.EvalDetail = nil
+	}
+	if r.ApplicantType != nil {
+		rec.UserProp = strconv.Itoa(*r.ApplicantType)
+	}
+	switch {
+	case r.StagePosition > 0:
+		rec.AssessNumber = r.StagePosition // 一事多评: which stage of the case
+	case r.CaseNo != "":
+		rec.AssessNumber = 1 // the case's one rating
 	}
 	if r.CaseID != nil {
 		rec.RecordID = itoa(*r.CaseID) + "-" + r.ID
