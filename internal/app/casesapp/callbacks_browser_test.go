@@ -3,8 +3,6 @@ package casesapp_test
 import (
 	"context"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -45,7 +43,7 @@ func TestBrowserCallbackStates(t *testing.T) {
 			t.Errorf("%d px: 待回访 rows %q, tab %q", width, got, cur)
 		}
 		browsertest.NoSidewaysScroll(t, ctx)
-		shot(t, ctx, "callbacks-pending", width)
+		browsertest.Shot(t, ctx, "callbacks-pending-"+apptest.Itoa(width))
 
 		browsertest.Do(t, ctx, "已回访", chromedp.Click(`#callback-states a[href*="state=called"]`),
 			chromedp.WaitVisible(`#callback-states a.on[href*="state=called"]`))
@@ -55,7 +53,7 @@ func TestBrowserCallbackStates(t *testing.T) {
 		if last := browsertest.Text(t, ctx, `#callbacks tbody tr td:nth-child(7)`); !strings.HasPrefix(last, "20") {
 			t.Errorf("%d px: 最近回访 %q, want the call's time", width, last)
 		}
-		shot(t, ctx, "callbacks-called", width)
+		browsertest.Shot(t, ctx, "callbacks-called-"+apptest.Itoa(width))
 
 		browsertest.Do(t, ctx, "全部", chromedp.Click(`#callback-states a[href*="state=all"]`),
 			chromedp.WaitVisible(`#callback-states a.on[href*="state=all"]`))
@@ -66,22 +64,5 @@ func TestBrowserCallbackStates(t *testing.T) {
 			t.Errorf("%d px: 共 %s 件, want 2", width, total)
 		}
 		browsertest.NoSidewaysScroll(t, ctx)
-	}
-}
-
-// shot keeps a screenshot of the page as name-width.png in MINYI_SHOTS,
-// when it is set.
-func shot(t *testing.T, ctx context.Context, name string, width int64) {
-	t.Helper()
-	dir := os.Getenv("MINYI_SHOTS")
-	if dir == "" {
-		return
-	}
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatalf("screenshot: %v", err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, name+"-"+apptest.Itoa(width)+".png"), png, 0o600); err != nil {
-		t.Fatal(err)
 	}
 }

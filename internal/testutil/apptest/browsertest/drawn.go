@@ -140,7 +140,5 @@ func Watched(t *testing.T, width int64) (context.Context, *Console) {
 // window (a phone would scroll it sideways).
 func NoSidewaysScroll(t *testing.T, ctx context.Context) {
 	t.Helper()
-	if over := Eval[float64](t, ctx, `document.documentElement.scrollWidth - window.innerWidth`); over > 0 {
-		t.Errorf("%s: the page scrolls %.0f px sideways", Eval[string](t, ctx, `location.pathname`), over)
-	}
+	NoSideways(t, ctx, Eval[string](t, ctx, `location.pathname`))
 }
