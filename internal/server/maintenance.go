@@ -15,6 +15,7 @@ import (
 	"minyi/internal/surveys"
 	"minyi/internal/targets"
 	"minyi/internal/users"
+	"minyi/internal/windowreq"
 )
 
 // maintenanceRunner is the deployment-wide hourly maintenance as this
@@ -69,6 +70,12 @@ func (s *Server) maintenanceRunner(interval time.Duration) *maintenance.Runner {
 			}),
 			step("review backlog", func(ctx context.Context) error {
 				return feedback.RefreshBacklog(ctx, s.Pool, s.Now(), s.Config.Location)
+			}),
+			// Readers already see a request past its expiry as expired
+			// (windowreq.Request.At); this records it.
+			step("window requests expiry", func(ctx context.Context) error {
+				_, err := windowreq.Expire(ctx, s.Pool, s.Now())
+				return err
 			}),
 		},
 	}

@@ -31,6 +31,7 @@ import (
 	"minyi/internal/app/surveysapp"
 	"minyi/internal/app/targetsapp"
 	"minyi/internal/app/usesapp"
+	"minyi/internal/app/windowapp"
 	"minyi/internal/app/workdaysapp"
 	"minyi/internal/channels"
 	"minyi/internal/citizensms"
@@ -125,6 +126,7 @@ func New(d Deps) (*Server, error) {
 			instrumentsapp.Flashes,
 			selfevalapp.Flashes,
 			itemsapp.Flashes,
+			windowapp.Flashes,
 		)}
 	s := &Server{App: app, instance: maintenance.InstanceName(), proxyWarn: newProxyWarner(d.Config.TrustedProxies),
 		fileRoutes: map[routeKey]struct{}{}}

@@ -169,3 +169,17 @@ func Expire(ctx context.Context, q db.DBTX, now time.Time) (int64, error) {
 		WHERE state IN ('waiting', 'shown') AND expires_at <= $1`, now)
 	return tag.RowsAffected(), db.Err(err)
 }
+
+// RatingOf returns the id of the rating stored under the idempotency key
+// (origin, clientID) — the rating a replayed request's rating duplicates —
+// or not_found.
+func RatingOf(ctx context.Context, q db.DBTX, origin int64, clientID string) (uuid.UUID, error) {
+	var id uuid.UUID
+	err := q.QueryRow(ctx, `SELECT rating_id FROM rating_requests WHERE origin = $1 AND client_id = $2`,
+		origin, clientID).Scan(&id)
+	return id, db.Err(err)
+}
+
+// RatingClientID is the idempotency key of the rating that answers the
+// request: one rating per request, whatever the terminal re-sends.
+func RatingClientID(id uuid.UUID) string { return "wr:" + id.String() }
