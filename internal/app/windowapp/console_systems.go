@@ -128,8 +128,12 @@ func (s *Handlers) CreateSystemSubmit(c *gin.Context) {
 }
 
 // DisableSystemSubmit disables a system; EnableSystemSubmit enables it again.
-func (s *Handlers) DisableSystemSubmit(c *gin.Context) { s.setDisabled(c, true, "business_system_disabled") }
-func (s *Handlers) EnableSystemSubmit(c *gin.Context)  { s.setDisabled(c, false, "business_system_enabled") }
+func (s *Handlers) DisableSystemSubmit(c *gin.Context) {
+	s.setDisabled(c, true, "business_system_disabled")
+}
+func (s *Handlers) EnableSystemSubmit(c *gin.Context) {
+	s.setDisabled(c, false, "business_system_enabled")
+}
 
 func (s *Handlers) setDisabled(c *gin.Context, disabled bool, flash string) {
 	id, err := httpx.IDParam(c, "id")
