@@ -2,15 +2,14 @@ package bizsys
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"minyi/internal/apitoken"
 	"minyi/internal/apperr"
 	"minyi/internal/audit"
 	"minyi/internal/db"
-	"minyi/internal/secure"
 )
 
 // TokenPrefix starts every business system's token, so a leaked one is
@@ -28,7 +27,8 @@ type Token struct {
 	LastUsedAt *time.Time `json:"last_used_at" db:"last_used_at"`
 }
 
-const tokenColumns = `id, system_id, token_hint, created_at, revoked_at, last_used_at`
+// tokens is the business systems' token table.
+var tokens = apitoken.Table{Name: "business_system_tokens", Owner: "system_id", Prefix: TokenPrefix}
 
 // IssueToken issues a new token to the system and returns it with the
 // token itself, which is not stored. It returns not_found for an unknown
@@ -41,12 +41,9 @@ func IssueToken(ctx context.Context, tx pgx.Tx, actor audit.Actor, systemID int6
 	if s.Disabled() {
 		return Token{}, "", apperr.New(apperr.Invalid, "该业务系统已停用，请先启用再签发令牌")
 	}
-	token, hash, hint := secure.APIToken(TokenPrefix)
-	rows, _ := tx.Query(ctx, `INSERT INTO business_system_tokens (system_id, token_hash, token_hint)
-		VALUES ($1, $2, $3) RETURNING `+tokenColumns, systemID, hash, hint)
-	t, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Token])
+	t, token, err := apitoken.Issue[Token](ctx, tx, tokens, systemID)
 	if err != nil {
-		return Token{}, "", db.Err(err)
+		return Token{}, "", err
 	}
 	return t, token, audit.Record(ctx, tx, actor, "business_system_token.issue", "business_system", idText(systemID), nil, t)
 }
@@ -54,46 +51,28 @@ func IssueToken(ctx context.Context, tx pgx.Tx, actor audit.Actor, systemID int6
 // RevokeToken revokes one of the system's tokens; revoking twice is
 // harmless. It returns not_found for a token that is not the system's.
 func RevokeToken(ctx context.Context, tx pgx.Tx, actor audit.Actor, systemID, tokenID int64) (Token, error) {
-	rows, _ := tx.Query(ctx, `UPDATE business_system_tokens SET revoked_at = coalesce(revoked_at, now())
-		WHERE id = $1 AND system_id = $2 RETURNING `+tokenColumns, tokenID, systemID)
-	t, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Token])
-	if err != nil {
-		if err = db.Err(err); apperr.Is(err, apperr.NotFound) {
-			return Token{}, apperr.New(apperr.NotFound, "令牌不存在")
-		}
-		return Token{}, err
+	before, after, revoked, err := apitoken.Revoke[Token](ctx, tx, tokens, systemID, tokenID)
+	if err != nil || !revoked {
+		return after, err
 	}
-	return t, audit.Record(ctx, tx, actor, "business_system_token.revoke", "business_system", idText(systemID),
-		nil, map[string]any{"token_hint": t.Hint})
+	return after, audit.Record(ctx, tx, actor, "business_system_token.revoke", "business_system", idText(systemID), before, after)
 }
 
 // ListTokens returns the tokens of the given systems, active ones first,
 // newest first.
 func ListTokens(ctx context.Context, q db.DBTX, systemIDs []int64) ([]Token, error) {
-	rows, _ := q.Query(ctx, `SELECT `+tokenColumns+` FROM business_system_tokens WHERE system_id = ANY($1)
-		ORDER BY revoked_at IS NOT NULL, id DESC`, systemIDs)
-	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[Token])
-	return list, db.Err(err)
+	return apitoken.List[Token](ctx, q, tokens, systemIDs...)
 }
 
 // Authenticate returns the system holding token and notes the token's
 // use. It returns unauthorized for an unknown or revoked token and for a
 // disabled system.
 func Authenticate(ctx context.Context, q db.DBTX, token string) (System, error) {
-	bad := apperr.New(apperr.Unauthorized, "业务系统令牌无效或已吊销")
-	if !strings.HasPrefix(token, TokenPrefix) {
-		return System{}, bad
-	}
-	var id int64
-	err := q.QueryRow(ctx, `UPDATE business_system_tokens SET last_used_at = now()
-		WHERE token_hash = $1 AND revoked_at IS NULL RETURNING system_id`, secure.SHA256(token)).Scan(&id)
+	t, err := apitoken.Use[Token](ctx, q, tokens, token, "业务系统令牌无效或已吊销")
 	if err != nil {
-		if err = db.Err(err); apperr.Is(err, apperr.NotFound) {
-			return System{}, bad
-		}
 		return System{}, err
 	}
-	s, err := Find(ctx, q, id)
+	s, err := Find(ctx, q, t.SystemID)
 	if err != nil {
 		return System{}, err
 	}

@@ -32,7 +32,8 @@ const (
 	Expired = "expired" // nobody rated before ExpiresAt
 )
 
-// Request is one evaluation request.
+// Request is one evaluation request; its JSON is what the business system
+// reads (docs/api.md).
 type Request struct {
 	ID              uuid.UUID  `json:"id" db:"id"`
 	SystemID        int64      `json:"-" db:"system_id"`

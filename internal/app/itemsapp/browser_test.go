@@ -15,22 +15,6 @@ import (
 	"minyi/internal/testutil/browser"
 )
 
-// shot keeps a screenshot of the whole page in MINYI_SHOTS, if set.
-func shot(t *testing.T, ctx context.Context, name string) {
-	t.Helper()
-	dir := os.Getenv("MINYI_SHOTS")
-	if dir == "" {
-		return
-	}
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatalf("screenshot: %v", err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o600); err != nil {
-		t.Fatal(err)
-	}
-}
-
 // noSideways fails when the page scrolls sideways.
 func noSideways(t *testing.T, ctx context.Context, what string) {
 	t.Helper()
@@ -67,7 +51,7 @@ func TestBrowserItemsPages(t *testing.T) {
 		browsertest.SignIn(t, ctx, w.App.URL, "office1", "office-pass-1")
 		browsertest.Do(t, ctx, "empty list", chromedp.Navigate(w.App.URL+"/console/items?q=nothing"))
 		noSideways(t, ctx, px+" px empty list")
-		shot(t, ctx, "items-empty-"+px)
+		browsertest.Shot(t, ctx, "items-empty-"+px)
 		browsertest.Do(t, ctx, "import", chromedp.Navigate(w.App.URL+"/console/items"),
 			chromedp.SetUploadFiles(`#i-file`, []string{file}), chromedp.Submit(`#i-file`), chromedp.WaitVisible(`#import-report`))
 		report := browsertest.Text(t, ctx, "#import-report")
@@ -78,7 +62,7 @@ func TestBrowserItemsPages(t *testing.T) {
 			t.Errorf("%d px: row errors %q", width, errs)
 		}
 		noSideways(t, ctx, px+" px import report")
-		shot(t, ctx, "items-import-"+px)
+		browsertest.Shot(t, ctx, "items-import-"+px)
 	}
 	var itemID int64
 	if err := w.App.Pool.QueryRow(ctx0, `SELECT id FROM service_items WHERE code = '11340100MB0000000X4000000001'`).Scan(&itemID); err != nil {
@@ -96,20 +80,20 @@ func TestBrowserItemsPages(t *testing.T) {
 		browsertest.SignIn(t, ctx, w.App.URL, "office1", "office-pass-1")
 		browsertest.Do(t, ctx, "units", chromedp.Navigate(w.App.URL+"/console/units"))
 		noSideways(t, ctx, px+" px units")
-		shot(t, ctx, "units-"+px)
+		browsertest.Shot(t, ctx, "units-"+px)
 		browsertest.Do(t, ctx, "list", chromedp.Navigate(w.App.URL+"/console/items"))
 		noSideways(t, ctx, px+" px list")
-		shot(t, ctx, "items-list-"+px)
+		browsertest.Shot(t, ctx, "items-list-"+px)
 		browsertest.Do(t, ctx, "item", chromedp.Navigate(w.App.URL+"/console/items/"+apptest.Itoa(itemID)))
 		noSideways(t, ctx, px+" px item")
-		shot(t, ctx, "item-"+px)
+		browsertest.Shot(t, ctx, "item-"+px)
 		browsertest.Do(t, ctx, "feed", chromedp.Navigate(w.App.URL+"/console/ratings"))
 		if feed := browsertest.Text(t, ctx, "main"); !strings.Contains(feed, "事项 企业设立登记") || !strings.Contains(feed, "环节 办结") ||
 			!strings.Contains(feed, "评价内容：服务态度") {
 			t.Errorf("%d px: the feed lacks the item, stage or coded reason: %.600s", width, feed)
 		}
 		noSideways(t, ctx, px+" px feed")
-		shot(t, ctx, "ratings-feed-"+px)
+		browsertest.Shot(t, ctx, "ratings-feed-"+px)
 
 		uctx := browser.New(t, browser.Options{Width: width, Height: 900})
 		browsertest.SignIn(t, uctx, w.App.URL, "unit-a", "unit-pass-1")
@@ -118,7 +102,7 @@ func TestBrowserItemsPages(t *testing.T) {
 			t.Errorf("%d px: the unit sees %q", width, list)
 		}
 		noSideways(t, uctx, px+" px unit's list")
-		shot(t, uctx, "items-unit-"+px)
+		browsertest.Shot(t, uctx, "items-unit-"+px)
 
 		pctx := browser.New(t, browser.Options{Width: width, Height: 900})
 		browsertest.Do(t, pctx, "QR page", chromedp.Navigate(w.App.URL+"/q/"+w.A.QR.Code+"?item=11340100MB0000000X4000000002&stage=2"))
@@ -126,6 +110,6 @@ func TestBrowserItemsPages(t *testing.T) {
 			t.Errorf("%d px: item card %q", width, card)
 		}
 		noSideways(t, pctx, px+" px QR page")
-		shot(t, pctx, "qr-item-"+px)
+		browsertest.Shot(t, pctx, "qr-item-"+px)
 	}
 }

@@ -3,7 +3,6 @@ package windowapp
 import (
 	"encoding/hex"
 	"net/http"
-	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5"
@@ -41,40 +40,6 @@ func (s *Handlers) BusinessAuth(c *gin.Context) {
 
 func currentSystem(c *gin.Context) bizsys.System { return c.MustGet(ctxSystem).(bizsys.System) }
 
-// requestJSON is a request as its business system reads it.
-type requestJSON struct {
-	ID              string     `json:"id"`
-	ClientRequestID string     `json:"client_request_id"`
-	State           string     `json:"state"`
-	UnitID          int64      `json:"unit_id"`
-	TerminalID      *int64     `json:"terminal_id"`
-	PointID         *int64     `json:"point_id"`
-	CaseNo          string     `json:"case_no"`
-	ItemCode        string     `json:"item_code"`
-	Stage           string     `json:"stage"`
-	Window          string     `json:"window"`
-	StaffNo         string     `json:"staff_no"`
-	ApplicantType   int        `json:"applicant_type"`
-	PhoneMask       *string    `json:"phone_mask"`
-	RatingID        *string    `json:"rating_id"`
-	CreatedAt       time.Time  `json:"created_at"`
-	ExpiresAt       time.Time  `json:"expires_at"`
-	ShownAt         *time.Time `json:"shown_at"`
-	RatedAt         *time.Time `json:"rated_at"`
-}
-
-func toRequestJSON(r windowreq.Request) requestJSON {
-	out := requestJSON{ID: r.ID.String(), ClientRequestID: r.ClientRequestID, State: r.State, UnitID: r.UnitID,
-		TerminalID: r.TerminalID, PointID: r.PointID, CaseNo: r.CaseNo, ItemCode: r.ItemCode, Stage: r.Stage,
-		Window: r.WindowNo, StaffNo: r.StaffNo, ApplicantType: r.ApplicantType, PhoneMask: r.PhoneMask,
-		CreatedAt: r.CreatedAt, ExpiresAt: r.ExpiresAt, ShownAt: r.ShownAt, RatedAt: r.RatedAt}
-	if r.RatingID != nil {
-		id := r.RatingID.String()
-		out.RatingID = &id
-	}
-	return out
-}
-
 // CreateRequest creates an evaluation request (201), or answers the one
 // stored before under the same client_request_id (200), and wakes the
 // terminals waiting for it on every instance.
@@ -107,7 +72,7 @@ func (s *Handlers) CreateRequest(c *gin.Context) {
 			s.Log.Warn("waking the terminals of a window request", "err", err, "request", r.ID)
 		}
 	}
-	c.JSON(status, gin.H{"request": toRequestJSON(r.At(now))})
+	c.JSON(status, gin.H{"request": r.At(now)})
 }
 
 // GetRequest answers the state of one of the system's requests; another
@@ -126,5 +91,5 @@ func (s *Handlers) GetRequest(c *gin.Context) {
 		s.APIError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"request": toRequestJSON(r.At(s.Now()))})
+	c.JSON(http.StatusOK, gin.H{"request": r.At(s.Now())})
 }

@@ -1,9 +1,6 @@
 package windowapp_test
 
 import (
-	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -14,22 +11,6 @@ import (
 	"minyi/internal/testutil/apptest/fixtures"
 	"minyi/internal/testutil/browser"
 )
-
-// shot keeps a screenshot of the whole page in MINYI_SHOTS, if set.
-func shot(t *testing.T, ctx context.Context, name string) {
-	t.Helper()
-	dir := os.Getenv("MINYI_SHOTS")
-	if dir == "" {
-		return
-	}
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatalf("screenshot: %v", err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o600); err != nil {
-		t.Fatal(err)
-	}
-}
 
 // TestBrowserBusinessSystems: the office adds a business system through
 // the page (a missing unit comes back beside the field), issues a token
@@ -51,7 +32,7 @@ func TestBrowserBusinessSystems(t *testing.T) {
 			t.Errorf("%d px: message %q", width, msg)
 		}
 		browsertest.NoSidewaysScroll(t, ctx)
-		shot(t, ctx, "business-systems-error-"+apptest.Itoa(width))
+		browsertest.Shot(t, ctx, "business-systems-error-"+apptest.Itoa(width))
 		// From here on no request may fail (the 422 above was wanted).
 		console := browsertest.WatchConsole(t, ctx)
 		browsertest.Do(t, ctx, "add", chromedp.Click(`#add input[name=unit_ids]`), chromedp.Submit(`#bs-name`),
@@ -71,10 +52,10 @@ func TestBrowserBusinessSystems(t *testing.T) {
 			t.Fatalf("%d px: token %q", width, token)
 		}
 		browsertest.NoSidewaysScroll(t, ctx)
-		shot(t, ctx, "business-system-token-"+apptest.Itoa(width))
+		browsertest.Shot(t, ctx, "business-system-token-"+apptest.Itoa(width))
 		browsertest.Do(t, ctx, "back", chromedp.Navigate(page), chromedp.WaitVisible(`.bs-card`))
 		browsertest.NoSidewaysScroll(t, ctx)
-		shot(t, ctx, "business-systems-"+apptest.Itoa(width))
+		browsertest.Shot(t, ctx, "business-systems-"+apptest.Itoa(width))
 		console.Check(t, "business systems page")
 	}
 }
