@@ -53,7 +53,10 @@ func TestSystemsAndTokens(t *testing.T) {
 	}
 	var tok bizsys.Token
 	var token string
-	if err := tx(func(tx pgx.Tx) (err error) { tok, token, err = bizsys.IssueToken(ctx, tx, audit.System, id); return err }); err != nil {
+	if err := tx(func(tx pgx.Tx) (err error) {
+		tok, token, err = bizsys.IssueToken(ctx, tx, audit.System, id)
+		return err
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := bizsys.Authenticate(ctx, pool, token); err != nil || got.ID != id {
