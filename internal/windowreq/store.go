@@ -53,8 +53,9 @@ func resolveTarget(ctx context.Context, q db.DBTX, sys bizsys.System, in Input) 
 // returns it with true; a retry with the same client_request_id returns
 // the stored request, unchanged, with false. It returns invalid for bad
 // input or an item or stage the unit's catalogue refuses, not_found for
-// an unknown terminal or window and forbidden for one outside the
-// system's units. The phone, if any, is stored sealed with keys.
+// an unknown terminal or window, forbidden for one outside the system's
+// units, and conflict for a case the unit already has a rating of at the
+// stage. The phone, if any, is stored sealed with keys.
 func Create(ctx context.Context, tx pgx.Tx, keys *secure.Keys, sys bizsys.System, in Input, ttl time.Duration,
 	now time.Time) (Request, bool, error) {
 	if r, err := findByClientID(ctx, tx, sys.ID, in.ClientRequestID); err == nil || !apperr.Is(err, apperr.NotFound) {
@@ -73,6 +74,15 @@ func Create(ctx context.Context, tx pgx.Tx, keys *secure.Keys, sys bizsys.System
 	}
 	if f := known.Problem(in.ItemCode, in.Stage, now); f != nil {
 		return Request{}, false, &apperr.Error{Code: apperr.Invalid, Message: "事项或办理环节不正确", Fields: f}
+	}
+	var rated bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM rating_cases WHERE unit_id = $1 AND case_no = $2 AND stage = $3)`,
+		t.unitID, in.CaseNo, in.Stage).Scan(&rated); err != nil {
+		return Request{}, false, db.Err(err)
+	}
+	if rated {
+		return Request{}, false, &apperr.Error{Code: apperr.Conflict, Message: "该办件已评价",
+			Fields: map[string]string{"case_no": "本单位已有该办件编号（" + in.CaseNo + "）在该环节的评价"}}
 	}
 	var phoneEnc []byte
 	var phoneMask *string

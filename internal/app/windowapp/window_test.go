@@ -111,11 +111,16 @@ func TestWindowRequestAcrossTwoInstances(t *testing.T) {
 	if n := a.Count(t, `SELECT count(*) FROM ratings WHERE case_no = 'BJ-2026-0001'`); n != 1 {
 		t.Fatalf("%d ratings of the case, want 1", n)
 	}
-	// A second request for the same case and stage is refused when rated:
-	// one rating per (unit, 办件编号, stage).
-	var second requestReply
-	createRequest(t, a, w.bizToken, requestBody("bj-2", "BJ-2026-0001", w.termID)).Decode(t, http.StatusCreated, &second)
-	r := rate(t, b, w.term, second.Request.ID, map[string]any{"level": 5})
+	// One rating per (unit, 办件编号, stage): a request for a case rated at
+	// that stage is refused at once; one created before the case was rated
+	// is refused when the terminal posts its rating.
+	apptest.WantAPIError(t, createRequest(t, a, w.bizToken, requestBody("bj-2", "BJ-2026-0001", w.termID)),
+		http.StatusConflict, "conflict", "case_no")
+	var early, late requestReply
+	createRequest(t, a, w.bizToken, requestBody("bj-3", "BJ-2026-0003", w.termID)).Decode(t, http.StatusCreated, &early)
+	createRequest(t, a, w.bizToken, requestBody("bj-4", "BJ-2026-0003", w.termID)).Decode(t, http.StatusCreated, &late)
+	wantStatus(t, rate(t, b, w.term, early.Request.ID, map[string]any{"level": 5}), http.StatusOK)
+	r := rate(t, b, w.term, late.Request.ID, map[string]any{"level": 5})
 	apptest.WantAPIError(t, r, http.StatusConflict, "conflict", "case_no")
 }
 
