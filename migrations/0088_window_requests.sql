@@ -63,3 +63,19 @@ CREATE INDEX window_requests_open_point ON window_requests (point_id, created_at
     WHERE state IN ('waiting', 'shown');
 CREATE INDEX window_requests_open_expiry ON window_requests (expires_at)
     WHERE state IN ('waiting', 'shown');
+
+-- The SMS invitation (主动邀评) to an expired request's applicant: a
+-- one-time rating link (only its hash is kept) and when it was sent; the
+-- office switches the invitations on (off by default).
+ALTER TABLE window_requests
+    ADD COLUMN invite_token_hash bytea UNIQUE,
+    ADD COLUMN invited_at timestamptz;
+CREATE INDEX window_requests_to_invite ON window_requests (expires_at)
+    WHERE phone_enc IS NOT NULL AND invited_at IS NULL AND rating_id IS NULL;
+ALTER TABLE citizen_sms_settings ADD COLUMN window_invite boolean NOT NULL DEFAULT false;
+-- NOT VALID: the rows already there hold by construction, and the new
+-- check needs no scan of the table under its lock.
+ALTER TABLE citizen_sms DROP CONSTRAINT citizen_sms_kind_check,
+    ADD CONSTRAINT citizen_sms_kind_check
+        CHECK (kind IN ('case_followup', 'callback_notice', 'survey_invite', 'survey_reminder', 'instrument_invite',
+                        'window_invite')) NOT VALID;

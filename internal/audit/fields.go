@@ -57,6 +57,7 @@ var fieldNames = map[string]string{
 	"carried_to_cycle_name":           "结转到考核年度名称",
 	"carry_to_targets":                "结转为目标",
 	"case_followup":                   "办结追评邀请短信",
+	"window_invite":                   "窗口办件评价邀请短信",
 	"case_id":                         "整改案件",
 	"case_ids":                        "整改案件",
 	"case_no":                         "案件编号",

@@ -77,6 +77,12 @@ func (s *Server) maintenanceRunner(interval time.Duration) *maintenance.Runner {
 				_, err := windowreq.Expire(ctx, s.Pool, s.Now())
 				return err
 			}),
+			// The SMS invitations (主动邀评) of the expired requests, when
+			// the office switched them on.
+			step("window requests invitations", func(ctx context.Context) error {
+				_, err := windowreq.InviteExpired(ctx, s.Pool, s.SMS, s.Keys, s.Config.PublicBaseURL, s.Now())
+				return err
+			}),
 		},
 	}
 }

@@ -243,6 +243,8 @@ var goldenPageRoutes = []string{
 	"POST /console/stages",
 	"POST /console/stages/:code/retire ghost",
 	"POST /console/stages/:code/restore ghost",
+	"GET /w/:token ghost",
+	"POST /w/:token ghost",
 	"GET /console/business-systems",
 	"POST /console/business-systems",
 	"POST /console/business-systems/:id/disable ghost",

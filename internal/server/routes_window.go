@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"minyi/internal/app/windowapp"
+	"minyi/internal/httpx"
 )
 
 // windowRoutes registers window evaluation requests: a business system
@@ -27,6 +28,10 @@ func (s *Server) windowRoutes(api, console *gin.RouterGroup) {
 	rt := s.ratings
 	s.longPoll(api, http.MethodGet, "/terminal/requests/next", rt.TerminalNextRequest)
 	api.POST("/terminal/requests/:id/rating", rt.TerminalRequestRating)
+
+	// The SMS invitation's one-time rating page (主动邀评).
+	s.engine.GET("/w/:token", rt.InvitePage)
+	s.engine.POST("/w/:token", s.PublicForm(httpx.SmallFormMax, false), rt.InviteSubmit)
 
 	console.GET("/console/business-systems", s.OfficePage, w.SystemsPage)
 	console.POST("/console/business-systems", s.OfficePage, w.CreateSystemSubmit)

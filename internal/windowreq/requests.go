@@ -55,11 +55,13 @@ type Request struct {
 	ExpiresAt       time.Time  `json:"expires_at" db:"expires_at"`
 	ShownAt         *time.Time `json:"shown_at" db:"shown_at"`
 	RatedAt         *time.Time `json:"rated_at" db:"rated_at"`
+	// InvitedAt is when the applicant was sent the SMS invitation.
+	InvitedAt *time.Time `json:"invited_at" db:"invited_at"`
 }
 
 const columns = `id, system_id, client_request_id, unit_id, terminal_id, point_id, case_no, item_code, stage,
 	window_no, staff_no, applicant_type, phone_mask, state, shown_terminal_id, rating_id, created_at, expires_at,
-	shown_at, rated_at`
+	shown_at, rated_at, invited_at`
 
 // At returns the request as it stands at now: a waiting or shown request
 // past its expiry is expired, whether or not the maintenance marked it yet.
