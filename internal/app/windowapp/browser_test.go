@@ -1,6 +1,8 @@
 package windowapp_test
 
 import (
+	"context"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -57,5 +59,40 @@ func TestBrowserBusinessSystems(t *testing.T) {
 		browsertest.NoSidewaysScroll(t, ctx)
 		browsertest.Shot(t, ctx, "business-systems-"+apptest.Itoa(width))
 		console.Check(t, "business systems page")
+	}
+}
+
+// TestBrowserInvitationPage: the SMS invitation's page on a phone names
+// the item and stage, asks for a reason with a 差评, and thanks after the
+// rating. MINYI_SHOTS names a folder to keep screenshots in.
+func TestBrowserInvitationPage(t *testing.T) {
+	w := newWindowWorld(t, apptest.Options{})
+	body := requestBody("shot-1", "BJ-3001", w.termID)
+	body["phone"] = "13812345678"
+	var req requestReply
+	createRequest(t, w.App, w.bizToken, body).Decode(t, http.StatusCreated, &req)
+	// The link's token as the maintenance would have sent it.
+	if _, err := w.App.Pool.Exec(context.Background(), `UPDATE window_requests SET state = 'expired',
+		invite_token_hash = sha256('shot-token'::bytea), invited_at = now() WHERE id = $1`, req.Request.ID); err != nil {
+		t.Fatal(err)
+	}
+	ctx, console := browsertest.Watched(t, 375)
+	browsertest.Do(t, ctx, "open the link", chromedp.Navigate(w.App.URL+"/w/shot-token"), chromedp.WaitVisible(`#item-card`))
+	if got := browsertest.Text(t, ctx, `#item-card`); !strings.Contains(got, "企业设立登记") || !strings.Contains(got, "受理") {
+		t.Errorf("item card %q", got)
+	}
+	browsertest.Do(t, ctx, "a 差评", chromedp.Click(browsertest.LevelRadio("2")),
+		chromedp.WaitVisible(chromedp.ID("reasons-card")))
+	browsertest.NoSidewaysScroll(t, ctx)
+	browsertest.Shot(t, ctx, "invitation-375")
+	browsertest.Do(t, ctx, "rate", chromedp.Click(browsertest.ReasonBox("等候时间长")), chromedp.Click(chromedp.ID("submit")),
+		chromedp.WaitVisible(chromedp.ID("done")))
+	if got := browsertest.Text(t, ctx, `#result`); !strings.Contains(got, "评价已提交") {
+		t.Errorf("after rating: %q", got)
+	}
+	browsertest.Shot(t, ctx, "invitation-done-375")
+	console.Check(t, "invitation page")
+	if n := w.App.Count(t, `SELECT count(*) FROM window_requests WHERE state = 'rated'`); n != 1 {
+		t.Fatalf("%d requests rated, want 1", n)
 	}
 }
