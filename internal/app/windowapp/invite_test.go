@@ -11,44 +11,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
-
-	"minyi/internal/channels"
 	"minyi/internal/channels/channelstest"
-	"minyi/internal/citizensms"
-	"minyi/internal/notify"
 	"minyi/internal/testutil/apptest"
 	"minyi/internal/windowreq"
 )
-
-type quickRetry struct{}
-
-func (quickRetry) NextRetry(*rivertype.JobRow) time.Time {
-	return time.Now().Add(10 * time.Millisecond)
-}
-
-// startSMSWorker runs the app's citizen SMS worker on now's clock.
-func startSMSWorker(t *testing.T, app *apptest.App, now func() time.Time) {
-	t.Helper()
-	w, err := notify.NewWorker(app.Pool, notify.Options{Workers: 2, Senders: app.Senders, BaseURL: app.URL,
-		RetryPolicy: quickRetry{}, PollInterval: 100 * time.Millisecond,
-		Register: func(ws *river.Workers) error {
-			return citizensms.Register(ws, citizensms.WorkerOptions{Pool: app.Pool, Sender: app.Senders[channels.SMS],
-				Service: *app.SMS, Now: now})
-		}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = w.Stop(ctx)
-	})
-}
 
 var linkRE = regexp.MustCompile(`/w/[A-Za-z0-9_-]+`)
 
@@ -87,7 +53,7 @@ func TestExpiredRequestInvitesBySMS(t *testing.T) {
 	if n, err := windowreq.InviteExpired(ctx, app.Pool, app.SMS, app.Keys, app.URL, clock.Now()); err != nil || n != 0 {
 		t.Fatalf("a second round invited %d (%v)", n, err)
 	}
-	startSMSWorker(t, app, clock.Now)
+	apptest.StartSMSWorker(t, app, clock.Now)
 	var text string
 	for deadline := time.Now().Add(20 * time.Second); text == "" && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		for _, r := range gw.Got() {
