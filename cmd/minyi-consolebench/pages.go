@@ -104,6 +104,9 @@ func catalogue() []spec {
 		{route: "/console/items", path: "/console/items", who: both},
 		{route: "/api/v1/items", path: "/api/v1/items", who: both},
 		{route: "/api/v1/rating-stages", path: "/api/v1/rating-stages", who: both},
+		// The business systems of window-triggered ratings: a few rows,
+		// their tokens and the units' names.
+		{route: "/console/business-systems", path: "/console/business-systems", who: office},
 		{route: "/api/v1/units/:id", path: "/api/v1/units/{unit}", who: both},
 		{route: "/api/v1/units/:id/points", path: "/api/v1/units/{unit}/points", who: both},
 		{route: "/api/v1/units/:id/terminals", path: "/api/v1/units/{unit}/terminals", who: both},

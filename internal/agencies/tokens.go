@@ -3,15 +3,14 @@ package agencies
 import (
 	"context"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"minyi/internal/apitoken"
 	"minyi/internal/apperr"
 	"minyi/internal/audit"
 	"minyi/internal/db"
-	"minyi/internal/secure"
 )
 
 // TokenPrefix starts every agency token, so a leaked one is easy to spot.
@@ -28,7 +27,8 @@ type Token struct {
 	LastUsedAt *time.Time `json:"last_used_at" db:"last_used_at"`
 }
 
-const tokenColumns = `id, agency_id, token_hint, created_at, revoked_at, last_used_at`
+// tokens is the agencies' token table.
+var tokens = apitoken.Table{Name: "survey_agency_tokens", Owner: "agency_id", Prefix: TokenPrefix}
 
 // IssueToken issues a new API token to the agency and returns it with the
 // token itself, which is not stored. It returns not_found for an unknown
@@ -41,12 +41,9 @@ func IssueToken(ctx context.Context, tx pgx.Tx, actor audit.Actor, agencyID int6
 	if a.Disabled() {
 		return Token{}, "", apperr.New(apperr.Invalid, "该机构账号已停用，请先启用再签发令牌")
 	}
-	token, hash, hint := secure.APIToken(TokenPrefix)
-	rows, _ := tx.Query(ctx, `INSERT INTO survey_agency_tokens (agency_id, token_hash, token_hint)
-		VALUES ($1, $2, $3) RETURNING `+tokenColumns, agencyID, hash, hint)
-	t, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Token])
+	t, token, err := apitoken.Issue[Token](ctx, tx, tokens, agencyID)
 	if err != nil {
-		return Token{}, "", db.Err(err)
+		return Token{}, "", err
 	}
 	return t, token, audit.Record(ctx, tx, actor, "agency_token.issue", "agency", strconv.FormatInt(agencyID, 10), nil, t)
 }
@@ -54,29 +51,16 @@ func IssueToken(ctx context.Context, tx pgx.Tx, actor audit.Actor, agencyID int6
 // RevokeToken revokes one of the agency's tokens; revoking twice is
 // harmless. It returns not_found for a token that is not the agency's.
 func RevokeToken(ctx context.Context, tx pgx.Tx, actor audit.Actor, agencyID, tokenID int64) (Token, error) {
-	rows, _ := tx.Query(ctx, `SELECT `+tokenColumns+` FROM survey_agency_tokens WHERE id = $1 AND agency_id = $2 FOR UPDATE`,
-		tokenID, agencyID)
-	before, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Token])
-	if err != nil {
-		return Token{}, notFound(db.Err(err), "令牌不存在")
-	}
-	if before.RevokedAt != nil {
-		return before, nil
-	}
-	rows, _ = tx.Query(ctx, `UPDATE survey_agency_tokens SET revoked_at = now() WHERE id = $1 RETURNING `+tokenColumns, tokenID)
-	after, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Token])
-	if err != nil {
-		return Token{}, db.Err(err)
+	before, after, revoked, err := apitoken.Revoke[Token](ctx, tx, tokens, agencyID, tokenID)
+	if err != nil || !revoked {
+		return after, err
 	}
 	return after, audit.Record(ctx, tx, actor, "agency_token.revoke", "agency", strconv.FormatInt(agencyID, 10), before, after)
 }
 
 // ListTokens returns the agency's tokens, active ones first, newest first.
 func ListTokens(ctx context.Context, q db.DBTX, agencyID int64) ([]Token, error) {
-	rows, _ := q.Query(ctx, `SELECT `+tokenColumns+` FROM survey_agency_tokens WHERE agency_id = $1
-		ORDER BY revoked_at IS NOT NULL, id DESC`, agencyID)
-	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[Token])
-	return list, db.Err(err)
+	return apitoken.List[Token](ctx, q, tokens, agencyID)
 }
 
 // Session is an authenticated agency request: the agency and the token used.
@@ -89,17 +73,8 @@ type Session struct {
 // It returns unauthorized for an unknown or revoked token and for a
 // disabled agency.
 func Authenticate(ctx context.Context, q db.DBTX, token string) (Session, error) {
-	bad := apperr.New(apperr.Unauthorized, "机构令牌无效或已吊销")
-	if !strings.HasPrefix(token, TokenPrefix) {
-		return Session{}, bad
-	}
-	rows, _ := q.Query(ctx, `UPDATE survey_agency_tokens SET last_used_at = now()
-		WHERE token_hash = $1 AND revoked_at IS NULL RETURNING `+tokenColumns, secure.SHA256(token))
-	t, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Token])
+	t, err := apitoken.Use[Token](ctx, q, tokens, token, "机构令牌无效或已吊销")
 	if err != nil {
-		if err = db.Err(err); apperr.Is(err, apperr.NotFound) {
-			return Session{}, bad
-		}
 		return Session{}, err
 	}
 	a, err := FindAgency(ctx, q, t.AgencyID)

@@ -57,6 +57,7 @@ var fieldNames = map[string]string{
 	"carried_to_cycle_name":           "结转到考核年度名称",
 	"carry_to_targets":                "结转为目标",
 	"case_followup":                   "办结追评邀请短信",
+	"window_invite":                   "窗口办件评价邀请短信",
 	"case_id":                         "整改案件",
 	"case_ids":                        "整改案件",
 	"case_no":                         "案件编号",
@@ -366,6 +367,7 @@ var fieldNames = map[string]string{
 	"sheet_id":                        "目标责任书",
 	"short_code":                      "简码",
 	"credit_code":                     "统一社会信用代码",
+	"system_id":                       "业务系统",
 	"online":                          "网上办理",
 	"retired":                         "停用",
 	"retired_at":                      "停用时间",
@@ -517,6 +519,7 @@ var entityFieldNames = map[string]map[string]string{
 	"instrument":       {"name": "评价项目名称", "key": "评价项目代码", "answers": "评价"},
 	"service_item":     {"code": "事项编码", "name": "事项名称", "unit_name": "单位名称"},
 	"rating_stage":     {"code": "环节代码", "name": "环节名称"},
+	"business_system":  {"name": "业务系统名称", "unit_ids": "可发起评价请求的单位"},
 	"assessment_entry": {"points": "评分", "note": "评分说明"},
 	// A publication's count of units per grade.
 	"cycle": {"grades.excellent": "等次·优秀单位数", "grades.good": "等次·良好单位数", "grades.pass": "等次·合格单位数",

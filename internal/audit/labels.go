@@ -71,6 +71,11 @@ var actionLabels = map[string]string{
 	"agency.mapping":                "设置字段对应",
 	"agency_token.issue":            "签发机构令牌",
 	"agency_token.revoke":           "吊销机构令牌",
+	"business_system.create":        "添加业务系统",
+	"business_system.disable":       "停用业务系统",
+	"business_system.enable":        "启用业务系统",
+	"business_system_token.issue":   "签发业务系统令牌",
+	"business_system_token.revoke":  "吊销业务系统令牌",
 	"agency_upload.create":          "上传答卷",
 	"workdays.create":               "录入工作日历",
 	"workdays.update":               "修改工作日历",
@@ -209,7 +214,7 @@ var entityLabels = []Choice{
 	{"citizen_sms_settings", "群众短信设置"},
 	{"deduction_proposal", "扣分建议"}, {"inspection", "检查记录"}, {"inspection_finding", "检查发现的问题"}, {"key_task", "重点任务"},
 	{"instrument", "评价项目"}, {"self_eval_report", "自评报告"}, {"approval", "领导审批"},
-	{"service_item", "服务事项"}, {"rating_stage", "办理环节"},
+	{"service_item", "服务事项"}, {"rating_stage", "办理环节"}, {"business_system", "业务系统"},
 }
 
 // Choice is one option of a filter: the stored key and its label.

@@ -27,6 +27,7 @@ const (
 	KindSurveyInvite     = notify.KindSMSSurveyInvite
 	KindSurveyReminder   = notify.KindSMSSurveyReminder
 	KindInstrumentInvite = notify.KindSMSInstrumentInvite
+	KindWindowInvite     = notify.KindSMSWindowInvite
 )
 
 // Placeholder names the events fill (notify's catalogue lists them per
@@ -63,6 +64,7 @@ var Catalogue = []Text{
 	{Kind: KindSurveyInvite, Name: "问卷调查邀请"},
 	{Kind: KindSurveyReminder, Name: "问卷作答提醒"},
 	{Kind: KindInstrumentInvite, Name: "评价项目邀请"},
+	{Kind: KindWindowInvite, Name: "窗口办件评价邀请", Automatic: true},
 }
 
 // KindName returns a kind's Chinese name.

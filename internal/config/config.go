@@ -55,6 +55,9 @@ type Config struct {
 	CallbackRoles    []string      `env:"CALLBACK_ROLES" envSeparator:"," envDefault:"office"`
 	TerminalMaxAge   time.Duration `env:"TERMINAL_MAX_AGE" envDefault:"720h"`
 	TerminalCacheTTL time.Duration `env:"TERMINAL_CACHE_TTL" envDefault:"10s"`
+	// WindowRequestTTL is how long a window evaluation request (a business
+	// system's, issue 18) waits for its rating before it expires.
+	WindowRequestTTL time.Duration `env:"WINDOW_REQUEST_TTL" envDefault:"5m"`
 
 	// Group commit of ratings.
 	WriterFlushers int `env:"WRITER_FLUSHERS" envDefault:"1"`
@@ -176,7 +179,7 @@ func envKeys() []string {
 	return []string{"DATABASE_URL", "REDIS_URL", "HTTP_ADDR", "PUBLIC_BASE_URL", "SECRET_KEY", "TRUSTED_PROXIES",
 		"TIME_ZONE", "LOG_LEVEL", "LOG_FORMAT", "DB_MAX_CONNS", "SESSION_TTL", "RATE_PUBLIC_PAGE", "RATE_PUBLIC_CLIENT", "RATE_PUBLIC_CODE",
 		"RATE_TERMINAL", "RATE_LOGIN", "RATE_AGENCY", "RATE_PROBE", "RATE_PUBLIC_DAILY_PER_ADDRESS", "LEVEL_POINTS", "RATING_REASONS", "UNIT_CATEGORIES", "CALLBACK_ROLES",
-		"TERMINAL_MAX_AGE", "TERMINAL_CACHE_TTL", "WRITER_FLUSHERS", "WRITER_MAX_BATCH", "PPROF_ADDR",
+		"TERMINAL_MAX_AGE", "TERMINAL_CACHE_TTL", "WINDOW_REQUEST_TTL", "WRITER_FLUSHERS", "WRITER_MAX_BATCH", "PPROF_ADDR",
 		"RATINGS_RETENTION_MONTHS",
 		"METRICS_ADDR", "METRICS_TOKEN",
 		"SHUTDOWN_DRAIN", "SHUTDOWN_TIMEOUT",
@@ -294,6 +297,9 @@ func (c *Config) Validate() error {
 	if c.TerminalCacheTTL < 0 || c.TerminalCacheTTL > time.Minute {
 		bad("TERMINAL_CACHE_TTL", "must be between 0s and 1m")
 	}
+	if c.WindowRequestTTL < 10*time.Second || c.WindowRequestTTL > 24*time.Hour {
+		bad("WINDOW_REQUEST_TTL", "must be between 10s and 24h")
+	}
 	if c.WriterFlushers < 1 || int32(c.WriterFlushers) >= c.DBMaxConns {
 		bad("WRITER_FLUSHERS", "must be at least 1 and below DB_MAX_CONNS")
 	}
@@ -343,7 +349,7 @@ func (c Config) String() string {
 	fmt.Fprintf(&b, " RATE_PUBLIC_DAILY_PER_ADDRESS=%d", c.RatePublicDailyPerAddress)
 	fmt.Fprintf(&b, " TIME_ZONE=%s CALLBACK_ROLES=%s TERMINAL_MAX_AGE=%s WRITER_FLUSHERS=%d DB_MAX_CONNS=%d",
 		c.TimeZone, strings.Join(c.CallbackRoles, ","), c.TerminalMaxAge, c.WriterFlushers, c.DBMaxConns)
-	fmt.Fprintf(&b, " RATINGS_RETENTION_MONTHS=%d", c.RatingsRetentionMonths)
+	fmt.Fprintf(&b, " RATINGS_RETENTION_MONTHS=%d WINDOW_REQUEST_TTL=%s", c.RatingsRetentionMonths, c.WindowRequestTTL)
 	fmt.Fprintf(&b, " SHUTDOWN_DRAIN=%s SHUTDOWN_TIMEOUT=%s", c.ShutdownDrain, c.ShutdownTimeout)
 	fmt.Fprintf(&b, " REQUEST_TIMEOUT=%s FILE_REQUEST_TIMEOUT=%s", c.RequestTimeout, c.FileRequestTimeout)
 	fmt.Fprintf(&b, " EXPORT_INLINE_MAX_ROWS=%d EXPORT_KEEP=%s", c.ExportInlineMaxRows, c.ExportKeep)

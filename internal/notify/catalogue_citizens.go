@@ -11,6 +11,9 @@ const (
 	// KindSMSInstrumentInvite invites a leader, deputy or member to an
 	// evaluation instrument (评价项目) with their own link.
 	KindSMSInstrumentInvite = "instrument_invite"
+	// KindSMSWindowInvite invites the applicant of a window case whose
+	// rating request expired unanswered (主动邀评) with a one-time link.
+	KindSMSWindowInvite = "window_invite"
 )
 
 // ForCitizen are the kinds read by citizens, as SMS.
@@ -53,4 +56,10 @@ var citizenTemplates = []Template{
 			{Name: "链接", About: "评价人本人的评价链接", Example: "https://minyi.example.gov.cn/e/Qw8rT1"},
 			stopPlaceholder},
 		Default: Text{Body: "诚邀您参加“{评价}”，请点击评价：{链接} 退订：{退订链接}"}},
+	{Kind: KindSMSWindowInvite, Name: "窗口办件评价邀请（短信）", For: ForCitizen, SMS: true,
+		Placeholders: []Placeholder{
+			{Name: "单位", About: "办件的单位，最多20字", Example: "市政务服务中心"},
+			{Name: "链接", About: "本次办件的一次性评价链接", Example: "https://minyi.example.gov.cn/w/Qw8rT1"},
+			stopPlaceholder},
+		Default: Text{Body: "您刚在{单位}办理了业务，请为本次服务评价：{链接} 退订：{退订链接}"}},
 }

@@ -259,4 +259,7 @@ func (s *Server) Close() {
 	if s.health != nil {
 		s.health.stop()
 	}
+	if s.ratings != nil {
+		s.ratings.Close()
+	}
 }

@@ -15,6 +15,7 @@ import (
 	"minyi/internal/surveys"
 	"minyi/internal/targets"
 	"minyi/internal/users"
+	"minyi/internal/windowreq"
 )
 
 // maintenanceRunner is the deployment-wide hourly maintenance as this
@@ -69,6 +70,18 @@ func (s *Server) maintenanceRunner(interval time.Duration) *maintenance.Runner {
 			}),
 			step("review backlog", func(ctx context.Context) error {
 				return feedback.RefreshBacklog(ctx, s.Pool, s.Now(), s.Config.Location)
+			}),
+			// Readers already see a request past its expiry as expired
+			// (windowreq.Request.At); this records it.
+			step("window requests expiry", func(ctx context.Context) error {
+				_, err := windowreq.Expire(ctx, s.Pool, s.Now())
+				return err
+			}),
+			// The SMS invitations (主动邀评) of the expired requests, when
+			// the office switched them on.
+			step("window requests invitations", func(ctx context.Context) error {
+				_, err := windowreq.InviteExpired(ctx, s.Pool, s.SMS, s.Keys, s.Config.PublicBaseURL, s.Now())
+				return err
 			}),
 		},
 	}

@@ -168,6 +168,11 @@ func newGoldenWorld(t *testing.T) *goldenWorld {
 		FROM users WHERE username = 'unit-hrss' RETURNING id
 	), c AS (INSERT INTO export_chunks (job_id, seq, data) SELECT id, 0, '\xefbbbf'::bytea FROM j)
 	SELECT id FROM j`))
+	// A business system of the unit (window requests); no request exists.
+	w.p["business_system"] = strconv.Itoa(app.Count(t, `INSERT INTO business_systems (name, unit_ids)
+		VALUES ('巡检业务系统', ARRAY[$1::bigint]) RETURNING id`, w.p["unit"]))
+	w.p["window_request"] = "00000000-0000-4000-8000-000000000000"
+	w.p["wtoken"] = "nope"
 	// No suspicious-pattern flag nor held group exists (the walk's rate
 	// limits are generous, the demo has no pattern): their ids, only
 	// used by writes, name nothing; the held key is well formed.

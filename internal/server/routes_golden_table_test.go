@@ -46,6 +46,7 @@ var goldenParams = map[string]string{
 	"instruments/:id":       "instrument", "evaluations/:id": "instrument", "e/:token": "etoken", "partners/:unit_id": "unit",
 	"approvals/:id": "approval", "files/:file": "evidence", "exports/:id": "export", "mappings/:file_id": "pending_file",
 	"items/:id": "item", "stages/:code": "stage",
+	"business-systems/:id": "business_system", "requests/:id": "window_request", "w/:token": "wtoken",
 }
 
 // goldenGhosts are values that name nothing, by fixture; others get a
@@ -53,7 +54,8 @@ var goldenParams = map[string]string{
 var goldenGhosts = map[string]string{
 	"rating": "00000000-0000-4000-8000-000000000000", "evidence": "00000000-0000-4000-8000-000000000000",
 	"code": "nope", "ftoken": "nope", "stoken": "nope", "leaf": "nope", "held": "1-20261118-00",
-	"etoken": "nope",
+	"etoken": "nope", "window_request": "00000000-0000-4000-8000-000000000000",
+	"wtoken": "nope",
 }
 
 // fill turns the entry's pattern into a path with the fixtures' values.
@@ -414,6 +416,10 @@ var goldenAPIRoutes = []string{
 	"GET /api/v1/items",
 	"POST /api/v1/items/import",
 	"GET /api/v1/rating-stages",
+	"POST /api/v1/business/requests",
+	"GET /api/v1/business/requests/:id ghost",
+	"GET /api/v1/terminal/requests/next",
+	"POST /api/v1/terminal/requests/:id/rating ghost",
 	"GET /api/v1/units",
 	"POST /api/v1/units",
 	"GET /api/v1/units/:id",

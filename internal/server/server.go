@@ -32,6 +32,7 @@ import (
 	"minyi/internal/app/targetsapp"
 	"minyi/internal/app/upwardapp"
 	"minyi/internal/app/usesapp"
+	"minyi/internal/app/windowapp"
 	"minyi/internal/app/workdaysapp"
 	"minyi/internal/channels"
 	"minyi/internal/citizensms"
@@ -127,6 +128,7 @@ func New(d Deps) (*Server, error) {
 			selfevalapp.Flashes,
 			upwardapp.Flashes,
 			itemsapp.Flashes,
+			windowapp.Flashes,
 		)}
 	s := &Server{App: app, instance: maintenance.InstanceName(), proxyWarn: newProxyWarner(d.Config.TrustedProxies),
 		fileRoutes: map[routeKey]struct{}{}}

@@ -12,9 +12,7 @@ import (
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverpgxv5"
-	"github.com/riverqueue/river/rivertype"
 
-	"minyi/internal/channels"
 	"minyi/internal/channels/channelstest"
 	"minyi/internal/citizensms"
 	"minyi/internal/notify"
@@ -65,34 +63,11 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Fatalf("timed out waiting for %s", what)
 }
 
-type quickRetry struct{}
-
-func (quickRetry) NextRetry(*rivertype.JobRow) time.Time {
-	return time.Now().Add(10 * time.Millisecond)
-}
-
 // startWorker runs an instance's notification worker, with the citizen
 // SMS send job on now's clock, until the test ends.
 func startWorker(t *testing.T, app *apptest.App, now func() time.Time) *notify.Worker {
 	t.Helper()
-	w, err := notify.NewWorker(app.Pool, notify.Options{Workers: 2, Senders: app.Senders, BaseURL: app.URL,
-		RetryPolicy: quickRetry{}, PollInterval: 100 * time.Millisecond,
-		Register: func(ws *river.Workers) error {
-			return citizensms.Register(ws, citizensms.WorkerOptions{Pool: app.Pool, Sender: app.Senders[channels.SMS],
-				Service: *app.SMS, Now: now})
-		}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = w.Stop(ctx)
-	})
-	return w
+	return apptest.StartSMSWorker(t, app, now)
 }
 
 type listReply struct {

@@ -137,7 +137,7 @@ func (s *Handlers) SettingsSubmit(c *gin.Context) {
 		return
 	}
 	st := citizensms.Settings{CaseFollowup: c.PostForm("case_followup") == "1",
-		CallbackNotice: c.PostForm("callback_notice") == "1"}
+		CallbackNotice: c.PostForm("callback_notice") == "1", WindowInvite: c.PostForm("window_invite") == "1"}
 	err := db.Tx(c, s.Pool, func(tx pgx.Tx) error {
 		return citizensms.SaveSettings(c, tx, httpx.CurrentUser(c).Actor(), st, s.Now())
 	})

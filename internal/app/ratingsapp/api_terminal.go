@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/google/uuid"
 
 	"minyi/internal/apperr"
 	"minyi/internal/db"
@@ -76,32 +77,17 @@ type terminalResult struct {
 	Status string            `json:"status"`
 	Error  string            `json:"error,omitempty"`
 	Fields map[string]string `json:"fields,omitempty"`
+	// ratingID is a created rating's id (not sent: the batch API never did).
+	ratingID uuid.UUID
 }
 
 // TerminalRatings takes a batch of ratings from a service-hall terminal.
 // Every rating gets a result; valid ones are stored even when others in the
 // batch are rejected, and re-sending a stored id reports it as a duplicate.
 func (s *Handlers) TerminalRatings(c *gin.Context) {
-	token, ok := httpx.BearerToken(c)
+	term, checked, ok := s.terminalAuth(c)
 	if !ok {
-		s.APIError(c, apperr.New(apperr.Unauthorized, "缺少评价器令牌（Authorization: Bearer <token>）"))
 		return
-	}
-	key := secure.ShortHex(secure.SHA256(token))
-	d := s.Limiter.Allow(c, s.Config.Limits.Terminal, "t:"+key)
-	if d.Limited {
-		s.LimitedAPI(c, d.RetryAfter)
-		return
-	}
-	now := s.Now()
-	term, cached := s.terminals.get(key, now)
-	if !cached {
-		var err error
-		if term, err = units.FindTerminalByToken(c, s.Pool, token); err != nil {
-			s.APIError(c, err)
-			return
-		}
-		s.terminals.put(key, term, now)
 	}
 	var body struct {
 		Ratings []ratings.TerminalRating `json:"ratings"`
@@ -114,87 +100,9 @@ func (s *Handlers) TerminalRatings(c *gin.Context) {
 		s.APIError(c, apperr.InvalidField("ratings", "ratings 须包含 1 到 500 条评价"))
 		return
 	}
-	results := make([]terminalResult, len(body.Ratings))
-	failed := 0
-	defer func() { s.countTerminalResults(results, failed) }()
-	items := make([]ratings.NewRating, 0, len(body.Ratings))
-	index := make([]int, 0, len(body.Ratings))
-	abolished := 0
-	for i := range body.Ratings {
-		r := &body.Ratings[i]
-		results[i].ID = r.ID
-		if f := r.Check(now, s.Config.TerminalMaxAge); len(f) > 0 {
-			results[i].Status, results[i].Error, results[i].Fields = "rejected", "invalid", f
-			continue
-		}
-		// A rating made on or after the day the unit was abolished is not
-		// stored; one made before (an offline terminal's) is.
-		if on := term.UnitAbolishedOn; on != nil && r.RatedAtTime().In(s.Config.Location).Format(time.DateOnly) >= *on {
-			abolished++
-			results[i].Status, results[i].Error = "rejected", "unit_abolished"
-			results[i].Fields = map[string]string{"rated_at": abolishedMessage(*on)}
-			continue
-		}
-		index = append(index, i)
-	}
-	// The items and stages the batch names are checked in one query.
-	known, err := lookupDims(c, s.Pool, term.UnitID, body.Ratings, index)
-	if err != nil {
-		failed = len(index)
-		s.APIError(c, err)
+	results, ok := s.storeTerminalRatings(c, term, checked, body.Ratings)
+	if !ok {
 		return
-	}
-	kept := index[:0]
-	for _, i := range index {
-		r := &body.Ratings[i]
-		dims := r.Dims()
-		if f := known.Problem(dims.ItemCode, dims.Stage, r.RatedAtTime()); f != nil {
-			results[i].Status, results[i].Error, results[i].Fields = "rejected", "invalid", f
-			continue
-		}
-		dims.AddReasons(r.Reasons, known.Online(dims.ItemCode))
-		tid := term.ID
-		items = append(items, ratings.NewRating{
-			Origin: term.ID, ClientID: r.ID, Channel: ratings.ChannelTerminal, UnitID: term.UnitID,
-			PointID: term.PointID, TerminalID: &tid, Level: r.Level, Points: s.Config.PointsFor(r.Level),
-			Reasons: r.Reasons, Comment: r.Comment, CaseNo: r.CaseNo, WindowNo: r.Window, StaffNo: r.StaffNo,
-			RatedAt: r.RatedAtTime(), RateChecked: d.Checked, Dims: dims,
-		})
-		kept = append(kept, i)
-	}
-	index = kept
-	if abolished == len(results) {
-		s.APIError(c, apperr.New(apperr.Conflict, abolishedMessage(*term.UnitAbolishedOn)))
-		return
-	}
-	if len(items) > 0 {
-		out, err := s.Writer.Write(c, items)
-		if err != nil {
-			failed = len(items)
-			s.APIError(c, err)
-			return
-		}
-		revoked := 0
-		for k, res := range out {
-			r := &results[index[k]]
-			switch res.Status {
-			case ratings.Created:
-				r.Status = "created"
-			case ratings.Duplicate:
-				r.Status = "duplicate"
-			case ratings.CaseConflict:
-				r.Status, r.Error = "rejected", "case_conflict"
-				r.Fields = map[string]string{"case_no": caseConflictMessage(body.Ratings[index[k]], known)}
-			default:
-				revoked++
-				r.Status, r.Error = "rejected", "revoked"
-			}
-		}
-		if revoked > 0 {
-			s.terminals.forgetID(term.ID)
-			s.APIError(c, apperr.New(apperr.Unauthorized, "评价器令牌已吊销"))
-			return
-		}
 	}
 	accepted, duplicates := 0, 0
 	for _, r := range results {
@@ -217,6 +125,126 @@ func (s *Handlers) TerminalRatings(c *gin.Context) {
 		Rejected   int              `json:"rejected"`
 		Results    []terminalResult `json:"results"`
 	}{accepted, duplicates, len(results) - accepted - duplicates, results})
+}
+
+// terminalAuth authenticates the terminal by its bearer token and takes
+// one from its rate limit; checked is the limiter's word that the limit
+// was checked. With ok false the error answer was written.
+func (s *Handlers) terminalAuth(c *gin.Context) (term units.Terminal, checked, ok bool) {
+	token, ok := httpx.BearerToken(c)
+	if !ok {
+		s.APIError(c, apperr.New(apperr.Unauthorized, "缺少评价器令牌（Authorization: Bearer <token>）"))
+		return term, false, false
+	}
+	key := secure.ShortHex(secure.SHA256(token))
+	d := s.Limiter.Allow(c, s.Config.Limits.Terminal, "t:"+key)
+	if d.Limited {
+		s.LimitedAPI(c, d.RetryAfter)
+		return term, false, false
+	}
+	now := s.Now()
+	term, cached := s.terminals.get(key, now)
+	if !cached {
+		var err error
+		if term, err = units.FindTerminalByToken(c, s.Pool, token); err != nil {
+			s.APIError(c, err)
+			return term, false, false
+		}
+		s.terminals.put(key, term, now)
+	}
+	return term, d.Checked, true
+}
+
+// storeTerminalRatings checks and stores the terminal's ratings and
+// returns one result each (a created one with the rating's id); valid
+// ones are stored even when others are rejected. With ok false the error
+// answer was written.
+func (s *Handlers) storeTerminalRatings(c *gin.Context, term units.Terminal, checked bool,
+	list []ratings.TerminalRating) (results []terminalResult, ok bool) {
+	now := s.Now()
+	results = make([]terminalResult, len(list))
+	failed := 0
+	defer func() { s.countTerminalResults(results, failed) }()
+	items := make([]ratings.NewRating, 0, len(list))
+	index := make([]int, 0, len(list))
+	abolished := 0
+	for i := range list {
+		r := &list[i]
+		results[i].ID = r.ID
+		if f := r.Check(now, s.Config.TerminalMaxAge); len(f) > 0 {
+			results[i].Status, results[i].Error, results[i].Fields = "rejected", "invalid", f
+			continue
+		}
+		// A rating made on or after the day the unit was abolished is not
+		// stored; one made before (an offline terminal's) is.
+		if on := term.UnitAbolishedOn; on != nil && r.RatedAtTime().In(s.Config.Location).Format(time.DateOnly) >= *on {
+			abolished++
+			results[i].Status, results[i].Error = "rejected", "unit_abolished"
+			results[i].Fields = map[string]string{"rated_at": abolishedMessage(*on)}
+			continue
+		}
+		index = append(index, i)
+	}
+	// The items and stages the batch names are checked in one query.
+	known, err := lookupDims(c, s.Pool, term.UnitID, list, index)
+	if err != nil {
+		failed = len(index)
+		s.APIError(c, err)
+		return results, false
+	}
+	kept := index[:0]
+	for _, i := range index {
+		r := &list[i]
+		dims := r.Dims()
+		if f := known.Problem(dims.ItemCode, dims.Stage, r.RatedAtTime()); f != nil {
+			results[i].Status, results[i].Error, results[i].Fields = "rejected", "invalid", f
+			continue
+		}
+		dims.AddReasons(r.Reasons, known.Online(dims.ItemCode))
+		tid := term.ID
+		items = append(items, ratings.NewRating{
+			Origin: term.ID, ClientID: r.ID, Channel: ratings.ChannelTerminal, UnitID: term.UnitID,
+			PointID: term.PointID, TerminalID: &tid, Level: r.Level, Points: s.Config.PointsFor(r.Level),
+			Reasons: r.Reasons, Comment: r.Comment, CaseNo: r.CaseNo, WindowNo: r.Window, StaffNo: r.StaffNo,
+			RatedAt: r.RatedAtTime(), RateChecked: checked, Dims: dims,
+		})
+		kept = append(kept, i)
+	}
+	index = kept
+	if abolished == len(results) {
+		s.APIError(c, apperr.New(apperr.Conflict, abolishedMessage(*term.UnitAbolishedOn)))
+		return results, false
+	}
+	if len(items) > 0 {
+		out, err := s.Writer.Write(c, items)
+		if err != nil {
+			failed = len(items)
+			s.APIError(c, err)
+			return results, false
+		}
+		revoked := 0
+		for k, res := range out {
+			r := &results[index[k]]
+			switch res.Status {
+			case ratings.Created:
+				r.Status, r.ratingID = "created", res.ID
+			case ratings.Duplicate:
+				r.Status = "duplicate"
+			case ratings.CaseConflict:
+				r.Status, r.Error = "rejected", "case_conflict"
+				r.Fields = map[string]string{"case_no": caseConflictMessage(list[index[k]], known)}
+			default:
+				revoked++
+				r.Status, r.Error = "rejected", "revoked"
+			}
+		}
+		if revoked > 0 {
+			s.terminals.forgetID(term.ID)
+			s.APIError(c, apperr.New(apperr.Unauthorized, "评价器令牌已吊销"))
+			return results, false
+		}
+	}
+	return results, true
 }
 
 // caseConflictMessage says that the unit already has a rating of the

@@ -13,6 +13,7 @@ import (
 
 	"minyi/internal/httpx"
 	"minyi/internal/ratings"
+	"minyi/internal/windowreq"
 )
 
 // Handlers serve the ratings' routes; internal/server routes to them. The
@@ -24,12 +25,18 @@ type Handlers struct {
 	networks  *networkCache
 	// redisWarn keeps warnings about failed Redis shortcuts to one a minute.
 	redisWarn logThrottle
+	// hub is this instance's subscription to window requests' wake-ups.
+	hub *windowreq.Hub
 }
 
 // New returns the handlers over app, with empty caches.
 func New(app *httpx.App) *Handlers {
-	return &Handlers{App: app, terminals: newTerminalCache(app.Config.TerminalCacheTTL), networks: &networkCache{}}
+	return &Handlers{App: app, terminals: newTerminalCache(app.Config.TerminalCacheTTL), networks: &networkCache{},
+		hub: windowreq.NewHub(app.Redis, app.RedisPrefix, app.Log)}
 }
+
+// Close ends the handlers' subscriptions.
+func (s *Handlers) Close() { s.hub.Close() }
 
 // Flashes are the messages the units' and the feed's pages may show after
 // a redirect.

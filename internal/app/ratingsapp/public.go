@@ -33,6 +33,9 @@ type rateData struct {
 	Message string
 	// Dims are the item and stage the link names (public_dims.go).
 	Dims qrDims
+	// Action is the form's address when not the QR code's (an SMS
+	// invitation's, public_invite.go); the once-a-day note is left out then.
+	Action string
 }
 
 type doneData struct {

@@ -52,6 +52,8 @@ type App struct {
 	// channels Options.Env configures, for a test's own send worker.
 	SMS     *citizensms.Service
 	Senders map[string]channels.Sender
+	// dbURL is the test database's URL (Options.SameAs).
+	dbURL string
 }
 
 // Options adjust the server a test gets.
@@ -73,12 +75,21 @@ type Options struct {
 	// (e.g. a channelstest mailbox); the allowed robot hosts come from
 	// Env's NOTIFY_ROBOT_HOSTS.
 	Senders map[string]channels.Sender
+	// SameAs starts a second instance of a running app: the same database
+	// and the same Redis key prefix, its own server, caches and writer
+	// (what two replicas behind a load balancer share).
+	SameAs *App
 }
 
 // New starts a server for the test; it is stopped when the test ends.
 func New(tb testing.TB, opt Options) *App {
 	tb.Helper()
-	dbURL := testutil.DatabaseURL(tb)
+	var dbURL string
+	if opt.SameAs != nil {
+		dbURL = opt.SameAs.dbURL
+	} else {
+		dbURL = testutil.DatabaseURL(tb)
+	}
 	env := map[string]string{
 		"DATABASE_URL": dbURL, "REDIS_URL": testutil.RedisURL(), "SECRET_KEY": "test-secret-key-0123456789abcdef-0123456789",
 		"PUBLIC_BASE_URL": "http://127.0.0.1:1", "HTTP_ADDR": "127.0.0.1:0",
@@ -111,6 +122,9 @@ func New(tb testing.TB, opt Options) *App {
 		tb.Cleanup(writerPool.Close)
 	}
 	rdb, prefix := testutil.Redis(tb)
+	if opt.SameAs != nil {
+		prefix = opt.SameAs.Prefix
+	}
 	if opt.Redis != nil {
 		rdb = opt.Redis
 	}
@@ -138,7 +152,7 @@ func New(tb testing.TB, opt Options) *App {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	app := &App{Config: cfg, Pool: pool, Redis: rdb, Prefix: prefix, Keys: keys,
+	app := &App{Config: cfg, Pool: pool, Redis: rdb, Prefix: prefix, Keys: keys, dbURL: dbURL,
 		SMS: citizensms.NewService(senders, quiet, keys), Senders: senders}
 	// The server sends a unit's test messages on opt.Senders when given,
 	// else on the channels of opt.Env.
