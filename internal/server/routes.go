@@ -135,6 +135,7 @@ func (s *Server) routes() {
 	s.inspectionRoutes(authed, console)
 	s.exportRoutes(authed, console)
 	s.itemRoutes(authed, console)
+	s.linkRoutes(e, console)
 	s.reportRoutes(console)
 	s.publicCaseRoutes(e)
 	api.Use(func(c *gin.Context) { s.APIError(c, httpx.ErrNotFound) })
