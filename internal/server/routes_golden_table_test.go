@@ -46,6 +46,7 @@ var goldenParams = map[string]string{
 	"instruments/:id":       "instrument", "evaluations/:id": "instrument", "e/:token": "etoken", "partners/:unit_id": "unit",
 	"approvals/:id": "approval", "files/:file": "evidence", "exports/:id": "export", "mappings/:file_id": "pending_file",
 	"items/:id": "item", "stages/:code": "stage",
+	"rating-links/:id": "link_integration", "keys/:kid": "link_key",
 }
 
 // goldenGhosts are values that name nothing, by fixture; others get a
@@ -53,7 +54,7 @@ var goldenParams = map[string]string{
 var goldenGhosts = map[string]string{
 	"rating": "00000000-0000-4000-8000-000000000000", "evidence": "00000000-0000-4000-8000-000000000000",
 	"code": "nope", "ftoken": "nope", "stoken": "nope", "leaf": "nope", "held": "1-20261118-00",
-	"etoken": "nope",
+	"etoken": "nope", "link_key": "nope",
 }
 
 // fill turns the entry's pattern into a path with the fixtures' values.
