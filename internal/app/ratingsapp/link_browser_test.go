@@ -102,4 +102,3 @@ func waitRating(t *testing.T, w *linkWorld, caseNo string) {
 	}
 	t.Fatalf("no rating stored for %s", caseNo)
 }
-

@@ -2,7 +2,6 @@ package ratingsapp_test
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -71,26 +70,10 @@ func (w *linkWorld) signed(l links.Link, secret string) string {
 	return l.URL("", secret)
 }
 
-// open sends a request to the link (path and query) and returns the
-// response with its body.
-func open(t *testing.T, c *apptest.Client, method, path string, form url.Values) (*http.Response, string) {
+// open sends a request to the link (path and query), the form
+// url-encoded when not nil, and returns the response.
+func open(t *testing.T, c *apptest.Client, method, path string, form url.Values) (apptest.Page, string) {
 	t.Helper()
-	var body io.Reader
-	if form != nil {
-		body = strings.NewReader(form.Encode())
-	}
-	req, err := http.NewRequest(method, c.App.URL+path, body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	res, err := c.C.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res, string(b)
+	p := apptest.DoPage(t, c, method, path, form)
+	return p, p.Body
 }

@@ -47,15 +47,15 @@ func TestSignedLinkRatesTheCaseOncePerStage(t *testing.T) {
 	link := w.link("SL2026120400001", "3")
 
 	res, body := open(t, w.Anon, "GET", link, nil)
-	if res.StatusCode != http.StatusOK || !strings.Contains(body, "SL2026120400001") || !strings.Contains(body, "企业设立登记") ||
+	if res.Status != http.StatusOK || !strings.Contains(body, "SL2026120400001") || !strings.Contains(body, "企业设立登记") ||
 		!strings.Contains(body, "办结") {
-		t.Fatalf("link page: %d %.500s", res.StatusCode, body)
+		t.Fatalf("link page: %d %.500s", res.Status, body)
 	}
 	// Only this route may be framed, and only by the integration's origins.
 	csp := res.Header.Get("Content-Security-Policy")
 	if !strings.Contains(csp, "frame-ancestors https://app.example.gov.cn https://*.zwfw.example.gov.cn;") ||
-		strings.Contains(csp, "'none'; base-uri") || res.Header.Get("X-Frame-Options") != "" {
-		t.Fatalf("link page headers: CSP %q, X-Frame-Options %q", csp, res.Header.Get("X-Frame-Options"))
+		strings.Contains(csp, "'none'; base-uri") || res.Header.Get("X-Frame-Options") != "" || res.Header.Get("Set-Cookie") != "" {
+		t.Fatalf("link page headers: CSP %q, X-Frame-Options %q, cookies %v", csp, res.Header.Get("X-Frame-Options"), res.Header.Get("Set-Cookie"))
 	}
 	for _, path := range []string{"/q/" + w.A.QR.Code, "/login", "/console/rating-links"} {
 		res, _ := open(t, w.Anon, "GET", path, nil)
@@ -65,27 +65,27 @@ func TestSignedLinkRatesTheCaseOncePerStage(t *testing.T) {
 	}
 
 	res, body = open(t, w.Anon, "POST", link, rateForm("5", "tok-link-0001"))
-	if res.StatusCode != http.StatusOK || !strings.Contains(body, "评价已提交") || !strings.Contains(body, `id="reference"`) ||
+	if res.Status != http.StatusOK || !strings.Contains(body, "评价已提交") || !strings.Contains(body, `id="reference"`) ||
 		res.Header.Get("X-Frame-Options") != "" {
-		t.Fatalf("rating: %d %.500s", res.StatusCode, body)
+		t.Fatalf("rating: %d %.500s", res.Status, body)
 	}
 	ref := between(body, `id="reference">`, "<")
 	// A replay of the same form (its client id) is idempotent.
 	res, body = open(t, w.Anon, "POST", link, rateForm("5", "tok-link-0001"))
-	if res.StatusCode != http.StatusOK || between(body, `id="reference">`, "<") != ref {
-		t.Fatalf("replay: %d %.500s", res.StatusCode, body)
+	if res.Status != http.StatusOK || between(body, `id="reference">`, "<") != ref {
+		t.Fatalf("replay: %d %.500s", res.Status, body)
 	}
 	// A second rating of the case at the same stage is answered in words.
 	res, body = open(t, w.Anon, "POST", link, rateForm("3", "tok-link-0002"))
-	if res.StatusCode != http.StatusConflict || !apptest.HasText(apptest.Page{Body: body}, "该办件的“办结”环节已经评价过") {
-		t.Fatalf("second rating of the stage: %d %.500s", res.StatusCode, body)
+	if res.Status != http.StatusConflict || !apptest.HasText(apptest.Page{Body: body}, "该办件的“办结”环节已经评价过") {
+		t.Fatalf("second rating of the stage: %d %.500s", res.Status, body)
 	}
 	// Another stage of the same case takes its own rating, as does the
 	// same stage of another case.
 	for i, l := range []string{w.link("SL2026120400001", "1"), w.link("SL2026120400002", "3")} {
 		res, body = open(t, w.Anon, "POST", l, rateForm("4", "tok-link-001"+apptest.Itoa(int64(i))))
-		if res.StatusCode != http.StatusOK || !strings.Contains(body, "评价已提交") {
-			t.Fatalf("link %d: %d %.300s", i, res.StatusCode, body)
+		if res.Status != http.StatusOK || !strings.Contains(body, "评价已提交") {
+			t.Fatalf("link %d: %d %.300s", i, res.Status, body)
 		}
 	}
 	got := storedRatings(t, w)
@@ -113,17 +113,17 @@ func TestSignedLinkPCChannelAndShortCode(t *testing.T) {
 	link := w.signed(links.Link{Unit: "SJGJ", Case: "WS-1", Expires: time.Now().Add(time.Hour), KeyID: w.KeyID}, w.Secret)
 	res, body := open(t, w.Anon, "GET", link, nil)
 	// Without origins the page is not framed at all.
-	if res.StatusCode != http.StatusOK || res.Header.Get("X-Frame-Options") != "DENY" ||
+	if res.Status != http.StatusOK || res.Header.Get("X-Frame-Options") != "DENY" ||
 		!strings.Contains(res.Header.Get("Content-Security-Policy"), "frame-ancestors 'none'") {
-		t.Fatalf("link without origins: %d %v %.300s", res.StatusCode, res.Header, body)
+		t.Fatalf("link without origins: %d %v %.300s", res.Status, res.Header, body)
 	}
-	if res, body = open(t, w.Anon, "POST", link, rateForm("2", "tok-pc-0001")); res.StatusCode != http.StatusUnprocessableEntity {
-		t.Fatalf("不满意 without a reason: %d %.300s", res.StatusCode, body)
+	if res, body = open(t, w.Anon, "POST", link, rateForm("2", "tok-pc-0001")); res.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("不满意 without a reason: %d %.300s", res.Status, body)
 	}
 	form := rateForm("2", "tok-pc-0001")
 	form.Set("reasons", "服务态度差")
-	if res, body = open(t, w.Anon, "POST", link, form); res.StatusCode != http.StatusOK {
-		t.Fatalf("rating: %d %.300s", res.StatusCode, body)
+	if res, body = open(t, w.Anon, "POST", link, form); res.Status != http.StatusOK {
+		t.Fatalf("rating: %d %.300s", res.Status, body)
 	}
 	var pf int
 	var stage *string
@@ -143,8 +143,8 @@ func TestSignedLinkRefusals(t *testing.T) {
 	with := func(edit func(*links.Link)) links.Link { l := base; edit(&l); return l }
 
 	for _, l := range []string{sign(base, oldSecret), sign(with(func(l *links.Link) { l.KeyID = newKid }), newSecret)} {
-		if res, body := open(t, w.Anon, "GET", l, nil); res.StatusCode != http.StatusOK {
-			t.Fatalf("live key: %d %.300s", res.StatusCode, body)
+		if res, body := open(t, w.Anon, "GET", l, nil); res.Status != http.StatusOK {
+			t.Fatalf("live key: %d %.300s", res.Status, body)
 		}
 	}
 	tampered := strings.Replace(sign(base, oldSecret), "case=SL-9", "case=SL-8", 1)
@@ -164,8 +164,8 @@ func TestSignedLinkRefusals(t *testing.T) {
 	} {
 		for _, method := range []string{"GET", "POST"} {
 			res, body := open(t, w.Anon, method, tc.path, rateForm("5", "tok-refused-01"))
-			if res.StatusCode != tc.status || !apptest.HasText(apptest.Page{Body: body}, tc.text) {
-				t.Errorf("%s %s: %d %.300s", method, tc.name, res.StatusCode, apptest.PageText(body))
+			if res.Status != tc.status || !apptest.HasText(apptest.Page{Body: body}, tc.text) {
+				t.Errorf("%s %s: %d %.300s", method, tc.name, res.Status, apptest.PageText(body))
 			}
 		}
 	}
@@ -175,8 +175,8 @@ func TestSignedLinkRefusals(t *testing.T) {
 	if p.Status != http.StatusSeeOther {
 		t.Fatalf("revoke: %d %.300s", p.Status, p.Body)
 	}
-	if res, _ := open(t, w.Anon, "POST", sign(base, oldSecret), rateForm("5", "tok-revoked-1")); res.StatusCode != http.StatusForbidden {
-		t.Errorf("revoked key: %d", res.StatusCode)
+	if res, _ := open(t, w.Anon, "POST", sign(base, oldSecret), rateForm("5", "tok-revoked-1")); res.Status != http.StatusForbidden {
+		t.Errorf("revoked key: %d", res.Status)
 	}
 	// A disabled integration takes nothing, with the page framed for it.
 	p = apptest.Post(t, w.Console, w.Integration, url.Values{"name": {"省政务服务网"}, "pf": {"2"},
@@ -185,8 +185,8 @@ func TestSignedLinkRefusals(t *testing.T) {
 		t.Fatalf("disable: %d %.300s", p.Status, p.Body)
 	}
 	res, body := open(t, w.Anon, "POST", sign(with(func(l *links.Link) { l.KeyID = newKid }), newSecret), rateForm("5", "tok-off-1"))
-	if res.StatusCode != http.StatusForbidden || !strings.Contains(body, "评价渠道已停用") || res.Header.Get("X-Frame-Options") != "" {
-		t.Errorf("disabled integration: %d %.300s", res.StatusCode, body)
+	if res.Status != http.StatusForbidden || !strings.Contains(body, "评价渠道已停用") || res.Header.Get("X-Frame-Options") != "" {
+		t.Errorf("disabled integration: %d %.300s", res.Status, body)
 	}
 	if got := storedRatings(t, w); len(got) != 0 {
 		t.Fatalf("refused links stored %+v", got)
