@@ -78,7 +78,7 @@ func (in *Input) Validate() ([]string, error) {
 		f.Add("name", "请填写渠道名称（不超过100字）")
 	}
 	if in.PF != ratings.PFPC && in.PF != ratings.PFApp {
-		f.Add("pf", "请选择渠道类型：电脑端（1）或移动端（2）")
+		f.Add("pf", "请选择渠道类型：电脑端（渠道代码 1）或移动端（渠道代码 2）")
 	}
 	origins, bad := ParseOrigins(in.Origins)
 	switch {
