@@ -107,6 +107,8 @@ func catalogue() []spec {
 		// The business systems of window-triggered ratings: a few rows,
 		// their tokens and the units' names.
 		{route: "/console/business-systems", path: "/console/business-systems", who: office},
+		// The online integrations (一事一评): a handful of rows by name.
+		{route: "/console/rating-links", path: "/console/rating-links", who: office},
 		{route: "/api/v1/units/:id", path: "/api/v1/units/{unit}", who: both},
 		{route: "/api/v1/units/:id/points", path: "/api/v1/units/{unit}/points", who: both},
 		{route: "/api/v1/units/:id/terminals", path: "/api/v1/units/{unit}/terminals", who: both},
@@ -366,6 +368,12 @@ var notTimed = map[string]string{
 	// and a fixed CSV template that reads nothing.
 	"/console/items/:id":      "one service item by its primary key",
 	"/console/items/template": "a fixed CSV template; no query",
+	// One online integration by its primary key and its few keys by
+	// integration id (the bench's data has no integrations).
+	"/console/rating-links/:id": "one online integration by its primary key, its keys by an index on integration_id",
+	// Public, not the staff's: the signed rating link's page reads its key
+	// by primary key and the unit's QR code, like /q/:code.
+	"/l": "the citizens' signed rating link: a key by primary key, then the unit as /q/:code",
 	// An agency's column mapping (issue 18): one row by its key, and the
 	// mapping step of one uploaded file kept for it (a few kilobytes to
 	// parse); neither grows with the ratings.

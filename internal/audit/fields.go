@@ -508,6 +508,9 @@ var fieldNames = map[string]string{
 	"subject_id":         "审批事项编号",
 	"approvers":          "审批人",
 	"approval_state":     "审批状态",
+	"origins":            "允许嵌入的网站来源",
+	"key_id":             "密钥编号",
+	"pf":                 "评价渠道代码",
 }
 
 // entityFieldNames are the names that differ by the kind of record.
@@ -520,6 +523,7 @@ var entityFieldNames = map[string]map[string]string{
 	"service_item":     {"code": "事项编码", "name": "事项名称", "unit_name": "单位名称"},
 	"rating_stage":     {"code": "环节代码", "name": "环节名称"},
 	"business_system":  {"name": "业务系统名称", "unit_ids": "可发起评价请求的单位"},
+	"link_integration": {"name": "渠道名称"},
 	"assessment_entry": {"points": "评分", "note": "评分说明"},
 	// A publication's count of units per grade.
 	"cycle": {"grades.excellent": "等次·优秀单位数", "grades.good": "等次·良好单位数", "grades.pass": "等次·合格单位数",

@@ -67,6 +67,10 @@ var actionLabels = map[string]string{
 	"stage.update":                  "修改办理环节",
 	"stage.retire":                  "停用办理环节",
 	"stage.restore":                 "恢复办理环节",
+	"link_integration.create":       "新增线上评价渠道",
+	"link_integration.update":       "修改线上评价渠道",
+	"link_key.create":               "生成评价链接签名密钥",
+	"link_key.revoke":               "吊销评价链接签名密钥",
 	"agency.quotas":                 "设置目标样本量",
 	"agency.mapping":                "设置字段对应",
 	"agency_token.issue":            "签发机构令牌",
@@ -215,6 +219,7 @@ var entityLabels = []Choice{
 	{"deduction_proposal", "扣分建议"}, {"inspection", "检查记录"}, {"inspection_finding", "检查发现的问题"}, {"key_task", "重点任务"},
 	{"instrument", "评价项目"}, {"self_eval_report", "自评报告"}, {"approval", "领导审批"},
 	{"service_item", "服务事项"}, {"rating_stage", "办理环节"}, {"business_system", "业务系统"},
+	{"link_integration", "线上评价渠道"},
 }
 
 // Choice is one option of a filter: the stored key and its label.

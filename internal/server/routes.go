@@ -136,6 +136,7 @@ func (s *Server) routes() {
 	s.exportRoutes(authed, console)
 	s.itemRoutes(authed, console)
 	s.windowRoutes(api, console)
+	s.linkRoutes(e, console)
 	s.reportRoutes(console)
 	s.publicCaseRoutes(e)
 	api.Use(func(c *gin.Context) { s.APIError(c, httpx.ErrNotFound) })

@@ -177,7 +177,7 @@ func newGoldenWorld(t *testing.T) *goldenWorld {
 	// limits are generous, the demo has no pattern): their ids, only
 	// used by writes, name nothing; the held key is well formed.
 	for k, v := range map[string]string{"version": "1", "year": "2026", "kind": "rating", "tkind": "case.sent", "file": "console.css",
-		"flag": "999999999", "held": w.p["unit"] + "-20261118-0a000001"} {
+		"flag": "999999999", "held": w.p["unit"] + "-20261118-0a000001", "link_integration": "999999999", "link_key": "nope"} {
 		w.p[k] = v
 	}
 	return w

@@ -47,6 +47,7 @@ var goldenParams = map[string]string{
 	"approvals/:id": "approval", "files/:file": "evidence", "exports/:id": "export", "mappings/:file_id": "pending_file",
 	"items/:id": "item", "stages/:code": "stage",
 	"business-systems/:id": "business_system", "requests/:id": "window_request", "w/:token": "wtoken",
+	"rating-links/:id": "link_integration", "keys/:kid": "link_key",
 }
 
 // goldenGhosts are values that name nothing, by fixture; others get a
@@ -55,7 +56,7 @@ var goldenGhosts = map[string]string{
 	"rating": "00000000-0000-4000-8000-000000000000", "evidence": "00000000-0000-4000-8000-000000000000",
 	"code": "nope", "ftoken": "nope", "stoken": "nope", "leaf": "nope", "held": "1-20261118-00",
 	"etoken": "nope", "window_request": "00000000-0000-4000-8000-000000000000",
-	"wtoken": "nope",
+	"wtoken": "nope", "link_key": "nope",
 }
 
 // fill turns the entry's pattern into a path with the fixtures' values.

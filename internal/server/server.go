@@ -24,6 +24,7 @@ import (
 	"minyi/internal/app/inspectionsapp"
 	"minyi/internal/app/instrumentsapp"
 	"minyi/internal/app/itemsapp"
+	"minyi/internal/app/linksapp"
 	"minyi/internal/app/notifyapp"
 	"minyi/internal/app/ratingsapp"
 	"minyi/internal/app/resultsapp"
@@ -129,6 +130,7 @@ func New(d Deps) (*Server, error) {
 			upwardapp.Flashes,
 			itemsapp.Flashes,
 			windowapp.Flashes,
+			linksapp.Flashes,
 		)}
 	s := &Server{App: app, instance: maintenance.InstanceName(), proxyWarn: newProxyWarner(d.Config.TrustedProxies),
 		fileRoutes: map[routeKey]struct{}{}}

@@ -33,9 +33,11 @@ type rateData struct {
 	Message string
 	// Dims are the item and stage the link names (public_dims.go).
 	Dims qrDims
-	// Action is the form's address when not the QR code's (an SMS
-	// invitation's, public_invite.go); the once-a-day note is left out then.
-	Action string
+	// Action is where the form posts when not the QR code's /q/{code} (an
+	// SMS invitation's, public_invite.go; a signed link's, public_link.go);
+	// the once-a-day note is left out then. CaseNo is the 办件编号 a signed
+	// link binds the rating to.
+	Action, CaseNo string
 }
 
 type doneData struct {
@@ -46,6 +48,11 @@ type doneData struct {
 	// Reference is the stored rating's 评价编号, and TrackURL its tracking
 	// page when the citizen left a phone number or a message.
 	Reference, TrackURL string
+	// A signed link's page (public_link.go): the case and stage rated,
+	// CaseRated when the case was already rated at that stage, and NewTab
+	// to open the tracking page outside the frame.
+	CaseNo, StageName string
+	CaseRated, NewTab bool
 }
 
 // target resolves the code in the path and shows the right page when it

@@ -19,16 +19,25 @@ type qrDims struct {
 	online           bool
 }
 
+// qrHint ends a message about a QR link's item or stage.
+const qrHint = "，请扫描现场张贴的二维码或联系工作人员。"
+
 // readQRDims checks the item and stage a QR link or form names against the
 // unit's catalogue (one query, none when neither is named). A problem
 // comes back as a Chinese message for the citizen.
 func (s *Handlers) readQRDims(c *gin.Context, t units.CodeTarget, item, stage string) (qrDims, string, error) {
+	return s.readDims(c, t, item, stage, qrHint)
+}
+
+// readDims is readQRDims with the hint that ends a problem's message
+// (where the citizen gets a right link).
+func (s *Handlers) readDims(c *gin.Context, t units.CodeTarget, item, stage, hint string) (qrDims, string, error) {
 	d := qrDims{Item: item, Stage: stage}
 	if item == "" && stage == "" {
 		return d, "", nil
 	}
 	if (item != "" && !ratings.ValidItemCode(item)) || (stage != "" && !ratings.ValidStageCode(stage)) {
-		return d, "该评价链接中的事项或办理环节有误，请扫描现场张贴的二维码或联系工作人员。", nil
+		return d, "该评价链接中的事项或办理环节有误" + hint, nil
 	}
 	known, err := items.Lookup(c, s.Pool, t.UnitID, []string{item}, []string{stage})
 	if err != nil {
@@ -39,7 +48,7 @@ func (s *Handlers) readQRDims(c *gin.Context, t units.CodeTarget, item, stage st
 		if msg == "" {
 			msg = p["stage"]
 		}
-		return d, msg + "，请扫描现场张贴的二维码或联系工作人员。", nil
+		return d, msg + hint, nil
 	}
 	d.ItemName, d.StageName, d.online = known.ItemName(item), known.StageName(stage), known.Online(item)
 	return d, "", nil

@@ -10,11 +10,12 @@ import (
 	"testing"
 )
 
-// Page is a console response: status, redirect target and body.
+// Page is a console response: status, redirect target, body and headers.
 type Page struct {
 	Status   int
 	Location string
 	Body     string
+	Header   http.Header
 }
 
 // Has reports whether the body contains s.
@@ -46,7 +47,7 @@ func SendPage(t *testing.T, c *Client, req *http.Request) Page {
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
-	return Page{Status: res.StatusCode, Location: res.Header.Get("Location"), Body: string(b)}
+	return Page{Status: res.StatusCode, Location: res.Header.Get("Location"), Body: string(b), Header: res.Header}
 }
 
 // Get fetches a console page.
