@@ -16,7 +16,7 @@ type RecordDims struct {
 	ItemName      string   `json:"item_name,omitempty" db:"-"`
 	Stage         *string  `json:"stage,omitempty" db:"stage"`
 	StageName     string   `json:"stage_name,omitempty" db:"-"`
-	PF            int      `json:"-" db:"pf"`
+	PF            int      `json:"pf" db:"pf"`
 	ReasonCodes   []string `json:"reason_codes,omitempty" db:"reason_codes"`
 	EvaVersion    *string  `json:"eva_version,omitempty" db:"eva_version"`
 	ApplicantType *int16   `json:"applicant_type,omitempty" db:"applicant_type"`
