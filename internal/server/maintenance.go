@@ -83,6 +83,11 @@ func (s *Server) maintenanceRunner(interval time.Duration) *maintenance.Runner {
 				_, err := windowreq.InviteExpired(ctx, s.Pool, s.SMS, s.Keys, s.Config.PublicBaseURL, s.Now())
 				return err
 			}),
+			// Requests older than windowreq.KeepRequests (their ratings stay).
+			step("window requests pruning", func(ctx context.Context) error {
+				_, err := windowreq.Prune(ctx, s.Pool, s.Now())
+				return err
+			}),
 		},
 	}
 }

@@ -180,6 +180,31 @@ func Expire(ctx context.Context, q db.DBTX, now time.Time) (int64, error) {
 	return tag.RowsAffected(), db.Err(err)
 }
 
+// KeepRequests is how long a window request is kept after it was made:
+// long past its expiry and its invitation link (72 h), and short enough
+// that an applicant's mobile number does not stay for years.
+const KeepRequests = 90 * 24 * time.Hour
+
+// Prune deletes, a batch of at most 10,000 at a time, the requests made
+// before now − KeepRequests that are no longer open (rated or expired),
+// and returns how many it deleted. The ratings they led to stay, with
+// their case, item, stage and staff.
+func Prune(ctx context.Context, q db.DBTX, now time.Time) (int64, error) {
+	var total int64
+	for {
+		tag, err := q.Exec(ctx, `DELETE FROM window_requests WHERE id IN (SELECT id FROM window_requests
+			WHERE created_at < $1 AND (state IN ('rated', 'expired') OR expires_at <= $2) LIMIT 10000)`,
+			now.Add(-KeepRequests), now)
+		if err != nil {
+			return total, db.Err(err)
+		}
+		total += tag.RowsAffected()
+		if tag.RowsAffected() < 10000 {
+			return total, nil
+		}
+	}
+}
+
 // RatingOf returns the id of the rating stored under the idempotency key
 // (origin, clientID) — the rating a replayed request's rating duplicates —
 // or not_found.

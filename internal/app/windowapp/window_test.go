@@ -173,4 +173,16 @@ func TestWindowRequestExpiry(t *testing.T) {
 	if got := w.App.Count(t, `SELECT count(*) FROM ratings`); got != 0 {
 		t.Fatalf("%d ratings after an expired request, want 0", got)
 	}
+	// Kept for windowreq.KeepRequests, then pruned; a request made later
+	// stays.
+	createRequest(t, w.App, w.bizToken, requestBody("exp-2", "BJ-9", w.termID)).Decode(t, http.StatusCreated, nil)
+	if n, err := windowreq.Prune(context.Background(), w.App.Pool, clock.Now().Add(windowreq.KeepRequests-time.Hour)); err != nil || n != 0 {
+		t.Fatalf("pruned %d (%v) before the keeping time, want 0", n, err)
+	}
+	if n, err := windowreq.Prune(context.Background(), w.App.Pool, clock.Now().Add(windowreq.KeepRequests)); err != nil || n != 1 {
+		t.Fatalf("pruned %d (%v), want the expired request only", n, err)
+	}
+	if got := w.App.Count(t, `SELECT count(*) FROM window_requests`); got != 1 {
+		t.Fatalf("%d requests left, want the open one", got)
+	}
 }
