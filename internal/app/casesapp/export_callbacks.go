@@ -45,23 +45,43 @@ func (s *Handlers) CallbacksExport(ctx context.Context, u users.User, q url.Valu
 	if f.Q.Raw != "" {
 		conds = append(conds, export.Cond{Label: "关键词", Value: f.Q.Raw})
 	}
-	// The cases are read a page of 500 at a time, in the list's order.
-	each := func(ctx context.Context, do func(callbacks.Case) error) error {
-		for page := f; ; page.Offset += page.Limit {
-			page.Limit = 500
-			list, _, err := callbacks.ListCallbackCases(ctx, s.Pool, page)
-			if err != nil {
-				return err
+	// A batch is a page of the list (the cursor is its offset), each case
+	// with its phones and calls.
+	next := func(ctx context.Context, after *int, limit int) ([]callbackRow, *int, error) {
+		page := f
+		page.Limit = limit
+		if after != nil {
+			page.Offset = *after
+		}
+		list, _, err := callbacks.ListCallbackCases(ctx, s.Pool, page)
+		if err != nil {
+			return nil, nil, err
+		}
+		out := make([]callbackRow, len(list))
+		for i, k := range list {
+			out[i].Case = k
+			if out[i].phones, err = callbacks.Phones(ctx, s.Pool, s.Keys, k.ID, full); err != nil {
+				return nil, nil, err
 			}
-			for _, k := range list {
-				if err := do(k); err != nil {
-					return err
-				}
-			}
-			if len(list) < page.Limit {
-				return nil
+			if out[i].calls, err = callbacks.ListCalls(ctx, s.Pool, k.ID); err != nil {
+				return nil, nil, err
 			}
 		}
+		end := page.Offset + len(list)
+		return out, &end, nil
+	}
+	row := func(r callbackRow) []any {
+		nums := make([]string, len(r.phones))
+		for i, p := range r.phones {
+			nums[i] = p.Number
+		}
+		lines := make([]string, len(r.calls))
+		for i, cl := range r.calls {
+			lines[i] = cl.CalledAt.In(loc).Format("2006-01-02 15:04") + " " + cl.CallerName + " " +
+				cl.OutcomeLabel() + "：" + cl.Said
+		}
+		return []any{r.ID, r.UnitName, r.Problem, r.StatusLabel(), day(r.CallbackDue, loc), httpx.YesNo(r.Overdue),
+			r.Calls, strings.Join(nums, "\n"), strings.Join(lines, "\n"), r.Measures}
 	}
 	return export.Spec{
 		Title:  "回访",
@@ -73,27 +93,17 @@ func (s *Handlers) CallbacksExport(ctx context.Context, u users.User, q url.Valu
 			return n, err
 		},
 		Main: export.Sheet{Name: "回访", Columns: callbackColumns, Rows: func(ctx context.Context, emit export.Emit) error {
-			return each(ctx, func(k callbacks.Case) error {
-				phones, err := callbacks.Phones(ctx, s.Pool, s.Keys, k.ID, full)
-				if err != nil {
-					return err
-				}
-				calls, err := callbacks.ListCalls(ctx, s.Pool, k.ID)
-				if err != nil {
-					return err
-				}
-				nums := make([]string, len(phones))
-				for i, p := range phones {
-					nums[i] = p.Number
-				}
-				lines := make([]string, len(calls))
-				for i, cl := range calls {
-					lines[i] = cl.CalledAt.In(loc).Format("2006-01-02 15:04") + " " + cl.CallerName + " " +
-						cl.OutcomeLabel() + "：" + cl.Said
-				}
-				return emit([]any{k.ID, k.UnitName, k.Problem, k.StatusLabel(), day(k.CallbackDue, loc), httpx.YesNo(k.Overdue),
-					k.Calls, strings.Join(nums, "\n"), strings.Join(lines, "\n"), k.Measures})
-			})
+			return export.Batches(ctx, callbackBatch, next, row, emit)
 		}},
 	}, nil
+}
+
+// callbackBatch is how many cases the export reads at a time.
+const callbackBatch = 500
+
+// callbackRow is one case of the export with its phones and calls.
+type callbackRow struct {
+	callbacks.Case
+	phones []callbacks.Phone
+	calls  []callbacks.Call
 }
