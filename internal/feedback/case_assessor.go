@@ -42,7 +42,7 @@ func OpenAssessorCase(ctx context.Context, tx pgx.Tx, loc *time.Location, actor 
 		return Case{}, err
 	}
 	d.cycleID = &cycleID
-	id, err := insertCase(ctx, tx, actor, in.UnitID, KindAssessor, itoa(assessorUnitID), GroupMonitoring, problem, false, d, now)
+	id, err := insertCase(ctx, tx, actor, in.UnitID, KindAssessor, itoa(assessorUnitID), GroupMonitoring, problem, false, nil, d, now)
 	if err != nil {
 		return Case{}, err
 	}

@@ -76,8 +76,9 @@ func countDue(ctx context.Context, q db.DBTX, day time.Time, group string) (case
 // insertCase stores a new case with its dates, tells the unit it was sent
 // (noticeCaseSent) and, for a real-name complaint, the office that a
 // call-back is due (noticeCallbackDue), in the same transaction, and
-// returns its id.
-func insertCase(ctx context.Context, tx pgx.Tx, actor audit.Actor, unitID int64, kind, sourceID, group, problem string, realName bool, d caseDates, now time.Time) (int64, error) {
+// returns its id. reasons are those of the rating the case is opened on
+// (source_reasons, which the reports count; nil for other sources).
+func insertCase(ctx context.Context, tx pgx.Tx, actor audit.Actor, unitID int64, kind, sourceID, group, problem string, realName bool, reasons []string, d caseDates, now time.Time) (int64, error) {
 	var cb *string
 	var cbDays *int
 	if d.hasCallback {
@@ -86,10 +87,10 @@ func insertCase(ctx context.Context, tx pgx.Tx, actor audit.Actor, unitID int64,
 	var id int64
 	err := tx.QueryRow(ctx, `INSERT INTO rectification_cases (unit_id, source_kind, source_id, source_group, problem,
 			real_name, created_by, created_at, updated_at, cycle_id, sent_on, answer_due, callback_due,
-			answer_days, answer_due_provisional, callback_days, callback_due_provisional)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
+			answer_days, answer_due_provisional, callback_days, callback_due_provisional, source_reasons)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id`,
 		unitID, kind, sourceID, group, problem, realName, actorID(actor), now, d.cycleID, d.sentOn, d.answer.date, cb,
-		d.answer.days, d.answer.provisional, cbDays, d.hasCallback && d.callback.provisional).Scan(&id)
+		d.answer.days, d.answer.provisional, cbDays, d.hasCallback && d.callback.provisional, reasons).Scan(&id)
 	if err != nil {
 		return 0, db.Err(err)
 	}

@@ -36,7 +36,7 @@ func OpenInspectionCase(ctx context.Context, tx pgx.Tx, loc *time.Location, acto
 		return Case{}, err
 	}
 	d.cycleID = &cycleID
-	id, err := insertCase(ctx, tx, actor, unitID, KindInspection, itoa(findingID), GroupMonitoring, problem, false, d, now)
+	id, err := insertCase(ctx, tx, actor, unitID, KindInspection, itoa(findingID), GroupMonitoring, problem, false, nil, d, now)
 	if err != nil {
 		return Case{}, err
 	}

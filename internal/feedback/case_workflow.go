@@ -89,7 +89,7 @@ func OpenOfficeCase(ctx context.Context, tx pgx.Tx, loc *time.Location, actor au
 		return Case{}, err
 	}
 	d.cycleID = cycleID
-	id, err := insertCase(ctx, tx, actor, unitID, in.Kind, sourceID, group, in.Problem, false, d, now)
+	id, err := insertCase(ctx, tx, actor, unitID, in.Kind, sourceID, group, in.Problem, false, nil, d, now)
 	if err != nil {
 		return Case{}, err
 	}

@@ -185,17 +185,15 @@ func MarkValid(ctx context.Context, tx pgx.Tx, loc *time.Location, actor audit.A
 	if err != nil {
 		return Case{}, err
 	}
-	id, err := insertCase(ctx, tx, actor, first.UnitID, first.Kind, first.ID, group, problem, realName, dates, now)
+	// The reports count the reasons of the ratings cases are opened on
+	// (migration 0085): a copy, as a rating's reasons never change.
+	var reasons []string
+	if first.Kind == KindRating {
+		reasons = append([]string{}, first.Reasons...)
+	}
+	id, err := insertCase(ctx, tx, actor, first.UnitID, first.Kind, first.ID, group, problem, realName, reasons, dates, now)
 	if err != nil {
 		return Case{}, err
-	}
-	if first.Kind == KindRating {
-		// The reports count the reasons of the ratings cases are opened
-		// on (migration 0085): a copy, as a rating's reasons never change.
-		if _, err := tx.Exec(ctx, `UPDATE rectification_cases SET source_reasons = $2 WHERE id = $1`,
-			id, append([]string{}, first.Reasons...)); err != nil {
-			return Case{}, db.Err(err)
-		}
 	}
 	for i, it := range items {
 		if err := decide(ctx, tx, actor, it, in.Items[i].Version, "valid", nil, "", &id, now); err != nil {
