@@ -6,6 +6,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"minyi/internal/apperr"
+	"minyi/internal/feedback"
 	"minyi/internal/httpx"
 	"minyi/internal/items"
 	"minyi/internal/metrics"
@@ -49,7 +50,7 @@ func (s *Handlers) invitePage(c *gin.Context) (r windowreq.Request, t units.Code
 	d = qrDims{Item: r.ItemCode, ItemName: known.ItemName(r.ItemCode), Stage: r.Stage, StageName: known.StageName(r.Stage),
 		online: known.Online(r.ItemCode)}
 	if r.RatingID != nil {
-		s.Render(c, http.StatusOK, "public/done.html", doneData{Title: t.UnitName, Code: "w", Target: t})
+		s.inviteDone(c, r, t, d)
 		return r, t, d, false
 	}
 	if !r.InviteOpen(s.Now()) {
@@ -57,6 +58,25 @@ func (s *Handlers) invitePage(c *gin.Context) (r windowreq.Request, t units.Code
 		return r, t, d, false
 	}
 	return r, t, d, true
+}
+
+// inviteDone thanks the applicant of a rated invitation (the answer after
+// the form, and every later visit of the link): the case and stage rated,
+// the rating's 评价编号 and, when the applicant left a phone number or a
+// message, the link to its tracking page. A failed lookup only leaves the
+// reference out.
+func (s *Handlers) inviteDone(c *gin.Context, r windowreq.Request, t units.CodeTarget, d qrDims) {
+	done := doneData{Title: t.UnitName, Code: "w", Target: t, CaseNo: r.CaseNo, StageName: d.StageName,
+		Reference: ratings.Reference(*r.RatingID, s.Config.Location)}
+	tr, err := feedback.FindTracking(c, s.Pool, done.Reference, s.Config.Location)
+	switch {
+	case err == nil && tr.Tracked:
+		done.TrackURL = "/t/" + tr.Reference
+	case err != nil && !apperr.Is(err, apperr.NotFound):
+		s.Log.Warn("invitation thanks: reference lookup failed", "err", err)
+	}
+	c.Header("Cache-Control", "no-store")
+	s.Render(c, http.StatusOK, "public/done.html", done)
 }
 
 // InvitePage shows the rating form of an invitation.

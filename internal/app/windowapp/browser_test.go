@@ -8,6 +8,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"minyi/internal/ratings"
 	"minyi/internal/testutil/apptest"
 	"minyi/internal/testutil/apptest/browsertest"
 	"minyi/internal/testutil/apptest/fixtures"
@@ -90,8 +91,22 @@ func TestBrowserInvitationPage(t *testing.T) {
 	if got := browsertest.Text(t, ctx, `#result`); !strings.Contains(got, "评价已提交") {
 		t.Errorf("after rating: %q", got)
 	}
+	ref := browsertest.Text(t, ctx, `#reference`)
+	if _, err := ratings.ParseReference(ref, apptest.Shanghai); err != nil {
+		t.Errorf("reference on the thanks %q: %v", ref, err)
+	}
+	browsertest.NoSidewaysScroll(t, ctx)
 	browsertest.Shot(t, ctx, "invitation-done-375")
 	console.Check(t, "invitation page")
+	// The link opened again, on a computer: the same thanks and reference.
+	wide, wideConsole := browsertest.Watched(t, 1440)
+	browsertest.Do(t, wide, "open the link again", chromedp.Navigate(w.App.URL+"/w/shot-token"), chromedp.WaitVisible(`#reference`))
+	if got := browsertest.Text(t, wide, `#reference`); got != ref {
+		t.Errorf("reference on the link's second visit %q, want %q", got, ref)
+	}
+	browsertest.NoSidewaysScroll(t, wide)
+	browsertest.Shot(t, wide, "invitation-done-1440")
+	wideConsole.Check(t, "invitation thanks, again")
 	if n := w.App.Count(t, `SELECT count(*) FROM window_requests WHERE state = 'rated'`); n != 1 {
 		t.Fatalf("%d requests rated, want 1", n)
 	}

@@ -11,7 +11,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"minyi/internal/channels/channelstest"
+	"minyi/internal/ratings"
 	"minyi/internal/testutil/apptest"
 	"minyi/internal/windowreq"
 )
@@ -77,7 +80,7 @@ func TestExpiredRequestInvitesBySMS(t *testing.T) {
 	if got := post(t, app, link, url.Values{"level": {"1"}, "token": {"x1"}}); got.status != http.StatusUnprocessableEntity {
 		t.Fatalf("差评 without a reason: %d", got.status)
 	}
-	if got := post(t, app, link, url.Values{"level": {"4"}, "token": {"x1"}}); got.status != http.StatusSeeOther {
+	if got := post(t, app, link, url.Values{"level": {"4"}, "comment": {"窗口人员很耐心"}, "token": {"x1"}}); got.status != http.StatusSeeOther {
 		t.Fatalf("rating: %d %.300s", got.status, got.body)
 	}
 	if got := post(t, app, link, url.Values{"level": {"1"}, "reasons": {"其他"}, "token": {"x2"}}); got.status != http.StatusOK ||
@@ -89,6 +92,13 @@ func TestExpiredRequestInvitesBySMS(t *testing.T) {
 		Decode(t, http.StatusOK, &state)
 	if state.Request.State != windowreq.Rated || state.Request.RatingID == nil {
 		t.Fatalf("state after the invitation's rating %+v", state.Request)
+	}
+	// The thanks name the case and stage, the rating's 评价编号 and, as the
+	// applicant left a message, its tracking page.
+	ref := ratings.Reference(uuid.MustParse(*state.Request.RatingID), apptest.Shanghai)
+	if got := get(t, app, link); got.status != http.StatusOK || !strings.Contains(got.body, `<strong id="reference">`+ref+`</strong>`) ||
+		!strings.Contains(got.body, "办件编号 BJ-9001 · 受理环节") || !strings.Contains(got.body, `href="/t/`+ref+`"`) {
+		t.Fatalf("thanks page %d, want reference %s: %.600s", got.status, ref, got.body)
 	}
 	var caseNo, item, stage, staff string
 	var level, pf, applicant int
