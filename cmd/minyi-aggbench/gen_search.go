@@ -9,14 +9,15 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// The search indexes of the ratings (migration 0074): the gram index of the
-// messages and the phone masks. The migration creates them on the empty
+// The search indexes of the ratings (migrations 0074 and 0091): the gram
+// index of the messages and the phone masks. The migration creates them on the empty
 // table; generating fifty million ratings into them would keep a GIN
 // index up to date row by row, so they are dropped before the ratings are
 // generated and built once afterwards, as a deployment's migration builds
 // them over its existing ratings. Their statements are the migration's.
 var searchIndexes = []struct{ name, create string }{
-	{"ratings_comment_grams", `CREATE INDEX IF NOT EXISTS ratings_comment_grams ON ratings USING gin (minyi_grams(comment)) WHERE comment <> ''`},
+	{"ratings_comment_unit_grams", `CREATE INDEX IF NOT EXISTS ratings_comment_unit_grams ON ratings USING gin (minyi_rating_grams(unit_id, comment))
+		WHERE comment <> ''`},
 	{"ratings_phone_mask", `CREATE INDEX IF NOT EXISTS ratings_phone_mask ON ratings (phone_mask, rated_at) WHERE phone_mask IS NOT NULL`},
 }
 

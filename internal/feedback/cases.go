@@ -163,12 +163,18 @@ const caseSQL = `SELECT c.id, c.unit_id, u.name AS unit_name, c.source_kind, c.s
 	c.answered_at, c.explanation, c.responsible, c.measures, c.outcome, c.fix_due::text AS fix_due, c.done_at, c.done_note,
 	c.done_evidence::text[] AS done_evidence, c.closed_at, c.return_reason, c.released, c.version, c.updated_at,
 	c.assessor_unit_id, (SELECT a.name FROM units a WHERE a.id = c.assessor_unit_id) AS assessor_unit_name,
-	` + sourcesSQL + ` AS sources, (SELECT count(*) FROM case_sources s WHERE s.case_id = c.id) AS source_count
-FROM {cases} c JOIN units u ON u.id = c.unit_id LEFT JOIN users cu ON cu.id = c.created_by`
+	src.sources, src.source_count
+FROM {cases} c JOIN units u ON u.id = c.unit_id LEFT JOIN users cu ON cu.id = c.created_by
+CROSS JOIN LATERAL (` + sourcesSQL + `) src`
 
-// sourcesSQL is every item a case merges, for caseSQL.
-const sourcesSQL = `coalesce((SELECT jsonb_agg(jsonb_build_object('source_kind', s.source_kind, 'source_id', s.source_id)
-		ORDER BY s.source_kind, s.source_id) FROM case_sources s WHERE s.case_id = c.id), '[]')`
+// sourcesSQL is every item a case merges and their count, for caseSQL,
+// in one read of the case's sources; sourceCountSQL only counts them.
+const (
+	sourcesSQL = `SELECT coalesce(jsonb_agg(jsonb_build_object('source_kind', s.source_kind, 'source_id', s.source_id)
+		ORDER BY s.source_kind, s.source_id), '[]') AS sources, count(*) AS source_count
+	FROM case_sources s WHERE s.case_id = c.id`
+	sourceCountSQL = `SELECT '[]'::jsonb AS sources, count(*) AS source_count FROM case_sources s WHERE s.case_id = c.id`
+)
 
 // casesFrom is caseSQL over the cases of src: the table, or a page of it.
 // A list picks its page first: otherwise each case's sources (a subquery)
@@ -288,7 +294,7 @@ func ListCases(ctx context.Context, q db.DBTX, f CaseFilter) ([]Case, int, error
 		` LIMIT ` + limit + ` OFFSET ` + offset + `))`
 	sql := casesFrom(page)
 	if f.SourceCount {
-		sql = strings.Replace(sql, sourcesSQL, `'[]'::jsonb`, 1)
+		sql = strings.Replace(sql, sourcesSQL, sourceCountSQL, 1)
 	}
 	list, err := collect[Case](ctx, q, sql+order, append(args, f.Limit, f.Offset)...)
 	return list, total, err

@@ -148,7 +148,7 @@ func queueSQL(loc *time.Location, f Filter, page bool) (string, []any) {
 		rc, sc = append(rc, "r.channel = "+arg(f.Channel)), append(sc, "false")
 	}
 	if !f.Q.IsZero() {
-		rc = append(rc, f.Q.Cond("r.comment", arg))
+		rc = append(rc, f.Q.RatingCond("r", f.UnitID, arg))
 		if !f.probe { // the probe has no survey branch to take the arguments
 			sc = append(sc, f.Q.Cond("sr.opinion", arg))
 		}

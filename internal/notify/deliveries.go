@@ -187,6 +187,12 @@ func maskAddress(channel, addr string) string {
 // Reason explains a delivery's last error in plain Chinese where it can;
 // errors this package writes are Chinese already.
 func Reason(lastError string) string {
+	return ReasonOr(lastError, "发送失败，请检查该渠道的配置")
+}
+
+// ReasonOr is Reason with the words for an error it does not know
+// (otherwise: what to check for the sender at hand).
+func ReasonOr(lastError, otherwise string) string {
 	e := strings.ToLower(lastError)
 	switch {
 	case lastError == "":
@@ -213,5 +219,5 @@ func Reason(lastError string) string {
 	case strings.Contains(e, "gateway refused"):
 		return "短信平台拒绝了消息"
 	}
-	return "发送失败，请检查该渠道的配置"
+	return otherwise
 }

@@ -74,12 +74,13 @@ func (f Filter) where() (string, []any) {
 		add("r.rated_at >= ?", *f.floor)
 	}
 	if !f.Q.IsZero() {
-		// Through the messages' gram index, one unit's too: checking each
-		// of a unit's messages of a year instead (ratings_unit_messages)
-		// read 20,000 pages for a rare word, 500 ms against the gram
-		// index's 180–210 ms for a common one, and its estimate misled
-		// the total (CountCapped) thirtyfold.
-		conds = append(conds, f.Q.Cond("r.comment", func(v any) string {
+		// Through the messages' gram index, one unit's too: the index
+		// holds each message's unit (migration 0091), so a unit's search
+		// reads only its own hits. Checking each of a unit's messages of
+		// a year instead (ratings_unit_messages) read 20,000 pages for a
+		// rare word, and its estimate misled the total (CountCapped)
+		// thirtyfold.
+		conds = append(conds, f.Q.RatingCond("r", f.UnitID, func(v any) string {
 			args = append(args, v)
 			return "$" + strconv.Itoa(len(args))
 		}))

@@ -108,6 +108,30 @@ func (k Keyword) Cond(col string, arg func(any) string) string {
 	return "(" + col + " <> '' AND minyi_grams(" + col + ") @@ " + arg(k.TSQuery()) + "::tsquery AND " + k.Recheck(col, arg) + ")"
 }
 
+// RatingCond is Cond over the messages of the ratings aliased r, through
+// their gram index, which also holds each message's unit (migration
+// 0091): with unit set, the index itself keeps only that unit's messages,
+// instead of the table being read for every unit's hits. A zero keyword
+// is "true".
+func (k Keyword) RatingCond(r string, unit *int64, arg func(any) string) string {
+	if k.IsZero() {
+		return "true"
+	}
+	q := k.TSQuery()
+	if unit != nil {
+		q = unitLexeme(*unit) + " & " + q
+	}
+	col := r + ".comment"
+	return "(" + col + " <> '' AND minyi_rating_grams(" + r + ".unit_id, " + col + ") @@ " + arg(q) + "::tsquery AND " +
+		k.Recheck(col, arg) + ")"
+}
+
+// unitLexeme is the lexeme minyi_rating_grams adds for the unit: chr(1)
+// and its id, never a gram of a text (at most two characters).
+func unitLexeme(unit int64) string {
+	return lexeme("\x01" + strconv.FormatInt(unit, 10))
+}
+
 // Recheck is Cond without the gram index: the condition that col holds
 // every term, checked on the text itself. It is for rows already chosen
 // by another index (one unit's cases), where reading the text of a few

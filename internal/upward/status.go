@@ -117,8 +117,8 @@ var StateNames = map[string]string{
 }
 
 // Reason says a batch's error in words: the platform's refusals and the
-// connection failures as notifications say them (notify.Reason), the
-// rest as a plain failure.
+// connection failures as notifications say them (notify.ReasonOr), the
+// rest as a failure to check the reporting address for.
 func Reason(lastError string) string {
 	e := strings.ToLower(lastError)
 	switch {
@@ -129,7 +129,7 @@ func Reason(lastError string) string {
 	case strings.Contains(e, "sign"):
 		return "签名失败，请检查签名密钥"
 	}
-	return strings.Replace(notify.Reason(lastError), "请检查该渠道的配置", "请检查上报地址的配置", 1)
+	return notify.ReasonOr(lastError, "发送失败，请检查上报地址的配置")
 }
 
 // Failures returns the failed and given-up batches, newest first, at most
