@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -61,8 +62,18 @@ func TestBrowserSignedLinkInIframe(t *testing.T) {
 			chromedp.Click(browsertest.ReasonBox("服务态度差"), chromedp.FromNode(frame)),
 			chromedp.Click(chromedp.ID("submit"), chromedp.FromNode(frame)))
 		waitRating(t, w, caseNo)
-		ref, err := chromedp.Run(ctx, chromedp.Poll[string](`(document.getElementById('reference') || {}).textContent`,
-			chromedp.WithPollingInFrame(iframeNode(t, ctx)), chromedp.WithPollingTimeout(15*time.Second)))
+		// The frame may still be navigating to the thanks when the rating
+		// is stored: a poll in the page it leaves ends with its context
+		// destroyed, so poll again in the frame's new page.
+		var ref string
+		var err error
+		for try := 0; try < 5; try++ {
+			ref, err = chromedp.Run(ctx, chromedp.Poll[string](`(document.getElementById('reference') || {}).textContent`,
+				chromedp.WithPollingInFrame(iframeNode(t, ctx)), chromedp.WithPollingTimeout(15*time.Second)))
+			if err == nil || !strings.Contains(err.Error(), "context was destroyed") {
+				break
+			}
+		}
 		if err != nil || ref == "" {
 			t.Fatalf("%s px: thanks in the frame: %q %v", px, ref, err)
 		}
