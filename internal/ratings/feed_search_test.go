@@ -127,7 +127,7 @@ func TestUnitKeywordSearchKeepsToTheUnit(t *testing.T) {
 		args = append(args, v)
 		return "$" + strconv.Itoa(len(args))
 	})
-	if _, err := tx.Exec(ctx, `SET LOCAL enable_seqscan = off`); err == nil {
+	if _, err = tx.Exec(ctx, `SET LOCAL enable_seqscan = off`); err == nil {
 		err = tx.QueryRow(ctx, `EXPLAIN (FORMAT JSON) SELECT r.id FROM ratings r WHERE `+cond, args...).Scan(&plan)
 	}
 	if err != nil {
