@@ -107,8 +107,10 @@ func catalogue() []spec {
 		// The business systems of window-triggered ratings: a few rows,
 		// their tokens and the units' names.
 		{route: "/console/business-systems", path: "/console/business-systems", who: office},
+		{route: "/api/v1/business-systems", path: "/api/v1/business-systems", who: office},
 		// The online integrations (一事一评): a handful of rows by name.
 		{route: "/console/rating-links", path: "/console/rating-links", who: office},
+		{route: "/api/v1/rating-links", path: "/api/v1/rating-links", who: office},
 		{route: "/api/v1/units/:id", path: "/api/v1/units/{unit}", who: both},
 		{route: "/api/v1/units/:id/points", path: "/api/v1/units/{unit}/points", who: both},
 		{route: "/api/v1/units/:id/terminals", path: "/api/v1/units/{unit}/terminals", who: both},
@@ -371,6 +373,10 @@ var notTimed = map[string]string{
 	// One online integration by its primary key and its few keys by
 	// integration id (the bench's data has no integrations).
 	"/console/rating-links/:id": "one online integration by its primary key, its keys by an index on integration_id",
+	"/api/v1/rating-links/:id":  "one online integration by its primary key, its keys by an index on integration_id",
+	// One business system by its primary key and its few tokens by
+	// system id (the bench's data has no business systems).
+	"/api/v1/business-systems/:id": "one business system by its primary key, its tokens by an index on system_id",
 	// Public, not the staff's: the signed rating link's page reads its key
 	// by primary key and the unit's QR code, like /q/:code.
 	"/l": "the citizens' signed rating link: a key by primary key, then the unit as /q/:code",

@@ -18,8 +18,8 @@ import (
 // windowRoutes registers window evaluation requests: a business system
 // (its own token) creates them and reads their state; the terminal (its
 // terminal token) receives them by a held poll and posts their rating;
-// the office manages the systems and their tokens.
-func (s *Server) windowRoutes(api, console *gin.RouterGroup) {
+// the office manages the systems and their tokens (API and page).
+func (s *Server) windowRoutes(api, authed, console *gin.RouterGroup) {
 	w := windowapp.New(s.App)
 	biz := api.Group("/business", w.BusinessAuth)
 	biz.POST("/requests", w.CreateRequest)
@@ -32,6 +32,13 @@ func (s *Server) windowRoutes(api, console *gin.RouterGroup) {
 	// The SMS invitation's one-time rating page (主动邀评).
 	s.engine.GET("/w/:token", rt.InvitePage)
 	s.engine.POST("/w/:token", s.PublicForm(httpx.SmallFormMax, false), rt.InviteSubmit)
+
+	authed.GET("/business-systems", s.Office, w.APIListSystems)
+	authed.POST("/business-systems", s.Office, w.APICreateSystem)
+	authed.GET("/business-systems/:id", s.Office, w.APIGetSystem)
+	authed.PATCH("/business-systems/:id", s.Office, w.APIUpdateSystem)
+	authed.POST("/business-systems/:id/tokens", s.Office, w.APIIssueSystemToken)
+	authed.DELETE("/business-systems/:id/tokens/:token_id", s.Office, w.APIRevokeSystemToken)
 
 	console.GET("/console/business-systems", s.OfficePage, w.SystemsPage)
 	console.POST("/console/business-systems", s.OfficePage, w.CreateSystemSubmit)

@@ -31,12 +31,18 @@ func (s *Handlers) KeySubmit(c *gin.Context) {
 		s.ConsoleError(c, err)
 		return
 	}
-	example := links.Link{Unit: "1", Case: "SL2026120400001", Item: "EXAMPLE-ITEM", Stage: "3",
-		Expires: s.Now().Add(2 * time.Hour).Truncate(time.Second), KeyID: k.KeyID}
 	c.Header("Cache-Control", "no-store")
 	s.show(c, http.StatusOK, it, func(d *pageData) {
-		d.NewKey, d.NewSecret, d.Example = k.KeyID, secret, example.URL(s.Config.PublicBaseURL, secret)
+		d.NewKey, d.NewSecret, d.Example = k.KeyID, secret, s.exampleLink(k.KeyID, secret)
 	})
+}
+
+// exampleLink is a link signed with a key just made, valid for two hours,
+// shown with its secret so the platform can check its own signer.
+func (s *Handlers) exampleLink(keyID, secret string) string {
+	example := links.Link{Unit: "1", Case: "SL2026120400001", Item: "EXAMPLE-ITEM", Stage: "3",
+		Expires: s.Now().Add(2 * time.Hour).Truncate(time.Second), KeyID: keyID}
+	return example.URL(s.Config.PublicBaseURL, secret)
 }
 
 // RevokeSubmit revokes one of the integration's keys.

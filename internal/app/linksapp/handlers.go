@@ -1,14 +1,14 @@
-// Package linksapp serves the office's console pages of the online
-// channel (一事一评): the online integrations (线上评价渠道) that open
-// signed rating links, and their signing keys, made (the secret shown
-// once) and revoked. The signed link's own page is ratingsapp's (/l); the
+// Package linksapp serves the office's console pages and API of the
+// online channel (一事一评): the online integrations (线上评价渠道) that
+// open signed rating links, and their signing keys, made (the secret
+// shown once) and revoked. The signed link's own page is ratingsapp's (/l); the
 // integrations and keys themselves are internal/links.
 package linksapp
 
 import "minyi/internal/httpx"
 
-// Handlers serve the integrations' console routes; internal/server routes
-// to them.
+// Handlers serve the integrations' console and API routes; internal/server
+// routes to them.
 type Handlers struct{ *httpx.App }
 
 // New returns the handlers over app.

@@ -2,7 +2,8 @@
 // the business systems' API (`/api/v1/business/…`), with which a window's
 // business system asks for the window's terminal to show the rating page
 // of a case and reads the request's state, and the office's console page
-// of business systems and their tokens (`/console/business-systems`).
+// and API of business systems and their tokens (`/console/business-systems`,
+// `/api/v1/business-systems`).
 // The terminal's side — receiving a request and posting its rating — is
 // part of the terminal API in ratingsapp. The records are internal/bizsys
 // and internal/windowreq.
