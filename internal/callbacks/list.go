@@ -105,6 +105,9 @@ func ListCallbackCases(ctx context.Context, q db.DBTX, f ListFilter) ([]Case, in
 	default:
 		where += ` AND c.id IN (` + feedback.CaseTextIDs(f.Q, arg) + `)`
 	}
+	if !f.Q.IsZero() {
+		return keywordPage(ctx, q, f, where, st[1], args)
+	}
 	var total int
 	if err := q.QueryRow(ctx, `SELECT count(*) FROM rectification_cases c`+where, args...).Scan(&total); err != nil {
 		return nil, 0, db.Err(err)
@@ -114,6 +117,33 @@ func ListCallbackCases(ctx context.Context, q db.DBTX, f ListFilter) ([]Case, in
 	}
 	limit, offset := arg(f.Limit), arg(f.Offset)
 	list, err := collect[Case](ctx, q, caseSQL+where+st[1]+` LIMIT `+limit+` OFFSET `+offset, args...)
+	for i := range list {
+		list[i].mark(f.Today)
+	}
+	return list, total, err
+}
+
+// keywordPage is ListCallbackCases with a keyword: the cases whose texts
+// match are found once, in one statement that counts them and picks the
+// page's ids, and the page is then read by those ids. Counting and paging
+// in two statements found them twice; for a word in nearly every
+// call-back note (满意), that is every real-name case of five years twice
+// over (170 ms at 250 million ratings).
+func keywordPage(ctx context.Context, q db.DBTX, f ListFilter, where, order string, args []any) ([]Case, int, error) {
+	n := len(args)
+	sql := `WITH c AS MATERIALIZED (SELECT c.id, c.callback_due, c.last_called_at, c.created_at
+		FROM rectification_cases c` + where + `)
+	SELECT (SELECT count(*) FROM c)::int, coalesce((SELECT array_agg(p.id) FROM (SELECT c.id FROM c` + order +
+		` LIMIT $` + strconv.Itoa(n+1) + ` OFFSET $` + strconv.Itoa(n+2) + `) AS p), '{}')`
+	var total int
+	var ids []int64
+	if err := q.QueryRow(ctx, sql, append(args, f.Limit, f.Offset)...).Scan(&total, &ids); err != nil {
+		return nil, 0, db.Err(err)
+	}
+	if len(ids) == 0 {
+		return nil, total, nil
+	}
+	list, err := collect[Case](ctx, q, caseSQL+` WHERE c.id = ANY($1)`+order, ids)
 	for i := range list {
 		list[i].mark(f.Today)
 	}
