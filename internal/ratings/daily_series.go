@@ -8,15 +8,16 @@ import (
 )
 
 // seriesSQL is dailyCountsSQL summed over every unit per local day ($5
-// false) or per month ($5 true) instead of per unit: the same pieces, the
-// same snapshot, the same exactness. Per day, every rolled day comes from
-// its daily rows (a month's sum cannot be split into days); per month, a
-// month whose days are all rolled comes from its monthly rows, as in
-// dailyCountsSQL. The live runs are grouped by the local day of rated_at.
-// The daily rows are read by their day's range first (an index-only scan
-// of rating_daily_counts_day_counts, migration 0092): tested only against
-// the rolled days, Postgres's generic plan scanned every unit's every day
-// (365,000 rows for a year, 140 ms for a month).
+// false) or per month ($5 true) instead of per unit: the same snapshot,
+// the same exactness. A rolled day is read from its office row
+// (rating_office_daily 'all', migration 0072), which the rollup keeps equal
+// to the sum of the day's rows of rating_daily_counts in the same
+// transactions that change them (chart_parts.go): one row a day where the
+// unit rows were a thousand (a quarter of a province: 92,000 index
+// entries, 11–21 ms at five years; a year's months: 12,000 monthly rows).
+// The (unit, day) pairs marked dirty are corrected as in dailyCountsSQL:
+// their stored rows subtracted and their ratings read. The live runs are
+// grouped by the local day of rated_at.
 const seriesSQL = dailyRunsSQL + `, live AS (
 	SELECT x.day, x.n1, x.n2, x.n3, x.n4, x.n5 FROM runs k CROSS JOIN LATERAL (
 		SELECT (r.rated_at AT TIME ZONE $1)::date AS day, ` + levelCountsCols + `
@@ -28,12 +29,9 @@ const seriesSQL = dailyRunsSQL + `, live AS (
 		FROM ratings r
 		WHERE r.unit_id = k.unit_id AND r.rated_at >= k.day::timestamp AT TIME ZONE $1 AND r.rated_at < k.hi AND NOT r.excluded) AS x
 ), stored AS (
-	SELECT m.month AS day, m.n1, m.n2, m.n3, m.n4, m.n5 FROM rating_monthly_counts m
-	WHERE $5 AND m.month IN (SELECT month FROM full_months)
-	UNION ALL
-	SELECT c.day, c.n1, c.n2, c.n3, c.n4, c.n5 FROM rating_daily_counts c
-	WHERE c.day BETWEEN $2::date AND $3::date
-	  AND c.day IN (SELECT day FROM rolled WHERE NOT $5 OR day IN (SELECT day FROM partial_days))
+	SELECT o.day, o.n1, o.n2, o.n3, o.n4, o.n5 FROM rating_office_daily o
+	WHERE o.part = 'all' AND o.key = '' AND o.day BETWEEN $2::date AND $3::date
+	  AND o.day IN (SELECT day FROM rolled)
 	UNION ALL
 	SELECT c.day, -c.n1, -c.n2, -c.n3, -c.n4, -c.n5
 	FROM dirty_rolled d JOIN rating_daily_counts c ON c.unit_id = d.unit_id AND c.day = d.day
@@ -54,9 +52,9 @@ func DayLevelCounts(ctx context.Context, q db.DBTX, from, to string, loc *time.L
 }
 
 // MonthLevelCounts is DayLevelCounts per calendar month, keyed by the
-// month's first day (YYYY-MM-01): a month whose days are all rolled reads
-// a thousand monthly rows, not thirty thousand daily ones. from and to
-// need not be whole months; only their days are counted.
+// month's first day (YYYY-MM-01): a rolled month reads its days' office
+// rows, some thirty. from and to need not be whole months; only their days
+// are counted.
 func MonthLevelCounts(ctx context.Context, q db.DBTX, from, to string, loc *time.Location) (map[string]LevelCounts, error) {
 	return seriesCounts(ctx, q, from, to, loc, true)
 }
