@@ -1,6 +1,12 @@
 package feedback
 
-import "minyi/internal/search"
+import (
+	"context"
+	"strconv"
+
+	"minyi/internal/db"
+	"minyi/internal/search"
+)
 
 // CaseTextIDs is a query of the ids of the cases whose texts hold every
 // term of k: the problem, an answer, progress report or note of the case
@@ -26,4 +32,36 @@ func CaseTextHolds(k search.Keyword, c string, arg func(any) string) string {
 	return `(` + k.Recheck(c+".problem", arg) + `
 	OR EXISTS (SELECT FROM case_updates su WHERE su.case_id = ` + c + `.id AND ` + k.Recheck("su.body", arg) + `)
 	OR EXISTS (SELECT FROM case_callbacks sb WHERE sb.case_id = ` + c + `.id AND ` + k.Recheck("sb.said", arg) + `))`
+}
+
+// MatchPage counts the cases of rectification_cases c that meet where (a
+// " WHERE …" over c, usually holding CaseTextIDs) and picks the ids of a
+// page of them in order, in one statement: the matching cases are found
+// once. Counting and paging in two statements found them twice, and for a
+// word in nearly every call-back note (满意) that is every real-name case
+// of five years twice over. orderCol is the one column of c besides id
+// that order (" ORDER BY …" over c) reads, so the set carries two columns.
+//
+// hashJoin joins the matches with the cases by a hash of their ids (for a
+// list over every unit, whose cases an index of the state or order covers
+// index-only): the gram indexes estimate a few rows for any word, so the
+// planner would probe the cases' key once per match, 40,000 probes for 满意
+// at five years (380 against 170 ms).
+func MatchPage(ctx context.Context, q db.DBTX, where, orderCol, order string, args []any, limit, offset int, hashJoin bool) (int, []int64, error) {
+	n := len(args)
+	sql := `WITH c AS MATERIALIZED (SELECT c.id, ` + orderCol + ` FROM rectification_cases c` + where + `)
+	SELECT (SELECT count(*) FROM c)::int, coalesce((SELECT array_agg(p.id) FROM (SELECT c.id FROM c` + order +
+		` LIMIT $` + strconv.Itoa(n+1) + ` OFFSET $` + strconv.Itoa(n+2) + `) AS p), '{}')`
+	var total int
+	var ids []int64
+	read := func(q db.DBTX) error {
+		return q.QueryRow(ctx, sql, append(args[:n:n], limit, offset)...).Scan(&total, &ids)
+	}
+	var err error
+	if hashJoin {
+		err = db.WithLocal(ctx, q, `SET LOCAL enable_nestloop = off`, read)
+	} else {
+		err = read(q)
+	}
+	return total, ids, db.Err(err)
 }
