@@ -239,6 +239,23 @@ func TestDirectLookups(t *testing.T) {
 	if len(list.Items) != 0 {
 		t.Errorf("待回访 q=空调 after the call: %d, want 0", len(list.Items))
 	}
+	// The search finds the called case in its cases and its call-backs,
+	// both read from one set of matches (feedback.FindKeywordHits).
+	for who, want := range map[*apptest.Client]int{w.Office: 1, w.UnitUser: 1, w.UnitB: 0} {
+		seen := 0
+		for _, l := range apiSearch(t, who, "空调").Lists {
+			if l.Kind != "cases" && l.Kind != "callbacks" {
+				continue
+			}
+			seen++
+			if l.Total != want || len(l.Items) != want || want == 1 && l.Items[0].ID != apptest.Itoa(cs.ID) {
+				t.Errorf("search 空调, %s: total %d, items %+v; want %d (case %d)", l.Kind, l.Total, l.Items, want, cs.ID)
+			}
+		}
+		if seen != 2 {
+			t.Errorf("search 空调: %d of the cases and call-back lists", seen)
+		}
+	}
 	// One unit's cases are checked case by case (feedback.CaseTextHolds):
 	// the same hits as the gram indexes', the problem's and a call-back's
 	// words, every term within one text.
