@@ -20,6 +20,9 @@ var notTimed = map[string]string{
 	// One business system by its primary key and its few tokens by
 	// system id (the bench's data has no business systems).
 	"/api/v1/business-systems/:id": "one business system by its primary key, its tokens by an index on system_id",
+	// Its edit form: the system by primary key and the units list that
+	// /console/business-systems (timed) also shows.
+	"/console/business-systems/:id/edit": "one business system by its primary key and the units, as /console/business-systems",
 	// Public, not the staff's: the signed rating link's page reads its key
 	// by primary key and the unit's QR code, like /q/:code.
 	"/l": "the citizens' signed rating link: a key by primary key, then the unit as /q/:code",

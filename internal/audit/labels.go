@@ -78,6 +78,7 @@ var actionLabels = map[string]string{
 	"business_system.create":        "添加业务系统",
 	"business_system.disable":       "停用业务系统",
 	"business_system.enable":        "启用业务系统",
+	"business_system.update":        "修改业务系统",
 	"business_system_token.issue":   "签发业务系统令牌",
 	"business_system_token.revoke":  "吊销业务系统令牌",
 	"agency_upload.create":          "上传答卷",

@@ -99,3 +99,69 @@ func TestSystemsAndTokens(t *testing.T) {
 		t.Fatalf("tokens %+v %v: want the active one first", list, err)
 	}
 }
+
+// Update renames a system and changes its units, audited once; a name
+// another system uses, a unit that does not exist and an unknown system
+// are refused, and the same input again changes nothing.
+func TestUpdateSystem(t *testing.T) {
+	ctx := context.Background()
+	pool := testutil.DB(t)
+	var a, b int64
+	if err := pool.QueryRow(ctx, `INSERT INTO units (name, category) VALUES ('甲中心', '社会服务类'), ('乙中心', '社会服务类')
+		RETURNING id`).Scan(&a); err != nil {
+		t.Fatal(err)
+	}
+	if err := pool.QueryRow(ctx, `SELECT id FROM units WHERE name = '乙中心'`).Scan(&b); err != nil {
+		t.Fatal(err)
+	}
+	tx := func(fn func(pgx.Tx) error) error { return db.Tx(ctx, pool, fn) }
+	var one, other bizsys.System
+	if err := tx(func(tx pgx.Tx) (err error) {
+		if one, err = bizsys.Create(ctx, tx, audit.System, bizsys.Input{Name: "受理平台", UnitIDs: []int64{a}}); err != nil {
+			return err
+		}
+		other, err = bizsys.Create(ctx, tx, audit.System, bizsys.Input{Name: "不动产登记系统", UnitIDs: []int64{b}})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	update := func(id int64, in bizsys.Input) (s bizsys.System, err error) {
+		err = tx(func(tx pgx.Tx) (err error) { s, err = bizsys.Update(ctx, tx, audit.System, id, in); return err })
+		return s, err
+	}
+	s, err := update(one.ID, bizsys.Input{Name: " 综合受理平台 ", UnitIDs: []int64{b, a, b}})
+	if err != nil || s.Name != "综合受理平台" || len(s.UnitIDs) != 2 || !s.MayAct(a) || !s.MayAct(b) {
+		t.Fatalf("updated %+v %v", s, err)
+	}
+	if _, err := update(one.ID, bizsys.Input{Name: "综合受理平台", UnitIDs: []int64{a, b}}); err != nil {
+		t.Fatalf("the same again: %v", err)
+	}
+	audits := func() (n int) {
+		if err := pool.QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE action = 'business_system.update'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := audits(); n != 1 {
+		t.Fatalf("%d update audit entries, want 1", n)
+	}
+	for _, c := range []struct {
+		in    bizsys.Input
+		field string
+	}{
+		{bizsys.Input{Name: "不动产登记系统", UnitIDs: []int64{a}}, "name"},
+		{bizsys.Input{Name: "综合受理平台", UnitIDs: []int64{a, 999999}}, "unit_ids"},
+		{bizsys.Input{Name: "综合受理平台"}, "unit_ids"},
+		{bizsys.Input{Name: "", UnitIDs: []int64{a}}, "name"},
+	} {
+		if _, err := update(one.ID, c.in); apperr.From(err).Fields[c.field] == "" {
+			t.Errorf("%+v: %v, want a message for %s", c.in, err, c.field)
+		}
+	}
+	if _, err := update(other.ID+100, bizsys.Input{Name: "x", UnitIDs: []int64{a}}); !apperr.Is(err, apperr.NotFound) {
+		t.Errorf("unknown system: %v", err)
+	}
+	if s, err := bizsys.Find(ctx, pool, one.ID); err != nil || s.Name != "综合受理平台" || len(s.UnitIDs) != 2 || audits() != 1 {
+		t.Fatalf("after the refusals %+v %v", s, err)
+	}
+}

@@ -67,23 +67,65 @@ func Create(ctx context.Context, tx pgx.Tx, actor audit.Actor, in Input) (System
 	if err := in.Validate(); err != nil {
 		return System{}, err
 	}
-	var known int
-	if err := tx.QueryRow(ctx, `SELECT count(*) FROM units WHERE id = ANY($1)`, in.UnitIDs).Scan(&known); err != nil {
-		return System{}, db.Err(err)
-	}
-	if known != len(in.UnitIDs) {
-		return System{}, apperr.InvalidField("unit_ids", "所选单位不存在")
+	if err := knownUnits(ctx, tx, in.UnitIDs); err != nil {
+		return System{}, err
 	}
 	rows, _ := tx.Query(ctx, `INSERT INTO business_systems (name, unit_ids) VALUES ($1, $2) RETURNING `+systemColumns,
 		in.Name, in.UnitIDs)
 	s, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[System])
 	if err != nil {
-		if err = db.Err(err); apperr.Is(err, apperr.Conflict) {
-			return System{}, apperr.InvalidField("name", "已有同名的业务系统")
-		}
-		return System{}, err
+		return System{}, nameTaken(db.Err(err))
 	}
 	return s, audit.Record(ctx, tx, actor, "business_system.create", "business_system", idText(s.ID), nil, s)
+}
+
+// Update renames the system or changes the units it may create requests
+// for (a request for a unit taken away is refused from then on; the
+// requests and ratings already made stay). It returns invalid for bad
+// input, a unit that does not exist or a name another system uses, and
+// not_found for an unknown system; the same input twice changes nothing
+// the second time.
+func Update(ctx context.Context, tx pgx.Tx, actor audit.Actor, id int64, in Input) (System, error) {
+	if err := in.Validate(); err != nil {
+		return System{}, err
+	}
+	before, err := lock(ctx, tx, id)
+	if err != nil {
+		return System{}, err
+	}
+	if before.Name == in.Name && slices.Equal(before.UnitIDs, in.UnitIDs) {
+		return before, nil
+	}
+	if err := knownUnits(ctx, tx, in.UnitIDs); err != nil {
+		return System{}, err
+	}
+	rows, _ := tx.Query(ctx, `UPDATE business_systems SET name = $2, unit_ids = $3 WHERE id = $1 RETURNING `+systemColumns,
+		id, in.Name, in.UnitIDs)
+	after, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[System])
+	if err != nil {
+		return System{}, nameTaken(db.Err(err))
+	}
+	return after, audit.Record(ctx, tx, actor, "business_system.update", "business_system", idText(id), before, after)
+}
+
+// knownUnits returns invalid unless every id is a unit's.
+func knownUnits(ctx context.Context, tx pgx.Tx, ids []int64) error {
+	var known int
+	if err := tx.QueryRow(ctx, `SELECT count(*) FROM units WHERE id = ANY($1)`, ids).Scan(&known); err != nil {
+		return db.Err(err)
+	}
+	if known != len(ids) {
+		return apperr.InvalidField("unit_ids", "所选单位不存在")
+	}
+	return nil
+}
+
+// nameTaken turns the unique name's conflict into the name field's error.
+func nameTaken(err error) error {
+	if apperr.Is(err, apperr.Conflict) {
+		return apperr.InvalidField("name", "已有同名的业务系统")
+	}
+	return err
 }
 
 // Find returns the system with the id, or not_found.

@@ -247,6 +247,8 @@ var goldenPageRoutes = []string{
 	"POST /w/:token ghost",
 	"GET /console/business-systems",
 	"POST /console/business-systems",
+	"GET /console/business-systems/:id/edit ghost",
+	"POST /console/business-systems/:id ghost",
 	"POST /console/business-systems/:id/disable ghost",
 	"POST /console/business-systems/:id/enable ghost",
 	"POST /console/business-systems/:id/tokens ghost",

@@ -42,6 +42,8 @@ func (s *Server) windowRoutes(api, authed, console *gin.RouterGroup) {
 
 	console.GET("/console/business-systems", s.OfficePage, w.SystemsPage)
 	console.POST("/console/business-systems", s.OfficePage, w.CreateSystemSubmit)
+	console.GET("/console/business-systems/:id/edit", s.OfficePage, w.EditSystemPage)
+	console.POST("/console/business-systems/:id", s.OfficePage, w.UpdateSystemSubmit)
 	console.POST("/console/business-systems/:id/disable", s.OfficePage, w.DisableSystemSubmit)
 	console.POST("/console/business-systems/:id/enable", s.OfficePage, w.EnableSystemSubmit)
 	console.POST("/console/business-systems/:id/tokens", s.OfficePage, w.IssueTokenSubmit)

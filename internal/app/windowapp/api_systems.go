@@ -57,25 +57,47 @@ func (s *Handlers) APIGetSystem(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"system": sys, "tokens": tokens})
 }
 
-// APIUpdateSystem disables the system ({"disabled": true}: none of its
-// tokens is then accepted) or enables it again ({"disabled": false}), as
-// the console does; doing it twice is harmless. A system's name and units
-// are set when it is added, as on the console, so disabled is the one
-// field and is required.
+// APIUpdateSystem changes a system as the console does: {"name"} renames
+// it, {"unit_ids"} sets the units it may create requests for, and
+// {"disabled": true} disables it (none of its tokens is then accepted) or
+// false enables it again. Fields left out keep their value; at least one
+// is required, and sending the same patch twice changes nothing more.
 func (s *Handlers) APIUpdateSystem(c *gin.Context) {
 	var patch struct {
-		Disabled *bool `json:"disabled"`
+		Name     *string  `json:"name"`
+		UnitIDs  *[]int64 `json:"unit_ids"`
+		Disabled *bool    `json:"disabled"`
 	}
 	id, ok := s.PathIDAndBody(c, &patch)
 	if !ok {
 		return
 	}
-	if patch.Disabled == nil {
-		s.APIError(c, apperr.InvalidField("disabled", "请提供 disabled：true 停用，false 启用"))
+	if patch.Name == nil && patch.UnitIDs == nil && patch.Disabled == nil {
+		s.APIError(c, apperr.InvalidField("disabled", "请提供要修改的字段：name、unit_ids 或 disabled"))
 		return
 	}
 	s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
-		return bizsys.SetDisabled(c, tx, httpx.CurrentUser(c).Actor(), id, *patch.Disabled)
+		actor := httpx.CurrentUser(c).Actor()
+		sys, err := bizsys.Find(c, tx, id)
+		if err != nil {
+			return nil, err
+		}
+		if patch.Name != nil || patch.UnitIDs != nil {
+			in := bizsys.Input{Name: sys.Name, UnitIDs: sys.UnitIDs}
+			if patch.Name != nil {
+				in.Name = *patch.Name
+			}
+			if patch.UnitIDs != nil {
+				in.UnitIDs = *patch.UnitIDs
+			}
+			if sys, err = bizsys.Update(c, tx, actor, id, in); err != nil {
+				return nil, err
+			}
+		}
+		if patch.Disabled != nil {
+			sys, err = bizsys.SetDisabled(c, tx, actor, id, *patch.Disabled)
+		}
+		return sys, err
 	})
 }
 

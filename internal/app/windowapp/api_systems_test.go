@@ -44,7 +44,7 @@ func TestOfficeBusinessSystemsAPI(t *testing.T) {
 	apptest.WantAPIError(t, apptest.APIDo(t, w.Office, "POST", base, "application/json", `{"name":`), http.StatusUnprocessableEntity, "invalid")
 	apptest.WantAPIError(t, apptest.APIJSON(t, w.Office, "POST", base, map[string]any{"name": 7}),
 		http.StatusUnprocessableEntity, "invalid", "name")
-	apptest.WantAPIError(t, apptest.APIJSON(t, w.Office, "PATCH", path, map[string]any{"name": "改名"}),
+	apptest.WantAPIError(t, apptest.APIJSON(t, w.Office, "PATCH", path, map[string]any{}),
 		http.StatusUnprocessableEntity, "invalid", "disabled")
 
 	var list struct {
@@ -83,6 +83,37 @@ func TestOfficeBusinessSystemsAPI(t *testing.T) {
 	if got.System.ID != sys.ID || len(got.Tokens) != 1 || got.Tokens[0].ID != issued.ID || got.Tokens[0].LastUsedAt == nil ||
 		strings.Contains(string(apptest.APIDo(t, w.Office, "GET", path, "", "").Body), issued.Token) {
 		t.Fatalf("system %+v", got)
+	}
+
+	// Renamed and given unit B instead of A (twice: the second changes
+	// nothing), its requests for A's terminal are refused and B's taken;
+	// a name another system uses and an unknown unit are refused.
+	for i := 0; i < 2; i++ {
+		apptest.APIJSON(t, w.Office, "PATCH", path, map[string]any{"name": "一窗受理系统（新版）", "unit_ids": []int64{w.B.ID}}).
+			Decode(t, http.StatusOK, &sys)
+	}
+	if sys.Name != "一窗受理系统（新版）" || len(sys.UnitIDs) != 1 || sys.UnitIDs[0] != w.B.ID || sys.DisabledAt != nil {
+		t.Fatalf("updated %+v", sys)
+	}
+	apptest.WantAPIError(t, createRequest(t, w.App, issued.Token, requestBody("api-b1", "BJ-API-B1", w.termID)),
+		http.StatusForbidden, "forbidden")
+	forB := requestBody("api-b2", "BJ-API-B2", w.termBID)
+	forB["item_code"] = "SX-B"
+	wantStatus(t, createRequest(t, w.App, issued.Token, forB), http.StatusCreated)
+	var firstName string
+	for _, s := range list.Items {
+		if s.ID != sys.ID {
+			firstName = s.Name
+		}
+	}
+	apptest.WantAPIError(t, apptest.APIJSON(t, w.Office, "PATCH", path, map[string]any{"name": firstName}),
+		http.StatusUnprocessableEntity, "invalid", "name")
+	apptest.WantAPIError(t, apptest.APIJSON(t, w.Office, "PATCH", path, map[string]any{"unit_ids": []int64{999999}}),
+		http.StatusUnprocessableEntity, "invalid", "unit_ids")
+	// Only the units sent change: the name stays.
+	apptest.APIJSON(t, w.Office, "PATCH", path, map[string]any{"unit_ids": []int64{w.A.ID}}).Decode(t, http.StatusOK, &sys)
+	if sys.Name != "一窗受理系统（新版）" || len(sys.UnitIDs) != 1 || sys.UnitIDs[0] != w.A.ID {
+		t.Fatalf("units back to A %+v", sys)
 	}
 
 	// Disabled, its token is refused and no token is issued; enabled, the
@@ -126,8 +157,8 @@ func TestOfficeBusinessSystemsAPI(t *testing.T) {
 	apptest.WantAPIError(t, apptest.APIJSON(t, w.Office, "POST", base+"/999999/tokens", map[string]any{}), http.StatusNotFound, "not_found")
 
 	// Every change is audited with the console's actions.
-	if n := w.App.Count(t, `SELECT count(*) FROM audit_log WHERE entity = 'business_system' AND entity_id = '`+apptest.Itoa(sys.ID)+`'`); n != 5 {
-		t.Errorf("%d audit entries, want 5 (create, issue, disable, enable, revoke)", n)
+	if n := w.App.Count(t, `SELECT count(*) FROM audit_log WHERE entity = 'business_system' AND entity_id = '`+apptest.Itoa(sys.ID)+`'`); n != 7 {
+		t.Errorf("%d audit entries, want 7 (create, issue, two updates, disable, enable, revoke)", n)
 	}
 
 	// A unit's user gets the office-only refusal on every route.

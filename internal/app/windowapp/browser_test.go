@@ -60,6 +60,29 @@ func TestBrowserBusinessSystems(t *testing.T) {
 		browsertest.NoSidewaysScroll(t, ctx)
 		browsertest.Shot(t, ctx, "business-systems-"+apptest.Itoa(width))
 		console.Check(t, "business systems page")
+
+		// Edit it: an empty name comes back with its message; then the
+		// new name and unit B as well are saved and listed.
+		browsertest.Eval[bool](t, ctx, card+`.querySelector('a[href$="/edit"]').click() || true`)
+		browsertest.Do(t, ctx, "edit without a name", chromedp.WaitVisible(`#bs-name`), chromedp.SetValue(`#bs-name`, " "),
+			chromedp.Submit(`#bs-name`), chromedp.WaitVisible(`#edit .err`))
+		if msg := browsertest.Text(t, ctx, `#edit .err`); !strings.Contains(msg, "请填写业务系统名称") {
+			t.Errorf("%d px: edit message %q", width, msg)
+		}
+		browsertest.NoSidewaysScroll(t, ctx)
+		browsertest.Shot(t, ctx, "business-system-edit-error-"+apptest.Itoa(width))
+		console.Clear() // the 422 above was wanted
+		renamed := name + "（新版）"
+		browsertest.Do(t, ctx, "save the edit", chromedp.SetValue(`#bs-name`, renamed),
+			chromedp.Click(`#edit input[name=unit_ids][value="`+apptest.Itoa(w.B.ID)+`"]`), chromedp.Submit(`#bs-name`),
+			chromedp.WaitVisible(`.flash, .alert-ok, [role=status]`))
+		card = `[...document.querySelectorAll('.bs-card')].find(c => c.querySelector('h2').textContent.includes("` + renamed + `"))`
+		if got := browsertest.Eval[string](t, ctx, card+`.querySelector('p.small').textContent`); !strings.Contains(got, w.A.Name) ||
+			!strings.Contains(got, w.B.Name) {
+			t.Errorf("%d px: units after the edit %q", width, got)
+		}
+		browsertest.Shot(t, ctx, "business-systems-edited-"+apptest.Itoa(width))
+		console.Check(t, "business system edited")
 	}
 }
 

@@ -3,7 +3,6 @@ package windowapp
 import (
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/jackc/pgx/v5"
@@ -105,12 +104,7 @@ func tokenTable(sys bizsys.System, tokens []bizsys.Token, csrf string) httpx.Tok
 
 // CreateSystemSubmit adds a business system.
 func (s *Handlers) CreateSystemSubmit(c *gin.Context) {
-	in := bizsys.Input{Name: c.PostForm("name")}
-	for _, v := range c.PostFormArray("unit_ids") {
-		if id, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64); err == nil {
-			in.UnitIDs = append(in.UnitIDs, id)
-		}
-	}
+	in := bizsys.Input{Name: c.PostForm("name"), UnitIDs: formIDs(c, "unit_ids")}
 	var sys bizsys.System
 	err := db.Tx(c, s.Pool, func(tx pgx.Tx) (err error) {
 		sys, err = bizsys.Create(c, tx, httpx.CurrentUser(c).Actor(), in)

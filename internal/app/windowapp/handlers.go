@@ -20,6 +20,7 @@ func New(app *httpx.App) *Handlers { return &Handlers{App: app} }
 // Flashes are the messages the business systems' page may show after a redirect.
 var Flashes = map[string]string{
 	"business_system_created":       "业务系统已添加，请为其签发接口令牌。",
+	"business_system_updated":       "业务系统已修改，授权单位的变化立即生效。",
 	"business_system_disabled":      "业务系统已停用，其令牌均不能再使用。",
 	"business_system_enabled":       "业务系统已重新启用。",
 	"business_system_token_revoked": "令牌已吊销，立即失效。",

@@ -72,6 +72,14 @@ func (c *Console) Errors() []string {
 	return append([]string(nil), c.lines...)
 }
 
+// Clear forgets what was collected so far: the report of a refusal the
+// test asked for (a form sent back with its errors, status 422).
+func (c *Console) Clear() {
+	c.mu.Lock()
+	c.lines = nil
+	c.mu.Unlock()
+}
+
 // Check fails the test for each report collected so far, naming where,
 // and forgets them.
 func (c *Console) Check(t *testing.T, where string) {
