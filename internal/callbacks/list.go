@@ -138,24 +138,9 @@ func keywordPage(ctx context.Context, q db.DBTX, f ListFilter, where string, st 
 	if len(ids) == 0 {
 		return nil, total, nil
 	}
-	list, err := byID(ctx, q, ids, order, f.Today)
-	return list, total, err
-}
-
-// CasesByID reads the cases of ids with their call-back state on day
-// today (YYYY-MM-DD), newest first: the search page's first call-backs
-// (feedback.FindKeywordHits).
-func CasesByID(ctx context.Context, q db.DBTX, ids []int64, today string) ([]Case, error) {
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	return byID(ctx, q, ids, stateSQL[StateAll][1], today)
-}
-
-func byID(ctx context.Context, q db.DBTX, ids []int64, order, today string) ([]Case, error) {
 	list, err := collect[Case](ctx, q, caseSQL+` WHERE c.id = ANY($1)`+order, ids)
 	for i := range list {
-		list[i].mark(today)
+		list[i].mark(f.Today)
 	}
-	return list, err
+	return list, total, err
 }

@@ -65,37 +65,3 @@ func MatchPage(ctx context.Context, q db.DBTX, where, orderCol, order string, ar
 	}
 	return total, ids, db.Err(err)
 }
-
-// KeywordHits are a keyword's first cases for the search page: the cases
-// the case list finds (newest first) and, of them, the real-name ones the
-// call-back list's 全部 finds (in the same order), each with its total.
-type KeywordHits struct {
-	Cases, RealName      int
-	CaseIDs, RealNameIDs []int64
-}
-
-// FindKeywordHits finds the cases whose texts hold k (of one unit, or of
-// every unit when unit is nil) once, and takes from that one set both
-// lists' totals and first n ids: the search page showed the two lists by
-// finding the same matches twice, side by side on two cores.
-func FindKeywordHits(ctx context.Context, q db.DBTX, unit *int64, k search.Keyword, n int) (KeywordHits, error) {
-	w, args := CaseFilter{UnitID: unit, Q: k}.where()
-	const order = ` ORDER BY c.created_at DESC, c.id DESC`
-	lim := `$` + strconv.Itoa(len(args)+1)
-	sql := `WITH c AS MATERIALIZED (SELECT c.id, c.created_at, c.real_name FROM rectification_cases c` + w + `)
-	SELECT (SELECT count(*) FROM c)::int, (SELECT count(*) FROM c WHERE c.real_name)::int,
-		coalesce((SELECT array_agg(p.id) FROM (SELECT c.id FROM c` + order + ` LIMIT ` + lim + `) AS p), '{}'),
-		coalesce((SELECT array_agg(p.id) FROM (SELECT c.id FROM c WHERE c.real_name` + order + ` LIMIT ` + lim + `) AS p), '{}')`
-	var h KeywordHits
-	read := func(q db.DBTX) error {
-		return q.QueryRow(ctx, sql, append(args, n)...).Scan(&h.Cases, &h.RealName, &h.CaseIDs, &h.RealNameIDs)
-	}
-	var err error
-	if unit == nil {
-		// As MatchPage's hashJoin: every unit's matches against the cases.
-		err = db.WithLocal(ctx, q, `SET LOCAL enable_nestloop = off`, read)
-	} else {
-		err = read(q)
-	}
-	return h, db.Err(err)
-}

@@ -307,24 +307,15 @@ func ListCases(ctx context.Context, q db.DBTX, f CaseFilter) ([]Case, int, error
 // counted and paged once (MatchPage) and the page is read by its ids.
 func keywordCases(ctx context.Context, q db.DBTX, f CaseFilter, w, order string, args []any) ([]Case, int, error) {
 	total, ids, err := MatchPage(ctx, q, w, "c.created_at", order, args, f.Limit, f.Offset, false)
-	if err != nil {
-		return nil, 0, err
-	}
-	list, err := CasesByID(ctx, q, ids, f.SourceCount)
-	return list, total, err
-}
-
-// CasesByID reads the cases of ids, newest first (none for no ids);
-// sourceCount as CaseFilter.SourceCount.
-func CasesByID(ctx context.Context, q db.DBTX, ids []int64, sourceCount bool) ([]Case, error) {
-	if len(ids) == 0 {
-		return []Case{}, nil
+	if err != nil || len(ids) == 0 {
+		return []Case{}, total, err
 	}
 	sql := casesFrom(`(SELECT * FROM rectification_cases WHERE id = ANY($1))`)
-	if sourceCount {
+	if f.SourceCount {
 		sql = strings.Replace(sql, sourcesSQL, sourceCountSQL, 1)
 	}
-	return collect[Case](ctx, q, sql+` ORDER BY c.created_at DESC, c.id DESC`, ids)
+	list, err := collect[Case](ctx, q, sql+order, ids)
+	return list, total, err
 }
 
 // FindCase returns one case, or not_found.

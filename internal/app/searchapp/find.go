@@ -128,28 +128,26 @@ func (s *Handlers) lists(ctx context.Context, u users.User, k search.Keyword) ([
 			return nil
 		},
 		func(q db.DBTX) error {
-			// The cases and the call-backs are one set of matches
-			// (feedback.FindKeywordHits), found once.
-			h, err := feedback.FindKeywordHits(ctx, q, unit, k, firstHits)
+			list, n, err := feedback.ListCases(ctx, q, feedback.CaseFilter{UnitID: unit, Q: k, Limit: firstHits, SourceCount: true})
 			if err != nil {
 				return err
 			}
-			list, err := feedback.CasesByID(ctx, q, h.CaseIDs, true)
-			if err != nil {
-				return err
-			}
-			cs.Total, cs.TotalExact = h.Cases, true
+			cs.Total, cs.TotalExact = n, true
 			for _, c := range list {
 				id := strconv.FormatInt(c.ID, 10)
 				cs.Items = append(cs.Items, hit{Kind: "case", ID: id, UnitID: c.UnitID, UnitName: c.UnitName, At: c.CreatedAt,
 					Status: c.StatusLabel(), Text: c.Problem, URL: "/console/cases/" + id, meta: "#" + id + " · " + c.StatusLabel()})
 			}
-			cbs, err := callbacks.CasesByID(ctx, q, h.RealNameIDs, s.Now().In(s.Config.Location).Format(time.DateOnly))
+			return nil
+		},
+		func(q db.DBTX) error {
+			list, n, err := callbacks.ListCallbackCases(ctx, q, callbacks.ListFilter{UnitID: unit, State: callbacks.StateAll,
+				Q: k, Today: s.Now().In(s.Config.Location).Format(time.DateOnly), Limit: firstHits})
 			if err != nil {
 				return err
 			}
-			cb.Total, cb.TotalExact = h.RealName, true
-			for _, c := range cbs {
+			cb.Total, cb.TotalExact = n, true
+			for _, c := range list {
 				id := strconv.FormatInt(c.ID, 10)
 				cb.Items = append(cb.Items, hit{Kind: "callback", ID: id, UnitID: c.UnitID, UnitName: c.UnitName,
 					Status: c.StatusLabel(), Text: c.Problem, URL: "/console/callbacks/" + id,

@@ -240,7 +240,7 @@ func TestDirectLookups(t *testing.T) {
 		t.Errorf("待回访 q=空调 after the call: %d, want 0", len(list.Items))
 	}
 	// The search finds the called case in its cases and its call-backs,
-	// both read from one set of matches (feedback.FindKeywordHits).
+	// each list as its own page finds it.
 	for who, want := range map[*apptest.Client]int{w.Office: 1, w.UnitUser: 1, w.UnitB: 0} {
 		seen := 0
 		for _, l := range apiSearch(t, who, "空调").Lists {
