@@ -241,6 +241,14 @@ func List(ctx context.Context, q db.DBTX, f Filter) (Page, error) {
 	}
 	p.Total, p.TotalExact, p.TotalEstimated = t.N, t.Exact, t.Estimated
 	more := len(items) > f.Limit
+	if !more && f.Older == nil && f.Newer == nil && f.Offset == 0 {
+		// The first page holds every match: that is the total, whatever
+		// the count said. A count cut short by its budget falls back to
+		// the planner's estimate, which for a keyword is thousands even
+		// when nothing matches (13,484 for a word in no message over five
+		// years).
+		p.Total, p.TotalExact, p.TotalEstimated = len(items), true, false
+	}
 	if more {
 		items = items[:f.Limit]
 	}

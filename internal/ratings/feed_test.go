@@ -145,6 +145,16 @@ func TestFeedTotalIsCapped(t *testing.T) {
 		t.Fatalf("over budget: total %d exact %v estimated %v, %d items, %v; want an estimate near %d",
 			p.Total, p.TotalExact, p.TotalEstimated, len(p.Items), err, ratings.CountCap+5)
 	}
+	// A first page that holds every match is the total, exact, whatever
+	// the count gave way to.
+	if _, err := pool.Exec(ctx, `UPDATE ratings SET level = 4 WHERE id IN (SELECT id FROM ratings ORDER BY rated_at LIMIT 3)`); err != nil {
+		t.Fatal(err)
+	}
+	p, err = ratings.List(ctx, pool, ratings.Filter{Limit: 10, Level: 4})
+	if err != nil || p.Total != 3 || !p.TotalExact || p.TotalEstimated || len(p.Items) != 3 {
+		t.Fatalf("a short first page: total %d exact %v estimated %v, %d items, %v; want 3, exact",
+			p.Total, p.TotalExact, p.TotalEstimated, len(p.Items), err)
+	}
 }
 
 // Deep offsets and malformed cursors are refused with the field named.
