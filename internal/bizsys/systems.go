@@ -108,6 +108,40 @@ func Update(ctx context.Context, tx pgx.Tx, actor audit.Actor, id int64, in Inpu
 	return after, audit.Record(ctx, tx, actor, "business_system.update", "business_system", idText(id), before, after)
 }
 
+// Patch is a change to some of a system's fields; nil leaves one as it is.
+type Patch struct {
+	Name     *string  `json:"name"`
+	UnitIDs  *[]int64 `json:"unit_ids"`
+	Disabled *bool    `json:"disabled"`
+}
+
+// Apply changes the fields p sets (Update for the name and units,
+// SetDisabled for disabled), reading the fields it leaves under the
+// system's lock, so that a change sent at the same time is not undone. It
+// returns not_found for an unknown system.
+func Apply(ctx context.Context, tx pgx.Tx, actor audit.Actor, id int64, p Patch) (System, error) {
+	sys, err := lock(ctx, tx, id)
+	if err != nil {
+		return System{}, err
+	}
+	if p.Name != nil || p.UnitIDs != nil {
+		in := Input{Name: sys.Name, UnitIDs: sys.UnitIDs}
+		if p.Name != nil {
+			in.Name = *p.Name
+		}
+		if p.UnitIDs != nil {
+			in.UnitIDs = *p.UnitIDs
+		}
+		if sys, err = Update(ctx, tx, actor, id, in); err != nil {
+			return System{}, err
+		}
+	}
+	if p.Disabled != nil {
+		return SetDisabled(ctx, tx, actor, id, *p.Disabled)
+	}
+	return sys, nil
+}
+
 // knownUnits returns invalid unless every id is a unit's.
 func knownUnits(ctx context.Context, tx pgx.Tx, ids []int64) error {
 	var known int

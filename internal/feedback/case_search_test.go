@@ -1,6 +1,7 @@
 package feedback_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -56,17 +57,7 @@ func TestCaseKeywordCountsAndPages(t *testing.T) {
 		}
 		return ids, total
 	}
-	same := func(got []int64, want ...int64) bool {
-		if len(got) != len(want) {
-			return false
-		}
-		for i := range got {
-			if got[i] != want[i] {
-				return false
-			}
-		}
-		return true
-	}
+	same := func(got []int64, want ...int64) bool { return slices.Equal(got, want) }
 	if got, n := list("排队", nil, "", 0, 0); n != 3 || !same(got, third, second, first) {
 		t.Fatalf("排队 over every unit: %v (%d), want %d %d %d", got, n, third, second, first)
 	}

@@ -295,11 +295,7 @@ func ListCases(ctx context.Context, q db.DBTX, f CaseFilter) ([]Case, int, error
 	limit, offset := "$"+strconv.Itoa(len(args)+1), "$"+strconv.Itoa(len(args)+2)
 	page := `(SELECT * FROM rectification_cases WHERE id IN (SELECT c.id FROM rectification_cases c` + w + order +
 		` LIMIT ` + limit + ` OFFSET ` + offset + `))`
-	sql := casesFrom(page)
-	if f.SourceCount {
-		sql = strings.Replace(sql, sourcesSQL, sourceCountSQL, 1)
-	}
-	list, err := collect[Case](ctx, q, sql+order, append(args, f.Limit, f.Offset)...)
+	list, err := collect[Case](ctx, q, listSQL(page, f.SourceCount)+order, append(args, f.Limit, f.Offset)...)
 	return list, total, err
 }
 
@@ -310,12 +306,19 @@ func keywordCases(ctx context.Context, q db.DBTX, f CaseFilter, w, order string,
 	if err != nil || len(ids) == 0 {
 		return []Case{}, total, err
 	}
-	sql := casesFrom(`(SELECT * FROM rectification_cases WHERE id = ANY($1))`)
-	if f.SourceCount {
-		sql = strings.Replace(sql, sourcesSQL, sourceCountSQL, 1)
-	}
+	sql := listSQL(`(SELECT * FROM rectification_cases WHERE id = ANY($1))`, f.SourceCount)
 	list, err := collect[Case](ctx, q, sql+order, ids)
 	return list, total, err
+}
+
+// listSQL is casesFrom(src) for a list: with sourceCount, each case's
+// count of items instead of the items (CaseFilter.SourceCount).
+func listSQL(src string, sourceCount bool) string {
+	sql := casesFrom(src)
+	if sourceCount {
+		sql = strings.Replace(sql, sourcesSQL, sourceCountSQL, 1)
+	}
+	return sql
 }
 
 // FindCase returns one case, or not_found.

@@ -63,11 +63,7 @@ func (s *Handlers) APIGetSystem(c *gin.Context) {
 // false enables it again. Fields left out keep their value; at least one
 // is required, and sending the same patch twice changes nothing more.
 func (s *Handlers) APIUpdateSystem(c *gin.Context) {
-	var patch struct {
-		Name     *string  `json:"name"`
-		UnitIDs  *[]int64 `json:"unit_ids"`
-		Disabled *bool    `json:"disabled"`
-	}
+	var patch bizsys.Patch
 	id, ok := s.PathIDAndBody(c, &patch)
 	if !ok {
 		return
@@ -77,27 +73,7 @@ func (s *Handlers) APIUpdateSystem(c *gin.Context) {
 		return
 	}
 	s.APITx(c, http.StatusOK, func(tx pgx.Tx) (any, error) {
-		actor := httpx.CurrentUser(c).Actor()
-		sys, err := bizsys.Find(c, tx, id)
-		if err != nil {
-			return nil, err
-		}
-		if patch.Name != nil || patch.UnitIDs != nil {
-			in := bizsys.Input{Name: sys.Name, UnitIDs: sys.UnitIDs}
-			if patch.Name != nil {
-				in.Name = *patch.Name
-			}
-			if patch.UnitIDs != nil {
-				in.UnitIDs = *patch.UnitIDs
-			}
-			if sys, err = bizsys.Update(c, tx, actor, id, in); err != nil {
-				return nil, err
-			}
-		}
-		if patch.Disabled != nil {
-			sys, err = bizsys.SetDisabled(c, tx, actor, id, *patch.Disabled)
-		}
-		return sys, err
+		return bizsys.Apply(c, tx, httpx.CurrentUser(c).Actor(), id, patch)
 	})
 }
 

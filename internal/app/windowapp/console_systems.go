@@ -2,6 +2,7 @@ package windowapp
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
@@ -31,14 +32,7 @@ type systemsPageData struct {
 }
 
 // Chosen reports whether the add form had the unit ticked.
-func (d systemsPageData) Chosen(id int64) bool {
-	for _, u := range d.Form.UnitIDs {
-		if u == id {
-			return true
-		}
-	}
-	return false
-}
+func (d systemsPageData) Chosen(id int64) bool { return slices.Contains(d.Form.UnitIDs, id) }
 
 const systemsPath = "/console/business-systems"
 
