@@ -68,9 +68,10 @@ func TestEveryRatingDeliveredOnceWithItsRecord(t *testing.T) {
 			t.Errorf("a record without a case carries projectNo: %s", raw)
 		}
 	}
-	if got := w.status(); got.Sent != 3 || got.Waiting != 0 || got.Retrying != 0 || got.GivenUp != 0 {
-		t.Errorf("status %+v", got)
-	}
+	w.waitFor("every batch marked sent", func() bool {
+		got := w.status()
+		return got.Sent == 3 && got.Waiting == 0 && got.Retrying == 0 && got.GivenUp == 0
+	})
 }
 
 // A receiver that fails for now gets the batch again; one that refuses it
@@ -95,7 +96,7 @@ func TestFailedBatchRetriedAndResent(t *testing.T) {
 	w.recv.fail = []int{400}
 	w.recv.mu.Unlock()
 	second := w.rating("terminal", 2, "", "", time.Now().Add(-time.Minute))
-	w.collect()
+	w.collectWhileWorking("the second rating")
 	w.waitFor("the refused batch given up", func() bool { return w.status().GivenUp == 1 })
 	fails, err := upward.Failures(w.ctx, w.pool, 10)
 	if err != nil {
@@ -111,9 +112,11 @@ func TestFailedBatchRetriedAndResent(t *testing.T) {
 	if got := w.recv.records()[1].RecordID; got != second {
 		t.Errorf("resent record %s, want %s", got, second)
 	}
-	if got := w.status(); got.Sent != 2 || got.GivenUp != 0 {
-		t.Errorf("status %+v", got)
-	}
+	// The receiver has the record before the worker marks the batch sent.
+	w.waitFor("both batches sent", func() bool {
+		got := w.status()
+		return got.Sent == 2 && got.GivenUp == 0 && got.Waiting == 0 && got.Retrying == 0
+	})
 	if err := upward.Resend(w.ctx, w.pool, audit.System, fails[0].ID); err == nil {
 		t.Error("a sent batch was resent")
 	}
@@ -170,7 +173,7 @@ func TestRectificationRecordAfterCaseCloses(t *testing.T) {
 		done_note = '已增开窗口，高峰等候降至20分钟' WHERE id = $1`, caseID, closed); err != nil {
 		t.Fatal(err)
 	}
-	if n := w.collect(); n != 1 {
+	if n := w.collectWhileWorking("the closed case"); n != 1 {
 		t.Fatalf("collection after closing made %d batches", n)
 	}
 	w.waitFor("the rectification record", func() bool { return len(w.recv.records()) == 2 })

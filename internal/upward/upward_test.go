@@ -156,6 +156,20 @@ func (w *world) collect() int {
 	return n
 }
 
+// collectWhileWorking collects until a batch is made, with the worker
+// running: a transaction river holds open holds the horizon back (a record
+// is reported only once every older transaction has ended), so one
+// collection right after a record is stored may rightly make none.
+func (w *world) collectWhileWorking(what string) int {
+	w.t.Helper()
+	made := 0
+	w.waitFor(what+" collected", func() bool {
+		made = w.collect()
+		return made > 0
+	})
+	return made
+}
+
 // rating stores a rating as the writer does (created_at its default).
 func (w *world) rating(channel string, level int, comment, caseNo string, ratedAt time.Time) string {
 	w.t.Helper()

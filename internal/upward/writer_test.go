@@ -42,7 +42,7 @@ func TestTerminalReplayThroughTheWriter(t *testing.T) {
 	w.waitFor("today's rating", func() bool { return len(w.recv.records()) == 1 })
 	old := time.Now().Add(-10 * 24 * time.Hour).Truncate(time.Second)
 	post("T-0", 2, old, "BZ-REPLAY-9")
-	w.collect()
+	w.collectWhileWorking("the replayed rating")
 	w.waitFor("the replayed rating", func() bool { return len(w.recv.records()) == 2 })
 	got := w.recv.records()[1]
 	if got.ProjectNo != "BZ-REPLAY-9" || got.Satisfaction != 2 || got.Pf != 4 ||
