@@ -127,6 +127,10 @@ func TestRatingsExportXLSX(t *testing.T) {
 	if len(rows) != 11 || strings.Join(rows[0], ",") != ratingsHead {
 		t.Fatalf("%d rows, header %q", len(rows), rows[0])
 	}
+	// The workbook opens on the list, not on 说明.
+	if f.GetActiveSheetIndex() != 0 || f.GetSheetName(0) != "评价记录" || f.GetSheetName(1) != "说明" {
+		t.Errorf("active sheet %d of %q", f.GetActiveSheetIndex(), f.GetSheetList())
+	}
 	for _, r := range rows[1:] {
 		if r[1] != "市政务服务中心" || r[4] != "不满意" || r[8] != "13812345678" {
 			t.Fatalf("row %q: another unit, level or a masked phone", r)
