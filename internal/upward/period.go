@@ -33,21 +33,28 @@ type Cursor struct {
 const ratingsInPeriod = `(SELECT * FROM ratings r0 WHERE r0.rated_at >= $1 AND r0.rated_at < $2
 	AND (r0.rated_at, r0.id) > ($3, $4::uuid) ORDER BY r0.rated_at, r0.id LIMIT $5) r`
 
-// rectificationsInPeriod are the 差评 of the rating cases closed in
-// [$1, $2) after ($3, $6, $4), by the closed-cases index.
-const rectificationsInPeriod = `rectification_cases c
-JOIN case_sources cs ON cs.case_id = c.id AND cs.source_kind = 'rating'
-JOIN feedback_reviews fr ON fr.source_kind = 'rating' AND fr.source_id = cs.source_id
-CROSS JOIN LATERAL (SELECT * FROM ratings r0 WHERE r0.id = cs.source_id::uuid AND r0.rated_at = fr.rated_at
-	AND r0.level <= 2 OFFSET 0) r`
+// rectificationsInPeriod is a batch of the 差评 of the rating cases
+// closed in [$1, $2) after ($3, $6, $4), up to $5: the closed-cases index
+// is walked from the cursor's case on ((closed_at, id) >= ($3, $6), which
+// the index applies itself), so that each batch starts where the last
+// ended instead of joining every earlier case of the period again, and
+// the units, items and stages are joined to the batch's rows only
+// (ratingRecordSQL), not once per 差评 read on the way (a month of a
+// province, 18,000 records: 3.3 s before, about 0.5 s a batch of 5,000).
+const rectificationsInPeriod = `(SELECT r0.*, c.id AS case_id, c.explanation, c.measures, c.done_note, c.closed_at
+	FROM rectification_cases c
+	JOIN case_sources cs ON cs.case_id = c.id AND cs.source_kind = 'rating'
+	JOIN feedback_reviews fr ON fr.source_kind = 'rating' AND fr.source_id = cs.source_id
+	CROSS JOIN LATERAL (SELECT * FROM ratings r1 WHERE r1.id = cs.source_id::uuid AND r1.rated_at = fr.rated_at
+		AND r1.level <= 2 OFFSET 0) r0
+	WHERE c.status = 'closed' AND c.source_kind = 'rating' AND c.closed_at >= $1 AND c.closed_at < $2
+		AND (c.closed_at, c.id) >= ($3, $6) AND (c.closed_at, c.id, r0.id) > ($3, $6, $4::uuid)
+	ORDER BY c.closed_at, c.id, r0.id LIMIT $5) r`
 
 var (
 	periodRatingsSQL = ratingRecords(ratingsInPeriod, noCase) + ` ORDER BY r.rated_at, r.id`
-	periodRectSQL    = ratingRecords(rectificationsInPeriod, `, c.id AS case_id, c.explanation, c.measures,
-	c.done_note, c.closed_at`) + `
-WHERE c.status = 'closed' AND c.source_kind = 'rating' AND c.closed_at >= $1 AND c.closed_at < $2
-	AND (c.closed_at, c.id, r.id) > ($3, $6, $4::uuid)
-ORDER BY c.closed_at, c.id, r.id LIMIT $5`
+	periodRectSQL    = ratingRecords(rectificationsInPeriod, `, r.case_id, r.explanation, r.measures,
+	r.done_note, r.closed_at`) + ` ORDER BY r.closed_at, r.case_id, r.id`
 )
 
 // ReadPeriod returns up to limit records of p after the cursor (nil: from
