@@ -140,6 +140,24 @@ func SetCountBudget(small int, budget time.Duration) (restore func()) {
 // expected, the estimate may be right and the machine merely busy, and
 // the count goes on (up to countBound) to give the exact total.
 func CountCapped(ctx context.Context, q DBTX, rows string, args ...any) (Total, error) {
+	return countCapped(ctx, q, "", rows, args...)
+}
+
+// CountCappedGeneric is CountCapped with a generic plan for the count
+// (the estimate is still the statement's own): for counts whose plan does
+// not depend on the arguments but whose planning costs more than the count.
+// A keyword's count over the gram indexes of every monthly partition of
+// five years plans each partition (25–55 ms on a warm connection) to run
+// 2 ms when the word is rare; its generic plan, made once per connection
+// (pgx prepares the statement), prunes the partitions as it runs.
+func CountCappedGeneric(ctx context.Context, q DBTX, rows string, args ...any) (Total, error) {
+	return countCapped(ctx, q, genericPlan, rows, args...)
+}
+
+// genericPlan makes the transaction's statements run generic plans.
+const genericPlan = `SELECT set_config('plan_cache_mode', 'force_generic_plan', true)`
+
+func countCapped(ctx context.Context, q DBTX, plan, rows string, args ...any) (Total, error) {
 	est, err := cachedEstimate(ctx, q, rows, args...)
 	if err != nil {
 		return Total{}, err
@@ -159,6 +177,9 @@ func CountCapped(ctx context.Context, q DBTX, rows string, args ...any) (Total, 
 	// they take the cores the page's own reads need.
 	set := `SET LOCAL statement_timeout = ` + strconv.FormatInt(max(limit.Milliseconds(), 1), 10) +
 		`; SET LOCAL max_parallel_workers_per_gather = 0`
+	if plan != "" {
+		set += "; " + plan
+	}
 	var n int
 	var cut bool
 	err = Err(WithLocal(ctx, q, set, func(q DBTX) error {

@@ -85,3 +85,30 @@ func TestCountCappedStopsAnUnderestimatedCount(t *testing.T) {
 		t.Errorf("300 rows: %+v, %v", got, err)
 	}
 }
+
+// CountCappedGeneric counts as CountCapped does, with a generic plan for
+// the count only: the setting is the transaction's, and the same
+// connection plans for its arguments again afterwards.
+func TestCountCappedGenericPlansOnceForAnyArguments(t *testing.T) {
+	ctx := context.Background()
+	pool := testutil.DB(t)
+	rows := `SELECT FROM generate_series(1, $1::int) WHERE current_setting('plan_cache_mode') = 'force_generic_plan'`
+	for _, n := range []int{3, 7} {
+		got, err := db.CountCappedGeneric(ctx, pool, rows, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != (db.Total{N: n, Exact: true}) {
+			t.Errorf("generic count of %d: %+v", n, got)
+		}
+	}
+	// The same rows counted by CountCapped see the default setting: the
+	// generic one did not outlive its transaction.
+	got, err := db.CountCapped(ctx, pool, rows, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != (db.Total{N: 0, Exact: true}) {
+		t.Errorf("custom count: %+v, want none (plan_cache_mode left generic)", got)
+	}
+}
