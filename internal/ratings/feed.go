@@ -314,7 +314,7 @@ func page(ctx context.Context, q db.DBTX, f Filter) ([]Rating, error) {
 		// connection instead of planning every partition of five years
 		// for each search (25–55 ms, against a few to read a rare word).
 		set := search.NoWorkers
-		if f.floor == nil && f.Newer == nil {
+		if f.floor == nil && f.Newer == nil && f.keywordOnly() {
 			set += "; " + search.GenericPlan
 		}
 		err = db.WithLocal(ctx, q, set, read)
@@ -373,7 +373,7 @@ func CountCapped(ctx context.Context, q db.DBTX, f Filter) (n int, exact, estima
 func feedTotal(ctx context.Context, q db.DBTX, f Filter) (db.Total, error) {
 	f.Older, f.Newer, f.Offset = nil, nil, 0
 	where, args := f.where()
-	if !f.Q.IsZero() {
+	if f.keywordOnly() {
 		// The gram indexes estimate every word alike, so the count's plan
 		// is the same for any keyword (db.CountCappedGeneric).
 		return db.CountCappedGeneric(ctx, q, `SELECT FROM ratings r`+where, args...)

@@ -98,3 +98,13 @@ func (f Filter) where() (string, []any) {
 	}
 	return " WHERE " + strings.Join(conds, " AND "), args
 }
+
+// keywordOnly reports whether f narrows by a keyword and dates alone, so
+// that its plan is the same whatever the values (generic plans). With a
+// level, a unit or a flag besides, the plan for the values may walk
+// another index; a generic one chose worse: a month's 差评 with a word,
+// 94 -> 320 ms at p99.
+func (f Filter) keywordOnly() bool {
+	return !f.Q.IsZero() && f.UnitID == nil && f.Channel == "" && f.Level == 0 && f.Excluded == nil &&
+		f.Held == nil && f.RateChecked == nil && !f.HasComment && f.ID == nil
+}
