@@ -151,11 +151,12 @@ func CountCapped(ctx context.Context, q DBTX, rows string, args ...any) (Total, 
 // 2 ms when the word is rare; its generic plan, made once per connection
 // (pgx prepares the statement), prunes the partitions as it runs.
 func CountCappedGeneric(ctx context.Context, q DBTX, rows string, args ...any) (Total, error) {
-	return countCapped(ctx, q, genericPlan, rows, args...)
+	return countCapped(ctx, q, GenericPlan, rows, args...)
 }
 
-// genericPlan makes the transaction's statements run generic plans.
-const genericPlan = `SELECT set_config('plan_cache_mode', 'force_generic_plan', true)`
+// GenericPlan, run in a transaction (WithLocal), makes its statements run
+// generic plans.
+const GenericPlan = `SELECT set_config('plan_cache_mode', 'force_generic_plan', true)`
 
 func countCapped(ctx context.Context, q DBTX, plan, rows string, args ...any) (Total, error) {
 	est, err := cachedEstimate(ctx, q, rows, args...)

@@ -15,7 +15,7 @@ const NoWorkers = `SET LOCAL max_parallel_workers_per_gather = 0`
 // GenericPlan makes a keyword read's statement run a generic plan (with
 // NoWorkers, in db.WithLocal), for reads whose plan is the same whatever
 // the word: the gram indexes estimate every word alike.
-const GenericPlan = `SELECT set_config('plan_cache_mode', 'force_generic_plan', true)`
+const GenericPlan = db.GenericPlan
 
 // Windows are the spans, newest first from the top of a list, that Floor
 // tries in turn: each four times the last.
