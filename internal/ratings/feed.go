@@ -315,7 +315,7 @@ func page(ctx context.Context, q db.DBTX, f Filter) ([]Rating, error) {
 		// for each search (25–55 ms, against a few to read a rare word).
 		set := search.NoWorkers
 		if f.floor == nil && f.Newer == nil && f.keywordOnly() {
-			set += "; " + search.GenericPlan
+			set += "; " + db.GenericPlan
 		}
 		err = db.WithLocal(ctx, q, set, read)
 	}

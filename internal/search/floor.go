@@ -12,11 +12,6 @@ import (
 // workers for them hundreds on a busy machine.
 const NoWorkers = `SET LOCAL max_parallel_workers_per_gather = 0`
 
-// GenericPlan makes a keyword read's statement run a generic plan (with
-// NoWorkers, in db.WithLocal), for reads whose plan is the same whatever
-// the word: the gram indexes estimate every word alike.
-const GenericPlan = db.GenericPlan
-
 // Windows are the spans, newest first from the top of a list, that Floor
 // tries in turn: each four times the last.
 var Windows = []time.Duration{time.Hour, 4 * time.Hour, 16 * time.Hour, 64 * time.Hour, 256 * time.Hour, 1024 * time.Hour}
