@@ -227,14 +227,16 @@ func (c *computer) leaf(n Node, path string, in Input, given bool) (*ratT, strin
 	if n.Kind == KindAuto {
 		top = 100
 	}
-	if !finite(in.Value) || in.Value < 0 || rat(in.Value).Cmp(rat(top)) > 0 {
+	// Shortest decimals keep the floats' order, so comparing the floats
+	// compares the exact values.
+	if !finite(in.Value) || in.Value < 0 || in.Value > top {
 		c.f.Add("inputs."+n.Key, path+": 得分须在0到"+num(top)+"之间")
 		return nil, ""
 	}
 	v := rat(in.Value)
 	if n.Kind == KindAuto {
 		pts := new(ratT).Mul(v, rat(n.Max))
-		pts.Quo(pts, rat(100))
+		pts.Quo(pts, hundred)
 		return pts, SourceLabel(n.Source) + " " + fmt2(v) + " ÷ 100 × 满分 " + num(n.Max) + " = " + fmt2(pts)
 	}
 	return v, "考评单位" + by + "评分 " + fmt2(v) + "（满分 " + num(n.Max) + "）"
@@ -262,20 +264,20 @@ func weightedOf(n Node, vals []*ratT, known bool) (*ratT, string) {
 	for i, v := range vals {
 		ch := n.Children[i]
 		// The child's points on 0–100.
-		hundred := new(ratT).Mul(v, rat(100))
-		hundred.Quo(hundred, rat(ch.Max))
-		s.Add(s, new(ratT).Mul(hundred, rat(ch.Weight)))
-		term := fmt2(hundred)
-		if rat(ch.Max).Cmp(rat(100)) != 0 {
+		onHundred := new(ratT).Mul(v, hundred)
+		onHundred.Quo(onHundred, rat(ch.Max))
+		term := fmt2(onHundred)
+		s.Add(s, onHundred.Mul(onHundred, rat(ch.Weight)))
+		if ch.Max != 100 {
 			term = "(" + fmt2(v) + "÷" + num(ch.Max) + "×100)"
 		}
 		parts[i] = term + "×" + Percent(ch.Weight)
 	}
 	formula := strings.Join(parts, " + ")
-	if rat(n.Max).Cmp(rat(100)) != 0 {
+	if n.Max != 100 {
 		formula = "(" + formula + ") ÷ 100 × 满分 " + num(n.Max)
 		s.Mul(s, rat(n.Max))
-		s.Quo(s, rat(100))
+		s.Quo(s, hundred)
 	}
 	return s, formula + " = " + fmt2(s)
 }
@@ -341,7 +343,7 @@ func Rule(n Node) string {
 			parts[i] = c.Name + "×" + Percent(c.Weight)
 		}
 		r := strings.Join(parts, " + ")
-		if rat(n.Max).Cmp(rat(100)) != 0 {
+		if n.Max != 100 {
 			r = "(" + r + ") ÷ 100 × " + num(n.Max)
 		}
 		if len(n.Children) > 0 && anyBelow100(n.Children) {
@@ -356,7 +358,7 @@ func Rule(n Node) string {
 
 func anyBelow100(kids []Node) bool {
 	for _, c := range kids {
-		if rat(c.Max).Cmp(rat(100)) != 0 {
+		if c.Max != 100 {
 			return true
 		}
 	}
