@@ -10,7 +10,8 @@ import (
 
 // BenchmarkBuild is the pure part of ComputeAll for 1,000 units of the
 // Zhongshan preset, its leaders', deputies', peer and grassroots leaves
-// fed by the four instruments.
+// fed by the four instruments, with every unit's formulas and without
+// (Data.Terse, as the results page computes them).
 func BenchmarkBuild(b *testing.B) {
 	p, err := schemes.FindPreset("zhongshan")
 	if err != nil {
@@ -40,9 +41,14 @@ func BenchmarkBuild(b *testing.B) {
 		d.Public[id] = f(float64(80 + i%20))
 	}
 	d.Categories = [][]Unit{list}
-	for b.Loop() {
-		if _, inc, err := Build(d); err != nil || len(inc) > 0 {
-			b.Fatal(err, inc)
-		}
+	for _, terse := range []bool{false, true} {
+		d.Terse = terse
+		b.Run(map[bool]string{false: "explained", true: "terse"}[terse], func(b *testing.B) {
+			for b.Loop() {
+				if _, inc, err := Build(d); err != nil || len(inc) > 0 {
+					b.Fatal(err, inc)
+				}
+			}
+		})
 	}
 }

@@ -136,6 +136,11 @@ type Data struct {
 	// Instruments are the results of the cycle's evaluation instruments by
 	// key and unit (instruments.Values), feeding "instrument:<key>" leaves.
 	Instruments map[string]map[int64]instruments.Value
+	// Terse leaves out the scheme formulas (schemes.Prepared.Values) of
+	// every unit but Explain (0: of every unit): for pages that show each
+	// unit's composite, rank and grade, not how each was reached.
+	Terse   bool
+	Explain int64
 }
 
 // GroupScheme is the scheme of a group of categories.
@@ -295,11 +300,18 @@ func unitLine(d Data, p *plan, u Unit) (*Line, error) {
 	if in.AdjustmentReasons == nil {
 		in.AdjustmentReasons = []string{}
 	}
-	res, err := prep.Compute(entries)
+	explain := !d.Terse || u.ID == d.Explain
+	computeScheme := prep.Values
+	if explain {
+		computeScheme = prep.Compute
+	}
+	res, err := computeScheme(entries)
 	if err != nil {
 		return nil, err
 	}
-	explainFeeds(&res, feeds)
+	if explain {
+		explainFeeds(&res, feeds)
+	}
 	l := &Line{Unit: u, Complete: res.Complete, Missing: res.Missing, PublicScore: pub, SchemeScore: res.Composite,
 		Inputs: in, Scheme: res, Feeds: feeds}
 	if !res.Complete {
@@ -332,14 +344,29 @@ func unitLine(d Data, p *plan, u Unit) (*Line, error) {
 // grouped by category in categoryOrder (others follow by name). It returns
 // not_found when the cycle or its scheme does not exist.
 func ComputeAll(ctx context.Context, q db.DBTX, loc *time.Location, now time.Time, cycleID int64, categoryOrder []string) (Assessment, error) {
-	return compute(ctx, q, loc, now, cycleID, categoryOrder, versions{})
+	return compute(ctx, q, loc, now, cycleID, categoryOrder, options{})
+}
+
+// ComputeRanking is ComputeAll with the scheme formulas of unit explain
+// only (0: of none; Data.Terse): the composites, ranks and grades are the
+// same. The office's results page and one unit's page use it.
+func ComputeRanking(ctx context.Context, q db.DBTX, loc *time.Location, now time.Time, cycleID int64, categoryOrder []string, explain int64) (Assessment, error) {
+	return compute(ctx, q, loc, now, cycleID, categoryOrder, options{terse: true, explain: explain})
 }
 
 // versions pins the configuration, scheme and settings versions a
 // computation uses; 0 means the newest.
 type versions struct{ config, scheme, settings int }
 
-func compute(ctx context.Context, q db.DBTX, loc *time.Location, now time.Time, cycleID int64, categoryOrder []string, v versions) (Assessment, error) {
+// options are a computation's versions and how much it explains (Data.Terse).
+type options struct {
+	v       versions
+	terse   bool
+	explain int64
+}
+
+func compute(ctx context.Context, q db.DBTX, loc *time.Location, now time.Time, cycleID int64, categoryOrder []string, o options) (Assessment, error) {
+	v := o.v
 	if _, err := cycles.FindCycle(ctx, q, cycleID); err != nil {
 		return Assessment{}, err
 	}
@@ -359,7 +386,8 @@ func compute(ctx context.Context, q db.DBTX, loc *time.Location, now time.Time, 
 	if err != nil {
 		return Assessment{}, err
 	}
-	d := Data{Settings: sv.Settings, Public: map[int64]*float64{}, Inputs: inputs, Instruments: vals}
+	d := Data{Settings: sv.Settings, Public: map[int64]*float64{}, Inputs: inputs, Instruments: vals,
+		Terse: o.terse, Explain: o.explain}
 	for _, c := range rep.Categories {
 		list := make([]Unit, len(c.Units))
 		for i, u := range c.Units {

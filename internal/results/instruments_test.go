@@ -2,6 +2,7 @@ package results_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -333,6 +334,45 @@ func TestZhongshanInstrumentsWorkedExample(t *testing.T) {
 	if l := a.Line(jia); l == nil || nodeValue(l.Scheme.Nodes, "peer_coordination") != 3.88 || l.Feed("leader_rating") == nil ||
 		l.Feed("leader_rating").InstrumentID != w.inst["leaders"].ID {
 		t.Errorf("computed line %+v", l)
+	}
+
+	// The ranking (the results page's computation) has the same lines,
+	// with the scheme formulas of the unit explained only.
+	r, err := results.ComputeRanking(w.ctx, w.pool, time.UTC, w.now, w.cycle.ID, []string{"市直部门", "镇区"}, jia)
+	if err != nil {
+		t.Fatal(err)
+	}
+	show := func(l *results.Line) string {
+		s := fmt.Sprint(l.Grade, " ", l.Reason)
+		if l.Composite != nil {
+			s += fmt.Sprint(" ", *l.Composite)
+		}
+		if l.Rank != nil {
+			s += fmt.Sprint(" #", *l.Rank)
+		}
+		return s
+	}
+	valued := 0
+	for _, c := range a.Categories {
+		for _, l := range c.Lines {
+			rl := r.Line(l.Unit.ID)
+			if rl == nil || show(rl) != show(l) {
+				t.Fatalf("ranking line %+v, computed line %+v", rl, l)
+			}
+			for i, n := range rl.Scheme.Nodes {
+				want := l.Scheme.Nodes[i]
+				if n.Value == nil {
+					continue
+				}
+				valued++
+				if *n.Value != *want.Value || (l.Unit.ID == jia) != (n.Formula != "") || l.Unit.ID == jia && n.Formula != want.Formula {
+					t.Errorf("unit %d node %s: ranking %v %q, computed %v %q", l.Unit.ID, n.Key, *n.Value, n.Formula, *want.Value, want.Formula)
+				}
+			}
+		}
+	}
+	if valued < 10 {
+		t.Errorf("only %d nodes with values compared", valued)
 	}
 
 	// Explanation: 甲局's peer result down to each answer (not anonymous).

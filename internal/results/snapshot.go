@@ -133,7 +133,7 @@ func Verify(ctx context.Context, pool *pgxpool.Pool, loc *time.Location, cycleID
 			v.config = *config
 		}
 		ck.Stored = hex.EncodeToString(stored)
-		a, err := compute(ctx, tx, loc, ck.PublishedAt, cycleID, order, v)
+		a, err := compute(ctx, tx, loc, ck.PublishedAt, cycleID, order, options{v: v})
 		if err != nil {
 			return err
 		}

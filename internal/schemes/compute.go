@@ -63,7 +63,7 @@ func Compute(root Node, inputs map[string]Input) (Result, error) {
 	if err := Validate(root); err != nil {
 		return Result{}, err
 	}
-	return compute(root, nil, inputs)
+	return compute(root, nil, inputs, true)
 }
 
 // Prepared is a tree validated once, with every node's rule worked out,
@@ -72,8 +72,8 @@ func Compute(root Node, inputs map[string]Input) (Result, error) {
 // and safe for concurrent use; the tree must not be changed after Prepare.
 type Prepared struct {
 	root Node
-	// rules are the nodes' Rule, in tree order.
-	rules []string
+	// rules and paths are the nodes' Rule and path, in tree order.
+	rules, paths []string
 }
 
 // Prepare validates the tree (normalized) once for Prepared.Compute; it
@@ -83,29 +83,48 @@ func Prepare(root Node) (*Prepared, error) {
 		return nil, err
 	}
 	p := &Prepared{root: root}
-	var walk func(n Node)
-	walk = func(n Node) {
+	var walk func(n Node, parentPath string)
+	walk = func(n Node, parentPath string) {
+		path := childPath(parentPath, n.Name)
 		p.rules = append(p.rules, Rule(n))
+		p.paths = append(p.paths, path)
 		for _, ch := range n.Children {
-			walk(ch)
+			walk(ch, path)
 		}
 	}
-	walk(root)
+	walk(root, "")
 	return p, nil
 }
 
 // Compute evaluates the prepared tree for one unit's inputs, as Compute
 // does.
 func (p *Prepared) Compute(inputs map[string]Input) (Result, error) {
-	return compute(p.root, p.rules, inputs)
+	return compute(p.root, p, inputs, true)
 }
 
-// compute evaluates a valid tree; rules, when set, are the nodes' rules in
-// tree order (else each is worked out).
-func compute(root Node, rules []string, inputs map[string]Input) (Result, error) {
-	c := computer{inputs: inputs, used: make(map[string]bool, len(inputs)), f: apperr.Fields{}, rules: rules}
-	if rules != nil {
-		c.out = make([]NodeResult, 0, len(rules))
+// Values is Compute without the nodes' formulas (Formula is empty, the
+// values, rules and missing leaves are the same): for pages that show
+// every unit's composite and not how it was reached. Writing the formulas
+// of 1,000 units was half of the allocation of a province's results.
+func (p *Prepared) Values(inputs map[string]Input) (Result, error) {
+	return compute(p.root, p, inputs, false)
+}
+
+func childPath(parentPath, name string) string {
+	if parentPath == "" {
+		return name
+	}
+	return parentPath + PathSep + name
+}
+
+// compute evaluates a valid tree; p, when set, holds the nodes' rules and
+// paths in tree order (else each is worked out); explain writes each
+// node's Formula.
+func compute(root Node, p *Prepared, inputs map[string]Input, explain bool) (Result, error) {
+	c := computer{inputs: inputs, used: make(map[string]bool, len(inputs)), f: apperr.Fields{}, explain: explain}
+	if p != nil {
+		c.rules, c.paths = p.rules, p.paths
+		c.out = make([]NodeResult, 0, len(p.rules))
 	}
 	c.node(root, nil, "", 0, false)
 	for k := range inputs {
@@ -133,6 +152,8 @@ type computer struct {
 	out     []NodeResult
 	missing []MissingLeaf
 	rules   []string
+	paths   []string
+	explain bool
 }
 
 func floatPtr(r *ratT) *float64 {
@@ -144,16 +165,12 @@ func floatPtr(r *ratT) *float64 {
 // the node's exact value, nil when unknown, and whether it is NA. skipped
 // is true under an NA ancestor: the subtree is listed but not computed.
 func (c *computer) node(n Node, parent *Node, parentPath string, depth int, skipped bool) (*ratT, bool) {
-	path := n.Name
-	if parentPath != "" {
-		path = parentPath + PathSep + n.Name
-	}
 	idx := len(c.out)
-	var rule string
+	var rule, path string
 	if c.rules != nil {
-		rule = c.rules[idx]
+		rule, path = c.rules[idx], c.paths[idx]
 	} else {
-		rule = Rule(n)
+		rule, path = Rule(n), childPath(parentPath, n.Name)
 	}
 	c.out = append(c.out, NodeResult{Key: n.Key, Name: n.Name, Kind: n.Kind, Path: path, Depth: depth, Max: n.Max,
 		Weight: n.Weight, Assessor: n.Assessor, Source: n.Source, Rule: rule})
@@ -194,9 +211,9 @@ func (c *computer) node(n Node, parent *Node, parentPath string, depth int, skip
 		}
 		switch n.Kind {
 		case KindSum:
-			v, formula = sumOf(n, vals, known)
+			v, formula = sumOf(n, vals, known, c.explain)
 		case KindWeighted:
-			v, formula = weightedOf(n, vals, known)
+			v, formula = weightedOf(n, vals, known, c.explain)
 		case KindProrated:
 			v, formula = c.proratedOf(n, path, vals, nas, known)
 		}
@@ -237,16 +254,28 @@ func (c *computer) leaf(n Node, path string, in Input, given bool) (*ratT, strin
 	if n.Kind == KindAuto {
 		pts := new(ratT).Mul(v, rat(n.Max))
 		pts.Quo(pts, hundred)
+		if !c.explain {
+			return pts, ""
+		}
 		return pts, SourceLabel(n.Source) + " " + fmt2(v) + " ÷ 100 × 满分 " + num(n.Max) + " = " + fmt2(pts)
+	}
+	if !c.explain {
+		return v, ""
 	}
 	return v, "考评单位" + by + "评分 " + fmt2(v) + "（满分 " + num(n.Max) + "）"
 }
 
-func sumOf(n Node, vals []*ratT, known bool) (*ratT, string) {
+func sumOf(n Node, vals []*ratT, known, explain bool) (*ratT, string) {
 	if !known {
 		return nil, "待下级项目得分齐全后计算（各项得分之和）"
 	}
 	s := zero()
+	if !explain {
+		for _, v := range vals {
+			s.Add(s, v)
+		}
+		return s, ""
+	}
 	parts := make([]string, len(vals))
 	for i, v := range vals {
 		s.Add(s, v)
@@ -255,7 +284,7 @@ func sumOf(n Node, vals []*ratT, known bool) (*ratT, string) {
 	return s, strings.Join(parts, " + ") + " = " + fmt2(s)
 }
 
-func weightedOf(n Node, vals []*ratT, known bool) (*ratT, string) {
+func weightedOf(n Node, vals []*ratT, known, explain bool) (*ratT, string) {
 	if !known {
 		return nil, "待下级项目得分齐全后计算（各项折合百分制后加权）"
 	}
@@ -266,18 +295,29 @@ func weightedOf(n Node, vals []*ratT, known bool) (*ratT, string) {
 		// The child's points on 0–100.
 		onHundred := new(ratT).Mul(v, hundred)
 		onHundred.Quo(onHundred, rat(ch.Max))
-		term := fmt2(onHundred)
+		var term string
+		if explain {
+			term = fmt2(onHundred)
+		}
 		s.Add(s, onHundred.Mul(onHundred, rat(ch.Weight)))
+		if !explain {
+			continue
+		}
 		if ch.Max != 100 {
 			term = "(" + fmt2(v) + "÷" + num(ch.Max) + "×100)"
 		}
 		parts[i] = term + "×" + Percent(ch.Weight)
 	}
+	if n.Max != 100 {
+		s.Mul(s, rat(n.Max))
+		s.Quo(s, hundred)
+	}
+	if !explain {
+		return s, ""
+	}
 	formula := strings.Join(parts, " + ")
 	if n.Max != 100 {
 		formula = "(" + formula + ") ÷ 100 × 满分 " + num(n.Max)
-		s.Mul(s, rat(n.Max))
-		s.Quo(s, hundred)
 	}
 	return s, formula + " = " + fmt2(s)
 }
@@ -311,56 +351,15 @@ func (c *computer) proratedOf(n Node, path string, vals []*ratT, nas []bool, kno
 		}
 		got.Add(got, v)
 		full.Add(full, rat(n.Children[i].Max))
-		gotParts = append(gotParts, fmt2(v))
-		fullParts = append(fullParts, num(n.Children[i].Max))
+		if c.explain {
+			gotParts = append(gotParts, fmt2(v))
+			fullParts = append(fullParts, num(n.Children[i].Max))
+		}
 	}
 	s := new(ratT).Mul(rat(n.Max), got)
 	s.Quo(s, full)
+	if !c.explain {
+		return s, ""
+	}
 	return s, num(n.Max) + " × (" + strings.Join(gotParts, " + ") + ") ÷ (" + strings.Join(fullParts, " + ") + ") = " + fmt2(s) + note
-}
-
-// Rule states how the node is computed, in Chinese: "考评单位评分，0–80分",
-// "甲×60% + 乙×40%", "50 × 已参加项目实得分之和 ÷ 已参加项目满分之和".
-func Rule(n Node) string {
-	names := make([]string, len(n.Children))
-	for i, c := range n.Children {
-		names[i] = c.Name
-	}
-	switch n.Kind {
-	case KindManual:
-		by := "考评单位"
-		if n.Assessor != nil && n.Assessor.Name != "" {
-			by = n.Assessor.Name
-		}
-		return by + "评分，0–" + num(n.Max) + "分"
-	case KindAuto:
-		return SourceLabel(n.Source) + "（0–100）÷ 100 × " + num(n.Max)
-	case KindSum:
-		return strings.Join(names, " + ")
-	case KindWeighted:
-		parts := make([]string, len(n.Children))
-		for i, c := range n.Children {
-			parts[i] = c.Name + "×" + Percent(c.Weight)
-		}
-		r := strings.Join(parts, " + ")
-		if n.Max != 100 {
-			r = "(" + r + ") ÷ 100 × " + num(n.Max)
-		}
-		if len(n.Children) > 0 && anyBelow100(n.Children) {
-			r += "（各项先折合为百分制）"
-		}
-		return r
-	case KindProrated:
-		return num(n.Max) + " × 已参加项目实得分之和 ÷ 已参加项目满分之和"
-	}
-	return ""
-}
-
-func anyBelow100(kids []Node) bool {
-	for _, c := range kids {
-		if c.Max != 100 {
-			return true
-		}
-	}
-	return false
 }

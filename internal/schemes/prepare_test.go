@@ -77,7 +77,8 @@ func randomInputs(r *rand.Rand, root schemes.Node, messy bool) map[string]scheme
 
 // TestPreparedMatchesCompute computes random inputs of every preset with
 // one Prepared, reused for every unit and from several goroutines, and
-// compares each result with Compute's.
+// compares each result with Compute's; Values's too, whose formulas are
+// empty (or a state such as "not taken part") and all else the same.
 func TestPreparedMatchesCompute(t *testing.T) {
 	r := rand.New(rand.NewPCG(4, 2026))
 	for _, p := range schemes.Presets() {
@@ -97,6 +98,20 @@ func TestPreparedMatchesCompute(t *testing.T) {
 					want, wantErr := schemes.Compute(p.Tree, cases[i])
 					got, gotErr := prep.Compute(cases[i])
 					sameResult(t, fmt.Sprintf("%s #%d", p.Key, i), want, wantErr, got, gotErr)
+					// Values: the same but for the formulas of computed nodes.
+					terse, terseErr := prep.Values(cases[i])
+					if wantErr == nil {
+						if want.Complete && terse.Nodes[0].Formula != "" {
+							t.Errorf("%s #%d: Values explained the composite: %q", p.Key, i, terse.Nodes[0].Formula)
+						}
+						for j := range want.Nodes {
+							if terse.Nodes[j].Formula != "" && terse.Nodes[j].Formula != want.Nodes[j].Formula {
+								t.Errorf("%s #%d: Values wrote formula %q", p.Key, i, terse.Nodes[j].Formula)
+							}
+							terse.Nodes[j].Formula = want.Nodes[j].Formula
+						}
+					}
+					sameResult(t, fmt.Sprintf("%s #%d (values)", p.Key, i), want, wantErr, terse, terseErr)
 				}
 			})
 		}

@@ -107,7 +107,7 @@ func (s *Handlers) APIResultsXLSX(c *gin.Context) {
 			source = fmt.Sprintf("%s，%s 公布（%s）", label,
 				p.PublishedAt.In(s.Config.Location).Format("2006-01-02 15:04"), versionsText(p.SchemeVersion, p.SettingsVersion))
 		} else {
-			a, err := results.ComputeAll(c, tx, s.Config.Location, now, id, s.Config.UnitCategories)
+			a, err := results.ComputeRanking(c, tx, s.Config.Location, now, id, s.Config.UnitCategories, 0)
 			if err != nil {
 				return err
 			}

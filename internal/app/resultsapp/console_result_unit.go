@@ -90,7 +90,7 @@ func (s *Handlers) showUnitResult(c *gin.Context, status int, errMsg string, for
 		}
 		d.Decimals = sv.Settings.Decimals
 		if u.Role == users.RoleOffice {
-			a, err := results.ComputeAll(c, tx, s.Config.Location, s.Now(), cy.ID, s.Config.UnitCategories)
+			a, err := results.ComputeRanking(c, tx, s.Config.Location, s.Now(), cy.ID, s.Config.UnitCategories, unitID)
 			if err != nil {
 				return err
 			}

@@ -122,7 +122,7 @@ func (s *Handlers) showResults(c *gin.Context, status int, errMsg string) {
 			}
 			d.Decimals, passMin = sv.Settings.Decimals, sv.Settings.PassMin
 		} else {
-			a, err := results.ComputeAll(c, tx, s.Config.Location, s.Now(), cy.ID, s.Config.UnitCategories)
+			a, err := results.ComputeRanking(c, tx, s.Config.Location, s.Now(), cy.ID, s.Config.UnitCategories, 0)
 			if err != nil {
 				return err
 			}
