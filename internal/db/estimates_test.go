@@ -2,8 +2,10 @@ package db_test
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"minyi/internal/db"
 	"minyi/internal/testutil"
@@ -24,7 +26,7 @@ func (c *memEstimates) GetEstimate(_ context.Context, key string) (int, bool) {
 	return n, ok
 }
 
-func (c *memEstimates) SetEstimate(_ context.Context, key string, n int) {
+func (c *memEstimates) SetEstimate(_ context.Context, key string, n int, _ time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.sets++
@@ -61,5 +63,75 @@ func TestCountCappedReusesEstimates(t *testing.T) {
 	}
 	if got, _ := db.CountCapped(ctx, pool, `SELECT FROM items WHERE n <= $1`, 37); !got.Estimated || got.N != 1_000_000 {
 		t.Errorf("the cached estimate was not used: %+v", got)
+	}
+}
+
+// over returns the cache's entries of totals that ran out of budget.
+func (c *memEstimates) over() map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := map[string]int{}
+	for k, v := range c.m {
+		if strings.HasPrefix(k, "over:") {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// A total whose count ran out of its budget is shown as it was then for a
+// while, without spending the budget again; an exact or capped total is
+// never stored, and a total the planner expects small is always counted.
+func TestCountCappedRemembersTotalsOverBudget(t *testing.T) {
+	pool := testutil.DB(t)
+	ctx := context.Background()
+	if _, err := pool.Exec(ctx, `CREATE TABLE items AS SELECT g AS n FROM generate_series(1, 80000) AS g;
+		CREATE INDEX ON items (n); ANALYZE items`); err != nil {
+		t.Fatal(err)
+	}
+	cache := &memEstimates{m: map[string]int{}}
+	ctx = db.WithEstimateCache(ctx, cache)
+	if got, err := db.CountCapped(ctx, pool, `SELECT FROM items WHERE n <= $1`, 20000); err != nil || got != (db.Total{N: db.CountCap}) {
+		t.Fatalf("counted to the cap: %+v %v", got, err)
+	}
+	if over := cache.over(); len(over) != 0 {
+		t.Fatalf("a count within its budget was stored: %v", over)
+	}
+	// 10,001 rows of 0.1 ms each run past the 40 ms budget.
+	slow := `SELECT FROM items WHERE n <= $1 AND pg_sleep(0.0001) IS NOT NULL`
+	if got, err := db.CountCapped(ctx, pool, slow, 20000); err != nil || !got.Estimated {
+		t.Fatalf("over budget: %+v %v, want the estimate", got, err)
+	}
+	over := cache.over()
+	if len(over) != 1 {
+		t.Fatalf("stored over-budget totals %v, want one", over)
+	}
+	// The stored total is shown: poisoned, it shows it was read and the
+	// count not run again.
+	for k := range over {
+		cache.m[k] = 2*12345 + 1
+	}
+	if got, err := db.CountCapped(ctx, pool, slow, 20000); err != nil || got != (db.Total{N: 12345, Estimated: true}) {
+		t.Errorf("after running out of budget: %+v %v, want the stored total", got, err)
+	}
+	// Another argument is counted (and runs out of budget in turn).
+	if got, err := db.CountCapped(ctx, pool, slow, 20001); err != nil || got == (db.Total{N: 12345, Estimated: true}) || len(cache.over()) != 2 {
+		t.Errorf("another argument: %+v %v, stored %v", got, err, cache.over())
+	}
+	// A total the planner expects small is counted whatever is stored:
+	// stored once under a budget that treats every total as large.
+	restore := db.SetCountBudget(0, time.Microsecond)
+	_, _ = db.CountCapped(ctx, pool, slow, 37)
+	restore()
+	if len(cache.over()) != 3 {
+		t.Fatalf("stored %v, want the small total's too", cache.over())
+	}
+	for k, v := range cache.over() {
+		if v != 2*12345+1 {
+			cache.m[k] = 2 * 999
+		}
+	}
+	if got, err := db.CountCapped(ctx, pool, slow, 37); err != nil || got != (db.Total{N: 37, Exact: true}) {
+		t.Errorf("small total: %+v %v, want counted exactly", got, err)
 	}
 }

@@ -169,6 +169,9 @@ func countCapped(ctx context.Context, q DBTX, plan, rows string, args ...any) (T
 	limit := countBound
 	if est > estimateSmall {
 		limit = countBudget
+		if t, ok := overBudget(ctx, rows, args); ok {
+			return t, nil
+		}
 	}
 	// statement_timeout cuts the count (SQLSTATE 57014) while the
 	// request's own context is still alive.
@@ -189,9 +192,17 @@ func countCapped(ctx context.Context, q DBTX, plan, rows string, args ...any) (T
 	}))
 	switch {
 	case IsTimeout(err) && ctx.Err() == nil && n <= est:
-		return Total{N: est, Estimated: true}, nil
+		t := Total{N: est, Estimated: true}
+		if limit == countBudget {
+			rememberOverBudget(ctx, rows, args, t)
+		}
+		return t, nil
 	case IsTimeout(err) && ctx.Err() == nil, err == nil && cut:
-		return Total{N: n}, nil
+		t := Total{N: n}
+		if limit == countBudget {
+			rememberOverBudget(ctx, rows, args, t)
+		}
+		return t, nil
 	case err != nil:
 		return Total{}, err
 	}

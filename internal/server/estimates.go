@@ -10,9 +10,6 @@ import (
 	"minyi/internal/db"
 )
 
-// estimateTTL is how long a planner's estimate of a list total is reused.
-const estimateTTL = 10 * time.Minute
-
 // estimateWait bounds a Redis round trip for an estimate: when Redis is
 // slow or down, the total asks the planner as before.
 const estimateWait = 50 * time.Millisecond
@@ -32,10 +29,10 @@ func (r redisEstimates) GetEstimate(ctx context.Context, key string) (int, bool)
 	return n, err == nil
 }
 
-func (r redisEstimates) SetEstimate(ctx context.Context, key string, n int) {
+func (r redisEstimates) SetEstimate(ctx context.Context, key string, n int, ttl time.Duration) {
 	ctx, cancel := context.WithTimeout(ctx, estimateWait)
 	defer cancel()
-	r.s.Redis.Set(ctx, r.s.RedisPrefix+"est:"+key, n, estimateTTL)
+	r.s.Redis.Set(ctx, r.s.RedisPrefix+"est:"+key, n, ttl)
 }
 
 // withEstimates gives the request's reads the shared estimate cache.
