@@ -169,9 +169,11 @@ func countCapped(ctx context.Context, q DBTX, plan, rows string, args ...any) (T
 	limit := countBound
 	if est > estimateSmall {
 		limit = countBudget
-		if t, ok := overBudget(ctx, rows, args); ok {
-			return t, nil
-		}
+	}
+	// A count that ran out of its budget lately (or proved its small
+	// estimate wrong, below) would do so again: show what it showed.
+	if t, ok := overBudget(ctx, rows, args); ok {
+		return t, nil
 	}
 	// statement_timeout cuts the count (SQLSTATE 57014) while the
 	// request's own context is still alive.
@@ -199,7 +201,7 @@ func countCapped(ctx context.Context, q DBTX, plan, rows string, args ...any) (T
 		return t, nil
 	case IsTimeout(err) && ctx.Err() == nil, err == nil && cut:
 		t := Total{N: n}
-		if limit == countBudget {
+		if limit == countBudget || cut {
 			rememberOverBudget(ctx, rows, args, t)
 		}
 		return t, nil

@@ -68,12 +68,26 @@ func TestCountCappedStopsAnUnderestimatedCount(t *testing.T) {
 		t.Fatalf("estimate %d (%v), want a few hundred for 6,000 rows", est, err)
 	}
 	defer db.SetCountBudget(1000, 20*time.Millisecond)()
-	tot, err := db.CountCapped(ctx, pool, rows, 1)
+	cache := &memEstimates{m: map[string]int{}}
+	cctx := db.WithEstimateCache(ctx, cache)
+	tot, err := db.CountCapped(cctx, pool, rows, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if tot.Exact || tot.Estimated || tot.N <= est || tot.N >= 6000 {
 		t.Errorf("total %+v, want more than the estimate (%d) and fewer than the 6,000 rows, not exact", tot, est)
+	}
+	// The estimate proven wrong, the next page shows the same total
+	// without counting again (the stored total, poisoned, shows it).
+	over := cache.over()
+	if len(over) != 1 {
+		t.Fatalf("stored %v, want the cut total", over)
+	}
+	for k := range over {
+		cache.m[k] = 2 * 4321
+	}
+	if got, err := db.CountCapped(cctx, pool, rows, 1); err != nil || got != (db.Total{N: 4321}) {
+		t.Errorf("again: %+v %v, want the stored total", got, err)
 	}
 	// The connection the count used is fine afterwards.
 	var one int
