@@ -12,8 +12,10 @@ import (
 // An EXPLAIN over years of monthly partitions costs tens of milliseconds of
 // planning (about 50 ms over sixty), every time a page asks; an estimate
 // only chooses how a total is counted and is shown as "约 N", so one a few
-// minutes old serves as well. The server keeps them in Redis, shared by its
-// instances; without a cache in the context every total asks the planner.
+// minutes old serves as well. It also keeps, for less time, the totals
+// whose count ran out of its budget (OverBudgetTTL). The server keeps them
+// in Redis, shared by its instances; without a cache in the context every
+// total asks the planner and counts.
 type EstimateCache interface {
 	// GetEstimate returns the number stored under key, if any.
 	GetEstimate(ctx context.Context, key string) (int, bool)
@@ -39,9 +41,9 @@ func WithEstimateCache(ctx context.Context, c EstimateCache) context.Context {
 	return context.WithValue(ctx, estimateCacheKey{}, c)
 }
 
-// estimateKey is the cache's key of the statement rows and its
-// arguments, "" when the context has no cache (or the arguments do not
-// encode).
+// estimateKey is the context's cache and its key for the statement rows
+// and its arguments; the cache is nil when the context has none (or the
+// arguments do not encode).
 func estimateKey(ctx context.Context, rows string, args []any) (EstimateCache, string) {
 	c, _ := ctx.Value(estimateCacheKey{}).(EstimateCache)
 	if c == nil {
