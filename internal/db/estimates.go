@@ -41,47 +41,50 @@ func WithEstimateCache(ctx context.Context, c EstimateCache) context.Context {
 	return context.WithValue(ctx, estimateCacheKey{}, c)
 }
 
-// estimateKey is the context's cache and its key for the statement rows
-// and its arguments; the cache is nil when the context has none (or the
-// arguments do not encode).
-func estimateKey(ctx context.Context, rows string, args []any) (EstimateCache, string) {
+// totalCache is the context's cache with the key of one statement and its
+// arguments, worked out once for a total's estimate and its stored total;
+// its zero value (no cache in the context, or arguments that do not
+// encode) keeps nothing.
+type totalCache struct {
+	c   EstimateCache
+	key string
+}
+
+func cacheFor(ctx context.Context, rows string, args []any) totalCache {
 	c, _ := ctx.Value(estimateCacheKey{}).(EstimateCache)
 	if c == nil {
-		return nil, ""
+		return totalCache{}
 	}
 	b, err := json.Marshal(args)
 	if err != nil {
-		return nil, ""
+		return totalCache{}
 	}
 	sum := sha256.Sum256(append([]byte(rows+"\x00"), b...))
-	return c, hex.EncodeToString(sum[:16])
+	return totalCache{c: c, key: hex.EncodeToString(sum[:16])}
 }
 
-// cachedEstimate is Estimate through the context's cache: the key is the
-// statement and its arguments.
-func cachedEstimate(ctx context.Context, q DBTX, rows string, args ...any) (int, error) {
-	c, key := estimateKey(ctx, rows, args)
-	if c == nil {
+// estimate is Estimate through the cache.
+func (tc totalCache) estimate(ctx context.Context, q DBTX, rows string, args []any) (int, error) {
+	if tc.c == nil {
 		return Estimate(ctx, q, rows, args...)
 	}
-	if n, ok := c.GetEstimate(ctx, key); ok {
+	if n, ok := tc.c.GetEstimate(ctx, tc.key); ok {
 		return n, nil
 	}
 	n, err := Estimate(ctx, q, rows, args...)
 	if err == nil {
-		c.SetEstimate(ctx, key, n, EstimateTTL)
+		tc.c.SetEstimate(ctx, tc.key, n, EstimateTTL)
 	}
 	return n, err
 }
 
-// overBudget returns the total stored for the statement rows and its
-// arguments when its count last ran out of budget (within OverBudgetTTL).
-func overBudget(ctx context.Context, rows string, args []any) (Total, bool) {
-	c, key := estimateKey(ctx, rows, args)
-	if c == nil {
+// overBudget returns the total stored when the count last ran out of
+// budget (within OverBudgetTTL).
+func (tc totalCache) overBudget(ctx context.Context) (Total, bool) {
+	if tc.c == nil {
 		return Total{}, false
 	}
-	v, ok := c.GetEstimate(ctx, "over:"+key)
+	v, ok := tc.c.GetEstimate(ctx, "over:"+tc.key)
 	if !ok || v < 0 {
 		return Total{}, false
 	}
@@ -90,12 +93,13 @@ func overBudget(ctx context.Context, rows string, args []any) (Total, bool) {
 }
 
 // rememberOverBudget stores t, a total whose count ran out of budget.
-func rememberOverBudget(ctx context.Context, rows string, args []any, t Total) {
-	if c, key := estimateKey(ctx, rows, args); c != nil {
-		v := 2 * t.N
-		if t.Estimated {
-			v++
-		}
-		c.SetEstimate(ctx, "over:"+key, v, OverBudgetTTL)
+func (tc totalCache) rememberOverBudget(ctx context.Context, t Total) {
+	if tc.c == nil {
+		return
 	}
+	v := 2 * t.N
+	if t.Estimated {
+		v++
+	}
+	tc.c.SetEstimate(ctx, "over:"+tc.key, v, OverBudgetTTL)
 }

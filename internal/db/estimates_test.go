@@ -7,9 +7,23 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"minyi/internal/db"
 	"minyi/internal/testutil"
 )
+
+// itemsDB is a fresh database with the table items of the numbers 1 to
+// 80,000, indexed and analyzed.
+func itemsDB(t *testing.T) *pgxpool.Pool {
+	t.Helper()
+	pool := testutil.DB(t)
+	if _, err := pool.Exec(context.Background(), `CREATE TABLE items AS SELECT g AS n FROM generate_series(1, 80000) AS g;
+		CREATE INDEX ON items (n); ANALYZE items`); err != nil {
+		t.Fatal(err)
+	}
+	return pool
+}
 
 // memEstimates is an EstimateCache in a map, counting its use.
 type memEstimates struct {
@@ -39,14 +53,9 @@ func (c *memEstimates) SetEstimate(_ context.Context, key string, n int, _ time.
 // estimate is the one the planner gave: a poisoned entry decides the next
 // total, which shows the cache is read.
 func TestCountCappedReusesEstimates(t *testing.T) {
-	pool := testutil.DB(t)
-	ctx := context.Background()
-	if _, err := pool.Exec(ctx, `CREATE TABLE items AS SELECT g AS n FROM generate_series(1, 80000) AS g;
-		CREATE INDEX ON items (n); ANALYZE items`); err != nil {
-		t.Fatal(err)
-	}
+	pool := itemsDB(t)
 	cache := &memEstimates{m: map[string]int{}}
-	ctx = db.WithEstimateCache(ctx, cache)
+	ctx := db.WithEstimateCache(context.Background(), cache)
 	for range 2 {
 		if got, err := db.CountCapped(ctx, pool, `SELECT FROM items WHERE n <= $1`, 37); err != nil || got != (db.Total{N: 37, Exact: true}) {
 			t.Fatalf("37 rows: %+v %v", got, err)
@@ -84,14 +93,9 @@ func (c *memEstimates) over() map[string]int {
 // while, without spending the budget again; an exact or capped total is
 // never stored.
 func TestCountCappedRemembersTotalsOverBudget(t *testing.T) {
-	pool := testutil.DB(t)
-	ctx := context.Background()
-	if _, err := pool.Exec(ctx, `CREATE TABLE items AS SELECT g AS n FROM generate_series(1, 80000) AS g;
-		CREATE INDEX ON items (n); ANALYZE items`); err != nil {
-		t.Fatal(err)
-	}
+	pool := itemsDB(t)
 	cache := &memEstimates{m: map[string]int{}}
-	ctx = db.WithEstimateCache(ctx, cache)
+	ctx := db.WithEstimateCache(context.Background(), cache)
 	if got, err := db.CountCapped(ctx, pool, `SELECT FROM items WHERE n <= $1`, 20000); err != nil || got != (db.Total{N: db.CountCap}) {
 		t.Fatalf("counted to the cap: %+v %v", got, err)
 	}

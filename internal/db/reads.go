@@ -159,7 +159,8 @@ func CountCappedGeneric(ctx context.Context, q DBTX, rows string, args ...any) (
 const GenericPlan = `SELECT set_config('plan_cache_mode', 'force_generic_plan', true)`
 
 func countCapped(ctx context.Context, q DBTX, plan, rows string, args ...any) (Total, error) {
-	est, err := cachedEstimate(ctx, q, rows, args...)
+	tc := cacheFor(ctx, rows, args)
+	est, err := tc.estimate(ctx, q, rows, args)
 	if err != nil {
 		return Total{}, err
 	}
@@ -172,7 +173,7 @@ func countCapped(ctx context.Context, q DBTX, plan, rows string, args ...any) (T
 	}
 	// A count that ran out of its budget lately (or proved its small
 	// estimate wrong, below) would do so again: show what it showed.
-	if t, ok := overBudget(ctx, rows, args); ok {
+	if t, ok := tc.overBudget(ctx); ok {
 		return t, nil
 	}
 	// statement_timeout cuts the count (SQLSTATE 57014) while the
@@ -192,23 +193,23 @@ func countCapped(ctx context.Context, q DBTX, plan, rows string, args ...any) (T
 		n, cut, err = streamCount(ctx, q, `SELECT '`+rowPad+`' FROM (`+rows+` LIMIT `+strconv.Itoa(CountCap+1)+`) AS m`, est, args)
 		return err
 	}))
+	var t Total
 	switch {
 	case IsTimeout(err) && ctx.Err() == nil && n <= est:
-		t := Total{N: est, Estimated: true}
-		if limit == countBudget {
-			rememberOverBudget(ctx, rows, args, t)
-		}
-		return t, nil
+		t = Total{N: est, Estimated: true}
 	case IsTimeout(err) && ctx.Err() == nil, err == nil && cut:
-		t := Total{N: n}
-		if limit == countBudget || cut {
-			rememberOverBudget(ctx, rows, args, t)
-		}
-		return t, nil
+		t = Total{N: n}
 	case err != nil:
 		return Total{}, err
+	default:
+		return Total{N: min(n, CountCap), Exact: n <= CountCap}, nil
 	}
-	return Total{N: min(n, CountCap), Exact: n <= CountCap}, nil
+	// Kept: a count over its budget, or cut because its small estimate
+	// proved wrong; not one that ran out of the generous bound.
+	if limit == countBudget || cut {
+		tc.rememberOverBudget(ctx, t)
+	}
+	return t, nil
 }
 
 // rowPad widens each counted row: Postgres sends rows when its 8 kB send

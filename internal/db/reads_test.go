@@ -14,11 +14,7 @@ import (
 // its budget or when the planner expects far more than the cap.
 func TestCountCappedExactCappedOrEstimated(t *testing.T) {
 	ctx := context.Background()
-	pool := testutil.DB(t)
-	if _, err := pool.Exec(ctx, `CREATE TABLE items AS SELECT g AS n FROM generate_series(1, 80000) AS g;
-		CREATE INDEX ON items (n); ANALYZE items`); err != nil {
-		t.Fatal(err)
-	}
+	pool := itemsDB(t)
 	count := func(max int) db.Total {
 		t.Helper()
 		tot, err := db.CountCapped(ctx, pool, `SELECT FROM items WHERE n <= $1`, max)
