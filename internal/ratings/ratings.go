@@ -99,6 +99,24 @@ type QRInput struct {
 	Comment string
 	Phone   string
 	Token   string
+	// Applicant is the citizen's own answer to 办事身份, optional: 0
+	// (not said), ApplicantPerson or ApplicantLegal; -1 is a value the
+	// form does not offer.
+	Applicant int
+}
+
+// ParseApplicant parses the form's applicant type: "" is 0 (not said),
+// anything but "1" or "2" is -1 (refused by Validate).
+func ParseApplicant(s string) int {
+	switch strings.TrimSpace(s) {
+	case "":
+		return 0
+	case "1":
+		return ApplicantPerson
+	case "2":
+		return ApplicantLegal
+	}
+	return -1
 }
 
 // ParseLevel parses a level field; 0 means missing or bad.
@@ -142,6 +160,9 @@ func (in *QRInput) Validate(allowedReasons []string) error {
 	}
 	if in.Phone != "" && !phoneRE.MatchString(in.Phone) {
 		f.Add("phone", "请填写正确的手机号码或固定电话")
+	}
+	if in.Applicant != 0 && ApplicantLabel(in.Applicant) == "" {
+		f.Add("applicant_type", "请选择“个人”或“企业或其他组织”，也可不选")
 	}
 	if len(in.Token) > MaxClientID {
 		f.Add("token", "表单已失效，请刷新页面")

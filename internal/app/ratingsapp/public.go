@@ -38,6 +38,9 @@ type rateData struct {
 	// the once-a-day note is left out then. CaseNo is the 办件编号 a signed
 	// link binds the rating to.
 	Action, CaseNo string
+	// ApplicantKnown leaves out the question of 办事身份: an invitation's
+	// business system already said it.
+	ApplicantKnown bool
 }
 
 type doneData struct {
@@ -183,6 +186,14 @@ func (s *Handlers) rememberMarks(ctx context.Context, unitID int64, marks [][]by
 	}
 }
 
+// qrForm reads a citizen's rating form (the QR code's, a signed link's and
+// an SMS invitation's: the same fields).
+func qrForm(c *gin.Context) ratings.QRInput {
+	return ratings.QRInput{Level: ratings.ParseLevel(c.PostForm("level")), Reasons: c.PostFormArray("reasons"),
+		Comment: c.PostForm("comment"), Phone: c.PostForm("phone"), Token: c.PostForm("token"),
+		Applicant: ratings.ParseApplicant(c.PostForm("applicant_type"))}
+}
+
 // RatingPage is the citizen's rating form of a QR code, or the page
 // saying the device already rated the unit today.
 func (s *Handlers) RatingPage(c *gin.Context) {
@@ -244,8 +255,7 @@ func (s *Handlers) SubmitRating(c *gin.Context) {
 		s.Refuse(c, err)
 		return
 	}
-	in = ratings.QRInput{Level: ratings.ParseLevel(c.PostForm("level")), Reasons: c.PostFormArray("reasons"),
-		Comment: c.PostForm("comment"), Phone: c.PostForm("phone"), Token: c.PostForm("token")}
+	in = qrForm(c)
 	// Kept for the form shown again before they are checked.
 	dims = qrDims{Item: c.PostForm("item_code"), Stage: c.PostForm("stage")}
 	if dClient.Limited || dCode.Limited {
@@ -289,6 +299,7 @@ func (s *Handlers) SubmitRating(c *gin.Context) {
 		ClientHash: clientHash, RatedAt: now, RateChecked: dClient.Checked && dCode.Checked,
 		Day: s.Today(), Marks: marks, Dims: dims.dimensions(in.Reasons),
 	}
+	r.Dims.ApplicantType = in.Applicant
 	if in.Phone != "" {
 		r.PhoneEnc, r.PhoneMask = s.Keys.Encrypt(in.Phone), secure.MaskPhone(in.Phone)
 	}

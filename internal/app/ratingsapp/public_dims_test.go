@@ -52,3 +52,38 @@ func TestQRFormNamesItemAndStage(t *testing.T) {
 		t.Errorf("stored %s %s pf %d codes %v version %s", item, stage, pf, codes, eva)
 	}
 }
+
+// The QR form asks, optionally, as whom the citizen did the business (办事身份,
+// the national record's userProp): the answer is stored with the rating, a
+// value the form does not offer brings the form back with the rest kept,
+// and a citizen who does not say stores none.
+func TestQRFormAsksApplicantType(t *testing.T) {
+	f := fixtures.NewPubFixture(t, apptest.Options{})
+	ctx := context.Background()
+	d := f.Device("甲")
+	res, body := d.Do(t, "GET", "/q/"+f.Code, nil)
+	fixtures.WantPublicPage(t, res, body, http.StatusOK, "留言、电话或办事身份（选填）", "您是以什么身份办事的？",
+		`name="applicant_type" value="1"`, "个人", `name="applicant_type" value="2"`, "企业或其他组织")
+
+	res, body = d.Rate(t, f.Code, fixtures.RatingForm("4", "token", "tok-a", "comment", "窗口很耐心", "applicant_type", "3"))
+	fixtures.WantPublicPage(t, res, body, http.StatusUnprocessableEntity, "请选择“个人”或“企业或其他组织”，也可不选", "窗口很耐心")
+	if !strings.Contains(body, `id="more" open`) {
+		t.Error("the refused form keeps the section of the applicant type closed")
+	}
+	if n := f.Stored(t, f.UnitID); n != 0 {
+		t.Fatalf("%d ratings stored with an applicant type the form does not offer", n)
+	}
+
+	res, body = d.Rate(t, f.Code, fixtures.RatingForm("4", "token", "tok-a", "comment", "窗口很耐心", "applicant_type", "2"))
+	fixtures.WantThanks(t, res, body)
+	res, body = f.Device("乙").Rate(t, f.Code, fixtures.RatingForm("5", "token", "tok-b"))
+	fixtures.WantThanks(t, res, body)
+	var got string
+	if err := f.App.Pool.QueryRow(ctx, `SELECT string_agg(client_id || '=' || coalesce(applicant_type, 0), ',' ORDER BY client_id)
+		FROM ratings WHERE unit_id = $1`, f.UnitID).Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	if got != "tok-a=2,tok-b=0" {
+		t.Errorf("stored applicant types %s, want tok-a 2 (法人) and tok-b none", got)
+	}
+}

@@ -86,12 +86,13 @@ func (s *Handlers) InvitePage(c *gin.Context) {
 		s.ErrorPage(c, http.StatusTooManyRequests, "访问过于频繁", "请稍等"+httpx.RetryAfter(d.RetryAfter)+"秒后再刷新页面。")
 		return
 	}
-	_, t, dims, ok := s.invitePage(c)
+	req, t, dims, ok := s.invitePage(c)
 	if !ok {
 		return
 	}
 	s.Render(c, http.StatusOK, "public/rate.html", rateData{Title: "服务评价 - " + t.UnitName, Code: "w",
-		Action: c.Request.URL.Path, Token: secure.Token(16), Target: t, Reasons: s.Config.RatingReasons, Dims: dims})
+		Action: c.Request.URL.Path, Token: secure.Token(16), Target: t, Reasons: s.Config.RatingReasons, Dims: dims,
+		ApplicantKnown: req.ApplicantType != 0})
 }
 
 // InviteSubmit stores the invitation's rating and marks its request rated;
@@ -108,12 +109,11 @@ func (s *Handlers) InviteSubmit(c *gin.Context) {
 		s.Refuse(c, err)
 		return
 	}
-	in := ratings.QRInput{Level: ratings.ParseLevel(c.PostForm("level")), Reasons: c.PostFormArray("reasons"),
-		Comment: c.PostForm("comment"), Phone: c.PostForm("phone"), Token: c.PostForm("token")}
+	in := qrForm(c)
 	form := func(status int, msg string, errs map[string]string) {
 		s.Render(c, status, "public/rate.html", rateData{Title: "服务评价 - " + t.UnitName, Code: "w",
 			Action: c.Request.URL.Path, Token: in.Token, Target: t, Reasons: s.Config.RatingReasons, Form: in, Errors: errs,
-			Message: msg, Dims: dims})
+			Message: msg, Dims: dims, ApplicantKnown: req.ApplicantType != 0})
 	}
 	if dClient.Limited {
 		c.Header("Retry-After", httpx.RetryAfter(dClient.RetryAfter))
@@ -132,6 +132,9 @@ func (s *Handlers) InviteSubmit(c *gin.Context) {
 		RatedAt: now, RateChecked: dClient.Checked}
 	r.Dims = dims.dimensions(in.Reasons)
 	r.Dims.PF, r.Dims.ApplicantType = ratings.PFApp, req.ApplicantType
+	if req.ApplicantType == 0 {
+		r.Dims.ApplicantType = in.Applicant // the business system did not say; the applicant may have
+	}
 	if in.Phone != "" {
 		r.PhoneEnc, r.PhoneMask = s.Keys.Encrypt(in.Phone), secure.MaskPhone(in.Phone)
 	}

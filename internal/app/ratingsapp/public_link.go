@@ -151,8 +151,7 @@ func (s *Handlers) LinkSubmit(c *gin.Context) {
 		s.Refuse(c, err)
 		return
 	}
-	in := ratings.QRInput{Level: ratings.ParseLevel(c.PostForm("level")), Reasons: c.PostFormArray("reasons"),
-		Comment: c.PostForm("comment"), Phone: c.PostForm("phone"), Token: c.PostForm("token")}
+	in := qrForm(c)
 	again := func(status int, msg string, errs map[string]string) {
 		s.linkForm(c, sl, status, rateData{Token: in.Token, Form: in, Errors: errs, Message: msg})
 	}
@@ -170,7 +169,7 @@ func (s *Handlers) LinkSubmit(c *gin.Context) {
 	}
 	now := s.Now()
 	dims := sl.Dims.dimensions(in.Reasons)
-	dims.PF = sl.Integration.PF
+	dims.PF, dims.ApplicantType = sl.Integration.PF, in.Applicant
 	r := ratings.NewRating{
 		ID: ratings.NewQRID(now), ClientID: in.Token, Channel: ratings.ChannelQR, UnitID: sl.Target.UnitID,
 		QRCode: sl.Target.Code, Level: in.Level, Points: s.Config.PointsFor(in.Level), Reasons: in.Reasons,

@@ -122,14 +122,15 @@ func TestSignedLinkPCChannelAndShortCode(t *testing.T) {
 	}
 	form := rateForm("2", "tok-pc-0001")
 	form.Set("reasons", "服务态度差")
+	form.Set("applicant_type", "1") // 办事身份: 个人
 	if res, body = open(t, w.Anon, "POST", link, form); res.Status != http.StatusOK {
 		t.Fatalf("rating: %d %.300s", res.Status, body)
 	}
-	var pf int
+	var pf, applicant int
 	var stage *string
-	if err := w.App.Pool.QueryRow(context.Background(), `SELECT pf, stage FROM ratings WHERE case_no = 'WS-1'`).Scan(&pf, &stage); err != nil ||
-		pf != ratings.PFPC || stage != nil {
-		t.Fatalf("stored pf %d stage %v (%v)", pf, stage, err)
+	if err := w.App.Pool.QueryRow(context.Background(), `SELECT pf, stage, applicant_type FROM ratings WHERE case_no = 'WS-1'`).
+		Scan(&pf, &stage, &applicant); err != nil || pf != ratings.PFPC || stage != nil || applicant != ratings.ApplicantPerson {
+		t.Fatalf("stored pf %d stage %v applicant %d (%v)", pf, stage, applicant, err)
 	}
 }
 
