@@ -31,6 +31,9 @@ var ratingFilters = []filter{
 	// A keyword searches the last twelve months unless a start date is
 	// given (ratings.Filter.KeywordSpan); this one asks for every year.
 	{"keyword, two characters, every year (from 2000-01-01)", "from=2000-01-01&" + kw("态度"), both},
+	// A word in no message over every year: nothing narrows the read to
+	// a few months (a rare name or number typed into the box).
+	{"keyword without a match, every year (from 2000-01-01)", "from=2000-01-01&" + kw("火箭"), both},
 	{"unit + keyword", "unit_id={unit}&" + kw("态度"), office},
 	{"month + level 1 + keyword", "from={month_from}&to={month_to}&level=1&" + kw("排队"), both},
 }
