@@ -1,6 +1,7 @@
 package ratingsapp
 
 import (
+	"cmp"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -110,6 +111,9 @@ func (s *Handlers) InviteSubmit(c *gin.Context) {
 		return
 	}
 	in := qrForm(c)
+	if req.ApplicantType != 0 {
+		in.Applicant = 0 // the request's answer stands; the form does not ask it
+	}
 	form := func(status int, msg string, errs map[string]string) {
 		s.Render(c, status, "public/rate.html", rateData{Title: "服务评价 - " + t.UnitName, Code: "w",
 			Action: c.Request.URL.Path, Token: in.Token, Target: t, Reasons: s.Config.RatingReasons, Form: in, Errors: errs,
@@ -131,10 +135,7 @@ func (s *Handlers) InviteSubmit(c *gin.Context) {
 		Comment: in.Comment, CaseNo: req.CaseNo, WindowNo: req.WindowNo, StaffNo: req.StaffNo, ClientHash: clientHash,
 		RatedAt: now, RateChecked: dClient.Checked}
 	r.Dims = dims.dimensions(in.Reasons)
-	r.Dims.PF, r.Dims.ApplicantType = ratings.PFApp, req.ApplicantType
-	if req.ApplicantType == 0 {
-		r.Dims.ApplicantType = in.Applicant // the business system did not say; the applicant may have
-	}
+	r.Dims.PF, r.Dims.ApplicantType = ratings.PFApp, cmp.Or(req.ApplicantType, in.Applicant)
 	if in.Phone != "" {
 		r.PhoneEnc, r.PhoneMask = s.Keys.Encrypt(in.Phone), secure.MaskPhone(in.Phone)
 	}

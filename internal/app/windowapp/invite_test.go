@@ -78,7 +78,8 @@ func TestExpiredRequestInvitesBySMS(t *testing.T) {
 		t.Fatalf("invitation page %d: %.300s", page.status, page.body)
 	}
 	// The business system said the applicant type: the page does not ask it
-	// again, and a forged answer does not change it.
+	// again, and an answer posted anyway (here one the form never offers)
+	// is ignored.
 	if strings.Contains(page.body, "您是以什么身份办事的") {
 		t.Error("the invitation asks the applicant type its request already names")
 	}
@@ -86,7 +87,7 @@ func TestExpiredRequestInvitesBySMS(t *testing.T) {
 		t.Fatalf("差评 without a reason: %d", got.status)
 	}
 	if got := post(t, app, link, url.Values{"level": {"4"}, "comment": {"窗口人员很耐心"}, "token": {"x1"},
-		"applicant_type": {"2"}}); got.status != http.StatusSeeOther {
+		"applicant_type": {"9"}}); got.status != http.StatusSeeOther {
 		t.Fatalf("rating: %d %.300s", got.status, got.body)
 	}
 	if got := post(t, app, link, url.Values{"level": {"1"}, "reasons": {"其他"}, "token": {"x2"}}); got.status != http.StatusOK ||
