@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"minyi/internal/db"
+	"minyi/internal/search"
 	"minyi/internal/testutil"
 )
 
@@ -97,12 +98,14 @@ func TestCountCappedStopsAnUnderestimatedCount(t *testing.T) {
 }
 
 // CountCappedGeneric counts as CountCapped does, with a generic plan for
-// the count only: the setting is the transaction's, and the same
-// connection plans for its arguments again afterwards.
+// the count only, with the JIT compiler off: the settings are the
+// transaction's, and the same connection plans for its arguments (and
+// compiles) again afterwards.
 func TestCountCappedGenericPlansOnceForAnyArguments(t *testing.T) {
 	ctx := context.Background()
 	pool := testutil.DB(t)
-	rows := `SELECT FROM generate_series(1, $1::int) WHERE current_setting('plan_cache_mode') = 'force_generic_plan'`
+	rows := `SELECT FROM generate_series(1, $1::int) WHERE current_setting('plan_cache_mode') = 'force_generic_plan'
+		AND current_setting('jit') = 'off'`
 	for _, n := range []int{3, 7} {
 		got, err := db.CountCappedGeneric(ctx, pool, rows, n)
 		if err != nil {
@@ -119,6 +122,26 @@ func TestCountCappedGenericPlansOnceForAnyArguments(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got != (db.Total{N: 0, Exact: true}) {
-		t.Errorf("custom count: %+v, want none (plan_cache_mode left generic)", got)
+		t.Errorf("custom count: %+v, want none (plan_cache_mode left generic, or jit off)", got)
+	}
+}
+
+// A keyword's reads (search.NoWorkers) run without parallel workers and
+// without the JIT compiler, and only inside their transaction.
+func TestKeywordReadsRunWithoutWorkersOrJIT(t *testing.T) {
+	ctx := context.Background()
+	pool := testutil.DB(t)
+	show := `SELECT current_setting('max_parallel_workers_per_gather') || ' ' || current_setting('jit')`
+	var inside, after string
+	if err := db.WithLocal(ctx, pool, search.NoWorkers, func(q db.DBTX) error {
+		return q.QueryRow(ctx, show).Scan(&inside)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := pool.QueryRow(ctx, show).Scan(&after); err != nil {
+		t.Fatal(err)
+	}
+	if inside != "0 off" || after == inside {
+		t.Errorf("workers and jit: %q inside the keyword's read, %q after it", inside, after)
 	}
 }

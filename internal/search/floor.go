@@ -9,8 +9,10 @@ import (
 
 // NoWorkers is the setting of a keyword's reads (db.WithLocal): the gram
 // index's reads of a window take milliseconds, the start of parallel
-// workers for them hundreds on a busy machine.
-const NoWorkers = `SET LOCAL max_parallel_workers_per_gather = 0`
+// workers for them hundreds on a busy machine, and so does compiling the
+// plan (JIT): the planner prices the gram index's rows of every partition
+// high, while a rare word reads a few index pages of each.
+const NoWorkers = `SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL jit = off`
 
 // Windows are the spans, newest first from the top of a list, that Floor
 // tries in turn: each four times the last.
