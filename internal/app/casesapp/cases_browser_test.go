@@ -2,6 +2,7 @@ package casesapp_test
 
 import (
 	"context"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -76,8 +77,17 @@ func TestBrowserCaseFromPhoneToPublicPage(t *testing.T) {
 		chromedp.SetValue(chromedp.ID("fix_due"), "2026-12-31"),
 		chromedp.Submit(chromedp.CSS("#answer-form button")), chromedp.WaitVisible(chromedp.ID("done-form")))
 	browsertest.Do(t, ctx, "report done", chromedp.SendKeys(chromedp.ID("done-body"), "已增开窗口并公示"),
-		chromedp.SetUploadFiles(chromedp.ID("done-file"), []string{pdf}),
-		chromedp.Submit(chromedp.CSS("#done-form button")), chromedp.WaitVisible(chromedp.ID("timeline")))
+		chromedp.SetUploadFiles(chromedp.ID("done-file"), []string{pdf}))
+	// The case page had a timeline before the report too: wait for the
+	// answer to the post itself, not for an element the old page holds.
+	res, err := chromedp.RunResponse(ctx, chromedp.Submit(chromedp.CSS("#done-form button")))
+	if err != nil {
+		t.Fatalf("report done: %v", err)
+	}
+	if res.Status != http.StatusOK {
+		t.Fatalf("report done: the page after it answered %d", res.Status)
+	}
+	browsertest.Do(t, ctx, "the case after the report", chromedp.WaitVisible(chromedp.ID("timeline")))
 	if s := browsertest.Text(t, ctx, "#case-status"); s != "已报整改完成" {
 		t.Fatalf("status after done: %q", s)
 	}
