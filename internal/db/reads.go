@@ -50,7 +50,7 @@ func WithLocal(ctx context.Context, q DBTX, set string, fn func(DBTX) error) err
 // partitions while it runs, 4–14 ms. Postgres would switch to the generic
 // plan by itself only after five executions on each connection of the pool.
 func WithGenericPlan(ctx context.Context, q DBTX, fn func(DBTX) error) error {
-	return WithLocal(ctx, q, `SELECT set_config('jit', 'off', true), set_config('plan_cache_mode', 'force_generic_plan', true)`, fn)
+	return WithLocal(ctx, q, GenericPlan, fn)
 }
 
 // Parallel runs independent reads: side by side on a pool (each on a

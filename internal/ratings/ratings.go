@@ -106,15 +106,15 @@ type QRInput struct {
 }
 
 // ParseApplicant parses the form's applicant type: "" is 0 (not said),
-// anything but "1" or "2" is -1 (refused by Validate).
+// anything but an applicant type (ApplicantLabel) is -1 (refused by
+// Validate).
 func ParseApplicant(s string) int {
-	switch strings.TrimSpace(s) {
-	case "":
+	s = strings.TrimSpace(s)
+	if s == "" {
 		return 0
-	case "1":
-		return ApplicantPerson
-	case "2":
-		return ApplicantLegal
+	}
+	if n, err := strconv.Atoi(s); err == nil && ApplicantLabel(n) != "" {
+		return n
 	}
 	return -1
 }

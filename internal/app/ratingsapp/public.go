@@ -297,9 +297,8 @@ func (s *Handlers) SubmitRating(c *gin.Context) {
 		ID: ratings.NewQRID(now), ClientID: in.Token, Channel: ratings.ChannelQR, UnitID: t.UnitID, PointID: t.PointID, QRCode: code,
 		Level: in.Level, Points: s.Config.PointsFor(in.Level), Reasons: in.Reasons, Comment: in.Comment,
 		ClientHash: clientHash, RatedAt: now, RateChecked: dClient.Checked && dCode.Checked,
-		Day: s.Today(), Marks: marks, Dims: dims.dimensions(in.Reasons),
+		Day: s.Today(), Marks: marks, Dims: dims.dimensions(in),
 	}
-	r.Dims.ApplicantType = in.Applicant
 	if in.Phone != "" {
 		r.PhoneEnc, r.PhoneMask = s.Keys.Encrypt(in.Phone), secure.MaskPhone(in.Phone)
 	}

@@ -55,10 +55,12 @@ func (s *Handlers) readDims(c *gin.Context, t units.CodeTarget, item, stage, hin
 }
 
 // dimensions are the rating's dimensions: the named item and stage, the
-// QR channel code, the codes its reasons map to and the content version.
-func (d qrDims) dimensions(reasons []string) ratings.Dimensions {
-	dims := ratings.Dimensions{ItemCode: d.Item, Stage: d.Stage, PF: ratings.PFQR, EvaVersion: ratings.EvaVersion}
-	dims.AddReasons(reasons, d.online)
+// QR channel code, the codes the form's reasons map to, the content
+// version and the applicant type the citizen chose.
+func (d qrDims) dimensions(in ratings.QRInput) ratings.Dimensions {
+	dims := ratings.Dimensions{ItemCode: d.Item, Stage: d.Stage, PF: ratings.PFQR, EvaVersion: ratings.EvaVersion,
+		ApplicantType: in.Applicant}
+	dims.AddReasons(in.Reasons, d.online)
 	return dims
 }
 

@@ -134,7 +134,7 @@ func (s *Handlers) InviteSubmit(c *gin.Context) {
 		UnitID: req.UnitID, PointID: t.PointID, Level: in.Level, Points: s.Config.PointsFor(in.Level), Reasons: in.Reasons,
 		Comment: in.Comment, CaseNo: req.CaseNo, WindowNo: req.WindowNo, StaffNo: req.StaffNo, ClientHash: clientHash,
 		RatedAt: now, RateChecked: dClient.Checked}
-	r.Dims = dims.dimensions(in.Reasons)
+	r.Dims = dims.dimensions(in)
 	r.Dims.PF, r.Dims.ApplicantType = ratings.PFApp, cmp.Or(req.ApplicantType, in.Applicant)
 	if in.Phone != "" {
 		r.PhoneEnc, r.PhoneMask = s.Keys.Encrypt(in.Phone), secure.MaskPhone(in.Phone)

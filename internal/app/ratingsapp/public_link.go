@@ -168,8 +168,8 @@ func (s *Handlers) LinkSubmit(c *gin.Context) {
 		return
 	}
 	now := s.Now()
-	dims := sl.Dims.dimensions(in.Reasons)
-	dims.PF, dims.ApplicantType = sl.Integration.PF, in.Applicant
+	dims := sl.Dims.dimensions(in)
+	dims.PF = sl.Integration.PF
 	r := ratings.NewRating{
 		ID: ratings.NewQRID(now), ClientID: in.Token, Channel: ratings.ChannelQR, UnitID: sl.Target.UnitID,
 		QRCode: sl.Target.Code, Level: in.Level, Points: s.Config.PointsFor(in.Level), Reasons: in.Reasons,
