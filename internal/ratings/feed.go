@@ -28,26 +28,6 @@ import (
 // for the rare subsets (excluded, not rate-checked, 差评 and messages per
 // unit), beside (unit_id, rated_at) for a unit.
 
-// WarmSQL plans a read of every partition of ratings without running it:
-// the planner reads the catalog entries of every partition and each of its
-// indexes, which the connection then keeps for the pages that follow.
-const WarmSQL = `EXPLAIN SELECT 1 FROM ratings WHERE unit_id = 0 ORDER BY rated_at DESC LIMIT 1`
-
-// Warm runs once on each new connection of a serving pool
-// (db.ConnectServing): WarmSQL, then the aggregate reads of every console
-// page that shows period counts (DailyLevelCounts, for all units and for
-// some) over one day of 1900, which reads nothing but leaves each read
-// prepared on the connection with its generic plan, as the pages run it.
-// Errors (the tables not yet migrated, say) leave the connection as good
-// as an unwarmed one, and are ignored.
-func Warm(ctx context.Context, c *pgx.Conn) {
-	if _, err := c.Exec(ctx, WarmSQL); err != nil {
-		return
-	}
-	_, _ = DailyLevelCounts(ctx, c, "1900-01-01", "1900-01-01", time.UTC, nil)
-	_, _ = DailyLevelCounts(ctx, c, "1900-01-01", "1900-01-01", time.UTC, []int64{0})
-}
-
 // CountCap is how many matches a feed total counts before it stops and
 // reports "more than CountCap".
 const CountCap = db.CountCap

@@ -178,7 +178,6 @@ func (s *Handlers) OverviewPage(c *gin.Context) {
 	var unitCount int
 	var stats map[int64]ratings.UnitStats
 	var todoList []todos.Item
-	review := ratings.Filter{UnitID: scope, RateChecked: httpx.Ptr(false), Excluded: httpx.Ptr(false)}
 	reads := []func(db.DBTX) error{
 		func(q db.DBTX) (err error) {
 			// A unit abolished by 1 January has nothing in this year's
@@ -192,10 +191,14 @@ func (s *Handlers) OverviewPage(c *gin.Context) {
 			return err
 		},
 		// Ratings stored while Redis was down were not rate-checked; those
-		// not yet excluded are the ones left to review.
-		func(q db.DBTX) (err error) { d.Unchecked, err = countUpTo(c, q, review, 1000); return err },
+		// not yet excluded are the ones left to review. (ratings.Warm plans
+		// both counts on every new connection.)
 		func(q db.DBTX) (err error) {
-			d.Excluded, err = countUpTo(c, q, ratings.Filter{UnitID: scope, Excluded: httpx.Ptr(true)}, ratings.CountCap)
+			d.Unchecked, err = countUpTo(c, q, ratings.ReviewFilter(scope), ratings.ReviewCountLimit)
+			return err
+		},
+		func(q db.DBTX) (err error) {
+			d.Excluded, err = countUpTo(c, q, ratings.ExcludedFilter(scope), ratings.ExcludedCountLimit)
 			return err
 		},
 		func(q db.DBTX) (err error) {
