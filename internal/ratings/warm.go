@@ -50,7 +50,9 @@ var warmWord = search.Keyword{Raw: "㐀㐁", Terms: []string{"㐀㐁"}}
 // the console here, with values that read (next to) nothing:
 //   - WarmSQL (the catalog of every partition);
 //   - the aggregate reads of the pages that show period counts
-//     (DailyLevelCounts, for all units and for some) over one day of 1900;
+//     (DailyLevelCounts, for all units and for some) and of the reports'
+//     series (DayLevelCounts and MonthLevelCounts, one statement) over one
+//     day of 1900;
 //   - the charts' reads (OfficeChart, UnitChart) over that day;
 //   - the overview's two counts (ReviewFilter, ExcludedFilter), of all
 //     units and of one (unit 0, which has none);
@@ -72,6 +74,7 @@ func Warm(ctx context.Context, c *pgx.Conn) {
 	const day = "1900-01-01"
 	_, _ = DailyLevelCounts(ctx, c, day, day, time.UTC, nil)
 	_, _ = DailyLevelCounts(ctx, c, day, day, time.UTC, []int64{0})
+	_, _ = DayLevelCounts(ctx, c, day, day, time.UTC)
 	_, _ = OfficeChart(ctx, c, time.UTC, day, day)
 	_, _ = UnitChart(ctx, c, time.UTC, 0, day, day)
 	none := int64(0)

@@ -30,7 +30,7 @@ func genericPlans(t *testing.T, c *pgx.Conn) map[string]bool {
 }
 
 // After Warm, the console's reads that run generic plans — the overview's
-// counts and period figures, the charts, a keyword's total and page over
+// counts and period figures, the reports' series, the charts, a keyword's total and page over
 // the default span and over every year, for the office and for a unit —
 // plan nothing new on the connection: a page that meets a warmed
 // connection never pays for planning every monthly partition.
@@ -72,6 +72,10 @@ func TestWarmPlansEveryGenericRead(t *testing.T) {
 		_, _, err = ratings.CountUpTo(ctx, c, ratings.ExcludedFilter(scope), ratings.ExcludedCountLimit)
 		check("excluded ratings", err)
 	}
+	_, err = ratings.DayLevelCounts(ctx, c, monthAgo, today, loc)
+	check("a report's days", err)
+	_, err = ratings.MonthLevelCounts(ctx, c, now.AddDate(-1, 0, 0).Format(time.DateOnly), today, loc)
+	check("a report's months", err)
 	_, err = ratings.OfficeChart(ctx, c, loc, monthAgo, today)
 	check("office chart", err)
 	_, err = ratings.UnitChart(ctx, c, loc, unit, monthAgo, today)
