@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"minyi/internal/apperr"
@@ -62,7 +63,21 @@ func connect(ctx context.Context, cfg config.Config, serving bool) (*pgxpool.Poo
 	}
 	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	if err := pool.Ping(pctx); err != nil {
+	ping := pool.Ping
+	if serving {
+		// A serving pool's connections are warmed before use, one at a
+		// time (db.ConnectServing): a connection of its own tells
+		// whether Postgres answers without waiting for them.
+		ping = func(ctx context.Context) error {
+			c, err := pgx.ConnectConfig(ctx, pool.Config().ConnConfig)
+			if err != nil {
+				return err
+			}
+			defer c.Close(context.Background())
+			return c.Ping(ctx)
+		}
+	}
+	if err := ping(pctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("cannot reach Postgres at %s: %w", config.MaskURL(cfg.DatabaseURL), err)
 	}

@@ -2,6 +2,7 @@ package db_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -86,5 +87,40 @@ func TestServingPoolWarmUpFailureKeepsTheConnection(t *testing.T) {
 	}
 	if n != 2 {
 		t.Fatalf("%d aggregate reads prepared with a generic plan on the connection, want 2 (all units, some units)", n)
+	}
+}
+
+// The warm-ups of a serving pool's connections run one at a time, so the
+// first connection is ready after one of them, not after all.
+func TestServingPoolWarmsOneConnectionAtATime(t *testing.T) {
+	ctx := context.Background()
+	var mu sync.Mutex
+	running, most, runs := 0, 0, 0
+	pool, err := db.ConnectServing(ctx, testutil.DatabaseURL(t), 6, func(ctx context.Context, c *pgx.Conn) {
+		mu.Lock()
+		running++
+		runs++
+		most = max(most, running)
+		mu.Unlock()
+		time.Sleep(50 * time.Millisecond)
+		mu.Lock()
+		running--
+		mu.Unlock()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for pool.Stat().IdleConns() < 6 {
+		if time.Now().After(deadline) {
+			t.Fatalf("idle connections %d after 10 s, want 6", pool.Stat().IdleConns())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if runs != 6 || most != 1 {
+		t.Fatalf("%d warm-ups, at most %d at once; want 6, one at a time", runs, most)
 	}
 }
