@@ -7,11 +7,31 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"minyi/internal/db"
 	"minyi/internal/ratings"
 	"minyi/internal/testutil"
 )
+
+// openedServingPool is a serving pool of n connections on url, once all
+// n are open (in the background, each warmed by warm); it closes with t.
+func openedServingPool(t *testing.T, url string, n int32, warm func(context.Context, *pgx.Conn)) *pgxpool.Pool {
+	t.Helper()
+	pool, err := db.ConnectServing(context.Background(), url, n, warm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	deadline := time.Now().Add(10 * time.Second)
+	for pool.Stat().IdleConns() < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("idle connections %d after 10 s, want all %d opened in the background", pool.Stat().IdleConns(), n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return pool
+}
 
 // A serving pool opens all its connections by itself, and each has run
 // the warm-up once before any request gets it.
@@ -26,20 +46,9 @@ func TestServingPoolKeepsWarmConnectionsReady(t *testing.T) {
 	if _, err := setup.Exec(ctx, `CREATE TABLE warmed (pid int NOT NULL)`); err != nil {
 		t.Fatal(err)
 	}
-	pool, err := db.ConnectServing(ctx, url, 8, func(ctx context.Context, c *pgx.Conn) {
+	pool := openedServingPool(t, url, 8, func(ctx context.Context, c *pgx.Conn) {
 		_, _ = c.Exec(ctx, `INSERT INTO warmed VALUES (pg_backend_pid())`)
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
-	deadline := time.Now().Add(10 * time.Second)
-	for pool.Stat().IdleConns() < 8 {
-		if time.Now().After(deadline) {
-			t.Fatalf("idle connections %d after 10 s, want all 8 opened in the background", pool.Stat().IdleConns())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 	var pid, runs int
 	if err := pool.QueryRow(ctx, `SELECT pg_backend_pid(), (SELECT count(*) FROM warmed WHERE pid = pg_backend_pid())`).Scan(&pid, &runs); err != nil {
 		t.Fatal(err)
@@ -93,10 +102,9 @@ func TestServingPoolWarmUpFailureKeepsTheConnection(t *testing.T) {
 // The warm-ups of a serving pool's connections run one at a time, so the
 // first connection is ready after one of them, not after all.
 func TestServingPoolWarmsOneConnectionAtATime(t *testing.T) {
-	ctx := context.Background()
 	var mu sync.Mutex
 	running, most, runs := 0, 0, 0
-	pool, err := db.ConnectServing(ctx, testutil.DatabaseURL(t), 6, func(ctx context.Context, c *pgx.Conn) {
+	openedServingPool(t, testutil.DatabaseURL(t), 6, func(ctx context.Context, c *pgx.Conn) {
 		mu.Lock()
 		running++
 		runs++
@@ -107,17 +115,6 @@ func TestServingPoolWarmsOneConnectionAtATime(t *testing.T) {
 		running--
 		mu.Unlock()
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
-	deadline := time.Now().Add(10 * time.Second)
-	for pool.Stat().IdleConns() < 6 {
-		if time.Now().After(deadline) {
-			t.Fatalf("idle connections %d after 10 s, want 6", pool.Stat().IdleConns())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 	mu.Lock()
 	defer mu.Unlock()
 	if runs != 6 || most != 1 {
