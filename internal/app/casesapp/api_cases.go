@@ -21,17 +21,29 @@ import (
 // release, office-created cases and the working-day periods.
 
 type caseList struct {
-	Cases []feedback.Case `json:"cases"`
-	Total int             `json:"total"`
+	Cases []listedCase `json:"cases"`
+	Total int          `json:"total"`
+}
+
+// listedCase is a case in a list: how many items it merges
+// (source_count) without the items, which only GET /cases/{id} sends. A
+// case merges up to fifty items; sending them made a page of fifty cases
+// nine times larger (533 kB against 59 kB) and the list over 100 ms.
+type listedCase struct {
+	feedback.Case
+	// Sources shadows the case's items so that a list leaves them out.
+	Sources []feedback.Source `json:"sources,omitempty"`
 }
 
 // caseFilterOf reads unit_id (see unitQueryScope), status, overdue
-// (any, answer, fix) and paging.
+// (any, answer, fix) and paging, for a list: each case's count of items
+// (SourceCount), not the items.
 func (s *Handlers) caseFilterOf(c *gin.Context) (feedback.CaseFilter, error) {
 	f, err := s.caseFilter(httpx.CurrentUser(c), c.Request.URL.Query())
 	if err == nil {
 		f.Limit, f.Offset, err = httpx.Paging(c)
 	}
+	f.SourceCount = true
 	return f, err
 }
 
@@ -61,7 +73,13 @@ func (s *Handlers) caseFilter(u users.User, q url.Values) (feedback.CaseFilter, 
 // APIListCases lists rectification cases: all (or ?unit_id=) for the office,
 // a unit its own.
 func (s *Handlers) APIListCases(c *gin.Context) {
-	apiList(s, c, s.caseFilterOf, feedback.ListCases, func(l []feedback.Case, n int) any { return caseList{l, n} })
+	apiList(s, c, s.caseFilterOf, feedback.ListCases, func(l []feedback.Case, n int) any {
+		out := make([]listedCase, len(l))
+		for i, cs := range l {
+			out[i] = listedCase{Case: cs}
+		}
+		return caseList{out, n}
+	})
 }
 
 // caseDetail is one case with its timeline and overdue flags.

@@ -1,6 +1,7 @@
 package casesapp_test
 
 import (
+	"bytes"
 	"net/http"
 	"net/url"
 	"testing"
@@ -108,9 +109,20 @@ func TestAPIFeedbackQueueAndVerdicts(t *testing.T) {
 		Total int             `json:"total"`
 		Cases []fixtures.Case `json:"cases"`
 	}
-	apptest.APIDo(t, w.UnitUser, "GET", "/api/v1/cases", "", "").Decode(t, http.StatusOK, &list)
+	resp := apptest.APIDo(t, w.UnitUser, "GET", "/api/v1/cases", "", "")
+	resp.Decode(t, http.StatusOK, &list)
 	if list.Total != 1 || list.Cases[0].ID != cs.ID {
 		t.Errorf("unit A sees cases %+v", list)
+	}
+	// A list says how many items a case merges; only the case's own
+	// answer sends them.
+	if c := list.Cases[0]; c.SourceCount != 2 || c.Sources != nil || bytes.Contains(resp.Body, []byte(`"sources"`)) {
+		t.Errorf("listed case = %+v, want source_count 2 and no sources: %s", c, resp.Body)
+	}
+	var one fixtures.Case
+	apptest.APIDo(t, w.UnitUser, "GET", "/api/v1/cases/"+apptest.Itoa(cs.ID), "", "").Decode(t, http.StatusOK, &one)
+	if one.SourceCount != 2 || len(one.Sources) != 2 {
+		t.Errorf("case = %+v, want its two items", one)
 	}
 	apptest.WantAPIError(t, apptest.APIDo(t, w.UnitUser, "GET", "/api/v1/cases/"+apptest.Itoa(csB.ID), "", ""), http.StatusNotFound, "not_found")
 	apptest.WantAPIError(t, apptest.APIDo(t, w.UnitUser, "GET", "/api/v1/cases?unit_id="+apptest.Itoa(w.B.ID), "", ""), http.StatusForbidden, "forbidden")

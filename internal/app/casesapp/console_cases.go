@@ -65,7 +65,6 @@ func (s *Handlers) showCases(c *gin.Context, status int, form, errs map[string]s
 	u := httpx.CurrentUser(c)
 	page := httpx.PageParam(c)
 	f.Limit, f.Offset = queuePageSize, (page-1)*queuePageSize
-	f.SourceCount = true // the page shows how many items a case merges
 	list, total, err := feedback.ListCases(c, s.Pool, f)
 	if err != nil {
 		s.ConsoleError(c, err)
