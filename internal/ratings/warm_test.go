@@ -80,7 +80,7 @@ func TestWarmPlansEveryGenericRead(t *testing.T) {
 	check("office chart", err)
 	_, err = ratings.UnitChart(ctx, c, loc, unit, monthAgo, today)
 	check("unit chart", err)
-	for _, word := range []string{"态度", "慢"} {
+	for _, word := range []string{"态度", "慢", "工作人员"} { // a term of any length is one statement
 		k, err := search.Parse(word)
 		check("keyword", err)
 		span := ratings.Filter{Q: k, Limit: 5} // the search page's and the feed's default

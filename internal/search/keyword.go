@@ -6,7 +6,8 @@
 // Chinese has no word boundaries, so texts are indexed as their
 // overlapping two-character grams (minyi_grams, migration 0074) and a
 // keyword asks for all of its grams through that index, then the real text
-// is re-checked with strpos(): results are exact. See the migration for
+// is re-checked with strpos() for the terms longer than a gram: results are
+// exact. See the migration for
 // why grams and not pg_trgm or pg_bigm.
 package search
 
@@ -67,7 +68,8 @@ func Parse(s string) (Keyword, error) {
 
 // TSQuery is the keyword as a tsquery over minyi_grams: every gram of
 // every term; a one-character term is a prefix (every gram starting with
-// it). It narrows the rows; Cond re-checks the text.
+// it). It settles terms of one or two characters and narrows the rows for
+// longer ones, whose text Cond re-checks.
 func (k Keyword) TSQuery() string {
 	var parts []string
 	seen := map[string]bool{}
@@ -100,12 +102,14 @@ func lexeme(s string) string {
 // holds every term, with its arguments added through arg (which returns
 // the parameter's placeholder, e.g. "$4"). The first clause is the partial
 // indexes' predicate, the second walks the gram index, the rest re-check
-// the text. A zero keyword is "true".
+// the text for the terms the grams cannot settle (gramRecheck). A zero
+// keyword is "true".
 func (k Keyword) Cond(col string, arg func(any) string) string {
 	if k.IsZero() {
 		return "true"
 	}
-	return "(" + col + " <> '' AND minyi_grams(" + col + ") @@ " + arg(k.TSQuery()) + "::tsquery AND " + k.Recheck(col, arg) + ")"
+	return "(" + col + " <> '' AND minyi_grams(" + col + ") @@ " + arg(k.TSQuery()) + "::tsquery" +
+		k.gramRecheck(col, arg) + ")"
 }
 
 // RatingCond is Cond over the messages of the ratings aliased r, through
@@ -122,8 +126,33 @@ func (k Keyword) RatingCond(r string, unit *int64, arg func(any) string) string 
 		q = unitLexeme(*unit) + " & " + q
 	}
 	col := r + ".comment"
-	return "(" + col + " <> '' AND minyi_rating_grams(" + r + ".unit_id, " + col + ") @@ " + arg(q) + "::tsquery AND " +
-		k.Recheck(col, arg) + ")"
+	return "(" + col + " <> '' AND minyi_rating_grams(" + r + ".unit_id, " + col + ") @@ " + arg(q) + "::tsquery" +
+		k.gramRecheck(col, arg) + ")"
+}
+
+// gramRecheck is " AND " the re-check of the terms the grams cannot
+// settle. A text's grams are every two characters of its lower case from
+// each position, so a term of two characters is in the text exactly when
+// it is one of the grams, and a term of one exactly when a gram starts
+// with it (the prefix query): the index has settled those. A longer term's
+// grams can all be there apart ("排队" and "队很" without "排队很"), so its
+// text is read. Not re-checking 满意 over the 40,000 call-back notes that
+// hold it saves two thirds of reading them (19 against 7 ms).
+//
+// A settled term is passed as an empty string to the same statement,
+// which then skips its strpos(): a keyword of one term is one statement
+// whatever its length, so the generic plans that ratings.Warm makes with
+// a two-character word serve a four-character one too.
+func (k Keyword) gramRecheck(col string, arg func(any) string) string {
+	var conds []string
+	for _, t := range k.Terms {
+		if utf8.RuneCountInString(t) <= 2 {
+			t = ""
+		}
+		p := arg(t) + "::text"
+		conds = append(conds, "("+p+" = '' OR strpos(lower("+col+"), "+p+") > 0)")
+	}
+	return " AND " + strings.Join(conds, " AND ")
 }
 
 // unitLexeme is the lexeme minyi_rating_grams adds for the unit: chr(1)
