@@ -67,8 +67,8 @@ type ListFilter struct {
 // stateSQL is each state's condition, order and order column; each
 // matches a partial index of migration 0084, so a page is an index walk
 // that stops at its last row (whatever the years of cases behind it), and
-// a keyword's matches are joined with the state's cases by an index-only
-// scan of it.
+// a keyword's matches are looked up for each of the state's cases on an
+// index-only scan of it (feedback.CaseTextMatch).
 var stateSQL = map[string][3]string{
 	StatePending: {` AND c.last_called_at IS NULL`, ` ORDER BY c.callback_due, c.id DESC`, `c.callback_due`},
 	StateCalled:  {` AND c.last_called_at IS NOT NULL`, ` ORDER BY c.last_called_at DESC, c.id DESC`, `c.last_called_at`},
@@ -105,7 +105,9 @@ func ListCallbackCases(ctx context.Context, q db.DBTX, f ListFilter) ([]Case, in
 		// One unit's real-name cases: check their texts one by one.
 		where += ` AND ` + feedback.CaseTextHolds(f.Q, "c", arg)
 	default:
-		where += ` AND c.id IN (` + feedback.CaseTextIDs(f.Q, arg) + `)`
+		// Every unit's: the state's cases, each looked up in the sets
+		// of matches.
+		where += ` AND ` + feedback.CaseTextMatch(f.Q, "c", arg)
 	}
 	if !f.Q.IsZero() {
 		return keywordPage(ctx, q, f, where, st, args)
@@ -126,12 +128,11 @@ func ListCallbackCases(ctx context.Context, q db.DBTX, f ListFilter) ([]Case, in
 }
 
 // keywordPage is ListCallbackCases with a keyword: the matching cases are
-// counted and paged once (feedback.MatchPage), over every unit joined by
-// hash with the state's index of migration 0084, and the page is then read
+// counted and paged once (feedback.MatchPage), and the page is then read
 // by its ids.
 func keywordPage(ctx context.Context, q db.DBTX, f ListFilter, where string, st [3]string, args []any) ([]Case, int, error) {
 	order := st[1]
-	total, ids, err := feedback.MatchPage(ctx, q, where, st[2], order, args, f.Limit, f.Offset, f.UnitID == nil)
+	total, ids, err := feedback.MatchPage(ctx, q, where, st[2], order, args, f.Limit, f.Offset)
 	if err != nil {
 		return nil, 0, err
 	}

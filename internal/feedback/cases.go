@@ -302,7 +302,7 @@ func ListCases(ctx context.Context, q db.DBTX, f CaseFilter) ([]Case, int, error
 // keywordCases is ListCases with a keyword: the matching cases are
 // counted and paged once (MatchPage) and the page is read by its ids.
 func keywordCases(ctx context.Context, q db.DBTX, f CaseFilter, w, order string, args []any) ([]Case, int, error) {
-	total, ids, err := MatchPage(ctx, q, w, "c.created_at", order, args, f.Limit, f.Offset, false)
+	total, ids, err := MatchPage(ctx, q, w, "c.created_at", order, args, f.Limit, f.Offset)
 	if err != nil || len(ids) == 0 {
 		return []Case{}, total, err
 	}
