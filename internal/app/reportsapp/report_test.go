@@ -91,6 +91,13 @@ func TestReportFiguresChangesAndRefusals(t *testing.T) {
 			t.Errorf("%s: %q, want %q", label, got, w)
 		}
 	}
+	// Each unit's row of the table: ratings, mean, satisfied, 差评, new
+	// cases, overdue at the end.
+	for u, want := range map[*fixtures.UnitReply]string{&w.A: "31 80.97 83.9% 5 1 0", &w.B: "5 60.00 100.0% 0 0 0"} {
+		if got := cells(t, p, `<a href="/console/units/`+apptest.Itoa(u.ID)+`">`+u.Name+`</a>`); got != want {
+			t.Errorf("%s's row: %q, want %q", u.Name, got, want)
+		}
+	}
 	for _, s := range []string{"统计期间：2026年6月1日 至 2026年6月10日（本期尚未结束，数据截至今日）", "较2026年5月", "较2025年6月",
 		"本期尚未结束，环比、同比与上期、上年同期相同天数的数据比较", "绩效管理工作机构",
 		`<th scope="row">等候时间长</th><td class="num">1</td><td class="num">100.0%</td>`, "本期新立整改案件 1 件",
