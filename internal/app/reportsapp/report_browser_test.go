@@ -2,6 +2,7 @@ package reportsapp_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -52,6 +53,7 @@ func TestBrowserReportDrawsItsChartsAndPrints(t *testing.T) {
 		browsertest.SignIn(t, ctx, w.App.URL, "office1", "office-pass-1")
 		browsertest.Do(t, ctx, "open the report", chromedp.Navigate(w.App.URL+"/console/reports/2026-06"),
 			chromedp.WaitVisible(chromedp.CSS(`#chart-daily.chart-drawn svg`)))
+		browsertest.Shot(t, ctx, "report-"+strconv.FormatInt(width, 10))
 		charts := browsertest.Eval[int](t, ctx, `document.querySelectorAll('.chart').length`)
 		drawn := browsertest.Eval[int](t, ctx, `document.querySelectorAll('.chart.chart-drawn svg').length`)
 		if charts < 4 || drawn != charts {
