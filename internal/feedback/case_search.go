@@ -40,10 +40,11 @@ func CaseTextHolds(k search.Keyword, c string, arg func(any) string) string {
 // subplans). It is for a list that reads every case of its index anyway,
 // the call-back list of every unit (an index-only walk of its state's
 // cases): there the union of CaseTextIDs had to remove its duplicates and
-// then be joined with the cases, and for a word in nearly every call-back
-// note (满意, 40,690 notes) that cost 87 ms against 53. A list that can
-// start from the matches (the case list: a rare word's few cases by key)
-// keeps CaseTextIDs: this form reads all of the list's cases first.
+// then be joined with the cases. For a word in nearly every call-back note
+// (满意, 40,690 notes) the read took 57–59 ms that way, 47–50 this way. A
+// list that can start from the matches (the case list: a rare word's few
+// cases by key) keeps CaseTextIDs: this form reads all of the list's cases
+// first.
 func CaseTextMatch(k search.Keyword, c string, arg func(any) string) string {
 	return `(` + c + `.id IN (SELECT sc.id FROM rectification_cases sc WHERE ` + k.Cond("sc.problem", arg) + `)
 	OR ` + c + `.id IN (SELECT su.case_id FROM case_updates su WHERE ` + k.Cond("su.body", arg) + `)

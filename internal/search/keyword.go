@@ -7,8 +7,7 @@
 // overlapping two-character grams (minyi_grams, migration 0074) and a
 // keyword asks for all of its grams through that index, then the real text
 // is re-checked with strpos() for the terms longer than a gram: results are
-// exact. See the migration for
-// why grams and not pg_trgm or pg_bigm.
+// exact. See the migration for why grams and not pg_trgm or pg_bigm.
 package search
 
 import (
