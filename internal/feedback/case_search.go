@@ -3,6 +3,7 @@ package feedback
 import (
 	"context"
 	"strconv"
+	"strings"
 
 	"minyi/internal/db"
 	"minyi/internal/search"
@@ -16,9 +17,17 @@ import (
 // must appear within one text (every term in the problem, or every term in
 // one update), as a reader would expect of "this case mentions …".
 func CaseTextIDs(k search.Keyword, arg func(any) string) string {
-	return `SELECT sc.id FROM rectification_cases sc WHERE ` + k.Cond("sc.problem", arg) + `
-	UNION SELECT su.case_id FROM case_updates su WHERE ` + k.Cond("su.body", arg) + `
-	UNION SELECT sb.case_id FROM case_callbacks sb WHERE ` + k.Cond("sb.said", arg)
+	return strings.Join(caseTextSets(k, arg), "\n\tUNION ")
+}
+
+// caseTextSets is the queries of the ids of the cases with a problem, an
+// update or a call-back note holding every term of k, in that order.
+func caseTextSets(k search.Keyword, arg func(any) string) []string {
+	return []string{
+		`SELECT sc.id FROM rectification_cases sc WHERE ` + k.Cond("sc.problem", arg),
+		`SELECT su.case_id FROM case_updates su WHERE ` + k.Cond("su.body", arg),
+		`SELECT sb.case_id FROM case_callbacks sb WHERE ` + k.Cond("sb.said", arg),
+	}
 }
 
 // CaseTextHolds is the condition that the case of alias c (e.g. "c") has a
@@ -46,9 +55,11 @@ func CaseTextHolds(k search.Keyword, c string, arg func(any) string) string {
 // cases by key) keeps CaseTextIDs: this form reads all of the list's cases
 // first.
 func CaseTextMatch(k search.Keyword, c string, arg func(any) string) string {
-	return `(` + c + `.id IN (SELECT sc.id FROM rectification_cases sc WHERE ` + k.Cond("sc.problem", arg) + `)
-	OR ` + c + `.id IN (SELECT su.case_id FROM case_updates su WHERE ` + k.Cond("su.body", arg) + `)
-	OR ` + c + `.id IN (SELECT sb.case_id FROM case_callbacks sb WHERE ` + k.Cond("sb.said", arg) + `))`
+	var in []string
+	for _, set := range caseTextSets(k, arg) {
+		in = append(in, c+`.id IN (`+set+`)`)
+	}
+	return `(` + strings.Join(in, "\n\tOR ") + `)`
 }
 
 // MatchPage counts the cases of rectification_cases c that meet where (a

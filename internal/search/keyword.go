@@ -149,7 +149,7 @@ func (k Keyword) gramRecheck(col string, arg func(any) string) string {
 			t = ""
 		}
 		p := arg(t) + "::text"
-		conds = append(conds, "("+p+" = '' OR strpos(lower("+col+"), "+p+") > 0)")
+		conds = append(conds, "("+p+" = '' OR "+holds(col, p)+")")
 	}
 	return " AND " + strings.Join(conds, " AND ")
 }
@@ -171,10 +171,14 @@ func (k Keyword) Recheck(col string, arg func(any) string) string {
 	}
 	var conds []string
 	for _, t := range k.Terms {
-		conds = append(conds, "strpos(lower("+col+"), "+arg(t)+"::text) > 0")
+		conds = append(conds, holds(col, arg(t)+"::text"))
 	}
 	return "(" + strings.Join(conds, " AND ") + ")"
 }
+
+// holds is the condition that the text col holds the term of the
+// placeholder p, whatever its case.
+func holds(col, p string) string { return "strpos(lower(" + col + "), " + p + ") > 0" }
 
 // Highlight is text, HTML-escaped, with every occurrence of the keyword's
 // terms (ignoring case) in <mark>. A zero keyword is the escaped text.
