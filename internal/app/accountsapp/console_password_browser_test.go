@@ -41,10 +41,11 @@ func TestBrowserTemporaryPasswordMustBeChanged(t *testing.T) {
 		t.Errorf("the password page is %d px wide on a %d px phone", sw, phone)
 	}
 	fill := func(current, next, confirm string) {
+		// The form's page has a main too, as every page has.
 		browsertest.Do(t, ctx, "fill the form",
 			chromedp.SetValue(chromedp.ID("current_password"), current), chromedp.SetValue(chromedp.ID("new_password"), next),
-			chromedp.SetValue(chromedp.ID("confirm_password"), confirm), chromedp.Submit(chromedp.ID("confirm_password")),
-			chromedp.WaitReady(chromedp.CSS("main")))
+			chromedp.SetValue(chromedp.ID("confirm_password"), confirm),
+			browsertest.LeadsTo(chromedp.Submit(chromedp.ID("confirm_password")), "main"))
 	}
 	fill(cred.Password, "meadow-lantern-4", "meadow-lantern-5")
 	if txt := browsertest.Text(t, ctx, "main"); !strings.Contains(txt, "两次输入的新密码不一致") {

@@ -73,11 +73,12 @@ func browserEvidenceFlow(t *testing.T, width, height int64, shot func(ctx contex
 	signOut()
 
 	browsertest.SignIn(t, ctx, base, "office1", "office1-pass-1")
+	// The page before the preset has #reasons too.
 	browsertest.Do(t, ctx, "apply Zhongshan", chromedp.Navigate(base+"/console/cycles/"+apptest.Itoa(w.cycle)+"/deduction-proposals"),
 		chromedp.WaitVisible(chromedp.ID("preset-form")),
 		chromedp.SetValue(chromedp.ID("preset-select"), assessment.PresetZhongshan),
 		chromedp.SetValue(chromedp.ID("proposer-zs_audit"), apptest.Itoa(w.x)),
-		chromedp.Submit(chromedp.CSS("#preset-form button")), chromedp.WaitVisible(chromedp.ID("reasons")))
+		browsertest.LeadsTo(chromedp.Submit(chromedp.CSS("#preset-form button")), "#reasons"))
 	if s := browsertest.Text(t, ctx, "#reasons"); !strings.Contains(s, "由审计局提出：市统计局") || !strings.Contains(s, "由安监局提出：市安监局") ||
 		!strings.Contains(s, "由监察局提出，尚未指定单位") {
 		t.Fatalf("reasons: %s", s)

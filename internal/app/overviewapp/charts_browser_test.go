@@ -33,7 +33,8 @@ func TestBrowserChartsDraw(t *testing.T) {
 	perrs := browsertest.WatchConsole(t, pctx)
 	browsertest.SignIn(t, pctx, w.App.URL, "unit-a", "unit-pass-1")
 	browsertest.Do(t, pctx, "open the home page", chromedp.Navigate(w.App.URL+"/console"), chromedp.WaitVisible(chromedp.ID("charts-link")))
-	browsertest.Do(t, pctx, "follow 统计图表", chromedp.Click(chromedp.ID("charts-link"), chromedp.NodeVisible))
+	// PageChartsDrawn waits for an h1, which the home page has as well.
+	browsertest.Do(t, pctx, "follow 统计图表", browsertest.LeadsTo(chromedp.Click(chromedp.ID("charts-link"), chromedp.NodeVisible), "h1"))
 	if n := browsertest.PageChartsDrawn(t, pctx, "the unit's charts on a phone"); n != 5 {
 		t.Errorf("the unit's charts: %d drawn", n)
 	}

@@ -23,11 +23,9 @@ func TestBrowserSurveyChartsDrawn(t *testing.T) {
 		browsertest.SignIn(t, ctx, app.URL, "office", "office-demo-2026")
 		browsertest.ChartsDrawn(t, ctx, console, page, 2)
 		browsertest.PrintedCharts(t, ctx)
-		// The page before the submit is marked, so that the wait cannot
-		// meet its chart while it goes away (chromedp then loses the node).
-		browsertest.Eval[string](t, ctx, `document.body.dataset.before = "1"`)
+		// The page before the submit has a drawn heat map too.
 		browsertest.Do(t, ctx, "another category", chromedp.SetValue(chromedp.ID("category"), "社会服务类"),
-			chromedp.Submit(chromedp.ID("category")), chromedp.WaitVisible(chromedp.CSS(`body:not([data-before]) #chart-aspects.chart-drawn svg`)))
+			browsertest.LeadsTo(chromedp.Submit(chromedp.ID("category")), "#chart-aspects.chart-drawn svg"))
 		if s := browsertest.Eval[string](t, ctx, `document.querySelector('#survey-charts').innerText`); !strings.Contains(s, "分项评价平均分（社会服务类）") {
 			t.Errorf("%d px: the heat map is not of 社会服务类: %q", width, s)
 		}

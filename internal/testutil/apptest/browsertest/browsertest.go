@@ -18,6 +18,30 @@ func Do(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action
 	}
 }
 
+// LeadsTo runs act, an action that makes the browser load another page (a
+// form submitted, a link or a submit button clicked), and waits until the
+// CSS selector css is visible on that new page.
+//
+// A plain WaitVisible after such an action can be met by the page being
+// left when that page has a matching element too (a flash .alert-ok, a
+// section both pages show): the next step then reads the old page, or
+// chromedp fails with "No node with given id found" as the old page goes
+// away. So LeadsTo first marks the current page's body, and waits for the
+// selector inside a body without the mark, which only a newly loaded page
+// has.
+//
+// css is a CSS selector or a list of them (write chromedp.ID("x") as
+// "#x"), matching an element inside the body. An act that only changes the
+// current page by script loads no new page and never ends the wait: use
+// WaitVisible there.
+func LeadsTo(act chromedp.Action[chromedp.Void], css string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.Evaluate[chromedp.Void](`document.body.setAttribute('data-browsertest-left', '')`),
+		act,
+		chromedp.WaitVisible(chromedp.CSS(`body:not([data-browsertest-left]) :is(`+css+`)`)),
+	)
+}
+
 // Eval evaluates a JavaScript expression in the page.
 func Eval[T any](t *testing.T, ctx context.Context, expr string) T {
 	t.Helper()
