@@ -87,6 +87,7 @@ func FindCase(ctx context.Context, q db.DBTX, id int64, today string) (Case, err
 // Phone is a phone number left on a source rating of a case: Number is the
 // decrypted number for the roles that call back, else the mask.
 type Phone struct {
+	CaseID   int64  `json:"-" db:"case_id"`
 	RatingID string `json:"rating_id" db:"rating_id"`
 	Number   string `json:"number" db:"-"`
 	Full     bool   `json:"full" db:"-"`
@@ -97,19 +98,33 @@ type Phone struct {
 // Phones returns the phone numbers of the case's source ratings, decrypted
 // when full is true and masked otherwise.
 func Phones(ctx context.Context, q db.DBTX, keys *secure.Keys, caseID int64, full bool) ([]Phone, error) {
-	list, err := collect[Phone](ctx, q, `SELECT r.id::text AS rating_id, coalesce(r.phone_mask, '') AS phone_mask, r.phone_enc
-		FROM case_sources s JOIN ratings r ON s.source_kind = 'rating' AND r.id = s.source_id::uuid
-		WHERE s.case_id = $1 AND r.phone_enc IS NOT NULL ORDER BY r.rated_at`, caseID)
-	for i := range list {
-		list[i].Number = list[i].Mask
+	m, err := PhonesOf(ctx, q, keys, []int64{caseID}, full)
+	return orEmpty(m[caseID]), err
+}
+
+// PhonesOf is Phones of each of the cases, in one read: an export's page
+// of 500 cases read them case by case in 500 statements, each planned
+// over every partition of the ratings (a millisecond apiece at five
+// years).
+func PhonesOf(ctx context.Context, q db.DBTX, keys *secure.Keys, caseIDs []int64, full bool) (map[int64][]Phone, error) {
+	list, err := collect[Phone](ctx, q, `SELECT s.case_id, r.id::text AS rating_id, coalesce(r.phone_mask, '') AS phone_mask,
+		r.phone_enc FROM case_sources s JOIN ratings r ON s.source_kind = 'rating' AND r.id = s.source_id::uuid
+		WHERE s.case_id = ANY($1) AND r.phone_enc IS NOT NULL ORDER BY s.case_id, r.rated_at`, caseIDs)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64][]Phone, len(caseIDs))
+	for _, p := range list {
+		p.Number = p.Mask
 		if full {
-			if p, err := keys.Decrypt(list[i].Enc); err == nil {
-				list[i].Number, list[i].Full = p, true
+			if n, err := keys.Decrypt(p.Enc); err == nil {
+				p.Number, p.Full = n, true
 			}
 		}
-		list[i].Enc = nil
+		p.Enc = nil
+		out[p.CaseID] = append(out[p.CaseID], p)
 	}
-	return list, err
+	return out, nil
 }
 
 // Call is one recorded call-back attempt.
@@ -128,9 +143,23 @@ func (c Call) OutcomeLabel() string { return OutcomeLabel(c.Outcome) }
 
 // ListCalls returns a case's call-backs, oldest first.
 func ListCalls(ctx context.Context, q db.DBTX, caseID int64) ([]Call, error) {
-	return collect[Call](ctx, q, `SELECT cb.id, cb.case_id, u.username AS caller_user, cb.caller_name, cb.called_at,
+	m, err := CallsOf(ctx, q, []int64{caseID})
+	return orEmpty(m[caseID]), err
+}
+
+// CallsOf is ListCalls of each of the cases, in one read (see PhonesOf).
+func CallsOf(ctx context.Context, q db.DBTX, caseIDs []int64) (map[int64][]Call, error) {
+	list, err := collect[Call](ctx, q, `SELECT cb.id, cb.case_id, u.username AS caller_user, cb.caller_name, cb.called_at,
 		cb.said, cb.outcome FROM case_callbacks cb LEFT JOIN users u ON u.id = cb.caller_id
-		WHERE cb.case_id = $1 ORDER BY cb.called_at, cb.id`, caseID)
+		WHERE cb.case_id = ANY($1) ORDER BY cb.case_id, cb.called_at, cb.id`, caseIDs)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64][]Call, len(caseIDs))
+	for _, c := range list {
+		out[c.CaseID] = append(out[c.CaseID], c)
+	}
+	return out, nil
 }
 
 // CallInput is a call-back as staff record it. CalledAt empty means now.
@@ -246,6 +275,14 @@ func collect[T any](ctx context.Context, q db.DBTX, sql string, args ...any) ([]
 		list = []T{}
 	}
 	return list, db.Err(err)
+}
+
+// orEmpty is list, or an empty list for nil (an answer's [] in JSON).
+func orEmpty[T any](list []T) []T {
+	if list == nil {
+		return []T{}
+	}
+	return list
 }
 
 func notFound(err error) error {

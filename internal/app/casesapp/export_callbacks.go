@@ -45,8 +45,8 @@ func (s *Handlers) CallbacksExport(ctx context.Context, u users.User, q url.Valu
 	if f.Q.Raw != "" {
 		conds = append(conds, export.Cond{Label: "关键词", Value: f.Q.Raw})
 	}
-	// A batch is a page of the list (the cursor is its offset), each case
-	// with its phones and calls.
+	// A batch is a page of the list (the cursor is its offset), with its
+	// cases' phones and calls read for the whole page at once.
 	next := func(ctx context.Context, after *int, limit int) ([]callbackRow, *int, error) {
 		page := f
 		page.Limit = limit
@@ -57,15 +57,21 @@ func (s *Handlers) CallbacksExport(ctx context.Context, u users.User, q url.Valu
 		if err != nil {
 			return nil, nil, err
 		}
+		ids := make([]int64, len(list))
+		for i, k := range list {
+			ids[i] = k.ID
+		}
+		phones, err := callbacks.PhonesOf(ctx, s.Pool, s.Keys, ids, full)
+		if err != nil {
+			return nil, nil, err
+		}
+		calls, err := callbacks.CallsOf(ctx, s.Pool, ids)
+		if err != nil {
+			return nil, nil, err
+		}
 		out := make([]callbackRow, len(list))
 		for i, k := range list {
-			out[i].Case = k
-			if out[i].phones, err = callbacks.Phones(ctx, s.Pool, s.Keys, k.ID, full); err != nil {
-				return nil, nil, err
-			}
-			if out[i].calls, err = callbacks.ListCalls(ctx, s.Pool, k.ID); err != nil {
-				return nil, nil, err
-			}
+			out[i] = callbackRow{Case: k, phones: phones[k.ID], calls: calls[k.ID]}
 		}
 		end := page.Offset + len(list)
 		return out, &end, nil

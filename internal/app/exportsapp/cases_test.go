@@ -59,3 +59,32 @@ func TestCallbacksExportPhones(t *testing.T) {
 		t.Errorf("the unit's call-backs %q", rows)
 	}
 }
+
+// Each case's row of the call-backs export has its own phones and calls,
+// which the export reads for a whole page of cases at once.
+func TestCallbacksExportRowsKeepTheirOwnPhonesAndCalls(t *testing.T) {
+	w := fixtures.NewAPIWorld(t, apptest.Options{})
+	one, two := fixtures.QRCase(t, w, "13900003333"), fixtures.QRCase(t, w, "13900004444")
+	if _, err := w.App.Pool.Exec(context.Background(), `INSERT INTO case_callbacks (case_id, caller_name, called_at, said, outcome)
+		VALUES ($1, '张三', now() - interval '1 hour', '第一次', 'unreachable'), ($1, '张三', now(), '第二次', 'satisfied'),
+		($2, '李四', now(), '另一件', 'unsatisfied')`, one.ID, two.ID); err != nil {
+		t.Fatal(err)
+	}
+	_, body := get(t, w.Office, w.App.URL+"/console/callbacks/export.xlsx?state=all")
+	_, rows := sheetRows(t, body, "回访")
+	byCase := map[string][]string{}
+	for _, r := range rows[1:] {
+		byCase[r[0]] = r
+	}
+	a, b := byCase[apptest.Itoa(one.ID)], byCase[apptest.Itoa(two.ID)]
+	if len(rows) != 3 || a == nil || b == nil {
+		t.Fatalf("rows %q", rows)
+	}
+	if a[7] != "13900003333" || !strings.Contains(a[8], "第一次") || !strings.Contains(a[8], "第二次") ||
+		strings.Index(a[8], "第一次") > strings.Index(a[8], "第二次") || strings.Contains(a[8], "另一件") {
+		t.Errorf("the first case's phone and calls %q, %q", a[7], a[8])
+	}
+	if b[7] != "13900004444" || !strings.Contains(b[8], "李四 不满意：另一件") || strings.Contains(b[8], "第") {
+		t.Errorf("the second case's phone and calls %q, %q", b[7], b[8])
+	}
+}
