@@ -19,8 +19,10 @@ func Do(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action
 }
 
 // LeadsTo runs act, an action that makes the browser load another page (a
-// form submitted, a link or a submit button clicked), and waits until the
-// CSS selector css is visible on that new page.
+// form submitted, a link or a submit button clicked, or chromedp.SetValue
+// on a control that submits its form when changed: SetValue fires the
+// change), and waits until the CSS selector css is visible on that new
+// page.
 //
 // A plain WaitVisible after such an action can be met by the page being
 // left when that page has a matching element too (a flash .alert-ok, a
