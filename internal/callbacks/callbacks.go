@@ -271,10 +271,7 @@ func findCall(ctx context.Context, q db.DBTX, id int64) (Call, error) {
 func collect[T any](ctx context.Context, q db.DBTX, sql string, args ...any) ([]T, error) {
 	rows, _ := q.Query(ctx, sql, args...)
 	list, err := pgx.CollectRows(rows, pgx.RowToStructByName[T])
-	if list == nil {
-		list = []T{}
-	}
-	return list, db.Err(err)
+	return orEmpty(list), db.Err(err)
 }
 
 // orEmpty is list, or an empty list for nil (an answer's [] in JSON).
